@@ -1,0 +1,53 @@
+"""Pushing cases through the intake webhook, with a progress bar, and waiting for analytics."""
+
+import asyncio
+import time
+
+import httpx
+from rich.progress import Progress
+
+from deploy.samples import sample_stock
+from shared.settings import Settings
+
+
+async def stock_warehouses(settings: Settings, cases: list[dict]) -> None:
+    async with httpx.AsyncClient(base_url=settings.base_url_of("fulfillment"), timeout=10) as http:
+        for warehouse, sku, on_hand, bin_ in sample_stock(cases):
+            response = await http.put(
+                f"/stock/{warehouse}/{sku}", json={"on_hand": on_hand, "bin": bin_}
+            )
+            response.raise_for_status()
+
+
+async def post_cases(
+    settings: Settings, cases: list[dict], progress: Progress, concurrency: int = 16
+) -> list[str]:
+    """POST every case to the generic webhook; returns the case ids in the order given."""
+    task = progress.add_task("webhooks → intake", total=len(cases))
+    limit = asyncio.Semaphore(concurrency)
+    async with httpx.AsyncClient(base_url=settings.base_url_of("intake"), timeout=30) as http:
+
+        async def post(case: dict) -> str:
+            async with limit:
+                response = await http.post("/webhooks/generic", json=case)
+            response.raise_for_status()
+            progress.advance(task)
+            return response.json()["case_id"]
+
+        return await asyncio.gather(*(post(case) for case in cases))
+
+
+async def wait_for_analytics(
+    settings: Settings, expected_cases: int, progress: Progress, timeout: float = 120.0
+) -> dict:
+    """Poll the summary until analytics has every case with a remedy; returns the summary."""
+    task = progress.add_task("cases decided (analytics)", total=expected_cases)
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient(base_url=settings.base_url_of("analytics"), timeout=10) as http:
+        while True:
+            summary = (await http.get("/reports/summary")).json()
+            decided = sum(summary["by_remedy"].values())
+            progress.update(task, completed=min(decided, expected_cases))
+            if decided >= expected_cases or time.monotonic() > deadline:
+                return summary
+            await asyncio.sleep(0.5)

@@ -1,0 +1,86 @@
+"""`make run`: the whole stack on embedded defaults, with the sample cases flowing through it.
+
+Starts the broker, PostgreSQL, migrations and the five services; replays the
+bundled sample cases through the intake webhook; prints the URLs and a summary;
+runs until Ctrl-C, which stops every process it started.
+"""
+
+import asyncio
+import logging
+import signal
+import threading
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from deploy.replay import post_cases, stock_warehouses, wait_for_analytics
+from deploy.samples import sample_cases
+from deploy.stack import running_stack
+from shared.settings import SERVICE_NAMES, Settings
+
+console = Console()
+
+
+def summary_tables(summary: dict) -> list[Table]:
+    tables = []
+    for key, title in (
+        ("by_scenario", "Scenario"),
+        ("by_remedy", "Remedy"),
+        ("by_market", "Market"),
+    ):
+        table = Table(title=f"Cases by {title.lower()}", title_justify="left")
+        table.add_column(title)
+        table.add_column("cases", justify="right")
+        for name, count in summary[key].items():
+            table.add_row(name, str(count))
+        tables.append(table)
+    return tables
+
+
+async def replay_samples(settings: Settings) -> dict:
+    cases = sample_cases()
+    await stock_warehouses(settings, cases)
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console) as progress:
+        await post_cases(settings, cases, progress)
+        return await wait_for_analytics(settings, len(cases), progress)
+
+
+def print_overview(settings: Settings, summary: dict) -> None:
+    urls = Table(title="Services", title_justify="left")
+    urls.add_column("service")
+    urls.add_column("URL")
+    for name in SERVICE_NAMES:
+        urls.add_row(name, f"{settings.base_url_of(name)}/docs")
+    console.print(urls)
+    console.print(f"[bold]{summary['cases']}[/] cases, {summary['events']} events in analytics")
+    console.print(*summary_tables(summary))
+    console.print(
+        f"Try: curl {settings.base_url_of('analytics')}/reports/summary\n"
+        "Running. Press Ctrl-C to stop every process."
+    )
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    console.print("starting broker, database, migrations and the five services…")
+    try:
+        with running_stack() as settings:
+            summary = asyncio.run(replay_samples(settings))
+            print_overview(settings, summary)
+            stop.wait()
+    except KeyboardInterrupt:
+        console.print("stopping…")
+    console.print("stopped.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,94 @@
+"""The whole stack on one machine: components, topics, migrations and five service processes."""
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+
+from deploy.components import RUN_DIR, kafka_broker, postgres
+from shared.migrations import upgrade_all
+from shared.settings import SERVICE_NAMES, Settings
+from shared.topics import create_topics
+
+
+async def prepare(settings: Settings) -> None:
+    """The admin steps: create the topics, migrate every service schema."""
+    await create_topics(settings)
+    await upgrade_all(settings)
+
+
+def start_service(name: str, settings: Settings, env: dict[str, str]) -> subprocess.Popen:
+    logs = RUN_DIR / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    with open(logs / f"{name}.log", "ab") as log_file:
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                f"services.{name}.app:create_app",
+                "--host",
+                settings.host,
+                "--port",
+                str(settings.port_of(name)),
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def wait_until_ready(settings: Settings, timeout: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout
+    waiting = set(SERVICE_NAMES)
+    while waiting:
+        for name in sorted(waiting):
+            try:
+                if httpx.get(f"{settings.base_url_of(name)}/readyz", timeout=3).status_code == 200:
+                    waiting.discard(name)
+            except httpx.HTTPError:
+                pass
+        if waiting and time.monotonic() > deadline:
+            raise TimeoutError(
+                f"not ready after {timeout:.0f} s: {', '.join(sorted(waiting))}"
+                f" (logs in {RUN_DIR / 'logs'})"
+            )
+        time.sleep(0.3)
+
+
+def stop_processes(processes: list[subprocess.Popen], timeout: float = 15.0) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+    deadline = time.monotonic() + timeout
+    for process in processes:
+        try:
+            process.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def running_stack(broker_port: int = 9092) -> Iterator[Settings]:
+    """Start everything, yield the settings the services run with, stop everything."""
+    with kafka_broker(broker_port) as bootstrap, postgres() as database_url:
+        env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "DATABASE_URL": database_url}
+        settings = Settings(kafka_bootstrap_servers=bootstrap, database_url=database_url)
+        asyncio.run(prepare(settings))
+        processes = [start_service(name, settings, env) for name in SERVICE_NAMES]
+        try:
+            wait_until_ready(settings)
+            yield settings
+        finally:
+            stop_processes(processes)

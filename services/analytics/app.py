@@ -1,0 +1,22 @@
+"""Analytics: read models and reports over every event."""
+
+from fastapi import FastAPI
+
+from services.analytics import handlers
+from shared.consumer import ANY_EVENT
+from shared.events import topic_of
+from shared.service import ServiceSpec
+from shared.service import create_app as create_service_app
+from shared.settings import Settings
+from shared.telemetry import Telemetry
+
+SPEC = ServiceSpec(
+    name="analytics",
+    routers=(handlers.router,),
+    consumes=tuple(topic_of(s) for s in ("intake", "resolution", "fulfillment", "refurbish")),
+    handlers={ANY_EVENT: handlers.on_any_event},
+)
+
+
+def create_app(settings: Settings | None = None, telemetry: Telemetry | None = None) -> FastAPI:
+    return create_service_app(SPEC, settings, telemetry)

@@ -1,0 +1,45 @@
+"""Analytics' tables, in the `analytics` schema: every applied event and a read model per case."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, DateTime, Identity, Index, Text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+SCHEMA = "analytics"
+
+
+class AppliedEvent(SQLModel, table=True):
+    """Every event analytics applied, kept so read models can be rebuilt from them."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("events_by_case", "case_id", "time", "seq"), {"schema": SCHEMA})
+
+    seq: int | None = Field(
+        default=None, sa_column=Column(BigInteger, Identity(), primary_key=True)
+    )
+    event_id: str = Field(sa_column=Column(Text, nullable=False, unique=True))
+    case_id: str = Field(sa_column=Column(Text, nullable=False))
+    type: str = Field(sa_column=Column(Text, nullable=False))
+    source: str = Field(sa_column=Column(Text, nullable=False))
+    time: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    trace_id: str = Field(sa_column=Column(Text, nullable=False))
+    data: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+
+
+class CaseView(SQLModel, table=True):
+    """One row per case: where it came from, what was decided, where it stands."""
+
+    __tablename__ = "cases"
+    __table_args__ = {"schema": SCHEMA}
+
+    case_id: str = Field(sa_column=Column(Text, primary_key=True))
+    marketplace: str | None = Field(default=None, sa_column=Column(Text))
+    market: str | None = Field(default=None, sa_column=Column(Text))
+    scenario: str | None = Field(default=None, sa_column=Column(Text))
+    remedy: str | None = Field(default=None, sa_column=Column(Text))
+    grade: str | None = Field(default=None, sa_column=Column(Text))
+    disposition: str | None = Field(default=None, sa_column=Column(Text))
+    status: str | None = Field(default=None, sa_column=Column(Text))
+    updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))

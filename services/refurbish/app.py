@@ -1,0 +1,21 @@
+"""Refurbish: inspection, grading and disposition of returned units."""
+
+from fastapi import FastAPI
+
+from services.refurbish import handlers
+from shared.events import ReturnReceived, topic_of
+from shared.service import ServiceSpec
+from shared.service import create_app as create_service_app
+from shared.settings import Settings
+from shared.telemetry import Telemetry
+
+SPEC = ServiceSpec(
+    name="refurbish",
+    routers=(handlers.router,),
+    consumes=(topic_of("fulfillment"),),
+    handlers={ReturnReceived.event_type: handlers.on_return_received},
+)
+
+
+def create_app(settings: Settings | None = None, telemetry: Telemetry | None = None) -> FastAPI:
+    return create_service_app(SPEC, settings, telemetry)

@@ -1,0 +1,169 @@
+"""Consuming events: at least once from Kafka, exactly once in effect.
+
+A batch of records is applied in one database transaction. For each record:
+decode the CloudEvent, skip it if this service has no handler for its type,
+record it in the inbox (a duplicate is skipped), run the handler inside a
+savepoint, and dead-letter it if it is invalid or keeps failing. If the database
+or the broker itself fails, the whole batch is retried after a pause.
+"""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiokafka import ConsumerRecord
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from opentelemetry.trace import SpanKind, Status, StatusCode
+from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.dead_letters import dead_letter
+from shared.events import Envelope, EventPayload, UnknownEventType
+from shared.inbox import first_delivery
+from shared.settings import Settings
+from shared.telemetry import Telemetry, context_from_headers
+
+log = logging.getLogger(__name__)
+
+EventHandler = Callable[[AsyncSession, EventPayload, Envelope], Awaitable[None]]
+ANY_EVENT = "*"
+RETRY_PAUSE_SECONDS = 0.2
+BATCH_RETRY_PAUSE_SECONDS = 1.0
+
+
+class RejectedEvent(Exception):
+    """A well-formed event that this service can never apply; it is dead-lettered."""
+
+
+def _is_infrastructure_error(error: Exception) -> bool:
+    if isinstance(error, OperationalError | InterfaceError | ConnectionError | OSError):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        service: str,
+        handlers: dict[str, EventHandler],
+        sessions: async_sessionmaker[AsyncSession],
+        broker: KafkaBroker,
+        telemetry: Telemetry,
+        settings: Settings,
+    ) -> None:
+        self.service = service
+        self.handlers = handlers
+        self.sessions = sessions
+        self.broker = broker
+        self.tracer = telemetry.tracer
+        self.max_attempts = settings.consumer_max_attempts
+        self.batch_size = settings.consumer_batch_size
+        meter = telemetry.meter
+        self._applied = meter.create_counter("events.applied", description="events applied")
+        self._duplicates = meter.create_counter(
+            "events.duplicates", description="redelivered events skipped by the inbox"
+        )
+        self._dead = meter.create_counter(
+            "events.dead_lettered", description="events sent to a dead-letter topic"
+        )
+
+    def subscribe(self, topics: tuple[str, ...]) -> None:
+        self.broker.subscriber(
+            *topics,
+            group_id=self.service,
+            batch=True,
+            max_records=self.batch_size,
+            batch_timeout_ms=50,
+            auto_offset_reset="earliest",
+            ack_policy=AckPolicy.NACK_ON_ERROR,
+        )(self.consume_batch)
+
+    async def consume_batch(self, msg: KafkaMessage) -> None:
+        records: tuple[ConsumerRecord, ...] = tuple(msg.raw_message)
+        try:
+            async with self.sessions() as session, session.begin():
+                for record in records:
+                    await self._apply(session, record)
+        except Exception:
+            log.exception(
+                "%s could not apply a batch of %d; it will be redelivered",
+                self.service,
+                len(records),
+            )
+            await asyncio.sleep(BATCH_RETRY_PAUSE_SECONDS)
+            raise
+
+    async def _apply(self, session: AsyncSession, record: ConsumerRecord) -> None:
+        try:
+            envelope = Envelope.model_validate_json(record.value or b"")
+        except ValidationError as error:
+            await self._dead_letter(record, f"invalid CloudEvent envelope: {error}")
+            return
+        handler = self.handlers.get(envelope.type) or self.handlers.get(ANY_EVENT)
+        if handler is None:
+            return
+        with self.tracer.start_as_current_span(
+            f"{record.topic} process {envelope.type}",
+            context=context_from_headers(record.headers or ()),
+            kind=SpanKind.CONSUMER,
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.operation.type": "process",
+                "messaging.destination.name": record.topic,
+                "messaging.consumer.group.name": self.service,
+                "messaging.message.id": envelope.id,
+                "messaging.kafka.offset": record.offset,
+                "cloudevents.event_type": envelope.type,
+                "case.id": envelope.subject,
+            },
+        ) as span:
+            reason = await self._apply_with_retries(session, handler, envelope)
+            if reason is not None:
+                span.set_status(Status(StatusCode.ERROR, reason))
+                await self._dead_letter(record, reason)
+
+    async def _apply_with_retries(
+        self, session: AsyncSession, handler: EventHandler, envelope: Envelope
+    ) -> str | None:
+        """Apply the event; returns the reason to dead-letter it, or None when done."""
+        try:
+            payload = envelope.payload()
+        except (ValidationError, UnknownEventType, ValueError) as error:
+            return f"invalid {envelope.type} payload: {error}"
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                async with session.begin_nested():
+                    if not await first_delivery(session, self.service, envelope):
+                        self._duplicates.add(1, {"event_type": envelope.type})
+                        return None
+                    await handler(session, payload, envelope)
+                self._applied.add(1, {"event_type": envelope.type})
+                return None
+            except RejectedEvent as error:
+                return f"rejected by {self.service}: {error}"
+            except Exception as error:
+                if _is_infrastructure_error(error):
+                    raise
+                log.warning(
+                    "%s failed on %s (attempt %d): %r", self.service, envelope.id, attempt, error
+                )
+                if attempt == self.max_attempts:
+                    return f"failed {attempt} times in {self.service}: {error!r}"
+                await asyncio.sleep(RETRY_PAUSE_SECONDS * attempt)
+        return None
+
+    async def _dead_letter(self, record: ConsumerRecord, reason: str) -> None:
+        log.warning(
+            "%s dead-letters %s[%d]@%d: %s",
+            self.service,
+            record.topic,
+            record.partition,
+            record.offset,
+            reason,
+        )
+        await dead_letter(self.broker, record, self.service, reason)
+        self._dead.add(1, {"topic": record.topic})

@@ -1,0 +1,157 @@
+"""The transactional outbox: a state change and the events it causes commit together.
+
+`emit` writes the event into the service's outbox table inside the caller's
+transaction and wakes the relay with pg_notify (delivered on commit). The relay
+claims unpublished rows in id order, publishes them to Kafka and marks them sent.
+"""
+
+import asyncio
+import contextlib
+import logging
+
+import asyncpg
+from faststream.kafka import KafkaBroker
+from opentelemetry.trace import SpanKind
+from sqlalchemy import func, select, text, update
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.events import Envelope, EventPayload
+from shared.messaging_tables import OutboxMessage, utc_now
+from shared.settings import Settings
+from shared.telemetry import Telemetry, context_from_headers, current_trace_headers
+
+log = logging.getLogger(__name__)
+
+RELAY_BATCH = 500
+
+
+def outbox_channel(service: str) -> str:
+    return f"outbox_{service}"
+
+
+async def emit(session: AsyncSession, payload: EventPayload) -> Envelope:
+    """Add an event to the outbox in the session's transaction. The one way to publish."""
+    envelope = Envelope.wrap(payload)
+    session.add(
+        OutboxMessage(
+            event_id=envelope.id,
+            topic=envelope.topic,
+            key=envelope.subject,
+            envelope=envelope.model_dump(mode="json"),
+            headers=current_trace_headers(),
+        )
+    )
+    await session.execute(text("SELECT pg_notify('outbox_' || current_schema(), '')"))
+    return envelope
+
+
+class OutboxRelay:
+    """Publishes a service's outbox to Kafka, in order, one relay at a time per service."""
+
+    def __init__(
+        self,
+        service: str,
+        sessions: async_sessionmaker[AsyncSession],
+        broker: KafkaBroker,
+        telemetry: Telemetry,
+        settings: Settings,
+    ) -> None:
+        self.service = service
+        self.sessions = sessions
+        self.broker = broker
+        self.tracer = telemetry.tracer
+        self.settings = settings
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._published = telemetry.meter.create_counter(
+            "outbox.published", description="events published from the outbox"
+        )
+
+    async def publish_pending(self) -> int:
+        """Publish one batch of unpublished events; returns how many were sent."""
+        async with self.sessions() as session, session.begin():
+            # One relay per service at a time keeps each case's events in order.
+            locked = await session.scalar(
+                select(func.pg_try_advisory_xact_lock(func.hashtext(f"outbox.{self.service}")))
+            )
+            if not locked:
+                return 0
+            rows = (
+                await session.scalars(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.published_at.is_(None))
+                    .order_by(OutboxMessage.id)
+                    .limit(RELAY_BATCH)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            if not rows:
+                return 0
+            confirmations = [await self._send(row) for row in rows]
+            await asyncio.gather(*(c for c in confirmations if c is not None))
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_([row.id for row in rows]))
+                .values(published_at=utc_now())
+            )
+        self._published.add(len(rows))
+        return len(rows)
+
+    async def _send(self, row: OutboxMessage):
+        event_type = row.envelope["type"]
+        with self.tracer.start_as_current_span(
+            f"{row.topic} publish",
+            context=context_from_headers(row.headers),
+            kind=SpanKind.PRODUCER,
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.operation.type": "send",
+                "messaging.destination.name": row.topic,
+                "messaging.message.id": row.event_id,
+                "messaging.kafka.message.key": row.key,
+                "cloudevents.event_type": event_type,
+            },
+        ):
+            return await self.broker.publish(
+                row.envelope,
+                row.topic,
+                key=row.key.encode(),
+                headers={**current_trace_headers(), "ce_type": event_type},
+                no_confirm=True,
+            )
+
+    async def run(self) -> None:
+        """Publish until stopped: woken by pg_notify, polling as a fallback."""
+        listener = await self._listen()
+        try:
+            while not self._stopping:
+                try:
+                    sent = await self.publish_pending()
+                except Exception:
+                    log.exception("outbox relay of %s failed; retrying", self.service)
+                    sent = 0
+                    await asyncio.sleep(1)
+                if sent < RELAY_BATCH:
+                    await self._wait_for_work()
+        finally:
+            if listener is not None:
+                await listener.close()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+
+    async def _listen(self) -> asyncpg.Connection | None:
+        try:
+            connection = await asyncpg.connect(self.settings.plain_database_url)
+            await connection.add_listener(outbox_channel(self.service), lambda *_: self._wake.set())
+            return connection
+        except (OSError, asyncpg.PostgresError):
+            log.warning("outbox relay of %s cannot LISTEN; polling only", self.service)
+            return None
+
+    async def _wait_for_work(self) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=self.settings.outbox_poll_seconds)
+        self._wake.clear()

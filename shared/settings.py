@@ -1,0 +1,55 @@
+"""The one settings object. Every value comes from an environment variable of the same name."""
+
+from functools import cached_property
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+
+SERVICE_NAMES = ("intake", "resolution", "fulfillment", "refurbish", "analytics")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    # On for a real Kafka cluster; the embedded Tansu broker refuses InitProducerId.
+    kafka_enable_idempotence: bool = False
+    database_url: str = "postgresql://postgres@127.0.0.1:5432/postgres"
+    otel_exporter_otlp_endpoint: str | None = None
+
+    intake_port: int = 8001
+    resolution_port: int = 8002
+    fulfillment_port: int = 8003
+    refurbish_port: int = 8004
+    analytics_port: int = 8005
+    host: str = "127.0.0.1"
+
+    consumer_batch_size: int = Field(default=200, ge=1)
+    consumer_max_attempts: int = Field(default=3, ge=1)
+    webhook_max_body_bytes: int = Field(default=256 * 1024, ge=1024)
+    outbox_poll_seconds: float = Field(default=0.5, gt=0)
+
+    def port_of(self, service: str) -> int:
+        return getattr(self, f"{service}_port")
+
+    def base_url_of(self, service: str) -> str:
+        return f"http://{self.host}:{self.port_of(service)}"
+
+    @cached_property
+    def async_database_url(self) -> str:
+        """DATABASE_URL with the asyncpg driver, whatever scheme the user wrote."""
+        return (
+            make_url(self.database_url)
+            .set(drivername="postgresql+asyncpg")
+            .render_as_string(hide_password=False)
+        )
+
+    @cached_property
+    def plain_database_url(self) -> str:
+        """DATABASE_URL as libpq and asyncpg.connect() understand it."""
+        return (
+            make_url(self.database_url)
+            .set(drivername="postgresql")
+            .render_as_string(hide_password=False)
+        )
