@@ -1,0 +1,69 @@
+"""Real components for the whole test session: a Kafka-protocol broker and PostgreSQL.
+
+The broker is KAFKA_BOOTSTRAP_SERVERS when set, else a Tansu broker on a free port.
+PostgreSQL is DATABASE_URL when set, else the embedded server; the tests use a
+fresh database `aftersales_test` on it, migrated like production.
+"""
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import asyncpg
+import pytest
+from sqlalchemy.engine import make_url
+
+from deploy.components import free_port, kafka_broker, postgres
+from shared.migrations import upgrade_all
+from shared.settings import Settings
+from shared.topics import create_topics
+
+TEST_DATABASE = "aftersales_test"
+T = TypeVar("T")
+
+
+@pytest.fixture(scope="session")
+def components():
+    with kafka_broker(free_port()) as bootstrap, postgres("test-pgdata") as server_url:
+        yield bootstrap, server_url
+
+
+async def recreate_database(server_url: str, name: str) -> str:
+    url = make_url(server_url).set(drivername="postgresql")
+    connection = await asyncpg.connect(url.render_as_string(hide_password=False))
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+async def settings(components) -> Settings:
+    bootstrap, server_url = components
+    database_url = await recreate_database(server_url, TEST_DATABASE)
+    settings = Settings(
+        kafka_bootstrap_servers=bootstrap,
+        database_url=database_url,
+        otel_exporter_otlp_endpoint=None,
+        outbox_poll_seconds=0.2,
+    )
+    await create_topics(settings)
+    await upgrade_all(settings)
+    return settings
+
+
+async def eventually(
+    probe: Callable[[], Awaitable[T]], timeout: float = 30.0, interval: float = 0.2
+) -> T:
+    """Poll `probe` until it returns a truthy value; fail with its last value otherwise."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = await probe()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met after {timeout} s; last value: {value!r}")
+        await asyncio.sleep(interval)

@@ -1,0 +1,73 @@
+"""Webhook bodies and events for tests."""
+
+import copy
+import uuid
+from datetime import UTC, datetime
+
+from shared.events import CaseItem, CaseOpened, Envelope, Remedy, ResolutionDecided, Scenario
+from shared.markets import Currency, Market, Region
+
+BASE_WEBHOOK = {
+    "marketplace": "amazon",
+    "order_id": "114-3941689-8772232",
+    "market": "US",
+    "buyer_ref": "buyer-7f3a91",
+    "items": [
+        {
+            "sku": "BT-SPK-200-BLK",
+            "asin": "B0C7K2M4QX",
+            "title": "Portable Bluetooth Speaker 20W",
+            "category": "electronics",
+            "quantity": 1,
+            "price": "49.99",
+            "currency": "USD",
+        }
+    ],
+    "reason_code": "DEFECTIVE",
+    "buyer_comment": "Stopped charging after two days.",
+    "delivered_at": "2026-11-03T15:20:00Z",
+}
+
+
+def webhook(**changes) -> dict:
+    body = copy.deepcopy(BASE_WEBHOOK)
+    body["event_id"] = f"test-{uuid.uuid4()}"
+    body.update(changes)
+    return body
+
+
+def case_opened(case_id: str | None = None, reason_code: str = "DEFECTIVE") -> CaseOpened:
+    return CaseOpened(
+        case_id=case_id or f"case-{uuid.uuid4()}",
+        marketplace="amazon",
+        marketplace_event_id=f"evt-{uuid.uuid4()}",
+        order_id="114-3941689-8772232",
+        market=Market.US,
+        region=Region.NA,
+        buyer_ref="buyer-1",
+        buyer_language="en",
+        currency=Currency.USD,
+        items=[CaseItem(sku="BT-SPK-200-BLK", quantity=1, unit_price_minor=4999)],
+        reason_code=reason_code,
+        opened_at=datetime.now(UTC),
+    )
+
+
+def resolution_decided(
+    sku: str, remedy: Remedy = Remedy.PART_SHIPMENT, market: Market = Market.US
+) -> ResolutionDecided:
+    return ResolutionDecided(
+        case_id=f"case-{uuid.uuid4()}",
+        scenario=Scenario.FUNCTIONAL_FAULT,
+        remedy=remedy,
+        market=market,
+        region=Region.NA,
+        currency=Currency.USD,
+        refund_minor=0,
+        items=[CaseItem(sku=sku, quantity=1, unit_price_minor=4999)],
+        rule="test",
+    )
+
+
+def envelope_bytes(envelope: Envelope) -> bytes:
+    return envelope.model_dump_json().encode()

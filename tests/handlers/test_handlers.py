@@ -1,0 +1,169 @@
+"""Each consumer's handler, driven through FastStream's in-memory test broker
+(no Kafka) and the real PostgreSQL: effects, the events they emit, redelivery
+and dead letters."""
+
+import uuid
+
+import pytest
+from faststream.kafka import TestKafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from sqlalchemy import func, select, text
+
+from services.analytics.app import SPEC as ANALYTICS
+from services.fulfillment.app import SPEC as FULFILLMENT
+from services.fulfillment.tables import Shipment, StockLevel
+from services.resolution.app import SPEC as RESOLUTION
+from services.resolution.tables import CaseDecision
+from shared.events import Envelope, Remedy, StockUnavailable
+from shared.messaging_tables import OutboxMessage
+from shared.service import Service
+from tests.factories import case_opened, envelope_bytes, resolution_decided
+
+
+@pytest.fixture
+async def service_for(settings):
+    started: list[Service] = []
+
+    def build(spec) -> Service:
+        service = Service(spec, settings)
+        started.append(service)
+        return service
+
+    yield build
+    for service in started:
+        await service.engine.dispose()
+
+
+async def outbox_of(service: Service, case_id: str) -> list[dict]:
+    async with service.sessions() as session:
+        rows = await session.scalars(select(OutboxMessage).where(OutboxMessage.key == case_id))
+        return [row.envelope for row in rows]
+
+
+async def test_case_opened_is_decided_once_even_when_delivered_twice(service_for):
+    resolution = service_for(RESOLUTION)
+    case = case_opened(reason_code="COSMETIC_DAMAGE")
+    raw = envelope_bytes(Envelope.wrap(case))
+    async with TestKafkaBroker(resolution.broker) as broker:
+        await broker.publish(raw, "intake.events", key=case.case_id.encode())
+        await broker.publish(raw, "intake.events", key=case.case_id.encode())
+
+    async with resolution.sessions() as session:
+        decision = await session.get(CaseDecision, case.case_id)
+    assert decision.remedy == "partial_refund"
+    assert decision.refund_minor == 499
+    events = await outbox_of(resolution, case.case_id)
+    assert [e["type"] for e in events] == ["resolution.decided"]
+    assert events[0]["data"]["remedy"] == "partial_refund"
+
+
+async def test_part_shipment_reserves_stock_once(service_for):
+    fulfillment = service_for(FULFILLMENT)
+    sku = f"CAM-{uuid.uuid4().hex[:6]}"
+    async with fulfillment.transaction() as session:
+        session.add(
+            StockLevel(warehouse="BOS1", sku=f"{sku}-PART", bin="P-1", on_hand=5, reserved=0)
+        )
+    decided = resolution_decided(sku)
+    raw = envelope_bytes(Envelope.wrap(decided))
+    async with TestKafkaBroker(fulfillment.broker) as broker:
+        await broker.publish(raw, "resolution.events", key=decided.case_id.encode())
+        await broker.publish(raw, "resolution.events", key=decided.case_id.encode())
+
+    async with fulfillment.sessions() as session:
+        level = await session.get(StockLevel, ("BOS1", f"{sku}-PART"))
+        shipments = (
+            await session.scalars(select(Shipment).where(Shipment.case_id == decided.case_id))
+        ).all()
+    assert level.reserved == 1
+    assert len(shipments) == 1
+    assert shipments[0].pick_list == [{"sku": f"{sku}-PART", "quantity": 1, "bin": "P-1"}]
+    events = await outbox_of(fulfillment, decided.case_id)
+    assert [e["type"] for e in events] == ["fulfillment.dispatch_requested"]
+
+
+async def test_out_of_stock_everywhere_in_the_region_is_published(service_for):
+    fulfillment = service_for(FULFILLMENT)
+    decided = resolution_decided(f"NOPE-{uuid.uuid4().hex[:6]}", remedy=Remedy.EXCHANGE)
+    async with TestKafkaBroker(fulfillment.broker) as broker:
+        await broker.publish(envelope_bytes(Envelope.wrap(decided)), "resolution.events")
+    events = await outbox_of(fulfillment, decided.case_id)
+    assert [e["type"] for e in events] == ["fulfillment.stock_unavailable"]
+    assert events[0]["data"]["missing_skus"] == [decided.items[0].sku]
+
+
+async def test_out_of_stock_falls_back_to_a_return(service_for):
+    resolution = service_for(RESOLUTION)
+    case = case_opened(reason_code="MISSING_PART")
+    async with TestKafkaBroker(resolution.broker) as broker:
+        await broker.publish(envelope_bytes(Envelope.wrap(case)), "intake.events")
+        unavailable = StockUnavailable(
+            case_id=case.case_id, remedy=Remedy.PART_SHIPMENT, region="NA", missing_skus=["X-PART"]
+        )
+        await broker.publish(envelope_bytes(Envelope.wrap(unavailable)), "fulfillment.events")
+    remedies = [e["data"]["remedy"] for e in await outbox_of(resolution, case.case_id)]
+    assert remedies == ["part_shipment", "return_full_refund"]
+
+
+async def test_invalid_events_are_dead_lettered_and_the_next_is_applied(service_for):
+    resolution = service_for(RESOLUTION)
+    dead: list[tuple[bytes, dict]] = []
+
+    @resolution.broker.subscriber("intake.events.dlq", group_id="test-dlq")
+    async def collect(message: KafkaMessage) -> None:
+        dead.append((message.raw_message.value, dict(message.headers)))
+
+    good = case_opened()
+    bad_payload = Envelope.wrap(case_opened()).model_copy(update={"data": {"case_id": "x"}})
+    async with TestKafkaBroker(resolution.broker) as broker:
+        await broker.publish(b"{not json", "intake.events", key=b"k")
+        await broker.publish(envelope_bytes(bad_payload), "intake.events", key=b"k")
+        await broker.publish(envelope_bytes(Envelope.wrap(good)), "intake.events", key=b"k")
+
+    assert [body for body, _ in dead][0] == b"{not json"
+    reasons = [headers["x-dead-letter-reason"] for _, headers in dead]
+    assert "invalid CloudEvent envelope" in reasons[0]
+    assert "invalid case.opened payload" in reasons[1]
+    assert all(h["x-dead-letter-consumer"] == "resolution" for _, h in dead)
+    async with resolution.sessions() as session:
+        assert await session.get(CaseDecision, good.case_id) is not None
+
+
+async def test_analytics_counts_a_redelivered_event_once(service_for):
+    analytics = service_for(ANALYTICS)
+    case = case_opened()
+    raw = envelope_bytes(Envelope.wrap(case))
+    async with TestKafkaBroker(analytics.broker) as broker:
+        for _ in range(3):
+            await broker.publish(raw, "intake.events", key=case.case_id.encode())
+    async with analytics.sessions() as session:
+        count = await session.scalar(
+            text("SELECT count(*) FROM analytics.events WHERE case_id = :c"), {"c": case.case_id}
+        )
+        market = await session.scalar(
+            text("SELECT market FROM analytics.cases WHERE case_id = :c"), {"c": case.case_id}
+        )
+    assert (count, market) == (1, "US")
+
+
+async def test_relay_publishes_the_outbox_and_marks_it_sent(service_for):
+    resolution = service_for(RESOLUTION)
+    case = case_opened()
+    received: list[dict] = []
+
+    @resolution.broker.subscriber("resolution.events", group_id="test-relay")
+    async def collect(body: dict) -> None:
+        received.append(body)
+
+    async with TestKafkaBroker(resolution.broker) as broker:
+        await broker.publish(envelope_bytes(Envelope.wrap(case)), "intake.events")
+        while await resolution.relay.publish_pending():
+            pass
+    assert case.case_id in [body["subject"] for body in received]
+    async with resolution.sessions() as session:
+        pending = await session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.published_at.is_(None))
+        )
+    assert pending == 0

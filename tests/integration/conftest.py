@@ -1,0 +1,68 @@
+"""The five services, each with its own app, consumer group and telemetry, running in
+this test process against the real broker and PostgreSQL."""
+
+import importlib
+from dataclasses import dataclass, field
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from shared.settings import SERVICE_NAMES, Settings
+from shared.telemetry import Telemetry, setup_telemetry
+
+
+@dataclass
+class Stack:
+    settings: Settings
+    telemetry: dict[str, Telemetry] = field(default_factory=dict)
+    spans: dict[str, InMemorySpanExporter] = field(default_factory=dict)
+    clients: dict[str, httpx.AsyncClient] = field(default_factory=dict)
+    _lifespans: dict[str, LifespanManager] = field(default_factory=dict)
+
+    async def start(self, name: str) -> None:
+        if name not in self.telemetry:
+            self.spans[name] = InMemorySpanExporter()
+            self.telemetry[name] = setup_telemetry(
+                name, self.settings, span_exporter=self.spans[name]
+            )
+        module = importlib.import_module(f"services.{name}.app")
+        app = module.create_app(self.settings, self.telemetry[name])
+        lifespan = LifespanManager(app, startup_timeout=60, shutdown_timeout=60)
+        await lifespan.__aenter__()
+        self._lifespans[name] = lifespan
+        self.clients[name] = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=lifespan.app), base_url=f"http://{name}"
+        )
+
+    async def stop(self, name: str) -> None:
+        await self.clients.pop(name).aclose()
+        await self._lifespans.pop(name).__aexit__(None, None, None)
+
+    async def stop_all(self) -> None:
+        for name in list(self._lifespans):
+            await self.stop(name)
+
+
+@pytest.fixture(scope="session")
+async def stack(settings):
+    stack = Stack(settings)
+    for name in SERVICE_NAMES:
+        await stack.start(name)
+    yield stack
+    await stack.stop_all()
+
+
+@pytest.fixture(scope="session")
+def clients(stack) -> dict[str, httpx.AsyncClient]:
+    return stack.clients
+
+
+async def count_stock(
+    client: httpx.AsyncClient, sku: str, on_hand: int = 10, warehouse: str = "BOS1"
+) -> None:
+    response = await client.put(
+        f"/stock/{warehouse}/{sku}", json={"on_hand": on_hand, "bin": "T-1"}
+    )
+    assert response.status_code == 200, response.text

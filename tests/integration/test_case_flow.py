@@ -1,0 +1,146 @@
+"""One case end to end over the real broker and PostgreSQL, and the trace it leaves."""
+
+import uuid
+
+from tests.conftest import eventually
+from tests.factories import webhook
+from tests.integration.conftest import count_stock
+
+RETURN_FLOW = [
+    "case.opened",
+    "resolution.decided",
+    "fulfillment.return_label_issued",
+    "fulfillment.return_received",
+    "refurbish.inspection_opened",
+    "refurbish.graded",
+]
+
+
+async def open_case(clients, **changes) -> str:
+    response = await clients["intake"].post("/webhooks/generic", json=webhook(**changes))
+    assert response.status_code == 201, response.text
+    return response.json()["case_id"]
+
+
+async def timeline_types(clients, case_id: str) -> list[str]:
+    response = await clients["analytics"].get(f"/cases/{case_id}/timeline")
+    return [e["type"] for e in response.json()["events"]] if response.status_code == 200 else []
+
+
+async def test_a_quality_defect_travels_through_all_five_services(stack, clients):
+    case_id = await open_case(clients, reason_code="DEFECTIVE")
+    assert (await clients["intake"].get(f"/cases/{case_id}")).json()["case_id"] == case_id
+
+    async def label():
+        response = await clients["fulfillment"].get(f"/returns/{case_id}")
+        return response.json() if response.status_code == 200 else None
+
+    parcel = await eventually(label, timeout=60)
+    assert parcel["warehouse"] == "BOS1" and parcel["carrier"] == "USPS"
+
+    scan = await clients["fulfillment"].post(
+        f"/returns/{case_id}/received", json={"condition_note": "outer box dented"}
+    )
+    assert scan.status_code == 200 and scan.json()["received_at"]
+
+    async def inspection():
+        response = await clients["refurbish"].get("/inspections", params={"case_id": case_id})
+        return response.json()
+
+    opened = (await eventually(inspection, timeout=30))[0]
+    graded = await clients["refurbish"].post(
+        f"/inspections/{opened['inspection_id']}/grade", json={"grade": "A", "notes": "like new"}
+    )
+    assert graded.status_code == 200
+    assert graded.json()["disposition"] == "relist_as_new"
+
+    async def full_timeline():
+        types = await timeline_types(clients, case_id)
+        return types if len(types) == len(RETURN_FLOW) else None
+
+    assert await eventually(full_timeline, timeout=30) == RETURN_FLOW
+
+    # One case, one trace: every event and every service's spans share it.
+    events = (await clients["analytics"].get(f"/cases/{case_id}/timeline")).json()["events"]
+    trace_ids = {event["trace_id"] for event in events}
+    assert len(trace_ids) == 1
+    (trace_id,) = trace_ids
+    services_in_trace = {
+        name
+        for name, exporter in stack.spans.items()
+        for span in exporter.get_finished_spans()
+        if format(span.context.trace_id, "032x") == trace_id
+    }
+    assert services_in_trace == {"intake", "resolution", "fulfillment", "refurbish", "analytics"}
+
+
+async def test_each_scenario_gets_its_remedy_carried_out(clients):
+    sku = f"SPK-{uuid.uuid4().hex[:6]}"
+    await count_stock(clients["fulfillment"], f"{sku}-PART")
+    await count_stock(clients["fulfillment"], sku)
+    item = {**webhook()["items"][0], "sku": sku}
+    part = await open_case(clients, reason_code="MISSING_PART", items=[item])
+    exchange = await open_case(clients, reason_code="SIZE_TOO_SMALL", items=[item])
+    partial = await open_case(clients, reason_code="DAMAGED_PACKAGING", items=[item])
+
+    async def dispatched(case_id):
+        response = await clients["fulfillment"].get("/shipments", params={"case_id": case_id})
+        return response.json()
+
+    part_shipment = (await eventually(lambda: dispatched(part), timeout=60))[0]
+    assert part_shipment["remedy"] == "part_shipment"
+    assert part_shipment["pick_list"][0]["sku"] == f"{sku}-PART"
+    exchange_shipment = (await eventually(lambda: dispatched(exchange), timeout=30))[0]
+    assert exchange_shipment["pick_list"][0]["sku"] == sku
+
+    async def decision(case_id):
+        response = await clients["resolution"].get(f"/decisions/{case_id}")
+        return response.json() if response.status_code == 200 else None
+
+    partial_refund = await eventually(lambda: decision(partial), timeout=30)
+    assert partial_refund["remedy"] == "partial_refund"
+    assert partial_refund["refund_minor"] == 499
+
+
+async def test_no_stock_in_the_region_falls_back_to_a_return_label(clients):
+    item = {**webhook()["items"][0], "sku": f"GONE-{uuid.uuid4().hex[:6]}"}
+    case_id = await open_case(clients, reason_code="MISSING_PART", items=[item])
+
+    async def timeline():
+        types = await timeline_types(clients, case_id)
+        return types if "fulfillment.return_label_issued" in types else None
+
+    types = await eventually(timeline, timeout=60)
+    assert types.count("resolution.decided") == 2
+    assert "fulfillment.stock_unavailable" in types
+
+
+async def test_summary_counts_cases_by_scenario_remedy_and_market(clients):
+    before = (await clients["analytics"].get("/reports/summary")).json()
+    items = [{**webhook()["items"][0], "currency": "EUR"}]
+    await open_case(clients, market="FR", items=items, reason_code="COLOR")
+
+    def grew(summary: dict, key: str, name: str) -> int:
+        return summary[key].get(name, 0) - before[key].get(name, 0)
+
+    async def counted():
+        summary = (await clients["analytics"].get("/reports/summary")).json()
+        return (
+            summary
+            if grew(summary, "by_remedy", "exchange") and grew(summary, "by_market", "FR")
+            else None
+        )
+
+    after = await eventually(counted, timeout=60)
+    assert after["cases"] - before["cases"] == 1
+    assert grew(after, "by_scenario", "size_style_mismatch") == 1
+    assert grew(after, "by_remedy", "exchange") == 1
+    assert grew(after, "by_market", "FR") == 1
+
+
+async def test_every_service_is_alive_and_ready(clients):
+    for name, client in clients.items():
+        assert (await client.get("/healthz")).json()["service"] == name
+        ready = await client.get("/readyz")
+        assert ready.status_code == 200, ready.text
+        assert ready.json() == {"ready": True, "database": "ok", "broker": "ok"}

@@ -1,0 +1,158 @@
+"""Retried webhooks, redelivered events and bad input: nothing doubled, nothing lost."""
+
+import json
+import uuid
+
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from shared.events import Envelope, Remedy
+from tests.conftest import eventually
+from tests.factories import case_opened, envelope_bytes, resolution_decided, webhook
+from tests.integration.conftest import count_stock
+
+
+@pytest.fixture(scope="module")
+async def database(settings):
+    engine = create_async_engine(settings.async_database_url)
+    yield engine
+    await engine.dispose()
+
+
+async def scalar(engine, sql: str, **params):
+    async with engine.connect() as connection:
+        return await connection.scalar(text(sql), params)
+
+
+@pytest.fixture(scope="module")
+async def producer(settings):
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers)
+    await producer.start()
+    yield producer
+    await producer.stop()
+
+
+async def test_the_same_webhook_three_times_opens_one_case(clients, database):
+    body = webhook(reason_code="DAMAGED_PACKAGING")
+    responses = [await clients["intake"].post("/webhooks/generic", json=body) for _ in range(3)]
+    assert [r.status_code for r in responses] == [201, 200, 200]
+    case_ids = {r.json()["case_id"] for r in responses}
+    assert len(case_ids) == 1
+    assert [r.json()["duplicate"] for r in responses] == [False, True, True]
+    (case_id,) = case_ids
+
+    async def decided():
+        return await scalar(
+            database, "SELECT count(*) FROM resolution.decisions WHERE case_id = :c", c=case_id
+        )
+
+    assert await eventually(decided, timeout=60) == 1
+    opened = await scalar(
+        database,
+        "SELECT count(*) FROM intake.outbox WHERE key = :c AND envelope->>'type' = 'case.opened'",
+        c=case_id,
+    )
+    assert opened == 1
+
+
+async def test_a_redelivered_event_reserves_once_and_counts_once(clients, producer, database):
+    sku = f"RDL-{uuid.uuid4().hex[:6]}"
+    await count_stock(clients["fulfillment"], f"{sku}-PART", on_hand=3)
+    decided = resolution_decided(sku, remedy=Remedy.PART_SHIPMENT)
+    raw = envelope_bytes(Envelope.wrap(decided))
+    for _ in range(2):
+        await producer.send_and_wait("resolution.events", raw, key=decided.case_id.encode())
+
+    async def analytics_saw_it():
+        return await scalar(
+            database, "SELECT count(*) FROM analytics.events WHERE case_id = :c", c=decided.case_id
+        )
+
+    async def dispatched():
+        return await scalar(
+            database,
+            "SELECT count(*) FROM analytics.events WHERE case_id = :c AND type = :t",
+            c=decided.case_id,
+            t="fulfillment.dispatch_requested",
+        )
+
+    await eventually(dispatched, timeout=60)
+    assert await analytics_saw_it() == 2  # resolution.decided once + dispatch_requested once
+    reserved = await scalar(
+        database, "SELECT reserved FROM fulfillment.stock WHERE sku = :s", s=f"{sku}-PART"
+    )
+    shipments = await scalar(
+        database, "SELECT count(*) FROM fulfillment.shipments WHERE case_id = :c", c=decided.case_id
+    )
+    assert (reserved, shipments) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "error"),
+    [
+        (b'{"event_id": "x", "market": ', 400, "malformed_json"),
+        (json.dumps({"event_id": "x"}).encode(), 422, "invalid_case"),
+        (json.dumps(webhook(market="ZZ")).encode(), 422, "invalid_case"),
+        (
+            json.dumps(webhook(items=[{**webhook()["items"][0], "currency": "JPY"}])).encode(),
+            422,
+            "invalid_case",
+        ),
+        (json.dumps(webhook(buyer_comment="x" * 300_000)).encode(), 413, "body_too_large"),
+    ],
+    ids=["malformed-json", "missing-fields", "unknown-market", "unknown-currency", "oversized"],
+)
+async def test_bad_webhooks_get_a_clear_4xx_and_create_nothing(
+    clients, database, body, status, error
+):
+    before = await scalar(database, "SELECT count(*) FROM intake.cases")
+    response = await clients["intake"].post(
+        "/webhooks/generic", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == status
+    assert response.json()["error"] == error
+    assert response.json()["detail"]
+    assert await scalar(database, "SELECT count(*) FROM intake.cases") == before
+
+
+async def test_a_poison_event_is_dead_lettered_and_its_partition_moves_on(
+    settings, producer, database
+):
+    good = case_opened(reason_code="DEFECTIVE")
+    key = good.case_id.encode()  # same key, same partition: the poison is right before it
+    await producer.send_and_wait("intake.events", b"\x00 not an event", key=key)
+    await producer.send_and_wait("intake.events", envelope_bytes(Envelope.wrap(good)), key=key)
+
+    async def decided():
+        return await scalar(
+            database, "SELECT remedy FROM resolution.decisions WHERE case_id = :c", c=good.case_id
+        )
+
+    assert await eventually(decided, timeout=60) == "return_full_refund"
+
+    consumer = AIOKafkaConsumer(
+        "intake.events.dlq",
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        group_id=f"test-dlq-{uuid.uuid4()}",
+        auto_offset_reset="earliest",
+    )
+    await consumer.start()
+    try:
+
+        async def poison_parked():
+            batches = await consumer.getmany(timeout_ms=1000)
+            return [
+                dict((k, v.decode()) for k, v in record.headers)
+                for records in batches.values()
+                for record in records
+                if record.key == key and record.value == b"\x00 not an event"
+            ]
+
+        parked = await eventually(poison_parked, timeout=30)
+    finally:
+        await consumer.stop()
+    consumers = {headers["x-dead-letter-consumer"] for headers in parked}
+    assert {"resolution", "analytics"} <= consumers
+    assert all("invalid CloudEvent envelope" in h["x-dead-letter-reason"] for h in parked)

@@ -1,0 +1,46 @@
+"""A consumer service stopped mid-flow and restarted loses nothing."""
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from tests.conftest import eventually
+from tests.factories import webhook
+
+
+async def test_cases_opened_while_resolution_is_down_are_decided_after_restart(
+    stack, clients, settings
+):
+    await stack.stop("resolution")
+    try:
+        case_ids = []
+        for _ in range(5):
+            response = await clients["intake"].post(
+                "/webhooks/generic", json=webhook(reason_code="COSMETIC_DAMAGE")
+            )
+            assert response.status_code == 201
+            case_ids.append(response.json()["case_id"])
+    finally:
+        await stack.start("resolution")
+
+    engine = create_async_engine(settings.async_database_url)
+    try:
+
+        async def decided():
+            async with engine.connect() as connection:
+                return await connection.scalar(
+                    text("SELECT count(*) FROM resolution.decisions WHERE case_id = ANY(:ids)"),
+                    {"ids": case_ids},
+                ) == len(case_ids)
+
+        assert await eventually(decided, timeout=90)
+    finally:
+        await engine.dispose()
+
+    async def all_in_analytics():
+        counts = []
+        for case_id in case_ids:
+            timeline = await clients["analytics"].get(f"/cases/{case_id}/timeline")
+            counts.append(len(timeline.json()["events"]) if timeline.status_code == 200 else 0)
+        return counts == [2] * len(case_ids)
+
+    assert await eventually(all_in_analytics, timeout=60)
