@@ -10,9 +10,9 @@ from deploy.samples import sample_stock
 from shared.settings import Settings
 
 
-async def stock_warehouses(settings: Settings, cases: list[dict]) -> None:
+async def stock_warehouses(settings: Settings, cases: list[dict], units: int = 50) -> None:
     async with httpx.AsyncClient(base_url=settings.base_url_of("fulfillment"), timeout=10) as http:
-        for warehouse, sku, on_hand, bin_ in sample_stock(cases):
+        for warehouse, sku, on_hand, bin_ in sample_stock(cases, units):
             response = await http.put(
                 f"/stock/{warehouse}/{sku}", json={"on_hand": on_hand, "bin": bin_}
             )

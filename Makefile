@@ -1,0 +1,53 @@
+# After-sales services: every command a developer needs. `make help` lists them.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test test-unit test-handlers test-integration bench lint format migrate topics clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install the project with its dev tools
+
+run: install ## Start broker, database and the five services, replay the sample cases, run until Ctrl-C
+	$(BIN)/python -m deploy.run
+
+test: install ## Run the whole suite (starts its own broker and database)
+	$(BIN)/pytest
+
+test-unit: install ## Domain rules only: no broker, no database
+	$(BIN)/pytest tests/unit
+
+test-handlers: install ## Each consumer through FastStream's test broker and the real PostgreSQL
+	$(BIN)/pytest tests/handlers
+
+test-integration: install ## The five services over the real broker and PostgreSQL
+	$(BIN)/pytest tests/integration
+
+bench: install ## Push N cases (N=2000) through the stack; writes bench/results/latest.json
+	$(BIN)/python -m bench.pipeline --cases $(or $(N),2000)
+
+lint: install ## Check style and common mistakes with ruff
+	$(BIN)/ruff check shared services deploy bench tests
+	$(BIN)/ruff format --check shared services deploy bench tests
+
+format: install ## Format the code with ruff
+	$(BIN)/ruff format shared services deploy bench tests
+
+migrate: install ## Migrate every service schema in DATABASE_URL to the latest revision
+	$(BIN)/python -c 'import asyncio; from shared.migrations import upgrade_all; from shared.settings import Settings; asyncio.run(upgrade_all(Settings()))'
+
+topics: install ## Create the topics on KAFKA_BOOTSTRAP_SERVERS
+	$(BIN)/python -c 'import asyncio; from shared.topics import create_topics; from shared.settings import Settings; print(asyncio.run(create_topics(Settings())))'
+
+clean: ## Remove the virtualenv, local run state and caches
+	rm -rf $(VENV) .run .pytest_cache .ruff_cache *.egg-info

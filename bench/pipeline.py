@@ -1,0 +1,193 @@
+"""`make bench`: push N cases through the stack and measure it.
+
+Uses the stack already running on the configured ports (`make run` in another
+terminal), or starts its own. Measures, per case, the time from sending the
+webhook to seeing its `resolution.decided` on Kafka, and the throughput in
+cases per second, then the time until analytics has applied every case.
+Writes bench/results/latest.json and prints a table.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import statistics
+import time
+import uuid
+from contextlib import nullcontext
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+from aiokafka import AIOKafkaConsumer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from deploy.components import free_port
+from deploy.replay import stock_warehouses
+from deploy.samples import sample_cases
+from deploy.stack import running_stack
+from shared.settings import Settings
+
+RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
+console = Console()
+
+
+def bench_cases(count: int) -> list[dict]:
+    """`count` webhooks cycling through the sample cases, each with a fresh event id."""
+    samples = sample_cases()
+    run = uuid.uuid4().hex[:8]
+    return [{**samples[i % len(samples)], "event_id": f"bench-{run}-{i}"} for i in range(count)]
+
+
+def percentile(values: list[float], q: float) -> float:
+    return (
+        statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+        if len(values) > 1
+        else values[0]
+    )
+
+
+async def watch_decisions(
+    settings: Settings, decided: dict[str, float], ready: asyncio.Event
+) -> None:
+    consumer = AIOKafkaConsumer(
+        "resolution.events",
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        group_id=f"bench-{uuid.uuid4()}",
+        auto_offset_reset="latest",
+    )
+    await consumer.start()
+    try:
+        while not consumer.assignment():
+            await asyncio.sleep(0.1)
+        await consumer.seek_to_end()
+        ready.set()
+        while True:
+            batches = await consumer.getmany(timeout_ms=200)
+            now = time.perf_counter()
+            for records in batches.values():
+                for record in records:
+                    decided.setdefault(record.key.decode(), now)
+    finally:
+        await consumer.stop()
+
+
+async def push(settings: Settings, cases: list[dict], concurrency: int) -> dict:
+    decided: dict[str, float] = {}
+    sent: dict[str, float] = {}
+    ready = asyncio.Event()
+    watcher = asyncio.create_task(watch_decisions(settings, decided, ready))
+    await asyncio.wait_for(ready.wait(), timeout=60)
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    limit = asyncio.Semaphore(concurrency)
+    with Progress(*columns, console=console) as progress:
+        posting = progress.add_task("webhooks sent", total=len(cases))
+        deciding = progress.add_task("resolution.decided seen", total=len(cases))
+        async with httpx.AsyncClient(base_url=settings.base_url_of("intake"), timeout=60) as http:
+
+            async def post(case: dict) -> None:
+                async with limit:
+                    started = time.perf_counter()
+                    response = await http.post("/webhooks/generic", json=case)
+                response.raise_for_status()
+                sent[response.json()["case_id"]] = started
+                progress.advance(posting)
+
+            first_sent = time.perf_counter()
+            posts = asyncio.gather(*(post(case) for case in cases))
+            while len(set(decided) & set(sent)) < len(cases) or not posts.done():
+                progress.update(deciding, completed=len(set(decided) & set(sent)))
+                await asyncio.sleep(0.2)
+            await posts
+            progress.update(deciding, completed=len(cases))
+    watcher.cancel()
+    latencies = [(decided[c] - sent[c]) * 1000 for c in sent]
+    last_decided = max(decided[c] for c in sent)
+    return {
+        "cases_per_second": round(len(cases) / (last_decided - first_sent), 1),
+        "latency_ms": {
+            "p50": round(percentile(latencies, 50), 1),
+            "p95": round(percentile(latencies, 95), 1),
+            "p99": round(percentile(latencies, 99), 1),
+            "max": round(max(latencies), 1),
+        },
+        "_first_sent": first_sent,
+    }
+
+
+async def analytics_catch_up(settings: Settings, expected: int, since: float) -> float:
+    async with httpx.AsyncClient(base_url=settings.base_url_of("analytics"), timeout=30) as http:
+        while (await http.get("/reports/summary")).json()["cases"] < expected:
+            await asyncio.sleep(0.2)
+    return time.perf_counter() - since
+
+
+async def run(settings: Settings, count: int, concurrency: int) -> dict:
+    cases = bench_cases(count)
+    await stock_warehouses(settings, sample_cases(), units=count)
+    async with httpx.AsyncClient(base_url=settings.base_url_of("analytics"), timeout=30) as http:
+        cases_before = (await http.get("/reports/summary")).json()["cases"]
+    measured = await push(settings, cases, concurrency)
+    first_sent = measured.pop("_first_sent")
+    end_to_end = await analytics_catch_up(settings, cases_before + count, first_sent)
+    return {
+        "measured_at": datetime.now(UTC).isoformat(),
+        "cases": count,
+        "concurrency": concurrency,
+        "webhook_to_resolution_decided": measured,
+        "analytics_applied_all_cases_after_s": round(end_to_end, 2),
+        "analytics_cases_per_second": round(count / end_to_end, 1),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "targets": {"cases_per_second": 100, "p99_ms": 1000},
+    }
+
+
+def stack_is_running(settings: Settings) -> bool:
+    try:
+        return httpx.get(f"{settings.base_url_of('intake')}/readyz", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def report(result: dict) -> None:
+    measured = result["webhook_to_resolution_decided"]
+    table = Table(title=f"{result['cases']} cases through the pipeline", title_justify="left")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    table.add_column("target", justify="right")
+    table.add_row(
+        "cases/s (webhook → resolution.decided)", f"{measured['cases_per_second']}", "≥ 100"
+    )
+    for q in ("p50", "p95", "p99"):
+        table.add_row(
+            f"latency {q}", f"{measured['latency_ms'][q]} ms", "< 1000 ms" if q == "p99" else ""
+        )
+    table.add_row("cases/s (webhook → analytics)", f"{result['analytics_cases_per_second']}", "")
+    console.print(table)
+    console.print(f"written to {RESULTS}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=32)
+    args = parser.parse_args()
+    settings = Settings()
+    stack = nullcontext(settings) if stack_is_running(settings) else running_stack(free_port())
+    with stack as running:
+        result = asyncio.run(run(running, args.cases, args.concurrency))
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    report(result)
+
+
+if __name__ == "__main__":
+    main()
