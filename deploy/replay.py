@@ -51,3 +51,38 @@ async def wait_for_analytics(
             if decided >= expected_cases or time.monotonic() > deadline:
                 return summary
             await asyncio.sleep(0.5)
+
+
+GRADES = ("A", "B", "B", "C", "D")
+
+
+async def receive_and_grade_returns(
+    settings: Settings, case_ids: list[str], progress: Progress
+) -> int:
+    """Play warehouse staff and technicians: scan every returned parcel in, grade the unit."""
+    fulfillment = httpx.AsyncClient(base_url=settings.base_url_of("fulfillment"), timeout=10)
+    refurbish = httpx.AsyncClient(base_url=settings.base_url_of("refurbish"), timeout=10)
+    async with fulfillment, refurbish:
+        returned = [
+            c for c in case_ids if (await fulfillment.get(f"/returns/{c}")).status_code == 200
+        ]
+        task = progress.add_task("returns scanned and graded", total=len(returned))
+        for index, case_id in enumerate(returned):
+            scan = {"condition_note": "parcel intact" if index % 3 else "outer box dented"}
+            (await fulfillment.post(f"/returns/{case_id}/received", json=scan)).raise_for_status()
+            inspections: list = []
+            for _ in range(100):
+                inspections = (
+                    await refurbish.get("/inspections", params={"case_id": case_id})
+                ).json()
+                if inspections:
+                    break
+                await asyncio.sleep(0.1)
+            for inspection in inspections:
+                grade = {"grade": GRADES[index % len(GRADES)], "notes": "sample grading"}
+                response = await refurbish.post(
+                    f"/inspections/{inspection['inspection_id']}/grade", json=grade
+                )
+                response.raise_for_status()
+            progress.advance(task)
+    return len(returned)

@@ -14,7 +14,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from deploy.replay import post_cases, stock_warehouses, wait_for_analytics
+from deploy.replay import (
+    post_cases,
+    receive_and_grade_returns,
+    stock_warehouses,
+    wait_for_analytics,
+)
 from deploy.samples import sample_cases
 from deploy.stack import running_stack
 from shared.settings import SERVICE_NAMES, Settings
@@ -48,7 +53,10 @@ async def replay_samples(settings: Settings) -> dict:
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=console) as progress:
-        await post_cases(settings, cases, progress)
+        case_ids = await post_cases(settings, cases, progress)
+        await wait_for_analytics(settings, len(cases), progress)
+        await receive_and_grade_returns(settings, case_ids, progress)
+        await asyncio.sleep(1)  # let analytics apply the last grades
         return await wait_for_analytics(settings, len(cases), progress)
 
 
