@@ -1,15 +1,21 @@
 """Consuming events: at least once from Kafka, exactly once in effect.
 
-A batch of records is applied in one database transaction. For each record:
-decode the CloudEvent, skip it if this service has no handler for its type,
-record it in the inbox (a duplicate is skipped), run the handler inside a
-savepoint, and dead-letter it if it is invalid or keeps failing. If the database
-or the broker itself fails, the whole batch is retried after a pause.
+A batch of records is applied in one database transaction:
+1. decode each CloudEvent; an invalid one is dead-lettered at once, and one this
+   service has no handler for is skipped;
+2. record the batch's event ids in the inbox in one statement; the ids that were
+   already there are redeliveries and are skipped;
+3. run each new event's handler.
+If a handler fails, the batch is rolled back and applied again one event at a
+time, each in a savepoint with a few retries, so one bad event is dead-lettered
+while the rest are applied. If the database or broker itself fails, the whole
+batch is redelivered after a pause.
 """
 
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from aiokafka import ConsumerRecord
 from faststream import AckPolicy
@@ -23,7 +29,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.dead_letters import dead_letter
 from shared.events import Envelope, EventPayload, UnknownEventType
-from shared.inbox import first_delivery
+from shared.inbox import first_deliveries
 from shared.settings import Settings
 from shared.telemetry import Telemetry, context_from_headers
 
@@ -37,6 +43,16 @@ BATCH_RETRY_PAUSE_SECONDS = 1.0
 
 class RejectedEvent(Exception):
     """A well-formed event that this service can never apply; it is dead-lettered."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A record this service has a handler for, decoded."""
+
+    record: ConsumerRecord
+    envelope: Envelope
+    payload: EventPayload
+    handler: EventHandler
 
 
 def _is_infrastructure_error(error: Exception) -> bool:
@@ -77,36 +93,73 @@ class EventConsumer:
             group_id=self.service,
             batch=True,
             max_records=self.batch_size,
-            batch_timeout_ms=50,
+            batch_timeout_ms=20,
+            fetch_max_wait_ms=50,
             auto_offset_reset="earliest",
             ack_policy=AckPolicy.NACK_ON_ERROR,
         )(self.consume_batch)
 
     async def consume_batch(self, msg: KafkaMessage) -> None:
-        records: tuple[ConsumerRecord, ...] = tuple(msg.raw_message)
+        deliveries = [d for r in msg.raw_message if (d := await self._decode(r)) is not None]
+        if not deliveries:
+            return
         try:
-            async with self.sessions() as session, session.begin():
-                for record in records:
-                    await self._apply(session, record)
+            try:
+                async with self.sessions() as session, session.begin():
+                    await self._apply_all(session, deliveries, one_by_one=False)
+            except Exception as error:
+                if _is_infrastructure_error(error):
+                    raise
+                async with self.sessions() as session, session.begin():
+                    await self._apply_all(session, deliveries, one_by_one=True)
         except Exception:
             log.exception(
                 "%s could not apply a batch of %d; it will be redelivered",
                 self.service,
-                len(records),
+                len(deliveries),
             )
             await asyncio.sleep(BATCH_RETRY_PAUSE_SECONDS)
             raise
 
-    async def _apply(self, session: AsyncSession, record: ConsumerRecord) -> None:
+    async def _decode(self, record: ConsumerRecord) -> Delivery | None:
         try:
             envelope = Envelope.model_validate_json(record.value or b"")
         except ValidationError as error:
             await self._dead_letter(record, f"invalid CloudEvent envelope: {error}")
-            return
+            return None
         handler = self.handlers.get(envelope.type) or self.handlers.get(ANY_EVENT)
         if handler is None:
-            return
-        with self.tracer.start_as_current_span(
+            return None
+        try:
+            payload = envelope.payload()
+        except (ValidationError, UnknownEventType, ValueError) as error:
+            await self._dead_letter(record, f"invalid {envelope.type} payload: {error}")
+            return None
+        return Delivery(record, envelope, payload, handler)
+
+    async def _apply_all(
+        self, session: AsyncSession, deliveries: list[Delivery], one_by_one: bool
+    ) -> None:
+        fresh = await first_deliveries(
+            session, self.service, [(d.envelope, d.record.headers or ()) for d in deliveries]
+        )
+        for delivery in deliveries:
+            if delivery.envelope.id not in fresh:
+                self._duplicates.add(1, {"event_type": delivery.envelope.type})
+                continue
+            fresh.discard(delivery.envelope.id)  # a copy later in the same batch is a duplicate
+            with self._span(delivery) as span:
+                if not one_by_one:
+                    await delivery.handler(session, delivery.payload, delivery.envelope)
+                elif reason := await self._apply_alone(session, delivery):
+                    span.set_status(Status(StatusCode.ERROR, reason))
+                    await self._dead_letter(delivery.record, reason)
+                    continue
+            self._applied.add(1, {"event_type": delivery.envelope.type})
+
+    def _span(self, delivery: Delivery):
+        record, envelope = delivery.record, delivery.envelope
+        return self.tracer.start_as_current_span(
             f"{record.topic} process {envelope.type}",
             context=context_from_headers(record.headers or ()),
             kind=SpanKind.CONSUMER,
@@ -120,28 +173,14 @@ class EventConsumer:
                 "cloudevents.event_type": envelope.type,
                 "case.id": envelope.subject,
             },
-        ) as span:
-            reason = await self._apply_with_retries(session, handler, envelope)
-            if reason is not None:
-                span.set_status(Status(StatusCode.ERROR, reason))
-                await self._dead_letter(record, reason)
+        )
 
-    async def _apply_with_retries(
-        self, session: AsyncSession, handler: EventHandler, envelope: Envelope
-    ) -> str | None:
-        """Apply the event; returns the reason to dead-letter it, or None when done."""
-        try:
-            payload = envelope.payload()
-        except (ValidationError, UnknownEventType, ValueError) as error:
-            return f"invalid {envelope.type} payload: {error}"
+    async def _apply_alone(self, session: AsyncSession, delivery: Delivery) -> str | None:
+        """Apply one event in a savepoint, retrying; returns why to dead-letter it, or None."""
         for attempt in range(1, self.max_attempts + 1):
             try:
                 async with session.begin_nested():
-                    if not await first_delivery(session, self.service, envelope):
-                        self._duplicates.add(1, {"event_type": envelope.type})
-                        return None
-                    await handler(session, payload, envelope)
-                self._applied.add(1, {"event_type": envelope.type})
+                    await delivery.handler(session, delivery.payload, delivery.envelope)
                 return None
             except RejectedEvent as error:
                 return f"rejected by {self.service}: {error}"
@@ -149,7 +188,11 @@ class EventConsumer:
                 if _is_infrastructure_error(error):
                     raise
                 log.warning(
-                    "%s failed on %s (attempt %d): %r", self.service, envelope.id, attempt, error
+                    "%s failed on %s (attempt %d): %r",
+                    self.service,
+                    delivery.envelope.id,
+                    attempt,
+                    error,
                 )
                 if attempt == self.max_attempts:
                     return f"failed {attempt} times in {self.service}: {error!r}"

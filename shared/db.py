@@ -19,7 +19,6 @@ def create_service_engine(service: str, settings: Settings, pool_size: int = 10)
         settings.async_database_url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
         connect_args={"server_settings": {"search_path": service}},
     )
 

@@ -1,4 +1,6 @@
-"""The inbox: an applied event id is stored in the same transaction as its effect."""
+"""The inbox: applied event ids are stored in the same transaction as their effects."""
+
+from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
@@ -6,26 +8,31 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.events import Envelope
 from shared.messaging_tables import InboxMessage, utc_now
-from shared.telemetry import current_trace_headers
+from shared.telemetry import trace_headers_of
+
+KafkaHeaders = Iterable[tuple[str, bytes]]
 
 
-async def first_delivery(session: AsyncSession, consumer: str, envelope: Envelope) -> bool:
-    """Record the event as applied by this consumer; False when it already was."""
-    statement = (
-        insert(InboxMessage)
-        .values(
-            consumer=consumer,
-            event_id=envelope.id,
-            event_type=envelope.type,
-            case_id=envelope.subject,
-            trace_headers=current_trace_headers(),
-            applied_at=utc_now(),
-        )
-        .on_conflict_do_nothing()
-        .returning(InboxMessage.event_id)
+async def first_deliveries(
+    session: AsyncSession, consumer: str, deliveries: list[tuple[Envelope, KafkaHeaders]]
+) -> set[str]:
+    """Record the events as applied by this consumer; returns the ids not seen before."""
+    now = utc_now()
+    rows = [
+        {
+            "consumer": consumer,
+            "event_id": envelope.id,
+            "event_type": envelope.type,
+            "case_id": envelope.subject,
+            "trace_headers": trace_headers_of(headers),
+            "applied_at": now,
+        }
+        for envelope, headers in deliveries
+    ]
+    result = await session.execute(
+        insert(InboxMessage).values(rows).on_conflict_do_nothing().returning(InboxMessage.event_id)
     )
-    result = await session.execute(statement)
-    return result.first() is not None
+    return set(result.scalars())
 
 
 async def case_trace_headers(session: AsyncSession, case_id: str) -> dict[str, str]:

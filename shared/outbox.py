@@ -12,8 +12,9 @@ import logging
 import asyncpg
 from faststream.kafka import KafkaBroker
 from opentelemetry.trace import SpanKind
-from sqlalchemy import func, select, text, update
+from sqlalchemy import event, func, select, text, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.orm import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.events import Envelope, EventPayload
@@ -24,6 +25,7 @@ from shared.telemetry import Telemetry, context_from_headers, current_trace_head
 log = logging.getLogger(__name__)
 
 RELAY_BATCH = 500
+_WAKE_RELAY = "outbox.wake_relay"
 
 
 def outbox_channel(service: str) -> str:
@@ -42,8 +44,15 @@ async def emit(session: AsyncSession, payload: EventPayload) -> Envelope:
             headers=current_trace_headers(),
         )
     )
-    await session.execute(text("SELECT pg_notify('outbox_' || current_schema(), '')"))
+    session.info[_WAKE_RELAY] = True
     return envelope
+
+
+@event.listens_for(Session, "before_commit")
+def _wake_relay_on_commit(session: Session) -> None:
+    """One pg_notify per transaction that emitted events; delivered when it commits."""
+    if session.info.pop(_WAKE_RELAY, False):
+        session.execute(text("SELECT pg_notify('outbox_' || current_schema(), '')"))
 
 
 class OutboxRelay:

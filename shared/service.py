@@ -60,10 +60,12 @@ class Service:
             allow_auto_create_topics=False,
             log_level=logging.DEBUG,
         )
+        self.consumer: EventConsumer | None = None
         if spec.handlers:
-            EventConsumer(
+            self.consumer = EventConsumer(
                 spec.name, spec.handlers, self.sessions, self.broker, self.telemetry, settings
-            ).subscribe(spec.consumes)
+            )
+            self.consumer.subscribe(spec.consumes)
         self.relay = OutboxRelay(spec.name, self.sessions, self.broker, self.telemetry, settings)
         self._relay_task: asyncio.Task | None = None
         self._counters: dict[str, Counter] = {}

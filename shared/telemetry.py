@@ -78,6 +78,15 @@ def current_trace_headers() -> dict[str, str]:
     return headers
 
 
+def trace_headers_of(kafka_headers: Iterable[tuple[str, bytes]]) -> dict[str, str]:
+    """The W3C trace headers among a Kafka record's headers."""
+    return {
+        key: value.decode("latin-1")
+        for key, value in kafka_headers
+        if key in _propagator.fields and value is not None
+    }
+
+
 def context_from_headers(headers: Mapping[str, str] | Iterable[tuple[str, bytes]]):
     """The trace context carried by a Kafka record's headers or a stored header dict."""
     if not isinstance(headers, Mapping):

@@ -118,7 +118,7 @@ async def test_no_stock_in_the_region_falls_back_to_a_return_label(clients):
 async def test_summary_counts_cases_by_scenario_remedy_and_market(clients):
     before = (await clients["analytics"].get("/reports/summary")).json()
     items = [{**webhook()["items"][0], "currency": "EUR"}]
-    await open_case(clients, market="FR", items=items, reason_code="COLOR")
+    await open_case(clients, market="FR", items=items, reason_code="COSMETIC_DAMAGE")
 
     def grew(summary: dict, key: str, name: str) -> int:
         return summary[key].get(name, 0) - before[key].get(name, 0)
@@ -127,14 +127,14 @@ async def test_summary_counts_cases_by_scenario_remedy_and_market(clients):
         summary = (await clients["analytics"].get("/reports/summary")).json()
         return (
             summary
-            if grew(summary, "by_remedy", "exchange") and grew(summary, "by_market", "FR")
+            if grew(summary, "by_remedy", "partial_refund") and grew(summary, "by_market", "FR")
             else None
         )
 
     after = await eventually(counted, timeout=60)
     assert after["cases"] - before["cases"] == 1
-    assert grew(after, "by_scenario", "size_style_mismatch") == 1
-    assert grew(after, "by_remedy", "exchange") == 1
+    assert grew(after, "by_scenario", "minor_defect") == 1
+    assert grew(after, "by_remedy", "partial_refund") == 1
     assert grew(after, "by_market", "FR") == 1
 
 
