@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-unit test-handlers test-integration bench lint format migrate topics clean
+.PHONY: help install run test test-unit test-handlers test-integration bench lint format migrate clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}'
@@ -43,11 +43,8 @@ lint: install ## Check style and common mistakes with ruff
 format: install ## Format the code with ruff
 	$(BIN)/ruff format shared services deploy bench tests
 
-migrate: install ## Migrate every service schema in DATABASE_URL to the latest revision
-	$(BIN)/python -c 'import asyncio; from shared.migrations import upgrade_all; from shared.settings import Settings; asyncio.run(upgrade_all(Settings()))'
-
-topics: install ## Create the topics on KAFKA_BOOTSTRAP_SERVERS
-	$(BIN)/python -c 'import asyncio; from shared.topics import create_topics; from shared.settings import Settings; print(asyncio.run(create_topics(Settings())))'
+migrate: install ## Create the topics and migrate every service schema (KAFKA_BOOTSTRAP_SERVERS, DATABASE_URL)
+	$(BIN)/python -m deploy.prepare
 
 clean: ## Remove the virtualenv, local run state and caches
 	rm -rf $(VENV) .run .pytest_cache .ruff_cache *.egg-info

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+import uvloop
 from aiokafka import AIOKafkaConsumer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -183,7 +184,7 @@ def main() -> None:
     settings = Settings()
     stack = nullcontext(settings) if stack_is_running(settings) else running_stack(free_port())
     with stack as running:
-        result = asyncio.run(run(running, args.cases, args.concurrency))
+        result = uvloop.run(run(running, args.cases, args.concurrency))
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
     report(result)

@@ -21,7 +21,8 @@ from aiokafka import ConsumerRecord
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
-from opentelemetry.trace import SpanKind, Status, StatusCode
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -31,12 +32,11 @@ from shared.dead_letters import dead_letter
 from shared.events import Envelope, EventPayload, UnknownEventType
 from shared.inbox import first_deliveries
 from shared.settings import Settings
-from shared.telemetry import Telemetry, context_from_headers
+from shared.telemetry import Telemetry, context_from_headers, trace_id_of
 
 log = logging.getLogger(__name__)
 
 EventHandler = Callable[[AsyncSession, EventPayload, Envelope], Awaitable[None]]
-ANY_EVENT = "*"
 RETRY_PAUSE_SECONDS = 0.2
 BATCH_RETRY_PAUSE_SECONDS = 1.0
 
@@ -47,12 +47,19 @@ class RejectedEvent(Exception):
 
 @dataclass(frozen=True)
 class Delivery:
-    """A record this service has a handler for, decoded."""
+    """A record this service applies, decoded."""
 
     record: ConsumerRecord
     envelope: Envelope
     payload: EventPayload
-    handler: EventHandler
+
+    @property
+    def trace_id(self) -> str:
+        return trace_id_of(self.record.headers or ())
+
+
+# A projection applies a whole batch of events at once (read models); handlers take one.
+Projection = Callable[[AsyncSession, list[Delivery]], Awaitable[None]]
 
 
 def _is_infrastructure_error(error: Exception) -> bool:
@@ -70,9 +77,11 @@ class EventConsumer:
         broker: KafkaBroker,
         telemetry: Telemetry,
         settings: Settings,
+        projection: Projection | None = None,
     ) -> None:
         self.service = service
         self.handlers = handlers
+        self.projection = projection
         self.sessions = sessions
         self.broker = broker
         self.tracer = telemetry.tracer
@@ -127,15 +136,14 @@ class EventConsumer:
         except ValidationError as error:
             await self._dead_letter(record, f"invalid CloudEvent envelope: {error}")
             return None
-        handler = self.handlers.get(envelope.type) or self.handlers.get(ANY_EVENT)
-        if handler is None:
+        if envelope.type not in self.handlers and self.projection is None:
             return None
         try:
             payload = envelope.payload()
         except (ValidationError, UnknownEventType, ValueError) as error:
             await self._dead_letter(record, f"invalid {envelope.type} payload: {error}")
             return None
-        return Delivery(record, envelope, payload, handler)
+        return Delivery(record, envelope, payload)
 
     async def _apply_all(
         self, session: AsyncSession, deliveries: list[Delivery], one_by_one: bool
@@ -143,23 +151,39 @@ class EventConsumer:
         fresh = await first_deliveries(
             session, self.service, [(d.envelope, d.record.headers or ()) for d in deliveries]
         )
+        new: list[Delivery] = []
         for delivery in deliveries:
-            if delivery.envelope.id not in fresh:
+            if delivery.envelope.id in fresh:
+                fresh.discard(delivery.envelope.id)  # a copy later in the batch is a duplicate
+                new.append(delivery)
+            else:
                 self._duplicates.add(1, {"event_type": delivery.envelope.type})
-                continue
-            fresh.discard(delivery.envelope.id)  # a copy later in the same batch is a duplicate
-            with self._span(delivery) as span:
-                if not one_by_one:
-                    await delivery.handler(session, delivery.payload, delivery.envelope)
-                elif reason := await self._apply_alone(session, delivery):
-                    span.set_status(Status(StatusCode.ERROR, reason))
-                    await self._dead_letter(delivery.record, reason)
-                    continue
+        if not one_by_one:
+            await self._apply(session, new)
+            return
+        for delivery in new:
+            if reason := await self._apply_alone(session, delivery):
+                await self._dead_letter(delivery.record, reason)
+
+    async def _apply(self, session: AsyncSession, deliveries: list[Delivery]) -> None:
+        for delivery in deliveries:
+            handler = self.handlers.get(delivery.envelope.type)
+            if handler is not None:
+                with trace.use_span(self._start_span(delivery), end_on_exit=True):
+                    await handler(session, delivery.payload, delivery.envelope)
+        if self.projection is not None and deliveries:
+            spans = [self._start_span(delivery) for delivery in deliveries]
+            try:
+                await self.projection(session, deliveries)
+            finally:
+                for span in spans:
+                    span.end()
+        for delivery in deliveries:
             self._applied.add(1, {"event_type": delivery.envelope.type})
 
-    def _span(self, delivery: Delivery):
+    def _start_span(self, delivery: Delivery) -> trace.Span:
         record, envelope = delivery.record, delivery.envelope
-        return self.tracer.start_as_current_span(
+        return self.tracer.start_span(
             f"{record.topic} process {envelope.type}",
             context=context_from_headers(record.headers or ()),
             kind=SpanKind.CONSUMER,
@@ -180,7 +204,7 @@ class EventConsumer:
         for attempt in range(1, self.max_attempts + 1):
             try:
                 async with session.begin_nested():
-                    await delivery.handler(session, delivery.payload, delivery.envelope)
+                    await self._apply(session, [delivery])
                 return None
             except RejectedEvent as error:
                 return f"rejected by {self.service}: {error}"

@@ -60,6 +60,28 @@ def create_messaging_tables(schema: str) -> None:
         schema=schema,
     )
     op.create_index("inbox_by_case", "inbox", ["case_id", "applied_at"], schema=schema)
+    # Wake the outbox relay once per inserting statement; NOTIFY is delivered on commit.
+    op.execute(
+        f"""
+        CREATE FUNCTION "{schema}".wake_outbox_relay() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM pg_notify('outbox_{schema}', '');
+            RETURN NULL;
+        END $$
+        """
+    )
+    op.execute(
+        f"""
+        CREATE TRIGGER outbox_inserted AFTER INSERT ON "{schema}".outbox
+            FOR EACH STATEMENT EXECUTE FUNCTION "{schema}".wake_outbox_relay()
+        """
+    )
+
+
+def drop_messaging_tables(schema: str) -> None:
+    op.drop_table("inbox", schema=schema)
+    op.drop_table("outbox", schema=schema)
+    op.execute(f'DROP FUNCTION IF EXISTS "{schema}".wake_outbox_relay()')
 
 
 def run_migrations_for(schema: str) -> None:

@@ -1,7 +1,7 @@
 """The transactional outbox: a state change and the events it causes commit together.
 
 `emit` writes the event into the service's outbox table inside the caller's
-transaction and wakes the relay with pg_notify (delivered on commit). The relay
+transaction; a trigger on the table wakes the relay with pg_notify on commit. The relay
 claims unpublished rows in id order, publishes them to Kafka and marks them sent.
 """
 
@@ -12,9 +12,8 @@ import logging
 import asyncpg
 from faststream.kafka import KafkaBroker
 from opentelemetry.trace import SpanKind
-from sqlalchemy import event, func, select, text, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlalchemy.orm import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.events import Envelope, EventPayload
@@ -25,7 +24,6 @@ from shared.telemetry import Telemetry, context_from_headers, current_trace_head
 log = logging.getLogger(__name__)
 
 RELAY_BATCH = 500
-_WAKE_RELAY = "outbox.wake_relay"
 
 
 def outbox_channel(service: str) -> str:
@@ -44,15 +42,7 @@ async def emit(session: AsyncSession, payload: EventPayload) -> Envelope:
             headers=current_trace_headers(),
         )
     )
-    session.info[_WAKE_RELAY] = True
     return envelope
-
-
-@event.listens_for(Session, "before_commit")
-def _wake_relay_on_commit(session: Session) -> None:
-    """One pg_notify per transaction that emitted events; delivered when it commits."""
-    if session.info.pop(_WAKE_RELAY, False):
-        session.execute(text("SELECT pg_notify('outbox_' || current_schema(), '')"))
 
 
 class OutboxRelay:

@@ -22,7 +22,7 @@ from opentelemetry.metrics import Counter
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.consumer import EventConsumer, EventHandler
+from shared.consumer import EventConsumer, EventHandler, Projection
 from shared.db import create_service_engine, session_factory, transaction
 from shared.inbox import case_trace_headers
 from shared.outbox import OutboxRelay
@@ -38,6 +38,7 @@ class ServiceSpec:
     routers: tuple[APIRouter, ...] = ()
     consumes: tuple[str, ...] = ()
     handlers: dict[str, EventHandler] = field(default_factory=dict)
+    projection: Projection | None = None
 
 
 class Service:
@@ -61,9 +62,15 @@ class Service:
             log_level=logging.DEBUG,
         )
         self.consumer: EventConsumer | None = None
-        if spec.handlers:
+        if spec.handlers or spec.projection:
             self.consumer = EventConsumer(
-                spec.name, spec.handlers, self.sessions, self.broker, self.telemetry, settings
+                spec.name,
+                spec.handlers,
+                self.sessions,
+                self.broker,
+                self.telemetry,
+                settings,
+                spec.projection,
             )
             self.consumer.subscribe(spec.consumes)
         self.relay = OutboxRelay(spec.name, self.sessions, self.broker, self.telemetry, settings)

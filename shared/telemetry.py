@@ -94,5 +94,7 @@ def context_from_headers(headers: Mapping[str, str] | Iterable[tuple[str, bytes]
     return _propagator.extract(headers, context=otel_context.Context())
 
 
-def current_trace_id() -> str:
-    return format_trace_id(get_current_span().get_span_context().trace_id)
+def trace_id_of(kafka_headers: Iterable[tuple[str, bytes]]) -> str:
+    """The trace id carried by a Kafka record's headers, as 32 hex digits."""
+    span = get_current_span(context_from_headers(kafka_headers))
+    return format_trace_id(span.get_span_context().trace_id)

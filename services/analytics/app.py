@@ -3,7 +3,6 @@
 from fastapi import FastAPI
 
 from services.analytics import handlers
-from shared.consumer import ANY_EVENT
 from shared.events import topic_of
 from shared.service import ServiceSpec
 from shared.service import create_app as create_service_app
@@ -14,7 +13,7 @@ SPEC = ServiceSpec(
     name="analytics",
     routers=(handlers.router,),
     consumes=tuple(topic_of(s) for s in ("intake", "resolution", "fulfillment", "refurbish")),
-    handlers={ANY_EVENT: handlers.on_any_event},
+    projection=handlers.project_events,
 )
 
 

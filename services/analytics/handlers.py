@@ -5,45 +5,46 @@ from sqlalchemy import case, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.analytics.domain.case_facts import facts_from
+from services.analytics.domain.case_facts import FACT_COLUMNS, case_rows
 from services.analytics.tables import AppliedEvent, CaseView
-from shared.events import Envelope, EventPayload
+from shared.consumer import Delivery
 from shared.service import CurrentService
-from shared.telemetry import current_trace_id
 
 router = APIRouter(tags=["analytics"])
 
 
-async def on_any_event(session: AsyncSession, event: EventPayload, envelope: Envelope) -> None:
-    session.add(
+async def project_events(session: AsyncSession, deliveries: list[Delivery]) -> None:
+    """Keep every event, and fold the batch into one upsert of the case read model."""
+    session.add_all(
         AppliedEvent(
-            event_id=envelope.id,
-            case_id=envelope.subject,
-            type=envelope.type,
-            source=envelope.source,
-            time=envelope.time,
-            trace_id=current_trace_id(),
-            data=envelope.data,
+            event_id=d.envelope.id,
+            case_id=d.envelope.subject,
+            type=d.envelope.type,
+            source=d.envelope.source,
+            time=d.envelope.time,
+            trace_id=d.trace_id,
+            data=d.envelope.data,
         )
+        for d in deliveries
     )
-    facts = facts_from(event)
-    status = facts.pop("status", None)
-    statement = insert(CaseView).values(
-        case_id=envelope.subject, status=status, updated_at=envelope.time, **facts
-    )
-    # Events of one case arrive on several topics, so not always in order:
-    # the status follows the latest event, other facts are set by whichever event carries them.
-    newer = CaseView.updated_at <= statement.excluded.updated_at
+    rows = case_rows([(d.payload, d.envelope.time) for d in deliveries])
+    statement = insert(CaseView).values(rows)
+    incoming = statement.excluded
+    # A case's events arrive on several topics, so not always in time order: facts are
+    # kept once known, and the status follows whichever event is the latest.
+    newer = CaseView.updated_at <= incoming.updated_at
     await session.execute(
         statement.on_conflict_do_update(
             index_elements=[CaseView.case_id],
             set_={
-                **{name: statement.excluded[name] for name in facts},
+                **{
+                    name: func.coalesce(incoming[name], CaseView.__table__.c[name])
+                    for name in FACT_COLUMNS
+                },
                 "status": case(
-                    (newer, func.coalesce(statement.excluded.status, CaseView.status)),
-                    else_=CaseView.status,
+                    (newer, func.coalesce(incoming.status, CaseView.status)), else_=CaseView.status
                 ),
-                "updated_at": func.greatest(CaseView.updated_at, statement.excluded.updated_at),
+                "updated_at": func.greatest(CaseView.updated_at, incoming.updated_at),
             },
         )
     )

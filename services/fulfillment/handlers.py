@@ -41,28 +41,42 @@ class _NotInStock(Exception):
 async def reserve_stock(
     session: AsyncSession, warehouse: str, needed: dict[str, int]
 ) -> list[PickLine] | None:
-    """Reserve every SKU in one warehouse, or none of them. Two cases never get the last unit:
-    the conditional update locks the row and re-checks it after a concurrent commit."""
+    """Reserve every SKU in one warehouse, or none of them.
+
+    Two cases never get the last unit: each conditional UPDATE locks its row and
+    re-checks the condition after a concurrent commit.
+    """
+    if len(needed) == 1:  # one conditional UPDATE is all-or-nothing by itself
+        return await _reserve_each(session, warehouse, needed)
     try:
         async with session.begin_nested():
-            lines = []
-            for sku, quantity in sorted(needed.items()):
-                bin_ = await session.scalar(
-                    update(StockLevel)
-                    .where(
-                        StockLevel.warehouse == warehouse,
-                        StockLevel.sku == sku,
-                        StockLevel.on_hand - StockLevel.reserved >= quantity,
-                    )
-                    .values(reserved=StockLevel.reserved + quantity)
-                    .returning(StockLevel.bin)
-                )
-                if bin_ is None:
-                    raise _NotInStock(sku)
-                lines.append(PickLine(sku=sku, quantity=quantity, bin=bin_))
+            lines = await _reserve_each(session, warehouse, needed)
+            if lines is None:
+                raise _NotInStock  # rolls back the SKUs reserved so far
             return lines
     except _NotInStock:
         return None
+
+
+async def _reserve_each(
+    session: AsyncSession, warehouse: str, needed: dict[str, int]
+) -> list[PickLine] | None:
+    lines = []
+    for sku, quantity in sorted(needed.items()):
+        bin_ = await session.scalar(
+            update(StockLevel)
+            .where(
+                StockLevel.warehouse == warehouse,
+                StockLevel.sku == sku,
+                StockLevel.on_hand - StockLevel.reserved >= quantity,
+            )
+            .values(reserved=StockLevel.reserved + quantity)
+            .returning(StockLevel.bin)
+        )
+        if bin_ is None:
+            return None
+        lines.append(PickLine(sku=sku, quantity=quantity, bin=bin_))
+    return lines
 
 
 async def request_dispatch(session: AsyncSession, decision: ResolutionDecided) -> None:

@@ -50,8 +50,6 @@ async def record_decision(session: AsyncSession, record: CaseDecision, decision:
 
 
 async def on_case_opened(session: AsyncSession, case: CaseOpened, _: Envelope) -> None:
-    if await session.get(CaseDecision, case.case_id) is not None:
-        return  # already decided under another delivery of the same case
     record = CaseDecision(
         case_id=case.case_id,
         market=case.market,

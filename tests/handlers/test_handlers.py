@@ -3,8 +3,10 @@
 and dead letters."""
 
 import uuid
+from types import SimpleNamespace
 
 import pytest
+from aiokafka import ConsumerRecord
 from faststream.kafka import TestKafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from sqlalchemy import func, select, text
@@ -167,3 +169,43 @@ async def test_relay_publishes_the_outbox_and_marks_it_sent(service_for):
             .where(OutboxMessage.published_at.is_(None))
         )
     assert pending == 0
+
+
+async def test_a_failing_event_in_a_batch_is_dead_lettered_and_the_rest_applied(service_for):
+    resolution = service_for(RESOLUTION)
+    dead: list[dict] = []
+
+    @resolution.broker.subscriber("fulfillment.events.dlq", group_id="test-dlq-batch")
+    async def collect(message: KafkaMessage) -> None:
+        dead.append(dict(message.headers))
+
+    good = case_opened()
+    orphan = StockUnavailable(  # no decision exists for this case: resolution rejects it
+        case_id=f"case-{uuid.uuid4()}", remedy=Remedy.EXCHANGE, region="NA", missing_skus=["X"]
+    )
+    batch = [
+        ConsumerRecord(
+            "intake.events", 0, 1, 0, 0, b"k", envelope_bytes(Envelope.wrap(good)), None, 0, 0, []
+        ),
+        ConsumerRecord(
+            "fulfillment.events",
+            0,
+            7,
+            0,
+            0,
+            b"k",
+            envelope_bytes(Envelope.wrap(orphan)),
+            None,
+            0,
+            0,
+            [],
+        ),
+    ]
+    async with TestKafkaBroker(resolution.broker):
+        await resolution.consumer.consume_batch(SimpleNamespace(raw_message=batch))
+
+    async with resolution.sessions() as session:
+        assert await session.get(CaseDecision, good.case_id) is not None
+    assert len(dead) == 1
+    assert dead[0]["x-dead-letter-reason"].startswith("rejected by resolution: no decision")
+    assert dead[0]["x-original-offset"] == "7"

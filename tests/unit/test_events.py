@@ -1,7 +1,9 @@
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from pydantic import ValidationError
 
-from services.analytics.domain.case_facts import facts_from
+from services.analytics.domain.case_facts import case_rows, facts_from
 from services.refurbish.domain.grading import disposition_for
 from shared.events import Disposition, Envelope, Grade, UnknownEventType
 from tests.factories import case_opened, resolution_decided
@@ -51,3 +53,15 @@ def test_each_grade_has_a_disposition():
     assert disposition_for(Grade.A) is Disposition.RELIST_AS_NEW
     assert disposition_for(Grade.D) is Disposition.RECYCLE
     assert {disposition_for(g) for g in Grade} == set(Disposition)
+
+
+def test_a_batch_folds_into_one_row_per_case_with_the_latest_status():
+    opened = case_opened()
+    decided = resolution_decided("X").model_copy(update={"case_id": opened.case_id})
+    t0 = datetime(2026, 11, 1, tzinfo=UTC)
+    # decided arrives first in the batch but happened later
+    (row,) = case_rows([(decided, t0 + timedelta(seconds=1)), (opened, t0)])
+    assert row["market"] == "US" and row["remedy"] == "part_shipment"
+    assert row["status"] == "decided"
+    assert row["updated_at"] == t0 + timedelta(seconds=1)
+    assert row["grade"] is None

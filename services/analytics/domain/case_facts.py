@@ -1,5 +1,6 @@
-"""What each event tells analytics about its case: plain functions, no I/O."""
+"""What events tell analytics about their case: plain functions, no I/O."""
 
+from datetime import datetime
 from typing import Any
 
 from shared.events import (
@@ -10,13 +11,17 @@ from shared.events import (
     ResolutionDecided,
     ReturnLabelIssued,
     ReturnReceived,
+    StockUnavailable,
     UnitGraded,
 )
+
+FACT_COLUMNS = ("marketplace", "market", "scenario", "remedy", "grade", "disposition")
 
 STATUS_AFTER: dict[type[EventPayload], str] = {
     CaseOpened: "open",
     ResolutionDecided: "decided",
     DispatchRequested: "dispatching",
+    StockUnavailable: "redeciding",
     ReturnLabelIssued: "awaiting_return",
     ReturnReceived: "returned",
     InspectionOpened: "inspecting",
@@ -36,3 +41,17 @@ def facts_from(event: EventPayload) -> dict[str, Any]:
     if type(event) in STATUS_AFTER:
         facts["status"] = STATUS_AFTER[type(event)]
     return facts
+
+
+def case_rows(events: list[tuple[EventPayload, datetime]]) -> list[dict[str, Any]]:
+    """One read-model row per case from a batch of (event, time): facts of later events
+    win, and the status is the one of the case's latest event. Absent facts are None."""
+    rows: dict[str, dict[str, Any]] = {}
+    for event, time in sorted(events, key=lambda pair: pair[1]):
+        row = rows.setdefault(
+            event.case_id,
+            {"case_id": event.case_id, **dict.fromkeys(FACT_COLUMNS), "status": None},
+        )
+        row.update(facts_from(event))
+        row["updated_at"] = time
+    return list(rows.values())

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
-from shared.migrations import create_messaging_tables
+from shared.migrations import create_messaging_tables, drop_messaging_tables
 
 revision = "0001"
 down_revision = None
@@ -45,5 +45,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("cases", "events", "inbox", "outbox"):
+    for table in (
+        "cases",
+        "events",
+    ):
         op.drop_table(table, schema=SCHEMA)
+    drop_messaging_tables(SCHEMA)

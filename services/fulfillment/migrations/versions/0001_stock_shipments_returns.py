@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
-from shared.migrations import create_messaging_tables
+from shared.migrations import create_messaging_tables, drop_messaging_tables
 
 revision = "0001"
 down_revision = None
@@ -52,5 +52,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("returns", "shipments", "stock", "inbox", "outbox"):
+    for table in (
+        "returns",
+        "shipments",
+        "stock",
+    ):
         op.drop_table(table, schema=SCHEMA)
+    drop_messaging_tables(SCHEMA)

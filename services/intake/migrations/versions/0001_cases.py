@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
-from shared.migrations import create_messaging_tables
+from shared.migrations import create_messaging_tables, drop_messaging_tables
 
 revision = "0001"
 down_revision = None
@@ -32,5 +32,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("cases", schema=SCHEMA)
-    op.drop_table("inbox", schema=SCHEMA)
-    op.drop_table("outbox", schema=SCHEMA)
+    drop_messaging_tables(SCHEMA)

@@ -6,7 +6,7 @@ Revision ID: 0001
 import sqlalchemy as sa
 from alembic import op
 
-from shared.migrations import create_messaging_tables
+from shared.migrations import create_messaging_tables, drop_messaging_tables
 
 revision = "0001"
 down_revision = None
@@ -32,5 +32,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("inspections", "inbox", "outbox"):
+    for table in ("inspections",):
         op.drop_table(table, schema=SCHEMA)
+    drop_messaging_tables(SCHEMA)

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
-from shared.migrations import create_messaging_tables
+from shared.migrations import create_messaging_tables, drop_messaging_tables
 
 revision = "0001"
 down_revision = None
@@ -33,5 +33,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("decisions", "inbox", "outbox"):
+    for table in ("decisions",):
         op.drop_table(table, schema=SCHEMA)
+    drop_messaging_tables(SCHEMA)
