@@ -24,6 +24,8 @@ from shared.telemetry import Telemetry, context_from_headers, current_trace_head
 log = logging.getLogger(__name__)
 
 RELAY_BATCH = 500
+# After a wake-up, wait this long so that one claim picks up the commits close behind.
+RELAY_COALESCE_SECONDS = 0.02
 
 
 def outbox_channel(service: str) -> str:
@@ -153,4 +155,5 @@ class OutboxRelay:
     async def _wait_for_work(self) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=self.settings.outbox_poll_seconds)
+            await asyncio.sleep(RELAY_COALESCE_SECONDS)
         self._wake.clear()

@@ -166,12 +166,14 @@ def create_app(
         tracer_provider=service.telemetry.tracer_provider,
         meter_provider=service.telemetry.meter_provider,
         excluded_urls="healthz,readyz",
+        exclude_spans=["receive", "send"],
     )
     return app
 
 
-def service_of(request: Request) -> Service:
-    """FastAPI dependency: the service behind the current request."""
+async def service_of(request: Request) -> Service:
+    """FastAPI dependency: the service behind the current request (async, so that
+    FastAPI does not hand it to a thread pool)."""
     return request.app.state.service
 
 
