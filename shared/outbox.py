@@ -12,7 +12,7 @@ import logging
 import asyncpg
 from faststream.kafka import KafkaBroker
 from opentelemetry.trace import SpanKind
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, func, select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 RELAY_BATCH = 500
 # After a wake-up, wait this long so that one claim picks up the commits close behind.
-RELAY_COALESCE_SECONDS = 0.02
+RELAY_COALESCE_SECONDS = 0.025
 
 
 def outbox_channel(service: str) -> str:
@@ -71,18 +71,24 @@ class OutboxRelay:
 
     async def publish_pending(self) -> int:
         """Publish one batch of unpublished events; returns how many were sent."""
+        outbox = OutboxMessage.__table__
         async with self.sessions() as session, session.begin():
-            # One relay per service at a time keeps each case's events in order.
-            locked = await session.scalar(
-                select(func.pg_try_advisory_xact_lock(func.hashtext(f"outbox.{self.service}")))
-            )
-            if not locked:
-                return 0
+            # Only the relay holding the service's lock claims rows, which keeps each
+            # case's events in order when several replicas run.
             rows = (
-                await session.scalars(
-                    select(OutboxMessage)
-                    .where(OutboxMessage.published_at.is_(None))
-                    .order_by(OutboxMessage.id)
+                await session.execute(
+                    select(
+                        outbox.c.id,
+                        outbox.c.topic,
+                        outbox.c.key,
+                        outbox.c.envelope,
+                        outbox.c.headers,
+                    )
+                    .where(
+                        outbox.c.published_at.is_(None),
+                        func.pg_try_advisory_xact_lock(func.hashtext(f"outbox.{self.service}")),
+                    )
+                    .order_by(outbox.c.id)
                     .limit(RELAY_BATCH)
                     .with_for_update(skip_locked=True)
                 )
@@ -92,14 +98,14 @@ class OutboxRelay:
             confirmations = [await self._send(row) for row in rows]
             await asyncio.gather(*(c for c in confirmations if c is not None))
             await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id.in_([row.id for row in rows]))
+                update(outbox)
+                .where(outbox.c.id.in_([row.id for row in rows]))
                 .values(published_at=utc_now())
             )
         self._published.add(len(rows))
         return len(rows)
 
-    async def _send(self, row: OutboxMessage):
+    async def _send(self, row: Row):
         event_type = row.envelope["type"]
         with self.tracer.start_as_current_span(
             f"{row.topic} publish",
@@ -109,7 +115,7 @@ class OutboxRelay:
                 "messaging.system": "kafka",
                 "messaging.operation.type": "send",
                 "messaging.destination.name": row.topic,
-                "messaging.message.id": row.event_id,
+                "messaging.message.id": row.envelope["id"],
                 "messaging.kafka.message.key": row.key,
                 "cloudevents.event_type": event_type,
             },
