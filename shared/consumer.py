@@ -102,8 +102,8 @@ class EventConsumer:
             group_id=self.service,
             batch=True,
             max_records=self.batch_size,
-            batch_timeout_ms=20,
-            fetch_max_wait_ms=50,
+            batch_timeout_ms=100,
+            fetch_max_wait_ms=200,
             auto_offset_reset="earliest",
             ack_policy=AckPolicy.NACK_ON_ERROR,
         )(self.consume_batch)
