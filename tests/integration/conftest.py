@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from shared.settings import SERVICE_NAMES, Settings
@@ -18,14 +19,19 @@ class Stack:
     settings: Settings
     telemetry: dict[str, Telemetry] = field(default_factory=dict)
     spans: dict[str, InMemorySpanExporter] = field(default_factory=dict)
+    metrics: dict[str, InMemoryMetricReader] = field(default_factory=dict)
     clients: dict[str, httpx.AsyncClient] = field(default_factory=dict)
     _lifespans: dict[str, LifespanManager] = field(default_factory=dict)
 
     async def start(self, name: str) -> None:
         if name not in self.telemetry:
             self.spans[name] = InMemorySpanExporter()
+            self.metrics[name] = InMemoryMetricReader()
             self.telemetry[name] = setup_telemetry(
-                name, self.settings, span_exporter=self.spans[name]
+                name,
+                self.settings,
+                span_exporter=self.spans[name],
+                metric_reader=self.metrics[name],
             )
         module = importlib.import_module(f"services.{name}.app")
         app = module.create_app(self.settings, self.telemetry[name])
@@ -66,3 +72,17 @@ async def count_stock(
         f"/stock/{warehouse}/{sku}", json={"on_hand": on_hand, "bin": "T-1"}
     )
     assert response.status_code == 200, response.text
+
+
+def counter_total(reader: InMemoryMetricReader, name: str, **attributes) -> int:
+    """The sum of a counter's points whose attributes include `attributes`."""
+    data = reader.get_metrics_data()
+    return sum(
+        point.value
+        for resource in data.resource_metrics
+        for scope in resource.scope_metrics
+        for metric in scope.metrics
+        if metric.name == name
+        for point in metric.data.data_points
+        if attributes.items() <= dict(point.attributes).items()
+    )

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from shared.events import Envelope, Remedy
 from tests.conftest import eventually
 from tests.factories import case_opened, envelope_bytes, resolution_decided, webhook
-from tests.integration.conftest import count_stock
+from tests.integration.conftest import count_stock, counter_total
 
 
 @pytest.fixture(scope="module")
@@ -156,3 +156,15 @@ async def test_a_poison_event_is_dead_lettered_and_its_partition_moves_on(
     consumers = {headers["x-dead-letter-consumer"] for headers in parked}
     assert {"resolution", "analytics"} <= consumers
     assert all("invalid CloudEvent envelope" in h["x-dead-letter-reason"] for h in parked)
+
+
+async def test_webhook_outcomes_are_counted(stack, clients):
+    reader = stack.metrics["intake"]
+    opened = counter_total(reader, "cases.opened", market="US")
+    malformed = counter_total(reader, "webhook.rejections", reason="malformed_json")
+    await clients["intake"].post("/webhooks/generic", json=webhook())
+    await clients["intake"].post(
+        "/webhooks/generic", content=b"{", headers={"content-type": "application/json"}
+    )
+    assert counter_total(reader, "cases.opened", market="US") == opened + 1
+    assert counter_total(reader, "webhook.rejections", reason="malformed_json") == malformed + 1
