@@ -159,7 +159,10 @@ class EventConsumer:
             else:
                 self._duplicates.add(1, {"event_type": delivery.envelope.type})
         if not one_by_one:
-            await self._apply(session, new)
+            # Rows the handlers add are written together at commit, not one event at a
+            # time before each query; a handler never reads rows of another event's case.
+            with session.no_autoflush:
+                await self._apply(session, new)
             return
         for delivery in new:
             if reason := await self._apply_alone(session, delivery):
