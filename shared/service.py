@@ -1,7 +1,8 @@
 """The skeleton every service is built on, written once.
 
 A `ServiceSpec` says what a service is: its name, its HTTP routes, the topics it
-consumes and the handler of each event type. `Service` wires it to PostgreSQL,
+consumes and the handler of each event type (or, for a read model, one projection
+that takes whole batches). `Service` wires it to PostgreSQL,
 Kafka, the outbox relay and telemetry; `create_app` puts it behind FastAPI with
 health and readiness probes.
 """
@@ -9,7 +10,7 @@ health and readiness probes.
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Annotated
 
@@ -85,7 +86,8 @@ class Service:
             )
         return self._counters[name]
 
-    def transaction(self) -> "asyncio.AbstractAsyncContextManager[AsyncSession]":
+    def transaction(self) -> AbstractAsyncContextManager[AsyncSession]:
+        """A session in one transaction: committed on success, rolled back on error."""
         return transaction(self.sessions)
 
     @asynccontextmanager
