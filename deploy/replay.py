@@ -11,11 +11,17 @@ from shared.settings import Settings
 
 
 async def stock_warehouses(settings: Settings, cases: list[dict], units: int = 50) -> None:
+    """Make `units` of every sample SKU and spare part available in every warehouse,
+    on top of what earlier runs left reserved."""
     async with httpx.AsyncClient(base_url=settings.base_url_of("fulfillment"), timeout=10) as http:
+        reserved: dict[tuple[str, str], int] = {}
+        for warehouse in {row[0] for row in sample_stock(cases, units)}:
+            response = await http.get(f"/stock/{warehouse}")
+            response.raise_for_status()
+            reserved |= {(warehouse, level["sku"]): level["reserved"] for level in response.json()}
         for warehouse, sku, on_hand, bin_ in sample_stock(cases, units):
-            response = await http.put(
-                f"/stock/{warehouse}/{sku}", json={"on_hand": on_hand, "bin": bin_}
-            )
+            count = {"on_hand": on_hand + reserved.get((warehouse, sku), 0), "bin": bin_}
+            response = await http.put(f"/stock/{warehouse}/{sku}", json=count)
             response.raise_for_status()
 
 
@@ -38,19 +44,29 @@ async def post_cases(
 
 
 async def wait_for_analytics(
-    settings: Settings, expected_cases: int, progress: Progress, timeout: float = 120.0
-) -> dict:
-    """Poll the summary until analytics has every case with a remedy; returns the summary."""
-    task = progress.add_task("cases decided (analytics)", total=expected_cases)
+    settings: Settings, case_ids: list[str], progress: Progress, timeout: float = 120.0
+) -> None:
+    """Wait until analytics has a remedy for every case."""
+    task = progress.add_task("cases decided (analytics)", total=len(case_ids))
     deadline = time.monotonic() + timeout
+    waiting = set(case_ids)
     async with httpx.AsyncClient(base_url=settings.base_url_of("analytics"), timeout=10) as http:
-        while True:
-            summary = (await http.get("/reports/summary")).json()
-            decided = sum(summary["by_remedy"].values())
-            progress.update(task, completed=min(decided, expected_cases))
-            if decided >= expected_cases or time.monotonic() > deadline:
-                return summary
-            await asyncio.sleep(0.5)
+        while waiting and time.monotonic() < deadline:
+            for case_id in list(waiting):
+                timeline = await http.get(f"/cases/{case_id}/timeline")
+                types = (
+                    [e["type"] for e in timeline.json()["events"]] if timeline.is_success else []
+                )
+                if "resolution.decided" in types:
+                    waiting.discard(case_id)
+            progress.update(task, completed=len(case_ids) - len(waiting))
+            if waiting:
+                await asyncio.sleep(0.5)
+
+
+async def analytics_summary(settings: Settings) -> dict:
+    async with httpx.AsyncClient(base_url=settings.base_url_of("analytics"), timeout=10) as http:
+        return (await http.get("/reports/summary")).json()
 
 
 GRADES = ("A", "B", "B", "C", "D")
@@ -78,7 +94,7 @@ async def receive_and_grade_returns(
                 if inspections:
                     break
                 await asyncio.sleep(0.1)
-            for inspection in inspections:
+            for inspection in (i for i in inspections if i["status"] == "open"):
                 grade = {"grade": GRADES[index % len(GRADES)], "notes": "sample grading"}
                 response = await refurbish.post(
                     f"/inspections/{inspection['inspection_id']}/grade", json=grade

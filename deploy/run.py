@@ -10,11 +10,14 @@ import logging
 import signal
 import threading
 
+from rich.columns import Columns
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from deploy.components import RUN_DIR
 from deploy.replay import (
+    analytics_summary,
     post_cases,
     receive_and_grade_returns,
     stock_warehouses,
@@ -54,10 +57,10 @@ async def replay_samples(settings: Settings) -> dict:
     )
     with Progress(*columns, console=console) as progress:
         case_ids = await post_cases(settings, cases, progress)
-        await wait_for_analytics(settings, len(cases), progress)
+        await wait_for_analytics(settings, case_ids, progress)
         await receive_and_grade_returns(settings, case_ids, progress)
-        await asyncio.sleep(1)  # let analytics apply the last grades
-        return await wait_for_analytics(settings, len(cases), progress)
+    await asyncio.sleep(1)  # let analytics apply the last grades
+    return await analytics_summary(settings)
 
 
 def print_overview(settings: Settings, summary: dict) -> None:
@@ -68,9 +71,10 @@ def print_overview(settings: Settings, summary: dict) -> None:
         urls.add_row(name, f"{settings.base_url_of(name)}/docs")
     console.print(urls)
     console.print(f"[bold]{summary['cases']}[/] cases, {summary['events']} events in analytics")
-    console.print(*summary_tables(summary))
+    console.print(Columns(summary_tables(summary), padding=(0, 3)))
     console.print(
-        f"Try: curl {settings.base_url_of('analytics')}/reports/summary\n"
+        f"Try: curl {settings.base_url_of('analytics')}/reports/summary   ·   "
+        f"service logs: {RUN_DIR / 'logs'}\n"
         "Running. Press Ctrl-C to stop every process."
     )
 
