@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
+from shared.outbox import outbox_channel
 from shared.settings import SERVICE_NAMES, Settings
 
 SERVICES_DIR = Path(__file__).resolve().parent.parent / "services"
@@ -65,7 +66,7 @@ def create_messaging_tables(schema: str) -> None:
         f"""
         CREATE FUNCTION "{schema}".wake_outbox_relay() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-            PERFORM pg_notify('outbox_{schema}', '');
+            PERFORM pg_notify('{outbox_channel(schema)}', '');
             RETURN NULL;
         END $$
         """

@@ -6,13 +6,13 @@ from services.analytics import handlers
 from shared.events import topic_of
 from shared.service import ServiceSpec
 from shared.service import create_app as create_service_app
-from shared.settings import Settings
+from shared.settings import SERVICE_NAMES, Settings
 from shared.telemetry import Telemetry
 
 SPEC = ServiceSpec(
     name="analytics",
     routers=(handlers.router,),
-    consumes=tuple(topic_of(s) for s in ("intake", "resolution", "fulfillment", "refurbish")),
+    consumes=tuple(topic_of(s) for s in SERVICE_NAMES if s != "analytics"),
     projection=handlers.project_events,
 )
 
