@@ -26,6 +26,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from bench.cpu import cpu_ms_per_case, cpu_seconds
 from deploy.components import free_port
 from deploy.replay import stock_warehouses
 from deploy.samples import sample_cases
@@ -147,9 +148,11 @@ async def run(settings: Settings, count: int, concurrency: int, rate: float) -> 
     async with httpx.AsyncClient(base_url=settings.base_url_of("analytics"), timeout=30) as http:
         cases_before = (await http.get("/reports/summary")).json()["cases"]
     console.print(f"[bold]1. saturation[/]: {count} cases, {concurrency} in flight")
+    cpu_before = cpu_seconds()
     saturation = await push(settings, bench_cases(count), concurrency)
     first_sent = saturation.pop("_first_sent")
     end_to_end = await analytics_catch_up(settings, cases_before + count, first_sent)
+    cpu = cpu_ms_per_case(cpu_before, cpu_seconds(), count)
     steady_count = max(100, int(rate * 10))
     console.print(f"[bold]2. steady load[/]: {steady_count} cases at {rate:g} cases/s")
     steady = await push(settings, bench_cases(steady_count), concurrency, rate=rate)
@@ -161,6 +164,7 @@ async def run(settings: Settings, count: int, concurrency: int, rate: float) -> 
         "webhook_to_resolution_decided": saturation,
         "analytics_applied_all_cases_after_s": round(end_to_end, 2),
         "analytics_cases_per_second": round(count / end_to_end, 1),
+        "cpu_ms_per_case": cpu,
         "steady_load": {"offered_cases_per_second": rate, "cases": steady_count, **steady},
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "targets": {"cases_per_second": 100, "p99_ms": 1000},
@@ -200,6 +204,12 @@ def report(result: dict) -> None:
         )
     table.add_row("cases/s webhook → analytics", f"{result['analytics_cases_per_second']}", "", "")
     console.print(table)
+    cpu = Table(title="CPU per case (saturation, until analytics caught up)", title_justify="left")
+    cpu.add_column("part")
+    cpu.add_column("ms/case", justify="right")
+    for part, ms in result["cpu_ms_per_case"].items():
+        cpu.add_row(part, f"{ms:.2f}")
+    console.print(cpu)
     console.print(f"written to {RESULTS}")
 
 

@@ -1,13 +1,24 @@
 """Pushing cases through the intake webhook, with a progress bar, and waiting for analytics."""
 
 import asyncio
+import json
 import time
+from datetime import UTC, datetime
 
 import httpx
 from rich.progress import Progress
 
 from deploy.samples import sample_stock
+from deploy.secrets import demo_account
+from services.intake.domain.channels.generic import signed_headers
 from shared.settings import Settings
+
+
+def signed_case(case: dict) -> tuple[bytes, dict[str, str]]:
+    """A case as the demo seller's generic channel sends it: JSON, signed now."""
+    account = demo_account("generic")
+    body = json.dumps(case).encode()
+    return body, signed_headers(account["account"], account["secrets"][0], body, datetime.now(UTC))
 
 
 async def stock_warehouses(settings: Settings, cases: list[dict], units: int = 50) -> None:
@@ -35,7 +46,8 @@ async def post_cases(
 
         async def post(case: dict) -> str:
             async with limit:
-                response = await http.post("/webhooks/generic", json=case)
+                body, headers = signed_case(case)
+                response = await http.post("/webhooks/generic", content=body, headers=headers)
             response.raise_for_status()
             progress.advance(task)
             return response.json()["case_id"]
@@ -46,7 +58,7 @@ async def post_cases(
 async def wait_for_analytics(
     settings: Settings, case_ids: list[str], progress: Progress, timeout: float = 120.0
 ) -> None:
-    """Wait until analytics has a remedy for every case."""
+    """Wait until analytics has a remedy for every case, or knows it waits for an agent."""
     task = progress.add_task("cases decided (analytics)", total=len(case_ids))
     deadline = time.monotonic() + timeout
     waiting = set(case_ids)
@@ -57,11 +69,18 @@ async def wait_for_analytics(
                 types = (
                     [e["type"] for e in timeline.json()["events"]] if timeline.is_success else []
                 )
-                if "resolution.decided" in types:
+                if "resolution.decided" in types or waits_for_agent(timeline):
                     waiting.discard(case_id)
             progress.update(task, completed=len(case_ids) - len(waiting))
             if waiting:
                 await asyncio.sleep(0.5)
+
+
+def waits_for_agent(timeline: httpx.Response) -> bool:
+    return timeline.is_success and any(
+        e["type"] == "case.opened" and e["data"].get("scenario") is None
+        for e in timeline.json()["events"]
+    )
 
 
 async def analytics_summary(settings: Settings) -> dict:

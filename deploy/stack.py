@@ -12,6 +12,7 @@ from contextlib import contextmanager
 import httpx
 
 from deploy.components import RUN_DIR, kafka_broker, postgres
+from deploy.secrets import local_secrets
 from shared.migrations import upgrade_all
 from shared.settings import SERVICE_NAMES, Settings
 from shared.topics import create_topics
@@ -83,8 +84,13 @@ def stop_processes(processes: list[subprocess.Popen], timeout: float = 15.0) -> 
 def running_stack(broker_port: int = 9092) -> Iterator[Settings]:
     """Start everything, yield the settings the services run with, stop everything."""
     with kafka_broker(broker_port) as bootstrap, postgres() as database_url:
-        env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "DATABASE_URL": database_url}
-        settings = Settings(kafka_bootstrap_servers=bootstrap, database_url=database_url)
+        own = {
+            "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+            "DATABASE_URL": database_url,
+            **local_secrets(),
+        }
+        env = {**os.environ, **own}
+        settings = Settings(**{name.lower(): value for name, value in own.items()})
         asyncio.run(prepare(settings))
         processes = [start_service(name, settings, env) for name in SERVICE_NAMES]
         try:

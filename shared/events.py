@@ -13,8 +13,6 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from shared.markets import Currency, Market, Region
 
-SCHEMA_VERSION = 1
-
 
 def topic_of(service: str) -> str:
     return f"{service}.events"
@@ -29,6 +27,9 @@ class Scenario(StrEnum):
     FUNCTIONAL_FAULT = "functional_fault"
     SIZE_STYLE_MISMATCH = "size_style_mismatch"
     QUALITY_DEFECT = "quality_defect"
+    CHANGED_MIND = "changed_mind"
+    NOT_RECEIVED = "not_received"
+    WRONG_ITEM = "wrong_item"
 
 
 class Remedy(StrEnum):
@@ -36,6 +37,31 @@ class Remedy(StrEnum):
     PART_SHIPMENT = "part_shipment"
     EXCHANGE = "exchange"
     RETURN_FULL_REFUND = "return_full_refund"
+    REFUND_WITHOUT_RETURN = "refund_without_return"  # nothing to send back: it never arrived
+
+
+class MarketplaceStatus(StrEnum):
+    """What the marketplace says happened to a return that intake already knows."""
+
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+    CLOSED = "closed"
+    UPDATED = "updated"
+    WAITING_FOR_SELLER = "waiting_for_seller"
+    SELLER_OVERDUE = "seller_overdue"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    REFUND_OVERDUE = "refund_overdue"
+    ESCALATED = "escalated"
+    REFUNDED = "refunded"
+
+
+class BuyerAnswer(StrEnum):
+    ACCEPT = "accept"
+    DECLINE = "decline"
+    MESSAGE = "message"  # free text, neither yes nor no
 
 
 class Grade(StrEnum):
@@ -70,26 +96,99 @@ class EventPayload(Contract):
 
     event_type: ClassVar[str]
     owner: ClassVar[str]
+    schema_version: ClassVar[int] = 1
     case_id: str
 
 
+class CaseDeadline(Contract):
+    name: str  # e.g. "seller_response", "amazon_reply"
+    due_at: AwareDatetime
+
+
 class CaseOpened(EventPayload):
+    """A case as intake received and classified it. Carries a buyer reference, never contact data.
+
+    v2 added the seller account, return ids, the canonical reason, photos, deadlines and
+    intake's classification; `scenario` is None when the case waits for an agent.
+    """
+
     event_type: ClassVar[str] = "case.opened"
     owner: ClassVar[str] = "intake"
+    schema_version: ClassVar[int] = 2
 
     marketplace: str
     marketplace_event_id: str
+    seller_account: str = ""
     order_id: str
+    return_id: str | None = None
+    rma_id: str | None = None
     market: Market
     region: Region
     buyer_ref: str
     buyer_language: str
     currency: Currency
     items: list[CaseItem] = Field(min_length=1)
-    reason_code: str
+    reason_code: str  # the marketplace's own code
+    reason: str = "other"  # the one taxonomy across channels
     buyer_comment: str = ""
+    photos: list[str] = Field(default_factory=list)
+    deadlines: list[CaseDeadline] = Field(default_factory=list)
+    scenario: Scenario | None = None
+    classification_confidence: float = Field(default=0.0, ge=0, le=1)
+    classification_signals: list[str] = Field(default_factory=list)
     delivered_at: AwareDatetime | None = None
     opened_at: AwareDatetime
+
+
+class CaseClassified(EventPayload):
+    """An agent chose the scenario of a case that intake could not classify with confidence."""
+
+    event_type: ClassVar[str] = "case.classified"
+    owner: ClassVar[str] = "intake"
+
+    scenario: Scenario
+    agent: str
+    note: str = ""
+
+
+class CaseMarketplaceUpdated(EventPayload):
+    event_type: ClassVar[str] = "case.marketplace_updated"
+    owner: ClassVar[str] = "intake"
+
+    marketplace: str
+    status: MarketplaceStatus
+    note: str = ""
+    at: AwareDatetime
+
+
+class BuyerReplied(EventPayload):
+    event_type: ClassVar[str] = "case.buyer_replied"
+    owner: ClassVar[str] = "intake"
+
+    answer: BuyerAnswer
+    text: str = ""
+    language: str
+    at: AwareDatetime
+
+
+class SatisfactionRated(EventPayload):
+    event_type: ClassVar[str] = "case.satisfaction_rated"
+    owner: ClassVar[str] = "intake"
+
+    rating: int = Field(ge=1, le=5)
+    comment: str = ""
+    at: AwareDatetime
+
+
+class BuyerErased(EventPayload):
+    """The buyer of this case asked to be forgotten: every service erases what it holds of them."""
+
+    event_type: ClassVar[str] = "case.buyer_erased"
+    owner: ClassVar[str] = "intake"
+
+    buyer_ref: str
+    requested_by: str  # e.g. "shopify customers/redact"
+    at: AwareDatetime
 
 
 class ResolutionDecided(EventPayload):
@@ -174,6 +273,11 @@ PAYLOAD_TYPES: dict[str, type[EventPayload]] = {
     p.event_type: p
     for p in (
         CaseOpened,
+        CaseClassified,
+        CaseMarketplaceUpdated,
+        BuyerReplied,
+        SatisfactionRated,
+        BuyerErased,
         ResolutionDecided,
         DispatchRequested,
         StockUnavailable,
@@ -212,7 +316,7 @@ class Envelope(BaseModel):
             source=f"/aftersales/{payload.owner}",
             time=datetime.now(UTC),
             subject=payload.case_id,
-            dataschema=f"urn:aftersales:event:{payload.event_type}:v{SCHEMA_VERSION}",
+            dataschema=f"urn:aftersales:event:{payload.event_type}:v{payload.schema_version}",
             data=payload.model_dump(mode="json"),
         )
 

@@ -6,10 +6,8 @@ claims unpublished rows in id order, publishes them to Kafka and marks them sent
 """
 
 import asyncio
-import contextlib
 import logging
 
-import asyncpg
 from faststream.kafka import KafkaBroker
 from opentelemetry.trace import SpanKind
 from sqlalchemy import Row, func, select, update
@@ -20,12 +18,11 @@ from shared.events import Envelope, EventPayload
 from shared.messaging_tables import OutboxMessage, utc_now
 from shared.settings import Settings
 from shared.telemetry import Telemetry, context_from_headers, current_trace_headers
+from shared.wakeup import NotifiedLoop
 
 log = logging.getLogger(__name__)
 
 RELAY_BATCH = 500
-# After a wake-up, wait this long so that one claim picks up the commits close behind.
-RELAY_COALESCE_SECONDS = 0.025
 
 
 def outbox_channel(service: str) -> str:
@@ -62,9 +59,9 @@ class OutboxRelay:
         self.sessions = sessions
         self.broker = broker
         self.tracer = telemetry.tracer
-        self.settings = settings
-        self._wake = asyncio.Event()
-        self._stopping = False
+        self.loop = NotifiedLoop(
+            f"outbox relay of {service}", outbox_channel(service), self._drain, settings
+        )
         self._published = telemetry.meter.create_counter(
             "outbox.published", description="events published from the outbox"
         )
@@ -128,38 +125,12 @@ class OutboxRelay:
                 no_confirm=True,
             )
 
+    async def _drain(self) -> bool:
+        return await self.publish_pending() == RELAY_BATCH
+
     async def run(self) -> None:
         """Publish until stopped: woken by pg_notify, polling as a fallback."""
-        listener = await self._listen()
-        try:
-            while not self._stopping:
-                try:
-                    sent = await self.publish_pending()
-                except Exception:
-                    log.exception("outbox relay of %s failed; retrying", self.service)
-                    sent = 0
-                    await asyncio.sleep(1)
-                if sent < RELAY_BATCH:
-                    await self._wait_for_work()
-        finally:
-            if listener is not None:
-                await listener.close()
+        await self.loop.run()
 
     def stop(self) -> None:
-        self._stopping = True
-        self._wake.set()
-
-    async def _listen(self) -> asyncpg.Connection | None:
-        try:
-            connection = await asyncpg.connect(self.settings.plain_database_url)
-            await connection.add_listener(outbox_channel(self.service), lambda *_: self._wake.set())
-            return connection
-        except (OSError, asyncpg.PostgresError):
-            log.warning("outbox relay of %s cannot LISTEN; polling only", self.service)
-            return None
-
-    async def _wait_for_work(self) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout=self.settings.outbox_poll_seconds)
-            await asyncio.sleep(RELAY_COALESCE_SECONDS)
-        self._wake.clear()
+        self.loop.stop()

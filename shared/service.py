@@ -9,10 +9,10 @@ health and readiness probes.
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -40,6 +40,9 @@ class ServiceSpec:
     consumes: tuple[str, ...] = ()
     handlers: dict[str, EventHandler] = field(default_factory=dict)
     projection: Projection | None = None
+    # What a service sets up beyond the common parts (its own workers, clients),
+    # entered after the broker and relay start and left before they stop.
+    lifespan: Callable[["Service"], AbstractAsyncContextManager[Any]] | None = None
 
 
 class Service:
@@ -77,6 +80,9 @@ class Service:
         self.relay = OutboxRelay(spec.name, self.sessions, self.broker, self.telemetry, settings)
         self._relay_task: asyncio.Task | None = None
         self._counters: dict[str, Counter] = {}
+        self._own_parts = AsyncExitStack()
+        # What the service's own lifespan provides to its handlers, by name.
+        self.state: dict[str, Any] = {}
 
     def counter(self, name: str, description: str = "") -> Counter:
         """A counter of this service's meter, created once per name."""
@@ -112,8 +118,11 @@ class Service:
     async def start(self) -> None:
         await self.broker.start()
         self._relay_task = asyncio.create_task(self.relay.run(), name=f"{self.name}-outbox")
+        if self.spec.lifespan is not None:
+            await self._own_parts.enter_async_context(self.spec.lifespan(self))
 
     async def stop(self) -> None:
+        await self._own_parts.aclose()
         self.relay.stop()
         if self._relay_task is not None:
             await self._relay_task

@@ -1,8 +1,9 @@
 """The one settings object. Every value comes from an environment variable of the same name."""
 
 from functools import cached_property
+from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -27,8 +28,23 @@ class Settings(BaseSettings):
 
     consumer_batch_size: int = Field(default=200, ge=1)
     consumer_max_attempts: int = Field(default=3, ge=1)
-    webhook_max_body_bytes: int = Field(default=256 * 1024, ge=1024)
+    webhook_max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     outbox_poll_seconds: float = Field(default=0.5, gt=0)
+
+    # Intake. Fernet keys (comma-separated, newest first, for a rotation) that encrypt
+    # buyers' personal data and raw deliveries at rest.
+    intake_pii_keys: SecretStr | None = None
+    # Bearer tokens: support agents and the buyer-facing messaging (agent API, replies,
+    # ratings), and the other services' narrow lookups (a ship-to address).
+    agent_api_token: SecretStr | None = None
+    internal_api_token: SecretStr | None = None
+    # JSON list of seller channel accounts loaded at start-up (secrets included).
+    channel_accounts_file: Path | None = None
+    delivery_max_attempts: int = Field(default=8, ge=1)
+    shopify_admin_base_url: str | None = None  # None: https://<shop domain>
+    walmart_api_base_url: str = "https://marketplace.walmartapis.com"
+    ebay_api_base_url: str = "https://api.ebay.com"
+    marketplace_timeout_seconds: float = Field(default=10.0, gt=0)
 
     def port_of(self, service: str) -> int:
         return getattr(self, f"{service}_port")

@@ -15,9 +15,11 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from deploy.components import free_port, kafka_broker, postgres
+from services.intake.privacy import new_key
 from shared.migrations import upgrade_all
 from shared.settings import Settings
 from shared.topics import create_topics
+from tests.factories import AGENT_TOKEN, CHANNEL_ACCOUNTS, INTERNAL_TOKEN
 
 TEST_DATABASE = "aftersales_test"
 T = TypeVar("T")
@@ -49,6 +51,10 @@ async def settings(components) -> Settings:
         database_url=database_url,
         otel_exporter_otlp_endpoint=None,
         outbox_poll_seconds=0.2,
+        intake_pii_keys=new_key(),
+        agent_api_token=AGENT_TOKEN,
+        internal_api_token=INTERNAL_TOKEN,
+        channel_accounts_file=CHANNEL_ACCOUNTS,
     )
     await create_topics(settings)
     await upgrade_all(settings)

@@ -1,9 +1,14 @@
 """Webhook bodies and events for tests."""
 
 import copy
+import json
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
+import httpx
+
+from services.intake.domain.channels.generic import signed_headers
 from shared.events import CaseItem, CaseOpened, Envelope, Remedy, ResolutionDecided, Scenario
 from shared.markets import Currency, Market, Region
 
@@ -29,6 +34,26 @@ BASE_WEBHOOK = {
 }
 
 
+SAMPLES = Path(__file__).parent / "samples"
+CHANNEL_ACCOUNTS = SAMPLES / "channel_accounts.json"
+GENERIC_ACCOUNT = "test-seller"
+GENERIC_SECRET = "gen-secret-new"
+AGENT_TOKEN = "test-agent-token"
+INTERNAL_TOKEN = "test-internal-token"
+AGENT = {"authorization": f"Bearer {AGENT_TOKEN}"}
+
+
+def signed(body: dict | bytes, secret: str = GENERIC_SECRET, when: datetime | None = None):
+    """A generic webhook's body and headers, signed as the test seller's channel signs."""
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return raw, signed_headers(GENERIC_ACCOUNT, secret, raw, when or datetime.now(UTC))
+
+
+async def post_case(client: httpx.AsyncClient, body: dict | bytes, **sign) -> httpx.Response:
+    raw, headers = signed(body, **sign)
+    return await client.post("/webhooks/generic", content=raw, headers=headers)
+
+
 def webhook(**changes) -> dict:
     body = copy.deepcopy(BASE_WEBHOOK)
     body["event_id"] = f"test-{uuid.uuid4()}"
@@ -36,7 +61,11 @@ def webhook(**changes) -> dict:
     return body
 
 
-def case_opened(case_id: str | None = None, reason_code: str = "DEFECTIVE") -> CaseOpened:
+def case_opened(
+    case_id: str | None = None,
+    reason_code: str = "DEFECTIVE",
+    scenario: Scenario | None = Scenario.QUALITY_DEFECT,
+) -> CaseOpened:
     return CaseOpened(
         case_id=case_id or f"case-{uuid.uuid4()}",
         marketplace="amazon",
@@ -49,6 +78,7 @@ def case_opened(case_id: str | None = None, reason_code: str = "DEFECTIVE") -> C
         currency=Currency.USD,
         items=[CaseItem(sku="BT-SPK-200-BLK", quantity=1, unit_price_minor=4999)],
         reason_code=reason_code,
+        scenario=scenario,
         opened_at=datetime.now(UTC),
     )
 

@@ -1,16 +1,31 @@
 """Analytics: every event in, kept and projected into per-case facts; reports out."""
 
 from fastapi import APIRouter, HTTPException
-from sqlalchemy import case, func, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import case, func, select, update
+from sqlalchemy.dialects.postgresql import array, insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.analytics.domain.case_facts import FACT_COLUMNS, case_rows
+from services.analytics.domain.case_facts import FACT_COLUMNS, PERSONAL_FIELDS, case_rows
 from services.analytics.tables import AppliedEvent, CaseView
 from shared.consumer import Delivery
+from shared.events import BuyerErased
 from shared.service import CurrentService
 
 router = APIRouter(tags=["analytics"])
+
+
+async def erase_buyers(session: AsyncSession, deliveries: list[Delivery]) -> None:
+    """A buyer's erasure removes what they wrote or are known by from every kept event."""
+    erased = [d.envelope.subject for d in deliveries if isinstance(d.payload, BuyerErased)]
+    if not erased:
+        return
+    await session.flush()  # this batch's events are kept first, then cleaned too
+    events = AppliedEvent.__table__
+    await session.execute(
+        update(events)
+        .where(events.c.case_id.in_(erased))
+        .values(data=events.c.data.op("-")(array(PERSONAL_FIELDS)))
+    )
 
 
 async def project_events(session: AsyncSession, deliveries: list[Delivery]) -> None:
@@ -27,6 +42,7 @@ async def project_events(session: AsyncSession, deliveries: list[Delivery]) -> N
         )
         for d in deliveries
     )
+    await erase_buyers(session, deliveries)
     rows = case_rows([(d.payload, d.envelope.time) for d in deliveries])
     statement = insert(CaseView).values(rows)
     incoming = statement.excluded

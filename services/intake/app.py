@@ -1,14 +1,51 @@
-"""Intake: marketplace webhooks in, canonical cases and `case.opened` out."""
+"""Intake: marketplace deliveries in, canonical classified cases and `case.*` events out.
 
+Requests are verified and stored before they are answered (`handlers/`); the delivery
+worker (`deliveries.py`) completes and applies them after. `Intake` holds what both need.
+"""
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
 from fastapi import FastAPI
 
-from services.intake import handlers
-from shared.service import ServiceSpec
+from services.intake.accounts import Accounts, read_accounts_file
+from services.intake.context import Intake
+from services.intake.deliveries import DeliveryWorker
+from services.intake.handlers import agents, buyers, reports, webhooks
+from services.intake.privacy import Vault
+from shared.service import Service, ServiceSpec
 from shared.service import create_app as create_service_app
 from shared.settings import Settings
 from shared.telemetry import Telemetry
 
-SPEC = ServiceSpec(name="intake", routers=(handlers.router,))
+
+@asynccontextmanager
+async def intake_lifespan(service: Service) -> AsyncIterator[Intake]:
+    settings = service.settings
+    vault = Vault.from_settings(settings)
+    accounts = Accounts(service.engine, vault)
+    if settings.channel_accounts_file is not None:
+        await accounts.load(read_accounts_file(settings.channel_accounts_file))
+    async with httpx.AsyncClient(timeout=settings.marketplace_timeout_seconds) as http:
+        intake = Intake(service, vault, accounts, http)
+        service.state["intake"] = intake
+        worker = DeliveryWorker(intake)
+        task = asyncio.create_task(worker.run(), name="intake-deliveries")
+        try:
+            yield intake
+        finally:
+            worker.stop()
+            await task
+
+
+SPEC = ServiceSpec(
+    name="intake",
+    routers=(webhooks.router, reports.router, agents.router, buyers.router),
+    lifespan=intake_lifespan,
+)
 
 
 def create_app(settings: Settings | None = None, telemetry: Telemetry | None = None) -> FastAPI:

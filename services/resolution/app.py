@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 
 from services.resolution import handlers
-from shared.events import CaseOpened, StockUnavailable, topic_of
+from shared.events import CaseClassified, CaseOpened, StockUnavailable, topic_of
 from shared.service import ServiceSpec
 from shared.service import create_app as create_service_app
 from shared.settings import Settings
@@ -15,6 +15,7 @@ SPEC = ServiceSpec(
     consumes=(topic_of("intake"), topic_of("fulfillment")),
     handlers={
         CaseOpened.event_type: handlers.on_case_opened,
+        CaseClassified.event_type: handlers.on_case_classified,
         StockUnavailable.event_type: handlers.on_stock_unavailable,
     },
 )

@@ -1,6 +1,7 @@
-"""Resolution: a case in, a decided remedy out.
+"""Resolution: a classified case in, a decided remedy out.
 
-`case.opened` → classify and choose the preferred remedy → `resolution.decided`.
+`case.opened` with a scenario → its playbook's preferred remedy → `resolution.decided`.
+`case.opened` without one waits for `case.classified` (an agent's choice), then the same.
 `fulfillment.stock_unavailable` → the next remedy, a return → `resolution.decided`.
 """
 
@@ -13,6 +14,7 @@ from services.resolution.domain.playbooks import Decision, decide, fall_back_to_
 from services.resolution.tables import CaseDecision
 from shared.consumer import RejectedEvent
 from shared.events import (
+    CaseClassified,
     CaseItem,
     CaseOpened,
     Envelope,
@@ -60,9 +62,23 @@ async def on_case_opened(session: AsyncSession, case: CaseOpened, _: Envelope) -
         remedy="",
         refund_minor=0,
         rule="",
-        decided_at=datetime.now(UTC),
+        decided_at=None,
     )
-    await record_decision(session, record, decide(case.reason_code, case.items))
+    if case.scenario is None:
+        record.rule = "waiting for an agent to classify the case"
+        session.add(record)
+        return
+    await record_decision(session, record, decide(case.scenario, case.items, "intake"))
+
+
+async def on_case_classified(session: AsyncSession, event: CaseClassified, _: Envelope) -> None:
+    record = await session.get(CaseDecision, event.case_id)
+    if record is None:
+        raise RejectedEvent(f"no case {event.case_id} waiting for a classification")
+    if record.remedy:
+        return  # decided already: an agent's late choice changes nothing
+    items = [CaseItem.model_validate(item) for item in record.items]
+    await record_decision(session, record, decide(event.scenario, items, f"agent {event.agent}"))
 
 
 async def on_stock_unavailable(session: AsyncSession, event: StockUnavailable, _: Envelope) -> None:

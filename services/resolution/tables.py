@@ -25,4 +25,4 @@ class CaseDecision(SQLModel, table=True):
     refund_minor: int = Field(sa_column=Column(BigInteger, nullable=False))
     rule: str = Field(sa_column=Column(Text, nullable=False))
     items: list[dict[str, Any]] = Field(sa_column=Column(JSONB, nullable=False))
-    decided_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))

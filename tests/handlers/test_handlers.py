@@ -16,7 +16,7 @@ from services.fulfillment.app import SPEC as FULFILLMENT
 from services.fulfillment.tables import Shipment, StockLevel
 from services.resolution.app import SPEC as RESOLUTION
 from services.resolution.tables import CaseDecision
-from shared.events import Envelope, Remedy, StockUnavailable
+from shared.events import Envelope, Remedy, Scenario, StockUnavailable
 from shared.messaging_tables import OutboxMessage
 from shared.service import Service
 from tests.factories import case_opened, envelope_bytes, resolution_decided
@@ -44,7 +44,7 @@ async def outbox_of(service: Service, case_id: str) -> list[dict]:
 
 async def test_case_opened_is_decided_once_even_when_delivered_twice(service_for):
     resolution = service_for(RESOLUTION)
-    case = case_opened(reason_code="COSMETIC_DAMAGE")
+    case = case_opened(scenario=Scenario.MINOR_DEFECT)
     raw = envelope_bytes(Envelope.wrap(case))
     async with TestKafkaBroker(resolution.broker) as broker:
         await broker.publish(raw, "intake.events", key=case.case_id.encode())
@@ -96,7 +96,7 @@ async def test_out_of_stock_everywhere_in_the_region_is_published(service_for):
 
 async def test_out_of_stock_falls_back_to_a_return(service_for):
     resolution = service_for(RESOLUTION)
-    case = case_opened(reason_code="MISSING_PART")
+    case = case_opened(scenario=Scenario.FUNCTIONAL_FAULT)
     async with TestKafkaBroker(resolution.broker) as broker:
         await broker.publish(envelope_bytes(Envelope.wrap(case)), "intake.events")
         unavailable = StockUnavailable(

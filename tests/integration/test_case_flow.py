@@ -3,7 +3,7 @@
 import uuid
 
 from tests.conftest import eventually
-from tests.factories import webhook
+from tests.factories import AGENT, post_case, webhook
 from tests.integration.conftest import count_stock
 
 RETURN_FLOW = [
@@ -17,8 +17,8 @@ RETURN_FLOW = [
 
 
 async def open_case(clients, **changes) -> str:
-    response = await clients["intake"].post("/webhooks/generic", json=webhook(**changes))
-    assert response.status_code == 201, response.text
+    response = await post_case(clients["intake"], webhook(**changes))
+    assert response.status_code == 202, response.text
     return response.json()["case_id"]
 
 
@@ -29,7 +29,17 @@ async def timeline_types(clients, case_id: str) -> list[str]:
 
 async def test_a_quality_defect_travels_through_all_five_services(stack, clients):
     case_id = await open_case(clients, reason_code="DEFECTIVE")
-    assert (await clients["intake"].get(f"/cases/{case_id}")).json()["case_id"] == case_id
+
+    async def stored():
+        response = await clients["intake"].get(f"/cases/{case_id}", headers=AGENT)
+        return response.json() if response.status_code == 200 else None
+
+    case = await eventually(stored)
+    assert (case["case_id"], case["scenario"], case["needs_agent"]) == (
+        case_id,
+        "quality_defect",
+        False,
+    )
 
     async def label():
         response = await clients["fulfillment"].get(f"/returns/{case_id}")

@@ -2,6 +2,7 @@
 
 import json
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -10,7 +11,14 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from shared.events import Envelope, Remedy
 from tests.conftest import eventually
-from tests.factories import case_opened, envelope_bytes, resolution_decided, webhook
+from tests.factories import (
+    case_opened,
+    envelope_bytes,
+    post_case,
+    resolution_decided,
+    signed,
+    webhook,
+)
 from tests.integration.conftest import count_stock, counter_total
 
 
@@ -36,8 +44,8 @@ async def producer(settings):
 
 async def test_the_same_webhook_three_times_opens_one_case(clients, database):
     body = webhook(reason_code="DAMAGED_PACKAGING")
-    responses = [await clients["intake"].post("/webhooks/generic", json=body) for _ in range(3)]
-    assert [r.status_code for r in responses] == [201, 200, 200]
+    responses = [await post_case(clients["intake"], body) for _ in range(3)]
+    assert [r.status_code for r in responses] == [202, 200, 200]
     case_ids = {r.json()["case_id"] for r in responses}
     assert len(case_ids) == 1
     assert [r.json()["duplicate"] for r in responses] == [False, True, True]
@@ -93,28 +101,51 @@ async def test_a_redelivered_event_reserves_once_and_counts_once(clients, produc
     ("body", "status", "error"),
     [
         (b'{"event_id": "x", "market": ', 400, "malformed_json"),
-        (json.dumps({"event_id": "x"}).encode(), 422, "invalid_case"),
-        (json.dumps(webhook(market="ZZ")).encode(), 422, "invalid_case"),
+        (json.dumps({"event_id": "x"}).encode(), 422, "invalid_payload"),
+        (json.dumps(webhook(market="ZZ")).encode(), 422, "invalid_payload"),
         (
             json.dumps(webhook(items=[{**webhook()["items"][0], "currency": "JPY"}])).encode(),
             422,
-            "invalid_case",
+            "invalid_payload",
         ),
-        (json.dumps(webhook(buyer_comment="x" * 300_000)).encode(), 413, "body_too_large"),
+        (json.dumps(webhook(buyer_comment="x" * 1_100_000)).encode(), 413, "body_too_large"),
     ],
     ids=["malformed-json", "missing-fields", "unknown-market", "unknown-currency", "oversized"],
 )
 async def test_bad_webhooks_get_a_clear_4xx_and_create_nothing(
     clients, database, body, status, error
 ):
-    before = await scalar(database, "SELECT count(*) FROM intake.cases")
-    response = await clients["intake"].post(
-        "/webhooks/generic", content=body, headers={"content-type": "application/json"}
-    )
+    before = await scalar(database, "SELECT count(*) FROM intake.deliveries")
+    response = await post_case(clients["intake"], body)
     assert response.status_code == status
     assert response.json()["error"] == error
     assert response.json()["detail"]
-    assert await scalar(database, "SELECT count(*) FROM intake.cases") == before
+    assert await scalar(database, "SELECT count(*) FROM intake.deliveries") == before
+
+
+@pytest.mark.parametrize(
+    ("sign", "status", "error"),
+    [
+        ({"secret": "not-the-secret"}, 401, "bad_signature"),
+        ({"when": datetime.now(UTC) - timedelta(minutes=10)}, 401, "stale_request"),
+    ],
+    ids=["forged", "stale"],
+)
+async def test_forged_or_stale_webhooks_are_refused_and_store_nothing(
+    clients, database, sign, status, error
+):
+    before = await scalar(database, "SELECT count(*) FROM intake.deliveries")
+    response = await post_case(clients["intake"], webhook(), **sign)
+    assert (response.status_code, response.json()["error"]) == (status, error)
+    assert await scalar(database, "SELECT count(*) FROM intake.deliveries") == before
+
+
+async def test_an_unknown_seller_account_is_404(clients):
+    body, headers = signed(webhook())
+    headers["X-Seller-Account"] = "nobody-we-know"
+    response = await clients["intake"].post("/webhooks/generic", content=body, headers=headers)
+    assert response.status_code == 404
+    assert response.json()["error"] == "unknown_account"
 
 
 async def test_a_poison_event_is_dead_lettered_and_its_partition_moves_on(
@@ -161,10 +192,12 @@ async def test_a_poison_event_is_dead_lettered_and_its_partition_moves_on(
 async def test_webhook_outcomes_are_counted(stack, clients):
     reader = stack.metrics["intake"]
     opened = counter_total(reader, "cases.opened", market="US")
-    malformed = counter_total(reader, "webhook.rejections", reason="malformed_json")
-    await clients["intake"].post("/webhooks/generic", json=webhook())
-    await clients["intake"].post(
-        "/webhooks/generic", content=b"{", headers={"content-type": "application/json"}
-    )
-    assert counter_total(reader, "cases.opened", market="US") == opened + 1
-    assert counter_total(reader, "webhook.rejections", reason="malformed_json") == malformed + 1
+    malformed = counter_total(reader, "intake.rejections", reason="malformed_json")
+    await post_case(clients["intake"], webhook())
+    await post_case(clients["intake"], b"{")
+    assert counter_total(reader, "intake.rejections", reason="malformed_json") == malformed + 1
+
+    async def counted():
+        return counter_total(reader, "cases.opened", market="US") == opened + 1
+
+    await eventually(counted)

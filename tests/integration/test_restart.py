@@ -4,7 +4,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.conftest import eventually
-from tests.factories import webhook
+from tests.factories import post_case, webhook
 
 
 async def test_cases_opened_while_resolution_is_down_are_decided_after_restart(
@@ -14,10 +14,8 @@ async def test_cases_opened_while_resolution_is_down_are_decided_after_restart(
     try:
         case_ids = []
         for _ in range(5):
-            response = await clients["intake"].post(
-                "/webhooks/generic", json=webhook(reason_code="COSMETIC_DAMAGE")
-            )
-            assert response.status_code == 201
+            response = await post_case(clients["intake"], webhook(reason_code="COSMETIC_DAMAGE"))
+            assert response.status_code == 202
             case_ids.append(response.json()["case_id"])
     finally:
         await stack.start("resolution")

@@ -15,6 +15,9 @@ from shared.events import (
     UnitGraded,
 )
 
+# What a buyer wrote or is known by, in any event's data; removed when they are erased.
+PERSONAL_FIELDS = ("buyer_ref", "buyer_comment", "text", "comment", "photos")
+
 FACT_COLUMNS = ("marketplace", "market", "scenario", "remedy", "grade", "disposition")
 
 STATUS_AFTER: dict[type[EventPayload], str] = {

@@ -1,0 +1,26 @@
+"""What intake's handlers and its delivery worker share while the service runs."""
+
+from dataclasses import dataclass
+from typing import Annotated
+
+import httpx
+from fastapi import Depends
+
+from services.intake.accounts import Accounts
+from services.intake.privacy import Vault
+from shared.service import CurrentService, Service
+
+
+@dataclass
+class Intake:
+    service: Service
+    vault: Vault
+    accounts: Accounts
+    http: httpx.AsyncClient  # to marketplace APIs
+
+
+async def intake_of(service: CurrentService) -> Intake:
+    return service.state["intake"]
+
+
+CurrentIntake = Annotated[Intake, Depends(intake_of)]

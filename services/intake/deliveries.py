@@ -1,0 +1,193 @@
+"""Deliveries: stored before the 2xx, turned into cases after it.
+
+A webhook handler verifies a delivery and `accept`s it: one INSERT, deduplicated on the
+channel's delivery id, its content encrypted. Then it answers. The `DeliveryWorker`
+claims accepted deliveries, completes them (reading what the webhook lacks from the
+marketplace's API), and applies them to intake's cases with their events. A delivery
+that cannot be completed yet is retried with a growing pause; one that never can is
+marked failed with the cause, counted, and listed at `GET /deliveries?state=failed`.
+"""
+
+import asyncio
+import logging
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import and_, func, literal, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from services.intake.case_store import CaseNotKnownYet, apply_delivery
+from services.intake.completing import Completion, StoredDelivery, complete
+from services.intake.domain.case import Channel, ChannelError
+from services.intake.privacy import Vault
+from services.intake.tables import DeliveryRecord
+from shared.messaging_tables import utc_now
+from shared.telemetry import context_from_headers, current_trace_headers
+from shared.wakeup import NotifiedLoop
+
+if TYPE_CHECKING:
+    from services.intake.context import Intake
+
+log = logging.getLogger(__name__)
+
+CLAIM_BATCH = 200
+# A claimed delivery is left alone this long; a worker that died holding it is replaced.
+LEASE = timedelta(seconds=60)
+# Completions that call a marketplace at the same time.
+CONCURRENT_READS = 16
+DELIVERIES_CHANNEL = "deliveries_intake"
+
+
+async def accept(
+    engine: AsyncEngine,
+    vault: Vault,
+    channel: Channel,
+    delivery_id: str,
+    account: str,
+    kind: str,
+    content: dict[str, Any],
+) -> bool:
+    """Store a verified delivery; False when the same delivery was stored before."""
+    statement = (
+        insert(DeliveryRecord.__table__)
+        .values(
+            channel=channel.value,
+            delivery_id=delivery_id,
+            account=account,
+            kind=kind,
+            content=vault.seal(content),
+            trace_headers=current_trace_headers(),
+            state="accepted",
+            attempts=0,
+            next_attempt_at=utc_now(),
+            received_at=utc_now(),
+        )
+        .on_conflict_do_nothing()
+        .returning(literal(True))
+    )
+    async with engine.begin() as connection:
+        return (await connection.execute(statement)).first() is not None
+
+
+def retry_pause(attempts: int) -> timedelta:
+    return timedelta(seconds=min(2 ** (attempts - 1), 300))
+
+
+class DeliveryWorker:
+    def __init__(self, intake: "Intake") -> None:
+        self.intake = intake
+        self.service = intake.service
+        self.loop = NotifiedLoop(
+            "intake delivery worker", DELIVERIES_CHANNEL, self.work_once, self.service.settings
+        )
+        self._reads = asyncio.Semaphore(CONCURRENT_READS)
+
+    async def run(self) -> None:
+        await self.loop.run()
+
+    def stop(self) -> None:
+        self.loop.stop()
+
+    async def work_once(self) -> bool:
+        """Claim, complete and apply one batch; True when a full batch was claimed."""
+        claimed = await self._claim()
+        if claimed:
+            completions = await asyncio.gather(*(self._complete(d) for d in claimed))
+            await self._apply(completions)
+        return len(claimed) == CLAIM_BATCH
+
+    async def _claim(self) -> list[StoredDelivery]:
+        table = DeliveryRecord.__table__
+        due = (
+            select(table.c.channel, table.c.delivery_id)
+            .where(table.c.state == "accepted", table.c.next_attempt_at <= func.now())
+            .order_by(table.c.received_at)
+            .limit(CLAIM_BATCH)
+            .with_for_update(skip_locked=True)
+        )
+        claim = (
+            update(table)
+            .where(tuple_(table.c.channel, table.c.delivery_id).in_(due))
+            .values(attempts=table.c.attempts + 1, next_attempt_at=func.now() + LEASE)
+            .returning(table)
+        )
+        async with self.service.engine.begin() as connection:
+            rows = (await connection.execute(claim)).all()
+        rows.sort(key=lambda row: row.received_at)
+        return [
+            StoredDelivery(
+                channel=Channel(row.channel),
+                delivery_id=row.delivery_id,
+                account=row.account,
+                kind=row.kind,
+                content=self.intake.vault.open(row.content),
+                trace_headers=row.trace_headers,
+                attempts=row.attempts,
+            )
+            for row in rows
+        ]
+
+    async def _complete(self, stored: StoredDelivery) -> Completion:
+        async with self._reads:
+            return await complete(stored, self.intake)
+
+    async def _apply(self, completions: list[Completion]) -> None:
+        async with self.service.transaction() as session:
+            for completion in completions:
+                outcome = completion.failure
+                if outcome is None:
+                    try:
+                        async with session.begin_nested():
+                            await self._apply_one(session, completion)
+                    except CaseNotKnownYet as error:
+                        outcome = (str(error), True)
+                    except ChannelError as error:
+                        outcome = (error.detail, False)
+                await self._settle(session, completion.stored, outcome)
+
+    async def _apply_one(self, session, completion: Completion) -> None:
+        tracer = self.service.telemetry.tracer
+        stored = completion.stored
+        with tracer.start_as_current_span(
+            f"apply {stored.channel.value} delivery",
+            context=context_from_headers(stored.trace_headers),
+            attributes={
+                "intake.channel": stored.channel.value,
+                "intake.delivery_id": stored.delivery_id,
+            },
+        ):
+            for delivery in completion.deliveries:
+                await apply_delivery(session, self.intake, delivery, utc_now())
+
+    async def _settle(
+        self, session, stored: StoredDelivery, failure: tuple[str, bool] | None
+    ) -> None:
+        """Mark a delivery applied, due again later, or failed for good."""
+        table = DeliveryRecord.__table__
+        values: dict[str, Any]
+        if failure is None:
+            values = {"state": "applied", "applied_at": utc_now(), "error": None}
+        else:
+            cause, may_retry = failure
+            if may_retry and stored.attempts < self.service.settings.delivery_max_attempts:
+                values = {
+                    "next_attempt_at": utc_now() + retry_pause(stored.attempts),
+                    "error": cause,
+                }
+            else:
+                values = {"state": "failed", "error": cause}
+                self.service.counter("deliveries.failed", "deliveries given up").add(
+                    1, {"channel": stored.channel.value}
+                )
+                log.warning("delivery %s/%s failed: %s", stored.channel, stored.delivery_id, cause)
+        await session.execute(
+            update(table)
+            .where(
+                and_(
+                    table.c.channel == stored.channel.value,
+                    table.c.delivery_id == stored.delivery_id,
+                )
+            )
+            .values(**values)
+        )

@@ -1,0 +1,67 @@
+"""What every intake route shares: body limits, refusals with a reason, bearer tokens."""
+
+import hmac
+import logging
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import SecretStr
+
+from services.intake.domain.case import ChannelError
+from shared.service import CurrentService, Service
+
+log = logging.getLogger(__name__)
+bearer = HTTPBearer(auto_error=False)
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The raw body, refused with 413 past `limit` bytes, however it is sent."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise ChannelError(413, "body_too_large", f"body of {declared} bytes exceeds {limit} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise ChannelError(413, "body_too_large", f"body exceeds the limit of {limit} bytes")
+    return bytes(body)
+
+
+def refusal(service: Service, channel: str, error: ChannelError) -> JSONResponse:
+    """Count and log a refused request (reason only: never the body, which may hold PII)."""
+    service.counter("intake.rejections", "requests refused").add(
+        1, {"reason": error.reason, "channel": channel}
+    )
+    log.info("refused %s delivery: %s (%s)", channel, error.reason, error.field or "-")
+    body = {"error": error.reason, "detail": jsonable_encoder(error.detail)}
+    if error.field:
+        body["field"] = error.field
+    return JSONResponse(body, status_code=error.status)
+
+
+def _require(token: SecretStr | None, given: HTTPAuthorizationCredentials | None, who: str) -> None:
+    if token is None:
+        raise HTTPException(503, f"the {who} API is not configured (no token set)")
+    if given is None or not hmac.compare_digest(
+        given.credentials.encode(), token.get_secret_value().encode()
+    ):
+        raise HTTPException(401, f"a valid {who} bearer token is required")
+
+
+async def agent(
+    service: CurrentService, given: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> None:
+    _require(service.settings.agent_api_token, given, "agent")
+
+
+async def internal(
+    service: CurrentService, given: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> None:
+    _require(service.settings.internal_api_token, given, "internal")
+
+
+AgentOnly = Depends(agent)
+InternalOnly = Depends(internal)
