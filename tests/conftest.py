@@ -43,8 +43,10 @@ async def recreate_database(server_url: str, name: str) -> str:
 
 
 @pytest.fixture(scope="session")
-async def settings(components) -> Settings:
+async def settings(components, make_httpserver) -> Settings:
+    """The services' settings; every marketplace API is the local fake `make_httpserver`."""
     bootstrap, server_url = components
+    marketplace = make_httpserver.url_for("").rstrip("/")
     database_url = await recreate_database(server_url, TEST_DATABASE)
     settings = Settings(
         kafka_bootstrap_servers=bootstrap,
@@ -55,6 +57,10 @@ async def settings(components) -> Settings:
         agent_api_token=AGENT_TOKEN,
         internal_api_token=INTERNAL_TOKEN,
         channel_accounts_file=CHANNEL_ACCOUNTS,
+        shopify_admin_base_url=marketplace,
+        walmart_api_base_url=marketplace,
+        ebay_api_base_url=marketplace,
+        marketplace_timeout_seconds=2.0,
     )
     await create_topics(settings)
     await upgrade_all(settings)

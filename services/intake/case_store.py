@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.intake.domain.case import (
     CanonicalCase,
+    ChannelError,
     Delivery,
     EraseBuyer,
     Ignore,
@@ -85,7 +86,11 @@ async def open_case(
     await emit(session, event)
     intake.service.counter("cases.opened", "cases opened").add(
         1,
-        {"channel": case.channel.value, "market": case.market.value, "flagged": str(classification.needs_agent).lower()},
+        {
+            "channel": case.channel.value,
+            "market": case.market.value,
+            "flagged": str(classification.needs_agent).lower(),
+        },
     )
     return event
 
@@ -114,15 +119,17 @@ async def update_case(
     session: AsyncSession, channel: str, update_: UpdateCase, now: datetime
 ) -> None:
     cases = CaseRecord.__table__
-    matches = [cases.c.return_id == update_.return_id] if update_.return_id else []
-    if update_.order_id:
-        matches.append(cases.c.order_id == update_.order_id)
-    if not matches:
-        raise CaseNotKnownYet("the update names neither a return nor an order")
+    # The return when the marketplace names it: an order may have several returns.
+    if update_.return_id:
+        named = cases.c.return_id == update_.return_id
+    elif update_.order_id:
+        named = cases.c.order_id == update_.order_id
+    else:
+        raise ChannelError(422, "invalid_payload", "the update names neither a return nor an order")
     rows = (
         await session.execute(
             select(cases.c.case_id, cases.c.channel).where(
-                cases.c.account == update_.seller_account, or_(*matches)
+                cases.c.account == update_.seller_account, named
             )
         )
     ).all()

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from services.intake.domain.case import (
+    Address,
+    BuyerContact,
     Channel,
     ChannelError,
     EraseBuyer,
@@ -30,10 +32,25 @@ EVENT_ID = "9a3c2b7e-6f41-4d0e-9a55-1f0a8e3b6c21"
 TRIGGERED_AT = "2026-03-02T14:05:09.877041743Z"
 NOW = datetime(2026, 3, 2, 14, 5, 10, tzinfo=UTC)
 
+BUYER = BuyerContact(
+    name="Dana Whitfield",
+    email="dana.whitfield@example.com",
+    phone="+15035550142",
+    address=Address(
+        line1="2210 NE Alberta St",
+        line2="Apt 3",
+        city="Portland",
+        region="OR",
+        postal_code="97211",
+        country="US",
+    ),
+)
+
 ORDER = shopify.ShopifyOrder(
     market=Market.US,
     currency=Currency.USD,
     buyer_ref="115310627314723954",
+    buyer=BUYER,
     items={
         466157049: Item(
             sku="CUR-LIN-5284-SAGE", title="Linen Curtain", unit_price=Decimal("39.50")
@@ -153,7 +170,15 @@ def test_a_return_request_opens_a_case():
     assert case.reason is Reason.SIZE_TOO_SMALL
     assert case.buyer_words == "Runs a full size small\nCan I get the next size up instead?"
     assert case.buyer_ref == "115310627314723954"
+    assert case.buyer == BUYER
     assert case.requested_at == datetime(2026, 3, 2, 14, 5, 9, 877041, tzinfo=UTC)
+
+
+def test_an_order_read_without_the_buyers_contact_opens_a_case_without_one():
+    order = ORDER.model_copy(update={"buyer": None})
+    action = parse_one("returns/request", sample("returns_request"), order)
+    assert action.case.buyer is None
+    assert action.case.buyer_ref == "115310627314723954"
 
 
 def test_the_order_to_read_is_the_return_requests_only():

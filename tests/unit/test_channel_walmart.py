@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from services.intake.domain.case import Channel, ChannelError, Ignore, Item, OpenCase, Reason
+from services.intake.domain.case import (
+    BuyerContact,
+    Channel,
+    ChannelError,
+    Ignore,
+    Item,
+    OpenCase,
+    Reason,
+)
 from services.intake.domain.channels import walmart
 from shared.markets import Currency, Market
 
@@ -153,6 +161,25 @@ def test_each_return_order_of_an_event_opens_its_own_case():
     assert first.items == [SPEAKER, CABLE]
     assert (first.reason, first.ids.order_id) == (Reason.DEFECTIVE, "108828592795613")
     assert (second.reason, second.ids.order_id) == (Reason.CHANGED_MIND, "108828592795998")
+
+
+def test_the_buyer_of_each_return_order_reaches_its_case():
+    buyer = BuyerContact(
+        name="Jane Doe", email="3A31739D8B0A45A1B23F7F8C5A0B1F6E@relay.walmart.com"
+    )
+    deliveries = walmart.parse(
+        {}, sample("return_created_several_orders"), ITEMS, {"106152711271982881": buyer}
+    )
+    first, second = (delivery.action.case for delivery in deliveries)
+    assert first.buyer == buyer
+    assert first.buyer_ref == "108828592795613"  # the buyer is known by the purchase order
+    # A return order Walmart named no customer for opens a case without a buyer.
+    assert second.buyer is None
+
+
+def test_without_buyers_a_case_has_none():
+    [delivery] = walmart.parse({}, sample("return_created"), ITEMS)
+    assert delivery.action.case.buyer is None
 
 
 def test_the_return_orders_to_read_are_named_once_each():

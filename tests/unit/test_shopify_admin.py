@@ -10,7 +10,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from services.intake.domain.case import Item, OpenCase, Reason
+from services.intake.domain.case import Address, BuyerContact, Item, OpenCase, Reason
 from services.intake.domain.channels import shopify
 from services.intake.marketplaces import shopify_admin
 from services.intake.marketplaces.errors import MarketplaceRefused, MarketplaceUnavailable
@@ -22,10 +22,25 @@ TOKEN = "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"
 PATH = f"/admin/api/{shopify_admin.API_VERSION}/graphql.json"
 CLIENT_TIMEOUT = 1.0
 
+BUYER = BuyerContact(
+    name="Eleanor Hughes",
+    email="eleanor.hughes@example.co.uk",  # the order's, before the customer's default
+    phone="+447700900123",  # the order has none: the customer's default
+    address=Address(
+        line1="14 Clifton Road",
+        line2="Flat 2",
+        city="Bristol",
+        region="ENG",
+        postal_code="BS8 1AF",
+        country="GB",
+    ),
+)
+
 EXPECTED_ORDER = shopify.ShopifyOrder(
     market=Market.UK,
     currency=Currency.GBP,
     buyer_ref="115310627314723954",
+    buyer=BUYER,
     items={
         466157049: Item(
             sku="CUR-LIN-5284-SAGE",
@@ -130,6 +145,7 @@ async def test_a_returns_request_and_its_order_make_a_case(client, httpserver):
         ("CUR-LIN-5284-NAVY", 2, Decimal("31.5")),
     ]
     assert case.reason is Reason.SIZE_TOO_SMALL
+    assert case.buyer == BUYER
 
 
 async def test_line_items_are_read_page_after_page(client, httpserver):
@@ -166,6 +182,59 @@ async def test_without_a_shipping_address_the_billing_country_is_the_market(clie
     order["data"]["order"]["billingAddress"] = {"countryCodeV2": "DE"}
     answer(httpserver, order)
     assert (await read(client, httpserver)).market is Market.DE
+
+
+# The buyer's contact
+
+
+async def test_the_customers_default_email_stands_in_for_an_order_without_one(client, httpserver):
+    order = sample("admin_order")
+    order["data"]["order"]["email"] = None
+    answer(httpserver, order)
+    assert (await read(client, httpserver)).buyer.email == "ellie.hughes@example.com"
+
+
+async def test_the_phone_given_with_the_order_comes_first(client, httpserver):
+    order = sample("admin_order")
+    order["data"]["order"]["phone"] = "+447700900789"
+    answer(httpserver, order)
+    assert (await read(client, httpserver)).buyer.phone == "+447700900789"
+
+
+async def test_without_a_customer_the_ship_to_phone_is_the_buyers(client, httpserver):
+    order = sample("admin_order")
+    order["data"]["order"]["customer"] = None
+    answer(httpserver, order)
+    buyer = (await read(client, httpserver)).buyer
+    assert (buyer.email, buyer.phone) == ("eleanor.hughes@example.co.uk", "+447700900456")
+
+
+async def test_a_ship_to_address_without_a_street_is_left_out_and_the_rest_kept(client, httpserver):
+    order = sample("admin_order")
+    order["data"]["order"]["shippingAddress"]["address1"] = "  "
+    answer(httpserver, order)
+    buyer = (await read(client, httpserver)).buyer
+    assert buyer.address is None
+    assert (buyer.name, buyer.email) == ("Eleanor Hughes", "eleanor.hughes@example.co.uk")
+
+
+async def test_an_address_without_a_postcode_keeps_an_empty_one(client, httpserver):
+    order = sample("admin_order")
+    order["data"]["order"]["shippingAddress"].update(zip=None, provinceCode=None)
+    answer(httpserver, order)
+    address = (await read(client, httpserver)).buyer.address
+    assert (address.postal_code, address.region) == ("", "England")
+
+
+async def test_an_order_that_names_no_contact_has_no_buyer(client, httpserver):
+    order = sample("admin_order")
+    order["data"]["order"].update(email=None, phone=None)
+    order["data"]["order"]["customer"] = {"id": "gid://shopify/Customer/115310627314723954"}
+    order["data"]["order"]["shippingAddress"] = {"countryCodeV2": "GB"}
+    answer(httpserver, order)
+    found = await read(client, httpserver)
+    assert found.buyer is None
+    assert (found.market, found.buyer_ref) == (Market.UK, "115310627314723954")
 
 
 # Refused: retrying will not help

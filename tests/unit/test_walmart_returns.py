@@ -11,7 +11,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from services.intake.domain.case import Item, OpenCase, Reason
+from services.intake.domain.case import BuyerContact, Item, OpenCase, Reason
 from services.intake.domain.channels import walmart
 from services.intake.marketplaces import walmart_returns
 from services.intake.marketplaces.errors import MarketplaceRefused, MarketplaceUnavailable
@@ -32,6 +32,10 @@ SPEAKER = Item(
 )
 CABLE = Item(
     sku="USB-C-1M", title="USB-C Charging Cable 1 m", quantity=2, unit_price=Decimal("6.50")
+)
+JANE = BuyerContact(name="Jane Doe", email="3A31739D8B0A45A1B23F7F8C5A0B1F6E@relay.walmart.com")
+MARCUS = BuyerContact(
+    name="Marcus Reyes", email="9F2C04B7D1E34A8C8B5D6E7F01A2B3C4@relay.walmart.com"
 )
 
 
@@ -58,6 +62,11 @@ async def client():
 async def read(client: httpx.AsyncClient, httpserver: HTTPServer, *return_order_ids: str):
     base_url = httpserver.url_for("/")
     return await walmart_returns.read_return_items(client, base_url, TOKEN, return_order_ids)
+
+
+async def read_orders(client: httpx.AsyncClient, httpserver: HTTPServer, *return_order_ids: str):
+    base_url = httpserver.url_for("/")
+    return await walmart_returns.read_return_orders(client, base_url, TOKEN, return_order_ids)
 
 
 def sent(httpserver: HTTPServer) -> list[Request]:
@@ -102,15 +111,43 @@ async def test_a_return_order_named_twice_is_read_once(client, httpserver):
     assert len(sent(httpserver)) == 1
 
 
-async def test_a_return_created_event_and_its_items_make_a_case(client, httpserver):
-    """The seam end to end: the event names the return order, its items are read, parse opens it."""
+async def test_a_return_order_is_read_as_its_items_and_its_buyer(client, httpserver):
+    answer_sample(httpserver, "106152711271982880")
+    found = await read_orders(client, httpserver, "106152711271982880")
+    assert found.items == {"106152711271982880": [CURTAIN]}
+    assert found.buyers == {"106152711271982880": JANE}
+
+
+async def test_a_return_order_that_names_no_customer_has_no_buyer(client, httpserver):
+    found = sample("returns_106152711271982880")
+    del found["returnOrders"][0]["customerName"]
+    found["returnOrders"][0]["customerEmailId"] = " "
+    answer(httpserver, "106152711271982880", found)
+    read_back = await read_orders(client, httpserver, "106152711271982880")
+    assert read_back.items == {"106152711271982880": [CURTAIN]}
+    assert read_back.buyers == {}
+
+
+async def test_a_customer_named_in_part_is_kept_in_part(client, httpserver):
+    found = sample("returns_106152711271982880")
+    found["returnOrders"][0]["customerName"] = {"firstName": "Jane", "lastName": None}
+    del found["returnOrders"][0]["customerEmailId"]
+    answer(httpserver, "106152711271982880", found)
+    read_back = await read_orders(client, httpserver, "106152711271982880")
+    assert read_back.buyers == {"106152711271982880": BuyerContact(name="Jane")}
+
+
+async def test_a_return_created_event_and_its_return_order_make_a_case(client, httpserver):
+    """The seam end to end: the event names the return order, it is read, parse opens the case."""
     answer_sample(httpserver, "106152711271982880")
     body = (SAMPLES / "return_created.json").read_bytes()
-    items = await read(client, httpserver, *walmart.return_orders_to_read(body))
-    [delivery] = walmart.parse({}, body, items)
+    found = await read_orders(client, httpserver, *walmart.return_orders_to_read(body))
+    [delivery] = walmart.parse({}, body, found.items, found.buyers)
     assert isinstance(delivery.action, OpenCase)
     case = delivery.action.case
     assert case.items == [CURTAIN]
+    assert case.buyer == JANE
+    assert case.buyer_ref == "108828592795613"  # the purchase order, never the name or email
     assert (case.market, case.currency) == (Market.US, Currency.USD)
     assert (case.reason, case.marketplace_reason) == (Reason.SIZE_FIT, "WRONG_SIZE/POOR_FIT")
     assert case.ids.return_id == "106152711271982880"
@@ -120,10 +157,20 @@ async def test_each_return_order_of_an_event_is_read_into_its_own_case(client, h
     answer_sample(httpserver, "106152711271982881")
     answer_sample(httpserver, "106152711271982882")
     body = (SAMPLES / "return_created_several_orders.json").read_bytes()
+    found = await read_orders(client, httpserver, *walmart.return_orders_to_read(body))
+    deliveries = walmart.parse({}, body, found.items, found.buyers)
+    first, second = (delivery.action.case for delivery in deliveries)
+    assert (first.items, first.buyer) == ([SPEAKER, CABLE], JANE)
+    assert (second.items, second.buyer) == ([CURTAIN], MARCUS)
+
+
+async def test_the_items_alone_still_open_a_case_without_a_buyer(client, httpserver):
+    answer_sample(httpserver, "106152711271982880")
+    body = (SAMPLES / "return_created.json").read_bytes()
     items = await read(client, httpserver, *walmart.return_orders_to_read(body))
-    first, second = (delivery.action.case for delivery in walmart.parse({}, body, items))
-    assert first.items == [SPEAKER, CABLE]
-    assert second.items == [CURTAIN]
+    [delivery] = walmart.parse({}, body, items)
+    assert delivery.action.case.items == [CURTAIN]
+    assert delivery.action.case.buyer is None
 
 
 async def test_without_a_unit_price_the_product_charge_per_unit_is_the_price(client, httpserver):

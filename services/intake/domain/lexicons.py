@@ -2,10 +2,11 @@
 
 Plain data read by `classification.py`. Phrases are regular expressions over
 *normalised* text: lower case, accents stripped ("größe" → "grosse", "reçu" →
-"recu"), "n't" glued ("doesn't" → "doesnt", as buyers also type it), every other
-character that is not a letter or digit turned into one space ("l'écran" →
-"l ecran"). Each phrase must match whole words. `.{0,40}` means "within a few
-words".
+"recu"), "n't" glued ("doesn't" → "doesnt", as buyers also type it), "," where a
+clause ends, and one space between words ("l'écran" → "l ecran"). Each phrase
+matches whole words; `.{0,40}` means "within a few words". A phrase in `PHRASES`
+counts 1, one in `DECISIVE_PHRASES` counts 2. Add a phrase to the language it is
+written in; the classifier reads only the lexicons of the languages a text may be in.
 """
 
 from shared.events import Scenario
@@ -193,7 +194,8 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"missing", r"not included", r"(came|comes) without",
             r"no (screws|charger|remote|cable|hdmi cable|manual|instructions|filter|bracket)",
             r"spare (filter|part)", r"(isnt|wasnt|not) in the box", r"clogged",
-            r"child lock", r"lock mode", r"turn (it )?off", r"is there a (setting|mode|lock|button)",
+            r"child lock", r"lock mode", r"turn (it )?off",
+            r"is there a (setting|mode|lock|button)",
             r"what am i doing wrong", r"troubleshoot\w*", r"firmware", r"update",
             r"only \w+ of (the )?\w+ (legs|screws|parts|pieces)",
             r"no signal", r"plugged in", r"(does|do) (it|the \w+) need", r"(doesnt|does not) say",
@@ -432,7 +434,8 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"tracking (says|hasnt|stuck)", r"still (waiting|dont have|havent)",
             r"mailroom",
             r"no sign of", r"(been|its been|it s been) \w+ (days|weeks)", r"stuck in transit",
-            r"(hasnt|has not|didnt) (arrived|come|shown up|turned up)", r"misplaced", r"waiting for",
+            r"(hasnt|has not|didnt) (arrived|come|shown up|turned up)", r"misplaced",
+            r"waiting for",
             r"(arrived|came|delivered) .{0,30}after (the|my|our)",
             r"out for delivery", r"nothing (has )?(came|come|arrived)",
         ],
@@ -475,7 +478,8 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"wrong (item|product|model|article|colou?r|version)",
             r"different (product|brand|item|model)", r"someone else s order",
             r"(two|2) left",
-            r"(totally|completely|entirely) different", r"not the (product|item|one) (in|from|on) the",
+            r"(totally|completely|entirely) different",
+            r"not the (product|item|one) (in|from|on) the",
             r"(my|the) order was", r"you shipped me",
         ],
         "de": [
@@ -639,7 +643,8 @@ DECISIVE_PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"nicht meine bestellung", r"(statt|anstatt) (der|des|dem|den) bestellten",
             r"bestellt .{0,40}(bekommen|erhalten|geliefert|war aber)",
             r"geliefert wurde", r"geschickt wurde",
-            r"im paket war .{0,40}(gekauft|bestellt)", r"hatte (die|den|das) .{0,20}(gekauft|bestellt)",
+            r"im paket war .{0,40}(gekauft|bestellt)",
+            r"hatte (die|den|das) .{0,20}(gekauft|bestellt)",
         ],
         "fr": [
             r"pas ce que j ai commande", r"au lieu (du|de la|de l|des|d)",

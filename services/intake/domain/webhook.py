@@ -1,21 +1,16 @@
-"""The generic webhook: what any channel may send to open a case, and how it becomes one.
+"""The generic webhook's body: what any channel may send to open a case.
 
-Pure rules, no I/O: validation of the body and its translation into `CaseOpened`.
+Pure validation, no I/O; `channels/generic.py` verifies it and makes it a canonical case.
 """
 
-import uuid
-from datetime import datetime
 from decimal import Decimal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from shared.events import CaseItem, CaseOpened
+from services.intake.domain.case import BuyerContact
 from shared.markets import (
     CURRENCY_OF,
-    DEFAULT_LANGUAGE_OF,
     MARKET_ALIASES,
-    MINOR_UNITS,
-    REGION_OF,
     Currency,
     Market,
 )
@@ -48,6 +43,9 @@ class GenericWebhook(BaseModel):
     reason_code: str = Field(min_length=1, max_length=64)
     buyer_comment: str = Field(default="", max_length=5000)
     delivered_at: AwareDatetime | None = None
+    buyer: BuyerContact | None = Field(
+        default=None, description="contact data: kept encrypted by intake, never published"
+    )
 
     @field_validator("market", mode="before")
     @classmethod
@@ -77,41 +75,3 @@ class GenericWebhook(BaseModel):
                     f"but market {self.market} trades in {expected}"
                 )
         return self
-
-
-def to_minor_units(amount: Decimal, currency: Currency) -> int:
-    return int((amount * MINOR_UNITS[currency]).to_integral_exact())
-
-
-def new_case_id() -> str:
-    return f"case-{uuid.uuid4()}"
-
-
-def open_case(webhook: GenericWebhook, case_id: str, now: datetime) -> CaseOpened:
-    currency = CURRENCY_OF[webhook.market]
-    return CaseOpened(
-        case_id=case_id,
-        marketplace=webhook.marketplace,
-        marketplace_event_id=webhook.event_id,
-        order_id=webhook.order_id,
-        market=webhook.market,
-        region=REGION_OF[webhook.market],
-        buyer_ref=webhook.buyer_ref,
-        buyer_language=webhook.buyer_language or DEFAULT_LANGUAGE_OF[webhook.market],
-        currency=currency,
-        items=[
-            CaseItem(
-                sku=item.sku,
-                asin=item.asin,
-                title=item.title,
-                category=item.category,
-                quantity=item.quantity,
-                unit_price_minor=to_minor_units(item.price, currency),
-            )
-            for item in webhook.items
-        ],
-        reason_code=webhook.reason_code,
-        buyer_comment=webhook.buyer_comment,
-        delivered_at=webhook.delivered_at,
-        opened_at=now,
-    )

@@ -6,6 +6,14 @@ for what `shopify.parse` needs:
 - the order's `presentmentCurrencyCode`, the currency the buyer paid in;
 - the country of its `shippingAddress` (else `billingAddress`), `countryCodeV2`, as market;
 - its `customer` id, the one customers/redact names, as buyer ref (the order id without one);
+- the buyer's contact, as `ShopifyOrder.buyer`: the order's `email` (else the customer's
+  `defaultEmailAddress.emailAddress`), its `phone` (else the customer's
+  `defaultPhoneNumber.phoneNumber`, else the ship-to phone), and its `shippingAddress`:
+  `name`, `address1`, `address2`, `city`, `provinceCode` (else `province`), `zip`,
+  `countryCodeV2` (https://shopify.dev/docs/api/admin-graphql/latest/objects/Order,
+  .../objects/Customer, .../objects/MailingAddress). Customer `email` and `phone` are
+  deprecated since 2025-04 in favour of `defaultEmailAddress` and `defaultPhoneNumber`
+  (https://shopify.dev/changelog/adding-defaultemailaddress-field-to-customer);
 - each line item's id, sku (else its variant's id), name, quantity and
   `discountedUnitPriceAfterAllDiscountsSet.presentmentMoney`: the unit price the buyer
   paid, which partial refunds are a share of
@@ -19,7 +27,8 @@ Errors (https://shopify.dev/docs/api/usage/response-codes): HTTP statuses as in
 transient; a THROTTLED answer's `retry_after` is the time the cost bucket takes to refill
 (https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits). The app needs the
 read_orders scope, read_all_orders for orders older than 60 days, and access to protected
-customer data for the customer id.
+customer data: level 1 for the customer id, level 2 for the name, email, phone and address
+fields (https://shopify.dev/docs/apps/launch/protected-customer-data).
 """
 
 from decimal import Decimal
@@ -28,7 +37,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
-from services.intake.domain.case import Item
+from services.intake.domain.case import Address, BuyerContact, Item
 from services.intake.domain.channels.shopify import ShopifyOrder
 from services.intake.marketplaces.errors import (
     MarketplaceRefused,
@@ -48,8 +57,24 @@ query ReturnedOrder($id: ID!, $first: Int!, $after: String) {
   order(id: $id) {
     id
     presentmentCurrencyCode
-    customer { id }
-    shippingAddress { countryCodeV2 }
+    email
+    phone
+    customer {
+      id
+      defaultEmailAddress { emailAddress }
+      defaultPhoneNumber { phoneNumber }
+    }
+    shippingAddress {
+      name
+      address1
+      address2
+      city
+      province
+      provinceCode
+      zip
+      countryCodeV2
+      phone
+    }
     billingAddress { countryCodeV2 }
     lineItems(first: $first, after: $after) {
       pageInfo { hasNextPage endCursor }
@@ -104,13 +129,37 @@ class LineItems(GraphQLModel):
 
 
 class MailingAddress(GraphQLModel):
+    name: str | None = None
+    address1: str | None = None
+    address2: str | None = None
+    city: str | None = None
+    province: str | None = None
+    province_code: str | None = None
+    zip: str | None = None
     country_code_v2: str | None = None
+    phone: str | None = None
+
+
+class EmailAddress(GraphQLModel):
+    email_address: str | None = None
+
+
+class PhoneNumber(GraphQLModel):
+    phone_number: str | None = None
+
+
+class Customer(GraphQLModel):
+    id: str
+    default_email_address: EmailAddress | None = None
+    default_phone_number: PhoneNumber | None = None
 
 
 class Order(GraphQLModel):
     id: str
     presentment_currency_code: str
-    customer: Node | None = None
+    email: str | None = None
+    phone: str | None = None
+    customer: Customer | None = None
     shipping_address: MailingAddress | None = None
     billing_address: MailingAddress | None = None
     line_items: LineItems
@@ -233,7 +282,63 @@ def shopify_order_of(order: Order, line_items: list[LineItem]) -> ShopifyOrder:
         currency=currency_of(order),
         buyer_ref=legacy_id(customer_gid),
         items={int(legacy_id(line.id)): item_of(line) for line in line_items},
+        buyer=buyer_of(order),
     )
+
+
+def buyer_of(order: Order) -> BuyerContact | None:
+    """Who to reach about the return, and where the goods went; None when Shopify says nothing."""
+    ship_to = order.shipping_address or MailingAddress()
+    contact = BuyerContact(
+        name=filled(ship_to.name),
+        email=email_of(order),
+        phone=phone_of(order, ship_to),
+        address=address_of(ship_to),
+    )
+    return contact if contact != BuyerContact() else None
+
+
+def email_of(order: Order) -> str | None:
+    """The email given with the order, else the customer's default one."""
+    customer_email = order.customer.default_email_address if order.customer else None
+    return filled(order.email) or filled(customer_email.email_address if customer_email else None)
+
+
+def phone_of(order: Order, ship_to: MailingAddress) -> str | None:
+    """The phone given with the order, else the customer's default one, else the ship-to one."""
+    customer_phone = order.customer.default_phone_number if order.customer else None
+    return (
+        filled(order.phone)
+        or filled(customer_phone.phone_number if customer_phone else None)
+        or filled(ship_to.phone)
+    )
+
+
+def address_of(ship_to: MailingAddress) -> Address | None:
+    """The ship-to address when it names a street, a city and a country; else None.
+
+    The postcode may be missing (not every address has one): it is then "".
+    """
+    line1, city, country = (
+        filled(ship_to.address1),
+        filled(ship_to.city),
+        filled(ship_to.country_code_v2),
+    )
+    if not (line1 and city and country):
+        return None
+    return Address(
+        line1=line1,
+        line2=filled(ship_to.address2),
+        city=city,
+        region=filled(ship_to.province_code) or filled(ship_to.province),
+        postal_code=filled(ship_to.zip) or "",
+        country=country,
+    )
+
+
+def filled(text: str | None) -> str | None:
+    """The text without surrounding blanks; None for a blank one."""
+    return (text.strip() or None) if text else None
 
 
 def market_of(order: Order) -> Market:

@@ -1,13 +1,19 @@
-"""Walmart Returns API: the items of the return orders a RETURN_CREATED event names.
+"""Walmart Returns API: the items and customer of the return orders a RETURN_CREATED names.
 
 A RETURN_CREATED notification gives a product name and quantity per returned line, but
-no sku and no price. `read_return_items` reads each return order with
+no sku, no price and no customer. `read_return_orders` reads each return order with
 GET {base_url}/v3/returns?returnOrderId=<id>
 (https://developer.walmart.com/us-marketplace/reference/getreturns, guide:
 https://developer.walmart.com/us-marketplace/docs/retrieve-return-orders) and maps each
 of its `returnOrderLines` to an `Item`: `item.sku`, `item.productName`,
 `quantity.measurementValue` and `unitPrice.currencyAmount` (else the per-unit PRODUCT
 charge). Walmart US prices are in USD; an answer in another currency is refused.
+
+The same answer names the customer of the return order: `customerName` (`firstName`,
+`lastName`) and `customerEmailId` (in the reference's sample an address at
+relay.walmart.com, not the buyer's own); it carries no phone and no address. They make
+the return order's `BuyerContact`. `read_return_items`, the items alone, is kept for
+callers that need no more; both make one call per return order.
 
 Headers Walmart requires on every call: `WM_SEC.ACCESS_TOKEN` (the token of the Token
 API, valid 15 minutes: a 401 usually means a new one is needed), `WM_QOS.CORRELATION_ID`
@@ -16,6 +22,7 @@ a return order absent from the answer is refused.
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 from uuid import uuid4
@@ -24,7 +31,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
-from services.intake.domain.case import Item
+from services.intake.domain.case import BuyerContact, Item
 from services.intake.marketplaces.errors import MarketplaceRefused, answer_to, resource_of
 
 WALMART = "Walmart"
@@ -68,13 +75,50 @@ class ReturnOrderLine(WalmartModel):
     charges: list[Charge] = []
 
 
+class CustomerName(WalmartModel):
+    first_name: str | None = None
+    last_name: str | None = None
+
+
 class ReturnOrder(WalmartModel):
     return_order_id: str
+    customer_email_id: str | None = None
+    customer_name: CustomerName | None = None
     return_order_lines: list[ReturnOrderLine] = Field(min_length=1)
 
 
 class ReturnOrders(WalmartModel):
     return_orders: list[ReturnOrder] = []
+
+
+@dataclass(frozen=True)
+class WalmartReturns:
+    """What the Returns API says of some return orders, by return order id, as `walmart.parse`
+    takes it: `items` for each, `buyers` for those that name their customer."""
+
+    items: dict[str, list[Item]]
+    buyers: dict[str, BuyerContact]
+
+
+async def read_return_orders(
+    client: httpx.AsyncClient,
+    base_url: str,
+    access_token: str,
+    return_order_ids: Sequence[str],
+) -> WalmartReturns:
+    """The items and buyer of each return order; `base_url` is e.g. `PRODUCTION`."""
+    orders = [
+        await return_order(client, base_url, access_token, return_order_id)
+        for return_order_id in dict.fromkeys(return_order_ids)
+    ]
+    return WalmartReturns(
+        items={order.return_order_id: items_of(order) for order in orders},
+        buyers={
+            order.return_order_id: buyer
+            for order in orders
+            if (buyer := buyer_of(order)) is not None
+        },
+    )
 
 
 async def read_return_items(
@@ -84,15 +128,12 @@ async def read_return_items(
     return_order_ids: Sequence[str],
 ) -> dict[str, list[Item]]:
     """The items of each return order, by return order id; `base_url` is e.g. `PRODUCTION`."""
-    return {
-        return_order_id: await return_items(client, base_url, access_token, return_order_id)
-        for return_order_id in dict.fromkeys(return_order_ids)
-    }
+    return (await read_return_orders(client, base_url, access_token, return_order_ids)).items
 
 
-async def return_items(
+async def return_order(
     client: httpx.AsyncClient, base_url: str, access_token: str, return_order_id: str
-) -> list[Item]:
+) -> ReturnOrder:
     request = client.build_request(
         "GET",
         f"{base_url.rstrip('/')}/v3/returns",
@@ -101,8 +142,22 @@ async def return_items(
     )
     what = f"return order {return_order_id}"
     response = await answer_to(client, request, WALMART, what)
-    found = return_order_of(resource_of(ReturnOrders, response, WALMART, what), return_order_id)
-    return [item_of(line, return_order_id) for line in found.return_order_lines]
+    return return_order_of(resource_of(ReturnOrders, response, WALMART, what), return_order_id)
+
+
+def items_of(order: ReturnOrder) -> list[Item]:
+    return [item_of(line, order.return_order_id) for line in order.return_order_lines]
+
+
+def buyer_of(order: ReturnOrder) -> BuyerContact | None:
+    """The customer's name and relay email; None when Walmart names neither."""
+    name = order.customer_name or CustomerName()
+    parts = [part.strip() for part in (name.first_name, name.last_name) if part and part.strip()]
+    full_name = " ".join(parts) or None
+    email = (order.customer_email_id or "").strip() or None
+    if full_name is None and email is None:
+        return None
+    return BuyerContact(name=full_name, email=email)
 
 
 def walmart_headers(access_token: str) -> dict[str, str]:

@@ -105,6 +105,7 @@ def canonical_case(webhook: GenericWebhook, account: str) -> CanonicalCase:
         buyer_words=webhook.buyer_comment,
         buyer_language=webhook.buyer_language,
         buyer_ref=webhook.buyer_ref,
+        buyer=webhook.buyer,
         delivered_at=webhook.delivered_at,
     )
 

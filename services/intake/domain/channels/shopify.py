@@ -14,7 +14,8 @@ event id instead.
 A returns/request names the returned line items by id only: no sku, price, currency,
 country or customer. The HTTP layer reads the return's order from the Admin API
 (`order_to_read` says which; `services.intake.marketplaces.shopify_admin.read_order` reads
-it) and hands it to `parse` as a `ShopifyOrder`.
+it) and hands it to `parse` as a `ShopifyOrder`, whose `buyer` (name, email, phone, ship-to
+address) becomes the case's `buyer`: intake keeps it encrypted and never puts it on events.
 
 Docs:
 - headers and verification: https://shopify.dev/docs/apps/build/webhooks/subscribe/https
@@ -30,6 +31,7 @@ from datetime import datetime
 from pydantic import AwareDatetime, BaseModel, Field
 
 from services.intake.domain.case import (
+    BuyerContact,
     CanonicalCase,
     Channel,
     Delivery,
@@ -88,6 +90,7 @@ class ShopifyOrder(BaseModel):
     currency: Currency  # the currency the buyer paid in, the one item prices are in
     buyer_ref: str = Field(min_length=1)  # the order's customer id (the order's, for no customer)
     items: dict[int, Item]  # the order's line items, by line item id
+    buyer: BuyerContact | None = None  # contact and ship-to address; personal data, never on events
 
 
 class ShopifyHeaders(BaseModel):
@@ -219,6 +222,7 @@ def requested_case(
         reason=reason_of(first.return_reason),
         buyer_words=buyer_words(request.return_line_items),
         buyer_ref=order.buyer_ref,
+        buyer=order.buyer,
         requested_at=meta.triggered_at,
     )
 

@@ -22,8 +22,10 @@ not needed: every secret is tried.
 The event names neither the sku nor the price of what is returned: the HTTP layer reads
 each return order (`return_orders_to_read`) from the Returns API
 (https://developer.walmart.com/us-marketplace/reference/getreturns, through
-`services.intake.marketplaces.walmart_returns.read_return_items`) and hands `parse` its
-items. Walmart notifications are for the US marketplace only, hence US and USD.
+`services.intake.marketplaces.walmart_returns.read_return_orders`) and hands `parse` its
+items and, when Walmart names the customer, its buyer (name and relay email), which
+becomes the case's `buyer`: intake keeps it encrypted and never puts it on events.
+Walmart notifications are for the US marketplace only, hence US and USD.
 """
 
 import hashlib
@@ -34,6 +36,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from services.intake.domain.case import (
+    BuyerContact,
     CanonicalCase,
     Channel,
     Delivery,
@@ -153,9 +156,16 @@ def return_orders_to_read(body: bytes) -> list[str]:
 
 
 def parse(
-    headers: Mapping[str, str], body: bytes, items: Mapping[str, Sequence[Item]]
+    headers: Mapping[str, str],
+    body: bytes,
+    items: Mapping[str, Sequence[Item]],
+    buyers: Mapping[str, BuyerContact] | None = None,
 ) -> list[Delivery]:
-    """`items`: the items of each return order, by return order id, from the Returns API."""
+    """`items` and `buyers`: each return order's, by return order id, from the Returns API.
+
+    A return order without a buyer opens a case without one.
+    """
+    buyers = buyers or {}
     event = read_json(Event, body)
     account = account_of(headers, body)
     if event.source.event_type != RETURN_CREATED:
@@ -174,7 +184,14 @@ def parse(
             channel=Channel.WALMART,
             delivery_id=f"{created.source.event_id}:{return_order_id}",
             seller_account=account,
-            action=OpenCase(case=requested_case(created, lines, items_of(items, return_order_id))),
+            action=OpenCase(
+                case=requested_case(
+                    created,
+                    lines,
+                    items_of(items, return_order_id),
+                    buyers.get(return_order_id),
+                )
+            ),
         )
         for return_order_id, lines in by_return_order(created.payload.return_orders).items()
     ]
@@ -194,7 +211,10 @@ def items_of(items: Mapping[str, Sequence[Item]], return_order_id: str) -> list[
 
 
 def requested_case(
-    created: ReturnCreatedEvent, lines: list[ReturnedLine], items: list[Item]
+    created: ReturnCreatedEvent,
+    lines: list[ReturnedLine],
+    items: list[Item],
+    buyer: BuyerContact | None = None,
 ) -> CanonicalCase:
     first = lines[0]
     return CanonicalCase(
@@ -213,6 +233,7 @@ def requested_case(
         reason=reason_of(first.return_reason),
         # Walmart shares no buyer id with sellers: the purchase order stands for its buyer.
         buyer_ref=first.purchase_order_id,
+        buyer=buyer,
         requested_at=created.source.event_time,
     )
 

@@ -1,0 +1,300 @@
+"""Every marketplace channel end to end: a signed delivery in, a classified case decided.
+
+Marketplace APIs (Shopify Admin, Walmart Returns, eBay Post-Order) are a real local HTTP
+server (`httpserver`) answering with the documented sample payloads; the broker and
+PostgreSQL are the real ones.
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+import re
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from services.intake.domain.channels.ebay import EbayKeys, signature_of
+from services.intake.domain.opening import case_id_of
+from services.intake.marketplaces.shopify_admin import API_VERSION
+from tests.conftest import eventually
+from tests.factories import AGENT, SAMPLES
+
+SHOP = "linen-home.myshopify.com"
+SHOPIFY_SECRET = "shpss_new_0b6c1e"
+WALMART_SECRET = "wm-webhook-secret-2026b"
+EBAY_KEYS = EbayKeys(
+    dev_id="a1b2c3d4-dev0-4e5f-8a9b-0c1d2e3f4a5b",
+    app_id="LumaHome-AfterSal-PRD-7f3e2d1c0-9a8b7c6d",
+    cert_id="PRD-7f3e2d1c09a8-b7c6-4d5e-a6f7-8091",
+)
+
+
+@pytest.fixture(scope="module")
+async def database(settings):
+    engine = create_async_engine(settings.async_database_url)
+    yield engine
+    await engine.dispose()
+
+
+async def scalar(engine, sql: str, **params):
+    async with engine.connect() as connection:
+        return (await connection.execute(text(sql), params)).scalar()
+
+
+def sample(path: str) -> bytes:
+    return (SAMPLES / path).read_bytes()
+
+
+def shopify_headers(topic: str, body: bytes, event_id: str, secret: str = SHOPIFY_SECRET):
+    digest = hmac.new(secret.encode(), body, hashlib.sha256).digest()
+    return {
+        "content-type": "application/json",
+        "X-Shopify-Topic": topic,
+        "X-Shopify-Hmac-Sha256": base64.b64encode(digest).decode(),
+        "X-Shopify-Shop-Domain": SHOP,
+        "X-Shopify-Event-Id": event_id,
+        "X-Shopify-Triggered-At": datetime.now(UTC).isoformat(),
+    }
+
+
+async def decided_remedy(database, case_id: str):
+    return await scalar(
+        database,
+        "SELECT remedy FROM resolution.decisions WHERE case_id = :c AND remedy <> ''",
+        c=case_id,
+    )
+
+
+async def stored_case(clients, case_id: str):
+    response = await clients["intake"].get(f"/cases/{case_id}", headers=AGENT)
+    return response.json() if response.status_code == 200 else None
+
+
+async def test_a_shopify_return_request_opens_one_case_with_the_orders_items(
+    clients, httpserver, database
+):
+    httpserver.expect_request(
+        f"/admin/api/{API_VERSION}/graphql.json",
+        method="POST",
+        headers={"X-Shopify-Access-Token": "shpat_test_token"},
+    ).respond_with_json(json.loads(sample("shopify/admin_order.json")))
+    body = sample("shopify/returns_request.json")
+    event_id = str(uuid.uuid4())
+    headers = shopify_headers("returns/request", body, event_id)
+
+    answers = [
+        await clients["intake"].post("/webhooks/shopify", content=body, headers=headers)
+        for _ in range(3)
+    ]
+    assert [a.status_code for a in answers] == [202, 200, 200]
+    assert [a.json()["duplicate"] for a in answers] == [False, True, True]
+
+    case_id = case_id_of("shopify", event_id)
+    case = await eventually(lambda: stored_case(clients, case_id))
+    assert case["marketplace"] == "shopify"
+    assert case["seller_account"] == SHOP
+    assert case["items"] and all(item["sku"] for item in case["items"])
+    assert case["reason_code"] and case["classification_signals"]
+    assert await eventually(lambda: decided_remedy(database, case_id), timeout=60)
+    opened = await scalar(
+        database,
+        "SELECT count(*) FROM intake.outbox WHERE key = :c AND envelope->>'type' = 'case.opened'",
+        c=case_id,
+    )
+    assert opened == 1
+
+
+async def test_a_forged_shopify_webhook_is_refused_and_stores_nothing(clients, database):
+    body = sample("shopify/returns_request.json")
+    before = await scalar(database, "SELECT count(*) FROM intake.deliveries")
+    headers = shopify_headers("returns/request", body, str(uuid.uuid4()), secret="guessed")
+    answer = await clients["intake"].post("/webhooks/shopify", content=body, headers=headers)
+    assert (answer.status_code, answer.json()["error"]) == (401, "bad_signature")
+    unknown = {**shopify_headers("returns/request", body, "x"), "X-Shopify-Shop-Domain": "no.shop"}
+    answer = await clients["intake"].post("/webhooks/shopify", content=body, headers=unknown)
+    assert (answer.status_code, answer.json()["error"]) == (404, "unknown_account")
+    assert await scalar(database, "SELECT count(*) FROM intake.deliveries") == before
+
+
+async def test_a_return_update_before_its_request_waits_then_applies(clients, httpserver, database):
+    """Shopify does not promise order: an approve may arrive before the request it approves."""
+    httpserver.expect_request(
+        f"/admin/api/{API_VERSION}/graphql.json", method="POST"
+    ).respond_with_json(json.loads(sample("shopify/admin_order.json")))
+    request = json.loads(sample("shopify/returns_request.json"))
+    approve = json.loads(sample("shopify/returns_approve.json"))
+    return_gid = f"gid://shopify/Return/{uuid.uuid4().int % 10**12}"
+    request["admin_graphql_api_id"] = approve["admin_graphql_api_id"] = return_gid
+    request["order"]["id"] = approve.get("order", {}).get("id", request["order"]["id"])
+    approve_body, request_body = json.dumps(approve).encode(), json.dumps(request).encode()
+
+    approved = await clients["intake"].post(
+        "/webhooks/shopify",
+        content=approve_body,
+        headers=shopify_headers("returns/approve", approve_body, str(uuid.uuid4())),
+    )
+    assert approved.status_code == 202
+    request_id = str(uuid.uuid4())
+    requested = await clients["intake"].post(
+        "/webhooks/shopify",
+        content=request_body,
+        headers=shopify_headers("returns/request", request_body, request_id),
+    )
+    assert requested.status_code == 202
+    case_id = case_id_of("shopify", request_id)
+
+    async def approved_case():
+        case = await stored_case(clients, case_id)
+        return case and case["marketplace_status"] == "approved"
+
+    await eventually(approved_case, timeout=30)
+
+
+def walmart_headers(body: bytes, path: str = "/webhooks/walmart"):
+    timestamp = str(int(datetime.now(UTC).timestamp()))
+    signed = "\n".join(("POST", path, timestamp, hashlib.sha256(body).hexdigest()))
+    digest = hmac.new(WALMART_SECRET.encode(), signed.encode(), hashlib.sha256).digest()
+    return {
+        "content-type": "application/json",
+        "WM_SEC.TIMESTAMP": timestamp,
+        "WM_SEC.SIGNATURE": base64.b64encode(digest).decode(),
+    }
+
+
+async def test_a_walmart_return_with_two_return_orders_opens_two_cases(
+    clients, httpserver, database
+):
+    for order in ("106152711271982881", "106152711271982882"):
+        httpserver.expect_request(
+            "/v3/returns", method="GET", query_string={"returnOrderId": order}
+        ).respond_with_json(json.loads(sample(f"walmart/returns_{order}.json")))
+    body = sample("walmart/return_created_several_orders.json")
+    answer = await clients["intake"].post(
+        "/webhooks/walmart", content=body, headers=walmart_headers(body)
+    )
+    assert answer.status_code == 202, answer.text
+    event_id = json.loads(body)["source"]["eventId"]
+    case_ids = [
+        case_id_of("walmart", f"{event_id}:{order}")
+        for order in ("106152711271982881", "106152711271982882")
+    ]
+    for case_id in case_ids:
+        case = await eventually(lambda case_id=case_id: stored_case(clients, case_id))
+        assert case["market"] == "US" and case["currency"] == "USD"
+        assert case["items"][0]["unit_price_minor"] > 0
+
+    stale = walmart_headers(body)
+    stale["WM_SEC.TIMESTAMP"] = str(int(datetime.now(UTC).timestamp()) - 3600)
+    answer = await clients["intake"].post("/webhooks/walmart", content=body, headers=stale)
+    assert answer.status_code == 401
+
+
+def fresh_ebay(name: str, return_id: str) -> bytes:
+    """An eBay sample as eBay would send it now: a fresh Timestamp, signed for it."""
+    body = sample(f"ebay/{name}.xml").decode()
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    body = re.sub(r"<Timestamp>[^<]+</Timestamp>", f"<Timestamp>{now}</Timestamp>", body)
+    body = re.sub(r"<ReturnId>[^<]+</ReturnId>", f"<ReturnId>{return_id}</ReturnId>", body)
+    signature = signature_of(now, EBAY_KEYS)
+    body = re.sub(
+        r"(<ebl:NotificationSignature[^>]*>)[^<]*(</ebl:NotificationSignature>)",
+        rf"\g<1>{signature}\g<2>",
+        body,
+    )
+    return body.encode()
+
+
+async def test_an_ebay_return_is_read_from_the_post_order_api_then_updated(
+    clients, httpserver, database
+):
+    return_id = str(uuid.uuid4().int % 10**10)
+    resource = json.loads(sample("ebay/post_order_return_defective.json"))
+    resource["summary"]["returnId"] = return_id
+    httpserver.expect_request(f"/post-order/v2/return/{return_id}", method="GET").respond_with_json(
+        resource
+    )
+    created = fresh_ebay("return_created", return_id)
+    xml = {"content-type": "text/xml"}
+    answer = await clients["intake"].post("/webhooks/ebay", content=created, headers=xml)
+    assert answer.status_code == 202, answer.text
+    case_id = case_id_of("ebay", f"ebay:{return_id}:ReturnCreated")
+    case = await eventually(lambda: stored_case(clients, case_id))
+    assert case["return_id"] == return_id
+    assert case["deadlines"] and case["deadlines"][0]["name"] == "seller_response"
+
+    shipped = fresh_ebay("return_shipped", return_id)
+    answer = await clients["intake"].post("/webhooks/ebay", content=shipped, headers=xml)
+    assert answer.status_code == 202, answer.text
+
+    async def shipped_status():
+        case = await stored_case(clients, case_id)
+        return case["marketplace_status"] == "shipped"
+
+    await eventually(shipped_status)
+
+    forged = created.replace(
+        b"ReturnCreated</NotificationEventName>", b"ReturnClosed</NotificationEventName>"
+    )
+    forged = re.sub(
+        rb"<Timestamp>[^<]+</Timestamp>", b"<Timestamp>2020-01-01T00:00:00.000Z</Timestamp>", forged
+    )
+    answer = await clients["intake"].post("/webhooks/ebay", content=forged, headers=xml)
+    assert answer.status_code == 401
+
+
+async def test_an_amazon_report_keeps_good_rows_reports_bad_ones_and_reuploads_harmlessly(
+    clients, database
+):
+    report = sample("amazon/returns_seller_fulfilled_malformed.tsv")
+    url = "/reports/amazon/A3TH9S8BH6GOGM?market=US"
+    first = await clients["intake"].post(url, content=report, headers=AGENT)
+    assert first.status_code == 200, first.text
+    outcome = first.json()
+    assert outcome["cases"] >= 1 and outcome["new"] == outcome["cases"]
+    assert outcome["rejected_rows"]
+    assert all(row["line"] > 1 and row["field"] for row in outcome["rejected_rows"])
+
+    again = (await clients["intake"].post(url, content=report, headers=AGENT)).json()
+    assert (again["new"], again["duplicates"]) == (0, outcome["cases"])
+    assert (await clients["intake"].post(url, content=report)).status_code in (401, 403)
+
+    async def all_opened():
+        return (
+            await scalar(
+                database,
+                "SELECT count(*) FROM intake.cases WHERE channel = 'amazon' AND account = :a",
+                a="A3TH9S8BH6GOGM",
+            )
+            >= outcome["cases"]
+        )
+
+    await eventually(all_opened)
+
+
+async def test_amazon_notifications_are_verified_deduplicated_and_applied(clients, database):
+    body = sample("amazon/notification_any_offer_changed.json")
+    digest = hmac.new(b"forwarder-secret-2024", body, hashlib.sha256).hexdigest()
+    headers = {"content-type": "application/json", "X-Forwarder-Signature": f"sha256={digest}"}
+    first = await clients["intake"].post("/webhooks/amazon", content=body, headers=headers)
+    again = await clients["intake"].post("/webhooks/amazon", content=body, headers=headers)
+    assert (first.status_code, again.status_code) == (202, 200)
+    delivery_id = first.json()["delivery_id"]
+
+    async def applied():
+        return (
+            await scalar(
+                database,
+                "SELECT state FROM intake.deliveries WHERE channel = 'amazon' AND delivery_id = :d",
+                d=delivery_id,
+            )
+            == "applied"
+        )
+
+    await eventually(applied)
+    forged = {**headers, "X-Forwarder-Signature": "sha256=" + "0" * 64}
+    answer = await clients["intake"].post("/webhooks/amazon", content=body, headers=forged)
+    assert answer.status_code == 401
