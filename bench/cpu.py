@@ -8,6 +8,8 @@ import os
 
 import psutil
 
+from deploy.stack import ROLE
+
 SERVICE_MARK = "services."
 
 
@@ -23,13 +25,24 @@ def part_of(process: psutil.Process) -> str | None:
     if "tansu" in name or "tansu" in command:
         return "broker"
     if "uvicorn" in command and SERVICE_MARK in command:
-        return command.split(SERVICE_MARK, 1)[1].split(".", 1)[0]
+        service = command.split(SERVICE_MARK, 1)[1].split(".", 1)[0]
+        return " ".join(filter(None, (service, role_of(process))))
     return None
 
 
-def cpu_seconds() -> dict[str, float]:
-    """CPU seconds (user + system) spent so far by each part of the stack and by this process."""
-    totals: dict[str, float] = {}
+def role_of(process: psutil.Process) -> str:
+    try:
+        return process.environ().get(ROLE, "")
+    except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+        return ""
+
+
+Snapshot = dict[int, tuple[str, float]]  # pid → (part, CPU seconds so far)
+
+
+def cpu_seconds() -> Snapshot:
+    """CPU seconds (user + system) spent so far by each process of the stack and this one."""
+    snapshot: Snapshot = {}
     for process in psutil.process_iter():
         part = "load generator" if process.pid == os.getpid() else part_of(process)
         if part is None:
@@ -38,12 +51,16 @@ def cpu_seconds() -> dict[str, float]:
             times = process.cpu_times()
         except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
             continue
-        totals[part] = totals.get(part, 0.0) + times.user + times.system
-    return totals
+        snapshot[process.pid] = (part, times.user + times.system)
+    return snapshot
 
 
-def cpu_ms_per_case(before: dict[str, float], after: dict[str, float], cases: int) -> dict:
-    """Milliseconds of CPU per case for each part, largest first, with the total."""
-    spent = {part: (after[part] - before.get(part, 0.0)) * 1000 / cases for part in after}
+def cpu_ms_per_case(before: Snapshot, after: Snapshot, cases: int) -> dict:
+    """Milliseconds of CPU per case for each part, largest first, with the total.
+    A process that started in between counts from zero; one that ended is left out."""
+    spent: dict[str, float] = {}
+    for pid, (part, seconds) in after.items():
+        earlier = before.get(pid, (part, 0.0))[1]
+        spent[part] = spent.get(part, 0.0) + (seconds - earlier) * 1000 / cases
     ranked = dict(sorted(spent.items(), key=lambda kv: kv[1], reverse=True))
     return {"total": round(sum(ranked.values()), 2)} | {k: round(v, 2) for k, v in ranked.items()}

@@ -30,18 +30,30 @@ from bench.cpu import cpu_ms_per_case, cpu_seconds
 from deploy.components import free_port
 from deploy.replay import stock_warehouses
 from deploy.samples import sample_cases
+from deploy.secrets import demo_account
 from deploy.stack import running_stack
+from services.intake.domain.channels.generic import canonical_case, signed_headers
+from services.intake.domain.classification import classify
+from services.intake.domain.webhook import GenericWebhook
 from shared.settings import Settings
 
-JSON = {"content-type": "application/json"}
+DEMO = demo_account("generic")
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 console = Console()
+
+
+def decided_without_an_agent(case: dict) -> bool:
+    """Whether intake classifies the sample with confidence (a flagged one waits for a person)."""
+    canonical = canonical_case(GenericWebhook.model_validate(case), "bench")
+    return not classify(
+        canonical.reason, canonical.marketplace_reason, canonical.buyer_words
+    ).needs_agent
 
 
 def bench_cases(count: int) -> list[bytes]:
     """`count` webhook bodies cycling through the sample cases, each with a fresh event id,
     encoded up front so that the load generator spends its CPU on sending."""
-    samples = sample_cases()
+    samples = [case for case in sample_cases() if decided_without_an_agent(case)]
     run = uuid.uuid4().hex[:8]
     return [
         json.dumps({**samples[i % len(samples)], "event_id": f"bench-{run}-{i}"}).encode()
@@ -109,7 +121,10 @@ async def push(
                     await asyncio.sleep(max(0.0, first_sent + index / rate - time.perf_counter()))
                 async with limit:
                     started = time.perf_counter()
-                    response = await http.post("/webhooks/generic", content=case, headers=JSON)
+                    headers = signed_headers(
+                        DEMO["account"], DEMO["secrets"][0], case, datetime.now(UTC)
+                    )
+                    response = await http.post("/webhooks/generic", content=case, headers=headers)
                 response.raise_for_status()
                 sent[response.json()["case_id"]] = started
                 progress.advance(posting)
@@ -153,7 +168,7 @@ async def run(settings: Settings, count: int, concurrency: int, rate: float) -> 
     first_sent = saturation.pop("_first_sent")
     end_to_end = await analytics_catch_up(settings, cases_before + count, first_sent)
     cpu = cpu_ms_per_case(cpu_before, cpu_seconds(), count)
-    steady_count = max(100, int(rate * 10))
+    steady_count = max(100, int(rate * 15))
     console.print(f"[bold]2. steady load[/]: {steady_count} cases at {rate:g} cases/s")
     steady = await push(settings, bench_cases(steady_count), concurrency, rate=rate)
     steady.pop("_first_sent")
@@ -217,7 +232,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--rate", type=float, default=50.0, help="cases/s of the steady phase")
+    parser.add_argument("--rate", type=float, default=100.0, help="cases/s of the steady phase")
     args = parser.parse_args()
     settings = Settings()
     stack = nullcontext(settings) if stack_is_running(settings) else running_stack(free_port())

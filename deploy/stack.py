@@ -11,11 +11,14 @@ from contextlib import contextmanager
 
 import httpx
 
-from deploy.components import RUN_DIR, kafka_broker, postgres
+from deploy.components import RUN_DIR, free_port, kafka_broker, postgres
 from deploy.secrets import local_secrets
 from shared.migrations import upgrade_all
 from shared.settings import SERVICE_NAMES, Settings
 from shared.topics import create_topics
+
+# Names a second kind of process of a service in its environment (logs, CPU accounting).
+ROLE = "AFTERSALES_PROCESS_ROLE"
 
 
 async def prepare(settings: Settings) -> None:
@@ -24,10 +27,13 @@ async def prepare(settings: Settings) -> None:
     await upgrade_all(settings)
 
 
-def start_service(name: str, settings: Settings, env: dict[str, str]) -> subprocess.Popen:
+def start_service(
+    name: str, settings: Settings, env: dict[str, str], port: int | None = None, role: str = ""
+) -> subprocess.Popen:
+    """One uvicorn process of a service; `role` names a second kind of process of it."""
     logs = RUN_DIR / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    with open(logs / f"{name}.log", "ab") as log_file:
+    with open(logs / f"{name}{'-' + role if role else ''}.log", "ab") as log_file:
         return subprocess.Popen(
             [
                 sys.executable,
@@ -38,7 +44,7 @@ def start_service(name: str, settings: Settings, env: dict[str, str]) -> subproc
                 "--host",
                 settings.host,
                 "--port",
-                str(settings.port_of(name)),
+                str(port or settings.port_of(name)),
                 "--log-level",
                 "warning",
                 "--no-access-log",
@@ -49,9 +55,11 @@ def start_service(name: str, settings: Settings, env: dict[str, str]) -> subproc
         )
 
 
-def wait_until_ready(settings: Settings, timeout: float = 90.0) -> None:
+def wait_until_ready(
+    settings: Settings, services: tuple[str, ...] = SERVICE_NAMES, timeout: float = 90.0
+) -> None:
     deadline = time.monotonic() + timeout
-    waiting = set(SERVICE_NAMES)
+    waiting = set(services)
     while waiting:
         for name in sorted(waiting):
             try:
@@ -81,20 +89,35 @@ def stop_processes(processes: list[subprocess.Popen], timeout: float = 15.0) -> 
 
 
 @contextmanager
-def running_stack(broker_port: int = 9092) -> Iterator[Settings]:
-    """Start everything, yield the settings the services run with, stop everything."""
+def running_stack(
+    broker_port: int = 9092,
+    services: tuple[str, ...] = SERVICE_NAMES,
+    extra_env: dict[str, str] | None = None,
+    intake_worker_apart: bool = False,
+) -> Iterator[Settings]:
+    """Start the components and `services`, yield the settings they run with, stop them all.
+
+    With `intake_worker_apart`, intake's HTTP process only accepts deliveries and a second
+    intake process (its own port, not announced) completes and applies them.
+    """
     with kafka_broker(broker_port) as bootstrap, postgres() as database_url:
         own = {
             "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
             "DATABASE_URL": database_url,
             **local_secrets(),
+            **(extra_env or {}),
         }
         env = {**os.environ, **own}
         settings = Settings(**{name.lower(): value for name, value in own.items()})
         asyncio.run(prepare(settings))
-        processes = [start_service(name, settings, env) for name in SERVICE_NAMES]
+        if intake_worker_apart:
+            env["INTAKE_DELIVERY_WORKER"] = "false"
+        processes = [start_service(name, settings, env) for name in services]
+        if intake_worker_apart:
+            worker_env = {**env, "INTAKE_DELIVERY_WORKER": "true", ROLE: "worker"}
+            processes.append(start_service("intake", settings, worker_env, free_port(), "worker"))
         try:
-            wait_until_ready(settings)
+            wait_until_ready(settings, services)
             yield settings
         finally:
             stop_processes(processes)

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     # JSON list of seller channel accounts loaded at start-up (secrets included).
     channel_accounts_file: Path | None = None
     delivery_max_attempts: int = Field(default=8, ge=1)
+    # Whether this intake process also completes and applies what it accepted. Off for
+    # processes that only answer webhooks, when `python -m services.intake.worker` runs.
+    intake_delivery_worker: bool = True
     shopify_admin_base_url: str | None = None  # None: https://<shop domain>
     walmart_api_base_url: str = "https://marketplace.walmartapis.com"
     ebay_api_base_url: str = "https://api.ebay.com"

@@ -8,9 +8,11 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import asyncpg
 import httpx
 from fastapi import FastAPI
 
+from services.intake.acceptance import Acceptance
 from services.intake.accounts import Accounts, read_accounts_file
 from services.intake.context import Intake
 from services.intake.deliveries import DeliveryWorker
@@ -22,6 +24,11 @@ from shared.settings import Settings
 from shared.telemetry import Telemetry
 
 
+async def keep_session(connection: asyncpg.Connection) -> None:
+    """The acceptance pool runs one self-contained INSERT per use: no session state to reset
+    (asyncpg's default reset costs a round trip per batch of webhooks)."""
+
+
 @asynccontextmanager
 async def intake_lifespan(service: Service) -> AsyncIterator[Intake]:
     settings = service.settings
@@ -29,9 +36,17 @@ async def intake_lifespan(service: Service) -> AsyncIterator[Intake]:
     accounts = Accounts(service.engine, vault)
     if settings.channel_accounts_file is not None:
         await accounts.load(read_accounts_file(settings.channel_accounts_file))
-    async with httpx.AsyncClient(timeout=settings.marketplace_timeout_seconds) as http:
-        intake = Intake(service, vault, accounts, http)
+    async with (
+        httpx.AsyncClient(timeout=settings.marketplace_timeout_seconds) as http,
+        asyncpg.create_pool(
+            settings.plain_database_url, min_size=1, max_size=10, reset=keep_session
+        ) as pool,
+    ):
+        intake = Intake(service, vault, accounts, http, Acceptance(pool, vault))
         service.state["intake"] = intake
+        if not settings.intake_delivery_worker:
+            yield intake
+            return
         worker = DeliveryWorker(intake)
         task = asyncio.create_task(worker.run(), name="intake-deliveries")
         try:

@@ -6,6 +6,7 @@ from typing import Annotated
 import httpx
 from fastapi import Depends
 
+from services.intake.acceptance import Acceptance
 from services.intake.accounts import Accounts
 from services.intake.privacy import Vault
 from shared.service import CurrentService, Service
@@ -17,6 +18,7 @@ class Intake:
     vault: Vault
     accounts: Accounts
     http: httpx.AsyncClient  # to marketplace APIs
+    acceptance: Acceptance
 
 
 async def intake_of(service: CurrentService) -> Intake:

@@ -1,7 +1,7 @@
 """Deliveries: stored before the 2xx, turned into cases after it.
 
-A webhook handler verifies a delivery and `accept`s it: one INSERT, deduplicated on the
-channel's delivery id, its content encrypted. Then it answers. The `DeliveryWorker`
+A webhook handler verifies a delivery and accepts it (`acceptance.py`), then answers. The
+`DeliveryWorker`
 claims accepted deliveries, completes them (reading what the webhook lacks from the
 marketplace's API), and applies them to intake's cases with their events. A delivery
 that cannot be completed yet is retried with a growing pause; one that never can is
@@ -13,17 +13,14 @@ import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, literal, select, tuple_, update
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import and_, func, select, tuple_, update
 
 from services.intake.case_store import CaseNotKnownYet, apply_delivery
 from services.intake.completing import Completion, StoredDelivery, complete
 from services.intake.domain.case import Channel, ChannelError
-from services.intake.privacy import Vault
 from services.intake.tables import DeliveryRecord
 from shared.messaging_tables import utc_now
-from shared.telemetry import context_from_headers, current_trace_headers
+from shared.telemetry import context_from_headers
 from shared.wakeup import NotifiedLoop
 
 if TYPE_CHECKING:
@@ -37,37 +34,6 @@ LEASE = timedelta(seconds=60)
 # Completions that call a marketplace at the same time.
 CONCURRENT_READS = 16
 DELIVERIES_CHANNEL = "deliveries_intake"
-
-
-async def accept(
-    engine: AsyncEngine,
-    vault: Vault,
-    channel: Channel,
-    delivery_id: str,
-    account: str,
-    kind: str,
-    content: dict[str, Any],
-) -> bool:
-    """Store a verified delivery; False when the same delivery was stored before."""
-    statement = (
-        insert(DeliveryRecord.__table__)
-        .values(
-            channel=channel.value,
-            delivery_id=delivery_id,
-            account=account,
-            kind=kind,
-            content=vault.seal(content),
-            trace_headers=current_trace_headers(),
-            state="accepted",
-            attempts=0,
-            next_attempt_at=utc_now(),
-            received_at=utc_now(),
-        )
-        .on_conflict_do_nothing()
-        .returning(literal(True))
-    )
-    async with engine.begin() as connection:
-        return (await connection.execute(statement)).first() is not None
 
 
 def retry_pause(attempts: int) -> timedelta:
@@ -133,18 +99,47 @@ class DeliveryWorker:
             return await complete(stored, self.intake)
 
     async def _apply(self, completions: list[Completion]) -> None:
-        async with self.service.transaction() as session:
-            for completion in completions:
-                outcome = completion.failure
-                if outcome is None:
-                    try:
-                        async with session.begin_nested():
-                            await self._apply_one(session, completion)
-                    except CaseNotKnownYet as error:
-                        outcome = (str(error), True)
-                    except ChannelError as error:
-                        outcome = (error.detail, False)
-                await self._settle(session, completion.stored, outcome)
+        """One transaction for the batch; after an unexpected failure, one savepoint each,
+        so that only the delivery at fault waits for a retry."""
+        try:
+            async with self.service.transaction() as session:
+                with session.no_autoflush:  # the batch's outbox rows go in one insert
+                    await self._apply_batch(session, completions, savepoints=False)
+        except Exception:
+            log.exception("a batch of deliveries failed; applying them one at a time")
+            async with self.service.transaction() as session:
+                await self._apply_batch(session, completions, savepoints=True)
+
+    async def _apply_batch(self, session, completions: list[Completion], savepoints: bool) -> None:
+        applied: list[StoredDelivery] = []
+        for completion in completions:
+            failure = completion.failure or await self._try(session, completion, savepoints)
+            if failure is None:
+                applied.append(completion.stored)
+            else:
+                await self._settle_failure(session, completion.stored, failure)
+        await self._settle_applied(session, applied)
+
+    async def _try(
+        self, session, completion: Completion, savepoint: bool
+    ) -> tuple[str, bool] | None:
+        """Apply one completed delivery; the failure (cause, may retry) if it cannot be.
+        The expected refusals come before anything is written, so need no savepoint."""
+        try:
+            if savepoint:
+                async with session.begin_nested():
+                    await self._apply_one(session, completion)
+            else:
+                await self._apply_one(session, completion)
+        except CaseNotKnownYet as error:
+            return str(error), True
+        except ChannelError as error:
+            return error.detail, False
+        except Exception as error:
+            if not savepoint:
+                raise
+            return f"{error.__class__.__name__}: {error}", True
+        return None
 
     async def _apply_one(self, session, completion: Completion) -> None:
         tracer = self.service.telemetry.tracer
@@ -160,27 +155,32 @@ class DeliveryWorker:
             for delivery in completion.deliveries:
                 await apply_delivery(session, self.intake, delivery, utc_now())
 
-    async def _settle(
-        self, session, stored: StoredDelivery, failure: tuple[str, bool] | None
-    ) -> None:
-        """Mark a delivery applied, due again later, or failed for good."""
+    async def _settle_applied(self, session, applied: list[StoredDelivery]) -> None:
+        if not applied:
+            return
         table = DeliveryRecord.__table__
+        keys = [(stored.channel.value, stored.delivery_id) for stored in applied]
+        await session.execute(
+            update(table)
+            .where(tuple_(table.c.channel, table.c.delivery_id).in_(keys))
+            .values(state="applied", applied_at=utc_now(), error=None)
+        )
+
+    async def _settle_failure(
+        self, session, stored: StoredDelivery, failure: tuple[str, bool]
+    ) -> None:
+        """Due again later, or failed for good with its cause."""
+        cause, may_retry = failure
         values: dict[str, Any]
-        if failure is None:
-            values = {"state": "applied", "applied_at": utc_now(), "error": None}
+        if may_retry and stored.attempts < self.service.settings.delivery_max_attempts:
+            values = {"next_attempt_at": utc_now() + retry_pause(stored.attempts), "error": cause}
         else:
-            cause, may_retry = failure
-            if may_retry and stored.attempts < self.service.settings.delivery_max_attempts:
-                values = {
-                    "next_attempt_at": utc_now() + retry_pause(stored.attempts),
-                    "error": cause,
-                }
-            else:
-                values = {"state": "failed", "error": cause}
-                self.service.counter("deliveries.failed", "deliveries given up").add(
-                    1, {"channel": stored.channel.value}
-                )
-                log.warning("delivery %s/%s failed: %s", stored.channel, stored.delivery_id, cause)
+            values = {"state": "failed", "error": cause}
+            self.service.counter("deliveries.failed", "deliveries given up").add(
+                1, {"channel": stored.channel.value}
+            )
+            log.warning("delivery %s/%s failed: %s", stored.channel, stored.delivery_id, cause)
+        table = DeliveryRecord.__table__
         await session.execute(
             update(table)
             .where(

@@ -13,7 +13,6 @@ from sqlalchemy import select, update
 
 from services.intake.completing import PARSED, parsed_content
 from services.intake.context import CurrentIntake
-from services.intake.deliveries import accept
 from services.intake.domain.case import Channel, ChannelError, Delivery, OpenCase
 from services.intake.domain.channels import generic, read_json
 from services.intake.domain.opening import case_id_of
@@ -50,9 +49,7 @@ async def open_case_by_hand(
         seller_account=seller_account,
         action=OpenCase(case=case),
     )
-    new = await accept(
-        service.engine,
-        intake.vault,
+    new = await intake.acceptance.accept(
         Channel.AGENT,
         delivery_id,
         seller_account,

@@ -1,0 +1,204 @@
+"""`make bench-webhooks`: signed Shopify return requests accepted by one intake process.
+
+Starts the broker, PostgreSQL and one intake process, plus a fake Shopify Admin API in
+this process (what intake's worker reads each return's order from, after answering).
+Sends N signed `returns/request` webhooks, each a new event, with C in flight; measures
+accepted webhooks per second and the latency of each answer, then how long the worker
+took to open every case. Writes bench/results/webhooks.json and prints a table.
+"""
+
+import argparse
+import asyncio
+import base64
+import hashlib
+import hmac
+import json
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiohttp
+import asyncpg
+import uvicorn
+import uvloop
+from fastapi import FastAPI
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from bench.cpu import cpu_ms_per_case, cpu_seconds
+from bench.pipeline import percentile
+from deploy.components import free_port
+from deploy.secrets import demo_account
+from deploy.stack import running_stack
+from shared.settings import Settings
+
+SAMPLES = Path(__file__).resolve().parent.parent / "tests" / "samples" / "shopify"
+RESULTS = Path(__file__).resolve().parent / "results" / "webhooks.json"
+console = Console()
+
+
+def fake_admin_api() -> FastAPI:
+    """Answers every Admin GraphQL query with the documented sample order."""
+    order = json.loads((SAMPLES / "admin_order.json").read_text())
+    api = FastAPI()
+
+    @api.post("/admin/api/{version}/graphql.json")
+    async def graphql(version: str) -> dict:
+        return order
+
+    return api
+
+
+def signed_request(body: bytes, shop: str, secret: str) -> dict[str, str]:
+    digest = hmac.new(secret.encode(), body, hashlib.sha256).digest()
+    return {
+        "content-type": "application/json",
+        "X-Shopify-Topic": "returns/request",
+        "X-Shopify-Hmac-Sha256": base64.b64encode(digest).decode(),
+        "X-Shopify-Shop-Domain": shop,
+        "X-Shopify-Event-Id": str(uuid.uuid4()),
+        "X-Shopify-Triggered-At": datetime.now(UTC).isoformat(),
+    }
+
+
+async def send(settings: Settings, count: int, concurrency: int) -> dict:
+    account = demo_account("shopify")
+    body = (SAMPLES / "returns_request.json").read_bytes()
+    requests = [
+        signed_request(body, account["account"], account["secrets"][0]) for _ in range(count)
+    ]
+    latencies: list[float] = []
+    limit = asyncio.Semaphore(concurrency)
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    url = f"{settings.base_url_of('intake')}/webhooks/shopify"
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector) as http:
+        with Progress(*columns, console=console) as progress:
+            task = progress.add_task("webhooks accepted", total=count)
+
+            async def post(headers: dict[str, str]) -> None:
+                async with limit:
+                    started = time.perf_counter()
+                    async with http.post(url, data=body, headers=headers) as response:
+                        answer = await response.read()
+                    latencies.append((time.perf_counter() - started) * 1000)
+                if response.status != 202:
+                    raise RuntimeError(f"{response.status}: {answer!r}")
+                progress.advance(task)
+
+            cpu_before = cpu_seconds()
+            started = time.perf_counter()
+            await asyncio.gather(*(post(headers) for headers in requests))
+            elapsed = time.perf_counter() - started
+            cpu = cpu_ms_per_case(cpu_before, cpu_seconds(), count)
+    return {
+        "accepted_per_second": round(count / elapsed, 1),
+        "latency_ms": {
+            q: round(percentile(latencies, int(q[1:])), 1) for q in ("p50", "p95", "p99")
+        }
+        | {"max": round(max(latencies), 1)},
+        "cpu_ms_per_webhook": cpu,
+    }
+
+
+async def cases_opened(settings: Settings, since: float, sent_after: datetime) -> float:
+    """Seconds from the first webhook until the worker has applied every delivery sent."""
+    connection = await asyncpg.connect(settings.plain_database_url)
+    try:
+        while await connection.fetchval(
+            "SELECT count(*) FROM intake.deliveries WHERE state = 'accepted' AND received_at >= $1",
+            sent_after,
+        ):
+            await asyncio.sleep(0.2)
+        return time.perf_counter() - since
+    finally:
+        await connection.close()
+
+
+async def run(
+    settings: Settings, admin: uvicorn.Server, count: int, concurrency: int, worker: str
+) -> dict:
+    serving = asyncio.create_task(admin.serve())
+    while not admin.started:
+        await asyncio.sleep(0.05)
+    try:
+        await send(settings, 50, 8)  # warm-up: connections, caches, first queries
+        since, sent_after = time.perf_counter(), datetime.now(UTC)
+        measured = await send(settings, count, concurrency)
+        drained = await cases_opened(settings, since, sent_after) if worker != "off" else None
+    finally:
+        admin.should_exit = True
+        await serving
+    return {
+        "measured_at": datetime.now(UTC).isoformat(),
+        "webhooks": count,
+        "concurrency": concurrency,
+        **measured,
+        "worker": worker,
+        "all_cases_opened_after_s": round(drained, 2) if drained is not None else None,
+        "targets": {"accepted_per_second": 1000, "p99_ms": 50},
+    }
+
+
+def report(result: dict) -> None:
+    table = Table(
+        title=f"{result['webhooks']} signed Shopify returns/request webhooks, one intake process",
+        title_justify="left",
+    )
+    table.add_column("measure")
+    table.add_column("measured", justify="right")
+    table.add_column("target", justify="right")
+    table.add_row("accepted per second", f"{result['accepted_per_second']}", "≥ 1000")
+    for q in ("p50", "p95", "p99", "max"):
+        target = "< 50 ms" if q == "p99" else ""
+        table.add_row(f"answer latency {q}", f"{result['latency_ms'][q]} ms", target)
+    if result["all_cases_opened_after_s"] is not None:
+        table.add_row("every case opened after", f"{result['all_cases_opened_after_s']} s", "")
+    for part, ms in result["cpu_ms_per_webhook"].items():
+        table.add_row(f"CPU ms per webhook: {part}", f"{ms:.2f}", "")
+    console.print(table)
+    console.print(f"written to {RESULTS}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--webhooks", type=int, default=5000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument(
+        "--worker",
+        choices=("apart", "in-process", "off"),
+        default="apart",
+        help="where intake completes deliveries while the webhooks arrive: a second intake"
+        " process (as deployed for bursts), the accepting process itself, or nowhere",
+    )
+    args = parser.parse_args()
+    admin_port = free_port()
+    admin = uvicorn.Server(
+        uvicorn.Config(fake_admin_api(), port=admin_port, log_level="warning", access_log=False)
+    )
+    extra = {
+        "SHOPIFY_ADMIN_BASE_URL": f"http://127.0.0.1:{admin_port}",
+        "INTAKE_DELIVERY_WORKER": str(args.worker == "in-process").lower(),
+    }
+    stack = running_stack(
+        free_port(),
+        services=("intake",),
+        extra_env=extra,
+        intake_worker_apart=args.worker == "apart",
+    )
+    with stack as settings:
+        result = uvloop.run(run(settings, admin, args.webhooks, args.concurrency, args.worker))
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    report(result)
+
+
+if __name__ == "__main__":
+    main()
