@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     walmart_api_base_url: str = "https://marketplace.walmartapis.com"
     ebay_api_base_url: str = "https://api.ebay.com"
     marketplace_timeout_seconds: float = Field(default=10.0, gt=0)
+    # eBay Marketplace Account Deletion: the verification token and the endpoint URL given to
+    # eBay when subscribing, and an application token to read eBay's signing keys.
+    ebay_verification_token: SecretStr | None = None
+    ebay_deletion_endpoint: str | None = None
+    ebay_app_token: SecretStr | None = None
 
     def port_of(self, service: str) -> int:
         return getattr(self, f"{service}_port")

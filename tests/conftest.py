@@ -61,6 +61,9 @@ async def settings(components, make_httpserver) -> Settings:
         walmart_api_base_url=marketplace,
         ebay_api_base_url=marketplace,
         marketplace_timeout_seconds=2.0,
+        ebay_app_token="ebay-test-app-token",
+        ebay_verification_token="ebay-test-verification-token-0123456789abcdef",
+        ebay_deletion_endpoint="https://intake.example.com/webhooks/ebay/account-deletion",
     )
     await create_topics(settings)
     await upgrade_all(settings)

@@ -79,6 +79,15 @@ class Accounts:
                 )
         self._cache.clear()
 
+    async def names(self, channel: Channel) -> list[str]:
+        """Every account of `channel`, for a delivery that names no seller."""
+        table = ChannelAccount.__table__
+        async with self.engine.connect() as connection:
+            found = await connection.scalars(
+                select(table.c.account).where(table.c.channel == channel.value)
+            )
+            return sorted(found.all())
+
     async def find(self, channel: Channel, account: str) -> Account | None:
         key = (channel.value, account)
         if key not in self._cache:

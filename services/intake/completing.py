@@ -21,7 +21,7 @@ from services.intake.domain.channels.ebay_post_order import (
 )
 from services.intake.marketplaces.errors import MarketplaceRefused, MarketplaceUnavailable
 from services.intake.marketplaces.shopify_admin import read_order
-from services.intake.marketplaces.walmart_returns import read_return_items
+from services.intake.marketplaces.walmart_returns import read_return_orders
 
 if TYPE_CHECKING:
     from services.intake.context import Intake
@@ -98,14 +98,13 @@ async def complete_shopify(
 async def complete_walmart(
     headers, body: bytes, account: Account, intake: "Intake"
 ) -> list[Delivery]:
-    return_orders = walmart.return_orders_to_read(body)
-    items = await read_return_items(
+    found = await read_return_orders(
         intake.http,
         intake.service.settings.walmart_api_base_url,
         account.credentials.get("access_token", ""),
-        return_orders,
+        walmart.return_orders_to_read(body),
     )
-    return walmart.parse(headers, body, items)
+    return walmart.parse(headers, body, found.items, found.buyers)
 
 
 async def complete_ebay(headers, body: bytes, account: Account, intake: "Intake") -> list[Delivery]:

@@ -14,6 +14,8 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -298,3 +300,61 @@ async def test_amazon_notifications_are_verified_deduplicated_and_applied(client
     forged = {**headers, "X-Forwarder-Signature": "sha256=" + "0" * 64}
     answer = await clients["intake"].post("/webhooks/amazon", content=body, headers=forged)
     assert answer.status_code == 401
+
+
+async def test_an_ebay_account_deletion_erases_the_user_from_the_sellers_cases(
+    clients, httpserver, database
+):
+    return_id = str(uuid.uuid4().int % 10**10)
+    username = f"buyer_{uuid.uuid4().hex[:8]}"
+    resource = json.loads(sample("ebay/post_order_return_defective.json"))
+    resource["summary"]["returnId"] = return_id
+    resource["summary"]["buyerLoginName"] = username
+    httpserver.expect_request(f"/post-order/v2/return/{return_id}").respond_with_json(resource)
+    created = fresh_ebay("return_created", return_id)
+    xml = {"content-type": "text/xml"}
+    assert (await clients["intake"].post("/webhooks/ebay", content=created, headers=xml)).is_success
+    case_id = case_id_of("ebay", f"ebay:{return_id}:ReturnCreated")
+    case = await eventually(lambda: stored_case(clients, case_id))
+    assert case["buyer_ref"] == username
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    kid = str(uuid.uuid4())
+    pem = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    httpserver.expect_request(
+        f"/commerce/notification/v1/public_key/{kid}",
+        headers={"Authorization": "Bearer ebay-test-app-token"},
+    ).respond_with_json({"key": pem.decode(), "algorithm": "ECDSA", "digest": "SHA1"})
+    notice = json.loads(sample("ebay/account_deletion.json"))
+    notice["notification"]["notificationId"] = str(uuid.uuid4())
+    notice["notification"]["data"]["username"] = username
+    body = json.dumps(notice).encode()
+
+    def signed_by(private_key) -> dict[str, str]:
+        signature = base64.b64encode(private_key.sign(body, ec.ECDSA(hashes.SHA1()))).decode()
+        claims = {"alg": "ecdsa", "kid": kid, "signature": signature, "digest": "SHA1"}
+        header = base64.b64encode(json.dumps(claims).encode()).decode()
+        return {"X-EBAY-SIGNATURE": header, "content-type": "application/json"}
+
+    url = "/webhooks/ebay/account-deletion"
+    forged = await clients["intake"].post(
+        url, content=body, headers=signed_by(ec.generate_private_key(ec.SECP256R1()))
+    )
+    assert forged.status_code == 401
+    answer = await clients["intake"].post(url, content=body, headers=signed_by(key))
+    assert answer.status_code == 202, answer.text
+
+    async def erased():
+        case = await stored_case(clients, case_id)
+        return case["buyer_ref"] == "[erased]"
+
+    await eventually(erased)
+
+    challenge = await clients["intake"].get(f"{url}?challenge_code=abc123")
+    expected = hashlib.sha256(
+        b"abc123ebay-test-verification-token-0123456789abcdef"
+        b"https://intake.example.com/webhooks/ebay/account-deletion"
+    ).hexdigest()
+    assert challenge.json() == {"challengeResponse": expected}

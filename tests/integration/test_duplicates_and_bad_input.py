@@ -1,5 +1,7 @@
+
 """Retried webhooks, redelivered events and bad input: nothing doubled, nothing lost."""
 
+import asyncio
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -201,3 +203,17 @@ async def test_webhook_outcomes_are_counted(stack, clients):
         return counter_total(reader, "cases.opened", market="US") == opened + 1
 
     await eventually(counted)
+
+
+async def test_the_same_webhook_sent_concurrently_is_accepted_once(clients, database):
+    """Concurrent copies land in one group-committed insert: one is new, the rest are not."""
+    body = webhook()
+    answers = await asyncio.gather(*(post_case(clients["intake"], body) for _ in range(6)))
+    assert sorted(a.status_code for a in answers) == [200] * 5 + [202]
+    assert len({a.json()["case_id"] for a in answers}) == 1
+    stored = await scalar(
+        database,
+        "SELECT count(*) FROM intake.deliveries WHERE delivery_id = :d",
+        d=f"{body['marketplace']}:{body['event_id']}",
+    )
+    assert stored == 1

@@ -205,7 +205,7 @@ def test_a_key_that_cannot_check_an_ecdsa_signature_is_refused(ebay_key):
 def test_an_account_deletion_erases_the_buyer_known_by_ebay_username():
     [delivery] = ebay_account_deletion.parse({}, sample(), SELLER)
     assert delivery.channel is Channel.EBAY
-    assert delivery.delivery_id == f"ebay:account-deletion:{NOTIFICATION_ID}"
+    assert delivery.delivery_id == f"ebay:account-deletion:{NOTIFICATION_ID}:{SELLER}"
     assert delivery.seller_account == SELLER
     assert delivery.action == EraseBuyer(seller_account=SELLER, buyer_ref="test_user")
 
@@ -221,7 +221,7 @@ def test_another_topic_is_ignored():
     notification["metadata"]["topic"] = "PRIORITY_LISTING_REVISION"
     [delivery] = ebay_account_deletion.parse({}, json.dumps(notification).encode(), SELLER)
     assert isinstance(delivery.action, Ignore)
-    assert delivery.delivery_id == f"ebay:account-deletion:{NOTIFICATION_ID}"
+    assert delivery.delivery_id == f"ebay:account-deletion:{NOTIFICATION_ID}:{SELLER}"
 
 
 def test_a_body_that_is_not_json_is_a_bad_request():

@@ -1,4 +1,4 @@
-"""`walmart_returns.read_return_items` against a local fake Returns API (pytest-httpserver)."""
+"""`walmart_returns.read_return_orders` against a local fake Returns API (pytest-httpserver)."""
 
 import json
 import threading
@@ -61,7 +61,9 @@ async def client():
 
 async def read(client: httpx.AsyncClient, httpserver: HTTPServer, *return_order_ids: str):
     base_url = httpserver.url_for("/")
-    return await walmart_returns.read_return_items(client, base_url, TOKEN, return_order_ids)
+    return (
+        await walmart_returns.read_return_orders(client, base_url, TOKEN, return_order_ids)
+    ).items
 
 
 async def read_orders(client: httpx.AsyncClient, httpserver: HTTPServer, *return_order_ids: str):
@@ -248,6 +250,6 @@ async def test_no_answer_in_time_is_transient(client, httpserver):
 
 async def test_an_unreachable_walmart_is_transient(client):
     with pytest.raises(MarketplaceUnavailable, match="unreachable"):
-        await walmart_returns.read_return_items(
+        await walmart_returns.read_return_orders(
             client, "http://127.0.0.1:9", TOKEN, ["106152711271982880"]
         )

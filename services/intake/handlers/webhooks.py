@@ -6,21 +6,32 @@ Every channel goes through `receive`: the body (413 past the limit), the seller 
 A redelivery is answered 200 like the first delivery; the worker applies it once.
 """
 
+import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
 
 from services.intake.accounts import Account
-from services.intake.completing import WEBHOOK, webhook_content
+from services.intake.completing import PARSED, WEBHOOK, parsed_content, webhook_content
 from services.intake.context import CurrentIntake, Intake
 from services.intake.domain.case import Channel, ChannelError
-from services.intake.domain.channels import amazon, ebay, generic, shopify, walmart
+from services.intake.domain.channels import (
+    amazon,
+    ebay,
+    ebay_account_deletion,
+    generic,
+    shopify,
+    walmart,
+)
 from services.intake.domain.channels.ebay import EbayKeys
 from services.intake.domain.opening import case_id_of
 from services.intake.handlers.common import read_body, refusal
+from services.intake.marketplaces.ebay_public_keys import PublicKeys
+from services.intake.marketplaces.errors import MarketplaceError
+from shared.service import CurrentService
 
 router = APIRouter(prefix="/webhooks", tags=["marketplace webhooks"])
 
@@ -145,3 +156,58 @@ async def amazon_webhook(request: Request, intake: CurrentIntake) -> JSONRespons
 @router.post("/generic", status_code=202, summary="Any other channel: a signed JSON case")
 async def generic_webhook(request: Request, intake: CurrentIntake) -> JSONResponse:
     return await receive(request, intake, Channel.GENERIC)
+
+
+# eBay Marketplace Account Deletion: eBay first proves the endpoint with a challenge, then
+# posts each deleted user, signed with a key it publishes. The notification names no
+# seller, so every eBay seller account erases the user from its own cases.
+public_keys = PublicKeys()
+
+
+@router.get("/ebay/account-deletion", summary="eBay's endpoint challenge")
+async def ebay_deletion_challenge(challenge_code: str, service: CurrentService) -> dict:
+    settings = service.settings
+    if settings.ebay_verification_token is None or settings.ebay_deletion_endpoint is None:
+        raise HTTPException(503, "EBAY_VERIFICATION_TOKEN and EBAY_DELETION_ENDPOINT are not set")
+    return ebay_account_deletion.challenge_answer(
+        challenge_code,
+        settings.ebay_verification_token.get_secret_value(),
+        settings.ebay_deletion_endpoint,
+    )
+
+
+@router.post("/ebay/account-deletion", status_code=202, summary="An eBay user was deleted")
+async def ebay_account_deleted(request: Request, intake: CurrentIntake) -> JSONResponse:
+    service = intake.service
+    settings = service.settings
+    if settings.ebay_app_token is None:
+        raise HTTPException(503, "EBAY_APP_TOKEN is not set: eBay's signing keys cannot be read")
+    try:
+        body = await read_body(request, settings.webhook_max_body_bytes)
+        key_id = ebay_account_deletion.signature_key_id(request.headers)
+        key = await public_keys.key(
+            intake.http,
+            settings.ebay_api_base_url,
+            settings.ebay_app_token.get_secret_value(),
+            key_id,
+        )
+        ebay_account_deletion.verify(request.headers, body, key)
+        accounts = await intake.accounts.names(Channel.EBAY)
+        deliveries = [
+            delivery
+            for account in accounts
+            for delivery in ebay_account_deletion.parse(request.headers, body, account)
+        ]
+    except ChannelError as error:
+        return refusal(service, "ebay", error)
+    except MarketplaceError as error:
+        raise HTTPException(503, f"eBay's signing key could not be read: {error}") from error
+    stored = await asyncio.gather(
+        *(
+            intake.acceptance.accept(
+                Channel.EBAY, d.delivery_id, d.seller_account, PARSED, parsed_content(d)
+            )
+            for d in deliveries
+        )
+    )
+    return JSONResponse({"accepted": True, "accounts": len(deliveries), "new": sum(stored)}, 202)

@@ -12,8 +12,7 @@ charge). Walmart US prices are in USD; an answer in another currency is refused.
 The same answer names the customer of the return order: `customerName` (`firstName`,
 `lastName`) and `customerEmailId` (in the reference's sample an address at
 relay.walmart.com, not the buyer's own); it carries no phone and no address. They make
-the return order's `BuyerContact`. `read_return_items`, the items alone, is kept for
-callers that need no more; both make one call per return order.
+the return order's `BuyerContact`. One call per return order.
 
 Headers Walmart requires on every call: `WM_SEC.ACCESS_TOKEN` (the token of the Token
 API, valid 15 minutes: a 401 usually means a new one is needed), `WM_QOS.CORRELATION_ID`
@@ -119,16 +118,6 @@ async def read_return_orders(
             if (buyer := buyer_of(order)) is not None
         },
     )
-
-
-async def read_return_items(
-    client: httpx.AsyncClient,
-    base_url: str,
-    access_token: str,
-    return_order_ids: Sequence[str],
-) -> dict[str, list[Item]]:
-    """The items of each return order, by return order id; `base_url` is e.g. `PRODUCTION`."""
-    return (await read_return_orders(client, base_url, access_token, return_order_ids)).items
 
 
 async def return_order(

@@ -152,9 +152,11 @@ def verify(headers: Mapping[str, str], body: bytes, public_key_pem: str) -> None
 
 
 def parse(headers: Mapping[str, str], body: bytes, seller_account: str) -> list[Delivery]:
-    """One delivery for `seller_account`: erase the deleted user, known by eBay username."""
+    """One delivery for `seller_account`: erase the deleted user, known by eBay username.
+    eBay names no seller, so each seller account gets its own delivery of one notification."""
     envelope = read_json(Envelope, body)
-    delivery_id = f"ebay:account-deletion:{envelope.notification.notification_id}"
+    notification_id = envelope.notification.notification_id
+    delivery_id = f"ebay:account-deletion:{notification_id}:{seller_account}"
     return [
         Delivery(
             channel=Channel.EBAY,
