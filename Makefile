@@ -5,10 +5,11 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-unit test-handlers test-integration bench lint format migrate clean
+.PHONY: help install run test test-unit test-handlers test-integration bench bench-pipeline \
+	bench-webhooks bench-classification lint format migrate clean
 
 help: ## List the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  \033[36m%-22s\033[0m %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
@@ -33,8 +34,16 @@ test-handlers: install ## Each consumer through FastStream's test broker and the
 test-integration: install ## The five services over the real broker and PostgreSQL
 	$(BIN)/pytest tests/integration
 
-bench: install ## Push N cases (N=2000) through the stack; writes bench/results/latest.json
+bench: bench-pipeline bench-webhooks bench-classification ## All three benches below; results in bench/results/
+
+bench-pipeline: install ## N cases (N=2000) through the whole stack, then 100 cases/s; bench/results/latest.json
 	$(BIN)/python -m bench.pipeline --cases $(or $(N),2000)
+
+bench-webhooks: install ## Signed Shopify webhooks accepted by one intake process; bench/results/webhooks.json
+	$(BIN)/python -m bench.webhooks --webhooks $(or $(N),6000)
+
+bench-classification: install ## Classifier accuracy on the labelled set; bench/results/classification.json
+	$(BIN)/python -m bench.classification
 
 lint: install ## Check style and common mistakes with ruff
 	$(BIN)/ruff check shared services deploy bench tests

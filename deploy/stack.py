@@ -28,7 +28,11 @@ async def prepare(settings: Settings) -> None:
 
 
 def start_service(
-    name: str, settings: Settings, env: dict[str, str], port: int | None = None, role: str = ""
+    name: str,
+    settings: Settings,
+    env: dict[str, str],
+    port: int | None = None,
+    role: str = "",
 ) -> subprocess.Popen:
     """One uvicorn process of a service; `role` names a second kind of process of it."""
     logs = RUN_DIR / "logs"

@@ -9,8 +9,13 @@ health and readiness probes.
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import (
+    AbstractAsyncContextManager,
+    AsyncExitStack,
+    asynccontextmanager,
+    contextmanager,
+)
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -43,6 +48,9 @@ class ServiceSpec:
     # What a service sets up beyond the common parts (its own workers, clients),
     # entered after the broker and relay start and left before they stop.
     lifespan: Callable[["Service"], AbstractAsyncContextManager[Any]] | None = None
+    # Path prefixes the generic HTTP instrumentation skips: hot routes that open their own
+    # lean server span with `Service.server_span` (the generic one costs a third of a webhook).
+    lean_traced_paths: tuple[str, ...] = ()
 
 
 class Service:
@@ -115,6 +123,20 @@ class Service:
         ):
             yield
 
+    @contextmanager
+    def server_span(self, request: Request, route: str) -> Iterator[trace.Span]:
+        """The SERVER span of a request on a lean-traced path; a new trace, as from outside."""
+        with self.telemetry.tracer.start_as_current_span(
+            f"{request.method} {route}",
+            kind=trace.SpanKind.SERVER,
+            attributes={
+                "http.request.method": request.method,
+                "http.route": route,
+                "url.path": request.url.path,
+            },
+        ) as span:
+            yield span
+
     async def start(self) -> None:
         await self.broker.start()
         self._relay_task = asyncio.create_task(self.relay.run(), name=f"{self.name}-outbox")
@@ -176,7 +198,7 @@ def create_app(
         app,
         tracer_provider=service.telemetry.tracer_provider,
         meter_provider=service.telemetry.meter_provider,
-        excluded_urls="healthz,readyz",
+        excluded_urls=",".join(("healthz", "readyz", *spec.lean_traced_paths)),
         exclude_spans=["receive", "send"],
     )
     return app

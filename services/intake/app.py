@@ -60,6 +60,7 @@ SPEC = ServiceSpec(
     name="intake",
     routers=(webhooks.router, reports.router, agents.router, buyers.router),
     lifespan=intake_lifespan,
+    lean_traced_paths=("webhooks",),
 )
 
 

@@ -1,4 +1,3 @@
-
 """Retried webhooks, redelivered events and bad input: nothing doubled, nothing lost."""
 
 import asyncio

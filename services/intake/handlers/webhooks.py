@@ -107,6 +107,13 @@ RECEPTIONS = {
 
 
 async def receive(request: Request, intake: Intake, channel: Channel) -> JSONResponse:
+    with intake.service.server_span(request, f"/webhooks/{channel.value}") as span:
+        answer = await checked_and_stored(request, intake, channel)
+        span.set_attribute("http.response.status_code", answer.status_code)
+        return answer
+
+
+async def checked_and_stored(request: Request, intake: Intake, channel: Channel) -> JSONResponse:
     reception = RECEPTIONS[channel]
     service = intake.service
     try:
@@ -178,6 +185,11 @@ async def ebay_deletion_challenge(challenge_code: str, service: CurrentService) 
 
 @router.post("/ebay/account-deletion", status_code=202, summary="An eBay user was deleted")
 async def ebay_account_deleted(request: Request, intake: CurrentIntake) -> JSONResponse:
+    with intake.service.server_span(request, "/webhooks/ebay/account-deletion"):
+        return await erase_deleted_ebay_user(request, intake)
+
+
+async def erase_deleted_ebay_user(request: Request, intake: Intake) -> JSONResponse:
     service = intake.service
     settings = service.settings
     if settings.ebay_app_token is None:
