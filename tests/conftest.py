@@ -7,11 +7,12 @@ fresh database `aftersales_test` on it, migrated like production.
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import TypeVar
 
 import asyncpg
 import pytest
+from pytest_httpserver import HTTPServer
 from sqlalchemy.engine import make_url
 
 from deploy.components import free_port, kafka_broker, postgres
@@ -40,6 +41,17 @@ async def recreate_database(server_url: str, name: str) -> str:
     finally:
         await connection.close()
     return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def make_httpserver() -> Iterator[HTTPServer]:
+    """The fake marketplace APIs (pytest-httpserver's fixture, threaded: a slow answer
+    must not hold up the others)."""
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()
+    yield server
+    server.clear()
+    server.stop()
 
 
 @pytest.fixture(scope="session")

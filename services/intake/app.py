@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from services.intake.acceptance import Acceptance
 from services.intake.accounts import Accounts, read_accounts_file
 from services.intake.context import Intake
-from services.intake.deliveries import DeliveryWorker
+from services.intake.deliveries import LANES, DeliveryWorker
 from services.intake.handlers import agents, buyers, reports, webhooks
 from services.intake.privacy import Vault
 from shared.service import Service, ServiceSpec
@@ -47,13 +47,14 @@ async def intake_lifespan(service: Service) -> AsyncIterator[Intake]:
         if not settings.intake_delivery_worker:
             yield intake
             return
-        worker = DeliveryWorker(intake)
-        task = asyncio.create_task(worker.run(), name="intake-deliveries")
+        workers = [DeliveryWorker(intake, lane) for lane in LANES]
+        tasks = [asyncio.create_task(worker.run()) for worker in workers]
         try:
             yield intake
         finally:
-            worker.stop()
-            await task
+            for worker in workers:
+                worker.stop()
+            await asyncio.gather(*tasks)
 
 
 SPEC = ServiceSpec(

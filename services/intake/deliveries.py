@@ -29,6 +29,14 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CLAIM_BATCH = 200
+# One lane per marketplace whose API completes a delivery, one for all the rest: a
+# marketplace that is slow or down delays only its own deliveries.
+LANES: tuple[tuple[Channel, ...], ...] = (
+    (Channel.SHOPIFY,),
+    (Channel.WALMART,),
+    (Channel.EBAY,),
+    (Channel.GENERIC, Channel.AMAZON, Channel.AGENT),
+)
 # A claimed delivery is left alone this long; a worker that died holding it is replaced.
 LEASE = timedelta(seconds=60)
 # Completions that call a marketplace at the same time.
@@ -41,11 +49,17 @@ def retry_pause(attempts: int) -> timedelta:
 
 
 class DeliveryWorker:
-    def __init__(self, intake: "Intake") -> None:
+    """Completes and applies the stored deliveries of some channels (one lane)."""
+
+    def __init__(self, intake: "Intake", channels: tuple[Channel, ...]) -> None:
         self.intake = intake
         self.service = intake.service
+        self.channels = [channel.value for channel in channels]
         self.loop = NotifiedLoop(
-            "intake delivery worker", DELIVERIES_CHANNEL, self.work_once, self.service.settings
+            f"intake delivery worker ({', '.join(self.channels)})",
+            DELIVERIES_CHANNEL,
+            self.work_once,
+            self.service.settings,
         )
         self._reads = asyncio.Semaphore(CONCURRENT_READS)
 
@@ -67,7 +81,11 @@ class DeliveryWorker:
         table = DeliveryRecord.__table__
         due = (
             select(table.c.channel, table.c.delivery_id)
-            .where(table.c.state == "accepted", table.c.next_attempt_at <= func.now())
+            .where(
+                table.c.state == "accepted",
+                table.c.channel.in_(self.channels),
+                table.c.next_attempt_at <= func.now(),
+            )
             .order_by(table.c.received_at)
             .limit(CLAIM_BATCH)
             .with_for_update(skip_locked=True)

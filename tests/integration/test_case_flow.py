@@ -82,6 +82,13 @@ async def test_a_quality_defect_travels_through_all_five_services(stack, clients
         if format(span.context.trace_id, "032x") == trace_id
     }
     assert services_in_trace == {"intake", "resolution", "fulfillment", "refurbish", "analytics"}
+    intake_spans = [
+        span.name
+        for span in stack.spans["intake"].get_finished_spans()
+        if format(span.context.trace_id, "032x") == trace_id
+    ]
+    # The webhook's request starts the trace; the delivery worker continues it.
+    assert {"POST /webhooks/generic", "apply generic delivery"} <= set(intake_spans)
 
 
 async def test_each_scenario_gets_its_remedy_carried_out(clients):

@@ -5,11 +5,13 @@ server (`httpserver`) answering with the documented sample payloads; the broker 
 PostgreSQL are the real ones.
 """
 
+import asyncio
 import base64
 import hashlib
 import hmac
 import json
 import re
+import time
 import uuid
 from datetime import UTC, datetime
 
@@ -18,12 +20,13 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
+from werkzeug import Response
 
 from services.intake.domain.channels.ebay import EbayKeys, signature_of
 from services.intake.domain.opening import case_id_of
 from services.intake.marketplaces.shopify_admin import API_VERSION
 from tests.conftest import eventually
-from tests.factories import AGENT, SAMPLES
+from tests.factories import AGENT, SAMPLES, post_case, webhook
 
 SHOP = "linen-home.myshopify.com"
 SHOPIFY_SECRET = "shpss_new_0b6c1e"
@@ -358,3 +361,22 @@ async def test_an_ebay_account_deletion_erases_the_user_from_the_sellers_cases(
         b"https://intake.example.com/webhooks/ebay/account-deletion"
     ).hexdigest()
     assert challenge.json() == {"challengeResponse": expected}
+
+
+async def test_a_marketplace_that_hangs_delays_only_its_own_deliveries(clients, httpserver):
+    def hang(request):
+        time.sleep(3)  # past the 2 s the tests give a marketplace API
+        return Response("{}", status=200, content_type="application/json")
+
+    httpserver.expect_request(f"/admin/api/{API_VERSION}/graphql.json").respond_with_handler(hang)
+    body = sample("shopify/returns_request.json")
+    for _ in range(5):
+        headers = shopify_headers("returns/request", body, str(uuid.uuid4()))
+        answer = await clients["intake"].post("/webhooks/shopify", content=body, headers=headers)
+        assert answer.status_code == 202
+    await asyncio.sleep(0.3)  # the Shopify lane is now waiting on its reads
+
+    started = time.monotonic()
+    answer = await post_case(clients["intake"], webhook())
+    await eventually(lambda: stored_case(clients, answer.json()["case_id"]), interval=0.05)
+    assert time.monotonic() - started < 1.5
