@@ -25,10 +25,17 @@ class NotifiedLoop:
     """Calls `drain` until stopped; `drain` returns True when more work is already waiting."""
 
     def __init__(
-        self, name: str, channel: str, drain: Callable[[], Awaitable[bool]], settings: Settings
+        self,
+        name: str,
+        channel: str,
+        drain: Callable[[], Awaitable[bool]],
+        settings: Settings,
+        payloads: frozenset[str] | None = None,
     ) -> None:
         self.name = name
         self.channel = channel
+        # Wake only for notifications whose payload is one of these (None: for any).
+        self.payloads = payloads
         self.drain = drain
         self.settings = settings
         self._wake = asyncio.Event()
@@ -57,11 +64,15 @@ class NotifiedLoop:
     async def _listen(self) -> asyncpg.Connection | None:
         try:
             connection = await asyncpg.connect(self.settings.plain_database_url)
-            await connection.add_listener(self.channel, lambda *_: self._wake.set())
+            await connection.add_listener(self.channel, self._notified)
             return connection
         except (OSError, asyncpg.PostgresError):
             log.warning("%s cannot LISTEN on %s; polling only", self.name, self.channel)
             return None
+
+    def _notified(self, connection: object, pid: int, channel: str, payload: str) -> None:
+        if self.payloads is None or payload in self.payloads:
+            self._wake.set()
 
     async def _wait_for_work(self) -> None:
         with contextlib.suppress(TimeoutError):

@@ -60,6 +60,7 @@ class DeliveryWorker:
             DELIVERIES_CHANNEL,
             self.work_once,
             self.service.settings,
+            payloads=frozenset(self.channels),
         )
         self._reads = asyncio.Semaphore(CONCURRENT_READS)
 

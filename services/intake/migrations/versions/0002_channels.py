@@ -13,12 +13,13 @@ SCHEMA = "intake"
 
 
 def _notify_on_accept() -> None:
-    # Wakes the delivery worker on commit, as the outbox trigger wakes the relay.
+    # Wakes the delivery worker's lane of the delivery's channel on commit, as the outbox
+    # trigger wakes the relay (PostgreSQL sends one notification per distinct payload).
     op.execute(
         f"""
         CREATE FUNCTION {SCHEMA}.notify_delivery() RETURNS trigger AS $$
         BEGIN
-            PERFORM pg_notify('deliveries_{SCHEMA}', '');
+            PERFORM pg_notify('deliveries_{SCHEMA}', NEW.channel);
             RETURN NULL;
         END;
         $$ LANGUAGE plpgsql
@@ -27,7 +28,7 @@ def _notify_on_accept() -> None:
     op.execute(
         f"""
         CREATE TRIGGER deliveries_notify AFTER INSERT ON {SCHEMA}.deliveries
-            FOR EACH STATEMENT EXECUTE FUNCTION {SCHEMA}.notify_delivery()
+            FOR EACH ROW EXECUTE FUNCTION {SCHEMA}.notify_delivery()
         """
     )
 
