@@ -9,6 +9,8 @@ import pytest
 from asgi_lifespan import LifespanManager
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from shared.settings import SERVICE_NAMES, Settings
 from shared.telemetry import Telemetry, setup_telemetry
@@ -86,3 +88,21 @@ def counter_total(reader: InMemoryMetricReader, name: str, **attributes) -> int:
         for point in metric.data.data_points
         if attributes.items() <= dict(point.attributes).items()
     )
+
+
+@pytest.fixture(scope="session")
+async def database(settings):
+    """An engine on the test database, to look at what the services stored."""
+    engine = create_async_engine(settings.async_database_url)
+    yield engine
+    await engine.dispose()
+
+
+async def scalar(engine, sql: str, **params):
+    async with engine.connect() as connection:
+        return await connection.scalar(text(sql), params)
+
+
+async def rows(engine, sql: str, **params) -> list:
+    async with engine.connect() as connection:
+        return list((await connection.execute(text(sql), params)).all())

@@ -3,14 +3,11 @@
 import json
 import uuid
 
-import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
-
 from services.intake.domain.opening import case_id_of
 from services.intake.marketplaces.shopify_admin import API_VERSION
 from tests.conftest import eventually
 from tests.factories import AGENT, INTERNAL_TOKEN, post_case, webhook
+from tests.integration.conftest import rows
 from tests.integration.test_channels import sample, shopify_headers, stored_case
 
 INTERNAL = {"authorization": f"Bearer {INTERNAL_TOKEN}"}
@@ -21,18 +18,6 @@ ADDRESS = {
     "postal_code": "02110",
     "country": "US",
 }
-
-
-@pytest.fixture(scope="module")
-async def database(settings):
-    engine = create_async_engine(settings.async_database_url)
-    yield engine
-    await engine.dispose()
-
-
-async def rows(engine, sql: str, **params) -> list:
-    async with engine.connect() as connection:
-        return list((await connection.execute(text(sql), params)).all())
 
 
 async def open_generic_case(clients, **changes) -> str:

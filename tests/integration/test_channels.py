@@ -15,11 +15,8 @@ import time
 import uuid
 from datetime import UTC, datetime
 
-import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 from werkzeug import Response
 
 from services.intake.domain.channels.ebay import EbayKeys, signature_of
@@ -27,6 +24,7 @@ from services.intake.domain.opening import case_id_of
 from services.intake.marketplaces.shopify_admin import API_VERSION
 from tests.conftest import eventually
 from tests.factories import AGENT, SAMPLES, post_case, webhook
+from tests.integration.conftest import scalar
 
 SHOP = "linen-home.myshopify.com"
 SHOPIFY_SECRET = "shpss_new_0b6c1e"
@@ -36,18 +34,6 @@ EBAY_KEYS = EbayKeys(
     app_id="LumaHome-AfterSal-PRD-7f3e2d1c0-9a8b7c6d",
     cert_id="PRD-7f3e2d1c09a8-b7c6-4d5e-a6f7-8091",
 )
-
-
-@pytest.fixture(scope="module")
-async def database(settings):
-    engine = create_async_engine(settings.async_database_url)
-    yield engine
-    await engine.dispose()
-
-
-async def scalar(engine, sql: str, **params):
-    async with engine.connect() as connection:
-        return (await connection.execute(text(sql), params)).scalar()
 
 
 def sample(path: str) -> bytes:

@@ -7,8 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from shared.events import Envelope, Remedy
 from tests.conftest import eventually
@@ -20,19 +18,7 @@ from tests.factories import (
     signed,
     webhook,
 )
-from tests.integration.conftest import count_stock, counter_total
-
-
-@pytest.fixture(scope="module")
-async def database(settings):
-    engine = create_async_engine(settings.async_database_url)
-    yield engine
-    await engine.dispose()
-
-
-async def scalar(engine, sql: str, **params):
-    async with engine.connect() as connection:
-        return await connection.scalar(text(sql), params)
+from tests.integration.conftest import count_stock, counter_total, scalar
 
 
 @pytest.fixture(scope="module")
