@@ -29,7 +29,6 @@ from services.intake.domain.channels import (
 from services.intake.domain.channels.ebay import EbayKeys
 from services.intake.domain.opening import case_id_of
 from services.intake.handlers.common import read_body, refusal
-from services.intake.marketplaces.ebay_public_keys import PublicKeys
 from services.intake.marketplaces.errors import MarketplaceError
 from shared.service import CurrentService
 
@@ -168,7 +167,6 @@ async def generic_webhook(request: Request, intake: CurrentIntake) -> JSONRespon
 # eBay Marketplace Account Deletion: eBay first proves the endpoint with a challenge, then
 # posts each deleted user, signed with a key it publishes. The notification names no
 # seller, so every eBay seller account erases the user from its own cases.
-public_keys = PublicKeys()
 
 
 @router.get("/ebay/account-deletion", summary="eBay's endpoint challenge")
@@ -197,7 +195,7 @@ async def erase_deleted_ebay_user(request: Request, intake: Intake) -> JSONRespo
     try:
         body = await read_body(request, settings.webhook_max_body_bytes)
         key_id = ebay_account_deletion.signature_key_id(request.headers)
-        key = await public_keys.key(
+        key = await intake.ebay_keys.key(
             intake.http,
             settings.ebay_api_base_url,
             settings.ebay_app_token.get_secret_value(),
