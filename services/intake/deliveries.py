@@ -1,9 +1,9 @@
 """Deliveries: stored before the 2xx, turned into cases after it.
 
 A webhook handler verifies a delivery and accepts it (`acceptance.py`), then answers. The
-`DeliveryWorker`
-claims accepted deliveries, completes them (reading what the webhook lacks from the
-marketplace's API), and applies them to intake's cases with their events. A delivery
+`DeliveryWorker` claims accepted deliveries, completes them (reading what the webhook
+lacks from the marketplace's API), and applies them to intake's cases with their events,
+one lane per marketplace API so that a slow marketplace delays only its own. A delivery
 that cannot be completed yet is retried with a growing pause; one that never can is
 marked failed with the cause, counted, and listed at `GET /deliveries?state=failed`.
 """
