@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 
 WEBHOOK = "webhook"  # content: the request's headers and body, as received
 PARSED = "parsed"  # content: one Delivery, parsed when it was accepted (report rows, agents)
-DROPPED_HEADERS = ("authorization", "cookie")
+# What completing a delivery reads of its request's headers: the channels' own.
+KEPT_HEADERS = ("x-", "wm_", "content-type")
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class Completion:
 
 
 def webhook_content(headers: dict[str, str], body: bytes) -> dict[str, Any]:
-    kept = {k.lower(): v for k, v in headers.items() if k.lower() not in DROPPED_HEADERS}
+    kept = {k: v for k, v in headers.items() if k.lower().startswith(KEPT_HEADERS)}
     return {"headers": kept, "body": base64.b64encode(body).decode()}
 
 

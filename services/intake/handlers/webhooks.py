@@ -105,7 +105,9 @@ RECEPTIONS = {
 }
 
 
-async def receive(request: Request, intake: Intake, channel: Channel) -> JSONResponse:
+async def receive(request: Request, channel: Channel) -> JSONResponse:
+    # No FastAPI dependencies on the hot path: solving them costs more than verifying.
+    intake: Intake = request.app.state.service.state["intake"]
     with intake.service.server_span(request, f"/webhooks/{channel.value}") as span:
         answer = await checked_and_stored(request, intake, channel)
         span.set_attribute("http.response.status_code", answer.status_code)
@@ -140,28 +142,28 @@ async def checked_and_stored(request: Request, intake: Intake, channel: Channel)
 
 
 @router.post("/shopify", status_code=202, summary="Shopify returns, refunds and customers/redact")
-async def shopify_webhook(request: Request, intake: CurrentIntake) -> JSONResponse:
-    return await receive(request, intake, Channel.SHOPIFY)
+async def shopify_webhook(request: Request) -> JSONResponse:
+    return await receive(request, Channel.SHOPIFY)
 
 
 @router.post("/walmart", status_code=202, summary="Walmart RETURN_CREATED notifications")
-async def walmart_webhook(request: Request, intake: CurrentIntake) -> JSONResponse:
-    return await receive(request, intake, Channel.WALMART)
+async def walmart_webhook(request: Request) -> JSONResponse:
+    return await receive(request, Channel.WALMART)
 
 
 @router.post("/ebay", status_code=202, summary="eBay Platform Notifications for returns (SOAP)")
-async def ebay_webhook(request: Request, intake: CurrentIntake) -> JSONResponse:
-    return await receive(request, intake, Channel.EBAY)
+async def ebay_webhook(request: Request) -> JSONResponse:
+    return await receive(request, Channel.EBAY)
 
 
 @router.post("/amazon", status_code=202, summary="Amazon SP-API notifications via a forwarder")
-async def amazon_webhook(request: Request, intake: CurrentIntake) -> JSONResponse:
-    return await receive(request, intake, Channel.AMAZON)
+async def amazon_webhook(request: Request) -> JSONResponse:
+    return await receive(request, Channel.AMAZON)
 
 
 @router.post("/generic", status_code=202, summary="Any other channel: a signed JSON case")
-async def generic_webhook(request: Request, intake: CurrentIntake) -> JSONResponse:
-    return await receive(request, intake, Channel.GENERIC)
+async def generic_webhook(request: Request) -> JSONResponse:
+    return await receive(request, Channel.GENERIC)
 
 
 # eBay Marketplace Account Deletion: eBay first proves the endpoint with a challenge, then
