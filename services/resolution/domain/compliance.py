@@ -1,0 +1,154 @@
+"""Compliance lint: every outgoing buyer message must pass it before it is sent.
+
+Two checks, per language:
+- banned promises: what is unlawful or unwise to promise ("lifetime warranty",
+  "unconditional refund", ...), in the message's language and in English, since
+  marketing English turns up in every language;
+- required disclosures: each name the caller requires (e.g. "withdrawal_right") must
+  appear as its phrase in the message's language.
+
+Matching ignores case, accents, typographic apostrophes and spacing. A message with any
+finding must not be sent: the caller routes the case to an agent instead.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
+
+from shared.markets import REGION_OF, Market, Region
+
+
+class FindingKind(StrEnum):
+    BANNED_PROMISE = "banned_promise"
+    MISSING_DISCLOSURE = "missing_disclosure"
+    UNKNOWN_DISCLOSURE = "unknown_disclosure"  # the caller asked for one we have no wording for
+    UNSUPPORTED_LANGUAGE = "unsupported_language"
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: FindingKind
+    phrase: str  # the banned phrase as listed below, or the disclosure's name
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.phrase}"
+
+
+BANNED_PROMISES: dict[str, list[str]] = {
+    "en": [
+        "lifetime warranty",
+        "lifetime guarantee",
+        "unconditional refund",
+        "no questions asked",
+        "guaranteed forever",
+        "100% satisfaction guaranteed",
+    ],
+    "de": [
+        "lebenslange Garantie",
+        "Garantie auf Lebenszeit",
+        "bedingungslose Rückerstattung",
+        "Rückerstattung ohne Bedingungen",
+        "ohne Wenn und Aber",
+        "ohne Fragen zu stellen",
+        "für immer garantiert",
+        "100% Zufriedenheitsgarantie",
+        "100% Zufriedenheit garantiert",
+    ],
+    "fr": [
+        "garantie à vie",
+        "remboursement sans condition",
+        "remboursement inconditionnel",
+        "sans poser de questions",
+        "garanti pour toujours",
+        "satisfaction garantie à 100%",
+        "100% satisfait",
+    ],
+    "es": [
+        "garantía de por vida",
+        "garantía vitalicia",
+        "reembolso incondicional",
+        "reembolso sin condiciones",
+        "sin hacer preguntas",
+        "sin preguntas",
+        "garantizado para siempre",
+        "satisfacción garantizada al 100%",
+        "100% de satisfacción garantizada",
+    ],
+    "it": [
+        "garanzia a vita",
+        "rimborso incondizionato",
+        "rimborso senza condizioni",
+        "senza fare domande",
+        "garantito per sempre",
+        "soddisfazione garantita al 100%",
+        "100% soddisfatti",
+    ],
+}
+
+# Waiving a statutory return right is unlawful where the buyer has one (EU, UK).
+BANNED_WHERE_BUYER_MAY_WITHDRAW: dict[str, list[str]] = {
+    "en": ["no returns accepted", "non-returnable"],
+    "de": ["keine Rücknahme", "vom Umtausch ausgeschlossen"],
+    "fr": ["ni repris ni échangé", "aucun retour accepté"],
+    "es": ["no se aceptan devoluciones"],
+    "it": ["non si accettano resi"],
+}
+
+REQUIRED_DISCLOSURES: dict[str, dict[str, str]] = {
+    # A partial refund is an alternative to the legal withdrawal right, never a replacement.
+    "withdrawal_right": {
+        "en": "you may still return the item instead",
+        "de": "Sie können den Artikel stattdessen weiterhin zurücksenden",
+        "fr": "vous pouvez toujours renvoyer l'article à la place",
+        "es": "todavía puede devolver el artículo en su lugar",
+        "it": "può ancora restituire l'articolo al suo posto",
+    },
+}
+
+
+def lint(message: str, language: str, market: Market, required: list[str]) -> list[Finding]:
+    """Everything wrong with a message; an empty list means it may be sent."""
+    if language not in BANNED_PROMISES:
+        return [Finding(FindingKind.UNSUPPORTED_LANGUAGE, language)]
+    text = normalize(message, language)
+    banned = [
+        Finding(FindingKind.BANNED_PROMISE, phrase)
+        for phrase in _banned_phrases(language, market)
+        if _contains(text, normalize(phrase, language))
+    ]
+    missing = [_missing(name, text, language) for name in required]
+    return banned + [finding for finding in missing if finding is not None]
+
+
+def normalize(text: str, language: str) -> str:
+    """Lower case, no accents, plain apostrophes, single spaces, "100 %" → "100%"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    plain = plain.replace("\u2019", "'").replace("\u02bc", "'")
+    if language == "de":
+        # Without an umlaut key Germans write "ue" for "ü": "Rueckerstattung".
+        plain = plain.replace("ae", "a").replace("oe", "o").replace("ue", "u")
+    plain = re.sub(r"(\d)\s*%", r"\1%", plain)
+    return re.sub(r"\s+", " ", plain).strip()
+
+
+def _banned_phrases(language: str, market: Market) -> list[str]:
+    phrases = BANNED_PROMISES[language] + (BANNED_PROMISES["en"] if language != "en" else [])
+    if REGION_OF[market] in (Region.EU, Region.UK):
+        phrases += BANNED_WHERE_BUYER_MAY_WITHDRAW[language]
+    return phrases
+
+
+def _contains(text: str, phrase: str) -> bool:
+    # Anchored at a word start only, so "unconditional refund" also catches "...refunds".
+    return re.search(rf"(?<!\w){re.escape(phrase)}", text) is not None
+
+
+def _missing(name: str, text: str, language: str) -> Finding | None:
+    wording = REQUIRED_DISCLOSURES.get(name, {}).get(language)
+    if wording is None:
+        return Finding(FindingKind.UNKNOWN_DISCLOSURE, name)
+    if not _contains(text, normalize(wording, language)):
+        return Finding(FindingKind.MISSING_DISCLOSURE, name)
+    return None

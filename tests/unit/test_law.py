@@ -1,0 +1,319 @@
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from services.resolution.domain.law import (
+    BREACHES,
+    DISCLOSURES,
+    EU,
+    RULES,
+    RULES_BY_ID,
+    Payer,
+    Rule,
+    Window,
+    check_offer,
+    required_disclosures,
+    rights_of,
+    rules_for,
+)
+from shared.events import Remedy, Scenario
+from shared.markets import Market
+
+DELIVERED = datetime(2024, 3, 1, 10, 0, tzinfo=UTC)
+EU_MARKETS = sorted(EU)
+WITHDRAWAL_MARKETS = [*EU_MARKETS, Market.UK]
+
+
+def on_day(day: int) -> datetime:
+    """The same time of day, `day` days after delivery."""
+    return DELIVERED + timedelta(days=day)
+
+
+def rights(market: Market, day: int):
+    return rights_of(market, DELIVERED, on_day(day))
+
+
+def rule_ids(found) -> set[str]:
+    return {item.rule_id for item in found}
+
+
+# --- the rules as data
+
+
+def test_every_market_has_rules():
+    assert {m for m in Market if not rules_for(m)} == set()
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_every_rule_cites_its_source(rule: Rule):
+    assert rule.source.citation.strip()
+    assert rule.source.url.startswith("https://")
+    assert rule.says.strip()
+    assert rule.markets
+    if not rule.source.verified:
+        assert rule.source.note.strip(), "an unverified rule says what was not checked"
+
+
+def test_rule_ids_are_unique_and_offer_rules_point_at_real_rules():
+    assert len(RULES_BY_ID) == len(RULES)
+    assert {r.rule_id for r in (*BREACHES, *DISCLOSURES)} <= set(RULES_BY_ID)
+
+
+@pytest.mark.parametrize("market", list(Market))
+def test_no_market_gets_the_same_term_from_two_rules(market):
+    terms = (
+        "withdrawal_days",
+        "right_to_reject_days",
+        "legal_guarantee_years",
+        "marketplace_return_days",
+        "refund_deadline_days",
+        "return_cost_payer",
+    )
+    for term in terms:
+        setters = [r.id for r in rules_for(market) if getattr(r, term) is not None]
+        assert len(setters) <= 1, f"{market}: {term} set by {setters}"
+
+
+def test_eu_covers_exactly_the_eu_members():
+    assert frozenset(EU) == {Market.DE, Market.FR, Market.IT, Market.ES, Market.NL, Market.IE}
+
+
+# --- windows
+
+
+@pytest.mark.parametrize("market", WITHDRAWAL_MARKETS)
+def test_withdrawal_window_is_open_on_day_14_and_closed_on_day_15(market):
+    assert rights(market, 14).withdrawal_open
+    assert not rights(market, 15).withdrawal_open
+    assert rights(market, 14).withdrawal_until == datetime(2024, 3, 15, 23, 59, 59, 999999, UTC)
+
+
+@pytest.mark.parametrize("market", WITHDRAWAL_MARKETS)
+def test_withdrawal_window_does_not_count_the_day_of_delivery(market):
+    late_evening = DELIVERED.replace(hour=23, minute=59)
+    assert rights_of(market, late_evening, datetime(2024, 3, 15, 23, 0, tzinfo=UTC)).withdrawal_open
+
+
+@pytest.mark.parametrize("market", [Market.US, Market.CA])
+def test_north_america_has_no_statutory_withdrawal_window(market):
+    r = rights(market, 1)
+    assert r.withdrawal_until is None
+    assert not r.withdrawal_open
+    assert r.withdrawal_return_paid_by is None
+
+
+def test_uk_short_term_right_to_reject_lasts_30_days():
+    assert rights(Market.UK, 30).right_to_reject_open
+    assert not rights(Market.UK, 31).right_to_reject_open
+
+
+@pytest.mark.parametrize("market", [*EU_MARKETS, Market.US, Market.CA])
+def test_only_the_uk_has_a_short_term_right_to_reject(market):
+    assert rights(market, 1).right_to_reject_until is None
+
+
+@pytest.mark.parametrize("market", EU_MARKETS)
+def test_eu_legal_guarantee_runs_two_years(market):
+    last_evening = datetime(2026, 3, 1, 23, 0, tzinfo=UTC)
+    next_morning = datetime(2026, 3, 2, 0, 0, 1, tzinfo=UTC)
+    assert rights_of(market, DELIVERED, last_evening).legal_guarantee_running
+    assert not rights_of(market, DELIVERED, next_morning).legal_guarantee_running
+
+
+@pytest.mark.parametrize(
+    ("market", "last_day"), [(Market.UK, "2030-03-01"), (Market.DE, "2026-03-01")]
+)
+def test_legal_guarantee_term_per_market(market, last_day):
+    assert rights(market, 1).legal_guarantee_until.date().isoformat() == last_day
+
+
+def test_guarantee_of_goods_delivered_on_29_february_ends_on_28_february():
+    leap = datetime(2024, 2, 29, 12, tzinfo=UTC)
+    r = rights_of(Market.DE, leap, leap)
+    assert r.legal_guarantee_until.date().isoformat() == "2026-02-28"
+
+
+@pytest.mark.parametrize("market", [Market.US, Market.CA])
+def test_no_fixed_guarantee_term_is_encoded_for_north_america(market):
+    assert rights(market, 1).legal_guarantee_until is None
+
+
+@pytest.mark.parametrize("market", list(Market))
+def test_marketplace_return_window_is_30_days_everywhere(market):
+    assert rights(market, 30).is_open(Window.MARKETPLACE_RETURN)
+    assert not rights(market, 31).is_open(Window.MARKETPLACE_RETURN)
+
+
+@pytest.mark.parametrize(
+    ("market", "days", "payer"),
+    [
+        *[(m, 14, Payer.BUYER) for m in EU_MARKETS],
+        (Market.UK, 14, Payer.BUYER),
+        (Market.CA, 15, None),
+        (Market.US, None, None),
+    ],
+)
+def test_refund_deadline_and_who_pays_a_withdrawal_return(market, days, payer):
+    r = rights(market, 1)
+    assert r.refund_deadline_days == days
+    assert r.withdrawal_return_paid_by == payer
+
+
+def test_naive_datetimes_are_refused():
+    with pytest.raises(ValueError, match="time zone"):
+        rights_of(Market.DE, datetime(2024, 3, 1), on_day(1))
+    with pytest.raises(ValueError, match="time zone"):
+        rights_of(Market.DE, DELIVERED, datetime(2024, 3, 2))
+
+
+def test_other_time_zones_are_converted_to_utc():
+    tokyo = timezone(timedelta(hours=9))
+    delivered_in_tokyo = datetime(2024, 3, 2, 1, 0, tzinfo=tokyo)  # 1 March 16:00 UTC
+    r = rights_of(Market.FR, delivered_in_tokyo, on_day(14))
+    assert r.delivered_at.tzinfo is UTC
+    assert r.withdrawal_until.date().isoformat() == "2024-03-15"
+
+
+# --- disclosures
+
+
+@pytest.mark.parametrize("market", WITHDRAWAL_MARKETS)
+def test_partial_refund_inside_the_withdrawal_window_must_say_the_buyer_may_still_return(market):
+    found = required_disclosures(
+        market, Scenario.MINOR_DEFECT, Remedy.PARTIAL_REFUND, rights(market, 3), True
+    )
+    expected = "uk.ccr.cancellation" if market is Market.UK else "eu.crd.withdrawal"
+    assert expected in rule_ids(found)
+    sentence = next(d.sentence for d in found if d.rule_id == expected)
+    assert "full refund until 2024-03-15" in sentence
+
+
+@pytest.mark.parametrize("market", WITHDRAWAL_MARKETS)
+def test_partial_refund_after_the_withdrawal_window_needs_no_withdrawal_disclosure(market):
+    found = required_disclosures(
+        market, Scenario.MINOR_DEFECT, Remedy.PARTIAL_REFUND, rights(market, 15), True
+    )
+    assert rule_ids(found).isdisjoint({"eu.crd.withdrawal", "uk.ccr.cancellation"})
+
+
+@pytest.mark.parametrize("market", WITHDRAWAL_MARKETS)
+def test_a_full_refund_return_needs_no_withdrawal_disclosure(market):
+    found = required_disclosures(
+        market, Scenario.CHANGED_MIND, Remedy.RETURN_FULL_REFUND, rights(market, 3), True
+    )
+    assert found == []
+
+
+def test_us_partial_refund_needs_no_statutory_disclosure():
+    assert (
+        required_disclosures(
+            Market.US, Scenario.MINOR_DEFECT, Remedy.PARTIAL_REFUND, rights(Market.US, 3), True
+        )
+        == []
+    )
+
+
+def test_uk_exchange_for_a_faulty_item_within_30_days_must_mention_the_right_to_reject():
+    found = required_disclosures(
+        Market.UK, Scenario.QUALITY_DEFECT, Remedy.EXCHANGE, rights(Market.UK, 20), True
+    )
+    assert "uk.cra.short_term_right_to_reject" in rule_ids(found)
+    assert "uk.ccr.cancellation" not in rule_ids(found)  # day 20: cancellation is over
+
+
+@pytest.mark.parametrize("market", EU_MARKETS)
+def test_eu_partial_refund_for_a_defect_must_say_the_legal_guarantee_remains(market):
+    found = required_disclosures(
+        market, Scenario.QUALITY_DEFECT, Remedy.PARTIAL_REFUND, rights(market, 100), True
+    )
+    assert rule_ids(found) == {"eu.sgd.remedies"}
+
+
+@pytest.mark.parametrize("market", WITHDRAWAL_MARKETS)
+def test_buyer_paid_withdrawal_return_must_have_been_announced(market):
+    found = required_disclosures(
+        market, Scenario.CHANGED_MIND, Remedy.RETURN_FULL_REFUND, rights(market, 3), False
+    )
+    expected = "uk.ccr.return_cost" if market is Market.UK else "eu.crd.return_cost"
+    assert rule_ids(found) == {expected}
+
+
+# --- breaches
+
+
+@pytest.mark.parametrize("market", EU_MARKETS)
+@pytest.mark.parametrize("remedy", [Remedy.RETURN_FULL_REFUND, Remedy.EXCHANGE])
+def test_eu_buyer_never_pays_to_send_back_a_defective_item(market, remedy):
+    breaches = check_offer(market, Scenario.QUALITY_DEFECT, remedy, rights(market, 100), False)
+    assert rule_ids(breaches) == {"eu.sgd.free_of_charge"}
+    assert breaches[0].source.startswith("Directive (EU) 2019/771")
+
+
+@pytest.mark.parametrize("market", EU_MARKETS)
+def test_eu_seller_paid_defect_return_is_lawful(market):
+    r = rights(market, 100)
+    assert check_offer(market, Scenario.QUALITY_DEFECT, Remedy.RETURN_FULL_REFUND, r, True) == []
+
+
+def test_eu_defect_return_after_the_guarantee_is_not_a_breach_here():
+    r = rights(Market.DE, 800)
+    assert (
+        check_offer(Market.DE, Scenario.QUALITY_DEFECT, Remedy.RETURN_FULL_REFUND, r, False) == []
+    )
+
+
+@pytest.mark.parametrize("market", EU_MARKETS)
+def test_eu_buyer_may_pay_a_change_of_mind_return(market):
+    r = rights(market, 3)
+    assert check_offer(market, Scenario.CHANGED_MIND, Remedy.RETURN_FULL_REFUND, r, False) == []
+
+
+def test_uk_buyer_never_pays_to_send_back_a_faulty_item():
+    breaches = check_offer(
+        Market.UK, Scenario.WRONG_ITEM, Remedy.EXCHANGE, rights(Market.UK, 5), False
+    )
+    assert rule_ids(breaches) == {"uk.cra.trader_bears_return_cost"}
+
+
+@pytest.mark.parametrize("remedy", [Remedy.PART_SHIPMENT, Remedy.EXCHANGE, Remedy.PARTIAL_REFUND])
+def test_uk_rejection_within_30_days_cannot_be_answered_without_a_full_refund(remedy):
+    r = rights(Market.UK, 25)
+    breaches = check_offer(Market.UK, Scenario.QUALITY_DEFECT, remedy, r, True, buyer_rejected=True)
+    assert rule_ids(breaches) == {"uk.cra.short_term_right_to_reject"}
+
+
+def test_uk_rejection_within_30_days_answered_with_a_full_refund_is_lawful():
+    r = rights(Market.UK, 25)
+    remedy = Remedy.RETURN_FULL_REFUND
+    assert (
+        check_offer(Market.UK, Scenario.QUALITY_DEFECT, remedy, r, True, buyer_rejected=True) == []
+    )
+
+
+def test_uk_repair_after_30_days_is_lawful_even_if_the_buyer_asks_to_reject():
+    r = rights(Market.UK, 31)
+    remedy = Remedy.PART_SHIPMENT
+    assert (
+        check_offer(Market.UK, Scenario.QUALITY_DEFECT, remedy, r, True, buyer_rejected=True) == []
+    )
+
+
+def test_uk_part_offer_before_any_rejection_is_a_disclosure_not_a_breach():
+    r = rights(Market.UK, 25)
+    remedy = Remedy.PART_SHIPMENT
+    assert check_offer(Market.UK, Scenario.QUALITY_DEFECT, remedy, r, True) == []
+    found = required_disclosures(Market.UK, Scenario.QUALITY_DEFECT, remedy, r, True)
+    assert "uk.cra.short_term_right_to_reject" in rule_ids(found)
+
+
+@pytest.mark.parametrize("market", [Market.US, Market.CA])
+def test_north_america_has_no_encoded_breach_for_a_buyer_paid_defect_return(market):
+    r = rights(market, 5)
+    assert check_offer(market, Scenario.QUALITY_DEFECT, Remedy.RETURN_FULL_REFUND, r, False) == []
+
+
+def test_rights_for_another_market_are_refused():
+    with pytest.raises(ValueError, match="computed for DE"):
+        check_offer(
+            Market.FR, Scenario.MINOR_DEFECT, Remedy.PARTIAL_REFUND, rights(Market.DE, 1), True
+        )
