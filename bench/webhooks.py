@@ -11,9 +11,6 @@ arrive, on the same cores. Writes bench/results/webhooks.json and prints a table
 
 import argparse
 import asyncio
-import base64
-import hashlib
-import hmac
 import json
 import time
 import uuid
@@ -34,6 +31,7 @@ from bench.pipeline import percentile
 from deploy.components import free_port
 from deploy.secrets import demo_account
 from deploy.stack import running_stack
+from services.intake.domain.channels.signing import hmac_sha256_base64
 from shared.settings import Settings
 
 SAMPLES = Path(__file__).resolve().parent.parent / "tests" / "samples" / "shopify"
@@ -54,11 +52,10 @@ def fake_admin_api() -> FastAPI:
 
 
 def signed_request(body: bytes, shop: str, secret: str) -> dict[str, str]:
-    digest = hmac.new(secret.encode(), body, hashlib.sha256).digest()
     return {
         "content-type": "application/json",
         "X-Shopify-Topic": "returns/request",
-        "X-Shopify-Hmac-Sha256": base64.b64encode(digest).decode(),
+        "X-Shopify-Hmac-Sha256": hmac_sha256_base64(secret, body),
         "X-Shopify-Shop-Domain": shop,
         "X-Shopify-Event-Id": str(uuid.uuid4()),
         "X-Shopify-Triggered-At": datetime.now(UTC).isoformat(),

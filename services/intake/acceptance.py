@@ -12,7 +12,8 @@ from typing import Any
 
 import asyncpg
 
-from services.intake.domain.case import Channel
+from services.intake.completing import PARSED, parsed_content
+from services.intake.domain.case import Channel, Delivery
 from services.intake.privacy import Vault
 from shared.telemetry import current_trace_headers
 
@@ -43,8 +44,7 @@ class Acceptance:
         self.pool = pool
         self.vault = vault
         self._waiting: list[Waiting] = []
-        self._writing = False
-        self._writer: asyncio.Task | None = None
+        self._writer: asyncio.Task | None = None  # drains `_waiting` while it runs
 
     async def accept(
         self, channel: Channel, delivery_id: str, account: str, kind: str, content: dict[str, Any]
@@ -60,18 +60,24 @@ class Acceptance:
         )
         answer = asyncio.get_running_loop().create_future()
         self._waiting.append(Waiting(row, answer))
-        if not self._writing:
-            self._writing = True
+        if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write_all())
         return await answer
 
+    async def accept_parsed(self, deliveries: list[Delivery]) -> int:
+        """Store deliveries parsed on arrival (report rows, agents' cases); how many are new."""
+        stored = await asyncio.gather(
+            *(
+                self.accept(d.channel, d.delivery_id, d.seller_account, PARSED, parsed_content(d))
+                for d in deliveries
+            )
+        )
+        return sum(stored)
+
     async def _write_all(self) -> None:
-        try:
-            while self._waiting:
-                batch, self._waiting = self._waiting, []
-                await self._write(batch)
-        finally:
-            self._writing = False
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            await self._write(batch)
 
     async def _write(self, batch: list[Waiting]) -> None:
         first: dict[tuple[str, str], Waiting] = {}

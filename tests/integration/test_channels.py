@@ -8,7 +8,6 @@ PostgreSQL are the real ones.
 import asyncio
 import base64
 import hashlib
-import hmac
 import json
 import re
 import time
@@ -20,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from werkzeug import Response
 
 from services.intake.domain.channels.ebay import EbayKeys, signature_of
+from services.intake.domain.channels.signing import hmac_sha256_base64, hmac_sha256_hex
 from services.intake.domain.opening import case_id_of
 from services.intake.marketplaces.shopify_admin import API_VERSION
 from tests.conftest import eventually
@@ -41,11 +41,10 @@ def sample(path: str) -> bytes:
 
 
 def shopify_headers(topic: str, body: bytes, event_id: str, secret: str = SHOPIFY_SECRET):
-    digest = hmac.new(secret.encode(), body, hashlib.sha256).digest()
     return {
         "content-type": "application/json",
         "X-Shopify-Topic": topic,
-        "X-Shopify-Hmac-Sha256": base64.b64encode(digest).decode(),
+        "X-Shopify-Hmac-Sha256": hmac_sha256_base64(secret, body),
         "X-Shopify-Shop-Domain": SHOP,
         "X-Shopify-Event-Id": event_id,
         "X-Shopify-Triggered-At": datetime.now(UTC).isoformat(),
@@ -148,11 +147,10 @@ async def test_a_return_update_before_its_request_waits_then_applies(clients, ht
 def walmart_headers(body: bytes, path: str = "/webhooks/walmart"):
     timestamp = str(int(datetime.now(UTC).timestamp()))
     signed = "\n".join(("POST", path, timestamp, hashlib.sha256(body).hexdigest()))
-    digest = hmac.new(WALMART_SECRET.encode(), signed.encode(), hashlib.sha256).digest()
     return {
         "content-type": "application/json",
         "WM_SEC.TIMESTAMP": timestamp,
-        "WM_SEC.SIGNATURE": base64.b64encode(digest).decode(),
+        "WM_SEC.SIGNATURE": hmac_sha256_base64(WALMART_SECRET, signed.encode()),
     }
 
 
@@ -268,7 +266,7 @@ async def test_an_amazon_report_keeps_good_rows_reports_bad_ones_and_reuploads_h
 
 async def test_amazon_notifications_are_verified_deduplicated_and_applied(clients, database):
     body = sample("amazon/notification_any_offer_changed.json")
-    digest = hmac.new(b"forwarder-secret-2024", body, hashlib.sha256).hexdigest()
+    digest = hmac_sha256_hex("forwarder-secret-2024", body)
     headers = {"content-type": "application/json", "X-Forwarder-Signature": f"sha256={digest}"}
     first = await clients["intake"].post("/webhooks/amazon", content=body, headers=headers)
     again = await clients["intake"].post("/webhooks/amazon", content=body, headers=headers)

@@ -11,7 +11,6 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select, update
 
-from services.intake.completing import PARSED, parsed_content
 from services.intake.context import CurrentIntake
 from services.intake.domain.case import Channel, ChannelError, Delivery, OpenCase
 from services.intake.domain.channels import generic, read_json
@@ -49,13 +48,7 @@ async def open_case_by_hand(
         seller_account=seller_account,
         action=OpenCase(case=case),
     )
-    new = await intake.acceptance.accept(
-        Channel.AGENT,
-        delivery_id,
-        seller_account,
-        PARSED,
-        parsed_content(delivery),
-    )
+    new = await intake.acceptance.accept_parsed([delivery])
     answer = {"case_id": case_id_of(Channel.AGENT.value, delivery_id), "duplicate": not new}
     return JSONResponse(answer, status_code=202 if new else 200)
 

@@ -37,12 +37,13 @@ class Rating(BaseModel):
 
 
 async def case_language(session, case_id: str) -> str:
-    case = await session.scalar(
-        select(CaseRecord.__table__.c.case).where(CaseRecord.__table__.c.case_id == case_id)
+    cases = CaseRecord.__table__
+    language = await session.scalar(
+        select(cases.c.case["buyer_language"].astext).where(cases.c.case_id == case_id)
     )
-    if case is None:
+    if language is None:
         raise HTTPException(404, f"no case {case_id}")
-    return case["buyer_language"]
+    return language
 
 
 async def stored_once(session, message: dict[str, Any]) -> bool:

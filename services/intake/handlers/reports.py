@@ -6,13 +6,11 @@ license plate number, so uploading the same report again opens nothing twice; a 
 row is reported with its line number and the column at fault, and the rest go ahead.
 """
 
-import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from services.intake.completing import PARSED, parsed_content
 from services.intake.context import CurrentIntake
 from services.intake.domain.case import Channel, ChannelError
 from services.intake.domain.channels import amazon
@@ -46,15 +44,7 @@ async def upload_amazon_report(
             raise ChannelError(422, "unreadable_report", str(error)) from error
     except ChannelError as error:
         return refusal(service, "amazon", error)
-    stored = await asyncio.gather(
-        *(
-            intake.acceptance.accept(
-                Channel.AMAZON, delivery.delivery_id, account, PARSED, parsed_content(delivery)
-            )
-            for delivery in report.deliveries
-        )
-    )
-    accepted = sum(stored)
+    accepted = await intake.acceptance.accept_parsed(report.deliveries)
     if report.rejected_rows:
         service.counter("intake.rejections", "requests refused").add(
             len(report.rejected_rows), {"reason": "report_row", "channel": "amazon"}

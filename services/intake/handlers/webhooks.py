@@ -6,7 +6,6 @@ Every channel goes through `receive`: the body (413 past the limit), the seller 
 A redelivery is answered 200 like the first delivery; the worker applies it once.
 """
 
-import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,7 +14,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
 
 from services.intake.accounts import Account
-from services.intake.completing import PARSED, WEBHOOK, parsed_content, webhook_content
+from services.intake.completing import WEBHOOK, webhook_content
 from services.intake.context import CurrentIntake, Intake
 from services.intake.domain.case import Channel, ChannelError
 from services.intake.domain.channels import (
@@ -214,12 +213,5 @@ async def erase_deleted_ebay_user(request: Request, intake: Intake) -> JSONRespo
         return refusal(service, "ebay", error)
     except MarketplaceError as error:
         raise HTTPException(503, f"eBay's signing key could not be read: {error}") from error
-    stored = await asyncio.gather(
-        *(
-            intake.acceptance.accept(
-                Channel.EBAY, d.delivery_id, d.seller_account, PARSED, parsed_content(d)
-            )
-            for d in deliveries
-        )
-    )
-    return JSONResponse({"accepted": True, "accounts": len(deliveries), "new": sum(stored)}, 202)
+    new = await intake.acceptance.accept_parsed(deliveries)
+    return JSONResponse({"accepted": True, "accounts": len(deliveries), "new": new}, 202)
