@@ -2,7 +2,9 @@
 
 Uses the stack already running on the configured ports (`make run` in another
 terminal), or starts its own. Measures, per case, the time from sending the
-webhook to seeing its `resolution.decided` on Kafka, and the throughput in
+webhook to seeing resolution's first event for it on Kafka (`resolution.offered`, which
+every planned case publishes: an offer, or the notice of a remedy owed at once), and the
+throughput in
 cases per second, then the time until analytics has applied every case.
 Writes bench/results/latest.json and prints a table.
 """
@@ -114,7 +116,7 @@ async def push(
     limit = asyncio.Semaphore(concurrency)
     with Progress(*columns, console=console) as progress:
         posting = progress.add_task("webhooks sent", total=len(cases))
-        deciding = progress.add_task("resolution.decided seen", total=len(cases))
+        deciding = progress.add_task("resolution answered", total=len(cases))
         url = f"{settings.base_url_of('intake')}/webhooks/generic"
         # aiohttp: the load generator shares the machine, so it must spend little CPU.
         connector = aiohttp.TCPConnector(limit=concurrency)
@@ -209,7 +211,7 @@ def report(result: dict) -> None:
     ):
         table.add_column(column, justify="right" if column != "measure" else "left")
     table.add_row(
-        "cases/s webhook → resolution.decided",
+        "cases/s webhook → resolution.offered",
         f"{saturation['cases_per_second']}",
         f"{steady['cases_per_second']}",
         "≥ 100",

@@ -18,6 +18,7 @@ from rich.table import Table
 from deploy.components import RUN_DIR
 from deploy.replay import (
     analytics_summary,
+    answer_offers,
     post_cases,
     receive_and_grade_returns,
     stock_warehouses,
@@ -57,6 +58,7 @@ async def replay_samples(settings: Settings) -> dict:
     )
     with Progress(*columns, console=console) as progress:
         case_ids = await post_cases(settings, cases, progress)
+        await answer_offers(settings, case_ids, progress)
         await wait_for_analytics(settings, case_ids, progress)
         await receive_and_grade_returns(settings, case_ids, progress)
     await asyncio.sleep(1)  # let analytics apply the last grades

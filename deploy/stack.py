@@ -11,7 +11,7 @@ from contextlib import contextmanager
 
 import httpx
 
-from deploy.components import RUN_DIR, free_port, kafka_broker, postgres
+from deploy.components import RUN_DIR, free_port, kafka_broker, postgres, wait_for_port
 from deploy.secrets import local_secrets
 from shared.migrations import upgrade_all
 from shared.settings import SERVICE_NAMES, Settings
@@ -57,6 +57,20 @@ def start_service(
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )
+
+
+def start_sandbox_marketplace(port: int) -> subprocess.Popen:
+    """The local refund API refunds are paid to when no real one is configured."""
+    logs = RUN_DIR / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    with open(logs / "sandbox-marketplace.log", "ab") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "deploy.sandbox_marketplace", "--port", str(port)],
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    wait_for_port("127.0.0.1", port)
+    return process
 
 
 def wait_until_ready(
@@ -111,12 +125,17 @@ def running_stack(
             **local_secrets(),
             **(extra_env or {}),
         }
+        sandbox_port = None
+        if "REFUND_API_BASE_URL" not in own and not os.environ.get("REFUND_API_BASE_URL"):
+            sandbox_port = free_port()
+            own["REFUND_API_BASE_URL"] = f"http://127.0.0.1:{sandbox_port}"
         env = {**os.environ, **own}
         settings = Settings(**{name.lower(): value for name, value in own.items()})
         asyncio.run(prepare(settings))
         if intake_worker_apart:
             env["INTAKE_DELIVERY_WORKER"] = "false"
-        processes = [start_service(name, settings, env) for name in services]
+        processes = [start_sandbox_marketplace(sandbox_port)] if sandbox_port else []
+        processes += [start_service(name, settings, env) for name in services]
         if intake_worker_apart:
             worker_env = {**env, "INTAKE_DELIVERY_WORKER": "true", ROLE: "worker"}
             processes.append(start_service("intake", settings, worker_env, free_port(), "worker"))

@@ -37,7 +37,12 @@ class Remedy(StrEnum):
     PART_SHIPMENT = "part_shipment"
     EXCHANGE = "exchange"
     RETURN_FULL_REFUND = "return_full_refund"
-    REFUND_WITHOUT_RETURN = "refund_without_return"  # nothing to send back: it never arrived
+    REFUND_WITHOUT_RETURN = (
+        "refund_without_return"  # nothing comes back: never arrived, or not worth it
+    )
+    TROUBLESHOOTING = (
+        "troubleshooting"  # a guide in the buyer's language; solved means nothing else
+    )
 
 
 class MarketplaceStatus(StrEnum):
@@ -191,9 +196,81 @@ class BuyerErased(EventPayload):
     at: AwareDatetime
 
 
+class ReturnRoute(StrEnum):
+    LOCAL = "local"  # to the market's local warehouse and repair shop
+    ORIGIN = "origin"  # a high-value unit no local shop can repair goes back to the factory
+
+
+class CostLine(Contract):
+    item: str  # e.g. "refund", "return_shipping", "recovery_value"
+    amount_minor: int  # positive: the seller pays; negative: the seller gets back
+
+
+class Alternative(Contract):
+    """One remedy the engine weighed for a case, with what it would cost the seller."""
+
+    remedy: Remedy
+    cost_minor: int  # if the buyer accepts it: the sum of `lines`
+    expected_cost_minor: int | None  # offering it first, counting a decline; None if excluded
+    acceptance: float = Field(ge=0, le=1)
+    lines: list[CostLine] = Field(default_factory=list)
+    excluded_by: str | None = None  # the law, marketplace rule or seller policy that rules it out
+
+
+class ResolutionOffered(EventPayload):
+    """A message to the buyer: an offer that lapses at `expires_at`, or a notice."""
+
+    event_type: ClassVar[str] = "resolution.offered"
+    owner: ClassVar[str] = "resolution"
+
+    offer_id: str
+    step: int = Field(ge=1)  # 1 for the first offer of the case, 2 for the next, ...
+    remedy: Remedy
+    amount_minor: int  # refund to the buyer (> 0) or price difference the buyer pays (< 0)
+    currency: Currency
+    language: str
+    message: str
+    expires_at: AwareDatetime
+    needs_answer: bool = True  # False: a notice of a remedy owed without asking
+
+
+class ResolutionAccepted(EventPayload):
+    event_type: ClassVar[str] = "resolution.accepted"
+    owner: ClassVar[str] = "resolution"
+
+    offer_id: str
+    remedy: Remedy
+    at: AwareDatetime
+
+
+class ResolutionDeclined(EventPayload):
+    event_type: ClassVar[str] = "resolution.declined"
+    owner: ClassVar[str] = "resolution"
+
+    offer_id: str
+    remedy: Remedy
+    cause: Literal["declined", "expired", "impossible"]
+    note: str = ""
+    at: AwareDatetime
+
+
+class ResolutionHeldForAgent(EventPayload):
+    """An offer that failed the compliance lint or that no template covers: not sent."""
+
+    event_type: ClassVar[str] = "resolution.held_for_agent"
+    owner: ClassVar[str] = "resolution"
+
+    remedy: Remedy | None  # the remedy that was to be offered, if any
+    findings: list[str]
+    at: AwareDatetime
+
+
 class ResolutionDecided(EventPayload):
+    """The remedy the case ends with: accepted by the buyer, or owed without asking."""
+
     event_type: ClassVar[str] = "resolution.decided"
     owner: ClassVar[str] = "resolution"
+    schema_version: ClassVar[int] = 2
 
     scenario: Scenario
     remedy: Remedy
@@ -202,7 +279,35 @@ class ResolutionDecided(EventPayload):
     currency: Currency
     refund_minor: int = Field(ge=0)
     items: list[CaseItem]
-    rule: str  # the playbook rule that chose this remedy, in words
+    rule: str  # why this remedy, in words
+    route: ReturnRoute | None = None  # where a returned unit goes
+    policy_version: int = 0  # the seller policy version the engine read
+    alternatives: list[Alternative] = Field(default_factory=list)
+
+
+class RefundIssued(EventPayload):
+    event_type: ClassVar[str] = "refund.issued"
+    owner: ClassVar[str] = "resolution"
+
+    refund_id: str  # also the idempotency key sent to the marketplace
+    marketplace: str
+    marketplace_refund_id: str
+    amount_minor: int = Field(gt=0)
+    currency: Currency
+    remedy: Remedy
+    at: AwareDatetime
+
+
+class DeadlineAlert(EventPayload):
+    """A service-level clock nearing or past its due time."""
+
+    event_type: ClassVar[str] = "resolution.deadline_alert"
+    owner: ClassVar[str] = "resolution"
+
+    clock: str  # e.g. "first_reply", "amazon_reply", "refund"
+    level: Literal["near_breach", "breached"]
+    due_at: AwareDatetime
+    at: AwareDatetime
 
 
 class PickLine(Contract):
@@ -278,7 +383,13 @@ PAYLOAD_TYPES: dict[str, type[EventPayload]] = {
         BuyerReplied,
         SatisfactionRated,
         BuyerErased,
+        ResolutionOffered,
+        ResolutionAccepted,
+        ResolutionDeclined,
+        ResolutionHeldForAgent,
         ResolutionDecided,
+        RefundIssued,
+        DeadlineAlert,
         DispatchRequested,
         StockUnavailable,
         ReturnLabelIssued,

@@ -54,6 +54,13 @@ class Settings(BaseSettings):
     ebay_deletion_endpoint: str | None = None
     ebay_app_token: SecretStr | None = None
 
+    # Resolution. Where refunds are paid (the refund API of deploy/sandbox_marketplace.py);
+    # None: refunds wait, pending, until one is configured.
+    refund_api_base_url: str | None = None
+    refund_max_attempts: int = Field(default=10, ge=1)
+    # How often lapsed offers and service-level clocks are looked at.
+    resolution_sweep_seconds: float = Field(default=5.0, gt=0)
+
     def port_of(self, service: str) -> int:
         return getattr(self, f"{service}_port")
 

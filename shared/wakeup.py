@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 import asyncpg
 
@@ -19,6 +20,12 @@ log = logging.getLogger(__name__)
 # After a wake-up, wait this long so that one drain picks up the commits close behind.
 COALESCE_SECONDS = 0.025
 FAILURE_PAUSE_SECONDS = 1.0
+
+
+def retry_pause(attempts: int) -> timedelta:
+    """How long work that failed `attempts` times waits before its next try: 1 s, 2 s, 4 s,
+    ... up to 5 minutes."""
+    return timedelta(seconds=min(2 ** (attempts - 1), 300))
 
 
 class NotifiedLoop:

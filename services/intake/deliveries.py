@@ -21,7 +21,7 @@ from services.intake.domain.case import Channel, ChannelError
 from services.intake.tables import DeliveryRecord
 from shared.messaging_tables import utc_now
 from shared.telemetry import context_from_headers
-from shared.wakeup import NotifiedLoop
+from shared.wakeup import NotifiedLoop, retry_pause
 
 if TYPE_CHECKING:
     from services.intake.context import Intake
@@ -42,10 +42,6 @@ LEASE = timedelta(seconds=60)
 # Completions that call a marketplace at the same time.
 CONCURRENT_READS = 16
 DELIVERIES_CHANNEL = "deliveries_intake"
-
-
-def retry_pause(attempts: int) -> timedelta:
-    return timedelta(seconds=min(2 ** (attempts - 1), 300))
 
 
 class DeliveryWorker:

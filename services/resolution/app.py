@@ -1,23 +1,61 @@
-"""Resolution: chooses the remedy for every case."""
+"""Resolution: chooses, offers and settles the remedy of every case."""
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
 from fastapi import FastAPI
 
-from services.resolution import handlers
-from shared.events import CaseClassified, CaseOpened, StockUnavailable, topic_of
-from shared.service import ServiceSpec
+from services.resolution.handlers import api, events
+from services.resolution.refunding import RefundWorker
+from services.resolution.sweeper import Sweeper
+from shared.events import (
+    BuyerReplied,
+    CaseClassified,
+    CaseOpened,
+    ReturnReceived,
+    StockUnavailable,
+    topic_of,
+)
+from shared.service import Service, ServiceSpec
 from shared.service import create_app as create_service_app
 from shared.settings import Settings
 from shared.telemetry import Telemetry
 
+
+@asynccontextmanager
+async def resolution_lifespan(service: Service) -> AsyncIterator[None]:
+    """The sweeper (lapsed offers, clocks) and, when a refund API is set, the refund worker."""
+    settings = service.settings
+    workers: list[Sweeper | RefundWorker] = [Sweeper(service)]
+    async with httpx.AsyncClient(
+        base_url=settings.refund_api_base_url or "http://refunds.invalid",
+        timeout=settings.marketplace_timeout_seconds,
+    ) as client:
+        if settings.refund_api_base_url:
+            workers.append(RefundWorker(service, client))
+        tasks = [asyncio.create_task(worker.run()) for worker in workers]
+        try:
+            yield
+        finally:
+            for worker in workers:
+                worker.stop()
+            await asyncio.gather(*tasks)
+
+
 SPEC = ServiceSpec(
     name="resolution",
-    routers=(handlers.router,),
+    routers=(api.router,),
     consumes=(topic_of("intake"), topic_of("fulfillment")),
     handlers={
-        CaseOpened.event_type: handlers.on_case_opened,
-        CaseClassified.event_type: handlers.on_case_classified,
-        StockUnavailable.event_type: handlers.on_stock_unavailable,
+        CaseOpened.event_type: events.on_case_opened,
+        CaseClassified.event_type: events.on_case_classified,
+        BuyerReplied.event_type: events.on_buyer_replied,
+        StockUnavailable.event_type: events.on_stock_unavailable,
+        ReturnReceived.event_type: events.on_return_received,
     },
+    lifespan=resolution_lifespan,
 )
 
 

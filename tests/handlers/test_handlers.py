@@ -3,6 +3,7 @@
 and dead letters."""
 
 import uuid
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
@@ -14,6 +15,7 @@ from sqlalchemy import func, select, text
 from services.analytics.app import SPEC as ANALYTICS
 from services.fulfillment.app import SPEC as FULFILLMENT
 from services.fulfillment.tables import Shipment, StockLevel
+from services.resolution import offering
 from services.resolution.app import SPEC as RESOLUTION
 from services.resolution.tables import CaseDecision
 from shared.events import Envelope, Remedy, Scenario, StockUnavailable
@@ -42,7 +44,7 @@ async def outbox_of(service: Service, case_id: str) -> list[dict]:
         return [row.envelope for row in rows]
 
 
-async def test_case_opened_is_decided_once_even_when_delivered_twice(service_for):
+async def test_case_opened_is_planned_and_offered_once_even_when_delivered_twice(service_for):
     resolution = service_for(RESOLUTION)
     case = case_opened(scenario=Scenario.MINOR_DEFECT)
     raw = envelope_bytes(Envelope.wrap(case))
@@ -52,11 +54,12 @@ async def test_case_opened_is_decided_once_even_when_delivered_twice(service_for
 
     async with resolution.sessions() as session:
         decision = await session.get(CaseDecision, case.case_id)
-    assert decision.remedy == "partial_refund"
-    assert decision.refund_minor == 499
+    assert (decision.state, decision.step) == ("offered", 1)
+    assert [step["remedy"] for step in decision.plan] == ["partial_refund", "return_full_refund"]
     events = await outbox_of(resolution, case.case_id)
-    assert [e["type"] for e in events] == ["resolution.decided"]
+    assert [e["type"] for e in events] == ["resolution.offered"]
     assert events[0]["data"]["remedy"] == "partial_refund"
+    assert events[0]["data"]["amount_minor"] == 499  # 10% of $49.99, rounded down
 
 
 async def test_part_shipment_reserves_stock_once(service_for):
@@ -94,17 +97,31 @@ async def test_out_of_stock_everywhere_in_the_region_is_published(service_for):
     assert events[0]["data"]["missing_skus"] == [decided.items[0].sku]
 
 
-async def test_out_of_stock_falls_back_to_a_return(service_for):
+async def test_out_of_stock_moves_to_the_next_remedy_of_the_plan(service_for):
     resolution = service_for(RESOLUTION)
     case = case_opened(scenario=Scenario.FUNCTIONAL_FAULT)
+    unavailable = StockUnavailable(
+        case_id=case.case_id, remedy=Remedy.PART_SHIPMENT, region="NA", missing_skus=["X-PART"]
+    )
     async with TestKafkaBroker(resolution.broker) as broker:
         await broker.publish(envelope_bytes(Envelope.wrap(case)), "intake.events")
-        unavailable = StockUnavailable(
-            case_id=case.case_id, remedy=Remedy.PART_SHIPMENT, region="NA", missing_skus=["X-PART"]
-        )
+        async with resolution.transaction() as session:
+            record = await session.get(CaseDecision, case.case_id, with_for_update=True)
+            guide = await offering.open_offer(session, case.case_id)
+            assert guide.remedy == "troubleshooting"  # the starter guide for the speaker
+            now = datetime.now(UTC)
+            await offering.give_up(session, record, guide, "declined", "did not help", now)
+            part = await offering.open_offer(session, case.case_id)
+            await offering.accept(session, record, part, now)  # the buyer takes the part
         await broker.publish(envelope_bytes(Envelope.wrap(unavailable)), "fulfillment.events")
-    remedies = [e["data"]["remedy"] for e in await outbox_of(resolution, case.case_id)]
-    assert remedies == ["part_shipment", "return_full_refund"]
+    events = await outbox_of(resolution, case.case_id)
+    decided = [e["data"]["remedy"] for e in events if e["type"] == "resolution.decided"]
+    assert decided == ["part_shipment", "return_full_refund"]
+    declined = [e["data"] for e in events if e["type"] == "resolution.declined"]
+    assert [(d["remedy"], d["cause"]) for d in declined] == [
+        ("troubleshooting", "declined"),
+        ("part_shipment", "impossible"),
+    ]
 
 
 async def test_invalid_events_are_dead_lettered_and_the_next_is_applied(service_for):
@@ -207,5 +224,5 @@ async def test_a_failing_event_in_a_batch_is_dead_lettered_and_the_rest_applied(
     async with resolution.sessions() as session:
         assert await session.get(CaseDecision, good.case_id) is not None
     assert len(dead) == 1
-    assert dead[0]["x-dead-letter-reason"].startswith("rejected by resolution: no decision")
+    assert dead[0]["x-dead-letter-reason"].startswith("rejected by resolution: no case")
     assert dead[0]["x-original-offset"] == "7"

@@ -156,7 +156,7 @@ async def test_buyer_replies_and_ratings_are_events_once_each(clients, database)
     assert (replied["data"]["answer"], replied["data"]["language"]) == ("decline", "fr")
 
 
-async def test_a_case_intake_cannot_classify_waits_for_an_agent_then_is_decided(clients, database):
+async def test_a_case_intake_cannot_classify_waits_for_an_agent_then_is_offered(clients, database):
     case_id = await open_generic_case(clients, reason_code="OTHER", buyer_comment="")
     case = await stored_case(clients, case_id)
     assert case["needs_agent"] is True and case["scenario"] is None
@@ -181,12 +181,15 @@ async def test_a_case_intake_cannot_classify_waits_for_an_agent_then_is_decided(
     )
     assert again.status_code == 409
 
-    async def decided():
+    async def offered():
         found = await rows(
-            database, "SELECT remedy, rule FROM resolution.decisions WHERE case_id = :c", c=case_id
+            database,
+            "SELECT state, plan->0->>'remedy' AS remedy, rule FROM resolution.decisions "
+            "WHERE case_id = :c",
+            c=case_id,
         )
-        return found and found[0].remedy and found[0]
+        return found and found[0].state == "offered" and found[0]
 
-    decision = await eventually(decided, timeout=30)
+    decision = await eventually(offered, timeout=30)
     assert decision.remedy == "partial_refund"
     assert "agent mei@support" in decision.rule

@@ -8,6 +8,7 @@ from tests.integration.conftest import count_stock
 
 RETURN_FLOW = [
     "case.opened",
+    "resolution.offered",  # the notice of the full refund and its return label
     "resolution.decided",
     "fulfillment.return_label_issued",
     "fulfillment.return_received",
@@ -20,6 +21,20 @@ async def open_case(clients, **changes) -> str:
     response = await post_case(clients["intake"], webhook(**changes))
     assert response.status_code == 202, response.text
     return response.json()["case_id"]
+
+
+async def answer_offer(clients, case_id: str, answer: str, remedy: str) -> None:
+    """Play the buyer: wait for the open offer of `remedy`, then accept or decline it."""
+
+    async def open_offer():
+        response = await clients["resolution"].get(f"/cases/{case_id}/offers")
+        offers = [o for o in response.json() if o["state"] == "open" and o["remedy"] == remedy]
+        return offers[0] if offers else None
+
+    offer = await eventually(open_offer, timeout=60)
+    reply = {"message_id": f"reply-{offer['offer_id']}", "answer": answer}
+    response = await clients["intake"].post(f"/cases/{case_id}/replies", json=reply, headers=AGENT)
+    assert response.status_code in (200, 202), response.text
 
 
 async def timeline_types(clients, case_id: str) -> list[str]:
@@ -99,6 +114,11 @@ async def test_each_scenario_gets_its_remedy_carried_out(clients):
     part = await open_case(clients, reason_code="MISSING_PART", items=[item])
     exchange = await open_case(clients, reason_code="SIZE_TOO_SMALL", items=[item])
     partial = await open_case(clients, reason_code="DAMAGED_PACKAGING", items=[item])
+    # The electronics guide comes first; it does not help, so the part is offered.
+    await answer_offer(clients, part, "decline", "troubleshooting")
+    await answer_offer(clients, part, "accept", "part_shipment")
+    await answer_offer(clients, exchange, "accept", "exchange")
+    await answer_offer(clients, partial, "accept", "partial_refund")
 
     async def dispatched(case_id):
         response = await clients["fulfillment"].get("/shipments", params={"case_id": case_id})
@@ -122,6 +142,8 @@ async def test_each_scenario_gets_its_remedy_carried_out(clients):
 async def test_no_stock_in_the_region_falls_back_to_a_return_label(clients):
     item = {**webhook()["items"][0], "sku": f"GONE-{uuid.uuid4().hex[:6]}"}
     case_id = await open_case(clients, reason_code="MISSING_PART", items=[item])
+    await answer_offer(clients, case_id, "decline", "troubleshooting")
+    await answer_offer(clients, case_id, "accept", "part_shipment")
 
     async def timeline():
         types = await timeline_types(clients, case_id)
@@ -135,7 +157,8 @@ async def test_no_stock_in_the_region_falls_back_to_a_return_label(clients):
 async def test_summary_counts_cases_by_scenario_remedy_and_market(clients):
     before = (await clients["analytics"].get("/reports/summary")).json()
     items = [{**webhook()["items"][0], "currency": "EUR"}]
-    await open_case(clients, market="FR", items=items, reason_code="COSMETIC_DAMAGE")
+    case_id = await open_case(clients, market="FR", items=items, reason_code="COSMETIC_DAMAGE")
+    await answer_offer(clients, case_id, "accept", "partial_refund")
 
     def grew(summary: dict, key: str, name: str) -> int:
         return summary[key].get(name, 0) - before[key].get(name, 0)

@@ -52,9 +52,10 @@ def shopify_headers(topic: str, body: bytes, event_id: str, secret: str = SHOPIF
 
 
 async def decided_remedy(database, case_id: str):
+    """The remedy resolution offered first (or decided at once) for the case."""
     return await scalar(
         database,
-        "SELECT remedy FROM resolution.decisions WHERE case_id = :c AND remedy <> ''",
+        "SELECT plan->0->>'remedy' FROM resolution.decisions WHERE case_id = :c AND step > 0",
         c=case_id,
     )
 

@@ -24,7 +24,7 @@ KEYS = ebay.EbayKeys(
     cert_id="PRD-7f3e2d1c09a8-b7c6-4d5e-a6f7-8091",
 )
 SENT_AT = datetime(2024, 5, 17, 22, 15, 7, 412000, tzinfo=UTC)  # return_created.xml
-PACIFIC = ZoneInfo("America/Los_Angeles")
+NEW_YORK = ZoneInfo("America/New_York")
 
 EVENTS = {
     "return_waiting_for_seller_info": MarketplaceStatus.WAITING_FOR_SELLER,
@@ -194,49 +194,62 @@ def test_an_event_that_is_not_about_returns_is_ignored():
 
 def test_waiting_for_seller_info_tells_when_the_2_business_days_end():
     [delivery] = ebay.parse({}, sample("return_waiting_for_seller_info"))
-    # Opened Friday 17 May 15:14 Pacific: Monday and Tuesday, to Tuesday 23:59:59 PDT.
-    assert delivery.action.note == "seller info due by 2024-05-22T06:59:59+00:00"
+    # Opened Friday 17 May 18:14 New York: Monday and Tuesday, to Tuesday 23:59:59 EDT.
+    assert delivery.action.note == "seller info due by 2024-05-22T03:59:59+00:00"
 
 
 def test_return_delivered_tells_when_the_5_business_days_to_refund_end():
     [delivery] = ebay.parse({}, sample("return_delivered"))
-    # Received Thursday 23 May: Fri, Mon, Tue, Wed, Thu 30 May, 23:59:59 PDT.
-    assert delivery.action.note == "refund due by 2024-05-31T06:59:59+00:00"
+    # Received Thursday 23 May: Fri, (Memorial Day Mon 27), Tue, Wed, Thu, Fri 31 May, EDT.
+    assert delivery.action.note == "refund due by 2024-06-01T03:59:59+00:00"
 
 
 # ------------------------------------------------------------------ business days, sites
 
 
-def test_business_days_skip_the_weekend():
+def test_the_seller_response_skips_the_weekend():
     friday = datetime(2024, 5, 17, 15, 0, tzinfo=UTC)
-    assert ebay.business_days_after(friday, 2) == datetime(2024, 5, 21, 23, 59, 59, tzinfo=UTC)
+    # Monday and Tuesday, to Tuesday 23:59:59 in London (BST).
+    assert ebay.seller_response_due(friday, Market.UK) == datetime(
+        2024, 5, 21, 22, 59, 59, tzinfo=UTC
+    )
 
 
-def test_a_saturday_counts_from_monday():
+def test_a_return_opened_on_saturday_counts_from_monday():
     saturday = datetime(2024, 5, 18, 9, 0, tzinfo=UTC)
-    assert ebay.business_days_after(saturday, 1) == datetime(2024, 5, 20, 23, 59, 59, tzinfo=UTC)
+    assert ebay.seller_response_due(saturday, Market.UK) == datetime(
+        2024, 5, 21, 22, 59, 59, tzinfo=UTC
+    )
 
 
 def test_five_business_days_from_a_thursday_end_the_next_thursday():
     thursday = datetime(2024, 5, 23, 12, 0, tzinfo=UTC)
-    assert ebay.business_days_after(thursday, 5) == datetime(2024, 5, 30, 23, 59, 59, tzinfo=UTC)
+    # No German public holiday in the week: Fri, Mon, Tue, Wed, Thu 30 May, 23:59:59 CEST.
+    assert ebay.refund_due(thursday, Market.DE) == datetime(2024, 5, 30, 21, 59, 59, tzinfo=UTC)
 
 
-def test_business_days_count_on_the_sites_calendar():
-    # Sunday evening in California is already Monday in UTC.
-    sunday_evening = datetime(2024, 5, 19, 20, 0, tzinfo=PACIFIC)
-    on_site = ebay.business_days_after(sunday_evening, 2, PACIFIC)
-    in_utc = ebay.business_days_after(sunday_evening, 2)
-    assert on_site == datetime(2024, 5, 22, 6, 59, 59, tzinfo=UTC)  # Tuesday 23:59:59 PDT
-    assert in_utc == datetime(2024, 5, 22, 23, 59, 59, tzinfo=UTC)  # Wednesday
+def test_the_refund_clock_skips_the_markets_public_holidays():
+    thursday = datetime(2024, 5, 23, 12, 0, tzinfo=UTC)
+    # Monday 27 May is Memorial Day in the US, an ordinary day in Germany.
+    assert ebay.refund_due(thursday, Market.US) == datetime(2024, 6, 1, 3, 59, 59, tzinfo=UTC)
+    assert ebay.refund_due(thursday, Market.DE) == datetime(2024, 5, 30, 21, 59, 59, tzinfo=UTC)
 
 
-def test_the_market_clocks_use_the_sites_zone():
+def test_business_days_count_on_the_markets_calendar():
+    # Sunday evening in New York is already Monday in UTC: Monday still counts.
+    sunday_evening = datetime(2024, 5, 19, 21, 0, tzinfo=NEW_YORK)
+    due = ebay.seller_response_due(sunday_evening, Market.US)
+    assert due == datetime(2024, 5, 22, 3, 59, 59, tzinfo=UTC)  # Tuesday 23:59:59 EDT
+
+
+def test_the_market_clocks_use_the_markets_calendar():
     opened = datetime(2024, 5, 17, 22, 14, 58, tzinfo=UTC)
     assert ebay.seller_response_due(opened, Market.US) == datetime(
-        2024, 5, 22, 6, 59, 59, tzinfo=UTC
+        2024, 5, 22, 3, 59, 59, tzinfo=UTC
     )
-    assert ebay.refund_due(opened, Market.DE) == datetime(2024, 5, 24, 21, 59, 59, tzinfo=UTC)
+    # Already Saturday in Berlin; Whit Monday (20 May) is a German public holiday:
+    # Tue, Wed, Thu, Fri, Mon 27 May, 23:59:59 CEST.
+    assert ebay.refund_due(opened, Market.DE) == datetime(2024, 5, 27, 21, 59, 59, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from services.resolution.domain.compliance import (
     Finding,
     FindingKind,
     lint,
+    normalize,
 )
 from services.resolution.domain.messages import (
     LANGUAGES,
@@ -22,7 +23,7 @@ from services.resolution.domain.messages import (
     format_money,
     render_offer,
 )
-from shared.events import Remedy
+from shared.events import Remedy, Scenario
 from shared.markets import Currency, Market
 
 MARKET_OF = {"en": Market.UK, "de": Market.DE, "fr": Market.FR, "es": Market.ES, "it": Market.IT}
@@ -35,12 +36,18 @@ FACTS = OfferFacts(
     currency=Currency.EUR,
     return_label_url="https://labels.example/RL123",
     pickup_at=datetime(2026, 3, 13, 9, 0, tzinfo=UTC),
+    guide_title="Curtain rod assembly",
+    guide_steps=("Open the box.", "Fit the brackets.", "Hang the rod."),
+    guide_video_url="https://videos.example/rod",
 )
 WITHDRAWAL_UNTIL = datetime(2026, 3, 20, tzinfo=UTC)
 BARE_FACTS = OfferFacts(
     greeting="Hi",
     product_title="USB-C Charger 65W",
     expires_at=datetime(2026, 1, 2, 8, 30, tzinfo=UTC),
+    # A troubleshooting offer always carries its guide (render_offer refuses one without).
+    guide_title="Charger not charging",
+    guide_steps=("Unplug the charger.", "Try another cable.", "Plug it in again."),
 )
 
 every_offer = pytest.mark.parametrize(
@@ -55,6 +62,12 @@ def test_offer_states_the_facts_and_lints_clean(language, remedy):
     assert FACTS.product_title in text
     assert format_money(language, 1234, Currency.EUR) in text
     assert format_moment(language, FACTS.expires_at) in text
+    if remedy is Remedy.TROUBLESHOOTING:
+        assert FACTS.guide_title in text
+        assert all(step in text for step in FACTS.guide_steps)
+        assert FACTS.guide_video_url in text
+    else:
+        assert FACTS.guide_title not in text
     assert lint(text, language, MARKET_OF[language], required=[]) == []
 
 
@@ -184,3 +197,208 @@ def test_unknown_disclosure_and_language_are_findings():
     assert lint("Hallo", "nl", Market.NL, required=[]) == [
         Finding(FindingKind.UNSUPPORTED_LANGUAGE, "nl")
     ]
+
+
+# --- What went wrong, and who pays the return: the wording follows the case
+
+# Per language: a phrase only the matching family of wording uses.
+NOT_RECEIVED = {
+    "en": "has not reached you",
+    "de": "nicht bei Ihnen angekommen",
+    "fr": "ne vous soit pas parvenu",
+    "es": "no le haya llegado",
+    "it": "non le sia arrivato",
+}
+CONFIRM = {
+    "en": "Please confirm",
+    "de": "Bitte bestätigen Sie",
+    "fr": "Merci de nous confirmer",
+    "es": "Confírmenos",
+    "it": "Ci confermi",
+}
+KEEP_THE_ITEM = {
+    "en": "you keep the item",
+    "de": "Sie behalten den Artikel",
+    "fr": "vous gardez l'article",
+    "es": "se queda con el artículo",
+    "it": "lei tiene l'articolo",
+}
+NO_REPLY_NEEDED = {
+    "en": "You do not need to reply",
+    "de": "Sie müssen nicht antworten",
+    "fr": "Vous n'avez pas besoin de répondre",
+    "es": "No necesita responder",
+    "it": "Non deve rispondere",
+}
+CHANGED_MIND = {
+    "en": "changed your mind",
+    "de": "anders überlegt",
+    "fr": "changé d'avis",
+    "es": "cambiado de opinión",
+    "it": "cambiato idea",
+}
+FAULTY = {
+    "en": "is faulty",
+    "de": "defekt ist",
+    "fr": "soit défectueux",
+    "es": "sea defectuoso",
+    "it": "sia difettoso",
+}
+FREE_RETURN = {
+    "en": "costs you nothing",
+    "de": "für Sie kostenlos",
+    "fr": "ne vous coûte rien",
+    "es": "no le cuesta nada",
+    "it": "non le costa nulla",
+}
+PREPAID = {
+    "en": "prepaid",
+    "de": "vorfrankiert",
+    "fr": "prépayée",
+    "es": "prepagada",
+    "it": "prepagata",
+}
+
+every_scenario = pytest.mark.parametrize(
+    ("language", "scenario"),
+    [(language, scenario) for language in LANGUAGES for scenario in Scenario],
+)
+
+
+def _has(text: str, phrase: str, language: str) -> bool:
+    return normalize(phrase, language) in normalize(text, language)
+
+
+@every_scenario
+def test_a_refund_without_return_fits_the_scenario(language, scenario):
+    text = render_offer(language, Remedy.REFUND_WITHOUT_RETURN, replace(FACTS, scenario=scenario))
+    not_received = scenario is Scenario.NOT_RECEIVED
+
+    assert _has(text, NOT_RECEIVED[language], language) is not_received
+    assert _has(text, CONFIRM[language], language) is not_received
+    assert _has(text, KEEP_THE_ITEM[language], language) is not not_received
+    assert _has(text, NO_REPLY_NEEDED[language], language) is not not_received
+    assert _has(text, CHANGED_MIND[language], language) is (scenario is Scenario.CHANGED_MIND)
+    assert format_money(language, 1234, Currency.EUR) in text
+    assert format_moment(language, FACTS.expires_at) in text
+    assert lint(text, language, MARKET_OF[language], required=[]) == []
+
+
+@every_scenario
+@pytest.mark.parametrize("buyer_pays_return", [False, True])
+def test_a_return_for_a_full_refund_fits_the_scenario_and_who_pays(
+    language, scenario, buyer_pays_return
+):
+    facts = replace(FACTS, scenario=scenario, buyer_pays_return=buyer_pays_return)
+    text = render_offer(language, Remedy.RETURN_FULL_REFUND, facts)
+    buyer_pays = REQUIRED_DISCLOSURES["return_cost"][language]
+
+    assert _has(text, CHANGED_MIND[language], language) is (scenario is Scenario.CHANGED_MIND)
+    faulty = scenario in (Scenario.FUNCTIONAL_FAULT, Scenario.QUALITY_DEFECT)
+    assert _has(text, FAULTY[language], language) is faulty
+    assert _has(text, NOT_RECEIVED[language], language) is (scenario is Scenario.NOT_RECEIVED)
+    assert _has(text, buyer_pays, language) is buyer_pays_return
+    assert _has(text, FREE_RETURN[language], language) is not buyer_pays_return
+    assert _has(text, PREPAID[language], language) is not buyer_pays_return
+    assert FACTS.return_label_url in text
+    required = ["return_cost"] if buyer_pays_return else []
+    assert lint(text, language, MARKET_OF[language], required=required) == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_exchange_the_buyer_pays_to_send_back_says_so(language):
+    facts = replace(FACTS, buyer_pays_return=True)
+    text = render_offer(language, Remedy.EXCHANGE, facts)
+
+    assert lint(text, language, MARKET_OF[language], required=["return_cost"]) == []
+    assert lint(
+        render_offer(language, Remedy.EXCHANGE, FACTS),
+        language,
+        MARKET_OF[language],
+        ["return_cost"],
+    ) == [Finding(FindingKind.MISSING_DISCLOSURE, "return_cost")]
+
+
+# --- Each disclosure the law may require: its sentence, where a remedy can need it
+
+RIGHT_TO_REJECT_UNTIL = datetime(2026, 4, 9, tzinfo=UTC)
+LEGAL_GUARANTEE_UNTIL = datetime(2028, 3, 6, tzinfo=UTC)
+LESS_THAN_FULL_REFUND = (
+    Remedy.PARTIAL_REFUND,
+    Remedy.EXCHANGE,
+    Remedy.PART_SHIPMENT,
+    Remedy.TROUBLESHOOTING,
+)
+# name → (the fact that carries it, its date); return_cost is a yes/no fact (above).
+DATED_DISCLOSURES = {
+    "withdrawal_right": ("withdrawal_right_until", WITHDRAWAL_UNTIL),
+    "right_to_reject": ("right_to_reject_until", RIGHT_TO_REJECT_UNTIL),
+    "legal_guarantee": ("legal_guarantee_until", LEGAL_GUARANTEE_UNTIL),
+}
+
+every_dated_disclosure = pytest.mark.parametrize(
+    ("language", "remedy", "name"),
+    [
+        (language, remedy, name)
+        for language in LANGUAGES
+        for remedy in LESS_THAN_FULL_REFUND
+        for name in DATED_DISCLOSURES
+    ],
+)
+
+
+@every_dated_disclosure
+def test_a_disclosure_fact_set_renders_its_sentence_and_lints_clean(language, remedy, name):
+    field, until = DATED_DISCLOSURES[name]
+    for base in (FACTS, BARE_FACTS):
+        text = render_offer(language, remedy, replace(base, **{field: until}))
+
+        assert format_day(language, until) in text
+        assert lint(text, language, MARKET_OF[language], required=[name]) == []
+
+
+@every_dated_disclosure
+def test_a_disclosure_required_but_not_set_is_missing(language, remedy, name):
+    text = render_offer(language, remedy, FACTS)
+
+    assert lint(text, language, MARKET_OF[language], required=[name]) == [
+        Finding(FindingKind.MISSING_DISCLOSURE, name)
+    ]
+
+
+@every_dated_disclosure
+def test_the_disclosure_sentence_is_the_one_carrying_the_phrase(language, remedy, name):
+    field, until = DATED_DISCLOSURES[name]
+    text = render_offer(language, remedy, replace(FACTS, **{field: until}))
+    day = format_day(language, until)
+    stripped = "\n".join(line for line in text.splitlines() if day not in line)
+
+    assert stripped != text
+    assert lint(stripped, language, MARKET_OF[language], required=[name]) == [
+        Finding(FindingKind.MISSING_DISCLOSURE, name)
+    ]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_disclosure_at_once_lints_clean(language):
+    facts = replace(
+        FACTS,
+        withdrawal_right_until=WITHDRAWAL_UNTIL,
+        right_to_reject_until=RIGHT_TO_REJECT_UNTIL,
+        legal_guarantee_until=LEGAL_GUARANTEE_UNTIL,
+        buyer_pays_return=True,
+    )
+    text = render_offer(language, Remedy.EXCHANGE, facts)
+
+    assert lint(text, language, MARKET_OF[language], required=sorted(REQUIRED_DISCLOSURES)) == []
+
+
+def test_every_disclosure_has_wording_in_every_language():
+    assert set(REQUIRED_DISCLOSURES) == {
+        "withdrawal_right",
+        "right_to_reject",
+        "legal_guarantee",
+        "return_cost",
+    }
+    for wordings in REQUIRED_DISCLOSURES.values():
+        assert set(wordings) == set(LANGUAGES)

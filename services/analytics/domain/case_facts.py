@@ -8,7 +8,10 @@ from shared.events import (
     DispatchRequested,
     EventPayload,
     InspectionOpened,
+    RefundIssued,
     ResolutionDecided,
+    ResolutionHeldForAgent,
+    ResolutionOffered,
     ReturnLabelIssued,
     ReturnReceived,
     StockUnavailable,
@@ -22,7 +25,10 @@ FACT_COLUMNS = ("marketplace", "market", "scenario", "remedy", "grade", "disposi
 
 STATUS_AFTER: dict[type[EventPayload], str] = {
     CaseOpened: "open",
+    ResolutionOffered: "offered",
+    ResolutionHeldForAgent: "with_agent",
     ResolutionDecided: "decided",
+    RefundIssued: "refunded",
     DispatchRequested: "dispatching",
     StockUnavailable: "redeciding",
     ReturnLabelIssued: "awaiting_return",

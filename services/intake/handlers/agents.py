@@ -16,8 +16,9 @@ from services.intake.domain.case import Channel, ChannelError, Delivery, OpenCas
 from services.intake.domain.channels import generic, read_json
 from services.intake.domain.opening import case_id_of
 from services.intake.domain.webhook import GenericWebhook
-from services.intake.handlers.common import AgentOnly, read_body, refusal
+from services.intake.handlers.common import read_body, refusal
 from services.intake.tables import CaseRecord, DeliveryRecord
+from shared.access import AgentOnly
 from shared.events import CaseClassified, Scenario
 from shared.outbox import emit
 from shared.service import CurrentService

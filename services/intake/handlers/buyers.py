@@ -15,8 +15,8 @@ from sqlalchemy.dialects.postgresql import insert
 
 from services.intake.context import CurrentIntake
 from services.intake.domain.classification import detect_language
-from services.intake.handlers.common import AgentOnly, InternalOnly
 from services.intake.tables import BuyerMessage, BuyerRecord, CaseRecord
+from shared.access import AgentOnly, InternalOnly
 from shared.events import BuyerAnswer, BuyerReplied, SatisfactionRated
 from shared.outbox import emit
 from shared.service import CurrentService

@@ -1,20 +1,15 @@
-"""What every intake route shares: body limits, refusals with a reason, bearer tokens."""
+"""What every intake route shares: body limits and refusals with a reason."""
 
-import hmac
 import logging
-from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import SecretStr
 
 from services.intake.domain.case import ChannelError
-from shared.service import CurrentService, Service
+from shared.service import Service
 
 log = logging.getLogger(__name__)
-bearer = HTTPBearer(auto_error=False)
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -40,28 +35,3 @@ def refusal(service: Service, channel: str, error: ChannelError) -> JSONResponse
     if error.field:
         body["field"] = error.field
     return JSONResponse(body, status_code=error.status)
-
-
-def _require(token: SecretStr | None, given: HTTPAuthorizationCredentials | None, who: str) -> None:
-    if token is None:
-        raise HTTPException(503, f"the {who} API is not configured (no token set)")
-    if given is None or not hmac.compare_digest(
-        given.credentials.encode(), token.get_secret_value().encode()
-    ):
-        raise HTTPException(401, f"a valid {who} bearer token is required")
-
-
-async def agent(
-    service: CurrentService, given: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
-) -> None:
-    _require(service.settings.agent_api_token, given, "agent")
-
-
-async def internal(
-    service: CurrentService, given: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
-) -> None:
-    _require(service.settings.internal_api_token, given, "internal")
-
-
-AgentOnly = Depends(agent)
-InternalOnly = Depends(internal)

@@ -14,7 +14,8 @@ from fastapi.responses import JSONResponse
 from services.intake.context import CurrentIntake
 from services.intake.domain.case import Channel, ChannelError
 from services.intake.domain.channels import amazon
-from services.intake.handlers.common import AgentOnly, read_body, refusal
+from services.intake.handlers.common import read_body, refusal
+from shared.access import AgentOnly
 from shared.markets import Market
 
 router = APIRouter(prefix="/reports", tags=["marketplace reports"], dependencies=[AgentOnly])

@@ -15,6 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 
 from shared.markets import REGION_OF, Market, Region
 
@@ -104,6 +105,30 @@ REQUIRED_DISCLOSURES: dict[str, dict[str, str]] = {
         "es": "todavía puede devolver el artículo en su lugar",
         "it": "può ancora restituire l'articolo al suo posto",
     },
+    # UK: goods that are faulty may be rejected for a full refund within 30 days.
+    "right_to_reject": {
+        "en": "you may instead reject it for a full refund",
+        "de": "können Sie ihn stattdessen gegen volle Erstattung zurückweisen",
+        "fr": "vous pouvez à la place le refuser contre un remboursement intégral",
+        "es": "puede en su lugar rechazarlo a cambio de un reembolso completo",
+        "it": "può invece rifiutarlo in cambio di un rimborso completo",
+    },
+    # EU/UK: an offer for faulty goods leaves the free repair or replacement in place.
+    "legal_guarantee": {
+        "en": "you keep your legal guarantee of a free repair or replacement",
+        "de": "behalten Sie Ihre gesetzliche Gewährleistung auf kostenlose Reparatur oder Ersatz",
+        "fr": "vous conservez votre garantie légale de réparation ou de remplacement gratuit",
+        "es": "conserva su garantía legal de reparación o sustitución gratuita",
+        "it": "conserva la garanzia legale di riparazione o sostituzione gratuita",
+    },
+    # EU/UK withdrawal: the buyer pays the return only when told so.
+    "return_cost": {
+        "en": "you pay the cost of sending the item back",
+        "de": "Sie tragen die Kosten für die Rücksendung des Artikels",
+        "fr": "les frais de renvoi de l'article sont à votre charge",
+        "es": "los gastos de devolución del artículo corren por su cuenta",
+        "it": "le spese di restituzione dell'articolo sono a suo carico",
+    },
 }
 
 
@@ -114,8 +139,8 @@ def lint(message: str, language: str, market: Market, required: list[str]) -> li
     text = normalize(message, language)
     banned = [
         Finding(FindingKind.BANNED_PROMISE, phrase)
-        for phrase in _banned_phrases(language, market)
-        if _contains(text, normalize(phrase, language))
+        for phrase, pattern in _banned_patterns(language, REGION_OF[market])
+        if pattern.search(text)
     ]
     missing = [_missing(name, text, language) for name in required]
     return banned + [finding for finding in missing if finding is not None]
@@ -133,16 +158,27 @@ def normalize(text: str, language: str) -> str:
     return re.sub(r"\s+", " ", plain).strip()
 
 
-def _banned_phrases(language: str, market: Market) -> list[str]:
+def _banned_phrases(language: str, region: Region) -> list[str]:
     phrases = BANNED_PROMISES[language] + (BANNED_PROMISES["en"] if language != "en" else [])
-    if REGION_OF[market] in (Region.EU, Region.UK):
+    if region in (Region.EU, Region.UK):
         phrases += BANNED_WHERE_BUYER_MAY_WITHDRAW[language]
     return phrases
 
 
-def _contains(text: str, phrase: str) -> bool:
+@cache
+def _banned_patterns(language: str, region: Region) -> list[tuple[str, re.Pattern[str]]]:
+    """Each banned phrase with its pattern, normalized and compiled once per language."""
+    phrases = _banned_phrases(language, region)
+    return [(phrase, _pattern(normalize(phrase, language))) for phrase in phrases]
+
+
+def _pattern(phrase: str) -> re.Pattern[str]:
     # Anchored at a word start only, so "unconditional refund" also catches "...refunds".
-    return re.search(rf"(?<!\w){re.escape(phrase)}", text) is not None
+    return re.compile(rf"(?<!\w){re.escape(phrase)}")
+
+
+def _contains(text: str, phrase: str) -> bool:
+    return _pattern(phrase).search(text) is not None
 
 
 def _missing(name: str, text: str, language: str) -> Finding | None:

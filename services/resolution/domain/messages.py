@@ -15,7 +15,7 @@ from babel.dates import format_date, format_time
 from babel.numbers import format_currency
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from shared.events import Remedy
+from shared.events import Remedy, Scenario
 from shared.markets import MINOR_UNITS, Currency
 
 LANGUAGES = ("en", "de", "fr", "es", "it")
@@ -29,6 +29,7 @@ environment = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
     keep_trailing_newline=True,
+    auto_reload=False,  # templates ship with the code: no file check on every render
 )
 
 
@@ -42,8 +43,15 @@ class OfferFacts:
     amount_minor: int | None = None  # refund, or price difference to pay for an exchange
     currency: Currency | None = None
     withdrawal_right_until: datetime | None = None  # EU/UK buyers still inside the window
+    right_to_reject_until: datetime | None = None  # UK: faulty goods back for a full refund
+    legal_guarantee_until: datetime | None = None  # EU/UK: free repair or replacement
+    scenario: Scenario | None = None  # what went wrong; None: neutral wording
+    buyer_pays_return: bool = False  # the buyer bears the cost of sending the item back
     return_label_url: str | None = None
     pickup_at: datetime | None = None
+    guide_title: str | None = None  # troubleshooting: the guide the buyer should try
+    guide_steps: tuple[str, ...] = ()
+    guide_video_url: str | None = None
 
     def __post_init__(self) -> None:
         if (self.amount_minor is None) != (self.currency is None):
@@ -58,11 +66,13 @@ def render_offer(language: str, remedy: Remedy, facts: OfferFacts) -> str:
     """The offer text for one remedy, in the buyer's language."""
     if language not in LANGUAGES:
         raise UnsupportedLanguage(language)
+    if Remedy(remedy) is Remedy.TROUBLESHOOTING and not (facts.guide_title and facts.guide_steps):
+        raise ValueError("a troubleshooting offer needs guide_title and guide_steps")
     template = environment.get_template(f"{language}/{Remedy(remedy).value}.txt.j2")
     return template.render(_context(language, facts))
 
 
-def _context(language: str, facts: OfferFacts) -> dict[str, str | None]:
+def _context(language: str, facts: OfferFacts) -> dict[str, str | bool | tuple[str, ...] | None]:
     # Every name is always present (None when absent), so StrictUndefined flags only typos.
     return {
         "greeting": facts.greeting,
@@ -70,8 +80,15 @@ def _context(language: str, facts: OfferFacts) -> dict[str, str | None]:
         "amount": _amount(language, facts),
         "expires": format_moment(language, facts.expires_at),
         "withdrawal_until": _day(language, facts.withdrawal_right_until),
+        "right_to_reject_until": _day(language, facts.right_to_reject_until),
+        "legal_guarantee_until": _day(language, facts.legal_guarantee_until),
+        "scenario": None if facts.scenario is None else Scenario(facts.scenario).value,
+        "buyer_pays_return": facts.buyer_pays_return,
         "return_label_url": facts.return_label_url,
         "pickup": _moment(language, facts.pickup_at),
+        "guide_title": facts.guide_title,
+        "guide_steps": facts.guide_steps,
+        "guide_video_url": facts.guide_video_url,
     }
 
 

@@ -22,9 +22,8 @@ import base64
 import hashlib
 import hmac
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, time, timedelta, tzinfo
+from datetime import datetime, timedelta
 from xml.etree.ElementTree import Element, ParseError
-from zoneinfo import ZoneInfo
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
@@ -44,6 +43,7 @@ from services.intake.domain.case import (
     malformed,
 )
 from services.intake.domain.channels.signing import ensure_fresh
+from shared.business_time import business_days_after
 from shared.markets import Market
 
 FRESHNESS = timedelta(minutes=10)
@@ -60,7 +60,10 @@ STATUS_OF_EVENT: dict[str, MarketplaceStatus] = {
     "ReturnClosed": MarketplaceStatus.CLOSED,
 }
 
-# eBay's clocks, in business days after the day the return opened / the item arrived back.
+# eBay's clocks, in business days after the day the return opened / the item arrived back,
+# counted on the project's business calendar (`shared.business_time`): the market's local
+# days, its public holidays skipped. eBay ends US and CA due dates at 23:59:59 Pacific; the
+# market calendar ends them at 23:59:59 Eastern, three hours earlier: the seller's safe side.
 SELLER_RESPONSE_DAYS = 2  # seller info (RMA, return address): ReturnSellerInfoOverdue
 REFUND_DAYS = 5  # refund after the seller receives the item: ReturnRefundOverdue
 
@@ -90,17 +93,6 @@ MARKET_OF_SITE_ID: dict[int, Market] = {
     186: Market.ES,
     146: Market.NL,
     205: Market.IE,
-}
-
-# eBay counts business days on the site's own calendar (its due dates end at 23:59:59
-# Pacific time on the US site).
-SITE_ZONE: dict[Market, tzinfo] = {
-    Market.US: ZoneInfo("America/Los_Angeles"),
-    Market.CA: ZoneInfo("America/Los_Angeles"),
-    Market.UK: ZoneInfo("Europe/London"),
-    Market.IE: ZoneInfo("Europe/Dublin"),
-    **{m: ZoneInfo("Europe/Berlin") for m in (Market.DE, Market.FR, Market.IT, Market.ES)},
-    Market.NL: ZoneInfo("Europe/Amsterdam"),
 }
 
 # https://developer.ebay.com/devzone/post-order/types/ReturnReasonEnum.html
@@ -239,38 +231,23 @@ def checked_opened(notification: ReturnNotification, opened: CanonicalCase | Non
 
 def note_of(notification: ReturnNotification) -> str:
     """The clock an event starts, in words: `UpdateCase` has no deadlines of its own."""
-    zone = SITE_ZONE.get(market_of_site(notification.site) or Market.US, UTC)
+    market = market_of_site(notification.site) or Market.US
     if notification.event == "ReturnWaitingForSellerInfo":
         opened = notification.created_at or notification.timestamp
-        due = business_days_after(opened, SELLER_RESPONSE_DAYS, zone)
+        due = business_days_after(opened, SELLER_RESPONSE_DAYS, market)
         return f"seller info due by {due.isoformat()}"
     if notification.event == "ReturnDelivered":
-        due = business_days_after(notification.timestamp, REFUND_DAYS, zone)
+        due = business_days_after(notification.timestamp, REFUND_DAYS, market)
         return f"refund due by {due.isoformat()}"
     return notification.return_status or ""
 
 
-def business_days_after(moment: datetime, days: int, zone: tzinfo = UTC) -> datetime:
-    """The end of the `days`-th weekday after the day of `moment`, on `zone`'s calendar.
-
-    Public holidays are not known here, so a clock across one ends a day early: early
-    is the safe side for a seller.
-    """
-    day = moment.astimezone(zone).date()
-    counted = 0
-    while counted < days:
-        day += timedelta(days=1)
-        if day.weekday() < 5:  # Monday to Friday
-            counted += 1
-    return datetime.combine(day, time(23, 59, 59), tzinfo=zone).astimezone(UTC)
-
-
 def seller_response_due(opened_at: datetime, market: Market) -> datetime:
-    return business_days_after(opened_at, SELLER_RESPONSE_DAYS, SITE_ZONE[market])
+    return business_days_after(opened_at, SELLER_RESPONSE_DAYS, market)
 
 
 def refund_due(delivered_at: datetime, market: Market) -> datetime:
-    return business_days_after(delivered_at, REFUND_DAYS, SITE_ZONE[market])
+    return business_days_after(delivered_at, REFUND_DAYS, market)
 
 
 def market_of_site(site: str | int | None) -> Market | None:

@@ -1,0 +1,416 @@
+from dataclasses import replace
+
+import pytest
+
+from services.resolution.domain.costs import (
+    COST_BOOK,
+    DEFAULT,
+    Costing,
+    SizeClass,
+    estimate,
+    recovery_value,
+    return_route,
+    size_class_of,
+)
+from shared.events import CaseItem, Grade, Remedy, ReturnRoute
+from shared.markets import Currency, Market
+
+R = Remedy
+
+
+def item(category: str | None, price: int, quantity: int = 1, sku: str = "SKU-1") -> CaseItem:
+    return CaseItem(sku=sku, category=category, quantity=quantity, unit_price_minor=price)
+
+
+def lines_of(remedy: Remedy, costing: Costing) -> dict[str, int]:
+    return {line.item: line.amount_minor for line in estimate(remedy, costing).lines}
+
+
+# A US electronics item at $40 on Amazon. Hand-computed figures:
+#   Amazon fee on 4000: 4000 x 15% x 20% = 120 (under the 500 cap)
+#   recovery, local: 4000 x (.45x.85 + .30x.65 + .15x.40 + .10x.10) = 4000 x .6475 = 2590,
+#   minus electronics refurb 600 = 1990
+US_ELECTRONICS = item("electronics", 4000)
+# An EU (DE) home item at EUR 50, two units, on Shopify:
+#   Shopify fee: 2.9% of the refund; 1500 -> 43.5 -> 44 (half-up); 10000 -> 290
+#   recovery, local, per unit: 5000 x (.50x.85 + .30x.65 + .12x.40 + .08x.10) = 5000 x .676
+#   = 3380, minus home refurb 300 = 3080; x 2 units = 6160
+EU_HOME = item("home", 5000, quantity=2)
+
+CASES = [
+    # (remedy, costing, expected lines in order, total)
+    (
+        R.PARTIAL_REFUND,
+        Costing(Market.US, "amazon", [US_ELECTRONICS], refund_minor=600),
+        {"refund": 600, "marketplace_fee": 18},
+        618,
+    ),
+    (
+        R.REFUND_WITHOUT_RETURN,
+        Costing(Market.US, "amazon", [US_ELECTRONICS], refund_minor=4000),
+        {"refund": 4000, "marketplace_fee": 120},
+        4120,
+    ),
+    (
+        R.TROUBLESHOOTING,
+        Costing(Market.US, "amazon", [US_ELECTRONICS]),
+        {"agent_time": 300},
+        300,
+    ),
+    (
+        R.PART_SHIPMENT,
+        Costing(Market.US, "amazon", [US_ELECTRONICS]),
+        # part: 8% of 4000 = 320 (above the 300 floor); small parcel 450; pick and pack 150
+        {"part_cost": 320, "local_shipping": 450, "pick_and_pack": 150},
+        920,
+    ),
+    (
+        R.EXCHANGE,
+        Costing(Market.US, "amazon", [US_ELECTRONICS], price_difference_minor=500),
+        # replacement 45% x 4000; outbound small 70% x 900; the buyer pays 500 more
+        {
+            "replacement_unit": 1800,
+            "outbound_shipping": 630,
+            "return_shipping": 900,
+            "handling": 250,
+            "recovery_value": -1990,
+            "price_difference": -500,
+        },
+        1090,
+    ),
+    (
+        R.RETURN_FULL_REFUND,
+        Costing(Market.US, "amazon", [US_ELECTRONICS], refund_minor=4000),
+        {
+            "refund": 4000,
+            "marketplace_fee": 120,
+            "return_shipping": 900,
+            "handling": 250,
+            "recovery_value": -1990,
+        },
+        3280,
+    ),
+    (
+        R.PARTIAL_REFUND,
+        Costing(Market.DE, "shopify", [EU_HOME], refund_minor=1500),
+        {"refund": 1500, "marketplace_fee": 44},
+        1544,
+    ),
+    (
+        R.REFUND_WITHOUT_RETURN,
+        Costing(Market.DE, "shopify", [EU_HOME], refund_minor=10000),
+        {"refund": 10000, "marketplace_fee": 290},
+        10290,
+    ),
+    (
+        R.TROUBLESHOOTING,
+        Costing(Market.DE, "shopify", [EU_HOME]),
+        {"agent_time": 280},  # one session per case, not per unit
+        280,
+    ),
+    (
+        R.PART_SHIPMENT,
+        Costing(Market.DE, "shopify", [EU_HOME]),
+        # per unit: part 8% x 5000 = 400, parcel 350, pick and pack 130; x 2
+        {"part_cost": 800, "local_shipping": 700, "pick_and_pack": 260},
+        1760,
+    ),
+    (
+        R.EXCHANGE,
+        Costing(Market.DE, "shopify", [EU_HOME], price_difference_minor=-400),
+        # per unit: replacement 35% x 5000 = 1750, outbound medium 630, return medium 900,
+        # handling 220; x 2. We pay 400 back.
+        {
+            "replacement_unit": 3500,
+            "outbound_shipping": 1260,
+            "return_shipping": 1800,
+            "handling": 440,
+            "recovery_value": -6160,
+            "price_difference": 400,
+        },
+        1240,
+    ),
+    (
+        R.RETURN_FULL_REFUND,
+        Costing(Market.DE, "shopify", [EU_HOME], refund_minor=10000),
+        {
+            "refund": 10000,
+            "marketplace_fee": 290,
+            "return_shipping": 1800,
+            "handling": 440,
+            "recovery_value": -6160,
+        },
+        6370,
+    ),
+]
+
+
+@pytest.mark.parametrize(("remedy", "costing", "expected", "total"), CASES)
+def test_each_remedy_has_its_lines_and_total(remedy, costing, expected, total):
+    priced = estimate(remedy, costing)
+    assert [(line.item, line.amount_minor) for line in priced.lines] == list(expected.items())
+    assert priced.total_minor == total
+    assert priced.remedy is remedy
+
+
+@pytest.mark.parametrize(("remedy", "costing", "expected", "total"), CASES)
+def test_the_currency_is_the_markets(remedy, costing, expected, total):
+    want = Currency.USD if costing.market is Market.US else Currency.EUR
+    assert estimate(remedy, costing).currency is want
+
+
+@pytest.mark.parametrize(
+    ("remedy", "route"),
+    [
+        (R.PARTIAL_REFUND, None),
+        (R.REFUND_WITHOUT_RETURN, None),
+        (R.TROUBLESHOOTING, None),
+        (R.PART_SHIPMENT, None),
+        (R.EXCHANGE, ReturnRoute.LOCAL),
+        (R.RETURN_FULL_REFUND, ReturnRoute.LOCAL),
+    ],
+)
+def test_a_route_only_when_a_unit_comes_back(remedy, route):
+    assert estimate(remedy, Costing(Market.US, "amazon", [US_ELECTRONICS], 4000)).route == route
+
+
+# --- who pays the return
+
+
+def test_a_buyer_paid_return_has_no_return_shipping_line():
+    costing = Costing(Market.US, "amazon", [US_ELECTRONICS], 4000, seller_pays_return=False)
+    assert lines_of(R.RETURN_FULL_REFUND, costing) == {
+        "refund": 4000,
+        "marketplace_fee": 120,
+        "handling": 250,
+        "recovery_value": -1990,
+    }
+
+
+def test_the_seller_pays_the_return_of_an_exchange_whoever_pays_other_returns():
+    costing = Costing(Market.US, "amazon", [US_ELECTRONICS], seller_pays_return=False)
+    assert lines_of(R.EXCHANGE, costing)["return_shipping"] == 900
+
+
+# --- return route
+
+
+@pytest.mark.parametrize(
+    ("market", "category", "price", "route"),
+    [
+        (Market.US, "electronics", 30000, ReturnRoute.ORIGIN),  # just at the threshold
+        (Market.US, "electronics", 29999, ReturnRoute.LOCAL),  # just below
+        (Market.CA, "electronics", 40000, ReturnRoute.ORIGIN),
+        (Market.CA, "electronics", 39999, ReturnRoute.LOCAL),
+        (Market.UK, "electronics", 25000, ReturnRoute.ORIGIN),
+        (Market.UK, "electronics", 24999, ReturnRoute.LOCAL),
+        (Market.FR, "electronics", 28000, ReturnRoute.ORIGIN),
+        (Market.FR, "electronics", 27999, ReturnRoute.LOCAL),
+        (Market.US, "Electronics ", 30000, ReturnRoute.ORIGIN),  # case and spaces ignored
+        (Market.US, "appliances", 50000, ReturnRoute.ORIGIN),
+        (Market.US, "furniture", 29999, ReturnRoute.LOCAL),  # not worth the freight home
+        (Market.US, "home", 90000, ReturnRoute.LOCAL),  # repairable locally
+        (Market.US, None, 90000, ReturnRoute.LOCAL),
+    ],
+)
+def test_return_route(market, category, price, route):
+    assert return_route(item(category, price), market) is route
+
+
+def test_a_high_value_electronics_return_at_the_threshold_goes_to_origin():
+    # origin recovery: 30000 x (.45x.95 + .30x.80 + .15x.60 + .10x.20) = 30000 x .7775
+    # = 23325, no local refurb cost; freight home for a small unit: 3500
+    costing = Costing(Market.US, "amazon", [item("electronics", 30000)], refund_minor=30000)
+    priced = estimate(R.RETURN_FULL_REFUND, costing)
+    assert priced.route is ReturnRoute.ORIGIN
+    assert {line.item: line.amount_minor for line in priced.lines} == {
+        "refund": 30000,
+        "marketplace_fee": 500,  # 3% = 900, capped at 500
+        "return_shipping": 3500,
+        "handling": 250,
+        "recovery_value": -23325,
+    }
+
+
+def test_just_below_the_threshold_electronics_return_locally():
+    # local recovery: 29999 x .6475 = 19424.35 -> 19424, minus refurb 600 = 18824
+    costing = Costing(Market.US, "amazon", [item("electronics", 29999)], refund_minor=29999)
+    priced = estimate(R.RETURN_FULL_REFUND, costing)
+    assert priced.route is ReturnRoute.LOCAL
+    lines = {line.item: line.amount_minor for line in priced.lines}
+    assert lines["return_shipping"] == 900
+    assert lines["recovery_value"] == -18824
+
+
+def test_a_case_goes_to_origin_when_any_of_its_units_does():
+    items = [item("electronics", 30000, sku="A"), item("apparel", 2000, sku="B")]
+    priced = estimate(R.RETURN_FULL_REFUND, Costing(Market.US, "other", items, 32000))
+    assert priced.route is ReturnRoute.ORIGIN
+    # the apparel unit still travels locally: origin small 3500 + local small 900
+    assert {line.item: line.amount_minor for line in priced.lines}["return_shipping"] == 4400
+
+
+# --- recovery
+
+
+@pytest.mark.parametrize("route", list(ReturnRoute))
+@pytest.mark.parametrize(
+    "category", [None, "electronics", "apparel", "home", "furniture", "appliances", "unknown"]
+)
+@pytest.mark.parametrize("price", [0, 1, 99, 500, 999, 1500, 2500, 10000, 1_000_000])
+def test_recovery_is_never_negative(route, category, price):
+    value = recovery_value(item(category, price), route, COST_BOOK)
+    assert type(value) is int
+    assert value >= 0
+
+
+def test_a_cheap_unit_is_worth_nothing_after_local_refurbishing():
+    assert recovery_value(item("furniture", 1000), ReturnRoute.LOCAL) == 0
+    costing = Costing(Market.US, "other", [item("furniture", 1000)], refund_minor=1000)
+    assert "recovery_value" not in lines_of(R.RETURN_FULL_REFUND, costing)
+
+
+def test_recovery_scales_with_quantity():
+    one = lines_of(R.RETURN_FULL_REFUND, Costing(Market.US, "other", [US_ELECTRONICS], 4000))
+    three = lines_of(
+        R.RETURN_FULL_REFUND,
+        Costing(Market.US, "other", [item("electronics", 4000, quantity=3)], 12000),
+    )
+    for name in ("return_shipping", "handling", "recovery_value"):
+        assert three[name] == 3 * one[name]
+
+
+def test_an_item_without_category_uses_the_defaults():
+    unknown = item(None, 10000)
+    assert size_class_of(unknown) is SizeClass.MEDIUM
+    # 10000 x .676 = 6760, minus default refurb 400
+    assert recovery_value(unknown, ReturnRoute.LOCAL) == 6360
+
+
+@pytest.mark.parametrize("category", sorted(COST_BOOK.grade_mix))
+def test_each_grade_mix_sums_to_one(category):
+    mix = COST_BOOK.grade_mix[category]
+    assert set(mix) == set(Grade)
+    assert sum(mix.values()) == 1
+
+
+# --- marketplace fees
+
+
+@pytest.mark.parametrize(
+    ("marketplace", "refund", "fee"),
+    [
+        ("amazon", 4000, 120),  # 3% of the refund
+        ("Amazon", 4000, 120),  # names are matched case-insensitively
+        ("amazon", 50000, 500),  # capped
+        ("walmart", 50000, 1500),  # no cap
+        ("ebay", 4000, 30),  # full refund: the per-order fee is kept
+        ("ebay", 600, 0),  # partial refund: nothing kept
+        ("shopify", 4000, 116),  # 2.9%
+        ("etsy", 4000, 0),  # unknown marketplaces keep nothing
+    ],
+)
+def test_marketplace_fee_on_a_refund(marketplace, refund, fee):
+    costing = Costing(Market.US, marketplace, [US_ELECTRONICS], refund_minor=refund)
+    assert lines_of(R.REFUND_WITHOUT_RETURN, costing).get("marketplace_fee", 0) == fee
+
+
+def test_lines_that_come_to_zero_are_left_out():
+    costing = Costing(Market.US, "etsy", [US_ELECTRONICS], refund_minor=600)
+    assert lines_of(R.PARTIAL_REFUND, costing) == {"refund": 600}
+    assert "price_difference" not in lines_of(R.EXCHANGE, costing)
+
+
+# --- several items
+
+
+def test_lines_are_summed_across_items_of_different_categories():
+    items = [item("electronics", 4000, sku="A"), item("home", 5000, quantity=2, sku="B")]
+    lines = lines_of(R.PART_SHIPMENT, Costing(Market.US, "amazon", items))
+    # parts: 320 + 2 x 400; parcels 3 x 450; pick and pack 3 x 150
+    assert lines == {"part_cost": 1120, "local_shipping": 1350, "pick_and_pack": 450}
+
+
+def test_a_part_never_costs_less_than_the_floor():
+    lines = lines_of(R.PART_SHIPMENT, Costing(Market.UK, "amazon", [item("toys", 1000, 2)]))
+    assert lines["part_cost"] == 600  # 8% of 1000 = 80, floored at 300, x 2
+
+
+# --- the book
+
+
+def test_outbound_shipping_is_about_seventy_percent_of_a_return():
+    assert COST_BOOK.outbound_shipping[Currency.USD] == {
+        SizeClass.SMALL: 630,
+        SizeClass.MEDIUM: 1050,
+        SizeClass.LARGE: 3150,
+    }
+    assert COST_BOOK.outbound_shipping[Currency.GBP][SizeClass.SMALL] == 315
+
+
+@pytest.mark.parametrize(
+    ("currency", "small", "medium", "large"),
+    [
+        (Currency.USD, 3500, 6000, 15000),
+        (Currency.CAD, 4700, 8100, 20300),  # 4725 -> 4700, 20250 -> 20300 (half-up)
+        (Currency.GBP, 2800, 4700, 11900),
+        (Currency.EUR, 3200, 5500, 13800),
+    ],
+)
+def test_origin_freight_is_converted_and_rounded_to_whole_units(currency, small, medium, large):
+    assert COST_BOOK.origin_return_shipping[currency] == {
+        SizeClass.SMALL: small,
+        SizeClass.MEDIUM: medium,
+        SizeClass.LARGE: large,
+    }
+
+
+def test_us_medium_return_shipping_is_the_domain_figure():
+    assert COST_BOOK.return_shipping[Currency.USD][SizeClass.MEDIUM] == 1500  # about $15
+
+
+def test_a_seller_can_bring_their_own_rates():
+    book = replace(COST_BOOK, handling={**COST_BOOK.handling, Currency.USD: 400})
+    costing = Costing(Market.US, "amazon", [US_ELECTRONICS], refund_minor=4000)
+    lines = {
+        line.item: line.amount_minor for line in estimate(R.RETURN_FULL_REFUND, costing, book).lines
+    }
+    assert lines["handling"] == 400
+
+
+def test_every_market_and_currency_has_rates():
+    for market in Market:
+        priced = [estimate(remedy, Costing(market, "amazon", [EU_HOME], 10000)) for remedy in R]
+        assert all(p.lines for p in priced)
+    assert DEFAULT in COST_BOOK.replacement_cost_ratio
+    assert DEFAULT in COST_BOOK.local_refurb_cost
+
+
+# --- money is int
+
+
+@pytest.mark.parametrize("remedy", list(R))
+@pytest.mark.parametrize("market", list(Market))
+@pytest.mark.parametrize("marketplace", ["amazon", "shopify", "ebay", "walmart", "other"])
+def test_money_is_always_int(remedy, market, marketplace):
+    items = [item("electronics", 33333, sku="A"), item("apparel", 1999, quantity=3, sku="B")]
+    costing = Costing(market, marketplace, items, refund_minor=1234, price_difference_minor=-77)
+    priced = estimate(remedy, costing)
+    assert all(type(line.amount_minor) is int for line in priced.lines)
+    assert type(priced.total_minor) is int
+
+
+# --- the source's target
+
+
+def test_the_functional_fault_path_costs_at_least_60_percent_less_than_a_return():
+    """DOMAIN.md: troubleshooting plus a part from a local warehouse costs about 60% less
+    than a return. Checked on a $40 electronics item in the US, seller-paid return."""
+    costing = Costing(Market.US, "amazon", [US_ELECTRONICS], refund_minor=4000)
+    fault_path = (
+        estimate(R.TROUBLESHOOTING, costing).total_minor
+        + estimate(R.PART_SHIPMENT, costing).total_minor
+    )
+    a_return = estimate(R.RETURN_FULL_REFUND, costing).total_minor
+    assert (fault_path, a_return) == (1220, 3280)
+    assert fault_path <= a_return * 40 // 100
