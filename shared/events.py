@@ -37,12 +37,9 @@ class Remedy(StrEnum):
     PART_SHIPMENT = "part_shipment"
     EXCHANGE = "exchange"
     RETURN_FULL_REFUND = "return_full_refund"
-    REFUND_WITHOUT_RETURN = (
-        "refund_without_return"  # nothing comes back: never arrived, or not worth it
-    )
-    TROUBLESHOOTING = (
-        "troubleshooting"  # a guide in the buyer's language; solved means nothing else
-    )
+    REFUND_WITHOUT_RETURN = "refund_without_return"  # it never arrived, or is not worth a return
+    TROUBLESHOOTING = "troubleshooting"  # a guide in the buyer's language
+    RESHIP = "reship"  # it never arrived: the same item again, from a local warehouse
 
 
 class MarketplaceStatus(StrEnum):
@@ -166,14 +163,24 @@ class CaseMarketplaceUpdated(EventPayload):
     at: AwareDatetime
 
 
+class ExchangeChoice(Contract):
+    """The variant a buyer picked for an exchange, priced from the seller's catalog."""
+
+    sku: str = Field(min_length=1)
+    title: str | None = None
+    unit_price_minor: int = Field(ge=0)
+
+
 class BuyerReplied(EventPayload):
     event_type: ClassVar[str] = "case.buyer_replied"
     owner: ClassVar[str] = "intake"
+    schema_version: ClassVar[int] = 2
 
     answer: BuyerAnswer
     text: str = ""
     language: str
     at: AwareDatetime
+    exchange_for: ExchangeChoice | None = None  # with an accepted exchange: the variant chosen
 
 
 class SatisfactionRated(EventPayload):
@@ -278,8 +285,9 @@ class ResolutionDecided(EventPayload):
     region: Region
     currency: Currency
     refund_minor: int = Field(ge=0)
-    items: list[CaseItem]
+    items: list[CaseItem]  # what fulfillment ships for an exchange: the variant chosen
     rule: str  # why this remedy, in words
+    price_difference_minor: int = 0  # exchange: > 0 the buyer pays it, < 0 refunded
     route: ReturnRoute | None = None  # where a returned unit goes
     policy_version: int = 0  # the seller policy version the engine read
     alternatives: list[Alternative] = Field(default_factory=list)

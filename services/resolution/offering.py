@@ -20,12 +20,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.resolution import knowledge_base, policies, refunding
 from services.resolution.domain.engine import LADDERS, CaseFacts, plan
+from services.resolution.domain.exchanges import Swap, settles, swap_for
 from services.resolution.domain.offers import PlannedStep, draft, planned_steps
 from services.resolution.domain.policy import DEFAULT_POLICY, SellerPolicy
 from services.resolution.domain.troubleshooting import Guide
 from services.resolution.tables import CaseDecision, Offer
 from shared.events import (
     CaseItem,
+    ExchangeChoice,
     Remedy,
     ResolutionAccepted,
     ResolutionDecided,
@@ -36,6 +38,10 @@ from shared.events import (
 )
 from shared.markets import Currency, Market
 from shared.outbox import emit
+
+# Remedies paid as soon as they are decided (a return's refund waits for the unit; an
+# exchange pays back a cheaper variant's difference).
+REFUNDED_AT_ONCE = (Remedy.PARTIAL_REFUND, Remedy.REFUND_WITHOUT_RETURN, Remedy.EXCHANGE)
 
 # Clocks a first message to the buyer stops.
 ANSWER_CLOCKS = ("first_reply", "amazon_reply", "seller_response")
@@ -158,11 +164,18 @@ def product_title(record: CaseDecision) -> str:
 
 
 async def decide(
-    session: AsyncSession, record: CaseDecision, step: PlannedStep, now: datetime, why: str
+    session: AsyncSession,
+    record: CaseDecision,
+    step: PlannedStep,
+    now: datetime,
+    why: str,
+    swap: Swap | None = None,
 ) -> None:
+    """The case ends with `step`; for an exchange, `swap` says what ships and for what."""
+    refund = swap.refund_minor if swap else step.refund_minor
     record.state = "decided"
     record.remedy = step.remedy.value
-    record.refund_minor = step.refund_minor
+    record.refund_minor = refund
     record.route = step.route.value if step.route else None
     record.decided_at = now
     session.add(record)
@@ -175,16 +188,17 @@ async def decide(
             market=record.market,
             region=record.region,
             currency=record.currency,
-            refund_minor=step.refund_minor,
-            items=items_of(record),
+            refund_minor=refund,
+            items=swap.items if swap else items_of(record),
             rule=f"{record.rule}; step {record.step}: {why}",
             route=step.route,
             policy_version=record.policy_version,
             alternatives=record.alternatives,
+            price_difference_minor=swap.price_difference_minor if swap else 0,
         ),
     )
-    if step.remedy in (Remedy.PARTIAL_REFUND, Remedy.REFUND_WITHOUT_RETURN):
-        await refunding.owe_refund(session, record, step.remedy, step.refund_minor)
+    if step.remedy in REFUNDED_AT_ONCE:
+        await refunding.owe_refund(session, record, step.remedy, refund)
 
 
 async def hold(
@@ -209,16 +223,32 @@ async def open_offer(session: AsyncSession, case_id: str) -> Offer | None:
     )
 
 
-async def accept(session: AsyncSession, record: CaseDecision, offer: Offer, now: datetime) -> None:
+async def accept(
+    session: AsyncSession,
+    record: CaseDecision,
+    offer: Offer,
+    now: datetime,
+    choice: ExchangeChoice | None = None,
+) -> None:
+    remedy = Remedy(offer.remedy)
+    step = steps_of(record)[offer.step - 1]
+    swap = swap_for(items_of(record), choice) if remedy is Remedy.EXCHANGE else None
+    if swap is not None:
+        policy = await policies.policy_version(
+            session, record.seller_account, record.policy_version
+        )
+        limit = (policy or DEFAULT_POLICY).exchange_max_price_difference_minor
+        if not settles(swap, limit):
+            note = f"price difference {swap.price_difference_minor} exceeds the policy's {limit}"
+            await give_up(session, record, offer, "impossible", note, now)
+            return
     offer.state, offer.answered_at = "accepted", now
     session.add(offer)
-    remedy = Remedy(offer.remedy)
     await emit(
         session,
         ResolutionAccepted(case_id=offer.case_id, offer_id=offer.offer_id, remedy=remedy, at=now),
     )
-    step = steps_of(record)[offer.step - 1]
-    await decide(session, record, step, now, f"the buyer accepted {remedy.value}")
+    await decide(session, record, step, now, f"the buyer accepted {remedy.value}", swap)
 
 
 async def give_up(

@@ -150,7 +150,7 @@ class RefundWorker:
             self.service.case_span(session, refund.case_id, "refund.refused"),
         ):
             await set_refund(session, refund.refund_id, state="refused", error=str(failure))
-            record = await session.get(CaseDecision, refund.case_id)
+            record = await session.get(CaseDecision, refund.case_id, with_for_update=True)
             if record is not None:
                 record.state = "held"
                 session.add(record)

@@ -27,27 +27,35 @@ async def sweep(service: Service, now: datetime) -> int:
     Returns how many offers and clocks moved."""
     moved = 0
     async with service.transaction() as session:
-        for offer in await lapsed_offers(session, now):
-            record = await session.get(CaseDecision, offer.case_id, with_for_update=True)
-            if record is None:
-                continue
-            async with service.case_span(session, offer.case_id, "offer.expired"):
-                await offering.give_up(session, record, offer, "expired", "", now)
-            moved += 1
+        for case_id in await cases_with_lapsed_offers(session, now):
+            moved += await lapse(service, session, case_id, now)
         for clock in await timekeeping.clocks_to_alert(session, now):
             moved += await timekeeping.alert(session, clock, now)
     return moved
 
 
-async def lapsed_offers(session: AsyncSession, now: datetime) -> list[Offer]:
+async def cases_with_lapsed_offers(session: AsyncSession, now: datetime) -> list[str]:
     rows = await session.scalars(
-        select(Offer)
+        select(Offer.case_id)
         .where(Offer.state == "open", Offer.expires_at <= now)
         .order_by(Offer.expires_at)
         .limit(SWEEP_BATCH)
-        .with_for_update(skip_locked=True)
     )
     return list(rows)
+
+
+async def lapse(service: Service, session: AsyncSession, case_id: str, now: datetime) -> int:
+    """Locks like the event handlers do, the case before its offer, so the two never wait on
+    each other in a circle; a case busy with an answer right now is left for the next sweep."""
+    record = await session.get(CaseDecision, case_id, with_for_update={"skip_locked": True})
+    if record is None:
+        return 0
+    offer = await offering.open_offer(session, case_id)
+    if offer is None or offer.expires_at > now:
+        return 0  # answered meanwhile
+    async with service.case_span(session, case_id, "offer.expired"):
+        await offering.give_up(session, record, offer, "expired", "", now)
+    return 1
 
 
 class Sweeper:

@@ -337,3 +337,48 @@ async def test_an_answer_in_the_same_batch_as_its_case_is_applied_in_the_batch(r
         "resolution.accepted",
         "resolution.decided",
     ]
+
+
+@pytest.mark.parametrize(
+    ("variant_price", "difference", "refund"),
+    [(5999, 1000, 0), (3999, -1000, 1000), (4999, 0, 0)],
+)
+async def test_an_exchange_for_another_variant_settles_only_the_price_difference(
+    resolution, variant_price, difference, refund
+):
+    from shared.events import ExchangeChoice
+
+    case = case_opened(scenario=Scenario.SIZE_STYLE_MISMATCH)  # one $49.99 unit
+    choice = ExchangeChoice(sku="BT-SPK-300-BLU", unit_price_minor=variant_price)
+    accepted = reply(case.case_id, BuyerAnswer.ACCEPT).model_copy(update={"exchange_for": choice})
+    async with TestKafkaBroker(resolution.broker) as broker:
+        await publish(broker, case)
+        await publish(broker, accepted)
+    decided = (await outbox_of(resolution, case.case_id))[-1]["data"]
+    assert decided["remedy"] == "exchange"
+    assert [(i["sku"], i["unit_price_minor"]) for i in decided["items"]] == [
+        ("BT-SPK-300-BLU", variant_price)
+    ]
+    assert (decided["price_difference_minor"], decided["refund_minor"]) == (difference, refund)
+    async with resolution.sessions() as session:
+        owed = list(await session.scalars(select(Refund).where(Refund.case_id == case.case_id)))
+    assert [r.amount_minor for r in owed] == ([refund] if refund else [])
+
+
+async def test_an_exchange_beyond_the_policys_price_difference_moves_to_the_next_remedy(
+    resolution,
+):
+    from shared.events import ExchangeChoice
+
+    case = case_opened(scenario=Scenario.SIZE_STYLE_MISMATCH)
+    choice = ExchangeChoice(sku="BT-SPK-900-GLD", unit_price_minor=9999)  # $50 dearer
+    accepted = reply(case.case_id, BuyerAnswer.ACCEPT).model_copy(update={"exchange_for": choice})
+    async with TestKafkaBroker(resolution.broker) as broker:
+        await publish(broker, case)
+        await publish(broker, accepted)
+    events = await outbox_of(resolution, case.case_id)
+    declined = next(e["data"] for e in events if e["type"] == "resolution.declined")
+    assert (declined["remedy"], declined["cause"]) == ("exchange", "impossible")
+    assert "exceeds the policy's 2000" in declined["note"]
+    assert events[-1]["type"] == "resolution.decided"
+    assert events[-1]["data"]["remedy"] == "return_full_refund"

@@ -23,7 +23,7 @@ async def open_case(clients, **changes) -> str:
     return response.json()["case_id"]
 
 
-async def answer_offer(clients, case_id: str, answer: str, remedy: str) -> None:
+async def answer_offer(clients, case_id: str, answer: str, remedy: str, **extra) -> None:
     """Play the buyer: wait for the open offer of `remedy`, then accept or decline it."""
 
     async def open_offer():
@@ -32,7 +32,7 @@ async def answer_offer(clients, case_id: str, answer: str, remedy: str) -> None:
         return offers[0] if offers else None
 
     offer = await eventually(open_offer, timeout=60)
-    reply = {"message_id": f"reply-{offer['offer_id']}", "answer": answer}
+    reply = {"message_id": f"reply-{offer['offer_id']}", "answer": answer, **extra}
     response = await clients["intake"].post(f"/cases/{case_id}/replies", json=reply, headers=AGENT)
     assert response.status_code in (200, 202), response.text
 
@@ -109,7 +109,7 @@ async def test_a_quality_defect_travels_through_all_five_services(stack, clients
 async def test_each_scenario_gets_its_remedy_carried_out(clients):
     sku = f"SPK-{uuid.uuid4().hex[:6]}"
     await count_stock(clients["fulfillment"], f"{sku}-PART")
-    await count_stock(clients["fulfillment"], sku)
+    await count_stock(clients["fulfillment"], f"{sku}-L")
     item = {**webhook()["items"][0], "sku": sku}
     part = await open_case(clients, reason_code="MISSING_PART", items=[item])
     exchange = await open_case(clients, reason_code="SIZE_TOO_SMALL", items=[item])
@@ -117,7 +117,8 @@ async def test_each_scenario_gets_its_remedy_carried_out(clients):
     # The electronics guide comes first; it does not help, so the part is offered.
     await answer_offer(clients, part, "decline", "troubleshooting")
     await answer_offer(clients, part, "accept", "part_shipment")
-    await answer_offer(clients, exchange, "accept", "exchange")
+    larger = {"sku": f"{sku}-L", "unit_price_minor": 5499}  # the buyer picks a dearer variant
+    await answer_offer(clients, exchange, "accept", "exchange", exchange_for=larger)
     await answer_offer(clients, partial, "accept", "partial_refund")
 
     async def dispatched(case_id):
@@ -128,7 +129,7 @@ async def test_each_scenario_gets_its_remedy_carried_out(clients):
     assert part_shipment["remedy"] == "part_shipment"
     assert part_shipment["pick_list"][0]["sku"] == f"{sku}-PART"
     exchange_shipment = (await eventually(lambda: dispatched(exchange), timeout=30))[0]
-    assert exchange_shipment["pick_list"][0]["sku"] == sku
+    assert exchange_shipment["pick_list"][0]["sku"] == f"{sku}-L"
 
     async def decision(case_id):
         response = await clients["resolution"].get(f"/decisions/{case_id}")
@@ -165,11 +166,12 @@ async def test_summary_counts_cases_by_scenario_remedy_and_market(clients):
 
     async def counted():
         summary = (await clients["analytics"].get("/reports/summary")).json()
-        return (
-            summary
-            if grew(summary, "by_remedy", "partial_refund") and grew(summary, "by_market", "FR")
-            else None
+        counted = (
+            grew(summary, "by_remedy", "partial_refund"),
+            grew(summary, "by_market", "FR"),
+            grew(summary, "by_scenario", "minor_defect"),
         )
+        return summary if all(counted) else None
 
     after = await eventually(counted, timeout=60)
     assert after["cases"] - before["cases"] == 1

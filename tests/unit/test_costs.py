@@ -91,6 +91,13 @@ CASES = [
         3280,
     ),
     (
+        R.RESHIP,
+        Costing(Market.US, "amazon", [US_ELECTRONICS]),
+        # replacement 45% x 4000; outbound small 70% x 900; pick and pack 150; nothing back
+        {"replacement_unit": 1800, "outbound_shipping": 630, "pick_and_pack": 150},
+        2580,
+    ),
+    (
         R.PARTIAL_REFUND,
         Costing(Market.DE, "shopify", [EU_HOME], refund_minor=1500),
         {"refund": 1500, "marketplace_fee": 44},
@@ -142,6 +149,13 @@ CASES = [
         },
         6370,
     ),
+    (
+        R.RESHIP,
+        Costing(Market.DE, "shopify", [EU_HOME]),
+        # per unit: replacement 35% x 5000 = 1750, outbound medium 630, pick and pack 130; x 2
+        {"replacement_unit": 3500, "outbound_shipping": 1260, "pick_and_pack": 260},
+        5020,
+    ),
 ]
 
 
@@ -168,6 +182,7 @@ def test_the_currency_is_the_markets(remedy, costing, expected, total):
         (R.PART_SHIPMENT, None),
         (R.EXCHANGE, ReturnRoute.LOCAL),
         (R.RETURN_FULL_REFUND, ReturnRoute.LOCAL),
+        (R.RESHIP, None),
     ],
 )
 def test_a_route_only_when_a_unit_comes_back(remedy, route):
@@ -414,3 +429,14 @@ def test_the_functional_fault_path_costs_at_least_60_percent_less_than_a_return(
     a_return = estimate(R.RETURN_FULL_REFUND, costing).total_minor
     assert (fault_path, a_return) == (1220, 3280)
     assert fault_path <= a_return * 40 // 100
+
+
+def test_a_reship_costs_less_than_a_full_refund_without_return():
+    """A $49.99 speaker that never arrived: sending it again from the local warehouse
+    (2250 + 630 + 150) is cheaper than refunding it (4999 + Amazon's fee 150)."""
+    speaker = item("electronics", 4999, sku="BT-SPK-200-BLK")
+    costing = Costing(Market.US, "amazon", [speaker], refund_minor=4999)
+    reship = estimate(R.RESHIP, costing).total_minor
+    refund = estimate(R.REFUND_WITHOUT_RETURN, costing).total_minor
+    assert (reship, refund) == (3030, 5149)
+    assert reship < refund

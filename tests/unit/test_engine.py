@@ -72,7 +72,7 @@ SPEAKER_PLANS: dict[Scenario, tuple[list[tuple[Remedy, int]], dict[Remedy, str]]
     ),
     S.QUALITY_DEFECT: ([(R.RETURN_FULL_REFUND, 4999)], {R.REFUND_WITHOUT_RETURN: POLICY_CAP}),
     S.CHANGED_MIND: ([(R.RETURN_FULL_REFUND, 4999)], {}),
-    S.NOT_RECEIVED: ([(R.REFUND_WITHOUT_RETURN, 4999)], {}),
+    S.NOT_RECEIVED: ([(R.RESHIP, 0), (R.REFUND_WITHOUT_RETURN, 4999)], {}),
     S.WRONG_ITEM: (
         [(R.EXCHANGE, 0), (R.RETURN_FULL_REFUND, 4999)],
         {R.REFUND_WITHOUT_RETURN: POLICY_CAP},
@@ -113,7 +113,12 @@ def curtain_plan(scenario: Scenario, market: Market):
         ),
         S.QUALITY_DEFECT: ([last], dearer),
         S.CHANGED_MIND: ([(R.RETURN_FULL_REFUND, 1999)], {}),
-        S.NOT_RECEIVED: ([(R.REFUND_WITHOUT_RETURN, 1999)], {}),
+        # Sending a $19.99 curtain again across Canada costs more than refunding it.
+        S.NOT_RECEIVED: (
+            ([(R.REFUND_WITHOUT_RETURN, 1999)], {R.RESHIP: DEARER})
+            if market is Market.CA
+            else ([(R.RESHIP, 0), (R.REFUND_WITHOUT_RETURN, 1999)], {})
+        ),
     }
     table[S.WRONG_ITEM] = table[S.SIZE_STYLE_MISMATCH]
     return table[scenario]

@@ -1,4 +1,4 @@
-from services.fulfillment.domain.shipments import units_to_reserve
+from services.fulfillment.domain.shipments import SHIPPED_REMEDIES, units_to_reserve
 from services.fulfillment.domain.warehouses import warehouses_for
 from shared.events import CaseItem, Remedy
 from shared.markets import Market
@@ -30,3 +30,13 @@ def test_exchange_reserves_a_replacement_per_unit_bought():
         CaseItem(sku="TEE-M", quantity=1, unit_price_minor=100),
     ]
     assert units_to_reserve(Remedy.EXCHANGE, items) == {"TEE-M": 3}
+
+
+def test_a_reship_is_shipped_and_reserves_each_items_own_sku_per_unit_bought():
+    items = [
+        CaseItem(sku="SPK-1", quantity=2, unit_price_minor=4999),
+        CaseItem(sku="CBL-1", quantity=1, unit_price_minor=999),
+        CaseItem(sku="SPK-1", quantity=1, unit_price_minor=4999),
+    ]
+    assert Remedy.RESHIP in SHIPPED_REMEDIES
+    assert units_to_reserve(Remedy.RESHIP, items) == {"SPK-1": 3, "CBL-1": 1}

@@ -328,6 +328,7 @@ LESS_THAN_FULL_REFUND = (
     Remedy.EXCHANGE,
     Remedy.PART_SHIPMENT,
     Remedy.TROUBLESHOOTING,
+    Remedy.RESHIP,
 )
 # name → (the fact that carries it, its date); return_cost is a yes/no fact (above).
 DATED_DISCLOSURES = {

@@ -5,7 +5,7 @@ import uuid
 
 from shared.events import CaseItem, Remedy
 
-SHIPPED_REMEDIES = (Remedy.PART_SHIPMENT, Remedy.EXCHANGE)
+SHIPPED_REMEDIES = (Remedy.PART_SHIPMENT, Remedy.EXCHANGE, Remedy.RESHIP)
 
 
 def spare_part_sku(sku: str) -> str:
@@ -13,7 +13,8 @@ def spare_part_sku(sku: str) -> str:
 
 
 def units_to_reserve(remedy: Remedy, items: list[CaseItem]) -> dict[str, int]:
-    """SKU → quantity: one spare part per item line, or a replacement unit per unit bought."""
+    """SKU → quantity: one spare part per item line, or a replacement unit per unit bought
+    (an exchange, or a reship of a parcel that never arrived)."""
     needed: dict[str, int] = {}
     for item in items:
         if remedy is Remedy.PART_SHIPMENT:

@@ -17,7 +17,7 @@ from services.intake.context import CurrentIntake
 from services.intake.domain.classification import detect_language
 from services.intake.tables import BuyerMessage, BuyerRecord, CaseRecord
 from shared.access import AgentOnly, InternalOnly
-from shared.events import BuyerAnswer, BuyerReplied, SatisfactionRated
+from shared.events import BuyerAnswer, BuyerReplied, ExchangeChoice, SatisfactionRated
 from shared.outbox import emit
 from shared.service import CurrentService
 
@@ -28,6 +28,9 @@ class Reply(BaseModel):
     message_id: str = Field(min_length=1, max_length=200, description="the sender's id: dedupe")
     answer: BuyerAnswer
     text: str = Field(default="", max_length=5000)
+    exchange_for: ExchangeChoice | None = Field(
+        default=None, description="accepting an exchange: the variant, at its catalog price"
+    )
 
 
 class Rating(BaseModel):
@@ -74,7 +77,12 @@ async def buyer_replied(case_id: str, reply: Reply, service: CurrentService) -> 
             await emit(
                 session,
                 BuyerReplied(
-                    case_id=case_id, answer=reply.answer, text=reply.text, language=language, at=now
+                    case_id=case_id,
+                    answer=reply.answer,
+                    text=reply.text,
+                    language=language,
+                    at=now,
+                    exchange_for=reply.exchange_for,
                 ),
             )
     return {"case_id": case_id, "message_id": reply.message_id, "duplicate": not new}

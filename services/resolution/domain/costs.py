@@ -388,9 +388,8 @@ def _coming_back(costing: Costing, book: CostBook, seller_pays: bool) -> Amounts
     return amounts
 
 
-def _exchange(costing: Costing, book: CostBook) -> Amounts:
-    """A new unit goes out locally and the old one comes back at the seller's expense:
-    the buyer pays only the price difference, never a second shipping fee."""
+def _going_out(costing: Costing, book: CostBook) -> Amounts:
+    """A new unit for each unit bought, at its landed cost, sent from the local warehouse."""
     currency = CURRENCY_OF[costing.market]
     amounts: Amounts = []
     for item in costing.items:
@@ -400,8 +399,24 @@ def _exchange(costing: Costing, book: CostBook) -> Amounts:
             (LINE_REPLACEMENT_UNIT, _to_minor(item.unit_price_minor * ratio) * item.quantity),
             (LINE_OUTBOUND_SHIPPING, outbound * item.quantity),
         ]
-    amounts += _coming_back(costing, book, seller_pays=True)
+    return amounts
+
+
+def _exchange(costing: Costing, book: CostBook) -> Amounts:
+    """A new unit goes out locally and the old one comes back at the seller's expense:
+    the buyer pays only the price difference, never a second shipping fee."""
+    amounts = _going_out(costing, book) + _coming_back(costing, book, seller_pays=True)
     return [*amounts, (LINE_PRICE_DIFFERENCE, -costing.price_difference_minor)]
+
+
+def _reship(costing: Costing, book: CostBook) -> Amounts:
+    """The parcel never arrived: the same units go out again from the local warehouse, each
+    picked and packed. Nothing comes back, and nothing is refunded."""
+    currency = CURRENCY_OF[costing.market]
+    packing = [
+        (LINE_PICK_AND_PACK, book.pick_and_pack[currency] * item.quantity) for item in costing.items
+    ]
+    return _going_out(costing, book) + packing
 
 
 def _return_full_refund(costing: Costing, book: CostBook) -> Amounts:
@@ -415,6 +430,7 @@ _LINES_OF: dict[Remedy, Callable[[Costing, CostBook], Amounts]] = {
     Remedy.PART_SHIPMENT: _part_shipment,
     Remedy.EXCHANGE: _exchange,
     Remedy.RETURN_FULL_REFUND: _return_full_refund,
+    Remedy.RESHIP: _reship,
 }
 
 UNITS_COME_BACK = frozenset({Remedy.EXCHANGE, Remedy.RETURN_FULL_REFUND})

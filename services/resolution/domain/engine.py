@@ -43,8 +43,9 @@ LADDERS: dict[Scenario, tuple[Remedy, ...]] = {
     Scenario.QUALITY_DEFECT: (R.REFUND_WITHOUT_RETURN, R.RETURN_FULL_REFUND),
     # What the withdrawal right or the marketplace's return policy gives, nothing more.
     Scenario.CHANGED_MIND: (R.RETURN_FULL_REFUND,),
-    # Nothing to send back; the seller claims the loss from the carrier.
-    Scenario.NOT_RECEIVED: (R.REFUND_WITHOUT_RETURN,),
+    # The same item again from a local warehouse, or the money back; the seller claims
+    # the lost parcel from the carrier.
+    Scenario.NOT_RECEIVED: (R.RESHIP, R.REFUND_WITHOUT_RETURN),
     Scenario.WRONG_ITEM: (R.EXCHANGE, R.REFUND_WITHOUT_RETURN, R.RETURN_FULL_REFUND),
 }
 

@@ -433,6 +433,8 @@ def _years_after(delivered_at: datetime, years: int | None) -> datetime | None:
 
 DEFECTS = frozenset({Scenario.QUALITY_DEFECT, Scenario.WRONG_ITEM})  # goods not as the contract
 NOT_DEFECTS = frozenset(Scenario) - DEFECTS
+# Nothing reached the buyer: sending it again takes no right away, so no withdrawal notice.
+DELIVERED = frozenset(Scenario) - {Scenario.NOT_RECEIVED}
 REFUNDS_IN_FULL = frozenset({Remedy.RETURN_FULL_REFUND, Remedy.REFUND_WITHOUT_RETURN})
 LESS_THAN_FULL_REFUND = frozenset(Remedy) - REFUNDS_IN_FULL
 ITEM_GOES_BACK = frozenset({Remedy.RETURN_FULL_REFUND, Remedy.EXCHANGE})
@@ -485,6 +487,7 @@ DISCLOSURES: tuple[OfferRule, ...] = (
         "eu.crd.withdrawal",
         Window.WITHDRAWAL,
         remedies=LESS_THAN_FULL_REFUND,
+        scenarios=DELIVERED,
         sentence="You may still withdraw from the purchase and return the item for a full "
         "refund until {until}; this offer does not replace that right.",
     ),
@@ -492,6 +495,7 @@ DISCLOSURES: tuple[OfferRule, ...] = (
         "uk.ccr.cancellation",
         Window.WITHDRAWAL,
         remedies=LESS_THAN_FULL_REFUND,
+        scenarios=DELIVERED,
         sentence="You may still cancel the purchase and return the item for a full refund "
         "until {until}; this offer does not replace that right.",
     ),

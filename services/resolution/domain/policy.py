@@ -32,6 +32,7 @@ DEFAULT_ACCEPTANCE: dict[Remedy, float] = {
     Remedy.TROUBLESHOOTING: 0.5,
     Remedy.PART_SHIPMENT: 0.7,
     Remedy.EXCHANGE: 0.65,
+    Remedy.RESHIP: 0.6,
     Remedy.RETURN_FULL_REFUND: 1.0,
     Remedy.REFUND_WITHOUT_RETURN: 1.0,
 }

@@ -101,7 +101,7 @@ async def on_buyer_replied(session: AsyncSession, reply: BuyerReplied, _: Envelo
     if offer is None:
         return
     if reply.answer is BuyerAnswer.ACCEPT:
-        await offering.accept(session, record, offer, reply.at)
+        await offering.accept(session, record, offer, reply.at, reply.exchange_for)
     else:
         await offering.give_up(session, record, offer, "declined", reply.text[:500], reply.at)
 
