@@ -59,6 +59,17 @@ def start_service(
         )
 
 
+# The marketplace APIs the sandbox stands in for, unless the environment names real ones.
+SANDBOX_APIS = ("REFUND_API_BASE_URL", "TRACKING_API_BASE_URL")
+
+
+def sandbox_apis(port: int) -> dict[str, str]:
+    """The sandbox's settings, each only where the environment sets none."""
+    url = f"http://127.0.0.1:{port}"
+    sandbox = {name: url for name in SANDBOX_APIS} | {"TRACKING_API_KEY": "sandbox"}
+    return {name: value for name, value in sandbox.items() if not os.environ.get(name)}
+
+
 def start_sandbox_marketplace(port: int) -> subprocess.Popen:
     """The local refund API refunds are paid to when no real one is configured."""
     logs = RUN_DIR / "logs"
@@ -125,10 +136,10 @@ def running_stack(
             **local_secrets(),
             **(extra_env or {}),
         }
-        sandbox_port = None
-        if "REFUND_API_BASE_URL" not in own and not os.environ.get("REFUND_API_BASE_URL"):
-            sandbox_port = free_port()
-            own["REFUND_API_BASE_URL"] = f"http://127.0.0.1:{sandbox_port}"
+        sandbox_port = free_port()
+        own = {**sandbox_apis(sandbox_port), **own}  # unless a real API is set
+        if not any(own.get(name, "").endswith(f":{sandbox_port}") for name in SANDBOX_APIS):
+            sandbox_port = None
         env = {**os.environ, **own}
         settings = Settings(**{name.lower(): value for name, value in own.items()})
         asyncio.run(prepare(settings))

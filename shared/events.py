@@ -107,6 +107,13 @@ class CaseDeadline(Contract):
     due_at: AwareDatetime
 
 
+class Parcel(Contract):
+    """The shipment a buyer says never arrived, as the carrier knows it."""
+
+    carrier: str = Field(min_length=1, max_length=40)  # e.g. "USPS", "DHL", "RoyalMail"
+    tracking_number: str = Field(min_length=4, max_length=64)
+
+
 class CaseOpened(EventPayload):
     """A case as intake received and classified it. Carries a buyer reference, never contact data.
 
@@ -116,7 +123,7 @@ class CaseOpened(EventPayload):
 
     event_type: ClassVar[str] = "case.opened"
     owner: ClassVar[str] = "intake"
-    schema_version: ClassVar[int] = 2
+    schema_version: ClassVar[int] = 3
 
     marketplace: str
     marketplace_event_id: str
@@ -139,6 +146,7 @@ class CaseOpened(EventPayload):
     classification_confidence: float = Field(default=0.0, ge=0, le=1)
     classification_signals: list[str] = Field(default_factory=list)
     delivered_at: AwareDatetime | None = None
+    parcel: Parcel | None = None  # the original shipment, when the channel says
     opened_at: AwareDatetime
 
 
@@ -306,6 +314,20 @@ class RefundIssued(EventPayload):
     at: AwareDatetime
 
 
+class ParcelTraced(EventPayload):
+    """What the carrier says of a parcel the buyer reported as never arrived."""
+
+    event_type: ClassVar[str] = "resolution.parcel_traced"
+    owner: ClassVar[str] = "resolution"
+
+    carrier: str
+    tracking_number: str
+    status: str  # the carrier's, e.g. "delivered", "in_transit", "return_to_sender"
+    verdict: Literal["delivered", "wait", "lost", "untraced"]
+    why: str
+    at: AwareDatetime
+
+
 class DeadlineAlert(EventPayload):
     """A service-level clock nearing or past its due time."""
 
@@ -397,6 +419,7 @@ PAYLOAD_TYPES: dict[str, type[EventPayload]] = {
         ResolutionHeldForAgent,
         ResolutionDecided,
         RefundIssued,
+        ParcelTraced,
         DeadlineAlert,
         DispatchRequested,
         StockUnavailable,

@@ -8,6 +8,7 @@ import httpx
 from fastapi import FastAPI
 
 from services.resolution.handlers import api, events
+from services.resolution.parcel_tracing import TraceWorker, tracking_client
 from services.resolution.refunding import RefundWorker
 from services.resolution.sweeper import Sweeper
 from shared.events import (
@@ -26,15 +27,24 @@ from shared.telemetry import Telemetry
 
 @asynccontextmanager
 async def resolution_lifespan(service: Service) -> AsyncIterator[None]:
-    """The sweeper (lapsed offers, clocks) and, when a refund API is set, the refund worker."""
+    """The sweeper (lapsed offers, clocks), the parcel trace worker and, when a refund API
+    is set, the refund worker."""
     settings = service.settings
-    workers: list[Sweeper | RefundWorker] = [Sweeper(service)]
-    async with httpx.AsyncClient(
-        base_url=settings.refund_api_base_url or "http://refunds.invalid",
-        timeout=settings.marketplace_timeout_seconds,
-    ) as client:
+    timeout = settings.marketplace_timeout_seconds
+    async with (
+        httpx.AsyncClient(
+            base_url=settings.refund_api_base_url or "http://refunds.invalid", timeout=timeout
+        ) as refunds,
+        httpx.AsyncClient(
+            base_url=settings.tracking_api_base_url or "http://tracking.invalid", timeout=timeout
+        ) as tracking,
+    ):
+        workers: list[Sweeper | RefundWorker | TraceWorker] = [
+            Sweeper(service),
+            TraceWorker(service, tracking_client(service, tracking)),
+        ]
         if settings.refund_api_base_url:
-            workers.append(RefundWorker(service, client))
+            workers.append(RefundWorker(service, refunds))
         tasks = [asyncio.create_task(worker.run()) for worker in workers]
         try:
             yield

@@ -210,6 +210,7 @@ async def hold(
 ) -> None:
     """Nothing goes to the buyer; the case waits in the agents' queue with the reasons."""
     record.state = "held"
+    record.rule = f"{record.rule}; held for an agent: {'; '.join(findings)}"
     session.add(record)
     await emit(
         session,

@@ -4,6 +4,7 @@
 - `offers`: each offer sent to a buyer, and how it ended.
 - `refunds`: money owed to a buyer, until the marketplace confirms it was paid.
 - `clocks`: the service-level clocks of each case.
+- `parcel_traces`: parcels a buyer says never arrived, asked about at the carrier.
 - `policies`: every version of each seller's policy.
 - `guides`: the troubleshooting knowledge base a seller maintains.
 """
@@ -25,8 +26,9 @@ def text(primary_key: bool = False, nullable: bool = False) -> Any:
 
 
 class CaseDecision(SQLModel, table=True):
-    """A case as resolution sees it. `state` is one of:
-    waiting (for an agent's classification), offered, decided, held (for an agent)."""
+    """A case as resolution sees it. `state` is one of: waiting (for an agent's
+    classification), tracing (its parcel, with the carrier), offered, decided, held (for an
+    agent)."""
 
     __tablename__ = "decisions"
     __table_args__ = {"schema": SCHEMA}
@@ -41,6 +43,8 @@ class CaseDecision(SQLModel, table=True):
     currency: str = text()
     language: str = Field(default="en", sa_column=Column(Text, nullable=False))
     fault_code: str | None = Field(default=None, sa_column=Column(Text))
+    carrier: str | None = Field(default=None, sa_column=Column(Text))
+    tracking_number: str | None = Field(default=None, sa_column=Column(Text))
     opened_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     delivered_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     items: list[dict[str, Any]] = Field(sa_column=Column(JSONB, nullable=False))
@@ -106,6 +110,25 @@ class Refund(SQLModel, table=True):
     error: str | None = Field(default=None, sa_column=Column(Text))
     marketplace_refund_id: str | None = Field(default=None, sa_column=Column(Text))
     issued_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+class ParcelTrace(SQLModel, table=True):
+    """A parcel to ask the carrier about. `state`: pending (the trace worker asks), done."""
+
+    __tablename__ = "parcel_traces"
+    __table_args__ = {"schema": SCHEMA}
+
+    case_id: str = text(primary_key=True)
+    carrier: str = text()
+    tracking_number: str = text()
+    state: str = Field(default="pending", sa_column=Column(Text, nullable=False))
+    attempts: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    next_attempt_at: datetime = Field(
+        default_factory=utc_now, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+    last_status: str | None = Field(default=None, sa_column=Column(Text))
+    error: str | None = Field(default=None, sa_column=Column(Text))
+    checked_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
 
 
 class CaseClock(SQLModel, table=True):

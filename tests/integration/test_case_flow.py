@@ -186,3 +186,27 @@ async def test_every_service_is_alive_and_ready(clients):
         ready = await client.get("/readyz")
         assert ready.status_code == 200, ready.text
         assert ready.json() == {"ready": True, "database": "ok", "broker": "ok"}
+
+
+async def test_a_parcel_that_never_arrived_is_traced_then_sent_again(clients):
+    sku = f"SPK-{uuid.uuid4().hex[:6]}"
+    await count_stock(clients["fulfillment"], sku)
+    parcel = {"carrier": "USPS", "tracking_number": f"9400{uuid.uuid4().hex[:12].upper()}"}
+    case_id = await open_case(
+        clients,
+        reason_code="NOT_RECEIVED",
+        buyer_comment="The parcel never arrived.",
+        items=[{**webhook()["items"][0], "sku": sku}],
+        parcel=parcel,
+    )
+    await answer_offer(clients, case_id, "accept", "reship")
+
+    async def dispatched():
+        response = await clients["fulfillment"].get("/shipments", params={"case_id": case_id})
+        return response.json()
+
+    shipment = (await eventually(dispatched, timeout=60))[0]
+    assert shipment["remedy"] == "reship"
+    types = await timeline_types(clients, case_id)
+    # No tracking API in the tests: the trace says so and the plan goes on.
+    assert types[:3] == ["case.opened", "resolution.parcel_traced", "resolution.offered"]

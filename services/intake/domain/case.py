@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from shared.events import MarketplaceStatus
+from shared.events import MarketplaceStatus, Parcel
 from shared.markets import Currency, Market
 
 
@@ -116,6 +116,7 @@ class CanonicalCase(BaseModel):
     delivered_at: AwareDatetime | None = None
     requested_at: AwareDatetime | None = None
     deadlines: list[Deadline] = Field(default_factory=list)
+    parcel: Parcel | None = None  # the original shipment's carrier and tracking number
 
 
 class OpenCase(BaseModel):

@@ -70,5 +70,6 @@ def case_opened(
         classification_confidence=round(classification.confidence, 3),
         classification_signals=classification.signals,
         delivered_at=case.delivered_at,
+        parcel=case.parcel,
         opened_at=now,
     )

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from services.intake.domain.case import BuyerContact
+from shared.events import Parcel
 from shared.markets import (
     CURRENCY_OF,
     MARKET_ALIASES,
@@ -43,6 +44,9 @@ class GenericWebhook(BaseModel):
     reason_code: str = Field(min_length=1, max_length=64)
     buyer_comment: str = Field(default="", max_length=5000)
     delivered_at: AwareDatetime | None = None
+    parcel: Parcel | None = Field(
+        default=None, description="the original shipment: lets a 'not received' case be traced"
+    )
     buyer: BuyerContact | None = Field(
         default=None, description="contact data: kept encrypted by intake, never published"
     )

@@ -1,7 +1,8 @@
 """Events in, the case's next step out. Each handler runs in the consumer's transaction.
 
-- `case.opened`: record the case, start its clocks, plan and take the first step (or wait
-  for an agent's `case.classified` when intake could not tell the scenario).
+- `case.opened`: record the case, plan and take the first step; or wait for an agent's
+  `case.classified` when intake could not tell the scenario, or for the carrier's word on
+  a parcel the buyer says never arrived; clocks run for a case not answered at once.
 - `case.buyer_replied`: accept or decline the open offer.
 - `fulfillment.stock_unavailable`: the part or exchange cannot ship: the next step.
 - `fulfillment.return_received`: the unit is back: the full refund is owed now.
@@ -9,7 +10,7 @@
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.resolution import offering, policies, refunding, timekeeping
+from services.resolution import offering, parcel_tracing, policies, refunding, timekeeping
 from services.resolution.domain.clocks import first_reply_clock, marketplace_clocks
 from services.resolution.domain.troubleshooting import fault_code_in
 from services.resolution.tables import CaseDecision
@@ -35,6 +36,8 @@ async def on_case_opened(session: AsyncSession, case: CaseOpened, _: Envelope) -
     answered = False
     if case.scenario is None:
         record.rule = "waiting for an agent to classify the case"
+    elif parcel_tracing.needs_trace(record):
+        parcel_tracing.start_trace(session, record)
     else:
         why = f"intake classified a {case.scenario.value}"
         answered = await offering.resolve(session, record, why, now, in_force)
@@ -58,6 +61,8 @@ def record_of(case: CaseOpened) -> CaseDecision:
         currency=case.currency,
         language=case.buyer_language,
         fault_code=fault_code_in(case.buyer_comment),
+        carrier=case.parcel.carrier if case.parcel else None,
+        tracking_number=case.parcel.tracking_number if case.parcel else None,
         opened_at=case.opened_at,
         delivered_at=case.delivered_at,
         items=[item.model_dump(mode="json") for item in case.items],
@@ -86,6 +91,9 @@ async def on_case_classified(session: AsyncSession, event: CaseClassified, _: En
     if record.state != "waiting":
         return  # planned already: an agent's late choice changes nothing
     record.scenario = event.scenario.value
+    if parcel_tracing.needs_trace(record):
+        parcel_tracing.start_trace(session, record)
+        return
     why = f"agent {event.agent} classified a {event.scenario.value}"
     now = utc_now()
     if await offering.resolve(session, record, why, now):

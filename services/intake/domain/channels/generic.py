@@ -107,6 +107,7 @@ def canonical_case(webhook: GenericWebhook, account: str) -> CanonicalCase:
         buyer_ref=webhook.buyer_ref,
         buyer=webhook.buyer,
         delivered_at=webhook.delivered_at,
+        parcel=webhook.parcel,
     )
 
 
