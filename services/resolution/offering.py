@@ -18,11 +18,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.resolution import knowledge_base, policies, refunding
+from services.resolution import knowledge_base, outcomes, policies, refunding
 from services.resolution.domain.engine import LADDERS, CaseFacts, plan
 from services.resolution.domain.exchanges import Swap, settles, swap_for
 from services.resolution.domain.offers import PlannedStep, draft, planned_steps
-from services.resolution.domain.policy import DEFAULT_POLICY, SellerPolicy
+from services.resolution.domain.policy import (
+    DEFAULT_POLICY,
+    SellerPolicy,
+    with_learnt_acceptance,
+)
 from services.resolution.domain.troubleshooting import Guide
 from services.resolution.tables import CaseDecision, Offer
 from shared.events import (
@@ -67,6 +71,9 @@ async def resolve(
     policy, version = policy_in_force or await policies.policy_for_planning(
         session, record.seller_account
     )
+    if policy.learn_acceptance:
+        answers = await outcomes.answers_of(session, record.seller_account)
+        policy = with_learnt_acceptance(policy, answers)
     facts = facts_of(record, now)
     guides: list[Guide] = []
     if Remedy.TROUBLESHOOTING in LADDERS[facts.scenario]:

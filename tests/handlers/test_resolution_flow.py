@@ -475,3 +475,26 @@ async def test_without_a_tracking_api_the_plan_goes_on_untraced(resolution):
     assert types_of(events) == ["resolution.parcel_traced", "resolution.offered"]
     assert events[0]["data"]["verdict"] == "untraced"
     assert events[1]["data"]["remedy"] == "reship"
+
+
+async def test_the_engine_learns_how_a_sellers_buyers_answer(resolution):
+    from services.resolution import outcomes
+
+    seller = f"seller-{uuid.uuid4().hex[:6]}"
+
+    def minor_defect():
+        return case_opened(scenario=Scenario.MINOR_DEFECT).model_copy(
+            update={"seller_account": seller}
+        )
+
+    async with TestKafkaBroker(resolution.broker) as broker:
+        for _ in range(5):  # five buyers in a row turn the partial refund down
+            declined = minor_defect()
+            await publish(broker, declined)
+            await publish(broker, reply(declined.case_id, BuyerAnswer.DECLINE))
+        outcomes._cached.clear()  # as if a minute had passed
+        case = minor_defect()
+        await publish(broker, case)
+    decision = await row(resolution, CaseDecision, case.case_id)
+    partial = next(a for a in decision.alternatives if a["remedy"] == "partial_refund")
+    assert partial["acceptance"] == pytest.approx((0.8 * 20 + 0) / (20 + 5))

@@ -60,6 +60,10 @@ class SellerPolicy(BaseModel):
     enabled_remedies: list[Remedy] = Field(default_factory=lambda: list(Remedy), min_length=1)
     acceptance: dict[Remedy, float] = Field(default_factory=lambda: dict(DEFAULT_ACCEPTANCE))
     first_reply_business_hours: float = Field(default=4, gt=0, le=72)
+    learn_acceptance: bool = Field(
+        default=True,
+        description="blend `acceptance` with how this seller's buyers actually answered",
+    )
 
     @model_validator(mode="after")
     def _tiers_cover_every_price(self) -> Self:
@@ -96,3 +100,29 @@ class SellerPolicy(BaseModel):
 
 
 DEFAULT_POLICY = SellerPolicy()
+
+# How many answers the policy's own figure counts as: with fewer real answers than this the
+# policy still weighs most; with many, the buyers' behaviour takes over.
+PRIOR_ANSWERS = 20
+
+
+def learnt_acceptance(prior: float, accepted: int, answered: int) -> float:
+    """The policy's acceptance rate updated by the answers seen (a Beta prior worth
+    PRIOR_ANSWERS answers): 0.8 with 20 declines of 20 offers gives 0.4."""
+    if not 0 <= accepted <= answered:
+        raise ValueError(f"{accepted} accepted of {answered} answered")
+    return (prior * PRIOR_ANSWERS + accepted) / (PRIOR_ANSWERS + answered)
+
+
+def with_learnt_acceptance(
+    policy: SellerPolicy, outcomes: dict[Remedy, tuple[int, int]]
+) -> SellerPolicy:
+    """The policy with each offered remedy's acceptance blended with (accepted, answered)."""
+    if not policy.learn_acceptance or not outcomes:
+        return policy
+    learnt = dict(policy.acceptance)
+    for remedy, (accepted, answered) in outcomes.items():
+        prior = policy.acceptance_of(remedy)
+        if prior < 1:  # a remedy owed without asking is never declined: nothing to learn
+            learnt[remedy] = learnt_acceptance(prior, accepted, answered)
+    return policy.model_copy(update={"acceptance": learnt})

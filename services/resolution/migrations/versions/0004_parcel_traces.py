@@ -1,4 +1,5 @@
-"""Parcels a buyer says never arrived, traced with the carrier before any remedy.
+"""Parcels a buyer says never arrived, traced with the carrier before any remedy; a
+seller's cases found by seller (the answers the engine learns acceptance from).
 
 Revision ID: 0004
 """
@@ -15,6 +16,7 @@ TRACES_CHANNEL = "parcel_traces_due"
 def upgrade() -> None:
     op.add_column("decisions", sa.Column("carrier", sa.Text), schema=SCHEMA)
     op.add_column("decisions", sa.Column("tracking_number", sa.Text), schema=SCHEMA)
+    op.create_index("decisions_by_seller", "decisions", ["seller_account"], schema=SCHEMA)
     op.create_table(
         "parcel_traces",
         sa.Column("case_id", sa.Text, primary_key=True),
@@ -58,5 +60,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("parcel_traces", schema=SCHEMA)
     op.execute(f"DROP FUNCTION IF EXISTS {SCHEMA}.notify_parcel_trace_due()")
+    op.drop_index("decisions_by_seller", "decisions", schema=SCHEMA)
     for column in ("tracking_number", "carrier"):
         op.drop_column("decisions", column, schema=SCHEMA)

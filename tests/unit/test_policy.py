@@ -1,0 +1,66 @@
+import pytest
+from pydantic import ValidationError
+
+from services.resolution.domain.policy import (
+    DEFAULT_POLICY,
+    PRIOR_ANSWERS,
+    RefundTier,
+    SellerPolicy,
+    learnt_acceptance,
+    with_learnt_acceptance,
+)
+from shared.events import CaseItem, Remedy
+
+
+def test_partial_refund_tiers_apply_per_unit_price_rounded_down():
+    policy = SellerPolicy(
+        partial_refund_tiers=[
+            RefundTier(up_to_price_minor=2000, percent=15),
+            RefundTier(up_to_price_minor=10000, percent=12),
+            RefundTier(percent=10),
+        ]
+    )
+    assert [policy.partial_refund_percent(p) for p in (1999, 2000, 2001, 10000, 10001)] == [
+        15,
+        15,
+        12,
+        12,
+        10,
+    ]
+    items = [CaseItem(sku="A", quantity=3, unit_price_minor=1999)]
+    assert policy.partial_refund_minor(items) == 5997 * 15 // 100
+
+
+@pytest.mark.parametrize(
+    "tiers",
+    [
+        [RefundTier(up_to_price_minor=1000, percent=10)],  # no open last tier
+        [RefundTier(percent=10), RefundTier(percent=12)],  # open tier not last
+        [
+            RefundTier(up_to_price_minor=5000, percent=10),
+            RefundTier(up_to_price_minor=1000, percent=12),
+            RefundTier(percent=10),
+        ],  # not rising
+    ],
+)
+def test_tiers_that_leave_a_price_uncovered_or_unordered_are_refused(tiers):
+    with pytest.raises(ValidationError):
+        SellerPolicy(partial_refund_tiers=tiers)
+
+
+def test_learnt_acceptance_starts_at_the_policy_and_follows_the_buyers():
+    assert learnt_acceptance(0.8, 0, 0) == 0.8
+    assert learnt_acceptance(0.8, 0, PRIOR_ANSWERS) == pytest.approx(0.4)
+    assert learnt_acceptance(0.8, 1000, 1000) == pytest.approx(1016 / 1020)
+    with pytest.raises(ValueError):
+        learnt_acceptance(0.5, 3, 2)
+
+
+def test_only_remedies_that_ask_the_buyer_are_learnt():
+    outcomes = {Remedy.PARTIAL_REFUND: (2, 10), Remedy.RETURN_FULL_REFUND: (0, 10)}
+    learnt = with_learnt_acceptance(DEFAULT_POLICY, outcomes)
+    assert learnt.acceptance_of(Remedy.PARTIAL_REFUND) == pytest.approx((16 + 2) / 30)
+    assert learnt.acceptance_of(Remedy.RETURN_FULL_REFUND) == 1.0
+    assert DEFAULT_POLICY.acceptance_of(Remedy.PARTIAL_REFUND) == 0.8  # unchanged
+    off = SellerPolicy(learn_acceptance=False)
+    assert with_learnt_acceptance(off, outcomes) is off
