@@ -2,8 +2,11 @@
 
 A seller's guide with the same id as a starter guide replaces it, and between two guides
 that fit a case equally well the seller's own wins (choose_guide keeps the first).
+Planning reads them through a one-minute in-process cache; a change through this
+process's API is seen at once, through another process's within the minute.
 """
 
+import time
 from functools import cache
 
 from sqlalchemy import delete, select
@@ -18,6 +21,19 @@ def starter_guides() -> dict[str, Guide]:
     return {guide.guide_id: guide for guide in load_starter_guides()}
 
 
+PLANNING_CACHE_SECONDS = 60.0
+_for_planning: dict[str, tuple[float, list[Guide]]] = {}
+
+
+async def guides_for_planning(session: AsyncSession, seller: str) -> list[Guide]:
+    cached = _for_planning.get(seller)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    guides = await guides_of(session, seller)
+    _for_planning[seller] = (time.monotonic() + PLANNING_CACHE_SECONDS, guides)
+    return guides
+
+
 async def guides_of(session: AsyncSession, seller: str) -> list[Guide]:
     rows = await session.scalars(select(GuideRecord).where(GuideRecord.seller_account == seller))
     own = {row.guide_id: guide_from_dict(row.guide) for row in rows}
@@ -26,6 +42,7 @@ async def guides_of(session: AsyncSession, seller: str) -> list[Guide]:
 
 
 async def save_guide(session: AsyncSession, seller: str, guide: Guide) -> None:
+    _for_planning.pop(seller, None)
     record = await session.get(GuideRecord, (seller, guide.guide_id))
     data = guide_as_data(guide)
     if record is None:
@@ -36,6 +53,7 @@ async def save_guide(session: AsyncSession, seller: str, guide: Guide) -> None:
 
 
 async def delete_guide(session: AsyncSession, seller: str, guide_id: str) -> bool:
+    _for_planning.pop(seller, None)
     result = await session.execute(
         delete(GuideRecord).where(
             GuideRecord.seller_account == seller, GuideRecord.guide_id == guide_id

@@ -77,15 +77,16 @@ async def resolve(
     facts = facts_of(record, now)
     guides: list[Guide] = []
     if Remedy.TROUBLESHOOTING in LADDERS[facts.scenario]:
-        guides = await knowledge_base.guides_of(session, record.seller_account)
+        guides = await knowledge_base.guides_for_planning(session, record.seller_account)
     # The buyer's rights as of the day they opened the case: a right claimed in time stays.
     the_plan = plan(facts, policy, version, guides, now=facts.opened_at)
-    record.plan = [step.model_dump(mode="json") for step in planned_steps(the_plan)]
+    steps = planned_steps(the_plan)
+    record.plan = [step.model_dump(mode="json") for step in steps]
     record.alternatives = [a.model_dump(mode="json") for a in the_plan.alternatives]
     record.policy_version = version
     record.rule = f"{why}; {the_plan.rule}"
     record.step = 0
-    return await take_next_step(session, record, now)
+    return await take_next_step(session, record, now, steps)
 
 
 def facts_of(record: CaseDecision, now: datetime) -> CaseFacts:
@@ -103,10 +104,16 @@ def facts_of(record: CaseDecision, now: datetime) -> CaseFacts:
     )
 
 
-async def take_next_step(session: AsyncSession, record: CaseDecision, now: datetime) -> bool:
+async def take_next_step(
+    session: AsyncSession,
+    record: CaseDecision,
+    now: datetime,
+    steps: list[PlannedStep] | None = None,
+) -> bool:
     """Offer the next step, or decide it when owed; True when a message went to the buyer.
-    The caller stops the answer clocks after a first message (see `ANSWER_CLOCKS`)."""
-    steps = steps_of(record)
+    The caller stops the answer clocks after a first message (see `ANSWER_CLOCKS`).
+    `steps`: the plan just made, when the caller has it (saves reading it back)."""
+    steps = steps if steps is not None else steps_of(record)
     if record.step >= len(steps):
         await hold(session, record, ["no remedy left in the plan: an agent decides"], now)
         return False

@@ -146,10 +146,15 @@ def lint(message: str, language: str, market: Market, required: list[str]) -> li
     return banned + [finding for finding in missing if finding is not None]
 
 
+# The accents NFKD splits off Latin letters (é → e + U+0301), and the other combining blocks.
+COMBINING_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
 def normalize(text: str, language: str) -> str:
     """Lower case, no accents, plain apostrophes, single spaces, "100 %" → "100%"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    plain = text.casefold()
+    if not plain.isascii():
+        plain = COMBINING_MARKS.sub("", unicodedata.normalize("NFKD", plain))
     plain = plain.replace("\u2019", "'").replace("\u02bc", "'")
     if language == "de":
         # Without an umlaut key Germans write "ue" for "ü": "Rueckerstattung".
