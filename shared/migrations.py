@@ -79,6 +79,29 @@ def create_messaging_tables(schema: str) -> None:
     )
 
 
+def notify_on_insert(schema: str, table: str, channel: str) -> None:
+    """Wake a worker that LISTENs on `channel` when rows are inserted (on commit)."""
+    function = f"{schema}.notify_{table}_inserted"
+    op.execute(
+        f"""
+        CREATE FUNCTION {function}() RETURNS trigger AS $$
+        BEGIN
+            PERFORM pg_notify('{channel}', '');
+            RETURN NULL;
+        END $$ LANGUAGE plpgsql
+        """
+    )
+    op.execute(
+        f"CREATE TRIGGER {table}_inserted AFTER INSERT ON {schema}.{table} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+    )
+
+
+def drop_notify_on_insert(schema: str, table: str) -> None:
+    """After the table is dropped (which drops its trigger)."""
+    op.execute(f"DROP FUNCTION IF EXISTS {schema}.notify_{table}_inserted()")
+
+
 def drop_messaging_tables(schema: str) -> None:
     op.drop_table("inbox", schema=schema)
     op.drop_table("outbox", schema=schema)

@@ -7,12 +7,11 @@ then refund). Without a tracking API configured, or when it keeps failing, the p
 on untraced: a buyer never waits on our own configuration.
 """
 
-import asyncio
 import logging
 from datetime import datetime, timedelta
 
 import httpx
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.resolution import offering, timekeeping
@@ -25,16 +24,15 @@ from services.resolution.carrier_tracking import (
 from services.resolution.domain.tracing import Reading, Verdict, read
 from services.resolution.tables import CaseDecision, ParcelTrace
 from shared.events import ParcelTraced, Scenario
+from shared.leases import LeasedWork
 from shared.messaging_tables import utc_now
 from shared.outbox import emit
 from shared.service import Service
-from shared.wakeup import NotifiedLoop, retry_pause
+from shared.wakeup import retry_pause
 
 log = logging.getLogger(__name__)
 
 TRACES_CHANNEL = "parcel_traces_due"
-LEASE = timedelta(seconds=60)
-CLAIM_BATCH = 50
 MAX_ATTEMPTS = 6  # tracking API failures before the plan goes on untraced
 
 
@@ -60,39 +58,18 @@ class TraceWorker:
     def __init__(self, service: Service, tracking: CarrierTracking | None) -> None:
         self.service = service
         self.tracking = tracking
-        self.loop = NotifiedLoop(
-            "parcel trace worker", TRACES_CHANNEL, self.work_once, service.settings
+        self.work = LeasedWork(
+            "parcel trace worker", TRACES_CHANNEL, service, ParcelTrace, self._trace
         )
 
     async def run(self) -> None:
-        await self.loop.run()
+        await self.work.run()
 
     def stop(self) -> None:
-        self.loop.stop()
+        self.work.stop()
 
     async def work_once(self) -> bool:
-        claimed = await self._claim()
-        await asyncio.gather(*(self._trace(trace) for trace in claimed))
-        return len(claimed) == CLAIM_BATCH
-
-    async def _claim(self) -> list[ParcelTrace]:
-        table = ParcelTrace.__table__
-        due = (
-            select(table.c.case_id)
-            .where(table.c.state == "pending", table.c.next_attempt_at <= utc_now())
-            .order_by(table.c.next_attempt_at)
-            .limit(CLAIM_BATCH)
-            .with_for_update(skip_locked=True)
-        )
-        claim = (
-            update(table)
-            .where(table.c.case_id.in_(due))
-            .values(attempts=table.c.attempts + 1, next_attempt_at=utc_now() + LEASE)
-            .returning(table)
-        )
-        async with self.service.engine.begin() as connection:
-            rows = (await connection.execute(claim)).all()
-        return [ParcelTrace.model_validate(row._mapping) for row in rows]
+        return await self.work.work_once()
 
     async def _trace(self, trace: ParcelTrace) -> None:
         if self.tracking is None:

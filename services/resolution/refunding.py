@@ -5,13 +5,12 @@ marketplace sees: a redelivered event owes nothing new (same primary key), and a
 that dies after paying but before recording pays nothing new when it retries (same key).
 """
 
-import asyncio
 import logging
 import uuid
 from datetime import datetime, timedelta
 
 import httpx
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -25,16 +24,15 @@ from services.resolution.marketplace_refunds import (
 )
 from services.resolution.tables import CaseDecision, Refund
 from shared.events import RefundIssued, Remedy, ResolutionHeldForAgent, Scenario
+from shared.leases import LeasedWork
 from shared.messaging_tables import utc_now
 from shared.outbox import emit
 from shared.service import Service
-from shared.wakeup import NotifiedLoop, retry_pause
+from shared.wakeup import retry_pause
 
 log = logging.getLogger(__name__)
 
 REFUNDS_CHANNEL = "refunds_due"
-LEASE = timedelta(seconds=60)  # a claimed refund is left alone this long
-CLAIM_BATCH = 50
 
 
 def refund_id_of(case_id: str, remedy: Remedy) -> str:
@@ -67,37 +65,16 @@ class RefundWorker:
     def __init__(self, service: Service, client: httpx.AsyncClient) -> None:
         self.service = service
         self.refunds = MarketplaceRefunds(client)
-        self.loop = NotifiedLoop("refund worker", REFUNDS_CHANNEL, self.work_once, service.settings)
+        self.work = LeasedWork("refund worker", REFUNDS_CHANNEL, service, Refund, self._pay)
 
     async def run(self) -> None:
-        await self.loop.run()
+        await self.work.run()
 
     def stop(self) -> None:
-        self.loop.stop()
+        self.work.stop()
 
     async def work_once(self) -> bool:
-        claimed = await self._claim()
-        await asyncio.gather(*(self._pay(refund) for refund in claimed))
-        return len(claimed) == CLAIM_BATCH
-
-    async def _claim(self) -> list[Refund]:
-        table = Refund.__table__
-        due = (
-            select(table.c.refund_id)
-            .where(table.c.state == "pending", table.c.next_attempt_at <= utc_now())
-            .order_by(table.c.next_attempt_at)
-            .limit(CLAIM_BATCH)
-            .with_for_update(skip_locked=True)
-        )
-        claim = (
-            update(table)
-            .where(table.c.refund_id.in_(due))
-            .values(attempts=table.c.attempts + 1, next_attempt_at=utc_now() + LEASE)
-            .returning(table)
-        )
-        async with self.service.engine.begin() as connection:
-            rows = (await connection.execute(claim)).all()
-        return [Refund.model_validate(row._mapping) for row in rows]
+        return await self.work.work_once()
 
     async def _pay(self, refund: Refund) -> None:
         try:

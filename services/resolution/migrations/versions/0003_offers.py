@@ -7,6 +7,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
+from shared.migrations import drop_notify_on_insert, notify_on_insert
+
 revision = "0003"
 down_revision = "0002"
 SCHEMA = "resolution"
@@ -91,19 +93,7 @@ def upgrade() -> None:
         schema=SCHEMA,
         postgresql_where=sa.text("state = 'pending'"),
     )
-    op.execute(
-        f"""
-        CREATE FUNCTION {SCHEMA}.notify_refund_due() RETURNS trigger AS $$
-        BEGIN
-            PERFORM pg_notify('{REFUNDS_CHANNEL}', '');
-            RETURN NULL;
-        END $$ LANGUAGE plpgsql
-        """
-    )
-    op.execute(
-        f"CREATE TRIGGER refund_due AFTER INSERT ON {SCHEMA}.refunds "
-        f"FOR EACH STATEMENT EXECUTE FUNCTION {SCHEMA}.notify_refund_due()"
-    )
+    notify_on_insert(SCHEMA, "refunds", REFUNDS_CHANNEL)
 
     op.create_table(
         "clocks",
@@ -146,7 +136,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     for table in ("guides", "policies", "clocks", "refunds", "offers"):
         op.drop_table(table, schema=SCHEMA)
-    op.execute(f"DROP FUNCTION IF EXISTS {SCHEMA}.notify_refund_due()")
+    drop_notify_on_insert(SCHEMA, "refunds")
     for column in (
         "step",
         "alternatives",

@@ -7,6 +7,8 @@ Revision ID: 0004
 import sqlalchemy as sa
 from alembic import op
 
+from shared.migrations import drop_notify_on_insert, notify_on_insert
+
 revision = "0004"
 down_revision = "0003"
 SCHEMA = "resolution"
@@ -42,24 +44,12 @@ def upgrade() -> None:
         schema=SCHEMA,
         postgresql_where=sa.text("state = 'pending'"),
     )
-    op.execute(
-        f"""
-        CREATE FUNCTION {SCHEMA}.notify_parcel_trace_due() RETURNS trigger AS $$
-        BEGIN
-            PERFORM pg_notify('{TRACES_CHANNEL}', '');
-            RETURN NULL;
-        END $$ LANGUAGE plpgsql
-        """
-    )
-    op.execute(
-        f"CREATE TRIGGER parcel_trace_due AFTER INSERT ON {SCHEMA}.parcel_traces "
-        f"FOR EACH STATEMENT EXECUTE FUNCTION {SCHEMA}.notify_parcel_trace_due()"
-    )
+    notify_on_insert(SCHEMA, "parcel_traces", TRACES_CHANNEL)
 
 
 def downgrade() -> None:
     op.drop_table("parcel_traces", schema=SCHEMA)
-    op.execute(f"DROP FUNCTION IF EXISTS {SCHEMA}.notify_parcel_trace_due()")
+    drop_notify_on_insert(SCHEMA, "parcel_traces")
     op.drop_index("decisions_by_seller", "decisions", schema=SCHEMA)
     for column in ("tracking_number", "carrier"):
         op.drop_column("decisions", column, schema=SCHEMA)
