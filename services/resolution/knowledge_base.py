@@ -6,13 +6,18 @@ Planning reads them through a one-minute in-process cache; a change through this
 process's API is seen at once, through another process's within the minute.
 """
 
-import time
 from functools import cache
 
+from cachetools import TTLCache
 from sqlalchemy import delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.resolution.domain.troubleshooting import Guide, guide_from_dict, load_starter_guides
+from services.resolution.domain.troubleshooting import (
+    Guide,
+    guide_from_dict,
+    guide_to_dict,
+    load_starter_guides,
+)
 from services.resolution.tables import GuideRecord
 
 
@@ -22,16 +27,14 @@ def starter_guides() -> dict[str, Guide]:
 
 
 PLANNING_CACHE_SECONDS = 60.0
-_for_planning: dict[str, tuple[float, list[Guide]]] = {}
+_for_planning: TTLCache[str, list[Guide]] = TTLCache(maxsize=10_000, ttl=PLANNING_CACHE_SECONDS)
 
 
 async def guides_for_planning(session: AsyncSession, seller: str) -> list[Guide]:
-    cached = _for_planning.get(seller)
-    if cached is not None and cached[0] > time.monotonic():
-        return cached[1]
-    guides = await guides_of(session, seller)
-    _for_planning[seller] = (time.monotonic() + PLANNING_CACHE_SECONDS, guides)
-    return guides
+    found = _for_planning.get(seller)
+    if found is None:
+        found = _for_planning[seller] = await guides_of(session, seller)
+    return found
 
 
 async def guides_of(session: AsyncSession, seller: str) -> list[Guide]:
@@ -44,7 +47,7 @@ async def guides_of(session: AsyncSession, seller: str) -> list[Guide]:
 async def save_guide(session: AsyncSession, seller: str, guide: Guide) -> None:
     _for_planning.pop(seller, None)
     record = await session.get(GuideRecord, (seller, guide.guide_id))
-    data = guide_as_data(guide)
+    data = guide_to_dict(guide)
     if record is None:
         session.add(GuideRecord(seller_account=seller, guide_id=guide.guide_id, guide=data))
     else:
@@ -60,16 +63,3 @@ async def delete_guide(session: AsyncSession, seller: str, guide_id: str) -> boo
         )
     )
     return result.rowcount > 0
-
-
-def guide_as_data(guide: Guide) -> dict:
-    return {
-        "guide_id": guide.guide_id,
-        "language": guide.language,
-        "title": guide.title,
-        "steps": list(guide.steps),
-        "sku": guide.sku,
-        "category": guide.category,
-        "fault_code": guide.fault_code,
-        "video_url": guide.video_url,
-    }

@@ -4,9 +4,9 @@ Read per seller over the last `WINDOW`, through a one-minute in-process cache: e
 of a busy seller would otherwise count the same offers again.
 """
 
-import time
 from datetime import timedelta
 
+from cachetools import TTLCache
 from sqlalchemy import Integer, cast, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -18,14 +18,14 @@ WINDOW = timedelta(days=90)
 CACHE_SECONDS = 60.0
 ANSWERED = ("accepted", "declined", "expired")
 
-_cached: dict[str, tuple[float, dict[Remedy, tuple[int, int]]]] = {}
+_cached: TTLCache[str, dict[Remedy, tuple[int, int]]] = TTLCache(maxsize=10_000, ttl=CACHE_SECONDS)
 
 
 async def answers_of(session: AsyncSession, seller: str) -> dict[Remedy, tuple[int, int]]:
     """Remedy → (accepted, answered) for the seller's offers that asked for an answer."""
-    cached = _cached.get(seller)
-    if cached is not None and cached[0] > time.monotonic():
-        return cached[1]
+    found = _cached.get(seller)
+    if found is not None:
+        return found
     accepted = func.sum(cast(Offer.state == "accepted", Integer))
     query = (
         select(Offer.remedy, accepted, func.count())
@@ -40,5 +40,5 @@ async def answers_of(session: AsyncSession, seller: str) -> dict[Remedy, tuple[i
     )
     rows = (await session.execute(query)).all()
     outcomes = {Remedy(remedy): (int(yes), int(total)) for remedy, yes, total in rows}
-    _cached[seller] = (time.monotonic() + CACHE_SECONDS, outcomes)
+    _cached[seller] = outcomes
     return outcomes

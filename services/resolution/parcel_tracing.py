@@ -73,22 +73,19 @@ class TraceWorker:
 
     async def _trace(self, trace: ParcelTrace) -> None:
         if self.tracking is None:
-            await self._settle(trace, None, untraced("no carrier tracking is configured"))
+            await self._settle(trace, untraced("no carrier tracking is configured"))
             return
         try:
             status = await self.tracking.track(trace.carrier, trace.tracking_number)
         except TrackingRefused as refusal:
-            await self._settle(trace, None, untraced(f"the tracking API refused: {refusal}"))
+            await self._settle(trace, untraced(f"the tracking API refused: {refusal}"))
         except TrackingNotYetKnown as failure:
             if trace.attempts >= MAX_ATTEMPTS:
-                await self._settle(trace, None, untraced(f"tracking unavailable: {failure}"))
+                await self._settle(trace, untraced(f"tracking unavailable: {failure}"))
             else:
                 await self._retry_later(trace, failure)
         else:
-            async with self.service.sessions() as session:
-                record = await session.get(CaseDecision, trace.case_id)
-            opened = (record.opened_at if record else None) or utc_now()
-            await self._settle(trace, status, read(status, opened, utc_now()))
+            await self._settle(trace, status)
 
     async def _retry_later(self, trace: ParcelTrace, failure: TrackingNotYetKnown) -> None:
         pause = retry_pause(trace.attempts)
@@ -99,16 +96,20 @@ class TraceWorker:
                 session, trace.case_id, next_attempt_at=utc_now() + pause, error=str(failure)
             )
 
-    async def _settle(
-        self, trace: ParcelTrace, status: ParcelStatus | None, reading: Reading
-    ) -> None:
+    async def _settle(self, trace: ParcelTrace, found: ParcelStatus | Reading) -> None:
+        """`found`: the carrier's answer, read here against the case; or, untraced, the
+        reading to act on."""
         now = utc_now()
         async with (
             self.service.transaction() as session,
             self.service.case_span(session, trace.case_id, "parcel.traced"),
         ):
             record = await session.get(CaseDecision, trace.case_id, with_for_update=True)
-            carrier_status = status.status if status else "untraced"
+            if isinstance(found, ParcelStatus):
+                opened = (record.opened_at if record else None) or now
+                carrier_status, reading = found.status, read(found, opened, now)
+            else:
+                carrier_status, reading = "untraced", found
             await emit(session, traced_event(trace, carrier_status, reading, now))
             if reading.verdict is Verdict.WAIT and reading.look_again_at is not None:
                 await set_trace(

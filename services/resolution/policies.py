@@ -6,8 +6,7 @@ version reaches the other resolution processes within those seconds; each decisi
 the version it used, so it stays explainable either way. The API reads without the cache.
 """
 
-import time
-
+from cachetools import TTLCache
 from sqlalchemy import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -17,16 +16,16 @@ from services.resolution.tables import PolicyVersion
 DEFAULT_VERSION = 0  # a seller who never set a policy
 PLANNING_CACHE_SECONDS = 5.0
 
-_in_force: dict[str, tuple[float, SellerPolicy, int]] = {}
+_in_force: TTLCache[str, tuple[SellerPolicy, int]] = TTLCache(
+    maxsize=10_000, ttl=PLANNING_CACHE_SECONDS
+)
 
 
 async def policy_for_planning(session: AsyncSession, seller: str) -> tuple[SellerPolicy, int]:
-    cached = _in_force.get(seller)
-    if cached is not None and cached[0] > time.monotonic():
-        return cached[1], cached[2]
-    policy, version = await policy_in_force(session, seller)
-    _in_force[seller] = (time.monotonic() + PLANNING_CACHE_SECONDS, policy, version)
-    return policy, version
+    found = _in_force.get(seller)
+    if found is None:
+        found = _in_force[seller] = await policy_in_force(session, seller)
+    return found
 
 
 async def policy_in_force(session: AsyncSession, seller: str) -> tuple[SellerPolicy, int]:

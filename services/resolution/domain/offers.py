@@ -14,7 +14,7 @@ from services.resolution.domain.compliance import Finding, lint
 from services.resolution.domain.engine import Plan, Step
 from services.resolution.domain.law import BuyerRights, Window
 from services.resolution.domain.messages import LANGUAGES, OfferFacts, render_offer
-from services.resolution.domain.troubleshooting import Guide
+from services.resolution.domain.troubleshooting import guide_to_dict
 from shared.events import Remedy, ReturnRoute, Scenario
 from shared.markets import Currency, Market
 
@@ -52,7 +52,7 @@ class PlannedStep(BaseModel):
 
     @property
     def required(self) -> list[str]:
-        return sorted({LINT_NAME_OF_RULE.get(rule, rule) for rule in self.disclosures})
+        return sorted(_names(self.disclosures))
 
 
 def planned_steps(plan: Plan) -> list[PlannedStep]:
@@ -78,21 +78,12 @@ def planned(step: Step, rights: BuyerRights) -> PlannedStep:
         withdrawal_until=until("withdrawal_right", Window.WITHDRAWAL),
         right_to_reject_until=until("right_to_reject", Window.RIGHT_TO_REJECT),
         legal_guarantee_until=until("legal_guarantee", Window.LEGAL_GUARANTEE),
-        guide=None if step.guide is None else guide_as_dict(step.guide),
+        guide=None if step.guide is None else guide_to_dict(step.guide),
     )
 
 
 def _names(rules: list[str]) -> set[str]:
     return {LINT_NAME_OF_RULE.get(rule, rule) for rule in rules}
-
-
-def guide_as_dict(guide: Guide) -> dict:
-    return {
-        "guide_id": guide.guide_id,
-        "title": guide.title,
-        "steps": list(guide.steps),
-        "video_url": guide.video_url,
-    }
 
 
 class Draft(BaseModel):

@@ -149,6 +149,20 @@ def load_starter_guides(path: Path = STARTER_GUIDES) -> list[Guide]:
 _FIELDS = ("guide_id", "language", "title", "steps", "sku", "category", "fault_code", "video_url")
 
 
+def guide_to_dict(guide: Guide) -> dict:
+    """The guide as stored and served; `guide_from_dict` reads it back."""
+    return {
+        "guide_id": guide.guide_id,
+        "language": guide.language,
+        "title": guide.title,
+        "steps": list(guide.steps),
+        "sku": guide.sku,
+        "category": guide.category,
+        "fault_code": guide.fault_code,
+        "video_url": guide.video_url,
+    }
+
+
 def guide_from_dict(data: Mapping[str, Any]) -> Guide:
     """A guide from its JSON form; ValueError naming the first field that is wrong.
 

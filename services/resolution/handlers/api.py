@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from services.resolution import knowledge_base, policies, timekeeping
 from services.resolution.domain.policy import SellerPolicy
-from services.resolution.domain.troubleshooting import Guide, guide_from_dict
+from services.resolution.domain.troubleshooting import Guide, guide_from_dict, guide_to_dict
 from services.resolution.tables import CaseClock, CaseDecision, Offer, Refund
 from shared.access import AgentOnly
 from shared.messaging_tables import utc_now
@@ -145,7 +145,7 @@ async def list_guides(
     async with service.sessions() as session:
         guides = await knowledge_base.guides_of(session, seller)
     return [
-        knowledge_base.guide_as_data(g)
+        guide_to_dict(g)
         for g in guides
         if (sku is None or g.sku == sku) and (language is None or g.language == language)
     ]
@@ -165,7 +165,7 @@ async def put_guide(
         raise HTTPException(422, str(error)) from error
     async with service.transaction() as session:
         await knowledge_base.save_guide(session, seller, guide)
-    return knowledge_base.guide_as_data(guide)
+    return guide_to_dict(guide)
 
 
 @router.delete(
