@@ -10,6 +10,7 @@ from rich.progress import Progress
 
 from deploy.samples import sample_stock
 from deploy.secrets import demo_account
+from deploy.warehouse_play import client, person
 from services.intake.domain.channels.generic import signed_headers
 from shared.settings import Settings
 
@@ -24,7 +25,8 @@ def signed_case(case: dict) -> tuple[bytes, dict[str, str]]:
 async def stock_warehouses(settings: Settings, cases: list[dict], units: int = 50) -> None:
     """Make `units` of every sample SKU and spare part available in every warehouse,
     on top of what earlier runs left reserved."""
-    async with httpx.AsyncClient(base_url=settings.base_url_of("fulfillment"), timeout=10) as http:
+    staff = person(settings.warehouse_staff_tokens)
+    async with client(settings, "fulfillment", staff) as http:
         reserved: dict[tuple[str, str], int] = {}
         for warehouse in {row[0] for row in sample_stock(cases, units)}:
             response = await http.get(f"/stock/{warehouse}")
@@ -126,38 +128,3 @@ def waits_for_agent(timeline: httpx.Response) -> bool:
 async def analytics_summary(settings: Settings) -> dict:
     async with httpx.AsyncClient(base_url=settings.base_url_of("analytics"), timeout=10) as http:
         return (await http.get("/reports/summary")).json()
-
-
-GRADES = ("A", "B", "B", "C", "D")
-
-
-async def receive_and_grade_returns(
-    settings: Settings, case_ids: list[str], progress: Progress
-) -> int:
-    """Play warehouse staff and technicians: scan every returned parcel in, grade the unit."""
-    fulfillment = httpx.AsyncClient(base_url=settings.base_url_of("fulfillment"), timeout=10)
-    refurbish = httpx.AsyncClient(base_url=settings.base_url_of("refurbish"), timeout=10)
-    async with fulfillment, refurbish:
-        returned = [
-            c for c in case_ids if (await fulfillment.get(f"/returns/{c}")).status_code == 200
-        ]
-        task = progress.add_task("returns scanned and graded", total=len(returned))
-        for index, case_id in enumerate(returned):
-            scan = {"condition_note": "parcel intact" if index % 3 else "outer box dented"}
-            (await fulfillment.post(f"/returns/{case_id}/received", json=scan)).raise_for_status()
-            inspections: list = []
-            for _ in range(100):
-                inspections = (
-                    await refurbish.get("/inspections", params={"case_id": case_id})
-                ).json()
-                if inspections:
-                    break
-                await asyncio.sleep(0.1)
-            for inspection in (i for i in inspections if i["status"] == "open"):
-                grade = {"grade": GRADES[index % len(GRADES)], "notes": "sample grading"}
-                response = await refurbish.post(
-                    f"/inspections/{inspection['inspection_id']}/grade", json=grade
-                )
-                response.raise_for_status()
-            progress.advance(task)
-    return len(returned)

@@ -20,12 +20,17 @@ from deploy.replay import (
     analytics_summary,
     answer_offers,
     post_cases,
-    receive_and_grade_returns,
     stock_warehouses,
     wait_for_analytics,
 )
 from deploy.samples import sample_cases
 from deploy.stack import running_stack
+from deploy.warehouse_play import (
+    dispatch_to_origin,
+    inspect_units,
+    receive_returns,
+    ship_dispatch_tasks,
+)
 from shared.settings import SERVICE_NAMES, Settings
 
 console = Console()
@@ -60,8 +65,12 @@ async def replay_samples(settings: Settings) -> dict:
         case_ids = await post_cases(settings, cases, progress)
         await answer_offers(settings, case_ids, progress)
         await wait_for_analytics(settings, case_ids, progress)
-        await receive_and_grade_returns(settings, case_ids, progress)
-    await asyncio.sleep(1)  # let analytics apply the last grades
+        await ship_dispatch_tasks(settings, progress)
+        await receive_returns(settings, case_ids, progress)
+        await inspect_units(settings, case_ids, progress)
+    await asyncio.sleep(1)  # let fulfillment consolidate the units going back to origin
+    await dispatch_to_origin(settings)
+    await asyncio.sleep(1)  # let analytics apply the last events
     return await analytics_summary(settings)
 
 

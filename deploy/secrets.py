@@ -1,8 +1,9 @@
 """The local stack's secrets and demo channel accounts, made once and kept in .run/.
 
-Production sets INTAKE_PII_KEYS, AGENT_API_TOKEN, INTERNAL_API_TOKEN and
-CHANNEL_ACCOUNTS_FILE itself; the local stack makes its own so that `make run` needs
-nothing, and keeps them so that data encrypted by one run is readable by the next.
+Production sets INTAKE_PII_KEYS, AGENT_API_TOKEN, INTERNAL_API_TOKEN, the staff and
+technician tokens and CHANNEL_ACCOUNTS_FILE itself; the local stack makes its own so that
+`make run` needs nothing, and keeps them so that data encrypted by one run is readable by
+the next.
 """
 
 import json
@@ -16,19 +17,31 @@ from services.intake.privacy import new_key
 DEMO_ACCOUNTS = Path(__file__).resolve().parent / "channel_accounts.json"
 
 
+DEMO_STAFF = "demo-staff"
+DEMO_TECHNICIAN = "demo-technician"
+
+
+def _new_secrets() -> dict[str, str]:
+    return {
+        "INTAKE_PII_KEYS": new_key(),
+        "AGENT_API_TOKEN": secrets.token_urlsafe(24),
+        "INTERNAL_API_TOKEN": secrets.token_urlsafe(24),
+        "WAREHOUSE_STAFF_TOKENS": json.dumps({DEMO_STAFF: secrets.token_urlsafe(24)}),
+        "TECHNICIAN_TOKENS": json.dumps({DEMO_TECHNICIAN: secrets.token_urlsafe(24)}),
+    }
+
+
 def local_secrets(run_dir: Path = RUN_DIR) -> dict[str, str]:
-    """Environment variables for intake's secrets, created on first use."""
+    """Environment variables for the services' secrets, created on first use (a file
+    from an older run gets the ones it lacks)."""
     path = run_dir / "secrets.json"
-    if not path.exists():
+    kept = json.loads(path.read_text()) if path.exists() else {}
+    made = _new_secrets() | kept
+    if made != kept:
         run_dir.mkdir(exist_ok=True)
-        made = {
-            "INTAKE_PII_KEYS": new_key(),
-            "AGENT_API_TOKEN": secrets.token_urlsafe(24),
-            "INTERNAL_API_TOKEN": secrets.token_urlsafe(24),
-        }
         path.write_text(json.dumps(made, indent=2))
         path.chmod(0o600)
-    return {**json.loads(path.read_text()), "CHANNEL_ACCOUNTS_FILE": str(DEMO_ACCOUNTS)}
+    return {**made, "CHANNEL_ACCOUNTS_FILE": str(DEMO_ACCOUNTS)}
 
 
 def demo_account(channel: str) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """The whole stack on one machine: components, topics, migrations and five service processes."""
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -117,6 +118,17 @@ def stop_processes(processes: list[subprocess.Popen], timeout: float = 15.0) -> 
             process.wait()
 
 
+def settings_of(env: dict[str, str]) -> Settings:
+    """The settings the services read from `env` (JSON values decoded as the
+    environment source decodes them)."""
+    return Settings(
+        **{
+            name.lower(): json.loads(value) if name.endswith("_TOKENS") else value
+            for name, value in env.items()
+        }
+    )
+
+
 @contextmanager
 def running_stack(
     broker_port: int = 9092,
@@ -141,7 +153,7 @@ def running_stack(
         if not any(own.get(name, "").endswith(f":{sandbox_port}") for name in SANDBOX_APIS):
             sandbox_port = None
         env = {**os.environ, **own}
-        settings = Settings(**{name.lower(): value for name, value in own.items()})
+        settings = settings_of(own)
         asyncio.run(prepare(settings))
         if intake_worker_apart:
             env["INTAKE_DELIVERY_WORKER"] = "false"

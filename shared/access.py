@@ -1,7 +1,9 @@
-"""Who may call an HTTP route: agents and operators, or the services themselves.
+"""Who may call an HTTP route: agents and operators, the services themselves, warehouse
+staff and technicians.
 
-Both are bearer tokens from the settings; a service without the token configured answers
-503, so an unconfigured API is never open by accident.
+All are bearer tokens from the settings (staff and technicians one each, by name); a
+service without the tokens configured answers 503, so an unconfigured API is never open
+by accident.
 """
 
 import hmac
@@ -37,5 +39,33 @@ async def internal(
     _require(service.settings.internal_api_token, given, "internal")
 
 
+def _person(
+    people: dict[str, SecretStr], given: HTTPAuthorizationCredentials | None, role: str
+) -> str:
+    if not people:
+        raise HTTPException(503, f"the {role} API is not configured (no {role} tokens set)")
+    if given is not None:
+        presented = given.credentials.encode()
+        for name, token in people.items():
+            if hmac.compare_digest(presented, token.get_secret_value().encode()):
+                return name
+    raise HTTPException(401, f"a valid {role} bearer token is required")
+
+
+async def warehouse_staff(
+    service: CurrentService, given: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> str:
+    return _person(service.settings.warehouse_staff_tokens, given, "warehouse staff")
+
+
+async def technician(
+    service: CurrentService, given: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> str:
+    return _person(service.settings.technician_tokens, given, "technician")
+
+
 AgentOnly = Depends(agent)
 InternalOnly = Depends(internal)
+# The name of the person calling, for the events their work causes.
+WarehouseStaff = Annotated[str, Depends(warehouse_staff)]
+Technician = Annotated[str, Depends(technician)]

@@ -5,7 +5,7 @@ that owns it. A service never imports another service's code, only these contrac
 """
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from typing import Any, ClassVar, Literal
 
@@ -74,9 +74,13 @@ class Grade(StrEnum):
 
 
 class Disposition(StrEnum):
-    RELIST_AS_NEW = "relist_as_new"
-    SELL_AS_RENEWED = "sell_as_renewed"
-    LIQUIDATE = "liquidate"
+    """Where a returned unit's value is recovered."""
+
+    RELIST_AS_NEW = "relist_as_new"  # relabelled, sent to the marketplace warehouse (FBA)
+    SELL_AS_RENEWED = "sell_as_renewed"  # sold as used / renewed
+    REPAIR = "repair"  # repaired first, then inspected and graded again
+    LIQUIDATE = "liquidate"  # in a lot to a local liquidation channel
+    RETURN_TO_ORIGIN = "return_to_origin"  # consolidated back to the factory
     RECYCLE = "recycle"
 
 
@@ -347,13 +351,78 @@ class PickLine(Contract):
 
 
 class DispatchRequested(EventPayload):
+    """A part or a unit reserved in a local warehouse: a task for its staff.
+
+    v2 added the carrier service chosen to meet the promise, its price and the date.
+    """
+
     event_type: ClassVar[str] = "fulfillment.dispatch_requested"
     owner: ClassVar[str] = "fulfillment"
+    schema_version: ClassVar[int] = 2
 
     shipment_id: str
     remedy: Remedy
     warehouse: str
     pick_list: list[PickLine]
+    carrier: str = ""
+    service: str = ""
+    postage_minor: int = 0  # the seller's rate card price, in `postage_currency`
+    postage_currency: Currency | None = None
+    promised_by: date | None = None  # the buyer's delivery date the service meets
+
+
+class ShipmentPicked(EventPayload):
+    event_type: ClassVar[str] = "fulfillment.picked"
+    owner: ClassVar[str] = "fulfillment"
+
+    shipment_id: str
+    warehouse: str
+    by: str  # the warehouse staff member
+    at: AwareDatetime
+
+
+class ShipmentPacked(EventPayload):
+    event_type: ClassVar[str] = "fulfillment.packed"
+    owner: ClassVar[str] = "fulfillment"
+
+    shipment_id: str
+    warehouse: str
+    weight_g: int = Field(gt=0)
+    carrier: str
+    service: str
+    by: str
+    at: AwareDatetime
+
+
+class Shipped(EventPayload):
+    event_type: ClassVar[str] = "fulfillment.shipped"
+    owner: ClassVar[str] = "fulfillment"
+
+    shipment_id: str
+    remedy: Remedy
+    warehouse: str
+    carrier: str
+    service: str
+    tracking_number: str
+    postage_minor: int = Field(ge=0)
+    postage_currency: Currency
+    promised_by: date | None = None
+    by: str
+    at: AwareDatetime
+
+
+class DispatchProblem(EventPayload):
+    """Staff could not fill a task: stock damaged or not where the bin says."""
+
+    event_type: ClassVar[str] = "fulfillment.dispatch_problem"
+    owner: ClassVar[str] = "fulfillment"
+
+    shipment_id: str
+    warehouse: str
+    problem: Literal["damaged_stock", "not_found", "other"]
+    note: str = ""
+    by: str
+    at: AwareDatetime
 
 
 class StockUnavailable(EventPayload):
@@ -366,23 +435,68 @@ class StockUnavailable(EventPayload):
 
 
 class ReturnLabelIssued(EventPayload):
+    """A prepaid return label to a local warehouse. v2 added the service, its price and
+    where the unit goes after (the route)."""
+
     event_type: ClassVar[str] = "fulfillment.return_label_issued"
     owner: ClassVar[str] = "fulfillment"
+    schema_version: ClassVar[int] = 2
 
     rma_id: str
     warehouse: str
     carrier: str
     tracking_number: str
+    service: str = ""
+    postage_minor: int = 0
+    postage_currency: Currency | None = None
+    route: ReturnRoute = ReturnRoute.LOCAL
+
+
+class PickupScheduled(EventPayload):
+    """A carrier collection of a return at the buyer's door, in the buyer's local time."""
+
+    event_type: ClassVar[str] = "fulfillment.pickup_scheduled"
+    owner: ClassVar[str] = "fulfillment"
+
+    rma_id: str
+    carrier: str
+    day: date
+    starts: time
+    ends: time
+    confirmation: str
 
 
 class ReturnReceived(EventPayload):
+    """A returned parcel scanned in. v2 added what it holds, the photos and the route."""
+
     event_type: ClassVar[str] = "fulfillment.return_received"
     owner: ClassVar[str] = "fulfillment"
+    schema_version: ClassVar[int] = 2
 
     rma_id: str
     warehouse: str
     condition_note: str = ""
     received_at: AwareDatetime
+    items: list[CaseItem] = Field(default_factory=list)
+    market: Market | None = None
+    currency: Currency | None = None
+    route: ReturnRoute = ReturnRoute.LOCAL
+    photos: list[str] = Field(default_factory=list)  # URLs of the receiving photos
+
+
+class ReturnedToOrigin(EventPayload):
+    """A unit left for the factory in a consolidated shipment with a commercial invoice."""
+
+    event_type: ClassVar[str] = "fulfillment.returned_to_origin"
+    owner: ClassVar[str] = "fulfillment"
+
+    consolidation_id: str
+    rma_id: str
+    warehouse: str
+    invoice_number: str
+    carrier: str
+    tracking_number: str
+    at: AwareDatetime
 
 
 class InspectionOpened(EventPayload):
@@ -395,13 +509,68 @@ class InspectionOpened(EventPayload):
 
 
 class UnitGraded(EventPayload):
+    """A technician's checklist graded by the category's rubric, or overridden with a
+    reason. v2 moved the disposition to `refurbish.disposition_decided`."""
+
     event_type: ClassVar[str] = "refurbish.graded"
     owner: ClassVar[str] = "refurbish"
+    schema_version: ClassVar[int] = 2
 
     inspection_id: str
     grade: Grade
-    disposition: Disposition
+    computed_grade: Grade  # what the rubric gave
+    reasons: list[str] = Field(default_factory=list)
+    override_reason: str | None = None
+    technician: str
     notes: str = ""
+
+
+class RecoveryOption(Contract):
+    """One way to recover a returned unit's value, with what it nets the seller."""
+
+    disposition: Disposition
+    net_minor: int  # what the seller gets back minus what it costs
+    lines: list[CostLine] = Field(default_factory=list)
+    excluded_by: str | None = None
+
+
+class DispositionDecided(EventPayload):
+    event_type: ClassVar[str] = "refurbish.disposition_decided"
+    owner: ClassVar[str] = "refurbish"
+
+    inspection_id: str
+    rma_id: str
+    warehouse: str
+    grade: Grade
+    disposition: Disposition
+    net_minor: int
+    currency: Currency
+    items: list[CaseItem]
+    alternatives: list[RecoveryOption]
+
+
+class RepairOrdered(EventPayload):
+    event_type: ClassVar[str] = "refurbish.repair_ordered"
+    owner: ClassVar[str] = "refurbish"
+
+    inspection_id: str
+    repair_id: str
+    parts: list[str]
+    labour_minutes: int = Field(ge=0)
+    cost_minor: int = Field(ge=0)
+    currency: Currency
+
+
+class RepairCompleted(EventPayload):
+    """A repair done: the unit goes back on the bench for a new checklist and grade."""
+
+    event_type: ClassVar[str] = "refurbish.repair_completed"
+    owner: ClassVar[str] = "refurbish"
+
+    inspection_id: str
+    repair_id: str
+    technician: str
+    at: AwareDatetime
 
 
 PAYLOAD_TYPES: dict[str, type[EventPayload]] = {
@@ -425,8 +594,17 @@ PAYLOAD_TYPES: dict[str, type[EventPayload]] = {
         StockUnavailable,
         ReturnLabelIssued,
         ReturnReceived,
+        ShipmentPicked,
+        ShipmentPacked,
+        Shipped,
+        DispatchProblem,
+        PickupScheduled,
+        ReturnedToOrigin,
         InspectionOpened,
         UnitGraded,
+        DispositionDecided,
+        RepairOrdered,
+        RepairCompleted,
     )
 }
 

@@ -65,6 +65,19 @@ class Settings(BaseSettings):
     # How often lapsed offers and service-level clocks are looked at.
     resolution_sweep_seconds: float = Field(default=5.0, gt=0)
 
+    # People by role: name → bearer token (JSON in the environment). Warehouse staff work
+    # the dispatch and receiving tasks; technicians inspect, grade and repair.
+    warehouse_staff_tokens: dict[str, SecretStr] = Field(default_factory=dict)
+    technician_tokens: dict[str, SecretStr] = Field(default_factory=dict)
+
+    # Fulfillment. Attempts at pushing a dispatch task to a warehouse's own system (its
+    # webhook is registered through the API) before the delivery is given up.
+    warehouse_webhook_max_attempts: int = Field(default=8, ge=1)
+    # Where fulfillment asks intake for a ship-to address; None: intake on `host`.
+    intake_api_base_url: str | None = None
+    # A seller's own rate cards instead of the default ones (services/fulfillment/domain).
+    rate_cards_file: Path | None = None
+
     def port_of(self, service: str) -> int:
         return getattr(self, f"{service}_port")
 

@@ -20,7 +20,13 @@ from services.intake.privacy import new_key
 from shared.migrations import upgrade_all
 from shared.settings import Settings
 from shared.topics import create_topics
-from tests.factories import AGENT_TOKEN, CHANNEL_ACCOUNTS, INTERNAL_TOKEN
+from tests.factories import (
+    AGENT_TOKEN,
+    CHANNEL_ACCOUNTS,
+    INTERNAL_TOKEN,
+    STAFF_TOKEN,
+    TECHNICIAN_TOKEN,
+)
 
 TEST_DATABASE = "aftersales_test"
 T = TypeVar("T")
@@ -68,6 +74,8 @@ async def settings(components, make_httpserver) -> Settings:
         intake_pii_keys=new_key(),
         agent_api_token=AGENT_TOKEN,
         internal_api_token=INTERNAL_TOKEN,
+        warehouse_staff_tokens={"ana": STAFF_TOKEN},
+        technician_tokens={"ben": TECHNICIAN_TOKEN},
         channel_accounts_file=CHANNEL_ACCOUNTS,
         shopify_admin_base_url=marketplace,
         walmart_api_base_url=marketplace,

@@ -31,6 +31,17 @@ BASE_WEBHOOK = {
     "reason_code": "DEFECTIVE",
     "buyer_comment": "Stopped charging after two days.",
     "delivered_at": "2026-11-03T15:20:00Z",
+    "buyer": {
+        "name": "Jane Doe",
+        "email": "jane.doe@example.com",
+        "address": {
+            "line1": "77 Massachusetts Ave",
+            "city": "Cambridge",
+            "region": "MA",
+            "postal_code": "02139",
+            "country": "US",
+        },
+    },
 }
 
 
@@ -41,6 +52,10 @@ GENERIC_SECRET = "gen-secret-new"
 AGENT_TOKEN = "test-agent-token"
 INTERNAL_TOKEN = "test-internal-token"
 AGENT = {"authorization": f"Bearer {AGENT_TOKEN}"}
+STAFF_TOKEN = "test-staff-token-ana"
+TECHNICIAN_TOKEN = "test-technician-token-ben"
+STAFF = {"authorization": f"Bearer {STAFF_TOKEN}"}  # warehouse staff member "ana"
+TECHNICIAN = {"authorization": f"Bearer {TECHNICIAN_TOKEN}"}  # technician "ben"
 
 
 def signed(body: dict | bytes, secret: str = GENERIC_SECRET, when: datetime | None = None):

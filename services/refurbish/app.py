@@ -1,8 +1,9 @@
-"""Refurbish: inspection, grading and disposition of returned units."""
+"""Refurbish: inspection by checklist, grading by rubric, disposition by expected net
+recovery, repair jobs, relabel tasks and liquidation lots."""
 
 from fastapi import FastAPI
 
-from services.refurbish import handlers
+from services.refurbish.handlers import bench, events, outlets
 from shared.events import ReturnReceived, topic_of
 from shared.service import ServiceSpec
 from shared.service import create_app as create_service_app
@@ -11,9 +12,9 @@ from shared.telemetry import Telemetry
 
 SPEC = ServiceSpec(
     name="refurbish",
-    routers=(handlers.router,),
+    routers=(bench.router, outlets.router),
     consumes=(topic_of("fulfillment"),),
-    handlers={ReturnReceived.event_type: handlers.on_return_received},
+    handlers={ReturnReceived.event_type: events.on_return_received},
 )
 
 

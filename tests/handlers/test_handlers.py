@@ -2,10 +2,12 @@
 (no Kafka) and the real PostgreSQL: effects, the events they emit, redelivery
 and dead letters."""
 
+import re
 import uuid
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
+import httpx
 import pytest
 from aiokafka import ConsumerRecord
 from faststream.kafka import TestKafkaBroker
@@ -14,6 +16,8 @@ from sqlalchemy import func, select, text
 
 from services.analytics.app import SPEC as ANALYTICS
 from services.fulfillment.app import SPEC as FULFILLMENT
+from services.fulfillment.dispatching import DispatchRouter
+from services.fulfillment.ship_to import ShipToLookup
 from services.fulfillment.tables import Shipment, StockLevel
 from services.resolution import offering
 from services.resolution.app import SPEC as RESOLUTION
@@ -62,8 +66,20 @@ async def test_case_opened_is_planned_and_offered_once_even_when_delivered_twice
     assert events[0]["data"]["amount_minor"] == 499  # 10% of $49.99, rounded down
 
 
-async def test_part_shipment_reserves_stock_once(service_for):
+def routed_by(fulfillment: Service, httpserver) -> DispatchRouter:
+    """Fulfillment's dispatch router, with intake's lookup holding no address (a local fake
+    answering 404): routing falls back to the region's farthest zones."""
+    httpserver.expect_request(re.compile(r"^/cases/.+/ship-to$")).respond_with_json(
+        {"detail": "no ship-to address"}, status=404
+    )
+    client = httpx.AsyncClient(base_url=httpserver.url_for("").rstrip("/"))
+    fulfillment.state["ship_to"] = ShipToLookup(client, None)
+    return DispatchRouter(fulfillment)
+
+
+async def test_part_shipment_reserves_stock_once(service_for, httpserver):
     fulfillment = service_for(FULFILLMENT)
+    router = routed_by(fulfillment, httpserver)
     sku = f"CAM-{uuid.uuid4().hex[:6]}"
     async with fulfillment.transaction() as session:
         session.add(
@@ -74,6 +90,8 @@ async def test_part_shipment_reserves_stock_once(service_for):
     async with TestKafkaBroker(fulfillment.broker) as broker:
         await broker.publish(raw, "resolution.events", key=decided.case_id.encode())
         await broker.publish(raw, "resolution.events", key=decided.case_id.encode())
+    await router.work_once()
+    await router.work_once()
 
     async with fulfillment.sessions() as session:
         level = await session.get(StockLevel, ("BOS1", f"{sku}-PART"))
@@ -87,11 +105,13 @@ async def test_part_shipment_reserves_stock_once(service_for):
     assert [e["type"] for e in events] == ["fulfillment.dispatch_requested"]
 
 
-async def test_out_of_stock_everywhere_in_the_region_is_published(service_for):
+async def test_out_of_stock_everywhere_in_the_region_is_published(service_for, httpserver):
     fulfillment = service_for(FULFILLMENT)
+    router = routed_by(fulfillment, httpserver)
     decided = resolution_decided(f"NOPE-{uuid.uuid4().hex[:6]}", remedy=Remedy.EXCHANGE)
     async with TestKafkaBroker(fulfillment.broker) as broker:
         await broker.publish(envelope_bytes(Envelope.wrap(decided)), "resolution.events")
+    await router.work_once()
     events = await outbox_of(fulfillment, decided.case_id)
     assert [e["type"] for e in events] == ["fulfillment.stock_unavailable"]
     assert events[0]["data"]["missing_skus"] == [decided.items[0].sku]

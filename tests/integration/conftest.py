@@ -12,8 +12,10 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from services.fulfillment.ship_to import ShipToLookup
 from shared.settings import SERVICE_NAMES, Settings
 from shared.telemetry import Telemetry, setup_telemetry
+from tests.factories import INTERNAL_TOKEN, STAFF
 
 
 @dataclass
@@ -43,6 +45,14 @@ class Stack:
         self.clients[name] = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=lifespan.app), base_url=f"http://{name}"
         )
+        if name == "fulfillment":
+            self.connect_fulfillment_to_intake(app)
+
+    def connect_fulfillment_to_intake(self, fulfillment_app) -> None:
+        """The services run in this process, not on ports: fulfillment reaches intake's
+        ship-to lookup through intake's in-process client."""
+        fulfillment = fulfillment_app.state.service
+        fulfillment.state["ship_to"] = ShipToLookup(self.clients["intake"], INTERNAL_TOKEN)
 
     async def stop(self, name: str) -> None:
         await self.clients.pop(name).aclose()
@@ -71,7 +81,7 @@ async def count_stock(
     client: httpx.AsyncClient, sku: str, on_hand: int = 10, warehouse: str = "BOS1"
 ) -> None:
     response = await client.put(
-        f"/stock/{warehouse}/{sku}", json={"on_hand": on_hand, "bin": "T-1"}
+        f"/stock/{warehouse}/{sku}", json={"on_hand": on_hand, "bin": "T-1"}, headers=STAFF
     )
     assert response.status_code == 200, response.text
 

@@ -3,7 +3,7 @@
 import uuid
 
 from tests.conftest import eventually
-from tests.factories import AGENT, post_case, webhook
+from tests.factories import AGENT, STAFF, TECHNICIAN, post_case, webhook
 from tests.integration.conftest import count_stock
 
 RETURN_FLOW = [
@@ -14,6 +14,14 @@ RETURN_FLOW = [
     "fulfillment.return_received",
     "refurbish.inspection_opened",
     "refurbish.graded",
+    "refurbish.disposition_decided",
+]
+
+DISPATCH_FLOW = [
+    "fulfillment.dispatch_requested",
+    "fulfillment.picked",
+    "fulfillment.packed",
+    "fulfillment.shipped",
 ]
 
 
@@ -57,27 +65,38 @@ async def test_a_quality_defect_travels_through_all_five_services(stack, clients
     )
 
     async def label():
-        response = await clients["fulfillment"].get(f"/returns/{case_id}")
+        response = await clients["fulfillment"].get("/returns", params={"case_id": case_id})
         return response.json() if response.status_code == 200 else None
 
     parcel = await eventually(label, timeout=60)
     assert parcel["warehouse"] == "BOS1" and parcel["carrier"] == "USPS"
+    # The buyer's label is drawn with the address intake holds, through its narrow lookup.
+    pdf = await clients["fulfillment"].get(f"/returns/{parcel['rma_id']}/label.pdf", headers=AGENT)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 
-    scan = await clients["fulfillment"].post(
-        f"/returns/{case_id}/received", json={"condition_note": "outer box dented"}
-    )
-    assert scan.status_code == 200 and scan.json()["received_at"]
+    scan = {"warehouse": "BOS1", "code": parcel["tracking_number"], "condition_note": "dented"}
+    scanned = await clients["fulfillment"].post("/scans", json=scan, headers=STAFF)
+    assert scanned.status_code == 200 and scanned.json()["received"]["received_at"]
 
     async def inspection():
         response = await clients["refurbish"].get("/inspections", params={"case_id": case_id})
         return response.json()
 
     opened = (await eventually(inspection, timeout=30))[0]
+    path = f"/inspections/{opened['inspection_id']}"
+    form = (await clients["refurbish"].get(f"{path}/checklist")).json()
+    like_new = {
+        "cosmetic": "none",
+        "functional": dict.fromkeys(form["tests"], True),
+        "accessories_complete": True,
+        "packaging": "original_opened",
+        "fault": None,
+    }
     graded = await clients["refurbish"].post(
-        f"/inspections/{opened['inspection_id']}/grade", json={"grade": "A", "notes": "like new"}
+        f"{path}/checklist", json={"checklist": like_new}, headers=TECHNICIAN
     )
-    assert graded.status_code == 200
-    assert graded.json()["disposition"] == "relist_as_new"
+    assert graded.status_code == 200, graded.text
+    assert graded.json()["grade"] == "A" and graded.json()["disposition"]
 
     async def full_timeline():
         types = await timeline_types(clients, case_id)
@@ -210,3 +229,34 @@ async def test_a_parcel_that_never_arrived_is_traced_then_sent_again(clients):
     types = await timeline_types(clients, case_id)
     # No tracking API in the tests: the trace says so and the plan goes on.
     assert types[:3] == ["case.opened", "resolution.parcel_traced", "resolution.offered"]
+
+
+async def test_a_spare_part_is_picked_packed_labelled_and_shipped_to_the_buyer(clients):
+    sku = f"SPK-{uuid.uuid4().hex[:6]}"
+    await count_stock(clients["fulfillment"], f"{sku}-PART")
+    case_id = await open_case(
+        clients, reason_code="MISSING_PART", items=[{**webhook()["items"][0], "sku": sku}]
+    )
+    await answer_offer(clients, case_id, "decline", "troubleshooting")
+    await answer_offer(clients, case_id, "accept", "part_shipment")
+
+    async def task():
+        response = await clients["fulfillment"].get("/shipments", params={"case_id": case_id})
+        return response.json()
+
+    shipment = (await eventually(task, timeout=60))[0]
+    fulfillment = clients["fulfillment"]
+    path = f"/tasks/{shipment['shipment_id']}"
+    assert (await fulfillment.post(f"{path}/picked", headers=STAFF)).status_code == 200
+    packed = await fulfillment.post(f"{path}/packed", json={"weight_g": 380}, headers=STAFF)
+    assert packed.status_code == 200, packed.text
+    label = await fulfillment.get(f"{path}/label.pdf", headers=STAFF)
+    assert label.status_code == 200 and label.content.startswith(b"%PDF")
+    assert (await fulfillment.post(f"{path}/shipped", headers=STAFF)).status_code == 200
+
+    async def shipped():
+        types = await timeline_types(clients, case_id)
+        return types if "fulfillment.shipped" in types else None
+
+    types = await eventually(shipped, timeout=30)
+    assert [t for t in types if t.startswith("fulfillment.")] == DISPATCH_FLOW

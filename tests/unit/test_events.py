@@ -4,8 +4,16 @@ import pytest
 from pydantic import ValidationError
 
 from services.analytics.domain.case_facts import case_rows, facts_from
-from services.refurbish.domain.grading import disposition_for
-from shared.events import Disposition, Envelope, Grade, UnknownEventType
+from shared.events import (
+    CaseItem,
+    Disposition,
+    DispositionDecided,
+    Envelope,
+    Grade,
+    UnitGraded,
+    UnknownEventType,
+)
+from shared.markets import Currency
 from tests.factories import case_opened, resolution_decided
 
 
@@ -49,10 +57,29 @@ def test_analytics_reads_market_and_remedy_from_events():
     assert facts == {"scenario": "functional_fault", "remedy": "part_shipment", "status": "decided"}
 
 
-def test_each_grade_has_a_disposition():
-    assert disposition_for(Grade.A) is Disposition.RELIST_AS_NEW
-    assert disposition_for(Grade.D) is Disposition.RECYCLE
-    assert {disposition_for(g) for g in Grade} == set(Disposition)
+def test_analytics_takes_the_grade_from_grading_and_the_disposition_from_its_decision():
+    graded = UnitGraded(
+        case_id="case-1",
+        inspection_id="insp-1",
+        grade=Grade.C,
+        computed_grade=Grade.B,
+        override_reason="hinge creaks, not in the rubric",
+        technician="ben",
+    )
+    assert facts_from(graded) == {"grade": "C", "status": "graded"}
+    decided = DispositionDecided(
+        case_id="case-1",
+        inspection_id="insp-1",
+        rma_id="RMA-1",
+        warehouse="BOS1",
+        grade=Grade.C,
+        disposition=Disposition.LIQUIDATE,
+        net_minor=900,
+        currency=Currency.USD,
+        items=[CaseItem(sku="X", quantity=1, unit_price_minor=4999)],
+        alternatives=[],
+    )
+    assert facts_from(decided) == {"grade": "C", "disposition": "liquidate", "status": "disposed"}
 
 
 def test_a_batch_folds_into_one_row_per_case_with_the_latest_status():

@@ -1,4 +1,9 @@
-from services.fulfillment.domain.shipments import SHIPPED_REMEDIES, units_to_reserve
+from services.fulfillment.domain.shipments import (
+    SHIPPED_REMEDIES,
+    new_tracking_number,
+    shipped_items,
+    units_to_reserve,
+)
 from services.fulfillment.domain.warehouses import warehouses_for
 from shared.events import CaseItem, Remedy
 from shared.markets import Market
@@ -9,8 +14,8 @@ def codes(market: Market) -> list[str]:
 
 
 def test_the_buyers_country_comes_first_then_the_region():
-    assert codes(Market.US) == ["BOS1", "YYZ1"]
-    assert codes(Market.CA) == ["YYZ1", "BOS1"]
+    assert codes(Market.US) == ["BOS1", "RNO1", "YYZ1"]
+    assert codes(Market.CA) == ["YYZ1", "BOS1", "RNO1"]
 
 
 def test_eu_markets_are_served_from_nuremberg_and_uk_from_coventry():
@@ -40,3 +45,16 @@ def test_a_reship_is_shipped_and_reserves_each_items_own_sku_per_unit_bought():
     ]
     assert Remedy.RESHIP in SHIPPED_REMEDIES
     assert units_to_reserve(Remedy.RESHIP, items) == {"SPK-1": 3, "CBL-1": 1}
+
+
+def test_a_part_shipment_ships_the_part_and_a_tracking_number_has_the_carriers_format():
+    items = [CaseItem(sku="CAM-1", category="electronics", quantity=2, unit_price_minor=100)]
+    (part,) = shipped_items(Remedy.PART_SHIPMENT, items)
+    assert (part.sku, part.quantity, part.category) == ("CAM-1-PART", 1, "electronics")
+    assert new_tracking_number("UPS").startswith("1Z") and len(new_tracking_number("UPS")) == 18
+    assert len(new_tracking_number("USPS")) == 22
+    royal_mail = new_tracking_number("Royal Mail")
+    assert royal_mail[:2] == "TT" and royal_mail.endswith("GB") and len(royal_mail) == 13
+    digits, check = royal_mail[2:10], int(royal_mail[10])
+    total = sum(int(d) * w for d, w in zip(digits, (8, 6, 4, 2, 3, 5, 9, 7), strict=True))
+    assert check == {10: 0, 11: 5}.get(11 - total % 11, 11 - total % 11)

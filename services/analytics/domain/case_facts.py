@@ -5,15 +5,22 @@ from typing import Any
 
 from shared.events import (
     CaseOpened,
+    DispatchProblem,
     DispatchRequested,
+    DispositionDecided,
     EventPayload,
     InspectionOpened,
+    PickupScheduled,
     RefundIssued,
+    RepairCompleted,
+    RepairOrdered,
     ResolutionDecided,
     ResolutionHeldForAgent,
     ResolutionOffered,
+    ReturnedToOrigin,
     ReturnLabelIssued,
     ReturnReceived,
+    Shipped,
     StockUnavailable,
     UnitGraded,
 )
@@ -30,11 +37,18 @@ STATUS_AFTER: dict[type[EventPayload], str] = {
     ResolutionDecided: "decided",
     RefundIssued: "refunded",
     DispatchRequested: "dispatching",
+    DispatchProblem: "redispatching",
+    Shipped: "shipped",
     StockUnavailable: "redeciding",
     ReturnLabelIssued: "awaiting_return",
+    PickupScheduled: "awaiting_pickup",
     ReturnReceived: "returned",
     InspectionOpened: "inspecting",
     UnitGraded: "graded",
+    RepairOrdered: "repairing",
+    RepairCompleted: "inspecting",
+    DispositionDecided: "disposed",
+    ReturnedToOrigin: "returned_to_origin",
 }
 
 
@@ -46,6 +60,8 @@ def facts_from(event: EventPayload) -> dict[str, Any]:
     elif isinstance(event, ResolutionDecided):
         facts |= {"scenario": event.scenario.value, "remedy": event.remedy.value}
     elif isinstance(event, UnitGraded):
+        facts |= {"grade": event.grade.value}
+    elif isinstance(event, DispositionDecided):
         facts |= {"grade": event.grade.value, "disposition": event.disposition.value}
     if type(event) in STATUS_AFTER:
         facts["status"] = STATUS_AFTER[type(event)]

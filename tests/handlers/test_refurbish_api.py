@@ -1,0 +1,231 @@
+"""Refurbish over the real PostgreSQL: a received return opens an inspection (FastStream's
+test broker); the technician's checklist is graded by rubric, the unit disposed of by
+expected recovery; repairs, relabel tasks with their FNSKU labels, liquidation lots."""
+
+import uuid
+from datetime import UTC, datetime
+
+import httpx
+import pypdfium2 as pdfium
+import pytest
+import zxingcpp
+from faststream.kafka import TestKafkaBroker
+from sqlalchemy import select
+
+from services.refurbish.app import create_app
+from shared.events import CaseItem, Envelope, ReturnReceived, ReturnRoute
+from shared.markets import Currency, Market
+from shared.messaging_tables import OutboxMessage
+from tests.factories import TECHNICIAN, envelope_bytes
+
+SPEAKER = CaseItem(
+    sku="BT-SPK-200-BLK",
+    asin="B0C7K2M4QX",
+    title="Portable Bluetooth Speaker 20W",
+    category="electronics",
+    quantity=1,
+    unit_price_minor=12000,
+)
+CABLE = CaseItem(
+    sku="USB-C-1M", title="USB-C cable", category="electronics", quantity=1, unit_price_minor=900
+)
+TEE = CaseItem(
+    sku="TEE-M", title="Linen T-shirt, M", category="apparel", quantity=1, unit_price_minor=2499
+)
+
+
+@pytest.fixture
+async def api(settings):
+    app = create_app(settings)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://refurbish") as client:
+        client.service = app.state.service
+        yield client
+    await app.state.service.engine.dispose()
+
+
+async def received(api, item: CaseItem = SPEAKER, route: ReturnRoute = ReturnRoute.LOCAL) -> dict:
+    """A returned parcel scanned in at Boston; its inspection, as the bench lists it."""
+    parcel = ReturnReceived(
+        case_id=f"case-{uuid.uuid4()}",
+        rma_id=f"RMA-{uuid.uuid4().hex[:12].upper()}",
+        warehouse="BOS1",
+        condition_note="box dented",
+        received_at=datetime.now(UTC),
+        items=[item],
+        market=Market.US,
+        currency=Currency.USD,
+        route=route,
+        photos=["https://photos.example.com/1.jpg"],
+    )
+    async with TestKafkaBroker(api.service.broker) as broker:
+        raw = envelope_bytes(Envelope.wrap(parcel))
+        for _ in range(2):  # redelivered: still one inspection
+            await broker.publish(raw, "fulfillment.events", key=parcel.case_id.encode())
+    inspections = (await api.get("/inspections", params={"case_id": parcel.case_id})).json()
+    assert len(inspections) == 1
+    return inspections[0]
+
+
+async def outbox(api, case_id: str) -> list[dict]:
+    async with api.service.sessions() as session:
+        rows = await session.scalars(
+            select(OutboxMessage).where(OutboxMessage.key == case_id).order_by(OutboxMessage.id)
+        )
+        return [row.envelope for row in rows]
+
+
+async def form_of(api, inspection: dict) -> dict:
+    answer = await api.get(f"/inspections/{inspection['inspection_id']}/checklist")
+    assert answer.status_code == 200
+    return answer.json()
+
+
+def checklist(form: dict, cosmetic="none", failing=(), packaging="original_opened", **more):
+    return {
+        "cosmetic": cosmetic,
+        "functional": {test: test not in failing for test in form["tests"]},
+        "accessories_complete": True,
+        "packaging": packaging,
+        "fault": None,
+        **more,
+    }
+
+
+async def submit(api, inspection: dict, body: dict, headers=TECHNICIAN) -> httpx.Response:
+    return await api.post(
+        f"/inspections/{inspection['inspection_id']}/checklist", json=body, headers=headers
+    )
+
+
+async def test_a_like_new_unit_is_graded_a_and_relabelled_for_the_marketplace(api):
+    inspection = await received(api)
+    assert inspection["status"] == "open" and inspection["photos"]
+    form = await form_of(api, inspection)
+    assert "charges" in form["tests"]
+    body = {"checklist": checklist(form)}
+    graded = await submit(api, inspection, body)
+    assert graded.status_code == 200, graded.text
+    result = graded.json()
+    assert (result["grade"], result["computed_grade"], result["status"]) == ("A", "A", "decided")
+    assert result["disposition"] == "relist_as_new"
+    considered = {a["disposition"] for a in result["alternatives"]}
+    assert {"relist_as_new", "sell_as_renewed", "liquidate", "recycle"} <= considered
+    best = result["alternatives"][0]
+    assert best["disposition"] == "relist_as_new" and best["net_minor"] == result["net_minor"]
+    assert -sum(line["amount_minor"] for line in best["lines"]) == best["net_minor"]
+
+    again = await submit(api, inspection, body)  # the same findings again: nothing new
+    assert again.status_code == 200
+    types = [e["type"] for e in await outbox(api, inspection["case_id"])]
+    assert types == [
+        "refurbish.inspection_opened",
+        "refurbish.graded",
+        "refurbish.disposition_decided",
+    ]
+
+    tasks = (await api.get("/warehouses/BOS1/relabel-tasks")).json()
+    task = next(t for t in tasks if t["inspection_id"] == inspection["inspection_id"])
+    assert task["fnsku"] == SPEAKER.asin
+    label = await api.get(f"/relabel-tasks/{task['inspection_id']}/label.pdf")
+    page = pdfium.PdfDocument(label.content)[0]
+    codes = zxingcpp.read_barcodes(page.render(scale=4).to_pil())
+    assert [c.text for c in codes] == [SPEAKER.asin]
+    done = await api.post(f"/relabel-tasks/{task['inspection_id']}/done", headers=TECHNICIAN)
+    assert done.json()["status"] == "done" and done.json()["done_by"] == "ben"
+
+
+async def test_a_graded_unit_keeps_its_grade_unless_the_same_findings_come_again(api):
+    inspection = await received(api)
+    form = await form_of(api, inspection)
+    await submit(api, inspection, {"checklist": checklist(form)})
+    other = await submit(api, inspection, {"checklist": checklist(form, cosmetic="heavy")})
+    assert other.status_code == 409
+
+
+async def test_an_override_needs_a_reason_and_is_recorded_with_the_technician(api):
+    inspection = await received(api)
+    form = await form_of(api, inspection)
+    short = {"checklist": checklist(form), "override": {"grade": "C", "reason": "meh"}}
+    assert (await submit(api, inspection, short)).status_code == 422
+    reason = "speaker grille bent; not on the checklist"
+    body = {"checklist": checklist(form), "override": {"grade": "C", "reason": reason}}
+    graded = (await submit(api, inspection, body)).json()
+    assert (graded["grade"], graded["computed_grade"]) == ("C", "A")
+    assert graded["override_reason"] == reason and graded["technician"] == "ben"
+    event = next(
+        e["data"]
+        for e in await outbox(api, inspection["case_id"])
+        if e["type"] == "refurbish.graded"
+    )
+    assert (event["grade"], event["computed_grade"], event["override_reason"]) == ("C", "A", reason)
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"functional": {"no_such_test": True}}, "no_such_test"),
+        ({"cosmetic": "sparkly"}, "cosmetic"),
+        ({"packaging": None}, "packaging"),
+    ],
+)
+async def test_a_checklist_that_does_not_fit_the_category_is_refused(api, change, reason):
+    inspection = await received(api)
+    form = await form_of(api, inspection)
+    answer = await submit(api, inspection, {"checklist": {**checklist(form), **change}})
+    assert answer.status_code == 422 and reason in answer.text
+
+
+async def test_unknown_inspections_are_404_and_technicians_must_sign_in(api):
+    assert (await api.get("/inspections/insp-nope")).status_code == 404
+    assert (await submit(api, {"inspection_id": "insp-nope"}, {"checklist": {}})).status_code == 404
+    inspection = await received(api)
+    form = await form_of(api, inspection)
+    anonymous = await submit(api, inspection, {"checklist": checklist(form)}, headers={})
+    assert anonymous.status_code == 401
+    assert (await api.post("/repairs/rep-nope/done", headers=TECHNICIAN)).status_code == 404
+    assert (await api.post("/lots/lot-nope/close", headers=TECHNICIAN)).status_code == 404
+
+
+async def test_a_fault_worth_repairing_is_repaired_once_then_graded_again(api):
+    inspection = await received(api)
+    form = await form_of(api, inspection)
+    faulty = checklist(form, failing=("charges",), fault="charging port loose")
+    decided = (await submit(api, inspection, {"checklist": faulty})).json()
+    assert (decided["status"], decided["disposition"]) == ("repairing", "repair")
+    repairs = (await api.get("/repairs", params={"inspection_id": decided["inspection_id"]})).json()
+    (repair,) = repairs
+    assert repair["cost_minor"] > 0 and repair["parts"]
+    for _ in range(2):
+        done = await api.post(f"/repairs/{repair['repair_id']}/done", headers=TECHNICIAN)
+        assert done.status_code == 200
+    reopened = (await api.get(f"/inspections/{decided['inspection_id']}")).json()
+    assert (reopened["status"], reopened["repairs_done"]) == ("open", 1)
+    fixed = (await submit(api, inspection, {"checklist": checklist(form, cosmetic="light")})).json()
+    assert fixed["status"] == "decided" and fixed["disposition"] != "repair"
+    types = [e["type"] for e in await outbox(api, inspection["case_id"])]
+    assert types == [
+        "refurbish.inspection_opened",
+        "refurbish.graded",
+        "refurbish.disposition_decided",
+        "refurbish.repair_ordered",
+        "refurbish.repair_completed",
+        "refurbish.graded",
+        "refurbish.disposition_decided",
+    ]
+
+
+async def test_worn_units_of_a_kind_go_into_one_liquidation_lot(api):
+    inspections = [await received(api, TEE) for _ in range(2)]
+    for inspection in inspections:
+        form = await form_of(api, inspection)
+        worn = checklist(form, cosmetic="moderate", packaging="missing")
+        decided = (await submit(api, inspection, {"checklist": worn})).json()
+        assert decided["disposition"] == "liquidate", decided
+    lots = (await api.get("/warehouses/BOS1/lots")).json()
+    ids = {i["inspection_id"] for i in inspections}
+    (lot,) = [lot for lot in lots if ids & {u["inspection_id"] for u in lot["units"]}]
+    assert ids <= {u["inspection_id"] for u in lot["units"]}
+    assert lot["category"] == "apparel" and lot["expected_minor"] > 0
+    closed = await api.post(f"/lots/{lot['lot_id']}/close", headers=TECHNICIAN)
+    assert closed.json()["status"] == "closed"
