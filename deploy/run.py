@@ -66,8 +66,8 @@ async def replay_samples(settings: Settings) -> dict:
         await answer_offers(settings, case_ids, progress)
         await wait_for_analytics(settings, case_ids, progress)
         await ship_dispatch_tasks(settings, progress)
-        await receive_returns(settings, case_ids, progress)
-        await inspect_units(settings, case_ids, progress)
+        received = await receive_returns(settings, case_ids, progress)
+        await inspect_units(settings, received, progress)
     await asyncio.sleep(1)  # let fulfillment consolidate the units going back to origin
     await dispatch_to_origin(settings)
     await asyncio.sleep(1)  # let analytics apply the last events

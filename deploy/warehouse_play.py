@@ -53,7 +53,8 @@ async def ship(http: httpx.AsyncClient, task: dict[str, Any]) -> None:
     (await http.post(f"{path}/shipped")).raise_for_status()
 
 
-async def receive_returns(settings: Settings, case_ids: list[str], progress: Progress) -> int:
+async def receive_returns(settings: Settings, case_ids: list[str], progress: Progress) -> list[str]:
+    """Scan in the parcel of every case with a return label; the cases received."""
     staff = person(settings.warehouse_staff_tokens)
     async with client(settings, "fulfillment", staff) as http:
         parcels = []
@@ -65,7 +66,7 @@ async def receive_returns(settings: Settings, case_ids: list[str], progress: Pro
         for index, parcel in enumerate(parcels):
             await scan_in(http, parcel, torn_label=index == 0)
             progress.advance(bar)
-    return len(parcels)
+    return [parcel["case_id"] for parcel in parcels]
 
 
 async def scan_in(http: httpx.AsyncClient, parcel: dict[str, Any], torn_label: bool) -> None:
@@ -83,10 +84,11 @@ async def scan_in(http: httpx.AsyncClient, parcel: dict[str, Any], torn_label: b
         (await http.post("/scans", json=scan)).raise_for_status()
 
 
-async def inspect_units(settings: Settings, case_ids: list[str], progress: Progress) -> int:
+async def inspect_units(settings: Settings, received: list[str], progress: Progress) -> int:
+    """Inspect the unit of every case received, once refurbish has opened it."""
     technician = person(settings.technician_tokens)
     async with client(settings, "refurbish", technician) as http:
-        inspections = await opened_inspections(http, case_ids)
+        inspections = await opened_inspections(http, received)
         bar = progress.add_task("units inspected, graded, disposed", total=len(inspections))
         for index, inspection in enumerate(inspections):
             await inspect(http, inspection, CONDITIONS[index % len(CONDITIONS)])

@@ -6,6 +6,9 @@ until done), `attempts` and `next_attempt_at`. Writers insert rows and fire
 `pg_notify(channel)`; the worker wakes, claims what is due with `FOR UPDATE SKIP LOCKED`
 (attempts + 1, next_attempt_at pushed past the lease) and handles each row. A handler sets
 the row's state, or a later `next_attempt_at` to try again.
+
+A worker is a subclass that names its table and passes its handler; `run` and `stop`
+belong to the service's lifespan, `work_once` to tests that move time themselves.
 """
 
 import asyncio

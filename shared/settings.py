@@ -75,8 +75,6 @@ class Settings(BaseSettings):
     warehouse_webhook_max_attempts: int = Field(default=8, ge=1)
     # Where fulfillment asks intake for a ship-to address; None: intake on `host`.
     intake_api_base_url: str | None = None
-    # A seller's own rate cards instead of the default ones (services/fulfillment/domain).
-    rate_cards_file: Path | None = None
 
     def port_of(self, service: str) -> int:
         return getattr(self, f"{service}_port")

@@ -72,23 +72,11 @@ async def owe_dispatch(
     )
 
 
-class DispatchRouter:
+class DispatchRouter(LeasedWork[DispatchRequest]):
     """Routes owed dispatches to warehouses, with the buyer's postcode when intake has it."""
 
     def __init__(self, service: Service) -> None:
-        self.service = service
-        self.work = LeasedWork(
-            "dispatch router", DISPATCH_CHANNEL, service, DispatchRequest, self._route
-        )
-
-    async def run(self) -> None:
-        await self.work.run()
-
-    def stop(self) -> None:
-        self.work.stop()
-
-    async def work_once(self) -> bool:
-        return await self.work.work_once()
+        super().__init__("dispatch router", DISPATCH_CHANNEL, service, DispatchRequest, self._route)
 
     async def _route(self, request: DispatchRequest) -> None:
         try:

@@ -66,25 +66,15 @@ async def push_task(session: AsyncSession, task: DispatchRequested, now: datetim
     )
 
 
-class DeliveryWorker:
+class DeliveryWorker(LeasedWork[WarehouseDelivery]):
     """Sends owed deliveries; a 2xx delivers, anything else is tried again later."""
 
     def __init__(self, service: Service, client: httpx.AsyncClient) -> None:
-        self.service = service
         self.client = client
         self.max_attempts = service.settings.warehouse_webhook_max_attempts
-        self.work = LeasedWork(
+        super().__init__(
             "warehouse webhooks", DELIVERIES_CHANNEL, service, WarehouseDelivery, self._send
         )
-
-    async def run(self) -> None:
-        await self.work.run()
-
-    def stop(self) -> None:
-        self.work.stop()
-
-    async def work_once(self) -> bool:
-        return await self.work.work_once()
 
     async def _send(self, delivery: WarehouseDelivery) -> None:
         async with self.service.sessions() as session:

@@ -52,24 +52,12 @@ def start_trace(session: AsyncSession, record: CaseDecision) -> None:
     )
 
 
-class TraceWorker:
+class TraceWorker(LeasedWork[ParcelTrace]):
     """Asks the carrier about pending traces; `tracking` None means none is configured."""
 
     def __init__(self, service: Service, tracking: CarrierTracking | None) -> None:
-        self.service = service
         self.tracking = tracking
-        self.work = LeasedWork(
-            "parcel trace worker", TRACES_CHANNEL, service, ParcelTrace, self._trace
-        )
-
-    async def run(self) -> None:
-        await self.work.run()
-
-    def stop(self) -> None:
-        self.work.stop()
-
-    async def work_once(self) -> bool:
-        return await self.work.work_once()
+        super().__init__("parcel trace worker", TRACES_CHANNEL, service, ParcelTrace, self._trace)
 
     async def _trace(self, trace: ParcelTrace) -> None:
         if self.tracking is None:

@@ -59,22 +59,12 @@ async def owe_refund(
     await session.execute(insert(Refund).values(row).on_conflict_do_nothing())
 
 
-class RefundWorker:
+class RefundWorker(LeasedWork[Refund]):
     """Pays pending refunds through the marketplace, retrying with the same key."""
 
     def __init__(self, service: Service, client: httpx.AsyncClient) -> None:
-        self.service = service
         self.refunds = MarketplaceRefunds(client)
-        self.work = LeasedWork("refund worker", REFUNDS_CHANNEL, service, Refund, self._pay)
-
-    async def run(self) -> None:
-        await self.work.run()
-
-    def stop(self) -> None:
-        self.work.stop()
-
-    async def work_once(self) -> bool:
-        return await self.work.work_once()
+        super().__init__("refund worker", REFUNDS_CHANNEL, service, Refund, self._pay)
 
     async def _pay(self, refund: Refund) -> None:
         try:
