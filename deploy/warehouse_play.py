@@ -123,15 +123,19 @@ async def inspect(http: httpx.AsyncClient, inspection: dict[str, Any], condition
 
 
 def checklist_for(form: dict[str, Any], condition: str) -> dict[str, Any]:
-    tests = {name: True for name in form["tests"]}
-    if condition == "failed_test":
-        tests[form["tests"][0]] = False
+    tests = dict.fromkeys(form["tests"], True)
+    fault = None
+    if condition == "failed_test":  # a fault the shop knows, in the words it knows it by
+        known = next((f for f in form["known_faults"] if f["fails"]), None)
+        failing = known["fails"][0] if known else form["tests"][0]
+        tests[failing] = False
+        fault = known["words"][0] if known else f"{failing} fails"
     return {
         "cosmetic": {"like_new": "none", "light": "light", "heavy": "heavy"}.get(condition, "none"),
         "functional": tests,
         "accessories_complete": condition != "heavy",
         "packaging": "original_opened" if condition == "like_new" else "damaged",
-        "fault": form["tests"][0] if condition == "failed_test" else None,
+        "fault": fault,
     }
 
 

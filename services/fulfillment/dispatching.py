@@ -191,6 +191,20 @@ async def take_stock(session: AsyncSession, shipment: Shipment) -> None:
         )
 
 
+async def write_off(session: AsyncSession, shipment: Shipment) -> None:
+    """Damaged or missing units are no longer on hand (never below what others reserved)."""
+    for line in shipment.pick_list:
+        await session.execute(
+            update(StockLevel)
+            .where(
+                StockLevel.warehouse == shipment.warehouse,
+                StockLevel.sku == line["sku"],
+                StockLevel.on_hand - line["quantity"] >= StockLevel.reserved,
+            )
+            .values(on_hand=StockLevel.on_hand - line["quantity"])
+        )
+
+
 async def warehouses_holding(
     session: AsyncSession, codes: list[str], needed: dict[str, int]
 ) -> list[str]:

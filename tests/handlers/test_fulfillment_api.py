@@ -403,6 +403,11 @@ async def test_units_routed_to_origin_leave_together_with_a_commercial_invoice(a
     assert {p["rma_id"] for p in parcels} <= {u["rma_id"] for u in open_one["units"]}
     path = f"/origin-shipments/{open_one['consolidation_id']}"
     assert (await api.get(f"{path}/invoice.pdf", headers=STAFF)).status_code == 409
+    draft = (await api.get(f"{path}/customs", headers=STAFF)).json()
+    ours = [line for line in draft["lines"] if line["unit_value_minor"] == 15900]
+    assert len(ours) == 2 and draft["status"] == "open" and draft["currency"] == "USD"
+    assert {(line["hs_code"], line["origin_country"]) for line in ours} == {("8518.22", "CN")}
+    assert draft["total_value_minor"] == sum(line["value_minor"] for line in draft["lines"])
     dispatched = await api.post(f"{path}/dispatch", headers=STAFF)
     assert dispatched.status_code == 200 and dispatched.json()["invoice_number"]
     invoice = await api.get(f"{path}/invoice.pdf", headers=STAFF)

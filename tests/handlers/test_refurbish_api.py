@@ -229,3 +229,29 @@ async def test_worn_units_of_a_kind_go_into_one_liquidation_lot(api):
     assert lot["category"] == "apparel" and lot["expected_minor"] > 0
     closed = await api.post(f"/lots/{lot['lot_id']}/close", headers=TECHNICIAN)
     assert closed.json()["status"] == "closed"
+
+
+async def test_a_dear_unit_with_a_fault_no_local_shop_fixes_goes_back_to_origin(api):
+    pump = CaseItem(
+        sku="ESP-900",
+        title="Espresso machine",
+        category="electronics",
+        quantity=1,
+        unit_price_minor=15000,
+    )
+    inspection = await received(api, pump, route=ReturnRoute.ORIGIN)
+    form = await form_of(api, inspection)
+    faulty = checklist(form, failing=("powers_on",), fault="E4 pump")
+    decided = (await submit(api, inspection, {"checklist": faulty})).json()
+    assert (decided["grade"], decided["disposition"]) == ("D", "return_to_origin")
+    by_disposition = {a["disposition"]: a for a in decided["alternatives"]}
+    assert (
+        by_disposition["return_to_origin"]["net_minor"] > by_disposition["liquidate"]["net_minor"]
+    )
+    assert "repair" in by_disposition and by_disposition["repair"]["excluded_by"]
+    event = (await outbox(api, inspection["case_id"]))[-1]
+    assert event["type"] == "refurbish.disposition_decided"
+    assert (
+        event["data"]["rma_id"] == inspection["rma_id"]
+        and event["data"]["items"][0]["sku"] == "ESP-900"
+    )

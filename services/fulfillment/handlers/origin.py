@@ -1,12 +1,12 @@
 """Units routed back to the factory: each warehouse fills one open consolidation, which
 staff dispatch as one shipment with its commercial invoice."""
 
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Response
 from pydantic import BaseModel, Field
-from shared.labels import commercial_invoice_pdf
 from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -17,6 +17,7 @@ from services.fulfillment.handlers.tasks import warehouse_of
 from services.fulfillment.tables import OriginConsolidation, OriginUnit
 from shared.access import WarehouseStaff
 from shared.events import ReturnedToOrigin
+from shared.labels import commercial_invoice_pdf
 from shared.outbox import emit
 from shared.service import CurrentService
 
@@ -132,3 +133,34 @@ async def commercial_invoice(
         units,
     )
     return Response(commercial_invoice_pdf(invoice), media_type="application/pdf")
+
+
+@router.get(
+    "/origin-shipments/{consolidation_id}/customs",
+    summary="The customs data of an origin shipment: HS code, value, origin per line",
+)
+async def customs_data(
+    consolidation_id: str, service: CurrentService, _: WarehouseStaff
+) -> dict[str, Any]:
+    """For a customs broker's system; an open consolidation shows its draft."""
+    async with service.sessions() as session:
+        consolidation = await _consolidation(session, consolidation_id)
+        units = await _units(session, consolidation_id)
+    if not units:
+        raise HTTPException(409, f"origin shipment {consolidation_id} holds no units")
+    invoice = commercial_invoice_of(
+        consolidation.invoice_number or "draft",
+        (consolidation.dispatched_at or consolidation.opened_at).date(),
+        WAREHOUSE_BY_CODE[consolidation.warehouse],
+        units,
+    )
+    return {
+        "invoice_number": consolidation.invoice_number,
+        "status": consolidation.status,
+        "currency": invoice.currency,
+        "incoterm": invoice.incoterm,
+        "consignee": asdict(invoice.consignee),
+        "lines": [asdict(line) | {"value_minor": line.value_minor} for line in invoice.lines],
+        "total_value_minor": invoice.total_value_minor,
+        "total_weight_g": invoice.total_weight_g,
+    }

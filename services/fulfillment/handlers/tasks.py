@@ -7,16 +7,21 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.fulfillment import dispatching
-from services.fulfillment.domain.carriers import ShippingRefused, cheapest_meeting, quotes
+from services.fulfillment.domain.carriers import (
+    MAX_PARCEL_G,
+    ShippingRefused,
+    cheapest_meeting,
+    quotes,
+)
 from services.fulfillment.domain.labels import shipping_label_of
 from services.fulfillment.domain.shipments import new_tracking_number
 from services.fulfillment.domain.warehouses import WAREHOUSE_BY_CODE, Warehouse
 from services.fulfillment.ship_to import ShipTo
-from services.fulfillment.tables import Shipment, StockLevel
+from services.fulfillment.tables import Shipment
 from shared.access import WarehouseStaff
 from shared.events import (
     CaseItem,
@@ -34,7 +39,6 @@ from shared.service import CurrentService
 router = APIRouter(tags=["dispatch tasks"])
 
 OPEN = ("requested", "picked", "packed")
-MAX_PARCEL_G = 70_000
 
 
 def warehouse_of(code: str) -> Warehouse:
@@ -273,7 +277,7 @@ async def _give_up_task(
     session.add(shipment)
     await dispatching.release_stock(session, shipment)
     if report.problem in ("damaged_stock", "not_found"):
-        await _write_off(session, shipment)
+        await dispatching.write_off(session, shipment)
     await emit(
         session,
         DispatchProblem(
@@ -295,17 +299,3 @@ async def _give_up_task(
         [CaseItem.model_validate(item) for item in shipment.items],
         passing_over=(*failed_before, shipment.warehouse),
     )
-
-
-async def _write_off(session: AsyncSession, shipment: Shipment) -> None:
-    """Damaged or missing units are no longer on hand (never below what others reserved)."""
-    for line in shipment.pick_list:
-        await session.execute(
-            update(StockLevel)
-            .where(
-                StockLevel.warehouse == shipment.warehouse,
-                StockLevel.sku == line["sku"],
-                StockLevel.on_hand - line["quantity"] >= StockLevel.reserved,
-            )
-            .values(on_hand=StockLevel.on_hand - line["quantity"])
-        )

@@ -89,4 +89,12 @@ def checklist_form(category: str | None) -> dict[str, Any]:
             "packaging": {"type": "choice", "options": [p.value for p in Packaging]},
             "fault": {"type": "text", "optional": True, "max_length": FAULT_MAX_LENGTH},
         },
+        "known_faults": known_faults(category),
     }
+
+
+def known_faults(category: str | None) -> list[dict[str, Any]]:
+    """The faults the local repair shop fixes (words that name them, tests they fail):
+    a fault written in these words can be repaired instead of sold for parts."""
+    repairs = RUBRICS["categories"][category_key(category)].get("repairs", [])
+    return [{"name": r["name"], "words": r["keywords"], "fails": r["tests"]} for r in repairs]

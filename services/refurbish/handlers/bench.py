@@ -6,7 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field, ValidationError
-from sqlalchemy import select
+from sqlalchemy import Select, select
+from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.refurbish import deciding
@@ -29,12 +30,18 @@ async def list_inspections(
     warehouse: str | None = None,
     status: str | None = None,
 ) -> list[Inspection]:
-    query = select(Inspection).order_by(Inspection.opened_at)
-    for column, value in (("case_id", case_id), ("warehouse", warehouse), ("status", status)):
-        if value is not None:
-            query = query.where(getattr(Inspection, column) == value)
+    query = matching(Inspection, case_id=case_id, warehouse=warehouse, status=status)
     async with service.sessions() as session:
-        return list(await session.scalars(query))
+        return list(await session.scalars(query.order_by(Inspection.opened_at)))
+
+
+def matching(table: type[SQLModel], **filters: str | None) -> Select:
+    """Rows of `table` equal to every filter given (a None filter is not given)."""
+    query = select(table)
+    for column, value in filters.items():
+        if value is not None:
+            query = query.where(getattr(table, column) == value)
+    return query
 
 
 async def _inspection(session: AsyncSession, inspection_id: str, lock: bool = False) -> Inspection:
@@ -111,16 +118,9 @@ async def list_repairs(
     warehouse: str | None = None,
     status: str | None = None,
 ) -> list[RepairJob]:
-    query = select(RepairJob).order_by(RepairJob.ordered_at)
-    for column, value in (
-        ("inspection_id", inspection_id),
-        ("warehouse", warehouse),
-        ("status", status),
-    ):
-        if value is not None:
-            query = query.where(getattr(RepairJob, column) == value)
+    query = matching(RepairJob, inspection_id=inspection_id, warehouse=warehouse, status=status)
     async with service.sessions() as session:
-        return list(await session.scalars(query))
+        return list(await session.scalars(query.order_by(RepairJob.ordered_at)))
 
 
 @router.post("/repairs/{repair_id}/done", summary="The repair is done: inspect the unit again")
