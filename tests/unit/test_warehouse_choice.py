@@ -151,3 +151,8 @@ def test_each_warehouse_ships_with_its_own_carriers_and_returns_by_one_of_them()
         assert warehouse.return_carrier in warehouse.carriers
         assert len(warehouse.address.country_code) == 2
     assert WAREHOUSE_BY_CODE["CVT1"].address.country_code == "GB"
+
+
+def test_an_estimate_for_many_heavy_units_stays_within_what_carriers_take():
+    curtains = CaseItem(sku="CRT-1", category="home", quantity=40, unit_price_minor=2799)
+    assert parcel_weight_g([curtains]) == 30_000

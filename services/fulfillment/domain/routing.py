@@ -104,10 +104,16 @@ def _usd(quote: Quote) -> int:
     return in_usd_minor(quote.price_minor, quote.currency)
 
 
+# An estimate is never heavier than what every carrier service takes: it picks a
+# warehouse and a label, and the scale at packing (or the carrier's) has the last word.
+ESTIMATE_CAP_G = 30_000
+
+
 def parcel_weight_g(items: Sequence[CaseItem]) -> int:
     """An estimate of the packed parcel: each unit by its category (spare parts by their
-    own weight) plus the packaging."""
-    return PACKAGING_G + sum(unit_weight_g(item) * item.quantity for item in items)
+    own weight) plus the packaging, at most ESTIMATE_CAP_G."""
+    estimate = PACKAGING_G + sum(unit_weight_g(item) * item.quantity for item in items)
+    return min(estimate, ESTIMATE_CAP_G)
 
 
 def unit_weight_g(item: CaseItem) -> int:
