@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from services.analytics import handlers
+from services.analytics.handlers import events, reports
 from shared.events import topic_of
 from shared.service import ServiceSpec
 from shared.service import create_app as create_service_app
@@ -11,9 +11,9 @@ from shared.telemetry import Telemetry
 
 SPEC = ServiceSpec(
     name="analytics",
-    routers=(handlers.router,),
+    routers=(reports.router,),
     consumes=tuple(topic_of(s) for s in SERVICE_NAMES if s != "analytics"),
-    projection=handlers.project_events,
+    projection=events.project_events,
 )
 
 

@@ -42,4 +42,13 @@ class CaseView(SQLModel, table=True):
     grade: str | None = Field(default=None, sa_column=Column(Text))
     disposition: str | None = Field(default=None, sa_column=Column(Text))
     status: str | None = Field(default=None, sa_column=Column(Text))
+    # What was returned, by whom and why (the case's most valuable item line).
+    seller_account: str | None = Field(default=None, sa_column=Column(Text))
+    sku: str | None = Field(default=None, sa_column=Column(Text))
+    asin: str | None = Field(default=None, sa_column=Column(Text))
+    title: str | None = Field(default=None, sa_column=Column(Text))
+    category: str | None = Field(default=None, sa_column=Column(Text))
+    reason: str | None = Field(default=None, sa_column=Column(Text))
+    reason_code: str | None = Field(default=None, sa_column=Column(Text))
+    opened_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))

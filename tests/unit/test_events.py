@@ -52,7 +52,21 @@ def test_payload_with_missing_fields_is_refused():
 
 
 def test_analytics_reads_market_and_remedy_from_events():
-    assert facts_from(case_opened()) == {"marketplace": "amazon", "market": "US", "status": "open"}
+    opened = case_opened()
+    assert facts_from(opened) == {
+        "marketplace": "amazon",
+        "market": "US",
+        "seller_account": None,
+        "sku": "BT-SPK-200-BLK",
+        "asin": None,
+        "title": None,
+        "category": None,
+        "reason": "other",
+        "reason_code": "DEFECTIVE",
+        "scenario": "quality_defect",
+        "opened_at": opened.opened_at,
+        "status": "open",
+    }
     facts = facts_from(resolution_decided("X"))
     assert facts == {"scenario": "functional_fault", "remedy": "part_shipment", "status": "decided"}
 

@@ -28,7 +28,17 @@ from shared.events import (
 # What a buyer wrote or is known by, in any event's data; removed when they are erased.
 PERSONAL_FIELDS = ("buyer_ref", "buyer_comment", "text", "comment", "photos")
 
-FACT_COLUMNS = ("marketplace", "market", "scenario", "remedy", "grade", "disposition")
+LISTING_COLUMNS = ("seller_account", "sku", "asin", "title", "category", "reason", "reason_code")
+FACT_COLUMNS = (
+    "marketplace",
+    "market",
+    "scenario",
+    "remedy",
+    "grade",
+    "disposition",
+    *LISTING_COLUMNS,
+    "opened_at",
+)
 
 STATUS_AFTER: dict[type[EventPayload], str] = {
     CaseOpened: "open",
@@ -57,6 +67,7 @@ def facts_from(event: EventPayload) -> dict[str, Any]:
     facts: dict[str, Any] = {}
     if isinstance(event, CaseOpened):
         facts |= {"marketplace": event.marketplace, "market": event.market.value}
+        facts |= listing_facts(event)
     elif isinstance(event, ResolutionDecided):
         facts |= {"scenario": event.scenario.value, "remedy": event.remedy.value}
     elif isinstance(event, UnitGraded):
@@ -66,6 +77,23 @@ def facts_from(event: EventPayload) -> dict[str, Any]:
     if type(event) in STATUS_AFTER:
         facts["status"] = STATUS_AFTER[type(event)]
     return facts
+
+
+def listing_facts(opened: CaseOpened) -> dict[str, Any]:
+    """The listing a case is about: its most valuable item line."""
+    item = max(opened.items, key=lambda line: line.unit_price_minor * line.quantity)
+    return {
+        "seller_account": opened.seller_account or None,
+        "sku": item.sku,
+        "asin": item.asin,
+        "title": item.title,
+        "category": (item.category or "").strip().lower() or None,
+        "reason": opened.reason,
+        "reason_code": opened.reason_code,
+        "opened_at": opened.opened_at,
+        # A case is classified when an agent picks its scenario (case.classified).
+        **({"scenario": opened.scenario.value} if opened.scenario else {}),
+    }
 
 
 def case_rows(events: list[tuple[EventPayload, datetime]]) -> list[dict[str, Any]]:

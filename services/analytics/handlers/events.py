@@ -1,7 +1,7 @@
-"""Analytics: every event in, kept and projected into per-case facts; reports out."""
+"""Every event in: kept as it came (for timelines and rebuilds) and folded into the
+per-case read model, a batch at a time."""
 
-from fastapi import APIRouter, HTTPException
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, func, update
 from sqlalchemy.dialects.postgresql import array, insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -9,9 +9,6 @@ from services.analytics.domain.case_facts import FACT_COLUMNS, PERSONAL_FIELDS, 
 from services.analytics.tables import AppliedEvent, CaseView
 from shared.consumer import Delivery
 from shared.events import BuyerErased
-from shared.service import CurrentService
-
-router = APIRouter(tags=["analytics"])
 
 
 async def erase_buyers(session: AsyncSession, deliveries: list[Delivery]) -> None:
@@ -43,7 +40,11 @@ async def project_events(session: AsyncSession, deliveries: list[Delivery]) -> N
         for d in deliveries
     )
     await erase_buyers(session, deliveries)
-    rows = case_rows([(d.payload, d.envelope.time) for d in deliveries])
+    await upsert_cases(session, case_rows([(d.payload, d.envelope.time) for d in deliveries]))
+
+
+async def upsert_cases(session: AsyncSession, rows: list[dict]) -> None:
+    """Fold case rows into the read model."""
     statement = insert(CaseView).values(rows)
     incoming = statement.excluded
     # A case's events arrive on several topics, so not always in time order: facts are
@@ -64,51 +65,3 @@ async def project_events(session: AsyncSession, deliveries: list[Delivery]) -> N
             },
         )
     )
-
-
-async def _counts_by(session: AsyncSession, column) -> dict[str, int]:
-    rows = await session.execute(
-        select(column, func.count()).where(column.is_not(None)).group_by(column).order_by(column)
-    )
-    return {key: count for key, count in rows.all()}
-
-
-@router.get("/reports/summary", summary="Cases by scenario, remedy and market")
-async def summary(service: CurrentService) -> dict:
-    async with service.sessions() as session:
-        return {
-            "cases": await session.scalar(select(func.count()).select_from(CaseView)),
-            "events": await session.scalar(select(func.count()).select_from(AppliedEvent)),
-            "by_scenario": await _counts_by(session, CaseView.scenario),
-            "by_remedy": await _counts_by(session, CaseView.remedy),
-            "by_market": await _counts_by(session, CaseView.market),
-            "by_status": await _counts_by(session, CaseView.status),
-        }
-
-
-@router.get("/cases/{case_id}/timeline", summary="Every event of one case, in order")
-async def timeline(case_id: str, service: CurrentService) -> dict:
-    async with service.sessions() as session:
-        events = list(
-            await session.scalars(
-                select(AppliedEvent)
-                .where(AppliedEvent.case_id == case_id)
-                .order_by(AppliedEvent.time, AppliedEvent.seq)
-            )
-        )
-    if not events:
-        raise HTTPException(404, f"no events for case {case_id}")
-    return {
-        "case_id": case_id,
-        "events": [
-            {
-                "time": e.time,
-                "type": e.type,
-                "source": e.source,
-                "event_id": e.event_id,
-                "trace_id": e.trace_id,
-                "data": e.data,
-            }
-            for e in events
-        ],
-    }

@@ -1,0 +1,158 @@
+"""Reports out: the summary, each case's timeline across the services, and why
+listings are returned and where (JSON, CSV, and the seller's XLSX analysis workbook)."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
+from sqlalchemy import func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.analytics.domain import reports
+from services.analytics.domain.workbook import csv_text, seller_workbook
+from services.analytics.tables import AppliedEvent, CaseView
+from shared.service import CurrentService
+
+router = APIRouter(tags=["reports"])
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+async def _counts_by(session: AsyncSession, column) -> dict[str, int]:
+    rows = await session.execute(
+        select(column, func.count()).where(column.is_not(None)).group_by(column).order_by(column)
+    )
+    return {key: count for key, count in rows.all()}
+
+
+@router.get("/reports/summary", summary="Cases by scenario, remedy and market")
+async def summary(service: CurrentService) -> dict:
+    async with service.sessions() as session:
+        return {
+            "cases": await session.scalar(select(func.count()).select_from(CaseView)),
+            "events": await session.scalar(select(func.count()).select_from(AppliedEvent)),
+            "by_scenario": await _counts_by(session, CaseView.scenario),
+            "by_remedy": await _counts_by(session, CaseView.remedy),
+            "by_market": await _counts_by(session, CaseView.market),
+            "by_status": await _counts_by(session, CaseView.status),
+        }
+
+
+@router.get("/cases/{case_id}/timeline", summary="Every event of one case, in order")
+async def timeline(case_id: str, service: CurrentService) -> dict:
+    async with service.sessions() as session:
+        events = list(
+            await session.scalars(
+                select(AppliedEvent)
+                .where(AppliedEvent.case_id == case_id)
+                .order_by(AppliedEvent.time, AppliedEvent.seq)
+            )
+        )
+    if not events:
+        raise HTTPException(404, f"no events for case {case_id}")
+    return {
+        "case_id": case_id,
+        "events": [
+            {
+                "time": e.time,
+                "type": e.type,
+                "source": e.source,
+                "event_id": e.event_id,
+                "trace_id": e.trace_id,
+                "data": e.data,
+            }
+            for e in events
+        ],
+    }
+
+
+class Format(StrEnum):
+    JSON = "json"
+    CSV = "csv"
+
+
+class Period:
+    """Which cases a report covers: a seller, a market, and when they opened."""
+
+    def __init__(
+        self,
+        seller: str | None = None,
+        market: str | None = None,
+        since: Annotated[datetime | None, Query(description="opened at or after")] = None,
+        until: Annotated[datetime | None, Query(description="opened before")] = None,
+    ) -> None:
+        if since and until and since >= until:
+            raise HTTPException(422, "since must be before until")
+        self.seller, self.market, self.since, self.until = seller, market, since, until
+
+    def label(self) -> str:
+        start = self.since.date().isoformat() if self.since else "the start"
+        end = self.until.date().isoformat() if self.until else "now"
+        return f"{start} to {end}"
+
+
+async def case_rows_in(session: AsyncSession, period: Period) -> list[dict[str, Any]]:
+    query = select(CaseView).where(CaseView.sku.is_not(None))
+    if period.seller is not None:
+        query = query.where(CaseView.seller_account == period.seller)
+    if period.market is not None:
+        query = query.where(CaseView.market == period.market)
+    if period.since is not None:
+        query = query.where(CaseView.opened_at >= period.since)
+    if period.until is not None:
+        query = query.where(CaseView.opened_at < period.until)
+    return [row.model_dump() for row in await session.scalars(query)]
+
+
+def _csv(rows: list[dict[str, Any]], name: str) -> Response:
+    return Response(
+        csv_text(rows),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )
+
+
+@router.get(
+    "/reports/listings", summary="Why each listing is returned: reason, scenario and remedy mix"
+)
+async def listings_report(
+    service: CurrentService, period: Annotated[Period, Depends()], format: Format = Format.JSON
+) -> Any:
+    async with service.sessions() as session:
+        listed = reports.by_listing(await case_rows_in(session, period))
+    if format is Format.CSV:
+        return _csv(reports.listing_rows(listed), "listings")
+    return {"period": period.label(), "listings": [reports.as_json(r) for r in listed]}
+
+
+@router.get("/reports/markets", summary="Why cases are returned, market by market")
+async def markets_report(
+    service: CurrentService, period: Annotated[Period, Depends()], format: Format = Format.JSON
+) -> Any:
+    async with service.sessions() as session:
+        markets = reports.by_market(await case_rows_in(session, period))
+    if format is Format.CSV:
+        return _csv(reports.market_rows(markets), "markets")
+    return {"period": period.label(), "markets": [reports.as_json(r) for r in markets]}
+
+
+@router.get(
+    "/reports/workbook",
+    summary="The seller's analysis workbook: listings, markets, a reason Pareto per listing",
+    response_class=Response,
+    responses={200: {"content": {XLSX: {}}}},
+)
+async def analysis_workbook(
+    service: CurrentService, seller: str, period: Annotated[Period, Depends()]
+) -> Response:
+    period.seller = seller
+    async with service.sessions() as session:
+        rows = await case_rows_in(session, period)
+    data = seller_workbook(
+        seller, period.label(), reports.by_listing(rows), reports.by_market(rows)
+    )
+    filename = f"returns-analysis-{seller}.xlsx"
+    return Response(
+        data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )

@@ -1,0 +1,224 @@
+"""Analytics' reports over a fixed set of events, applied through FastStream's test broker
+to the real PostgreSQL: numbers checked by hand, CSV read back, the seller's workbook
+opened, and the read model rebuilt from the kept events to the same reports."""
+
+import csv
+import io
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import openpyxl
+import pytest
+from faststream.kafka import TestKafkaBroker
+from sqlalchemy import select
+
+from services.analytics.app import create_app
+from services.analytics.rebuild import rebuild
+from services.analytics.tables import CaseView
+from shared.events import (
+    CaseItem,
+    CaseOpened,
+    Envelope,
+    Remedy,
+    ResolutionDecided,
+    Scenario,
+)
+from shared.markets import CURRENCY_OF, REGION_OF, Market
+from tests.factories import envelope_bytes
+
+START = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
+CURTAIN = CaseItem(
+    sku="CRT-BLK-5284",
+    asin="B0CF6T1Y4M",
+    title="Blackout Curtains 52x84",
+    category="home",
+    quantity=1,
+    unit_price_minor=2799,
+)
+SPEAKER = CaseItem(
+    sku="BT-SPK-200",
+    asin="B0C7K2M4QX",
+    title="Bluetooth Speaker 20W",
+    category="electronics",
+    quantity=1,
+    unit_price_minor=4999,
+)
+CABLE = CaseItem(sku="USB-C-1M", title="USB-C cable", quantity=1, unit_price_minor=699)
+
+# (item, market, reason, scenario, remedy): ten cases, counted by hand below.
+CASES = [
+    (CURTAIN, Market.US, "size_fit", Scenario.SIZE_STYLE_MISMATCH, Remedy.EXCHANGE),
+    (CURTAIN, Market.US, "size_fit", Scenario.SIZE_STYLE_MISMATCH, Remedy.EXCHANGE),
+    (CURTAIN, Market.DE, "size_fit", Scenario.SIZE_STYLE_MISMATCH, Remedy.RETURN_FULL_REFUND),
+    (CURTAIN, Market.DE, "not_as_described", Scenario.QUALITY_DEFECT, Remedy.RETURN_FULL_REFUND),
+    (CURTAIN, Market.UK, "size_fit", Scenario.SIZE_STYLE_MISMATCH, Remedy.EXCHANGE),
+    (SPEAKER, Market.US, "defective", Scenario.FUNCTIONAL_FAULT, Remedy.TROUBLESHOOTING),
+    (SPEAKER, Market.US, "defective", Scenario.FUNCTIONAL_FAULT, Remedy.PART_SHIPMENT),
+    (SPEAKER, Market.DE, "defective", Scenario.QUALITY_DEFECT, Remedy.RETURN_FULL_REFUND),
+    (SPEAKER, Market.UK, "damaged", Scenario.MINOR_DEFECT, Remedy.PARTIAL_REFUND),
+    (SPEAKER, Market.DE, "size_fit", Scenario.CHANGED_MIND, Remedy.RETURN_FULL_REFUND),
+]
+
+
+@pytest.fixture
+async def api(settings):
+    app = create_app(settings)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://analytics") as client:
+        client.service = app.state.service
+        yield client
+    await app.state.service.engine.dispose()
+
+
+def events_of(seller: str, index: int, item, market, reason, scenario, remedy) -> list:
+    case_id = f"case-{uuid.uuid4()}"
+    opened_at = START + timedelta(days=index)
+    items = [item, CABLE]  # the cable rides along; the case is about the dearer item
+    opened = CaseOpened(
+        case_id=case_id,
+        marketplace="amazon",
+        marketplace_event_id=f"evt-{case_id}",
+        seller_account=seller,
+        order_id=f"ord-{index}",
+        market=market,
+        region=REGION_OF[market],
+        buyer_ref=f"buyer-{index}",
+        buyer_language="en",
+        currency=CURRENCY_OF[market],
+        items=items,
+        reason_code=reason.upper(),
+        reason=reason,
+        scenario=scenario,
+        opened_at=opened_at,
+    )
+    decided = ResolutionDecided(
+        case_id=case_id,
+        scenario=scenario,
+        remedy=remedy,
+        market=market,
+        region=REGION_OF[market],
+        currency=CURRENCY_OF[market],
+        refund_minor=0,
+        items=items,
+        rule="test",
+    )
+    return [opened, decided]
+
+
+async def seller_with_cases(api) -> str:
+    seller = f"seller-{uuid.uuid4().hex[:8]}"
+    async with TestKafkaBroker(api.service.broker) as broker:
+        for index, case in enumerate(CASES):
+            for event in events_of(seller, index, *case):
+                envelope = Envelope.wrap(event)
+                raw = envelope_bytes(envelope)
+                await broker.publish(raw, envelope.topic, key=event.case_id.encode())
+    return seller
+
+
+def pareto(mix: list[dict]) -> list[tuple[str, int, float]]:
+    return [(entry["key"], entry["cases"], entry["share"]) for entry in mix]
+
+
+async def test_each_listing_shows_why_it_is_returned(api):
+    seller = await seller_with_cases(api)
+    answer = await api.get("/reports/listings", params={"seller": seller})
+    assert answer.status_code == 200
+    listings = answer.json()["listings"]
+    # The most returned first; a tie goes by SKU.
+    assert [(x["sku"], x["asin"], x["cases"]) for x in listings] == [
+        ("BT-SPK-200", "B0C7K2M4QX", 5),
+        ("CRT-BLK-5284", "B0CF6T1Y4M", 5),
+    ]
+    by_sku = {listing["sku"]: listing for listing in listings}
+    assert pareto(by_sku["CRT-BLK-5284"]["reasons"]) == [
+        ("size_fit", 4, 0.8),
+        ("not_as_described", 1, 0.2),
+    ]
+    assert pareto(by_sku["BT-SPK-200"]["reasons"]) == [
+        ("defective", 3, 0.6),
+        ("damaged", 1, 0.2),
+        ("size_fit", 1, 0.2),
+    ]
+    assert pareto(by_sku["CRT-BLK-5284"]["remedies"]) == [
+        ("exchange", 3, 0.6),
+        ("return_full_refund", 2, 0.4),
+    ]
+    assert pareto(by_sku["CRT-BLK-5284"]["reason_codes"])[0] == ("SIZE_FIT", 4, 0.8)
+    assert "USB-C-1M" not in by_sku  # a case is about its most valuable item
+
+
+async def test_markets_are_compared_and_a_period_or_market_narrows_the_report(api):
+    seller = await seller_with_cases(api)
+    markets = (await api.get("/reports/markets", params={"seller": seller})).json()["markets"]
+    by_market = {m["market"]: m for m in markets}
+    assert {m: by_market[m]["cases"] for m in by_market} == {"DE": 4, "UK": 2, "US": 4}
+    assert pareto(by_market["DE"]["reasons"]) == [
+        ("size_fit", 2, 0.5),
+        ("defective", 1, 0.25),
+        ("not_as_described", 1, 0.25),
+    ]
+    first_week = {
+        "seller": seller,
+        "since": START.isoformat(),
+        "until": (START + timedelta(days=5)).isoformat(),
+    }
+    listings = (await api.get("/reports/listings", params=first_week)).json()["listings"]
+    assert [(x["sku"], x["cases"]) for x in listings] == [("CRT-BLK-5284", 5)]
+    germany = (await api.get("/reports/listings", params={"seller": seller, "market": "DE"})).json()
+    assert sum(x["cases"] for x in germany["listings"]) == 4
+    backwards = {"seller": seller, "since": "2026-10-09T00:00:00Z", "until": "2026-10-01T00:00:00Z"}
+    assert (await api.get("/reports/listings", params=backwards)).status_code == 422
+
+
+async def test_the_csv_export_reads_back_as_the_report(api):
+    seller = await seller_with_cases(api)
+    answer = await api.get("/reports/listings", params={"seller": seller, "format": "csv"})
+    assert answer.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(answer.text)))
+    curtain = [r for r in rows if r["sku"] == "CRT-BLK-5284"]
+    assert [(r["reason"], r["reason_cases"], float(r["reason_share"])) for r in curtain] == [
+        ("size_fit", "4", 0.8),
+        ("not_as_described", "1", 0.2),
+    ]
+    markets = await api.get("/reports/markets", params={"seller": seller, "format": "csv"})
+    uk = [r for r in csv.DictReader(io.StringIO(markets.text)) if r["market"] == "UK"]
+    assert {(r["reason"], r["reason_cases"]) for r in uk} == {("size_fit", "1"), ("damaged", "1")}
+
+
+async def test_the_sellers_workbook_has_the_listing_and_market_sheets(api):
+    seller = await seller_with_cases(api)
+    answer = await api.get("/reports/workbook", params={"seller": seller})
+    assert answer.status_code == 200
+    assert seller in answer.headers["content-disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(answer.content))
+    assert {"Summary", "Listings", "Markets"} <= set(book.sheetnames)
+    listings = book["Listings"]
+    header = [cell.value for cell in listings[1]]
+    sku_column, size_fit = header.index("SKU"), header.index("size_fit")
+    curtain = next(
+        row for row in listings.iter_rows(min_row=2) if row[sku_column].value == "CRT-BLK-5284"
+    )
+    assert curtain[size_fit].value == pytest.approx(0.8)
+    assert "%" in curtain[size_fit].number_format
+    assert len(book["Markets"]._charts) == 1
+
+
+async def test_the_read_model_rebuilt_from_the_kept_events_gives_the_same_reports(api):
+    seller = await seller_with_cases(api)
+
+    async def rows() -> list[dict]:
+        async with api.service.sessions() as session:
+            found = await session.scalars(
+                select(CaseView).where(CaseView.seller_account == seller).order_by(CaseView.case_id)
+            )
+            return [row.model_dump() for row in found]
+
+    before = await rows()
+    report = (await api.get("/reports/listings", params={"seller": seller})).json()
+    async with api.service.transaction() as session:
+        folded = await rebuild(session)
+    assert folded >= 2 * len(CASES)
+    assert await rows() == before and len(before) == len(CASES)
+    assert (await api.get("/reports/listings", params={"seller": seller})).json() == report

@@ -1,0 +1,69 @@
+from datetime import UTC, datetime
+
+from services.analytics.domain.case_facts import listing_facts
+from services.analytics.domain.reports import Mix, as_json, by_listing, by_market, listing_rows
+from shared.events import CaseItem
+from tests.factories import case_opened
+
+ROWS = [
+    {"sku": "A", "asin": "B0A", "market": "US", "reason": "size_fit", "remedy": "exchange"},
+    {"sku": "A", "asin": None, "market": "US", "reason": "size_fit", "remedy": "exchange"},
+    {"sku": "A", "market": "DE", "reason": "defective", "remedy": "return_full_refund"},
+    {"sku": "B", "market": "DE", "reason": None, "remedy": None},
+    {"sku": None, "market": None, "reason": "damaged"},
+]
+
+
+def test_a_mix_ranks_its_keys_largest_first_and_ties_by_name():
+    mix = Mix({"b": 1, "a": 1, "c": 2})
+    assert mix.total == 4
+    assert mix.ranked() == [("c", 2, 0.5), ("a", 1, 0.25), ("b", 1, 0.25)]
+    assert Mix().share("x") == 0.0
+
+
+def test_listings_are_ordered_by_cases_and_count_what_is_unknown():
+    reports = by_listing(ROWS)
+    assert [(r.sku, r.asin, r.cases) for r in reports] == [
+        ("A", "B0A", 3),
+        ("B", None, 1),
+        ("unknown", None, 1),
+    ]
+    assert reports[0].reasons.counts == {"size_fit": 2, "defective": 1}
+    assert reports[1].reasons.counts == {"unknown": 1}
+    assert as_json(reports[0])["markets"] == [
+        {"key": "US", "cases": 2, "share": 0.6667},
+        {"key": "DE", "cases": 1, "share": 0.3333},
+    ]
+
+
+def test_markets_and_flat_rows():
+    markets = {m.market: m for m in by_market(ROWS)}
+    assert {name: m.cases for name, m in markets.items()} == {"DE": 2, "US": 2, "unknown": 1}
+    rows = listing_rows(by_listing(ROWS))
+    assert rows[0] == {
+        "sku": "A",
+        "asin": "B0A",
+        "title": "",
+        "cases": 3,
+        "reason": "size_fit",
+        "reason_cases": 2,
+        "reason_share": 0.6667,
+    }
+
+
+def test_a_case_is_about_its_most_valuable_item_line():
+    opened = case_opened().model_copy(
+        update={
+            "items": [
+                CaseItem(sku="CABLE", quantity=3, unit_price_minor=699),
+                CaseItem(sku="SPK", category=" Electronics ", quantity=1, unit_price_minor=4999),
+            ],
+            "opened_at": datetime(2026, 11, 2, tzinfo=UTC),
+        }
+    )
+    facts = listing_facts(opened)
+    assert (facts["sku"], facts["category"], facts["reason_code"]) == (
+        "SPK",
+        "electronics",
+        "DEFECTIVE",
+    )
