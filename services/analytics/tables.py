@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, DateTime, Identity, Index, Text
+from sqlalchemy import BigInteger, Column, DateTime, Identity, Index, Integer, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -51,4 +51,11 @@ class CaseView(SQLModel, table=True):
     reason: str | None = Field(default=None, sa_column=Column(Text))
     reason_code: str | None = Field(default=None, sa_column=Column(Text))
     opened_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    # What it came to (see case_facts.OUTCOME_COLUMNS).
+    first_offer_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    currency: str | None = Field(default=None, sa_column=Column(Text))
+    cost_minor: int | None = Field(default=None, sa_column=Column(BigInteger))
+    baseline_minor: int | None = Field(default=None, sa_column=Column(BigInteger))
+    rating: int | None = Field(default=None, sa_column=Column(Integer))
+    recovery_minor: int | None = Field(default=None, sa_column=Column(BigInteger))
     updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))

@@ -17,11 +17,18 @@ from services.analytics.app import create_app
 from services.analytics.rebuild import rebuild
 from services.analytics.tables import CaseView
 from shared.events import (
+    Alternative,
     CaseItem,
     CaseOpened,
+    DeadlineAlert,
+    Disposition,
+    DispositionDecided,
     Envelope,
+    Grade,
     Remedy,
     ResolutionDecided,
+    ResolutionOffered,
+    SatisfactionRated,
     Scenario,
 )
 from shared.markets import CURRENCY_OF, REGION_OF, Market
@@ -222,3 +229,119 @@ async def test_the_read_model_rebuilt_from_the_kept_events_gives_the_same_report
     assert folded >= 2 * len(CASES)
     assert await rows() == before and len(before) == len(CASES)
     assert (await api.get("/reports/listings", params={"seller": seller})).json() == report
+
+
+async def publish_at(broker, event, at: datetime) -> None:
+    envelope = Envelope.wrap(event).model_copy(update={"time": at})
+    await broker.publish(envelope_bytes(envelope), envelope.topic, key=event.case_id.encode())
+
+
+async def test_outcomes_are_measured_against_the_targets(api):
+    seller = f"seller-{uuid.uuid4().hex[:8]}"
+    replies_after = (10, 20, 30, 40, 240)  # minutes to the first message
+    ratings = (5, 5, 4, 2, None)
+    async with TestKafkaBroker(api.service.broker) as broker:
+        for index, (minutes, rating) in enumerate(zip(replies_after, ratings, strict=True)):
+            returned = index == 4
+            remedy = Remedy.RETURN_FULL_REFUND if returned else Remedy.PARTIAL_REFUND
+            opened, decided = events_of(
+                seller, index, SPEAKER, Market.US, "damaged", Scenario.MINOR_DEFECT, remedy
+            )
+            decided = decided.model_copy(
+                update={
+                    "alternatives": [
+                        Alternative(
+                            remedy=Remedy.PARTIAL_REFUND,
+                            cost_minor=500,
+                            expected_cost_minor=800,
+                            acceptance=0.8,
+                        ),
+                        Alternative(
+                            remedy=Remedy.RETURN_FULL_REFUND,
+                            cost_minor=2000,
+                            expected_cost_minor=2000,
+                            acceptance=1.0,
+                        ),
+                    ]
+                }
+            )
+            at = opened.opened_at
+            reply = at + timedelta(minutes=minutes)
+            await publish_at(broker, opened, at)
+            await publish_at(broker, offered(opened, remedy, reply), reply)
+            await publish_at(broker, offered(opened, remedy, reply), reply + timedelta(hours=2))
+            await publish_at(broker, decided, reply + timedelta(hours=3))
+            if rating:
+                rated = SatisfactionRated(case_id=opened.case_id, rating=rating, at=at)
+                await publish_at(broker, rated, reply + timedelta(days=2))
+            if returned:
+                await publish_at(broker, disposed(opened), reply + timedelta(days=9))
+                for level in ("near_breach", "breached"):
+                    alert = DeadlineAlert(
+                        case_id=opened.case_id,
+                        clock="first_reply",
+                        level=level,
+                        due_at=at + timedelta(hours=4),
+                        at=at,
+                    )
+                    await publish_at(broker, alert, at + timedelta(hours=4))
+
+    report = (await api.get("/reports/outcomes", params={"seller": seller})).json()
+    assert report["cases"] == 5
+    assert report["minor_defects"] == {
+        "decided": 5,
+        "without_return": 4,
+        "share": 0.8,
+        "target": 0.8,
+        "met": True,
+    }
+    assert report["satisfaction"] == {
+        "ratings": 4,
+        "satisfied": 3,
+        "share": 0.75,
+        "target": 0.92,
+        "met": False,
+    }
+    # The second message of a case does not move its first reply.
+    assert report["first_reply"] == {"cases": 5, "median_minutes": 30.0, "p90_minutes": 160.0}
+    assert report["savings"] == {
+        "USD": {"cases": 5, "cost_minor": 4000, "baseline_minor": 10000, "saved_minor": 6000}
+    }
+    assert report["recovery"] == {
+        "USD": {
+            "units": 1,
+            "net_minor": 1200,
+            "by_grade": {"B": 1200},
+            "by_disposition": {"sell_as_renewed": 1200},
+        }
+    }
+    assert report["breaches"] == {"first_reply": 1}
+
+
+def offered(opened: CaseOpened, remedy: Remedy, at: datetime) -> ResolutionOffered:
+    return ResolutionOffered(
+        case_id=opened.case_id,
+        offer_id=f"offer-{uuid.uuid4()}",
+        step=1,
+        remedy=remedy,
+        amount_minor=500,
+        currency=opened.currency,
+        language="en",
+        message="…",
+        expires_at=at + timedelta(hours=48),
+    )
+
+
+def disposed(opened: CaseOpened) -> DispositionDecided:
+    return DispositionDecided(
+        case_id=opened.case_id,
+        inspection_id="insp-1",
+        rma_id="RMA-1",
+        warehouse="BOS1",
+        grade=Grade.B,
+        disposition=Disposition.SELL_AS_RENEWED,
+        net_minor=1200,
+        currency=opened.currency,
+        items=opened.items,
+        alternatives=[],
+    )

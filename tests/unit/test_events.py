@@ -68,7 +68,14 @@ def test_analytics_reads_market_and_remedy_from_events():
         "status": "open",
     }
     facts = facts_from(resolution_decided("X"))
-    assert facts == {"scenario": "functional_fault", "remedy": "part_shipment", "status": "decided"}
+    assert facts == {
+        "scenario": "functional_fault",
+        "remedy": "part_shipment",
+        "currency": "USD",
+        "cost_minor": None,  # the factory's decision carries no priced alternatives
+        "baseline_minor": None,
+        "status": "decided",
+    }
 
 
 def test_analytics_takes_the_grade_from_grading_and_the_disposition_from_its_decision():
@@ -93,7 +100,12 @@ def test_analytics_takes_the_grade_from_grading_and_the_disposition_from_its_dec
         items=[CaseItem(sku="X", quantity=1, unit_price_minor=4999)],
         alternatives=[],
     )
-    assert facts_from(decided) == {"grade": "C", "disposition": "liquidate", "status": "disposed"}
+    assert facts_from(decided) == {
+        "grade": "C",
+        "disposition": "liquidate",
+        "recovery_minor": 900,
+        "status": "disposed",
+    }
 
 
 def test_a_batch_folds_into_one_row_per_case_with_the_latest_status():

@@ -12,6 +12,7 @@ from shared.events import (
     InspectionOpened,
     PickupScheduled,
     RefundIssued,
+    Remedy,
     RepairCompleted,
     RepairOrdered,
     ResolutionDecided,
@@ -20,6 +21,7 @@ from shared.events import (
     ReturnedToOrigin,
     ReturnLabelIssued,
     ReturnReceived,
+    SatisfactionRated,
     Shipped,
     StockUnavailable,
     UnitGraded,
@@ -28,6 +30,15 @@ from shared.events import (
 # What a buyer wrote or is known by, in any event's data; removed when they are erased.
 PERSONAL_FIELDS = ("buyer_ref", "buyer_comment", "text", "comment", "photos")
 
+# What a case came to: the remedy's cost to the seller against returning everything
+# (in the case's currency), the buyer's rating, what the returned unit recovered.
+OUTCOME_COLUMNS = (
+    "currency",
+    "cost_minor",
+    "baseline_minor",
+    "rating",
+    "recovery_minor",
+)
 LISTING_COLUMNS = ("seller_account", "sku", "asin", "title", "category", "reason", "reason_code")
 FACT_COLUMNS = (
     "marketplace",
@@ -38,7 +49,10 @@ FACT_COLUMNS = (
     "disposition",
     *LISTING_COLUMNS,
     "opened_at",
+    *OUTCOME_COLUMNS,
 )
+# Kept from the earliest event that sets it, not the latest.
+EARLIEST_COLUMNS = ("first_offer_at",)
 
 STATUS_AFTER: dict[type[EventPayload], str] = {
     CaseOpened: "open",
@@ -70,13 +84,28 @@ def facts_from(event: EventPayload) -> dict[str, Any]:
         facts |= listing_facts(event)
     elif isinstance(event, ResolutionDecided):
         facts |= {"scenario": event.scenario.value, "remedy": event.remedy.value}
+        facts |= cost_facts(event)
     elif isinstance(event, UnitGraded):
         facts |= {"grade": event.grade.value}
     elif isinstance(event, DispositionDecided):
         facts |= {"grade": event.grade.value, "disposition": event.disposition.value}
+        facts |= {"recovery_minor": event.net_minor}
+    elif isinstance(event, SatisfactionRated):
+        facts |= {"rating": event.rating}
     if type(event) in STATUS_AFTER:
         facts["status"] = STATUS_AFTER[type(event)]
     return facts
+
+
+def cost_facts(decided: ResolutionDecided) -> dict[str, Any]:
+    """What the remedy costs the seller and what returning everything would have cost,
+    as the engine priced them when it decided."""
+    cost = {a.remedy: a.cost_minor for a in decided.alternatives}
+    return {
+        "currency": decided.currency.value,
+        "cost_minor": cost.get(decided.remedy),
+        "baseline_minor": cost.get(Remedy.RETURN_FULL_REFUND),
+    }
 
 
 def listing_facts(opened: CaseOpened) -> dict[str, Any]:
@@ -103,8 +132,14 @@ def case_rows(events: list[tuple[EventPayload, datetime]]) -> list[dict[str, Any
     for event, time in sorted(events, key=lambda pair: pair[1]):
         row = rows.setdefault(
             event.case_id,
-            {"case_id": event.case_id, **dict.fromkeys(FACT_COLUMNS), "status": None},
+            {
+                "case_id": event.case_id,
+                **dict.fromkeys((*FACT_COLUMNS, *EARLIEST_COLUMNS)),
+                "status": None,
+            },
         )
         row.update(facts_from(event))
+        if isinstance(event, ResolutionOffered) and row["first_offer_at"] is None:
+            row["first_offer_at"] = time  # the first reply the buyer got
         row["updated_at"] = time
     return list(rows.values())

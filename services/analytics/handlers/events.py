@@ -5,7 +5,12 @@ from sqlalchemy import case, func, update
 from sqlalchemy.dialects.postgresql import array, insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.analytics.domain.case_facts import FACT_COLUMNS, PERSONAL_FIELDS, case_rows
+from services.analytics.domain.case_facts import (
+    EARLIEST_COLUMNS,
+    FACT_COLUMNS,
+    PERSONAL_FIELDS,
+    case_rows,
+)
 from services.analytics.tables import AppliedEvent, CaseView
 from shared.consumer import Delivery
 from shared.events import BuyerErased
@@ -61,6 +66,10 @@ async def upsert_cases(session: AsyncSession, rows: list[dict]) -> None:
                 "status": case(
                     (newer, func.coalesce(incoming.status, CaseView.status)), else_=CaseView.status
                 ),
+                **{
+                    name: func.least(CaseView.__table__.c[name], incoming[name])
+                    for name in EARLIEST_COLUMNS
+                },
                 "updated_at": func.greatest(CaseView.updated_at, incoming.updated_at),
             },
         )

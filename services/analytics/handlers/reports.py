@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.analytics.domain import reports
+from services.analytics.domain.outcomes import outcomes
 from services.analytics.domain.workbook import csv_text, seller_workbook
 from services.analytics.tables import AppliedEvent, CaseView
 from shared.service import CurrentService
@@ -86,6 +87,19 @@ class Period:
             raise HTTPException(422, "since must be before until")
         self.seller, self.market, self.since, self.until = seller, market, since, until
 
+    def conditions(self) -> list:
+        """The period's cases: opened ones (a listing known), of the seller and market."""
+        conditions = [CaseView.sku.is_not(None)]
+        if self.seller is not None:
+            conditions.append(CaseView.seller_account == self.seller)
+        if self.market is not None:
+            conditions.append(CaseView.market == self.market)
+        if self.since is not None:
+            conditions.append(CaseView.opened_at >= self.since)
+        if self.until is not None:
+            conditions.append(CaseView.opened_at < self.until)
+        return conditions
+
     def label(self) -> str:
         start = self.since.date().isoformat() if self.since else "the start"
         end = self.until.date().isoformat() if self.until else "now"
@@ -93,15 +107,7 @@ class Period:
 
 
 async def case_rows_in(session: AsyncSession, period: Period) -> list[dict[str, Any]]:
-    query = select(CaseView).where(CaseView.sku.is_not(None))
-    if period.seller is not None:
-        query = query.where(CaseView.seller_account == period.seller)
-    if period.market is not None:
-        query = query.where(CaseView.market == period.market)
-    if period.since is not None:
-        query = query.where(CaseView.opened_at >= period.since)
-    if period.until is not None:
-        query = query.where(CaseView.opened_at < period.until)
+    query = select(CaseView).where(*period.conditions())
     return [row.model_dump() for row in await session.scalars(query)]
 
 
@@ -135,6 +141,33 @@ async def markets_report(
     if format is Format.CSV:
         return _csv(reports.market_rows(markets), "markets")
     return {"period": period.label(), "markets": [reports.as_json(r) for r in markets]}
+
+
+async def breaches_in(session: AsyncSession, period: Period) -> dict[str, int]:
+    """Service-level clocks breached, by clock, on the period's cases."""
+    clock = AppliedEvent.data["clock"].astext
+    cases = select(CaseView.case_id).where(*period.conditions())
+    rows = await session.execute(
+        select(clock, func.count())
+        .where(
+            AppliedEvent.type == "resolution.deadline_alert",
+            AppliedEvent.data["level"].astext == "breached",
+            AppliedEvent.case_id.in_(cases),
+        )
+        .group_by(clock)
+    )
+    return dict(rows.all())
+
+
+@router.get(
+    "/reports/outcomes",
+    summary="What steering achieved: returns avoided, satisfaction, first replies, savings",
+)
+async def outcomes_report(service: CurrentService, period: Annotated[Period, Depends()]) -> dict:
+    async with service.sessions() as session:
+        rows = await case_rows_in(session, period)
+        breaches = await breaches_in(session, period)
+    return {"period": period.label(), **outcomes(rows, breaches)}
 
 
 @router.get(
