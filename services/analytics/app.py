@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from services.analytics.handlers import events, reports
+from services.analytics.handlers import events, reports, sales
 from shared.events import topic_of
 from shared.service import ServiceSpec
 from shared.service import create_app as create_service_app
@@ -11,7 +11,7 @@ from shared.telemetry import Telemetry
 
 SPEC = ServiceSpec(
     name="analytics",
-    routers=(reports.router,),
+    routers=(reports.router, sales.router),
     consumes=tuple(topic_of(s) for s in SERVICE_NAMES if s != "analytics"),
     projection=events.project_events,
 )

@@ -1,9 +1,9 @@
 """Analytics' tables, in the `analytics` schema: every applied event and a read model per case."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, DateTime, Identity, Index, Integer, Text
+from sqlalchemy import BigInteger, Column, Date, DateTime, Identity, Index, Integer, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -59,3 +59,16 @@ class CaseView(SQLModel, table=True):
     rating: int | None = Field(default=None, sa_column=Column(Integer))
     recovery_minor: int | None = Field(default=None, sa_column=Column(BigInteger))
     updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class UnitsSold(SQLModel, table=True):
+    """The seller's sales feed: units of a listing sold on a day (a new upload of the same
+    day replaces it)."""
+
+    __tablename__ = "units_sold"
+    __table_args__ = {"schema": SCHEMA}
+
+    seller_account: str = Field(sa_column=Column(Text, primary_key=True))
+    sku: str = Field(sa_column=Column(Text, primary_key=True))
+    day: date = Field(sa_column=Column(Date, primary_key=True))
+    units: int = Field(sa_column=Column(Integer, nullable=False))

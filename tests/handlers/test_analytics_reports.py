@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from services.analytics.app import create_app
 from services.analytics.rebuild import rebuild
-from services.analytics.tables import CaseView
+from services.analytics.tables import CaseView, UnitsSold
 from shared.events import (
     Alternative,
     CaseItem,
@@ -32,7 +32,7 @@ from shared.events import (
     Scenario,
 )
 from shared.markets import CURRENCY_OF, REGION_OF, Market
-from tests.factories import envelope_bytes
+from tests.factories import AGENT, envelope_bytes
 
 START = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
 CURTAIN = CaseItem(
@@ -345,3 +345,45 @@ def disposed(opened: CaseOpened) -> DispositionDecided:
         items=opened.items,
         alternatives=[],
     )
+
+
+async def test_a_sales_feed_gives_each_listing_its_return_rate_and_flags_the_outlier(api):
+    seller = await seller_with_cases(api)
+    path = f"/sales/{seller}"
+    # CSV for the curtain (two days), JSON for the speaker; sending a day again replaces it.
+    upload = "sku,day,units\nCRT-BLK-5284,2026-10-01,10\nCRT-BLK-5284,2026-10-02,99\n"
+    csv_headers = {**AGENT, "content-type": "text/csv"}
+    assert (await api.put(path, content=upload, headers=csv_headers)).json()["days"] == 2
+    fixed = "sku,day,units\nCRT-BLK-5284,2026-10-02,10\n"
+    assert (await api.put(path, content=fixed, headers=csv_headers)).status_code == 200
+    speaker = [{"sku": "BT-SPK-200", "day": "2026-10-03", "units": 230}]
+    assert (await api.put(path, json=speaker, headers=AGENT)).status_code == 200
+
+    listings = (await api.get("/reports/listings", params={"seller": seller})).json()["listings"]
+    by_sku = {x["sku"]: x for x in listings}
+    curtain, speaker_report = by_sku["CRT-BLK-5284"], by_sku["BT-SPK-200"]
+    assert (curtain["units_sold"], curtain["return_rate"]) == (20, 0.25)
+    assert (speaker_report["units_sold"], speaker_report["return_rate"]) == (230, 0.0217)
+    # Each is alone in its category: as high as its category, so not far above it.
+    assert curtain["category_return_rate"] == 0.25 and not curtain["far_above_category"]
+    # The curtain's cases opened on Oct 1–5 (Thu–Mon): two weeks.
+    assert curtain["weekly"] == {"2026-09-28": 4, "2026-10-05": 1}
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ("sku,day\nA,2026-10-01\n", "lacks units"),
+        ("sku,day,units\nA,2026-10-01,3\nA,2026-13-01,3\n", "line 3: day"),
+        ("sku,day,units\nA,2026-10-01,-4\n", "line 2: units"),
+    ],
+)
+async def test_a_bad_sales_upload_is_refused_with_its_line_and_keeps_nothing(api, body, reason):
+    seller = f"seller-{uuid.uuid4().hex[:8]}"
+    headers = {**AGENT, "content-type": "text/csv"}
+    answer = await api.put(f"/sales/{seller}", content=body, headers=headers)
+    assert answer.status_code == 422 and reason in answer.json()["detail"]
+    async with api.service.sessions() as session:
+        kept = await session.scalars(select(UnitsSold).where(UnitsSold.seller_account == seller))
+        assert list(kept) == []
+    assert (await api.put(f"/sales/{seller}", content=body)).status_code == 401

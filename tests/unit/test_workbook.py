@@ -43,6 +43,21 @@ def _open(rows, **options):
     return openpyxl.load_workbook(io.BytesIO(data))
 
 
+RATES = ["Units sold", "Return rate", "Category return rate", "Far above category"]
+
+
+def test_with_a_sales_feed_the_listings_sheet_shows_each_return_rate():
+    # Both in one category: 10 cases over 120 units sold, 8.33%; CRT-1's 25% is three
+    # times that, on 5 cases: flagged.
+    rows = [{**row, "category": "home"} for row in ROWS]
+    listings = by_listing(rows, {"CRT-1": 20, "SPK-1": 100})
+    ws = openpyxl.load_workbook(io.BytesIO(seller_workbook("s", "p", listings, [])))["Listings"]
+    rates = {row[0]: row[-4:] for row in _table(ws)[1:]}
+    assert rates["CRT-1"] == [20, 0.25, 0.0833, "yes"]
+    assert rates["SPK-1"] == [100, 0.05, 0.0833, None]
+    assert ws.cell(row=2, column=9).number_format.endswith("%")
+
+
 def _table(ws):
     return [list(row) for row in ws.iter_rows(values_only=True)]
 
@@ -72,9 +87,9 @@ def test_the_summary_counts_cases_and_lists_the_top_listings_with_their_top_reas
 def test_the_listings_sheet_has_a_share_column_per_reason_most_counted_first(book):
     ws = book["Listings"]
     assert _table(ws) == [
-        ["SKU", "ASIN", "Title", "Cases", "size_fit", "defective", "not_as_described"],
-        ["CRT-1", "B0CRT", "Cat tree", 5, 0.8, 0.0, 0.2],
-        ["SPK-1", "B0SPK", "Speaker", 5, 0.4, 0.6, 0.0],
+        ["SKU", "ASIN", "Title", "Cases", "size_fit", "defective", "not_as_described", *RATES],
+        ["CRT-1", "B0CRT", "Cat tree", 5, 0.8, 0.0, 0.2, None, None, None, None],
+        ["SPK-1", "B0SPK", "Speaker", 5, 0.4, 0.6, 0.0, None, None, None, None],
     ]
     assert all(cell.number_format.endswith("%") for row in ws["E2:G3"] for cell in row)
     assert ws["D2"].number_format == "General"
@@ -156,7 +171,7 @@ def test_an_empty_report_is_a_valid_workbook_with_zero_cases():
     book = _open([])
     assert book.sheetnames == ["Summary", "Listings", "Markets"]
     assert (book["Summary"]["B3"].value, book["Summary"]["B4"].value) == (0, 0)
-    assert _table(book["Listings"]) == [["SKU", "ASIN", "Title", "Cases"]]
+    assert _table(book["Listings"]) == [["SKU", "ASIN", "Title", "Cases", *RATES]]
     assert _table(book["Markets"]) == [["Market", "Cases"]]
     assert book["Markets"]._charts == []
 

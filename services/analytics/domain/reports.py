@@ -3,7 +3,8 @@ per market into reason, scenario and remedy counts. Plain functions over case ro
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from typing import Any
 
 UNKNOWN = "unknown"
@@ -28,17 +29,29 @@ class Mix:
         return [(key, count, self.share(key)) for key, count in ordered]
 
 
+# A listing is flagged when its return rate is this many times its category's, on at
+# least this many cases (fewer say nothing yet).
+FAR_ABOVE = 2.0
+FLAG_MIN_CASES = 3
+
+
 @dataclass(frozen=True)
 class ListingReport:
     sku: str
     asin: str | None
     title: str | None
+    category: str | None
     cases: int
     reasons: Mix  # the one taxonomy across channels
     reason_codes: Mix  # the marketplaces' own codes
     scenarios: Mix
     remedies: Mix
     markets: Mix
+    weekly: dict[str, int] = field(default_factory=dict)  # week's Monday → cases opened
+    units_sold: int | None = None  # from the seller's sales feed, over the same period
+    return_rate: float | None = None  # cases ÷ units sold
+    category_return_rate: float | None = None
+    far_above_category: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,26 +67,69 @@ def _mix(rows: list[Mapping[str, Any]], column: str) -> Mix:
     return Mix(dict(Counter(row.get(column) or UNKNOWN for row in rows)))
 
 
-def by_listing(rows: Iterable[Mapping[str, Any]]) -> list[ListingReport]:
-    """One report per SKU, the most returned first."""
+def by_listing(
+    rows: Iterable[Mapping[str, Any]], units_sold: Mapping[str, int] | None = None
+) -> list[ListingReport]:
+    """One report per SKU, the most returned first; with units sold per SKU, each return
+    rate and whether it is far above its category's."""
     groups: dict[str, list[Mapping[str, Any]]] = {}
     for row in rows:
         groups.setdefault(row.get("sku") or UNKNOWN, []).append(row)
-    reports = [
-        ListingReport(
-            sku=sku,
-            asin=next((r["asin"] for r in group if r.get("asin")), None),
-            title=next((r["title"] for r in group if r.get("title")), None),
-            cases=len(group),
-            reasons=_mix(group, "reason"),
-            reason_codes=_mix(group, "reason_code"),
-            scenarios=_mix(group, "scenario"),
-            remedies=_mix(group, "remedy"),
-            markets=_mix(group, "market"),
-        )
-        for sku, group in groups.items()
-    ]
+    reports = [_listing(sku, group, (units_sold or {}).get(sku)) for sku, group in groups.items()]
+    reports = compared_with_category(reports)
     return sorted(reports, key=lambda report: (-report.cases, report.sku))
+
+
+def _first(group: list[Mapping[str, Any]], column: str) -> Any:
+    return next((row[column] for row in group if row.get(column)), None)
+
+
+def _listing(sku: str, group: list[Mapping[str, Any]], units: int | None) -> ListingReport:
+    return ListingReport(
+        sku=sku,
+        asin=_first(group, "asin"),
+        title=_first(group, "title"),
+        category=_first(group, "category"),
+        cases=len(group),
+        reasons=_mix(group, "reason"),
+        reason_codes=_mix(group, "reason_code"),
+        scenarios=_mix(group, "scenario"),
+        remedies=_mix(group, "remedy"),
+        markets=_mix(group, "market"),
+        weekly=weekly(group),
+        units_sold=units,
+        return_rate=round(len(group) / units, 4) if units else None,
+    )
+
+
+def weekly(group: list[Mapping[str, Any]]) -> dict[str, int]:
+    """Cases opened per week (keyed by the week's Monday), oldest first."""
+    weeks = Counter(
+        (row["opened_at"].date() - timedelta(days=row["opened_at"].weekday())).isoformat()
+        for row in group
+        if row.get("opened_at")
+    )
+    return dict(sorted(weeks.items()))
+
+
+def compared_with_category(reports: list[ListingReport]) -> list[ListingReport]:
+    """Each listing's return rate beside its category's (all its listings with sales)."""
+    cases: Counter[str] = Counter()
+    units: Counter[str] = Counter()
+    for report in reports:
+        if report.units_sold and report.category:
+            cases[report.category] += report.cases
+            units[report.category] += report.units_sold
+    compared = []
+    for report in reports:
+        category_units = units.get(report.category or "")
+        if report.return_rate is None or not category_units:
+            compared.append(report)
+            continue
+        category_rate = round(cases[report.category] / category_units, 4)
+        far = report.cases >= FLAG_MIN_CASES and report.return_rate >= FAR_ABOVE * category_rate
+        compared.append(replace(report, category_return_rate=category_rate, far_above_category=far))
+    return compared
 
 
 def by_market(rows: Iterable[Mapping[str, Any]]) -> list[MarketReport]:

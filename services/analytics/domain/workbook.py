@@ -121,14 +121,27 @@ def _summary_sheet(ws: Worksheet, seller: str, period: str, listings: list[Listi
     ws.column_dimensions["A"].width = _MIN_WIDTH + 8  # the title spills over, not widens
 
 
+RATE_HEADER = ["Units sold", "Return rate", "Category return rate", "Far above category"]
+
+
 def _listings_sheet(ws: Worksheet, listings: list[ListingReport], reasons: list[str]) -> None:
-    _put_header(ws, 1, ["SKU", "ASIN", "Title", "Cases", *reasons])
+    """Reason shares per listing, then its return rate where the sales feed gives one."""
+    _put_header(ws, 1, ["SKU", "ASIN", "Title", "Cases", *reasons, *RATE_HEADER])
+    rates_from = 5 + len(reasons)
     for row, listing in enumerate(listings, start=2):
         values = [listing.sku, listing.asin or "", listing.title or "", listing.cases]
         shares = [listing.reasons.share(reason) for reason in reasons]
         _put_row(ws, row, [*values, *shares], shares_from=5)
+        _put_rates(ws, row, rates_from, listing)
     ws.freeze_panes = "A2"
     _fit_columns(ws)
+
+
+def _put_rates(ws: Worksheet, row: int, column: int, listing: ListingReport) -> None:
+    _put(ws, row, column, listing.units_sold)
+    _put(ws, row, column + 1, listing.return_rate, share=True)
+    _put(ws, row, column + 2, listing.category_return_rate, share=True)
+    _put(ws, row, column + 3, "yes" if listing.far_above_category else None)
 
 
 def _markets_sheet(ws: Worksheet, markets: list[MarketReport], reasons: list[str]) -> None:

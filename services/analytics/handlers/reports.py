@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.analytics.domain import reports
 from services.analytics.domain.outcomes import outcomes
 from services.analytics.domain.workbook import csv_text, seller_workbook
-from services.analytics.tables import AppliedEvent, CaseView
+from services.analytics.tables import AppliedEvent, CaseView, UnitsSold
 from shared.service import CurrentService
 
 router = APIRouter(tags=["reports"])
@@ -126,7 +126,8 @@ async def listings_report(
     service: CurrentService, period: Annotated[Period, Depends()], format: Format = Format.JSON
 ) -> Any:
     async with service.sessions() as session:
-        listed = reports.by_listing(await case_rows_in(session, period))
+        rows = await case_rows_in(session, period)
+        listed = reports.by_listing(rows, await units_sold_in(session, period))
     if format is Format.CSV:
         return _csv(reports.listing_rows(listed), "listings")
     return {"period": period.label(), "listings": [reports.as_json(r) for r in listed]}
@@ -141,6 +142,23 @@ async def markets_report(
     if format is Format.CSV:
         return _csv(reports.market_rows(markets), "markets")
     return {"period": period.label(), "markets": [reports.as_json(r) for r in markets]}
+
+
+async def units_sold_in(session: AsyncSession, period: Period) -> dict[str, int]:
+    """Units sold per SKU over the period, from the seller's feed; none for a report
+    across sellers or narrowed to a market, which the feed does not know."""
+    if period.seller is None or period.market is not None:
+        return {}
+    query = (
+        select(UnitsSold.sku, func.sum(UnitsSold.units))
+        .where(UnitsSold.seller_account == period.seller)
+        .group_by(UnitsSold.sku)
+    )
+    if period.since is not None:
+        query = query.where(UnitsSold.day >= period.since.date())
+    if period.until is not None:
+        query = query.where(UnitsSold.day < period.until.date())
+    return {sku: int(units) for sku, units in (await session.execute(query)).all()}
 
 
 async def breaches_in(session: AsyncSession, period: Period) -> dict[str, int]:
