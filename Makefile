@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test analytics-rebuild test-unit test-handlers test-integration bench bench-pipeline \
+.PHONY: help install run test what-if analytics-rebuild test-unit test-handlers test-integration bench bench-pipeline \
 	bench-webhooks bench-classification bench-decisions lint format migrate clean
 
 help: ## List the targets
@@ -54,6 +54,10 @@ lint: install ## Check style and common mistakes with ruff
 
 format: install ## Format the code with ruff
 	$(BIN)/ruff format shared services deploy bench tests
+
+what-if: install ## Replan SELLER's cases under the policy in POLICY (JSON file); SINCE/UNTIL optional
+	$(BIN)/python -m services.resolution.what_if --seller "$(SELLER)" --policy "$(POLICY)" \
+		$(if $(SINCE),--since $(SINCE)) $(if $(UNTIL),--until $(UNTIL))
 
 analytics-rebuild: install ## Recompute analytics' case read model from every event it kept (DATABASE_URL)
 	$(BIN)/python -m services.analytics.rebuild

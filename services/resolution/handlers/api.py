@@ -2,6 +2,7 @@
 the troubleshooting knowledge base. Reads are open to operators; changes need the agent
 token."""
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query
@@ -12,6 +13,7 @@ from services.resolution import knowledge_base, policies, timekeeping
 from services.resolution.domain.policy import SellerPolicy
 from services.resolution.domain.troubleshooting import Guide, guide_from_dict, guide_to_dict
 from services.resolution.tables import CaseClock, CaseDecision, Offer, Refund
+from services.resolution.what_if import what_if
 from shared.access import AgentOnly
 from shared.messaging_tables import utc_now
 from shared.service import CurrentService
@@ -175,3 +177,21 @@ async def delete_guide(seller: str, guide_id: str, service: CurrentService) -> N
     async with service.transaction() as session:
         if not await knowledge_base.delete_guide(session, seller, guide_id):
             raise HTTPException(404, f"seller {seller} has no guide {guide_id}")
+
+
+class WhatIf(BaseModel):
+    policy: SellerPolicy
+    since: datetime | None = Field(default=None, description="cases opened at or after")
+    until: datetime | None = Field(default=None, description="cases opened before")
+
+
+@router.post(
+    "/what-if/{seller}",
+    dependencies=[AgentOnly],
+    summary="Replan a period's cases under a proposed policy: cost, remedies, returns",
+)
+async def replay_policy(seller: str, question: WhatIf, service: CurrentService) -> dict[str, Any]:
+    if question.since and question.until and question.since >= question.until:
+        raise HTTPException(422, "since must be before until")
+    async with service.sessions() as session:
+        return await what_if(session, seller, question.policy, question.since, question.until)
