@@ -573,6 +573,27 @@ class RepairCompleted(EventPayload):
     at: AwareDatetime
 
 
+class FaqGapFound(EventPayload):
+    """Buyers of a listing keep returning it for a reason no pre-sale FAQ entry in their
+    language answers: a suggested entry for the seller to complete and publish.
+
+    `case_id` is the case that made the gap count; the gap is the listing's."""
+
+    event_type: ClassVar[str] = "analytics.faq_gap_found"
+    owner: ClassVar[str] = "analytics"
+
+    seller_account: str
+    sku: str
+    asin: str | None = None
+    language: str
+    reason: str
+    cases: int = Field(ge=1)
+    cost_minor: int  # what those cases cost the seller, in `currency`
+    currency: Currency | None = None
+    question: str
+    answer_outline: str
+
+
 PAYLOAD_TYPES: dict[str, type[EventPayload]] = {
     p.event_type: p
     for p in (
@@ -605,6 +626,7 @@ PAYLOAD_TYPES: dict[str, type[EventPayload]] = {
         DispositionDecided,
         RepairOrdered,
         RepairCompleted,
+        FaqGapFound,
     )
 }
 

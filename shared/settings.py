@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     # Where fulfillment asks intake for a ship-to address; None: intake on `host`.
     intake_api_base_url: str | None = None
 
+    # Analytics. How often cases are checked for FAQ gaps (reasons no FAQ entry answers).
+    faq_gap_sweep_seconds: float = Field(default=60.0, gt=0)
+
     def port_of(self, service: str) -> int:
         return getattr(self, f"{service}_port")
 

@@ -86,3 +86,26 @@ class NotifiedLoop:
             await asyncio.wait_for(self._wake.wait(), timeout=self.settings.outbox_poll_seconds)
             await asyncio.sleep(COALESCE_SECONDS)
         self._wake.clear()
+
+
+class Periodic:
+    """Calls `work` every `seconds` until stopped; a failure is logged and tried again at
+    the next turn."""
+
+    def __init__(self, name: str, seconds: float, work: Callable[[], Awaitable[object]]) -> None:
+        self.name = name
+        self.seconds = seconds
+        self.work = work
+        self._stopping = asyncio.Event()
+
+    async def run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                await self.work()
+            except Exception:
+                log.exception("%s failed; trying again", self.name)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), timeout=self.seconds)
+
+    def stop(self) -> None:
+        self._stopping.set()

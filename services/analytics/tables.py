@@ -51,6 +51,7 @@ class CaseView(SQLModel, table=True):
     reason: str | None = Field(default=None, sa_column=Column(Text))
     reason_code: str | None = Field(default=None, sa_column=Column(Text))
     opened_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    language: str | None = Field(default=None, sa_column=Column(Text))  # the buyer's
     # What it came to (see case_facts.OUTCOME_COLUMNS).
     first_offer_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     currency: str | None = Field(default=None, sa_column=Column(Text))
@@ -72,3 +73,41 @@ class UnitsSold(SQLModel, table=True):
     sku: str = Field(sa_column=Column(Text, primary_key=True))
     day: date = Field(sa_column=Column(Date, primary_key=True))
     units: int = Field(sa_column=Column(Integer, nullable=False))
+
+
+class FaqEntry(SQLModel, table=True):
+    """A pre-sale FAQ entry of a listing, in one language, and the return reasons it
+    answers."""
+
+    __tablename__ = "faq_entries"
+    __table_args__ = {"schema": SCHEMA}
+
+    seller_account: str = Field(sa_column=Column(Text, primary_key=True))
+    sku: str = Field(sa_column=Column(Text, primary_key=True))
+    entry_id: str = Field(sa_column=Column(Text, primary_key=True))
+    language: str = Field(sa_column=Column(Text, nullable=False))
+    question: str = Field(sa_column=Column(Text, nullable=False))
+    answer: str = Field(sa_column=Column(Text, nullable=False))
+    covers: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
+    updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class FaqGap(SQLModel, table=True):
+    """A reason a listing keeps coming back for that no FAQ entry in the buyers' language
+    answers; found once, then `covered` when an entry answers it."""
+
+    __tablename__ = "faq_gaps"
+    __table_args__ = {"schema": SCHEMA}
+
+    seller_account: str = Field(sa_column=Column(Text, primary_key=True))
+    sku: str = Field(sa_column=Column(Text, primary_key=True))
+    language: str = Field(sa_column=Column(Text, primary_key=True))
+    reason: str = Field(sa_column=Column(Text, primary_key=True))
+    cases: int = Field(sa_column=Column(Integer, nullable=False))
+    cost_minor: int = Field(sa_column=Column(BigInteger, nullable=False))
+    currency: str | None = Field(default=None, sa_column=Column(Text))
+    case_id: str = Field(sa_column=Column(Text, nullable=False))
+    question: str = Field(sa_column=Column(Text, nullable=False))
+    answer_outline: str = Field(sa_column=Column(Text, nullable=False))
+    state: str = Field(sa_column=Column(Text, nullable=False))  # open → covered
+    found_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))

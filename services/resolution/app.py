@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from services.resolution.handlers import api, events
 from services.resolution.parcel_tracing import TraceWorker, tracking_client
 from services.resolution.refunding import RefundWorker
-from services.resolution.sweeper import Sweeper
+from services.resolution.sweeper import sweeper
 from shared.events import (
     BuyerReplied,
     CaseClassified,
@@ -23,6 +23,7 @@ from shared.service import Service, ServiceSpec
 from shared.service import create_app as create_service_app
 from shared.settings import Settings
 from shared.telemetry import Telemetry
+from shared.wakeup import Periodic
 
 
 @asynccontextmanager
@@ -39,8 +40,8 @@ async def resolution_lifespan(service: Service) -> AsyncIterator[None]:
             base_url=settings.tracking_api_base_url or "http://tracking.invalid", timeout=timeout
         ) as tracking,
     ):
-        workers: list[Sweeper | RefundWorker | TraceWorker] = [
-            Sweeper(service),
+        workers: list[Periodic | RefundWorker | TraceWorker] = [
+            sweeper(service),
             TraceWorker(service, tracking_client(service, tracking)),
         ]
         if settings.refund_api_base_url:

@@ -4,8 +4,6 @@
 clock, tests call it with any moment they like, so nothing ever waits.
 """
 
-import asyncio
-import contextlib
 import logging
 from datetime import datetime
 
@@ -16,6 +14,7 @@ from services.resolution import offering, timekeeping
 from services.resolution.tables import CaseDecision, Offer
 from shared.messaging_tables import utc_now
 from shared.service import Service
+from shared.wakeup import Periodic
 
 log = logging.getLogger(__name__)
 
@@ -58,22 +57,7 @@ async def lapse(service: Service, session: AsyncSession, case_id: str, now: date
     return 1
 
 
-class Sweeper:
-    """Calls `sweep` with the wall clock every `resolution_sweep_seconds`."""
-
-    def __init__(self, service: Service) -> None:
-        self.service = service
-        self._stopping = asyncio.Event()
-
-    async def run(self) -> None:
-        period = self.service.settings.resolution_sweep_seconds
-        while not self._stopping.is_set():
-            try:
-                await sweep(self.service, utc_now())
-            except Exception:
-                log.exception("resolution sweep failed; trying again")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), timeout=period)
-
-    def stop(self) -> None:
-        self._stopping.set()
+def sweeper(service: Service) -> Periodic:
+    """`sweep` with the wall clock every `resolution_sweep_seconds`."""
+    period = service.settings.resolution_sweep_seconds
+    return Periodic("resolution sweep", period, lambda: sweep(service, utc_now()))

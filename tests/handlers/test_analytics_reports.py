@@ -14,6 +14,7 @@ from faststream.kafka import TestKafkaBroker
 from sqlalchemy import select
 
 from services.analytics.app import create_app
+from services.analytics.faq import find_gaps
 from services.analytics.rebuild import rebuild
 from services.analytics.tables import CaseView, UnitsSold
 from shared.events import (
@@ -32,6 +33,7 @@ from shared.events import (
     Scenario,
 )
 from shared.markets import CURRENCY_OF, REGION_OF, Market
+from shared.messaging_tables import OutboxMessage
 from tests.factories import AGENT, envelope_bytes
 
 START = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
@@ -387,3 +389,54 @@ async def test_a_bad_sales_upload_is_refused_with_its_line_and_keeps_nothing(api
         kept = await session.scalars(select(UnitsSold).where(UnitsSold.seller_account == seller))
         assert list(kept) == []
     assert (await api.put(f"/sales/{seller}", content=body)).status_code == 401
+
+
+async def test_a_reason_no_faq_entry_answers_becomes_a_suggested_entry_once(api):
+    seller = f"seller-{uuid.uuid4().hex[:8]}"
+    german = [
+        (CURTAIN, Market.DE, "size_fit", Scenario.SIZE_STYLE_MISMATCH, Remedy.EXCHANGE),
+    ] * 2
+    english = [
+        (CURTAIN, Market.US, "size_fit", Scenario.SIZE_STYLE_MISMATCH, Remedy.EXCHANGE),
+    ] * 3 + [(CURTAIN, Market.US, "hard_to_use", Scenario.FUNCTIONAL_FAULT, Remedy.EXCHANGE)]
+    async with TestKafkaBroker(api.service.broker) as broker:
+        for index, case in enumerate(german + english):
+            opened, decided = events_of(seller, index, *case)
+            if case[1] is Market.DE:
+                opened = opened.model_copy(update={"buyer_language": "de"})
+            for event in (opened, decided):
+                await publish_at(broker, event, opened.opened_at)
+    entry = {
+        "language": "de",
+        "question": "Welche Größe passt?",
+        "answer": "Messen Sie die Fensterbreite …",
+        "covers": ["size_fit"],
+    }
+    path = f"/faq/{seller}/{CURTAIN.sku}"
+    assert (await api.put(f"{path}/size-de", json=entry)).status_code == 401
+    bad = {**entry, "covers": ["too_blue"]}
+    assert (await api.put(f"{path}/size-de", json=bad, headers=AGENT)).status_code == 422
+    assert (await api.put(f"{path}/size-de", json=entry, headers=AGENT)).status_code == 200
+
+    found = [gap for gap in await find_gaps(api.service) if gap.seller_account == seller]
+    # German size questions are answered; one hard-to-use case is not a pattern yet.
+    assert [(g.sku, g.language, g.reason, g.cases) for g in found] == [
+        (CURTAIN.sku, "en", "size_fit", 3)
+    ]
+    assert CURTAIN.title in found[0].suggestion.question
+    assert [g for g in await find_gaps(api.service) if g.seller_account == seller] == []
+    listed = (await api.get("/reports/faq-gaps", params={"seller": seller})).json()
+    assert [(g["language"], g["reason"], g["cases"]) for g in listed] == [("en", "size_fit", 3)]
+    async with api.service.sessions() as session:
+        published = await session.scalars(
+            select(OutboxMessage).where(OutboxMessage.key == found[0].latest_case_id)
+        )
+        events = [m.envelope for m in published]
+    assert [e["type"] for e in events] == ["analytics.faq_gap_found"]
+    assert events[0]["data"]["question"] == found[0].suggestion.question
+
+    english_entry = {**entry, "language": "en", "question": "Which size fits my window?"}
+    await api.put(f"{path}/size-en", json=english_entry, headers=AGENT)
+    await find_gaps(api.service)
+    covered = await api.get("/reports/faq-gaps", params={"seller": seller, "state": "covered"})
+    assert [(g["language"], g["reason"]) for g in covered.json()] == [("en", "size_fit")]

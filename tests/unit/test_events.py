@@ -63,6 +63,7 @@ def test_analytics_reads_market_and_remedy_from_events():
         "category": None,
         "reason": "other",
         "reason_code": "DEFECTIVE",
+        "language": "en",
         "scenario": "quality_defect",
         "opened_at": opened.opened_at,
         "status": "open",

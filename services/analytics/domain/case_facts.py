@@ -39,7 +39,16 @@ OUTCOME_COLUMNS = (
     "rating",
     "recovery_minor",
 )
-LISTING_COLUMNS = ("seller_account", "sku", "asin", "title", "category", "reason", "reason_code")
+LISTING_COLUMNS = (
+    "seller_account",
+    "sku",
+    "asin",
+    "title",
+    "category",
+    "reason",
+    "reason_code",
+    "language",
+)
 FACT_COLUMNS = (
     "marketplace",
     "market",
@@ -120,6 +129,7 @@ def listing_facts(opened: CaseOpened) -> dict[str, Any]:
         "reason": opened.reason,
         "reason_code": opened.reason_code,
         "opened_at": opened.opened_at,
+        "language": opened.buyer_language,
         # A case is classified when an agent picks its scenario (case.classified).
         **({"scenario": opened.scenario.value} if opened.scenario else {}),
     }
