@@ -7,7 +7,6 @@ import io
 import uuid
 from datetime import UTC, datetime, timedelta
 
-import httpx
 import openpyxl
 import pytest
 from faststream.kafka import TestKafkaBroker
@@ -35,6 +34,7 @@ from shared.events import (
 from shared.markets import CURRENCY_OF, REGION_OF, Market
 from shared.messaging_tables import OutboxMessage
 from tests.factories import AGENT, envelope_bytes
+from tests.handlers.conftest import api_of
 
 START = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
 CURTAIN = CaseItem(
@@ -72,12 +72,8 @@ CASES = [
 
 @pytest.fixture
 async def api(settings):
-    app = create_app(settings)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://analytics") as client:
-        client.service = app.state.service
+    async with api_of(create_app(settings), "analytics") as client:
         yield client
-    await app.state.service.engine.dispose()
 
 
 def events_of(seller: str, index: int, item, market, reason, scenario, remedy) -> list:

@@ -34,6 +34,7 @@ from shared.events import (
 from shared.markets import Currency, Market
 from shared.messaging_tables import OutboxMessage
 from tests.factories import AGENT, INTERNAL_TOKEN, STAFF, envelope_bytes, resolution_decided
+from tests.handlers.conftest import api_of
 
 BUYER = {
     "name": "Jane Doe",
@@ -62,13 +63,10 @@ async def api(settings, httpserver):
     httpserver.expect_request(re.compile(r"^/cases/[^/]+/ship-to$")).respond_with_handler(ship_to)
     lookup_client = httpx.AsyncClient(base_url=httpserver.url_for("").rstrip("/"))
     service.state["ship_to"] = ShipToLookup(lookup_client, INTERNAL_TOKEN)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://fulfillment") as client:
-        client.service = service
+    async with api_of(app, "fulfillment") as client:
         client.router = DispatchRouter(service)
         yield client
     await lookup_client.aclose()
-    await service.engine.dispose()
 
 
 async def publish(api, payload) -> None:

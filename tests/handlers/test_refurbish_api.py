@@ -17,6 +17,7 @@ from shared.events import CaseItem, Envelope, ReturnReceived, ReturnRoute
 from shared.markets import Currency, Market
 from shared.messaging_tables import OutboxMessage
 from tests.factories import TECHNICIAN, envelope_bytes
+from tests.handlers.conftest import api_of
 
 SPEAKER = CaseItem(
     sku="BT-SPK-200-BLK",
@@ -36,12 +37,8 @@ TEE = CaseItem(
 
 @pytest.fixture
 async def api(settings):
-    app = create_app(settings)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://refurbish") as client:
-        client.service = app.state.service
+    async with api_of(create_app(settings), "refurbish") as client:
         yield client
-    await app.state.service.engine.dispose()
 
 
 async def received(api, item: CaseItem = SPEAKER, route: ReturnRoute = ReturnRoute.LOCAL) -> dict:

@@ -3,23 +3,19 @@ troubleshooting knowledge base, and the views agents and operators read."""
 
 import uuid
 
-import httpx
 import pytest
 from faststream.kafka import TestKafkaBroker
 
 from services.resolution.app import create_app
 from shared.events import Envelope, Scenario
 from tests.factories import AGENT, case_opened, envelope_bytes
+from tests.handlers.conftest import api_of
 
 
 @pytest.fixture
 async def api(settings):
-    app = create_app(settings)  # not started: no consumer, no sweeper, the API alone
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://resolution") as client:
-        client.service = app.state.service
+    async with api_of(create_app(settings), "resolution") as client:
         yield client
-    await app.state.service.engine.dispose()
 
 
 def a_seller() -> str:
