@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test what-if analytics-rebuild test-unit test-handlers test-integration bench bench-pipeline \
-	bench-webhooks bench-classification bench-decisions lint format migrate clean
+	bench-webhooks bench-classification bench-decisions bench-analytics lint format migrate clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  \033[36m%-22s\033[0m %s\n", $$1, $$2}'
@@ -34,7 +34,7 @@ test-handlers: install ## Each consumer through FastStream's test broker and the
 test-integration: install ## The five services over the real broker and PostgreSQL
 	$(BIN)/pytest tests/integration
 
-bench: bench-pipeline bench-webhooks bench-classification bench-decisions ## All four benches below; results in bench/results/
+bench: bench-pipeline bench-webhooks bench-classification bench-decisions bench-analytics ## All five benches below; results in bench/results/
 
 bench-pipeline: install ## N cases (N=2000) through the whole stack, then 100 cases/s; bench/results/latest.json
 	$(BIN)/python -m bench.pipeline --cases $(or $(N),2000)
@@ -47,6 +47,9 @@ bench-classification: install ## Classifier accuracy on the labelled set; bench/
 
 bench-decisions: install ## Remedy-engine decisions/s in one process; bench/results/decisions.json
 	$(BIN)/python -m bench.decisions
+
+bench-analytics: install ## Events applied per second by analytics (target ≥ 2,000/s); bench/results/analytics.json
+	$(BIN)/python -m bench.analytics --events $(or $(N),20000)
 
 lint: install ## Check style and common mistakes with ruff
 	$(BIN)/ruff check shared services deploy bench tests
