@@ -1,15 +1,19 @@
 """A suggested pre-sale FAQ entry for a return reason, in the buyer's language: the
 question as a product page would ask it and an outline of the answer, with brackets for
-what the seller fills in."""
+what the seller fills in.
+
+Each template places ``{title}`` where any product title (or the neutral word, "dieses
+Produkt", "ce produit"…) reads correctly whatever its gender or case, and never at the start
+of a sentence, so the neutral word needs no capital."""
 
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
 TEMPLATES = json.loads((Path(__file__).parent / "faq_suggestions.json").read_text("utf-8"))
-PREVENTABLE = frozenset(TEMPLATES["reasons"])
+PREVENTABLE: frozenset[str] = frozenset(TEMPLATES["reasons"])
 FALLBACK_LANGUAGE = "en"
-MAX_TITLE = 80
+MAX_TITLE = 80  # characters of the title in the question, "…" included
 
 
 @dataclass(frozen=True)
@@ -21,18 +25,31 @@ class FaqSuggestion:
 
 
 def suggest(reason: str, language: str, title: str | None) -> FaqSuggestion | None:
-    """None for a reason no FAQ entry prevents (a wrong item, a changed mind)."""
+    """None for a reason no FAQ entry prevents (a wrong item, a changed mind, damage in
+    transit). A language without templates gets English; no title, the neutral word."""
     by_language = TEMPLATES["reasons"].get(reason)
     if by_language is None:
         return None
-    language = language if language in by_language else FALLBACK_LANGUAGE
-    question, answer = by_language[language]
-    name = short(title) if title else TEMPLATES["neutral_title"][language]
-    return FaqSuggestion(reason, language, question.format(title=name), answer)
+    language = _language(language, by_language)
+    template = by_language[language]
+    name = short(title or "") or TEMPLATES["neutral_title"][language]
+    return FaqSuggestion(
+        reason, language, template["question"].format(title=name), template["answer"]
+    )
 
 
 def short(title: str) -> str:
-    title = title.strip()
+    """The title on one line, at most MAX_TITLE characters: cut after a whole word, "…"."""
+    title = " ".join(title.split())
     if len(title) <= MAX_TITLE:
         return title
-    return title[:MAX_TITLE].rsplit(" ", 1)[0] + "…"
+    head = title[: MAX_TITLE - 1]
+    if title[MAX_TITLE - 1] != " " and " " in head:
+        head = head.rsplit(" ", 1)[0]
+    return head.rstrip(" ,;:-–/") + "…"
+
+
+def _language(language: str, by_language: dict) -> str:
+    """ "de", "DE" and "de-DE" alike; anything without templates falls back to English."""
+    base = (language or "").strip().lower().replace("_", "-").split("-")[0]
+    return base if base in by_language else FALLBACK_LANGUAGE
