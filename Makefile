@@ -3,9 +3,12 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+SUDO   := $(if $(filter 0,$(shell id -u)),,sudo)
+CHARTJS ?= 4
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test what-if analytics-rebuild test-unit test-handlers test-integration bench bench-pipeline \
+
+.PHONY: help install browser console-vendor run test what-if analytics-rebuild test-unit test-handlers test-integration bench bench-pipeline \
 	bench-webhooks bench-classification bench-decisions bench-analytics lint format migrate clean
 
 help: ## List the targets
@@ -19,10 +22,20 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## Create .venv and install the project with its dev tools
 
+browser: ## Install Debian's Chromium for the console's browser test (Playwright drives it)
+	@command -v chromium >/dev/null || { echo "installing Debian's chromium package"; \
+		$(SUDO) apt-get install -y -q chromium >/dev/null 2>&1 || \
+		{ $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }; }
+
+console-vendor: ## Refresh the console's vendored Chart.js from npm (CHARTJS=4: the newest 4.x)
+	cd $$(mktemp -d) && npm pack --silent chart.js@$(CHARTJS) && tar xzf chart.js-*.tgz && \
+		cp package/dist/chart.umd.min.js $(CURDIR)/services/analytics/console/vendor/ && \
+		cp package/LICENSE.md $(CURDIR)/services/analytics/console/vendor/chart.js-LICENSE.md
+
 run: install ## Start broker, database and the five services, replay the sample cases, run until Ctrl-C
 	$(BIN)/python -m deploy.run
 
-test: install ## Run the whole suite (starts its own broker and database)
+test: install browser ## Run the whole suite (starts its own broker and database)
 	$(BIN)/pytest
 
 test-unit: install ## Domain rules only: no broker, no database
@@ -31,7 +44,7 @@ test-unit: install ## Domain rules only: no broker, no database
 test-handlers: install ## Each consumer through FastStream's test broker and the real PostgreSQL
 	$(BIN)/pytest tests/handlers
 
-test-integration: install ## The five services over the real broker and PostgreSQL
+test-integration: install browser ## The five services over the real broker and PostgreSQL
 	$(BIN)/pytest tests/integration
 
 bench: bench-pipeline bench-webhooks bench-classification bench-decisions bench-analytics ## All five benches below; results in bench/results/

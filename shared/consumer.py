@@ -14,14 +14,16 @@ batch is redelivered after a pause.
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
-from aiokafka import ConsumerRecord
+from aiokafka import ConsumerRecord, TopicPartition
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from opentelemetry import trace
+from opentelemetry.metrics import CallbackOptions, Observation
 from opentelemetry.trace import SpanKind
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -95,6 +97,16 @@ class EventConsumer:
         self._dead = meter.create_counter(
             "events.dead_lettered", description="events sent to a dead-letter topic"
         )
+        self._batch_duration = meter.create_histogram(
+            "events.batch_duration", unit="s", description="time to apply one batch of events"
+        )
+        # Records behind each partition's end, as of the last batch taken from it.
+        self._lag: dict[tuple[str, int], int] = {}
+        meter.create_observable_gauge(
+            "consumer.lag",
+            callbacks=[self._observe_lag],
+            description="records not yet applied, per topic and partition",
+        )
 
     def subscribe(self, topics: tuple[str, ...]) -> None:
         self.broker.subscriber(
@@ -109,7 +121,26 @@ class EventConsumer:
         )(self.consume_batch)
 
     async def consume_batch(self, msg: KafkaMessage) -> None:
-        deliveries = [d for r in msg.raw_message if (d := await self._decode(r)) is not None]
+        started = time.perf_counter()
+        await self._apply_batch(msg.raw_message)
+        self._batch_duration.record(time.perf_counter() - started)
+        self._note_lag(getattr(msg, "consumer", None), msg.raw_message)
+
+    def _note_lag(self, consumer: object, records: Iterable[ConsumerRecord]) -> None:
+        highwater = getattr(consumer, "highwater", None)  # FastStream's test broker has none
+        if highwater is None:
+            return
+        for record in records:
+            end = highwater(TopicPartition(record.topic, record.partition))
+            if end is not None:
+                self._lag[record.topic, record.partition] = max(end - record.offset - 1, 0)
+
+    def _observe_lag(self, _: CallbackOptions) -> Iterable[Observation]:
+        for (topic, partition), lag in list(self._lag.items()):
+            yield Observation(lag, {"topic": topic, "partition": partition})
+
+    async def _apply_batch(self, records: Iterable[ConsumerRecord]) -> None:
+        deliveries = [d for r in records if (d := await self._decode(r)) is not None]
         if not deliveries:
             return
         try:

@@ -103,6 +103,9 @@ class EventPayload(Contract):
     event_type: ClassVar[str]
     owner: ClassVar[str]
     schema_version: ClassVar[int] = 1
+    # A business metric counting the event once published, by these data fields.
+    counted_as: ClassVar[str | None] = None
+    counted_by: ClassVar[tuple[str, ...]] = ()
     case_id: str
 
 
@@ -290,6 +293,8 @@ class ResolutionDecided(EventPayload):
     event_type: ClassVar[str] = "resolution.decided"
     owner: ClassVar[str] = "resolution"
     schema_version: ClassVar[int] = 2
+    counted_as: ClassVar[str | None] = "resolution.decisions"
+    counted_by: ClassVar[tuple[str, ...]] = ("remedy", "scenario")
 
     scenario: Scenario
     remedy: Remedy

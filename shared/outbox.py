@@ -9,12 +9,13 @@ import asyncio
 import logging
 
 from faststream.kafka import KafkaBroker
+from opentelemetry.metrics import Counter, Observation
 from opentelemetry.trace import SpanKind
 from sqlalchemy import Row, func, select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.events import Envelope, EventPayload
+from shared.events import PAYLOAD_TYPES, Envelope, EventPayload
 from shared.messaging_tables import OutboxMessage, utc_now
 from shared.settings import Settings
 from shared.telemetry import Telemetry, context_from_headers, current_trace_headers
@@ -60,11 +61,19 @@ class OutboxRelay:
         self.sessions = sessions
         self.broker = broker
         self.tracer = telemetry.tracer
+        self.meter = telemetry.meter
         self.loop = NotifiedLoop(
             f"outbox relay of {service}", outbox_channel(service), self._drain, settings
         )
         self._published = telemetry.meter.create_counter(
             "outbox.published", description="events published from the outbox"
+        )
+        self._counters: dict[str, Counter] = {}
+        self.backlog = 0  # unpublished events, as of the last batch published
+        telemetry.meter.create_observable_gauge(
+            "outbox.backlog",
+            callbacks=[lambda _: [Observation(self.backlog)]],
+            description="events written, not yet published",
         )
 
     async def publish_pending(self) -> int:
@@ -101,7 +110,28 @@ class OutboxRelay:
                 .values(published_at=utc_now())
             )
         self._published.add(len(rows))
+        for row in rows:
+            self._count_business_event(row.envelope)
+        # A full batch leaves more behind: count them (the partial index keeps it cheap).
+        self.backlog = await self._unpublished() if len(rows) == RELAY_BATCH else 0
         return len(rows)
+
+    async def _unpublished(self) -> int:
+        outbox = OutboxMessage.__table__
+        async with self.sessions() as session:
+            query = select(func.count()).where(outbox.c.published_at.is_(None))
+            return await session.scalar(query) or 0
+
+    def _count_business_event(self, envelope: dict) -> None:
+        """Events that count as business metrics (`counted_as`), once published."""
+        payload_type = PAYLOAD_TYPES.get(envelope["type"])
+        if payload_type is None or payload_type.counted_as is None:
+            return
+        name = payload_type.counted_as
+        if name not in self._counters:
+            self._counters[name] = self.meter.create_counter(name)
+        data = envelope.get("data") or {}
+        self._counters[name].add(1, {key: str(data.get(key)) for key in payload_type.counted_by})
 
     async def _send(self, row: Row):
         event_type = row.envelope["type"]

@@ -70,13 +70,30 @@ CASES = [
 ]
 
 
+# What each of those buyers wrote when opening the case, and in which language.
+COMMENTS = [
+    ("Too small for my window", "en"),
+    ("Way too small.", "en"),
+    ("Viel zu klein", "de"),
+    ("Colour is not as shown", "en"),
+    ("too small and thin", "en"),
+    ("Stopped charging after two days", "en"),
+    ("stopped charging overnight", "en"),
+    ("Lädt nicht mehr", "de"),
+    ("", "en"),
+    ("", "de"),
+]
+
+
 @pytest.fixture
 async def api(settings):
     async with api_of(create_app(settings), "analytics") as client:
         yield client
 
 
-def events_of(seller: str, index: int, item, market, reason, scenario, remedy) -> list:
+def events_of(
+    seller: str, index: int, item, market, reason, scenario, remedy, comment=("", "en")
+) -> list:
     case_id = f"case-{uuid.uuid4()}"
     opened_at = START + timedelta(days=index)
     items = [item, CABLE]  # the cable rides along; the case is about the dearer item
@@ -89,7 +106,8 @@ def events_of(seller: str, index: int, item, market, reason, scenario, remedy) -
         market=market,
         region=REGION_OF[market],
         buyer_ref=f"buyer-{index}",
-        buyer_language="en",
+        buyer_language=comment[1],
+        buyer_comment=comment[0],
         currency=CURRENCY_OF[market],
         items=items,
         reason_code=reason.upper(),
@@ -115,7 +133,7 @@ async def seller_with_cases(api) -> str:
     seller = f"seller-{uuid.uuid4().hex[:8]}"
     async with TestKafkaBroker(api.service.broker) as broker:
         for index, case in enumerate(CASES):
-            for event in events_of(seller, index, *case):
+            for event in events_of(seller, index, *case, COMMENTS[index]):
                 envelope = Envelope.wrap(event)
                 raw = envelope_bytes(envelope)
                 await broker.publish(raw, envelope.topic, key=event.case_id.encode())
@@ -151,6 +169,9 @@ async def test_each_listing_shows_why_it_is_returned(api):
         ("return_full_refund", 2, 0.4),
     ]
     assert pareto(by_sku["CRT-BLK-5284"]["reason_codes"])[0] == ("SIZE_FIT", 4, 0.8)
+    # What buyers keep writing, per reason: phrases two or more of them wrote.
+    assert by_sku["CRT-BLK-5284"]["phrases"]["size_fit"] == [["too small", 3]]
+    assert by_sku["BT-SPK-200"]["phrases"]["defective"] == [["stopped charging", 2]]
     assert "USB-C-1M" not in by_sku  # a case is about its most valuable item
 
 
@@ -301,10 +322,38 @@ async def test_outcomes_are_measured_against_the_targets(api):
         "met": False,
     }
     # The second message of a case does not move its first reply.
-    assert report["first_reply"] == {"cases": 5, "median_minutes": 30.0, "p90_minutes": 160.0}
+    assert report["first_reply"] == {
+        "cases": 5,
+        "median_minutes": 30.0,
+        "p90_minutes": 160.0,
+        "buckets": {"under 15 min": 1, "15-60 min": 3, "1-4 h": 0, "4-24 h": 1, "over 24 h": 0},
+    }
     assert report["savings"] == {
         "USD": {"cases": 5, "cost_minor": 4000, "baseline_minor": 10000, "saved_minor": 6000}
     }
+    assert report["by_remedy"] == {
+        "partial_refund": {
+            "USD": {"cases": 4, "cost_minor": 2000, "baseline_minor": 8000, "saved_minor": 6000}
+        },
+        "return_full_refund": {
+            "USD": {"cases": 1, "cost_minor": 2000, "baseline_minor": 2000, "saved_minor": 0}
+        },
+    }
+    monthly = (await api.get("/reports/savings", params={"seller": seller})).json()
+    assert monthly["months"] == [
+        {
+            "month": "2026-10",
+            "currency": "USD",
+            "cases": 5,
+            "cost_minor": 4000,
+            "baseline_minor": 10000,
+            "saved_minor": 6000,
+        }
+    ]
+    per_listing = await api.get("/reports/savings", params={"seller": seller, "per": "listing"})
+    assert [(r["month"], r["sku"], r["saved_minor"]) for r in per_listing.json()["months"]] == [
+        ("2026-10", "BT-SPK-200", 6000)
+    ]
     assert report["recovery"] == {
         "USD": {
             "units": 1,

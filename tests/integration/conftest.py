@@ -47,6 +47,8 @@ class Stack:
         )
         if name == "fulfillment":
             self.connect_fulfillment_to_intake(app)
+        if name == "analytics":  # the console's what-if page asks resolution
+            app.state.service.state["resolution_api"] = self.clients["resolution"]
 
     def connect_fulfillment_to_intake(self, fulfillment_app) -> None:
         """The services run in this process, not on ports: fulfillment reaches intake's

@@ -202,3 +202,35 @@ async def test_the_same_webhook_sent_concurrently_is_accepted_once(clients, data
         d=f"{body['marketplace']}:{body['event_id']}",
     )
     assert stored == 1
+
+
+def points_of(reader, name: str) -> list:
+    """Every data point of a metric, whatever its kind."""
+    return [
+        point
+        for resource in reader.get_metrics_data().resource_metrics
+        for scope in resource.scope_metrics
+        for metric in scope.metrics
+        if metric.name == name
+        for point in metric.data.data_points
+    ]
+
+
+async def test_pipeline_health_is_measured(stack, clients):
+    """Decisions by remedy, consumer lag, batch times and the outbox backlog reach the
+    metrics every service exports."""
+    decided = counter_total(stack.metrics["resolution"], "resolution.decisions")
+    await post_case(clients["intake"], webhook())
+
+    async def decision_counted():
+        return counter_total(stack.metrics["resolution"], "resolution.decisions") > decided
+
+    await eventually(decision_counted)
+    decisions = points_of(stack.metrics["resolution"], "resolution.decisions")
+    assert all({"remedy", "scenario"} <= set(p.attributes) for p in decisions)
+    lag = points_of(stack.metrics["analytics"], "consumer.lag")
+    assert {p.attributes["topic"] for p in lag} >= {"intake.events", "resolution.events"}
+    assert all(p.value >= 0 for p in lag)
+    batches = points_of(stack.metrics["resolution"], "events.batch_duration")
+    assert sum(p.count for p in batches) >= 1 and all(p.sum > 0 for p in batches)
+    assert [p.value for p in points_of(stack.metrics["intake"], "outbox.backlog")] == [0]

@@ -39,7 +39,8 @@ def test_listings_are_ordered_by_cases_and_count_what_is_unknown():
 def test_markets_and_flat_rows():
     markets = {m.market: m for m in by_market(ROWS)}
     assert {name: m.cases for name, m in markets.items()} == {"DE": 2, "US": 2, "unknown": 1}
-    rows = listing_rows(by_listing(ROWS))
+    phrases = {("A", "size_fit"): [("too small", 2), ("runs short", 1)]}
+    rows = listing_rows(by_listing(ROWS, phrases=phrases))
     assert rows[0] == {
         "sku": "A",
         "asin": "B0A",
@@ -48,7 +49,9 @@ def test_markets_and_flat_rows():
         "reason": "size_fit",
         "reason_cases": 2,
         "reason_share": 0.6667,
+        "top_phrases": "too small (2); runs short (1)",
     }
+    assert rows[1]["top_phrases"] == ""
 
 
 def test_a_case_is_about_its_most_valuable_item_line():

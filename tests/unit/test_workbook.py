@@ -38,8 +38,12 @@ ROWS = [
 ]
 
 
+PHRASES = {("SPK-1", "defective"): [("stopped charging", 2), ("no sound", 2)]}
+
+
 def _open(rows, **options):
-    data = seller_workbook("Acme Pets", "2024-05", by_listing(rows), by_market(rows), **options)
+    listings = by_listing(rows, phrases=PHRASES)
+    data = seller_workbook("Acme Pets", "2024-05", listings, by_market(rows), **options)
     return openpyxl.load_workbook(io.BytesIO(data))
 
 
@@ -120,12 +124,12 @@ def test_the_markets_sheet_has_reason_shares_per_market_and_one_clustered_chart(
 def test_each_listing_sheet_has_a_pareto_the_remedy_mix_and_a_reason_chart(book):
     ws = book["SPK-1"]
     assert _table(ws)[3:9] == [
-        ["Reason", "Cases", "Share", "Cumulative share"],
-        ["defective", 3, 0.6, 0.6],
-        ["size_fit", 2, 0.4, 1.0],
-        [None, None, None, None],
-        ["Remedy", "Cases", "Share", None],
-        ["exchange", 2, 0.4, None],
+        ["Reason", "Cases", "Share", "Cumulative share", "What buyers wrote"],
+        ["defective", 3, 0.6, 0.6, "stopped charging (2); no sound (2)"],
+        ["size_fit", 2, 0.4, 1.0, None],
+        [None, None, None, None, None],
+        ["Remedy", "Cases", "Share", None, None],
+        ["exchange", 2, 0.4, None, None],
     ]
     assert ws["D6"].value == 1.0 and ws["D6"].number_format.endswith("%")
     assert book["CRT-1"]["D6"].value == 1.0  # 0.8 then 1.0

@@ -20,6 +20,7 @@ def outcomes(rows: Iterable[Mapping[str, Any]], breaches: Mapping[str, int]) -> 
         "satisfaction": satisfaction(rows),
         "first_reply": first_reply(rows),
         "savings": savings(rows),
+        "by_remedy": cost_by_remedy(rows),
         "recovery": recovery(rows),
         "breaches": dict(sorted(breaches.items())),
     }
@@ -62,26 +63,66 @@ def first_reply(rows: list[Mapping[str, Any]]) -> dict[str, Any]:
         for r in rows
         if r.get("first_offer_at") and r.get("opened_at")
     )
+    buckets = reply_buckets(minutes)
     if not minutes:
-        return {"cases": 0, "median_minutes": None, "p90_minutes": None}
+        return {"cases": 0, "median_minutes": None, "p90_minutes": None, "buckets": buckets}
     p90 = quantiles(minutes, n=10, method="inclusive")[-1] if len(minutes) > 1 else minutes[0]
     return {
         "cases": len(minutes),
         "median_minutes": round(median(minutes), 2),
         "p90_minutes": round(p90, 2),
+        "buckets": buckets,
     }
+
+
+# The service-level clock: how soon buyers heard from us (upper bounds, minutes).
+REPLY_BUCKETS = (("under 15 min", 15), ("15-60 min", 60), ("1-4 h", 240), ("4-24 h", 1440))
+
+
+def reply_buckets(minutes: Iterable[float]) -> dict[str, int]:
+    """First replies counted by how long they took; the last bucket is over a day."""
+    counts = {name: 0 for name, _ in REPLY_BUCKETS} | {"over 24 h": 0}
+    for value in minutes:
+        name = next((name for name, bound in REPLY_BUCKETS if value < bound), "over 24 h")
+        counts[name] += 1
+    return counts
 
 
 def savings(rows: list[Mapping[str, Any]]) -> dict[str, dict[str, int]]:
     """Per currency: what the chosen remedies cost, what returning every one of those
     cases would have cost, and the difference."""
-    totals: dict[str, dict[str, int]] = {}
+    return {currency: total for (currency,), total in _costs_by(rows, ("currency",)).items()}
+
+
+def cost_by_remedy(rows: list[Mapping[str, Any]]) -> dict[str, dict[str, dict[str, int]]]:
+    """Per remedy and currency: what it cost against returning everything."""
+    remedies: dict[str, dict[str, dict[str, int]]] = {}
+    for (remedy, currency), total in _costs_by(rows, ("remedy", "currency")).items():
+        remedies.setdefault(remedy, {})[currency] = total
+    return remedies
+
+
+def savings_by_month(rows: Iterable[Mapping[str, Any]], per_listing: bool = False) -> list[dict]:
+    """Savings per month the cases opened (and per listing), oldest first: flat rows."""
+    keys = ("month", "sku", "currency") if per_listing else ("month", "currency")
+    dated = [
+        {**row, "month": row["opened_at"].strftime("%Y-%m")} for row in rows if row.get("opened_at")
+    ]
+    return [
+        dict(zip(keys, key, strict=True)) | total for key, total in _costs_by(dated, keys).items()
+    ]
+
+
+def _costs_by(
+    rows: Iterable[Mapping[str, Any]], keys: tuple[str, ...]
+) -> dict[tuple, dict[str, int]]:
+    """Decided cases' cost and baseline added up per `keys`, in key order, with the saving."""
+    totals: dict[tuple, dict[str, int]] = {}
     for row in rows:
         if row.get("cost_minor") is None or row.get("baseline_minor") is None:
             continue
-        total = totals.setdefault(
-            row["currency"], {"cases": 0, "cost_minor": 0, "baseline_minor": 0}
-        )
+        key = tuple(row.get(name) or "unknown" for name in keys)
+        total = totals.setdefault(key, {"cases": 0, "cost_minor": 0, "baseline_minor": 0})
         total["cases"] += 1
         total["cost_minor"] += row["cost_minor"]
         total["baseline_minor"] += row["baseline_minor"]

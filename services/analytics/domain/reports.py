@@ -7,6 +7,8 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
+from services.analytics.domain.phrases import Ranked
+
 UNKNOWN = "unknown"
 
 
@@ -52,6 +54,7 @@ class ListingReport:
     return_rate: float | None = None  # cases ÷ units sold
     category_return_rate: float | None = None
     far_above_category: bool = False
+    phrases: dict[str, Ranked] = field(default_factory=dict)  # reason → what buyers wrote
 
 
 @dataclass(frozen=True)
@@ -68,14 +71,23 @@ def _mix(rows: list[Mapping[str, Any]], column: str) -> Mix:
 
 
 def by_listing(
-    rows: Iterable[Mapping[str, Any]], units_sold: Mapping[str, int] | None = None
+    rows: Iterable[Mapping[str, Any]],
+    units_sold: Mapping[str, int] | None = None,
+    phrases: Mapping[tuple[str, str], Ranked] | None = None,
 ) -> list[ListingReport]:
     """One report per SKU, the most returned first; with units sold per SKU, each return
-    rate and whether it is far above its category's."""
+    rate and whether it is far above its category's; with the top buyer phrases per
+    (SKU, reason), each listing's."""
     groups: dict[str, list[Mapping[str, Any]]] = {}
     for row in rows:
         groups.setdefault(row.get("sku") or UNKNOWN, []).append(row)
-    reports = [_listing(sku, group, (units_sold or {}).get(sku)) for sku, group in groups.items()]
+    said: dict[str, dict[str, Ranked]] = {}
+    for (sku, reason), ranked in (phrases or {}).items():
+        said.setdefault(sku, {})[reason] = ranked
+    reports = [
+        replace(_listing(sku, group, (units_sold or {}).get(sku)), phrases=said.get(sku, {}))
+        for sku, group in groups.items()
+    ]
     reports = compared_with_category(reports)
     return sorted(reports, key=lambda report: (-report.cases, report.sku))
 
@@ -160,6 +172,7 @@ def listing_rows(reports: list[ListingReport]) -> list[dict[str, Any]]:
             "reason": reason,
             "reason_cases": count,
             "reason_share": round(share, 4),
+            "top_phrases": "; ".join(f"{p} ({n})" for p, n in report.phrases.get(reason, [])),
         }
         for report in reports
         for reason, count, share in report.reasons.ranked()

@@ -173,22 +173,26 @@ def _listing_sheet(ws: Worksheet, listing: ListingReport) -> None:
     _put(ws, 1, 1, f"{listing.sku} — {listing.title or ''}".rstrip(" —"))
     ws["A1"].font = TITLE
     _put_row(ws, 2, ["ASIN", listing.asin or "", "Cases", listing.cases])
-    pareto_end = _pareto_table(ws, 4, listing.reasons)
+    pareto_end = _pareto_table(ws, 4, listing)
     _remedy_table(ws, pareto_end + 2, listing.remedies)
     _fit_columns(ws)
     ws.column_dimensions["A"].width = max(ws.column_dimensions["A"].width or 0, 24)
     if listing.reasons.counts:
-        ws.add_chart(_reason_chart(ws, 4, pareto_end), _beside(4, row=4))
+        ws.add_chart(_reason_chart(ws, 4, pareto_end), _beside(5, row=4))
 
 
-def _pareto_table(ws: Worksheet, top: int, reasons: Mix) -> int:
-    """Reason, cases, share, cumulative share, the most counted first; returns the last row.
-    The cumulative share is a running count over the total, so it ends at exactly 1."""
-    _put_header(ws, top, ["Reason", "Cases", "Share", "Cumulative share"])
+def _pareto_table(ws: Worksheet, top: int, listing: ListingReport) -> int:
+    """Reason, cases, share, cumulative share and what buyers wrote, the most counted
+    first; returns the last row. The cumulative share is a running count over the total,
+    so it ends at exactly 1."""
+    reasons = listing.reasons
+    _put_header(ws, top, ["Reason", "Cases", "Share", "Cumulative share", "What buyers wrote"])
     running, row = 0, top
     for row, (reason, count, share) in enumerate(reasons.ranked(), start=top + 1):
         running += count
+        said = "; ".join(f"{p} ({n})" for p, n in listing.phrases.get(reason, []))
         _put_row(ws, row, [reason, count, share, running / reasons.total], shares_from=3)
+        _put(ws, row, 5, said or None)
     return row
 
 

@@ -1,5 +1,5 @@
-"""Reports out: the summary, each case's timeline across the services, and why
-listings are returned and where (JSON, CSV, and the seller's XLSX analysis workbook)."""
+"""Reports out: the summary, why listings are returned and where, what steering achieved
+and saved (JSON, CSV, and the seller's XLSX analysis workbook)."""
 
 from datetime import datetime
 from enum import StrEnum
@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.analytics.domain import reports
-from services.analytics.domain.outcomes import outcomes
+from services.analytics.domain.outcomes import outcomes, savings_by_month
+from services.analytics.domain.phrases import BuyerComment, phrases_by_reason
 from services.analytics.domain.workbook import csv_text, seller_workbook
 from services.analytics.tables import AppliedEvent, CaseView, UnitsSold
 from shared.service import CurrentService
@@ -38,34 +39,6 @@ async def summary(service: CurrentService) -> dict:
             "by_market": await _counts_by(session, CaseView.market),
             "by_status": await _counts_by(session, CaseView.status),
         }
-
-
-@router.get("/cases/{case_id}/timeline", summary="Every event of one case, in order")
-async def timeline(case_id: str, service: CurrentService) -> dict:
-    async with service.sessions() as session:
-        events = list(
-            await session.scalars(
-                select(AppliedEvent)
-                .where(AppliedEvent.case_id == case_id)
-                .order_by(AppliedEvent.time, AppliedEvent.seq)
-            )
-        )
-    if not events:
-        raise HTTPException(404, f"no events for case {case_id}")
-    return {
-        "case_id": case_id,
-        "events": [
-            {
-                "time": e.time,
-                "type": e.type,
-                "source": e.source,
-                "event_id": e.event_id,
-                "trace_id": e.trace_id,
-                "data": e.data,
-            }
-            for e in events
-        ],
-    }
 
 
 class Format(StrEnum):
@@ -127,7 +100,8 @@ async def listings_report(
 ) -> Any:
     async with service.sessions() as session:
         rows = await case_rows_in(session, period)
-        listed = reports.by_listing(rows, await units_sold_in(session, period))
+        said = phrases_by_reason(await buyer_comments_in(session, period))
+        listed = reports.by_listing(rows, await units_sold_in(session, period), said)
     if format is Format.CSV:
         return _csv(reports.listing_rows(listed), "listings")
     return {"period": period.label(), "listings": [reports.as_json(r) for r in listed]}
@@ -142,6 +116,28 @@ async def markets_report(
     if format is Format.CSV:
         return _csv(reports.market_rows(markets), "markets")
     return {"period": period.label(), "markets": [reports.as_json(r) for r in markets]}
+
+
+async def buyer_comments_in(session: AsyncSession, period: Period) -> list[BuyerComment]:
+    """What the period's buyers wrote (the comment opening the case, their replies), with
+    their case's listing and reason; an erased buyer's words are gone from the events."""
+    text = func.coalesce(
+        AppliedEvent.data["buyer_comment"].astext, AppliedEvent.data["text"].astext
+    )
+    language = func.coalesce(AppliedEvent.data["language"].astext, CaseView.language)
+    rows = await session.execute(
+        select(CaseView.sku, CaseView.reason, language, text)
+        .join(CaseView, CaseView.case_id == AppliedEvent.case_id)
+        .where(
+            AppliedEvent.type.in_(("case.opened", "case.buyer_replied")),
+            text != "",
+            *period.conditions(),
+        )
+    )
+    return [
+        BuyerComment(sku, reason or reports.UNKNOWN, language or "en", said)
+        for sku, reason, language, said in rows.all()
+    ]
 
 
 async def units_sold_in(session: AsyncSession, period: Period) -> dict[str, int]:
@@ -188,6 +184,29 @@ async def outcomes_report(service: CurrentService, period: Annotated[Period, Dep
     return {"period": period.label(), **outcomes(rows, breaches)}
 
 
+class SavingsPer(StrEnum):
+    MONTH = "month"
+    LISTING = "listing"
+
+
+@router.get(
+    "/reports/savings",
+    summary="What the chosen remedies saved against returning everything, month by month",
+)
+async def savings_report(
+    service: CurrentService,
+    period: Annotated[Period, Depends()],
+    per: SavingsPer = SavingsPer.MONTH,
+    format: Format = Format.JSON,
+) -> Any:
+    async with service.sessions() as session:
+        rows = await case_rows_in(session, period)
+    months = savings_by_month(rows, per_listing=per is SavingsPer.LISTING)
+    if format is Format.CSV:
+        return _csv(months, f"savings-per-{per.value}")
+    return {"period": period.label(), "months": months}
+
+
 @router.get(
     "/reports/workbook",
     summary="The seller's analysis workbook: listings, markets, a reason Pareto per listing",
@@ -200,9 +219,9 @@ async def analysis_workbook(
     period.seller = seller
     async with service.sessions() as session:
         rows = await case_rows_in(session, period)
-    data = seller_workbook(
-        seller, period.label(), reports.by_listing(rows), reports.by_market(rows)
-    )
+        said = phrases_by_reason(await buyer_comments_in(session, period))
+    listings = reports.by_listing(rows, phrases=said)
+    data = seller_workbook(seller, period.label(), listings, reports.by_market(rows))
     filename = f"returns-analysis-{seller}.xlsx"
     return Response(
         data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'}

@@ -1,9 +1,8 @@
 """Customs data for units going back to the factory: the HS code of each category, the
 country of origin, and where they go."""
 
-from shared.labels import InvoiceLine, PostalAddress
-
 from shared.events import CaseItem
+from shared.labels import InvoiceLine, PostalAddress
 
 ORIGIN_COUNTRY = "CN"
 

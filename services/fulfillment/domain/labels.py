@@ -4,13 +4,12 @@ task, the warehouse and the buyer's address (drawn by `shared.labels`)."""
 from datetime import date
 from typing import Any
 
-from shared.labels import CommercialInvoice, PostalAddress, ShippingLabel
-
 from services.fulfillment.domain.customs import FACTORY, customs_line
 from services.fulfillment.domain.routing import parcel_weight_g
 from services.fulfillment.domain.shipments import drop_off_code
 from services.fulfillment.domain.warehouses import Warehouse
 from shared.events import CaseItem
+from shared.labels import CommercialInvoice, PostalAddress, ShippingLabel
 
 
 def warehouse_address(warehouse: Warehouse) -> PostalAddress:

@@ -1,0 +1,161 @@
+"""The operations console in real headless Chromium (Debian's package, driven by
+Playwright), served by the analytics of the running stack, over cases this test opens:
+the page loads, the charts draw those cases, the filters narrow the live list, a case's
+timeline links each event to its trace, the what-if page replays a policy. A screenshot
+of each view lands in tests/artifacts/."""
+
+import asyncio
+import json
+import re
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.async_api import Page, async_playwright, expect
+
+from tests.conftest import eventually
+from tests.factories import AGENT_TOKEN, webhook
+from tests.integration.test_case_flow import open_case
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+# Chromium on a machine with no way out: nothing in the background, no sandbox as root.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+async def console_url(stack):
+    """Analytics' app, as the stack runs it, served on a port of its own."""
+    app = stack._lifespans["analytics"].app
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="off", log_level="warning")
+    )
+    serving = asyncio.create_task(server.serve())
+
+    async def started():
+        return server.started
+
+    await eventually(started, timeout=10)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    await serving
+
+
+@pytest.fixture
+async def page():
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = await browser.new_context(viewport={"width": 1400, "height": 1100})
+        page = await context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        yield page
+        await browser.close()
+        assert not errors, f"the page raised: {errors}"
+
+
+async def listing_cases(clients) -> str:
+    """Five cases of one new listing: three defective in the US, two damaged in France."""
+    sku = f"LMP-{uuid.uuid4().hex[:6]}"
+    item = {**webhook()["items"][0], "sku": sku, "title": "Desk Lamp"}
+    for _ in range(3):
+        await open_case(clients, items=[item], reason_code="DEFECTIVE")
+    eur = {**item, "currency": "EUR"}
+    for _ in range(2):
+        await open_case(clients, market="FR", items=[eur], reason_code="COSMETIC_DAMAGE")
+
+    async def all_in_analytics():
+        answer = await clients["analytics"].get("/cases", params={"search": sku})
+        return len(answer.json()["cases"]) == 5
+
+    await eventually(all_in_analytics, timeout=60)
+    return sku
+
+
+async def chart_points(page: Page, name: str) -> int:
+    canvas = page.locator(f"#chart-{name}")
+    await expect(canvas).to_have_attribute("data-points", re.compile(r"^[1-9]\d*$"))
+    return int(await canvas.get_attribute("data-points"))
+
+
+async def test_the_console_draws_the_cases_and_follows_one_to_its_traces(
+    clients, console_url, page
+):
+    sku = await listing_cases(clients)
+    await page.goto(f"{console_url}/console")
+
+    await expect(page.locator("[data-kpi='Cases'] .value")).to_have_text(re.compile(r"^\d+$"))
+    for chart in ("pareto", "markets", "savings", "clock"):
+        assert await chart_points(page, chart) > 0, chart
+
+    # The Pareto of the new listing: its two reasons, the larger first.
+    await page.select_option("#pareto-listing", sku)
+    reasons = await page.evaluate("Chart.getChart('chart-pareto').data.labels")
+    counts = await page.evaluate("Chart.getChart('chart-pareto').data.datasets[0].data")
+    assert list(zip(reasons, counts, strict=True)) == [("defective", 3), ("damaged", 2)]
+
+    # Filters narrow the live list: France only, then the listing's cases only.
+    await page.select_option("#case-filters select[name=market]", "FR")
+    await page.fill("#case-filters input[name=search]", sku)
+    rows = page.locator("#case-list tbody tr")
+    await expect(rows).to_have_count(2)
+    assert set(await rows.locator("td:nth-child(3)").all_inner_texts()) == {"FR"}
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.screenshot(path=ARTIFACTS / "console-overview.png", full_page=True)
+
+    # One case: its facts and its timeline, every event linked to its trace.
+    await rows.first.locator("a").click()
+    await expect(page.locator("#case")).to_be_visible()
+    events = page.locator("#timeline tbody tr")
+    await expect(events.first).to_be_visible()
+    assert "case.opened" in await events.locator("td:nth-child(3)").all_inner_texts()
+    links = await events.locator("a").evaluate_all("links => links.map(a => a.href)")
+    assert links and all(
+        re.fullmatch(r"http://localhost:16686/trace/[0-9a-f]{32}", link) for link in links
+    )
+    await page.screenshot(path=ARTIFACTS / "console-case.png", full_page=True)
+
+
+async def test_the_what_if_page_replays_a_period_under_a_proposed_policy(
+    clients, console_url, page
+):
+    await listing_cases(clients)
+    await page.goto(f"{console_url}/console#/what-if")
+    form = page.locator("#what-if-form")
+    await form.locator("input[name=seller]").fill("test-seller")
+    await form.locator("input[name=token]").fill(AGENT_TOKEN)
+    await page.click("#load-policy")
+    await expect(form.locator("textarea")).to_have_value(re.compile(r"\{"))
+    # Without the partial refund, the damaged cases must be answered another way.
+    policy = json.loads(await form.locator("textarea").input_value())
+    policy["enabled_remedies"].remove("partial_refund")
+    await form.locator("textarea").fill(json.dumps(policy))
+    await page.click("#what-if-form button[type=submit]")
+    result = page.locator("#what-if-result")
+    await expect(result).to_be_visible()
+    lines = {
+        cells[0]: cells[1:]
+        for cells in [
+            await line.locator("td").all_inner_texts()
+            for line in await result.locator("tbody tr").all()
+        ]
+    }
+    replanned_now, replanned_proposed, _ = lines["Cases replanned"]
+    assert int(replanned_now) >= 5 and replanned_now == replanned_proposed
+    first_now, first_proposed, _ = lines["First remedy offered"]
+    assert "partial_refund" in first_now and "partial_refund" not in first_proposed
+    await page.screenshot(path=ARTIFACTS / "console-what-if.png", full_page=True)
+
+    await form.locator("input[name=token]").fill("not-the-token")
+    await page.click("#what-if-form button[type=submit]")
+    await expect(page.locator("#what-if-error")).to_contain_text("401")
