@@ -29,9 +29,11 @@ async def first_deliveries(
         }
         for envelope, headers in deliveries
     ]
-    result = await session.execute(
-        insert(InboxMessage).values(rows).on_conflict_do_nothing().returning(InboxMessage.event_id)
-    )
+    # One statement with many parameter sets, not one VALUES list per batch: SQLAlchemy
+    # compiles it once and batches the rows itself ("insertmanyvalues").
+    inbox = InboxMessage.__table__
+    statement = insert(inbox).on_conflict_do_nothing().returning(inbox.c.event_id)
+    result = await session.execute(statement, rows)
     return set(result.scalars())
 
 

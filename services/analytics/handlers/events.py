@@ -33,21 +33,21 @@ async def erase_buyers(session: AsyncSession, deliveries: list[Delivery]) -> Non
 async def project_events(session: AsyncSession, deliveries: list[Delivery]) -> None:
     """Keep every event (one INSERT for the batch, no ORM objects: this is analytics' hot
     path), and fold the batch into one upsert of the case read model."""
+    # A statement with many parameter sets (compiled once), not a VALUES list per batch.
     await session.execute(
-        insert(AppliedEvent).values(
-            [
-                {
-                    "event_id": d.envelope.id,
-                    "case_id": d.envelope.subject,
-                    "type": d.envelope.type,
-                    "source": d.envelope.source,
-                    "time": d.envelope.time,
-                    "trace_id": d.trace_id,
-                    "data": d.envelope.data,
-                }
-                for d in deliveries
-            ]
-        )
+        insert(AppliedEvent.__table__),
+        [
+            {
+                "event_id": d.envelope.id,
+                "case_id": d.envelope.subject,
+                "type": d.envelope.type,
+                "source": d.envelope.source,
+                "time": d.envelope.time,
+                "trace_id": d.trace_id,
+                "data": d.envelope.data,
+            }
+            for d in deliveries
+        ],
     )
     await erase_buyers(session, deliveries)
     await upsert_cases(session, case_rows([(d.payload, d.envelope.time) for d in deliveries]))
@@ -55,27 +55,23 @@ async def project_events(session: AsyncSession, deliveries: list[Delivery]) -> N
 
 async def upsert_cases(session: AsyncSession, rows: list[dict]) -> None:
     """Fold case rows into the read model."""
-    statement = insert(CaseView).values(rows)
+    cases = CaseView.__table__
+    statement = insert(cases)
     incoming = statement.excluded
     # A case's events arrive on several topics, so not always in time order: facts are
     # kept once known, and the status follows whichever event is the latest.
-    newer = CaseView.updated_at <= incoming.updated_at
+    newer = cases.c.updated_at <= incoming.updated_at
     await session.execute(
         statement.on_conflict_do_update(
-            index_elements=[CaseView.case_id],
+            index_elements=[cases.c.case_id],
             set_={
-                **{
-                    name: func.coalesce(incoming[name], CaseView.__table__.c[name])
-                    for name in FACT_COLUMNS
-                },
+                **{name: func.coalesce(incoming[name], cases.c[name]) for name in FACT_COLUMNS},
                 "status": case(
-                    (newer, func.coalesce(incoming.status, CaseView.status)), else_=CaseView.status
+                    (newer, func.coalesce(incoming.status, cases.c.status)), else_=cases.c.status
                 ),
-                **{
-                    name: func.least(CaseView.__table__.c[name], incoming[name])
-                    for name in EARLIEST_COLUMNS
-                },
-                "updated_at": func.greatest(CaseView.updated_at, incoming.updated_at),
+                **{name: func.least(cases.c[name], incoming[name]) for name in EARLIEST_COLUMNS},
+                "updated_at": func.greatest(cases.c.updated_at, incoming.updated_at),
             },
-        )
+        ),
+        rows,
     )
