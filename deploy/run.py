@@ -83,7 +83,10 @@ def print_overview(settings: Settings, summary: dict) -> None:
     console.print(urls)
     console.print(f"[bold]{summary['cases']}[/] cases, {summary['events']} events in analytics")
     console.print(Columns(summary_tables(summary), padding=(0, 3)))
+    token = settings.agent_api_token.get_secret_value() if settings.agent_api_token else "-"
     console.print(
+        f"Operations console: [bold]{settings.base_url_of('analytics')}/console[/]"
+        f"   (agent token for its what-if page: {token})\n"
         f"Try: curl {settings.base_url_of('analytics')}/reports/summary   ·   "
         f"service logs: {RUN_DIR / 'logs'}\n"
         "Running. Press Ctrl-C to stop every process."

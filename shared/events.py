@@ -579,19 +579,22 @@ class RepairCompleted(EventPayload):
 
 
 class FaqGapFound(EventPayload):
-    """Buyers of a listing keep returning it for a reason no pre-sale FAQ entry in their
-    language answers: a suggested entry for the seller to complete and publish.
+    """Buyers of a listing keep returning it for a reason, or asking about a topic, that no
+    pre-sale FAQ entry in their language answers: a suggested entry for the seller to
+    complete and publish.
 
     `case_id` is the case that made the gap count; the gap is the listing's."""
 
     event_type: ClassVar[str] = "analytics.faq_gap_found"
     owner: ClassVar[str] = "analytics"
+    schema_version: ClassVar[int] = 2
 
     seller_account: str
     sku: str
     asin: str | None = None
     language: str
-    reason: str
+    reason: str  # "buyer_question" for a topic buyers keep asking about (v2)
+    topic: str = ""  # what they ask about (v2)
     cases: int = Field(ge=1)
     cost_minor: int  # what those cases cost the seller, in `currency`
     currency: Currency | None = None

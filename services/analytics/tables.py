@@ -93,8 +93,9 @@ class FaqEntry(SQLModel, table=True):
 
 
 class FaqGap(SQLModel, table=True):
-    """A reason a listing keeps coming back for that no FAQ entry in the buyers' language
-    answers; found once, then `covered` when an entry answers it."""
+    """A reason a listing keeps coming back for, or a topic its buyers keep asking about,
+    that no FAQ entry in the buyers' language answers; found once, then `covered` when an
+    entry answers it."""
 
     __tablename__ = "faq_gaps"
     __table_args__ = {"schema": SCHEMA}
@@ -103,6 +104,8 @@ class FaqGap(SQLModel, table=True):
     sku: str = Field(sa_column=Column(Text, primary_key=True))
     language: str = Field(sa_column=Column(Text, primary_key=True))
     reason: str = Field(sa_column=Column(Text, primary_key=True))
+    # What buyers ask about, for a gap that is a question ("" for a return reason).
+    topic: str = Field(default="", sa_column=Column(Text, primary_key=True, server_default=""))
     cases: int = Field(sa_column=Column(Integer, nullable=False))
     cost_minor: int = Field(sa_column=Column(BigInteger, nullable=False))
     currency: str | None = Field(default=None, sa_column=Column(Text))

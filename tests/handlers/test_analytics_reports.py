@@ -485,3 +485,48 @@ async def test_a_reason_no_faq_entry_answers_becomes_a_suggested_entry_once(api)
     await find_gaps(api.service)
     covered = await api.get("/reports/faq-gaps", params={"seller": seller, "state": "covered"})
     assert [(g["language"], g["reason"]) for g in covered.json()] == [("en", "size_fit")]
+
+
+async def test_a_question_buyers_keep_asking_becomes_a_gap_until_an_entry_mentions_it(api):
+    seller = f"seller-{uuid.uuid4().hex[:8]}"
+    asked = ["Hello. Does it fit a king size bed?", "Will it fit a king size mattress?", "Nice."]
+    async with TestKafkaBroker(api.service.broker) as broker:
+        for index, comment in enumerate(asked):
+            case = (CURTAIN, Market.US, "size_fit", Scenario.SIZE_STYLE_MISMATCH, Remedy.EXCHANGE)
+            for event in events_of(seller, index, *case, (comment, "en")):
+                await publish_at(broker, event, START + timedelta(days=index))
+    # The size reason is answered: only the question is a gap.
+    entry = {
+        "language": "en",
+        "question": "Which size?",
+        "answer": "Measure the window.",
+        "covers": ["size_fit"],
+    }
+    path = f"/faq/{seller}/{CURTAIN.sku}"
+    assert (await api.put(f"{path}/size", json=entry, headers=AGENT)).status_code == 200
+
+    found = [gap for gap in await find_gaps(api.service) if gap.seller_account == seller]
+    assert [(g.reason, g.topic, g.cases) for g in found] == [
+        ("buyer_question", "fit a king", 2),
+        ("buyer_question", "king size", 2),
+    ]
+    assert "“king size”" in found[1].suggestion.question
+    listed = (await api.get("/reports/faq-gaps", params={"seller": seller})).json()
+    assert sorted(g["topic"] for g in listed) == ["fit a king", "king size"]
+    async with api.service.sessions() as session:
+        published = await session.scalars(
+            select(OutboxMessage).where(OutboxMessage.key == found[0].latest_case_id)
+        )
+        topics = sorted(m.envelope["data"]["topic"] for m in published)
+    assert topics == ["fit a king", "king size"]
+
+    # An entry answering no reason, only what buyers ask.
+    king = {
+        "language": "en",
+        "question": "Will it fit a king size bed?",
+        "answer": "Yes: 2 panels.",
+    }
+    assert (await api.put(f"{path}/king", json=king, headers=AGENT)).status_code == 200
+    assert [g for g in await find_gaps(api.service) if g.seller_account == seller] == []
+    covered = await api.get("/reports/faq-gaps", params={"seller": seller, "state": "covered"})
+    assert sorted(g["topic"] for g in covered.json()) == ["fit a king", "king size"]

@@ -17,7 +17,7 @@ from playwright.async_api import Page, async_playwright, expect
 
 from tests.conftest import eventually
 from tests.factories import AGENT_TOKEN, webhook
-from tests.integration.test_case_flow import open_case
+from tests.integration.test_case_flow import answer_offer, open_case
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -65,18 +65,23 @@ async def page():
 
 
 async def listing_cases(clients) -> str:
-    """Five cases of one new listing: three defective in the US, two damaged in France."""
+    """Five cases of one new listing: three defective in the US, two damaged in France
+    (their partial refunds accepted)."""
     sku = f"LMP-{uuid.uuid4().hex[:6]}"
     item = {**webhook()["items"][0], "sku": sku, "title": "Desk Lamp"}
-    for _ in range(3):
-        await open_case(clients, items=[item], reason_code="DEFECTIVE")
+    for said in ("Stopped charging after two days", "It stopped charging", "Stopped charging!"):
+        await open_case(clients, items=[item], reason_code="DEFECTIVE", buyer_comment=said)
     eur = {**item, "currency": "EUR"}
-    for _ in range(2):
-        await open_case(clients, market="FR", items=[eur], reason_code="COSMETIC_DAMAGE")
+    for said in ("Scratched lid", "The lid arrived scratched"):
+        case_id = await open_case(
+            clients, market="FR", items=[eur], reason_code="COSMETIC_DAMAGE", buyer_comment=said
+        )
+        await answer_offer(clients, case_id, "accept", "partial_refund")  # a saving to chart
 
     async def all_in_analytics():
         answer = await clients["analytics"].get("/cases", params={"search": sku})
-        return len(answer.json()["cases"]) == 5
+        cases = answer.json()["cases"]
+        return len(cases) == 5 and sum(c["remedy"] == "partial_refund" for c in cases) == 2
 
     await eventually(all_in_analytics, timeout=60)
     return sku
@@ -103,6 +108,9 @@ async def test_the_console_draws_the_cases_and_follows_one_to_its_traces(
     reasons = await page.evaluate("Chart.getChart('chart-pareto').data.labels")
     counts = await page.evaluate("Chart.getChart('chart-pareto').data.datasets[0].data")
     assert list(zip(reasons, counts, strict=True)) == [("defective", 3), ("damaged", 2)]
+    await expect(page.locator("#pareto-phrases")).to_have_text(
+        "Buyers wrote — damaged: “lid” (2), “scratched” (2) · defective: “stopped charging” (3)"
+    )
 
     # Filters narrow the live list: France only, then the listing's cases only.
     await page.select_option("#case-filters select[name=market]", "FR")

@@ -54,7 +54,7 @@ def test_gaps_need_enough_cases_a_preventable_reason_and_no_entry_costliest_firs
         group(reason="hard_to_use", cases=2, cost=4000),
         group(sku="SPK-1", cases=3, cost=900),
     ]
-    covered = {("s", "CRT-1", "de", "size_fit")}
+    covered = {("s", "CRT-1", "de", "size_fit", "")}
     found = gaps(groups, covered)
     assert [(g.sku, g.language, g.reason, g.cost_minor) for g in found] == [
         ("CRT-1", "en", "hard_to_use", 4000),

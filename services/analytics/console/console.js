@@ -101,6 +101,9 @@ function drawPareto() {
   const sku = document.getElementById("pareto-listing").value;
   const listing = listings.find((l) => l.sku === sku);
   const reasons = listing ? listing.reasons : [];
+  const said = Object.entries(listing ? listing.phrases : {}).map(([reason, phrases]) =>
+    `${reason}: ${phrases.map(([phrase, buyers]) => `“${phrase}” (${buyers})`).join(", ")}`);
+  document.getElementById("pareto-phrases").textContent = said.length ? `Buyers wrote — ${said.join(" · ")}` : "";
   let running = 0;
   const cumulative = reasons.map((r) => Math.round((running += r.share) * 1000) / 10);
   draw("pareto", {

@@ -13,6 +13,7 @@ from pathlib import Path
 TEMPLATES = json.loads((Path(__file__).parent / "faq_suggestions.json").read_text("utf-8"))
 PREVENTABLE: frozenset[str] = frozenset(TEMPLATES["reasons"])
 FALLBACK_LANGUAGE = "en"
+BUYER_QUESTION = "buyer_question"  # the reason of an entry answering what buyers ask
 MAX_TITLE = 80  # characters of the title in the question, "…" included
 
 
@@ -35,6 +36,22 @@ def suggest(reason: str, language: str, title: str | None) -> FaqSuggestion | No
     name = short(title or "") or TEMPLATES["neutral_title"][language]
     return FaqSuggestion(
         reason, language, template["question"].format(title=name), template["answer"]
+    )
+
+
+def suggest_for_question(topic: str, language: str, title: str | None) -> FaqSuggestion:
+    """An entry answering what buyers keep asking about (the topic, in their words and
+    language), under the reason BUYER_QUESTION. A language without templates gets English;
+    no title, the neutral word."""
+    by_language = TEMPLATES["questions"]
+    language = _language(language, by_language)
+    template = by_language[language]
+    name = short(title or "") or TEMPLATES["neutral_title"][language]
+    return FaqSuggestion(
+        BUYER_QUESTION,
+        language,
+        template["question"].format(topic=topic, title=name),
+        template["answer"].format(topic=topic, title=name),
     )
 
 

@@ -104,7 +104,8 @@ def phrases_by_reason(
     groups: dict[tuple[str, str], dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for comment in comments:
         if comment.text.strip():
-            groups[(comment.sku, comment.reason)][_language(comment.language)].append(comment.text)
+            language = base_language(comment.language)
+            groups[(comment.sku, comment.reason)][language].append(comment.text)
     found = {}
     for key in sorted(groups):
         by_language = groups[key]
@@ -115,6 +116,12 @@ def phrases_by_reason(
         if ranked:
             found[key] = ranked
     return found
+
+
+def phrases_of(text: str, language: str) -> set[str]:
+    """Every phrase of one text, read exactly as `top_phrases` reads it (before counting),
+    so the texts holding a phrase it ranked can be found."""
+    return {_text(phrase) for phrase in _buyers_per_phrase([text], language)}
 
 
 def _ranked(buyers: Counter[Phrase], comments: int, limit: int) -> Ranked:
@@ -129,7 +136,7 @@ def _ranked(buyers: Counter[Phrase], comments: int, limit: int) -> Ranked:
 def _buyers_per_phrase(texts: Iterable[str], language: str) -> Counter[Phrase]:
     """How many of the comments hold each phrase, once per comment however often it is
     written there."""
-    stop = _stop_words(_language(language))
+    stop = _stop_words(base_language(language))
     buyers: Counter[Phrase] = Counter()
     for text in texts:
         buyers.update(set(_phrases(text, stop)))
@@ -221,7 +228,7 @@ def _text(phrase: Phrase) -> str:
     return ("" if _CJK_CHARACTER.match(phrase[0]) else " ").join(phrase)
 
 
-def _language(code: str) -> str:
+def base_language(code: str) -> str:
     """The language of a code as buyers' comments give it: "de-AT" and "de_DE" are "de"."""
     return re.split(r"[-_]", code.strip().lower(), maxsplit=1)[0] or FALLBACK_LANGUAGE
 

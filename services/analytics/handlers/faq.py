@@ -37,7 +37,10 @@ class Entry(BaseModel):
     language: str = Field(pattern=r"^[a-z]{2}$")
     question: str = Field(min_length=5, max_length=500)
     answer: str = Field(min_length=5, max_length=5000)
-    covers: list[str] = Field(min_length=1, description="the return reasons it answers")
+    covers: list[str] = Field(
+        default_factory=list,
+        description="the return reasons it answers (none: it answers what buyers ask only)",
+    )
 
     def check_reasons(self) -> None:
         unknown = sorted(set(self.covers) - set(REASONS))

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Response
 from sqlalchemy import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.analytics.buyer_texts import buyer_texts
 from services.analytics.domain import reports
 from services.analytics.domain.outcomes import outcomes, savings_by_month
 from services.analytics.domain.phrases import BuyerComment, phrases_by_reason
@@ -119,24 +120,9 @@ async def markets_report(
 
 
 async def buyer_comments_in(session: AsyncSession, period: Period) -> list[BuyerComment]:
-    """What the period's buyers wrote (the comment opening the case, their replies), with
-    their case's listing and reason; an erased buyer's words are gone from the events."""
-    text = func.coalesce(
-        AppliedEvent.data["buyer_comment"].astext, AppliedEvent.data["text"].astext
-    )
-    language = func.coalesce(AppliedEvent.data["language"].astext, CaseView.language)
-    rows = await session.execute(
-        select(CaseView.sku, CaseView.reason, language, text)
-        .join(CaseView, CaseView.case_id == AppliedEvent.case_id)
-        .where(
-            AppliedEvent.type.in_(("case.opened", "case.buyer_replied")),
-            text != "",
-            *period.conditions(),
-        )
-    )
     return [
-        BuyerComment(sku, reason or reports.UNKNOWN, language or "en", said)
-        for sku, reason, language, said in rows.all()
+        BuyerComment(row.sku, row.reason or reports.UNKNOWN, row.language or "en", row.text)
+        for row in await buyer_texts(session, *period.conditions())
     ]
 
 
