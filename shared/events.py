@@ -42,6 +42,26 @@ class Remedy(StrEnum):
     RESHIP = "reship"  # it never arrived: the same item again, from a local warehouse
 
 
+class Reason(StrEnum):
+    """One reason taxonomy across channels (intake reads it from each marketplace's codes and
+    the buyer's words); each case keeps the marketplace's own code too."""
+
+    DEFECTIVE = "defective"  # does not work, stopped working
+    DAMAGED = "damaged"  # arrived damaged: box, scratch, dent
+    MISSING_PARTS = "missing_parts"  # part or accessory missing
+    HARD_TO_USE = "hard_to_use"  # set-up, installation or use too hard
+    NOT_AS_DESCRIBED = "not_as_described"
+    QUALITY = "quality"  # works, but poor quality
+    SIZE_TOO_SMALL = "size_too_small"
+    SIZE_TOO_LARGE = "size_too_large"
+    SIZE_FIT = "size_fit"  # wrong size or fit, direction unknown
+    STYLE = "style"  # colour, style, looks different
+    WRONG_ITEM = "wrong_item"
+    CHANGED_MIND = "changed_mind"  # unwanted, ordered by mistake, better price
+    NOT_RECEIVED = "not_received"  # lost, undeliverable, arrived too late
+    OTHER = "other"  # a code that says nothing: OTHER, UNKNOWN, missing
+
+
 class MarketplaceStatus(StrEnum):
     """What the marketplace says happened to a return that intake already knows."""
 

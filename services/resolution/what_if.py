@@ -109,8 +109,9 @@ def _learnt(policy: SellerPolicy, answers) -> SellerPolicy:
 async def _cases(
     session: AsyncSession, seller: str, since: datetime | None, until: datetime | None
 ) -> list[CaseDecision]:
+    # A case still waiting for an agent to classify it has no scenario ("") to plan.
     query = select(CaseDecision).where(
-        CaseDecision.seller_account == seller, CaseDecision.scenario.is_not(None)
+        CaseDecision.seller_account == seller, CaseDecision.scenario != ""
     )
     if since is not None:
         query = query.where(CaseDecision.opened_at >= since)

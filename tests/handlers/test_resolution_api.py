@@ -147,8 +147,10 @@ async def test_a_what_if_replans_the_sellers_cases_under_the_proposed_policy(api
         case_opened(scenario=Scenario.MINOR_DEFECT).model_copy(update={"seller_account": seller})
         for _ in range(4)
     ]
+    # A case waiting for an agent to classify it has nothing to replan yet.
+    waiting = case_opened(scenario=None).model_copy(update={"seller_account": seller})
     async with TestKafkaBroker(api.service.broker) as broker:
-        for case in cases:
+        for case in [*cases, waiting]:
             await broker.publish(envelope_bytes(Envelope.wrap(case)), "intake.events")
     decision = (await api.get(f"/decisions/{cases[0].case_id}")).json()
     cost = {a["remedy"]: a["cost_minor"] for a in decision["alternatives"]}
@@ -158,6 +160,7 @@ async def test_a_what_if_replans_the_sellers_cases_under_the_proposed_policy(api
     assert (await api.post(f"/what-if/{seller}", json=question)).status_code == 401
     report = (await api.post(f"/what-if/{seller}", json=question, headers=AGENT)).json()
 
+    assert report["current"]["cases"] == report["proposed"]["cases"] == 4
     assert report["current"]["first_remedies"] == {"partial_refund": 4}
     assert report["proposed"]["first_remedies"] == {"return_full_refund": 4}
     # In force: 80% keep the item for a partial refund, 20% return it. Proposed: all return.

@@ -162,6 +162,12 @@ async def test_the_what_if_page_replays_a_period_under_a_proposed_policy(
     assert int(replanned_now) >= 5 and replanned_now == replanned_proposed
     first_now, first_proposed, _ = lines["First remedy offered"]
     assert "partial_refund" in first_now and "partial_refund" not in first_proposed
+    # The chart beside it: no partial refund offered first under the proposed policy.
+    mix = await page.evaluate(
+        "(() => { const c = Chart.getChart('chart-what-if').data;"
+        " return Object.fromEntries(c.labels.map((l, i) => [l, c.datasets[1].data[i]])); })()"
+    )
+    assert mix["partial_refund"] == 0 and sum(mix.values()) == int(replanned_proposed)
     await page.screenshot(path=ARTIFACTS / "console-what-if.png", full_page=True)
 
     await form.locator("input[name=token]").fill("not-the-token")

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from services.intake.domain.case import Channel, ChannelError, OpenCase, Reason
+from services.intake.domain.case import Channel, ChannelError, OpenCase
 from services.intake.domain.channels import generic
+from shared.events import Reason
 from shared.markets import Currency, Market
 
 SAMPLE = Path(__file__).parent.parent / "samples" / "generic" / "case_opened.json"

@@ -5,14 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from services.intake.domain.case import Reason
 from services.intake.domain.classification import (
     AGENT_THRESHOLD,
     classify,
     detect_language,
     normalise,
 )
-from shared.events import Scenario
+from shared.events import Reason, Scenario
 
 LABELLED_CASES = Path(__file__).parents[1] / "data" / "classification" / "labelled_cases.jsonl"
 

@@ -10,7 +10,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from services.intake.domain.case import ChannelError, Reason
+from services.intake.domain.case import ChannelError
 from services.intake.domain.channels import ebay
 from services.intake.domain.channels.ebay_post_order import (
     EbayReturn,
@@ -20,6 +20,7 @@ from services.intake.domain.channels.ebay_post_order import (
     case_from_return,
     marketplace_id_of,
 )
+from shared.events import Reason
 from shared.markets import Currency, Market
 
 SAMPLES = Path(__file__).parent.parent / "samples" / "ebay"

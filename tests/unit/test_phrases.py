@@ -166,3 +166,9 @@ def test_words_that_tell_what_is_wrong_stay_in_the_phrases():
     assert top_phrases(english, "en") == [("stopped working", 2), ("too small", 2)]
     german = ["Viel zu klein.", "Leider zu klein", "funktioniert nicht mehr", "Funktioniert nicht"]
     assert top_phrases(german, "de") == [("funktioniert nicht", 2), ("zu klein", 2)]
+
+
+def test_a_word_that_only_modifies_another_is_no_phrase_alone():
+    french = ["Ne marche pas", "L'écran ne s'allume pas", "Pas de son"]
+    assert top_phrases(french, "fr") == []
+    assert top_phrases(["too small", "too big", "not good"], "en") == []

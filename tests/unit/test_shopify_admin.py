@@ -10,10 +10,11 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from services.intake.domain.case import Address, BuyerContact, Item, OpenCase, Reason
+from services.intake.domain.case import Address, BuyerContact, Item, OpenCase
 from services.intake.domain.channels import shopify
 from services.intake.marketplaces import shopify_admin
 from services.intake.marketplaces.errors import MarketplaceRefused, MarketplaceUnavailable
+from shared.events import Reason
 from shared.markets import Currency, Market
 
 SAMPLES = Path(__file__).parent.parent / "samples" / "shopify"

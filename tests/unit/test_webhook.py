@@ -3,12 +3,12 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import ValidationError
 
-from services.intake.domain.case import Channel, Reason
+from services.intake.domain.case import Channel
 from services.intake.domain.channels.generic import canonical_case
 from services.intake.domain.classification import classify
 from services.intake.domain.opening import case_id_of, case_opened
 from services.intake.domain.webhook import GenericWebhook
-from shared.events import Scenario
+from shared.events import Reason, Scenario
 from shared.markets import Currency, Market, Region
 from tests.factories import webhook
 

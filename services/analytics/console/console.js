@@ -305,6 +305,19 @@ function drawWhatIf(answer) {
   const table = document.getElementById("what-if-result");
   table.querySelector("tbody").replaceChildren(...lines.map(row));
   table.hidden = false;
+  document.getElementById("what-if-chart").hidden = false;
+  const remedies = [...new Set([...Object.keys(current.first_remedies), ...Object.keys(proposed.first_remedies)])];
+  draw("what-if", {
+    type: "bar",
+    data: {
+      labels: remedies,
+      datasets: [
+        { label: "in force", data: remedies.map((r) => current.first_remedies[r] || 0), backgroundColor: PALETTE[0] },
+        { label: "proposed", data: remedies.map((r) => proposed.first_remedies[r] || 0), backgroundColor: PALETTE[2] },
+      ],
+    },
+    options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+  });
 }
 
 // ---- routing -------------------------------------------------------------------------

@@ -59,6 +59,13 @@ TELLING = frozenset(
     }
 )
 
+# Of those, the ones that only modify another word ("not", "too", "pas"): a phrase of
+# nothing else says nothing.
+MODIFIERS = frozenset(
+    {"not", "no", "never", "too", "nicht", "kein", "keine", "zu", "pas", "trop", "non"}
+    | {"troppo", "demasiado"}
+)
+
 # Hiragana, katakana (full and half width), the CJK ideographs of the basic plane.
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
 _TOKEN = re.compile(rf"(?P<cjk>[{_CJK}]+)|(?P<word>[^\W_{_CJK}]+(?:['-][^\W_{_CJK}]+)*)")
@@ -174,7 +181,9 @@ def _word_phrases(words: list[str], stop: frozenset[str]) -> Iterator[Phrase]:
     for size in range(1, MAX_WORDS + 1):
         for start in range(len(words) - size + 1):
             phrase = tuple(words[start : start + size])
-            if phrase[0] not in stop and phrase[-1] not in stop and not _numbers(phrase):
+            if phrase[0] in stop or phrase[-1] in stop or _numbers(phrase):
+                continue
+            if not set(phrase) <= MODIFIERS:
                 yield phrase
 
 

@@ -10,27 +10,11 @@ from sqlalchemy.dialects.postgresql import insert
 
 from services.analytics.tables import FaqEntry, FaqGap
 from shared.access import AgentOnly
+from shared.events import Reason
 from shared.messaging_tables import utc_now
 from shared.service import CurrentService
 
 router = APIRouter(tags=["FAQ"])
-
-REASONS = (
-    "defective",
-    "damaged",
-    "missing_parts",
-    "hard_to_use",
-    "not_as_described",
-    "quality",
-    "size_too_small",
-    "size_too_large",
-    "size_fit",
-    "style",
-    "wrong_item",
-    "changed_mind",
-    "not_received",
-    "other",
-)  # intake's one reason taxonomy
 
 
 class Entry(BaseModel):
@@ -43,9 +27,10 @@ class Entry(BaseModel):
     )
 
     def check_reasons(self) -> None:
-        unknown = sorted(set(self.covers) - set(REASONS))
+        unknown = sorted(set(self.covers) - set(Reason))
         if unknown:
-            raise HTTPException(422, f"unknown reasons {unknown}; known: {list(REASONS)}")
+            known = [reason.value for reason in Reason]
+            raise HTTPException(422, f"unknown reasons {unknown}; known: {known}")
 
 
 @router.put(

@@ -24,10 +24,9 @@ from dataclasses import dataclass
 
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-from shared.events import Scenario
+from shared.events import Reason, Scenario
 
 from . import lexicons
-from .case import Reason
 
 # Below this confidence a human agent decides the scenario.
 AGENT_THRESHOLD = 0.5

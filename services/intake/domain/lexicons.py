@@ -9,9 +9,7 @@ counts 1, one in `DECISIVE_PHRASES` counts 2. Add a phrase to the language it is
 written in; the classifier reads only the lexicons of the languages a text may be in.
 """
 
-from shared.events import Scenario
-
-from .case import Reason
+from shared.events import Reason, Scenario
 
 LANGUAGES = ("en", "de", "fr", "es", "it")
 
