@@ -121,19 +121,26 @@ class EventConsumer:
         )(self.consume_batch)
 
     async def consume_batch(self, msg: KafkaMessage) -> None:
+        consumer = getattr(msg, "consumer", None)
+        # Lag counts this batch until it is applied: a batch failing again and again shows.
+        self._note_lag(consumer, msg.raw_message, applied=False)
         started = time.perf_counter()
         await self._apply_batch(msg.raw_message)
         self._batch_duration.record(time.perf_counter() - started)
-        self._note_lag(getattr(msg, "consumer", None), msg.raw_message)
+        self._note_lag(consumer, msg.raw_message, applied=True)
 
-    def _note_lag(self, consumer: object, records: Iterable[ConsumerRecord]) -> None:
+    def _note_lag(self, consumer: object, records: list[ConsumerRecord], applied: bool) -> None:
         highwater = getattr(consumer, "highwater", None)  # FastStream's test broker has none
         if highwater is None:
             return
-        for record in records:
+        # Records are in offset order per partition: the first left to apply is the
+        # partition's first of the batch, or the one after its last once applied.
+        ordered = records if applied else reversed(records)
+        for record in ordered:
             end = highwater(TopicPartition(record.topic, record.partition))
             if end is not None:
-                self._lag[record.topic, record.partition] = max(end - record.offset - 1, 0)
+                next_offset = record.offset + 1 if applied else record.offset
+                self._lag[record.topic, record.partition] = max(end - next_offset, 0)
 
     def _observe_lag(self, _: CallbackOptions) -> Iterable[Observation]:
         for (topic, partition), lag in list(self._lag.items()):

@@ -26,6 +26,7 @@ from shared.events import Envelope, Remedy, Scenario, StockUnavailable
 from shared.messaging_tables import OutboxMessage
 from shared.service import Service
 from tests.factories import case_opened, envelope_bytes, resolution_decided
+from tests.handlers.conftest import outbox_of
 
 
 @pytest.fixture
@@ -40,12 +41,6 @@ async def service_for(settings):
     yield build
     for service in started:
         await service.engine.dispose()
-
-
-async def outbox_of(service: Service, case_id: str) -> list[dict]:
-    async with service.sessions() as session:
-        rows = await session.scalars(select(OutboxMessage).where(OutboxMessage.key == case_id))
-        return [row.envelope for row in rows]
 
 
 async def test_case_opened_is_planned_and_offered_once_even_when_delivered_twice(service_for):

@@ -17,9 +17,9 @@ from services.resolution.app import SPEC as RESOLUTION
 from services.resolution.refunding import RefundWorker
 from services.resolution.tables import CaseClock, CaseDecision, Offer, Refund
 from shared.events import BuyerAnswer, BuyerReplied, CaseDeadline, Envelope, Scenario
-from shared.messaging_tables import OutboxMessage
 from shared.service import Service
 from tests.factories import case_opened, envelope_bytes
+from tests.handlers.conftest import outbox_of
 
 
 @pytest.fixture
@@ -27,14 +27,6 @@ async def resolution(settings):
     service = Service(RESOLUTION, settings)
     yield service
     await service.engine.dispose()
-
-
-async def outbox_of(service: Service, case_id: str) -> list[dict]:
-    async with service.sessions() as session:
-        rows = await session.scalars(
-            select(OutboxMessage).where(OutboxMessage.key == case_id).order_by(OutboxMessage.id)
-        )
-        return [row.envelope for row in rows]
 
 
 def types_of(events: list[dict]) -> list[str]:

@@ -1,0 +1,43 @@
+"""Consumer lag as the metrics report it: records behind each partition's end, counting a
+batch until it is applied."""
+
+from types import SimpleNamespace
+
+from aiokafka import ConsumerRecord, TopicPartition
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+
+from shared.consumer import EventConsumer
+from shared.settings import Settings
+from shared.telemetry import setup_telemetry
+
+
+def record(partition: int, offset: int) -> ConsumerRecord:
+    return ConsumerRecord("intake.events", partition, offset, 0, 0, b"k", b"{}", 1, 2, [], None)
+
+
+def lag_of(reader: InMemoryMetricReader) -> dict[int, int]:
+    points = [
+        point
+        for resource in reader.get_metrics_data().resource_metrics
+        for scope in resource.scope_metrics
+        for metric in scope.metrics
+        if metric.name == "consumer.lag"
+        for point in metric.data.data_points
+    ]
+    return {point.attributes["partition"]: point.value for point in points}
+
+
+def test_a_batch_counts_as_lag_until_it_is_applied():
+    reader = InMemoryMetricReader()
+    telemetry = setup_telemetry("resolution", Settings(), metric_reader=reader)
+    consumer = EventConsumer("resolution", {}, None, None, telemetry, Settings())
+    ends = {TopicPartition("intake.events", 0): 120, TopicPartition("intake.events", 1): 7}
+    kafka = SimpleNamespace(highwater=ends.get)
+    batch = [record(0, 100), record(1, 5), record(0, 101), record(0, 102), record(1, 6)]
+
+    consumer._note_lag(kafka, batch, applied=False)
+    assert lag_of(reader) == {0: 20, 1: 2}  # from each partition's first record of the batch
+    consumer._note_lag(kafka, batch, applied=True)
+    assert lag_of(reader) == {0: 17, 1: 0}  # after each partition's last
+    consumer._note_lag(SimpleNamespace(), batch, applied=True)  # a test broker: no ends known
+    assert lag_of(reader) == {0: 17, 1: 0}
