@@ -417,6 +417,27 @@ async def test_a_sales_feed_gives_each_listing_its_return_rate_and_flags_the_out
     assert curtain["weekly"] == {"2026-09-28": 4, "2026-10-05": 1}
 
 
+async def test_a_years_sales_of_many_listings_is_taken_in_one_upload(api):
+    """9,000 rows: more parameters than one PostgreSQL statement may carry as one VALUES list."""
+    seller = f"seller-{uuid.uuid4().hex[:8]}"
+    start = datetime(2026, 1, 1).date()
+    lines = [
+        f"SKU-{listing},{start + timedelta(days=day)},{day % 7}"
+        for listing in range(30)
+        for day in range(300)
+    ]
+    upload = "sku,day,units\n" + "\n".join(lines) + "\nSKU-0,2026-01-01,5\n"  # sent twice
+    headers = {**AGENT, "content-type": "text/csv"}
+    answer = await api.put(f"/sales/{seller}", content=upload, headers=headers)
+    assert answer.status_code == 200 and answer.json()["days"] == 9001
+    async with api.service.sessions() as session:
+        kept = list(
+            await session.scalars(select(UnitsSold).where(UnitsSold.seller_account == seller))
+        )
+    assert len(kept) == 9000
+    assert sum(row.units for row in kept) == 30 * sum(day % 7 for day in range(300)) + 5
+
+
 @pytest.mark.parametrize(
     ("body", "reason"),
     [

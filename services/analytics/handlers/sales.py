@@ -41,12 +41,11 @@ async def record_sales(seller: str, request: Request, service: CurrentService) -
         raise HTTPException(413, f"at most {MAX_ROWS} rows per upload")
     if days:
         rows = [{"seller_account": seller, **day.model_dump()} for day in days]
-        statement = insert(UnitsSold).values(rows)
+        statement = insert(UnitsSold.__table__)
+        upsert = statement.on_conflict_do_update(
+            index_elements=["seller_account", "sku", "day"],
+            set_={"units": statement.excluded.units},
+        )
         async with service.transaction() as session:
-            await session.execute(
-                statement.on_conflict_do_update(
-                    index_elements=["seller_account", "sku", "day"],
-                    set_={"units": statement.excluded.units},
-                )
-            )
+            await session.execute(upsert, rows)  # many parameter sets: any number of rows
     return {"seller": seller, "days": len(days)}
