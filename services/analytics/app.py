@@ -8,7 +8,16 @@ import httpx
 from fastapi import FastAPI
 
 from services.analytics.faq import gap_finder
-from services.analytics.handlers import cases, console, events, faq, reports, sales, what_if
+from services.analytics.handlers import (
+    cases,
+    console,
+    events,
+    faq,
+    reports,
+    sales,
+    taxonomy,
+    what_if,
+)
 from shared.events import topic_of
 from shared.service import Service, ServiceSpec
 from shared.service import create_app as create_service_app
@@ -40,6 +49,7 @@ SPEC = ServiceSpec(
         cases.router,
         reports.router,
         sales.router,
+        taxonomy.router,
         faq.router,
         what_if.router,
     ),

@@ -114,3 +114,14 @@ class FaqGap(SQLModel, table=True):
     answer_outline: str = Field(sa_column=Column(Text, nullable=False))
     state: str = Field(sa_column=Column(Text, nullable=False))  # open → covered
     found_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class ReasonTaxonomy(SQLModel, table=True):
+    """A seller's own reason labels (domain/taxonomy.SellerTaxonomy, as JSON)."""
+
+    __tablename__ = "reason_taxonomies"
+    __table_args__ = {"schema": SCHEMA}
+
+    seller_account: str = Field(sa_column=Column(Text, primary_key=True))
+    taxonomy: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+    updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))

@@ -551,3 +551,35 @@ async def test_a_question_buyers_keep_asking_becomes_a_gap_until_an_entry_mentio
     assert [g for g in await find_gaps(api.service) if g.seller_account == seller] == []
     covered = await api.get("/reports/faq-gaps", params={"seller": seller, "state": "covered"})
     assert sorted(g["topic"] for g in covered.json()) == ["fit a king", "king size"]
+
+
+async def test_the_seller_sees_reasons_in_its_own_taxonomy(api):
+    seller = await seller_with_cases(api)
+    taxonomy = {
+        "reasons": {"size_fit": "Sizing", "defective": "Faulty", "damaged": "Faulty"},
+        "codes": {"NOT_AS_DESCRIBED": "Listing text"},
+    }
+    path = f"/taxonomy/{seller}"
+    assert (await api.put(path, json=taxonomy)).status_code == 401
+    unknown = {"reasons": {"too_blue": "Colour"}}
+    assert (await api.put(path, json=unknown, headers=AGENT)).status_code == 422
+    assert (await api.put(path, json=taxonomy, headers=AGENT)).status_code == 200
+    assert (await api.get(path)).json() == taxonomy
+
+    listings = (await api.get("/reports/listings", params={"seller": seller})).json()["listings"]
+    by_sku = {listing["sku"]: listing for listing in listings}
+    assert pareto(by_sku["CRT-BLK-5284"]["seller_reasons"]) == [
+        ("Sizing", 4, 0.8),
+        ("Listing text", 1, 0.2),
+    ]
+    assert pareto(by_sku["BT-SPK-200"]["seller_reasons"]) == [
+        ("Faulty", 4, 0.8),
+        ("Sizing", 1, 0.2),
+    ]
+    markets = (await api.get("/reports/markets", params={"seller": seller})).json()["markets"]
+    assert {m["market"]: pareto(m["seller_reasons"]) for m in markets}["UK"] == [
+        ("Faulty", 1, 0.5),
+        ("Sizing", 1, 0.5),
+    ]
+    everyone = (await api.get("/reports/listings")).json()["listings"]
+    assert all(listing["seller_reasons"] is None for listing in everyone)

@@ -108,6 +108,10 @@ async def test_the_console_draws_the_cases_and_follows_one_to_its_traces(
     reasons = await page.evaluate("Chart.getChart('chart-pareto').data.labels")
     counts = await page.evaluate("Chart.getChart('chart-pareto').data.datasets[0].data")
     assert list(zip(reasons, counts, strict=True)) == [("defective", 3), ("damaged", 2)]
+    await page.select_option("#pareto-by", "reason_codes")  # the marketplace's own codes
+    codes = await page.evaluate("Chart.getChart('chart-pareto').data.labels")
+    assert codes == ["DEFECTIVE", "COSMETIC_DAMAGE"]
+    await page.select_option("#pareto-by", "reasons")
     await expect(page.locator("#pareto-phrases")).to_have_text(
         "Buyers wrote — damaged: “lid” (2), “scratched” (2) · defective: “stopped charging” (3)"
     )

@@ -100,7 +100,9 @@ let listings = [];
 function drawPareto() {
   const sku = document.getElementById("pareto-listing").value;
   const listing = listings.find((l) => l.sku === sku);
-  const reasons = listing ? listing.reasons : [];
+  const by = document.getElementById("pareto-by").value;
+  // The seller's labels exist for a report of one seller that gave them.
+  const reasons = listing ? listing[by] || listing.reasons : [];
   const said = Object.entries(listing ? listing.phrases : {}).map(([reason, phrases]) =>
     `${reason}: ${phrases.map(([phrase, buyers]) => `“${phrase}” (${buyers})`).join(", ")}`);
   document.getElementById("pareto-phrases").textContent = said.length ? `Buyers wrote — ${said.join(" · ")}` : "";
@@ -349,6 +351,7 @@ window.addEventListener("hashchange", route);
 document.getElementById("scope").addEventListener("change", () => loadOverview().catch(console.error));
 document.getElementById("case-filters").addEventListener("input", () => loadCases().catch(console.error));
 document.getElementById("pareto-listing").addEventListener("change", drawPareto);
+document.getElementById("pareto-by").addEventListener("change", drawPareto);
 document.getElementById("load-policy").addEventListener("click", loadPolicy);
 document.getElementById("what-if-form").addEventListener("submit", runWhatIf);
 route();

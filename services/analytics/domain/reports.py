@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from services.analytics.domain.phrases import Ranked
+from services.analytics.domain.taxonomy import Labeller
 
 UNKNOWN = "unknown"
 
@@ -55,6 +56,7 @@ class ListingReport:
     category_return_rate: float | None = None
     far_above_category: bool = False
     phrases: dict[str, Ranked] = field(default_factory=dict)  # reason → what buyers wrote
+    seller_reasons: Mix | None = None  # in the seller's own taxonomy, when it has one
 
 
 @dataclass(frozen=True)
@@ -64,20 +66,29 @@ class MarketReport:
     reasons: Mix
     scenarios: Mix
     remedies: Mix
+    seller_reasons: Mix | None = None
 
 
 def _mix(rows: list[Mapping[str, Any]], column: str) -> Mix:
     return Mix(dict(Counter(row.get(column) or UNKNOWN for row in rows)))
 
 
+def _labelled(rows: list[Mapping[str, Any]], labeller: Labeller | None) -> Mix | None:
+    """The cases' reasons in the seller's own taxonomy; None without one."""
+    if labeller is None:
+        return None
+    return Mix(dict(Counter(labeller.label(r.get("reason"), r.get("reason_code")) for r in rows)))
+
+
 def by_listing(
     rows: Iterable[Mapping[str, Any]],
     units_sold: Mapping[str, int] | None = None,
     phrases: Mapping[tuple[str, str], Ranked] | None = None,
+    labeller: Labeller | None = None,
 ) -> list[ListingReport]:
     """One report per SKU, the most returned first; with units sold per SKU, each return
     rate and whether it is far above its category's; with the top buyer phrases per
-    (SKU, reason), each listing's."""
+    (SKU, reason), each listing's; with the seller's taxonomy, its reasons in it."""
     groups: dict[str, list[Mapping[str, Any]]] = {}
     for row in rows:
         groups.setdefault(row.get("sku") or UNKNOWN, []).append(row)
@@ -85,7 +96,11 @@ def by_listing(
     for (sku, reason), ranked in (phrases or {}).items():
         said.setdefault(sku, {})[reason] = ranked
     reports = [
-        replace(_listing(sku, group, (units_sold or {}).get(sku)), phrases=said.get(sku, {}))
+        replace(
+            _listing(sku, group, (units_sold or {}).get(sku)),
+            phrases=said.get(sku, {}),
+            seller_reasons=_labelled(group, labeller),
+        )
         for sku, group in groups.items()
     ]
     reports = compared_with_category(reports)
@@ -144,8 +159,11 @@ def compared_with_category(reports: list[ListingReport]) -> list[ListingReport]:
     return compared
 
 
-def by_market(rows: Iterable[Mapping[str, Any]]) -> list[MarketReport]:
-    """One report per market, in the order of the markets' names."""
+def by_market(
+    rows: Iterable[Mapping[str, Any]], labeller: Labeller | None = None
+) -> list[MarketReport]:
+    """One report per market, in the order of the markets' names; with the seller's
+    taxonomy, its reasons in it."""
     groups: dict[str, list[Mapping[str, Any]]] = {}
     for row in rows:
         groups.setdefault(row.get("market") or UNKNOWN, []).append(row)
@@ -156,6 +174,7 @@ def by_market(rows: Iterable[Mapping[str, Any]]) -> list[MarketReport]:
             reasons=_mix(group, "reason"),
             scenarios=_mix(group, "scenario"),
             remedies=_mix(group, "remedy"),
+            seller_reasons=_labelled(group, labeller),
         )
         for market, group in sorted(groups.items())
     ]

@@ -14,6 +14,7 @@ from services.analytics.domain import reports
 from services.analytics.domain.outcomes import outcomes, savings_by_month
 from services.analytics.domain.phrases import BuyerComment, phrases_by_reason
 from services.analytics.domain.workbook import csv_text, seller_workbook
+from services.analytics.handlers.taxonomy import labeller_of
 from services.analytics.tables import AppliedEvent, CaseView, UnitsSold
 from shared.service import CurrentService
 
@@ -102,7 +103,9 @@ async def listings_report(
     async with service.sessions() as session:
         rows = await case_rows_in(session, period)
         said = phrases_by_reason(await buyer_comments_in(session, period))
-        listed = reports.by_listing(rows, await units_sold_in(session, period), said)
+        sold = await units_sold_in(session, period)
+        labeller = await labeller_of(session, period.seller)
+    listed = reports.by_listing(rows, sold, said, labeller)
     if format is Format.CSV:
         return _csv(reports.listing_rows(listed), "listings")
     return {"period": period.label(), "listings": [reports.as_json(r) for r in listed]}
@@ -113,7 +116,9 @@ async def markets_report(
     service: CurrentService, period: Annotated[Period, Depends()], format: Format = Format.JSON
 ) -> Any:
     async with service.sessions() as session:
-        markets = reports.by_market(await case_rows_in(session, period))
+        rows = await case_rows_in(session, period)
+        labeller = await labeller_of(session, period.seller)
+    markets = reports.by_market(rows, labeller)
     if format is Format.CSV:
         return _csv(reports.market_rows(markets), "markets")
     return {"period": period.label(), "markets": [reports.as_json(r) for r in markets]}
