@@ -116,6 +116,9 @@ async def test_the_console_draws_the_cases_and_follows_one_to_its_traces(
         "Buyers wrote — damaged: “lid” (2), “scratched” (2) · defective: “stopped charging” (3)"
     )
 
+    listing = page.locator("#listings tbody tr", has_text=sku)
+    assert (await listing.locator("td").all_inner_texts())[:3] == [sku, "Desk Lamp", "5"]
+
     # Filters narrow the live list: France only, then the listing's cases only.
     await page.select_option("#case-filters select[name=market]", "FR")
     await page.fill("#case-filters input[name=search]", sku)

@@ -133,6 +133,23 @@ function drawListings(report) {
     element("option", `${l.sku}${l.title ? ` · ${l.title}` : ""} (${l.cases})`, { value: l.sku })));
   if (listings.some((l) => l.sku === chosen)) select.value = chosen;
   drawPareto();
+  drawListingTable();
+}
+
+function drawListingTable() {
+  document.querySelector("#listings tbody").replaceChildren(...listings.map((l) => {
+    const top = (l.seller_reasons || l.reasons)[0];
+    const said = Object.values(l.phrases).flat().slice(0, 3).map(([p, n]) => `“${p}” (${n})`).join(", ");
+    const rate = l.return_rate === null ? "–" : percent(l.return_rate);
+    const tr = row([l.sku, l.title, l.cases, l.units_sold ?? "–", rate,
+      l.category_return_rate === null ? "–" : percent(l.category_return_rate),
+      top ? `${top.key} (${top.cases})` : "", said]);
+    if (l.far_above_category) {
+      tr.classList.add("far-above");
+      tr.title = "return rate far above its category's";
+    }
+    return tr;
+  }));
 }
 
 function drawMarkets(report) {
