@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Date, DateTime, Identity, Index, Integer, Text
+from sqlalchemy import BigInteger, Column, Date, DateTime, Identity, Index, Integer, Text, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -14,7 +14,15 @@ class AppliedEvent(SQLModel, table=True):
     """Every event analytics applied, kept so read models can be rebuilt from them."""
 
     __tablename__ = "events"
-    __table_args__ = (Index("events_by_case", "case_id", "time", "seq"), {"schema": SCHEMA})
+    __table_args__ = (
+        Index("events_by_case", "case_id", "time", "seq"),
+        Index(
+            "events_written_by_buyers",  # buyer_texts.WRITTEN_BY_BUYERS
+            "case_id",
+            postgresql_where=text("type IN ('case.opened', 'case.buyer_replied')"),
+        ),
+        {"schema": SCHEMA},
+    )
 
     seq: int | None = Field(
         default=None, sa_column=Column(BigInteger, Identity(), primary_key=True)

@@ -140,6 +140,10 @@ async def test_the_console_draws_the_cases_and_follows_one_to_its_traces(
     )
     await page.screenshot(path=ARTIFACTS / "console-case.png", full_page=True)
 
+    # A case analytics does not know: the page says so rather than staying blank.
+    await page.goto(f"{console_url}/console#/cases/no-such-case")
+    await expect(page.locator("#trouble")).to_contain_text("404")
+
 
 async def test_the_what_if_page_replays_a_period_under_a_proposed_policy(
     clients, console_url, page

@@ -341,6 +341,14 @@ function drawWhatIf(answer) {
 
 // ---- routing -------------------------------------------------------------------------
 
+// A report that could not be read says so on the page; the next good read clears it.
+function trouble(failure) {
+  const banner = document.getElementById("trouble");
+  banner.textContent = failure ? `Could not read the reports: ${failure.message}` : "";
+  banner.hidden = !failure;
+  if (failure) console.error(failure);
+}
+
 function show(view) {
   for (const id of ["overview", "case", "what-if"]) document.getElementById(id).hidden = id !== view;
 }
@@ -357,16 +365,17 @@ async function route() {
     } else {
       show("overview");
       await loadOverview();
-      liveTimer = setInterval(() => loadCases().catch(console.error), LIVE_REFRESH_MS);
+      liveTimer = setInterval(() => loadCases().then(() => trouble(null), trouble), LIVE_REFRESH_MS);
     }
+    trouble(null);
   } catch (failure) {
-    console.error(failure);
+    trouble(failure);
   }
 }
 
 window.addEventListener("hashchange", route);
-document.getElementById("scope").addEventListener("change", () => loadOverview().catch(console.error));
-document.getElementById("case-filters").addEventListener("input", () => loadCases().catch(console.error));
+document.getElementById("scope").addEventListener("change", () => loadOverview().then(() => trouble(null), trouble));
+document.getElementById("case-filters").addEventListener("input", () => loadCases().then(() => trouble(null), trouble));
 document.getElementById("pareto-listing").addEventListener("change", drawPareto);
 document.getElementById("pareto-by").addEventListener("change", drawPareto);
 document.getElementById("load-policy").addEventListener("click", loadPolicy);
