@@ -125,8 +125,6 @@ async def test_the_console_draws_the_cases_and_follows_one_to_its_traces(
     rows = page.locator("#case-list tbody tr")
     await expect(rows).to_have_count(2)
     assert set(await rows.locator("td:nth-child(3)").all_inner_texts()) == {"FR"}
-    ARTIFACTS.mkdir(exist_ok=True)
-    await page.screenshot(path=ARTIFACTS / "console-overview.png", full_page=True)
 
     # One case: its facts and its timeline, every event linked to its trace.
     await rows.first.locator("a").click()
@@ -138,7 +136,12 @@ async def test_the_console_draws_the_cases_and_follows_one_to_its_traces(
     assert links and all(
         re.fullmatch(r"http://localhost:16686/trace/[0-9a-f]{32}", link) for link in links
     )
+    # Screenshots last: a full-page one resizes the page, and charts redraw after it.
+    ARTIFACTS.mkdir(exist_ok=True)
     await page.screenshot(path=ARTIFACTS / "console-case.png", full_page=True)
+    await page.go_back()  # the overview again, its filters as they were
+    await expect(page.locator("#case-list tbody tr")).to_have_count(2)
+    await page.screenshot(path=ARTIFACTS / "console-overview.png", full_page=True)
 
     # A case analytics does not know: the page says so rather than staying blank.
     await page.goto(f"{console_url}/console#/cases/no-such-case")
@@ -179,8 +182,12 @@ async def test_the_what_if_page_replays_a_period_under_a_proposed_policy(
         " return Object.fromEntries(c.labels.map((l, i) => [l, c.datasets[1].data[i]])); })()"
     )
     assert mix["partial_refund"] == 0 and sum(mix.values()) == int(replanned_proposed)
+    ARTIFACTS.mkdir(exist_ok=True)
     await page.screenshot(path=ARTIFACTS / "console-what-if.png", full_page=True)
 
+    await page.reload()  # a fresh layout after the full-page screenshot
+    await form.locator("input[name=seller]").fill("test-seller")
     await form.locator("input[name=token]").fill("not-the-token")
+    await form.locator("textarea").fill(json.dumps(policy))
     await page.click("#what-if-form button[type=submit]")
     await expect(page.locator("#what-if-error")).to_contain_text("401")

@@ -236,13 +236,31 @@ function fillFilters(summary) {
 async function loadCases() {
   const filters = Object.fromEntries(new FormData(document.getElementById("case-filters")));
   const { cases } = await getJson("/cases", { ...filters, seller_account: scope().seller });
-  document.querySelector("#case-list tbody").replaceChildren(...cases.map((c) => {
-    const link = element("a", c.case_id, { href: `#/cases/${encodeURIComponent(c.case_id)}` });
-    const tr = row([link, day(c.opened_at), c.market, c.sku, c.reason, c.scenario, c.remedy, c.status]);
-    tr.dataset.caseId = c.case_id;
-    return tr;
-  }));
+  showCases(cases);
   document.getElementById("refreshed").textContent = `${cases.length} shown, refreshed ${new Date().toLocaleTimeString()}`;
+}
+
+// Each case keeps its row from one refresh to the next, its cells updated in place: the
+// list does not flicker, and a click on a row is never lost to a refresh.
+function showCases(cases) {
+  const body = document.querySelector("#case-list tbody");
+  const kept = new Map([...body.rows].map((tr) => [tr.dataset.caseId, tr]));
+  const rows = cases.map((c) => {
+    const cells = [day(c.opened_at), c.market, c.sku, c.reason, c.scenario, c.remedy, c.status];
+    const tr = kept.get(c.case_id);
+    if (!tr) {
+      const link = element("a", c.case_id, { href: `#/cases/${encodeURIComponent(c.case_id)}` });
+      const fresh = row([link, ...cells]);
+      fresh.dataset.caseId = c.case_id;
+      return fresh;
+    }
+    cells.forEach((text, i) => {
+      if (tr.cells[i + 1].textContent !== (text ?? "")) tr.cells[i + 1].textContent = text ?? "";
+    });
+    return tr;
+  });
+  const same = rows.length === body.rows.length && rows.every((tr, i) => body.rows[i] === tr);
+  if (!same) body.replaceChildren(...rows);
 }
 
 // ---- one case ------------------------------------------------------------------------
