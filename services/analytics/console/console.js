@@ -71,7 +71,8 @@ const PALETTE = ["#3366cc", "#dc3912", "#ff9900", "#109618", "#990099", "#0099c6
 
 function kpi(name, value, target) {
   const tile = element("div", null, { class: "kpi", "data-kpi": name });
-  tile.append(element("div", name, { class: "name" }), element("div", value, { class: "value" }));
+  const long = String(value).length > 12;  // several currencies, say: a smaller figure
+  tile.append(element("div", name, { class: "name" }), element("div", value, { class: long ? "value long" : "value" }));
   if (target) {
     tile.classList.add(target.met ? "met" : "missed");
     tile.append(element("div", `target ${percent(target.target)}`, { class: "target" }));
