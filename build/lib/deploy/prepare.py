@@ -1,0 +1,11 @@
+"""`python -m deploy.prepare`: the admin steps before the services start, against the
+configured cluster and database: create the topics, migrate every service schema."""
+
+import asyncio
+
+from deploy.stack import prepare
+from shared.settings import Settings
+
+if __name__ == "__main__":
+    asyncio.run(prepare(Settings()))
+    print("topics created and every service schema migrated")

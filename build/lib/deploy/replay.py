@@ -1,0 +1,130 @@
+"""Pushing cases through the intake webhook, with a progress bar, and waiting for analytics."""
+
+import asyncio
+import json
+import time
+from datetime import UTC, datetime
+
+import httpx
+from rich.progress import Progress
+
+from deploy.samples import sample_stock
+from deploy.secrets import demo_account
+from deploy.warehouse_play import client, person
+from services.intake.domain.channels.generic import signed_headers
+from shared.settings import Settings
+
+
+def signed_case(case: dict) -> tuple[bytes, dict[str, str]]:
+    """A case as the demo seller's generic channel sends it: JSON, signed now."""
+    account = demo_account("generic")
+    body = json.dumps(case).encode()
+    return body, signed_headers(account["account"], account["secrets"][0], body, datetime.now(UTC))
+
+
+async def stock_warehouses(settings: Settings, cases: list[dict], units: int = 50) -> None:
+    """Make `units` of every sample SKU and spare part available in every warehouse,
+    on top of what earlier runs left reserved."""
+    staff = person(settings.warehouse_staff_tokens)
+    async with client(settings, "fulfillment", staff) as http:
+        reserved: dict[tuple[str, str], int] = {}
+        for warehouse in {row[0] for row in sample_stock(cases, units)}:
+            response = await http.get(f"/stock/{warehouse}")
+            response.raise_for_status()
+            reserved |= {(warehouse, level["sku"]): level["reserved"] for level in response.json()}
+        for warehouse, sku, on_hand, bin_ in sample_stock(cases, units):
+            count = {"on_hand": on_hand + reserved.get((warehouse, sku), 0), "bin": bin_}
+            response = await http.put(f"/stock/{warehouse}/{sku}", json=count)
+            response.raise_for_status()
+
+
+async def post_cases(
+    settings: Settings, cases: list[dict], progress: Progress, concurrency: int = 16
+) -> list[str]:
+    """POST every case to the generic webhook; returns the case ids in the order given."""
+    task = progress.add_task("webhooks → intake", total=len(cases))
+    limit = asyncio.Semaphore(concurrency)
+    async with httpx.AsyncClient(base_url=settings.base_url_of("intake"), timeout=30) as http:
+
+        async def post(case: dict) -> str:
+            async with limit:
+                body, headers = signed_case(case)
+                response = await http.post("/webhooks/generic", content=body, headers=headers)
+            response.raise_for_status()
+            progress.advance(task)
+            return response.json()["case_id"]
+
+        return await asyncio.gather(*(post(case) for case in cases))
+
+
+async def answer_offers(
+    settings: Settings, case_ids: list[str], progress: Progress, timeout: float = 120.0
+) -> None:
+    """Play the buyers: every fourth declines its first offer, everyone accepts the next,
+    until each case is decided, with an agent, or waiting for one."""
+    task = progress.add_task("buyers answer offers", total=len(case_ids))
+    token = settings.agent_api_token.get_secret_value() if settings.agent_api_token else ""
+    intake = httpx.AsyncClient(
+        base_url=settings.base_url_of("intake"),
+        headers={"authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+    resolution = httpx.AsyncClient(base_url=settings.base_url_of("resolution"), timeout=10)
+    deadline = time.monotonic() + timeout
+    pending = dict(enumerate(case_ids))
+    async with intake, resolution:
+        while pending and time.monotonic() < deadline:
+            for index, case_id in list(pending.items()):
+                decision = await resolution.get(f"/decisions/{case_id}")
+                state = decision.json()["state"] if decision.is_success else None
+                if state in ("decided", "held", "waiting"):
+                    del pending[index]
+                elif state == "offered":
+                    await answer_open_offer(intake, resolution, case_id, decline=index % 4 == 0)
+            progress.update(task, completed=len(case_ids) - len(pending))
+            if pending:
+                await asyncio.sleep(0.5)
+
+
+async def answer_open_offer(
+    intake: httpx.AsyncClient, resolution: httpx.AsyncClient, case_id: str, decline: bool
+) -> None:
+    offers = (await resolution.get(f"/cases/{case_id}/offers")).json()
+    for offer in (o for o in offers if o["state"] == "open"):
+        answer = "decline" if decline and offer["step"] == 1 else "accept"
+        reply = {"message_id": f"demo-{offer['offer_id']}", "answer": answer}
+        (await intake.post(f"/cases/{case_id}/replies", json=reply)).raise_for_status()
+
+
+async def wait_for_analytics(
+    settings: Settings, case_ids: list[str], progress: Progress, timeout: float = 120.0
+) -> None:
+    """Wait until analytics has a remedy for every case, or knows it waits for an agent."""
+    task = progress.add_task("cases decided (analytics)", total=len(case_ids))
+    deadline = time.monotonic() + timeout
+    waiting = set(case_ids)
+    async with httpx.AsyncClient(base_url=settings.base_url_of("analytics"), timeout=10) as http:
+        while waiting and time.monotonic() < deadline:
+            for case_id in list(waiting):
+                timeline = await http.get(f"/cases/{case_id}/timeline")
+                types = (
+                    [e["type"] for e in timeline.json()["events"]] if timeline.is_success else []
+                )
+                settled = {"resolution.decided", "resolution.held_for_agent"} & set(types)
+                if settled or waits_for_agent(timeline):
+                    waiting.discard(case_id)
+            progress.update(task, completed=len(case_ids) - len(waiting))
+            if waiting:
+                await asyncio.sleep(0.5)
+
+
+def waits_for_agent(timeline: httpx.Response) -> bool:
+    return timeline.is_success and any(
+        e["type"] == "case.opened" and e["data"].get("scenario") is None
+        for e in timeline.json()["events"]
+    )
+
+
+async def analytics_summary(settings: Settings) -> dict:
+    async with httpx.AsyncClient(base_url=settings.base_url_of("analytics"), timeout=10) as http:
+        return (await http.get("/reports/summary")).json()

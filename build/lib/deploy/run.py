@@ -1,0 +1,126 @@
+"""`make run`: the whole stack on embedded defaults, with the sample cases flowing through it.
+
+Starts the broker, PostgreSQL, migrations and the five services; replays the
+bundled sample cases through the intake webhook; prints the URLs and a summary;
+runs until Ctrl-C, which stops every process it started.
+"""
+
+import asyncio
+import logging
+import os
+import signal
+import threading
+
+from rich.columns import Columns
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from deploy.components import RUN_DIR
+from deploy.replay import (
+    analytics_summary,
+    answer_offers,
+    post_cases,
+    stock_warehouses,
+    wait_for_analytics,
+)
+from deploy.samples import sample_cases
+from deploy.seller_data import load_seller_data
+from deploy.stack import running_stack
+from deploy.warehouse_play import (
+    dispatch_to_origin,
+    inspect_units,
+    receive_returns,
+    ship_dispatch_tasks,
+)
+from shared.settings import SERVICE_NAMES, Settings
+
+console = Console()
+
+
+def summary_tables(summary: dict) -> list[Table]:
+    tables = []
+    for key, title in (
+        ("by_scenario", "Scenario"),
+        ("by_remedy", "Remedy"),
+        ("by_market", "Market"),
+    ):
+        table = Table(title=f"Cases by {title.lower()}", title_justify="left")
+        table.add_column(title)
+        table.add_column("cases", justify="right")
+        for name, count in summary[key].items():
+            table.add_row(name, str(count))
+        tables.append(table)
+    return tables
+
+
+async def replay_samples(settings: Settings) -> dict:
+    cases = sample_cases()
+    await stock_warehouses(settings, cases)
+    await load_seller_data(settings, cases)
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console) as progress:
+        case_ids = await post_cases(settings, cases, progress)
+        await answer_offers(settings, case_ids, progress)
+        await wait_for_analytics(settings, case_ids, progress)
+        await ship_dispatch_tasks(settings, progress)
+        received = await receive_returns(settings, case_ids, progress)
+        await inspect_units(settings, received, progress)
+    await asyncio.sleep(1)  # let fulfillment consolidate the units going back to origin
+    await dispatch_to_origin(settings)
+    await asyncio.sleep(1)  # let analytics apply the last events
+    return await analytics_summary(settings)
+
+
+def print_overview(settings: Settings, summary: dict) -> None:
+    urls = Table(title="Services", title_justify="left")
+    urls.add_column("service")
+    urls.add_column("URL")
+    for name in SERVICE_NAMES:
+        urls.add_row(name, f"{settings.base_url_of(name)}/docs")
+    console.print(urls)
+    console.print(f"[bold]{summary['cases']}[/] cases, {summary['events']} events in analytics")
+    console.print(Columns(summary_tables(summary), padding=(0, 3)))
+    token = settings.agent_api_token.get_secret_value() if settings.agent_api_token else "-"
+    console.print(
+        f"Operations console: [bold]{settings.base_url_of('analytics')}/console[/]"
+        f"   (agent token for its what-if page: {token})\n"
+        f"Try: curl {settings.base_url_of('analytics')}/reports/summary   ·   "
+        f"service logs: {RUN_DIR / 'logs'}\n"
+        "Running. Press Ctrl-C to stop every process."
+    )
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    # The first signal stops the stack; more of them must not cut the clean-up short.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING)
+    # Ctrl-C and SIGTERM both stop the stack, even when started where SIGINT was ignored
+    # (a background job of a script inherits SIGINT ignored).
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
+    console.print("starting broker, database, migrations and the five services…")
+    try:
+        # FAQ gaps found within seconds of the replay rather than a minute.
+        demo = {"FAQ_GAP_SWEEP_SECONDS": os.environ.get("FAQ_GAP_SWEEP_SECONDS", "5")}
+        with running_stack(extra_env=demo) as settings:
+            summary = asyncio.run(replay_samples(settings))
+            print_overview(settings, summary)
+            threading.Event().wait()
+    except KeyboardInterrupt:
+        console.print("stopping…")
+    console.print("stopped.")
+
+
+if __name__ == "__main__":
+    main()

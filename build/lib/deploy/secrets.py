@@ -1,0 +1,48 @@
+"""The local stack's secrets and demo channel accounts, made once and kept in .run/.
+
+Production sets INTAKE_PII_KEYS, AGENT_API_TOKEN, INTERNAL_API_TOKEN, the staff and
+technician tokens and CHANNEL_ACCOUNTS_FILE itself; the local stack makes its own so that
+`make run` needs nothing, and keeps them so that data encrypted by one run is readable by
+the next.
+"""
+
+import json
+import secrets
+from pathlib import Path
+from typing import Any
+
+from deploy.components import RUN_DIR
+from services.intake.privacy import new_key
+
+DEMO_ACCOUNTS = Path(__file__).resolve().parent / "channel_accounts.json"
+
+
+DEMO_STAFF = "demo-staff"
+DEMO_TECHNICIAN = "demo-technician"
+
+
+def _new_secrets() -> dict[str, str]:
+    return {
+        "INTAKE_PII_KEYS": new_key(),
+        "AGENT_API_TOKEN": secrets.token_urlsafe(24),
+        "INTERNAL_API_TOKEN": secrets.token_urlsafe(24),
+        "WAREHOUSE_STAFF_TOKENS": json.dumps({DEMO_STAFF: secrets.token_urlsafe(24)}),
+        "TECHNICIAN_TOKENS": json.dumps({DEMO_TECHNICIAN: secrets.token_urlsafe(24)}),
+    }
+
+
+def local_secrets(run_dir: Path = RUN_DIR) -> dict[str, str]:
+    """Environment variables for the services' secrets, created on first use (a file
+    from an older run gets the ones it lacks)."""
+    path = run_dir / "secrets.json"
+    kept = json.loads(path.read_text()) if path.exists() else {}
+    made = _new_secrets() | kept
+    if made != kept:
+        run_dir.mkdir(exist_ok=True)
+        path.write_text(json.dumps(made, indent=2))
+        path.chmod(0o600)
+    return {**made, "CHANNEL_ACCOUNTS_FILE": str(DEMO_ACCOUNTS)}
+
+
+def demo_account(channel: str) -> dict[str, Any]:
+    return next(a for a in json.loads(DEMO_ACCOUNTS.read_text()) if a["channel"] == channel)

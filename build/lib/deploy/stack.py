@@ -1,0 +1,169 @@
+"""The whole stack on one machine: components, topics, migrations and five service processes."""
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+
+from deploy.components import RUN_DIR, free_port, kafka_broker, postgres, wait_for_port
+from deploy.secrets import local_secrets
+from shared.migrations import upgrade_all
+from shared.settings import SERVICE_NAMES, Settings
+from shared.topics import create_topics
+
+# Names a second kind of process of a service in its environment (logs, CPU accounting).
+ROLE = "AFTERSALES_PROCESS_ROLE"
+
+
+async def prepare(settings: Settings) -> None:
+    """The admin steps: create the topics, migrate every service schema."""
+    await create_topics(settings)
+    await upgrade_all(settings)
+
+
+def start_service(
+    name: str,
+    settings: Settings,
+    env: dict[str, str],
+    port: int | None = None,
+    role: str = "",
+) -> subprocess.Popen:
+    """One uvicorn process of a service; `role` names a second kind of process of it."""
+    logs = RUN_DIR / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    with open(logs / f"{name}{'-' + role if role else ''}.log", "ab") as log_file:
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                f"services.{name}.app:create_app",
+                "--host",
+                settings.host,
+                "--port",
+                str(port or settings.port_of(name)),
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+
+
+# The marketplace APIs the sandbox stands in for, unless the environment names real ones.
+SANDBOX_APIS = ("REFUND_API_BASE_URL", "TRACKING_API_BASE_URL")
+
+
+def sandbox_apis(port: int) -> dict[str, str]:
+    """The sandbox's settings, each only where the environment sets none."""
+    url = f"http://127.0.0.1:{port}"
+    sandbox = {name: url for name in SANDBOX_APIS} | {"TRACKING_API_KEY": "sandbox"}
+    return {name: value for name, value in sandbox.items() if not os.environ.get(name)}
+
+
+def start_sandbox_marketplace(port: int) -> subprocess.Popen:
+    """The local refund API refunds are paid to when no real one is configured."""
+    logs = RUN_DIR / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    with open(logs / "sandbox-marketplace.log", "ab") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "deploy.sandbox_marketplace", "--port", str(port)],
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    wait_for_port("127.0.0.1", port)
+    return process
+
+
+def wait_until_ready(
+    settings: Settings, services: tuple[str, ...] = SERVICE_NAMES, timeout: float = 90.0
+) -> None:
+    deadline = time.monotonic() + timeout
+    waiting = set(services)
+    while waiting:
+        for name in sorted(waiting):
+            try:
+                if httpx.get(f"{settings.base_url_of(name)}/readyz", timeout=3).status_code == 200:
+                    waiting.discard(name)
+            except httpx.HTTPError:
+                pass
+        if waiting and time.monotonic() > deadline:
+            raise TimeoutError(
+                f"not ready after {timeout:.0f} s: {', '.join(sorted(waiting))}"
+                f" (logs in {RUN_DIR / 'logs'})"
+            )
+        time.sleep(0.3)
+
+
+def stop_processes(processes: list[subprocess.Popen], timeout: float = 15.0) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+    deadline = time.monotonic() + timeout
+    for process in processes:
+        try:
+            process.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def settings_of(env: dict[str, str]) -> Settings:
+    """The settings the services read from `env` (JSON values decoded as the
+    environment source decodes them)."""
+    return Settings(
+        **{
+            name.lower(): json.loads(value) if name.endswith("_TOKENS") else value
+            for name, value in env.items()
+        }
+    )
+
+
+@contextmanager
+def running_stack(
+    broker_port: int = 9092,
+    services: tuple[str, ...] = SERVICE_NAMES,
+    extra_env: dict[str, str] | None = None,
+    intake_worker_apart: bool = False,
+) -> Iterator[Settings]:
+    """Start the components and `services`, yield the settings they run with, stop them all.
+
+    With `intake_worker_apart`, intake's HTTP process only accepts deliveries and a second
+    intake process (its own port, not announced) completes and applies them.
+    """
+    with kafka_broker(broker_port) as bootstrap, postgres() as database_url:
+        own = {
+            "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+            "DATABASE_URL": database_url,
+            **local_secrets(),
+            **(extra_env or {}),
+        }
+        sandbox_port = free_port()
+        own = {**sandbox_apis(sandbox_port), **own}  # unless a real API is set
+        if not any(own.get(name, "").endswith(f":{sandbox_port}") for name in SANDBOX_APIS):
+            sandbox_port = None
+        env = {**os.environ, **own}
+        settings = settings_of(own)
+        asyncio.run(prepare(settings))
+        if intake_worker_apart:
+            env["INTAKE_DELIVERY_WORKER"] = "false"
+        processes = [start_sandbox_marketplace(sandbox_port)] if sandbox_port else []
+        processes += [start_service(name, settings, env) for name in services]
+        if intake_worker_apart:
+            worker_env = {**env, "INTAKE_DELIVERY_WORKER": "true", ROLE: "worker"}
+            processes.append(start_service("intake", settings, worker_env, free_port(), "worker"))
+        try:
+            wait_until_ready(settings, services)
+            yield settings
+        finally:
+            stop_processes(processes)

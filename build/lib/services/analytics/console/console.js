@@ -1,0 +1,402 @@
+// The operations console: analytics' reports drawn as KPIs, charts and tables.
+// Three views behind the URL's hash: #/ (overview), #/cases/<id>, #/what-if.
+"use strict";
+
+const LIVE_REFRESH_MS = 5000;
+const charts = {};
+let liveTimer = null;
+
+// ---- small helpers -------------------------------------------------------------------
+
+async function getJson(path, params = {}) {
+  const query = new URLSearchParams(Object.entries(params).filter(([, v]) => v));
+  const response = await fetch(query.size ? `${path}?${query}` : path);
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+function element(tag, text, attributes = {}) {
+  const node = document.createElement(tag);
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  return node;
+}
+
+function row(cells) {
+  const tr = document.createElement("tr");
+  for (const cell of cells) {
+    const td = document.createElement("td");
+    if (cell instanceof Node) td.append(cell);
+    else td.textContent = cell ?? "";
+    tr.append(td);
+  }
+  return tr;
+}
+
+const percent = (share) => (share === null || share === undefined ? "–" : `${(share * 100).toFixed(1)}%`);
+const money = (minor, currency) => `${currency} ${(minor / 100).toLocaleString("en", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+const day = (iso) => (iso ? new Date(iso).toISOString().slice(0, 16).replace("T", " ") : "");
+
+function scope() {
+  const form = new FormData(document.getElementById("scope"));
+  const asInstant = (date) => (date ? `${date}T00:00:00Z` : "");
+  return {
+    seller: form.get("seller"),
+    market: form.get("market"),
+    since: asInstant(form.get("since")),
+    until: asInstant(form.get("until")),
+  };
+}
+
+function fillOptions(select, keys) {
+  const chosen = select.value;
+  const first = select.options[0];
+  select.replaceChildren(first, ...keys.map((key) => element("option", key, { value: key })));
+  select.value = keys.includes(chosen) ? chosen : "";
+}
+
+function draw(name, config) {
+  const canvas = document.getElementById(`chart-${name}`);
+  if (charts[name]) charts[name].destroy();
+  config.options = { responsive: true, maintainAspectRatio: false, animation: false, ...config.options };
+  charts[name] = new Chart(canvas, config);
+  const points = config.data.datasets.reduce((sum, set) => sum + set.data.length, 0);
+  canvas.dataset.points = String(points);  // what the browser test reads
+}
+
+const PALETTE = ["#3366cc", "#dc3912", "#ff9900", "#109618", "#990099", "#0099c6", "#dd4477",
+  "#66aa00", "#b82e2e", "#316395"];
+
+// ---- overview: KPIs ------------------------------------------------------------------
+
+function kpi(name, value, target) {
+  const tile = element("div", null, { class: "kpi", "data-kpi": name });
+  const long = String(value).length > 12;  // several currencies, say: a smaller figure
+  tile.append(element("div", name, { class: "name" }), element("div", value, { class: long ? "value long" : "value" }));
+  if (target) {
+    tile.classList.add(target.met ? "met" : "missed");
+    tile.append(element("div", `target ${percent(target.target)}`, { class: "target" }));
+  }
+  return tile;
+}
+
+function drawKpis(outcomes) {
+  const saved = Object.entries(outcomes.savings).map(([c, t]) => money(t.saved_minor, c));
+  const breaches = Object.values(outcomes.breaches).reduce((a, b) => a + b, 0);
+  const reply = outcomes.first_reply.median_minutes;
+  document.getElementById("kpis").replaceChildren(
+    kpi("Cases", outcomes.cases),
+    kpi("Minor defects kept without a return", percent(outcomes.minor_defects.share), outcomes.minor_defects),
+    kpi("Satisfied buyers", percent(outcomes.satisfaction.share), outcomes.satisfaction),
+    kpi("Median first reply", reply === null ? "–" : `${reply} min`),
+    kpi("Saved vs returning everything", saved.join(" · ") || "–"),
+    kpi("Service-level breaches", breaches),
+  );
+}
+
+// ---- overview: charts ----------------------------------------------------------------
+
+let listings = [];
+
+function drawPareto() {
+  const sku = document.getElementById("pareto-listing").value;
+  const listing = listings.find((l) => l.sku === sku);
+  const by = document.getElementById("pareto-by").value;
+  // The seller's labels exist for a report of one seller that gave them.
+  const reasons = listing ? listing[by] || listing.reasons : [];
+  const said = Object.entries(listing ? listing.phrases : {}).map(([reason, phrases]) =>
+    `${reason}: ${phrases.map(([phrase, buyers]) => `“${phrase}” (${buyers})`).join(", ")}`);
+  document.getElementById("pareto-phrases").textContent = said.length ? `Buyers wrote — ${said.join(" · ")}` : "";
+  let running = 0;
+  const cumulative = reasons.map((r) => Math.round((running += r.share) * 1000) / 10);
+  draw("pareto", {
+    data: {
+      labels: reasons.map((r) => r.key),
+      datasets: [
+        { type: "bar", label: "cases", data: reasons.map((r) => r.cases), backgroundColor: PALETTE[0], yAxisID: "cases" },
+        { type: "line", label: "cumulative %", data: cumulative, borderColor: PALETTE[1], yAxisID: "share" },
+      ],
+    },
+    options: {
+      scales: {
+        cases: { position: "left", beginAtZero: true, ticks: { precision: 0 } },
+        share: { position: "right", min: 0, max: 100, grid: { drawOnChartArea: false } },
+      },
+    },
+  });
+}
+
+function drawListings(report) {
+  listings = report.listings;
+  const select = document.getElementById("pareto-listing");
+  const chosen = select.value;
+  select.replaceChildren(...listings.map((l) =>
+    element("option", `${l.sku}${l.title ? ` · ${l.title}` : ""} (${l.cases})`, { value: l.sku })));
+  if (listings.some((l) => l.sku === chosen)) select.value = chosen;
+  drawPareto();
+  drawListingTable();
+}
+
+function drawListingTable() {
+  document.querySelector("#listings tbody").replaceChildren(...listings.map((l) => {
+    const top = (l.seller_reasons || l.reasons)[0];
+    const said = Object.values(l.phrases).flat().slice(0, 3).map(([p, n]) => `“${p}” (${n})`).join(", ");
+    const rate = l.return_rate === null ? "–" : percent(l.return_rate);
+    const tr = row([l.sku, l.title, l.cases, l.units_sold ?? "–", rate,
+      l.category_return_rate === null ? "–" : percent(l.category_return_rate),
+      top ? `${top.key} (${top.cases})` : "", said]);
+    if (l.far_above_category) {
+      tr.classList.add("far-above");
+      tr.title = "return rate far above its category's";
+    }
+    return tr;
+  }));
+}
+
+function drawMarkets(report) {
+  const markets = report.markets;
+  const reasons = [...new Set(markets.flatMap((m) => m.reasons.map((r) => r.key)))];
+  draw("markets", {
+    type: "bar",
+    data: {
+      labels: markets.map((m) => `${m.market} (${m.cases})`),
+      datasets: reasons.map((reason, i) => ({
+        label: reason,
+        backgroundColor: PALETTE[i % PALETTE.length],
+        data: markets.map((m) => Math.round(((m.reasons.find((r) => r.key === reason) || {}).share || 0) * 1000) / 10),
+      })),
+    },
+    options: { scales: { x: { stacked: true }, y: { stacked: true, max: 100, title: { display: true, text: "% of cases" } } } },
+  });
+}
+
+function drawSavings(report) {
+  const months = [...new Set(report.months.map((m) => m.month))].sort();
+  const currencies = [...new Set(report.months.map((m) => m.currency))].sort();
+  draw("savings", {
+    type: "bar",
+    data: {
+      labels: months,
+      datasets: currencies.map((currency, i) => ({
+        label: `saved (${currency})`,
+        backgroundColor: PALETTE[(i + 3) % PALETTE.length],
+        data: months.map((month) => {
+          const found = report.months.find((m) => m.month === month && m.currency === currency);
+          return found ? found.saved_minor / 100 : 0;
+        }),
+      })),
+    },
+  });
+}
+
+function drawClock(outcomes) {
+  const buckets = outcomes.first_reply.buckets;
+  const breaches = Object.entries(outcomes.breaches).map(([clock, n]) => `${clock}: ${n}`).join(", ");
+  draw("clock", {
+    type: "bar",
+    data: {
+      labels: Object.keys(buckets),
+      datasets: [{ label: "cases", data: Object.values(buckets), backgroundColor: PALETTE[5] }],
+    },
+    options: {
+      plugins: { title: { display: true, text: `breached clocks: ${breaches || "none"}` } },
+      scales: { y: { beginAtZero: true, ticks: { precision: 0 } } },
+    },
+  });
+}
+
+async function loadOverview() {
+  const period = scope();
+  const [outcomes, listingReport, marketReport, savings, summary] = await Promise.all([
+    getJson("/reports/outcomes", period),
+    getJson("/reports/listings", period),
+    getJson("/reports/markets", period),
+    getJson("/reports/savings", period),
+    getJson("/reports/summary"),
+  ]);
+  drawKpis(outcomes);
+  drawListings(listingReport);
+  drawMarkets(marketReport);
+  drawSavings(savings);
+  drawClock(outcomes);
+  fillFilters(summary);
+  await loadCases();
+}
+
+// ---- overview: the live case list ----------------------------------------------------
+
+function fillFilters(summary) {
+  const filters = document.getElementById("case-filters");
+  fillOptions(filters.elements.status, Object.keys(summary.by_status));
+  fillOptions(filters.elements.market, Object.keys(summary.by_market));
+  fillOptions(filters.elements.scenario, Object.keys(summary.by_scenario));
+  fillOptions(filters.elements.remedy, Object.keys(summary.by_remedy));
+  fillOptions(document.getElementById("scope").elements.market, Object.keys(summary.by_market));
+}
+
+async function loadCases() {
+  const filters = Object.fromEntries(new FormData(document.getElementById("case-filters")));
+  const { cases } = await getJson("/cases", { ...filters, seller_account: scope().seller });
+  showCases(cases);
+  document.getElementById("refreshed").textContent = `${cases.length} shown, refreshed ${new Date().toLocaleTimeString()}`;
+}
+
+// Each case keeps its row from one refresh to the next, its cells updated in place: the
+// list does not flicker, and a click on a row is never lost to a refresh.
+function showCases(cases) {
+  const body = document.querySelector("#case-list tbody");
+  const kept = new Map([...body.rows].map((tr) => [tr.dataset.caseId, tr]));
+  const rows = cases.map((c) => {
+    const cells = [day(c.opened_at), c.market, c.sku, c.reason, c.scenario, c.remedy, c.status];
+    const tr = kept.get(c.case_id);
+    if (!tr) {
+      const link = element("a", c.case_id, { href: `#/cases/${encodeURIComponent(c.case_id)}` });
+      const fresh = row([link, ...cells]);
+      fresh.dataset.caseId = c.case_id;
+      return fresh;
+    }
+    cells.forEach((text, i) => {
+      if (tr.cells[i + 1].textContent !== (text ?? "")) tr.cells[i + 1].textContent = text ?? "";
+    });
+    return tr;
+  });
+  const same = rows.length === body.rows.length && rows.every((tr, i) => body.rows[i] === tr);
+  if (!same) body.replaceChildren(...rows);
+}
+
+// ---- one case ------------------------------------------------------------------------
+
+const FACTS = ["marketplace", "market", "seller_account", "sku", "title", "reason", "reason_code",
+  "scenario", "remedy", "status", "grade", "disposition", "opened_at", "first_offer_at"];
+
+function summaryOf(data) {
+  const keys = ["remedy", "scenario", "reason", "answer", "grade", "disposition", "tracking_number",
+    "warehouse", "level", "clock", "amount_minor", "refund_minor", "rating"];
+  return keys.filter((k) => data[k] !== undefined && data[k] !== null).map((k) => `${k}: ${data[k]}`).join(", ");
+}
+
+async function loadCase(caseId) {
+  document.getElementById("case-id").textContent = caseId;
+  const [facts, timeline] = await Promise.all([
+    getJson(`/cases/${encodeURIComponent(caseId)}`),
+    getJson(`/cases/${encodeURIComponent(caseId)}/timeline`),
+  ]);
+  document.getElementById("case-facts").replaceChildren(...FACTS.filter((k) => facts[k]).flatMap((k) =>
+    [element("dt", k), element("dd", k.endsWith("_at") ? day(facts[k]) : facts[k])]));
+  document.querySelector("#timeline tbody").replaceChildren(...timeline.events.map((e) => {
+    const trace = element("a", `trace ${e.trace_id.slice(0, 8)}…`, { href: e.trace_url, target: "_blank", rel: "noopener" });
+    return row([day(e.time), e.source, e.type, summaryOf(e.data), trace]);
+  }));
+}
+
+// ---- what-if -------------------------------------------------------------------------
+
+async function loadPolicy() {
+  const form = document.getElementById("what-if-form");
+  const error = document.getElementById("what-if-error");
+  error.textContent = "";
+  try {
+    const view = await getJson(`/console/policies/${encodeURIComponent(form.elements.seller.value)}`);
+    form.elements.policy.value = JSON.stringify(view.policy, null, 2);
+  } catch (failure) {
+    error.textContent = failure.message;
+  }
+}
+
+async function runWhatIf(event) {
+  event.preventDefault();
+  const form = event.target;
+  const error = document.getElementById("what-if-error");
+  error.textContent = "";
+  let policy;
+  try {
+    policy = JSON.parse(form.elements.policy.value);
+  } catch (failure) {
+    error.textContent = `The policy is not valid JSON: ${failure.message}`;
+    return;
+  }
+  const asInstant = (date) => (date ? `${date}T00:00:00Z` : null);
+  const response = await fetch(`/console/what-if/${encodeURIComponent(form.elements.seller.value)}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${form.elements.token.value}` },
+    body: JSON.stringify({ policy, since: asInstant(form.elements.since.value), until: asInstant(form.elements.until.value) }),
+  });
+  const answer = await response.json();
+  if (!response.ok) {
+    error.textContent = `${response.status}: ${JSON.stringify(answer.detail ?? answer)}`;
+    return;
+  }
+  drawWhatIf(answer);
+}
+
+function drawWhatIf(answer) {
+  const { current, proposed, difference } = answer;
+  const costs = (outcome) => Object.entries(outcome.expected_cost_minor).map(([c, v]) => money(v, c)).join(" · ");
+  const mix = (outcome) => Object.entries(outcome.first_remedies).map(([r, n]) => `${r} ${n}`).join(", ");
+  const lines = [
+    ["Cases replanned", current.cases, proposed.cases, ""],
+    ["Expected cost", costs(current), costs(proposed), costs(difference)],
+    ["First remedy offered", mix(current), mix(proposed), ""],
+    ["Expected returns", current.expected_returns, proposed.expected_returns, difference.expected_returns],
+    ["Left to an agent", current.nothing_to_offer, proposed.nothing_to_offer, ""],
+  ];
+  const table = document.getElementById("what-if-result");
+  table.querySelector("tbody").replaceChildren(...lines.map(row));
+  table.hidden = false;
+  document.getElementById("what-if-chart").hidden = false;
+  const remedies = [...new Set([...Object.keys(current.first_remedies), ...Object.keys(proposed.first_remedies)])];
+  draw("what-if", {
+    type: "bar",
+    data: {
+      labels: remedies,
+      datasets: [
+        { label: "in force", data: remedies.map((r) => current.first_remedies[r] || 0), backgroundColor: PALETTE[0] },
+        { label: "proposed", data: remedies.map((r) => proposed.first_remedies[r] || 0), backgroundColor: PALETTE[2] },
+      ],
+    },
+    options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+  });
+}
+
+// ---- routing -------------------------------------------------------------------------
+
+// A report that could not be read says so on the page; the next good read clears it.
+function trouble(failure) {
+  const banner = document.getElementById("trouble");
+  banner.textContent = failure ? `Could not read the reports: ${failure.message}` : "";
+  banner.hidden = !failure;
+  if (failure) console.error(failure);
+}
+
+function show(view) {
+  for (const id of ["overview", "case", "what-if"]) document.getElementById(id).hidden = id !== view;
+}
+
+async function route() {
+  clearInterval(liveTimer);
+  const hash = location.hash.replace(/^#/, "") || "/";
+  try {
+    if (hash.startsWith("/cases/")) {
+      show("case");
+      await loadCase(decodeURIComponent(hash.slice("/cases/".length)));
+    } else if (hash === "/what-if") {
+      show("what-if");
+    } else {
+      show("overview");
+      await loadOverview();
+      liveTimer = setInterval(() => loadCases().then(() => trouble(null), trouble), LIVE_REFRESH_MS);
+    }
+    trouble(null);
+  } catch (failure) {
+    trouble(failure);
+  }
+}
+
+window.addEventListener("hashchange", route);
+document.getElementById("scope").addEventListener("change", () => loadOverview().then(() => trouble(null), trouble));
+document.getElementById("case-filters").addEventListener("input", () => loadCases().then(() => trouble(null), trouble));
+document.getElementById("pareto-listing").addEventListener("change", drawPareto);
+document.getElementById("pareto-by").addEventListener("change", drawPareto);
+document.getElementById("load-policy").addEventListener("click", loadPolicy);
+document.getElementById("what-if-form").addEventListener("submit", runWhatIf);
+route();

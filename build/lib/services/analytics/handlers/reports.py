@@ -1,0 +1,219 @@
+"""Reports out: the summary, why listings are returned and where, what steering achieved
+and saved (JSON, CSV, and the seller's XLSX analysis workbook)."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
+from sqlalchemy import func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.analytics.buyer_texts import buyer_texts
+from services.analytics.domain import reports
+from services.analytics.domain.outcomes import outcomes, savings_by_month
+from services.analytics.domain.phrases import BuyerComment, phrases_by_reason
+from services.analytics.domain.workbook import csv_text, seller_workbook
+from services.analytics.handlers.taxonomy import labeller_of
+from services.analytics.tables import AppliedEvent, CaseView, UnitsSold
+from shared.service import CurrentService
+
+router = APIRouter(tags=["reports"])
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+async def _counts_by(session: AsyncSession, column) -> dict[str, int]:
+    rows = await session.execute(
+        select(column, func.count()).where(column.is_not(None)).group_by(column).order_by(column)
+    )
+    return {key: count for key, count in rows.all()}
+
+
+@router.get("/reports/summary", summary="Cases by scenario, remedy and market")
+async def summary(service: CurrentService) -> dict:
+    async with service.sessions() as session:
+        return {
+            "cases": await session.scalar(select(func.count()).select_from(CaseView)),
+            "events": await session.scalar(select(func.count()).select_from(AppliedEvent)),
+            "by_scenario": await _counts_by(session, CaseView.scenario),
+            "by_remedy": await _counts_by(session, CaseView.remedy),
+            "by_market": await _counts_by(session, CaseView.market),
+            "by_status": await _counts_by(session, CaseView.status),
+        }
+
+
+class Format(StrEnum):
+    JSON = "json"
+    CSV = "csv"
+
+
+class Period:
+    """Which cases a report covers: a seller, a market, and when they opened."""
+
+    def __init__(
+        self,
+        seller: str | None = None,
+        market: str | None = None,
+        since: Annotated[datetime | None, Query(description="opened at or after")] = None,
+        until: Annotated[datetime | None, Query(description="opened before")] = None,
+    ) -> None:
+        if since and until and since >= until:
+            raise HTTPException(422, "since must be before until")
+        self.seller, self.market, self.since, self.until = seller, market, since, until
+
+    def conditions(self) -> list:
+        """The period's cases: opened ones (a listing known), of the seller and market."""
+        conditions = [CaseView.sku.is_not(None)]
+        if self.seller is not None:
+            conditions.append(CaseView.seller_account == self.seller)
+        if self.market is not None:
+            conditions.append(CaseView.market == self.market)
+        if self.since is not None:
+            conditions.append(CaseView.opened_at >= self.since)
+        if self.until is not None:
+            conditions.append(CaseView.opened_at < self.until)
+        return conditions
+
+    def label(self) -> str:
+        start = self.since.date().isoformat() if self.since else "the start"
+        end = self.until.date().isoformat() if self.until else "now"
+        return f"{start} to {end}"
+
+
+async def case_rows_in(session: AsyncSession, period: Period) -> list[dict[str, Any]]:
+    query = select(CaseView).where(*period.conditions())
+    return [row.model_dump() for row in await session.scalars(query)]
+
+
+def _csv(rows: list[dict[str, Any]], name: str) -> Response:
+    return Response(
+        csv_text(rows),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )
+
+
+@router.get(
+    "/reports/listings", summary="Why each listing is returned: reason, scenario and remedy mix"
+)
+async def listings_report(
+    service: CurrentService, period: Annotated[Period, Depends()], format: Format = Format.JSON
+) -> Any:
+    async with service.sessions() as session:
+        rows = await case_rows_in(session, period)
+        said = phrases_by_reason(await buyer_comments_in(session, period))
+        sold = await units_sold_in(session, period)
+        labeller = await labeller_of(session, period.seller)
+    listed = reports.by_listing(rows, sold, said, labeller)
+    if format is Format.CSV:
+        return _csv(reports.listing_rows(listed), "listings")
+    return {"period": period.label(), "listings": [reports.as_json(r) for r in listed]}
+
+
+@router.get("/reports/markets", summary="Why cases are returned, market by market")
+async def markets_report(
+    service: CurrentService, period: Annotated[Period, Depends()], format: Format = Format.JSON
+) -> Any:
+    async with service.sessions() as session:
+        rows = await case_rows_in(session, period)
+        labeller = await labeller_of(session, period.seller)
+    markets = reports.by_market(rows, labeller)
+    if format is Format.CSV:
+        return _csv(reports.market_rows(markets), "markets")
+    return {"period": period.label(), "markets": [reports.as_json(r) for r in markets]}
+
+
+async def buyer_comments_in(session: AsyncSession, period: Period) -> list[BuyerComment]:
+    return [
+        BuyerComment(row.sku, row.reason or reports.UNKNOWN, row.language or "en", row.text)
+        for row in await buyer_texts(session, *period.conditions())
+    ]
+
+
+async def units_sold_in(session: AsyncSession, period: Period) -> dict[str, int]:
+    """Units sold per SKU over the period, from the seller's feed; none for a report
+    across sellers or narrowed to a market, which the feed does not know."""
+    if period.seller is None or period.market is not None:
+        return {}
+    query = (
+        select(UnitsSold.sku, func.sum(UnitsSold.units))
+        .where(UnitsSold.seller_account == period.seller)
+        .group_by(UnitsSold.sku)
+    )
+    if period.since is not None:
+        query = query.where(UnitsSold.day >= period.since.date())
+    if period.until is not None:
+        query = query.where(UnitsSold.day < period.until.date())
+    return {sku: int(units) for sku, units in (await session.execute(query)).all()}
+
+
+async def breaches_in(session: AsyncSession, period: Period) -> dict[str, int]:
+    """Service-level clocks breached, by clock, on the period's cases."""
+    clock = AppliedEvent.data["clock"].astext
+    cases = select(CaseView.case_id).where(*period.conditions())
+    rows = await session.execute(
+        select(clock, func.count())
+        .where(
+            AppliedEvent.type == "resolution.deadline_alert",
+            AppliedEvent.data["level"].astext == "breached",
+            AppliedEvent.case_id.in_(cases),
+        )
+        .group_by(clock)
+    )
+    return dict(rows.all())
+
+
+@router.get(
+    "/reports/outcomes",
+    summary="What steering achieved: returns avoided, satisfaction, first replies, savings",
+)
+async def outcomes_report(service: CurrentService, period: Annotated[Period, Depends()]) -> dict:
+    async with service.sessions() as session:
+        rows = await case_rows_in(session, period)
+        breaches = await breaches_in(session, period)
+    return {"period": period.label(), **outcomes(rows, breaches)}
+
+
+class SavingsPer(StrEnum):
+    MONTH = "month"
+    LISTING = "listing"
+
+
+@router.get(
+    "/reports/savings",
+    summary="What the chosen remedies saved against returning everything, month by month",
+)
+async def savings_report(
+    service: CurrentService,
+    period: Annotated[Period, Depends()],
+    per: SavingsPer = SavingsPer.MONTH,
+    format: Format = Format.JSON,
+) -> Any:
+    async with service.sessions() as session:
+        rows = await case_rows_in(session, period)
+    months = savings_by_month(rows, per_listing=per is SavingsPer.LISTING)
+    if format is Format.CSV:
+        return _csv(months, f"savings-per-{per.value}")
+    return {"period": period.label(), "months": months}
+
+
+@router.get(
+    "/reports/workbook",
+    summary="The seller's analysis workbook: listings, markets, a reason Pareto per listing",
+    response_class=Response,
+    responses={200: {"content": {XLSX: {}}}},
+)
+async def analysis_workbook(
+    service: CurrentService, seller: str, period: Annotated[Period, Depends()]
+) -> Response:
+    period.seller = seller
+    async with service.sessions() as session:
+        rows = await case_rows_in(session, period)
+        said = phrases_by_reason(await buyer_comments_in(session, period))
+    listings = reports.by_listing(rows, phrases=said)
+    data = seller_workbook(seller, period.label(), listings, reports.by_market(rows))
+    filename = f"returns-analysis-{seller}.xlsx"
+    return Response(
+        data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )

@@ -1,0 +1,135 @@
+"""Analytics' tables, in the `analytics` schema: every applied event and a read model per case."""
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, Date, DateTime, Identity, Index, Integer, Text, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+SCHEMA = "analytics"
+
+
+class AppliedEvent(SQLModel, table=True):
+    """Every event analytics applied, kept so read models can be rebuilt from them."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        Index("events_by_case", "case_id", "time", "seq"),
+        Index(
+            "events_written_by_buyers",  # buyer_texts.WRITTEN_BY_BUYERS
+            "case_id",
+            postgresql_where=text("type IN ('case.opened', 'case.buyer_replied')"),
+        ),
+        {"schema": SCHEMA},
+    )
+
+    seq: int | None = Field(
+        default=None, sa_column=Column(BigInteger, Identity(), primary_key=True)
+    )
+    event_id: str = Field(sa_column=Column(Text, nullable=False, unique=True))
+    case_id: str = Field(sa_column=Column(Text, nullable=False))
+    type: str = Field(sa_column=Column(Text, nullable=False))
+    source: str = Field(sa_column=Column(Text, nullable=False))
+    time: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    trace_id: str = Field(sa_column=Column(Text, nullable=False))
+    data: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+
+
+class CaseView(SQLModel, table=True):
+    """One row per case: where it came from, what was decided, where it stands."""
+
+    __tablename__ = "cases"
+    __table_args__ = {"schema": SCHEMA}
+
+    case_id: str = Field(sa_column=Column(Text, primary_key=True))
+    marketplace: str | None = Field(default=None, sa_column=Column(Text))
+    market: str | None = Field(default=None, sa_column=Column(Text))
+    scenario: str | None = Field(default=None, sa_column=Column(Text))
+    remedy: str | None = Field(default=None, sa_column=Column(Text))
+    grade: str | None = Field(default=None, sa_column=Column(Text))
+    disposition: str | None = Field(default=None, sa_column=Column(Text))
+    status: str | None = Field(default=None, sa_column=Column(Text))
+    # What was returned, by whom and why (the case's most valuable item line).
+    seller_account: str | None = Field(default=None, sa_column=Column(Text))
+    sku: str | None = Field(default=None, sa_column=Column(Text))
+    asin: str | None = Field(default=None, sa_column=Column(Text))
+    title: str | None = Field(default=None, sa_column=Column(Text))
+    category: str | None = Field(default=None, sa_column=Column(Text))
+    reason: str | None = Field(default=None, sa_column=Column(Text))
+    reason_code: str | None = Field(default=None, sa_column=Column(Text))
+    opened_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    language: str | None = Field(default=None, sa_column=Column(Text))  # the buyer's
+    # What it came to (see case_facts.OUTCOME_COLUMNS).
+    first_offer_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    currency: str | None = Field(default=None, sa_column=Column(Text))
+    cost_minor: int | None = Field(default=None, sa_column=Column(BigInteger))
+    baseline_minor: int | None = Field(default=None, sa_column=Column(BigInteger))
+    rating: int | None = Field(default=None, sa_column=Column(Integer))
+    recovery_minor: int | None = Field(default=None, sa_column=Column(BigInteger))
+    updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class UnitsSold(SQLModel, table=True):
+    """The seller's sales feed: units of a listing sold on a day (a new upload of the same
+    day replaces it)."""
+
+    __tablename__ = "units_sold"
+    __table_args__ = {"schema": SCHEMA}
+
+    seller_account: str = Field(sa_column=Column(Text, primary_key=True))
+    sku: str = Field(sa_column=Column(Text, primary_key=True))
+    day: date = Field(sa_column=Column(Date, primary_key=True))
+    units: int = Field(sa_column=Column(Integer, nullable=False))
+
+
+class FaqEntry(SQLModel, table=True):
+    """A pre-sale FAQ entry of a listing, in one language, and the return reasons it
+    answers."""
+
+    __tablename__ = "faq_entries"
+    __table_args__ = {"schema": SCHEMA}
+
+    seller_account: str = Field(sa_column=Column(Text, primary_key=True))
+    sku: str = Field(sa_column=Column(Text, primary_key=True))
+    entry_id: str = Field(sa_column=Column(Text, primary_key=True))
+    language: str = Field(sa_column=Column(Text, nullable=False))
+    question: str = Field(sa_column=Column(Text, nullable=False))
+    answer: str = Field(sa_column=Column(Text, nullable=False))
+    covers: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
+    updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class FaqGap(SQLModel, table=True):
+    """A reason a listing keeps coming back for, or a topic its buyers keep asking about,
+    that no FAQ entry in the buyers' language answers; found once, then `covered` when an
+    entry answers it."""
+
+    __tablename__ = "faq_gaps"
+    __table_args__ = {"schema": SCHEMA}
+
+    seller_account: str = Field(sa_column=Column(Text, primary_key=True))
+    sku: str = Field(sa_column=Column(Text, primary_key=True))
+    language: str = Field(sa_column=Column(Text, primary_key=True))
+    reason: str = Field(sa_column=Column(Text, primary_key=True))
+    # What buyers ask about, for a gap that is a question ("" for a return reason).
+    topic: str = Field(default="", sa_column=Column(Text, primary_key=True, server_default=""))
+    cases: int = Field(sa_column=Column(Integer, nullable=False))
+    cost_minor: int = Field(sa_column=Column(BigInteger, nullable=False))
+    currency: str | None = Field(default=None, sa_column=Column(Text))
+    case_id: str = Field(sa_column=Column(Text, nullable=False))
+    question: str = Field(sa_column=Column(Text, nullable=False))
+    answer_outline: str = Field(sa_column=Column(Text, nullable=False))
+    state: str = Field(sa_column=Column(Text, nullable=False))  # open → covered
+    found_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class ReasonTaxonomy(SQLModel, table=True):
+    """A seller's own reason labels (domain/taxonomy.SellerTaxonomy, as JSON)."""
+
+    __tablename__ = "reason_taxonomies"
+    __table_args__ = {"schema": SCHEMA}
+
+    seller_account: str = Field(sa_column=Column(Text, primary_key=True))
+    taxonomy: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+    updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))

@@ -1,0 +1,667 @@
+"""The words that point to a scenario: marketplace reason codes and buyer phrases.
+
+Plain data read by `classification.py`. Phrases are regular expressions over
+*normalised* text: lower case, accents stripped ("größe" → "grosse", "reçu" →
+"recu"), "n't" glued ("doesn't" → "doesnt", as buyers also type it), "," where a
+clause ends, and one space between words ("l'écran" → "l ecran"). Each phrase
+matches whole words; `.{0,40}` means "within a few words". A phrase in `PHRASES`
+counts 1, one in `DECISIVE_PHRASES` counts 2. Add a phrase to the language it is
+written in; the classifier reads only the lexicons of the languages a text may be in.
+"""
+
+from shared.events import Reason, Scenario
+
+LANGUAGES = ("en", "de", "fr", "es", "it")
+
+# How much a reason code alone counts, against 1.0 for one phrase of the buyer's.
+SPECIFIC_CODE = 1.0  # the code names the scenario: size, wrong item, not received...
+VAGUE_CODE = 0.6  # "defective", "damaged", "not as described": often wrong or too broad
+
+# Marketplace codes, normalised: upper case, apostrophes dropped, other separators "_",
+# and the Amazon prefixes "CR-" and "AMZ-PG-" removed.
+CODE_SCENARIO: dict[str, tuple[Scenario, float]] = {
+    **dict.fromkeys(
+        ("DAMAGED_PACKAGING", "COSMETIC_DAMAGE", "MINOR_SCRATCH"),
+        (Scenario.MINOR_DEFECT, SPECIFIC_CODE),
+    ),
+    **dict.fromkeys(
+        ("DAMAGED", "ARRIVED_DAMAGED", "DAMAGED_BY_CARRIER", "DAMAGED_BY_FC"),
+        (Scenario.MINOR_DEFECT, VAGUE_CODE),
+    ),
+    **dict.fromkeys(
+        (
+            "MISSING_PARTS",
+            "MISSING_PART",
+            "ACCESSORY_MISSING",
+            "MISSING_PARTS_OR_ACCESSORIES",
+            "SETUP_DIFFICULTY",
+        ),
+        (Scenario.FUNCTIONAL_FAULT, SPECIFIC_CODE),
+    ),
+    **dict.fromkeys(
+        (
+            "SIZE_TOO_SMALL",
+            "SIZE_TOO_LARGE",
+            "APP_TOO_SMALL",
+            "APP_TOO_LARGE",
+            "APP_STYLE",
+            "STYLE",
+            "COLOR",
+            "COLOUR",
+            "WRONG_SIZE",
+            "DOES_NOT_FIT",
+            "DOESNT_FIT",
+        ),
+        (Scenario.SIZE_STYLE_MISMATCH, SPECIFIC_CODE),
+    ),
+    **dict.fromkeys(
+        (
+            "DEFECTIVE",
+            "DEFECTIVE_ITEM",
+            "ITEM_DEFECTIVE",
+            "QUALITY_UNACCEPTABLE",
+            "QUALITY_NOT_AS_EXPECTED",
+            "NOT_AS_DESCRIBED",
+            "SNAD",
+            "DIFFERENT_FROM_LISTING",
+            "BAD_DESC",
+            "FAKE_OR_COUNTERFEIT",
+        ),
+        (Scenario.QUALITY_DEFECT, VAGUE_CODE),
+    ),
+    **dict.fromkeys(
+        (
+            "UNWANTED",
+            "UNWANTED_ITEM",
+            "NO_LONGER_NEED_ITEM",
+            "ORDERED_WRONG_ITEM",
+            "MISORDERED",
+            "ORDERED_ACCIDENTALLY",
+            "FOUND_BETTER_PRICE",
+            "BETTER_PRICE_AVAILABLE",
+            "CHANGED_MIND",
+        ),
+        (Scenario.CHANGED_MIND, SPECIFIC_CODE),
+    ),
+    **dict.fromkeys(
+        (
+            "INR",
+            "ITEM_NOT_RECEIVED",
+            "NOT_RECEIVED",
+            "ARRIVED_LATE",
+            "MISSED_ESTIMATED_DELIVERY",
+        ),
+        (Scenario.NOT_RECEIVED, SPECIFIC_CODE),
+    ),
+    **dict.fromkeys(
+        ("WRONG_ITEM", "WRONG_ITEM_RECEIVED", "SWITCHEROO", "BUYER_RECEIVED_WRONG_ITEM"),
+        (Scenario.WRONG_ITEM, SPECIFIC_CODE),
+    ),
+}
+
+# Codes that say nothing: no prior at all, the buyer's words decide.
+SILENT_CODES = frozenset({"", "OTHER", "UNKNOWN", "NO_REASON", "NO_REASON_GIVEN", "REASON_NA"})
+
+# When the marketplace code is not in the table: the canonical reason intake mapped it to.
+REASON_SCENARIO: dict[Reason, tuple[Scenario, float]] = {
+    Reason.DEFECTIVE: (Scenario.QUALITY_DEFECT, VAGUE_CODE),
+    Reason.DAMAGED: (Scenario.MINOR_DEFECT, VAGUE_CODE),
+    Reason.MISSING_PARTS: (Scenario.FUNCTIONAL_FAULT, SPECIFIC_CODE),
+    Reason.NOT_AS_DESCRIBED: (Scenario.QUALITY_DEFECT, VAGUE_CODE),
+    Reason.QUALITY: (Scenario.QUALITY_DEFECT, VAGUE_CODE),
+    Reason.SIZE_TOO_SMALL: (Scenario.SIZE_STYLE_MISMATCH, SPECIFIC_CODE),
+    Reason.SIZE_TOO_LARGE: (Scenario.SIZE_STYLE_MISMATCH, SPECIFIC_CODE),
+    Reason.STYLE: (Scenario.SIZE_STYLE_MISMATCH, SPECIFIC_CODE),
+    Reason.WRONG_ITEM: (Scenario.WRONG_ITEM, SPECIFIC_CODE),
+    Reason.CHANGED_MIND: (Scenario.CHANGED_MIND, SPECIFIC_CODE),
+    Reason.NOT_RECEIVED: (Scenario.NOT_RECEIVED, SPECIFIC_CODE),
+}
+
+# Words that cancel a damage, fault or set-up phrase right after them:
+# "not damaged", "nicht kaputt", "pas cassé", "no está roto", "non è rotto", "not a setup issue".
+NEGATIONS = frozenset(
+    {
+        # en
+        "not", "no", "never", "nothing", "without", "isnt", "wasnt", "arent", "dont",
+        "doesnt", "didnt",
+        # de
+        "nicht", "kein", "keine", "keinen", "keiner", "nichts", "ohne",
+        # fr
+        "pas", "rien", "aucun", "aucune", "sans",
+        # es
+        "nada", "ningun", "ninguna", "sin",
+        # it
+        "non", "niente", "nulla", "nessun", "nessuna", "senza",
+    }
+)  # fmt: skip
+
+# A phrase counts 1. Phrases of these scenarios are cancelled by a negation before them.
+NEGATABLE = frozenset({Scenario.MINOR_DEFECT, Scenario.QUALITY_DEFECT, Scenario.FUNCTIONAL_FAULT})
+
+# fmt: off
+PHRASES: dict[Scenario, dict[str, list[str]]] = {
+    Scenario.MINOR_DEFECT: {
+        "en": [
+            r"scratch(es|ed)?", r"scuff(s|ed)?", r"dent(s|ed)?", r"dinged", r"chip(ped)?",
+            r"stain(s|ed)?", r"cosmetic", r"snag", r"threads? loose", r"loose threads?",
+            r"crack(ed)?", r"(box|packaging|package|parcel) (was |is )?(\w+ )?"
+            r"(crushed|damaged|dented|squashed|torn|wet|ripped|soaked)",
+            r"(crushed|squashed|dented|damaged|torn|wet) (box|packaging|package)",
+            r"(small|tiny|light|minor) (mark|stain|scratch|dent|chip|flaw|defect)",
+            r"bent", r"scraped?", r"marks", r"blemish(es)?", r"discolou?r(ed|ation)",
+            r"small (tear|hole|crack|scuff|dent)",
+        ],
+        "de": [
+            r"kratzer", r"macke", r"delle", r"abplatzer", r"abgeplatzt", r"angeschlagen",
+            r"fleck", r"verbeult", r"eingedruckt", r"zerdruckt", r"sprung",
+            r"(karton|verpackung|paket|schachtel) (war |ist )?(\w+ )?"
+            r"(beschadigt|zerdruckt|eingedruckt|nass|eingerissen|verbeult)",
+            r"verbogen", r"eingedellt", r"schramm(e|en)", r"schonheitsfehler", r"optisch",
+        ],
+        "fr": [
+            r"rayures?", r"rayee?", r"eraflures?", r"bosses?", r"cabossee?", r"ecaillee?",
+            r"taches?", r"petit eclat", r"felee?", r"fissuree?",
+            r"defaut esthetique", r"(carton|colis|emballage|boite) (est |a ete )?(\w+ )?"
+            r"(ecrase|abime|dechire|mouille|cabosse|endommage)e?",
+            r"tordue?", r"enfoncee?", r"(petites|quelques) marques", r"defaut d aspect",
+        ],
+        "es": [
+            r"rayon(es)?", r"aranazos?", r"aranad[oa]", r"golpe(ad[oa])?", r"abollad[oa]",
+            r"desconchad[oa]", r"desconchon", r"manch(a|ita)", r"marca en", r"rajad[oa]",
+            r"(caja|embalaje|paquete) (llego |venia |un poco )?"
+            r"(aplastad[oa]|chafad[oa]|abollad[oa]|rot[oa]|mojad[oa]|danad[oa])",
+            r"doblad[oa]", r"hundid[oa]", r"marquitas?", r"defecto estetico",
+        ],
+        "it": [
+            r"graffi[oa]?", r"graffiat[oa]", r"ammaccat(ura|o|a)", r"scheggia(t[oa])?",
+            r"macchi(a|etta)", r"segno", r"crepat[oa]", r"scrostat[oa]", r"filo tirato",
+            r"difettino", r"difetto estetico",
+            r"(scatola|imballo|confezione|pacco) (e |tutta |un po )?"
+            r"(schiacciat[oa]|danneggiat[oa]|rovinat[oa]|bagnat[oa]|strappat[oa])",
+            r"piegat[oa]", r"segnett[oi]", r"(qualche|piccoli) segni",
+        ],
+    },
+    Scenario.FUNCTIONAL_FAULT: {
+        "en": [
+            r"(cant|cannot|couldnt|unable to|dont know how to|not sure how to|how (do|can) i"
+            r"|how to) (figure|pair|connect|set|get|install|reset|use|find how)",
+            r"pair(ing)?", r"set ?up", r"setup guide", r"install(ation)?", r"configur\w*",
+            r"calibrat\w*", r"wifi", r"app", r"instructions", r"manual", r"error( code)?",
+            r"[efp]\d{1,2}", r"reset", r"is there a (trick|video)", r"need help",
+            r"did something wrong", r"what does (that|it|this|error)? ?(\w+ )?mean",
+            r"missing", r"not included", r"(came|comes) without",
+            r"no (screws|charger|remote|cable|hdmi cable|manual|instructions|filter|bracket)",
+            r"spare (filter|part)", r"(isnt|wasnt|not) in the box", r"clogged",
+            r"child lock", r"lock mode", r"turn (it )?off",
+            r"is there a (setting|mode|lock|button)",
+            r"what am i doing wrong", r"troubleshoot\w*", r"firmware", r"update",
+            r"only \w+ of (the )?\w+ (legs|screws|parts|pieces)",
+            r"no signal", r"plugged in", r"(does|do) (it|the \w+) need", r"(doesnt|does not) say",
+            r"(washer|gasket|seal) (is )?missing",
+        ],
+        "de": [
+            r"verbinden", r"verbindet sich", r"koppeln", r"gekoppelt", r"einrichten",
+            r"einrichtung", r"eingerichtet", r"wlan", r"app", r"bluetooth",
+            r"(bedienungs)?anleitung", r"fehler ?(code|meldung)?", r"[efp]\d{1,2}",
+            r"zurucksetzen", r"resett?e?n?", r"einstell(en|ung|ungen)", r"kalibriert",
+            r"was (mache|habe) ich falsch", r"gibt es (da |dazu )?(einen trick|ein video)",
+            r"brauche hilfe", r"fehl(t|en|te)", r"gefehlt",
+            r"(war|waren) nicht (dabei|im paket|im karton|enthalten)", r"ersatzfilter",
+            r"was (bedeutet|heisst) das", r"nicht im (karton|paket)", r"verstopft",
+            r"kindersicherung", r"sperre", r"(aus|ein)schalten", r"(de)?aktivieren",
+            r"wie (geht|funktioniert|bedient|benutzt)", r"firmware", r"update",
+            r"nur \w+ von \w+", r"bedienung",
+            r"kein signal", r"muss (die|der|das) \w+ (immer|standig)", r"steht nirgends",
+            r"dichtung fehlt",
+        ],
+        "fr": [
+            r"appairer", r"jumeler", r"(se )?connecter?", r"configurer", r"configuration",
+            r"parametre", r"reglages?", r"wifi", r"appli(cation)?", r"bluetooth",
+            r"notice", r"mode d emploi", r"tuto(riel)?", r"video", r"(code )?erreur",
+            r"[efp]\d{1,2}", r"reinitialis\w+", r"calibr\w+",
+            r"comment (on |je )?(fait|faire|reinitialise|configure|connecte|utilise)",
+            r"je n arrive pas", r"besoin d aide", r"ca veut dire quoi", r"que veut dire",
+            r"il manque", r"manquante?", r"n etait pas dans",
+            r"pas de (chargeur|support|telecommande|vis|cable|filtre)",
+            r"filtre de rechange", r"piece de rechange", r"pas dans (la boite|le carton)",
+            r"bouchee?",
+            r"verrouillage", r"securite enfant", r"(des)?activer", r"mise a jour",
+            r"comment (ca marche|ca fonctionne|l utiliser)", r"il y a un (mode|reglage|bouton)",
+            r"seulement \w+ \w+ sur \w+",
+            r"pas de signal", r"doit rester", r"ecrit nulle part", r"joint .{0,20}manque",
+        ],
+        "es": [
+            r"emparejar(lo)?", r"conectar(lo)?", r"conecta", r"configurar(lo)?",
+            r"configuracion", r"wifi", r"app", r"aplicacion", r"bluetooth",
+            r"instrucciones", r"manual", r"(codigo de )?error", r"[efp]\d{1,2}",
+            r"resetea(r)?", r"reiniciar", r"calibr\w+", r"como se", r"no consigo",
+            r"no se como", r"necesito ayuda", r"que significa", r"algun truco",
+            r"(algun )?video", r"faltan?", r"no (venia|viene|venian|vienen)",
+            r"(filtro|pieza) de repuesto", r"no esta en la caja", r"atascad[oa]",
+            r"bloqueo", r"(quitar|desactivar|activar)", r"actualizacion",
+            r"como (funciona|se usa)", r"hay (algun|un) (bloqueo|modo|ajuste|boton)",
+            r"solo (venian|venia|habia|hay) \w+ de",
+            r"sin senal", r"tiene que estar", r"no lo pone", r"falta la arandela",
+        ],
+        "it": [
+            r"associar(lo|e)", r"collegar(e|lo)", r"si collega", r"configurar(e|lo)",
+            r"impostat[oa] male", r"impostazioni", r"wifi", r"app", r"bluetooth",
+            r"istruzioni", r"manuale", r"(codice )?(di )?errore", r"[efp]\d{1,2}",
+            r"resettare", r"si resetta", r"calibr\w+", r"come si", r"non riesco",
+            r"mi serve aiuto", r"cosa (vuol dire|significa)", r"c e un trucco", r"video",
+            r"manca(no)?", r"mancant[ei]", r"non (c )?era nella",
+            r"(filtro|pezzo) di ricambio", r"non c e nella scatola", r"intasat[oa]",
+            r"blocco", r"(dis)?attivare", r"aggiornamento", r"come (funziona|si usa)",
+            r"c e un (blocco|modo|tasto|impostazione)", r"solo \w+ \w+ su \w+",
+            r"nessun segnale", r"deve stare", r"non c e scritto", r"manchi",
+        ],
+    },
+    Scenario.SIZE_STYLE_MISMATCH: {
+        "en": [
+            r"too (small|big|large|tight|short|long|narrow|wide|loose|baggy)",
+            r"runs (small|large|big)", r"size (up|down|bigger|smaller)",
+            r"(half |one |a )?size (bigger|smaller)", r"(bigger|smaller|next) size",
+            r"fit (is )?(weird|off|wrong|strange)", r"(doesnt|does not|didnt) fit",
+            r"tight", r"pinch(es)?", r"swimming in it", r"toes hit",
+            r"colou?r (is )?(off|different|wrong|darker|lighter)", r"shade",
+            r"(darker|lighter) than", r"dont like the (colou?r|shade|style|look)",
+            r"style (just )?isnt me", r"not my style", r"looks cheap on",
+            r"exchange for (a |an )?(size|xl|xs|xxl|s|m|l)",
+            r"than (in |on )?the (picture|photo|image)s?", r"slides? (right )?off", r"too loose",
+            r"size chart", r"fits? (small|large|big)",
+            r"(smaller|bigger|larger) than (i )?expected", r"(doesnt|does not) (go|fit) in",
+            r"in (person|real life)",
+        ],
+        "de": [
+            r"zu (klein|gross|eng|weit|kurz|lang|schmal|breit)",
+            r"(fallt|fallen) (sehr |etwas |wohl )?(klein|gross) aus", r"passt nicht",
+            r"passform", r"schnitt", r"sitzt (uberhaupt )?nicht", r"spannt", r"drucken",
+            r"(nummer|grosse) (grosser|kleiner)", r"umtausch",
+            r"farbe gefallt mir nicht", r"farbton", r"anders als auf dem (foto|bild)",
+            r"(dunkler|heller) als", r"(xs|s|m|l|xl) statt (xs|s|m|l|xl)",
+            r"stossen (\w+ )?an",
+            r"im vergleich zum (bild|foto)", r"als auf (dem|den) (bild|foto|bildern|fotos)",
+            r"rutscht", r"zu locker", r"grossentabelle",
+            r"(kleiner|grosser) als erwartet", r"passt nicht rein", r"in echt",
+        ],
+        "fr": [
+            r"trop (petite?s?|grande?s?|serree?s?|large|courte?s?|longue?s?|etroite?s?)",
+            r"taille (petit|grand)", r"pointure", r"taille (au dessus|en dessous|de plus)",
+            r"serre", r"ne me va pas", r"la coupe",
+            r"couleur (est )?(bien )?(plus )?(foncee|claire|differente)",
+            r"plus (foncee?|claire?) que", r"ne me plait pas", r"style de la photo",
+            r"echanger contre une taille",
+            r"que sur (la|les) photos?", r"glisse", r"trop lache", r"guide des tailles",
+            r"plus (petite?|grande?) que prevu", r"ne rentre pas", r"en vrai",
+        ],
+        "es": [
+            r"demasiado (pequen[oa]s?|grandes?|cort[oa]s?|larg[oa]s?|anch[oa]s?"
+            r"|estrech[oa]s?|apretad[oa]s?)",
+            r"(me|le) (queda|quedan|aprieta|aprietan)", r"talla (mas )?(grande|pequen[oa])",
+            r"tallan? (pequen[oa]|grande)", r"(medio )?numero mas", r"el corte",
+            r"no me queda bien", r"colou?r (es )?(mucho )?(mas )?(oscuro|claro|distinto)",
+            r"mas (oscuro|claro) que", r"no me gusta el (color|tono)", r"no me convence",
+            r"cambiarlo por una talla",
+            r"que en (la|las) fotos?", r"se me (sale|cae)", r"guia de tallas",
+            r"mas (pequen[oa]|grande) de lo que", r"no (me )?(entra|cabe)", r"en persona",
+        ],
+        "it": [
+            r"troppo (piccol[oaie]|grand[ei]|strett[oaie]|larg[oaie]|cort[oaie]|lung[oaie])",
+            r"vest[ei] (piccol[oa]|grande|strett[oa]|larg[oa])", r"calzano (piccole|grandi)",
+            r"taglia (piu )?(grande|piccola)", r"numero in piu", r"vestibilita",
+            r"stringono", r"tira sulle", r"(stretto|largo) in vita", r"corto di",
+            r"colore (e )?(molto )?(piu )?(scuro|chiaro|divers[oa])", r"piu (scuro|chiaro)",
+            r"non mi piace", r"non mi convince", r"cambiarlo con una taglia",
+            r"che in foto", r"che nelle? foto", r"mi scivola", r"guida alle taglie",
+            r"piu (piccol[oa]|grande) di quanto", r"non (ci )?entra", r"dal vivo",
+        ],
+    },
+    Scenario.QUALITY_DEFECT: {
+        "en": [
+            r"(stopped|quit) working", r"(doesnt|does not|didnt|dont|do not) work",
+            r"not working", r"(wont|will not|doesnt|does not) (turn on|charge|power on"
+            r"|start|work)", r"no (sound|power)", r"dead( on arrival)?", r"doa",
+            r"broken?", r"broke", r"snapped", r"shattered", r"unusable",
+            r"(falling|coming) apart", r"faulty", r"defective",
+            r"(poor|bad|cheap|terrible|low) quality", r"junk", r"garbage", r"knock ?off",
+            r"fake", r"counterfeit", r"false advertising", r"advertised as",
+            r"listing says", r"not what i paid for", r"rip ?off", r"particle board",
+            r"smells? (like|of|awful|bad|terrible|horrible)", r"burning", r"overheat\w*",
+            r"not safe", r"unsafe", r"dangerous",
+            r"leak(s|ing)?", r"flicker(s|ing)?", r"goes black", r"shuts off", r"pill(s|ing)",
+            r"bled", r"seams", r"stitching", r"tried everything",
+            r"died", r"came loose", r"wobbl\w+", r"rattl\w+", r"flimsy", r"(cheaply|poorly) made",
+            r"supposed to be", r"claims", r"not waterproof", r"lasted (\w+ )?(day|days|week|weeks)",
+            r"fell off", r"peeling", r"rust(ed|y)?", r"melted",
+        ],
+        "de": [
+            r"(funktioniert|geht|lauft|ladt|startet)( \w+){0,4} (nicht|nie)( mehr)?( an)?",
+            r"ging nie an", r"lasst sich nicht (einschalten|anschalten)", r"tot",
+            r"defekt(es)?", r"kaputt", r"zerbrochen", r"gebrochen", r"abgebrochen",
+            r"gerissen", r"zersprungen", r"scherben", r"unbrauchbar",
+            r"(schlechte|miese|minderwertige|billige|billigste) (qualitat|verarbeitung)",
+            r"minderwertig", r"schrott", r"falschung", r"nicht wie beschrieben",
+            r"tauschung", r"abzocke", r"spanplatte", r"kunstleder", r"lauft aus",
+            r"stinkt", r"verbrannt", r"brummt nur", r"flackert", r"knotchen",
+            r"nahte (losen sich|gehen)", r"halt nur", r"statt der angegebenen",
+            r"alles probiert",
+            r"gestorben", r"kaputt gegangen", r"hat sich (\w+ )?gelost", r"wackelt", r"klappert",
+            r"mist", r"angeblich", r"nicht wasserdicht", r"hielt nur", r"abgefallen",
+            r"blattert", r"rostet", r"geschmolzen",
+        ],
+        "fr": [
+            r"ne (fonctionne|marche|s allume|charge) (plus|pas)",
+            r"(fonctionne|marche) pas", r"en panne", r"hs", r"defectueu(x|se)",
+            r"cassee?", r"a lache", r"brisee?", r"eclats partout", r"inutilisable",
+            r"mauvaise qualite", r"qualite (nulle|mediocre|deplorable)", r"camelote",
+            r"contrefacon", r"arnaque", r"(non|pas) conforme", r"agglomere", r"fuit",
+            r"fuite", r"sent le (brule|plastique brule)", r"pue", r"dangereu(x|se)",
+            r"scintille", r"devient noir", r"s arrete", r"coutures", r"se defont",
+            r"aucun son", r"j ai tout essaye",
+            r"mort", r"s est desserree?", r"vibre", r"claque", r"soi disant", r"censee? etre",
+            r"pas etanche", r"a tenu", r"se decolle", r"rouille", r"fondu", r"nul",
+        ],
+        "es": [
+            r"(no|ya no) (funciona|enciende|carga|suena)", r"dejo de funcionar",
+            r"defectuos[oa]", r"rot[oa]", r"se rompio", r"anicos", r"inservible",
+            r"mala calidad", r"porqueria", r"basura", r"imitacion", r"falso",
+            r"falsificacion", r"timo", r"estafa", r"no es lo que pague", r"aglomerado",
+            r"pierde agua", r"huele (a|fatal|mal)", r"quemado", r"peligros[oa]", r"parpadea",
+            r"se queda en negro", r"se apaga", r"costuras", r"se deshacen", r"probe otro",
+            r"murio", r"se aflojo", r"vibra", r"hace ruido", r"supuestamente", r"se supone",
+            r"dura (solo )?\w+ (dias|semanas)", r"se despega", r"oxidad[oa]", r"derretid[oa]",
+        ],
+        "it": [
+            r"non (funziona|si accende|si carica|carica)", r"smesso di funzionare",
+            r"guast[oa]", r"difettos[oa]", r"rott[oa]", r"si e rott[oa]", r"in frantumi",
+            r"schegge", r"inutilizzabile", r"(pessima|scarsa|bassa) qualita",
+            r"schifezza", r"falso", r"contraffatt[oa]", r"truffa", r"non conforme",
+            r"truciolato", r"perde", r"puzza", r"bruciat[oa]", r"pericolos[oa]",
+            r"sfarfalla", r"diventa nero", r"si spegne", r"cuciture", r"si scuciono",
+            r"non ha audio",
+            r"e mort[oa]", r"si e allentat[oa]", r"vibra", r"fa rumore", r"dovrebbe essere",
+            r"non e impermeabile", r"e durat[oa]", r"si stacca", r"arrugginit[oa]", r"sciolt[oa]",
+        ],
+    },
+    Scenario.CHANGED_MIND: {
+        "en": [
+            r"no longer (need|needed|want|wanted|required)",
+            r"(dont|do not) (need|want) (it|this)( anymore)?", r"not needed",
+            r"(found|is) (it )?(\$?\d+ )?cheaper", r"better price", r"already (has|have) one",
+            r"bought (the same|two|2|twice)", r"by (mistake|accident)", r"accidentally",
+            r"unopened", r"still sealed", r"not as useful",
+            r"(not|no longer) needing", r"didnt need", r"no need for", r"decided (not|to)",
+            r"cancel(l?ed)? (the |my |our )?(trip|event|plans|project)", r"bought (one )?elsewhere",
+            r"already got one", r"on sale", r"half (the )?price",
+        ],
+        "de": [
+            r"(brauche|benotige) (ich )?(es |das |ihn |sie )?nicht mehr",
+            r"nicht mehr (benotigt|gebraucht)", r"(billiger|gunstiger)",
+            r"(hat|habe) schon (eins|einen|eine)", r"(doppelt|zweimal) bestellt",
+            r"zu viel bestellt", r"widerruf", r"zurucktreten", r"originalverpackt",
+            r"ungeoffnet", r"doch nicht so", r"will es nicht mehr",
+            r"brauch(e)? ich doch nicht", r"doch nicht (gebraucht|benotigt|notig)", r"nicht notig",
+            r"woanders gekauft",
+            r"schon (einen|eine|eins) .{0,20}bekommen", r"halben preis", r"im angebot",
+        ],
+        "fr": [
+            r"plus besoin", r"plus l utilite", r"moins cher", r"meilleur prix",
+            r"en a deja (un|une)", r"deux fois", r"retractation", r"toujours emballee?",
+            r"pas aussi pratique",
+            r"pas eu besoin", r"plus necessaire", r"pas besoin", r"achete ailleurs",
+            r"deja (recu|eu) (un|une)", r"moitie prix", r"en promo",
+        ],
+        "es": [
+            r"ya no (lo |la )?necesito", r"no me hace falta", r"mas barato",
+            r"mejor precio", r"ya tiene (uno|una)", r"dos veces", r"sin querer",
+            r"desistimiento", r"sin abrir", r"precintad[oa]", r"no es tan practico",
+            r"no lo necesite", r"no me hizo falta", r"ya no hace falta", r"compre otro",
+            r"ya (nos|me) regalaron", r"mitad de precio", r"rebajad[oa]",
+        ],
+        "it": [
+            r"non mi serve piu", r"non serve piu", r"(trovato|visto) a meno", r"piu economico",
+            r"prezzo migliore", r"ce l ha gia", r"due volte", r"recesso",
+            r"ancora sigillat[oa]", r"non e pratico",
+            r"non mi e servit[oa]", r"non (mi )?serve", r"comprat[oa] altrove",
+            r"gia regalat[oa]", r"(ce ne|me ne) hanno gia", r"meta prezzo", r"in offerta",
+        ],
+    },
+    Scenario.NOT_RECEIVED: {
+        "en": [
+            r"lost", r"customs", r"returned to sender", r"late", r"where is my",
+            r"tracking (says|hasnt|stuck)", r"still (waiting|dont have|havent)",
+            r"mailroom",
+            r"no sign of", r"(been|its been|it s been) \w+ (days|weeks)", r"stuck in transit",
+            r"(hasnt|has not|didnt) (arrived|come|shown up|turned up)", r"misplaced",
+            r"waiting for",
+            r"(arrived|came|delivered) .{0,30}after (the|my|our)",
+            r"out for delivery", r"nothing (has )?(came|come|arrived)",
+        ],
+        "de": [
+            r"verloren", r"zoll", r"zuruck an den absender", r"spat", r"verspatet",
+            r"wo bleibt", r"warte (seit|immer noch)", r"immer noch (nicht da|auf)",
+            r"sendungsverfolgung (hangt|seit)", r"kein paket",
+            r"keine spur", r"seit \w+ (tagen|wochen)", r"verschlampt", r"verschollen",
+            r"noch nicht (da|angekommen|geliefert)",
+            r"(kam|geliefert|angekommen) .{0,30}nach (der|dem|den)",
+            r"in zustellung", r"kam nichts", r"noch nichts",
+        ],
+        "fr": [
+            r"perdu", r"douane", r"retourne a l expediteur", r"en retard",
+            r"ou est ma commande", r"toujours pas", r"le suivi (indique|n a pas)",
+            r"aucune trace", r"ca fait \w+ (jours|semaines)", r"egare", r"toujours rien",
+            r"pas (encore )?(arrive|livre)",
+            r"(arrivee?|livree?) .{0,30}apres (l|la|le|les|mon|ma)",
+            r"en cours de livraison", r"rien n est arrive",
+        ],
+        "es": [
+            r"perdido", r"aduanas?", r"al remitente", r"tarde", r"donde esta mi",
+            r"todavia no", r"sigo sin", r"seguimiento (dice|no se mueve)",
+            r"ni rastro", r"\w+ semanas (y|sin)", r"sin noticias", r"extraviad[oa]",
+            r"no (ha )?llegado", r"todavia nada",
+            r"(llego|entregado) .{0,30}despues (de|del)",
+            r"en reparto", r"no ha venido", r"nada aun",
+        ],
+        "it": [
+            r"pers[oa]", r"dogana", r"al mittente", r"in ritardo", r"dov e il mio",
+            r"ancora non", r"tracking (dice|e fermo)",
+            r"nessuna traccia", r"sono \w+ (giorni|settimane)", r"smarrit[oa]",
+            r"non (e )?(ancora )?arrivat[oa]", r"ancora niente",
+            r"(arrivat[oa]|consegnat[oa]) .{0,30}dopo (la|il|l|le|i)",
+            r"in consegna", r"ancora nulla",
+        ],
+    },
+    Scenario.WRONG_ITEM: {
+        "en": [
+            r"wrong (item|product|model|article|colou?r|version)",
+            r"different (product|brand|item|model)", r"someone else s order",
+            r"(two|2) left",
+            r"(totally|completely|entirely) different",
+            r"not the (product|item|one) (in|from|on) the",
+            r"(my|the) order was", r"you shipped me",
+        ],
+        "de": [
+            r"falsche[rs]? (artikel|modell|produkt)", r"falsch (verschickt|geliefert)",
+            r"anderes modell", r"andere[nr]? marke", r"etwas (vollig |ganz )?anderes",
+            r"fremde bestellung", r"no name",
+            r"(ganz|vollig|komplett) andere", r"nicht das produkt", r"bestellt war",
+        ],
+        "fr": [
+            r"mauvais (article|modele|produit)", r"autre marque", r"pas le bon",
+            r"quelqu un d autre",
+            r"(toute|tout|completement) autre", r"pas (du tout )?le (produit|modele)",
+            r"j avais (pris|choisi)",
+        ],
+        "es": [
+            r"(articulo|modelo|producto) equivocad[oa]", r"otra marca",
+            r"otra persona", r"(totalmente|completamente) distinto",
+            r"completamente diferente", r"no es (para nada )?el producto",
+        ],
+        "it": [
+            r"(articolo|modello|prodotto) sbagliat[oa]", r"altra marca",
+            r"qualcun altro", r"(completamente|totalmente) divers[oa]",
+            r"non e quello giusto",
+            r"non e (per niente )?il prodotto", r"avevo ordinato",
+        ],
+    },
+}
+
+# fmt: on
+
+# Phrases that settle the case on their own: they count 2, and nothing cancels them.
+# fmt: off
+DECISIVE_PHRASES: dict[Scenario, dict[str, list[str]]] = {
+    Scenario.MINOR_DEFECT: {
+        "en": [
+            r"still (works|usable|functional|working)", r"(but|otherwise|still) (it )?works",
+            r"works (fine|perfectly|ok|well)", r"undamaged", r"intact",
+            r"(item|product|contents?|it) (inside |itself )?(is |are |seems )?"
+            r"(fine|ok|okay|intact|undamaged)",
+            r"not worth (sending|returning|the hassle)", r"partial refund", r"compensation",
+            r"keep it if", r"fine to (hang|use)", r"seems ok", r"not a big deal",
+            r"otherwise (perfect|fine|good|great|ok)", r"all good otherwise",
+            r"apart from (that|this) (it s )?(fine|ok|perfect|great)",
+            r"(doesnt|does not) affect (use|the use|how it works)", r"barely noticeable",
+            r"(hardly|barely) (visible|noticeable)", r"discount", r"keep(ing)? it (but|if|anyway)",
+            r"a little (money|bit) back",
+        ],
+        "de": [
+            r"(funktioniert|geht|lauft) (es |sie |er )?(aber|trotzdem|einwandfrei)",
+            r"(sonst|ansonsten) (ok|in ordnung|einwandfrei|lauft|funktioniert)",
+            r"noch (benutzbar|nutzbar|brauchbar)",
+            r"kann man (aber )?(noch|trotzdem) (benutzen|aufhangen|verwenden)",
+            r"unbeschadigt", r"heil", r"zum gluck ok", r"nachlass", r"gutschrift",
+            r"teilerstattung", r"lohnt sich nicht", r"schicke ich (das |es )?nicht zuruck",
+            r"nix wildes", r"nicht schlimm",
+            r"(ansonsten|sonst) alles (gut|ok|top|in ordnung|prima)",
+            r"stort (aber )?(nicht|kaum)", r"beeintrachtigt (die funktion )?nicht",
+            r"kaum (sichtbar|zu sehen)", r"rabatt", r"behalte (es|ihn|sie)",
+        ],
+        "fr": [
+            r"(marche|fonctionne) (quand meme|tres bien|bien|parfaitement)",
+            r"sinon (elle |il )?(marche|fonctionne)", r"reste utilisable", r"intacte?",
+            r"en bon etat", r"geste commercial", r"remboursement partiel",
+            r"(ne vaut pas|ca ne vaut pas) le coup", r"je ne vais pas (le |la )?renvoyer",
+            r"rien de grave", r"ne gene pas",
+            r"a part ca tout (va bien|est bien|est ok|est parfait)",
+            r"sinon (tout est|c est) (parfait|bien|ok|nickel)",
+            r"a peine visible", r"reduction", r"je (le|la) garde",
+        ],
+        "es": [
+            r"(funciona|funcionan) (bien|perfectamente|igual)", r"pero funciona",
+            r"por lo demas funciona", r"se puede (usar|colgar)", r"intact[oa]",
+            r"(producto|articulo|aparato) (en si )?esta bien", r"enter[oa]", r"descuento",
+            r"reembolso parcial",
+            r"no merece la pena", r"no (lo|la) voy a devolver", r"nada grave",
+            r"no pasa nada",
+            r"por lo demas (todo )?(perfecto|bien|ok)", r"no molesta",
+            r"casi no se ve", r"rebaja", r"me (lo|la) quedo",
+        ],
+        "it": [
+            r"ma funziona", r"funziona (benissimo|bene|lo stesso|perfettamente)",
+            r"per il resto funziona", r"comunque utilizzabile", r"si puo (usare|appendere)",
+            r"integr[oa]", r"a posto", r"rimborso parziale", r"sconto", r"piccolo rimborso",
+            r"non (la |lo )?rimando", r"non vale la pena", r"niente di grave",
+            r"per il resto (tutto )?(ok|bene|perfetto|a posto)", r"non da fastidio",
+            r"si vede appena", r"sconticino", r"(lo|la) tengo",
+        ],
+    },
+    Scenario.FUNCTIONAL_FAULT: {
+        "en": [
+            r"(dont|do not) know how", r"not sure how", r"(cant|couldnt) figure",
+            r"(needed|needs|had) to be charged",
+        ],
+        "de": [r"weiss nicht wie", r"was mache ich falsch", r"musste erst"],
+        "fr": [r"ne sais pas comment", r"je n arrive pas a"],
+        "es": [r"no se como", r"no consigo"],
+        "it": [r"non so come", r"non riesco a"],
+    },
+    Scenario.SIZE_STYLE_MISMATCH: {},
+    Scenario.QUALITY_DEFECT: {
+        "en": [r"not a setup issue", r"not user error"],
+        "de": [r"kein bedienfehler"],
+        "fr": [r"pas un probleme de reglage"],
+        "es": [r"no es (un )?problema de configuracion"],
+        "it": [r"non e un problema di impostazioni"],
+    },
+    Scenario.CHANGED_MIND: {
+        "en": [
+            r"changed my mind", r"change of mind", r"ordered (this |it )?(by mistake"
+            r"|accidentally)", r"ordered (the )?wrong", r"(dont|do not) need it anymore",
+            r"dont want it",
+        ],
+        "de": [
+            r"anders uberlegt", r"aus versehen", r"versehentlich",
+            r"falsche \w+ bestellt",
+        ],
+        "fr": [
+            r"change d avis", r"par erreur", r"n en ai (juste )?plus (besoin|l utilite)",
+            r"trompee? de",
+        ],
+        "es": [r"cambiado de opinion", r"cambie de opinion", r"por error", r"me equivoque de"],
+        "it": [r"cambiato idea", r"per errore", r"per sbaglio", r"ho sbagliato"],
+    },
+    Scenario.NOT_RECEIVED: {
+        "en": [
+            r"never (arrived|received|got|came|showed up|delivered|turned up)",
+            r"(not|havent|hasnt|didnt|have not) (yet )?(received|arrived|been delivered"
+            r"|got)", r"too late", r"empty box", r"nothing (was )?inside",
+            r"still dont have", r"says delivered",
+        ],
+        "de": [
+            r"nie (\w+ )?(angekommen|erhalten|bekommen|geliefert)",
+            r"nicht (bei mir )?(angekommen|erhalten|zugestellt)",
+            r"nichts (angekommen|bekommen|erhalten)", r"(viel )?zu spat",
+            r"leere[nr]? karton", r"nichts drin",
+        ],
+        "fr": [
+            r"jamais (rien )?(recu|arrive|livre)", r"(rien|pas) recu", r"trop tard",
+            r"carton vide", r"rien dedans", r"jamais arrive",
+        ],
+        "es": [
+            r"nunca (me )?(llego|recibi|ha llegado)", r"no (he recibido|me ha llegado|recibi)",
+            r"no (lo |la )?recibi", r"caja vacia", r"nada dentro", r"llego tarde",
+            r"recibi nada",
+        ],
+        "it": [
+            r"mai (arrivat[oa]|ricevut[oa]|consegnat[oa])",
+            r"non (ho )?(ancora )?ricevuto", r"troppo tardi", r"scatola vuota",
+            r"non c era niente",
+        ],
+    },
+    Scenario.WRONG_ITEM: {
+        "en": [
+            r"not what i ordered", r"(sent|received|got|shipped) (me )?(the |a )?wrong",
+            r"wrong item", r"instead of", r"i ordered .{0,40}(received|got|sent|tag says)",
+            r"(received|got) .{0,60}i ordered", r"(you|they) sent .{0,40}i paid for",
+            r"contained .{0,40}i (bought|ordered)",
+        ],
+        "de": [
+            r"falscher artikel", r"nicht (der|das|die) (artikel|was|produkt)",
+            r"nicht meine bestellung", r"(statt|anstatt) (der|des|dem|den) bestellten",
+            r"bestellt .{0,40}(bekommen|erhalten|geliefert|war aber)",
+            r"geliefert wurde", r"geschickt wurde",
+            r"im paket war .{0,40}(gekauft|bestellt)",
+            r"hatte (die|den|das) .{0,20}(gekauft|bestellt)",
+        ],
+        "fr": [
+            r"pas ce que j ai commande", r"au lieu (du|de la|de l|des|d)",
+            r"command(e|ee) .{0,40}recu", r"recu .{0,40}commande", r"envoye la version",
+            r"contenait .{0,40}(achete|commande)", r"j avais achete",
+        ],
+        "es": [
+            r"no es lo que pedi", r"en (lugar|vez) del?", r"pedi .{0,40}(llego|recibi"
+            r"|mandaron|enviaron)", r"(llego|recibi) .{0,60}pedi", r"no es el que pedi",
+            r"enviaron la version",
+            r"venia .{0,40}(compre|pedi)", r"compre la version",
+        ],
+        "it": [
+            r"non e quello che ho ordinato", r"al posto (del|della|dello|dei)",
+            r"ordinat[oa] .{0,40}(arrivat[oa]|ricevut[oa]|mandat[oa])",
+            r"(arrivat[oa]|ricevut[oa]) .{0,60}(avevo|ho) ordinato",
+            r"mandato la versione",
+            r"c era .{0,40}(comprato|ordinato)", r"avevo comprato",
+        ],
+    },
+}
+# fmt: on

@@ -1,0 +1,27 @@
+"""The unit on the bench: which item of the returned parcel it is, and how the
+marketplace warehouse knows it."""
+
+from typing import Any
+
+from shared.events import CaseItem
+
+DEFAULT_CATEGORY = "default"
+
+
+def main_item(items: list[dict[str, Any]]) -> CaseItem:
+    """The parcel's most valuable line: the one grading and disposition are about
+    (accessories and cheap add-ons travel with it)."""
+    lines = [CaseItem.model_validate(item) for item in items]
+    if not lines:
+        raise ValueError("the returned parcel lists no items")
+    return max(lines, key=lambda item: item.unit_price_minor * item.quantity)
+
+
+def category_of(item: CaseItem) -> str:
+    return (item.category or "").strip().lower() or DEFAULT_CATEGORY
+
+
+def fnsku_of(item: CaseItem) -> str:
+    """The label Amazon's warehouse scans. Without a seller's own FNSKU list, the ASIN
+    (Amazon accepts it for units tracked by manufacturer barcode), else the SKU."""
+    return item.asin or item.sku

@@ -1,0 +1,264 @@
+"""The remedy engine: for one case, the remedies to offer in order, and why in money.
+
+1. The scenario's ladder lists the remedies worth considering (`LADDERS`).
+2. Each is priced with the cost model and checked against the seller's policy, the law
+   of the buyer's market (`law.check_offer`) and what it needs (a guide in the buyer's
+   language, an open return window). A remedy that fails is kept, with the reason, as
+   an excluded alternative.
+3. The lawful ones are offered cheapest first: with the buyer free to decline, offering
+   the cheaper of two remedies first always lowers the expected cost. The first remedy
+   the buyer takes for sure (a full refund) ends the ladder; anything dearer is dropped.
+
+Plain data in, plain data out: the handlers store the plan and send its steps.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from services.resolution.domain.costs import Costing, Estimate, estimate
+from services.resolution.domain.law import (
+    BuyerRights,
+    Disclosure,
+    Window,
+    check_offer,
+    required_disclosures,
+    rights_of,
+)
+from services.resolution.domain.policy import SellerPolicy
+from services.resolution.domain.troubleshooting import Guide, choose_guide
+from shared.events import Alternative, CaseItem, CostLine, Remedy, ReturnRoute, Scenario
+from shared.markets import Currency, Market
+
+R = Remedy
+LADDERS: dict[Scenario, tuple[Remedy, ...]] = {
+    Scenario.MINOR_DEFECT: (R.PARTIAL_REFUND, R.REFUND_WITHOUT_RETURN, R.RETURN_FULL_REFUND),
+    Scenario.FUNCTIONAL_FAULT: (
+        R.TROUBLESHOOTING,
+        R.PART_SHIPMENT,
+        R.REFUND_WITHOUT_RETURN,
+        R.RETURN_FULL_REFUND,
+    ),
+    Scenario.SIZE_STYLE_MISMATCH: (R.EXCHANGE, R.REFUND_WITHOUT_RETURN, R.RETURN_FULL_REFUND),
+    # A genuine fault: a full refund without argument, with or without the unit back.
+    Scenario.QUALITY_DEFECT: (R.REFUND_WITHOUT_RETURN, R.RETURN_FULL_REFUND),
+    # What the withdrawal right or the marketplace's return policy gives, nothing more.
+    Scenario.CHANGED_MIND: (R.RETURN_FULL_REFUND,),
+    # The same item again from a local warehouse, or the money back; the seller claims
+    # the lost parcel from the carrier.
+    Scenario.NOT_RECEIVED: (R.RESHIP, R.REFUND_WITHOUT_RETURN),
+    Scenario.WRONG_ITEM: (R.EXCHANGE, R.REFUND_WITHOUT_RETURN, R.RETURN_FULL_REFUND),
+}
+
+REFUNDS_IN_FULL = frozenset({R.RETURN_FULL_REFUND, R.REFUND_WITHOUT_RETURN})
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    case_id: str
+    marketplace: str
+    market: Market
+    currency: Currency
+    scenario: Scenario
+    items: list[CaseItem]
+    opened_at: datetime
+    delivered_at: datetime | None  # None: windows run from the opening, the buyer's side
+    language: str
+    fault_code: str | None = None
+
+    @property
+    def amount_paid_minor(self) -> int:
+        return sum(item.unit_price_minor * item.quantity for item in self.items)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One offer of the plan, priced."""
+
+    remedy: Remedy
+    refund_minor: int
+    seller_pays_return: bool
+    route: ReturnRoute | None
+    acceptance: float
+    cost_minor: int
+    disclosures: tuple[Disclosure, ...] = ()
+    guide: Guide | None = None
+
+    @property
+    def owed(self) -> bool:
+        """A remedy the buyer takes for sure is decided, not offered."""
+        return self.acceptance >= 1
+
+
+@dataclass(frozen=True)
+class Plan:
+    scenario: Scenario
+    steps: tuple[Step, ...]  # offer order; empty: nothing lawful to offer, an agent decides
+    alternatives: tuple[Alternative, ...]
+    rights: BuyerRights
+    policy_version: int
+    rule: str
+
+
+@dataclass(frozen=True)
+class Candidate:
+    step: Step
+    lines: tuple[CostLine, ...]
+    excluded_by: str | None = None
+    expected_cost_minor: float | None = field(default=None, compare=False)
+
+
+def plan(
+    facts: CaseFacts,
+    policy: SellerPolicy,
+    policy_version: int,
+    guides: list[Guide],
+    now: datetime,
+) -> Plan:
+    rights = rights_of(facts.market, facts.delivered_at or facts.opened_at, now)
+    candidates = [
+        consider(remedy, facts, policy, policy_version, guides, rights)
+        for remedy in LADDERS[facts.scenario]
+    ]
+    candidates = order_offers(candidates)
+    steps = tuple(c.step for c in candidates if c.expected_cost_minor is not None)
+    alternatives = tuple(alternative_of(c) for c in candidates)
+    return Plan(facts.scenario, steps, alternatives, rights, policy_version, rule_of(facts, steps))
+
+
+def consider(
+    remedy: Remedy,
+    facts: CaseFacts,
+    policy: SellerPolicy,
+    policy_version: int,
+    guides: list[Guide],
+    rights: BuyerRights,
+) -> Candidate:
+    """Price one remedy and say what, if anything, rules it out."""
+    refund = refund_for(remedy, facts, policy)
+    seller_pays = seller_pays_return(facts.scenario, policy)
+    costing = Costing(facts.market, facts.marketplace, facts.items, refund, 0, seller_pays)
+    priced: Estimate = estimate(remedy, costing)
+    guide = None
+    if remedy is R.TROUBLESHOOTING:
+        first = facts.items[0]
+        guide = choose_guide(guides, first.sku, first.category, facts.fault_code, facts.language)
+    offer = (facts.market, facts.scenario, remedy, rights, seller_pays)
+    step = Step(
+        remedy,
+        refund,
+        seller_pays,
+        priced.route,
+        policy.acceptance_of(remedy),
+        priced.total_minor,
+        tuple(required_disclosures(*offer, buyer_rejected=rejected(facts))),
+        guide,
+    )
+    why_not = exclusion(step, facts, policy, policy_version, rights) or breach_of(offer, facts)
+    return Candidate(step, priced.lines, why_not)
+
+
+def refund_for(remedy: Remedy, facts: CaseFacts, policy: SellerPolicy) -> int:
+    if remedy is R.PARTIAL_REFUND:
+        return policy.partial_refund_minor(facts.items)
+    if remedy in REFUNDS_IN_FULL:
+        return facts.amount_paid_minor
+    return 0
+
+
+def seller_pays_return(scenario: Scenario, policy: SellerPolicy) -> bool:
+    """Only a buyer who changed their mind may be asked to pay the return, and only if
+    the seller's policy says so (EU/UK: the buyer must have been told before ordering)."""
+    if scenario is Scenario.CHANGED_MIND:
+        return policy.seller_pays_withdrawal_return
+    return True
+
+
+def rejected(facts: CaseFacts) -> bool:
+    """A buyer reporting a genuine fault asks for their money back (UK short-term right)."""
+    return facts.scenario is Scenario.QUALITY_DEFECT
+
+
+def exclusion(
+    step: Step, facts: CaseFacts, policy: SellerPolicy, version: int, rights: BuyerRights
+) -> str | None:
+    remedy = step.remedy
+    if not policy.enables(remedy):
+        return f"seller policy v{version}: {remedy.value} is not enabled"
+    if remedy is R.TROUBLESHOOTING and step.guide is None:
+        sku = facts.items[0].sku
+        code = f" fault {facts.fault_code}" if facts.fault_code else ""
+        return f"knowledge base: no guide for {sku}{code} in {facts.language!r}"
+    if remedy is R.REFUND_WITHOUT_RETURN and facts.scenario is not Scenario.NOT_RECEIVED:
+        dearest = max(item.unit_price_minor for item in facts.items)
+        if dearest > policy.returnless_refund_max_minor:
+            limit = policy.returnless_refund_max_minor
+            return f"seller policy v{version}: returnless refunds only for units up to {limit}"
+    if facts.scenario is Scenario.CHANGED_MIND and not return_window_open(rights):
+        return "no return right: the withdrawal and marketplace return windows are closed"
+    return None
+
+
+def return_window_open(rights: BuyerRights) -> bool:
+    return rights.withdrawal_open or rights.is_open(Window.MARKETPLACE_RETURN)
+
+
+def breach_of(offer: tuple, facts: CaseFacts) -> str | None:
+    breaches = check_offer(*offer, buyer_rejected=rejected(facts))
+    if not breaches:
+        return None
+    return "; ".join(f"law {b.rule_id} ({b.source}): {b.sentence}" for b in breaches)
+
+
+def order_offers(candidates: list[Candidate]) -> list[Candidate]:
+    """Lawful candidates cheapest first up to the first owed one, with their expected
+    cost; then the rest, each with why it is not offered. Keeps ladder order for ties."""
+    lawful = sorted(
+        (c for c in candidates if c.excluded_by is None), key=lambda c: c.step.cost_minor
+    )
+    offered: list[Candidate] = []
+    for candidate in lawful:
+        offered.append(candidate)
+        if candidate.step.owed:
+            break
+    priced = with_expected_costs(offered)
+    ceiling = offered[-1].step.remedy.value if offered else ""
+    dropped = [
+        Candidate(c.step, c.lines, f"cost: dearer than {ceiling}, which the buyer takes for sure")
+        for c in lawful[len(offered) :]
+    ]
+    excluded = [c for c in candidates if c.excluded_by is not None]
+    return priced + dropped + excluded
+
+
+def with_expected_costs(offered: list[Candidate]) -> list[Candidate]:
+    """E(i) = p·cost(i) + (1 − p)·E(i + 1): what offering step i first costs, counting a
+    decline. The last step has no fallback: a decline there goes to an agent, costing
+    what it would have (the agent's remedy is unknown here)."""
+    result: list[Candidate] = []
+    after: float | None = None
+    for c in reversed(offered):
+        p = c.step.acceptance
+        expected = c.step.cost_minor if after is None else p * c.step.cost_minor + (1 - p) * after
+        result.append(Candidate(c.step, c.lines, None, expected))
+        after = expected
+    return list(reversed(result))
+
+
+def alternative_of(candidate: Candidate) -> Alternative:
+    expected = candidate.expected_cost_minor
+    return Alternative(
+        remedy=candidate.step.remedy,
+        cost_minor=candidate.step.cost_minor,
+        expected_cost_minor=None if expected is None else round(expected),
+        acceptance=candidate.step.acceptance,
+        lines=list(candidate.lines),
+        excluded_by=candidate.excluded_by,
+    )
+
+
+def rule_of(facts: CaseFacts, steps: tuple[Step, ...]) -> str:
+    where = f"{facts.scenario.value} in {facts.market.value}"
+    if not steps:
+        return f"{where}: no remedy is both lawful and enabled; an agent decides"
+    order = ", then ".join(step.remedy.value for step in steps)
+    return f"{where}: offers {order}, cheapest expected cost first"

@@ -1,0 +1,123 @@
+"""Offer and notice messages to buyers, in their language.
+
+One Jinja2 template per language and remedy lives under `templates/<language>/<remedy>.txt.j2`;
+each language states the same facts. Money and dates are formatted here with Babel, per
+language, so templates only place ready-made text. Every rendered message must still pass
+`compliance.lint` before it is sent.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+from babel.dates import format_date, format_time
+from babel.numbers import format_currency
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from shared.events import Remedy, Scenario
+from shared.markets import MINOR_UNITS, Currency
+
+LANGUAGES = ("en", "de", "fr", "es", "it")
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+environment = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    undefined=StrictUndefined,  # a missing fact fails the render instead of leaving a gap
+    autoescape=False,  # plain text, not HTML
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+    auto_reload=False,  # templates ship with the code: no file check on every render
+)
+
+
+@dataclass(frozen=True)
+class OfferFacts:
+    """What an offer tells the buyer. Optional facts are left out of the text when None."""
+
+    greeting: str  # the buyer's name, or a neutral greeting such as "Hello"
+    product_title: str
+    expires_at: datetime  # aware; the offer lapses after this moment
+    amount_minor: int | None = None  # refund, or price difference to pay for an exchange
+    currency: Currency | None = None
+    withdrawal_right_until: datetime | None = None  # EU/UK buyers still inside the window
+    right_to_reject_until: datetime | None = None  # UK: faulty goods back for a full refund
+    legal_guarantee_until: datetime | None = None  # EU/UK: free repair or replacement
+    scenario: Scenario | None = None  # what went wrong; None: neutral wording
+    buyer_pays_return: bool = False  # the buyer bears the cost of sending the item back
+    return_label_url: str | None = None
+    pickup_at: datetime | None = None
+    guide_title: str | None = None  # troubleshooting: the guide the buyer should try
+    guide_steps: tuple[str, ...] = ()
+    guide_video_url: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.amount_minor is None) != (self.currency is None):
+            raise ValueError("amount_minor and currency go together")
+
+
+class UnsupportedLanguage(ValueError):
+    pass
+
+
+def render_offer(language: str, remedy: Remedy, facts: OfferFacts) -> str:
+    """The offer text for one remedy, in the buyer's language."""
+    if language not in LANGUAGES:
+        raise UnsupportedLanguage(language)
+    if Remedy(remedy) is Remedy.TROUBLESHOOTING and not (facts.guide_title and facts.guide_steps):
+        raise ValueError("a troubleshooting offer needs guide_title and guide_steps")
+    template = environment.get_template(f"{language}/{Remedy(remedy).value}.txt.j2")
+    return template.render(_context(language, facts))
+
+
+def _context(language: str, facts: OfferFacts) -> dict[str, str | bool | tuple[str, ...] | None]:
+    # Every name is always present (None when absent), so StrictUndefined flags only typos.
+    return {
+        "greeting": facts.greeting,
+        "product": facts.product_title,
+        "amount": _amount(language, facts),
+        "expires": format_moment(language, facts.expires_at),
+        "withdrawal_until": _day(language, facts.withdrawal_right_until),
+        "right_to_reject_until": _day(language, facts.right_to_reject_until),
+        "legal_guarantee_until": _day(language, facts.legal_guarantee_until),
+        "scenario": None if facts.scenario is None else Scenario(facts.scenario).value,
+        "buyer_pays_return": facts.buyer_pays_return,
+        "return_label_url": facts.return_label_url,
+        "pickup": _moment(language, facts.pickup_at),
+        "guide_title": facts.guide_title,
+        "guide_steps": facts.guide_steps,
+        "guide_video_url": facts.guide_video_url,
+    }
+
+
+def format_money(language: str, amount_minor: int, currency: Currency) -> str:
+    """E.g. 1234 EUR → "€12.34" in English, "12,34 €" in German."""
+    major = Decimal(amount_minor) / MINOR_UNITS[currency]
+    return format_currency(major, currency.value, locale=language)
+
+
+def format_day(language: str, day: datetime) -> str:
+    """E.g. "March 12, 2026" in English, "12. März 2026" in German."""
+    return format_date(day, "long", locale=language)
+
+
+def format_moment(language: str, moment: datetime) -> str:
+    """A day plus the time in the moment's own zone, e.g. "12. März 2026, 14:00 UTC"."""
+    time = format_time(moment, "HH:mm zzz", tzinfo=moment.tzinfo, locale=language)
+    return f"{format_day(language, moment)}, {time}"
+
+
+def _amount(language: str, facts: OfferFacts) -> str | None:
+    if facts.amount_minor is None or facts.currency is None:
+        return None
+    return format_money(language, facts.amount_minor, facts.currency)
+
+
+def _day(language: str, day: datetime | None) -> str | None:
+    return None if day is None else format_day(language, day)
+
+
+def _moment(language: str, moment: datetime | None) -> str | None:
+    return None if moment is None else format_moment(language, moment)

@@ -1,0 +1,128 @@
+"""From a planned step to the message a buyer receives, checked before it goes out.
+
+A plan is stored as `PlannedStep`s, so a case resumes after a restart exactly where it
+was, with the amounts, rights and guide fixed when it was planned. `draft` renders the
+step in the buyer's language and runs the compliance lint; a draft with findings is
+never sent.
+"""
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from services.resolution.domain.compliance import Finding, lint
+from services.resolution.domain.engine import Plan, Step
+from services.resolution.domain.law import BuyerRights, Window
+from services.resolution.domain.messages import LANGUAGES, OfferFacts, render_offer
+from services.resolution.domain.troubleshooting import guide_to_dict
+from shared.events import Remedy, ReturnRoute, Scenario
+from shared.markets import Currency, Market
+
+GREETING = {"en": "Hello", "de": "Guten Tag", "fr": "Bonjour", "es": "Hola", "it": "Buongiorno"}
+FALLBACK_LANGUAGE = "en"  # a buyer whose language has no templates yet reads English
+
+# The law's disclosure rules, by the name the lint knows their wording under.
+LINT_NAME_OF_RULE = {
+    "eu.crd.withdrawal": "withdrawal_right",
+    "uk.ccr.cancellation": "withdrawal_right",
+    "uk.cra.short_term_right_to_reject": "right_to_reject",
+    "eu.sgd.remedies": "legal_guarantee",
+    "uk.cra.repair_or_replacement": "legal_guarantee",
+    "eu.crd.return_cost": "return_cost",
+    "uk.ccr.return_cost": "return_cost",
+}
+
+
+class PlannedStep(BaseModel):
+    remedy: Remedy
+    refund_minor: int
+    seller_pays_return: bool
+    route: ReturnRoute | None
+    acceptance: float
+    cost_minor: int
+    disclosures: list[str]  # rule ids of what the message must tell the buyer
+    withdrawal_until: datetime | None
+    guide: dict | None = None
+    right_to_reject_until: datetime | None = None
+    legal_guarantee_until: datetime | None = None
+
+    @property
+    def owed(self) -> bool:
+        return self.acceptance >= 1
+
+    @property
+    def required(self) -> list[str]:
+        return sorted(_names(self.disclosures))
+
+
+def planned_steps(plan: Plan) -> list[PlannedStep]:
+    return [planned(step, plan.rights) for step in plan.steps]
+
+
+def planned(step: Step, rights: BuyerRights) -> PlannedStep:
+    """The step as stored; a window's end is kept only when the message must disclose it."""
+    rules = [d.rule_id for d in step.disclosures]
+    names = _names(rules)
+
+    def until(name: str, window: Window) -> datetime | None:
+        return rights.until(window) if name in names else None
+
+    return PlannedStep(
+        remedy=step.remedy,
+        refund_minor=step.refund_minor,
+        seller_pays_return=step.seller_pays_return,
+        route=step.route,
+        acceptance=step.acceptance,
+        cost_minor=step.cost_minor,
+        disclosures=rules,
+        withdrawal_until=until("withdrawal_right", Window.WITHDRAWAL),
+        right_to_reject_until=until("right_to_reject", Window.RIGHT_TO_REJECT),
+        legal_guarantee_until=until("legal_guarantee", Window.LEGAL_GUARANTEE),
+        guide=None if step.guide is None else guide_to_dict(step.guide),
+    )
+
+
+def _names(rules: list[str]) -> set[str]:
+    return {LINT_NAME_OF_RULE.get(rule, rule) for rule in rules}
+
+
+class Draft(BaseModel):
+    language: str
+    message: str
+    findings: list[str]
+
+    @property
+    def sendable(self) -> bool:
+        return not self.findings
+
+
+def draft(
+    step: PlannedStep,
+    language: str,
+    market: Market,
+    currency: Currency,
+    product_title: str,
+    expires_at: datetime,
+    scenario: Scenario,
+) -> Draft:
+    """The message for one step, in the buyer's language, with the lint's findings."""
+    language = language if language in LANGUAGES else FALLBACK_LANGUAGE
+    guide = step.guide or {}
+    facts = OfferFacts(
+        greeting=GREETING[language],
+        product_title=product_title,
+        expires_at=expires_at,
+        amount_minor=step.refund_minor or None,
+        currency=currency if step.refund_minor else None,
+        withdrawal_right_until=step.withdrawal_until,
+        right_to_reject_until=step.right_to_reject_until,
+        legal_guarantee_until=step.legal_guarantee_until,
+        scenario=scenario,
+        buyer_pays_return=not step.seller_pays_return,
+        guide_title=guide.get("title"),
+        guide_steps=tuple(guide.get("steps", ())),
+        guide_video_url=guide.get("video_url"),
+    )
+    message = render_offer(language, step.remedy, facts)
+    findings: list[Finding] = lint(message, language, market, step.required)
+    return Draft(language=language, message=message, findings=[str(f) for f in findings])

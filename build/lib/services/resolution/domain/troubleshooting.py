@@ -1,0 +1,228 @@
+"""The troubleshooting knowledge base, pure part: guides, fault codes, which guide fits.
+
+A guide is a few short steps for one product (its SKU) or for every product of a
+category, in one language, either general or for one device fault code ("E4"). For a
+case, `choose_guide` picks the most specific guide in the buyer's language: a guide in
+another language is no remedy for this buyer. `fault_code_in` reads the code a buyer
+quotes in free text. The starter set for the sample products lives in
+`guides/starter_guides.json`; sellers add their own guides on top of it.
+"""
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from services.resolution.domain.messages import LANGUAGES
+
+STARTER_GUIDES = Path(__file__).parent / "guides" / "starter_guides.json"
+
+MIN_STEPS = 3
+MAX_STEPS = 6
+
+
+@dataclass(frozen=True)
+class Guide:
+    guide_id: str  # stable, e.g. "TWS-EB-A3-WHT.pairing.de"
+    language: str  # "en", "de", "fr", "es", "it"
+    title: str
+    steps: tuple[str, ...]  # short imperative steps, 3–6
+    sku: str | None = None  # a guide for one product, or
+    category: str | None = None  # for every product of a category
+    fault_code: str | None = None  # e.g. "E4"; None: the product's general guide
+    video_url: str | None = None
+
+
+# ------------------------------------------------------------------ fault codes in text
+
+# Words after which a buyer quotes a code, in the five languages. Compounds end in one of
+# them ("code d'erreur E4", "código de error E4", "codice errore E4"), so the last word
+# before the code is enough.
+_CODE_WORDS = (
+    r"(?:fehler|error|err)[- ]?code|fehlermeldung|fehler|st[oö]rung"
+    r"|error|errore|erreur|err|fault|code|codice|c[oó]digo"
+)
+# An optional "number"/"no."/":"/"#" and an opening quote between the word and the code.
+_BETWEEN = (
+    r"[\s:#=]*(?:(?:n[o°º]?|nr|number|nummer|num[eé]ro|n[uú]mero)\.?[\s:#]*)?"
+    r"[\"'«»„“”‚‘’]?\s*"
+)
+# The code itself ends at a non-word character, but not inside "65W", "E4-2" or "12.5".
+_CODE_END = r"(?!\w|-\w|[.,]\d)"
+
+# After a code word: up to two letters, a dash or (E/F/H/P/L only) a space, 1–3 digits.
+_CODE = r"[a-z]{1,2}-?\d{1,3}|[efhpl] \d{1,3}|\d{1,3}"
+_QUOTED = re.compile(
+    rf"(?<!\w)(?:{_CODE_WORDS})(?!\w){_BETWEEN}(?P<code>{_CODE}){_CODE_END}", re.IGNORECASE
+)
+# Without a code word: one upper-case letter among E, F, H, P, L, an optional dash, 1–3
+# digits, standing alone (not inside a model number such as "LED-STP-10M-RGB").
+_STANDALONE = re.compile(rf"(?<![\w-])(?P<code>[EFHPL]-?\d{{1,3}}){_CODE_END}")
+
+
+def fault_code_in(text: str) -> str | None:
+    """The first device fault code a buyer quotes, normalised: "e-21" → "E21"; or None.
+
+    A code counts when either
+    - it follows a code word in any of the five languages ("error", "code", "fault",
+      "Fehler", "Fehlercode", "Störung", "erreur", "code d'erreur", "error",
+      "código de error", "errore", "codice errore", ...), optionally with "number"/"no."/
+      ":"/"#" between: up to two letters plus 1–3 digits ("E-21", "e 4"), or 1–3 digits
+      alone ("error 12" → "12"); or
+    - it stands alone and looks like a display code: one capital E, F, H, P or L, an
+      optional dash, 1–3 digits ("E4", "E-21", "F03").
+    Either way the code must end there: sizes and model numbers such as "65W", "10M",
+    "4K" or "A3" (a letter outside E/F/H/P/L) are not codes, nor is anything inside a
+    dashed SKU. Known limit: a standalone "E27" (a bulb socket) or "P30" (a phone model)
+    still reads as a code.
+    """
+    found = [m for pattern in (_QUOTED, _STANDALONE) if (m := pattern.search(text))]
+    if not found:
+        return None
+    first = min(found, key=lambda m: m.start("code"))
+    return normalize_fault_code(first.group("code"))
+
+
+def normalize_fault_code(code: str) -> str:
+    """Upper case, without dashes or spaces: "e-21" → "E21"."""
+    return re.sub(r"[\s-]", "", code).upper()
+
+
+# ------------------------------------------------------------------ choosing a guide
+
+
+def choose_guide(
+    guides: Iterable[Guide],
+    sku: str,
+    category: str | None,
+    fault_code: str | None,
+    language: str,
+) -> Guide | None:
+    """The best guide for a case, in the buyer's language only, or None.
+
+    Most specific first: the SKU's guide for the fault code, the SKU's general guide,
+    the category's guide for the fault code, the category's general guide. A guide for a
+    fault code never fits a case without that code. Ties go to the first guide given.
+    """
+    code = None if fault_code is None else normalize_fault_code(fault_code)
+    best: tuple[int, Guide] | None = None
+    for guide in guides:
+        if guide.language != language:
+            continue
+        rank = _rank(guide, sku, category, code)
+        if rank is not None and (best is None or rank < best[0]):
+            best = (rank, guide)
+    return None if best is None else best[1]
+
+
+def _rank(guide: Guide, sku: str, category: str | None, code: str | None) -> int | None:
+    if guide.fault_code is None:
+        specific = False
+    elif code is not None and normalize_fault_code(guide.fault_code) == code:
+        specific = True
+    else:
+        return None  # a guide for another code, or the case quotes none
+    if guide.sku is not None and guide.sku == sku:
+        return 0 if specific else 1
+    if _same(guide.category, category):
+        return 2 if specific else 3
+    return None
+
+
+def _same(category: str | None, other: str | None) -> bool:
+    return category is not None and other is not None and category.casefold() == other.casefold()
+
+
+# ------------------------------------------------------------------ loading
+
+
+def load_starter_guides(path: Path = STARTER_GUIDES) -> list[Guide]:
+    """The guides of a JSON file holding a list of guide objects."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(data, list):
+        raise ValueError(f"{path}: expected a list of guides")
+    return [guide_from_dict(item) for item in data]
+
+
+_FIELDS = ("guide_id", "language", "title", "steps", "sku", "category", "fault_code", "video_url")
+
+
+def guide_to_dict(guide: Guide) -> dict:
+    """The guide as stored and served; `guide_from_dict` reads it back."""
+    return {
+        "guide_id": guide.guide_id,
+        "language": guide.language,
+        "title": guide.title,
+        "steps": list(guide.steps),
+        "sku": guide.sku,
+        "category": guide.category,
+        "fault_code": guide.fault_code,
+        "video_url": guide.video_url,
+    }
+
+
+def guide_from_dict(data: Mapping[str, Any]) -> Guide:
+    """A guide from its JSON form; ValueError naming the first field that is wrong.
+
+    Required: guide_id, language (one of the five), title, steps (3–6 non-empty
+    strings) and exactly one of sku and category. Optional: fault_code (letters and
+    digits, normalised like `fault_code_in`'s), video_url (http or https). Unknown
+    fields are refused, so a misspelt one is not silently lost.
+    """
+    if not isinstance(data, Mapping):
+        raise ValueError("guide: expected an object")
+    unknown = sorted(set(data) - set(_FIELDS))
+    if unknown:
+        raise ValueError(f"{unknown[0]}: unknown field")
+    guide_id = _text(data, "guide_id")
+    language = _text(data, "language")
+    if language not in LANGUAGES:
+        raise ValueError(f"language: {language!r} is not one of {', '.join(LANGUAGES)}")
+    title = _text(data, "title")
+    steps = data.get("steps")
+    if not isinstance(steps, list | tuple) or not all(
+        isinstance(step, str) and step.strip() for step in steps
+    ):
+        raise ValueError("steps: expected a list of non-empty strings")
+    if not MIN_STEPS <= len(steps) <= MAX_STEPS:
+        raise ValueError(f"steps: {len(steps)} steps, expected {MIN_STEPS} to {MAX_STEPS}")
+    sku = _optional_text(data, "sku")
+    category = _optional_text(data, "category")
+    if (sku is None) == (category is None):
+        raise ValueError("sku: give exactly one of sku and category")
+    fault_code = _optional_text(data, "fault_code")
+    if fault_code is not None:
+        fault_code = normalize_fault_code(fault_code)
+        if not re.fullmatch(r"[A-Z]{0,2}\d{1,3}", fault_code):
+            raise ValueError(f"fault_code: {fault_code!r} is not a device code such as E4")
+    video_url = _optional_text(data, "video_url")
+    if video_url is not None and not video_url.startswith(("https://", "http://")):
+        raise ValueError("video_url: expected an http(s) address")
+    return Guide(
+        guide_id=guide_id,
+        language=language,
+        title=title,
+        steps=tuple(step.strip() for step in steps),
+        sku=sku,
+        category=category,
+        fault_code=fault_code,
+        video_url=video_url,
+    )
+
+
+def _text(data: Mapping[str, Any], name: str) -> str:
+    value = data.get(name)
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{name}: required, a non-empty string")
+    return value.strip()
+
+
+def _optional_text(data: Mapping[str, Any], name: str) -> str | None:
+    value = data.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{name}: a non-empty string or null")
+    return value.strip()

@@ -1,0 +1,131 @@
+"""Events in, the case's next step out. Each handler runs in the consumer's transaction.
+
+- `case.opened`: record the case, plan and take the first step; or wait for an agent's
+  `case.classified` when intake could not tell the scenario, or for the carrier's word on
+  a parcel the buyer says never arrived; clocks run for a case not answered at once.
+- `case.buyer_replied`: accept or decline the open offer.
+- `fulfillment.stock_unavailable`: the part or exchange cannot ship: the next step.
+- `fulfillment.return_received`: the unit is back: the full refund is owed now.
+"""
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.resolution import offering, parcel_tracing, policies, refunding, timekeeping
+from services.resolution.domain.clocks import first_reply_clock, marketplace_clocks
+from services.resolution.domain.troubleshooting import fault_code_in
+from services.resolution.tables import CaseDecision
+from shared.consumer import RejectedEvent
+from shared.events import (
+    BuyerAnswer,
+    BuyerReplied,
+    CaseClassified,
+    CaseOpened,
+    Envelope,
+    Remedy,
+    ReturnReceived,
+    StockUnavailable,
+)
+from shared.messaging_tables import utc_now
+
+
+async def on_case_opened(session: AsyncSession, case: CaseOpened, _: Envelope) -> None:
+    now = utc_now()
+    record = record_of(case)
+    session.add(record)
+    in_force = await policies.policy_for_planning(session, case.seller_account)
+    answered = False
+    if case.scenario is None:
+        record.rule = "waiting for an agent to classify the case"
+    elif parcel_tracing.needs_trace(record):
+        parcel_tracing.start_trace(session, record)
+    else:
+        why = f"intake classified a {case.scenario.value}"
+        answered = await offering.resolve(session, record, why, now, in_force)
+    if answered:
+        return  # answered in this very transaction, the usual case: no clock needs to run
+    reply_hours = in_force[0].first_reply_business_hours
+    clocks = [first_reply_clock(case.opened_at, case.market, reply_hours)]
+    clocks += marketplace_clocks([(d.name, d.due_at) for d in case.deadlines], case.opened_at)
+    timekeeping.add_new_case_clocks(session, case.case_id, clocks)
+
+
+def record_of(case: CaseOpened) -> CaseDecision:
+    return CaseDecision(
+        case_id=case.case_id,
+        marketplace=case.marketplace,
+        seller_account=case.seller_account,
+        order_id=case.order_id,
+        return_id=case.return_id,
+        market=case.market,
+        region=case.region,
+        currency=case.currency,
+        language=case.buyer_language,
+        fault_code=fault_code_in(case.buyer_comment),
+        carrier=case.parcel.carrier if case.parcel else None,
+        tracking_number=case.parcel.tracking_number if case.parcel else None,
+        opened_at=case.opened_at,
+        delivered_at=case.delivered_at,
+        items=[item.model_dump(mode="json") for item in case.items],
+        state="waiting",
+        scenario=case.scenario.value if case.scenario else "",
+        remedy="",
+        refund_minor=0,
+        rule="",
+        plan=[],  # given, not defaulted: a default factory costs more than the rest of the row
+        alternatives=[],
+    )
+
+
+async def case_of(session: AsyncSession, case_id: str) -> CaseDecision:
+    # Rows added earlier in this batch are written first, so a case opened (or an offer
+    # made) a few records before this one is found.
+    await session.flush()
+    record = await session.get(CaseDecision, case_id, with_for_update=True)
+    if record is None:
+        raise RejectedEvent(f"no case {case_id} in resolution")
+    return record
+
+
+async def on_case_classified(session: AsyncSession, event: CaseClassified, _: Envelope) -> None:
+    record = await case_of(session, event.case_id)
+    if record.state != "waiting":
+        return  # planned already: an agent's late choice changes nothing
+    record.scenario = event.scenario.value
+    if parcel_tracing.needs_trace(record):
+        parcel_tracing.start_trace(session, record)
+        return
+    why = f"agent {event.agent} classified a {event.scenario.value}"
+    now = utc_now()
+    if await offering.resolve(session, record, why, now):
+        await timekeeping.stop_clocks(session, record.case_id, offering.ANSWER_CLOCKS, now)
+
+
+async def on_buyer_replied(session: AsyncSession, reply: BuyerReplied, _: Envelope) -> None:
+    """A yes or no answers the open offer; free text, or no open offer, is for an agent."""
+    if reply.answer is BuyerAnswer.MESSAGE:
+        return
+    record = await case_of(session, reply.case_id)
+    offer = await offering.open_offer(session, reply.case_id)
+    if offer is None:
+        return
+    if reply.answer is BuyerAnswer.ACCEPT:
+        await offering.accept(session, record, offer, reply.at, reply.exchange_for)
+    else:
+        await offering.give_up(session, record, offer, "declined", reply.text[:500], reply.at)
+
+
+async def on_stock_unavailable(session: AsyncSession, event: StockUnavailable, _: Envelope) -> None:
+    record = await case_of(session, event.case_id)
+    if record.remedy != event.remedy.value or record.state != "decided":
+        return  # the case has moved on since
+    missing = ", ".join(event.missing_skus)
+    note = f"{event.remedy.value} impossible: {missing} out of stock in {event.region}"
+    await offering.give_up(session, record, None, "impossible", note, utc_now())
+
+
+async def on_return_received(session: AsyncSession, event: ReturnReceived, _: Envelope) -> None:
+    record = await case_of(session, event.case_id)
+    if record.remedy != Remedy.RETURN_FULL_REFUND.value:
+        return  # e.g. the old unit of an exchange: nothing more is owed
+    await refunding.owe_refund(session, record, Remedy.RETURN_FULL_REFUND, record.refund_minor)
+    await timekeeping.start_refund_clock(session, record, event.received_at)

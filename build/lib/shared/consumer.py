@@ -1,0 +1,277 @@
+"""Consuming events: at least once from Kafka, exactly once in effect.
+
+A batch of records is applied in one database transaction:
+1. decode each CloudEvent; an invalid one is dead-lettered at once, and one this
+   service has no handler for is skipped;
+2. record the batch's event ids in the inbox in one statement; the ids that were
+   already there are redeliveries and are skipped;
+3. run each new event's handler.
+If a handler fails, the batch is rolled back and applied again one event at a
+time, each in a savepoint with a few retries, so one bad event is dead-lettered
+while the rest are applied. If the database or broker itself fails, the whole
+batch is redelivered after a pause.
+"""
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+
+from aiokafka import ConsumerRecord, TopicPartition
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from opentelemetry import trace
+from opentelemetry.metrics import CallbackOptions, Observation
+from opentelemetry.trace import SpanKind
+from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.dead_letters import dead_letter
+from shared.events import Envelope, EventPayload, UnknownEventType
+from shared.inbox import first_deliveries
+from shared.settings import Settings
+from shared.telemetry import Telemetry, context_from_headers, trace_id_of
+
+log = logging.getLogger(__name__)
+
+EventHandler = Callable[[AsyncSession, EventPayload, Envelope], Awaitable[None]]
+RETRY_PAUSE_SECONDS = 0.2
+BATCH_RETRY_PAUSE_SECONDS = 1.0
+
+
+class RejectedEvent(Exception):
+    """A well-formed event that this service can never apply; it is dead-lettered."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A record this service applies, decoded."""
+
+    record: ConsumerRecord
+    envelope: Envelope
+    payload: EventPayload
+
+    @property
+    def trace_id(self) -> str:
+        return trace_id_of(self.record.headers or ())
+
+
+# A projection applies a whole batch of events at once (read models); handlers take one.
+Projection = Callable[[AsyncSession, list[Delivery]], Awaitable[None]]
+
+
+def _is_infrastructure_error(error: Exception) -> bool:
+    if isinstance(error, OperationalError | InterfaceError | ConnectionError | OSError):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        service: str,
+        handlers: dict[str, EventHandler],
+        sessions: async_sessionmaker[AsyncSession],
+        broker: KafkaBroker,
+        telemetry: Telemetry,
+        settings: Settings,
+        projection: Projection | None = None,
+    ) -> None:
+        self.service = service
+        self.handlers = handlers
+        self.projection = projection
+        self.sessions = sessions
+        self.broker = broker
+        self.tracer = telemetry.tracer
+        self.max_attempts = settings.consumer_max_attempts
+        self.batch_size = settings.consumer_batch_size
+        meter = telemetry.meter
+        self._applied = meter.create_counter("events.applied", description="events applied")
+        self._duplicates = meter.create_counter(
+            "events.duplicates", description="redelivered events skipped by the inbox"
+        )
+        self._dead = meter.create_counter(
+            "events.dead_lettered", description="events sent to a dead-letter topic"
+        )
+        self._batch_duration = meter.create_histogram(
+            "events.batch_duration", unit="s", description="time to apply one batch of events"
+        )
+        # Records behind each partition's end, as of the last batch taken from it.
+        self._lag: dict[tuple[str, int], int] = {}
+        meter.create_observable_gauge(
+            "consumer.lag",
+            callbacks=[self._observe_lag],
+            description="records not yet applied, per topic and partition",
+        )
+
+    def subscribe(self, topics: tuple[str, ...]) -> None:
+        self.broker.subscriber(
+            *topics,
+            group_id=self.service,
+            batch=True,
+            max_records=self.batch_size,
+            batch_timeout_ms=100,
+            fetch_max_wait_ms=200,
+            auto_offset_reset="earliest",
+            ack_policy=AckPolicy.NACK_ON_ERROR,
+        )(self.consume_batch)
+
+    async def consume_batch(self, msg: KafkaMessage) -> None:
+        consumer = getattr(msg, "consumer", None)
+        # Lag counts this batch until it is applied: a batch failing again and again shows.
+        self._note_lag(consumer, msg.raw_message, applied=False)
+        started = time.perf_counter()
+        await self._apply_batch(msg.raw_message)
+        self._batch_duration.record(time.perf_counter() - started)
+        self._note_lag(consumer, msg.raw_message, applied=True)
+
+    def _note_lag(self, consumer: object, records: list[ConsumerRecord], applied: bool) -> None:
+        highwater = getattr(consumer, "highwater", None)  # FastStream's test broker has none
+        if highwater is None:
+            return
+        # Records are in offset order per partition: the first left to apply is the
+        # partition's first of the batch, or the one after its last once applied.
+        ordered = records if applied else reversed(records)
+        for record in ordered:
+            end = highwater(TopicPartition(record.topic, record.partition))
+            if end is not None:
+                next_offset = record.offset + 1 if applied else record.offset
+                self._lag[record.topic, record.partition] = max(end - next_offset, 0)
+
+    def _observe_lag(self, _: CallbackOptions) -> Iterable[Observation]:
+        for (topic, partition), lag in list(self._lag.items()):
+            yield Observation(lag, {"topic": topic, "partition": partition})
+
+    async def _apply_batch(self, records: Iterable[ConsumerRecord]) -> None:
+        deliveries = [d for r in records if (d := await self._decode(r)) is not None]
+        if not deliveries:
+            return
+        try:
+            try:
+                async with self.sessions() as session, session.begin():
+                    await self._apply_all(session, deliveries, one_by_one=False)
+            except Exception as error:
+                if _is_infrastructure_error(error):
+                    raise
+                async with self.sessions() as session, session.begin():
+                    await self._apply_all(session, deliveries, one_by_one=True)
+        except Exception:
+            log.exception(
+                "%s could not apply a batch of %d; it will be redelivered",
+                self.service,
+                len(deliveries),
+            )
+            await asyncio.sleep(BATCH_RETRY_PAUSE_SECONDS)
+            raise
+
+    async def _decode(self, record: ConsumerRecord) -> Delivery | None:
+        try:
+            envelope = Envelope.model_validate_json(record.value or b"")
+        except ValidationError as error:
+            await self._dead_letter(record, f"invalid CloudEvent envelope: {error}")
+            return None
+        if envelope.type not in self.handlers and self.projection is None:
+            return None
+        try:
+            payload = envelope.payload()
+        except (ValidationError, UnknownEventType, ValueError) as error:
+            await self._dead_letter(record, f"invalid {envelope.type} payload: {error}")
+            return None
+        return Delivery(record, envelope, payload)
+
+    async def _apply_all(
+        self, session: AsyncSession, deliveries: list[Delivery], one_by_one: bool
+    ) -> None:
+        fresh = await first_deliveries(
+            session, self.service, [(d.envelope, d.record.headers or ()) for d in deliveries]
+        )
+        new: list[Delivery] = []
+        for delivery in deliveries:
+            if delivery.envelope.id in fresh:
+                fresh.discard(delivery.envelope.id)  # a copy later in the batch is a duplicate
+                new.append(delivery)
+            else:
+                self._duplicates.add(1, {"event_type": delivery.envelope.type})
+        if not one_by_one:
+            # Rows the handlers add are written together at commit, not one event at a
+            # time before each query; a handler never reads rows of another event's case.
+            with session.no_autoflush:
+                await self._apply(session, new)
+            return
+        for delivery in new:
+            if reason := await self._apply_alone(session, delivery):
+                await self._dead_letter(delivery.record, reason)
+
+    async def _apply(self, session: AsyncSession, deliveries: list[Delivery]) -> None:
+        for delivery in deliveries:
+            handler = self.handlers.get(delivery.envelope.type)
+            if handler is not None:
+                with trace.use_span(self._start_span(delivery), end_on_exit=True):
+                    await handler(session, delivery.payload, delivery.envelope)
+        if self.projection is not None and deliveries:
+            spans = [self._start_span(delivery) for delivery in deliveries]
+            try:
+                await self.projection(session, deliveries)
+            finally:
+                for span in spans:
+                    span.end()
+        for delivery in deliveries:
+            self._applied.add(1, {"event_type": delivery.envelope.type})
+
+    def _start_span(self, delivery: Delivery) -> trace.Span:
+        record, envelope = delivery.record, delivery.envelope
+        return self.tracer.start_span(
+            f"{record.topic} process {envelope.type}",
+            context=context_from_headers(record.headers or ()),
+            kind=SpanKind.CONSUMER,
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.operation.type": "process",
+                "messaging.destination.name": record.topic,
+                "messaging.consumer.group.name": self.service,
+                "messaging.message.id": envelope.id,
+                "messaging.kafka.offset": record.offset,
+                "cloudevents.event_type": envelope.type,
+                "case.id": envelope.subject,
+            },
+        )
+
+    async def _apply_alone(self, session: AsyncSession, delivery: Delivery) -> str | None:
+        """Apply one event in a savepoint, retrying; returns why to dead-letter it, or None."""
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                async with session.begin_nested():
+                    await self._apply(session, [delivery])
+                return None
+            except RejectedEvent as error:
+                return f"rejected by {self.service}: {error}"
+            except Exception as error:
+                if _is_infrastructure_error(error):
+                    raise
+                log.warning(
+                    "%s failed on %s (attempt %d): %r",
+                    self.service,
+                    delivery.envelope.id,
+                    attempt,
+                    error,
+                )
+                if attempt == self.max_attempts:
+                    return f"failed {attempt} times in {self.service}: {error!r}"
+                await asyncio.sleep(RETRY_PAUSE_SECONDS * attempt)
+        return None
+
+    async def _dead_letter(self, record: ConsumerRecord, reason: str) -> None:
+        log.warning(
+            "%s dead-letters %s[%d]@%d: %s",
+            self.service,
+            record.topic,
+            record.partition,
+            record.offset,
+            reason,
+        )
+        await dead_letter(self.broker, record, self.service, reason)
+        self._dead.add(1, {"topic": record.topic})

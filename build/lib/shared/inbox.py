@@ -1,0 +1,48 @@
+"""The inbox: applied event ids are stored in the same transaction as their effects."""
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.events import Envelope
+from shared.messaging_tables import InboxMessage, utc_now
+from shared.telemetry import trace_headers_of
+
+KafkaHeaders = Iterable[tuple[str, bytes]]
+
+
+async def first_deliveries(
+    session: AsyncSession, consumer: str, deliveries: list[tuple[Envelope, KafkaHeaders]]
+) -> set[str]:
+    """Record the events as applied by this consumer; returns the ids not seen before."""
+    now = utc_now()
+    rows = [
+        {
+            "consumer": consumer,
+            "event_id": envelope.id,
+            "event_type": envelope.type,
+            "case_id": envelope.subject,
+            "trace_headers": trace_headers_of(headers),
+            "applied_at": now,
+        }
+        for envelope, headers in deliveries
+    ]
+    # One statement with many parameter sets, not one VALUES list per batch: SQLAlchemy
+    # compiles it once and batches the rows itself ("insertmanyvalues").
+    inbox = InboxMessage.__table__
+    statement = insert(inbox).on_conflict_do_nothing().returning(inbox.c.event_id)
+    result = await session.execute(statement, rows)
+    return set(result.scalars())
+
+
+async def case_trace_headers(session: AsyncSession, case_id: str) -> dict[str, str]:
+    """The trace context of the latest event this service applied for the case."""
+    headers = await session.scalar(
+        select(InboxMessage.trace_headers)
+        .where(InboxMessage.case_id == case_id)
+        .order_by(InboxMessage.applied_at.desc())
+        .limit(1)
+    )
+    return headers or {}

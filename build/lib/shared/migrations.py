@@ -1,0 +1,145 @@
+"""Alembic migrations, one history per service schema.
+
+Each service keeps `migrations/` beside its tables; its env.py calls
+`run_migrations_for(schema)` and its first revision calls `create_messaging_tables`.
+"""
+
+import asyncio
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command, context, op
+from alembic.config import Config
+from sqlalchemy import Connection, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
+
+from shared.outbox import outbox_channel
+from shared.settings import SERVICE_NAMES, Settings
+
+SERVICES_DIR = Path(__file__).resolve().parent.parent / "services"
+
+
+def create_messaging_tables(schema: str) -> None:
+    """Create the outbox and inbox in a service schema (called from a first migration).
+
+    Spelled out rather than derived from the models, so that this revision never
+    changes when the models do.
+    """
+    op.create_table(
+        "outbox",
+        sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+        sa.Column("event_id", sa.Text, nullable=False, unique=True),
+        sa.Column("topic", sa.Text, nullable=False),
+        sa.Column("key", sa.Text, nullable=False),
+        sa.Column("envelope", JSONB, nullable=False),
+        sa.Column("headers", JSONB, nullable=False),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+        schema=schema,
+    )
+    op.create_index(
+        "outbox_unpublished",
+        "outbox",
+        ["id"],
+        schema=schema,
+        postgresql_where=sa.text("published_at IS NULL"),
+    )
+    op.create_table(
+        "inbox",
+        sa.Column("consumer", sa.Text, primary_key=True),
+        sa.Column("event_id", sa.Text, primary_key=True),
+        sa.Column("event_type", sa.Text, nullable=False),
+        sa.Column("case_id", sa.Text, nullable=False),
+        sa.Column("trace_headers", JSONB, nullable=False),
+        sa.Column(
+            "applied_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+        schema=schema,
+    )
+    op.create_index("inbox_by_case", "inbox", ["case_id", "applied_at"], schema=schema)
+    # Wake the outbox relay once per inserting statement; NOTIFY is delivered on commit.
+    op.execute(
+        f"""
+        CREATE FUNCTION "{schema}".wake_outbox_relay() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM pg_notify('{outbox_channel(schema)}', '');
+            RETURN NULL;
+        END $$
+        """
+    )
+    op.execute(
+        f"""
+        CREATE TRIGGER outbox_inserted AFTER INSERT ON "{schema}".outbox
+            FOR EACH STATEMENT EXECUTE FUNCTION "{schema}".wake_outbox_relay()
+        """
+    )
+
+
+def notify_on_insert(schema: str, table: str, channel: str) -> None:
+    """Wake a worker that LISTENs on `channel` when rows are inserted (on commit)."""
+    function = f"{schema}.notify_{table}_inserted"
+    op.execute(
+        f"""
+        CREATE FUNCTION {function}() RETURNS trigger AS $$
+        BEGIN
+            PERFORM pg_notify('{channel}', '');
+            RETURN NULL;
+        END $$ LANGUAGE plpgsql
+        """
+    )
+    op.execute(
+        f"CREATE TRIGGER {table}_inserted AFTER INSERT ON {schema}.{table} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+    )
+
+
+def drop_notify_on_insert(schema: str, table: str) -> None:
+    """After the table is dropped (which drops its trigger)."""
+    op.execute(f"DROP FUNCTION IF EXISTS {schema}.notify_{table}_inserted()")
+
+
+def drop_messaging_tables(schema: str) -> None:
+    op.drop_table("inbox", schema=schema)
+    op.drop_table("outbox", schema=schema)
+    op.execute(f'DROP FUNCTION IF EXISTS "{schema}".wake_outbox_relay()')
+
+
+def run_migrations_for(schema: str) -> None:
+    """Body of every service's env.py: migrate the schema online over asyncpg."""
+    url = context.config.get_main_option("sqlalchemy.url")
+
+    def migrate(connection: Connection) -> None:
+        context.configure(connection=connection, version_table_schema=schema, include_schemas=True)
+        with context.begin_transaction():
+            context.run_migrations()
+
+    async def run() -> None:
+        engine = create_async_engine(url, poolclass=NullPool)
+        async with engine.connect() as connection:
+            await connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+            await connection.commit()
+            await connection.run_sync(migrate)
+        await engine.dispose()
+
+    asyncio.run(run())
+
+
+def alembic_config(service: str, settings: Settings) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(SERVICES_DIR / service / "migrations"))
+    config.set_main_option("sqlalchemy.url", settings.async_database_url.replace("%", "%%"))
+    return config
+
+
+def upgrade_service(service: str, settings: Settings) -> None:
+    command.upgrade(alembic_config(service, settings), "head")
+
+
+async def upgrade_all(settings: Settings) -> None:
+    """Bring every service schema to its latest revision (alembic runs its own loop)."""
+    for service in SERVICE_NAMES:
+        await asyncio.to_thread(upgrade_service, service, settings)

@@ -1,0 +1,213 @@
+"""The skeleton every service is built on, written once.
+
+A `ServiceSpec` says what a service is: its name, its HTTP routes, the topics it
+consumes and the handler of each event type (or, for a read model, one projection
+that takes whole batches). `Service` wires it to PostgreSQL,
+Kafka, the outbox relay and telemetry; `create_app` puts it behind FastAPI with
+health and readiness probes.
+"""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import (
+    AbstractAsyncContextManager,
+    AsyncExitStack,
+    asynccontextmanager,
+    contextmanager,
+)
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+from faststream.kafka import KafkaBroker
+from opentelemetry import trace
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.metrics import Counter
+from sqlalchemy import text
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.consumer import EventConsumer, EventHandler, Projection
+from shared.db import create_service_engine, session_factory, transaction
+from shared.inbox import case_trace_headers
+from shared.outbox import OutboxRelay
+from shared.settings import Settings
+from shared.telemetry import Telemetry, context_from_headers, setup_telemetry
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    routers: tuple[APIRouter, ...] = ()
+    consumes: tuple[str, ...] = ()
+    handlers: dict[str, EventHandler] = field(default_factory=dict)
+    projection: Projection | None = None
+    # What a service sets up beyond the common parts (its own workers, clients),
+    # entered after the broker and relay start and left before they stop.
+    lifespan: Callable[["Service"], AbstractAsyncContextManager[Any]] | None = None
+    # Path prefixes the generic HTTP instrumentation skips: hot routes that open their own
+    # lean server span with `Service.server_span` (the generic one costs a third of a webhook).
+    lean_traced_paths: tuple[str, ...] = ()
+
+
+class Service:
+    """A running service: database, broker, consumer, outbox relay and telemetry."""
+
+    def __init__(
+        self, spec: ServiceSpec, settings: Settings, telemetry: Telemetry | None = None
+    ) -> None:
+        self.spec = spec
+        self.name = spec.name
+        self.settings = settings
+        self.owns_telemetry = telemetry is None
+        self.telemetry = telemetry or setup_telemetry(spec.name, settings)
+        self.engine = create_service_engine(spec.name, settings)
+        self.sessions = session_factory(self.engine)
+        self.broker = KafkaBroker(
+            settings.kafka_bootstrap_servers,
+            client_id=f"aftersales-{spec.name}",
+            enable_idempotence=settings.kafka_enable_idempotence,
+            allow_auto_create_topics=False,
+            log_level=logging.DEBUG,
+        )
+        self.consumer: EventConsumer | None = None
+        if spec.handlers or spec.projection:
+            self.consumer = EventConsumer(
+                spec.name,
+                spec.handlers,
+                self.sessions,
+                self.broker,
+                self.telemetry,
+                settings,
+                spec.projection,
+            )
+            self.consumer.subscribe(spec.consumes)
+        self.relay = OutboxRelay(spec.name, self.sessions, self.broker, self.telemetry, settings)
+        self._relay_task: asyncio.Task | None = None
+        self._counters: dict[str, Counter] = {}
+        self._own_parts = AsyncExitStack()
+        # What the service's own lifespan provides to its handlers, by name.
+        self.state: dict[str, Any] = {}
+
+    def counter(self, name: str, description: str = "") -> Counter:
+        """A counter of this service's meter, created once per name."""
+        if name not in self._counters:
+            self._counters[name] = self.telemetry.meter.create_counter(
+                name, description=description
+            )
+        return self._counters[name]
+
+    def transaction(self) -> AbstractAsyncContextManager[AsyncSession]:
+        """A session in one transaction: committed on success, rolled back on error."""
+        return transaction(self.sessions)
+
+    @asynccontextmanager
+    async def case_span(
+        self, session: AsyncSession, case_id: str, name: str
+    ) -> AsyncIterator[None]:
+        """A span in the case's own trace, linked to the request that caused it.
+
+        Work a person starts on a case (a warehouse scan, a grade) runs in its own
+        HTTP request; this keeps it, and the events it emits, in the case's one trace.
+        """
+        request_span = trace.get_current_span()
+        parent = context_from_headers(await case_trace_headers(session, case_id))
+        with self.telemetry.tracer.start_as_current_span(
+            name,
+            context=parent,
+            links=[trace.Link(request_span.get_span_context())],
+            attributes={"case.id": case_id},
+        ):
+            yield
+
+    @contextmanager
+    def server_span(self, request: Request, route: str) -> Iterator[trace.Span]:
+        """The SERVER span of a request on a lean-traced path; a new trace, as from outside."""
+        with self.telemetry.tracer.start_as_current_span(
+            f"{request.method} {route}",
+            kind=trace.SpanKind.SERVER,
+            attributes={
+                "http.request.method": request.method,
+                "http.route": route,
+                "url.path": request.url.path,
+            },
+        ) as span:
+            yield span
+
+    async def start(self) -> None:
+        await self.broker.start()
+        self._relay_task = asyncio.create_task(self.relay.run(), name=f"{self.name}-outbox")
+        if self.spec.lifespan is not None:
+            await self._own_parts.enter_async_context(self.spec.lifespan(self))
+
+    async def stop(self) -> None:
+        await self._own_parts.aclose()
+        self.relay.stop()
+        if self._relay_task is not None:
+            await self._relay_task
+        await self.broker.stop()
+        await self.engine.dispose()
+        if self.owns_telemetry:
+            self.telemetry.shutdown()
+
+    async def readiness(self) -> dict[str, str]:
+        checks: dict[str, str] = {}
+        try:
+            async with self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+        except Exception as error:
+            checks["database"] = f"down: {error.__class__.__name__}"
+        checks["broker"] = "ok" if await self.broker.ping(timeout=2) else "down"
+        return checks
+
+
+def create_app(
+    spec: ServiceSpec, settings: Settings | None = None, telemetry: Telemetry | None = None
+) -> FastAPI:
+    service = Service(spec, settings or Settings(), telemetry)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await service.start()
+        log.info("%s started", service.name)
+        try:
+            yield
+        finally:
+            await service.stop()
+
+    app = FastAPI(title=f"after-sales {spec.name}", lifespan=lifespan)
+    app.state.service = service
+
+    @app.get("/healthz", tags=["operations"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "alive", "service": service.name}
+
+    @app.get("/readyz", tags=["operations"])
+    async def readyz() -> JSONResponse:
+        checks = await service.readiness()
+        ready = all(value == "ok" for value in checks.values())
+        return JSONResponse({"ready": ready, **checks}, status_code=200 if ready else 503)
+
+    for router in spec.routers:
+        app.include_router(router)
+    FastAPIInstrumentor.instrument_app(
+        app,
+        tracer_provider=service.telemetry.tracer_provider,
+        meter_provider=service.telemetry.meter_provider,
+        excluded_urls=",".join(("healthz", "readyz", *spec.lean_traced_paths)),
+        exclude_spans=["receive", "send"],
+    )
+    return app
+
+
+async def service_of(request: Request) -> Service:
+    """FastAPI dependency: the service behind the current request (async, so that
+    FastAPI does not hand it to a thread pool)."""
+    return request.app.state.service
+
+
+CurrentService = Annotated[Service, Depends(service_of)]
