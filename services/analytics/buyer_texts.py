@@ -14,14 +14,16 @@ QUESTION_MARKS = ("?", "？")
 async def buyer_texts(
     session: AsyncSession, *conditions, questions_only: bool = False
 ) -> list[RowMapping]:
-    """Each text with its case's id, seller, listing, reason, cost and the language it was
-    written in; cases narrowed by `conditions` on CaseView, in the order they opened."""
+    """Each text with its case's id, seller, listing, market, reason, cost and the language
+    it was written in; cases narrowed by `conditions` on CaseView, in the order they
+    opened."""
     language = func.coalesce(AppliedEvent.data["language"].astext, CaseView.language)
     query = (
         select(
             CaseView.case_id,
             CaseView.seller_account,
             CaseView.sku,
+            CaseView.market,
             CaseView.asin,
             CaseView.title,
             CaseView.reason,

@@ -185,6 +185,12 @@ async def test_markets_are_compared_and_a_period_or_market_narrows_the_report(ap
         ("defective", 1, 0.25),
         ("not_as_described", 1, 0.25),
     ]
+    # The same per market as per listing: a trend, and what buyers there keep writing.
+    assert by_market["US"]["weekly"] == {"2026-09-28": 2, "2026-10-05": 2}
+    assert by_market["US"]["phrases"] == {
+        "size_fit": [["too small", 2]],
+        "defective": [["stopped charging", 2]],
+    }
     first_week = {
         "seller": seller,
         "since": START.isoformat(),

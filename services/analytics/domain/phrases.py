@@ -79,9 +79,10 @@ Ranked = list[tuple[str, int]]  # phrase and how many buyers wrote it, most writ
 @dataclass(frozen=True)
 class BuyerComment:
     """What one buyer wrote about a listing returned for a reason: the comment that opened
-    the return or a reply, in the buyer's language (ISO 639-1 code, "en", "de", "ja"…)."""
+    the return or a reply, in the buyer's language (ISO 639-1 code, "en", "de", "ja"…),
+    counted under `subject`: the listing's SKU, or its market for a report per market."""
 
-    sku: str
+    subject: str
     reason: str
     language: str
     text: str
@@ -101,7 +102,8 @@ def top_phrases(texts: Iterable[str], language: str, limit: int = 5) -> Ranked:
 def phrases_by_reason(
     comments: Iterable[BuyerComment], limit: int = 5
 ) -> dict[tuple[str, str], Ranked]:
-    """The top phrases per listing and return reason, keyed by (sku, reason).
+    """The top phrases per subject (listing or market) and return reason, keyed by
+    (subject, reason).
 
     Each language's comments are read with its own stop words, then the phrases of all
     languages are counted and ranked together (a phrase written in two languages, "usb-c",
@@ -112,7 +114,7 @@ def phrases_by_reason(
     for comment in comments:
         if comment.text.strip():
             language = base_language(comment.language)
-            groups[(comment.sku, comment.reason)][language].append(comment.text)
+            groups[(comment.subject, comment.reason)][language].append(comment.text)
     found = {}
     for key in sorted(groups):
         by_language = groups[key]

@@ -67,10 +67,19 @@ class MarketReport:
     scenarios: Mix
     remedies: Mix
     seller_reasons: Mix | None = None
+    weekly: dict[str, int] = field(default_factory=dict)  # week's Monday → cases opened
+    phrases: dict[str, Ranked] = field(default_factory=dict)  # reason → what buyers wrote
 
 
 def _mix(rows: list[Mapping[str, Any]], column: str) -> Mix:
     return Mix(dict(Counter(row.get(column) or UNKNOWN for row in rows)))
+
+
+def _said_about(subject: str, phrases: Mapping[tuple[str, str], Ranked] | None) -> dict:
+    """A listing's or market's top phrases, by reason."""
+    return {
+        reason: ranked for (about, reason), ranked in (phrases or {}).items() if about == subject
+    }
 
 
 def _labelled(rows: list[Mapping[str, Any]], labeller: Labeller | None) -> Mix | None:
@@ -92,13 +101,10 @@ def by_listing(
     groups: dict[str, list[Mapping[str, Any]]] = {}
     for row in rows:
         groups.setdefault(row.get("sku") or UNKNOWN, []).append(row)
-    said: dict[str, dict[str, Ranked]] = {}
-    for (sku, reason), ranked in (phrases or {}).items():
-        said.setdefault(sku, {})[reason] = ranked
     reports = [
         replace(
             _listing(sku, group, (units_sold or {}).get(sku)),
-            phrases=said.get(sku, {}),
+            phrases=_said_about(sku, phrases),
             seller_reasons=_labelled(group, labeller),
         )
         for sku, group in groups.items()
@@ -160,10 +166,13 @@ def compared_with_category(reports: list[ListingReport]) -> list[ListingReport]:
 
 
 def by_market(
-    rows: Iterable[Mapping[str, Any]], labeller: Labeller | None = None
+    rows: Iterable[Mapping[str, Any]],
+    labeller: Labeller | None = None,
+    phrases: Mapping[tuple[str, str], Ranked] | None = None,
 ) -> list[MarketReport]:
     """One report per market, in the order of the markets' names; with the seller's
-    taxonomy, its reasons in it."""
+    taxonomy, its reasons in it; with the top buyer phrases per (market, reason), each
+    market's."""
     groups: dict[str, list[Mapping[str, Any]]] = {}
     for row in rows:
         groups.setdefault(row.get("market") or UNKNOWN, []).append(row)
@@ -175,6 +184,8 @@ def by_market(
             scenarios=_mix(group, "scenario"),
             remedies=_mix(group, "remedy"),
             seller_reasons=_labelled(group, labeller),
+            weekly=weekly(group),
+            phrases=_said_about(market, phrases),
         )
         for market, group in sorted(groups.items())
     ]
@@ -191,11 +202,16 @@ def listing_rows(reports: list[ListingReport]) -> list[dict[str, Any]]:
             "reason": reason,
             "reason_cases": count,
             "reason_share": round(share, 4),
-            "top_phrases": "; ".join(f"{p} ({n})" for p, n in report.phrases.get(reason, [])),
+            "top_phrases": phrases_text(report.phrases.get(reason, [])),
         }
         for report in reports
         for reason, count, share in report.reasons.ranked()
     ]
+
+
+def phrases_text(ranked: Ranked) -> str:
+    """Top phrases as one cell: "too small (3); runs short (2)"."""
+    return "; ".join(f"{phrase} ({buyers})" for phrase, buyers in ranked)
 
 
 def market_rows(reports: list[MarketReport]) -> list[dict[str, Any]]:
@@ -206,6 +222,7 @@ def market_rows(reports: list[MarketReport]) -> list[dict[str, Any]]:
             "reason": reason,
             "reason_cases": count,
             "reason_share": round(share, 4),
+            "top_phrases": phrases_text(report.phrases.get(reason, [])),
         }
         for report in reports
         for reason, count, share in report.reasons.ranked()

@@ -16,7 +16,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.worksheet import Worksheet
 
-from services.analytics.domain.reports import ListingReport, MarketReport, Mix
+from services.analytics.domain.reports import ListingReport, MarketReport, Mix, phrases_text
 
 SHARE_FORMAT = "0.0%"
 SHEET_NAME_LIMIT = 31
@@ -190,7 +190,7 @@ def _pareto_table(ws: Worksheet, top: int, listing: ListingReport) -> int:
     running, row = 0, top
     for row, (reason, count, share) in enumerate(reasons.ranked(), start=top + 1):
         running += count
-        said = "; ".join(f"{p} ({n})" for p, n in listing.phrases.get(reason, []))
+        said = phrases_text(listing.phrases.get(reason, []))
         _put_row(ws, row, [reason, count, share, running / reasons.total], shares_from=3)
         _put(ws, row, 5, said or None)
     return row

@@ -118,15 +118,24 @@ async def markets_report(
     async with service.sessions() as session:
         rows = await case_rows_in(session, period)
         labeller = await labeller_of(session, period.seller)
-    markets = reports.by_market(rows, labeller)
+        said = phrases_by_reason(await buyer_comments_in(session, period, per="market"))
+    markets = reports.by_market(rows, labeller, said)
     if format is Format.CSV:
         return _csv(reports.market_rows(markets), "markets")
     return {"period": period.label(), "markets": [reports.as_json(r) for r in markets]}
 
 
-async def buyer_comments_in(session: AsyncSession, period: Period) -> list[BuyerComment]:
+async def buyer_comments_in(
+    session: AsyncSession, period: Period, per: str = "sku"
+) -> list[BuyerComment]:
+    """What the period's buyers wrote, counted per listing (`per="sku"`) or market."""
     return [
-        BuyerComment(row.sku, row.reason or reports.UNKNOWN, row.language or "en", row.text)
+        BuyerComment(
+            row[per] or reports.UNKNOWN,
+            row.reason or reports.UNKNOWN,
+            row.language or "en",
+            row.text,
+        )
         for row in await buyer_texts(session, *period.conditions())
     ]
 
