@@ -71,8 +71,8 @@ class CaseView(SQLModel, table=True):
 
 
 class UnitsSold(SQLModel, table=True):
-    """The seller's sales feed: units of a listing sold on a day (a new upload of the same
-    day replaces it)."""
+    """The seller's sales feed: units of a listing sold on a day, in a market or in all (a
+    new upload of the same day and market replaces it)."""
 
     __tablename__ = "units_sold"
     __table_args__ = {"schema": SCHEMA}
@@ -80,6 +80,8 @@ class UnitsSold(SQLModel, table=True):
     seller_account: str = Field(sa_column=Column(Text, primary_key=True))
     sku: str = Field(sa_column=Column(Text, primary_key=True))
     day: date = Field(sa_column=Column(Date, primary_key=True))
+    # The market the units sold in; "" when the seller gives every market's together.
+    market: str = Field(default="", sa_column=Column(Text, primary_key=True, server_default=""))
     units: int = Field(sa_column=Column(Integer, nullable=False))
 
 

@@ -221,6 +221,8 @@ async def test_the_csv_export_reads_back_as_the_report(api):
 
 async def test_the_sellers_workbook_has_the_listing_and_market_sheets(api):
     seller = await seller_with_cases(api)
+    sales = [{"sku": "CRT-BLK-5284", "day": "2026-10-01", "units": 50}]
+    assert (await api.put(f"/sales/{seller}", json=sales, headers=AGENT)).status_code == 200
     answer = await api.get("/reports/workbook", params={"seller": seller})
     assert answer.status_code == 200
     assert seller in answer.headers["content-disposition"]
@@ -234,6 +236,8 @@ async def test_the_sellers_workbook_has_the_listing_and_market_sheets(api):
     )
     assert curtain[size_fit].value == pytest.approx(0.8)
     assert "%" in curtain[size_fit].number_format
+    # The return rate from the sales feed: 5 cases of 50 units.
+    assert curtain[header.index("Return rate")].value == pytest.approx(0.1)
     assert len(book["Markets"]._charts) == 1
 
 
@@ -614,3 +618,32 @@ async def test_the_case_list_narrows_by_facts_and_a_search(api):
     assert [e["trace_url"] for e in events] == [
         f"http://localhost:16686/trace/{e['trace_id']}" for e in events
     ]
+
+
+async def test_sales_per_market_give_each_market_its_return_rate(api):
+    seller = await seller_with_cases(api)
+    upload = (
+        "sku,day,units,market\n"
+        "CRT-BLK-5284,2026-10-01,40,US\n"
+        "BT-SPK-200,2026-10-01,60,US\n"
+        "CRT-BLK-5284,2026-10-01,20,DE\n"
+        "BT-SPK-200,2026-10-02,20,DE\n"
+    )
+    headers = {**AGENT, "content-type": "text/csv"}
+    assert (await api.put(f"/sales/{seller}", content=upload, headers=headers)).status_code == 200
+    markets = (await api.get("/reports/markets", params={"seller": seller})).json()["markets"]
+    rates = {m["market"]: (m["units_sold"], m["return_rate"]) for m in markets}
+    assert rates == {"DE": (40, 0.1), "UK": (None, None), "US": (100, 0.04)}
+    # A listing without a figure for every market together sums its markets'.
+    listings = (await api.get("/reports/listings", params={"seller": seller})).json()["listings"]
+    assert {x["sku"]: x["units_sold"] for x in listings} == {"BT-SPK-200": 80, "CRT-BLK-5284": 60}
+    germany = {"seller": seller, "market": "DE"}
+    in_germany = (await api.get("/reports/listings", params=germany)).json()["listings"]
+    assert {x["sku"]: x["return_rate"] for x in in_germany} == {
+        "BT-SPK-200": 0.1,
+        "CRT-BLK-5284": 0.1,
+    }
+
+    wrong = "sku,day,units,market\nCRT-BLK-5284,2026-10-01,4,ZZ\n"
+    refused = await api.put(f"/sales/{seller}", content=wrong, headers=headers)
+    assert refused.status_code == 422 and "line 2: market" in refused.json()["detail"]

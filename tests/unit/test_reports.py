@@ -1,7 +1,14 @@
 from datetime import UTC, datetime
 
 from services.analytics.domain.case_facts import listing_facts
-from services.analytics.domain.reports import Mix, as_json, by_listing, by_market, listing_rows
+from services.analytics.domain.reports import (
+    Mix,
+    as_json,
+    by_listing,
+    by_market,
+    listing_rows,
+    units_per,
+)
 from shared.events import CaseItem
 from tests.factories import case_opened
 
@@ -70,3 +77,14 @@ def test_a_case_is_about_its_most_valuable_item_line():
         "electronics",
         "DEFECTIVE",
     )
+
+
+def test_units_sold_count_per_listing_and_per_market():
+    sold = [("A", "US", 30), ("A", "DE", 10), ("B", "", 50), ("B", "US", 20), ("C", "", 7)]
+    # B's figure for every market together stands; A has only its markets' figures.
+    assert units_per("sku", sold) == {"A": 40, "B": 50, "C": 7}
+    assert units_per("market", sold) == {"US": 50, "DE": 10}
+    markets = {m.market: m for m in by_market(ROWS, units_sold={"US": 50, "DE": 10})}
+    assert (markets["US"].units_sold, markets["US"].return_rate) == (50, 0.04)
+    assert (markets["DE"].units_sold, markets["DE"].return_rate) == (10, 0.2)
+    assert markets["unknown"].return_rate is None

@@ -69,6 +69,28 @@ class MarketReport:
     seller_reasons: Mix | None = None
     weekly: dict[str, int] = field(default_factory=dict)  # week's Monday → cases opened
     phrases: dict[str, Ranked] = field(default_factory=dict)  # reason → what buyers wrote
+    units_sold: int | None = None  # from the seller's feed per market, over the period
+    return_rate: float | None = None  # cases ÷ units sold
+
+
+def units_per(per: str, sold: Iterable[tuple[str, str, int]]) -> dict[str, int]:
+    """Units from the sales feed's (sku, market, units) rows, "" the market of figures
+    for every market together: per SKU (those figures where given, else its markets'
+    sum) or per market."""
+    totals: dict[str, int] = Counter()
+    if per == "market":
+        for _, market, units in sold:
+            if market:
+                totals[market] += units
+        return dict(totals)
+    together: dict[str, int] = Counter()
+    for sku, market, units in sold:
+        (totals if market else together)[sku] += units
+    return {**totals, **together}
+
+
+def _rate(cases: int, units: int | None) -> float | None:
+    return round(cases / units, 4) if units else None
 
 
 def _mix(rows: list[Mapping[str, Any]], column: str) -> Mix:
@@ -131,7 +153,7 @@ def _listing(sku: str, group: list[Mapping[str, Any]], units: int | None) -> Lis
         markets=_mix(group, "market"),
         weekly=weekly(group),
         units_sold=units,
-        return_rate=round(len(group) / units, 4) if units else None,
+        return_rate=_rate(len(group), units),
     )
 
 
@@ -169,10 +191,11 @@ def by_market(
     rows: Iterable[Mapping[str, Any]],
     labeller: Labeller | None = None,
     phrases: Mapping[tuple[str, str], Ranked] | None = None,
+    units_sold: Mapping[str, int] | None = None,
 ) -> list[MarketReport]:
     """One report per market, in the order of the markets' names; with the seller's
     taxonomy, its reasons in it; with the top buyer phrases per (market, reason), each
-    market's."""
+    market's; with units sold per market, each return rate."""
     groups: dict[str, list[Mapping[str, Any]]] = {}
     for row in rows:
         groups.setdefault(row.get("market") or UNKNOWN, []).append(row)
@@ -186,6 +209,8 @@ def by_market(
             seller_reasons=_labelled(group, labeller),
             weekly=weekly(group),
             phrases=_said_about(market, phrases),
+            units_sold=(units_sold or {}).get(market),
+            return_rate=_rate(len(group), (units_sold or {}).get(market)),
         )
         for market, group in sorted(groups.items())
     ]

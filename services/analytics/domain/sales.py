@@ -1,12 +1,15 @@
-"""The seller's sales feed: units sold per listing and day, the denominator of a return
-rate. Sent as JSON or uploaded as CSV (`sku,day,units`); a bad line is refused with its
+"""The seller's sales feed: units sold per listing and day, and per market when the seller
+says (the denominator of a return rate, per listing and per market). Sent as JSON or
+uploaded as CSV (`sku,day,units` and an optional `market`); a bad line is refused with its
 number and reason, and nothing of that upload is kept."""
 
 import csv
 import io
 from datetime import date
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, field_validator
+
+from shared.markets import Market
 
 MAX_UNITS_A_DAY = 10_000_000
 
@@ -15,6 +18,12 @@ class SalesDay(BaseModel):
     sku: str = Field(min_length=1, max_length=100)
     day: date
     units: int = Field(ge=0, le=MAX_UNITS_A_DAY)
+    market: Market | None = None  # None: the listing's sales in every market together
+
+    @field_validator("market", mode="before")
+    @classmethod
+    def _blank_is_every_market(cls, market: object) -> object:
+        return None if market == "" else market
 
 
 class SalesRefused(ValueError):

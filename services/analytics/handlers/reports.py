@@ -119,7 +119,8 @@ async def markets_report(
         rows = await case_rows_in(session, period)
         labeller = await labeller_of(session, period.seller)
         said = phrases_by_reason(await buyer_comments_in(session, period, per="market"))
-    markets = reports.by_market(rows, labeller, said)
+        sold = await units_sold_in(session, period, per="market")
+    markets = reports.by_market(rows, labeller, said, sold)
     if format is Format.CSV:
         return _csv(reports.market_rows(markets), "markets")
     return {"period": period.label(), "markets": [reports.as_json(r) for r in markets]}
@@ -140,21 +141,25 @@ async def buyer_comments_in(
     ]
 
 
-async def units_sold_in(session: AsyncSession, period: Period) -> dict[str, int]:
-    """Units sold per SKU over the period, from the seller's feed; none for a report
-    across sellers or narrowed to a market, which the feed does not know."""
-    if period.seller is None or period.market is not None:
+async def units_sold_in(session: AsyncSession, period: Period, per: str = "sku") -> dict[str, int]:
+    """Units sold over the period, from the seller's feed, per SKU (`per="sku"`) or per
+    market. A listing counts its figures for every market together where the seller gave
+    them so, else the sum of its markets'; a report narrowed to a market, or per market,
+    counts the figures given for markets. None for a report across sellers."""
+    if period.seller is None:
         return {}
-    query = (
-        select(UnitsSold.sku, func.sum(UnitsSold.units))
-        .where(UnitsSold.seller_account == period.seller)
-        .group_by(UnitsSold.sku)
+    sold = UnitsSold.__table__.c
+    query = select(sold.sku, sold.market, func.sum(sold.units)).where(
+        sold.seller_account == period.seller
     )
     if period.since is not None:
-        query = query.where(UnitsSold.day >= period.since.date())
+        query = query.where(sold.day >= period.since.date())
     if period.until is not None:
-        query = query.where(UnitsSold.day < period.until.date())
-    return {sku: int(units) for sku, units in (await session.execute(query)).all()}
+        query = query.where(sold.day < period.until.date())
+    if period.market is not None:
+        query = query.where(sold.market == period.market)
+    rows = (await session.execute(query.group_by(sold.sku, sold.market))).all()
+    return reports.units_per(per, [(sku, market, int(units)) for sku, market, units in rows])
 
 
 async def breaches_in(session: AsyncSession, period: Period) -> dict[str, int]:
@@ -220,7 +225,8 @@ async def analysis_workbook(
     async with service.sessions() as session:
         rows = await case_rows_in(session, period)
         said = phrases_by_reason(await buyer_comments_in(session, period))
-    listings = reports.by_listing(rows, phrases=said)
+        sold = await units_sold_in(session, period)
+    listings = reports.by_listing(rows, sold, said)
     data = seller_workbook(seller, period.label(), listings, reports.by_market(rows))
     filename = f"returns-analysis-{seller}.xlsx"
     return Response(

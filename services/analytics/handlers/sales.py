@@ -31,19 +31,24 @@ async def _sales_days(request: Request) -> list[SalesDay]:
 
 @router.put(
     "/sales/{seller}",
-    summary="Units sold per listing and day (JSON list, or text/csv with sku,day,units)",
+    summary="Units sold per listing and day, optionally per market "
+    "(JSON list, or text/csv with sku,day,units[,market])",
     dependencies=[AgentOnly],
 )
 async def record_sales(seller: str, request: Request, service: CurrentService) -> dict:
-    """A day sent again replaces what was sent before for it, so re-sending a file is safe."""
+    """A day sent again (for the same market, or for all) replaces what was sent before
+    for it, so re-sending a file is safe."""
     days = await _sales_days(request)
     if len(days) > MAX_ROWS:
         raise HTTPException(413, f"at most {MAX_ROWS} rows per upload")
     if days:
-        rows = [{"seller_account": seller, **day.model_dump()} for day in days]
+        rows = [
+            {"seller_account": seller, **day.model_dump(), "market": day.market or ""}
+            for day in days
+        ]
         statement = insert(UnitsSold.__table__)
         upsert = statement.on_conflict_do_update(
-            index_elements=["seller_account", "sku", "day"],
+            index_elements=["seller_account", "sku", "day", "market"],
             set_={"units": statement.excluded.units},
         )
         async with service.transaction() as session:
