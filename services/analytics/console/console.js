@@ -159,7 +159,8 @@ function drawMarkets(report) {
   draw("markets", {
     type: "bar",
     data: {
-      labels: markets.map((m) => `${m.market} (${m.cases})`),
+      // Cases, and the return rate where the seller's sales feed gives the market's units.
+      labels: markets.map((m) => `${m.market} (${m.cases}${m.return_rate === null ? "" : ` · ${percent(m.return_rate)}`})`),
       datasets: reasons.map((reason, i) => ({
         label: reason,
         backgroundColor: PALETTE[i % PALETTE.length],
