@@ -1,6 +1,7 @@
 """The demo seller's own data for analytics, loaded before the sample cases: a sales feed
-(units of every sample listing sold each of the last 28 days, so reports show return
-rates, the earbuds and the slicer selling few enough to stand out from their category),
+(units of every sample listing sold in each market each of the last 28 days, so reports
+show return rates per listing and market, the earbuds and the slicer selling few enough
+to stand out from their category),
 its reason labels, and a few pre-sale FAQ entries (so FAQ gaps show what is not answered
 yet). All in seller_data.json."""
 
@@ -18,14 +19,21 @@ SALES_DAYS = 28
 
 
 def sample_sales(cases: list[dict], days: int = SALES_DAYS) -> list[dict]:
-    """Units per listing and day: a steady number per listing (`daily_units`)."""
+    """Units per listing, market and day: a steady number per listing (`daily_units`) in
+    every market the samples sell in."""
     skus = sorted({case["items"][0]["sku"] for case in cases})
+    markets = sorted({case["market"] for case in cases})
     units = SELLER_DATA["daily_units"]
-    daily = {sku: units.get(sku, units["default"]) for sku in skus}
     today = datetime.now(UTC).date()
     return [
-        {"sku": sku, "day": (today - timedelta(days=back)).isoformat(), "units": daily[sku]}
+        {
+            "sku": sku,
+            "market": market,
+            "day": (today - timedelta(days=back)).isoformat(),
+            "units": units.get(sku, units["default"]),
+        }
         for sku in skus
+        for market in markets
         for back in range(days)
     ]
 

@@ -10,12 +10,13 @@ from services.analytics.handlers.faq import Entry
 SKUS = {case["items"][0]["sku"] for case in sample_cases()}
 
 
-def test_every_sample_listing_sells_every_day_the_earbuds_few():
+def test_every_sample_listing_sells_in_every_market_every_day_the_earbuds_few():
     sales = [SalesDay.model_validate(day) for day in sample_sales(sample_cases())]
-    assert len(sales) == len(SKUS) * SALES_DAYS
-    assert {day.sku for day in sales} == SKUS
+    markets = {case["market"] for case in sample_cases()}
+    assert len(sales) == len(SKUS) * len(markets) * SALES_DAYS
+    assert {day.sku for day in sales} == SKUS and {day.market for day in sales} == markets
     earbuds = sum(day.units for day in sales if day.sku == "TWS-EB-A3-WHT")
-    assert earbuds == 2 * SALES_DAYS
+    assert earbuds == 2 * len(markets) * SALES_DAYS
 
 
 def test_the_taxonomy_and_faq_entries_are_valid_and_about_sample_listings():
