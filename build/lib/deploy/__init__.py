@@ -1,1 +1,0 @@
-"""Launching the after-sales stack: embedded components, services, sample data."""

@@ -1,3 +1,0 @@
-from shared.migrations import run_migrations_for
-
-run_migrations_for("resolution")
