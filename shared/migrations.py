@@ -102,6 +102,23 @@ def drop_notify_on_insert(schema: str, table: str) -> None:
     op.execute(f"DROP FUNCTION IF EXISTS {schema}.notify_{table}_inserted()")
 
 
+def add_key_column(schema: str, table: str, column: str, key: list[str]) -> None:
+    """A new text column (empty in the rows there are) that joins the table's primary key."""
+    op.add_column(
+        table, sa.Column(column, sa.Text, nullable=False, server_default=""), schema=schema
+    )
+    op.drop_constraint(f"{table}_pkey", table, schema=schema)
+    op.create_primary_key(f"{table}_pkey", table, [*key, column], schema=schema)
+
+
+def drop_key_column(schema: str, table: str, column: str, key: list[str]) -> None:
+    """Undo add_key_column: the rows that needed the column go with it."""
+    op.execute(f"DELETE FROM {schema}.{table} WHERE {column} <> ''")
+    op.drop_constraint(f"{table}_pkey", table, schema=schema)
+    op.create_primary_key(f"{table}_pkey", table, key, schema=schema)
+    op.drop_column(table, column, schema=schema)
+
+
 def drop_messaging_tables(schema: str) -> None:
     op.drop_table("inbox", schema=schema)
     op.drop_table("outbox", schema=schema)
