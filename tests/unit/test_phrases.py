@@ -172,3 +172,12 @@ def test_a_word_that_only_modifies_another_is_no_phrase_alone():
     french = ["Ne marche pas", "L'écran ne s'allume pas", "Pas de son"]
     assert top_phrases(french, "fr") == []
     assert top_phrases(["too small", "too big", "not good"], "en") == []
+
+
+def test_a_japanese_or_chinese_question_ending_is_no_phrase():
+    asked = ["このイヤホンはiPhoneで使えますか？", "iPhoneで使えますか？", "防水ですか？"]
+    assert top_phrases(asked, "ja") == [("iphone", 2), ("使えます", 2)]
+    assert top_phrases(["这个耳机支持iPhone吗？", "支持iPhone吗？"], "zh") == [
+        ("iphone", 2),
+        ("支持", 2),
+    ]

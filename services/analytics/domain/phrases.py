@@ -43,6 +43,8 @@ FILLER = frozenset(
         *("bonjour", "merci", "cordialement", "svp"),
         *("ciao", "buongiorno", "grazie", "saluti", "cordiali"),
         *("hola", "gracias", "saludos"),
+        # Japanese and Chinese question endings ("…ですか", "…吗"), which the lists lack.
+        *("か", "ですか", "ますか", "でしょうか", "吗", "呢"),
     }
 )
 
