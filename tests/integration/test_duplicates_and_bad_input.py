@@ -19,6 +19,7 @@ from tests.factories import (
     webhook,
 )
 from tests.integration.conftest import count_stock, counter_total, scalar
+from tests.unit.test_observability import OTEL_METRICS
 
 
 @pytest.fixture(scope="module")
@@ -234,3 +235,34 @@ async def test_pipeline_health_is_measured(stack, clients):
     batches = points_of(stack.metrics["resolution"], "events.batch_duration")
     assert sum(p.count for p in batches) >= 1 and all(p.sum > 0 for p in batches)
     assert [p.value for p in points_of(stack.metrics["intake"], "outbox.backlog")] == [0]
+
+
+async def test_every_metric_the_services_emit_is_one_the_dashboards_know(stack, clients):
+    """The dashboards' metrics contract (tests/unit/test_observability.py) covers every
+    metric and attribute the running services exported: a new or renamed one fails here
+    until the contract and the dashboards know it."""
+    applied = counter_total(stack.metrics["analytics"], "events.applied")
+    await post_case(clients["intake"], webhook())
+
+    async def analytics_applied():
+        return counter_total(stack.metrics["analytics"], "events.applied") > applied
+
+    await eventually(analytics_applied)
+    emitted = {
+        (metric.name, metric.unit or "", key)
+        for reader in stack.metrics.values()
+        for resource in reader.get_metrics_data().resource_metrics
+        for scope in resource.scope_metrics
+        for metric in scope.metrics
+        for point in metric.data.data_points
+        for key in [*point.attributes, None]
+    }
+    assert {"cases.opened", "events.applied", "consumer.lag"} <= {name for name, _, _ in emitted}
+    for name, unit, key in emitted:
+        if name.startswith("http.") and name != "http.server.duration":
+            continue  # the HTTP instrumentation's others: no dashboard reads them
+        assert name in OTEL_METRICS, f"{name} is missing from the dashboards' contract"
+        _, declared_unit, attributes = OTEL_METRICS[name]
+        assert unit == declared_unit, f"{name} is in {unit!r}, the contract says {declared_unit!r}"
+        if key is not None and name != "http.server.duration":  # the instrumentation's own
+            assert key in attributes, f"{name} carries {key}, unknown to the contract"

@@ -24,7 +24,7 @@ SERVICES = ("intake", "resolution", "fulfillment", "refurbish", "analytics")
 # The services' metrics contract: OTel instrument name -> (kind, unit, attributes).
 HTTP_ATTRS = ("http_target", "http_method", "http_status_code", "http_scheme", "http_flavor")
 OTEL_METRICS: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    "cases.opened": ("counter", "", ("channel", "market")),
+    "cases.opened": ("counter", "", ("channel", "market", "flagged")),
     "intake.rejections": ("counter", "", ("reason", "channel")),
     "resolution.decisions": ("counter", "", ("remedy", "scenario")),
     "events.applied": ("counter", "", ("event_type",)),
