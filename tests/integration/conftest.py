@@ -13,6 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from services.fulfillment.ship_to import ShipToLookup
+from shared.service import Service
 from shared.settings import SERVICE_NAMES, Settings
 from shared.telemetry import Telemetry, setup_telemetry
 from tests.factories import INTERNAL_TOKEN, STAFF
@@ -25,6 +26,7 @@ class Stack:
     spans: dict[str, InMemorySpanExporter] = field(default_factory=dict)
     metrics: dict[str, InMemoryMetricReader] = field(default_factory=dict)
     clients: dict[str, httpx.AsyncClient] = field(default_factory=dict)
+    services: dict[str, Service] = field(default_factory=dict)
     _lifespans: dict[str, LifespanManager] = field(default_factory=dict)
 
     async def start(self, name: str) -> None:
@@ -39,6 +41,7 @@ class Stack:
             )
         module = importlib.import_module(f"services.{name}.app")
         app = module.create_app(self.settings, self.telemetry[name])
+        self.services[name] = app.state.service
         lifespan = LifespanManager(app, startup_timeout=60, shutdown_timeout=60)
         await lifespan.__aenter__()
         self._lifespans[name] = lifespan
@@ -57,6 +60,7 @@ class Stack:
         fulfillment.state["ship_to"] = ShipToLookup(self.clients["intake"], INTERNAL_TOKEN)
 
     async def stop(self, name: str) -> None:
+        self.services.pop(name)
         await self.clients.pop(name).aclose()
         await self._lifespans.pop(name).__aexit__(None, None, None)
 

@@ -15,6 +15,7 @@ import pytest
 import uvicorn
 from playwright.async_api import Page, async_playwright, expect
 
+from services.analytics.faq import find_gaps
 from tests.conftest import eventually
 from tests.factories import AGENT_TOKEN, webhook
 from tests.integration.test_case_flow import answer_offer, open_case
@@ -94,9 +95,10 @@ async def chart_points(page: Page, name: str) -> int:
 
 
 async def test_the_console_draws_the_cases_and_follows_one_to_its_traces(
-    clients, console_url, page
+    stack, clients, console_url, page
 ):
     sku = await listing_cases(clients)
+    await find_gaps(stack.services["analytics"])  # not waiting a sweep
     await page.goto(f"{console_url}/console")
 
     await expect(page.locator("[data-kpi='Cases'] .value")).to_have_text(re.compile(r"^\d+$"))
@@ -116,6 +118,9 @@ async def test_the_console_draws_the_cases_and_follows_one_to_its_traces(
         "Buyers wrote — damaged: “lid” (2), “scratched” (2) · defective: “stopped charging” (3)"
     )
 
+    # Three buyers returned it as defective, in English, and no FAQ entry says what to check.
+    gap = page.locator("#faq-gaps tbody tr", has_text=sku)
+    assert (await gap.locator("td").all_inner_texts())[:5] == [sku, "en", "defective", "", "3"]
     listing = page.locator("#listings tbody tr", has_text=sku)
     assert (await listing.locator("td").all_inner_texts())[:3] == [sku, "Desk Lamp", "5"]
 

@@ -153,6 +153,13 @@ function drawListingTable() {
   }));
 }
 
+function drawFaqGaps(gaps) {
+  document.querySelector("#faq-gaps tbody").replaceChildren(...gaps.map((g) => row([
+    g.sku, g.language, g.reason, g.topic, g.cases,
+    g.currency ? money(g.cost_minor, g.currency) : "", g.question,
+  ])));
+}
+
 function drawMarkets(report) {
   const markets = report.markets;
   const reasons = [...new Set(markets.flatMap((m) => m.reasons.map((r) => r.key)))];
@@ -208,18 +215,20 @@ function drawClock(outcomes) {
 
 async function loadOverview() {
   const period = scope();
-  const [outcomes, listingReport, marketReport, savings, summary] = await Promise.all([
+  const [outcomes, listingReport, marketReport, savings, summary, gaps] = await Promise.all([
     getJson("/reports/outcomes", period),
     getJson("/reports/listings", period),
     getJson("/reports/markets", period),
     getJson("/reports/savings", period),
     getJson("/reports/summary"),
+    getJson("/reports/faq-gaps", { seller: period.seller }),
   ]);
   drawKpis(outcomes);
   drawListings(listingReport);
   drawMarkets(marketReport);
   drawSavings(savings);
   drawClock(outcomes);
+  drawFaqGaps(gaps);
   fillFilters(summary);
   await loadCases();
 }
