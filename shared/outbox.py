@@ -7,6 +7,7 @@ claims unpublished rows in id order, publishes them to Kafka and marks them sent
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 from faststream.kafka import KafkaBroker
 from opentelemetry.metrics import Counter, Observation
@@ -56,19 +57,19 @@ class OutboxRelay:
         broker: KafkaBroker,
         telemetry: Telemetry,
         settings: Settings,
+        counter: Callable[[str], Counter],
     ) -> None:
         self.service = service
+        self.counter = counter  # the service's counters, made once per name
         self.sessions = sessions
         self.broker = broker
         self.tracer = telemetry.tracer
-        self.meter = telemetry.meter
         self.loop = NotifiedLoop(
             f"outbox relay of {service}", outbox_channel(service), self._drain, settings
         )
         self._published = telemetry.meter.create_counter(
             "outbox.published", description="events published from the outbox"
         )
-        self._counters: dict[str, Counter] = {}
         self.backlog = 0  # unpublished events, as of the last batch published
         telemetry.meter.create_observable_gauge(
             "outbox.backlog",
@@ -127,11 +128,9 @@ class OutboxRelay:
         payload_type = PAYLOAD_TYPES.get(envelope["type"])
         if payload_type is None or payload_type.counted_as is None:
             return
-        name = payload_type.counted_as
-        if name not in self._counters:
-            self._counters[name] = self.meter.create_counter(name)
         data = envelope.get("data") or {}
-        self._counters[name].add(1, {key: str(data.get(key)) for key in payload_type.counted_by})
+        attributes = {key: str(data.get(key)) for key in payload_type.counted_by}
+        self.counter(payload_type.counted_as).add(1, attributes)
 
     async def _send(self, row: Row):
         event_type = row.envelope["type"]

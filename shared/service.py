@@ -85,7 +85,9 @@ class Service:
                 spec.projection,
             )
             self.consumer.subscribe(spec.consumes)
-        self.relay = OutboxRelay(spec.name, self.sessions, self.broker, self.telemetry, settings)
+        self.relay = OutboxRelay(
+            spec.name, self.sessions, self.broker, self.telemetry, settings, self.counter
+        )
         self._relay_task: asyncio.Task | None = None
         self._counters: dict[str, Counter] = {}
         self._own_parts = AsyncExitStack()

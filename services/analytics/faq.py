@@ -27,8 +27,9 @@ from shared.wakeup import Periodic
 async def find_gaps(service: Service) -> list[Gap]:
     """One pass: the gaps found new."""
     async with service.transaction() as session:
-        covered = await covered_reasons(session)
-        faq_texts = await faq_texts_by_listing(session)
+        entries = list(await session.scalars(select(FaqEntry)))
+        covered = covered_reasons(entries)
+        faq_texts = faq_texts_by_listing(entries)
         known = await _gaps_by_key(session)
         for key, gap in known.items():
             topic_answered = gap.topic and answered(gap.topic, faq_texts.get(key[:3], ()))
@@ -95,17 +96,16 @@ async def asked_questions(session: AsyncSession) -> list[AskedQuestion]:
     ]
 
 
-async def faq_texts_by_listing(session: AsyncSession) -> dict[Listing, list[str]]:
+def faq_texts_by_listing(entries: list[FaqEntry]) -> dict[Listing, list[str]]:
     """Each listing's FAQ entries (question and answer) by seller, SKU and language."""
     texts: dict[Listing, list[str]] = {}
-    for entry in await session.scalars(select(FaqEntry)):
+    for entry in entries:
         key = (entry.seller_account, entry.sku, base_language(entry.language))
         texts.setdefault(key, []).append(f"{entry.question}\n{entry.answer}")
     return texts
 
 
-async def covered_reasons(session: AsyncSession) -> set[Key]:
-    entries = await session.scalars(select(FaqEntry))
+def covered_reasons(entries: list[FaqEntry]) -> set[Key]:
     return {
         (entry.seller_account, entry.sku, entry.language, reason, "")
         for entry in entries

@@ -4,6 +4,7 @@ read model, and its timeline across the services, each event linked to its trace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
+from pydantic import BaseModel, Field
 from sqlalchemy import or_, select
 
 from services.analytics.tables import AppliedEvent, CaseView
@@ -12,34 +13,30 @@ from shared.service import CurrentService
 router = APIRouter(tags=["cases"])
 
 
+class CaseFilters(BaseModel):
+    """Facts a case must have (each optional), a search, and how many at most."""
+
+    status: str | None = None
+    market: str | None = None
+    remedy: str | None = None
+    scenario: str | None = None
+    reason: str | None = None
+    seller_account: str | None = None
+    marketplace: str | None = None
+    search: str | None = Field(default=None, description="part of a case id, SKU or title")
+    limit: int = Field(default=100, ge=1, le=500)
+
+
 @router.get("/cases", summary="The latest cases first, narrowed by any of their facts")
 async def case_list(
-    service: CurrentService,
-    status: str | None = None,
-    market: str | None = None,
-    remedy: str | None = None,
-    scenario: str | None = None,
-    reason: str | None = None,
-    seller_account: str | None = None,
-    marketplace: str | None = None,
-    search: Annotated[str | None, Query(description="part of a case id, SKU or title")] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    service: CurrentService, filters: Annotated[CaseFilters, Query()]
 ) -> dict[str, Any]:
-    given = {
-        "status": status,
-        "market": market,
-        "remedy": remedy,
-        "scenario": scenario,
-        "reason": reason,
-        "seller_account": seller_account,
-        "marketplace": marketplace,
-    }
-    query = select(CaseView).order_by(CaseView.updated_at.desc(), CaseView.case_id).limit(limit)
-    for name, value in given.items():
+    query = select(CaseView).order_by(CaseView.updated_at.desc(), CaseView.case_id)
+    for name, value in filters.model_dump(exclude={"search", "limit"}).items():
         if value:
             query = query.where(getattr(CaseView, name) == value)
-    if search:
-        pattern = f"%{search}%"
+    if filters.search:
+        pattern = f"%{filters.search}%"
         query = query.where(
             or_(
                 CaseView.case_id.ilike(pattern),
@@ -48,7 +45,7 @@ async def case_list(
             )
         )
     async with service.sessions() as session:
-        cases = [row.model_dump() for row in await session.scalars(query)]
+        cases = [row.model_dump() for row in await session.scalars(query.limit(filters.limit))]
     return {"cases": cases}
 
 

@@ -3,7 +3,7 @@ and saved (JSON, CSV, and the seller's XLSX analysis workbook)."""
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
 from sqlalchemy import func, select
@@ -12,7 +12,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.analytics.buyer_texts import buyer_texts
 from services.analytics.domain import reports
 from services.analytics.domain.outcomes import outcomes, savings_by_month
-from services.analytics.domain.phrases import BuyerComment, phrases_by_reason
+from services.analytics.domain.phrases import BuyerComment, Ranked, phrases_by_reason
+from services.analytics.domain.taxonomy import Labeller
 from services.analytics.domain.workbook import csv_text, seller_workbook
 from services.analytics.handlers.taxonomy import labeller_of
 from services.analytics.tables import AppliedEvent, CaseView, UnitsSold
@@ -101,11 +102,7 @@ async def listings_report(
     service: CurrentService, period: Annotated[Period, Depends()], format: Format = Format.JSON
 ) -> Any:
     async with service.sessions() as session:
-        rows = await case_rows_in(session, period)
-        said = phrases_by_reason(await buyer_comments_in(session, period))
-        sold = await units_sold_in(session, period)
-        labeller = await labeller_of(session, period.seller)
-    listed = reports.by_listing(rows, sold, said, labeller)
+        listed = reports.by_listing(*await listing_facts_in(session, period))
     if format is Format.CSV:
         return _csv(reports.listing_rows(listed), "listings")
     return {"period": period.label(), "listings": [reports.as_json(r) for r in listed]}
@@ -124,6 +121,24 @@ async def markets_report(
     if format is Format.CSV:
         return _csv(reports.market_rows(markets), "markets")
     return {"period": period.label(), "markets": [reports.as_json(r) for r in markets]}
+
+
+class ListingFacts(NamedTuple):
+    """What `reports.by_listing` folds for a period, in its order of arguments."""
+
+    rows: list[dict[str, Any]]
+    units_sold: dict[str, int]
+    phrases: dict[tuple[str, str], Ranked]
+    labeller: Labeller | None
+
+
+async def listing_facts_in(session: AsyncSession, period: Period) -> ListingFacts:
+    return ListingFacts(
+        await case_rows_in(session, period),
+        await units_sold_in(session, period),
+        phrases_by_reason(await buyer_comments_in(session, period)),
+        await labeller_of(session, period.seller),
+    )
 
 
 async def buyer_comments_in(
@@ -223,11 +238,9 @@ async def analysis_workbook(
 ) -> Response:
     period.seller = seller
     async with service.sessions() as session:
-        rows = await case_rows_in(session, period)
-        said = phrases_by_reason(await buyer_comments_in(session, period))
-        sold = await units_sold_in(session, period)
-    listings = reports.by_listing(rows, sold, said)
-    data = seller_workbook(seller, period.label(), listings, reports.by_market(rows))
+        facts = await listing_facts_in(session, period)
+    listings = reports.by_listing(*facts)
+    data = seller_workbook(seller, period.label(), listings, reports.by_market(facts.rows))
     filename = f"returns-analysis-{seller}.xlsx"
     return Response(
         data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
