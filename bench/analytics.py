@@ -32,6 +32,7 @@ from rich.table import Table
 
 from bench.cpu import Snapshot, cpu_ms_per_case, cpu_seconds
 from deploy.components import RUN_DIR, free_port
+from deploy.settings import StackSettings
 from deploy.stack import running_stack
 from shared.events import (
     Alternative,
@@ -58,7 +59,6 @@ from shared.events import (
     UnitGraded,
 )
 from shared.markets import CURRENCY_OF, DEFAULT_LANGUAGE_OF, REGION_OF, Market
-from shared.settings import Settings
 
 RESULTS = Path(__file__).resolve().parent / "results" / "analytics.json"
 TARGET_PER_SECOND = 2000
@@ -370,7 +370,7 @@ async def wait_applied(
         await asyncio.sleep(POLL_SECONDS)
 
 
-async def run(settings: Settings, count: int) -> dict:
+async def run(settings: StackSettings, count: int) -> dict:
     run_id = uuid.uuid4().hex[:8]
     console.print(f"encoding {count:,} events…")
     warm_up = bench_records(6 * WARM_UP_CASES, run_id, first_case=10**7)

@@ -34,11 +34,11 @@ from deploy.components import free_port
 from deploy.replay import stock_warehouses
 from deploy.samples import sample_cases
 from deploy.secrets import demo_account
+from deploy.settings import StackSettings
 from deploy.stack import running_stack
 from services.intake.domain.channels.generic import canonical_case, signed_headers
 from services.intake.domain.classification import classify
 from services.intake.domain.webhook import GenericWebhook
-from shared.settings import Settings
 
 DEMO = demo_account("generic")
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
@@ -73,7 +73,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 async def watch_decisions(
-    settings: Settings, decided: dict[str, float], ready: asyncio.Event
+    settings: StackSettings, decided: dict[str, float], ready: asyncio.Event
 ) -> None:
     consumer = AIOKafkaConsumer(
         "resolution.events",
@@ -99,7 +99,7 @@ async def watch_decisions(
 
 
 async def push(
-    settings: Settings, cases: list[bytes], concurrency: int, rate: float | None = None
+    settings: StackSettings, cases: list[bytes], concurrency: int, rate: float | None = None
 ) -> dict:
     """Send every case, as fast as `concurrency` allows or paced at `rate` per second."""
     decided: dict[str, float] = {}
@@ -157,14 +157,14 @@ async def push(
     }
 
 
-async def analytics_catch_up(settings: Settings, expected: int, since: float) -> float:
+async def analytics_catch_up(settings: StackSettings, expected: int, since: float) -> float:
     async with httpx.AsyncClient(base_url=settings.base_url_of("analytics"), timeout=30) as http:
         while (await http.get("/reports/summary")).json()["cases"] < expected:
             await asyncio.sleep(0.2)
     return time.perf_counter() - since
 
 
-async def run(settings: Settings, count: int, concurrency: int, rate: float) -> dict:
+async def run(settings: StackSettings, count: int, concurrency: int, rate: float) -> dict:
     await stock_warehouses(settings, sample_cases(), units=2 * count)
     async with httpx.AsyncClient(base_url=settings.base_url_of("analytics"), timeout=30) as http:
         cases_before = (await http.get("/reports/summary")).json()["cases"]
@@ -192,7 +192,7 @@ async def run(settings: Settings, count: int, concurrency: int, rate: float) -> 
     }
 
 
-def stack_is_running(settings: Settings) -> bool:
+def stack_is_running(settings: StackSettings) -> bool:
     try:
         return httpx.get(f"{settings.base_url_of('intake')}/readyz", timeout=2).status_code == 200
     except httpx.HTTPError:
@@ -240,7 +240,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--rate", type=float, default=100.0, help="cases/s of the steady phase")
     args = parser.parse_args()
-    settings = Settings()
+    settings = StackSettings()
     stack = nullcontext(settings) if stack_is_running(settings) else running_stack(free_port())
     with stack as running:
         result = uvloop.run(run(running, args.cases, args.concurrency, args.rate))

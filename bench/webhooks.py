@@ -30,9 +30,9 @@ from bench.cpu import cpu_ms_per_case, cpu_seconds
 from bench.pipeline import percentile
 from deploy.components import free_port
 from deploy.secrets import demo_account
+from deploy.settings import StackSettings
 from deploy.stack import running_stack
 from services.intake.domain.channels.signing import hmac_sha256_base64
-from shared.settings import Settings
 
 SAMPLES = Path(__file__).resolve().parent.parent / "tests" / "samples" / "shopify"
 RESULTS = Path(__file__).resolve().parent / "results" / "webhooks.json"
@@ -62,7 +62,7 @@ def signed_request(body: bytes, shop: str, secret: str) -> dict[str, str]:
     }
 
 
-async def send(settings: Settings, count: int, concurrency: int) -> dict:
+async def send(settings: StackSettings, count: int, concurrency: int) -> dict:
     account = demo_account("shopify")
     body = (SAMPLES / "returns_request.json").read_bytes()
     requests = [
@@ -107,7 +107,7 @@ async def send(settings: Settings, count: int, concurrency: int) -> dict:
     }
 
 
-async def cases_opened(settings: Settings, since: float, sent_after: datetime) -> float:
+async def cases_opened(settings: StackSettings, since: float, sent_after: datetime) -> float:
     """Seconds from the first webhook until the worker has applied every delivery sent."""
     connection = await asyncpg.connect(settings.plain_database_url)
     try:
@@ -121,7 +121,7 @@ async def cases_opened(settings: Settings, since: float, sent_after: datetime) -
         await connection.close()
 
 
-async def forget_deliveries(settings: Settings, sent_after: datetime) -> None:
+async def forget_deliveries(settings: StackSettings, sent_after: datetime) -> None:
     connection = await asyncpg.connect(settings.plain_database_url)
     try:
         await connection.execute(
@@ -133,7 +133,7 @@ async def forget_deliveries(settings: Settings, sent_after: datetime) -> None:
 
 
 async def run(
-    settings: Settings, admin: uvicorn.Server, count: int, concurrency: int, worker: str
+    settings: StackSettings, admin: uvicorn.Server, count: int, concurrency: int, worker: str
 ) -> dict:
     serving = asyncio.create_task(admin.serve())
     while not admin.started:

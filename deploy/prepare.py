@@ -3,9 +3,9 @@ configured cluster and database: create the topics, migrate every service schema
 
 import asyncio
 
+from deploy.settings import StackSettings
 from deploy.stack import prepare
-from shared.settings import Settings
 
 if __name__ == "__main__":
-    asyncio.run(prepare(Settings()))
+    asyncio.run(prepare(StackSettings()))
     print("topics created and every service schema migrated")

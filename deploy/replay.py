@@ -10,9 +10,9 @@ from rich.progress import Progress
 
 from deploy.samples import sample_stock
 from deploy.secrets import demo_account
+from deploy.settings import StackSettings
 from deploy.warehouse_play import client, person
 from services.intake.domain.channels.generic import signed_headers
-from shared.settings import Settings
 
 
 def signed_case(case: dict) -> tuple[bytes, dict[str, str]]:
@@ -22,7 +22,7 @@ def signed_case(case: dict) -> tuple[bytes, dict[str, str]]:
     return body, signed_headers(account["account"], account["secrets"][0], body, datetime.now(UTC))
 
 
-async def stock_warehouses(settings: Settings, cases: list[dict], units: int = 50) -> None:
+async def stock_warehouses(settings: StackSettings, cases: list[dict], units: int = 50) -> None:
     """Make `units` of every sample SKU and spare part available in every warehouse,
     on top of what earlier runs left reserved."""
     staff = person(settings.warehouse_staff_tokens)
@@ -39,7 +39,7 @@ async def stock_warehouses(settings: Settings, cases: list[dict], units: int = 5
 
 
 async def post_cases(
-    settings: Settings, cases: list[dict], progress: Progress, concurrency: int = 16
+    settings: StackSettings, cases: list[dict], progress: Progress, concurrency: int = 16
 ) -> list[str]:
     """POST every case to the generic webhook; returns the case ids in the order given."""
     task = progress.add_task("webhooks → intake", total=len(cases))
@@ -58,7 +58,7 @@ async def post_cases(
 
 
 async def answer_offers(
-    settings: Settings, case_ids: list[str], progress: Progress, timeout: float = 120.0
+    settings: StackSettings, case_ids: list[str], progress: Progress, timeout: float = 120.0
 ) -> None:
     """Play the buyers: every fourth declines its first offer, everyone accepts the next,
     until each case is decided, with an agent, or waiting for one."""
@@ -97,7 +97,7 @@ async def answer_open_offer(
 
 
 async def wait_for_analytics(
-    settings: Settings, case_ids: list[str], progress: Progress, timeout: float = 120.0
+    settings: StackSettings, case_ids: list[str], progress: Progress, timeout: float = 120.0
 ) -> None:
     """Wait until analytics has a remedy for every case, or knows it waits for an agent."""
     task = progress.add_task("cases decided (analytics)", total=len(case_ids))
@@ -125,6 +125,6 @@ def waits_for_agent(timeline: httpx.Response) -> bool:
     )
 
 
-async def analytics_summary(settings: Settings) -> dict:
+async def analytics_summary(settings: StackSettings) -> dict:
     async with httpx.AsyncClient(base_url=settings.base_url_of("analytics"), timeout=10) as http:
         return (await http.get("/reports/summary")).json()

@@ -26,6 +26,7 @@ from deploy.replay import (
 )
 from deploy.samples import sample_cases
 from deploy.seller_data import load_seller_data
+from deploy.settings import StackSettings
 from deploy.stack import running_stack
 from deploy.warehouse_play import (
     dispatch_to_origin,
@@ -33,7 +34,7 @@ from deploy.warehouse_play import (
     receive_returns,
     ship_dispatch_tasks,
 )
-from shared.settings import SERVICE_NAMES, Settings
+from shared.settings import SERVICE_NAMES
 
 console = Console()
 
@@ -54,7 +55,7 @@ def summary_tables(summary: dict) -> list[Table]:
     return tables
 
 
-async def replay_samples(settings: Settings) -> dict:
+async def replay_samples(settings: StackSettings) -> dict:
     cases = sample_cases()
     await stock_warehouses(settings, cases)
     await load_seller_data(settings, cases)
@@ -77,7 +78,7 @@ async def replay_samples(settings: Settings) -> dict:
     return await analytics_summary(settings)
 
 
-def print_overview(settings: Settings, summary: dict) -> None:
+def print_overview(settings: StackSettings, summary: dict) -> None:
     urls = Table(title="Services", title_justify="left")
     urls.add_column("service")
     urls.add_column("URL")

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 
 from deploy.secrets import demo_account
-from shared.settings import Settings
+from deploy.settings import StackSettings
 
 SELLER_DATA = json.loads((Path(__file__).resolve().parent / "seller_data.json").read_text())
 SALES_DAYS = 28
@@ -38,7 +38,7 @@ def sample_sales(cases: list[dict], days: int = SALES_DAYS) -> list[dict]:
     ]
 
 
-async def load_seller_data(settings: Settings, cases: list[dict]) -> None:
+async def load_seller_data(settings: StackSettings, cases: list[dict]) -> None:
     seller = demo_account("generic")["account"]
     token = settings.agent_api_token.get_secret_value() if settings.agent_api_token else ""
     headers = {"authorization": f"Bearer {token}"}

@@ -14,15 +14,16 @@ import httpx
 
 from deploy.components import RUN_DIR, free_port, kafka_broker, postgres, wait_for_port
 from deploy.secrets import local_secrets
+from deploy.settings import StackSettings
 from shared.migrations import upgrade_all
-from shared.settings import SERVICE_NAMES, Settings
+from shared.settings import SERVICE_NAMES
 from shared.topics import create_topics
 
 # Names a second kind of process of a service in its environment (logs, CPU accounting).
 ROLE = "AFTERSALES_PROCESS_ROLE"
 
 
-async def prepare(settings: Settings) -> None:
+async def prepare(settings: StackSettings) -> None:
     """The admin steps: create the topics, migrate every service schema."""
     await create_topics(settings)
     await upgrade_all(settings)
@@ -30,7 +31,7 @@ async def prepare(settings: Settings) -> None:
 
 def start_service(
     name: str,
-    settings: Settings,
+    settings: StackSettings,
     env: dict[str, str],
     port: int | None = None,
     role: str = "",
@@ -86,7 +87,7 @@ def start_sandbox_marketplace(port: int) -> subprocess.Popen:
 
 
 def wait_until_ready(
-    settings: Settings, services: tuple[str, ...] = SERVICE_NAMES, timeout: float = 90.0
+    settings: StackSettings, services: tuple[str, ...] = SERVICE_NAMES, timeout: float = 90.0
 ) -> None:
     deadline = time.monotonic() + timeout
     waiting = set(services)
@@ -118,10 +119,10 @@ def stop_processes(processes: list[subprocess.Popen], timeout: float = 15.0) -> 
             process.wait()
 
 
-def settings_of(env: dict[str, str]) -> Settings:
+def settings_of(env: dict[str, str]) -> StackSettings:
     """The settings the services read from `env` (JSON values decoded as the
     environment source decodes them)."""
-    return Settings(
+    return StackSettings(
         **{
             name.lower(): json.loads(value) if name.endswith("_TOKENS") else value
             for name, value in env.items()
@@ -135,7 +136,7 @@ def running_stack(
     services: tuple[str, ...] = SERVICE_NAMES,
     extra_env: dict[str, str] | None = None,
     intake_worker_apart: bool = False,
-) -> Iterator[Settings]:
+) -> Iterator[StackSettings]:
     """Start the components and `services`, yield the settings they run with, stop them all.
 
     With `intake_worker_apart`, intake's HTTP process only accepts deliveries and a second

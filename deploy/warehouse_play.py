@@ -11,7 +11,7 @@ import httpx
 from pydantic import SecretStr
 from rich.progress import Progress
 
-from shared.settings import Settings
+from deploy.settings import StackSettings
 
 WAREHOUSES = ("BOS1", "RNO1", "YYZ1", "CVT1", "NUE1")
 
@@ -26,11 +26,11 @@ def person(people: dict[str, SecretStr]) -> dict[str, str]:
     return {"authorization": f"Bearer {token}"}
 
 
-def client(settings: Settings, service: str, headers: dict[str, str]) -> httpx.AsyncClient:
+def client(settings: StackSettings, service: str, headers: dict[str, str]) -> httpx.AsyncClient:
     return httpx.AsyncClient(base_url=settings.base_url_of(service), headers=headers, timeout=15)
 
 
-async def ship_dispatch_tasks(settings: Settings, progress: Progress) -> int:
+async def ship_dispatch_tasks(settings: StackSettings, progress: Progress) -> int:
     staff = person(settings.warehouse_staff_tokens)
     async with client(settings, "fulfillment", staff) as http:
         tasks = []
@@ -53,7 +53,9 @@ async def ship(http: httpx.AsyncClient, task: dict[str, Any]) -> None:
     (await http.post(f"{path}/shipped")).raise_for_status()
 
 
-async def receive_returns(settings: Settings, case_ids: list[str], progress: Progress) -> list[str]:
+async def receive_returns(
+    settings: StackSettings, case_ids: list[str], progress: Progress
+) -> list[str]:
     """Scan in the parcel of every case with a return label; the cases received."""
     staff = person(settings.warehouse_staff_tokens)
     async with client(settings, "fulfillment", staff) as http:
@@ -84,7 +86,7 @@ async def scan_in(http: httpx.AsyncClient, parcel: dict[str, Any], torn_label: b
         (await http.post("/scans", json=scan)).raise_for_status()
 
 
-async def inspect_units(settings: Settings, received: list[str], progress: Progress) -> int:
+async def inspect_units(settings: StackSettings, received: list[str], progress: Progress) -> int:
     """Inspect the unit of every case received, once refurbish has opened it."""
     technician = person(settings.technician_tokens)
     async with client(settings, "refurbish", technician) as http:
@@ -149,7 +151,7 @@ async def finish_outlets(http: httpx.AsyncClient) -> None:
             (await http.post(f"/lots/{lot['lot_id']}/close")).raise_for_status()
 
 
-async def dispatch_to_origin(settings: Settings) -> int:
+async def dispatch_to_origin(settings: StackSettings) -> int:
     staff = person(settings.warehouse_staff_tokens)
     dispatched = 0
     async with client(settings, "fulfillment", staff) as http:

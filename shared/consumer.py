@@ -33,7 +33,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from shared.dead_letters import dead_letter
 from shared.events import Envelope, EventPayload, UnknownEventType
 from shared.inbox import first_deliveries
-from shared.settings import Settings
+from shared.settings import ServiceSettings
 from shared.telemetry import Telemetry, context_from_headers, trace_id_of
 
 log = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ class EventConsumer:
         sessions: async_sessionmaker[AsyncSession],
         broker: KafkaBroker,
         telemetry: Telemetry,
-        settings: Settings,
+        settings: ServiceSettings,
         projection: Projection | None = None,
     ) -> None:
         self.service = service

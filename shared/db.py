@@ -6,10 +6,12 @@ from contextlib import asynccontextmanager
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.settings import Settings
+from shared.settings import ServiceSettings
 
 
-def create_service_engine(service: str, settings: Settings, pool_size: int = 20) -> AsyncEngine:
+def create_service_engine(
+    service: str, settings: ServiceSettings, pool_size: int = 20
+) -> AsyncEngine:
     """An engine whose connections see the service's own schema first.
 
     Domain tables name their schema explicitly; the outbox and inbox tables are

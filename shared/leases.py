@@ -1,22 +1,23 @@
 """Background work over a table of pending rows: each row claimed with a lease, so any
 number of processes share the work and a row a dead process held comes back.
 
-A table qualifies with a single-column primary key and the columns `state` ("pending"
-until done), `attempts` and `next_attempt_at`. Writers insert rows and fire
+A table qualifies with the columns `state` (`pending` until done), `attempts` and
+`next_attempt_at`; its primary key may have several columns. Writers insert rows and fire
 `pg_notify(channel)`; the worker wakes, claims what is due with `FOR UPDATE SKIP LOCKED`
-(attempts + 1, next_attempt_at pushed past the lease) and handles each row. A handler sets
-the row's state, or a later `next_attempt_at` to try again.
+(attempts + 1, next_attempt_at pushed past the lease) and handles the batch. A handler sets
+each row's state, or a later `next_attempt_at` to try again.
 
-A worker is a subclass that names its table and passes its handler; `run` and `stop`
-belong to the service's lifespan, `work_once` to tests that move time themselves.
+A worker is a subclass that names its table and passes its handler of one row, or
+overrides `handle_batch` to handle the claimed rows together; `run` and `stop` belong to
+the service (`ServiceSpec.workers`), `work_once` to tests that move time themselves.
 """
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, tuple_, update
 from sqlmodel import SQLModel
 
 from shared.messaging_tables import utc_now
@@ -36,12 +37,25 @@ class LeasedWork(Generic[Row]):
         channel: str,
         service: Service,
         model: type[Row],
-        handle: Callable[[Row], Awaitable[Any]],
+        handle: Callable[[Row], Awaitable[Any]] | None = None,
+        *,
+        pending: str = "pending",
+        due: Sequence[ColumnElement[bool]] = (),
+        order_by: str = "next_attempt_at",
+        batch: int = CLAIM_BATCH,
+        payloads: frozenset[str] | None = None,
     ) -> None:
+        """`pending`: the state of rows still to do; `due`: further conditions a row to
+        claim meets; `order_by`: the column that says which come first; `payloads`: wake
+        only for notifications whose payload is one of these."""
         self.service = service
         self.model = model
         self.handle = handle
-        self.loop = NotifiedLoop(name, channel, self.work_once, service.settings)
+        self.pending = pending
+        self.due = tuple(due)
+        self.order_by = order_by
+        self.batch = batch
+        self.loop = NotifiedLoop(name, channel, self.work_once, service.settings, payloads)
 
     async def run(self) -> None:
         await self.loop.run()
@@ -52,17 +66,26 @@ class LeasedWork(Generic[Row]):
     async def work_once(self) -> bool:
         """Claim and handle one batch; True when a full batch was claimed."""
         claimed = await self.claim()
-        await asyncio.gather(*(self.handle(row) for row in claimed))
-        return len(claimed) == CLAIM_BATCH
+        if claimed:
+            await self.handle_batch(claimed)
+        return len(claimed) == self.batch
+
+    async def handle_batch(self, rows: list[Row]) -> None:
+        """Each row on its own, at the same time."""
+        assert self.handle is not None, "pass a handler of one row, or override handle_batch"
+        await asyncio.gather(*(self.handle(row) for row in rows))
 
     async def claim(self) -> list[Row]:
+        """The due rows, leased to this worker, in `order_by` order."""
         table = self.model.__table__
-        (key,) = table.primary_key.columns
+        key_columns = list(table.primary_key.columns)
+        key = key_columns[0] if len(key_columns) == 1 else tuple_(*key_columns)
+        first = table.c[self.order_by]
         due = (
-            select(key)
-            .where(table.c.state == "pending", table.c.next_attempt_at <= utc_now())
-            .order_by(table.c.next_attempt_at)
-            .limit(CLAIM_BATCH)
+            select(*key_columns)
+            .where(table.c.state == self.pending, table.c.next_attempt_at <= utc_now(), *self.due)
+            .order_by(first)
+            .limit(self.batch)
             .with_for_update(skip_locked=True)
         )
         claim = (
@@ -73,4 +96,5 @@ class LeasedWork(Generic[Row]):
         )
         async with self.service.engine.begin() as connection:
             rows = (await connection.execute(claim)).all()
+        rows.sort(key=lambda row: row._mapping[self.order_by])
         return [self.model.model_validate(row._mapping) for row in rows]

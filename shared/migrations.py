@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from shared.outbox import outbox_channel
-from shared.settings import SERVICE_NAMES, Settings
+from shared.settings import SERVICE_NAMES, ServiceSettings
 
 SERVICES_DIR = Path(__file__).resolve().parent.parent / "services"
 
@@ -145,18 +145,18 @@ def run_migrations_for(schema: str) -> None:
     asyncio.run(run())
 
 
-def alembic_config(service: str, settings: Settings) -> Config:
+def alembic_config(service: str, settings: ServiceSettings) -> Config:
     config = Config()
     config.set_main_option("script_location", str(SERVICES_DIR / service / "migrations"))
     config.set_main_option("sqlalchemy.url", settings.async_database_url.replace("%", "%%"))
     return config
 
 
-def upgrade_service(service: str, settings: Settings) -> None:
+def upgrade_service(service: str, settings: ServiceSettings) -> None:
     command.upgrade(alembic_config(service, settings), "head")
 
 
-async def upgrade_all(settings: Settings) -> None:
+async def upgrade_all(settings: ServiceSettings) -> None:
     """Bring every service schema to its latest revision (alembic runs its own loop)."""
     for service in SERVICE_NAMES:
         await asyncio.to_thread(upgrade_service, service, settings)

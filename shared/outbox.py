@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.events import PAYLOAD_TYPES, Envelope, EventPayload
 from shared.messaging_tables import OutboxMessage, utc_now
-from shared.settings import Settings
+from shared.settings import ServiceSettings
 from shared.telemetry import Telemetry, context_from_headers, current_trace_headers
 from shared.wakeup import NotifiedLoop
 
@@ -56,7 +56,7 @@ class OutboxRelay:
         sessions: async_sessionmaker[AsyncSession],
         broker: KafkaBroker,
         telemetry: Telemetry,
-        settings: Settings,
+        settings: ServiceSettings,
         counter: Callable[[str], Counter],
     ) -> None:
         self.service = service

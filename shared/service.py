@@ -1,15 +1,15 @@
 """The skeleton every service is built on, written once.
 
-A `ServiceSpec` says what a service is: its name, its HTTP routes, the topics it
-consumes and the handler of each event type (or, for a read model, one projection
-that takes whole batches). `Service` wires it to PostgreSQL,
-Kafka, the outbox relay and telemetry; `create_app` puts it behind FastAPI with
-health and readiness probes.
+A `ServiceSpec` says what a service is: its name and settings, its HTTP routes, the topics
+it consumes and the handler of each event type (or, for a read model, one projection that
+takes whole batches), the context its handlers share and its background workers.
+`Service` wires it to PostgreSQL, Kafka, the outbox relay and telemetry, and starts and
+stops the workers; `create_app` puts it behind FastAPI with health and readiness probes.
 """
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import (
     AbstractAsyncContextManager,
     AsyncExitStack,
@@ -17,7 +17,7 @@ from contextlib import (
     contextmanager,
 )
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -32,22 +32,40 @@ from shared.consumer import EventConsumer, EventHandler, Projection
 from shared.db import create_service_engine, session_factory, transaction
 from shared.inbox import case_trace_headers
 from shared.outbox import OutboxRelay
-from shared.settings import Settings
+from shared.settings import ServiceSettings
 from shared.telemetry import Telemetry, context_from_headers, setup_telemetry
 
 log = logging.getLogger(__name__)
 
 
+class Worker(Protocol):
+    """A background loop of a service: runs until stopped."""
+
+    async def run(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+def no_workers(service: "Service", context: Any) -> Iterable[Worker]:
+    return ()
+
+
 @dataclass(frozen=True)
 class ServiceSpec:
     name: str
+    # The service's own settings class (`services/<name>/settings.py`).
+    settings: type[ServiceSettings] = ServiceSettings
     routers: tuple[APIRouter, ...] = ()
     consumes: tuple[str, ...] = ()
     handlers: dict[str, EventHandler] = field(default_factory=dict)
     projection: Projection | None = None
-    # What a service sets up beyond the common parts (its own workers, clients),
-    # entered after the broker and relay start and left before they stop.
-    lifespan: Callable[["Service"], AbstractAsyncContextManager[Any]] | None = None
+    # What the service's handlers and workers share while it runs (clients of outside APIs,
+    # caches), as one typed object: `service.context`. Entered after the broker and relay
+    # start, left before they stop.
+    context: Callable[["Service"], AbstractAsyncContextManager[Any]] | None = None
+    # The background loops the service runs beside its consumer, given the service and its
+    # context: started once the context is ready, stopped (and awaited) before it closes.
+    workers: Callable[["Service", Any], Iterable[Worker]] = no_workers
     # Path prefixes the generic HTTP instrumentation skips: hot routes that open their own
     # lean server span with `Service.server_span` (the generic one costs a third of a webhook).
     lean_traced_paths: tuple[str, ...] = ()
@@ -57,7 +75,7 @@ class Service:
     """A running service: database, broker, consumer, outbox relay and telemetry."""
 
     def __init__(
-        self, spec: ServiceSpec, settings: Settings, telemetry: Telemetry | None = None
+        self, spec: ServiceSpec, settings: ServiceSettings, telemetry: Telemetry | None = None
     ) -> None:
         self.spec = spec
         self.name = spec.name
@@ -91,8 +109,9 @@ class Service:
         self._relay_task: asyncio.Task | None = None
         self._counters: dict[str, Counter] = {}
         self._own_parts = AsyncExitStack()
-        # What the service's own lifespan provides to its handlers, by name.
-        self.state: dict[str, Any] = {}
+        self._workers: list[tuple[Worker, asyncio.Task]] = []
+        # What `spec.context` provides to the handlers and workers while the service runs.
+        self.context: Any = None
 
     def counter(self, name: str, description: str = "") -> Counter:
         """A counter of this service's meter, created once per name."""
@@ -142,8 +161,17 @@ class Service:
     async def start(self) -> None:
         await self.broker.start()
         self._relay_task = asyncio.create_task(self.relay.run(), name=f"{self.name}-outbox")
-        if self.spec.lifespan is not None:
-            await self._own_parts.enter_async_context(self.spec.lifespan(self))
+        if self.spec.context is not None:
+            self.context = await self._own_parts.enter_async_context(self.spec.context(self))
+        self._own_parts.push_async_callback(self._stop_workers)
+        for worker in self.spec.workers(self, self.context):
+            self._workers.append((worker, asyncio.create_task(worker.run())))
+
+    async def _stop_workers(self) -> None:
+        for worker, _ in self._workers:
+            worker.stop()
+        await asyncio.gather(*(task for _, task in self._workers))
+        self._workers.clear()
 
     async def stop(self) -> None:
         await self._own_parts.aclose()
@@ -168,9 +196,10 @@ class Service:
 
 
 def create_app(
-    spec: ServiceSpec, settings: Settings | None = None, telemetry: Telemetry | None = None
+    spec: ServiceSpec, settings: ServiceSettings | None = None, telemetry: Telemetry | None = None
 ) -> FastAPI:
-    service = Service(spec, settings or Settings(), telemetry)
+    """The service behind FastAPI; `settings` narrowed to the service's own class."""
+    service = Service(spec, spec.settings.narrowed(settings), telemetry)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -213,3 +242,9 @@ async def service_of(request: Request) -> Service:
 
 
 CurrentService = Annotated[Service, Depends(service_of)]
+
+
+async def context_of(request: Request) -> Any:
+    """FastAPI dependency: the running service's context (`ServiceSpec.context`); each
+    service names it with its own type (`Annotated[Intake, Depends(context_of)]`)."""
+    return request.app.state.service.context

@@ -1,7 +1,9 @@
-"""The one settings object. Every value comes from an environment variable of the same name."""
+"""Settings: what every service reads (`ServiceSettings`), which each service's own class
+(`services/<name>/settings.py`) extends with its variables only. Every value comes from the
+environment variable of the same name, upper case, or from `.env`."""
 
 from functools import cached_property
-from pathlib import Path
+from typing import Self
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -10,7 +12,10 @@ from sqlalchemy.engine import make_url
 SERVICE_NAMES = ("intake", "resolution", "fulfillment", "refurbish", "analytics")
 
 
-class Settings(BaseSettings):
+class ServiceSettings(BaseSettings):
+    """The broker, the database, telemetry, where the services listen, how events are
+    consumed and relayed, and the support agents' token."""
+
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
@@ -19,6 +24,7 @@ class Settings(BaseSettings):
     database_url: str = "postgresql://postgres@127.0.0.1:5432/postgres"
     otel_exporter_otlp_endpoint: str | None = None
 
+    # Where each service listens: a service finds the others here unless told otherwise.
     intake_port: int = 8001
     resolution_port: int = 8002
     fulfillment_port: int = 8003
@@ -28,63 +34,22 @@ class Settings(BaseSettings):
 
     consumer_batch_size: int = Field(default=200, ge=1)
     consumer_max_attempts: int = Field(default=3, ge=1)
-    webhook_max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     outbox_poll_seconds: float = Field(default=0.5, gt=0)
-
-    # Intake. Fernet keys (comma-separated, newest first, for a rotation) that encrypt
-    # buyers' personal data and raw deliveries at rest.
-    intake_pii_keys: SecretStr | None = None
-    # Bearer tokens: support agents and the buyer-facing messaging (agent API, replies,
-    # ratings), and the other services' narrow lookups (a ship-to address).
-    agent_api_token: SecretStr | None = None
-    internal_api_token: SecretStr | None = None
-    # JSON list of seller channel accounts loaded at start-up (secrets included).
-    channel_accounts_file: Path | None = None
-    delivery_max_attempts: int = Field(default=8, ge=1)
-    # Whether this intake process also completes and applies what it accepted. Off for
-    # processes that only answer webhooks, when `python -m services.intake.worker` runs.
-    intake_delivery_worker: bool = True
-    shopify_admin_base_url: str | None = None  # None: https://<shop domain>
-    walmart_api_base_url: str = "https://marketplace.walmartapis.com"
-    ebay_api_base_url: str = "https://api.ebay.com"
+    # How long any call to an outside API (marketplaces, carriers, another service) may take.
     marketplace_timeout_seconds: float = Field(default=10.0, gt=0)
-    # eBay Marketplace Account Deletion: the verification token and the endpoint URL given to
-    # eBay when subscribing, and an application token to read eBay's signing keys.
-    ebay_verification_token: SecretStr | None = None
-    ebay_deletion_endpoint: str | None = None
-    ebay_app_token: SecretStr | None = None
 
-    # Resolution. Where refunds are paid (the refund API of deploy/sandbox_marketplace.py);
-    # None: refunds wait, pending, until one is configured.
-    refund_api_base_url: str | None = None
-    refund_max_attempts: int = Field(default=10, ge=1)
-    # Where a parcel a buyer says never arrived is traced (EasyPost's Tracker API, or
-    # deploy/sandbox_marketplace.py); None: no trace, the plan goes on at once.
-    tracking_api_base_url: str | None = None
-    tracking_api_key: SecretStr | None = None
-    # How often lapsed offers and service-level clocks are looked at.
-    resolution_sweep_seconds: float = Field(default=5.0, gt=0)
+    # Bearer token of support agents and operators (and the buyer-facing messaging).
+    agent_api_token: SecretStr | None = None
 
-    # People by role: name → bearer token (JSON in the environment). Warehouse staff work
-    # the dispatch and receiving tasks; technicians inspect, grade and repair.
-    warehouse_staff_tokens: dict[str, SecretStr] = Field(default_factory=dict)
-    technician_tokens: dict[str, SecretStr] = Field(default_factory=dict)
-
-    # Fulfillment. Attempts at pushing a dispatch task to a warehouse's own system (its
-    # webhook is registered through the API) before the delivery is given up.
-    warehouse_webhook_max_attempts: int = Field(default=8, ge=1)
-    # Where fulfillment asks intake for a ship-to address; None: intake on `host`.
-    intake_api_base_url: str | None = None
-
-    # Analytics. How often cases are checked for FAQ gaps (reasons no FAQ entry answers).
-    faq_gap_sweep_seconds: float = Field(default=60.0, gt=0)
-    # Where the operations console links each event's trace: {trace_id} is filled in
-    # (Jaeger's UI by default; Tempo in Grafana, say, has its own address form).
-    tracing_ui_trace_url: str = Field(
-        default="http://localhost:16686/trace/{trace_id}", pattern=r"\{trace_id\}"
-    )
-    # Where the console's what-if page asks resolution; None: resolution on `host`.
-    resolution_api_base_url: str | None = None
+    @classmethod
+    def narrowed(cls, settings: "ServiceSettings | None") -> Self:
+        """`settings` as this class: itself when it is one already (a whole stack's settings
+        are every service's), its values when it is another, the environment when None."""
+        if settings is None:
+            return cls()
+        if isinstance(settings, cls):
+            return settings
+        return cls.model_validate(settings.model_dump())
 
     def port_of(self, service: str) -> int:
         return getattr(self, f"{service}_port")

@@ -18,7 +18,7 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcess
 from opentelemetry.trace import Tracer, format_trace_id, get_current_span
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
-from shared.settings import Settings
+from shared.settings import ServiceSettings
 
 _propagator = TraceContextTextMapPropagator()
 
@@ -39,7 +39,7 @@ class Telemetry:
 
 def setup_telemetry(
     service: str,
-    settings: Settings,
+    settings: ServiceSettings,
     span_exporter: SpanExporter | None = None,
     metric_reader: MetricReader | None = None,
 ) -> Telemetry:

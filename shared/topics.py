@@ -6,7 +6,7 @@ import logging
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from shared.events import dead_letter_topic_of, topic_of
-from shared.settings import SERVICE_NAMES, Settings
+from shared.settings import SERVICE_NAMES, ServiceSettings
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +19,7 @@ def all_topics() -> list[str]:
     return topics + [dead_letter_topic_of(topic) for topic in topics]
 
 
-async def create_topics(settings: Settings, replication_factor: int = 1) -> list[str]:
+async def create_topics(settings: ServiceSettings, replication_factor: int = 1) -> list[str]:
     """Create missing topics; returns the ones created."""
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
     await admin.start()

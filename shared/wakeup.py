@@ -13,7 +13,7 @@ from datetime import timedelta
 
 import asyncpg
 
-from shared.settings import Settings
+from shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ class NotifiedLoop:
         name: str,
         channel: str,
         drain: Callable[[], Awaitable[bool]],
-        settings: Settings,
+        settings: ServiceSettings,
         payloads: frozenset[str] | None = None,
     ) -> None:
         self.name = name

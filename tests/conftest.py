@@ -6,6 +6,7 @@ fresh database `aftersales_test` on it, migrated like production.
 """
 
 import asyncio
+import os
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from typing import TypeVar
@@ -16,9 +17,9 @@ from pytest_httpserver import HTTPServer
 from sqlalchemy.engine import make_url
 
 from deploy.components import free_port, kafka_broker, postgres
+from deploy.settings import StackSettings
 from services.intake.privacy import new_key
 from shared.migrations import upgrade_all
-from shared.settings import Settings
 from shared.topics import create_topics
 from tests.factories import (
     AGENT_TOKEN,
@@ -28,7 +29,8 @@ from tests.factories import (
     TECHNICIAN_TOKEN,
 )
 
-TEST_DATABASE = "aftersales_test"
+# Its own name per checkout when several suites share one server (AFTERSALES_TEST_DATABASE).
+TEST_DATABASE = os.environ.get("AFTERSALES_TEST_DATABASE", "aftersales_test")
 T = TypeVar("T")
 
 
@@ -61,12 +63,12 @@ def make_httpserver() -> Iterator[HTTPServer]:
 
 
 @pytest.fixture(scope="session")
-async def settings(components, make_httpserver) -> Settings:
+async def settings(components, make_httpserver) -> StackSettings:
     """The services' settings; every marketplace API is the local fake `make_httpserver`."""
     bootstrap, server_url = components
     marketplace = make_httpserver.url_for("").rstrip("/")
     database_url = await recreate_database(server_url, TEST_DATABASE)
-    settings = Settings(
+    settings = StackSettings(
         kafka_bootstrap_servers=bootstrap,
         database_url=database_url,
         otel_exporter_otlp_endpoint=None,

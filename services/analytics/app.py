@@ -1,8 +1,8 @@
 """Analytics: read models and reports over every event."""
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 import httpx
 from fastapi import FastAPI
@@ -18,32 +18,37 @@ from services.analytics.handlers import (
     taxonomy,
     what_if,
 )
+from services.analytics.settings import AnalyticsSettings
 from shared.events import topic_of
-from shared.service import Service, ServiceSpec
+from shared.service import Service, ServiceSpec, Worker
 from shared.service import create_app as create_service_app
-from shared.settings import SERVICE_NAMES, Settings
+from shared.settings import SERVICE_NAMES
 from shared.telemetry import Telemetry
 
 
+@dataclass
+class Analytics:
+    """A client of resolution's API, for the console's what-if page."""
+
+    resolution_api: httpx.AsyncClient
+
+
 @asynccontextmanager
-async def analytics_lifespan(service: Service) -> AsyncIterator[None]:
-    """The FAQ gap finder, every `faq_gap_sweep_seconds`; a client of resolution's API for
-    the console's what-if page."""
+async def analytics_context(service: Service) -> AsyncIterator[Analytics]:
     settings = service.settings
     resolution = settings.resolution_api_base_url or settings.base_url_of("resolution")
-    finder = gap_finder(service)
-    task = asyncio.create_task(finder.run())
     async with httpx.AsyncClient(base_url=resolution, timeout=60) as client:
-        service.state["resolution_api"] = client
-        try:
-            yield
-        finally:
-            finder.stop()
-            await task
+        yield Analytics(client)
+
+
+def analytics_workers(service: Service, _: Analytics) -> list[Worker]:
+    """The FAQ gap finder, every `faq_gap_sweep_seconds`."""
+    return [gap_finder(service)]
 
 
 SPEC = ServiceSpec(
     name="analytics",
+    settings=AnalyticsSettings,
     routers=(
         console.router,
         cases.router,
@@ -55,9 +60,12 @@ SPEC = ServiceSpec(
     ),
     consumes=tuple(topic_of(s) for s in SERVICE_NAMES if s != "analytics"),
     projection=events.project_events,
-    lifespan=analytics_lifespan,
+    context=analytics_context,
+    workers=analytics_workers,
 )
 
 
-def create_app(settings: Settings | None = None, telemetry: Telemetry | None = None) -> FastAPI:
+def create_app(
+    settings: AnalyticsSettings | None = None, telemetry: Telemetry | None = None
+) -> FastAPI:
     return create_service_app(SPEC, settings, telemetry)

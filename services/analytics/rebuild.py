@@ -20,10 +20,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.analytics.domain.case_facts import case_rows
 from services.analytics.handlers.events import upsert_cases
+from services.analytics.settings import AnalyticsSettings
 from services.analytics.tables import AppliedEvent, CaseView
 from shared.db import create_service_engine, session_factory, transaction
 from shared.events import PAYLOAD_TYPES, EventPayload
-from shared.settings import Settings
 
 CHUNK = 2_000
 ERASED = {"buyer_ref": "erased", "buyer_comment": "", "text": "", "comment": "", "photos": []}
@@ -65,7 +65,7 @@ async def _next_chunk(
     return list(await session.scalars(query))
 
 
-async def rebuild_with_progress(settings: Settings) -> int:
+async def rebuild_with_progress(settings: AnalyticsSettings) -> int:
     engine = create_service_engine("analytics", settings, pool_size=1)
     try:
         async with transaction(session_factory(engine)) as session:
@@ -78,7 +78,7 @@ async def rebuild_with_progress(settings: Settings) -> int:
 
 
 def main() -> None:
-    folded = asyncio.run(rebuild_with_progress(Settings()))
+    folded = asyncio.run(rebuild_with_progress(AnalyticsSettings()))
     print(f"rebuilt the case read model from {folded} events")
 
 

@@ -1,28 +1,34 @@
 """Fulfillment: local-warehouse dispatch tasks, carrier labels and pickups, returns
 receiving, and consolidations back to origin."""
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 import httpx
 from fastapi import FastAPI
 
 from services.fulfillment.dispatching import DispatchRouter
 from services.fulfillment.handlers import events, origin, returns, stock, tasks
+from services.fulfillment.settings import FulfillmentSettings
 from services.fulfillment.ship_to import ShipToLookup
 from services.fulfillment.warehouse_webhooks import DeliveryWorker
 from shared.events import DispositionDecided, ResolutionDecided, topic_of
-from shared.service import Service, ServiceSpec
+from shared.service import Service, ServiceSpec, Worker
 from shared.service import create_app as create_service_app
-from shared.settings import Settings
 from shared.telemetry import Telemetry
 
 
+@dataclass
+class Fulfillment:
+    """Intake's ship-to lookup (routing and labels) and a client of warehouse systems."""
+
+    ship_to: ShipToLookup
+    webhooks: httpx.AsyncClient
+
+
 @asynccontextmanager
-async def fulfillment_lifespan(service: Service) -> AsyncIterator[None]:
-    """Intake's ship-to lookup (routing and labels), the dispatch router, and the worker
-    that pushes tasks to warehouse systems."""
+async def fulfillment_context(service: Service) -> AsyncIterator[Fulfillment]:
     settings = service.settings
     token = settings.internal_api_token
     async with (
@@ -32,28 +38,30 @@ async def fulfillment_lifespan(service: Service) -> AsyncIterator[None]:
         ) as intake,
         httpx.AsyncClient(timeout=settings.marketplace_timeout_seconds) as webhooks,
     ):
-        service.state["ship_to"] = ShipToLookup(intake, token.get_secret_value() if token else None)
-        workers = (DispatchRouter(service), DeliveryWorker(service, webhooks))
-        tasks = [asyncio.create_task(worker.run()) for worker in workers]
-        try:
-            yield
-        finally:
-            for worker in workers:
-                worker.stop()
-            await asyncio.gather(*tasks)
+        lookup = ShipToLookup(intake, token.get_secret_value() if token else None)
+        yield Fulfillment(lookup, webhooks)
+
+
+def fulfillment_workers(service: Service, context: Fulfillment) -> list[Worker]:
+    """The dispatch router, and the worker that pushes tasks to warehouse systems."""
+    return [DispatchRouter(service), DeliveryWorker(service, context.webhooks)]
 
 
 SPEC = ServiceSpec(
     name="fulfillment",
+    settings=FulfillmentSettings,
     routers=(tasks.router, returns.router, origin.router, stock.router),
     consumes=(topic_of("resolution"), topic_of("refurbish")),
     handlers={
         ResolutionDecided.event_type: events.on_resolution_decided,
         DispositionDecided.event_type: events.on_disposition_decided,
     },
-    lifespan=fulfillment_lifespan,
+    context=fulfillment_context,
+    workers=fulfillment_workers,
 )
 
 
-def create_app(settings: Settings | None = None, telemetry: Telemetry | None = None) -> FastAPI:
+def create_app(
+    settings: FulfillmentSettings | None = None, telemetry: Telemetry | None = None
+) -> FastAPI:
     return create_service_app(SPEC, settings, telemetry)

@@ -81,7 +81,7 @@ class DispatchRouter(LeasedWork[DispatchRequest]):
     async def _route(self, request: DispatchRequest) -> None:
         try:
             postal_code = (
-                await self.service.state["ship_to"].address_of(request.case_id)
+                await self.service.context.ship_to.address_of(request.case_id)
             ).postal_code
         except AddressUnknown:
             postal_code = None

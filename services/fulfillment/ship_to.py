@@ -69,7 +69,7 @@ def _why(answer: httpx.Response) -> str:
 
 
 def ship_to_lookup(service: CurrentService) -> ShipToLookup:
-    return service.state["ship_to"]
+    return service.context.ship_to
 
 
 ShipTo = Annotated[ShipToLookup, Depends(ship_to_lookup)]

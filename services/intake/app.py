@@ -4,7 +4,6 @@ Requests are verified and stored before they are answered (`handlers/`); the del
 worker (`deliveries.py`) completes and applies them after. `Intake` holds what both need.
 """
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -18,9 +17,9 @@ from services.intake.context import Intake
 from services.intake.deliveries import LANES, DeliveryWorker
 from services.intake.handlers import agents, buyers, reports, webhooks
 from services.intake.privacy import Vault
+from services.intake.settings import IntakeSettings
 from shared.service import Service, ServiceSpec
 from shared.service import create_app as create_service_app
-from shared.settings import Settings
 from shared.telemetry import Telemetry
 
 
@@ -30,7 +29,9 @@ async def keep_session(connection: asyncpg.Connection) -> None:
 
 
 @asynccontextmanager
-async def intake_lifespan(service: Service) -> AsyncIterator[Intake]:
+async def intake_context(service: Service) -> AsyncIterator[Intake]:
+    """The vault, the channel accounts, a client of the marketplace APIs and the acceptance
+    pool, shared by the routes and the delivery workers."""
     settings = service.settings
     vault = Vault.from_settings(settings)
     accounts = Accounts(service.engine, vault)
@@ -42,28 +43,27 @@ async def intake_lifespan(service: Service) -> AsyncIterator[Intake]:
             settings.plain_database_url, min_size=1, max_size=10, reset=keep_session
         ) as pool,
     ):
-        intake = Intake(service, vault, accounts, http, Acceptance(pool, vault))
-        service.state["intake"] = intake
-        if not settings.intake_delivery_worker:
-            yield intake
-            return
-        workers = [DeliveryWorker(intake, lane) for lane in LANES]
-        tasks = [asyncio.create_task(worker.run()) for worker in workers]
-        try:
-            yield intake
-        finally:
-            for worker in workers:
-                worker.stop()
-            await asyncio.gather(*tasks)
+        yield Intake(service, vault, accounts, http, Acceptance(pool, vault))
+
+
+def delivery_workers(service: Service, intake: Intake) -> list[DeliveryWorker]:
+    """One per lane, unless this process only answers webhooks."""
+    if not service.settings.intake_delivery_worker:
+        return []
+    return [DeliveryWorker(intake, lane) for lane in LANES]
 
 
 SPEC = ServiceSpec(
     name="intake",
+    settings=IntakeSettings,
     routers=(webhooks.router, reports.router, agents.router, buyers.router),
-    lifespan=intake_lifespan,
+    context=intake_context,
+    workers=delivery_workers,
     lean_traced_paths=("webhooks",),
 )
 
 
-def create_app(settings: Settings | None = None, telemetry: Telemetry | None = None) -> FastAPI:
+def create_app(
+    settings: IntakeSettings | None = None, telemetry: Telemetry | None = None
+) -> FastAPI:
     return create_service_app(SPEC, settings, telemetry)

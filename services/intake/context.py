@@ -24,7 +24,7 @@ class Intake:
 
 
 async def intake_of(service: CurrentService) -> Intake:
-    return service.state["intake"]
+    return service.context
 
 
 CurrentIntake = Annotated[Intake, Depends(intake_of)]

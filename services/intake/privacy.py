@@ -9,7 +9,7 @@ from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
-from shared.settings import Settings
+from services.intake.settings import IntakeSettings
 
 
 class VaultNotConfigured(RuntimeError):
@@ -26,7 +26,7 @@ class Vault:
         self._fernet = MultiFernet([Fernet(key.encode()) for key in keys])
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "Vault":
+    def from_settings(cls, settings: IntakeSettings) -> "Vault":
         raw = settings.intake_pii_keys.get_secret_value() if settings.intake_pii_keys else ""
         return cls([key.strip() for key in raw.split(",") if key.strip()])
 

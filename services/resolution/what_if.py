@@ -27,10 +27,10 @@ from services.resolution import knowledge_base, outcomes, policies
 from services.resolution.domain.engine import LADDERS, Plan, plan
 from services.resolution.domain.policy import SellerPolicy, with_learnt_acceptance
 from services.resolution.offering import facts_of
+from services.resolution.settings import ResolutionSettings
 from services.resolution.tables import CaseDecision
 from shared.db import create_service_engine, session_factory
 from shared.events import Remedy
-from shared.settings import Settings
 
 
 @dataclass
@@ -171,7 +171,7 @@ def _money(minor: int) -> str:
 
 async def _run(args: argparse.Namespace) -> dict[str, Any]:
     proposed = SellerPolicy.model_validate_json(Path(args.policy).read_text())
-    engine = create_service_engine("resolution", Settings(), pool_size=1)
+    engine = create_service_engine("resolution", ResolutionSettings(), pool_size=1)
     try:
         async with session_factory(engine)() as session:
             return await what_if(session, args.seller, proposed, args.since, args.until)

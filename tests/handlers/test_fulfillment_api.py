@@ -18,7 +18,7 @@ from standardwebhooks.webhooks import Webhook
 from werkzeug import Request, Response
 
 from services.fulfillment import dispatching
-from services.fulfillment.app import create_app
+from services.fulfillment.app import Fulfillment, create_app
 from services.fulfillment.dispatching import DispatchRouter
 from services.fulfillment.ship_to import ShipToLookup
 from services.fulfillment.tables import StockLevel, WarehouseDelivery
@@ -62,7 +62,7 @@ async def api(settings, httpserver):
 
     httpserver.expect_request(re.compile(r"^/cases/[^/]+/ship-to$")).respond_with_handler(ship_to)
     lookup_client = httpx.AsyncClient(base_url=httpserver.url_for("").rstrip("/"))
-    service.state["ship_to"] = ShipToLookup(lookup_client, INTERNAL_TOKEN)
+    service.context = Fulfillment(ShipToLookup(lookup_client, INTERNAL_TOKEN), lookup_client)
     async with api_of(app, "fulfillment") as client:
         client.router = DispatchRouter(service)
         yield client

@@ -16,6 +16,7 @@ from sqlalchemy import func, select, text
 
 from services.analytics.app import SPEC as ANALYTICS
 from services.fulfillment.app import SPEC as FULFILLMENT
+from services.fulfillment.app import Fulfillment
 from services.fulfillment.dispatching import DispatchRouter
 from services.fulfillment.ship_to import ShipToLookup
 from services.fulfillment.tables import Shipment, StockLevel
@@ -68,7 +69,7 @@ def routed_by(fulfillment: Service, httpserver) -> DispatchRouter:
         {"detail": "no ship-to address"}, status=404
     )
     client = httpx.AsyncClient(base_url=httpserver.url_for("").rstrip("/"))
-    fulfillment.state["ship_to"] = ShipToLookup(client, None)
+    fulfillment.context = Fulfillment(ShipToLookup(client, None), client)
     return DispatchRouter(fulfillment)
 
 

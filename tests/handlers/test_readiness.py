@@ -3,13 +3,13 @@
 import httpx
 
 from deploy.components import free_port
+from deploy.settings import StackSettings
 from services.intake.app import create_app
-from shared.settings import Settings
 
 
 async def test_not_ready_when_database_and_broker_are_unreachable():
     nowhere = f"127.0.0.1:{free_port()}"
-    settings = Settings(
+    settings = StackSettings(
         database_url=f"postgresql://postgres@{nowhere}/postgres", kafka_bootstrap_servers=nowhere
     )
     app = create_app(settings)  # not started: the broker was never connected

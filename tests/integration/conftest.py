@@ -12,16 +12,17 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from deploy.settings import StackSettings
 from services.fulfillment.ship_to import ShipToLookup
 from shared.service import Service
-from shared.settings import SERVICE_NAMES, Settings
+from shared.settings import SERVICE_NAMES
 from shared.telemetry import Telemetry, setup_telemetry
 from tests.factories import INTERNAL_TOKEN, STAFF
 
 
 @dataclass
 class Stack:
-    settings: Settings
+    settings: StackSettings
     telemetry: dict[str, Telemetry] = field(default_factory=dict)
     spans: dict[str, InMemorySpanExporter] = field(default_factory=dict)
     metrics: dict[str, InMemoryMetricReader] = field(default_factory=dict)
@@ -51,13 +52,13 @@ class Stack:
         if name == "fulfillment":
             self.connect_fulfillment_to_intake(app)
         if name == "analytics":  # the console's what-if page asks resolution
-            app.state.service.state["resolution_api"] = self.clients["resolution"]
+            app.state.service.context.resolution_api = self.clients["resolution"]
 
     def connect_fulfillment_to_intake(self, fulfillment_app) -> None:
         """The services run in this process, not on ports: fulfillment reaches intake's
         ship-to lookup through intake's in-process client."""
         fulfillment = fulfillment_app.state.service
-        fulfillment.state["ship_to"] = ShipToLookup(self.clients["intake"], INTERNAL_TOKEN)
+        fulfillment.context.ship_to = ShipToLookup(self.clients["intake"], INTERNAL_TOKEN)
 
     async def stop(self, name: str) -> None:
         self.services.pop(name)

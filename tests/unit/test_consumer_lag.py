@@ -7,7 +7,7 @@ from aiokafka import ConsumerRecord, TopicPartition
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 
 from shared.consumer import EventConsumer
-from shared.settings import Settings
+from shared.settings import ServiceSettings
 from shared.telemetry import setup_telemetry
 
 
@@ -29,8 +29,8 @@ def lag_of(reader: InMemoryMetricReader) -> dict[int, int]:
 
 def test_a_batch_counts_as_lag_until_it_is_applied():
     reader = InMemoryMetricReader()
-    telemetry = setup_telemetry("resolution", Settings(), metric_reader=reader)
-    consumer = EventConsumer("resolution", {}, None, None, telemetry, Settings())
+    telemetry = setup_telemetry("resolution", ServiceSettings(), metric_reader=reader)
+    consumer = EventConsumer("resolution", {}, None, None, telemetry, ServiceSettings())
     ends = {TopicPartition("intake.events", 0): 120, TopicPartition("intake.events", 1): 7}
     kafka = SimpleNamespace(highwater=ends.get)
     batch = [record(0, 100), record(1, 5), record(0, 101), record(0, 102), record(1, 6)]

@@ -13,7 +13,7 @@ router = APIRouter(prefix="/console", tags=["console"])
 
 
 def resolution_api(service: CurrentService) -> httpx.AsyncClient:
-    return service.state["resolution_api"]
+    return service.context.resolution_api
 
 
 Resolution = Annotated[httpx.AsyncClient, Depends(resolution_api)]

@@ -106,7 +106,7 @@ RECEPTIONS = {
 
 async def receive(request: Request, channel: Channel) -> JSONResponse:
     # No FastAPI dependencies on the hot path: solving them costs more than verifying.
-    intake: Intake = request.app.state.service.state["intake"]
+    intake: Intake = request.app.state.service.context
     with intake.service.server_span(request, f"/webhooks/{channel.value}") as span:
         answer = await checked_and_stored(request, intake, channel)
         span.set_attribute("http.response.status_code", answer.status_code)
