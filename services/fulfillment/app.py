@@ -8,11 +8,11 @@ from dataclasses import dataclass
 import httpx
 from fastapi import FastAPI
 
-from services.fulfillment.dispatching import DispatchRouter
+from services.fulfillment.adapters.ship_to import ShipToLookup
 from services.fulfillment.handlers import events, origin, returns, stock, tasks
 from services.fulfillment.settings import FulfillmentSettings
-from services.fulfillment.ship_to import ShipToLookup
-from services.fulfillment.warehouse_webhooks import DeliveryWorker
+from services.fulfillment.workflows.dispatching import DispatchRouter
+from services.fulfillment.workflows.warehouse_deliveries import DeliveryWorker
 from shared.events import DispositionDecided, ResolutionDecided, topic_of
 from shared.service import Service, ServiceSpec, Worker
 from shared.service import create_app as create_service_app

@@ -15,11 +15,11 @@ from faststream.kafka.annotations import KafkaMessage
 from sqlalchemy import func, select, text
 
 from services.analytics.app import SPEC as ANALYTICS
+from services.fulfillment.adapters.ship_to import ShipToLookup
 from services.fulfillment.app import SPEC as FULFILLMENT
 from services.fulfillment.app import Fulfillment
-from services.fulfillment.dispatching import DispatchRouter
-from services.fulfillment.ship_to import ShipToLookup
 from services.fulfillment.tables import Shipment, StockLevel
+from services.fulfillment.workflows.dispatching import DispatchRouter
 from services.resolution import offering
 from services.resolution.app import SPEC as RESOLUTION
 from services.resolution.tables import CaseDecision

@@ -3,8 +3,9 @@ refurbish routes back to the factory joins the warehouse's origin consolidation.
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.fulfillment import dispatching, returning
 from services.fulfillment.domain.shipments import SHIPPED_REMEDIES
+from services.fulfillment.workflows import dispatching
+from services.fulfillment.workflows import returns as returning
 from shared.events import Disposition, DispositionDecided, Envelope, Remedy, ResolutionDecided
 
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, HttpUrl
 from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.fulfillment import returning
+from services.fulfillment.adapters.ship_to import ShipTo
 from services.fulfillment.domain.labels import return_label_of
 from services.fulfillment.domain.pickups import (
     PickupRefused,
@@ -22,8 +22,8 @@ from services.fulfillment.domain.pickups import (
 )
 from services.fulfillment.domain.warehouses import WAREHOUSE_BY_CODE
 from services.fulfillment.handlers.tasks import warehouse_of
-from services.fulfillment.ship_to import ShipTo
 from services.fulfillment.tables import HeldParcel, ReturnParcel
+from services.fulfillment.workflows import returns as returning
 from shared.access import AgentOnly, WarehouseStaff
 from shared.events import PickupScheduled
 from shared.labels import return_label_pdf

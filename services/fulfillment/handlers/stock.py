@@ -8,7 +8,7 @@ from sqlalchemy.dialects.postgresql import insert
 from services.fulfillment.domain.warehouses import WAREHOUSES, Warehouse
 from services.fulfillment.handlers.tasks import warehouse_of
 from services.fulfillment.tables import StockLevel, WarehouseEndpoint
-from services.fulfillment.warehouse_webhooks import delivery_log, new_secret
+from services.fulfillment.workflows.warehouse_deliveries import delivery_log, new_secret
 from shared.access import AgentOnly, WarehouseStaff
 from shared.messaging_tables import utc_now
 from shared.service import CurrentService

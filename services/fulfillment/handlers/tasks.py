@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.fulfillment import dispatching
+from services.fulfillment.adapters.ship_to import ShipTo
 from services.fulfillment.domain.carriers import (
     MAX_PARCEL_G,
     ShippingRefused,
@@ -20,8 +20,8 @@ from services.fulfillment.domain.carriers import (
 from services.fulfillment.domain.labels import shipping_label_of
 from services.fulfillment.domain.shipments import new_tracking_number
 from services.fulfillment.domain.warehouses import WAREHOUSE_BY_CODE, Warehouse
-from services.fulfillment.ship_to import ShipTo
 from services.fulfillment.tables import Shipment
+from services.fulfillment.workflows import dispatching
 from shared.access import WarehouseStaff
 from shared.events import (
     CaseItem,

@@ -17,12 +17,12 @@ from sqlalchemy import select, update
 from standardwebhooks.webhooks import Webhook
 from werkzeug import Request, Response
 
-from services.fulfillment import dispatching
+from services.fulfillment.adapters.ship_to import ShipToLookup
 from services.fulfillment.app import Fulfillment, create_app
-from services.fulfillment.dispatching import DispatchRouter
-from services.fulfillment.ship_to import ShipToLookup
 from services.fulfillment.tables import StockLevel, WarehouseDelivery
-from services.fulfillment.warehouse_webhooks import DeliveryWorker
+from services.fulfillment.workflows import dispatching
+from services.fulfillment.workflows.dispatching import DispatchRouter
+from services.fulfillment.workflows.warehouse_deliveries import DeliveryWorker
 from shared.events import (
     CaseItem,
     Disposition,

@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.fulfillment.adapters.ship_to import AddressUnknown, LookupUnavailable
 from services.fulfillment.domain.routing import (
     PROMISE_BUSINESS_DAYS,
     WarehouseChoice,
@@ -27,9 +28,8 @@ from services.fulfillment.domain.shipments import (
     units_to_reserve,
 )
 from services.fulfillment.domain.warehouses import WAREHOUSE_BY_CODE, warehouses_for
-from services.fulfillment.ship_to import AddressUnknown, LookupUnavailable
 from services.fulfillment.tables import DispatchRequest, Shipment, StockLevel
-from services.fulfillment.warehouse_webhooks import push_task
+from services.fulfillment.workflows.warehouse_deliveries import push_task
 from shared.events import CaseItem, DispatchRequested, PickLine, Remedy, StockUnavailable
 from shared.leases import LeasedWork
 from shared.markets import REGION_OF, Market
