@@ -1,24 +1,18 @@
-"""The buyer's address, asked of intake's narrow lookup when a task is routed (its
-postcode picks the carrier zone) or a label is drawn; it is never stored here nor put on
-an event."""
+"""Intake's narrow ship-to lookup (`GET /cases/{id}/ship-to`): the buyer's address, asked
+when a task is routed (its postcode picks the carrier zone) or a label is drawn; it is
+never stored here nor put on an event.
 
-from typing import Annotated
+How its answers are read: 404 is `Refused` (intake holds no address: erased, or the
+marketplace never gave one); no answer, or any other failure, is `Unavailable` (ask again
+later), even a 401 (the internal token not yet set on both sides)."""
 
 import httpx
-from fastapi import Depends, HTTPException
 
 from shared.labels import PostalAddress
-from shared.service import CurrentService
+from shared.outbound import Refused, Unavailable, excerpt, retry_after_of
 
+SYSTEM = "intake"
 COUNTRY_CODE_ALIASES = {"UK": "GB"}
-
-
-class AddressUnknown(Exception):
-    """Intake holds no address for the case: erased, or the marketplace never gave one."""
-
-
-class LookupUnavailable(Exception):
-    """Intake could not answer now; ask again later."""
 
 
 class ShipToLookup:
@@ -30,21 +24,18 @@ class ShipToLookup:
         try:
             answer = await self.client.get(f"/cases/{case_id}/ship-to", headers=self.headers)
         except httpx.HTTPError as failure:
-            raise LookupUnavailable(f"intake's ship-to lookup is unreachable: {failure}") from None
+            raise Unavailable(SYSTEM, f"the ship-to lookup is unreachable: {failure}") from None
         if answer.status_code == 404:
-            raise AddressUnknown(f"intake holds no address for case {case_id}: {_why(answer)}")
+            reason = f"holds no address for case {case_id}: {_why(answer)}"
+            raise Refused(SYSTEM, reason, 404)
         if not answer.is_success:
-            raise LookupUnavailable(f"intake's ship-to lookup answered {answer.status_code}")
+            raise Unavailable(
+                SYSTEM,
+                f"the ship-to lookup answered {answer.status_code}",
+                answer.status_code,
+                retry_after_of(answer),
+            )
         return postal_address(answer.json())
-
-    async def address_for_request(self, case_id: str) -> PostalAddress:
-        """The address, or the HTTP error a route passes on: 410 none, 503 not now."""
-        try:
-            return await self.address_of(case_id)
-        except AddressUnknown as unknown:
-            raise HTTPException(410, str(unknown)) from unknown
-        except LookupUnavailable as unavailable:
-            raise HTTPException(503, str(unavailable)) from unavailable
 
 
 def postal_address(ship_to: dict) -> PostalAddress:
@@ -65,11 +56,4 @@ def _why(answer: httpx.Response) -> str:
     try:
         return str(answer.json().get("detail", ""))
     except ValueError:
-        return answer.text[:200]
-
-
-def ship_to_lookup(service: CurrentService) -> ShipToLookup:
-    return service.context.ship_to
-
-
-ShipTo = Annotated[ShipToLookup, Depends(ship_to_lookup)]
+        return excerpt(answer)

@@ -1,26 +1,28 @@
-"""Returns: a prepaid label when a return is decided, the parcel scanned in when it
-arrives (by RMA or tracking number), and the units refurbish sends back to origin."""
+"""Returns: a prepaid label when a return is decided, a carrier pickup booked, the parcel
+scanned in when it arrives (by RMA or tracking number). A parcel that matches neither goes
+on the warehouse's holding list until staff match it, so nothing that arrives is lost."""
 
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import select, text, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.fulfillment.domain import returns
 from services.fulfillment.domain.carriers import cheapest_meeting, quotes
+from services.fulfillment.domain.pickups import PickupWindow
 from services.fulfillment.domain.routing import parcel_weight_g
-from services.fulfillment.domain.shipments import new_rma_id, new_tracking_number
-from services.fulfillment.domain.warehouses import warehouses_for
-from services.fulfillment.tables import OriginConsolidation, OriginUnit, ReturnParcel
-from shared.events import (
-    CaseItem,
-    DispositionDecided,
-    ResolutionDecided,
-    ReturnLabelIssued,
-    ReturnReceived,
-    ReturnRoute,
+from services.fulfillment.domain.shipments import (
+    new_holding_id,
+    new_rma_id,
+    new_tracking_number,
 )
+from services.fulfillment.domain.warehouses import warehouses_for
+from services.fulfillment.tables import HeldParcel, ReturnParcel
+from shared.events import ResolutionDecided, ReturnLabelIssued, ReturnRoute
+from shared.messaging_tables import utc_now
 from shared.outbox import emit
+from shared.service import Service
 
 
 async def issue_return_label(
@@ -32,7 +34,7 @@ async def issue_return_label(
         select(ReturnParcel.rma_id).where(ReturnParcel.case_id == decision.case_id)
     ):
         return None
-    now = now or datetime.now(UTC)
+    now = now or utc_now()
     warehouse = warehouses_for(decision.market)[0]
     offered = quotes(warehouse, decision.market, None, parcel_weight_g(decision.items), now)
     by_return_carrier = [q for q in offered if q.carrier == warehouse.return_carrier]
@@ -71,8 +73,43 @@ async def issue_return_label(
     return parcel
 
 
-async def parcel_scanned(session: AsyncSession, code: str) -> ReturnParcel | None:
-    """The return a scanned code names: its RMA or its label's tracking number."""
+async def book_pickup(
+    service: Service, session: AsyncSession, parcel: ReturnParcel, window: PickupWindow
+) -> ReturnParcel:
+    """Booking again moves the pickup. The caller holds the return locked."""
+    moved = returns.book_pickup(parcel, window, utc_now())
+    (scheduled,) = moved.events
+    async with service.case_span(session, parcel.case_id, "pickup booked"):
+        parcel.pickup_day, parcel.pickup_starts, parcel.pickup_ends = (
+            window.day,
+            window.starts,
+            window.ends,
+        )
+        parcel.pickup_confirmation = scheduled.confirmation
+        session.add(parcel)
+        await emit(session, scheduled)
+    return parcel
+
+
+async def scan_in(
+    service: Service,
+    session: AsyncSession,
+    warehouse: str,
+    code: str,
+    condition_note: str,
+    photos: list[str],
+    by: str,
+) -> ReturnParcel | HeldParcel:
+    """The return the code names, received; or the parcel held, once per code and
+    warehouse."""
+    parcel = await _return_scanned(session, code)
+    if parcel is None:
+        return await _hold(session, warehouse, code, condition_note, photos, by)
+    return await receive(service, session, parcel, by, condition_note, photos)
+
+
+async def _return_scanned(session: AsyncSession, code: str) -> ReturnParcel | None:
+    """The return a scanned code names, locked: its RMA or its label's tracking number."""
     code = code.strip()
     return await session.scalar(
         select(ReturnParcel)
@@ -81,84 +118,68 @@ async def parcel_scanned(session: AsyncSession, code: str) -> ReturnParcel | Non
     )
 
 
+async def _hold(
+    session: AsyncSession,
+    warehouse: str,
+    code: str,
+    condition_note: str,
+    photos: list[str],
+    by: str,
+) -> HeldParcel:
+    held = await session.scalar(
+        select(HeldParcel).where(
+            HeldParcel.warehouse == warehouse,
+            HeldParcel.scanned_code == code,
+            HeldParcel.matched_rma.is_(None),
+        )
+    )
+    if held is not None:
+        return held
+    held = HeldParcel(
+        holding_id=new_holding_id(),
+        warehouse=warehouse,
+        scanned_code=code,
+        condition_note=condition_note,
+        photos=photos,
+        held_by=by,
+        held_at=utc_now(),
+    )
+    session.add(held)
+    return held
+
+
+async def match_held(
+    service: Service, session: AsyncSession, held: HeldParcel, rma_id: str, by: str
+) -> ReturnParcel | None:
+    """The held parcel is the return `rma_id`: the return is received with the parcel's
+    note and photos. None when there is no such return. The caller holds `held` locked."""
+    returns.match(held, rma_id)
+    parcel = await session.get(ReturnParcel, rma_id, with_for_update=True)
+    if parcel is None:
+        return None
+    held.matched_rma, held.matched_at = parcel.rma_id, held.matched_at or utc_now()
+    session.add(held)
+    return await receive(service, session, parcel, by, held.condition_note, held.photos)
+
+
 async def receive(
+    service: Service,
     session: AsyncSession,
     parcel: ReturnParcel,
     by: str,
     condition_note: str,
-    photos: list[str],
-    now: datetime | None = None,
+    photos: Sequence[str],
 ) -> ReturnParcel:
-    """Record the parcel in, once: a second scan changes nothing."""
-    received = await session.scalar(
-        update(ReturnParcel)
-        .where(ReturnParcel.rma_id == parcel.rma_id, ReturnParcel.received_at.is_(None))
-        .values(
-            received_at=now or datetime.now(UTC),
-            condition_note=condition_note,
-            photos=photos,
-            received_by=by,
-        )
-        .returning(ReturnParcel)
-        .execution_options(populate_existing=True)
-    )
-    if received is None:
+    """Record the parcel in, once: a second scan changes nothing. The caller holds the
+    return locked."""
+    now = utc_now()
+    moved = returns.receive(parcel, condition_note, photos, now)
+    if moved.repeated:
         return parcel
-    await emit(
-        session,
-        ReturnReceived(
-            case_id=received.case_id,
-            rma_id=received.rma_id,
-            warehouse=received.warehouse,
-            condition_note=received.condition_note,
-            received_at=received.received_at,
-            items=[CaseItem.model_validate(item) for item in received.items],
-            market=received.market or None,
-            currency=received.currency or None,
-            route=ReturnRoute(received.route),
-            photos=received.photos,
-        ),
-    )
-    return received
-
-
-async def hold_for_origin(
-    session: AsyncSession, disposition: DispositionDecided, now: datetime | None = None
-) -> None:
-    """A unit refurbish routes back to the factory joins its warehouse's open
-    consolidation (opened on the first unit)."""
-    now = now or datetime.now(UTC)
-    consolidation_id = await open_consolidation(session, disposition.warehouse, now)
-    await session.execute(
-        insert(OriginUnit)
-        .values(
-            rma_id=disposition.rma_id,
-            consolidation_id=consolidation_id,
-            case_id=disposition.case_id,
-            items=[item.model_dump(mode="json") for item in disposition.items],
-            currency=disposition.currency.value,
-            added_at=now,
-        )
-        .on_conflict_do_nothing()
-    )
-
-
-async def open_consolidation(session: AsyncSession, warehouse: str, now: datetime) -> str:
-    opened = await session.scalar(
-        insert(OriginConsolidation)
-        .values(
-            consolidation_id=f"org-{warehouse}-{now:%Y%m%d%H%M%S%f}",
-            warehouse=warehouse,
-            status="open",
-            opened_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["warehouse"], index_where=text("status = 'open'"))
-        .returning(OriginConsolidation.consolidation_id)
-    )
-    if opened is not None:
-        return opened
-    return await session.scalar(
-        select(OriginConsolidation.consolidation_id).where(
-            OriginConsolidation.warehouse == warehouse, OriginConsolidation.status == "open"
-        )
-    )
+    async with service.case_span(session, parcel.case_id, "return received"):
+        parcel.received_at, parcel.received_by = now, by
+        parcel.condition_note, parcel.photos = condition_note, list(photos)
+        session.add(parcel)
+        for event in moved.events:
+            await emit(session, event)
+    return parcel

@@ -1,50 +1,57 @@
-"""Dispatch tasks pushed to a warehouse's own system by signed webhook.
+"""Dispatch tasks pushed to warehouses' own systems: the endpoints they register, each
+task's delivery owed, the attempts the delivery worker makes, and their log.
 
-A task's delivery is written in the transaction that creates the task (so none is lost
-and none is sent for a task that rolled back), then sent by a worker with retries and
-backoff. Each attempt is logged. The signature follows Standard Webhooks
-(`webhook-id`, `webhook-timestamp`, `webhook-signature`), with a secret per endpoint;
-`webhook-id` is the same on every retry, so the receiver can drop duplicates.
+A task's delivery is written in the transaction that creates the task, so none is lost
+and none is sent for a task that rolled back. Each attempt is logged with what the
+warehouse answered.
 """
 
-import base64
-import logging
-import secrets
-import time
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import datetime
 
-import httpx
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
-from standardwebhooks.webhooks import Webhook
 
+from services.fulfillment.adapters.warehouse_webhooks import new_secret
+from services.fulfillment.domain.warehouse_deliveries import DELIVERED, PENDING, DeliveryState
 from services.fulfillment.tables import DeliveryAttempt, WarehouseDelivery, WarehouseEndpoint
 from shared.events import DispatchRequested, Envelope
-from shared.leases import LeasedWork
 from shared.messaging_tables import utc_now
 from shared.service import Service
 from shared.wakeup import retry_pause
 
-log = logging.getLogger(__name__)
 
-DELIVERIES_CHANNEL = "warehouse_deliveries_due"
+@dataclass(frozen=True)
+class Attempt:
+    """One try at a delivery: the warehouse's HTTP status (None: no answer), why it failed."""
 
-
-def new_secret() -> str:
-    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
-
-
-def signed_headers(secret: str, delivery_id: str, body: str, now: datetime) -> dict[str, str]:
-    return {
-        "content-type": "application/json",
-        "webhook-id": delivery_id,
-        "webhook-timestamp": str(int(now.timestamp())),
-        "webhook-signature": Webhook(secret).sign(delivery_id, now.astimezone(UTC), body),
-    }
+    status_code: int | None
+    error: str | None
+    duration_ms: int
 
 
-async def push_task(session: AsyncSession, task: DispatchRequested, now: datetime) -> None:
+async def register(session: AsyncSession, warehouse: str, url: str) -> WarehouseEndpoint:
+    """The warehouse's endpoint at `url`, with its signing secret; registering again moves
+    it and keeps the secret."""
+    return await session.scalar(
+        insert(WarehouseEndpoint)
+        .values(warehouse=warehouse, url=url, secret=new_secret(), registered_at=utc_now())
+        .on_conflict_do_update(index_elements=[WarehouseEndpoint.warehouse], set_={"url": url})
+        .returning(WarehouseEndpoint)
+    )
+
+
+async def unregister(session: AsyncSession, warehouse: str) -> bool:
+    """False when the warehouse had no endpoint."""
+    endpoint = await session.get(WarehouseEndpoint, warehouse)
+    if endpoint is None:
+        return False
+    await session.delete(endpoint)
+    return True
+
+
+async def owe_delivery(session: AsyncSession, task: DispatchRequested, now: datetime) -> None:
     """Owe a delivery of the task when its warehouse has a registered endpoint."""
     endpoint = await session.get(WarehouseEndpoint, task.warehouse)
     if endpoint is None:
@@ -58,7 +65,7 @@ async def push_task(session: AsyncSession, task: DispatchRequested, now: datetim
             url=endpoint.url,
             case_id=task.case_id,
             body=envelope.model_dump_json(),
-            state="pending",
+            state=PENDING,
             next_attempt_at=now,
             created_at=now,
         )
@@ -66,77 +73,33 @@ async def push_task(session: AsyncSession, task: DispatchRequested, now: datetim
     )
 
 
-class DeliveryWorker(LeasedWork[WarehouseDelivery]):
-    """Sends owed deliveries; a 2xx delivers, anything else is tried again later."""
-
-    def __init__(self, service: Service, client: httpx.AsyncClient) -> None:
-        self.client = client
-        self.max_attempts = service.settings.warehouse_webhook_max_attempts
-        super().__init__(
-            "warehouse webhooks", DELIVERIES_CHANNEL, service, WarehouseDelivery, self._send
+async def record_attempt(
+    service: Service, delivery: WarehouseDelivery, state: DeliveryState, attempt: Attempt
+) -> None:
+    """The attempt in the log, and the delivery in `state` (still pending: tried again
+    after a pause that grows with the attempts)."""
+    now = utc_now()
+    values: dict[str, object] = {"state": state}
+    if state is DELIVERED:
+        values["delivered_at"] = now
+    if state is PENDING:
+        values["next_attempt_at"] = now + retry_pause(delivery.attempts)
+    async with service.transaction() as session:
+        session.add(
+            DeliveryAttempt(
+                delivery_id=delivery.delivery_id,
+                attempt=delivery.attempts,
+                at=now,
+                status_code=attempt.status_code,
+                error=attempt.error,
+                duration_ms=attempt.duration_ms,
+            )
         )
-
-    async def _send(self, delivery: WarehouseDelivery) -> None:
-        async with self.service.sessions() as session:
-            endpoint = await session.get(WarehouseEndpoint, delivery.warehouse)
-        if endpoint is None:
-            await self._finish(delivery, "cancelled", None, "the endpoint was removed", 0)
-            return
-        status, error, took_ms = await self._post(delivery, endpoint)
-        if status is not None and 200 <= status < 300:
-            await self._finish(delivery, "delivered", status, None, took_ms)
-        elif delivery.attempts >= self.max_attempts:
-            log.warning("webhook %s to %s failed for good", delivery.delivery_id, delivery.url)
-            await self._finish(delivery, "failed", status, error, took_ms)
-        else:
-            await self._finish(delivery, "pending", status, error, took_ms)
-
-    async def _post(
-        self, delivery: WarehouseDelivery, endpoint: WarehouseEndpoint
-    ) -> tuple[int | None, str | None, int]:
-        headers = signed_headers(endpoint.secret, delivery.delivery_id, delivery.body, utc_now())
-        started = time.perf_counter()
-        try:
-            answer = await self.client.post(endpoint.url, content=delivery.body, headers=headers)
-        except httpx.HTTPError as failure:
-            return None, f"{failure.__class__.__name__}: {failure}", _ms_since(started)
-        error = None if answer.is_success else f"HTTP {answer.status_code}: {answer.text[:200]}"
-        return answer.status_code, error, _ms_since(started)
-
-    async def _finish(
-        self,
-        delivery: WarehouseDelivery,
-        state: str,
-        status: int | None,
-        error: str | None,
-        took_ms: int,
-    ) -> None:
-        now = utc_now()
-        values: dict[str, object] = {"state": state}
-        if state == "delivered":
-            values["delivered_at"] = now
-        if state == "pending":
-            values["next_attempt_at"] = now + retry_pause(delivery.attempts)
-        async with self.service.transaction() as session:
-            session.add(
-                DeliveryAttempt(
-                    delivery_id=delivery.delivery_id,
-                    attempt=delivery.attempts,
-                    at=now,
-                    status_code=status,
-                    error=error,
-                    duration_ms=took_ms,
-                )
-            )
-            await session.execute(
-                update(WarehouseDelivery)
-                .where(WarehouseDelivery.delivery_id == delivery.delivery_id)
-                .values(**values)
-            )
-
-
-def _ms_since(started: float) -> int:
-    return round((time.perf_counter() - started) * 1000)
+        await session.execute(
+            update(WarehouseDelivery)
+            .where(WarehouseDelivery.delivery_id == delivery.delivery_id)
+            .values(**values)
+        )
 
 
 async def delivery_log(session: AsyncSession, warehouse: str, limit: int = 100) -> list[dict]:

@@ -18,11 +18,13 @@ from standardwebhooks.webhooks import Webhook
 from werkzeug import Request, Response
 
 from services.fulfillment.adapters.ship_to import ShipToLookup
-from services.fulfillment.app import Fulfillment, create_app
+from services.fulfillment.adapters.warehouse_webhooks import WarehouseWebhooks
+from services.fulfillment.app import create_app
 from services.fulfillment.tables import StockLevel, WarehouseDelivery
+from services.fulfillment.workers.dispatch_router import DispatchRouter
+from services.fulfillment.workers.warehouse_deliveries import DeliveryWorker
 from services.fulfillment.workflows import dispatching
-from services.fulfillment.workflows.dispatching import DispatchRouter
-from services.fulfillment.workflows.warehouse_deliveries import DeliveryWorker
+from services.fulfillment.workflows.context import Fulfillment
 from shared.events import (
     CaseItem,
     Disposition,
@@ -62,7 +64,9 @@ async def api(settings, httpserver):
 
     httpserver.expect_request(re.compile(r"^/cases/[^/]+/ship-to$")).respond_with_handler(ship_to)
     lookup_client = httpx.AsyncClient(base_url=httpserver.url_for("").rstrip("/"))
-    service.context = Fulfillment(ShipToLookup(lookup_client, INTERNAL_TOKEN), lookup_client)
+    service.context = Fulfillment(
+        ShipToLookup(lookup_client, INTERNAL_TOKEN), WarehouseWebhooks(lookup_client)
+    )
     async with api_of(app, "fulfillment") as client:
         client.router = DispatchRouter(service)
         yield client
@@ -440,7 +444,7 @@ async def test_a_task_is_pushed_signed_and_retried_until_the_warehouse_takes_it(
     await publish(api, decided)
 
     async with httpx.AsyncClient(timeout=5) as client:
-        worker = DeliveryWorker(api.service, client)
+        worker = DeliveryWorker(api.service, WarehouseWebhooks(client))
         for _ in range(3):
             await worker.work_once()
             await make_due(api)
@@ -471,7 +475,7 @@ async def test_a_warehouse_that_never_answers_is_given_up_after_the_last_attempt
     await publish(api, decided)
     attempts = api.service.settings.warehouse_webhook_max_attempts
     async with httpx.AsyncClient(timeout=5) as client:
-        worker = DeliveryWorker(api.service, client)
+        worker = DeliveryWorker(api.service, WarehouseWebhooks(client))
         for _ in range(attempts + 2):
             await worker.work_once()
             await make_due(api)
