@@ -59,7 +59,8 @@ def dispatch(
     """Shipped under the tracking number staff give, or one minted for the carrier; each
     unit's case learns it left."""
     state = ConsolidationStatus(consolidation.status)
-    if CONSOLIDATION.next(state, "dispatch") is None:
+    to = CONSOLIDATION.next(state, "dispatch")
+    if to is None:
         return Dispatched(state)
     check_holds_units(consolidation, units)
     invoice_number = f"CI-{at:%Y%m%d}-{consolidation.consolidation_id[-6:].upper()}"
@@ -77,7 +78,7 @@ def dispatch(
         )
         for unit in units
     )
-    return Dispatched(DISPATCHED, left, invoice_number, ORIGIN_CARRIER, tracking_number)
+    return Dispatched(to, left, invoice_number, ORIGIN_CARRIER, tracking_number)
 
 
 def check_holds_units(consolidation: Consolidation, units: Sequence[Unit]) -> None:

@@ -70,7 +70,8 @@ def receive(
 ) -> Transition[ReturnState]:
     """Received once: a second scan changes nothing."""
     state = state_of(parcel)
-    if RETURN.next(state, "receive") is None:
+    to = RETURN.next(state, "receive")
+    if to is None:
         return Transition(state)
     received = ReturnReceived(
         case_id=parcel.case_id,
@@ -84,14 +85,15 @@ def receive(
         route=ReturnRoute(parcel.route),
         photos=list(photos),
     )
-    return Transition(RECEIVED, (received,))
+    return Transition(to, (received,))
 
 
 def book_pickup(parcel: Return, window: PickupWindow, now: datetime) -> Transition[ReturnState]:
     """A parcel already received needs no pickup; `PickupRefused` for a window the carrier
     does not offer."""
-    state = state_of(parcel)
-    RETURN.next(state, "book a pickup", refusal=f"return {parcel.rma_id} was received already")
+    to = RETURN.next(
+        state_of(parcel), "book a pickup", refusal=f"return {parcel.rma_id} was received already"
+    )
     check_pickup(parcel.carrier, Market(parcel.market), window, now)
     scheduled = PickupScheduled(
         case_id=parcel.case_id,
@@ -102,7 +104,7 @@ def book_pickup(parcel: Return, window: PickupWindow, now: datetime) -> Transiti
         ends=window.ends,
         confirmation=new_pickup_confirmation(),
     )
-    return Transition(state, (scheduled,))
+    return Transition(to, (scheduled,))
 
 
 def held_state_of(held: Held) -> HeldState:

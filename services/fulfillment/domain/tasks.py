@@ -82,12 +82,13 @@ class Packed(Transition[TaskStatus]):
 
 def pick(task: Task, by: str, at: datetime) -> Transition[TaskStatus]:
     state = TaskStatus(task.status)
-    if TASK.next(state, "pick", refusal=_refusal(task, "picked")) is None:
+    to = TASK.next(state, "pick", refusal=_refusal(task, "picked"))
+    if to is None:
         return Transition(state)
     picked = ShipmentPicked(
         case_id=task.case_id, shipment_id=task.shipment_id, warehouse=task.warehouse, by=by, at=at
     )
-    return Transition(PICKED, (picked,))
+    return Transition(to, (picked,))
 
 
 def pack(task: Task, weight_g: int, postal_code: str | None, by: str, at: datetime) -> Packed:
@@ -95,7 +96,8 @@ def pack(task: Task, weight_g: int, postal_code: str | None, by: str, at: dateti
     `ShippingRefused` when no service takes the parcel."""
     state = TaskStatus(task.status)
     refusal = _refusal(task, "packed (pick it first)")
-    if TASK.next(state, "pack", refusal=refusal) is None:
+    to = TASK.next(state, "pack", refusal=refusal)
+    if to is None:
         if task.weight_g != weight_g:
             raise IllegalTransition(refusal)
         return Packed(state)
@@ -110,7 +112,7 @@ def pack(task: Task, weight_g: int, postal_code: str | None, by: str, at: dateti
         by=by,
         at=at,
     )
-    return Packed(PACKED, (packed,), quote, new_tracking_number(quote.carrier))
+    return Packed(to, (packed,), quote, new_tracking_number(quote.carrier))
 
 
 def rate_parcel(task: Task, weight_g: int, postal_code: str | None, now: datetime) -> Quote:
@@ -130,10 +132,8 @@ def ship(task: Task, tracking_number: str | None, by: str, at: datetime) -> Tran
     """Handed to the carrier under the label's tracking number, or the one staff give.
     Shipped again changes nothing, unless it names another tracking number."""
     state = TaskStatus(task.status)
-    if (
-        TASK.next(state, "ship", refusal=_refusal(task, "shipped (pack and label it first)"))
-        is None
-    ):
+    to = TASK.next(state, "ship", refusal=_refusal(task, "shipped (pack and label it first)"))
+    if to is None:
         if tracking_number not in (None, task.tracking_number):
             raise IllegalTransition(
                 f"task {task.shipment_id} shipped as {task.tracking_number} already"
@@ -153,7 +153,7 @@ def ship(task: Task, tracking_number: str | None, by: str, at: datetime) -> Tran
         by=by,
         at=at,
     )
-    return Transition(SHIPPED, (shipped,))
+    return Transition(to, (shipped,))
 
 
 def report_problem(
@@ -161,7 +161,8 @@ def report_problem(
 ) -> Transition[TaskStatus]:
     state = TaskStatus(task.status)
     refusal = _refusal(task, "reported (it has left the warehouse)")
-    if TASK.next(state, "report a problem", refusal=refusal) is None:
+    to = TASK.next(state, "report a problem", refusal=refusal)
+    if to is None:
         return Transition(state)
     reported = DispatchProblem(
         case_id=task.case_id,
@@ -172,7 +173,7 @@ def report_problem(
         by=by,
         at=at,
     )
-    return Transition(PROBLEM, (reported,))
+    return Transition(to, (reported,))
 
 
 def _refusal(task: Task, doing: str) -> str:

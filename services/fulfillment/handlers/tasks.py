@@ -9,10 +9,9 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.fulfillment.domain import tasks as task_moves
 from services.fulfillment.domain.carriers import MAX_PARCEL_G, ShippingRefused
 from services.fulfillment.domain.labels import shipping_label_of
-from services.fulfillment.domain.tasks import OPEN, Problem
+from services.fulfillment.domain.tasks import OPEN, Problem, check_labelled
 from services.fulfillment.domain.warehouses import WAREHOUSE_BY_CODE
 from services.fulfillment.handlers.answers import buyer_address, illegal_as_409, warehouse_of
 from services.fulfillment.tables import Shipment
@@ -102,7 +101,7 @@ async def shipping_label(
     async with service.sessions() as session:
         task = await _task(session, shipment_id, lock=False)
     with illegal_as_409():
-        task_moves.check_labelled(task)
+        check_labelled(task)
     recipient = await buyer_address(fulfillment, task.case_id)
     label = shipping_label_of(task, WAREHOUSE_BY_CODE[task.warehouse], recipient)
     return Response(shipping_label_pdf(label), media_type="application/pdf")
