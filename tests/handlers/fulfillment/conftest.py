@@ -12,7 +12,6 @@ import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 from faststream.kafka import TestKafkaBroker
-from sqlalchemy import select
 from werkzeug import Request, Response
 
 from services.fulfillment.adapters.ship_to import ShipToLookup
@@ -22,20 +21,11 @@ from services.fulfillment.tables import StockLevel
 from services.fulfillment.workers.dispatch_router import DispatchRouter
 from services.fulfillment.workflows.context import Fulfillment
 from shared.events import Envelope, Remedy
-from shared.messaging_tables import OutboxMessage
-from tests.factories import INTERNAL_TOKEN, STAFF, envelope_bytes, resolution_decided
-from tests.handlers.conftest import api_of
+from tests.factories import BASE_WEBHOOK, INTERNAL_TOKEN, STAFF, envelope_bytes, resolution_decided
+from tests.handlers.conftest import api_of, outbox_of
 
-BUYER = {
-    "name": "Jane Doe",
-    "address": {
-        "line1": "77 Massachusetts Ave",
-        "city": "Cambridge",
-        "region": "MA",
-        "postal_code": "02139",
-        "country": "US",
-    },
-}
+# The sample webhook's buyer, as intake's ship-to lookup answers.
+BUYER = {key: BASE_WEBHOOK["buyer"][key] for key in ("name", "address")}
 
 
 @pytest.fixture
@@ -78,11 +68,7 @@ async def publish(api, payload) -> None:
 
 
 async def outbox(api, case_id: str) -> list[dict]:
-    async with api.service.sessions() as session:
-        rows = await session.scalars(
-            select(OutboxMessage).where(OutboxMessage.key == case_id).order_by(OutboxMessage.id)
-        )
-        return [row.envelope for row in rows]
+    return await outbox_of(api.service, case_id)
 
 
 async def stock(api, warehouse: str, sku: str, on_hand: int) -> None:
