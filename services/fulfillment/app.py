@@ -3,28 +3,28 @@ receiving, and consolidations back to origin."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 
 import httpx
 from fastapi import FastAPI
 
-from services.fulfillment.dispatching import DispatchRouter
-from services.fulfillment.handlers import events, origin, returns, stock, tasks
+from services.fulfillment.adapters.ship_to import ShipToLookup
+from services.fulfillment.adapters.warehouse_webhooks import WarehouseWebhooks
+from services.fulfillment.handlers import (
+    events,
+    origin,
+    returns,
+    stock,
+    tasks,
+    warehouse_webhooks,
+)
 from services.fulfillment.settings import FulfillmentSettings
-from services.fulfillment.ship_to import ShipToLookup
-from services.fulfillment.warehouse_webhooks import DeliveryWorker
+from services.fulfillment.workers.dispatch_router import DispatchRouter
+from services.fulfillment.workers.warehouse_deliveries import DeliveryWorker
+from services.fulfillment.workflows.context import Fulfillment
 from shared.events import DispositionDecided, ResolutionDecided, topic_of
 from shared.service import Service, ServiceSpec, Worker
 from shared.service import create_app as create_service_app
 from shared.telemetry import Telemetry
-
-
-@dataclass
-class Fulfillment:
-    """Intake's ship-to lookup (routing and labels) and a client of warehouse systems."""
-
-    ship_to: ShipToLookup
-    webhooks: httpx.AsyncClient
 
 
 @asynccontextmanager
@@ -39,18 +39,24 @@ async def fulfillment_context(service: Service) -> AsyncIterator[Fulfillment]:
         httpx.AsyncClient(timeout=settings.marketplace_timeout_seconds) as webhooks,
     ):
         lookup = ShipToLookup(intake, token.get_secret_value() if token else None)
-        yield Fulfillment(lookup, webhooks)
+        yield Fulfillment(lookup, WarehouseWebhooks(webhooks))
 
 
 def fulfillment_workers(service: Service, context: Fulfillment) -> list[Worker]:
     """The dispatch router, and the worker that pushes tasks to warehouse systems."""
-    return [DispatchRouter(service), DeliveryWorker(service, context.webhooks)]
+    return [DispatchRouter(service), DeliveryWorker(service, context.warehouse_webhooks)]
 
 
 SPEC = ServiceSpec(
     name="fulfillment",
     settings=FulfillmentSettings,
-    routers=(tasks.router, returns.router, origin.router, stock.router),
+    routers=(
+        tasks.router,
+        returns.router,
+        origin.router,
+        stock.router,
+        warehouse_webhooks.router,
+    ),
     consumes=(topic_of("resolution"), topic_of("refurbish")),
     handlers={
         ResolutionDecided.event_type: events.on_resolution_decided,

@@ -1,4 +1,6 @@
-"""Fulfillment's tables, in the `fulfillment` schema.
+"""Fulfillment's tables, in the `fulfillment` schema. Lifecycle columns store the values
+of the domain's enums (`domain/tasks.py`, `dispatch_requests.py`, `origin.py`,
+`warehouse_deliveries.py`).
 
 No buyer address is stored here: labels are drawn when they are downloaded, from
 intake's narrow ship-to lookup.
@@ -7,34 +9,15 @@ intake's narrow ship-to lookup.
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import (
-    BigInteger,
-    CheckConstraint,
-    Column,
-    Date,
-    DateTime,
-    Identity,
-    Integer,
-    Text,
-    Time,
-)
+from sqlalchemy import BigInteger, CheckConstraint, Column, Date, Identity, Time
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
+from services.fulfillment.domain.dispatch_requests import RequestState
+from services.fulfillment.domain.warehouse_deliveries import DeliveryState
+from shared.columns import column, integer, json, moment, text
+
 SCHEMA = "fulfillment"
-
-
-def _when(nullable: bool = True) -> Any:
-    return Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=nullable))
-
-
-def _json_list() -> Any:
-    return Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
-
-
-def _text(default: str | None = None, **column: Any) -> Any:
-    nullable = default is None
-    return Field(default=default, sa_column=Column(Text, nullable=nullable, **column))
 
 
 class StockLevel(SQLModel, table=True):
@@ -46,11 +29,11 @@ class StockLevel(SQLModel, table=True):
         {"schema": SCHEMA},
     )
 
-    warehouse: str = Field(sa_column=Column(Text, primary_key=True))
-    sku: str = Field(sa_column=Column(Text, primary_key=True))
-    bin: str = Field(sa_column=Column(Text, nullable=False))
-    on_hand: int = Field(sa_column=Column(Integer, nullable=False))
-    reserved: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    warehouse: str = text(primary_key=True)
+    sku: str = text(primary_key=True)
+    bin: str = text()
+    on_hand: int = integer()
+    reserved: int = integer(0)
 
 
 class DispatchRequest(SQLModel, table=True):
@@ -60,19 +43,17 @@ class DispatchRequest(SQLModel, table=True):
     __tablename__ = "dispatch_requests"
     __table_args__ = {"schema": SCHEMA}
 
-    request_id: str = Field(sa_column=Column(Text, primary_key=True))
-    case_id: str = Field(sa_column=Column(Text, nullable=False, index=True))
-    remedy: str = Field(sa_column=Column(Text, nullable=False))
-    market: str = Field(sa_column=Column(Text, nullable=False))
-    items: list[dict[str, Any]] = _json_list()
-    passing_over: list[str] = _json_list()  # warehouses that already failed the case
-    state: str = Field(default="pending", sa_column=Column(Text, nullable=False))
-    attempts: int = Field(default=0, sa_column=Column(Integer, nullable=False))
-    next_attempt_at: datetime = Field(
-        sa_column=Column(DateTime(timezone=True), nullable=False, index=True)
-    )
-    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-    routed_at: datetime | None = _when()
+    request_id: str = text(primary_key=True)
+    case_id: str = text(index=True)
+    remedy: str = text()
+    market: str = text()
+    items: list[dict[str, Any]] = json()
+    passing_over: list[str] = json()  # warehouses that already failed the case
+    state: str = text(RequestState.PENDING.value)
+    attempts: int = integer(0)
+    next_attempt_at: datetime = moment(index=True)
+    created_at: datetime = moment()
+    routed_at: datetime | None = moment(None)
 
 
 class Shipment(SQLModel, table=True):
@@ -84,60 +65,61 @@ class Shipment(SQLModel, table=True):
     __tablename__ = "shipments"
     __table_args__ = {"schema": SCHEMA}
 
-    shipment_id: str = Field(sa_column=Column(Text, primary_key=True))
-    case_id: str = Field(sa_column=Column(Text, nullable=False, index=True))
-    remedy: str = Field(sa_column=Column(Text, nullable=False))
-    warehouse: str = Field(sa_column=Column(Text, nullable=False))
-    status: str = Field(sa_column=Column(Text, nullable=False))
-    pick_list: list[dict[str, Any]] = Field(sa_column=Column(JSONB, nullable=False))
-    requested_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-    market: str = _text("")
-    items: list[dict[str, Any]] = _json_list()
-    carrier: str = _text("")
-    service: str = _text("")
-    service_code: str = _text("")
-    postage_minor: int = Field(default=0, sa_column=Column(Integer, nullable=False))
-    postage_currency: str = _text("")
-    promised_by: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
-    weight_g: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
-    tracking_number: str | None = _text()
-    picked_by: str | None = _text()
-    picked_at: datetime | None = _when()
-    packed_by: str | None = _text()
-    packed_at: datetime | None = _when()
-    shipped_by: str | None = _text()
-    shipped_at: datetime | None = _when()
-    problem: str | None = _text()
-    problem_note: str | None = _text()
+    shipment_id: str = text(primary_key=True)
+    case_id: str = text(index=True)
+    remedy: str = text()
+    warehouse: str = text()
+    status: str = text()  # TaskStatus
+    pick_list: list[dict[str, Any]] = column(JSONB)
+    requested_at: datetime = moment()
+    market: str = text("")
+    items: list[dict[str, Any]] = json()
+    carrier: str = text("")
+    service: str = text("")
+    service_code: str = text("")
+    postage_minor: int = integer(0)
+    postage_currency: str = text("")
+    promised_by: date | None = column(Date, None)
+    weight_g: int | None = integer(None)
+    tracking_number: str | None = text(None)
+    picked_by: str | None = text(None)
+    picked_at: datetime | None = moment(None)
+    packed_by: str | None = text(None)
+    packed_at: datetime | None = moment(None)
+    shipped_by: str | None = text(None)
+    shipped_at: datetime | None = moment(None)
+    problem: str | None = text(None)
+    problem_note: str | None = text(None)
 
 
 class ReturnParcel(SQLModel, table=True):
-    """A return authorised with a prepaid label, then scanned in at the warehouse."""
+    """A return authorised with a prepaid label, then scanned in at the warehouse (issued,
+    then received: its `received_at`)."""
 
     __tablename__ = "returns"
     __table_args__ = {"schema": SCHEMA}
 
-    rma_id: str = Field(sa_column=Column(Text, primary_key=True))
-    case_id: str = Field(sa_column=Column(Text, nullable=False, unique=True))
-    warehouse: str = Field(sa_column=Column(Text, nullable=False))
-    carrier: str = Field(sa_column=Column(Text, nullable=False))
-    tracking_number: str = Field(sa_column=Column(Text, nullable=False, unique=True))
-    issued_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-    received_at: datetime | None = _when()
-    condition_note: str = _text("")
-    market: str = _text("")
-    currency: str = _text("")
-    items: list[dict[str, Any]] = _json_list()
-    route: str = _text("local")
-    service: str = _text("")
-    postage_minor: int = Field(default=0, sa_column=Column(Integer, nullable=False))
-    postage_currency: str = _text("")
-    photos: list[str] = _json_list()
-    received_by: str | None = _text()
-    pickup_day: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
-    pickup_starts: time | None = Field(default=None, sa_column=Column(Time, nullable=True))
-    pickup_ends: time | None = Field(default=None, sa_column=Column(Time, nullable=True))
-    pickup_confirmation: str | None = _text()
+    rma_id: str = text(primary_key=True)
+    case_id: str = text(unique=True)
+    warehouse: str = text()
+    carrier: str = text()
+    tracking_number: str = text(unique=True)
+    issued_at: datetime = moment()
+    received_at: datetime | None = moment(None)
+    condition_note: str = text("")
+    market: str = text("")
+    currency: str = text("")
+    items: list[dict[str, Any]] = json()
+    route: str = text("local")
+    service: str = text("")
+    postage_minor: int = integer(0)
+    postage_currency: str = text("")
+    photos: list[str] = json()
+    received_by: str | None = text(None)
+    pickup_day: date | None = column(Date, None)
+    pickup_starts: time | None = column(Time, None)
+    pickup_ends: time | None = column(Time, None)
+    pickup_confirmation: str | None = text(None)
 
 
 class HeldParcel(SQLModel, table=True):
@@ -147,15 +129,15 @@ class HeldParcel(SQLModel, table=True):
     __tablename__ = "held_parcels"
     __table_args__ = {"schema": SCHEMA}
 
-    holding_id: str = Field(sa_column=Column(Text, primary_key=True))
-    warehouse: str = Field(sa_column=Column(Text, nullable=False, index=True))
-    scanned_code: str = Field(sa_column=Column(Text, nullable=False))
-    condition_note: str = _text("")
-    photos: list[str] = _json_list()
-    held_by: str = Field(sa_column=Column(Text, nullable=False))
-    held_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-    matched_rma: str | None = _text()
-    matched_at: datetime | None = _when()
+    holding_id: str = text(primary_key=True)
+    warehouse: str = text(index=True)
+    scanned_code: str = text()
+    condition_note: str = text("")
+    photos: list[str] = json()
+    held_by: str = text()
+    held_at: datetime = moment()
+    matched_rma: str | None = text(None)
+    matched_at: datetime | None = moment(None)
 
 
 class WarehouseEndpoint(SQLModel, table=True):
@@ -164,10 +146,10 @@ class WarehouseEndpoint(SQLModel, table=True):
     __tablename__ = "warehouse_endpoints"
     __table_args__ = {"schema": SCHEMA}
 
-    warehouse: str = Field(sa_column=Column(Text, primary_key=True))
-    url: str = Field(sa_column=Column(Text, nullable=False))
-    secret: str = Field(sa_column=Column(Text, nullable=False))  # Standard Webhooks "whsec_…"
-    registered_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    warehouse: str = text(primary_key=True)
+    url: str = text()
+    secret: str = text()  # Standard Webhooks "whsec_…"
+    registered_at: datetime = moment()
 
 
 class WarehouseDelivery(SQLModel, table=True):
@@ -177,18 +159,16 @@ class WarehouseDelivery(SQLModel, table=True):
     __tablename__ = "warehouse_deliveries"
     __table_args__ = {"schema": SCHEMA}
 
-    delivery_id: str = Field(sa_column=Column(Text, primary_key=True))
-    warehouse: str = Field(sa_column=Column(Text, nullable=False))
-    url: str = Field(sa_column=Column(Text, nullable=False))
-    case_id: str = Field(sa_column=Column(Text, nullable=False))
-    body: str = Field(sa_column=Column(Text, nullable=False))
-    state: str = Field(default="pending", sa_column=Column(Text, nullable=False))
-    attempts: int = Field(default=0, sa_column=Column(Integer, nullable=False))
-    next_attempt_at: datetime = Field(
-        sa_column=Column(DateTime(timezone=True), nullable=False, index=True)
-    )
-    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-    delivered_at: datetime | None = _when()
+    delivery_id: str = text(primary_key=True)
+    warehouse: str = text()
+    url: str = text()
+    case_id: str = text()
+    body: str = text()
+    state: str = text(DeliveryState.PENDING.value)
+    attempts: int = integer(0)
+    next_attempt_at: datetime = moment(index=True)
+    created_at: datetime = moment()
+    delivered_at: datetime | None = moment(None)
 
 
 class DeliveryAttempt(SQLModel, table=True):
@@ -198,12 +178,12 @@ class DeliveryAttempt(SQLModel, table=True):
     __table_args__ = {"schema": SCHEMA}
 
     id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(), primary_key=True))
-    delivery_id: str = Field(sa_column=Column(Text, nullable=False, index=True))
-    attempt: int = Field(sa_column=Column(Integer, nullable=False))
-    at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-    status_code: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
-    error: str | None = _text()
-    duration_ms: int = Field(sa_column=Column(Integer, nullable=False))
+    delivery_id: str = text(index=True)
+    attempt: int = integer()
+    at: datetime = moment()
+    status_code: int | None = integer(None)
+    error: str | None = text(None)
+    duration_ms: int = integer()
 
 
 class OriginConsolidation(SQLModel, table=True):
@@ -213,15 +193,15 @@ class OriginConsolidation(SQLModel, table=True):
     __tablename__ = "origin_consolidations"
     __table_args__ = {"schema": SCHEMA}
 
-    consolidation_id: str = Field(sa_column=Column(Text, primary_key=True))
-    warehouse: str = Field(sa_column=Column(Text, nullable=False))
-    status: str = Field(sa_column=Column(Text, nullable=False))
-    opened_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-    invoice_number: str | None = _text()
-    carrier: str | None = _text()
-    tracking_number: str | None = _text()
-    dispatched_by: str | None = _text()
-    dispatched_at: datetime | None = _when()
+    consolidation_id: str = text(primary_key=True)
+    warehouse: str = text()
+    status: str = text()  # ConsolidationStatus
+    opened_at: datetime = moment()
+    invoice_number: str | None = text(None)
+    carrier: str | None = text(None)
+    tracking_number: str | None = text(None)
+    dispatched_by: str | None = text(None)
+    dispatched_at: datetime | None = moment(None)
 
 
 class OriginUnit(SQLModel, table=True):
@@ -230,9 +210,9 @@ class OriginUnit(SQLModel, table=True):
     __tablename__ = "origin_units"
     __table_args__ = {"schema": SCHEMA}
 
-    rma_id: str = Field(sa_column=Column(Text, primary_key=True))
-    consolidation_id: str = Field(sa_column=Column(Text, nullable=False, index=True))
-    case_id: str = Field(sa_column=Column(Text, nullable=False))
-    items: list[dict[str, Any]] = Field(sa_column=Column(JSONB, nullable=False))
-    currency: str = Field(sa_column=Column(Text, nullable=False))
-    added_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    rma_id: str = text(primary_key=True)
+    consolidation_id: str = text(index=True)
+    case_id: str = text()
+    items: list[dict[str, Any]] = column(JSONB)
+    currency: str = text()
+    added_at: datetime = moment()

@@ -15,11 +15,12 @@ from faststream.kafka.annotations import KafkaMessage
 from sqlalchemy import func, select, text
 
 from services.analytics.app import SPEC as ANALYTICS
+from services.fulfillment.adapters.ship_to import ShipToLookup
+from services.fulfillment.adapters.warehouse_webhooks import WarehouseWebhooks
 from services.fulfillment.app import SPEC as FULFILLMENT
-from services.fulfillment.app import Fulfillment
-from services.fulfillment.dispatching import DispatchRouter
-from services.fulfillment.ship_to import ShipToLookup
 from services.fulfillment.tables import Shipment, StockLevel
+from services.fulfillment.workers.dispatch_router import DispatchRouter
+from services.fulfillment.workflows.context import Fulfillment
 from services.resolution import offering
 from services.resolution.app import SPEC as RESOLUTION
 from services.resolution.tables import CaseDecision
@@ -69,7 +70,7 @@ def routed_by(fulfillment: Service, httpserver) -> DispatchRouter:
         {"detail": "no ship-to address"}, status=404
     )
     client = httpx.AsyncClient(base_url=httpserver.url_for("").rstrip("/"))
-    fulfillment.context = Fulfillment(ShipToLookup(client, None), client)
+    fulfillment.context = Fulfillment(ShipToLookup(client, None), WarehouseWebhooks(client))
     return DispatchRouter(fulfillment)
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from deploy.settings import StackSettings
-from services.fulfillment.ship_to import ShipToLookup
+from services.fulfillment.adapters.ship_to import ShipToLookup
 from shared.service import Service
 from shared.settings import SERVICE_NAMES
 from shared.telemetry import Telemetry, setup_telemetry

@@ -280,3 +280,8 @@ def cheapest_meeting(
         meeting,
         key=lambda q: (in_usd_minor(q.price_minor, q.currency, fx), q.delivered_by, q.service_code),
     )
+
+
+def fastest(quotes: Sequence[Quote], fx: Mapping[Currency, Decimal] = REFERENCE_FX) -> Quote:
+    """The earliest delivery, the cheaper (in USD) on a tie: when none keeps the promise."""
+    return min(quotes, key=lambda q: (q.delivered_by, in_usd_minor(q.price_minor, q.currency, fx)))

@@ -9,6 +9,7 @@ from services.fulfillment.domain.carriers import (
     Quote,
     ShippingRefused,
     cheapest_meeting,
+    fastest,
     in_usd_minor,
     quotes,
 )
@@ -86,8 +87,7 @@ def _choice(
     meeting = cheapest_meeting(offered, deadline)
     if meeting is not None:
         return WarehouseChoice(warehouse, meeting, meets_promise=True)
-    fastest = min(offered, key=lambda q: (q.delivered_by, _usd(q)))
-    return WarehouseChoice(warehouse, fastest, meets_promise=False)
+    return WarehouseChoice(warehouse, fastest(offered), meets_promise=False)
 
 
 def _rank(choice: WarehouseChoice, market: Market) -> tuple:

@@ -39,6 +39,15 @@ def new_rma_id() -> str:
     return f"RMA-{secrets.token_hex(6).upper()}"
 
 
+def new_holding_id() -> str:
+    """A parcel on the holding list, until it is matched to its return."""
+    return f"hold-{secrets.token_hex(6)}"
+
+
+def new_pickup_confirmation() -> str:
+    return f"PU-{secrets.token_hex(4).upper()}"
+
+
 def _digits(count: int) -> str:
     return "".join(secrets.choice(string.digits) for _ in range(count))
 

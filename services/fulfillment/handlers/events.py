@@ -1,10 +1,10 @@
-"""Events in: a decided remedy becomes a dispatch task or a return label; a unit
-refurbish routes back to the factory joins the warehouse's origin consolidation."""
+"""Events in: a decided remedy becomes a dispatch owed or a return label; a unit refurbish
+routes back to the factory joins the warehouse's origin consolidation."""
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.fulfillment import dispatching, returning
 from services.fulfillment.domain.shipments import SHIPPED_REMEDIES
+from services.fulfillment.workflows import dispatching, origin, returns
 from shared.events import Disposition, DispositionDecided, Envelope, Remedy, ResolutionDecided
 
 
@@ -21,11 +21,11 @@ async def on_resolution_decided(
             decision.items,
         )
     elif decision.remedy is Remedy.RETURN_FULL_REFUND:
-        await returning.issue_return_label(session, decision)
+        await returns.issue_return_label(session, decision)
 
 
 async def on_disposition_decided(
     session: AsyncSession, disposition: DispositionDecided, _: Envelope
 ) -> None:
     if disposition.disposition is Disposition.RETURN_TO_ORIGIN:
-        await returning.hold_for_origin(session, disposition)
+        await origin.hold_for_origin(session, disposition)

@@ -1,47 +1,38 @@
-"""Units routed back to the factory: each warehouse fills one open consolidation, which
-staff dispatch as one shipment with its commercial invoice."""
+"""Units routed back to the factory: each warehouse's consolidations, dispatched by staff
+as one shipment, with the commercial invoice and the customs data a broker's system reads."""
 
 from dataclasses import asdict
-from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.fulfillment.domain.labels import commercial_invoice_of
-from services.fulfillment.domain.shipments import new_tracking_number
+from services.fulfillment.domain.origin import check_holds_units, check_invoiced
 from services.fulfillment.domain.warehouses import WAREHOUSE_BY_CODE
-from services.fulfillment.handlers.tasks import warehouse_of
-from services.fulfillment.tables import OriginConsolidation, OriginUnit
+from services.fulfillment.handlers.answers import illegal_as_409, warehouse_of
+from services.fulfillment.tables import OriginConsolidation
+from services.fulfillment.workflows import origin
 from shared.access import WarehouseStaff
-from shared.events import ReturnedToOrigin
 from shared.labels import commercial_invoice_pdf
-from shared.outbox import emit
+from shared.routes import get_or_404
 from shared.service import CurrentService
 
 router = APIRouter(tags=["return to origin"])
-
-ORIGIN_CARRIER = "DHL"  # DHL Express carries the consolidated freight to Shenzhen
 
 
 async def _consolidation(
     session: AsyncSession, consolidation_id: str, lock: bool = False
 ) -> OriginConsolidation:
-    found = await session.get(OriginConsolidation, consolidation_id, with_for_update=lock)
-    if found is None:
-        raise HTTPException(404, f"no origin shipment {consolidation_id}")
-    return found
-
-
-async def _units(session: AsyncSession, consolidation_id: str) -> list[OriginUnit]:
-    rows = await session.scalars(
-        select(OriginUnit)
-        .where(OriginUnit.consolidation_id == consolidation_id)
-        .order_by(OriginUnit.added_at)
+    return await get_or_404(
+        session,
+        OriginConsolidation,
+        consolidation_id,
+        f"no origin shipment {consolidation_id}",
+        lock=lock,
     )
-    return list(rows)
 
 
 @router.get("/warehouses/{code}/origin-shipments", summary="Consolidations back to origin")
@@ -56,7 +47,7 @@ async def list_origin_shipments(
             .order_by(OriginConsolidation.opened_at.desc())
         )
         return [
-            c.model_dump() | {"units": await _units(session, c.consolidation_id)}
+            c.model_dump() | {"units": await origin.units_of(session, c.consolidation_id)}
             for c in consolidations
         ]
 
@@ -72,44 +63,11 @@ async def dispatch_to_origin(
     by: WarehouseStaff,
     dispatch: Dispatch | None = None,
 ) -> OriginConsolidation:
+    tracking_number = dispatch.tracking_number if dispatch else None
     async with service.transaction() as session:
         consolidation = await _consolidation(session, consolidation_id, lock=True)
-        if consolidation.status == "dispatched":
-            return consolidation
-        units = await _units(session, consolidation_id)
-        if not units:
-            raise HTTPException(409, f"origin shipment {consolidation_id} holds no units")
-        now = datetime.now(UTC)
-        consolidation.status, consolidation.dispatched_by, consolidation.dispatched_at = (
-            "dispatched",
-            by,
-            now,
-        )
-        consolidation.invoice_number = f"CI-{now:%Y%m%d}-{consolidation_id[-6:].upper()}"
-        consolidation.carrier = ORIGIN_CARRIER
-        consolidation.tracking_number = (
-            dispatch.tracking_number if dispatch and dispatch.tracking_number else None
-        ) or new_tracking_number(ORIGIN_CARRIER)
-        session.add(consolidation)
-        for unit in units:
-            async with service.case_span(session, unit.case_id, "returned to origin"):
-                await emit(session, _left_for_origin(consolidation, unit, now))
-        return consolidation
-
-
-def _left_for_origin(
-    consolidation: OriginConsolidation, unit: OriginUnit, now: datetime
-) -> ReturnedToOrigin:
-    return ReturnedToOrigin(
-        case_id=unit.case_id,
-        consolidation_id=consolidation.consolidation_id,
-        rma_id=unit.rma_id,
-        warehouse=consolidation.warehouse,
-        invoice_number=consolidation.invoice_number,
-        carrier=consolidation.carrier,
-        tracking_number=consolidation.tracking_number,
-        at=now,
-    )
+        with illegal_as_409():
+            return await origin.dispatch(service, session, consolidation, tracking_number, by)
 
 
 @router.get(
@@ -123,9 +81,9 @@ async def commercial_invoice(
 ) -> Response:
     async with service.sessions() as session:
         consolidation = await _consolidation(session, consolidation_id)
-        units = await _units(session, consolidation_id)
-    if consolidation.status != "dispatched":
-        raise HTTPException(409, f"origin shipment {consolidation_id} is not dispatched yet")
+        units = await origin.units_of(session, consolidation_id)
+    with illegal_as_409():
+        check_invoiced(consolidation)
     invoice = commercial_invoice_of(
         consolidation.invoice_number,
         consolidation.dispatched_at.date(),
@@ -145,9 +103,9 @@ async def customs_data(
     """For a customs broker's system; an open consolidation shows its draft."""
     async with service.sessions() as session:
         consolidation = await _consolidation(session, consolidation_id)
-        units = await _units(session, consolidation_id)
-    if not units:
-        raise HTTPException(409, f"origin shipment {consolidation_id} holds no units")
+        units = await origin.units_of(session, consolidation_id)
+    with illegal_as_409():
+        check_holds_units(consolidation, units)
     invoice = commercial_invoice_of(
         consolidation.invoice_number or "draft",
         (consolidation.dispatched_at or consolidation.opened_at).date(),

@@ -2,49 +2,27 @@
 for the buyer's postcode, labelled) and shipped, or report a problem. Each step is an
 event; repeating a step changes nothing, and a shipped task stays shipped."""
 
-from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.fulfillment import dispatching
-from services.fulfillment.domain.carriers import (
-    MAX_PARCEL_G,
-    ShippingRefused,
-    cheapest_meeting,
-    quotes,
-)
+from services.fulfillment.domain.carriers import MAX_PARCEL_G, ShippingRefused
 from services.fulfillment.domain.labels import shipping_label_of
-from services.fulfillment.domain.shipments import new_tracking_number
-from services.fulfillment.domain.warehouses import WAREHOUSE_BY_CODE, Warehouse
-from services.fulfillment.ship_to import ShipTo
+from services.fulfillment.domain.tasks import OPEN, Problem, check_labelled
+from services.fulfillment.domain.warehouses import WAREHOUSE_BY_CODE
+from services.fulfillment.handlers.answers import buyer_address, illegal_as_409, warehouse_of
 from services.fulfillment.tables import Shipment
+from services.fulfillment.workflows import tasks
+from services.fulfillment.workflows.context import CurrentFulfillment
 from shared.access import WarehouseStaff
-from shared.events import (
-    CaseItem,
-    DispatchProblem,
-    Remedy,
-    ShipmentPacked,
-    ShipmentPicked,
-    Shipped,
-)
 from shared.labels import shipping_label_pdf
-from shared.markets import Currency, Market
-from shared.outbox import emit
+from shared.routes import get_or_404
 from shared.service import CurrentService
 
 router = APIRouter(tags=["dispatch tasks"])
-
-OPEN = ("requested", "picked", "packed")
-
-
-def warehouse_of(code: str) -> Warehouse:
-    if code not in WAREHOUSE_BY_CODE:
-        raise HTTPException(404, f"no warehouse {code}")
-    return WAREHOUSE_BY_CODE[code]
 
 
 @router.get("/warehouses/{code}/tasks", summary="A warehouse's dispatch tasks, oldest first")
@@ -71,42 +49,18 @@ async def list_shipments(case_id: str, service: CurrentService) -> list[Shipment
         return list(rows)
 
 
-async def _task(session: AsyncSession, shipment_id: str) -> Shipment:
-    shipment = await session.get(Shipment, shipment_id, with_for_update=True)
-    if shipment is None:
-        raise HTTPException(404, f"no dispatch task {shipment_id}")
-    return shipment
-
-
-def _refuse_unless(shipment: Shipment, *statuses: str, doing: str) -> None:
-    if shipment.status not in statuses:
-        raise HTTPException(
-            409, f"task {shipment.shipment_id} is {shipment.status}: it cannot be {doing}"
-        )
+async def _task(session: AsyncSession, shipment_id: str, lock: bool = True) -> Shipment:
+    return await get_or_404(
+        session, Shipment, shipment_id, f"no dispatch task {shipment_id}", lock=lock
+    )
 
 
 @router.post("/tasks/{shipment_id}/picked", summary="Confirm the pick list picked")
 async def confirm_picked(shipment_id: str, service: CurrentService, by: WarehouseStaff) -> Shipment:
     async with service.transaction() as session:
-        shipment = await _task(session, shipment_id)
-        if shipment.status in ("picked", "packed", "shipped"):
-            return shipment
-        _refuse_unless(shipment, "requested", doing="picked")
-        async with service.case_span(session, shipment.case_id, "task picked"):
-            now = datetime.now(UTC)
-            shipment.status, shipment.picked_by, shipment.picked_at = "picked", by, now
-            session.add(shipment)
-            await emit(
-                session,
-                ShipmentPicked(
-                    case_id=shipment.case_id,
-                    shipment_id=shipment_id,
-                    warehouse=shipment.warehouse,
-                    by=by,
-                    at=now,
-                ),
-            )
-        return shipment
+        task = await _task(session, shipment_id)
+        with illegal_as_409():
+            return await tasks.pick(service, session, task, by)
 
 
 class Packing(BaseModel):
@@ -115,56 +69,24 @@ class Packing(BaseModel):
 
 @router.post("/tasks/{shipment_id}/packed", summary="Confirm packed: weigh, rate and label")
 async def confirm_packed(
-    shipment_id: str, packing: Packing, service: CurrentService, by: WarehouseStaff, ship_to: ShipTo
+    shipment_id: str,
+    packing: Packing,
+    service: CurrentService,
+    fulfillment: CurrentFulfillment,
+    by: WarehouseStaff,
 ) -> Shipment:
     async with service.sessions() as session:
-        case_id = (await _task(session, shipment_id)).case_id
-    recipient = await ship_to.address_for_request(case_id)  # outside the row lock: a remote call
+        case_id = (await _task(session, shipment_id, lock=False)).case_id
+    recipient = await buyer_address(fulfillment, case_id)  # outside the row lock: a remote call
     async with service.transaction() as session:
-        shipment = await _task(session, shipment_id)
-        if shipment.status in ("packed", "shipped") and shipment.weight_g == packing.weight_g:
-            return shipment
-        _refuse_unless(shipment, "picked", doing="packed (pick it first)")
-        async with service.case_span(session, case_id, "task packed"):
-            return await _pack(session, shipment, packing.weight_g, recipient.postal_code, by)
-
-
-async def _pack(
-    session: AsyncSession, shipment: Shipment, weight_g: int, postal_code: str, by: str
-) -> Shipment:
-    now = datetime.now(UTC)
-    warehouse = WAREHOUSE_BY_CODE[shipment.warehouse]
-    try:
-        offered = quotes(warehouse, Market(shipment.market), postal_code, weight_g, now)
-    except ShippingRefused as refusal:
-        raise HTTPException(422, str(refusal)) from refusal
-    quote = cheapest_meeting(offered, shipment.promised_by) or min(
-        offered, key=lambda q: q.delivered_by
-    )
-    shipment.status, shipment.packed_by, shipment.packed_at = "packed", by, now
-    shipment.weight_g = weight_g
-    shipment.carrier, shipment.service, shipment.service_code = (
-        quote.carrier,
-        quote.service,
-        quote.service_code,
-    )
-    shipment.postage_minor, shipment.postage_currency = quote.price_minor, quote.currency.value
-    shipment.tracking_number = new_tracking_number(quote.carrier)
-    session.add(shipment)
-    await emit(
-        session,
-        ShipmentPacked(
-            case_id=shipment.case_id,
-            shipment_id=shipment.shipment_id,
-            warehouse=shipment.warehouse,
-            weight_g=weight_g,
-            carrier=quote.carrier,
-            service=quote.service,
-            by=by,
-            at=now,
-        ),
-    )
-    return shipment
+        task = await _task(session, shipment_id)
+        with illegal_as_409():
+            try:
+                return await tasks.pack(
+                    service, session, task, packing.weight_g, recipient.postal_code, by
+                )
+            except ShippingRefused as refusal:
+                raise HTTPException(422, str(refusal)) from refusal
 
 
 @router.get(
@@ -174,15 +96,14 @@ async def _pack(
     responses={200: {"content": {"application/pdf": {}}}},
 )
 async def shipping_label(
-    shipment_id: str, service: CurrentService, _: WarehouseStaff, ship_to: ShipTo
+    shipment_id: str, service: CurrentService, fulfillment: CurrentFulfillment, _: WarehouseStaff
 ) -> Response:
     async with service.sessions() as session:
-        shipment = await session.get(Shipment, shipment_id)
-    if shipment is None:
-        raise HTTPException(404, f"no dispatch task {shipment_id}")
-    _refuse_unless(shipment, "packed", "shipped", doing="labelled before it is packed")
-    recipient = await ship_to.address_for_request(shipment.case_id)
-    label = shipping_label_of(shipment, WAREHOUSE_BY_CODE[shipment.warehouse], recipient)
+        task = await _task(session, shipment_id, lock=False)
+    with illegal_as_409():
+        check_labelled(task)
+    recipient = await buyer_address(fulfillment, task.case_id)
+    label = shipping_label_of(task, WAREHOUSE_BY_CODE[task.warehouse], recipient)
     return Response(shipping_label_pdf(label), media_type="application/pdf")
 
 
@@ -196,48 +117,15 @@ class Shipping(BaseModel):
 async def confirm_shipped(
     shipment_id: str, service: CurrentService, by: WarehouseStaff, shipping: Shipping | None = None
 ) -> Shipment:
-    tracking = shipping.tracking_number if shipping else None
+    tracking_number = shipping.tracking_number if shipping else None
     async with service.transaction() as session:
-        shipment = await _task(session, shipment_id)
-        if shipment.status == "shipped":
-            if tracking not in (None, shipment.tracking_number):
-                raise HTTPException(
-                    409, f"task {shipment_id} shipped as {shipment.tracking_number} already"
-                )
-            return shipment
-        _refuse_unless(shipment, "packed", doing="shipped (pack and label it first)")
-        async with service.case_span(session, shipment.case_id, "task shipped"):
-            return await _ship(session, shipment, tracking or shipment.tracking_number, by)
-
-
-async def _ship(session: AsyncSession, shipment: Shipment, tracking: str, by: str) -> Shipment:
-    now = datetime.now(UTC)
-    shipment.status, shipment.shipped_by, shipment.shipped_at = "shipped", by, now
-    shipment.tracking_number = tracking
-    session.add(shipment)
-    await dispatching.take_stock(session, shipment)
-    await emit(
-        session,
-        Shipped(
-            case_id=shipment.case_id,
-            shipment_id=shipment.shipment_id,
-            remedy=Remedy(shipment.remedy),
-            warehouse=shipment.warehouse,
-            carrier=shipment.carrier,
-            service=shipment.service,
-            tracking_number=tracking,
-            postage_minor=shipment.postage_minor,
-            postage_currency=Currency(shipment.postage_currency),
-            promised_by=shipment.promised_by,
-            by=by,
-            at=now,
-        ),
-    )
-    return shipment
+        task = await _task(session, shipment_id)
+        with illegal_as_409():
+            return await tasks.ship(service, session, task, tracking_number, by)
 
 
 class ProblemReport(BaseModel):
-    problem: Literal["damaged_stock", "not_found", "other"]
+    problem: Problem
     note: str = Field(default="", max_length=2000)
 
 
@@ -249,53 +137,8 @@ async def report_problem(
     to the next warehouse of its region that holds it (never one that failed it before),
     or back to resolution."""
     async with service.transaction() as session:
-        shipment = await _task(session, shipment_id)
-        if shipment.status == "problem":
-            return shipment
-        _refuse_unless(shipment, *OPEN, doing="reported (it has left the warehouse)")
-        async with service.case_span(session, shipment.case_id, "task problem"):
-            await _give_up_task(session, shipment, report, by)
-        return shipment
-
-
-async def _give_up_task(
-    session: AsyncSession, shipment: Shipment, report: ProblemReport, by: str
-) -> None:
-    now = datetime.now(UTC)
-    failed_before = tuple(
-        await session.scalars(
-            select(Shipment.warehouse).where(
-                Shipment.case_id == shipment.case_id, Shipment.status == "problem"
+        task = await _task(session, shipment_id)
+        with illegal_as_409():
+            return await tasks.report_problem(
+                service, session, task, report.problem, report.note, by
             )
-        )
-    )
-    shipment.status, shipment.problem, shipment.problem_note = (
-        "problem",
-        report.problem,
-        report.note,
-    )
-    session.add(shipment)
-    await dispatching.release_stock(session, shipment)
-    if report.problem in ("damaged_stock", "not_found"):
-        await dispatching.write_off(session, shipment)
-    await emit(
-        session,
-        DispatchProblem(
-            case_id=shipment.case_id,
-            shipment_id=shipment.shipment_id,
-            warehouse=shipment.warehouse,
-            problem=report.problem,
-            note=report.note,
-            by=by,
-            at=now,
-        ),
-    )
-    await dispatching.owe_dispatch(
-        session,
-        f"after-{shipment.shipment_id}",
-        shipment.case_id,
-        Remedy(shipment.remedy),
-        Market(shipment.market),
-        [CaseItem.model_validate(item) for item in shipment.items],
-        passing_over=(*failed_before, shipment.warehouse),
-    )

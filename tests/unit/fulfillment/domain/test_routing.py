@@ -12,7 +12,7 @@ from services.fulfillment.domain.routing import (
     promised_by,
     rank_warehouses,
 )
-from services.fulfillment.domain.warehouses import WAREHOUSE_BY_CODE, WAREHOUSES, warehouses_for
+from services.fulfillment.domain.warehouses import WAREHOUSE_BY_CODE, WAREHOUSES
 from shared.events import CaseItem, Remedy
 from shared.markets import Market
 
@@ -131,26 +131,6 @@ def item(sku: str, category: str | None, quantity: int = 1) -> CaseItem:
 )
 def test_a_parcel_weight_is_estimated_from_categories_parts_and_packaging(items, weight_g):
     assert parcel_weight_g(items) == weight_g
-
-
-@pytest.mark.parametrize(
-    ("market", "codes"),
-    [
-        (Market.US, ["BOS1", "RNO1", "YYZ1"]),
-        (Market.CA, ["YYZ1", "BOS1", "RNO1"]),
-        (Market.UK, ["CVT1"]),
-        (Market.IE, ["NUE1"]),
-    ],
-)
-def test_the_region_serves_its_buyers_own_country_first(market, codes):
-    assert [w.code for w in warehouses_for(market)] == codes
-
-
-def test_each_warehouse_ships_with_its_own_carriers_and_returns_by_one_of_them():
-    for warehouse in WAREHOUSES:
-        assert warehouse.return_carrier in warehouse.carriers
-        assert len(warehouse.address.country_code) == 2
-    assert WAREHOUSE_BY_CODE["CVT1"].address.country_code == "GB"
 
 
 def test_an_estimate_for_many_heavy_units_stays_within_what_carriers_take():

@@ -1,27 +1,12 @@
+"""What a remedy needs from a warehouse, and the numbers its parcels carry."""
+
 from services.fulfillment.domain.shipments import (
     SHIPPED_REMEDIES,
     new_tracking_number,
     shipped_items,
     units_to_reserve,
 )
-from services.fulfillment.domain.warehouses import warehouses_for
 from shared.events import CaseItem, Remedy
-from shared.markets import Market
-
-
-def codes(market: Market) -> list[str]:
-    return [w.code for w in warehouses_for(market)]
-
-
-def test_the_buyers_country_comes_first_then_the_region():
-    assert codes(Market.US) == ["BOS1", "RNO1", "YYZ1"]
-    assert codes(Market.CA) == ["YYZ1", "BOS1", "RNO1"]
-
-
-def test_eu_markets_are_served_from_nuremberg_and_uk_from_coventry():
-    assert codes(Market.FR) == ["NUE1"]
-    assert codes(Market.DE) == ["NUE1"]
-    assert codes(Market.UK) == ["CVT1"]
 
 
 def test_part_shipment_reserves_one_spare_part_per_line():

@@ -1,0 +1,48 @@
+"""The warehouse systems that get each dispatch task by signed webhook: registered and
+removed by agents, with the delivery log of every task pushed and every attempt."""
+
+from fastapi import APIRouter, HTTPException
+from pydantic import AnyHttpUrl, BaseModel
+
+from services.fulfillment.handlers.answers import warehouse_of
+from services.fulfillment.workflows import warehouse_deliveries
+from shared.access import AgentOnly
+from shared.service import CurrentService
+
+router = APIRouter(tags=["warehouses"])
+
+
+class Endpoint(BaseModel):
+    url: AnyHttpUrl
+
+
+@router.put(
+    "/warehouses/{code}/webhook",
+    summary="Push this warehouse's dispatch tasks to its own system",
+    dependencies=[AgentOnly],
+)
+async def register_webhook(code: str, endpoint: Endpoint, service: CurrentService) -> dict:
+    """Answers the signing secret (Standard Webhooks); registering again keeps it."""
+    warehouse_of(code)
+    async with service.transaction() as session:
+        registered = await warehouse_deliveries.register(session, code, str(endpoint.url))
+        return {"warehouse": code, "url": registered.url, "secret": registered.secret}
+
+
+@router.delete("/warehouses/{code}/webhook", status_code=204, dependencies=[AgentOnly])
+async def remove_webhook(code: str, service: CurrentService) -> None:
+    warehouse_of(code)
+    async with service.transaction() as session:
+        if not await warehouse_deliveries.unregister(session, code):
+            raise HTTPException(404, f"warehouse {code} has no webhook")
+
+
+@router.get(
+    "/warehouses/{code}/webhook/deliveries",
+    summary="The delivery log: each task pushed and every attempt",
+    dependencies=[AgentOnly],
+)
+async def list_deliveries(code: str, service: CurrentService) -> list[dict]:
+    warehouse_of(code)
+    async with service.sessions() as session:
+        return await warehouse_deliveries.delivery_log(session, code)
