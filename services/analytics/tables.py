@@ -40,7 +40,10 @@ class CaseView(SQLModel, table=True):
     """One row per case: where it came from, what was decided, where it stands."""
 
     __tablename__ = "cases"
-    __table_args__ = {"schema": SCHEMA}
+    __table_args__ = (
+        Index("cases_by_seller_and_opening", "seller_account", "opened_at"),
+        {"schema": SCHEMA},
+    )
 
     case_id: str = Field(sa_column=Column(Text, primary_key=True))
     marketplace: str | None = Field(default=None, sa_column=Column(Text))
