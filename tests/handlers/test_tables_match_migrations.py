@@ -2,10 +2,10 @@
 
 Alembic's `compare_metadata` reads the migrated schema back from PostgreSQL and compares it
 with the service's tables plus the outbox and inbox every service schema holds: columns,
-types, nullability, keys, unique constraints and indexes. Server defaults are left out: the
+types, nullability, keys, unique constraints and indexes. It leaves out partial indexes'
+predicates and check constraints, compared here after it. Server defaults are left out: the
 migrations set them to fill the rows that existed when a column was added, and the services
-always write their own values. Partial indexes are compared by their predicates too, which
-Alembic leaves out.
+always write their own values.
 """
 
 import importlib
@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Connection, MetaData, text
+from sqlalchemy import CheckConstraint, Connection, MetaData, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
@@ -73,30 +73,62 @@ def predicate_of(connection: Connection, schema: str, index: str) -> str | None:
     ).scalar_one()
 
 
-def different_predicates(connection: Connection, service: str, metadata: MetaData) -> list[str]:
-    """Partial indexes whose WHERE differs: each predicate of the code is written by PostgreSQL
-    on a probe index (rolled back) and read back the way the migrated one is."""
+def checks_of(connection: Connection, schema: str, table: str) -> dict[str, str]:
+    return dict(
+        connection.execute(
+            text(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = CAST(:t AS regclass) AND contype = 'c'"
+            ),
+            {"t": f'"{schema}"."{table}"'},
+        ).all()
+    )
+
+
+def different_conditions(connection: Connection, service: str, metadata: MetaData) -> list[str]:
+    """Partial indexes' predicates and check constraints that differ (Alembic compares neither).
+    Each condition of the code is written by PostgreSQL on a probe (rolled back) and read back
+    the way the migrated one is, so that both are spelled alike."""
     dialect = postgresql.dialect()
+
+    def sql(condition: Any) -> str:
+        return str(condition.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+
     found = []
     with connection.begin_nested() as probes:
         for table in metadata.tables.values():
+            where = f'"{service}"."{table.name}"'
             for index in table.indexes:
-                where = index.dialect_options["postgresql"]["where"]
-                if where is not None:
-                    compiled = where.compile(
-                        dialect=dialect, compile_kwargs={"literal_binds": True}
-                    )
+                predicate = index.dialect_options["postgresql"]["where"]
+                if predicate is not None:
                     connection.exec_driver_sql(
-                        f'CREATE INDEX "probe_{index.name}" ON "{service}"."{table.name}" '
-                        f'("{next(iter(table.columns)).name}") WHERE {compiled}'
+                        f'CREATE INDEX "probe_{index.name}" ON {where} '
+                        f'("{next(iter(table.columns)).name}") WHERE {sql(predicate)}'
                     )
-                    where = predicate_of(connection, service, f"probe_{index.name}")
+                    predicate = predicate_of(connection, service, f"probe_{index.name}")
                 migrated = predicate_of(connection, service, index.name)
-                if migrated != where:
+                if migrated != predicate:
                     found.append(
                         f"{table.name}.{index.name}: WHERE {migrated} in the database, "
-                        f"WHERE {where} in tables.py"
+                        f"WHERE {predicate} in tables.py"
                     )
+            for check in table.constraints:
+                if isinstance(check, CheckConstraint):
+                    connection.exec_driver_sql(
+                        f'ALTER TABLE {where} ADD CONSTRAINT "probe_{check.name}" '
+                        f"CHECK ({sql(check.sqltext)}) NOT VALID"
+                    )
+            checks = checks_of(connection, service, table.name)
+            in_code = {
+                name.removeprefix("probe_"): check.removesuffix(" NOT VALID")
+                for name, check in checks.items()
+                if name.startswith("probe_")
+            }
+            migrated = {n: check for n, check in checks.items() if not n.startswith("probe_")}
+            if migrated != in_code:
+                found.append(
+                    f"{table.name} checks: {migrated} in the database, {in_code} in tables.py"
+                )
         probes.rollback()
     return found
 
@@ -110,7 +142,7 @@ async def test_migrations_at_head_build_the_tables_the_code_describes(settings, 
             found = await connection.run_sync(differences, service, metadata)
             found = [said(difference) for difference in found]
             if not found:
-                found = await connection.run_sync(different_predicates, service, metadata)
+                found = await connection.run_sync(different_conditions, service, metadata)
     finally:
         await engine.dispose()
     assert found == [], f"{service}: migrations at head and tables.py differ: {found}"
