@@ -4,8 +4,8 @@
   package `<x>/` there (`tests/unit/intake/channels/test_shopify.py`:
   `services/intake/channels/shopify/`); `tests/unit/shared/test_<x>.py` tests `shared/<x>.py`
   (and so for the other top-level packages, e.g. `deploy/`).
-- `tests/handlers/<svc>/test_<x>.py` drives the module `<x>` of the service's `handlers/` or
-  `workflows/`; the files directly in `tests/handlers/` drive several services.
+- `tests/handlers/<svc>/test_<x>.py` drives the module `<x>` of the service's `handlers/`,
+  `workflows/` or `workers/`; the files directly in `tests/handlers/` drive several services.
 - Every test folder is a package (`__init__.py`), so that two `test_<x>.py` can share a name.
 """
 
@@ -55,15 +55,15 @@ def test_unit_tests_mirror_the_modules_they_test():
     assert strays == [], "unit tests not where their module is:\n" + "\n".join(strays)
 
 
-def test_handler_tests_of_one_service_name_its_handlers_or_workflows_module():
+def test_handler_tests_of_one_service_name_the_module_they_drive():
     strays = []
     for test in sorted(HANDLERS.glob("*/**/test_*.py")):
         service, name = test.relative_to(HANDLERS).parts[0], test.stem.removeprefix("test_")
-        rooms = [SERVICES / service / room for room in ("handlers", "workflows")]
+        rooms = [SERVICES / service / room for room in ("handlers", "workflows", "workers")]
         if not any(exists(room, name) for room in rooms):
             strays.append(
-                f"{test.relative_to(TESTS)}: no {name} in services/{service}/handlers/ "
-                "nor workflows/"
+                f"{test.relative_to(TESTS)}: no {name} in services/{service}/handlers/, "
+                "workflows/ nor workers/"
             )
     assert strays == [], "handler tests named after no module they drive:\n" + "\n".join(strays)
 
