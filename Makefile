@@ -9,7 +9,7 @@ CHARTJS ?= 4
 .DEFAULT_GOAL := help
 
 .PHONY: help install browser console-vendor run test what-if analytics-rebuild test-unit test-handlers test-integration bench bench-pipeline \
-	bench-webhooks bench-classification bench-decisions bench-analytics lint format migrate clean
+	bench-webhooks bench-classification bench-decisions bench-analytics lint format docs migrate clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  \033[36m%-22s\033[0m %s\n", $$1, $$2}'
@@ -65,11 +65,14 @@ bench-analytics: install ## Events applied per second by analytics (target ≥ 2
 	$(BIN)/python -m bench.analytics --events $(or $(N),20000)
 
 lint: install ## Check style and common mistakes with ruff
-	$(BIN)/ruff check shared services deploy bench tests
-	$(BIN)/ruff format --check shared services deploy bench tests
+	$(BIN)/ruff check shared services deploy bench tests tools
+	$(BIN)/ruff format --check shared services deploy bench tests tools
 
 format: install ## Format the code with ruff
-	$(BIN)/ruff format shared services deploy bench tests
+	$(BIN)/ruff format shared services deploy bench tests tools
+
+docs: install ## Rewrite the READMEs' consumes/publishes and the operations doc's settings from the code
+	$(BIN)/python -m tools.docs
 
 what-if: install ## Replan SELLER's cases under the policy in POLICY (JSON file); SINCE/UNTIL optional
 	$(BIN)/python -m services.resolution.what_if --seller "$(SELLER)" --policy "$(POLICY)" \

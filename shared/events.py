@@ -142,7 +142,8 @@ class Parcel(Contract):
 
 
 class CaseOpened(EventPayload):
-    """A case as intake received and classified it. Carries a buyer reference, never contact data.
+    """A case opened (from a marketplace delivery, a returns report or by an agent), as intake
+    received and classified it. Carries a buyer reference, never contact data.
 
     v2 added the seller account, return ids, the canonical reason, photos, deadlines and
     intake's classification; `scenario` is None when the case waits for an agent.
@@ -189,6 +190,8 @@ class CaseClassified(EventPayload):
 
 
 class CaseMarketplaceUpdated(EventPayload):
+    """The marketplace says what happened since to a return intake already knows."""
+
     event_type: ClassVar[str] = "case.marketplace_updated"
     owner: ClassVar[str] = "intake"
 
@@ -207,6 +210,11 @@ class ExchangeChoice(Contract):
 
 
 class BuyerReplied(EventPayload):
+    """The buyer answered an offer (accept or decline) or wrote a message; with an accepted
+    exchange, the variant chosen.
+
+    v2 added `exchange_for`."""
+
     event_type: ClassVar[str] = "case.buyer_replied"
     owner: ClassVar[str] = "intake"
     schema_version: ClassVar[int] = 2
@@ -219,6 +227,8 @@ class BuyerReplied(EventPayload):
 
 
 class SatisfactionRated(EventPayload):
+    """The buyer rated how the case was handled, 1 to 5 stars."""
+
     event_type: ClassVar[str] = "case.satisfaction_rated"
     owner: ClassVar[str] = "intake"
 
@@ -260,7 +270,8 @@ class Alternative(Contract):
 
 
 class ResolutionOffered(EventPayload):
-    """A message to the buyer: an offer that lapses at `expires_at`, or a notice."""
+    """A message went to the buyer: an offer that lapses at `expires_at`, or the notice of a
+    remedy owed without asking (`needs_answer` false)."""
 
     event_type: ClassVar[str] = "resolution.offered"
     owner: ClassVar[str] = "resolution"
@@ -277,6 +288,8 @@ class ResolutionOffered(EventPayload):
 
 
 class ResolutionAccepted(EventPayload):
+    """The buyer accepted the offer."""
+
     event_type: ClassVar[str] = "resolution.accepted"
     owner: ClassVar[str] = "resolution"
 
@@ -286,6 +299,9 @@ class ResolutionAccepted(EventPayload):
 
 
 class ResolutionDeclined(EventPayload):
+    """An offer ended without a yes: the buyer declined it, it expired, or fulfillment could
+    not carry it out (`impossible`)."""
+
     event_type: ClassVar[str] = "resolution.declined"
     owner: ClassVar[str] = "resolution"
 
@@ -297,7 +313,9 @@ class ResolutionDeclined(EventPayload):
 
 
 class ResolutionHeldForAgent(EventPayload):
-    """An offer that failed the compliance lint or that no template covers: not sent."""
+    """A case waits for an agent, with why (`findings`): its message failed the compliance lint
+    or no template covers it (not sent), no remedy is left, the carrier says the parcel was
+    delivered, or the marketplace refused the refund."""
 
     event_type: ClassVar[str] = "resolution.held_for_agent"
     owner: ClassVar[str] = "resolution"
@@ -331,6 +349,9 @@ class ResolutionDecided(EventPayload):
 
 
 class RefundIssued(EventPayload):
+    """The marketplace confirmed a refund to the buyer (paid once: `refund_id` is the
+    idempotency key)."""
+
     event_type: ClassVar[str] = "refund.issued"
     owner: ClassVar[str] = "resolution"
 
@@ -344,7 +365,7 @@ class RefundIssued(EventPayload):
 
 
 class ParcelTraced(EventPayload):
-    """What the carrier says of a parcel the buyer reported as never arrived."""
+    """What the carrier says of a parcel the buyer reported as never arrived, and the verdict."""
 
     event_type: ClassVar[str] = "resolution.parcel_traced"
     owner: ClassVar[str] = "resolution"
@@ -358,7 +379,7 @@ class ParcelTraced(EventPayload):
 
 
 class DeadlineAlert(EventPayload):
-    """A service-level clock nearing or past its due time."""
+    """A service-level clock is near its due time (75% of its span) or past it."""
 
     event_type: ClassVar[str] = "resolution.deadline_alert"
     owner: ClassVar[str] = "resolution"
@@ -397,6 +418,8 @@ class DispatchRequested(EventPayload):
 
 
 class ShipmentPicked(EventPayload):
+    """Warehouse staff picked a task's units from their bins."""
+
     event_type: ClassVar[str] = "fulfillment.picked"
     owner: ClassVar[str] = "fulfillment"
 
@@ -407,6 +430,9 @@ class ShipmentPicked(EventPayload):
 
 
 class ShipmentPacked(EventPayload):
+    """Staff packed and weighed a task's parcel: the cheapest carrier service that still meets
+    the promised date is chosen."""
+
     event_type: ClassVar[str] = "fulfillment.packed"
     owner: ClassVar[str] = "fulfillment"
 
@@ -420,6 +446,8 @@ class ShipmentPacked(EventPayload):
 
 
 class Shipped(EventPayload):
+    """A task's parcel left the warehouse with its tracking number."""
+
     event_type: ClassVar[str] = "fulfillment.shipped"
     owner: ClassVar[str] = "fulfillment"
 
@@ -451,6 +479,9 @@ class DispatchProblem(EventPayload):
 
 
 class StockUnavailable(EventPayload):
+    """No warehouse of the buyer's region holds every SKU a part, exchange or reship needs:
+    resolution moves to the next remedy."""
+
     event_type: ClassVar[str] = "fulfillment.stock_unavailable"
     owner: ClassVar[str] = "fulfillment"
 
@@ -460,8 +491,9 @@ class StockUnavailable(EventPayload):
 
 
 class ReturnLabelIssued(EventPayload):
-    """A prepaid return label to a local warehouse. v2 added the service, its price and
-    where the unit goes after (the route)."""
+    """A prepaid return label to a local warehouse, for a remedy that takes the unit back.
+
+    v2 added the service, its price and where the unit goes after (the route)."""
 
     event_type: ClassVar[str] = "fulfillment.return_label_issued"
     owner: ClassVar[str] = "fulfillment"
@@ -478,7 +510,8 @@ class ReturnLabelIssued(EventPayload):
 
 
 class PickupScheduled(EventPayload):
-    """A carrier collection of a return at the buyer's door, in the buyer's local time."""
+    """A carrier collection of a return was booked at the buyer's door, in the buyer's local
+    time."""
 
     event_type: ClassVar[str] = "fulfillment.pickup_scheduled"
     owner: ClassVar[str] = "fulfillment"
@@ -492,7 +525,9 @@ class PickupScheduled(EventPayload):
 
 
 class ReturnReceived(EventPayload):
-    """A returned parcel scanned in. v2 added what it holds, the photos and the route."""
+    """A returned parcel was scanned in at a warehouse.
+
+    v2 added what it holds, the photos and the route."""
 
     event_type: ClassVar[str] = "fulfillment.return_received"
     owner: ClassVar[str] = "fulfillment"
@@ -525,6 +560,8 @@ class ReturnedToOrigin(EventPayload):
 
 
 class InspectionOpened(EventPayload):
+    """A returned unit is on a technician's bench: one inspection per RMA."""
+
     event_type: ClassVar[str] = "refurbish.inspection_opened"
     owner: ClassVar[str] = "refurbish"
 
@@ -534,8 +571,10 @@ class InspectionOpened(EventPayload):
 
 
 class UnitGraded(EventPayload):
-    """A technician's checklist graded by the category's rubric, or overridden with a
-    reason. v2 moved the disposition to `refurbish.disposition_decided`."""
+    """A technician's checklist was graded by the category's rubric, or the grade overridden
+    with a reason.
+
+    v2 moved the disposition to `refurbish.disposition_decided`."""
 
     event_type: ClassVar[str] = "refurbish.graded"
     owner: ClassVar[str] = "refurbish"
@@ -560,6 +599,9 @@ class RecoveryOption(Contract):
 
 
 class DispositionDecided(EventPayload):
+    """Where a graded unit goes to recover the most for the seller, with every alternative's
+    net recovery."""
+
     event_type: ClassVar[str] = "refurbish.disposition_decided"
     owner: ClassVar[str] = "refurbish"
 
@@ -575,6 +617,8 @@ class DispositionDecided(EventPayload):
 
 
 class RepairOrdered(EventPayload):
+    """A repair worth more than it costs was ordered: its parts and labour."""
+
     event_type: ClassVar[str] = "refurbish.repair_ordered"
     owner: ClassVar[str] = "refurbish"
 
@@ -587,7 +631,7 @@ class RepairOrdered(EventPayload):
 
 
 class RepairCompleted(EventPayload):
-    """A repair done: the unit goes back on the bench for a new checklist and grade."""
+    """A repair was done: the unit goes back on the bench for a new checklist and grade."""
 
     event_type: ClassVar[str] = "refurbish.repair_completed"
     owner: ClassVar[str] = "refurbish"

@@ -18,28 +18,66 @@ class ServiceSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
-    kafka_bootstrap_servers: str = "127.0.0.1:9092"
-    # On for a real Kafka cluster; the embedded Tansu broker refuses InitProducerId.
-    kafka_enable_idempotence: bool = False
-    database_url: str = "postgresql://postgres@127.0.0.1:5432/postgres"
-    otel_exporter_otlp_endpoint: str | None = None
+    kafka_bootstrap_servers: str = Field(
+        default="127.0.0.1:9092",
+        description="The Kafka-protocol brokers (host:port, comma-separated).",
+    )
+    kafka_enable_idempotence: bool = Field(
+        default=False,
+        description="Idempotent producers: on for a real Kafka cluster; the embedded Tansu "
+        "broker refuses InitProducerId.",
+    )
+    database_url: str = Field(
+        default="postgresql://postgres@127.0.0.1:5432/postgres",
+        description="The PostgreSQL database (any driver in the scheme: asyncpg is used); "
+        "each service works in its own schema.",
+    )
+    otel_exporter_otlp_endpoint: str | None = Field(
+        default=None,
+        description="Where traces and metrics are exported over OTLP/HTTP (e.g. "
+        "`http://collector:4318`); unset: kept in process for the console and the tests.",
+    )
 
-    # Where each service listens: a service finds the others here unless told otherwise.
-    intake_port: int = 8001
-    resolution_port: int = 8002
-    fulfillment_port: int = 8003
-    refurbish_port: int = 8004
-    analytics_port: int = 8005
-    host: str = "127.0.0.1"
+    intake_port: int = Field(default=8001, description="Where intake listens.")
+    resolution_port: int = Field(default=8002, description="Where resolution listens.")
+    fulfillment_port: int = Field(default=8003, description="Where fulfillment listens.")
+    refurbish_port: int = Field(default=8004, description="Where refurbish listens.")
+    analytics_port: int = Field(default=8005, description="Where analytics listens.")
+    host: str = Field(
+        default="127.0.0.1",
+        description="The host the services listen on; each finds the others there, on their "
+        "ports, unless told otherwise.",
+    )
 
-    consumer_batch_size: int = Field(default=200, ge=1)
-    consumer_max_attempts: int = Field(default=3, ge=1)
-    outbox_poll_seconds: float = Field(default=0.5, gt=0)
-    # How long any call to an outside API (marketplaces, carriers, another service) may take.
-    marketplace_timeout_seconds: float = Field(default=10.0, gt=0)
+    consumer_batch_size: int = Field(
+        default=200,
+        ge=1,
+        description="Events a consumer takes at once and applies in one transaction.",
+    )
+    consumer_max_attempts: int = Field(
+        default=3,
+        ge=1,
+        description="Tries of an event its handler fails on before it goes to the "
+        "dead-letter topic.",
+    )
+    outbox_poll_seconds: float = Field(
+        default=0.5,
+        gt=0,
+        description="How often the outbox relay looks for unpublished events when no "
+        "`pg_notify` woke it.",
+    )
+    marketplace_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="How long any call to an outside API (marketplaces, carriers, another "
+        "service) may take.",
+    )
 
-    # Bearer token of support agents and operators (and the buyer-facing messaging).
-    agent_api_token: SecretStr | None = None
+    agent_api_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token of support agents and operators (and the buyer-facing "
+        "messaging).",
+    )
 
     @classmethod
     def narrowed(cls, settings: "ServiceSettings | None") -> Self:

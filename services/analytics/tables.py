@@ -3,7 +3,18 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Date, DateTime, Identity, Index, Integer, Text, text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Identity,
+    Index,
+    Integer,
+    Text,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -40,7 +51,10 @@ class CaseView(SQLModel, table=True):
     """One row per case: where it came from, what was decided, where it stands."""
 
     __tablename__ = "cases"
-    __table_args__ = {"schema": SCHEMA}
+    __table_args__ = (
+        Index("cases_by_seller_and_opening", "seller_account", "opened_at"),
+        {"schema": SCHEMA},
+    )
 
     case_id: str = Field(sa_column=Column(Text, primary_key=True))
     marketplace: str | None = Field(default=None, sa_column=Column(Text))
@@ -75,7 +89,10 @@ class UnitsSold(SQLModel, table=True):
     new upload of the same day and market replaces it)."""
 
     __tablename__ = "units_sold"
-    __table_args__ = {"schema": SCHEMA}
+    __table_args__ = (
+        CheckConstraint("units >= 0", name="units_sold_not_negative"),
+        {"schema": SCHEMA},
+    )
 
     seller_account: str = Field(sa_column=Column(Text, primary_key=True))
     sku: str = Field(sa_column=Column(Text, primary_key=True))

@@ -6,13 +6,21 @@ from shared.settings import ServiceSettings
 
 
 class FulfillmentSettings(ServiceSettings):
-    # Warehouse staff by name → bearer token (JSON in the environment): they work the
-    # dispatch and receiving tasks.
-    warehouse_staff_tokens: dict[str, SecretStr] = Field(default_factory=dict)
-    # Attempts at pushing a dispatch task to a warehouse's own system (its webhook is
-    # registered through the API) before the delivery is given up.
-    warehouse_webhook_max_attempts: int = Field(default=8, ge=1)
-    # Where fulfillment asks intake for a ship-to address (None: intake on `host`), and the
-    # token intake's narrow lookup wants.
-    intake_api_base_url: str | None = None
-    internal_api_token: SecretStr | None = None
+    warehouse_staff_tokens: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description="Warehouse staff by name → bearer token (JSON): they work the dispatch "
+        "and receiving tasks, and their name goes on every event their work causes.",
+    )
+    warehouse_webhook_max_attempts: int = Field(
+        default=8,
+        ge=1,
+        description="Attempts at pushing a dispatch task to a warehouse's own system (its "
+        "webhook is registered through the API) before the delivery is given up.",
+    )
+    intake_api_base_url: str | None = Field(
+        default=None,
+        description="Where fulfillment asks intake for a ship-to address; unset: intake on `HOST`.",
+    )
+    internal_api_token: SecretStr | None = Field(
+        default=None, description="The bearer token intake's narrow lookup wants."
+    )

@@ -9,7 +9,8 @@ intake's narrow ship-to lookup.
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, Date, Identity, Time
+from sqlalchemy import BigInteger, CheckConstraint, Column, Date, Identity, Index, Time
+from sqlalchemy import text as sql
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -63,7 +64,15 @@ class Shipment(SQLModel, table=True):
     """
 
     __tablename__ = "shipments"
-    __table_args__ = {"schema": SCHEMA}
+    __table_args__ = (
+        Index(
+            "shipments_open_by_warehouse",
+            "warehouse",
+            "requested_at",
+            postgresql_where=sql("status IN ('requested', 'picked', 'packed')"),
+        ),
+        {"schema": SCHEMA},
+    )
 
     shipment_id: str = text(primary_key=True)
     case_id: str = text(index=True)
@@ -191,7 +200,15 @@ class OriginConsolidation(SQLModel, table=True):
     commercial invoice. status: open → dispatched."""
 
     __tablename__ = "origin_consolidations"
-    __table_args__ = {"schema": SCHEMA}
+    __table_args__ = (
+        Index(
+            "origin_consolidations_one_open",
+            "warehouse",
+            unique=True,
+            postgresql_where=sql("status = 'open'"),
+        ),
+        {"schema": SCHEMA},
+    )
 
     consolidation_id: str = text(primary_key=True)
     warehouse: str = text()

@@ -8,23 +8,58 @@ from shared.settings import ServiceSettings
 
 
 class IntakeSettings(ServiceSettings):
-    webhook_max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
-    # Fernet keys (comma-separated, newest first, for a rotation) that encrypt buyers'
-    # personal data and raw deliveries at rest.
-    intake_pii_keys: SecretStr | None = None
-    # Bearer token of the other services' narrow lookups (a ship-to address).
-    internal_api_token: SecretStr | None = None
-    # JSON list of seller channel accounts loaded at start-up (secrets included).
-    channel_accounts_file: Path | None = None
-    delivery_max_attempts: int = Field(default=8, ge=1)
-    # Whether this intake process also completes and applies what it accepted. Off for
-    # processes that only answer webhooks.
-    intake_delivery_worker: bool = True
-    shopify_admin_base_url: str | None = None  # None: https://<shop domain>
-    walmart_api_base_url: str = "https://marketplace.walmartapis.com"
-    ebay_api_base_url: str = "https://api.ebay.com"
-    # eBay Marketplace Account Deletion: the verification token and the endpoint URL given to
-    # eBay when subscribing, and an application token to read eBay's signing keys.
-    ebay_verification_token: SecretStr | None = None
-    ebay_deletion_endpoint: str | None = None
-    ebay_app_token: SecretStr | None = None
+    webhook_max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        description="The largest webhook or agent request body accepted (413 beyond it); a "
+        "returns report upload may be 16 times as large.",
+    )
+    intake_pii_keys: SecretStr | None = Field(
+        default=None,
+        description="Fernet keys (comma-separated, newest first, for a rotation) that encrypt "
+        "buyers' personal data and raw deliveries at rest.",
+    )
+    internal_api_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token of the other services' narrow lookups (a ship-to address).",
+    )
+    channel_accounts_file: Path | None = Field(
+        default=None,
+        description="JSON list of seller channel accounts (secrets included), loaded at start-up.",
+    )
+    delivery_max_attempts: int = Field(
+        default=8,
+        ge=1,
+        description="Tries of a delivery that cannot be applied yet (the marketplace API is "
+        "down, an update came before its return) before it is failed.",
+    )
+    intake_delivery_worker: bool = Field(
+        default=True,
+        description="Whether this intake process also completes and applies what it accepted: "
+        "off for processes that only answer webhooks.",
+    )
+    shopify_admin_base_url: str | None = Field(
+        default=None, description="Shopify's Admin API; unset: `https://<shop domain>`."
+    )
+    walmart_api_base_url: str = Field(
+        default="https://marketplace.walmartapis.com", description="Walmart's Marketplace API."
+    )
+    ebay_api_base_url: str = Field(
+        default="https://api.ebay.com",
+        description="eBay's APIs (Post-Order returns, notification signing keys).",
+    )
+    ebay_verification_token: SecretStr | None = Field(
+        default=None,
+        description="eBay Marketplace Account Deletion: the verification token given to eBay "
+        "when subscribing.",
+    )
+    ebay_deletion_endpoint: str | None = Field(
+        default=None,
+        description="eBay Marketplace Account Deletion: the endpoint URL given to eBay when "
+        "subscribing.",
+    )
+    ebay_app_token: SecretStr | None = Field(
+        default=None,
+        description="eBay application token, to read the keys eBay signs account deletion "
+        "notifications with.",
+    )

@@ -6,6 +6,7 @@ from shared.settings import ServiceSettings
 
 
 class RefurbishSettings(ServiceSettings):
-    # Technicians by name → bearer token (JSON in the environment): they inspect, grade
-    # and repair.
-    technician_tokens: dict[str, SecretStr] = Field(default_factory=dict)
+    technician_tokens: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description="Technicians by name → bearer token (JSON): they inspect, grade and repair.",
+    )

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Integer, Text
+from sqlalchemy import Column, DateTime, Index, Integer, Text, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -99,7 +99,18 @@ class LiquidationLot(SQLModel, table=True):
     liquidation channel. status: open → closed."""
 
     __tablename__ = "liquidation_lots"
-    __table_args__ = {"schema": SCHEMA}
+    __table_args__ = (
+        Index(
+            "liquidation_lots_one_open",
+            "warehouse",
+            "category",
+            "grade",
+            "currency",
+            unique=True,
+            postgresql_where=text("status = 'open'"),
+        ),
+        {"schema": SCHEMA},
+    )
 
     lot_id: str = Field(sa_column=Column(Text, primary_key=True))
     warehouse: str = Field(sa_column=Column(Text, nullable=False))

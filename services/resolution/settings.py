@@ -6,13 +6,26 @@ from shared.settings import ServiceSettings
 
 
 class ResolutionSettings(ServiceSettings):
-    # Where refunds are paid (the refund API of deploy/sandbox_marketplace.py); None: refunds
-    # wait, pending, until one is configured.
-    refund_api_base_url: str | None = None
-    refund_max_attempts: int = Field(default=10, ge=1)
-    # Where a parcel a buyer says never arrived is traced (EasyPost's Tracker API, or
-    # deploy/sandbox_marketplace.py); None: no trace, the plan goes on at once.
-    tracking_api_base_url: str | None = None
-    tracking_api_key: SecretStr | None = None
-    # How often lapsed offers and service-level clocks are looked at.
-    resolution_sweep_seconds: float = Field(default=5.0, gt=0)
+    refund_api_base_url: str | None = Field(
+        default=None,
+        description="Where refunds are paid (`POST /v1/refunds` with an `Idempotency-Key`; the "
+        "refund API of deploy/sandbox_marketplace.py); unset: refunds wait, pending, until "
+        "one is configured.",
+    )
+    refund_max_attempts: int = Field(
+        default=10,
+        ge=1,
+        description="Tries of a refund that fails for a passing reason (timeout, 5xx, 429 with "
+        "its Retry-After) before it is refused.",
+    )
+    tracking_api_base_url: str | None = Field(
+        default=None,
+        description="Where a parcel a buyer says never arrived is traced (EasyPost's Tracker "
+        "API, or deploy/sandbox_marketplace.py); unset: no trace, the plan goes on at once.",
+    )
+    tracking_api_key: SecretStr | None = Field(default=None, description="The tracking API's key.")
+    resolution_sweep_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="How often lapsed offers and service-level clocks are looked at.",
+    )

@@ -12,7 +12,8 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, DateTime, Integer, Text
+from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, Text
+from sqlalchemy import text as sql
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -31,7 +32,7 @@ class CaseDecision(SQLModel, table=True):
     agent)."""
 
     __tablename__ = "decisions"
-    __table_args__ = {"schema": SCHEMA}
+    __table_args__ = (Index("decisions_by_seller", "seller_account"), {"schema": SCHEMA})
 
     case_id: str = text(primary_key=True)
     marketplace: str = Field(default="", sa_column=Column(Text, nullable=False))
@@ -69,7 +70,11 @@ class Offer(SQLModel, table=True):
     """`state`: open, accepted, declined, expired, impossible (fulfillment could not)."""
 
     __tablename__ = "offers"
-    __table_args__ = {"schema": SCHEMA}
+    __table_args__ = (
+        Index("offers_of_case", "case_id"),
+        Index("offers_open_by_expiry", "expires_at", postgresql_where=sql("state = 'open'")),
+        {"schema": SCHEMA},
+    )
 
     offer_id: str = text(primary_key=True)
     case_id: str = text()
@@ -91,7 +96,10 @@ class Refund(SQLModel, table=True):
     """`state`: pending (the worker pays it), issued, refused (an agent must look)."""
 
     __tablename__ = "refunds"
-    __table_args__ = {"schema": SCHEMA}
+    __table_args__ = (
+        Index("refunds_pending", "next_attempt_at", postgresql_where=sql("state = 'pending'")),
+        {"schema": SCHEMA},
+    )
 
     refund_id: str = text(primary_key=True)
     case_id: str = text()
@@ -116,7 +124,12 @@ class ParcelTrace(SQLModel, table=True):
     """A parcel to ask the carrier about. `state`: pending (the trace worker asks), done."""
 
     __tablename__ = "parcel_traces"
-    __table_args__ = {"schema": SCHEMA}
+    __table_args__ = (
+        Index(
+            "parcel_traces_pending", "next_attempt_at", postgresql_where=sql("state = 'pending'")
+        ),
+        {"schema": SCHEMA},
+    )
 
     case_id: str = text(primary_key=True)
     carrier: str = text()
@@ -135,7 +148,14 @@ class CaseClock(SQLModel, table=True):
     """`state`: running, near_breach, breached, stopped (met in time or no longer needed)."""
 
     __tablename__ = "clocks"
-    __table_args__ = {"schema": SCHEMA}
+    __table_args__ = (
+        Index(
+            "clocks_running_by_warning",
+            "warn_at",
+            postgresql_where=sql("state IN ('running', 'near_breach')"),
+        ),
+        {"schema": SCHEMA},
+    )
 
     case_id: str = text(primary_key=True)
     name: str = text(primary_key=True)
