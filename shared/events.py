@@ -5,6 +5,7 @@ that owns it. A service never imports another service's code, only these contrac
 """
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from typing import Any, ClassVar, Literal
@@ -707,6 +708,20 @@ class UnknownEventType(ValueError):
     pass
 
 
+def _graded_v1(data: dict[str, Any]) -> dict[str, Any]:
+    """v1 carried the disposition (decided since by `refurbish.disposition_decided`); its
+    grade was the rubric's own, given by no technician named."""
+    kept = {name: value for name, value in data.items() if name != "disposition"}
+    return {"computed_grade": data.get("grade"), "technician": "", **kept}
+
+
+# Payloads of older schema versions that today's class cannot read as they are, turned into
+# the current version, so that an old event still on a topic is applied, not dead-lettered.
+UPCASTS: dict[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = {
+    ("refurbish.graded", 1): _graded_v1,
+}
+
+
 class Envelope(BaseModel):
     """CloudEvents 1.0, structured JSON mode. subject is always the case id."""
 
@@ -738,12 +753,20 @@ class Envelope(BaseModel):
     def topic(self) -> str:
         return topic_of(self.source.rsplit("/", 1)[-1])
 
+    @property
+    def schema_version(self) -> int:
+        """The payload's schema version, from `dataschema` (`…:v<N>`); 1 when it names none."""
+        _, _, version = self.dataschema.rpartition(":v")
+        return int(version) if version.isdigit() else 1
+
     def payload(self) -> EventPayload:
-        """The typed payload; raises UnknownEventType or pydantic.ValidationError."""
+        """The typed payload, an older version upcast first; raises UnknownEventType or
+        pydantic.ValidationError."""
         payload_type = PAYLOAD_TYPES.get(self.type)
         if payload_type is None:
             raise UnknownEventType(f"unknown event type {self.type!r}")
-        payload = payload_type.model_validate(self.data)
+        upcast = UPCASTS.get((self.type, self.schema_version))
+        payload = payload_type.model_validate(upcast(self.data) if upcast else self.data)
         if payload.case_id != self.subject:
             raise ValueError(
                 f"subject {self.subject!r} is not the payload's case {payload.case_id!r}"
