@@ -20,9 +20,9 @@ from services.fulfillment.app import Fulfillment
 from services.fulfillment.dispatching import DispatchRouter
 from services.fulfillment.ship_to import ShipToLookup
 from services.fulfillment.tables import Shipment, StockLevel
-from services.resolution import offering
 from services.resolution.app import SPEC as RESOLUTION
 from services.resolution.tables import CaseDecision
+from services.resolution.workflows import offering
 from shared.events import Envelope, Remedy, Scenario, StockUnavailable
 from shared.messaging_tables import OutboxMessage
 from shared.service import Service

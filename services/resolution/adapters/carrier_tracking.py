@@ -14,85 +14,24 @@ key as the user name and an empty password.
   for a code EasyPost already tracks, the existing tracker, so a repeat call is safe;
 - 4xx/5xx: `{"error": {"code": str, "message": str}}`.
 
-How `track` reads the answers: no answer in time, no connection, 408, 425, 429 and 5xx
-are `TrackingNotYetKnown` (ask again later, after `retry_after` seconds when EasyPost
-says), and so is a 2xx without a readable tracker; any other non-2xx (401/403 a bad key,
-404, 422 an unknown carrier or code) is `TrackingRefused`, with the status and EasyPost's
-own message.
+How `track` reads the answers (`shared.outbound`): no answer in time, no connection, 408,
+425, 429 and 5xx are `Unavailable` (ask again later, after `retry_after` seconds when
+EasyPost says), and so is a 2xx without a readable tracker; any other non-2xx (401/403 a
+bad key, 404, 422 an unknown carrier or code) is `Refused`, with the status, EasyPost's
+own message and its error code (`code`).
 """
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import httpx
-from pydantic import AwareDatetime, BaseModel, Field, NaiveDatetime, ValidationError
+from pydantic import AwareDatetime, BaseModel, Field, NaiveDatetime
 
-from services.resolution.marketplace_refunds import excerpt, retry_after_of
+from services.resolution.domain.tracing import STATUSES, UNKNOWN, ParcelStatus
+from shared.outbound import Unavailable, answer_to, excerpt, resource_of
 
+SYSTEM = "EasyPost"
 TRACKERS_PATH = "/v2/trackers"
-TRANSIENT_STATUSES = {408, 425, 429}
-STATUSES = frozenset(
-    {
-        "unknown",
-        "pre_transit",
-        "in_transit",
-        "out_for_delivery",
-        "delivered",
-        "available_for_pickup",
-        "return_to_sender",
-        "failure",
-        "cancelled",
-        "error",
-    }
-)
-UNKNOWN, DELIVERED = "unknown", "delivered"
-
-
-@dataclass(frozen=True)
-class ParcelStatus:
-    """Where the carrier says the parcel is; datetimes are aware, in UTC."""
-
-    carrier: str
-    tracking_number: str
-    status: str  # one of `STATUSES`; a value EasyPost adds later reads as "unknown"
-    delivered_at: datetime | None  # the latest "delivered" tracking detail
-    estimated_delivery: datetime | None
-    last_event: str  # the latest tracking detail's message, "" if none
-
-
-class TrackingFailure(Exception):
-    """A lookup EasyPost did not answer; `status` is the HTTP status when there was one."""
-
-    def __init__(self, tracking_number: str, reason: str, status: int | None = None):
-        super().__init__(f"tracking {tracking_number}: {reason}")
-        self.tracking_number = tracking_number
-        self.reason = reason
-        self.status = status
-
-
-class TrackingNotYetKnown(TrackingFailure):
-    """Worth asking again, after `retry_after` seconds when known."""
-
-    def __init__(
-        self,
-        tracking_number: str,
-        reason: str,
-        status: int | None = None,
-        retry_after: float | None = None,
-    ):
-        super().__init__(tracking_number, reason, status)
-        self.retry_after = retry_after
-
-
-class TrackingRefused(TrackingFailure):
-    """Will never work as asked (bad key, unknown carrier or code); `message` is EasyPost's."""
-
-    def __init__(
-        self, tracking_number: str, reason: str, status: int, code: str | None, message: str
-    ):
-        super().__init__(tracking_number, reason, status)
-        self.code = code
-        self.message = message
+DELIVERED = "delivered"
 
 
 class TrackingDetail(BaseModel):
@@ -127,14 +66,12 @@ class CarrierTracking:
         call = self._client.build_request(
             "POST", TRACKERS_PATH, json=wire_body(carrier, tracking_number)
         )
-        try:
-            response = await self._client.send(call, auth=self._auth)
-        except httpx.TimeoutException as error:
-            raise TrackingNotYetKnown(tracking_number, "no answer in time") from error
-        except httpx.TransportError as error:
-            raise TrackingNotYetKnown(tracking_number, f"unreachable: {error!r}") from error
-        ensure_success(response, tracking_number)
-        return parcel_status_of(tracker_of(response, tracking_number), carrier, tracking_number)
+        what = f"tracker {tracking_number}"
+        response = await answer_to(
+            self._client, call, SYSTEM, what, auth=self._auth, reason_of=error_of
+        )
+        tracker = resource_of(Tracker, response, SYSTEM, what, unreadable=Unavailable)
+        return parcel_status_of(tracker, carrier, tracking_number)
 
 
 def wire_body(carrier: str, tracking_number: str) -> dict:
@@ -143,18 +80,6 @@ def wire_body(carrier: str, tracking_number: str) -> dict:
     if carrier.strip():
         tracker["carrier"] = carrier.strip()
     return {"tracker": tracker}
-
-
-def ensure_success(response: httpx.Response, tracking_number: str) -> None:
-    status = response.status_code
-    if response.is_success:
-        return
-    if status in TRANSIENT_STATUSES or status >= 500:
-        reason = f"answered {status}; ask again later"
-        raise TrackingNotYetKnown(tracking_number, reason, status, retry_after_of(response))
-    code, message = error_of(response)
-    reason = f"answered {status}: {message}"
-    raise TrackingRefused(tracking_number, reason, status, code, message)
 
 
 def error_of(response: httpx.Response) -> tuple[str | None, str]:
@@ -170,19 +95,6 @@ def error_of(response: httpx.Response) -> tuple[str | None, str]:
     if isinstance(message, str) and message.strip():
         return code, message.strip()
     return code, code or excerpt(response)
-
-
-def tracker_of(response: httpx.Response, tracking_number: str) -> Tracker:
-    try:
-        return Tracker.model_validate_json(response.content)
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "body"
-        reason = (
-            f"answered {response.status_code} without a readable tracker "
-            f"({where}: {first['msg']}); ask again later"
-        )
-        raise TrackingNotYetKnown(tracking_number, reason, response.status_code) from error
 
 
 def parcel_status_of(tracker: Tracker, carrier: str, tracking_number: str) -> ParcelStatus:

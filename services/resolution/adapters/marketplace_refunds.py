@@ -18,25 +18,24 @@ sandbox in `deploy/sandbox_marketplace.py` implements it for local runs.
 - 422: the key was seen before with another body, or the body is invalid; `detail`
   says why. Refused: the same request will never succeed.
 
-How `issue` reads the answers: no answer in time, no connection, 408, 425, 429 and 5xx
-are `RefundNotYetIssued` (retry later with the same request, after `retry_after` seconds
-when the marketplace says); any other non-2xx is `RefundRefused`, with the status and
-the marketplace's reason. A 2xx that is not the documented answer is `RefundNotYetIssued`
-too: see `receipt_of`.
+How `issue` reads the answers (`shared.outbound`): no answer in time, no connection, 408,
+425, 429 and 5xx are `Unavailable` (retry later with the same request, after `retry_after`
+seconds when the marketplace says); any other non-2xx is `Refused`, with the status and
+the marketplace's reason. A 2xx that is not the documented answer is `Unavailable` too:
+see `receipt_of`.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
 import httpx
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
+from shared.outbound import Unavailable, answer_to, excerpt, resource_of
+
+SYSTEM = "refund API"
 REFUNDS_PATH = "/v1/refunds"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 NEW_REFUND, REPLAYED_REFUND = 201, 200
-TRANSIENT_STATUSES = {408, 425, 429}
-EXCERPT_CHARS = 300
 
 
 @dataclass(frozen=True)
@@ -70,38 +69,6 @@ class RefundReceipt:
     replayed: bool
 
 
-class RefundFailure(Exception):
-    """A refund the marketplace did not confirm; `status` is the HTTP status when there was one."""
-
-    def __init__(self, refund_id: str, reason: str, status: int | None = None):
-        super().__init__(f"refund {refund_id}: {reason}")
-        self.refund_id = refund_id
-        self.reason = reason
-        self.status = status
-
-
-class RefundNotYetIssued(RefundFailure):
-    """Worth retrying with the same request, after `retry_after` seconds when known.
-
-    The money may or may not have moved: only a retry with the same key tells, and it
-    cannot pay twice.
-    """
-
-    def __init__(
-        self,
-        refund_id: str,
-        reason: str,
-        status: int | None = None,
-        retry_after: float | None = None,
-    ):
-        super().__init__(refund_id, reason, status)
-        self.retry_after = retry_after
-
-
-class RefundRefused(RefundFailure):
-    """Will never succeed as asked: the marketplace refused it; `reason` is its own words."""
-
-
 class IssuedRefund(BaseModel):
     """The part of a 200/201 answer the receipt needs; the rest is the marketplace's."""
 
@@ -116,7 +83,10 @@ class MarketplaceRefunds:
 
     async def issue(self, request: RefundRequest) -> RefundReceipt:
         """Pay `request` back, or find the refund an earlier try with its key already made."""
-        response = await answer_to(self._client, refund_call(self._client, request), request)
+        call = refund_call(self._client, request)
+        response = await answer_to(
+            self._client, call, SYSTEM, f"refund {request.refund_id}", reason_of=reason_of
+        )
         return receipt_of(request, response)
 
 
@@ -142,92 +112,34 @@ def wire_body(request: RefundRequest) -> dict:
     }
 
 
-async def answer_to(
-    client: httpx.AsyncClient, call: httpx.Request, request: RefundRequest
-) -> httpx.Response:
-    """The 2xx answer to `call`, or the error that says whether to retry."""
-    try:
-        response = await client.send(call)
-    except httpx.TimeoutException as error:
-        # The marketplace may have paid before the answer was lost: retry the same key.
-        raise RefundNotYetIssued(request.refund_id, "no answer in time") from error
-    except httpx.TransportError as error:
-        raise RefundNotYetIssued(request.refund_id, f"unreachable: {error!r}") from error
-    ensure_success(response, request.refund_id)
-    return response
-
-
-def ensure_success(response: httpx.Response, refund_id: str) -> None:
-    status = response.status_code
-    if response.is_success:
-        return
-    if status in TRANSIENT_STATUSES or status >= 500:
-        reason = f"answered {status}; try again later with the same refund_id"
-        raise RefundNotYetIssued(refund_id, reason, status, retry_after_of(response))
-    raise RefundRefused(refund_id, f"answered {status}: {reason_of(response)}", status)
-
-
 def receipt_of(request: RefundRequest, response: httpx.Response) -> RefundReceipt:
     """The receipt a 200 or 201 answer makes.
 
     Any other 2xx, or one without the marketplace's refund id, is a protocol error, yet
     not a refusal: the marketplace took the request and the money may have moved. Only
-    a retry with the same key can say which refund was made, so it is `RefundNotYetIssued`,
+    a retry with the same key can say which refund was made, so it is `Unavailable`,
     never a reason to try again under a new key.
     """
-    status = response.status_code
+    status, what = response.status_code, f"refund {request.refund_id}"
     if status not in (NEW_REFUND, REPLAYED_REFUND):
-        reason = f"answered {status}, not {NEW_REFUND} or {REPLAYED_REFUND}: {excerpt(response)}"
-        raise RefundNotYetIssued(request.refund_id, reason, status)
+        expected = f"not {NEW_REFUND} or {REPLAYED_REFUND}"
+        reason = f"answered {status} for {what}, {expected}: {excerpt(response)}"
+        raise Unavailable(SYSTEM, reason, status)
+    issued = resource_of(IssuedRefund, response, SYSTEM, what, unreadable=Unavailable)
     return RefundReceipt(
         refund_id=request.refund_id,
-        marketplace_refund_id=issued_refund_of(response, request.refund_id).refund_id,
+        marketplace_refund_id=issued.refund_id,
         replayed=status == REPLAYED_REFUND,
     )
 
 
-def issued_refund_of(response: httpx.Response, refund_id: str) -> IssuedRefund:
-    try:
-        return IssuedRefund.model_validate_json(response.content)
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "body"
-        reason = (
-            f"answered {response.status_code} without the documented refund "
-            f"({where}: {first['msg']}); retry with the same refund_id"
-        )
-        raise RefundNotYetIssued(refund_id, reason, response.status_code) from error
-
-
-def retry_after_of(response: httpx.Response) -> float | None:
-    """The Retry-After header in seconds, in either of its forms: seconds or an HTTP date."""
-    value = response.headers.get("Retry-After")
-    if value is None:
-        return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        return seconds_until(value)
-
-
-def seconds_until(http_date: str) -> float | None:
-    try:
-        moment = parsedate_to_datetime(http_date)
-    except (TypeError, ValueError):
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return max((moment - datetime.now(UTC)).total_seconds(), 0.0)
-
-
-def reason_of(response: httpx.Response) -> str:
-    """The marketplace's own reason: the protocol's `detail` text, else the start of the body."""
+def reason_of(response: httpx.Response) -> tuple[str | None, str]:
+    """The marketplace's own reason: the protocol's `detail` text, else the start of the
+    body; the protocol has no error codes."""
     try:
         detail = response.json().get("detail")
     except (ValueError, AttributeError):
         detail = None
-    return detail.strip() if isinstance(detail, str) and detail.strip() else excerpt(response)
-
-
-def excerpt(response: httpx.Response) -> str:
-    return response.text[:EXCERPT_CHARS].strip() or response.reason_phrase
+    if isinstance(detail, str) and detail.strip():
+        return None, detail.strip()
+    return None, excerpt(response)

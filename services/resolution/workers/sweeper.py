@@ -1,24 +1,19 @@
 """Time moves here: lapsed offers go to the next step, clocks near or past due alert.
 
-`sweep(service, now)` is the one place: the background `Sweeper` calls it with the wall
+`sweep(service, now)` is the one place: the background sweeper calls it with the wall
 clock, tests call it with any moment they like, so nothing ever waits.
 """
 
-import logging
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.resolution import offering, timekeeping
-from services.resolution.tables import CaseDecision, Offer
+from services.resolution.domain.offers import OfferState
+from services.resolution.tables import CaseDecision
+from services.resolution.workflows import offering, timekeeping
 from shared.messaging_tables import utc_now
 from shared.service import Service
 from shared.wakeup import Periodic
-
-log = logging.getLogger(__name__)
-
-SWEEP_BATCH = timekeeping.SWEEP_BATCH
 
 
 async def sweep(service: Service, now: datetime) -> int:
@@ -26,21 +21,11 @@ async def sweep(service: Service, now: datetime) -> int:
     Returns how many offers and clocks moved."""
     moved = 0
     async with service.transaction() as session:
-        for case_id in await cases_with_lapsed_offers(session, now):
+        for case_id in await offering.cases_with_lapsed_offers(session, now):
             moved += await lapse(service, session, case_id, now)
         for clock in await timekeeping.clocks_to_alert(session, now):
             moved += await timekeeping.alert(session, clock, now)
     return moved
-
-
-async def cases_with_lapsed_offers(session: AsyncSession, now: datetime) -> list[str]:
-    rows = await session.scalars(
-        select(Offer.case_id)
-        .where(Offer.state == "open", Offer.expires_at <= now)
-        .order_by(Offer.expires_at)
-        .limit(SWEEP_BATCH)
-    )
-    return list(rows)
 
 
 async def lapse(service: Service, session: AsyncSession, case_id: str, now: datetime) -> int:
@@ -53,7 +38,7 @@ async def lapse(service: Service, session: AsyncSession, case_id: str, now: date
     if offer is None or offer.expires_at > now:
         return 0  # answered meanwhile
     async with service.case_span(session, case_id, "offer.expired"):
-        await offering.give_up(session, record, offer, "expired", "", now)
+        await offering.give_up(session, record, offer, OfferState.EXPIRED, "", now)
     return 1
 
 

@@ -6,8 +6,6 @@ Planning reads them through a one-minute in-process cache; a change through this
 process's API is seen at once, through another process's within the minute.
 """
 
-from functools import cache
-
 from cachetools import TTLCache
 from sqlalchemy import delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -16,15 +14,9 @@ from services.resolution.domain.troubleshooting import (
     Guide,
     guide_from_dict,
     guide_to_dict,
-    load_starter_guides,
+    starter_guides,
 )
 from services.resolution.tables import GuideRecord
-
-
-@cache
-def starter_guides() -> dict[str, Guide]:
-    return {guide.guide_id: guide for guide in load_starter_guides()}
-
 
 PLANNING_CACHE_SECONDS = 60.0
 _for_planning: TTLCache[str, list[Guide]] = TTLCache(maxsize=10_000, ttl=PLANNING_CACHE_SECONDS)

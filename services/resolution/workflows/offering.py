@@ -9,7 +9,9 @@
             step 2 ... ─ none left, or a message fails the lint ─▶ held for an agent
 
 Every function runs inside the caller's transaction and emits its events through the
-outbox, so a state change and its event commit together.
+outbox, so a state change and its event commit together. The seller's policy is read
+once per step: whoever reads it first passes it on (`policy`); the later steps of a case
+read the version it was planned with.
 """
 
 import uuid
@@ -18,45 +20,31 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.resolution import knowledge_base, outcomes, policies, refunding
-from services.resolution.domain.engine import LADDERS, CaseFacts, plan
+from services.resolution.domain import cases, offers
+from services.resolution.domain.cases import CaseState
 from services.resolution.domain.exchanges import Swap, settles, swap_for
-from services.resolution.domain.offers import PlannedStep, draft, planned_steps
-from services.resolution.domain.policy import (
-    DEFAULT_POLICY,
-    SellerPolicy,
-    with_learnt_acceptance,
-)
-from services.resolution.domain.troubleshooting import Guide
+from services.resolution.domain.offers import OfferState, PlannedStep, draft, planned_steps
+from services.resolution.domain.policy import SellerPolicy
 from services.resolution.tables import CaseDecision, Offer
+from services.resolution.workflows import policies, refunding
+from services.resolution.workflows.cases import facts_of, hold, items_of, product_title, steps_of
+from services.resolution.workflows.moves import moved
+from services.resolution.workflows.planning import planning_inputs
 from shared.events import (
-    CaseItem,
     ExchangeChoice,
     Remedy,
-    ResolutionAccepted,
     ResolutionDecided,
-    ResolutionDeclined,
-    ResolutionHeldForAgent,
     ResolutionOffered,
     Scenario,
+    StockUnavailable,
 )
 from shared.markets import Currency, Market
-from shared.outbox import emit
 
 # Remedies paid as soon as they are decided (a return's refund waits for the unit; an
 # exchange pays back a cheaper variant's difference).
 REFUNDED_AT_ONCE = (Remedy.PARTIAL_REFUND, Remedy.REFUND_WITHOUT_RETURN, Remedy.EXCHANGE)
 
-# Clocks a first message to the buyer stops.
-ANSWER_CLOCKS = ("first_reply", "amazon_reply", "seller_response")
-
-
-def items_of(record: CaseDecision) -> list[CaseItem]:
-    return [CaseItem.model_validate(item) for item in record.items]
-
-
-def steps_of(record: CaseDecision) -> list[PlannedStep]:
-    return [PlannedStep.model_validate(step) for step in record.plan]
+LAPSED_BATCH = 200  # lapsed offers per sweep
 
 
 async def resolve(
@@ -64,44 +52,21 @@ async def resolve(
     record: CaseDecision,
     why: str,
     now: datetime,
-    policy_in_force: tuple[SellerPolicy, int] | None = None,
+    in_force: tuple[SellerPolicy, int] | None = None,
 ) -> bool:
-    """Plan the case's remedies with the seller's policy in force, then take the first step.
-    True when a message went to the buyer."""
-    policy, version = policy_in_force or await policies.policy_for_planning(
-        session, record.seller_account
-    )
-    if policy.learn_acceptance:
-        answers = await outcomes.answers_of(session, record.seller_account)
-        policy = with_learnt_acceptance(policy, answers)
+    """Plan the case's remedies with the seller's policy in force (`in_force` when the
+    caller read it already), then take the first step. True when a message went to the
+    buyer."""
     facts = facts_of(record, now)
-    guides: list[Guide] = []
-    if Remedy.TROUBLESHOOTING in LADDERS[facts.scenario]:
-        guides = await knowledge_base.guides_for_planning(session, record.seller_account)
-    # The buyer's rights as of the day they opened the case: a right claimed in time stays.
-    the_plan = plan(facts, policy, version, guides, now=facts.opened_at)
+    inputs = await planning_inputs(session, record.seller_account, (facts.scenario,), in_force)
+    the_plan = inputs.plan(facts, inputs.learnt())
     steps = planned_steps(the_plan)
     record.plan = [step.model_dump(mode="json") for step in steps]
     record.alternatives = [a.model_dump(mode="json") for a in the_plan.alternatives]
-    record.policy_version = version
+    record.policy_version = inputs.version
     record.rule = f"{why}; {the_plan.rule}"
     record.step = 0
-    return await take_next_step(session, record, now, steps)
-
-
-def facts_of(record: CaseDecision, now: datetime) -> CaseFacts:
-    return CaseFacts(
-        case_id=record.case_id,
-        marketplace=record.marketplace,
-        market=Market(record.market),
-        currency=Currency(record.currency),
-        scenario=Scenario(record.scenario),
-        items=items_of(record),
-        opened_at=record.opened_at or now,
-        delivered_at=record.delivered_at,
-        language=record.language,
-        fault_code=record.fault_code,
-    )
+    return await take_next_step(session, record, now, steps, policy=inputs.policy)
 
 
 async def take_next_step(
@@ -109,9 +74,11 @@ async def take_next_step(
     record: CaseDecision,
     now: datetime,
     steps: list[PlannedStep] | None = None,
+    *,
+    policy: SellerPolicy | None = None,
 ) -> bool:
     """Offer the next step, or decide it when owed; True when a message went to the buyer.
-    The caller stops the answer clocks after a first message (see `ANSWER_CLOCKS`).
+    The caller stops the answer clocks after a first message (`clocks.ANSWER_CLOCKS`).
     `steps`: the plan just made, when the caller has it (saves reading it back)."""
     steps = steps if steps is not None else steps_of(record)
     if record.step >= len(steps):
@@ -119,20 +86,21 @@ async def take_next_step(
         return False
     record.step += 1
     step = steps[record.step - 1]
-    policy = await policies.policy_version(session, record.seller_account, record.policy_version)
-    expiry = timedelta(hours=(policy or DEFAULT_POLICY).offer_expiry_hours)
+    policy = policy or await policies.policy_of(session, record)
+    expires_at = now + timedelta(hours=policy.offer_expiry_hours)
     the_draft = draft(
         step,
         record.language,
         Market(record.market),
         Currency(record.currency),
         product_title(record),
-        now + expiry,
+        expires_at,
         Scenario(record.scenario),
     )
     if not the_draft.sendable:
         await hold(session, record, the_draft.findings, now, step.remedy)
         return False
+    owed = step.owed
     offer = Offer(
         offer_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{record.case_id}/offer/{record.step}")),
         case_id=record.case_id,
@@ -142,18 +110,18 @@ async def take_next_step(
         currency=record.currency,
         language=the_draft.language,
         message=the_draft.message,
-        state="accepted" if step.owed else "open",
+        state=offers.sent(step),
         offered_at=now,
-        expires_at=now + expiry,
-        answered_at=now if step.owed else None,
+        expires_at=expires_at,
+        answered_at=now if owed else None,
     )
     session.add(offer)
-    await emit(session, offered_event(offer, step))
-    if step.owed:
-        await decide(session, record, step, now, f"{step.remedy.value} is owed without asking")
+    offered = offered_event(offer, step)
+    if owed:
+        why = f"{step.remedy.value} is owed without asking"
+        await decide(session, record, step, now, why, notice=offered)
     else:
-        record.state = "offered"
-        session.add(record)
+        await moved(session, record, cases.offer(CaseState(record.state), offered))
     return True
 
 
@@ -172,11 +140,6 @@ def offered_event(offer: Offer, step: PlannedStep) -> ResolutionOffered:
     )
 
 
-def product_title(record: CaseDecision) -> str:
-    first = items_of(record)[0]
-    return first.title or first.sku
-
-
 async def decide(
     session: AsyncSession,
     record: CaseDecision,
@@ -184,57 +147,41 @@ async def decide(
     now: datetime,
     why: str,
     swap: Swap | None = None,
+    notice: ResolutionOffered | None = None,
 ) -> None:
-    """The case ends with `step`; for an exchange, `swap` says what ships and for what."""
+    """The case ends with `step`; for an exchange, `swap` says what ships and for what;
+    `notice` tells the buyer of a remedy owed without asking."""
     refund = swap.refund_minor if swap else step.refund_minor
-    record.state = "decided"
+    decided = ResolutionDecided(
+        case_id=record.case_id,
+        scenario=Scenario(record.scenario),
+        remedy=step.remedy,
+        market=record.market,
+        region=record.region,
+        currency=record.currency,
+        refund_minor=refund,
+        items=swap.items if swap else items_of(record),
+        rule=f"{record.rule}; step {record.step}: {why}",
+        route=step.route,
+        policy_version=record.policy_version,
+        alternatives=record.alternatives,
+        price_difference_minor=swap.price_difference_minor if swap else 0,
+    )
+    transition = cases.decide(CaseState(record.state), decided, notice)
     record.remedy = step.remedy.value
     record.refund_minor = refund
     record.route = step.route.value if step.route else None
     record.decided_at = now
-    session.add(record)
-    await emit(
-        session,
-        ResolutionDecided(
-            case_id=record.case_id,
-            scenario=Scenario(record.scenario),
-            remedy=step.remedy,
-            market=record.market,
-            region=record.region,
-            currency=record.currency,
-            refund_minor=refund,
-            items=swap.items if swap else items_of(record),
-            rule=f"{record.rule}; step {record.step}: {why}",
-            route=step.route,
-            policy_version=record.policy_version,
-            alternatives=record.alternatives,
-            price_difference_minor=swap.price_difference_minor if swap else 0,
-        ),
-    )
+    await moved(session, record, transition)
     if step.remedy in REFUNDED_AT_ONCE:
         await refunding.owe_refund(session, record, step.remedy, refund)
 
 
-async def hold(
-    session: AsyncSession,
-    record: CaseDecision,
-    findings: list[str],
-    now: datetime,
-    remedy: Remedy | None = None,
-) -> None:
-    """Nothing goes to the buyer; the case waits in the agents' queue with the reasons."""
-    record.state = "held"
-    record.rule = f"{record.rule}; held for an agent: {'; '.join(findings)}"
-    session.add(record)
-    await emit(
-        session,
-        ResolutionHeldForAgent(case_id=record.case_id, remedy=remedy, findings=findings, at=now),
-    )
-
-
 async def open_offer(session: AsyncSession, case_id: str) -> Offer | None:
     return await session.scalar(
-        select(Offer).where(Offer.case_id == case_id, Offer.state == "open").with_for_update()
+        select(Offer)
+        .where(Offer.case_id == case_id, Offer.state == OfferState.OPEN)
+        .with_for_update()
     )
 
 
@@ -245,49 +192,71 @@ async def accept(
     now: datetime,
     choice: ExchangeChoice | None = None,
 ) -> None:
+    """The buyer takes the offer; an exchange for a variant whose price differs by more
+    than the seller's policy settles is impossible, and the next step follows."""
     remedy = Remedy(offer.remedy)
     step = steps_of(record)[offer.step - 1]
     swap = swap_for(items_of(record), choice) if remedy is Remedy.EXCHANGE else None
     if swap is not None:
-        policy = await policies.policy_version(
-            session, record.seller_account, record.policy_version
-        )
-        limit = (policy or DEFAULT_POLICY).exchange_max_price_difference_minor
+        policy = await policies.policy_of(session, record)
+        limit = policy.exchange_max_price_difference_minor
         if not settles(swap, limit):
             note = f"price difference {swap.price_difference_minor} exceeds the policy's {limit}"
-            await give_up(session, record, offer, "impossible", note, now)
+            await give_up(session, record, offer, OfferState.IMPOSSIBLE, note, now, policy=policy)
             return
-    offer.state, offer.answered_at = "accepted", now
-    session.add(offer)
-    await emit(
-        session,
-        ResolutionAccepted(case_id=offer.case_id, offer_id=offer.offer_id, remedy=remedy, at=now),
-    )
+    transition = offers.accept(OfferState(offer.state), offer.case_id, offer.offer_id, remedy, now)
+    if transition.repeated:
+        return
+    offer.answered_at = now
+    await moved(session, offer, transition)
     await decide(session, record, step, now, f"the buyer accepted {remedy.value}", swap)
 
 
 async def give_up(
     session: AsyncSession,
     record: CaseDecision,
-    offer: Offer | None,
-    cause: str,
+    offer: Offer,
+    end: OfferState,
     note: str,
     now: datetime,
+    *,
+    policy: SellerPolicy | None = None,
 ) -> None:
-    """The current step ends without the buyer taking it: on to the next one."""
-    remedy = Remedy(offer.remedy) if offer else steps_of(record)[record.step - 1].remedy
-    if offer is not None:
-        offer.state, offer.answered_at = cause, now
-        session.add(offer)
-    await emit(
-        session,
-        ResolutionDeclined(
-            case_id=record.case_id,
-            offer_id=offer.offer_id if offer else "",
-            remedy=remedy,
-            cause=cause,
-            note=note,
-            at=now,
-        ),
+    """The buyer does not take the offer (`end`: declined, expired, impossible): on to
+    the next step."""
+    transition = offers.end_untaken(
+        OfferState(offer.state),
+        OfferState(end),
+        record.case_id,
+        offer.offer_id,
+        Remedy(offer.remedy),
+        note,
+        now,
     )
+    if transition.repeated:
+        return
+    offer.answered_at = now
+    await moved(session, offer, transition)
+    await take_next_step(session, record, now, policy=policy)
+
+
+async def undo(
+    session: AsyncSession, record: CaseDecision, unavailable: StockUnavailable, now: datetime
+) -> None:
+    """Fulfillment cannot ship the remedy decided (out of stock): on to the next step,
+    unless the case has moved on since."""
+    transition = cases.undo(CaseState(record.state), record.remedy, unavailable, now)
+    if transition.repeated:
+        return
+    await moved(session, record, transition)
     await take_next_step(session, record, now)
+
+
+async def cases_with_lapsed_offers(session: AsyncSession, now: datetime) -> list[str]:
+    rows = await session.scalars(
+        select(Offer.case_id)
+        .where(Offer.state == OfferState.OPEN, Offer.expires_at <= now)
+        .order_by(Offer.expires_at)
+        .limit(LAPSED_BATCH)
+    )
+    return list(rows)

@@ -10,13 +10,13 @@ from cachetools import TTLCache
 from sqlalchemy import Integer, cast, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.resolution.domain.offers import ANSWERED, OfferState
 from services.resolution.tables import CaseDecision, Offer
 from shared.events import Remedy
 from shared.messaging_tables import utc_now
 
 WINDOW = timedelta(days=90)
 CACHE_SECONDS = 60.0
-ANSWERED = ("accepted", "declined", "expired")
 
 _cached: TTLCache[str, dict[Remedy, tuple[int, int]]] = TTLCache(maxsize=10_000, ttl=CACHE_SECONDS)
 
@@ -26,7 +26,7 @@ async def answers_of(session: AsyncSession, seller: str) -> dict[Remedy, tuple[i
     found = _cached.get(seller)
     if found is not None:
         return found
-    accepted = func.sum(cast(Offer.state == "accepted", Integer))
+    accepted = func.sum(cast(Offer.state == OfferState.ACCEPTED, Integer))
     query = (
         select(Offer.remedy, accepted, func.count())
         .join(CaseDecision, CaseDecision.case_id == Offer.case_id)

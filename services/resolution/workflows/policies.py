@@ -3,7 +3,8 @@
 Planning reads the policy in force through a short in-process cache (`PLANNING_CACHE_SECONDS`):
 every case would otherwise pay a query for a row that changes a few times a year. A new
 version reaches the other resolution processes within those seconds; each decision records
-the version it used, so it stays explainable either way. The API reads without the cache.
+the version it used, so it stays explainable either way, and its later steps read that
+version (`policy_of`). The API reads without the cache.
 """
 
 from cachetools import TTLCache
@@ -11,7 +12,7 @@ from sqlalchemy import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.resolution.domain.policy import DEFAULT_POLICY, SellerPolicy
-from services.resolution.tables import PolicyVersion
+from services.resolution.tables import CaseDecision, PolicyVersion
 
 DEFAULT_VERSION = 0  # a seller who never set a policy
 PLANNING_CACHE_SECONDS = 5.0
@@ -45,6 +46,12 @@ async def policy_version(session: AsyncSession, seller: str, version: int) -> Se
         return DEFAULT_POLICY
     record = await session.get(PolicyVersion, (seller, version))
     return None if record is None else SellerPolicy.model_validate(record.policy)
+
+
+async def policy_of(session: AsyncSession, record: CaseDecision) -> SellerPolicy:
+    """The policy the case was planned with."""
+    policy = await policy_version(session, record.seller_account, record.policy_version)
+    return policy or DEFAULT_POLICY
 
 
 async def save_policy(session: AsyncSession, seller: str, policy: SellerPolicy, author: str) -> int:

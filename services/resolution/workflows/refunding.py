@@ -1,38 +1,26 @@
-"""Refunds: owed in the transaction that decides them, paid by a worker afterwards.
+"""Refunds: owed in the transaction that decides them, paid by a worker afterwards
+(`workers/refunds.py`), which records here what the marketplace answered.
 
 The refund id is derived from the case and the remedy, and it is the idempotency key the
 marketplace sees: a redelivered event owes nothing new (same primary key), and a worker
 that dies after paying but before recording pays nothing new when it retries (same key).
 """
 
-import logging
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 
-import httpx
 from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.resolution import timekeeping
-from services.resolution.marketplace_refunds import (
-    MarketplaceRefunds,
-    RefundNotYetIssued,
-    RefundReceipt,
-    RefundRefused,
-    RefundRequest,
-)
+from services.resolution.adapters.marketplace_refunds import RefundReceipt, RefundRequest
+from services.resolution.domain import refunds
+from services.resolution.domain.clocks import ClockName
+from services.resolution.domain.refunds import RefundState
 from services.resolution.tables import CaseDecision, Refund
-from shared.events import RefundIssued, Remedy, ResolutionHeldForAgent, Scenario
-from shared.leases import LeasedWork
-from shared.messaging_tables import utc_now
-from shared.outbox import emit
-from shared.service import Service
-from shared.wakeup import retry_pause
-
-log = logging.getLogger(__name__)
-
-REFUNDS_CHANNEL = "refunds_due"
+from services.resolution.workflows import cases, timekeeping
+from services.resolution.workflows.moves import emitted
+from shared.events import RefundIssued, Remedy, Scenario
 
 
 def refund_id_of(case_id: str, remedy: Remedy) -> str:
@@ -54,83 +42,43 @@ async def owe_refund(
         "remedy": remedy.value,
         "amount_minor": amount_minor,
         "currency": record.currency,
-        "state": "pending",
+        "state": RefundState.PENDING,
     }
     await session.execute(insert(Refund).values(row).on_conflict_do_nothing())
 
 
-class RefundWorker(LeasedWork[Refund]):
-    """Pays pending refunds through the marketplace, retrying with the same key."""
+async def issued(
+    session: AsyncSession, refund: Refund, receipt: RefundReceipt, now: datetime
+) -> None:
+    """Paid: the refund clock stops; a quality defect's follow-up call is due."""
+    transition = refunds.issue(RefundState(refund.state), issued_event(refund, receipt, now))
+    await set_refund(
+        session,
+        refund.refund_id,
+        state=transition.state,
+        marketplace_refund_id=receipt.marketplace_refund_id,
+        issued_at=now,
+        error=None,
+    )
+    await emitted(session, transition)
+    await timekeeping.stop_clocks(session, refund.case_id, (ClockName.REFUND,), now)
+    record = await session.get(CaseDecision, refund.case_id)
+    if record is not None and record.scenario == Scenario.QUALITY_DEFECT:
+        await timekeeping.start_follow_up(session, record, now)
 
-    def __init__(self, service: Service, client: httpx.AsyncClient) -> None:
-        self.refunds = MarketplaceRefunds(client)
-        super().__init__("refund worker", REFUNDS_CHANNEL, service, Refund, self._pay)
 
-    async def _pay(self, refund: Refund) -> None:
-        try:
-            receipt = await self.refunds.issue(request_of(refund))
-        except RefundNotYetIssued as failure:
-            await self._retry_later(refund, failure)
-        except RefundRefused as refusal:
-            await self._refused(refund, refusal)
-        else:
-            await self._issued(refund, receipt)
+async def refused(session: AsyncSession, refund: Refund, why: str, now: datetime) -> None:
+    """Never paid as asked: the case goes to an agent with the marketplace's reason."""
+    transition = refunds.refuse(RefundState(refund.state), refund.refund_id)
+    await set_refund(session, refund.refund_id, state=transition.state, error=why)
+    record = await session.get(CaseDecision, refund.case_id, with_for_update=True)
+    if record is not None:
+        finding = f"refund of {refund.amount_minor} {refund.currency} refused: {why}"
+        await cases.hold(session, record, [finding], now, Remedy(refund.remedy))
 
-    async def _issued(self, refund: Refund, receipt: RefundReceipt) -> None:
-        now = utc_now()
-        async with (
-            self.service.transaction() as session,
-            self.service.case_span(session, refund.case_id, "refund.issue"),
-        ):
-            await set_refund(
-                session,
-                refund.refund_id,
-                state="issued",
-                marketplace_refund_id=receipt.marketplace_refund_id,
-                issued_at=now,
-                error=None,
-            )
-            await emit(session, issued_event(refund, receipt, now))
-            await timekeeping.stop_clocks(session, refund.case_id, ("refund",), now)
-            record = await session.get(CaseDecision, refund.case_id)
-            if record is not None and record.scenario == Scenario.QUALITY_DEFECT.value:
-                await timekeeping.start_follow_up(session, record, now)
 
-    async def _retry_later(self, refund: Refund, failure: RefundNotYetIssued) -> None:
-        if refund.attempts >= self.service.settings.refund_max_attempts:
-            await self._refused(refund, failure)
-            return
-        pause = retry_pause(refund.attempts)
-        if failure.retry_after is not None:
-            pause = max(pause, timedelta(seconds=failure.retry_after))
-        async with self.service.transaction() as session:
-            await set_refund(
-                session, refund.refund_id, next_attempt_at=utc_now() + pause, error=str(failure)
-            )
-
-    async def _refused(self, refund: Refund, failure: Exception) -> None:
-        """Never paid as asked: the case goes to an agent with the marketplace's reason."""
-        log.warning("refund %s for case %s refused: %s", refund.refund_id, refund.case_id, failure)
-        self.service.counter("refunds.refused", "refunds an agent must look at").add(1)
-        async with (
-            self.service.transaction() as session,
-            self.service.case_span(session, refund.case_id, "refund.refused"),
-        ):
-            await set_refund(session, refund.refund_id, state="refused", error=str(failure))
-            record = await session.get(CaseDecision, refund.case_id, with_for_update=True)
-            if record is not None:
-                record.state = "held"
-                session.add(record)
-            finding = f"refund of {refund.amount_minor} {refund.currency} refused: {failure}"
-            await emit(
-                session,
-                ResolutionHeldForAgent(
-                    case_id=refund.case_id,
-                    remedy=Remedy(refund.remedy),
-                    findings=[finding],
-                    at=utc_now(),
-                ),
-            )
+async def retry_later(session: AsyncSession, refund: Refund, at: datetime, why: str) -> None:
+    await set_refund(session, refund.refund_id, next_attempt_at=at, error=why)
 
 
 def request_of(refund: Refund) -> RefundRequest:

@@ -1,6 +1,6 @@
 """Service-level clocks of each case, kept in the database: started, stopped, alerted.
 
-Clocks alert when `sweeper.sweep` passes their warning or due time.
+Clocks alert when the sweeper (`workers/sweeper.py`) passes their warning or due time.
 """
 
 from collections.abc import Iterable
@@ -10,51 +10,42 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.resolution.domain import clocks
 from services.resolution.domain.clocks import (
+    TICKING,
     Clock,
     ClockState,
     follow_up_clock,
     refund_clock,
-    state_of,
 )
 from services.resolution.tables import CaseClock, CaseDecision
-from shared.events import DeadlineAlert
+from services.resolution.workflows.moves import moved
 from shared.markets import Market
-from shared.outbox import emit
 
 SWEEP_BATCH = 200
 
 
-async def start_clocks(session: AsyncSession, case_id: str, clocks: Iterable[Clock]) -> None:
-    rows = [
-        {
-            "case_id": case_id,
-            "name": clock.name,
-            "started_at": clock.started_at,
-            "warn_at": clock.warn_at,
-            "due_at": clock.due_at,
-            "state": "running",
-        }
-        for clock in clocks
-    ]
+def row_of(case_id: str, clock: Clock) -> dict:
+    return {
+        "case_id": case_id,
+        "name": clock.name,
+        "started_at": clock.started_at,
+        "warn_at": clock.warn_at,
+        "due_at": clock.due_at,
+        "state": ClockState.RUNNING,
+    }
+
+
+async def start_clocks(session: AsyncSession, case_id: str, started: Iterable[Clock]) -> None:
+    rows = [row_of(case_id, clock) for clock in started]
     if rows:
         await session.execute(insert(CaseClock).values(rows).on_conflict_do_nothing())
 
 
-def add_new_case_clocks(session: AsyncSession, case_id: str, clocks: Iterable[Clock]) -> None:
+def add_new_case_clocks(session: AsyncSession, case_id: str, started: Iterable[Clock]) -> None:
     """The clocks of a case opened in this transaction, written with the batch at commit.
     A case answered as it opens starts none: its reply was on time by construction."""
-    session.add_all(
-        CaseClock(
-            case_id=case_id,
-            name=clock.name,
-            started_at=clock.started_at,
-            warn_at=clock.warn_at,
-            due_at=clock.due_at,
-            state="running",
-        )
-        for clock in clocks
-    )
+    session.add_all(CaseClock(**row_of(case_id, clock)) for clock in started)
 
 
 async def stop_clocks(
@@ -66,9 +57,9 @@ async def stop_clocks(
         .where(
             table.c.case_id == case_id,
             table.c.name.in_(list(names)),
-            table.c.state.in_(("running", "near_breach")),
+            table.c.state.in_(TICKING),
         )
-        .values(state="stopped", stopped_at=now)
+        .values(state=ClockState.STOPPED, stopped_at=now)
     )
 
 
@@ -90,7 +81,7 @@ async def start_follow_up(
 async def clocks_to_alert(session: AsyncSession, now: datetime) -> list[CaseClock]:
     rows = await session.scalars(
         select(CaseClock)
-        .where(CaseClock.state.in_(("running", "near_breach")), CaseClock.warn_at <= now)
+        .where(CaseClock.state.in_(TICKING), CaseClock.warn_at <= now)
         .limit(SWEEP_BATCH)
         .with_for_update(skip_locked=True)
     )
@@ -100,15 +91,8 @@ async def clocks_to_alert(session: AsyncSession, now: datetime) -> list[CaseCloc
 async def alert(session: AsyncSession, row: CaseClock, now: datetime) -> int:
     """One alert per level: near breach once, breached once."""
     clock = Clock(row.name, row.started_at, row.due_at, row.warn_at)
-    state = state_of(clock, now)
-    if state is ClockState.RUNNING or state.value == row.state:
+    transition = clocks.alert(ClockState(row.state), clock, row.case_id, now)
+    if transition.repeated:
         return 0
-    row.state = state.value
-    session.add(row)
-    await emit(
-        session,
-        DeadlineAlert(
-            case_id=row.case_id, clock=row.name, level=state.value, due_at=row.due_at, at=now
-        ),
-    )
+    await moved(session, row, transition)
     return 1

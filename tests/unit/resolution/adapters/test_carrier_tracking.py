@@ -10,12 +10,9 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from services.resolution.carrier_tracking import (
-    CarrierTracking,
-    ParcelStatus,
-    TrackingNotYetKnown,
-    TrackingRefused,
-)
+from services.resolution.adapters.carrier_tracking import CarrierTracking
+from services.resolution.domain.tracing import ParcelStatus
+from shared.outbound import Refused, Unavailable
 
 PATH = "/v2/trackers"
 API_KEY = "EZTK-test-key"
@@ -163,7 +160,7 @@ async def test_a_parcel_needs_a_tracking_number(tracking):
 @pytest.mark.parametrize("status", [408, 425, 500, 502, 503])
 async def test_a_transient_status_is_not_yet_known(tracking, httpserver, status):
     answer(httpserver, "try later", status)
-    with pytest.raises(TrackingNotYetKnown) as failure:
+    with pytest.raises(Unavailable) as failure:
         await tracking.track("USPS", CODE)
     assert (failure.value.status, failure.value.retry_after) == (status, None)
 
@@ -171,7 +168,7 @@ async def test_a_transient_status_is_not_yet_known(tracking, httpserver, status)
 async def test_a_429_says_when_to_ask_again(tracking, httpserver):
     error = {"error": {"code": "RATE_LIMITED", "message": "Slow down"}}
     answer(httpserver, error, 429, **{"Retry-After": "12"})
-    with pytest.raises(TrackingNotYetKnown) as throttled:
+    with pytest.raises(Unavailable) as throttled:
         await tracking.track("USPS", CODE)
     assert (throttled.value.status, throttled.value.retry_after) == (429, 12.0)
 
@@ -184,14 +181,14 @@ async def test_no_answer_in_time_is_not_yet_known(tracking, httpserver):
         return json_response(IN_TRANSIT, 200)
 
     httpserver.expect_request(PATH).respond_with_handler(slow)
-    with pytest.raises(TrackingNotYetKnown, match="no answer in time"):
+    with pytest.raises(Unavailable, match="no answer in time"):
         await tracking.track("USPS", CODE)
     answered.set()
 
 
 async def test_an_unreachable_easypost_is_not_yet_known():
     async with httpx.AsyncClient(base_url="http://127.0.0.1:9", timeout=CLIENT_TIMEOUT) as http:
-        with pytest.raises(TrackingNotYetKnown, match="unreachable"):
+        with pytest.raises(Unavailable, match="unreachable"):
             await CarrierTracking(http, API_KEY).track("USPS", CODE)
 
 
@@ -207,7 +204,7 @@ async def test_an_unreachable_easypost_is_not_yet_known():
 )
 async def test_a_malformed_tracker_is_not_yet_known(tracking, httpserver, body):
     answer(httpserver, body)
-    with pytest.raises(TrackingNotYetKnown, match="without a readable tracker") as failure:
+    with pytest.raises(Unavailable, match="not the documented resource") as failure:
         await tracking.track("USPS", CODE)
     assert failure.value.status == 200
 
@@ -218,10 +215,13 @@ async def test_a_malformed_tracker_is_not_yet_known(tracking, httpserver, body):
 async def test_a_bad_key_is_refused_with_easyposts_message(tracking, httpserver):
     error = {"error": {"code": "APIKEY.INACTIVE", "message": "This api key is no longer active."}}
     answer(httpserver, error, 401)
-    with pytest.raises(TrackingRefused, match="no longer active") as refused:
+    with pytest.raises(Refused, match="no longer active") as refused:
         await tracking.track("USPS", CODE)
     assert (refused.value.status, refused.value.code) == (401, "APIKEY.INACTIVE")
-    assert refused.value.message == "This api key is no longer active."
+    assert (
+        refused.value.reason
+        == f"answered 401 for tracker {CODE}: This api key is no longer active."
+    )
 
 
 @pytest.mark.parametrize("status", [403, 404, 422])
@@ -232,14 +232,14 @@ async def test_an_unknown_carrier_or_code_is_refused_with_easyposts_message(
     answer(
         httpserver, {"error": {"code": "TRACKER.TRACKING_CODE.INVALID", "message": message}}, status
     )
-    with pytest.raises(TrackingRefused) as refused:
+    with pytest.raises(Refused) as refused:
         await tracking.track("USPS", "12")
     assert refused.value.status == status
-    assert refused.value.reason == f"answered {status}: {message}"
+    assert refused.value.reason == f"answered {status} for tracker 12: {message}"
 
 
 async def test_a_refusal_without_easyposts_error_gives_the_start_of_its_body(tracking, httpserver):
     answer(httpserver, "carrier not enabled on this account", 400)
-    with pytest.raises(TrackingRefused, match="carrier not enabled") as refused:
+    with pytest.raises(Refused, match="carrier not enabled") as refused:
         await tracking.track("DHLExpress", CODE)
     assert refused.value.code is None

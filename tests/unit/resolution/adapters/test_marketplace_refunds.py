@@ -12,13 +12,12 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from services.resolution.marketplace_refunds import (
+from services.resolution.adapters.marketplace_refunds import (
     MarketplaceRefunds,
-    RefundNotYetIssued,
     RefundReceipt,
-    RefundRefused,
     RefundRequest,
 )
+from shared.outbound import Refused, Unavailable
 
 PATH = "/v1/refunds"
 CLIENT_TIMEOUT = 0.5
@@ -125,7 +124,7 @@ async def test_a_retry_of_the_same_refund_is_replayed_and_paid_once(refunds, htt
 
 async def test_a_lost_answer_is_retried_under_the_same_key_and_paid_once(refunds, httpserver):
     fake = serve(httpserver, FakeMarketplace(lost_answers=1))
-    with pytest.raises(RefundNotYetIssued) as lost:
+    with pytest.raises(Unavailable) as lost:
         await refunds.issue(REFUND)
     assert lost.value.status == 500
     receipt = await refunds.issue(REFUND)
@@ -148,7 +147,7 @@ async def test_two_refunds_of_a_case_are_both_paid(refunds, httpserver):
 @pytest.mark.parametrize("status", [408, 425, 500, 502, 503])
 async def test_a_transient_status_is_not_yet_issued(refunds, httpserver, status):
     answer(httpserver, "try later", status)
-    with pytest.raises(RefundNotYetIssued) as failure:
+    with pytest.raises(Unavailable) as failure:
         await refunds.issue(REFUND)
     assert failure.value.status == status
     assert failure.value.retry_after is None
@@ -156,14 +155,14 @@ async def test_a_transient_status_is_not_yet_issued(refunds, httpserver, status)
 
 async def test_a_429_says_when_to_retry(refunds, httpserver):
     answer(httpserver, {"detail": "slow down"}, 429, **{"Retry-After": "7"})
-    with pytest.raises(RefundNotYetIssued) as throttled:
+    with pytest.raises(Unavailable) as throttled:
         await refunds.issue(REFUND)
     assert (throttled.value.status, throttled.value.retry_after) == (429, 7.0)
 
 
 async def test_a_retry_after_date_is_read_as_seconds_from_now(refunds, httpserver):
     answer(httpserver, "down", 503, **{"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"})
-    with pytest.raises(RefundNotYetIssued) as down:
+    with pytest.raises(Unavailable) as down:
         await refunds.issue(REFUND)
     assert down.value.retry_after == 0.0  # a date already past: retry now
 
@@ -176,14 +175,14 @@ async def test_no_answer_in_time_is_not_yet_issued(refunds, httpserver):
         return json_response({"refund_id": "mkt-re-1"}, 201)
 
     httpserver.expect_request(PATH).respond_with_handler(slow)
-    with pytest.raises(RefundNotYetIssued, match="no answer in time"):
+    with pytest.raises(Unavailable, match="no answer in time"):
         await refunds.issue(REFUND)
     answered.set()
 
 
 async def test_an_unreachable_marketplace_is_not_yet_issued():
     async with httpx.AsyncClient(base_url="http://127.0.0.1:9", timeout=CLIENT_TIMEOUT) as http:
-        with pytest.raises(RefundNotYetIssued, match="unreachable"):
+        with pytest.raises(Unavailable, match="unreachable"):
             await MarketplaceRefunds(http).issue(REFUND)
 
 
@@ -196,7 +195,7 @@ async def test_an_undocumented_success_is_not_yet_issued_for_the_same_key(
 ):
     # The money may have moved: a retry under the same key will say which refund it was.
     answer(httpserver, body, status)
-    with pytest.raises(RefundNotYetIssued, match="same refund_id|not 201") as failure:
+    with pytest.raises(Unavailable, match="not the documented resource|not 201") as failure:
         await refunds.issue(REFUND)
     assert failure.value.status == status
 
@@ -209,7 +208,7 @@ async def test_a_refusing_status_is_refused_with_the_marketplaces_reason(
     refunds, httpserver, status
 ):
     answer(httpserver, {"detail": "order 625362839 was already refunded in full"}, status)
-    with pytest.raises(RefundRefused, match="already refunded in full") as refused:
+    with pytest.raises(Refused, match="already refunded in full") as refused:
         await refunds.issue(REFUND)
     assert refused.value.status == status
     assert refused.value.reason.endswith("order 625362839 was already refunded in full")
@@ -217,7 +216,7 @@ async def test_a_refusing_status_is_refused_with_the_marketplaces_reason(
 
 async def test_a_refusal_without_a_detail_gives_the_start_of_its_body(refunds, httpserver):
     answer(httpserver, "currency GBP not enabled for this seller", 400)
-    with pytest.raises(RefundRefused, match="currency GBP not enabled"):
+    with pytest.raises(Refused, match="currency GBP not enabled"):
         await refunds.issue(REFUND)
 
 
@@ -225,7 +224,7 @@ async def test_the_same_key_with_another_body_is_refused(refunds, httpserver):
     fake = serve(httpserver, FakeMarketplace())
     await refunds.issue(REFUND)
     changed = RefundRequest(**{**REFUND.__dict__, "amount_minor": 500})
-    with pytest.raises(RefundRefused, match="another body") as refused:
+    with pytest.raises(Refused, match="another body") as refused:
         await refunds.issue(changed)
     assert refused.value.status == 422
     assert fake.paid_minor == 315

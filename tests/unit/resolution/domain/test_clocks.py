@@ -3,10 +3,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.resolution.domain.clocks import (
+    CLOCK,
+    TICKING,
     WARN_SHARE,
     Clock,
     ClockName,
     ClockState,
+    alert,
     clock,
     first_reply_clock,
     follow_up_clock,
@@ -15,6 +18,8 @@ from services.resolution.domain.clocks import (
     state_of,
 )
 from shared.business_time import MARKET_ZONE
+from shared.events import DeadlineAlert
+from shared.lifecycle import IllegalTransition
 from shared.markets import Market
 
 # Tuesday 4 June 2024: a business day in every market, with no holiday in the fortnight after.
@@ -223,3 +228,79 @@ def test_state_reads_now_in_any_zone():
 def test_state_refuses_a_naive_now():
     with pytest.raises(ValueError, match="no time zone"):
         state_of(FOUR_HOURS, datetime(2024, 6, 4, 12, 0))
+
+
+# The clock's lifecycle: every (state, move) pair of `CLOCK`, stated here on its own
+
+CLOCK_STATES = ("running", "near_breach", "breached", "stopped")
+# Where each move leads from each state; "repeat": nothing changes; absent: illegal.
+CLOCK_MOVES = {
+    ("running", "warn"): "near_breach",
+    ("near_breach", "warn"): "repeat",
+    ("breached", "warn"): "repeat",
+    ("running", "breach"): "breached",
+    ("near_breach", "breach"): "breached",
+    ("breached", "breach"): "repeat",
+    ("running", "stop"): "stopped",
+    ("near_breach", "stop"): "stopped",
+    ("breached", "stop"): "repeat",  # a breach was reported: it stays
+    ("stopped", "stop"): "repeat",
+}
+
+
+def test_the_clock_states_are_stored_as_before():
+    assert [state.value for state in ClockState] == list(CLOCK_STATES)
+    assert set(CLOCK.actions) == {"warn", "breach", "stop"}
+    assert set(TICKING) == {ClockState.RUNNING, ClockState.NEAR_BREACH}
+
+
+@pytest.mark.parametrize("state", CLOCK_STATES)
+@pytest.mark.parametrize("action", ["warn", "breach", "stop"])
+def test_every_clock_move_from_every_state(state, action):
+    expected = CLOCK_MOVES.get((state, action))
+    if expected is None:
+        with pytest.raises(IllegalTransition, match=f"clock is {state}: it cannot {action}"):
+            CLOCK.next(ClockState(state), action)
+    elif expected == "repeat":
+        assert CLOCK.next(ClockState(state), action) is None
+    else:
+        assert CLOCK.next(ClockState(state), action) is ClockState(expected)
+
+
+# `alert` at a moment of each level, from each state a sweep finds a clock in
+@pytest.mark.parametrize(
+    ("state", "now", "expected"),
+    [
+        ("running", FOUR_HOURS.warn_at - MICROSECOND, None),
+        ("running", FOUR_HOURS.warn_at, "near_breach"),
+        ("running", FOUR_HOURS.due_at + MICROSECOND, "breached"),  # the warning skipped
+        ("near_breach", FOUR_HOURS.warn_at, None),
+        ("near_breach", FOUR_HOURS.due_at + MICROSECOND, "breached"),
+        ("breached", FOUR_HOURS.warn_at, None),
+        ("breached", FOUR_HOURS.due_at + MICROSECOND, None),
+    ],
+)
+def test_a_clock_alerts_once_per_level(state, now, expected):
+    transition = alert(ClockState(state), FOUR_HOURS, "case-1", now)
+    if expected is None:
+        assert (transition.state, transition.events) == (ClockState(state), ())
+        return
+    assert transition.state is ClockState(expected)
+    assert transition.events == (
+        DeadlineAlert(
+            case_id="case-1",
+            clock=FOUR_HOURS.name,
+            level=expected,
+            due_at=FOUR_HOURS.due_at,
+            at=now,
+        ),
+    )
+
+
+@pytest.mark.parametrize("now", [STARTED, FOUR_HOURS.warn_at, FOUR_HOURS.due_at + MICROSECOND])
+def test_a_stopped_clock_never_alerts(now):
+    if now < FOUR_HOURS.warn_at:
+        assert alert(ClockState.STOPPED, FOUR_HOURS, "case-1", now).events == ()
+        return
+    with pytest.raises(IllegalTransition, match="clock refund is stopped"):
+        alert(ClockState.STOPPED, FOUR_HOURS, "case-1", now)

@@ -9,7 +9,7 @@ import pytest
 from services.resolution.domain import engine
 from services.resolution.domain.engine import CaseFacts, plan
 from services.resolution.domain.policy import DEFAULT_POLICY, RefundTier, SellerPolicy
-from services.resolution.knowledge_base import starter_guides
+from services.resolution.domain.troubleshooting import starter_guides
 from shared.events import CaseItem, Remedy, Scenario
 from shared.markets import CURRENCY_OF, DEFAULT_LANGUAGE_OF, Market
 

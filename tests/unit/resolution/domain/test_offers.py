@@ -1,5 +1,6 @@
 """From plan to message: every step a lawful plan holds can be sent, in every market's
-language, because each disclosure the law requires has its wording in the templates."""
+language, because each disclosure the law requires has its wording in the templates.
+And the offer's lifecycle, from open to how the buyer answered."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -9,10 +10,21 @@ from services.resolution.domain.compliance import REQUIRED_DISCLOSURES, normaliz
 from services.resolution.domain.engine import CaseFacts, Step, plan
 from services.resolution.domain.law import Window, required_disclosures, rights_of
 from services.resolution.domain.messages import format_day
-from services.resolution.domain.offers import PlannedStep, draft, planned, planned_steps
+from services.resolution.domain.offers import (
+    OFFER,
+    OfferState,
+    PlannedStep,
+    accept,
+    draft,
+    end_untaken,
+    planned,
+    planned_steps,
+    sent,
+)
 from services.resolution.domain.policy import DEFAULT_POLICY
-from services.resolution.knowledge_base import starter_guides
-from shared.events import CaseItem, Remedy, Scenario
+from services.resolution.domain.troubleshooting import starter_guides
+from shared.events import CaseItem, Remedy, ResolutionAccepted, ResolutionDeclined, Scenario
+from shared.lifecycle import IllegalTransition
 from shared.markets import CURRENCY_OF, DEFAULT_LANGUAGE_OF, Market
 
 MARKETS = (Market.US, Market.CA, Market.UK, Market.DE, Market.FR, Market.IT, Market.ES)
@@ -170,3 +182,80 @@ def test_a_planned_step_round_trips_through_its_stored_form():
     case = facts(Scenario.WRONG_ITEM, Market.UK, SPEAKER, 5)
     for step in planned_steps(plan(case, DEFAULT_POLICY, 0, GUIDES, OPENED)):
         assert PlannedStep.model_validate(step.model_dump(mode="json")) == step
+
+
+# The offer's lifecycle: every (state, move) pair of `OFFER`, stated here on its own
+
+OFFER_STATES = ("open", "accepted", "declined", "expired", "impossible")
+OFFER_MOVES = {  # move → (from, to); the state it leads to is its repeat
+    "accept": ("open", "accepted"),
+    "decline": ("open", "declined"),
+    "expire": ("open", "expired"),
+    "rule out": ("open", "impossible"),
+}
+NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+
+
+def test_the_offer_states_are_stored_as_before():
+    assert [state.value for state in OfferState] == list(OFFER_STATES)
+    assert set(OFFER.actions) == set(OFFER_MOVES)
+
+
+@pytest.mark.parametrize("state", OFFER_STATES)
+@pytest.mark.parametrize("action", list(OFFER_MOVES))
+def test_every_offer_move_from_every_state(state, action):
+    start, end = OFFER_MOVES[action]
+    if state == start:
+        assert OFFER.next(OfferState(state), action) is OfferState(end)
+    elif state == end:
+        assert OFFER.next(OfferState(state), action) is None
+    else:
+        with pytest.raises(IllegalTransition, match=f"offer is {state}: it cannot {action}"):
+            OFFER.next(OfferState(state), action)
+
+
+@pytest.mark.parametrize("state", OFFER_STATES)
+def test_accepting(state):
+    if state not in ("open", "accepted"):
+        with pytest.raises(IllegalTransition, match=f"offer o-1 is {state}"):
+            accept(OfferState(state), "case-1", "o-1", Remedy.EXCHANGE, NOW)
+        return
+    transition = accept(OfferState(state), "case-1", "o-1", Remedy.EXCHANGE, NOW)
+    assert transition.state is OfferState.ACCEPTED
+    expected = ResolutionAccepted(case_id="case-1", offer_id="o-1", remedy=Remedy.EXCHANGE, at=NOW)
+    assert transition.events == (() if state == "accepted" else (expected,))
+
+
+@pytest.mark.parametrize("end", ["declined", "expired", "impossible"])
+@pytest.mark.parametrize("state", OFFER_STATES)
+def test_an_offer_the_buyer_does_not_take(state, end):
+    def untaken():
+        return end_untaken(
+            OfferState(state), OfferState(end), "case-1", "o-1", Remedy.EXCHANGE, "no", NOW
+        )
+
+    if state not in ("open", end):
+        with pytest.raises(IllegalTransition, match=f"offer o-1 is {state}"):
+            untaken()
+        return
+    transition = untaken()
+    assert transition.state is OfferState(end)
+    expected = ResolutionDeclined(
+        case_id="case-1", offer_id="o-1", remedy=Remedy.EXCHANGE, cause=end, note="no", at=NOW
+    )
+    assert transition.events == (() if state == end else (expected,))
+
+
+@pytest.mark.parametrize(("acceptance", "state"), [(0.8, "open"), (1.0, "accepted")])
+def test_an_offer_starts_open_or_as_the_accepted_notice_of_an_owed_remedy(acceptance, state):
+    step = PlannedStep(
+        remedy=Remedy.RETURN_FULL_REFUND,
+        refund_minor=4999,
+        seller_pays_return=True,
+        route=None,
+        acceptance=acceptance,
+        cost_minor=1200,
+        disclosures=[],
+        withdrawal_until=None,
+    )
+    assert sent(step) is OfferState(state)

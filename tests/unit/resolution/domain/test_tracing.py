@@ -1,12 +1,27 @@
-"""`tracing.read`: the verdict on a parcel the buyer says never arrived, for each status."""
+"""`tracing.read`: the verdict on a parcel the buyer says never arrived, for each status;
+and the trace's lifecycle, settled by that verdict."""
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from services.resolution.carrier_tracking import ParcelStatus
-from services.resolution.domain.tracing import MAX_WAIT, Reading, Verdict, read
+from services.resolution.domain.tracing import (
+    MAX_WAIT,
+    TRACE,
+    UNTRACED,
+    ParcelStatus,
+    Reading,
+    Trace,
+    TraceState,
+    Verdict,
+    needs_trace,
+    read,
+    traced,
+    untraced,
+)
+from shared.events import ParcelTraced
+from shared.lifecycle import IllegalTransition
 
 OPENED = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 DEADLINE = OPENED + MAX_WAIT
@@ -183,3 +198,86 @@ def test_naive_times_are_refused():
         read(parcel("in_transit"), OPENED.replace(tzinfo=None), OPENED)
     with pytest.raises(ValueError):
         read(parcel("in_transit"), OPENED, OPENED.replace(tzinfo=None))
+
+
+# The trace's lifecycle: every (state, move) pair of `TRACE`, stated here on its own
+
+TRACE_MOVES = {
+    ("pending", "look again"): "pending",
+    ("pending", "settle"): "done",
+    ("done", "settle"): "repeat",
+}
+ASKED = Trace("case-1", "USPS", PARCEL.tracking_number)
+NOW = OPENED + DAY
+
+
+def test_the_trace_states_are_stored_as_before():
+    assert [state.value for state in TraceState] == ["pending", "done"]
+
+
+@pytest.mark.parametrize("state", ["pending", "done"])
+@pytest.mark.parametrize("action", ["look again", "settle"])
+def test_every_trace_move_from_every_state(state, action):
+    expected = TRACE_MOVES.get((state, action))
+    if expected is None:
+        with pytest.raises(IllegalTransition, match=f"parcel trace is {state}: it cannot {action}"):
+            TRACE.next(TraceState(state), action)
+    elif expected == "repeat":
+        assert TRACE.next(TraceState(state), action) is None
+    else:
+        assert TRACE.next(TraceState(state), action) is TraceState(expected)
+
+
+def traced_event(status: str, verdict: str, why: str) -> ParcelTraced:
+    return ParcelTraced(
+        case_id="case-1",
+        carrier="USPS",
+        tracking_number=PARCEL.tracking_number,
+        status=status,
+        verdict=verdict,
+        why=why,
+        at=NOW,
+    )
+
+
+def test_a_parcel_still_moving_keeps_its_trace_pending():
+    reading = read(PARCEL, OPENED, NOW)
+    transition = traced(TraceState.PENDING, ASKED, "in_transit", reading, NOW)
+    assert transition.state is TraceState.PENDING
+    assert transition.events == (traced_event("in_transit", "wait", reading.why),)
+
+
+@pytest.mark.parametrize("status", ["delivered", "return_to_sender"])
+def test_the_carriers_final_word_settles_the_trace(status):
+    reading = read(parcel(status), OPENED, NOW)
+    transition = traced(TraceState.PENDING, ASKED, status, reading, NOW)
+    assert transition.state is TraceState.DONE
+    assert transition.events == (traced_event(status, reading.verdict.value, reading.why),)
+
+
+def test_no_word_from_the_carrier_settles_the_trace_untraced():
+    reading = untraced("no carrier tracking is configured")
+    transition = traced(TraceState.PENDING, ASKED, UNTRACED, reading, NOW)
+    assert transition.state is TraceState.DONE
+    assert transition.events == (traced_event("untraced", "untraced", reading.why),)
+
+
+def test_a_settled_trace_settles_no_more():
+    reading = read(parcel("delivered"), OPENED, NOW)
+    assert traced(TraceState.DONE, ASKED, "delivered", reading, NOW).events == ()
+    with pytest.raises(IllegalTransition, match="trace of case-1 is done"):
+        traced(TraceState.DONE, ASKED, "in_transit", read(PARCEL, OPENED, NOW), NOW)
+
+
+@pytest.mark.parametrize(
+    ("scenario", "tracking_number", "expected"),
+    [
+        ("not_received", "9400", True),
+        ("not_received", None, False),
+        ("minor_defect", "9400", False),
+    ],
+)
+def test_only_a_parcel_never_received_with_a_tracking_number_is_traced(
+    scenario, tracking_number, expected
+):
+    assert needs_trace(scenario, tracking_number) is expected
