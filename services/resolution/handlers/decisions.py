@@ -2,11 +2,12 @@
 alternatives, the agents' queue (held cases), the offers sent, refunds and clocks by
 state; and the follow-up call an agent reports done."""
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from sqlalchemy import select
 
+from services.resolution.domain.cases import CaseState
 from services.resolution.domain.clocks import ClockName, ClockState
 from services.resolution.domain.refunds import RefundState
 from services.resolution.tables import CaseClock, CaseDecision, Offer, Refund
@@ -29,9 +30,7 @@ async def get_decision(case_id: str, service: CurrentService) -> CaseDecision:
 
 @router.get("/decisions", summary="Cases by state; state=held is the agents' queue")
 async def list_decisions(
-    service: CurrentService,
-    state: Literal["waiting", "offered", "decided", "held"] = "held",
-    limit: Limit = 100,
+    service: CurrentService, state: CaseState = CaseState.HELD, limit: Limit = 100
 ) -> list[CaseDecision]:
     query = select(CaseDecision).where(CaseDecision.state == state)
     async with service.sessions() as session:

@@ -3,7 +3,7 @@ a case's plan, alternatives and offers, cases and clocks by state."""
 
 from faststream.kafka import TestKafkaBroker
 
-from shared.events import Envelope, Scenario
+from shared.events import Envelope, Parcel, Scenario
 from tests.factories import case_opened, envelope_bytes
 
 
@@ -32,3 +32,13 @@ async def test_a_decision_shows_its_plan_alternatives_and_offers(api):
     assert case.case_id not in {c["case_id"] for c in running}  # answered as it opened
     assert (await api.get("/decisions/no-such-case")).status_code == 404
     assert (await api.get("/refunds", params={"state": "lost"})).status_code == 422
+
+
+async def test_the_cases_waiting_on_the_carrier_are_listed_too(api):
+    parcel = Parcel(carrier="USPS", tracking_number="9400LISTED0001")
+    case = case_opened(scenario=Scenario.NOT_RECEIVED).model_copy(update={"parcel": parcel})
+    async with TestKafkaBroker(api.service.broker) as broker:
+        await broker.publish(envelope_bytes(Envelope.wrap(case)), "intake.events")
+    tracing = await api.get("/decisions", params={"state": "tracing", "limit": 500})
+    assert tracing.status_code == 200
+    assert case.case_id in {d["case_id"] for d in tracing.json()}
