@@ -75,7 +75,7 @@ docs: install ## Rewrite the READMEs' consumes/publishes and the operations doc'
 	$(BIN)/python -m tools.docs
 
 what-if: install ## Replan SELLER's cases under the policy in POLICY (JSON file); SINCE/UNTIL optional
-	$(BIN)/python -m services.resolution.what_if --seller "$(SELLER)" --policy "$(POLICY)" \
+	$(BIN)/python -m services.resolution.handlers.what_if --seller "$(SELLER)" --policy "$(POLICY)" \
 		$(if $(SINCE),--since $(SINCE)) $(if $(UNTIL),--until $(UNTIL))
 
 analytics-rebuild: install ## Recompute analytics' case read model from every event it kept (DATABASE_URL)

@@ -29,9 +29,8 @@ from services.intake.domain.webhook import GenericWebhook
 from services.resolution.domain.engine import plan
 from services.resolution.domain.offers import draft, planned_steps
 from services.resolution.domain.policy import DEFAULT_POLICY
-from services.resolution.handlers.events import record_of
-from services.resolution.knowledge_base import starter_guides
-from services.resolution.offering import facts_of, product_title
+from services.resolution.domain.troubleshooting import starter_guides
+from services.resolution.workflows.cases import facts_of, product_title, record_of
 from shared.events import CaseOpened
 from shared.markets import Currency, Market
 

@@ -2,7 +2,7 @@
 
 It stands in for the marketplaces in the embedded stack: resolution's
 `MarketplaceRefunds` pays buyers back through it with the project's refund protocol
-(see `services/resolution/marketplace_refunds.py`), and nobody's money moves. Refunds
+(see `services/resolution/adapters/marketplace_refunds.py`), and nobody's money moves. Refunds
 live in memory, by idempotency key, until the process stops:
 
 - POST /v1/refunds with `Idempotency-Key`: 201 and the new refund; 200 and the earlier
@@ -11,7 +11,7 @@ live in memory, by idempotency key, until the process stops:
 - GET /v1/refunds: every refund paid, in the order paid.
 
 It also stands in for EasyPost's Tracker API, which resolution's `CarrierTracking`
-(`services/resolution/carrier_tracking.py`) asks where a parcel is:
+(`services/resolution/adapters/carrier_tracking.py`) asks where a parcel is:
 
 - POST /v2/trackers with basic auth (any non-empty user name) and
   `{"tracker": {"tracking_code", "carrier"}}`: 201 and a new tracker, 200 and the same

@@ -2,16 +2,18 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 
 import httpx
 from fastapi import FastAPI
 
-from services.resolution.handlers import api, events
-from services.resolution.parcel_tracing import TraceWorker, tracking_client
-from services.resolution.refunding import RefundWorker
+from services.resolution.adapters.carrier_tracking import CarrierTracking
+from services.resolution.adapters.marketplace_refunds import MarketplaceRefunds
+from services.resolution.handlers import decisions, events, guides, policies, what_if
 from services.resolution.settings import ResolutionSettings
-from services.resolution.sweeper import sweeper
+from services.resolution.workers.parcel_traces import TraceWorker
+from services.resolution.workers.refunds import RefundWorker
+from services.resolution.workers.sweeper import sweeper
+from services.resolution.workflows.context import Resolution
 from shared.events import (
     BuyerReplied,
     CaseClassified,
@@ -25,16 +27,9 @@ from shared.service import create_app as create_service_app
 from shared.telemetry import Telemetry
 
 
-@dataclass
-class Resolution:
-    """Clients of the outside APIs resolution's workers call."""
-
-    refunds: httpx.AsyncClient
-    tracking: httpx.AsyncClient
-
-
 @asynccontextmanager
 async def resolution_context(service: Service) -> AsyncIterator[Resolution]:
+    """The refund API and EasyPost's tracking, each when configured."""
     settings = service.settings
     timeout = settings.marketplace_timeout_seconds
     async with (
@@ -45,25 +40,33 @@ async def resolution_context(service: Service) -> AsyncIterator[Resolution]:
             base_url=settings.tracking_api_base_url or "http://tracking.invalid", timeout=timeout
         ) as tracking,
     ):
-        yield Resolution(refunds, tracking)
+        yield Resolution(
+            refunds=MarketplaceRefunds(refunds) if settings.refund_api_base_url else None,
+            tracking=carrier_tracking(settings, tracking),
+        )
 
 
-def resolution_workers(service: Service, clients: Resolution) -> list[Worker]:
+def carrier_tracking(
+    settings: ResolutionSettings, client: httpx.AsyncClient
+) -> CarrierTracking | None:
+    if not settings.tracking_api_base_url or settings.tracking_api_key is None:
+        return None
+    return CarrierTracking(client, settings.tracking_api_key.get_secret_value())
+
+
+def resolution_workers(service: Service, context: Resolution) -> list[Worker]:
     """The sweeper (lapsed offers, clocks), the parcel trace worker and, when a refund API
     is set, the refund worker."""
-    workers: list[Worker] = [
-        sweeper(service),
-        TraceWorker(service, tracking_client(service, clients.tracking)),
-    ]
-    if service.settings.refund_api_base_url:
-        workers.append(RefundWorker(service, clients.refunds))
+    workers: list[Worker] = [sweeper(service), TraceWorker(service, context.tracking)]
+    if context.refunds is not None:
+        workers.append(RefundWorker(service, context.refunds))
     return workers
 
 
 SPEC = ServiceSpec(
     name="resolution",
     settings=ResolutionSettings,
-    routers=(api.router,),
+    routers=(decisions.router, policies.router, guides.router, what_if.router),
     consumes=(topic_of("intake"), topic_of("fulfillment")),
     handlers={
         CaseOpened.event_type: events.on_case_opened,

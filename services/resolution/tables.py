@@ -12,62 +12,58 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, Text
+from sqlalchemy import Index
 from sqlalchemy import text as sql
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlmodel import Field, SQLModel
+from sqlmodel import SQLModel
 
+from services.resolution.domain.cases import CaseState
+from services.resolution.domain.clocks import ClockState
+from services.resolution.domain.offers import OfferState
+from services.resolution.domain.refunds import RefundState
+from services.resolution.domain.tracing import TraceState
+from shared.columns import big_integer, column, integer, json, moment, text
 from shared.messaging_tables import utc_now
 
 SCHEMA = "resolution"
 
 
-def text(primary_key: bool = False, nullable: bool = False) -> Any:
-    return Field(sa_column=Column(Text, primary_key=primary_key, nullable=nullable))
-
-
 class CaseDecision(SQLModel, table=True):
-    """A case as resolution sees it. `state` is one of: waiting (for an agent's
-    classification), tracing (its parcel, with the carrier), offered, decided, held (for an
-    agent)."""
+    """A case as resolution sees it; `state`: a `CaseState`."""
 
     __tablename__ = "decisions"
     __table_args__ = (Index("decisions_by_seller", "seller_account"), {"schema": SCHEMA})
 
     case_id: str = text(primary_key=True)
-    marketplace: str = Field(default="", sa_column=Column(Text, nullable=False))
-    seller_account: str = Field(default="", sa_column=Column(Text, nullable=False))
-    order_id: str = Field(default="", sa_column=Column(Text, nullable=False))
-    return_id: str | None = Field(default=None, sa_column=Column(Text))
+    marketplace: str = text("")
+    seller_account: str = text("")
+    order_id: str = text("")
+    return_id: str | None = text(None)
     market: str = text()
     region: str = text()
     currency: str = text()
-    language: str = Field(default="en", sa_column=Column(Text, nullable=False))
-    fault_code: str | None = Field(default=None, sa_column=Column(Text))
-    carrier: str | None = Field(default=None, sa_column=Column(Text))
-    tracking_number: str | None = Field(default=None, sa_column=Column(Text))
-    opened_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
-    delivered_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
-    items: list[dict[str, Any]] = Field(sa_column=Column(JSONB, nullable=False))
-    state: str = Field(default="waiting", sa_column=Column(Text, nullable=False))
+    language: str = text("en")
+    fault_code: str | None = text(None)
+    carrier: str | None = text(None)
+    tracking_number: str | None = text(None)
+    opened_at: datetime | None = moment(None)
+    delivered_at: datetime | None = moment(None)
+    items: list[dict[str, Any]] = column(JSONB)
+    state: str = text(CaseState.WAITING)
     scenario: str = text()
     remedy: str = text()
-    refund_minor: int = Field(sa_column=Column(BigInteger, nullable=False))
-    route: str | None = Field(default=None, sa_column=Column(Text))
+    refund_minor: int = big_integer()
+    route: str | None = text(None)
     rule: str = text()
-    policy_version: int = Field(default=0, sa_column=Column(Integer, nullable=False))
-    plan: list[dict[str, Any]] = Field(
-        default_factory=list, sa_column=Column(JSONB, nullable=False)
-    )
-    alternatives: list[dict[str, Any]] = Field(
-        default_factory=list, sa_column=Column(JSONB, nullable=False)
-    )
-    step: int = Field(default=0, sa_column=Column(Integer, nullable=False))
-    decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    policy_version: int = integer(0)
+    plan: list[dict[str, Any]] = json()
+    alternatives: list[dict[str, Any]] = json()
+    step: int = integer(0)
+    decided_at: datetime | None = moment(None)
 
 
 class Offer(SQLModel, table=True):
-    """`state`: open, accepted, declined, expired, impossible (fulfillment could not)."""
+    """Each message sent to a buyer; `state`: an `OfferState`."""
 
     __tablename__ = "offers"
     __table_args__ = (
@@ -78,22 +74,20 @@ class Offer(SQLModel, table=True):
 
     offer_id: str = text(primary_key=True)
     case_id: str = text()
-    step: int = Field(sa_column=Column(Integer, nullable=False))
+    step: int = integer()
     remedy: str = text()
-    amount_minor: int = Field(sa_column=Column(BigInteger, nullable=False))
+    amount_minor: int = big_integer()
     currency: str = text()
     language: str = text()
     message: str = text()
-    state: str = Field(default="open", sa_column=Column(Text, nullable=False))
-    offered_at: datetime = Field(
-        default_factory=utc_now, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
-    expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-    answered_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    state: str = text(OfferState.OPEN)
+    offered_at: datetime = moment(default_factory=utc_now)
+    expires_at: datetime = moment()
+    answered_at: datetime | None = moment(None)
 
 
 class Refund(SQLModel, table=True):
-    """`state`: pending (the worker pays it), issued, refused (an agent must look)."""
+    """Money owed to a buyer; `state`: a `RefundState` (pending: the worker pays it)."""
 
     __tablename__ = "refunds"
     __table_args__ = (
@@ -106,22 +100,21 @@ class Refund(SQLModel, table=True):
     marketplace: str = text()
     seller_account: str = text()
     order_id: str = text()
-    return_id: str | None = Field(default=None, sa_column=Column(Text))
+    return_id: str | None = text(None)
     remedy: str = text()
-    amount_minor: int = Field(sa_column=Column(BigInteger, nullable=False))
+    amount_minor: int = big_integer()
     currency: str = text()
-    state: str = Field(default="pending", sa_column=Column(Text, nullable=False))
-    attempts: int = Field(default=0, sa_column=Column(Integer, nullable=False))
-    next_attempt_at: datetime = Field(
-        default_factory=utc_now, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
-    error: str | None = Field(default=None, sa_column=Column(Text))
-    marketplace_refund_id: str | None = Field(default=None, sa_column=Column(Text))
-    issued_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    state: str = text(RefundState.PENDING)
+    attempts: int = integer(0)
+    next_attempt_at: datetime = moment(default_factory=utc_now)
+    error: str | None = text(None)
+    marketplace_refund_id: str | None = text(None)
+    issued_at: datetime | None = moment(None)
 
 
 class ParcelTrace(SQLModel, table=True):
-    """A parcel to ask the carrier about. `state`: pending (the trace worker asks), done."""
+    """A parcel to ask the carrier about; `state`: a `TraceState` (pending: the trace
+    worker asks)."""
 
     __tablename__ = "parcel_traces"
     __table_args__ = (
@@ -134,18 +127,16 @@ class ParcelTrace(SQLModel, table=True):
     case_id: str = text(primary_key=True)
     carrier: str = text()
     tracking_number: str = text()
-    state: str = Field(default="pending", sa_column=Column(Text, nullable=False))
-    attempts: int = Field(default=0, sa_column=Column(Integer, nullable=False))
-    next_attempt_at: datetime = Field(
-        default_factory=utc_now, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
-    last_status: str | None = Field(default=None, sa_column=Column(Text))
-    error: str | None = Field(default=None, sa_column=Column(Text))
-    checked_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    state: str = text(TraceState.PENDING)
+    attempts: int = integer(0)
+    next_attempt_at: datetime = moment(default_factory=utc_now)
+    last_status: str | None = text(None)
+    error: str | None = text(None)
+    checked_at: datetime | None = moment(None)
 
 
 class CaseClock(SQLModel, table=True):
-    """`state`: running, near_breach, breached, stopped (met in time or no longer needed)."""
+    """`state`: a `ClockState` (stopped: met in time or no longer needed)."""
 
     __tablename__ = "clocks"
     __table_args__ = (
@@ -159,11 +150,11 @@ class CaseClock(SQLModel, table=True):
 
     case_id: str = text(primary_key=True)
     name: str = text(primary_key=True)
-    started_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-    warn_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-    due_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-    state: str = Field(default="running", sa_column=Column(Text, nullable=False))
-    stopped_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    started_at: datetime = moment()
+    warn_at: datetime = moment()
+    due_at: datetime = moment()
+    state: str = text(ClockState.RUNNING)
+    stopped_at: datetime | None = moment(None)
 
 
 class PolicyVersion(SQLModel, table=True):
@@ -171,11 +162,9 @@ class PolicyVersion(SQLModel, table=True):
     __table_args__ = {"schema": SCHEMA}
 
     seller_account: str = text(primary_key=True)
-    version: int = Field(sa_column=Column(Integer, primary_key=True))
-    policy: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
-    created_at: datetime = Field(
-        default_factory=utc_now, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
+    version: int = integer(primary_key=True)
+    policy: dict[str, Any] = column(JSONB)
+    created_at: datetime = moment(default_factory=utc_now)
     created_by: str = text()
 
 
@@ -185,7 +174,5 @@ class GuideRecord(SQLModel, table=True):
 
     seller_account: str = text(primary_key=True)
     guide_id: str = text(primary_key=True)
-    guide: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
-    updated_at: datetime = Field(
-        default_factory=utc_now, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
+    guide: dict[str, Any] = column(JSONB)
+    updated_at: datetime = moment(default_factory=utc_now)

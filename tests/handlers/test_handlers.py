@@ -21,9 +21,9 @@ from services.fulfillment.app import SPEC as FULFILLMENT
 from services.fulfillment.tables import Shipment, StockLevel
 from services.fulfillment.workers.dispatch_router import DispatchRouter
 from services.fulfillment.workflows.context import Fulfillment
-from services.resolution import offering
 from services.resolution.app import SPEC as RESOLUTION
 from services.resolution.tables import CaseDecision
+from services.resolution.workflows import offering
 from shared.events import Envelope, Remedy, Scenario, StockUnavailable
 from shared.messaging_tables import OutboxMessage
 from shared.service import Service

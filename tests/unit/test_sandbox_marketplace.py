@@ -6,17 +6,14 @@ import httpx
 import pytest
 
 from deploy import sandbox_marketplace
-from services.resolution.carrier_tracking import (
-    CarrierTracking,
-    ParcelStatus,
-    TrackingRefused,
-)
-from services.resolution.marketplace_refunds import (
+from services.resolution.adapters.carrier_tracking import CarrierTracking
+from services.resolution.adapters.marketplace_refunds import (
     MarketplaceRefunds,
     RefundReceipt,
-    RefundRefused,
     RefundRequest,
 )
+from services.resolution.domain.tracing import ParcelStatus
+from shared.outbound import Refused
 
 PATH = "/v1/refunds"
 KEY = "case-51c0de:return_full_refund"
@@ -144,11 +141,11 @@ async def test_the_adapter_reads_the_sandboxs_refusals(http):
     refunds = MarketplaceRefunds(http)
     await refunds.issue(REFUND)
     changed = RefundRequest(**{**REFUND.__dict__, "amount_minor": 100})
-    with pytest.raises(RefundRefused, match="another body") as conflict:
+    with pytest.raises(Refused, match="another body") as conflict:
         await refunds.issue(changed)
     assert conflict.value.status == 422
     lowercase = RefundRequest(**{**REFUND.__dict__, "refund_id": "other", "currency": "usd"})
-    with pytest.raises(RefundRefused, match="amount.currency"):
+    with pytest.raises(Refused, match="amount.currency"):
         await refunds.issue(lowercase)
 
 
@@ -284,7 +281,7 @@ async def test_the_tracking_adapter_reads_a_sandbox_refusal():
     # route this sandbox does not serve.
     transport = httpx.ASGITransport(app=sandbox_marketplace.create_app())
     async with httpx.AsyncClient(transport=transport, base_url="http://sandbox/v9") as http:
-        with pytest.raises(TrackingRefused, match="Not Found") as refused:
+        with pytest.raises(Refused, match="Not Found") as refused:
             await CarrierTracking(http, "EZTK-demo").track("USPS", "X1DLV")
     assert refused.value.status == 404
 

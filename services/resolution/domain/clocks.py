@@ -6,6 +6,10 @@ Agents are warned before a clock breaches, when `WARN_SHARE` of its time has run
 case can still be saved; a breach costs seller metrics on the marketplace, or breaks
 the law.
 
+A clock runs until it is stopped (the thing owed was done, or is no longer needed); a
+sweep alerts once when it nears its breach and once when it breaches (`CLOCK`). A
+breached clock stays breached: the breach was reported, stopping it changes nothing.
+
 Pure functions: the current time is always passed in.
 """
 
@@ -20,6 +24,8 @@ from shared.business_time import (
     calendar_days_after,
     utc,
 )
+from shared.events import DeadlineAlert
+from shared.lifecycle import Lifecycle, Transition
 from shared.markets import REGION_OF, Market, Region
 
 
@@ -31,10 +37,29 @@ class ClockName(StrEnum):
     FOLLOW_UP = "follow_up"  # call the buyer after a quality-defect refund
 
 
+# Clocks a first message to the buyer stops.
+ANSWER_CLOCKS = (ClockName.FIRST_REPLY, ClockName.AMAZON_REPLY, ClockName.SELLER_RESPONSE)
+
+
 class ClockState(StrEnum):
     RUNNING = "running"
     NEAR_BREACH = "near_breach"
     BREACHED = "breached"
+    STOPPED = "stopped"  # met in time, or no longer needed
+
+
+RUNNING, NEAR_BREACH, BREACHED, STOPPED = ClockState
+TICKING = (RUNNING, NEAR_BREACH)  # the clocks a sweep alerts on and a stop stops
+
+CLOCK = Lifecycle(
+    "clock",
+    {
+        "warn": {RUNNING: NEAR_BREACH},
+        "breach": {RUNNING: BREACHED, NEAR_BREACH: BREACHED},
+        "stop": {RUNNING: STOPPED, NEAR_BREACH: STOPPED},
+    },
+    done={"warn": {NEAR_BREACH, BREACHED}, "breach": {BREACHED}, "stop": {STOPPED, BREACHED}},
+)
 
 
 @dataclass(frozen=True)
@@ -150,3 +175,17 @@ def state_of(clock: Clock, now: datetime) -> ClockState:
     if now >= clock.warn_at:
         return ClockState.NEAR_BREACH
     return ClockState.RUNNING
+
+
+def alert(state: ClockState, clock: Clock, case_id: str, now: datetime) -> Transition[ClockState]:
+    """The alert the clock is due at `now`, if any: near breach once, breached once."""
+    level = state_of(clock, now)
+    if level is RUNNING:
+        return Transition(state)
+    to = CLOCK.next(state, "warn" if level is NEAR_BREACH else "breach", f"clock {clock.name}")
+    if to is None:
+        return Transition(state)
+    alerted = DeadlineAlert(
+        case_id=case_id, clock=clock.name, level=to.value, due_at=clock.due_at, at=now
+    )
+    return Transition(to, (alerted,))

@@ -4,9 +4,13 @@ A plan is stored as `PlannedStep`s, so a case resumes after a restart exactly wh
 was, with the amounts, rights and guide fixed when it was planned. `draft` renders the
 step in the buyer's language and runs the compliance lint; a draft with findings is
 never sent.
+
+An offer sent is open until the buyer accepts or declines it, it lapses, or it turns out
+impossible (`OFFER`); the notice of a remedy owed without asking is accepted as it goes.
 """
 
 from datetime import datetime
+from enum import StrEnum
 
 from pydantic import BaseModel
 
@@ -15,7 +19,8 @@ from services.resolution.domain.engine import Plan, Step
 from services.resolution.domain.law import BuyerRights, Window
 from services.resolution.domain.messages import LANGUAGES, OfferFacts, render_offer
 from services.resolution.domain.troubleshooting import guide_to_dict
-from shared.events import Remedy, ReturnRoute, Scenario
+from shared.events import Remedy, ResolutionAccepted, ResolutionDeclined, ReturnRoute, Scenario
+from shared.lifecycle import Lifecycle, Transition
 from shared.markets import Currency, Market
 
 GREETING = {"en": "Hello", "de": "Guten Tag", "fr": "Bonjour", "es": "Hola", "it": "Buongiorno"}
@@ -126,3 +131,58 @@ def draft(
     message = render_offer(language, step.remedy, facts)
     findings: list[Finding] = lint(message, language, market, step.required)
     return Draft(language=language, message=message, findings=[str(f) for f in findings])
+
+
+class OfferState(StrEnum):
+    OPEN = "open"  # waits for the buyer's answer until it expires
+    ACCEPTED = "accepted"  # by the buyer, or owed without asking (a notice)
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    IMPOSSIBLE = "impossible"  # out of stock, or beyond the seller's policy
+
+
+OPEN, ACCEPTED, DECLINED, EXPIRED, IMPOSSIBLE = OfferState
+ANSWERED = (ACCEPTED, DECLINED, EXPIRED)  # what buyers did, for learnt acceptance
+
+# How an offer ends without the buyer taking it, by the state it ends in.
+UNTAKEN = {DECLINED: "decline", EXPIRED: "expire", IMPOSSIBLE: "rule out"}
+
+OFFER = Lifecycle(
+    "offer",
+    {"accept": {OPEN: ACCEPTED}} | {action: {OPEN: end} for end, action in UNTAKEN.items()},
+    done={"accept": {ACCEPTED}} | {action: {end} for end, action in UNTAKEN.items()},
+)
+
+
+def sent(step: PlannedStep) -> OfferState:
+    """The state an offer starts in: open, or accepted for the notice of an owed remedy."""
+    return ACCEPTED if step.owed else OPEN
+
+
+def accept(
+    state: OfferState, case_id: str, offer_id: str, remedy: Remedy, at: datetime
+) -> Transition[OfferState]:
+    to = OFFER.next(state, "accept", f"offer {offer_id}")
+    if to is None:
+        return Transition(state)
+    accepted = ResolutionAccepted(case_id=case_id, offer_id=offer_id, remedy=remedy, at=at)
+    return Transition(to, (accepted,))
+
+
+def end_untaken(
+    state: OfferState,
+    end: OfferState,
+    case_id: str,
+    offer_id: str,
+    remedy: Remedy,
+    note: str,
+    at: datetime,
+) -> Transition[OfferState]:
+    """The buyer does not take the offer: `end` says how (declined, expired, impossible)."""
+    to = OFFER.next(state, UNTAKEN[end], f"offer {offer_id}")
+    if to is None:
+        return Transition(state)
+    declined = ResolutionDeclined(
+        case_id=case_id, offer_id=offer_id, remedy=remedy, cause=end.value, note=note, at=at
+    )
+    return Transition(to, (declined,))

@@ -1,7 +1,7 @@
 """What the carrier's answer means for a parcel the buyer says never arrived: `read`.
 
 Before sending a parcel again or paying it back, resolution asks the carrier where it
-is (`carrier_tracking.CarrierTracking.track`); this reads the answer:
+is (`adapters/carrier_tracking.py` answers with a `ParcelStatus`); this reads the answer:
 
 - DELIVERED: the carrier says it arrived (or waits at a pickup point): an agent checks
   with the buyer before any remedy;
@@ -10,6 +10,10 @@ is (`carrier_tracking.CarrierTracking.track`); this reads the answer:
 - LOST: returned, failed, cancelled, or still not there `MAX_WAIT` after the case was
   opened: go on with the plan (reship or refund).
 
+A trace is pending until the carrier's word settles it (`TRACE`): a WAIT keeps it
+pending, to be asked again at `look_again_at`; any other verdict, or none at all
+(`untraced`), settles it and the case goes on.
+
 Pure functions: the current time is always passed in.
 """
 
@@ -17,8 +21,29 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from services.resolution.carrier_tracking import ParcelStatus
 from shared.business_time import utc
+from shared.events import ParcelTraced, Scenario
+from shared.lifecycle import Lifecycle, Transition
+
+# Where the parcel is, in EasyPost's words (https://docs.easypost.com/docs/trackers).
+ARRIVED = frozenset({"delivered", "available_for_pickup"})
+MOVING = frozenset({"pre_transit", "in_transit", "out_for_delivery"})
+ENDED = frozenset({"return_to_sender", "failure", "cancelled", "error"})
+UNKNOWN = "unknown"
+STATUSES = ARRIVED | MOVING | ENDED | {UNKNOWN}
+UNTRACED = "untraced"  # the status of a parcel nobody could ask the carrier about
+
+
+@dataclass(frozen=True)
+class ParcelStatus:
+    """Where the carrier says the parcel is; datetimes are aware, in UTC."""
+
+    carrier: str
+    tracking_number: str
+    status: str  # one of `STATUSES`; a value the carrier adds later reads as "unknown"
+    delivered_at: datetime | None  # the latest "delivered" tracking detail
+    estimated_delivery: datetime | None
+    last_event: str  # the latest tracking detail's message, "" if none
 
 
 class Verdict(StrEnum):
@@ -39,9 +64,15 @@ MAX_WAIT = timedelta(days=5)
 # How long after the carrier's estimate, or after now, to look again.
 LOOK_AGAIN_AFTER = timedelta(days=1)
 
-ARRIVED = frozenset({"delivered", "available_for_pickup"})
-MOVING = frozenset({"pre_transit", "in_transit", "out_for_delivery"})
-ENDED = frozenset({"return_to_sender", "failure", "cancelled", "error"})
+
+def needs_trace(scenario: str, tracking_number: str | None) -> bool:
+    """A parcel the buyer says never arrived is traced first, when it has a tracking number."""
+    return scenario == Scenario.NOT_RECEIVED and bool(tracking_number)
+
+
+def untraced(why: str) -> Reading:
+    """The plan goes on without the carrier's word: treated like a lost parcel."""
+    return Reading(Verdict.LOST, None, why)
 
 
 def read(status: ParcelStatus, opened_at: datetime, now: datetime) -> Reading:
@@ -110,3 +141,49 @@ def event_of(status: ParcelStatus) -> str:
 
 def day_of(moment: datetime) -> str:
     return utc(moment).date().isoformat()
+
+
+class TraceState(StrEnum):
+    PENDING = "pending"  # the trace worker asks the carrier, at `next_attempt_at`
+    DONE = "done"  # the carrier's word (or its absence) settled it
+
+
+TRACE = Lifecycle(
+    "parcel trace",
+    {
+        "look again": {TraceState.PENDING: TraceState.PENDING},
+        "settle": {TraceState.PENDING: TraceState.DONE},
+    },
+    done={"settle": {TraceState.DONE}},
+)
+
+
+@dataclass(frozen=True)
+class Trace:
+    """A parcel asked about, for the case of `case_id`."""
+
+    case_id: str
+    carrier: str
+    tracking_number: str
+
+
+def traced(
+    state: TraceState, trace: Trace, carrier_status: str, reading: Reading, now: datetime
+) -> Transition[TraceState]:
+    """The carrier's word on the parcel, read (`carrier_status` UNTRACED: nobody could ask):
+    a WAIT keeps the trace pending until `look_again_at`; any other reading settles it."""
+    waits = reading.verdict is Verdict.WAIT and reading.look_again_at is not None
+    to = TRACE.next(state, "look again" if waits else "settle", f"trace of {trace.case_id}")
+    if to is None:
+        return Transition(state)
+    verdict = UNTRACED if carrier_status == UNTRACED else reading.verdict.value
+    event = ParcelTraced(
+        case_id=trace.case_id,
+        carrier=trace.carrier,
+        tracking_number=trace.tracking_number,
+        status=carrier_status,
+        verdict=verdict,
+        why=reading.why,
+        at=now,
+    )
+    return Transition(to, (event,))

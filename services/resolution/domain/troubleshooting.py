@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -144,6 +145,12 @@ def load_starter_guides(path: Path = STARTER_GUIDES) -> list[Guide]:
     if not isinstance(data, list):
         raise ValueError(f"{path}: expected a list of guides")
     return [guide_from_dict(item) for item in data]
+
+
+@cache
+def starter_guides() -> dict[str, Guide]:
+    """The starter set, by guide id, read once."""
+    return {guide.guide_id: guide for guide in load_starter_guides()}
 
 
 _FIELDS = ("guide_id", "language", "title", "steps", "sku", "category", "fault_code", "video_url")

@@ -1,1 +1,2 @@
-"""Resolution's ways in: events from other services (`events`) and its HTTP API (`api`)."""
+"""Resolution's ways in: events from other services (`events`), its HTTP API by what it
+serves (`decisions`, `policies`, `guides`, `what_if`), and the what-if command line."""

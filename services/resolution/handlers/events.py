@@ -10,10 +10,19 @@
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.resolution import offering, parcel_tracing, policies, refunding, timekeeping
-from services.resolution.domain.clocks import first_reply_clock, marketplace_clocks
-from services.resolution.domain.troubleshooting import fault_code_in
+from services.resolution.domain import cases
+from services.resolution.domain.cases import CaseState
+from services.resolution.domain.clocks import ANSWER_CLOCKS, first_reply_clock, marketplace_clocks
+from services.resolution.domain.offers import OfferState
 from services.resolution.tables import CaseDecision
+from services.resolution.workflows import (
+    offering,
+    parcel_tracing,
+    policies,
+    refunding,
+    timekeeping,
+)
+from services.resolution.workflows.cases import record_of
 from shared.consumer import RejectedEvent
 from shared.events import (
     BuyerAnswer,
@@ -36,44 +45,15 @@ async def on_case_opened(session: AsyncSession, case: CaseOpened, _: Envelope) -
     answered = False
     if case.scenario is None:
         record.rule = "waiting for an agent to classify the case"
-    elif parcel_tracing.needs_trace(record):
-        parcel_tracing.start_trace(session, record)
     else:
         why = f"intake classified a {case.scenario.value}"
-        answered = await offering.resolve(session, record, why, now, in_force)
+        answered = await parcel_tracing.trace_or_resolve(session, record, why, now, in_force)
     if answered:
         return  # answered in this very transaction, the usual case: no clock needs to run
     reply_hours = in_force[0].first_reply_business_hours
     clocks = [first_reply_clock(case.opened_at, case.market, reply_hours)]
     clocks += marketplace_clocks([(d.name, d.due_at) for d in case.deadlines], case.opened_at)
     timekeeping.add_new_case_clocks(session, case.case_id, clocks)
-
-
-def record_of(case: CaseOpened) -> CaseDecision:
-    return CaseDecision(
-        case_id=case.case_id,
-        marketplace=case.marketplace,
-        seller_account=case.seller_account,
-        order_id=case.order_id,
-        return_id=case.return_id,
-        market=case.market,
-        region=case.region,
-        currency=case.currency,
-        language=case.buyer_language,
-        fault_code=fault_code_in(case.buyer_comment),
-        carrier=case.parcel.carrier if case.parcel else None,
-        tracking_number=case.parcel.tracking_number if case.parcel else None,
-        opened_at=case.opened_at,
-        delivered_at=case.delivered_at,
-        items=[item.model_dump(mode="json") for item in case.items],
-        state="waiting",
-        scenario=case.scenario.value if case.scenario else "",
-        remedy="",
-        refund_minor=0,
-        rule="",
-        plan=[],  # given, not defaulted: a default factory costs more than the rest of the row
-        alternatives=[],
-    )
 
 
 async def case_of(session: AsyncSession, case_id: str) -> CaseDecision:
@@ -88,16 +68,13 @@ async def case_of(session: AsyncSession, case_id: str) -> CaseDecision:
 
 async def on_case_classified(session: AsyncSession, event: CaseClassified, _: Envelope) -> None:
     record = await case_of(session, event.case_id)
-    if record.state != "waiting":
+    if not cases.takes_classification(CaseState(record.state)):
         return  # planned already: an agent's late choice changes nothing
     record.scenario = event.scenario.value
-    if parcel_tracing.needs_trace(record):
-        parcel_tracing.start_trace(session, record)
-        return
     why = f"agent {event.agent} classified a {event.scenario.value}"
     now = utc_now()
-    if await offering.resolve(session, record, why, now):
-        await timekeeping.stop_clocks(session, record.case_id, offering.ANSWER_CLOCKS, now)
+    if await parcel_tracing.trace_or_resolve(session, record, why, now):
+        await timekeeping.stop_clocks(session, record.case_id, ANSWER_CLOCKS, now)
 
 
 async def on_buyer_replied(session: AsyncSession, reply: BuyerReplied, _: Envelope) -> None:
@@ -111,21 +88,18 @@ async def on_buyer_replied(session: AsyncSession, reply: BuyerReplied, _: Envelo
     if reply.answer is BuyerAnswer.ACCEPT:
         await offering.accept(session, record, offer, reply.at, reply.exchange_for)
     else:
-        await offering.give_up(session, record, offer, "declined", reply.text[:500], reply.at)
+        note = reply.text[:500]
+        await offering.give_up(session, record, offer, OfferState.DECLINED, note, reply.at)
 
 
 async def on_stock_unavailable(session: AsyncSession, event: StockUnavailable, _: Envelope) -> None:
     record = await case_of(session, event.case_id)
-    if record.remedy != event.remedy.value or record.state != "decided":
-        return  # the case has moved on since
-    missing = ", ".join(event.missing_skus)
-    note = f"{event.remedy.value} impossible: {missing} out of stock in {event.region}"
-    await offering.give_up(session, record, None, "impossible", note, utc_now())
+    await offering.undo(session, record, event, utc_now())
 
 
 async def on_return_received(session: AsyncSession, event: ReturnReceived, _: Envelope) -> None:
     record = await case_of(session, event.case_id)
-    if record.remedy != Remedy.RETURN_FULL_REFUND.value:
+    if record.remedy != Remedy.RETURN_FULL_REFUND:
         return  # e.g. the old unit of an exchange: nothing more is owed
     await refunding.owe_refund(session, record, Remedy.RETURN_FULL_REFUND, record.refund_minor)
     await timekeeping.start_refund_clock(session, record, event.received_at)

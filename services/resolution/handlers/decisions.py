@@ -1,0 +1,79 @@
+"""What resolution decided and why, for agents and operators: each case's plan and
+alternatives, the agents' queue (held cases), the offers sent, refunds and clocks by
+state; and the follow-up call an agent reports done."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlalchemy import select
+
+from services.resolution.domain.cases import CaseState
+from services.resolution.domain.clocks import ClockName, ClockState
+from services.resolution.domain.refunds import RefundState
+from services.resolution.tables import CaseClock, CaseDecision, Offer, Refund
+from services.resolution.workflows import timekeeping
+from shared.access import AgentOnly
+from shared.messaging_tables import utc_now
+from shared.routes import get_or_404
+from shared.service import CurrentService
+
+router = APIRouter(tags=["resolution"])
+
+Limit = Annotated[int, Query(ge=1, le=500)]
+
+
+@router.get("/decisions/{case_id}", summary="A case's plan, alternatives and remedy")
+async def get_decision(case_id: str, service: CurrentService) -> CaseDecision:
+    async with service.sessions() as session:
+        return await get_or_404(session, CaseDecision, case_id, f"no case {case_id} in resolution")
+
+
+@router.get("/decisions", summary="Cases by state; state=held is the agents' queue")
+async def list_decisions(
+    service: CurrentService, state: CaseState = CaseState.HELD, limit: Limit = 100
+) -> list[CaseDecision]:
+    query = select(CaseDecision).where(CaseDecision.state == state)
+    async with service.sessions() as session:
+        rows = await session.scalars(query.order_by(CaseDecision.opened_at).limit(limit))
+        return list(rows)
+
+
+@router.get("/cases/{case_id}/offers", summary="Every message sent to the buyer of a case")
+async def case_offers(case_id: str, service: CurrentService) -> list[Offer]:
+    async with service.sessions() as session:
+        rows = await session.scalars(
+            select(Offer).where(Offer.case_id == case_id).order_by(Offer.step)
+        )
+        return list(rows)
+
+
+@router.get("/refunds", summary="Refunds by state: pending, issued or refused")
+async def list_refunds(
+    service: CurrentService,
+    state: RefundState = RefundState.PENDING,
+    case_id: str | None = None,
+    limit: Limit = 100,
+) -> list[Refund]:
+    query = select(Refund).where(Refund.state == state)
+    if case_id is not None:
+        query = query.where(Refund.case_id == case_id)
+    async with service.sessions() as session:
+        return list(await session.scalars(query.limit(limit)))
+
+
+@router.get("/clocks", summary="Service-level clocks by state, soonest due first")
+async def list_clocks(
+    service: CurrentService, state: ClockState = ClockState.BREACHED, limit: Limit = 100
+) -> list[CaseClock]:
+    query = select(CaseClock).where(CaseClock.state == state).order_by(CaseClock.due_at)
+    async with service.sessions() as session:
+        return list(await session.scalars(query.limit(limit)))
+
+
+@router.post(
+    "/cases/{case_id}/follow-up", dependencies=[AgentOnly], summary="The follow-up call is done"
+)
+async def follow_up_done(case_id: str, service: CurrentService) -> dict[str, str]:
+    async with service.transaction() as session:
+        await timekeeping.stop_clocks(session, case_id, (ClockName.FOLLOW_UP,), utc_now())
+    return {"case_id": case_id, "follow_up": "done"}

@@ -1,0 +1,66 @@
+"""The troubleshooting knowledge base over HTTP: a seller's guides over the starter set;
+adding, replacing and removing one needs the agent token."""
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException
+from pydantic import BaseModel, Field
+
+from services.resolution.domain.troubleshooting import Guide, guide_from_dict, guide_to_dict
+from services.resolution.workflows import knowledge_base
+from shared.access import AgentOnly
+from shared.service import CurrentService
+
+router = APIRouter(tags=["resolution"])
+
+
+class GuideBody(BaseModel):
+    language: str = Field(min_length=2, max_length=8)
+    title: str = Field(min_length=1, max_length=200)
+    steps: list[str] = Field(min_length=1, max_length=12)
+    sku: str | None = None
+    category: str | None = None
+    fault_code: str | None = None
+    video_url: str | None = None
+
+
+@router.get("/guides/{seller}", summary="The seller's guides, over the starter set")
+async def list_guides(
+    seller: str,
+    service: CurrentService,
+    sku: str | None = None,
+    language: str | None = None,
+) -> list[dict[str, Any]]:
+    async with service.sessions() as session:
+        guides = await knowledge_base.guides_of(session, seller)
+    return [
+        guide_to_dict(g)
+        for g in guides
+        if (sku is None or g.sku == sku) and (language is None or g.language == language)
+    ]
+
+
+@router.put(
+    "/guides/{seller}/{guide_id}", dependencies=[AgentOnly], summary="Add or replace a guide"
+)
+async def put_guide(
+    seller: str, guide_id: str, body: GuideBody, service: CurrentService
+) -> dict[str, Any]:
+    if body.sku is None and body.category is None:
+        raise HTTPException(422, "a guide is for a sku or for a category: give one")
+    try:
+        guide: Guide = guide_from_dict({"guide_id": guide_id, **body.model_dump()})
+    except ValueError as error:
+        raise HTTPException(422, str(error)) from error
+    async with service.transaction() as session:
+        await knowledge_base.save_guide(session, seller, guide)
+    return guide_to_dict(guide)
+
+
+@router.delete(
+    "/guides/{seller}/{guide_id}", dependencies=[AgentOnly], status_code=204, summary="Remove"
+)
+async def delete_guide(seller: str, guide_id: str, service: CurrentService) -> None:
+    async with service.transaction() as session:
+        if not await knowledge_base.delete_guide(session, seller, guide_id):
+            raise HTTPException(404, f"seller {seller} has no guide {guide_id}")

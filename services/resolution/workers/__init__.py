@@ -1,0 +1,1 @@
+"""Resolution's background loops: refunds paid, parcels traced, time swept."""

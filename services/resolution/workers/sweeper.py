@@ -1,0 +1,48 @@
+"""Time moves here: lapsed offers go to the next step, clocks near or past due alert.
+
+`sweep(service, now)` is the one place: the background sweeper calls it with the wall
+clock, tests call it with any moment they like, so nothing ever waits.
+"""
+
+from datetime import datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.resolution.domain.offers import OfferState
+from services.resolution.tables import CaseDecision
+from services.resolution.workflows import offering, timekeeping
+from shared.messaging_tables import utc_now
+from shared.service import Service
+from shared.wakeup import Periodic
+
+
+async def sweep(service: Service, now: datetime) -> int:
+    """Lapse the offers past their expiry and alert on clocks near or past due.
+    Returns how many offers and clocks moved."""
+    moved = 0
+    async with service.transaction() as session:
+        for case_id in await offering.cases_with_lapsed_offers(session, now):
+            moved += await lapse(service, session, case_id, now)
+        for clock in await timekeeping.clocks_to_alert(session, now):
+            moved += await timekeeping.alert(session, clock, now)
+    return moved
+
+
+async def lapse(service: Service, session: AsyncSession, case_id: str, now: datetime) -> int:
+    """Locks like the event handlers do, the case before its offer, so the two never wait on
+    each other in a circle; a case busy with an answer right now is left for the next sweep."""
+    record = await session.get(CaseDecision, case_id, with_for_update={"skip_locked": True})
+    if record is None:
+        return 0
+    offer = await offering.open_offer(session, case_id)
+    if offer is None or offer.expires_at > now:
+        return 0  # answered meanwhile
+    async with service.case_span(session, case_id, "offer.expired"):
+        await offering.give_up(session, record, offer, OfferState.EXPIRED, "", now)
+    return 1
+
+
+def sweeper(service: Service) -> Periodic:
+    """`sweep` with the wall clock every `resolution_sweep_seconds`."""
+    period = service.settings.resolution_sweep_seconds
+    return Periodic("resolution sweep", period, lambda: sweep(service, utc_now()))

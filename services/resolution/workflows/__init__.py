@@ -1,0 +1,1 @@
+"""Resolution's use cases: load the rows, decide with the domain, persist, emit."""

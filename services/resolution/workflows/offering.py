@@ -1,0 +1,262 @@
+"""A case's way through its plan: offer a step, take the answer, decide, or hand it over.
+
+    plan ─▶ step 1 ─ owed? ──yes──▶ decided (+ refund owed)
+               │ no
+               ▼
+            offered ─ accepted ─▶ decided
+               │ declined / expired / impossible
+               ▼
+            step 2 ... ─ none left, or a message fails the lint ─▶ held for an agent
+
+Every function runs inside the caller's transaction and emits its events through the
+outbox, so a state change and its event commit together. The seller's policy is read
+once per step: whoever reads it first passes it on (`policy`); the later steps of a case
+read the version it was planned with.
+"""
+
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.resolution.domain import cases, offers
+from services.resolution.domain.cases import CaseState
+from services.resolution.domain.exchanges import Swap, settles, swap_for
+from services.resolution.domain.offers import OfferState, PlannedStep, draft, planned_steps
+from services.resolution.domain.policy import SellerPolicy
+from services.resolution.tables import CaseDecision, Offer
+from services.resolution.workflows import policies, refunding
+from services.resolution.workflows.cases import facts_of, hold, items_of, product_title, steps_of
+from services.resolution.workflows.moves import moved
+from services.resolution.workflows.planning import planning_inputs
+from shared.events import (
+    ExchangeChoice,
+    Remedy,
+    ResolutionDecided,
+    ResolutionOffered,
+    Scenario,
+    StockUnavailable,
+)
+from shared.markets import Currency, Market
+
+# Remedies paid as soon as they are decided (a return's refund waits for the unit; an
+# exchange pays back a cheaper variant's difference).
+REFUNDED_AT_ONCE = (Remedy.PARTIAL_REFUND, Remedy.REFUND_WITHOUT_RETURN, Remedy.EXCHANGE)
+
+LAPSED_BATCH = 200  # lapsed offers per sweep
+
+
+async def resolve(
+    session: AsyncSession,
+    record: CaseDecision,
+    why: str,
+    now: datetime,
+    in_force: tuple[SellerPolicy, int] | None = None,
+) -> bool:
+    """Plan the case's remedies with the seller's policy in force (`in_force` when the
+    caller read it already), then take the first step. True when a message went to the
+    buyer."""
+    facts = facts_of(record, now)
+    inputs = await planning_inputs(session, record.seller_account, (facts.scenario,), in_force)
+    the_plan = inputs.plan(facts, inputs.learnt())
+    steps = planned_steps(the_plan)
+    record.plan = [step.model_dump(mode="json") for step in steps]
+    record.alternatives = [a.model_dump(mode="json") for a in the_plan.alternatives]
+    record.policy_version = inputs.version
+    record.rule = f"{why}; {the_plan.rule}"
+    record.step = 0
+    return await take_next_step(session, record, now, steps, policy=inputs.policy)
+
+
+async def take_next_step(
+    session: AsyncSession,
+    record: CaseDecision,
+    now: datetime,
+    steps: list[PlannedStep] | None = None,
+    *,
+    policy: SellerPolicy | None = None,
+) -> bool:
+    """Offer the next step, or decide it when owed; True when a message went to the buyer.
+    The caller stops the answer clocks after a first message (`clocks.ANSWER_CLOCKS`).
+    `steps`: the plan just made, when the caller has it (saves reading it back)."""
+    steps = steps if steps is not None else steps_of(record)
+    if record.step >= len(steps):
+        await hold(session, record, ["no remedy left in the plan: an agent decides"], now)
+        return False
+    record.step += 1
+    step = steps[record.step - 1]
+    policy = policy or await policies.policy_of(session, record)
+    expires_at = now + timedelta(hours=policy.offer_expiry_hours)
+    the_draft = draft(
+        step,
+        record.language,
+        Market(record.market),
+        Currency(record.currency),
+        product_title(record),
+        expires_at,
+        Scenario(record.scenario),
+    )
+    if not the_draft.sendable:
+        await hold(session, record, the_draft.findings, now, step.remedy)
+        return False
+    owed = step.owed
+    offer = Offer(
+        offer_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{record.case_id}/offer/{record.step}")),
+        case_id=record.case_id,
+        step=record.step,
+        remedy=step.remedy.value,
+        amount_minor=step.refund_minor,
+        currency=record.currency,
+        language=the_draft.language,
+        message=the_draft.message,
+        state=offers.sent(step),
+        offered_at=now,
+        expires_at=expires_at,
+        answered_at=now if owed else None,
+    )
+    session.add(offer)
+    offered = offered_event(offer, step)
+    if owed:
+        why = f"{step.remedy.value} is owed without asking"
+        await decide(session, record, step, now, why, notice=offered)
+    else:
+        await moved(session, record, cases.offer(CaseState(record.state), offered))
+    return True
+
+
+def offered_event(offer: Offer, step: PlannedStep) -> ResolutionOffered:
+    return ResolutionOffered(
+        case_id=offer.case_id,
+        offer_id=offer.offer_id,
+        step=offer.step,
+        remedy=step.remedy,
+        amount_minor=offer.amount_minor,
+        currency=Currency(offer.currency),
+        language=offer.language,
+        message=offer.message,
+        expires_at=offer.expires_at,
+        needs_answer=not step.owed,
+    )
+
+
+async def decide(
+    session: AsyncSession,
+    record: CaseDecision,
+    step: PlannedStep,
+    now: datetime,
+    why: str,
+    swap: Swap | None = None,
+    notice: ResolutionOffered | None = None,
+) -> None:
+    """The case ends with `step`; for an exchange, `swap` says what ships and for what;
+    `notice` tells the buyer of a remedy owed without asking."""
+    refund = swap.refund_minor if swap else step.refund_minor
+    decided = ResolutionDecided(
+        case_id=record.case_id,
+        scenario=Scenario(record.scenario),
+        remedy=step.remedy,
+        market=record.market,
+        region=record.region,
+        currency=record.currency,
+        refund_minor=refund,
+        items=swap.items if swap else items_of(record),
+        rule=f"{record.rule}; step {record.step}: {why}",
+        route=step.route,
+        policy_version=record.policy_version,
+        alternatives=record.alternatives,
+        price_difference_minor=swap.price_difference_minor if swap else 0,
+    )
+    transition = cases.decide(CaseState(record.state), decided, notice)
+    record.remedy = step.remedy.value
+    record.refund_minor = refund
+    record.route = step.route.value if step.route else None
+    record.decided_at = now
+    await moved(session, record, transition)
+    if step.remedy in REFUNDED_AT_ONCE:
+        await refunding.owe_refund(session, record, step.remedy, refund)
+
+
+async def open_offer(session: AsyncSession, case_id: str) -> Offer | None:
+    return await session.scalar(
+        select(Offer)
+        .where(Offer.case_id == case_id, Offer.state == OfferState.OPEN)
+        .with_for_update()
+    )
+
+
+async def accept(
+    session: AsyncSession,
+    record: CaseDecision,
+    offer: Offer,
+    now: datetime,
+    choice: ExchangeChoice | None = None,
+) -> None:
+    """The buyer takes the offer; an exchange for a variant whose price differs by more
+    than the seller's policy settles is impossible, and the next step follows."""
+    remedy = Remedy(offer.remedy)
+    step = steps_of(record)[offer.step - 1]
+    swap = swap_for(items_of(record), choice) if remedy is Remedy.EXCHANGE else None
+    if swap is not None:
+        policy = await policies.policy_of(session, record)
+        limit = policy.exchange_max_price_difference_minor
+        if not settles(swap, limit):
+            note = f"price difference {swap.price_difference_minor} exceeds the policy's {limit}"
+            await give_up(session, record, offer, OfferState.IMPOSSIBLE, note, now, policy=policy)
+            return
+    transition = offers.accept(OfferState(offer.state), offer.case_id, offer.offer_id, remedy, now)
+    if transition.repeated:
+        return
+    offer.answered_at = now
+    await moved(session, offer, transition)
+    await decide(session, record, step, now, f"the buyer accepted {remedy.value}", swap)
+
+
+async def give_up(
+    session: AsyncSession,
+    record: CaseDecision,
+    offer: Offer,
+    end: OfferState,
+    note: str,
+    now: datetime,
+    *,
+    policy: SellerPolicy | None = None,
+) -> None:
+    """The buyer does not take the offer (`end`: declined, expired, impossible): on to
+    the next step."""
+    transition = offers.end_untaken(
+        OfferState(offer.state),
+        OfferState(end),
+        record.case_id,
+        offer.offer_id,
+        Remedy(offer.remedy),
+        note,
+        now,
+    )
+    if transition.repeated:
+        return
+    offer.answered_at = now
+    await moved(session, offer, transition)
+    await take_next_step(session, record, now, policy=policy)
+
+
+async def undo(
+    session: AsyncSession, record: CaseDecision, unavailable: StockUnavailable, now: datetime
+) -> None:
+    """Fulfillment cannot ship the remedy decided (out of stock): on to the next step,
+    unless the case has moved on since."""
+    transition = cases.undo(CaseState(record.state), record.remedy, unavailable, now)
+    if transition.repeated:
+        return
+    await moved(session, record, transition)
+    await take_next_step(session, record, now)
+
+
+async def cases_with_lapsed_offers(session: AsyncSession, now: datetime) -> list[str]:
+    rows = await session.scalars(
+        select(Offer.case_id)
+        .where(Offer.state == OfferState.OPEN, Offer.expires_at <= now)
+        .order_by(Offer.expires_at)
+        .limit(LAPSED_BATCH)
+    )
+    return list(rows)

@@ -1,0 +1,234 @@
+"""Resolution's event handlers (`handlers/events.py`) against the real PostgreSQL: events
+in through FastStream's test broker, the case's offers, answers, decisions and refunds owed
+out."""
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from faststream.kafka import TestKafkaBroker
+from sqlalchemy import select
+
+from services.resolution.tables import CaseClock, CaseDecision, Refund
+from shared.events import BuyerAnswer, Envelope, Scenario
+from tests.factories import case_opened, envelope_bytes
+from tests.handlers.conftest import outbox_of
+from tests.handlers.resolution.conftest import publish, reply, row, types_of
+
+
+async def test_an_accepted_partial_refund_is_decided_and_owed_once(resolution):
+    case = case_opened(scenario=Scenario.MINOR_DEFECT)
+    accepted = Envelope.wrap(reply(case.case_id, BuyerAnswer.ACCEPT))
+    async with TestKafkaBroker(resolution.broker) as broker:
+        await publish(broker, case)
+        for _ in range(2):  # a redelivered answer
+            await broker.publish(envelope_bytes(accepted), "intake.events")
+    events = await outbox_of(resolution, case.case_id)
+    assert types_of(events) == ["resolution.offered", "resolution.accepted", "resolution.decided"]
+    decided = events[-1]["data"]
+    assert (decided["remedy"], decided["refund_minor"], decided["policy_version"]) == (
+        "partial_refund",
+        499,
+        0,
+    )
+    weighed = {a["remedy"]: a for a in decided["alternatives"]}
+    assert weighed["refund_without_return"]["excluded_by"].startswith("seller policy v0")
+    assert (
+        weighed["partial_refund"]["expected_cost_minor"]
+        < weighed["return_full_refund"]["cost_minor"]
+    )
+    async with resolution.sessions() as session:
+        refunds = list(await session.scalars(select(Refund).where(Refund.case_id == case.case_id)))
+    assert [(r.amount_minor, r.state, r.remedy) for r in refunds] == [
+        (499, "pending", "partial_refund")
+    ]
+
+
+async def test_a_declined_offer_moves_to_the_next_remedy(resolution):
+    case = case_opened(scenario=Scenario.MINOR_DEFECT)
+    async with TestKafkaBroker(resolution.broker) as broker:
+        await publish(broker, case)
+        await publish(broker, reply(case.case_id, BuyerAnswer.DECLINE))
+        await publish(broker, reply(case.case_id, BuyerAnswer.ACCEPT))  # nothing open: ignored
+    events = await outbox_of(resolution, case.case_id)
+    assert types_of(events) == [
+        "resolution.offered",
+        "resolution.declined",
+        "resolution.offered",  # the notice of the return, owed without asking
+        "resolution.decided",
+    ]
+    assert events[1]["data"]["cause"] == "declined"
+    assert events[2]["data"]["needs_answer"] is False
+    assert events[3]["data"]["remedy"] == "return_full_refund"
+    assert events[3]["data"]["refund_minor"] == 4999
+
+
+async def test_an_offer_failing_the_lint_is_held_for_an_agent(resolution):
+    case = case_opened(scenario=Scenario.FUNCTIONAL_FAULT).model_copy(
+        update={"seller_account": f"seller-{uuid.uuid4().hex[:6]}"}
+    )
+    async with resolution.transaction() as session:
+        from services.resolution.domain.troubleshooting import Guide
+        from services.resolution.workflows import knowledge_base
+
+        await knowledge_base.save_guide(
+            session,
+            case.seller_account,
+            Guide(
+                guide_id="BT-SPK-200-BLK.quick-fix.en",  # wins over the starter guide
+                language="en",
+                title="Quick fix",
+                steps=(
+                    "Charge the speaker for two hours.",
+                    "Hold the power button for 10 seconds.",
+                    "It comes with a lifetime warranty.",
+                ),
+                sku="BT-SPK-200-BLK",
+            ),
+        )
+    async with TestKafkaBroker(resolution.broker) as broker:
+        await publish(broker, case)
+    events = await outbox_of(resolution, case.case_id)
+    assert types_of(events) == ["resolution.held_for_agent"]
+    assert events[0]["data"]["findings"] == ["banned_promise: lifetime warranty"]
+    assert (await row(resolution, CaseDecision, case.case_id)).state == "held"
+
+
+async def test_a_new_policy_version_is_used_and_recorded(resolution):
+    from services.resolution.domain.policy import RefundTier, SellerPolicy
+    from services.resolution.workflows import policies
+
+    seller = f"seller-{uuid.uuid4().hex[:6]}"
+    async with resolution.transaction() as session:
+        await policies.save_policy(session, seller, SellerPolicy(), "test")
+        tiers = [RefundTier(up_to_price_minor=5000, percent=15), RefundTier(percent=10)]
+        await policies.save_policy(
+            session, seller, SellerPolicy(partial_refund_tiers=tiers), "test"
+        )
+    case = case_opened(scenario=Scenario.MINOR_DEFECT).model_copy(update={"seller_account": seller})
+    async with TestKafkaBroker(resolution.broker) as broker:
+        await publish(broker, case)
+    decision = await row(resolution, CaseDecision, case.case_id)
+    assert decision.policy_version == 2
+    assert decision.plan[0]["refund_minor"] == 749  # 15% of $49.99: the tier up to $50
+
+
+async def test_a_returned_unit_makes_the_full_refund_owed(resolution):
+    from shared.events import ReturnReceived
+
+    case = case_opened(scenario=Scenario.QUALITY_DEFECT)
+    async with TestKafkaBroker(resolution.broker) as broker:
+        await publish(broker, case)
+        received = ReturnReceived(
+            case_id=case.case_id, rma_id="RMA-1", warehouse="BOS1", received_at=datetime.now(UTC)
+        )
+        await publish(broker, received, "fulfillment.events")
+    decision = await row(resolution, CaseDecision, case.case_id)
+    assert decision.remedy == "return_full_refund"
+    async with resolution.sessions() as session:
+        (refund,) = await session.scalars(select(Refund).where(Refund.case_id == case.case_id))
+        clock = await session.get(CaseClock, (case.case_id, "refund"))
+    assert (refund.amount_minor, refund.state) == (4999, "pending")
+    assert clock is not None and clock.state == "running"
+    async with resolution.sessions() as session:  # answered as it opened: no reply clock ran
+        assert await session.get(CaseClock, (case.case_id, "first_reply")) is None
+
+
+async def test_an_answer_in_the_same_batch_as_its_case_is_applied_in_the_batch(resolution):
+    """The batch path writes rows at commit; a reply must still find the offer made a few
+    records earlier, without falling back to applying the batch one event at a time."""
+    from types import SimpleNamespace
+
+    from aiokafka import ConsumerRecord
+
+    case = case_opened(scenario=Scenario.MINOR_DEFECT)
+    events = [case, reply(case.case_id, BuyerAnswer.ACCEPT)]
+    batch = [
+        ConsumerRecord("intake.events", 0, offset, 0, 0, b"k", payload, None, 0, 0, [])
+        for offset, payload in enumerate(envelope_bytes(Envelope.wrap(e)) for e in events)
+    ]
+    consumer = resolution.consumer
+    calls: list[bool] = []
+    apply_all = consumer._apply_all
+
+    async def spy(session, deliveries, one_by_one):
+        calls.append(one_by_one)
+        await apply_all(session, deliveries, one_by_one)
+
+    consumer._apply_all = spy
+    async with TestKafkaBroker(resolution.broker):
+        await consumer.consume_batch(SimpleNamespace(raw_message=batch))
+    assert calls == [False]  # applied as one batch
+    assert types_of(await outbox_of(resolution, case.case_id)) == [
+        "resolution.offered",
+        "resolution.accepted",
+        "resolution.decided",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("variant_price", "difference", "refund"),
+    [(5999, 1000, 0), (3999, -1000, 1000), (4999, 0, 0)],
+)
+async def test_an_exchange_for_another_variant_settles_only_the_price_difference(
+    resolution, variant_price, difference, refund
+):
+    from shared.events import ExchangeChoice
+
+    case = case_opened(scenario=Scenario.SIZE_STYLE_MISMATCH)  # one $49.99 unit
+    choice = ExchangeChoice(sku="BT-SPK-300-BLU", unit_price_minor=variant_price)
+    accepted = reply(case.case_id, BuyerAnswer.ACCEPT).model_copy(update={"exchange_for": choice})
+    async with TestKafkaBroker(resolution.broker) as broker:
+        await publish(broker, case)
+        await publish(broker, accepted)
+    decided = (await outbox_of(resolution, case.case_id))[-1]["data"]
+    assert decided["remedy"] == "exchange"
+    assert [(i["sku"], i["unit_price_minor"]) for i in decided["items"]] == [
+        ("BT-SPK-300-BLU", variant_price)
+    ]
+    assert (decided["price_difference_minor"], decided["refund_minor"]) == (difference, refund)
+    async with resolution.sessions() as session:
+        owed = list(await session.scalars(select(Refund).where(Refund.case_id == case.case_id)))
+    assert [r.amount_minor for r in owed] == ([refund] if refund else [])
+
+
+async def test_an_exchange_beyond_the_policys_price_difference_moves_to_the_next_remedy(
+    resolution,
+):
+    from shared.events import ExchangeChoice
+
+    case = case_opened(scenario=Scenario.SIZE_STYLE_MISMATCH)
+    choice = ExchangeChoice(sku="BT-SPK-900-GLD", unit_price_minor=9999)  # $50 dearer
+    accepted = reply(case.case_id, BuyerAnswer.ACCEPT).model_copy(update={"exchange_for": choice})
+    async with TestKafkaBroker(resolution.broker) as broker:
+        await publish(broker, case)
+        await publish(broker, accepted)
+    events = await outbox_of(resolution, case.case_id)
+    declined = next(e["data"] for e in events if e["type"] == "resolution.declined")
+    assert (declined["remedy"], declined["cause"]) == ("exchange", "impossible")
+    assert "exceeds the policy's 2000" in declined["note"]
+    assert events[-1]["type"] == "resolution.decided"
+    assert events[-1]["data"]["remedy"] == "return_full_refund"
+
+
+async def test_the_engine_learns_how_a_sellers_buyers_answer(resolution):
+    from services.resolution.workflows import outcomes
+
+    seller = f"seller-{uuid.uuid4().hex[:6]}"
+
+    def minor_defect():
+        return case_opened(scenario=Scenario.MINOR_DEFECT).model_copy(
+            update={"seller_account": seller}
+        )
+
+    async with TestKafkaBroker(resolution.broker) as broker:
+        for _ in range(5):  # five buyers in a row turn the partial refund down
+            declined = minor_defect()
+            await publish(broker, declined)
+            await publish(broker, reply(declined.case_id, BuyerAnswer.DECLINE))
+        outcomes._cached.clear()  # as if a minute had passed
+        case = minor_defect()
+        await publish(broker, case)
+    decision = await row(resolution, CaseDecision, case.case_id)
+    partial = next(a for a in decision.alternatives if a["remedy"] == "partial_refund")
+    assert partial["acceptance"] == pytest.approx((0.8 * 20 + 0) / (20 + 5))

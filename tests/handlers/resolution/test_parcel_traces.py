@@ -1,0 +1,105 @@
+"""A parcel the buyer says never arrived, traced with the carrier first: the trace worker
+(`workers/parcel_traces.py`) against the real PostgreSQL and a local fake of EasyPost's
+Tracker API."""
+
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from faststream.kafka import TestKafkaBroker
+
+from services.resolution.tables import CaseDecision
+from shared.events import Scenario
+from shared.service import Service
+from tests.factories import case_opened
+from tests.handlers.conftest import outbox_of
+from tests.handlers.resolution.conftest import publish, row, types_of
+
+
+def lost_parcel_case(tracking_number: str):
+    from shared.events import Parcel
+
+    parcel = Parcel(carrier="USPS", tracking_number=tracking_number)
+    return case_opened(scenario=Scenario.NOT_RECEIVED).model_copy(update={"parcel": parcel})
+
+
+def tracker(status: str, code: str, **extra) -> dict:
+    return {"id": f"trk_{code}", "object": "Tracker", "tracking_code": code, "carrier": "USPS",
+            "status": status, "tracking_details": [], **extra}  # fmt: skip
+
+
+async def trace_all(resolution: Service, base_url: str | None) -> None:
+    from services.resolution.adapters.carrier_tracking import CarrierTracking
+    from services.resolution.workers.parcel_traces import TraceWorker
+
+    async with httpx.AsyncClient(base_url=base_url or "http://unused", timeout=2) as client:
+        tracking = CarrierTracking(client, "test-key") if base_url else None
+        await TraceWorker(resolution, tracking).work_once()
+
+
+async def test_a_parcel_the_carrier_returned_is_sent_again(resolution, httpserver):
+    case = lost_parcel_case("9400RETURNED01")
+    httpserver.expect_request("/v2/trackers", method="POST").respond_with_json(
+        tracker("return_to_sender", "9400RETURNED01")
+    )
+    async with TestKafkaBroker(resolution.broker) as broker:
+        await publish(broker, case)
+    assert (await row(resolution, CaseDecision, case.case_id)).state == "tracing"
+    assert await outbox_of(resolution, case.case_id) == []  # nothing before the carrier's word
+
+    await trace_all(resolution, httpserver.url_for(""))
+    events = await outbox_of(resolution, case.case_id)
+    assert types_of(events) == ["resolution.parcel_traced", "resolution.offered"]
+    assert (events[0]["data"]["status"], events[0]["data"]["verdict"]) == (
+        "return_to_sender",
+        "lost",
+    )
+    assert events[1]["data"]["remedy"] == "reship"
+    decision = await row(resolution, CaseDecision, case.case_id)
+    assert decision.state == "offered" and "carrier trace" in decision.rule
+
+
+async def test_a_parcel_the_carrier_delivered_goes_to_an_agent(resolution, httpserver):
+    case = lost_parcel_case("9400DELIVERED1")
+    delivered = tracker(
+        "delivered",
+        "9400DELIVERED1",
+        tracking_details=[
+            {"status": "delivered", "datetime": "2026-11-20T15:04:00Z", "message": "Delivered"}
+        ],
+    )
+    httpserver.expect_request("/v2/trackers", method="POST").respond_with_json(delivered)
+    async with TestKafkaBroker(resolution.broker) as broker:
+        await publish(broker, case)
+    await trace_all(resolution, httpserver.url_for(""))
+    events = await outbox_of(resolution, case.case_id)
+    assert types_of(events) == ["resolution.parcel_traced", "resolution.held_for_agent"]
+    assert "2026-11-20" in events[1]["data"]["findings"][0]
+    assert (await row(resolution, CaseDecision, case.case_id)).state == "held"
+
+
+async def test_a_parcel_in_transit_is_looked_at_again_later(resolution, httpserver):
+    from services.resolution.tables import ParcelTrace
+
+    case = lost_parcel_case("9400MOVING0001")
+    soon = (datetime.now(UTC) + timedelta(days=2)).isoformat()
+    httpserver.expect_request("/v2/trackers", method="POST").respond_with_json(
+        tracker("in_transit", "9400MOVING0001", est_delivery_date=soon)
+    )
+    async with TestKafkaBroker(resolution.broker) as broker:
+        await publish(broker, case)
+    await trace_all(resolution, httpserver.url_for(""))
+    trace = await row(resolution, ParcelTrace, case.case_id)
+    assert (trace.state, trace.last_status) == ("pending", "in_transit")
+    assert trace.next_attempt_at > datetime.now(UTC) + timedelta(days=2)
+    assert (await row(resolution, CaseDecision, case.case_id)).state == "tracing"
+
+
+async def test_without_a_tracking_api_the_plan_goes_on_untraced(resolution):
+    case = lost_parcel_case("9400NOAPI00001")
+    async with TestKafkaBroker(resolution.broker) as broker:
+        await publish(broker, case)
+    await trace_all(resolution, None)
+    events = await outbox_of(resolution, case.case_id)
+    assert types_of(events) == ["resolution.parcel_traced", "resolution.offered"]
+    assert events[0]["data"]["verdict"] == "untraced"
+    assert events[1]["data"]["remedy"] == "reship"

@@ -1,0 +1,252 @@
+"""The remedy engine, table-driven: every scenario in every market, with the remedies it
+offers in order, their amounts, and what it excluded and why; then the law's edge cases."""
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from services.resolution.domain import engine
+from services.resolution.domain.engine import CaseFacts, plan
+from services.resolution.domain.policy import DEFAULT_POLICY, RefundTier, SellerPolicy
+from services.resolution.domain.troubleshooting import starter_guides
+from shared.events import CaseItem, Remedy, Scenario
+from shared.markets import CURRENCY_OF, DEFAULT_LANGUAGE_OF, Market
+
+R, S = Remedy, Scenario
+MARKETS = (Market.US, Market.CA, Market.UK, Market.DE, Market.FR, Market.IT, Market.ES)
+OPENED = datetime(2026, 11, 10, 12, tzinfo=UTC)
+GUIDES = list(starter_guides().values())
+
+SPEAKER = CaseItem(sku="BT-SPK-200-BLK", category="electronics", quantity=1, unit_price_minor=4999)
+CURTAIN = CaseItem(sku="CRT-BLK-5284-GRY", category="home", quantity=1, unit_price_minor=1999)
+
+POLICY_CAP = "seller policy v0: returnless refunds only"
+DEARER = "cost: dearer than"
+NO_GUIDE = "knowledge base: no guide"
+
+
+def facts(
+    scenario: Scenario,
+    market: Market,
+    items: list[CaseItem],
+    delivered_days_before: int | None = 5,
+    opened: datetime = OPENED,
+) -> CaseFacts:
+    delivered = None if delivered_days_before is None else opened - timedelta(delivered_days_before)
+    return CaseFacts(
+        case_id="case-1",
+        marketplace="amazon",
+        market=market,
+        currency=CURRENCY_OF[market],
+        scenario=scenario,
+        items=items,
+        opened_at=opened,
+        delivered_at=delivered,
+        language=DEFAULT_LANGUAGE_OF[market],
+    )
+
+
+def offered(the_plan) -> list[tuple[Remedy, int]]:
+    return [(step.remedy, step.refund_minor) for step in the_plan.steps]
+
+
+def excluded(the_plan) -> dict[Remedy, str]:
+    return {a.remedy: a.excluded_by for a in the_plan.alternatives if a.excluded_by}
+
+
+# A $49.99 speaker (a starter troubleshooting guide exists in every language): the same
+# plan in every market, because the unit is worth more than the returnless-refund cap.
+SPEAKER_PLANS: dict[Scenario, tuple[list[tuple[Remedy, int]], dict[Remedy, str]]] = {
+    S.MINOR_DEFECT: (
+        [(R.PARTIAL_REFUND, 499), (R.RETURN_FULL_REFUND, 4999)],
+        {R.REFUND_WITHOUT_RETURN: POLICY_CAP},
+    ),
+    S.FUNCTIONAL_FAULT: (
+        [(R.TROUBLESHOOTING, 0), (R.PART_SHIPMENT, 0), (R.RETURN_FULL_REFUND, 4999)],
+        {R.REFUND_WITHOUT_RETURN: POLICY_CAP},
+    ),
+    S.SIZE_STYLE_MISMATCH: (
+        [(R.EXCHANGE, 0), (R.RETURN_FULL_REFUND, 4999)],
+        {R.REFUND_WITHOUT_RETURN: POLICY_CAP},
+    ),
+    S.QUALITY_DEFECT: ([(R.RETURN_FULL_REFUND, 4999)], {R.REFUND_WITHOUT_RETURN: POLICY_CAP}),
+    S.CHANGED_MIND: ([(R.RETURN_FULL_REFUND, 4999)], {}),
+    S.NOT_RECEIVED: ([(R.RESHIP, 0), (R.REFUND_WITHOUT_RETURN, 4999)], {}),
+    S.WRONG_ITEM: (
+        [(R.EXCHANGE, 0), (R.RETURN_FULL_REFUND, 4999)],
+        {R.REFUND_WITHOUT_RETURN: POLICY_CAP},
+    ),
+}
+
+
+@pytest.mark.parametrize("market", MARKETS)
+@pytest.mark.parametrize("scenario", list(SPEAKER_PLANS))
+def test_speaker_plan_per_scenario_and_market(scenario, market):
+    expected_offers, expected_exclusions = SPEAKER_PLANS[scenario]
+    the_plan = plan(facts(scenario, market, [SPEAKER]), DEFAULT_POLICY, 0, GUIDES, OPENED)
+    assert offered(the_plan) == expected_offers
+    assert {r: why[: len(expected_exclusions[r])] for r, why in excluded(the_plan).items()} == (
+        expected_exclusions
+    )
+
+
+# A $19.99 curtain: a return costs more than the unit brings back, so a refund without a
+# return wins, except in the UK, where return postage is cheap enough.
+HOME_RETURNLESS = {R.RETURN_FULL_REFUND: DEARER}
+UK_RETURN = {R.REFUND_WITHOUT_RETURN: DEARER}
+
+
+def curtain_plan(scenario: Scenario, market: Market):
+    uk = market is Market.UK
+    last = (R.RETURN_FULL_REFUND, 1999) if uk else (R.REFUND_WITHOUT_RETURN, 1999)
+    dearer = UK_RETURN if uk else HOME_RETURNLESS
+    north_america = market in (Market.US, Market.CA)
+    table = {
+        S.MINOR_DEFECT: ([(R.PARTIAL_REFUND, 199), last], dearer),
+        S.FUNCTIONAL_FAULT: ([(R.PART_SHIPMENT, 0), last], dearer | {R.TROUBLESHOOTING: NO_GUIDE}),
+        # Exchanging a cheap curtain across North America costs more than refunding it.
+        S.SIZE_STYLE_MISMATCH: (
+            ([last], dearer | {R.EXCHANGE: DEARER})
+            if north_america
+            else ([(R.EXCHANGE, 0), last], dearer)
+        ),
+        S.QUALITY_DEFECT: ([last], dearer),
+        S.CHANGED_MIND: ([(R.RETURN_FULL_REFUND, 1999)], {}),
+        # Sending a $19.99 curtain again across Canada costs more than refunding it.
+        S.NOT_RECEIVED: (
+            ([(R.REFUND_WITHOUT_RETURN, 1999)], {R.RESHIP: DEARER})
+            if market is Market.CA
+            else ([(R.RESHIP, 0), (R.REFUND_WITHOUT_RETURN, 1999)], {})
+        ),
+    }
+    table[S.WRONG_ITEM] = table[S.SIZE_STYLE_MISMATCH]
+    return table[scenario]
+
+
+@pytest.mark.parametrize("market", MARKETS)
+@pytest.mark.parametrize("scenario", list(Scenario))
+def test_cheap_curtain_plan_per_scenario_and_market(scenario, market):
+    expected_offers, expected_exclusions = curtain_plan(scenario, market)
+    the_plan = plan(facts(scenario, market, [CURTAIN]), DEFAULT_POLICY, 0, GUIDES, OPENED)
+    assert offered(the_plan) == expected_offers
+    assert {r: why[: len(expected_exclusions[r])] for r, why in excluded(the_plan).items()} == (
+        expected_exclusions
+    )
+
+
+@pytest.mark.parametrize("scenario", list(Scenario))
+@pytest.mark.parametrize("market", MARKETS)
+def test_every_plan_is_cheapest_first_and_ends_with_a_remedy_the_buyer_takes(scenario, market):
+    for item in (SPEAKER, CURTAIN):
+        the_plan = plan(facts(scenario, market, [item]), DEFAULT_POLICY, 0, GUIDES, OPENED)
+        costs = [step.cost_minor for step in the_plan.steps]
+        assert costs == sorted(costs)
+        assert the_plan.steps[-1].owed
+        assert not any(step.owed for step in the_plan.steps[:-1])
+        weighed = {a.remedy for a in the_plan.alternatives}
+        assert weighed == set(engine.LADDERS[scenario])
+
+
+def test_expected_cost_counts_a_decline():
+    the_plan = plan(facts(S.MINOR_DEFECT, Market.US, [SPEAKER]), DEFAULT_POLICY, 0, GUIDES, OPENED)
+    partial, full = the_plan.steps
+    by_remedy = {a.remedy: a for a in the_plan.alternatives}
+    p = partial.acceptance
+    assert by_remedy[R.PARTIAL_REFUND].expected_cost_minor == round(
+        p * partial.cost_minor + (1 - p) * full.cost_minor
+    )
+    assert by_remedy[R.RETURN_FULL_REFUND].expected_cost_minor == full.cost_minor
+    assert by_remedy[R.REFUND_WITHOUT_RETURN].expected_cost_minor is None
+    lines = {line.item for line in by_remedy[R.RETURN_FULL_REFUND].lines}
+    assert {"refund", "return_shipping", "handling", "recovery_value"} <= lines
+
+
+# --- The law's edge cases
+
+DELIVERED = datetime(2026, 11, 1, 10, tzinfo=UTC)
+
+
+def opened_on_day(day: int) -> datetime:
+    return DELIVERED.replace(hour=20) + timedelta(days=day)
+
+
+@pytest.mark.parametrize(("day", "disclosed"), [(14, True), (15, False)])
+def test_a_partial_refund_in_the_eu_tells_of_the_withdrawal_right_until_day_14(day, disclosed):
+    opened = opened_on_day(day)
+    case = replace(
+        facts(S.MINOR_DEFECT, Market.DE, [SPEAKER], opened=opened), delivered_at=DELIVERED
+    )
+    first = plan(case, DEFAULT_POLICY, 0, GUIDES, opened).steps[0]
+    assert first.remedy is R.PARTIAL_REFUND
+    assert ("eu.crd.withdrawal" in [d.rule_id for d in first.disclosures]) is disclosed
+
+
+@pytest.mark.parametrize(("day", "returnable"), [(30, True), (31, False)])
+def test_a_us_buyer_who_changed_their_mind_may_return_within_the_marketplace_30_days(
+    day, returnable
+):
+    opened = opened_on_day(day)
+    case = replace(
+        facts(S.CHANGED_MIND, Market.US, [SPEAKER], opened=opened), delivered_at=DELIVERED
+    )
+    the_plan = plan(case, DEFAULT_POLICY, 0, GUIDES, opened)
+    if returnable:
+        assert offered(the_plan) == [(R.RETURN_FULL_REFUND, 4999)]
+    else:
+        assert offered(the_plan) == []
+        assert excluded(the_plan)[R.RETURN_FULL_REFUND].startswith("no return right")
+        assert "an agent decides" in the_plan.rule
+
+
+def test_a_missing_delivery_date_counts_the_windows_from_the_opening():
+    case = facts(S.MINOR_DEFECT, Market.FR, [SPEAKER], delivered_days_before=None)
+    first = plan(case, DEFAULT_POLICY, 0, GUIDES, OPENED).steps[0]
+    assert [d.rule_id for d in first.disclosures] == ["eu.crd.withdrawal"]
+
+
+def test_a_part_shipped_order_refunds_only_the_items_of_the_case_each_by_its_tier():
+    tiers = [RefundTier(up_to_price_minor=2000, percent=15), RefundTier(percent=10)]
+    policy = SellerPolicy(partial_refund_tiers=tiers)
+    two_speakers = SPEAKER.model_copy(update={"quantity": 2})
+    case = facts(S.MINOR_DEFECT, Market.US, [two_speakers, CURTAIN])
+    first = plan(case, policy, 3, GUIDES, OPENED).steps[0]
+    assert first.refund_minor == 2 * 4999 * 10 // 100 + 1999 * 15 // 100  # 999 + 299
+
+
+def test_an_offer_the_law_forbids_is_excluded_with_the_rule_and_the_next_is_offered(monkeypatch):
+    # Were a partial refund tried on faulty goods in the UK within 30 days, the short-term
+    # right to reject forbids it: only a full refund answers a rejection.
+    ladder = {**engine.LADDERS, S.QUALITY_DEFECT: (R.PARTIAL_REFUND, R.RETURN_FULL_REFUND)}
+    monkeypatch.setattr(engine, "LADDERS", ladder)
+    the_plan = plan(
+        facts(S.QUALITY_DEFECT, Market.UK, [SPEAKER]), DEFAULT_POLICY, 0, GUIDES, OPENED
+    )
+    assert offered(the_plan) == [(R.RETURN_FULL_REFUND, 4999)]
+    assert "uk.cra.short_term_right_to_reject" in excluded(the_plan)[R.PARTIAL_REFUND]
+
+
+def test_a_remedy_the_seller_disabled_is_skipped_with_the_policy_version():
+    policy = SellerPolicy(enabled_remedies=[r for r in Remedy if r is not R.EXCHANGE])
+    the_plan = plan(facts(S.SIZE_STYLE_MISMATCH, Market.DE, [SPEAKER]), policy, 7, GUIDES, OPENED)
+    assert offered(the_plan) == [(R.RETURN_FULL_REFUND, 4999)]
+    assert excluded(the_plan)[R.EXCHANGE] == "seller policy v7: exchange is not enabled"
+
+
+def test_a_guide_only_in_another_language_is_no_remedy():
+    case = facts(S.FUNCTIONAL_FAULT, Market.US, [SPEAKER])
+    only_german = [g for g in GUIDES if g.language == "de"]
+    the_plan = plan(case, DEFAULT_POLICY, 0, only_german, OPENED)
+    assert excluded(the_plan)[R.TROUBLESHOOTING].startswith(NO_GUIDE)
+    assert the_plan.steps[0].remedy is R.PART_SHIPMENT
+
+
+def test_a_changed_mind_return_is_at_the_buyers_cost_unless_the_seller_pays():
+    case = facts(S.CHANGED_MIND, Market.DE, [SPEAKER])
+    buyer_pays = plan(case, DEFAULT_POLICY, 0, GUIDES, OPENED).steps[0]
+    seller_pays = plan(
+        case, SellerPolicy(seller_pays_withdrawal_return=True), 1, GUIDES, OPENED
+    ).steps[0]
+    assert (buyer_pays.seller_pays_return, seller_pays.seller_pays_return) == (False, True)
+    assert seller_pays.cost_minor > buyer_pays.cost_minor
+    assert "eu.crd.return_cost" in [d.rule_id for d in buyer_pays.disclosures]
