@@ -11,13 +11,13 @@ import asyncpg
 import httpx
 from fastapi import FastAPI
 
-from services.intake.acceptance import Acceptance
-from services.intake.accounts import Accounts, read_accounts_file
-from services.intake.context import Intake
-from services.intake.deliveries import LANES, DeliveryWorker
+from services.intake.adapters.vault import Vault
 from services.intake.handlers import agents, buyers, reports, webhooks
-from services.intake.privacy import Vault
 from services.intake.settings import IntakeSettings
+from services.intake.workers.deliveries import LANES, DeliveryWorker
+from services.intake.workflows.accepting import Acceptance
+from services.intake.workflows.accounts import Accounts, read_accounts_file
+from services.intake.workflows.context import Intake
 from shared.service import Service, ServiceSpec
 from shared.service import create_app as create_service_app
 from shared.telemetry import Telemetry

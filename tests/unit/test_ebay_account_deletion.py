@@ -9,8 +9,8 @@ import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from services.intake.channels.ebay import account_deletion as ebay_account_deletion
 from services.intake.domain.case import Channel, ChannelError, EraseBuyer, Ignore
-from services.intake.domain.channels import ebay_account_deletion
 
 SAMPLES = Path(__file__).parent.parent / "samples" / "ebay"
 KID = "9936261a-7d7b-4621-a0f1-96ccb428af49"

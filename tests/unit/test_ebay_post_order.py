@@ -10,9 +10,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from services.intake.domain.case import ChannelError
-from services.intake.domain.channels import ebay
-from services.intake.domain.channels.ebay_post_order import (
+from services.intake.channels.ebay import notifications as ebay
+from services.intake.channels.ebay.post_order_api import (
     EbayReturn,
     PostOrderClient,
     PostOrderError,
@@ -20,6 +19,7 @@ from services.intake.domain.channels.ebay_post_order import (
     case_from_return,
     marketplace_id_of,
 )
+from services.intake.domain.case import ChannelError
 from shared.events import Reason
 from shared.markets import Currency, Market
 

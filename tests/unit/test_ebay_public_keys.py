@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from services.intake.marketplaces import ebay_public_keys
+from services.intake.channels.ebay import public_keys as ebay_public_keys
 from services.intake.marketplaces.errors import MarketplaceRefused, MarketplaceUnavailable
 
 KID = "9936261a-7d7b-4621-a0f1-96ccb428af49"

@@ -10,9 +10,9 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from services.intake.channels.shopify import admin_api as shopify_admin
+from services.intake.channels.shopify import webhook as shopify
 from services.intake.domain.case import Address, BuyerContact, Item, OpenCase
-from services.intake.domain.channels import shopify
-from services.intake.marketplaces import shopify_admin
 from services.intake.marketplaces.errors import MarketplaceRefused, MarketplaceUnavailable
 from shared.events import Reason
 from shared.markets import Currency, Market

@@ -11,9 +11,9 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from services.intake.channels.walmart import returns_api as walmart_returns
+from services.intake.channels.walmart import webhook as walmart
 from services.intake.domain.case import BuyerContact, Item, OpenCase
-from services.intake.domain.channels import walmart
-from services.intake.marketplaces import walmart_returns
 from services.intake.marketplaces.errors import MarketplaceRefused, MarketplaceUnavailable
 from shared.events import Reason
 from shared.markets import Currency, Market

@@ -11,13 +11,14 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select, update
 
-from services.intake.context import CurrentIntake
+from services.intake.channels.common import read_json
+from services.intake.channels.generic import webhook as generic
 from services.intake.domain.case import Channel, ChannelError, Delivery, OpenCase
-from services.intake.domain.channels import generic, read_json
 from services.intake.domain.opening import case_id_of
 from services.intake.domain.webhook import GenericWebhook
-from services.intake.handlers.common import read_body, refusal
+from services.intake.handlers.refusals import read_body, refusal
 from services.intake.tables import CaseRecord, DeliveryRecord
+from services.intake.workflows.context import CurrentIntake
 from shared.access import AgentOnly
 from shared.events import CaseClassified, Scenario
 from shared.outbox import emit

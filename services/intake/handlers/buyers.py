@@ -13,9 +13,9 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
-from services.intake.context import CurrentIntake
 from services.intake.domain.classification import detect_language
 from services.intake.tables import BuyerMessage, BuyerRecord, CaseRecord
+from services.intake.workflows.context import CurrentIntake
 from shared.access import AgentOnly, InternalOnly
 from shared.events import BuyerAnswer, BuyerReplied, ExchangeChoice, SatisfactionRated
 from shared.outbox import emit

@@ -11,10 +11,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from services.intake.context import CurrentIntake
+from services.intake.channels.amazon import reports as amazon
 from services.intake.domain.case import Channel, ChannelError
-from services.intake.domain.channels import amazon
-from services.intake.handlers.common import read_body, refusal
+from services.intake.handlers.refusals import read_body, refusal
+from services.intake.workflows.context import CurrentIntake
 from shared.access import AgentOnly
 from shared.markets import Market
 

@@ -13,22 +13,20 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
 
-from services.intake.accounts import Account
-from services.intake.completing import WEBHOOK, webhook_content
-from services.intake.context import CurrentIntake, Intake
+from services.intake.channels.amazon import reports as amazon
+from services.intake.channels.ebay import account_deletion as ebay_account_deletion
+from services.intake.channels.ebay import notifications as ebay
+from services.intake.channels.ebay.notifications import EbayKeys
+from services.intake.channels.generic import webhook as generic
+from services.intake.channels.shopify import webhook as shopify
+from services.intake.channels.walmart import webhook as walmart
 from services.intake.domain.case import Channel, ChannelError
-from services.intake.domain.channels import (
-    amazon,
-    ebay,
-    ebay_account_deletion,
-    generic,
-    shopify,
-    walmart,
-)
-from services.intake.domain.channels.ebay import EbayKeys
 from services.intake.domain.opening import case_id_of
-from services.intake.handlers.common import read_body, refusal
+from services.intake.handlers.refusals import read_body, refusal
 from services.intake.marketplaces.errors import MarketplaceError
+from services.intake.workflows.accounts import Account
+from services.intake.workflows.completing import WEBHOOK, webhook_content
+from services.intake.workflows.context import CurrentIntake, Intake
 from shared.service import CurrentService
 
 router = APIRouter(prefix="/webhooks", tags=["marketplace webhooks"])
