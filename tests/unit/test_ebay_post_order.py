@@ -6,22 +6,18 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import httpx
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from services.intake.channels.ebay import notifications as ebay
-from services.intake.channels.ebay.post_order_api import (
-    EbayReturn,
-    PostOrderClient,
-    PostOrderError,
-    ReturnNotFound,
-    case_from_return,
-    marketplace_id_of,
-)
+from services.intake.channels.ebay.post_order_api import read_return
+from services.intake.channels.ebay.returns import EbayReturn, case_from_return, marketplace_id_of
 from services.intake.domain.case import ChannelError
 from shared.events import Reason
 from shared.markets import Currency, Market
+from shared.outbound import Refused, Unavailable
 
 SAMPLES = Path(__file__).parent.parent / "samples" / "ebay"
 TOKEN = "v^1.1#i^1#p^3#r^1#I^3#f^0#t^Ul4xMF8x"
@@ -36,8 +32,14 @@ def created() -> ebay.ReturnNotification:
     return ebay.read((SAMPLES / "return_created.xml").read_bytes())
 
 
-def client(server: HTTPServer, timeout: float = 2.0) -> PostOrderClient:
-    return PostOrderClient(TOKEN, base_url=server.url_for(""), timeout=timeout)
+async def read(
+    server: HTTPServer,
+    return_id: str = "5212345678",
+    marketplace_id: str = "EBAY_US",
+    timeout: float = 2.0,
+) -> EbayReturn:
+    async with httpx.AsyncClient(timeout=timeout) as http:
+        return await read_return(http, server.url_for(""), TOKEN, return_id, marketplace_id)
 
 
 # ------------------------------------------------------------------ the client, over HTTP
@@ -50,8 +52,7 @@ async def test_the_return_is_fetched_with_the_sellers_token_and_site(httpserver:
         query_string={"fieldgroups": "FULL"},
         headers={"Authorization": f"IAF {TOKEN}", "X-EBAY-C-MARKETPLACE-ID": "EBAY_US"},
     ).respond_with_json(resource("defective"))
-    async with client(httpserver) as ebay_api:
-        found = await ebay_api.get_return("5212345678", marketplace_id_of(created()))
+    found = await read(httpserver, "5212345678", marketplace_id_of(created()))
     assert found == EbayReturn.model_validate(resource("defective"))
     assert found.summary.creation_info.reason == "DEFECTIVE_ITEM"
     httpserver.check_assertions()
@@ -65,8 +66,7 @@ async def test_the_summary_is_asked_for_when_the_full_answer_lacks_it(httpserver
     httpserver.expect_request(
         RETURN_PATH, query_string={"fieldgroups": "SUMMARY"}
     ).respond_with_json({"summary": both["summary"]})
-    async with client(httpserver) as ebay_api:
-        found = await ebay_api.get_return("5212345678")
+    found = await read(httpserver, "5212345678")
     assert found.summary.return_id == "5212345678"
     assert found.detail.item_detail.item_title == "Motorized Curtain Rod 84in Smart Track, US Plug"
 
@@ -75,18 +75,16 @@ async def test_an_unknown_return_is_a_clear_not_found(httpserver: HTTPServer):
     httpserver.expect_request(RETURN_PATH).respond_with_json(
         {"error": [{"errorId": 1001, "message": "Return not found"}]}, status=404
     )
-    async with client(httpserver) as ebay_api:
-        with pytest.raises(ReturnNotFound, match="no return 5212345678") as error:
-            await ebay_api.get_return("5212345678")
-    assert (error.value.status, error.value.retry) == (404, False)
+    with pytest.raises(Refused, match="no return 5212345678") as error:
+        await read(httpserver, "5212345678")
+    assert error.value.status == 404
 
 
 async def test_a_server_error_says_to_try_again_later(httpserver: HTTPServer):
     httpserver.expect_request(RETURN_PATH).respond_with_data("upstream down", status=503)
-    async with client(httpserver) as ebay_api:
-        with pytest.raises(PostOrderError, match="answered 503 .* try again later") as error:
-            await ebay_api.get_return("5212345678")
-    assert (error.value.status, error.value.retry) == (503, True)
+    with pytest.raises(Unavailable, match="answered 503 .* try again later") as error:
+        await read(httpserver, "5212345678")
+    assert error.value.status == 503
 
 
 async def test_a_slow_server_times_out_and_may_be_retried(httpserver: HTTPServer):
@@ -95,32 +93,27 @@ async def test_a_slow_server_times_out_and_may_be_retried(httpserver: HTTPServer
         return Response(json.dumps(resource("defective")), content_type="application/json")
 
     httpserver.expect_request(RETURN_PATH).respond_with_handler(slow)
-    async with client(httpserver, timeout=0.2) as ebay_api:
-        with pytest.raises(PostOrderError, match="did not answer .* in time") as error:
-            await ebay_api.get_return("5212345678")
-    assert error.value.retry is True
+    with pytest.raises(Unavailable, match="did not answer .* in time"):
+        await read(httpserver, "5212345678", timeout=0.2)
 
 
 async def test_a_refused_token_is_not_retried(httpserver: HTTPServer):
     httpserver.expect_request(RETURN_PATH).respond_with_json({"error": []}, status=401)
-    async with client(httpserver) as ebay_api:
-        with pytest.raises(PostOrderError, match="refused the seller's token") as error:
-            await ebay_api.get_return("5212345678")
-    assert (error.value.status, error.value.retry) == (401, False)
+    with pytest.raises(Refused, match="refused the seller's token") as error:
+        await read(httpserver, "5212345678")
+    assert error.value.status == 401
 
 
 async def test_an_answer_that_is_not_the_resource_is_an_error(httpserver: HTTPServer):
     httpserver.expect_request(RETURN_PATH).respond_with_data("<html>maintenance</html>")
-    async with client(httpserver) as ebay_api:
-        with pytest.raises(PostOrderError, match="not the documented resource"):
-            await ebay_api.get_return("5212345678")
+    with pytest.raises(Refused, match="not the documented resource"):
+        await read(httpserver, "5212345678")
 
 
 async def test_fetched_and_merged_the_return_opens_a_case(httpserver: HTTPServer):
     httpserver.expect_request(RETURN_PATH).respond_with_json(resource("defective"))
     body = (SAMPLES / "return_created.xml").read_bytes()
-    async with client(httpserver) as ebay_api:
-        found = await ebay_api.get_return(ebay.return_to_fetch(body))
+    found = await read(httpserver, ebay.return_to_fetch(body))
     [delivery] = ebay.parse({}, body, opened=case_from_return(ebay.read(body), found))
     assert delivery.action.case.reason is Reason.DEFECTIVE
 

@@ -10,7 +10,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from services.intake.channels.ebay import public_keys as ebay_public_keys
-from services.intake.marketplaces.errors import MarketplaceRefused, MarketplaceUnavailable
+from shared.outbound import Refused, Unavailable
 
 KID = "9936261a-7d7b-4621-a0f1-96ccb428af49"
 PATH = f"/commerce/notification/v1/public_key/{KID}"
@@ -137,7 +137,7 @@ async def test_a_failed_read_is_not_kept(client, httpserver, public_pem):
     httpserver.expect_ordered_request(PATH).respond_with_json({"key": as_ebay_gives_it(public_pem)})
     keys = ebay_public_keys.PublicKeys()
     base_url = httpserver.url_for("/")
-    with pytest.raises(MarketplaceUnavailable):
+    with pytest.raises(Unavailable):
         await keys.key(client, base_url, APP_TOKEN, KID)
     assert await keys.key(client, base_url, APP_TOKEN, KID) == public_pem
 
@@ -149,7 +149,7 @@ async def test_a_failed_read_is_not_kept(client, httpserver, public_pem):
 async def test_a_refusing_status_is_permanent(client, httpserver, status):
     body = {"errors": [{"errorId": 195000, "message": "Resource not found."}]}
     httpserver.expect_request(PATH).respond_with_json(body, status=status)
-    with pytest.raises(MarketplaceRefused) as error:
+    with pytest.raises(Refused) as error:
         await read(client, httpserver)
     assert error.value.status == status
     assert f"public key {KID}" in error.value.reason
@@ -160,7 +160,7 @@ async def test_a_refusing_status_is_permanent(client, httpserver, status):
 )
 async def test_an_answer_without_a_readable_key_is_refused(client, httpserver, body):
     httpserver.expect_request(PATH).respond_with_json(body)
-    with pytest.raises(MarketplaceRefused):
+    with pytest.raises(Refused):
         await read(client, httpserver)
 
 
@@ -170,7 +170,7 @@ async def test_an_answer_without_a_readable_key_is_refused(client, httpserver, b
 @pytest.mark.parametrize("status", [429, 500, 503])
 async def test_throttling_and_server_errors_are_transient(client, httpserver, status):
     httpserver.expect_request(PATH).respond_with_json({"errors": []}, status=status)
-    with pytest.raises(MarketplaceUnavailable) as error:
+    with pytest.raises(Unavailable) as error:
         await read(client, httpserver)
     assert error.value.status == status
 
@@ -184,6 +184,6 @@ async def test_no_answer_in_time_is_transient(client, httpserver):
         return Response("{}", content_type="application/json")
 
     httpserver.expect_request(PATH).respond_with_handler(slow)
-    with pytest.raises(MarketplaceUnavailable, match="no answer in time"):
+    with pytest.raises(Unavailable, match="no answer in time"):
         await read(client, httpserver)
     answered.set()

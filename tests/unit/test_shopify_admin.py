@@ -13,9 +13,9 @@ from werkzeug import Request, Response
 from services.intake.channels.shopify import admin_api as shopify_admin
 from services.intake.channels.shopify import webhook as shopify
 from services.intake.domain.case import Address, BuyerContact, Item, OpenCase
-from services.intake.marketplaces.errors import MarketplaceRefused, MarketplaceUnavailable
 from shared.events import Reason
 from shared.markets import Currency, Market
+from shared.outbound import Refused, Unavailable
 
 SAMPLES = Path(__file__).parent.parent / "samples" / "shopify"
 SHOP = "linen-home.myshopify.com"
@@ -244,7 +244,7 @@ async def test_an_order_that_names_no_contact_has_no_buyer(client, httpserver):
 @pytest.mark.parametrize("status", [401, 403, 404, 400])
 async def test_a_refusing_status_is_permanent(client, httpserver, status):
     answer(httpserver, {"errors": "[API] Invalid API key or access token"}, status=status)
-    with pytest.raises(MarketplaceRefused) as error:
+    with pytest.raises(Refused) as error:
         await read(client, httpserver)
     assert error.value.status == status
     assert str(status) in error.value.reason
@@ -252,7 +252,7 @@ async def test_a_refusing_status_is_permanent(client, httpserver, status):
 
 async def test_a_graphql_error_is_permanent_and_says_why(client, httpserver):
     answer(httpserver, sample("admin_access_denied"))
-    with pytest.raises(MarketplaceRefused) as error:
+    with pytest.raises(Refused) as error:
         await read(client, httpserver)
     assert "ACCESS_DENIED" in error.value.reason
     assert "read_orders" in error.value.reason
@@ -260,7 +260,7 @@ async def test_a_graphql_error_is_permanent_and_says_why(client, httpserver):
 
 async def test_an_order_shopify_does_not_return_is_refused(client, httpserver):
     answer(httpserver, {"data": {"order": None}})
-    with pytest.raises(MarketplaceRefused, match="no order gid://shopify/Order/625362839"):
+    with pytest.raises(Refused, match="no order gid://shopify/Order/625362839"):
         await read(client, httpserver)
 
 
@@ -277,7 +277,7 @@ async def test_an_order_outside_the_markets_served_is_refused(
     order = sample("admin_order")
     order["data"]["order"][field] = value
     answer(httpserver, order)
-    with pytest.raises(MarketplaceRefused, match=words):
+    with pytest.raises(Refused, match=words):
         await read(client, httpserver)
 
 
@@ -285,7 +285,7 @@ async def test_an_answer_that_is_not_the_documented_order_is_refused(client, htt
     order = sample("admin_order")
     del order["data"]["order"]["lineItems"]["nodes"][0]["discountedUnitPriceAfterAllDiscountsSet"]
     answer(httpserver, order)
-    with pytest.raises(MarketplaceRefused, match="discountedUnitPriceAfterAllDiscountsSet"):
+    with pytest.raises(Refused, match="discountedUnitPriceAfterAllDiscountsSet"):
         await read(client, httpserver)
 
 
@@ -295,7 +295,7 @@ async def test_an_answer_that_is_not_the_documented_order_is_refused(client, htt
 @pytest.mark.parametrize("status", [429, 500, 502, 503])
 async def test_throttling_and_server_errors_are_transient(client, httpserver, status):
     answer(httpserver, {"errors": "Service Unavailable"}, status=status)
-    with pytest.raises(MarketplaceUnavailable) as error:
+    with pytest.raises(Unavailable) as error:
         await read(client, httpserver)
     assert error.value.status == status
 
@@ -304,14 +304,14 @@ async def test_a_429_says_when_to_retry(client, httpserver):
     answer(
         httpserver, {"errors": "Exceeded 2 calls per second"}, status=429, **{"Retry-After": "2.0"}
     )
-    with pytest.raises(MarketplaceUnavailable) as error:
+    with pytest.raises(Unavailable) as error:
         await read(client, httpserver)
     assert error.value.retry_after == 2.0
 
 
 async def test_a_throttled_query_is_transient_and_waits_for_the_bucket(client, httpserver):
     answer(httpserver, sample("admin_throttled"))
-    with pytest.raises(MarketplaceUnavailable) as error:
+    with pytest.raises(Unavailable) as error:
         await read(client, httpserver)
     # 405 points asked, 205 available, 100 restored a second.
     assert error.value.retry_after == 2.0
@@ -320,7 +320,7 @@ async def test_a_throttled_query_is_transient_and_waits_for_the_bucket(client, h
 async def test_an_internal_error_in_graphql_is_transient(client, httpserver):
     failure = {"message": "Internal error.", "extensions": {"code": "INTERNAL_SERVER_ERROR"}}
     answer(httpserver, {"errors": [failure]})
-    with pytest.raises(MarketplaceUnavailable):
+    with pytest.raises(Unavailable):
         await read(client, httpserver)
 
 
@@ -333,13 +333,13 @@ async def test_no_answer_in_time_is_transient(client, httpserver):
         return Response(json.dumps(sample("admin_order")), content_type="application/json")
 
     httpserver.expect_request(PATH).respond_with_handler(slow)
-    with pytest.raises(MarketplaceUnavailable, match="no answer in time"):
+    with pytest.raises(Unavailable, match="no answer in time"):
         await read(client, httpserver)
     answered.set()
 
 
 async def test_an_unreachable_shop_is_transient(client):
-    with pytest.raises(MarketplaceUnavailable, match="unreachable"):
+    with pytest.raises(Unavailable, match="unreachable"):
         await shopify_admin.read_order(
             client, SHOP, TOKEN, "625362839", base_url="http://127.0.0.1:9"
         )

@@ -14,9 +14,9 @@ from werkzeug import Request, Response
 from services.intake.channels.walmart import returns_api as walmart_returns
 from services.intake.channels.walmart import webhook as walmart
 from services.intake.domain.case import BuyerContact, Item, OpenCase
-from services.intake.marketplaces.errors import MarketplaceRefused, MarketplaceUnavailable
 from shared.events import Reason
 from shared.markets import Currency, Market
+from shared.outbound import Refused, Unavailable
 
 SAMPLES = Path(__file__).parent.parent / "samples" / "walmart"
 TOKEN = "eyJraWQiOiIzZjVhYTFmNS1hYWE5LTQzM.wm-access-token"
@@ -191,7 +191,7 @@ async def test_without_a_unit_price_the_product_charge_per_unit_is_the_price(cli
 async def test_a_refusing_status_is_permanent(client, httpserver, status):
     error_body = {"errors": [{"code": "UNAUTHORIZED.GMP_GATEWAY_API", "field": "Authorization"}]}
     answer(httpserver, "106152711271982880", error_body, status=status)
-    with pytest.raises(MarketplaceRefused) as error:
+    with pytest.raises(Refused) as error:
         await read(client, httpserver, "106152711271982880")
     assert error.value.status == status
     assert "return order 106152711271982880" in error.value.reason
@@ -199,7 +199,7 @@ async def test_a_refusing_status_is_permanent(client, httpserver, status):
 
 async def test_a_return_order_walmart_does_not_list_is_refused(client, httpserver):
     answer(httpserver, "106152711271982880", {"meta": {"totalCount": 0}, "returnOrders": []})
-    with pytest.raises(MarketplaceRefused, match="no return order 106152711271982880"):
+    with pytest.raises(Refused, match="no return order 106152711271982880"):
         await read(client, httpserver, "106152711271982880")
 
 
@@ -209,7 +209,7 @@ async def test_a_line_without_any_price_is_refused(client, httpserver):
     del line["unitPrice"]
     line["charges"] = []
     answer(httpserver, "106152711271982880", found)
-    with pytest.raises(MarketplaceRefused, match="line 1 of return order .* has no unit price"):
+    with pytest.raises(Refused, match="line 1 of return order .* has no unit price"):
         await read(client, httpserver, "106152711271982880")
 
 
@@ -217,7 +217,7 @@ async def test_a_price_in_another_currency_is_refused(client, httpserver):
     found = sample("returns_106152711271982880")
     found["returnOrders"][0]["returnOrderLines"][0]["unitPrice"]["currencyUnit"] = "CAD"
     answer(httpserver, "106152711271982880", found)
-    with pytest.raises(MarketplaceRefused, match="currencyUnit"):
+    with pytest.raises(Refused, match="currencyUnit"):
         await read(client, httpserver, "106152711271982880")
 
 
@@ -228,7 +228,7 @@ async def test_a_price_in_another_currency_is_refused(client, httpserver):
 async def test_throttling_and_server_errors_are_transient(client, httpserver, status):
     body = {"errors": [{"code": "REQUEST_THRESHOLD_VIOLATED.GMP_GATEWAY_API"}]}
     answer(httpserver, "106152711271982880", body, status=status)
-    with pytest.raises(MarketplaceUnavailable) as error:
+    with pytest.raises(Unavailable) as error:
         await read(client, httpserver, "106152711271982880")
     assert error.value.status == status
 
@@ -244,13 +244,13 @@ async def test_no_answer_in_time_is_transient(client, httpserver):
         )
 
     httpserver.expect_request(PATH).respond_with_handler(slow)
-    with pytest.raises(MarketplaceUnavailable, match="no answer in time"):
+    with pytest.raises(Unavailable, match="no answer in time"):
         await read(client, httpserver, "106152711271982880")
     answered.set()
 
 
 async def test_an_unreachable_walmart_is_transient(client):
-    with pytest.raises(MarketplaceUnavailable, match="unreachable"):
+    with pytest.raises(Unavailable, match="unreachable"):
         await walmart_returns.read_return_orders(
             client, "http://127.0.0.1:9", TOKEN, ["106152711271982880"]
         )

@@ -23,10 +23,10 @@ from services.intake.channels.walmart import webhook as walmart
 from services.intake.domain.case import Channel, ChannelError
 from services.intake.domain.opening import case_id_of
 from services.intake.handlers.refusals import read_body, refusal
-from services.intake.marketplaces.errors import MarketplaceError
 from services.intake.workflows.accounts import Account
 from services.intake.workflows.completing import WEBHOOK, webhook_content
 from services.intake.workflows.context import CurrentIntake, Intake
+from shared.outbound import OutboundError
 from shared.service import CurrentService
 
 router = APIRouter(prefix="/webhooks", tags=["marketplace webhooks"])
@@ -209,7 +209,7 @@ async def erase_deleted_ebay_user(request: Request, intake: Intake) -> JSONRespo
         ]
     except ChannelError as error:
         return refusal(service, "ebay", error)
-    except MarketplaceError as error:
+    except OutboundError as error:
         raise HTTPException(503, f"eBay's signing key could not be read: {error}") from error
     new = await intake.acceptance.accept_parsed(deliveries)
     return JSONResponse({"accepted": True, "accounts": len(deliveries), "new": new}, 202)

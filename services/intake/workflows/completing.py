@@ -12,20 +12,16 @@ from typing import TYPE_CHECKING, Any
 
 from services.intake.channels.amazon import reports as amazon
 from services.intake.channels.ebay import notifications as ebay
-from services.intake.channels.ebay.post_order_api import (
-    PostOrderClient,
-    PostOrderError,
-    case_from_return,
-    marketplace_id_of,
-)
+from services.intake.channels.ebay.post_order_api import read_return
+from services.intake.channels.ebay.returns import case_from_return, marketplace_id_of
 from services.intake.channels.generic import webhook as generic
 from services.intake.channels.shopify import webhook as shopify
 from services.intake.channels.shopify.admin_api import read_order
 from services.intake.channels.walmart import webhook as walmart
 from services.intake.channels.walmart.returns_api import read_return_orders
 from services.intake.domain.case import Channel, ChannelError, Delivery
-from services.intake.marketplaces.errors import MarketplaceRefused, MarketplaceUnavailable
 from services.intake.workflows.accounts import Account
+from shared.outbound import OutboundError, Unavailable
 
 if TYPE_CHECKING:
     from services.intake.workflows.context import Intake
@@ -74,12 +70,8 @@ async def complete(stored: StoredDelivery, intake: "Intake") -> Completion:
         body = base64.b64decode(stored.content["body"])
         deliveries = await COMPLETERS[stored.channel](headers, body, account, intake)
         return Completion(stored, deliveries)
-    except MarketplaceUnavailable as error:
-        return Completion(stored, [], (str(error), True))
-    except MarketplaceRefused as error:
-        return Completion(stored, [], (str(error), False))
-    except PostOrderError as error:
-        return Completion(stored, [], (str(error), error.retry))
+    except OutboundError as error:
+        return Completion(stored, [], (str(error), isinstance(error, Unavailable)))
     except ChannelError as error:
         return Completion(stored, [], (error.detail, False))
 
@@ -117,12 +109,13 @@ async def complete_ebay(headers, body: bytes, account: Account, intake: "Intake"
     if return_id is None:
         return ebay.parse(headers, body)
     notification = ebay.read(body)
-    async with PostOrderClient(
+    found = await read_return(
+        intake.http,
+        intake.service.settings.ebay_api_base_url,
         account.credentials.get("user_token", ""),
-        base_url=intake.service.settings.ebay_api_base_url,
-        timeout=intake.service.settings.marketplace_timeout_seconds,
-    ) as post_order:
-        found = await post_order.get_return(return_id, marketplace_id_of(notification))
+        return_id,
+        marketplace_id_of(notification),
+    )
     return ebay.parse(headers, body, case_from_return(notification, found))
 
 

@@ -6,7 +6,7 @@ ReturnWaitingForSellerInfo, ReturnSellerInfoOverdue, ReturnShipped, ReturnDelive
 ReturnRefundOverdue, ReturnEscalated, ReturnClosed). The body names the event, the
 seller (RecipientUserID), the return (ReturnId), the buyer (OtherPartyId) and the site
 (ReturnGlobalId, e.g. EBAY-US); it carries no item, price or reason: a new return is
-enriched from the Post-Order API (`ebay_post_order.py`) before it becomes a case.
+enriched from the Post-Order API (`returns.py`) before it becomes a case.
 
 How it is verified (https://developer.ebay.com/DevZone/guides/ebayfeatures/Notifications/Notifications.html,
 KB 1201 and 780): the SOAP header's NotificationSignature must equal
@@ -180,7 +180,7 @@ def return_to_fetch(body: bytes) -> str | None:
 def parse(
     headers: Mapping[str, str], body: bytes, opened: CanonicalCase | None = None
 ) -> list[Delivery]:
-    """One delivery; a ReturnCreated needs `opened`, the case built by `ebay_post_order`."""
+    """One delivery; a ReturnCreated needs `opened`, the case `returns.case_from_return` built."""
     notification = read(body)
     return [
         Delivery(

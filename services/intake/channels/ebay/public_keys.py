@@ -14,9 +14,9 @@ armour added if eBay ever sends the bare key: the same key, read by any PEM read
 eBay asks that the key be cached "for a temporary — but reasonable — amount of time (e.g.,
 one-hour is recommended.)" rather than read for every notification: `PublicKeys` keeps each
 key an hour by its id. Only keys read successfully are kept: an unknown id is asked again.
-Errors: as in `errors` (429, 5xx and no answer in time are `MarketplaceUnavailable`; 404
-for an unknown key id, and other 4xx, are `MarketplaceRefused`); a 2xx without a readable
-public key is refused.
+Errors (`shared.outbound`): 429, 5xx and no answer in time are `Unavailable`; 404 for an
+unknown key id, and other 4xx, are `Refused`; a 2xx without a readable public key is
+refused.
 """
 
 import time
@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.intake.channels.ebay.account_deletion import pem_of
-from services.intake.marketplaces.errors import MarketplaceRefused, answer_to, resource_of
+from shared.outbound import Refused, answer_to, resource_of
 
 EBAY = "eBay"
 PRODUCTION = "https://api.ebay.com"
@@ -65,7 +65,7 @@ def readable_pem(key: str, what: str) -> str:
     try:
         load_pem_public_key(pem.encode())
     except (ValueError, UnsupportedAlgorithm) as error:
-        raise MarketplaceRefused(EBAY, f"the answer for {what} holds no readable key") from error
+        raise Refused(EBAY, f"the answer for {what} holds no readable key") from error
     return pem
 
 

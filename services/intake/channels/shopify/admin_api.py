@@ -22,13 +22,13 @@ for what `shopify.parse` needs:
 The call: POST {https://<shop> | base_url}/admin/api/<version>/graphql.json with the
 app's token in `X-Shopify-Access-Token` (https://shopify.dev/docs/api/admin-graphql).
 Line items come 100 a page, a page cost well under the 1,000-point ceiling of one query.
-Errors (https://shopify.dev/docs/api/usage/response-codes): HTTP statuses as in
-`errors`; a GraphQL `errors` array is refused, except THROTTLED and INTERNAL_SERVER_ERROR,
-transient; a THROTTLED answer's `retry_after` is the time the cost bucket takes to refill
-(https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits). The app needs the
-read_orders scope, read_all_orders for orders older than 60 days, and access to protected
-customer data: level 1 for the customer id, level 2 for the name, email, phone and address
-fields (https://shopify.dev/docs/apps/launch/protected-customer-data).
+Errors (https://shopify.dev/docs/api/usage/response-codes): HTTP statuses as
+`shared.outbound` reads them; a GraphQL `errors` array is refused, except THROTTLED and
+INTERNAL_SERVER_ERROR, transient; a THROTTLED answer's `retry_after` is the time the cost
+bucket takes to refill (https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits).
+The app needs the read_orders scope, read_all_orders for orders older than 60 days, and
+access to protected customer data: level 1 for the customer id, level 2 for the name,
+email, phone and address fields (https://shopify.dev/docs/apps/launch/protected-customer-data).
 """
 
 from decimal import Decimal
@@ -39,13 +39,8 @@ from pydantic.alias_generators import to_camel
 
 from services.intake.channels.shopify.webhook import ShopifyOrder
 from services.intake.domain.case import Address, BuyerContact, Item
-from services.intake.marketplaces.errors import (
-    MarketplaceRefused,
-    MarketplaceUnavailable,
-    answer_to,
-    resource_of,
-)
 from shared.markets import MARKET_ALIASES, Currency, Market
+from shared.outbound import Refused, Unavailable, answer_to, resource_of
 
 SHOPIFY = "Shopify"
 API_VERSION = "2026-10"
@@ -253,17 +248,17 @@ def order_of(answer: OrderAnswer, gid: str) -> Order:
         raise graphql_failure(answer)
     if answer.data is None or answer.data.order is None:
         reason = f"no order {gid}: unknown, or older than 60 days without read_all_orders"
-        raise MarketplaceRefused(SHOPIFY, reason)
+        raise Refused(SHOPIFY, reason)
     return answer.data.order
 
 
-def graphql_failure(answer: OrderAnswer) -> MarketplaceRefused | MarketplaceUnavailable:
+def graphql_failure(answer: OrderAnswer) -> Refused | Unavailable:
     codes = {error.extensions.code for error in answer.errors if error.extensions}
     messages = "; ".join(error.message for error in answer.errors)
     if codes & TRANSIENT_CODES:
-        return MarketplaceUnavailable(SHOPIFY, messages, retry_after=refill_seconds(answer))
+        return Unavailable(SHOPIFY, messages, retry_after=refill_seconds(answer))
     named = ", ".join(sorted(code for code in codes if code)) or "GraphQL errors"
-    return MarketplaceRefused(SHOPIFY, f"{named}: {messages}")
+    return Refused(SHOPIFY, f"{named}: {messages}")
 
 
 def refill_seconds(answer: OrderAnswer) -> float | None:
@@ -345,12 +340,12 @@ def market_of(order: Order) -> Market:
     addresses = (order.shipping_address, order.billing_address)
     country = next((a.country_code_v2 for a in addresses if a and a.country_code_v2), None)
     if country is None:
-        raise MarketplaceRefused(SHOPIFY, f"order {order.id} has no address with a country")
+        raise Refused(SHOPIFY, f"order {order.id} has no address with a country")
     try:
         return Market(MARKET_ALIASES.get(country, country))
     except ValueError as error:
         reason = f"order {order.id} ships to {country}, a market intake does not serve"
-        raise MarketplaceRefused(SHOPIFY, reason) from error
+        raise Refused(SHOPIFY, reason) from error
 
 
 def currency_of(order: Order) -> Currency:
@@ -358,7 +353,7 @@ def currency_of(order: Order) -> Currency:
         return Currency(order.presentment_currency_code)
     except ValueError as error:
         reason = f"order {order.id} is in {order.presentment_currency_code}, not a currency served"
-        raise MarketplaceRefused(SHOPIFY, reason) from error
+        raise Refused(SHOPIFY, reason) from error
 
 
 def item_of(line: LineItem) -> Item:

@@ -16,8 +16,8 @@ the return order's `BuyerContact`. One call per return order.
 
 Headers Walmart requires on every call: `WM_SEC.ACCESS_TOKEN` (the token of the Token
 API, valid 15 minutes: a 401 usually means a new one is needed), `WM_QOS.CORRELATION_ID`
-(a new GUID per call, to trace it with Walmart) and `WM_SVC.NAME`. Errors: as in `errors`;
-a return order absent from the answer is refused.
+(a new GUID per call, to trace it with Walmart) and `WM_SVC.NAME`. Errors: as
+`shared.outbound` reads them; a return order absent from the answer is refused.
 """
 
 from collections.abc import Sequence
@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from services.intake.domain.case import BuyerContact, Item
-from services.intake.marketplaces.errors import MarketplaceRefused, answer_to, resource_of
+from shared.outbound import Refused, answer_to, resource_of
 
 WALMART = "Walmart"
 PRODUCTION = "https://marketplace.walmartapis.com"
@@ -162,7 +162,7 @@ def return_order_of(answer: ReturnOrders, return_order_id: str) -> ReturnOrder:
     found = (order for order in answer.return_orders if order.return_order_id == return_order_id)
     order = next(found, None)
     if order is None:
-        raise MarketplaceRefused(WALMART, f"no return order {return_order_id} for this seller")
+        raise Refused(WALMART, f"no return order {return_order_id} for this seller")
     return order
 
 
@@ -186,5 +186,5 @@ def unit_price_of(line: ReturnOrderLine, return_order_id: str) -> Decimal:
     price = next((money for money in product_charges if money is not None), None)
     if price is None:
         where = f"line {line.return_order_line_number} of return order {return_order_id}"
-        raise MarketplaceRefused(WALMART, f"{where} has no unit price")
+        raise Refused(WALMART, f"{where} has no unit price")
     return price.currency_amount

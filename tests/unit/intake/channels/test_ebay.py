@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from services.intake.channels.ebay import notifications as ebay
-from services.intake.channels.ebay.post_order_api import EbayReturn, case_from_return
+from services.intake.channels.ebay.returns import EbayReturn, case_from_return
 from services.intake.domain.case import (
     ChannelError,
     Ignore,
