@@ -3,10 +3,16 @@
 The hot path of intake. Requests that arrive while a write is in flight are stored
 together by the next one (a group commit): one INSERT of many rows, deduplicated on the
 channel's delivery id, so a burst costs one round trip per batch, not per webhook.
+
+What is stored, sealed: a webhook as received (`WEBHOOK`: the channel's headers and the
+body), completed and parsed later; or a delivery parsed on arrival (`PARSED`: report rows,
+agents' cases, eBay account deletions).
 """
 
 import asyncio
+import base64
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,19 +20,43 @@ import asyncpg
 
 from services.intake.adapters.vault import Vault
 from services.intake.domain.case import Channel, Delivery
-from services.intake.workflows.completing import PARSED, parsed_content
+from services.intake.domain.delivery import DeliveryState
 from shared.telemetry import current_trace_headers
 
-STORE = """
+WEBHOOK = "webhook"  # content: the request's headers and body, as received
+PARSED = "parsed"  # content: one Delivery, parsed when it was accepted
+# What completing a delivery reads of its request's headers: the channels' own.
+KEPT_HEADERS = ("x-", "wm_", "content-type")
+
+STORE = f"""
     INSERT INTO intake.deliveries (channel, delivery_id, account, kind, content, trace_headers,
                                    state, attempts, next_attempt_at, received_at)
     SELECT channel, delivery_id, account, kind, content, trace_headers,
-           'accepted', 0, now(), now()
+           '{DeliveryState.ACCEPTED.value}', 0, now(), now()
     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::jsonb[])
          AS incoming(channel, delivery_id, account, kind, content, trace_headers)
     ON CONFLICT DO NOTHING
     RETURNING channel, delivery_id
 """
+
+
+def webhook_content(headers: Mapping[str, str], body: bytes) -> dict[str, Any]:
+    kept = {k: v for k, v in headers.items() if k.lower().startswith(KEPT_HEADERS)}
+    return {"headers": kept, "body": base64.b64encode(body).decode()}
+
+
+def webhook_of(content: dict[str, Any]) -> tuple[dict[str, str], bytes]:
+    """The headers and body of a stored `WEBHOOK`."""
+    return content["headers"], base64.b64decode(content["body"])
+
+
+def parsed_content(delivery: Delivery) -> dict[str, Any]:
+    return {"delivery": delivery.model_dump(mode="json")}
+
+
+def parsed_delivery(content: dict[str, Any]) -> Delivery:
+    """The delivery of a stored `PARSED`."""
+    return Delivery.model_validate(content["delivery"])
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ Every key besides channel, account, seller and default_market is a credential.
 """
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,23 +19,11 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.intake.adapters.vault import Vault
+from services.intake.domain.account import Account
 from services.intake.domain.case import Channel
 from services.intake.tables import ChannelAccount
 
 PUBLIC_FIELDS = ("channel", "account", "seller", "default_market")
-
-
-@dataclass(frozen=True)
-class Account:
-    channel: Channel
-    account: str
-    seller: str
-    default_market: str | None
-    credentials: dict[str, Any]
-
-    @property
-    def secrets(self) -> list[str]:
-        return list(self.credentials.get("secrets", []))
 
 
 def read_accounts_file(path: Path) -> list[dict[str, Any]]:

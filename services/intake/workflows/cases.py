@@ -1,11 +1,12 @@
-"""What a delivery does to intake's cases: open one, update one, or erase a buyer.
+"""What happens to intake's cases: a delivery opens one, updates one, or erases a buyer;
+an agent classifies one the classifier was unsure of.
 
-Each runs inside the worker's transaction and emits its event through the outbox.
-Contact data goes to the buyers table, sealed by the vault; events carry `buyer_ref` only.
+Each runs inside its caller's transaction (the worker's, the route's) and emits its event
+through the outbox. Contact data goes to the buyers table, sealed by the vault; events
+carry `buyer_ref` only.
 """
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -22,12 +23,18 @@ from services.intake.domain.case import (
 )
 from services.intake.domain.classification import classify
 from services.intake.domain.opening import case_opened
+from services.intake.domain.triage import Triage, classified_by_agent, triage_of
 from services.intake.tables import BuyerRecord, CaseRecord
-from shared.events import BuyerErased, CaseMarketplaceUpdated, CaseOpened
+from services.intake.workflows.context import Intake
+from shared.events import (
+    BuyerErased,
+    CaseClassified,
+    CaseMarketplaceUpdated,
+    CaseOpened,
+    MarketplaceStatus,
+    Scenario,
+)
 from shared.outbox import emit
-
-if TYPE_CHECKING:
-    from services.intake.workflows.context import Intake
 
 ERASED = "[erased]"
 
@@ -37,7 +44,7 @@ class CaseNotKnownYet(Exception):
 
 
 async def apply_delivery(
-    session: AsyncSession, intake: "Intake", delivery: Delivery, now: datetime
+    session: AsyncSession, intake: Intake, delivery: Delivery, now: datetime
 ) -> None:
     action = delivery.action
     if isinstance(action, OpenCase):
@@ -51,7 +58,7 @@ async def apply_delivery(
 
 
 async def open_case(
-    session: AsyncSession, intake: "Intake", case: CanonicalCase, case_key: str, now: datetime
+    session: AsyncSession, intake: Intake, case: CanonicalCase, case_key: str, now: datetime
 ) -> CaseOpened | None:
     """Store and announce the case; None when this key opened a case before."""
     classification = classify(
@@ -72,7 +79,7 @@ async def open_case(
             scenario=event.scenario.value if event.scenario else None,
             confidence=classification.confidence,
             needs_agent=classification.needs_agent,
-            marketplace_status="requested",
+            marketplace_status=MarketplaceStatus.REQUESTED.value,
             opened_at=now,
             case=event.model_dump(mode="json"),
         )
@@ -96,7 +103,7 @@ async def open_case(
 
 
 async def keep_contact(
-    session: AsyncSession, intake: "Intake", case: CanonicalCase, now: datetime
+    session: AsyncSession, intake: Intake, case: CanonicalCase, now: datetime
 ) -> None:
     statement = insert(BuyerRecord.__table__).values(
         channel=case.channel.value,
@@ -211,3 +218,19 @@ async def erase_buyer(
 def erased_case(case: dict) -> dict:
     """The stored case without anything the buyer wrote or is known by."""
     return {**case, "buyer_ref": ERASED, "buyer_comment": "", "photos": []}
+
+
+async def classify_by_agent(
+    session: AsyncSession, case: CaseRecord, scenario: Scenario, agent: str, note: str
+) -> CaseClassified:
+    """The agent's scenario for a case waiting for one, stored and announced; raises
+    IllegalTransition for a case classified already. `case` is locked by the caller."""
+    transition = classified_by_agent(
+        case.case_id, triage_of(case.needs_agent), case.scenario, scenario, agent, note
+    )
+    case.scenario = scenario.value
+    case.needs_agent = transition.state is Triage.NEEDS_AGENT
+    session.add(case)
+    [event] = transition.events
+    await emit(session, event)
+    return event

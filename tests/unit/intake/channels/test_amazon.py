@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from services.intake.channels.amazon import reports as amazon
+from services.intake.channels.amazon import notifications, reports
 from services.intake.channels.amazon.reports import RejectedRow, ReportKind
 from services.intake.domain.case import (
     ChannelError,
@@ -24,12 +24,12 @@ SECRET = "forwarder-secret-2024"
 NOW = datetime(2024, 5, 24, 15, 0, tzinfo=UTC)
 
 
-def report(name: str, market: Market = Market.US) -> amazon.ReportParse:
+def report(name: str, market: Market = Market.US) -> reports.ReportParse:
     body = (SAMPLES / f"{name}.tsv").read_bytes()
-    return amazon.parse_report(body, seller_account=SELLER, market=market)
+    return reports.parse_report(body, seller_account=SELLER, market=market)
 
 
-def by_key(parsed: amazon.ReportParse) -> dict:
+def by_key(parsed: reports.ReportParse) -> dict:
     return {delivery.delivery_id: delivery.action.case for delivery in parsed.deliveries}
 
 
@@ -111,7 +111,7 @@ def test_a_report_of_another_marketplace_is_refused_row_by_row():
 
 def test_a_row_longer_than_the_header_is_rejected():
     body = b"Order ID\tAmazon RMA ID\n111-1\tD1RRMA\textra\n"
-    parsed = amazon.parse_report(body, seller_account=SELLER, market=Market.US)
+    parsed = reports.parse_report(body, seller_account=SELLER, market=Market.US)
     assert parsed.rejected_rows == [
         RejectedRow(line=2, field="row", detail="3 fields, the header has 2")
     ]
@@ -119,7 +119,7 @@ def test_a_row_longer_than_the_header_is_rejected():
 
 def test_a_file_that_is_no_returns_report_is_refused_whole():
     with pytest.raises(ChannelError) as error:
-        amazon.parse_report(b"sku\tprice\nA\t1\n", seller_account=SELLER, market=Market.US)
+        reports.parse_report(b"sku\tprice\nA\t1\n", seller_account=SELLER, market=Market.US)
     assert (error.value.status, error.value.field) == (422, "header")
 
 
@@ -193,7 +193,7 @@ def test_the_eu_fba_download_is_read_too():
     ],
 )
 def test_amazon_reasons_map_to_the_taxonomy(code, reason):
-    assert amazon.reason_of(code) is reason
+    assert reports.reason_of(code) is reason
 
 
 # ------------------------------------------------------------------ SP-API notifications
@@ -201,12 +201,12 @@ def test_amazon_reasons_map_to_the_taxonomy(code, reason):
 
 def test_a_notification_signed_by_the_forwarder_is_genuine():
     body = notification("order_change_buyer_cancel")
-    amazon.verify(signed(body), body, [SECRET], NOW)
+    notifications.verify(signed(body), body, [SECRET], NOW)
 
 
 def test_either_secret_verifies_while_the_forwarder_rotates():
     body = notification("order_change_buyer_cancel")
-    amazon.verify(signed(body, "new-secret"), body, [SECRET, "new-secret"], NOW)
+    notifications.verify(signed(body, "new-secret"), body, [SECRET, "new-secret"], NOW)
 
 
 @pytest.mark.parametrize(
@@ -220,7 +220,7 @@ def test_either_secret_verifies_while_the_forwarder_rotates():
 def test_a_missing_or_wrong_signature_is_refused(headers):
     body = notification("order_change_buyer_cancel")
     with pytest.raises(ChannelError) as error:
-        amazon.verify(headers, body, [SECRET], NOW)
+        notifications.verify(headers, body, [SECRET], NOW)
     assert (error.value.status, error.value.reason) == (401, "bad_signature")
 
 
@@ -228,29 +228,29 @@ def test_a_body_changed_after_signing_is_refused():
     body = notification("order_change_buyer_cancel")
     tampered = body.replace(b"114-2203948-5521907", b"114-0000000-0000000")
     with pytest.raises(ChannelError) as error:
-        amazon.verify(signed(body), tampered, [SECRET], NOW)
+        notifications.verify(signed(body), tampered, [SECRET], NOW)
     assert error.value.reason == "bad_signature"
 
 
 def test_a_notification_is_deduped_on_its_notification_id():
     body = notification("order_change_buyer_cancel")
-    [first] = amazon.parse({}, body)
-    [again] = amazon.parse({}, body)
+    [first] = notifications.parse({}, body)
+    [again] = notifications.parse({}, body)
     assert first.delivery_id == again.delivery_id
     assert first.delivery_id == "amazon:notification:d0e9e693-c3ad-4373-979f-ed4ec98dd746"
     other = json.loads(body)
     other["NotificationMetadata"]["NotificationId"] = "e1f0a7a4-0000-4000-8000-000000000001"
-    [second] = amazon.parse({}, json.dumps(other).encode())
+    [second] = notifications.parse({}, json.dumps(other).encode())
     assert second.delivery_id != first.delivery_id
 
 
 def test_stray_spaces_around_the_notification_id_are_not_part_of_the_key():
-    [delivery] = amazon.parse({}, notification("fulfillment_order_return"))
+    [delivery] = notifications.parse({}, notification("fulfillment_order_return"))
     assert delivery.delivery_id == "amazon:notification:2012e8e5-b365-4cb1-9fd8-be9dfc6d5eaf"
 
 
 def test_a_buyer_asking_to_cancel_updates_the_orders_case():
-    [delivery] = amazon.parse({}, notification("order_change_buyer_cancel"))
+    [delivery] = notifications.parse({}, notification("order_change_buyer_cancel"))
     assert delivery.seller_account == SELLER
     assert delivery.action == UpdateCase(
         seller_account=SELLER,
@@ -265,18 +265,18 @@ def test_a_cancelled_order_is_cancelled_on_its_case():
     body = json.loads(notification("order_change_shipped"))
     change = body["Payload"]["OrderChangeNotification"]
     change["Summary"]["OrderStatus"] = "Canceled"
-    [delivery] = amazon.parse({}, json.dumps(body).encode())
+    [delivery] = notifications.parse({}, json.dumps(body).encode())
     assert delivery.action.status is MarketplaceStatus.CANCELLED
     assert delivery.action.order_id == "111-9876543-1112223"
 
 
 def test_other_order_changes_are_ignored():
-    [delivery] = amazon.parse({}, notification("order_change_shipped"))
+    [delivery] = notifications.parse({}, notification("order_change_shipped"))
     assert isinstance(delivery.action, Ignore)
 
 
 def test_an_item_back_at_amazon_marks_the_return_delivered():
-    [delivery] = amazon.parse({}, notification("fulfillment_order_return"))
+    [delivery] = notifications.parse({}, notification("fulfillment_order_return"))
     assert isinstance(delivery.action, UpdateCase)
     assert delivery.action.order_id == "SHOP-1042"
     assert delivery.action.status is MarketplaceStatus.DELIVERED
@@ -289,30 +289,30 @@ def test_a_fulfillment_shipment_event_is_ignored():
     status = body["Payload"]["FulfillmentOrderStatusNotification"]
     status["EventType"] = "Shipment"
     del status["FulfillmentReturnItem"]
-    [delivery] = amazon.parse({}, json.dumps(body).encode())
+    [delivery] = notifications.parse({}, json.dumps(body).encode())
     assert isinstance(delivery.action, Ignore)
 
 
 def test_the_camel_case_envelope_is_read_and_offer_changes_ignored():
     body = notification("any_offer_changed")
-    [delivery] = amazon.parse({}, body)
+    [delivery] = notifications.parse({}, body)
     assert delivery.delivery_id == "amazon:notification:8e009934-da2c-4f9c-9bc7-93f23b7e1f60"
     assert isinstance(delivery.action, Ignore)
-    assert amazon.account_of({}, body) == SELLER
+    assert notifications.account_of({}, body) == SELLER
 
 
 def test_a_notification_naming_no_seller_is_accounted_to_the_application():
     body = json.loads(notification("any_offer_changed"))
     del body["payload"]["AnyOfferChangedNotification"]["SellerId"]
     expected = "amzn1.sellerapps.app.f1234566-aaec-55a6-b123-bcb752069ec5"
-    assert amazon.account_of({}, json.dumps(body).encode()) == expected
+    assert notifications.account_of({}, json.dumps(body).encode()) == expected
 
 
 def test_an_order_change_without_order_id_names_the_field():
     body = json.loads(notification("order_change_buyer_cancel"))
     del body["Payload"]["OrderChangeNotification"]["AmazonOrderId"]
     with pytest.raises(ChannelError) as error:
-        amazon.parse({}, json.dumps(body).encode())
+        notifications.parse({}, json.dumps(body).encode())
     assert (error.value.status, error.value.field) == (
         422,
         "Payload.OrderChangeNotification.AmazonOrderId",
@@ -321,5 +321,5 @@ def test_an_order_change_without_order_id_names_the_field():
 
 def test_a_body_that_is_not_json_is_a_400():
     with pytest.raises(ChannelError) as error:
-        amazon.parse({}, b"<xml/>")
+        notifications.parse({}, b"<xml/>")
     assert error.value.status == 400

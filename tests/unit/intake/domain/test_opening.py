@@ -3,11 +3,10 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import ValidationError
 
-from services.intake.channels.generic.webhook import canonical_case
+from services.intake.channels.generic.webhook import GenericWebhook, canonical_case
 from services.intake.domain.case import Channel
 from services.intake.domain.classification import classify
 from services.intake.domain.opening import case_id_of, case_opened
-from services.intake.domain.webhook import GenericWebhook
 from shared.events import Reason, Scenario
 from shared.markets import Currency, Market, Region
 from tests.factories import webhook
