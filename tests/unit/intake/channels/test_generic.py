@@ -6,11 +6,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from services.intake.channels.generic import webhook as generic
+from services.intake.channels.generic.webhook import GenericWebhook
 from services.intake.domain.case import Channel, ChannelError, OpenCase
 from shared.events import Reason
 from shared.markets import Currency, Market
+from tests.factories import webhook
 
 SAMPLE = Path(__file__).parents[3] / "samples" / "generic" / "case_opened.json"
 SECRET = "gen-secret-new"
@@ -174,3 +177,37 @@ def test_a_price_in_another_currency_than_the_markets_is_refused():
         generic.parse(headers(body), body)
     assert error.value.status == 422
     assert "market DE trades in EUR" in error.value.detail
+
+
+# ------------------------------------------------------------------ the body (GenericWebhook)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"market": "ZZ"}, "market"),
+        ({"items": []}, "items"),
+        ({"event_id": ""}, "event_id"),
+        ({"items": [{**webhook()["items"][0], "currency": "XXX"}]}, "currency"),
+        ({"items": [{**webhook()["items"][0], "price": "-1.00"}]}, "price"),
+        ({"items": [{**webhook()["items"][0], "price": "1.999"}]}, "price"),
+        ({"items": [{**webhook()["items"][0], "quantity": 0}]}, "quantity"),
+        ({"unexpected": 1}, "unexpected"),
+    ],
+)
+def test_invalid_webhooks_name_the_field(change, field):
+    with pytest.raises(ValidationError) as error:
+        GenericWebhook.model_validate(webhook(**change))
+    assert field in str(error.value)
+
+
+def test_currency_must_be_the_markets():
+    with pytest.raises(ValidationError, match="market US trades in USD"):
+        GenericWebhook.model_validate(webhook(items=[{**webhook()["items"][0], "currency": "EUR"}]))
+
+
+def test_missing_fields_are_reported():
+    body = webhook()
+    del body["order_id"]
+    with pytest.raises(ValidationError, match="order_id"):
+        GenericWebhook.model_validate(body)
