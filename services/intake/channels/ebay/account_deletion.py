@@ -19,7 +19,7 @@ How a notification is verified. `X-EBAY-SIGNATURE` is base64 of a JSON object: `
 `digest` ("SHA1"). The key is eBay's public key for `kid`, read with the Notification
 API's getPublicKey and cached an hour, as eBay recommends
 (https://developer.ebay.com/api-docs/commerce/notification/resources/public_key/methods/getPublicKey,
-`services.intake.channels.ebay.public_keys`); its answer also says "ECDSA" and "SHA1"
+`public_keys.py`); its answer also says "ECDSA" and "SHA1"
 (https://developer.ebay.com/api-docs/commerce/notification/types/api:PublicKey). The check
 is `<digest>with<alg>`, i.e. SHA1withECDSA, over the message, exactly as eBay's own SDKs do
 it (https://github.com/eBay/event-notification-java-sdk, SignatureValidator;
@@ -30,10 +30,11 @@ body is checked first and, if it does not match, its compact form, which is the 
 No timestamp is signed and eBay may deliver a notification more than once: a replay only
 erases an erased buyer again, and the notification id makes it one delivery.
 
-The notification names no seller: it concerns every seller the app serves. The HTTP
-layer parses it once for each eBay seller account intake knows (`parse`'s
-`seller_account`). The buyer is named as eBay's return notifications name the buyer
-(`ebay.py` reads OtherPartyId, the Post-Order API buyerLoginName): by eBay username.
+The notification names no seller: it concerns every seller the app serves. Its route
+(`handlers/webhooks.py`) parses it once for each eBay seller account intake knows
+(`parse`'s `seller_account`). The buyer is named as eBay's return notifications name the
+buyer (`notifications.py` reads OtherPartyId, the Post-Order API buyerLoginName): by eBay
+username.
 """
 
 import base64

@@ -12,9 +12,9 @@ Shopify signs no timestamp, so there is no freshness to check: a replay is caugh
 event id instead.
 
 A returns/request names the returned line items by id only: no sku, price, currency,
-country or customer. The HTTP layer reads the return's order from the Admin API
-(`order_to_read` says which; `services.intake.channels.shopify.admin_api.read_order` reads
-it) and hands it to `parse` as a `ShopifyOrder`, whose `buyer` (name, email, phone, ship-to
+country or customer. After the webhook is answered, the delivery worker reads the return's
+order from the Admin API (`order_to_read` says which; `admin_api.read_order` reads it) and
+hands it to `parse` as a `ShopifyOrder`, whose `buyer` (name, email, phone, ship-to
 address) becomes the case's `buyer`: intake keeps it encrypted and never puts it on events.
 
 Docs:

@@ -19,10 +19,10 @@ performance webhooks; it is the only signing scheme Walmart documents for notifi
 so it is the one checked here. The replay window is ours: 5 minutes. `WM_SEC.KEY_ID` is
 not needed: every secret is tried.
 
-The event names neither the sku nor the price of what is returned: the HTTP layer reads
-each return order (`return_orders_to_read`) from the Returns API
-(https://developer.walmart.com/us-marketplace/reference/getreturns, through
-`services.intake.channels.walmart.returns_api.read_return_orders`) and hands `parse` its
+The event names neither the sku nor the price of what is returned: after the webhook is
+answered, the delivery worker reads each return order (`return_orders_to_read`) from the
+Returns API (https://developer.walmart.com/us-marketplace/reference/getreturns, through
+`returns_api.read_return_orders`) and hands `parse` its
 items and, when Walmart names the customer, its buyer (name and relay email), which
 becomes the case's `buyer`: intake keeps it encrypted and never puts it on events.
 Walmart notifications are for the US marketplace only, hence US and USD.
