@@ -37,6 +37,14 @@ class MarketplaceApis:
     settings: IntakeSettings
 
 
+AccountOf = Callable[[Headers, bytes], str]
+# Raises ChannelError (401) unless genuine and fresh; the `Request` for what else is signed.
+Verify = Callable[[Headers, bytes, Account, datetime, Request], None]
+DeliveryIdOf = Callable[[Headers, bytes], str]
+ReadMissing = Callable[[Headers, bytes, Account, MarketplaceApis], Awaitable[Missing]]
+Parse = Callable[[Headers, bytes, Missing | None], list[Delivery]]
+
+
 @dataclass(frozen=True)
 class MarketplaceChannel(Generic[Missing]):
     channel: Channel  # its name: `POST /webhooks/<name>`, its accounts' and deliveries'
@@ -44,34 +52,31 @@ class MarketplaceChannel(Generic[Missing]):
     # The delivery worker that completes and applies its deliveries: a marketplace API that
     # is slow or down delays only the channels of its own lane.
     lane: str
-    account_of: Callable[[Headers, bytes], str]
-    # Raises ChannelError (401) unless genuine and fresh; `Request` for what else is signed.
-    verify: Callable[[Headers, bytes, Account, datetime, Request], None]
-    delivery_id_of: Callable[[Headers, bytes], str]
-    parse: Callable[[Headers, bytes, Missing | None], list[Delivery]]
-    read_missing: (
-        Callable[[Headers, bytes, Account, MarketplaceApis], Awaitable[Missing]] | None
-    ) = None
+    account_of: AccountOf
+    verify: Verify
+    delivery_id_of: DeliveryIdOf
+    parse: Parse[Missing]
+    read_missing: ReadMissing[Missing] | None = None  # None: the webhook lacks nothing
     # One delivery opens one case, so the webhook's answer can name it.
     answers_case_id: bool = False
 
 
 def verified_with_secrets(
     verify: Callable[[Headers, bytes, Sequence[str], datetime], None],
-) -> Callable[[Headers, bytes, Account, datetime, Request], None]:
+) -> Verify:
     """A channel's `verify` of headers and body with the account's secrets alone."""
     return lambda headers, body, account, now, _: verify(headers, body, account.secrets, now)
 
 
-def complete_as_sent(
+def parsed_as_sent(
     parse: Callable[[Headers, bytes], list[Delivery]],
-) -> Callable[[Headers, bytes, Any], list[Delivery]]:
+) -> Parse[Any]:
     """A channel's `parse` of a webhook that lacks nothing."""
     return lambda headers, body, _: parse(headers, body)
 
 
 def first_delivery_id(
     parse: Callable[[Headers, bytes], list[Delivery]],
-) -> Callable[[Headers, bytes], str]:
+) -> DeliveryIdOf:
     """The id of a webhook parsed whole on arrival: parsing it is checking it."""
     return lambda headers, body: parse(headers, body)[0].delivery_id

@@ -71,14 +71,14 @@ async def checked_and_stored(
     return JSONResponse(answer, status_code=202 if new else 200)
 
 
-for each in CHANNELS:
+for registered in CHANNELS:
     router.add_api_route(
-        f"/{each.channel.value}",
-        receiver(each),
+        f"/{registered.channel.value}",
+        receiver(registered),
         methods=["POST"],
         status_code=202,
-        summary=each.summary,
-        name=f"{each.channel.value}_webhook",
+        summary=registered.summary,
+        name=f"{registered.channel.value}_webhook",
     )
 
 

@@ -5,8 +5,8 @@ from services.intake.channels.amazon import notifications
 from services.intake.channels.marketplace import (
     AS_SENT,
     MarketplaceChannel,
-    complete_as_sent,
     first_delivery_id,
+    parsed_as_sent,
     verified_with_secrets,
 )
 from services.intake.domain.case import Channel
@@ -18,5 +18,5 @@ AMAZON = MarketplaceChannel(
     account_of=notifications.account_of,
     verify=verified_with_secrets(notifications.verify),
     delivery_id_of=first_delivery_id(notifications.parse),
-    parse=complete_as_sent(notifications.parse),
+    parse=parsed_as_sent(notifications.parse),
 )

@@ -4,8 +4,8 @@ from services.intake.channels.generic import webhook
 from services.intake.channels.marketplace import (
     AS_SENT,
     MarketplaceChannel,
-    complete_as_sent,
     first_delivery_id,
+    parsed_as_sent,
     verified_with_secrets,
 )
 from services.intake.domain.case import Channel
@@ -17,6 +17,6 @@ GENERIC = MarketplaceChannel(
     account_of=webhook.account_of,
     verify=verified_with_secrets(webhook.verify),
     delivery_id_of=first_delivery_id(webhook.parse),
-    parse=complete_as_sent(webhook.parse),
+    parse=parsed_as_sent(webhook.parse),
     answers_case_id=True,
 )
