@@ -396,6 +396,14 @@ async def test_a_server_error_says_to_try_again_later(httpserver: HTTPServer):
     assert error.value.status == 503
 
 
+@pytest.mark.parametrize("status", [408, 429])
+async def test_a_timeout_or_throttling_answer_says_to_try_again_later(httpserver, status):
+    httpserver.expect_request(RETURN_PATH).respond_with_data("slow down", status=status)
+    with pytest.raises(Unavailable) as error:
+        await read_ebay_return(httpserver, "5212345678")
+    assert error.value.status == status
+
+
 async def test_a_slow_server_times_out_and_may_be_retried(httpserver: HTTPServer):
     def slow(request: Request) -> Response:
         time.sleep(1.0)
