@@ -22,10 +22,9 @@ from rich.progress import track
 from rich.table import Table
 
 from deploy.samples import sample_cases
-from services.intake.domain.channels.generic import canonical_case
+from services.intake.channels.generic.webhook import GenericWebhook, canonical_case
 from services.intake.domain.classification import classify
 from services.intake.domain.opening import case_opened
-from services.intake.domain.webhook import GenericWebhook
 from services.resolution.domain.engine import plan
 from services.resolution.domain.offers import draft, planned_steps
 from services.resolution.domain.policy import DEFAULT_POLICY

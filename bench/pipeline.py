@@ -36,9 +36,8 @@ from deploy.samples import sample_cases
 from deploy.secrets import demo_account
 from deploy.settings import StackSettings
 from deploy.stack import running_stack
-from services.intake.domain.channels.generic import canonical_case, signed_headers
+from services.intake.channels.generic.webhook import GenericWebhook, canonical_case, signed_headers
 from services.intake.domain.classification import classify
-from services.intake.domain.webhook import GenericWebhook
 
 DEMO = demo_account("generic")
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"

@@ -32,7 +32,7 @@ from deploy.components import free_port
 from deploy.secrets import demo_account
 from deploy.settings import StackSettings
 from deploy.stack import running_stack
-from services.intake.domain.channels.signing import hmac_sha256_base64
+from services.intake.channels.common import hmac_sha256_base64
 
 SAMPLES = Path(__file__).resolve().parent.parent / "tests" / "samples" / "shopify"
 RESULTS = Path(__file__).resolve().parent / "results" / "webhooks.json"

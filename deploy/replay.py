@@ -12,7 +12,7 @@ from deploy.samples import sample_stock
 from deploy.secrets import demo_account
 from deploy.settings import StackSettings
 from deploy.warehouse_play import client, person
-from services.intake.domain.channels.generic import signed_headers
+from services.intake.channels.generic.webhook import signed_headers
 
 
 def signed_case(case: dict) -> tuple[bytes, dict[str, str]]:

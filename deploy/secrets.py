@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from deploy.components import RUN_DIR
-from services.intake.privacy import new_key
+from services.intake.adapters.vault import new_key
 
 DEMO_ACCOUNTS = Path(__file__).resolve().parent / "channel_accounts.json"
 

@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 
 from deploy.components import free_port, kafka_broker, postgres
 from deploy.settings import StackSettings
-from services.intake.privacy import new_key
+from services.intake.adapters.vault import new_key
 from shared.migrations import upgrade_all
 from shared.topics import create_topics
 from tests.factories import (

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 
-from services.intake.domain.channels.generic import signed_headers
+from services.intake.channels.generic.webhook import signed_headers
 from shared.events import CaseItem, CaseOpened, Envelope, Remedy, ResolutionDecided, Scenario
 from shared.markets import Currency, Market, Region
 

@@ -1,7 +1,8 @@
 """Intake: marketplace deliveries in, canonical classified cases and `case.*` events out.
 
 Requests are verified and stored before they are answered (`handlers/`); the delivery
-worker (`deliveries.py`) completes and applies them after. `Intake` holds what both need.
+workers (`workers/deliveries.py`, one per lane of `channels/registry.py`) complete and
+apply them after. `Intake` (`workflows/context.py`) holds what both need.
 """
 
 from collections.abc import AsyncIterator
@@ -11,13 +12,15 @@ import asyncpg
 import httpx
 from fastapi import FastAPI
 
-from services.intake.acceptance import Acceptance
-from services.intake.accounts import Accounts, read_accounts_file
-from services.intake.context import Intake
-from services.intake.deliveries import LANES, DeliveryWorker
+from services.intake.adapters.vault import Vault
+from services.intake.channels.marketplace import MarketplaceApis
+from services.intake.channels.registry import LANES
 from services.intake.handlers import agents, buyers, reports, webhooks
-from services.intake.privacy import Vault
 from services.intake.settings import IntakeSettings
+from services.intake.workers.deliveries import DeliveryWorker
+from services.intake.workflows.accepting import Acceptance
+from services.intake.workflows.accounts import Accounts, read_accounts_file
+from services.intake.workflows.context import Intake
 from shared.service import Service, ServiceSpec
 from shared.service import create_app as create_service_app
 from shared.telemetry import Telemetry
@@ -43,14 +46,15 @@ async def intake_context(service: Service) -> AsyncIterator[Intake]:
             settings.plain_database_url, min_size=1, max_size=10, reset=keep_session
         ) as pool,
     ):
-        yield Intake(service, vault, accounts, http, Acceptance(pool, vault))
+        marketplaces = MarketplaceApis(http, settings)
+        yield Intake(service, vault, accounts, Acceptance(pool, vault), marketplaces)
 
 
 def delivery_workers(service: Service, intake: Intake) -> list[DeliveryWorker]:
     """One per lane, unless this process only answers webhooks."""
     if not service.settings.intake_delivery_worker:
         return []
-    return [DeliveryWorker(intake, lane) for lane in LANES]
+    return [DeliveryWorker(intake, channels) for channels in LANES.values()]
 
 
 SPEC = ServiceSpec(

@@ -1,35 +1,24 @@
 """Intake's tables, in the `intake` schema.
 
 Personal data (buyer contact, raw deliveries, channel secrets) is stored encrypted
-by `privacy.Vault`; everything in clear here is safe to show an operator.
+by the vault (`adapters/vault.py`); everything in clear here is safe to show an operator.
 """
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    Boolean,
-    Column,
-    DateTime,
-    Float,
-    Index,
-    Integer,
-    LargeBinary,
-    SmallInteger,
-    Text,
-    UniqueConstraint,
-    text,
-)
+from sqlalchemy import Boolean, Float, Index, LargeBinary, SmallInteger, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlmodel import Field, SQLModel
+from sqlalchemy.sql import text as sql
+from sqlmodel import SQLModel
 
+from services.intake.domain.delivery import DeliveryState
+from shared.columns import column, integer, moment, text
+from shared.events import MarketplaceStatus
 from shared.messaging_tables import utc_now
 
 SCHEMA = "intake"
-
-
-def _column(type_: Any, **kwargs: Any) -> Column:
-    return Column(type_, nullable=kwargs.pop("nullable", False), **kwargs)
+ACCEPTED = DeliveryState.ACCEPTED.value
 
 
 class ChannelAccount(SQLModel, table=True):
@@ -38,12 +27,12 @@ class ChannelAccount(SQLModel, table=True):
     __tablename__ = "channel_accounts"
     __table_args__ = {"schema": SCHEMA}
 
-    channel: str = Field(sa_column=Column(Text, primary_key=True))
-    account: str = Field(sa_column=Column(Text, primary_key=True))  # shop domain, partner id...
-    seller: str = Field(sa_column=_column(Text))
+    channel: str = text(primary_key=True)
+    account: str = text(primary_key=True)  # shop domain, partner id...
+    seller: str = text()
     # Encrypted JSON: {"secrets": [...], plus API credentials the channel needs}.
-    credentials: bytes = Field(sa_column=_column(LargeBinary))
-    default_market: str | None = Field(default=None, sa_column=_column(Text, nullable=True))
+    credentials: bytes = column(LargeBinary)
+    default_market: str | None = text(None)
 
 
 class DeliveryRecord(SQLModel, table=True):
@@ -51,28 +40,22 @@ class DeliveryRecord(SQLModel, table=True):
 
     __tablename__ = "deliveries"
     __table_args__ = (
-        Index("deliveries_pending", "received_at", postgresql_where=text("state = 'accepted'")),
+        Index("deliveries_pending", "received_at", postgresql_where=sql(f"state = '{ACCEPTED}'")),
         {"schema": SCHEMA},
     )
 
-    channel: str = Field(sa_column=Column(Text, primary_key=True))
-    delivery_id: str = Field(sa_column=Column(Text, primary_key=True))
-    account: str = Field(sa_column=_column(Text))
-    kind: str = Field(sa_column=_column(Text))  # what the worker does with it, e.g. "webhook"
-    content: bytes = Field(sa_column=_column(LargeBinary))  # encrypted: it may hold PII
-    trace_headers: dict[str, str] = Field(sa_column=_column(JSONB))
-    state: str = Field(default="accepted", sa_column=_column(Text))  # accepted, applied, failed
-    attempts: int = Field(default=0, sa_column=_column(SmallInteger))
-    next_attempt_at: datetime = Field(
-        default_factory=utc_now, sa_column=_column(DateTime(timezone=True))
-    )
-    error: str | None = Field(default=None, sa_column=_column(Text, nullable=True))
-    received_at: datetime = Field(
-        default_factory=utc_now, sa_column=_column(DateTime(timezone=True))
-    )
-    applied_at: datetime | None = Field(
-        default=None, sa_column=_column(DateTime(timezone=True), nullable=True)
-    )
+    channel: str = text(primary_key=True)
+    delivery_id: str = text(primary_key=True)
+    account: str = text()
+    kind: str = text()  # what the worker does with it, e.g. "webhook"
+    content: bytes = column(LargeBinary)  # encrypted: it may hold PII
+    trace_headers: dict[str, str] = column(JSONB)
+    state: str = text(ACCEPTED)  # a DeliveryState
+    attempts: int = column(SmallInteger, 0)
+    next_attempt_at: datetime = moment(default_factory=utc_now)
+    error: str | None = text(None)
+    received_at: datetime = moment(default_factory=utc_now)
+    applied_at: datetime | None = moment(None)
 
 
 class CaseRecord(SQLModel, table=True):
@@ -87,21 +70,22 @@ class CaseRecord(SQLModel, table=True):
         {"schema": SCHEMA},
     )
 
-    case_id: str = Field(sa_column=Column(Text, primary_key=True))
-    channel: str = Field(sa_column=_column(Text))
-    case_key: str = Field(sa_column=_column(Text))  # the channel's id of what opened it
-    account: str = Field(sa_column=_column(Text))
-    order_id: str = Field(sa_column=_column(Text))
-    return_id: str | None = Field(default=None, sa_column=_column(Text, nullable=True))
-    market: str = Field(sa_column=_column(Text))
-    buyer_ref: str = Field(sa_column=_column(Text))
-    scenario: str | None = Field(default=None, sa_column=_column(Text, nullable=True))
-    confidence: float = Field(sa_column=_column(Float))
-    needs_agent: bool = Field(sa_column=_column(Boolean))
-    marketplace_status: str = Field(default="requested", sa_column=_column(Text))
-    opened_at: datetime = Field(sa_column=_column(DateTime(timezone=True)))
+    case_id: str = text(primary_key=True)
+    channel: str = text()
+    case_key: str = text()  # the channel's id of what opened it
+    account: str = text()
+    order_id: str = text()
+    return_id: str | None = text(None)
+    market: str = text()
+    buyer_ref: str = text()
+    scenario: str | None = text(None)
+    confidence: float = column(Float)
+    # The case's triage (`domain/triage.py`): true while it waits for an agent.
+    needs_agent: bool = column(Boolean)
+    marketplace_status: str = text(MarketplaceStatus.REQUESTED.value)
+    opened_at: datetime = moment()
     # The case exactly as published in case.opened (no contact data).
-    case: dict[str, Any] = Field(sa_column=_column(JSONB))
+    case: dict[str, Any] = column(JSONB)
 
 
 class BuyerRecord(SQLModel, table=True):
@@ -110,16 +94,12 @@ class BuyerRecord(SQLModel, table=True):
     __tablename__ = "buyers"
     __table_args__ = {"schema": SCHEMA}
 
-    channel: str = Field(sa_column=Column(Text, primary_key=True))
-    account: str = Field(sa_column=Column(Text, primary_key=True))
-    buyer_ref: str = Field(sa_column=Column(Text, primary_key=True))
-    contact: bytes | None = Field(default=None, sa_column=_column(LargeBinary, nullable=True))
-    updated_at: datetime = Field(
-        default_factory=utc_now, sa_column=_column(DateTime(timezone=True))
-    )
-    erased_at: datetime | None = Field(
-        default=None, sa_column=_column(DateTime(timezone=True), nullable=True)
-    )
+    channel: str = text(primary_key=True)
+    account: str = text(primary_key=True)
+    buyer_ref: str = text(primary_key=True)
+    contact: bytes | None = column(LargeBinary, None)
+    updated_at: datetime = moment(default_factory=utc_now)
+    erased_at: datetime | None = moment(None)
 
 
 class BuyerMessage(SQLModel, table=True):
@@ -128,10 +108,10 @@ class BuyerMessage(SQLModel, table=True):
     __tablename__ = "buyer_messages"
     __table_args__ = (Index("buyer_messages_by_case", "case_id", "at"), {"schema": SCHEMA})
 
-    message_id: str = Field(sa_column=Column(Text, primary_key=True))  # the sender's id: dedupe
-    case_id: str = Field(sa_column=_column(Text))
-    kind: str = Field(sa_column=_column(Text))  # reply, rating
-    answer: str | None = Field(default=None, sa_column=_column(Text, nullable=True))
-    rating: int | None = Field(default=None, sa_column=_column(Integer, nullable=True))
-    text: str = Field(default="", sa_column=_column(Text))
-    at: datetime = Field(default_factory=utc_now, sa_column=_column(DateTime(timezone=True)))
+    message_id: str = text(primary_key=True)  # the sender's id: dedupe
+    case_id: str = text()
+    kind: str = text()  # reply, rating
+    answer: str | None = text(None)
+    rating: int | None = integer(None)
+    text: str = column(Text, "")  # (a field named `text`: not the helper)
+    at: datetime = moment(default_factory=utc_now)

@@ -3,8 +3,8 @@
 import json
 import uuid
 
+from services.intake.channels.shopify.admin_api import API_VERSION
 from services.intake.domain.opening import case_id_of
-from services.intake.marketplaces.shopify_admin import API_VERSION
 from tests.conftest import eventually
 from tests.factories import AGENT, INTERNAL_TOKEN, post_case, webhook
 from tests.integration.conftest import rows

@@ -18,10 +18,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from werkzeug import Response
 
-from services.intake.domain.channels.ebay import EbayKeys, signature_of
-from services.intake.domain.channels.signing import hmac_sha256_base64, hmac_sha256_hex
+from services.intake.channels.common import hmac_sha256_base64, hmac_sha256_hex
+from services.intake.channels.ebay.notifications import EbayKeys, signature_of
+from services.intake.channels.shopify.admin_api import API_VERSION
 from services.intake.domain.opening import case_id_of
-from services.intake.marketplaces.shopify_admin import API_VERSION
 from tests.conftest import eventually
 from tests.factories import AGENT, SAMPLES, post_case, webhook
 from tests.integration.conftest import scalar

@@ -9,18 +9,21 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from services.intake.context import CurrentIntake
+from services.intake.channels.common import read_json
+from services.intake.channels.generic.webhook import GenericWebhook, canonical_case
 from services.intake.domain.case import Channel, ChannelError, Delivery, OpenCase
-from services.intake.domain.channels import generic, read_json
+from services.intake.domain.delivery import DeliveryState
 from services.intake.domain.opening import case_id_of
-from services.intake.domain.webhook import GenericWebhook
-from services.intake.handlers.common import read_body, refusal
+from services.intake.handlers.refusals import read_body, refusal
 from services.intake.tables import CaseRecord, DeliveryRecord
+from services.intake.workflows.cases import classify_by_agent
+from services.intake.workflows.context import CurrentIntake
 from shared.access import AgentOnly
-from shared.events import CaseClassified, Scenario
-from shared.outbox import emit
+from shared.events import Scenario
+from shared.lifecycle import IllegalTransition
+from shared.routes import get_or_404
 from shared.service import CurrentService
 
 router = APIRouter(tags=["support agents"], dependencies=[AgentOnly])
@@ -39,9 +42,7 @@ async def open_case_by_hand(
         webhook = read_json(GenericWebhook, body)
     except ChannelError as error:
         return refusal(service, Channel.AGENT.value, error)
-    case = generic.canonical_case(webhook, seller_account).model_copy(
-        update={"channel": Channel.AGENT}
-    )
+    case = canonical_case(webhook, seller_account).model_copy(update={"channel": Channel.AGENT})
     delivery_id = f"{webhook.marketplace}:{webhook.event_id}"
     delivery = Delivery(
         channel=Channel.AGENT,
@@ -62,32 +63,14 @@ class ScenarioChoice(BaseModel):
 
 @router.post("/cases/{case_id}/classification", summary="An agent decides a case's scenario")
 async def classify_by_hand(
-    case_id: str, choice: ScenarioChoice, service: CurrentService
+    case_id: str, choice: ScenarioChoice, intake: CurrentIntake
 ) -> dict[str, Any]:
-    cases = CaseRecord.__table__
-    async with service.transaction() as session:
-        row = (
-            await session.execute(
-                select(cases.c.scenario, cases.c.needs_agent)
-                .where(cases.c.case_id == case_id)
-                .with_for_update()
-            )
-        ).first()
-        if row is None:
-            raise HTTPException(404, f"no case {case_id}")
-        if not row.needs_agent:
-            raise HTTPException(409, f"case {case_id} was classified already ({row.scenario})")
-        await session.execute(
-            update(cases)
-            .where(cases.c.case_id == case_id)
-            .values(scenario=choice.scenario.value, needs_agent=False)
-        )
-        await emit(
-            session,
-            CaseClassified(
-                case_id=case_id, scenario=choice.scenario, agent=choice.agent, note=choice.note
-            ),
-        )
+    async with intake.service.transaction() as session:
+        case = await get_or_404(session, CaseRecord, case_id, f"no case {case_id}", lock=True)
+        try:
+            await classify_by_agent(session, case, choice.scenario, choice.agent, choice.note)
+        except IllegalTransition as refused:
+            raise HTTPException(409, refused.reason) from refused
     return {"case_id": case_id, "scenario": choice.scenario, "classified_at": datetime.now(UTC)}
 
 
@@ -107,29 +90,20 @@ async def list_cases(
 
 @router.get("/cases/{case_id}", summary="A case as received and classified")
 async def get_case(case_id: str, service: CurrentService) -> dict[str, Any]:
-    cases = CaseRecord.__table__
     async with service.transaction() as session:
-        row = (
-            await session.execute(
-                select(
-                    cases.c.case, cases.c.scenario, cases.c.needs_agent, cases.c.marketplace_status
-                ).where(cases.c.case_id == case_id)
-            )
-        ).first()
-    if row is None:
-        raise HTTPException(404, f"no case {case_id}")
+        case = await get_or_404(session, CaseRecord, case_id, f"no case {case_id}")
     return {
-        **row.case,
-        "scenario": row.scenario,
-        "needs_agent": row.needs_agent,
-        "marketplace_status": row.marketplace_status,
+        **case.case,
+        "scenario": case.scenario,
+        "needs_agent": case.needs_agent,
+        "marketplace_status": case.marketplace_status,
     }
 
 
 @router.get("/deliveries", summary="Deliveries by state: `failed` ones carry their cause")
 async def list_deliveries(
     service: CurrentService,
-    state: Annotated[str, Query(pattern="^(accepted|applied|failed)$")] = "failed",
+    state: DeliveryState = DeliveryState.FAILED,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[dict[str, Any]]:
     table = DeliveryRecord.__table__
@@ -148,7 +122,7 @@ async def list_deliveries(
     ]
     query = (
         select(*columns)
-        .where(table.c.state == state)
+        .where(table.c.state == state.value)
         .order_by(table.c.received_at.desc())
         .limit(limit)
     )

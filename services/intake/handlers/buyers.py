@@ -11,14 +11,14 @@ from typing import Any
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.intake.context import CurrentIntake
-from services.intake.domain.classification import detect_language
-from services.intake.tables import BuyerMessage, BuyerRecord, CaseRecord
+from services.intake.tables import BuyerRecord, CaseRecord
+from services.intake.workflows.buyer_messages import case_language, record_rating, record_reply
+from services.intake.workflows.context import CurrentIntake
 from shared.access import AgentOnly, InternalOnly
-from shared.events import BuyerAnswer, BuyerReplied, ExchangeChoice, SatisfactionRated
-from shared.outbox import emit
+from shared.events import BuyerAnswer, ExchangeChoice
+from shared.routes import found
 from shared.service import CurrentService
 
 router = APIRouter(tags=["buyers"])
@@ -39,52 +39,24 @@ class Rating(BaseModel):
     comment: str = Field(default="", max_length=5000)
 
 
-async def case_language(session, case_id: str) -> str:
-    cases = CaseRecord.__table__
-    language = await session.scalar(
-        select(cases.c.case["buyer_language"].astext).where(cases.c.case_id == case_id)
-    )
-    if language is None:
-        raise HTTPException(404, f"no case {case_id}")
-    return language
-
-
-async def stored_once(session, message: dict[str, Any]) -> bool:
-    inserted = await session.scalar(
-        insert(BuyerMessage.__table__)
-        .values(**message)
-        .on_conflict_do_nothing()
-        .returning(BuyerMessage.__table__.c.message_id)
-    )
-    return inserted is not None
+async def known_language(session: AsyncSession, case_id: str) -> str:
+    return found(await case_language(session, case_id), f"no case {case_id}")
 
 
 @router.post("/cases/{case_id}/replies", dependencies=[AgentOnly], summary="A buyer's reply")
 async def buyer_replied(case_id: str, reply: Reply, service: CurrentService) -> dict[str, Any]:
-    now = datetime.now(UTC)
     async with service.transaction() as session:
-        language = detect_language(reply.text, await case_language(session, case_id))
-        message = {
-            "message_id": reply.message_id,
-            "case_id": case_id,
-            "kind": "reply",
-            "answer": reply.answer.value,
-            "text": reply.text,
-            "at": now,
-        }
-        new = await stored_once(session, message)
-        if new:
-            await emit(
-                session,
-                BuyerReplied(
-                    case_id=case_id,
-                    answer=reply.answer,
-                    text=reply.text,
-                    language=language,
-                    at=now,
-                    exchange_for=reply.exchange_for,
-                ),
-            )
+        language = await known_language(session, case_id)
+        new = await record_reply(
+            session,
+            case_id,
+            language,
+            reply.message_id,
+            reply.answer,
+            reply.text,
+            reply.exchange_for,
+            datetime.now(UTC),
+        )
     return {"case_id": case_id, "message_id": reply.message_id, "duplicate": not new}
 
 
@@ -92,25 +64,11 @@ async def buyer_replied(case_id: str, reply: Reply, service: CurrentService) -> 
 async def satisfaction_rated(
     case_id: str, rating: Rating, service: CurrentService
 ) -> dict[str, Any]:
-    now = datetime.now(UTC)
     async with service.transaction() as session:
-        await case_language(session, case_id)
-        message = {
-            "message_id": rating.message_id,
-            "case_id": case_id,
-            "kind": "rating",
-            "rating": rating.rating,
-            "text": rating.comment,
-            "at": now,
-        }
-        new = await stored_once(session, message)
-        if new:
-            await emit(
-                session,
-                SatisfactionRated(
-                    case_id=case_id, rating=rating.rating, comment=rating.comment, at=now
-                ),
-            )
+        await known_language(session, case_id)
+        new = await record_rating(
+            session, case_id, rating.message_id, rating.rating, rating.comment, datetime.now(UTC)
+        )
     return {"case_id": case_id, "message_id": rating.message_id, "duplicate": not new}
 
 
@@ -128,9 +86,8 @@ async def ship_to(case_id: str, intake: CurrentIntake) -> dict[str, Any]:
             )
             .where(cases.c.case_id == case_id)
         )
-    if contact is None:
-        raise HTTPException(404, f"no ship-to address for case {case_id} (unknown or erased)")
-    buyer = intake.vault.open(contact)
+    missing = f"no ship-to address for case {case_id} (unknown or erased)"
+    buyer = intake.vault.open(found(contact, missing))
     if not buyer.get("address"):
         raise HTTPException(404, f"the marketplace gave no address for case {case_id}")
     return {"case_id": case_id, "name": buyer.get("name"), "address": buyer["address"]}

@@ -11,10 +11,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from services.intake.context import CurrentIntake
+from services.intake.channels.amazon.reports import parse_report
 from services.intake.domain.case import Channel, ChannelError
-from services.intake.domain.channels import amazon
-from services.intake.handlers.common import read_body, refusal
+from services.intake.handlers.refusals import read_body, refusal
+from services.intake.workflows.context import CurrentIntake
 from shared.access import AgentOnly
 from shared.markets import Market
 
@@ -40,7 +40,7 @@ async def upload_amazon_report(
                 422, "market_unknown", "say ?market=: the account has none", "market"
             )
         try:
-            report = amazon.parse_report(body, seller_account=account, market=market)
+            report = parse_report(body, seller_account=account, market=market)
         except ValueError as error:
             raise ChannelError(422, "unreadable_report", str(error)) from error
     except ChannelError as error:

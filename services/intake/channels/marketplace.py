@@ -1,0 +1,82 @@
+"""What a marketplace channel is to intake: one object, registered once (`registry.py`).
+
+A webhook is checked before it is answered: the seller account it names (`account_of`),
+its signature (`verify`, with that account's secrets) and the id that makes a redelivery
+one delivery (`delivery_id_of`, once the payload is known to be well formed). Each raises
+the `ChannelError` to answer. After the answer, the delivery worker of the channel's
+`lane` completes it: `read_missing` reads from the marketplace's API what the webhook
+lacks (a Shopify order, Walmart return orders, an eBay return; absent when the webhook
+says everything), and `parse` turns the webhook and what was read into `Delivery`s.
+"""
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+import httpx
+from fastapi import Request
+
+from services.intake.domain.account import Account
+from services.intake.domain.case import Channel, Delivery
+from services.intake.settings import IntakeSettings
+
+Headers = Mapping[str, str]
+Missing = TypeVar("Missing")
+
+# The lane of the channels whose deliveries are complete as they come (no API to read).
+AS_SENT = "as sent"
+
+
+@dataclass(frozen=True)
+class MarketplaceApis:
+    """How a channel reaches its marketplace's API: intake's HTTP client (its timeout is
+    MARKETPLACE_TIMEOUT_SECONDS) and the settings that name each API's base URL."""
+
+    http: httpx.AsyncClient
+    settings: IntakeSettings
+
+
+AccountOf = Callable[[Headers, bytes], str]
+# Raises ChannelError (401) unless genuine and fresh; the `Request` for what else is signed.
+Verify = Callable[[Headers, bytes, Account, datetime, Request], None]
+DeliveryIdOf = Callable[[Headers, bytes], str]
+ReadMissing = Callable[[Headers, bytes, Account, MarketplaceApis], Awaitable[Missing]]
+Parse = Callable[[Headers, bytes, Missing | None], list[Delivery]]
+
+
+@dataclass(frozen=True)
+class MarketplaceChannel(Generic[Missing]):
+    channel: Channel  # its name: `POST /webhooks/<name>`, its accounts' and deliveries'
+    summary: str  # of its webhook route
+    # The delivery worker that completes and applies its deliveries: a marketplace API that
+    # is slow or down delays only the channels of its own lane.
+    lane: str
+    account_of: AccountOf
+    verify: Verify
+    delivery_id_of: DeliveryIdOf
+    parse: Parse[Missing]
+    read_missing: ReadMissing[Missing] | None = None  # None: the webhook lacks nothing
+    # One delivery opens one case, so the webhook's answer can name it.
+    answers_case_id: bool = False
+
+
+def verified_with_secrets(
+    verify: Callable[[Headers, bytes, Sequence[str], datetime], None],
+) -> Verify:
+    """A channel's `verify` of headers and body with the account's secrets alone."""
+    return lambda headers, body, account, now, _: verify(headers, body, account.secrets, now)
+
+
+def parsed_as_sent(
+    parse: Callable[[Headers, bytes], list[Delivery]],
+) -> Parse[Any]:
+    """A channel's `parse` of a webhook that lacks nothing."""
+    return lambda headers, body, _: parse(headers, body)
+
+
+def first_delivery_id(
+    parse: Callable[[Headers, bytes], list[Delivery]],
+) -> DeliveryIdOf:
+    """The id of a webhook parsed whole on arrival: parsing it is checking it."""
+    return lambda headers, body: parse(headers, body)[0].delivery_id

@@ -1,0 +1,283 @@
+"""Shopify: the return and refund webhooks, and the customers/redact privacy request.
+
+What Shopify sends: one POST per event, the JSON body being the resource (a Return, a
+Refund, a redact request), with these headers:
+- `X-Shopify-Topic`: what happened, e.g. `returns/request`;
+- `X-Shopify-Shop-Domain`: the shop, which is the seller account;
+- `X-Shopify-Event-Id`: the event; the same id twice is one event delivered twice;
+- `X-Shopify-Triggered-At`: when the event happened;
+- `X-Shopify-Hmac-Sha256`: base64 HMAC-SHA256 of the raw body keyed with the app's client
+  secret; the old and the new secret are both accepted while the secret is rotated.
+Shopify signs no timestamp, so there is no freshness to check: a replay is caught by its
+event id instead.
+
+A returns/request names the returned line items by id only: no sku, price, currency,
+country or customer. After the webhook is answered, the delivery worker reads the return's
+order from the Admin API (`order_to_read` says which; `admin_api.read_order` reads it) and
+hands it to `parse` as a `ShopifyOrder`, whose `buyer` (name, email, phone, ship-to
+address) becomes the case's `buyer`: intake keeps it encrypted and never puts it on events.
+
+Docs:
+- headers and verification: https://shopify.dev/docs/apps/build/webhooks/subscribe/https
+- duplicates: https://shopify.dev/docs/apps/build/webhooks/ignore-duplicates
+- topics and sample payloads: https://shopify.dev/docs/api/webhooks
+- reason codes: https://shopify.dev/docs/api/admin-graphql/latest/enums/ReturnReason
+- customers/redact: https://shopify.dev/docs/apps/build/compliance/privacy-law-compliance
+"""
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+from services.intake.channels.common import (
+    ensure_signed,
+    hmac_sha256_base64,
+    read_headers,
+    read_json,
+    required_header,
+)
+from services.intake.domain.case import (
+    BuyerContact,
+    CanonicalCase,
+    Channel,
+    Delivery,
+    EraseBuyer,
+    Ignore,
+    Item,
+    MarketplaceIds,
+    MarketplaceStatus,
+    OpenCase,
+    Reason,
+    UpdateCase,
+    malformed,
+)
+from shared.markets import Currency, Market
+
+SHOP_DOMAIN = "X-Shopify-Shop-Domain"
+SIGNATURE = "X-Shopify-Hmac-Sha256"
+
+RETURN_REQUESTED = "returns/request"
+REFUND_CREATED = "refunds/create"
+CUSTOMER_REDACT = "customers/redact"
+
+STATUS_OF_TOPIC = {
+    "returns/approve": MarketplaceStatus.APPROVED,
+    "returns/decline": MarketplaceStatus.DECLINED,
+    "returns/cancel": MarketplaceStatus.CANCELLED,
+    "returns/close": MarketplaceStatus.CLOSED,
+    "returns/update": MarketplaceStatus.UPDATED,
+}
+
+# Webhooks send the GraphQL ReturnReason enum in lower case ("wrong_item").
+REASON_OF_CODE = {
+    "COLOR": Reason.STYLE,
+    "DEFECTIVE": Reason.DEFECTIVE,
+    "NOT_AS_DESCRIBED": Reason.NOT_AS_DESCRIBED,
+    "OTHER": Reason.OTHER,
+    "SIZE_TOO_LARGE": Reason.SIZE_TOO_LARGE,
+    "SIZE_TOO_SMALL": Reason.SIZE_TOO_SMALL,
+    "STYLE": Reason.STYLE,
+    "UNKNOWN": Reason.OTHER,
+    "UNWANTED": Reason.CHANGED_MIND,
+    "WRONG_ITEM": Reason.WRONG_ITEM,
+}
+
+
+class ShopifyOrder(BaseModel):
+    """What a returns/request does not say, read from the return's order in the Admin API."""
+
+    market: Market  # from the shipping address country
+    currency: Currency  # the currency the buyer paid in, the one item prices are in
+    buyer_ref: str = Field(min_length=1)  # the order's customer id (the order's, for no customer)
+    items: dict[int, Item]  # the order's line items, by line item id
+    buyer: BuyerContact | None = None  # contact and ship-to address; personal data, never on events
+
+
+class ShopifyHeaders(BaseModel):
+    topic: str = Field(alias="x-shopify-topic")
+    shop_domain: str = Field(alias="x-shopify-shop-domain", min_length=1)
+    event_id: str = Field(alias="x-shopify-event-id", min_length=1)
+    triggered_at: AwareDatetime = Field(alias="x-shopify-triggered-at")
+
+
+class LineItemRef(BaseModel):
+    id: int
+
+
+class FulfillmentLineItem(BaseModel):
+    line_item: LineItemRef
+
+
+class ReturnLineItem(BaseModel):
+    fulfillment_line_item: FulfillmentLineItem
+    quantity: int = Field(ge=1)
+    return_reason: str
+    return_reason_note: str | None = None
+    customer_note: str | None = None
+
+
+class OrderRef(BaseModel):
+    id: int
+
+
+class ReturnRequest(BaseModel):
+    admin_graphql_api_id: str  # the one return id every return topic carries
+    order: OrderRef
+    return_line_items: list[ReturnLineItem] = Field(min_length=1)
+
+
+class Decline(BaseModel):
+    reason: str | None = None
+    note: str | None = None
+
+
+class ReturnChange(BaseModel):
+    """Any later return topic: each carries the return id, and the order in its own way."""
+
+    admin_graphql_api_id: str
+    order: OrderRef | None = None  # returns/approve
+    order_id: int | None = None  # returns/cancel, returns/close
+    decline: Decline | None = None  # returns/decline
+
+
+class ReturnRef(BaseModel):
+    admin_graphql_api_id: str
+
+
+class Refund(BaseModel):
+    order_id: int
+    note: str | None = None
+    refunded_return: ReturnRef | None = Field(default=None, alias="return")
+
+
+class RedactedCustomer(BaseModel):
+    id: int | None = None  # Shopify may know the customer by email only
+
+
+class RedactRequest(BaseModel):
+    customer: RedactedCustomer
+    orders_to_redact: list[int] = Field(default_factory=list)
+
+
+def account_of(headers: Mapping[str, str], body: bytes) -> str:
+    return required_header(headers, SHOP_DOMAIN)
+
+
+def verify(headers: Mapping[str, str], body: bytes, secrets: Sequence[str], now: datetime) -> None:
+    """`now` is unused: Shopify signs no timestamp (see the module docstring)."""
+    signature = required_header(headers, SIGNATURE)
+    ensure_signed(signature, body, secrets, hmac_sha256_base64, "Shopify")
+
+
+def order_to_read(headers: Mapping[str, str], body: bytes) -> str | None:
+    """The id of the order `parse` needs as a `ShopifyOrder`: a returns/request's only."""
+    if read_headers(ShopifyHeaders, headers).topic != RETURN_REQUESTED:
+        return None
+    return str(read_json(ReturnRequest, body).order.id)
+
+
+def parse(
+    headers: Mapping[str, str], body: bytes, order: ShopifyOrder | None = None
+) -> list[Delivery]:
+    meta = read_headers(ShopifyHeaders, headers)
+    return [
+        Delivery(
+            channel=Channel.SHOPIFY,
+            delivery_id=meta.event_id,
+            seller_account=meta.shop_domain,
+            action=action_of(meta, body, order),
+        )
+    ]
+
+
+def action_of(
+    meta: ShopifyHeaders, body: bytes, order: ShopifyOrder | None
+) -> OpenCase | UpdateCase | EraseBuyer | Ignore:
+    if meta.topic == RETURN_REQUESTED:
+        return OpenCase(case=requested_case(meta, read_json(ReturnRequest, body), order))
+    if meta.topic in STATUS_OF_TOPIC:
+        return return_changed(meta, read_json(ReturnChange, body))
+    if meta.topic == REFUND_CREATED:
+        return refunded(meta, read_json(Refund, body))
+    if meta.topic == CUSTOMER_REDACT:
+        return erase(meta, read_json(RedactRequest, body))
+    return Ignore(why=f"Shopify topic {meta.topic} is not one intake acts on")
+
+
+def requested_case(
+    meta: ShopifyHeaders, request: ReturnRequest, order: ShopifyOrder | None
+) -> CanonicalCase:
+    if order is None:
+        raise ValueError("a returns/request needs its order: read it first (order_to_read)")
+    first = request.return_line_items[0]
+    return CanonicalCase(
+        channel=Channel.SHOPIFY,
+        seller_account=meta.shop_domain,
+        ids=MarketplaceIds(order_id=str(request.order.id), return_id=request.admin_graphql_api_id),
+        market=order.market,
+        currency=order.currency,
+        items=returned_items(request, order),
+        # One reason per case: the first line's, as the buyer gave it first.
+        marketplace_reason=first.return_reason,
+        reason=reason_of(first.return_reason),
+        buyer_words=buyer_words(request.return_line_items),
+        buyer_ref=order.buyer_ref,
+        buyer=order.buyer,
+        requested_at=meta.triggered_at,
+    )
+
+
+def returned_items(request: ReturnRequest, order: ShopifyOrder) -> list[Item]:
+    items = []
+    for index, line in enumerate(request.return_line_items):
+        line_item_id = line.fulfillment_line_item.line_item.id
+        if line_item_id not in order.items:
+            field = f"return_line_items.{index}.fulfillment_line_item.line_item.id"
+            raise malformed(f"line item {line_item_id} is not in order {request.order.id}", field)
+        items.append(order.items[line_item_id].model_copy(update={"quantity": line.quantity}))
+    return items
+
+
+def buyer_words(lines: list[ReturnLineItem]) -> str:
+    words = [text for line in lines for text in (line.return_reason_note, line.customer_note)]
+    return "\n".join(text.strip() for text in words if text and text.strip())
+
+
+def reason_of(code: str) -> Reason:
+    return REASON_OF_CODE.get(code.upper(), Reason.OTHER)
+
+
+def return_changed(meta: ShopifyHeaders, change: ReturnChange) -> UpdateCase:
+    order_id = change.order.id if change.order else change.order_id
+    decline = change.decline or Decline()
+    return UpdateCase(
+        seller_account=meta.shop_domain,
+        order_id=str(order_id) if order_id else None,
+        return_id=change.admin_graphql_api_id,
+        status=STATUS_OF_TOPIC[meta.topic],
+        note=": ".join(part for part in (decline.reason, decline.note) if part),
+        at=meta.triggered_at,
+    )
+
+
+def refunded(meta: ShopifyHeaders, refund: Refund) -> UpdateCase:
+    returned = refund.refunded_return
+    return UpdateCase(
+        seller_account=meta.shop_domain,
+        order_id=str(refund.order_id),
+        return_id=returned.admin_graphql_api_id if returned else None,
+        status=MarketplaceStatus.REFUNDED,
+        note=refund.note or "",
+        at=meta.triggered_at,
+    )
+
+
+def erase(meta: ShopifyHeaders, request: RedactRequest) -> EraseBuyer:
+    customer_id = request.customer.id
+    return EraseBuyer(
+        seller_account=meta.shop_domain,
+        # Without a customer id only the orders can be named: the buyer is erased through them.
+        buyer_ref=str(customer_id) if customer_id is not None else None,
+        order_ids=[str(order_id) for order_id in request.orders_to_redact],
+    )

@@ -1,0 +1,1 @@
+"""Intake's background loops: the delivery workers, one per lane."""

@@ -1,0 +1,179 @@
+"""Deliveries: stored before the 2xx, turned into cases after it.
+
+A webhook handler verifies a delivery and accepts it (`workflows/accepting.py`), then
+answers. The `DeliveryWorker` claims accepted deliveries, completes them (reading what the
+webhook lacks from the marketplace's API), and applies them to intake's cases with their
+events, one lane per marketplace API (`channels/registry.py`) so that a slow marketplace
+delays only its own. A delivery that cannot be completed yet is retried with a growing
+pause; one that never can is marked failed with the cause, counted, and listed at
+`GET /deliveries?state=failed`.
+"""
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import tuple_, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.intake.domain.case import Channel, ChannelError
+from services.intake.domain.delivery import DeliveryState, after_failure, applied
+from services.intake.tables import DeliveryRecord
+from services.intake.workflows.cases import CaseNotKnownYet, apply_delivery
+from services.intake.workflows.completing import Completion, StoredDelivery, complete
+from services.intake.workflows.context import Intake
+from shared.leases import LeasedWork
+from shared.messaging_tables import utc_now
+from shared.telemetry import context_from_headers
+from shared.wakeup import retry_pause
+
+log = logging.getLogger(__name__)
+
+CLAIM_BATCH = 200
+# Completions that call a marketplace at the same time.
+CONCURRENT_READS = 16
+DELIVERIES_CHANNEL = "deliveries_intake"
+
+Failure = tuple[str, bool]  # the cause, and whether trying later may help
+
+
+class DeliveryWorker(LeasedWork[DeliveryRecord]):
+    """Completes and applies the stored deliveries of some channels (one lane)."""
+
+    def __init__(self, intake: Intake, channels: Sequence[Channel]) -> None:
+        self.intake = intake
+        names = [channel.value for channel in channels]
+        super().__init__(
+            f"intake delivery worker ({', '.join(names)})",
+            DELIVERIES_CHANNEL,
+            intake.service,
+            DeliveryRecord,
+            pending=DeliveryState.ACCEPTED.value,
+            due=(DeliveryRecord.__table__.c.channel.in_(names),),
+            order_by="received_at",
+            batch=CLAIM_BATCH,
+            payloads=frozenset(names),
+        )
+        self._reads = asyncio.Semaphore(CONCURRENT_READS)
+
+    async def handle_batch(self, rows: list[DeliveryRecord]) -> None:
+        """Complete the claimed deliveries side by side, then apply them together."""
+        stored = [self._opened(row) for row in rows]
+        completions = await asyncio.gather(*(self._complete(delivery) for delivery in stored))
+        await self._apply(completions)
+
+    def _opened(self, row: DeliveryRecord) -> StoredDelivery:
+        return StoredDelivery(
+            channel=Channel(row.channel),
+            delivery_id=row.delivery_id,
+            account=row.account,
+            kind=row.kind,
+            content=self.intake.vault.open(row.content),
+            trace_headers=row.trace_headers,
+            attempts=row.attempts,
+            state=DeliveryState(row.state),
+        )
+
+    async def _complete(self, stored: StoredDelivery) -> Completion:
+        async with self._reads:
+            return await complete(stored, self.intake)
+
+    async def _apply(self, completions: list[Completion]) -> None:
+        """One transaction for the batch; after an unexpected failure, one savepoint each,
+        so that only the delivery at fault waits for a retry."""
+        try:
+            async with self.service.transaction() as session:
+                with session.no_autoflush:  # the batch's outbox rows go in one insert
+                    await self._apply_batch(session, completions, savepoints=False)
+        except Exception:
+            log.exception("a batch of deliveries failed; applying them one at a time")
+            async with self.service.transaction() as session:
+                await self._apply_batch(session, completions, savepoints=True)
+
+    async def _apply_batch(
+        self, session: AsyncSession, completions: list[Completion], savepoints: bool
+    ) -> None:
+        done: list[StoredDelivery] = []
+        for completion in completions:
+            failure = completion.failure or await self._try(session, completion, savepoints)
+            if failure is None:
+                done.append(completion.stored)
+            else:
+                await self._settle_failure(session, completion.stored, failure)
+        await self._settle_applied(session, done)
+
+    async def _try(
+        self, session: AsyncSession, completion: Completion, savepoint: bool
+    ) -> Failure | None:
+        """Apply one completed delivery; the failure if it cannot be. The expected
+        refusals come before anything is written, so need no savepoint."""
+        try:
+            if savepoint:
+                async with session.begin_nested():
+                    await self._apply_one(session, completion)
+            else:
+                await self._apply_one(session, completion)
+        except CaseNotKnownYet as error:
+            return str(error), True
+        except ChannelError as error:
+            return error.detail, False
+        except Exception as error:
+            if not savepoint:
+                raise
+            return f"{error.__class__.__name__}: {error}", True
+        return None
+
+    async def _apply_one(self, session: AsyncSession, completion: Completion) -> None:
+        stored = completion.stored
+        with self.service.telemetry.tracer.start_as_current_span(
+            f"apply {stored.channel.value} delivery",
+            context=context_from_headers(stored.trace_headers),
+            attributes={
+                "intake.channel": stored.channel.value,
+                "intake.delivery_id": stored.delivery_id,
+            },
+        ):
+            for delivery in completion.deliveries:
+                await apply_delivery(session, self.intake, delivery, utc_now())
+
+    async def _settle_applied(self, session: AsyncSession, done: list[StoredDelivery]) -> None:
+        """Each applied delivery moves on; they all land in one state, in one UPDATE."""
+        keys_by_state: dict[DeliveryState, list[tuple[str, str]]] = {}
+        for stored in done:
+            state = applied(stored.state).state
+            keys_by_state.setdefault(state, []).append((stored.channel.value, stored.delivery_id))
+        table = DeliveryRecord.__table__
+        for state, keys in keys_by_state.items():
+            await session.execute(
+                update(table)
+                .where(tuple_(table.c.channel, table.c.delivery_id).in_(keys))
+                .values(state=state.value, applied_at=utc_now(), error=None)
+            )
+
+    async def _settle_failure(
+        self, session: AsyncSession, stored: StoredDelivery, failure: Failure
+    ) -> None:
+        """Due again later, or failed for good with its cause."""
+        cause, may_retry = failure
+        max_attempts = self.service.settings.delivery_max_attempts
+        state = after_failure(
+            stored.state, may_retry=may_retry, attempts=stored.attempts, max_attempts=max_attempts
+        ).state
+        values: dict[str, Any] = {"state": state.value, "error": cause}
+        if state is DeliveryState.FAILED:
+            self.service.counter("deliveries.failed", "deliveries given up").add(
+                1, {"channel": stored.channel.value}
+            )
+            log.warning("delivery %s/%s failed: %s", stored.channel, stored.delivery_id, cause)
+        else:
+            values["next_attempt_at"] = utc_now() + retry_pause(stored.attempts)
+        table = DeliveryRecord.__table__
+        await session.execute(
+            update(table)
+            .where(
+                table.c.channel == stored.channel.value,
+                table.c.delivery_id == stored.delivery_id,
+            )
+            .values(**values)
+        )

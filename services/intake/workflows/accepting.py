@@ -1,0 +1,126 @@
+"""Accepting deliveries: each verified webhook stored before it is answered.
+
+The hot path of intake. Requests that arrive while a write is in flight are stored
+together by the next one (a group commit): one INSERT of many rows, deduplicated on the
+channel's delivery id, so a burst costs one round trip per batch, not per webhook.
+
+What is stored, sealed: a webhook as received (`WEBHOOK`: the channel's headers and the
+body), completed and parsed later; or a delivery parsed on arrival (`PARSED`: report rows,
+agents' cases, eBay account deletions).
+"""
+
+import asyncio
+import base64
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+
+from services.intake.adapters.vault import Vault
+from services.intake.domain.case import Channel, Delivery
+from services.intake.domain.delivery import DeliveryState
+from shared.telemetry import current_trace_headers
+
+WEBHOOK = "webhook"  # content: the request's headers and body, as received
+PARSED = "parsed"  # content: one Delivery, parsed when it was accepted
+# What completing a delivery reads of its request's headers: the channels' own.
+KEPT_HEADERS = ("x-", "wm_", "content-type")
+
+STORE = f"""
+    INSERT INTO intake.deliveries (channel, delivery_id, account, kind, content, trace_headers,
+                                   state, attempts, next_attempt_at, received_at)
+    SELECT channel, delivery_id, account, kind, content, trace_headers,
+           '{DeliveryState.ACCEPTED.value}', 0, now(), now()
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::jsonb[])
+         AS incoming(channel, delivery_id, account, kind, content, trace_headers)
+    ON CONFLICT DO NOTHING
+    RETURNING channel, delivery_id
+"""
+
+
+def webhook_content(headers: Mapping[str, str], body: bytes) -> dict[str, Any]:
+    kept = {k: v for k, v in headers.items() if k.lower().startswith(KEPT_HEADERS)}
+    return {"headers": kept, "body": base64.b64encode(body).decode()}
+
+
+def webhook_of(content: dict[str, Any]) -> tuple[dict[str, str], bytes]:
+    """The headers and body of a stored `WEBHOOK`."""
+    return content["headers"], base64.b64decode(content["body"])
+
+
+def parsed_content(delivery: Delivery) -> dict[str, Any]:
+    return {"delivery": delivery.model_dump(mode="json")}
+
+
+def parsed_delivery(content: dict[str, Any]) -> Delivery:
+    """The delivery of a stored `PARSED`."""
+    return Delivery.model_validate(content["delivery"])
+
+
+@dataclass(frozen=True)
+class Waiting:
+    row: tuple[str, str, str, str, bytes, str]
+    answer: asyncio.Future[bool]
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.row[0], self.row[1]
+
+
+class Acceptance:
+    def __init__(self, pool: asyncpg.Pool, vault: Vault) -> None:
+        self.pool = pool
+        self.vault = vault
+        self._waiting: list[Waiting] = []
+        self._writer: asyncio.Task | None = None  # drains `_waiting` while it runs
+
+    async def accept(
+        self, channel: Channel, delivery_id: str, account: str, kind: str, content: dict[str, Any]
+    ) -> bool:
+        """Store a verified delivery; False when the same delivery was stored before."""
+        row = (
+            channel.value,
+            delivery_id,
+            account,
+            kind,
+            self.vault.seal(content),  # it may hold personal data
+            json.dumps(current_trace_headers()),
+        )
+        answer = asyncio.get_running_loop().create_future()
+        self._waiting.append(Waiting(row, answer))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_all())
+        return await answer
+
+    async def accept_parsed(self, deliveries: list[Delivery]) -> int:
+        """Store deliveries parsed on arrival (report rows, agents' cases); how many are new."""
+        stored = await asyncio.gather(
+            *(
+                self.accept(d.channel, d.delivery_id, d.seller_account, PARSED, parsed_content(d))
+                for d in deliveries
+            )
+        )
+        return sum(stored)
+
+    async def _write_all(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            await self._write(batch)
+
+    async def _write(self, batch: list[Waiting]) -> None:
+        first: dict[tuple[str, str], Waiting] = {}
+        for waiting in batch:
+            first.setdefault(waiting.key, waiting)
+        try:
+            async with self.pool.acquire() as connection:
+                rows = [w.row for w in first.values()]
+                stored = await connection.fetch(STORE, *map(list, zip(*rows, strict=True)))
+        except Exception as error:
+            for waiting in batch:
+                waiting.answer.set_exception(error)
+            return
+        new = {(row["channel"], row["delivery_id"]) for row in stored}
+        for waiting in batch:
+            waiting.answer.set_result(first[waiting.key] is waiting and waiting.key in new)

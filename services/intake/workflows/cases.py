@@ -1,0 +1,236 @@
+"""What happens to intake's cases: a delivery opens one, updates one, or erases a buyer;
+an agent classifies one the classifier was unsure of.
+
+Each runs inside its caller's transaction (the worker's, the route's) and emits its event
+through the outbox. Contact data goes to the buyers table, sealed by the vault; events
+carry `buyer_ref` only.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.intake.domain.case import (
+    CanonicalCase,
+    ChannelError,
+    Delivery,
+    EraseBuyer,
+    Ignore,
+    OpenCase,
+    UpdateCase,
+)
+from services.intake.domain.classification import classify
+from services.intake.domain.opening import case_opened
+from services.intake.domain.triage import Triage, classified_by_agent, triage_of
+from services.intake.tables import BuyerRecord, CaseRecord
+from services.intake.workflows.context import Intake
+from shared.events import (
+    BuyerErased,
+    CaseClassified,
+    CaseMarketplaceUpdated,
+    CaseOpened,
+    MarketplaceStatus,
+    Scenario,
+)
+from shared.outbox import emit
+
+ERASED = "[erased]"
+
+
+class CaseNotKnownYet(Exception):
+    """An update arrived before the delivery that opens its case; tried again later."""
+
+
+async def apply_delivery(
+    session: AsyncSession, intake: Intake, delivery: Delivery, now: datetime
+) -> None:
+    action = delivery.action
+    if isinstance(action, OpenCase):
+        await open_case(session, intake, action.case, delivery.delivery_id, now)
+    elif isinstance(action, UpdateCase):
+        await update_case(session, delivery.channel.value, action, now)
+    elif isinstance(action, EraseBuyer):
+        await erase_buyer(session, delivery.channel.value, action, delivery.delivery_id, now)
+    else:
+        assert isinstance(action, Ignore)
+
+
+async def open_case(
+    session: AsyncSession, intake: Intake, case: CanonicalCase, case_key: str, now: datetime
+) -> CaseOpened | None:
+    """Store and announce the case; None when this key opened a case before."""
+    classification = classify(
+        case.reason, case.marketplace_reason, case.buyer_words, case.buyer_language
+    )
+    event = case_opened(case, case_key, classification, now)
+    stored = await session.scalar(
+        insert(CaseRecord.__table__)
+        .values(
+            case_id=event.case_id,
+            channel=case.channel.value,
+            case_key=case_key,
+            account=case.seller_account,
+            order_id=case.ids.order_id,
+            return_id=case.ids.return_id,
+            market=case.market.value,
+            buyer_ref=case.buyer_ref,
+            scenario=event.scenario.value if event.scenario else None,
+            confidence=classification.confidence,
+            needs_agent=classification.needs_agent,
+            marketplace_status=MarketplaceStatus.REQUESTED.value,
+            opened_at=now,
+            case=event.model_dump(mode="json"),
+        )
+        .on_conflict_do_nothing(constraint="cases_opened_once")
+        .returning(CaseRecord.__table__.c.case_id)
+    )
+    if stored is None:
+        return None
+    if case.buyer is not None:
+        await keep_contact(session, intake, case, now)
+    await emit(session, event)
+    intake.service.counter("cases.opened", "cases opened").add(
+        1,
+        {
+            "channel": case.channel.value,
+            "market": case.market.value,
+            "flagged": str(classification.needs_agent).lower(),
+        },
+    )
+    return event
+
+
+async def keep_contact(
+    session: AsyncSession, intake: Intake, case: CanonicalCase, now: datetime
+) -> None:
+    statement = insert(BuyerRecord.__table__).values(
+        channel=case.channel.value,
+        account=case.seller_account,
+        buyer_ref=case.buyer_ref,
+        contact=intake.vault.seal(case.buyer.model_dump(mode="json")),
+        updated_at=now,
+    )
+    # A buyer who asked to be erased stays erased.
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["channel", "account", "buyer_ref"],
+            set_={"contact": statement.excluded.contact, "updated_at": now},
+            where=BuyerRecord.__table__.c.erased_at.is_(None),
+        )
+    )
+
+
+async def update_case(
+    session: AsyncSession, channel: str, update_: UpdateCase, now: datetime
+) -> None:
+    cases = CaseRecord.__table__
+    # The return when the marketplace names it: an order may have several returns.
+    if update_.return_id:
+        named = cases.c.return_id == update_.return_id
+    elif update_.order_id:
+        named = cases.c.order_id == update_.order_id
+    else:
+        raise ChannelError(422, "invalid_payload", "the update names neither a return nor an order")
+    rows = (
+        await session.execute(
+            select(cases.c.case_id, cases.c.channel).where(
+                cases.c.account == update_.seller_account, named
+            )
+        )
+    ).all()
+    if not rows:
+        raise CaseNotKnownYet(
+            f"no case yet for return {update_.return_id} / order {update_.order_id}"
+        )
+    for row in rows:
+        await session.execute(
+            update(cases)
+            .where(cases.c.case_id == row.case_id)
+            .values(marketplace_status=update_.status.value)
+        )
+        await emit(
+            session,
+            CaseMarketplaceUpdated(
+                case_id=row.case_id,
+                marketplace=row.channel,
+                status=update_.status,
+                note=update_.note,
+                at=update_.at or now,
+            ),
+        )
+
+
+async def erase_buyer(
+    session: AsyncSession, channel: str, erase: EraseBuyer, requested_by: str, now: datetime
+) -> None:
+    """Forget the buyer's contact and words here, and tell every service to do the same."""
+    cases = CaseRecord.__table__
+    named = [cases.c.order_id.in_(erase.order_ids)] if erase.order_ids else []
+    if erase.buyer_ref:
+        named.append(cases.c.buyer_ref == erase.buyer_ref)
+    rows = (
+        (
+            await session.execute(
+                select(cases.c.case_id, cases.c.buyer_ref, cases.c.case).where(
+                    cases.c.channel == channel, cases.c.account == erase.seller_account, or_(*named)
+                )
+            )
+        ).all()
+        if named
+        else []
+    )
+    buyer_refs = {row.buyer_ref for row in rows} | ({erase.buyer_ref} if erase.buyer_ref else set())
+    buyers = BuyerRecord.__table__
+    for buyer_ref in buyer_refs:
+        statement = insert(buyers).values(
+            channel=channel,
+            account=erase.seller_account,
+            buyer_ref=buyer_ref,
+            contact=None,
+            updated_at=now,
+            erased_at=now,
+        )
+        await session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["channel", "account", "buyer_ref"],
+                set_={"contact": None, "updated_at": now, "erased_at": now},
+            )
+        )
+    for row in rows:
+        await session.execute(
+            update(cases)
+            .where(cases.c.case_id == row.case_id)
+            .values(buyer_ref=ERASED, case=erased_case(row.case))
+        )
+        await emit(
+            session,
+            BuyerErased(
+                case_id=row.case_id,
+                buyer_ref=row.buyer_ref,
+                requested_by=f"{channel} {requested_by}",
+                at=now,
+            ),
+        )
+
+
+def erased_case(case: dict) -> dict:
+    """The stored case without anything the buyer wrote or is known by."""
+    return {**case, "buyer_ref": ERASED, "buyer_comment": "", "photos": []}
+
+
+async def classify_by_agent(
+    session: AsyncSession, case: CaseRecord, scenario: Scenario, agent: str, note: str
+) -> CaseClassified:
+    """The agent's scenario for a case waiting for one, stored and announced; raises
+    IllegalTransition for a case classified already. `case` is locked by the caller."""
+    transition = classified_by_agent(
+        case.case_id, triage_of(case.needs_agent), case.scenario, scenario, agent, note
+    )
+    case.scenario = scenario.value
+    case.needs_agent = transition.state is Triage.NEEDS_AGENT
+    session.add(case)
+    [event] = transition.events
+    await emit(session, event)
+    return event

@@ -1,0 +1,59 @@
+"""Completing a stored delivery: what its channel's webhook lacks, read from the marketplace.
+
+Shopify's return request names line items only, Walmart's names return orders only and
+eBay's names the return only; after the webhook has been answered, the worker reads the
+rest from their APIs (each channel's `read_missing`) and parses the whole. Generic and
+Amazon webhooks lack nothing, and deliveries parsed on arrival are complete already.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from services.intake.channels.registry import channel_of
+from services.intake.domain.case import Channel, ChannelError, Delivery
+from services.intake.domain.delivery import DeliveryState
+from services.intake.workflows.accepting import PARSED, parsed_delivery, webhook_of
+from services.intake.workflows.context import Intake
+from shared.outbound import OutboundError, Unavailable
+
+
+@dataclass(frozen=True)
+class StoredDelivery:
+    channel: Channel
+    delivery_id: str
+    account: str
+    kind: str
+    content: dict[str, Any]  # opened: it may hold personal data
+    trace_headers: dict[str, str]
+    attempts: int
+    state: DeliveryState
+
+
+@dataclass(frozen=True)
+class Completion:
+    stored: StoredDelivery
+    deliveries: list[Delivery]
+    failure: tuple[str, bool] | None = None  # (cause, whether trying later may help)
+
+
+async def complete(stored: StoredDelivery, intake: Intake) -> Completion:
+    if stored.kind == PARSED:
+        return Completion(stored, [parsed_delivery(stored.content)])
+    try:
+        return Completion(stored, await read_and_parse(stored, intake))
+    except OutboundError as error:
+        return Completion(stored, [], (str(error), isinstance(error, Unavailable)))
+    except ChannelError as error:
+        return Completion(stored, [], (error.detail, False))
+
+
+async def read_and_parse(stored: StoredDelivery, intake: Intake) -> list[Delivery]:
+    account = await intake.accounts.find(stored.channel, stored.account)
+    if account is None:
+        raise ChannelError(404, "unknown_account", f"account {stored.account} is no longer known")
+    marketplace = channel_of(stored.channel)
+    headers, body = webhook_of(stored.content)
+    missing = None
+    if marketplace.read_missing is not None:
+        missing = await marketplace.read_missing(headers, body, account, intake.marketplaces)
+    return marketplace.parse(headers, body, missing)

@@ -1,0 +1,51 @@
+from datetime import UTC, datetime
+
+from services.intake.channels.generic.webhook import GenericWebhook, canonical_case
+from services.intake.domain.case import Channel
+from services.intake.domain.classification import classify
+from services.intake.domain.opening import case_id_of, case_opened
+from shared.events import Reason, Scenario
+from shared.markets import Currency, Market, Region
+from tests.factories import webhook
+
+
+def opened(body: dict, key: str = "k-1"):
+    case = canonical_case(GenericWebhook.model_validate(body), "test-seller")
+    classification = classify(case.reason, case.marketplace_reason, case.buyer_words)
+    return case_opened(case, key, classification, datetime.now(UTC))
+
+
+def test_a_valid_webhook_becomes_a_classified_case_opened_event():
+    body = webhook(market="us", marketplace="Amazon", reason_code="defective")
+    case = opened(body)
+    assert case.case_id == case_id_of(Channel.GENERIC, "k-1")
+    assert case.market is Market.US
+    assert case.region is Region.NA
+    assert case.currency is Currency.USD
+    assert case.marketplace == "generic"
+    assert case.seller_account == "test-seller"
+    assert case.reason_code == "DEFECTIVE"
+    assert case.reason == Reason.DEFECTIVE
+    assert case.scenario is Scenario.QUALITY_DEFECT
+    assert case.classification_signals
+    assert case.buyer_language == "en"
+    assert case.items[0].unit_price_minor == 4999
+
+
+def test_the_same_key_names_the_same_case():
+    assert opened(webhook(), "same").case_id == opened(webhook(), "same").case_id
+    assert opened(webhook(), "one").case_id != opened(webhook(), "two").case_id
+
+
+def test_gb_is_accepted_as_the_uk_market():
+    items = [{**webhook()["items"][0], "currency": "GBP", "price": "39.50"}]
+    case = opened(webhook(market="GB", items=items))
+    assert case.market is Market.UK and case.region is Region.UK
+    assert case.items[0].unit_price_minor == 3950
+
+
+def test_language_is_what_the_buyer_wrote_in_else_the_markets():
+    items = [{**webhook()["items"][0], "currency": "EUR"}]
+    assert opened(webhook(market="DE", items=items, buyer_comment="")).buyer_language == "de"
+    french = "Le haut-parleur ne s'allume plus du tout après deux jours."
+    assert opened(webhook(market="DE", items=items, buyer_comment=french)).buyer_language == "fr"
