@@ -158,6 +158,15 @@ async def test_an_override_needs_a_reason_and_is_recorded_with_the_technician(ap
     assert (event["grade"], event["computed_grade"], event["override_reason"]) == ("C", "A", reason)
 
 
+async def test_an_override_reason_of_blanks_is_refused_not_a_server_error(api):
+    inspection = await received(api)
+    form = await form_of(api, inspection)
+    padded = {"checklist": checklist(form), "override": {"grade": "C", "reason": " " * 12 + "x"}}
+    answer = await submit(api, inspection, padded)
+    assert answer.status_code == 422 and "reason" in answer.text
+    assert (await api.get(f"/inspections/{inspection['inspection_id']}")).json()["status"] == "open"
+
+
 @pytest.mark.parametrize(
     ("change", "reason"),
     [

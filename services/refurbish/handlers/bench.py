@@ -2,17 +2,17 @@
 category, the grade it earns (or an override with its reason), and repairs."""
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, StringConstraints, ValidationError
 from sqlalchemy import Select, select
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.refurbish import deciding
 from services.refurbish.domain.checklists import Checklist, checklist_form, parse_checklist
-from services.refurbish.domain.grading import override
+from services.refurbish.domain.grading import MIN_OVERRIDE_REASON, override
 from services.refurbish.domain.units import category_of, main_item
 from services.refurbish.tables import Inspection, RepairJob
 from shared.access import Technician
@@ -66,7 +66,11 @@ async def checklist_to_fill(inspection_id: str, service: CurrentService) -> dict
 
 class Override(BaseModel):
     grade: Grade
-    reason: str = Field(min_length=10, max_length=500)
+    # Counted without the blanks around it, as the rubric's override does.
+    reason: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=MIN_OVERRIDE_REASON, max_length=500),
+    ]
 
 
 class Findings(BaseModel):
