@@ -1,5 +1,5 @@
-"""Every event in: kept as it came (for timelines and rebuilds) and folded into the
-per-case read model, a batch at a time."""
+"""Every event kept as it came (for timelines and rebuilds) and folded into the per-case
+read model, a batch at a time: analytics' hot path, one statement per step."""
 
 from sqlalchemy import case, func, update
 from sqlalchemy.dialects.postgresql import array, insert
@@ -30,7 +30,7 @@ async def erase_buyers(session: AsyncSession, deliveries: list[Delivery]) -> Non
     )
 
 
-async def project_events(session: AsyncSession, deliveries: list[Delivery]) -> None:
+async def project(session: AsyncSession, deliveries: list[Delivery]) -> None:
     """Keep every event (one INSERT for the batch, no ORM objects: this is analytics' hot
     path), and fold the batch into one upsert of the case read model."""
     # A statement with many parameter sets (compiled once), not a VALUES list per batch.

@@ -7,14 +7,7 @@ import zxingcpp
 
 from shared.events import CaseItem, ReturnRoute
 from tests.factories import TECHNICIAN
-from tests.handlers.refurbish.conftest import (
-    SPEAKER,
-    checklist,
-    form_of,
-    outbox,
-    received,
-    submit,
-)
+from tests.handlers.refurbish.conftest import SPEAKER, checklist, form_of, outbox, received, submit
 
 
 async def test_a_like_new_unit_is_graded_a_and_relabelled_for_the_marketplace(api):

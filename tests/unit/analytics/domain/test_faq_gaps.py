@@ -1,34 +1,13 @@
+"""FAQ gaps: which grouped cases make one, and a gap's lifecycle (open, then covered)."""
+
+import itertools
+
 import pytest
 
-from services.analytics.domain.faq_gaps import MIN_CASES, gaps
-from services.analytics.domain.faq_suggestions import PREVENTABLE, suggest
+from services.analytics.domain.faq_gaps import FAQ_GAP, MIN_CASES, GapState, cover, found, gaps
 
-LANGUAGES = ("en", "de", "fr", "es", "it")
-
-
-@pytest.mark.parametrize("language", LANGUAGES)
-@pytest.mark.parametrize("reason", sorted(PREVENTABLE))
-def test_every_preventable_reason_has_an_entry_in_every_language(reason, language):
-    suggestion = suggest(reason, language, "Blackout Curtains 52x84")
-    assert suggestion.language == language
-    assert "Blackout Curtains 52x84" in suggestion.question
-    assert "{" not in suggestion.question + suggestion.answer_outline
-    assert "[" in suggestion.answer_outline  # what the seller fills in
-    if language != "en":
-        assert suggestion.question != suggest(reason, "en", "Blackout Curtains 52x84").question
-
-
-@pytest.mark.parametrize("reason", ["wrong_item", "changed_mind", "damaged", "other"])
-def test_a_reason_no_faq_prevents_has_no_suggestion(reason):
-    assert suggest(reason, "en", "x") is None
-
-
-def test_an_unknown_language_falls_back_to_english_and_no_title_to_a_neutral_word():
-    assert suggest("size_fit", "nl", "Tee").language == "en"
-    assert "dieses Produkt" in suggest("size_fit", "de", None).question
-    long = "Ultra " * 30
-    question = suggest("size_fit", "en", long).question
-    assert "…" in question and len(question) < 130
+MOVES = {("open", "cover"): "covered"}
+REPEATS = {("covered", "cover")}
 
 
 def group(reason="size_fit", language="en", cases=MIN_CASES, cost=0, sku="CRT-1"):
@@ -61,3 +40,37 @@ def test_gaps_need_enough_cases_a_preventable_reason_and_no_entry_costliest_firs
         ("SPK-1", "en", "size_fit", 900),
     ]
     assert found[0].suggestion.reason == "hard_to_use"
+
+
+def test_the_lifecycle_is_the_expected_one():
+    assert {s.value for s in GapState} == {"open", "covered"}
+    moves = {(s.value, a): t.value for a, steps in FAQ_GAP.moves.items() for s, t in steps.items()}
+    assert moves == MOVES
+    assert {(s.value, a) for a, states in FAQ_GAP.done.items() for s in states} == REPEATS
+
+
+@pytest.mark.parametrize(("state", "action"), itertools.product(("open", "covered"), ("cover",)))
+def test_every_state_and_action(state, action):
+    assert (state, action) in MOVES.keys() | REPEATS  # nothing here is refused
+    covering = cover(GapState(state))
+    assert covering.state == MOVES.get((state, action), state)
+    assert covering.events == ()
+
+
+def test_a_gap_found_is_open_and_published_with_its_suggested_entry():
+    (gap,) = gaps([group(cases=3, cost=700)], set())
+    opened = found(gap)
+    assert opened.state == "open"
+    (event,) = opened.events
+    assert event.event_type == "analytics.faq_gap_found"
+    assert (event.case_id, event.seller_account, event.sku, event.language) == (
+        "case-CRT-1-size_fit-en",
+        "s",
+        "CRT-1",
+        "en",
+    )
+    assert (event.reason, event.topic, event.cases, event.cost_minor) == ("size_fit", "", 3, 700)
+    assert (event.question, event.answer_outline) == (
+        gap.suggestion.question,
+        gap.suggestion.answer_outline,
+    )
