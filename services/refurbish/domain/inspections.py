@@ -60,7 +60,7 @@ class UnitOnBench:
     rma_id: str
     warehouse: str
     items: tuple[CaseItem, ...]
-    currency: Currency
+    currency: Currency | None  # the shop's; None when the parcel came without one
     route: ReturnRoute
     repairs_done: int
     state: InspectionState

@@ -26,7 +26,7 @@ def on_bench(inspection: Inspection) -> UnitOnBench:
         rma_id=inspection.rma_id,
         warehouse=inspection.warehouse,
         items=tuple(CaseItem.model_validate(item) for item in inspection.items),
-        currency=Currency(inspection.currency),
+        currency=Currency(inspection.currency) if inspection.currency else None,
         route=ReturnRoute(inspection.route),
         repairs_done=inspection.repairs_done,
         state=InspectionState(inspection.status),

@@ -36,7 +36,12 @@ async def api(settings):
         yield client
 
 
-async def received(api, item: CaseItem = SPEAKER, route: ReturnRoute = ReturnRoute.LOCAL) -> dict:
+async def received(
+    api,
+    item: CaseItem = SPEAKER,
+    route: ReturnRoute = ReturnRoute.LOCAL,
+    currency: Currency | None = Currency.USD,
+) -> dict:
     """A returned parcel scanned in at Boston; its inspection, as the bench lists it."""
     parcel = ReturnReceived(
         case_id=f"case-{uuid.uuid4()}",
@@ -46,7 +51,7 @@ async def received(api, item: CaseItem = SPEAKER, route: ReturnRoute = ReturnRou
         received_at=datetime.now(UTC),
         items=[item],
         market=Market.US,
-        currency=Currency.USD,
+        currency=currency,
         route=route,
         photos=["https://photos.example.com/1.jpg"],
     )

@@ -73,6 +73,12 @@ async def test_an_override_needs_a_reason_and_is_recorded_with_the_technician(ap
     assert (event["grade"], event["computed_grade"], event["override_reason"]) == ("C", "A", reason)
 
 
+async def test_a_parcel_received_without_a_currency_still_shows_its_checklist(api):
+    inspection = await received(api, currency=None)
+    assert inspection["currency"] == ""
+    assert "charges" in (await form_of(api, inspection))["tests"]
+
+
 async def test_an_override_reason_of_blanks_is_refused_not_a_server_error(api):
     inspection = await received(api)
     form = await form_of(api, inspection)
