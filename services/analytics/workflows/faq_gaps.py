@@ -119,23 +119,9 @@ def _cover(session: AsyncSession, gap: FaqGap) -> None:
 
 
 async def _record(session: AsyncSession, gap: Gap) -> None:
+    """The gap kept as its event says it (but the ASIN), and the event published."""
     opened = found(gap)
-    session.add(
-        FaqGap(
-            seller_account=gap.seller_account,
-            sku=gap.sku,
-            language=gap.language,
-            reason=gap.reason,
-            topic=gap.topic,
-            cases=gap.cases,
-            cost_minor=gap.cost_minor,
-            currency=gap.currency,
-            case_id=gap.latest_case_id,
-            question=gap.suggestion.question,
-            answer_outline=gap.suggestion.answer_outline,
-            state=opened.state,
-            found_at=utc_now(),
-        )
-    )
-    for event in opened.events:
-        await emit(session, event)
+    (event,) = opened.events
+    said = event.model_dump(mode="json", exclude={"asin"})
+    session.add(FaqGap(**said, state=opened.state, found_at=utc_now()))
+    await emit(session, event)
