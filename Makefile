@@ -79,7 +79,7 @@ what-if: install ## Replan SELLER's cases under the policy in POLICY (JSON file)
 		$(if $(SINCE),--since $(SINCE)) $(if $(UNTIL),--until $(UNTIL))
 
 analytics-rebuild: install ## Recompute analytics' case read model from every event it kept (DATABASE_URL)
-	$(BIN)/python -m services.analytics.rebuild
+	$(BIN)/python -m services.analytics.handlers.rebuild
 
 migrate: install ## Create the topics and migrate every service schema (KAFKA_BOOTSTRAP_SERVERS, DATABASE_URL)
 	$(BIN)/python -m deploy.prepare

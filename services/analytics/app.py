@@ -2,12 +2,10 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 
 import httpx
 from fastapi import FastAPI
 
-from services.analytics.faq import gap_finder
 from services.analytics.handlers import (
     cases,
     console,
@@ -19,6 +17,8 @@ from services.analytics.handlers import (
     what_if,
 )
 from services.analytics.settings import AnalyticsSettings
+from services.analytics.workers.faq_gap_finder import gap_finder
+from services.analytics.workflows.context import Analytics
 from shared.events import topic_of
 from shared.service import Service, ServiceSpec, Worker
 from shared.service import create_app as create_service_app
@@ -26,15 +26,9 @@ from shared.settings import SERVICE_NAMES
 from shared.telemetry import Telemetry
 
 
-@dataclass
-class Analytics:
-    """A client of resolution's API, for the console's what-if page."""
-
-    resolution_api: httpx.AsyncClient
-
-
 @asynccontextmanager
 async def analytics_context(service: Service) -> AsyncIterator[Analytics]:
+    """A client of resolution's API, for the console's what-if page."""
     settings = service.settings
     resolution = settings.resolution_api_base_url or settings.base_url_of("resolution")
     async with httpx.AsyncClient(base_url=resolution, timeout=60) as client:

@@ -139,7 +139,7 @@ class FaqGap(SQLModel, table=True):
     case_id: str = Field(sa_column=Column(Text, nullable=False))
     question: str = Field(sa_column=Column(Text, nullable=False))
     answer_outline: str = Field(sa_column=Column(Text, nullable=False))
-    state: str = Field(sa_column=Column(Text, nullable=False))  # open → covered
+    state: str = Field(sa_column=Column(Text, nullable=False))  # GapState: open → covered
     found_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 

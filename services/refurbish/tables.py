@@ -1,25 +1,21 @@
-"""Refurbish's tables, in the `refurbish` schema."""
+"""Refurbish's tables, in the `refurbish` schema. A lifecycle's column holds the value of
+its state in the domain (`domain/inspections`, `repairs`, `outlets`); rows read back hold
+the plain string."""
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Index, Integer, Text, text
+from sqlalchemy import Index
+from sqlalchemy import text as sql
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlmodel import Field, SQLModel
+from sqlmodel import SQLModel
+
+from shared.columns import column, integer, json, moment, text
 
 SCHEMA = "refurbish"
-
-
-def _when() -> Any:
-    return Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
-
-
-def _maybe_text() -> Any:
-    return Field(default=None, sa_column=Column(Text, nullable=True))
-
-
-def _json(default: Any = list) -> Any:
-    return Field(default_factory=default, sa_column=Column(JSONB, nullable=False))
+# One open lot per warehouse, category, grade and currency: the partial unique index's
+# predicate, which an upsert opening a lot names too.
+ONE_OPEN_LOT = sql("status = 'open'")
 
 
 class Inspection(SQLModel, table=True):
@@ -31,29 +27,29 @@ class Inspection(SQLModel, table=True):
     __tablename__ = "inspections"
     __table_args__ = {"schema": SCHEMA}
 
-    inspection_id: str = Field(sa_column=Column(Text, primary_key=True))
-    case_id: str = Field(sa_column=Column(Text, nullable=False, index=True))
-    rma_id: str = Field(sa_column=Column(Text, nullable=False, unique=True))
-    warehouse: str = Field(sa_column=Column(Text, nullable=False))
-    status: str = Field(sa_column=Column(Text, nullable=False))
-    grade: str | None = _maybe_text()
-    disposition: str | None = _maybe_text()
-    notes: str = Field(default="", sa_column=Column(Text, nullable=False))
-    opened_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-    graded_at: datetime | None = _when()
-    items: list[dict[str, Any]] = _json()
-    currency: str = Field(default="", sa_column=Column(Text, nullable=False))
-    route: str = Field(default="local", sa_column=Column(Text, nullable=False))
-    photos: list[str] = _json()
-    checklist: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB, nullable=True))
-    computed_grade: str | None = _maybe_text()
-    reasons: list[str] = _json()
-    override_reason: str | None = _maybe_text()
-    technician: str | None = _maybe_text()
-    net_minor: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
-    alternatives: list[dict[str, Any]] = _json()
-    repairs_done: int = Field(default=0, sa_column=Column(Integer, nullable=False))
-    decided_at: datetime | None = _when()
+    inspection_id: str = text(primary_key=True)
+    case_id: str = text(index=True)
+    rma_id: str = text(unique=True)
+    warehouse: str = text()
+    status: str = text()  # InspectionState
+    grade: str | None = text(None)
+    disposition: str | None = text(None)
+    notes: str = text("")
+    opened_at: datetime = moment()
+    graded_at: datetime | None = moment(None)
+    items: list[dict[str, Any]] = json()
+    currency: str = text("")
+    route: str = text("local")
+    photos: list[str] = json()
+    checklist: dict[str, Any] | None = column(JSONB, None)
+    computed_grade: str | None = text(None)
+    reasons: list[str] = json()
+    override_reason: str | None = text(None)
+    technician: str | None = text(None)
+    net_minor: int | None = integer(None)
+    alternatives: list[dict[str, Any]] = json()
+    repairs_done: int = integer(0)
+    decided_at: datetime | None = moment(None)
 
 
 class RepairJob(SQLModel, table=True):
@@ -62,18 +58,18 @@ class RepairJob(SQLModel, table=True):
     __tablename__ = "repair_jobs"
     __table_args__ = {"schema": SCHEMA}
 
-    repair_id: str = Field(sa_column=Column(Text, primary_key=True))
-    inspection_id: str = Field(sa_column=Column(Text, nullable=False, index=True))
-    case_id: str = Field(sa_column=Column(Text, nullable=False))
-    warehouse: str = Field(sa_column=Column(Text, nullable=False))
-    status: str = Field(sa_column=Column(Text, nullable=False))  # open → done
-    parts: list[dict[str, Any]] = _json()
-    labour_minutes: int = Field(sa_column=Column(Integer, nullable=False))
-    cost_minor: int = Field(sa_column=Column(Integer, nullable=False))
-    currency: str = Field(sa_column=Column(Text, nullable=False))
-    ordered_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-    done_by: str | None = _maybe_text()
-    done_at: datetime | None = _when()
+    repair_id: str = text(primary_key=True)
+    inspection_id: str = text(index=True)
+    case_id: str = text()
+    warehouse: str = text()
+    status: str = text()  # RepairState: open → done
+    parts: list[dict[str, Any]] = json()
+    labour_minutes: int = integer()
+    cost_minor: int = integer()
+    currency: str = text()
+    ordered_at: datetime = moment()
+    done_by: str | None = text(None)
+    done_at: datetime | None = moment(None)
 
 
 class RelabelTask(SQLModel, table=True):
@@ -82,16 +78,16 @@ class RelabelTask(SQLModel, table=True):
     __tablename__ = "relabel_tasks"
     __table_args__ = {"schema": SCHEMA}
 
-    inspection_id: str = Field(sa_column=Column(Text, primary_key=True))
-    case_id: str = Field(sa_column=Column(Text, nullable=False))
-    warehouse: str = Field(sa_column=Column(Text, nullable=False, index=True))
-    fnsku: str = Field(sa_column=Column(Text, nullable=False))
-    title: str = Field(sa_column=Column(Text, nullable=False))
-    quantity: int = Field(sa_column=Column(Integer, nullable=False))
-    status: str = Field(sa_column=Column(Text, nullable=False))  # open → done
-    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-    done_by: str | None = _maybe_text()
-    done_at: datetime | None = _when()
+    inspection_id: str = text(primary_key=True)
+    case_id: str = text()
+    warehouse: str = text(index=True)
+    fnsku: str = text()
+    title: str = text()
+    quantity: int = integer()
+    status: str = text()  # RelabelState: open → done
+    created_at: datetime = moment()
+    done_by: str | None = text(None)
+    done_at: datetime | None = moment(None)
 
 
 class LiquidationLot(SQLModel, table=True):
@@ -107,29 +103,29 @@ class LiquidationLot(SQLModel, table=True):
             "grade",
             "currency",
             unique=True,
-            postgresql_where=text("status = 'open'"),
+            postgresql_where=ONE_OPEN_LOT,
         ),
         {"schema": SCHEMA},
     )
 
-    lot_id: str = Field(sa_column=Column(Text, primary_key=True))
-    warehouse: str = Field(sa_column=Column(Text, nullable=False))
-    category: str = Field(sa_column=Column(Text, nullable=False))
-    grade: str = Field(sa_column=Column(Text, nullable=False))
-    currency: str = Field(sa_column=Column(Text, nullable=False))
-    status: str = Field(sa_column=Column(Text, nullable=False))
-    opened_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-    closed_by: str | None = _maybe_text()
-    closed_at: datetime | None = _when()
+    lot_id: str = text(primary_key=True)
+    warehouse: str = text()
+    category: str = text()
+    grade: str = text()
+    currency: str = text()
+    status: str = text()  # LotState
+    opened_at: datetime = moment()
+    closed_by: str | None = text(None)
+    closed_at: datetime | None = moment(None)
 
 
 class LotUnit(SQLModel, table=True):
     __tablename__ = "lot_units"
     __table_args__ = {"schema": SCHEMA}
 
-    inspection_id: str = Field(sa_column=Column(Text, primary_key=True))
-    lot_id: str = Field(sa_column=Column(Text, nullable=False, index=True))
-    case_id: str = Field(sa_column=Column(Text, nullable=False))
-    items: list[dict[str, Any]] = _json()
-    expected_minor: int = Field(sa_column=Column(Integer, nullable=False))
-    added_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    inspection_id: str = text(primary_key=True)
+    lot_id: str = text(index=True)
+    case_id: str = text()
+    items: list[dict[str, Any]] = json()
+    expected_minor: int = integer()
+    added_at: datetime = moment()

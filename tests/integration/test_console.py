@@ -15,7 +15,7 @@ import pytest
 import uvicorn
 from playwright.async_api import Page, async_playwright, expect
 
-from services.analytics.faq import find_gaps
+from services.analytics.workflows.faq_gaps import find_gaps
 from tests.conftest import eventually
 from tests.factories import AGENT_TOKEN, webhook
 from tests.integration.test_case_flow import answer_offer, open_case

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import or_, select
 
 from services.analytics.tables import AppliedEvent, CaseView
+from shared.routes import get_or_404
 from shared.service import CurrentService
 
 router = APIRouter(tags=["cases"])
@@ -52,9 +53,7 @@ async def case_list(
 @router.get("/cases/{case_id}", summary="One case: where it came from and where it stands")
 async def one_case(case_id: str, service: CurrentService) -> dict[str, Any]:
     async with service.sessions() as session:
-        row = await session.get(CaseView, case_id)
-    if row is None:
-        raise HTTPException(404, f"no case {case_id}")
+        row = await get_or_404(session, CaseView, case_id, f"no case {case_id}")
     return row.model_dump()
 
 

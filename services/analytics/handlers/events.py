@@ -1,77 +1,11 @@
-"""Every event in: kept as it came (for timelines and rebuilds) and folded into the
-per-case read model, a batch at a time."""
+"""Every event in, a batch at a time: kept and folded into the case read model
+(`workflows/projection`)."""
 
-from sqlalchemy import case, func, update
-from sqlalchemy.dialects.postgresql import array, insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.analytics.domain.case_facts import (
-    EARLIEST_COLUMNS,
-    FACT_COLUMNS,
-    PERSONAL_FIELDS,
-    case_rows,
-)
-from services.analytics.tables import AppliedEvent, CaseView
+from services.analytics.workflows.projection import project
 from shared.consumer import Delivery
-from shared.events import BuyerErased
-
-
-async def erase_buyers(session: AsyncSession, deliveries: list[Delivery]) -> None:
-    """A buyer's erasure removes what they wrote or are known by from every kept event,
-    this batch's included (they are inserted before)."""
-    erased = [d.envelope.subject for d in deliveries if isinstance(d.payload, BuyerErased)]
-    if not erased:
-        return
-    events = AppliedEvent.__table__
-    await session.execute(
-        update(events)
-        .where(events.c.case_id.in_(erased))
-        .values(data=events.c.data.op("-")(array(PERSONAL_FIELDS)))
-    )
 
 
 async def project_events(session: AsyncSession, deliveries: list[Delivery]) -> None:
-    """Keep every event (one INSERT for the batch, no ORM objects: this is analytics' hot
-    path), and fold the batch into one upsert of the case read model."""
-    # A statement with many parameter sets (compiled once), not a VALUES list per batch.
-    await session.execute(
-        insert(AppliedEvent.__table__),
-        [
-            {
-                "event_id": d.envelope.id,
-                "case_id": d.envelope.subject,
-                "type": d.envelope.type,
-                "source": d.envelope.source,
-                "time": d.envelope.time,
-                "trace_id": d.trace_id,
-                "data": d.envelope.data,
-            }
-            for d in deliveries
-        ],
-    )
-    await erase_buyers(session, deliveries)
-    await upsert_cases(session, case_rows([(d.payload, d.envelope.time) for d in deliveries]))
-
-
-async def upsert_cases(session: AsyncSession, rows: list[dict]) -> None:
-    """Fold case rows into the read model."""
-    cases = CaseView.__table__
-    statement = insert(cases)
-    incoming = statement.excluded
-    # A case's events arrive on several topics, so not always in time order: facts are
-    # kept once known, and the status follows whichever event is the latest.
-    newer = cases.c.updated_at <= incoming.updated_at
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[cases.c.case_id],
-            set_={
-                **{name: func.coalesce(incoming[name], cases.c[name]) for name in FACT_COLUMNS},
-                "status": case(
-                    (newer, func.coalesce(incoming.status, cases.c.status)), else_=cases.c.status
-                ),
-                **{name: func.least(cases.c[name], incoming[name]) for name in EARLIEST_COLUMNS},
-                "updated_at": func.greatest(cases.c.updated_at, incoming.updated_at),
-            },
-        ),
-        rows,
-    )
+    await project(session, deliveries)

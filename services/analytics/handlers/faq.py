@@ -8,13 +8,17 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
+from services.analytics.domain.faq_gaps import GapState
 from services.analytics.tables import FaqEntry, FaqGap
 from shared.access import AgentOnly
 from shared.events import Reason
 from shared.messaging_tables import utc_now
+from shared.routes import get_or_404
 from shared.service import CurrentService
 
 router = APIRouter(tags=["FAQ"])
+
+GAP_STATES = f"^({'|'.join(GapState)})$"
 
 
 class Entry(BaseModel):
@@ -66,17 +70,15 @@ async def list_entries(seller: str, sku: str, service: CurrentService) -> list[F
 @router.delete("/faq/{seller}/{sku}/{entry_id}", status_code=204, dependencies=[AgentOnly])
 async def delete_entry(seller: str, sku: str, entry_id: str, service: CurrentService) -> None:
     async with service.transaction() as session:
-        entry = await session.get(FaqEntry, (seller, sku, entry_id))
-        if entry is None:
-            raise HTTPException(404, f"no FAQ entry {entry_id} for {sku}")
-        await session.delete(entry)
+        missing = f"no FAQ entry {entry_id} for {sku}"
+        await session.delete(await get_or_404(session, FaqEntry, (seller, sku, entry_id), missing))
 
 
 @router.get("/reports/faq-gaps", summary="Reasons no FAQ entry answers, the costliest first")
 async def list_gaps(
     service: CurrentService,
     seller: str | None = None,
-    state: Annotated[str, Query(pattern="^(open|covered)$")] = "open",
+    state: Annotated[str, Query(pattern=GAP_STATES)] = GapState.OPEN,
 ) -> list[FaqGap]:
     query = select(FaqGap).where(FaqGap.state == state)
     if seller is not None:

@@ -9,14 +9,14 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Response
 from sqlalchemy import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.analytics.buyer_texts import buyer_texts
 from services.analytics.domain import reports
 from services.analytics.domain.outcomes import outcomes, savings_by_month
 from services.analytics.domain.phrases import BuyerComment, Ranked, phrases_by_reason
 from services.analytics.domain.taxonomy import Labeller
 from services.analytics.domain.workbook import csv_text, seller_workbook
-from services.analytics.handlers.taxonomy import labeller_of
 from services.analytics.tables import AppliedEvent, CaseView, UnitsSold
+from services.analytics.workflows.buyer_texts import buyer_texts
+from services.analytics.workflows.taxonomies import labeller_of
 from shared.service import CurrentService
 
 router = APIRouter(tags=["reports"])

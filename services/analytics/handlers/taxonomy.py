@@ -1,10 +1,10 @@
 """The seller's own reason taxonomy in and out: the labels its reports show reasons in."""
 
 from fastapi import APIRouter
-from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.analytics.domain.taxonomy import Labeller, SellerTaxonomy
+from services.analytics.domain.taxonomy import SellerTaxonomy
 from services.analytics.tables import ReasonTaxonomy
+from services.analytics.workflows.taxonomies import taxonomy_of
 from shared.access import AgentOnly
 from shared.messaging_tables import utc_now
 from shared.service import CurrentService
@@ -35,16 +35,3 @@ async def put_taxonomy(
 async def get_taxonomy(seller: str, service: CurrentService) -> SellerTaxonomy:
     async with service.sessions() as session:
         return await taxonomy_of(session, seller) or SellerTaxonomy()
-
-
-async def taxonomy_of(session: AsyncSession, seller: str) -> SellerTaxonomy | None:
-    row = await session.get(ReasonTaxonomy, seller)
-    return SellerTaxonomy.model_validate(row.taxonomy) if row else None
-
-
-async def labeller_of(session: AsyncSession, seller: str | None) -> Labeller | None:
-    """A report's labeller: the seller's taxonomy, for a report of one seller that has one."""
-    if seller is None:
-        return None
-    taxonomy = await taxonomy_of(session, seller)
-    return Labeller.of(taxonomy) if taxonomy else None

@@ -2,38 +2,37 @@
 under a proposed one. Resolution answers both (its remedy engine does the replanning);
 analytics passes the questions on so the page needs one address only."""
 
-from typing import Annotated, Any
+from collections.abc import Awaitable
+from typing import Annotated
 
-import httpx
 from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
 
-from shared.service import CurrentService
+from services.analytics.adapters.resolution_api import Answer, ResolutionApi
+from services.analytics.workflows.context import CurrentAnalytics
+from shared.outbound import Unavailable
 
 router = APIRouter(prefix="/console", tags=["console"])
 
 
-def resolution_api(service: CurrentService) -> httpx.AsyncClient:
-    return service.context.resolution_api
+async def resolution_api(analytics: CurrentAnalytics) -> ResolutionApi:
+    return ResolutionApi(analytics.resolution_api)
 
 
-Resolution = Annotated[httpx.AsyncClient, Depends(resolution_api)]
+Resolution = Annotated[ResolutionApi, Depends(resolution_api)]
 
 
-async def _ask(resolution: httpx.AsyncClient, request: httpx.Request) -> Response:
+async def _passed_on(asking: Awaitable[Answer]) -> Response:
+    """Resolution's answer as it came; 503 when resolution gave none."""
     try:
-        answer = await resolution.send(request)
-    except httpx.HTTPError as failure:
-        raise HTTPException(503, f"resolution is unreachable: {failure}") from None
-    return Response(
-        answer.content,
-        status_code=answer.status_code,
-        media_type=answer.headers.get("content-type", "application/json"),
-    )
+        answer = await asking
+    except Unavailable as unavailable:
+        raise HTTPException(503, f"resolution is unreachable: {unavailable.reason}") from None
+    return Response(answer.content, status_code=answer.status, media_type=answer.media_type)
 
 
 @router.get("/policies/{seller}", summary="The seller's policy in force (asked of resolution)")
 async def policy_in_force(seller: str, resolution: Resolution) -> Response:
-    return await _ask(resolution, resolution.build_request("GET", f"/policies/{seller}"))
+    return await _passed_on(resolution.policy_in_force(seller))
 
 
 @router.post(
@@ -46,10 +45,4 @@ async def what_if(
     resolution: Resolution,
     authorization: Annotated[str | None, Header()] = None,
 ) -> Response:
-    headers: dict[str, Any] = {"Content-Type": "application/json"}
-    if authorization:
-        headers["Authorization"] = authorization
-    question = resolution.build_request(
-        "POST", f"/what-if/{seller}", content=await request.body(), headers=headers
-    )
-    return await _ask(resolution, question)
+    return await _passed_on(resolution.what_if(seller, await request.body(), authorization))

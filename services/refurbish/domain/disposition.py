@@ -18,7 +18,7 @@ from typing import Any
 
 from services.refurbish.domain.checklists import CATEGORIES, Checklist, category_key
 from services.refurbish.domain.grading import Grading, grade_checklist
-from shared.events import CaseItem, CostLine, Disposition, Grade, ReturnRoute
+from shared.events import CaseItem, CostLine, Disposition, Grade, RecoveryOption, ReturnRoute
 from shared.markets import Currency
 
 RECOVERY: dict[str, Any] = json.loads(
@@ -43,6 +43,16 @@ class Recovery:
     net_minor: int  # what the seller gets back minus what it costs: -sum(line amounts)
     lines: tuple[CostLine, ...]
     excluded_by: str | None = None
+
+
+def option_of(recovery: Recovery) -> RecoveryOption:
+    """A disposition weighed, as the `refurbish.disposition_decided` event lists it."""
+    return RecoveryOption(
+        disposition=recovery.disposition,
+        net_minor=recovery.net_minor,
+        lines=list(recovery.lines),
+        excluded_by=recovery.excluded_by,
+    )
 
 
 @dataclass(frozen=True)

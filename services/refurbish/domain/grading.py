@@ -7,8 +7,10 @@ accessories, packaging among those listed. A recorded fault fails every rule: a 
 with a fault found is not sellable as working until it is repaired.
 """
 
-import uuid
 from dataclasses import dataclass, replace
+from typing import Annotated
+
+from pydantic import BaseModel, StringConstraints
 
 from services.refurbish.domain.checklists import (
     CATEGORIES,
@@ -123,5 +125,12 @@ def override(grading: Grading, grade: Grade, technician: str, reason: str) -> Gr
     return replace(grading, grade=grade, overridden_by=technician, override_reason=reason.strip())
 
 
-def new_inspection_id() -> str:
-    return f"insp-{uuid.uuid4()}"
+class Override(BaseModel):
+    """A technician's grade instead of the rubric's, and why: the reason is counted without
+    the blanks around it, as `override` counts it."""
+
+    grade: Grade
+    reason: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=MIN_OVERRIDE_REASON, max_length=500),
+    ]

@@ -1,20 +1,19 @@
 """The unit on the bench: which item of the returned parcel it is, and how the
 marketplace warehouse knows it."""
 
-from typing import Any
+from collections.abc import Sequence
 
 from shared.events import CaseItem
 
 DEFAULT_CATEGORY = "default"
 
 
-def main_item(items: list[dict[str, Any]]) -> CaseItem:
+def main_item(items: Sequence[CaseItem]) -> CaseItem:
     """The parcel's most valuable line: the one grading and disposition are about
     (accessories and cheap add-ons travel with it)."""
-    lines = [CaseItem.model_validate(item) for item in items]
-    if not lines:
+    if not items:
         raise ValueError("the returned parcel lists no items")
-    return max(lines, key=lambda item: item.unit_price_minor * item.quantity)
+    return max(items, key=lambda item: item.unit_price_minor * item.quantity)
 
 
 def category_of(item: CaseItem) -> str:

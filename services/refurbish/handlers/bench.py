@@ -1,7 +1,6 @@
 """The technician's bench: the inspections waiting, the checklist of each unit's
 category, the grade it earns (or an override with its reason), and repairs."""
 
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, HTTPException
@@ -10,14 +9,14 @@ from sqlalchemy import Select, select
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.refurbish import deciding
 from services.refurbish.domain.checklists import Checklist, checklist_form, parse_checklist
-from services.refurbish.domain.grading import override
-from services.refurbish.domain.units import category_of, main_item
+from services.refurbish.domain.grading import Override
 from services.refurbish.tables import Inspection, RepairJob
+from services.refurbish.workflows.grading import on_bench, record_findings
+from services.refurbish.workflows.repairing import finish_repair
 from shared.access import Technician
-from shared.events import Grade, RepairCompleted
-from shared.outbox import emit
+from shared.lifecycle import IllegalTransition
+from shared.routes import get_or_404
 from shared.service import CurrentService
 
 router = APIRouter(tags=["inspections"])
@@ -45,10 +44,9 @@ def matching(table: type[SQLModel], **filters: str | None) -> Select:
 
 
 async def _inspection(session: AsyncSession, inspection_id: str, lock: bool = False) -> Inspection:
-    inspection = await session.get(Inspection, inspection_id, with_for_update=lock)
-    if inspection is None:
-        raise HTTPException(404, f"no inspection {inspection_id}")
-    return inspection
+    return await get_or_404(
+        session, Inspection, inspection_id, f"no inspection {inspection_id}", lock=lock
+    )
 
 
 @router.get("/inspections/{inspection_id}", summary="An inspection")
@@ -61,12 +59,7 @@ async def get_inspection(inspection_id: str, service: CurrentService) -> Inspect
 async def checklist_to_fill(inspection_id: str, service: CurrentService) -> dict[str, Any]:
     async with service.sessions() as session:
         inspection = await _inspection(session, inspection_id)
-    return checklist_form(category_of(main_item(inspection.items)))
-
-
-class Override(BaseModel):
-    grade: Grade
-    reason: str = Field(min_length=10, max_length=500)
+    return checklist_form(on_bench(inspection).category)
 
 
 class Findings(BaseModel):
@@ -83,19 +76,13 @@ async def record_checklist(
     same findings again changes nothing; other findings for a graded unit are refused."""
     async with service.transaction() as session:
         inspection = await _inspection(session, inspection_id, lock=True)
-        category = category_of(main_item(inspection.items))
-        checklist = _parsed(category, findings.checklist)
-        if inspection.status != "open":
-            if _same(inspection, checklist, findings.override):
-                return inspection
-            raise HTTPException(
-                409, f"inspection {inspection_id} is {inspection.status} (grade {inspection.grade})"
+        checklist = _parsed(on_bench(inspection).category, findings.checklist)
+        try:
+            await record_findings(
+                service, session, inspection, checklist, by, findings.notes, findings.override
             )
-        grading = deciding.grading_of(inspection, checklist)
-        if findings.override is not None:
-            grading = override(grading, findings.override.grade, by, findings.override.reason)
-        async with service.case_span(session, inspection.case_id, "unit graded"):
-            await deciding.record_grade(session, inspection, checklist, grading, by, findings.notes)
+        except IllegalTransition as refused:
+            raise HTTPException(409, refused.reason) from None
         return inspection
 
 
@@ -104,11 +91,6 @@ def _parsed(category: str, checklist: dict[str, Any]) -> Checklist:
         return parse_checklist(category, checklist)
     except (ValidationError, ValueError) as error:
         raise HTTPException(422, f"checklist for {category}: {error}") from error
-
-
-def _same(inspection: Inspection, checklist: Checklist, wanted: Override | None) -> bool:
-    grade = wanted.grade.value if wanted else inspection.computed_grade
-    return inspection.checklist == checklist.model_dump(mode="json") and inspection.grade == grade
 
 
 @router.get("/repairs", summary="Repair jobs, by inspection, warehouse or status")
@@ -126,25 +108,11 @@ async def list_repairs(
 @router.post("/repairs/{repair_id}/done", summary="The repair is done: inspect the unit again")
 async def repair_done(repair_id: str, service: CurrentService, by: Technician) -> RepairJob:
     async with service.transaction() as session:
-        repair = await session.get(RepairJob, repair_id, with_for_update=True)
-        if repair is None:
-            raise HTTPException(404, f"no repair job {repair_id}")
-        if repair.status == "done":
-            return repair
-        inspection = await _inspection(session, repair.inspection_id, lock=True)
-        now = datetime.now(UTC)
-        repair.status, repair.done_by, repair.done_at = "done", by, now
-        inspection.status, inspection.repairs_done = "open", inspection.repairs_done + 1
-        session.add_all([repair, inspection])
-        async with service.case_span(session, repair.case_id, "repair done"):
-            await emit(
-                session,
-                RepairCompleted(
-                    case_id=repair.case_id,
-                    inspection_id=repair.inspection_id,
-                    repair_id=repair_id,
-                    technician=by,
-                    at=now,
-                ),
-            )
+        repair = await get_or_404(
+            session, RepairJob, repair_id, f"no repair job {repair_id}", lock=True
+        )
+        try:
+            await finish_repair(service, session, repair, by)
+        except IllegalTransition as refused:
+            raise HTTPException(409, refused.reason) from None
         return repair

@@ -1,16 +1,19 @@
 """Where graded units leave the bench: relabel tasks for the marketplace warehouse (with
 their FNSKU labels), and liquidation lots sold to a local channel."""
 
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Response
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.refurbish.domain.outlets import LotState, RelabelState
 from services.refurbish.tables import LiquidationLot, LotUnit, RelabelTask
+from services.refurbish.workflows import outlets
 from shared.access import Technician
 from shared.labels import fnsku_label_pdf
+from shared.lifecycle import IllegalTransition
+from shared.routes import get_or_404
 from shared.service import CurrentService
 
 router = APIRouter(tags=["relabel tasks and lots"])
@@ -20,7 +23,7 @@ NEW = "New"
 
 @router.get("/warehouses/{code}/relabel-tasks", summary="Units to relabel for FBA inbound")
 async def list_relabel_tasks(
-    code: str, service: CurrentService, status: str = "open"
+    code: str, service: CurrentService, status: str = RelabelState.OPEN
 ) -> list[RelabelTask]:
     async with service.sessions() as session:
         rows = await session.scalars(
@@ -31,11 +34,11 @@ async def list_relabel_tasks(
         return list(rows)
 
 
-async def _relabel_task(session: AsyncSession, inspection_id: str, lock: bool = False):
-    task = await session.get(RelabelTask, inspection_id, with_for_update=lock)
-    if task is None:
-        raise HTTPException(404, f"no relabel task for inspection {inspection_id}")
-    return task
+async def _relabel_task(
+    session: AsyncSession, inspection_id: str, lock: bool = False
+) -> RelabelTask:
+    missing = f"no relabel task for inspection {inspection_id}"
+    return await get_or_404(session, RelabelTask, inspection_id, missing, lock=lock)
 
 
 @router.get(
@@ -54,15 +57,13 @@ async def fnsku_label(inspection_id: str, service: CurrentService) -> Response:
 async def relabel_done(inspection_id: str, service: CurrentService, by: Technician) -> RelabelTask:
     async with service.transaction() as session:
         task = await _relabel_task(session, inspection_id, lock=True)
-        if task.status != "done":
-            task.status, task.done_by, task.done_at = "done", by, datetime.now(UTC)
-            session.add(task)
+        await outlets.relabelled(session, task, by)
         return task
 
 
 @router.get("/warehouses/{code}/lots", summary="Liquidation lots with their units")
 async def list_lots(
-    code: str, service: CurrentService, status: str = "open"
+    code: str, service: CurrentService, status: str = LotState.OPEN
 ) -> list[dict[str, Any]]:
     async with service.sessions() as session:
         lots = await session.scalars(
@@ -88,15 +89,9 @@ async def _with_units(session: AsyncSession, lot: LiquidationLot) -> dict[str, A
 @router.post("/lots/{lot_id}/close", summary="Close a lot: sold to the liquidation channel")
 async def close_lot(lot_id: str, service: CurrentService, by: Technician) -> dict[str, Any]:
     async with service.transaction() as session:
-        lot = await session.get(LiquidationLot, lot_id, with_for_update=True)
-        if lot is None:
-            raise HTTPException(404, f"no lot {lot_id}")
-        if lot.status == "open":
-            count = await session.scalar(
-                select(func.count()).select_from(LotUnit).where(LotUnit.lot_id == lot_id)
-            )
-            if not count:
-                raise HTTPException(409, f"lot {lot_id} holds no units")
-            lot.status, lot.closed_by, lot.closed_at = "closed", by, datetime.now(UTC)
-            session.add(lot)
+        lot = await get_or_404(session, LiquidationLot, lot_id, f"no lot {lot_id}", lock=True)
+        try:
+            await outlets.close_lot(session, lot, by)
+        except IllegalTransition as refused:
+            raise HTTPException(409, refused.reason) from None
         return await _with_units(session, lot)

@@ -1,6 +1,3 @@
-from datetime import UTC, datetime
-
-from services.analytics.domain.case_facts import listing_facts
 from services.analytics.domain.reports import (
     Mix,
     as_json,
@@ -9,8 +6,7 @@ from services.analytics.domain.reports import (
     listing_rows,
     units_per,
 )
-from shared.events import CaseItem
-from tests.factories import case_opened
+from services.analytics.domain.taxonomy import Labeller, SellerTaxonomy
 
 ROWS = [
     {"sku": "A", "asin": "B0A", "market": "US", "reason": "size_fit", "remedy": "exchange"},
@@ -61,24 +57,6 @@ def test_markets_and_flat_rows():
     assert rows[1]["top_phrases"] == ""
 
 
-def test_a_case_is_about_its_most_valuable_item_line():
-    opened = case_opened().model_copy(
-        update={
-            "items": [
-                CaseItem(sku="CABLE", quantity=3, unit_price_minor=699),
-                CaseItem(sku="SPK", category=" Electronics ", quantity=1, unit_price_minor=4999),
-            ],
-            "opened_at": datetime(2026, 11, 2, tzinfo=UTC),
-        }
-    )
-    facts = listing_facts(opened)
-    assert (facts["sku"], facts["category"], facts["reason_code"]) == (
-        "SPK",
-        "electronics",
-        "DEFECTIVE",
-    )
-
-
 def test_units_sold_count_per_listing_and_per_market():
     sold = [("A", "US", 30), ("A", "DE", 10), ("B", "", 50), ("B", "US", 20), ("C", "", 7)]
     # B's figure for every market together stands; A has only its markets' figures.
@@ -88,3 +66,25 @@ def test_units_sold_count_per_listing_and_per_market():
     assert (markets["US"].units_sold, markets["US"].return_rate) == (50, 0.04)
     assert (markets["DE"].units_sold, markets["DE"].return_rate) == (10, 0.2)
     assert markets["unknown"].return_rate is None
+
+
+TAXONOMY = SellerTaxonomy(
+    reasons={"size_fit": "Sizing", "size_too_small": "Sizing", "defective": "Faulty"},
+    codes={"CR-DAMAGED_BY_CARRIER": "Carrier damage"},
+)
+LABELLED_ROWS = [
+    {"sku": "A", "market": "US", "reason": "size_fit", "reason_code": "SIZE_FIT"},
+    {"sku": "A", "market": "US", "reason": "size_too_small", "reason_code": "TOO_SMALL"},
+    {"sku": "A", "market": "DE", "reason": "damaged", "reason_code": "CR-DAMAGED_BY_CARRIER"},
+    {"sku": "B", "market": "DE", "reason": "defective", "reason_code": "DEFECTIVE"},
+]
+
+
+def test_reports_show_the_reasons_in_the_sellers_own_labels_beside_the_taxonomy():
+    labeller = Labeller.of(TAXONOMY)
+    listing = {r.sku: r for r in by_listing(LABELLED_ROWS, labeller=labeller)}["A"]
+    assert listing.seller_reasons.ranked() == [("Sizing", 2, 2 / 3), ("Carrier damage", 1, 1 / 3)]
+    assert listing.reasons.counts == {"size_fit": 1, "size_too_small": 1, "damaged": 1}
+    markets = {m.market: m for m in by_market(LABELLED_ROWS, labeller)}
+    assert markets["DE"].seller_reasons.counts == {"Carrier damage": 1, "Faulty": 1}
+    assert by_listing(LABELLED_ROWS)[0].seller_reasons is None  # no taxonomy, no such mix

@@ -6,12 +6,14 @@ import re
 import pytest
 
 from services.analytics.domain.faq_suggestions import (
+    BUYER_QUESTION,
     MAX_TITLE,
     PREVENTABLE,
     TEMPLATES,
     FaqSuggestion,
     short,
     suggest,
+    suggest_for_question,
 )
 
 TAXONOMY = {
@@ -152,3 +154,66 @@ def test_a_suggestion_is_frozen():
     suggestion = suggest("size_fit", "en", TITLE)
     with pytest.raises(dataclasses.FrozenInstanceError):
         suggestion.question = "x"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("reason", sorted(PREVENTABLE))
+def test_every_preventable_reason_has_an_entry_in_every_language(reason, language):
+    suggestion = suggest(reason, language, "Blackout Curtains 52x84")
+    assert suggestion.language == language
+    assert "Blackout Curtains 52x84" in suggestion.question
+    assert "{" not in suggestion.question + suggestion.answer_outline
+    assert "[" in suggestion.answer_outline  # what the seller fills in
+    if language != "en":
+        assert suggestion.question != suggest(reason, "en", "Blackout Curtains 52x84").question
+
+
+@pytest.mark.parametrize("reason", ["wrong_item", "changed_mind", "damaged", "other"])
+def test_these_reasons_no_faq_prevents_have_no_suggestion_in_english(reason):
+    assert suggest(reason, "en", "x") is None
+
+
+def test_an_unknown_language_falls_back_to_english_and_no_title_to_a_neutral_word():
+    assert suggest("size_fit", "nl", "Tee").language == "en"
+    assert "dieses Produkt" in suggest("size_fit", "de", None).question
+    long = "Ultra " * 30
+    question = suggest("size_fit", "en", long).question
+    assert "…" in question and len(question) < 130
+
+
+def test_the_suggestion_in_german_and_english_for_a_language_without_templates():
+    german = suggest_for_question("king size bett", "de-DE", "Matratzenauflage 180x200")
+    assert (german.reason, german.language) == (BUYER_QUESTION, "de")
+    assert german.question == (
+        "Was sollte ich zu „king size bett“ wissen, bevor ich Matratzenauflage 180x200 kaufe?"
+    )
+    assert german.answer_outline.startswith("Zu „king size bett“: [die kurze Antwort].")
+    dutch = suggest_for_question("matras", "nl", None)
+    assert dutch.language == "en"
+    assert dutch.question == "What should I know about “matras” before buying this product?"
+    long = suggest_for_question("king size", "en", "Ultra " * 30).question
+    assert "…" in long and len(long) < 150
+
+
+QUOTED = {
+    "en": "“king size”",
+    "de": "„king size“",
+    "fr": "« king size »",
+    "es": "«king size»",
+    "it": "«king size»",
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_language_has_a_question_entry_quoting_the_topic(language):
+    suggestion = suggest_for_question("king size", language, "Blackout Curtains 52x84")
+    text = suggestion.question + suggestion.answer_outline
+    assert suggestion.language == language
+    assert QUOTED[language] in suggestion.question
+    assert QUOTED[language] in suggestion.answer_outline
+    assert "Blackout Curtains 52x84" in suggestion.question
+    assert not suggestion.question.startswith("Blackout")
+    assert "{" not in text and "}" not in text
+    assert "[" in suggestion.answer_outline  # what the seller fills in
+    if language != "en":
+        assert suggestion.question != suggest_for_question("king size", "en", "x").question

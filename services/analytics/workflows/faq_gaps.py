@@ -1,27 +1,26 @@
-"""Finding FAQ gaps: grouped cases, and the questions their buyers asked, against the
-listings' FAQ entries; each new gap kept once and published (`analytics.faq_gap_found`)
-with its suggested entry, and marked covered when an entry in its language comes to answer
-its reason or mention its topic."""
+"""Finding FAQ gaps, one pass (`workers/faq_gap_finder` runs it periodically): grouped
+cases, and the questions their buyers asked, against the listings' FAQ entries; each new
+gap kept once and published (`analytics.faq_gap_found`) with its suggested entry, and
+marked covered when an entry in its language comes to answer its reason or mention its
+topic."""
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.analytics.buyer_texts import buyer_texts
 from services.analytics.domain.buyer_questions import (
     AskedQuestion,
     Listing,
     answered,
     question_gaps,
 )
-from services.analytics.domain.faq_gaps import Gap, Key, gaps
+from services.analytics.domain.faq_gaps import Gap, GapState, Key, cover, found, gaps
 from services.analytics.domain.phrases import base_language
 from services.analytics.tables import CaseView, FaqEntry, FaqGap
-from shared.events import FaqGapFound
+from services.analytics.workflows.buyer_texts import buyer_texts
 from shared.messaging_tables import utc_now
 from shared.outbox import emit
 from shared.service import Service
-from shared.wakeup import Periodic
 
 
 async def find_gaps(service: Service) -> list[Gap]:
@@ -33,20 +32,14 @@ async def find_gaps(service: Service) -> list[Gap]:
         known = await _gaps_by_key(session)
         for key, gap in known.items():
             topic_answered = gap.topic and answered(gap.topic, faq_texts.get(key[:3], ()))
-            if gap.state == "open" and (key in covered or topic_answered):
-                gap.state = "covered"
-                session.add(gap)
-        found = gaps(await case_groups(session), covered)
-        found += question_gaps(await asked_questions(session), faq_texts)
-        new = [gap for gap in found if gap.key not in known]
+            if key in covered or topic_answered:
+                _cover(session, gap)
+        candidates = gaps(await case_groups(session), covered)
+        candidates += question_gaps(await asked_questions(session), faq_texts)
+        new = [gap for gap in candidates if gap.key not in known]
         for gap in new:
             await _record(session, gap)
         return new
-
-
-def gap_finder(service: Service) -> Periodic:
-    period = service.settings.faq_gap_sweep_seconds
-    return Periodic("FAQ gap finder", period, lambda: find_gaps(service))
 
 
 async def case_groups(session: AsyncSession) -> list[dict]:
@@ -114,43 +107,21 @@ def covered_reasons(entries: list[FaqEntry]) -> set[Key]:
 
 
 async def _gaps_by_key(session: AsyncSession) -> dict[Key, FaqGap]:
-    found = await session.scalars(select(FaqGap).with_for_update())
-    return {(g.seller_account, g.sku, g.language, g.reason, g.topic): g for g in found}
+    rows = await session.scalars(select(FaqGap).with_for_update())
+    return {(g.seller_account, g.sku, g.language, g.reason, g.topic): g for g in rows}
+
+
+def _cover(session: AsyncSession, gap: FaqGap) -> None:
+    covering = cover(GapState(gap.state))
+    if covering.state != gap.state:
+        gap.state = covering.state
+        session.add(gap)
 
 
 async def _record(session: AsyncSession, gap: Gap) -> None:
-    suggestion = gap.suggestion
-    session.add(
-        FaqGap(
-            seller_account=gap.seller_account,
-            sku=gap.sku,
-            language=gap.language,
-            reason=gap.reason,
-            topic=gap.topic,
-            cases=gap.cases,
-            cost_minor=gap.cost_minor,
-            currency=gap.currency,
-            case_id=gap.latest_case_id,
-            question=suggestion.question,
-            answer_outline=suggestion.answer_outline,
-            state="open",
-            found_at=utc_now(),
-        )
-    )
-    await emit(
-        session,
-        FaqGapFound(
-            case_id=gap.latest_case_id,
-            seller_account=gap.seller_account,
-            sku=gap.sku,
-            asin=gap.asin,
-            language=gap.language,
-            reason=gap.reason,
-            topic=gap.topic,
-            cases=gap.cases,
-            cost_minor=gap.cost_minor,
-            currency=gap.currency,
-            question=suggestion.question,
-            answer_outline=suggestion.answer_outline,
-        ),
-    )
+    """The gap kept as its event says it (but the ASIN), and the event published."""
+    opened = found(gap)
+    (event,) = opened.events
+    said = event.model_dump(mode="json", exclude={"asin"})
+    session.add(FaqGap(**said, state=opened.state, found_at=utc_now()))
+    await emit(session, event)

@@ -1,98 +1,13 @@
-"""Refurbish over the real PostgreSQL: a received return opens an inspection (FastStream's
-test broker); the technician's checklist is graded by rubric, the unit disposed of by
-expected recovery; repairs, relabel tasks with their FNSKU labels, liquidation lots."""
+"""The technician's bench over the real PostgreSQL: the checklist graded by rubric (or
+overridden with a reason), the unit disposed of by expected recovery, repairs."""
 
-import uuid
-from datetime import UTC, datetime
-
-import httpx
 import pypdfium2 as pdfium
 import pytest
 import zxingcpp
-from faststream.kafka import TestKafkaBroker
-from sqlalchemy import select
 
-from services.refurbish.app import create_app
-from shared.events import CaseItem, Envelope, ReturnReceived, ReturnRoute
-from shared.markets import Currency, Market
-from shared.messaging_tables import OutboxMessage
-from tests.factories import TECHNICIAN, envelope_bytes
-from tests.handlers.conftest import api_of
-
-SPEAKER = CaseItem(
-    sku="BT-SPK-200-BLK",
-    asin="B0C7K2M4QX",
-    title="Portable Bluetooth Speaker 20W",
-    category="electronics",
-    quantity=1,
-    unit_price_minor=12000,
-)
-CABLE = CaseItem(
-    sku="USB-C-1M", title="USB-C cable", category="electronics", quantity=1, unit_price_minor=900
-)
-TEE = CaseItem(
-    sku="TEE-M", title="Linen T-shirt, M", category="apparel", quantity=1, unit_price_minor=2499
-)
-
-
-@pytest.fixture
-async def api(settings):
-    async with api_of(create_app(settings), "refurbish") as client:
-        yield client
-
-
-async def received(api, item: CaseItem = SPEAKER, route: ReturnRoute = ReturnRoute.LOCAL) -> dict:
-    """A returned parcel scanned in at Boston; its inspection, as the bench lists it."""
-    parcel = ReturnReceived(
-        case_id=f"case-{uuid.uuid4()}",
-        rma_id=f"RMA-{uuid.uuid4().hex[:12].upper()}",
-        warehouse="BOS1",
-        condition_note="box dented",
-        received_at=datetime.now(UTC),
-        items=[item],
-        market=Market.US,
-        currency=Currency.USD,
-        route=route,
-        photos=["https://photos.example.com/1.jpg"],
-    )
-    async with TestKafkaBroker(api.service.broker) as broker:
-        raw = envelope_bytes(Envelope.wrap(parcel))
-        for _ in range(2):  # redelivered: still one inspection
-            await broker.publish(raw, "fulfillment.events", key=parcel.case_id.encode())
-    inspections = (await api.get("/inspections", params={"case_id": parcel.case_id})).json()
-    assert len(inspections) == 1
-    return inspections[0]
-
-
-async def outbox(api, case_id: str) -> list[dict]:
-    async with api.service.sessions() as session:
-        rows = await session.scalars(
-            select(OutboxMessage).where(OutboxMessage.key == case_id).order_by(OutboxMessage.id)
-        )
-        return [row.envelope for row in rows]
-
-
-async def form_of(api, inspection: dict) -> dict:
-    answer = await api.get(f"/inspections/{inspection['inspection_id']}/checklist")
-    assert answer.status_code == 200
-    return answer.json()
-
-
-def checklist(form: dict, cosmetic="none", failing=(), packaging="original_opened", **more):
-    return {
-        "cosmetic": cosmetic,
-        "functional": {test: test not in failing for test in form["tests"]},
-        "accessories_complete": True,
-        "packaging": packaging,
-        "fault": None,
-        **more,
-    }
-
-
-async def submit(api, inspection: dict, body: dict, headers=TECHNICIAN) -> httpx.Response:
-    return await api.post(
-        f"/inspections/{inspection['inspection_id']}/checklist", json=body, headers=headers
-    )
+from shared.events import CaseItem, ReturnRoute
+from tests.factories import TECHNICIAN
+from tests.handlers.refurbish.conftest import SPEAKER, checklist, form_of, outbox, received, submit
 
 
 async def test_a_like_new_unit_is_graded_a_and_relabelled_for_the_marketplace(api):
@@ -158,6 +73,21 @@ async def test_an_override_needs_a_reason_and_is_recorded_with_the_technician(ap
     assert (event["grade"], event["computed_grade"], event["override_reason"]) == ("C", "A", reason)
 
 
+async def test_a_parcel_received_without_a_currency_still_shows_its_checklist(api):
+    inspection = await received(api, currency=None)
+    assert inspection["currency"] == ""
+    assert "charges" in (await form_of(api, inspection))["tests"]
+
+
+async def test_an_override_reason_of_blanks_is_refused_not_a_server_error(api):
+    inspection = await received(api)
+    form = await form_of(api, inspection)
+    padded = {"checklist": checklist(form), "override": {"grade": "C", "reason": " " * 12 + "x"}}
+    answer = await submit(api, inspection, padded)
+    assert answer.status_code == 422 and "reason" in answer.text
+    assert (await api.get(f"/inspections/{inspection['inspection_id']}")).json()["status"] == "open"
+
+
 @pytest.mark.parametrize(
     ("change", "reason"),
     [
@@ -210,22 +140,6 @@ async def test_a_fault_worth_repairing_is_repaired_once_then_graded_again(api):
         "refurbish.graded",
         "refurbish.disposition_decided",
     ]
-
-
-async def test_worn_units_of_a_kind_go_into_one_liquidation_lot(api):
-    inspections = [await received(api, TEE) for _ in range(2)]
-    for inspection in inspections:
-        form = await form_of(api, inspection)
-        worn = checklist(form, cosmetic="moderate", packaging="missing")
-        decided = (await submit(api, inspection, {"checklist": worn})).json()
-        assert decided["disposition"] == "liquidate", decided
-    lots = (await api.get("/warehouses/BOS1/lots")).json()
-    ids = {i["inspection_id"] for i in inspections}
-    (lot,) = [lot for lot in lots if ids & {u["inspection_id"] for u in lot["units"]}]
-    assert ids <= {u["inspection_id"] for u in lot["units"]}
-    assert lot["category"] == "apparel" and lot["expected_minor"] > 0
-    closed = await api.post(f"/lots/{lot['lot_id']}/close", headers=TECHNICIAN)
-    assert closed.json()["status"] == "closed"
 
 
 async def test_a_dear_unit_with_a_fault_no_local_shop_fixes_goes_back_to_origin(api):

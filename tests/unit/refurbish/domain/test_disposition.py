@@ -9,6 +9,7 @@ from services.refurbish.domain.disposition import (
     Recovery,
     RepairJob,
     lot_key,
+    option_of,
     plan_disposition,
     ranked,
     repair_job_for,
@@ -288,3 +289,14 @@ def test_every_plan_picks_the_highest_net_and_its_lines_add_up():
         for recovery in excluded:
             assert (recovery.net_minor, recovery.lines) == (0, ())
     assert count == 4 * 5 * 4 * 4 * 4 * 3 * 2
+
+
+def test_a_disposition_weighed_is_listed_in_the_decision_as_it_was_weighed():
+    weighed = option(plan("electronics", 12000), D.RELIST_AS_NEW)
+    listed = option_of(weighed)
+    assert (listed.disposition, listed.net_minor, listed.excluded_by) == (
+        D.RELIST_AS_NEW,
+        weighed.net_minor,
+        None,
+    )
+    assert listed.lines == list(weighed.lines) and listed.lines

@@ -3,15 +3,6 @@ the disk."""
 
 import pytest
 
-from services.analytics.app import create_app
-from tests.handlers.conftest import api_of
-
-
-@pytest.fixture
-async def api(settings):
-    async with api_of(create_app(settings), "analytics") as client:
-        yield client
-
 
 async def test_the_console_page_and_its_assets_are_served(api):
     assert (await api.get("/")).headers["location"] == "/console"

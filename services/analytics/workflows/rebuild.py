@@ -1,28 +1,22 @@
-"""Recompute the case read model from every event analytics kept: after a fix to how
+"""The case read model folded again from every event analytics kept: after a fix to how
 facts are read, or to check that the reports are what the events say.
 
-    python -m services.analytics.rebuild        (make analytics-rebuild)
-
-The read model is replaced in one transaction, so reports never show half a rebuild.
 Events are folded in the order they happened; fields erased for a buyer's privacy come
-back as placeholders no fact is read from.
+back as placeholders no fact is read from. The caller's transaction replaces the read
+model at once, so reports never show half a rebuild.
 """
 
-import asyncio
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from rich.progress import Progress
 from sqlalchemy import delete, func, select, tuple_
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.analytics.domain.case_facts import case_rows
-from services.analytics.handlers.events import upsert_cases
-from services.analytics.settings import AnalyticsSettings
 from services.analytics.tables import AppliedEvent, CaseView
-from shared.db import create_service_engine, session_factory, transaction
+from services.analytics.workflows.projection import upsert_cases
 from shared.events import PAYLOAD_TYPES, EventPayload
 
 CHUNK = 2_000
@@ -65,22 +59,5 @@ async def _next_chunk(
     return list(await session.scalars(query))
 
 
-async def rebuild_with_progress(settings: AnalyticsSettings) -> int:
-    engine = create_service_engine("analytics", settings, pool_size=1)
-    try:
-        async with transaction(session_factory(engine)) as session:
-            total = await session.scalar(select(func.count()).select_from(AppliedEvent))
-            with Progress() as bar:
-                task = bar.add_task("events folded into the case read model", total=total)
-                return await rebuild(session, lambda n: bar.advance(task, n))
-    finally:
-        await engine.dispose()
-
-
-def main() -> None:
-    folded = asyncio.run(rebuild_with_progress(AnalyticsSettings()))
-    print(f"rebuilt the case read model from {folded} events")
-
-
-if __name__ == "__main__":
-    main()
+async def events_kept(session: AsyncSession) -> int:
+    return await session.scalar(select(func.count()).select_from(AppliedEvent))

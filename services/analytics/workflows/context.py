@@ -1,0 +1,18 @@
+"""What analytics' routes share while it runs: a client of resolution's API, for the
+console's what-if page (`adapters/resolution_api`)."""
+
+from dataclasses import dataclass
+from typing import Annotated
+
+import httpx
+from fastapi import Depends
+
+from shared.service import context_of
+
+
+@dataclass
+class Analytics:
+    resolution_api: httpx.AsyncClient
+
+
+CurrentAnalytics = Annotated[Analytics, Depends(context_of)]

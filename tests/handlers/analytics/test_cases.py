@@ -1,0 +1,29 @@
+"""The live case list narrowed by facts and a search, one case, its timeline with trace
+links."""
+
+from tests.handlers.analytics.conftest import seller_with_cases
+
+
+async def test_the_case_list_narrows_by_facts_and_a_search(api):
+    seller = await seller_with_cases(api)
+    listed = await api.get("/cases", params={"seller_account": seller, "limit": 500})
+    assert len(listed.json()["cases"]) == 10
+    narrowed = await api.get(
+        "/cases", params={"seller_account": seller, "market": "DE", "remedy": "return_full_refund"}
+    )
+    assert sorted(c["sku"] for c in narrowed.json()["cases"]) == [
+        "BT-SPK-200",
+        "BT-SPK-200",
+        "CRT-BLK-5284",
+        "CRT-BLK-5284",
+    ]
+    found = await api.get("/cases", params={"seller_account": seller, "search": "blackout"})
+    assert {c["sku"] for c in found.json()["cases"]} == {"CRT-BLK-5284"}
+    one = found.json()["cases"][0]
+    assert (await api.get(f"/cases/{one['case_id']}")).json()["seller_account"] == seller
+    assert (await api.get("/cases/no-such-case")).status_code == 404
+    assert (await api.get("/cases", params={"limit": 0})).status_code == 422
+    events = (await api.get(f"/cases/{one['case_id']}/timeline")).json()["events"]
+    assert [e["trace_url"] for e in events] == [
+        f"http://localhost:16686/trace/{e['trace_id']}" for e in events
+    ]
