@@ -19,7 +19,7 @@ from tests.factories import (
     webhook,
 )
 from tests.integration.conftest import count_stock, counter_total, scalar
-from tests.unit.test_observability import OTEL_METRICS
+from tests.contracts.test_observability import OTEL_METRICS
 
 
 @pytest.fixture(scope="module")
