@@ -16,7 +16,12 @@ from typing import Any
 from services.refurbish.domain.checklists import Checklist
 from services.refurbish.domain.disposition import DispositionPlan, option_of
 from services.refurbish.domain.grading import Grading
-from services.refurbish.domain.units import category_of, main_item
+from services.refurbish.domain.units import (
+    DEFAULT_CATEGORY,
+    UnitNotValued,
+    category_of,
+    main_item,
+)
 from shared.events import (
     CaseItem,
     Disposition,
@@ -74,7 +79,15 @@ class UnitOnBench:
 
     @property
     def category(self) -> str:
-        return category_of(self.item)
+        """The rubric's category; the default one for a parcel that lists no items."""
+        return category_of(self.item) if self.items else DEFAULT_CATEGORY
+
+    @property
+    def priced_in(self) -> Currency:
+        """The shop's currency, which its price and outlets are weighed in."""
+        if self.currency is None:
+            raise UnitNotValued("the returned parcel came without a currency")
+        return self.currency
 
 
 @dataclass(frozen=True)

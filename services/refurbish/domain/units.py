@@ -8,11 +8,16 @@ from shared.events import CaseItem
 DEFAULT_CATEGORY = "default"
 
 
+class UnitNotValued(ValueError):
+    """The unit has no price to weigh its outlets by: its parcel lists no items, or came
+    without the shop's currency (an old event). Grading it is refused with this reason."""
+
+
 def main_item(items: Sequence[CaseItem]) -> CaseItem:
     """The parcel's most valuable line: the one grading and disposition are about
     (accessories and cheap add-ons travel with it)."""
     if not items:
-        raise ValueError("the returned parcel lists no items")
+        raise UnitNotValued("the returned parcel lists no items")
     return max(items, key=lambda item: item.unit_price_minor * item.quantity)
 
 

@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.refurbish.domain.checklists import Checklist, checklist_form, parse_checklist
 from services.refurbish.domain.grading import Override
+from services.refurbish.domain.units import UnitNotValued
 from services.refurbish.tables import Inspection, RepairJob
 from services.refurbish.workflows.grading import on_bench, record_findings
 from services.refurbish.workflows.repairing import finish_repair
@@ -83,6 +84,9 @@ async def record_checklist(
             )
         except IllegalTransition as refused:
             raise HTTPException(409, refused.reason) from None
+        except UnitNotValued as unvalued:
+            reason = f"inspection {inspection_id} cannot be graded: {unvalued}"
+            raise HTTPException(422, reason) from None
         return inspection
 
 

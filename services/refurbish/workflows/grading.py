@@ -46,14 +46,14 @@ async def record_findings(
 ) -> None:
     """Grade the checklist (the technician's grade when `wanted`) and dispose of the unit
     at once. The same findings again change nothing; others for a graded unit raise
-    IllegalTransition."""
+    IllegalTransition; a unit with no price to weigh its outlets by, UnitNotValued."""
     unit = on_bench(inspection)
     grading = grade_checklist(unit.category, checklist)
     if wanted is not None:
         grading = override(grading, wanted.grade, technician, wanted.reason)
     findings = Findings(checklist, grading, technician, notes)
     plan = plan_disposition(
-        unit.item, grading, checklist, unit.route, unit.repairs_done, unit.currency
+        unit.item, grading, checklist, unit.route, unit.repairs_done, unit.priced_in
     )
     graded = inspections.grade(unit, findings, plan)
     if graded.repeated:

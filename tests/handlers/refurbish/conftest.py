@@ -38,18 +38,19 @@ async def api(settings):
 
 async def received(
     api,
-    item: CaseItem = SPEAKER,
+    item: CaseItem | None = SPEAKER,
     route: ReturnRoute = ReturnRoute.LOCAL,
     currency: Currency | None = Currency.USD,
 ) -> dict:
-    """A returned parcel scanned in at Boston; its inspection, as the bench lists it."""
+    """A returned parcel scanned in at Boston (holding `item`, or nothing listed); its
+    inspection, as the bench lists it."""
     parcel = ReturnReceived(
         case_id=f"case-{uuid.uuid4()}",
         rma_id=f"RMA-{uuid.uuid4().hex[:12].upper()}",
         warehouse="BOS1",
         condition_note="box dented",
         received_at=datetime.now(UTC),
-        items=[item],
+        items=[item] if item else [],
         market=Market.US,
         currency=currency,
         route=route,

@@ -79,6 +79,26 @@ async def test_a_parcel_received_without_a_currency_still_shows_its_checklist(ap
     assert "charges" in (await form_of(api, inspection))["tests"]
 
 
+async def test_a_unit_without_a_price_is_refused_with_the_reason_not_graded(api):
+    """A parcel that came without a currency, or listing no items (an old event), has no
+    price to weigh its outlets by: the bench says so (422), it does not fail (500)."""
+    unpriced = await received(api, currency=None)
+    unlisted = await received(api, item=None)
+    assert (await form_of(api, unlisted))["category"] == "default"
+    for inspection, why in (
+        (unpriced, "came without a currency"),
+        (unlisted, "lists no items"),
+    ):
+        body = {"checklist": checklist(await form_of(api, inspection))}
+        refused = await submit(api, inspection, body)
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["detail"] == (
+            f"inspection {inspection['inspection_id']} cannot be graded: the returned parcel {why}"
+        )
+        again = await api.get(f"/inspections/{inspection['inspection_id']}")
+        assert again.json()["status"] == "open"
+
+
 async def test_an_override_reason_of_blanks_is_refused_not_a_server_error(api):
     inspection = await received(api)
     form = await form_of(api, inspection)
