@@ -27,11 +27,11 @@ import psutil
 import uvloop
 from aiokafka import AIOKafkaProducer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from bench.cpu import Snapshot, cpu_ms_per_case, cpu_seconds
 from deploy.components import RUN_DIR, free_port
+from deploy.progress import progress_bars
 from deploy.settings import StackSettings
 from deploy.stack import running_stack
 from shared.events import (
@@ -396,13 +396,7 @@ async def run(settings: StackSettings, count: int) -> dict:
         since_seq = await last_seq(connection)
 
         acked = [0]
-        columns = (
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-        )
-        with Progress(*columns, console=console) as progress:
+        with progress_bars(console) as progress:
             producing = progress.add_task("events produced", total=count)
             applying = progress.add_task("events applied by analytics", total=count)
 

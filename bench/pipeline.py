@@ -26,11 +26,11 @@ import httpx
 import uvloop
 from aiokafka import AIOKafkaConsumer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from bench.cpu import cpu_ms_per_case, cpu_seconds
 from deploy.components import free_port
+from deploy.progress import progress_bars
 from deploy.replay import stock_warehouses
 from deploy.samples import sample_cases
 from deploy.secrets import demo_account
@@ -106,14 +106,8 @@ async def push(
     ready = asyncio.Event()
     watcher = asyncio.create_task(watch_decisions(settings, decided, ready))
     await asyncio.wait_for(ready.wait(), timeout=60)
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
     limit = asyncio.Semaphore(concurrency)
-    with Progress(*columns, console=console) as progress:
+    with progress_bars(console) as progress:
         posting = progress.add_task("webhooks sent", total=len(cases))
         deciding = progress.add_task("resolution answered", total=len(cases))
         url = f"{settings.base_url_of('intake')}/webhooks/generic"

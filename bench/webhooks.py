@@ -23,12 +23,12 @@ import uvicorn
 import uvloop
 from fastapi import FastAPI
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from bench.cpu import cpu_ms_per_case, cpu_seconds
 from bench.pipeline import percentile
 from deploy.components import free_port
+from deploy.progress import progress_bars
 from deploy.secrets import demo_account
 from deploy.settings import StackSettings
 from deploy.stack import running_stack
@@ -70,16 +70,10 @@ async def send(settings: StackSettings, count: int, concurrency: int) -> dict:
     ]
     latencies: list[float] = []
     limit = asyncio.Semaphore(concurrency)
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
     url = f"{settings.base_url_of('intake')}/webhooks/shopify"
     connector = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(connector=connector) as http:
-        with Progress(*columns, console=console) as progress:
+        with progress_bars(console) as progress:
             task = progress.add_task("webhooks accepted", total=count)
 
             async def post(headers: dict[str, str]) -> None:

@@ -13,10 +13,10 @@ import threading
 
 from rich.columns import Columns
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from deploy.components import RUN_DIR
+from deploy.progress import progress_bars
 from deploy.replay import (
     analytics_summary,
     answer_offers,
@@ -59,13 +59,7 @@ async def replay_samples(settings: StackSettings) -> dict:
     cases = sample_cases()
     await stock_warehouses(settings, cases)
     await load_seller_data(settings, cases)
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=console) as progress:
+    with progress_bars(console) as progress:
         case_ids = await post_cases(settings, cases, progress)
         await answer_offers(settings, case_ids, progress)
         await wait_for_analytics(settings, case_ids, progress)

@@ -10,6 +10,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from shared.events import Envelope, Remedy
 from tests.conftest import eventually
+from tests.contracts.test_observability import OTEL_METRICS
 from tests.factories import (
     case_opened,
     envelope_bytes,
@@ -19,7 +20,6 @@ from tests.factories import (
     webhook,
 )
 from tests.integration.conftest import count_stock, counter_total, scalar
-from tests.contracts.test_observability import OTEL_METRICS
 
 
 @pytest.fixture(scope="module")
