@@ -99,9 +99,10 @@ def ensure_success(
     if response.is_success:
         return
     if status in TRANSIENT_STATUSES or status >= 500:
+        _, said = reason_of(response)
         raise Unavailable(
             system,
-            f"answered {status} for {what}; try again later",
+            f"answered {status} for {what}: {said}; try again later",
             status,
             retry_after_of(response),
         )

@@ -28,7 +28,7 @@ def test_throttled_slow_or_down_is_unavailable(status):
         ensure_success(answer(status, "busy", **{"Retry-After": "7"}), "Shopify", "order 1")
     assert (failed.value.status, failed.value.retry_after) == (status, 7.0)
     assert failed.value.system == "Shopify"
-    assert str(failed.value) == f"Shopify: answered {status} for order 1; try again later"
+    assert str(failed.value) == f"Shopify: answered {status} for order 1: busy; try again later"
 
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 422])
