@@ -8,7 +8,7 @@ CHARTJS ?= 4
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install browser console-vendor run test what-if analytics-rebuild test-unit test-handlers test-integration bench bench-pipeline \
+.PHONY: help install browser console-vendor run test what-if analytics-rebuild test-unit test-handlers test-integration test-contracts test-architecture bench bench-pipeline \
 	bench-webhooks bench-classification bench-decisions bench-analytics lint format docs migrate clean
 
 help: ## List the targets
@@ -46,6 +46,12 @@ test-handlers: install ## Each consumer through FastStream's test broker and the
 
 test-integration: install browser ## The five services over the real broker and PostgreSQL
 	$(BIN)/pytest tests/integration
+
+test-contracts: install ## Golden events, generated documents and dashboards against the code
+	$(BIN)/pytest tests/contracts
+
+test-architecture: install ## The import graph: no cycles, a pure domain, each module in its room
+	$(BIN)/pytest tests/architecture
 
 bench: bench-pipeline bench-webhooks bench-classification bench-decisions bench-analytics ## All five benches below; results in bench/results/
 
