@@ -7,7 +7,7 @@ claims unpublished rows in id order, publishes them to Kafka and marks them sent
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from faststream.kafka import KafkaBroker
 from opentelemetry.metrics import Counter, Observation
@@ -29,6 +29,12 @@ RELAY_BATCH = 500
 
 def outbox_channel(service: str) -> str:
     return f"outbox_{service}"
+
+
+async def emit_all(session: AsyncSession, payloads: Iterable[EventPayload]) -> None:
+    """Several events in the order given: the events of a lifecycle move, say."""
+    for payload in payloads:
+        await emit(session, payload)
 
 
 async def emit(session: AsyncSession, payload: EventPayload) -> Envelope:

@@ -21,7 +21,7 @@ from services.fulfillment.domain.warehouses import warehouses_for
 from services.fulfillment.tables import HeldParcel, ReturnParcel
 from shared.events import ResolutionDecided, ReturnLabelIssued, ReturnRoute
 from shared.messaging_tables import utc_now
-from shared.outbox import emit
+from shared.outbox import emit, emit_all
 from shared.service import Service
 
 
@@ -180,6 +180,5 @@ async def receive(
         parcel.received_at, parcel.received_by = now, by
         parcel.condition_note, parcel.photos = condition_note, list(photos)
         session.add(parcel)
-        for event in moved.events:
-            await emit(session, event)
+        await emit_all(session, moved.events)
     return parcel

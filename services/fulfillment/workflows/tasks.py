@@ -15,7 +15,7 @@ from services.fulfillment.workflows.dispatching import owe_dispatch
 from shared.events import CaseItem, Remedy
 from shared.markets import Market
 from shared.messaging_tables import utc_now
-from shared.outbox import emit
+from shared.outbox import emit_all
 from shared.service import Service
 
 
@@ -27,8 +27,7 @@ async def pick(service: Service, session: AsyncSession, task: Shipment, by: str)
     async with service.case_span(session, task.case_id, "task picked"):
         task.status, task.picked_by, task.picked_at = moved.state, by, now
         session.add(task)
-        for event in moved.events:
-            await emit(session, event)
+        await emit_all(session, moved.events)
     return task
 
 
@@ -57,8 +56,7 @@ async def pack(
         task.postage_minor, task.postage_currency = quote.price_minor, quote.currency.value
         task.tracking_number = moved.tracking_number
         session.add(task)
-        for event in moved.events:
-            await emit(session, event)
+        await emit_all(session, moved.events)
     return task
 
 
@@ -75,8 +73,7 @@ async def ship(
         task.tracking_number = shipped.tracking_number
         session.add(task)
         await stock.take(session, task)
-        for event in moved.events:
-            await emit(session, event)
+        await emit_all(session, moved.events)
     return task
 
 
@@ -95,8 +92,7 @@ async def report_problem(
         await stock.release(session, task)
         if problem in UNITS_LOST:
             await stock.write_off(session, task)
-        for event in moved.events:
-            await emit(session, event)
+        await emit_all(session, moved.events)
         await owe_dispatch(
             session,
             f"after-{task.shipment_id}",

@@ -15,7 +15,7 @@ from services.refurbish.tables import Inspection
 from services.refurbish.workflows import disposing
 from shared.events import CaseItem, Grade, ReturnRoute
 from shared.markets import Currency
-from shared.outbox import emit
+from shared.outbox import emit_all
 from shared.service import Service
 
 
@@ -62,8 +62,7 @@ async def record_findings(
         now = datetime.now(UTC)
         _record(inspection, findings, plan, graded.state, now)
         session.add(inspection)
-        for event in graded.events:
-            await emit(session, event)
+        await emit_all(session, graded.events)
         await disposing.send(session, plan.best.disposition, inspection, unit, checklist, now)
 
 

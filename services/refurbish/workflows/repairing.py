@@ -13,7 +13,7 @@ from services.refurbish.domain.inspections import InspectionState, UnitOnBench
 from services.refurbish.domain.repairs import RepairState
 from services.refurbish.tables import Inspection, RepairJob
 from shared.events import RepairOrdered
-from shared.outbox import emit
+from shared.outbox import emit, emit_all
 from shared.service import Service
 
 
@@ -75,5 +75,4 @@ async def finish_repair(
     inspection.status, inspection.repairs_done = reopened.state, inspection.repairs_done + 1
     session.add_all([repair, inspection])
     async with service.case_span(session, repair.case_id, "repair done"):
-        for event in finished.events:
-            await emit(session, event)
+        await emit_all(session, finished.events)

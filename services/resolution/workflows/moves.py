@@ -7,16 +7,10 @@ from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.lifecycle import Transition
-from shared.outbox import emit
+from shared.outbox import emit_all
 
 
 async def moved(session: AsyncSession, row: SQLModel, transition: Transition[Any]) -> None:
     row.state = transition.state
     session.add(row)
-    await emitted(session, transition)
-
-
-async def emitted(session: AsyncSession, transition: Transition[Any]) -> None:
-    """The transition's events, for a row the caller stores itself."""
-    for event in transition.events:
-        await emit(session, event)
+    await emit_all(session, transition.events)

@@ -29,7 +29,8 @@ from services.resolution.domain.tracing import (
 from services.resolution.tables import CaseDecision, ParcelTrace
 from services.resolution.workflows import offering, timekeeping
 from services.resolution.workflows.cases import hold
-from services.resolution.workflows.moves import emitted, moved
+from services.resolution.workflows.moves import moved
+from shared.outbox import emit_all
 
 
 async def trace_or_resolve(
@@ -70,7 +71,7 @@ async def settle(
         carrier_status, reading = UNTRACED, found
     parcel = Trace(trace.case_id, trace.carrier, trace.tracking_number)
     transition = tracing.traced(TraceState(trace.state), parcel, carrier_status, reading, now)
-    await emitted(session, transition)
+    await emit_all(session, transition.events)
     checked = {"last_status": carrier_status, "checked_at": now}
     if transition.state is TraceState.PENDING:
         await set_trace(

@@ -19,8 +19,8 @@ from services.resolution.domain.clocks import ClockName
 from services.resolution.domain.refunds import RefundState
 from services.resolution.tables import CaseDecision, Refund
 from services.resolution.workflows import cases, timekeeping
-from services.resolution.workflows.moves import emitted
 from shared.events import RefundIssued, Remedy, Scenario
+from shared.outbox import emit_all
 
 
 def refund_id_of(case_id: str, remedy: Remedy) -> str:
@@ -60,7 +60,7 @@ async def issued(
         issued_at=now,
         error=None,
     )
-    await emitted(session, transition)
+    await emit_all(session, transition.events)
     await timekeeping.stop_clocks(session, refund.case_id, (ClockName.REFUND,), now)
     record = await session.get(CaseDecision, refund.case_id)
     if record is not None and record.scenario == Scenario.QUALITY_DEFECT:
