@@ -61,24 +61,26 @@ def start_service(
         )
 
 
-# The marketplace APIs the sandbox stands in for, unless the environment names real ones.
-SANDBOX_APIS = ("REFUND_API_BASE_URL", "TRACKING_API_BASE_URL")
+# Each outside API's base URL setting, and the path the emulators serve it under.
+EMULATED_APIS = {"REFUND_API_BASE_URL": "refund-api", "TRACKING_API_BASE_URL": "easypost"}
+EMULATED_KEYS = {"TRACKING_API_KEY": "emulated"}
 
 
-def sandbox_apis(port: int) -> dict[str, str]:
-    """The sandbox's settings, each only where the environment sets none."""
+def emulated_apis(port: int) -> dict[str, str]:
+    """The settings that point the services at the emulators, each only where the
+    environment names no real API."""
     url = f"http://127.0.0.1:{port}"
-    sandbox = {name: url for name in SANDBOX_APIS} | {"TRACKING_API_KEY": "sandbox"}
-    return {name: value for name, value in sandbox.items() if not os.environ.get(name)}
+    emulated = {name: f"{url}/{path}" for name, path in EMULATED_APIS.items()} | EMULATED_KEYS
+    return {name: value for name, value in emulated.items() if not os.environ.get(name)}
 
 
-def start_sandbox_marketplace(port: int) -> subprocess.Popen:
-    """The local refund API refunds are paid to when no real one is configured."""
+def start_emulators(port: int) -> subprocess.Popen:
+    """The emulated outside APIs the services call when no real one is configured."""
     logs = RUN_DIR / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    with open(logs / "sandbox-marketplace.log", "ab") as log_file:
+    with open(logs / "emulators.log", "ab") as log_file:
         process = subprocess.Popen(
-            [sys.executable, "-m", "deploy.sandbox_marketplace", "--port", str(port)],
+            [sys.executable, "-m", "deploy.emulators", "--port", str(port)],
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )
@@ -149,16 +151,17 @@ def running_stack(
             **local_secrets(),
             **(extra_env or {}),
         }
-        sandbox_port = free_port()
-        own = {**sandbox_apis(sandbox_port), **own}  # unless a real API is set
-        if not any(own.get(name, "").endswith(f":{sandbox_port}") for name in SANDBOX_APIS):
-            sandbox_port = None
+        emulators_port = free_port()
+        own = {**emulated_apis(emulators_port), **own}  # unless a real API is set
+        emulated = f"127.0.0.1:{emulators_port}/"
+        if not any(emulated in own.get(name, "") for name in EMULATED_APIS):
+            emulators_port = None
         env = {**os.environ, **own}
         settings = settings_of(own)
         asyncio.run(prepare(settings))
         if intake_worker_apart:
             env["INTAKE_DELIVERY_WORKER"] = "false"
-        processes = [start_sandbox_marketplace(sandbox_port)] if sandbox_port else []
+        processes = [start_emulators(emulators_port)] if emulators_port else []
         processes += [start_service(name, settings, env) for name in services]
         if intake_worker_apart:
             worker_env = {**env, "INTAKE_DELIVERY_WORKER": "true", ROLE: "worker"}

@@ -7,16 +7,19 @@ fresh database `aftersales_test` on it, migrated like production.
 
 import asyncio
 import os
+import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from typing import TypeVar
 
 import asyncpg
 import pytest
+import uvicorn
 from pytest_httpserver import HTTPServer
 from sqlalchemy.engine import make_url
 
-from deploy.components import free_port, kafka_broker, postgres
+from deploy.components import free_port, kafka_broker, postgres, wait_for_port
+from deploy.emulators.app import create_app as create_emulators
 from deploy.settings import StackSettings
 from services.intake.adapters.vault import new_key
 from shared.migrations import upgrade_all
@@ -49,6 +52,21 @@ async def recreate_database(server_url: str, name: str) -> str:
     finally:
         await connection.close()
     return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def emulators() -> Iterator[str]:
+    """The emulated outside APIs (`deploy/emulators/`), served for the whole session on a free
+    port, as `make run` serves them: their base URL (each system under `/<system>`)."""
+    port = free_port()
+    config = uvicorn.Config(create_emulators(), host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="emulators", daemon=True)
+    thread.start()
+    wait_for_port("127.0.0.1", port)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
 
 
 @pytest.fixture(scope="session")

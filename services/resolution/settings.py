@@ -9,8 +9,8 @@ class ResolutionSettings(ServiceSettings):
     refund_api_base_url: str | None = Field(
         default=None,
         description="Where refunds are paid (`POST /v1/refunds` with an `Idempotency-Key`; the "
-        "refund API of deploy/sandbox_marketplace.py); unset: refunds wait, pending, until "
-        "one is configured.",
+        "refund API the emulators serve, deploy/emulators/refund_api.py); unset: refunds "
+        "wait, pending, until one is configured.",
     )
     refund_max_attempts: int = Field(
         default=10,
@@ -21,7 +21,7 @@ class ResolutionSettings(ServiceSettings):
     tracking_api_base_url: str | None = Field(
         default=None,
         description="Where a parcel a buyer says never arrived is traced (EasyPost's Tracker "
-        "API, or deploy/sandbox_marketplace.py); unset: no trace, the plan goes on at once.",
+        "API, or the emulators in deploy/emulators/); unset: no trace, the plan goes on at once.",
     )
     tracking_api_key: SecretStr | None = Field(default=None, description="The tracking API's key.")
     resolution_sweep_seconds: float = Field(

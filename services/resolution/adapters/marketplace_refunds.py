@@ -6,7 +6,7 @@ marketplace answers a key it has seen with the refund it already made.
 
 The refund API. This is the project's own protocol, which the per-marketplace gateways
 (or a seller's ERP) implement in front of each marketplace's refund endpoint; the
-sandbox in `deploy/sandbox_marketplace.py` implements it for local runs.
+emulators (`deploy/emulators/refund_api.py`) implement it for local runs.
 
     POST /v1/refunds
     Idempotency-Key: <refund_id>

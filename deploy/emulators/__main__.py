@@ -1,0 +1,3 @@
+from deploy.emulators.app import main
+
+main()

@@ -1,0 +1,128 @@
+"""The project's own refund protocol (`/refund-api`), until each marketplace's refund API
+takes over: resolution's `MarketplaceRefunds` pays buyers back through it
+(`services/resolution/adapters/marketplace_refunds.py`), and nobody's money moves. Refunds
+live in memory, by idempotency key, until the process stops:
+
+- POST /v1/refunds with `Idempotency-Key`: 201 and the new refund; 200 and the earlier
+  refund for a key seen with the same body; 422 with a `detail` reason for a key seen
+  with another body, or an invalid body or key;
+- GET /v1/refunds: every refund paid, in the order paid.
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
+
+REFUNDS_PATH = "/v1/refunds"
+TRACKERS_PATH = "/v2/trackers"
+MAX_KEY_CHARS = 255
+DEFAULT_CARRIER = "USPS"
+
+router = APIRouter(prefix="/refund-api", tags=["refund API"])
+
+
+class WireModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Amount(WireModel):
+    minor: StrictInt = Field(gt=0)
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+
+
+class RefundBody(WireModel):
+    """The protocol's request body; a replay must carry the same one."""
+
+    case_id: str = Field(min_length=1)
+    marketplace: str = Field(min_length=1)
+    seller_account: str = Field(min_length=1)
+    order_id: str = Field(min_length=1)
+    return_id: str | None = None
+    amount: Amount
+    reason: str = Field(min_length=1)
+
+
+class RefundConflict(Exception):
+    """The key was used for another refund: paying this one under it would hide one of them."""
+
+
+class RefundLedger:
+    """The refunds paid, by idempotency key.
+
+    No await between looking a key up and recording it: on the one event loop, two
+    tries with one key cannot both pay.
+    """
+
+    def __init__(self) -> None:
+        self._by_key: dict[str, tuple[RefundBody, dict]] = {}
+
+    def pay(self, key: str, body: RefundBody) -> tuple[dict, bool]:
+        """The refund for `key` and whether it is new; the earlier one for a replay."""
+        if key in self._by_key:
+            return self._replayed(key, body), False
+        refund = {
+            "refund_id": f"sandbox-re-{len(self._by_key) + 1:06d}",
+            "idempotency_key": key,
+            **body.model_dump(),
+        }
+        self._by_key[key] = (body, refund)
+        return refund, True
+
+    def _replayed(self, key: str, body: RefundBody) -> dict:
+        known_body, refund = self._by_key[key]
+        if body != known_body:
+            raise RefundConflict(
+                f"Idempotency-Key {key!r} was used for refund {refund['refund_id']} "
+                "with another body; a new refund needs a new key"
+            )
+        return refund
+
+    def paid(self) -> list[dict]:
+        return [refund for _, refund in self._by_key.values()]
+
+
+@router.post(REFUNDS_PATH)
+async def issue_refund(
+    request: Request,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> JSONResponse:
+    """Pay once per key: 201 new, 200 replay, 422 conflict or invalid."""
+    # The body is read by hand so that an invalid one gets a `detail` sentence, as the
+    # protocol says, rather than FastAPI's list of validation errors.
+    key_problem = key_problem_of(idempotency_key)
+    if key_problem:
+        return refused(key_problem)
+    try:
+        body = RefundBody.model_validate_json(await request.body())
+        refund, new = request.app.state.refunds.pay(idempotency_key, body)
+    except ValidationError as error:
+        return refused(invalid_body_reason(error))
+    except RefundConflict as conflict:
+        return refused(str(conflict))
+    return JSONResponse(refund, status_code=201 if new else 200)
+
+
+@router.get(REFUNDS_PATH)
+async def list_refunds(request: Request) -> dict:
+    """Every refund paid, in the order paid: what a demo shows the seller lost."""
+    return {"refunds": request.app.state.refunds.paid()}
+
+
+def key_problem_of(key: str | None) -> str | None:
+    if key is None or not key.strip():
+        return "the Idempotency-Key header is required: it is what makes a retry safe"
+    if len(key) > MAX_KEY_CHARS:
+        return f"the Idempotency-Key header is longer than {MAX_KEY_CHARS} characters"
+    return None
+
+
+def invalid_body_reason(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "body"
+    return f"invalid refund: {where}: {first['msg']}"
+
+
+def refused(detail: str) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status_code=422)

@@ -1,0 +1,71 @@
+"""The emulators' process: every system mounted, faults on demand, served quietly."""
+
+import asyncio
+import time
+
+import httpx
+import pytest
+
+from deploy.emulators import app as process
+from deploy.emulators.app import create_app
+
+# Running it
+
+
+def test_main_serves_the_emulators_quietly_on_the_given_address(monkeypatch):
+    served = {}
+    monkeypatch.setattr(process.uvicorn, "run", lambda app, **options: served.update(options))
+    process.main(["--port", "8123"])
+    assert served == {"host": "127.0.0.1", "port": 8123, "log_level": "warning"}
+
+
+# Faults on demand
+
+
+@pytest.fixture
+async def emulators():
+    transport = httpx.ASGITransport(app=create_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://emulators") as http:
+        yield http
+
+
+async def trackers(http: httpx.AsyncClient) -> httpx.Response:
+    body = {"tracker": {"tracking_code": "9400100000000000000DLV", "carrier": "USPS"}}
+    return await http.post("/easypost/v2/trackers", json=body, auth=("EZTK-demo", ""))
+
+
+async def test_a_status_fault_answers_that_many_times_then_clears(emulators):
+    fault = {"status": 429, "times": 2, "retry_after": 7}
+    assert (await emulators.put("/_emulator/faults/easypost", json=fault)).status_code == 204
+    assert (await emulators.get("/_emulator/faults")).json() == {"easypost": fault}
+    for _ in range(2):
+        throttled = await trackers(emulators)
+        assert (throttled.status_code, throttled.headers["Retry-After"]) == (429, "7")
+    assert (await trackers(emulators)).status_code == 201
+    assert (await emulators.get("/_emulator/faults")).json() == {}
+
+
+async def test_an_outage_answers_503_with_the_seconds_left_and_only_for_its_system(emulators):
+    await emulators.put("/_emulator/faults/easypost", json={"outage_seconds": 120})
+    down = await trackers(emulators)
+    assert down.status_code == 503 and 119 <= int(down.headers["Retry-After"]) <= 120
+    assert (await emulators.get("/refund-api/v1/refunds")).status_code == 200
+    assert (await emulators.delete("/_emulator/faults/easypost")).status_code == 204
+    assert (await trackers(emulators)).status_code == 201
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [{}, {"status": 429, "outage_seconds": 5}, {"status": 200}, {"outage_seconds": -1}],
+)
+async def test_a_fault_says_one_kind_of_failure(emulators, fault):
+    assert (await emulators.put("/_emulator/faults/easypost", json=fault)).status_code == 422
+
+
+async def test_a_delay_holds_the_answer_back(emulators):
+    await emulators.put("/_emulator/faults/easypost", json={"delay_seconds": 0.3})
+    with pytest.raises(TimeoutError):  # what a client with a shorter timeout sees
+        await asyncio.wait_for(trackers(emulators), timeout=0.1)
+    started = time.monotonic()
+    assert (await trackers(emulators)).status_code == 201  # one delay only: answered at once
+    assert time.monotonic() - started < 0.3
