@@ -10,15 +10,21 @@ says everything), and `parse` turns the webhook and what was read into `Delivery
 """
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 import httpx
 from fastapi import Request
 
+from services.intake.channels.tokens import AccessTokens
 from services.intake.domain.account import Account
 from services.intake.domain.case import Channel, Delivery
+from services.intake.domain.marketplace_side import (
+    MarketplaceRefund,
+    RefundOrder,
+    ReturnOrder,
+)
 from services.intake.settings import IntakeSettings
 
 Headers = Mapping[str, str]
@@ -31,10 +37,12 @@ AS_SENT = "as sent"
 @dataclass(frozen=True)
 class MarketplaceApis:
     """How a channel reaches its marketplace's API: intake's HTTP client (its timeout is
-    MARKETPLACE_TIMEOUT_SECONDS) and the settings that name each API's base URL."""
+    MARKETPLACE_TIMEOUT_SECONDS), the settings that name each API's base URL, and the OAuth
+    access tokens of the accounts."""
 
     http: httpx.AsyncClient
     settings: IntakeSettings
+    tokens: AccessTokens = field(default_factory=AccessTokens)
 
 
 AccountOf = Callable[[Headers, bytes], str]
@@ -43,6 +51,13 @@ Verify = Callable[[Headers, bytes, Account, datetime, Request], None]
 DeliveryIdOf = Callable[[Headers, bytes], str]
 ReadMissing = Callable[[Headers, bytes, Account, MarketplaceApis], Awaitable[Missing]]
 Parse = Callable[[Headers, bytes, Missing | None], list[Delivery]]
+# The other way: what intake asks of the marketplace for a case (`domain/marketplace_side.py`).
+# Each raises shared.outbound's Unavailable (try again later) or Refused (the marketplace's no).
+PayRefund = Callable[[RefundOrder, Account, MarketplaceApis], Awaitable[MarketplaceRefund]]
+# The refund an earlier try of this order made, if any: read before any retry of a try
+# whose answer was lost, so that none pays twice.
+FindRefund = Callable[[RefundOrder, Account, MarketplaceApis], Awaitable[MarketplaceRefund | None]]
+ActOnReturn = Callable[[ReturnOrder, Account, MarketplaceApis], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -59,6 +74,10 @@ class MarketplaceChannel(Generic[Missing]):
     read_missing: ReadMissing[Missing] | None = None  # None: the webhook lacks nothing
     # One delivery opens one case, so the webhook's answer can name it.
     answers_case_id: bool = False
+    # The marketplace side; None where the marketplace has no such call (or it is not built).
+    pay_refund: PayRefund | None = None
+    find_refund: FindRefund | None = None
+    act_on_return: ActOnReturn | None = None
 
 
 def verified_with_secrets(

@@ -1,0 +1,53 @@
+"""What intake asks of a marketplace on a case's behalf, with the seller's credentials it
+alone holds: pay a buyer back, and act on the return (approve, decline, mark received).
+
+Resolution decides a refund and pays it through intake's refund protocol (`POST
+/v1/refunds`, its idempotency key the refund id); intake pays it through the case's
+marketplace, by the channel's `pay_refund`, after a read-back (`find_refund`) whenever an
+earlier try's answer was lost, so that a refund is never paid twice. Pure data.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from shared.markets import Currency
+
+
+@dataclass(frozen=True)
+class RefundOrder:
+    """Money to pay back through the marketplace, as resolution asked for it."""
+
+    refund_id: str  # the idempotency key: one refund per key, ever
+    case_id: str
+    order_id: str
+    return_id: str | None
+    amount_minor: int
+    currency: Currency
+    reason: str  # the remedy: partial_refund, return_full_refund, refund_without_return...
+
+
+@dataclass(frozen=True)
+class MarketplaceRefund:
+    """A refund the marketplace made (or had made already, found by a read-back)."""
+
+    marketplace_refund_id: str
+    amount_minor: int
+    currency: Currency
+
+
+class ReturnAction(StrEnum):
+    APPROVE = "approve"  # the return is authorised: the buyer may send the unit back
+    DECLINE = "decline"  # resolved without a return (kept, exchanged, refunded as is)
+    MARK_RECEIVED = "mark_received"  # the unit reached the seller's warehouse
+
+
+@dataclass(frozen=True)
+class ReturnOrder:
+    """An action on the marketplace's return of a case."""
+
+    action_id: str  # the idempotency key: one action per key
+    case_id: str
+    order_id: str
+    return_id: str | None
+    action: ReturnAction
+    note: str = ""
