@@ -40,7 +40,7 @@ async def test_a_token_is_fetched_once_and_kept_while_it_is_good():
 
 async def test_a_token_near_its_end_is_refreshed_before_use():
     clock = Clock()
-    tokens, (fetch, issued) = AccessTokens(clock), issuer(timedelta(minutes=15), clock)
+    tokens, (fetch, _) = AccessTokens(clock), issuer(timedelta(minutes=15), clock)
     await tokens.token(KEY, fetch)
     clock.now = NOW + timedelta(minutes=15) - MARGIN
     assert await tokens.token(KEY, fetch) == "token-2"
@@ -48,7 +48,7 @@ async def test_a_token_near_its_end_is_refreshed_before_use():
 
 async def test_accounts_have_tokens_of_their_own_and_a_refused_one_is_forgotten():
     clock = Clock()
-    tokens, (fetch, issued) = AccessTokens(clock), issuer(timedelta(hours=1), clock)
+    tokens, (fetch, _) = AccessTokens(clock), issuer(timedelta(hours=1), clock)
     assert await tokens.token(KEY, fetch) == "token-1"
     assert await tokens.token(("walmart", "other-seller"), fetch) == "token-2"
     tokens.forget(KEY)
