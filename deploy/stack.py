@@ -13,6 +13,7 @@ from contextlib import contextmanager
 import httpx
 
 from deploy.components import RUN_DIR, free_port, kafka_broker, postgres, wait_for_port
+from deploy.emulators.app import emulated_settings
 from deploy.secrets import local_secrets
 from deploy.settings import StackSettings
 from shared.migrations import upgrade_all
@@ -61,16 +62,10 @@ def start_service(
         )
 
 
-# Each outside API's base URL setting, and the path the emulators serve it under.
-EMULATED_APIS = {"REFUND_API_BASE_URL": "refund-api", "TRACKING_API_BASE_URL": "easypost"}
-EMULATED_KEYS = {"TRACKING_API_KEY": "emulated"}
-
-
 def emulated_apis(port: int) -> dict[str, str]:
     """The settings that point the services at the emulators, each only where the
     environment names no real API."""
-    url = f"http://127.0.0.1:{port}"
-    emulated = {name: f"{url}/{path}" for name, path in EMULATED_APIS.items()} | EMULATED_KEYS
+    emulated = emulated_settings(f"http://127.0.0.1:{port}")
     return {name: value for name, value in emulated.items() if not os.environ.get(name)}
 
 
@@ -154,7 +149,7 @@ def running_stack(
         emulators_port = free_port()
         own = {**emulated_apis(emulators_port), **own}  # unless a real API is set
         emulated = f"127.0.0.1:{emulators_port}/"
-        if not any(emulated in own.get(name, "") for name in EMULATED_APIS):
+        if not any(emulated in value for value in own.values()):
             emulators_port = None
         env = {**os.environ, **own}
         settings = settings_of(own)

@@ -1,31 +1,57 @@
 """The emulators in one process: each outside system's router under its own path, faults on
 demand for every one of them.
 
+Every module of this package with a `router` is a system. It may also declare:
+- `SETTINGS`: the services' settings that name its base URL, each with the path it is
+  served under (`{"TRACKING_API_BASE_URL": "/easypost"}`), and fixed values they need (an
+  API key, say), so that `make run` and the tests point the services at it;
+- `install(app, now)`: the state it keeps on `app.state` (ledgers, what it was asked for).
+
     python -m deploy.emulators --host 127.0.0.1 --port 8099
 """
 
 import argparse
-from collections.abc import Callable
+import importlib
+import pkgutil
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from types import ModuleType
 
 import uvicorn
 from fastapi import FastAPI
 
-from deploy.emulators import easypost, faults, refund_api
+import deploy.emulators
+from deploy.emulators import faults
 
-# Each emulated system: its module's router, mounted at `/<system>`.
-SYSTEMS = (refund_api, easypost)
+
+def systems() -> Iterator[ModuleType]:
+    """Each emulated system's module, by name."""
+    for info in sorted(pkgutil.iter_modules(deploy.emulators.__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):  # __main__ runs the process when imported
+            continue
+        module = importlib.import_module(f"deploy.emulators.{info.name}")
+        if module is not faults and hasattr(module, "router"):
+            yield module
+
+
+def emulated_settings(base_url: str) -> dict[str, str]:
+    """The settings that point every service at the emulators served at `base_url`."""
+    found: dict[str, str] = {}
+    for system in systems():
+        for name, value in getattr(system, "SETTINGS", {}).items():
+            found[name] = f"{base_url}{value}" if value.startswith("/") else value
+    return found
 
 
 def create_app(now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> FastAPI:
     """Every emulator with its state empty; `now` dates what they make (trackers' scans)."""
     app = FastAPI(title="Emulated outside APIs (never production)", docs_url="/_emulator/docs")
     app.state.faults = faults.Faults()
-    app.state.refunds = refund_api.RefundLedger()
-    app.state.trackers = easypost.Trackers(now)
     app.add_middleware(faults.FaultsMiddleware)
     app.include_router(faults.router)
-    for system in SYSTEMS:
+    for system in systems():
+        if hasattr(system, "install"):
+            system.install(app, now)
         app.include_router(system.router)
     return app
 

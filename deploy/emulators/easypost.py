@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, FastAPI, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -23,6 +23,11 @@ TRACKERS_PATH = "/v2/trackers"
 DEFAULT_CARRIER = "USPS"
 
 router = APIRouter(prefix="/easypost", tags=["EasyPost"])
+SETTINGS = {"TRACKING_API_BASE_URL": "/easypost", "TRACKING_API_KEY": "EZTK-emulated"}
+
+
+def install(app: FastAPI, now: Callable[[], datetime]) -> None:
+    app.state.trackers = Trackers(now)
 
 
 class TrackerBody(BaseModel):

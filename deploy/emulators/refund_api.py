@@ -9,9 +9,11 @@ live in memory, by idempotency key, until the process stops:
 - GET /v1/refunds: every refund paid, in the order paid.
 """
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, FastAPI, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
@@ -21,6 +23,11 @@ MAX_KEY_CHARS = 255
 DEFAULT_CARRIER = "USPS"
 
 router = APIRouter(prefix="/refund-api", tags=["refund API"])
+SETTINGS = {"REFUND_API_BASE_URL": "/refund-api"}
+
+
+def install(app: FastAPI, now: Callable[[], datetime]) -> None:
+    app.state.refunds = RefundLedger()
 
 
 class WireModel(BaseModel):
