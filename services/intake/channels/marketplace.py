@@ -58,6 +58,8 @@ PayRefund = Callable[[RefundOrder, Account, MarketplaceApis], Awaitable[Marketpl
 # whose answer was lost, so that none pays twice.
 FindRefund = Callable[[RefundOrder, Account, MarketplaceApis], Awaitable[MarketplaceRefund | None]]
 ActOnReturn = Callable[[ReturnOrder, Account, MarketplaceApis], Awaitable[None]]
+# One cheap call the account's credentials must pass (onboarding checks an account with it).
+CheckAccount = Callable[[Account, MarketplaceApis], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,7 @@ class MarketplaceChannel(Generic[Missing]):
     pay_refund: PayRefund | None = None
     find_refund: FindRefund | None = None
     act_on_return: ActOnReturn | None = None
+    check_account: CheckAccount | None = None
 
 
 def verified_with_secrets(
