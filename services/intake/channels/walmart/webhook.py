@@ -29,7 +29,9 @@ Walmart notifications are for the US marketplace only, hence US and USD.
 """
 
 import hashlib
+import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -43,6 +45,7 @@ from services.intake.channels.common import (
     required_header,
     unix_time,
 )
+from services.intake.domain import returned_lines
 from services.intake.domain.case import (
     BuyerContact,
     CanonicalCase,
@@ -59,6 +62,7 @@ from shared.markets import Currency, Market
 TIMESTAMP = "WM_SEC.TIMESTAMP"
 SIGNATURE = "WM_SEC.SIGNATURE"
 RETURN_CREATED = "RETURN_CREATED"
+CODE = re.compile(r"[A-Z0-9_/]+")
 
 # The codes of the Returns API (returnOrderLines.returnReason).
 REASON_OF_CODE = {
@@ -160,12 +164,16 @@ def parse(
     body: bytes,
     items: Mapping[str, Sequence[Item]],
     buyers: Mapping[str, BuyerContact] | None = None,
+    reasons: Mapping[str, Sequence[str]] | None = None,
+    line_numbers: Mapping[str, Sequence[int]] | None = None,
 ) -> list[Delivery]:
-    """`items` and `buyers`: each return order's, by return order id, from the Returns API.
+    """`items`, `buyers`, `reasons` and `line_numbers`: each return order's, by return order
+    id, from the Returns API; the reasons and line numbers of its lines in the order of its
+    items. Without the API's reasons, the notification's stand for them.
 
-    A return order without a buyer opens a case without one.
+    A return order without a buyer opens a case without one; a return order whose lines
+    give different reasons opens a case per reason (`domain/returned_lines.py`).
     """
-    buyers = buyers or {}
     event = read_json(Event, body)
     account = account_of(headers, body)
     if event.source.event_type != RETURN_CREATED:
@@ -179,22 +187,27 @@ def parse(
             )
         ]
     created = read_json(ReturnCreatedEvent, body)
+    found = Found(items, buyers or {}, reasons or {}, line_numbers or {})
     return [
         Delivery(
             channel=Channel.WALMART,
-            delivery_id=f"{created.source.event_id}:{return_order_id}",
+            delivery_id=key,
             seller_account=account,
-            action=OpenCase(
-                case=requested_case(
-                    created,
-                    lines,
-                    items_of(items, return_order_id),
-                    buyers.get(return_order_id),
-                )
-            ),
+            action=OpenCase(case=case),
         )
         for return_order_id, lines in by_return_order(created.payload.return_orders).items()
+        for key, case in requested_cases(created, return_order_id, lines, found)
     ]
+
+
+@dataclass(frozen=True)
+class Found:
+    """What the Returns API said of the event's return orders, by return order id."""
+
+    items: Mapping[str, Sequence[Item]]
+    buyers: Mapping[str, BuyerContact]
+    reasons: Mapping[str, Sequence[str]]
+    line_numbers: Mapping[str, Sequence[int]]
 
 
 def by_return_order(lines: list[ReturnedLine]) -> dict[str, list[ReturnedLine]]:
@@ -210,14 +223,19 @@ def items_of(items: Mapping[str, Sequence[Item]], return_order_id: str) -> list[
     return list(items[return_order_id])
 
 
-def requested_case(
-    created: ReturnCreatedEvent,
-    lines: list[ReturnedLine],
-    items: list[Item],
-    buyer: BuyerContact | None = None,
-) -> CanonicalCase:
+def requested_cases(
+    created: ReturnCreatedEvent, return_order_id: str, lines: list[ReturnedLine], found: Found
+) -> list[tuple[str, CanonicalCase]]:
+    """The cases a return order opens, each with its key: one per reason of its lines."""
+    items = items_of(found.items, return_order_id)
+    returned = returned_lines_of(
+        items,
+        lines,
+        list(found.reasons.get(return_order_id, [])),
+        list(found.line_numbers.get(return_order_id, [])),
+    )
     first = lines[0]
-    return CanonicalCase(
+    whole_return = CanonicalCase(
         channel=Channel.WALMART,
         seller_account=created.payload.partner_id,
         ids=MarketplaceIds(
@@ -228,14 +246,60 @@ def requested_case(
         market=Market.US,
         currency=Currency.USD,
         items=items,
-        # One reason per case: the first line's.
-        marketplace_reason=first.return_reason,
-        reason=reason_of(first.return_reason),
+        marketplace_reason=returned[0].reason_code,
+        reason=returned[0].reason,
+        buyer_words=returned[0].buyer_words,
         # Walmart shares no buyer id with sellers: the purchase order stands for its buyer.
         buyer_ref=first.purchase_order_id,
-        buyer=buyer,
+        buyer=found.buyers.get(return_order_id),
         requested_at=created.source.event_time,
     )
+    key = f"{created.source.event_id}:{return_order_id}"
+    return returned_lines.one_case_per_reason(key, whole_return, returned)
+
+
+def returned_lines_of(
+    items: list[Item], lines: list[ReturnedLine], reasons: list[str], numbers: list[int]
+) -> list[returned_lines.ReturnedLine]:
+    """Each item with its line's reason: the Returns API's, and the notification's words
+    when they say more. The notification's lines are the API's in the same order when there
+    are as many; otherwise its first line's reason stands for all."""
+    noted = [line.return_reason for line in lines]
+    if len(noted) != len(items):
+        noted = [noted[0]] * len(items)
+    return [
+        returned_line(
+            line_id=str(numbers[index]) if index < len(numbers) else str(index + 1),
+            item=item,
+            reason=reasons[index] if index < len(reasons) and reasons[index] else "",
+            noted=noted[index],
+        )
+        for index, item in enumerate(items)
+    ]
+
+
+def returned_line(line_id: str, item: Item, reason: str, noted: str) -> returned_lines.ReturnedLine:
+    """A line's reason as sent (the API's, else the notification's); its code, and the
+    customer's words of either that are not one of Walmart's codes."""
+    sent = (reason or noted).strip()
+    code = next((said for said in (reason, noted) if is_code(said)), "")
+    words = list(dict.fromkeys(said.strip() for said in (reason, noted) if is_words(said)))
+    return returned_lines.ReturnedLine(
+        line_id=line_id,
+        item=item,
+        reason_code=sent,
+        reason=reason_of(code) if code else Reason.OTHER,
+        buyer_words="\n".join(words),
+    )
+
+
+def is_code(said: str) -> bool:
+    """One of Walmart's codes, or a code Walmart added since: capitals, no spaces."""
+    return bool(CODE.fullmatch(said.strip()))
+
+
+def is_words(said: str) -> bool:
+    return bool(said.strip()) and not is_code(said)
 
 
 def reason_of(code: str) -> Reason:

@@ -162,14 +162,18 @@ def test_a_return_created_opens_a_case():
 def test_each_return_order_of_an_event_opens_its_own_case():
     deliveries = walmart.parse({}, sample("return_created_several_orders"), ITEMS)
     event_id = "5b0e9f20-ed1b-11ee-a951-0242ac120002"
+    # Return order ...881 has two lines of different reasons: a case per reason, the second
+    # keyed by its line (issue 13: every line keeps its reason).
     assert [delivery.delivery_id for delivery in deliveries] == [
         f"{event_id}:106152711271982881",
+        f"{event_id}:106152711271982881/2",
         f"{event_id}:106152711271982882",
     ]
-    first, second = (delivery.action.case for delivery in deliveries)
-    # The two lines of return order ...881 are one case with both items.
-    assert first.items == [SPEAKER, CABLE]
+    first, cable, second = (delivery.action.case for delivery in deliveries)
+    assert first.items == [SPEAKER]
+    assert cable.items == [CABLE]
     assert (first.reason, first.ids.order_id) == (Reason.DEFECTIVE, "108828592795613")
+    assert (cable.reason, cable.ids.order_id) == (Reason.MISSING_PARTS, "108828592795613")
     assert (second.reason, second.ids.order_id) == (Reason.CHANGED_MIND, "108828592795998")
 
 
@@ -180,8 +184,8 @@ def test_the_buyer_of_each_return_order_reaches_its_case():
     deliveries = walmart.parse(
         {}, sample("return_created_several_orders"), ITEMS, {"106152711271982881": buyer}
     )
-    first, second = (delivery.action.case for delivery in deliveries)
-    assert first.buyer == buyer
+    first, cable, second = (delivery.action.case for delivery in deliveries)
+    assert first.buyer == cable.buyer == buyer
     assert first.buyer_ref == "108828592795613"  # the buyer is known by the purchase order
     # A return order Walmart named no customer for opens a case without a buyer.
     assert second.buyer is None
@@ -438,9 +442,11 @@ async def test_each_return_order_of_an_event_is_read_into_its_own_case(client, h
     answer_sample(httpserver, "106152711271982882")
     body = (SAMPLES / "return_created_several_orders.json").read_bytes()
     found = await read_orders(client, httpserver, *walmart.return_orders_to_read(body))
-    deliveries = walmart.parse({}, body, found.items, found.buyers)
-    first, second = (delivery.action.case for delivery in deliveries)
-    assert (first.items, first.buyer) == ([LISTED_SPEAKER, LISTED_CABLE], JANE)
+    deliveries = walmart.parse({}, body, found.items, found.buyers, found.reasons)
+    first, cable, second = (delivery.action.case for delivery in deliveries)
+    # ...881's lines were returned for different reasons: a case each.
+    assert (first.items, first.buyer) == ([LISTED_SPEAKER], JANE)
+    assert (cable.items, cable.buyer) == ([LISTED_CABLE], JANE)
     assert (second.items, second.buyer) == ([LISTED_CURTAIN], MARCUS)
 
 
