@@ -730,7 +730,7 @@ async def get_order(purchase_order_id: str, request: Request) -> JSONResponse:
 
 class ChargeAmount(BaseModel):
     currency: str
-    amount: Decimal
+    amount: Decimal = Field(decimal_places=2)
 
 
 class RefundedCharge(BaseModel):

@@ -18,7 +18,6 @@ from services.intake.channels.walmart import token_api
 from services.intake.channels.walmart.api import WALMART
 from services.intake.domain.account import Account
 from services.intake.domain.case import Channel
-from shared.messaging_tables import utc_now
 from shared.outbound import Refused
 
 T = TypeVar("T")
@@ -47,7 +46,7 @@ async def access_token(account: Account, apis: MarketplaceApis) -> str:
     base_url = apis.settings.walmart_api_base_url
 
     async def fetch() -> AccessToken:
-        return await token_api.fetch_token(apis.http, base_url, *credentials, now=utc_now)
+        return await token_api.fetch_token(apis.http, base_url, *credentials, now=apis.tokens.now)
 
     return await apis.tokens.token(key_of(account), fetch)
 
@@ -72,7 +71,7 @@ async def check_account(account: Account, apis: MarketplaceApis) -> None:
     if credentials is None:
         token = await access_token(account, apis)
     else:
-        fresh = await token_api.fetch_token(apis.http, base_url, *credentials, now=utc_now)
+        fresh = await token_api.fetch_token(apis.http, base_url, *credentials, now=apis.tokens.now)
         token = fresh.value
     detail = await token_api.token_detail(apis.http, base_url, token)
     if not detail.is_valid:
