@@ -148,6 +148,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"crack(ed)?", r"(box|packaging|package|parcel) (was |is )?(\w+ )?"
             r"(crushed|damaged|dented|squashed|torn|wet|ripped|soaked)",
             r"(crushed|squashed|dented|damaged|torn|wet) (box|packaging|package)",
+            r"(arrived|came|was delivered|showed up) damaged",  # Walmart's "Item arrived damaged"
             r"(small|tiny|light|minor) (mark|stain|scratch|dent|chip|flaw|defect)",
             r"bent", r"scraped?", r"marks", r"blemish(es)?", r"discolou?r(ed|ation)",
             r"small (tear|hole|crack|scuff|dent)",

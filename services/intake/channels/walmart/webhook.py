@@ -144,10 +144,27 @@ def verify(
     """`path` is the request path with its query string, exactly as received."""
     timestamp = required_header(headers, TIMESTAMP)
     signature = required_header(headers, SIGNATURE)
-    signed = "\n".join((method.upper(), path, timestamp, hashlib.sha256(body).hexdigest()))
+    signed = string_to_sign(method, path, timestamp, body)
     # The signature first: a stale delivery is then known to be genuine, only late.
-    ensure_signed(signature, signed.encode(), secrets, hmac_sha256_base64, "Walmart")
+    ensure_signed(signature, signed, secrets, hmac_sha256_base64, "Walmart")
     ensure_fresh(unix_time(timestamp, TIMESTAMP), now)
+
+
+def string_to_sign(method: str, path: str, timestamp: str, body: bytes) -> bytes:
+    return "\n".join((method.upper(), path, timestamp, hashlib.sha256(body).hexdigest())).encode()
+
+
+def signed_headers(
+    secret: str, body: bytes, now: datetime, *, path: str, method: str = "POST"
+) -> dict[str, str]:
+    """The headers Walmart sends a notification with, signed with `secret` at `now`: what
+    `make run` replays the demo account's notifications with."""
+    timestamp = str(int(now.timestamp()))
+    return {
+        "Content-Type": "application/json",
+        TIMESTAMP: timestamp,
+        SIGNATURE: hmac_sha256_base64(secret, string_to_sign(method, path, timestamp, body)),
+    }
 
 
 def return_orders_to_read(body: bytes) -> list[str]:
