@@ -12,8 +12,10 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
+from rich.progress import Progress
 
 from deploy.emulators import walmart as emulated
+from deploy.replay import replay_walmart_returns
 from tests.conftest import eventually
 from tests.factories import AGENT
 from tests.integration.conftest import scalar
@@ -206,3 +208,17 @@ async def test_the_token_is_refreshed_before_it_runs_out(clients, walmart_emulat
     assert len(tokens) == before + 2
     previous, refreshed = tokens[-2:]
     assert not previous["revoked"] and refreshed["issued_at"] < previous["expires_at"]
+
+
+async def test_the_samples_make_run_replays_become_classified_cases(clients):
+    # The demo seller's notifications (deploy/walmart_return_created.json), addressed to the
+    # test account: every return order's cases, each line's reason its own case's.
+    account = {"account": PARTNER_ID, "secrets": [SECRET]}
+    case_ids = await replay_walmart_returns(
+        clients["intake"], AGENT, Progress(disable=True), account, timeout=60
+    )
+    cases = [await full_case(clients, case_id) for case_id in case_ids]
+    assert len({case["return_id"] for case in cases}) == 7
+    assert len(cases) == 9  # two return orders have lines of two reasons each
+    assert all((case["market"], case["currency"]) == ("US", "USD") for case in cases)
+    assert not [case for case in cases if case["needs_agent"]]
