@@ -8,8 +8,16 @@ What Walmart sends, when a customer starts a return for one or more items of an 
                                    "returnInitiatedDate", "returnReason", "quantity",
                                    "trackingUrl", "trackingId", "refundStatus"}, ...]}}
 Each `returnOrders` entry is one returned line; the lines of one return order (one RMA,
-`returnOrderId`) make one case, deduped on "<eventId>:<returnOrderId>". The partner id
-is the seller account. Unknown fields are ignored, as Walmart asks.
+`returnOrderId`) make one case, deduped on "<eventId>:<returnOrderId>", unless they give
+different reasons: then each reason opens a case of its own, keyed
+"<eventId>:<returnOrderId>/<returnOrderLineNumber>" after the first
+(`domain/returned_lines.py`). The partner id is the seller account. Unknown fields are
+ignored, as Walmart asks.
+
+A line's `returnReason` is one of Walmart's codes (WRONG_SIZE/POOR_FIT, DEFECTIVE...) or
+the customer's own words: Walmart's sample says "Item arrived damaged". Words are kept as
+the buyer's words and classified like any (`is_words`); a code maps to a `Reason`. The
+Returns API's reason of a line counts first, the notification's words add to it.
 
 How it is verified (https://developer.walmart.com/us-marketplace/docs/security-and-authenticity):
 `WM_SEC.SIGNATURE` is base64(HMAC-SHA256(secret, string to sign)), where the string to
@@ -23,9 +31,9 @@ The event names neither the sku nor the price of what is returned: after the web
 answered, the delivery worker reads each return order (`return_orders_to_read`) from the
 Returns API (https://developer.walmart.com/us-marketplace/reference/getreturns, through
 `returns_api.read_return_orders`) and hands `parse` its
-items and, when Walmart names the customer, its buyer (name and relay email), which
-becomes the case's `buyer`: intake keeps it encrypted and never puts it on events.
-Walmart notifications are for the US marketplace only, hence US and USD.
+items, each line's reason and number and, when Walmart names the customer, its buyer
+(name and relay email), which becomes the case's `buyer`: intake keeps it encrypted and
+never puts it on events. Walmart notifications are for the US marketplace only, hence US and USD.
 """
 
 import hashlib
