@@ -642,3 +642,42 @@ async def test_an_unreachable_walmart_is_transient(client):
         await returns_api.read_return_orders(
             client, "http://127.0.0.1:9", TOKEN, ["106152711271982880"]
         )
+
+
+# Issuing a refund (returns_api.issue_refund)
+
+
+async def test_a_refund_answered_with_something_else_than_walmarts_answer_is_transient(
+    client, httpserver
+):
+    # The refund may have been made: a retry must read the return order back first.
+    order = returns_api.ReturnOrder.model_validate(
+        returns_sample("returns_106152711271982881")["returnOrders"][0]
+    )
+    httpserver.expect_request(
+        "/v3/returns/106152711271982881/refund", method="POST"
+    ).respond_with_data("<html>OK</html>", content_type="text/html")
+    with pytest.raises(Unavailable):
+        await returns_api.issue_refund(
+            client, httpserver.url_for("/"), TOKEN, order, order.return_order_lines
+        )
+
+
+async def test_a_refund_names_the_customer_order_and_each_line(client, httpserver):
+    order = returns_api.ReturnOrder.model_validate(
+        returns_sample("returns_106152711271982881")["returnOrders"][0]
+    )
+    httpserver.expect_request(
+        "/v3/returns/106152711271982881/refund",
+        method="POST",
+        json={
+            "customerOrderId": "200011888200325",
+            "refundLines": [{"returnOrderLineNumber": 1}, {"returnOrderLineNumber": 2}],
+        },
+    ).respond_with_json(
+        {"returnOrderId": "106152711271982881", "customerOrderId": "200011888200325"}
+    )
+    issued = await returns_api.issue_refund(
+        client, httpserver.url_for("/"), TOKEN, order, order.return_order_lines
+    )
+    assert issued.return_order_id == "106152711271982881"
