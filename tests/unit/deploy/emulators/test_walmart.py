@@ -391,9 +391,8 @@ async def test_refunds_of_a_line_add_up_to_no_more_than_it_was_charged(http):
     headers = await headers_for(http)
     purchase_order_id = walmart.purchase_order_id_of(ONE_LINE)
     charged = float(walmart.purchase_order(purchase_order_id).lines[0].charged)
-    assert (
-        await refund_order(http, headers, purchase_order_id, order_refund("1", round(1 - charged, 2)))
-    ).is_success
+    all_but_a_dollar = order_refund("1", round(1 - charged, 2))
+    assert (await refund_order(http, headers, purchase_order_id, all_but_a_dollar)).is_success
     assert (
         await refund_order(http, headers, purchase_order_id, order_refund("1", -1.01))
     ).status_code == 400
