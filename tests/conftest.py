@@ -81,7 +81,7 @@ def make_httpserver() -> Iterator[HTTPServer]:
 
 
 @pytest.fixture(scope="session")
-async def settings(components, make_httpserver) -> StackSettings:
+async def settings(components, make_httpserver, emulators) -> StackSettings:
     """The services' settings; every marketplace API is the local fake `make_httpserver`."""
     bootstrap, server_url = components
     marketplace = make_httpserver.url_for("").rstrip("/")
@@ -97,7 +97,7 @@ async def settings(components, make_httpserver) -> StackSettings:
         warehouse_staff_tokens={"ana": STAFF_TOKEN},
         technician_tokens={"ben": TECHNICIAN_TOKEN},
         channel_accounts_file=CHANNEL_ACCOUNTS,
-        shopify_admin_base_url=marketplace,
+        shopify_admin_base_url=f"{emulators}/shopify/{{shop}}",
         walmart_api_base_url=marketplace,
         ebay_api_base_url=marketplace,
         marketplace_timeout_seconds=2.0,

@@ -143,10 +143,13 @@ def order_line(order_id: int, line_item_id: int) -> OrderLine:
 
 def return_request(order_id: int, return_id: int, reasons: list[tuple[str, str]]) -> dict:
     """A returns/request body for the emulated order: its first lines returned, one reason
-    (a ReturnReason in lower case, as webhooks send it) and buyer note per line."""
+    (a ReturnReason in lower case, as webhooks send it) and buyer note per line. More reasons
+    than the order has lines: the order had more lines (the shop adds them once told of it)."""
     order = emulated_order(order_id)
-    if len(reasons) > len(order.lines):
-        raise ValueError(f"order {order_id} has {len(order.lines)} lines, not {len(reasons)}")
+    returned = order.lines + [
+        order_line(order_id, number("line", order_id, index))
+        for index in range(len(order.lines), len(reasons))
+    ]
     lines = [
         {
             "id": number("return line", return_id, index),
@@ -166,7 +169,7 @@ def return_request(order_id: int, return_id: int, reasons: list[tuple[str, str]]
             "return_reason_note": note,
             "customer_note": None,
         }
-        for index, (line, (reason, note)) in enumerate(zip(order.lines, reasons, strict=False))
+        for index, (line, (reason, note)) in enumerate(zip(returned, reasons, strict=False))
     ]
     return {
         "id": return_id,

@@ -52,14 +52,21 @@ class DeclinePayload(BaseModel):
 
 
 class ReturnPayload(BaseModel):
-    """A return as Shopify's returns/* webhooks carry it: what the emulator is told a shop has."""
+    """A return as Shopify's returns/* webhooks carry it: what the emulator is told a shop has.
+    Its id is the one `admin_graphql_api_id` names, else `id`."""
 
     id: int
+    admin_graphql_api_id: str | None = None
     status: str = "requested"
     name: str | None = None
     order: LineRef
     return_line_items: list[ReturnLinePayload] = []
     decline: DeclinePayload | None = None
+
+    @property
+    def return_id(self) -> int:
+        named = numeric_id(self.admin_graphql_api_id or "", "Return")
+        return named if named is not None else self.id
 
 
 @dataclass
@@ -207,7 +214,7 @@ class Shops:
         status = payload.status.upper()
         order = emulated_order(payload.order.id)
         adopted = EmulatedReturn(
-            return_id=payload.id,
+            return_id=payload.return_id,
             order_id=payload.order.id,
             name=payload.name or f"{order.name}-R1",
             status=status,
@@ -228,7 +235,7 @@ class Shops:
             closed_at=now if status == "CLOSED" else None,
             decline=payload.decline if status == "DECLINED" else None,
         )
-        self.shop(domain).returns[payload.id] = adopted
+        self.shop(domain).returns[adopted.return_id] = adopted
         return adopted
 
     def move(
