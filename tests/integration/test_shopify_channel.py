@@ -9,11 +9,19 @@ import uuid
 import httpx
 
 from deploy.emulators.shopify.orders import emulated_order, return_request
+from deploy.replay import send_shopify_returns
+from deploy.samples import shopify_returns
 from services.intake.domain.opening import case_id_of
 from tests.conftest import eventually
 from tests.factories import AGENT
 from tests.integration.conftest import rows, scalar
-from tests.integration.test_channels import SHOP, shop_has_return, shopify_headers, stored_case
+from tests.integration.test_channels import (
+    SHOP,
+    SHOPIFY_SECRET,
+    shop_has_return,
+    shopify_headers,
+    stored_case,
+)
 
 MARKET_OF_COUNTRY = {"GB": "UK"}
 
@@ -188,3 +196,29 @@ async def test_a_shopify_outage_delays_the_delivery_which_completes_after_it(
         assert (await delivery_state(database, event_id))[0] == "applied"
     finally:
         await emulated(emulators, "DELETE", "/_emulator/faults/shopify")
+
+
+async def test_the_demo_shops_returns_become_cases_one_per_reason(clients, emulators, database):
+    """What `make run` replays (deploy/shopify_returns.json), through the running stack."""
+    account = {"account": SHOP, "secrets": [SHOPIFY_SECRET]}
+    sent = await send_shopify_returns(clients["intake"], emulators, account, shopify_returns())
+    return_ids = [return_id for _, return_id in sent]
+
+    async def opened():
+        found = await rows(
+            database,
+            "SELECT return_id, market, scenario FROM intake.cases WHERE return_id = ANY(:r)"
+            " ORDER BY return_id, case_key",
+            r=return_ids,
+        )
+        return found if len(found) == 6 else None
+
+    cases = await eventually(opened, timeout=60)
+    assert sorted((market, scenario) for _, market, scenario in cases) == [
+        ("CA", "changed_mind"),
+        ("CA", "quality_defect"),
+        ("DE", "quality_defect"),
+        ("FR", "size_style_mismatch"),
+        ("UK", "size_style_mismatch"),
+        ("US", "wrong_item"),
+    ]

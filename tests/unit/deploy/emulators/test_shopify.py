@@ -2,6 +2,7 @@
 through the ASGI transport: orders for any id, returns it is told of and their moves,
 refunds once per idempotency key, the token, the cost bucket, and the ledger."""
 
+import json
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -9,7 +10,16 @@ import httpx
 import pytest
 
 from deploy.emulators.app import create_app, emulated_settings
-from deploy.emulators.shopify.orders import CURRENCY_OF_COUNTRY, catalogue, return_request
+from deploy.emulators.shopify.orders import (
+    CURRENCY_OF_COUNTRY,
+    catalogue,
+    emulated_order,
+    return_request,
+)
+from deploy.emulators.shopify.webhooks import signed_headers
+from services.intake.channels.shopify import webhook as shopify
+from services.intake.domain.case import Item
+from shared.markets import MARKET_ALIASES, Currency, Market
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 SHOP = "linen-home.myshopify.com"
@@ -401,3 +411,30 @@ async def test_an_outage_of_shopify_is_a_503_with_retry_after(http):
     response = await http.post(GRAPHQL, json={"query": "{ shop { name } }"})
     assert response.status_code == 503
     assert int(response.headers["Retry-After"]) > 0
+
+
+# Shopify's side of a webhook
+
+
+def test_a_delivery_signed_as_shopify_signs_is_genuine_to_intake():
+    body = json.dumps(return_request(5007, 945007, [("unwanted", "")])).encode()
+    headers = signed_headers(SHOP, "shpss_new_0b6c1e", "returns/request", body, "evt-7", NOW)
+    shopify.verify(headers, body, ["shpss_new_0b6c1e"], NOW)
+    assert shopify.account_of(headers, body) == SHOP
+    [delivery] = shopify.parse(headers, body, emulated_shopify_order(5007))
+    assert delivery.delivery_id == "evt-7"
+    assert headers["X-Shopify-Triggered-At"] == "2026-11-23T12:00:00+00:00"
+
+
+def emulated_shopify_order(order_id: int) -> shopify.ShopifyOrder:
+    """The emulated order as intake's order reader would make it (a unit-level shortcut)."""
+    order = emulated_order(order_id)
+    return shopify.ShopifyOrder(
+        market=Market(MARKET_ALIASES.get(order.buyer.country, order.buyer.country)),
+        currency=Currency(order.currency),
+        buyer_ref=str(order.customer_id),
+        items={
+            line.line_item_id: Item(sku=line.product.sku, unit_price=line.product.price)
+            for line in order.lines
+        },
+    )
