@@ -46,6 +46,7 @@ def summary_tables(summary: dict) -> list[Table]:
         ("by_scenario", "Scenario"),
         ("by_remedy", "Remedy"),
         ("by_market", "Market"),
+        ("by_marketplace", "Marketplace"),
     ):
         table = Table(title=f"Cases by {title.lower()}", title_justify="left")
         table.add_column(title)

@@ -222,3 +222,9 @@ async def test_the_demo_shops_returns_become_cases_one_per_reason(clients, emula
         ("UK", "size_style_mismatch"),
         ("US", "wrong_item"),
     ]
+
+    async def in_the_summary():
+        summary = (await clients["analytics"].get("/reports/summary")).json()
+        return summary["by_marketplace"].get("shopify", 0) >= 6
+
+    await eventually(in_the_summary, timeout=60)
