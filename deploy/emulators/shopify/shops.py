@@ -153,7 +153,8 @@ class Shop:
     domain: str
     returns: dict[int, EmulatedReturn] = field(default_factory=dict)
     refunds: dict[int, EmulatedRefund] = field(default_factory=dict)
-    keys: dict[str, tuple[str, int | None]] = field(default_factory=dict)
+    # Each idempotency key: the parameters it came with, and the refund made or the refusal.
+    keys: dict[str, tuple[str, int | None, list]] = field(default_factory=dict)
     bucket: Bucket = field(default_factory=Bucket)
 
     def order(self, order_id: int) -> EmulatedOrder:
@@ -273,13 +274,15 @@ class Shops:
         shop = self.shop(domain)
         asked = json.dumps(refund_input, sort_keys=True)
         if key in shop.keys:
-            known, refund_id = shop.keys[key]
+            known, refund_id, refusal = shop.keys[key]
             if known != asked:
                 message = "The same idempotency key cannot be used with different parameters."
                 return None, [user_error(message, code="IDEMPOTENCY_KEY_PARAMETER_MISMATCH")]
-            return (shop.refunds[refund_id], []) if refund_id is not None else (None, [])
+            if refund_id is None:  # the first try was refused: so is its replay
+                return None, refusal
+            return shop.refunds[refund_id], []
         refund, errors = self._new_refund(shop, refund_input, key)
-        shop.keys[key] = (asked, refund.refund_id if refund else None)
+        shop.keys[key] = (asked, refund.refund_id if refund else None, errors)
         return refund, errors
 
     def _new_refund(

@@ -243,7 +243,11 @@ def major_units(amount_minor: int, currency: Currency) -> Decimal:
 
 def marketplace_refund(refund: Refund) -> MarketplaceRefund:
     money = refund.total_refunded_set.presentment_money
-    currency = Currency(money.currency_code)
+    try:
+        currency = Currency(money.currency_code)
+    except ValueError as error:
+        reason = f"refund {refund.id} is in {money.currency_code}, not a currency served"
+        raise Refused(SHOPIFY, reason) from error
     return MarketplaceRefund(
         marketplace_refund_id=refund.id,
         amount_minor=int((money.amount * MINOR_UNITS[currency]).to_integral_value()),
