@@ -3,13 +3,17 @@
 import asyncio
 import json
 import time
+import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 from rich.progress import Progress
 
-from deploy.samples import sample_stock
+from deploy.emulators.shopify.orders import return_request
+from deploy.emulators.shopify.webhooks import signed_headers as shopify_signed_headers
+from deploy.samples import sample_stock, shopify_returns
 from deploy.secrets import demo_account
 from deploy.settings import StackSettings
 from deploy.warehouse_play import client, person
@@ -195,3 +199,90 @@ def waits_for_agent(timeline: httpx.Response) -> bool:
 async def analytics_summary(settings: StackSettings) -> dict:
     async with httpx.AsyncClient(base_url=settings.base_url_of("analytics"), timeout=10) as http:
         return (await http.get("/reports/summary")).json()
+
+
+# Shopify: real-format returns/request webhooks of the demo shop, each return first made
+# known to the Shopify emulator (a buyer asked for it in the shop), then sent to intake as
+# Shopify sends it, signed with the demo account's app secret.
+
+EMULATED_SHOPIFY = "/shopify/{shop}"
+
+
+def shopify_emulator_of(settings: StackSettings) -> str | None:
+    """The emulators' base URL when Shopify is the emulator; None when a real one is set."""
+    base = settings.shopify_admin_base_url or ""
+    return base.removesuffix(EMULATED_SHOPIFY) if base.endswith(EMULATED_SHOPIFY) else None
+
+
+async def post_shopify_returns(
+    settings: StackSettings, progress: Progress, timeout: float = 90.0
+) -> list[str]:
+    """Send the demo shop's returns to intake; the ids of the cases they opened (a return
+    whose lines give different reasons opens one per reason)."""
+    emulators = shopify_emulator_of(settings)
+    if emulators is None:
+        return []
+    returns = shopify_returns()
+    task = progress.add_task("Shopify returns → intake", total=len(returns))
+    async with httpx.AsyncClient(base_url=settings.base_url_of("intake"), timeout=30) as intake:
+        sent = await send_shopify_returns(
+            intake, emulators, demo_account("shopify"), returns, lambda: progress.advance(task)
+        )
+    event_ids, return_ids = zip(*sent, strict=True) if sent else ((), ())
+    return await cases_of_returns(settings, "shopify", list(event_ids), set(return_ids), timeout)
+
+
+async def send_shopify_returns(
+    intake: httpx.AsyncClient,
+    emulators: str,
+    account: dict,
+    returns: list[dict],
+    sent_one: Callable[[], None] = lambda: None,
+) -> list[tuple[str, str]]:
+    """Each return told to the Shopify emulator, then its returns/request sent to intake as
+    Shopify sends it for the `account` (its shop, its app secret); (event id, return id) of
+    each. The event id is the return's own, so that a second replay is a redelivery."""
+    shop, secret = account["account"], account["secrets"][0]
+    sent = []
+    async with httpx.AsyncClient(base_url=emulators, timeout=30) as shopify:
+        for returned in returns:
+            body = return_request(returned["order_id"], returned["return_id"], returned["lines"])
+            told = await shopify.post(f"/_emulator/shopify/{shop}/returns", json=body)
+            told.raise_for_status()
+            return_id = body["admin_graphql_api_id"]
+            event_id = str(uuid.uuid5(uuid.NAMESPACE_URL, return_id))
+            raw = json.dumps(body).encode()
+            headers = shopify_signed_headers(
+                shop, secret, "returns/request", raw, event_id, datetime.now(UTC)
+            )
+            (
+                await intake.post("/webhooks/shopify", content=raw, headers=headers)
+            ).raise_for_status()
+            sent.append((event_id, return_id))
+            sent_one()
+    return sent
+
+
+async def cases_of_returns(
+    settings: StackSettings,
+    channel: str,
+    event_ids: list[str],
+    return_ids: set[str],
+    timeout: float,
+) -> list[str]:
+    """Once the channel's deliveries are applied, the cases opened for those returns."""
+    token = settings.agent_api_token.get_secret_value() if settings.agent_api_token else ""
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient(
+        base_url=settings.base_url_of("intake"),
+        headers={"authorization": f"Bearer {token}"},
+        timeout=10,
+    ) as http:
+        while time.monotonic() < deadline:
+            applied = await http.get("/deliveries", params={"state": "applied", "limit": 500})
+            done = {d["delivery_id"] for d in applied.json() if d["channel"] == channel}
+            if done >= set(event_ids):
+                break
+            await asyncio.sleep(0.5)
+        cases = (await http.get("/cases", params={"limit": 500})).json()
+    return [case["case_id"] for case in cases if case.get("return_id") in return_ids]

@@ -21,6 +21,7 @@ from deploy.replay import (
     analytics_summary,
     answer_offers,
     post_cases,
+    post_shopify_returns,
     post_walmart_returns,
     stock_warehouses,
     wait_for_analytics,
@@ -46,6 +47,7 @@ def summary_tables(summary: dict) -> list[Table]:
         ("by_scenario", "Scenario"),
         ("by_remedy", "Remedy"),
         ("by_market", "Market"),
+        ("by_marketplace", "Marketplace"),
     ):
         table = Table(title=f"Cases by {title.lower()}", title_justify="left")
         table.add_column(title)
@@ -63,6 +65,7 @@ async def replay_samples(settings: StackSettings) -> dict:
     with progress_bars(console) as progress:
         case_ids = await post_cases(settings, cases, progress)
         case_ids += await post_walmart_returns(settings, progress)
+        case_ids += await post_shopify_returns(settings, progress)
         await answer_offers(settings, case_ids, progress)
         await wait_for_analytics(settings, case_ids, progress)
         await ship_dispatch_tasks(settings, progress)

@@ -7,10 +7,17 @@ from services.fulfillment.domain.shipments import spare_part_sku
 from services.fulfillment.domain.warehouses import WAREHOUSES
 
 SAMPLE_FILE = Path(__file__).resolve().parent / "sample_cases.json"
+# Returns the demo Shopify shop's buyers ask for: the emulated order, each line's reason and
+# words; replayed as real-format returns/request webhooks.
+SHOPIFY_RETURNS_FILE = Path(__file__).resolve().parent / "shopify_returns.json"
 
 
 def sample_cases() -> list[dict]:
     return json.loads(SAMPLE_FILE.read_text(encoding="utf-8"))
+
+
+def shopify_returns() -> list[dict]:
+    return json.loads(SHOPIFY_RETURNS_FILE.read_text(encoding="utf-8"))
 
 
 def sample_stock(cases: list[dict], units: int = 50) -> list[tuple[str, str, int, str]]:

@@ -97,7 +97,7 @@ async def settings(components, make_httpserver, emulators) -> StackSettings:
         warehouse_staff_tokens={"ana": STAFF_TOKEN},
         technician_tokens={"ben": TECHNICIAN_TOKEN},
         channel_accounts_file=CHANNEL_ACCOUNTS,
-        shopify_admin_base_url=marketplace,
+        shopify_admin_base_url=f"{emulators}/shopify/{{shop}}",
         walmart_api_base_url=f"{emulators}/walmart",
         ebay_api_base_url=marketplace,
         marketplace_timeout_seconds=2.0,

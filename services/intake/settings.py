@@ -39,7 +39,9 @@ class IntakeSettings(ServiceSettings):
         "off for processes that only answer webhooks.",
     )
     shopify_admin_base_url: str | None = Field(
-        default=None, description="Shopify's Admin API; unset: `https://<shop domain>`."
+        default=None,
+        description="Shopify's Admin API; unset: `https://<shop domain>`. `{shop}` in it "
+        "stands for the account's shop domain (one server for many shops: the emulator).",
     )
     walmart_api_base_url: str = Field(
         default="https://marketplace.walmartapis.com", description="Walmart's Marketplace API."

@@ -3,12 +3,17 @@
 import json
 import uuid
 
-from services.intake.channels.shopify.admin_api import API_VERSION
+from deploy.emulators.shopify.orders import emulated_order
 from services.intake.domain.opening import case_id_of
 from tests.conftest import eventually
 from tests.factories import AGENT, INTERNAL_TOKEN, post_case, webhook
 from tests.integration.conftest import rows
-from tests.integration.test_channels import sample, shopify_headers, stored_case
+from tests.integration.test_channels import (
+    sample,
+    shop_has_return,
+    shopify_headers,
+    stored_case,
+)
 
 INTERNAL = {"authorization": f"Bearer {INTERNAL_TOKEN}"}
 ADDRESS = {
@@ -62,15 +67,14 @@ async def test_contact_data_is_sealed_at_rest_and_only_the_ship_to_lookup_opens_
 
 
 async def test_a_shopify_redact_erases_the_buyer_in_intake_and_analytics(
-    clients, httpserver, database
+    clients, emulators, database
 ):
-    customer = str(uuid.uuid4().int % 10**15)
-    order = json.loads(sample("shopify/admin_order.json"))
-    order["data"]["order"]["customer"]["id"] = f"gid://shopify/Customer/{customer}"
-    httpserver.expect_request(
-        f"/admin/api/{API_VERSION}/graphql.json", method="POST"
-    ).respond_with_json(order)
-    request = sample("shopify/returns_request.json")
+    returned = json.loads(sample("shopify/returns_request.json"))
+    order_id = uuid.uuid4().int % 10**12  # a new order, so a buyer of its own
+    returned["order"]["id"] = order_id
+    await shop_has_return(emulators, returned)
+    customer = str(emulated_order(order_id).customer_id)
+    request = json.dumps(returned).encode()
     event_id = str(uuid.uuid4())
     answer = await clients["intake"].post(
         "/webhooks/shopify",

@@ -1,8 +1,8 @@
 """Every marketplace channel end to end: a signed delivery in, a classified case decided.
 
-Marketplace APIs (Shopify Admin, eBay Post-Order) are a real local HTTP server
-(`httpserver`) answering with the documented sample payloads, Walmart's the emulator's
-(`deploy/emulators/walmart.py`); the broker and PostgreSQL are the real ones.
+eBay's Post-Order API is a real local HTTP server (`httpserver`) answering with the
+documented sample payloads; Shopify's Admin API and Walmart's Returns API are the emulators
+(`emulators`, `deploy/emulators/`); the broker and PostgreSQL are the real ones.
 """
 
 import asyncio
@@ -14,13 +14,12 @@ import time
 import uuid
 from datetime import UTC, datetime
 
+import httpx
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from werkzeug import Response
 
 from services.intake.channels.common import hmac_sha256_base64, hmac_sha256_hex
 from services.intake.channels.ebay.notifications import EbayKeys, signature_of
-from services.intake.channels.shopify.admin_api import API_VERSION
 from services.intake.domain.opening import case_id_of
 from tests.conftest import eventually
 from tests.factories import AGENT, SAMPLES, post_case, webhook
@@ -51,6 +50,15 @@ def shopify_headers(topic: str, body: bytes, event_id: str, secret: str = SHOPIF
     }
 
 
+async def shop_has_return(emulators: str, body: bytes | dict, shop: str = SHOP) -> None:
+    """The emulated shop has the return this returns/* body describes (and so its order has
+    the lines it names), as Shopify has a return before it sends its webhook."""
+    returned = json.loads(body) if isinstance(body, bytes) else body
+    async with httpx.AsyncClient(base_url=emulators, timeout=5) as http:
+        answer = await http.post(f"/_emulator/shopify/{shop}/returns", json=returned)
+    assert answer.status_code == 201, answer.text
+
+
 async def decided_remedy(database, case_id: str):
     """The remedy resolution offered first (or decided at once) for the case."""
     return await scalar(
@@ -66,14 +74,10 @@ async def stored_case(clients, case_id: str):
 
 
 async def test_a_shopify_return_request_opens_one_case_with_the_orders_items(
-    clients, httpserver, database
+    clients, emulators, database
 ):
-    httpserver.expect_request(
-        f"/admin/api/{API_VERSION}/graphql.json",
-        method="POST",
-        headers={"X-Shopify-Access-Token": "shpat_test_token"},
-    ).respond_with_json(json.loads(sample("shopify/admin_order.json")))
     body = sample("shopify/returns_request.json")
+    await shop_has_return(emulators, body)
     event_id = str(uuid.uuid4())
     headers = shopify_headers("returns/request", body, event_id)
 
@@ -111,17 +115,15 @@ async def test_a_forged_shopify_webhook_is_refused_and_stores_nothing(clients, d
     assert await scalar(database, "SELECT count(*) FROM intake.deliveries") == before
 
 
-async def test_a_return_update_before_its_request_waits_then_applies(clients, httpserver, database):
+async def test_a_return_update_before_its_request_waits_then_applies(clients, emulators, database):
     """Shopify does not promise order: an approve may arrive before the request it approves."""
-    httpserver.expect_request(
-        f"/admin/api/{API_VERSION}/graphql.json", method="POST"
-    ).respond_with_json(json.loads(sample("shopify/admin_order.json")))
     request = json.loads(sample("shopify/returns_request.json"))
     approve = json.loads(sample("shopify/returns_approve.json"))
     return_gid = f"gid://shopify/Return/{uuid.uuid4().int % 10**12}"
     request["admin_graphql_api_id"] = approve["admin_graphql_api_id"] = return_gid
     request["order"]["id"] = approve.get("order", {}).get("id", request["order"]["id"])
     approve_body, request_body = json.dumps(approve).encode(), json.dumps(request).encode()
+    await shop_has_return(emulators, {**request, "status": "open"})  # approved in Shopify
 
     approved = await clients["intake"].post(
         "/webhooks/shopify",
@@ -343,20 +345,24 @@ async def test_an_ebay_account_deletion_erases_the_user_from_the_sellers_cases(
     assert challenge.json() == {"challengeResponse": expected}
 
 
-async def test_a_marketplace_that_hangs_delays_only_its_own_deliveries(clients, httpserver):
-    def hang(request):
-        time.sleep(3)  # past the 2 s the tests give a marketplace API
-        return Response("{}", status=200, content_type="application/json")
-
-    httpserver.expect_request(f"/admin/api/{API_VERSION}/graphql.json").respond_with_handler(hang)
+async def test_a_marketplace_that_hangs_delays_only_its_own_deliveries(clients, emulators):
     body = sample("shopify/returns_request.json")
-    for _ in range(5):
-        headers = shopify_headers("returns/request", body, str(uuid.uuid4()))
-        answer = await clients["intake"].post("/webhooks/shopify", content=body, headers=headers)
-        assert answer.status_code == 202
-    await asyncio.sleep(0.3)  # the Shopify lane is now waiting on its reads
+    await shop_has_return(emulators, body)
+    async with httpx.AsyncClient(base_url=emulators, timeout=5) as emulated:
+        # Past the 2 s the tests give a marketplace API.
+        await emulated.put("/_emulator/faults/shopify", json={"delay_seconds": 3, "times": 5})
+        try:
+            for _ in range(5):
+                headers = shopify_headers("returns/request", body, str(uuid.uuid4()))
+                answer = await clients["intake"].post(
+                    "/webhooks/shopify", content=body, headers=headers
+                )
+                assert answer.status_code == 202
+            await asyncio.sleep(0.3)  # the Shopify lane is now waiting on its reads
 
-    started = time.monotonic()
-    answer = await post_case(clients["intake"], webhook())
-    await eventually(lambda: stored_case(clients, answer.json()["case_id"]), interval=0.05)
-    assert time.monotonic() - started < 1.5
+            started = time.monotonic()
+            answer = await post_case(clients["intake"], webhook())
+            await eventually(lambda: stored_case(clients, answer.json()["case_id"]), interval=0.05)
+            assert time.monotonic() - started < 1.5
+        finally:
+            await emulated.delete("/_emulator/faults/shopify")

@@ -31,7 +31,7 @@ async def _counts_by(session: AsyncSession, column) -> dict[str, int]:
     return {key: count for key, count in rows.all()}
 
 
-@router.get("/reports/summary", summary="Cases by scenario, remedy and market")
+@router.get("/reports/summary", summary="Cases by scenario, remedy, market and marketplace")
 async def summary(service: CurrentService) -> dict:
     async with service.sessions() as session:
         return {
@@ -40,6 +40,7 @@ async def summary(service: CurrentService) -> dict:
             "by_scenario": await _counts_by(session, CaseView.scenario),
             "by_remedy": await _counts_by(session, CaseView.remedy),
             "by_market": await _counts_by(session, CaseView.market),
+            "by_marketplace": await _counts_by(session, CaseView.marketplace),
             "by_status": await _counts_by(session, CaseView.status),
         }
 

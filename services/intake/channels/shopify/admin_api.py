@@ -1,4 +1,6 @@
-"""Shopify Admin GraphQL API: the order a returns/request names, as a `ShopifyOrder`.
+"""Shopify Admin GraphQL API: the order a returns/request names, as a `ShopifyOrder`; and
+the shop's name, the cheapest call an access token must pass (`shop { name }`,
+https://shopify.dev/docs/api/admin-graphql/latest/queries/shop), which checks an account.
 
 A returns/request webhook names its order and line items by id only. `read_order` asks
 the Admin GraphQL API (https://shopify.dev/docs/api/admin-graphql/latest/queries/order)
@@ -19,33 +21,34 @@ for what `shopify.parse` needs:
   paid, which partial refunds are a share of
   (https://shopify.dev/docs/api/admin-graphql/latest/objects/LineItem).
 
-The call: POST {https://<shop> | base_url}/admin/api/<version>/graphql.json with the
-app's token in `X-Shopify-Access-Token` (https://shopify.dev/docs/api/admin-graphql).
-Line items come 100 a page, a page cost well under the 1,000-point ceiling of one query.
-Errors (https://shopify.dev/docs/api/usage/response-codes): HTTP statuses as
-`shared.outbound` reads them; a GraphQL `errors` array is refused, except THROTTLED and
-INTERNAL_SERVER_ERROR, transient; a THROTTLED answer's `retry_after` is the time the cost
-bucket takes to refill (https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits).
-The app needs the read_orders scope, read_all_orders for orders older than 60 days, and
-access to protected customer data: level 1 for the customer id, level 2 for the name,
-email, phone and address fields (https://shopify.dev/docs/apps/launch/protected-customer-data).
+The call and what its answers mean: `graphql.py`. Line items come 100 a page, a page cost
+well under the 1,000-point ceiling of one query. Returns and refunds: `returns_api.py`,
+`refunds_api.py`. The app needs the read_orders scope, read_all_orders for orders older
+than 60 days, and access to protected customer data: level 1 for the customer id, level 2
+for the name, email, phone and address fields (https://shopify.dev/docs/apps/launch/protected-customer-data).
 """
 
 from decimal import Decimal
 
 import httpx
-from pydantic import BaseModel, ConfigDict
-from pydantic.alias_generators import to_camel
 
+from services.intake.channels.shopify.graphql import (
+    API_VERSION,
+    SHOPIFY,
+    GraphQLModel,
+    ShopifyAdmin,
+    ask,
+    gid,
+    legacy_id,
+)
 from services.intake.channels.shopify.webhook import ShopifyOrder
 from services.intake.domain.case import Address, BuyerContact, Item
 from shared.markets import MARKET_ALIASES, Currency, Market
-from shared.outbound import Refused, Unavailable, answer_to, resource_of
+from shared.outbound import Refused
 
-SHOPIFY = "Shopify"
-API_VERSION = "2026-10"
+__all__ = ["API_VERSION", "ORDER_QUERY", "PAGE_SIZE", "read_order", "read_shop_name"]
+
 PAGE_SIZE = 100
-TRANSIENT_CODES = {"THROTTLED", "INTERNAL_SERVER_ERROR"}
 
 ORDER_QUERY = """
 query ReturnedOrder($id: ID!, $first: Int!, $after: String) {
@@ -86,9 +89,11 @@ query ReturnedOrder($id: ID!, $first: Int!, $after: String) {
 }
 """
 
-
-class GraphQLModel(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, frozen=True)
+SHOP_QUERY = """
+query ShopName {
+  shop { name }
+}
+"""
 
 
 class Money(GraphQLModel):
@@ -164,33 +169,12 @@ class OrderData(GraphQLModel):
     order: Order | None = None
 
 
-class ErrorExtensions(GraphQLModel):
-    code: str | None = None
+class Shop(GraphQLModel):
+    name: str
 
 
-class GraphQLError(GraphQLModel):
-    message: str
-    extensions: ErrorExtensions | None = None
-
-
-class ThrottleStatus(GraphQLModel):
-    currently_available: float
-    restore_rate: float
-
-
-class Cost(GraphQLModel):
-    requested_query_cost: float
-    throttle_status: ThrottleStatus
-
-
-class AnswerExtensions(GraphQLModel):
-    cost: Cost | None = None
-
-
-class OrderAnswer(GraphQLModel):
-    data: OrderData | None = None
-    errors: list[GraphQLError] = []
-    extensions: AnswerExtensions | None = None
+class ShopData(GraphQLModel):
+    shop: Shop
 
 
 async def read_order(
@@ -203,71 +187,33 @@ async def read_order(
     api_version: str = API_VERSION,
 ) -> ShopifyOrder:
     """The order as `shopify.parse` needs it; `base_url` replaces https://<shop_domain>."""
-    url = graphql_url(base_url or f"https://{shop_domain}", api_version)
-    gid = order_gid(order_gid_or_id)
-    page = await order_page(client, url, access_token, gid, after=None)
+    admin = ShopifyAdmin(client, shop_domain, access_token, base_url, api_version)
+    return await read_shop_order(admin, order_gid_or_id)
+
+
+async def read_shop_order(admin: ShopifyAdmin, order_gid_or_id: str) -> ShopifyOrder:
+    order_id = gid("Order", order_gid_or_id)
+    page = await order_page(admin, order_id, after=None)
     line_items = list(page.line_items.nodes)
     while page.line_items.page_info.has_next_page:
-        after = page.line_items.page_info.end_cursor
-        page = await order_page(client, url, access_token, gid, after)
+        page = await order_page(admin, order_id, page.line_items.page_info.end_cursor)
         line_items.extend(page.line_items.nodes)
     return shopify_order_of(page, line_items)
 
 
-async def order_page(
-    client: httpx.AsyncClient, url: str, access_token: str, gid: str, after: str | None
-) -> Order:
+async def order_page(admin: ShopifyAdmin, order_id: str, after: str | None) -> Order:
     """The order with one page of its line items, those after the cursor `after`."""
-    request = client.build_request(
-        "POST",
-        url,
-        json={"query": ORDER_QUERY, "variables": {"id": gid, "first": PAGE_SIZE, "after": after}},
-        headers={"X-Shopify-Access-Token": access_token},
-    )
-    response = await answer_to(client, request, SHOPIFY, f"order {gid}")
-    return order_of(resource_of(OrderAnswer, response, SHOPIFY, f"order {gid}"), gid)
-
-
-def graphql_url(base_url: str, api_version: str) -> str:
-    return f"{base_url.rstrip('/')}/admin/api/{api_version}/graphql.json"
-
-
-def order_gid(order_gid_or_id: str) -> str:
-    """A webhook's numeric order id as the GraphQL global id; a global id as it is."""
-    value = order_gid_or_id.strip()
-    return f"gid://shopify/Order/{value}" if value.isdigit() else value
-
-
-def legacy_id(gid: str) -> str:
-    """The numeric id webhooks use: the last part of gid://shopify/<Type>/<id>."""
-    return gid.rsplit("/", 1)[-1]
-
-
-def order_of(answer: OrderAnswer, gid: str) -> Order:
-    if answer.errors:
-        raise graphql_failure(answer)
-    if answer.data is None or answer.data.order is None:
-        reason = f"no order {gid}: unknown, or older than 60 days without read_all_orders"
+    variables = {"id": order_id, "first": PAGE_SIZE, "after": after}
+    data = await ask(admin, OrderData, ORDER_QUERY, variables, f"order {order_id}")
+    if data.order is None:
+        reason = f"no order {order_id}: unknown, or older than 60 days without read_all_orders"
         raise Refused(SHOPIFY, reason)
-    return answer.data.order
+    return data.order
 
 
-def graphql_failure(answer: OrderAnswer) -> Refused | Unavailable:
-    codes = {error.extensions.code for error in answer.errors if error.extensions}
-    messages = "; ".join(error.message for error in answer.errors)
-    if codes & TRANSIENT_CODES:
-        return Unavailable(SHOPIFY, messages, retry_after=refill_seconds(answer))
-    named = ", ".join(sorted(code for code in codes if code)) or "GraphQL errors"
-    return Refused(SHOPIFY, f"{named}: {messages}")
-
-
-def refill_seconds(answer: OrderAnswer) -> float | None:
-    """How long the bucket takes to hold the query's cost again, when Shopify says."""
-    cost = answer.extensions.cost if answer.extensions else None
-    if cost is None or cost.throttle_status.restore_rate <= 0:
-        return None
-    missing = cost.requested_query_cost - cost.throttle_status.currently_available
-    return max(missing, 0) / cost.throttle_status.restore_rate
+async def read_shop_name(admin: ShopifyAdmin) -> str:
+    """The cheapest call the app's token must pass: the shop's name (onboarding's check)."""
+    return (await ask(admin, ShopData, SHOP_QUERY, {}, f"shop {admin.shop_domain}")).shop.name
 
 
 def shopify_order_of(order: Order, line_items: list[LineItem]) -> ShopifyOrder:

@@ -1,5 +1,11 @@
-"""Shopify as intake receives it: a returns/request is checked on arrival and completed
-with its order, read from the Admin API; every other topic is whole as it comes."""
+"""Shopify as intake receives it and acts on it.
+
+In: a returns/request is checked on arrival and completed with its order, read from the
+Admin API; a state-changing topic (returns/approve ... refunds/create) is applied only once
+the Admin API confirms it (`confirmation.py`); customers/redact is whole as it comes.
+Out: refunds through `refundCreate` (read back by their note before a retry), returns
+approved or declined, an account's token checked with the shop's name.
+"""
 
 from services.intake.channels.marketplace import (
     Headers,
@@ -7,10 +13,35 @@ from services.intake.channels.marketplace import (
     MarketplaceChannel,
     verified_with_secrets,
 )
-from services.intake.channels.shopify import admin_api, webhook
+from services.intake.channels.shopify import (
+    admin_api,
+    confirmation,
+    refunds_api,
+    returns_api,
+    webhook,
+)
+from services.intake.channels.shopify.graphql import SHOPIFY as SHOPIFY_API
+from services.intake.channels.shopify.graphql import ShopifyAdmin
 from services.intake.channels.shopify.webhook import ShopifyOrder
 from services.intake.domain.account import Account
 from services.intake.domain.case import Channel
+from services.intake.domain.marketplace_side import (
+    MarketplaceRefund,
+    RefundOrder,
+    ReturnAction,
+    ReturnOrder,
+)
+from shared.outbound import Refused
+
+
+def admin_of(account: Account, apis: MarketplaceApis) -> ShopifyAdmin:
+    """The account's shop, reached with its app's access token."""
+    return ShopifyAdmin(
+        apis.http,
+        account.account,
+        account.credentials.get("access_token", ""),
+        apis.settings.shopify_admin_base_url,
+    )
 
 
 def delivery_id_of(headers: Headers, body: bytes) -> str:
@@ -20,19 +51,53 @@ def delivery_id_of(headers: Headers, body: bytes) -> str:
     return headers["x-shopify-event-id"]  # present: order_to_read read the headers
 
 
-async def read_order(
+async def read_missing(
     headers: Headers, body: bytes, account: Account, apis: MarketplaceApis
 ) -> ShopifyOrder | None:
+    """A return request's order; for a state change, nothing, once Shopify confirms it."""
     order_id = webhook.order_to_read(headers, body)
-    if order_id is None:
-        return None
-    return await admin_api.read_order(
-        apis.http,
-        account.account,
-        account.credentials.get("access_token", ""),
-        order_id,
-        base_url=apis.settings.shopify_admin_base_url,
-    )
+    if order_id is not None:
+        return await admin_api.read_shop_order(admin_of(account, apis), order_id)
+    change = confirmation.state_change_to_confirm(headers, body)
+    if change is not None:
+        admin = admin_of(account, apis)
+        if change.of_refund:
+            found = await refunds_api.read_refund_state(admin, change.gid)
+        else:
+            found = await returns_api.read_return_state(admin, change.gid)
+        confirmation.ensure_confirmed(change, found)
+    return None
+
+
+async def pay_refund(
+    order: RefundOrder, account: Account, apis: MarketplaceApis
+) -> MarketplaceRefund:
+    return await refunds_api.pay_refund(admin_of(account, apis), order)
+
+
+async def find_refund(
+    order: RefundOrder, account: Account, apis: MarketplaceApis
+) -> MarketplaceRefund | None:
+    return await refunds_api.find_refund(admin_of(account, apis), order)
+
+
+async def act_on_return(order: ReturnOrder, account: Account, apis: MarketplaceApis) -> None:
+    """Approve or decline the case's return; marking it received has no call at Shopify."""
+    if order.action is ReturnAction.MARK_RECEIVED:
+        return
+    if order.return_id is None:
+        raise Refused(
+            SHOPIFY_API, f"case {order.case_id} names no Shopify return to {order.action}"
+        )
+    admin = admin_of(account, apis)
+    if order.action is ReturnAction.APPROVE:
+        await returns_api.approve_return(admin, order.return_id)
+    else:
+        await returns_api.decline_return(admin, order.return_id, order.note)
+
+
+async def check_account(account: Account, apis: MarketplaceApis) -> None:
+    await admin_api.read_shop_name(admin_of(account, apis))
 
 
 SHOPIFY = MarketplaceChannel(
@@ -43,5 +108,9 @@ SHOPIFY = MarketplaceChannel(
     verify=verified_with_secrets(webhook.verify),
     delivery_id_of=delivery_id_of,
     parse=webhook.parse,
-    read_missing=read_order,
+    read_missing=read_missing,
+    pay_refund=pay_refund,
+    find_refund=find_refund,
+    act_on_return=act_on_return,
+    check_account=check_account,
 )

@@ -16,6 +16,11 @@ country or customer. After the webhook is answered, the delivery worker reads th
 order from the Admin API (`order_to_read` says which; `admin_api.read_order` reads it) and
 hands it to `parse` as a `ShopifyOrder`, whose `buyer` (name, email, phone, ship-to
 address) becomes the case's `buyer`: intake keeps it encrypted and never puts it on events.
+Each returned line keeps its own reason and words: lines of different reasons open a case
+each (`domain/returned_lines.py`).
+
+The HMAC covers the body only: the topic and event id headers are not signed, so a state
+change is applied only once the Admin API confirms it (`confirmation.py`).
 
 Docs:
 - headers and verification: https://shopify.dev/docs/apps/build/webhooks/subscribe/https
@@ -23,6 +28,7 @@ Docs:
 - topics and sample payloads: https://shopify.dev/docs/api/webhooks
 - reason codes: https://shopify.dev/docs/api/admin-graphql/latest/enums/ReturnReason
 - customers/redact: https://shopify.dev/docs/apps/build/compliance/privacy-law-compliance
+- return statuses: https://shopify.dev/docs/api/admin-graphql/latest/enums/ReturnStatus
 """
 
 from collections.abc import Mapping, Sequence
@@ -52,6 +58,7 @@ from services.intake.domain.case import (
     UpdateCase,
     malformed,
 )
+from services.intake.domain.returned_lines import ReturnedLine, one_case_per_reason
 from shared.markets import Currency, Market
 
 SHOP_DOMAIN = "X-Shopify-Shop-Domain"
@@ -110,6 +117,7 @@ class FulfillmentLineItem(BaseModel):
 
 
 class ReturnLineItem(BaseModel):
+    id: int | None = None  # the return line's own id: a further case's key names it
     fulfillment_line_item: FulfillmentLineItem
     quantity: int = Field(ge=1)
     return_reason: str
@@ -146,6 +154,7 @@ class ReturnRef(BaseModel):
 
 
 class Refund(BaseModel):
+    id: int
     order_id: int
     note: str | None = None
     refunded_return: ReturnRef | None = Field(default=None, alias="return")
@@ -180,22 +189,27 @@ def order_to_read(headers: Mapping[str, str], body: bytes) -> str | None:
 def parse(
     headers: Mapping[str, str], body: bytes, order: ShopifyOrder | None = None
 ) -> list[Delivery]:
+    """The deliveries of one webhook: a return request opens one case per reason its lines
+    give (`domain/returned_lines.py`), any other topic is one delivery."""
     meta = read_headers(ShopifyHeaders, headers)
-    return [
-        Delivery(
-            channel=Channel.SHOPIFY,
-            delivery_id=meta.event_id,
-            seller_account=meta.shop_domain,
-            action=action_of(meta, body, order),
-        )
-    ]
-
-
-def action_of(
-    meta: ShopifyHeaders, body: bytes, order: ShopifyOrder | None
-) -> OpenCase | UpdateCase | EraseBuyer | Ignore:
     if meta.topic == RETURN_REQUESTED:
-        return OpenCase(case=requested_case(meta, read_json(ReturnRequest, body), order))
+        request = read_json(ReturnRequest, body)
+        return [
+            delivery_of(meta, key, OpenCase(case=case))
+            for key, case in requested_cases(meta, request, order)
+        ]
+    return [delivery_of(meta, meta.event_id, action_of(meta, body))]
+
+
+def delivery_of(
+    meta: ShopifyHeaders, key: str, action: OpenCase | UpdateCase | EraseBuyer | Ignore
+) -> Delivery:
+    return Delivery(
+        channel=Channel.SHOPIFY, delivery_id=key, seller_account=meta.shop_domain, action=action
+    )
+
+
+def action_of(meta: ShopifyHeaders, body: bytes) -> UpdateCase | EraseBuyer | Ignore:
     if meta.topic in STATUS_OF_TOPIC:
         return return_changed(meta, read_json(ReturnChange, body))
     if meta.topic == REFUND_CREATED:
@@ -205,42 +219,51 @@ def action_of(
     return Ignore(why=f"Shopify topic {meta.topic} is not one intake acts on")
 
 
-def requested_case(
+def requested_cases(
     meta: ShopifyHeaders, request: ReturnRequest, order: ShopifyOrder | None
-) -> CanonicalCase:
+) -> list[tuple[str, CanonicalCase]]:
+    """The cases a return request opens, each with its key: one per reason its lines give."""
     if order is None:
         raise ValueError("a returns/request needs its order: read it first (order_to_read)")
-    first = request.return_line_items[0]
-    return CanonicalCase(
+    lines = lines_of(request, order)
+    whole_return = CanonicalCase(
         channel=Channel.SHOPIFY,
         seller_account=meta.shop_domain,
         ids=MarketplaceIds(order_id=str(request.order.id), return_id=request.admin_graphql_api_id),
         market=order.market,
         currency=order.currency,
-        items=returned_items(request, order),
-        # One reason per case: the first line's, as the buyer gave it first.
-        marketplace_reason=first.return_reason,
-        reason=reason_of(first.return_reason),
-        buyer_words=buyer_words(request.return_line_items),
+        items=[line.item for line in lines],
+        marketplace_reason=lines[0].reason_code,
+        reason=lines[0].reason,
+        buyer_words=lines[0].buyer_words,
         buyer_ref=order.buyer_ref,
         buyer=order.buyer,
         requested_at=meta.triggered_at,
     )
+    return one_case_per_reason(meta.event_id, whole_return, lines)
 
 
-def returned_items(request: ReturnRequest, order: ShopifyOrder) -> list[Item]:
-    items = []
+def lines_of(request: ReturnRequest, order: ShopifyOrder) -> list[ReturnedLine]:
+    lines = []
     for index, line in enumerate(request.return_line_items):
         line_item_id = line.fulfillment_line_item.line_item.id
         if line_item_id not in order.items:
             field = f"return_line_items.{index}.fulfillment_line_item.line_item.id"
             raise malformed(f"line item {line_item_id} is not in order {request.order.id}", field)
-        items.append(order.items[line_item_id].model_copy(update={"quantity": line.quantity}))
-    return items
+        lines.append(
+            ReturnedLine(
+                line_id=str(line.id if line.id is not None else line_item_id),
+                item=order.items[line_item_id].model_copy(update={"quantity": line.quantity}),
+                reason_code=line.return_reason,
+                reason=reason_of(line.return_reason),
+                buyer_words=buyer_words(line),
+            )
+        )
+    return lines
 
 
-def buyer_words(lines: list[ReturnLineItem]) -> str:
-    words = [text for line in lines for text in (line.return_reason_note, line.customer_note)]
+def buyer_words(line: ReturnLineItem) -> str:
+    words = (line.return_reason_note, line.customer_note)
     return "\n".join(text.strip() for text in words if text and text.strip())
 
 

@@ -96,7 +96,8 @@ def headers(topic: str, body: bytes, secret: str = SECRET, **changes: str) -> di
 
 
 def parse_one(topic: str, body: bytes, order: shopify.ShopifyOrder | None = None):
-    [delivery] = shopify.parse(headers(topic, body), body, order)
+    """The first delivery: a return request of several reasons opens one case per reason."""
+    delivery = shopify.parse(headers(topic, body), body, order)[0]
     assert delivery.channel is Channel.SHOPIFY
     assert delivery.delivery_id == EVENT_ID
     assert delivery.seller_account == SHOP
@@ -147,7 +148,7 @@ def test_header_names_are_case_insensitive():
     lower = {name.lower(): value for name, value in headers("returns/request", body).items()}
     shopify.verify(lower, body, [SECRET], NOW)
     assert shopify.account_of(lower, body) == SHOP
-    [delivery] = shopify.parse(lower, body, ORDER)
+    delivery = shopify.parse(lower, body, ORDER)[0]
     assert isinstance(delivery.action, OpenCase)
 
 
@@ -171,9 +172,9 @@ def test_a_return_request_opens_a_case():
     assert case.ids.order_id == "625362839"
     assert case.ids.return_id == "gid://shopify/Return/945000959"
     assert (case.market, case.currency) == (Market.US, Currency.USD)
+    # The first line's case: the second line, returned for its colour, opens a case of its own.
     assert [(item.sku, item.quantity, item.unit_price) for item in case.items] == [
         ("CUR-LIN-5284-SAGE", 1, Decimal("39.50")),
-        ("CUR-LIN-5284-NAVY", 2, Decimal("39.50")),
     ]
     assert case.marketplace_reason == "size_too_small"
     assert case.reason is Reason.SIZE_TOO_SMALL
@@ -241,6 +242,53 @@ def test_a_reason_shopify_adds_later_is_other_and_kept():
     request["return_line_items"][0]["return_reason"] = "arrived_too_late"
     case = parse_one("returns/request", json.dumps(request).encode(), ORDER).case
     assert (case.reason, case.marketplace_reason) == (Reason.OTHER, "arrived_too_late")
+
+
+# A return of several reasons
+
+
+def test_each_reason_of_a_return_opens_its_own_case_keyed_by_its_first_line():
+    size, colour = shopify.parse(
+        headers("returns/request", sample("returns_request")), sample("returns_request"), ORDER
+    )
+    assert (size.delivery_id, colour.delivery_id) == (EVENT_ID, f"{EVENT_ID}/677614678")
+    first, second = size.action.case, colour.action.case
+    assert (first.marketplace_reason, first.reason) == ("size_too_small", Reason.SIZE_TOO_SMALL)
+    assert (second.marketplace_reason, second.reason) == ("color", Reason.STYLE)
+    assert first.buyer_words == "Runs a full size small\nCan I get the next size up instead?"
+    assert second.buyer_words == ""
+    assert [item.sku for item in second.items] == ["CUR-LIN-5284-NAVY"]
+    for case in (first, second):  # what the lines share: the return, its order and buyer
+        assert case.ids.return_id == "gid://shopify/Return/945000959"
+        assert (case.ids.order_id, case.buyer_ref, case.buyer) == ("625362839", *BUYER_OF_ORDER)
+
+
+BUYER_OF_ORDER = (ORDER.buyer_ref, ORDER.buyer)
+
+
+def test_lines_of_one_reason_and_the_same_words_stay_one_case():
+    request = json.loads(sample("returns_request"))
+    second = request["return_line_items"][1]
+    second.update(return_reason="size_too_small", return_reason_note="Runs a full size small")
+    second["customer_note"] = "Can I get the next size up instead?"
+    body = json.dumps(request).encode()
+    [delivery] = shopify.parse(headers("returns/request", body), body, ORDER)
+    assert delivery.delivery_id == EVENT_ID
+    assert [(item.sku, item.quantity) for item in delivery.action.case.items] == [
+        ("CUR-LIN-5284-SAGE", 1),
+        ("CUR-LIN-5284-NAVY", 2),
+    ]
+
+
+def test_one_reason_in_other_words_is_classified_apart():
+    request = json.loads(sample("returns_request"))
+    request["return_line_items"][1].update(
+        return_reason="size_too_small", return_reason_note="The seams came apart"
+    )
+    body = json.dumps(request).encode()
+    first, second = shopify.parse(headers("returns/request", body), body, ORDER)
+    assert second.action.case.buyer_words == "The seams came apart"
+    assert second.action.case.reason is first.action.case.reason
 
 
 # Later return topics and refunds
@@ -473,9 +521,9 @@ async def test_a_returns_request_and_its_order_make_a_case(client, httpserver):
     }
     order_id = shopify.order_to_read(headers, body)
     order = await read(client, httpserver, order_id)
-    [delivery] = shopify.parse(headers, body, order)
-    assert isinstance(delivery.action, OpenCase)
-    case = delivery.action.case
+    size, colour = shopify.parse(headers, body, order)
+    assert isinstance(size.action, OpenCase)
+    case = size.action.case
     assert (case.market, case.currency, case.buyer_ref) == (
         Market.UK,
         Currency.GBP,
@@ -483,10 +531,13 @@ async def test_a_returns_request_and_its_order_make_a_case(client, httpserver):
     )
     assert [(item.sku, item.quantity, item.unit_price) for item in case.items] == [
         ("CUR-LIN-5284-SAGE", 1, Decimal("31.5")),
-        ("CUR-LIN-5284-NAVY", 2, Decimal("31.5")),
     ]
     assert case.reason is Reason.SIZE_TOO_SMALL
     assert case.buyer == ORDER_BUYER
+    assert [(item.sku, item.quantity) for item in colour.action.case.items] == [
+        ("CUR-LIN-5284-NAVY", 2)
+    ]
+    assert colour.action.case.reason is Reason.STYLE
 
 
 async def test_line_items_are_read_page_after_page(client, httpserver):
