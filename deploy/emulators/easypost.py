@@ -46,6 +46,7 @@ makes that carrier's rating fail until DELETE.
 
 import base64
 import binascii
+import secrets
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -283,10 +284,12 @@ def parsed(model: type[Request_], body: bytes) -> Request_:
 class Postage:
     """The shipments made, their labels and refunds, and the pickups booked. No await
     between reading a shipment and changing it: on the one event loop, two tries to buy
-    one shipment cannot both buy."""
+    one shipment cannot both buy. Ids are new in every process, as EasyPost's are unique:
+    tracking codes derived from them never repeat one a database kept from an earlier run."""
 
     def __init__(self, now: Callable[[], datetime]) -> None:
         self._now = now
+        self._seed = secrets.token_hex(8)
         self.shipments: dict[str, dict] = {}
         self.pickups: dict[str, dict] = {}
         self.rate_errors: dict[str, str] = {}
@@ -294,7 +297,7 @@ class Postage:
 
     def _new_id(self, prefix: str) -> str:
         self._made += 1
-        return postage.object_id(prefix, self._made)
+        return postage.object_id(prefix, self._seed, self._made)
 
     def _address(self, body: AddressBody) -> dict:
         now = iso(self._now())

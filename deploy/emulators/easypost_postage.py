@@ -19,7 +19,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 GRAMS_PER_OUNCE = Decimal("28.349523125")
 EU = ("FR", "NL", "IT", "ES", "IE")
-CURRENCY_OF = {"US": "USD", "CA": "CAD", "GB": "GBP", "DE": "EUR"}
+CURRENCY_OF = {"US": "USD", "CA": "CAD", "GB": "GBP", **dict.fromkeys(("DE", *EU), "EUR")}
 
 
 @dataclass(frozen=True)
@@ -76,12 +76,13 @@ ROUTES: dict[tuple[str, str], tuple[CarrierService, ...]] = {
         ("UPS", "UPSStandard", 2, 780, 70, 2400),
     ),
     **{
-        ("DE", country): _services(
+        route: _services(
             ("DHLPaket", "PaketInternational", 4, 1390, 120, 1102),
             ("DPD", "DPDCLASSIC", 4, 1250, 110, 1102),
             ("UPS", "UPSStandard", 3, 1650, 150, 2400),
         )
         for country in EU
+        for route in (("DE", country), (country, "DE"))  # out, and returns back
     },
 }
 
@@ -159,7 +160,7 @@ def label_pdf(shipment: dict) -> bytes:
     """A 4×6 in label: the carrier and service, both addresses, the tracking code as a
     Code128 barcode; marked as emulated, so nobody mails it."""
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=(4 * inch, 6 * inch))
+    canvas = Canvas(buffer, pagesize=(4 * inch, 6 * inch), invariant=True)  # same bytes each time
     rate = shipment["selected_rate"]
     canvas.setFont("Helvetica-Bold", 16)
     canvas.drawString(0.25 * inch, 5.6 * inch, f"{rate['carrier']} {rate['service']}")
