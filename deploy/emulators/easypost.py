@@ -22,7 +22,8 @@ Addresses, Parcels) and the requests and answers recorded in EasyPost's own clie
   reference), 404 `NOT_FOUND` otherwise.
 - POST /v2/shipments/{id}/buy `{"rate": {"id"}}`: the label: `tracking_code` in the
   carrier's format, `postage_label.label_url` (a PDF), `selected_rate`; 422
-  `SHIPMENT.POSTAGE.EXISTS` for a shipment bought already.
+  `SHIPMENT.POSTAGE.EXISTS` for a shipment bought already, `SHIPMENT.POSTAGE.FAILURE` for
+  one crossing a customs border without its `customs_info`.
 - POST /v2/shipments/{id}/refund: `refund_status` "submitted" (a test key's refunds stay
   there); 422 for a label never bought or refunded already.
 - POST /v2/pickups `{"pickup": {"address", "shipment": {"id"}, "min_datetime",
@@ -218,6 +219,7 @@ class ShipmentBody(Wire):
     reference: str | None = None
     is_return: bool = False
     options: dict[str, Any] = Field(default_factory=dict)
+    customs_info: dict[str, Any] | None = None
 
 
 class ShipmentRequest(Wire):
@@ -342,6 +344,7 @@ class Postage:
             "tracking_code": None,
             "tracker": None,
             "refund_status": None,
+            "customs_info": body.customs_info,
             "fees": [],
             "forms": [],
         }
@@ -403,6 +406,14 @@ class Postage:
         if shipment["postage_label"] is not None:
             raise EasyPostError(
                 422, "SHIPMENT.POSTAGE.EXISTS", "Postage already exists for this shipment."
+            )
+        origin, destination = shipment["from_address"]["country"], shipment["to_address"]["country"]
+        if postage.crosses_customs(origin, destination) and not shipment["customs_info"]:
+            raise EasyPostError(
+                422,
+                "SHIPMENT.POSTAGE.FAILURE",
+                f"Customs information is required to ship from {origin} to {destination}.",
+                [{"field": "shipment.customs_info", "message": "cannot be blank"}],
             )
         rate = next((r for r in shipment["rates"] if r["id"] == rate_id), None)
         if rate is None:

@@ -105,6 +105,11 @@ def ounces(weight: float) -> Decimal:
     return Decimal(str(weight))
 
 
+def crosses_customs(origin: str, destination: str) -> bool:
+    """Between two countries outside one customs union (the EU's): customs data needed."""
+    return origin != destination and not {origin, destination} <= {"DE", *EU}
+
+
 def services_for(origin: str, destination: str) -> tuple[CarrierService, ...]:
     return ROUTES.get((origin.upper(), destination.upper()), ())
 

@@ -4,6 +4,7 @@ What it follows (docs.easypost.com): Shipments (a shipment from two addresses an
 weighed in ounces, rated on creation; retrieved by its id, or by the `reference` it was
 given), Shipment buy (a rate id; the answer carries `tracking_code`, `selected_rate` and
 `postage_label.label_url`), Returns (`is_return`: EasyPost swaps the two addresses),
+Customs Infos (what a parcel crossing a customs border declares),
 Shipping Refund (an unused label given back: `refund_status` "submitted", "refunded",
 "rejected" or "not_applicable").
 
@@ -25,7 +26,12 @@ from decimal import Decimal
 from pydantic import BaseModel, Field
 
 from services.fulfillment.adapters.easypost import EasyPostApi, wire_address
-from services.fulfillment.domain.carrier_services import CarrierRate, CarrierShipment, ounces
+from services.fulfillment.domain.carrier_services import (
+    CarrierRate,
+    CarrierShipment,
+    CustomsDeclaration,
+    ounces,
+)
 from shared.labels import PostalAddress
 from shared.outbound import Refused, Unavailable, answer_to
 
@@ -78,11 +84,13 @@ class CarrierLabels:
         recipient: PostalAddress,
         weight_g: int,
         is_return: bool = False,
+        customs: CustomsDeclaration | None = None,
     ) -> CarrierShipment:
         """A shipment rated for the parcel. A return is created with the warehouse as
         `from_address` and the buyer as `to_address`, as EasyPost asks, and bought from the
-        buyer to the warehouse."""
-        shipment = {
+        buyer to the warehouse. A parcel crossing a customs border carries its `customs`
+        declaration, signed in the warehouse's name."""
+        shipment: dict = {
             "from_address": wire_address(sender),
             "to_address": wire_address(recipient),
             "parcel": {"weight": float(ounces(weight_g))},
@@ -90,6 +98,8 @@ class CarrierLabels:
             "is_return": is_return,
             "options": LABEL_OPTIONS,
         }
+        if customs is not None:
+            shipment["customs_info"] = wire_customs(customs, sender.name)
         wire = await self.api.call(
             WireShipment, "POST", "/v2/shipments", f"shipment {reference}", {"shipment": shipment}
         )
@@ -146,6 +156,33 @@ class CarrierLabels:
             client, client.build_request("GET", url), "EasyPost", "a label file"
         )
         return answer.content, answer.headers.get("content-type", "application/pdf").split(";")[0]
+
+
+def wire_customs(customs: CustomsDeclaration, signer: str) -> dict:
+    """EasyPost's CustomsInfo (docs.easypost.com, Customs Infos and Customs Items): each
+    line's total value in major units of `currency`, its weight in ounces, its HS code as
+    digits."""
+    return {
+        "contents_type": "returned_goods" if customs.returned_goods else "merchandise",
+        "contents_explanation": "",
+        "customs_certify": True,
+        "customs_signer": signer,
+        "eel_pfc": "NOEEI 30.37(a)",
+        "non_delivery_option": "return",
+        "restriction_type": "none",
+        "customs_items": [
+            {
+                "description": line.description,
+                "quantity": line.quantity,
+                "value": f"{Decimal(line.unit_value_minor * line.quantity) / 100:.2f}",
+                "currency": customs.currency,
+                "weight": float(ounces(line.weight_g)),
+                "hs_tariff_number": line.hs_code.replace(".", ""),
+                "origin_country": line.origin_country,
+            }
+            for line in customs.lines
+        ],
+    }
 
 
 def carrier_shipment(wire: WireShipment) -> CarrierShipment:

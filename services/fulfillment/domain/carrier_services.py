@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from services.fulfillment.domain.carriers import Quote, ShippingRefused
+from services.fulfillment.domain.customs import customs_line
+from shared.events import CaseItem
+from shared.labels import InvoiceLine
 
 GRAMS_PER_OUNCE = Decimal("28.349523125")
 
@@ -43,6 +46,36 @@ EASYPOST_SERVICES: dict[str, tuple[str, str]] = {
     "DHL-PAKET": ("DHLPaket", "Paket"),
     "DHL-PAKET-INT": ("DHLPaket", "PaketInternational"),
 }
+
+
+# Countries of one customs union: a parcel between two of them declares nothing.
+CUSTOMS_UNION = frozenset({"DE", "FR", "NL", "IT", "ES", "IE"})
+
+
+@dataclass(frozen=True)
+class CustomsDeclaration:
+    """What a parcel crossing a customs border declares, line by line (EasyPost's
+    CustomsInfo): goods sold, or goods coming back."""
+
+    lines: tuple[InvoiceLine, ...]
+    currency: str
+    returned_goods: bool
+
+
+def customs_for(
+    origin_country: str,
+    destination_country: str,
+    items: list[CaseItem],
+    currency: str,
+    returned_goods: bool,
+) -> CustomsDeclaration | None:
+    """The declaration of a parcel from one country to another outside one customs union;
+    None when it crosses no customs border."""
+    if origin_country == destination_country:
+        return None
+    if {origin_country, destination_country} <= CUSTOMS_UNION:
+        return None
+    return CustomsDeclaration(tuple(customs_line(item) for item in items), currency, returned_goods)
 
 
 @dataclass(frozen=True)

@@ -30,22 +30,24 @@ from services.fulfillment.domain.carrier_labels import BOUGHT, OWED, VOID_OWED, 
 from services.fulfillment.domain.carrier_services import (
     CarrierShipment,
     Choice,
+    CustomsDeclaration,
     choice_of_bought,
     choose_rate,
+    customs_for,
     ounces,
 )
 from services.fulfillment.domain.carriers import Quote, ShippingRefused
 from services.fulfillment.domain.labels import warehouse_address
 from services.fulfillment.domain.returns import return_services
 from services.fulfillment.domain.routing import parcel_weight_g
-from services.fulfillment.domain.shipments import new_rma_id
+from services.fulfillment.domain.shipments import new_rma_id, shipped_items
 from services.fulfillment.domain.tasks import BoughtService
 from services.fulfillment.domain.warehouses import WAREHOUSE_BY_CODE, warehouses_for
 from services.fulfillment.tables import CarrierLabel, Shipment
 from services.fulfillment.workflows import returns
-from shared.events import ResolutionDecided
+from shared.events import CaseItem, Remedy, ResolutionDecided
 from shared.labels import PostalAddress
-from shared.markets import Market
+from shared.markets import CURRENCY_OF, Market
 from shared.messaging_tables import utc_now
 from shared.outbound import Refused, Unavailable
 from shared.service import Service
@@ -76,6 +78,7 @@ class LabelOrder:
     case_id: str
     warehouse: str
     weight_g: int
+    customs: CustomsDeclaration | None = None
 
 
 # Dispatch labels, while staff pack
@@ -96,8 +99,13 @@ async def dispatch_label(
     if tasks.pack(task, weight_g, recipient.postal_code, by, now).repeated:
         return None
     ranked = tasks.rank_parcel(task, weight_g, recipient.postal_code, now)
-    order = LabelOrder(task.shipment_id, LabelKind.DISPATCH, task.case_id, task.warehouse, weight_g)
     sender = warehouse_address(WAREHOUSE_BY_CODE[task.warehouse])
+    items = shipped_items(Remedy(task.remedy), [CaseItem.model_validate(i) for i in task.items])
+    currency = CURRENCY_OF[Market(task.market)].value
+    customs = customs_for(sender.country_code, recipient.country_code, items, currency, False)
+    order = LabelOrder(
+        task.shipment_id, LabelKind.DISPATCH, task.case_id, task.warehouse, weight_g, customs
+    )
     shipment = await carrier_shipment(service, labels, order, sender, recipient, is_return=False)
     return await bought_label(service, labels, order.reference, shipment, ranked)
 
@@ -296,7 +304,9 @@ async def carrier_shipment(
             return kept
         if kept.is_bought and kept.refund_status is None:
             await labels.refund(kept.shipment_id)
-    made = await labels.create(order.reference, sender, recipient, order.weight_g, is_return)
+    made = await labels.create(
+        order.reference, sender, recipient, order.weight_g, is_return, order.customs
+    )
     winner = await _keep(service, order, made.shipment_id, kept_id)
     return made if winner == made.shipment_id else await labels.shipment(winner)
 

@@ -11,14 +11,17 @@ from sqlalchemy import update
 from services.fulfillment.domain.carrier_services import EASYPOST_SERVICES
 from services.fulfillment.tables import CarrierLabel
 from services.fulfillment.workflows import tasks as task_steps
-from tests.factories import STAFF
+from tests.factories import STAFF, resolution_decided
 from tests.handlers.fulfillment.conftest import (
     bought_for,
     carrier_label,
+    new_sku,
     outbox,
     pack,
     picked_task,
+    publish,
     read_pdf,
+    stock,
     task_of,
 )
 
@@ -249,3 +252,24 @@ async def test_shipping_under_another_tracking_number_gives_the_carriers_label_b
     await carrier_api.voids.work_once()
     (label,) = await bought_for(carrier_api, task["shipment_id"])
     assert label["refund_status"] == "submitted"
+
+
+async def test_a_parcel_from_canada_to_a_us_buyer_declares_its_part_to_customs(carrier_api):
+    sku = new_sku()
+    await stock(carrier_api, "YYZ1", f"{sku}-PART", 2)  # no US warehouse holds it
+    decided = resolution_decided(sku)
+    await publish(carrier_api, decided)
+    task = await task_of(carrier_api, decided.case_id)
+    assert task["warehouse"] == "YYZ1"
+    await carrier_api.post(f"/tasks/{task['shipment_id']}/picked", headers=STAFF)
+    packed = await pack(carrier_api, task)
+    assert packed.status_code == 200, packed.text
+    (label,) = await bought_for(carrier_api, task["shipment_id"])
+    declared = carrier_api.emulators.state.easypost.shipments[label["shipment_id"]]["customs_info"]
+    (item,) = declared["customs_items"]
+    assert (declared["contents_type"], item["description"], item["value"], item["currency"]) == (
+        "merchandise",
+        f"{sku}-PART",
+        "49.99",
+        "USD",
+    )

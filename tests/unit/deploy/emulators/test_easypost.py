@@ -428,3 +428,25 @@ async def test_the_shipment_api_fails_on_demand_like_the_trackers(easypost):
     down = await easypost.post(SHIPMENTS, json=shipment_body(), auth=AUTH)
     assert down.status_code == 503 and int(down.headers["Retry-After"]) > 0
     assert await ledger(easypost, "labels") == []
+
+
+MISSISSAUGA = {**BOSTON, "city": "Mississauga", "state": "ON", "zip": "L5T 1Y3", "country": "CA"}
+CUSTOMS = {
+    "contents_type": "merchandise",
+    "customs_certify": True,
+    "customs_signer": "Mississauga Fulfilment Centre",
+    "customs_items": [{"description": "Speaker", "quantity": 1, "value": "49.99"}],
+}
+
+
+async def test_a_label_across_a_customs_border_needs_its_customs_info(easypost):
+    bare = await created(easypost, from_address=MISSISSAUGA)
+    rate = bare["rates"][0]
+    refused = await easypost.post(
+        f"{SHIPMENTS}/{bare['id']}/buy", json={"rate": {"id": rate["id"]}}, auth=AUTH
+    )
+    assert refused.status_code == 422
+    assert refused.json()["error"]["code"] == "SHIPMENT.POSTAGE.FAILURE"
+    declared = await created(easypost, from_address=MISSISSAUGA, customs_info=CUSTOMS)
+    assert declared["customs_info"] == CUSTOMS
+    assert (await bought(easypost, declared, "ExpeditedParcelUSA"))["tracking_code"].isdigit()

@@ -11,6 +11,8 @@ import pytest
 from deploy.emulators.app import create_app
 from services.fulfillment.adapters.carrier_labels import CarrierLabels
 from services.fulfillment.adapters.easypost import EasyPostApi
+from services.fulfillment.domain.carrier_services import customs_for
+from shared.events import CaseItem
 from shared.labels import PostalAddress
 from shared.outbound import Refused, Unavailable
 
@@ -159,3 +161,38 @@ def _fault(**fault):
     from deploy.emulators.faults import Fault
 
     return Fault(**fault)
+
+
+async def test_a_parcel_across_a_customs_border_carries_its_declaration(labels, emulators):
+    mississauga = PostalAddress(
+        "Mississauga Fulfilment Centre",
+        "6350 Tomken Rd",
+        None,
+        "Mississauga, ON",
+        None,
+        "L5T 1Y3",
+        "CA",
+    )
+    item = CaseItem(
+        sku="SPK-1", quantity=2, unit_price_minor=4999, title="Speaker", category="electronics"
+    )
+    customs = customs_for("CA", "US", [item], "USD", returned_goods=False)
+    shipment = await labels.create("shp-task-1", mississauga, JANE, 1800, customs=customs)
+    bought = await labels.buy(shipment.shipment_id, shipment.rates[0].rate_id)
+    assert bought.is_bought
+    declared = emulators.state.easypost.shipments[shipment.shipment_id]["customs_info"]
+    assert (declared["contents_type"], declared["customs_signer"]) == (
+        "merchandise",
+        "Mississauga Fulfilment Centre",
+    )
+    assert declared["customs_items"] == [
+        {
+            "description": "Speaker",
+            "quantity": 2,
+            "value": "99.98",
+            "currency": "USD",
+            "weight": 63.5,
+            "hs_tariff_number": "851822",
+            "origin_country": "CN",
+        }
+    ]

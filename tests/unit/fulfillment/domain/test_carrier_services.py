@@ -12,9 +12,11 @@ from services.fulfillment.domain.carrier_services import (
     CarrierShipment,
     choice_of_bought,
     choose_rate,
+    customs_for,
     ounces,
 )
 from services.fulfillment.domain.carriers import RATE_CARDS, Quote, ShippingRefused
+from shared.events import CaseItem
 from shared.markets import Currency
 
 
@@ -93,3 +95,27 @@ def test_rates_are_read_as_minor_units():
 def test_every_service_of_the_cards_but_dhl_parcel_uk_is_one_easypost_sells():
     codes = {service.code for service in RATE_CARDS.services}
     assert set(EASYPOST_SERVICES) == codes - {"DHL-UK-48"}
+
+
+ITEMS = [CaseItem(sku="SPK-1", quantity=2, unit_price_minor=4999, category="electronics")]
+
+
+@pytest.mark.parametrize(
+    ("origin", "destination", "declared"),
+    [
+        ("CA", "US", True),
+        ("US", "CA", True),
+        ("US", "US", False),
+        ("DE", "FR", False),
+        ("GB", "DE", True),
+    ],
+)
+def test_a_parcel_declares_its_goods_when_it_crosses_a_customs_border(
+    origin, destination, declared
+):
+    customs = customs_for(origin, destination, ITEMS, "USD", returned_goods=False)
+    assert (customs is not None) is declared
+    if customs:
+        (line,) = customs.lines
+        assert (line.hs_code, line.quantity, line.unit_value_minor) == ("8518.22", 2, 4999)
+        assert (customs.currency, customs.returned_goods) == ("USD", False)
