@@ -5,6 +5,7 @@ checklist, finish the repairs ordered, relabel like-new units, close the liquida
 staff dispatch the consolidations back to origin."""
 
 import asyncio
+import time
 from typing import Any
 
 import httpx
@@ -57,6 +58,7 @@ async def receive_returns(
     settings: StackSettings, case_ids: list[str], progress: Progress
 ) -> list[str]:
     """Scan in the parcel of every case with a return label; the cases received."""
+    await wait_for_return_labels(settings)
     staff = person(settings.warehouse_staff_tokens)
     async with client(settings, "fulfillment", staff) as http:
         parcels = []
@@ -69,6 +71,21 @@ async def receive_returns(
             await scan_in(http, parcel, torn_label=index == 0)
             progress.advance(bar)
     return [parcel["case_id"] for parcel in parcels]
+
+
+async def wait_for_return_labels(settings: StackSettings, timeout: float = 60.0) -> None:
+    """Return labels bought from the carrier are bought by a worker: wait until none is
+    owed any more (at most `timeout` seconds)."""
+    if settings.agent_api_token is None:
+        return
+    agent = {"authorization": f"Bearer {settings.agent_api_token.get_secret_value()}"}
+    deadline = time.monotonic() + timeout
+    async with client(settings, "fulfillment", agent) as http:
+        while time.monotonic() < deadline:
+            owed = (await http.get("/carrier-labels", params={"state": "owed"})).json()
+            if not [label for label in owed if label["kind"] == "return"]:
+                return
+            await asyncio.sleep(0.5)
 
 
 async def scan_in(http: httpx.AsyncClient, parcel: dict[str, Any], torn_label: bool) -> None:

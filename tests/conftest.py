@@ -82,7 +82,8 @@ def make_httpserver() -> Iterator[HTTPServer]:
 
 @pytest.fixture(scope="session")
 async def settings(components, make_httpserver, emulators) -> StackSettings:
-    """The services' settings; every marketplace API is the local fake `make_httpserver`."""
+    """The services' settings: Shopify's, Walmart's and EasyPost's APIs are the emulators,
+    the other marketplace APIs the local fake `make_httpserver`."""
     bootstrap, server_url = components
     marketplace = make_httpserver.url_for("").rstrip("/")
     database_url = await recreate_database(server_url, TEST_DATABASE)
@@ -104,6 +105,8 @@ async def settings(components, make_httpserver, emulators) -> StackSettings:
         ebay_app_token="ebay-test-app-token",
         ebay_verification_token="ebay-test-verification-token-0123456789abcdef",
         ebay_deletion_endpoint="https://intake.example.com/webhooks/ebay/account-deletion",
+        easypost_api_base_url=f"{emulators}/easypost",
+        easypost_api_key="EZTK-test",
     )
     await create_topics(settings)
     await upgrade_all(settings)

@@ -2,14 +2,19 @@
 receiving, and consolidations back to origin."""
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from dataclasses import replace
 
 import httpx
 from fastapi import FastAPI
 
+from services.fulfillment.adapters.carrier_labels import CarrierLabels
+from services.fulfillment.adapters.carrier_pickups import CarrierPickups
+from services.fulfillment.adapters.easypost import EasyPostApi
 from services.fulfillment.adapters.ship_to import ShipToLookup
 from services.fulfillment.adapters.warehouse_webhooks import WarehouseWebhooks
 from services.fulfillment.handlers import (
+    carrier_labels,
     events,
     origin,
     returns,
@@ -19,6 +24,9 @@ from services.fulfillment.handlers import (
 )
 from services.fulfillment.settings import FulfillmentSettings
 from services.fulfillment.workers.dispatch_router import DispatchRouter
+from services.fulfillment.workers.label_voids import LabelVoider
+from services.fulfillment.workers.pickup_cancellations import PickupCanceller
+from services.fulfillment.workers.return_labels import ReturnLabelBuyer
 from services.fulfillment.workers.warehouse_deliveries import DeliveryWorker
 from services.fulfillment.workflows.context import Fulfillment
 from shared.events import DispositionDecided, ResolutionDecided, topic_of
@@ -37,14 +45,41 @@ async def fulfillment_context(service: Service) -> AsyncIterator[Fulfillment]:
             timeout=settings.marketplace_timeout_seconds,
         ) as intake,
         httpx.AsyncClient(timeout=settings.marketplace_timeout_seconds) as webhooks,
+        easypost_client(settings) as easypost,
     ):
         lookup = ShipToLookup(intake, token.get_secret_value() if token else None)
-        yield Fulfillment(lookup, WarehouseWebhooks(webhooks))
+        context = Fulfillment(lookup, WarehouseWebhooks(webhooks))
+        if easypost is not None:
+            key = settings.easypost_api_key
+            api = EasyPostApi(easypost, key.get_secret_value() if key else "")
+            context.labels, context.pickups = CarrierLabels(api), CarrierPickups(api)
+        yield context
+
+
+def easypost_client(
+    settings: FulfillmentSettings,
+) -> AbstractAsyncContextManager[httpx.AsyncClient | None]:
+    """EasyPost's client when fulfillment buys labels from it; else none."""
+    if not settings.buys_carrier_labels:
+        return nullcontext(None)
+    return httpx.AsyncClient(
+        base_url=settings.easypost_api_base_url, timeout=settings.easypost_timeout_seconds
+    )
 
 
 def fulfillment_workers(service: Service, context: Fulfillment) -> list[Worker]:
-    """The dispatch router, and the worker that pushes tasks to warehouse systems."""
-    return [DispatchRouter(service), DeliveryWorker(service, context.warehouse_webhooks)]
+    """The dispatch router, the worker that pushes tasks to warehouse systems, and with a
+    carrier account those that buy return labels, void unused ones and cancel pickups
+    moved away from."""
+    workers: list[Worker] = [
+        DispatchRouter(service),
+        DeliveryWorker(service, context.warehouse_webhooks),
+    ]
+    if context.labels is not None:
+        workers += [ReturnLabelBuyer(service, context.labels), LabelVoider(service, context.labels)]
+    if context.pickups is not None:
+        workers.append(PickupCanceller(service, context.pickups))
+    return workers
 
 
 SPEC = ServiceSpec(
@@ -56,6 +91,7 @@ SPEC = ServiceSpec(
         origin.router,
         stock.router,
         warehouse_webhooks.router,
+        carrier_labels.router,
     ),
     consumes=(topic_of("resolution"), topic_of("refurbish")),
     handlers={
@@ -67,7 +103,16 @@ SPEC = ServiceSpec(
 )
 
 
+def spec_for(settings: FulfillmentSettings) -> ServiceSpec:
+    """The spec, with return labels owed to the carrier when labels are bought from one."""
+    if not settings.buys_carrier_labels:
+        return SPEC
+    decided = {ResolutionDecided.event_type: events.on_resolution_decided_buying_labels}
+    return replace(SPEC, handlers={**SPEC.handlers, **decided})
+
+
 def create_app(
     settings: FulfillmentSettings | None = None, telemetry: Telemetry | None = None
 ) -> FastAPI:
-    return create_service_app(SPEC, settings, telemetry)
+    settings = FulfillmentSettings.narrowed(settings)
+    return create_service_app(spec_for(settings), settings, telemetry)

@@ -24,3 +24,36 @@ class FulfillmentSettings(ServiceSettings):
     internal_api_token: SecretStr | None = Field(
         default=None, description="The bearer token intake's narrow lookup wants."
     )
+    easypost_api_base_url: str | None = Field(
+        default=None,
+        description="Where labels are bought, pickups booked and unused labels voided "
+        "(EasyPost's Shipment, Pickup and Refund APIs, `https://api.easypost.com`, or the "
+        "emulators in deploy/emulators/); unset: tracking numbers are minted and labels drawn "
+        "here, as without a carrier account.",
+    )
+    easypost_api_key: SecretStr | None = Field(
+        default=None, description="The EasyPost API key labels are bought with."
+    )
+    easypost_timeout_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        description="How long a call to EasyPost may take before it counts as unanswered (a "
+        "purchase is then read back before it is tried again).",
+    )
+    warehouses_drawing_labels: list[str] = Field(
+        default_factory=list,
+        description="Warehouses that print their own labels (JSON list of codes): their "
+        "`GET /tasks/{id}/label.pdf` is drawn here, with the carrier's tracking number, unless "
+        "`?label=carrier` asks for the carrier's file (`?label=drawn` draws it anywhere).",
+    )
+    carrier_label_max_attempts: int = Field(
+        default=12,
+        ge=1,
+        description="Tries at buying a return label while EasyPost or intake's lookup cannot "
+        "answer (with a growing pause) before the label is listed as failed with its cause.",
+    )
+
+    @property
+    def buys_carrier_labels(self) -> bool:
+        """Labels, pickups and voids go to EasyPost (its base URL is set)."""
+        return bool(self.easypost_api_base_url)

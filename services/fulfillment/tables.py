@@ -1,6 +1,6 @@
 """Fulfillment's tables, in the `fulfillment` schema. Lifecycle columns store the values
 of the domain's enums (`domain/tasks.py`, `dispatch_requests.py`, `origin.py`,
-`warehouse_deliveries.py`).
+`warehouse_deliveries.py`, `carrier_labels.py`, `carrier_pickups.py`).
 
 No buyer address is stored here: labels are drawn when they are downloaded, from
 intake's narrow ship-to lookup.
@@ -14,6 +14,8 @@ from sqlalchemy import text as sql
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
+from services.fulfillment.domain.carrier_labels import LabelState
+from services.fulfillment.domain.carrier_pickups import PickupState
 from services.fulfillment.domain.dispatch_requests import RequestState
 from services.fulfillment.domain.warehouse_deliveries import DeliveryState
 from shared.columns import column, integer, json, moment, text
@@ -233,3 +235,79 @@ class OriginUnit(SQLModel, table=True):
     items: list[dict[str, Any]] = column(JSONB)
     currency: str = text()
     added_at: datetime = moment()
+
+
+class CarrierLabel(SQLModel, table=True):
+    """A label bought from the carrier through EasyPost, or owed: a dispatch task's (its
+    `reference` the task's shipment id) or a return's (the RMA). The reference is also the
+    EasyPost shipment's, whose id is kept before it is bought, so it is bought once.
+    state: owed → bought → void_owed → voided (see `domain/carrier_labels.py`).
+
+    `carrier`, `service` and `service_code` are the rate cards' names of what was bought;
+    `easypost_carrier`, `easypost_service` and `postage_minor` EasyPost's; `passed_over`
+    says why the services the cards ranked higher were not bought. A return's decision
+    (`return_order`: market, currency, items, route) waits here until its label is bought.
+    """
+
+    __tablename__ = "carrier_labels"
+    __table_args__ = (
+        Index(
+            "carrier_labels_one_return_per_case",
+            "case_id",
+            unique=True,
+            postgresql_where=sql("kind = 'return'"),
+        ),
+        {"schema": SCHEMA},
+    )
+
+    reference: str = text(primary_key=True)
+    kind: str = text()  # LabelKind
+    case_id: str = text(index=True)
+    warehouse: str = text()
+    state: str = text(LabelState.OWED.value)
+    weight_g: int = integer()
+    easypost_shipment_id: str | None = text(None)
+    carrier: str = text("")
+    service: str = text("")
+    service_code: str = text("")
+    easypost_carrier: str = text("")
+    easypost_service: str = text("")
+    postage_minor: int = integer(0)
+    postage_currency: str = text("")
+    tracking_number: str | None = text(None)
+    label_url: str | None = text(None)
+    label_type: str | None = text(None)
+    passed_over: list[str] = json()
+    return_order: dict[str, Any] = json(dict)
+    refund_status: str | None = text(None)
+    cause: str | None = text(None)
+    attempts: int = integer(0)
+    next_attempt_at: datetime = moment(index=True)
+    created_at: datetime = moment()
+    bought_at: datetime | None = moment(None)
+    voided_at: datetime | None = moment(None)
+
+
+class CarrierPickup(SQLModel, table=True):
+    """A carrier collection of a return booked through EasyPost, one per window booked
+    (`reference`: the RMA and the window). state: booking → scheduled; a pickup moved to
+    another window is owed a cancellation → cancelled (see `domain/carrier_pickups.py`)."""
+
+    __tablename__ = "carrier_pickups"
+    __table_args__ = {"schema": SCHEMA}
+
+    reference: str = text(primary_key=True)
+    rma_id: str = text(index=True)
+    case_id: str = text()
+    state: str = text(PickupState.BOOKING.value)
+    easypost_pickup_id: str | None = text(None)
+    confirmation: str | None = text(None)
+    day: date = column(Date)
+    starts: time = column(Time)
+    ends: time = column(Time)
+    cause: str | None = text(None)
+    attempts: int = integer(0)
+    next_attempt_at: datetime = moment(index=True)
+    created_at: datetime = moment()
+    scheduled_at: datetime | None = moment(None)
+    cancelled_at: datetime | None = moment(None)

@@ -285,3 +285,19 @@ def cheapest_meeting(
 def fastest(quotes: Sequence[Quote], fx: Mapping[Currency, Decimal] = REFERENCE_FX) -> Quote:
     """The earliest delivery, the cheaper (in USD) on a tie: when none keeps the promise."""
     return min(quotes, key=lambda q: (q.delivered_by, in_usd_minor(q.price_minor, q.currency, fx)))
+
+
+def ranked(
+    quotes: Sequence[Quote],
+    deliver_by: date | None,
+    fx: Mapping[Currency, Decimal] = REFERENCE_FX,
+) -> list[Quote]:
+    """Every quote in the order the cards choose: those delivered by `deliver_by`, cheapest
+    (in USD) first, then the others, fastest first. The first is `cheapest_meeting`, else
+    `fastest`; the rest are what a carrier is asked for when it cannot sell the first."""
+    meeting = [q for q in quotes if deliver_by is None or q.delivered_by <= deliver_by]
+    late = [q for q in quotes if q not in meeting]
+    return sorted(
+        meeting,
+        key=lambda q: (in_usd_minor(q.price_minor, q.currency, fx), q.delivered_by, q.service_code),
+    ) + sorted(late, key=lambda q: (q.delivered_by, in_usd_minor(q.price_minor, q.currency, fx)))

@@ -8,8 +8,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
+from services.fulfillment.domain.carriers import Quote, quotes, ranked
 from services.fulfillment.domain.pickups import PickupWindow, check_pickup
 from services.fulfillment.domain.shipments import new_pickup_confirmation
+from services.fulfillment.domain.warehouses import Warehouse
 from shared.events import CaseItem, PickupScheduled, ReturnReceived, ReturnRoute
 from shared.lifecycle import IllegalTransition, Lifecycle, Transition
 from shared.markets import Market
@@ -60,6 +62,18 @@ class Held(Protocol):
     matched_rma: str | None
 
 
+def return_services(
+    warehouse: Warehouse, market: Market, weight_g: int, now: datetime
+) -> list[Quote]:
+    """The services a prepaid return label is bought with, the first choice first: the
+    warehouse's return carrier, cheapest first, then any other, cheapest first. Rated
+    without the buyer's postcode (the farthest zone), as the label is priced when the return
+    is decided."""
+    offered = quotes(warehouse, market, None, weight_g, now)
+    own = [quote for quote in offered if quote.carrier == warehouse.return_carrier]
+    return ranked(own, None) + ranked([quote for quote in offered if quote not in own], None)
+
+
 def state_of(parcel: Return) -> ReturnState:
     """No column says it: a return is received once it has a receiving time."""
     return ISSUED if parcel.received_at is None else RECEIVED
@@ -88,9 +102,12 @@ def receive(
     return Transition(to, (received,))
 
 
-def book_pickup(parcel: Return, window: PickupWindow, now: datetime) -> Transition[ReturnState]:
+def book_pickup(
+    parcel: Return, window: PickupWindow, now: datetime, confirmation: str | None = None
+) -> Transition[ReturnState]:
     """A parcel already received needs no pickup; `PickupRefused` for a window the carrier
-    does not offer."""
+    does not offer. The carrier's `confirmation` when it was booked with it; else one
+    minted here."""
     to = RETURN.next(
         state_of(parcel), "book a pickup", refusal=f"return {parcel.rma_id} was received already"
     )
@@ -102,7 +119,7 @@ def book_pickup(parcel: Return, window: PickupWindow, now: datetime) -> Transiti
         day=window.day,
         starts=window.starts,
         ends=window.ends,
-        confirmation=new_pickup_confirmation(),
+        confirmation=confirmation or new_pickup_confirmation(),
     )
     return Transition(to, (scheduled,))
 

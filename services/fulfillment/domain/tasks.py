@@ -9,7 +9,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal, Protocol
 
-from services.fulfillment.domain.carriers import Quote, cheapest_meeting, fastest, quotes
+from services.fulfillment.domain.carriers import Quote, quotes, ranked
 from services.fulfillment.domain.shipments import new_tracking_number
 from services.fulfillment.domain.warehouses import WAREHOUSE_BY_CODE
 from shared.events import DispatchProblem, Remedy, ShipmentPacked, ShipmentPicked, Shipped
@@ -72,6 +72,15 @@ class Task(Protocol):
 
 
 @dataclass(frozen=True)
+class BoughtService:
+    """A label the carrier sold for the parcel: the rate cards' quote it stands for and the
+    carrier's tracking number."""
+
+    quote: Quote
+    tracking_number: str
+
+
+@dataclass(frozen=True)
 class Packed(Transition[TaskStatus]):
     """Packing's transition, with the service the parcel was rated for and its label's
     tracking number (none for a repeat)."""
@@ -91,9 +100,18 @@ def pick(task: Task, by: str, at: datetime) -> Transition[TaskStatus]:
     return Transition(to, (picked,))
 
 
-def pack(task: Task, weight_g: int, postal_code: str | None, by: str, at: datetime) -> Packed:
+def pack(
+    task: Task,
+    weight_g: int,
+    postal_code: str | None,
+    by: str,
+    at: datetime,
+    bought: BoughtService | None = None,
+) -> Packed:
     """Packed again at the same weight changes nothing; at another weight it is refused.
-    `ShippingRefused` when no service takes the parcel."""
+    `ShippingRefused` when no service takes the parcel. With a label `bought` from the
+    carrier, its service and tracking number; else the cards' choice and a number minted
+    here."""
     state = TaskStatus(task.status)
     refusal = _refusal(task, "packed (pick it first)")
     to = TASK.next(state, "pack", refusal=refusal)
@@ -101,7 +119,7 @@ def pack(task: Task, weight_g: int, postal_code: str | None, by: str, at: dateti
         if task.weight_g != weight_g:
             raise IllegalTransition(refusal)
         return Packed(state)
-    quote = rate_parcel(task, weight_g, postal_code, at)
+    quote = bought.quote if bought else rate_parcel(task, weight_g, postal_code, at)
     packed = ShipmentPacked(
         case_id=task.case_id,
         shipment_id=task.shipment_id,
@@ -112,14 +130,20 @@ def pack(task: Task, weight_g: int, postal_code: str | None, by: str, at: dateti
         by=by,
         at=at,
     )
-    return Packed(to, (packed,), quote, new_tracking_number(quote.carrier))
+    tracking_number = bought.tracking_number if bought else new_tracking_number(quote.carrier)
+    return Packed(to, (packed,), quote, tracking_number)
 
 
 def rate_parcel(task: Task, weight_g: int, postal_code: str | None, now: datetime) -> Quote:
     """The cheapest service delivering by the promised date, else the fastest."""
+    return rank_parcel(task, weight_g, postal_code, now)[0]
+
+
+def rank_parcel(task: Task, weight_g: int, postal_code: str | None, now: datetime) -> list[Quote]:
+    """Every service taking the parcel, in the order the cards choose (`carriers.ranked`)."""
     warehouse = WAREHOUSE_BY_CODE[task.warehouse]
     offered = quotes(warehouse, Market(task.market), postal_code, weight_g, now)
-    return cheapest_meeting(offered, task.promised_by) or fastest(offered)
+    return ranked(offered, task.promised_by)
 
 
 def check_labelled(task: Task) -> None:

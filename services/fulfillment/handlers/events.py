@@ -1,10 +1,11 @@
-"""Events in: a decided remedy becomes a dispatch owed or a return label; a unit refurbish
-routes back to the factory joins the warehouse's origin consolidation."""
+"""Events in: a decided remedy becomes a dispatch owed or a return label (drawn here, or
+owed to the carrier when fulfillment buys labels from one: see `app.spec_for`); a unit
+refurbish routes back to the factory joins the warehouse's origin consolidation."""
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.fulfillment.domain.shipments import SHIPPED_REMEDIES
-from services.fulfillment.workflows import dispatching, origin, returns
+from services.fulfillment.workflows import dispatching, labelling, origin, returns
 from shared.events import Disposition, DispositionDecided, Envelope, Remedy, ResolutionDecided
 
 
@@ -22,6 +23,17 @@ async def on_resolution_decided(
         )
     elif decision.remedy is Remedy.RETURN_FULL_REFUND:
         await returns.issue_return_label(session, decision)
+
+
+async def on_resolution_decided_buying_labels(
+    session: AsyncSession, decision: ResolutionDecided, envelope: Envelope
+) -> None:
+    """The same, but a return's label is owed to the carrier: a worker buys it, then
+    issues the return with the carrier's tracking number."""
+    if decision.remedy is Remedy.RETURN_FULL_REFUND:
+        await labelling.owe_return_label(session, decision)
+    else:
+        await on_resolution_decided(session, decision, envelope)
 
 
 async def on_disposition_decided(

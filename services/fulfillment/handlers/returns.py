@@ -1,18 +1,33 @@
 """Returns: the buyer's prepaid label and carrier pickup, then the warehouse scan, and the
-holding list of parcels no scan could match."""
+holding list of parcels no scan could match.
 
+A return whose label was bought from the carrier (EasyPost) serves the carrier's file as its
+`label.pdf` (`?label=drawn` draws it here) and books its pickups with the carrier, outside
+the return's row lock: 503 with Retry-After when EasyPost cannot answer (booking again is
+safe), 422 with its reason when it says no."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, time
 
 from fastapi import APIRouter, HTTPException, Response
 from pydantic import BaseModel, Field, HttpUrl
 from sqlalchemy import select
 
+from services.fulfillment.domain import returns as returns_domain
 from services.fulfillment.domain.labels import return_label_of
 from services.fulfillment.domain.pickups import PickupRefused, PickupWindow, pickup_windows
 from services.fulfillment.domain.warehouses import WAREHOUSE_BY_CODE
-from services.fulfillment.handlers.answers import buyer_address, illegal_as_409, warehouse_of
+from services.fulfillment.handlers.answers import (
+    LabelChoice,
+    buyer_address,
+    carrier_answers,
+    carrier_file,
+    illegal_as_409,
+    warehouse_of,
+)
 from services.fulfillment.tables import HeldParcel, ReturnParcel
-from services.fulfillment.workflows import returns
+from services.fulfillment.workflows import carrier_pickups, labelling, returns
 from services.fulfillment.workflows.context import CurrentFulfillment
 from shared.access import AgentOnly, WarehouseStaff
 from shared.labels import return_label_pdf
@@ -49,13 +64,21 @@ async def get_return(rma_id: str, service: CurrentService) -> ReturnParcel:
     responses={200: {"content": {"application/pdf": {}}}},
 )
 async def return_label(
-    rma_id: str, service: CurrentService, fulfillment: CurrentFulfillment
+    rma_id: str,
+    service: CurrentService,
+    fulfillment: CurrentFulfillment,
+    label: LabelChoice = None,
 ) -> Response:
     async with service.sessions() as session:
         parcel = await get_or_404(session, ReturnParcel, rma_id, _no_return(rma_id))
+        bought = await labelling.label_of(session, rma_id)
+    if bought is not None and label != "drawn":
+        return await carrier_file(fulfillment, bought.label_url)
+    if label == "carrier":
+        raise HTTPException(404, f"return {rma_id} has no label from the carrier")
     buyer = await buyer_address(fulfillment, parcel.case_id)
-    label = return_label_of(parcel, WAREHOUSE_BY_CODE[parcel.warehouse], buyer)
-    return Response(return_label_pdf(label), media_type="application/pdf")
+    drawn = return_label_of(parcel, WAREHOUSE_BY_CODE[parcel.warehouse], buyer)
+    return Response(return_label_pdf(drawn), media_type="application/pdf")
 
 
 @router.get("/returns/{rma_id}/pickup-windows", summary="When the carrier can collect")
@@ -75,16 +98,36 @@ class PickupRequest(BaseModel):
 
 
 @router.post("/returns/{rma_id}/pickup", summary="Book a carrier pickup", dependencies=[AgentOnly])
-async def book_pickup(rma_id: str, request: PickupRequest, service: CurrentService) -> ReturnParcel:
-    """Booking again moves the pickup; a parcel already received needs none."""
+async def book_pickup(
+    rma_id: str, request: PickupRequest, service: CurrentService, fulfillment: CurrentFulfillment
+) -> ReturnParcel:
+    """Booking again moves the pickup (the carrier's earlier one is cancelled); a parcel
+    already received needs none."""
     window = PickupWindow(day=request.day, starts=request.starts, ends=request.ends)
+    booked = None
+    async with service.sessions() as session:
+        parcel = await get_or_404(session, ReturnParcel, rma_id, _no_return(rma_id))
+        bought = await labelling.label_of(session, rma_id)
+    if bought is not None and fulfillment.pickups is not None:
+        with illegal_as_409(), refused_as_422():
+            returns_domain.book_pickup(parcel, window, utc_now())  # checked before booking
+        buyer = await buyer_address(fulfillment, parcel.case_id)  # outside the row lock
+        with carrier_answers():
+            booked = await carrier_pickups.book(
+                service, fulfillment.pickups, parcel, bought, window, buyer
+            )
     async with service.transaction() as session:
         parcel = await get_or_404(session, ReturnParcel, rma_id, _no_return(rma_id), lock=True)
-        with illegal_as_409():
-            try:
-                return await returns.book_pickup(service, session, parcel, window)
-            except PickupRefused as refusal:
-                raise HTTPException(422, str(refusal)) from refusal
+        with illegal_as_409(), refused_as_422():
+            return await returns.book_pickup(service, session, parcel, window, booked)
+
+
+@contextmanager
+def refused_as_422() -> Iterator[None]:
+    try:
+        yield
+    except PickupRefused as refusal:
+        raise HTTPException(422, str(refusal)) from refusal
 
 
 class Scan(BaseModel):

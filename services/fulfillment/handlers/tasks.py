@@ -1,6 +1,12 @@
 """Warehouse staff's dispatch tasks: list them, confirm picked, packed (weighed, rated
 for the buyer's postcode, labelled) and shipped, or report a problem. Each step is an
-event; repeating a step changes nothing, and a shipped task stays shipped."""
+event; repeating a step changes nothing, and a shipped task stays shipped.
+
+With a carrier account (EasyPost), packing buys the parcel's label in the staff's request,
+as they need it in hand to ship: the carrier's tracking number goes on the task and
+`label.pdf` is the carrier's file. Buying happens outside the task's row lock; when
+EasyPost cannot answer, packing answers 503 with Retry-After and nothing is packed, and
+packing again is safe: a label bought meanwhile is read back, never bought twice."""
 
 from typing import Annotated
 
@@ -13,12 +19,20 @@ from services.fulfillment.domain.carriers import MAX_PARCEL_G, ShippingRefused
 from services.fulfillment.domain.labels import shipping_label_of
 from services.fulfillment.domain.tasks import OPEN, Problem, check_labelled
 from services.fulfillment.domain.warehouses import WAREHOUSE_BY_CODE
-from services.fulfillment.handlers.answers import buyer_address, illegal_as_409, warehouse_of
+from services.fulfillment.handlers.answers import (
+    LabelChoice,
+    buyer_address,
+    carrier_answers,
+    carrier_file,
+    illegal_as_409,
+    warehouse_of,
+)
 from services.fulfillment.tables import Shipment
-from services.fulfillment.workflows import tasks
+from services.fulfillment.workflows import labelling, tasks
 from services.fulfillment.workflows.context import CurrentFulfillment
 from shared.access import WarehouseStaff
 from shared.labels import shipping_label_pdf
+from shared.lifecycle import IllegalTransition
 from shared.routes import get_or_404
 from shared.service import CurrentService
 
@@ -76,17 +90,29 @@ async def confirm_packed(
     by: WarehouseStaff,
 ) -> Shipment:
     async with service.sessions() as session:
-        case_id = (await _task(session, shipment_id, lock=False)).case_id
-    recipient = await buyer_address(fulfillment, case_id)  # outside the row lock: a remote call
-    async with service.transaction() as session:
-        task = await _task(session, shipment_id)
-        with illegal_as_409():
-            try:
-                return await tasks.pack(
-                    service, session, task, packing.weight_g, recipient.postal_code, by
-                )
-            except ShippingRefused as refusal:
-                raise HTTPException(422, str(refusal)) from refusal
+        task = await _task(session, shipment_id, lock=False)
+    recipient = await buyer_address(
+        fulfillment, task.case_id
+    )  # outside the row lock: a remote call
+    bought = None
+    if fulfillment.labels is not None:  # likewise the carrier's label
+        with illegal_as_409(), carrier_answers():
+            bought = await labelling.dispatch_label(
+                service, fulfillment.labels, task, packing.weight_g, recipient, by
+            )
+    try:
+        async with service.transaction() as session:
+            task = await _task(session, shipment_id)
+            return await tasks.pack(
+                service, session, task, packing.weight_g, recipient.postal_code, by, bought
+            )
+    except IllegalTransition as refusal:
+        if bought is not None:  # the task moved on meanwhile: its label is not used
+            async with service.transaction() as session:
+                await labelling.give_up(session, shipment_id)
+        raise HTTPException(409, refusal.reason) from refusal
+    except ShippingRefused as refusal:
+        raise HTTPException(422, str(refusal)) from refusal
 
 
 @router.get(
@@ -96,15 +122,28 @@ async def confirm_packed(
     responses={200: {"content": {"application/pdf": {}}}},
 )
 async def shipping_label(
-    shipment_id: str, service: CurrentService, fulfillment: CurrentFulfillment, _: WarehouseStaff
+    shipment_id: str,
+    service: CurrentService,
+    fulfillment: CurrentFulfillment,
+    _: WarehouseStaff,
+    label: LabelChoice = None,
 ) -> Response:
+    """The carrier's label when one was bought, else drawn here; a warehouse printing its
+    own (`WAREHOUSES_DRAWING_LABELS`) gets it drawn here, with the carrier's tracking
+    number, unless it asks `?label=carrier`."""
     async with service.sessions() as session:
         task = await _task(session, shipment_id, lock=False)
+        bought = await labelling.label_of(session, shipment_id)
     with illegal_as_409():
         check_labelled(task)
-    recipient = await buyer_address(fulfillment, task.case_id)
-    label = shipping_label_of(task, WAREHOUSE_BY_CODE[task.warehouse], recipient)
-    return Response(shipping_label_pdf(label), media_type="application/pdf")
+    drawn_here = task.warehouse in service.settings.warehouses_drawing_labels
+    if label == "drawn" or (label is None and drawn_here) or bought is None:
+        if label == "carrier":
+            raise HTTPException(404, f"task {shipment_id} has no label from the carrier")
+        recipient = await buyer_address(fulfillment, task.case_id)
+        drawn = shipping_label_of(task, WAREHOUSE_BY_CODE[task.warehouse], recipient)
+        return Response(shipping_label_pdf(drawn), media_type="application/pdf")
+    return await carrier_file(fulfillment, bought.label_url)
 
 
 class Shipping(BaseModel):

@@ -4,13 +4,16 @@ on the warehouse's holding list until staff match it, so nothing that arrives is
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.fulfillment.domain import returns
-from services.fulfillment.domain.carriers import cheapest_meeting, quotes
+from services.fulfillment.domain.carrier_pickups import CarrierPickup
+from services.fulfillment.domain.carriers import Quote
 from services.fulfillment.domain.pickups import PickupWindow
+from services.fulfillment.domain.returns import return_services
 from services.fulfillment.domain.routing import parcel_weight_g
 from services.fulfillment.domain.shipments import (
     new_holding_id,
@@ -19,6 +22,7 @@ from services.fulfillment.domain.shipments import (
 )
 from services.fulfillment.domain.warehouses import warehouses_for
 from services.fulfillment.tables import HeldParcel, ReturnParcel
+from services.fulfillment.workflows import carrier_pickups
 from shared.events import ResolutionDecided, ReturnLabelIssued, ReturnRoute
 from shared.messaging_tables import utc_now
 from shared.outbox import emit, emit_all
@@ -30,27 +34,56 @@ async def issue_return_label(
 ) -> ReturnParcel | None:
     """A label to the buyer's own country's warehouse (or the region's), with the
     warehouse's return carrier at its cheapest service. A case gets one label."""
-    if await session.scalar(
-        select(ReturnParcel.rma_id).where(ReturnParcel.case_id == decision.case_id)
-    ):
+    if await has_return(session, decision.case_id):
         return None
     now = now or utc_now()
     warehouse = warehouses_for(decision.market)[0]
-    offered = quotes(warehouse, decision.market, None, parcel_weight_g(decision.items), now)
-    by_return_carrier = [q for q in offered if q.carrier == warehouse.return_carrier]
-    quote = cheapest_meeting(by_return_carrier or offered, None)
-    assert quote is not None  # `quotes` refuses rather than answer nothing
+    weight_g = parcel_weight_g(decision.items)
+    quote = return_services(warehouse, decision.market, weight_g, now)[0]
+    tracking_number = new_tracking_number(quote.carrier)
+    order = return_order_of(decision)
+    return await issue(
+        session, new_rma_id(), decision.case_id, warehouse.code, quote, tracking_number, order, now
+    )
+
+
+async def has_return(session: AsyncSession, case_id: str) -> bool:
+    found = await session.scalar(select(ReturnParcel.rma_id).where(ReturnParcel.case_id == case_id))
+    return found is not None
+
+
+def return_order_of(decision: ResolutionDecided) -> dict[str, Any]:
+    """What a return keeps of the decision: its market, currency, items and route."""
+    return {
+        "market": decision.market.value,
+        "currency": decision.currency.value,
+        "items": [item.model_dump(mode="json") for item in decision.items],
+        "route": (decision.route or ReturnRoute.LOCAL).value,
+    }
+
+
+async def issue(
+    session: AsyncSession,
+    rma_id: str,
+    case_id: str,
+    warehouse: str,
+    quote: Quote,
+    tracking_number: str,
+    order: dict[str, Any],
+    now: datetime,
+) -> ReturnParcel:
+    """The return authorised, with its label's carrier, service and tracking number."""
     parcel = ReturnParcel(
-        rma_id=new_rma_id(),
-        case_id=decision.case_id,
-        warehouse=warehouse.code,
+        rma_id=rma_id,
+        case_id=case_id,
+        warehouse=warehouse,
         carrier=quote.carrier,
-        tracking_number=new_tracking_number(quote.carrier),
+        tracking_number=tracking_number,
         issued_at=now,
-        market=decision.market.value,
-        currency=decision.currency.value,
-        items=[item.model_dump(mode="json") for item in decision.items],
-        route=(decision.route or ReturnRoute.LOCAL).value,
+        market=order["market"],
+        currency=order["currency"],
+        items=order["items"],
+        route=order["route"],
         service=quote.service,
         postage_minor=quote.price_minor,
         postage_currency=quote.currency.value,
@@ -74,10 +107,19 @@ async def issue_return_label(
 
 
 async def book_pickup(
-    service: Service, session: AsyncSession, parcel: ReturnParcel, window: PickupWindow
+    service: Service,
+    session: AsyncSession,
+    parcel: ReturnParcel,
+    window: PickupWindow,
+    booked: tuple[str, CarrierPickup] | None = None,
 ) -> ReturnParcel:
-    """Booking again moves the pickup. The caller holds the return locked."""
-    moved = returns.book_pickup(parcel, window, utc_now())
+    """Booking again moves the pickup. With a pickup `booked` at the carrier
+    (`carrier_pickups.book`: its booking and EasyPost's pickup), the carrier's
+    confirmation, and the return's earlier booking is cancelled. The caller holds the
+    return locked."""
+    now = utc_now()
+    confirmation = booked[1].confirmation if booked else None
+    moved = returns.book_pickup(parcel, window, now, confirmation)
     (scheduled,) = moved.events
     async with service.case_span(session, parcel.case_id, "pickup booked"):
         parcel.pickup_day, parcel.pickup_starts, parcel.pickup_ends = (
@@ -87,6 +129,9 @@ async def book_pickup(
         )
         parcel.pickup_confirmation = scheduled.confirmation
         session.add(parcel)
+        if booked is not None:
+            reference, _ = booked
+            await carrier_pickups.scheduled(session, reference, parcel.rma_id, confirmation, now)
         await emit(session, scheduled)
     return parcel
 

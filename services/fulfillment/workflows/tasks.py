@@ -1,8 +1,9 @@
 """Warehouse staff's steps on a dispatch task: picked, packed (weighed, rated for the
 buyer's postcode, labelled), shipped (the units leave the shelf), or a problem reported
 (the stock goes back, less what is damaged or missing, and the case is owed a dispatch
-from the next warehouse of its region). Each step is an event; a step taken again changes
-nothing. The caller holds the task locked in `session`."""
+from the next warehouse of its region; a carrier's label bought for it is given back).
+Each step is an event; a step taken again changes nothing. The caller holds the task locked
+in `session`."""
 
 from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -10,8 +11,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.fulfillment.domain import tasks
 from services.fulfillment.domain.tasks import PROBLEM, UNITS_LOST, Problem
 from services.fulfillment.tables import Shipment
-from services.fulfillment.workflows import stock
+from services.fulfillment.workflows import labelling, stock
 from services.fulfillment.workflows.dispatching import owe_dispatch
+from services.fulfillment.workflows.labelling import BoughtLabel
 from shared.events import CaseItem, Remedy
 from shared.markets import Market
 from shared.messaging_tables import utc_now
@@ -38,9 +40,12 @@ async def pack(
     weight_g: int,
     postal_code: str | None,
     by: str,
+    bought: BoughtLabel | None = None,
 ) -> Shipment:
+    """With a label `bought` from the carrier (`labelling.dispatch_label`), its service and
+    tracking number, recorded with the label; else the cards' choice and a minted number."""
     now = utc_now()
-    moved = tasks.pack(task, weight_g, postal_code, by, now)
+    moved = tasks.pack(task, weight_g, postal_code, by, now, bought.service if bought else None)
     if moved.repeated:
         return task
     async with service.case_span(session, task.case_id, "task packed"):
@@ -56,6 +61,8 @@ async def pack(
         task.postage_minor, task.postage_currency = quote.price_minor, quote.currency.value
         task.tracking_number = moved.tracking_number
         session.add(task)
+        if bought is not None:
+            await labelling.record_bought(session, task.shipment_id, bought, now)
         await emit_all(session, moved.events)
     return task
 
@@ -63,12 +70,16 @@ async def pack(
 async def ship(
     service: Service, session: AsyncSession, task: Shipment, tracking_number: str | None, by: str
 ) -> Shipment:
+    """Shipped under a tracking number of the staff's own: the carrier's label bought for
+    the parcel was not used, and is given back."""
     now = utc_now()
     moved = tasks.ship(task, tracking_number, by, now)
     if moved.repeated:
         return task
     (shipped,) = moved.events
     async with service.case_span(session, task.case_id, "task shipped"):
+        if shipped.tracking_number != task.tracking_number:
+            await labelling.give_up(session, task.shipment_id)
         task.status, task.shipped_by, task.shipped_at = moved.state, by, now
         task.tracking_number = shipped.tracking_number
         session.add(task)
@@ -89,6 +100,7 @@ async def report_problem(
         failed_before = await _warehouses_that_failed(session, task.case_id)
         task.status, task.problem, task.problem_note = moved.state, problem, note
         session.add(task)
+        await labelling.give_up(session, task.shipment_id)  # a label bought is not used
         await stock.release(session, task)
         if problem in UNITS_LOST:
             await stock.write_off(session, task)

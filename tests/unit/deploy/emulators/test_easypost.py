@@ -1,6 +1,8 @@
-"""EasyPost's Tracker API, emulated (`/easypost`), through the ASGI transport; and resolution's
-tracking adapter against it."""
+"""EasyPost emulated (`/easypost`), through the ASGI transport: the Tracker API (and
+resolution's tracking adapter against it); the Shipment, Refund and Pickup APIs with their
+ledger (fulfillment's adapters against them are tested with fulfillment's)."""
 
+import re
 from datetime import UTC, datetime
 
 import httpx
@@ -149,3 +151,302 @@ async def test_the_tracking_adapter_reads_an_emulated_refusal():
         with pytest.raises(Refused, match="Not Found") as refused:
             await CarrierTracking(http, "EZTK-demo").track("USPS", "X1DLV")
     assert refused.value.status == 404
+
+
+# Shipments, labels and refunds, as EasyPost's
+
+SHIPMENTS = "/v2/shipments"
+JANE = {
+    "name": "Jane Doe",
+    "street1": "1 Main St",
+    "city": "Cambridge",
+    "state": "MA",
+    "zip": "02139",
+    "country": "US",
+}
+BOSTON = {
+    "name": "Boston Fulfillment Center",
+    "street1": "88 Black Falcon Ave",
+    "city": "Boston",
+    "state": "MA",
+    "zip": "02210",
+    "country": "US",
+}
+LONDON = {**JANE, "city": "London", "state": None, "zip": "SW1A 2AA", "country": "GB"}
+COVENTRY = {**BOSTON, "city": "Coventry", "state": None, "zip": "CV3 4LA", "country": "GB"}
+
+
+def shipment_body(**changes) -> dict:
+    shipment = {
+        "from_address": BOSTON,
+        "to_address": JANE,
+        "parcel": {"weight": 15.9},
+        "reference": "shp-task-1",
+        "options": {"label_format": "PDF"},
+    }
+    return {"shipment": {**shipment, **changes}}
+
+
+async def created(http: httpx.AsyncClient, **changes) -> dict:
+    response = await http.post(SHIPMENTS, json=shipment_body(**changes), auth=AUTH)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def bought(http: httpx.AsyncClient, shipment: dict, service: str = "GroundAdvantage") -> dict:
+    rate = next(r for r in shipment["rates"] if r["service"] == service)
+    response = await http.post(
+        f"{SHIPMENTS}/{shipment['id']}/buy", json={"rate": {"id": rate["id"]}}, auth=AUTH
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def ledger(http: httpx.AsyncClient, what: str) -> list[dict]:
+    return (await http.get(f"http://emulators/_emulator/easypost/{what}")).json()[what]
+
+
+async def test_a_shipment_is_rated_by_every_carrier_service_of_its_route(easypost):
+    shipment = await created(easypost)
+    assert shipment["id"].startswith("shp_") and len(shipment["id"]) == 36
+    assert (shipment["object"], shipment["reference"], shipment["status"]) == (
+        "Shipment",
+        "shp-task-1",
+        "unknown",
+    )
+    assert (shipment["selected_rate"], shipment["postage_label"], shipment["tracking_code"]) == (
+        None,
+        None,
+        None,
+    )
+    services = {(r["carrier"], r["service"]) for r in shipment["rates"]}
+    assert {("USPS", "GroundAdvantage"), ("UPS", "Ground"), ("FedEx", "FEDEX_2_DAY")} <= services
+    assert all(
+        r["currency"] == "USD" and r["shipment_id"] == shipment["id"] for r in shipment["rates"]
+    )
+    uk = await created(easypost, from_address=COVENTRY, to_address=LONDON)
+    assert {r["carrier"] for r in uk["rates"]} == {"RoyalMail", "DPDUK"}
+    assert {r["currency"] for r in uk["rates"]} == {"GBP"}
+
+
+async def test_the_same_request_is_rated_the_same_and_a_heavier_parcel_dearer(easypost):
+    def prices(shipment: dict) -> dict:
+        return {(r["carrier"], r["service"]): r["rate"] for r in shipment["rates"]}
+
+    first, again = await created(easypost), await created(easypost)
+    assert first["id"] != again["id"] and prices(first) == prices(again)
+    heavy = prices(await created(easypost, parcel={"weight": 80}))
+    assert all(float(heavy[k]) > float(v) for k, v in prices(first).items())
+
+
+async def test_a_return_shipment_swaps_the_two_addresses_as_easypost_does(easypost):
+    shipment = await created(easypost, is_return=True)
+    assert shipment["is_return"] is True
+    assert (shipment["from_address"]["name"], shipment["to_address"]["name"]) == (
+        "Jane Doe",
+        "Boston Fulfillment Center",
+    )
+
+
+async def test_a_label_is_bought_once_with_the_carriers_tracking_code_and_a_pdf(easypost):
+    shipment = await bought(easypost, await created(easypost))
+    assert shipment["selected_rate"]["service"] == "GroundAdvantage"
+    code = shipment["tracking_code"]
+    assert code.startswith("9400") and len(code) == 22 and code.isdigit()
+    label = shipment["postage_label"]
+    assert (label["label_size"], label["label_file_type"]) == ("4x6", "application/pdf")
+    pdf = await easypost.get(label["label_url"])
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    again = await easypost.post(
+        f"{SHIPMENTS}/{shipment['id']}/buy",
+        json={"rate": {"id": shipment["rates"][0]["id"]}},
+        auth=AUTH,
+    )
+    assert again.status_code == 422
+    assert again.json()["error"]["code"] == "SHIPMENT.POSTAGE.EXISTS"
+    (entry,) = await ledger(easypost, "labels")
+    assert (entry["shipment_id"], entry["tracking_code"], entry["refund_status"]) == (
+        shipment["id"],
+        code,
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("carrier", "service", "looks_like"),
+    [
+        ("UPS", "Ground", r"^1Z[A-Z0-9]{6}\d{10}$"),
+        ("FedEx", "FEDEX_2_DAY", r"^\d{12}$"),
+    ],
+)
+async def test_tracking_codes_are_in_each_carriers_format(easypost, carrier, service, looks_like):
+    shipment = await bought(easypost, await created(easypost), service)
+    assert shipment["selected_rate"]["carrier"] == carrier
+    assert re.match(looks_like, shipment["tracking_code"])
+
+
+async def test_a_royal_mail_code_is_an_s10_number_with_its_check_digit(easypost):
+    uk = await created(easypost, from_address=COVENTRY, to_address=LONDON)
+    code = (await bought(easypost, uk, "Tracked48"))["tracking_code"]
+    assert re.match(r"^TT\d{9}GB$", code)
+    total = sum(int(d) * w for d, w in zip(code[2:10], (8, 6, 4, 2, 3, 5, 9, 7), strict=True))
+    assert int(code[10]) == {10: 0, 11: 5}.get(11 - total % 11, 11 - total % 11)
+
+
+async def test_a_shipment_is_read_back_by_its_id_or_its_reference(easypost):
+    older = await created(easypost)
+    newer = await bought(easypost, await created(easypost))
+    by_id = await easypost.get(f"{SHIPMENTS}/{older['id']}", auth=AUTH)
+    assert by_id.json()["id"] == older["id"]
+    by_reference = await easypost.get(f"{SHIPMENTS}/shp-task-1", auth=AUTH)
+    assert by_reference.json()["tracking_code"] == newer["tracking_code"]
+    missing = await easypost.get(f"{SHIPMENTS}/shp_nothing", auth=AUTH)
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "NOT_FOUND"
+
+
+async def test_an_unused_label_is_refunded_once(easypost):
+    shipment = await bought(easypost, await created(easypost))
+    refunded = await easypost.post(f"{SHIPMENTS}/{shipment['id']}/refund", auth=AUTH)
+    assert refunded.status_code == 200 and refunded.json()["refund_status"] == "submitted"
+    twice = await easypost.post(f"{SHIPMENTS}/{shipment['id']}/refund", auth=AUTH)
+    assert twice.status_code == 422
+    never_bought = await created(easypost)
+    refused = await easypost.post(f"{SHIPMENTS}/{never_bought['id']}/refund", auth=AUTH)
+    assert refused.status_code == 422
+    assert refused.json()["error"]["code"] == "SHIPMENT.REFUND.UNAVAILABLE"
+    (entry,) = await ledger(easypost, "labels")
+    assert entry["refund_status"] == "submitted"
+
+
+@pytest.mark.parametrize(
+    ("body", "code", "field"),
+    [
+        ({"shipment": {}}, "PARAMETER.REQUIRED", "shipment.to_address"),
+        (shipment_body(parcel={"weight": 0}), "PARAMETER.INVALID", "shipment.parcel.weight"),
+        (
+            shipment_body(to_address={**JANE, "country": "USA"}),
+            "PARAMETER.INVALID",
+            "shipment.to_address.country",
+        ),
+    ],
+)
+async def test_an_invalid_shipment_is_refused_naming_the_field(easypost, body, code, field):
+    response = await easypost.post(SHIPMENTS, json=body, auth=AUTH)
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert (error["code"], error["errors"][0]["field"]) == (code, field)
+
+
+async def test_a_shipment_call_without_an_api_key_is_unauthorized(easypost):
+    response = await easypost.post(SHIPMENTS, json=shipment_body())
+    assert response.status_code == 401 and response.json()["error"]["code"] == "APIKEY.REQUIRED"
+
+
+async def test_a_carriers_rating_fails_on_demand_with_easyposts_rate_error(easypost):
+    failing = {"message": "USPS is not answering"}
+    put = await easypost.put("http://emulators/_emulator/easypost/rate-errors/USPS", json=failing)
+    assert put.status_code == 204
+    shipment = await created(easypost)
+    assert "USPS" not in {r["carrier"] for r in shipment["rates"]}
+    assert shipment["messages"] == [
+        {"carrier": "USPS", "type": "rate_error", "message": "USPS is not answering"}
+    ]
+    await easypost.delete("http://emulators/_emulator/easypost/rate-errors/USPS")
+    assert "USPS" in {r["carrier"] for r in (await created(easypost))["rates"]}
+
+
+# Pickups
+
+PICKUPS = "/v2/pickups"
+
+
+def pickup_body(shipment_id: str, **changes) -> dict:
+    pickup = {
+        "address": JANE,
+        "shipment": {"id": shipment_id},
+        "reference": "RMA-1@2026-11-24T0900-1300",
+        "min_datetime": "2026-11-24T14:00:00Z",
+        "max_datetime": "2026-11-24T18:00:00Z",
+        "instructions": "Return RMA-1",
+    }
+    return {"pickup": {**pickup, **changes}}
+
+
+async def test_a_pickup_is_rated_bought_with_a_confirmation_and_cancelled(easypost):
+    shipment = await bought(easypost, await created(easypost, is_return=True))
+    made = await easypost.post(PICKUPS, json=pickup_body(shipment["id"]), auth=AUTH)
+    assert made.status_code == 200
+    pickup = made.json()
+    assert (pickup["status"], pickup["confirmation"]) == ("unknown", None)
+    assert [(r["carrier"], r["service"], r["rate"]) for r in pickup["pickup_rates"]] == [
+        ("USPS", "NextDay", "0.00")
+    ]
+    path = f"{PICKUPS}/{pickup['id']}"
+    scheduled = await easypost.post(
+        f"{path}/buy", json={"carrier": "USPS", "service": "NextDay"}, auth=AUTH
+    )
+    assert scheduled.json()["status"] == "scheduled"
+    assert re.match(r"^WTC\d{8}$", scheduled.json()["confirmation"])
+    again = await easypost.post(
+        f"{path}/buy", json={"carrier": "USPS", "service": "NextDay"}, auth=AUTH
+    )
+    assert again.status_code == 422
+    assert (await easypost.get(f"{PICKUPS}/RMA-1@2026-11-24T0900-1300", auth=AUTH)).json()[
+        "id"
+    ] == pickup["id"]
+    for _ in range(2):
+        cancelled = await easypost.post(f"{path}/cancel", auth=AUTH)
+        assert cancelled.status_code == 200 and cancelled.json()["status"] == "canceled"
+    (entry,) = await ledger(easypost, "pickups")
+    assert (entry["pickup_id"], entry["status"], entry["shipment_id"]) == (
+        pickup["id"],
+        "canceled",
+        shipment["id"],
+    )
+
+
+async def test_a_pickup_needs_a_bought_shipment_and_a_window_that_ends_after_it_starts(easypost):
+    unbought = await created(easypost)
+    refused = await easypost.post(PICKUPS, json=pickup_body(unbought["id"]), auth=AUTH)
+    assert refused.status_code == 422
+    assert refused.json()["error"]["code"] == "PICKUP.SHIPMENT.INVALID"
+    shipment = await bought(easypost, await created(easypost))
+    backwards = pickup_body(shipment["id"], max_datetime="2026-11-24T10:00:00Z")
+    response = await easypost.post(PICKUPS, json=backwards, auth=AUTH)
+    assert response.status_code == 422
+    assert response.json()["error"]["errors"][0]["field"] == "pickup.max_datetime"
+    made = (await easypost.post(PICKUPS, json=pickup_body(shipment["id"]), auth=AUTH)).json()
+    wrong = await easypost.post(
+        f"{PICKUPS}/{made['id']}/buy", json={"carrier": "UPS", "service": "Pickup"}, auth=AUTH
+    )
+    assert wrong.status_code == 422 and wrong.json()["error"]["code"] == "PICKUP.RATE.INVALID"
+    assert await ledger(easypost, "pickups") == []
+
+
+async def test_the_shipment_api_fails_on_demand_like_the_trackers(easypost):
+    await easypost.put("http://emulators/_emulator/faults/easypost", json={"outage_seconds": 30})
+    down = await easypost.post(SHIPMENTS, json=shipment_body(), auth=AUTH)
+    assert down.status_code == 503 and int(down.headers["Retry-After"]) > 0
+    assert await ledger(easypost, "labels") == []
+
+
+MISSISSAUGA = {**BOSTON, "city": "Mississauga", "state": "ON", "zip": "L5T 1Y3", "country": "CA"}
+CUSTOMS = {
+    "contents_type": "merchandise",
+    "customs_certify": True,
+    "customs_signer": "Mississauga Fulfilment Centre",
+    "customs_items": [{"description": "Speaker", "quantity": 1, "value": "49.99"}],
+}
+
+
+async def test_a_label_across_a_customs_border_needs_its_customs_info(easypost):
+    bare = await created(easypost, from_address=MISSISSAUGA)
+    rate = bare["rates"][0]
+    refused = await easypost.post(
+        f"{SHIPMENTS}/{bare['id']}/buy", json={"rate": {"id": rate["id"]}}, auth=AUTH
+    )
+    assert refused.status_code == 422
+    assert refused.json()["error"]["code"] == "SHIPMENT.POSTAGE.FAILURE"
+    declared = await created(easypost, from_address=MISSISSAUGA, customs_info=CUSTOMS)
+    assert declared["customs_info"] == CUSTOMS
+    assert (await bought(easypost, declared, "ExpeditedParcelUSA"))["tracking_code"].isdigit()

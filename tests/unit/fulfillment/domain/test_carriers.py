@@ -15,6 +15,7 @@ from services.fulfillment.domain.carriers import (
     in_usd_minor,
     load_rate_cards,
     quotes,
+    ranked,
     zone_of,
 )
 from services.fulfillment.domain.routing import promised_by
@@ -285,3 +286,25 @@ def test_a_malformed_seller_card_is_refused_with_its_name(tmp_path):
     own.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(ValueError, match="DPD DPD-ND-UK: each zone needs one price"):
         load_rate_cards(own)
+
+
+def test_the_ranking_starts_with_the_cards_choice_and_keeps_every_quote():
+    now = at(BOSTON, 2025, 3, 7, 16, 0)  # ships Monday; the promise is the 14th
+    offered = quotes(WAREHOUSE_BY_CODE["BOS1"], Market.US, "94105", 900, now)
+    order = ranked(offered, date(2025, 3, 14))
+    assert order[0] == cheapest_meeting(offered, date(2025, 3, 14))
+    assert sorted(order, key=id) == sorted(offered, key=id)
+    meeting = [q for q in order if q.delivered_by <= date(2025, 3, 14)]
+    assert order[: len(meeting)] == meeting  # the promise kept first, cheapest first
+    prices = [in_usd_minor(q.price_minor, q.currency) for q in meeting]
+    assert prices == sorted(prices)
+    late = order[len(meeting) :]
+    assert [q.delivered_by for q in late] == sorted(q.delivered_by for q in late)
+
+
+def test_when_no_quote_keeps_the_promise_the_ranking_starts_with_the_fastest():
+    slow = quote(500, Currency.USD, date(2025, 3, 9), "SLOW")
+    fast = quote(2000, Currency.USD, date(2025, 3, 6), "FAST")
+    faster = quote(2500, Currency.USD, date(2025, 3, 5), "FASTER")
+    assert ranked([slow, fast, faster], date(2025, 3, 4)) == [faster, fast, slow]
+    assert ranked([slow, fast, faster], None) == [slow, fast, faster]

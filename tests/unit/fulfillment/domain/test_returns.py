@@ -10,8 +10,10 @@ import pytest
 from services.fulfillment.domain import returns
 from services.fulfillment.domain.pickups import PickupRefused, PickupWindow
 from services.fulfillment.domain.returns import HELD_PARCEL, RETURN, HeldState, ReturnState
+from services.fulfillment.domain.warehouses import WAREHOUSE_BY_CODE
 from shared.events import PickupScheduled, ReturnReceived, ReturnRoute
 from shared.lifecycle import IllegalTransition
+from shared.markets import Market
 
 A_TUESDAY_MORNING = datetime(2025, 3, 4, 9, 30, tzinfo=ZoneInfo("America/New_York"))
 RECEIVED_AT = datetime(2025, 3, 6, 14, 0, tzinfo=UTC)
@@ -122,3 +124,19 @@ def test_every_move_of_a_held_parcel_from_every_state(state, action):
 def test_a_held_parcel_matched_to_one_return_cannot_be_matched_to_another():
     with pytest.raises(IllegalTransition, match="hold-1 was matched to RMA-1A2B3C"):
         returns.match(Held(matched_rma="RMA-1A2B3C"), "RMA-OTHER")
+
+
+def test_a_pickup_booked_with_the_carrier_carries_the_carriers_confirmation():
+    moved = returns.book_pickup(Return(), WINDOW, A_TUESDAY_MORNING, "WTC65024896")
+    (scheduled,) = moved.events
+    assert scheduled.confirmation == "WTC65024896"
+
+
+def test_a_return_label_is_bought_with_the_return_carrier_first_cheapest_first():
+    boston = WAREHOUSE_BY_CODE["BOS1"]
+    services = returns.return_services(boston, Market.US, 900, A_TUESDAY_MORNING)
+    own = [quote for quote in services if quote.carrier == "USPS"]
+    assert services[: len(own)] == own and {q.carrier for q in services} > {"USPS"}
+    assert [q.price_minor for q in own] == sorted(q.price_minor for q in own)
+    others = services[len(own) :]
+    assert [q.price_minor for q in others] == sorted(q.price_minor for q in others)

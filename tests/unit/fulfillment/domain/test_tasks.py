@@ -176,3 +176,20 @@ def test_a_label_is_drawn_once_the_parcel_is_packed(state):
 def test_open_tasks_are_those_still_in_the_warehouse_and_lost_units_are_written_off():
     assert set(tasks.OPEN) == {"requested", "picked", "packed"}
     assert {"damaged_stock", "not_found"} == tasks.UNITS_LOST
+
+
+def test_packing_with_a_label_bought_from_the_carrier_takes_its_service_and_number():
+    task = Task(status="picked", weight_g=None)
+    second = tasks.rank_parcel(task, 450, "02139", AT)[1]
+    bought = tasks.BoughtService(second, "9400111111111111111111")
+    moved = tasks.pack(task, 450, "02139", "ana", AT, bought)
+    (packed,) = moved.events
+    assert (moved.quote, moved.tracking_number) == (second, "9400111111111111111111")
+    assert (packed.carrier, packed.service) == (second.carrier, second.service)
+
+
+def test_the_parcel_is_rated_with_the_first_service_the_cards_rank():
+    task = Task(status="picked")
+    ranking = tasks.rank_parcel(task, 450, "02139", AT)
+    assert tasks.rate_parcel(task, 450, "02139", AT) == ranking[0]
+    assert len(ranking) == len(quotes(WAREHOUSE_BY_CODE["BOS1"], Market.US, "02139", 450, AT))
