@@ -12,7 +12,7 @@
 Secrets are never command-line arguments (a process list or a shell history would show
 them): they are read from a file, one per line, or from standard input ("-"), or asked for
 when standard input is a terminal. API credentials come as a JSON object in a file. Intake
-is found at INTAKE_HOST/INTAKE_PORT (or --url), with the agent token AGENT_API_TOKEN.
+is found at HOST:INTAKE_PORT (or --url), with the agent token AGENT_API_TOKEN.
 """
 
 import argparse
@@ -34,7 +34,7 @@ def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="accounts", description="Onboard sellers' channel accounts through intake's API."
     )
-    parser.add_argument("--url", help="intake's base URL (default: INTAKE_HOST:INTAKE_PORT)")
+    parser.add_argument("--url", help="intake's base URL (default: HOST:INTAKE_PORT)")
     commands = parser.add_subparsers(dest="command", required=True)
 
     listing = commands.add_parser("list", help="the accounts, without their credentials")
