@@ -50,7 +50,14 @@ class DeliveryRecord(SQLModel, table=True):
 
     __tablename__ = "deliveries"
     __table_args__ = (
-        Index("deliveries_pending", "received_at", postgresql_where=sql(f"state = '{ACCEPTED}'")),
+        # What a lane's worker claims: its channels' deliveries due now, however many others
+        # wait for a marketplace that is down.
+        Index(
+            "deliveries_due",
+            "channel",
+            "next_attempt_at",
+            postgresql_where=sql(f"state = '{ACCEPTED}'"),
+        ),
         Index("deliveries_failed", "received_at", postgresql_where=sql(f"state = '{FAILED}'")),
         {"schema": SCHEMA},
     )
