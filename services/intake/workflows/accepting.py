@@ -171,7 +171,8 @@ class Acceptance:
             await self._write(batch)
 
     async def _write(self, batch: list[Waiting]) -> None:
-        # One row per key: an INSERT cannot revive the same row twice.
+        # One row per key: the first request of a key is answered for it, any other is a
+        # duplicate.
         first: dict[Key, Waiting] = {}
         for waiting in batch:
             first.setdefault(waiting.key, waiting)
