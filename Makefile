@@ -9,7 +9,7 @@ CHARTJS ?= 4
 .DEFAULT_GOAL := help
 
 .PHONY: help install browser console-vendor run test what-if analytics-rebuild test-unit test-handlers test-integration test-contracts test-architecture bench bench-pipeline \
-	bench-webhooks bench-classification bench-decisions bench-analytics lint format docs migrate clean
+	bench-webhooks bench-classification bench-decisions bench-analytics lint format docs migrate clean accounts
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  \033[36m%-22s\033[0m %s\n", $$1, $$2}'
@@ -83,6 +83,9 @@ docs: install ## Rewrite the READMEs' consumes/publishes and the operations doc'
 what-if: install ## Replan SELLER's cases under the policy in POLICY (JSON file); SINCE/UNTIL optional
 	$(BIN)/python -m services.resolution.handlers.what_if --seller "$(SELLER)" --policy "$(POLICY)" \
 		$(if $(SINCE),--since $(SINCE)) $(if $(UNTIL),--until $(UNTIL))
+
+accounts: install ## Onboard sellers' channel accounts over intake's API: ARGS="list", ARGS="create shopify SHOP --seller S --secrets -", rotate, disable, check...
+	$(BIN)/python -m services.intake.handlers.accounts_cli $(ARGS)
 
 analytics-rebuild: install ## Recompute analytics' case read model from every event it kept (DATABASE_URL)
 	$(BIN)/python -m services.analytics.handlers.rebuild

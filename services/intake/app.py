@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from services.intake.adapters.vault import Vault
 from services.intake.channels.marketplace import MarketplaceApis
 from services.intake.channels.registry import LANES
-from services.intake.handlers import agents, buyers, reports, webhooks
+from services.intake.handlers import accounts, agents, buyers, reports, webhooks
 from services.intake.settings import IntakeSettings
 from services.intake.workers.deliveries import DeliveryWorker
 from services.intake.workflows.accepting import Acceptance
@@ -37,9 +37,9 @@ async def intake_context(service: Service) -> AsyncIterator[Intake]:
     pool, shared by the routes and the delivery workers."""
     settings = service.settings
     vault = Vault.from_settings(settings)
-    accounts = Accounts(service.engine, vault)
+    channel_accounts = Accounts(service.engine, vault, settings.account_cache_seconds)
     if settings.channel_accounts_file is not None:
-        await accounts.load(read_accounts_file(settings.channel_accounts_file))
+        await channel_accounts.load(read_accounts_file(settings.channel_accounts_file))
     async with (
         httpx.AsyncClient(timeout=settings.marketplace_timeout_seconds) as http,
         asyncpg.create_pool(
@@ -47,7 +47,7 @@ async def intake_context(service: Service) -> AsyncIterator[Intake]:
         ) as pool,
     ):
         marketplaces = MarketplaceApis(http, settings)
-        yield Intake(service, vault, accounts, Acceptance(pool, vault), marketplaces)
+        yield Intake(service, vault, channel_accounts, Acceptance(pool, vault), marketplaces)
 
 
 def delivery_workers(service: Service, intake: Intake) -> list[DeliveryWorker]:
@@ -60,7 +60,7 @@ def delivery_workers(service: Service, intake: Intake) -> list[DeliveryWorker]:
 SPEC = ServiceSpec(
     name="intake",
     settings=IntakeSettings,
-    routers=(webhooks.router, reports.router, agents.router, buyers.router),
+    routers=(webhooks.router, reports.router, agents.router, buyers.router, accounts.router),
     context=intake_context,
     workers=delivery_workers,
     lean_traced_paths=("webhooks",),

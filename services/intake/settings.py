@@ -27,11 +27,26 @@ class IntakeSettings(ServiceSettings):
         default=None,
         description="JSON list of seller channel accounts (secrets included), loaded at start-up.",
     )
-    delivery_max_attempts: int = Field(
-        default=8,
+    delivery_retry_hours: float = Field(
+        default=72.0,
+        gt=0,
+        description="How long a delivery that cannot be applied yet (the marketplace API is "
+        "down, an update came before its return) is tried, from its first receipt (or an "
+        "operator's retry), before it is failed.",
+    )
+    delivery_retry_longest_pause_seconds: float = Field(
+        default=300.0,
         ge=1,
-        description="Tries of a delivery that cannot be applied yet (the marketplace API is "
-        "down, an update came before its return) before it is failed.",
+        description="The longest pause between two tries of a delivery (the pause doubles "
+        "from 1 s up to it, with jitter; a marketplace's Retry-After may ask for longer).",
+    )
+    account_cache_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        le=60,
+        description="How long a process keeps a channel account it read (secrets, disabled "
+        "or not, unknown): a rotated or revoked secret takes effect on every replica within "
+        "this time.",
     )
     intake_delivery_worker: bool = Field(
         default=True,

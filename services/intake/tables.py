@@ -19,6 +19,8 @@ from shared.messaging_tables import utc_now
 
 SCHEMA = "intake"
 ACCEPTED = DeliveryState.ACCEPTED.value
+FAILED = DeliveryState.FAILED.value
+FILE_MANAGED, API_MANAGED = "file", "api"
 
 
 class ChannelAccount(SQLModel, table=True):
@@ -30,40 +32,62 @@ class ChannelAccount(SQLModel, table=True):
     channel: str = text(primary_key=True)
     account: str = text(primary_key=True)  # shop domain, partner id...
     seller: str = text()
-    # Encrypted JSON: {"secrets": [...], plus API credentials the channel needs}.
+    # Encrypted JSON: {"secrets": [...], "retiring": [{"secret", "until"}], plus the API
+    # credentials the channel needs} (`domain/account.py`).
     credentials: bytes = column(LargeBinary)
     default_market: str | None = text(None)
+    # "file" while CHANNEL_ACCOUNTS_FILE keeps it up to date; "api" once onboarded or changed
+    # through the API, after which the file leaves it alone.
+    managed_by: str = text(FILE_MANAGED)
+    created_at: datetime = moment(default_factory=utc_now)
+    updated_at: datetime = moment(default_factory=utc_now)
+    disabled_at: datetime | None = moment(None)  # its deliveries are refused from then on
 
 
 class DeliveryRecord(SQLModel, table=True):
-    """A verified delivery, stored before the 2xx; the worker turns it into cases after."""
+    """A verified delivery, stored before the 2xx; the worker turns it into cases after.
+    Keyed by the seller account too: one seller cannot pre-empt another's delivery ids."""
 
     __tablename__ = "deliveries"
     __table_args__ = (
-        Index("deliveries_pending", "received_at", postgresql_where=sql(f"state = '{ACCEPTED}'")),
+        # What a lane's worker claims: its channels' deliveries due now, however many others
+        # wait for a marketplace that is down.
+        Index(
+            "deliveries_due",
+            "channel",
+            "next_attempt_at",
+            postgresql_where=sql(f"state = '{ACCEPTED}'"),
+        ),
+        Index("deliveries_failed", "received_at", postgresql_where=sql(f"state = '{FAILED}'")),
         {"schema": SCHEMA},
     )
 
     channel: str = text(primary_key=True)
+    account: str = text(primary_key=True)
     delivery_id: str = text(primary_key=True)
-    account: str = text()
     kind: str = text()  # what the worker does with it, e.g. "webhook"
     content: bytes = column(LargeBinary)  # encrypted: it may hold PII
     trace_headers: dict[str, str] = column(JSONB)
     state: str = text(ACCEPTED)  # a DeliveryState
-    attempts: int = column(SmallInteger, 0)
+    attempts: int = column(SmallInteger, 0)  # since it was received or last revived
     next_attempt_at: datetime = moment(default_factory=utc_now)
-    error: str | None = text(None)
+    error: str | None = text(None)  # the cause of the last failed try
     received_at: datetime = moment(default_factory=utc_now)
+    # When an operator's retry or the marketplace's redelivery last revived it (failed ->
+    # accepted): its tries' time budget runs from then.
+    revived_at: datetime | None = moment(None)
     applied_at: datetime | None = moment(None)
+    # Accepted before case ids named the seller account (migration account_keys): the case
+    # it opens keeps the id its webhook's answer named then.
+    legacy_case_id: bool = column(Boolean, False)
 
 
 class CaseRecord(SQLModel, table=True):
-    """A case as received and classified; (channel, case_key) opens it once."""
+    """A case as received and classified; (channel, account, case_key) opens it once."""
 
     __tablename__ = "cases"
     __table_args__ = (
-        UniqueConstraint("channel", "case_key", name="cases_opened_once"),
+        UniqueConstraint("channel", "account", "case_key", name="cases_opened_once"),
         Index("cases_by_return", "channel", "account", "return_id"),
         Index("cases_by_order", "channel", "account", "order_id"),
         Index("cases_by_buyer", "channel", "account", "buyer_ref"),

@@ -35,7 +35,7 @@ OTEL_METRICS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "outbox.backlog": ("gauge", "", ()),
     "outbox.published": ("counter", "", ()),
     "refunds.refused": ("counter", "", ()),
-    "deliveries.failed": ("counter", "", ()),
+    "deliveries.failed": ("counter", "", ("channel",)),
     # opentelemetry-instrumentation-fastapi, default (old) HTTP semantic conventions.
     "http.server.duration": ("histogram", "ms", HTTP_ATTRS),
 }

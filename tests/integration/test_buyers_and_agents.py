@@ -82,7 +82,7 @@ async def test_a_shopify_redact_erases_the_buyer_in_intake_and_analytics(
         headers=shopify_headers("returns/request", request, event_id),
     )
     assert answer.status_code == 202
-    case_id = case_id_of("shopify", event_id)
+    case_id = case_id_of("shopify", event_id, account="linen-home.myshopify.com")
     case = await eventually(lambda: stored_case(clients, case_id))
     assert case["buyer_ref"] == customer and case["buyer_comment"]
 

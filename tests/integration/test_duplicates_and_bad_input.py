@@ -128,12 +128,21 @@ async def test_forged_or_stale_webhooks_are_refused_and_store_nothing(
     assert await scalar(database, "SELECT count(*) FROM intake.deliveries") == before
 
 
-async def test_an_unknown_seller_account_is_404(clients):
+async def test_an_unknown_seller_account_is_refused_as_a_forged_delivery_is(clients):
+    """No answer tells which accounts exist: same status, same body as a bad signature."""
     body, headers = signed(webhook())
     headers["X-Seller-Account"] = "nobody-we-know"
     response = await clients["intake"].post("/webhooks/generic", content=body, headers=headers)
-    assert response.status_code == 404
-    assert response.json()["error"] == "unknown_account"
+    forged = await post_case(clients["intake"], webhook(), secret="not-the-secret")
+    assert response.status_code == forged.status_code == 401
+    assert (
+        response.json()
+        == forged.json()
+        == {
+            "error": "bad_signature",
+            "detail": "the generic signature does not match",
+        }
+    )
 
 
 async def test_a_poison_event_is_dead_lettered_and_its_partition_moves_on(

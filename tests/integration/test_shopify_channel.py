@@ -82,9 +82,13 @@ async def test_a_real_format_return_request_opens_a_case_per_reason_with_market_
     lines = [line["fulfillment_line_item"]["line_item"]["id"] for line in body["return_line_items"]]
     order = emulated_order(body["order"]["id"], tuple(lines))
     second_line = body["return_line_items"][1]["id"]
-    defect = await eventually(lambda: stored_case(clients, case_id_of("shopify", event_id)))
+    defect = await eventually(
+        lambda: stored_case(clients, case_id_of("shopify", event_id, account=SHOP))
+    )
     unwanted = await eventually(
-        lambda: stored_case(clients, case_id_of("shopify", f"{event_id}/{second_line}"))
+        lambda: stored_case(
+            clients, case_id_of("shopify", f"{event_id}/{second_line}", account=SHOP)
+        )
     )
     assert (defect["scenario"], unwanted["scenario"]) == ("quality_defect", "changed_mind")
     assert (defect["reason_code"], unwanted["reason_code"]) == ("defective", "unwanted")
@@ -136,7 +140,7 @@ async def test_a_forged_state_change_topic_is_refused_by_reading_the_return_back
     body, raw = await requested_return(emulators, [("unwanted", "")])
     request_id = str(uuid.uuid4())
     assert (await deliver(clients, "returns/request", raw, request_id)).status_code == 202
-    case_id = case_id_of("shopify", request_id)
+    case_id = case_id_of("shopify", request_id, account=SHOP)
     await eventually(lambda: stored_case(clients, case_id))
 
     forged_id = str(uuid.uuid4())
@@ -190,7 +194,7 @@ async def test_a_shopify_outage_delays_the_delivery_which_completes_after_it(
         state, attempts, error = await eventually(waiting, timeout=10)
         assert state == "accepted" and "503" in error
         case = await eventually(
-            lambda: stored_case(clients, case_id_of("shopify", event_id)), timeout=60
+            lambda: stored_case(clients, case_id_of("shopify", event_id, account=SHOP)), timeout=60
         )
         assert case["return_id"] == body["admin_graphql_api_id"]
         assert (await delivery_state(database, event_id))[0] == "applied"

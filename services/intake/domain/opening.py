@@ -1,9 +1,12 @@
 """Opening a case: a canonical case plus its classification becomes `case.opened`.
 
-Pure rules. The case id is derived from the channel's own key of what opened it, so a
-delivery applied twice (or re-uploaded) names the same case.
+Pure rules. The case id is derived from the channel, the seller account and the channel's
+own key of what opened it, so a delivery applied twice (or re-uploaded) names the same case
+and two sellers whose marketplaces use the same key each get their own. Cases opened before
+the account was part of it keep the id they were published with (`legacy_case_id_of`).
 """
 
+import json
 import uuid
 from datetime import datetime
 from decimal import Decimal
@@ -14,9 +17,22 @@ from shared.events import CaseDeadline, CaseItem, CaseOpened
 from shared.markets import DEFAULT_LANGUAGE_OF, MINOR_UNITS, REGION_OF, Currency
 
 CASE_IDS = uuid.UUID("6f1c9a52-3c1e-4c43-9a57-2f0e8d7b1c11")
+# Ids naming the account come from a namespace of their own, over an unambiguous name (a
+# JSON list): none can equal an id derived before, whatever the keys and accounts hold.
+SELLER_CASE_IDS = uuid.uuid5(CASE_IDS, "by seller account")
 
 
-def case_id_of(channel: str, case_key: str) -> str:
+def case_id_of(channel: str, case_key: str, *, account: str, legacy: bool = False) -> str:
+    """The id of the case `case_key` opens for the seller `account` on `channel`; `legacy`
+    for a delivery accepted before ids named the account (its answer named that id)."""
+    if legacy:
+        return legacy_case_id_of(channel, case_key)
+    name = json.dumps([str(channel), account, case_key])
+    return f"case-{uuid.uuid5(SELLER_CASE_IDS, name)}"
+
+
+def legacy_case_id_of(channel: str, case_key: str) -> str:
+    """A case id as derived before the seller account was part of it."""
     return f"case-{uuid.uuid5(CASE_IDS, f'{channel}:{case_key}')}"
 
 
@@ -36,9 +52,12 @@ def case_opened(
     case_key: str,
     classification: Classification,
     now: datetime,
+    legacy_case_id: bool = False,
 ) -> CaseOpened:
     return CaseOpened(
-        case_id=case_id_of(case.channel, case_key),
+        case_id=case_id_of(
+            case.channel, case_key, account=case.seller_account, legacy=legacy_case_id
+        ),
         marketplace=case.channel.value,
         marketplace_event_id=case_key,
         seller_account=case.seller_account,

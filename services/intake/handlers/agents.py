@@ -3,28 +3,39 @@
 Every route needs the agent bearer token (AGENT_API_TOKEN).
 """
 
+import logging
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from services.intake.channels.common import read_json
 from services.intake.channels.generic.webhook import GenericWebhook, canonical_case
 from services.intake.domain.case import Channel, ChannelError, Delivery, OpenCase
 from services.intake.domain.delivery import DeliveryState
-from services.intake.domain.opening import case_id_of
 from services.intake.handlers.refusals import read_body, refusal
-from services.intake.tables import CaseRecord, DeliveryRecord
+from services.intake.tables import CaseRecord
+from services.intake.workflows.accepting import PARSED, Outcome, parsed_content
 from services.intake.workflows.cases import classify_by_agent
 from services.intake.workflows.context import CurrentIntake
+from services.intake.workflows.reviving import (
+    Deliveries,
+    NoSuchDelivery,
+    listed,
+    retry_all,
+    retry_one,
+)
 from shared.access import AgentOnly
 from shared.events import Scenario
 from shared.lifecycle import IllegalTransition
+from shared.messaging_tables import utc_now
 from shared.routes import get_or_404
 from shared.service import CurrentService
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["support agents"], dependencies=[AgentOnly])
 
@@ -50,9 +61,50 @@ async def open_case_by_hand(
         seller_account=seller_account,
         action=OpenCase(case=case),
     )
-    new = await intake.acceptance.accept_parsed([delivery])
-    answer = {"case_id": case_id_of(Channel.AGENT.value, delivery_id), "duplicate": not new}
-    return JSONResponse(answer, status_code=202 if new else 200)
+    outcome = await intake.acceptance.accept(
+        Channel.AGENT, delivery_id, seller_account, PARSED, parsed_content(delivery)
+    )
+    case_id = await intake.acceptance.case_named(
+        Channel.AGENT, seller_account, delivery_id, outcome
+    )
+    answer = {"case_id": case_id, "duplicate": outcome is Outcome.DUPLICATE}
+    return JSONResponse(answer, status_code=202 if outcome.to_apply else 200)
+
+
+def deliveries_asked(
+    channel: Channel | None = None,
+    account: Annotated[str | None, Query(min_length=1)] = None,
+    cause: Annotated[
+        str | None, Query(min_length=1, description="words of the cause, any case")
+    ] = None,
+    received_since: AwareDatetime | None = None,
+    received_until: Annotated[AwareDatetime | None, Query(description="received before")] = None,
+) -> Deliveries:
+    """Which deliveries a listing names, as query parameters."""
+    return checked(Deliveries(channel, account, cause, received_since, received_until))
+
+
+class DeliveriesChosen(BaseModel):
+    """Which failed deliveries to retry: each condition given narrows them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    channel: Channel | None = None
+    account: str | None = Field(default=None, min_length=1)
+    cause: str | None = Field(default=None, min_length=1, description="words of the cause")
+    received_since: AwareDatetime | None = None
+    received_until: AwareDatetime | None = Field(default=None, description="received before")
+
+
+def deliveries_chosen(chosen: DeliveriesChosen) -> Deliveries:
+    return checked(Deliveries(**chosen.model_dump()))
+
+
+def checked(which: Deliveries) -> Deliveries:
+    since, until = which.received_since, which.received_until
+    if since and until and since >= until:
+        raise HTTPException(422, "received_since must be before received_until")
+    return which
 
 
 class ScenarioChoice(BaseModel):
@@ -103,28 +155,40 @@ async def get_case(case_id: str, service: CurrentService) -> dict[str, Any]:
 @router.get("/deliveries", summary="Deliveries by state: `failed` ones carry their cause")
 async def list_deliveries(
     service: CurrentService,
+    which: Annotated[Deliveries, Depends(deliveries_asked)],
     state: DeliveryState = DeliveryState.FAILED,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[dict[str, Any]]:
-    table = DeliveryRecord.__table__
-    columns = [
-        table.c[name]
-        for name in (
-            "channel",
-            "delivery_id",
-            "account",
-            "state",
-            "attempts",
-            "error",
-            "received_at",
-            "applied_at",
-        )
-    ]
-    query = (
-        select(*columns)
-        .where(table.c.state == state.value)
-        .order_by(table.c.received_at.desc())
-        .limit(limit)
-    )
     async with service.transaction() as session:
-        return [dict(row._mapping) for row in (await session.execute(query)).all()]
+        return await listed(session, state, which, limit)
+
+
+@router.post(
+    "/deliveries/retry",
+    summary="Retry the failed deliveries of a channel, an account, a cause, a time of receipt",
+)
+async def retry_failed_deliveries(
+    service: CurrentService, which: Annotated[Deliveries, Depends(deliveries_chosen)]
+) -> dict[str, Any]:
+    """Every failed delivery the body's conditions match (all of them when it has none) is
+    accepted again and due at once."""
+    async with service.transaction() as session:
+        retried = await retry_all(session, which, utc_now())
+    log.info("an agent retried %d failed deliveries (%s)", retried, which)
+    return {"retried": retried}
+
+
+@router.post(
+    "/deliveries/{channel}/{account}/{delivery_id:path}/retry",
+    summary="Retry one failed delivery",
+)
+async def retry_failed_delivery(
+    channel: Channel, account: str, delivery_id: str, service: CurrentService
+) -> dict[str, Any]:
+    async with service.transaction() as session:
+        try:
+            return await retry_one(session, channel, account, delivery_id, utc_now())
+        except NoSuchDelivery as error:
+            raise HTTPException(404, str(error)) from error
+        except IllegalTransition as refused:
+            raise HTTPException(409, refused.reason) from refused

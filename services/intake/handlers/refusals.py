@@ -25,12 +25,16 @@ async def read_body(request: Request, limit: int) -> bytes:
     return bytes(body)
 
 
-def refusal(service: Service, channel: str, error: ChannelError) -> JSONResponse:
-    """Count and log a refused request (reason only: never the body, which may hold PII)."""
+def refusal(
+    service: Service, channel: str, error: ChannelError, counted_as: str | None = None
+) -> JSONResponse:
+    """Count and log a refused request (reason only: never the body, which may hold PII);
+    `counted_as`: the reason counted and logged when it is not the one answered."""
+    reason = counted_as or error.reason
     service.counter("intake.rejections", "requests refused").add(
-        1, {"reason": error.reason, "channel": channel}
+        1, {"reason": reason, "channel": channel}
     )
-    log.info("refused %s delivery: %s (%s)", channel, error.reason, error.field or "-")
+    log.info("refused %s delivery: %s (%s)", channel, reason, error.field or "-")
     body = {"error": error.reason, "detail": jsonable_encoder(error.detail)}
     if error.field:
         body["field"] = error.field

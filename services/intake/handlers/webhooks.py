@@ -2,12 +2,19 @@
 
 Every channel of the registry (`channels/registry.py`) gets `POST /webhooks/<channel>`,
 and each goes through `checked_and_stored`: the body (413 past the limit), the seller
-account (404 when unknown), the signature (401 when forged or stale), a check of the
-payload (400/422 naming the field), then one INSERT deduplicated on the channel's delivery
-id. A redelivery is answered 200 like the first delivery; the worker applies it once.
+account and the signature (401 when forged or stale), a check of the payload (400/422
+naming the field), then one INSERT deduplicated on the channel, the seller account and the
+channel's delivery id. A redelivery is answered 200 like the first delivery, and the
+worker applies it once; the redelivery of one that had failed revives it (202, `revived`).
+
+A delivery naming an account that is unknown or disabled is answered exactly as one with a
+bad signature (401, the same body): the channel's own verification runs with a secret
+nobody holds, so neither the answer nor the work done tells which accounts exist.
 """
 
-from collections.abc import Awaitable, Callable
+import logging
+import secrets
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, HTTPException, Request
@@ -16,13 +23,15 @@ from fastapi.responses import JSONResponse
 from services.intake.channels.ebay import account_deletion
 from services.intake.channels.marketplace import MarketplaceChannel
 from services.intake.channels.registry import CHANNELS
-from services.intake.domain.case import Channel, ChannelError
-from services.intake.domain.opening import case_id_of
+from services.intake.domain.account import Account
+from services.intake.domain.case import Channel, ChannelError, forged
 from services.intake.handlers.refusals import read_body, refusal
-from services.intake.workflows.accepting import WEBHOOK, webhook_content
+from services.intake.workflows.accepting import WEBHOOK, Outcome, webhook_content
 from services.intake.workflows.context import CurrentIntake, Intake
 from shared.outbound import OutboundError
 from shared.service import CurrentService
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/webhooks", tags=["marketplace webhooks"])
 
@@ -51,24 +60,63 @@ async def checked_and_stored(
         body = await read_body(request, service.settings.webhook_max_body_bytes)
         headers = request.headers
         account_key = marketplace.account_of(headers, body)
+        now = datetime.now(UTC)
         account = await intake.accounts.find(channel, account_key)
         if account is None:
-            raise ChannelError(404, "unknown_account", f"no {channel} account {account_key!r}")
-        marketplace.verify(headers, body, account, datetime.now(UTC), request)
+            log.info("%s delivery for an unknown or disabled account %r", channel, account_key)
+            return refusal(
+                service,
+                channel.value,
+                as_forged(marketplace, headers, body, account_key, now, request),
+                counted_as="unknown_account",
+            )
+        marketplace.verify(headers, body, account, now, request)
         delivery_id = marketplace.delivery_id_of(headers, body)
     except ChannelError as error:
         return refusal(service, channel.value, error)
-    new = await intake.acceptance.accept(
+    outcome = await intake.acceptance.accept(
         channel,
         delivery_id,
         account.account,
         WEBHOOK,
         webhook_content(dict(headers), body),
     )
-    answer = {"accepted": True, "delivery_id": delivery_id, "duplicate": not new}
+    answer = {
+        "accepted": True,
+        "delivery_id": delivery_id,
+        "duplicate": outcome is Outcome.DUPLICATE,
+    }
+    if outcome is Outcome.REVIVED:
+        answer["revived"] = True
     if marketplace.answers_case_id:
-        answer["case_id"] = case_id_of(channel.value, delivery_id)
-    return JSONResponse(answer, status_code=202 if new else 200)
+        answer["case_id"] = await intake.acceptance.case_named(
+            channel, account.account, delivery_id, outcome
+        )
+    return JSONResponse(answer, status_code=202 if outcome.to_apply else 200)
+
+
+def as_forged(
+    marketplace: MarketplaceChannel,
+    headers: Mapping[str, str],
+    body: bytes,
+    account_key: str,
+    now: datetime,
+    request: Request,
+) -> ChannelError:
+    """What a bad signature of a known account is answered, for an account that is unknown
+    or disabled: the channel's verification, run with a secret nobody holds."""
+    nobody = Account(
+        channel=marketplace.channel,
+        account=account_key,
+        seller="",
+        default_market=None,
+        credentials={"secrets": [secrets.token_hex(32)]},
+    )
+    try:
+        marketplace.verify(headers, body, nobody, now, request)
+    except ChannelError as error:
+        return error
+    return forged(f"the {marketplace.channel} signature does not match")  # cannot happen
 
 
 for registered in CHANNELS:

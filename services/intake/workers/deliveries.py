@@ -5,20 +5,31 @@ answers. The `DeliveryWorker` claims accepted deliveries, completes them (readin
 webhook lacks from the marketplace's API), and applies them to intake's cases with their
 events, one lane per marketplace API (`channels/registry.py`) so that a slow marketplace
 delays only its own. A delivery that cannot be completed yet is retried with a growing
-pause; one that never can is marked failed with the cause, counted, and listed at
-`GET /deliveries?state=failed`.
+pause (capped, with jitter, at least the marketplace's Retry-After) for DELIVERY_RETRY_HOURS
+from its first receipt; one that still cannot, or never can, is marked failed with the
+cause, counted (`deliveries.failed`), and listed at `GET /deliveries?state=failed`, from
+where an operator retries it (`handlers/agents.py`); the marketplace delivering it again
+revives it too (`workflows/accepting.py`).
 """
 
 import asyncio
 import logging
-from collections.abc import Sequence
-from typing import Any
+import random
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from typing import Any, NamedTuple
 
 from sqlalchemy import tuple_, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.intake.domain.case import Channel, ChannelError
-from services.intake.domain.delivery import DeliveryState, after_failure, applied
+from services.intake.domain.delivery import (
+    DeliveryState,
+    Retries,
+    after_failure,
+    applied,
+    pause_before_next_try,
+)
 from services.intake.tables import DeliveryRecord
 from services.intake.workflows.cases import CaseNotKnownYet, apply_delivery
 from services.intake.workflows.completing import Completion, StoredDelivery, complete
@@ -26,7 +37,6 @@ from services.intake.workflows.context import Intake
 from shared.leases import LeasedWork
 from shared.messaging_tables import utc_now
 from shared.telemetry import context_from_headers
-from shared.wakeup import retry_pause
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +45,11 @@ CLAIM_BATCH = 200
 CONCURRENT_READS = 16
 DELIVERIES_CHANNEL = "deliveries_intake"
 
-Failure = tuple[str, bool]  # the cause, and whether trying later may help
+
+class Failure(NamedTuple):
+    cause: str
+    may_retry: bool  # whether trying later may help
+    retry_after: float | None = None  # seconds the marketplace asked to wait
 
 
 class DeliveryWorker(LeasedWork[DeliveryRecord]):
@@ -56,6 +70,12 @@ class DeliveryWorker(LeasedWork[DeliveryRecord]):
             payloads=frozenset(names),
         )
         self._reads = asyncio.Semaphore(CONCURRENT_READS)
+        settings = intake.service.settings
+        self.retries = Retries(
+            budget=timedelta(hours=settings.delivery_retry_hours),
+            longest_pause=timedelta(seconds=settings.delivery_retry_longest_pause_seconds),
+        )
+        self.jitter: Callable[[], float] = random.random
 
     async def handle_batch(self, rows: list[DeliveryRecord]) -> None:
         """Complete the claimed deliveries side by side, then apply them together."""
@@ -73,6 +93,8 @@ class DeliveryWorker(LeasedWork[DeliveryRecord]):
             trace_headers=row.trace_headers,
             attempts=row.attempts,
             state=DeliveryState(row.state),
+            trying_since=row.revived_at or row.received_at,
+            legacy_case_id=row.legacy_case_id,
         )
 
     async def _complete(self, stored: StoredDelivery) -> Completion:
@@ -96,7 +118,11 @@ class DeliveryWorker(LeasedWork[DeliveryRecord]):
     ) -> None:
         done: list[StoredDelivery] = []
         for completion in completions:
-            failure = completion.failure or await self._try(session, completion, savepoints)
+            failure = (
+                Failure(*completion.failure, completion.retry_after)
+                if completion.failure
+                else await self._try(session, completion, savepoints)
+            )
             if failure is None:
                 done.append(completion.stored)
             else:
@@ -115,13 +141,13 @@ class DeliveryWorker(LeasedWork[DeliveryRecord]):
             else:
                 await self._apply_one(session, completion)
         except CaseNotKnownYet as error:
-            return str(error), True
+            return Failure(str(error), True)
         except ChannelError as error:
-            return error.detail, False
+            return Failure(error.detail, False)
         except Exception as error:
             if not savepoint:
                 raise
-            return f"{error.__class__.__name__}: {error}", True
+            return Failure(f"{error.__class__.__name__}: {error}", True)
         return None
 
     async def _apply_one(self, session: AsyncSession, completion: Completion) -> None:
@@ -135,44 +161,61 @@ class DeliveryWorker(LeasedWork[DeliveryRecord]):
             },
         ):
             for delivery in completion.deliveries:
-                await apply_delivery(session, self.intake, delivery, utc_now())
+                await apply_delivery(
+                    session, self.intake, delivery, utc_now(), stored.legacy_case_id
+                )
 
     async def _settle_applied(self, session: AsyncSession, done: list[StoredDelivery]) -> None:
         """Each applied delivery moves on; they all land in one state, in one UPDATE."""
-        keys_by_state: dict[DeliveryState, list[tuple[str, str]]] = {}
+        keys_by_state: dict[DeliveryState, list[tuple[str, str, str]]] = {}
         for stored in done:
             state = applied(stored.state).state
-            keys_by_state.setdefault(state, []).append((stored.channel.value, stored.delivery_id))
+            keys_by_state.setdefault(state, []).append(
+                (stored.channel.value, stored.account, stored.delivery_id)
+            )
         table = DeliveryRecord.__table__
         for state, keys in keys_by_state.items():
             await session.execute(
                 update(table)
-                .where(tuple_(table.c.channel, table.c.delivery_id).in_(keys))
+                .where(tuple_(table.c.channel, table.c.account, table.c.delivery_id).in_(keys))
                 .values(state=state.value, applied_at=utc_now(), error=None)
             )
 
     async def _settle_failure(
         self, session: AsyncSession, stored: StoredDelivery, failure: Failure
     ) -> None:
-        """Due again later, or failed for good with its cause."""
-        cause, may_retry = failure
-        max_attempts = self.service.settings.delivery_max_attempts
+        """Due again later, or failed with its cause once its tries' budget is spent."""
+        now = utc_now()
         state = after_failure(
-            stored.state, may_retry=may_retry, attempts=stored.attempts, max_attempts=max_attempts
+            stored.state,
+            may_retry=failure.may_retry,
+            trying_since=stored.trying_since,
+            now=now,
+            retries=self.retries,
         ).state
-        values: dict[str, Any] = {"state": state.value, "error": cause}
+        values: dict[str, Any] = {"state": state.value, "error": failure.cause}
         if state is DeliveryState.FAILED:
             self.service.counter("deliveries.failed", "deliveries given up").add(
                 1, {"channel": stored.channel.value}
             )
-            log.warning("delivery %s/%s failed: %s", stored.channel, stored.delivery_id, cause)
+            log.warning(
+                "delivery %s/%s/%s failed: %s",
+                stored.channel,
+                stored.account,
+                stored.delivery_id,
+                failure.cause,
+            )
         else:
-            values["next_attempt_at"] = utc_now() + retry_pause(stored.attempts)
+            pause = pause_before_next_try(
+                stored.attempts, self.retries, self.jitter(), failure.retry_after
+            )
+            values["next_attempt_at"] = now + pause
         table = DeliveryRecord.__table__
         await session.execute(
             update(table)
             .where(
                 table.c.channel == stored.channel.value,
+                table.c.account == stored.account,
                 table.c.delivery_id == stored.delivery_id,
             )
             .values(**values)

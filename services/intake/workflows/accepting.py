@@ -2,7 +2,10 @@
 
 The hot path of intake. Requests that arrive while a write is in flight are stored
 together by the next one (a group commit): one INSERT of many rows, deduplicated on the
-channel's delivery id, so a burst costs one round trip per batch, not per webhook.
+channel, the seller account and the channel's delivery id, so a burst costs one round trip
+per batch, not per webhook. The same statement revives a delivery that had failed: the
+marketplace delivering it again makes it due at once, with a fresh budget of tries (a
+duplicate of any other delivery changes nothing).
 
 What is stored, sealed: a webhook as received (`WEBHOOK`: the channel's headers and the
 body), completed and parsed later; or a delivery parsed on arrival (`PARSED`: report rows,
@@ -14,13 +17,15 @@ import base64
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 import asyncpg
 
 from services.intake.adapters.vault import Vault
 from services.intake.domain.case import Channel, Delivery
-from services.intake.domain.delivery import DeliveryState
+from services.intake.domain.delivery import DeliveryState, revivable
+from services.intake.domain.opening import case_id_of
 from shared.telemetry import current_trace_headers
 
 WEBHOOK = "webhook"  # content: the request's headers and body, as received
@@ -28,16 +33,55 @@ PARSED = "parsed"  # content: one Delivery, parsed when it was accepted
 # What completing a delivery reads of its request's headers: the channels' own.
 KEPT_HEADERS = ("x-", "wm_", "content-type")
 
+REVIVED_STATES = ", ".join(f"'{state.value}'" for state in revivable())
+# New deliveries are inserted; the others are looked at only when their row is failed, and
+# only that row is then locked and written. A batch of duplicates of deliveries applied or
+# still being tried writes nothing at all (no lock, no commit to flush), and a new delivery
+# costs what it cost before revivals (`make bench-webhooks`).
 STORE = f"""
-    INSERT INTO intake.deliveries (channel, delivery_id, account, kind, content, trace_headers,
-                                   state, attempts, next_attempt_at, received_at)
-    SELECT channel, delivery_id, account, kind, content, trace_headers,
-           '{DeliveryState.ACCEPTED.value}', 0, now(), now()
-    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::jsonb[])
-         AS incoming(channel, delivery_id, account, kind, content, trace_headers)
-    ON CONFLICT DO NOTHING
-    RETURNING channel, delivery_id
+    WITH incoming AS (
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bytea[],
+                             $6::jsonb[])
+               AS incoming(channel, account, delivery_id, kind, content, trace_headers)
+    ), inserted AS (
+        INSERT INTO intake.deliveries (channel, account, delivery_id, kind, content,
+                                       trace_headers, state, attempts, next_attempt_at,
+                                       received_at)
+        SELECT channel, account, delivery_id, kind, content, trace_headers,
+               '{DeliveryState.ACCEPTED.value}', 0, now(), now()
+        FROM incoming
+        ON CONFLICT DO NOTHING
+        RETURNING channel, account, delivery_id
+    ), revived AS (
+        UPDATE intake.deliveries AS stored
+        SET state = '{DeliveryState.ACCEPTED.value}', attempts = 0, next_attempt_at = now(),
+            revived_at = now(), trace_headers = again.trace_headers
+        FROM (SELECT * FROM incoming
+              WHERE (channel, account, delivery_id) NOT IN (SELECT * FROM inserted)) AS again
+        WHERE stored.channel = again.channel AND stored.account = again.account
+          AND stored.delivery_id = again.delivery_id AND stored.state IN ({REVIVED_STATES})
+        RETURNING stored.channel, stored.account, stored.delivery_id
+    )
+    SELECT channel, account, delivery_id, true AS inserted FROM inserted
+    UNION ALL
+    SELECT channel, account, delivery_id, false AS inserted FROM revived
 """
+LEGACY_CASE_ID = """
+    SELECT legacy_case_id FROM intake.deliveries
+    WHERE channel = $1 AND account = $2 AND delivery_id = $3
+"""
+
+
+class Outcome(StrEnum):
+    """What accepting a delivery did."""
+
+    NEW = "new"
+    REVIVED = "revived"  # it had failed; delivered again, it is tried anew
+    DUPLICATE = "duplicate"  # stored before, and applied or still being tried: nothing to do
+
+    @property
+    def to_apply(self) -> bool:
+        return self is not Outcome.DUPLICATE
 
 
 def webhook_content(headers: Mapping[str, str], body: bytes) -> dict[str, Any]:
@@ -59,14 +103,17 @@ def parsed_delivery(content: dict[str, Any]) -> Delivery:
     return Delivery.model_validate(content["delivery"])
 
 
+Key = tuple[str, str, str]  # channel, seller account, delivery id
+
+
 @dataclass(frozen=True)
 class Waiting:
     row: tuple[str, str, str, str, bytes, str]
-    answer: asyncio.Future[bool]
+    answer: asyncio.Future[Outcome]
 
     @property
-    def key(self) -> tuple[str, str]:
-        return self.row[0], self.row[1]
+    def key(self) -> Key:
+        return self.row[0], self.row[1], self.row[2]
 
 
 class Acceptance:
@@ -78,12 +125,12 @@ class Acceptance:
 
     async def accept(
         self, channel: Channel, delivery_id: str, account: str, kind: str, content: dict[str, Any]
-    ) -> bool:
-        """Store a verified delivery; False when the same delivery was stored before."""
+    ) -> Outcome:
+        """Store a verified delivery, or revive it if it had failed."""
         row = (
             channel.value,
-            delivery_id,
             account,
+            delivery_id,
             kind,
             self.vault.seal(content),  # it may hold personal data
             json.dumps(current_trace_headers()),
@@ -95,14 +142,28 @@ class Acceptance:
         return await answer
 
     async def accept_parsed(self, deliveries: list[Delivery]) -> int:
-        """Store deliveries parsed on arrival (report rows, agents' cases); how many are new."""
-        stored = await asyncio.gather(
+        """Store deliveries parsed on arrival (report rows, agents' cases); how many are new
+        (or revived)."""
+        outcomes = await asyncio.gather(
             *(
                 self.accept(d.channel, d.delivery_id, d.seller_account, PARSED, parsed_content(d))
                 for d in deliveries
             )
         )
-        return sum(stored)
+        return sum(outcome.to_apply for outcome in outcomes)
+
+    async def case_named(
+        self, channel: Channel, account: str, delivery_id: str, outcome: Outcome
+    ) -> str:
+        """The id of the case a delivery that opens one case opens (for its answer). One
+        stored before may have been accepted before case ids named the seller account."""
+        legacy = False
+        if outcome is not Outcome.NEW:
+            async with self.pool.acquire() as connection:
+                legacy = bool(
+                    await connection.fetchval(LEGACY_CASE_ID, channel.value, account, delivery_id)
+                )
+        return case_id_of(channel.value, delivery_id, account=account, legacy=legacy)
 
     async def _write_all(self) -> None:
         while self._waiting:
@@ -110,7 +171,9 @@ class Acceptance:
             await self._write(batch)
 
     async def _write(self, batch: list[Waiting]) -> None:
-        first: dict[tuple[str, str], Waiting] = {}
+        # One row per key: the first request of a key is answered for it, any other is a
+        # duplicate.
+        first: dict[Key, Waiting] = {}
         for waiting in batch:
             first.setdefault(waiting.key, waiting)
         try:
@@ -121,6 +184,14 @@ class Acceptance:
             for waiting in batch:
                 waiting.answer.set_exception(error)
             return
-        new = {(row["channel"], row["delivery_id"]) for row in stored}
+        outcomes = {
+            (row["channel"], row["account"], row["delivery_id"]): (
+                Outcome.NEW if row["inserted"] else Outcome.REVIVED
+            )
+            for row in stored
+        }
         for waiting in batch:
-            waiting.answer.set_result(first[waiting.key] is waiting and waiting.key in new)
+            outcome = outcomes.get(waiting.key, Outcome.DUPLICATE)
+            waiting.answer.set_result(
+                outcome if first[waiting.key] is waiting else Outcome.DUPLICATE
+            )

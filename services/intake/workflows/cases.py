@@ -44,11 +44,16 @@ class CaseNotKnownYet(Exception):
 
 
 async def apply_delivery(
-    session: AsyncSession, intake: Intake, delivery: Delivery, now: datetime
+    session: AsyncSession,
+    intake: Intake,
+    delivery: Delivery,
+    now: datetime,
+    legacy_case_id: bool = False,
 ) -> None:
+    """`legacy_case_id`: the delivery was accepted before case ids named the seller account."""
     action = delivery.action
     if isinstance(action, OpenCase):
-        await open_case(session, intake, action.case, delivery.delivery_id, now)
+        await open_case(session, intake, action.case, delivery.delivery_id, now, legacy_case_id)
     elif isinstance(action, UpdateCase):
         await update_case(session, delivery.channel.value, action, now)
     elif isinstance(action, EraseBuyer):
@@ -58,13 +63,19 @@ async def apply_delivery(
 
 
 async def open_case(
-    session: AsyncSession, intake: Intake, case: CanonicalCase, case_key: str, now: datetime
+    session: AsyncSession,
+    intake: Intake,
+    case: CanonicalCase,
+    case_key: str,
+    now: datetime,
+    legacy_case_id: bool = False,
 ) -> CaseOpened | None:
-    """Store and announce the case; None when this key opened a case before."""
+    """Store and announce the case; None when this key opened a case of this seller account
+    before."""
     classification = classify(
         case.reason, case.marketplace_reason, case.buyer_words, case.buyer_language
     )
-    event = case_opened(case, case_key, classification, now)
+    event = case_opened(case, case_key, classification, now, legacy_case_id)
     stored = await session.scalar(
         insert(CaseRecord.__table__)
         .values(

@@ -7,6 +7,7 @@ Amazon webhooks lack nothing, and deliveries parsed on arrival are complete alre
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from services.intake.channels.registry import channel_of
@@ -27,6 +28,8 @@ class StoredDelivery:
     trace_headers: dict[str, str]
     attempts: int
     state: DeliveryState
+    trying_since: datetime  # its first receipt, or its last revival: its tries' budget runs
+    legacy_case_id: bool = False  # its case keeps the id named before accounts were in it
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,7 @@ class Completion:
     stored: StoredDelivery
     deliveries: list[Delivery]
     failure: tuple[str, bool] | None = None  # (cause, whether trying later may help)
+    retry_after: float | None = None  # seconds the marketplace asked to wait, if it said
 
 
 async def complete(stored: StoredDelivery, intake: Intake) -> Completion:
@@ -41,8 +45,10 @@ async def complete(stored: StoredDelivery, intake: Intake) -> Completion:
         return Completion(stored, [parsed_delivery(stored.content)])
     try:
         return Completion(stored, await read_and_parse(stored, intake))
+    except Unavailable as error:
+        return Completion(stored, [], (str(error), True), error.retry_after)
     except OutboundError as error:
-        return Completion(stored, [], (str(error), isinstance(error, Unavailable)))
+        return Completion(stored, [], (str(error), False))
     except ChannelError as error:
         return Completion(stored, [], (error.detail, False))
 
@@ -50,7 +56,9 @@ async def complete(stored: StoredDelivery, intake: Intake) -> Completion:
 async def read_and_parse(stored: StoredDelivery, intake: Intake) -> list[Delivery]:
     account = await intake.accounts.find(stored.channel, stored.account)
     if account is None:
-        raise ChannelError(404, "unknown_account", f"account {stored.account} is no longer known")
+        raise ChannelError(
+            404, "unknown_account", f"account {stored.account} is no longer known or disabled"
+        )
     marketplace = channel_of(stored.channel)
     headers, body = webhook_of(stored.content)
     missing = None

@@ -1,9 +1,10 @@
+import uuid
 from datetime import UTC, datetime
 
 from services.intake.channels.generic.webhook import GenericWebhook, canonical_case
 from services.intake.domain.case import Channel
 from services.intake.domain.classification import classify
-from services.intake.domain.opening import case_id_of, case_opened
+from services.intake.domain.opening import case_id_of, case_opened, legacy_case_id_of
 from shared.events import Reason, Scenario
 from shared.markets import Currency, Market, Region
 from tests.factories import webhook
@@ -18,7 +19,7 @@ def opened(body: dict, key: str = "k-1"):
 def test_a_valid_webhook_becomes_a_classified_case_opened_event():
     body = webhook(market="us", marketplace="Amazon", reason_code="defective")
     case = opened(body)
-    assert case.case_id == case_id_of(Channel.GENERIC, "k-1")
+    assert case.case_id == case_id_of(Channel.GENERIC, "k-1", account="test-seller")
     assert case.market is Market.US
     assert case.region is Region.NA
     assert case.currency is Currency.USD
@@ -35,6 +36,29 @@ def test_a_valid_webhook_becomes_a_classified_case_opened_event():
 def test_the_same_key_names_the_same_case():
     assert opened(webhook(), "same").case_id == opened(webhook(), "same").case_id
     assert opened(webhook(), "one").case_id != opened(webhook(), "two").case_id
+
+
+def test_two_sellers_with_the_same_key_get_two_cases():
+    one = case_id_of("generic", "amazon:evt-1", account="seller-a")
+    other = case_id_of("generic", "amazon:evt-1", account="seller-b")
+    assert one != other
+    assert one == case_id_of("generic", "amazon:evt-1", account="seller-a")
+
+
+def test_a_case_accepted_before_accounts_were_in_its_id_keeps_the_id_it_had():
+    before = f"case-{uuid.uuid5(uuid.UUID('6f1c9a52-3c1e-4c43-9a57-2f0e8d7b1c11'), 'shopify:e-1')}"
+    assert legacy_case_id_of("shopify", "e-1") == before
+    assert case_id_of("shopify", "e-1", account="a.myshopify.com", legacy=True) == before
+    assert case_id_of("shopify", "e-1", account="a.myshopify.com") != before
+
+
+def test_no_account_and_key_name_the_id_of_another_or_of_an_older_case():
+    ids = {
+        case_id_of("generic", "b:c", account="a"),
+        case_id_of("generic", "c", account="a:b"),
+        legacy_case_id_of("generic", "a:b:c"),
+    }
+    assert len(ids) == 3
 
 
 def test_gb_is_accepted_as_the_uk_market():

@@ -1,0 +1,92 @@
+"""What intake's handler tests share: intake running in this process over the session's
+real PostgreSQL and broker, its delivery workers off (a test runs one itself when it needs
+to), its channel accounts kept one second; sellers onboarded through its API and their
+signed generic webhooks."""
+
+import json
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from sqlalchemy import text
+
+from services.intake.app import create_app
+from services.intake.channels.generic.webhook import signed_headers
+from shared.telemetry import Telemetry
+from tests.factories import AGENT, webhook
+
+ACCOUNT_CACHE_SECONDS = 1.0
+
+
+@asynccontextmanager
+async def running_intake(
+    settings, telemetry: Telemetry | None = None, **changes
+) -> AsyncIterator[httpx.AsyncClient]:
+    """One intake process (a replica); `client.service` is the service behind it,
+    `client.app` the app."""
+    own = {"intake_delivery_worker": False, "account_cache_seconds": ACCOUNT_CACHE_SECONDS}
+    app = create_app(settings.model_copy(update=own | changes), telemetry)
+    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=60) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://intake") as client:
+            client.service = app.state.service
+            client.app = manager.app
+            yield client
+
+
+@pytest.fixture
+async def intake(settings) -> AsyncIterator[httpx.AsyncClient]:
+    async with running_intake(settings) as client:
+        yield client
+
+
+@pytest.fixture
+async def seller(intake) -> AsyncIterator["Seller"]:
+    """A generic-channel seller onboarded for the test; its deliveries are removed after,
+    so that no later test's delivery worker finds them."""
+    onboarded = Seller(f"seller-{uuid.uuid4().hex[:8]}", f"secret-{uuid.uuid4().hex}")
+    answer = await onboarded.create(intake)
+    assert answer.status_code == 201, answer.text
+    yield onboarded
+    await forget_deliveries(intake, onboarded.account)
+
+
+async def forget_deliveries(intake: httpx.AsyncClient, account: str) -> None:
+    async with intake.service.engine.begin() as connection:
+        await connection.execute(
+            text("DELETE FROM intake.deliveries WHERE account = :a"), {"a": account}
+        )
+
+
+class Seller:
+    def __init__(self, account: str, secret: str) -> None:
+        self.account = account
+        self.secret = secret
+
+    async def create(self, intake: httpx.AsyncClient, **fields) -> httpx.Response:
+        body = {
+            "channel": "generic",
+            "account": self.account,
+            "seller": self.account,
+            "secrets": [self.secret],
+            **fields,
+        }
+        return await intake.post("/channel-accounts", json=body, headers=AGENT)
+
+    async def post(
+        self,
+        intake: httpx.AsyncClient,
+        body: dict | None = None,
+        secret: str | None = None,
+        account: str | None = None,
+    ) -> httpx.Response:
+        """A generic webhook of this seller, signed with its secret (or `secret`)."""
+        raw = json.dumps(body or webhook()).encode()
+        headers = signed_headers(
+            account or self.account, secret or self.secret, raw, datetime.now(UTC)
+        )
+        return await intake.post("/webhooks/generic", content=raw, headers=headers)
