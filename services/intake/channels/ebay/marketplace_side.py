@@ -12,14 +12,19 @@ buyer back, act on the return, check an account's credentials. The channel's hoo
   answer was lost.
 - `act_on_return`: approve or decline (Process Return Request), or mark the item received;
   nothing is sent when the return shows the action taken already.
-- `check_account`: a user token minted (or the given one) and one page of the seller's
-  returns read with it.
+- `check_account`: a user token minted afresh from the account's credentials (or the one
+  given) and one page of the seller's returns read with it.
 """
 
 from decimal import Decimal
 
 from services.intake.channels.ebay import post_order_api
-from services.intake.channels.ebay.oauth import as_the_seller
+from services.intake.channels.ebay.oauth import (
+    as_the_seller,
+    credentials_of,
+    mint_user_token,
+    user_token,
+)
 from services.intake.channels.ebay.returns import (
     EbayReturn,
     IssuedRefund,
@@ -119,14 +124,15 @@ async def act_on_return(order: ReturnOrder, account: Account, apis: MarketplaceA
 
 
 async def check_account(account: Account, apis: MarketplaceApis) -> None:
-    """The account's credentials get a token eBay takes: one page of its returns is read."""
-    await as_the_seller(
-        account,
-        apis,
-        lambda token: post_order_api.search_returns(
-            apis.http, apis.settings.ebay_api_base_url, token, default_marketplace(account)
-        ),
-    )
+    """The account's credentials as they are now (no kept token): a user token minted from
+    them, or the one given, and one page of the seller's returns read with it."""
+    base_url = apis.settings.ebay_api_base_url
+    credentials = credentials_of(account)
+    if credentials.mints:
+        token = (await mint_user_token(apis.http, base_url, credentials)).value
+    else:
+        token = await user_token(account, apis)
+    await post_order_api.search_returns(apis.http, base_url, token, default_marketplace(account))
 
 
 async def read(account: Account, apis: MarketplaceApis, return_id: str) -> EbayReturn:
