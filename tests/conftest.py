@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 
 from deploy.components import free_port, kafka_broker, postgres, wait_for_port
 from deploy.emulators.app import create_app as create_emulators
+from deploy.emulators.ebay import EMULATED_APP_TOKEN as EBAY_EMULATED_APP_TOKEN
 from deploy.settings import StackSettings
 from services.intake.adapters.vault import new_key
 from shared.migrations import upgrade_all
@@ -81,8 +82,9 @@ def make_httpserver() -> Iterator[HTTPServer]:
 
 
 @pytest.fixture(scope="session")
-async def settings(components, make_httpserver) -> StackSettings:
-    """The services' settings; every marketplace API is the local fake `make_httpserver`."""
+async def settings(components, make_httpserver, emulators) -> StackSettings:
+    """The services' settings; marketplace APIs are the local fake `make_httpserver`, or the
+    emulators (eBay)."""
     bootstrap, server_url = components
     marketplace = make_httpserver.url_for("").rstrip("/")
     database_url = await recreate_database(server_url, TEST_DATABASE)
@@ -99,9 +101,9 @@ async def settings(components, make_httpserver) -> StackSettings:
         channel_accounts_file=CHANNEL_ACCOUNTS,
         shopify_admin_base_url=marketplace,
         walmart_api_base_url=marketplace,
-        ebay_api_base_url=marketplace,
+        ebay_api_base_url=f"{emulators}/ebay",
         marketplace_timeout_seconds=2.0,
-        ebay_app_token="ebay-test-app-token",
+        ebay_app_token=EBAY_EMULATED_APP_TOKEN,
         ebay_verification_token="ebay-test-verification-token-0123456789abcdef",
         ebay_deletion_endpoint="https://intake.example.com/webhooks/ebay/account-deletion",
     )
