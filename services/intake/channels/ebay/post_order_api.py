@@ -25,7 +25,8 @@ X-EBAY-C-MARKETPLACE-ID. Errors (`shared.outbound`): no answer in time, no conne
 429 and 5xx are `Unavailable`; 404 (no such return for this seller), 401 and 403 (the
 seller's token refused), any other 4xx and an answer that is not the documented resource
 are `Refused`, with eBay's `errorId` and `message` (its `error` list, or the `errors` list
-its OAuth layer answers with). A refund whose answer cannot be read may have been made: it
+its OAuth layer answers with; for a refused token the id alone, as eBay's message may quote
+the token). A refund whose answer cannot be read may have been made: it
 is `Unavailable`, so that the caller reads the return back before trying again.
 
 eBay asks EU and UK sellers' refunds and decisions to carry a digital signature
@@ -210,8 +211,10 @@ async def answered(
     if status == 404:
         raise Refused(EBAY, f"has no return {return_id} for this seller", status)
     if status in (401, 403):
-        _, said = post_order_error_of(response)
-        raise Refused(EBAY, f"refused the seller's token ({status}) for {what}: {said}", status)
+        # eBay's words about a refused token may quote the token: only its error id is kept.
+        code, _ = post_order_error_of(response)
+        reason = f"refused the seller's token ({status}) for {what}: eBay error {code or '-'}"
+        raise Refused(EBAY, reason, status, code)
     ensure_success(response, EBAY, what, post_order_error_of)
     return response
 

@@ -112,3 +112,13 @@ async def test_against_the_emulator_a_return_is_refunded_approved_and_searched(h
     with pytest.raises(Refused) as refused:
         await post_order_api.decide(http, BASE_URL, token, "5800000001", "APPROVE", "Ok.", site)
     assert refused.value.status == 400 and refused.value.code
+
+
+async def test_a_refused_token_is_named_by_ebays_error_id_never_quoted(httpserver: HTTPServer):
+    said = {"errors": [{"errorId": 1003, "message": f"Token type is invalid:{TOKEN[:12]}"}]}
+    httpserver.expect_request("/post-order/v2/return/77").respond_with_json(said, status=401)
+    async with httpx.AsyncClient(timeout=2) as http:
+        with pytest.raises(Refused) as refused:
+            await post_order_api.read_return(http, httpserver.url_for(""), TOKEN, "77")
+    assert (refused.value.status, refused.value.code) == (401, "1003")
+    assert TOKEN[:12] not in str(refused.value)
