@@ -68,7 +68,8 @@ FORM = "application/x-www-form-urlencoded"
 router = APIRouter(tags=["eBay"])
 SETTINGS = {"EBAY_API_BASE_URL": "/ebay", "EBAY_APP_TOKEN": EMULATED_APP_TOKEN}
 
-# The state a notification's event leaves the return in (None: as it is).
+# The state a notification's event leaves the return in (None: as it is), and who did what
+# (ReturnUserRoleEnum, ActivityOptionEnum) in the return's history.
 STATE_OF_EVENT: dict[str, str | None] = {
     "ReturnCreated": None,
     "ReturnWaitingForSellerInfo": "RMA_PENDING",
@@ -78,6 +79,15 @@ STATE_OF_EVENT: dict[str, str | None] = {
     "ReturnRefundOverdue": "REFUND_TIMEOUT",
     "ReturnEscalated": None,
     "ReturnClosed": "CLOSED",
+}
+ACTIVITY_OF_EVENT: dict[str, tuple[str, str]] = {
+    "ReturnWaitingForSellerInfo": ("SYSTEM", "REMINDER_FOR_RMA"),
+    "ReturnSellerInfoOverdue": ("SYSTEM", "TIME_OUT_FOR_RMA"),
+    "ReturnShipped": ("SYSTEM", "NOTIFIED_SHIPPED"),
+    "ReturnDelivered": ("SYSTEM", "NOTIFIED_DELIVERED"),
+    "ReturnRefundOverdue": ("SYSTEM", "TIME_OUT_FOR_REFUND"),
+    "ReturnEscalated": ("BUYER", "BUYER_ESCALATE"),
+    "ReturnClosed": ("BUYER", "BUYER_CLOSE_RETURN"),
 }
 SELLER_TURN = "MY_RESPONSE_DUE"
 BUYER_TURN = "OTHER_PARTY_RESPONSE_DUE"
@@ -618,7 +628,7 @@ async def move_return(return_id: str, change: ReturnChange, request: Request) ->
     ebay = ebay_of(request)
     found = ebay.the_return(return_id)
     if change.state:
-        found.move("SYSTEM", "EMULATOR_SET_STATE", change.state, ebay.now())
+        found.move("SYSTEM", "OTHER", change.state, ebay.now(), notes="set by the emulator")
     if change.escalated is not None:
         found.escalated = change.escalated
     return {"summary": found.summary(), "detail": found.detail()}
@@ -634,8 +644,9 @@ async def notification(order: NotificationOrder, request: Request) -> JSONRespon
     found.seller = order.recipient
     now = ebay.now()
     moved_to = STATE_OF_EVENT[order.event]
-    if moved_to and found.state != moved_to:
-        found.move("SYSTEM", order.event, moved_to, now)
+    if order.event in ACTIVITY_OF_EVENT:
+        author, activity = ACTIVITY_OF_EVENT[order.event]
+        found.move(author, activity, moved_to or found.state, now)
     if order.event == "ReturnEscalated":
         found.escalated = True
     body = soap_notification(order, found, now)
