@@ -15,6 +15,7 @@ from deploy.secrets import demo_account
 from deploy.settings import StackSettings
 from deploy.warehouse_play import client, person
 from services.intake.channels.generic.webhook import signed_headers
+from services.intake.channels.walmart import webhook as walmart_webhook
 from services.intake.domain.opening import case_id_of
 
 
@@ -58,6 +59,71 @@ async def post_cases(
             return response.json()["case_id"]
 
         return await asyncio.gather(*(post(case) for case in cases))
+
+
+WALMART_NOTIFICATIONS = Path(__file__).resolve().parent / "walmart_return_created.json"
+WALMART_PATH = "/webhooks/walmart"
+
+
+def signed_walmart_notification(
+    notification: dict, account: dict | None = None
+) -> tuple[bytes, dict[str, str]]:
+    """A RETURN_CREATED as Walmart sends it to the seller of `account` (the demo seller's by
+    default): sent now, signed with the account's secret."""
+    account = account or demo_account("walmart")
+    now = datetime.now(UTC)
+    sent_at = now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+    source = {**notification["source"], "eventTime": sent_at}
+    payload = {**notification["payload"], "partnerId": account["account"]}
+    body = json.dumps({**notification, "source": source, "payload": payload}).encode()
+    secret = account["secrets"][0]
+    return body, walmart_webhook.signed_headers(secret, body, now, path=WALMART_PATH)
+
+
+async def post_walmart_returns(
+    settings: StackSettings, progress: Progress, timeout: float = 120.0
+) -> list[str]:
+    """Replay Walmart's RETURN_CREATED notifications for the demo seller's sample return
+    orders (completed from the emulated Returns API); the ids of the cases they opened."""
+    token = settings.agent_api_token.get_secret_value() if settings.agent_api_token else ""
+    intake = httpx.AsyncClient(base_url=settings.base_url_of("intake"), timeout=30)
+    async with intake:
+        return await replay_walmart_returns(
+            intake, {"authorization": f"Bearer {token}"}, progress, timeout=timeout
+        )
+
+
+async def replay_walmart_returns(
+    intake: httpx.AsyncClient,
+    agent: dict[str, str],
+    progress: Progress,
+    account: dict | None = None,
+    timeout: float = 120.0,
+) -> list[str]:
+    """Post the sample notifications to intake, then wait until each of their return orders
+    has its cases (an agent's view of them, `agent` its headers): their ids."""
+    notifications = json.loads(WALMART_NOTIFICATIONS.read_text(encoding="utf-8"))
+    return_order_ids = {
+        line["returnOrderId"]
+        for event in notifications
+        for line in event["payload"]["returnOrders"]
+    }
+    task = progress.add_task("Walmart returns → intake", total=len(return_order_ids))
+    for notification in notifications:
+        body, headers = signed_walmart_notification(notification, account)
+        (await intake.post(WALMART_PATH, content=body, headers=headers)).raise_for_status()
+    deadline = time.monotonic() + timeout
+    found: dict[str, list[str]] = {}
+    while set(found) != return_order_ids and time.monotonic() < deadline:
+        response = await intake.get("/cases", params={"limit": 500}, headers=agent)
+        found = {}
+        for case in response.json() if response.is_success else []:
+            if case.get("marketplace") == "walmart" and case.get("return_id") in return_order_ids:
+                found.setdefault(case["return_id"], []).append(case["case_id"])
+        progress.update(task, completed=len(found))
+        if set(found) != return_order_ids:
+            await asyncio.sleep(0.5)
+    return [case_id for case_ids in found.values() for case_id in case_ids]
 
 
 async def answer_offers(

@@ -21,6 +21,7 @@ from deploy.replay import (
     analytics_summary,
     answer_offers,
     post_cases,
+    post_walmart_returns,
     replay_ebay_returns,
     stock_warehouses,
     wait_for_analytics,
@@ -62,6 +63,7 @@ async def replay_samples(settings: StackSettings) -> dict:
     await load_seller_data(settings, cases)
     with progress_bars(console) as progress:
         case_ids = await post_cases(settings, cases, progress)
+        case_ids += await post_walmart_returns(settings, progress)
         case_ids += await replay_ebay_returns(settings, progress)
         await answer_offers(settings, case_ids, progress)
         await wait_for_analytics(settings, case_ids, progress)

@@ -84,7 +84,7 @@ def make_httpserver() -> Iterator[HTTPServer]:
 @pytest.fixture(scope="session")
 async def settings(components, make_httpserver, emulators) -> StackSettings:
     """The services' settings; marketplace APIs are the local fake `make_httpserver`, or the
-    emulators (eBay)."""
+    emulators (Walmart, eBay)."""
     bootstrap, server_url = components
     marketplace = make_httpserver.url_for("").rstrip("/")
     database_url = await recreate_database(server_url, TEST_DATABASE)
@@ -100,7 +100,7 @@ async def settings(components, make_httpserver, emulators) -> StackSettings:
         technician_tokens={"ben": TECHNICIAN_TOKEN},
         channel_accounts_file=CHANNEL_ACCOUNTS,
         shopify_admin_base_url=marketplace,
-        walmart_api_base_url=marketplace,
+        walmart_api_base_url=f"{emulators}/walmart",
         ebay_api_base_url=f"{emulators}/ebay",
         marketplace_timeout_seconds=2.0,
         ebay_app_token=EBAY_EMULATED_APP_TOKEN,

@@ -41,3 +41,7 @@ class AccessTokens:
     def forget(self, key: Key) -> None:
         """The marketplace refused the token (revoked, rotated): fetch a new one next time."""
         self._tokens.pop(key, None)
+
+    def now(self) -> datetime:
+        """The clock the tokens' ends are read against: a fetch dates a new token's end by it."""
+        return self._now()

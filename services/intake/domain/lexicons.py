@@ -111,6 +111,7 @@ REASON_SCENARIO: dict[Reason, tuple[Scenario, float]] = {
     Reason.QUALITY: (Scenario.QUALITY_DEFECT, VAGUE_CODE),
     Reason.SIZE_TOO_SMALL: (Scenario.SIZE_STYLE_MISMATCH, SPECIFIC_CODE),
     Reason.SIZE_TOO_LARGE: (Scenario.SIZE_STYLE_MISMATCH, SPECIFIC_CODE),
+    Reason.SIZE_FIT: (Scenario.SIZE_STYLE_MISMATCH, SPECIFIC_CODE),  # Walmart's WRONG_SIZE/POOR_FIT
     Reason.STYLE: (Scenario.SIZE_STYLE_MISMATCH, SPECIFIC_CODE),
     Reason.WRONG_ITEM: (Scenario.WRONG_ITEM, SPECIFIC_CODE),
     Reason.CHANGED_MIND: (Scenario.CHANGED_MIND, SPECIFIC_CODE),
@@ -147,6 +148,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"crack(ed)?", r"(box|packaging|package|parcel) (was |is )?(\w+ )?"
             r"(crushed|damaged|dented|squashed|torn|wet|ripped|soaked)",
             r"(crushed|squashed|dented|damaged|torn|wet) (box|packaging|package)",
+            r"(arrived|came|was delivered|showed up) damaged",  # Walmart's "Item arrived damaged"
             r"(small|tiny|light|minor) (mark|stain|scratch|dent|chip|flaw|defect)",
             r"bent", r"scraped?", r"marks", r"blemish(es)?", r"discolou?r(ed|ation)",
             r"small (tear|hole|crack|scuff|dent)",

@@ -1,17 +1,67 @@
-"""`make run`'s replay of eBay's notifications (`deploy/replay.py`): made by the eBay emulator
-for the sample returns, signed with the demo account's keyset, every return created first."""
+"""What `make run` replays (`deploy/replay.py`): Walmart's RETURN_CREATED notifications for the
+demo seller, as Walmart sends and signs them; eBay's Platform Notifications, made by the eBay
+emulator for the sample returns, signed with the demo account's keyset, every return created
+first."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 
+from deploy.emulators import walmart as emulated
 from deploy.emulators.app import create_app
-from deploy.replay import EBAY_SAMPLE_FILE, ebay_notifications, emulated_ebay_root
+from deploy.replay import (
+    EBAY_SAMPLE_FILE,
+    WALMART_NOTIFICATIONS,
+    WALMART_PATH,
+    ebay_notifications,
+    emulated_ebay_root,
+    signed_walmart_notification,
+)
 from deploy.secrets import demo_account
 from deploy.settings import StackSettings
 from services.intake.channels.ebay import notifications
 from services.intake.channels.ebay.notifications import EbayKeys
+from services.intake.channels.walmart import webhook
+
+NOTIFICATIONS = json.loads(WALMART_NOTIFICATIONS.read_text(encoding="utf-8"))
+
+
+def test_the_walmart_samples_are_what_walmart_sends_for_the_emulators_return_orders():
+    assert len(NOTIFICATIONS) >= 5
+    for sample in NOTIFICATIONS:
+        ids = list(
+            dict.fromkeys(line["returnOrderId"] for line in sample["payload"]["returnOrders"])
+        )
+        source = sample["source"]
+        made = emulated.return_created(
+            ids,
+            sample["payload"]["partnerId"],
+            source["eventId"],
+            datetime.fromisoformat(source["eventTime"]),
+            sample["payload"]["partnerName"],
+        )
+        assert sample == made
+        assert sample["payload"]["partnerId"] == demo_account("walmart")["account"]
+
+
+def test_the_samples_show_several_reasons_in_one_return_and_customers_words():
+    lines = [line for sample in NOTIFICATIONS for line in sample["payload"]["returnOrders"]]
+    by_return_order: dict[str, set[str]] = {}
+    for line in lines:
+        by_return_order.setdefault(line["returnOrderId"], set()).add(line["returnReason"])
+    assert any(len(reasons) > 1 for reasons in by_return_order.values())
+    assert any(not webhook.is_code(line["returnReason"]) for line in lines)
+
+
+def test_a_replayed_notification_is_sent_now_and_signed_with_the_demo_secret():
+    body, headers = signed_walmart_notification(NOTIFICATIONS[0])
+    now = datetime.now(UTC)
+    secrets = demo_account("walmart")["secrets"]
+    webhook.verify(headers, body, secrets, now, path=WALMART_PATH)
+    sent_at = datetime.fromisoformat(json.loads(body)["source"]["eventTime"])
+    assert now - sent_at < timedelta(seconds=5)
+
 
 SAMPLES = [
     {"return_id": "5301000001", "events": ["ReturnCreated"]},

@@ -26,7 +26,7 @@ No secret is ever put in an error: eBay's own `error_description` names none.
 import base64
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import httpx
@@ -86,9 +86,13 @@ def credentials_of(account: Account) -> UserCredentials:
 
 
 async def mint_user_token(
-    client: httpx.AsyncClient, base_url: str, credentials: UserCredentials
+    client: httpx.AsyncClient,
+    base_url: str,
+    credentials: UserCredentials,
+    now: Callable[[], datetime] = utc_now,
 ) -> AccessToken:
-    """A new user access token from the refresh token; `base_url` is e.g. api.ebay.com's."""
+    """A new user access token from the refresh token, its end dated by `now`; `base_url` is
+    e.g. api.ebay.com's."""
     if not credentials.mints:
         raise Refused(EBAY, "the account has no refresh token with its app's client id and secret")
     pair = f"{credentials.client_id}:{credentials.client_secret}".encode()
@@ -108,7 +112,7 @@ async def mint_user_token(
     what = "a user access token"
     response = await answer_to(client, request, EBAY, what, reason_of=oauth_error_of)
     answer = resource_of(TokenAnswer, response, EBAY, what)
-    return AccessToken(answer.access_token, utc_now() + timedelta(seconds=answer.expires_in))
+    return AccessToken(answer.access_token, now() + timedelta(seconds=answer.expires_in))
 
 
 def oauth_error_of(response: httpx.Response) -> tuple[str | None, str]:
@@ -127,7 +131,9 @@ async def user_token(account: Account, apis: MarketplaceApis) -> str:
         settings = apis.settings
         return await apis.tokens.token(
             key_of(account),
-            lambda: mint_user_token(apis.http, settings.ebay_api_base_url, credentials),
+            lambda: mint_user_token(
+                apis.http, settings.ebay_api_base_url, credentials, apis.tokens.now
+            ),
         )
     if credentials.user_token:
         return credentials.user_token

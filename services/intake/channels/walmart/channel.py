@@ -1,5 +1,13 @@
-"""Walmart as intake receives it: a RETURN_CREATED is checked on arrival and completed
-with its return orders' items and buyers, read from the Returns API."""
+"""Walmart as intake receives it and asks of it: a RETURN_CREATED is checked on arrival and
+completed with its return orders' items, reasons and buyers, read from the Returns API with
+the account's OAuth token (`access.py`); a case's refund is paid through the Returns or
+Orders API (`refunds.py`); `check_account` proves an account's client credentials.
+
+Walmart's Returns API has no call to approve, decline or mark a return received: Walmart
+authorises every return itself and the seller's part is the refund, so `act_on_return` is
+None (https://developer.walmart.com/us-marketplace/docs/choose-an-returns-api: retrieve,
+refund, and item-level return rules).
+"""
 
 from datetime import datetime
 
@@ -7,7 +15,7 @@ from fastapi import Request
 
 from services.intake.channels.common import read_json
 from services.intake.channels.marketplace import Headers, MarketplaceApis, MarketplaceChannel
-from services.intake.channels.walmart import returns_api, webhook
+from services.intake.channels.walmart import access, refunds, returns_api, webhook
 from services.intake.channels.walmart.returns_api import WalmartReturns
 from services.intake.domain.account import Account
 from services.intake.domain.case import Channel, Delivery
@@ -29,17 +37,21 @@ def delivery_id_of(headers: Headers, body: bytes) -> str:
 async def read_return_orders(
     headers: Headers, body: bytes, account: Account, apis: MarketplaceApis
 ) -> WalmartReturns:
-    return await returns_api.read_return_orders(
-        apis.http,
-        apis.settings.walmart_api_base_url,
-        account.credentials.get("access_token", ""),
-        webhook.return_orders_to_read(body),
+    return_order_ids = webhook.return_orders_to_read(body)
+    return await access.with_token(
+        account,
+        apis,
+        lambda token: returns_api.read_return_orders(
+            apis.http, apis.settings.walmart_api_base_url, token, return_order_ids
+        ),
     )
 
 
 def parse(headers: Headers, body: bytes, found: WalmartReturns | None) -> list[Delivery]:
     found = found or WalmartReturns(items={}, buyers={})
-    return webhook.parse(headers, body, found.items, found.buyers)
+    return webhook.parse(
+        headers, body, found.items, found.buyers, found.reasons, found.line_numbers
+    )
 
 
 WALMART = MarketplaceChannel(
@@ -51,4 +63,8 @@ WALMART = MarketplaceChannel(
     delivery_id_of=delivery_id_of,
     parse=parse,
     read_missing=read_return_orders,
+    pay_refund=refunds.pay_refund,
+    find_refund=refunds.find_refund,
+    act_on_return=None,  # Walmart has no such call: see above
+    check_account=access.check_account,
 )

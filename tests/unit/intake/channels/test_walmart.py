@@ -27,6 +27,8 @@ from services.intake.domain.case import (
     OpenCase,
     Reason,
 )
+from services.intake.domain.classification import classify
+from shared.events import Scenario
 from shared.markets import Currency, Market
 from shared.outbound import Refused, Unavailable
 
@@ -162,14 +164,18 @@ def test_a_return_created_opens_a_case():
 def test_each_return_order_of_an_event_opens_its_own_case():
     deliveries = walmart.parse({}, sample("return_created_several_orders"), ITEMS)
     event_id = "5b0e9f20-ed1b-11ee-a951-0242ac120002"
+    # Return order ...881 has two lines of different reasons: a case per reason, the second
+    # keyed by its line (issue 13: every line keeps its reason).
     assert [delivery.delivery_id for delivery in deliveries] == [
         f"{event_id}:106152711271982881",
+        f"{event_id}:106152711271982881/2",
         f"{event_id}:106152711271982882",
     ]
-    first, second = (delivery.action.case for delivery in deliveries)
-    # The two lines of return order ...881 are one case with both items.
-    assert first.items == [SPEAKER, CABLE]
+    first, cable, second = (delivery.action.case for delivery in deliveries)
+    assert first.items == [SPEAKER]
+    assert cable.items == [CABLE]
     assert (first.reason, first.ids.order_id) == (Reason.DEFECTIVE, "108828592795613")
+    assert (cable.reason, cable.ids.order_id) == (Reason.MISSING_PARTS, "108828592795613")
     assert (second.reason, second.ids.order_id) == (Reason.CHANGED_MIND, "108828592795998")
 
 
@@ -180,8 +186,8 @@ def test_the_buyer_of_each_return_order_reaches_its_case():
     deliveries = walmart.parse(
         {}, sample("return_created_several_orders"), ITEMS, {"106152711271982881": buyer}
     )
-    first, second = (delivery.action.case for delivery in deliveries)
-    assert first.buyer == buyer
+    first, cable, second = (delivery.action.case for delivery in deliveries)
+    assert first.buyer == cable.buyer == buyer
     assert first.buyer_ref == "108828592795613"  # the buyer is known by the purchase order
     # A return order Walmart named no customer for opens a case without a buyer.
     assert second.buyer is None
@@ -236,6 +242,108 @@ def test_every_walmart_reason_is_mapped_and_the_original_kept(code, reason):
     [delivery] = walmart.parse({}, changed("return_created", set_reason), ITEMS)
     case = delivery.action.case
     assert (case.reason, case.marketplace_reason) == (reason, code)
+
+
+# Free-text reasons and each line's own reason (issue 13, fidelity)
+
+
+def scenario_of(case):
+    return classify(case.reason, case.marketplace_reason, case.buyer_words).scenario
+
+
+def with_reason(words: str):
+    def set_reason(event):
+        event["payload"]["returnOrders"][0]["returnReason"] = words
+
+    return set_reason
+
+
+def test_a_free_text_reason_is_the_buyers_words_and_classified_as_such():
+    # Walmart's own sample notification says "Item arrived damaged", not a code.
+    body = changed("return_created", with_reason("Item arrived damaged"))
+    [delivery] = walmart.parse({}, body, ITEMS)
+    case = delivery.action.case
+    assert (case.marketplace_reason, case.reason) == ("Item arrived damaged", Reason.OTHER)
+    assert case.buyer_words == "Item arrived damaged"
+    classified = classify(case.reason, case.marketplace_reason, case.buyer_words)
+    assert (classified.scenario, classified.needs_agent) == (Scenario.MINOR_DEFECT, False)
+
+
+@pytest.mark.parametrize(
+    ("words", "scenario"),
+    [
+        ("Too small, I need a larger size", Scenario.SIZE_STYLE_MISMATCH),
+        ("It stopped working after two days and will not turn on anymore", Scenario.QUALITY_DEFECT),
+        ("I can't figure out how to pair it with my phone", Scenario.FUNCTIONAL_FAULT),
+        ("I received the wrong item, not what I ordered", Scenario.WRONG_ITEM),
+        ("Changed my mind, I do not need it anymore", Scenario.CHANGED_MIND),
+    ],
+)
+def test_free_text_reasons_reach_their_scenario(words, scenario):
+    [delivery] = walmart.parse({}, changed("return_created", with_reason(words)), ITEMS)
+    assert scenario_of(delivery.action.case) is scenario
+
+
+def test_the_returns_apis_code_and_the_notifications_words_are_both_kept():
+    body = changed("return_created", with_reason("Small scratch on the front but it works fine"))
+    [delivery] = walmart.parse({}, body, ITEMS, reasons={"106152711271982880": ["DAMAGED"]})
+    case = delivery.action.case
+    assert (case.marketplace_reason, case.reason) == ("DAMAGED", Reason.DAMAGED)
+    assert case.buyer_words == "Small scratch on the front but it works fine"
+    assert scenario_of(case) is Scenario.MINOR_DEFECT
+
+
+def test_a_code_walmart_adds_later_is_a_code_not_words():
+    [delivery] = walmart.parse({}, changed("return_created", with_reason("ITEM_TOO_LOUD")), ITEMS)
+    assert (delivery.action.case.reason, delivery.action.case.buyer_words) == (Reason.OTHER, "")
+
+
+def test_walmarts_wrong_size_code_is_a_size_mismatch_without_an_agent():
+    [delivery] = walmart.parse({}, sample("return_created"), ITEMS)
+    classified = classify(delivery.action.case.reason, delivery.action.case.marketplace_reason, "")
+    assert (classified.scenario, classified.needs_agent) == (Scenario.SIZE_STYLE_MISMATCH, False)
+
+
+def test_every_line_of_a_return_order_keeps_its_reason_and_is_classified_on_its_own():
+    event = json.loads(sample("return_created_several_orders"))
+    lines = event["payload"]["returnOrders"]
+    lines[2]["returnOrderId"] = lines[0]["returnOrderId"]  # three lines, one return order
+    lines[2]["purchaseOrderId"] = lines[0]["purchaseOrderId"]
+    body = json.dumps(event).encode()
+    items = {"106152711271982881": [SPEAKER, CABLE, CURTAIN]}
+    reasons = {
+        "106152711271982881": [
+            "DEFECTIVE",
+            "The charging cable was missing from the box",
+            "Changed my mind, I do not need it anymore",
+        ]
+    }
+    numbers = {"106152711271982881": [1, 2, 3]}
+    deliveries = walmart.parse({}, body, items, reasons=reasons, line_numbers=numbers)
+    event_id = "5b0e9f20-ed1b-11ee-a951-0242ac120002"
+    assert [delivery.delivery_id for delivery in deliveries] == [
+        f"{event_id}:106152711271982881",
+        f"{event_id}:106152711271982881/2",
+        f"{event_id}:106152711271982881/3",
+    ]
+    cases = [delivery.action.case for delivery in deliveries]
+    assert [case.items for case in cases] == [[SPEAKER], [CABLE], [CURTAIN]]
+    assert [scenario_of(case) for case in cases] == [
+        Scenario.QUALITY_DEFECT,
+        Scenario.FUNCTIONAL_FAULT,
+        Scenario.CHANGED_MIND,
+    ]
+    # The notification's words for the first line ("DEFECTIVE") say nothing more.
+    assert cases[0].buyer_words == ""
+    assert {case.ids.return_id for case in cases} == {"106152711271982881"}
+
+
+def test_lines_of_one_reason_stay_one_case():
+    event = json.loads(sample("return_created_several_orders"))
+    event["payload"]["returnOrders"][1]["returnReason"] = "DEFECTIVE"
+    deliveries = walmart.parse({}, json.dumps(event).encode(), ITEMS)
+    assert deliveries[0].action.case.items == [SPEAKER, CABLE]
+    assert len(deliveries) == 2
 
 
 def test_another_event_type_is_ignored():
@@ -438,9 +546,11 @@ async def test_each_return_order_of_an_event_is_read_into_its_own_case(client, h
     answer_sample(httpserver, "106152711271982882")
     body = (SAMPLES / "return_created_several_orders.json").read_bytes()
     found = await read_orders(client, httpserver, *walmart.return_orders_to_read(body))
-    deliveries = walmart.parse({}, body, found.items, found.buyers)
-    first, second = (delivery.action.case for delivery in deliveries)
-    assert (first.items, first.buyer) == ([LISTED_SPEAKER, LISTED_CABLE], JANE)
+    deliveries = walmart.parse({}, body, found.items, found.buyers, found.reasons)
+    first, cable, second = (delivery.action.case for delivery in deliveries)
+    # ...881's lines were returned for different reasons: a case each.
+    assert (first.items, first.buyer) == ([LISTED_SPEAKER], JANE)
+    assert (cable.items, cable.buyer) == ([LISTED_CABLE], JANE)
     assert (second.items, second.buyer) == ([LISTED_CURTAIN], MARCUS)
 
 
@@ -532,3 +642,42 @@ async def test_an_unreachable_walmart_is_transient(client):
         await returns_api.read_return_orders(
             client, "http://127.0.0.1:9", TOKEN, ["106152711271982880"]
         )
+
+
+# Issuing a refund (returns_api.issue_refund)
+
+
+async def test_a_refund_answered_with_something_else_than_walmarts_answer_is_transient(
+    client, httpserver
+):
+    # The refund may have been made: a retry must read the return order back first.
+    order = returns_api.ReturnOrder.model_validate(
+        returns_sample("returns_106152711271982881")["returnOrders"][0]
+    )
+    httpserver.expect_request(
+        "/v3/returns/106152711271982881/refund", method="POST"
+    ).respond_with_data("<html>OK</html>", content_type="text/html")
+    with pytest.raises(Unavailable):
+        await returns_api.issue_refund(
+            client, httpserver.url_for("/"), TOKEN, order, order.return_order_lines
+        )
+
+
+async def test_a_refund_names_the_customer_order_and_each_line(client, httpserver):
+    order = returns_api.ReturnOrder.model_validate(
+        returns_sample("returns_106152711271982881")["returnOrders"][0]
+    )
+    httpserver.expect_request(
+        "/v3/returns/106152711271982881/refund",
+        method="POST",
+        json={
+            "customerOrderId": "200011888200325",
+            "refundLines": [{"returnOrderLineNumber": 1}, {"returnOrderLineNumber": 2}],
+        },
+    ).respond_with_json(
+        {"returnOrderId": "106152711271982881", "customerOrderId": "200011888200325"}
+    )
+    issued = await returns_api.issue_refund(
+        client, httpserver.url_for("/"), TOKEN, order, order.return_order_lines
+    )
+    assert issued.return_order_id == "106152711271982881"
