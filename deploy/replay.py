@@ -211,23 +211,37 @@ def emulated_ebay_root(settings: StackSettings) -> str | None:
 
 
 async def replay_ebay_returns(settings: StackSettings, progress: Progress) -> list[str]:
-    """Post the sample returns' notifications (ReturnCreated, then what happened since) and
-    stock their listings; the ids of the cases they open, none when eBay is a real one."""
+    """Stock the sample returns' listings and post their notifications (ReturnCreated, then
+    what happened since); the ids of the cases they open, none when eBay is a real one."""
     root = emulated_ebay_root(settings)
     if root is None:
         return []
     samples = json.loads(EBAY_SAMPLE_FILE.read_text())
-    task = progress.add_task("eBay notifications → intake", total=len(samples))
     async with (
         httpx.AsyncClient(base_url=root, timeout=30) as emulator,
         httpx.AsyncClient(base_url=settings.base_url_of("intake"), timeout=30) as intake,
     ):
         listings = [await ebay_listing(emulator, sample["return_id"]) for sample in samples]
         await stock_warehouses(settings, [{"items": [{"sku": sku}]} for sku in listings])
-        async for event, body in ebay_notifications(emulator, samples, demo_account("ebay")):
-            xml = {"content-type": "text/xml"}
-            (await intake.post("/webhooks/ebay", content=body, headers=xml)).raise_for_status()
-            progress.advance(task, 1 if event == "ReturnCreated" else 0)
+        return await post_ebay_notifications(
+            emulator, intake, samples, demo_account("ebay"), progress
+        )
+
+
+async def post_ebay_notifications(
+    emulator: httpx.AsyncClient,
+    intake: httpx.AsyncClient,
+    samples: list[dict],
+    account: dict,
+    progress: Progress,
+) -> list[str]:
+    """Each sample's notifications, signed for `account`, posted to intake's eBay webhook:
+    the ids of the cases their ReturnCreated open."""
+    task = progress.add_task("eBay notifications → intake", total=len(samples))
+    async for event, body in ebay_notifications(emulator, samples, account):
+        xml = {"content-type": "text/xml"}
+        (await intake.post("/webhooks/ebay", content=body, headers=xml)).raise_for_status()
+        progress.advance(task, 1 if event == "ReturnCreated" else 0)
     return [case_id_of("ebay", f"ebay:{s['return_id']}:ReturnCreated") for s in samples]
 
 

@@ -12,7 +12,9 @@ from decimal import Decimal
 
 import httpx
 import pytest
+from rich.progress import Progress
 
+from deploy.replay import EBAY_SAMPLE_FILE, post_ebay_notifications
 from services.intake.domain.opening import case_id_of
 from tests.conftest import eventually
 from tests.factories import AGENT, CHANNEL_ACCOUNTS
@@ -230,3 +232,26 @@ async def test_the_user_token_is_minted_again_when_it_runs_out(clients, ebay, da
     assert (await post(clients, await notification(ebay, "ReturnCreated", third))).is_success
     await eventually(lambda: stored_case(clients, opened_by(third)))
     assert await minted(ebay) == before + 2
+
+
+async def test_make_runs_ebay_samples_become_cases_each_as_far_as_ebay_says(clients, ebay):
+    samples = json.loads(EBAY_SAMPLE_FILE.read_text())
+    with Progress(disable=True) as progress:
+        case_ids = await post_ebay_notifications(
+            ebay, clients["intake"], samples, ACCOUNT, progress
+        )
+    assert len(case_ids) == len(samples) >= 5
+    cases = [await eventually(lambda c=c: stored_case(clients, c)) for c in case_ids]
+    assert {case["marketplace"] for case in cases} == {"ebay"}
+    assert len({case["market"] for case in cases}) >= 3
+    last_event = {s["return_id"]: s["events"][-1] for s in samples}
+    expected = {"ReturnCreated": "requested", "ReturnShipped": "shipped"}
+    expected["ReturnDelivered"] = "delivered"
+
+    async def as_far_as_ebay_says():
+        found = [await stored_case(clients, c) for c in case_ids]
+        return all(
+            case["marketplace_status"] == expected[last_event[case["return_id"]]] for case in found
+        )
+
+    await eventually(as_far_as_ebay_says)
