@@ -4,7 +4,7 @@ import asyncio
 import json
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from deploy.settings import StackSettings
 from deploy.warehouse_play import client, person
 from services.intake.channels.generic.webhook import signed_headers
 from services.intake.channels.walmart import webhook as walmart_webhook
+from services.intake.domain.opening import case_id_of
 
 
 def signed_case(case: dict) -> tuple[bytes, dict[str, str]]:
@@ -286,3 +287,77 @@ async def cases_of_returns(
             await asyncio.sleep(0.5)
         cases = (await http.get("/cases", params={"limit": 500})).json()
     return [case["case_id"] for case in cases if case.get("return_id") in return_ids]
+
+
+# eBay: Platform Notifications as eBay sends them, made and signed by the eBay emulator with
+# the demo account's application keyset, posted to intake's eBay webhook.
+EBAY_SAMPLE_FILE = Path(__file__).resolve().parent / "ebay_sample_returns.json"
+
+
+def emulated_ebay_root(settings: StackSettings) -> str | None:
+    """The emulators' base URL when eBay is the emulator's (`/ebay`); None for a real eBay."""
+    base_url = settings.ebay_api_base_url.rstrip("/")
+    return base_url.removesuffix("/ebay") if base_url.endswith("/ebay") else None
+
+
+async def replay_ebay_returns(settings: StackSettings, progress: Progress) -> list[str]:
+    """Stock the sample returns' listings and post their notifications (ReturnCreated, then
+    what happened since); the ids of the cases they open, none when eBay is a real one."""
+    root = emulated_ebay_root(settings)
+    if root is None:
+        return []
+    samples = json.loads(EBAY_SAMPLE_FILE.read_text())
+    async with (
+        httpx.AsyncClient(base_url=root, timeout=30) as emulator,
+        httpx.AsyncClient(base_url=settings.base_url_of("intake"), timeout=30) as intake,
+    ):
+        listings = [await ebay_listing(emulator, sample["return_id"]) for sample in samples]
+        await stock_warehouses(settings, [{"items": [{"sku": sku}]} for sku in listings])
+        return await post_ebay_notifications(
+            emulator, intake, samples, demo_account("ebay"), progress
+        )
+
+
+async def post_ebay_notifications(
+    emulator: httpx.AsyncClient,
+    intake: httpx.AsyncClient,
+    samples: list[dict],
+    account: dict,
+    progress: Progress,
+) -> list[str]:
+    """Each sample's notifications, signed for `account`, posted to intake's eBay webhook:
+    the ids of the cases their ReturnCreated open."""
+    task = progress.add_task("eBay notifications → intake", total=len(samples))
+    async for event, body in ebay_notifications(emulator, samples, account):
+        xml = {"content-type": "text/xml"}
+        (await intake.post("/webhooks/ebay", content=body, headers=xml)).raise_for_status()
+        progress.advance(task, 1 if event == "ReturnCreated" else 0)
+    return [
+        case_id_of("ebay", f"ebay:{s['return_id']}:ReturnCreated", account=account["account"])
+        for s in samples
+    ]
+
+
+async def ebay_notifications(
+    emulator: httpx.AsyncClient, samples: list[dict], account: dict
+) -> AsyncIterator[tuple[str, bytes]]:
+    """Each sample's events in turn (every ReturnCreated first), each notification signed by
+    the emulator with the account's application keyset: (event, SOAP body)."""
+    for step in range(max(len(sample["events"]) for sample in samples)):
+        for sample in (s for s in samples if step < len(s["events"])):
+            order = {
+                "event": sample["events"][step],
+                "return_id": sample["return_id"],
+                "recipient": account["account"],
+                "keyset": account["keysets"][0],
+            }
+            made = await emulator.post("/_emulator/ebay/notifications", json=order)
+            made.raise_for_status()
+            yield order["event"], made.json()["body"].encode()
+
+
+async def ebay_listing(emulator: httpx.AsyncClient, return_id: str) -> str:
+    """The listing (the case's SKU) of an emulated eBay return."""
+    held = await emulator.get(f"/_emulator/ebay/returns/{return_id}")
+    held.raise_for_status()
+    return held.json()["detail"]["itemDetail"]["itemId"]

@@ -23,6 +23,7 @@ from deploy.replay import (
     post_cases,
     post_shopify_returns,
     post_walmart_returns,
+    replay_ebay_returns,
     stock_warehouses,
     wait_for_analytics,
 )
@@ -66,6 +67,7 @@ async def replay_samples(settings: StackSettings) -> dict:
         case_ids = await post_cases(settings, cases, progress)
         case_ids += await post_walmart_returns(settings, progress)
         case_ids += await post_shopify_returns(settings, progress)
+        case_ids += await replay_ebay_returns(settings, progress)
         await answer_offers(settings, case_ids, progress)
         await wait_for_analytics(settings, case_ids, progress)
         await ship_dispatch_tasks(settings, progress)

@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 
 from deploy.components import free_port, kafka_broker, postgres, wait_for_port
 from deploy.emulators.app import create_app as create_emulators
+from deploy.emulators.ebay import EMULATED_APP_TOKEN as EBAY_EMULATED_APP_TOKEN
 from deploy.settings import StackSettings
 from services.intake.adapters.vault import new_key
 from shared.migrations import upgrade_all
@@ -81,11 +82,9 @@ def make_httpserver() -> Iterator[HTTPServer]:
 
 
 @pytest.fixture(scope="session")
-async def settings(components, make_httpserver, emulators) -> StackSettings:
-    """The services' settings: Shopify's, Walmart's and EasyPost's APIs are the emulators,
-    the other marketplace APIs the local fake `make_httpserver`."""
+async def settings(components, emulators) -> StackSettings:
+    """The services' settings: the outside APIs are the emulators (`deploy/emulators/`)."""
     bootstrap, server_url = components
-    marketplace = make_httpserver.url_for("").rstrip("/")
     database_url = await recreate_database(server_url, TEST_DATABASE)
     settings = StackSettings(
         kafka_bootstrap_servers=bootstrap,
@@ -100,9 +99,9 @@ async def settings(components, make_httpserver, emulators) -> StackSettings:
         channel_accounts_file=CHANNEL_ACCOUNTS,
         shopify_admin_base_url=f"{emulators}/shopify/{{shop}}",
         walmart_api_base_url=f"{emulators}/walmart",
-        ebay_api_base_url=marketplace,
+        ebay_api_base_url=f"{emulators}/ebay",
         marketplace_timeout_seconds=2.0,
-        ebay_app_token="ebay-test-app-token",
+        ebay_app_token=EBAY_EMULATED_APP_TOKEN,
         ebay_verification_token="ebay-test-verification-token-0123456789abcdef",
         ebay_deletion_endpoint="https://intake.example.com/webhooks/ebay/account-deletion",
         easypost_api_base_url=f"{emulators}/easypost",

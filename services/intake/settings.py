@@ -63,7 +63,7 @@ class IntakeSettings(ServiceSettings):
     )
     ebay_api_base_url: str = Field(
         default="https://api.ebay.com",
-        description="eBay's APIs (Post-Order returns, notification signing keys).",
+        description="eBay's APIs (OAuth tokens, Post-Order returns, notification signing keys).",
     )
     ebay_verification_token: SecretStr | None = Field(
         default=None,

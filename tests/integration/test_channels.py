@@ -1,7 +1,6 @@
 """Every marketplace channel end to end: a signed delivery in, a classified case decided.
 
-eBay's Post-Order API is a real local HTTP server (`httpserver`) answering with the
-documented sample payloads; Shopify's Admin API and Walmart's Returns API are the emulators
+Shopify's Admin API, Walmart's Returns API and eBay's Post-Order API are the emulators
 (`emulators`, `deploy/emulators/`); the broker and PostgreSQL are the real ones.
 """
 
@@ -15,7 +14,7 @@ import uuid
 from datetime import UTC, datetime
 
 import httpx
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from services.intake.channels.common import hmac_sha256_base64, hmac_sha256_hex
@@ -183,6 +182,14 @@ async def test_a_walmart_return_with_two_return_orders_opens_two_cases(clients, 
     assert answer.status_code == 401
 
 
+async def emulated_ebay_return(emulators: str, return_id: str, **change) -> dict:
+    """The eBay emulator's return `return_id`, moved first when `change` says (its state)."""
+    async with httpx.AsyncClient(base_url=emulators, timeout=5) as http:
+        if change:
+            await http.put(f"/_emulator/ebay/returns/{return_id}", json=change)
+        return (await http.get(f"/_emulator/ebay/returns/{return_id}")).json()
+
+
 def fresh_ebay(name: str, return_id: str) -> bytes:
     """An eBay sample as eBay would send it now: a fresh Timestamp, signed for it."""
     body = sample(f"ebay/{name}.xml").decode()
@@ -199,14 +206,9 @@ def fresh_ebay(name: str, return_id: str) -> bytes:
 
 
 async def test_an_ebay_return_is_read_from_the_post_order_api_then_updated(
-    clients, httpserver, database
+    clients, emulators, database
 ):
     return_id = str(uuid.uuid4().int % 10**10)
-    resource = json.loads(sample("ebay/post_order_return_defective.json"))
-    resource["summary"]["returnId"] = return_id
-    httpserver.expect_request(f"/post-order/v2/return/{return_id}", method="GET").respond_with_json(
-        resource
-    )
     created = fresh_ebay("return_created", return_id)
     xml = {"content-type": "text/xml"}
     answer = await clients["intake"].post("/webhooks/ebay", content=created, headers=xml)
@@ -216,6 +218,7 @@ async def test_an_ebay_return_is_read_from_the_post_order_api_then_updated(
     assert case["return_id"] == return_id
     assert case["deadlines"] and case["deadlines"][0]["name"] == "seller_response"
 
+    await emulated_ebay_return(emulators, return_id, state="ITEM_SHIPPED")
     shipped = fresh_ebay("return_shipped", return_id)
     answer = await clients["intake"].post("/webhooks/ebay", content=shipped, headers=xml)
     assert answer.status_code == 202, answer.text
@@ -291,14 +294,11 @@ async def test_amazon_notifications_are_verified_deduplicated_and_applied(client
 
 
 async def test_an_ebay_account_deletion_erases_the_user_from_the_sellers_cases(
-    clients, httpserver, database
+    clients, emulators, database
 ):
     return_id = str(uuid.uuid4().int % 10**10)
-    username = f"buyer_{uuid.uuid4().hex[:8]}"
-    resource = json.loads(sample("ebay/post_order_return_defective.json"))
-    resource["summary"]["returnId"] = return_id
-    resource["summary"]["buyerLoginName"] = username
-    httpserver.expect_request(f"/post-order/v2/return/{return_id}").respond_with_json(resource)
+    resource = await emulated_ebay_return(emulators, return_id)
+    username = resource["summary"]["buyerLoginName"]
     created = fresh_ebay("return_created", return_id)
     xml = {"content-type": "text/xml"}
     assert (await clients["intake"].post("/webhooks/ebay", content=created, headers=xml)).is_success
@@ -306,19 +306,13 @@ async def test_an_ebay_account_deletion_erases_the_user_from_the_sellers_cases(
     case = await eventually(lambda: stored_case(clients, case_id))
     assert case["buyer_ref"] == username
 
-    key = ec.generate_private_key(ec.SECP256R1())
+    # eBay's key `kid` is the emulator's (getPublicKey); it signs the notification it makes.
     kid = str(uuid.uuid4())
-    pem = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    httpserver.expect_request(
-        f"/commerce/notification/v1/public_key/{kid}",
-        headers={"Authorization": "Bearer ebay-test-app-token"},
-    ).respond_with_json({"key": pem.decode(), "algorithm": "ECDSA", "digest": "SHA1"})
-    notice = json.loads(sample("ebay/account_deletion.json"))
-    notice["notification"]["notificationId"] = str(uuid.uuid4())
-    notice["notification"]["data"]["username"] = username
-    body = json.dumps(notice).encode()
+    async with httpx.AsyncClient(base_url=emulators, timeout=5) as http:
+        made = await http.post(
+            "/_emulator/ebay/account-deletion", json={"username": username, "kid": kid}
+        )
+    body, genuine = made.json()["body"].encode(), made.json()["headers"]
 
     def signed_by(private_key) -> dict[str, str]:
         signature = base64.b64encode(private_key.sign(body, ec.ECDSA(hashes.SHA1()))).decode()
@@ -331,7 +325,7 @@ async def test_an_ebay_account_deletion_erases_the_user_from_the_sellers_cases(
         url, content=body, headers=signed_by(ec.generate_private_key(ec.SECP256R1()))
     )
     assert forged.status_code == 401
-    answer = await clients["intake"].post(url, content=body, headers=signed_by(key))
+    answer = await clients["intake"].post(url, content=body, headers=genuine)
     assert answer.status_code == 202, answer.text
 
     async def erased():

@@ -1,18 +1,32 @@
-"""eBay's return notifications as intake receives them: a ReturnCreated is completed with
-the return, read from the Post-Order API; later events update the case as they come.
-eBay's account deletions have an endpoint of their own (`handlers/webhooks.py`)."""
+"""eBay's return notifications as intake receives them. eBay signs only a notification's
+Timestamp, so nothing in its body is taken on trust: every notification about a return is
+completed, or confirmed, with the return read from the Post-Order API with the seller's
+token. A ReturnCreated opens the case the return describes; a state change (shipped,
+delivered, escalated, closed...) is applied only when the return agrees
+(`returns.confirmation_of`): one it contradicts fails with the reason, one the return has
+gone past is ignored. eBay's account deletions have an endpoint of their own
+(`handlers/webhooks.py`); what intake asks of eBay is in `marketplace_side.py`."""
 
 from datetime import datetime
 
 from fastapi import Request
 
-from services.intake.channels.ebay import notifications
-from services.intake.channels.ebay.notifications import EbayKeys
+from services.intake.channels.ebay import marketplace_side, notifications
+from services.intake.channels.ebay.notifications import RETURN_CREATED, EbayKeys
+from services.intake.channels.ebay.oauth import as_the_seller
 from services.intake.channels.ebay.post_order_api import read_return
-from services.intake.channels.ebay.returns import case_from_return, marketplace_id_of
+from services.intake.channels.ebay.returns import (
+    Confirmation,
+    EbayReturn,
+    case_from_return,
+    confirmation_of,
+    is_state_change,
+    marketplace_id_of,
+    needs_return,
+)
 from services.intake.channels.marketplace import Headers, MarketplaceApis, MarketplaceChannel
 from services.intake.domain.account import Account
-from services.intake.domain.case import CanonicalCase, Channel
+from services.intake.domain.case import Channel, ChannelError, Delivery, Ignore
 
 
 def verify(headers: Headers, body: bytes, account: Account, now: datetime, _: Request) -> None:
@@ -25,21 +39,46 @@ def delivery_id_of(headers: Headers, body: bytes) -> str:
     return notifications.delivery_id(notifications.read(body))
 
 
-async def read_opened_case(
+async def read_named_return(
     headers: Headers, body: bytes, account: Account, apis: MarketplaceApis
-) -> CanonicalCase | None:
-    return_id = notifications.return_to_fetch(body)
-    if return_id is None:
-        return None
+) -> EbayReturn | None:
+    """The return the notification names, read as the seller; None for other events."""
     notification = notifications.read(body)
-    found = await read_return(
-        apis.http,
-        apis.settings.ebay_api_base_url,
-        account.credentials.get("user_token", ""),
-        return_id,
-        marketplace_id_of(notification),
+    if not needs_return(notification):
+        return None
+    return await as_the_seller(
+        account,
+        apis,
+        lambda token: read_return(
+            apis.http,
+            apis.settings.ebay_api_base_url,
+            token,
+            notification.return_id or "",
+            marketplace_id_of(notification),
+        ),
     )
-    return case_from_return(notification, found)
+
+
+def parse(headers: Headers, body: bytes, found: EbayReturn | None) -> list[Delivery]:
+    """The notification's deliveries, completed or confirmed by the return eBay gave."""
+    notification = notifications.read(body)
+    if notification.event == RETURN_CREATED and notification.return_id:
+        return notifications.parse(headers, body, case_from_return(notification, read(found)))
+    if not is_state_change(notification):
+        return notifications.parse(headers, body)
+    confirmed = confirmation_of(notification, read(found))
+    if confirmed.verdict is Confirmation.CONTRADICTED:
+        raise ChannelError(409, "not_confirmed", confirmed.why)
+    deliveries = notifications.parse(headers, body)
+    if confirmed.verdict is Confirmation.OVERTAKEN:
+        return [d.model_copy(update={"action": Ignore(why=confirmed.why)}) for d in deliveries]
+    return deliveries
+
+
+def read(found: EbayReturn | None) -> EbayReturn:
+    if found is None:
+        raise ValueError("an eBay return notification needs its return: see read_named_return")
+    return found
 
 
 EBAY = MarketplaceChannel(
@@ -49,6 +88,10 @@ EBAY = MarketplaceChannel(
     account_of=notifications.account_of,
     verify=verify,
     delivery_id_of=delivery_id_of,
-    parse=notifications.parse,
-    read_missing=read_opened_case,
+    parse=parse,
+    read_missing=read_named_return,
+    pay_refund=marketplace_side.pay_refund,
+    find_refund=marketplace_side.find_refund,
+    act_on_return=marketplace_side.act_on_return,
+    check_account=marketplace_side.check_account,
 )

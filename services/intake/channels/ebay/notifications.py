@@ -6,7 +6,9 @@ ReturnWaitingForSellerInfo, ReturnSellerInfoOverdue, ReturnShipped, ReturnDelive
 ReturnRefundOverdue, ReturnEscalated, ReturnClosed). The body names the event, the
 seller (RecipientUserID), the return (ReturnId), the buyer (OtherPartyId) and the site
 (ReturnGlobalId, e.g. EBAY-US); it carries no item, price or reason: a new return is
-enriched from the Post-Order API (`returns.py`) before it becomes a case.
+enriched from the Post-Order API (`returns.py`) before it becomes a case. What `parse`
+makes of a state change is what the body claims: the channel (`channel.py`) applies it only
+once the return, read back, confirms it, the signature covering the Timestamp alone.
 
 How it is verified (https://developer.ebay.com/DevZone/guides/ebayfeatures/Notifications/Notifications.html,
 KB 1201 and 780): the SOAP header's NotificationSignature must equal

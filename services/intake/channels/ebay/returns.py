@@ -8,15 +8,36 @@ reasonType SNAD or REMORSE, comments, creationDate) and the seller's clock
 (sellerResponseDue.respondByDate); `detail` holds the line item (itemDetail: title,
 price, listing site). `case_from_return` merges the notification and the return into the
 canonical case.
+
+A return is one line item of an order (`creationInfo.item`: one itemId and transactionId
+with its quantity) with the buyer's one reason: a buyer returning two items of an order
+opens two returns, each with its own reason, and each becomes a case of its own. That is
+how every item keeps its reason.
+
+The same resource says what eBay did since: `summary.state` (ReturnStateEnum) and
+`summary.status` (ReturnStatusEnum), `summary.escalationInfo`, the refund made
+(`detail.refundInfo.actualRefundDetail`, `summary.sellerTotalRefund.actualRefundAmount`)
+and each step in `detail.responseHistory` (activity, fromState, toState, and the money
+movement a refund made). From them, pure:
+- `confirmation_of`: whether the return, as eBay says it is now, confirms what a
+  notification claims. eBay signs only a notification's Timestamp, so its body could say
+  anything; a state change is applied only once the return read with the seller's token
+  agrees (see `Confirmation`);
+- `refund_issued`: the refund the seller already made on the return, the read-back before
+  a retried refund (eBay takes one seller refund per return, and no idempotency key);
+- `action_taken`: whether an approval, decline or receipt is already on the return.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from enum import IntEnum, StrEnum
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from services.intake.channels.ebay.notifications import (
+    RETURN_CREATED,
     ReturnNotification,
     market_of_site,
     reason_of,
@@ -30,6 +51,7 @@ from services.intake.domain.case import (
     MarketplaceIds,
     malformed,
 )
+from services.intake.domain.marketplace_side import ReturnAction
 from shared.markets import Currency, Market
 
 
@@ -71,6 +93,15 @@ class ResponseDue(Resource):
     respond_by_date: DateValue | None = None
 
 
+class RefundTotal(Resource):
+    estimated_refund_amount: Amount | None = None
+    actual_refund_amount: Amount | None = None
+
+
+class EscalationInfo(Resource):
+    case_id: str | None = None
+
+
 class ReturnSummary(Resource):
     return_id: str
     order_id: str | None = None
@@ -80,6 +111,8 @@ class ReturnSummary(Resource):
     status: str | None = None
     creation_info: CreationInfo
     seller_response_due: ResponseDue | None = None
+    seller_total_refund: RefundTotal | None = None
+    escalation_info: EscalationInfo | None = None
 
 
 class ItemDetail(Resource):
@@ -91,9 +124,41 @@ class ItemDetail(Resource):
     listing_site_id: int | None = None
 
 
+class RefundDetail(Resource):
+    total_amount: Amount | None = None
+
+
+class ActualRefund(Resource):
+    actual_refund: RefundDetail | None = None
+    refund_status: str | None = None
+    refund_issued_date: DateValue | None = None
+
+
+class RefundInfo(Resource):
+    actual_refund_detail: ActualRefund | None = None
+
+
+class MoneyMovementRef(Resource):
+    idref: str | None = None
+
+
+class HistoryAttributes(Resource):
+    money_movement_ref: MoneyMovementRef | None = None
+
+
+class ResponseHistory(Resource):
+    activity: str | None = None
+    author: str | None = None
+    from_state: str | None = None
+    to_state: str | None = None
+    attributes: HistoryAttributes | None = None
+
+
 class ReturnDetail(Resource):
     item_detail: ItemDetail | None = None
     marketplace_id: str | None = None
+    refund_info: RefundInfo | None = None
+    response_history: list[ResponseHistory] = Field(default_factory=list)
 
 
 class EbayReturn(Resource):
@@ -106,6 +171,12 @@ class EbayReturn(Resource):
 def marketplace_id_of(notification: ReturnNotification) -> str:
     """The X-EBAY-C-MARKETPLACE-ID for the return's site: EBAY-GB is EBAY_GB."""
     return (notification.site or "EBAY-US").strip().upper().replace("-", "_")
+
+
+def marketplace_id_of_return(found: EbayReturn, default: str = "EBAY_US") -> str:
+    """The return's own marketplace, for the calls that act on it."""
+    detail = found.detail or ReturnDetail()
+    return (detail.marketplace_id or default).strip().upper().replace("-", "_")
 
 
 def case_from_return(notification: ReturnNotification, found: EbayReturn) -> CanonicalCase:
@@ -188,3 +259,190 @@ def seller_due(summary: ReturnSummary, opened_at: datetime, market: Market) -> d
     if due and due.respond_by_date:
         return due.respond_by_date.value
     return seller_response_due(opened_at, market)
+
+
+# ------------------------------------------------------------ what eBay says happened since
+
+
+class Stage(IntEnum):
+    """How far a return has gone, by its ReturnStateEnum state."""
+
+    REQUESTED = 0  # the buyer asked; the seller has not answered
+    SELLER_INFO = 1  # approved, waiting for the seller's RMA or return label
+    READY_TO_SHIP = 2
+    SHIPPED = 3
+    DELIVERED = 4  # back with the seller, the refund due
+    REFUNDED = 5
+    CLOSED = 6
+
+
+STAGE_OF_STATE: dict[str, Stage] = {
+    **dict.fromkeys(
+        ("INITIAL", "RETURN_REQUESTED", "RETURN_REQUEST_TIMEOUT", "PARTIAL_REFUND_REQUESTED"),
+        Stage.REQUESTED,
+    ),
+    **dict.fromkeys(
+        (
+            "RMA_PENDING",
+            "RETURN_LABEL_PENDING",
+            "RETURN_LABEL_PENDING_TIMEOUT",
+            "RETURN_LABEL_REQUESTED",
+            "RETURN_LABEL_REQUESTED_TIMEOUT",
+        ),
+        Stage.SELLER_INFO,
+    ),
+    "ITEM_READY_TO_SHIP": Stage.READY_TO_SHIP,
+    "ITEM_SHIPPED": Stage.SHIPPED,
+    **dict.fromkeys(("ITEM_DELIVERED", "ITEM_KEPT", "REFUND_TIMEOUT"), Stage.DELIVERED),
+    **dict.fromkeys(
+        (
+            "REFUND_INITIATED",
+            "AUTO_REFUND_INITIATED",
+            "REFUND_SENT_PENDING_CONFIRMATION",
+            "PAYOUT_INITIATED",
+            "PARTIAL_REFUNDED",
+            "PARTIAL_REFUND_INITIATED",
+            "PARTIAL_REFUND_NON_PAYPAL_INITIATED",
+            "PARTIAL_REFUND_AS_PAYOUT_INITIATED",
+            "LESS_THAN_A_FULL_REFUND_ISSUED",
+        ),
+        Stage.REFUNDED,
+    ),
+    **dict.fromkeys(("CLOSED", "RETURN_REJECTED", "REPLACEMENT_CLOSED"), Stage.CLOSED),
+}
+# Timeouts of the seller's first answer (ReturnSellerInfoOverdue) and of the refund.
+SELLER_TIMEOUTS = frozenset(
+    {"RETURN_REQUEST_TIMEOUT", "RETURN_LABEL_PENDING_TIMEOUT", "RETURN_LABEL_REQUESTED_TIMEOUT"}
+)
+REFUND_TIMEOUT = "REFUND_TIMEOUT"
+ESCALATED = "ESCALATED"
+# The stage each state-change event says the return reached.
+STAGE_OF_EVENT: dict[str, Stage] = {
+    "ReturnWaitingForSellerInfo": Stage.SELLER_INFO,
+    "ReturnSellerInfoOverdue": Stage.SELLER_INFO,
+    "ReturnShipped": Stage.SHIPPED,
+    "ReturnDelivered": Stage.DELIVERED,
+    "ReturnRefundOverdue": Stage.DELIVERED,
+    "ReturnEscalated": Stage.REFUNDED,  # an escalated return is open until eBay closes it
+    "ReturnClosed": Stage.CLOSED,
+}
+
+
+class Confirmation(StrEnum):
+    CONFIRMED = "confirmed"  # eBay's return is where the notification says: apply it
+    OVERTAKEN = "overtaken"  # eBay's return is past it already: nothing to apply
+    CONTRADICTED = "contradicted"  # eBay's return has not got there: not applied, ever
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    verdict: Confirmation
+    why: str
+
+
+def stage_of(found: EbayReturn) -> Stage:
+    summary = found.summary
+    state = (summary.state or "") if summary else ""
+    if state in STAGE_OF_STATE:
+        return STAGE_OF_STATE[state]
+    status = (summary.status or "") if summary else ""
+    return STAGE_OF_STATE.get(status, Stage.REQUESTED)
+
+
+def confirmation_of(notification: ReturnNotification, found: EbayReturn) -> Confirmed:
+    """Whether eBay's return, read now with the seller's token, confirms the state change the
+    notification claims. The overdue events need the due date past at the notification's
+    Timestamp (signed, and within 10 minutes of now)."""
+    summary = found.summary
+    if summary is None:
+        raise malformed("the return has no summary", "summary")
+    event = notification.event
+    said = f"eBay's return {summary.return_id} is {summary.state or '-'} ({summary.status or '-'})"
+    reached, wanted = stage_of(found), STAGE_OF_EVENT[event]
+    if reached > wanted:
+        return Confirmed(Confirmation.OVERTAKEN, f"{said}: past {event}, nothing to apply")
+    holds = {
+        "ReturnWaitingForSellerInfo": reached <= Stage.SELLER_INFO,
+        "ReturnSellerInfoOverdue": summary.state in SELLER_TIMEOUTS
+        or (reached <= Stage.SELLER_INFO and due_passed(summary, notification.timestamp)),
+        "ReturnRefundOverdue": summary.state == REFUND_TIMEOUT
+        or (reached == Stage.DELIVERED and due_passed(summary, notification.timestamp)),
+        "ReturnEscalated": summary.status == ESCALATED or summary.escalation_info is not None,
+    }.get(event, reached == wanted)
+    if holds:
+        return Confirmed(Confirmation.CONFIRMED, f"{said}: {event} confirmed")
+    return Confirmed(Confirmation.CONTRADICTED, f"{said}: the {event} is not confirmed")
+
+
+def due_passed(summary: ReturnSummary, at: datetime) -> bool:
+    due = summary.seller_response_due
+    return bool(due and due.respond_by_date and due.respond_by_date.value <= at)
+
+
+def is_state_change(notification: ReturnNotification) -> bool:
+    return notification.event in STAGE_OF_EVENT and bool(notification.return_id)
+
+
+def needs_return(notification: ReturnNotification) -> bool:
+    """Whether the notification is completed (ReturnCreated) or confirmed by the return."""
+    return bool(notification.return_id) and (
+        notification.event == RETURN_CREATED or is_state_change(notification)
+    )
+
+
+@dataclass(frozen=True)
+class IssuedRefund:
+    refund_ref: str  # eBay's money movement of the refund, else the return's own id
+    amount: Decimal
+    currency: str
+
+
+REFUND_ACTIVITIES = frozenset({"SELLER_ISSUE_REFUND", "SELLER_MARK_REFUND_SENT"})
+FAILED = "FAILED"
+
+
+def refund_issued(found: EbayReturn) -> IssuedRefund | None:
+    """The refund the seller made on this return already, if any: the actual refund eBay
+    records (not a FAILED one), with the money movement eBay gave it."""
+    detail = found.detail or ReturnDetail()
+    actual = (detail.refund_info.actual_refund_detail if detail.refund_info else None) or (
+        ActualRefund()
+    )
+    total = actual.actual_refund.total_amount if actual.actual_refund else None
+    if total is None and found.summary and found.summary.seller_total_refund:
+        total = found.summary.seller_total_refund.actual_refund_amount
+    if total is None or (actual.refund_status or "").upper() == FAILED:
+        return None
+    refs = [
+        step.attributes.money_movement_ref.idref
+        for step in detail.response_history
+        if step.activity in REFUND_ACTIVITIES
+        and step.attributes
+        and step.attributes.money_movement_ref
+        and step.attributes.money_movement_ref.idref
+    ]
+    return_id = found.summary.return_id if found.summary else "-"
+    return IssuedRefund(refs[-1] if refs else f"return-{return_id}", total.value, total.currency)
+
+
+# The seller's activity each action leaves in the history, and the stage it leads to at least.
+ACTIVITY_OF: dict[ReturnAction, tuple[str, Stage]] = {
+    ReturnAction.APPROVE: ("SELLER_APPROVE_REQUEST", Stage.SELLER_INFO),
+    ReturnAction.DECLINE: ("SELLER_DECLINE_REQUEST", Stage.CLOSED),
+    ReturnAction.MARK_RECEIVED: ("SELLER_MARK_AS_RECEIVED", Stage.DELIVERED),
+}
+
+
+def action_taken(action: ReturnAction, found: EbayReturn) -> bool:
+    """Whether the return shows the action done already (by us before a lost answer, by the
+    seller on eBay, or overtaken: a delivered item needs no approval)."""
+    activity, stage = ACTIVITY_OF[action]
+    detail = found.detail or ReturnDetail()
+    if any(step.activity == activity for step in detail.response_history):
+        return True
+    state = found.summary.state if found.summary else None
+    if action is ReturnAction.DECLINE:
+        return state == "RETURN_REJECTED"
+    if action is ReturnAction.APPROVE:
+        return stage <= stage_of(found) < Stage.CLOSED
+    return stage_of(found) >= stage

@@ -1,0 +1,257 @@
+"""eBay end to end, through the running stack against the eBay emulator: Platform
+Notifications made and signed by the emulator as eBay makes them, posted to intake, completed
+from the Post-Order API with the seller's OAuth user token. eBay signs only a notification's
+Timestamp: a state change is applied only when the return, read back, confirms it."""
+
+import asyncio
+import json
+import re
+import uuid
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import httpx
+import pytest
+from rich.progress import Progress
+
+from deploy.replay import EBAY_SAMPLE_FILE, post_ebay_notifications
+from services.intake.domain.opening import case_id_of
+from tests.conftest import eventually
+from tests.factories import AGENT, CHANNEL_ACCOUNTS
+from tests.integration.conftest import rows, scalar
+
+ACCOUNT = next(a for a in json.loads(CHANNEL_ACCOUNTS.read_text()) if a["channel"] == "ebay")
+SELLER = ACCOUNT["account"]
+XML = {"content-type": "text/xml"}
+MARKET_OF_SITE = {
+    "EBAY_US": "US",
+    "EBAY_GB": "UK",
+    "EBAY_DE": "DE",
+    "EBAY_CA": "CA",
+    "EBAY_FR": "FR",
+    "EBAY_IT": "IT",
+}
+# What the buyer's reason (and the emulator's words for it) makes of the case.
+SCENARIO_OF_REASON = {
+    "ARRIVED_DAMAGED": "minor_defect",
+    "WRONG_SIZE": "size_style_mismatch",
+    "NO_LONGER_NEED_ITEM": "changed_mind",
+    "ORDERED_DIFFERENT_ITEM": "wrong_item",
+}
+
+
+@pytest.fixture
+async def ebay(emulators):
+    async with httpx.AsyncClient(base_url=emulators, timeout=10) as http:
+        yield http
+        await http.delete("/_emulator/faults/ebay")
+        await http.put("/_emulator/ebay/oauth", json={"access_token_seconds": 7200})
+
+
+async def notification(ebay: httpx.AsyncClient, event: str, return_id: str) -> bytes:
+    order = {
+        "event": event,
+        "return_id": return_id,
+        "recipient": SELLER,
+        "keyset": ACCOUNT["keysets"][0],
+    }
+    made = await ebay.post("/_emulator/ebay/notifications", json=order)
+    assert made.status_code == 200, made.text
+    return made.json()["body"].encode()
+
+
+async def held(ebay: httpx.AsyncClient, return_id: str, **change) -> dict:
+    if change:
+        await ebay.put(f"/_emulator/ebay/returns/{return_id}", json=change)
+    return (await ebay.get(f"/_emulator/ebay/returns/{return_id}")).json()
+
+
+async def a_return_of_reason(ebay: httpx.AsyncClient, reasons) -> tuple[str, dict]:
+    """A new return id whose buyer gave one of `reasons`, and the return eBay holds."""
+    prefix = str(uuid.uuid4().int % 10**6).zfill(6)
+    for number in range(500):
+        return_id = f"{prefix}{number:04d}"
+        found = await held(ebay, return_id)
+        if found["summary"]["creationInfo"]["reason"] in reasons:
+            return return_id, found
+    raise AssertionError(f"no emulated return of reason {reasons}")
+
+
+async def stored_case(clients, case_id: str):
+    response = await clients["intake"].get(f"/cases/{case_id}", headers=AGENT)
+    return response.json() if response.status_code == 200 else None
+
+
+def opened_by(return_id: str) -> str:
+    return case_id_of("ebay", f"ebay:{return_id}:ReturnCreated", account=SELLER)
+
+
+async def post(clients, body: bytes) -> httpx.Response:
+    return await clients["intake"].post("/webhooks/ebay", content=body, headers=XML)
+
+
+def later_timestamp(body: bytes) -> bytes:
+    """The notification with its Timestamp a second later, its signature left as it was."""
+    sent = re.search(rb"<Timestamp>([^<]+)</Timestamp>", body).group(1).decode()
+    later = datetime.fromisoformat(sent) + timedelta(seconds=1)
+    stamp = later.strftime("%Y-%m-%dT%H:%M:%S.") + f"{later.microsecond // 1000:03d}Z"
+    return body.replace(sent.encode(), stamp.encode())
+
+
+async def minted(ebay: httpx.AsyncClient) -> int:
+    return (await ebay.get("/_emulator/ebay/tokens")).json()["minted"].get("refresh_token", 0)
+
+
+async def test_a_return_created_becomes_a_case_with_its_scenario_market_currency_and_price(
+    clients, ebay, database
+):
+    return_id, found = await a_return_of_reason(ebay, SCENARIO_OF_REASON)
+    answer = await post(clients, await notification(ebay, "ReturnCreated", return_id))
+    assert answer.status_code == 202, answer.text
+    case = await eventually(lambda: stored_case(clients, opened_by(return_id)))
+    item = found["detail"]["itemDetail"]
+    assert case["marketplace"] == "ebay" and case["seller_account"] == SELLER
+    assert case["scenario"] == SCENARIO_OF_REASON[found["summary"]["creationInfo"]["reason"]]
+    assert case["market"] == MARKET_OF_SITE[found["detail"]["marketplaceId"]]
+    assert case["currency"] == item["itemPrice"]["currency"]
+    [line] = case["items"]
+    price = Decimal(str(item["itemPrice"]["value"]))
+    assert line["unit_price_minor"] == int(price * 100)
+    assert (line["sku"], line["quantity"]) == (item["itemId"], item["returnQuantity"])
+    assert case["order_id"] == found["summary"]["orderId"]
+
+
+async def test_a_redelivery_signed_afresh_opens_no_second_case(clients, ebay, database):
+    return_id = str(uuid.uuid4().int % 10**10)
+    first = await post(clients, await notification(ebay, "ReturnCreated", return_id))
+    await eventually(lambda: stored_case(clients, opened_by(return_id)))
+    again = await post(clients, await notification(ebay, "ReturnCreated", return_id))
+    assert (first.status_code, again.status_code) == (202, 200)
+    assert again.json()["duplicate"] is True
+    await asyncio.sleep(0.5)
+    cases = await scalar(
+        database,
+        "SELECT count(*) FROM intake.cases WHERE channel = 'ebay' AND return_id = :r",
+        r=return_id,
+    )
+    assert cases == 1
+
+
+async def test_a_tampered_or_forged_notification_is_refused_and_stores_nothing(
+    clients, ebay, database
+):
+    before = await scalar(database, "SELECT count(*) FROM intake.deliveries")
+    genuine = await notification(ebay, "ReturnCreated", str(uuid.uuid4().int % 10**10))
+    tampered = later_timestamp(genuine)
+    other_app = {**ACCOUNT["keysets"][0], "cert_id": "PRD-guessed-cert"}
+    made = await ebay.post(
+        "/_emulator/ebay/notifications",
+        json={
+            "event": "ReturnCreated",
+            "return_id": "1234567890",
+            "recipient": SELLER,
+            "keyset": other_app,
+        },
+    )
+    forged = made.json()["body"].encode()
+    unsigned = re.sub(
+        rb"<ebl:NotificationSignature[^>]*>[^<]*<", b"<ebl:NotificationSignature><", genuine
+    )
+    for body in (tampered, forged, unsigned):
+        answer = await post(clients, body)
+        assert (answer.status_code, answer.json()["error"]) == (401, "bad_signature")
+    assert await scalar(database, "SELECT count(*) FROM intake.deliveries") == before
+
+
+async def test_a_forged_state_change_is_refused_by_the_confirmation_read(clients, ebay, database):
+    return_id = str(uuid.uuid4().int % 10**10)
+    await held(ebay, return_id, state="RETURN_REQUESTED")
+    created = await notification(ebay, "ReturnCreated", return_id)
+    assert (await post(clients, created)).status_code == 202
+    case_id = opened_by(return_id)
+    await eventually(lambda: stored_case(clients, case_id))
+    # eBay signs the Timestamp only: the same signature carries any other event.
+    forged = created.replace(b">ReturnCreated<", b">ReturnClosed<")
+    answer = await post(clients, forged)
+    assert answer.status_code == 202, answer.text
+    delivery_id = answer.json()["delivery_id"]
+
+    async def settled():
+        found = await rows(
+            database,
+            "SELECT state, error FROM intake.deliveries WHERE channel = 'ebay' "
+            "AND delivery_id = :d",
+            d=delivery_id,
+        )
+        return found and found[0].state != "accepted" and found[0]
+
+    failed = await eventually(settled)
+    assert failed.state == "failed"
+    assert "not confirmed" in failed.error and "RETURN_REQUESTED" in failed.error
+    assert (await stored_case(clients, case_id))["marketplace_status"] == "requested"
+
+    listed = await clients["intake"].get("/deliveries?state=failed", headers=AGENT)
+    assert any(d["delivery_id"] == delivery_id for d in listed.json())
+
+
+async def test_an_ebay_outage_delays_the_delivery_which_completes_after_it(clients, ebay, database):
+    return_id = str(uuid.uuid4().int % 10**10)
+    body = await notification(ebay, "ReturnCreated", return_id)
+    await ebay.put("/_emulator/faults/ebay", json={"outage_seconds": 4})
+    answer = await post(clients, body)
+    assert answer.status_code == 202
+    await asyncio.sleep(2)
+    assert await stored_case(clients, opened_by(return_id)) is None
+    case = await eventually(lambda: stored_case(clients, opened_by(return_id)), timeout=40)
+    assert case["return_id"] == return_id
+    attempts = await scalar(
+        database,
+        "SELECT attempts FROM intake.deliveries WHERE channel = 'ebay' AND delivery_id = :d",
+        d=answer.json()["delivery_id"],
+    )
+    assert attempts > 1
+
+
+async def test_the_user_token_is_minted_again_when_it_runs_out(clients, ebay, database):
+    first = str(uuid.uuid4().int % 10**10)
+    assert (await post(clients, await notification(ebay, "ReturnCreated", first))).is_success
+    await eventually(lambda: stored_case(clients, opened_by(first)))
+    before = await minted(ebay)
+
+    # eBay says the token is no longer good (it ran out early, or was revoked): a new one.
+    await ebay.put("/_emulator/ebay/oauth", json={"access_token_seconds": 125})
+    await ebay.post("/_emulator/ebay/oauth/expire")
+    second = str(uuid.uuid4().int % 10**10)
+    assert (await post(clients, await notification(ebay, "ReturnCreated", second))).is_success
+    await eventually(lambda: stored_case(clients, opened_by(second)))
+    assert await minted(ebay) == before + 1
+
+    # That one lives 125 s: within two minutes of its end it is refreshed before it is used.
+    await asyncio.sleep(6)
+    third = str(uuid.uuid4().int % 10**10)
+    assert (await post(clients, await notification(ebay, "ReturnCreated", third))).is_success
+    await eventually(lambda: stored_case(clients, opened_by(third)))
+    assert await minted(ebay) == before + 2
+
+
+async def test_make_runs_ebay_samples_become_cases_each_as_far_as_ebay_says(clients, ebay):
+    samples = json.loads(EBAY_SAMPLE_FILE.read_text())
+    with Progress(disable=True) as progress:
+        case_ids = await post_ebay_notifications(
+            ebay, clients["intake"], samples, ACCOUNT, progress
+        )
+    assert len(case_ids) == len(samples) >= 5
+    cases = [await eventually(lambda c=c: stored_case(clients, c)) for c in case_ids]
+    assert {case["marketplace"] for case in cases} == {"ebay"}
+    assert len({case["market"] for case in cases}) >= 3
+    last_event = {s["return_id"]: s["events"][-1] for s in samples}
+    expected = {"ReturnCreated": "requested", "ReturnShipped": "shipped"}
+    expected["ReturnDelivered"] = "delivered"
+
+    async def as_far_as_ebay_says():
+        found = [await stored_case(clients, c) for c in case_ids]
+        return all(
+            case["marketplace_status"] == expected[last_event[case["return_id"]]] for case in found
+        )
+
+    await eventually(as_far_as_ebay_says)
