@@ -81,8 +81,10 @@ def make_httpserver() -> Iterator[HTTPServer]:
 
 
 @pytest.fixture(scope="session")
-async def settings(components, make_httpserver) -> StackSettings:
-    """The services' settings; every marketplace API is the local fake `make_httpserver`."""
+async def settings(components, make_httpserver, emulators) -> StackSettings:
+    """The services' settings; every marketplace API is the local fake `make_httpserver`,
+    the generic channel's refund API the emulators' and resolution's refund API intake's
+    (which the integration stack reaches in process)."""
     bootstrap, server_url = components
     marketplace = make_httpserver.url_for("").rstrip("/")
     database_url = await recreate_database(server_url, TEST_DATABASE)
@@ -104,6 +106,8 @@ async def settings(components, make_httpserver) -> StackSettings:
         ebay_app_token="ebay-test-app-token",
         ebay_verification_token="ebay-test-verification-token-0123456789abcdef",
         ebay_deletion_endpoint="https://intake.example.com/webhooks/ebay/account-deletion",
+        generic_refund_api_base_url=f"{emulators}/refund-api",
+        refund_api_base_url="http://intake",
     )
     await create_topics(settings)
     await upgrade_all(settings)

@@ -1,0 +1,85 @@
+"""The refund protocol, served to resolution (internal token): each refund it decides is
+paid through the case's marketplace, once per idempotency key (`workflows/refunding.py`).
+
+    POST /v1/refunds   Idempotency-Key: <refund id>   (the body: `domain/refunds.py`)
+
+- 201 and the refund, new; 200 and the same answer for a key paid before (a replay);
+- 422 with a `detail` sentence naming the field: a key reused with another body, an
+  invalid body, a case whose order, account, marketplace or currency differ from the body,
+  a seller account intake does not hold; 404: a case intake does not hold;
+- the marketplace's refusal: its own 4xx status (422 when that status means something
+  else here) with its reason as `detail`; resolution reads every one of these as refused;
+- 503 with Retry-After: the marketplace is unavailable (or another try of the key is under
+  way): try again later with the same key and body.
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+
+from services.intake.domain.case import ChannelError
+from services.intake.domain.refunds import INVALID, RefundAsked
+from services.intake.handlers.refusals import read_body
+from services.intake.workflows import refunding
+from services.intake.workflows.context import CurrentIntake
+from shared.access import InternalOnly
+from shared.outbound import Unavailable
+
+router = APIRouter(tags=["refunds"])
+
+REFUNDS_PATH = "/v1/refunds"
+MAX_KEY_CHARS = 255
+
+
+@router.post(
+    REFUNDS_PATH,
+    dependencies=[InternalOnly],
+    summary="Pay a refund through the case's marketplace, once per Idempotency-Key",
+)
+async def pay_refund(
+    request: Request,
+    intake: CurrentIntake,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> JSONResponse:
+    # The body is read by hand so that an invalid one gets the protocol's `detail`
+    # sentence rather than FastAPI's list of validation errors.
+    problem = key_problem_of(idempotency_key)
+    if problem:
+        return answered(INVALID, problem)
+    try:
+        body = await read_body(request, intake.service.settings.webhook_max_body_bytes)
+        asked = RefundAsked.model_validate_json(body)
+    except ChannelError as error:
+        return answered(error.status, str(error.detail))
+    except ValidationError as error:
+        return answered(INVALID, invalid_body_reason(error))
+    try:
+        settled = await refunding.pay(intake, idempotency_key, asked)
+    except refunding.RefundRefused as refusal:
+        return answered(refusal.status, refusal.detail)
+    except Unavailable as failure:
+        retry_after = str(refunding.retry_after_seconds(failure))
+        return answered(503, str(failure), {"Retry-After": retry_after})
+    return JSONResponse(settled.answer, status_code=201 if settled.new else 200)
+
+
+def key_problem_of(key: str | None) -> str | None:
+    if key is None or not key.strip():
+        return "the Idempotency-Key header is required: it is what makes a retry safe"
+    if len(key) > MAX_KEY_CHARS:
+        return f"the Idempotency-Key header is longer than {MAX_KEY_CHARS} characters"
+    return None
+
+
+def invalid_body_reason(error: ValidationError) -> str:
+    first = error.errors()[0]
+    if first["type"] == "json_invalid":
+        return "invalid refund: the body is not JSON"
+    where = ".".join(str(part) for part in first["loc"]) or "body"
+    return f"invalid refund: {where}: {first['msg']}"
+
+
+def answered(status: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status_code=status, headers=headers)
