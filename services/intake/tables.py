@@ -141,6 +141,8 @@ class RefundRecord(SQLModel, table=True):
     paid_currency: str | None = text(None)
     refusal_status: int | None = column(SmallInteger, None)
     error: str | None = text(None)  # the refusal, or the last try's failure
+    # A try is paying it until then; another try meanwhile is told to come back.
+    paying_until: datetime | None = moment(None)
     asked_at: datetime = moment(default_factory=utc_now)
     settled_at: datetime | None = moment(None)
 

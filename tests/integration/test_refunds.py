@@ -145,10 +145,18 @@ async def test_a_process_killed_between_the_answer_and_the_commit_pays_once(
     (paid,) = await ledger(emulators, idempotency_key=key)  # the marketplace paid...
     assert (await intake_refund(database, key)).state == "paying"  # ...nobody recorded it
 
-    # Asked again (resolution retries with the same key), by intake's running process.
-    again = await clients["intake"].post(
-        "/v1/refunds", json=body, headers={**INTERNAL, "Idempotency-Key": key}
-    )
+    # Asked again (resolution retries with the same key), by intake's running process: told
+    # to come back while the dead try's lease runs (503), then the refund is read back.
+    async def asked_again():
+        answer = await clients["intake"].post(
+            "/v1/refunds", json=body, headers={**INTERNAL, "Idempotency-Key": key}
+        )
+        if answer.status_code == 503:
+            assert "being paid by another try" in answer.text
+            return None
+        return answer
+
+    again = await eventually(asked_again, timeout=30, interval=0.5)
     assert again.status_code == 200, again.text
     assert again.json()["refund_id"] == paid["refund_id"]
     assert [

@@ -36,6 +36,7 @@ def upgrade() -> None:
         sa.Column("paid_currency", sa.Text),
         sa.Column("refusal_status", sa.SmallInteger),
         sa.Column("error", sa.Text),
+        moment("paying_until", nullable=True),
         moment("asked_at"),
         moment("settled_at", nullable=True),
         schema=SCHEMA,
