@@ -6,7 +6,8 @@ the case's marketplace. A refund is asked (recorded with what was asked), then p
 BEFORE the marketplace is called, so that a try whose answer was lost, or whose process
 died between the marketplace's answer and the commit, leaves it paying: the next try reads
 the marketplace back (`find_refund`) before it pays anything. Paid with the marketplace's
-refund id, or refused with the marketplace's reason. Pure: no I/O.
+refund id, or refused with the marketplace's reason, for good: unless an agent who fixed
+the refusal's cause asks for it again (refused → asked). Pure: no I/O.
 """
 
 from enum import StrEnum
@@ -32,9 +33,11 @@ REFUND = Lifecycle(
         "pay": {ASKED: PAYING},
         "settle": {PAYING: PAID},
         "refuse": {ASKED: REFUSED, PAYING: REFUSED},
+        # An agent who fixed a refusal's cause asks the marketplace again.
+        "retry": {REFUSED: ASKED},
     },
     # Paying again while paying is the retry of a try whose answer was lost.
-    done={"pay": {PAYING}, "settle": {PAID}, "refuse": {REFUSED}},
+    done={"pay": {PAYING}, "settle": {PAID}, "refuse": {REFUSED}, "retry": {ASKED}},
 )
 
 # The protocol's refusal: a key reused with another body, an invalid body.
@@ -78,6 +81,12 @@ def settle(state: RefundState, refund_id: str) -> Transition[RefundState]:
 def refuse(state: RefundState, refund_id: str) -> Transition[RefundState]:
     """The marketplace said no, or the case's channel pays no refunds through intake."""
     return Transition(REFUND.next(state, "refuse", f"refund {refund_id}") or state)
+
+
+def retry(state: RefundState, refund_id: str) -> Transition[RefundState]:
+    """Refused, its cause since fixed: the next try asks the marketplace again (a refusal
+    paid nothing, so there is nothing to read back)."""
+    return Transition(REFUND.next(state, "retry", f"refund {refund_id}") or state)
 
 
 def reads_back_first(state: RefundState) -> bool:

@@ -11,21 +11,29 @@ paid through the case's marketplace, once per idempotency key (`workflows/refund
   else here) with its reason as `detail`; resolution reads every one of these as refused;
 - 503 with Retry-After: the marketplace is unavailable (or another try of the key is under
   way): try again later with the same key and body.
+
+For agents: `GET /refunds` (by state, by case: a refused one says why) and
+`POST /refunds/{refund_id}/retry`, a refused refund asked again once its cause is fixed
+(then resolution's refund is set pending again: docs/operations.md).
 """
 
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from services.intake.domain.case import ChannelError
-from services.intake.domain.refunds import INVALID, RefundAsked
+from services.intake.domain.refunds import INVALID, RefundAsked, RefundState
 from services.intake.handlers.refusals import read_body
 from services.intake.workflows import refunding
 from services.intake.workflows.context import CurrentIntake
-from shared.access import InternalOnly
+from shared.access import AgentOnly, InternalOnly
+from shared.lifecycle import IllegalTransition
 from shared.outbound import Unavailable
+from shared.routes import found
+from shared.service import CurrentService
 
 router = APIRouter(tags=["refunds"])
 
@@ -83,3 +91,47 @@ def invalid_body_reason(error: ValidationError) -> str:
 
 def answered(status: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+
+
+class RefundView(BaseModel):
+    refund_id: str
+    case_id: str
+    channel: str
+    account: str
+    order_id: str
+    state: str
+    attempts: int
+    marketplace_refund_id: str | None
+    paid_minor: int | None
+    paid_currency: str | None
+    refusal_status: int | None
+    error: str | None
+    asked_at: datetime
+    settled_at: datetime | None
+
+
+@router.get("/refunds", dependencies=[AgentOnly], summary="Refunds paid through intake")
+async def list_refunds(
+    service: CurrentService,
+    state: RefundState | None = None,  # `refused`: those an agent must look at, with why
+    case_id: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[RefundView]:
+    async with service.transaction() as session:
+        records = await refunding.listed(session, state, case_id, limit)
+    return [RefundView.model_validate(record, from_attributes=True) for record in records]
+
+
+@router.post(
+    "/refunds/{refund_id}/retry",
+    dependencies=[AgentOnly],
+    summary="Ask the marketplace again for a refused refund, its cause fixed",
+)
+async def retry_refund(refund_id: str, service: CurrentService) -> dict[str, Any]:
+    async with service.transaction() as session:
+        try:
+            record = await refunding.reopen(session, refund_id)
+        except IllegalTransition as refused:
+            raise HTTPException(409, refused.reason) from refused
+        record = found(record, f"no refund {refund_id}")
+    return {"refund_id": refund_id, "state": record.state}

@@ -29,6 +29,7 @@ import math
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -325,6 +326,29 @@ async def give_back(intake: Intake, refund_id: str) -> None:
             (await locked(session, refund_id)).paying_until = None
     except Exception:
         log.warning("refund %s keeps its lease until it runs out", refund_id, exc_info=True)
+
+
+async def reopen(session: AsyncSession, refund_id: str) -> RefundRecord | None:
+    """An agent's retry of a refused refund: asked again, for the next try of resolution
+    to pay. None: no such refund."""
+    record = await session.get(RefundRecord, refund_id, with_for_update=True)
+    if record is None:
+        return None
+    record.state = refunds.retry(RefundState(record.state), refund_id).state
+    record.refusal_status = None
+    record.settled_at = None
+    return record
+
+
+async def listed(
+    session: AsyncSession, state: RefundState | None, case_id: str | None, limit: int
+) -> list[RefundRecord]:
+    query = select(RefundRecord).order_by(RefundRecord.asked_at.desc()).limit(limit)
+    if state is not None:
+        query = query.where(RefundRecord.state == state.value)
+    if case_id is not None:
+        query = query.where(RefundRecord.case_id == case_id)
+    return list(await session.scalars(query))
 
 
 async def locked(session: AsyncSession, refund_id: str) -> RefundRecord:

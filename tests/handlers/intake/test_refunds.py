@@ -387,3 +387,31 @@ async def test_refunds_are_kept_by_case(intake_api, refund_api):
             select(RefundRecord.refund_id).where(RefundRecord.case_id == case.case_id)
         )
         assert set(rows) == set(keys)
+
+
+# For agents
+
+
+async def test_a_refused_refund_is_listed_with_why_and_asked_again_once_fixed(
+    intake_api, refund_api
+):
+    case = await stored_case(intake_api.service)
+    key = new_key()
+    refund_api.next_answer = (422, {"detail": "seller's refund balance is too low"}, {})
+    assert (await ask(intake_api, key, asked(case))).status_code == 422
+    listed = await intake_api.get(
+        "/refunds", params={"state": "refused", "case_id": case.case_id}, headers=AGENT
+    )
+    assert listed.status_code == 200
+    (refused,) = listed.json()
+    assert (refused["refund_id"], refused["refusal_status"]) == (key, 422)
+    assert "refund balance is too low" in refused["error"]
+    assert (await intake_api.get("/refunds", headers=INTERNAL)).status_code == 401
+
+    retried = await intake_api.post(f"/refunds/{key}/retry", headers=AGENT)
+    assert retried.json() == {"refund_id": key, "state": "asked"}
+    paid = await ask(intake_api, key, asked(case))  # resolution's next try
+    assert paid.status_code == 201 and refund_api.posts == [key, key]
+    again = await intake_api.post(f"/refunds/{key}/retry", headers=AGENT)
+    assert again.status_code == 409 and "is paid" in again.json()["detail"]
+    assert (await intake_api.post("/refunds/none/retry", headers=AGENT)).status_code == 404

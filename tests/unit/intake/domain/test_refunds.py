@@ -12,6 +12,7 @@ from services.intake.domain.refunds import (
     reads_back_first,
     refusal_status,
     refuse,
+    retry,
     settle,
     start_paying,
 )
@@ -23,8 +24,9 @@ MOVES = {
     "pay": ({"asked": "paying"}, {"paying"}),
     "settle": ({"paying": "paid"}, {"paid"}),
     "refuse": ({"asked": "refused", "paying": "refused"}, {"refused"}),
+    "retry": ({"refused": "asked"}, {"asked"}),
 }
-MOVE_OF = {"pay": start_paying, "settle": settle, "refuse": refuse}
+MOVE_OF = {"pay": start_paying, "settle": settle, "refuse": refuse, "retry": retry}
 
 ASKED = {
     "case_id": "case-1",
