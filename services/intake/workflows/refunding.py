@@ -52,6 +52,8 @@ SYSTEM = "intake"
 # them, the records around them the rest.
 LEASE_TIMEOUTS = 3
 CALL_TIMEOUTS = 2
+# A refund in these answers as it did the first time.
+FINAL = frozenset({RefundState.PAID, RefundState.REFUSED})
 
 
 class RefundRefused(Exception):
@@ -92,12 +94,12 @@ async def pay(intake: Intake, refund_id: str, asked: RefundAsked) -> Settled:
     """Pay `asked` under `refund_id` through the case's marketplace, or answer as before.
     Raises `RefundRefused` (the answer to give) or `Unavailable` (come back later)."""
     facts = await facts_of(intake, refund_id, asked)
+    if isinstance(facts, RefundRecord):
+        return answered_before(facts)
     payer = await payer_of(intake, facts)
     record, before = await take(intake, refund_id, asked, facts, payer)
-    if record.state == RefundState.PAID:
-        return Settled(answer_of(record), new=False)
-    if record.state == RefundState.REFUSED:
-        raise RefundRefused(record.refusal_status or refunds.INVALID, record.error or "")
+    if record.state in FINAL:
+        return answered_before(record)
     try:
         refund, new = await ask_marketplace(intake, record, before, payer, order_of(record, asked))
         return await settled(intake, record, refund, new)
@@ -108,13 +110,23 @@ async def pay(intake: Intake, refund_id: str, asked: RefundAsked) -> Settled:
         raise
 
 
-async def facts_of(intake: Intake, refund_id: str, asked: RefundAsked) -> Facts:
-    """The refund's own, when it was asked before with the same body; else its case's,
-    checked against the body."""
+def answered_before(record: RefundRecord) -> Settled:
+    """A paid refund's answer again; a refused one's refusal again."""
+    if record.state == RefundState.PAID:
+        return Settled(answer_of(record), new=False)
+    raise RefundRefused(record.refusal_status or refunds.INVALID, record.error or "")
+
+
+async def facts_of(intake: Intake, refund_id: str, asked: RefundAsked) -> Facts | RefundRecord:
+    """The refund's own, when it was asked before with the same body (its record itself
+    when it is paid or refused: it answers as before); else its case's, checked against
+    the body."""
     async with intake.service.transaction() as session:
         record = await session.get(RefundRecord, refund_id)
         if record is not None:
             ensure_same(record, asked)
+            if record.state in FINAL:
+                return record
             return Facts(
                 record.case_id,
                 Channel(record.channel),
@@ -175,7 +187,7 @@ async def take(
     async with intake.service.transaction() as session:
         record = await recorded(session, refund_id, asked, facts)
         before = RefundState(record.state)
-        if before in (RefundState.PAID, RefundState.REFUSED):
+        if before in FINAL:
             return record, before
         if record.paying_until is not None and record.paying_until > now:
             left = (record.paying_until - now).total_seconds()

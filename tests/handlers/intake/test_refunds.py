@@ -135,10 +135,17 @@ async def test_a_new_refund_is_paid_through_the_cases_channel(intake_api, refund
     assert (record.paid_minor, record.paid_currency) == (499, "USD")
 
 
-async def test_a_replay_answers_the_same_without_asking_the_marketplace(intake_api, refund_api):
+async def test_a_replay_answers_the_same_without_asking_the_marketplace(
+    intake_api, refund_api, monkeypatch
+):
     case = await stored_case(intake_api.service)
     key = new_key()
     first = await ask(intake_api, key, asked(case))
+
+    async def no_account(*args):  # nor the account: the seller left since
+        return None
+
+    monkeypatch.setattr(intake_api.service.context.accounts, "find", no_account)
     again = await ask(intake_api, key, asked(case))
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json() == first.json()
