@@ -69,6 +69,14 @@ def emulated_apis(port: int) -> dict[str, str]:
     return {name: value for name, value in emulated.items() if not os.environ.get(name)}
 
 
+def refunds_through_intake(own: dict[str, str]) -> dict[str, str]:
+    """Resolution pays its refunds through intake (which pays each through the case's
+    marketplace), unless the environment names another refund API."""
+    if os.environ.get("REFUND_API_BASE_URL"):
+        return {}
+    return {"REFUND_API_BASE_URL": settings_of(own).base_url_of("intake")}
+
+
 def start_emulators(port: int) -> subprocess.Popen:
     """The emulated outside APIs the services call when no real one is configured."""
     logs = RUN_DIR / "logs"
@@ -148,6 +156,7 @@ def running_stack(
         }
         emulators_port = free_port()
         own = {**emulated_apis(emulators_port), **own}  # unless a real API is set
+        own = {**refunds_through_intake(own), **own}
         emulated = f"127.0.0.1:{emulators_port}/"
         if not any(emulated in value for value in own.values()):
             emulators_port = None

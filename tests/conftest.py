@@ -83,7 +83,9 @@ def make_httpserver() -> Iterator[HTTPServer]:
 
 @pytest.fixture(scope="session")
 async def settings(components, emulators) -> StackSettings:
-    """The services' settings: the outside APIs are the emulators (`deploy/emulators/`)."""
+    """The services' settings: the outside APIs are the emulators (`deploy/emulators/`), the
+    generic channel's refund API among them; resolution's refund API is intake's (which the
+    integration stack reaches in process)."""
     bootstrap, server_url = components
     database_url = await recreate_database(server_url, TEST_DATABASE)
     settings = StackSettings(
@@ -106,6 +108,8 @@ async def settings(components, emulators) -> StackSettings:
         ebay_deletion_endpoint="https://intake.example.com/webhooks/ebay/account-deletion",
         easypost_api_base_url=f"{emulators}/easypost",
         easypost_api_key="EZTK-test",
+        generic_refund_api_base_url=f"{emulators}/refund-api",
+        refund_api_base_url="http://intake",
     )
     await create_topics(settings)
     await upgrade_all(settings)

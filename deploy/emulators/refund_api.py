@@ -1,12 +1,16 @@
-"""The project's own refund protocol (`/refund-api`), until each marketplace's refund API
-takes over: resolution's `MarketplaceRefunds` pays buyers back through it
-(`services/resolution/adapters/marketplace_refunds.py`), and nobody's money moves. Refunds
-live in memory, by idempotency key, until the process stops:
+"""The project's own refund protocol (`/refund-api`), as the generic channel's refund API:
+intake pays the refunds of cases from any other marketplace through it
+(`services/intake/channels/generic/refund_api.py`; the protocol is documented with
+resolution's client of it, `services/resolution/adapters/marketplace_refunds.py`), and
+nobody's money moves. Refunds live in memory, by idempotency key, until the process stops
+(the ledger the tests count):
 
 - POST /v1/refunds with `Idempotency-Key`: 201 and the new refund; 200 and the earlier
   refund for a key seen with the same body; 422 with a `detail` reason for a key seen
   with another body, or an invalid body or key;
-- GET /v1/refunds: every refund paid, in the order paid.
+- GET /v1/refunds: every refund paid, in the order paid;
+  `?idempotency_key=<key>`: the one paid under that key, if any (the read-back a payer
+  makes before retrying a try whose answer was lost).
 """
 
 from collections.abc import Callable
@@ -23,7 +27,7 @@ MAX_KEY_CHARS = 255
 DEFAULT_CARRIER = "USPS"
 
 router = APIRouter(prefix="/refund-api", tags=["refund API"])
-SETTINGS = {"REFUND_API_BASE_URL": "/refund-api"}
+SETTINGS = {"GENERIC_REFUND_API_BASE_URL": "/refund-api"}
 
 
 def install(app: FastAPI, now: Callable[[], datetime]) -> None:
@@ -86,7 +90,9 @@ class RefundLedger:
             )
         return refund
 
-    def paid(self) -> list[dict]:
+    def paid(self, key: str | None = None) -> list[dict]:
+        if key is not None:
+            return [self._by_key[key][1]] if key in self._by_key else []
         return [refund for _, refund in self._by_key.values()]
 
 
@@ -112,9 +118,10 @@ async def issue_refund(
 
 
 @router.get(REFUNDS_PATH)
-async def list_refunds(request: Request) -> dict:
-    """Every refund paid, in the order paid: what a demo shows the seller lost."""
-    return {"refunds": request.app.state.refunds.paid()}
+async def list_refunds(request: Request, idempotency_key: str | None = None) -> dict:
+    """Every refund paid, in the order paid: what a demo shows the seller lost; with
+    `idempotency_key`, the one paid under it (none: an empty list)."""
+    return {"refunds": request.app.state.refunds.paid(idempotency_key)}
 
 
 def key_problem_of(key: str | None) -> str | None:

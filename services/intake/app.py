@@ -3,6 +3,11 @@
 Requests are verified and stored before they are answered (`handlers/`); the delivery
 workers (`workers/deliveries.py`, one per lane of `channels/registry.py`) complete and
 apply them after. `Intake` (`workflows/context.py`) holds what both need.
+
+The other way, intake alone holds the sellers' credentials: it pays the refunds resolution
+decides through each case's marketplace (`handlers/refunds.py`), and performs the actions
+a case's resolution and its returned unit owe the marketplace's return
+(`handlers/events.py`, `workers/return_actions.py`).
 """
 
 from collections.abc import AsyncIterator
@@ -15,13 +20,24 @@ from fastapi import FastAPI
 from services.intake.adapters.vault import Vault
 from services.intake.channels.marketplace import MarketplaceApis
 from services.intake.channels.registry import LANES
-from services.intake.handlers import accounts, agents, buyers, reports, webhooks
+from services.intake.handlers import (
+    accounts,
+    agents,
+    buyers,
+    events,
+    refunds,
+    reports,
+    return_actions,
+    webhooks,
+)
 from services.intake.settings import IntakeSettings
 from services.intake.workers.deliveries import DeliveryWorker
+from services.intake.workers.return_actions import ReturnActionWorker
 from services.intake.workflows.accepting import Acceptance
 from services.intake.workflows.accounts import Accounts, read_accounts_file
 from services.intake.workflows.context import Intake
-from shared.service import Service, ServiceSpec
+from shared.events import ResolutionDecided, ReturnReceived, topic_of
+from shared.service import Service, ServiceSpec, Worker
 from shared.service import create_app as create_service_app
 from shared.telemetry import Telemetry
 
@@ -50,17 +66,32 @@ async def intake_context(service: Service) -> AsyncIterator[Intake]:
         yield Intake(service, vault, channel_accounts, Acceptance(pool, vault), marketplaces)
 
 
-def delivery_workers(service: Service, intake: Intake) -> list[DeliveryWorker]:
-    """One per lane, unless this process only answers webhooks."""
+def delivery_workers(service: Service, intake: Intake) -> list[Worker]:
+    """One delivery worker per lane and the return action worker, unless this process only
+    answers webhooks."""
     if not service.settings.intake_delivery_worker:
         return []
-    return [DeliveryWorker(intake, channels) for channels in LANES.values()]
+    workers: list[Worker] = [DeliveryWorker(intake, channels) for channels in LANES.values()]
+    return [*workers, ReturnActionWorker(intake)]
 
 
 SPEC = ServiceSpec(
     name="intake",
     settings=IntakeSettings,
-    routers=(webhooks.router, reports.router, agents.router, buyers.router, accounts.router),
+    routers=(
+        webhooks.router,
+        reports.router,
+        agents.router,
+        buyers.router,
+        accounts.router,
+        refunds.router,
+        return_actions.router,
+    ),
+    consumes=(topic_of("resolution"), topic_of("fulfillment")),
+    handlers={
+        ResolutionDecided.event_type: events.on_resolution_decided,
+        ReturnReceived.event_type: events.on_return_received,
+    },
     context=intake_context,
     workers=delivery_workers,
     lean_traced_paths=("webhooks",),

@@ -80,3 +80,15 @@ class IntakeSettings(ServiceSettings):
         description="eBay application token, to read the keys eBay signs account deletion "
         "notifications with.",
     )
+    generic_refund_api_base_url: str | None = Field(
+        default=None,
+        description="The generic channel's refund API (the project's refund protocol, "
+        "`POST /v1/refunds`; the emulators serve one); unset: the generic channel's refunds "
+        "are refused, with this reason.",
+    )
+    return_action_max_attempts: int = Field(
+        default=20,
+        ge=1,
+        description="Tries of an action on a marketplace's return (approve, decline, mark "
+        "received) that the marketplace cannot take yet, before it is failed and listed.",
+    )

@@ -13,7 +13,9 @@ from sqlalchemy.sql import text as sql
 from sqlmodel import SQLModel
 
 from services.intake.domain.delivery import DeliveryState
-from shared.columns import column, integer, moment, text
+from services.intake.domain.refunds import RefundState
+from services.intake.domain.return_actions import ActionState
+from shared.columns import big_integer, column, integer, moment, text
 from shared.events import MarketplaceStatus
 from shared.messaging_tables import utc_now
 
@@ -21,6 +23,7 @@ SCHEMA = "intake"
 ACCEPTED = DeliveryState.ACCEPTED.value
 FAILED = DeliveryState.FAILED.value
 FILE_MANAGED, API_MANAGED = "file", "api"
+OWED = ActionState.OWED.value
 
 
 class ChannelAccount(SQLModel, table=True):
@@ -139,3 +142,57 @@ class BuyerMessage(SQLModel, table=True):
     rating: int | None = integer(None)
     text: str = column(Text, "")  # (a field named `text`: not the helper)
     at: datetime = moment(default_factory=utc_now)
+
+
+class RefundRecord(SQLModel, table=True):
+    """A refund resolution asked intake to pay, by its idempotency key (`domain/refunds.py`);
+    paid through the case's marketplace, which answers with its own refund id."""
+
+    __tablename__ = "refunds"
+    __table_args__ = (Index("refunds_by_case", "case_id"), {"schema": SCHEMA})
+
+    refund_id: str = text(primary_key=True)  # the Idempotency-Key
+    case_id: str = text()
+    channel: str = text()  # the channel that pays it (a case opened by hand: generic)
+    account: str = text()
+    order_id: str = text()
+    return_id: str | None = text(None)
+    request: dict[str, Any] = column(JSONB)  # the body as asked: a replay must be the same
+    state: str = text(RefundState.ASKED.value)  # a RefundState
+    attempts: int = column(SmallInteger, 0)
+    marketplace_refund_id: str | None = text(None)
+    paid_minor: int | None = big_integer(None)
+    paid_currency: str | None = text(None)
+    refusal_status: int | None = column(SmallInteger, None)
+    error: str | None = text(None)  # the refusal, or the last try's failure
+    # A try is paying it until then; another try meanwhile is told to come back.
+    paying_until: datetime | None = moment(None)
+    asked_at: datetime = moment(default_factory=utc_now)
+    settled_at: datetime | None = moment(None)
+
+
+class ReturnActionRecord(SQLModel, table=True):
+    """An action owed on a case's marketplace return (`domain/return_actions.py`), performed
+    by the return action worker."""
+
+    __tablename__ = "return_actions"
+    __table_args__ = (
+        Index("return_actions_owed", "next_attempt_at", postgresql_where=sql(f"state = '{OWED}'")),
+        Index("return_actions_by_case", "case_id"),
+        {"schema": SCHEMA},
+    )
+
+    action_id: str = text(primary_key=True)
+    case_id: str = text()
+    channel: str = text()
+    account: str = text()
+    order_id: str = text()
+    return_id: str | None = text(None)
+    action: str = text()  # a ReturnAction
+    note: str = column(Text, "")
+    state: str = text(OWED)  # an ActionState
+    attempts: int = column(SmallInteger, 0)
+    next_attempt_at: datetime = moment(default_factory=utc_now)
+    error: str | None = text(None)  # why it failed, or why it is not needed
+    owed_at: datetime = moment(default_factory=utc_now)
+    done_at: datetime | None = moment(None)

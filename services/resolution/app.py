@@ -29,8 +29,9 @@ from shared.telemetry import Telemetry
 
 @asynccontextmanager
 async def resolution_context(service: Service) -> AsyncIterator[Resolution]:
-    """The refund API and EasyPost's tracking, each when configured."""
+    """The refund API (intake's) and EasyPost's tracking, each when configured."""
     settings = service.settings
+    token = settings.internal_api_token
     timeout = settings.marketplace_timeout_seconds
     async with (
         httpx.AsyncClient(
@@ -41,7 +42,9 @@ async def resolution_context(service: Service) -> AsyncIterator[Resolution]:
         ) as tracking,
     ):
         yield Resolution(
-            refunds=MarketplaceRefunds(refunds) if settings.refund_api_base_url else None,
+            refunds=MarketplaceRefunds(refunds, token.get_secret_value() if token else None)
+            if settings.refund_api_base_url
+            else None,
             tracking=carrier_tracking(settings, tracking),
         )
 

@@ -36,6 +36,7 @@ OTEL_METRICS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "outbox.published": ("counter", "", ()),
     "refunds.refused": ("counter", "", ()),
     "deliveries.failed": ("counter", "", ("channel",)),
+    "return_actions.failed": ("counter", "", ("channel", "action")),
     # opentelemetry-instrumentation-fastapi, default (old) HTTP semantic conventions.
     "http.server.duration": ("histogram", "ms", HTTP_ATTRS),
 }

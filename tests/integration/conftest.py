@@ -51,6 +51,8 @@ class Stack:
         )
         if name == "fulfillment":
             self.connect_fulfillment_to_intake(app)
+        if name == "resolution":
+            self.connect_resolution_to_intake(app)
         if name == "analytics":  # the console's what-if page asks resolution
             app.state.service.context.resolution_api = self.clients["resolution"]
 
@@ -59,6 +61,12 @@ class Stack:
         ship-to lookup through intake's in-process client."""
         fulfillment = fulfillment_app.state.service
         fulfillment.context.ship_to = ShipToLookup(self.clients["intake"], INTERNAL_TOKEN)
+
+    def connect_resolution_to_intake(self, resolution_app) -> None:
+        """Resolution's refund worker pays through intake's refund API, in process too."""
+        refunds = resolution_app.state.service.context.refunds
+        refunds.client = self.clients["intake"]
+        refunds.headers = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
 
     async def stop(self, name: str) -> None:
         self.services.pop(name)

@@ -136,8 +136,10 @@ async def test_a_forged_state_change_topic_is_refused_by_reading_the_return_back
     clients, emulators, database
 ):
     """Shopify signs the body, not the topic: a return request's genuine body sent again as
-    returns/decline must not decline the case while Shopify says the return is requested."""
-    body, raw = await requested_return(emulators, [("unwanted", "")])
+    returns/decline must not decline the case while Shopify says the return is requested.
+    The return says nothing of why (an agent classifies it), so no remedy is decided and
+    intake itself asks nothing of Shopify meanwhile."""
+    body, raw = await requested_return(emulators, [("other", "")])
     request_id = str(uuid.uuid4())
     assert (await deliver(clients, "returns/request", raw, request_id)).status_code == 202
     case_id = case_id_of("shopify", request_id, account=SHOP)

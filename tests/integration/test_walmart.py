@@ -59,7 +59,7 @@ async def cases_of(clients, return_order_id: str) -> list[dict]:
     found = [
         case
         for case in response.json()
-        if case["marketplace"] == "walmart" and case["return_id"] == return_order_id
+        if case.get("marketplace") == "walmart" and case.get("return_id") == return_order_id
     ]
     return sorted(found, key=lambda case: case["items"][0]["sku"])
 

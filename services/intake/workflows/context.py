@@ -1,5 +1,6 @@
 """What intake's handlers and its delivery workers share while the service runs."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Annotated
 
@@ -7,7 +8,9 @@ from fastapi import Depends
 
 from services.intake.adapters.vault import Vault
 from services.intake.channels.ebay.public_keys import PublicKeys
-from services.intake.channels.marketplace import MarketplaceApis
+from services.intake.channels.marketplace import MarketplaceApis, MarketplaceChannel
+from services.intake.channels.registry import BY_NAME
+from services.intake.domain.case import Channel
 from services.intake.workflows.accepting import Acceptance
 from services.intake.workflows.accounts import Accounts
 from shared.service import Service, context_of
@@ -21,6 +24,8 @@ class Intake:
     acceptance: Acceptance
     marketplaces: MarketplaceApis  # what the channels read the marketplaces' APIs with
     ebay_keys: PublicKeys = field(default_factory=PublicKeys)  # eBay's signing keys, cached
+    # The channels that pay refunds and act on returns, by name (tests stand one in).
+    channels: Mapping[Channel, MarketplaceChannel] = field(default_factory=lambda: BY_NAME)
 
 
 CurrentIntake = Annotated[Intake, Depends(context_of)]

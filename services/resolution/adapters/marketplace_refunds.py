@@ -4,11 +4,14 @@ A refund is money leaving the seller, so a retry must not pay again. Each refund
 an idempotency key, `RefundRequest.refund_id`, stable per case and remedy: the
 marketplace answers a key it has seen with the refund it already made.
 
-The refund API. This is the project's own protocol, which the per-marketplace gateways
-(or a seller's ERP) implement in front of each marketplace's refund endpoint; the
-emulators (`deploy/emulators/refund_api.py`) implement it for local runs.
+The refund API. This is the project's own protocol. Intake serves it
+(`services/intake/handlers/refunds.py`, with the services' internal bearer token): it alone
+holds the sellers' credentials and pays each refund through the case's marketplace. The
+generic channel's refund API (the emulators' `deploy/emulators/refund_api.py` locally, or a
+seller's ERP) speaks it too.
 
     POST /v1/refunds
+    Authorization: Bearer <internal token>   (intake; a refund API may ask for none)
     Idempotency-Key: <refund_id>
     {"case_id": str, "marketplace": str, "seller_account": str, "order_id": str,
      "return_id": str | null, "amount": {"minor": int, "currency": str}, "reason": str}
@@ -16,7 +19,15 @@ emulators (`deploy/emulators/refund_api.py`) implement it for local runs.
 - 201: a new refund, `{"refund_id": <the marketplace's id>, ...}`;
 - 200: the key was seen before with the same body: the earlier refund, same shape;
 - 422: the key was seen before with another body, or the body is invalid; `detail`
-  says why. Refused: the same request will never succeed.
+  says why. Refused: the same request will never succeed. Intake also answers 404 for a
+  case it does not hold, and a marketplace's refusal with that marketplace's 4xx and its
+  reason as `detail`: refused too;
+- 503 with Retry-After: the marketplace cannot pay now; the same request later.
+
+    GET /v1/refunds?idempotency_key=<refund_id>
+    {"refunds": [...]}: the refund made under that key, if any (every refund without the
+    parameter). What a payer reads back before retrying a try whose answer was lost; the
+    generic channel's refund API serves it, intake reads it there.
 
 How `issue` reads the answers (`shared.outbound`): no answer in time, no connection, 408,
 425, 429 and 5xx are `Unavailable` (retry later with the same request, after `retry_after`
@@ -76,26 +87,30 @@ class IssuedRefund(BaseModel):
 
 
 class MarketplaceRefunds:
-    """The marketplaces' refund API behind `client`, whose base_url and timeout the caller sets."""
+    """The refund API behind `client` (intake), whose base_url and timeout the caller sets;
+    `token` is the bearer token it is called with."""
 
-    def __init__(self, client: httpx.AsyncClient) -> None:
-        self._client = client
+    def __init__(self, client: httpx.AsyncClient, token: str | None = None) -> None:
+        self.client = client
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
 
     async def issue(self, request: RefundRequest) -> RefundReceipt:
         """Pay `request` back, or find the refund an earlier try with its key already made."""
-        call = refund_call(self._client, request)
+        call = refund_call(self.client, request, self.headers)
         response = await answer_to(
-            self._client, call, SYSTEM, f"refund {request.refund_id}", reason_of=reason_of
+            self.client, call, SYSTEM, f"refund {request.refund_id}", reason_of=reason_of
         )
         return receipt_of(request, response)
 
 
-def refund_call(client: httpx.AsyncClient, request: RefundRequest) -> httpx.Request:
+def refund_call(
+    client: httpx.AsyncClient, request: RefundRequest, headers: dict[str, str] | None = None
+) -> httpx.Request:
     return client.build_request(
         "POST",
         REFUNDS_PATH,
         json=wire_body(request),
-        headers={IDEMPOTENCY_HEADER: request.refund_id},
+        headers={**(headers or {}), IDEMPOTENCY_HEADER: request.refund_id},
     )
 
 

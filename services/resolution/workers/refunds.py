@@ -1,4 +1,5 @@
-"""Pays pending refunds through the marketplace's refund API, retrying with the same key.
+"""Pays pending refunds through the refund API (intake's, which pays each through the case's
+marketplace), retrying with the same key.
 
 A refund the marketplace refuses, or that stays unavailable `refund_max_attempts` times,
 is refused: the case goes to an agent with the reason (`workflows/refunding.py`).

@@ -7,6 +7,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import httpx
@@ -14,8 +15,9 @@ import pytest
 from asgi_lifespan import LifespanManager
 from sqlalchemy import text
 
-from services.intake.app import create_app
+from services.intake.app import SPEC
 from services.intake.channels.generic.webhook import signed_headers
+from shared.service import create_app as create_service_app
 from shared.telemetry import Telemetry
 from tests.factories import AGENT, webhook
 
@@ -29,7 +31,10 @@ async def running_intake(
     """One intake process (a replica); `client.service` is the service behind it,
     `client.app` the app."""
     own = {"intake_delivery_worker": False, "account_cache_seconds": ACCOUNT_CACHE_SECONDS}
-    app = create_app(settings.model_copy(update=own | changes), telemetry)
+    # No consumer: these tests drive the HTTP API and the workers; a replica joining intake's
+    # consumer group would only wait on the session's running intake to give up partitions.
+    spec = replace(SPEC, consumes=(), handlers={})
+    app = create_service_app(spec, settings.model_copy(update=own | changes), telemetry)
     async with LifespanManager(app, startup_timeout=60, shutdown_timeout=60) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://intake") as client:

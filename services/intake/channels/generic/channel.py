@@ -1,6 +1,8 @@
-"""The generic webhook as intake receives it: one signed case, whole as it comes."""
+"""The generic webhook as intake receives it: one signed case, whole as it comes; its
+refunds paid through the project's refund protocol (`refund_api.py`). It takes no return
+actions: a generic case names no marketplace return."""
 
-from services.intake.channels.generic import webhook
+from services.intake.channels.generic import refund_api, webhook
 from services.intake.channels.marketplace import (
     AS_SENT,
     MarketplaceChannel,
@@ -19,4 +21,6 @@ GENERIC = MarketplaceChannel(
     delivery_id_of=first_delivery_id(webhook.parse),
     parse=parsed_as_sent(webhook.parse),
     answers_case_id=True,
+    pay_refund=refund_api.pay_refund,
+    find_refund=refund_api.find_refund,
 )

@@ -75,7 +75,7 @@ def test_every_system_module_is_mounted_and_names_its_settings():
     names = {system.__name__.rsplit(".", 1)[-1] for system in process.systems()}
     assert {"refund_api", "easypost"} <= names and "faults" not in names
     settings = process.emulated_settings("http://127.0.0.1:8099")
-    assert settings["REFUND_API_BASE_URL"] == "http://127.0.0.1:8099/refund-api"
+    assert settings["GENERIC_REFUND_API_BASE_URL"] == "http://127.0.0.1:8099/refund-api"
     assert settings["TRACKING_API_BASE_URL"] == "http://127.0.0.1:8099/easypost"
     assert settings["TRACKING_API_KEY"] == "EZTK-emulated"  # a value, not a path
     paths = set(create_app().openapi()["paths"])

@@ -107,6 +107,15 @@ async def test_the_listing_shows_every_refund_paid_in_order(http):
     ]
 
 
+async def test_one_key_is_looked_up_for_a_read_back(http):
+    await pay(http)
+    await pay(http, {**BODY, "case_id": "case-other"}, key="another-key")
+    found = (await http.get(PATH, params={"idempotency_key": KEY})).json()["refunds"]
+    assert [(each["idempotency_key"], each["case_id"]) for each in found] == [(KEY, "case-51c0de")]
+    unknown = await http.get(PATH, params={"idempotency_key": "never-paid"})
+    assert (unknown.status_code, unknown.json()) == (200, {"refunds": []})
+
+
 async def test_each_app_starts_with_nothing_paid():
     transport = httpx.ASGITransport(app=create_app())
     async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:

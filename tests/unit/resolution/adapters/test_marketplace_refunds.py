@@ -114,6 +114,17 @@ async def test_the_call_carries_the_key_in_its_header_and_the_refund_in_its_body
     }
 
 
+async def test_intake_is_called_with_the_internal_token(httpserver):
+    serve(httpserver, FakeMarketplace())
+    async with httpx.AsyncClient(base_url=httpserver.url_for("/")) as http:
+        await MarketplaceRefunds(http, "the-internal-token").issue(REFUND)
+        await MarketplaceRefunds(http).issue(REFUND)  # a refund API that asks for none
+    (with_token, _), (without, _) = httpserver.log
+    assert with_token.headers["Authorization"] == "Bearer the-internal-token"
+    assert with_token.headers["Idempotency-Key"] == REFUND.refund_id
+    assert "Authorization" not in without.headers
+
+
 async def test_a_retry_of_the_same_refund_is_replayed_and_paid_once(refunds, httpserver):
     fake = serve(httpserver, FakeMarketplace())
     first = await refunds.issue(REFUND)
