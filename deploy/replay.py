@@ -129,6 +129,90 @@ async def replay_walmart_returns(
     return [case_id for case_ids in found.values() for case_id in case_ids]
 
 
+AMAZON_SAMPLES = Path(__file__).resolve().parent / "amazon_notifications.json"
+
+
+def amazon_notifications(seller: str) -> list[bytes]:
+    """The demo's SP-API notifications, as Amazon puts them on the seller's queue: fresh ids,
+    sent now, naming the seller."""
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    made = []
+    for number, sample in enumerate(json.loads(AMAZON_SAMPLES.read_text(encoding="utf-8"))):
+        payload = {key: {**value, "SellerId": seller} for key, value in sample["Payload"].items()}
+        metadata = {
+            **sample["NotificationMetadata"],
+            "PublishTime": now,
+            "NotificationId": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{seller}/{now}/{number}")),
+        }
+        made.append(
+            json.dumps(
+                {**sample, "EventTime": now, "Payload": payload, "NotificationMetadata": metadata}
+            ).encode()
+        )
+    return made
+
+
+async def poll_amazon_returns(
+    settings: StackSettings, progress: Progress, timeout: float = 120.0
+) -> list[str]:
+    """The demo Amazon seller's notifications put on its queue (when the queue is the
+    emulator's), then its returns reports polled by intake from the Reports API: the ids
+    of the cases they opened."""
+    token = settings.agent_api_token.get_secret_value() if settings.agent_api_token else ""
+    emulators = (settings.amazon_sp_api_base_url or "").removesuffix("/amazon")
+    intake = httpx.AsyncClient(base_url=settings.base_url_of("intake"), timeout=30)
+    emulator = httpx.AsyncClient(base_url=emulators, timeout=30) if emulators else None
+    async with intake:
+        cases = await replay_amazon_returns(
+            intake, emulator, {"authorization": f"Bearer {token}"}, progress, timeout=timeout
+        )
+    if emulator is not None:
+        await emulator.aclose()
+    return cases
+
+
+async def replay_amazon_returns(
+    intake: httpx.AsyncClient,
+    emulator: httpx.AsyncClient | None,
+    agent: dict[str, str],
+    progress: Progress,
+    account: dict | None = None,
+    timeout: float = 120.0,
+) -> list[str]:
+    """Put the seller's notifications on its queue at the emulator (none without one), then
+    wait until both its returns reports were read and every return has its case (an
+    agent's view of them, `agent` its headers): their ids."""
+    account = account or demo_account("amazon")
+    seller = account["account"]
+    if emulator is not None:
+        queue = account["sqs_queue_url"].rsplit("/", 1)[-1]
+        for body in amazon_notifications(seller):
+            sent = await emulator.post(f"/_emulator/amazon/queues/{queue}", content=body)
+            sent.raise_for_status()
+    task = progress.add_task("Amazon reports → intake", total=None)
+    deadline = time.monotonic() + timeout
+    found: list[str] = []
+    while time.monotonic() < deadline:
+        polls = await intake.get("/amazon/report-polls", params={"account": seller}, headers=agent)
+        waiting = await intake.get(
+            "/amazon/returns", params={"state": "waiting", "account": seller}, headers=agent
+        )
+        cases = await intake.get("/cases", params={"limit": 500}, headers=agent)
+        now_found = [
+            case["case_id"]
+            for case in cases.json()
+            if case.get("seller_account") == seller
+            and case.get("marketplace", "").startswith("amazon")
+        ]
+        progress.update(task, total=max(len(now_found), 1), completed=len(now_found))
+        done = len(polls.json()) == 2 and all(poll["reports_done"] for poll in polls.json())
+        if done and not waiting.json() and now_found and len(now_found) == len(found):
+            return now_found
+        found = now_found
+        await asyncio.sleep(1)
+    return found
+
+
 async def answer_offers(
     settings: StackSettings, case_ids: list[str], progress: Progress, timeout: float = 120.0
 ) -> None:

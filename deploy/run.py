@@ -20,6 +20,7 @@ from deploy.progress import progress_bars
 from deploy.replay import (
     analytics_summary,
     answer_offers,
+    poll_amazon_returns,
     post_cases,
     post_shopify_returns,
     post_walmart_returns,
@@ -68,6 +69,7 @@ async def replay_samples(settings: StackSettings) -> dict:
         case_ids += await post_walmart_returns(settings, progress)
         case_ids += await post_shopify_returns(settings, progress)
         case_ids += await replay_ebay_returns(settings, progress)
+        case_ids += await poll_amazon_returns(settings, progress)
         await answer_offers(settings, case_ids, progress)
         await wait_for_analytics(settings, case_ids, progress)
         await ship_dispatch_tasks(settings, progress)

@@ -110,6 +110,12 @@ async def settings(components, emulators) -> StackSettings:
         easypost_api_key="EZTK-test",
         generic_refund_api_base_url=f"{emulators}/refund-api",
         refund_api_base_url="http://intake",
+        amazon_sp_api_base_url=f"{emulators}/amazon",
+        amazon_lwa_base_url=f"{emulators}/amazon",
+        amazon_sqs_endpoint_url=f"{emulators}/sqs",
+        amazon_report_check_seconds=0.2,
+        amazon_report_interval_seconds=2.0,
+        amazon_queue_wait_seconds=1,
     )
     await create_topics(settings)
     await upgrade_all(settings)

@@ -31,6 +31,9 @@ from services.intake.handlers import (
     webhooks,
 )
 from services.intake.settings import IntakeSettings
+from services.intake.workers.amazon_notifications import AmazonNotificationsWorker
+from services.intake.workers.amazon_reports import AmazonReportsWorker
+from services.intake.workers.amazon_returns import AmazonReturnsWorker
 from services.intake.workers.deliveries import DeliveryWorker
 from services.intake.workers.return_actions import ReturnActionWorker
 from services.intake.workflows.accepting import Acceptance
@@ -67,12 +70,18 @@ async def intake_context(service: Service) -> AsyncIterator[Intake]:
 
 
 def delivery_workers(service: Service, intake: Intake) -> list[Worker]:
-    """One delivery worker per lane and the return action worker, unless this process only
+    """One delivery worker per lane, the return action worker, and Amazon's (its reports
+    polled, its returns opened, its notification queues read), unless this process only
     answers webhooks."""
     if not service.settings.intake_delivery_worker:
         return []
-    workers: list[Worker] = [DeliveryWorker(intake, channels) for channels in LANES.values()]
-    return [*workers, ReturnActionWorker(intake)]
+    lanes = [DeliveryWorker(intake, channels) for channels in LANES.values()]
+    amazon = [
+        AmazonReportsWorker(intake),
+        AmazonReturnsWorker(intake),
+        AmazonNotificationsWorker(intake),
+    ]
+    return [*lanes, ReturnActionWorker(intake), *amazon]
 
 
 SPEC = ServiceSpec(

@@ -92,3 +92,42 @@ class IntakeSettings(ServiceSettings):
         description="Tries of an action on a marketplace's return (approve, decline, mark "
         "received) that the marketplace cannot take yet, before it is failed and listed.",
     )
+    amazon_sp_api_base_url: str | None = Field(
+        default=None,
+        description="Amazon's Selling Partner API (Reports, Orders, Feeds, Sellers); unset: "
+        "each account's regional endpoint (https://sellingpartnerapi-na.amazon.com, -eu, -fe).",
+    )
+    amazon_lwa_base_url: str = Field(
+        default="https://api.amazon.com",
+        description="Login with Amazon, where each account's SP-API access token is refreshed "
+        "(POST /auth/o2/token).",
+    )
+    amazon_sqs_endpoint_url: str | None = Field(
+        default=None,
+        description="The SQS endpoint the sellers' SP-API notification queues are read at; "
+        "unset: AWS's own, in each queue's region.",
+    )
+    amazon_report_interval_seconds: float = Field(
+        default=900,
+        gt=0,
+        description="How often each Amazon account's returns reports are requested; each "
+        "covers the time since the last one.",
+    )
+    amazon_report_check_seconds: float = Field(
+        default=30,
+        gt=0,
+        description="How long to wait between asking Amazon whether a requested report is done.",
+    )
+    amazon_report_first_days: int = Field(
+        default=3,
+        ge=1,
+        le=90,
+        description="How far back the first returns report of a new Amazon account reaches.",
+    )
+    amazon_queue_wait_seconds: int = Field(
+        default=20,
+        ge=0,
+        le=20,
+        description="How long one read of an SP-API notification queue waits for messages "
+        "(SQS long polling).",
+    )

@@ -196,3 +196,53 @@ class ReturnActionRecord(SQLModel, table=True):
     error: str | None = text(None)  # why it failed, or why it is not needed
     owed_at: datetime = moment(default_factory=utc_now)
     done_at: datetime | None = moment(None)
+
+
+class AmazonReportPoll(SQLModel, table=True):
+    """One Amazon account's returns report of one type, asked for on a schedule. Each report
+    covers the time since the last one (`covered_until` onward); `report_id` is the one
+    Amazon is making now. A report Amazon could not make (FATAL), or a call that failed,
+    keeps its cause (`last_failure`) and the same window is asked for again later."""
+
+    __tablename__ = "amazon_report_polls"
+    __table_args__ = {"schema": SCHEMA}
+
+    account: str = text(primary_key=True)  # the seller id
+    report_type: str = text(primary_key=True)
+    state: str = text("scheduled")  # scheduled; paused while the account has no SP-API access
+    covered_until: datetime = moment()
+    report_id: str | None = text(None)
+    requested_until: datetime | None = moment(None)  # the end of the window asked for
+    attempts: int = integer(0)
+    next_attempt_at: datetime = moment(default_factory=utc_now)
+    reports_done: int = integer(0)
+    last_outcome: str | None = text(None)
+    failures: int = integer(0)  # in a row, since the last report done
+    last_failure: str | None = text(None)
+    failed_at: datetime | None = moment(None)
+
+
+class AmazonReturnRows(SQLModel, table=True):
+    """A return read from an Amazon report (polled or uploaded) whose case waits for its
+    order to be read from the Orders API (its market, a price the report lacks)."""
+
+    __tablename__ = "amazon_return_rows"
+    __table_args__ = (
+        Index(
+            "amazon_return_rows_waiting",
+            "next_attempt_at",
+            postgresql_where=sql("state = 'waiting'"),
+        ),
+        {"schema": SCHEMA},
+    )
+
+    account: str = text(primary_key=True)
+    return_key: str = text(primary_key=True)  # amazon:rma:<id> or amazon:lpn:<plate>
+    rows: bytes = column(LargeBinary)  # encrypted: the report's rows (buyers' comments)
+    default_market: str | None = text(None)  # the upload's ?market= or the account's
+    source: str = text()  # "upload", "report <id>"
+    state: str = text("waiting")  # waiting, opened (its delivery stored), failed
+    attempts: int = integer(0)
+    next_attempt_at: datetime = moment(default_factory=utc_now)
+    error: str | None = text(None)
+    received_at: datetime = moment(default_factory=utc_now)

@@ -49,24 +49,22 @@ class Stack:
         self.clients[name] = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=lifespan.app), base_url=f"http://{name}"
         )
-        if name == "fulfillment":
-            self.connect_fulfillment_to_intake(app)
-        if name == "resolution":
-            self.connect_resolution_to_intake(app)
-        if name == "analytics":  # the console's what-if page asks resolution
-            app.state.service.context.resolution_api = self.clients["resolution"]
+        self.connect()
 
-    def connect_fulfillment_to_intake(self, fulfillment_app) -> None:
-        """The services run in this process, not on ports: fulfillment reaches intake's
-        ship-to lookup through intake's in-process client."""
-        fulfillment = fulfillment_app.state.service
-        fulfillment.context.ship_to = ShipToLookup(self.clients["intake"], INTERNAL_TOKEN)
-
-    def connect_resolution_to_intake(self, resolution_app) -> None:
-        """Resolution's refund worker pays through intake's refund API, in process too."""
-        refunds = resolution_app.state.service.context.refunds
-        refunds.client = self.clients["intake"]
-        refunds.headers = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
+    def connect(self) -> None:
+        """The services run in this process, not on ports: each one that calls another
+        reaches it through that one's in-process client, made again when it restarts."""
+        if "intake" in self.clients and "fulfillment" in self.services:
+            ship_to = ShipToLookup(self.clients["intake"], INTERNAL_TOKEN)
+            self.services["fulfillment"].context.ship_to = ship_to
+        if "intake" in self.clients and "resolution" in self.services:
+            # Resolution's refund worker pays through intake's refund API.
+            refunds = self.services["resolution"].context.refunds
+            refunds.client = self.clients["intake"]
+            refunds.headers = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
+        if "resolution" in self.clients and "analytics" in self.services:
+            # The console's what-if page asks resolution.
+            self.services["analytics"].context.resolution_api = self.clients["resolution"]
 
     async def stop(self, name: str) -> None:
         self.services.pop(name)

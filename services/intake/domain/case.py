@@ -98,10 +98,12 @@ class CanonicalCase(BaseModel):
     requested_at: AwareDatetime | None = None
     deadlines: list[Deadline] = Field(default_factory=list)
     parcel: Parcel | None = None  # the original shipment's carrier and tracking number
-
-
-class OpenCase(BaseModel):
-    case: CanonicalCase
+    # The marketplace itself takes the unit back and refunds the buyer (Amazon FBA): the
+    # seller owes neither a return label nor a refund.
+    fulfilled_by_marketplace: bool = False
+    # Why an agent decides this case whatever the classifier says (e.g. the marketplace
+    # says the return is outside its policy): nothing is owed without a person.
+    agent_decides_because: str | None = None
 
 
 class UpdateCase(BaseModel):
@@ -113,6 +115,17 @@ class UpdateCase(BaseModel):
     status: MarketplaceStatus
     note: str = ""
     at: datetime | None = None
+    # Set when no case may ever come for it (a buyer cancelled an order before it shipped:
+    # nothing to return): with no case known, the update is moot, for this reason, rather
+    # than waited for.
+    moot_without_case: str | None = None
+
+
+class OpenCase(BaseModel):
+    case: CanonicalCase
+    # What the marketplace says of the return besides (an FBA unit's disposition), applied
+    # to the case right after it opens, in the same transaction.
+    then: list[UpdateCase] = Field(default_factory=list)
 
 
 class EraseBuyer(BaseModel):

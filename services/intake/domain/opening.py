@@ -8,10 +8,11 @@ the account was part of it keep the id they were published with (`legacy_case_id
 
 import json
 import uuid
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
-from services.intake.domain.case import CanonicalCase
+from services.intake.domain.case import CanonicalCase, Channel
 from services.intake.domain.classification import Classification
 from shared.events import CaseDeadline, CaseItem, CaseOpened
 from shared.markets import DEFAULT_LANGUAGE_OF, MINOR_UNITS, REGION_OF, Currency
@@ -36,6 +37,26 @@ def legacy_case_id_of(channel: str, case_key: str) -> str:
     return f"case-{uuid.uuid5(CASE_IDS, f'{channel}:{case_key}')}"
 
 
+# What `case.opened` names the marketplace of a case the marketplace fulfilled itself:
+# resolution owes such a case neither a return label nor a refund (the marketplace takes
+# the unit back and refunds the buyer).
+FULFILLED_BY_MARKETPLACE = {Channel.AMAZON: "amazon_fba"}
+
+
+def marketplace_of(case: CanonicalCase) -> str:
+    if not case.fulfilled_by_marketplace:
+        return case.channel.value
+    return FULFILLED_BY_MARKETPLACE.get(case.channel, f"{case.channel.value}_fulfilled")
+
+
+def triaged(case: CanonicalCase, classification: Classification) -> Classification:
+    """The classifier's word, unless the case is an agent's to decide whatever it says."""
+    because = case.agent_decides_because
+    if because is None:
+        return classification
+    return replace(classification, needs_agent=True, signals=[because, *classification.signals])
+
+
 def to_minor_units(amount: Decimal, currency: Currency) -> int:
     return int((amount * MINOR_UNITS[currency]).quantize(Decimal(1)))
 
@@ -58,7 +79,7 @@ def case_opened(
         case_id=case_id_of(
             case.channel, case_key, account=case.seller_account, legacy=legacy_case_id
         ),
-        marketplace=case.channel.value,
+        marketplace=marketplace_of(case),
         marketplace_event_id=case_key,
         seller_account=case.seller_account,
         order_id=case.ids.order_id,

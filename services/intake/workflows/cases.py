@@ -6,6 +6,7 @@ through the outbox. Contact data goes to the buyers table, sealed by the vault; 
 carry `buyer_ref` only.
 """
 
+import logging
 from datetime import datetime
 
 from sqlalchemy import or_, select, update
@@ -22,7 +23,7 @@ from services.intake.domain.case import (
     UpdateCase,
 )
 from services.intake.domain.classification import classify
-from services.intake.domain.opening import case_opened
+from services.intake.domain.opening import case_opened, triaged
 from services.intake.domain.triage import Triage, classified_by_agent, triage_of
 from services.intake.tables import BuyerRecord, CaseRecord
 from services.intake.workflows.context import Intake
@@ -37,6 +38,8 @@ from shared.events import (
 from shared.outbox import emit
 
 ERASED = "[erased]"
+
+log = logging.getLogger(__name__)
 
 
 class CaseNotKnownYet(Exception):
@@ -53,7 +56,11 @@ async def apply_delivery(
     """`legacy_case_id`: the delivery was accepted before case ids named the seller account."""
     action = delivery.action
     if isinstance(action, OpenCase):
-        await open_case(session, intake, action.case, delivery.delivery_id, now, legacy_case_id)
+        opened = await open_case(
+            session, intake, action.case, delivery.delivery_id, now, legacy_case_id
+        )
+        for then in action.then if opened is not None else []:
+            await update_case(session, delivery.channel.value, then, now)
     elif isinstance(action, UpdateCase):
         await update_case(session, delivery.channel.value, action, now)
     elif isinstance(action, EraseBuyer):
@@ -72,8 +79,8 @@ async def open_case(
 ) -> CaseOpened | None:
     """Store and announce the case; None when this key opened a case of this seller account
     before."""
-    classification = classify(
-        case.reason, case.marketplace_reason, case.buyer_words, case.buyer_language
+    classification = triaged(
+        case, classify(case.reason, case.marketplace_reason, case.buyer_words, case.buyer_language)
     )
     event = case_opened(case, case_key, classification, now, legacy_case_id)
     stored = await session.scalar(
@@ -151,6 +158,14 @@ async def update_case(
             )
         )
     ).all()
+    if not rows and update_.moot_without_case:
+        log.info(
+            "%s update of order %s is moot: %s",
+            channel,
+            update_.order_id,
+            update_.moot_without_case,
+        )
+        return
     if not rows:
         raise CaseNotKnownYet(
             f"no case yet for return {update_.return_id} / order {update_.order_id}"

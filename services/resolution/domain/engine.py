@@ -16,6 +16,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from services.resolution.domain.costs import Costing, Estimate, estimate
+from services.resolution.domain.fulfilment import (
+    fulfilled_by_marketplace,
+    marketplace_takes_it_back,
+)
 from services.resolution.domain.law import (
     BuyerRights,
     Disclosure,
@@ -153,7 +157,11 @@ def consider(
         tuple(required_disclosures(*offer, buyer_rejected=rejected(facts))),
         guide,
     )
-    why_not = exclusion(step, facts, policy, policy_version, rights) or breach_of(offer, facts)
+    why_not = (
+        marketplace_exclusion(facts)
+        or exclusion(step, facts, policy, policy_version, rights)
+        or breach_of(offer, facts)
+    )
     return Candidate(step, priced.lines, why_not)
 
 
@@ -176,6 +184,13 @@ def seller_pays_return(scenario: Scenario, policy: SellerPolicy) -> bool:
 def rejected(facts: CaseFacts) -> bool:
     """A buyer reporting a genuine fault asks for their money back (UK short-term right)."""
     return facts.scenario is Scenario.QUALITY_DEFECT
+
+
+def marketplace_exclusion(facts: CaseFacts) -> str | None:
+    """A case the marketplace fulfilled is the marketplace's to take back and refund."""
+    if fulfilled_by_marketplace(facts.marketplace):
+        return marketplace_takes_it_back(facts.marketplace)
+    return None
 
 
 def exclusion(
@@ -258,6 +273,8 @@ def alternative_of(candidate: Candidate) -> Alternative:
 
 def rule_of(facts: CaseFacts, steps: tuple[Step, ...]) -> str:
     where = f"{facts.scenario.value} in {facts.market.value}"
+    if fulfilled_by_marketplace(facts.marketplace):
+        return f"{where}: {marketplace_takes_it_back(facts.marketplace)}"
     if not steps:
         return f"{where}: no remedy is both lawful and enabled; an agent decides"
     order = ", then ".join(step.remedy.value for step in steps)

@@ -2,7 +2,9 @@
 
 - `case.opened`: record the case, plan and take the first step; or wait for an agent's
   `case.classified` when intake could not tell the scenario, or for the carrier's word on
-  a parcel the buyer says never arrived; clocks run for a case not answered at once.
+  a parcel the buyer says never arrived; clocks run for a case not answered at once. A
+  case the marketplace fulfilled (Amazon FBA) is the marketplace's to take back and
+  refund: nothing is planned (no label, no refund), it is held with that reason.
 - `case.buyer_replied`: accept or decline the open offer.
 - `fulfillment.stock_unavailable`: the part or exchange cannot ship: the next step.
 - `fulfillment.return_received`: the unit is back: the full refund is owed now.
@@ -13,6 +15,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.resolution.domain import cases
 from services.resolution.domain.cases import CaseState
 from services.resolution.domain.clocks import ANSWER_CLOCKS, first_reply_clock, marketplace_clocks
+from services.resolution.domain.fulfilment import (
+    fulfilled_by_marketplace,
+    marketplace_takes_it_back,
+)
 from services.resolution.domain.offers import OfferState
 from services.resolution.tables import CaseDecision
 from services.resolution.workflows import (
@@ -22,7 +28,7 @@ from services.resolution.workflows import (
     refunding,
     timekeeping,
 )
-from services.resolution.workflows.cases import record_of
+from services.resolution.workflows.cases import hold, record_of
 from shared.consumer import RejectedEvent
 from shared.events import (
     BuyerAnswer,
@@ -41,6 +47,11 @@ async def on_case_opened(session: AsyncSession, case: CaseOpened, _: Envelope) -
     now = utc_now()
     record = record_of(case)
     session.add(record)
+    if fulfilled_by_marketplace(case.marketplace):
+        # No remedy, no clock: the marketplace answers its buyer and takes the unit back.
+        record.rule = "no remedy is the seller's to plan"
+        await hold(session, record, [marketplace_takes_it_back(case.marketplace)], now)
+        return
     in_force = await policies.policy_for_planning(session, case.seller_account)
     answered = False
     if case.scenario is None:

@@ -232,3 +232,22 @@ async def test_the_engine_learns_how_a_sellers_buyers_answer(resolution):
     decision = await row(resolution, CaseDecision, case.case_id)
     partial = next(a for a in decision.alternatives if a["remedy"] == "partial_refund")
     assert partial["acceptance"] == pytest.approx((0.8 * 20 + 0) / (20 + 5))
+
+
+@pytest.mark.parametrize("scenario", [Scenario.QUALITY_DEFECT, None])
+async def test_a_case_amazon_fulfilled_is_amazons_no_label_no_refund_no_clock(resolution, scenario):
+    case = case_opened(scenario=scenario).model_copy(update={"marketplace": "amazon_fba"})
+    async with TestKafkaBroker(resolution.broker) as broker:
+        await publish(broker, case)
+        await publish(broker, reply(case.case_id, BuyerAnswer.ACCEPT))  # nothing open: ignored
+    events = await outbox_of(resolution, case.case_id)
+    assert types_of(events) == ["resolution.held_for_agent"]
+    assert "fulfilled by Amazon" in events[0]["data"]["findings"][0]
+    async with resolution.sessions() as session:
+        record = await session.get(CaseDecision, case.case_id)
+        refunds = list(await session.scalars(select(Refund).where(Refund.case_id == case.case_id)))
+        clocks = list(
+            await session.scalars(select(CaseClock).where(CaseClock.case_id == case.case_id))
+        )
+    assert record.state == "held" and record.plan == []
+    assert refunds == [] and clocks == []

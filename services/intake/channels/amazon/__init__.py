@@ -1,2 +1,5 @@
-"""Amazon: SP-API notifications through a forwarder (`notifications.py`) and the returns
-reports sellers upload (`reports.py`); registered in `channel.py`."""
+"""Amazon: SP-API notifications (`notifications.py`, read from the seller's SQS queue by
+`queue.py` or sent by a forwarder), the returns reports (`reports.py`, polled through
+`reports_api.py`, completed from `orders_api.py`), refunds (`refunds.py` through
+`feeds_api.py`), all with `sp_api.py`'s Login with Amazon tokens; registered in
+`channel.py`."""

@@ -1,7 +1,17 @@
-"""Amazon's SP-API notifications as intake receives them: whole as the forwarder sends
-them. The returns reports are uploaded apart (`handlers/reports.py`)."""
+"""Amazon as intake receives it and asks of it.
 
-from services.intake.channels.amazon import notifications
+Received: SP-API notifications, whole as the seller's forwarder sends them
+(`POST /webhooks/amazon`) or as intake reads them from the seller's own SQS queue
+(`workers/amazon_notifications.py`); the returns reports are polled (`workers/
+amazon_reports.py`) or uploaded (`handlers/reports.py`) apart.
+
+Asked: a seller-fulfilled case's refund, through the payment adjustment feed, read back
+from the order's financial events (`refunds.py`), none for an order Amazon fulfilled;
+`check_account` proves an account's SP-API authorisation. Amazon has no call to act on a
+seller-fulfilled return, so `act_on_return` is None.
+"""
+
+from services.intake.channels.amazon import notifications, refunds
 from services.intake.channels.marketplace import (
     AS_SENT,
     MarketplaceChannel,
@@ -18,5 +28,9 @@ AMAZON = MarketplaceChannel(
     account_of=notifications.account_of,
     verify=verified_with_secrets(notifications.verify),
     delivery_id_of=first_delivery_id(notifications.parse),
-    parse=parsed_as_sent(notifications.parse),
+    parse=parsed_as_sent(notifications.read),
+    pay_refund=refunds.pay_refund,
+    find_refund=refunds.find_refund,
+    act_on_return=None,  # Amazon has no such call: see above
+    check_account=refunds.check_account,
 )

@@ -87,6 +87,7 @@ class OrderChangeTrigger(Payload):
 class OrderSummary(Payload):
     order_status: str | None = None
     marketplace_id: str | None = None
+    number_of_items_shipped: int | None = None
 
 
 class OrderChange(Payload):
@@ -152,10 +153,11 @@ def action_of(notification: Notification) -> UpdateCase | Ignore:
 def order_change(payload: Mapping[str, Any]) -> UpdateCase | Ignore:
     change = payload_of(OrderChange, payload, "OrderChangeNotification")
     trigger = change.order_change_trigger
-    if change.order_change_type == "BuyerRequestedChange":
-        status, note = MarketplaceStatus.UPDATED, trigger.change_reason or "buyer asked a change"
-    elif change.summary.order_status == "Canceled":
+    # A cancelled order is cancelled, whoever asked; a buyer's request alone is an update.
+    if change.summary.order_status == "Canceled":
         status, note = MarketplaceStatus.CANCELLED, trigger.change_reason or "order canceled"
+    elif change.order_change_type == "BuyerRequestedChange":
+        status, note = MarketplaceStatus.UPDATED, trigger.change_reason or "buyer asked a change"
     else:
         return Ignore(why=f"order {change.amazon_order_id} is {change.summary.order_status}")
     return UpdateCase(
@@ -178,6 +180,49 @@ def fulfillment_order_status(payload: Mapping[str, Any]) -> UpdateCase | Ignore:
         status=MarketplaceStatus.DELIVERED,
         note=f"{returned.returned_quantity} x {returned.seller_sku} back at Amazon",
         at=returned.received_date_time,
+    )
+
+
+# Before these, nothing of the order has left the warehouse.
+NOT_SHIPPED = frozenset({"Pending", "Unshipped", "Canceled", "PendingAvailability"})
+
+
+def read(headers: Mapping[str, str], body: bytes) -> list[Delivery]:
+    """What intake applies of a notification: `parse`'s deliveries, where a cancellation of
+    an order that never shipped is moot when no case knows the order (nothing was sent,
+    so nothing comes back: it is never waited for)."""
+    deliveries = parse(headers, body)
+    reason = cancelled_before_shipment(read_json(Notification, body))
+    if reason is None:
+        return deliveries
+    return [
+        delivery.model_copy(
+            update={"action": delivery.action.model_copy(update={"moot_without_case": reason})}
+        )
+        if isinstance(delivery.action, UpdateCase)
+        else delivery
+        for delivery in deliveries
+    ]
+
+
+def cancelled_before_shipment(notification: Notification) -> str | None:
+    """Why an ORDER_CHANGE is a cancellation of an order nothing of which shipped; None
+    for any other notification."""
+    if notification.notification_type != "ORDER_CHANGE":
+        return None
+    change = payload_of(OrderChange, notification.payload, "OrderChangeNotification")
+    summary = change.summary
+    cancelled = summary.order_status == "Canceled" or (
+        change.order_change_type == "BuyerRequestedChange"
+        and "cancel" in change.order_change_trigger.change_reason.lower()
+    )
+    unshipped = summary.order_status in NOT_SHIPPED or summary.number_of_items_shipped == 0
+    if not (cancelled and unshipped):
+        return None
+    why = change.order_change_trigger.change_reason or "order canceled"
+    return (
+        f"order {change.amazon_order_id} was cancelled before it shipped ({why}): "
+        "no return can follow, so no case is waited for"
     )
 
 

@@ -1,37 +1,52 @@
-"""Amazon returns reports: the two tab-separated reports a seller uploads.
+"""Amazon returns reports: the two tab-separated reports the Reports API gives (polled by
+`workers/amazon_reports.py`) or a seller uploads (`handlers/reports.py`).
 
-Amazon has no return webhook for every seller, so the reports are the cases' source
-(tab-separated flat files, downloaded from Seller Central or the Reports API and uploaded
-to intake; the upload itself is authenticated by intake's agent token, not here):
+Amazon has no return webhook for every seller, so the reports are the cases' source:
 - GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE, seller-fulfilled returns: one row per
   returned item of a return request, keyed by "Amazon RMA ID"
   (https://developer-docs.amazon.com/sp-api/docs/report-type-values-returns);
 - GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA, returns processed at an Amazon fulfilment
   centre: one row per returned unit, keyed by its "license-plate-number"
-  (https://sellercentral.amazon.com/gp/help/external/200453320).
-Neither has a market column, so the caller passes the account's marketplace: a report is
-requested for one marketplace, and intake knows which account it uploads for. Pure.
+  (https://sellercentral.amazon.com/gp/help/external/200453320). Amazon took the unit
+  back and refunds the buyer itself: the case carries that (`fulfilled_by_marketplace`),
+  and what the fulfilment centre found (its disposition) follows the opening.
+
+A report is read in two steps. `read_report` checks the file is whole (a file cut short is
+refused with the line and column it stops at) and reads every row alone, grouping the
+good rows by return (`ReturnRows`: one RMA, one unit). `case_of` then makes a return's
+case: its market comes from the row's marketplace, else from its order (`OrderFacts`,
+read from the Orders API by the caller), else from the default the caller gives (the
+upload's `?market=`, the account's); a price the row lacks comes from the order too. Rows
+of one file may so be of several markets. A row Amazon marks outside its return policy
+("In policy" = N) opens a case an agent decides. Pure.
 """
 
 import csv
+import gzip
 import io
 import re
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
+from services.intake.channels.amazon.marketplaces import market_of
 from services.intake.domain.case import (
     CanonicalCase,
     Channel,
+    ChannelError,
     Deadline,
     Delivery,
     Item,
     MarketplaceIds,
+    MarketplaceStatus,
     OpenCase,
     Reason,
+    UpdateCase,
     malformed,
 )
 from shared.markets import CURRENCY_OF, Currency, Market
@@ -103,6 +118,37 @@ class ReportParse(BaseModel):
     rejected_rows: list[RejectedRow]
 
 
+class ReturnRows(BaseModel):
+    """The rows of one return, as the report has them: kept until its case can be made."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: ReportKind
+    key: str  # amazon:rma:<Amazon RMA ID> or amazon:lpn:<license plate>: one case, ever
+    order_id: str
+    columns: list[str]  # the report's header, lower-cased
+    rows: list[tuple[int, list[str]]]  # each row's line in the file, and its fields
+
+
+class ReportRead(BaseModel):
+    """A whole report, read row by row: its returns, and why each other row was left out."""
+
+    kind: ReportKind
+    returns: list[ReturnRows]
+    rejected_rows: list[RejectedRow]
+
+
+@dataclass(frozen=True)
+class OrderFacts:
+    """What the Orders API says of a return's order (`orders_api.order_facts` reads it)."""
+
+    order_id: str
+    market: Market
+    currency: Currency | None
+    fulfilled_by_amazon: bool  # FulfillmentChannel AFN
+    unit_prices: Mapping[str, Decimal] = field(default_factory=dict)  # by seller SKU
+
+
 class BadField(Exception):
     def __init__(self, field: str, detail: str):
         super().__init__(f"{field}: {detail}")
@@ -111,39 +157,295 @@ class BadField(Exception):
 
 
 Row = dict[str, str]  # a data row by lower-cased column name
-RowReader = Callable[[Row, str, Market], tuple[str, CanonicalCase]]
+
+
+@dataclass(frozen=True)
+class FbaUnit:
+    """What the fulfilment centre found of a returned unit."""
+
+    fulfillment_center: str
+    disposition: str  # SELLABLE, DEFECTIVE, CUSTOMER_DAMAGED, DAMAGED, CARRIER_DAMAGED...
+    status: str  # e.g. "Unit returned to inventory", "Reimbursed"
+
+
+@dataclass(frozen=True)
+class ReturnLine:
+    """One row of a returns report, read: what the row alone says."""
+
+    line: int
+    key: str
+    ids: MarketplaceIds
+    marketplace_id: str | None  # when the row names its marketplace
+    currency_code: str | None
+    sku: str
+    asin: str | None
+    title: str | None
+    quantity: int
+    line_amount: Decimal | None  # the order line's amount; None: the row has no price
+    ordered: int  # units of the order line the amount is for
+    code: str  # Amazon's return reason
+    words: str
+    requested_at: datetime
+    deadlines: tuple[Deadline, ...]
+    outside_policy: bool
+    unit: FbaUnit | None  # FBA rows only
 
 
 def parse_report(body: bytes, *, seller_account: str, market: Market) -> ReportParse:
-    """Every row that makes a case makes one; a bad row is reported, never fatal."""
-    reader = csv.reader(io.StringIO(decoded(body)), delimiter="\t", quoting=csv.QUOTE_NONE)
-    columns = [name.strip().lower() for name in next(reader, [])]
-    kind = kind_of(columns)
-    read_row = ROW_READERS[kind]
-    cases: dict[str, CanonicalCase] = {}
+    """Every row that makes a case makes one, in `market` unless the row says otherwise;
+    a bad row is reported, never fatal."""
+    report = read_report(body)
+    deliveries, refused = deliveries_of(report.returns, seller_account, market)
+    rejected = sorted([*report.rejected_rows, *refused], key=lambda row: row.line)
+    return ReportParse(kind=report.kind, deliveries=deliveries, rejected_rows=rejected)
+
+
+def deliveries_of(
+    returns: list[ReturnRows], seller_account: str, market: Market | None
+) -> tuple[list[Delivery], list[RejectedRow]]:
+    """The deliveries of returns whose cases need no order, in `market` unless a row says
+    otherwise, and the rows that cannot be part of one."""
+    deliveries: list[Delivery] = []
     rejected: list[RejectedRow] = []
-    for fields in reader:
-        if not any(field.strip() for field in fields):
-            continue
-        try:
-            key, case = read_row(row_of(columns, fields), seller_account, market)
-        except (BadField, ValidationError) as error:
-            rejected.append(rejection(reader.line_num, error))
-            continue
-        cases[key] = merged(cases.get(key), case)
-    return ReportParse(
-        kind=kind,
-        deliveries=[
-            Delivery(
-                channel=Channel.AMAZON,
-                delivery_id=key,
-                seller_account=seller_account,
-                action=OpenCase(case=case),
+    for rows in returns:
+        case, refused = case_of(rows, seller_account=seller_account, market=market)
+        rejected += refused
+        if case is not None:
+            deliveries.append(delivery_of(rows, case))
+    return deliveries, rejected
+
+
+def read_report(body: bytes) -> ReportRead:
+    """The report's returns, each row read alone; raises ChannelError (422) for a file that
+    is not a whole returns report, naming the line and column where it goes wrong."""
+    text = decoded(unzipped(body))
+    ensure_whole(text)
+    reader = csv.reader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE)
+    try:
+        columns = [name.strip().lower() for name in next(reader, [])]
+        kind = kind_of(columns)
+        returns: dict[str, ReturnRows] = {}
+        rejected: list[RejectedRow] = []
+        for fields in reader:
+            if not any(value.strip() for value in fields):
+                continue
+            try:
+                line = read_line(kind, reader.line_num, row_of(columns, fields))
+            except (BadField, ValidationError) as error:
+                rejected.append(rejection(reader.line_num, error))
+                continue
+            known = returns.get(line.key)
+            found = (reader.line_num, fields)
+            returns[line.key] = (
+                ReturnRows(
+                    kind=kind,
+                    key=line.key,
+                    order_id=line.ids.order_id,
+                    columns=columns,
+                    rows=[found],
+                )
+                if known is None
+                else known.model_copy(update={"rows": [*known.rows, found]})
             )
-            for key, case in cases.items()
-        ],
-        rejected_rows=rejected,
+    except csv.Error as error:
+        where = f"line {reader.line_num}"
+        raise ChannelError(422, "unreadable_report", f"{where}: {error}", where) from error
+    return ReportRead(kind=kind, returns=list(returns.values()), rejected_rows=rejected)
+
+
+def unzipped(body: bytes) -> bytes:
+    """The Reports API gives documents gzipped; a seller may upload one as downloaded."""
+    if not body.startswith(b"\x1f\x8b"):
+        return body
+    try:
+        return gzip.decompress(body)
+    except (EOFError, OSError, zlib.error) as error:
+        raise ChannelError(
+            422, "truncated_report", f"the gzipped report is cut short or damaged: {error}", "body"
+        ) from error
+
+
+def ensure_whole(text: str) -> None:
+    """Amazon ends every row of its flat files with a line break: a last line without one
+    was cut short (an upload or a download broken off)."""
+    if not text or text.endswith(("\n", "\r")):
+        return
+    lines = text.splitlines()
+    columns = lines[0].split("\t")
+    fields = lines[-1].split("\t")
+    number, column = len(lines), len(fields)
+    name = columns[column - 1].strip() if column <= len(columns) else "beyond the header"
+    where = f"line {number}, column {column}"
+    raise ChannelError(
+        422,
+        "truncated_report",
+        f"the report is cut short: its last line ({where}, {name}) ends without a line break",
+        where,
     )
+
+
+def case_of(
+    rows: ReturnRows,
+    *,
+    seller_account: str,
+    market: Market | None = None,
+    order: OrderFacts | None = None,
+) -> tuple[CanonicalCase | None, list[RejectedRow]]:
+    """The return's case, its market from its rows, else `order`, else `market`; rows
+    that cannot be part of it are reported (None: no row can)."""
+    lines = lines_of(rows)
+    first = lines[0]
+    try:
+        case_market = market_of_return(first, order, market)
+    except BadField as error:
+        return None, [rejection(line.line, error) for line in lines]
+    items: list[Item] = []
+    rejected: list[RejectedRow] = []
+    for line in lines:
+        try:
+            ensure_currency(line, case_market, order)
+            item = item_of(line, order)
+        except (BadField, ValidationError) as error:
+            rejected.append(rejection(line.line, error))
+            continue
+        if all(known.sku != item.sku for known in items):
+            items.append(item)
+    if not items:
+        return None, rejected
+    good = next(line for line in lines if line.sku == items[0].sku)
+    try:
+        case = CanonicalCase(
+            channel=Channel.AMAZON,
+            seller_account=seller_account,
+            ids=good.ids,
+            market=case_market,
+            currency=CURRENCY_OF[case_market],
+            items=items,
+            marketplace_reason=good.code,
+            reason=reason_of(good.code),
+            buyer_words=good.words,
+            # The reports name no buyer; within Amazon the order stands for its buyer.
+            buyer_ref=f"order:{good.ids.order_id}",
+            requested_at=good.requested_at,
+            deadlines=list(good.deadlines),
+            fulfilled_by_marketplace=rows.kind is ReportKind.FBA
+            or (order is not None and order.fulfilled_by_amazon),
+            agent_decides_because=OUTSIDE_POLICY if good.outside_policy else None,
+        )
+    except ValidationError as error:
+        return None, [*rejected, rejection(good.line, error)]
+    return case, rejected
+
+
+def delivery_of(rows: ReturnRows, case: CanonicalCase) -> Delivery:
+    """The delivery that opens a return's case, keyed as every route keys it (an upload, a
+    polled report), so that one return opens one case."""
+    unit = lines_of(rows)[0].unit
+    then = [] if unit is None else [unit_found(case, unit)]
+    return Delivery(
+        channel=Channel.AMAZON,
+        delivery_id=rows.key,
+        seller_account=case.seller_account,
+        action=OpenCase(case=case, then=then),
+    )
+
+
+def needs_order(rows: ReturnRows) -> bool:
+    """Whether the return's case wants its order read: a market or a price the rows lack,
+    or an FBA unit (whose report carries no price)."""
+    lines = lines_of(rows)
+    return (
+        rows.kind is ReportKind.FBA
+        or any(line.line_amount is None for line in lines)
+        or market_of(lines[0].marketplace_id) is None
+    )
+
+
+OUTSIDE_POLICY = (
+    "Amazon says the return is outside its return policy (In policy = N): it is not refunded "
+    "as owed; an agent decides whether anything is"
+)
+
+
+def market_of_return(line: ReturnLine, order: OrderFacts | None, default: Market | None) -> Market:
+    market = market_of(line.marketplace_id) or (order.market if order else None) or default
+    if market is None:
+        raise BadField(
+            "marketplace",
+            "unknown: the row names none, its order could not be read, and no default market "
+            "was given",
+        )
+    return market
+
+
+def ensure_currency(line: ReturnLine, market: Market, order: OrderFacts | None) -> None:
+    code = line.currency_code
+    if code is not None and code != CURRENCY_OF[market]:
+        whose = "the order's" if order is not None else "a report for the"
+        raise BadField("Currency code", f"{code} in {whose} {market} marketplace")
+
+
+def item_of(line: ReturnLine, order: OrderFacts | None) -> Item:
+    return Item(
+        sku=line.sku,
+        asin=line.asin,
+        title=line.title,
+        quantity=line.quantity,
+        unit_price=unit_price_of(line, order),
+    )
+
+
+def unit_price_of(line: ReturnLine, order: OrderFacts | None) -> Decimal:
+    if line.line_amount is not None:
+        # The report gives the order line's amount; the case wants the price of one unit.
+        return (line.line_amount / line.ordered).quantize(Decimal("0.01"))
+    if order is not None and line.sku in order.unit_prices:
+        return order.unit_prices[line.sku]
+    if line.unit is not None:
+        return Decimal(0)  # an FBA unit whose order could not be read: the price is unknown
+    raise BadField("Order Amount", "missing, and the order could not be read for its price")
+
+
+def unit_found(case: CanonicalCase, unit: FbaUnit) -> UpdateCase:
+    """What the fulfilment centre found, on the case's timeline, with what it calls for."""
+    return UpdateCase(
+        seller_account=case.seller_account,
+        order_id=case.ids.order_id,
+        return_id=case.ids.return_id,
+        status=MarketplaceStatus.DELIVERED,
+        note=f"back at Amazon {unit.fulfillment_center}: {unit.disposition}, "
+        f"{unit.status or 'processed'}; {follow_up_of(unit)}",
+        at=case.requested_at,
+    )
+
+
+# Amazon's condition codes of a returned FBA unit (the report's detailed-disposition).
+SELLABLE = "SELLABLE"
+AMAZONS_DAMAGE = frozenset({"DAMAGED", "CARRIER_DAMAGED"})  # Amazon takes the unit and pays
+UNSELLABLE = frozenset({"DEFECTIVE", "CUSTOMER_DAMAGED", "DISTRIBUTOR_DAMAGED", "EXPIRED"})
+
+
+def follow_up_of(unit: FbaUnit) -> str:
+    """What becomes of the unit: back in stock, the seller's to remove, or Amazon's to pay."""
+    disposition = unit.disposition.upper()
+    if disposition == SELLABLE:
+        return "back in sellable stock, nothing owed"
+    if disposition in AMAZONS_DAMAGE:
+        if "reimburs" in unit.status.lower():
+            return "Amazon took the unit and reimbursed the seller"
+        return "Amazon's damage: a reimbursement claim is owed to the seller"
+    if disposition in UNSELLABLE:
+        return "unsellable: a removal order to a local warehouse is owed (inspect, refurbish)"
+    return "an agent looks at what Amazon found"
+
+
+def lines_of(rows: ReturnRows) -> list[ReturnLine]:
+    """The return's rows read again (they were read without fault before)."""
+    return [read_line(rows.kind, line, row_of(rows.columns, fields)) for line, fields in rows.rows]
+
+
+def read_line(kind: ReportKind, line: int, row: Row) -> ReturnLine:
+    return LINE_READERS[kind](line, row)
 
 
 def rejection(line: int, error: BadField | ValidationError) -> RejectedRow:
@@ -182,102 +484,84 @@ def row_of(columns: list[str], fields: list[str]) -> Row:
     return {column: value.strip() for column, value in zip(columns, padded, strict=True)}
 
 
-def merged(known: CanonicalCase | None, case: CanonicalCase) -> CanonicalCase:
-    """Rows with one key are one return: a return of several items is one case."""
-    if known is None:
-        return case
-    skus = {item.sku for item in known.items}
-    extra = [item for item in case.items if item.sku not in skus]
-    return known.model_copy(update={"items": [*known.items, *extra]})
+# Not documented columns of either report; read when an export or a report carries them.
+MARKETPLACE_COLUMNS = ("marketplace-id", "marketplace id", "marketplaceid", "marketplace")
 
 
-def seller_fulfilled_case(
-    row: Row, seller_account: str, market: Market
-) -> tuple[str, CanonicalCase]:
+def seller_fulfilled_line(line: int, row: Row) -> ReturnLine:
     rma = text(row, "Amazon RMA ID")
     order_id = text(row, "Order ID")
     requested_at = moment(row, "Return request date")
-    code = row.get("return reason", "")
-    case = new_case(
-        seller_account=seller_account,
+    currency = currency_of(row)
+    sku = text(row, "Merchant SKU")
+    quantity = count(row, "Return quantity")
+    amount = money(row, "Order Amount")
+    return ReturnLine(
+        line=line,
+        key=f"amazon:rma:{rma}",
         ids=MarketplaceIds(order_id=order_id, rma_id=rma),
-        market=market,
-        currency=report_currency(row, market),
-        item=Item(
-            sku=text(row, "Merchant SKU"),
-            asin=row.get("asin") or None,
-            title=row.get("item name") or None,
-            quantity=count(row, "Return quantity"),
-            unit_price=unit_price(row),
-        ),
-        code=code,
+        marketplace_id=marketplace_id_of(row),
+        currency_code=currency,
+        sku=sku,
+        asin=row.get("asin") or None,
+        title=row.get("item name") or None,
+        quantity=quantity,
+        line_amount=amount,
+        ordered=count(row, "Order quantity") if row.get("order quantity") else 1,
+        code=row.get("return reason", ""),
         # Not a documented column of this report; kept when an export carries it.
         words=row.get("customer comments", ""),
         requested_at=requested_at,
-        deadlines=[Deadline(name="amazon_reply", due_at=requested_at + REPLY_WINDOW)],
+        deadlines=(Deadline(name="amazon_reply", due_at=requested_at + REPLY_WINDOW),),
+        outside_policy=row.get("in policy", "").upper() == "N",
+        unit=None,
     )
-    return f"amazon:rma:{rma}", case
 
 
-def fba_case(row: Row, seller_account: str, market: Market) -> tuple[str, CanonicalCase]:
+def fba_line(line: int, row: Row) -> ReturnLine:
     plate = text(row, "license-plate-number")
     # US and JP name the column order-id, the other marketplaces amazon-order-id.
     order_column = "order-id" if "order-id" in row else "amazon-order-id"
-    case = new_case(
-        seller_account=seller_account,
-        ids=MarketplaceIds(order_id=text(row, order_column), license_plate=plate),
-        market=market,
-        currency=CURRENCY_OF[market],
-        item=Item(
-            sku=text(row, "sku"),
-            asin=row.get("asin") or None,
-            title=row.get("product-name") or None,
-            quantity=count(row, "quantity"),
-            unit_price=Decimal(0),  # the FBA report carries no price
-        ),
+    order_id = text(row, order_column)
+    sku = text(row, "sku")
+    quantity = count(row, "quantity")
+    # The day the fulfilment centre processed the return, the nearest to a request date
+    # this report has. Amazon answers FBA buyers itself: no reply clock.
+    returned_at = moment(row, "return-date")
+    return ReturnLine(
+        line=line,
+        key=f"amazon:lpn:{plate}",
+        # The license plate is Amazon's id of the returned unit: the case's return.
+        ids=MarketplaceIds(order_id=order_id, return_id=plate, license_plate=plate),
+        marketplace_id=marketplace_id_of(row),
+        currency_code=None,
+        sku=sku,
+        asin=row.get("asin") or None,
+        title=row.get("product-name") or None,
+        quantity=quantity,
+        line_amount=None,  # the FBA report carries no price
+        ordered=quantity,
         code=row.get("reason", ""),
         words=row.get("customer-comments", ""),
-        # The day the fulfilment centre processed the return, the nearest to a request
-        # date this report has. Amazon answers FBA buyers itself: no reply clock.
-        requested_at=moment(row, "return-date"),
-        deadlines=[],
+        requested_at=returned_at,
+        deadlines=(),
+        outside_policy=False,
+        unit=FbaUnit(
+            fulfillment_center=row.get("fulfillment-center-id", "") or "?",
+            disposition=row.get("detailed-disposition", "") or "UNKNOWN",
+            status=row.get("status", ""),
+        ),
     )
-    return f"amazon:lpn:{plate}", case
 
 
-ROW_READERS: dict[ReportKind, RowReader] = {
-    ReportKind.SELLER_FULFILLED: seller_fulfilled_case,
-    ReportKind.FBA: fba_case,
+LINE_READERS: dict[ReportKind, Callable[[int, Row], ReturnLine]] = {
+    ReportKind.SELLER_FULFILLED: seller_fulfilled_line,
+    ReportKind.FBA: fba_line,
 }
 
 
-def new_case(
-    *,
-    seller_account: str,
-    ids: MarketplaceIds,
-    market: Market,
-    currency: Currency,
-    item: Item,
-    code: str,
-    words: str,
-    requested_at: datetime,
-    deadlines: list[Deadline],
-) -> CanonicalCase:
-    return CanonicalCase(
-        channel=Channel.AMAZON,
-        seller_account=seller_account,
-        ids=ids,
-        market=market,
-        currency=currency,
-        items=[item],
-        marketplace_reason=code,
-        reason=reason_of(code),
-        buyer_words=words,
-        # The reports name no buyer; within Amazon the order stands for its buyer.
-        buyer_ref=f"order:{ids.order_id}",
-        requested_at=requested_at,
-        deadlines=deadlines,
-    )
+def marketplace_id_of(row: Row) -> str | None:
+    return next((row[column] for column in MARKETPLACE_COLUMNS if row.get(column)), None)
 
 
 def text(row: Row, column: str) -> str:
@@ -297,20 +581,26 @@ def count(row: Row, column: str) -> int:
 MONEY = re.compile(r"^\d+(?:[.,]\d{1,2})?$")  # 21.38, or 21,38 as EU reports write it
 
 
-def unit_price(row: Row) -> Decimal:
-    amount = text(row, "Order Amount")
+def money(row: Row, column: str) -> Decimal | None:
+    """An amount of the row; None when the row leaves it empty."""
+    amount = row.get(column.lower(), "")
+    if not amount:
+        return None
     if not MONEY.match(amount):
-        raise BadField("Order Amount", f"{amount!r} is not an amount like 21.38")
-    ordered = count(row, "Order quantity") if row.get("order quantity") else 1
-    # The report gives the order line's amount; the case wants the price of one unit.
-    return (Decimal(amount.replace(",", ".")) / ordered).quantize(Decimal("0.01"))
+        raise BadField(column, f"{amount!r} is not an amount like 21.38")
+    try:
+        return Decimal(amount.replace(",", "."))
+    except InvalidOperation as error:  # pragma: no cover - the pattern allows none
+        raise BadField(column, f"{amount!r} is not an amount") from error
 
 
-def report_currency(row: Row, market: Market) -> Currency:
-    code = row.get("currency code") or CURRENCY_OF[market]
-    if code != CURRENCY_OF[market]:
-        raise BadField("Currency code", f"{code} in a report for the {market} marketplace")
-    return CURRENCY_OF[market]
+def currency_of(row: Row) -> str | None:
+    code = row.get("currency code", "").upper()
+    if not code:
+        return None
+    if code not in Currency.__members__:
+        raise BadField("Currency code", f"{code!r} is not a currency intake serves")
+    return code
 
 
 DATE_FORMATS = ("%d-%b-%Y", "%d-%m-%Y", "%d.%m.%Y")  # 14-Jul-2025, 14-07-2025, 14.07.2025

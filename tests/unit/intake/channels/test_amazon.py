@@ -1,3 +1,4 @@
+import gzip
 import hashlib
 import hmac
 import json
@@ -323,3 +324,129 @@ def test_a_body_that_is_not_json_is_a_400():
     with pytest.raises(ChannelError) as error:
         notifications.parse({}, b"<xml/>")
     assert error.value.status == 400
+
+
+# ------------------------------------------------------------------ whole reports, any market
+
+
+def test_a_report_cut_short_is_refused_whole_naming_its_last_line_and_column():
+    body = (SAMPLES / "returns_seller_fulfilled.tsv").read_bytes()
+    cut = body[: body.index(b"\t89.99") + 4]  # in the Order Amount of line 3
+    with pytest.raises(ChannelError) as error:
+        reports.read_report(cut)
+    assert (error.value.status, error.value.reason) == (422, "truncated_report")
+    assert error.value.field == "line 3, column 25"
+    assert "Order Amount" in error.value.detail
+
+
+def test_a_gzipped_report_is_read_and_a_broken_one_refused():
+    body = (SAMPLES / "returns_fba.tsv").read_bytes()
+    assert len(reports.read_report(gzip.compress(body)).returns) == 4
+    with pytest.raises(ChannelError) as error:
+        reports.read_report(gzip.compress(body)[:-20])
+    assert (error.value.status, error.value.reason) == (422, "truncated_report")
+
+
+def test_a_row_names_its_marketplace_and_the_default_market_only_fills_in():
+    body = (
+        b"Order ID\tAmazon RMA ID\tReturn request date\tMerchant SKU\tReturn quantity\t"
+        b"Order Amount\tCurrency code\tmarketplace-id\n"
+        b"304-1\tDRMA1\t14-May-2024\tSKU-1\t1\t20.00\tEUR\tA1PA6795UKMFR9\n"
+        b"203-1\tDRMA2\t14-May-2024\tSKU-2\t1\t18.00\tGBP\tA1F83G8C2ARO7P\n"
+        b"113-1\tDRMA3\t14-May-2024\tSKU-3\t1\t25.00\tUSD\t\n"
+    )
+    parsed = reports.parse_report(body, seller_account=SELLER, market=Market.US)
+    markets = {key: (c.market, c.currency) for key, c in by_key(parsed).items()}
+    assert markets == {
+        "amazon:rma:DRMA1": (Market.DE, Currency.EUR),
+        "amazon:rma:DRMA2": (Market.UK, Currency.GBP),
+        "amazon:rma:DRMA3": (Market.US, Currency.USD),
+    }
+
+
+def test_the_order_gives_the_market_and_a_missing_price():
+    body = (
+        b"Order ID\tAmazon RMA ID\tReturn request date\tMerchant SKU\tReturn quantity\t"
+        b"Order Amount\tCurrency code\n"
+        b"405-1234567-1234567\tDRMA1\t14-May-2024\tSKU-1\t1\t\tEUR\n"
+    )
+    [rows] = reports.read_report(body).returns
+    assert reports.needs_order(rows)
+    order = reports.OrderFacts(
+        order_id="405-1234567-1234567",
+        market=Market.FR,
+        currency=Currency.EUR,
+        fulfilled_by_amazon=False,
+        unit_prices={"SKU-1": Decimal("31.90")},
+    )
+    case, rejected = reports.case_of(rows, seller_account=SELLER, market=Market.US, order=order)
+    assert rejected == []
+    assert (case.market, case.currency, case.items[0].unit_price) == (
+        Market.FR,
+        Currency.EUR,
+        Decimal("31.90"),
+    )
+    without, refused = reports.case_of(rows, seller_account=SELLER, market=Market.DE)
+    assert without is None
+    assert [(r.line, r.field) for r in refused] == [(2, "Order Amount")]
+
+
+def test_a_row_outside_amazons_policy_is_an_agents_to_decide():
+    body = (SAMPLES / "returns_seller_fulfilled.tsv").read_bytes()
+    outside = body.replace(b"CR-DEFECTIVE\tY\t", b"CR-DEFECTIVE\tN\t")
+    cases = by_key(reports.parse_report(outside, seller_account=SELLER, market=Market.US))
+    assert cases["amazon:rma:DKq7TzB3RRMA"].agent_decides_because.startswith("Amazon says")
+    assert cases["amazon:rma:DfqRyqfBRRMA"].agent_decides_because is None
+
+
+def test_an_fba_unit_is_amazons_and_what_the_centre_found_follows_its_opening():
+    [delivery, *_] = report("returns_fba").deliveries
+    case = delivery.action.case
+    assert case.fulfilled_by_marketplace
+    assert case.ids.return_id == "LPNRR123456789"
+    [found] = delivery.action.then
+    assert (found.return_id, found.status) == ("LPNRR123456789", MarketplaceStatus.DELIVERED)
+    assert "PHX7" in found.note and "DEFECTIVE" in found.note and "removal order" in found.note
+
+
+@pytest.mark.parametrize(
+    ("disposition", "status", "follow_up"),
+    [
+        ("SELLABLE", "Unit returned to inventory", "back in sellable stock"),
+        ("DEFECTIVE", "Unit returned to inventory", "removal order"),
+        ("CUSTOMER_DAMAGED", "Unit returned to inventory", "removal order"),
+        ("DAMAGED", "Reimbursed", "reimbursed the seller"),
+        ("CARRIER_DAMAGED", "Unit returned to inventory", "reimbursement claim"),
+        ("SOMETHING_NEW", "", "an agent looks"),
+    ],
+)
+def test_each_disposition_says_what_becomes_of_the_unit(disposition, status, follow_up):
+    unit = reports.FbaUnit(fulfillment_center="ONT8", disposition=disposition, status=status)
+    assert follow_up in reports.follow_up_of(unit)
+
+
+# ------------------------------------------------------------------ cancellations
+
+
+def test_a_buyer_cancelling_before_shipment_never_waits_for_a_case():
+    [delivery] = notifications.read({}, notification("order_change_buyer_cancel"))
+    assert delivery.action.status is MarketplaceStatus.UPDATED
+    assert "cancelled before it shipped" in delivery.action.moot_without_case
+
+
+def test_a_shipped_orders_change_is_not_moot():
+    body = json.loads(notification("order_change_shipped"))
+    body["Payload"]["OrderChangeNotification"]["OrderChangeType"] = "BuyerRequestedChange"
+    body["Payload"]["OrderChangeNotification"]["OrderChangeTrigger"]["ChangeReason"] = (
+        "Buyer Requested Cancel"
+    )
+    [delivery] = notifications.read({}, json.dumps(body).encode())
+    assert delivery.action.moot_without_case is None
+
+
+def test_a_cancelled_order_is_cancelled_even_when_the_buyer_asked_for_it():
+    body = json.loads(notification("order_change_buyer_cancel"))
+    body["Payload"]["OrderChangeNotification"]["Summary"]["OrderStatus"] = "Canceled"
+    [delivery] = notifications.read({}, json.dumps(body).encode())
+    assert delivery.action.status is MarketplaceStatus.CANCELLED
+    assert delivery.action.moot_without_case

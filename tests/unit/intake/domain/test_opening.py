@@ -4,7 +4,13 @@ from datetime import UTC, datetime
 from services.intake.channels.generic.webhook import GenericWebhook, canonical_case
 from services.intake.domain.case import Channel
 from services.intake.domain.classification import classify
-from services.intake.domain.opening import case_id_of, case_opened, legacy_case_id_of
+from services.intake.domain.opening import (
+    case_id_of,
+    case_opened,
+    legacy_case_id_of,
+    marketplace_of,
+    triaged,
+)
 from shared.events import Reason, Scenario
 from shared.markets import Currency, Market, Region
 from tests.factories import webhook
@@ -73,3 +79,23 @@ def test_language_is_what_the_buyer_wrote_in_else_the_markets():
     assert opened(webhook(market="DE", items=items, buyer_comment="")).buyer_language == "de"
     french = "Le haut-parleur ne s'allume plus du tout après deux jours."
     assert opened(webhook(market="DE", items=items, buyer_comment=french)).buyer_language == "fr"
+
+
+def test_a_case_the_marketplace_fulfilled_is_opened_as_its_fulfilment_network():
+    case = canonical_case(GenericWebhook.model_validate(webhook()), "test-seller")
+    fba = case.model_copy(update={"channel": Channel.AMAZON, "fulfilled_by_marketplace": True})
+    assert marketplace_of(case) == "generic"
+    assert marketplace_of(fba) == "amazon_fba"
+    classification = classify(case.reason, case.marketplace_reason, case.buyer_words)
+    assert case_opened(fba, "k", classification, datetime.now(UTC)).marketplace == "amazon_fba"
+
+
+def test_a_case_an_agent_must_decide_waits_for_one_with_the_reason_first():
+    case = canonical_case(GenericWebhook.model_validate(webhook()), "test-seller")
+    classification = classify(case.reason, case.marketplace_reason, case.buyer_words)
+    assert not classification.needs_agent
+    assert triaged(case, classification) == classification
+    outside = case.model_copy(update={"agent_decides_because": "outside the policy"})
+    decided = triaged(outside, classification)
+    assert decided.needs_agent and decided.signals[0] == "outside the policy"
+    assert case_opened(outside, "k", decided, datetime.now(UTC)).scenario is None

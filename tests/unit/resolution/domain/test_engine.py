@@ -250,3 +250,13 @@ def test_a_changed_mind_return_is_at_the_buyers_cost_unless_the_seller_pays():
     assert (buyer_pays.seller_pays_return, seller_pays.seller_pays_return) == (False, True)
     assert seller_pays.cost_minor > buyer_pays.cost_minor
     assert "eu.crd.return_cost" in [d.rule_id for d in buyer_pays.disclosures]
+
+
+@pytest.mark.parametrize("scenario", list(Scenario))
+def test_a_case_amazon_fulfilled_is_planned_no_remedy_of_the_sellers(scenario):
+    fba = replace(facts(scenario, Market.DE, [SPEAKER]), marketplace="amazon_fba")
+    the_plan = plan(fba, DEFAULT_POLICY, 0, GUIDES, OPENED)
+    assert the_plan.steps == ()
+    assert set(excluded(the_plan)) == set(engine.LADDERS[scenario])
+    assert all("fulfilled by Amazon" in why for why in excluded(the_plan).values())
+    assert "fulfilled by Amazon" in the_plan.rule

@@ -1,0 +1,125 @@
+"""Amazon's Orders API (v0): what a returns report's row lacks, read from its order.
+
+Follows the Orders API v0 reference
+(https://developer-docs.amazon.com/sp-api/docs/orders-api-v0-reference):
+- getOrder: `GET /orders/v0/orders/{orderId}`, answered `{"payload": Order}`: the order's
+  `MarketplaceId` (hence its market and currency), `FulfillmentChannel` (AFN: fulfilled by
+  Amazon; MFN: by the seller) and `OrderStatus`;
+- getOrderItems: `GET /orders/v0/orders/{orderId}/orderItems`, answered `{"payload":
+  {"OrderItems": [...], "NextToken"?}}`, paged with `NextToken`: each item's `SellerSKU`,
+  `OrderItemId`, `QuantityOrdered` and `ItemPrice` (`{"CurrencyCode", "Amount"}`, the
+  line's price for all its units).
+An order of a marketplace intake does not serve is refused.
+"""
+
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.intake.channels.amazon.marketplaces import market_of
+from services.intake.channels.amazon.reports import OrderFacts
+from services.intake.channels.amazon.sp_api import SP_API, SellingPartner, call
+from services.intake.channels.marketplace import MarketplaceApis
+from shared.markets import Currency
+from shared.outbound import Refused, resource_of
+
+ORDERS = "/orders/v0/orders"
+MAX_PAGES = 20
+
+
+class Pascal(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Money(Pascal):
+    CurrencyCode: str | None = None
+    Amount: Decimal | None = None
+
+
+class Order(Pascal):
+    AmazonOrderId: str
+    OrderStatus: str
+    MarketplaceId: str | None = None
+    FulfillmentChannel: str | None = None  # AFN or MFN
+    OrderTotal: Money | None = None
+
+
+class OrderItem(Pascal):
+    OrderItemId: str
+    ASIN: str | None = None
+    SellerSKU: str | None = None
+    Title: str | None = None
+    QuantityOrdered: int = Field(ge=0)
+    ItemPrice: Money | None = None
+
+
+class OrderItems(Pascal):
+    AmazonOrderId: str | None = None
+    OrderItems: list[OrderItem]
+    NextToken: str | None = None
+
+
+class GetOrderResponse(Pascal):
+    payload: Order
+
+
+class GetOrderItemsResponse(Pascal):
+    payload: OrderItems
+
+
+async def get_order(apis: MarketplaceApis, partner: SellingPartner, order_id: str) -> Order:
+    what = f"order {order_id}"
+    response = await call(apis, partner, "GET", f"{ORDERS}/{order_id}", what)
+    return resource_of(GetOrderResponse, response, SP_API, what).payload
+
+
+async def get_order_items(
+    apis: MarketplaceApis, partner: SellingPartner, order_id: str
+) -> list[OrderItem]:
+    items: list[OrderItem] = []
+    params: dict[str, str] = {}
+    for _ in range(MAX_PAGES):
+        what = f"the items of order {order_id}"
+        path = f"{ORDERS}/{order_id}/orderItems"
+        response = await call(apis, partner, "GET", path, what, params=params)
+        page = resource_of(GetOrderItemsResponse, response, SP_API, what).payload
+        items += page.OrderItems
+        if not page.NextToken:
+            return items
+        params = {"NextToken": page.NextToken}
+    raise Refused(SP_API, f"order {order_id} has more than {MAX_PAGES} pages of items")
+
+
+async def order_facts(apis: MarketplaceApis, partner: SellingPartner, order_id: str) -> OrderFacts:
+    """The order's market, currency, fulfilment and each SKU's unit price."""
+    order = await get_order(apis, partner, order_id)
+    market = market_of(order.MarketplaceId)
+    if market is None:
+        raise Refused(
+            SP_API, f"order {order_id} is of marketplace {order.MarketplaceId}, not served"
+        )
+    items = await get_order_items(apis, partner, order_id)
+    return OrderFacts(
+        order_id=order_id,
+        market=market,
+        currency=currency_of(order, items),
+        fulfilled_by_amazon=order.FulfillmentChannel == "AFN",
+        unit_prices=unit_prices(items),
+    )
+
+
+def currency_of(order: Order, items: list[OrderItem]) -> Currency | None:
+    codes = [order.OrderTotal.CurrencyCode if order.OrderTotal else None]
+    codes += [item.ItemPrice.CurrencyCode for item in items if item.ItemPrice]
+    code = next((c for c in codes if c), None)
+    return Currency(code) if code in Currency.__members__ else None
+
+
+def unit_prices(items: list[OrderItem]) -> dict[str, Decimal]:
+    """Each SKU's price of one unit: ItemPrice is the line's, for all its units."""
+    prices: dict[str, Decimal] = {}
+    for item in items:
+        price = item.ItemPrice.Amount if item.ItemPrice else None
+        if item.SellerSKU and price is not None and item.QuantityOrdered > 0:
+            prices[item.SellerSKU] = (price / item.QuantityOrdered).quantize(Decimal("0.01"))
+    return prices

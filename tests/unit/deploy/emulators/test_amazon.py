@@ -1,0 +1,369 @@
+"""The emulated Amazon (`deploy/emulators/amazon.py`): Login with Amazon, the Reports API and
+its returns reports (deterministic, several markets, FBA units), the Orders API, the Feeds
+API's payment adjustments with their ledger, the Finances API, SQS, and faults."""
+
+import gzip
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from deploy.emulators import amazon as emulated
+from deploy.emulators.app import create_app, emulated_settings
+
+US, DE, FR, UK = "ATVPDKIKX0DER", "A1PA6795UKMFR9", "A13V1IB3VIYZZH", "A1F83G8C2ARO7P"
+CLIENT = "amzn1.application-oa2-client.emulatortest"
+START = datetime(2026, 5, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+async def emulator():
+    transport = httpx.ASGITransport(app=create_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://emulators") as http:
+        yield http
+
+
+def form(**changes) -> dict:
+    return {
+        "grant_type": "refresh_token",
+        "refresh_token": "Atzr|A1SELLER",
+        "client_id": CLIENT,
+        "client_secret": "secret",
+        **changes,
+    }
+
+
+async def token_of(emulator: httpx.AsyncClient, seller: str = "A1SELLER") -> dict[str, str]:
+    answer = await emulator.post("/amazon/auth/o2/token", data=form(refresh_token=f"Atzr|{seller}"))
+    return {"x-amz-access-token": answer.json()["access_token"]}
+
+
+async def report(
+    emulator: httpx.AsyncClient, kind: str, marketplaces: list[str], days: int = 2, seller="A1"
+) -> tuple[str, bytes]:
+    """A report asked for, looked at until done, its document downloaded and unzipped."""
+    auth = await token_of(emulator, seller)
+    spec = {
+        "reportType": kind,
+        "marketplaceIds": marketplaces,
+        "dataStartTime": START.isoformat(),
+        "dataEndTime": (START + timedelta(days=days)).isoformat(),
+    }
+    created = await emulator.post("/amazon/reports/2021-06-30/reports", json=spec, headers=auth)
+    assert created.status_code == 202
+    report_id = created.json()["reportId"]
+    statuses = []
+    for _ in range(3):
+        got = await emulator.get(f"/amazon/reports/2021-06-30/reports/{report_id}", headers=auth)
+        statuses.append(got.json()["processingStatus"])
+    assert statuses == ["IN_QUEUE", "IN_PROGRESS", "DONE"]
+    document_id = got.json()["reportDocumentId"]
+    document = await emulator.get(
+        f"/amazon/reports/2021-06-30/documents/{document_id}", headers=auth
+    )
+    assert document.json()["compressionAlgorithm"] == "GZIP"
+    url = document.json()["url"].removeprefix("http://emulators")
+    return report_id, gzip.decompress((await emulator.get(url)).content)
+
+
+def rows_of(content: bytes) -> list[dict[str, str]]:
+    header, *lines = content.decode().splitlines()
+    columns = header.split("\t")
+    return [dict(zip(columns, line.split("\t"), strict=False)) for line in lines]
+
+
+# Login with Amazon
+
+
+async def test_a_refresh_token_gets_an_hour_long_access_token(emulator):
+    answer = await emulator.post("/amazon/auth/o2/token", data=form())
+    assert answer.status_code == 200
+    token = answer.json()
+    assert token["token_type"] == "bearer" and token["expires_in"] == 3600
+    assert token["access_token"].startswith("Atza|")
+    assert (await emulator.get("/_emulator/amazon/tokens")).json() == {"issued": 1}
+
+
+@pytest.mark.parametrize(
+    ("changes", "status", "error"),
+    [
+        ({"grant_type": "client_credentials"}, 400, "unsupported_grant_type"),
+        ({"refresh_token": ""}, 400, "invalid_request"),
+        ({"client_id": "someone-else"}, 401, "invalid_client"),
+        ({"refresh_token": "revoked|A1"}, 400, "invalid_grant"),
+    ],
+)
+async def test_lwa_refuses_as_login_with_amazon_does(emulator, changes, status, error):
+    answer = await emulator.post("/amazon/auth/o2/token", data=form(**changes))
+    assert answer.status_code == status
+    assert answer.json()["error"] == error and answer.json()["error_description"]
+
+
+async def test_an_sp_api_call_without_a_good_token_is_refused_as_sp_api_refuses_it(emulator):
+    for headers in ({}, {"x-amz-access-token": "Atza|forged"}):
+        answer = await emulator.get("/amazon/orders/v0/orders/113-1000000-0000000", headers=headers)
+        assert answer.status_code == 403
+        assert answer.json()["errors"][0]["code"] == "Unauthorized"
+    auth = await token_of(emulator)
+    assert (await emulator.delete("/_emulator/amazon/tokens")).status_code == 204
+    revoked = await emulator.get("/amazon/orders/v0/orders/113-1000000-0000000", headers=auth)
+    assert revoked.status_code == 403
+
+
+# Reports
+
+
+async def test_a_report_goes_through_its_states_and_its_document_is_gzipped_tsv(emulator):
+    _, content = await report(emulator, emulated.SELLER_FULFILLED, [US])
+    header = content.decode().splitlines()[0].split("\t")
+    assert header == list(emulated.SELLER_FULFILLED_COLUMNS)
+    assert len(rows_of(content)) >= 8  # a return every six hours, some of two items
+
+
+async def test_the_same_window_gives_the_same_rows_and_a_window_within_a_subset(emulator):
+    _, first = await report(emulator, emulated.FBA, [US, DE])
+    _, again = await report(emulator, emulated.FBA, [US, DE])
+    _, shorter = await report(emulator, emulated.FBA, [US, DE], days=1)
+    assert first == again
+    plates = {row["license-plate-number"] for row in rows_of(first)}
+    assert {row["license-plate-number"] for row in rows_of(shorter)} < plates
+
+
+async def test_a_report_of_several_marketplaces_mixes_markets_currencies_and_languages(emulator):
+    _, content = await report(emulator, emulated.SELLER_FULFILLED, [UK, DE, FR], days=4)
+    rows = rows_of(content)
+    assert {row["Currency code"] for row in rows} == {"GBP", "EUR"}
+    assert {emulated.marketplace_of_order(row["Order ID"]) for row in rows} == {UK, DE, FR}
+    for row in rows:
+        facts = emulated.MARKETPLACES[emulated.marketplace_of_order(row["Order ID"])]
+        assert row["Currency code"] == facts["currency"]
+    assert any(row["Order Amount"] == "" for row in rows)  # read from the order instead
+    assert any(row["In policy"] == "N" for row in rows)
+
+
+async def test_fba_rows_name_the_unit_its_disposition_and_the_buyers_words(emulator):
+    _, content = await report(emulator, emulated.FBA, [DE, FR], days=4)
+    rows = rows_of(content)
+    assert all(row["order-id"][4] == "5" for row in rows)  # fulfilled by Amazon
+    assert {row["detailed-disposition"] for row in rows} >= {"SELLABLE"}
+    said = {
+        prefix: {words[language] for _, words in emulated.REASONS}
+        for prefix, language in (("304", "de"), ("405", "fr"))
+    }
+    commented = [row for row in rows if row["customer-comments"]]
+    assert commented
+    for row in commented:  # in the language of the marketplace it was bought on
+        assert row["customer-comments"] in said[row["order-id"][:3]]
+
+
+async def test_reports_can_be_made_to_fail_fatally_or_be_cancelled(emulator):
+    outcomes = {"outcomes": ["FATAL", "CANCELLED"]}
+    assert (
+        await emulator.put("/_emulator/amazon/reports/outcomes", json=outcomes)
+    ).status_code == 204
+    auth = await token_of(emulator)
+    spec = {
+        "reportType": emulated.FBA,
+        "marketplaceIds": [US],
+        "dataStartTime": START.isoformat(),
+        "dataEndTime": (START + timedelta(days=1)).isoformat(),
+    }
+    ends = []
+    for _ in range(3):
+        report_id = (
+            await emulator.post("/amazon/reports/2021-06-30/reports", json=spec, headers=auth)
+        ).json()["reportId"]  # noqa: E501
+        for _ in range(3):
+            got = await emulator.get(
+                f"/amazon/reports/2021-06-30/reports/{report_id}", headers=auth
+            )
+        ends.append(got.json())
+    assert [end["processingStatus"] for end in ends] == ["FATAL", "CANCELLED", "DONE"]
+    document_id = ends[0]["reportDocumentId"]  # why it failed
+    document = await emulator.get(
+        f"/amazon/reports/2021-06-30/documents/{document_id}", headers=auth
+    )
+    assert "compressionAlgorithm" not in document.json()
+    error = await emulator.get(document.json()["url"].removeprefix("http://emulators"))
+    assert "errorDetails" in error.json()
+    assert "reportDocumentId" not in ends[1]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"reportType": "GET_SOMETHING_ELSE"},
+        {"marketplaceIds": ["NOTAMARKETPLACE"]},
+        {"marketplaceIds": []},
+        {"dataEndTime": START.isoformat()},
+    ],
+)
+async def test_a_bad_report_request_is_invalid_input(emulator, changes):
+    spec = {
+        "reportType": emulated.FBA,
+        "marketplaceIds": [US],
+        "dataStartTime": START.isoformat(),
+        "dataEndTime": (START + timedelta(days=1)).isoformat(),
+        **changes,
+    }
+    answer = await emulator.post(
+        "/amazon/reports/2021-06-30/reports", json=spec, headers=await token_of(emulator)
+    )
+    assert answer.status_code == 400
+    assert answer.json()["errors"][0]["code"] == "InvalidInput"
+
+
+async def test_a_report_of_another_seller_is_not_found(emulator):
+    report_id, _ = await report(emulator, emulated.FBA, [US], seller="A1")
+    other = await token_of(emulator, "A2")
+    answer = await emulator.get(f"/amazon/reports/2021-06-30/reports/{report_id}", headers=other)
+    assert answer.status_code == 404
+
+
+# Orders
+
+
+async def test_any_order_is_answered_the_same_way_with_its_marketplace_and_fulfilment(emulator):
+    auth = await token_of(emulator)
+    fba = (await emulator.get("/amazon/orders/v0/orders/304-5123456-7654321", headers=auth)).json()
+    assert fba["payload"]["MarketplaceId"] == DE
+    assert fba["payload"]["FulfillmentChannel"] == "AFN"
+    assert fba["payload"]["OrderTotal"]["CurrencyCode"] == "EUR"
+    again = (
+        await emulator.get("/amazon/orders/v0/orders/304-5123456-7654321", headers=auth)
+    ).json()
+    assert again == fba
+    mfn = (await emulator.get("/amazon/orders/v0/orders/113-1123456-7654321", headers=auth)).json()
+    assert (mfn["payload"]["MarketplaceId"], mfn["payload"]["FulfillmentChannel"]) == (US, "MFN")
+    items = await emulator.get(
+        "/amazon/orders/v0/orders/113-1123456-7654321/orderItems", headers=auth
+    )
+    assert items.headers["x-amzn-RateLimit-Limit"] == "0.5"
+    [first, *_] = items.json()["payload"]["OrderItems"]
+    assert first["ItemPrice"]["CurrencyCode"] == "USD" and first["SellerSKU"]
+    bad = await emulator.get("/amazon/orders/v0/orders/not-an-order", headers=auth)
+    assert bad.status_code == 400
+
+
+# Feeds and Finances: refunds
+
+
+def adjustment(order_id: str, amount: str, currency: str = "USD", **changes) -> bytes:
+    item = emulated.order_items(order_id)[0]
+    record = {
+        "order-id": order_id,
+        "order-item-id": item["order_item_id"],
+        "adjustment-reason-code": "CustomerReturn",
+        "currency": currency,
+        "item-price-adj": amount,
+        **changes,
+    }
+    return ("\t".join(record) + "\n" + "\t".join(record.values()) + "\n").encode()
+
+
+async def feed(emulator: httpx.AsyncClient, content: bytes, auth: dict) -> dict:
+    """A payment adjustment feed submitted and looked at until done; its last state."""
+    kind = "text/tab-separated-values; charset=UTF-8"
+    made = await emulator.post(
+        "/amazon/feeds/2021-06-30/documents", json={"contentType": kind}, headers=auth
+    )
+    assert made.status_code == 201
+    url = made.json()["url"].removeprefix("http://emulators")
+    assert (await emulator.put(url, content=content, headers={"content-type": kind})).is_success
+    spec = {
+        "feedType": emulated.PAYMENT_ADJUSTMENT,
+        "marketplaceIds": [US],
+        "inputFeedDocumentId": made.json()["feedDocumentId"],
+    }
+    created = await emulator.post("/amazon/feeds/2021-06-30/feeds", json=spec, headers=auth)
+    assert created.status_code == 202
+    for _ in range(3):
+        got = await emulator.get(
+            f"/amazon/feeds/2021-06-30/feeds/{created.json()['feedId']}", headers=auth
+        )
+    return got.json()
+
+
+async def processing_report(emulator: httpx.AsyncClient, done: dict, auth: dict) -> str:
+    document = await emulator.get(
+        f"/amazon/feeds/2021-06-30/documents/{done['resultFeedDocumentId']}", headers=auth
+    )
+    return (await emulator.get(document.json()["url"].removeprefix("http://emulators"))).text
+
+
+async def test_a_payment_adjustment_refunds_once_and_is_in_the_ledger_and_the_finances(emulator):
+    auth = await token_of(emulator)
+    order_id = "113-1000001-0000001"
+    done = await feed(emulator, adjustment(order_id, "5.00"), auth)
+    assert done["processingStatus"] == "DONE"
+    text = await processing_report(emulator, done, auth)
+    assert "Number of records successful\t\t1" in text
+    ledger = (await emulator.get("/_emulator/amazon/refunds")).json()["refunds"]
+    assert [(r["order_id"], r["amount"], r["currency"]) for r in ledger] == [
+        (order_id, "5.00", "USD")
+    ]
+    events = await emulator.get(
+        f"/amazon/finances/v0/orders/{order_id}/financialEvents", headers=auth
+    )
+    [event] = events.json()["payload"]["FinancialEvents"]["RefundEventList"]
+    [charge] = event["ShipmentItemAdjustmentList"][0]["ItemChargeAdjustmentList"]
+    assert charge["ChargeAmount"] == {"CurrencyCode": "USD", "CurrencyAmount": -5.0}
+
+
+@pytest.mark.parametrize(
+    ("order_id", "amount", "currency", "error"),
+    [
+        ("113-5000001-0000001", "5.00", "USD", "fulfilled by Amazon"),
+        ("113-1000001-0000001", "5.00", "EUR", "currency must be"),
+        ("113-1000001-0000001", "99999.00", "USD", "exceeds the amount"),
+    ],
+)
+async def test_an_adjustment_amazon_will_not_make_is_an_error_of_the_processing_report(
+    emulator, order_id, amount, currency, error
+):
+    auth = await token_of(emulator)
+    done = await feed(emulator, adjustment(order_id, amount, currency), auth)
+    text = await processing_report(emulator, done, auth)
+    assert "Number of records successful\t\t0" in text and error in text
+    assert (await emulator.get("/_emulator/amazon/refunds")).json()["refunds"] == []
+
+
+async def test_feeds_are_listed_by_type_and_state(emulator):
+    auth = await token_of(emulator)
+    await feed(emulator, adjustment("113-1000001-0000001", "1.00"), auth)
+    listed = await emulator.get(
+        "/amazon/feeds/2021-06-30/feeds",
+        params={"feedTypes": emulated.PAYMENT_ADJUSTMENT, "processingStatuses": "DONE"},
+        headers=auth,
+    )
+    assert [f["processingStatus"] for f in listed.json()["feeds"]] == ["DONE"]
+    none = await emulator.get(
+        "/amazon/feeds/2021-06-30/feeds",
+        params={"feedTypes": emulated.PAYMENT_ADJUSTMENT, "processingStatuses": "IN_QUEUE"},
+        headers=auth,
+    )
+    assert none.json()["feeds"] == []
+
+
+# SQS, settings, faults
+
+
+async def test_notifications_are_put_on_a_queue_made_when_missing(emulator):
+    queue = "/_emulator/amazon/queues/unit-test-queue-1"
+    assert (await emulator.post(queue, content=b'{"NotificationType": "ORDER_CHANGE"}')).is_success
+    assert (await emulator.get(queue)).json()["messages"] == 1
+
+
+def test_the_services_are_pointed_at_amazon_and_its_sqs():
+    settings = emulated_settings("http://127.0.0.1:8099")
+    assert settings["AMAZON_SP_API_BASE_URL"] == "http://127.0.0.1:8099/amazon"
+    assert settings["AMAZON_LWA_BASE_URL"] == "http://127.0.0.1:8099/amazon"
+    assert settings["AMAZON_SQS_ENDPOINT_URL"] == "http://127.0.0.1:8099/sqs"
+
+
+async def test_amazon_fails_on_demand(emulator):
+    fault = {"status": 429, "times": 1, "retry_after": 3}
+    assert (await emulator.put("/_emulator/faults/amazon", json=fault)).status_code == 204
+    throttled = await emulator.post("/amazon/auth/o2/token", data=form())
+    assert (throttled.status_code, throttled.headers["Retry-After"]) == (429, "3")
+    assert (await emulator.post("/amazon/auth/o2/token", data=form())).status_code == 200
