@@ -52,6 +52,8 @@ async def on_case_opened(session: AsyncSession, case: CaseOpened, _: Envelope) -
         record.rule = "no remedy is the seller's to plan"
         await hold(session, record, [marketplace_takes_it_back(case.marketplace)], now)
         return
+    deadlines = marketplace_clocks([(d.name, d.due_at) for d in case.deadlines], case.opened_at)
+    deadlines = await timekeeping.breach_overdue(session, case.case_id, deadlines, case.opened_at)
     in_force = await policies.policy_for_planning(session, case.seller_account)
     answered = False
     if case.scenario is None:
@@ -62,8 +64,7 @@ async def on_case_opened(session: AsyncSession, case: CaseOpened, _: Envelope) -
     if answered:
         return  # answered in this very transaction, the usual case: no clock needs to run
     reply_hours = in_force[0].first_reply_business_hours
-    clocks = [first_reply_clock(case.opened_at, case.market, reply_hours)]
-    clocks += marketplace_clocks([(d.name, d.due_at) for d in case.deadlines], case.opened_at)
+    clocks = [first_reply_clock(case.opened_at, case.market, reply_hours), *deadlines]
     timekeeping.add_new_case_clocks(session, case.case_id, clocks)
 
 

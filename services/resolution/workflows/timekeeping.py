@@ -48,6 +48,22 @@ def add_new_case_clocks(session: AsyncSession, case_id: str, started: Iterable[C
     session.add_all(CaseClock(**row_of(case_id, clock)) for clock in started)
 
 
+async def breach_overdue(
+    session: AsyncSession, case_id: str, deadlines: Iterable[Clock], now: datetime
+) -> list[Clock]:
+    """The marketplace deadlines already past when the case is imported, stored breached
+    with their alert in this transaction, answered or not: no later reply can meet them.
+    Returns the others, still to run."""
+    running = []
+    for clock in deadlines:
+        if clocks.state_of(clock, now) is not ClockState.BREACHED:
+            running.append(clock)
+            continue
+        row = CaseClock(**row_of(case_id, clock))
+        await moved(session, row, clocks.alert(ClockState.RUNNING, clock, case_id, now))
+    return running
+
+
 async def stop_clocks(
     session: AsyncSession, case_id: str, names: Iterable[str], now: datetime
 ) -> None:

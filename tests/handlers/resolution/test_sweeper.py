@@ -71,3 +71,32 @@ async def test_clocks_alert_near_breach_then_breach_once_each(resolution):
     assert alerts[0] == ("first_reply", "near_breach")
     # The last sweep is past both due times; the Amazon clock skips its warning.
     assert sorted(alerts[1:]) == [("amazon_reply", "breached"), ("first_reply", "breached")]
+
+
+async def test_a_deadline_already_past_at_import_is_breached_at_once_even_when_answered(
+    resolution,
+):
+    opened = datetime.now(UTC)
+    late = CaseDeadline(name="ebay_respond_by", due_at=opened - timedelta(days=2))
+    ahead = CaseDeadline(name="ebay_refund_by", due_at=opened + timedelta(days=2))
+    # Answered as it opens (an offer goes out at once), yet its deadline was missed already.
+    case = case_opened(scenario=Scenario.MINOR_DEFECT).model_copy(
+        update={"opened_at": opened, "deadlines": [late, ahead]}
+    )
+    async with TestKafkaBroker(resolution.broker) as broker:
+        await publish(broker, case)
+        await publish(broker, case)  # redelivered: no second alert
+    async with resolution.sessions() as session:
+        clocks = {
+            c.name: c.state
+            for c in await session.scalars(
+                select(CaseClock).where(CaseClock.case_id == case.case_id)
+            )
+        }
+    assert clocks == {"ebay_respond_by": "breached"}  # no sweep has run
+    alerts = [
+        (e["data"]["clock"], e["data"]["level"])
+        for e in await outbox_of(resolution, case.case_id)
+        if e["type"] == "resolution.deadline_alert"
+    ]
+    assert alerts == [("ebay_respond_by", "breached")]
