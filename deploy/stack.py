@@ -13,7 +13,7 @@ from contextlib import contextmanager
 import httpx
 
 from deploy.components import RUN_DIR, free_port, kafka_broker, postgres, wait_for_port
-from deploy.emulators.app import emulated_settings
+from deploy.emulators.app import emulated_systems
 from deploy.secrets import local_secrets
 from deploy.settings import StackSettings
 from shared.migrations import upgrade_all
@@ -63,10 +63,15 @@ def start_service(
 
 
 def emulated_apis(port: int) -> dict[str, str]:
-    """The settings that point the services at the emulators, each only where the
-    environment names no real API."""
-    emulated = emulated_settings(f"http://127.0.0.1:{port}")
-    return {name: value for name, value in emulated.items() if not os.environ.get(name)}
+    """The settings that point the services at the emulators, system by system: a system
+    any of whose settings the environment sets (a real API, its own credentials) is not
+    emulated at all, so no emulator's token is sent to a real marketplace."""
+    return {
+        name: value
+        for settings in emulated_systems(f"http://127.0.0.1:{port}").values()
+        if not any(os.environ.get(name) for name in settings)
+        for name, value in settings.items()
+    }
 
 
 def refunds_through_intake(own: dict[str, str]) -> dict[str, str]:
@@ -149,6 +154,7 @@ def running_stack(
     """
     with kafka_broker(broker_port) as bootstrap, postgres() as database_url:
         own = {
+            "ENVIRONMENT": os.environ.get("ENVIRONMENT", "development"),
             "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
             "DATABASE_URL": database_url,
             **local_secrets(),

@@ -3,7 +3,7 @@
 environment variable of the same name, upper case, or from `.env`."""
 
 from functools import cached_property
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -18,6 +18,11 @@ class ServiceSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
+    environment: Literal["production", "development"] = Field(
+        default="production",
+        description="`development` for local runs (`make run`, the tests); in `production` "
+        "a start-up that finds an outside API set to a sandbox or emulator logs a warning.",
+    )
     kafka_bootstrap_servers: str = Field(
         default="127.0.0.1:9092",
         description="The Kafka-protocol brokers (host:port, comma-separated).",

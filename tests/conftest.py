@@ -89,6 +89,7 @@ async def settings(components, emulators) -> StackSettings:
     bootstrap, server_url = components
     database_url = await recreate_database(server_url, TEST_DATABASE)
     settings = StackSettings(
+        environment="development",
         kafka_bootstrap_servers=bootstrap,
         database_url=database_url,
         otel_exporter_otlp_endpoint=None,

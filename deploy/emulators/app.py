@@ -36,11 +36,23 @@ def systems() -> Iterator[ModuleType]:
 
 def emulated_settings(base_url: str) -> dict[str, str]:
     """The settings that point every service at the emulators served at `base_url`."""
-    found: dict[str, str] = {}
-    for system in systems():
-        for name, value in getattr(system, "SETTINGS", {}).items():
-            found[name] = f"{base_url}{value}" if value.startswith("/") else value
-    return found
+    return {
+        name: value
+        for settings in emulated_systems(base_url).values()
+        for name, value in settings.items()
+    }
+
+
+def emulated_systems(base_url: str) -> dict[str, dict[str, str]]:
+    """Each emulated system's settings (URLs and the credentials they take), by system."""
+    return {
+        system.__name__.rsplit(".", 1)[-1]: {
+            name: f"{base_url}{value}" if value.startswith("/") else value
+            for name, value in system.SETTINGS.items()
+        }
+        for system in systems()
+        if hasattr(system, "SETTINGS")
+    }
 
 
 def create_app(now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> FastAPI:
