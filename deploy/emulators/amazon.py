@@ -23,7 +23,9 @@ Shapes follow Amazon's public references (request and answer bodies, headers, er
   fulfilled rows lack their price (read from the order) or are outside Amazon's policy.
 - Orders API v0 getOrder / getOrderItems for any well-formed order id: the order's
   marketplace is read from its first three digits (ORDER_PREFIXES; others by hash), "AFN"
-  (fulfilled by Amazon) when its middle group starts with 5, its items by hash of the id.
+  (fulfilled by Amazon) when its middle group starts with 5, its items by hash of the id;
+  getOrderAddress (a demo buyer of the order's country) only with a Restricted Data Token
+  for its path, from the Tokens API's createRestrictedDataToken (403 otherwise).
 - Feeds API 2021-06-30 (`feeds_2021-06-30.json`) for the seller-fulfilled refunds:
   createFeedDocument (201 `{"feedDocumentId", "url"}`), the content PUT to that URL,
   createFeed (202 `{"feedId"}`), getFeed (IN_QUEUE, IN_PROGRESS, then DONE with
@@ -60,6 +62,8 @@ from a2wsgi import WSGIMiddleware
 from fastapi import APIRouter, FastAPI, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field, ValidationError
+
+from deploy.emulators.buyers import buyer_in
 
 router = APIRouter(tags=["Amazon SP-API"])
 SETTINGS = {
@@ -243,7 +247,8 @@ RATE_LIMITS = {"createReport": "0.0167", "getReport": "2.0", "getReportDocument"
                "getOrder": "0.5", "getOrderItems": "0.5", "getMarketplaceParticipations": "0.016",
                "createFeedDocument": "0.5", "createFeed": "0.0083", "getFeed": "2.0",
                "getFeeds": "0.0222", "getFeedDocument": "0.0222",
-               "listFinancialEventsByOrderId": "0.5"}  # fmt: skip
+               "listFinancialEventsByOrderId": "0.5", "createRestrictedDataToken": "1.0",
+               "getOrderAddress": "0.5"}  # fmt: skip
 TOKEN_LIFETIME = timedelta(hours=1)
 
 
@@ -316,6 +321,8 @@ class Amazon:
     outcomes: list[str] = field(default_factory=list)  # of the next reports, then DONE
     processed_after: int = 2  # looks each new report takes to be processed
     feeds: "Feeds" = field(default_factory=lambda: Feeds())
+    # Restricted Data Tokens: token: seller, the paths it opens, end
+    restricted: dict[str, tuple[str, frozenset[str], datetime]] = field(default_factory=dict)
 
     def issue(self, refresh_token: str) -> str:
         self.issued += 1
@@ -327,6 +334,16 @@ class Amazon:
     def seller_of(self, token: str | None) -> str | None:
         seller, until = self.tokens.get(token or "", (None, None))
         return seller if until is not None and until > self.now() else None
+
+    def issue_restricted(self, seller: str, paths: frozenset[str]) -> str:
+        self.issued += 1
+        token = f"Atz.sprdt|emulated-{digest(seller, sorted(paths), self.issued):016x}"
+        self.restricted[token] = (seller, paths, self.now() + TOKEN_LIFETIME)
+        return token
+
+    def restricted_seller(self, token: str | None, path: str) -> str | None:
+        seller, paths, until = self.restricted.get(token or "", (None, frozenset(), None))
+        return seller if until is not None and until > self.now() and path in paths else None
 
     def new_report(self, seller: str, spec: "ReportSpec") -> EmulatedReport:
         report_id = str(50_000_000_000 + len(self.reports) + 1)
@@ -733,6 +750,65 @@ async def get_order_items(
     ]
     payload = {"AmazonOrderId": order_id, "OrderItems": items}
     return answer({"payload": payload}, "getOrderItems")
+
+
+class RestrictedResource(BaseModel):
+    method: Literal["GET", "PUT", "POST", "DELETE"]
+    path: str = Field(min_length=1)
+    dataElements: list[str] | None = None
+
+
+class RestrictedDataTokenRequest(BaseModel):
+    restrictedResources: list[RestrictedResource] = Field(min_length=1, max_length=50)
+    targetApplication: str | None = None
+
+
+@router.post("/amazon/tokens/2021-03-01/restrictedDataToken")
+async def create_restricted_data_token(request: Request, token: AccessToken = None) -> JSONResponse:
+    """Tokens API: an RDT for the GET paths named (the only restricted operation emulated
+    is getOrderAddress)."""
+    seller = authorised(request, token)
+    if isinstance(seller, JSONResponse):
+        return seller
+    try:
+        asked = RestrictedDataTokenRequest.model_validate_json(await request.body())
+    except ValidationError as error:
+        return invalid(error)
+    paths = frozenset(r.path for r in asked.restrictedResources if r.method == "GET")
+    rdt = request.app.state.amazon.issue_restricted(seller, paths)
+    expires = int(TOKEN_LIFETIME.total_seconds())
+    return answer({"restrictedDataToken": rdt, "expiresIn": expires}, "createRestrictedDataToken")
+
+
+@router.get("/amazon/orders/v0/orders/{order_id}/address")
+async def get_order_address(
+    order_id: str, request: Request, token: AccessToken = None
+) -> JSONResponse:
+    """Restricted: only a Restricted Data Token for this very path opens it."""
+    path = f"/orders/v0/orders/{order_id}/address"
+    if request.app.state.amazon.restricted_seller(token, path) is None:
+        return sp_error(
+            403,
+            "Unauthorized",
+            "Access to requested resource is denied.",
+            "A Restricted Data Token for this resource is required.",
+        )
+    if not ORDER_ID.match(order_id):
+        return sp_error(400, "InvalidInput", f"Invalid Input: {order_id} is not an order id")
+    country = MARKETPLACES[marketplace_of_order(order_id)]["country"]
+    buyer = buyer_in(country, order_id)
+    address = {
+        "Name": buyer.name,
+        "AddressLine1": buyer.line1,
+        "City": buyer.city,
+        "PostalCode": buyer.postal_code,
+        "CountryCode": buyer.country,
+        "Phone": f"+1 555 {digest('phone', order_id) % 10**7:07d}",
+    }
+    if buyer.region:
+        address["StateOrRegion"] = buyer.region
+    payload = {"AmazonOrderId": order_id, "ShippingAddress": address}
+    return answer({"payload": payload}, "getOrderAddress")
 
 
 # ------------------------------------------------------------------ SQS notifications

@@ -17,6 +17,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from deploy.emulators.buyers import buyer_in
+
 # (title, price in US dollars): the demo seller's goods, sold on eBay.
 PRODUCTS: tuple[tuple[str, Decimal], ...] = (
     ("Motorized Curtain Rod 84in Smart Track, US Plug", Decimal("89.99")),
@@ -220,6 +222,19 @@ class EmulatedReturn:
             summary["escalationInfo"] = {"caseId": f"5{digits(seed, 'case', 9)}"}
         return summary
 
+    def buyer_address(self) -> dict[str, Any]:
+        """ReturnAddressType: the buyer's default shipping address, where a replacement goes."""
+        buyer = buyer_in(self.site.country, self.return_id)
+        address = {
+            "addressLine1": buyer.line1,
+            "city": buyer.city,
+            "postalCode": buyer.postal_code,
+            "country": buyer.country,
+        }
+        if buyer.region:
+            address["stateOrProvince"] = buyer.region
+        return {"name": buyer.name, "address": address}
+
     def detail(self) -> dict[str, Any]:
         site, seed = self.site, self.return_id
         detail: dict[str, Any] = {
@@ -235,7 +250,7 @@ class EmulatedReturn:
             "marketplaceId": site.marketplace_id,
             "buyerLoginName": self.buyer,
             "sellerLoginName": self.seller,
-            "buyerAddress": {"country": site.country},
+            "buyerAddress": self.buyer_address(),
             "responseHistory": list(self.history),
             "files": [],
         }

@@ -20,7 +20,7 @@ from deploy.emulators import amazon as emulated
 from deploy.replay import replay_amazon_returns
 from services.intake.domain.opening import case_id_of
 from tests.conftest import eventually
-from tests.factories import AGENT, SAMPLES
+from tests.factories import AGENT, INTERNAL_TOKEN, SAMPLES
 from tests.integration.conftest import rows, scalar
 
 EU = ["A1F83G8C2ARO7P", "A1PA6795UKMFR9", "A13V1IB3VIYZZH", "APJ6JRA9NG5V4", "A1RKKUPIHCS9HS"]
@@ -117,6 +117,19 @@ async def test_mixed_market_reports_are_polled_and_every_row_keeps_its_own_marke
         }
         for item in case.case["items"]:
             assert item["unit_price_minor"] == expected[item["sku"]], case.case_key
+    # Where a seller-fulfilled case's replacement or part goes: the order's address, read
+    # with a Restricted Data Token; none is read for an order Amazon ships.
+    for case in cases:
+        ship_to = await stack.clients["intake"].get(
+            f"/cases/{case.case_id}/ship-to", headers={"authorization": f"Bearer {INTERNAL_TOKEN}"}
+        )
+        if case.case["marketplace"] == "amazon_fba":
+            assert ship_to.status_code == 404, case.case_key
+        else:
+            assert ship_to.status_code == 200, ship_to.text
+            assert ship_to.json()["address"]["country"] == market_of_order(case.order_id).replace(
+                "UK", "GB"
+            )
 
 
 async def test_fba_returns_get_no_label_and_no_seller_refund(stack, database):

@@ -17,7 +17,7 @@ from rich.progress import Progress
 from deploy.replay import EBAY_SAMPLE_FILE, post_ebay_notifications
 from services.intake.domain.opening import case_id_of
 from tests.conftest import eventually
-from tests.factories import AGENT, CHANNEL_ACCOUNTS
+from tests.factories import AGENT, CHANNEL_ACCOUNTS, INTERNAL_TOKEN
 from tests.integration.conftest import rows, scalar
 
 ACCOUNT = next(a for a in json.loads(CHANNEL_ACCOUNTS.read_text()) if a["channel"] == "ebay")
@@ -119,6 +119,14 @@ async def test_a_return_created_becomes_a_case_with_its_scenario_market_currency
     assert line["unit_price_minor"] == int(price * 100)
     assert (line["sku"], line["quantity"]) == (item["itemId"], item["returnQuantity"])
     assert case["order_id"] == found["summary"]["orderId"]
+    # The buyer's address, read from the return, is where a replacement or a part goes.
+    ship_to = await clients["intake"].get(
+        f"/cases/{case['case_id']}/ship-to", headers={"authorization": f"Bearer {INTERNAL_TOKEN}"}
+    )
+    assert ship_to.status_code == 200, ship_to.text
+    given = found["detail"]["buyerAddress"]
+    assert ship_to.json()["name"] == given["name"]
+    assert ship_to.json()["address"]["postal_code"] == given["address"]["postalCode"]
 
 
 async def test_a_redelivery_signed_afresh_opens_no_second_case(clients, ebay, database):

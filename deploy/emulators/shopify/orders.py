@@ -13,9 +13,8 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
-from pathlib import Path
 
-SAMPLE_CASES = Path(__file__).resolve().parents[2] / "sample_cases.json"
+from deploy.emulators.buyers import SAMPLE_CASES, Buyer, buyers_by_country
 
 # The countries the demo ships to, with the currency a buyer there pays in.
 CURRENCY_OF_COUNTRY = {"US": "USD", "CA": "CAD", "GB": "GBP", "DE": "EUR", "FR": "EUR"}
@@ -27,17 +26,6 @@ class Product:
     sku: str
     title: str
     price: Decimal
-
-
-@dataclass(frozen=True)
-class Buyer:
-    name: str
-    email: str
-    line1: str
-    city: str
-    region: str | None
-    postal_code: str
-    country: str
 
 
 @dataclass(frozen=True)
@@ -77,22 +65,11 @@ def catalogue() -> tuple[tuple[Product, ...], dict[str, tuple[Buyer, ...]]]:
         for case in cases
         for item in case["items"]
     }
-    buyers: dict[str, list[Buyer]] = {}
-    for case in cases:
-        buyer = case.get("buyer") or {}
-        address = buyer.get("address")
-        if address and address["country"] in CURRENCY_OF_COUNTRY:
-            buyers.setdefault(address["country"], []).append(
-                Buyer(
-                    name=buyer["name"],
-                    email=buyer["email"],
-                    line1=address["line1"],
-                    city=address["city"],
-                    region=address.get("region"),
-                    postal_code=address["postal_code"],
-                    country=address["country"],
-                )
-            )
+    buyers = {
+        country: found
+        for country, found in buyers_by_country().items()
+        if country in CURRENCY_OF_COUNTRY
+    }
     ordered = tuple(products[sku] for sku in sorted(products))
     return ordered, {country: tuple(found) for country, found in sorted(buyers.items())}
 

@@ -9,6 +9,11 @@ Follows the Orders API v0 reference
   {"OrderItems": [...], "NextToken"?}}`, paged with `NextToken`: each item's `SellerSKU`,
   `OrderItemId`, `QuantityOrdered` and `ItemPrice` (`{"CurrencyCode", "Amount"}`, the
   line's price for all its units).
+- getOrderAddress: `GET /orders/v0/orders/{orderId}/address`, a restricted operation
+  (called with a Restricted Data Token), answered `{"payload": {"AmazonOrderId",
+  "ShippingAddress": {"Name", "AddressLine1", "AddressLine2", "City", "StateOrRegion",
+  "PostalCode", "CountryCode", "Phone"}}}`: where a replacement or a spare part goes. Read
+  only for orders the seller fulfils: Amazon ships to the buyers of FBA orders.
 An order of a marketplace intake does not serve is refused.
 """
 
@@ -18,8 +23,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.intake.channels.amazon.marketplaces import market_of
 from services.intake.channels.amazon.reports import OrderFacts
-from services.intake.channels.amazon.sp_api import SP_API, SellingPartner, call
+from services.intake.channels.amazon.sp_api import (
+    SP_API,
+    SellingPartner,
+    call,
+    restricted_call,
+)
 from services.intake.channels.marketplace import MarketplaceApis
+from services.intake.domain.case import Address, BuyerContact
 from shared.markets import Currency
 from shared.outbound import Refused, resource_of
 
@@ -57,6 +68,26 @@ class OrderItems(Pascal):
     AmazonOrderId: str | None = None
     OrderItems: list[OrderItem]
     NextToken: str | None = None
+
+
+class PostalAddress(Pascal):
+    Name: str | None = None
+    AddressLine1: str | None = None
+    AddressLine2: str | None = None
+    City: str | None = None
+    StateOrRegion: str | None = None
+    PostalCode: str | None = None
+    CountryCode: str | None = None
+    Phone: str | None = None
+
+
+class OrderAddress(Pascal):
+    AmazonOrderId: str | None = None
+    ShippingAddress: PostalAddress | None = None
+
+
+class GetOrderAddressResponse(Pascal):
+    payload: OrderAddress
 
 
 class GetOrderResponse(Pascal):
@@ -99,13 +130,47 @@ async def order_facts(apis: MarketplaceApis, partner: SellingPartner, order_id: 
             SP_API, f"order {order_id} is of marketplace {order.MarketplaceId}, not served"
         )
     items = await get_order_items(apis, partner, order_id)
+    by_amazon = order.FulfillmentChannel == "AFN"
     return OrderFacts(
         order_id=order_id,
         market=market,
         currency=currency_of(order, items),
-        fulfilled_by_amazon=order.FulfillmentChannel == "AFN",
+        fulfilled_by_amazon=by_amazon,
         unit_prices=unit_prices(items),
+        buyer=None if by_amazon else await get_order_address(apis, partner, order_id),
     )
+
+
+async def get_order_address(
+    apis: MarketplaceApis, partner: SellingPartner, order_id: str
+) -> BuyerContact | None:
+    what = f"the shipping address of order {order_id}"
+    response = await restricted_call(apis, partner, f"{ORDERS}/{order_id}/address", what)
+    found = resource_of(GetOrderAddressResponse, response, SP_API, what).payload
+    return contact_of(found.ShippingAddress)
+
+
+def contact_of(given: PostalAddress | None) -> BuyerContact | None:
+    """The buyer's name, phone and address; None when Amazon gives neither a name nor a
+    whole address (street, city, postal code, country)."""
+    if given is None:
+        return None
+    whole = given.AddressLine1 and given.City and given.PostalCode and given.CountryCode
+    address = (
+        Address(
+            line1=given.AddressLine1,
+            line2=given.AddressLine2,
+            city=given.City,
+            region=given.StateOrRegion,
+            postal_code=given.PostalCode,
+            country=given.CountryCode.upper(),
+        )
+        if whole
+        else None
+    )
+    if address is None and not given.Name:
+        return None
+    return BuyerContact(name=given.Name, phone=given.Phone, address=address)
 
 
 def currency_of(order: Order, items: list[OrderItem]) -> Currency | None:

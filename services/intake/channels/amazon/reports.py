@@ -36,6 +36,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from services.intake.channels.amazon.marketplaces import market_of
 from services.intake.domain.case import (
+    BuyerContact,
     CanonicalCase,
     Channel,
     ChannelError,
@@ -147,6 +148,7 @@ class OrderFacts:
     currency: Currency | None
     fulfilled_by_amazon: bool  # FulfillmentChannel AFN
     unit_prices: Mapping[str, Decimal] = field(default_factory=dict)  # by seller SKU
+    buyer: BuyerContact | None = None  # the ship-to, read for seller-fulfilled orders only
 
 
 class BadField(Exception):
@@ -326,6 +328,7 @@ def case_of(
             buyer_words=good.words,
             # The reports name no buyer; within Amazon the order stands for its buyer.
             buyer_ref=f"order:{good.ids.order_id}",
+            buyer=order.buyer if order is not None else None,
             requested_at=good.requested_at,
             deadlines=list(good.deadlines),
             fulfilled_by_marketplace=rows.kind is ReportKind.FBA

@@ -12,7 +12,11 @@ Follows "Connecting to the Selling Partner API"
   403 `Unauthorized` for a token that expired or was revoked (tried once more with a new
   one); 429 `QuotaExceeded`, whose pause is read from `x-amzn-RateLimit-Limit` (requests
   per second: "0.0167" is one a minute) when no Retry-After says
-  (https://developer-docs.amazon.com/sp-api/docs/usage-plans-and-rate-limits).
+  (https://developer-docs.amazon.com/sp-api/docs/usage-plans-and-rate-limits);
+- a restricted operation (one answering a buyer's personal data, such as getOrderAddress)
+  with a Restricted Data Token instead: `POST /tokens/2021-03-01/restrictedDataToken`,
+  `{"restrictedResources": [{"method", "path"}]}`, answered `{"restrictedDataToken",
+  "expiresIn"}` (https://developer-docs.amazon.com/sp-api/docs/tokens-api-use-case-guide).
 
 An account's credentials (`Account.credentials`, sealed at rest): `lwa_client_id`,
 `lwa_client_secret`, `refresh_token`, and optionally `region` ("na", "eu", "fe") and
@@ -27,7 +31,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from services.intake.channels.amazon.marketplaces import ENDPOINTS, MARKETPLACE_IDS, region_of
 from services.intake.channels.marketplace import MarketplaceApis
@@ -48,6 +52,7 @@ from shared.outbound import (
 SP_API = "Amazon SP-API"
 LWA = "Login with Amazon"
 TOKEN_PATH = "/auth/o2/token"
+RDT_PATH = "/tokens/2021-03-01/restrictedDataToken"  # the Tokens API
 USER_AGENT = "aftersales-intake/1.0 (Language=Python)"
 RATE_LIMIT = "x-amzn-RateLimit-Limit"
 # The pause after a 429 that names no rate (one call a minute is the slowest plan).
@@ -153,12 +158,14 @@ async def call(
     *,
     params: dict[str, Any] | None = None,
     json: Any = None,
+    restricted_token: str | None = None,
 ) -> httpx.Response:
     """The 2xx answer of one SP-API operation, or Unavailable/Refused; a token the SP-API
-    no longer takes is replaced once."""
+    no longer takes is replaced once. A restricted operation (one that answers a buyer's
+    personal data) is called with its `restricted_token` instead (`restricted_call`)."""
     key = partner.token_key
     for last_try in (False, True):
-        token = await apis.tokens.token(key, lambda: fresh_token(apis, partner))
+        token = restricted_token or await apis.tokens.token(key, lambda: fresh_token(apis, partner))
         request = apis.http.build_request(
             method,
             f"{base_url(apis, partner)}{path}",
@@ -172,12 +179,30 @@ async def call(
             },
         )
         response = await sent(apis.http, request, SP_API, what)
-        if response.status_code in (401, 403) and not last_try:
+        if response.status_code in (401, 403) and not last_try and not restricted_token:
             apis.tokens.forget(key)  # expired or revoked: once more with a new token
             continue
         ensure_answered(response, what)
         return response
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+class RestrictedDataToken(BaseModel):
+    restrictedDataToken: str = Field(min_length=1)
+    expiresIn: int | None = None
+
+
+async def restricted_call(
+    apis: MarketplaceApis, partner: SellingPartner, path: str, what: str
+) -> httpx.Response:
+    """A GET of a restricted operation (the buyer's address): the Tokens API's Restricted
+    Data Token for exactly this path first, then the call with it. One token per call:
+    an RDT names its resource, and personal data is read only when it is needed."""
+    body = {"restrictedResources": [{"method": "GET", "path": path}]}
+    asked = f"a restricted data token for {what}"
+    answer = await call(apis, partner, "POST", RDT_PATH, asked, json=body)
+    token = resource_of(RestrictedDataToken, answer, SP_API, asked).restrictedDataToken
+    return await call(apis, partner, "GET", path, what, restricted_token=token)
 
 
 def ensure_answered(response: httpx.Response, what: str) -> None:

@@ -44,6 +44,8 @@ from services.intake.channels.ebay.notifications import (
     seller_response_due,
 )
 from services.intake.domain.case import (
+    Address,
+    BuyerContact,
     CanonicalCase,
     Channel,
     Deadline,
@@ -154,8 +156,25 @@ class ResponseHistory(Resource):
     attributes: HistoryAttributes | None = None
 
 
+class PostalAddress(Resource):
+    address_line1: str | None = None
+    address_line2: str | None = None
+    city: str | None = None
+    state_or_province: str | None = None
+    postal_code: str | None = None
+    country: str | None = None
+
+
+class BuyerAddress(Resource):
+    """ReturnAddressType: the buyer's default shipping address."""
+
+    name: str | None = None
+    address: PostalAddress | None = None
+
+
 class ReturnDetail(Resource):
     item_detail: ItemDetail | None = None
+    buyer_address: BuyerAddress | None = None
     marketplace_id: str | None = None
     refund_info: RefundInfo | None = None
     response_history: list[ResponseHistory] = Field(default_factory=list)
@@ -200,9 +219,29 @@ def case_from_return(notification: ReturnNotification, found: EbayReturn) -> Can
         reason=reason_of(request.reason, request.reason_type, words),
         buyer_words=words,
         buyer_ref=summary.buyer_login_name or notification.buyer or "unknown",
+        buyer=contact_of((found.detail or ReturnDetail()).buyer_address),
         requested_at=opened_at,
         deadlines=[Deadline(name="seller_response", due_at=seller_due(summary, opened_at, market))],
     )
+
+
+def contact_of(given: BuyerAddress | None) -> BuyerContact | None:
+    """The buyer's name and address, where a replacement or spare part goes; None when
+    eBay gives no street, city, postal code and country."""
+    if given is None:
+        return None
+    at = given.address or PostalAddress()
+    if not (at.address_line1 and at.city and at.postal_code and at.country):
+        return BuyerContact(name=given.name) if given.name else None
+    address = Address(
+        line1=at.address_line1,
+        line2=at.address_line2,
+        city=at.city,
+        region=at.state_or_province,
+        postal_code=at.postal_code,
+        country=at.country.upper(),
+    )
+    return BuyerContact(name=given.name, address=address)
 
 
 def market_of(notification: ReturnNotification, found: EbayReturn) -> Market:

@@ -183,3 +183,36 @@ def test_two_items_of_one_order_are_two_returns_each_with_its_own_reason():
         ("285598765432", "WRONG_SIZE", Reason.SIZE_TOO_SMALL),
     ]
     assert all(len(case.items) == 1 for case in cases)
+
+
+def test_the_buyers_address_comes_from_the_return_for_a_replacement_to_go_to():
+    case = case_from_return(created_notification(), EbayReturn.model_validate(resource()))
+    assert case.buyer is not None and case.buyer.name == "Dana Whitfield"
+    assert case.buyer.address is not None
+    assert (case.buyer.address.line1, case.buyer.address.region, case.buyer.address.country) == (
+        "1842 Oak Hollow Rd",
+        "CA",
+        "US",
+    )
+
+
+@pytest.mark.parametrize(
+    "given, name, has_address",
+    [
+        (None, None, False),
+        ({"name": "Dana Whitfield"}, "Dana Whitfield", False),
+        ({"name": "Dana", "address": {"city": "Sacramento", "country": "US"}}, "Dana", False),
+    ],
+)
+def test_a_return_without_a_whole_address_gives_none(given, name, has_address):
+    found = resource()
+    found["detail"].pop("buyerAddress")
+    if given is not None:
+        found["detail"]["buyerAddress"] = given
+    case = case_from_return(created_notification(), EbayReturn.model_validate(found))
+    assert (case.buyer and case.buyer.name) == name
+    assert (case.buyer is not None and case.buyer.address is not None) is has_address
+
+
+def created_notification() -> notifications.ReturnNotification:
+    return notifications.read((SAMPLES / "return_created.xml").read_bytes())
