@@ -15,7 +15,10 @@ What it follows, and serves the way eBay documents it:
   only), GET /post-order/v2/return/search, POST .../{returnId}/issue_refund,
   POST .../{returnId}/decide (APPROVE, DECLINE), POST .../{returnId}/mark_as_received.
   Any return id is a return (`ebay_returns.py`); an action its state does not allow is a
-  400 with the Post-Order `error` list. A token that is missing, unknown or expired gets
+  400 with the Post-Order `error` list, and so is a seller's DECLINE of a return opened as
+  not as described (reasonType SNAD): eBay's Money Back Guarantee lets a seller decline
+  only a remorse return. A refund issued on a return closes it (CLOSED in full,
+  LESS_THAN_A_FULL_REFUND_ISSUED for less). A token that is missing, unknown or expired gets
   eBay's 401 (`errors`: 1002 missing, 1003 not a token type, 1001 invalid).
 - Notification API getPublicKey, GET /commerce/notification/v1/public_key/{public_key_id}
   with an application token: `{"key", "algorithm": "ECDSA", "digest": "SHA1"}`, the key
@@ -466,6 +469,13 @@ async def decide(
     if found.state not in REQUESTED:
         message = f"Return {return_id} is {found.state}: it cannot be decided ({decision})."
         return post_order_error(400, 1702, message)
+    code, kind, _ = found.reason
+    if decision == "DECLINE" and kind == "SNAD":
+        message = (
+            f"Return {return_id} was opened as not as described ({code}): the seller cannot "
+            "decline it. Approve it, or refund the buyer."
+        )
+        return post_order_error(400, 1704, message)
     approve = decision == "APPROVE"
     activity = "SELLER_APPROVE_REQUEST" if approve else "SELLER_DECLINE_REQUEST"
     found.move(

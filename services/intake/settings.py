@@ -89,7 +89,7 @@ class IntakeSettings(ServiceSettings):
     return_action_max_attempts: int = Field(
         default=20,
         ge=1,
-        description="Tries of an action on a marketplace's return (approve, decline, mark "
+        description="Tries of an action on a marketplace's return (approve, decline, close, mark "
         "received) that the marketplace cannot take yet, before it is failed and listed.",
     )
     amazon_sp_api_base_url: str | None = Field(

@@ -190,6 +190,10 @@ class ReturnActionRecord(SQLModel, table=True):
     return_id: str | None = text(None)
     action: str = text()  # a ReturnAction
     note: str = column(Text, "")
+    # The decision that owes it (a receipt's MARK_RECEIVED: none): its remedy, and when
+    # resolution made it; a decision older than the latest one changes nothing.
+    remedy: str | None = text(None)
+    decided_at: datetime | None = moment(None)
     state: str = text(OWED)  # an ActionState
     attempts: int = column(SmallInteger, 0)
     next_attempt_at: datetime = moment(default_factory=utc_now)

@@ -19,6 +19,7 @@ from services.intake.domain.opening import case_id_of
 from tests.conftest import eventually
 from tests.factories import AGENT, CHANNEL_ACCOUNTS, INTERNAL_TOKEN
 from tests.integration.conftest import rows, scalar
+from tests.integration.test_case_flow import answer_offer
 
 ACCOUNT = next(a for a in json.loads(CHANNEL_ACCOUNTS.read_text()) if a["channel"] == "ebay")
 SELLER = ACCOUNT["account"]
@@ -202,6 +203,40 @@ async def test_a_forged_state_change_is_refused_by_the_confirmation_read(clients
 
     listed = await clients["intake"].get("/deliveries?state=failed", headers=AGENT)
     assert any(d["delivery_id"] == delivery_id for d in listed.json())
+
+
+async def test_a_partial_refund_the_buyer_took_closes_a_snad_return_never_declined(
+    clients, ebay, database
+):
+    """A damaged item (eBay: SNAD) settled by the partial refund the buyer accepted: the
+    refund issued on the return closes it, and intake's action on the return is that close,
+    confirmed; no DECLINE, which eBay refuses for a return not as described, is sent."""
+    return_id, _ = await a_return_of_reason(ebay, {"ARRIVED_DAMAGED"})
+    await held(ebay, return_id, state="RETURN_REQUESTED")
+    assert (await post(clients, await notification(ebay, "ReturnCreated", return_id))).is_success
+    case_id = opened_by(return_id)
+    await eventually(lambda: stored_case(clients, case_id))
+    await answer_offer(clients, case_id, "accept", "partial_refund")
+
+    async def acted():
+        found = await rows(
+            database,
+            "SELECT action, state, error FROM intake.return_actions WHERE case_id = :c",
+            c=case_id,
+        )
+        return found and all(a.state not in ("owed",) for a in found) and found
+
+    actions = await eventually(acted, timeout=90)
+    assert [(a.action, a.state, a.error) for a in actions] == [("close", "done", None)]
+    decisions = (await ebay.get("/_emulator/ebay/decisions")).json()["decisions"]
+    assert [d for d in decisions if d["return_id"] == return_id] == []
+    [refund] = [
+        r
+        for r in (await ebay.get("/_emulator/ebay/refunds")).json()["refunds"]
+        if r["return_id"] == return_id
+    ]
+    state = (await held(ebay, return_id))["summary"]["state"]
+    assert state == "LESS_THAN_A_FULL_REFUND_ISSUED" and refund["amount"]["value"] > 0
 
 
 async def test_an_ebay_outage_delays_the_delivery_which_completes_after_it(clients, ebay, database):

@@ -83,8 +83,8 @@ async def test_a_refund_resolution_decides_is_paid_once_through_intake(
         refund.marketplace_refund_id,
     )
 
-    # Resolved without the unit: a decline is owed, but a generic case names no return.
-    async def declined():
+    # Resolved without the unit: a close is owed, but a generic case names no return.
+    async def closed():
         found = await rows(
             database,
             "SELECT action, state, error FROM intake.return_actions WHERE case_id = :c",
@@ -92,9 +92,9 @@ async def test_a_refund_resolution_decides_is_paid_once_through_intake(
         )
         return found
 
-    (decline,) = await eventually(declined)
-    assert (decline.action, decline.state, decline.error) == (
-        "decline",
+    (close,) = await eventually(closed)
+    assert (close.action, close.state, close.error) == (
+        "close",
         "not_needed",
         "the marketplace holds no return for this case",
     )

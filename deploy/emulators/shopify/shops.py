@@ -4,7 +4,13 @@ each shop's cost bucket. In memory, until the process stops.
 
 Returns move as Shopify's do (https://shopify.dev/docs/apps/build/orders-fulfillment/returns-apps#return-statuses):
 REQUESTED → OPEN (approved) or DECLINED; REQUESTED or OPEN → CANCELED; OPEN → CLOSED. A
-move from any other status is refused with the ReturnUserError Shopify gives, INVALID_STATE.
+move from any other status is refused with the ReturnUserError Shopify gives, INVALID_STATE
+and its words: returnDeclineRequest declines only a REQUESTED return ("Return is not
+declinable. Only non-refunded returns with status REQUESTED can be declined.", "The return
+is already declined." for a declined one; the refunds here are the order's, `refundCreate`
+names no return, so none makes a return refunded), with one of ReturnDeclineReason's
+values (the schema) and a note of 500 characters at most (TOO_LONG); returnClose closes
+only an OPEN return ("Return status is invalid.") and leaves a CLOSED one as it is.
 Refunds follow `refundCreate`: a REFUND transaction against one of the order's payments, no
 more than is left to refund, once per idempotency key (the same key with other parameters
 is refused: https://shopify.dev/docs/api/usage/implementing-idempotency).
@@ -180,21 +186,27 @@ def user_error(message: str, *fields: str, code: str | None = None) -> dict[str,
     return error
 
 
-# A return's moves: (the statuses it may be in, the status it gets, Shopify's refusal).
+# A return's moves: (the statuses it may be in, the status it gets, Shopify's refusal, the
+# field the refusal names: the mutations taking an `input` name ["input", "id"]).
 MOVES = {
     "approve": (
         {"REQUESTED"},
         "OPEN",
         "Return is not approvable. Only returns with status REQUESTED can be approved.",
+        ("input", "id"),
     ),
     "decline": (
         {"REQUESTED"},
         "DECLINED",
-        "Return is not declinable. Only returns with status REQUESTED can be declined.",
+        "Return is not declinable. Only non-refunded returns with status REQUESTED can be "
+        "declined.",
+        ("input", "id"),
     ),
-    "cancel": ({"REQUESTED", "OPEN"}, "CANCELED", "Return is not cancelable."),
-    "close": ({"OPEN"}, "CLOSED", "Return is not closable. Only open returns can be closed."),
+    "cancel": ({"REQUESTED", "OPEN"}, "CANCELED", "Return is not cancelable.", ("id",)),
+    "close": ({"OPEN"}, "CLOSED", "Return status is invalid.", ("id",)),
 }
+ALREADY_DECLINED = "The return is already declined."
+DECLINE_NOTE_CHARS = 500
 
 
 class Shops:
@@ -243,11 +255,19 @@ class Shops:
         self, domain: str, return_id: int, action: str, decline: DeclinePayload | None = None
     ) -> tuple[EmulatedReturn | None, UserErrors]:
         found = self.shop(domain).returns.get(return_id)
+        allowed, status, refusal, field_path = MOVES[action]
         if found is None:
-            return None, [user_error("Return does not exist.", "id", code="NOT_FOUND")]
-        allowed, status, refusal = MOVES[action]
+            return None, [user_error("Return not found.", *field_path, code="NOT_FOUND")]
+        if action == "close" and found.status == "CLOSED":
+            return found, []  # closed already: left as it is
+        if action == "decline" and found.status == "DECLINED":
+            refusal = ALREADY_DECLINED
         if found.status not in allowed:
-            return None, [user_error(refusal, "id", code="INVALID_STATE")]
+            return None, [user_error(refusal, *field_path, code="INVALID_STATE")]
+        note = decline.note if decline else None
+        if action == "decline" and note and len(note) > DECLINE_NOTE_CHARS:
+            message = f"Decline note is too long (maximum is {DECLINE_NOTE_CHARS} characters)"
+            return None, [user_error(message, "input", "declineNote", code="TOO_LONG")]
         now = self.now()
         found.status = status
         if action == "approve":

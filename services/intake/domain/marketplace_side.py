@@ -1,5 +1,6 @@
 """What intake asks of a marketplace on a case's behalf, with the seller's credentials it
-alone holds: pay a buyer back, and act on the return (approve, decline, mark received).
+alone holds: pay a buyer back, and act on the return (approve, decline, close, mark
+received).
 
 Resolution decides a refund and pays it through intake's refund protocol (`POST
 /v1/refunds`, its idempotency key the refund id); intake pays it through the case's
@@ -36,8 +37,12 @@ class MarketplaceRefund:
 
 
 class ReturnAction(StrEnum):
+    """What intake does to a case's return at its marketplace (`domain/return_decisions.py`
+    says which, per remedy, marketplace and the buyer's reason)."""
+
     APPROVE = "approve"  # the return is authorised: the buyer may send the unit back
-    DECLINE = "decline"  # resolved without a return (kept, exchanged, refunded as is)
+    DECLINE = "decline"  # the seller refuses the return request (where the marketplace lets)
+    CLOSE = "close"  # the return ends with the unit kept: closed, or closed by the refund
     MARK_RECEIVED = "mark_received"  # the unit reached the seller's warehouse
 
 

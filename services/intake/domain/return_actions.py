@@ -1,12 +1,13 @@
-"""What intake owes the marketplace's return of a case, and each action's lifecycle:
-`RETURN_ACTION`.
+"""An action on the marketplace's return of a case, and its lifecycle: `RETURN_ACTION`.
 
-A case decided with a remedy that takes the unit back (a full refund on its return: the
-one remedy fulfillment issues a return label for) owes an APPROVE of the marketplace's
-return: the buyer may send it. A case resolved without the unit (a partial refund, an
-exchange, a troubleshooting guide, a part, a reship, a refund without return) owes a
-DECLINE of it: the buyer keeps the item, the return request is answered. A unit scanned in
-at a warehouse owes MARK_RECEIVED.
+Which action a decision or a returned unit owes, per remedy, marketplace and reason, and
+what a later decision does to those owed before, is `domain/return_decisions.py`'s.
+
+    owed ── perform ──▶ done
+      │ ├── fail ──▶ failed ── retry (an agent) ──▶ owed
+      │ └── skip ──▶ not needed ── owe again ──▶ owed
+      └── drop (the decision changed) ──▶ dropped ── owe again ──▶ owed
+            (a failed action is dropped too)
 
 Only a return the marketplace holds can be acted on: a case without a marketplace return
 id (a generic channel's case, one opened by hand, an Amazon report row without one) owes
@@ -23,7 +24,7 @@ import uuid
 from enum import StrEnum
 
 from services.intake.domain.marketplace_side import ReturnAction
-from shared.events import MarketplaceStatus, Remedy
+from shared.events import MarketplaceStatus
 from shared.lifecycle import Lifecycle, Transition
 
 
@@ -32,9 +33,10 @@ class ActionState(StrEnum):
     DONE = "done"  # the marketplace took it
     FAILED = "failed"  # refused, or unavailable too many times: an agent looks
     NOT_NEEDED = "not_needed"  # nothing to act on at the marketplace (why: `error`)
+    DROPPED = "dropped"  # not performed: a later decision no longer owes it (why: `error`)
 
 
-OWED, DONE, FAILED, NOT_NEEDED = ActionState
+OWED, DONE, FAILED, NOT_NEEDED, DROPPED = ActionState
 
 RETURN_ACTION = Lifecycle(
     "return action",
@@ -44,12 +46,19 @@ RETURN_ACTION = Lifecycle(
         "fail": {OWED: FAILED},
         "skip": {OWED: NOT_NEEDED},
         "retry": {FAILED: OWED},
+        "drop": {OWED: DROPPED, FAILED: DROPPED},
+        "owe again": {NOT_NEEDED: OWED, DROPPED: OWED},
     },
-    done={"perform": {DONE}, "fail": {FAILED}, "skip": {NOT_NEEDED}, "retry": {OWED}},
+    done={
+        "perform": {DONE},
+        "fail": {FAILED},
+        "skip": {NOT_NEEDED},
+        "retry": {OWED},
+        "drop": {DROPPED},
+        "owe again": {OWED},
+    },
 )
 
-# The remedies whose unit comes back through the marketplace's return.
-UNIT_COMES_BACK = frozenset({Remedy.RETURN_FULL_REFUND})
 # A return the marketplace has ended: nothing left to approve, decline or mark.
 RETURN_ENDED = frozenset(
     {
@@ -63,11 +72,6 @@ RETURN_ENDED = frozenset(
 
 def action_id_of(case_id: str, action: ReturnAction) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{case_id}/return/{action.value}"))
-
-
-def owed_by_decision(remedy: Remedy) -> ReturnAction:
-    """Approve the return when the unit is to come back; decline it otherwise."""
-    return ReturnAction.APPROVE if remedy in UNIT_COMES_BACK else ReturnAction.DECLINE
 
 
 def nothing_to_act_on(return_id: str | None, status: MarketplaceStatus) -> str | None:
@@ -103,6 +107,16 @@ def skip(state: ActionState, action_id: str) -> Transition[ActionState]:
 def retry(state: ActionState, action_id: str) -> Transition[ActionState]:
     """An agent asks for another try of a failed action."""
     return Transition(RETURN_ACTION.next(state, "retry", f"return action {action_id}") or state)
+
+
+def drop(state: ActionState, action_id: str) -> Transition[ActionState]:
+    """A later decision no longer owes an action not performed yet."""
+    return Transition(RETURN_ACTION.next(state, "drop", f"return action {action_id}") or state)
+
+
+def owe_again(state: ActionState, action_id: str) -> Transition[ActionState]:
+    """A later decision owes an action that was not needed, or dropped, before."""
+    return Transition(RETURN_ACTION.next(state, "owe again", f"return action {action_id}") or state)
 
 
 def after_unavailable(

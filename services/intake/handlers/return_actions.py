@@ -1,5 +1,6 @@
 """Actions on the marketplaces' returns, for agents: those that failed (with the cause) or
-any by state and case, and another try of a failed one."""
+any by state and case (`not_needed` and `dropped` say why they were never sent), and
+another try of a failed one."""
 
 from datetime import datetime
 from typing import Annotated, Any
@@ -27,6 +28,8 @@ class ReturnActionView(BaseModel):
     return_id: str | None
     action: str
     note: str
+    remedy: str | None = None  # the decision that owes it; none for a receipt
+    decided_at: datetime | None = None
     state: str
     attempts: int
     error: str | None

@@ -1,11 +1,13 @@
 """Performs the actions owed on the marketplaces' returns through each case's channel
-(`act_on_return`): approve, decline, mark received.
+(`act_on_return`): approve, decline, close, mark received.
 
 An unavailable marketplace is tried again later (after its Retry-After when it says), up
-to RETURN_ACTION_MAX_ATTEMPTS tries; a refusal, or the last try, fails the action with the
-cause, counted and listed for an agent (`GET /return-actions?state=failed`, who may retry
-it). A channel without `act_on_return`, or an account intake no longer holds, leaves
-nothing to do: the action is recorded not needed, or failed, with why.
+to RETURN_ACTION_MAX_ATTEMPTS tries (so is an eBay close whose refund is not issued yet); a
+refusal, or the last try, fails the action with the cause, counted and listed for an agent
+(`GET /return-actions?state=failed`, who may retry it). A try never owes again an action a
+later decision dropped meanwhile. A channel without `act_on_return`, or an account intake
+no longer holds, leaves nothing to do: the action is recorded not needed, or failed, with
+why.
 """
 
 import logging

@@ -10,8 +10,12 @@ buyer back, act on the return, check an account's credentials. The channel's hoo
   for eBay's reference of the refund.
 - `find_refund`: the same read-back, for the caller to run before retrying a refund whose
   answer was lost.
-- `act_on_return`: approve or decline (Process Return Request), or mark the item received;
-  nothing is sent when the return shows the action taken already.
+- `act_on_return`: approve or decline (Process Return Request: decisions APPROVE and
+  DECLINE; eBay refuses a seller's DECLINE of a return opened as not as described, which
+  the domain never owes), or mark the item received; nothing is sent when the return shows
+  the action taken already. A close is eBay's own: the refund issued on the return (Issue
+  Return Refund, paid through `pay_refund`) closes it, so closing is confirming that the
+  return shows a refund issued, or has ended; until then it is not available yet.
 - `check_account`: a user token minted afresh from the account's credentials (or the one
   given) and one page of the seller's returns read with it.
 """
@@ -41,13 +45,14 @@ from services.intake.domain.marketplace_side import (
     ReturnOrder,
 )
 from shared.markets import MINOR_UNITS, Currency, Market
-from shared.outbound import Refused
+from shared.outbound import Refused, Unavailable
 
 EBAY = "eBay"
 DECISIONS = {ReturnAction.APPROVE: "APPROVE", ReturnAction.DECLINE: "DECLINE"}
 DEFAULT_NOTES = {
     ReturnAction.APPROVE: "Your return is approved.",
     ReturnAction.DECLINE: "We have resolved your request without a return.",
+    ReturnAction.CLOSE: "Resolved with a refund: please keep the item.",
     ReturnAction.MARK_RECEIVED: "The returned item has arrived.",
 }
 
@@ -102,6 +107,9 @@ async def act_on_return(order: ReturnOrder, account: Account, apis: MarketplaceA
     found = await read(account, apis, return_id)
     if action_taken(order.action, found):
         return
+    if order.action is ReturnAction.CLOSE:
+        state = found.summary.state if found.summary else "-"
+        raise Unavailable(EBAY, f"return {return_id} is {state}: no refund has closed it yet")
     marketplace_id = marketplace_id_of_return(found, default_marketplace(account))
     base_url, note = apis.settings.ebay_api_base_url, order.note or DEFAULT_NOTES[order.action]
     if order.action is ReturnAction.MARK_RECEIVED:

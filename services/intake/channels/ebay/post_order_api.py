@@ -13,7 +13,13 @@ received (https://developer.ebay.com/Devzone/post-order/index.html).
   key here: the caller reads the return back before any retry (`returns.refund_issued`).
 - `decide`: POST .../return/{returnId}/decide (Process Return Request,
   https://developer.ebay.com/devzone/post-order/post-order_v2_return-returnid_decide__post.html)
-  with `decision` APPROVE or DECLINE (DecisionEnum) and `comments`.
+  with `decision` (DecisionEnum) and `comments`. Of a seller's decisions (APPROVE,
+  DECLINE, OFFER_PARTIAL_REFUND with `partialRefundAmount`, OFFER_RETURN, PROVIDE_RMA with
+  `RMANumber`; the replacement offers are not supported by eBay any more) intake sends
+  APPROVE, and DECLINE of a remorse return only: eBay lets no seller decline a return
+  opened as not as described (SNAD). A partial refund the buyer accepted with intake is
+  paid with `issue_refund`, which closes the return (LESS_THAN_A_FULL_REFUND_ISSUED); an
+  OFFER_PARTIAL_REFUND would ask the buyer again, on eBay.
 - `mark_as_received`: POST .../return/{returnId}/mark_as_received with `comments`.
 - `search_returns`: GET .../return/search?limit=1, the cheapest call a seller's token must
   pass: `{"members", "paginationOutput", "total"}`.
@@ -138,7 +144,7 @@ async def decide(
     comment: str,
     marketplace_id: str = "EBAY_US",
 ) -> None:
-    """The seller's `decision` on the return request: APPROVE or DECLINE."""
+    """The seller's `decision` on the return request: APPROVE, or DECLINE (remorse only)."""
     body = {"decision": decision, "comments": {"content": comment}}
     request = post(client, base_url, f"{return_id}/decide", user_token, marketplace_id, body)
     await answered(client, request, return_id, f"the decision {decision} on return {return_id}")

@@ -25,7 +25,8 @@ movement a refund made). From them, pure:
   agrees (see `Confirmation`);
 - `refund_issued`: the refund the seller already made on the return, the read-back before
   a retried refund (eBay takes one seller refund per return, and no idempotency key);
-- `action_taken`: whether an approval, decline or receipt is already on the return.
+- `action_taken`: whether an approval, decline, close (a refund issued on it, or the return
+  ended) or receipt is already on the return.
 """
 
 from dataclasses import dataclass
@@ -468,13 +469,15 @@ def refund_issued(found: EbayReturn) -> IssuedRefund | None:
 ACTIVITY_OF: dict[ReturnAction, tuple[str, Stage]] = {
     ReturnAction.APPROVE: ("SELLER_APPROVE_REQUEST", Stage.SELLER_INFO),
     ReturnAction.DECLINE: ("SELLER_DECLINE_REQUEST", Stage.CLOSED),
+    ReturnAction.CLOSE: ("SELLER_ISSUE_REFUND", Stage.REFUNDED),
     ReturnAction.MARK_RECEIVED: ("SELLER_MARK_AS_RECEIVED", Stage.DELIVERED),
 }
 
 
 def action_taken(action: ReturnAction, found: EbayReturn) -> bool:
     """Whether the return shows the action done already (by us before a lost answer, by the
-    seller on eBay, or overtaken: a delivered item needs no approval)."""
+    seller on eBay, or overtaken: a delivered item needs no approval). A return is closed
+    once a refund was issued on it, or it ended otherwise."""
     activity, stage = ACTIVITY_OF[action]
     detail = found.detail or ReturnDetail()
     if any(step.activity == activity for step in detail.response_history):
@@ -484,4 +487,6 @@ def action_taken(action: ReturnAction, found: EbayReturn) -> bool:
         return state == "RETURN_REJECTED"
     if action is ReturnAction.APPROVE:
         return stage <= stage_of(found) < Stage.CLOSED
+    if action is ReturnAction.CLOSE:
+        return refund_issued(found) is not None or stage_of(found) >= stage
     return stage_of(found) >= stage

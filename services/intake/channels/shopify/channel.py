@@ -4,7 +4,8 @@ In: a returns/request is checked on arrival and completed with its order, read f
 Admin API; a state-changing topic (returns/approve ... refunds/create) is applied only once
 the Admin API confirms it (`confirmation.py`); customers/redact is whole as it comes.
 Out: refunds through `refundCreate` (read back by their note before a retry), returns
-approved or declined, an account's token checked with the shop's name.
+approved, declined or closed (a kept unit's return: declined while requested, closed once
+open), an account's token checked with the shop's name.
 """
 
 from services.intake.channels.marketplace import (
@@ -82,7 +83,8 @@ async def find_refund(
 
 
 async def act_on_return(order: ReturnOrder, account: Account, apis: MarketplaceApis) -> None:
-    """Approve or decline the case's return; marking it received has no call at Shopify."""
+    """Approve, decline or close the case's return; marking it received has no call at
+    Shopify (the domain owes it as not needed)."""
     if order.action is ReturnAction.MARK_RECEIVED:
         return
     if order.return_id is None:
@@ -92,6 +94,8 @@ async def act_on_return(order: ReturnOrder, account: Account, apis: MarketplaceA
     admin = admin_of(account, apis)
     if order.action is ReturnAction.APPROVE:
         await returns_api.approve_return(admin, order.return_id)
+    elif order.action is ReturnAction.CLOSE:
+        await returns_api.close_return(admin, order.return_id, order.note)
     else:
         await returns_api.decline_return(admin, order.return_id, order.note)
 

@@ -1,5 +1,6 @@
 """Shopify's returns through the Admin GraphQL API: a return's state, read to confirm a
-return topic (`confirmation.py`), and the seller's side of a return: approve or decline it.
+return topic (`confirmation.py`), and the seller's side of a return: approve, decline or
+close it.
 
 - `return(id:)` (https://shopify.dev/docs/api/admin-graphql/latest/queries/return): its
   `status` (ReturnStatus), `requestApprovedAt` and `order { id }`; null for a return the
@@ -8,9 +9,22 @@ return topic (`confirmation.py`), and the seller's side of a return: approve or 
   (https://shopify.dev/docs/api/admin-graphql/latest/mutations/returnApproveRequest);
 - `returnDeclineRequest(input: {id, declineReason, declineNote})`: it becomes DECLINED
   (https://shopify.dev/docs/api/admin-graphql/latest/mutations/returnDeclineRequest;
-  reasons: https://shopify.dev/docs/api/admin-graphql/latest/enums/ReturnDeclineReason).
+  reasons: https://shopify.dev/docs/api/admin-graphql/latest/enums/ReturnDeclineReason:
+  RETURN_PERIOD_ENDED, FINAL_SALE, OTHER; the note, sent to the buyer, 500 characters at
+  most). Only a REQUESTED return that was not refunded can be declined ("Return is not
+  declinable. Only non-refunded returns with status REQUESTED can be declined.");
+- `returnClose(id:)`: an OPEN return becomes CLOSED
+  (https://shopify.dev/docs/api/admin-graphql/latest/mutations/returnClose); any other
+  status is refused ("Return status is invalid."), a CLOSED one is left as it is.
 
-Both mutations are idempotent by nature: an action taken before (its answer lost) is
+Closing a return the buyer keeps (`close_return`, the domain's CLOSE) follows its status:
+a REQUESTED one is declined with reason OTHER and a note saying how the case was resolved
+(no reason of Shopify's fits a return resolved otherwise: the return period did not end,
+the item is no final sale), an OPEN one (approved before the decision changed) is closed;
+one already DECLINED, CLOSED or CANCELED is over. intake's refunds are the order's
+(`refundCreate`, no return named), so they never make a return "refunded".
+
+The mutations are idempotent by nature: an action taken before (its answer lost) is
 refused by Shopify with a `ReturnUserError` (the return is no longer REQUESTED); the return
 is then read, and if it already is what the action makes it, the action is done. Marking a
 return received has no call of its own at Shopify: receiving is `returnProcess`, which
@@ -64,11 +78,21 @@ mutation DeclineReturn($input: ReturnDeclineRequestInput!) {
 }
 """
 
+CLOSE_MUTATION = """
+mutation CloseReturn($id: ID!) {
+  returnClose(id: $id) {
+    return { id status }
+    userErrors { code field message }
+  }
+}
+"""
+
 # The note Shopify sends the buyer with a decline holds 500 characters at most.
 DECLINE_NOTE_CHARS = 500
-# What a return is once approved (and perhaps closed since), or declined.
+# What a return is once approved (and perhaps closed since), or declined, or over.
 APPROVED = {"OPEN", "CLOSED"}
 DECLINED = {"DECLINED"}
+OVER = {"DECLINED", "CLOSED", "CANCELED"}
 
 
 class OrderRef(GraphQLModel):
@@ -102,6 +126,10 @@ class ApproveData(GraphQLModel):
 
 class DeclineData(GraphQLModel):
     return_decline_request: ReturnChanged | None = None
+
+
+class CloseData(GraphQLModel):
+    return_close: ReturnChanged | None = None
 
 
 async def read_return_state(admin: ShopifyAdmin, return_id: str) -> ReturnState | None:
@@ -144,6 +172,22 @@ async def decline_return(admin: ShopifyAdmin, return_id: str, note: str) -> None
         admin, DeclineData, DECLINE_MUTATION, {"input": decline}, f"declining {return_gid}"
     )
     await ensure_done(admin, return_gid, data.return_decline_request, DECLINED, "declining")
+
+
+async def close_return(admin: ShopifyAdmin, return_id: str, note: str) -> None:
+    """The buyer keeps the goods: a requested return is declined (OTHER, with the note), an
+    open one closed; one already over is left as it is."""
+    return_gid = gid("Return", return_id)
+    state = await read_return_state(admin, return_gid)
+    if state is None:
+        raise Refused(SHOPIFY, f"closing {return_gid}: the shop has no such return")
+    if state.status in OVER:
+        return
+    if state.status == "REQUESTED":
+        await decline_return(admin, return_id, note)
+        return
+    data = await ask(admin, CloseData, CLOSE_MUTATION, {"id": return_gid}, f"closing {return_gid}")
+    await ensure_done(admin, return_gid, data.return_close, {"CLOSED"}, "closing")
 
 
 async def ensure_done(

@@ -42,6 +42,8 @@ async def stored_case(
     return_id: str | None = None,
     currency: str = "USD",
     marketplace_status: str = "requested",
+    reason: str = "other",
+    marketplace: str | None = None,
 ) -> CaseRecord:
     """A case as intake keeps it once opened (only what the marketplace side reads)."""
     case_id = f"case-{uuid.uuid4()}"
@@ -59,7 +61,12 @@ async def stored_case(
         needs_agent=False,
         marketplace_status=marketplace_status,
         opened_at=datetime.now(UTC),
-        case={"case_id": case_id, "currency": currency},
+        case={
+            "case_id": case_id,
+            "currency": currency,
+            "reason": reason,
+            "marketplace": marketplace or channel,
+        },
     )
     async with service.transaction() as session:
         session.add(record)

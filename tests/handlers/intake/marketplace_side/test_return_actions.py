@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert
 
 from services.intake.channels.marketplace import MarketplaceApis
 from services.intake.channels.registry import BY_NAME
@@ -19,7 +20,7 @@ from services.intake.domain.marketplace_side import ReturnAction, ReturnOrder
 from services.intake.domain.return_actions import action_id_of
 from services.intake.tables import ReturnActionRecord
 from services.intake.workers.return_actions import ReturnActionWorker
-from services.intake.workflows import return_actions
+from shared.messaging_tables import utc_now
 from shared.outbound import answer_to
 from tests.factories import AGENT
 from tests.handlers.intake.marketplace_side.conftest import stored_case
@@ -53,9 +54,22 @@ async def owed(intake, action=ReturnAction.APPROVE, account="lumahome-us") -> Re
     case = await stored_case(
         intake.service, channel="ebay", account=account, return_id=f"50{uuid.uuid4().int % 10**8}"
     )
+    row = {
+        "action_id": action_id_of(case.case_id, action),
+        "case_id": case.case_id,
+        "channel": case.channel,
+        "account": case.account,
+        "order_id": case.order_id,
+        "return_id": case.return_id,
+        "action": action.value,
+        "note": "resolved by test",
+        "state": "owed",
+        "owed_at": utc_now(),
+        "next_attempt_at": utc_now(),
+    }
     async with intake.service.transaction() as session:
-        assert await return_actions.owe(session, case.case_id, action, "resolved by test")
-    return await row_of(intake, action_id_of(case.case_id, action))
+        await session.execute(insert(ReturnActionRecord).values(row))
+    return await row_of(intake, row["action_id"])
 
 
 async def row_of(intake, action_id: str) -> ReturnActionRecord:
@@ -165,3 +179,22 @@ async def test_an_account_intake_no_longer_holds_fails_the_action(ebay_acts, htt
     failed = await row_of(ebay_acts, row.action_id)
     assert (failed.state, failed.error) == ("failed", "intake holds no ebay account seller-gone")
     assert calls_for(httpserver, row) == []
+
+
+async def test_a_try_never_owes_again_an_action_a_decision_dropped_meanwhile(ebay_acts, httpserver):
+    row = await owed(ebay_acts, ReturnAction.DECLINE)
+    httpserver.expect_request(f"/returns/{row.return_id}/decline").respond_with_data("", status=503)
+    [claimed] = await ReturnActionWorker(ebay_acts).claim()
+    async with ebay_acts.service.transaction() as session:  # the decision changed meanwhile
+        table = ReturnActionRecord.__table__
+        await session.execute(
+            update(table)
+            .where(table.c.action_id == row.action_id)
+            .values(state="dropped", error="not performed: resolved by return full refund since")
+        )
+    await ReturnActionWorker(ebay_acts)._act(claimed)
+    dropped = await row_of(ebay_acts, row.action_id)
+    assert (dropped.state, dropped.error) == (
+        "dropped",
+        "not performed: resolved by return full refund since",
+    )

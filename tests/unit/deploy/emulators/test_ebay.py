@@ -256,29 +256,36 @@ async def test_a_partial_refund_leaves_the_return_less_than_fully_refunded(ebay)
     assert state == "LESS_THAN_A_FULL_REFUND_ISSUED"
 
 
-async def test_a_requested_return_is_approved_or_declined_once(ebay):
+async def test_a_requested_return_is_approved_or_a_remorse_one_declined_once(ebay):
     headers = await user_headers(ebay)
     await requested_return(ebay, "5500000001")
-    await requested_return(ebay, "5500000002")
+    await requested_return(ebay, "5500000003")
     approve = {"decision": "APPROVE", "comments": {"content": "Approved."}}
     decline = {"decision": "DECLINE", "comments": {"content": "Keep it."}}
     assert (
         await ebay.post(f"{RETURNS}/5500000001/decide", json=approve, headers=headers)
     ).is_success
     assert (
-        await ebay.post(f"{RETURNS}/5500000002/decide", json=decline, headers=headers)
+        await ebay.post(f"{RETURNS}/5500000003/decide", json=decline, headers=headers)
     ).is_success
     twice = await ebay.post(f"{RETURNS}/5500000001/decide", json=approve, headers=headers)
     assert twice.status_code == 400
     held = (await ebay.get("/_emulator/ebay/returns/5500000001")).json()
     assert held["summary"]["state"] == "ITEM_READY_TO_SHIP"
-    declined = (await ebay.get("/_emulator/ebay/returns/5500000002")).json()
+    declined = (await ebay.get("/_emulator/ebay/returns/5500000003")).json()
     assert declined["summary"]["state"] == "RETURN_REJECTED"
     decisions = (await ebay.get("/_emulator/ebay/decisions")).json()["decisions"]
     assert [(d["return_id"], d["decision"]) for d in decisions] == [
         ("5500000001", "APPROVE"),
-        ("5500000002", "DECLINE"),
+        ("5500000003", "DECLINE"),
     ]
+    # 5500000002 was opened as ARRIVED_DAMAGED (SNAD): eBay lets no seller decline it.
+    await requested_return(ebay, "5500000002")
+    snad = await ebay.post(f"{RETURNS}/5500000002/decide", json=decline, headers=headers)
+    assert snad.status_code == 400
+    assert "opened as not as described (ARRIVED_DAMAGED)" in snad.json()["error"][0]["message"]
+    still = (await ebay.get("/_emulator/ebay/returns/5500000002")).json()
+    assert still["summary"]["state"] == "RETURN_REQUESTED"
     unknown = await ebay.post(
         f"{RETURNS}/5500000001/decide", json={"decision": "SHRUG"}, headers=headers
     )

@@ -260,7 +260,7 @@ async def test_a_requested_return_is_approved_once_and_the_ledger_says_so(http):
     again = (await ask(http, APPROVE, id="gid://shopify/Return/945003"))["data"]
     assert again["returnApproveRequest"]["return"] is None
     [error] = again["returnApproveRequest"]["userErrors"]
-    assert (error["code"], error["field"]) == ("INVALID_STATE", ["id"])
+    assert (error["code"], error["field"]) == ("INVALID_STATE", ["input", "id"])
     found = (await ask(http, RETURN_QUERY, id="gid://shopify/Return/945003"))["data"]["return"]
     assert found["requestApprovedAt"] == "2026-11-23T12:00:00Z"
     actions = (await http.get("/_emulator/shopify/return-actions")).json()["actions"]
@@ -441,3 +441,67 @@ def emulated_shopify_order(order_id: int) -> shopify.ShopifyOrder:
             for line in order.lines
         },
     )
+
+
+CLOSE = """
+mutation ($id: ID!) {
+  returnClose(id: $id) { return { status } userErrors { code field message } }
+}
+"""
+DECLINE_WITH = """
+mutation ($id: ID!, $reason: ReturnDeclineReason!, $note: String) {
+  returnDeclineRequest(input: {id: $id, declineReason: $reason, declineNote: $note}) {
+    return { status }
+    userErrors { code field message }
+  }
+}
+"""
+
+
+async def test_only_a_requested_return_not_refunded_is_declined_as_shopify_says(http):
+    await adopt(http, {**return_request(5007, 945007, [("unwanted", "")]), "status": "open"})
+    refused = (await ask(http, DECLINE, id="gid://shopify/Return/945007"))["data"]
+    assert refused["returnDeclineRequest"]["userErrors"] == [
+        {
+            "code": "INVALID_STATE",
+            "field": ["input", "id"],
+            "message": "Return is not declinable. Only non-refunded returns with status "
+            "REQUESTED can be declined.",
+        }
+    ]
+    await adopt(http, return_request(5008, 945008, [("unwanted", "")]))
+    await ask(http, DECLINE, id="gid://shopify/Return/945008")
+    again = (await ask(http, DECLINE, id="gid://shopify/Return/945008"))["data"]
+    assert again["returnDeclineRequest"]["userErrors"][0]["message"] == (
+        "The return is already declined."
+    )
+
+
+async def test_a_decline_takes_one_of_shopifys_reasons_and_a_note_of_500_characters(http):
+    await adopt(http, return_request(5009, 945009, [("unwanted", "")]))
+    gid = "gid://shopify/Return/945009"
+    unknown = await ask(http, DECLINE_WITH, id=gid, reason="KEPT_BY_BUYER", note="x")
+    assert unknown.get("data") is None and unknown["errors"]  # not a ReturnDeclineReason
+    long = (await ask(http, DECLINE_WITH, id=gid, reason="OTHER", note="x" * 501))["data"]
+    [error] = long["returnDeclineRequest"]["userErrors"]
+    assert (error["code"], error["field"]) == ("TOO_LONG", ["input", "declineNote"])
+    fine = (await ask(http, DECLINE_WITH, id=gid, reason="OTHER", note="x" * 500))["data"]
+    assert fine["returnDeclineRequest"] == {"return": {"status": "DECLINED"}, "userErrors": []}
+
+
+async def test_only_an_open_return_is_closed_and_a_closed_one_is_left_as_it_is(http):
+    await adopt(http, return_request(5010, 945010, [("unwanted", "")]))
+    gid = "gid://shopify/Return/945010"
+    requested = (await ask(http, CLOSE, id=gid))["data"]["returnClose"]
+    assert requested == {
+        "return": None,
+        "userErrors": [
+            {"code": "INVALID_STATE", "field": ["id"], "message": "Return status is invalid."}
+        ],
+    }
+    await ask(http, APPROVE, id=gid)
+    for _ in range(2):
+        closed = (await ask(http, CLOSE, id=gid))["data"]["returnClose"]
+        assert closed == {"return": {"status": "CLOSED"}, "userErrors": []}
+    actions = (await http.get("/_emulator/shopify/return-actions")).json()["actions"]
+    assert [a["action"] for a in actions if a["return_id"] == gid] == ["approve", "close"]

@@ -1,5 +1,6 @@
 """Actions on a marketplace's return: every (state, move) pair of `RETURN_ACTION`, stated
-here on its own; which action a decision owes, and when there is nothing to act on."""
+here on its own, and when there is nothing to act on (which action a decision owes:
+`test_return_decisions.py`)."""
 
 import pytest
 
@@ -9,19 +10,20 @@ from services.intake.domain.return_actions import (
     ActionState,
     action_id_of,
     after_unavailable,
+    drop,
     fail,
     nothing_to_act_on,
-    owed_by_decision,
+    owe_again,
     perform,
     retry,
     retry_later,
     skip,
     takes_no_actions,
 )
-from shared.events import MarketplaceStatus, Remedy
+from shared.events import MarketplaceStatus
 from shared.lifecycle import IllegalTransition
 
-STATES = ("owed", "done", "failed", "not_needed")
+STATES = ("owed", "done", "failed", "not_needed", "dropped")
 # action: ({from: to}, the states where it was taken already)
 MOVES = {
     "perform": ({"owed": "done"}, {"done"}),
@@ -29,6 +31,8 @@ MOVES = {
     "fail": ({"owed": "failed"}, {"failed"}),
     "skip": ({"owed": "not_needed"}, {"not_needed"}),
     "retry": ({"failed": "owed"}, {"owed"}),
+    "drop": ({"owed": "dropped", "failed": "dropped"}, {"dropped"}),
+    "owe again": ({"not_needed": "owed", "dropped": "owed"}, {"owed"}),
 }
 MOVE_OF = {
     "perform": perform,
@@ -36,6 +40,8 @@ MOVE_OF = {
     "fail": fail,
     "skip": skip,
     "retry": retry,
+    "drop": drop,
+    "owe again": owe_again,
 }
 
 
@@ -64,12 +70,6 @@ def test_every_move_from_every_state(state, action):
 @pytest.mark.parametrize(("attempts", "state"), [(1, "owed"), (4, "owed"), (5, "failed")])
 def test_an_unavailable_marketplace_is_tried_again_until_the_last_try(attempts, state):
     assert after_unavailable(ActionState.OWED, "ra-1", attempts, 5).state is ActionState(state)
-
-
-@pytest.mark.parametrize("remedy", list(Remedy))
-def test_a_return_is_approved_only_when_the_unit_comes_back(remedy):
-    expected = ReturnAction.APPROVE if remedy is Remedy.RETURN_FULL_REFUND else ReturnAction.DECLINE
-    assert owed_by_decision(remedy) is expected
 
 
 @pytest.mark.parametrize("status", list(MarketplaceStatus))

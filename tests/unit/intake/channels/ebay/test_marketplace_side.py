@@ -14,7 +14,8 @@ from shared.markets import Currency
 from shared.outbound import OutboundError, Refused, Unavailable
 from tests.unit.intake.channels.ebay.conftest import KEYSET, held, seller
 
-RETURN_ID = "5900000001"
+RETURN_ID = "5900000001"  # NOT_AS_DESCRIBED: SNAD
+REMORSE_RETURN_ID = "5900000002"  # NO_LONGER_NEED_ITEM: REMORSE
 
 
 async def requested(http, return_id: str = RETURN_ID) -> tuple[Currency, int]:
@@ -109,8 +110,10 @@ async def test_an_ebay_outage_is_a_try_again_later_and_pays_nothing(account, api
     assert await refunds(http) == []
 
 
-def return_order(action: ReturnAction, action_id: str = "act-1") -> ReturnOrder:
-    return ReturnOrder(action_id, "case-1", "12-34567-89012", RETURN_ID, action)
+def return_order(
+    action: ReturnAction, action_id: str = "act-1", return_id: str = RETURN_ID
+) -> ReturnOrder:
+    return ReturnOrder(action_id, "case-1", "12-34567-89012", return_id, action)
 
 
 async def decisions(http) -> list[tuple[str, str]]:
@@ -129,11 +132,42 @@ async def test_a_return_is_approved_once_then_marked_received_once(account, apis
     assert state == "ITEM_DELIVERED"
 
 
-async def test_a_return_is_declined_once(account, apis, http):
-    await requested(http)
+async def test_a_remorse_return_is_declined_once(account, apis, http):
+    await requested(http, REMORSE_RETURN_ID)
+    decline = return_order(ReturnAction.DECLINE, return_id=REMORSE_RETURN_ID)
     for _ in range(2):
+        await EBAY.act_on_return(decline, account, apis)
+    assert await decisions(http) == [(REMORSE_RETURN_ID, "DECLINE")]
+
+
+async def test_ebay_refuses_to_let_the_seller_decline_a_return_not_as_described(
+    account, apis, http
+):
+    await requested(http)
+    with pytest.raises(Refused, match="opened as not as described") as refused:
         await EBAY.act_on_return(return_order(ReturnAction.DECLINE), account, apis)
-    assert await decisions(http) == [(RETURN_ID, "DECLINE")]
+    assert refused.value.status == 400
+    assert await decisions(http) == []
+    assert (await held(http, RETURN_ID))["summary"]["state"] == "RETURN_REQUESTED"
+
+
+async def test_a_return_is_closed_by_the_partial_refund_issued_on_it(account, apis, http):
+    currency, paid = await requested(http)
+    close = return_order(ReturnAction.CLOSE)
+    with pytest.raises(Unavailable, match="no refund has closed it yet"):
+        await EBAY.act_on_return(close, account, apis)  # the refund is not paid yet
+    await EBAY.pay_refund(refund_order(currency, paid // 10), account, apis)
+    await EBAY.act_on_return(close, account, apis)
+    await EBAY.act_on_return(close, account, apis)  # a retry
+    assert await decisions(http) == []  # no decision sent: the refund closed it
+    found = await held(http, RETURN_ID)
+    assert found["summary"]["state"] == "LESS_THAN_A_FULL_REFUND_ISSUED"
+
+
+async def test_a_return_that_ended_otherwise_needs_no_close(account, apis, http):
+    await held(http, RETURN_ID, state="CLOSED")
+    await EBAY.act_on_return(return_order(ReturnAction.CLOSE), account, apis)
+    assert await decisions(http) == []
 
 
 async def test_approving_a_closed_return_is_refused_with_ebays_reason(account, apis, http):

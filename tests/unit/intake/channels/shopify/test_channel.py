@@ -243,6 +243,46 @@ async def test_declining_an_approved_return_is_refused_with_shopifys_reason(http
     assert "REQUESTED" in error.value.reason
 
 
+async def test_a_kept_units_requested_return_is_declined_for_another_reason_with_a_note(http, apis):
+    await shop_has(http, return_request(ORDER_ID, RETURN_ID, [("defective", "")]))
+    note = "resolved by partial refund"
+    close = ReturnOrder("act-6", "case-1", str(ORDER_ID), RETURN_GID, ReturnAction.CLOSE, note)
+    await SHOPIFY.act_on_return(close, account(), apis)
+    await SHOPIFY.act_on_return(close, account(), apis)  # its first answer was lost
+    [action] = await ledger(http, "return-actions")
+    assert (action["action"], action["status"]) == ("decline", "DECLINED")
+    found = await http.post(
+        f"/shopify/{SHOP}/admin/api/2026-10/graphql.json",
+        json={
+            "query": "query ($id: ID!) { return(id: $id) { decline { reason note } } }",
+            "variables": {"id": RETURN_GID},
+        },
+        headers={"X-Shopify-Access-Token": TOKEN},
+    )
+    assert found.json()["data"]["return"]["decline"] == {
+        "reason": "OTHER",
+        "note": "resolved by partial refund",
+    }
+
+
+async def test_a_kept_units_return_approved_before_is_closed_not_declined(http, apis):
+    await shop_has(http, return_request(ORDER_ID, RETURN_ID, [("defective", "")]))
+    await merchant(http, "approve")
+    close = ReturnOrder("act-7", "case-1", str(ORDER_ID), RETURN_GID, ReturnAction.CLOSE)
+    await SHOPIFY.act_on_return(close, account(), apis)
+    await SHOPIFY.act_on_return(close, account(), apis)  # a retry: closed already
+    actions = [(a["action"], a["status"]) for a in await ledger(http, "return-actions")]
+    assert actions == [("approve", "OPEN"), ("close", "CLOSED")]
+
+
+async def test_a_return_over_already_is_not_closed_again(http, apis):
+    await shop_has(http, return_request(ORDER_ID, RETURN_ID, [("defective", "")]))
+    await merchant(http, "cancel")
+    close = ReturnOrder("act-8", "case-1", str(ORDER_ID), RETURN_GID, ReturnAction.CLOSE)
+    await SHOPIFY.act_on_return(close, account(), apis)
+    assert [a["action"] for a in await ledger(http, "return-actions")] == ["cancel"]
+
+
 async def test_marking_received_asks_nothing_of_shopify(http, apis):
     received = ReturnOrder("act-4", "case-1", str(ORDER_ID), RETURN_GID, ReturnAction.MARK_RECEIVED)
     await SHOPIFY.act_on_return(received, account(), apis)
