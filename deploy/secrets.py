@@ -26,6 +26,7 @@ def _new_secrets() -> dict[str, str]:
         "INTAKE_PII_KEYS": new_key(),
         "AGENT_API_TOKEN": secrets.token_urlsafe(24),
         "INTERNAL_API_TOKEN": secrets.token_urlsafe(24),
+        "BUYER_LINK_SECRET": secrets.token_urlsafe(32),
         "WAREHOUSE_STAFF_TOKENS": json.dumps({DEMO_STAFF: secrets.token_urlsafe(24)}),
         "TECHNICIAN_TOKENS": json.dumps({DEMO_TECHNICIAN: secrets.token_urlsafe(24)}),
     }

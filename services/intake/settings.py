@@ -131,3 +131,24 @@ class IntakeSettings(ServiceSettings):
         description="How long one read of an SP-API notification queue waits for messages "
         "(SQS long polling).",
     )
+    buyer_link_secret: SecretStr | None = Field(
+        default=None,
+        description="Signs the links to each buyer's case page and the reply addresses of "
+        "the messages sent to buyers (several, comma-separated, newest first, for a rotation).",
+    )
+    buyer_page_base_url: str = Field(
+        default="http://127.0.0.1:8001",
+        description="Where buyers reach intake's buyer pages (`<this>/buyer/<token>`): the "
+        "public URL in production.",
+    )
+    buyer_link_days: int = Field(
+        default=60,
+        ge=1,
+        le=365,
+        description="How long a link to a buyer's case page works after it was sent.",
+    )
+    reply_domain: str = Field(
+        default="replies.localhost",
+        description="The mail domain buyers' replies go to: `reply+<token>@<this>` "
+        "(inbound mail or the mail provider's inbound-parse webhook brings them back).",
+    )
