@@ -10,8 +10,10 @@ one keep working until it is removed):
   address and allow 64 characters before the @, so both halves are lower-case base32:
   the 16 bytes of the case's UUID, and 15 bytes of an HMAC-SHA256 of them under the
   reply's own salt (so that neither token stands in for the other): 57 characters.
-A token that is tampered with, expired or signed with a removed secret is refused with
-`BadLink`, whose `expired` says which (a page shows the buyer which).
+Every message sent has a Message-ID carrying the same reply token (`message_id`), so a
+reply's In-Reply-To or References threads too. A token that is tampered with, expired or
+signed with a removed secret is refused with `BadLink`, whose `expired` says which (a page
+shows the buyer which).
 """
 
 import base64
@@ -111,6 +113,23 @@ class BuyerLinks:
         ):
             raise BadLink("the reply address is not one we sent")
         return f"{CASE_PREFIX}{uuid.UUID(bytes=unb32(payload))}"
+
+    # The Message-ID of a message sent to a buyer: a reply's In-Reply-To or References
+    # threads it to its case even when the buyer's mail program answered another address.
+
+    def message_id(self, case_id: str, key: str) -> str:
+        """`<key.case.signature@REPLY_DOMAIN>`; `key` (letters, digits, dashes) names the
+        message, unique per message."""
+        if not key or not all(ch.isalnum() or ch == "-" for ch in key):
+            raise ValueError(f"{key!r}: a message key is letters, digits and dashes")
+        token = self.reply_address(case_id).split("+", 1)[1].split("@", 1)[0]
+        return f"<{key}.{token}@{self.reply_domain}>"
+
+    def case_of_message_id(self, message_id: str) -> str:
+        """The case a Message-ID of ours names; BadLink for any other."""
+        local, _, domain = message_id.strip().strip("<>").rpartition("@")
+        _, _, token = local.partition(".")
+        return self.case_of_reply(f"{REPLY_LOCAL_PART}+{token}@{domain}")
 
     @staticmethod
     def _mac(secret: bytes, payload: str) -> str:

@@ -80,3 +80,14 @@ def test_a_page_token_is_not_a_reply_token():
     token = links().page_token(CASE, "en")
     with pytest.raises(BadLink):
         links().case_of_reply(f"reply+{token}@r.example")
+
+
+def test_a_message_id_of_ours_threads_to_its_case_and_others_do_not():
+    message_id = links().message_id(CASE, "offer-3f2a")
+    assert message_id.startswith("<offer-3f2a.") and message_id.endswith("@r.example>")
+    assert links().case_of_message_id(message_id) == CASE
+    for other in ("<CAH1234@mail.gmail.com>", "<offer-3f2a.x.y@r.example>", ""):
+        with pytest.raises(BadLink):
+            links().case_of_message_id(other)
+    with pytest.raises(ValueError):
+        links().message_id(CASE, "bad key@")
