@@ -7,7 +7,9 @@ apply them after. `Intake` (`workflows/context.py`) holds what both need.
 The other way, intake alone holds the sellers' credentials: it pays the refunds resolution
 decides through each case's marketplace (`handlers/refunds.py`), and performs the actions
 a case's resolution and its returned unit owe the marketplace's return
-(`handlers/events.py`, `workers/return_actions.py`).
+(`handlers/events.py`, `workers/return_actions.py`), and writes to the buyer at each step
+through the case's channel: e-mail, eBay's return messages, Amazon's Buyer-Seller Messaging
+(`handlers/events.py`, `workers/outgoing_messages.py`).
 """
 
 from collections.abc import AsyncIterator
@@ -17,6 +19,8 @@ import asyncpg
 import httpx
 from fastapi import FastAPI
 
+from services.intake.adapters.buyer_links import BuyerLinks
+from services.intake.adapters.mail import MailRelay
 from services.intake.adapters.vault import Vault
 from services.intake.channels.marketplace import MarketplaceApis
 from services.intake.channels.registry import LANES
@@ -25,6 +29,7 @@ from services.intake.handlers import (
     agents,
     buyers,
     events,
+    outgoing_messages,
     refunds,
     reports,
     return_actions,
@@ -35,11 +40,20 @@ from services.intake.workers.amazon_notifications import AmazonNotificationsWork
 from services.intake.workers.amazon_reports import AmazonReportsWorker
 from services.intake.workers.amazon_returns import AmazonReturnsWorker
 from services.intake.workers.deliveries import DeliveryWorker
+from services.intake.workers.outgoing_messages import MessageWorker
 from services.intake.workers.return_actions import ReturnActionWorker
 from services.intake.workflows.accepting import Acceptance
 from services.intake.workflows.accounts import Accounts, read_accounts_file
 from services.intake.workflows.context import Intake
-from shared.events import ResolutionDecided, ReturnReceived, topic_of
+from shared.events import (
+    RefundIssued,
+    ResolutionDecided,
+    ResolutionOffered,
+    ReturnLabelIssued,
+    ReturnReceived,
+    Shipped,
+    topic_of,
+)
 from shared.service import Service, ServiceSpec, Worker
 from shared.service import create_app as create_service_app
 from shared.telemetry import Telemetry
@@ -66,13 +80,21 @@ async def intake_context(service: Service) -> AsyncIterator[Intake]:
         ) as pool,
     ):
         marketplaces = MarketplaceApis(http, settings)
-        yield Intake(service, vault, channel_accounts, Acceptance(pool, vault), marketplaces)
+        yield Intake(
+            service,
+            vault,
+            channel_accounts,
+            Acceptance(pool, vault),
+            marketplaces,
+            mail=MailRelay.from_settings(settings),
+            links=BuyerLinks.from_settings(settings),
+        )
 
 
 def delivery_workers(service: Service, intake: Intake) -> list[Worker]:
-    """One delivery worker per lane, the return action worker, and Amazon's (its reports
-    polled, its returns opened, its notification queues read), unless this process only
-    answers webhooks."""
+    """One delivery worker per lane, the return action worker, the message worker, and
+    Amazon's (its reports polled, its returns opened, its notification queues read), unless
+    this process only answers webhooks."""
     if not service.settings.intake_delivery_worker:
         return []
     lanes = [DeliveryWorker(intake, channels) for channels in LANES.values()]
@@ -81,7 +103,7 @@ def delivery_workers(service: Service, intake: Intake) -> list[Worker]:
         AmazonReturnsWorker(intake),
         AmazonNotificationsWorker(intake),
     ]
-    return [*lanes, ReturnActionWorker(intake), *amazon]
+    return [*lanes, ReturnActionWorker(intake), MessageWorker(intake), *amazon]
 
 
 SPEC = ServiceSpec(
@@ -95,11 +117,16 @@ SPEC = ServiceSpec(
         accounts.router,
         refunds.router,
         return_actions.router,
+        outgoing_messages.router,
     ),
     consumes=(topic_of("resolution"), topic_of("fulfillment")),
     handlers={
         ResolutionDecided.event_type: events.on_resolution_decided,
         ReturnReceived.event_type: events.on_return_received,
+        ResolutionOffered.event_type: events.on_resolution_offered,
+        ReturnLabelIssued.event_type: events.on_return_label_issued,
+        Shipped.event_type: events.on_shipped,
+        RefundIssued.event_type: events.on_refund_issued,
     },
     context=intake_context,
     workers=delivery_workers,

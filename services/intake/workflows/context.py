@@ -6,6 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends
 
+from services.intake.adapters.buyer_links import BuyerLinks
+from services.intake.adapters.mail import MailRelay
 from services.intake.adapters.vault import Vault
 from services.intake.channels.ebay.public_keys import PublicKeys
 from services.intake.channels.marketplace import MarketplaceApis, MarketplaceChannel
@@ -24,6 +26,10 @@ class Intake:
     acceptance: Acceptance
     marketplaces: MarketplaceApis  # what the channels read the marketplaces' APIs with
     ebay_keys: PublicKeys = field(default_factory=PublicKeys)  # eBay's signing keys, cached
+    # Messages to buyers: the mail relay, and the signed links and reply addresses they carry
+    # (None without BUYER_LINK_SECRET: no page link, no reply address).
+    mail: MailRelay = field(default_factory=lambda: MailRelay(None, 25))
+    links: BuyerLinks | None = None
     # The channels that pay refunds and act on returns, by name (tests stand one in).
     channels: Mapping[Channel, MarketplaceChannel] = field(default_factory=lambda: BY_NAME)
 

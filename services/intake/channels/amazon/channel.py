@@ -8,10 +8,11 @@ amazon_reports.py`) or uploaded (`handlers/reports.py`) apart.
 Asked: a seller-fulfilled case's refund, through the payment adjustment feed, read back
 from the order's financial events (`refunds.py`), none for an order Amazon fulfilled;
 `check_account` proves an account's SP-API authorisation. Amazon has no call to act on a
-seller-fulfilled return, so `act_on_return` is None.
+seller-fulfilled return, so `act_on_return` is None. Messages to the buyer go by e-mail to
+the order's anonymised relay address (`messaging.py`).
 """
 
-from services.intake.channels.amazon import notifications, refunds
+from services.intake.channels.amazon import messaging, notifications, refunds
 from services.intake.channels.marketplace import (
     AS_SENT,
     MarketplaceChannel,
@@ -33,4 +34,5 @@ AMAZON = MarketplaceChannel(
     find_refund=refunds.find_refund,
     act_on_return=None,  # Amazon has no such call: see above
     check_account=refunds.check_account,
+    buyer_relay_address=messaging.buyer_relay_address,
 )

@@ -154,6 +154,7 @@ class ResponseHistory(Resource):
     author: str | None = None
     from_state: str | None = None
     to_state: str | None = None
+    notes: str | None = None  # what a message step said
     attributes: HistoryAttributes | None = None
 
 
