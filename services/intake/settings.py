@@ -168,6 +168,11 @@ class IntakeSettings(ServiceSettings):
         description="Upgrade the relay connection with STARTTLS before logging in (off only for "
         "a relay on the same machine, as the local one of `make run`).",
     )
+    smtp_ca_file: Path | None = Field(
+        default=None,
+        description="A CA bundle (PEM) to trust for the mail relay's certificate, besides the "
+        "system's (a relay with a private CA); unset: the system's trust store only.",
+    )
     smtp_timeout_seconds: float = Field(
         default=15.0, gt=0, description="How long one exchange with the mail relay may take."
     )

@@ -37,6 +37,10 @@ OTEL_METRICS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "refunds.refused": ("counter", "", ()),
     "deliveries.failed": ("counter", "", ("channel",)),
     "return_actions.failed": ("counter", "", ("channel", "action")),
+    "buyer_messages.sent": ("counter", "", ("kind", "way")),
+    "buyer_messages.failed": ("counter", "", ("kind", "way")),
+    "buyer_messages.bounced": ("counter", "", ("kind", "way")),
+    "buyer_messages.not_sent": ("counter", "", ("kind", "way")),
     # opentelemetry-instrumentation-fastapi, default (old) HTTP semantic conventions.
     "http.server.duration": ("histogram", "ms", HTTP_ATTRS),
 }

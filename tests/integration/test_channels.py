@@ -17,6 +17,7 @@ import httpx
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from deploy.emulators.ebay_returns import EmulatedReturn
 from services.intake.channels.common import hmac_sha256_base64, hmac_sha256_hex
 from services.intake.channels.ebay.notifications import EbayKeys, signature_of
 from services.intake.domain.opening import case_id_of
@@ -205,10 +206,20 @@ def fresh_ebay(name: str, return_id: str) -> bytes:
     return body.encode()
 
 
+def a_wrong_size_return_id() -> str:
+    """A new return id the emulated eBay opens as a wrong size: an exchange is offered first,
+    so no refund closes the return before the test's notifications are read (a defective
+    item's return may be refunded at once, and its ReturnShipped then overtaken)."""
+    while True:
+        return_id = str(uuid.uuid4().int % 10**10)
+        if EmulatedReturn.first_seen(return_id, datetime.now(UTC)).reason[0] == "WRONG_SIZE":
+            return return_id
+
+
 async def test_an_ebay_return_is_read_from_the_post_order_api_then_updated(
     clients, emulators, database
 ):
-    return_id = str(uuid.uuid4().int % 10**10)
+    return_id = a_wrong_size_return_id()
     created = fresh_ebay("return_created", return_id)
     xml = {"content-type": "text/xml"}
     answer = await clients["intake"].post("/webhooks/ebay", content=created, headers=xml)

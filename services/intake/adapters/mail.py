@@ -20,9 +20,11 @@ bounce report to the sender); a message whose 250 was lost in a dropped session 
 again with the same Message-ID, which mail programs show once.
 """
 
+import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from pathlib import Path
 
 import aiosmtplib
 
@@ -81,6 +83,7 @@ class MailRelay:
         password: str | None = None,
         starttls: bool = True,
         timeout: float = 15.0,
+        ca_file: Path | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -88,6 +91,9 @@ class MailRelay:
         self.password = password
         self.starttls = starttls
         self.timeout = timeout
+        # The relay's certificate is always verified: against the system's trust store, and
+        # a private CA when one is given.
+        self.tls_context = ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
 
     @classmethod
     def from_settings(cls, settings) -> "MailRelay":
@@ -99,6 +105,7 @@ class MailRelay:
             password,
             settings.smtp_starttls,
             settings.smtp_timeout_seconds,
+            settings.smtp_ca_file,
         )
 
     async def send(self, message: EmailMessage, envelope: Envelope) -> str:
@@ -116,6 +123,7 @@ class MailRelay:
                 password=self.password,
                 start_tls=self.starttls,
                 use_tls=False,
+                tls_context=self.tls_context if self.starttls else None,
                 timeout=self.timeout,
             )
         except aiosmtplib.SMTPRecipientsRefused as refused:

@@ -32,8 +32,8 @@ async def on_resolution_decided(
         "amount_minor": decision.refund_minor or None,
         "currency": decision.currency.value if decision.refund_minor else None,
     }
-    await outgoing_messages.owe(
-        session, decision.case_id, MessageKind.REMEDY_DECIDED, envelope.id, facts
+    await outgoing_messages.owe_after_decision(
+        session, decision.case_id, decision.remedy, envelope.id, facts
     )
 
 

@@ -69,6 +69,8 @@ class MessageWorker(LeasedWork[OutgoingMessage]):
             )
         way = Way(row.way)
         why = why_not_sent(erased, way, bool(contact.get("email")))
+        if case is None:
+            why = f"intake holds no case {row.case_id}"
         if why is not None:
             async with self.service.transaction() as session:
                 await outgoing_messages.not_sent(session, row, why)
@@ -79,7 +81,12 @@ class MessageWorker(LeasedWork[OutgoingMessage]):
             facts = outgoing_messages.facts_of(
                 row, case, account, contact.get("name"), self.intake.links
             )
-            message = render(facts)
+            try:
+                message = render(facts)
+            except Exception as error:  # a template that cannot say it: an agent looks
+                log.exception("message %s of case %s cannot be rendered", row.kind, row.case_id)
+                await self._failed(row, f"cannot be rendered: {error!r}")
+                return
             async with self.service.transaction() as session:
                 await outgoing_messages.rendered(session, row, message)
             if message.findings:

@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.intake.domain.case import (
+    ERASED_BUYER,
     CanonicalCase,
     ChannelError,
     Delivery,
@@ -26,6 +27,7 @@ from services.intake.domain.classification import classify
 from services.intake.domain.opening import case_opened, triaged
 from services.intake.domain.triage import Triage, classified_by_agent, triage_of
 from services.intake.tables import BuyerRecord, CaseRecord
+from services.intake.workflows import outgoing_messages
 from services.intake.workflows.context import Intake
 from shared.events import (
     BuyerErased,
@@ -37,7 +39,7 @@ from shared.events import (
 )
 from shared.outbox import emit
 
-ERASED = "[erased]"
+ERASED = ERASED_BUYER
 
 log = logging.getLogger(__name__)
 
@@ -230,6 +232,7 @@ async def erase_buyer(
             .where(cases.c.case_id == row.case_id)
             .values(buyer_ref=ERASED, case=erased_case(row.case))
         )
+        await outgoing_messages.forget_buyer(session, row.case_id)
         await emit(
             session,
             BuyerErased(

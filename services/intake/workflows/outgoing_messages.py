@@ -20,6 +20,7 @@ from services.intake.adapters.buyer_links import BuyerLinks
 from services.intake.adapters.vault import Vault
 from services.intake.domain import outgoing_messages as messages
 from services.intake.domain.account import Account
+from services.intake.domain.case import ERASED_BUYER
 from services.intake.domain.message_texts import MessageFacts, RenderedMessage
 from services.intake.domain.outgoing_messages import (
     NO_PAGE_LINK,
@@ -82,6 +83,22 @@ async def owe(
     return await session.get(OutgoingMessage, row["message_id"])
 
 
+async def owe_after_decision(
+    session: AsyncSession, case_id: str, remedy: Remedy, trigger: str, facts: dict[str, Any]
+) -> None:
+    """What the case goes ahead with; nothing when the buyer was just told of this remedy
+    as owed (a notice comes with its decision: one message says it)."""
+    told = await session.scalar(
+        select(OutgoingMessage.message_id).where(
+            OutgoingMessage.case_id == case_id,
+            OutgoingMessage.kind == MessageKind.REMEDY_OWED.value,
+            OutgoingMessage.facts["remedy"].astext == remedy.value,
+        )
+    )
+    if told is None:
+        await owe(session, case_id, MessageKind.REMEDY_DECIDED, trigger, facts)
+
+
 async def owe_after_refund(
     session: AsyncSession, case_id: str, remedy: Remedy, trigger: str, facts: dict[str, Any]
 ) -> None:
@@ -95,6 +112,10 @@ async def owe_after_refund(
 
 
 async def buyer_erased(session: AsyncSession, case: CaseRecord) -> bool:
+    """Erased at the marketplace's request: the case names the buyer no more, or the buyer's
+    record says so."""
+    if case.buyer_ref == ERASED_BUYER:
+        return True
     erased_at = await session.scalar(
         select(BuyerRecord.erased_at).where(
             BuyerRecord.channel == case.channel,
@@ -102,7 +123,24 @@ async def buyer_erased(session: AsyncSession, case: CaseRecord) -> bool:
             BuyerRecord.buyer_ref == case.buyer_ref,
         )
     )
-    return erased_at is not None or bool(case.case.get("buyer_erased"))
+    return erased_at is not None
+
+
+async def forget_buyer(session: AsyncSession, case_id: str) -> None:
+    """The buyer of the case was erased: what their messages said (their name, the offer's
+    greeting) is forgotten, and none still queued is sent."""
+    table = OutgoingMessage.__table__
+    why = messages.why_not_sent(True, Way.EMAIL, True)
+    await session.execute(
+        update(table)
+        .where(table.c.case_id == case_id, table.c.state == MessageState.QUEUED.value)
+        .values(state=MessageState.NOT_SENT.value, error=why)
+    )
+    await session.execute(
+        update(table)
+        .where(table.c.case_id == case_id)
+        .values(facts={}, body_text=None, body_html=None)
+    )
 
 
 async def buyer_contact(session: AsyncSession, vault: Vault, case: CaseRecord) -> dict[str, Any]:

@@ -15,8 +15,10 @@ from faststream.kafka import TestKafkaBroker
 from sqlalchemy import select, update
 
 from deploy.mail_server import BOUNCE, TRANSIENT
+from services.intake.domain.case import EraseBuyer
 from services.intake.tables import BuyerRecord, CaseRecord, OutgoingMessage
 from services.intake.workers.outgoing_messages import MessageWorker
+from services.intake.workflows import cases
 from shared.events import (
     Envelope,
     RefundIssued,
@@ -27,7 +29,7 @@ from shared.events import (
 )
 from shared.markets import Currency
 from shared.messaging_tables import utc_now
-from tests.factories import AGENT, envelope_bytes
+from tests.factories import AGENT, envelope_bytes, resolution_decided
 from tests.handlers.intake.marketplace_side.conftest import stored_case
 
 SENDER = "Luma Home <care@lumahome.example>"
@@ -456,18 +458,72 @@ async def test_an_amazon_buyer_is_written_to_at_the_relay_address_read_with_an_r
         headers=AGENT,
     )
     assert onboarded.status_code == 201, onboarded.text
-    case = await case_with_buyer(intake, channel="amazon", account=seller_id, email_address=None)
-    order_id = "304-1000004-0000004"
-    async with service.transaction() as session:
-        await session.execute(
-            update(CaseRecord).where(CaseRecord.case_id == case.case_id).values(order_id=order_id)
+    try:
+        case = await case_with_buyer(
+            intake, channel="amazon", account=seller_id, email_address=None
         )
+        order_id = "304-1000004-0000004"
+        async with service.transaction() as session:
+            await session.execute(
+                update(CaseRecord)
+                .where(CaseRecord.case_id == case.case_id)
+                .values(order_id=order_id)
+            )
+        await publish(service, offered(case.case_id), "resolution.events")
+        await send_all(intake)
+        [message] = await messages_of(service, case.case_id)
+        assert (message.way, message.state) == ("amazon", "sent"), message.error
+        [mail] = mail_for(mail_server, intake.links.message_id(case.case_id, message.message_id))
+        assert mail["To"].endswith("@marketplace.amazon.de")
+        text = mail.get_body(("plain",)).get_content()
+        assert "http" not in text  # Amazon takes no links but those completing the order
+        assert intake.links.page_url(case.case_id, "de").split("/buyer/")[0] not in text
+    finally:  # no other test's Amazon report polls meet this account's
+        disabled = await intake_api.post(
+            f"/channel-accounts/amazon/{seller_id}/disable", headers=AGENT
+        )
+        assert disabled.status_code == 200, disabled.text
+
+
+async def test_erasing_a_buyer_forgets_what_their_messages_said_and_sends_no_more(
+    intake_api, intake, seller, mail_server
+):
+    service = intake_api.service
+    case = await case_with_buyer(intake, account=seller)
     await publish(service, offered(case.case_id), "resolution.events")
     await send_all(intake)
-    [message] = await messages_of(service, case.case_id)
-    assert (message.way, message.state) == ("amazon", "sent"), message.error
-    [mail] = mail_for(mail_server, intake.links.message_id(case.case_id, message.message_id))
-    assert mail["To"].endswith("@marketplace.amazon.de")
-    text = mail.get_body(("plain",)).get_content()
-    assert "http" not in text  # Amazon takes no links but those completing the order
-    assert intake.links.page_url(case.case_id, "de").split("/buyer/")[0] not in text
+    await publish(service, offered(case.case_id), "resolution.events")  # the next offer
+    before = len(mail_server.messages())
+    async with service.transaction() as session:
+        await cases.erase_buyer(
+            session,
+            "generic",
+            EraseBuyer(seller_account=seller, buyer_ref=case.buyer_ref),
+            "a test",
+            utc_now(),
+        )
+    await send_all(intake)
+    states = sorted(
+        (m.state, m.body_text, m.facts) for m in await messages_of(service, case.case_id)
+    )
+    assert [state for state, _, _ in states] == ["not_sent", "sent"]
+    assert all(text is None and facts == {} for _, text, facts in states)
+    assert len(mail_server.messages()) == before
+
+
+async def test_a_notice_of_a_remedy_owed_is_not_followed_by_its_decision_again(
+    intake_api, intake, seller
+):
+    service = intake_api.service
+    noticed = await case_with_buyer(intake, account=seller)
+    accepted = await case_with_buyer(intake, account=seller)
+    await publish(service, offered(noticed.case_id, needs_answer=False), "resolution.events")
+    await publish(service, offered(accepted.case_id), "resolution.events")
+    for case in (noticed, accepted):
+        decision = resolution_decided("BT-SPK-200", Remedy.PARTIAL_REFUND).model_copy(
+            update={"case_id": case.case_id, "refund_minor": 750, "currency": Currency.EUR}
+        )
+        await publish(service, decision, "resolution.events")
+    assert [m.kind for m in await messages_of(service, noticed.case_id)] == ["remedy_owed"]
+    kinds = sorted(m.kind for m in await messages_of(service, accepted.case_id))
+    assert kinds == ["offer_made", "remedy_decided"]
