@@ -133,6 +133,20 @@ def fba_report(*rows: list[str]) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+@pytest.fixture
+async def amazon_accounts(settings) -> AsyncIterator[list[str]]:
+    """The Amazon accounts a test onboards (it adds their names): disabled after it, so that
+    no later intake (the integration stack's) polls their reports or sends their orders."""
+    onboarded: list[str] = []
+    yield onboarded
+    async with running_intake(settings) as intake:
+        for account in onboarded:
+            disabled = await intake.post(
+                f"/channel-accounts/amazon/{account}/disable", headers=AGENT
+            )
+            assert disabled.status_code == 200, disabled.text
+
+
 def amazon_account(account: str, seller: str, **changes) -> dict:
     """An Amazon account authorised for the emulated SP-API (the session's emulators)."""
     return {

@@ -15,7 +15,7 @@ from tests.handlers.intake.conftest import amazon_account, fba_report, fba_row
 
 
 @pytest.fixture
-async def sellers(intake):
+async def sellers(intake, amazon_accounts):
     """Two sellers, an Amazon account each, with a defective, a carrier-damaged and an
     oddly graded unit returned to each account."""
     made = {}
@@ -26,6 +26,7 @@ async def sellers(intake):
             "/channel-accounts", json=amazon_account(account, seller), headers=AGENT
         )
         assert created.status_code == 201, created.text
+        amazon_accounts.append(account)
         rows = [
             fba_row(f"{account}D", "DEFECTIVE"),
             fba_row(f"{account}C", "CARRIER_DAMAGED"),

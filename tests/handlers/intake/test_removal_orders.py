@@ -30,13 +30,14 @@ async def emulator(emulators):
         await client.delete("/_emulator/faults/amazon")
 
 
-async def owed_removal(intake: httpx.AsyncClient) -> tuple[str, str]:
+async def owed_removal(intake: httpx.AsyncClient, onboarded: list[str]) -> tuple[str, str]:
     """A seller's account and a defective unit returned to it: its removal order's id."""
     account = f"A2RMV{uuid.uuid4().hex[:10].upper()}"
     created = await intake.post(
         "/channel-accounts", json=amazon_account(account, "luma-home"), headers=AGENT
     )
     assert created.status_code == 201, created.text
+    onboarded.append(account)
     parsed = reports.parse_report(
         fba_report(fba_row(f"LPN{account}", "DEFECTIVE")), seller_account=account, market=Market.US
     )
@@ -70,9 +71,9 @@ async def made_at_amazon(emulator: httpx.AsyncClient, removal_order_id: str) -> 
 
 
 async def test_a_removal_order_reaches_amazon_once_addressed_to_the_local_warehouse(
-    intake, emulator
+    intake, emulator, amazon_accounts
 ):
-    _, removal_order_id = await owed_removal(intake)
+    _, removal_order_id = await owed_removal(intake, amazon_accounts)
     order = await worked_until(intake, removal_order_id, "done", "failed")
     assert (order.state, order.error) == ("done", None)
     assert order.address["city"] == "Boston" and order.feed_id
@@ -86,8 +87,10 @@ async def test_a_removal_order_reaches_amazon_once_addressed_to_the_local_wareho
     assert made["marketplace_id"] == "ATVPDKIKX0DER"
 
 
-async def test_an_order_whose_answer_was_lost_is_read_back_and_made_once(intake, emulator):
-    account, removal_order_id = await owed_removal(intake)
+async def test_an_order_whose_answer_was_lost_is_read_back_and_made_once(
+    intake, emulator, amazon_accounts
+):
+    account, removal_order_id = await owed_removal(intake, amazon_accounts)
     lost = {"seller": account, "operation": "createFeed", "times": 1}
     assert (await emulator.put("/_emulator/amazon/lost-answers", json=lost)).is_success
     order = await worked_until(intake, removal_order_id, "done", "failed")
@@ -99,13 +102,13 @@ async def test_an_order_whose_answer_was_lost_is_read_back_and_made_once(intake,
 
 
 async def test_a_record_amazon_refuses_fails_the_order_and_a_retry_sends_it_once_fixed(
-    settings, emulator
+    settings, emulator, amazon_accounts
 ):
     boston = settings.amazon_removal_addresses[Market.US]
     abroad = {**settings.amazon_removal_addresses, Market.US: boston.model_copy(
         update={"country_code": "DE"})}  # fmt: skip
     async with running_intake(settings, amazon_removal_addresses=abroad) as intake:
-        _, removal_order_id = await owed_removal(intake)
+        _, removal_order_id = await owed_removal(intake, amazon_accounts)
         order = await worked_until(intake, removal_order_id, "done", "failed")
         assert order.state == "failed"
         assert "outside the marketplace's region" in order.error
@@ -130,17 +133,21 @@ async def test_a_record_amazon_refuses_fails_the_order_and_a_retry_sends_it_once
     assert len(await made_at_amazon(emulator, removal_order_id)) == 1
 
 
-async def test_a_market_without_a_local_warehouse_fails_the_order_with_the_cause(settings):
+async def test_a_market_without_a_local_warehouse_fails_the_order_with_the_cause(
+    settings, amazon_accounts
+):
     async with running_intake(settings, amazon_removal_addresses={}) as intake:
-        _, removal_order_id = await owed_removal(intake)
+        _, removal_order_id = await owed_removal(intake, amazon_accounts)
         order = await worked_until(intake, removal_order_id, "done", "failed")
     assert order.state == "failed" and "AMAZON_REMOVAL_ADDRESSES" in order.error
     assert order.submitted_at is None
 
 
-async def test_an_amazon_that_stays_down_fails_the_order_after_its_tries(settings, emulator):
+async def test_an_amazon_that_stays_down_fails_the_order_after_its_tries(
+    settings, emulator, amazon_accounts
+):
     async with running_intake(settings, amazon_removal_max_failures=2) as intake:
-        _, removal_order_id = await owed_removal(intake)
+        _, removal_order_id = await owed_removal(intake, amazon_accounts)
         down = {"status": 503, "times": 1000}
         assert (await emulator.put("/_emulator/faults/amazon", json=down)).is_success
         order = await worked_until(intake, removal_order_id, "done", "failed")
