@@ -64,6 +64,19 @@ def accounts_of_seller(channel: Channel, seller: str) -> Select:
     return select(table.c.account).where(table.c.channel == channel.value, table.c.seller == seller)
 
 
+def narrowed(query: Select, model: Any, channel: Channel, **wanted: str | None) -> Select:
+    """`query` of `model`'s rows narrowed to what is `wanted` (None: anything): its
+    `seller` (the seller's accounts on `channel`) and any column of the model by name
+    (`account`, `case_id`, `state`...)."""
+    seller = wanted.pop("seller", None)
+    if seller is not None:
+        query = query.where(model.account.in_(accounts_of_seller(channel, seller)))
+    for name, value in wanted.items():
+        if value is not None:
+            query = query.where(getattr(model, name) == value)
+    return query
+
+
 def read_accounts_file(path: Path) -> list[dict[str, Any]]:
     entries = json.loads(path.read_text())
     if not isinstance(entries, list):

@@ -29,7 +29,7 @@ from services.intake.domain.fba_units import (
 )
 from services.intake.tables import AmazonFbaUnit, CaseRecord
 from services.intake.workflows import reimbursement_claims, removal_orders
-from services.intake.workflows.accounts import accounts_of_seller
+from services.intake.workflows.accounts import narrowed
 from shared.lifecycle import IllegalTransition
 from shared.service import Service
 
@@ -149,14 +149,10 @@ async def listed(
     limit: int,
 ) -> list[AmazonFbaUnit]:
     """Units, the latest word first."""
-    table = AmazonFbaUnit
-    query = select(table).order_by(table.seen_at.desc(), table.license_plate).limit(limit)
-    if outcome is not None:
-        query = query.where(table.outcome == outcome.value)
-    if seller is not None:
-        query = query.where(table.account.in_(accounts_of_seller(Channel.AMAZON, seller)))
-    if account is not None:
-        query = query.where(table.account == account)
-    if case_id is not None:
-        query = query.where(table.case_id == case_id)
+    unit = AmazonFbaUnit
+    query = select(unit).order_by(unit.seen_at.desc(), unit.license_plate).limit(limit)
+    query = narrowed(
+        query, unit, Channel.AMAZON, outcome=outcome and outcome.value, seller=seller,
+        account=account, case_id=case_id,
+    )  # fmt: skip
     return list(await session.scalars(query))

@@ -18,7 +18,7 @@ from services.intake.domain import reimbursement_claims as claims
 from services.intake.domain.case import Channel
 from services.intake.domain.reimbursement_claims import ClaimState, claim_id_of, value_claimed
 from services.intake.tables import AmazonFbaUnit, AmazonReimbursementClaim, CaseRecord
-from services.intake.workflows.accounts import accounts_of_seller
+from services.intake.workflows.accounts import narrowed
 from shared.service import Service
 
 METRIC = "amazon.reimbursement_claims"
@@ -118,16 +118,12 @@ async def listed(
     limit: int,
 ) -> list[AmazonReimbursementClaim]:
     """Claims, the oldest return first (the nearest to Amazon's deadline for claims)."""
-    table = AmazonReimbursementClaim
-    query = select(table).order_by(table.returned_at, table.claim_id).limit(limit)
-    if state is not None:
-        query = query.where(table.state == state.value)
-    if seller is not None:
-        query = query.where(table.account.in_(accounts_of_seller(Channel.AMAZON, seller)))
-    if account is not None:
-        query = query.where(table.account == account)
-    if case_id is not None:
-        query = query.where(table.case_id == case_id)
+    claim = AmazonReimbursementClaim
+    query = select(claim).order_by(claim.returned_at, claim.claim_id).limit(limit)
+    query = narrowed(
+        query, claim, Channel.AMAZON, state=state and state.value, seller=seller,
+        account=account, case_id=case_id,
+    )  # fmt: skip
     return list(await session.scalars(query))
 
 

@@ -40,7 +40,7 @@ from services.intake.domain.removal_orders import (
     removal_order_id_of,
 )
 from services.intake.tables import AmazonFbaUnit, AmazonRemovalOrder, CaseRecord
-from services.intake.workflows.accounts import accounts_of_seller
+from services.intake.workflows.accounts import narrowed
 from services.intake.workflows.context import Intake
 from shared.markets import Market
 from shared.messaging_tables import utc_now
@@ -249,14 +249,10 @@ async def listed(
     case_id: str | None,
     limit: int,
 ) -> list[AmazonRemovalOrder]:
-    table = AmazonRemovalOrder
-    query = select(table).order_by(table.owed_at.desc(), table.removal_order_id).limit(limit)
-    if state is not None:
-        query = query.where(table.state == state.value)
-    if seller is not None:
-        query = query.where(table.account.in_(accounts_of_seller(Channel.AMAZON, seller)))
-    if account is not None:
-        query = query.where(table.account == account)
-    if case_id is not None:
-        query = query.where(table.case_id == case_id)
+    order = AmazonRemovalOrder
+    query = select(order).order_by(order.owed_at.desc(), order.removal_order_id).limit(limit)
+    query = narrowed(
+        query, order, Channel.AMAZON, state=state and state.value, seller=seller,
+        account=account, case_id=case_id,
+    )  # fmt: skip
     return list(await session.scalars(query))
