@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 from deploy.components import free_port, kafka_broker, postgres, wait_for_port
 from deploy.emulators.app import create_app as create_emulators
 from deploy.emulators.ebay import EMULATED_APP_TOKEN as EBAY_EMULATED_APP_TOKEN
-from deploy.settings import StackSettings
+from deploy.settings import StackSettings, removal_addresses
 from services.intake.adapters.vault import new_key
 from shared.migrations import upgrade_all
 from shared.topics import create_topics
@@ -117,6 +117,7 @@ async def settings(components, emulators) -> StackSettings:
         amazon_report_check_seconds=0.2,
         amazon_report_interval_seconds=2.0,
         amazon_queue_wait_seconds=1,
+        amazon_removal_addresses=removal_addresses(),
     )
     await create_topics(settings)
     await upgrade_all(settings)

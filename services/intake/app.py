@@ -23,6 +23,7 @@ from services.intake.channels.registry import LANES
 from services.intake.handlers import (
     accounts,
     agents,
+    amazon_fba,
     buyers,
     events,
     refunds,
@@ -35,6 +36,7 @@ from services.intake.workers.amazon_notifications import AmazonNotificationsWork
 from services.intake.workers.amazon_reports import AmazonReportsWorker
 from services.intake.workers.amazon_returns import AmazonReturnsWorker
 from services.intake.workers.deliveries import DeliveryWorker
+from services.intake.workers.removal_orders import RemovalOrderWorker
 from services.intake.workers.return_actions import ReturnActionWorker
 from services.intake.workflows.accepting import Acceptance
 from services.intake.workflows.accounts import Accounts, read_accounts_file
@@ -71,8 +73,8 @@ async def intake_context(service: Service) -> AsyncIterator[Intake]:
 
 def delivery_workers(service: Service, intake: Intake) -> list[Worker]:
     """One delivery worker per lane, the return action worker, and Amazon's (its reports
-    polled, its returns opened, its notification queues read), unless this process only
-    answers webhooks."""
+    polled, its returns opened, its notification queues read, the removal orders of its
+    FBA units sent), unless this process only answers webhooks."""
     if not service.settings.intake_delivery_worker:
         return []
     lanes = [DeliveryWorker(intake, channels) for channels in LANES.values()]
@@ -80,6 +82,7 @@ def delivery_workers(service: Service, intake: Intake) -> list[Worker]:
         AmazonReportsWorker(intake),
         AmazonReturnsWorker(intake),
         AmazonNotificationsWorker(intake),
+        RemovalOrderWorker(intake),
     ]
     return [*lanes, ReturnActionWorker(intake), *amazon]
 
@@ -90,6 +93,7 @@ SPEC = ServiceSpec(
     routers=(
         webhooks.router,
         reports.router,
+        amazon_fba.router,
         agents.router,
         buyers.router,
         accounts.router,

@@ -4,6 +4,8 @@ from pathlib import Path
 
 from pydantic import Field, SecretStr
 
+from services.intake.domain.removal_orders import RemovalAddress
+from shared.markets import Market
 from shared.settings import ServiceSettings
 
 
@@ -151,4 +153,20 @@ class IntakeSettings(ServiceSettings):
         default="replies.localhost",
         description="The mail domain buyers' replies go to: `reply+<token>@<this>` "
         "(inbound mail or the mail provider's inbound-parse webhook brings them back).",
+    )
+    amazon_removal_addresses: dict[Market, RemovalAddress] = Field(
+        default_factory=dict,
+        description="Where Amazon ships a seller's unsellable FBA units (removal orders), by "
+        "the market of the unit's case: the local warehouse serving that market, as JSON "
+        '(`{"US": {"name": "Boston Fulfillment Center", "line1": "88 Black Falcon Ave", '
+        '"city": "Boston", "state_or_region": "MA", "postal_code": "02210", '
+        '"country_code": "US"}}`; `line2`, `line3` and `phone` optional; the country as ISO '
+        "3166: GB, not UK). A market without one: its removal orders fail with that cause, "
+        "listed, until it is set. `make run` and the tests set fulfillment's warehouses.",
+    )
+    amazon_removal_max_failures: int = Field(
+        default=20,
+        ge=1,
+        description="Tries in a row of an Amazon removal order that Amazon cannot take yet "
+        "(down, throttling) before it is failed and listed for an agent.",
     )

@@ -37,6 +37,9 @@ OTEL_METRICS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "refunds.refused": ("counter", "", ()),
     "deliveries.failed": ("counter", "", ("channel",)),
     "return_actions.failed": ("counter", "", ("channel", "action")),
+    "amazon.removal_orders": ("counter", "", ("state", "market")),
+    "amazon.reimbursement_claims": ("counter", "", ("state", "market")),
+    "amazon.fba_units_for_agents": ("counter", "", ("market",)),
     # opentelemetry-instrumentation-fastapi, default (old) HTTP semantic conventions.
     "http.server.duration": ("histogram", "ms", HTTP_ATTRS),
 }

@@ -121,11 +121,30 @@ class UpdateCase(BaseModel):
     moot_without_case: str | None = None
 
 
+class FbaUnitFound(BaseModel):
+    """What Amazon's fulfilment centre found of a returned FBA unit, as one returns report
+    says it (`domain/fba_units.py` says what it calls for). A later report may say
+    otherwise (a unit first ungraded, later DEFECTIVE): the newest word counts."""
+
+    seller_account: str
+    order_id: str
+    license_plate: str  # Amazon's id of the returned unit: the case's return id
+    sku: str
+    fnsku: str | None = None
+    asin: str | None = None
+    quantity: int = Field(default=1, ge=1)
+    fulfillment_center: str
+    disposition: str  # detailed-disposition, as Amazon wrote it ("" until graded)
+    amazon_status: str  # status: "Unit returned to inventory", "Reimbursed"...
+    returned_at: AwareDatetime  # when the fulfilment centre processed the return
+    seen_at: AwareDatetime  # when intake read the report that says it
+
+
 class OpenCase(BaseModel):
     case: CanonicalCase
     # What the marketplace says of the return besides (an FBA unit's disposition), applied
     # to the case right after it opens, in the same transaction.
-    then: list[UpdateCase] = Field(default_factory=list)
+    then: list[UpdateCase | FbaUnitFound] = Field(default_factory=list)
 
 
 class EraseBuyer(BaseModel):
@@ -148,7 +167,7 @@ class Delivery(BaseModel):
     channel: Channel
     delivery_id: str  # the channel's id of this delivery; the same id twice is one delivery
     seller_account: str
-    action: OpenCase | UpdateCase | EraseBuyer | Ignore
+    action: OpenCase | UpdateCase | FbaUnitFound | EraseBuyer | Ignore
 
 
 class ChannelError(Exception):

@@ -15,9 +15,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.intake.domain.case import (
     CanonicalCase,
+    Channel,
     ChannelError,
     Delivery,
     EraseBuyer,
+    FbaUnitFound,
     Ignore,
     OpenCase,
     UpdateCase,
@@ -26,6 +28,7 @@ from services.intake.domain.classification import classify
 from services.intake.domain.opening import case_opened, triaged
 from services.intake.domain.triage import Triage, classified_by_agent, triage_of
 from services.intake.tables import BuyerRecord, CaseRecord
+from services.intake.workflows import fba_units
 from services.intake.workflows.context import Intake
 from shared.events import (
     BuyerErased,
@@ -60,9 +63,14 @@ async def apply_delivery(
             session, intake, action.case, delivery.delivery_id, now, legacy_case_id
         )
         for then in action.then if opened is not None else []:
-            await update_case(session, delivery.channel.value, then, now)
+            if isinstance(then, FbaUnitFound):
+                await unit_found(session, intake, then, now, first=True)
+            else:
+                await update_case(session, delivery.channel.value, then, now)
     elif isinstance(action, UpdateCase):
         await update_case(session, delivery.channel.value, action, now)
+    elif isinstance(action, FbaUnitFound):
+        await unit_found(session, intake, action, now)
     elif isinstance(action, EraseBuyer):
         await erase_buyer(session, delivery.channel.value, action, delivery.delivery_id, now)
     else:
@@ -186,6 +194,36 @@ async def update_case(
                 at=update_.at or now,
             ),
         )
+
+
+async def unit_found(
+    session: AsyncSession, intake: Intake, found: FbaUnitFound, now: datetime, first: bool = False
+) -> None:
+    """What Amazon found of an FBA unit, kept for its case (`workflows/fba_units.py`), and on
+    the case's timeline when it says something new; waits for the case when it is not open
+    yet (`first`: it opens with it)."""
+    cases = CaseRecord.__table__
+    case = await session.scalar(
+        select(CaseRecord).where(
+            cases.c.channel == Channel.AMAZON.value,
+            cases.c.account == found.seller_account,
+            cases.c.return_id == found.license_plate,
+        )
+    )
+    if case is None:
+        raise CaseNotKnownYet(f"no case yet for FBA unit {found.license_plate}")
+    note = await fba_units.record_unit(session, intake.service, case, found, now)
+    if note is None:
+        return
+    update_ = UpdateCase(
+        seller_account=found.seller_account,
+        order_id=found.order_id,
+        return_id=found.license_plate,
+        status=MarketplaceStatus.DELIVERED,  # back at Amazon's fulfilment centre
+        note=note,
+        at=found.returned_at if first else found.seen_at,
+    )
+    await update_case(session, Channel.AMAZON.value, update_, now)
 
 
 async def erase_buyer(
