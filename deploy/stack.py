@@ -158,6 +158,8 @@ def running_stack(
             "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
             "DATABASE_URL": database_url,
             **local_secrets(),
+            # Buyers' replies by mail: intake's own mail server (its worker process).
+            "INBOUND_SMTP_PORT": os.environ.get("INBOUND_SMTP_PORT") or str(free_port()),
             **(extra_env or {}),
         }
         emulators_port = free_port()
