@@ -84,7 +84,4 @@ async def take_reply(service: Service, links: BuyerLinks, mail: InboundMail) -> 
             )
     why = "; ".join(reading.why)
     log.info("reply %s to %s read as %s (%s)", key, case_id, reading.reading, why)
-    service.counter("intake.buyer_replies", "buyer replies received by e-mail").add(
-        1, {"reading": reading.reading.value, "duplicate": not new}
-    )
     return TakenReply(case_id, key, not new, reading)
