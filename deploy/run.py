@@ -96,6 +96,8 @@ def print_overview(settings: StackSettings, summary: dict) -> None:
         f"   (agent token for its what-if page: {token})\n"
         f"Try: curl {settings.base_url_of('analytics')}/reports/summary   ·   "
         f"service logs: {RUN_DIR / 'logs'}\n"
+        f"Buyers' replies by mail: SMTP 127.0.0.1:{settings.inbound_smtp_port}, to "
+        f"reply+…@{settings.reply_domain}\n"
         "Running. Press Ctrl-C to stop every process."
     )
 

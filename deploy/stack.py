@@ -170,6 +170,8 @@ def running_stack(
             "DATABASE_URL": database_url,
             **local_secrets(),
             **local_warehouses(),
+            # Buyers' replies by mail: intake's own mail server (its worker process).
+            "INBOUND_SMTP_PORT": os.environ.get("INBOUND_SMTP_PORT") or str(free_port()),
             **(extra_env or {}),
         }
         emulators_port = free_port()

@@ -118,6 +118,8 @@ async def settings(components, emulators) -> StackSettings:
         amazon_report_interval_seconds=2.0,
         amazon_queue_wait_seconds=1,
         amazon_removal_addresses=removal_addresses(),
+        buyer_link_secret="test-buyer-link-secret",
+        inbound_smtp_port=free_port(),  # buyers' replies by mail, to the stack's intake
     )
     await create_topics(settings)
     await upgrade_all(settings)

@@ -17,6 +17,7 @@ import asyncpg
 import httpx
 from fastapi import FastAPI
 
+from services.intake.adapters.buyer_links import BuyerLinks
 from services.intake.adapters.vault import Vault
 from services.intake.channels.marketplace import MarketplaceApis
 from services.intake.channels.registry import LANES
@@ -26,6 +27,7 @@ from services.intake.handlers import (
     amazon_fba,
     buyers,
     events,
+    inbound_mail,
     refunds,
     reports,
     return_actions,
@@ -37,6 +39,7 @@ from services.intake.workers.amazon_reports import AmazonReportsWorker
 from services.intake.workers.amazon_returns import AmazonReturnsWorker
 from services.intake.workers.deliveries import DeliveryWorker
 from services.intake.workers.removal_orders import RemovalOrderWorker
+from services.intake.workers.inbound_mail import InboundMailServer
 from services.intake.workers.return_actions import ReturnActionWorker
 from services.intake.workflows.accepting import Acceptance
 from services.intake.workflows.accounts import Accounts, read_accounts_file
@@ -68,14 +71,23 @@ async def intake_context(service: Service) -> AsyncIterator[Intake]:
         ) as pool,
     ):
         marketplaces = MarketplaceApis(http, settings)
-        yield Intake(service, vault, channel_accounts, Acceptance(pool, vault), marketplaces)
+        yield Intake(
+            service,
+            vault,
+            channel_accounts,
+            Acceptance(pool, vault),
+            marketplaces,
+            links=BuyerLinks.from_settings(settings),
+        )
 
 
 def delivery_workers(service: Service, intake: Intake) -> list[Worker]:
-    """One delivery worker per lane, the return action worker, and Amazon's (its reports
+    """One delivery worker per lane, the return action worker, Amazon's (its reports
     polled, its returns opened, its notification queues read, the removal orders of its
-    FBA units sent), unless this process only answers webhooks."""
-    if not service.settings.intake_delivery_worker:
+    FBA units sent) and the mail server of buyers' replies when INBOUND_SMTP_PORT is set,
+    unless this process only answers webhooks."""
+    settings = service.settings
+    if not settings.intake_delivery_worker:
         return []
     lanes = [DeliveryWorker(intake, channels) for channels in LANES.values()]
     amazon = [
@@ -84,7 +96,20 @@ def delivery_workers(service: Service, intake: Intake) -> list[Worker]:
         AmazonNotificationsWorker(intake),
         RemovalOrderWorker(intake),
     ]
-    return [*lanes, ReturnActionWorker(intake), *amazon]
+    mail: list[Worker] = []
+    if settings.inbound_smtp_port is not None:
+        if intake.links is None:
+            raise RuntimeError("INBOUND_SMTP_PORT needs BUYER_LINK_SECRET (the reply addresses)")
+        mail.append(
+            InboundMailServer(
+                service,
+                intake.links,
+                settings.inbound_smtp_host,
+                settings.inbound_smtp_port,
+                settings.inbound_mail_max_bytes,
+            )
+        )
+    return [*lanes, ReturnActionWorker(intake), *amazon, *mail]
 
 
 SPEC = ServiceSpec(
@@ -96,6 +121,7 @@ SPEC = ServiceSpec(
         amazon_fba.router,
         agents.router,
         buyers.router,
+        inbound_mail.router,
         accounts.router,
         refunds.router,
         return_actions.router,

@@ -170,3 +170,40 @@ class IntakeSettings(ServiceSettings):
         description="Tries in a row of an Amazon removal order that Amazon cannot take yet "
         "(down, throttling) before it is failed and listed for an agent.",
     )
+    inbound_smtp_port: int | None = Field(
+        default=None,
+        ge=0,
+        le=65535,
+        description="The port intake's own mail server takes buyers' replies on (SMTP; only "
+        "for `reply+<token>@REPLY_DOMAIN`); unset: no mail server (a mail provider's "
+        "inbound-parse webhook brings the replies instead). Needs BUYER_LINK_SECRET.",
+    )
+    inbound_smtp_host: str = Field(
+        default="127.0.0.1",
+        description="The address intake's mail server listens on (0.0.0.0 to take mail from "
+        "other hosts: the MX of REPLY_DOMAIN, or a relay in front of it).",
+    )
+    inbound_mail_max_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        ge=1024,
+        description="The largest buyer's reply taken, by SMTP (552 beyond it) or through a "
+        "mail provider's inbound webhook (413 beyond it).",
+    )
+    mailgun_webhook_signing_key: SecretStr | None = Field(
+        default=None,
+        description="Mailgun's HTTP webhook signing key, which signs each inbound route POST "
+        "(`POST /inbound-mail/mailgun`); several, comma-separated, during a rotation. Unset: "
+        "every such POST is refused as forged.",
+    )
+    mandrill_webhook_key: SecretStr | None = Field(
+        default=None,
+        description="The key Mandrill (Mailchimp Transactional) shows for the inbound "
+        "route's webhook, which signs `X-Mandrill-Signature` (`POST /inbound-mail/mandrill`); "
+        "several, comma-separated, during a rotation. Unset: every such POST is refused as "
+        "forged.",
+    )
+    mandrill_webhook_url: str | None = Field(
+        default=None,
+        description="The webhook URL exactly as given to Mandrill (it signs it); unset: the "
+        "URL the request arrived at, which differs behind a proxy.",
+    )

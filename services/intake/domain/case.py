@@ -155,6 +155,23 @@ class EraseBuyer(BaseModel):
     order_ids: list[str] = Field(default_factory=list)
 
 
+class MarketplaceMessage(BaseModel):
+    """A message the buyer wrote on the marketplace about their return."""
+
+    message_id: str  # unique on its return: the marketplace's id, or when it was written
+    text: str
+    at: AwareDatetime
+
+
+class BuyerWrote(BaseModel):
+    """What the buyer wrote on a marketplace's return, read from the return itself: each
+    message becomes a reply on the return's case, once."""
+
+    seller_account: str
+    return_id: str
+    messages: list[MarketplaceMessage]
+
+
 class Ignore(BaseModel):
     """A delivery that is genuine but carries nothing intake acts on."""
 
@@ -167,7 +184,7 @@ class Delivery(BaseModel):
     channel: Channel
     delivery_id: str  # the channel's id of this delivery; the same id twice is one delivery
     seller_account: str
-    action: OpenCase | UpdateCase | FbaUnitFound | EraseBuyer | Ignore
+    action: OpenCase | UpdateCase | FbaUnitFound | EraseBuyer | BuyerWrote | Ignore
 
 
 class ChannelError(Exception):

@@ -1,5 +1,6 @@
-"""What happens to intake's cases: a delivery opens one, updates one, or erases a buyer;
-an agent classifies one the classifier was unsure of.
+"""What happens to intake's cases: a delivery opens one, updates one, brings what the
+buyer wrote on the marketplace, or erases a buyer; an agent classifies one the classifier
+was unsure of.
 
 Each runs inside its caller's transaction (the worker's, the route's) and emits its event
 through the outbox. Contact data goes to the buyers table, sealed by the vault; events
@@ -14,6 +15,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.intake.domain.case import (
+    BuyerWrote,
     CanonicalCase,
     Channel,
     ChannelError,
@@ -26,9 +28,11 @@ from services.intake.domain.case import (
 )
 from services.intake.domain.classification import classify
 from services.intake.domain.opening import case_opened, triaged
+from services.intake.domain.replies import read_reply
 from services.intake.domain.triage import Triage, classified_by_agent, triage_of
 from services.intake.tables import BuyerRecord, CaseRecord
 from services.intake.workflows import fba_units
+from services.intake.workflows.buyer_messages import record_reply
 from services.intake.workflows.context import Intake
 from shared.events import (
     BuyerErased,
@@ -73,6 +77,8 @@ async def apply_delivery(
         await unit_found(session, intake, action, now)
     elif isinstance(action, EraseBuyer):
         await erase_buyer(session, delivery.channel.value, action, delivery.delivery_id, now)
+    elif isinstance(action, BuyerWrote):
+        await record_marketplace_messages(session, delivery.channel.value, action)
     else:
         assert isinstance(action, Ignore)
 
@@ -146,6 +152,37 @@ async def keep_contact(
             where=BuyerRecord.__table__.c.erased_at.is_(None),
         )
     )
+
+
+async def record_marketplace_messages(
+    session: AsyncSession, channel: str, wrote: BuyerWrote
+) -> None:
+    """Each message the buyer wrote on a marketplace's return becomes a reply on the
+    return's (first) case, read as an e-mail reply is; once per message, however often the
+    return is read again."""
+    cases = CaseRecord.__table__
+    found = (
+        await session.execute(
+            select(cases.c.case_id, cases.c.case["buyer_language"].astext.label("language"))
+            .where(
+                cases.c.channel == channel,
+                cases.c.account == wrote.seller_account,
+                cases.c.return_id == wrote.return_id,
+            )
+            .order_by(cases.c.opened_at, cases.c.case_id)
+            .limit(1)
+        )
+    ).first()
+    if found is None:
+        raise CaseNotKnownYet(f"no case yet for return {wrote.return_id}")
+    language = found.language or "en"
+    for message in wrote.messages:
+        reading = read_reply(message.text, language)
+        key = f"{channel}:{wrote.return_id}:{message.message_id}"
+        text = reading.text or message.text
+        await record_reply(
+            session, found.case_id, language, key, reading.answer, text, None, message.at
+        )
 
 
 async def update_case(
