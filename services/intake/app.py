@@ -38,8 +38,8 @@ from services.intake.workers.amazon_notifications import AmazonNotificationsWork
 from services.intake.workers.amazon_reports import AmazonReportsWorker
 from services.intake.workers.amazon_returns import AmazonReturnsWorker
 from services.intake.workers.deliveries import DeliveryWorker
-from services.intake.workers.removal_orders import RemovalOrderWorker
 from services.intake.workers.inbound_mail import InboundMailServer
+from services.intake.workers.removal_orders import RemovalOrderWorker
 from services.intake.workers.return_actions import ReturnActionWorker
 from services.intake.workflows.accepting import Acceptance
 from services.intake.workflows.accounts import Accounts, read_accounts_file
