@@ -18,6 +18,7 @@ from deploy.secrets import demo_account
 from deploy.settings import StackSettings
 from deploy.warehouse_play import client, person
 from services.intake.channels.generic.webhook import signed_headers
+from services.intake.channels.shopify.webhook import request_key_of
 from services.intake.channels.walmart import webhook as walmart_webhook
 from services.intake.domain.opening import case_id_of
 
@@ -313,8 +314,8 @@ async def post_shopify_returns(
         sent = await send_shopify_returns(
             intake, emulators, demo_account("shopify"), returns, lambda: progress.advance(task)
         )
-    event_ids, return_ids = zip(*sent, strict=True) if sent else ((), ())
-    return await cases_of_returns(settings, "shopify", list(event_ids), set(return_ids), timeout)
+    keys, return_ids = zip(*sent, strict=True) if sent else ((), ())
+    return await cases_of_returns(settings, "shopify", list(keys), set(return_ids), timeout)
 
 
 async def send_shopify_returns(
@@ -326,7 +327,8 @@ async def send_shopify_returns(
 ) -> list[tuple[str, str]]:
     """Each return told to the Shopify emulator, then its returns/request sent to intake as
     Shopify sends it for the `account` (its shop, its app secret); (event id, return id) of
-    each. The event id is the return's own, so that a second replay is a redelivery."""
+    each's delivery key (its return's) and return id. The event id is the return's own too, as
+    a redelivery by Shopify keeps its event id."""
     shop, secret = account["account"], account["secrets"][0]
     sent = []
     async with httpx.AsyncClient(base_url=emulators, timeout=30) as shopify:
@@ -343,7 +345,7 @@ async def send_shopify_returns(
             (
                 await intake.post("/webhooks/shopify", content=raw, headers=headers)
             ).raise_for_status()
-            sent.append((event_id, return_id))
+            sent.append((request_key_of(raw), return_id))
             sent_one()
     return sent
 
@@ -351,7 +353,7 @@ async def send_shopify_returns(
 async def cases_of_returns(
     settings: StackSettings,
     channel: str,
-    event_ids: list[str],
+    delivery_ids: list[str],
     return_ids: set[str],
     timeout: float,
 ) -> list[str]:
@@ -366,7 +368,7 @@ async def cases_of_returns(
         while time.monotonic() < deadline:
             applied = await http.get("/deliveries", params={"state": "applied", "limit": 500})
             done = {d["delivery_id"] for d in applied.json() if d["channel"] == channel}
-            if done >= set(event_ids):
+            if done >= set(delivery_ids):
                 break
             await asyncio.sleep(0.5)
         cases = (await http.get("/cases", params={"limit": 500})).json()

@@ -97,6 +97,8 @@ def print_overview(settings: StackSettings, summary: dict) -> None:
         f"Try: curl {settings.base_url_of('analytics')}/reports/summary   ·   "
         f"service logs: {RUN_DIR / 'logs'}\n"
         f"{mail_folder_line()}"
+        f"Buyers' replies by mail: SMTP 127.0.0.1:{settings.inbound_smtp_port}, to "
+        f"reply+…@{settings.reply_domain}\n"
         "Running. Press Ctrl-C to stop every process."
     )
 

@@ -17,7 +17,7 @@ import httpx
 from deploy.components import RUN_DIR, free_port, kafka_broker, postgres, wait_for_port
 from deploy.emulators.app import emulated_systems
 from deploy.secrets import local_secrets
-from deploy.settings import StackSettings
+from deploy.settings import StackSettings, removal_addresses
 from shared.migrations import upgrade_all
 from shared.settings import SERVICE_NAMES
 from shared.topics import create_topics
@@ -62,6 +62,17 @@ def start_service(
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )
+
+
+# Settings whose environment variable holds JSON (a dict of tokens, of addresses).
+JSON_SETTINGS = ("_TOKENS", "_ADDRESSES")
+
+
+def local_warehouses() -> dict[str, str]:
+    """Amazon's removal orders go to the local warehouses, unless the environment says."""
+    if os.environ.get("AMAZON_REMOVAL_ADDRESSES"):
+        return {}
+    return {"AMAZON_REMOVAL_ADDRESSES": json.dumps(removal_addresses())}
 
 
 def emulated_apis(port: int) -> dict[str, str]:
@@ -165,7 +176,7 @@ def settings_of(env: dict[str, str]) -> StackSettings:
     environment source decodes them)."""
     return StackSettings(
         **{
-            name.lower(): json.loads(value) if name.endswith("_TOKENS") else value
+            name.lower(): json.loads(value) if name.endswith(JSON_SETTINGS) else value
             for name, value in env.items()
         }
     )
@@ -189,6 +200,9 @@ def running_stack(
             "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
             "DATABASE_URL": database_url,
             **local_secrets(),
+            **local_warehouses(),
+            # Buyers' replies by mail: intake's own mail server (its worker process).
+            "INBOUND_SMTP_PORT": os.environ.get("INBOUND_SMTP_PORT") or str(free_port()),
             **(extra_env or {}),
         }
         emulators_port = free_port()

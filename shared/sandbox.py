@@ -21,12 +21,7 @@ log = logging.getLogger(__name__)
 
 URL_SUFFIXES = ("_base_url", "_endpoint_url")
 OWN_SERVICES = frozenset(
-    {
-        "intake_api_base_url",
-        "resolution_api_base_url",
-        "refund_api_base_url",
-        "buyer_page_base_url",  # intake's own pages for buyers
-    }
+    {"intake_api_base_url", "resolution_api_base_url", "refund_api_base_url", "buyer_page_base_url"}
 )
 TEST_DOMAINS = (".invalid", ".test", ".localhost", ".example")
 TEST_KEY_PREFIXES = {"easypost_api_key": "EZTK", "tracking_api_key": "EZTK"}

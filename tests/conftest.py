@@ -22,7 +22,7 @@ from deploy.components import free_port, kafka_broker, postgres, wait_for_port
 from deploy.emulators.app import create_app as create_emulators
 from deploy.emulators.ebay import EMULATED_APP_TOKEN as EBAY_EMULATED_APP_TOKEN
 from deploy.mail_server import MailServer
-from deploy.settings import StackSettings
+from deploy.settings import StackSettings, removal_addresses
 from services.intake.adapters.vault import new_key
 from shared.migrations import upgrade_all
 from shared.topics import create_topics
@@ -127,12 +127,12 @@ async def settings(components, emulators, mail_server) -> StackSettings:
         amazon_report_check_seconds=0.2,
         amazon_report_interval_seconds=2.0,
         amazon_queue_wait_seconds=1,
-        smtp_host=mail_server.host,
+        amazon_removal_addresses=removal_addresses(),
+        buyer_link_secret="test-buyer-link-secret",
+        inbound_smtp_port=free_port(),  # buyers' replies by mail, to the stack's intake
+        smtp_host=mail_server.host,  # messages to buyers: the local SMTP server's folder
         smtp_port=mail_server.port,
         smtp_starttls=False,
-        buyer_link_secret="buyer-link-test-secret-0123456789abcdef",
-        buyer_page_base_url="https://returns.example.com",
-        reply_domain="replies.example.com",
     )
     await create_topics(settings)
     await upgrade_all(settings)

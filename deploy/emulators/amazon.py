@@ -35,7 +35,15 @@ Shapes follow Amazon's public references (request and answer bodies, headers, er
   adjustment-reason-code, currency, item-price-adj, ...) is applied when it is done: each
   record refunds the buyer once, unless it exceeds what is left to refund of the order
   item, names another currency, or an order Amazon fulfilled (FBA: Amazon refunds); the
-  processing report lists each record's error.
+  processing report lists each record's error. A POST_FLAT_FILE_FBA_CREATE_REMOVAL feed
+  (Seller Central's removal request columns: MerchantRemovalOrderID, RemovalDisposition,
+  the Address* fields, MerchantSKU, SellableQuantity, UnsellableQuantity...) makes one
+  removal order per record, even under an id used before (guarding retries is the
+  caller's), unless its disposition, SKU, quantities or address are wrong or the address
+  is outside the marketplace's region. A feed is processed on its second look, by getFeed
+  or getFeeds (Amazon goes on processing feeds nobody asks about).
+  GET_FBA_FULFILLMENT_REMOVAL_ORDER_DETAIL_DATA reports list the seller's removal orders
+  requested in their window (order-id, order-type, order-status...).
 - Finances API v0 listFinancialEventsByOrderId: the refunds applied to an order, as
   `RefundEventList`.
 - SQS: moto's SQS server, mounted at `/sqs` (moto in server mode, inside this process):
@@ -44,8 +52,11 @@ Shapes follow Amazon's public references (request and answer bodies, headers, er
   queue is made when missing.
 
 Failure on demand: `faults.py` by first path segment, `amazon` (every SP-API and LWA call)
-or `sqs`. Ledger: `/_emulator/amazon/refunds` (every refund applied, by feed),
-`/_emulator/amazon/feeds`, `/_emulator/amazon/reports`, `/_emulator/amazon/tokens`.
+or `sqs`; and an answer lost after the call took effect (`PUT /_emulator/amazon/lost-answers`
+`{"seller", "operation": "createFeed", "times"}`: the feed is made, the caller gets 503).
+Ledger: `/_emulator/amazon/refunds` (every refund applied, by feed),
+`/_emulator/amazon/removal-orders` (every removal order made), `/_emulator/amazon/feeds`,
+`/_emulator/amazon/reports`, `/_emulator/amazon/tokens`.
 """
 
 import gzip
@@ -126,6 +137,11 @@ MARKETPLACES: dict[str, dict[str, str]] = {
         "domain": "www.amazon.es",
         "region": "eu",
     },  # noqa: E501
+}
+# Where a removal order may ship: within the marketplace's region.
+COUNTRIES_OF_REGION = {
+    "na": frozenset({"US", "CA", "MX"}),
+    "eu": frozenset({"GB", "DE", "FR", "IT", "ES", "NL", "IE", "BE", "PL", "SE", "AT"}),
 }
 # The emulator's own reading of an order id's first group: which marketplace sold it.
 ORDER_PREFIXES = {
@@ -229,6 +245,13 @@ FULFILLMENT_CENTERS = {"na": ("PHX7", "ONT8", "YYZ4"), "eu": ("LTN1", "DTM2", "O
 
 SELLER_FULFILLED = "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE"
 FBA = "GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA"
+REMOVAL_DETAIL = "GET_FBA_FULFILLMENT_REMOVAL_ORDER_DETAIL_DATA"
+REMOVAL_DETAIL_COLUMNS = (
+    "request-date", "order-id", "order-type", "service-speed", "order-status",
+    "last-updated-date", "sku", "fnsku", "disposition", "requested-quantity",
+    "cancelled-quantity", "disposed-quantity", "shipped-quantity", "in-process-quantity",
+    "removal-fee", "currency",
+)  # fmt: skip
 RETURN_EVERY = timedelta(hours=6)
 SELLER_FULFILLED_COLUMNS = (
     "Order ID", "Order date", "Return request date", "Return request status", "Amazon RMA ID",
@@ -324,6 +347,23 @@ class Amazon:
     feeds: "Feeds" = field(default_factory=lambda: Feeds())
     # Restricted Data Tokens: token: seller, the paths it opens, end
     restricted: dict[str, tuple[str, frozenset[str], datetime]] = field(default_factory=dict)
+    # (seller, operation): how many of its next answers are lost after the call took effect.
+    lost_answers: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def answer_lost(self, seller: str, operation: str) -> bool:
+        left = self.lost_answers.get((seller, operation), 0)
+        if left <= 0:
+            return False
+        self.lost_answers[(seller, operation)] = left - 1
+        return True
+
+    def look_at(self, feed: "EmulatedFeed") -> None:
+        """A look at a feed (getFeed, getFeeds): the second one finds it processed."""
+        feed.looks += 1
+        if feed.looks >= 2 and feed.result_document_id is None:  # processed now, once
+            report = self.feeds.apply(feed, self.now())
+            feed.result_document_id = f"amzn1.tortuga.4.na.result.{feed.feed_id}"
+            self.documents[feed.result_document_id] = (report.encode(), False)
 
     def issue(self, refresh_token: str) -> str:
         self.issued += 1
@@ -356,7 +396,11 @@ class Amazon:
         self.reports[report_id] = report
         document_id = f"amzn1.spdoc.1.4.na.{report_id}"
         if outcome == "DONE":
-            content = report_content(seller, report)
+            content = (
+                removal_detail(self.feeds.removals, report)
+                if report.report_type == REMOVAL_DETAIL
+                else report_content(seller, report)
+            )
             self.documents[document_id] = (gzip.compress(content), True)
         elif outcome == "FATAL":
             error = {"errorDetails": "Report processing failed: an internal error occurred."}
@@ -487,7 +531,7 @@ async def create_report(request: Request, token: AccessToken = None) -> JSONResp
     unknown = [m for m in spec.marketplaceIds if m not in MARKETPLACES]
     if unknown:
         return sp_error(400, "InvalidInput", f"Invalid marketplaceIds: {', '.join(unknown)}")
-    if spec.reportType not in (SELLER_FULFILLED, FBA):
+    if spec.reportType not in (SELLER_FULFILLED, FBA, REMOVAL_DETAIL):
         return sp_error(400, "InvalidInput", f"Invalid reportType {spec.reportType}")
     if spec.dataStartTime.tzinfo is None or spec.dataEndTime.tzinfo is None:
         return sp_error(400, "InvalidInput", "dataStartTime and dataEndTime need a time zone")
@@ -614,6 +658,26 @@ def report_content(seller: str, report: EmulatedReport) -> bytes:
         rows += fba_rows(slot) if fba else seller_fulfilled_rows(slot)
     columns = FBA_COLUMNS if fba else SELLER_FULFILLED_COLUMNS
     lines = ["\t".join(columns), *("\t".join(row) for row in rows)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def removal_detail(removals: list[dict[str, Any]], report: EmulatedReport) -> bytes:
+    """The seller's removal orders requested in the report's window, one row per order and
+    SKU, as the removal order detail report has them (each still in process)."""
+    rows = []
+    for order in removals:
+        requested = datetime.fromisoformat(order["requested"])
+        if order["seller"] != report.seller or not report.start <= requested <= report.end:
+            continue
+        quantity = order["sellable_quantity"] + order["unsellable_quantity"]
+        disposition = "Unsellable" if order["unsellable_quantity"] else "Sellable"
+        currency = MARKETPLACES[order["marketplace_id"]]["currency"]
+        rows.append(
+            (order["requested"], order["order_id"], order["order_type"], "Standard", "Pending",
+             order["requested"], order["sku"], "", disposition, str(quantity), "0", "0", "0",
+             str(quantity), "", currency)
+        )  # fmt: skip
+    lines = ["\t".join(REMOVAL_DETAIL_COLUMNS), *("\t".join(row) for row in rows)]
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -876,7 +940,14 @@ async def queue_depth(queue_name: str) -> dict:
 
 
 PAYMENT_ADJUSTMENT = "POST_FLAT_FILE_PAYMENT_ADJUSTMENT_DATA"
-FEED_TYPES = (PAYMENT_ADJUSTMENT,)
+REMOVAL = "POST_FLAT_FILE_FBA_CREATE_REMOVAL"
+FEED_TYPES = (PAYMENT_ADJUSTMENT, REMOVAL)
+# The processing report's columns after the record number, by feed type.
+RECORD_KEYS = {
+    PAYMENT_ADJUSTMENT: ("order-id", "order-item-id"),
+    REMOVAL: ("merchantremovalorderid", "merchantsku"),
+}
+REMOVAL_ID = re.compile(r"^[A-Za-z0-9_-]{1,50}$")
 ADJUSTMENT_REASONS = frozenset(
     {"NoInventory", "CustomerReturn", "GeneralAdjustment", "CouldNotShip", "DifferentItem",
      "Abandoned", "CustomerCancel", "PriceError", "ProductOutofStock",
@@ -920,6 +991,7 @@ class Feeds:
     uploads: dict[str, dict[str, Any]] = field(default_factory=dict)  # by feed document id
     feeds: dict[str, EmulatedFeed] = field(default_factory=dict)
     refunds: list[dict[str, Any]] = field(default_factory=list)  # the ledger
+    removals: list[dict[str, Any]] = field(default_factory=list)  # removal orders made
 
     def refunded(self, order_id: str, order_item_id: str) -> Decimal:
         return sum(
@@ -933,25 +1005,81 @@ class Feeds:
         content = self.uploads[feed.input_document_id].get("content") or b""
         lines = content.decode("utf-8", errors="replace").splitlines()
         columns = [c.strip().lower() for c in (lines[0].split("\t") if lines else [])]
-        errors: list[tuple[int, str, str, str, str]] = []
+        apply_record = self.refund if feed.feed_type == PAYMENT_ADJUSTMENT else self.remove
+        keys = RECORD_KEYS[feed.feed_type]
+        errors: list[tuple[str, ...]] = []
         records = [line for line in lines[1:] if line.strip()]
         for number, line in enumerate(records, start=1):
             row = dict(zip(columns, (v.strip() for v in line.split("\t")), strict=False))
-            error = self.refund(feed, row, now)
+            error = apply_record(feed, row, now)
             if error is not None:
-                code, message = error
-                errors.append(
-                    (number, row.get("order-id", ""), row.get("order-item-id", ""), code, message)
-                )
+                errors.append((str(number), *(row.get(key, "") for key in keys), *error))
+        header = "\t".join(("original-record-number", *keys, "error-code", "error-type",
+                            "error-message"))  # fmt: skip
         report = [
             "Feed Processing Summary:",
             f"\tNumber of records processed\t\t{len(records)}",
             f"\tNumber of records successful\t\t{len(records) - len(errors)}",
             "",
-            "original-record-number\torder-id\torder-item-id\terror-code\terror-type\terror-message",
-            *("\t".join((str(n), o, i, c, "Error", m)) for n, o, i, c, m in errors),
+            header,
+            *("\t".join((n, a, b, code, "Error", message)) for n, a, b, code, message in errors),
         ]
         return "\n".join(report) + "\n"
+
+    def remove(
+        self, feed: EmulatedFeed, row: dict[str, str], now: datetime
+    ) -> tuple[str, str] | None:
+        """One removal order record: the order made (every record makes one, even under an
+        id used before: what makes a removal order twice is the caller's retry); its (error
+        code, message) when refused."""
+        order_id = row.get("merchantremovalorderid") or f"RMVAMZ{len(self.removals) + 1:08d}"
+        if not REMOVAL_ID.match(order_id):
+            return "25001", "MerchantRemovalOrderID: letters, digits, - and _ only, 50 at most."
+        disposition = row.get("removaldisposition", "")
+        if disposition not in ("Return", "Disposal"):
+            return "25002", "RemovalDisposition must be Return or Disposal."
+        if not row.get("merchantsku"):
+            return "25003", "MerchantSKU is required."
+        quantities = (
+            row.get("sellablequantity", "0") or "0",
+            row.get("unsellablequantity", "0") or "0",
+        )
+        if not all(q.isdigit() for q in quantities) or not sum(map(int, quantities)):
+            return "25004", "SellableQuantity and UnsellableQuantity: whole numbers, not both 0."
+        region = MARKETPLACES[feed.marketplace_ids[0]]["region"]
+        address = {
+            name: row.get(name.lower(), "")
+            for name in ("AddressName", "AddressFieldOne", "AddressFieldTwo",
+                         "AddressFieldThree", "AddressCity", "AddressCountryCode",
+                         "AddressStateOrRegion", "AddressPostalCode", "ContactPhoneNumber")
+        }  # fmt: skip
+        if disposition == "Return":
+            required = ("AddressName", "AddressFieldOne", "AddressCity", "AddressCountryCode",
+                        "AddressPostalCode")  # fmt: skip
+            missing = [name for name in required if not address[name]]
+            if missing:
+                return "25005", f"A Return needs an address: {', '.join(missing)} missing."
+            if address["AddressCountryCode"] not in COUNTRIES_OF_REGION[region]:
+                return "25006", (
+                    f"AddressCountryCode {address['AddressCountryCode']} is outside the "
+                    "marketplace's region: a removal order ships within it."
+                )
+        self.removals.append(
+            {
+                "order_id": order_id,
+                "seller": feed.seller,
+                "feed_id": feed.feed_id,
+                "marketplace_id": feed.marketplace_ids[0],
+                "order_type": disposition,
+                "sku": row["merchantsku"],
+                "sellable_quantity": int(quantities[0]),
+                "unsellable_quantity": int(quantities[1]),
+                "address": address if disposition == "Return" else None,
+                "notes": row.get("shippingnotes", ""),
+                "requested": iso(now),
+            }
+        )
+        return None
 
     def refund(
         self, feed: EmulatedFeed, row: dict[str, str], now: datetime
@@ -1067,10 +1195,12 @@ async def create_feed(request: Request, token: AccessToken = None) -> JSONRespon
     if unknown:
         return sp_error(400, "InvalidInput", f"Invalid marketplaceIds: {', '.join(unknown)}")
     feed_id = str(60_000_000_000 + len(feeds.feeds) + 1)
-    now = request.app.state.amazon.now()
+    amazon = request.app.state.amazon
     feeds.feeds[feed_id] = EmulatedFeed(
-        feed_id, seller, spec.feedType, spec.marketplaceIds, spec.inputFeedDocumentId, now
+        feed_id, seller, spec.feedType, spec.marketplaceIds, spec.inputFeedDocumentId, amazon.now()
     )
+    if amazon.answer_lost(seller, "createFeed"):  # made, but the caller never hears of it
+        return sp_error(503, "ServiceUnavailable", "Service temporarily unavailable")
     return answer({"feedId": feed_id}, "createFeed", 202)
 
 
@@ -1083,11 +1213,7 @@ async def get_feed(feed_id: str, request: Request, token: AccessToken = None) ->
     feed = amazon.feeds.feeds.get(feed_id)
     if feed is None or feed.seller != seller:
         return sp_error(404, "NotFound", f"Feed {feed_id} not found")
-    feed.looks += 1
-    if feed.looks == 2 and feed.result_document_id is None:  # processed now, once
-        report = amazon.feeds.apply(feed, amazon.now())
-        feed.result_document_id = f"amzn1.tortuga.4.na.result.{feed_id}"
-        amazon.documents[feed.result_document_id] = (report.encode(), False)
+    amazon.look_at(feed)
     return answer(feed.resource(), "getFeed")
 
 
@@ -1107,12 +1233,16 @@ async def get_feeds(
         return sp_error(400, "InvalidInput", "feedTypes is required")
     types = set(feedTypes.split(","))
     statuses = set(processingStatuses.split(",")) if processingStatuses else None
-    since = createdSince or request.app.state.amazon.now() - timedelta(days=90)
-    found = [
-        feed.resource()
-        for feed in feeds_of(request).feeds.values()
+    amazon = request.app.state.amazon
+    since = createdSince or amazon.now() - timedelta(days=90)
+    listed = [
+        feed
+        for feed in amazon.feeds.feeds.values()
         if feed.seller == seller and feed.feed_type in types and feed.created >= since
     ]
+    for feed in listed:  # Amazon goes on processing feeds nobody asks about one by one
+        amazon.look_at(feed)
+    found = [feed.resource() for feed in listed]
     found = [f for f in found if statuses is None or f["processingStatus"] in statuses]
     return answer({"feeds": found[-pageSize:]}, "getFeeds")
 
@@ -1181,3 +1311,22 @@ async def refunds_applied(request: Request) -> dict:
 @router.get("/_emulator/amazon/feeds", tags=["emulator"])
 async def feeds_submitted(request: Request) -> dict:
     return {"feeds": [feed.resource() for feed in feeds_of(request).feeds.values()]}
+
+
+@router.get("/_emulator/amazon/removal-orders", tags=["emulator"])
+async def removal_orders_made(request: Request) -> dict:
+    """Every removal order the removal feeds made: what Amazon ships to the sellers."""
+    return {"removal_orders": feeds_of(request).removals}
+
+
+class LostAnswers(BaseModel):
+    seller: str = Field(min_length=1)
+    operation: Literal["createFeed"] = "createFeed"
+    times: int = Field(default=1, ge=0, le=100)
+
+
+@router.put("/_emulator/amazon/lost-answers", status_code=204, tags=["emulator"])
+async def lose_answers(lost: LostAnswers, request: Request) -> None:
+    """The seller's next `times` calls of `operation` take effect, and answer 503: what a
+    caller whose answer was lost (a timeout, a crash before its commit) is left with."""
+    request.app.state.amazon.lost_answers[(lost.seller, lost.operation)] = lost.times

@@ -34,6 +34,9 @@ Under /_emulator/ebay (not eBay's; faults do not touch it):
   out now), POST oauth/revoke `{"refresh_token"}`, POST oauth/user-tokens `{"token"}` (a
   standing user token, as a seller may paste one);
 - GET/PUT returns/{returnId} (`{"state", "escalated"}`): a return as the emulator holds it;
+- POST returns/{returnId}/messages `{"text"}`: the buyer writes to the seller on the return,
+  as eBay's return page (or send_message on the buyer's behalf) does: a BUYER_SEND_MESSAGE
+  step with the text in its `notes`, in the return's `detail.responseHistory`;
 - POST notifications `{"event", "return_id", "recipient", "keyset", "buyer"?}`: the SOAP
   Platform Notification eBay would send for a return event (ReturnCreated, ReturnShipped,
   ...), signed as eBay signs (NotificationSignature = Base64(MD5(Timestamp + DevID + AppID +
@@ -619,6 +622,10 @@ class ReturnChange(BaseModel):
     escalated: bool | None = None
 
 
+class BuyerMessage(BaseModel):
+    text: str = Field(min_length=1, max_length=2000)
+
+
 class Keyset(BaseModel):
     dev_id: str = Field(min_length=1)
     app_id: str = Field(min_length=1)
@@ -696,6 +703,16 @@ async def move_return(return_id: str, change: ReturnChange, request: Request) ->
         found.move("SYSTEM", "OTHER", change.state, ebay.now(), notes="set by the emulator")
     if change.escalated is not None:
         found.escalated = change.escalated
+    return {"summary": found.summary(), "detail": found.detail()}
+
+
+@router.post("/_emulator/ebay/returns/{return_id}/messages", summary="The buyer writes")
+async def buyer_writes(return_id: str, message: BuyerMessage, request: Request) -> dict:
+    ebay = ebay_of(request)
+    found = ebay.the_return(return_id)
+    found.record(
+        "BUYER", "BUYER_SEND_MESSAGE", found.state, found.state, ebay.now(), notes=message.text
+    )
     return {"summary": found.summary(), "detail": found.detail()}
 
 

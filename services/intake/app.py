@@ -27,8 +27,10 @@ from services.intake.channels.registry import LANES
 from services.intake.handlers import (
     accounts,
     agents,
+    amazon_fba,
     buyers,
     events,
+    inbound_mail,
     outgoing_messages,
     refunds,
     reports,
@@ -40,7 +42,9 @@ from services.intake.workers.amazon_notifications import AmazonNotificationsWork
 from services.intake.workers.amazon_reports import AmazonReportsWorker
 from services.intake.workers.amazon_returns import AmazonReturnsWorker
 from services.intake.workers.deliveries import DeliveryWorker
+from services.intake.workers.inbound_mail import InboundMailServer
 from services.intake.workers.outgoing_messages import MessageWorker
+from services.intake.workers.removal_orders import RemovalOrderWorker
 from services.intake.workers.return_actions import ReturnActionWorker
 from services.intake.workflows.accepting import Acceptance
 from services.intake.workflows.accounts import Accounts, read_accounts_file
@@ -92,18 +96,34 @@ async def intake_context(service: Service) -> AsyncIterator[Intake]:
 
 
 def delivery_workers(service: Service, intake: Intake) -> list[Worker]:
-    """One delivery worker per lane, the return action worker, the message worker, and
-    Amazon's (its reports polled, its returns opened, its notification queues read), unless
-    this process only answers webhooks."""
-    if not service.settings.intake_delivery_worker:
+    """One delivery worker per lane, the return action worker, the message worker (messages
+    to buyers), Amazon's (its reports polled, its returns opened, its notification queues
+    read, the removal orders of its FBA units sent) and the mail server of buyers' replies
+    when INBOUND_SMTP_PORT is set, unless this process only answers webhooks."""
+    settings = service.settings
+    if not settings.intake_delivery_worker:
         return []
     lanes = [DeliveryWorker(intake, channels) for channels in LANES.values()]
     amazon = [
         AmazonReportsWorker(intake),
         AmazonReturnsWorker(intake),
         AmazonNotificationsWorker(intake),
+        RemovalOrderWorker(intake),
     ]
-    return [*lanes, ReturnActionWorker(intake), MessageWorker(intake), *amazon]
+    mail: list[Worker] = []
+    if settings.inbound_smtp_port is not None:
+        if intake.links is None:
+            raise RuntimeError("INBOUND_SMTP_PORT needs BUYER_LINK_SECRET (the reply addresses)")
+        mail.append(
+            InboundMailServer(
+                service,
+                intake.links,
+                settings.inbound_smtp_host,
+                settings.inbound_smtp_port,
+                settings.inbound_mail_max_bytes,
+            )
+        )
+    return [*lanes, ReturnActionWorker(intake), MessageWorker(intake), *amazon, *mail]
 
 
 SPEC = ServiceSpec(
@@ -112,8 +132,10 @@ SPEC = ServiceSpec(
     routers=(
         webhooks.router,
         reports.router,
+        amazon_fba.router,
         agents.router,
         buyers.router,
+        inbound_mail.router,
         accounts.router,
         refunds.router,
         return_actions.router,

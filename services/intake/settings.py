@@ -4,6 +4,8 @@ from pathlib import Path
 
 from pydantic import Field, SecretStr
 
+from services.intake.domain.removal_orders import RemovalAddress
+from shared.markets import Market
 from shared.settings import ServiceSettings
 
 
@@ -187,4 +189,57 @@ class IntakeSettings(ServiceSettings):
         description="Tries of a message to a buyer that the relay or marketplace cannot take "
         "yet (SMTP 4xx, no connection, 429, 5xx), the pause doubling up to five minutes, before "
         "it is failed and listed.",
+    )
+    amazon_removal_addresses: dict[Market, RemovalAddress] = Field(
+        default_factory=dict,
+        description="Where Amazon ships a seller's unsellable FBA units (removal orders), by "
+        "the market of the unit's case: the local warehouse serving that market, as JSON "
+        '(`{"US": {"name": "Boston Fulfillment Center", "line1": "88 Black Falcon Ave", '
+        '"city": "Boston", "state_or_region": "MA", "postal_code": "02210", '
+        '"country_code": "US"}}`; `line2`, `line3` and `phone` optional; the country as ISO '
+        "3166: GB, not UK). A market without one: its removal orders fail with that cause, "
+        "listed, until it is set. `make run` and the tests set fulfillment's warehouses.",
+    )
+    amazon_removal_max_failures: int = Field(
+        default=20,
+        ge=1,
+        description="Tries in a row of an Amazon removal order that Amazon cannot take yet "
+        "(down, throttling) before it is failed and listed for an agent.",
+    )
+    inbound_smtp_port: int | None = Field(
+        default=None,
+        ge=0,
+        le=65535,
+        description="The port intake's own mail server takes buyers' replies on (SMTP; only "
+        "for `reply+<token>@REPLY_DOMAIN`); unset: no mail server (a mail provider's "
+        "inbound-parse webhook brings the replies instead). Needs BUYER_LINK_SECRET.",
+    )
+    inbound_smtp_host: str = Field(
+        default="127.0.0.1",
+        description="The address intake's mail server listens on (0.0.0.0 to take mail from "
+        "other hosts: the MX of REPLY_DOMAIN, or a relay in front of it).",
+    )
+    inbound_mail_max_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        ge=1024,
+        description="The largest buyer's reply taken, by SMTP (552 beyond it) or through a "
+        "mail provider's inbound webhook (413 beyond it).",
+    )
+    mailgun_webhook_signing_key: SecretStr | None = Field(
+        default=None,
+        description="Mailgun's HTTP webhook signing key, which signs each inbound route POST "
+        "(`POST /inbound-mail/mailgun`); several, comma-separated, during a rotation. Unset: "
+        "every such POST is refused as forged.",
+    )
+    mandrill_webhook_key: SecretStr | None = Field(
+        default=None,
+        description="The key Mandrill (Mailchimp Transactional) shows for the inbound "
+        "route's webhook, which signs `X-Mandrill-Signature` (`POST /inbound-mail/mandrill`); "
+        "several, comma-separated, during a rotation. Unset: every such POST is refused as "
+        "forged.",
+    )
+    mandrill_webhook_url: str | None = Field(
+        default=None,
+        description="The webhook URL exactly as given to Mandrill (it signs it); unset: the "
+        "URL the request arrived at, which differs behind a proxy.",
     )

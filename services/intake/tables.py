@@ -292,3 +292,112 @@ class AmazonReturnRows(SQLModel, table=True):
     next_attempt_at: datetime = moment(default_factory=utc_now)
     error: str | None = text(None)
     received_at: datetime = moment(default_factory=utc_now)
+
+
+class AmazonFbaUnit(SQLModel, table=True):
+    """An FBA unit a buyer returned to Amazon, as the newest report says Amazon found it
+    (`domain/fba_units.py`): kept for its case, with what that calls for (`outcome`)."""
+
+    __tablename__ = "amazon_fba_units"
+    __table_args__ = (
+        Index("amazon_fba_units_by_case", "case_id"),
+        Index("amazon_fba_units_for_agents", "seen_at", postgresql_where=sql("outcome = 'agent'")),
+        {"schema": SCHEMA},
+    )
+
+    account: str = text(primary_key=True)
+    license_plate: str = text(primary_key=True)
+    case_id: str = text()
+    order_id: str = text()
+    sku: str = text()
+    fnsku: str | None = text(None)
+    asin: str | None = text(None)
+    quantity: int = integer()
+    market: str = text()
+    fulfillment_center: str = text()
+    disposition: str = text()  # as Amazon wrote it ("" until graded)
+    amazon_status: str = text()
+    outcome: str = text()  # an Outcome; `agent` while it waits for an agent's decision
+    decided_by: str | None = text(None)  # the agent who decided an unknown disposition
+    decision_note: str | None = text(None)
+    returned_at: datetime = moment()
+    seen_at: datetime = moment()  # when intake read the report it keeps the word of
+    updated_at: datetime = moment(default_factory=utc_now)
+
+
+class AmazonRemovalOrder(SQLModel, table=True):
+    """A removal order owed for an unsellable FBA unit (`domain/removal_orders.py`), sent
+    to Amazon by the removal order worker; `removal_order_id` is Amazon's
+    MerchantRemovalOrderID."""
+
+    __tablename__ = "amazon_removal_orders"
+    __table_args__ = (
+        Index(
+            "amazon_removal_orders_owed",
+            "next_attempt_at",
+            postgresql_where=sql("state = 'owed'"),
+        ),
+        UniqueConstraint("case_id", name="amazon_removal_orders_one_per_case"),
+        {"schema": SCHEMA},
+    )
+
+    removal_order_id: str = text(primary_key=True)
+    case_id: str = text()
+    account: str = text()
+    license_plate: str = text()
+    order_id: str = text()
+    sku: str = text()
+    fnsku: str | None = text(None)
+    quantity: int = integer()
+    market: str = text()
+    state: str = text("owed")  # a RemovalState
+    attempts: int = integer(0)
+    next_attempt_at: datetime = moment(default_factory=utc_now)
+    failures: int = integer(0)  # unavailable tries in a row
+    # Recorded before the feed is created: a try since may have made the order at Amazon.
+    submitted_at: datetime | None = moment(None)
+    feed_id: str | None = text(None)
+    read_back_report_id: str | None = text(None)
+    address: dict[str, Any] | None = column(JSONB, None)  # where it was sent
+    amazon_status: str | None = text(None)  # the detail report's order-status, read back
+    error: str | None = text(None)  # the last failure, or why it is not needed
+    owed_at: datetime = moment(default_factory=utc_now)
+    done_at: datetime | None = moment(None)
+
+
+class AmazonReimbursementClaim(SQLModel, table=True):
+    """What Amazon owes a seller for a unit it damaged (`domain/reimbursement_claims.py`),
+    with the evidence Seller Central asks for; filed there by an agent."""
+
+    __tablename__ = "amazon_reimbursement_claims"
+    __table_args__ = (
+        Index("amazon_reimbursement_claims_by_state", "state", "returned_at"),
+        UniqueConstraint("case_id", name="amazon_reimbursement_claims_one_per_case"),
+        {"schema": SCHEMA},
+    )
+
+    claim_id: str = text(primary_key=True)
+    case_id: str = text()
+    account: str = text()
+    order_id: str = text()
+    sku: str = text()
+    fnsku: str | None = text(None)
+    asin: str | None = text(None)
+    license_plate: str = text()
+    quantity: int = integer()
+    market: str = text()
+    fulfillment_center: str = text()
+    disposition: str = text()
+    amazon_status: str = text()
+    returned_at: datetime = moment()
+    value_minor: int | None = big_integer(None)  # what the units cost; None: price unknown
+    currency: str = text()
+    state: str = text("owed")  # a ClaimState
+    seller_central_case_id: str | None = text(None)
+    reimbursement_id: str | None = text(None)
+    reimbursed_minor: int | None = big_integer(None)
+    note: str = column(Text, "")
+    updated_by: str | None = text(None)  # the agent who last moved it
+    owed_at: datetime = moment(default_factory=utc_now)
+    filed_at: datetime | None = moment(None)
+    settled_at: datetime | None = moment(None)

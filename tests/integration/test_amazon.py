@@ -1,6 +1,7 @@
 """Amazon end to end against the emulated SP-API (`deploy/emulators/amazon.py`): returns
 reports polled per account (LWA, Reports, Orders), cases in each row's own market, FBA
-units left to Amazon, rows outside policy to an agent, polls that fail and resume.
+units left to Amazon and followed (a removal order once, a reimbursement claim), rows
+outside policy to an agent, polls that fail and resume.
 
 The account is authorised for the SP-API only while a test needs it (the session's other
 tests must not see its polls): `authorised` loads it, and takes the authorisation away.
@@ -490,3 +491,169 @@ async def test_a_return_whose_order_amazon_refused_is_listed_and_tried_again(
         await eventually(lambda: all_returns_opened(database, seller), timeout=30)
     [case] = await cases_of(database, seller)
     assert (case.market, case.case["marketplace"]) == ("DE", "amazon_fba")
+
+
+FBA_COLUMNS = emulated.FBA_COLUMNS
+
+
+def fba_unit(order_id: str, plate: str, disposition: str) -> str:
+    """A row of the FBA customer returns report, for an order the emulator sells."""
+    item = emulated.order_items(order_id)[0]
+    returned = (datetime.now(UTC) - timedelta(hours=2)).isoformat(timespec="seconds")
+    row = {
+        "return-date": returned,
+        "order-id": order_id,
+        "sku": item["sku"],
+        "asin": item["asin"],
+        "fnsku": f"X00{plate[-7:]}",
+        "product-name": item["title"],
+        "quantity": "1",
+        "fulfillment-center-id": "DTM2",
+        "detailed-disposition": disposition,
+        "reason": "DEFECTIVE",
+        "status": "Unit returned to inventory",
+        "license-plate-number": plate,
+        "customer-comments": "",
+    }
+    return "\t".join(row[column] for column in FBA_COLUMNS)
+
+
+async def removal_orders_done(database, seller: str) -> bool:
+    states = await rows(
+        database, "SELECT state FROM intake.amazon_removal_orders WHERE account = :a", a=seller
+    )
+    return all(row.state in ("done", "failed") for row in states)
+
+
+async def test_fba_units_follow_their_case_a_removal_order_once_and_a_claim_for_amazons_damage(
+    stack, database, emulators
+):
+    """One report with a sellable, a defective, a carrier-damaged and an oddly graded unit:
+    no label and no seller refund for any; each disposition recorded; exactly one removal
+    order at Amazon for the defective unit although Amazon's first answer is lost; one
+    reimbursement claim listed; the odd one waits for an agent."""
+    seller = "A2FBAFOLLOWS"
+    orders = {  # sold on amazon.de, fulfilled by Amazon
+        "SELLABLE": ("304-5900001-0000011", "LPNFOLLOW0001"),
+        "DEFECTIVE": ("304-5900002-0000012", "LPNFOLLOW0002"),
+        "CARRIER_DAMAGED": ("304-5900003-0000013", "LPNFOLLOW0003"),
+        "QUARANTINED_BY_AMAZON": ("304-5900004-0000014", "LPNFOLLOW0004"),
+    }
+    report = (
+        "\n".join(
+            ["\t".join(FBA_COLUMNS)]
+            + [
+                fba_unit(order, plate, disposition)
+                for disposition, (order, plate) in orders.items()
+            ]
+        ).encode()
+        + b"\n"
+    )
+    intake = stack.clients["intake"]
+    plates = [plate for _, plate in orders.values()]
+
+    async def our_cases():
+        found = await rows(
+            database,
+            'SELECT case_id, return_id, "case" FROM intake.cases WHERE account = :a '
+            "AND return_id = ANY(:plates)",
+            a=seller,
+            plates=plates,
+        )
+        return found if len(found) == len(plates) else None
+
+    async with (
+        httpx.AsyncClient(base_url=emulators, timeout=5) as emulator,
+        authorised(stack, seller),
+    ):
+        # What the polls bring of this seller first, its removal orders sent.
+        await eventually(lambda: all_returns_opened(database, seller), timeout=90)
+        await eventually(lambda: removal_orders_done(database, seller), timeout=60)
+        lost = {"seller": seller, "operation": "createFeed", "times": 1}
+        assert (await emulator.put("/_emulator/amazon/lost-answers", json=lost)).is_success
+        uploaded = await intake.post(f"/reports/amazon/{seller}", content=report, headers=AGENT)
+        assert uploaded.status_code == 200, uploaded.text
+        assert (uploaded.json()["new"], uploaded.json()["rejected_rows"]) == (4, [])
+        cases = {row.return_id: row for row in await eventually(our_cases, timeout=60)}
+
+        async def removal_done():
+            found = await rows(
+                database,
+                "SELECT removal_order_id, state, feed_id, attempts, error FROM "
+                "intake.amazon_removal_orders WHERE case_id = :c",
+                c=cases["LPNFOLLOW0002"].case_id,
+            )
+            return found[0] if found and found[0].state in ("done", "failed") else None
+
+        removal = await eventually(removal_done, timeout=60)
+        made = (await emulator.get("/_emulator/amazon/removal-orders")).json()["removal_orders"]
+        refunded = (await emulator.get("/_emulator/amazon/refunds")).json()["refunds"]
+
+    # Exactly one removal order at Amazon, though its first answer was lost and it was retried.
+    assert removal.state == "done", removal.error
+    assert removal.feed_id is None and removal.attempts >= 4  # read back, not sent again
+    ours = [order for order in made if order["order_id"] == removal.removal_order_id]
+    assert len(ours) == 1
+    assert (ours[0]["address"]["AddressCity"], ours[0]["address"]["AddressCountryCode"]) == (
+        "Nürnberg",
+        "DE",
+    )
+    mine = [order["order_id"] for order in made if order["seller"] == seller]
+    assert len(mine) == len(set(mine))  # no order of this seller made twice
+
+    # Each disposition recorded for its case, read through intake's API by seller.
+    units = await intake.get(
+        "/amazon/fba-units", params={"seller": "luma-home", "account": seller}, headers=AGENT
+    )
+    by_plate = {unit["license_plate"]: unit for unit in units.json()}
+    assert {plate: by_plate[plate]["disposition"] for _, plate in orders.values()} == {
+        plate: disposition for disposition, (_, plate) in orders.items()
+    }
+    assert [by_plate[plate]["outcome"] for plate in plates] == [
+        "back_in_stock",
+        "removal",
+        "claim",
+        "agent",  # kept as Amazon wrote it, for an agent
+    ]
+    for plate in plates:
+        assert by_plate[plate]["case_id"] == cases[plate].case_id
+
+    # One reimbursement claim, with its evidence and the unit's price read from its order.
+    claims = await intake.get(
+        "/amazon/reimbursement-claims",
+        params={"seller": "luma-home", "account": seller, "state": "owed"},
+        headers=AGENT,
+    )
+    [claim] = [c for c in claims.json() if c["license_plate"] in plates]
+    price = emulated.order_items(orders["CARRIER_DAMAGED"][0])[0]["price"]
+    assert (claim["license_plate"], claim["disposition"], claim["currency"]) == (
+        "LPNFOLLOW0003",
+        "CARRIER_DAMAGED",
+        "EUR",
+    )
+    assert claim["value_minor"] == int(price * 100) and claim["fnsku"] == "X00LOW0003"
+    removals_of_ours = await scalar(
+        database,
+        "SELECT count(*) FROM intake.amazon_removal_orders WHERE case_id = ANY(:ids)",
+        ids=[case.case_id for case in cases.values()],
+    )
+    assert removals_of_ours == 1  # the defective unit's only
+
+    # No return label and no seller refund: Amazon takes FBA units back and pays.
+    ids = [case.case_id for case in cases.values()]
+
+    async def all_held():
+        held = await rows(
+            database,
+            "SELECT state, rule FROM resolution.decisions WHERE case_id = ANY(:ids)",
+            ids=ids,
+        )
+        return len(held) == len(ids) and all(row.state == "held" for row in held)
+
+    await eventually(all_held, timeout=60)
+    for table in ("resolution.refunds", "resolution.offers", "fulfillment.returns"):
+        count = await scalar(
+            database, f"SELECT count(*) FROM {table} WHERE case_id = ANY(:ids)", ids=ids
+        )
+        assert count == 0, table
+    assert [r for r in refunded if r["order_id"] in {o for o, _ in orders.values()}] == []

@@ -4,6 +4,7 @@ import json
 import uuid
 
 from deploy.emulators.shopify.orders import emulated_order
+from services.intake.channels.shopify.webhook import request_key_of
 from services.intake.domain.opening import case_id_of
 from tests.conftest import eventually
 from tests.factories import AGENT, INTERNAL_TOKEN, post_case, webhook
@@ -72,6 +73,7 @@ async def test_a_shopify_redact_erases_the_buyer_in_intake_and_analytics(
     returned = json.loads(sample("shopify/returns_request.json"))
     order_id = uuid.uuid4().int % 10**12  # a new order, so a buyer of its own
     returned["order"]["id"] = order_id
+    returned["admin_graphql_api_id"] = f"gid://shopify/Return/{order_id}"  # a return of its own
     await shop_has_return(emulators, returned)
     customer = str(emulated_order(order_id).customer_id)
     request = json.dumps(returned).encode()
@@ -82,7 +84,7 @@ async def test_a_shopify_redact_erases_the_buyer_in_intake_and_analytics(
         headers=shopify_headers("returns/request", request, event_id),
     )
     assert answer.status_code == 202
-    case_id = case_id_of("shopify", event_id, account="linen-home.myshopify.com")
+    case_id = case_id_of("shopify", request_key_of(request), account="linen-home.myshopify.com")
     case = await eventually(lambda: stored_case(clients, case_id))
     assert case["buyer_ref"] == customer and case["buyer_comment"]
 

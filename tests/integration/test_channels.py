@@ -17,9 +17,9 @@ import httpx
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from deploy.emulators.ebay_returns import EmulatedReturn
 from services.intake.channels.common import hmac_sha256_base64, hmac_sha256_hex
 from services.intake.channels.ebay.notifications import EbayKeys, signature_of
+from services.intake.channels.shopify.webhook import request_key_of
 from services.intake.domain.opening import case_id_of
 from tests.conftest import eventually
 from tests.factories import AGENT, SAMPLES, post_case, webhook
@@ -61,6 +61,14 @@ async def shop_has_return(emulators: str, body: bytes | dict, shop: str = SHOP) 
     assert answer.status_code == 201, answer.text
 
 
+def new_return_request() -> bytes:
+    """The sample returns/request for a return of its own (a return request is keyed by
+    its return: the sample's every time would be one return sent again)."""
+    request = json.loads(sample("shopify/returns_request.json"))
+    request["admin_graphql_api_id"] = f"gid://shopify/Return/{uuid.uuid4().int % 10**12}"
+    return json.dumps(request).encode()
+
+
 async def decided_remedy(database, case_id: str):
     """The remedy resolution offered first (or decided at once) for the case."""
     return await scalar(
@@ -78,10 +86,9 @@ async def stored_case(clients, case_id: str):
 async def test_a_shopify_return_request_opens_one_case_with_the_orders_items(
     clients, emulators, database
 ):
-    body = sample("shopify/returns_request.json")
+    body = new_return_request()
     await shop_has_return(emulators, body)
-    event_id = str(uuid.uuid4())
-    headers = shopify_headers("returns/request", body, event_id)
+    headers = shopify_headers("returns/request", body, str(uuid.uuid4()))
 
     answers = [
         await clients["intake"].post("/webhooks/shopify", content=body, headers=headers)
@@ -90,7 +97,7 @@ async def test_a_shopify_return_request_opens_one_case_with_the_orders_items(
     assert [a.status_code for a in answers] == [202, 200, 200]
     assert [a.json()["duplicate"] for a in answers] == [False, True, True]
 
-    case_id = case_id_of("shopify", event_id, account=SHOP)
+    case_id = case_id_of("shopify", request_key_of(body), account=SHOP)
     case = await eventually(lambda: stored_case(clients, case_id))
     assert case["marketplace"] == "shopify"
     assert case["seller_account"] == SHOP
@@ -134,14 +141,13 @@ async def test_a_return_update_before_its_request_waits_then_applies(clients, em
         headers=shopify_headers("returns/approve", approve_body, str(uuid.uuid4())),
     )
     assert approved.status_code == 202
-    request_id = str(uuid.uuid4())
     requested = await clients["intake"].post(
         "/webhooks/shopify",
         content=request_body,
-        headers=shopify_headers("returns/request", request_body, request_id),
+        headers=shopify_headers("returns/request", request_body, str(uuid.uuid4())),
     )
     assert requested.status_code == 202
-    case_id = case_id_of("shopify", request_id, account=SHOP)
+    case_id = case_id_of("shopify", request_key_of(request_body), account=SHOP)
 
     async def approved_case():
         case = await stored_case(clients, case_id)
@@ -191,6 +197,17 @@ async def emulated_ebay_return(emulators: str, return_id: str, **change) -> dict
         return (await http.get(f"/_emulator/ebay/returns/{return_id}")).json()
 
 
+async def emulated_return_of_reason(emulators: str, reason: str) -> str:
+    """A new return id whose buyer gave `reason` at the eBay emulator."""
+    prefix = str(uuid.uuid4().int % 10**6).zfill(6)
+    for number in range(500):
+        return_id = f"{prefix}{number:04d}"
+        found = await emulated_ebay_return(emulators, return_id)
+        if found["summary"]["creationInfo"]["reason"] == reason:
+            return return_id
+    raise AssertionError(f"no emulated return of reason {reason}")
+
+
 def fresh_ebay(name: str, return_id: str) -> bytes:
     """An eBay sample as eBay would send it now: a fresh Timestamp, signed for it."""
     body = sample(f"ebay/{name}.xml").decode()
@@ -206,20 +223,12 @@ def fresh_ebay(name: str, return_id: str) -> bytes:
     return body.encode()
 
 
-def a_wrong_size_return_id() -> str:
-    """A new return id the emulated eBay opens as a wrong size: an exchange is offered first,
-    so no refund closes the return before the test's notifications are read (a defective
-    item's return may be refunded at once, and its ReturnShipped then overtaken)."""
-    while True:
-        return_id = str(uuid.uuid4().int % 10**10)
-        if EmulatedReturn.first_seen(return_id, datetime.now(UTC)).reason[0] == "WRONG_SIZE":
-            return return_id
-
-
 async def test_an_ebay_return_is_read_from_the_post_order_api_then_updated(
     clients, emulators, database
 ):
-    return_id = a_wrong_size_return_id()
+    # A return whose case waits for the buyer (an exchange offered for a wrong size): one
+    # decided at once would be refunded and closed at eBay while the test moves it on.
+    return_id = await emulated_return_of_reason(emulators, "WRONG_SIZE")
     created = fresh_ebay("return_created", return_id)
     xml = {"content-type": "text/xml"}
     answer = await clients["intake"].post("/webhooks/ebay", content=created, headers=xml)
@@ -354,13 +363,14 @@ async def test_an_ebay_account_deletion_erases_the_user_from_the_sellers_cases(
 
 
 async def test_a_marketplace_that_hangs_delays_only_its_own_deliveries(clients, emulators):
-    body = sample("shopify/returns_request.json")
-    await shop_has_return(emulators, body)
+    bodies = [new_return_request() for _ in range(5)]
+    for body in bodies:
+        await shop_has_return(emulators, body)
     async with httpx.AsyncClient(base_url=emulators, timeout=5) as emulated:
         # Past the 2 s the tests give a marketplace API.
         await emulated.put("/_emulator/faults/shopify", json={"delay_seconds": 3, "times": 5})
         try:
-            for _ in range(5):
+            for body in bodies:
                 headers = shopify_headers("returns/request", body, str(uuid.uuid4()))
                 answer = await clients["intake"].post(
                     "/webhooks/shopify", content=body, headers=headers

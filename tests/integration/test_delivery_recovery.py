@@ -11,13 +11,14 @@ import httpx
 from sqlalchemy import text
 
 from services.intake.channels.generic.webhook import signed_headers
+from services.intake.channels.shopify.webhook import request_key_of
 from services.intake.domain.opening import case_id_of
 from tests.conftest import eventually
 from tests.factories import AGENT, webhook
 from tests.integration.conftest import scalar
 from tests.integration.test_channels import (
     SHOP,
-    sample,
+    new_return_request,
     shop_has_return,
     shopify_headers,
     stored_case,
@@ -35,14 +36,14 @@ async def fault(emulators: str, method: str, body: dict | None = None) -> None:
 async def test_a_delivery_failed_while_its_marketplace_was_down_completes_when_retried(
     clients, emulators, database
 ):
-    body = sample("shopify/returns_request.json")
+    body = new_return_request()
     await shop_has_return(emulators, body)
     await fault(emulators, "put", {"status": 503, "times": 1_000_000})
-    event_id = str(uuid.uuid4())
-    headers = shopify_headers("returns/request", body, event_id)
+    headers = shopify_headers("returns/request", body, str(uuid.uuid4()))
     answer = await clients["intake"].post("/webhooks/shopify", content=body, headers=headers)
     assert answer.status_code == 202
-    key = {"a": SHOP, "d": event_id}
+    delivery_id = request_key_of(body)
+    key = {"a": SHOP, "d": delivery_id}
 
     async def state() -> str:
         return await scalar(
@@ -74,14 +75,14 @@ async def test_a_delivery_failed_while_its_marketplace_was_down_completes_when_r
         params={"state": "failed", "channel": "shopify", "cause": "503"},
         headers=AGENT,
     )
-    assert event_id in {each["delivery_id"] for each in failed.json()}
+    assert delivery_id in {each["delivery_id"] for each in failed.json()}
 
     await fault(emulators, "delete")  # the marketplace is back
     retried = await clients["intake"].post(
-        f"/deliveries/shopify/{SHOP}/{event_id}/retry", headers=AGENT
+        f"/deliveries/shopify/{SHOP}/{delivery_id}/retry", headers=AGENT
     )
     assert retried.json()["revived"] is True
-    case_id = case_id_of("shopify", event_id, account=SHOP)
+    case_id = case_id_of("shopify", delivery_id, account=SHOP)
     case = await eventually(lambda: stored_case(clients, case_id), timeout=30)
     assert case["seller_account"] == SHOP and case["items"]
     assert await state() == "applied"

@@ -146,6 +146,46 @@ async def test_a_redelivery_signed_afresh_opens_no_second_case(clients, ebay, da
     assert cases == 1
 
 
+async def test_a_message_the_buyer_writes_on_the_return_becomes_a_reply_on_its_case(
+    clients, ebay, database
+):
+    return_id = str(uuid.uuid4().int % 10**10)
+    await post(clients, await notification(ebay, "ReturnCreated", return_id))
+    case_id = opened_by(return_id)
+    await eventually(lambda: stored_case(clients, case_id))
+    words = "Quand est-ce que le remboursement arrive ?"
+    written = await ebay.post(f"/_emulator/ebay/returns/{return_id}/messages", json={"text": words})
+    assert written.status_code == 200
+    # eBay notifies no message of its own: the next notification about the return reads it.
+    answer = await post(clients, await notification(ebay, "ReturnShipped", return_id))
+    assert answer.status_code == 202, answer.text
+
+    async def replies():
+        found = await rows(
+            database,
+            "SELECT message_id, answer, text FROM intake.buyer_messages WHERE case_id = :c",
+            c=case_id,
+        )
+        return found or None
+
+    [(key, answer, text)] = await eventually(replies, timeout=30)
+    assert key.startswith(f"ebay:{return_id}:")
+    assert (answer, text) == ("message", words)  # a question: the agents' queue
+    again = await post(clients, await notification(ebay, "ReturnDelivered", return_id))
+    assert again.status_code == 202
+    await eventually(
+        lambda: scalar(
+            database,
+            "SELECT count(*) FROM intake.deliveries WHERE account = :a AND delivery_id = :d"
+            " AND state = 'applied'",
+            a=SELLER,
+            d=f"ebay:{return_id}:ReturnDelivered",
+        ),
+        timeout=30,
+    )
+    assert len(await replies()) == 1  # read again, recorded once
+
+
 async def test_a_tampered_or_forged_notification_is_refused_and_stores_nothing(
     clients, ebay, database
 ):

@@ -11,6 +11,7 @@ import httpx
 from deploy.emulators.shopify.orders import emulated_order, return_request
 from deploy.replay import send_shopify_returns
 from deploy.samples import shopify_returns
+from services.intake.channels.shopify.webhook import request_key_of
 from services.intake.domain.opening import case_id_of
 from tests.conftest import eventually
 from tests.factories import AGENT
@@ -59,12 +60,12 @@ async def merchant_declines(emulators: str, return_gid: str) -> None:
     assert answer.json()["data"]["returnDeclineRequest"]["userErrors"] == []
 
 
-async def delivery_state(database, event_id: str) -> tuple[str, int, str | None] | None:
+async def delivery_state(database, key: str) -> tuple[str, int, str | None] | None:
     found = await rows(
         database,
         "SELECT state, attempts, error FROM intake.deliveries"
         " WHERE channel = 'shopify' AND delivery_id = :d",
-        d=event_id,
+        d=key,
     )
     return tuple(found[0]) if found else None
 
@@ -82,13 +83,12 @@ async def test_a_real_format_return_request_opens_a_case_per_reason_with_market_
     lines = [line["fulfillment_line_item"]["line_item"]["id"] for line in body["return_line_items"]]
     order = emulated_order(body["order"]["id"], tuple(lines))
     second_line = body["return_line_items"][1]["id"]
+    key = request_key_of(raw)
     defect = await eventually(
-        lambda: stored_case(clients, case_id_of("shopify", event_id, account=SHOP))
+        lambda: stored_case(clients, case_id_of("shopify", key, account=SHOP))
     )
     unwanted = await eventually(
-        lambda: stored_case(
-            clients, case_id_of("shopify", f"{event_id}/{second_line}", account=SHOP)
-        )
+        lambda: stored_case(clients, case_id_of("shopify", f"{key}/{second_line}", account=SHOP))
     )
     assert (defect["scenario"], unwanted["scenario"]) == ("quality_defect", "changed_mind")
     assert (defect["reason_code"], unwanted["reason_code"]) == ("defective", "unwanted")
@@ -107,6 +107,9 @@ async def test_a_real_format_return_request_opens_a_case_per_reason_with_market_
 
     replayed = await deliver(clients, "returns/request", raw, event_id)
     assert (replayed.status_code, replayed.json()["duplicate"]) == (200, True)
+    # The event id is not signed: the same signed body under a made-up one is the same return.
+    forged_event = await deliver(clients, "returns/request", raw, str(uuid.uuid4()))
+    assert (forged_event.status_code, forged_event.json()["duplicate"]) == (200, True)
     await asyncio.sleep(0.5)
     cases = await scalar(
         database,
@@ -142,7 +145,7 @@ async def test_a_forged_state_change_topic_is_refused_by_reading_the_return_back
     body, raw = await requested_return(emulators, [("other", "")])
     request_id = str(uuid.uuid4())
     assert (await deliver(clients, "returns/request", raw, request_id)).status_code == 202
-    case_id = case_id_of("shopify", request_id, account=SHOP)
+    case_id = case_id_of("shopify", request_key_of(raw), account=SHOP)
     await eventually(lambda: stored_case(clients, case_id))
 
     forged_id = str(uuid.uuid4())
@@ -190,16 +193,17 @@ async def test_a_shopify_outage_delays_the_delivery_which_completes_after_it(
         assert (await deliver(clients, "returns/request", raw, event_id)).status_code == 202
 
         async def waiting():
-            state = await delivery_state(database, event_id)
+            state = await delivery_state(database, request_key_of(raw))
             return state if state and state[1] >= 1 else None
 
         state, attempts, error = await eventually(waiting, timeout=10)
         assert state == "accepted" and "503" in error
         case = await eventually(
-            lambda: stored_case(clients, case_id_of("shopify", event_id, account=SHOP)), timeout=60
+            lambda: stored_case(clients, case_id_of("shopify", request_key_of(raw), account=SHOP)),
+            timeout=60,
         )
         assert case["return_id"] == body["admin_graphql_api_id"]
-        assert (await delivery_state(database, event_id))[0] == "applied"
+        assert (await delivery_state(database, request_key_of(raw)))[0] == "applied"
     finally:
         await emulated(emulators, "DELETE", "/_emulator/faults/shopify")
 

@@ -124,11 +124,30 @@ class UpdateCase(BaseModel):
     moot_without_case: str | None = None
 
 
+class FbaUnitFound(BaseModel):
+    """What Amazon's fulfilment centre found of a returned FBA unit, as one returns report
+    says it (`domain/fba_units.py` says what it calls for). A later report may say
+    otherwise (a unit first ungraded, later DEFECTIVE): the newest word counts."""
+
+    seller_account: str
+    order_id: str
+    license_plate: str  # Amazon's id of the returned unit: the case's return id
+    sku: str
+    fnsku: str | None = None
+    asin: str | None = None
+    quantity: int = Field(default=1, ge=1)
+    fulfillment_center: str
+    disposition: str  # detailed-disposition, as Amazon wrote it ("" until graded)
+    amazon_status: str  # status: "Unit returned to inventory", "Reimbursed"...
+    returned_at: AwareDatetime  # when the fulfilment centre processed the return
+    seen_at: AwareDatetime  # when intake read the report that says it
+
+
 class OpenCase(BaseModel):
     case: CanonicalCase
     # What the marketplace says of the return besides (an FBA unit's disposition), applied
     # to the case right after it opens, in the same transaction.
-    then: list[UpdateCase] = Field(default_factory=list)
+    then: list[UpdateCase | FbaUnitFound] = Field(default_factory=list)
 
 
 class EraseBuyer(BaseModel):
@@ -137,6 +156,23 @@ class EraseBuyer(BaseModel):
     seller_account: str
     buyer_ref: str | None = None  # None: the marketplace names the buyer by order ids only
     order_ids: list[str] = Field(default_factory=list)
+
+
+class MarketplaceMessage(BaseModel):
+    """A message the buyer wrote on the marketplace about their return."""
+
+    message_id: str  # unique on its return: the marketplace's id, or when it was written
+    text: str
+    at: AwareDatetime
+
+
+class BuyerWrote(BaseModel):
+    """What the buyer wrote on a marketplace's return, read from the return itself: each
+    message becomes a reply on the return's case, once."""
+
+    seller_account: str
+    return_id: str
+    messages: list[MarketplaceMessage]
 
 
 class Ignore(BaseModel):
@@ -151,7 +187,7 @@ class Delivery(BaseModel):
     channel: Channel
     delivery_id: str  # the channel's id of this delivery; the same id twice is one delivery
     seller_account: str
-    action: OpenCase | UpdateCase | EraseBuyer | Ignore
+    action: OpenCase | UpdateCase | FbaUnitFound | EraseBuyer | BuyerWrote | Ignore
 
 
 class ChannelError(Exception):

@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, Select, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -55,6 +55,26 @@ class AccountExists(Exception):
 
 class NoSuchAccount(Exception):
     """The channel has no account by that name."""
+
+
+def accounts_of_seller(channel: Channel, seller: str) -> Select:
+    """The seller's accounts on `channel`, as a subquery: what a read of seller data is
+    narrowed to (`... WHERE account IN accounts_of_seller(...)`)."""
+    table = ChannelAccount.__table__
+    return select(table.c.account).where(table.c.channel == channel.value, table.c.seller == seller)
+
+
+def narrowed(query: Select, model: Any, channel: Channel, **wanted: str | None) -> Select:
+    """`query` of `model`'s rows narrowed to what is `wanted` (None: anything): its
+    `seller` (the seller's accounts on `channel`) and any column of the model by name
+    (`account`, `case_id`, `state`...)."""
+    seller = wanted.pop("seller", None)
+    if seller is not None:
+        query = query.where(model.account.in_(accounts_of_seller(channel, seller)))
+    for name, value in wanted.items():
+        if value is not None:
+            query = query.where(getattr(model, name) == value)
+    return query
 
 
 def read_accounts_file(path: Path) -> list[dict[str, Any]]:

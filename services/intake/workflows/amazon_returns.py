@@ -9,7 +9,10 @@ is read whole, then each of its returns (one RMA, one FBA unit) either:
   case through the same delivery. An Orders API that is down or throttling delays the
   return, with its cause kept; an order Amazon refuses to show fails it, listed.
 Either way the delivery is keyed by the return (`amazon:rma:<id>`, `amazon:lpn:<plate>`),
-so a return polled and uploaded opens one case.
+so a return polled and uploaded opens one case. What each report says of an FBA unit (its
+disposition, Amazon's status) is a delivery of its own too, keyed by what it says: the same
+word again is a duplicate, a new one (a unit graded since) moves the unit's case on
+(`workflows/fba_units.py`).
 """
 
 import logging
@@ -28,6 +31,7 @@ from services.intake.channels.amazon.reports import (
     deliveries_of,
     delivery_of,
     needs_order,
+    unit_deliveries,
 )
 from services.intake.channels.amazon.sp_api import selling_partner
 from services.intake.domain.case import Channel
@@ -68,9 +72,12 @@ async def take_report(
     partner = selling_partner(known) if known else None
     waiting = [rows for rows in report.returns if partner and needs_order(rows)]
     ready = [rows for rows in report.returns if rows not in waiting]
-    deliveries, refused = deliveries_of(ready, account, default_market)
+    now = utc_now()
+    deliveries, refused = deliveries_of(ready, account, default_market, now)
     new = await intake.acceptance.accept_parsed(deliveries)
-    new += await wait_for_orders(intake, account, waiting, default_market, source)
+    new += await wait_for_orders(intake, account, waiting, default_market, source, now)
+    # What the report says of each FBA unit, its case open or not: a new word moves it on.
+    await intake.acceptance.accept_parsed(unit_deliveries(report.returns, account, now))
     rejected = sorted([*report.rejected_rows, *refused], key=lambda row: row.line)
     return Outcome(len(deliveries) + len(waiting), new, rejected)
 
@@ -81,12 +88,13 @@ async def wait_for_orders(
     returns: list[ReturnRows],
     default_market: Market | None,
     source: str,
+    now: datetime,
 ) -> int:
-    """Keep the returns until their orders are read; how many were not kept before."""
+    """Keep the returns (read at `now`) until their orders are read; how many were not kept
+    before."""
     if not returns:
         return 0
     table = AmazonReturnRows.__table__
-    now = utc_now()
     statement = (
         insert(table)
         .values(
@@ -135,7 +143,8 @@ async def open_return(intake: Intake, row: AmazonReturnRows) -> bool:
             row.account,
             "; ".join(described(refused) for refused in rejected),
         )
-    return await intake.acceptance.accept_parsed([delivery_of(rows, case)]) == 1
+    delivery = delivery_of(rows, case, seen_at=row.received_at)
+    return await intake.acceptance.accept_parsed([delivery]) == 1
 
 
 def described(row: RejectedRow) -> str:

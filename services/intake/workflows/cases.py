@@ -1,5 +1,6 @@
-"""What happens to intake's cases: a delivery opens one, updates one, or erases a buyer;
-an agent classifies one the classifier was unsure of.
+"""What happens to intake's cases: a delivery opens one, updates one, brings what the
+buyer wrote on the marketplace, or erases a buyer; an agent classifies one the classifier
+was unsure of.
 
 Each runs inside its caller's transaction (the worker's, the route's) and emits its event
 through the outbox. Contact data goes to the buyers table, sealed by the vault; events
@@ -15,19 +16,24 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.intake.domain.case import (
     ERASED_BUYER,
+    BuyerWrote,
     CanonicalCase,
+    Channel,
     ChannelError,
     Delivery,
     EraseBuyer,
+    FbaUnitFound,
     Ignore,
     OpenCase,
     UpdateCase,
 )
 from services.intake.domain.classification import classify
 from services.intake.domain.opening import case_opened, triaged
+from services.intake.domain.replies import read_reply
 from services.intake.domain.triage import Triage, classified_by_agent, triage_of
 from services.intake.tables import BuyerRecord, CaseRecord
-from services.intake.workflows import outgoing_messages
+from services.intake.workflows import fba_units, outgoing_messages
+from services.intake.workflows.buyer_messages import record_reply
 from services.intake.workflows.context import Intake
 from shared.events import (
     BuyerErased,
@@ -62,11 +68,18 @@ async def apply_delivery(
             session, intake, action.case, delivery.delivery_id, now, legacy_case_id
         )
         for then in action.then if opened is not None else []:
-            await update_case(session, delivery.channel.value, then, now)
+            if isinstance(then, FbaUnitFound):
+                await unit_found(session, intake, then, now, first=True)
+            else:
+                await update_case(session, delivery.channel.value, then, now)
     elif isinstance(action, UpdateCase):
         await update_case(session, delivery.channel.value, action, now)
+    elif isinstance(action, FbaUnitFound):
+        await unit_found(session, intake, action, now)
     elif isinstance(action, EraseBuyer):
         await erase_buyer(session, delivery.channel.value, action, delivery.delivery_id, now)
+    elif isinstance(action, BuyerWrote):
+        await record_marketplace_messages(session, delivery.channel.value, action)
     else:
         assert isinstance(action, Ignore)
 
@@ -142,6 +155,37 @@ async def keep_contact(
     )
 
 
+async def record_marketplace_messages(
+    session: AsyncSession, channel: str, wrote: BuyerWrote
+) -> None:
+    """Each message the buyer wrote on a marketplace's return becomes a reply on the
+    return's (first) case, read as an e-mail reply is; once per message, however often the
+    return is read again."""
+    cases = CaseRecord.__table__
+    found = (
+        await session.execute(
+            select(cases.c.case_id, cases.c.case["buyer_language"].astext.label("language"))
+            .where(
+                cases.c.channel == channel,
+                cases.c.account == wrote.seller_account,
+                cases.c.return_id == wrote.return_id,
+            )
+            .order_by(cases.c.opened_at, cases.c.case_id)
+            .limit(1)
+        )
+    ).first()
+    if found is None:
+        raise CaseNotKnownYet(f"no case yet for return {wrote.return_id}")
+    language = found.language or "en"
+    for message in wrote.messages:
+        reading = read_reply(message.text, language)
+        key = f"{channel}:{wrote.return_id}:{message.message_id}"
+        text = reading.text or message.text
+        await record_reply(
+            session, found.case_id, language, key, reading.answer, text, None, message.at
+        )
+
+
 async def update_case(
     session: AsyncSession, channel: str, update_: UpdateCase, now: datetime
 ) -> None:
@@ -188,6 +232,36 @@ async def update_case(
                 at=update_.at or now,
             ),
         )
+
+
+async def unit_found(
+    session: AsyncSession, intake: Intake, found: FbaUnitFound, now: datetime, first: bool = False
+) -> None:
+    """What Amazon found of an FBA unit, kept for its case (`workflows/fba_units.py`), and on
+    the case's timeline when it says something new; waits for the case when it is not open
+    yet (`first`: it opens with it)."""
+    cases = CaseRecord.__table__
+    case = await session.scalar(
+        select(CaseRecord).where(
+            cases.c.channel == Channel.AMAZON.value,
+            cases.c.account == found.seller_account,
+            cases.c.return_id == found.license_plate,
+        )
+    )
+    if case is None:
+        raise CaseNotKnownYet(f"no case yet for FBA unit {found.license_plate}")
+    note = await fba_units.record_unit(session, intake.service, case, found, now)
+    if note is None:
+        return
+    update_ = UpdateCase(
+        seller_account=found.seller_account,
+        order_id=found.order_id,
+        return_id=found.license_plate,
+        status=MarketplaceStatus.DELIVERED,  # back at Amazon's fulfilment centre
+        note=note,
+        at=found.returned_at if first else found.seen_at,
+    )
+    await update_case(session, Channel.AMAZON.value, update_, now)
 
 
 async def erase_buyer(

@@ -26,12 +26,12 @@ class Intake:
     acceptance: Acceptance
     marketplaces: MarketplaceApis  # what the channels read the marketplaces' APIs with
     ebay_keys: PublicKeys = field(default_factory=PublicKeys)  # eBay's signing keys, cached
-    # Messages to buyers: the mail relay, and the signed links and reply addresses they carry
-    # (None without BUYER_LINK_SECRET: no page link, no reply address).
+    # Messages to buyers: the mail relay they are handed to.
     mail: MailRelay = field(default_factory=lambda: MailRelay(None, 25))
-    links: BuyerLinks | None = None
     # The channels that pay refunds and act on returns, by name (tests stand one in).
     channels: Mapping[Channel, MarketplaceChannel] = field(default_factory=lambda: BY_NAME)
+    # The buyers' page links and reply addresses; None without BUYER_LINK_SECRET.
+    links: BuyerLinks | None = None
 
 
 CurrentIntake = Annotated[Intake, Depends(context_of)]

@@ -5,6 +5,7 @@ signed generic webhooks."""
 
 import json
 import uuid
+import zlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -95,3 +96,71 @@ class Seller:
             account or self.account, secret or self.secret, raw, datetime.now(UTC)
         )
         return await intake.post("/webhooks/generic", content=raw, headers=headers)
+
+
+# Amazon FBA returns: a seller's account authorised for the (emulated) SP-API, its reports.
+
+FBA_COLUMNS = (
+    "return-date", "order-id", "sku", "asin", "fnsku", "product-name", "quantity",
+    "fulfillment-center-id", "detailed-disposition", "reason", "status",
+    "license-plate-number", "customer-comments",
+)  # fmt: skip
+
+
+def fba_row(plate: str, disposition: str, status: str = "Unit returned to inventory", **changes):
+    """One unit of an FBA customer returns report, sold on amazon.com and fulfilled by Amazon."""
+    row = {
+        "return-date": "2026-05-04T10:00:00+00:00",
+        "order-id": f"113-5{zlib.crc32(plate.encode()) % 10**6:06d}-0000001",
+        "sku": "TWS-EB-A3-WHT",
+        "asin": "B0C8TWSA3W",
+        "fnsku": "X00TESTFNSK",
+        "product-name": "Wireless Earbuds with Charging Case",
+        "quantity": "1",
+        "fulfillment-center-id": "PHX7",
+        "detailed-disposition": disposition,
+        "reason": "DEFECTIVE",
+        "status": status,
+        "license-plate-number": plate,
+        "customer-comments": "",
+        **changes,
+    }
+    return [row[column] for column in FBA_COLUMNS]
+
+
+def fba_report(*rows: list[str]) -> bytes:
+    lines = ["\t".join(FBA_COLUMNS), *("\t".join(row) for row in rows)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+@pytest.fixture
+async def amazon_accounts(settings) -> AsyncIterator[list[str]]:
+    """The Amazon accounts a test onboards (it adds their names): disabled after it, so that
+    no later intake (the integration stack's) polls their reports or sends their orders."""
+    onboarded: list[str] = []
+    yield onboarded
+    async with running_intake(settings) as intake:
+        for account in onboarded:
+            disabled = await intake.post(
+                f"/channel-accounts/amazon/{account}/disable", headers=AGENT
+            )
+            assert disabled.status_code == 200, disabled.text
+
+
+def amazon_account(account: str, seller: str, **changes) -> dict:
+    """An Amazon account authorised for the emulated SP-API (the session's emulators)."""
+    return {
+        "channel": "amazon",
+        "account": account,
+        "seller": seller,
+        "default_market": "US",
+        "secrets": ["forwarder-secret"],
+        "credentials": {
+            "lwa_client_id": "amzn1.application-oa2-client.handlers",
+            "lwa_client_secret": "lwa-handlers-secret",
+            "refresh_token": f"Atzr|{account}",
+            "region": "na",
+            "marketplace_ids": ["ATVPDKIKX0DER"],
+            **changes,
+        },
+    }

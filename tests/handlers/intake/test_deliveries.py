@@ -14,6 +14,7 @@ from werkzeug import Response
 
 from services.intake.channels.common import hmac_sha256_base64
 from services.intake.channels.shopify.admin_api import API_VERSION
+from services.intake.channels.shopify.webhook import request_key_of
 from services.intake.domain.case import Channel
 from services.intake.domain.opening import case_id_of
 from services.intake.tables import DeliveryRecord
@@ -26,6 +27,7 @@ from tests.integration.conftest import counter_total
 GRAPHQL = f"/admin/api/{API_VERSION}/graphql.json"
 ORDER = json.loads((SAMPLES / "shopify" / "admin_order.json").read_text())
 RETURN_REQUEST = (SAMPLES / "shopify" / "returns_request.json").read_bytes()
+KEY = request_key_of(RETURN_REQUEST)  # the delivery and case key: the return's
 
 
 class Shop:
@@ -138,7 +140,7 @@ async def test_a_delivery_is_tried_for_its_budget_then_failed_then_retried_by_an
     assert answer.status_code == 202
 
     await worker.work_once()
-    waiting = await delivery(intake, shop, event_id)
+    waiting = await delivery(intake, shop, KEY)
     assert (waiting.state, waiting.attempts) == ("accepted", 1)
     assert "shopify" in waiting.error
     # The marketplace asked for two minutes: past the first pause of one second.
@@ -147,30 +149,30 @@ async def test_a_delivery_is_tried_for_its_budget_then_failed_then_retried_by_an
 
     await received(intake, shop, timedelta(hours=71))  # within the 72 hours
     await worker.work_once()
-    assert (await delivery(intake, shop, event_id)).state == "accepted"
+    assert (await delivery(intake, shop, KEY)).state == "accepted"
 
     failed_before = counter_total(metrics, "deliveries.failed", channel="shopify")
     await received(intake, shop, timedelta(hours=72, minutes=1))
     await worker.work_once()
-    failed = await delivery(intake, shop, event_id)
+    failed = await delivery(intake, shop, KEY)
     assert failed.state == "failed" and "shopify" in failed.error
     assert counter_total(metrics, "deliveries.failed", channel="shopify") == failed_before + 1
     listed = await intake.get(
         "/deliveries", params={"state": "failed", "account": shop.domain}, headers=AGENT
     )
-    assert [(d["delivery_id"], d["error"]) for d in listed.json()] == [(event_id, failed.error)]
+    assert [(d["delivery_id"], d["error"]) for d in listed.json()] == [(KEY, failed.error)]
 
     admin_api(httpserver, shop)  # the marketplace is back
-    url = f"/deliveries/shopify/{shop.domain}/{event_id}/retry"
+    url = f"/deliveries/shopify/{shop.domain}/{KEY}/retry"
     retried = await intake.post(url, headers=AGENT)
     assert retried.status_code == 200, retried.text
     assert (retried.json()["state"], retried.json()["revived"]) == ("accepted", True)
-    revived = await delivery(intake, shop, event_id)
+    revived = await delivery(intake, shop, KEY)
     assert (revived.attempts, revived.revived_at is not None) == (0, True)
     assert revived.next_attempt_at <= revived.now
     await worker.work_once()
-    assert (await delivery(intake, shop, event_id)).state == "applied"
-    assert await case_opened(intake, case_id_of("shopify", event_id, account=shop.domain))
+    assert (await delivery(intake, shop, KEY)).state == "applied"
+    assert await case_opened(intake, case_id_of("shopify", KEY, account=shop.domain))
     again = await intake.post(url, headers=AGENT)
     assert again.status_code == 409 and "applied" in again.json()["detail"]
 
@@ -185,7 +187,7 @@ async def test_the_marketplaces_redelivery_revives_a_failed_delivery(
     )
     assert first.status_code == 202
     await worker.work_once()
-    assert (await delivery(intake, shop, event_id)).state == "failed"
+    assert (await delivery(intake, shop, KEY)).state == "failed"
 
     admin_api(httpserver, shop)
     redelivered = await intake.post(
@@ -193,10 +195,10 @@ async def test_the_marketplaces_redelivery_revives_a_failed_delivery(
     )
     assert redelivered.status_code == 202
     assert (redelivered.json()["duplicate"], redelivered.json()["revived"]) == (False, True)
-    assert (await delivery(intake, shop, event_id)).state == "accepted"
+    assert (await delivery(intake, shop, KEY)).state == "accepted"
     await worker.work_once()
-    assert (await delivery(intake, shop, event_id)).state == "applied"
-    assert await case_opened(intake, case_id_of("shopify", event_id, account=shop.domain))
+    assert (await delivery(intake, shop, KEY)).state == "applied"
+    assert await case_opened(intake, case_id_of("shopify", KEY, account=shop.domain))
     once_more = await intake.post(
         "/webhooks/shopify", content=RETURN_REQUEST, headers=shop.headers(event_id)
     )
@@ -210,12 +212,12 @@ async def test_a_redelivery_of_a_delivery_still_being_tried_changes_nothing(
     event_id = str(uuid.uuid4())
     await intake.post("/webhooks/shopify", content=RETURN_REQUEST, headers=shop.headers(event_id))
     await worker.work_once()
-    waiting = await delivery(intake, shop, event_id)
+    waiting = await delivery(intake, shop, KEY)
     again = await intake.post(
         "/webhooks/shopify", content=RETURN_REQUEST, headers=shop.headers(event_id)
     )
     assert (again.status_code, again.json()["duplicate"]) == (200, True)
-    after = await delivery(intake, shop, event_id)
+    after = await delivery(intake, shop, KEY)
     assert (after.state, after.attempts, after.next_attempt_at) == (
         "accepted",
         1,

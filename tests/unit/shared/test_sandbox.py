@@ -15,6 +15,7 @@ REAL = {
     "amazon_lwa_base_url": "https://api.amazon.com",
     "easypost_api_base_url": "https://api.easypost.com",
     "easypost_api_key": "EZAK-live-key",
+    "buyer_page_base_url": "https://returns.example.com",  # buyers' links: public
 }
 
 

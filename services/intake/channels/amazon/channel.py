@@ -8,8 +8,10 @@ amazon_reports.py`) or uploaded (`handlers/reports.py`) apart.
 Asked: a seller-fulfilled case's refund, through the payment adjustment feed, read back
 from the order's financial events (`refunds.py`), none for an order Amazon fulfilled;
 `check_account` proves an account's SP-API authorisation. Amazon has no call to act on a
-seller-fulfilled return, so `act_on_return` is None. Messages to the buyer go by e-mail to
-the order's anonymised relay address (`messaging.py`).
+seller-fulfilled return, so `act_on_return` is None. An FBA unit's removal order
+(`removals.py`) is Amazon's alone, sent by its own worker (`workers/removal_orders.py`).
+Messages to the buyer go by e-mail to the order's anonymised relay address
+(`messaging.py`).
 """
 
 from services.intake.channels.amazon import messaging, notifications, refunds

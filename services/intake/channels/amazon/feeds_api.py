@@ -20,6 +20,7 @@ refunds Amazon made on the order (each item's `ItemChargeAdjustmentList`, the Pr
 charged back as a negative `CurrencyAmount`).
 """
 
+import re
 from datetime import datetime
 from decimal import Decimal
 
@@ -39,6 +40,8 @@ from shared.outbound import Unavailable, resource_of
 
 FEEDS = "/feeds/2021-06-30"
 DOCUMENTS = "Amazon documents"
+IN_PROCESS = (ProcessingStatus.IN_QUEUE, ProcessingStatus.IN_PROGRESS)
+SUCCESSFUL = re.compile(r"Number of records successful\s+(\d+)")
 
 
 class Camel(BaseModel):
@@ -131,6 +134,23 @@ async def feed_result(apis: MarketplaceApis, partner: SellingPartner, document_i
     document = resource_of(FeedDocument, response, SP_API, what)
     content = await download(apis, document.url, document.compression_algorithm, what)
     return content.decode("utf-8", errors="replace")
+
+
+def record_errors(report: str) -> dict[int, str]:
+    """A processing report's errors, by record number (counting from 1): its
+    `original-record-number`, then the error code and message."""
+    found: dict[int, str] = {}
+    for line in report.splitlines():
+        fields = line.split("\t")
+        if len(fields) >= 6 and fields[0].strip().isdigit():
+            found[int(fields[0])] = f"{fields[3]} {fields[5]}".strip()
+    return found
+
+
+def records_successful(report: str) -> int:
+    """The processing report's "Number of records successful"."""
+    match = SUCCESSFUL.search(report)
+    return int(match.group(1)) if match else 0
 
 
 class Amount(BaseModel):

@@ -25,7 +25,6 @@ it), so the channel has no `act_on_return`.
 """
 
 import asyncio
-import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -50,9 +49,8 @@ REASON_CODES = {"return_full_refund": "CustomerReturn", "exchange": "Exchange"}
 DEFAULT_REASON_CODE = "GeneralAdjustment"
 # Pauses between looks at a feed being processed, within one try.
 LOOKS = (0.2, 0.5, 1.0)
-PENDING = (ProcessingStatus.IN_QUEUE, ProcessingStatus.IN_PROGRESS)
+PENDING = feeds_api.IN_PROCESS
 FINANCIAL_EVENT_LAG = timedelta(hours=6)
-SUCCESSFUL = re.compile(r"Number of records successful\s+(\d+)")
 
 
 def authorised(account: Account) -> SellingPartner:
@@ -117,7 +115,7 @@ async def find_refund(
                                      order.amount_minor, order.currency)  # fmt: skip
     applied = [feed for feed in recent if feed.processing_status is ProcessingStatus.DONE]
     for feed in applied:
-        if feed.result_feed_document_id and successes(
+        if feed.result_feed_document_id and feeds_api.records_successful(
             await feeds_api.feed_result(apis, partner, feed.result_feed_document_id)
         ):
             raise Unavailable(
@@ -180,7 +178,7 @@ async def result_of(
             SP_API, f"refund {order.refund_id}: feed {feed_id} {feed.processing_status.value}"
         )
     report = await feeds_api.feed_result(apis, partner, feed.result_feed_document_id)
-    failed = failures(report)
+    failed = feeds_api.record_errors(report)
     paid = sum(
         (amount for index, (_, amount) in enumerate(records, start=1) if index not in failed),
         Decimal(0),
@@ -190,21 +188,6 @@ async def result_of(
         raise Refused(SP_API, f"refund {order.refund_id}: Amazon applied none of it: {refusal}")
     minor = int(paid * MINOR_UNITS[order.currency])
     return MarketplaceRefund(f"feed:{feed_id}", minor, order.currency)
-
-
-def failures(report: str) -> dict[int, str]:
-    """The processing report's errors, by record number (counting from 1)."""
-    found: dict[int, str] = {}
-    for line in report.splitlines():
-        fields = line.split("\t")
-        if len(fields) >= 6 and fields[0].strip().isdigit():
-            found[int(fields[0])] = f"{fields[3]} {fields[5]}".strip()
-    return found
-
-
-def successes(report: str) -> int:
-    match = SUCCESSFUL.search(report)
-    return int(match.group(1)) if match else 0
 
 
 def refunded_minor(event: feeds_api.RefundEvent, currency: Currency) -> int:

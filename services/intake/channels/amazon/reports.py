@@ -9,7 +9,9 @@ Amazon has no return webhook for every seller, so the reports are the cases' sou
   centre: one row per returned unit, keyed by its "license-plate-number"
   (https://sellercentral.amazon.com/gp/help/external/200453320). Amazon took the unit
   back and refunds the buyer itself: the case carries that (`fulfilled_by_marketplace`),
-  and what the fulfilment centre found (its disposition) follows the opening.
+  and what the fulfilment centre found (`FbaUnitFound`: its detailed-disposition and
+  status, as written) comes with the opening, and again with every report that says
+  something new of the unit (`unit_deliveries`).
 
 A report is read in two steps. `read_report` checks the file is whole (a file cut short is
 refused with the line and column it stops at) and reads every row alone, grouping the
@@ -23,6 +25,7 @@ of one file may so be of several markets. A row Amazon marks outside its return 
 
 import csv
 import gzip
+import hashlib
 import io
 import re
 import zlib
@@ -42,12 +45,11 @@ from services.intake.domain.case import (
     ChannelError,
     Deadline,
     Delivery,
+    FbaUnitFound,
     Item,
     MarketplaceIds,
-    MarketplaceStatus,
     OpenCase,
     Reason,
-    UpdateCase,
     malformed,
 )
 from shared.markets import CURRENCY_OF, Currency, Market
@@ -166,8 +168,9 @@ class FbaUnit:
     """What the fulfilment centre found of a returned unit."""
 
     fulfillment_center: str
-    disposition: str  # SELLABLE, DEFECTIVE, CUSTOMER_DAMAGED, DAMAGED, CARRIER_DAMAGED...
+    disposition: str  # SELLABLE, DEFECTIVE, CUSTOMER_DAMAGED...; "" until graded
     status: str  # e.g. "Unit returned to inventory", "Reimbursed"
+    fnsku: str | None = None
 
 
 @dataclass(frozen=True)
@@ -193,27 +196,30 @@ class ReturnLine:
     unit: FbaUnit | None  # FBA rows only
 
 
-def parse_report(body: bytes, *, seller_account: str, market: Market) -> ReportParse:
+def parse_report(
+    body: bytes, *, seller_account: str, market: Market, seen_at: datetime | None = None
+) -> ReportParse:
     """Every row that makes a case makes one, in `market` unless the row says otherwise;
-    a bad row is reported, never fatal."""
+    a bad row is reported, never fatal. `seen_at`: when the report was read (now)."""
     report = read_report(body)
-    deliveries, refused = deliveries_of(report.returns, seller_account, market)
+    seen_at = seen_at or datetime.now(UTC)
+    deliveries, refused = deliveries_of(report.returns, seller_account, market, seen_at)
     rejected = sorted([*report.rejected_rows, *refused], key=lambda row: row.line)
     return ReportParse(kind=report.kind, deliveries=deliveries, rejected_rows=rejected)
 
 
 def deliveries_of(
-    returns: list[ReturnRows], seller_account: str, market: Market | None
+    returns: list[ReturnRows], seller_account: str, market: Market | None, seen_at: datetime
 ) -> tuple[list[Delivery], list[RejectedRow]]:
     """The deliveries of returns whose cases need no order, in `market` unless a row says
-    otherwise, and the rows that cannot be part of one."""
+    otherwise, and the rows that cannot be part of one; the report was read at `seen_at`."""
     deliveries: list[Delivery] = []
     rejected: list[RejectedRow] = []
     for rows in returns:
         case, refused = case_of(rows, seller_account=seller_account, market=market)
         rejected += refused
         if case is not None:
-            deliveries.append(delivery_of(rows, case))
+            deliveries.append(delivery_of(rows, case, seen_at))
     return deliveries, rejected
 
 
@@ -340,17 +346,40 @@ def case_of(
     return case, rejected
 
 
-def delivery_of(rows: ReturnRows, case: CanonicalCase) -> Delivery:
+def delivery_of(rows: ReturnRows, case: CanonicalCase, seen_at: datetime) -> Delivery:
     """The delivery that opens a return's case, keyed as every route keys it (an upload, a
-    polled report), so that one return opens one case."""
-    unit = lines_of(rows)[0].unit
-    then = [] if unit is None else [unit_found(case, unit)]
+    polled report), so that one return opens one case; an FBA unit's grading (as the report
+    read at `seen_at` says) is recorded with it."""
+    found = unit_found(rows, seen_at, case.seller_account)
     return Delivery(
         channel=Channel.AMAZON,
         delivery_id=rows.key,
         seller_account=case.seller_account,
-        action=OpenCase(case=case, then=then),
+        action=OpenCase(case=case, then=[] if found is None else [found]),
     )
+
+
+def unit_deliveries(
+    returns: list[ReturnRows], seller_account: str, seen_at: datetime
+) -> list[Delivery]:
+    """What a report says of each FBA unit, as a delivery of its own keyed by what it says
+    (`<key>/unit/<digest>`): a report saying it again is a duplicate, one saying something
+    new (a unit first ungraded, later DEFECTIVE) moves the unit's case on. Waits for the
+    case when it is not open yet."""
+    deliveries = []
+    for rows in returns:
+        found = unit_found(rows, seen_at, seller_account)
+        if found is not None:
+            said = hashlib.sha256(f"{found.disposition}|{found.amazon_status}".encode())
+            deliveries.append(
+                Delivery(
+                    channel=Channel.AMAZON,
+                    delivery_id=f"{rows.key}/unit/{said.hexdigest()[:16]}",
+                    seller_account=seller_account,
+                    action=found,
+                )
+            )
+    return deliveries
 
 
 def needs_order(rows: ReturnRows) -> bool:
@@ -409,37 +438,29 @@ def unit_price_of(line: ReturnLine, order: OrderFacts | None) -> Decimal:
     raise BadField("Order Amount", "missing, and the order could not be read for its price")
 
 
-def unit_found(case: CanonicalCase, unit: FbaUnit) -> UpdateCase:
-    """What the fulfilment centre found, on the case's timeline, with what it calls for."""
-    return UpdateCase(
-        seller_account=case.seller_account,
-        order_id=case.ids.order_id,
-        return_id=case.ids.return_id,
-        status=MarketplaceStatus.DELIVERED,
-        note=f"back at Amazon {unit.fulfillment_center}: {unit.disposition}, "
-        f"{unit.status or 'processed'}; {follow_up_of(unit)}",
-        at=case.requested_at,
+def unit_found(
+    rows: ReturnRows, seen_at: datetime, seller_account: str | None = None
+) -> FbaUnitFound | None:
+    """What the fulfilment centre found of the return's unit (None: not an FBA return), as
+    Amazon wrote it: `domain/fba_units.py` says what it calls for."""
+    first = lines_of(rows)[0]
+    unit = first.unit
+    if unit is None:
+        return None
+    return FbaUnitFound(
+        seller_account=seller_account or "",
+        order_id=first.ids.order_id,
+        license_plate=first.ids.license_plate or "",
+        sku=first.sku,
+        fnsku=unit.fnsku,
+        asin=first.asin,
+        quantity=first.quantity,
+        fulfillment_center=unit.fulfillment_center,
+        disposition=unit.disposition,
+        amazon_status=unit.status,
+        returned_at=first.requested_at,
+        seen_at=seen_at,
     )
-
-
-# Amazon's condition codes of a returned FBA unit (the report's detailed-disposition).
-SELLABLE = "SELLABLE"
-AMAZONS_DAMAGE = frozenset({"DAMAGED", "CARRIER_DAMAGED"})  # Amazon takes the unit and pays
-UNSELLABLE = frozenset({"DEFECTIVE", "CUSTOMER_DAMAGED", "DISTRIBUTOR_DAMAGED", "EXPIRED"})
-
-
-def follow_up_of(unit: FbaUnit) -> str:
-    """What becomes of the unit: back in stock, the seller's to remove, or Amazon's to pay."""
-    disposition = unit.disposition.upper()
-    if disposition == SELLABLE:
-        return "back in sellable stock, nothing owed"
-    if disposition in AMAZONS_DAMAGE:
-        if "reimburs" in unit.status.lower():
-            return "Amazon took the unit and reimbursed the seller"
-        return "Amazon's damage: a reimbursement claim is owed to the seller"
-    if disposition in UNSELLABLE:
-        return "unsellable: a removal order to a local warehouse is owed (inspect, refurbish)"
-    return "an agent looks at what Amazon found"
 
 
 def lines_of(rows: ReturnRows) -> list[ReturnLine]:
@@ -551,8 +572,9 @@ def fba_line(line: int, row: Row) -> ReturnLine:
         outside_policy=False,
         unit=FbaUnit(
             fulfillment_center=row.get("fulfillment-center-id", "") or "?",
-            disposition=row.get("detailed-disposition", "") or "UNKNOWN",
+            disposition=row.get("detailed-disposition", ""),  # "": not graded yet
             status=row.get("status", ""),
+            fnsku=row.get("fnsku") or None,
         ),
     )
 

@@ -4,20 +4,27 @@ completed, or confirmed, with the return read from the Post-Order API with the s
 token. A ReturnCreated opens the case the return describes; a state change (shipped,
 delivered, escalated, closed...) is applied only when the return agrees
 (`returns.confirmation_of`): one it contradicts fails with the reason, one the return has
-gone past is ignored. eBay's account deletions have an endpoint of their own
-(`handlers/webhooks.py`); what intake asks of eBay is in `marketplace_side.py`."""
+gone past is ignored. What the buyer wrote on the return (its history's messages) comes
+with any notification about it and becomes a reply on the case. eBay's account deletions
+have an endpoint of their own (`handlers/webhooks.py`); what intake asks of eBay is in
+`marketplace_side.py`."""
 
 from datetime import datetime
 
 from fastapi import Request
 
 from services.intake.channels.ebay import marketplace_side, notifications
-from services.intake.channels.ebay.notifications import RETURN_CREATED, EbayKeys
+from services.intake.channels.ebay.notifications import (
+    RETURN_CREATED,
+    EbayKeys,
+    ReturnNotification,
+)
 from services.intake.channels.ebay.oauth import as_the_seller
 from services.intake.channels.ebay.post_order_api import read_return
 from services.intake.channels.ebay.returns import (
     Confirmation,
     EbayReturn,
+    buyer_messages,
     case_from_return,
     confirmation_of,
     is_state_change,
@@ -26,7 +33,7 @@ from services.intake.channels.ebay.returns import (
 )
 from services.intake.channels.marketplace import Headers, MarketplaceApis, MarketplaceChannel
 from services.intake.domain.account import Account
-from services.intake.domain.case import Channel, ChannelError, Delivery, Ignore
+from services.intake.domain.case import BuyerWrote, Channel, ChannelError, Delivery, Ignore
 
 
 def verify(headers: Headers, body: bytes, account: Account, now: datetime, _: Request) -> None:
@@ -60,10 +67,12 @@ async def read_named_return(
 
 
 def parse(headers: Headers, body: bytes, found: EbayReturn | None) -> list[Delivery]:
-    """The notification's deliveries, completed or confirmed by the return eBay gave."""
+    """The notification's deliveries, completed or confirmed by the return eBay gave, and
+    what the buyer wrote on the return since (`buyer_messages`)."""
     notification = notifications.read(body)
     if notification.event == RETURN_CREATED and notification.return_id:
-        return notifications.parse(headers, body, case_from_return(notification, read(found)))
+        opened = case_from_return(notification, read(found))
+        return [*notifications.parse(headers, body, opened), *messages_of(notification, found)]
     if not is_state_change(notification):
         return notifications.parse(headers, body)
     confirmed = confirmation_of(notification, read(found))
@@ -71,8 +80,33 @@ def parse(headers: Headers, body: bytes, found: EbayReturn | None) -> list[Deliv
         raise ChannelError(409, "not_confirmed", confirmed.why)
     deliveries = notifications.parse(headers, body)
     if confirmed.verdict is Confirmation.OVERTAKEN:
-        return [d.model_copy(update={"action": Ignore(why=confirmed.why)}) for d in deliveries]
-    return deliveries
+        deliveries = [
+            d.model_copy(update={"action": Ignore(why=confirmed.why)}) for d in deliveries
+        ]
+    return [*deliveries, *messages_of(notification, found)]
+
+
+def messages_of(notification: ReturnNotification, found: EbayReturn | None) -> list[Delivery]:
+    """The buyer's messages on the return, as one delivery; none when there are none. eBay
+    has no notification of its own for a message on a return: every notification about
+    the return reads it, and what the buyer wrote comes with it (each once)."""
+    messages = buyer_messages(read(found))
+    if not messages or not notification.return_id:
+        return []
+    wrote = BuyerWrote(
+        seller_account=notification.recipient,
+        return_id=notification.return_id,
+        messages=messages,
+    )
+    delivery_id = f"{notifications.delivery_id(notification)}:messages"
+    return [
+        Delivery(
+            channel=Channel.EBAY,
+            delivery_id=delivery_id,
+            seller_account=notification.recipient,
+            action=wrote,
+        )
+    ]
 
 
 def read(found: EbayReturn | None) -> EbayReturn:

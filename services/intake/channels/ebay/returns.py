@@ -26,7 +26,9 @@ movement a refund made). From them, pure:
 - `refund_issued`: the refund the seller already made on the return, the read-back before
   a retried refund (eBay takes one seller refund per return, and no idempotency key);
 - `action_taken`: whether an approval, decline, close (a refund issued on it, or the return
-  ended) or receipt is already on the return.
+  ended) or receipt is already on the return;
+- `buyer_messages`: what the buyer wrote to the seller on the return (each
+  BUYER_SEND_MESSAGE step of the history, its `notes`), which becomes a reply on the case.
 """
 
 from dataclasses import dataclass
@@ -52,6 +54,7 @@ from services.intake.domain.case import (
     Deadline,
     Item,
     MarketplaceIds,
+    MarketplaceMessage,
     malformed,
 )
 from services.intake.domain.marketplace_side import ReturnAction
@@ -154,7 +157,8 @@ class ResponseHistory(Resource):
     author: str | None = None
     from_state: str | None = None
     to_state: str | None = None
-    notes: str | None = None  # what a message step said
+    creation_date: DateValue | None = None
+    notes: str | None = None  # what the author wrote with the step (a message's text)
     attributes: HistoryAttributes | None = None
 
 
@@ -491,3 +495,26 @@ def action_taken(action: ReturnAction, found: EbayReturn) -> bool:
     if action is ReturnAction.CLOSE:
         return refund_issued(found) is not None or stage_of(found) >= stage
     return stage_of(found) >= stage
+
+
+# The step a buyer's message on the return leaves in its history (ActivityOptionEnum).
+BUYER_MESSAGE = "BUYER_SEND_MESSAGE"
+
+
+def buyer_messages(found: EbayReturn) -> list[MarketplaceMessage]:
+    """The buyer's messages on the return, oldest first; each is named by its place in the
+    history (eBay only adds to it) and when it was written: a history step has no id."""
+    detail = found.detail or ReturnDetail()
+    return [
+        MarketplaceMessage(
+            message_id=f"{place}@{step.creation_date.value.isoformat()}",
+            text=step.notes.strip(),
+            at=step.creation_date.value,
+        )
+        for place, step in enumerate(detail.response_history)
+        if step.activity == BUYER_MESSAGE
+        and (step.author or "BUYER") == "BUYER"
+        and step.notes
+        and step.notes.strip()
+        and step.creation_date is not None
+    ]

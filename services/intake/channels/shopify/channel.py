@@ -46,10 +46,11 @@ def admin_of(account: Account, apis: MarketplaceApis) -> ShopifyAdmin:
 
 
 def delivery_id_of(headers: Headers, body: bytes) -> str:
-    """A return request is checked now and completed later; any other topic is parsed now."""
+    """A return request is checked now and completed later, keyed by its return; any other
+    topic is parsed now."""
     if webhook.order_to_read(headers, body) is None:
         return webhook.parse(headers, body)[0].delivery_id
-    return headers["x-shopify-event-id"]  # present: order_to_read read the headers
+    return webhook.request_key_of(body)
 
 
 async def read_missing(

@@ -9,7 +9,9 @@ Refund, a redact request), with these headers:
 - `X-Shopify-Hmac-Sha256`: base64 HMAC-SHA256 of the raw body keyed with the app's client
   secret; the old and the new secret are both accepted while the secret is rotated.
 Shopify signs no timestamp, so there is no freshness to check: a replay is caught by its
-event id instead.
+event id instead. A return request is keyed by the return it names (`return_key`), not by
+its event id: the body is signed and the header is not, so a genuine request sent again
+under a made-up event id is still the same return and opens no second case.
 
 A returns/request names the returned line items by id only: no sku, price, currency,
 country or customer. After the webhook is answered, the delivery worker reads the return's
@@ -179,6 +181,17 @@ def verify(headers: Mapping[str, str], body: bytes, secrets: Sequence[str], now:
     ensure_signed(signature, body, secrets, hmac_sha256_base64, "Shopify")
 
 
+def return_key(return_gid: str) -> str:
+    """The delivery and case key of a return request: `return-<id>` for the return's
+    `gid://shopify/Return/<id>` (the key is part of a URL: no slashes)."""
+    return f"return-{return_gid.rstrip('/').rsplit('/', 1)[-1]}"
+
+
+def request_key_of(body: bytes) -> str:
+    """The key of a returns/request delivery, from its signed body."""
+    return return_key(read_json(ReturnRequest, body).admin_graphql_api_id)
+
+
 def order_to_read(headers: Mapping[str, str], body: bytes) -> str | None:
     """The id of the order `parse` needs as a `ShopifyOrder`: a returns/request's only."""
     if read_headers(ShopifyHeaders, headers).topic != RETURN_REQUESTED:
@@ -240,7 +253,7 @@ def requested_cases(
         buyer=order.buyer,
         requested_at=meta.triggered_at,
     )
-    return one_case_per_reason(meta.event_id, whole_return, lines)
+    return one_case_per_reason(return_key(request.admin_graphql_api_id), whole_return, lines)
 
 
 def lines_of(request: ReturnRequest, order: ShopifyOrder) -> list[ReturnedLine]:

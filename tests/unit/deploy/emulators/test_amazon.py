@@ -261,8 +261,15 @@ def adjustment(order_id: str, amount: str, currency: str = "USD", **changes) -> 
     return ("\t".join(record) + "\n" + "\t".join(record.values()) + "\n").encode()
 
 
-async def feed(emulator: httpx.AsyncClient, content: bytes, auth: dict) -> dict:
-    """A payment adjustment feed submitted and looked at until done; its last state."""
+async def feed(
+    emulator: httpx.AsyncClient,
+    content: bytes,
+    auth: dict,
+    feed_type: str = emulated.PAYMENT_ADJUSTMENT,
+    marketplace: str = US,
+) -> dict:
+    """A feed (a payment adjustment unless said) submitted and looked at until done; its
+    last state."""
     kind = "text/tab-separated-values; charset=UTF-8"
     made = await emulator.post(
         "/amazon/feeds/2021-06-30/documents", json={"contentType": kind}, headers=auth
@@ -271,8 +278,8 @@ async def feed(emulator: httpx.AsyncClient, content: bytes, auth: dict) -> dict:
     url = made.json()["url"].removeprefix("http://emulators")
     assert (await emulator.put(url, content=content, headers={"content-type": kind})).is_success
     spec = {
-        "feedType": emulated.PAYMENT_ADJUSTMENT,
-        "marketplaceIds": [US],
+        "feedType": feed_type,
+        "marketplaceIds": [marketplace],
         "inputFeedDocumentId": made.json()["feedDocumentId"],
     }
     created = await emulator.post("/amazon/feeds/2021-06-30/feeds", json=spec, headers=auth)
@@ -343,6 +350,123 @@ async def test_feeds_are_listed_by_type_and_state(emulator):
         headers=auth,
     )
     assert none.json()["feeds"] == []
+
+
+# Feeds and Reports: removal orders
+
+
+def removal(order_id: str = "RMV0001", **changes) -> bytes:
+    record = {
+        "MerchantRemovalOrderID": order_id,
+        "RemovalDisposition": "Return",
+        "AddressName": "Boston Fulfillment Center",
+        "AddressFieldOne": "88 Black Falcon Ave",
+        "AddressCity": "Boston",
+        "AddressCountryCode": "US",
+        "AddressStateOrRegion": "MA",
+        "AddressPostalCode": "02210",
+        "MerchantSKU": "TWS-EB-A3-WHT",
+        "SellableQuantity": "0",
+        "UnsellableQuantity": "1",
+        **changes,
+    }
+    return ("\t".join(record) + "\n" + "\t".join(record.values()) + "\n").encode()
+
+
+async def removal_orders(emulator: httpx.AsyncClient) -> list[dict]:
+    return (await emulator.get("/_emulator/amazon/removal-orders")).json()["removal_orders"]
+
+
+async def test_a_removal_feed_makes_an_order_per_record_even_under_an_id_used_before(emulator):
+    auth = await token_of(emulator)
+    for _ in range(2):
+        done = await feed(emulator, removal(), auth, emulated.REMOVAL)
+        assert "Number of records successful\t\t1" in await processing_report(emulator, done, auth)
+    orders = await removal_orders(emulator)
+    assert [(o["order_id"], o["sku"], o["unsellable_quantity"]) for o in orders] == [
+        ("RMV0001", "TWS-EB-A3-WHT", 1)
+    ] * 2  # Amazon does not guard the caller's retries: the caller reads back first
+    assert orders[0]["address"]["AddressCity"] == "Boston"
+
+
+@pytest.mark.parametrize(
+    ("changes", "error"),
+    [
+        ({"RemovalDisposition": "Keep"}, "Return or Disposal"),
+        ({"AddressCountryCode": "DE"}, "outside the marketplace's region"),
+        ({"AddressCity": ""}, "AddressCity missing"),
+        ({"UnsellableQuantity": "0"}, "not both 0"),
+        ({"MerchantSKU": ""}, "MerchantSKU is required"),
+    ],
+)
+async def test_a_removal_amazon_will_not_make_is_an_error_of_the_processing_report(
+    emulator, changes, error
+):
+    auth = await token_of(emulator)
+    done = await feed(emulator, removal(**changes), auth, emulated.REMOVAL)
+    text = await processing_report(emulator, done, auth)
+    assert "Number of records successful\t\t0" in text and error in text
+    assert await removal_orders(emulator) == []
+
+
+async def test_the_removal_order_detail_report_lists_the_sellers_orders_of_its_window(emulator):
+    auth = await token_of(emulator)
+    await feed(emulator, removal("RMV0001"), auth, emulated.REMOVAL)
+    other = await token_of(emulator, "A2OTHERSELLER")
+    await feed(emulator, removal("RMV0002"), other, emulated.REMOVAL)
+    now = datetime.now(UTC)
+    spec = {
+        "reportType": emulated.REMOVAL_DETAIL,
+        "marketplaceIds": [US],
+        "dataStartTime": (now - timedelta(hours=1)).isoformat(),
+        "dataEndTime": (now + timedelta(minutes=1)).isoformat(),
+    }
+    created = await emulator.post("/amazon/reports/2021-06-30/reports", json=spec, headers=auth)
+    report_id = created.json()["reportId"]
+    for _ in range(3):
+        got = await emulator.get(f"/amazon/reports/2021-06-30/reports/{report_id}", headers=auth)
+    document = await emulator.get(
+        f"/amazon/reports/2021-06-30/documents/{got.json()['reportDocumentId']}", headers=auth
+    )
+    url = document.json()["url"].removeprefix("http://emulators")
+    [row] = rows_of(gzip.decompress((await emulator.get(url)).content))
+    assert list(row) == list(emulated.REMOVAL_DETAIL_COLUMNS)
+    assert (row["order-id"], row["order-type"], row["requested-quantity"]) == (
+        "RMV0001",
+        "Return",
+        "1",
+    )
+
+
+async def test_an_answer_can_be_lost_after_the_feed_was_made_and_listing_feeds_processes_them(
+    emulator,
+):
+    auth = await token_of(emulator)
+    kind = "text/tab-separated-values; charset=UTF-8"
+    made = await emulator.post(
+        "/amazon/feeds/2021-06-30/documents", json={"contentType": kind}, headers=auth
+    )
+    url = made.json()["url"].removeprefix("http://emulators")
+    await emulator.put(url, content=removal(), headers={"content-type": kind})
+    lost = {"seller": "A1SELLER", "operation": "createFeed", "times": 1}
+    assert (await emulator.put("/_emulator/amazon/lost-answers", json=lost)).status_code == 204
+    spec = {
+        "feedType": emulated.REMOVAL,
+        "marketplaceIds": [US],
+        "inputFeedDocumentId": made.json()["feedDocumentId"],
+    }
+    answer = await emulator.post("/amazon/feeds/2021-06-30/feeds", json=spec, headers=auth)
+    assert answer.status_code == 503
+    listed = []
+    for _ in range(2):
+        got = await emulator.get(
+            "/amazon/feeds/2021-06-30/feeds", params={"feedTypes": emulated.REMOVAL}, headers=auth
+        )
+        listed.append([f["processingStatus"] for f in got.json()["feeds"]])
+    assert listed == [["IN_PROGRESS"], ["DONE"]]
+    assert len(await removal_orders(emulator)) == 1
+    again = await emulator.post("/amazon/feeds/2021-06-30/feeds", json=spec, headers=auth)
+    assert again.status_code == 202  # one answer lost, no more
 
 
 # SQS, settings, faults

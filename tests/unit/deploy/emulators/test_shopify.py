@@ -425,7 +425,7 @@ def test_a_delivery_signed_as_shopify_signs_is_genuine_to_intake():
     shopify.verify(headers, body, ["shpss_new_0b6c1e"], NOW)
     assert shopify.account_of(headers, body) == SHOP
     [delivery] = shopify.parse(headers, body, emulated_shopify_order(5007))
-    assert delivery.delivery_id == "evt-7"
+    assert delivery.delivery_id == "return-945007"  # the return, signed; not the event id
     assert headers["X-Shopify-Triggered-At"] == "2026-11-23T12:00:00+00:00"
 
 

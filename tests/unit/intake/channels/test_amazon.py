@@ -405,24 +405,39 @@ def test_an_fba_unit_is_amazons_and_what_the_centre_found_follows_its_opening():
     assert case.fulfilled_by_marketplace
     assert case.ids.return_id == "LPNRR123456789"
     [found] = delivery.action.then
-    assert (found.return_id, found.status) == ("LPNRR123456789", MarketplaceStatus.DELIVERED)
-    assert "PHX7" in found.note and "DEFECTIVE" in found.note and "removal order" in found.note
+    assert (found.license_plate, found.order_id, found.sku) == (
+        "LPNRR123456789",
+        "113-5550001-1234567",
+        "RODMOTOR-US",
+    )
+    assert (found.fulfillment_center, found.disposition, found.amazon_status) == (
+        "PHX7",
+        "DEFECTIVE",
+        "Unit returned to inventory",
+    )
+    assert (found.fnsku, found.quantity, found.seller_account) == ("X002ABCDEF", 1, SELLER)
+    assert found.returned_at == datetime(2024, 5, 20, 9, 14, 31, tzinfo=UTC)
 
 
-@pytest.mark.parametrize(
-    ("disposition", "status", "follow_up"),
-    [
-        ("SELLABLE", "Unit returned to inventory", "back in sellable stock"),
-        ("DEFECTIVE", "Unit returned to inventory", "removal order"),
-        ("CUSTOMER_DAMAGED", "Unit returned to inventory", "removal order"),
-        ("DAMAGED", "Reimbursed", "reimbursed the seller"),
-        ("CARRIER_DAMAGED", "Unit returned to inventory", "reimbursement claim"),
-        ("SOMETHING_NEW", "", "an agent looks"),
-    ],
-)
-def test_each_disposition_says_what_becomes_of_the_unit(disposition, status, follow_up):
-    unit = reports.FbaUnit(fulfillment_center="ONT8", disposition=disposition, status=status)
-    assert follow_up in reports.follow_up_of(unit)
+def test_each_report_says_what_it_found_of_each_unit_in_a_delivery_keyed_by_what_it_says():
+    body = (SAMPLES / "returns_fba.tsv").read_bytes()
+    seen = datetime(2024, 6, 1, tzinfo=UTC)
+    returns = reports.read_report(body).returns
+    first = reports.unit_deliveries(returns, SELLER, seen)
+    again = reports.unit_deliveries(reports.read_report(body).returns, SELLER, seen)
+    assert [d.delivery_id for d in first] == [d.delivery_id for d in again]  # a duplicate
+    assert first[0].delivery_id.startswith("amazon:lpn:LPNRR123456789/unit/")
+    assert first[0].action.seen_at == seen
+    graded = reports.unit_deliveries(
+        reports.read_report(body.replace(b"\tDEFECTIVE\tDEFECTIVE\t", b"\t\tDEFECTIVE\t")).returns,
+        SELLER,
+        seen,
+    )
+    assert graded[0].delivery_id != first[0].delivery_id  # a new word: a new delivery
+    assert graded[0].action.disposition == ""  # not graded yet
+    assert [d.delivery_id for d in graded[1:]] == [d.delivery_id for d in first[1:]]
+    seller_fulfilled = reports.read_report((SAMPLES / "returns_seller_fulfilled.tsv").read_bytes())
+    assert reports.unit_deliveries(seller_fulfilled.returns, SELLER, seen) == []
 
 
 # ------------------------------------------------------------------ cancellations

@@ -16,6 +16,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from services.intake.channels.shopify import admin_api
+from services.intake.channels.shopify import channel as shopify_channel
 from services.intake.channels.shopify import webhook as shopify
 from services.intake.domain.case import (
     Address,
@@ -38,6 +39,7 @@ SECRET = "shpss_new_0b6c1e"
 OLD_SECRET = "shpss_old_77ad20"
 SHOP = "linen-home.myshopify.com"
 EVENT_ID = "9a3c2b7e-6f41-4d0e-9a55-1f0a8e3b6c21"
+RETURN_KEY = "return-945000959"  # gid://shopify/Return/945000959, the sample's return
 TRIGGERED_AT = "2026-03-02T14:05:09.877041743Z"
 NOW = datetime(2026, 3, 2, 14, 5, 10, tzinfo=UTC)
 
@@ -99,7 +101,8 @@ def parse_one(topic: str, body: bytes, order: shopify.ShopifyOrder | None = None
     """The first delivery: a return request of several reasons opens one case per reason."""
     delivery = shopify.parse(headers(topic, body), body, order)[0]
     assert delivery.channel is Channel.SHOPIFY
-    assert delivery.delivery_id == EVENT_ID
+    # A return request is keyed by its return (signed), anything else by its event id.
+    assert delivery.delivery_id == (RETURN_KEY if topic == "returns/request" else EVENT_ID)
     assert delivery.seller_account == SHOP
     return delivery.action
 
@@ -251,7 +254,7 @@ def test_each_reason_of_a_return_opens_its_own_case_keyed_by_its_first_line():
     size, colour = shopify.parse(
         headers("returns/request", sample("returns_request")), sample("returns_request"), ORDER
     )
-    assert (size.delivery_id, colour.delivery_id) == (EVENT_ID, f"{EVENT_ID}/677614678")
+    assert (size.delivery_id, colour.delivery_id) == (RETURN_KEY, f"{RETURN_KEY}/677614678")
     first, second = size.action.case, colour.action.case
     assert (first.marketplace_reason, first.reason) == ("size_too_small", Reason.SIZE_TOO_SMALL)
     assert (second.marketplace_reason, second.reason) == ("color", Reason.STYLE)
@@ -273,7 +276,7 @@ def test_lines_of_one_reason_and_the_same_words_stay_one_case():
     second["customer_note"] = "Can I get the next size up instead?"
     body = json.dumps(request).encode()
     [delivery] = shopify.parse(headers("returns/request", body), body, ORDER)
-    assert delivery.delivery_id == EVENT_ID
+    assert delivery.delivery_id == RETURN_KEY
     assert [(item.sku, item.quantity) for item in delivery.action.case.items] == [
         ("CUR-LIN-5284-SAGE", 1),
         ("CUR-LIN-5284-NAVY", 2),
@@ -732,3 +735,12 @@ async def test_no_answer_in_time_is_transient(client, httpserver):
 async def test_an_unreachable_shop_is_transient(client):
     with pytest.raises(Unavailable, match="unreachable"):
         await admin_api.read_order(client, SHOP, TOKEN, "625362839", base_url="http://127.0.0.1:9")
+
+
+def test_a_return_request_under_another_event_id_is_the_same_delivery():
+    """Shopify signs the body, not X-Shopify-Event-Id: the key is the return the body names."""
+    body = sample("returns_request")
+    first = shopify_channel.delivery_id_of(headers("returns/request", body), body)
+    forged = {**headers("returns/request", body), "X-Shopify-Event-Id": "made-up"}
+    assert shopify_channel.delivery_id_of(forged, body) == first == RETURN_KEY
+    assert shopify.return_key("gid://shopify/Return/7/") == "return-7"

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from services.intake.channels.ebay.channel import EBAY
-from services.intake.domain.case import ChannelError, Ignore, OpenCase, UpdateCase
+from services.intake.domain.case import BuyerWrote, ChannelError, Ignore, OpenCase, UpdateCase
 from shared.events import MarketplaceStatus
 from shared.markets import Currency, Market
 from shared.outbound import Unavailable
@@ -88,3 +88,25 @@ async def test_an_ebay_outage_leaves_the_notification_to_be_tried_again(account,
 
 def test_the_channel_has_every_marketplace_hook():
     assert EBAY.pay_refund and EBAY.find_refund and EBAY.act_on_return and EBAY.check_account
+
+
+async def test_what_the_buyer_wrote_on_the_return_comes_with_any_notification_about_it(
+    account, apis, http
+):
+    await held(http, "6000000009", state="RETURN_REQUESTED")
+    written = await http.post(
+        "/_emulator/ebay/returns/6000000009/messages", json={"text": "Ja, ich nehme das an."}
+    )
+    assert written.status_code == 200
+    body = await notification(http, "ReturnCreated", "6000000009")
+    opened, wrote = await completed(body, account, apis)
+    assert isinstance(opened.action, OpenCase) and isinstance(wrote.action, BuyerWrote)
+    assert wrote.delivery_id == "ebay:6000000009:ReturnCreated:messages"
+    [message] = wrote.action.messages
+    assert (wrote.action.return_id, message.text) == ("6000000009", "Ja, ich nehme das an.")
+    await http.post("/_emulator/ebay/returns/6000000009/messages", json={"text": "Wann?"})
+    body = await notification(http, "ReturnShipped", "6000000009")
+    _, wrote = await completed(body, account, apis)
+    # Both messages, each under the same id as before: the first is recorded once.
+    assert [m.text for m in wrote.action.messages] == ["Ja, ich nehme das an.", "Wann?"]
+    assert wrote.action.messages[0].message_id == message.message_id

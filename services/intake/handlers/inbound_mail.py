@@ -1,0 +1,114 @@
+"""Buyers' e-mail replies through a mail provider's inbound-parse webhook.
+
+`POST /inbound-mail/mailgun` and `POST /inbound-mail/mandrill` (`HEAD` too: Mandrill checks
+the URL exists before it saves a route). Who may call: the provider alone, proved by its
+signature (`adapters/mail_providers.py`); no token. A provider whose key is not set is
+answered as a forged request (401, the same body), checked with a key nobody holds.
+
+Each mail is threaded to its case, read and recorded before the answer
+(`workflows/inbound_replies.py`): 200 recorded (`duplicate` for a retry of a mail recorded
+before); a mail that threads to no case of ours, or has no text to read, is refused with
+the reason: Mailgun 406 (its "rejected, do not retry"), Mandrill 422 when no mail of the
+POST was recorded; 401 forged or stale, 413 past INBOUND_MAIL_MAX_BYTES, 400 not a form,
+422 a field missing; 503 while BUYER_LINK_SECRET is unset (the provider tries again).
+"""
+
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi.responses import JSONResponse
+
+from services.intake.adapters import mail_providers
+from services.intake.adapters.buyer_links import BuyerLinks
+from services.intake.domain.case import ChannelError
+from services.intake.domain.inbound_mail import InboundMail, UnreadableMail
+from services.intake.handlers.refusals import read_body, refusal
+from services.intake.workflows.context import CurrentIntake, Intake
+from services.intake.workflows.inbound_replies import NotThreaded, take_reply
+
+router = APIRouter(prefix="/inbound-mail", tags=["buyers' replies"])
+
+# Mailgun's documented answer for a POST it must not retry.
+MAILGUN_REJECTED = 406
+
+
+def keys_of(secret) -> list[str]:
+    """The keys of a setting (comma-separated, for a rotation); one nobody holds when unset,
+    so an unconfigured provider is answered exactly as a forged request."""
+    if secret is None:
+        return [secrets.token_hex(32)]
+    return [key.strip() for key in secret.get_secret_value().split(",") if key.strip()]
+
+
+def links_of(intake: Intake) -> BuyerLinks:
+    if intake.links is None:
+        raise HTTPException(503, "BUYER_LINK_SECRET is not set: no reply can be threaded")
+    return intake.links
+
+
+async def taken(intake: Intake, mail: InboundMail) -> dict[str, Any]:
+    """One mail to its case: what was recorded, or why it was refused."""
+    try:
+        reply = await take_reply(intake.service, links_of(intake), mail)
+    except NotThreaded as error:
+        return {"message_id": mail.message_id, "refused": "not_threaded", "detail": str(error)}
+    return {
+        "message_id": mail.message_id,
+        "case_id": reply.case_id,
+        "duplicate": reply.duplicate,
+        "reading": reply.reading.reading.value,
+        "answer": reply.reading.answer.value,
+    }
+
+
+@router.post("/mailgun", summary="A buyer's reply through Mailgun's inbound route")
+async def reply_by_mailgun(request: Request, intake: CurrentIntake) -> JSONResponse:
+    service = intake.service
+    settings = service.settings
+    links_of(intake)
+    try:
+        body = await read_body(request, settings.inbound_mail_max_bytes)
+        fields = mail_providers.form_fields(request.headers.get("content-type", ""), body)
+        keys = keys_of(settings.mailgun_webhook_signing_key)
+        mail_providers.verify_mailgun(fields, keys, datetime.now(UTC))
+        mail = mail_providers.mailgun_mail(fields)
+    except UnreadableMail as error:
+        return refusal(service, "mailgun", ChannelError(MAILGUN_REJECTED, "unreadable", str(error)))
+    except ChannelError as error:
+        return refusal(service, "mailgun", error)
+    outcome = await taken(intake, mail)
+    if "refused" in outcome:
+        error = ChannelError(MAILGUN_REJECTED, outcome["refused"], outcome["detail"])
+        return refusal(service, "mailgun", error)
+    return JSONResponse(outcome)
+
+
+@router.head("/mandrill", include_in_schema=False)
+async def mandrill_url_check() -> Response:
+    return Response(status_code=200)
+
+
+@router.post("/mandrill", summary="Buyers' replies through Mandrill's inbound route")
+async def replies_by_mandrill(request: Request, intake: CurrentIntake) -> JSONResponse:
+    service = intake.service
+    settings = service.settings
+    links_of(intake)
+    try:
+        body = await read_body(request, settings.inbound_mail_max_bytes)
+        fields = mail_providers.form_fields(request.headers.get("content-type", ""), body)
+        url = settings.mandrill_webhook_url or str(request.url)
+        keys = keys_of(settings.mandrill_webhook_key)
+        mail_providers.verify_mandrill(request.headers, fields, url, keys)
+        mails = mail_providers.mandrill_mails(fields)
+    except UnreadableMail as error:
+        return refusal(service, "mandrill", ChannelError(422, "unreadable", str(error)))
+    except ChannelError as error:
+        return refusal(service, "mandrill", error)
+    outcomes = [await taken(intake, mail) for mail in mails]
+    refused = [outcome for outcome in outcomes if "refused" in outcome]
+    if refused and len(refused) == len(outcomes):
+        detail = "; ".join(outcome["detail"] for outcome in refused)
+        return refusal(service, "mandrill", ChannelError(422, refused[0]["refused"], detail))
+    return JSONResponse({"mails": outcomes})
