@@ -27,6 +27,7 @@ from shared.migrations import upgrade_all
 from shared.topics import create_topics
 from tests.factories import (
     AGENT_TOKEN,
+    BUYER_LINK_SECRET,
     CHANNEL_ACCOUNTS,
     INTERNAL_TOKEN,
     STAFF_TOKEN,
@@ -117,6 +118,7 @@ async def settings(components, emulators) -> StackSettings:
         amazon_report_check_seconds=0.2,
         amazon_report_interval_seconds=2.0,
         amazon_queue_wait_seconds=1,
+        buyer_link_secret=BUYER_LINK_SECRET,
     )
     await create_topics(settings)
     await upgrade_all(settings)

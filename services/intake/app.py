@@ -17,12 +17,15 @@ import asyncpg
 import httpx
 from fastapi import FastAPI
 
+from services.intake.adapters.buyer_links import BuyerLinks
+from services.intake.adapters.case_views import CaseViews
 from services.intake.adapters.vault import Vault
 from services.intake.channels.marketplace import MarketplaceApis
 from services.intake.channels.registry import LANES
 from services.intake.handlers import (
     accounts,
     agents,
+    buyer_page,
     buyers,
     events,
     refunds,
@@ -53,20 +56,38 @@ async def keep_session(connection: asyncpg.Connection) -> None:
 @asynccontextmanager
 async def intake_context(service: Service) -> AsyncIterator[Intake]:
     """The vault, the channel accounts, a client of the marketplace APIs and the acceptance
-    pool, shared by the routes and the delivery workers."""
+    pool, shared by the routes and the delivery workers; the buyers' links and what
+    resolution and fulfillment show of a case on the buyer's page."""
     settings = service.settings
     vault = Vault.from_settings(settings)
     channel_accounts = Accounts(service.engine, vault, settings.account_cache_seconds)
     if settings.channel_accounts_file is not None:
         await channel_accounts.load(read_accounts_file(settings.channel_accounts_file))
+    resolution = settings.resolution_api_base_url or settings.base_url_of("resolution")
+    fulfillment = settings.fulfillment_api_base_url or settings.base_url_of("fulfillment")
+    page_timeout = settings.buyer_page_timeout_seconds
+    token = settings.internal_api_token
     async with (
         httpx.AsyncClient(timeout=settings.marketplace_timeout_seconds) as http,
+        httpx.AsyncClient(base_url=resolution, timeout=page_timeout) as resolution_api,
+        httpx.AsyncClient(base_url=fulfillment, timeout=page_timeout) as fulfillment_api,
         asyncpg.create_pool(
             settings.plain_database_url, min_size=1, max_size=10, reset=keep_session
         ) as pool,
     ):
         marketplaces = MarketplaceApis(http, settings)
-        yield Intake(service, vault, channel_accounts, Acceptance(pool, vault), marketplaces)
+        views = CaseViews(
+            resolution_api, fulfillment_api, token.get_secret_value() if token else None
+        )
+        yield Intake(
+            service,
+            vault,
+            channel_accounts,
+            Acceptance(pool, vault),
+            marketplaces,
+            buyer_links=BuyerLinks.from_settings(settings),
+            case_views=views,
+        )
 
 
 def delivery_workers(service: Service, intake: Intake) -> list[Worker]:
@@ -92,6 +113,7 @@ SPEC = ServiceSpec(
         reports.router,
         agents.router,
         buyers.router,
+        buyer_page.router,
         accounts.router,
         refunds.router,
         return_actions.router,
