@@ -19,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.intake.domain.buyer_page import Rating
 from services.intake.tables import BuyerMessage, BuyerRecord, CaseRecord
 from services.intake.workflows.buyer_messages import RATING, record_reply
+from services.intake.workflows.cases import ERASED
 from shared.events import BuyerAnswer, SatisfactionRated
 from shared.outbox import emit
 
@@ -29,6 +30,7 @@ class LinkedCase:
     order_id: str
     language: str  # the language the buyer wrote the case in
     items: list[dict]
+    reason: str  # the one taxonomy's (`shared.events.Reason`)
     erased: bool  # the buyer asked to be forgotten: the page shows nothing of the case
 
 
@@ -45,7 +47,13 @@ async def linked_case(session: AsyncSession, case_id: str) -> LinkedCase | None:
     cases, buyers = CaseRecord.__table__, BuyerRecord.__table__
     row = (
         await session.execute(
-            select(cases.c.case_id, cases.c.order_id, cases.c.case, buyers.c.erased_at)
+            select(
+                cases.c.case_id,
+                cases.c.order_id,
+                cases.c.buyer_ref,
+                cases.c.case,
+                buyers.c.erased_at,
+            )
             .outerjoin(
                 buyers,
                 (cases.c.channel == buyers.c.channel)
@@ -63,7 +71,9 @@ async def linked_case(session: AsyncSession, case_id: str) -> LinkedCase | None:
         order_id=row.order_id,
         language=str(case.get("buyer_language") or "en"),
         items=list(case.get("items") or []),
-        erased=row.erased_at is not None,
+        reason=str(case.get("reason") or "other"),
+        # Erasing a buyer blanks the case's buyer reference too (`cases.erase_buyer`).
+        erased=row.erased_at is not None or row.buyer_ref == ERASED,
     )
 
 

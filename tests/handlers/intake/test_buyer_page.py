@@ -12,7 +12,9 @@ from html import unescape
 import pytest
 from sqlalchemy import text
 
+from services.intake.domain.case import EraseBuyer
 from services.intake.tables import BuyerRecord, CaseRecord
+from services.intake.workflows.cases import erase_buyer
 from shared.outbound import Unavailable
 from tests.handlers.conftest import outbox_of
 from tests.handlers.intake.conftest import running_intake
@@ -329,6 +331,20 @@ async def test_an_erased_buyer_s_link_shows_nothing_of_the_case(intake):
     )
     assert answer.status_code == 410
     assert await events_of(intake, case_id, "case.buyer_replied") == []
+
+
+async def test_a_buyer_erased_by_their_marketplace_loses_the_page(intake):
+    case_id = await a_case(intake, language="de")
+    url = link(intake, case_id)
+    assert (await intake.get(url)).status_code == 200
+    async with intake.service.transaction() as session:
+        buyer_ref = await session.scalar(
+            text("SELECT buyer_ref FROM intake.cases WHERE case_id = :c"), {"c": case_id}
+        )
+        erase = EraseBuyer(seller_account="page-seller", buyer_ref=buyer_ref)
+        await erase_buyer(session, "generic", erase, "customers/redact", datetime.now(UTC))
+    page = await intake.get(url)
+    assert page.status_code == 410 and "Daten wurden auf Ihren Wunsch" in page.text
 
 
 async def test_a_link_to_a_case_intake_does_not_hold_is_a_clear_404(intake):
