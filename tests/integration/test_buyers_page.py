@@ -2,8 +2,9 @@
 served by the intake of the running stack, which asks the running resolution and
 fulfillment: in each of the five languages a buyer opens their link and accepts a partial
 refund; another declines, accepts the next offer and rates the outcome; an expired and a
-tampered link; a phone-sized screen and the keyboard; axe-core run in the page finds no
-serious or critical violation. A screenshot of each view lands in tests/artifacts/."""
+tampered link; a phone-sized screen, the keyboard and a photo of the damage; axe-core run
+in the page finds no serious or critical violation. A screenshot of each view lands in
+tests/artifacts/."""
 
 import time
 from pathlib import Path
@@ -13,7 +14,7 @@ from playwright.async_api import Page, async_playwright, expect
 
 from services.intake.domain.buyer_page import KEEPS, REMEDY_NAMES, TEXTS
 from tests.conftest import eventually
-from tests.factories import webhook
+from tests.factories import AGENT, webhook
 from tests.integration.test_case_flow import open_case
 from tests.integration.test_console import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, served
 
@@ -27,6 +28,7 @@ SCRATCHED = {
     "it": "Il coperchio è arrivato graffiato",
 }
 PHONE = {"width": 375, "height": 667}
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 @pytest.fixture
@@ -220,4 +222,13 @@ async def test_on_a_phone_by_keyboard(stack, clients, browser, intake_url):
     assert order.index(TEXTS["accept"]["it"]) < order.index(TEXTS["decline"]["it"])
     await no_serious_violations(page)
     await shot(page, "phone")
+
+    # A scratched lid: the buyer adds a photo from the phone.
+    photo = {"name": "lid.png", "mimeType": "image/png", "buffer": PNG}
+    await page.get_by_label(TEXTS["photo"]["it"]).set_input_files(photo)
+    await page.get_by_role("button", name=TEXTS["send_photo"]["it"]).click()
+    await expect(page.get_by_role("status")).to_contain_text(TEXTS["done_photo"]["it"])
+    await expect(page.locator("body")).to_contain_text("Foto aggiunte: 1")
+    listed = await clients["intake"].get(f"/cases/{case_id}/photos", headers=AGENT)
+    assert [p["content_type"] for p in listed.json()] == ["image/png"]
     await context.close()

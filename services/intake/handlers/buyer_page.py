@@ -1,6 +1,7 @@
 """The buyer's own page of a case, in their language: the open offer with its amount,
 what they keep and their legal rights next to it; accept or decline; where the case
-stands (what happens next, tracking, refunds); a rating of the outcome.
+stands (what happens next, tracking, refunds); a rating of the outcome; photos when the
+reason calls for them.
 
 Who may call: whoever holds a valid link (`adapters/buyer_links.py`: signed, expiring,
 naming one case); no account, no token. A link that is expired, tampered with, or whose
@@ -11,6 +12,8 @@ reload never posts twice; the workflows take each action once (`workflows/buyer_
 
 import logging
 from datetime import UTC, datetime
+from email.parser import BytesParser
+from email.policy import HTTP
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode
@@ -23,11 +26,14 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from services.intake.adapters.buyer_links import BadLink
 from services.intake.domain import buyer_page as words
 from services.intake.domain.buyer_page import LANGUAGES, BadForm, language_of, rating_of
+from services.intake.domain.photos import LARGEST_PHOTO, PhotoRefused, calls_for_photos
 from services.intake.workflows.buyer_page import (
     LinkedCase,
+    add_photo,
     answer_given,
     answer_offer,
     linked_case,
+    photos_of,
     rate_case,
     rating_given,
 )
@@ -47,7 +53,14 @@ templates = Environment(
 )
 LONGEST_FORM = 16 * 1024  # bytes: a comment of 2,000 characters, percent-encoded, fits
 LONGEST_OFFER_ID = 200
-DONE = {"accept", "decline", "rating"}
+DONE = {"accept", "decline", "rating", "photo"}
+REFUSED_PHOTO = {
+    "photo_not_needed": 409,
+    "photo_missing": 422,
+    "photo_too_large": 413,
+    "photo_not_an_image": 415,
+    "photo_too_many": 409,
+}
 HEADERS = {
     "Cache-Control": "no-store",
     "Referrer-Policy": "no-referrer",  # the link is the buyer's key: never in a Referer
@@ -131,6 +144,30 @@ async def buyer_rates(token: str, request: Request, intake: CurrentIntake) -> Re
     return back_to_page(request, token, language, "rating")
 
 
+@router.post(
+    "/buyer/{token}/photos",
+    summary="The buyer adds a photo to a case whose reason calls for one",
+    description=f"{WHO} A multipart form: `photo` (JPEG, PNG or WebP, at most 5 MiB; 6 per "
+    "case; damaged or not as described only), `lang`. The same photo twice is kept once.",
+)
+async def buyer_adds_photo(token: str, request: Request, intake: CurrentIntake) -> Response:
+    language = language_of(request.query_params.get("lang"), accepted_language(request))
+    try:
+        case, language = await opened(intake, token, request.query_params.get("lang"), request)
+        fields = await multipart_of(request)
+        language = language_of(fields.get("lang", b"").decode("utf-8", "replace"), language)
+        async with intake.service.transaction() as session:
+            await add_photo(
+                session, intake.vault, case, fields.get("photo", b""), datetime.now(UTC)
+            )
+    except PhotoRefused as refused_photo:
+        key = str(refused_photo)
+        return refused(Refusal(REFUSED_PHOTO[key], key), language, token, request)
+    except Refusal as refusal:
+        return refused(refusal, language, token, request)
+    return back_to_page(request, token, language, "photo")
+
+
 # The link, the case, the form
 
 
@@ -169,6 +206,31 @@ async def form_of(request: Request) -> dict[str, str]:
     except ValueError:
         return {}
     return {name: values[0] for name, values in parsed.items() if values}
+
+
+async def multipart_of(request: Request) -> dict[str, bytes]:
+    """A multipart form's fields, each the first part of its name; a body beyond a photo's
+    largest size is refused (413) before it is read further."""
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > LARGEST_PHOTO + LONGEST_FORM:
+            raise PhotoRefused("photo_too_large")
+    content_type = request.headers.get("content-type", "")
+    if not content_type.lower().startswith("multipart/form-data"):
+        return {}
+    head = f"Content-Type: {content_type}\r\n\r\n".encode("utf-8", "replace")
+    try:
+        message = BytesParser(policy=HTTP).parsebytes(head + body)
+        parts = list(message.iter_parts()) if message.is_multipart() else []
+    except Exception:  # any malformed multipart: no fields
+        return {}
+    fields: dict[str, bytes] = {}
+    for part in parts:
+        name = part.get_param("name", header="content-disposition")
+        if isinstance(name, str) and name not in fields:
+            fields[name] = part.get_payload(decode=True) or b""
+    return fields
 
 
 def answer_of(fields: dict[str, str]) -> tuple[str, BuyerAnswer]:
@@ -225,6 +287,7 @@ async def page(
         unavailable = True
     async with intake.service.transaction() as session:
         stars = await rating_given(session, case.case_id)
+        photos = len(await photos_of(session, case.case_id))
     facts = shown(case, offers, parcels, language)
     return render(
         "page.html",
@@ -235,6 +298,8 @@ async def page(
         notice=notice,
         unavailable=unavailable,
         stars=stars,
+        photos_wanted=calls_for_photos(case.reason),
+        photos=photos,
         **facts,
     )
 
@@ -307,7 +372,7 @@ def notice_of(done: str | None, language: str) -> str | None:
 def refused(
     refusal: Refusal, language: str, token: str | None = None, request: Request | None = None
 ) -> HTMLResponse:
-    back = page_path(request, token) if token and refusal.status in (409, 422) else None
+    back = page_path(request, token) if token and refusal.status in (409, 413, 415, 422) else None
     language = refusal.language or language
     answer = render(
         "refused.html",

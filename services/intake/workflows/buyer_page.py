@@ -1,5 +1,5 @@
-"""The buyer's page of a case: the case a link opens, the buyer's answer to an offer and
-their rating, each taken once.
+"""The buyer's page of a case: the case a link opens, the buyer's answer to an offer, their
+rating and their photos, each taken once.
 
 An answer from the page is a buyer's reply like any other (`buyer_messages.record_reply`,
 so resolution acts on its `case.buyer_replied`), stored under the page's message id of
@@ -16,8 +16,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.intake.adapters.vault import Vault
 from services.intake.domain.buyer_page import Rating
-from services.intake.tables import BuyerMessage, BuyerRecord, CaseRecord
+from services.intake.domain.photos import photo_of
+from services.intake.tables import BuyerMessage, BuyerRecord, CasePhoto, CaseRecord
 from services.intake.workflows.buyer_messages import RATING, record_reply
 from services.intake.workflows.cases import ERASED
 from shared.events import BuyerAnswer, SatisfactionRated
@@ -134,3 +136,59 @@ async def rate_case(session: AsyncSession, case_id: str, rating: Rating, now: da
     rated = SatisfactionRated(case_id=case_id, rating=rating.stars, comment=rating.comment, at=now)
     await emit(session, rated)
     return True
+
+
+async def photos_of(session: AsyncSession, case_id: str) -> list[dict]:
+    """The photos of a case, oldest first, without their content."""
+    photos = CasePhoto.__table__
+    rows = await session.execute(
+        select(photos.c.photo_id, photos.c.content_type, photos.c.size, photos.c.uploaded_at)
+        .where(photos.c.case_id == case_id)
+        .order_by(photos.c.uploaded_at)
+    )
+    return [dict(row._mapping) for row in rows]
+
+
+async def add_photo(
+    session: AsyncSession, vault: Vault, case: LinkedCase, data: bytes, now: datetime
+) -> bool:
+    """Keep the buyer's photo with the case, sealed; False when it was kept before.
+    Raises PhotoRefused (reason, type, size, count)."""
+    photos = CasePhoto.__table__
+    # One upload at a time per case, so the count holds.
+    await session.execute(
+        select(CaseRecord.__table__.c.case_id)
+        .where(CaseRecord.__table__.c.case_id == case.case_id)
+        .with_for_update()
+    )
+    count = len(await photos_of(session, case.case_id))
+    photo = photo_of(data, case.reason, count)
+    kept = await session.scalar(
+        insert(photos)
+        .values(
+            case_id=case.case_id,
+            photo_id=photo.photo_id,
+            content_type=photo.content_type,
+            size=len(photo.data),
+            sealed=vault.seal_bytes(photo.data),
+            uploaded_at=now,
+        )
+        .on_conflict_do_nothing()
+        .returning(photos.c.photo_id)
+    )
+    return kept is not None
+
+
+async def photo_content(
+    session: AsyncSession, vault: Vault, case_id: str, photo_id: str
+) -> tuple[str, bytes] | None:
+    """A photo's type and content, opened; None when the case has no such photo."""
+    photos = CasePhoto.__table__
+    row = (
+        await session.execute(
+            select(photos.c.content_type, photos.c.sealed).where(
+                photos.c.case_id == case_id, photos.c.photo_id == photo_id
+            )
+        )
+    ).first()
+    return None if row is None else (row.content_type, vault.open_bytes(row.sealed))

@@ -16,6 +16,7 @@ from services.intake.domain.case import EraseBuyer
 from services.intake.tables import BuyerRecord, CaseRecord
 from services.intake.workflows.cases import erase_buyer
 from shared.outbound import Unavailable
+from tests.factories import AGENT
 from tests.handlers.conftest import outbox_of
 from tests.handlers.intake.conftest import running_intake
 
@@ -69,7 +70,9 @@ async def intake(settings):
         yield client
 
 
-async def a_case(intake, language: str = "de", erased: bool = False) -> str:
+async def a_case(
+    intake, language: str = "de", erased: bool = False, reason: str = "defective"
+) -> str:
     case_id = f"case-{uuid.uuid4()}"
     buyer_ref = f"buyer-{uuid.uuid4().hex[:8]}"
     now = datetime.now(UTC)
@@ -89,6 +92,7 @@ async def a_case(intake, language: str = "de", erased: bool = False) -> str:
                 case={
                     "case_id": case_id,
                     "buyer_language": language,
+                    "reason": reason,
                     "items": [{"sku": "LMP-1", "title": "Desk Lamp", "quantity": 1}],
                 },
             )
@@ -383,3 +387,76 @@ async def test_without_a_link_secret_the_pages_are_off(settings):
     async with running_intake(settings, buyer_link_secret=None) as client:
         page = await client.get("/buyer/anything")
         assert page.status_code == 503
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+JPEG = b"\xff\xd8\xff\xe0" + bytes(range(256))
+
+
+def photo_form(data: bytes, name: str = "scratch.png", content_type: str = "image/png"):
+    return {"files": {"photo": (name, data, content_type)}, "data": {"lang": "en"}}
+
+
+async def test_a_photo_of_a_damaged_item_is_kept_once_sealed_and_shown_to_agents(intake):
+    case_id = await a_case(intake, language="en", reason="damaged")
+    page = await intake.get(link(intake, case_id, "en"))
+    assert 'enctype="multipart/form-data"' in page.text and "Photos of the item" in page.text
+    url = f"{link(intake, case_id, 'en')}/photos"
+    first = await intake.post(url, **photo_form(PNG))
+    again = await intake.post(url, **photo_form(PNG))
+    other = await intake.post(url, **photo_form(JPEG, "dent.jpg", "application/octet-stream"))
+    assert first.status_code == again.status_code == other.status_code == 303
+    assert "done=photo" in first.headers["location"]
+    listed = await intake.get(f"/cases/{case_id}/photos", headers=AGENT)
+    assert [(p["content_type"], p["size"]) for p in listed.json()] == [
+        ("image/png", len(PNG)),
+        ("image/jpeg", len(JPEG)),
+    ]
+    photo_id = listed.json()[1]["photo_id"]
+    shown = await intake.get(f"/cases/{case_id}/photos/{photo_id}", headers=AGENT)
+    assert shown.content == JPEG and shown.headers["content-type"] == "image/jpeg"
+    assert (await intake.get(f"/cases/{case_id}/photos")).status_code == 401
+    assert (await intake.get(f"/cases/{case_id}/photos/nope", headers=AGENT)).status_code == 404
+    async with intake.service.engine.connect() as connection:
+        sealed = await connection.scalar(
+            text("SELECT sealed FROM intake.case_photos WHERE photo_id = :p"), {"p": photo_id}
+        )
+    assert JPEG not in sealed
+    assert "Photos added: 2" in (await intake.get(link(intake, case_id, "en"))).text
+
+
+async def test_photos_are_refused_in_words(intake):
+    case_id = await a_case(intake, language="en", reason="not_as_described")
+    url = f"{link(intake, case_id, 'en')}/photos"
+    text_file = await intake.post(url, **photo_form(b"just text", "a.png"))
+    assert text_file.status_code == 415 and "not a JPEG, PNG or WebP" in text_file.text
+    empty = await intake.post(url, **photo_form(b""))
+    assert empty.status_code == 422
+    huge = await intake.post(url, **photo_form(PNG + b"\x00" * (5 * 1024 * 1024)))
+    assert huge.status_code == 413 and "too large" in huge.text
+    not_multipart = await intake.post(url, content=b"\x00\xff", headers=FORM)
+    assert not_multipart.status_code == 422
+    broken = {"content-type": "multipart/form-data; boundary=x"}
+    assert (
+        await intake.post(url, content=b"--x\r\n\x00garbage", headers=broken)
+    ).status_code == 422
+    for n in range(6):
+        assert (await intake.post(url, **photo_form(PNG + bytes([n])))).status_code == 303
+    seventh = await intake.post(url, **photo_form(PNG + b"\x07"))
+    assert seventh.status_code == 409 and "(6)" in seventh.text
+    defective = await a_case(intake, language="en", reason="defective")
+    unneeded = await intake.post(f"{link(intake, defective, 'en')}/photos", **photo_form(PNG))
+    assert unneeded.status_code == 409 and "needs no photos" in unneeded.text
+    assert "Photos of the item" not in (await intake.get(link(intake, defective, "en"))).text
+
+
+async def test_erasing_the_buyer_removes_their_photos(intake):
+    case_id = await a_case(intake, language="en", reason="damaged")
+    await intake.post(f"{link(intake, case_id, 'en')}/photos", **photo_form(PNG))
+    async with intake.service.transaction() as session:
+        buyer_ref = await session.scalar(
+            text("SELECT buyer_ref FROM intake.cases WHERE case_id = :c"), {"c": case_id}
+        )
+        erase = EraseBuyer(seller_account="page-seller", buyer_ref=buyer_ref)
+        await erase_buyer(session, "generic", erase, "customers/redact", datetime.now(UTC))
+    assert (await intake.get(f"/cases/{case_id}/photos", headers=AGENT)).json() == []
