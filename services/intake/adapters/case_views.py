@@ -55,3 +55,42 @@ class CaseViews:
             return answer.json()
         except ValueError:
             raise Unavailable(system, "the buyer view answered no JSON") from None
+
+    async def return_label(self, rma_id: str) -> bytes | None:
+        """The return's prepaid label (PDF) from fulfillment; None when it has none."""
+        try:
+            answer = await self.fulfillment.get(
+                f"/returns/{rma_id}/label.pdf", headers=self.headers
+            )
+        except httpx.HTTPError as failure:
+            raise Unavailable("fulfillment", f"the label is unreachable: {failure}") from None
+        if answer.status_code == 404:
+            return None
+        if not answer.is_success:
+            raise Unavailable(
+                "fulfillment", f"the label answered {answer.status_code}", answer.status_code
+            )
+        return answer.content
+
+    async def book_pickup(self, rma_id: str, window: dict[str, str]) -> str | None:
+        """Book the carrier's pickup in `window` (day, starts, ends); None when booked,
+        else fulfillment's reason for refusing it (a window gone, a parcel received)."""
+        try:
+            answer = await self.fulfillment.post(
+                f"/returns/{rma_id}/pickup", json=window, headers=self.headers
+            )
+        except httpx.HTTPError as failure:
+            raise Unavailable("fulfillment", f"the pickup is unreachable: {failure}") from None
+        if answer.is_success:
+            return None
+        if answer.status_code in (404, 409, 422):
+            try:
+                return str(answer.json().get("detail", ""))
+            except ValueError:
+                return answer.text[:200]
+        raise Unavailable(
+            "fulfillment",
+            f"the pickup answered {answer.status_code}",
+            answer.status_code,
+            retry_after_of(answer),
+        )

@@ -382,6 +382,89 @@ TEXTS: dict[str, dict[str, str]] = {
         "es": "Volver a su caso",
         "it": "Torna alla sua pratica",
     },
+    # The return: label, pickup or drop-off
+    "your_return": {
+        "en": "Sending the item back",
+        "de": "Rücksendung des Artikels",
+        "fr": "Renvoyer l'article",
+        "es": "Devolver el artículo",
+        "it": "Restituire l'articolo",
+    },
+    "download_label": {
+        "en": "Download your prepaid return label (PDF)",
+        "de": "Ihr vorfrankiertes Rücksendeetikett herunterladen (PDF)",
+        "fr": "Télécharger votre étiquette de retour prépayée (PDF)",
+        "es": "Descargar su etiqueta de devolución prepagada (PDF)",
+        "it": "Scaricare l'etichetta di reso prepagata (PDF)",
+    },
+    "how_to_send": {
+        "en": "How will you hand the parcel over?",
+        "de": "Wie möchten Sie das Paket übergeben?",
+        "fr": "Comment souhaitez-vous remettre le colis ?",
+        "es": "¿Cómo entregará el paquete?",
+        "it": "Come consegnerà il pacco?",
+    },
+    "pickup_window": {
+        "en": "Collected on {when}",
+        "de": "Abholung am {when}",
+        "fr": "Enlèvement le {when}",
+        "es": "Recogida el {when}",
+        "it": "Ritiro il {when}",
+    },
+    "drop_off": {
+        "en": "I will take it to a {carrier} drop-off point",
+        "de": "Ich bringe es zu einer {carrier}-Annahmestelle",
+        "fr": "Je le dépose dans un point {carrier}",
+        "es": "Lo llevaré a un punto de entrega de {carrier}",
+        "it": "Lo porterò a un punto di consegna {carrier}",
+    },
+    "confirm": {
+        "en": "Confirm",
+        "de": "Bestätigen",
+        "fr": "Confirmer",
+        "es": "Confirmar",
+        "it": "Confermare",
+    },
+    "pickup_booked": {
+        "en": "Collection booked: {when}",
+        "de": "Abholung gebucht: {when}",
+        "fr": "Enlèvement réservé : {when}",
+        "es": "Recogida reservada: {when}",
+        "it": "Ritiro prenotato: {when}",
+    },
+    "done_pickup": {
+        "en": "Your collection is booked.",
+        "de": "Ihre Abholung ist gebucht.",
+        "fr": "Votre enlèvement est réservé.",
+        "es": "Su recogida está reservada.",
+        "it": "Il ritiro è prenotato.",
+    },
+    "done_drop_off": {
+        "en": "Fine: print the label and take the parcel to a drop-off point.",
+        "de": "Gut: Drucken Sie das Etikett aus und bringen Sie das Paket zu einer Annahmestelle.",
+        "fr": "Parfait : imprimez l'étiquette et déposez le colis dans un point relais.",
+        "es": "Perfecto: imprima la etiqueta y lleve el paquete a un punto de entrega.",
+        "it": "Bene: stampi l'etichetta e porti il pacco a un punto di consegna.",
+    },
+    "pickup_refused": {
+        "en": "The carrier cannot collect then. Please choose another time, or drop it off.",
+        "de": "Der Versanddienst kann dann nicht abholen. Bitte wählen Sie eine andere Zeit "
+        "oder geben Sie das Paket ab.",
+        "fr": "Le transporteur ne peut pas passer à ce moment. Choisissez un autre créneau "
+        "ou déposez le colis.",
+        "es": "El transportista no puede recogerlo entonces. Elija otro momento o llévelo "
+        "a un punto de entrega.",
+        "it": "Il corriere non può ritirarlo in quel momento. Scelga un altro orario o lo "
+        "consegni a un punto.",
+    },
+    "no_label": {
+        "en": "Your return label is not ready yet. Please come back a little later.",
+        "de": "Ihr Rücksendeetikett ist noch nicht fertig. Bitte schauen Sie etwas später "
+        "wieder vorbei.",
+        "fr": "Votre étiquette de retour n'est pas encore prête. Revenez un peu plus tard.",
+        "es": "Su etiqueta de devolución aún no está lista. Vuelva un poco más tarde.",
+        "it": "L'etichetta di reso non è ancora pronta. Torni un po' più tardi.",
+    },
     # Photos
     "photos": {
         "en": "Photos of the item",

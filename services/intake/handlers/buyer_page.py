@@ -11,14 +11,14 @@ reload never posts twice; the workflows take each action once (`workflows/buyer_
 """
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from email.parser import BytesParser
 from email.policy import HTTP
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -53,7 +53,8 @@ templates = Environment(
 )
 LONGEST_FORM = 16 * 1024  # bytes: a comment of 2,000 characters, percent-encoded, fits
 LONGEST_OFFER_ID = 200
-DONE = {"accept", "decline", "rating", "photo"}
+DONE = {"accept", "decline", "rating", "photo", "pickup", "drop_off"}
+DROP_OFF = "drop_off"
 REFUSED_PHOTO = {
     "photo_not_needed": 409,
     "photo_missing": 422,
@@ -166,6 +167,81 @@ async def buyer_adds_photo(token: str, request: Request, intake: CurrentIntake) 
     except Refusal as refusal:
         return refused(refusal, language, token, request)
     return back_to_page(request, token, language, "photo")
+
+
+@router.get(
+    "/buyer/{token}/return-label.pdf",
+    summary="The buyer downloads their prepaid return label",
+    description=f"{WHO} The label fulfillment issued for the case's return (PDF).",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+async def buyer_label(
+    token: str, request: Request, intake: CurrentIntake, lang: str | None = None
+) -> Response:
+    language = language_of(lang, accepted_language(request))
+    try:
+        case, language = await opened(intake, token, lang, request)
+        the_return = await return_of(intake, case)
+        try:
+            label = await views(intake).return_label(the_return["rma_id"])
+        except Unavailable:
+            raise Refusal(503, "unavailable") from None
+        if label is None:
+            raise Refusal(404, "no_label")
+    except Refusal as refusal:
+        return refused(refusal, language, token, request)
+    name = f"return-label-{the_return['rma_id']}.pdf"
+    headers = {**HEADERS, "Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(label, media_type="application/pdf", headers=headers)
+
+
+@router.post(
+    "/buyer/{token}/pickup",
+    summary="The buyer picks a pickup window for their return, or a drop-off",
+    description=f"{WHO} Form fields: `window` (one the page offered, or `drop_off`), `lang`. "
+    "The window booked already is not booked again.",
+)
+async def buyer_picks_pickup(token: str, request: Request, intake: CurrentIntake) -> Response:
+    fields = await form_of(request)
+    language = language_of(fields.get("lang"), accepted_language(request))
+    try:
+        case, language = await opened(intake, token, fields.get("lang"), request)
+        chosen = fields.get("window", "")
+        if chosen == DROP_OFF:
+            return back_to_page(request, token, language, DROP_OFF)
+        the_return = await return_of(intake, case)
+        windows = {window_value(w): w for w in the_return.get("pickup_windows", [])}
+        if chosen not in windows:
+            raise Refusal(409 if chosen else 422, "pickup_refused" if chosen else "bad_form")
+        booked = the_return.get("pickup")
+        if booked is None or window_value(booked) != chosen:
+            try:
+                refusal = await views(intake).book_pickup(the_return["rma_id"], windows[chosen])
+            except Unavailable:
+                raise Refusal(503, "unavailable") from None
+            if refusal is not None:
+                log.info("pickup for %s refused: %s", case.case_id, refusal)
+                raise Refusal(409, "pickup_refused")
+    except Refusal as refusal:
+        return refused(refusal, language, token, request)
+    return back_to_page(request, token, language, "pickup")
+
+
+async def return_of(intake: Intake, case: LinkedCase) -> dict[str, Any]:
+    """The case's return as fulfillment holds it; Refusal when there is none yet."""
+    try:
+        parcels = await views(intake).parcels(case.case_id)
+    except Unavailable:
+        raise Refusal(503, "unavailable") from None
+    the_return = (parcels or {}).get("return")
+    if not the_return:
+        raise Refusal(404, "no_label")
+    return the_return
+
+
+def window_value(window: dict[str, Any]) -> str:
+    return f"{window['day']}|{window['starts']}|{window['ends']}"
 
 
 # The link, the case, the form
@@ -340,13 +416,35 @@ def shown(
     ]
     parcel_view = parcels or {}
     the_return = parcel_view.get("return")
+    pickup_choices = []
+    if the_return and not the_return.get("received_at"):
+        booked = the_return.get("pickup")
+        pickup_choices = [
+            {
+                "value": window_value(w),
+                "label": words.say("pickup_window", lang, when=pickup_label(w, lang)),
+                "chosen": booked is not None and window_value(booked) == window_value(w),
+            }
+            for w in the_return.get("pickup_windows", [])
+        ]
+        if booked:
+            the_return = {**the_return, "booked": pickup_label(booked, lang)}
     return {
         "offer": offer,
         "next_step": words.next_step(view.get("state"), view.get("remedy"), lang),
         "refunds": refunds,
         "the_return": the_return,
+        "pickup_choices": pickup_choices,
         "shipments": parcel_view.get("shipments", []),
     }
+
+
+def pickup_label(window: dict[str, Any], language: str) -> str:
+    try:
+        day = format_date(date.fromisoformat(str(window["day"])), "full", locale=language)
+    except ValueError:
+        day = str(window["day"])
+    return f"{day}, {str(window['starts'])[:5]}–{str(window['ends'])[:5]}"
 
 
 def capital(sentence: str) -> str:

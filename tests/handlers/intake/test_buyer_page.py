@@ -28,6 +28,9 @@ class FakeViews:
         self.resolution: dict | None = None
         self.fulfillment: dict | None = None
         self.down = False
+        self.label: bytes | None = None
+        self.bookings: list[tuple[str, dict]] = []
+        self.refuse_pickup: str | None = None
 
     async def offers(self, case_id: str) -> dict | None:
         if self.down:
@@ -38,6 +41,18 @@ class FakeViews:
         if self.down:
             raise Unavailable("fulfillment", "down for the test")
         return self.fulfillment
+
+    async def return_label(self, rma_id: str) -> bytes | None:
+        if self.down:
+            raise Unavailable("fulfillment", "down for the test")
+        return self.label
+
+    async def book_pickup(self, rma_id: str, window: dict) -> str | None:
+        if self.refuse_pickup:
+            return self.refuse_pickup
+        self.bookings.append((rma_id, window))
+        self.fulfillment["return"]["pickup"] = window
+        return None
 
 
 def offer(offer_id: str, remedy: str = "partial_refund", amount: int = 750, is_open=True):
@@ -460,3 +475,64 @@ async def test_erasing_the_buyer_removes_their_photos(intake):
         erase = EraseBuyer(seller_account="page-seller", buyer_ref=buyer_ref)
         await erase_buyer(session, "generic", erase, "customers/redact", datetime.now(UTC))
     assert (await intake.get(f"/cases/{case_id}/photos", headers=AGENT)).json() == []
+
+
+WINDOWS = [
+    {"day": "2026-12-07", "starts": "09:00:00", "ends": "12:00:00"},
+    {"day": "2026-12-07", "starts": "13:00:00", "ends": "17:00:00"},
+]
+
+
+def a_return(**changes) -> dict:
+    the_return = {
+        "rma_id": "RMA-PAGE1",
+        "carrier": "DHL",
+        "tracking_number": "JJD0001",
+        "received_at": None,
+        "pickup": None,
+        "pickup_windows": WINDOWS,
+    }
+    return {"return": {**the_return, **changes}, "shipments": []}
+
+
+async def test_the_buyer_downloads_the_return_label(intake):
+    case_id = await a_case(intake, language="de")
+    url = f"{link(intake, case_id)}/return-label.pdf"
+    assert (await intake.get(url)).status_code == 404  # no return yet
+    intake.views.fulfillment = a_return()
+    page = await intake.get(link(intake, case_id))
+    assert "return-label.pdf" in page.text and "Abholung am Montag, 7. Dezember 2026" in page.text
+    not_ready = await intake.get(url)
+    assert not_ready.status_code == 404 and "noch nicht fertig" in not_ready.text
+    intake.views.label = b"%PDF-1.4 label"
+    label = await intake.get(url)
+    assert label.status_code == 200 and label.content == b"%PDF-1.4 label"
+    assert label.headers["content-type"] == "application/pdf"
+    assert "attachment" in label.headers["content-disposition"]
+    intake.views.down = True
+    assert (await intake.get(url)).status_code == 503
+
+
+async def test_the_buyer_books_a_pickup_once_or_drops_it_off(intake):
+    case_id = await a_case(intake, language="en")
+    intake.views.fulfillment = a_return()
+    url = f"{link(intake, case_id, 'en')}/pickup"
+    chosen = "2026-12-07|13:00:00|17:00:00"
+    first = await intake.post(url, data={"window": chosen, "lang": "en"})
+    again = await intake.post(url, data={"window": chosen, "lang": "en"})
+    assert (
+        first.status_code == again.status_code == 303 and "done=pickup" in first.headers["location"]
+    )
+    assert intake.views.bookings == [("RMA-PAGE1", WINDOWS[1])]
+    page = await intake.get(link(intake, case_id, "en"))
+    assert "Collection booked: Monday, December 7, 2026, 13:00–17:00" in page.text
+    drop = await intake.post(url, data={"window": "drop_off", "lang": "en"})
+    assert drop.status_code == 303 and "done=drop_off" in drop.headers["location"]
+    for odd in ("2026-12-08|09:00:00|12:00:00", "\x00", "9" * 5000):
+        offered_not = await intake.post(url, data={"window": odd, "lang": "en"})
+        assert offered_not.status_code == 409
+    assert (await intake.post(url, data={"lang": "en"})).status_code == 422
+    intake.views.refuse_pickup = "the parcel was received"
+    other = await intake.post(url, data={"window": "2026-12-07|09:00:00|12:00:00"})
+    assert other.status_code == 409 and "cannot collect then" in other.text
+    assert len(intake.views.bookings) == 1
