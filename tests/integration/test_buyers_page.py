@@ -2,7 +2,8 @@
 served by the intake of the running stack, which asks the running resolution and
 fulfillment: in each of the five languages a buyer opens their link and accepts a partial
 refund; another declines, accepts the next offer and rates the outcome; an expired and a
-tampered link; a phone-sized screen, the keyboard and a photo of the damage; axe-core run
+tampered link; a phone-sized screen, the keyboard and a photo of the damage; a return's
+label downloaded and its pickup booked; axe-core run
 in the page finds no serious or critical violation. A screenshot of each view lands in
 tests/artifacts/."""
 
@@ -232,3 +233,30 @@ async def test_on_a_phone_by_keyboard(stack, clients, browser, intake_url):
     listed = await clients["intake"].get(f"/cases/{case_id}/photos", headers=AGENT)
     assert [p["content_type"] for p in listed.json()] == ["image/png"]
     await context.close()
+
+
+async def test_a_return_s_label_downloaded_and_its_pickup_booked(stack, clients, intake_url, page):
+    # A speaker that stopped charging: a return with a full refund, owed at once.
+    case_id = await open_case(clients, reason_code="DEFECTIVE")
+
+    async def return_issued():
+        answer = await clients["fulfillment"].get("/returns", params={"case_id": case_id})
+        return answer.json() if answer.status_code == 200 else None
+
+    parcel = await eventually(return_issued, timeout=60)
+    await page.goto(link_to(stack, intake_url, case_id, "en"))
+    section = page.locator("section", has=page.locator("#return-heading"))
+    async with page.expect_download() as downloading:
+        await section.get_by_role("link", name=TEXTS["download_label"]["en"]).click()
+    download = await downloading.value
+    label = Path(await download.path()).read_bytes()
+    assert label.startswith(b"%PDF")
+
+    await section.get_by_role("radio").first.check()
+    await section.get_by_role("button", name=TEXTS["confirm"]["en"]).click()
+    await expect(page.get_by_role("status")).to_contain_text(TEXTS["done_pickup"]["en"])
+    await expect(section).to_contain_text("Collection booked:")
+    booked = await clients["fulfillment"].get(f"/returns/{parcel['rma_id']}")
+    assert booked.json()["pickup_day"]
+    await no_serious_violations(page)
+    await shot(page, "return")
