@@ -27,6 +27,7 @@ from shared.migrations import upgrade_all
 from shared.topics import create_topics
 from tests.factories import (
     AGENT_TOKEN,
+    BUYER_LINK_SECRET,
     CHANNEL_ACCOUNTS,
     INTERNAL_TOKEN,
     STAFF_TOKEN,
@@ -118,7 +119,7 @@ async def settings(components, emulators) -> StackSettings:
         amazon_report_interval_seconds=2.0,
         amazon_queue_wait_seconds=1,
         amazon_removal_addresses=removal_addresses(),
-        buyer_link_secret="test-buyer-link-secret",
+        buyer_link_secret=BUYER_LINK_SECRET,
         inbound_smtp_port=free_port(),  # buyers' replies by mail, to the stack's intake
     )
     await create_topics(settings)
