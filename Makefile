@@ -5,10 +5,11 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 SUDO   := $(if $(filter 0,$(shell id -u)),,sudo)
 CHARTJS ?= 4
+AXE ?= 4
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install browser console-vendor run test what-if analytics-rebuild test-unit test-handlers test-integration test-contracts test-architecture bench bench-pipeline \
+.PHONY: help install browser console-vendor axe-vendor run test what-if analytics-rebuild test-unit test-handlers test-integration test-contracts test-architecture bench bench-pipeline \
 	bench-webhooks bench-classification bench-decisions bench-analytics lint format docs migrate clean accounts
 
 help: ## List the targets
@@ -31,6 +32,11 @@ console-vendor: ## Refresh the console's vendored Chart.js from npm (CHARTJS=4: 
 	cd $$(mktemp -d) && npm pack --silent chart.js@$(CHARTJS) && tar xzf chart.js-*.tgz && \
 		cp package/dist/chart.umd.min.js $(CURDIR)/services/analytics/console/vendor/ && \
 		cp package/LICENSE.md $(CURDIR)/services/analytics/console/vendor/chart.js-LICENSE.md
+
+axe-vendor: ## Refresh the vendored axe-core the buyer's page test runs in the page (AXE=4: the newest 4.x)
+	cd $$(mktemp -d) && npm pack --silent axe-core@$(AXE) && tar xzf axe-core-*.tgz && \
+		cp package/axe.min.js $(CURDIR)/tests/integration/vendor/ && \
+		cp package/LICENSE $(CURDIR)/tests/integration/vendor/axe-core-LICENSE
 
 run: install ## Start broker, database and the five services, replay the sample cases, run until Ctrl-C
 	$(BIN)/python -m deploy.run

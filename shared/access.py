@@ -39,6 +39,20 @@ async def internal(
     _require(getattr(service.settings, "internal_api_token", None), given, "internal")
 
 
+async def agent_or_internal(
+    service: CurrentService, given: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> None:
+    """An agent, or a service acting for a buyer who holds a valid link (intake's page)."""
+    internal = getattr(service.settings, "internal_api_token", None)
+    if (
+        internal is not None
+        and given is not None
+        and hmac.compare_digest(given.credentials.encode(), internal.get_secret_value().encode())
+    ):
+        return
+    _require(getattr(service.settings, "agent_api_token", None), given, "agent")
+
+
 def _person(
     people: dict[str, SecretStr], given: HTTPAuthorizationCredentials | None, role: str
 ) -> str:
@@ -67,6 +81,7 @@ async def technician(
 
 AgentOnly = Depends(agent)
 InternalOnly = Depends(internal)
+AgentOrInternal = Depends(agent_or_internal)
 # The name of the person calling, for the events their work causes.
 WarehouseStaff = Annotated[str, Depends(warehouse_staff)]
 Technician = Annotated[str, Depends(technician)]

@@ -6,7 +6,8 @@ labels "bought" where no buyer is paid and no parcel moves.
 What counts as not real: a URL on this machine (localhost, a loopback address) or on a
 reserved test domain (`.invalid`, `.test`, `.localhost`, `.example`), a host with
 "sandbox" in its name (eBay's, Walmart's, Amazon's sandboxes), and EasyPost's test keys
-(`EZTK…`). The services' URLs of one another are not outside APIs and are not checked.
+(`EZTK…`). The services' URLs of one another (and the buyers' pages, intake's own) are
+not outside APIs and are not checked.
 """
 
 import ipaddress
@@ -20,8 +21,15 @@ from shared.settings import ServiceSettings
 log = logging.getLogger(__name__)
 
 URL_SUFFIXES = ("_base_url", "_endpoint_url")
+# The services' URLs of one another, and intake's own address as buyers reach its pages.
 OWN_SERVICES = frozenset(
-    {"intake_api_base_url", "resolution_api_base_url", "refund_api_base_url", "buyer_page_base_url"}
+    {
+        "intake_api_base_url",
+        "resolution_api_base_url",
+        "fulfillment_api_base_url",
+        "refund_api_base_url",
+        "buyer_page_base_url",
+    }
 )
 TEST_DOMAINS = (".invalid", ".test", ".localhost", ".example")
 TEST_KEY_PREFIXES = {"easypost_api_key": "EZTK", "tracking_api_key": "EZTK"}

@@ -28,6 +28,7 @@ from shared.migrations import upgrade_all
 from shared.topics import create_topics
 from tests.factories import (
     AGENT_TOKEN,
+    BUYER_LINK_SECRET,
     CHANNEL_ACCOUNTS,
     INTERNAL_TOKEN,
     STAFF_TOKEN,
@@ -128,7 +129,7 @@ async def settings(components, emulators, mail_server) -> StackSettings:
         amazon_report_interval_seconds=2.0,
         amazon_queue_wait_seconds=1,
         amazon_removal_addresses=removal_addresses(),
-        buyer_link_secret="test-buyer-link-secret",
+        buyer_link_secret=BUYER_LINK_SECRET,
         inbound_smtp_port=free_port(),  # buyers' replies by mail, to the stack's intake
         smtp_host=mail_server.host,  # messages to buyers: the local SMTP server's folder
         smtp_port=mail_server.port,

@@ -51,6 +51,7 @@ GENERIC_ACCOUNT = "test-seller"
 GENERIC_SECRET = "gen-secret-new"
 AGENT_TOKEN = "test-agent-token"
 INTERNAL_TOKEN = "test-internal-token"
+BUYER_LINK_SECRET = "test-buyer-link-secret"
 AGENT = {"authorization": f"Bearer {AGENT_TOKEN}"}
 STAFF_TOKEN = "test-staff-token-ana"
 TECHNICIAN_TOKEN = "test-technician-token-ben"

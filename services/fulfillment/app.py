@@ -14,6 +14,7 @@ from services.fulfillment.adapters.easypost import EasyPostApi
 from services.fulfillment.adapters.ship_to import ShipToLookup
 from services.fulfillment.adapters.warehouse_webhooks import WarehouseWebhooks
 from services.fulfillment.handlers import (
+    buyer_view,
     carrier_labels,
     events,
     origin,
@@ -92,6 +93,7 @@ SPEC = ServiceSpec(
         stock.router,
         warehouse_webhooks.router,
         carrier_labels.router,
+        buyer_view.router,
     ),
     consumes=(topic_of("resolution"), topic_of("refurbish")),
     handlers={

@@ -20,6 +20,7 @@ import httpx
 from fastapi import FastAPI
 
 from services.intake.adapters.buyer_links import BuyerLinks
+from services.intake.adapters.case_views import CaseViews
 from services.intake.adapters.mail import MailRelay
 from services.intake.adapters.vault import Vault
 from services.intake.channels.marketplace import MarketplaceApis
@@ -28,6 +29,7 @@ from services.intake.handlers import (
     accounts,
     agents,
     amazon_fba,
+    buyer_page,
     buyers,
     events,
     inbound_mail,
@@ -71,19 +73,29 @@ async def keep_session(connection: asyncpg.Connection) -> None:
 @asynccontextmanager
 async def intake_context(service: Service) -> AsyncIterator[Intake]:
     """The vault, the channel accounts, a client of the marketplace APIs and the acceptance
-    pool, shared by the routes and the delivery workers."""
+    pool, shared by the routes and the delivery workers; the buyers' links and what
+    resolution and fulfillment show of a case on the buyer's page."""
     settings = service.settings
     vault = Vault.from_settings(settings)
     channel_accounts = Accounts(service.engine, vault, settings.account_cache_seconds)
     if settings.channel_accounts_file is not None:
         await channel_accounts.load(read_accounts_file(settings.channel_accounts_file))
+    resolution = settings.resolution_api_base_url or settings.base_url_of("resolution")
+    fulfillment = settings.fulfillment_api_base_url or settings.base_url_of("fulfillment")
+    page_timeout = settings.buyer_page_timeout_seconds
+    token = settings.internal_api_token
     async with (
         httpx.AsyncClient(timeout=settings.marketplace_timeout_seconds) as http,
+        httpx.AsyncClient(base_url=resolution, timeout=page_timeout) as resolution_api,
+        httpx.AsyncClient(base_url=fulfillment, timeout=page_timeout) as fulfillment_api,
         asyncpg.create_pool(
             settings.plain_database_url, min_size=1, max_size=10, reset=keep_session
         ) as pool,
     ):
         marketplaces = MarketplaceApis(http, settings)
+        views = CaseViews(
+            resolution_api, fulfillment_api, token.get_secret_value() if token else None
+        )
         yield Intake(
             service,
             vault,
@@ -91,7 +103,8 @@ async def intake_context(service: Service) -> AsyncIterator[Intake]:
             Acceptance(pool, vault),
             marketplaces,
             mail=MailRelay.from_settings(settings),
-            links=BuyerLinks.from_settings(settings),
+            buyer_links=BuyerLinks.from_settings(settings),
+            case_views=views,
         )
 
 
@@ -112,12 +125,12 @@ def delivery_workers(service: Service, intake: Intake) -> list[Worker]:
     ]
     mail: list[Worker] = []
     if settings.inbound_smtp_port is not None:
-        if intake.links is None:
+        if intake.buyer_links is None:
             raise RuntimeError("INBOUND_SMTP_PORT needs BUYER_LINK_SECRET (the reply addresses)")
         mail.append(
             InboundMailServer(
                 service,
-                intake.links,
+                intake.buyer_links,
                 settings.inbound_smtp_host,
                 settings.inbound_smtp_port,
                 settings.inbound_mail_max_bytes,
@@ -136,6 +149,7 @@ SPEC = ServiceSpec(
         agents.router,
         buyers.router,
         inbound_mail.router,
+        buyer_page.router,
         accounts.router,
         refunds.router,
         return_actions.router,

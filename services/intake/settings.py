@@ -243,3 +243,20 @@ class IntakeSettings(ServiceSettings):
         description="The webhook URL exactly as given to Mandrill (it signs it); unset: the "
         "URL the request arrived at, which differs behind a proxy.",
     )
+    resolution_api_base_url: str | None = Field(
+        default=None,
+        description="Where intake asks resolution what a buyer's page shows (the offers, "
+        "their legal notices, refunds); unset: resolution on `HOST`.",
+    )
+    fulfillment_api_base_url: str | None = Field(
+        default=None,
+        description="Where intake asks fulfillment what a buyer's page shows of the case's "
+        "parcels (return, shipments, tracking); unset: fulfillment on `HOST`.",
+    )
+    buyer_page_timeout_seconds: float = Field(
+        default=3.0,
+        gt=0,
+        le=30,
+        description="How long a buyer's page waits for resolution's or fulfillment's answer "
+        "before it shows what it has and says the rest is not available right now.",
+    )

@@ -401,3 +401,18 @@ class AmazonReimbursementClaim(SQLModel, table=True):
     owed_at: datetime = moment(default_factory=utc_now)
     filed_at: datetime | None = moment(None)
     settled_at: datetime | None = moment(None)
+
+
+class CasePhoto(SQLModel, table=True):
+    """A photo the buyer added from their page (`domain/photos.py`), sealed by the vault
+    like every personal datum; removed when the buyer is erased."""
+
+    __tablename__ = "case_photos"
+    __table_args__ = (Index("case_photos_by_case", "case_id", "uploaded_at"), {"schema": SCHEMA})
+
+    case_id: str = text(primary_key=True)
+    photo_id: str = text(primary_key=True)  # from its content: sent twice, kept once
+    content_type: str = text()
+    size: int = integer()
+    sealed: bytes = column(LargeBinary)
+    uploaded_at: datetime = moment(default_factory=utc_now)

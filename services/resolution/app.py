@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from services.resolution.adapters.carrier_tracking import CarrierTracking
 from services.resolution.adapters.marketplace_refunds import MarketplaceRefunds
-from services.resolution.handlers import decisions, events, guides, policies, what_if
+from services.resolution.handlers import buyer_view, decisions, events, guides, policies, what_if
 from services.resolution.settings import ResolutionSettings
 from services.resolution.workers.parcel_traces import TraceWorker
 from services.resolution.workers.refunds import RefundWorker
@@ -69,7 +69,13 @@ def resolution_workers(service: Service, context: Resolution) -> list[Worker]:
 SPEC = ServiceSpec(
     name="resolution",
     settings=ResolutionSettings,
-    routers=(decisions.router, policies.router, guides.router, what_if.router),
+    routers=(
+        decisions.router,
+        buyer_view.router,
+        policies.router,
+        guides.router,
+        what_if.router,
+    ),
     consumes=(topic_of("intake"), topic_of("fulfillment")),
     handlers={
         CaseOpened.event_type: events.on_case_opened,

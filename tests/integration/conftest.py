@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from deploy.settings import StackSettings
 from services.fulfillment.adapters.ship_to import ShipToLookup
+from services.intake.adapters.case_views import CaseViews
 from shared.service import Service
 from shared.settings import SERVICE_NAMES
 from shared.telemetry import Telemetry, setup_telemetry
@@ -62,6 +63,12 @@ class Stack:
             refunds = self.services["resolution"].context.refunds
             refunds.client = self.clients["intake"]
             refunds.headers = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
+        if {"resolution", "fulfillment"} <= self.clients.keys() and "intake" in self.services:
+            # The buyers' pages ask resolution and fulfillment what to show.
+            views = CaseViews(
+                self.clients["resolution"], self.clients["fulfillment"], INTERNAL_TOKEN
+            )
+            self.services["intake"].context.case_views = views
         if "resolution" in self.clients and "analytics" in self.services:
             # The console's what-if page asks resolution.
             self.services["analytics"].context.resolution_api = self.clients["resolution"]

@@ -9,6 +9,8 @@ import json
 import re
 import shutil
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -33,10 +35,9 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture
-async def console_url(stack):
-    """Analytics' app, as the stack runs it, served on a port of its own."""
-    app = stack._lifespans["analytics"].app
+@asynccontextmanager
+async def served(app) -> AsyncIterator[str]:
+    """A service's app, as the stack runs it, served on a port of its own: its URL."""
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="off", log_level="warning")
     )
@@ -50,6 +51,13 @@ async def console_url(stack):
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     await serving
+
+
+@pytest.fixture
+async def console_url(stack):
+    """Analytics' app, as the stack runs it, served on a port of its own."""
+    async with served(stack._lifespans["analytics"].app) as url:
+        yield url
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ from services.fulfillment.handlers.answers import (
 from services.fulfillment.tables import HeldParcel, ReturnParcel
 from services.fulfillment.workflows import carrier_pickups, labelling, returns
 from services.fulfillment.workflows.context import CurrentFulfillment
-from shared.access import AgentOnly, WarehouseStaff
+from shared.access import AgentOrInternal, WarehouseStaff
 from shared.labels import return_label_pdf
 from shared.markets import Market
 from shared.messaging_tables import utc_now
@@ -59,7 +59,9 @@ async def get_return(rma_id: str, service: CurrentService) -> ReturnParcel:
 @router.get(
     "/returns/{rma_id}/label.pdf",
     summary="The buyer's prepaid 4×6 in return label, pre-filled with their address",
-    dependencies=[AgentOnly],
+    description="Agents, or intake for a buyer holding a valid link to their page "
+    "(internal token).",
+    dependencies=[AgentOrInternal],
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}},
 )
@@ -97,7 +99,13 @@ class PickupRequest(BaseModel):
     ends: time
 
 
-@router.post("/returns/{rma_id}/pickup", summary="Book a carrier pickup", dependencies=[AgentOnly])
+@router.post(
+    "/returns/{rma_id}/pickup",
+    summary="Book a carrier pickup",
+    description="Agents, or intake for a buyer holding a valid link to their page "
+    "(internal token).",
+    dependencies=[AgentOrInternal],
+)
 async def book_pickup(
     rma_id: str, request: PickupRequest, service: CurrentService, fulfillment: CurrentFulfillment
 ) -> ReturnParcel:

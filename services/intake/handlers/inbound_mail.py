@@ -43,9 +43,9 @@ def keys_of(secret) -> list[str]:
 
 
 def links_of(intake: Intake) -> BuyerLinks:
-    if intake.links is None:
+    if intake.buyer_links is None:
         raise HTTPException(503, "BUYER_LINK_SECRET is not set: no reply can be threaded")
-    return intake.links
+    return intake.buyer_links
 
 
 async def taken(intake: Intake, mail: InboundMail) -> dict[str, Any]:

@@ -79,7 +79,7 @@ class MessageWorker(LeasedWork[OutgoingMessage]):
         account = await self.intake.accounts.find(Channel(row.channel), row.account)
         if row.subject is None:
             facts = outgoing_messages.facts_of(
-                row, case, account, contact.get("name"), self.intake.links
+                row, case, account, contact.get("name"), self.intake.buyer_links
             )
             try:
                 message = render(facts)
@@ -149,7 +149,7 @@ class MessageWorker(LeasedWork[OutgoingMessage]):
     async def _by_email(
         self, row: OutgoingMessage, case: CaseRecord, account: Account | None, recipient: str
     ) -> None:
-        links = self.intake.links
+        links = self.intake.buyer_links
         sender = (account.credentials.get("mail_from") if account else None) or (
             self.service.settings.mail_from
         )

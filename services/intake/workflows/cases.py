@@ -10,7 +10,7 @@ carry `buyer_ref` only.
 import logging
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -31,7 +31,7 @@ from services.intake.domain.classification import classify
 from services.intake.domain.opening import case_opened, triaged
 from services.intake.domain.replies import read_reply
 from services.intake.domain.triage import Triage, classified_by_agent, triage_of
-from services.intake.tables import BuyerRecord, CaseRecord
+from services.intake.tables import BuyerRecord, CasePhoto, CaseRecord
 from services.intake.workflows import fba_units, outgoing_messages
 from services.intake.workflows.buyer_messages import record_reply
 from services.intake.workflows.context import Intake
@@ -307,6 +307,8 @@ async def erase_buyer(
             .values(buyer_ref=ERASED, case=erased_case(row.case))
         )
         await outgoing_messages.forget_buyer(session, row.case_id)
+        photos = CasePhoto.__table__
+        await session.execute(delete(photos).where(photos.c.case_id == row.case_id))
         await emit(
             session,
             BuyerErased(

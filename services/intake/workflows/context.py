@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends
 
 from services.intake.adapters.buyer_links import BuyerLinks
+from services.intake.adapters.case_views import CaseViews
 from services.intake.adapters.mail import MailRelay
 from services.intake.adapters.vault import Vault
 from services.intake.channels.ebay.public_keys import PublicKeys
@@ -30,8 +31,10 @@ class Intake:
     mail: MailRelay = field(default_factory=lambda: MailRelay(None, 25))
     # The channels that pay refunds and act on returns, by name (tests stand one in).
     channels: Mapping[Channel, MarketplaceChannel] = field(default_factory=lambda: BY_NAME)
-    # The buyers' page links and reply addresses; None without BUYER_LINK_SECRET.
-    links: BuyerLinks | None = None
+    # The buyers' pages: their signed links (None: no BUYER_LINK_SECRET, no pages), and what
+    # resolution and fulfillment say of a case (None: the page shows intake's part only).
+    buyer_links: BuyerLinks | None = None
+    case_views: CaseViews | None = None
 
 
 CurrentIntake = Annotated[Intake, Depends(context_of)]

@@ -57,7 +57,7 @@ async def case_id(intake, seller) -> str:
 
 @pytest.fixture
 def links(intake):
-    return intake.service.context.links
+    return intake.service.context.buyer_links
 
 
 @pytest.fixture

@@ -179,21 +179,23 @@ async def test_an_offer_is_sent_once_by_email_with_both_parts_and_threading_head
     [message] = await messages_of(service, case.case_id)
     assert message.state == "sent" and message.sent_at is not None
     assert OFFER_TEXT.splitlines()[2] in message.body_text  # kept for the case's timeline
-    header = intake.links.message_id(case.case_id, message.message_id)
+    header = intake.buyer_links.message_id(case.case_id, message.message_id)
     [mail] = mail_for(mail_server, header)  # one message, however often the event came
     assert mail["From"] == SENDER and mail["To"] == "ana.ruiz@example.de"
     assert mail["Subject"] == "Ihr Fall zu Bluetooth speaker: unser Angebot"
-    assert mail["Reply-To"] == intake.links.reply_address(case.case_id)
-    assert intake.links.case_of_message_id(mail["Message-ID"]) == case.case_id
+    assert mail["Reply-To"] == intake.buyer_links.reply_address(case.case_id)
+    assert intake.buyer_links.case_of_message_id(mail["Message-ID"]) == case.case_id
     assert mail["Content-Language"] == "de"
     assert mail["List-Unsubscribe"] is None  # about what the case owes: no opt-out
     assert mail.get_content_type() == "multipart/alternative"
     text = mail.get_body(("plain",)).get_content()
     html = mail.get_body(("html",)).get_content()
     assert "Teilerstattung von 7,50 €" in text and "Teilerstattung von 7,50 €" in html
-    [page] = [line for line in text.splitlines() if line.startswith(intake.links.page_base_url)]
+    [page] = [
+        line for line in text.splitlines() if line.startswith(intake.buyer_links.page_base_url)
+    ]
     assert f'href="{page}"' in html
-    link = intake.links.open_page(page.rsplit("/", 1)[1])  # signed, for this case
+    link = intake.buyer_links.open_page(page.rsplit("/", 1)[1])  # signed, for this case
     assert (link.case_id, link.language) == (case.case_id, "de")
 
 
@@ -251,8 +253,10 @@ async def test_every_step_owes_its_message_and_a_quality_refund_its_follow_up(
     assert "00340434161094099999" in sent["parcel_shipped"].body_text
     assert "49,99 €" in sent["refund_issued"].subject
     follow_up = sent["quality_follow_up"]
-    [mail] = mail_for(mail_server, intake.links.message_id(case.case_id, follow_up.message_id))
-    reply = intake.links.reply_address(case.case_id)
+    [mail] = mail_for(
+        mail_server, intake.buyer_links.message_id(case.case_id, follow_up.message_id)
+    )
+    reply = intake.buyer_links.reply_address(case.case_id)
     assert mail["List-Unsubscribe"] == f"<mailto:{reply}?subject=unsubscribe>"
 
 
@@ -267,7 +271,7 @@ async def test_a_transient_smtp_failure_is_tried_again_then_sent(
     [message] = await messages_of(service, case.case_id)
     assert (message.state, message.attempts) == ("queued", 1)
     assert "451" in message.error and message.next_attempt_at > utc_now()
-    header = intake.links.message_id(case.case_id, message.message_id)
+    header = intake.buyer_links.message_id(case.case_id, message.message_id)
     assert mail_for(mail_server, header) == []
 
     await due_now(service, message.message_id)
@@ -363,7 +367,7 @@ async def test_a_message_the_lint_holds_back_never_leaves(intake_api, intake, se
     [message] = await messages_of(service, case.case_id)
     assert message.state == "failed"
     assert message.error == "held by the compliance lint: banned_promise: no questions asked"
-    header = intake.links.message_id(case.case_id, message.message_id)
+    header = intake.buyer_links.message_id(case.case_id, message.message_id)
     assert mail_for(mail_server, header) == []
 
 
@@ -473,11 +477,13 @@ async def test_an_amazon_buyer_is_written_to_at_the_relay_address_read_with_an_r
         await send_all(intake)
         [message] = await messages_of(service, case.case_id)
         assert (message.way, message.state) == ("amazon", "sent"), message.error
-        [mail] = mail_for(mail_server, intake.links.message_id(case.case_id, message.message_id))
+        [mail] = mail_for(
+            mail_server, intake.buyer_links.message_id(case.case_id, message.message_id)
+        )
         assert mail["To"].endswith("@marketplace.amazon.de")
         text = mail.get_body(("plain",)).get_content()
         assert "http" not in text  # Amazon takes no links but those completing the order
-        assert intake.links.page_url(case.case_id, "de").split("/buyer/")[0] not in text
+        assert intake.buyer_links.page_url(case.case_id, "de").split("/buyer/")[0] not in text
     finally:  # no other test's Amazon report polls meet this account's
         disabled = await intake_api.post(
             f"/channel-accounts/amazon/{seller_id}/disable", headers=AGENT

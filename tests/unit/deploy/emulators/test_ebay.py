@@ -13,6 +13,7 @@ from deploy.emulators.app import create_app
 from deploy.emulators.ebay import EMULATED_APP_TOKEN
 from services.intake.channels.ebay import account_deletion
 from services.intake.channels.ebay import notifications as ebay_notifications
+from tests.emulated import Clock, emulators_on
 
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
 TOKEN = "/ebay/identity/v1/oauth2/token"
@@ -21,23 +22,14 @@ KEYSET = {"dev_id": "dev-1", "app_id": "LumaHome-App-PRD-1", "cert_id": "PRD-cer
 US = {"X-EBAY-C-MARKETPLACE-ID": "EBAY_US"}
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(NOW)
 
 
 @pytest.fixture
 async def ebay(clock):
-    transport = httpx.ASGITransport(app=create_app(now=clock))
-    async with httpx.AsyncClient(transport=transport, base_url="http://emulators") as http:
+    async with emulators_on(clock) as http:
         yield http
 
 

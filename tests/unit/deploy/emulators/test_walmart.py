@@ -7,7 +7,8 @@ import httpx
 import pytest
 
 from deploy.emulators import walmart
-from deploy.emulators.app import create_app, emulated_settings
+from deploy.emulators.app import emulated_settings
+from tests.emulated import Clock, emulators_on
 
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
 CLIENT = ("wm-test-client", "wm-test-client-secret")
@@ -17,23 +18,14 @@ TWO_LINES = "300000000000000001"  # a charger ("I can't figure out how to pair i
 THREE_LINES = "300000000000000009"
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(NOW)
 
 
 @pytest.fixture
 async def http(clock):
-    transport = httpx.ASGITransport(app=create_app(now=clock))
-    async with httpx.AsyncClient(transport=transport, base_url="http://emulators") as http:
+    async with emulators_on(clock) as http:
         yield http
 
 

@@ -1,0 +1,262 @@
+"""The buyer's page in real headless Chromium (Debian's package, driven by Playwright),
+served by the intake of the running stack, which asks the running resolution and
+fulfillment: in each of the five languages a buyer opens their link and accepts a partial
+refund; another declines, accepts the next offer and rates the outcome; an expired and a
+tampered link; a phone-sized screen, the keyboard and a photo of the damage; a return's
+label downloaded and its pickup booked; axe-core run
+in the page finds no serious or critical violation. A screenshot of each view lands in
+tests/artifacts/."""
+
+import time
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Page, async_playwright, expect
+
+from services.intake.domain.buyer_page import KEEPS, REMEDY_NAMES, TEXTS
+from tests.conftest import eventually
+from tests.factories import AGENT, webhook
+from tests.integration.test_case_flow import open_case
+from tests.integration.test_console import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, served
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+MARKET_OF = {"en": "US", "de": "DE", "fr": "FR", "es": "ES", "it": "IT"}
+SCRATCHED = {
+    "en": "The lid arrived scratched",
+    "de": "Der Deckel kam zerkratzt an",
+    "fr": "Le couvercle est arrivé rayé",
+    "es": "La tapa llegó rayada",
+    "it": "Il coperchio è arrivato graffiato",
+}
+PHONE = {"width": 375, "height": 667}
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@pytest.fixture
+async def intake_url(stack):
+    async with served(stack._lifespans["intake"].app) as url:
+        yield url
+
+
+@pytest.fixture
+async def browser():
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        await chromium.close()
+
+
+@pytest.fixture
+async def page(browser):
+    # The page's Content-Security-Policy allows no script: bypassed only to inject axe-core.
+    context = await browser.new_context(viewport={"width": 1100, "height": 900}, bypass_csp=True)
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    await context.close()
+    assert not errors, f"the page raised: {errors}"
+
+
+def link_to(stack, url: str, case_id: str, language: str) -> str:
+    token = stack.services["intake"].context.buyer_links.page_token(case_id, language)
+    return f"{url}/buyer/{token}"
+
+
+async def scratched_case(clients, language: str) -> str:
+    """A minor defect in the buyer's market and language: a partial refund is offered."""
+    market = MARKET_OF[language]
+    currency = "USD" if market == "US" else "EUR"
+    item = {**webhook()["items"][0], "currency": currency}
+    return await open_case(
+        clients,
+        market=market,
+        items=[item],
+        reason_code="COSMETIC_DAMAGE",
+        buyer_comment=SCRATCHED[language],
+        buyer_language=language,
+    )
+
+
+async def offer_open(
+    clients, case_id: str, remedy: str | None = None, step: int | None = None
+) -> dict:
+    """The case's open offer (of `remedy`, or at `step`), once resolution has sent it."""
+
+    async def open_offer():
+        response = await clients["resolution"].get(f"/cases/{case_id}/offers")
+        offers = [
+            o
+            for o in response.json()
+            if o["state"] == "open" and remedy in (None, o["remedy"]) and step in (None, o["step"])
+        ]
+        return offers[0] if offers else None
+
+    return await eventually(open_offer, timeout=60)
+
+
+async def offer_state(clients, offer_id: str, case_id: str, state: str) -> None:
+    async def reached():
+        response = await clients["resolution"].get(f"/cases/{case_id}/offers")
+        return any(o["offer_id"] == offer_id and o["state"] == state for o in response.json())
+
+    await eventually(reached, timeout=60)
+
+
+async def no_serious_violations(page: Page) -> None:
+    """axe-core, run in the page: no serious or critical accessibility violation."""
+    await page.add_script_tag(path=str(AXE))
+    violations = await page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length}))"
+    )
+    serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+    assert not serious, serious
+
+
+async def shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(ARTIFACTS / f"buyers-page-{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("language", ["en", "de", "fr", "es", "it"])
+async def test_a_buyer_accepts_a_partial_refund_in_their_language(
+    stack, clients, intake_url, page, language
+):
+    case_id = await scratched_case(clients, language)
+    offer = await offer_open(clients, case_id, "partial_refund")
+    await page.goto(link_to(stack, intake_url, case_id, language))
+
+    await expect(page.locator("html")).to_have_attribute("lang", language)
+    await expect(page.get_by_role("heading", level=1)).to_have_text(TEXTS["title"][language])
+    offer_box = page.locator("section", has=page.locator("#offer-heading"))
+    await expect(offer_box).to_contain_text(REMEDY_NAMES["partial_refund"][language])
+    await expect(offer_box).to_contain_text(KEEPS["partial_refund"][language])
+    await expect(offer_box.locator(".amount")).to_contain_text("$" if language == "en" else "€")
+    await expect(offer_box).to_contain_text(TEXTS["rights_always"][language])
+    await no_serious_violations(page)
+    await shot(page, f"offer-{language}")
+
+    accept = page.get_by_role("button", name=TEXTS["accept"][language])
+    await accept.click()
+    await expect(page.get_by_role("status")).to_contain_text(TEXTS["done_accept"][language])
+    await offer_state(clients, offer["offer_id"], case_id, "accepted")
+    await page.reload()
+    await expect(offer_box).to_contain_text(TEXTS["no_offer"][language])
+    await shot(page, f"accepted-{language}")
+
+
+async def test_decline_then_accept_the_next_offer_then_rate(stack, clients, intake_url, page):
+    # A speaker missing a part: a troubleshooting guide first, then the next remedy.
+    case_id = await open_case(clients, reason_code="MISSING_PART")
+    first = await offer_open(clients, case_id, "troubleshooting")
+    await page.goto(link_to(stack, intake_url, case_id, "en"))
+    # The buyer reads it in German instead.
+    await page.get_by_role("link", name="Deutsch").click()
+    await expect(page.locator("html")).to_have_attribute("lang", "de")
+    await page.get_by_role("button", name=TEXTS["decline"]["de"]).click()
+    await expect(page.get_by_role("status")).to_contain_text(TEXTS["done_decline"]["de"])
+    await offer_state(clients, first["offer_id"], case_id, "declined")
+
+    following = await offer_open(clients, case_id, step=2)
+    await page.reload()
+    offer_box = page.locator("section", has=page.locator("#offer-heading"))
+    await expect(offer_box).to_contain_text(REMEDY_NAMES[following["remedy"]]["de"])
+    await shot(page, "next-offer")
+    await page.get_by_role("button", name=TEXTS["accept"]["de"]).click()
+    await expect(page.get_by_role("status")).to_contain_text(TEXTS["done_accept"]["de"])
+    await offer_state(clients, following["offer_id"], case_id, "accepted")
+
+    await page.get_by_label("4 von 5").check()
+    await page.get_by_label(TEXTS["comment"]["de"]).fill("Schnell und fair — merci! 👍")
+    await page.get_by_role("button", name=TEXTS["send_rating"]["de"]).click()
+    await expect(page.get_by_role("status")).to_contain_text(TEXTS["done_rating"]["de"])
+    await expect(page.locator("body")).to_contain_text("Ihre Bewertung: 4 von 5")
+    await no_serious_violations(page)
+    await shot(page, "rated")
+
+
+async def test_an_expired_and_a_tampered_link(stack, clients, intake_url, page):
+    case_id = await scratched_case(clients, "fr")
+    url = link_to(stack, intake_url, case_id, "fr")
+    tampered = url[:-3] + ("xyz" if not url.endswith("xyz") else "abc")
+    answer = await page.goto(tampered)
+    assert answer.status == 404
+    await expect(page.get_by_role("alert")).to_contain_text(TEXTS["link_bad"]["en"])
+    await no_serious_violations(page)
+    await shot(page, "tampered")
+
+    links = stack.services["intake"].context.buyer_links
+    kept, links.max_age = links.max_age, 0
+    try:
+        time.sleep(1.1)  # the link's timestamp counts whole seconds
+        answer = await page.goto(url)
+    finally:
+        links.max_age = kept
+    assert answer.status == 410
+    await expect(page.get_by_role("alert")).to_contain_text(
+        TEXTS["link_expired"]["en"].split(".")[0]
+    )
+    await shot(page, "expired")
+
+
+async def test_on_a_phone_by_keyboard(stack, clients, browser, intake_url):
+    case_id = await scratched_case(clients, "it")
+    await offer_open(clients, case_id, "partial_refund")
+    context = await browser.new_context(viewport=PHONE, is_mobile=True, bypass_csp=True)
+    page = await context.new_page()
+    await page.goto(link_to(stack, intake_url, case_id, "it"))
+
+    # Nothing wider than the screen; the buttons big enough for a thumb.
+    assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    accept = page.get_by_role("button", name=TEXTS["accept"]["it"])
+    box = await accept.bounding_box()
+    assert box["width"] >= 44 and box["height"] >= 44 and box["x"] >= 0
+    assert box["x"] + box["width"] <= PHONE["width"]
+
+    # The keyboard reaches the languages, then accept, then decline, then the rating.
+    order = []
+    for _ in range(12):
+        await page.keyboard.press("Tab")
+        order.append(await page.evaluate("document.activeElement.textContent.trim()"))
+    assert order[:5] == ["English", "Deutsch", "Français", "Español", "Italiano"]
+    assert order.index(TEXTS["accept"]["it"]) < order.index(TEXTS["decline"]["it"])
+    await no_serious_violations(page)
+    await shot(page, "phone")
+
+    # A scratched lid: the buyer adds a photo from the phone.
+    photo = {"name": "lid.png", "mimeType": "image/png", "buffer": PNG}
+    await page.get_by_label(TEXTS["photo"]["it"]).set_input_files(photo)
+    await page.get_by_role("button", name=TEXTS["send_photo"]["it"]).click()
+    await expect(page.get_by_role("status")).to_contain_text(TEXTS["done_photo"]["it"])
+    await expect(page.locator("body")).to_contain_text("Foto aggiunte: 1")
+    listed = await clients["intake"].get(f"/cases/{case_id}/photos", headers=AGENT)
+    assert [p["content_type"] for p in listed.json()] == ["image/png"]
+    await context.close()
+
+
+async def test_a_return_s_label_downloaded_and_its_pickup_booked(stack, clients, intake_url, page):
+    # A speaker that stopped charging: a return with a full refund, owed at once.
+    case_id = await open_case(clients, reason_code="DEFECTIVE")
+
+    async def return_issued():
+        answer = await clients["fulfillment"].get("/returns", params={"case_id": case_id})
+        return answer.json() if answer.status_code == 200 else None
+
+    parcel = await eventually(return_issued, timeout=60)
+    await page.goto(link_to(stack, intake_url, case_id, "en"))
+    section = page.locator("section", has=page.locator("#return-heading"))
+    async with page.expect_download() as downloading:
+        await section.get_by_role("link", name=TEXTS["download_label"]["en"]).click()
+    download = await downloading.value
+    label = Path(await download.path()).read_bytes()
+    assert label.startswith(b"%PDF")
+
+    await section.get_by_role("radio").first.check()
+    await section.get_by_role("button", name=TEXTS["confirm"]["en"]).click()
+    await expect(page.get_by_role("status")).to_contain_text(TEXTS["done_pickup"]["en"])
+    await expect(section).to_contain_text("Collection booked:")
+    booked = await clients["fulfillment"].get(f"/returns/{parcel['rma_id']}")
+    assert booked.json()["pickup_day"]
+    await no_serious_violations(page)
+    await shot(page, "return")
