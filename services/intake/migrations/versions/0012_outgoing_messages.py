@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from shared.migrations import drop_notify_on_insert, notify_on_insert
 
 revision = "outgoing_messages"
-down_revision = "amazon_fba"
+down_revision = "case_photos"
 SCHEMA = "intake"
 OUTGOING_MESSAGES_CHANNEL = "outgoing_messages_due"
 
