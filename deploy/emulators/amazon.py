@@ -47,8 +47,8 @@ Shapes follow Amazon's public references (request and answer bodies, headers, er
   `RefundEventList`; listFinancialEvents (`PostedAfter`, `PostedBefore`,
   `MaxResultsPerPage`, paged by `NextToken`): the refunds posted in any window,
   deterministic: the seller-fulfilled refunds applied by feeds, and FBA refunds made up
-  from the time alone: each FBA return of the returns report (every six hours) refunded two
-  days before its unit comes back (`refunded_fba_returns`), and one FBA order a day, at
+  from the time alone: each FBA return of the returns report (every six hours) refunded
+  twelve hours before its unit comes back (`refunded_fba_returns`), and one FBA order a day, at
   09:00 UTC, refunded whose unit never comes back (`refunded_never_returned`). Their
   marketplaces are those of the seller's latest report request (else amazon.com).
 - SQS: moto's SQS server, mounted at `/sqs` (moto in server mode, inside this process):
@@ -1238,7 +1238,7 @@ async def get_feed_document(
 
 
 # An FBA unit comes back this long after its buyer was refunded.
-REFUNDED_BEFORE_RETURN = timedelta(days=2)
+REFUNDED_BEFORE_RETURN = timedelta(hours=12)
 NEVER_RETURNED_EVERY = timedelta(days=1)
 NEVER_RETURNED_AT = timedelta(hours=9)
 LOST = "FBA refunded, never returned"
@@ -1277,8 +1277,8 @@ def refund_event(slot: Slot, order_id: str, posted: datetime) -> dict[str, Any]:
 def refunded_fba_returns(
     seller: str, start: datetime, end: datetime, marketplaces: list[str]
 ) -> list[dict[str, Any]]:
-    """The refunds of the FBA returns of the returns report: each posted two days before
-    its unit's return date (the same order and SKU as its report row)."""
+    """The refunds of the FBA returns of the returns report: each posted twelve hours
+    before its unit's return date (the same order and SKU as its report row)."""
     events = []
     window = (start + REFUNDED_BEFORE_RETURN, end + REFUNDED_BEFORE_RETURN)
     for at in slots(*window, timedelta(hours=3)):

@@ -5,20 +5,21 @@ has Amazon's window (45 days from the refund, `AMAZON_REFUND_RETURN_DAYS`) to re
 fulfilment centre; one that never does is in no returns report, and Amazon owes the seller
 its value (FBA customer return reimbursement policy). So each FBA refund (order, SKU,
 quantity, when it was posted) is kept and compared with the units of the same order and
-SKU the returns reports have brought (`amazon_fba_units`):
+SKU the returns reports have brought (`amazon_fba_units`), `verdict`:
 
-| refund          | units back of the order's SKU | now               | becomes                 |
-|-----------------|-------------------------------|-------------------|-------------------------|
-| waiting         | as many as refunded           | any               | matched: nothing owed   |
-| waiting         | fewer                         | before the due    | waiting                 |
-| waiting         | fewer                         | the due or after  | claimed: a claim owed   |
-| claimed         | as many as refunded           | any               | arrived late (the claim |
-|                 |                               |                   | says so, for the agents)|
-| claimed         | fewer                         | any               | claimed                 |
-| matched, late   | any                           | any               | as it is                |
+- waiting, as many units back as refunded: matched, nothing owed;
+- waiting, fewer back, before the due date: waiting;
+- waiting, fewer back, the due date passed and the reports read past it: claimed (a
+  reimbursement claim owed for the units not back);
+- waiting, fewer back, the due date passed, the reports not read that far: waiting (a
+  unit may be in a report not read yet);
+- claimed, as many back as refunded: arrived late (the claim says so, for the agents);
+- claimed, fewer back: claimed; matched or arrived late: as it is.
 
-A unit that comes back after the window but before the claim is owed is matched: it came
-back, nothing is missing. Pure: no I/O.
+"The reports read past it": the account's FBA returns report has been read up to the due
+date or later and every return it brought is recorded (`reported_until`), so a unit not
+found was not returned. A unit that comes back after the window but before the claim is
+owed is matched: it came back, nothing is missing. Pure: no I/O.
 """
 
 import uuid
@@ -44,14 +45,21 @@ def due_at(refunded_at: datetime, window_days: int) -> datetime:
 
 
 def verdict(
-    state: RefundState, quantity: int, units_back: int, due: datetime, now: datetime
+    state: RefundState,
+    quantity: int,
+    units_back: int,
+    due: datetime,
+    now: datetime,
+    reported_until: datetime | None,
 ) -> RefundState:
-    """What the refund is now (the table above)."""
+    """What the refund is now (the rules above). `reported_until`: how far the returns
+    reports have been read with every unit recorded; None: not known."""
     back = units_back >= quantity
     if state is RefundState.WAITING:
         if back:
             return RefundState.MATCHED
-        return RefundState.CLAIMED if now >= due else RefundState.WAITING
+        reported = reported_until is not None and reported_until >= due
+        return RefundState.CLAIMED if now >= due and reported else RefundState.WAITING
     if state is RefundState.CLAIMED and back:
         return RefundState.ARRIVED_LATE
     return state

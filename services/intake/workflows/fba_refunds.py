@@ -26,9 +26,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.intake.channels.amazon import finances_api, orders_api
 from services.intake.channels.amazon.marketplaces import market_of
+from services.intake.channels.amazon.reports import ReportKind
 from services.intake.channels.amazon.sp_api import selling_partner
 from services.intake.domain import fba_refunds as refunds
 from services.intake.domain.case import Channel, ChannelError
+from services.intake.domain.delivery import DeliveryState
 from services.intake.domain.fba_refunds import RefundState
 from services.intake.domain.reimbursement_claims import ClaimState
 from services.intake.tables import (
@@ -36,6 +38,9 @@ from services.intake.tables import (
     AmazonFbaUnit,
     AmazonRefundPoll,
     AmazonReimbursementClaim,
+    AmazonReportPoll,
+    AmazonReturnRows,
+    DeliveryRecord,
 )
 from services.intake.workflows import reimbursement_claims
 from services.intake.workflows.context import Intake
@@ -208,6 +213,7 @@ async def settle_refunds(
         )
     ).all()
     moved: dict[str, int] = {}
+    reported = await reported_until(session, account) if open_refunds else None
     for refund in open_refunds:
         back = (
             await session.execute(
@@ -224,7 +230,7 @@ async def settle_refunds(
         ).one()
         units_back, plates, returned_at = int(back[0]), [p for p in back[1] or [] if p], back[2]
         state = RefundState(refund.state)
-        after = refunds.verdict(state, refund.quantity, units_back, refund.due_at, now)
+        after = refunds.verdict(state, refund.quantity, units_back, refund.due_at, now, reported)
         if after is state:
             continue
         values: Values = {"state": after.value, "updated_at": now}
@@ -249,6 +255,39 @@ async def settle_refunds(
         count(service, after, refund.market)
         moved[after.value] = moved.get(after.value, 0) + 1
     return moved
+
+
+async def reported_until(session: AsyncSession, account: str) -> datetime | None:
+    """How far the account's FBA returns reports have been read with every return they
+    brought recorded as a unit: the FBA report poll's `covered_until`, unless a return is
+    still waiting for its order or its delivery is not applied yet (None: not known)."""
+    polls = AmazonReportPoll.__table__
+    covered = await session.scalar(
+        select(polls.c.covered_until).where(
+            polls.c.account == account,
+            polls.c.report_type == ReportKind.FBA.value,
+            polls.c.reports_done > 0,
+        )
+    )
+    if covered is None:
+        return None
+    rows = AmazonReturnRows.__table__
+    deliveries = DeliveryRecord.__table__
+    pending = await session.scalar(
+        select(
+            select(rows.c.account)
+            .where(rows.c.account == account, rows.c.state == "waiting")
+            .exists()
+            | select(deliveries.c.account)
+            .where(
+                deliveries.c.channel == Channel.AMAZON.value,
+                deliveries.c.account == account,
+                deliveries.c.state == DeliveryState.ACCEPTED.value,
+            )
+            .exists()
+        )
+    )
+    return None if pending else covered
 
 
 async def owe_claim(

@@ -16,7 +16,12 @@ from sqlalchemy.dialects.postgresql import insert
 
 from services.intake.channels.amazon import reports
 from services.intake.channels.amazon.finances_api import PostedRefund
-from services.intake.tables import AmazonFbaRefund, AmazonRefundPoll, AmazonReimbursementClaim
+from services.intake.tables import (
+    AmazonFbaRefund,
+    AmazonRefundPoll,
+    AmazonReimbursementClaim,
+    AmazonReportPoll,
+)
 from services.intake.workflows import fba_refunds
 from services.intake.workflows.cases import apply_delivery
 from shared.markets import Market
@@ -71,6 +76,22 @@ async def came_back(intake, account: str, *plates: str, returned: str) -> None:
             await apply_delivery(session, intake, delivery, datetime.now(UTC))
 
 
+async def reported(intake, account: str, until: datetime) -> None:
+    """The account's FBA returns report read up to `until`."""
+    table = AmazonReportPoll.__table__
+    values = {"covered_until": until, "reports_done": 1}
+    row = AmazonReportPoll(
+        account=account, report_type="GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA",
+        state="paused", **values,
+    ).model_dump()  # fmt: skip
+    async with intake.service.transaction() as session:
+        await session.execute(
+            insert(table)
+            .values(row)
+            .on_conflict_do_update(index_elements=["account", "report_type"], set_=values)
+        )
+
+
 async def settled(intake, account: str, now: datetime) -> dict[str, int]:
     async with intake.service.transaction() as session:
         return await fba_refunds.settle_refunds(session, intake.service, account, now)
@@ -95,6 +116,7 @@ async def test_a_refund_whose_unit_came_back_is_matched(intake, account, metrics
     order = order_of(f"{account}B")
     await refunded(intake, account, order)
     await came_back(intake, account, f"{account}B", returned="2026-05-09T10:00:00+00:00")
+    await reported(intake, account, DUE + timedelta(days=1))
     assert await settled(intake, account, REFUNDED + timedelta(days=10)) == {"matched": 1}
     assert (await refund_state(intake, account, order)).state == "matched"
     assert await settled(intake, account, DUE + timedelta(days=1)) == {}
@@ -107,7 +129,11 @@ async def test_a_unit_not_back_in_the_window_owes_one_claim_then_its_late_arriva
 ):
     order = order_of(f"{account}L")
     await refunded(intake, account, order)
+    await reported(intake, account, DUE - timedelta(hours=1))
     assert await settled(intake, account, DUE - timedelta(minutes=1)) == {}
+    assert await settled(intake, account, DUE) == {}  # a report not read may bring the unit
+    assert (await refund_state(intake, account, order)).state == "waiting"
+    await reported(intake, account, DUE + timedelta(hours=1))
     assert (await refund_state(intake, account, order)).state == "waiting"
     assert await claims_of(intake, account) == []
 
@@ -164,6 +190,7 @@ async def test_a_unit_not_back_in_the_window_owes_one_claim_then_its_late_arriva
 async def test_two_units_refunded_one_back_claims_the_other(intake, account):
     order = order_of(f"{account}T")
     await refunded(intake, account, order, quantity=2)
+    await reported(intake, account, DUE)
     await came_back(intake, account, f"{account}T", returned="2026-05-09T10:00:00+00:00")
     assert await settled(intake, account, DUE) == {"claimed": 1}
     [claim] = await claims_of(intake, account)

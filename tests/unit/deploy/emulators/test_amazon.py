@@ -521,7 +521,7 @@ async def test_fba_refunds_of_any_window_some_returned_in_the_report_some_never(
         for item in event["ShipmentItemAdjustmentList"]
     }
     came_back = refunded & returned
-    assert len(came_back) == 16  # each return of the report's days 2-6, refunded two days before
+    assert len(came_back) == 16  # each return of the report refunded in the window, 12 h before
     never = refunded - returned
     assert len(never) == 4  # one a day, never in any report
     assert all(order[4] == "5" for order, _ in refunded)  # FBA orders

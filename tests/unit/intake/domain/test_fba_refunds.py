@@ -40,7 +40,21 @@ WAITING, MATCHED, CLAIMED, LATE = RefundState
     ],
 )
 def test_verdict(state, quantity, units_back, now, expected):
-    assert verdict(state, quantity, units_back, DUE, now) is expected
+    assert verdict(state, quantity, units_back, DUE, now, now) is expected
+
+
+@pytest.mark.parametrize(
+    ("reported_until", "expected"),
+    [
+        (None, WAITING),  # nothing known of the reports: no claim yet
+        (DUE - timedelta(hours=1), WAITING),  # the unit may be in a report not read yet
+        (DUE, CLAIMED),
+        (AFTER, CLAIMED),
+    ],
+)
+def test_no_claim_before_the_returns_reports_are_read_past_the_due(reported_until, expected):
+    assert verdict(WAITING, 1, 0, DUE, AFTER, reported_until) is expected
+    assert verdict(WAITING, 1, 1, DUE, AFTER, reported_until) is MATCHED
 
 
 def test_the_window_is_counted_from_the_refund():
