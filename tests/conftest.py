@@ -127,6 +127,9 @@ async def settings(components, emulators, mail_server) -> StackSettings:
         amazon_sqs_endpoint_url=f"{emulators}/sqs",
         amazon_report_check_seconds=0.2,
         amazon_report_interval_seconds=2.0,
+        # A day to come back (Amazon gives 45): what the polls' first three days hold of
+        # the emulated FBA refunds is due already.
+        amazon_refund_return_days=1,
         amazon_queue_wait_seconds=1,
         amazon_removal_addresses=removal_addresses(),
         buyer_link_secret=BUYER_LINK_SECRET,

@@ -45,7 +45,13 @@ Shapes follow Amazon's public references (request and answer bodies, headers, er
   GET_FBA_FULFILLMENT_REMOVAL_ORDER_DETAIL_DATA reports list the seller's removal orders
   requested in their window (order-id, order-type, order-status...).
 - Finances API v0 listFinancialEventsByOrderId: the refunds applied to an order, as
-  `RefundEventList`.
+  `RefundEventList`; listFinancialEvents (`PostedAfter`, `PostedBefore`,
+  `MaxResultsPerPage`, paged by `NextToken`): the refunds posted in any window,
+  deterministic: the seller-fulfilled refunds applied by feeds, and FBA refunds made up
+  from the time alone: each FBA return of the returns report (every six hours) refunded
+  twelve hours before its unit comes back (`refunded_fba_returns`), and one FBA order a day, at
+  09:00 UTC, refunded whose unit never comes back (`refunded_never_returned`). Their
+  marketplaces are those of the seller's latest report request (else amazon.com).
 - SQS: moto's SQS server, mounted at `/sqs` (moto in server mode, inside this process):
   the sellers' SP-API notification queues. A test or the demo puts a notification on one
   with `POST /_emulator/amazon/queues/{queue name}` (the body as Amazon sends it); the
@@ -59,6 +65,7 @@ Ledger: `/_emulator/amazon/refunds` (every refund applied, by feed),
 `/_emulator/amazon/reports`, `/_emulator/amazon/tokens`.
 """
 
+import base64
 import gzip
 import hashlib
 import json
@@ -271,7 +278,8 @@ RATE_LIMITS = {"createReport": "0.0167", "getReport": "2.0", "getReportDocument"
                "getOrder": "0.5", "getOrderItems": "0.5", "getMarketplaceParticipations": "0.016",
                "createFeedDocument": "0.5", "createFeed": "0.0083", "getFeed": "2.0",
                "getFeeds": "0.0222", "getFeedDocument": "0.0222",
-               "listFinancialEventsByOrderId": "0.5", "createRestrictedDataToken": "1.0",
+               "listFinancialEventsByOrderId": "0.5", "listFinancialEvents": "0.5",
+               "createRestrictedDataToken": "1.0",
                "getOrderAddress": "0.5", "getOrderBuyerInfo": "0.5"}  # fmt: skip
 TOKEN_LIFETIME = timedelta(hours=1)
 
@@ -349,6 +357,8 @@ class Amazon:
     restricted: dict[str, tuple[str, frozenset[str], datetime]] = field(default_factory=dict)
     # (seller, operation): how many of its next answers are lost after the call took effect.
     lost_answers: dict[tuple[str, str], int] = field(default_factory=dict)
+    # The marketplaces of each seller's latest report request (its FBA refunds' too).
+    marketplaces: dict[str, list[str]] = field(default_factory=dict)
 
     def answer_lost(self, seller: str, operation: str) -> bool:
         left = self.lost_answers.get((seller, operation), 0)
@@ -388,6 +398,7 @@ class Amazon:
 
     def new_report(self, seller: str, spec: "ReportSpec") -> EmulatedReport:
         report_id = str(50_000_000_000 + len(self.reports) + 1)
+        self.marketplaces[seller] = list(spec.marketplaceIds)
         outcome = self.outcomes.pop(0) if self.outcomes else "DONE"
         report = EmulatedReport(
             report_id, seller, spec.reportType, spec.marketplaceIds, spec.dataStartTime,
@@ -1258,6 +1269,172 @@ async def get_feed_document(
         return sp_error(404, "NotFound", f"Feed document {document_id} not found")
     document = {"feedDocumentId": document_id, "url": document_url(request, document_id)}
     return answer(document, "getFeedDocument")
+
+
+# An FBA unit comes back this long after its buyer was refunded.
+REFUNDED_BEFORE_RETURN = timedelta(hours=12)
+NEVER_RETURNED_EVERY = timedelta(days=1)
+NEVER_RETURNED_AT = timedelta(hours=9)
+LOST = "FBA refunded, never returned"
+
+
+def fba_slot(seller: str, at: datetime, marketplaces: list[str], kind: str = FBA) -> Slot:
+    marketplace = marketplaces[digest(seller, at.isoformat()) % len(marketplaces)]
+    return Slot(seller, kind, at, marketplace)
+
+
+def refund_event(slot: Slot, order_id: str, posted: datetime) -> dict[str, Any]:
+    item = order_items(order_id)[0]
+    return {
+        "AmazonOrderId": order_id,
+        "MarketplaceName": MARKETPLACES[slot.marketplace]["domain"].split("www.")[-1].capitalize(),
+        "PostedDate": iso(posted),
+        "ShipmentItemAdjustmentList": [
+            {
+                "SellerSKU": item["sku"],
+                "OrderAdjustmentItemId": f"{digest('adjustment', order_id) % 10**14:014d}",
+                "QuantityShipped": 1,
+                "ItemChargeAdjustmentList": [
+                    {
+                        "ChargeType": "Principal",
+                        "ChargeAmount": {
+                            "CurrencyCode": item["currency"],
+                            "CurrencyAmount": -float(item["price"]),
+                        },
+                    }
+                ],
+            }
+        ],
+    }
+
+
+def refunded_fba_returns(
+    seller: str, start: datetime, end: datetime, marketplaces: list[str]
+) -> list[dict[str, Any]]:
+    """The refunds of the FBA returns of the returns report: each posted twelve hours
+    before its unit's return date (the same order and SKU as its report row)."""
+    events = []
+    window = (start + REFUNDED_BEFORE_RETURN, end + REFUNDED_BEFORE_RETURN)
+    for at in slots(*window, timedelta(hours=3)):
+        if at >= window[1]:
+            continue
+        slot = fba_slot(seller, at, marketplaces)
+        events.append(refund_event(slot, slot.order_id, at - REFUNDED_BEFORE_RETURN))
+    return events
+
+
+def never_returned_order(seller: str, at: datetime, marketplaces: list[str]) -> str:
+    """An FBA order (its middle group starts with 5) no returns report ever names."""
+    slot = fba_slot(seller, at, marketplaces, LOST)
+    return f"{slot.order_id[:4]}5{slot.order_id[5:]}"
+
+
+def refunded_never_returned(
+    seller: str, start: datetime, end: datetime, marketplaces: list[str]
+) -> list[dict[str, Any]]:
+    epoch = datetime(2020, 1, 1, tzinfo=UTC)
+    first = (
+        epoch
+        + NEVER_RETURNED_AT
+        + NEVER_RETURNED_EVERY * -(-(start - epoch - NEVER_RETURNED_AT) // NEVER_RETURNED_EVERY)
+    )
+    events = []
+    while first < end:
+        slot = fba_slot(seller, first, marketplaces, LOST)
+        events.append(refund_event(slot, never_returned_order(seller, first, marketplaces), first))
+        first += NEVER_RETURNED_EVERY
+    return events
+
+
+def seller_fulfilled_refunds(
+    refunds: list[dict[str, Any]], seller: str, start: datetime, end: datetime
+) -> list[dict[str, Any]]:
+    """The refunds the seller's payment adjustment feeds applied in the window, one event
+    per feed and order."""
+    by_feed: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for refund in refunds:
+        posted = datetime.fromisoformat(refund["posted"].replace("Z", "+00:00"))
+        if refund["seller"] == seller and start <= posted < end:
+            by_feed.setdefault((refund["feed_id"], refund["order_id"]), []).append(refund)
+    return [order_refund_event(order_id, group) for (_, order_id), group in by_feed.items()]
+
+
+def order_refund_event(order_id: str, refunds: list[dict[str, Any]]) -> dict[str, Any]:
+    marketplace = MARKETPLACES[marketplace_of_order(order_id)]["domain"].split("www.")[-1]
+    return {
+        "AmazonOrderId": order_id,
+        "MarketplaceName": marketplace.capitalize(),
+        "PostedDate": refunds[0]["posted"],
+        "ShipmentItemAdjustmentList": [
+            {
+                "SellerSKU": refund["sku"],
+                "OrderAdjustmentItemId": refund["refund_id"],
+                "QuantityShipped": 1,
+                "ItemChargeAdjustmentList": [
+                    {
+                        "ChargeType": "Principal",
+                        "ChargeAmount": {
+                            "CurrencyCode": refund["currency"],
+                            "CurrencyAmount": -float(refund["amount"]),
+                        },
+                    }
+                ],
+            }
+            for refund in refunds
+        ],
+    }
+
+
+def page_token(start: datetime, end: datetime, offset: int) -> str:
+    return base64.urlsafe_b64encode(f"{iso(start)}|{iso(end)}|{offset}".encode()).decode()
+
+
+def from_page_token(token: str) -> tuple[datetime, datetime, int] | None:
+    try:
+        start, end, offset = base64.urlsafe_b64decode(token.encode()).decode().split("|")
+        return datetime.fromisoformat(start), datetime.fromisoformat(end), int(offset)
+    except ValueError:
+        return None
+
+
+@router.get("/amazon/finances/v0/financialEvents")
+async def list_financial_events(
+    request: Request,
+    token: AccessToken = None,
+    PostedAfter: datetime | None = None,  # noqa: N803 (Amazon's names)
+    PostedBefore: datetime | None = None,  # noqa: N803
+    MaxResultsPerPage: Annotated[int, Query(ge=1, le=100)] = 100,  # noqa: N803
+    NextToken: str | None = None,  # noqa: N803
+) -> JSONResponse:
+    """The refunds posted in [PostedAfter, PostedBefore) (before: two minutes ago when not
+    given, as Amazon), oldest first, MaxResultsPerPage a page."""
+    seller = authorised(request, token)
+    if isinstance(seller, JSONResponse):
+        return seller
+    amazon = request.app.state.amazon
+    offset = 0
+    if NextToken is not None:
+        read = from_page_token(NextToken)
+        if read is None:
+            return sp_error(400, "InvalidInput", "Invalid NextToken")
+        PostedAfter, PostedBefore, offset = read
+    if PostedAfter is None:
+        return sp_error(400, "InvalidInput", "PostedAfter or NextToken is required")
+    end = PostedBefore or amazon.now() - timedelta(minutes=2)
+    if PostedAfter.tzinfo is None or end.tzinfo is None or PostedAfter >= end:
+        return sp_error(400, "InvalidInput", "PostedAfter must be before PostedBefore, zoned")
+    marketplaces = amazon.marketplaces.get(seller) or ["ATVPDKIKX0DER"]
+    events = (
+        refunded_fba_returns(seller, PostedAfter, end, marketplaces)
+        + refunded_never_returned(seller, PostedAfter, end, marketplaces)
+        + seller_fulfilled_refunds(amazon.feeds.refunds, seller, PostedAfter, end)
+    )
+    events.sort(key=lambda event: (event["PostedDate"], event["AmazonOrderId"]))
+    page = events[offset : offset + MaxResultsPerPage]
+    payload: dict[str, Any] = {"FinancialEvents": {"RefundEventList": page}}
+    if offset + MaxResultsPerPage < len(events):
+        payload["NextToken"] = page_token(PostedAfter, end, offset + MaxResultsPerPage)
+    return answer({"payload": payload}, "listFinancialEvents")
 
 
 @router.get("/amazon/finances/v0/orders/{order_id}/financialEvents")

@@ -44,6 +44,7 @@ from services.intake.workers.amazon_notifications import AmazonNotificationsWork
 from services.intake.workers.amazon_reports import AmazonReportsWorker
 from services.intake.workers.amazon_returns import AmazonReturnsWorker
 from services.intake.workers.deliveries import DeliveryWorker
+from services.intake.workers.fba_refunds import FbaRefundsWorker
 from services.intake.workers.inbound_mail import InboundMailServer
 from services.intake.workers.outgoing_messages import MessageWorker
 from services.intake.workers.removal_orders import RemovalOrderWorker
@@ -122,6 +123,7 @@ def delivery_workers(service: Service, intake: Intake) -> list[Worker]:
         AmazonReturnsWorker(intake),
         AmazonNotificationsWorker(intake),
         RemovalOrderWorker(intake),
+        FbaRefundsWorker(intake),
     ]
     mail: list[Worker] = []
     if settings.inbound_smtp_port is not None:

@@ -126,6 +126,13 @@ class IntakeSettings(ServiceSettings):
         le=90,
         description="How far back the first returns report of a new Amazon account reaches.",
     )
+    amazon_refund_return_days: int = Field(
+        default=45,
+        ge=1,
+        le=365,
+        description="How long after Amazon refunded an FBA buyer the unit has to come back; "
+        "one refunded and not back by then owes the seller a reimbursement claim.",
+    )
     amazon_queue_wait_seconds: int = Field(
         default=20,
         ge=0,

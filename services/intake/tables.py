@@ -377,7 +377,7 @@ class AmazonReimbursementClaim(SQLModel, table=True):
     )
 
     claim_id: str = text(primary_key=True)
-    case_id: str = text()
+    case_id: str | None = text(None)  # None: a unit refunded, never returned (no case)
     account: str = text()
     order_id: str = text()
     sku: str = text()
@@ -401,6 +401,59 @@ class AmazonReimbursementClaim(SQLModel, table=True):
     owed_at: datetime = moment(default_factory=utc_now)
     filed_at: datetime | None = moment(None)
     settled_at: datetime | None = moment(None)
+    kind: str = text("damaged")  # damaged (a graded unit) or not_returned (a refund's)
+    refunded_at: datetime | None = moment(None)  # a not_returned claim's refund
+    late_arrival: str | None = text(None)  # the unit came back after the claim was owed
+
+
+class AmazonRefundPoll(SQLModel, table=True):
+    """One Amazon account's refunds read from the Finances API on a schedule, each poll the
+    time since the last one (`covered_until` onward); a call that failed keeps its cause
+    and the same window is read again later."""
+
+    __tablename__ = "amazon_refund_polls"
+    __table_args__ = {"schema": SCHEMA}
+
+    account: str = text(primary_key=True)  # the seller id
+    state: str = text("scheduled")  # scheduled; paused while the account has no SP-API access
+    covered_until: datetime = moment()
+    attempts: int = integer(0)
+    next_attempt_at: datetime = moment(default_factory=utc_now)
+    polls_done: int = integer(0)
+    last_outcome: str | None = text(None)
+    failures: int = integer(0)  # in a row
+    last_failure: str | None = text(None)
+    failed_at: datetime | None = moment(None)
+
+
+class AmazonFbaRefund(SQLModel, table=True):
+    """An FBA order's SKU Amazon refunded (`domain/fba_refunds.py`), kept once, until its
+    unit comes back (matched) or the window passes without it (a claim owed)."""
+
+    __tablename__ = "amazon_fba_refunds"
+    __table_args__ = (
+        Index(
+            "amazon_fba_refunds_open",
+            "account",
+            "due_at",
+            postgresql_where=sql("state IN ('waiting', 'claimed')"),
+        ),
+        {"schema": SCHEMA},
+    )
+
+    account: str = text(primary_key=True)
+    order_id: str = text(primary_key=True)
+    sku: str = text(primary_key=True)
+    refunded_at: datetime = moment(primary_key=True)
+    quantity: int = integer()
+    amount_minor: int | None = big_integer(None)
+    currency: str = text()
+    market: str = text()
+    due_at: datetime = moment()
+    state: str = text("waiting")  # a RefundState
+    claim_id: str | None = text(None)
+    seen_at: datetime = moment(default_factory=utc_now)
+    updated_at: datetime = moment(default_factory=utc_now)
 
 
 class CasePhoto(SQLModel, table=True):

@@ -44,6 +44,7 @@ OTEL_METRICS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "amazon.removal_orders": ("counter", "", ("state", "market")),
     "amazon.reimbursement_claims": ("counter", "", ("state", "market")),
     "amazon.fba_units_for_agents": ("counter", "", ("market",)),
+    "amazon.fba_refunds": ("counter", "", ("outcome", "market")),
     # opentelemetry-instrumentation-fastapi, default (old) HTTP semantic conventions.
     "http.server.duration": ("histogram", "ms", HTTP_ATTRS),
 }

@@ -1,7 +1,8 @@
 """Amazon end to end against the emulated SP-API (`deploy/emulators/amazon.py`): returns
 reports polled per account (LWA, Reports, Orders), cases in each row's own market, FBA
-units left to Amazon and followed (a removal order once, a reimbursement claim), rows
-outside policy to an agent, polls that fail and resume.
+units left to Amazon and followed (a removal order once, a reimbursement claim), FBA
+refunds whose unit never came back claimed, rows outside policy to an agent, polls that
+fail and resume.
 
 The account is authorised for the SP-API only while a test needs it (the session's other
 tests must not see its polls): `authorised` loads it, and takes the authorisation away.
@@ -657,3 +658,70 @@ async def test_fba_units_follow_their_case_a_removal_order_once_and_a_claim_for_
         )
         assert count == 0, table
     assert [r for r in refunded if r["order_id"] in {o for o, _ in orders.values()}] == []
+
+
+async def test_an_fba_unit_refunded_and_never_returned_is_one_claim_a_returned_one_none(
+    stack, database
+):
+    """The emulated Finances API refunds FBA orders: most units come back in the returns
+    report twelve hours later, one order a day never does. With a day to come back (the
+    stack's AMAZON_REFUND_RETURN_DAYS), the first polls' refunds older than a day are due:
+    each never returned is exactly one claim, each returned none, polled again or not."""
+    seller = "A2REFUNDEDLOST"
+    intake = stack.clients["intake"]
+
+    async def refunds_of(state: str) -> list:
+        return await rows(
+            database,
+            "SELECT order_id, sku, refunded_at, amount_minor, claim_id FROM "
+            "intake.amazon_fba_refunds WHERE account = :a AND state = :s",
+            a=seller,
+            s=state,
+        )
+
+    async def settled():
+        claimed, matched = await refunds_of("claimed"), await refunds_of("matched")
+        return (claimed, matched) if len(claimed) >= 2 and len(matched) >= 8 else None
+
+    async def refund_polls(done: int) -> bool:
+        polls = await rows(
+            database,
+            "SELECT polls_done FROM intake.amazon_refund_polls WHERE account = :a",
+            a=seller,
+        )
+        return bool(polls) and polls[0].polls_done >= done
+
+    async with authorised(stack, seller, region="na", marketplace_ids=["ATVPDKIKX0DER"]):
+        claimed, matched = await eventually(settled, timeout=120)
+        polled = await scalar(
+            database, "SELECT polls_done FROM intake.amazon_refund_polls WHERE account = :a",
+            a=seller,
+        )  # fmt: skip
+        await eventually(lambda: refund_polls(polled + 2), timeout=60)  # read again since
+        answer = await intake.get(
+            "/amazon/reimbursement-claims", params={"account": seller}, headers=AGENT
+        )
+    # A returned unit Amazon damaged has a claim of its own (`damaged`), not these.
+    claims = [claim for claim in answer.json() if claim["kind"] == "not_returned"]
+    units = await rows(
+        database, "SELECT order_id, sku FROM intake.amazon_fba_units WHERE account = :a", a=seller
+    )
+    returned = {(unit.order_id, unit.sku) for unit in units}
+    never = [refund for refund in claimed if (refund.order_id, refund.sku) not in returned]
+    assert len(never) == len(claimed)  # every claim is a unit that never came back
+    for refund in claimed:
+        [claim] = [c for c in claims if c["order_id"] == refund.order_id]  # exactly one
+        item = emulated.order_items(refund.order_id)[0]
+        assert (claim["kind"], claim["case_id"], claim["state"], claim["sku"]) == (
+            "not_returned",
+            None,
+            "owed",
+            item["sku"],
+        )
+        assert claim["value_minor"] == int(item["price"] * 100) == refund.amount_minor
+        assert claim["claim_id"] == refund.claim_id and claim["late_arrival"] is None
+    for refund in matched:  # returned: in the report, no claim of a unit not returned
+        assert (refund.order_id, refund.sku) in returned
+        assert not [c for c in claims if c["order_id"] == refund.order_id]
+    assert len({c["claim_id"] for c in claims}) == len(claims)
+    assert {c["order_id"] for c in claims} == {refund.order_id for refund in claimed}

@@ -142,7 +142,8 @@ async def retry_removal_order(removal_order_id: str, service: CurrentService) ->
 
 class ClaimView(BaseModel):
     claim_id: str
-    case_id: str
+    kind: str  # damaged (a graded unit) or not_returned (refunded, never back at Amazon)
+    case_id: str | None  # None for a not_returned claim: no return ever opened a case
     account: str
     order_id: str
     sku: str
@@ -166,11 +167,13 @@ class ClaimView(BaseModel):
     owed_at: datetime
     filed_at: datetime | None
     settled_at: datetime | None
+    refunded_at: datetime | None  # a not_returned claim's refund (its returned_at too)
+    late_arrival: str | None  # the unit came back after the claim was owed
 
 
 @router.get(
     "/reimbursement-claims",
-    summary="Reimbursement claims for units Amazon damaged, the oldest return first",
+    summary="Reimbursement claims for units Amazon damaged or never got back, oldest first",
 )
 async def list_reimbursement_claims(
     service: CurrentService,

@@ -491,3 +491,52 @@ async def test_amazon_fails_on_demand(emulator):
     throttled = await emulator.post("/amazon/auth/o2/token", data=form())
     assert (throttled.status_code, throttled.headers["Retry-After"]) == (429, "3")
     assert (await emulator.post("/amazon/auth/o2/token", data=form())).status_code == 200
+
+
+async def financial_events(emulator, auth, **params) -> list[dict]:
+    events, query = [], {"MaxResultsPerPage": 7, **params}
+    while True:
+        got = await emulator.get("/amazon/finances/v0/financialEvents", params=query, headers=auth)
+        assert got.status_code == 200
+        payload = got.json()["payload"]
+        events += payload["FinancialEvents"]["RefundEventList"]
+        if "NextToken" not in payload:
+            return events
+        query = {"NextToken": payload["NextToken"]}
+
+
+async def test_fba_refunds_of_any_window_some_returned_in_the_report_some_never(emulator):
+    _, content = await report(emulator, emulated.FBA, [US, DE], days=6)  # the seller's markets
+    returned = {(row["order-id"], row["sku"]) for row in rows_of(content)}
+    auth = await token_of(emulator, "A1")
+    window = {
+        "PostedAfter": START.isoformat(),
+        "PostedBefore": (START + timedelta(days=4)).isoformat(),
+    }
+    events = await financial_events(emulator, auth, **window)
+    assert events == await financial_events(emulator, auth, **window)  # deterministic
+    refunded = {
+        (event["AmazonOrderId"], item["SellerSKU"])
+        for event in events
+        for item in event["ShipmentItemAdjustmentList"]
+    }
+    came_back = refunded & returned
+    assert len(came_back) == 16  # each return of the report refunded in the window, 12 h before
+    never = refunded - returned
+    assert len(never) == 4  # one a day, never in any report
+    assert all(order[4] == "5" for order, _ in refunded)  # FBA orders
+    for event in events:
+        posted = datetime.fromisoformat(event["PostedDate"].replace("Z", "+00:00"))
+        assert START <= posted < START + timedelta(days=4)
+
+
+async def test_listing_financial_events_wants_a_window_and_is_faulted(emulator):
+    auth = await token_of(emulator, "A1")
+    path = "/amazon/finances/v0/financialEvents"
+    assert (await emulator.get(path, headers=auth)).status_code == 400
+    assert (
+        await emulator.get(path, params={"NextToken": "nonsense"}, headers=auth)
+    ).status_code == 400
+    await emulator.put("/_emulator/faults/amazon", json={"status": 429})
+    throttled = await emulator.get(path, params={"PostedAfter": START.isoformat()}, headers=auth)
+    assert throttled.status_code == 429

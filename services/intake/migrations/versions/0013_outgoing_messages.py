@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from shared.migrations import drop_notify_on_insert, notify_on_insert
 
 revision = "outgoing_messages"
-down_revision = "case_photos"
+down_revision = "fba_refunds"
 SCHEMA = "intake"
 OUTGOING_MESSAGES_CHANNEL = "outgoing_messages_due"
 
