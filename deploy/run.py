@@ -31,7 +31,7 @@ from deploy.replay import (
 from deploy.samples import sample_cases
 from deploy.seller_data import load_seller_data
 from deploy.settings import StackSettings
-from deploy.stack import running_stack
+from deploy.stack import MAIL_DIR, local_mail_relay, running_stack
 from deploy.warehouse_play import (
     dispatch_to_origin,
     inspect_units,
@@ -96,10 +96,19 @@ def print_overview(settings: StackSettings, summary: dict) -> None:
         f"   (agent token for its what-if page: {token})\n"
         f"Try: curl {settings.base_url_of('analytics')}/reports/summary   ·   "
         f"service logs: {RUN_DIR / 'logs'}\n"
+        f"{mail_folder_line()}"
         f"Buyers' replies by mail: SMTP 127.0.0.1:{settings.inbound_smtp_port}, to "
         f"reply+…@{settings.reply_domain}\n"
         "Running. Press Ctrl-C to stop every process."
     )
+
+
+def mail_folder_line() -> str:
+    """Where the messages to buyers are, when the local mail server keeps them."""
+    if not local_mail_relay():
+        return f"Messages to buyers: handed to {os.environ['SMTP_HOST']}\n"
+    count = len(list(MAIL_DIR.glob("*.eml")))
+    return f"Messages to buyers: {count} so far, each an .eml file in [bold]{MAIL_DIR}[/]\n"
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -1,4 +1,5 @@
-"""The whole stack on one machine: components, topics, migrations and five service processes."""
+"""The whole stack on one machine: components, topics, migrations, the emulated outside APIs,
+the local mail server and five service processes."""
 
 import asyncio
 import json
@@ -9,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 
@@ -107,6 +109,35 @@ def start_emulators(port: int) -> subprocess.Popen:
     return process
 
 
+MAIL_DIR = RUN_DIR / "mail"
+
+
+def local_mail_relay() -> bool:
+    """Whether messages to buyers go to the local mail server (no SMTP_HOST of a real relay)."""
+    return not os.environ.get("SMTP_HOST")
+
+
+def start_mail_server(port: int, folder: Path = MAIL_DIR) -> subprocess.Popen:
+    """The local SMTP server (`deploy/mail_server.py`): every message to a buyer kept as an
+    .eml file in `folder`."""
+    logs = RUN_DIR / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    with open(logs / "mail.log", "ab") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "deploy.mail_server", "--port", str(port)]
+            + ["--folder", str(folder)],
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    wait_for_port("127.0.0.1", port)
+    return process
+
+
+def mail_settings(port: int) -> dict[str, str]:
+    """The services' mail relay: the local server, on this machine (no STARTTLS, no login)."""
+    return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port), "SMTP_STARTTLS": "false"}
+
+
 def wait_until_ready(
     settings: StackSettings, services: tuple[str, ...] = SERVICE_NAMES, timeout: float = 90.0
 ) -> None:
@@ -177,6 +208,9 @@ def running_stack(
         emulators_port = free_port()
         own = {**emulated_apis(emulators_port), **own}  # unless a real API is set
         own = {**refunds_through_intake(own), **own}
+        mail_port = free_port() if local_mail_relay() else None
+        if mail_port:
+            own = {**mail_settings(mail_port), **own}
         emulated = f"127.0.0.1:{emulators_port}/"
         if not any(emulated in value for value in own.values()):
             emulators_port = None
@@ -186,6 +220,7 @@ def running_stack(
         if intake_worker_apart:
             env["INTAKE_DELIVERY_WORKER"] = "false"
         processes = [start_emulators(emulators_port)] if emulators_port else []
+        processes += [start_mail_server(mail_port)] if mail_port else []
         processes += [start_service(name, settings, env) for name in services]
         if intake_worker_apart:
             worker_env = {**env, "INTAKE_DELIVERY_WORKER": "true", ROLE: "worker"}

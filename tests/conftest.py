@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from deploy.components import free_port, kafka_broker, postgres, wait_for_port
 from deploy.emulators.app import create_app as create_emulators
 from deploy.emulators.ebay import EMULATED_APP_TOKEN as EBAY_EMULATED_APP_TOKEN
+from deploy.mail_server import MailServer
 from deploy.settings import StackSettings, removal_addresses
 from services.intake.adapters.vault import new_key
 from shared.migrations import upgrade_all
@@ -72,6 +73,15 @@ def emulators() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def mail_server(tmp_path_factory) -> Iterator[MailServer]:
+    """The local SMTP server (`deploy/mail_server.py`) on a free port for the session: every
+    message the services send is an .eml file in `mail_server.folder`; `mail_server.faults`
+    makes it answer 451 or 550 on demand."""
+    with MailServer(tmp_path_factory.mktemp("mail"), port=free_port()) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
 def make_httpserver() -> Iterator[HTTPServer]:
     """The fake marketplace APIs (pytest-httpserver's fixture, threaded: a slow answer
     must not hold up the others)."""
@@ -83,10 +93,10 @@ def make_httpserver() -> Iterator[HTTPServer]:
 
 
 @pytest.fixture(scope="session")
-async def settings(components, emulators) -> StackSettings:
+async def settings(components, emulators, mail_server) -> StackSettings:
     """The services' settings: the outside APIs are the emulators (`deploy/emulators/`), the
     generic channel's refund API among them; resolution's refund API is intake's (which the
-    integration stack reaches in process)."""
+    integration stack reaches in process); the mail relay is the local SMTP server."""
     bootstrap, server_url = components
     database_url = await recreate_database(server_url, TEST_DATABASE)
     settings = StackSettings(
@@ -124,6 +134,9 @@ async def settings(components, emulators) -> StackSettings:
         amazon_removal_addresses=removal_addresses(),
         buyer_link_secret=BUYER_LINK_SECRET,
         inbound_smtp_port=free_port(),  # buyers' replies by mail, to the stack's intake
+        smtp_host=mail_server.host,  # messages to buyers: the local SMTP server's folder
+        smtp_port=mail_server.port,
+        smtp_starttls=False,
     )
     await create_topics(settings)
     await upgrade_all(settings)

@@ -24,8 +24,9 @@ Shapes follow Amazon's public references (request and answer bodies, headers, er
 - Orders API v0 getOrder / getOrderItems for any well-formed order id: the order's
   marketplace is read from its first three digits (ORDER_PREFIXES; others by hash), "AFN"
   (fulfilled by Amazon) when its middle group starts with 5, its items by hash of the id;
-  getOrderAddress (a demo buyer of the order's country) only with a Restricted Data Token
-  for its path, from the Tokens API's createRestrictedDataToken (403 otherwise).
+  getOrderAddress (a demo buyer of the order's country) and getOrderBuyerInfo (the buyer's
+  anonymised relay address, `…@marketplace.amazon.<tld>`) only with a Restricted Data
+  Token for its path, from the Tokens API's createRestrictedDataToken (403 otherwise).
 - Feeds API 2021-06-30 (`feeds_2021-06-30.json`) for the seller-fulfilled refunds:
   createFeedDocument (201 `{"feedDocumentId", "url"}`), the content PUT to that URL,
   createFeed (202 `{"feedId"}`), getFeed (IN_QUEUE, IN_PROGRESS, then DONE with
@@ -279,7 +280,7 @@ RATE_LIMITS = {"createReport": "0.0167", "getReport": "2.0", "getReportDocument"
                "getFeeds": "0.0222", "getFeedDocument": "0.0222",
                "listFinancialEventsByOrderId": "0.5", "listFinancialEvents": "0.5",
                "createRestrictedDataToken": "1.0",
-               "getOrderAddress": "0.5"}  # fmt: skip
+               "getOrderAddress": "0.5", "getOrderBuyerInfo": "0.5"}  # fmt: skip
 TOKEN_LIFETIME = timedelta(hours=1)
 
 
@@ -840,8 +841,8 @@ class RestrictedDataTokenRequest(BaseModel):
 
 @router.post("/amazon/tokens/2021-03-01/restrictedDataToken")
 async def create_restricted_data_token(request: Request, token: AccessToken = None) -> JSONResponse:
-    """Tokens API: an RDT for the GET paths named (the only restricted operation emulated
-    is getOrderAddress)."""
+    """Tokens API: an RDT for the GET paths named (the restricted operations emulated are
+    getOrderAddress and getOrderBuyerInfo)."""
     seller = authorised(request, token)
     if isinstance(seller, JSONResponse):
         return seller
@@ -853,6 +854,39 @@ async def create_restricted_data_token(request: Request, token: AccessToken = No
     rdt = request.app.state.amazon.issue_restricted(seller, paths)
     expires = int(TOKEN_LIFETIME.total_seconds())
     return answer({"restrictedDataToken": rdt, "expiresIn": expires}, "createRestrictedDataToken")
+
+
+@router.get("/amazon/orders/v0/orders/{order_id}/buyerInfo")
+async def get_order_buyer_info(
+    order_id: str, request: Request, token: AccessToken = None
+) -> JSONResponse:
+    """Restricted, like the address: the buyer's anonymised relay address (Buyer-Seller
+    Messaging) at the order's marketplace, `<16 letters>@marketplace.amazon.<tld>`."""
+    path = f"/orders/v0/orders/{order_id}/buyerInfo"
+    if request.app.state.amazon.restricted_seller(token, path) is None:
+        return sp_error(
+            403,
+            "Unauthorized",
+            "Access to requested resource is denied.",
+            "A Restricted Data Token for this resource is required.",
+        )
+    if not ORDER_ID.match(order_id):
+        return sp_error(400, "InvalidInput", f"Invalid Input: {order_id} is not an order id")
+    return answer({"payload": buyer_info(order_id)}, "getOrderBuyerInfo")
+
+
+def buyer_info(order_id: str) -> dict[str, Any]:
+    facts = MARKETPLACES[marketplace_of_order(order_id)]
+    tld = facts["domain"].split("amazon.")[-1]
+    letters = "".join(
+        "abcdefghijklmnopqrstuvwxyz0123456789"[digest("relay", order_id, i) % 36] for i in range(16)
+    )
+    buyer = buyer_in(facts["country"], order_id)
+    return {
+        "AmazonOrderId": order_id,
+        "BuyerEmail": f"{letters}@marketplace.amazon.{tld}",
+        "BuyerName": buyer.name,
+    }
 
 
 @router.get("/amazon/orders/v0/orders/{order_id}/address")

@@ -13,7 +13,9 @@ What it follows, and serves the way eBay documents it:
   `Authorization: IAF <user token>` (or Bearer) and X-EBAY-C-MARKETPLACE-ID:
   GET /post-order/v2/return/{returnId} (fieldgroups FULL: `detail` only; SUMMARY: `summary`
   only), GET /post-order/v2/return/search, POST .../{returnId}/issue_refund,
-  POST .../{returnId}/decide (APPROVE, DECLINE), POST .../{returnId}/mark_as_received.
+  POST .../{returnId}/decide (APPROVE, DECLINE), POST .../{returnId}/mark_as_received,
+  POST .../{returnId}/send_message (`{"message": {"content", "language"}}`: the seller's
+  message joins the return's `responseHistory` as SELLER_SEND_MESSAGE, its text in `notes`).
   Any return id is a return (`ebay_returns.py`); an action its state does not allow is a
   400 with the Post-Order `error` list, and so is a seller's DECLINE of a return opened as
   not as described (reasonType SNAD): eBay's Money Back Guarantee lets a seller decline
@@ -25,7 +27,8 @@ What it follows, and serves the way eBay documents it:
   armoured on one line as eBay gives it; each key id has its own key.
 
 Under /_emulator/ebay (not eBay's; faults do not touch it):
-- GET refunds, GET decisions: the ledger of what sellers asked eBay for;
+- GET refunds, GET decisions, GET messages (?return_id=): the ledger of what sellers asked
+  eBay for;
 - GET tokens: how many access tokens were minted, by grant;
 - PUT oauth `{"access_token_seconds"}`, POST oauth/expire (every token issued so far runs
   out now), POST oauth/revoke `{"refresh_token"}`, POST oauth/user-tokens `{"token"}` (a
@@ -133,6 +136,7 @@ class Ebay:
     returns: dict[str, EmulatedReturn] = field(default_factory=dict)
     refunds: list[dict[str, Any]] = field(default_factory=list)
     decisions: list[dict[str, Any]] = field(default_factory=list)
+    messages: list[dict[str, Any]] = field(default_factory=list)  # sellers' to buyers, in order
 
     def mint(self, grant_type: str, client_id: str, user: bool) -> tuple[str, int]:
         token = f"v^1.1#i^1#p^3#r^{int(user)}#I^3#f^0#t^{secrets.token_urlsafe(32)}"
@@ -372,6 +376,15 @@ class Decide(Wire):
     comments: Text | None = None
 
 
+class MessageText(Wire):
+    content: str = Field(min_length=1, max_length=2000)
+    language: str | None = None
+
+
+class SendMessage(Wire):
+    message: MessageText
+
+
 class MarkReceived(Wire):
     comments: Text | None = None
 
@@ -513,6 +526,42 @@ async def mark_as_received(
     return JSONResponse({})
 
 
+@router.post(
+    "/ebay/post-order/v2/return/{return_id}/send_message",
+    summary="Post-Order: send a message to the buyer of a return",
+)
+async def send_message(
+    return_id: str, request: Request, authorization: Auth = None, marketplace: Marketplace = None
+) -> JSONResponse:
+    """The message joins the return's history (SELLER_SEND_MESSAGE, its text in `notes`),
+    as eBay shows the return's conversation; the state does not change."""
+    ebay = ebay_of(request)
+    refusal = refused_call(request, authorization, marketplace)
+    if refusal is not None:
+        return refusal
+    asked = await body_of(request, SendMessage)
+    if isinstance(asked, JSONResponse):
+        return asked
+    found = ebay.the_return(return_id)
+    found.record(
+        "SELLER",
+        "SELLER_SEND_MESSAGE",
+        found.state,
+        found.state,
+        ebay.now(),
+        notes=asked.message.content,
+    )
+    ebay.messages.append(
+        {
+            "return_id": return_id,
+            "content": asked.message.content,
+            "language": asked.message.language,
+            "at": iso(ebay.now()),
+        }
+    )
+    return JSONResponse({})
+
+
 # ------------------------------------------------------------ Notification API: public keys
 
 
@@ -604,6 +653,12 @@ async def refunds_issued(request: Request) -> dict:
 @router.get("/_emulator/ebay/decisions", summary="Approvals, declines and receipts, in order")
 async def decisions_made(request: Request) -> dict:
     return {"decisions": ebay_of(request).decisions}
+
+
+@router.get("/_emulator/ebay/messages", summary="Sellers' messages to buyers, in order")
+async def messages_sent(request: Request, return_id: str | None = None) -> dict:
+    sent = ebay_of(request).messages
+    return {"messages": [m for m in sent if return_id is None or m["return_id"] == return_id]}
 
 
 @router.get("/_emulator/ebay/tokens", summary="Access tokens minted, by grant type")

@@ -7,7 +7,9 @@ apply them after. `Intake` (`workflows/context.py`) holds what both need.
 The other way, intake alone holds the sellers' credentials: it pays the refunds resolution
 decides through each case's marketplace (`handlers/refunds.py`), and performs the actions
 a case's resolution and its returned unit owe the marketplace's return
-(`handlers/events.py`, `workers/return_actions.py`).
+(`handlers/events.py`, `workers/return_actions.py`), and writes to the buyer at each step
+through the case's channel: e-mail, eBay's return messages, Amazon's Buyer-Seller Messaging
+(`handlers/events.py`, `workers/outgoing_messages.py`).
 """
 
 from collections.abc import AsyncIterator
@@ -19,6 +21,7 @@ from fastapi import FastAPI
 
 from services.intake.adapters.buyer_links import BuyerLinks
 from services.intake.adapters.case_views import CaseViews
+from services.intake.adapters.mail import MailRelay
 from services.intake.adapters.vault import Vault
 from services.intake.channels.marketplace import MarketplaceApis
 from services.intake.channels.registry import LANES
@@ -30,6 +33,7 @@ from services.intake.handlers import (
     buyers,
     events,
     inbound_mail,
+    outgoing_messages,
     refunds,
     reports,
     return_actions,
@@ -42,12 +46,21 @@ from services.intake.workers.amazon_returns import AmazonReturnsWorker
 from services.intake.workers.deliveries import DeliveryWorker
 from services.intake.workers.fba_refunds import FbaRefundsWorker
 from services.intake.workers.inbound_mail import InboundMailServer
+from services.intake.workers.outgoing_messages import MessageWorker
 from services.intake.workers.removal_orders import RemovalOrderWorker
 from services.intake.workers.return_actions import ReturnActionWorker
 from services.intake.workflows.accepting import Acceptance
 from services.intake.workflows.accounts import Accounts, read_accounts_file
 from services.intake.workflows.context import Intake
-from shared.events import ResolutionDecided, ReturnReceived, topic_of
+from shared.events import (
+    RefundIssued,
+    ResolutionDecided,
+    ResolutionOffered,
+    ReturnLabelIssued,
+    ReturnReceived,
+    Shipped,
+    topic_of,
+)
 from shared.service import Service, ServiceSpec, Worker
 from shared.service import create_app as create_service_app
 from shared.telemetry import Telemetry
@@ -90,16 +103,17 @@ async def intake_context(service: Service) -> AsyncIterator[Intake]:
             channel_accounts,
             Acceptance(pool, vault),
             marketplaces,
+            mail=MailRelay.from_settings(settings),
             buyer_links=BuyerLinks.from_settings(settings),
             case_views=views,
         )
 
 
 def delivery_workers(service: Service, intake: Intake) -> list[Worker]:
-    """One delivery worker per lane, the return action worker, Amazon's (its reports
-    polled, its returns opened, its notification queues read, the removal orders of its
-    FBA units sent) and the mail server of buyers' replies when INBOUND_SMTP_PORT is set,
-    unless this process only answers webhooks."""
+    """One delivery worker per lane, the return action worker, the message worker (messages
+    to buyers), Amazon's (its reports polled, its returns opened, its notification queues
+    read, the removal orders of its FBA units sent) and the mail server of buyers' replies
+    when INBOUND_SMTP_PORT is set, unless this process only answers webhooks."""
     settings = service.settings
     if not settings.intake_delivery_worker:
         return []
@@ -124,7 +138,7 @@ def delivery_workers(service: Service, intake: Intake) -> list[Worker]:
                 settings.inbound_mail_max_bytes,
             )
         )
-    return [*lanes, ReturnActionWorker(intake), *amazon, *mail]
+    return [*lanes, ReturnActionWorker(intake), MessageWorker(intake), *amazon, *mail]
 
 
 SPEC = ServiceSpec(
@@ -141,11 +155,16 @@ SPEC = ServiceSpec(
         accounts.router,
         refunds.router,
         return_actions.router,
+        outgoing_messages.router,
     ),
     consumes=(topic_of("resolution"), topic_of("fulfillment")),
     handlers={
         ResolutionDecided.event_type: events.on_resolution_decided,
         ReturnReceived.event_type: events.on_return_received,
+        ResolutionOffered.event_type: events.on_resolution_offered,
+        ReturnLabelIssued.event_type: events.on_return_label_issued,
+        Shipped.event_type: events.on_shipped,
+        RefundIssued.event_type: events.on_refund_issued,
     },
     context=intake_context,
     workers=delivery_workers,

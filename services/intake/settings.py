@@ -161,6 +161,42 @@ class IntakeSettings(ServiceSettings):
         description="The mail domain buyers' replies go to: `reply+<token>@<this>` "
         "(inbound mail or the mail provider's inbound-parse webhook brings them back).",
     )
+    smtp_host: str | None = Field(
+        default=None,
+        description="The mail relay messages to buyers are handed to (e-mail channels, and "
+        "Amazon's Buyer-Seller Messaging relay); unset: those messages wait, then fail with "
+        "this reason.",
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="The mail relay's port.")
+    smtp_user: str | None = Field(
+        default=None, description="The mail relay's login (SMTP AUTH); unset: no login."
+    )
+    smtp_password: SecretStr | None = Field(default=None, description="The mail relay's password.")
+    smtp_starttls: bool = Field(
+        default=True,
+        description="Upgrade the relay connection with STARTTLS before logging in (off only for "
+        "a relay on the same machine, as the local one of `make run`).",
+    )
+    smtp_ca_file: Path | None = Field(
+        default=None,
+        description="A CA bundle (PEM) to trust for the mail relay's certificate, besides the "
+        "system's (a relay with a private CA); unset: the system's trust store only.",
+    )
+    smtp_timeout_seconds: float = Field(
+        default=15.0, gt=0, description="How long one exchange with the mail relay may take."
+    )
+    mail_from: str = Field(
+        default="Customer Service <service@localhost>",
+        description="The sender of messages to buyers for a channel account without its own "
+        "(`mail_from` in the account's credentials: a shop's own address).",
+    )
+    buyer_message_max_attempts: int = Field(
+        default=12,
+        ge=1,
+        description="Tries of a message to a buyer that the relay or marketplace cannot take "
+        "yet (SMTP 4xx, no connection, 429, 5xx), the pause doubling up to five minutes, before "
+        "it is failed and listed.",
+    )
     amazon_removal_addresses: dict[Market, RemovalAddress] = Field(
         default_factory=dict,
         description="Where Amazon ships a seller's unsellable FBA units (removal orders), by "

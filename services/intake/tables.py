@@ -13,6 +13,7 @@ from sqlalchemy.sql import text as sql
 from sqlmodel import SQLModel
 
 from services.intake.domain.delivery import DeliveryState
+from services.intake.domain.outgoing_messages import MessageState
 from services.intake.domain.refunds import RefundState
 from services.intake.domain.return_actions import ActionState
 from shared.columns import big_integer, column, integer, moment, text
@@ -24,6 +25,7 @@ ACCEPTED = DeliveryState.ACCEPTED.value
 FAILED = DeliveryState.FAILED.value
 FILE_MANAGED, API_MANAGED = "file", "api"
 OWED = ActionState.OWED.value
+QUEUED = MessageState.QUEUED.value
 
 
 class ChannelAccount(SQLModel, table=True):
@@ -200,6 +202,46 @@ class ReturnActionRecord(SQLModel, table=True):
     error: str | None = text(None)  # why it failed, or why it is not needed
     owed_at: datetime = moment(default_factory=utc_now)
     done_at: datetime | None = moment(None)
+
+
+class OutgoingMessage(SQLModel, table=True):
+    """A message to a buyer (`domain/outgoing_messages.py`): owed when its event is consumed
+    (with what the event said, `facts`), rendered and linted by the message worker before
+    its first try and kept for the case's timeline, sent through the case's channel. No
+    contact data: the address is read from the vault (or the marketplace) as it is sent."""
+
+    __tablename__ = "outgoing_messages"
+    __table_args__ = (
+        Index(
+            "outgoing_messages_queued",
+            "next_attempt_at",
+            postgresql_where=sql(f"state = '{QUEUED}'"),
+        ),
+        Index("outgoing_messages_by_case", "case_id", "queued_at"),
+        {"schema": SCHEMA},
+    )
+
+    message_id: str = text(primary_key=True)  # derived from the key
+    idempotency_key: str = column(Text, unique=True)  # case / kind / triggering event
+    case_id: str = text()
+    channel: str = text()
+    account: str = text()
+    seller: str = text()
+    kind: str = text()  # a MessageKind
+    way: str = text()  # a Way: email, ebay, amazon
+    trigger: str = text()  # the id of the event (or the agent's request) that owes it
+    language: str = text()  # the case's buyer language, as the case says
+    facts: dict[str, Any] = column(JSONB)  # what the triggering event said
+    subject: str | None = text(None)  # rendered: None until the worker renders it
+    body_text: str | None = text(None)
+    body_html: str | None = text(None)
+    state: str = text(QUEUED)  # a MessageState
+    attempts: int = column(SmallInteger, 0)
+    next_attempt_at: datetime = moment(default_factory=utc_now)
+    error: str | None = text(None)  # the last try's failure, or why it is not sent
+    queued_at: datetime = moment(default_factory=utc_now)
+    sent_at: datetime | None = moment(None)
+    delivered_at: datetime | None = moment(None)
 
 
 class AmazonReportPoll(SQLModel, table=True):

@@ -26,6 +26,7 @@ PURE_SHARED = (
     "shared.business_time",
     "shared.lifecycle",
     "shared.labels",
+    "shared.compliance",
 )
 INPUT_OUTPUT = (
     "sqlalchemy",

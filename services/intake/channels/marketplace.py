@@ -22,6 +22,7 @@ from services.intake.domain.account import Account
 from services.intake.domain.case import Channel, Delivery
 from services.intake.domain.marketplace_side import (
     MarketplaceRefund,
+    MessageOrder,
     RefundOrder,
     ReturnOrder,
 )
@@ -58,6 +59,10 @@ PayRefund = Callable[[RefundOrder, Account, MarketplaceApis], Awaitable[Marketpl
 # whose answer was lost, so that none pays twice.
 FindRefund = Callable[[RefundOrder, Account, MarketplaceApis], Awaitable[MarketplaceRefund | None]]
 ActOnReturn = Callable[[ReturnOrder, Account, MarketplaceApis], Awaitable[None]]
+# A message to the buyer in the marketplace's own messaging (eBay's return conversation).
+MessageBuyer = Callable[[MessageOrder, Account, MarketplaceApis], Awaitable[None]]
+# The address the marketplace relays e-mail to its buyer through (Amazon's anonymised one).
+BuyerRelayAddress = Callable[[str, Account, MarketplaceApis], Awaitable[str]]
 # One cheap call the account's credentials must pass (onboarding checks an account with it).
 CheckAccount = Callable[[Account, MarketplaceApis], Awaitable[None]]
 
@@ -81,6 +86,11 @@ class MarketplaceChannel(Generic[Missing]):
     find_refund: FindRefund | None = None
     act_on_return: ActOnReturn | None = None
     check_account: CheckAccount | None = None
+    # How its buyers are written to: in the marketplace (`message_buyer`), by e-mail to the
+    # marketplace's relay address of the order's buyer (`buyer_relay_address`), or, with
+    # neither, by e-mail to the buyer's own address.
+    message_buyer: MessageBuyer | None = None
+    buyer_relay_address: BuyerRelayAddress | None = None
 
 
 def verified_with_secrets(

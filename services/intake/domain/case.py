@@ -15,6 +15,9 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from shared.events import MarketplaceStatus, Parcel, Reason
 from shared.markets import Currency, Market
 
+# The buyer reference an erased buyer's cases keep: nothing that names them.
+ERASED_BUYER = "[erased]"
+
 
 class Channel(StrEnum):
     SHOPIFY = "shopify"

@@ -1,6 +1,6 @@
 """What intake asks of a marketplace on a case's behalf, with the seller's credentials it
-alone holds: pay a buyer back, and act on the return (approve, decline, close, mark
-received).
+alone holds: pay a buyer back, act on the return (approve, decline, close, mark
+received), and write to the buyer in the marketplace's own messaging.
 
 Resolution decides a refund and pays it through intake's refund protocol (`POST
 /v1/refunds`, its idempotency key the refund id); intake pays it through the case's
@@ -56,3 +56,17 @@ class ReturnOrder:
     return_id: str | None
     action: ReturnAction
     note: str = ""
+
+
+@dataclass(frozen=True)
+class MessageOrder:
+    """A message to the buyer through the marketplace's messaging about the case's order or
+    return (`domain/outgoing_messages.py`)."""
+
+    message_id: str  # the idempotency key's id: one message per id
+    case_id: str
+    order_id: str
+    return_id: str | None
+    subject: str
+    text: str
+    language: str

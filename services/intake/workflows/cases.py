@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.intake.domain.case import (
+    ERASED_BUYER,
     BuyerWrote,
     CanonicalCase,
     Channel,
@@ -31,7 +32,7 @@ from services.intake.domain.opening import case_opened, triaged
 from services.intake.domain.replies import read_reply
 from services.intake.domain.triage import Triage, classified_by_agent, triage_of
 from services.intake.tables import BuyerRecord, CasePhoto, CaseRecord
-from services.intake.workflows import fba_units
+from services.intake.workflows import fba_units, outgoing_messages
 from services.intake.workflows.buyer_messages import record_reply
 from services.intake.workflows.context import Intake
 from shared.events import (
@@ -44,7 +45,7 @@ from shared.events import (
 )
 from shared.outbox import emit
 
-ERASED = "[erased]"
+ERASED = ERASED_BUYER
 
 log = logging.getLogger(__name__)
 
@@ -305,6 +306,7 @@ async def erase_buyer(
             .where(cases.c.case_id == row.case_id)
             .values(buyer_ref=ERASED, case=erased_case(row.case))
         )
+        await outgoing_messages.forget_buyer(session, row.case_id)
         photos = CasePhoto.__table__
         await session.execute(delete(photos).where(photos.c.case_id == row.case_id))
         await emit(

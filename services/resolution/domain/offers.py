@@ -14,11 +14,11 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
-from services.resolution.domain.compliance import Finding, lint
 from services.resolution.domain.engine import Plan, Step
 from services.resolution.domain.law import BuyerRights, Window
 from services.resolution.domain.messages import LANGUAGES, OfferFacts, render_offer
 from services.resolution.domain.troubleshooting import guide_to_dict
+from shared.compliance import Finding, lint
 from shared.events import Remedy, ResolutionAccepted, ResolutionDeclined, ReturnRoute, Scenario
 from shared.lifecycle import Lifecycle, Transition
 from shared.markets import Currency, Market

@@ -8,10 +8,10 @@ from typing import Any
 from fastapi import APIRouter
 from sqlalchemy import select
 
-from services.resolution.domain.compliance import REQUIRED_DISCLOSURES
 from services.resolution.domain.offers import LANGUAGES, OfferState, PlannedStep
 from services.resolution.tables import CaseDecision, Offer, Refund
 from shared.access import InternalOnly
+from shared.compliance import REQUIRED_DISCLOSURES
 from shared.routes import get_or_404
 from shared.service import CurrentService
 

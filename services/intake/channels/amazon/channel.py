@@ -10,9 +10,11 @@ from the order's financial events (`refunds.py`), none for an order Amazon fulfi
 `check_account` proves an account's SP-API authorisation. Amazon has no call to act on a
 seller-fulfilled return, so `act_on_return` is None. An FBA unit's removal order
 (`removals.py`) is Amazon's alone, sent by its own worker (`workers/removal_orders.py`).
+Messages to the buyer go by e-mail to the order's anonymised relay address
+(`messaging.py`).
 """
 
-from services.intake.channels.amazon import notifications, refunds
+from services.intake.channels.amazon import messaging, notifications, refunds
 from services.intake.channels.marketplace import (
     AS_SENT,
     MarketplaceChannel,
@@ -34,4 +36,5 @@ AMAZON = MarketplaceChannel(
     find_refund=refunds.find_refund,
     act_on_return=None,  # Amazon has no such call: see above
     check_account=refunds.check_account,
+    buyer_relay_address=messaging.buyer_relay_address,
 )

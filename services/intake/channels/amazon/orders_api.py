@@ -14,6 +14,11 @@ Follows the Orders API v0 reference
   "ShippingAddress": {"Name", "AddressLine1", "AddressLine2", "City", "StateOrRegion",
   "PostalCode", "CountryCode", "Phone"}}}`: where a replacement or a spare part goes. Read
   only for orders the seller fulfils: Amazon ships to the buyers of FBA orders.
+- getOrderBuyerInfo: `GET /orders/v0/orders/{orderId}/buyerInfo`, restricted too, answered
+  `{"payload": {"AmazonOrderId", "BuyerEmail", "BuyerName", "BuyerCounty", "BuyerTaxInfo",
+  "PurchaseOrderNumber"}}`: `BuyerEmail` is the buyer's anonymised address
+  (`…@marketplace.amazon.<tld>`), through which Amazon relays the seller's e-mail to the
+  buyer (Buyer-Seller Messaging); read each time a message goes, never stored.
 An order of a marketplace intake does not serve is refused.
 """
 
@@ -86,6 +91,16 @@ class OrderAddress(Pascal):
     ShippingAddress: PostalAddress | None = None
 
 
+class BuyerInfo(Pascal):
+    AmazonOrderId: str | None = None
+    BuyerEmail: str | None = None
+    BuyerName: str | None = None
+
+
+class GetOrderBuyerInfoResponse(Pascal):
+    payload: BuyerInfo
+
+
 class GetOrderAddressResponse(Pascal):
     payload: OrderAddress
 
@@ -148,6 +163,16 @@ async def get_order_address(
     response = await restricted_call(apis, partner, f"{ORDERS}/{order_id}/address", what)
     found = resource_of(GetOrderAddressResponse, response, SP_API, what).payload
     return contact_of(found.ShippingAddress)
+
+
+async def get_buyer_email(apis: MarketplaceApis, partner: SellingPartner, order_id: str) -> str:
+    """The buyer's Amazon relay address for the order; refused when Amazon gives none."""
+    what = f"the buyer of order {order_id}"
+    response = await restricted_call(apis, partner, f"{ORDERS}/{order_id}/buyerInfo", what)
+    found = resource_of(GetOrderBuyerInfoResponse, response, SP_API, what).payload
+    if not found.BuyerEmail or "@" not in found.BuyerEmail:
+        raise Refused(SP_API, f"gives no buyer e-mail address for order {order_id}")
+    return found.BuyerEmail
 
 
 def contact_of(given: PostalAddress | None) -> BuyerContact | None:

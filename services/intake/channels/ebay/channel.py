@@ -127,5 +127,6 @@ EBAY = MarketplaceChannel(
     pay_refund=marketplace_side.pay_refund,
     find_refund=marketplace_side.find_refund,
     act_on_return=marketplace_side.act_on_return,
+    message_buyer=marketplace_side.message_buyer,
     check_account=marketplace_side.check_account,
 )

@@ -16,6 +16,9 @@ buyer back, act on the return, check an account's credentials. The channel's hoo
   the action taken already. A close is eBay's own: the refund issued on the return (Issue
   Return Refund, paid through `pay_refund`) closes it, so closing is confirming that the
   return shows a refund issued, or has ended; until then it is not available yet.
+- `message_buyer`: the message in the return's conversation (Send Return Message), with a
+  reference line naming the message; the return is read first, and a message of that
+  reference already in its history (an earlier try whose answer was lost) is not sent again.
 - `check_account`: a user token minted afresh from the account's credentials (or the one
   given) and one page of the seller's returns read with it.
 """
@@ -40,6 +43,7 @@ from services.intake.channels.marketplace import MarketplaceApis
 from services.intake.domain.account import Account
 from services.intake.domain.marketplace_side import (
     MarketplaceRefund,
+    MessageOrder,
     RefundOrder,
     ReturnAction,
     ReturnOrder,
@@ -129,6 +133,38 @@ async def act_on_return(order: ReturnOrder, account: Account, apis: MarketplaceA
             apis.http, base_url, token, return_id, decision, note, marketplace_id
         ),
     )
+
+
+SENT_MESSAGE = "SELLER_SEND_MESSAGE"
+MESSAGE_CHARS = 2000  # eBay's longest message content
+
+
+async def message_buyer(order: MessageOrder, account: Account, apis: MarketplaceApis) -> None:
+    return_id = return_of(order.return_id, order.order_id)
+    found = await read(account, apis, return_id)
+    reference = message_reference(order.message_id)
+    history = found.detail.response_history if found.detail else []
+    if any(step.activity == SENT_MESSAGE and reference in (step.notes or "") for step in history):
+        return  # an earlier try got through
+    marketplace_id = marketplace_id_of_return(found, default_marketplace(account))
+    content = f"{order.text.strip()[: MESSAGE_CHARS - len(reference) - 2]}\n\n{reference}"
+    await as_the_seller(
+        account,
+        apis,
+        lambda token: post_order_api.send_message(
+            apis.http,
+            apis.settings.ebay_api_base_url,
+            token,
+            return_id,
+            content,
+            order.language,
+            marketplace_id,
+        ),
+    )
+
+
+def message_reference(message_id: str) -> str:
+    return f"Ref. {message_id[:8].upper()}"
 
 
 async def check_account(account: Account, apis: MarketplaceApis) -> None:

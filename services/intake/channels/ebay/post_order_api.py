@@ -21,6 +21,10 @@ received (https://developer.ebay.com/Devzone/post-order/index.html).
   paid with `issue_refund`, which closes the return (LESS_THAN_A_FULL_REFUND_ISSUED); an
   OFFER_PARTIAL_REFUND would ask the buyer again, on eBay.
 - `mark_as_received`: POST .../return/{returnId}/mark_as_received with `comments`.
+- `send_message`: POST .../return/{returnId}/send_message (Send Return Message,
+  https://developer.ebay.com/devzone/post-order/post-order_v2_return-returnid_send_message__post.html)
+  with `message` (`content`, `language`): the seller's message to the buyer, which eBay
+  shows in the return's conversation and history (activity SELLER_SEND_MESSAGE).
 - `search_returns`: GET .../return/search?limit=1, the cheapest call a seller's token must
   pass: `{"members", "paginationOutput", "total"}`.
 
@@ -163,6 +167,21 @@ async def mark_as_received(
     path = f"{return_id}/mark_as_received"
     request = post(client, base_url, path, user_token, marketplace_id, body)
     await answered(client, request, return_id, f"marking return {return_id} received")
+
+
+async def send_message(
+    client: httpx.AsyncClient,
+    base_url: str,
+    user_token: str,
+    return_id: str,
+    content: str,
+    language: str,
+    marketplace_id: str = "EBAY_US",
+) -> None:
+    """A message to the buyer in the return's conversation."""
+    body = {"message": {"content": content, "language": language}}
+    request = post(client, base_url, f"{return_id}/send_message", user_token, marketplace_id, body)
+    await answered(client, request, return_id, f"a message on return {return_id}")
 
 
 async def search_returns(

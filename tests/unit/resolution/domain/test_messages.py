@@ -6,14 +6,6 @@ from datetime import UTC, datetime
 import pytest
 from jinja2 import UndefinedError
 
-from services.resolution.domain.compliance import (
-    BANNED_PROMISES,
-    REQUIRED_DISCLOSURES,
-    Finding,
-    FindingKind,
-    lint,
-    normalize,
-)
 from services.resolution.domain.messages import (
     LANGUAGES,
     OfferFacts,
@@ -22,6 +14,14 @@ from services.resolution.domain.messages import (
     format_moment,
     format_money,
     render_offer,
+)
+from shared.compliance import (
+    BANNED_PROMISES,
+    REQUIRED_DISCLOSURES,
+    Finding,
+    FindingKind,
+    lint,
+    normalize,
 )
 from shared.events import Remedy, Scenario
 from shared.markets import Currency, Market

@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.resolution.domain.compliance import REQUIRED_DISCLOSURES, normalize
 from services.resolution.domain.engine import CaseFacts, Step, plan
 from services.resolution.domain.law import Window, required_disclosures, rights_of
 from services.resolution.domain.messages import format_day
@@ -23,6 +22,7 @@ from services.resolution.domain.offers import (
 )
 from services.resolution.domain.policy import DEFAULT_POLICY
 from services.resolution.domain.troubleshooting import starter_guides
+from shared.compliance import REQUIRED_DISCLOSURES, normalize
 from shared.events import CaseItem, Remedy, ResolutionAccepted, ResolutionDeclined, Scenario
 from shared.lifecycle import IllegalTransition
 from shared.markets import CURRENCY_OF, DEFAULT_LANGUAGE_OF, Market

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from services.resolution.domain.compliance import lint
 from services.resolution.domain.messages import (
     LANGUAGES,
     OfferFacts,
@@ -24,6 +23,7 @@ from services.resolution.domain.troubleshooting import (
     guide_from_dict,
     load_starter_guides,
 )
+from shared.compliance import lint
 from shared.events import Remedy
 from shared.markets import Currency, Market
 

@@ -71,3 +71,19 @@ def test_an_address_amazon_gives_only_in_part_keeps_the_name():
     assert contact is not None and (contact.name, contact.address) == ("Ana Ruiz", None)
     assert orders_api.contact_of(orders_api.PostalAddress()) is None
     assert orders_api.contact_of(None) is None
+
+
+async def test_the_buyers_relay_address_is_read_with_a_restricted_data_token(
+    account, apis, emulator
+):
+    relay = await orders_api.get_buyer_email(apis, selling_partner(account), "304-1000004-0000004")
+    assert relay == emulated.buyer_info("304-1000004-0000004")["BuyerEmail"]
+    assert relay.endswith("@marketplace.amazon.de")
+    [(seller, paths, _)] = emulator._transport.app.state.amazon.restricted.values()
+    assert paths == frozenset({"/orders/v0/orders/304-1000004-0000004/buyerInfo"})
+    token = next(iter(emulator._transport.app.state.amazon.tokens))
+    refused = await emulator.get(
+        "/amazon/orders/v0/orders/304-1000004-0000004/buyerInfo",
+        headers={"x-amz-access-token": token},
+    )
+    assert refused.status_code == 403

@@ -1,11 +1,15 @@
-"""Compliance lint: every outgoing buyer message must pass it before it is sent.
+"""Compliance lint: every outgoing buyer message must pass it before it is sent (resolution
+lints each offer it writes; intake lints each message as it leaves for the buyer).
 
-Two checks, per language:
+Two checks, per language, and the marketplace's own rules on message content:
 - banned promises: what is unlawful or unwise to promise ("lifetime warranty",
   "unconditional refund", ...), in the message's language and in English, since
   marketing English turns up in every language;
 - required disclosures: each name the caller requires (e.g. "withdrawal_right") must
   appear as its phrase in the message's language.
+
+- the marketplace's rules (`marketplace_findings`): Amazon's Buyer-Seller Messaging takes no
+  links other than those needed to complete the order, and no marketing.
 
 Matching ignores case, accents, typographic apostrophes and spacing. A message with any
 finding must not be sent: the caller routes the case to an agent instead.
@@ -25,6 +29,8 @@ class FindingKind(StrEnum):
     MISSING_DISCLOSURE = "missing_disclosure"
     UNKNOWN_DISCLOSURE = "unknown_disclosure"  # the caller asked for one we have no wording for
     UNSUPPORTED_LANGUAGE = "unsupported_language"
+    LINK_NOT_ALLOWED = "link_not_allowed"  # the marketplace takes no such link
+    MARKETING = "marketing"  # the marketplace takes no promotion in its messages
 
 
 @dataclass(frozen=True)
@@ -193,3 +199,35 @@ def _missing(name: str, text: str, language: str) -> Finding | None:
     if not _contains(text, normalize(wording, language)):
         return Finding(FindingKind.MISSING_DISCLOSURE, name)
     return None
+
+
+# Amazon's communication guidelines: messages about an order carry only what completes it —
+# no links to other pages (a return label of Amazon's own is not sent by the seller) and no
+# promotion of the seller, their products or other marketplaces.
+LINK = re.compile(r"(?i)\b(?:https?://|www\.)\S+")
+MARKETING_PHRASES: dict[str, list[str]] = {
+    "en": ["discount code", "coupon", "our other products", "leave a review", "newsletter"],
+    "de": ["rabattcode", "gutschein", "unsere anderen produkte", "bewertung abgeben"],
+    "fr": ["code promo", "bon de reduction", "nos autres produits", "laisser un avis"],
+    "es": ["codigo de descuento", "cupon", "nuestros otros productos", "deje una resena"],
+    "it": ["codice sconto", "coupon", "i nostri altri prodotti", "lasci una recensione"],
+}
+NO_LINKS_NO_MARKETING = frozenset({"amazon"})
+
+
+def marketplace_findings(message: str, language: str, marketplace: str) -> list[Finding]:
+    """What the marketplace's rules on message content forbid in `message` (nothing for the
+    seller's own channels)."""
+    if marketplace not in NO_LINKS_NO_MARKETING:
+        return []
+    links = [Finding(FindingKind.LINK_NOT_ALLOWED, found) for found in LINK.findall(message)]
+    text = normalize(message, language)
+    phrases = MARKETING_PHRASES.get(language, [])
+    if language != "en":
+        phrases = phrases + MARKETING_PHRASES["en"]
+    marketing = [
+        Finding(FindingKind.MARKETING, phrase)
+        for phrase in phrases
+        if _contains(text, normalize(phrase, language))
+    ]
+    return links + marketing

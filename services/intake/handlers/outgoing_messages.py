@@ -1,0 +1,102 @@
+"""Messages to buyers, for agents: a case's conversation as sent (subject, text, state,
+why it failed or was not sent), any by seller and state (`failed`: those an agent must look
+at), another try of a failed one, and the polite, lawful answer when nothing is owed."""
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, HTTPException, Query
+from pydantic import BaseModel, Field
+
+from services.intake.domain.outgoing_messages import MessageKind, MessageState
+from services.intake.tables import OutgoingMessage
+from services.intake.workflows import outgoing_messages
+from shared.access import AgentOnly
+from shared.lifecycle import IllegalTransition
+from shared.routes import found
+from shared.service import CurrentService
+
+router = APIRouter(tags=["messages to buyers"], dependencies=[AgentOnly])
+
+
+class MessageView(BaseModel):
+    message_id: str
+    case_id: str
+    channel: str
+    account: str
+    seller: str
+    kind: str
+    way: str
+    language: str
+    subject: str | None  # None until the worker renders it
+    body_text: str | None
+    state: str
+    attempts: int
+    error: str | None
+    queued_at: datetime
+    sent_at: datetime | None
+    delivered_at: datetime | None
+
+
+def view_of(row: OutgoingMessage) -> MessageView:
+    return MessageView.model_validate(row, from_attributes=True)
+
+
+@router.get("/messages", summary="Messages to buyers, newest first")
+async def list_messages(
+    service: CurrentService,
+    seller: str | None = None,  # only this seller's
+    case_id: str | None = None,
+    state: MessageState | None = None,  # `failed`: those an agent must look at, with why
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[MessageView]:
+    async with service.transaction() as session:
+        rows = await outgoing_messages.listed(session, case_id, seller, state, limit)
+    return [view_of(row) for row in rows]
+
+
+@router.get("/cases/{case_id}/messages", summary="A case's messages to its buyer, newest first")
+async def case_messages(
+    case_id: str, service: CurrentService, seller: str | None = None
+) -> list[MessageView]:
+    async with service.transaction() as session:
+        rows = await outgoing_messages.listed(session, case_id, seller, None, 500)
+    return [view_of(row) for row in rows]
+
+
+@router.post("/messages/{message_id}/retry", summary="Try a failed message again")
+async def retry_message(message_id: str, service: CurrentService) -> dict[str, Any]:
+    async with service.transaction() as session:
+        try:
+            row = await outgoing_messages.retry(session, message_id)
+        except IllegalTransition as refused:
+            raise HTTPException(409, refused.reason) from refused
+        row = found(row, f"no message {message_id}")
+    return {"message_id": message_id, "state": row.state}
+
+
+class NothingOwed(BaseModel):
+    why: str = Field(default="", max_length=500)  # in the buyer's language, e.g. the window
+
+
+@router.post(
+    "/cases/{case_id}/messages/nothing-owed",
+    status_code=202,
+    summary="Tell the buyer, politely and lawfully, that nothing is owed",
+)
+async def answer_nothing_owed(
+    case_id: str,
+    answer: NothingOwed,
+    service: CurrentService,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> MessageView:
+    """Once per Idempotency-Key (a new key each time without one)."""
+    trigger = f"agent:{idempotency_key or uuid.uuid4()}"
+    facts = {"why": answer.why.strip() or None}
+    async with service.transaction() as session:
+        row = await outgoing_messages.owe(
+            session, case_id, MessageKind.NOTHING_OWED, trigger, facts
+        )
+        row = found(row, f"no case {case_id}")
+    return view_of(row)

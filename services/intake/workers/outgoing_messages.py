@@ -1,0 +1,193 @@
+"""Sends the messages owed to buyers through each case's channel
+(`domain/outgoing_messages.py`'s ways):
+- e-mail (Shopify, Walmart, the generic channel, cases opened by hand): to the buyer's own
+  address from the vault, from the account's sender (`mail_from` in its credentials, else
+  MAIL_FROM), through the mail relay (`adapters/mail.py`);
+- eBay: in the return's conversation (the channel's `message_buyer`); delivered once eBay
+  took it;
+- Amazon: e-mail to the order's anonymised relay address, read from the Orders API with a
+  Restricted Data Token as it is sent (the channel's `buyer_relay_address`).
+
+Before its first try a message is rendered in the buyer's language and linted
+(`domain/message_texts.py`); what it says is kept, and a message the lint holds back is
+failed with the findings. A buyer erased meanwhile, or without an address, gets nothing (not
+sent, with why). A relay or marketplace that cannot take it now (SMTP 4xx, no connection,
+429, 5xx) is tried again with the usual backoff, after its Retry-After when it says, up to
+BUYER_MESSAGE_MAX_ATTEMPTS tries; a refusal (SMTP 5xx, a 4xx of the marketplace) fails it
+with the cause, and a recipient refused for good (SMTP 5xx to RCPT TO) bounces it. Failed
+messages are listed for agents (`GET /messages?state=failed`), who may retry them.
+"""
+
+import logging
+from email.utils import parseaddr
+
+from services.intake.adapters.mail import Bounced, Envelope, email_of
+from services.intake.domain.account import Account
+from services.intake.domain.case import Channel
+from services.intake.domain.marketplace_side import MessageOrder
+from services.intake.domain.message_texts import render
+from services.intake.domain.outgoing_messages import (
+    OPTIONAL,
+    MessageKind,
+    MessageState,
+    Way,
+    why_not_sent,
+)
+from services.intake.tables import CaseRecord, OutgoingMessage
+from services.intake.workers.return_actions import pause_after
+from services.intake.workflows import outgoing_messages
+from services.intake.workflows.context import Intake
+from shared.leases import LeasedWork
+from shared.messaging_tables import utc_now
+from shared.outbound import Refused, Unavailable
+
+log = logging.getLogger(__name__)
+
+OUTGOING_MESSAGES_CHANNEL = "outgoing_messages_due"
+
+
+class MessageWorker(LeasedWork[OutgoingMessage]):
+    def __init__(self, intake: Intake) -> None:
+        self.intake = intake
+        super().__init__(
+            "message worker",
+            OUTGOING_MESSAGES_CHANNEL,
+            intake.service,
+            OutgoingMessage,
+            self._send,
+            pending=MessageState.QUEUED.value,
+        )
+
+    async def _send(self, row: OutgoingMessage) -> None:
+        async with self.service.sessions() as session:
+            case = await session.get(CaseRecord, row.case_id)
+            erased = case is None or await outgoing_messages.buyer_erased(session, case)
+            contact = (
+                {}
+                if erased
+                else await outgoing_messages.buyer_contact(session, self.intake.vault, case)
+            )
+        way = Way(row.way)
+        why = why_not_sent(erased, way, bool(contact.get("email")))
+        if case is None:
+            why = f"intake holds no case {row.case_id}"
+        if why is not None:
+            async with self.service.transaction() as session:
+                await outgoing_messages.not_sent(session, row, why)
+            self._count("buyer_messages.not_sent", row)
+            return
+        account = await self.intake.accounts.find(Channel(row.channel), row.account)
+        if row.subject is None:
+            facts = outgoing_messages.facts_of(
+                row, case, account, contact.get("name"), self.intake.buyer_links
+            )
+            try:
+                message = render(facts)
+            except Exception as error:  # a template that cannot say it: an agent looks
+                log.exception("message %s of case %s cannot be rendered", row.kind, row.case_id)
+                await self._failed(row, f"cannot be rendered: {error!r}")
+                return
+            async with self.service.transaction() as session:
+                await outgoing_messages.rendered(session, row, message)
+            if message.findings:
+                self._failed_count(row, "; ".join(message.findings))
+                return
+        try:
+            if way is Way.EBAY:
+                await self._in_marketplace(row, case, account)
+                async with self.service.transaction() as session:
+                    await outgoing_messages.delivered(session, row, utc_now())
+            else:
+                recipient = contact.get("email")
+                if way is Way.AMAZON:
+                    recipient = await self._relay_address(row, case, account)
+                await self._by_email(row, case, account, recipient)
+                async with self.service.transaction() as session:
+                    await outgoing_messages.sent(session, row, utc_now())
+        except Bounced as bounce:
+            async with self.service.transaction() as session:
+                await outgoing_messages.bounced(session, row, str(bounce))
+            self._count("buyer_messages.bounced", row)
+            return
+        except Unavailable as failure:
+            await self._later(row, failure)
+            return
+        except Refused as refusal:
+            await self._failed(row, str(refusal))
+            return
+        self._count("buyer_messages.sent", row)
+
+    async def _in_marketplace(
+        self, row: OutgoingMessage, case: CaseRecord, account: Account | None
+    ) -> None:
+        channel = self.intake.channels.get(Channel(row.channel))
+        if channel is None or channel.message_buyer is None:
+            raise Refused(row.channel, "takes no messages to buyers from intake")
+        if account is None:
+            raise Refused(row.channel, f"intake holds no {row.channel} account {row.account}")
+        order = MessageOrder(
+            message_id=row.message_id,
+            case_id=row.case_id,
+            order_id=case.order_id,
+            return_id=case.return_id,
+            subject=row.subject or "",
+            text=row.body_text or "",
+            language=row.language,
+        )
+        await channel.message_buyer(order, account, self.intake.marketplaces)
+
+    async def _relay_address(
+        self, row: OutgoingMessage, case: CaseRecord, account: Account | None
+    ) -> str:
+        channel = self.intake.channels.get(Channel(row.channel))
+        if channel is None or channel.buyer_relay_address is None:
+            raise Refused(row.channel, "gives no relay address of its buyers")
+        if account is None:
+            raise Refused(row.channel, f"intake holds no {row.channel} account {row.account}")
+        return await channel.buyer_relay_address(case.order_id, account, self.intake.marketplaces)
+
+    async def _by_email(
+        self, row: OutgoingMessage, case: CaseRecord, account: Account | None, recipient: str
+    ) -> None:
+        links = self.intake.buyer_links
+        sender = (account.credentials.get("mail_from") if account else None) or (
+            self.service.settings.mail_from
+        )
+        reply_to = links.reply_address(case.case_id) if links else None
+        optional = MessageKind(row.kind) in OPTIONAL
+        message = email_of(
+            sender=sender,
+            recipient=recipient,
+            subject=row.subject or "",
+            text=row.body_text or "",
+            html=row.body_html or "",
+            reply_to=reply_to,
+            message_id=links.message_id(case.case_id, row.message_id) if links else None,
+            language=row.language,
+            unsubscribe=reply_to if optional else None,
+        )
+        await self.intake.mail.send(message, Envelope(parseaddr(sender)[1], recipient))
+
+    async def _later(self, row: OutgoingMessage, failure: Unavailable) -> None:
+        settings = self.service.settings
+        at = utc_now() + pause_after(row.attempts, failure)
+        async with self.service.transaction() as session:
+            await outgoing_messages.after_unavailable(
+                session, row, str(failure), at, settings.buyer_message_max_attempts
+            )
+        if row.attempts >= settings.buyer_message_max_attempts:
+            self._failed_count(row, str(failure))
+
+    async def _failed(self, row: OutgoingMessage, why: str) -> None:
+        async with self.service.transaction() as session:
+            await outgoing_messages.failed(session, row, why)
+        self._failed_count(row, why)
+
+    def _failed_count(self, row: OutgoingMessage, why: str) -> None:
+        log.warning("message %s of case %s failed: %s", row.kind, row.case_id, why)
+        self._count("buyer_messages.failed", row)
+
+    def _count(self, name: str, row: OutgoingMessage) -> None:
+        self.service.counter(name, "messages to buyers, by kind and way").add(
+            1, {"kind": row.kind, "way": row.way}
+        )

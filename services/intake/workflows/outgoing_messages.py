@@ -1,0 +1,306 @@
+"""Messages to buyers (`domain/outgoing_messages.py`): owed in the transaction that consumes
+their event, rendered and linted before their first try, then recorded as the relay or the
+marketplace answered (`workers/outgoing_messages.py` sends them).
+
+The message id and key come from the case, the kind and the triggering event, so a
+redelivered event owes nothing new. An event about a case intake never opened owes
+nothing. A buyer erased at the marketplace's request gets nothing: the message is recorded
+not sent, with why.
+"""
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.intake.adapters.buyer_links import BuyerLinks
+from services.intake.adapters.vault import Vault
+from services.intake.domain import outgoing_messages as messages
+from services.intake.domain.account import Account
+from services.intake.domain.case import ERASED_BUYER
+from services.intake.domain.message_texts import MessageFacts, RenderedMessage
+from services.intake.domain.outgoing_messages import (
+    NO_PAGE_LINK,
+    MessageKind,
+    MessageState,
+    Way,
+    message_id_of,
+    message_key,
+    way_of,
+)
+from services.intake.tables import BuyerRecord, CaseRecord, ChannelAccount, OutgoingMessage
+from shared.events import Remedy, Scenario
+from shared.lifecycle import Transition
+from shared.markets import Currency, Market
+from shared.messaging_tables import utc_now
+
+log = logging.getLogger(__name__)
+
+
+async def owe(
+    session: AsyncSession,
+    case_id: str,
+    kind: MessageKind,
+    trigger: str,
+    facts: dict[str, Any],
+) -> OutgoingMessage | None:
+    """A message of `kind` to the case's buyer, owed by event `trigger`; None when intake
+    has no such case. Owed once: a second call with the same trigger changes nothing."""
+    case = await session.get(CaseRecord, case_id)
+    if case is None:
+        return None
+    key = message_key(case_id, kind, trigger)
+    seller = await session.scalar(
+        select(ChannelAccount.seller).where(
+            ChannelAccount.channel == case.channel, ChannelAccount.account == case.account
+        )
+    )
+    erased = await buyer_erased(session, case)
+    row = {
+        "message_id": message_id_of(key),
+        "idempotency_key": key,
+        "case_id": case_id,
+        "channel": case.channel,
+        "account": case.account,
+        "seller": seller or case.account,
+        "kind": kind.value,
+        "way": way_of(case.channel).value,
+        "trigger": trigger,
+        "language": str(case.case.get("buyer_language") or "en"),
+        "facts": facts,
+        "state": (MessageState.NOT_SENT if erased else MessageState.QUEUED).value,
+        "attempts": 0,
+        "error": messages.why_not_sent(True, Way.EMAIL, True) if erased else None,
+        "queued_at": utc_now(),
+        "next_attempt_at": utc_now(),
+    }
+    await session.execute(
+        insert(OutgoingMessage).values(row).on_conflict_do_nothing(index_elements=["message_id"])
+    )
+    return await session.get(OutgoingMessage, row["message_id"])
+
+
+async def owe_after_decision(
+    session: AsyncSession, case_id: str, remedy: Remedy, trigger: str, facts: dict[str, Any]
+) -> None:
+    """What the case goes ahead with; nothing when the buyer was just told of this remedy
+    as owed (a notice comes with its decision: one message says it)."""
+    told = await session.scalar(
+        select(OutgoingMessage.message_id).where(
+            OutgoingMessage.case_id == case_id,
+            OutgoingMessage.kind == MessageKind.REMEDY_OWED.value,
+            OutgoingMessage.facts["remedy"].astext == remedy.value,
+        )
+    )
+    if told is None:
+        await owe(session, case_id, MessageKind.REMEDY_DECIDED, trigger, facts)
+
+
+async def owe_after_refund(
+    session: AsyncSession, case_id: str, remedy: Remedy, trigger: str, facts: dict[str, Any]
+) -> None:
+    """The refund's notice; after a quality defect's full refund, the follow-up too."""
+    case = await session.get(CaseRecord, case_id)
+    if case is None:
+        return
+    scenario = Scenario(case.scenario) if case.scenario else None
+    for kind in messages.kinds_after_refund(remedy, scenario):
+        await owe(session, case_id, kind, trigger, facts)
+
+
+async def buyer_erased(session: AsyncSession, case: CaseRecord) -> bool:
+    """Erased at the marketplace's request: the case names the buyer no more, or the buyer's
+    record says so."""
+    if case.buyer_ref == ERASED_BUYER:
+        return True
+    erased_at = await session.scalar(
+        select(BuyerRecord.erased_at).where(
+            BuyerRecord.channel == case.channel,
+            BuyerRecord.account == case.account,
+            BuyerRecord.buyer_ref == case.buyer_ref,
+        )
+    )
+    return erased_at is not None
+
+
+async def forget_buyer(session: AsyncSession, case_id: str) -> None:
+    """The buyer of the case was erased: what their messages said (their name, the offer's
+    greeting) is forgotten, and none still queued is sent."""
+    table = OutgoingMessage.__table__
+    why = messages.why_not_sent(True, Way.EMAIL, True)
+    await session.execute(
+        update(table)
+        .where(table.c.case_id == case_id, table.c.state == MessageState.QUEUED.value)
+        .values(state=MessageState.NOT_SENT.value, error=why)
+    )
+    await session.execute(
+        update(table)
+        .where(table.c.case_id == case_id)
+        .values(facts={}, body_text=None, body_html=None)
+    )
+
+
+async def buyer_contact(session: AsyncSession, vault: Vault, case: CaseRecord) -> dict[str, Any]:
+    """The buyer's contact as the vault keeps it; empty when none (or erased)."""
+    sealed = await session.scalar(
+        select(BuyerRecord.contact).where(
+            BuyerRecord.channel == case.channel,
+            BuyerRecord.account == case.account,
+            BuyerRecord.buyer_ref == case.buyer_ref,
+            BuyerRecord.erased_at.is_(None),
+        )
+    )
+    return vault.open(sealed) if sealed else {}
+
+
+def facts_of(
+    row: OutgoingMessage,
+    case: CaseRecord,
+    account: Account | None,
+    buyer_name: str | None,
+    links: BuyerLinks | None,
+) -> MessageFacts:
+    """What the message says: the event's facts, the case's product and market, the seller
+    who signs it, and the page link where the channel takes one."""
+    given = row.facts
+    way = Way(row.way)
+    page_url = None
+    if links is not None and way not in NO_PAGE_LINK:
+        page_url = links.page_url(case.case_id, row.language)
+    currency = given.get("currency")
+    return MessageFacts(
+        kind=MessageKind(row.kind),
+        language=row.language,
+        market=Market(case.market),
+        marketplace=case.channel,
+        product=product_of(case.case),
+        seller=signature_of(account, row.seller),
+        buyer_name=buyer_name,
+        page_url=page_url,
+        by_email=way is not Way.EBAY,
+        offer_text=given.get("offer_text"),
+        remedy=Remedy(given["remedy"]) if given.get("remedy") else None,
+        amount_minor=given.get("amount_minor"),
+        currency=Currency(currency) if currency else None,
+        carrier=given.get("carrier"),
+        tracking=given.get("tracking"),
+        service=given.get("service"),
+        rma=given.get("rma"),
+        promised_by=datetime.fromisoformat(given["promised_by"]).date()
+        if given.get("promised_by")
+        else None,
+        why=given.get("why"),
+    )
+
+
+def product_of(case: dict[str, Any]) -> str:
+    items = case.get("items") or [{}]
+    first = items[0]
+    return str(first.get("title") or first.get("sku") or "order")
+
+
+def signature_of(account: Account | None, seller: str) -> str:
+    """Who signs: the sender's display name when the account has one, else the seller."""
+    sender = (account.credentials.get("mail_from") if account else None) or ""
+    name = sender.split("<")[0].strip().strip('"')
+    return name or seller
+
+
+async def rendered(session: AsyncSession, row: OutgoingMessage, message: RenderedMessage) -> None:
+    """The text it was rendered to, kept whatever happens next; held back (failed) when the
+    compliance lint found anything."""
+    values: dict[str, Any] = {
+        "subject": message.subject,
+        "body_text": message.text,
+        "body_html": message.html,
+        "language": message.language,
+    }
+    if message.findings:
+        values["state"] = messages.fail(MessageState(row.state), row.message_id).state.value
+        values["error"] = "held by the compliance lint: " + "; ".join(message.findings)
+    await set_values(session, row.message_id, **values)
+    row.subject, row.body_text, row.body_html = message.subject, message.text, message.html
+
+
+async def sent(session: AsyncSession, row: OutgoingMessage, now: datetime) -> None:
+    await moved(session, row, messages.send(MessageState(row.state), row.message_id), sent_at=now)
+
+
+async def delivered(session: AsyncSession, row: OutgoingMessage, now: datetime) -> None:
+    transition = messages.deliver(MessageState(row.state), row.message_id)
+    await moved(session, row, transition, sent_at=now, delivered_at=now, error=None)
+
+
+async def bounced(session: AsyncSession, row: OutgoingMessage, why: str) -> None:
+    await moved(session, row, messages.bounce(MessageState(row.state), row.message_id), error=why)
+
+
+async def failed(session: AsyncSession, row: OutgoingMessage, why: str) -> None:
+    await moved(session, row, messages.fail(MessageState(row.state), row.message_id), error=why)
+
+
+async def not_sent(session: AsyncSession, row: OutgoingMessage, why: str) -> None:
+    transition = messages.withhold(MessageState(row.state), row.message_id)
+    await moved(session, row, transition, error=why)
+
+
+async def after_unavailable(
+    session: AsyncSession, row: OutgoingMessage, why: str, at: datetime, max_attempts: int
+) -> None:
+    """Tried again at `at` while tries are left; failed with the cause after the last."""
+    transition = messages.after_unavailable(
+        MessageState(row.state), row.message_id, row.attempts, max_attempts
+    )
+    await moved(session, row, transition, next_attempt_at=at, error=why)
+
+
+async def retry(session: AsyncSession, message_id: str) -> OutgoingMessage | None:
+    """An agent's retry of a failed message: queued again, now. None: no such message."""
+    row = await session.get(OutgoingMessage, message_id, with_for_update=True)
+    if row is None:
+        return None
+    row.state = messages.retry(MessageState(row.state), message_id).state.value
+    row.attempts = 0
+    row.next_attempt_at = utc_now()
+    return row
+
+
+async def listed(
+    session: AsyncSession,
+    case_id: str | None,
+    seller: str | None,
+    state: MessageState | None,
+    limit: int,
+) -> list[OutgoingMessage]:
+    query = select(OutgoingMessage).order_by(OutgoingMessage.queued_at.desc()).limit(limit)
+    if case_id is not None:
+        query = query.where(OutgoingMessage.case_id == case_id)
+    if seller is not None:
+        query = query.where(OutgoingMessage.seller == seller)
+    if state is not None:
+        query = query.where(OutgoingMessage.state == state.value)
+    return list(await session.scalars(query))
+
+
+async def set_values(session: AsyncSession, message_id: str, **values: object) -> None:
+    table = OutgoingMessage.__table__
+    await session.execute(update(table).where(table.c.message_id == message_id).values(**values))
+
+
+async def moved(
+    session: AsyncSession,
+    row: OutgoingMessage,
+    transition: Transition[MessageState],
+    **values: object,
+) -> None:
+    """The worker's record of a try, unless the message moved meanwhile (an agent)."""
+    table = OutgoingMessage.__table__
+    await session.execute(
+        update(table)
+        .where(table.c.message_id == row.message_id, table.c.state == row.state)
+        .values(state=transition.state.value, **values)
+    )
+    log.debug("message %s of case %s: %s", row.kind, row.case_id, transition.state)

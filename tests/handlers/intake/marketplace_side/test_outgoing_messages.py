@@ -1,0 +1,535 @@
+"""Messages to buyers: owed by the events intake consumes (`handlers/events.py`, through
+FastStream's test broker), sent by the message worker (`workers/outgoing_messages.py`)
+through each case's channel: e-mail to the session's local SMTP server
+(`deploy/mail_server.py`), parsed back; eBay's return messages and Amazon's relay address
+at the emulators. Listed for agents (`handlers/outgoing_messages.py`)."""
+
+import email
+import uuid
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.policy import default as default_policy
+
+import pytest
+from faststream.kafka import TestKafkaBroker
+from sqlalchemy import select, update
+
+from deploy.mail_server import BOUNCE, TRANSIENT
+from services.intake.domain.case import EraseBuyer
+from services.intake.tables import BuyerRecord, CaseRecord, OutgoingMessage
+from services.intake.workers.outgoing_messages import MessageWorker
+from services.intake.workflows import cases
+from shared.events import (
+    Envelope,
+    RefundIssued,
+    Remedy,
+    ResolutionOffered,
+    ReturnLabelIssued,
+    Shipped,
+)
+from shared.markets import Currency
+from shared.messaging_tables import utc_now
+from tests.factories import AGENT, envelope_bytes, resolution_decided
+from tests.handlers.intake.marketplace_side.conftest import stored_case
+
+SENDER = "Luma Home <care@lumahome.example>"
+OFFER_TEXT = (
+    "Hallo Ana,\n\nWir bieten Ihnen eine Teilerstattung von 7,50 € an; Sie behalten den "
+    "Artikel.\n\nMit freundlichen Grüßen"
+)
+
+
+@pytest.fixture(autouse=True)
+def no_faults(mail_server):
+    mail_server.faults.clear()
+    yield
+    mail_server.faults.clear()
+
+
+@pytest.fixture
+async def seller(intake_api) -> str:
+    """A generic-channel account whose messages go from the seller's own address."""
+    account = f"shop-{uuid.uuid4().hex[:8]}"
+    answer = await intake_api.post(
+        "/channel-accounts",
+        json={
+            "channel": "generic",
+            "account": account,
+            "seller": "luma-home",
+            "secrets": [f"secret-{uuid.uuid4().hex}"],
+            "credentials": {"mail_from": SENDER},
+        },
+        headers=AGENT,
+    )
+    assert answer.status_code == 201, answer.text
+    return account
+
+
+async def case_with_buyer(
+    intake,
+    channel: str = "generic",
+    account: str = "test-seller",
+    email_address: str | None = "ana.ruiz@example.de",
+    language: str = "de",
+    market: str = "DE",
+    return_id: str | None = None,
+    scenario: str = "minor_defect",
+) -> CaseRecord:
+    """A case as intake keeps it, with its buyer's sealed contact."""
+    service = intake.service
+    case = await stored_case(service, channel=channel, account=account, return_id=return_id)
+    details = {
+        **case.case,
+        "buyer_language": language,
+        "items": [{"sku": "BT-SPK-200", "title": "Bluetooth speaker", "quantity": 1}],
+    }
+    contact = {"name": "Ana Ruiz", "email": email_address}
+    buyer_ref = f"buyer-{uuid.uuid4().hex[:10]}"
+    async with service.transaction() as session:
+        await session.execute(
+            update(CaseRecord)
+            .where(CaseRecord.case_id == case.case_id)
+            .values(case=details, market=market, scenario=scenario, buyer_ref=buyer_ref)
+        )
+        session.add(
+            BuyerRecord(
+                channel=channel,
+                account=account,
+                buyer_ref=buyer_ref,
+                contact=intake.vault.seal(contact),
+            )
+        )
+    async with service.sessions() as session:
+        return await session.get(CaseRecord, case.case_id)
+
+
+def offered(case_id: str, needs_answer: bool = True) -> ResolutionOffered:
+    return ResolutionOffered(
+        case_id=case_id,
+        offer_id=f"offer-{uuid.uuid4().hex[:8]}",
+        step=1,
+        remedy=Remedy.PARTIAL_REFUND,
+        amount_minor=750,
+        currency=Currency.EUR,
+        language="de",
+        message=OFFER_TEXT,
+        expires_at=datetime.now(UTC) + timedelta(hours=48),
+        needs_answer=needs_answer,
+    )
+
+
+async def publish(service, payload, topic: str, envelope: Envelope | None = None) -> Envelope:
+    envelope = envelope or Envelope.wrap(payload)
+    async with TestKafkaBroker(service.broker) as broker:
+        await broker.publish(envelope_bytes(envelope), topic, key=payload.case_id.encode())
+    return envelope
+
+
+async def messages_of(service, case_id: str) -> list[OutgoingMessage]:
+    async with service.sessions() as session:
+        rows = await session.scalars(
+            select(OutgoingMessage)
+            .where(OutgoingMessage.case_id == case_id)
+            .order_by(OutgoingMessage.queued_at, OutgoingMessage.kind)
+        )
+        return list(rows)
+
+
+async def send_all(intake) -> None:
+    """The message worker's tries of everything due now."""
+    worker = MessageWorker(intake)
+    while await worker.work_once():
+        pass
+
+
+async def due_now(service, message_id: str) -> None:
+    """Time moves on to the message's next try."""
+    async with service.transaction() as session:
+        await session.execute(
+            update(OutgoingMessage)
+            .where(OutgoingMessage.message_id == message_id)
+            .values(next_attempt_at=utc_now())
+        )
+
+
+def mail_for(mail_server, message_id_header: str) -> list[EmailMessage]:
+    found = []
+    for path in mail_server.messages():
+        parsed = email.message_from_bytes(path.read_bytes(), policy=default_policy)
+        if parsed["Message-ID"] == message_id_header:
+            found.append(parsed)
+    return found
+
+
+async def test_an_offer_is_sent_once_by_email_with_both_parts_and_threading_headers(
+    intake_api, intake, seller, mail_server
+):
+    service = intake_api.service
+    case = await case_with_buyer(intake, account=seller)
+    payload = offered(case.case_id)
+    envelope = await publish(service, payload, "resolution.events")
+    await publish(service, payload, "resolution.events", envelope)  # redelivered
+    [message] = await messages_of(service, case.case_id)
+    assert (message.kind, message.state, message.way) == ("offer_made", "queued", "email")
+
+    await send_all(intake)
+    await publish(service, payload, "resolution.events", envelope)  # and again, once sent
+    await send_all(intake)
+
+    [message] = await messages_of(service, case.case_id)
+    assert message.state == "sent" and message.sent_at is not None
+    assert OFFER_TEXT.splitlines()[2] in message.body_text  # kept for the case's timeline
+    header = intake.buyer_links.message_id(case.case_id, message.message_id)
+    [mail] = mail_for(mail_server, header)  # one message, however often the event came
+    assert mail["From"] == SENDER and mail["To"] == "ana.ruiz@example.de"
+    assert mail["Subject"] == "Ihr Fall zu Bluetooth speaker: unser Angebot"
+    assert mail["Reply-To"] == intake.buyer_links.reply_address(case.case_id)
+    assert intake.buyer_links.case_of_message_id(mail["Message-ID"]) == case.case_id
+    assert mail["Content-Language"] == "de"
+    assert mail["List-Unsubscribe"] is None  # about what the case owes: no opt-out
+    assert mail.get_content_type() == "multipart/alternative"
+    text = mail.get_body(("plain",)).get_content()
+    html = mail.get_body(("html",)).get_content()
+    assert "Teilerstattung von 7,50 €" in text and "Teilerstattung von 7,50 €" in html
+    [page] = [
+        line for line in text.splitlines() if line.startswith(intake.buyer_links.page_base_url)
+    ]
+    assert f'href="{page}"' in html
+    link = intake.buyer_links.open_page(page.rsplit("/", 1)[1])  # signed, for this case
+    assert (link.case_id, link.language) == (case.case_id, "de")
+
+
+async def test_every_step_owes_its_message_and_a_quality_refund_its_follow_up(
+    intake_api, intake, seller, mail_server
+):
+    service = intake_api.service
+    case = await case_with_buyer(
+        intake, account=seller, language="fr", market="FR", scenario="quality_defect"
+    )
+    label = ReturnLabelIssued(
+        case_id=case.case_id,
+        rma_id="RMA-77",
+        warehouse="NUE1",
+        carrier="DHL",
+        tracking_number="00340434161094042557",
+    )
+    shipped = Shipped(
+        case_id=case.case_id,
+        shipment_id="shp-1",
+        remedy=Remedy.EXCHANGE,
+        warehouse="NUE1",
+        carrier="DHL",
+        service="Paket",
+        tracking_number="00340434161094099999",
+        postage_minor=490,
+        postage_currency=Currency.EUR,
+        by="ana",
+        at=datetime.now(UTC),
+    )
+    refund = RefundIssued(
+        case_id=case.case_id,
+        refund_id="refund-1",
+        marketplace="generic",
+        marketplace_refund_id="re-1",
+        amount_minor=4999,
+        currency=Currency.EUR,
+        remedy=Remedy.RETURN_FULL_REFUND,
+        at=datetime.now(UTC),
+    )
+    await publish(service, label, "fulfillment.events")
+    await publish(service, shipped, "fulfillment.events")
+    await publish(service, refund, "resolution.events")
+    await send_all(intake)
+
+    sent = {row.kind: row for row in await messages_of(service, case.case_id)}
+    assert set(sent) == {
+        "return_label_issued",
+        "parcel_shipped",
+        "refund_issued",
+        "quality_follow_up",
+    }
+    assert {row.state for row in sent.values()} == {"sent"}
+    assert "RMA-77" in sent["return_label_issued"].body_text
+    assert "00340434161094099999" in sent["parcel_shipped"].body_text
+    assert "49,99 €" in sent["refund_issued"].subject
+    follow_up = sent["quality_follow_up"]
+    [mail] = mail_for(
+        mail_server, intake.buyer_links.message_id(case.case_id, follow_up.message_id)
+    )
+    reply = intake.buyer_links.reply_address(case.case_id)
+    assert mail["List-Unsubscribe"] == f"<mailto:{reply}?subject=unsubscribe>"
+
+
+async def test_a_transient_smtp_failure_is_tried_again_then_sent(
+    intake_api, intake, seller, mail_server
+):
+    service = intake_api.service
+    case = await case_with_buyer(intake, account=seller)
+    await publish(service, offered(case.case_id), "resolution.events")
+    mail_server.faults.answer_next(TRANSIENT)
+    await send_all(intake)
+    [message] = await messages_of(service, case.case_id)
+    assert (message.state, message.attempts) == ("queued", 1)
+    assert "451" in message.error and message.next_attempt_at > utc_now()
+    header = intake.buyer_links.message_id(case.case_id, message.message_id)
+    assert mail_for(mail_server, header) == []
+
+    await due_now(service, message.message_id)
+    await send_all(intake)
+    [message] = await messages_of(service, case.case_id)
+    assert (message.state, message.attempts) == ("sent", 2)
+    assert len(mail_for(mail_server, header)) == 1
+
+
+async def test_an_unreachable_relay_is_tried_again_until_the_last_try_fails_it(
+    intake_api, intake, seller
+):
+    service = intake_api.service
+    case = await case_with_buyer(intake, account=seller)
+    await publish(service, offered(case.case_id), "resolution.events")
+    intake.mail.port, port = 1, intake.mail.port  # nothing listens there
+    try:
+        for _ in range(service.settings.buyer_message_max_attempts):
+            [message] = await messages_of(service, case.case_id)
+            await due_now(service, message.message_id)
+            await send_all(intake)
+    finally:
+        intake.mail.port = port
+    [message] = await messages_of(service, case.case_id)
+    assert message.state == "failed" and "unreachable" in message.error
+
+    retried = await intake_api.post(f"/messages/{message.message_id}/retry", headers=AGENT)
+    assert retried.json() == {"message_id": message.message_id, "state": "queued"}
+    await send_all(intake)
+    [message] = await messages_of(service, case.case_id)
+    assert message.state == "sent"
+
+
+async def test_a_bounce_marks_the_message_bounced(intake_api, intake, seller, mail_server):
+    service = intake_api.service
+    case = await case_with_buyer(intake, account=seller, email_address="gone@example.de")
+    mail_server.faults.refuse("gone@example.de", BOUNCE)
+    await publish(service, offered(case.case_id), "resolution.events")
+    await send_all(intake)
+    [message] = await messages_of(service, case.case_id)
+    assert message.state == "bounced" and "550" in message.error
+    assert message.attempts == 1  # not tried again
+
+
+async def test_an_erased_buyer_gets_nothing(intake_api, intake, seller, mail_server):
+    service = intake_api.service
+    before = len(mail_server.messages())
+    erased = await case_with_buyer(intake, account=seller)
+    async with service.transaction() as session:
+        await session.execute(
+            update(BuyerRecord)
+            .where(BuyerRecord.buyer_ref == erased.buyer_ref, BuyerRecord.account == seller)
+            .values(contact=None, erased_at=utc_now())
+        )
+    await publish(service, offered(erased.case_id), "resolution.events")
+    # One owed before the erasure arrived is not sent either.
+    later = await case_with_buyer(intake, account=seller)
+    await publish(service, offered(later.case_id), "resolution.events")
+    async with service.transaction() as session:
+        await session.execute(
+            update(BuyerRecord)
+            .where(BuyerRecord.buyer_ref == later.buyer_ref, BuyerRecord.account == seller)
+            .values(contact=None, erased_at=utc_now())
+        )
+    await send_all(intake)
+    for case in (erased, later):
+        [message] = await messages_of(service, case.case_id)
+        assert message.state == "not_sent" and "erased" in message.error
+        assert message.body_text is None  # nothing rendered for nobody
+    assert len(mail_server.messages()) == before
+
+
+async def test_a_buyer_without_an_address_gets_nothing_and_an_agent_sees_why(
+    intake_api, intake, seller
+):
+    service = intake_api.service
+    case = await case_with_buyer(intake, account=seller, email_address=None)
+    await publish(service, offered(case.case_id), "resolution.events")
+    await send_all(intake)
+    listed = await intake_api.get(f"/cases/{case.case_id}/messages", headers=AGENT)
+    [message] = listed.json()
+    assert message["state"] == "not_sent" and "no e-mail address" in message["error"]
+
+
+async def test_a_message_the_lint_holds_back_never_leaves(intake_api, intake, seller, mail_server):
+    service = intake_api.service
+    case = await case_with_buyer(intake, account=seller, language="en", market="UK")
+    bad = offered(case.case_id).model_copy(
+        update={"message": "Hello,\n\nA full refund, no questions asked.", "language": "en"}
+    )
+    await publish(service, bad, "resolution.events")
+    await send_all(intake)
+    [message] = await messages_of(service, case.case_id)
+    assert message.state == "failed"
+    assert message.error == "held by the compliance lint: banned_promise: no questions asked"
+    header = intake.buyer_links.message_id(case.case_id, message.message_id)
+    assert mail_for(mail_server, header) == []
+
+
+async def test_agents_read_a_cases_messages_filtered_by_seller(intake_api, intake, seller):
+    service = intake_api.service
+    case = await case_with_buyer(intake, account=seller)
+    await publish(service, offered(case.case_id), "resolution.events")
+    await send_all(intake)
+    mine = await intake_api.get(
+        "/messages", params={"seller": "luma-home", "case_id": case.case_id}, headers=AGENT
+    )
+    [message] = mine.json()
+    assert message["subject"] == "Ihr Fall zu Bluetooth speaker: unser Angebot"
+    assert message["body_text"].startswith("Hallo Ana,")
+    others = await intake_api.get(
+        "/messages", params={"seller": "another-seller", "case_id": case.case_id}, headers=AGENT
+    )
+    assert others.json() == []
+    assert (await intake_api.get(f"/cases/{case.case_id}/messages")).status_code in (401, 403)
+
+
+async def test_an_agent_answers_politely_when_nothing_is_owed(
+    intake_api, intake, seller, mail_server
+):
+    service = intake_api.service
+    case = await case_with_buyer(intake, account=seller, language="it", market="IT")
+    path = f"/cases/{case.case_id}/messages/nothing-owed"
+    body = {"why": "il periodo di reso è terminato il 2 novembre"}
+    headers = {**AGENT, "Idempotency-Key": "agent-answer-1"}
+    first = await intake_api.post(path, json=body, headers=headers)
+    again = await intake_api.post(path, json=body, headers=headers)
+    assert first.status_code == again.status_code == 202
+    assert first.json()["message_id"] == again.json()["message_id"]
+    await send_all(intake)
+    [message] = await messages_of(service, case.case_id)
+    assert message.state == "sent"
+    assert "conserva la garanzia legale" in message.body_text
+    assert "il periodo di reso è terminato" in message.body_text
+    missing = await intake_api.post(
+        "/cases/case-00000000-0000-0000-0000-000000000000/messages/nothing-owed",
+        json=body,
+        headers=AGENT,
+    )
+    assert missing.status_code == 404
+
+
+async def test_an_ebay_buyer_reads_the_message_in_the_returns_conversation(
+    intake_api, intake, emulators
+):
+    service = intake_api.service
+    return_id = f"52{uuid.uuid4().int % 10**8:08d}"
+    case = await case_with_buyer(
+        intake, channel="ebay", account="lumahome-us", return_id=return_id, language="en"
+    )
+    await publish(
+        service, offered(case.case_id).model_copy(update={"language": "en"}), "resolution.events"
+    )
+    await send_all(intake)
+    [message] = await messages_of(service, case.case_id)
+    assert (message.way, message.state) == ("ebay", "delivered"), message.error
+    assert message.delivered_at is not None
+    http = intake.marketplaces.http
+    held = (await http.get(f"{emulators}/_emulator/ebay/returns/{return_id}")).json()
+    history = held["detail"]["responseHistory"]
+    steps = [s for s in history if s["activity"] == "SELLER_SEND_MESSAGE"]
+    assert len(steps) == 1 and "Teilerstattung von 7,50 €" in steps[0]["notes"]
+    sent = await http.get(f"{emulators}/_emulator/ebay/messages", params={"return_id": return_id})
+    assert [m["language"] for m in sent.json()["messages"]] == ["en"]
+
+
+async def test_an_amazon_buyer_is_written_to_at_the_relay_address_read_with_an_rdt(
+    intake_api, intake, mail_server, emulators
+):
+    service = intake_api.service
+    seller_id = f"A{uuid.uuid4().hex[:12].upper()}"
+    onboarded = await intake_api.post(
+        "/channel-accounts",
+        json={
+            "channel": "amazon",
+            "account": seller_id,
+            "seller": "luma-home",
+            "default_market": "DE",
+            "secrets": ["forwarder-secret"],
+            "credentials": {
+                "lwa_client_id": "amzn1.application-oa2-client.messages",
+                "lwa_client_secret": "lwa-client-secret",
+                "refresh_token": f"Atzr|{seller_id}",
+                "region": "eu",
+                "mail_from": "Luma Home <care@lumahome.example>",
+            },
+        },
+        headers=AGENT,
+    )
+    assert onboarded.status_code == 201, onboarded.text
+    try:
+        case = await case_with_buyer(
+            intake, channel="amazon", account=seller_id, email_address=None
+        )
+        order_id = "304-1000004-0000004"
+        async with service.transaction() as session:
+            await session.execute(
+                update(CaseRecord)
+                .where(CaseRecord.case_id == case.case_id)
+                .values(order_id=order_id)
+            )
+        await publish(service, offered(case.case_id), "resolution.events")
+        await send_all(intake)
+        [message] = await messages_of(service, case.case_id)
+        assert (message.way, message.state) == ("amazon", "sent"), message.error
+        [mail] = mail_for(
+            mail_server, intake.buyer_links.message_id(case.case_id, message.message_id)
+        )
+        assert mail["To"].endswith("@marketplace.amazon.de")
+        text = mail.get_body(("plain",)).get_content()
+        assert "http" not in text  # Amazon takes no links but those completing the order
+        assert intake.buyer_links.page_url(case.case_id, "de").split("/buyer/")[0] not in text
+    finally:  # no other test's Amazon report polls meet this account's
+        disabled = await intake_api.post(
+            f"/channel-accounts/amazon/{seller_id}/disable", headers=AGENT
+        )
+        assert disabled.status_code == 200, disabled.text
+
+
+async def test_erasing_a_buyer_forgets_what_their_messages_said_and_sends_no_more(
+    intake_api, intake, seller, mail_server
+):
+    service = intake_api.service
+    case = await case_with_buyer(intake, account=seller)
+    await publish(service, offered(case.case_id), "resolution.events")
+    await send_all(intake)
+    await publish(service, offered(case.case_id), "resolution.events")  # the next offer
+    before = len(mail_server.messages())
+    async with service.transaction() as session:
+        await cases.erase_buyer(
+            session,
+            "generic",
+            EraseBuyer(seller_account=seller, buyer_ref=case.buyer_ref),
+            "a test",
+            utc_now(),
+        )
+    await send_all(intake)
+    states = sorted(
+        (m.state, m.body_text, m.facts) for m in await messages_of(service, case.case_id)
+    )
+    assert [state for state, _, _ in states] == ["not_sent", "sent"]
+    assert all(text is None and facts == {} for _, text, facts in states)
+    assert len(mail_server.messages()) == before
+
+
+async def test_a_notice_of_a_remedy_owed_is_not_followed_by_its_decision_again(
+    intake_api, intake, seller
+):
+    service = intake_api.service
+    noticed = await case_with_buyer(intake, account=seller)
+    accepted = await case_with_buyer(intake, account=seller)
+    await publish(service, offered(noticed.case_id, needs_answer=False), "resolution.events")
+    await publish(service, offered(accepted.case_id), "resolution.events")
+    for case in (noticed, accepted):
+        decision = resolution_decided("BT-SPK-200", Remedy.PARTIAL_REFUND).model_copy(
+            update={"case_id": case.case_id, "refund_minor": 750, "currency": Currency.EUR}
+        )
+        await publish(service, decision, "resolution.events")
+    assert [m.kind for m in await messages_of(service, noticed.case_id)] == ["remedy_owed"]
+    kinds = sorted(m.kind for m in await messages_of(service, accepted.case_id))
+    assert kinds == ["offer_made", "remedy_decided"]

@@ -1,0 +1,210 @@
+"""The mail relay client (`services/intake/adapters/mail.py`) against real SMTP servers
+(aiosmtpd) on this machine: STARTTLS with a verified certificate and a login, and what each
+answer of the relay becomes (sent, tried again, bounced, refused)."""
+
+import asyncio
+import datetime
+import ipaddress
+import ssl
+from email import message_from_bytes
+from email.policy import default as default_policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from deploy.components import free_port
+from deploy.mail_server import BOUNCE, TRANSIENT, MailServer
+from services.intake.adapters.mail import Bounced, Envelope, MailRelay, email_of
+from shared.outbound import Refused, Unavailable
+
+USER, PASSWORD = "relay-user", "relay-password"
+
+
+def message(recipient: str = "ana@example.de", unsubscribe: str | None = None):
+    return email_of(
+        sender="Luma Home <care@lumahome.example>",
+        recipient=recipient,
+        subject="Ihre Erstattung von 7,50 €",
+        text="Hallo Ana,\n\nwir haben 7,50 € erstattet.\n",
+        html="<p>Hallo Ana,</p><p>wir haben 7,50 € erstattet.</p>",
+        reply_to="reply+abc.def@replies.example.com",
+        message_id="<m-1.abc.def@replies.example.com>",
+        language="de",
+        unsubscribe=unsubscribe,
+    )
+
+
+ENVELOPE = Envelope("care@lumahome.example", "ana@example.de")
+
+
+@pytest.fixture
+def mail_server(tmp_path):
+    with MailServer(tmp_path / "mail", port=free_port()) as server:
+        yield server
+
+
+def relay_to(server: MailServer) -> MailRelay:
+    return MailRelay(server.host, server.port, starttls=False, timeout=5)
+
+
+async def test_a_message_goes_whole_with_both_parts_and_its_headers(mail_server):
+    answer = await relay_to(mail_server).send(
+        message(unsubscribe="reply+abc.def@r.example"), ENVELOPE
+    )
+    assert answer.startswith("2.0.0 OK queued as ")
+    [path] = mail_server.messages()
+    kept = message_from_bytes(path.read_bytes(), policy=default_policy)
+    assert kept["X-Envelope-To"] == "ana@example.de"
+    assert kept["Subject"] == "Ihre Erstattung von 7,50 €"
+    assert kept["Reply-To"] == "reply+abc.def@replies.example.com"
+    assert kept["Message-ID"] == "<m-1.abc.def@replies.example.com>"
+    assert kept["List-Unsubscribe"] == "<mailto:reply+abc.def@r.example?subject=unsubscribe>"
+    assert kept["Content-Language"] == "de" and kept["Auto-Submitted"] == "auto-generated"
+    assert kept.get_body(("plain",)).get_content().startswith("Hallo Ana,")
+    assert "<p>Hallo Ana,</p>" in kept.get_body(("html",)).get_content()
+
+
+async def test_a_busy_mailbox_is_tried_again_and_a_missing_one_bounces(mail_server):
+    relay = relay_to(mail_server)
+    mail_server.faults.answer_next(TRANSIENT)
+    with pytest.raises(Unavailable) as busy:
+        await relay.send(message(), ENVELOPE)
+    assert busy.value.status == 451
+    mail_server.faults.answer_next(BOUNCE)
+    with pytest.raises(Bounced) as bounced:
+        await relay.send(message(), ENVELOPE)
+    assert bounced.value.status == 550 and "No such mailbox" in bounced.value.reason
+    assert mail_server.messages() == []
+    await relay.send(message(), ENVELOPE)  # the faults are spent
+    assert len(mail_server.messages()) == 1
+
+
+async def test_no_relay_listening_or_none_configured_is_tried_again():
+    with pytest.raises(Unavailable, match="unreachable"):
+        await MailRelay("127.0.0.1", free_port(), starttls=False, timeout=2).send(
+            message(), ENVELOPE
+        )
+    with pytest.raises(Unavailable, match="SMTP_HOST"):
+        await MailRelay(None, 25).send(message(), ENVELOPE)
+
+
+class RefusesEveryMessage:
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        return "554 5.7.1 Message refused: policy"
+
+
+async def test_a_message_the_relay_refuses_is_refused():
+    port = free_port()
+    controller = Controller(RefusesEveryMessage(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        with pytest.raises(Refused) as refused:
+            await MailRelay("127.0.0.1", port, starttls=False, timeout=5).send(message(), ENVELOPE)
+    finally:
+        controller.stop()
+    assert refused.value.status == 554
+
+
+# ------------------------------------------------------------------ STARTTLS and a login
+
+
+def self_signed(folder) -> tuple:
+    """A certificate for 127.0.0.1 and its key, as PEM files."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "relay.test")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = folder / "relay.pem", folder / "relay.key"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_file, key_file
+
+
+class RecordsSessions:
+    def __init__(self) -> None:
+        self.taken: list[tuple[bool, object]] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        self.taken.append((session.ssl is not None, session.auth_data))
+        return "250 OK"
+
+
+def authenticate(server, session, envelope, mechanism, auth_data) -> AuthResult:
+    good = isinstance(auth_data, LoginPassword) and (
+        auth_data.login.decode(),
+        auth_data.password.decode(),
+    ) == (USER, PASSWORD)
+    return AuthResult(success=good, handled=False, auth_data=auth_data)
+
+
+@pytest.fixture
+def tls_relay(tmp_path):
+    cert_file, key_file = self_signed(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_file, key_file)
+    handler = RecordsSessions()
+    port = free_port()
+    controller = Controller(
+        handler,
+        hostname="127.0.0.1",
+        port=port,
+        tls_context=context,
+        require_starttls=True,
+        authenticator=authenticate,
+        auth_required=True,
+        auth_require_tls=True,
+    )
+    controller.start()
+    yield port, cert_file, handler
+    controller.stop()
+
+
+async def test_the_relay_is_reached_over_starttls_with_a_verified_certificate_and_a_login(
+    tls_relay,
+):
+    port, ca_file, handler = tls_relay
+    relay = MailRelay("127.0.0.1", port, USER, PASSWORD, starttls=True, timeout=5, ca_file=ca_file)
+    await relay.send(message(), ENVELOPE)
+    [(over_tls, login)] = handler.taken
+    assert over_tls and login.login.decode() == USER
+
+
+async def test_a_wrong_password_or_an_untrusted_certificate_is_not_sent(tls_relay):
+    port, ca_file, handler = tls_relay
+    wrong = MailRelay("127.0.0.1", port, USER, "wrong", starttls=True, timeout=5, ca_file=ca_file)
+    with pytest.raises(Refused) as refused:
+        await wrong.send(message(), ENVELOPE)
+    assert refused.value.status == 535
+    untrusted = MailRelay("127.0.0.1", port, USER, PASSWORD, starttls=True, timeout=5)
+    with pytest.raises(Unavailable):  # never talks to a relay it cannot verify
+        await untrusted.send(message(), ENVELOPE)
+    plain = MailRelay("127.0.0.1", port, USER, PASSWORD, starttls=False, timeout=5)
+    with pytest.raises((Refused, Unavailable)):  # the relay wants STARTTLS first
+        await plain.send(message(), ENVELOPE)
+    await asyncio.sleep(0)
+    assert handler.taken == []
