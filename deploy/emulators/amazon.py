@@ -1449,32 +1449,7 @@ async def order_financial_events(
     for refund in feeds_of(request).refunds:
         if refund["order_id"] == order_id and refund["seller"] == seller:
             by_feed.setdefault(refund["feed_id"], []).append(refund)
-    marketplace = MARKETPLACES[marketplace_of_order(order_id)]["domain"].split("www.")[-1]
-    events = [
-        {
-            "AmazonOrderId": order_id,
-            "MarketplaceName": marketplace.capitalize(),
-            "PostedDate": refunds[0]["posted"],
-            "ShipmentItemAdjustmentList": [
-                {
-                    "SellerSKU": refund["sku"],
-                    "OrderAdjustmentItemId": refund["refund_id"],
-                    "QuantityShipped": 1,
-                    "ItemChargeAdjustmentList": [
-                        {
-                            "ChargeType": "Principal",
-                            "ChargeAmount": {
-                                "CurrencyCode": refund["currency"],
-                                "CurrencyAmount": -float(refund["amount"]),
-                            },
-                        }
-                    ],
-                }
-                for refund in refunds
-            ],
-        }
-        for refunds in by_feed.values()
-    ]
+    events = [order_refund_event(order_id, refunds) for refunds in by_feed.values()]
     payload = {"FinancialEvents": {"RefundEventList": events}}
     return answer({"payload": payload}, "listFinancialEventsByOrderId")
 

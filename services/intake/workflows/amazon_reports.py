@@ -46,14 +46,20 @@ POLLS_CHANNEL = "amazon_report_polls_intake"
 Values = dict[str, Any]
 
 
-async def schedule_accounts(intake: Intake, now: datetime) -> None:
-    """A poll of each returns report for every authorised Amazon account; the polls of an
-    account authorised again resume."""
+async def authorised_accounts(intake: Intake) -> list[str]:
+    """The Amazon accounts intake may call the SP-API for."""
     authorised = []
     for name in await intake.accounts.names(Channel.AMAZON):
         account = await intake.accounts.find(Channel.AMAZON, name)
         if account is not None and selling_partner(account) is not None:
             authorised.append(name)
+    return authorised
+
+
+async def schedule_accounts(intake: Intake, now: datetime) -> None:
+    """A poll of each returns report for every authorised Amazon account; the polls of an
+    account authorised again resume."""
+    authorised = await authorised_accounts(intake)
     if not authorised:
         return
     first = now - timedelta(days=intake.service.settings.amazon_report_first_days)

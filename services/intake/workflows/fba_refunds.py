@@ -43,6 +43,7 @@ from services.intake.tables import (
     DeliveryRecord,
 )
 from services.intake.workflows import reimbursement_claims
+from services.intake.workflows.amazon_reports import authorised_accounts
 from services.intake.workflows.context import Intake
 from shared.markets import MINOR_UNITS, Currency
 from shared.outbound import OutboundError, Unavailable
@@ -69,11 +70,7 @@ def count(service: Service, outcome: RefundState, market: str) -> None:
 async def schedule_accounts(intake: Intake, now: datetime) -> None:
     """A refunds poll for every authorised Amazon account; a paused one resumes once the
     account is authorised again."""
-    authorised = []
-    for name in await intake.accounts.names(Channel.AMAZON):
-        account = await intake.accounts.find(Channel.AMAZON, name)
-        if account is not None and selling_partner(account) is not None:
-            authorised.append(name)
+    authorised = await authorised_accounts(intake)
     if not authorised:
         return
     first = now - timedelta(days=intake.service.settings.amazon_report_first_days)
