@@ -9,7 +9,7 @@ AXE ?= 4
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install browser console-vendor axe-vendor run test what-if analytics-rebuild test-unit test-handlers test-integration test-contracts test-architecture bench bench-pipeline \
+.PHONY: help install browser console-vendor axe-vendor run test what-if analytics-rebuild test-unit test-handlers test-integration fuzz test-contracts test-architecture bench bench-pipeline \
 	bench-webhooks bench-classification bench-decisions bench-analytics lint format docs migrate clean accounts
 
 help: ## List the targets
@@ -52,6 +52,9 @@ test-handlers: install ## Each consumer through FastStream's test broker and the
 
 test-integration: install browser ## The five services over the real broker and PostgreSQL
 	$(BIN)/pytest tests/integration
+
+fuzz: install ## Every route of the five services fuzzed longer (FUZZ_EXAMPLES=25); tests/artifacts/fuzzing.md
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-25} $(BIN)/pytest tests/integration/test_fuzzing.py
 
 test-contracts: install ## Golden events, generated documents and dashboards against the code
 	$(BIN)/pytest tests/contracts

@@ -105,6 +105,12 @@ class Disposition(StrEnum):
     RECYCLE = "recycle"
 
 
+# Bounds on what a request may say: an amount above any order (a hundred billion in major
+# units) or a quantity above any parcel is a mistake, and both fit PostgreSQL's BIGINT.
+MAX_MINOR = 10**13
+MAX_QUANTITY = 1_000_000
+
+
 class Contract(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -114,8 +120,8 @@ class CaseItem(Contract):
     asin: str | None = None
     title: str | None = None
     category: str | None = None
-    quantity: int = Field(ge=1)
-    unit_price_minor: int = Field(ge=0)
+    quantity: int = Field(ge=1, le=MAX_QUANTITY)
+    unit_price_minor: int = Field(ge=0, le=MAX_MINOR)
 
 
 class EventPayload(Contract):
@@ -207,7 +213,7 @@ class ExchangeChoice(Contract):
 
     sku: str = Field(min_length=1)
     title: str | None = None
-    unit_price_minor: int = Field(ge=0)
+    unit_price_minor: int = Field(ge=0, le=MAX_MINOR)
 
 
 class BuyerReplied(EventPayload):

@@ -1,6 +1,9 @@
-"""What the services' routes share: a row by its key, or the 404 that names what is missing."""
+"""What the services' routes share: a row by its key, or the 404 that names what is missing;
+the header that names a download."""
 
+import re
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 from fastapi import HTTPException
 from sqlmodel import SQLModel
@@ -22,3 +25,15 @@ async def get_or_404(
     """The row of `model` with primary key `key` (locked FOR UPDATE when `lock`), or a 404
     saying `missing`."""
     return found(await session.get(model, key, with_for_update=lock), missing)
+
+
+UNSAFE_IN_QUOTES = re.compile(r'[^\x20-\x7e]|["\\%]')
+
+
+def attachment(filename: str) -> dict[str, str]:
+    """The Content-Disposition of a download named `filename`, any Unicode in it (RFC 6266:
+    an ASCII fallback, and the name itself percent-encoded in UTF-8 for clients that read it)."""
+    fallback = UNSAFE_IN_QUOTES.sub("_", filename)
+    encoded = quote(filename, safe="")
+    value = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"
+    return {"Content-Disposition": value}

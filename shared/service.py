@@ -28,6 +28,7 @@ from opentelemetry.metrics import Counter
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from shared import edge
 from shared.consumer import EventConsumer, EventHandler, Projection
 from shared.db import create_service_engine, session_factory, transaction
 from shared.inbox import case_trace_headers
@@ -227,6 +228,7 @@ def create_app(
 
     for router in spec.routers:
         app.include_router(router)
+    edge.guard(app)
     FastAPIInstrumentor.instrument_app(
         app,
         tracer_provider=service.telemetry.tracer_provider,

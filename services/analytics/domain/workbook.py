@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, Reference, Series
 from openpyxl.chart.series import SeriesLabel, StrRef
 from openpyxl.styles import Font
@@ -31,7 +32,10 @@ _MIN_WIDTH, _MAX_WIDTH, _NUMBER_WIDTH = 8, 50, 10
 
 
 def _put(ws: Worksheet, row: int, column: int, value: Any, share: bool = False) -> None:
-    """One cell; text is always text (a title starting with '=' is not a formula)."""
+    """One cell; text is always text (a title starting with '=' is not a formula), without
+    the control characters a workbook cannot hold."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
     cell = ws.cell(row=row, column=column, value=value)
     if isinstance(value, str):
         cell.data_type = "s"
@@ -258,11 +262,24 @@ def seller_workbook(
 
 def csv_text(rows: list[dict[str, Any]]) -> str:
     """The flat rows (reports.listing_rows / market_rows) as CSV with '\\n' line endings;
-    the header is the first row's keys. No rows, no text."""
+    the header is the first row's keys. No rows, no text. A text cell a spreadsheet would
+    run as a formula is written as text (OWASP's CSV injection advice: a leading ')."""
     if not rows:
         return ""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({key: inert(value) for key, value in row.items()} for row in rows)
     return out.getvalue()
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t")
+
+
+def inert(value: Any) -> Any:
+    """Text as text: line breaks as "\\n" (which the writer quotes; a lone CR it would not),
+    and a leading formula character behind a '."""
+    if not isinstance(value, str):
+        return value
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return "'" + value if value.startswith(FORMULA_START) else value

@@ -36,13 +36,12 @@ async def case_list(
     for name, value in filters.model_dump(exclude={"search", "limit"}).items():
         if value:
             query = query.where(getattr(CaseView, name) == value)
-    if filters.search:
-        pattern = f"%{filters.search}%"
+    if text := filters.search:  # % and _ are searched for as themselves
         query = query.where(
             or_(
-                CaseView.case_id.ilike(pattern),
-                CaseView.sku.ilike(pattern),
-                CaseView.title.ilike(pattern),
+                CaseView.case_id.icontains(text, autoescape=True),
+                CaseView.sku.icontains(text, autoescape=True),
+                CaseView.title.icontains(text, autoescape=True),
             )
         )
     async with service.sessions() as session:

@@ -17,6 +17,7 @@ from services.analytics.domain.workbook import csv_text, seller_workbook
 from services.analytics.tables import AppliedEvent, CaseView, UnitsSold
 from services.analytics.workflows.buyer_texts import buyer_texts
 from services.analytics.workflows.taxonomies import labeller_of
+from shared.routes import attachment
 from shared.service import CurrentService
 
 router = APIRouter(tags=["reports"])
@@ -92,7 +93,7 @@ def _csv(rows: list[dict[str, Any]], name: str) -> Response:
     return Response(
         csv_text(rows),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        headers=attachment(f"{name}.csv"),
     )
 
 
@@ -243,6 +244,4 @@ async def analysis_workbook(
     listings = reports.by_listing(*facts)
     data = seller_workbook(seller, period.label(), listings, reports.by_market(facts.rows))
     filename = f"returns-analysis-{seller}.xlsx"
-    return Response(
-        data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
-    )
+    return Response(data, media_type=XLSX, headers=attachment(filename))

@@ -2,8 +2,19 @@
 
 from dataclasses import dataclass
 from datetime import time
+from typing import Annotated
+
+from pydantic import WithJsonSchema
 
 from shared.markets import REGION_OF, Currency, Market, Region
+
+# A wall-clock time in the warehouse's own time zone: no offset, so not JSON Schema's "time".
+LocalTime = Annotated[
+    time,
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2})?$", "description": "local time"}
+    ),
+]
 
 
 @dataclass(frozen=True)
@@ -25,7 +36,7 @@ class Warehouse:
     address: Address
     carriers: tuple[str, ...]
     return_carrier: str
-    cutoff: time  # local: a parcel reserved later ships the next business day
+    cutoff: LocalTime  # a parcel reserved later ships the next business day
     currency: Currency  # of its rate cards
 
 

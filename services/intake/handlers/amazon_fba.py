@@ -18,6 +18,7 @@ from services.intake.domain.removal_orders import RemovalState
 from services.intake.tables import AmazonFbaUnit, AmazonReimbursementClaim
 from services.intake.workflows import fba_units, reimbursement_claims, removal_orders
 from shared.access import AgentOnly
+from shared.events import MAX_MINOR
 from shared.lifecycle import IllegalTransition
 from shared.messaging_tables import utc_now
 from shared.routes import found
@@ -197,7 +198,7 @@ class ClaimFiled(BaseModel):
 class ClaimSettled(BaseModel):
     agent: str = Field(min_length=1, max_length=200)
     reimbursement_id: str | None = Field(default=None, min_length=1, max_length=100)
-    reimbursed_minor: int | None = Field(default=None, ge=0)
+    reimbursed_minor: int | None = Field(default=None, ge=0, le=MAX_MINOR)
     note: str = Field(default="", max_length=2000)
 
 

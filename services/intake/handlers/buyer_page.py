@@ -40,6 +40,7 @@ from services.intake.workflows.buyer_page import (
 from services.intake.workflows.context import CurrentIntake, Intake
 from shared.events import BuyerAnswer
 from shared.outbound import Unavailable
+from shared.routes import attachment
 
 log = logging.getLogger(__name__)
 
@@ -192,7 +193,7 @@ async def buyer_label(
     except Refusal as refusal:
         return refused(refusal, language, token, request)
     name = f"return-label-{the_return['rma_id']}.pdf"
-    headers = {**HEADERS, "Content-Disposition": f'attachment; filename="{name}"'}
+    headers = {**HEADERS, **attachment(name)}
     return Response(label, media_type="application/pdf", headers=headers)
 
 

@@ -12,7 +12,7 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from shared.events import CaseItem, Remedy
+from shared.events import MAX_MINOR, CaseItem, Remedy
 
 MAX_PARTIAL_REFUND_PERCENT = 15  # beyond this a partial refund stops being cheaper than a return
 
@@ -22,7 +22,7 @@ class RefundTier(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    up_to_price_minor: int | None = Field(default=None, ge=0)
+    up_to_price_minor: int | None = Field(default=None, ge=0, le=MAX_MINOR)
     percent: int = Field(ge=1, le=MAX_PARTIAL_REFUND_PERCENT)
 
 
@@ -53,10 +53,11 @@ class SellerPolicy(BaseModel):
     returnless_refund_max_minor: int = Field(
         default=3000,
         ge=0,
+        le=MAX_MINOR,
         description="refund without taking the item back only for units priced up to this, "
         "and only when the return would cost more than the unit brings back",
     )
-    exchange_max_price_difference_minor: int = Field(default=2000, ge=0)
+    exchange_max_price_difference_minor: int = Field(default=2000, ge=0, le=MAX_MINOR)
     enabled_remedies: list[Remedy] = Field(default_factory=lambda: list(Remedy), min_length=1)
     acceptance: dict[Remedy, float] = Field(default_factory=lambda: dict(DEFAULT_ACCEPTANCE))
     first_reply_business_hours: float = Field(default=4, gt=0, le=72)

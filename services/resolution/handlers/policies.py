@@ -1,7 +1,9 @@
 """Seller policies over HTTP: the version in force, any earlier one, and a new version
 (agent token). Decisions record the version they used."""
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Path
 from pydantic import BaseModel
 
 from services.resolution.domain.policy import SellerPolicy
@@ -27,7 +29,9 @@ async def get_policy(seller: str, service: CurrentService) -> PolicyView:
 
 
 @router.get("/policies/{seller}/versions/{version}", summary="One version of a seller's policy")
-async def get_policy_version(seller: str, version: int, service: CurrentService) -> PolicyView:
+async def get_policy_version(
+    seller: str, version: Annotated[int, Path(ge=0, le=2**31 - 1)], service: CurrentService
+) -> PolicyView:
     async with service.sessions() as session:
         policy = await policies.policy_version(session, seller, version)
     missing = f"seller {seller} has no policy version {version}"

@@ -19,6 +19,9 @@ async def test_the_case_list_narrows_by_facts_and_a_search(api):
     ]
     found = await api.get("/cases", params={"seller_account": seller, "search": "blackout"})
     assert {c["sku"] for c in found.json()["cases"]} == {"CRT-BLK-5284"}
+    for wildcard in ("%", "_", "BT_SPK"):  # searched for as themselves, matching nothing
+        search = {"seller_account": seller, "search": wildcard}
+        assert (await api.get("/cases", params=search)).json()["cases"] == []
     one = found.json()["cases"][0]
     assert (await api.get(f"/cases/{one['case_id']}")).json()["seller_account"] == seller
     assert (await api.get("/cases/no-such-case")).status_code == 404

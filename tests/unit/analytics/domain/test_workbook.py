@@ -192,3 +192,28 @@ def test_csv_round_trips_the_flat_rows_as_strings(flatten, build):
 
 def test_csv_of_no_rows_is_empty():
     assert csv_text([]) == ""
+
+
+@pytest.mark.parametrize("text", ['=HYPERLINK("http://x")', "+1+1", "-2", "@SUM(A1)", "\tx"])
+def test_csv_writes_a_formula_as_text(text):
+    text_read = io.StringIO(csv_text([{"title": text, "cases": 3}]), newline="")
+    parsed = list(csv.DictReader(text_read))
+    assert parsed == [{"title": "'" + text, "cases": "3"}]
+
+
+def test_csv_keeps_a_line_break_inside_its_cell():
+    text = csv_text([{"title": "one\rtwo\r\nthree", "cases": 3}])
+    assert list(csv.DictReader(io.StringIO(text, newline=""))) == [
+        {"title": "one\ntwo\nthree", "cases": "3"}
+    ]
+
+
+def test_csv_keeps_plain_text_and_numbers_as_they_are():
+    parsed = list(csv.DictReader(io.StringIO(csv_text([{"title": "Kettle 1.7 l", "net": -2}]))))
+    assert parsed == [{"title": "Kettle 1.7 l", "net": "-2"}]
+
+
+def test_a_workbook_drops_the_control_characters_a_cell_cannot_hold():
+    book = openpyxl.load_workbook(io.BytesIO(seller_workbook("acme\x00\x1b", "2026", [], [])))
+    assert "acme" in str(book["Summary"]["A1"].value)
+    assert not any(c in str(book["Summary"]["A1"].value) for c in "\x00\x1b")

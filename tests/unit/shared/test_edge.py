@@ -1,0 +1,120 @@
+from urllib.parse import parse_qsl
+
+import httpx
+import pytest
+from fastapi import FastAPI, HTTPException, Request
+from pydantic import BaseModel
+
+from shared import edge
+
+
+class Note(BaseModel):
+    text: str
+
+
+def app_with_edge() -> FastAPI:
+    app = FastAPI()
+
+    @app.get("/notes/{name}")
+    async def read(name: str, q: str = "") -> dict:
+        return {"name": name, "q": q}
+
+    @app.post("/notes")
+    async def write(note: Note) -> dict:
+        if not note.text:
+            raise HTTPException(422, "a note says something")
+        return {"text": note.text}
+
+    @app.post("/forms")
+    async def form(request: Request) -> dict:
+        return {"fields": dict(parse_qsl((await request.body()).decode()))}
+
+    @app.post("/files")
+    async def upload(request: Request) -> dict:
+        return {"size": len(await request.body())}
+
+    edge.guard(app)
+    return app
+
+
+@pytest.fixture
+async def client():
+    transport = httpx.ASGITransport(app=app_with_edge())
+    async with httpx.AsyncClient(transport=transport, base_url="http://edge") as client:
+        yield client
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/notes/a%00b", "/notes/a%0Db", "/notes/x?q=%00", "/notes/x?q=line%0Abreak", "/notes/%7F"],
+)
+async def test_a_control_character_in_the_url_is_refused(client, url):
+    answer = await client.get(url)
+    assert answer.status_code == 422
+    assert "control character" in answer.json()["detail"]
+
+
+async def test_a_browser_is_refused_with_a_page(client):
+    answer = await client.get("/notes/x?q=%00", headers={"accept": "text/html,*/*;q=0.8"})
+    assert answer.status_code == 422 and answer.headers["content-type"].startswith("text/html")
+    assert "The query string holds a control character" in answer.text
+
+
+async def test_a_clean_url_and_any_unicode_pass(client):
+    answer = await client.get("/notes/caf%C3%A9", params={"q": "日本語 ½ 🙂"})
+    assert answer.json() == {"name": "café", "q": "日本語 ½ 🙂"}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"text": "a\\u0000b"}',
+        b'{"text": "a\\\\\\u0000b"}',  # an escaped backslash, then the NUL escape
+        b'{"text": "a\x00b"}',
+    ],
+)
+async def test_a_nul_in_a_json_body_is_refused(client, body):
+    answer = await client.post("/notes", content=body, headers={"content-type": "application/json"})
+    assert answer.status_code == 422
+    assert answer.json() == {"detail": "the body holds a NUL character"}
+
+
+async def test_an_escaped_backslash_before_u0000_is_text_not_a_nul(client):
+    body = b'{"text": "C:\\\\u0000"}'  # the six characters \u0000 after a backslash
+    answer = await client.post("/notes", content=body, headers={"content-type": "application/json"})
+    assert answer.json() == {"text": "C:\\u0000"}
+
+
+async def test_a_nul_split_across_chunks_is_seen(client):
+    async def chunks():
+        yield b'{"text": "a\\u00'
+        yield b'00b"}'
+
+    answer = await client.post(
+        "/notes", content=chunks(), headers={"content-type": "application/json"}
+    )
+    assert answer.status_code == 422
+
+
+async def test_a_nul_in_a_form_is_refused_and_a_clean_form_passes(client):
+    refused = await client.post("/forms", data={"answer": "accept\x00"})
+    assert refused.status_code == 422
+    assert (await client.post("/forms", data={"answer": "accept"})).json() == {
+        "fields": {"answer": "accept"}
+    }
+
+
+async def test_binary_multipart_bodies_are_left_to_their_routes(client):
+    answer = await client.post("/files", files={"photo": ("p.jpg", b"\xff\xd8\x00\x00\xff\xd9")})
+    assert answer.status_code == 200
+
+
+async def test_the_document_says_a_422_may_carry_a_reason(client):
+    answer = await client.post("/notes", json={"text": ""})
+    assert answer.status_code == 422 and answer.json() == {"detail": "a note says something"}
+    schema = (await client.get("/openapi.json")).json()
+    detail = schema["components"]["schemas"]["HTTPValidationError"]["properties"]["detail"]
+    assert {"type": "string"} in detail["anyOf"]
+    assert {"type": "array", "items": {"$ref": "#/components/schemas/ValidationError"}} in (
+        detail["anyOf"]
+    )
