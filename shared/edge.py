@@ -4,19 +4,28 @@ document says of the refusals.
 - A NUL or another control character in the path or the query string, and a NUL in a
   JSON or form body (PostgreSQL's text holds no NUL), is answered 422 with the reason.
   Multipart bodies (photos, files) are binary and left to their routes.
-  A browser (it accepts text/html) is answered with a short page saying so.
+- A body larger than its route's limit is answered 413 before it is read: by its
+  Content-Length, or as it streams in (`BodyLimits`: one default per service, larger for
+  the routes that take uploads, mail or reports).
+- A browser (it accepts text/html) is answered with a short page instead of JSON.
+- Pages for people (the console, the buyer's page) carry the same security headers:
+  `page_headers(policy)` with the page's own Content-Security-Policy.
 - A 422 is either FastAPI's list of validation errors or a route's own reason as one
   string; the document says both, so that a client (and the fuzzing test) may rely on it.
 """
 
 import json
 import re
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi_offline import FastAPIOffline
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.settings import ServiceSettings
 
 CONTROL = re.compile(rb"[\x00-\x1f\x7f]")
 # A JSON escape of NUL: "\u0000" after an even number of backslashes (an odd number in
@@ -45,36 +54,68 @@ def body_pattern(scope: Scope) -> re.Pattern[bytes] | None:
     return JSON_NUL  # JSON, text, XML, or unnamed: a raw NUL is refused below as well
 
 
-class RefuseControlCharacters:
-    """ASGI middleware: the 422s of the module's first point."""
+def declared_length(scope: Scope) -> int | None:
+    value = dict(scope.get("headers") or ()).get(b"content-length", b"")
+    return int(value) if value.isdigit() else None
 
-    def __init__(self, app: ASGIApp) -> None:
+
+@dataclass(frozen=True)
+class BodyLimits:
+    """The most bytes a request body may have: `default`, or the first of `larger` whose
+    pattern matches the path (uploads, mail, reports)."""
+
+    default: int
+    larger: tuple[tuple[re.Pattern[str], int], ...] = ()
+
+    def of(self, path: str) -> int:
+        return next((most for pattern, most in self.larger if pattern.match(path)), self.default)
+
+
+class Edge:
+    """ASGI middleware: the refusals of the module's first two points."""
+
+    def __init__(self, app: ASGIApp, limits: BodyLimits) -> None:
         self.app = app
+        self.limits = limits
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         if reason := reason_in_url(scope):
-            await refuse(send, reason, scope)
+            await refuse(send, 422, reason, scope)
             return
-        pattern = body_pattern(scope)
-        if pattern is None:
-            await self.app(scope, receive, send)
+        most = self.limits.of(scope["path"])
+        if (declared_length(scope) or 0) > most:
+            await refuse(send, 413, too_large(most), scope)
             return
-        await BodyWatch(pattern, scope, receive, send).run(self.app)
+        await BodyWatch(body_pattern(scope), most, scope, receive, send).run(self.app)
+
+
+def too_large(most: int) -> str:
+    return f"the body is larger than {most} bytes"
 
 
 class BodyWatch:
-    """Reads the body as the route asks for it; at the first NUL the client is answered
-    422 and the route is told the client left (its own answer, if any, goes nowhere)."""
+    """Reads the body as the route asks for it; past the limit, or at the first NUL, the
+    client is answered (413, 422) and the route is told the client left (its own answer,
+    if any, goes nowhere)."""
 
-    def __init__(self, pattern: re.Pattern[bytes], scope: Scope, receive: Receive, send: Send):
+    def __init__(
+        self,
+        pattern: re.Pattern[bytes] | None,
+        most: int,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+    ) -> None:
         self.pattern = pattern
+        self.most = most
         self.scope = scope
         self._receive = receive
         self._send = send
         self.tail = b""
+        self.size = 0
         self.refused = False
         self.started = False
 
@@ -92,14 +133,21 @@ class BodyWatch:
         if message["type"] != "http.request":
             return message
         chunk = message.get("body", b"")
-        seen = self.tail + chunk
-        if b"\x00" in chunk or self.pattern.search(seen):
-            self.refused = True
-            if not self.started:
-                await refuse(self._send, "the body holds a NUL character", self.scope)
-            return {"type": "http.disconnect"}
-        self.tail = seen[-LOOKBEHIND:]
+        self.size += len(chunk)
+        if self.size > self.most:
+            return await self.refusing(413, too_large(self.most))
+        if self.pattern is not None:
+            seen = self.tail + chunk
+            if b"\x00" in chunk or self.pattern.search(seen):
+                return await self.refusing(422, "the body holds a NUL character")
+            self.tail = seen[-LOOKBEHIND:]
         return message
+
+    async def refusing(self, status: int, reason: str) -> Message:
+        self.refused = True
+        if not self.started:
+            await refuse(self._send, status, reason, self.scope)
+        return {"type": "http.disconnect"}
 
     async def send(self, message: Message) -> None:
         if self.refused:
@@ -111,20 +159,33 @@ class BodyWatch:
 PAGE = (
     '<!doctype html><html lang="en"><meta charset="utf-8">'
     '<meta name="viewport" content="width=device-width, initial-scale=1">'
-    "<title>Not understood</title><h1>This address could not be read</h1><p>{reason}. "
+    "<title>Not understood</title><h1>This request could not be taken</h1><p>{reason}. "
     "Please open the link from your message again.</p></html>"
 )
+ERRORS = {413: "body_too_large", 422: "not_understood"}
 
 
-async def refuse(send: Send, reason: str, scope: Scope) -> None:
+async def refuse(send: Send, status: int, reason: str, scope: Scope) -> None:
     accept = dict(scope.get("headers") or ()).get(b"accept", b"")
     if b"text/html" in accept:
         body, kind = PAGE.format(reason=reason.capitalize()).encode(), b"text/html; charset=utf-8"
     else:
-        body, kind = json.dumps({"detail": reason}).encode(), b"application/json"
+        answer = {"error": ERRORS[status], "detail": reason}
+        body, kind = json.dumps(answer).encode(), b"application/json"
     headers = [(b"content-type", kind), (b"content-length", b"%d" % len(body))]
-    await send({"type": "http.response.start", "status": 422, "headers": headers})
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+def page_headers(content_security_policy: str) -> dict[str, str]:
+    """A page is never framed, never sniffed, never named in a Referer."""
+    return {
+        "Content-Security-Policy": f"{content_security_policy}; base-uri 'none'; "
+        "frame-ancestors 'none'",
+        "X-Frame-Options": "DENY",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+    }
 
 
 def document_reasons(app: FastAPI) -> None:
@@ -146,6 +207,18 @@ def document_reasons(app: FastAPI) -> None:
     app.openapi = openapi
 
 
-def guard(app: FastAPI) -> None:
-    app.add_middleware(RefuseControlCharacters)
+def documented_app(title: str, settings: ServiceSettings, lifespan: Any) -> FastAPI:
+    """The service's FastAPI app; its interactive docs (/docs, /redoc) only outside
+    production, their scripts served from a package (fastapi-offline), never a CDN."""
+    development = settings.environment == "development"
+    return FastAPIOffline(
+        title=title,
+        lifespan=lifespan,
+        docs_url="/docs" if development else None,
+        redoc_url="/redoc" if development else None,
+    )
+
+
+def guard(app: FastAPI, limits: BodyLimits) -> None:
+    app.add_middleware(Edge, limits=limits)
     document_reasons(app)

@@ -9,6 +9,7 @@ stops the workers; `create_app` puts it behind FastAPI with health and readiness
 
 import asyncio
 import logging
+import re
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import (
     AbstractAsyncContextManager,
@@ -52,6 +53,10 @@ def no_workers(service: "Service", context: Any) -> Iterable[Worker]:
     return ()
 
 
+def no_larger_bodies(settings: Any) -> dict[str, int]:
+    return {}
+
+
 @dataclass(frozen=True)
 class ServiceSpec:
     name: str
@@ -71,6 +76,9 @@ class ServiceSpec:
     # Path prefixes the generic HTTP instrumentation skips: hot routes that open their own
     # lean server span with `Service.server_span` (the generic one costs a third of a webhook).
     lean_traced_paths: tuple[str, ...] = ()
+    # Routes that take bodies larger than MAX_BODY_BYTES (uploads, mail, reports): a path
+    # pattern (a regular expression matched at the start) → the most bytes, by the settings.
+    larger_bodies: Callable[[Any], dict[str, int]] = no_larger_bodies
 
 
 class Service:
@@ -213,7 +221,7 @@ def create_app(
         finally:
             await service.stop()
 
-    app = FastAPI(title=f"after-sales {spec.name}", lifespan=lifespan)
+    app = edge.documented_app(f"after-sales {spec.name}", service.settings, lifespan)
     app.state.service = service
 
     @app.get("/healthz", tags=["operations"])
@@ -228,7 +236,7 @@ def create_app(
 
     for router in spec.routers:
         app.include_router(router)
-    edge.guard(app)
+    edge.guard(app, body_limits(spec, service.settings))
     FastAPIInstrumentor.instrument_app(
         app,
         tracer_provider=service.telemetry.tracer_provider,
@@ -237,6 +245,12 @@ def create_app(
         exclude_spans=["receive", "send"],
     )
     return app
+
+
+def body_limits(spec: ServiceSpec, settings: ServiceSettings) -> edge.BodyLimits:
+    larger = spec.larger_bodies(settings).items()
+    patterns = tuple((re.compile(pattern), most) for pattern, most in larger)
+    return edge.BodyLimits(settings.max_body_bytes, patterns)
 
 
 async def service_of(request: Request) -> Service:

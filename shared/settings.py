@@ -23,6 +23,13 @@ class ServiceSettings(BaseSettings):
         description="`development` for local runs (`make run`, the tests); in `production` "
         "a start-up that finds an outside API set to a sandbox or emulator logs a warning.",
     )
+    max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        le=1024**3,
+        description="The largest request body any route takes (413 before it is read); "
+        "routes that take uploads, mail or reports have their own, larger limits.",
+    )
     kafka_bootstrap_servers: str = Field(
         default="127.0.0.1:9092",
         description="The Kafka-protocol brokers (host:port, comma-separated).",

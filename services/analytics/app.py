@@ -40,6 +40,11 @@ def analytics_workers(service: Service, _: Analytics) -> list[Worker]:
     return [gap_finder(service)]
 
 
+def larger_bodies(settings: AnalyticsSettings) -> dict[str, int]:
+    """A seller's sales feed: up to 100,000 days of rows, as CSV or JSON."""
+    return {r"/sales/": 32 * 1024 * 1024}
+
+
 SPEC = ServiceSpec(
     name="analytics",
     settings=AnalyticsSettings,
@@ -56,6 +61,7 @@ SPEC = ServiceSpec(
     projection=events.project_events,
     context=analytics_context,
     workers=analytics_workers,
+    larger_bodies=larger_bodies,
 )
 
 

@@ -25,6 +25,7 @@ from services.intake.adapters.mail import MailRelay
 from services.intake.adapters.vault import Vault
 from services.intake.channels.marketplace import MarketplaceApis
 from services.intake.channels.registry import LANES
+from services.intake.domain.photos import LARGEST_PHOTO
 from services.intake.handlers import (
     accounts,
     agents,
@@ -141,6 +142,17 @@ def delivery_workers(service: Service, intake: Intake) -> list[Worker]:
     return [*lanes, ReturnActionWorker(intake), MessageWorker(intake), *amazon, *mail]
 
 
+def larger_bodies(settings: IntakeSettings) -> dict[str, int]:
+    """Marketplaces' deliveries and reports, buyers' mail and photos (the routes refuse past
+    their own limits with their own answers; these stop anything larger before it is read)."""
+    return {
+        r"/(webhooks/|cases$|v1/refunds$)": settings.webhook_max_body_bytes,
+        r"/reports/amazon/": settings.webhook_max_body_bytes * 16,
+        r"/inbound-mail/": settings.inbound_mail_max_bytes,
+        r"/buyer/[^/]+/photos$": 2 * LARGEST_PHOTO,
+    }
+
+
 SPEC = ServiceSpec(
     name="intake",
     settings=IntakeSettings,
@@ -169,6 +181,7 @@ SPEC = ServiceSpec(
     context=intake_context,
     workers=delivery_workers,
     lean_traced_paths=("webhooks",),
+    larger_bodies=larger_bodies,
 )
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse, RedirectResponse
 
+from shared.edge import page_headers
+
 router = APIRouter(tags=["console"])
 
 PAGE = Path(__file__).resolve().parents[1] / "console"
@@ -17,6 +19,13 @@ ASSETS = {
 }
 
 
+# Scripts and styles only from the console's own files; data only from its own API.
+HEADERS = page_headers(
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'"
+)
+
+
 @router.get("/", include_in_schema=False)
 async def home() -> RedirectResponse:
     return RedirectResponse("/console")
@@ -24,11 +33,11 @@ async def home() -> RedirectResponse:
 
 @router.get("/console", summary="The operations console", response_class=FileResponse)
 async def console() -> FileResponse:
-    return FileResponse(PAGE / "index.html", media_type="text/html")
+    return FileResponse(PAGE / "index.html", media_type="text/html", headers=HEADERS)
 
 
 @router.get("/console/assets/{name:path}", include_in_schema=False)
 async def asset(name: str) -> FileResponse:
     if name not in ASSETS:  # only the page's own files, never a path into the disk
         raise HTTPException(404, f"no console asset {name}")
-    return FileResponse(PAGE / name, media_type=ASSETS[name])
+    return FileResponse(PAGE / name, media_type=ASSETS[name], headers=HEADERS)

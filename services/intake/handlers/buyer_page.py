@@ -38,6 +38,7 @@ from services.intake.workflows.buyer_page import (
     rating_given,
 )
 from services.intake.workflows.context import CurrentIntake, Intake
+from shared.edge import page_headers
 from shared.events import BuyerAnswer
 from shared.outbound import Unavailable
 from shared.routes import attachment
@@ -64,12 +65,8 @@ REFUSED_PHOTO = {
     "photo_too_many": 409,
 }
 HEADERS = {
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",  # the link is the buyer's key: never in a Referer
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    "Cache-Control": "no-store",  # the link is the buyer's key: never in a Referer either
+    **page_headers("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"),
 }
 WHO = "Whoever holds a valid link to the case (signed, expiring); no token."
 

@@ -13,6 +13,10 @@ async def test_the_console_page_and_its_assets_are_served(api):
     assert chart.status_code == 200 and "Chart.js v4" in chart.text[:200]
     script = await api.get("/console/assets/console.js")
     assert script.headers["content-type"].startswith("text/javascript")
+    assert "<script>" not in page.text and " style=" not in page.text  # nothing inline
+    policy = page.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert script.headers["x-content-type-options"] == "nosniff"
 
 
 @pytest.mark.parametrize(

@@ -304,7 +304,7 @@ async def test_any_input_gets_an_answer_never_a_500(intake):
     for body in bodies:
         answer = await intake.post(f"{page}/answer", content=body, headers=FORM)
         assert 400 <= answer.status_code < 500, (body[:40], answer.status_code)
-    nul = "ok \x00".encode()
+    nul = b"ok \x00"
     refused = await intake.post(f"{page}/rating", content=b"stars=5&comment=" + nul, headers=FORM)
     assert refused.status_code == 422  # at the edge: PostgreSQL's text holds no NUL
     comment = "ok \ud800 \U0001f600 שלום".encode("utf-8", "surrogatepass")

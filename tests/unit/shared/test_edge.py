@@ -1,3 +1,4 @@
+import re
 from urllib.parse import parse_qsl
 
 import httpx
@@ -6,6 +7,10 @@ from fastapi import FastAPI, HTTPException, Request
 from pydantic import BaseModel
 
 from shared import edge
+from shared.settings import ServiceSettings
+
+
+LIMIT = 2048
 
 
 class Note(BaseModel):
@@ -33,7 +38,11 @@ def app_with_edge() -> FastAPI:
     async def upload(request: Request) -> dict:
         return {"size": len(await request.body())}
 
-    edge.guard(app)
+    @app.post("/uploads/{name}")
+    async def big_upload(request: Request) -> dict:
+        return {"size": len(await request.body())}
+
+    edge.guard(app, edge.BodyLimits(LIMIT, ((re.compile(r"/uploads/"), 4 * LIMIT),)))
     return app
 
 
@@ -76,7 +85,7 @@ async def test_a_clean_url_and_any_unicode_pass(client):
 async def test_a_nul_in_a_json_body_is_refused(client, body):
     answer = await client.post("/notes", content=body, headers={"content-type": "application/json"})
     assert answer.status_code == 422
-    assert answer.json() == {"detail": "the body holds a NUL character"}
+    assert answer.json()["detail"] == "the body holds a NUL character"
 
 
 async def test_an_escaped_backslash_before_u0000_is_text_not_a_nul(client):
@@ -118,3 +127,60 @@ async def test_the_document_says_a_422_may_carry_a_reason(client):
     assert {"type": "array", "items": {"$ref": "#/components/schemas/ValidationError"}} in (
         detail["anyOf"]
     )
+
+
+@pytest.mark.parametrize("environment", ["development", "production"])
+async def test_the_docs_only_outside_production_and_never_from_a_cdn(environment):
+    settings = ServiceSettings(environment=environment)
+    app = edge.documented_app("after-sales test", settings, lifespan=None)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://edge") as client:
+        docs = await client.get("/docs")
+        if environment == "production":
+            assert docs.status_code == (await client.get("/redoc")).status_code == 404
+            return
+        assert docs.status_code == 200 and "cdn" not in docs.text
+        script = docs.text.split('<script src="')[1].split('"')[0]
+        assert script.startswith("/") and (await client.get(script)).status_code == 200
+        assert "cdn" not in (await client.get("/redoc")).text
+
+
+def test_a_page_is_never_framed_sniffed_or_named_in_a_referer():
+    headers = edge.page_headers("default-src 'self'")
+    assert headers["Content-Security-Policy"].startswith("default-src 'self'; ")
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert (headers["X-Content-Type-Options"], headers["Referrer-Policy"]) == (
+        "nosniff",
+        "no-referrer",
+    )
+
+
+async def test_a_body_past_its_limit_is_refused_before_it_is_read(client):
+    declared = await client.post("/notes", content=b"x" * (LIMIT + 1))
+    assert declared.status_code == 413
+    assert declared.json() == {
+        "error": "body_too_large",
+        "detail": f"the body is larger than {LIMIT} bytes",
+    }
+    fits = await client.post("/notes", json={"text": "y" * (LIMIT - 20)})
+    assert fits.status_code == 200
+
+
+async def test_a_streamed_body_is_counted_as_it_comes(client):
+    received = []
+
+    async def chunks():
+        for _ in range(10):
+            received.append(1)
+            yield b"z" * 1024
+
+    answer = await client.post("/files", content=chunks())
+    assert answer.status_code == 413 and len(received) <= 4
+
+
+async def test_a_route_with_a_larger_limit_takes_a_larger_body(client):
+    assert (await client.post("/uploads/a", content=b"u" * (3 * LIMIT))).json() == {
+        "size": 3 * LIMIT
+    }
+    assert (await client.post("/uploads/a", content=b"u" * (4 * LIMIT + 1))).status_code == 413
+    assert (await client.post("/files", content=b"u" * (3 * LIMIT))).status_code == 413
