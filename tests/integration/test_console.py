@@ -68,6 +68,12 @@ async def page():
         page = await context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on(  # what its Content-Security-Policy blocks, the browser reports here
+            "console",
+            lambda message: (
+                errors.append(message.text) if "Content Security Policy" in message.text else None
+            ),
+        )
         yield page
         await browser.close()
         assert not errors, f"the page raised: {errors}"
