@@ -110,6 +110,7 @@ async def settings(components, emulators, mail_server) -> StackSettings:
         internal_api_token=INTERNAL_TOKEN,
         warehouse_staff_tokens={"ana": STAFF_TOKEN},
         technician_tokens={"ben": TECHNICIAN_TOKEN},
+        warehouse_webhook_private_hosts=["127.0.0.1", "localhost"],  # pytest-httpserver's
         channel_accounts_file=CHANNEL_ACCOUNTS,
         shopify_admin_base_url=f"{emulators}/shopify/{{shop}}",
         walmart_api_base_url=f"{emulators}/walmart",

@@ -49,7 +49,8 @@ async def fulfillment_context(service: Service) -> AsyncIterator[Fulfillment]:
         easypost_client(settings) as easypost,
     ):
         lookup = ShipToLookup(intake, token.get_secret_value() if token else None)
-        context = Fulfillment(lookup, WarehouseWebhooks(webhooks))
+        allowed = settings.warehouse_webhook_private_hosts
+        context = Fulfillment(lookup, WarehouseWebhooks(webhooks, allowed))
         if easypost is not None:
             key = settings.easypost_api_key
             api = EasyPostApi(easypost, key.get_secret_value() if key else "")

@@ -17,6 +17,12 @@ class FulfillmentSettings(ServiceSettings):
         description="Attempts at pushing a dispatch task to a warehouse's own system (its "
         "webhook is registered through the API) before the delivery is given up.",
     )
+    warehouse_webhook_private_hosts: list[str] = Field(
+        default_factory=list,
+        description="Hosts or networks (JSON list: names, addresses, CIDR) a warehouse webhook "
+        "may reach though they are not public https addresses (a warehouse system on the same "
+        "private network); every other webhook must resolve to public addresses only.",
+    )
     intake_api_base_url: str | None = Field(
         default=None,
         description="Where fulfillment asks intake for a ship-to address; unset: intake on `HOST`.",

@@ -6,6 +6,7 @@ from pydantic import AnyHttpUrl, BaseModel
 
 from services.fulfillment.handlers.answers import warehouse_of
 from services.fulfillment.workflows import warehouse_deliveries
+from services.fulfillment.workflows.context import CurrentFulfillment
 from shared.access import AgentOnly
 from shared.service import CurrentService
 
@@ -21,9 +22,14 @@ class Endpoint(BaseModel):
     summary="Push this warehouse's dispatch tasks to its own system",
     dependencies=[AgentOnly],
 )
-async def register_webhook(code: str, endpoint: Endpoint, service: CurrentService) -> dict:
-    """Answers the signing secret (Standard Webhooks); registering again keeps it."""
+async def register_webhook(
+    code: str, endpoint: Endpoint, service: CurrentService, context: CurrentFulfillment
+) -> dict:
+    """Answers the signing secret (Standard Webhooks); registering again keeps it. A URL
+    that is not a public https address (after DNS resolution) is refused."""
     warehouse_of(code)
+    if refusal := await context.warehouse_webhooks.refusal_of(str(endpoint.url)):
+        raise HTTPException(422, refusal)
     async with service.transaction() as session:
         registered = await warehouse_deliveries.register(session, code, str(endpoint.url))
         return {"warehouse": code, "url": registered.url, "secret": registered.secret}

@@ -68,6 +68,9 @@ def fake_ship_to(httpserver) -> None:
     httpserver.expect_request(re.compile(r"^/cases/[^/]+/ship-to$")).respond_with_handler(ship_to)
 
 
+LOCAL = ["127.0.0.1", "localhost"]  # where pytest-httpserver plays the warehouse systems
+
+
 @pytest.fixture
 async def api(settings, httpserver):
     app = create_app(settings.model_copy(update=NO_CARRIER))  # not started: no relay
@@ -75,7 +78,7 @@ async def api(settings, httpserver):
     fake_ship_to(httpserver)
     lookup_client = httpx.AsyncClient(base_url=httpserver.url_for("").rstrip("/"))
     service.context = Fulfillment(
-        ShipToLookup(lookup_client, INTERNAL_TOKEN), WarehouseWebhooks(lookup_client)
+        ShipToLookup(lookup_client, INTERNAL_TOKEN), WarehouseWebhooks(lookup_client, LOCAL)
     )
     async with api_of(app, "fulfillment") as client:
         client.router = DispatchRouter(service)
@@ -99,7 +102,8 @@ async def carrier_api(settings, httpserver):
         carrier = EasyPostApi(carrier_client, "EZTK-test")
         labels, pickups = CarrierLabels(carrier), CarrierPickups(carrier)
         lookup = ShipToLookup(lookup_client, INTERNAL_TOKEN)
-        service.context = Fulfillment(lookup, WarehouseWebhooks(lookup_client), labels, pickups)
+        webhooks = WarehouseWebhooks(lookup_client, LOCAL)
+        service.context = Fulfillment(lookup, webhooks, labels, pickups)
         async with api_of(app, "fulfillment") as client:
             client.router = DispatchRouter(service)
             client.return_labels = ReturnLabelBuyer(service, labels)

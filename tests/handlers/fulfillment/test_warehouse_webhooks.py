@@ -13,8 +13,10 @@ from services.fulfillment.adapters.warehouse_webhooks import WarehouseWebhooks
 from services.fulfillment.tables import WarehouseDelivery
 from services.fulfillment.workers.warehouse_deliveries import DeliveryWorker
 from shared.markets import Market
+from shared.outbound import Refused
 from tests.factories import AGENT, resolution_decided
 from tests.handlers.fulfillment.conftest import (
+    LOCAL,
     new_sku,
     publish,
     stock,
@@ -40,7 +42,7 @@ async def test_a_task_is_pushed_signed_and_retried_until_the_warehouse_takes_it(
     await publish(api, decided)
 
     async with httpx.AsyncClient(timeout=5) as client:
-        worker = DeliveryWorker(api.service, WarehouseWebhooks(client))
+        worker = DeliveryWorker(api.service, WarehouseWebhooks(client, LOCAL))
         for _ in range(3):
             await worker.work_once()
             await make_due(api)
@@ -71,7 +73,7 @@ async def test_a_warehouse_that_never_answers_is_given_up_after_the_last_attempt
     await publish(api, decided)
     attempts = api.service.settings.warehouse_webhook_max_attempts
     async with httpx.AsyncClient(timeout=5) as client:
-        worker = DeliveryWorker(api.service, WarehouseWebhooks(client))
+        worker = DeliveryWorker(api.service, WarehouseWebhooks(client, LOCAL))
         for _ in range(attempts + 2):
             await worker.work_once()
             await make_due(api)
@@ -96,3 +98,25 @@ async def make_due(api) -> None:
 async def test_a_bad_webhook_url_is_refused(api):
     answer = await api.put("/warehouses/BOS1/webhook", json={"url": "not a url"}, headers=AGENT)
     assert answer.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("https://10.0.0.7/wms", "not public (10.0.0.7)"),
+        ("https://169.254.169.254/latest/meta-data", "not public (169.254.169.254)"),
+        ("https://[::1]:8443/wms", "not public (::1)"),
+        ("https://192.168.1.20/wms", "not public (192.168.1.20)"),
+        ("http://93.184.215.14/wms", "must be an https address"),
+        ("https://no-such-host.invalid/wms", "does not resolve"),
+    ],
+)
+async def test_a_webhook_may_not_reach_inside_the_network(api, url, why):
+    answer = await api.put("/warehouses/BOS1/webhook", json={"url": url}, headers=AGENT)
+    assert answer.status_code == 422 and why in answer.json()["detail"]
+
+
+async def test_a_registered_url_is_checked_again_before_each_delivery(api):
+    webhooks = WarehouseWebhooks(httpx.AsyncClient(), [])  # nothing private allowed
+    with pytest.raises(Refused, match="not public"):
+        await webhooks.send("https://127.0.0.1:9/wms", "whsec_x", "d-1", "{}")

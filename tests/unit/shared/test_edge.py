@@ -9,7 +9,6 @@ from pydantic import BaseModel
 from shared import edge
 from shared.settings import ServiceSettings
 
-
 LIMIT = 2048
 
 

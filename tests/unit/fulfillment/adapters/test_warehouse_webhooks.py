@@ -16,7 +16,7 @@ BODY = '{"type": "fulfillment.dispatch_requested", "data": {"case_id": "case-1"}
 @pytest.fixture
 async def webhooks():
     async with httpx.AsyncClient(timeout=0.5) as client:
-        yield WarehouseWebhooks(client)
+        yield WarehouseWebhooks(client, ["127.0.0.1", "localhost"])  # pytest-httpserver
 
 
 async def test_a_task_is_sent_signed_with_the_endpoints_secret(webhooks, httpserver: HTTPServer):
@@ -49,3 +49,19 @@ async def test_a_warehouse_system_that_cannot_be_reached_is_unavailable(webhooks
     with pytest.raises(Unavailable) as failed:
         await webhooks.send("http://127.0.0.1:9/wms", new_secret(), "d-1", BODY)
     assert failed.value.status is None
+
+
+@pytest.mark.parametrize(
+    ("allowed", "url", "refused"),
+    [
+        (["10.0.0.0/8"], "http://10.1.2.3:8080/wms", False),  # the warehouse's own network
+        (["10.0.0.0/8"], "https://192.168.0.9/wms", True),
+        (["wms.internal"], "http://wms.internal/tasks", False),  # by name, not resolved
+        ([], "https://[fd00::5]/wms", True),
+        ([], "https://100.64.0.1/wms", True),  # carrier-grade NAT is not public either
+    ],
+)
+async def test_only_allowlisted_hosts_and_networks_may_be_private(allowed, url, refused):
+    async with httpx.AsyncClient() as client:
+        refusal = await WarehouseWebhooks(client, allowed).refusal_of(url)
+    assert (refusal is not None) == refused
