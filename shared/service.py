@@ -34,6 +34,7 @@ from shared.consumer import EventConsumer, EventHandler, Projection
 from shared.db import create_service_engine, session_factory, transaction
 from shared.inbox import case_trace_headers
 from shared.outbox import OutboxRelay
+from shared.production import refuse_unfit_secrets
 from shared.sandbox import warn_of_sandboxes
 from shared.settings import ServiceSettings
 from shared.telemetry import Telemetry, context_from_headers, setup_telemetry
@@ -214,6 +215,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         warn_of_sandboxes(service.name, service.settings)
+        refuse_unfit_secrets(service.name, service.settings)
         await service.start()
         log.info("%s started", service.name)
         try:

@@ -3,7 +3,7 @@
 environment variable of the same name, upper case, or from `.env`."""
 
 from functools import cached_property
-from typing import Literal, Self
+from typing import ClassVar, Literal, Self
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -15,6 +15,8 @@ SERVICE_NAMES = ("intake", "resolution", "fulfillment", "refurbish", "analytics"
 class ServiceSettings(BaseSettings):
     """The broker, the database, telemetry, where the services listen, how events are
     consumed and relayed, and the support agents' token."""
+
+    required_secrets: ClassVar[tuple[str, ...]] = ("agent_api_token",)
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 

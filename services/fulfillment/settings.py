@@ -1,11 +1,18 @@
 """Fulfillment's own settings, beside what every service reads (`shared.settings`)."""
 
+from typing import ClassVar
+
 from pydantic import Field, SecretStr
 
 from shared.settings import ServiceSettings
 
 
 class FulfillmentSettings(ServiceSettings):
+    required_secrets: ClassVar[tuple[str, ...]] = (
+        "agent_api_token",
+        "internal_api_token",
+        "warehouse_staff_tokens",
+    )
     warehouse_staff_tokens: dict[str, SecretStr] = Field(
         default_factory=dict,
         description="Warehouse staff by name → bearer token (JSON): they work the dispatch "

@@ -1,6 +1,7 @@
 """Intake's own settings, beside what every service reads (`shared.settings`)."""
 
 from pathlib import Path
+from typing import ClassVar
 
 from pydantic import Field, SecretStr
 
@@ -10,6 +11,12 @@ from shared.settings import ServiceSettings
 
 
 class IntakeSettings(ServiceSettings):
+    required_secrets: ClassVar[tuple[str, ...]] = (
+        "agent_api_token",
+        "intake_pii_keys",
+        "internal_api_token",
+        "buyer_link_secret",
+    )
     webhook_max_body_bytes: int = Field(
         default=1024 * 1024,
         ge=1024,

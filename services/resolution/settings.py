@@ -1,11 +1,14 @@
 """Resolution's own settings, beside what every service reads (`shared.settings`)."""
 
+from typing import ClassVar
+
 from pydantic import Field, SecretStr
 
 from shared.settings import ServiceSettings
 
 
 class ResolutionSettings(ServiceSettings):
+    required_secrets: ClassVar[tuple[str, ...]] = ("agent_api_token", "internal_api_token")
     refund_api_base_url: str | None = Field(
         default=None,
         description="Where refunds are paid (`POST /v1/refunds` with an `Idempotency-Key`): "
