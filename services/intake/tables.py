@@ -469,3 +469,20 @@ class CasePhoto(SQLModel, table=True):
     size: int = integer()
     sealed: bytes = column(LargeBinary)
     uploaded_at: datetime = moment(default_factory=utc_now)
+
+
+class ExchangeVariant(SQLModel, table=True):
+    """A variant the seller's own shop sent with a returned item (the generic channel),
+    which the buyer may take in exchange (`domain/exchange_variants.py`); kept as sent when
+    the case opened. Shopify's are read from the shop at each look instead."""
+
+    __tablename__ = "exchange_variants"
+    __table_args__ = {"schema": SCHEMA}
+
+    case_id: str = text(primary_key=True)
+    item_sku: str = text(primary_key=True)  # the returned item's
+    position: int = integer(primary_key=True)  # the shop's order
+    sku: str = text()
+    title: str = text()
+    unit_price_minor: int = integer()  # in the case's currency
+    available: bool = column(Boolean)

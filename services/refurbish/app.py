@@ -1,14 +1,32 @@
 """Refurbish: inspection by checklist, grading by rubric, disposition by expected net
 recovery, repair jobs, relabel tasks and liquidation lots."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
 from fastapi import FastAPI
 
+from services.refurbish.adapters.buyer_photos import BuyerPhotos
 from services.refurbish.handlers import bench, events, outlets
 from services.refurbish.settings import RefurbishSettings
+from services.refurbish.workflows.context import Refurbish
 from shared.events import ReturnReceived, topic_of
-from shared.service import ServiceSpec
+from shared.service import Service, ServiceSpec
 from shared.service import create_app as create_service_app
 from shared.telemetry import Telemetry
+
+
+@asynccontextmanager
+async def refurbish_context(service: Service) -> AsyncIterator[Refurbish]:
+    settings = service.settings
+    token = settings.internal_api_token
+    async with httpx.AsyncClient(
+        base_url=settings.intake_api_base_url or settings.base_url_of("intake"),
+        timeout=settings.marketplace_timeout_seconds,
+    ) as intake:
+        yield Refurbish(BuyerPhotos(intake, token.get_secret_value() if token else None))
+
 
 SPEC = ServiceSpec(
     name="refurbish",
@@ -16,6 +34,7 @@ SPEC = ServiceSpec(
     routers=(bench.router, outlets.router),
     consumes=(topic_of("fulfillment"),),
     handlers={ReturnReceived.event_type: events.on_return_received},
+    context=refurbish_context,
 )
 
 

@@ -13,3 +13,11 @@ class RefurbishSettings(ServiceSettings):
         default_factory=dict,
         description="Technicians by name → bearer token (JSON): they inspect, grade and repair.",
     )
+    intake_api_base_url: str | None = Field(
+        default=None,
+        description="Where refurbish asks intake for the photos the buyer added to a case "
+        "(shown to the technician); unset: intake on `HOST`.",
+    )
+    internal_api_token: SecretStr | None = Field(
+        default=None, description="The bearer token intake's photos routes want from refurbish."
+    )

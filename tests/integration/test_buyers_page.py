@@ -3,20 +3,29 @@ served by the intake of the running stack, which asks the running resolution and
 fulfillment: in each of the five languages a buyer opens their link and accepts a partial
 refund; another declines, accepts the next offer and rates the outcome; an expired and a
 tampered link; a phone-sized screen, the keyboard and a photo of the damage; a return's
-label downloaded and its pickup booked; axe-core run
-in the page finds no serious or critical violation. A screenshot of each view lands in
+label downloaded and its pickup booked; a larger size picked for an exchange of a Shopify
+order, which fulfillment then ships; axe-core run in the page finds no serious or critical
+violation. A screenshot of each view lands in
 tests/artifacts/."""
 
+import json
+import re
 import time
+import uuid
 from pathlib import Path
 
 import pytest
 from playwright.async_api import Page, async_playwright, expect
 
+from deploy.emulators.shopify.orders import emulated_order, return_request, variants_of
+from services.intake.channels.shopify.webhook import request_key_of
 from services.intake.domain.buyer_page import KEEPS, REMEDY_NAMES, TEXTS
+from services.intake.domain.opening import case_id_of
 from tests.conftest import eventually
 from tests.factories import AGENT, webhook
+from tests.integration.conftest import count_stock
 from tests.integration.test_case_flow import open_case
+from tests.integration.test_channels import SHOP, shop_has_return, shopify_headers
 from tests.integration.test_console import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, served
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -260,3 +269,54 @@ async def test_a_return_s_label_downloaded_and_its_pickup_booked(stack, clients,
     assert booked.json()["pickup_day"]
     await no_serious_violations(page)
     await shot(page, "return")
+
+
+def apparel_order_in_the_us(start: int) -> int:
+    """An emulated order shipped to the US whose first line is clothing (sizes to pick)."""
+    order_id = start
+    while True:
+        order = emulated_order(order_id)
+        if order.buyer.country == "US" and order.lines[0].product.category == "apparel":
+            return order_id
+        order_id += 1
+
+
+async def test_pick_an_exchange_variant(stack, clients, emulators, intake_url, page):
+    # Too small: the shop (emulated Shopify) offers an exchange; the buyer takes a larger size.
+    order_id = apparel_order_in_the_us(uuid.uuid4().int % 10**12)
+    bought = emulated_order(order_id).lines[0].product
+    larger = next(v for v in variants_of(bought) if v.value == "L")
+    await count_stock(clients["fulfillment"], larger.sku)
+    body = return_request(order_id, uuid.uuid4().int % 10**12, [("size_too_small", "Too tight")])
+    await shop_has_return(emulators, body)
+    raw = json.dumps(body).encode()
+    headers = shopify_headers("returns/request", raw, str(uuid.uuid4()))
+    answer = await clients["intake"].post("/webhooks/shopify", content=raw, headers=headers)
+    assert answer.status_code == 202, answer.text
+    case_id = case_id_of("shopify", request_key_of(raw), account=SHOP)
+    offer = await offer_open(clients, case_id, "exchange")
+
+    await page.goto(link_to(stack, intake_url, case_id, "en"))
+    offer_box = page.locator("section", has=page.locator("#offer-heading"))
+    variants = offer_box.get_by_role("group", name=TEXTS["choose_variant"]["en"])
+    difference = f"you pay ${larger.price - bought.price:.2f} more"
+    await expect(variants).to_contain_text(f"L ({larger.sku}): {difference}")
+    sold_out = next(v for v in variants_of(bought) if not v.inventory)
+    await expect(variants).not_to_contain_text(sold_out.sku)
+    too_dear = variants.get_by_role("radio", name=re.compile(r"^XL \("))
+    await expect(too_dear).to_be_disabled()
+    await no_serious_violations(page)
+    await shot(page, "exchange-variants")
+
+    await variants.get_by_role("radio", name=re.compile(r"^L \(")).check()
+    await offer_box.get_by_role("button", name=TEXTS["accept"]["en"]).click()
+    await expect(page.get_by_role("status")).to_contain_text(TEXTS["done_accept"]["en"])
+    await offer_state(clients, offer["offer_id"], case_id, "accepted")
+
+    async def shipped():
+        response = await clients["fulfillment"].get("/shipments", params={"case_id": case_id})
+        return response.json()
+
+    [shipment] = await eventually(shipped, timeout=60)
+    assert shipment["remedy"] == "exchange"
+    assert [line["sku"] for line in shipment["pick_list"]] == [larger.sku]

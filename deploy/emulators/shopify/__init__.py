@@ -15,7 +15,10 @@ https://shopify.dev/docs/api/usage/response-codes):
 - every answer carries `extensions.cost`; a query whose requested cost is more than the
   bucket holds is answered `THROTTLED`, without data (2,000 points, 100 restored a second);
 - any order id is an order (`orders.py`); a return is known once the emulator is told of it
-  (below), as Shopify knows a return once the buyer asked for it.
+  (below), as Shopify knows a return once the buyer asked for it;
+- every product has variants (`orders.variants_of`): clothing in sizes, the rest in
+  colours, one cheaper, one dearer, one dearer than an exchange's usual cap, one sold out;
+  the variant orders sell is the product's own SKU.
 
 For tests and demos, under `/_emulator/shopify`:
 - `POST /{shop}/returns`: the shop has this return, given as a returns/* webhook body

@@ -11,7 +11,17 @@ from typing import Any
 
 from graphql import GraphQLError, GraphQLResolveInfo, get_directive_values
 
-from deploy.emulators.shopify.orders import GATEWAY, EmulatedOrder, OrderLine, number
+from deploy.emulators.shopify.orders import (
+    CURRENCY_OF_COUNTRY,
+    GATEWAY,
+    EmulatedOrder,
+    EmulatedVariant,
+    OrderLine,
+    Product,
+    number,
+    product_by_id,
+    variants_of,
+)
 from deploy.emulators.shopify.schema import SCHEMA
 from deploy.emulators.shopify.shops import (
     DeclinePayload,
@@ -84,6 +94,7 @@ class ShopNodes:
     def root(self) -> Node:
         return {
             "order": lambda info, id: self.order_by_id(id),
+            "product": lambda info, id: self.product_by_id(id),
             "return": lambda info, id: self.return_by_id(id),
             "refund": lambda info, id: self.refund_by_id(id),
             "shop": lambda info: self.shop_node(),
@@ -115,6 +126,11 @@ class ShopNodes:
     def order_by_id(self, global_id: str) -> Node | None:
         order_id = numeric_id(global_id, "Order")
         return None if order_id is None else self.order_node(self.shop.order(order_id))
+
+    def product_by_id(self, global_id: str) -> Node | None:
+        product_id = numeric_id(global_id, "Product")
+        found = product_by_id(product_id) if product_id is not None else None
+        return product_node(found) if found else None
 
     def return_by_id(self, global_id: str) -> Node | None:
         return_id = numeric_id(global_id, "Return")
@@ -190,11 +206,7 @@ class ShopNodes:
             "title": line.product.title,
             "sku": line.product.sku,
             "quantity": line.quantity,
-            "variant": {
-                "id": f"gid://shopify/ProductVariant/{line.variant_id}",
-                "sku": line.product.sku,
-                "title": "Default Title",
-            },
+            "variant": variant_node(line.product, variants_of(line.product)[0]),
             "originalUnitPriceSet": price,
             "discountedUnitPriceAfterAllDiscountsSet": price,
         }
@@ -312,3 +324,34 @@ def idempotency_key(info: GraphQLResolveInfo) -> str:
             extensions={"code": "BAD_REQUEST"},
         )
     return values["key"]
+
+
+def product_node(product: Product) -> Node:
+    variants = [variant_node(product, variant) for variant in variants_of(product)]
+    return {
+        "id": f"gid://shopify/Product/{product.product_id}",
+        "title": product.title,
+        "variants": lambda info, first=None, after=None: connection(variants, first, after),
+    }
+
+
+def variant_node(product: Product, variant: EmulatedVariant) -> Node:
+    """A variant, its price the same figure in every market's currency (its contextual
+    price names the currency of the country asked)."""
+
+    def priced(info: GraphQLResolveInfo, context: dict[str, Any]) -> Node:
+        currency = CURRENCY_OF_COUNTRY.get(context.get("country") or "", "USD")
+        return {"price": {"amount": str(variant.price), "currencyCode": currency}}
+
+    return {
+        "id": f"gid://shopify/ProductVariant/{variant.variant_id}",
+        "sku": variant.sku,
+        "title": variant.value,
+        "displayName": f"{product.title} - {variant.value}",
+        "price": str(variant.price),
+        "availableForSale": variant.inventory > 0,
+        "inventoryQuantity": variant.inventory,
+        "selectedOptions": [{"name": variant.option, "value": variant.value}],
+        "contextualPricing": priced,
+        "product": lambda info: product_node(product),
+    }

@@ -26,6 +26,31 @@ class Product:
     sku: str
     title: str
     price: Decimal
+    category: str = ""
+
+    @property
+    def product_id(self) -> int:
+        return number("product id", self.sku)
+
+
+@dataclass(frozen=True)
+class EmulatedVariant:
+    """One variant of a product: the one sold in orders is the product's own SKU."""
+
+    variant_id: int
+    sku: str
+    option: str  # "Size" or "Color"
+    value: str
+    price: Decimal
+    inventory: int
+
+
+# Each product's variants beside the one orders sell: (value, SKU suffix, price change,
+# stock). One cheaper, one dearer, one dearer than an exchange's usual cap settles, one sold
+# out: the buyer's page has every case to show.
+SIZES = ("Size", "M", [("S", -2), ("L", 5), ("XL", 30), ("XS", 0)])
+COLORS = ("Color", "Black", [("White", 0), ("Blue", 4), ("Gold edition", 35), ("Red", -1)])
+SOLD_OUT = {"XS", "Red"}
 
 
 @dataclass(frozen=True)
@@ -61,7 +86,9 @@ def catalogue() -> tuple[tuple[Product, ...], dict[str, tuple[Buyer, ...]]]:
     """The demo's products (one per SKU) and buyers (by country)."""
     cases = json.loads(SAMPLE_CASES.read_text(encoding="utf-8"))
     products = {
-        item["sku"]: Product(item["sku"], item["title"], Decimal(item["price"]))
+        item["sku"]: Product(
+            item["sku"], item["title"], Decimal(item["price"]), item.get("category") or ""
+        )
         for case in cases
         for item in case["items"]
     }
@@ -79,6 +106,30 @@ def number(*parts: object, digits: int = 12) -> int:
     digest = hashlib.sha256(":".join(str(part) for part in parts).encode()).digest()
     low = 10 ** (digits - 1)
     return low + int.from_bytes(digest[:8], "big") % (9 * low)
+
+
+def variants_of(product: Product) -> list[EmulatedVariant]:
+    """The product's variants, the one orders sell first."""
+    option, sold, others = SIZES if product.category == "apparel" else COLORS
+    own = EmulatedVariant(
+        number("variant", product.sku), product.sku, option, sold, product.price, 25
+    )
+    return [own] + [
+        EmulatedVariant(
+            number("variant", product.sku, value),
+            f"{product.sku}-{value.split()[0].upper()}",
+            option,
+            value,
+            max(Decimal(0), product.price + change),
+            0 if value in SOLD_OUT else 10,
+        )
+        for value, change in others
+    ]
+
+
+def product_by_id(product_id: int) -> Product | None:
+    products, _ = catalogue()
+    return next((p for p in products if p.product_id == product_id), None)
 
 
 def product_of(*parts: object) -> Product:
@@ -109,11 +160,12 @@ def emulated_order(order_id: int, returned_line_items: tuple[int, ...] = ()) -> 
 
 
 def order_line(order_id: int, line_item_id: int) -> OrderLine:
+    product = product_of(order_id, line_item_id)
     return OrderLine(
         line_item_id=line_item_id,
         fulfillment_line_item_id=number("fulfillment", order_id, line_item_id),
-        variant_id=number("variant", line_item_id),
-        product=product_of(order_id, line_item_id),
+        variant_id=number("variant", product.sku),
+        product=product,
         quantity=1 + number("quantity", order_id, line_item_id) % 2,
     )
 

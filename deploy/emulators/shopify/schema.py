@@ -1,8 +1,8 @@
 """The part of Shopify's Admin GraphQL schema the emulator serves, and what a query costs.
 
 Types, fields, enums and arguments as Shopify's reference names them (version 2026-10:
-https://shopify.dev/docs/api/admin-graphql/latest): the queries `order`, `return`, `refund`
-and `shop`; the mutations `refundCreate` (with the `@idempotent` directive),
+https://shopify.dev/docs/api/admin-graphql/latest): the queries `order`, `product`,
+`return`, `refund` and `shop`; the mutations `refundCreate` (with the `@idempotent` directive),
 `returnApproveRequest`, `returnDeclineRequest`, `returnCancel` and `returnClose`. A document
 asking for anything else is refused as Shopify refuses it: a 200 with `errors`. Deprecated
 fields intake or others still read (`Order.email`, `ReturnLineItem.returnReason`) are kept.
@@ -63,6 +63,7 @@ enum RefundLineItemRestockType { CANCEL LEGACY_RESTOCK NO_RESTOCK RETURN }
 
 type Query {
   order(id: ID!): Order
+  product(id: ID!): Product
   return(id: ID!): Return
   refund(id: ID!): Refund
   shop: Shop!
@@ -121,7 +122,32 @@ type Customer {
   defaultPhoneNumber: CustomerPhoneNumber
 }
 
-type ProductVariant { id: ID! sku: String title: String! }
+type SelectedOption { name: String! value: String! }
+input ContextualPricingContext { country: CountryCode }
+type ProductVariantContextualPricing { price: MoneyV2! }
+type ProductVariant {
+  id: ID!
+  sku: String
+  title: String!
+  displayName: String!
+  price: Money!
+  availableForSale: Boolean!
+  inventoryQuantity: Int
+  selectedOptions: [SelectedOption!]!
+  contextualPricing(context: ContextualPricingContext!): ProductVariantContextualPricing!
+  product: Product!
+}
+type ProductVariantEdge { cursor: String! node: ProductVariant! }
+type ProductVariantConnection {
+  edges: [ProductVariantEdge!]!
+  nodes: [ProductVariant!]!
+  pageInfo: PageInfo!
+}
+type Product {
+  id: ID!
+  title: String!
+  variants(first: Int, after: String): ProductVariantConnection!
+}
 
 type LineItem {
   id: ID!

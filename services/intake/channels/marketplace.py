@@ -20,6 +20,7 @@ from fastapi import Request
 from services.intake.channels.tokens import AccessTokens
 from services.intake.domain.account import Account
 from services.intake.domain.case import Channel, Delivery
+from services.intake.domain.exchange_variants import Variant
 from services.intake.domain.marketplace_side import (
     MarketplaceRefund,
     MessageOrder,
@@ -58,6 +59,9 @@ PayRefund = Callable[[RefundOrder, Account, MarketplaceApis], Awaitable[Marketpl
 # The refund an earlier try of this order made, if any: read before any retry of a try
 # whose answer was lost, so that none pays twice.
 FindRefund = Callable[[RefundOrder, Account, MarketplaceApis], Awaitable[MarketplaceRefund | None]]
+# The seller's variants of an order's line (by the order id and the line's SKU as the case
+# names them), which a buyer may take in exchange.
+ExchangeVariants = Callable[[str, str, Account, MarketplaceApis], Awaitable[list[Variant]]]
 ActOnReturn = Callable[[ReturnOrder, Account, MarketplaceApis], Awaitable[None]]
 # A message to the buyer in the marketplace's own messaging (eBay's return conversation).
 MessageBuyer = Callable[[MessageOrder, Account, MarketplaceApis], Awaitable[None]]
@@ -86,6 +90,7 @@ class MarketplaceChannel(Generic[Missing]):
     find_refund: FindRefund | None = None
     act_on_return: ActOnReturn | None = None
     check_account: CheckAccount | None = None
+    exchange_variants: ExchangeVariants | None = None
     # How its buyers are written to: in the marketplace (`message_buyer`), by e-mail to the
     # marketplace's relay address of the order's buyer (`buyer_relay_address`), or, with
     # neither, by e-mail to the buyer's own address.

@@ -166,6 +166,91 @@ TEXTS: dict[str, dict[str, str]] = {
         "es": "Rechazar la oferta",
         "it": "Rifiutare la proposta",
     },
+    "choose_variant": {
+        "en": "Choose the variant you want",
+        "de": "Wählen Sie die gewünschte Variante",
+        "fr": "Choisissez la variante souhaitée",
+        "es": "Elija la variante que desea",
+        "it": "Scelga la variante che desidera",
+    },
+    "variant_pay_more": {
+        "en": "you pay {amount} more",
+        "de": "Sie zahlen {amount} mehr",
+        "fr": "vous payez {amount} de plus",
+        "es": "usted paga {amount} más",
+        "it": "lei paga {amount} in più",
+    },
+    "variant_get_back": {
+        "en": "you get {amount} back",
+        "de": "Sie erhalten {amount} zurück",
+        "fr": "nous vous remboursons {amount}",
+        "es": "le devolvemos {amount}",
+        "it": "le rimborsiamo {amount}",
+    },
+    "variant_same_price": {
+        "en": "same price",
+        "de": "gleicher Preis",
+        "fr": "même prix",
+        "es": "mismo precio",
+        "it": "stesso prezzo",
+    },
+    "variant_over_cap": {
+        "en": "the difference is above {cap}, more than an exchange can settle",
+        "de": "die Differenz liegt über {cap}, mehr als ein Umtausch ausgleichen kann",
+        "fr": "la différence dépasse {cap}, plus qu'un échange ne peut régler",
+        "es": "la diferencia supera {cap}, más de lo que un cambio puede saldar",
+        "it": "la differenza supera {cap}, più di quanto un cambio possa saldare",
+    },
+    "same_item_again": {
+        "en": "We send you the same item again.",
+        "de": "Wir senden Ihnen denselben Artikel erneut.",
+        "fr": "Nous vous envoyons à nouveau le même article.",
+        "es": "Le enviamos de nuevo el mismo artículo.",
+        "it": "Le inviamo di nuovo lo stesso articolo.",
+    },
+    "variants_unavailable": {
+        "en": "We cannot list the other variants right now: accepting now sends you the same "
+        "item again, or come back in a few minutes to choose.",
+        "de": "Wir können die anderen Varianten gerade nicht anzeigen: Wenn Sie jetzt annehmen, "
+        "erhalten Sie denselben Artikel erneut; oder wählen Sie in einigen Minuten.",
+        "fr": "Nous ne pouvons pas afficher les autres variantes pour le moment : accepter "
+        "maintenant vous renvoie le même article, ou revenez dans quelques minutes pour choisir.",
+        "es": "No podemos mostrar las otras variantes ahora: si acepta ahora, recibirá el mismo "
+        "artículo de nuevo; o vuelva en unos minutos para elegir.",
+        "it": "Non possiamo mostrare le altre varianti ora: accettando adesso riceverà di nuovo "
+        "lo stesso articolo; oppure torni tra qualche minuto per scegliere.",
+    },
+    "variant_missing": {
+        "en": "Please choose the variant you want before accepting the exchange.",
+        "de": "Bitte wählen Sie die gewünschte Variante, bevor Sie den Umtausch annehmen.",
+        "fr": "Veuillez choisir la variante souhaitée avant d'accepter l'échange.",
+        "es": "Elija la variante que desea antes de aceptar el cambio.",
+        "it": "Scelga la variante che desidera prima di accettare il cambio.",
+    },
+    "variant_unknown": {
+        "en": "The variant you sent is not one we offer for this exchange. Please go back and "
+        "choose one from the list.",
+        "de": "Die gesendete Variante bieten wir für diesen Umtausch nicht an. Bitte gehen Sie "
+        "zurück und wählen Sie eine aus der Liste.",
+        "fr": "La variante envoyée ne fait pas partie de celles proposées pour cet échange. "
+        "Revenez en arrière et choisissez-en une dans la liste.",
+        "es": "La variante enviada no es una de las que ofrecemos para este cambio. Vuelva "
+        "atrás y elija una de la lista.",
+        "it": "La variante inviata non è tra quelle offerte per questo cambio. Torni indietro "
+        "e ne scelga una dall'elenco.",
+    },
+    "variant_too_dear": {
+        "en": "The price difference of this variant is above {cap}, more than an exchange can "
+        "settle. Please choose another variant, or decline the offer.",
+        "de": "Die Preisdifferenz dieser Variante liegt über {cap}, mehr als ein Umtausch "
+        "ausgleichen kann. Bitte wählen Sie eine andere Variante oder lehnen Sie das Angebot ab.",
+        "fr": "La différence de prix de cette variante dépasse {cap}, plus qu'un échange ne peut "
+        "régler. Choisissez une autre variante ou refusez la proposition.",
+        "es": "La diferencia de precio de esta variante supera {cap}, más de lo que un cambio "
+        "puede saldar. Elija otra variante o rechace la oferta.",
+        "it": "La differenza di prezzo di questa variante supera {cap}, più di quanto un cambio "
+        "possa saldare. Scelga un'altra variante o rifiuti la proposta.",
+    },
     "no_offer": {
         "en": "There is no offer waiting for your answer.",
         "de": "Es wartet kein Angebot auf Ihre Antwort.",
@@ -815,3 +900,12 @@ def next_step(state: str | None, remedy: str | None, language: str) -> str:
     """What happens next: by the remedy decided, else by where resolution has the case."""
     key = NEXT_OF_REMEDY.get(remedy or "") or NEXT_OF_STATE.get(state or "", "received")
     return NEXT[key][language]
+
+
+def price_difference(difference_minor: int, currency: str, language: str) -> str:
+    """What picking a variant costs or gives back, in the buyer's currency and language."""
+    if difference_minor == 0:
+        return say("variant_same_price", language)
+    amount = money(abs(difference_minor), currency, language)
+    key = "variant_pay_more" if difference_minor > 0 else "variant_get_back"
+    return say(key, language, amount=amount)

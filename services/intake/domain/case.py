@@ -50,6 +50,17 @@ class BuyerContact(BaseModel):
     address: Address | None = None
 
 
+class ItemVariant(BaseModel):
+    """A variant of the item the seller's own shop offers in exchange, as it sent it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sku: str
+    title: str
+    unit_price: Decimal = Field(ge=0)  # in the case's currency, major units
+    in_stock: bool = True
+
+
 class Item(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -59,6 +70,8 @@ class Item(BaseModel):
     category: str | None = None
     quantity: int = Field(default=1, ge=1)
     unit_price: Decimal = Field(ge=0)  # in the case's currency, major units
+    # The seller's variants of it, when its shop sends them (the generic channel).
+    variants: tuple[ItemVariant, ...] = ()
 
 
 class Deadline(BaseModel):

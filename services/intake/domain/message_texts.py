@@ -140,6 +140,7 @@ def _context(facts: MessageFacts, language: str) -> dict[str, object]:
         "page_url": facts.page_url,
         "by_email": facts.by_email,
         "offer_text": (facts.offer_text or "").strip(),
+        "remedy": remedy,
         "remedy_words": _remedy_words(language, remedy),
         "amount": _money(language, facts.amount_minor, facts.currency),
         "carrier": facts.carrier,

@@ -1,5 +1,5 @@
 """Support agents: open a case by hand, decide the scenario of a flagged case, look around
-(the photos buyers added included).
+(the photos buyers added: `case_photos.py`).
 
 Every route needs the agent bearer token (AGENT_API_TOKEN).
 """
@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
@@ -20,7 +20,6 @@ from services.intake.domain.delivery import DeliveryState
 from services.intake.handlers.refusals import read_body, refusal
 from services.intake.tables import CaseRecord
 from services.intake.workflows.accepting import PARSED, Outcome, parsed_content
-from services.intake.workflows.buyer_page import photo_content, photos_of
 from services.intake.workflows.cases import classify_by_agent
 from services.intake.workflows.context import CurrentIntake
 from services.intake.workflows.reviving import (
@@ -34,7 +33,7 @@ from shared.access import AgentOnly
 from shared.events import Scenario
 from shared.lifecycle import IllegalTransition
 from shared.messaging_tables import utc_now
-from shared.routes import found, get_or_404
+from shared.routes import get_or_404
 from shared.service import CurrentService
 
 log = logging.getLogger(__name__)
@@ -194,24 +193,3 @@ async def retry_failed_delivery(
             raise HTTPException(404, str(error)) from error
         except IllegalTransition as refused:
             raise HTTPException(409, refused.reason) from refused
-
-
-@router.get("/cases/{case_id}/photos", summary="The photos the buyer added to a case")
-async def case_photos(case_id: str, service: CurrentService) -> list[dict[str, Any]]:
-    async with service.transaction() as session:
-        await get_or_404(session, CaseRecord, case_id, f"no case {case_id}")
-        return await photos_of(session, case_id)
-
-
-@router.get(
-    "/cases/{case_id}/photos/{photo_id}",
-    summary="One photo the buyer added, as they sent it",
-    response_class=Response,
-    responses={200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}}},
-)
-async def case_photo(case_id: str, photo_id: str, intake: CurrentIntake) -> Response:
-    async with intake.service.transaction() as session:
-        photo = await photo_content(session, intake.vault, case_id, photo_id)
-    content_type, data = found(photo, f"case {case_id} has no photo {photo_id}")
-    headers = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
-    return Response(data, media_type=content_type, headers=headers)

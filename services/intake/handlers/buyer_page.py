@@ -1,7 +1,7 @@
 """The buyer's own page of a case, in their language: the open offer with its amount,
 what they keep and their legal rights next to it; accept or decline; where the case
 stands (what happens next, tracking, refunds); a rating of the outcome; photos when the
-reason calls for them.
+reason calls for them; for an exchange, the seller's variants to pick from.
 
 Who may call: whoever holds a valid link (`adapters/buyer_links.py`: signed, expiring,
 naming one case); no account, no token. A link that is expired, tampered with, or whose
@@ -26,6 +26,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from services.intake.adapters.buyer_links import BadLink
 from services.intake.domain import buyer_page as words
 from services.intake.domain.buyer_page import LANGUAGES, BadForm, language_of, rating_of
+from services.intake.domain.exchange_variants import chosen
 from services.intake.domain.photos import LARGEST_PHOTO, PhotoRefused, calls_for_photos
 from services.intake.workflows.buyer_page import (
     LinkedCase,
@@ -38,9 +39,10 @@ from services.intake.workflows.buyer_page import (
     rating_given,
 )
 from services.intake.workflows.context import CurrentIntake, Intake
+from services.intake.workflows.exchange_variants import options_for
 from shared.edge import page_headers
-from shared.events import BuyerAnswer
-from shared.outbound import Unavailable
+from shared.events import BuyerAnswer, ExchangeChoice, Remedy
+from shared.outbound import Refused, Unavailable
 from shared.routes import attachment
 
 log = logging.getLogger(__name__)
@@ -57,6 +59,7 @@ LONGEST_FORM = 16 * 1024  # bytes: a comment of 2,000 characters, percent-encode
 LONGEST_OFFER_ID = 200
 DONE = {"accept", "decline", "rating", "photo", "pickup", "drop_off"}
 DROP_OFF = "drop_off"
+EXCHANGE = Remedy.EXCHANGE.value
 REFUSED_PHOTO = {
     "photo_not_needed": 409,
     "photo_missing": 422,
@@ -98,7 +101,9 @@ async def buyer_page(
 @router.post(
     "/buyer/{token}/answer",
     summary="The buyer accepts or declines the open offer",
-    description=f"{WHO} Form fields: `offer_id`, `answer` (accept | decline), `lang`.",
+    description=f"{WHO} Form fields: `offer_id`, `answer` (accept | decline), `lang`; "
+    "accepting an exchange whose variants the page lists: `variant` (the SKU of one listed "
+    "and within the seller's cap on the price difference; 422 without one, 409 for another).",
 )
 async def buyer_answers(token: str, request: Request, intake: CurrentIntake) -> Response:
     fields = await form_of(request)
@@ -109,9 +114,12 @@ async def buyer_answers(token: str, request: Request, intake: CurrentIntake) -> 
         async with intake.service.transaction() as session:
             given = await answer_given(session, offer_id)
         if given is None:
-            await check_open(intake, case, offer_id)
+            offer = await check_open(intake, case, offer_id)
+            choice = None
+            if answer is BuyerAnswer.ACCEPT and offer.get("remedy") == EXCHANGE:
+                choice = await variant_picked(intake, case, offer, fields.get("variant"), language)
             async with intake.service.transaction() as session:
-                new = await answer_offer(session, case, offer_id, answer, datetime.now(UTC))
+                new = await answer_offer(session, case, offer_id, answer, datetime.now(UTC), choice)
             given = answer.value if new else await answer_given_now(intake, offer_id)
         if given != answer.value:
             answered = words.ANSWER_NAMES[given][language]
@@ -317,16 +325,46 @@ def answer_of(fields: dict[str, str]) -> tuple[str, BuyerAnswer]:
     return offer_id, BuyerAnswer(answer)
 
 
-async def check_open(intake: Intake, case: LinkedCase, offer_id: str) -> None:
-    """The offer answered is the one open now at resolution; Refusal otherwise."""
+async def check_open(intake: Intake, case: LinkedCase, offer_id: str) -> dict[str, Any]:
+    """The offer answered, the one open now at resolution; Refusal otherwise."""
     try:
         view = await views(intake).offers(case.case_id)
     except Unavailable as down:
         log.warning("the buyer's page of %s cannot reach %s: %s", case.case_id, down.system, down)
         raise Refusal(503, "unavailable") from None
     offers = (view or {}).get("offers", [])
-    if not any(offer["offer_id"] == offer_id and offer["open"] for offer in offers):
+    found = next((o for o in offers if o["offer_id"] == offer_id and o["open"]), None)
+    if found is None:
         raise Refusal(409, "offer_closed")
+    return found
+
+
+async def variant_picked(
+    intake: Intake, case: LinkedCase, offer: dict[str, Any], sku: str | None, language: str
+) -> ExchangeChoice | None:
+    """The variant the buyer picked among those the page lists; None where it lists none
+    (the same item is sent again). Refusal for none picked, one not listed (a tampered
+    form) or one beyond the seller's cap, which would end the offer unmet."""
+    cap = offer.get("exchange_max_difference_minor")
+    try:
+        options = await options_for(intake, case, cap)
+    except (Unavailable, Refused) as down:
+        log.warning("the variants of %s cannot be listed: %s", case.case_id, down)
+        if sku:
+            raise Refusal(503, "unavailable") from None
+        return None  # as the page said: the same item again
+    if not options:
+        if sku:
+            raise Refusal(409, "variant_unknown")
+        return None
+    if not sku:
+        raise Refusal(422, "variant_missing")
+    option = chosen(options, sku)
+    if option is None:
+        raise Refusal(409, "variant_unknown")
+    if not option.within_cap:
+        raise Refusal(409, "variant_too_dear", cap=words.money(cap, offer["currency"], language))
+    return option.choice
 
 
 async def answer_given_now(intake: Intake, offer_id: str) -> str | None:
@@ -363,6 +401,7 @@ async def page(
         stars = await rating_given(session, case.case_id)
         photos = len(await photos_of(session, case.case_id))
     facts = shown(case, offers, parcels, language)
+    facts["exchange"] = await exchange_shown(intake, case, facts["offer"], language)
     return render(
         "page.html",
         200,
@@ -390,6 +429,9 @@ def shown(
         money = words.money(abs(amount), open_offer["currency"], lang)
         offer = {
             "offer_id": open_offer["offer_id"],
+            "remedy": open_offer["remedy"],
+            "currency": open_offer["currency"],
+            "cap": open_offer.get("exchange_max_difference_minor"),
             "name": words.remedy_name(open_offer["remedy"], lang),
             "amount": (
                 words.say("you_pay", lang, amount=money)
@@ -434,6 +476,41 @@ def shown(
         "the_return": the_return,
         "pickup_choices": pickup_choices,
         "shipments": parcel_view.get("shipments", []),
+    }
+
+
+async def exchange_shown(
+    intake: Intake, case: LinkedCase, offer: dict[str, Any] | None, lang: str
+) -> dict[str, Any] | None:
+    """An open exchange's variants to pick from, each with its price difference; no
+    options where none are listed (the same item again), `unlisted` when they cannot be
+    listed now."""
+    if offer is None or offer["remedy"] != EXCHANGE:
+        return None
+    try:
+        options = await options_for(intake, case, offer["cap"])
+    except (Unavailable, Refused) as down:
+        log.warning("the variants of %s cannot be listed: %s", case.case_id, down)
+        return {"options": [], "unlisted": True}
+    if not options:
+        return {"options": [], "unlisted": False}
+    over_cap = words.say(
+        "variant_over_cap", lang, cap=words.money(offer["cap"] or 0, offer["currency"], lang)
+    )
+    return {
+        "options": [
+            {
+                "sku": option.choice.sku,
+                "title": option.choice.title,
+                "difference": words.price_difference(
+                    option.difference_minor, offer["currency"], lang
+                ),
+                "too_dear": None if option.within_cap else over_cap,
+                "own": option.choice.sku == case.items[0].get("sku"),
+            }
+            for option in options
+        ],
+        "unlisted": False,
     }
 
 

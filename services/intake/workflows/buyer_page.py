@@ -22,7 +22,7 @@ from services.intake.domain.photos import photo_of
 from services.intake.tables import BuyerMessage, BuyerRecord, CasePhoto, CaseRecord
 from services.intake.workflows.buyer_messages import RATING, record_reply
 from services.intake.workflows.cases import ERASED
-from shared.events import BuyerAnswer, SatisfactionRated
+from shared.events import BuyerAnswer, ExchangeChoice, SatisfactionRated
 from shared.outbox import emit
 
 
@@ -34,6 +34,8 @@ class LinkedCase:
     items: list[dict]
     reason: str  # the one taxonomy's (`shared.events.Reason`)
     erased: bool  # the buyer asked to be forgotten: the page shows nothing of the case
+    channel: str = ""
+    account: str = ""
 
 
 def answer_id(offer_id: str) -> str:
@@ -51,6 +53,8 @@ async def linked_case(session: AsyncSession, case_id: str) -> LinkedCase | None:
         await session.execute(
             select(
                 cases.c.case_id,
+                cases.c.channel,
+                cases.c.account,
                 cases.c.order_id,
                 cases.c.buyer_ref,
                 cases.c.case,
@@ -76,6 +80,8 @@ async def linked_case(session: AsyncSession, case_id: str) -> LinkedCase | None:
         reason=str(case.get("reason") or "other"),
         # Erasing a buyer blanks the case's buyer reference too (`cases.erase_buyer`).
         erased=row.erased_at is not None or row.buyer_ref == ERASED,
+        channel=row.channel,
+        account=row.account,
     )
 
 
@@ -93,11 +99,13 @@ async def answer_offer(
     offer_id: str,
     answer: BuyerAnswer,
     now: datetime,
+    exchange_for: ExchangeChoice | None = None,
 ) -> bool:
-    """The buyer's answer to the open offer, through the path of every reply; False when
-    the page had taken an answer to that offer before (nothing new is announced)."""
+    """The buyer's answer to the open offer (with an accepted exchange, the variant they
+    picked), through the path of every reply; False when the page had taken an answer to
+    that offer before (nothing new is announced)."""
     return await record_reply(
-        session, case.case_id, case.language, answer_id(offer_id), answer, "", None, now
+        session, case.case_id, case.language, answer_id(offer_id), answer, "", exchange_for, now
     )
 
 

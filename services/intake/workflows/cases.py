@@ -28,10 +28,10 @@ from services.intake.domain.case import (
     UpdateCase,
 )
 from services.intake.domain.classification import classify
-from services.intake.domain.opening import case_opened, triaged
+from services.intake.domain.opening import case_opened, to_minor_units, triaged
 from services.intake.domain.replies import read_reply
 from services.intake.domain.triage import Triage, classified_by_agent, triage_of
-from services.intake.tables import BuyerRecord, CasePhoto, CaseRecord
+from services.intake.tables import BuyerRecord, CasePhoto, CaseRecord, ExchangeVariant
 from services.intake.workflows import fba_units, outgoing_messages
 from services.intake.workflows.buyer_messages import record_reply
 from services.intake.workflows.context import Intake
@@ -121,6 +121,7 @@ async def open_case(
     )
     if stored is None:
         return None
+    await keep_variants(session, event.case_id, case)
     if case.buyer is not None:
         await keep_contact(session, intake, case, now)
     await emit(session, event)
@@ -339,3 +340,24 @@ async def classify_by_agent(
     [event] = transition.events
     await emit(session, event)
     return event
+
+
+async def keep_variants(session: AsyncSession, case_id: str, case: CanonicalCase) -> None:
+    """The variants the shop sent with the case's items, as sent (once per case)."""
+    rows = [
+        {
+            "case_id": case_id,
+            "item_sku": item.sku,
+            "position": position,
+            "sku": variant.sku,
+            "title": variant.title,
+            "unit_price_minor": to_minor_units(variant.unit_price, case.currency),
+            "available": variant.in_stock,
+        }
+        for item in case.items
+        for position, variant in enumerate(item.variants)
+    ]
+    if rows:
+        await session.execute(
+            insert(ExchangeVariant.__table__).values(rows).on_conflict_do_nothing()
+        )

@@ -1,9 +1,11 @@
 """The technician's bench: the inspections waiting, the checklist of each unit's
 category, the grade it earns (or an override with its reason), and repairs."""
 
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, TypeVar
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import Select, select
 from sqlmodel import SQLModel
@@ -13,14 +15,17 @@ from services.refurbish.domain.checklists import Checklist, checklist_form, pars
 from services.refurbish.domain.grading import Override
 from services.refurbish.domain.units import UnitNotValued
 from services.refurbish.tables import Inspection, RepairJob
+from services.refurbish.workflows.context import CurrentRefurbish
 from services.refurbish.workflows.grading import on_bench, record_findings
 from services.refurbish.workflows.repairing import finish_repair
 from shared.access import Technician
 from shared.lifecycle import IllegalTransition
+from shared.outbound import Unavailable
 from shared.routes import get_or_404
 from shared.service import CurrentService
 
 router = APIRouter(tags=["inspections"])
+Answer = TypeVar("Answer")
 
 
 @router.get("/inspections", summary="Inspections, by case, warehouse or status")
@@ -61,6 +66,66 @@ async def checklist_to_fill(inspection_id: str, service: CurrentService) -> dict
     async with service.sessions() as session:
         inspection = await _inspection(session, inspection_id)
     return checklist_form(on_bench(inspection).category)
+
+
+@router.get(
+    "/inspections/{inspection_id}/buyer-photos",
+    summary="The photos the buyer added to the case, with links to open each",
+    description="Technicians only: the buyer's photos stay with intake, asked at each look.",
+)
+async def buyer_photos(
+    inspection_id: str,
+    request: Request,
+    service: CurrentService,
+    refurbish: CurrentRefurbish,
+    by: Technician,
+) -> list[dict[str, Any]]:
+    async with service.sessions() as session:
+        inspection = await _inspection(session, inspection_id)
+    photos = await _asked(refurbish.buyer_photos.of_case(inspection.case_id))
+    root = f"{request.scope.get('root_path', '')}/inspections/{inspection_id}/buyer-photos"
+    return [
+        {
+            "photo_id": photo.photo_id,
+            "content_type": photo.content_type,
+            "size": photo.size,
+            "uploaded_at": photo.uploaded_at,
+            "url": f"{root}/{photo.photo_id}",
+        }
+        for photo in photos
+    ]
+
+
+@router.get(
+    "/inspections/{inspection_id}/buyer-photos/{photo_id}",
+    summary="One photo the buyer added, as they sent it",
+    description="Technicians only.",
+    response_class=Response,
+    responses={200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}}},
+)
+async def buyer_photo(
+    inspection_id: str,
+    photo_id: str,
+    service: CurrentService,
+    refurbish: CurrentRefurbish,
+    by: Technician,
+) -> Response:
+    async with service.sessions() as session:
+        inspection = await _inspection(session, inspection_id)
+    photo = await _asked(refurbish.buyer_photos.content(inspection.case_id, photo_id))
+    if photo is None:
+        raise HTTPException(404, f"the buyer added no photo {photo_id} to {inspection.case_id}")
+    content_type, data = photo
+    headers = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
+    return Response(data, media_type=content_type, headers=headers)
+
+
+async def _asked(question: Awaitable[Answer]) -> Answer:
+    """Intake's answer; a 503 saying so when intake cannot answer now."""
+    try:
+        return await question
+    except Unavailable as down:
+        raise HTTPException(503, f"the buyer's photos are not available now: {down}") from None
 
 
 class Findings(BaseModel):

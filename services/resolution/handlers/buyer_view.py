@@ -10,8 +10,10 @@ from sqlalchemy import select
 
 from services.resolution.domain.offers import LANGUAGES, OfferState, PlannedStep
 from services.resolution.tables import CaseDecision, Offer, Refund
+from services.resolution.workflows.policies import policy_of
 from shared.access import InternalOnly
 from shared.compliance import REQUIRED_DISCLOSURES
+from shared.events import Remedy
 from shared.routes import get_or_404
 from shared.service import CurrentService
 
@@ -28,13 +30,14 @@ async def buyer_view(case_id: str, service: CurrentService) -> dict[str, Any]:
             )
         )
         refunds = list(await session.scalars(select(Refund).where(Refund.case_id == case_id)))
+        cap = (await policy_of(session, case)).exchange_max_price_difference_minor
     return {
         "case_id": case_id,
         "state": case.state,
         "remedy": case.remedy if case.decided_at else None,
         "decided_at": case.decided_at,
         "currency": case.currency,
-        "offers": [offer_seen(offer, case) for offer in offers],
+        "offers": [offer_seen(offer, case, cap) for offer in offers],
         "refunds": [
             {
                 "amount_minor": refund.amount_minor,
@@ -47,8 +50,10 @@ async def buyer_view(case_id: str, service: CurrentService) -> dict[str, Any]:
     }
 
 
-def offer_seen(offer: Offer, case: CaseDecision) -> dict[str, Any]:
-    return {
+def offer_seen(offer: Offer, case: CaseDecision, cap: int) -> dict[str, Any]:
+    """`exchange_max_difference_minor`: with an exchange, the largest price difference
+    accepting it may settle (`offering.accept`); a variant beyond it ends the offer."""
+    seen = {
         "offer_id": offer.offer_id,
         "step": offer.step,
         "remedy": offer.remedy,
@@ -60,6 +65,9 @@ def offer_seen(offer: Offer, case: CaseDecision) -> dict[str, Any]:
         "expires_at": offer.expires_at,
         "disclosures": notices(offer, case),
     }
+    if offer.remedy == Remedy.EXCHANGE:
+        seen["exchange_max_difference_minor"] = cap
+    return seen
 
 
 def notices(offer: Offer, case: CaseDecision) -> dict[str, list[str]]:

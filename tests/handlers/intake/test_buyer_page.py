@@ -86,7 +86,15 @@ async def intake(settings):
 
 
 async def a_case(
-    intake, language: str = "de", erased: bool = False, reason: str = "defective"
+    intake,
+    language: str = "de",
+    erased: bool = False,
+    reason: str = "defective",
+    *,
+    channel: str = "generic",
+    account: str = "page-seller",
+    order_id: str = "ORD-1001",
+    items: list[dict] | None = None,
 ) -> str:
     case_id = f"case-{uuid.uuid4()}"
     buyer_ref = f"buyer-{uuid.uuid4().hex[:8]}"
@@ -95,10 +103,10 @@ async def a_case(
         session.add(
             CaseRecord(
                 case_id=case_id,
-                channel="generic",
+                channel=channel,
                 case_key=case_id,
-                account="page-seller",
-                order_id="ORD-1001",
+                account=account,
+                order_id=order_id,
                 market="DE",
                 buyer_ref=buyer_ref,
                 confidence=1.0,
@@ -108,14 +116,14 @@ async def a_case(
                     "case_id": case_id,
                     "buyer_language": language,
                     "reason": reason,
-                    "items": [{"sku": "LMP-1", "title": "Desk Lamp", "quantity": 1}],
+                    "items": items or [{"sku": "LMP-1", "title": "Desk Lamp", "quantity": 1}],
                 },
             )
         )
         session.add(
             BuyerRecord(
-                channel="generic",
-                account="page-seller",
+                channel=channel,
+                account=account,
                 buyer_ref=buyer_ref,
                 contact=None,
                 erased_at=now if erased else None,

@@ -41,11 +41,12 @@ async def received(
     item: CaseItem | None = SPEAKER,
     route: ReturnRoute = ReturnRoute.LOCAL,
     currency: Currency | None = Currency.USD,
+    case_id: str | None = None,
 ) -> dict:
     """A returned parcel scanned in at Boston (holding `item`, or nothing listed); its
     inspection, as the bench lists it."""
     parcel = ReturnReceived(
-        case_id=f"case-{uuid.uuid4()}",
+        case_id=case_id or f"case-{uuid.uuid4()}",
         rma_id=f"RMA-{uuid.uuid4().hex[:12].upper()}",
         warehouse="BOS1",
         condition_note="box dented",

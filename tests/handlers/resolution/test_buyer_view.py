@@ -4,6 +4,7 @@ only."""
 
 from faststream.kafka import TestKafkaBroker
 
+from services.resolution.domain.policy import DEFAULT_POLICY
 from shared.events import Envelope, Scenario
 from shared.markets import Currency, Market, Region
 from tests.factories import INTERNAL_TOKEN, case_opened, envelope_bytes
@@ -29,11 +30,24 @@ async def test_the_open_offer_carries_its_notices_in_every_language(api):
     [offer] = seen["offers"]
     assert (offer["remedy"], offer["open"], offer["currency"]) == ("partial_refund", True, "EUR")
     assert offer["amount_minor"] > 0 and offer["message"]
+    assert "exchange_max_difference_minor" not in offer  # an exchange's alone
     notices = offer["disclosures"]
     assert set(notices) == {"en", "de", "fr", "es", "it"}
     assert notices["en"], "an EU partial refund tells the buyer they may still return it"
     assert all(len(notices[language]) == len(notices["en"]) for language in notices)
     assert any(sentence in offer["message"] for sentence in notices["de"])
+
+
+async def test_an_exchange_offer_says_how_large_a_price_difference_it_settles(api):
+    case = case_opened(scenario=Scenario.SIZE_STYLE_MISMATCH)
+    async with TestKafkaBroker(api.service.broker) as broker:
+        await broker.publish(envelope_bytes(Envelope.wrap(case)), "intake.events")
+    view = await api.get(f"/cases/{case.case_id}/buyer-view", headers=INTERNAL)
+    [offer] = view.json()["offers"]
+    assert offer["remedy"] == "exchange"
+    assert (
+        offer["exchange_max_difference_minor"] == DEFAULT_POLICY.exchange_max_price_difference_minor
+    )
 
 
 async def test_only_the_services_read_it(api):

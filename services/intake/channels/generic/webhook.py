@@ -31,6 +31,7 @@ from services.intake.domain.case import (
     Channel,
     Delivery,
     Item,
+    ItemVariant,
     MarketplaceIds,
     OpenCase,
     Reason,
@@ -45,6 +46,18 @@ SIGNATURE = "X-Signature"
 SIGNATURE_SCHEME = "sha256"
 
 
+class WebhookVariant(BaseModel):
+    """A variant of the item the seller's shop would take it back for (a size, a colour),
+    at its price in the item's currency; the buyer may pick one for an exchange."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    sku: str = Field(min_length=1, max_length=100)
+    title: str = Field(min_length=1, max_length=200, description="e.g. 'Size L' or 'Blue / L'")
+    price: Decimal = Field(ge=0, le=1_000_000, max_digits=12, decimal_places=2)
+    in_stock: bool = Field(default=True, description="false: listed but not offered")
+
+
 class WebhookItem(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -55,6 +68,11 @@ class WebhookItem(BaseModel):
     quantity: int = Field(default=1, ge=1, le=1000)
     price: Decimal = Field(ge=0, le=1_000_000, max_digits=12, decimal_places=2)
     currency: Currency
+    variants: list[WebhookVariant] = Field(
+        default_factory=list,
+        max_length=100,
+        description="the seller's variants of the item for an exchange, its own among them",
+    )
 
 
 class GenericWebhook(BaseModel):
@@ -165,6 +183,10 @@ def canonical_case(webhook: GenericWebhook, account: str) -> CanonicalCase:
                 category=item.category,
                 quantity=item.quantity,
                 unit_price=item.price,
+                variants=tuple(
+                    ItemVariant(sku=v.sku, title=v.title, unit_price=v.price, in_stock=v.in_stock)
+                    for v in item.variants
+                ),
             )
             for item in webhook.items
         ],

@@ -5,7 +5,8 @@ Admin API; a state-changing topic (returns/approve ... refunds/create) is applie
 the Admin API confirms it (`confirmation.py`); customers/redact is whole as it comes.
 Out: refunds through `refundCreate` (read back by their note before a retry), returns
 approved, declined or closed (a kept unit's return: declined while requested, closed once
-open), an account's token checked with the shop's name.
+open), an account's token checked with the shop's name; the variants of a returned line's product
+offered in exchange.
 """
 
 from services.intake.channels.marketplace import (
@@ -19,6 +20,7 @@ from services.intake.channels.shopify import (
     confirmation,
     refunds_api,
     returns_api,
+    variants_api,
     webhook,
 )
 from services.intake.channels.shopify.graphql import SHOPIFY as SHOPIFY_API
@@ -26,6 +28,7 @@ from services.intake.channels.shopify.graphql import ShopifyAdmin
 from services.intake.channels.shopify.webhook import ShopifyOrder
 from services.intake.domain.account import Account
 from services.intake.domain.case import Channel
+from services.intake.domain.exchange_variants import Variant
 from services.intake.domain.marketplace_side import (
     MarketplaceRefund,
     RefundOrder,
@@ -105,6 +108,12 @@ async def check_account(account: Account, apis: MarketplaceApis) -> None:
     await admin_api.read_shop_name(admin_of(account, apis))
 
 
+async def exchange_variants(
+    order_id: str, sku: str, account: Account, apis: MarketplaceApis
+) -> list[Variant]:
+    return await variants_api.exchange_variants(admin_of(account, apis), order_id, sku)
+
+
 SHOPIFY = MarketplaceChannel(
     channel=Channel.SHOPIFY,
     summary="Shopify returns, refunds and customers/redact",
@@ -118,4 +127,5 @@ SHOPIFY = MarketplaceChannel(
     find_refund=find_refund,
     act_on_return=act_on_return,
     check_account=check_account,
+    exchange_variants=exchange_variants,
 )

@@ -211,3 +211,39 @@ def test_missing_fields_are_reported():
     del body["order_id"]
     with pytest.raises(ValidationError, match="order_id"):
         GenericWebhook.model_validate(body)
+
+
+def test_the_shop_s_variants_of_an_item_travel_with_it_for_an_exchange():
+    [item] = json.loads(SAMPLE.read_bytes())["items"]
+    longer = {"sku": "CUR-LIN-5290-SAGE", "title": "135 x 290 cm", "price": "39.90"}
+    sold_out = {"sku": "CUR-LIN-5290-GREY", "title": "135 x 290 cm, Grau", "price": "39.90"}
+    body = sample(items=[{**item, "variants": [longer, {**sold_out, "in_stock": False}]}])
+    [delivery] = generic.parse(headers(body), body)
+    [variant, gone] = delivery.action.case.items[0].variants
+    assert (variant.sku, variant.title, variant.unit_price, variant.in_stock) == (
+        "CUR-LIN-5290-SAGE",
+        "135 x 290 cm",
+        Decimal("39.90"),
+        True,
+    )
+    assert (gone.sku, gone.in_stock) == ("CUR-LIN-5290-GREY", False)
+    # Without any, the item has none: the page then offers the same item again.
+    plain = sample()
+    assert generic.parse(headers(plain), plain)[0].action.case.items[0].variants == ()
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        {"sku": "", "title": "L", "price": "1.00"},
+        {"sku": "X", "title": "L", "price": "-1.00"},
+        {"sku": "X", "title": "L", "price": "1.00", "colour": "red"},
+        {"sku": "X", "price": "1.00"},
+    ],
+)
+def test_a_malformed_variant_is_refused_naming_it(variant):
+    [item] = json.loads(SAMPLE.read_bytes())["items"]
+    body = sample(items=[{**item, "variants": [variant]}])
+    with pytest.raises(ChannelError) as refused:
+        generic.parse(headers(body), body)
+    assert "variants" in str(refused.value)

@@ -15,6 +15,7 @@ from services.intake.domain.buyer_page import (
     language_of,
     money,
     next_step,
+    price_difference,
     rating_of,
 )
 from shared.events import Remedy
@@ -63,3 +64,24 @@ def test_what_happens_next_by_remedy_then_state():
     assert next_step("decided", "partial_refund", "en") == NEXT["refund_follows"]["en"]
     assert next_step("held", None, "fr") == NEXT["with_team"]["fr"]
     assert next_step(None, None, "es") == NEXT["received"]["es"]
+
+
+@pytest.mark.parametrize(
+    ("language", "more", "back", "same"),
+    [
+        ("en", "you pay €5.00 more", "you get €2.50 back", "same price"),
+        ("de", "Sie zahlen 5,00\xa0€ mehr", "Sie erhalten 2,50\xa0€ zurück", "gleicher Preis"),
+        ("fr", "vous payez 5,00\xa0€ de plus", "nous vous remboursons 2,50\xa0€", "même prix"),
+        ("es", "usted paga 5,00\xa0€ más", "le devolvemos 2,50\xa0€", "mismo precio"),
+        ("it", "lei paga 5,00\xa0€ in più", "le rimborsiamo 2,50\xa0€", "stesso prezzo"),
+    ],
+)
+def test_a_variant_s_price_difference_in_the_buyer_s_words(language, more, back, same):
+    assert price_difference(500, "EUR", language) == more
+    assert price_difference(-250, "EUR", language) == back
+    assert price_difference(0, "EUR", language) == same
+
+
+def test_a_price_difference_is_in_the_buyer_s_currency():
+    assert price_difference(1200, "GBP", "en") == "you pay £12.00 more"
+    assert price_difference(-300, "USD", "en") == "you get $3.00 back"

@@ -125,3 +125,23 @@ def test_amazon_takes_no_links_and_no_marketing():
         facts(MessageKind.OFFER_MADE, "en", marketplace="amazon", page_url=None, offer_text=offer)
     )
     assert marketing.findings == ["marketing: discount code", "marketing: our other products"]
+
+
+@pytest.mark.parametrize(
+    ("language", "choose"),
+    [
+        ("en", "Choose the variant you want"),
+        ("de", "Wählen Sie die gewünschte Variante"),
+        ("fr", "Choisissez la variante souhaitée"),
+        ("es", "Elija la variante que desea"),
+        ("it", "Scelga la variante che desidera"),
+    ],
+)
+def test_an_exchange_offer_says_the_variant_is_chosen_on_the_page(language, choose):
+    exchange = render(facts(MessageKind.OFFER_MADE, language, remedy=Remedy.EXCHANGE))
+    assert choose in exchange.text and choose in exchange.html and exchange.findings == []
+    assert exchange.text.index(choose) < exchange.text.index(PAGE)
+    refund = render(facts(MessageKind.OFFER_MADE, language))
+    assert choose not in refund.text
+    no_page = render(facts(MessageKind.OFFER_MADE, language, remedy=Remedy.EXCHANGE, page_url=None))
+    assert choose not in no_page.text  # Amazon's relay takes no link: nothing to point at

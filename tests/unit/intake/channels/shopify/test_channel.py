@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from deploy.emulators.app import create_app
-from deploy.emulators.shopify.orders import emulated_order, return_request
+from deploy.emulators.shopify.orders import emulated_order, return_request, variants_of
 from services.intake.channels.marketplace import MarketplaceApis
 from services.intake.channels.shopify.channel import SHOPIFY, admin_of
 from services.intake.channels.shopify.graphql import graphql_url
@@ -331,3 +331,26 @@ async def test_the_admin_of_an_account_is_its_shop_with_its_token(apis):
     admin = admin_of(account(), apis)
     assert (admin.shop_domain, admin.access_token) == (SHOP, TOKEN)
     assert admin.url == f"{BASE_URL}/shopify/{SHOP}/admin/api/2026-10/graphql.json"
+
+
+async def test_the_variants_of_a_returned_line_come_from_its_product_in_the_buyer_s_currency(
+    apis,
+):
+    order = emulated_order(ORDER_ID)
+    line = order.lines[0]
+    variants = await SHOPIFY.exchange_variants(str(ORDER_ID), line.product.sku, account(), apis)
+    emulated = variants_of(line.product)
+    assert [v.sku for v in variants] == [v.sku for v in emulated]
+    assert variants[0].sku == line.product.sku and variants[0].available
+    minor = {v.sku: v.unit_price_minor for v in variants}
+    assert minor == {v.sku: int(v.price * 100) for v in emulated}
+    sold_out = [v.sku for v in variants if not v.available]
+    assert sold_out == [v.sku for v in emulated if v.inventory == 0] and len(sold_out) == 1
+
+
+async def test_a_line_the_order_does_not_have_has_no_variants_and_an_unknown_order_is_refused(
+    apis,
+):
+    assert await SHOPIFY.exchange_variants(str(ORDER_ID), "NO-SUCH-SKU", account(), apis) == []
+    with pytest.raises(Refused):
+        await SHOPIFY.exchange_variants("not-an-order", "X", account(), apis)
