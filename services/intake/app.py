@@ -37,6 +37,7 @@ from services.intake.handlers import (
     refunds,
     reports,
     return_actions,
+    returns_portal,
     webhooks,
 )
 from services.intake.settings import IntakeSettings
@@ -152,6 +153,7 @@ SPEC = ServiceSpec(
         buyers.router,
         inbound_mail.router,
         buyer_page.router,
+        returns_portal.router,
         accounts.router,
         refunds.router,
         return_actions.router,

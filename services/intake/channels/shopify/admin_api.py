@@ -46,7 +46,14 @@ from services.intake.domain.case import Address, BuyerContact, Item
 from shared.markets import MARKET_ALIASES, Currency, Market
 from shared.outbound import Refused
 
-__all__ = ["API_VERSION", "ORDER_QUERY", "PAGE_SIZE", "read_order", "read_shop_name"]
+__all__ = [
+    "API_VERSION",
+    "ORDER_QUERY",
+    "PAGE_SIZE",
+    "find_order_named",
+    "read_order",
+    "read_shop_name",
+]
 
 PAGE_SIZE = 100
 
@@ -85,6 +92,17 @@ query ReturnedOrder($id: ID!, $first: Int!, $after: String) {
         discountedUnitPriceAfterAllDiscountsSet { presentmentMoney { amount currencyCode } }
       }
     }
+  }
+}
+"""
+
+# The returns portal finds the order a buyer names by its name ("#1001"), searched as
+# https://shopify.dev/docs/api/admin-graphql/latest/queries/orders and
+# https://shopify.dev/docs/api/usage/search-syntax say; then reads it as `ORDER_QUERY` does.
+ORDERS_NAMED_QUERY = """
+query OrdersNamed($query: String!) {
+  orders(first: 2, query: $query) {
+    nodes { id name }
   }
 }
 """
@@ -169,6 +187,19 @@ class OrderData(GraphQLModel):
     order: Order | None = None
 
 
+class NamedOrder(GraphQLModel):
+    id: str
+    name: str
+
+
+class NamedOrders(GraphQLModel):
+    nodes: list[NamedOrder]
+
+
+class OrdersData(GraphQLModel):
+    orders: NamedOrders
+
+
 class Shop(GraphQLModel):
     name: str
 
@@ -209,6 +240,17 @@ async def order_page(admin: ShopifyAdmin, order_id: str, after: str | None) -> O
         reason = f"no order {order_id}: unknown, or older than 60 days without read_all_orders"
         raise Refused(SHOPIFY, reason)
     return data.order
+
+
+async def find_order_named(admin: ShopifyAdmin, name: str) -> tuple[str, ShopifyOrder] | None:
+    """The order of that name exactly (its id and what it holds); None when the shop has no
+    such order. Shopify's search is not exact (it matches words), so the name is compared."""
+    query = 'name:"{}"'.format(name.replace("\\", "").replace('"', ""))
+    data = await ask(admin, OrdersData, ORDERS_NAMED_QUERY, {"query": query}, f"order {name}")
+    found = [order for order in data.orders.nodes if order.name.casefold() == name.casefold()]
+    if len(found) != 1:
+        return None
+    return found[0].id, await read_shop_order(admin, found[0].id)
 
 
 async def read_shop_name(admin: ShopifyAdmin) -> str:
