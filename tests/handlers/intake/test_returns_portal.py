@@ -79,9 +79,7 @@ async def deliveries_of(intake, account: str) -> list[str]:
         return [row.delivery_id for row in rows]
 
 
-async def test_the_start_page_speaks_the_buyers_language_and_knows_only_portal_shops(
-    intake, shop
-):
+async def test_the_start_page_speaks_the_buyers_language_and_knows_only_portal_shops(intake, shop):
     german = await intake.get(f"/returns/{shop}", headers={"Accept-Language": "de-DE,de;q=0.9"})
     assert german.status_code == 200 and 'lang="de"' in german.text
     assert "Bestellnummer" in german.text
