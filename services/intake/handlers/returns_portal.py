@@ -22,7 +22,6 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 
 from services.intake.domain.account import Account
 from services.intake.domain.buyer_page import LANGUAGE_NAMES, LANGUAGES, language_of
@@ -49,7 +48,6 @@ from services.intake.handlers.buyer_page import (
     multipart_of,
     templates,
 )
-from services.intake.tables import DeliveryRecord
 from services.intake.workflows.buyer_page import add_photo, linked_case
 from services.intake.workflows.context import CurrentIntake, Intake
 from services.intake.workflows.returns_portal import (
@@ -60,6 +58,7 @@ from services.intake.workflows.returns_portal import (
     find_order,
     portal_delivery_id,
     start_case,
+    stored_before,
 )
 from shared.outbound import OutboundError
 
@@ -172,19 +171,6 @@ async def started_case(
         log.info("the returns portal of %s starts %s", account.account, delivery.delivery_id)
         return await start_case(intake, delivery)
     return await case_started_before(intake, account, delivery_id)
-
-
-async def stored_before(intake: Intake, account: Account, delivery_id: str) -> bool:
-    deliveries = DeliveryRecord.__table__
-    async with intake.service.transaction() as session:
-        found = await session.scalar(
-            select(deliveries.c.delivery_id).where(
-                deliveries.c.channel == account.channel.value,
-                deliveries.c.account == account.account,
-                deliveries.c.delivery_id == delivery_id,
-            )
-        )
-    return found is not None
 
 
 async def to_case_page(

@@ -27,7 +27,7 @@ from services.intake.domain.case import (
     OpenCase,
 )
 from services.intake.domain.returns_portal import OrderLine, PortalOrder
-from services.intake.tables import CaseRecord
+from services.intake.tables import CaseRecord, DeliveryRecord
 from services.intake.workflows.accepting import PARSED, Outcome, parsed_content
 from services.intake.workflows.context import Intake
 from shared.events import Reason
@@ -117,6 +117,20 @@ def delivery_of(
 
 def portal_delivery_id(order_id: str, key: str) -> str:
     return f"portal:{order_id}:{key}"
+
+
+async def stored_before(intake: Intake, account: Account, delivery_id: str) -> bool:
+    """Whether the form's delivery was stored before (a double submit)."""
+    deliveries = DeliveryRecord.__table__
+    async with intake.service.transaction() as session:
+        found = await session.scalar(
+            select(deliveries.c.delivery_id).where(
+                deliveries.c.channel == account.channel.value,
+                deliveries.c.account == account.account,
+                deliveries.c.delivery_id == delivery_id,
+            )
+        )
+    return found is not None
 
 
 async def case_started_before(intake: Intake, account: Account, delivery_id: str) -> str:
