@@ -57,9 +57,8 @@ __all__ = [
 
 PAGE_SIZE = 100
 
-ORDER_QUERY = """
-query ReturnedOrder($id: ID!, $first: Int!, $after: String) {
-  order(id: $id) {
+# What intake reads of an order, asked by its id or found by its name.
+ORDER_FIELDS = """
     id
     presentmentCurrencyCode
     email
@@ -92,20 +91,35 @@ query ReturnedOrder($id: ID!, $first: Int!, $after: String) {
         discountedUnitPriceAfterAllDiscountsSet { presentmentMoney { amount currencyCode } }
       }
     }
-  }
+"""
+
+ORDER_QUERY = (
+    """
+query ReturnedOrder($id: ID!, $first: Int!, $after: String) {
+  order(id: $id) {"""
+    + ORDER_FIELDS
+    + """  }
 }
 """
+)
 
 # The returns portal finds the order a buyer names by its name ("#1001"), searched as
 # https://shopify.dev/docs/api/admin-graphql/latest/queries/orders and
-# https://shopify.dev/docs/api/usage/search-syntax say; then reads it as `ORDER_QUERY` does.
-ORDERS_NAMED_QUERY = """
-query OrdersNamed($query: String!) {
+# https://shopify.dev/docs/api/usage/search-syntax say, read whole in the same call (a name
+# no order has and an order that is not the buyer's cost the portal the same one call).
+ORDERS_NAMED_QUERY = (
+    """
+query OrdersNamed($query: String!, $first: Int!, $after: String) {
   orders(first: 2, query: $query) {
-    nodes { id name }
+    nodes {
+    name"""
+    + ORDER_FIELDS
+    + """    }
   }
 }
 """
+)
+NAMED_PAGE_SIZE = 50  # lines of each order found: two orders' cost stays under 1,000 points
 
 SHOP_QUERY = """
 query ShopName {
@@ -187,8 +201,7 @@ class OrderData(GraphQLModel):
     order: Order | None = None
 
 
-class NamedOrder(GraphQLModel):
-    id: str
+class NamedOrder(Order):
     name: str
 
 
@@ -246,11 +259,17 @@ async def find_order_named(admin: ShopifyAdmin, name: str) -> tuple[str, Shopify
     """The order of that name exactly (its id and what it holds); None when the shop has no
     such order. Shopify's search is not exact (it matches words), so the name is compared."""
     query = 'name:"{}"'.format(name.replace("\\", "").replace('"', ""))
-    data = await ask(admin, OrdersData, ORDERS_NAMED_QUERY, {"query": query}, f"order {name}")
+    variables = {"query": query, "first": NAMED_PAGE_SIZE, "after": None}
+    data = await ask(admin, OrdersData, ORDERS_NAMED_QUERY, variables, f"order {name}")
     found = [order for order in data.orders.nodes if order.name.casefold() == name.casefold()]
     if len(found) != 1:
         return None
-    return found[0].id, await read_shop_order(admin, found[0].id)
+    page = found[0]
+    line_items = list(page.line_items.nodes)
+    while page.line_items.page_info.has_next_page:
+        page = await order_page(admin, found[0].id, page.line_items.page_info.end_cursor)
+        line_items.extend(page.line_items.nodes)
+    return found[0].id, shopify_order_of(found[0], line_items)
 
 
 async def read_shop_name(admin: ShopifyAdmin) -> str:
