@@ -102,11 +102,11 @@ WORDS: dict[str, dict[str, str]] = {
         "it": "Lingua",
     },
     "opening": {
-        "en": "Your return is being opened. This page refreshes by itself.",
-        "de": "Ihre Rücksendung wird angelegt. Diese Seite lädt sich neu.",
-        "fr": "Votre retour est en cours d'ouverture. Cette page se recharge seule.",
-        "es": "Su devolución se está abriendo. Esta página se recarga sola.",
-        "it": "Il reso è in apertura. Questa pagina si ricarica da sola.",
+        "en": "Your return is being opened: it is ready in a moment, at the link below.",
+        "de": "Ihre Rücksendung wird angelegt: in einem Moment ist sie unter dem Link unten bereit.",
+        "fr": "Votre retour est en cours d'ouverture : il sera prêt dans un instant, au lien ci-dessous.",
+        "es": "Su devolución se está abriendo: estará lista en un momento, en el enlace de abajo.",
+        "it": "Il reso è in apertura: sarà pronto tra un momento, al link qui sotto.",
     },
     "open_it": {
         "en": "Open my return",
