@@ -23,6 +23,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from services.intake.domain import buyer_page as buyer_page_words
 from services.intake.domain.account import Account
 from services.intake.domain.buyer_page import LANGUAGE_NAMES, LANGUAGES, language_of
 from services.intake.domain.photos import PhotoRefused, calls_for_photos, photo_of
@@ -137,6 +138,8 @@ async def case_started(shop: str, request: Request, intake: CurrentIntake) -> Re
         fields = {name: value.decode("utf-8", "replace") for name, value in parts.items()}
         language = language_of(fields.get("lang"), language)
         account = await portal_account(intake, shop)
+        if intake.buyer_links is None:  # no BUYER_LINK_SECRET: no page to land on
+            raise Refusal(503, "unavailable")
         key = form_value(key_of, fields.get("key"))
         order = await buyers_order(intake, request, account, fields)
         case_id = await started_case(intake, account, order, fields, photo, language, key)
@@ -180,9 +183,12 @@ async def to_case_page(
     waits for it."""
     case = await opened_case(intake, case_id)
     if case is not None and photo and calls_for_photos(case.reason):
-        async with intake.service.transaction() as session:
-            await add_photo(session, intake.vault, case, photo, datetime.now(UTC))
-    if intake.buyer_links is None:
+        try:
+            async with intake.service.transaction() as session:
+                await add_photo(session, intake.vault, case, photo, datetime.now(UTC))
+        except PhotoRefused as refused_photo:  # six photos already: the case stands
+            log.info("the returns portal kept no photo for %s: %s", case_id, refused_photo)
+    if intake.buyer_links is None:  # checked before the case was started; unset since
         return refused(Refusal(503, "unavailable"), language, request, "")
     token = intake.buyer_links.page_token(case_id, language)
     url = f"{request.scope.get('root_path', '')}/buyer/{token}?lang={language}"
@@ -212,7 +218,7 @@ async def portal_account(intake: Intake, shop: str) -> Account:
     before .myshopify.com) or a generic-channel account; Refusal when there is none."""
     if not shop or len(shop) > LONGEST_SHOP or not shop.isprintable():
         raise Refusal(404, "no_shop")
-    names = [(Channel, shop) for Channel in PORTAL_CHANNELS]
+    names = [(channel, shop) for channel in PORTAL_CHANNELS]
     if "." not in shop:
         names.insert(0, (PORTAL_CHANNELS[0], f"{shop}.myshopify.com"))
     for channel, name in names:
@@ -293,6 +299,13 @@ def render(
     return HTMLResponse(html, status_code=status, headers=HEADERS)
 
 
+def sentence_of(key: str, language: str) -> str:
+    """The portal's sentence, else the buyer's page's (its photos' refusals)."""
+    if key in WORDS:
+        return WORDS[key][language]
+    return buyer_page_words.say(key, language)
+
+
 def refused(
     refusal: Refusal,
     language: str,
@@ -306,7 +319,7 @@ def refused(
     html = templates.get_template("portal_refused.html").render(
         lang=language,
         t=say(language),
-        sentence=WORDS.get(refusal.key, WORDS["bad_form"])[language],
+        sentence=sentence_of(refusal.key, language),
         shop_path="" if refusal.key == "no_shop" else portal_path(request, shop),
         fields=kept,
     )
