@@ -95,6 +95,9 @@ async def test_the_start_page_speaks_the_buyers_language_and_knows_only_portal_s
     assert (await intake.get(f"/returns/{handle}")).status_code == 200
     unknown = await intake.get("/returns/nobody-here.myshopify.com")
     assert unknown.status_code == 404 and "no returns page" in unknown.text
+    for odd in ("%00", "%F0%9F%92%A5", "x" * 300, "%FF%FE"):
+        answer = await intake.get(f"/returns/{odd}?lang=%00")
+        assert answer.status_code == 404 and "no returns page" in answer.text
 
 
 async def test_a_shopify_order_is_found_by_its_number_and_email_or_postcode(intake, shop):
