@@ -21,6 +21,8 @@ from fastapi import APIRouter, FastAPI, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
+from deploy.emulators.shopify.orders import emulated_order
+
 REFUNDS_PATH = "/v1/refunds"
 TRACKERS_PATH = "/v2/trackers"
 MAX_KEY_CHARS = 255
@@ -140,3 +142,49 @@ def invalid_body_reason(error: ValidationError) -> str:
 
 def refused(detail: str) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=422)
+
+
+# The seller's orders, as the generic channel's returns portal looks one up by its number
+# (`services/intake/channels/generic/orders_api.py`):
+#     GET /v1/orders?number=<order number>  200 {"orders": [...]}: the order of that number,
+#     if any. Any number of 4 to 12 digits is an order, the same every time (drawn as the
+#     Shopify emulator draws its orders); anything else is none.
+
+ORDERS_PATH = "/v1/orders"
+
+
+@router.get(ORDERS_PATH)
+async def find_orders(number: str = "") -> dict:
+    if not (number.isascii() and number.isdigit() and 4 <= len(number) <= 12):
+        return {"orders": []}
+    order = emulated_order(int(number))
+    buyer = order.buyer
+    return {
+        "orders": [
+            {
+                "order_id": f"G-{number}",
+                "number": number,
+                "email": buyer.email,
+                "customer_id": str(order.customer_id),
+                "currency": order.currency,
+                "shipping_address": {
+                    "name": buyer.name,
+                    "line1": buyer.line1,
+                    "city": buyer.city,
+                    "region": buyer.region,
+                    "postal_code": buyer.postal_code,
+                    "country": buyer.country,
+                },
+                "lines": [
+                    {
+                        "line_id": str(line.line_item_id),
+                        "sku": line.product.sku,
+                        "title": line.product.title,
+                        "quantity": line.quantity,
+                        "unit_price": str(line.product.price),
+                    }
+                    for line in order.lines
+                ],
+            }
+        ]
+    }

@@ -39,6 +39,7 @@ from services.intake.handlers import (
     refunds,
     reports,
     return_actions,
+    returns_portal,
     webhooks,
 )
 from services.intake.settings import IntakeSettings
@@ -144,13 +145,14 @@ def delivery_workers(service: Service, intake: Intake) -> list[Worker]:
 
 
 def larger_bodies(settings: IntakeSettings) -> dict[str, int]:
-    """Marketplaces' deliveries and reports, buyers' mail and photos (the routes refuse past
-    their own limits with their own answers; these stop anything larger before it is read)."""
+    """Marketplaces' deliveries and reports, buyers' mail, buyers' photos (on their page and
+    on the returns portal). The routes refuse past their own limits with their own answers;
+    these stop anything larger before it is read."""
     return {
         r"/(webhooks/|cases$|v1/refunds$)": settings.webhook_max_body_bytes,
         r"/reports/amazon/": settings.webhook_max_body_bytes * 16,
         r"/inbound-mail/": settings.inbound_mail_max_bytes,
-        r"/buyer/[^/]+/photos$": 2 * LARGEST_PHOTO,
+        r"/(buyer/[^/]+/photos|returns/[^/]+/case)$": 2 * LARGEST_PHOTO,
     }
 
 
@@ -166,6 +168,7 @@ SPEC = ServiceSpec(
         buyers.router,
         inbound_mail.router,
         buyer_page.router,
+        returns_portal.router,
         accounts.router,
         refunds.router,
         return_actions.router,

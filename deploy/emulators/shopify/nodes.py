@@ -95,6 +95,9 @@ class ShopNodes:
         return {
             "order": lambda info, id: self.order_by_id(id),
             "product": lambda info, id: self.product_by_id(id),
+            "orders": lambda info, first=None, after=None, query=None: connection(
+                [self.order_node(order) for order in self.shop.orders_named(query)], first, after
+            ),
             "return": lambda info, id: self.return_by_id(id),
             "refund": lambda info, id: self.refund_by_id(id),
             "shop": lambda info: self.shop_node(),

@@ -159,6 +159,12 @@ def emulated_order(order_id: int, returned_line_items: tuple[int, ...] = ()) -> 
     )
 
 
+def recent_order_ids(shop: str, count: int = 30) -> list[int]:
+    """The ids of a shop's recent orders: those a search by name finds (any id is an
+    order, but only these are listed)."""
+    return [number("recent order", shop, index) for index in range(count)]
+
+
 def order_line(order_id: int, line_item_id: int) -> OrderLine:
     product = product_of(order_id, line_item_id)
     return OrderLine(

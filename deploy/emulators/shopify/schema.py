@@ -1,11 +1,12 @@
 """The part of Shopify's Admin GraphQL schema the emulator serves, and what a query costs.
 
 Types, fields, enums and arguments as Shopify's reference names them (version 2026-10:
-https://shopify.dev/docs/api/admin-graphql/latest): the queries `order`, `product`,
-`return`, `refund` and `shop`; the mutations `refundCreate` (with the `@idempotent` directive),
-`returnApproveRequest`, `returnDeclineRequest`, `returnCancel` and `returnClose`. A document
-asking for anything else is refused as Shopify refuses it: a 200 with `errors`. Deprecated
-fields intake or others still read (`Order.email`, `ReturnLineItem.returnReason`) are kept.
+https://shopify.dev/docs/api/admin-graphql/latest): the queries `order`, `orders` (searched
+by `name:`), `product`, `return`, `refund` and `shop`; the mutations `refundCreate` (with the
+`@idempotent` directive), `returnApproveRequest`, `returnDeclineRequest`, `returnCancel` and
+`returnClose`. A document asking for anything else is refused as Shopify refuses it: a 200
+with `errors`. Deprecated fields intake or others still read (`Order.email`,
+`ReturnLineItem.returnReason`) are kept.
 
 Cost (https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits#cost-calculation):
 scalars and enums 0, an object 1, a connection or list asked `first: n` 2 plus n times what
@@ -64,6 +65,7 @@ enum RefundLineItemRestockType { CANCEL LEGACY_RESTOCK NO_RESTOCK RETURN }
 type Query {
   order(id: ID!): Order
   product(id: ID!): Product
+  orders(first: Int, after: String, query: String): OrderConnection!
   return(id: ID!): Return
   refund(id: ID!): Refund
   shop: Shop!
@@ -197,6 +199,9 @@ type Order {
   refunds(first: Int): [Refund!]!
   returns(first: Int, after: String): ReturnConnection!
 }
+
+type OrderEdge { cursor: String! node: Order! }
+type OrderConnection { edges: [OrderEdge!]! nodes: [Order!]! pageInfo: PageInfo! }
 
 type FulfillmentLineItem { id: ID! quantity: Int lineItem: LineItem! }
 

@@ -26,7 +26,13 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from deploy.emulators.shopify.orders import GATEWAY, EmulatedOrder, emulated_order, number
+from deploy.emulators.shopify.orders import (
+    GATEWAY,
+    EmulatedOrder,
+    emulated_order,
+    number,
+    recent_order_ids,
+)
 
 # The Standard plan's bucket: 100 points a second restored
 # (https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits).
@@ -162,6 +168,17 @@ class Shop:
     # Each idempotency key: the parameters it came with, and the refund made or the refusal.
     keys: dict[str, tuple[str, int | None, list]] = field(default_factory=dict)
     bucket: Bucket = field(default_factory=Bucket)
+
+    def orders_named(self, query: str | None) -> list[EmulatedOrder]:
+        """The shop's recent orders a search `name:<name>` finds (Shopify's search syntax,
+        https://shopify.dev/docs/api/usage/search-syntax); a search of anything else finds
+        none."""
+        field, _, value = (query or "").partition(":")
+        if field.strip() != "name" or not value.strip():
+            return []
+        wanted = value.strip().strip('"').lower()
+        found = [self.order(order_id) for order_id in recent_order_ids(self.domain)]
+        return [order for order in found if order.name.lower() == wanted]
 
     def order(self, order_id: int) -> EmulatedOrder:
         returned = tuple(

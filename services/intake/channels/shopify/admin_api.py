@@ -46,13 +46,19 @@ from services.intake.domain.case import Address, BuyerContact, Item
 from shared.markets import MARKET_ALIASES, Currency, Market
 from shared.outbound import Refused
 
-__all__ = ["API_VERSION", "ORDER_QUERY", "PAGE_SIZE", "read_order", "read_shop_name"]
+__all__ = [
+    "API_VERSION",
+    "ORDER_QUERY",
+    "PAGE_SIZE",
+    "find_order_named",
+    "read_order",
+    "read_shop_name",
+]
 
 PAGE_SIZE = 100
 
-ORDER_QUERY = """
-query ReturnedOrder($id: ID!, $first: Int!, $after: String) {
-  order(id: $id) {
+# What intake reads of an order, asked by its id or found by its name.
+ORDER_FIELDS = """
     id
     presentmentCurrencyCode
     email
@@ -85,9 +91,35 @@ query ReturnedOrder($id: ID!, $first: Int!, $after: String) {
         discountedUnitPriceAfterAllDiscountsSet { presentmentMoney { amount currencyCode } }
       }
     }
+"""
+
+ORDER_QUERY = (
+    """
+query ReturnedOrder($id: ID!, $first: Int!, $after: String) {
+  order(id: $id) {"""
+    + ORDER_FIELDS
+    + """  }
+}
+"""
+)
+
+# The returns portal finds the order a buyer names by its name ("#1001"), searched as
+# https://shopify.dev/docs/api/admin-graphql/latest/queries/orders and
+# https://shopify.dev/docs/api/usage/search-syntax say, read whole in the same call (a name
+# no order has and an order that is not the buyer's cost the portal the same one call).
+ORDERS_NAMED_QUERY = (
+    """
+query OrdersNamed($query: String!, $first: Int!, $after: String) {
+  orders(first: 2, query: $query) {
+    nodes {
+    name"""
+    + ORDER_FIELDS
+    + """    }
   }
 }
 """
+)
+NAMED_PAGE_SIZE = 50  # lines of each order found: two orders' cost stays under 1,000 points
 
 SHOP_QUERY = """
 query ShopName {
@@ -169,6 +201,18 @@ class OrderData(GraphQLModel):
     order: Order | None = None
 
 
+class NamedOrder(Order):
+    name: str
+
+
+class NamedOrders(GraphQLModel):
+    nodes: list[NamedOrder]
+
+
+class OrdersData(GraphQLModel):
+    orders: NamedOrders
+
+
 class Shop(GraphQLModel):
     name: str
 
@@ -209,6 +253,23 @@ async def order_page(admin: ShopifyAdmin, order_id: str, after: str | None) -> O
         reason = f"no order {order_id}: unknown, or older than 60 days without read_all_orders"
         raise Refused(SHOPIFY, reason)
     return data.order
+
+
+async def find_order_named(admin: ShopifyAdmin, name: str) -> tuple[str, ShopifyOrder] | None:
+    """The order of that name exactly (its id and what it holds); None when the shop has no
+    such order. Shopify's search is not exact (it matches words), so the name is compared."""
+    query = 'name:"{}"'.format(name.replace("\\", "").replace('"', ""))
+    variables = {"query": query, "first": NAMED_PAGE_SIZE, "after": None}
+    data = await ask(admin, OrdersData, ORDERS_NAMED_QUERY, variables, f"order {name}")
+    found = [order for order in data.orders.nodes if order.name.casefold() == name.casefold()]
+    if len(found) != 1:
+        return None
+    page = found[0]
+    line_items = list(page.line_items.nodes)
+    while page.line_items.page_info.has_next_page:
+        page = await order_page(admin, found[0].id, page.line_items.page_info.end_cursor)
+        line_items.extend(page.line_items.nodes)
+    return found[0].id, shopify_order_of(found[0], line_items)
 
 
 async def read_shop_name(admin: ShopifyAdmin) -> str:

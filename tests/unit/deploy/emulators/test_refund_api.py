@@ -156,3 +156,16 @@ async def test_the_adapter_reads_the_sandboxs_refusals(http):
     lowercase = RefundRequest(**{**REFUND.__dict__, "refund_id": "other", "currency": "usd"})
     with pytest.raises(Refused, match="amount.currency"):
         await refunds.issue(lowercase)
+
+
+# The seller's orders
+
+
+async def test_an_order_is_found_by_its_number_and_nothing_else_is(http):
+    found = (await http.get("/v1/orders", params={"number": "20261204"})).json()["orders"]
+    assert [order["number"] for order in found] == ["20261204"]
+    assert found[0]["order_id"] == "G-20261204" and found[0]["lines"]
+    assert found == (await http.get("/v1/orders", params={"number": "20261204"})).json()["orders"]
+    for number in ("12", "abc1234", "1" * 13, "١٢٣٤٥", ""):
+        answer = await http.get("/v1/orders", params={"number": number})
+        assert answer.status_code == 200 and answer.json() == {"orders": []}

@@ -14,6 +14,7 @@ from deploy.emulators.shopify.orders import (
     CURRENCY_OF_COUNTRY,
     catalogue,
     emulated_order,
+    recent_order_ids,
     return_request,
 )
 from deploy.emulators.shopify.webhooks import signed_headers
@@ -505,3 +506,24 @@ async def test_only_an_open_return_is_closed_and_a_closed_one_is_left_as_it_is(h
         assert closed == {"return": {"status": "CLOSED"}, "userErrors": []}
     actions = (await http.get("/_emulator/shopify/return-actions")).json()["actions"]
     assert [a["action"] for a in actions if a["return_id"] == gid] == ["approve", "close"]
+
+
+ORDERS_NAMED = """
+query ($search: String!) {
+  orders(first: 2, query: $search) { nodes { id name email } }
+}
+"""
+
+
+async def test_orders_are_searched_by_name_among_the_shops_recent_orders(http):
+    order = emulated_order(recent_order_ids(SHOP)[3])
+    found = (await ask(http, ORDERS_NAMED, search=f'name:"{order.name}"'))["data"]["orders"]
+    assert found["nodes"][0] == {
+        "id": f"gid://shopify/Order/{order.order_id}",
+        "name": order.name,
+        "email": order.buyer.email,
+    }
+    taken = {emulated_order(i).name for i in recent_order_ids(SHOP)}
+    unknown = next(f"#{n}" for n in range(1000, 10000) if f"#{n}" not in taken)
+    for search in (f"name:{unknown}", f"email:{order.buyer.email}", ""):
+        assert (await ask(http, ORDERS_NAMED, search=search))["data"]["orders"]["nodes"] == []
