@@ -115,7 +115,9 @@ class Buyers:
         if received.thread not in self.buyers:
             number = len(self.buyers)
             marketplace = received.thread.startswith("ebay:") or AMAZON_RELAY in received.recipient
-            way = MARKETPLACE if marketplace else (PAGE if number % 2 == 0 else EMAIL)
+            # Every other buyer on the page, the decliners (every fourth) too by turns.
+            on_page = number % 2 == (number // 4) % 2
+            way = MARKETPLACE if marketplace else (PAGE if on_page else EMAIL)
             self.buyers[received.thread] = Buyer(number, way)
         return self.buyers[received.thread]
 
