@@ -280,7 +280,7 @@ const FACTS = ["marketplace", "market", "seller_account", "sku", "title", "reaso
   "scenario", "remedy", "status", "grade", "disposition", "opened_at", "first_offer_at"];
 
 function summaryOf(data) {
-  const keys = ["remedy", "scenario", "reason", "answer", "grade", "disposition", "tracking_number",
+  const keys = ["kind", "state", "remedy", "scenario", "reason", "answer", "grade", "disposition", "tracking_number",
     "warehouse", "level", "clock", "amount_minor", "refund_minor", "rating"];
   return keys.filter((k) => data[k] !== undefined && data[k] !== null).map((k) => `${k}: ${data[k]}`).join(", ");
 }
