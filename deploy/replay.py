@@ -214,45 +214,6 @@ async def replay_amazon_returns(
     return found
 
 
-async def answer_offers(
-    settings: StackSettings, case_ids: list[str], progress: Progress, timeout: float = 120.0
-) -> None:
-    """Play the buyers: every fourth declines its first offer, everyone accepts the next,
-    until each case is decided, with an agent, or waiting for one."""
-    task = progress.add_task("buyers answer offers", total=len(case_ids))
-    token = settings.agent_api_token.get_secret_value() if settings.agent_api_token else ""
-    intake = httpx.AsyncClient(
-        base_url=settings.base_url_of("intake"),
-        headers={"authorization": f"Bearer {token}"},
-        timeout=10,
-    )
-    resolution = httpx.AsyncClient(base_url=settings.base_url_of("resolution"), timeout=10)
-    deadline = time.monotonic() + timeout
-    pending = dict(enumerate(case_ids))
-    async with intake, resolution:
-        while pending and time.monotonic() < deadline:
-            for index, case_id in list(pending.items()):
-                decision = await resolution.get(f"/decisions/{case_id}")
-                state = decision.json()["state"] if decision.is_success else None
-                if state in ("decided", "held", "waiting"):
-                    del pending[index]
-                elif state == "offered":
-                    await answer_open_offer(intake, resolution, case_id, decline=index % 4 == 0)
-            progress.update(task, completed=len(case_ids) - len(pending))
-            if pending:
-                await asyncio.sleep(0.5)
-
-
-async def answer_open_offer(
-    intake: httpx.AsyncClient, resolution: httpx.AsyncClient, case_id: str, decline: bool
-) -> None:
-    offers = (await resolution.get(f"/cases/{case_id}/offers")).json()
-    for offer in (o for o in offers if o["state"] == "open"):
-        answer = "decline" if decline and offer["step"] == 1 else "accept"
-        reply = {"message_id": f"demo-{offer['offer_id']}", "answer": answer}
-        (await intake.post(f"/cases/{case_id}/replies", json=reply)).raise_for_status()
-
-
 async def wait_for_analytics(
     settings: StackSettings, case_ids: list[str], progress: Progress, timeout: float = 120.0
 ) -> None:

@@ -10,16 +10,20 @@ import logging
 import os
 import signal
 import threading
+from datetime import UTC, datetime
 
+import httpx
 from rich.columns import Columns
 from rich.console import Console
+from rich.progress import Progress
 from rich.table import Table
 
+from deploy.buyers_play import EMAIL, MARKETPLACE, PAGE, Buyers, Reach, answer_offers, mail_stamp
 from deploy.components import RUN_DIR
 from deploy.progress import progress_bars
 from deploy.replay import (
     analytics_summary,
-    answer_offers,
+    emulated_ebay_root,
     poll_amazon_returns,
     post_cases,
     post_shopify_returns,
@@ -60,7 +64,29 @@ def summary_tables(summary: dict) -> list[Table]:
     return tables
 
 
+async def buyers_answer(
+    settings: StackSettings, case_ids: list[str], since: datetime, progress: Progress
+) -> Buyers:
+    """The buyers read what was sent to them (mails kept since `since`, eBay's messages) and
+    answer by page, e-mail or marketplace."""
+    ebay_root = emulated_ebay_root(settings)
+    async with (
+        httpx.AsyncClient(timeout=15) as web,
+        httpx.AsyncClient(base_url=ebay_root or "http://-", timeout=15) as ebay,
+        httpx.AsyncClient(base_url=settings.base_url_of("resolution"), timeout=10) as resolution,
+    ):
+        reach = Reach(
+            web=web,
+            smtp_port=settings.inbound_smtp_port,
+            mail_folder=MAIL_DIR if local_mail_relay() else None,
+            since=mail_stamp(since),
+            ebay=ebay if ebay_root else None,
+        )
+        return await answer_offers(reach, resolution, case_ids, progress)
+
+
 async def replay_samples(settings: StackSettings) -> dict:
+    started = datetime.now(UTC)
     cases = sample_cases()
     await stock_warehouses(settings, cases)
     await load_seller_data(settings, cases)
@@ -70,7 +96,7 @@ async def replay_samples(settings: StackSettings) -> dict:
         case_ids += await post_shopify_returns(settings, progress)
         case_ids += await replay_ebay_returns(settings, progress)
         case_ids += await poll_amazon_returns(settings, progress)
-        await answer_offers(settings, case_ids, progress)
+        buyers = await buyers_answer(settings, case_ids, started, progress)
         await wait_for_analytics(settings, case_ids, progress)
         await ship_dispatch_tasks(settings, progress)
         received = await receive_returns(settings, case_ids, progress)
@@ -78,7 +104,9 @@ async def replay_samples(settings: StackSettings) -> dict:
     await asyncio.sleep(1)  # let fulfillment consolidate the units going back to origin
     await dispatch_to_origin(settings)
     await asyncio.sleep(1)  # let analytics apply the last events
-    return await analytics_summary(settings)
+    answered = buyers.answered()
+    buyers_said = {way: answered[way] for way in (PAGE, EMAIL, MARKETPLACE)}
+    return {**await analytics_summary(settings), "buyers": buyers_said, "ratings": buyers.ratings}
 
 
 def print_overview(settings: StackSettings, summary: dict) -> None:
@@ -90,6 +118,10 @@ def print_overview(settings: StackSettings, summary: dict) -> None:
     console.print(urls)
     console.print(f"[bold]{summary['cases']}[/] cases, {summary['events']} events in analytics")
     console.print(Columns(summary_tables(summary), padding=(0, 3)))
+    answered = ", ".join(f"{count} by {way}" for way, count in summary["buyers"].items())
+    console.print(
+        f"Buyers answered: {answered}; {summary['ratings']} rated the outcome on their page"
+    )
     token = settings.agent_api_token.get_secret_value() if settings.agent_api_token else "-"
     console.print(
         f"Operations console: [bold]{settings.base_url_of('analytics')}/console[/]"

@@ -211,6 +211,9 @@ def running_stack(
         mail_port = free_port() if local_mail_relay() else None
         if mail_port:
             own = {**mail_settings(mail_port), **own}
+        # The links in messages to buyers open intake's own pages, whichever port it has.
+        page = os.environ.get("BUYER_PAGE_BASE_URL") or settings_of(own).base_url_of("intake")
+        own = {"BUYER_PAGE_BASE_URL": page, **own}
         emulated = f"127.0.0.1:{emulators_port}/"
         if not any(emulated in value for value in own.values()):
             emulators_port = None

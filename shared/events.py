@@ -244,6 +244,27 @@ class SatisfactionRated(EventPayload):
     at: AwareDatetime
 
 
+class BuyerMessaged(EventPayload):
+    """A message to the buyer left intake through the case's channel (`sent`: handed to the
+    mail relay), reached the marketplace's conversation (`delivered`), or was refused for
+    good by the recipient's side (`bounced`): what it said, for the case's conversation.
+
+    Never the buyer's address, and the page link (a key to the buyer's page) left out."""
+
+    event_type: ClassVar[str] = "case.buyer_messaged"
+    owner: ClassVar[str] = "intake"
+
+    message_id: str
+    kind: str  # offer_made, remedy_owed, remedy_decided, return_label_issued, ...
+    channel: str  # the case's channel: shopify, walmart, generic, agent, ebay, amazon
+    way: str  # email, ebay (the return's messages), amazon (the buyer's relay address)
+    state: str  # sent, delivered, bounced
+    language: str
+    subject: str = ""
+    text: str = ""
+    at: AwareDatetime
+
+
 class BuyerErased(EventPayload):
     """The buyer of this case asked to be forgotten: every service erases what it holds of them."""
 
@@ -680,6 +701,7 @@ PAYLOAD_TYPES: dict[str, type[EventPayload]] = {
         CaseClassified,
         CaseMarketplaceUpdated,
         BuyerReplied,
+        BuyerMessaged,
         SatisfactionRated,
         BuyerErased,
         ResolutionOffered,

@@ -152,3 +152,27 @@ class ReasonTaxonomy(SQLModel, table=True):
     seller_account: str = Field(sa_column=Column(Text, primary_key=True))
     taxonomy: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
     updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class ConversationEntry(SQLModel, table=True):
+    """One turn of a case's conversation with its buyer (`domain/conversation.py`): a message
+    to the buyer (its latest state) or the buyer's reply."""
+
+    __tablename__ = "conversation"
+    __table_args__ = (
+        Index("conversation_by_case", "case_id", "at"),
+        {"schema": SCHEMA},
+    )
+
+    entry_id: str = Field(sa_column=Column(Text, primary_key=True))  # message id, reply event id
+    case_id: str = Field(sa_column=Column(Text, nullable=False))
+    author: str = Field(sa_column=Column(Text, nullable=False))  # seller, buyer
+    kind: str = Field(sa_column=Column(Text, nullable=False))  # the message's kind, the answer
+    channel: str | None = Field(default=None, sa_column=Column(Text))
+    way: str | None = Field(default=None, sa_column=Column(Text))
+    state: str | None = Field(default=None, sa_column=Column(Text))  # a message's: sent, ...
+    language: str | None = Field(default=None, sa_column=Column(Text))
+    subject: str = Field(default="", sa_column=Column(Text, nullable=False))
+    text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))

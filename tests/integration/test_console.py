@@ -1,8 +1,8 @@
 """The operations console in real headless Chromium (Debian's package, driven by
 Playwright), served by the analytics of the running stack, over cases this test opens:
-the page loads, the charts draw those cases, the filters narrow the live list, a case's
-timeline links each event to its trace, the what-if page replays a policy. A screenshot
-of each view lands in tests/artifacts/."""
+the page loads, the charts draw those cases, the filters narrow the live list, a case shows
+its conversation with the buyer and its timeline links each event to its trace, the what-if
+page replays a policy. A screenshot of each view lands in tests/artifacts/."""
 
 import asyncio
 import json
@@ -102,6 +102,18 @@ async def listing_cases(clients) -> str:
     return sku
 
 
+async def conversations_told(clients, sku: str) -> bool:
+    """Whether analytics holds, for each French case of the listing, a message sent to the
+    buyer before their reply."""
+    listed = await clients["analytics"].get("/cases", params={"search": sku, "market": "FR"})
+    for case in listed.json()["cases"]:
+        shown = await clients["analytics"].get(f"/cases/{case['case_id']}/conversation")
+        authors = [turn["author"] for turn in shown.json()["turns"]]
+        if "seller" not in authors or "buyer" not in authors:
+            return False
+    return True
+
+
 async def chart_points(page: Page, name: str) -> int:
     canvas = page.locator(f"#chart-{name}")
     await expect(canvas).to_have_attribute("data-points", re.compile(r"^[1-9]\d*$"))
@@ -145,9 +157,15 @@ async def test_the_console_draws_the_cases_and_follows_one_to_its_traces(
     await expect(rows).to_have_count(2)
     assert set(await rows.locator("td:nth-child(3)").all_inner_texts()) == {"FR"}
 
-    # One case: its facts and its timeline, every event linked to its trace.
+    # One case: its facts, its conversation with the buyer (the offer sent, their accept)
+    # and its timeline, every event linked to its trace.
+    await eventually(lambda: conversations_told(clients, sku), timeout=60)
     await rows.first.locator("a").click()
     await expect(page.locator("#case")).to_be_visible()
+    told = page.locator("#conversation li.seller")
+    await expect(told.first).to_contain_text("generic by email")
+    assert re.search(r"offer_made|remedy_owed", " ".join(await told.all_inner_texts()))
+    await expect(page.locator("#conversation li.buyer")).to_contain_text("buyer replied: accept")
     events = page.locator("#timeline tbody tr")
     await expect(events.first).to_be_visible()
     assert "case.opened" in await events.locator("td:nth-child(3)").all_inner_texts()

@@ -280,22 +280,44 @@ const FACTS = ["marketplace", "market", "seller_account", "sku", "title", "reaso
   "scenario", "remedy", "status", "grade", "disposition", "opened_at", "first_offer_at"];
 
 function summaryOf(data) {
-  const keys = ["remedy", "scenario", "reason", "answer", "grade", "disposition", "tracking_number",
+  const keys = ["kind", "state", "remedy", "scenario", "reason", "answer", "grade", "disposition", "tracking_number",
     "warehouse", "level", "clock", "amount_minor", "refund_minor", "rating"];
   return keys.filter((k) => data[k] !== undefined && data[k] !== null).map((k) => `${k}: ${data[k]}`).join(", ");
 }
 
 async function loadCase(caseId) {
   document.getElementById("case-id").textContent = caseId;
-  const [facts, timeline] = await Promise.all([
+  const [facts, timeline, conversation] = await Promise.all([
     getJson(`/cases/${encodeURIComponent(caseId)}`),
     getJson(`/cases/${encodeURIComponent(caseId)}/timeline`),
+    getJson(`/cases/${encodeURIComponent(caseId)}/conversation`),
   ]);
+  showConversation(conversation.turns);
   document.getElementById("case-facts").replaceChildren(...FACTS.filter((k) => facts[k]).flatMap((k) =>
     [element("dt", k), element("dd", k.endsWith("_at") ? day(facts[k]) : facts[k])]));
   document.querySelector("#timeline tbody").replaceChildren(...timeline.events.map((e) => {
     const trace = element("a", `trace ${e.trace_id.slice(0, 8)}…`, { href: e.trace_url, target: "_blank", rel: "noopener" });
     return row([day(e.time), e.source, e.type, summaryOf(e.data), trace]);
+  }));
+}
+
+// A message to the buyer: its kind, channel, state, time, subject and text; a reply: the
+// buyer's answer and words.
+function showConversation(turns) {
+  const list = document.getElementById("conversation");
+  if (!turns.length) {
+    list.replaceChildren(element("li", "No message to or from the buyer yet."));
+    return;
+  }
+  list.replaceChildren(...turns.map((turn) => {
+    const item = element("li", "", { class: turn.author });
+    const heading = turn.author === "buyer"
+      ? `${day(turn.at)} · buyer replied: ${turn.kind} (${turn.language})`
+      : `${day(turn.at)} · ${turn.kind} · ${turn.channel} by ${turn.way} · ${turn.state}`;
+    item.append(element("strong", heading));
+    if (turn.subject) item.append(element("div", turn.subject, { class: "subject" }));
+    if (turn.text) item.append(element("pre", turn.text));
+    return item;
   }));
 }
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import or_, select
 
-from services.analytics.tables import AppliedEvent, CaseView
+from services.analytics.tables import AppliedEvent, CaseView, ConversationEntry
 from shared.routes import get_or_404
 from shared.service import CurrentService
 
@@ -84,3 +84,19 @@ async def timeline(case_id: str, service: CurrentService) -> dict:
             for e in events
         ],
     }
+
+
+@router.get(
+    "/cases/{case_id}/conversation",
+    summary="One case's conversation with its buyer: messages sent and replies, in order",
+)
+async def conversation(case_id: str, service: CurrentService) -> dict[str, Any]:
+    async with service.sessions() as session:
+        await get_or_404(session, CaseView, case_id, f"no case {case_id}")
+        turns = await session.scalars(
+            select(ConversationEntry)
+            .where(ConversationEntry.case_id == case_id)
+            .order_by(ConversationEntry.at, ConversationEntry.entry_id)
+        )
+        shown = [turn.model_dump(exclude={"case_id", "updated_at"}) for turn in turns]
+    return {"case_id": case_id, "turns": shown}

@@ -11,7 +11,9 @@ from services.analytics.domain.case_facts import (
     PERSONAL_FIELDS,
     case_rows,
 )
+from services.analytics.domain.conversation import conversation_rows
 from services.analytics.tables import AppliedEvent, CaseView
+from services.analytics.workflows.conversation import forget_turns, record_turns
 from shared.consumer import Delivery
 from shared.events import BuyerErased
 
@@ -28,6 +30,7 @@ async def erase_buyers(session: AsyncSession, deliveries: list[Delivery]) -> Non
         .where(events.c.case_id.in_(erased))
         .values(data=events.c.data.op("-")(array(PERSONAL_FIELDS)))
     )
+    await forget_turns(session, erased)
 
 
 async def project(session: AsyncSession, deliveries: list[Delivery]) -> None:
@@ -48,6 +51,10 @@ async def project(session: AsyncSession, deliveries: list[Delivery]) -> None:
             }
             for d in deliveries
         ],
+    )
+    await record_turns(
+        session,
+        conversation_rows([(d.payload, d.envelope.id, d.envelope.time) for d in deliveries]),
     )
     await erase_buyers(session, deliveries)
     await upsert_cases(session, case_rows([(d.payload, d.envelope.time) for d in deliveries]))

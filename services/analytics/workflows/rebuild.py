@@ -15,7 +15,9 @@ from sqlalchemy import delete, func, select, tuple_
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.analytics.domain.case_facts import case_rows
-from services.analytics.tables import AppliedEvent, CaseView
+from services.analytics.domain.conversation import conversation_rows
+from services.analytics.tables import AppliedEvent, CaseView, ConversationEntry
+from services.analytics.workflows.conversation import record_turns
 from services.analytics.workflows.projection import upsert_cases
 from shared.events import PAYLOAD_TYPES, EventPayload
 
@@ -36,14 +38,17 @@ def payload_of(event: AppliedEvent) -> EventPayload | None:
 
 
 async def rebuild(session: AsyncSession, progress: Callable[[int], Any] = lambda _: None) -> int:
-    """Replace the read model with one folded from every kept event; the events folded."""
+    """Replace the read models (cases, their conversations) with ones folded from every kept
+    event; the events folded."""
     await session.execute(delete(CaseView))
+    await session.execute(delete(ConversationEntry))
     folded = 0
     after: tuple[datetime, int] | None = None
     while chunk := await _next_chunk(session, after):
-        pairs = [(p, e.time) for e in chunk if (p := payload_of(e)) is not None]
-        if pairs:
-            await upsert_cases(session, case_rows(pairs))
+        typed = [(p, e.event_id, e.time) for e in chunk if (p := payload_of(e)) is not None]
+        if typed:
+            await upsert_cases(session, case_rows([(p, time) for p, _, time in typed]))
+            await record_turns(session, conversation_rows(typed))
         folded += len(chunk)
         after = (chunk[-1].time, chunk[-1].seq)
         progress(len(chunk))

@@ -14,6 +14,7 @@ redelivered event owes nothing new. `sent` is handed over (the mail relay said 2
 `bounced` is the recipient's server refusing it for good (SMTP 5xx). Pure: no I/O.
 """
 
+import re
 import uuid
 from enum import StrEnum
 
@@ -88,6 +89,18 @@ WAYS = {
 NO_PAGE_LINK = frozenset({Way.AMAZON})
 # A message the buyer may opt out of (not one about what the case still owes them).
 OPTIONAL = frozenset({MessageKind.QUALITY_FOLLOW_UP})
+
+
+# The moves announced (`case.buyer_messaged`) for the case's conversation.
+ANNOUNCED = frozenset({SENT, DELIVERED, BOUNCED})
+# A link to the buyer's page (`adapters/buyer_links.py`): a key to their case, kept out of
+# what is announced.
+PAGE_LINK = re.compile(r"https?://\S+/buyer/[\w.\-~]+")
+PAGE_LINK_SHOWN = "[the buyer's page]"
+
+
+def without_page_links(text: str) -> str:
+    return PAGE_LINK.sub(PAGE_LINK_SHOWN, text)
 
 
 def way_of(channel: str) -> Way:

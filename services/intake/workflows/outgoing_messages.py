@@ -32,10 +32,11 @@ from services.intake.domain.outgoing_messages import (
     way_of,
 )
 from services.intake.tables import BuyerRecord, CaseRecord, ChannelAccount, OutgoingMessage
-from shared.events import Remedy, Scenario
+from shared.events import BuyerMessaged, Remedy, Scenario
 from shared.lifecycle import Transition
 from shared.markets import Currency, Market
 from shared.messaging_tables import utc_now
+from shared.outbox import emit
 
 log = logging.getLogger(__name__)
 
@@ -296,11 +297,31 @@ async def moved(
     transition: Transition[MessageState],
     **values: object,
 ) -> None:
-    """The worker's record of a try, unless the message moved meanwhile (an agent)."""
+    """The worker's record of a try, unless the message moved meanwhile (an agent); a
+    message that left (or bounced) is announced for the case's conversation."""
     table = OutgoingMessage.__table__
-    await session.execute(
+    recorded = await session.scalar(
         update(table)
         .where(table.c.message_id == row.message_id, table.c.state == row.state)
         .values(state=transition.state.value, **values)
+        .returning(table.c.message_id)
     )
     log.debug("message %s of case %s: %s", row.kind, row.case_id, transition.state)
+    if recorded is not None and transition.state in messages.ANNOUNCED:
+        await emit(session, announced(row, transition.state))
+
+
+def announced(row: OutgoingMessage, state: MessageState) -> BuyerMessaged:
+    """The message as the case's conversation shows it: no address, no page link."""
+    return BuyerMessaged(
+        case_id=row.case_id,
+        message_id=row.message_id,
+        kind=row.kind,
+        channel=row.channel,
+        way=row.way,
+        state=state.value,
+        language=row.language,
+        subject=row.subject or "",
+        text=messages.without_page_links(row.body_text or ""),
+        at=utc_now(),
+    )

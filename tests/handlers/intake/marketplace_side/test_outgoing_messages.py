@@ -30,6 +30,7 @@ from shared.events import (
 from shared.markets import Currency
 from shared.messaging_tables import utc_now
 from tests.factories import AGENT, envelope_bytes, resolution_decided
+from tests.handlers.conftest import outbox_of
 from tests.handlers.intake.marketplace_side.conftest import stored_case
 
 SENDER = "Luma Home <care@lumahome.example>"
@@ -198,6 +199,24 @@ async def test_an_offer_is_sent_once_by_email_with_both_parts_and_threading_head
     link = intake.buyer_links.open_page(page.rsplit("/", 1)[1])  # signed, for this case
     assert (link.case_id, link.language) == (case.case_id, "de")
 
+    # Announced once for the case's conversation: what it said, not to whom nor the link.
+    [told] = await messages_told(service, case.case_id)
+    assert (told["message_id"], told["kind"], told["state"]) == (
+        message.message_id,
+        "offer_made",
+        "sent",
+    )
+    assert (told["channel"], told["way"], told["language"]) == ("generic", "email", "de")
+    assert told["subject"] == mail["Subject"] and "Teilerstattung von 7,50 €" in told["text"]
+    assert "ana.ruiz@example.de" not in str(told) and page not in told["text"]
+    assert "/buyer/" not in told["text"]
+
+
+async def messages_told(service, case_id: str) -> list[dict]:
+    """The `case.buyer_messaged` events intake wrote for the case: their data."""
+    events = await outbox_of(service, case_id)
+    return [e["data"] for e in events if e["type"] == "case.buyer_messaged"]
+
 
 async def test_every_step_owes_its_message_and_a_quality_refund_its_follow_up(
     intake_api, intake, seller, mail_server
@@ -314,6 +333,7 @@ async def test_a_bounce_marks_the_message_bounced(intake_api, intake, seller, ma
     [message] = await messages_of(service, case.case_id)
     assert message.state == "bounced" and "550" in message.error
     assert message.attempts == 1  # not tried again
+    assert [told["state"] for told in await messages_told(service, case.case_id)] == ["bounced"]
 
 
 async def test_an_erased_buyer_gets_nothing(intake_api, intake, seller, mail_server):
@@ -436,6 +456,8 @@ async def test_an_ebay_buyer_reads_the_message_in_the_returns_conversation(
     assert len(steps) == 1 and "Teilerstattung von 7,50 €" in steps[0]["notes"]
     sent = await http.get(f"{emulators}/_emulator/ebay/messages", params={"return_id": return_id})
     assert [m["language"] for m in sent.json()["messages"]] == ["en"]
+    told = await messages_told(service, case.case_id)
+    assert [(t["way"], t["state"]) for t in told] == [("ebay", "delivered")]
 
 
 async def test_an_amazon_buyer_is_written_to_at_the_relay_address_read_with_an_rdt(

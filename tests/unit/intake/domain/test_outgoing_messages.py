@@ -78,3 +78,18 @@ def test_tries_run_out_then_an_agent_retries():
     with pytest.raises(IllegalTransition):
         messages.retry(SENT, "m")
     assert messages.withhold(QUEUED, "m").state is NOT_SENT
+
+
+def test_what_is_announced_keeps_no_key_to_the_buyer_s_page():
+    text = (
+        "Follow your case, and answer, on your own page:\n"
+        "https://returns.example.com/buyer/eyJjIjoiY2FzZS0xIn0.aB-c_d.Xy9z\n\n"
+        "You can also simply reply to this e-mail."
+    )
+    shown = messages.without_page_links(text)
+    assert "/buyer/" not in shown and "eyJj" not in shown
+    assert shown.splitlines()[1] == messages.PAGE_LINK_SHOWN
+    assert messages.without_page_links("Thank you, https://shop.example.com/help") == (
+        "Thank you, https://shop.example.com/help"
+    )
+    assert {MessageState.SENT, MessageState.DELIVERED, MessageState.BOUNCED} == (messages.ANNOUNCED)
