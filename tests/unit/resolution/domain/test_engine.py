@@ -145,7 +145,7 @@ def test_every_plan_is_cheapest_first_and_ends_with_a_remedy_the_buyer_takes(sce
         assert the_plan.steps[-1].owed
         assert not any(step.owed for step in the_plan.steps[:-1])
         weighed = {a.remedy for a in the_plan.alternatives}
-        assert weighed == set(engine.LADDERS[scenario])
+        assert weighed == set(engine.ladder_of(scenario, DEFAULT_POLICY))
 
 
 def test_expected_cost_counts_a_decline():
@@ -257,6 +257,6 @@ def test_a_case_amazon_fulfilled_is_planned_no_remedy_of_the_sellers(scenario):
     fba = replace(facts(scenario, Market.DE, [SPEAKER]), marketplace="amazon_fba")
     the_plan = plan(fba, DEFAULT_POLICY, 0, GUIDES, OPENED)
     assert the_plan.steps == ()
-    assert set(excluded(the_plan)) == set(engine.LADDERS[scenario])
+    assert set(excluded(the_plan)) == set(engine.ladder_of(scenario, DEFAULT_POLICY))
     assert all("fulfilled by Amazon" in why for why in excluded(the_plan).values())
     assert "fulfilled by Amazon" in the_plan.rule
