@@ -1,11 +1,12 @@
 """The part of Shopify's Admin GraphQL schema the emulator serves, and what a query costs.
 
 Types, fields, enums and arguments as Shopify's reference names them (version 2026-10:
-https://shopify.dev/docs/api/admin-graphql/latest): the queries `order`, `return`, `refund`
-and `shop`; the mutations `refundCreate` (with the `@idempotent` directive),
-`returnApproveRequest`, `returnDeclineRequest`, `returnCancel` and `returnClose`. A document
-asking for anything else is refused as Shopify refuses it: a 200 with `errors`. Deprecated
-fields intake or others still read (`Order.email`, `ReturnLineItem.returnReason`) are kept.
+https://shopify.dev/docs/api/admin-graphql/latest): the queries `order`, `return`, `refund`,
+`giftCards` and `shop`; the mutations `refundCreate` (with the `@idempotent` directive),
+`giftCardCreate`, `returnApproveRequest`, `returnDeclineRequest`, `returnCancel` and
+`returnClose`. A document asking for anything else is refused as Shopify refuses it: a 200
+with `errors`. Deprecated fields intake or others still read (`Order.email`,
+`ReturnLineItem.returnReason`) are kept.
 
 Cost (https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits#cost-calculation):
 scalars and enums 0, an object 1, a connection or list asked `first: n` 2 plus n times what
@@ -65,11 +66,13 @@ type Query {
   order(id: ID!): Order
   return(id: ID!): Return
   refund(id: ID!): Refund
+  giftCards(first: Int, query: String): GiftCardConnection!
   shop: Shop!
 }
 
 type Mutation {
   refundCreate(input: RefundInput!): RefundCreatePayload
+  giftCardCreate(input: GiftCardCreateInput!): GiftCardCreatePayload
   returnApproveRequest(input: ReturnApproveRequestInput!): ReturnApproveRequestPayload
   returnDeclineRequest(input: ReturnDeclineRequestInput!): ReturnDeclineRequestPayload
   returnCancel(id: ID!, notifyCustomer: Boolean): ReturnCancelPayload
@@ -271,6 +274,39 @@ type ReturnApproveRequestPayload { return: Return userErrors: [ReturnUserError!]
 type ReturnDeclineRequestPayload { return: Return userErrors: [ReturnUserError!]! }
 type ReturnCancelPayload { return: Return userErrors: [ReturnUserError!]! }
 type ReturnClosePayload { return: Return userErrors: [ReturnUserError!]! }
+
+enum GiftCardErrorCode {
+  CUSTOMER_NOT_FOUND GREATER_THAN INTERNAL_ERROR INVALID MISSING_ARGUMENT
+  RECIPIENT_NOT_FOUND TAKEN TOO_LONG TOO_SHORT
+}
+type GiftCard {
+  id: ID!
+  maskedCode: String!
+  lastCharacters: String!
+  note: String
+  enabled: Boolean!
+  createdAt: DateTime!
+  expiresOn: String
+  initialValue: MoneyV2!
+  balance: MoneyV2!
+  customer: Customer
+}
+type GiftCardEdge { cursor: String! node: GiftCard! }
+type GiftCardConnection { edges: [GiftCardEdge!]! nodes: [GiftCard!]! pageInfo: PageInfo! }
+input GiftCardCreateInput {
+  initialValue: Decimal!
+  code: String
+  customerId: ID
+  expiresOn: String
+  note: String
+  templateSuffix: String
+}
+type GiftCardUserError { code: GiftCardErrorCode field: [String!] message: String! }
+type GiftCardCreatePayload {
+  giftCard: GiftCard
+  giftCardCode: String
+  userErrors: [GiftCardUserError!]!
+}
 """
 
 SCHEMA: GraphQLSchema = build_schema(SDL)

@@ -193,6 +193,7 @@ def facts_of(
         if given.get("promised_by")
         else None,
         why=given.get("why"),
+        credit_code=given.get("credit_code"),
     )
 
 
