@@ -125,3 +125,20 @@ def test_amazon_takes_no_links_and_no_marketing():
         facts(MessageKind.OFFER_MADE, "en", marketplace="amazon", page_url=None, offer_text=offer)
     )
     assert marketing.findings == ["marketing: discount code", "marketing: our other products"]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_store_credit_notice_gives_the_gift_cards_code_and_value(language):
+    credit = facts(
+        MessageKind.REFUND_ISSUED,
+        language,
+        remedy=Remedy.STORE_CREDIT,
+        amount_minor=5500,
+        credit_code="K7MPQ2XRW9TB4HND",
+    )
+    message = render(credit)
+    refund = render(facts(MessageKind.REFUND_ISSUED, language, amount_minor=5500))
+    assert message.findings == []
+    assert "K7MPQ2XRW9TB4HND" in message.text and "K7MPQ2XRW9TB4HND" in message.html
+    assert "55" in message.subject and message.subject != refund.subject
+    assert "K7MPQ2XRW9TB4HND" not in refund.text
