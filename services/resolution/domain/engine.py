@@ -35,7 +35,9 @@ from shared.markets import Currency, Market
 
 R = Remedy
 # Store credit (where the seller enables it) comes before the refunds: a buyer who declines
-# it goes on to the money refund the law or the marketplace gives them.
+# it goes on to the money refund the law or the marketplace gives them. Not for a parcel
+# that never arrived (the same item again comes first, and there is no item to keep) nor
+# for a changed mind (the withdrawal right gives the money back).
 LADDERS: dict[Scenario, tuple[Remedy, ...]] = {
     Scenario.MINOR_DEFECT: (
         R.PARTIAL_REFUND,
@@ -62,7 +64,7 @@ LADDERS: dict[Scenario, tuple[Remedy, ...]] = {
     Scenario.CHANGED_MIND: (R.RETURN_FULL_REFUND,),
     # The same item again from a local warehouse, or the money back; the seller claims
     # the lost parcel from the carrier.
-    Scenario.NOT_RECEIVED: (R.RESHIP, R.STORE_CREDIT, R.REFUND_WITHOUT_RETURN),
+    Scenario.NOT_RECEIVED: (R.RESHIP, R.REFUND_WITHOUT_RETURN),
     Scenario.WRONG_ITEM: (
         R.EXCHANGE,
         R.STORE_CREDIT,
