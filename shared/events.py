@@ -41,6 +41,7 @@ class Remedy(StrEnum):
     REFUND_WITHOUT_RETURN = "refund_without_return"  # it never arrived, or is not worth a return
     TROUBLESHOOTING = "troubleshooting"  # a guide in the buyer's language
     RESHIP = "reship"  # it never arrived: the same item again, from a local warehouse
+    STORE_CREDIT = "store_credit"  # a gift card worth the refund plus the seller's bonus
 
 
 class Reason(StrEnum):

@@ -163,6 +163,8 @@ class RefundRecord(SQLModel, table=True):
     state: str = text(RefundState.ASKED.value)  # a RefundState
     attempts: int = column(SmallInteger, 0)
     marketplace_refund_id: str | None = text(None)
+    # Store credit: the gift card's code, chosen before the first try (every retry's).
+    credit_code: str | None = text(None)
     paid_minor: int | None = big_integer(None)
     paid_currency: str | None = text(None)
     refusal_status: int | None = column(SmallInteger, None)

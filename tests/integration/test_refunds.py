@@ -179,3 +179,58 @@ def intake_environment(settings) -> dict[str, str]:
         "GENERIC_REFUND_API_BASE_URL": settings.generic_refund_api_base_url,
         "MARKETPLACE_TIMEOUT_SECONDS": str(settings.marketplace_timeout_seconds),
     }
+
+
+async def test_a_store_credit_accepted_is_one_gift_card_of_the_sellers_api_and_its_code_told(
+    clients, database, emulators
+):
+    """A seller of its own (its policy enables store credit; the shared test seller's is
+    left alone): the buyer declines the partial refund, accepts the store credit."""
+    from datetime import UTC, datetime
+
+    from services.intake.channels.generic.webhook import signed_headers
+
+    account, secret = f"credit-{uuid.uuid4().hex[:8]}", f"secret-{uuid.uuid4().hex}"
+    onboarded = await clients["intake"].post(
+        "/channel-accounts",
+        json={"channel": "generic", "account": account, "seller": account, "secrets": [secret]},
+        headers=AGENT,
+    )
+    assert onboarded.status_code == 201, onboarded.text
+    policy = {"store_credit_enabled": True, "store_credit_bonus_percent": 10}
+    put = await clients["resolution"].put(f"/policies/{account}", json=policy, headers=AGENT)
+    assert put.status_code == 201, put.text
+    raw = json.dumps(webhook(reason_code="DAMAGED_PACKAGING")).encode()
+    headers = signed_headers(account, secret, raw, datetime.now(UTC))
+    posted = await clients["intake"].post("/webhooks/generic", content=raw, headers=headers)
+    assert posted.status_code == 202, posted.text
+    case_id = posted.json()["case_id"]
+
+    await answer_offer(clients, case_id, "decline", "partial_refund")
+    await answer_offer(clients, case_id, "accept", "store_credit")
+
+    credit = await resolution_refund(database, case_id)
+    async with httpx.AsyncClient(base_url=emulators, timeout=5) as http:
+        cards = await http.get(
+            "/refund-api/v1/gift-cards", params={"idempotency_key": credit.refund_id}
+        )
+    (card,) = cards.json()["gift_cards"]
+    assert card["amount"] == {"minor": 5498, "currency": "USD"}  # 49.99 and 10%
+    assert card["gift_card_id"] == credit.marketplace_refund_id
+    (code,) = await rows(
+        database, "SELECT credit_code FROM intake.refunds WHERE refund_id = :k", k=credit.refund_id
+    )
+    assert code.credit_code == card["code"]
+
+    async def told():
+        found = await rows(
+            database,
+            "SELECT facts FROM intake.outgoing_messages WHERE case_id = :c AND kind = :k",
+            c=case_id,
+            k="refund_issued",
+        )
+        return found
+
+    (message,) = await eventually(told)
+    assert message.facts["credit_code"] == card["code"]
+    assert message.facts["remedy"] == "store_credit"

@@ -25,7 +25,8 @@ For tests and demos, under `/_emulator/shopify`:
   (its status, order and lines); its order then has the lines it names. 201;
 - `PUT /{shop}/bucket` `{"currently_available": 0, "restore_rate": 1}`: drain the bucket;
 - `GET /refunds`: every refund made, in order (the ledger: shop, order, amount, currency,
-  note, idempotency key); `GET /return-actions`: every approval, decline, cancel, close.
+  note, idempotency key); `GET /gift-cards`: every gift card made (code, value, note);
+  `GET /return-actions`: every approval, decline, cancel, close.
 Outages, error statuses and slow answers come from faults.py, as for every system
 (`PUT /_emulator/faults/shopify`).
 """
@@ -173,6 +174,24 @@ async def set_bucket(shop: str, level: BucketLevel, request: Request) -> None:
 @router.get("/_emulator/shopify/refunds", tags=["Shopify ledger"])
 async def refunds_made(request: Request) -> dict[str, list]:
     return {"refunds": [refund.ledger_entry() for refund in request.app.state.shopify.refunds]}
+
+
+@router.get("/_emulator/shopify/gift-cards", tags=["Shopify ledger"])
+async def gift_cards(request: Request) -> dict:
+    """Every gift card made, in order: shop, id, code, value, note."""
+    return {
+        "gift_cards": [
+            {
+                "shop": card.shop,
+                "gift_card_id": f"gid://shopify/GiftCard/{card.card_id}",
+                "code": card.code,
+                "amount": str(card.amount),
+                "currency": card.currency,
+                "note": card.note,
+            }
+            for card in request.app.state.shopify.gift_cards
+        ]
+    }
 
 
 @router.get("/_emulator/shopify/return-actions", tags=["Shopify ledger"])

@@ -25,6 +25,7 @@ from deploy.emulators.shopify.orders import (
 from deploy.emulators.shopify.schema import SCHEMA
 from deploy.emulators.shopify.shops import (
     DeclinePayload,
+    EmulatedGiftCard,
     EmulatedRefund,
     EmulatedReturn,
     Shop,
@@ -101,7 +102,12 @@ class ShopNodes:
             "return": lambda info, id: self.return_by_id(id),
             "refund": lambda info, id: self.refund_by_id(id),
             "shop": lambda info: self.shop_node(),
+            "giftCards": lambda info, first=None, query=None: connection(
+                [self.gift_card_node(c) for c in self.shops.find_gift_cards(self.domain, query)],
+                first,
+            ),
             "refundCreate": self.refund_create,
+            "giftCardCreate": self.gift_card_create,
             "returnApproveRequest": lambda info, input: self.moved(input["id"], "approve"),
             "returnDeclineRequest": lambda info, input: self.moved(
                 input["id"],
@@ -294,7 +300,29 @@ class ShopNodes:
             ),
         }
 
+    def gift_card_node(self, card: EmulatedGiftCard) -> Node:
+        return {
+            "id": f"gid://shopify/GiftCard/{card.card_id}",
+            "maskedCode": f"•••• •••• •••• {card.code[-4:].lower()}",
+            "lastCharacters": card.code[-4:].lower(),
+            "note": card.note,
+            "enabled": True,
+            "createdAt": iso(card.created_at),
+            "expiresOn": card.expires_on,
+            "initialValue": {"amount": str(card.amount), "currencyCode": card.currency},
+            "balance": {"amount": str(card.amount), "currencyCode": card.currency},
+            "customer": None,
+        }
+
     # Mutations
+
+    def gift_card_create(self, info: GraphQLResolveInfo, input: dict[str, Any]) -> Node:
+        card, errors = self.shops.create_gift_card(self.domain, input)
+        return {
+            "giftCard": self.gift_card_node(card) if card else None,
+            "giftCardCode": card.code if card else None,
+            "userErrors": errors,
+        }
 
     def refund_create(self, info: GraphQLResolveInfo, input: dict[str, Any]) -> Node:
         key = idempotency_key(info)

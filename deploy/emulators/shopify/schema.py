@@ -2,8 +2,9 @@
 
 Types, fields, enums and arguments as Shopify's reference names them (version 2026-10:
 https://shopify.dev/docs/api/admin-graphql/latest): the queries `order`, `orders` (searched
-by `name:`), `product`, `return`, `refund` and `shop`; the mutations `refundCreate` (with the
-`@idempotent` directive), `returnApproveRequest`, `returnDeclineRequest`, `returnCancel` and
+by `name:`), `product`, `return`, `refund`, `giftCards` and `shop`; the mutations
+`refundCreate` (with the `@idempotent` directive), `giftCardCreate`, `returnApproveRequest`,
+`returnDeclineRequest`, `returnCancel` and
 `returnClose`. A document asking for anything else is refused as Shopify refuses it: a 200
 with `errors`. Deprecated fields intake or others still read (`Order.email`,
 `ReturnLineItem.returnReason`) are kept.
@@ -68,11 +69,13 @@ type Query {
   orders(first: Int, after: String, query: String): OrderConnection!
   return(id: ID!): Return
   refund(id: ID!): Refund
+  giftCards(first: Int, query: String): GiftCardConnection!
   shop: Shop!
 }
 
 type Mutation {
   refundCreate(input: RefundInput!): RefundCreatePayload
+  giftCardCreate(input: GiftCardCreateInput!): GiftCardCreatePayload
   returnApproveRequest(input: ReturnApproveRequestInput!): ReturnApproveRequestPayload
   returnDeclineRequest(input: ReturnDeclineRequestInput!): ReturnDeclineRequestPayload
   returnCancel(id: ID!, notifyCustomer: Boolean): ReturnCancelPayload
@@ -302,6 +305,39 @@ type ReturnApproveRequestPayload { return: Return userErrors: [ReturnUserError!]
 type ReturnDeclineRequestPayload { return: Return userErrors: [ReturnUserError!]! }
 type ReturnCancelPayload { return: Return userErrors: [ReturnUserError!]! }
 type ReturnClosePayload { return: Return userErrors: [ReturnUserError!]! }
+
+enum GiftCardErrorCode {
+  CUSTOMER_NOT_FOUND GREATER_THAN INTERNAL_ERROR INVALID MISSING_ARGUMENT
+  RECIPIENT_NOT_FOUND TAKEN TOO_LONG TOO_SHORT
+}
+type GiftCard {
+  id: ID!
+  maskedCode: String!
+  lastCharacters: String!
+  note: String
+  enabled: Boolean!
+  createdAt: DateTime!
+  expiresOn: String
+  initialValue: MoneyV2!
+  balance: MoneyV2!
+  customer: Customer
+}
+type GiftCardEdge { cursor: String! node: GiftCard! }
+type GiftCardConnection { edges: [GiftCardEdge!]! nodes: [GiftCard!]! pageInfo: PageInfo! }
+input GiftCardCreateInput {
+  initialValue: Decimal!
+  code: String
+  customerId: ID
+  expiresOn: String
+  note: String
+  templateSuffix: String
+}
+type GiftCardUserError { code: GiftCardErrorCode field: [String!] message: String! }
+type GiftCardCreatePayload {
+  giftCard: GiftCard
+  giftCardCode: String
+  userErrors: [GiftCardUserError!]!
+}
 """
 
 SCHEMA: GraphQLSchema = build_schema(SDL)

@@ -17,6 +17,7 @@ is refused: https://shopify.dev/docs/api/usage/implementing-idempotency).
 """
 
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -160,6 +161,25 @@ class Bucket:
         }
 
 
+@dataclass(frozen=True)
+class EmulatedGiftCard:
+    card_id: int
+    shop: str
+    code: str
+    amount: Decimal
+    currency: str
+    note: str | None
+    customer_id: str | None
+    expires_on: str | None
+    created_at: datetime
+
+
+GIFT_CARD_CODE = re.compile(r"^[A-Za-z0-9]{8,20}$")
+# The emulated shops' cap on one card's value (a real shop's depends on its plan and currency).
+MAX_GIFT_CARD_VALUE = Decimal(2000)
+SHOP_CURRENCY = "USD"
+
+
 @dataclass
 class Shop:
     domain: str
@@ -168,6 +188,7 @@ class Shop:
     # Each idempotency key: the parameters it came with, and the refund made or the refusal.
     keys: dict[str, tuple[str, int | None, list]] = field(default_factory=dict)
     bucket: Bucket = field(default_factory=Bucket)
+    gift_cards: dict[str, EmulatedGiftCard] = field(default_factory=dict)  # by lower-case code
 
     def orders_named(self, query: str | None) -> list[EmulatedOrder]:
         """The shop's recent orders a search `name:<name>` finds (Shopify's search syntax,
@@ -234,6 +255,7 @@ class Shops:
         self._shops: dict[str, Shop] = {}
         self.refunds: list[EmulatedRefund] = []  # every refund made, in order
         self.return_actions: list[dict[str, Any]] = []  # every move of a return, in order
+        self.gift_cards: list[EmulatedGiftCard] = []  # every gift card made, in order
 
     def shop(self, domain: str) -> Shop:
         return self._shops.setdefault(domain, Shop(domain))
@@ -369,6 +391,50 @@ class Shops:
         shop.refunds[refund.refund_id] = refund
         self.refunds.append(refund)
         return refund, []
+
+    def create_gift_card(
+        self, domain: str, card_input: dict[str, Any]
+    ) -> tuple[EmulatedGiftCard | None, UserErrors]:
+        """`giftCardCreate`: a code is unique in its shop (case-insensitive), 8-20 letters
+        and digits; the value positive and within the shop's cap."""
+        shop = self.shop(domain)
+        code = card_input.get("code")
+        if code is not None and not GIFT_CARD_CODE.match(code):
+            message = "Code must be 8-20 characters long and contain only letters and numbers"
+            return None, [user_error(message, "input", "code", code="INVALID")]
+        if code is not None and code.lower() in shop.gift_cards:
+            return None, [user_error("Code has already been taken", "input", "code", code="TAKEN")]
+        try:
+            value = Decimal(str(card_input.get("initialValue")))
+        except InvalidOperation:
+            value = Decimal(0)
+        if value <= 0:
+            message = "Initial value must be greater than 0"
+            return None, [user_error(message, "input", "initialValue", code="INVALID")]
+        if value > MAX_GIFT_CARD_VALUE:
+            message = f"Initial value must be less than or equal to {MAX_GIFT_CARD_VALUE}"
+            return None, [user_error(message, "input", "initialValue", code="GREATER_THAN")]
+        code = code or f"{number('gift-card', domain, len(shop.gift_cards), digits=16)}"
+        card = EmulatedGiftCard(
+            card_id=number("gift-card", domain, code.lower()),
+            shop=domain,
+            code=code,
+            amount=value,
+            currency=SHOP_CURRENCY,
+            note=card_input.get("note"),
+            customer_id=card_input.get("customerId"),
+            expires_on=card_input.get("expiresOn"),
+            created_at=self.now(),
+        )
+        shop.gift_cards[code.lower()] = card
+        self.gift_cards.append(card)
+        return card, []
+
+    def find_gift_cards(self, domain: str, query: str | None) -> list[EmulatedGiftCard]:
+        """`giftCards(query:)` by its default field, the code (whole, case-insensitive)."""
+        cards = list(self.shop(domain).gift_cards.values())
+        words = (query or "").strip().lower()
+        return [card for card in cards if not words or card.code.lower() == words]
 
     def find_refund(self, domain: str, refund_id: int) -> EmulatedRefund | None:
         return self.shop(domain).refunds.get(refund_id)

@@ -88,6 +88,10 @@ class MarketplaceChannel(Generic[Missing]):
     # The marketplace side; None where the marketplace has no such call (or it is not built).
     pay_refund: PayRefund | None = None
     find_refund: FindRefund | None = None
+    # Store credit: a gift card in the seller's shop, worth `amount_minor`, under the order's
+    # `credit_code`; None where the channel's sellers cannot issue one.
+    issue_store_credit: PayRefund | None = None
+    find_store_credit: FindRefund | None = None
     act_on_return: ActOnReturn | None = None
     check_account: CheckAccount | None = None
     exchange_variants: ExchangeVariants | None = None

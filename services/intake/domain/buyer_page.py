@@ -676,6 +676,20 @@ TEXTS: dict[str, dict[str, str]] = {
 
 # What the buyer keeps and gets with each remedy offered.
 KEEPS: dict[str, dict[str, str]] = {
+    "store_credit": {
+        "en": "You keep the item and get a gift card for our shop, worth more than your "
+        "refund. You may decline it and get your money back instead.",
+        "de": "Sie behalten den Artikel und erhalten einen Geschenkgutschein für unseren Shop, "
+        "der mehr wert ist als Ihre Erstattung. Sie können ihn ablehnen und stattdessen Ihr "
+        "Geld zurückerhalten.",
+        "fr": "Vous gardez l'article et recevez une carte cadeau pour notre boutique, d'une "
+        "valeur supérieure à votre remboursement. Vous pouvez la refuser et être remboursé à "
+        "la place.",
+        "es": "Conserva el artículo y recibe una tarjeta regalo para nuestra tienda, por más "
+        "que su reembolso. Puede rechazarla y recuperar su dinero en su lugar.",
+        "it": "Conserva l'articolo e riceve una carta regalo per il nostro negozio, di valore "
+        "superiore al rimborso. Può rifiutarla e riavere invece il suo denaro.",
+    },
     "partial_refund": {
         "en": "You keep the item and get part of the price back.",
         "de": "Sie behalten den Artikel und erhalten einen Teil des Preises zurück.",
@@ -762,6 +776,13 @@ NEXT: dict[str, dict[str, str]] = {
         "es": "Una persona de nuestro equipo revisa su caso personalmente.",
         "it": "Un membro del nostro team sta esaminando personalmente la pratica.",
     },
+    "credit_follows": {
+        "en": "Your gift card's code is on its way to you in a message.",
+        "de": "Der Code Ihres Geschenkgutscheins ist per Nachricht auf dem Weg zu Ihnen.",
+        "fr": "Le code de votre carte cadeau vous est envoyé par message.",
+        "es": "El código de su tarjeta regalo le llegará en un mensaje.",
+        "it": "Il codice della sua carta regalo le arriverà in un messaggio.",
+    },
     "refund_follows": {
         "en": "Your refund is on its way to your original payment method.",
         "de": "Ihre Erstattung ist auf dem Weg zu Ihrer ursprünglichen Zahlungsart.",
@@ -803,6 +824,7 @@ NEXT_OF_REMEDY = {
     "part_shipment": "we_ship",
     "reship": "we_ship",
     "troubleshooting": "follow_guide",
+    "store_credit": "credit_follows",
 }
 NEXT_OF_STATE = {
     "waiting": "with_team",
@@ -812,6 +834,13 @@ NEXT_OF_STATE = {
 }
 
 REMEDY_NAMES: dict[str, dict[str, str]] = {
+    "store_credit": {
+        "en": "Store credit (gift card)",
+        "de": "Guthaben (Geschenkgutschein)",
+        "fr": "Avoir (carte cadeau)",
+        "es": "Saldo en tienda (tarjeta regalo)",
+        "it": "Credito nel negozio (carta regalo)",
+    },
     "partial_refund": {
         "en": "Partial refund",
         "de": "Teilerstattung",

@@ -13,6 +13,8 @@ from enum import StrEnum
 
 from shared.markets import Currency
 
+STORE_CREDIT = "store_credit"  # the reason of a refund paid as a gift card
+
 
 @dataclass(frozen=True)
 class RefundOrder:
@@ -25,6 +27,11 @@ class RefundOrder:
     amount_minor: int
     currency: Currency
     reason: str  # the remedy: partial_refund, return_full_refund, refund_without_return...
+    credit_code: str | None = None  # store credit: the gift card's code, the same every try
+
+    @property
+    def store_credit(self) -> bool:
+        return self.reason == STORE_CREDIT
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,7 @@ class MessageFacts:
     rma: str | None = None
     promised_by: date | None = None
     why: str | None = None  # the agent's words when nothing is owed
+    credit_code: str | None = None  # store credit: the gift card's code
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,7 @@ def _context(facts: MessageFacts, language: str) -> dict[str, object]:
         "offer_text": (facts.offer_text or "").strip(),
         "remedy": remedy,
         "remedy_words": _remedy_words(language, remedy),
+        "credit_code": facts.credit_code,
         "amount": _money(language, facts.amount_minor, facts.currency),
         "carrier": facts.carrier,
         "tracking": facts.tracking,

@@ -114,3 +114,16 @@ def mismatch(
     if asked.amount.currency != currency:
         return f"amount.currency: case {asked.case_id} is in {currency}"
     return None
+
+
+CREDIT_CODE_CHARS = 16  # Shopify takes 8-20 letters and digits; the seller's API the same
+CREDIT_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+
+
+def credit_code(random_bytes: bytes) -> str:
+    """A gift card's code from `CREDIT_CODE_CHARS` random bytes: a bearer value, so it is
+    random rather than derived from the case."""
+    if len(random_bytes) < CREDIT_CODE_CHARS:
+        raise ValueError(f"a code needs {CREDIT_CODE_CHARS} random bytes")
+    size = len(CREDIT_CODE_ALPHABET)
+    return "".join(CREDIT_CODE_ALPHABET[b % size] for b in random_bytes[:CREDIT_CODE_CHARS])

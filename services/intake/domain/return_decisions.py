@@ -100,6 +100,8 @@ class Owed:
 def settlement_of(remedy: Remedy, refund_minor: int = 0) -> Settlement:
     if remedy is Remedy.RETURN_FULL_REFUND:
         return Settlement.COMES_BACK
+    if remedy is Remedy.STORE_CREDIT:  # a gift card in the seller's shop: no marketplace money
+        return Settlement.KEPT
     return Settlement.KEPT_REFUNDED if refund_minor > 0 else Settlement.KEPT
 
 

@@ -7,10 +7,11 @@ message worker. Each message is keyed by the event's id: a redelivery owes nothi
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.intake.domain.outgoing_messages import MessageKind, offer_kind
-from services.intake.workflows import outgoing_messages, return_actions
+from services.intake.workflows import outgoing_messages, refunding, return_actions
 from shared.events import (
     Envelope,
     RefundIssued,
+    Remedy,
     ResolutionDecided,
     ResolutionOffered,
     ReturnLabelIssued,
@@ -81,6 +82,8 @@ async def on_refund_issued(session: AsyncSession, refund: RefundIssued, envelope
         "amount_minor": refund.amount_minor,
         "currency": refund.currency.value,
     }
+    if refund.remedy is Remedy.STORE_CREDIT:
+        facts["credit_code"] = await refunding.credit_code_of(session, refund.refund_id)
     await outgoing_messages.owe_after_refund(
         session, refund.case_id, refund.remedy, envelope.id, facts
     )

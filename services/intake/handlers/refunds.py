@@ -102,6 +102,7 @@ class RefundView(BaseModel):
     state: str
     attempts: int
     marketplace_refund_id: str | None
+    credit_code: str | None  # store credit: the gift card's code
     paid_minor: int | None
     paid_currency: str | None
     refusal_status: int | None

@@ -194,6 +194,7 @@ def facts_of(
         if given.get("promised_by")
         else None,
         why=given.get("why"),
+        credit_code=given.get("credit_code"),
     )
 
 

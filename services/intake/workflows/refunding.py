@@ -21,11 +21,16 @@ A try that fails on its own side (the commit of the answer, say) gives its lease
 process that dies keeps it until it runs out. A case opened by hand is paid as a generic
 channel's case, with its seller's generic account. A channel without `pay_refund` refuses
 every refund with the reason.
+
+Store credit (reason `store_credit`) goes the same way as a gift card: the channel's
+`issue_store_credit` and `find_store_credit` instead, under a random code recorded with the
+lease before the first try, so every retry asks for, and reads back, the same card.
 """
 
 import asyncio
 import logging
 import math
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -33,11 +38,15 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.intake.channels.marketplace import MarketplaceChannel
+from services.intake.channels.marketplace import FindRefund, MarketplaceChannel, PayRefund
 from services.intake.domain import refunds
 from services.intake.domain.account import Account
 from services.intake.domain.case import Channel
-from services.intake.domain.marketplace_side import MarketplaceRefund, RefundOrder
+from services.intake.domain.marketplace_side import (
+    STORE_CREDIT,
+    MarketplaceRefund,
+    RefundOrder,
+)
 from services.intake.domain.refunds import RefundAsked, RefundState
 from services.intake.tables import CaseRecord, RefundRecord
 from services.intake.workflows.context import Intake
@@ -171,6 +180,20 @@ async def payer_of(intake: Intake, facts: Facts) -> Payer:
     return Payer(channel, account)
 
 
+def paying_call(channel: MarketplaceChannel, reason: str) -> PayRefund | None:
+    return channel.issue_store_credit if reason == STORE_CREDIT else channel.pay_refund
+
+
+def finding_call(channel: MarketplaceChannel, reason: str) -> FindRefund | None:
+    return channel.find_store_credit if reason == STORE_CREDIT else channel.find_refund
+
+
+def cannot_pay(channel: Channel, reason: str) -> str:
+    if reason == STORE_CREDIT:
+        return f"{channel.value} cannot issue the seller's store credit: refund the buyer instead"
+    return no_refunds_through(channel)
+
+
 def no_refunds_through(channel: Channel) -> str:
     return (
         f"{channel.value} refunds are not paid through intake: refund the buyer on the "
@@ -193,9 +216,11 @@ async def take(
             left = (record.paying_until - now).total_seconds()
             reason = f"refund {refund_id} is being paid by another try"
             raise Unavailable(SYSTEM, reason, 503, left)
-        if payer.channel.pay_refund is None:
-            refuse(record, refunds.INVALID, no_refunds_through(payer.channel.channel))
+        if paying_call(payer.channel, asked.reason) is None:
+            refuse(record, refunds.INVALID, cannot_pay(payer.channel.channel, asked.reason))
             return record, before
+        if asked.reason == STORE_CREDIT and record.credit_code is None:
+            record.credit_code = refunds.credit_code(secrets.token_bytes(refunds.CREDIT_CODE_CHARS))
         record.state = refunds.start_paying(before, refund_id).state
         record.attempts += 1
         record.paying_until = now + lease_of(intake)
@@ -241,6 +266,7 @@ def order_of(record: RefundRecord, asked: RefundAsked) -> RefundOrder:
         amount_minor=asked.amount.minor,
         currency=asked.amount.currency,
         reason=asked.reason,
+        credit_code=record.credit_code,
     )
 
 
@@ -269,10 +295,11 @@ async def read_back(
 ) -> MarketplaceRefund | None:
     """The refund an earlier try made, if the marketplace holds one. Read-back failing for
     good answers a refusal but records none: the earlier try may have paid."""
-    if payer.channel.find_refund is None:
+    find = finding_call(payer.channel, order.reason)
+    if find is None:
         return None  # the channel's own key makes paying again harmless
     try:
-        return await payer.channel.find_refund(order, payer.account, intake.marketplaces)
+        return await find(order, payer.account, intake.marketplaces)
     except Unavailable as failure:
         await note_failure(intake, record.refund_id, str(failure))
         raise
@@ -285,9 +312,10 @@ async def read_back(
 async def pay_once(
     intake: Intake, record: RefundRecord, payer: Payer, order: RefundOrder
 ) -> MarketplaceRefund:
-    assert payer.channel.pay_refund is not None
+    pay = paying_call(payer.channel, order.reason)
+    assert pay is not None
     try:
-        return await payer.channel.pay_refund(order, payer.account, intake.marketplaces)
+        return await pay(order, payer.account, intake.marketplaces)
     except Unavailable as failure:
         await note_failure(intake, record.refund_id, str(failure))
         raise
@@ -350,6 +378,13 @@ async def reopen(session: AsyncSession, refund_id: str) -> RefundRecord | None:
     record.refusal_status = None
     record.settled_at = None
     return record
+
+
+async def credit_code_of(session: AsyncSession, refund_id: str) -> str | None:
+    """The code of the gift card issued under `refund_id` (None: no such store credit)."""
+    return await session.scalar(
+        select(RefundRecord.credit_code).where(RefundRecord.refund_id == refund_id)
+    )
 
 
 async def listed(

@@ -44,6 +44,7 @@ LINE_RETURN_SHIPPING = "return_shipping"
 LINE_HANDLING = "handling"
 LINE_RECOVERY_VALUE = "recovery_value"
 LINE_PRICE_DIFFERENCE = "price_difference"
+LINE_STORE_CREDIT = "store_credit"
 
 # The key of a category table that applies to every category the table does not name,
 # and to items without a category.
@@ -240,7 +241,7 @@ class Costing:
     market: Market
     marketplace: str  # "amazon", "shopify", "ebay", "walmart", or anything else
     items: list[CaseItem]
-    refund_minor: int = 0  # what the remedy refunds (partial or full)
+    refund_minor: int = 0  # what the remedy refunds (partial or full; store credit's value)
     price_difference_minor: int = 0  # exchange: > 0 the buyer pays us, < 0 we pay back
     seller_pays_return: bool = True  # who pays the return label
 
@@ -419,6 +420,22 @@ def _reship(costing: Costing, book: CostBook) -> Amounts:
     return _going_out(costing, book) + packing
 
 
+def _store_credit(costing: Costing, book: CostBook) -> Amounts:
+    """A gift card is spent on the seller's own goods: it costs what those goods cost the
+    seller (their landed-cost share of the price), not its face value. The credit is spread
+    over the items by price, each at its category's share."""
+    paid = goods_value_minor(costing.items)
+    if paid <= 0 or costing.refund_minor <= 0:
+        return []
+    cost = sum(
+        Decimal(costing.refund_minor * item.unit_price_minor * item.quantity)
+        / paid
+        * _for_category(book.replacement_cost_ratio, item)
+        for item in costing.items
+    )
+    return [(LINE_STORE_CREDIT, _to_minor(cost))]
+
+
 def _return_full_refund(costing: Costing, book: CostBook) -> Amounts:
     return _refund(costing, book) + _coming_back(costing, book, costing.seller_pays_return)
 
@@ -431,6 +448,7 @@ _LINES_OF: dict[Remedy, Callable[[Costing, CostBook], Amounts]] = {
     Remedy.EXCHANGE: _exchange,
     Remedy.RETURN_FULL_REFUND: _return_full_refund,
     Remedy.RESHIP: _reship,
+    Remedy.STORE_CREDIT: _store_credit,
 }
 
 UNITS_COME_BACK = frozenset({Remedy.EXCHANGE, Remedy.RETURN_FULL_REFUND})

@@ -34,24 +34,47 @@ from shared.events import Alternative, CaseItem, CostLine, Remedy, ReturnRoute, 
 from shared.markets import Currency, Market
 
 R = Remedy
+# Store credit (where the seller enables it) comes before the refunds: a buyer who declines
+# it goes on to the money refund the law or the marketplace gives them. Not for a parcel
+# that never arrived (the same item again comes first, and there is no item to keep) nor
+# for a changed mind (the withdrawal right gives the money back).
 LADDERS: dict[Scenario, tuple[Remedy, ...]] = {
-    Scenario.MINOR_DEFECT: (R.PARTIAL_REFUND, R.REFUND_WITHOUT_RETURN, R.RETURN_FULL_REFUND),
-    Scenario.FUNCTIONAL_FAULT: (
-        R.TROUBLESHOOTING,
-        R.PART_SHIPMENT,
+    Scenario.MINOR_DEFECT: (
+        R.PARTIAL_REFUND,
+        R.STORE_CREDIT,
         R.REFUND_WITHOUT_RETURN,
         R.RETURN_FULL_REFUND,
     ),
-    Scenario.SIZE_STYLE_MISMATCH: (R.EXCHANGE, R.REFUND_WITHOUT_RETURN, R.RETURN_FULL_REFUND),
+    Scenario.FUNCTIONAL_FAULT: (
+        R.TROUBLESHOOTING,
+        R.PART_SHIPMENT,
+        R.STORE_CREDIT,
+        R.REFUND_WITHOUT_RETURN,
+        R.RETURN_FULL_REFUND,
+    ),
+    Scenario.SIZE_STYLE_MISMATCH: (
+        R.EXCHANGE,
+        R.STORE_CREDIT,
+        R.REFUND_WITHOUT_RETURN,
+        R.RETURN_FULL_REFUND,
+    ),
     # A genuine fault: a full refund without argument, with or without the unit back.
-    Scenario.QUALITY_DEFECT: (R.REFUND_WITHOUT_RETURN, R.RETURN_FULL_REFUND),
+    Scenario.QUALITY_DEFECT: (R.STORE_CREDIT, R.REFUND_WITHOUT_RETURN, R.RETURN_FULL_REFUND),
     # What the withdrawal right or the marketplace's return policy gives, nothing more.
     Scenario.CHANGED_MIND: (R.RETURN_FULL_REFUND,),
     # The same item again from a local warehouse, or the money back; the seller claims
     # the lost parcel from the carrier.
     Scenario.NOT_RECEIVED: (R.RESHIP, R.REFUND_WITHOUT_RETURN),
-    Scenario.WRONG_ITEM: (R.EXCHANGE, R.REFUND_WITHOUT_RETURN, R.RETURN_FULL_REFUND),
+    Scenario.WRONG_ITEM: (
+        R.EXCHANGE,
+        R.STORE_CREDIT,
+        R.REFUND_WITHOUT_RETURN,
+        R.RETURN_FULL_REFUND,
+    ),
 }
+
+# The channels whose sellers can issue a gift card (Shopify's, or the seller's own API).
+ISSUES_STORE_CREDIT = frozenset({"shopify", "generic", "agent"})
 
 REFUNDS_IN_FULL = frozenset({R.RETURN_FULL_REFUND, R.REFUND_WITHOUT_RETURN})
 
@@ -86,6 +109,7 @@ class Step:
     cost_minor: int
     disclosures: tuple[Disclosure, ...] = ()
     guide: Guide | None = None
+    bonus_minor: int = 0  # store credit: what the gift card adds to the refund
 
     @property
     def owed(self) -> bool:
@@ -121,12 +145,21 @@ def plan(
     rights = rights_of(facts.market, facts.delivered_at or facts.opened_at, now)
     candidates = [
         consider(remedy, facts, policy, policy_version, guides, rights)
-        for remedy in LADDERS[facts.scenario]
+        for remedy in ladder_of(facts.scenario, policy)
     ]
     candidates = order_offers(candidates)
     steps = tuple(c.step for c in candidates if c.expected_cost_minor is not None)
     alternatives = tuple(alternative_of(c) for c in candidates)
     return Plan(facts.scenario, steps, alternatives, rights, policy_version, rule_of(facts, steps))
+
+
+def ladder_of(scenario: Scenario, policy: SellerPolicy) -> tuple[Remedy, ...]:
+    """The scenario's ladder; store credit only for a seller who offers it at all (others'
+    plans do not even list it as excluded)."""
+    ladder = LADDERS[scenario]
+    if policy.store_credit_enabled:
+        return ladder
+    return tuple(remedy for remedy in ladder if remedy is not R.STORE_CREDIT)
 
 
 def consider(
@@ -156,6 +189,7 @@ def consider(
         priced.total_minor,
         tuple(required_disclosures(*offer, buyer_rejected=rejected(facts))),
         guide,
+        refund - facts.amount_paid_minor if remedy is R.STORE_CREDIT else 0,
     )
     why_not = (
         marketplace_exclusion(facts)
@@ -170,6 +204,8 @@ def refund_for(remedy: Remedy, facts: CaseFacts, policy: SellerPolicy) -> int:
         return policy.partial_refund_minor(facts.items)
     if remedy in REFUNDS_IN_FULL:
         return facts.amount_paid_minor
+    if remedy is R.STORE_CREDIT:
+        return policy.store_credit_minor(facts.amount_paid_minor)
     return 0
 
 
@@ -199,6 +235,8 @@ def exclusion(
     remedy = step.remedy
     if not policy.enables(remedy):
         return f"seller policy v{version}: {remedy.value} is not enabled"
+    if remedy is R.STORE_CREDIT and facts.marketplace not in ISSUES_STORE_CREDIT:
+        return f"channel: {facts.marketplace} cannot issue the seller's store credit"
     if remedy is R.TROUBLESHOOTING and step.guide is None:
         sku = facts.items[0].sku
         code = f" fault {facts.fault_code}" if facts.fault_code else ""

@@ -52,6 +52,7 @@ class OfferFacts:
     guide_title: str | None = None  # troubleshooting: the guide the buyer should try
     guide_steps: tuple[str, ...] = ()
     guide_video_url: str | None = None
+    bonus_minor: int = 0  # store credit: what the gift card adds to the refund (in `currency`)
 
     def __post_init__(self) -> None:
         if (self.amount_minor is None) != (self.currency is None):
@@ -89,6 +90,8 @@ def _context(language: str, facts: OfferFacts) -> dict[str, str | bool | tuple[s
         "guide_title": facts.guide_title,
         "guide_steps": facts.guide_steps,
         "guide_video_url": facts.guide_video_url,
+        "bonus": _bonus(language, facts),
+        "money_back": _money_back(language, facts),
     }
 
 
@@ -113,6 +116,19 @@ def _amount(language: str, facts: OfferFacts) -> str | None:
     if facts.amount_minor is None or facts.currency is None:
         return None
     return format_money(language, facts.amount_minor, facts.currency)
+
+
+def _bonus(language: str, facts: OfferFacts) -> str | None:
+    if not facts.bonus_minor or facts.currency is None:
+        return None
+    return format_money(language, facts.bonus_minor, facts.currency)
+
+
+def _money_back(language: str, facts: OfferFacts) -> str | None:
+    """The refund the store credit stands for: what the buyer may take instead."""
+    if facts.amount_minor is None or facts.currency is None:
+        return None
+    return format_money(language, facts.amount_minor - facts.bonus_minor, facts.currency)
 
 
 def _day(language: str, day: datetime | None) -> str | None:

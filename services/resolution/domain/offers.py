@@ -50,6 +50,7 @@ class PlannedStep(BaseModel):
     guide: dict | None = None
     right_to_reject_until: datetime | None = None
     legal_guarantee_until: datetime | None = None
+    bonus_minor: int = 0  # store credit: part of `refund_minor`, the seller's bonus
 
     @property
     def owed(self) -> bool:
@@ -84,6 +85,7 @@ def planned(step: Step, rights: BuyerRights) -> PlannedStep:
         right_to_reject_until=until("right_to_reject", Window.RIGHT_TO_REJECT),
         legal_guarantee_until=until("legal_guarantee", Window.LEGAL_GUARANTEE),
         guide=None if step.guide is None else guide_to_dict(step.guide),
+        bonus_minor=step.bonus_minor,
     )
 
 
@@ -127,6 +129,7 @@ def draft(
         guide_title=guide.get("title"),
         guide_steps=tuple(guide.get("steps", ())),
         guide_video_url=guide.get("video_url"),
+        bonus_minor=step.bonus_minor,
     )
     message = render_offer(language, step.remedy, facts)
     findings: list[Finding] = lint(message, language, market, step.required)

@@ -35,7 +35,10 @@ DEFAULT_ACCEPTANCE: dict[Remedy, float] = {
     Remedy.RESHIP: 0.6,
     Remedy.RETURN_FULL_REFUND: 1.0,
     Remedy.REFUND_WITHOUT_RETURN: 1.0,
+    Remedy.STORE_CREDIT: 0.3,  # assumption: returns portals report a minority taking credit
 }
+
+MAX_STORE_CREDIT_BONUS_PERCENT = 50
 
 
 class SellerPolicy(BaseModel):
@@ -60,6 +63,17 @@ class SellerPolicy(BaseModel):
     exchange_max_price_difference_minor: int = Field(default=2000, ge=0, le=MAX_MINOR)
     enabled_remedies: list[Remedy] = Field(default_factory=lambda: list(Remedy), min_length=1)
     acceptance: dict[Remedy, float] = Field(default_factory=lambda: dict(DEFAULT_ACCEPTANCE))
+    store_credit_enabled: bool = Field(
+        default=False,
+        description="offer store credit (a gift card worth the refund plus the bonus) "
+        "before a refund, where the case's channel can issue one",
+    )
+    store_credit_bonus_percent: int = Field(
+        default=10,
+        ge=0,
+        le=MAX_STORE_CREDIT_BONUS_PERCENT,
+        description="what store credit adds to the refund, in percent of it",
+    )
     first_reply_business_hours: float = Field(default=4, gt=0, le=72)
     learn_acceptance: bool = Field(
         default=True,
@@ -78,7 +92,13 @@ class SellerPolicy(BaseModel):
         return self
 
     def enables(self, remedy: Remedy) -> bool:
+        if remedy is Remedy.STORE_CREDIT and not self.store_credit_enabled:
+            return False
         return remedy in self.enabled_remedies
+
+    def store_credit_minor(self, refund_minor: int) -> int:
+        """The gift card's value: the refund plus the bonus, rounded down to the cent."""
+        return refund_minor + refund_minor * self.store_credit_bonus_percent // 100
 
     def acceptance_of(self, remedy: Remedy) -> float:
         return self.acceptance.get(remedy, DEFAULT_ACCEPTANCE[remedy])

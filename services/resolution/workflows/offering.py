@@ -41,8 +41,14 @@ from shared.events import (
 from shared.markets import Currency, Market
 
 # Remedies paid as soon as they are decided (a return's refund waits for the unit; an
-# exchange pays back a cheaper variant's difference).
-REFUNDED_AT_ONCE = (Remedy.PARTIAL_REFUND, Remedy.REFUND_WITHOUT_RETURN, Remedy.EXCHANGE)
+# exchange pays back a cheaper variant's difference; store credit is a gift card intake
+# issues through the refund protocol).
+REFUNDED_AT_ONCE = (
+    Remedy.PARTIAL_REFUND,
+    Remedy.REFUND_WITHOUT_RETURN,
+    Remedy.EXCHANGE,
+    Remedy.STORE_CREDIT,
+)
 
 LAPSED_BATCH = 200  # lapsed offers per sweep
 

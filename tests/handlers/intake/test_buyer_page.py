@@ -157,6 +157,25 @@ async def test_the_page_shows_the_open_offer_its_amount_what_the_buyer_keeps_and
     assert page.headers["referrer-policy"] == "no-referrer"
 
 
+async def test_a_store_credit_offer_is_shown_with_the_refund_the_buyer_may_take_instead(intake):
+    case_id = await a_case(intake)
+    credit = offer("o-sc", remedy="store_credit", amount=5500) | {
+        "message": "Hello, a gift card worth €55.00, which is €5.00 more than your refund. "
+        'You may insist on a refund of your money instead: reply "no".'
+    }
+    intake.views.resolution = {"state": "offered", "remedy": None, "offers": [credit]}
+    page = await intake.get(link(intake, case_id), params={"lang": "en"})
+    assert page.status_code == 200
+    assert "Store credit (gift card)" in page.text and "55.00" in page.text
+    assert "You may decline it and get your money back instead." in page.text
+    assert "You may still return the item instead" in page.text  # the law's notice stays
+    form = {"offer_id": "o-sc", "answer": "accept", "lang": "en"}
+    taken = await intake.post(f"{link(intake, case_id)}/answer", data=form)
+    assert taken.status_code == 303 and "done=accept" in taken.headers["location"]
+    replied = await events_of(intake, case_id, "case.buyer_replied")
+    assert [e["data"]["answer"] for e in replied] == ["accept"]
+
+
 async def test_the_buyer_switches_language_and_an_unknown_one_keeps_the_link_s(intake):
     case_id = await a_case(intake)
     intake.views.resolution = {"state": "offered", "remedy": None, "offers": [offer("o-1")]}

@@ -251,3 +251,56 @@ async def test_a_case_amazon_fulfilled_is_amazons_no_label_no_refund_no_clock(re
         )
     assert record.state == "held" and record.plan == []
     assert refunds == [] and clocks == []
+
+
+async def store_credit_seller(resolution) -> str:
+    from services.resolution.domain.policy import SellerPolicy
+    from services.resolution.workflows import policies
+
+    seller = f"seller-{uuid.uuid4().hex[:6]}"
+    policy = SellerPolicy(store_credit_enabled=True, store_credit_bonus_percent=10)
+    async with resolution.transaction() as session:
+        await policies.save_policy(session, seller, policy, "test")
+    return seller
+
+
+async def test_an_accepted_store_credit_is_decided_and_owed_once_as_a_gift_card(resolution):
+    seller = await store_credit_seller(resolution)
+    case = case_opened(scenario=Scenario.MINOR_DEFECT).model_copy(
+        update={"seller_account": seller, "marketplace": "shopify"}
+    )
+    accepted = Envelope.wrap(reply(case.case_id, BuyerAnswer.ACCEPT))
+    async with TestKafkaBroker(resolution.broker) as broker:
+        await publish(broker, case)
+        await publish(broker, reply(case.case_id, BuyerAnswer.DECLINE))  # the partial refund
+        for _ in range(2):  # a redelivered answer
+            await broker.publish(envelope_bytes(accepted), "intake.events")
+    events = await outbox_of(resolution, case.case_id)
+    offered = [e["data"] for e in events if e["type"] == "resolution.offered"]
+    assert [o["remedy"] for o in offered] == ["partial_refund", "store_credit"]
+    assert offered[1]["amount_minor"] == 5498  # 4999 and a 10% bonus
+    assert all(f"${amount}" in offered[1]["message"] for amount in ("54.98", "4.99", "49.99"))
+    decided = events[-1]["data"]
+    assert (decided["remedy"], decided["refund_minor"]) == ("store_credit", 5498)
+    async with resolution.sessions() as session:
+        refunds = list(await session.scalars(select(Refund).where(Refund.case_id == case.case_id)))
+    assert [(r.amount_minor, r.state, r.remedy) for r in refunds] == [
+        (5498, "pending", "store_credit")
+    ]
+
+
+async def test_a_declined_store_credit_leads_on_to_the_refund(resolution):
+    seller = await store_credit_seller(resolution)
+    case = case_opened(scenario=Scenario.MINOR_DEFECT).model_copy(
+        update={"seller_account": seller, "marketplace": "shopify"}
+    )
+    async with TestKafkaBroker(resolution.broker) as broker:
+        await publish(broker, case)
+        await publish(broker, reply(case.case_id, BuyerAnswer.DECLINE))  # the partial refund
+        await publish(broker, reply(case.case_id, BuyerAnswer.DECLINE))  # the store credit
+    events = await outbox_of(resolution, case.case_id)
+    declined = [e["data"]["remedy"] for e in events if e["type"] == "resolution.declined"]
+    assert declined == ["partial_refund", "store_credit"]
+    decided = events[-1]["data"]
+    assert decided["remedy"] in ("refund_without_return", "return_full_refund")
+    assert decided["refund_minor"] == 4999

@@ -18,6 +18,7 @@ from services.intake.channels.marketplace import (
 from services.intake.channels.shopify import (
     admin_api,
     confirmation,
+    gift_cards_api,
     refunds_api,
     returns_api,
     variants_api,
@@ -86,6 +87,18 @@ async def find_refund(
     return await refunds_api.find_refund(admin_of(account, apis), order)
 
 
+async def issue_store_credit(
+    order: RefundOrder, account: Account, apis: MarketplaceApis
+) -> MarketplaceRefund:
+    return await gift_cards_api.issue_store_credit(admin_of(account, apis), order)
+
+
+async def find_store_credit(
+    order: RefundOrder, account: Account, apis: MarketplaceApis
+) -> MarketplaceRefund | None:
+    return await gift_cards_api.find_store_credit(admin_of(account, apis), order)
+
+
 async def act_on_return(order: ReturnOrder, account: Account, apis: MarketplaceApis) -> None:
     """Approve, decline or close the case's return; marking it received has no call at
     Shopify (the domain owes it as not needed)."""
@@ -125,6 +138,8 @@ SHOPIFY = MarketplaceChannel(
     read_missing=read_missing,
     pay_refund=pay_refund,
     find_refund=find_refund,
+    issue_store_credit=issue_store_credit,
+    find_store_credit=find_store_credit,
     act_on_return=act_on_return,
     check_account=check_account,
     exchange_variants=exchange_variants,

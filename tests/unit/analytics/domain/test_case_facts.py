@@ -3,7 +3,16 @@
 from datetime import UTC, datetime, timedelta
 
 from services.analytics.domain.case_facts import case_rows, facts_from, listing_facts
-from shared.events import CaseItem, Disposition, DispositionDecided, Grade, UnitGraded
+from shared.events import (
+    Alternative,
+    CaseItem,
+    CostLine,
+    Disposition,
+    DispositionDecided,
+    Grade,
+    Remedy,
+    UnitGraded,
+)
 from shared.markets import Currency
 from tests.factories import case_opened, resolution_decided
 
@@ -94,3 +103,28 @@ def test_a_case_is_about_its_most_valuable_item_line():
         "electronics",
         "DEFECTIVE",
     )
+
+
+def test_a_store_credit_decision_carries_its_cost_against_a_return():
+    decided = resolution_decided("SH-1", Remedy.STORE_CREDIT).model_copy(
+        update={
+            "alternatives": [
+                Alternative(
+                    remedy=Remedy.STORE_CREDIT,
+                    cost_minor=1650,
+                    expected_cost_minor=4625,
+                    acceptance=0.3,
+                    lines=[CostLine(item="store_credit", amount_minor=1650)],
+                ),
+                Alternative(
+                    remedy=Remedy.RETURN_FULL_REFUND,
+                    cost_minor=5900,
+                    expected_cost_minor=5900,
+                    acceptance=1.0,
+                ),
+            ]
+        }
+    )
+    facts = facts_from(decided)
+    assert facts["remedy"] == "store_credit"
+    assert (facts["cost_minor"], facts["baseline_minor"]) == (1650, 5900)

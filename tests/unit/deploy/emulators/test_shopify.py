@@ -527,3 +527,50 @@ async def test_orders_are_searched_by_name_among_the_shops_recent_orders(http):
     unknown = next(f"#{n}" for n in range(1000, 10000) if f"#{n}" not in taken)
     for search in (f"name:{unknown}", f"email:{order.buyer.email}", ""):
         assert (await ask(http, ORDERS_NAMED, search=search))["data"]["orders"]["nodes"] == []
+
+
+GIFT_CARD_CREATE = """
+mutation Credit($input: GiftCardCreateInput!) {
+  giftCardCreate(input: $input) {
+    giftCard { id maskedCode lastCharacters note balance { amount currencyCode } }
+    giftCardCode
+    userErrors { field message code }
+  }
+}
+"""
+
+GIFT_CARDS = """
+query Cards($search: String) { giftCards(first: 5, query: $search) { nodes { id lastCharacters } } }
+"""
+
+
+async def test_a_gift_card_is_made_once_per_code_and_found_by_it(http):
+    card_input = {"initialValue": "55.00", "code": "K7MPQ2XRW9TB4HND", "note": "case-1"}
+    made = (await ask(http, GIFT_CARD_CREATE, input=card_input))["data"]["giftCardCreate"]
+    assert made["userErrors"] == [] and made["giftCardCode"] == "K7MPQ2XRW9TB4HND"
+    card = made["giftCard"]
+    assert card["maskedCode"].endswith("4hnd") and card["lastCharacters"] == "4hnd"
+    assert card["balance"] == {"amount": "55.00", "currencyCode": "USD"}
+    again = await ask(http, GIFT_CARD_CREATE, input=card_input | {"code": "k7mpq2xrw9tb4hnd"})
+    taken = again["data"]["giftCardCreate"]
+    assert taken["giftCard"] is None
+    assert [(e["code"], e["field"]) for e in taken["userErrors"]] == [("TAKEN", ["input", "code"])]
+    found = (await ask(http, GIFT_CARDS, search="K7MPQ2XRW9TB4HND"))["data"]["giftCards"]["nodes"]
+    assert [c["id"] for c in found] == [card["id"]]
+    ledger = (await http.get("/_emulator/shopify/gift-cards")).json()["gift_cards"]
+    assert [c["code"] for c in ledger] == ["K7MPQ2XRW9TB4HND"]
+
+
+@pytest.mark.parametrize(
+    ("card_input", "code"),
+    [
+        ({"initialValue": "10", "code": "short"}, "INVALID"),
+        ({"initialValue": "0", "code": "ABCDEFGH2345"}, "INVALID"),
+        ({"initialValue": "2500", "code": "ABCDEFGH2345"}, "GREATER_THAN"),
+    ],
+)
+async def test_a_gift_card_the_shop_cannot_make_is_refused_with_a_typed_error(
+    http, card_input, code
+):
+    made = (await ask(http, GIFT_CARD_CREATE, input=card_input))["data"]["giftCardCreate"]
+    assert made["giftCard"] is None and made["userErrors"][0]["code"] == code

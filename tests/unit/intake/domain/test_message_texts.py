@@ -145,3 +145,20 @@ def test_an_exchange_offer_says_the_variant_is_chosen_on_the_page(language, choo
     assert choose not in refund.text
     no_page = render(facts(MessageKind.OFFER_MADE, language, remedy=Remedy.EXCHANGE, page_url=None))
     assert choose not in no_page.text  # Amazon's relay takes no link: nothing to point at
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_store_credit_notice_gives_the_gift_cards_code_and_value(language):
+    credit = facts(
+        MessageKind.REFUND_ISSUED,
+        language,
+        remedy=Remedy.STORE_CREDIT,
+        amount_minor=5500,
+        credit_code="K7MPQ2XRW9TB4HND",
+    )
+    message = render(credit)
+    refund = render(facts(MessageKind.REFUND_ISSUED, language, amount_minor=5500))
+    assert message.findings == []
+    assert "K7MPQ2XRW9TB4HND" in message.text and "K7MPQ2XRW9TB4HND" in message.html
+    assert "55" in message.subject and message.subject != refund.subject
+    assert "K7MPQ2XRW9TB4HND" not in refund.text

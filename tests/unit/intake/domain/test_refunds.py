@@ -5,9 +5,11 @@ import pytest
 from pydantic import ValidationError
 
 from services.intake.domain.refunds import (
+    CREDIT_CODE_ALPHABET,
     REFUND,
     RefundAsked,
     RefundState,
+    credit_code,
     mismatch,
     reads_back_first,
     refusal_status,
@@ -128,3 +130,13 @@ def test_two_bodies_are_one_refund_only_when_equal():
     assert RefundAsked.model_validate(ASKED) == RefundAsked.model_validate(dict(ASKED))
     other = {**ASKED, "amount": {"minor": 500, "currency": "USD"}}
     assert RefundAsked.model_validate(ASKED) != RefundAsked.model_validate(other)
+
+
+def test_a_gift_card_code_is_sixteen_unambiguous_characters_of_its_random_bytes():
+    code = credit_code(bytes(range(16)))
+    assert len(code) == 16 and set(code) <= set(CREDIT_CODE_ALPHABET)
+    assert not set(code) & set("01OI")
+    assert code == credit_code(bytes(range(16)))  # the bytes decide, nothing else
+    assert credit_code(bytes(range(1, 17))) != code
+    with pytest.raises(ValueError):
+        credit_code(b"short")

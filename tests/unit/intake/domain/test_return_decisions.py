@@ -43,6 +43,7 @@ NOTHING = "nothing"
         (R.PART_SHIPMENT, 0, Settlement.KEPT),
         (R.TROUBLESHOOTING, 0, Settlement.KEPT),
         (R.RESHIP, 0, Settlement.KEPT),
+        (R.STORE_CREDIT, 5500, Settlement.KEPT),  # a gift card: no money through the marketplace
     ],
 )
 def test_what_each_remedy_does_with_the_unit(remedy, refund_minor, settlement):
@@ -123,6 +124,7 @@ REMEDIES = [
     (R.PARTIAL_REFUND, 500),
     (R.REFUND_WITHOUT_RETURN, 1999),
     (R.EXCHANGE, 300),
+    (R.STORE_CREDIT, 5500),
     *[(remedy, 0) for remedy in KEPT],
 ]
 

@@ -5,6 +5,7 @@ import pytest
 from services.resolution.domain.costs import (
     COST_BOOK,
     DEFAULT,
+    LINE_STORE_CREDIT,
     Costing,
     SizeClass,
     estimate,
@@ -440,3 +441,24 @@ def test_a_reship_costs_less_than_a_full_refund_without_return():
     refund = estimate(R.REFUND_WITHOUT_RETURN, costing).total_minor
     assert (reship, refund) == (3030, 5149)
     assert reship < refund
+
+
+SHIRTS = CaseItem(sku="SH-1", category="apparel", quantity=2, unit_price_minor=2500)
+SPEAKER_UNIT = CaseItem(sku="SPK-1", category="electronics", quantity=1, unit_price_minor=4999)
+
+
+def test_store_credit_costs_the_goods_it_buys_not_its_face_value():
+    priced = estimate(R.STORE_CREDIT, Costing(Market.US, "shopify", [SHIRTS], 5500))
+    apparel = COST_BOOK.replacement_cost_ratio["apparel"]
+    assert {line.item: line.amount_minor for line in priced.lines} == {
+        LINE_STORE_CREDIT: int(5500 * apparel)
+    }
+    refund = estimate(R.REFUND_WITHOUT_RETURN, Costing(Market.US, "shopify", [SHIRTS], 5000))
+    assert priced.total_minor < refund.total_minor
+
+
+def test_store_credit_cost_is_spread_over_items_at_each_category_share():
+    both = [SHIRTS, SPEAKER_UNIT]  # 5000 apparel at 0.30, 4999 electronics at 0.45
+    priced = estimate(R.STORE_CREDIT, Costing(Market.US, "shopify", both, 9999))
+    assert priced.total_minor == 3750  # 1500 + 2249.55, rounded half-up once
+    assert estimate(R.STORE_CREDIT, Costing(Market.US, "shopify", both, 0)).lines == ()

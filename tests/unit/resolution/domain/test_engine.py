@@ -8,10 +8,11 @@ import pytest
 
 from services.resolution.domain import engine
 from services.resolution.domain.engine import CaseFacts, plan
+from services.resolution.domain.offers import draft, planned_steps
 from services.resolution.domain.policy import DEFAULT_POLICY, RefundTier, SellerPolicy
 from services.resolution.domain.troubleshooting import starter_guides
 from shared.events import CaseItem, Remedy, Scenario
-from shared.markets import CURRENCY_OF, DEFAULT_LANGUAGE_OF, Market
+from shared.markets import CURRENCY_OF, DEFAULT_LANGUAGE_OF, Currency, Market
 
 R, S = Remedy, Scenario
 MARKETS = (Market.US, Market.CA, Market.UK, Market.DE, Market.FR, Market.IT, Market.ES)
@@ -145,7 +146,7 @@ def test_every_plan_is_cheapest_first_and_ends_with_a_remedy_the_buyer_takes(sce
         assert the_plan.steps[-1].owed
         assert not any(step.owed for step in the_plan.steps[:-1])
         weighed = {a.remedy for a in the_plan.alternatives}
-        assert weighed == set(engine.LADDERS[scenario])
+        assert weighed == set(engine.ladder_of(scenario, DEFAULT_POLICY))
 
 
 def test_expected_cost_counts_a_decline():
@@ -257,6 +258,83 @@ def test_a_case_amazon_fulfilled_is_planned_no_remedy_of_the_sellers(scenario):
     fba = replace(facts(scenario, Market.DE, [SPEAKER]), marketplace="amazon_fba")
     the_plan = plan(fba, DEFAULT_POLICY, 0, GUIDES, OPENED)
     assert the_plan.steps == ()
-    assert set(excluded(the_plan)) == set(engine.LADDERS[scenario])
+    assert set(excluded(the_plan)) == set(engine.ladder_of(scenario, DEFAULT_POLICY))
     assert all("fulfilled by Amazon" in why for why in excluded(the_plan).values())
     assert "fulfilled by Amazon" in the_plan.rule
+
+
+# Store credit: offered before the refund where the seller enables it and the channel can
+# issue a gift card; a decline leads on to the refund the law gives.
+
+SHIRT = CaseItem(sku="SH-1", category="apparel", quantity=2, unit_price_minor=2500)
+CREDIT = SellerPolicy(store_credit_enabled=True, store_credit_bonus_percent=10)
+
+
+def shop_facts(scenario: Scenario, market: Market, marketplace: str = "shopify") -> CaseFacts:
+    return replace(facts(scenario, market, [SHIRT]), marketplace=marketplace, language="en")
+
+
+def remedies(the_plan) -> list[Remedy]:
+    return [step.remedy for step in the_plan.steps]
+
+
+def test_store_credit_is_not_in_a_plan_unless_the_seller_enables_it():
+    the_plan = plan(
+        shop_facts(Scenario.SIZE_STYLE_MISMATCH, Market.US), DEFAULT_POLICY, 0, GUIDES, OPENED
+    )
+    assert Remedy.STORE_CREDIT not in {a.remedy for a in the_plan.alternatives}
+
+
+def test_enabled_store_credit_comes_before_the_refund_a_decline_leads_to():
+    the_plan = plan(shop_facts(Scenario.SIZE_STYLE_MISMATCH, Market.US), CREDIT, 3, GUIDES, OPENED)
+    steps = remedies(the_plan)
+    assert Remedy.STORE_CREDIT in steps
+    assert steps.index(Remedy.STORE_CREDIT) < len(steps) - 1
+    assert the_plan.steps[-1].owed  # a declined credit ends in a money refund
+    assert the_plan.steps[-1].remedy in (Remedy.REFUND_WITHOUT_RETURN, Remedy.RETURN_FULL_REFUND)
+    credit = next(step for step in the_plan.steps if step.remedy is Remedy.STORE_CREDIT)
+    assert credit.refund_minor == 5500  # 5000 paid, 10% bonus
+    assert credit.bonus_minor == 500
+    assert not credit.owed
+
+
+def test_a_channel_that_cannot_issue_a_gift_card_gets_no_store_credit():
+    for marketplace in ("amazon", "ebay", "walmart"):
+        the_plan = plan(
+            shop_facts(Scenario.WRONG_ITEM, Market.US, marketplace), CREDIT, 3, GUIDES, OPENED
+        )
+        assert Remedy.STORE_CREDIT not in remedies(the_plan)
+        assert excluded(the_plan)[Remedy.STORE_CREDIT].startswith(f"channel: {marketplace} cannot")
+
+
+def test_store_credit_disabled_in_the_enabled_remedies_is_excluded_with_the_policy_version():
+    policy = CREDIT.model_copy(
+        update={"enabled_remedies": [r for r in Remedy if r is not Remedy.STORE_CREDIT]}
+    )
+    the_plan = plan(shop_facts(Scenario.WRONG_ITEM, Market.US), policy, 7, GUIDES, OPENED)
+    assert (
+        excluded(the_plan)[Remedy.STORE_CREDIT] == "seller policy v7: store_credit is not enabled"
+    )
+
+
+def test_uk_buyer_rejecting_faulty_goods_is_owed_money_not_credit():
+    the_plan = plan(shop_facts(Scenario.QUALITY_DEFECT, Market.UK), CREDIT, 3, GUIDES, OPENED)
+    assert Remedy.STORE_CREDIT not in remedies(the_plan)
+    assert "uk.cra.short_term_right_to_reject" in excluded(the_plan)[Remedy.STORE_CREDIT]
+
+
+def test_an_eu_credit_offer_keeps_the_withdrawal_right_and_the_refund_in_view():
+    the_plan = plan(shop_facts(Scenario.SIZE_STYLE_MISMATCH, Market.DE), CREDIT, 3, GUIDES, OPENED)
+    step = next(s for s in planned_steps(the_plan) if s.remedy is Remedy.STORE_CREDIT)
+    assert "eu.crd.withdrawal" in step.disclosures
+    for language, insist, money in (
+        ("en", "insist on a refund", ("€55.00", "€5.00", "€50.00")),
+        ("de", "bestehen", ("55,00", "5,00", "50,00")),
+    ):
+        the_draft = draft(
+            step, language, Market.DE, Currency.EUR, "Shirt", OPENED, Scenario.SIZE_STYLE_MISMATCH
+        )
+        assert the_draft.sendable, the_draft.findings
+        assert insist in the_draft.message
+        value, bonus, refund = money  # the refund: what the buyer may take instead
+        assert all(amount in the_draft.message for amount in (value, bonus, refund))

@@ -64,3 +64,21 @@ def test_only_remedies_that_ask_the_buyer_are_learnt():
     assert DEFAULT_POLICY.acceptance_of(Remedy.PARTIAL_REFUND) == 0.8  # unchanged
     off = SellerPolicy(learn_acceptance=False)
     assert with_learnt_acceptance(off, outcomes) is off
+
+
+CREDIT = SellerPolicy(store_credit_enabled=True, store_credit_bonus_percent=10)
+
+
+def test_store_credit_acceptance_is_learnt_from_the_buyers_answers():
+    learnt = with_learnt_acceptance(CREDIT, {Remedy.STORE_CREDIT: (0, 20)})
+    assert (
+        learnt.acceptance_of(Remedy.STORE_CREDIT)
+        == DEFAULT_POLICY.acceptance_of(Remedy.STORE_CREDIT) / 2
+    )
+    taken = with_learnt_acceptance(CREDIT, {Remedy.STORE_CREDIT: (20, 20)})
+    assert taken.acceptance_of(Remedy.STORE_CREDIT) > CREDIT.acceptance_of(Remedy.STORE_CREDIT)
+
+
+def test_a_bonus_beyond_the_policy_limit_is_refused():
+    with pytest.raises(ValidationError):
+        SellerPolicy(store_credit_enabled=True, store_credit_bonus_percent=80)
