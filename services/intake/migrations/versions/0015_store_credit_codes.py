@@ -2,7 +2,6 @@
 once before the first try so that every retry asks for (and reads back) the same card.
 
 Revision ID: store_credit_codes
-Revises: exchange_variants
 """
 
 import sqlalchemy as sa
