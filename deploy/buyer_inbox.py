@@ -139,7 +139,7 @@ class FormReader(HTMLParser):
         named = {key: value or "" for key, value in attrs}
         if tag == "form":
             self.forms.append(Form(named.get("action", ""), named.get("method", "get").lower()))
-        elif not self.forms:
+        elif not self.forms or "disabled" in named:  # a disabled input is never sent
             return
         elif tag == "input" and named.get("type") == "radio" and "name" in named:
             self.forms[-1].choices.setdefault(named["name"], []).append(named.get("value", ""))

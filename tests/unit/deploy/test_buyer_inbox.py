@@ -80,3 +80,14 @@ def test_a_reply_is_threaded_and_quotes_the_offer(tmp_path):
     text = reply.get_content()
     assert text.startswith("Ja, einverstanden.\n\nOn ")
     assert "> Wir bieten 10 € an." in text
+
+
+def test_an_exchange_is_accepted_with_a_variant_the_page_allows():
+    page = """<form method="post" action="/buyer/t/answer">
+      <input type="hidden" name="offer_id" value="o-1">
+      <input type="radio" name="variant" value="SKU-XL" disabled aria-describedby="why">
+      <input type="radio" name="variant" value="SKU-L">
+      <input type="radio" name="variant" value="SKU-M" checked>
+      <button type="submit" name="answer" value="accept">Accept</button></form>"""
+    form, values = answer_form(page, "accept")
+    assert values == {"offer_id": "o-1", "variant": "SKU-L", "answer": "accept"}
