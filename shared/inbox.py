@@ -1,14 +1,16 @@
 """The inbox: applied event ids are stored in the same transaction as their effects."""
 
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 
+from opentelemetry import context as otel_context
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.events import Envelope
 from shared.messaging_tables import InboxMessage, utc_now
-from shared.telemetry import trace_headers_of
+from shared.telemetry import context_from_headers, trace_headers_of
 
 KafkaHeaders = Iterable[tuple[str, bytes]]
 
@@ -46,3 +48,14 @@ async def case_trace_headers(session: AsyncSession, case_id: str) -> dict[str, s
         .limit(1)
     )
     return headers or {}
+
+
+@asynccontextmanager
+async def in_case_trace(session: AsyncSession, case_id: str) -> AsyncIterator[None]:
+    """What is emitted inside joins the case's one trace, for work no event or request of
+    the case started (a worker's try, a report read back)."""
+    token = otel_context.attach(context_from_headers(await case_trace_headers(session, case_id)))
+    try:
+        yield
+    finally:
+        otel_context.detach(token)

@@ -33,6 +33,7 @@ from services.intake.domain.outgoing_messages import (
 )
 from services.intake.tables import BuyerRecord, CaseRecord, ChannelAccount, OutgoingMessage
 from shared.events import BuyerMessaged, Remedy, Scenario
+from shared.inbox import in_case_trace
 from shared.lifecycle import Transition
 from shared.markets import Currency, Market
 from shared.messaging_tables import utc_now
@@ -309,7 +310,8 @@ async def moved(
     )
     log.debug("message %s of case %s: %s", row.kind, row.case_id, transition.state)
     if recorded is not None and transition.state in messages.ANNOUNCED:
-        await emit(session, announced(row, transition.state))
+        async with in_case_trace(session, row.case_id):
+            await emit(session, announced(row, transition.state))
 
 
 def announced(row: OutgoingMessage, state: MessageState) -> BuyerMessaged:
