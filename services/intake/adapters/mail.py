@@ -41,7 +41,7 @@ class Bounced(OutboundError):
 class Envelope:
     """Who a message is from and to, as the relay sees it."""
 
-    sender: str  # the From header's address (the seller's)
+    sender: str  # the return path: the message's bounce address (or the seller's address)
     recipient: str
 
 
