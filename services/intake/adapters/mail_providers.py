@@ -20,7 +20,11 @@ Mailgun also reports what became of each message sent (its event webhooks, JSON:
 `severity` permanent or temporary, `delivery-status` with the remote server's `code` and
 `message`, and the message's `headers.message-id` without angle brackets): read by
 `mailgun_report` into the Message-ID and a `DeliveryReport` (a temporary failure is a
-delay: the message is still being tried).
+delay: the message is still being tried). Mandrill's message-events webhook (signed like
+its inbound one, under its own key) posts `mandrill_events` with `hard_bounce`, `reject`
+(failed), `send` (delivered), `soft_bounce` and `deferral` (delayed), each `msg` carrying
+the `metadata` the message was sent with (X-MC-Metadata: our message's id) and, for a
+bounce, `diag` and `bounce_description`: read by `mandrill_reports`.
 """
 
 import base64
@@ -181,14 +185,50 @@ def verify_mandrill(
         raise forged("the Mandrill signature does not match")
 
 
-def mandrill_mails(fields: Mapping[str, str]) -> list[InboundMail]:
-    """The mails of a verified Mandrill POST's inbound events (others are left out)."""
+MANDRILL_ACTIONS = {
+    "hard_bounce": "failed",
+    "reject": "failed",
+    "send": "delivered",
+    "soft_bounce": "delayed",
+    "deferral": "delayed",
+}
+
+
+def mandrill_reports(fields: Mapping[str, str]) -> list[tuple[str | None, DeliveryReport]]:
+    """Each delivery event of a verified Mandrill POST: the message id its metadata names
+    (None when it names none) and the outcome; other events are left out."""
+    events = _mandrill_events(fields)
+    reports = []
+    for event in events:
+        if not isinstance(event, dict) or event.get("event") not in MANDRILL_ACTIONS:
+            continue
+        message = event.get("msg") if isinstance(event.get("msg"), dict) else {}
+        metadata = message.get("metadata") if isinstance(message.get("metadata"), dict) else {}
+        named = metadata.get("message_id")
+        said = " ".join(str(message.get(k) or "") for k in ("bounce_description", "diag"))
+        report = DeliveryReport(
+            action=MANDRILL_ACTIONS[event["event"]],
+            status=str(message.get("state") or event["event"]),
+            recipient=str(message.get("email") or ""),
+            diagnostic=" ".join(said.split()),
+        )
+        reports.append((named if isinstance(named, str) else None, report))
+    return reports
+
+
+def _mandrill_events(fields: Mapping[str, str]) -> list:
     try:
         events = json.loads(fields.get("mandrill_events", ""))
     except json.JSONDecodeError as error:
         raise ChannelError(400, "malformed_json", "mandrill_events is not JSON") from error
     if not isinstance(events, list):
         raise malformed("mandrill_events: a list of events was expected", "mandrill_events")
+    return events
+
+
+def mandrill_mails(fields: Mapping[str, str]) -> list[InboundMail]:
+    """The mails of a verified Mandrill POST's inbound events (others are left out)."""
+    events = _mandrill_events(fields)
     mails = []
     for index, event in enumerate(events):
         if not isinstance(event, dict) or event.get("event") != "inbound":

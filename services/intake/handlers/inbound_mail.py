@@ -16,10 +16,14 @@ POST was recorded; 401 forged or stale, 413 past INBOUND_MAIL_MAX_BYTES, 400 not
 `failed` (permanent) marks the message it names bounced with the remote server's words, a
 `delivered` marks it delivered; an event on a message intake never sent, or of another
 kind, is answered 200 `ignored` with the reason (and logged), so Mailgun does not retry it.
+`POST /inbound-mail/mandrill/events` (and `HEAD`): Mandrill's message-events webhook,
+signed under MANDRILL_EVENTS_WEBHOOK_KEY: `hard_bounce` and `reject` bounce the message its
+metadata names, `send` delivers it; events on no message of ours are counted as ignored.
 """
 
 import logging
 import secrets
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -121,6 +125,46 @@ async def delivery_by_mailgun(request: Request, intake: CurrentIntake) -> JSONRe
         log.warning("Mailgun event on %s, a message intake never sent", message_id)
         return JSONResponse({"ignored": "no such message"})
     return JSONResponse({"message_id": key, "recorded": report.action})
+
+
+@router.head("/mandrill/events", include_in_schema=False)
+async def mandrill_events_url_check() -> Response:
+    return Response(status_code=200)
+
+
+@router.post("/mandrill/events", summary="What became of messages sent, by Mandrill's webhook")
+async def delivery_by_mandrill(request: Request, intake: CurrentIntake) -> JSONResponse:
+    service = intake.service
+    settings = service.settings
+    try:
+        body = await read_body(request, settings.inbound_mail_max_bytes)
+        fields = mail_providers.form_fields(request.headers.get("content-type", ""), body)
+        url = settings.mandrill_events_webhook_url or str(request.url)
+        keys = keys_of(settings.mandrill_events_webhook_key)
+        mail_providers.verify_mandrill(request.headers, fields, url, keys)
+        reports = mail_providers.mandrill_reports(fields)
+    except ChannelError as error:
+        return refusal(service, "mandrill", error)
+    recorded = ignored = 0
+    for message_id, report in reports:
+        row = None
+        if message_id is not None and is_uuid(message_id):
+            async with service.transaction() as session:
+                row = await outgoing_messages.delivery_reported(
+                    session, message_id, report, utc_now()
+                )
+        if row is None:
+            log.warning("Mandrill event on %r, a message intake never sent", message_id)
+        recorded, ignored = recorded + (row is not None), ignored + (row is None)
+    return JSONResponse({"recorded": recorded, "ignored": ignored})
+
+
+def is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
 
 
 @router.head("/mandrill", include_in_schema=False)

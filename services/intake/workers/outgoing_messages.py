@@ -165,6 +165,7 @@ class MessageWorker(LeasedWork[OutgoingMessage]):
             message_id=links.message_id(case.case_id, row.message_id) if links else None,
             language=row.language,
             unsubscribe=reply_to if optional else None,
+            tracked_as=row.message_id,
         )
         # The envelope sender is the message's bounce address: a report coming back later
         # names the message (`workers/inbound_mail.py`).

@@ -25,6 +25,8 @@ from tests.handlers.intake.conftest import running_intake
 MAILGUN_KEY = "mailgun-signing-key"
 MANDRILL_KEY = "mandrill-webhook-key"
 MANDRILL_URL = "https://intake.example.com/inbound-mail/mandrill"
+MANDRILL_EVENTS_KEY = "mandrill-events-key"
+MANDRILL_EVENTS_URL = "https://intake.example.com/inbound-mail/mandrill/events"
 FORM = {"content-type": "application/x-www-form-urlencoded"}
 LARGEST = 8 * 1024
 
@@ -38,6 +40,8 @@ async def intake(settings) -> AsyncIterator:
         mailgun_webhook_signing_key=SecretStr(f"old-key,{MAILGUN_KEY}"),
         mandrill_webhook_key=SecretStr(MANDRILL_KEY),
         mandrill_webhook_url=MANDRILL_URL,
+        mandrill_events_webhook_key=SecretStr(MANDRILL_EVENTS_KEY),
+        mandrill_events_webhook_url=MANDRILL_EVENTS_URL,
         inbound_mail_max_bytes=LARGEST,
     ) as client:
         yield client
@@ -334,4 +338,45 @@ async def test_forged_unknown_or_temporary_mailgun_events_change_nothing(intake,
     assert answer.json() == {"ignored": "no such message"}
     garbage = await intake.post("/inbound-mail/mailgun/events", content=b"\xff not json")
     assert garbage.status_code == 400
+    assert await state_of(intake, message_id) == ("sent", None)
+
+
+def mandrill_events(*events: dict, key: str = MANDRILL_EVENTS_KEY) -> tuple[bytes, dict]:
+    fields = {"mandrill_events": json.dumps(list(events))}
+    signature = providers.mandrill_signature(key, MANDRILL_EVENTS_URL, fields)
+    return urlencode(fields).encode(), {**FORM, "x-mandrill-signature": signature}
+
+
+def mandrill_event(event: str, message_id: str, **msg) -> dict:
+    metadata = {"message_id": message_id}
+    return {"event": event, "ts": int(time.time()), "msg": {"metadata": metadata, **msg}}
+
+
+async def test_mandrill_events_bounce_and_deliver_the_messages_their_metadata_names(
+    intake, case_id
+):
+    bounced, delivered = await message_sent(intake, case_id), await message_sent(intake, case_id)
+    diag = "smtp;550 5.1.1 The email account that you tried to reach does not exist."
+    body, headers = mandrill_events(
+        mandrill_event("hard_bounce", bounced, bounce_description="bad_mailbox", diag=diag),
+        mandrill_event("send", delivered, state="sent"),
+        mandrill_event("open", delivered),  # not about delivery: left out
+        mandrill_event("hard_bounce", str(uuid.uuid4())),  # never sent by intake
+    )
+    answer = await intake.post("/inbound-mail/mandrill/events", content=body, headers=headers)
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {"recorded": 2, "ignored": 1}
+    state, error = await state_of(intake, bounced)
+    assert state == "bounced" and "bad_mailbox" in error and "5.1.1" in error
+    assert (await state_of(intake, delivered))[0] == "delivered"
+
+
+async def test_a_forged_mandrill_event_changes_nothing(intake, case_id):
+    message_id = await message_sent(intake, case_id)
+    body, headers = mandrill_events(mandrill_event("hard_bounce", message_id), key="not the key")
+    forged = await intake.post("/inbound-mail/mandrill/events", content=body, headers=headers)
+    assert (forged.status_code, forged.json()["error"]) == (401, "bad_signature")
+    odd, headers = mandrill_events(mandrill_event("hard_bounce", "not-a-uuid"))
+    answer = await intake.post("/inbound-mail/mandrill/events", content=odd, headers=headers)
+    assert answer.json() == {"recorded": 0, "ignored": 1}
     assert await state_of(intake, message_id) == ("sent", None)
