@@ -10,7 +10,7 @@ AXE ?= 4
 .DEFAULT_GOAL := help
 
 .PHONY: help install browser console-vendor axe-vendor run test what-if analytics-rebuild test-unit test-handlers test-integration fuzz test-contracts test-architecture bench bench-pipeline \
-	bench-webhooks bench-classification bench-decisions bench-analytics lint format docs migrate clean accounts
+	bench-messages bench-webhooks bench-classification bench-decisions bench-analytics lint format docs migrate clean accounts
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  \033[36m%-22s\033[0m %s\n", $$1, $$2}'
@@ -62,10 +62,13 @@ test-contracts: install ## Golden events, generated documents and dashboards aga
 test-architecture: install ## The import graph: no cycles, a pure domain, each module in its room
 	$(BIN)/pytest tests/architecture
 
-bench: bench-pipeline bench-webhooks bench-classification bench-decisions bench-analytics ## All five benches below; results in bench/results/
+bench: bench-pipeline bench-messages bench-webhooks bench-classification bench-decisions bench-analytics ## All six benches below; results in bench/results/
 
 bench-pipeline: install ## N cases (N=2000) through the whole stack, then 100 cases/s; bench/results/latest.json
 	$(BIN)/python -m bench.pipeline --cases $(or $(N),2000)
+
+bench-messages: install ## Webhook → first message to the buyer at RATE (100) cases/s for DURATION (30) s; bench/results/messages.json
+	$(BIN)/python -m bench.messages --rate $(or $(RATE),100) --duration $(or $(DURATION),30)
 
 bench-webhooks: install ## Signed Shopify webhooks accepted by one intake process; bench/results/webhooks.json
 	$(BIN)/python -m bench.webhooks --webhooks $(or $(N),6000)

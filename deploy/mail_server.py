@@ -1,6 +1,7 @@
 """The local mail relay of `make run` and the tests: an SMTP server (`aiosmtpd`) that keeps
 every message it takes as an `.eml` file (`<folder>/<UTC time>-<n>.eml`, the message as
-received, with a `X-Envelope-To` line naming its recipients), and delivers nothing further.
+received, with `X-Envelope-From` and `X-Envelope-To` lines naming its return path and
+its recipients), and delivers nothing further.
 
 Like the emulators it fails on demand (`Faults`), so that the services' handling can be
 seen: the next answers to RCPT TO may be a 451 (try again later) or a 550 (no such
@@ -78,7 +79,10 @@ class KeepEveryMessage:
         name = f"{stamp}-{next(self.counter):06d}.eml"
         content = envelope.original_content or envelope.content
         data = content if isinstance(content, bytes) else content.encode()
-        header = f"X-Envelope-To: {', '.join(envelope.rcpt_tos)}\r\n".encode()
+        header = (
+            f"X-Envelope-From: <{envelope.mail_from or ''}>\r\n"
+            f"X-Envelope-To: {', '.join(envelope.rcpt_tos)}\r\n"
+        ).encode()
         partial = self.folder / f".{name}.part"
         partial.write_bytes(header + data)
         partial.rename(self.folder / name)  # whole or not at all, for whoever reads the folder

@@ -257,6 +257,18 @@ class IntakeSettings(ServiceSettings):
         description="The webhook URL exactly as given to Mandrill (it signs it); unset: the "
         "URL the request arrived at, which differs behind a proxy.",
     )
+    mandrill_events_webhook_key: SecretStr | None = Field(
+        default=None,
+        description="The key Mandrill shows for the message-events webhook (hard_bounce, "
+        "send, ...) that signs `X-Mandrill-Signature` (`POST /inbound-mail/mandrill/events`); "
+        "several, comma-separated, during a rotation. Unset: every such POST is refused as "
+        "forged.",
+    )
+    mandrill_events_webhook_url: str | None = Field(
+        default=None,
+        description="The message-events webhook URL exactly as given to Mandrill; unset: the "
+        "URL the request arrived at.",
+    )
     resolution_api_base_url: str | None = Field(
         default=None,
         description="Where intake asks resolution what a buyer's page shows (the offers, "

@@ -10,6 +10,9 @@ one keep working until it is removed):
   address and allow 64 characters before the @, so both halves are lower-case base32:
   the 16 bytes of the case's UUID, and 15 bytes of an HMAC-SHA256 of them under the
   reply's own salt (so that neither token stands in for the other): 57 characters.
+Each e-mail's envelope sender is its own bounce address (VERP): `bounce+<message>.<signature>
+@<REPLY_DOMAIN>`, the message's UUID and an HMAC of it under a third salt, so that a
+delivery report coming back later names the message it is about and cannot be forged.
 Every message sent has a Message-ID carrying the same reply token (`message_id`), so a
 reply's In-Reply-To or References threads too. A token that is tampered with, expired or
 signed with a removed secret is refused with `BadLink`, whose `expired` says which (a page
@@ -26,9 +29,11 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 PAGE_SALT = "buyer-page"
 REPLY_SALT = "buyer-reply"
+BOUNCE_SALT = "buyer-bounce"
 PAGE_PATH = "/buyer"
 CASE_PREFIX = "case-"
 REPLY_LOCAL_PART = "reply"
+BOUNCE_LOCAL_PART = "bounce"
 
 
 class BadLink(Exception):
@@ -114,6 +119,28 @@ class BuyerLinks:
             raise BadLink("the reply address is not one we sent")
         return f"{CASE_PREFIX}{uuid.UUID(bytes=unb32(payload))}"
 
+    # The bounce address of a message sent (its envelope sender)
+
+    def bounce_address(self, message_id: str) -> str:
+        """`bounce+…@<REPLY_DOMAIN>` for the message `message_id` (a UUID)."""
+        payload = b32(uuid.UUID(message_id).bytes)
+        signature = self._mac(self._secrets[0], payload, BOUNCE_SALT)
+        return f"{BOUNCE_LOCAL_PART}+{payload}.{signature}@{self.reply_domain}"
+
+    def message_of_bounce(self, address: str) -> str:
+        """The message a bounce address names; BadLink when it names none."""
+        local, _, domain = address.strip().strip("<>").lower().rpartition("@")
+        prefix = f"{BOUNCE_LOCAL_PART}+"
+        if domain != self.reply_domain.lower() or not local.startswith(prefix):
+            raise BadLink("not a bounce address of ours")
+        payload, _, signature = local.removeprefix(prefix).partition(".")
+        if not any(
+            hmac.compare_digest(self._mac(secret, payload, BOUNCE_SALT), signature)
+            for secret in self._secrets
+        ):
+            raise BadLink("the bounce address is not one we sent")
+        return str(uuid.UUID(bytes=unb32(payload)))
+
     # The Message-ID of a message sent to a buyer: a reply's In-Reply-To or References
     # threads it to its case even when the buyer's mail program answered another address.
 
@@ -132,8 +159,8 @@ class BuyerLinks:
         return self.case_of_reply(f"{REPLY_LOCAL_PART}+{token}@{domain}")
 
     @staticmethod
-    def _mac(secret: bytes, payload: str) -> str:
-        digest = hmac.new(secret, f"{REPLY_SALT}:{payload}".encode(), hashlib.sha256).digest()
+    def _mac(secret: bytes, payload: str, salt: str = REPLY_SALT) -> str:
+        digest = hmac.new(secret, f"{salt}:{payload}".encode(), hashlib.sha256).digest()
         return b32(digest[:15])
 
 

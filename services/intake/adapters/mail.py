@@ -13,13 +13,15 @@ thread a reply to its case.
   seller's sender, Reply-To the case's reply address, Message-ID the case's (so that any
   reply threads, `adapters/buyer_links.py`), List-Unsubscribe (mailto the reply address,
   RFC 2369) on messages the buyer may opt out of, Auto-Submitted (RFC 3834) so that
-  vacation replies stay away.
+  vacation replies stay away; X-MC-Metadata naming the message, which Mandrill returns in
+  its message events (a relay other than Mandrill ignores it).
 
 The relay's own 250 is "sent": whether the buyer's mailbox took it shows only later (a
 bounce report to the sender); a message whose 250 was lost in a dropped session is sent
 again with the same Message-ID, which mail programs show once.
 """
 
+import json
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -41,7 +43,7 @@ class Bounced(OutboundError):
 class Envelope:
     """Who a message is from and to, as the relay sees it."""
 
-    sender: str  # the From header's address (the seller's)
+    sender: str  # the return path: the message's bounce address (or the seller's address)
     recipient: str
 
 
@@ -56,6 +58,7 @@ def email_of(
     message_id: str | None,
     language: str,
     unsubscribe: str | None = None,
+    tracked_as: str | None = None,
 ) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
@@ -68,6 +71,8 @@ def email_of(
     message["Auto-Submitted"] = "auto-generated"
     if unsubscribe:
         message["List-Unsubscribe"] = f"<mailto:{unsubscribe}?subject=unsubscribe>"
+    if tracked_as:  # Mandrill hands it back in its message events (`msg.metadata`)
+        message["X-MC-Metadata"] = json.dumps({"message_id": tracked_as})
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     message["Content-Language"] = language  # after the parts: set_content drops Content-*

@@ -14,6 +14,17 @@ REPLY_DOMAIN, verified by the signature the provider documents. Pure: no I/O.
   HMAC-SHA1 of the webhook URL followed by each POST field's name and value, sorted by name,
   under the webhook's key. Mandrill signs no time: a replayed POST is one the Message-ID
   dedupe absorbs.
+
+Mailgun also reports what became of each message sent (its event webhooks, JSON: a
+`signature` object signed as above and `event-data` with `event` `delivered` or `failed`,
+`severity` permanent or temporary, `delivery-status` with the remote server's `code` and
+`message`, and the message's `headers.message-id` without angle brackets): read by
+`mailgun_report` into the Message-ID and a `DeliveryReport` (a temporary failure is a
+delay: the message is still being tried). Mandrill's message-events webhook (signed like
+its inbound one, under its own key) posts `mandrill_events` with `hard_bounce`, `reject`
+(failed), `send` (delivered), `soft_bounce` and `deferral` (delayed), each `msg` carrying
+the `metadata` the message was sent with (X-MC-Metadata: our message's id) and, for a
+bounce, `diag` and `bounce_description`: read by `mandrill_reports`.
 """
 
 import base64
@@ -34,6 +45,7 @@ from services.intake.channels.common import (
     unix_time,
 )
 from services.intake.domain.case import ChannelError, forged, malformed
+from services.intake.domain.delivery_reports import DeliveryReport
 from services.intake.domain.inbound_mail import (
     MESSAGE_ID,
     InboundMail,
@@ -116,6 +128,41 @@ def mailgun_mail(fields: Mapping[str, str]) -> InboundMail:
     )
 
 
+def mailgun_report(
+    body: bytes, keys: Sequence[str], now: datetime
+) -> tuple[str, DeliveryReport] | None:
+    """The Message-ID (in angle brackets) and the outcome a verified Mailgun event reports;
+    None for an event that says nothing of delivery (opened, clicked, ...)."""
+    try:
+        posted = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ChannelError(400, "malformed_json", "the event is not JSON") from error
+    signature = posted.get("signature") if isinstance(posted, dict) else None
+    if not isinstance(signature, dict):
+        raise forged("missing signature")
+    verify_mailgun({k: str(v) for k, v in signature.items()}, keys, now)
+    event = posted.get("event-data")
+    if not isinstance(event, dict):
+        raise malformed("event-data: missing", "event-data")
+    if event.get("event") not in ("delivered", "failed"):
+        return None
+    message_id = ((event.get("message") or {}).get("headers") or {}).get("message-id")
+    if not isinstance(message_id, str) or not message_id.strip("<> "):
+        raise malformed("event-data.message.headers.message-id: missing", "message-id")
+    status = event.get("delivery-status") or {}
+    action = event["event"]
+    if action == "failed" and event.get("severity") == "temporary":
+        action = "delayed"
+    said = " ".join(str(status.get(k) or "") for k in ("code", "message", "description"))
+    report = DeliveryReport(
+        action=action,
+        status=str(status.get("code") or ""),
+        recipient=str(event.get("recipient") or ""),
+        diagnostic=" ".join(said.split()),
+    )
+    return f"<{message_id.strip('<> ')}>", report
+
+
 # Mandrill
 
 
@@ -138,14 +185,50 @@ def verify_mandrill(
         raise forged("the Mandrill signature does not match")
 
 
-def mandrill_mails(fields: Mapping[str, str]) -> list[InboundMail]:
-    """The mails of a verified Mandrill POST's inbound events (others are left out)."""
+MANDRILL_ACTIONS = {
+    "hard_bounce": "failed",
+    "reject": "failed",
+    "send": "delivered",
+    "soft_bounce": "delayed",
+    "deferral": "delayed",
+}
+
+
+def mandrill_reports(fields: Mapping[str, str]) -> list[tuple[str | None, DeliveryReport]]:
+    """Each delivery event of a verified Mandrill POST: the message id its metadata names
+    (None when it names none) and the outcome; other events are left out."""
+    events = _mandrill_events(fields)
+    reports = []
+    for event in events:
+        if not isinstance(event, dict) or event.get("event") not in MANDRILL_ACTIONS:
+            continue
+        message = event.get("msg") if isinstance(event.get("msg"), dict) else {}
+        metadata = message.get("metadata") if isinstance(message.get("metadata"), dict) else {}
+        named = metadata.get("message_id")
+        said = " ".join(str(message.get(k) or "") for k in ("bounce_description", "diag"))
+        report = DeliveryReport(
+            action=MANDRILL_ACTIONS[event["event"]],
+            status=str(message.get("state") or event["event"]),
+            recipient=str(message.get("email") or ""),
+            diagnostic=" ".join(said.split()),
+        )
+        reports.append((named if isinstance(named, str) else None, report))
+    return reports
+
+
+def _mandrill_events(fields: Mapping[str, str]) -> list:
     try:
         events = json.loads(fields.get("mandrill_events", ""))
     except json.JSONDecodeError as error:
         raise ChannelError(400, "malformed_json", "mandrill_events is not JSON") from error
     if not isinstance(events, list):
         raise malformed("mandrill_events: a list of events was expected", "mandrill_events")
+    return events
+
+
+def mandrill_mails(fields: Mapping[str, str]) -> list[InboundMail]:
+    """The mails of a verified Mandrill POST's inbound events (others are left out)."""
+    events = _mandrill_events(fields)
     mails = []
     for index, event in enumerate(events):
         if not isinstance(event, dict) or event.get("event") != "inbound":

@@ -165,8 +165,12 @@ class MessageWorker(LeasedWork[OutgoingMessage]):
             message_id=links.message_id(case.case_id, row.message_id) if links else None,
             language=row.language,
             unsubscribe=reply_to if optional else None,
+            tracked_as=row.message_id,
         )
-        await self.intake.mail.send(message, Envelope(parseaddr(sender)[1], recipient))
+        # The envelope sender is the message's bounce address: a report coming back later
+        # names the message (`workers/inbound_mail.py`).
+        bounces_to = links.bounce_address(row.message_id) if links else parseaddr(sender)[1]
+        await self.intake.mail.send(message, Envelope(bounces_to, recipient))
 
     async def _later(self, row: OutgoingMessage, failure: Unavailable) -> None:
         settings = self.service.settings

@@ -21,6 +21,7 @@ from services.intake.adapters.vault import Vault
 from services.intake.domain import outgoing_messages as messages
 from services.intake.domain.account import Account
 from services.intake.domain.case import ERASED_BUYER
+from services.intake.domain.delivery_reports import FAILED, DeliveryReport
 from services.intake.domain.message_texts import MessageFacts, RenderedMessage
 from services.intake.domain.outgoing_messages import (
     NO_PAGE_LINK,
@@ -239,6 +240,26 @@ async def delivered(session: AsyncSession, row: OutgoingMessage, now: datetime) 
 
 async def bounced(session: AsyncSession, row: OutgoingMessage, why: str) -> None:
     await moved(session, row, messages.bounce(MessageState(row.state), row.message_id), error=why)
+
+
+async def delivery_reported(
+    session: AsyncSession, message_id: str, report: DeliveryReport, now: datetime
+) -> OutgoingMessage | None:
+    """A delivery report that came back later (`domain/delivery_reports.py`): the message
+    bounced, with the reason, or delivered. None when intake sent no such message; a
+    report on a message already past that point (a repeat) changes nothing."""
+    row = await session.get(OutgoingMessage, message_id)
+    if row is None or not report.changes_state:
+        return row
+    move = "bounce" if report.action == FAILED else "deliver"
+    if not messages.OUTGOING_MESSAGE.allows(MessageState(row.state), move):
+        return row
+    if move == "bounce":
+        await bounced(session, row, report.reason)
+    else:
+        transition = messages.deliver(MessageState(row.state), row.message_id)
+        await moved(session, row, transition, delivered_at=now)
+    return row
 
 
 async def failed(session: AsyncSession, row: OutgoingMessage, why: str) -> None:

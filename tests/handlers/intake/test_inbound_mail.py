@@ -17,7 +17,7 @@ from sqlalchemy import text
 
 from services.intake.adapters import mail_providers as providers
 from services.intake.domain.case import Channel
-from services.intake.tables import DeliveryRecord
+from services.intake.tables import DeliveryRecord, OutgoingMessage
 from services.intake.workers.deliveries import DeliveryWorker
 from services.intake.workers.inbound_mail import InboundMailServer
 from tests.handlers.intake.conftest import running_intake
@@ -25,6 +25,8 @@ from tests.handlers.intake.conftest import running_intake
 MAILGUN_KEY = "mailgun-signing-key"
 MANDRILL_KEY = "mandrill-webhook-key"
 MANDRILL_URL = "https://intake.example.com/inbound-mail/mandrill"
+MANDRILL_EVENTS_KEY = "mandrill-events-key"
+MANDRILL_EVENTS_URL = "https://intake.example.com/inbound-mail/mandrill/events"
 FORM = {"content-type": "application/x-www-form-urlencoded"}
 LARGEST = 8 * 1024
 
@@ -38,6 +40,8 @@ async def intake(settings) -> AsyncIterator:
         mailgun_webhook_signing_key=SecretStr(f"old-key,{MAILGUN_KEY}"),
         mandrill_webhook_key=SecretStr(MANDRILL_KEY),
         mandrill_webhook_url=MANDRILL_URL,
+        mandrill_events_webhook_key=SecretStr(MANDRILL_EVENTS_KEY),
+        mandrill_events_webhook_url=MANDRILL_EVENTS_URL,
         inbound_mail_max_bytes=LARGEST,
     ) as client:
         yield client
@@ -246,3 +250,133 @@ async def test_a_mandrill_reply_is_recorded_and_a_forged_one_refused(intake, cas
     unknown = await intake.post("/inbound-mail/mandrill", content=other, headers=headers)
     assert (unknown.status_code, unknown.json()["error"]) == (422, "not_threaded")
     assert len(await replies_of(intake, case_id)) == 1
+
+
+async def message_sent(intake, case_id: str) -> str:
+    """A message to the case's buyer, sent: its id."""
+    message_id = str(uuid.uuid4())
+    async with intake.service.transaction() as session:
+        session.add(
+            OutgoingMessage(
+                message_id=message_id,
+                idempotency_key=f"{case_id}/offer_made/{message_id}",
+                case_id=case_id,
+                channel="generic",
+                account="test",
+                seller="test",
+                kind="offer_made",
+                way="email",
+                trigger=message_id,
+                language="en",
+                facts={},
+                state="sent",
+            )
+        )
+    return message_id
+
+
+def mailgun_event(event: str, message_id: str, key: str = MAILGUN_KEY, **data) -> bytes:
+    timestamp, token = str(int(time.time())), uuid.uuid4().hex
+    signature = {
+        "timestamp": timestamp,
+        "token": token,
+        "signature": providers.mailgun_signature(key, timestamp, token),
+    }
+    event_data = {
+        "event": event,
+        "recipient": "dana@example.com",
+        "message": {"headers": {"message-id": message_id.strip("<>")}},
+        **data,
+    }
+    return json.dumps({"signature": signature, "event-data": event_data}).encode()
+
+
+async def state_of(intake, message_id: str) -> tuple[str, str | None]:
+    async with intake.service.sessions() as session:
+        row = await session.get(OutgoingMessage, message_id)
+        await session.refresh(row)
+        return row.state, row.error
+
+
+async def test_a_mailgun_failed_event_bounces_the_message_and_a_delivered_one_delivers(
+    intake, case_id, links
+):
+    bounced, delivered = await message_sent(intake, case_id), await message_sent(intake, case_id)
+    status = {"code": 550, "message": "5.1.1 The email account does not exist"}
+    failed = mailgun_event(
+        "failed",
+        links.message_id(case_id, bounced),
+        severity="permanent",
+        **{"delivery-status": status},
+    )
+    answer = await intake.post("/inbound-mail/mailgun/events", content=failed)
+    assert answer.status_code == 200 and answer.json()["recorded"] == "failed", answer.text
+    state, error = await state_of(intake, bounced)
+    assert state == "bounced" and "550 5.1.1 The email account does not exist" in error
+    again = await intake.post("/inbound-mail/mailgun/events", content=failed)  # a retry
+    assert again.status_code == 200 and (await state_of(intake, bounced))[0] == "bounced"
+
+    took = mailgun_event("delivered", links.message_id(case_id, delivered))
+    assert (await intake.post("/inbound-mail/mailgun/events", content=took)).status_code == 200
+    assert (await state_of(intake, delivered))[0] == "delivered"
+
+
+async def test_forged_unknown_or_temporary_mailgun_events_change_nothing(intake, case_id, links):
+    message_id = await message_sent(intake, case_id)
+    ours = links.message_id(case_id, message_id)
+    forged = await intake.post(
+        "/inbound-mail/mailgun/events", content=mailgun_event("failed", ours, key="not the key")
+    )
+    assert (forged.status_code, forged.json()["error"]) == (401, "bad_signature")
+    delay = mailgun_event("failed", ours, severity="temporary")
+    assert (await intake.post("/inbound-mail/mailgun/events", content=delay)).status_code == 200
+    stranger = mailgun_event("failed", f"<{message_id}.aaaa.bbbb@replies.example>")
+    ignored = await intake.post("/inbound-mail/mailgun/events", content=stranger)
+    assert ignored.status_code == 200 and "ignored" in ignored.json()
+    unknown = mailgun_event("failed", links.message_id(case_id, str(uuid.uuid4())))
+    answer = await intake.post("/inbound-mail/mailgun/events", content=unknown)
+    assert answer.json() == {"ignored": "no such message"}
+    garbage = await intake.post("/inbound-mail/mailgun/events", content=b"\xff not json")
+    assert garbage.status_code == 400
+    assert await state_of(intake, message_id) == ("sent", None)
+
+
+def mandrill_events(*events: dict, key: str = MANDRILL_EVENTS_KEY) -> tuple[bytes, dict]:
+    fields = {"mandrill_events": json.dumps(list(events))}
+    signature = providers.mandrill_signature(key, MANDRILL_EVENTS_URL, fields)
+    return urlencode(fields).encode(), {**FORM, "x-mandrill-signature": signature}
+
+
+def mandrill_event(event: str, message_id: str, **msg) -> dict:
+    metadata = {"message_id": message_id}
+    return {"event": event, "ts": int(time.time()), "msg": {"metadata": metadata, **msg}}
+
+
+async def test_mandrill_events_bounce_and_deliver_the_messages_their_metadata_names(
+    intake, case_id
+):
+    bounced, delivered = await message_sent(intake, case_id), await message_sent(intake, case_id)
+    diag = "smtp;550 5.1.1 The email account that you tried to reach does not exist."
+    body, headers = mandrill_events(
+        mandrill_event("hard_bounce", bounced, bounce_description="bad_mailbox", diag=diag),
+        mandrill_event("send", delivered, state="sent"),
+        mandrill_event("open", delivered),  # not about delivery: left out
+        mandrill_event("hard_bounce", str(uuid.uuid4())),  # never sent by intake
+    )
+    answer = await intake.post("/inbound-mail/mandrill/events", content=body, headers=headers)
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {"recorded": 2, "ignored": 1}
+    state, error = await state_of(intake, bounced)
+    assert state == "bounced" and "bad_mailbox" in error and "5.1.1" in error
+    assert (await state_of(intake, delivered))[0] == "delivered"
+
+
+async def test_a_forged_mandrill_event_changes_nothing(intake, case_id):
+    message_id = await message_sent(intake, case_id)
+    body, headers = mandrill_events(mandrill_event("hard_bounce", message_id), key="not the key")
+    forged = await intake.post("/inbound-mail/mandrill/events", content=body, headers=headers)
+    assert (forged.status_code, forged.json()["error"]) == (401, "bad_signature")
+    odd, headers = mandrill_events(mandrill_event("hard_bounce", "not-a-uuid"))
+    answer = await intake.post("/inbound-mail/mandrill/events", content=odd, headers=headers)
+    assert answer.json() == {"recorded": 0, "ignored": 1}
+    assert await state_of(intake, message_id) == ("sent", None)

@@ -91,3 +91,28 @@ def test_a_message_id_of_ours_threads_to_its_case_and_others_do_not():
             links().case_of_message_id(other)
     with pytest.raises(ValueError):
         links().message_id(CASE, "bad key@")
+
+
+MESSAGE = "0b7e3f5c-9d2a-5e1b-8c4f-1a2b3c4d5e6f"
+
+
+def test_a_bounce_address_names_its_message_in_any_letter_case():
+    address = links().bounce_address(MESSAGE)
+    assert address.startswith("bounce+") and address.endswith("@r.example")
+    assert len(address.split("@")[0]) <= 64
+    assert links().message_of_bounce(f"<{address.upper()}>") == MESSAGE
+
+
+def test_a_forged_or_foreign_bounce_address_is_refused():
+    address = links().bounce_address(MESSAGE)
+    local, domain = address.split("@")
+    forged = local[:-2] + ("aa" if local[-2:] != "aa" else "bb")
+    for wrong in (
+        f"{forged}@{domain}",
+        f"{local}@other.example",
+        links("another").bounce_address(MESSAGE),
+        links().reply_address(CASE),  # a reply token is no bounce token
+        "bounce+@r.example",
+    ):
+        with pytest.raises(BadLink):
+            links().message_of_bounce(wrong)

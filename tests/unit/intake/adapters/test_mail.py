@@ -5,6 +5,7 @@ answer of the relay becomes (sent, tried again, bounced, refused)."""
 import asyncio
 import datetime
 import ipaddress
+import json
 import ssl
 from email import message_from_bytes
 from email.policy import default as default_policy
@@ -36,6 +37,7 @@ def message(recipient: str = "ana@example.de", unsubscribe: str | None = None):
         message_id="<m-1.abc.def@replies.example.com>",
         language="de",
         unsubscribe=unsubscribe,
+        tracked_as="0b7e3f5c-9d2a-5e1b-8c4f-1a2b3c4d5e6f",
     )
 
 
@@ -60,6 +62,10 @@ async def test_a_message_goes_whole_with_both_parts_and_its_headers(mail_server)
     [path] = mail_server.messages()
     kept = message_from_bytes(path.read_bytes(), policy=default_policy)
     assert kept["X-Envelope-To"] == "ana@example.de"
+    assert kept["X-Envelope-From"] == "<care@lumahome.example>"
+    assert json.loads(kept["X-MC-Metadata"]) == {
+        "message_id": "0b7e3f5c-9d2a-5e1b-8c4f-1a2b3c4d5e6f"
+    }
     assert kept["Subject"] == "Ihre Erstattung von 7,50 €"
     assert kept["Reply-To"] == "reply+abc.def@replies.example.com"
     assert kept["Message-ID"] == "<m-1.abc.def@replies.example.com>"
