@@ -7,7 +7,6 @@ the buyer's (case and blanks aside); a wrong number and a wrong e-mail get the s
 """
 
 import re
-from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -127,30 +126,3 @@ def words_of(typed: str | None) -> str:
     if len(text) > LONGEST_WORDS:
         raise BadForm("words_too_long")
     return text
-
-
-class Throttle:
-    """At most `most` tries per key within `seconds`: a sliding window, in memory (per
-    replica). Keys not tried within the window are forgotten as others come."""
-
-    def __init__(self, most: int, seconds: float) -> None:
-        self.most, self.seconds = most, seconds
-        self._tries: dict[str, deque[float]] = {}
-
-    def allows(self, key: str, now: float) -> bool:
-        """Count a try of `key` now; False when it is one too many."""
-        tries = self._tries.setdefault(key, deque())
-        while tries and tries[0] <= now - self.seconds:
-            tries.popleft()
-        if len(tries) >= self.most:
-            return False
-        tries.append(now)
-        if len(self._tries) > 10_000:
-            self._forget(now)
-        return True
-
-    def _forget(self, now: float) -> None:
-        for key in [
-            k for k, tries in self._tries.items() if not tries or tries[-1] <= now - self.seconds
-        ]:
-            del self._tries[key]

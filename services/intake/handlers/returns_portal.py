@@ -22,6 +22,9 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from limits import parse
+from limits.aio.storage import MemoryStorage
+from limits.aio.strategies import MovingWindowRateLimiter
 
 from services.intake.domain import buyer_page as buyer_page_words
 from services.intake.domain.account import Account
@@ -32,7 +35,6 @@ from services.intake.domain.returns_portal import (
     REASONS,
     BadForm,
     PortalOrder,
-    Throttle,
     chosen,
     contact_of,
     key_of,
@@ -69,7 +71,9 @@ router = APIRouter(prefix="/returns", tags=["returns portal"])
 
 WHO = "Anyone: the order's number with its e-mail or shipping postcode is the key."
 # Guessing: 20 lookups a client and 8 an order within 10 minutes, then 429.
-TRIES_PER_CLIENT, TRIES_PER_ORDER, WINDOW_SECONDS = 20, 8, 600.0
+# Guessing orders is slow: per client address, and per order whoever asks (moving windows).
+TRIES_PER_CLIENT = parse("20 per 10 minutes")
+TRIES_PER_ORDER = parse("8 per 10 minutes")
 LONGEST_SHOP = 255
 CASE_WAIT_SECONDS = 10.0  # the delivery worker opens the case; the buyer lands on it
 
@@ -237,11 +241,13 @@ async def buyers_order(
         raise Refusal(413, "bad_form")
     number = form_value(order_number_of, fields.get("number"))
     contact = form_value(contact_of, fields.get("contact"))
-    throttles = throttles_of(request)
+    limiter = limiter_of(request)
     client = request.client.host if request.client else "unknown"
-    now = time.monotonic()
     order_key = f"{account.channel}:{account.account}:{number.casefold()}"
-    if not (throttles[0].allows(client, now) and throttles[1].allows(order_key, now)):
+    if not (
+        await limiter.hit(TRIES_PER_CLIENT, "portal client", client)
+        and await limiter.hit(TRIES_PER_ORDER, "portal order", order_key)
+    ):
         raise Refusal(429, "throttled")
     try:
         order = await find_order(intake, account, number)
@@ -255,15 +261,12 @@ async def buyers_order(
     return order
 
 
-def throttles_of(request: Request) -> tuple[Throttle, Throttle]:
-    """This process's limits: per client, per order."""
+def limiter_of(request: Request) -> MovingWindowRateLimiter:
+    """This process's count of tries (the `limits` library, in memory)."""
     state = request.app.state
-    if not hasattr(state, "portal_throttles"):
-        state.portal_throttles = (
-            Throttle(TRIES_PER_CLIENT, WINDOW_SECONDS),
-            Throttle(TRIES_PER_ORDER, WINDOW_SECONDS),
-        )
-    return state.portal_throttles
+    if not hasattr(state, "portal_limiter"):
+        state.portal_limiter = MovingWindowRateLimiter(MemoryStorage())
+    return state.portal_limiter
 
 
 def form_value(read, *given: Any) -> Any:

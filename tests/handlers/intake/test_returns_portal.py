@@ -129,13 +129,13 @@ async def test_lookups_are_throttled_per_order_and_per_client(intake, shop):
     order = order_of(shop)
     answers = [
         (await lookup(intake, shop, order.name, f"guess{i}@example.com")).status_code
-        for i in range(returns_portal.TRIES_PER_ORDER + 1)
+        for i in range(returns_portal.TRIES_PER_ORDER.amount + 1)
     ]
-    assert answers == [404] * returns_portal.TRIES_PER_ORDER + [429]
+    assert answers == [404] * returns_portal.TRIES_PER_ORDER.amount + [429]
     # Even the right e-mail is refused now: guessing cannot go on.
     throttled = await lookup(intake, shop, order.name, order.buyer.email)
     assert throttled.status_code == 429 and throttled.headers["Retry-After"] == "60"
-    left = returns_portal.TRIES_PER_CLIENT - returns_portal.TRIES_PER_ORDER - 2
+    left = returns_portal.TRIES_PER_CLIENT.amount - returns_portal.TRIES_PER_ORDER.amount - 2
     for i in range(left):
         assert (await lookup(intake, shop, f"#{90000 + i}", "x@example.com")).status_code == 404
     assert (await lookup(intake, shop, "#99999", "x@example.com")).status_code == 429

@@ -9,7 +9,6 @@ from services.intake.domain.returns_portal import (
     BadForm,
     OrderLine,
     PortalOrder,
-    Throttle,
     chosen,
     open_lines,
     order_number_of,
@@ -75,13 +74,6 @@ def test_a_claimed_line_is_refused_and_a_quantity_must_be_a_small_number():
             chosen({"qty-0": bad}, lines)
     with pytest.raises(BadForm, match="pick_an_item"):
         chosen({}, lines)
-
-
-def test_the_throttle_refuses_past_its_limit_until_the_window_moves_on():
-    throttle = Throttle(most=2, seconds=10)
-    assert [throttle.allows("a", t) for t in (0, 1, 2)] == [True, True, False]
-    assert throttle.allows("b", 2)
-    assert throttle.allows("a", 10.5)
 
 
 def test_every_sentence_and_reason_is_in_five_languages():
