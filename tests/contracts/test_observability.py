@@ -41,6 +41,7 @@ OTEL_METRICS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "buyer_messages.failed": ("counter", "", ("kind", "way")),
     "buyer_messages.bounced": ("counter", "", ("kind", "way")),
     "buyer_messages.not_sent": ("counter", "", ("kind", "way")),
+    "buyer_messages.reported": ("counter", "", ("action",)),
     "amazon.removal_orders": ("counter", "", ("state", "market")),
     "amazon.reimbursement_claims": ("counter", "", ("state", "market")),
     "amazon.fba_units_for_agents": ("counter", "", ("market",)),
