@@ -16,6 +16,8 @@ intake does for every channel. Answers are read as `shared.outbound` says; a 2xx
 the refund's id is `Unavailable` (the money may have moved: only the key can tell).
 """
 
+from typing import TypeVar
+
 import httpx
 from pydantic import BaseModel, Field
 
@@ -29,6 +31,7 @@ SYSTEM = "generic refund API"
 REFUNDS_PATH = "/v1/refunds"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 NEW_REFUND, REPLAYED_REFUND = 201, 200
+Made = TypeVar("Made", bound=BaseModel)
 
 
 class Amount(BaseModel):
@@ -52,30 +55,44 @@ async def pay_refund(
     order: RefundOrder, account: Account, apis: MarketplaceApis
 ) -> MarketplaceRefund:
     what = f"refund {order.refund_id}"
-    request = apis.http.build_request(
-        "POST",
-        f"{base_url(apis)}{REFUNDS_PATH}",
-        json=wire_body(order, account),
-        headers={IDEMPOTENCY_HEADER: order.refund_id},
-    )
-    response = await answer_to(apis.http, request, SYSTEM, what, reason_of=reason_of)
-    if response.status_code not in (NEW_REFUND, REPLAYED_REFUND):
-        reason = f"answered {response.status_code} for {what}: {excerpt(response)}"
-        raise Unavailable(SYSTEM, reason, response.status_code)
-    return refund_of(order, resource_of(PaidRefund, response, SYSTEM, what, Unavailable))
+    body = wire_body(order, account)
+    paid = await posted_once(apis, REFUNDS_PATH, body, order.refund_id, what, PaidRefund)
+    return refund_of(order, paid)
 
 
 async def find_refund(
     order: RefundOrder, account: Account, apis: MarketplaceApis
 ) -> MarketplaceRefund | None:
     what = f"the refund under key {order.refund_id}"
-    request = apis.http.build_request(
-        "GET", f"{base_url(apis)}{REFUNDS_PATH}", params={"idempotency_key": order.refund_id}
-    )
-    response = await answer_to(apis.http, request, SYSTEM, what, reason_of=reason_of)
-    listed = resource_of(RefundList, response, SYSTEM, what, Unavailable)
+    listed = await listed_under(apis, REFUNDS_PATH, order.refund_id, what, RefundList)
     mine = [each for each in listed.refunds if each.idempotency_key == order.refund_id]
     return refund_of(order, mine[0]) if mine else None
+
+
+async def posted_once(
+    apis: MarketplaceApis, path: str, body: dict, key: str, what: str, made: type[Made]
+) -> Made:
+    """POST `body` under the idempotency `key`: what the seller's API made now (201) or
+    made earlier under the key (200); any other 2xx is `Unavailable` (only the key tells)."""
+    request = apis.http.build_request(
+        "POST", f"{base_url(apis)}{path}", json=body, headers={IDEMPOTENCY_HEADER: key}
+    )
+    response = await answer_to(apis.http, request, SYSTEM, what, reason_of=reason_of)
+    if response.status_code not in (NEW_REFUND, REPLAYED_REFUND):
+        reason = f"answered {response.status_code} for {what}: {excerpt(response)}"
+        raise Unavailable(SYSTEM, reason, response.status_code)
+    return resource_of(made, response, SYSTEM, what, Unavailable)
+
+
+async def listed_under(
+    apis: MarketplaceApis, path: str, key: str, what: str, listing: type[Made]
+) -> Made:
+    """GET what the seller's API made under the idempotency `key` (the read-back)."""
+    request = apis.http.build_request(
+        "GET", f"{base_url(apis)}{path}", params={"idempotency_key": key}
+    )
+    response = await answer_to(apis.http, request, SYSTEM, what, reason_of=reason_of)
+    return resource_of(listing, response, SYSTEM, what, Unavailable)
 
 
 def base_url(apis: MarketplaceApis) -> str:

@@ -17,18 +17,15 @@ Answers are read as `shared.outbound` says; a 2xx without the card's id is `Unav
 from pydantic import BaseModel, Field
 
 from services.intake.channels.generic.refund_api import (
-    IDEMPOTENCY_HEADER,
-    NEW_REFUND,
-    REPLAYED_REFUND,
     SYSTEM,
     Amount,
-    base_url,
-    reason_of,
+    listed_under,
+    posted_once,
 )
 from services.intake.channels.marketplace import MarketplaceApis
 from services.intake.domain.account import Account
 from services.intake.domain.marketplace_side import MarketplaceRefund, RefundOrder
-from shared.outbound import Refused, Unavailable, answer_to, excerpt, resource_of
+from shared.outbound import Refused
 
 GIFT_CARDS_PATH = "/v1/gift-cards"
 
@@ -49,28 +46,16 @@ async def issue_store_credit(
     order: RefundOrder, account: Account, apis: MarketplaceApis
 ) -> MarketplaceRefund:
     what = f"store credit {order.refund_id}"
-    request = apis.http.build_request(
-        "POST",
-        f"{base_url(apis)}{GIFT_CARDS_PATH}",
-        json=wire_body(order, account),
-        headers={IDEMPOTENCY_HEADER: order.refund_id},
-    )
-    response = await answer_to(apis.http, request, SYSTEM, what, reason_of=reason_of)
-    if response.status_code not in (NEW_REFUND, REPLAYED_REFUND):
-        reason = f"answered {response.status_code} for {what}: {excerpt(response)}"
-        raise Unavailable(SYSTEM, reason, response.status_code)
-    return card_of(order, resource_of(IssuedCard, response, SYSTEM, what, Unavailable))
+    body = wire_body(order, account)
+    card = await posted_once(apis, GIFT_CARDS_PATH, body, order.refund_id, what, IssuedCard)
+    return card_of(order, card)
 
 
 async def find_store_credit(
     order: RefundOrder, account: Account, apis: MarketplaceApis
 ) -> MarketplaceRefund | None:
     what = f"the gift card under key {order.refund_id}"
-    request = apis.http.build_request(
-        "GET", f"{base_url(apis)}{GIFT_CARDS_PATH}", params={"idempotency_key": order.refund_id}
-    )
-    response = await answer_to(apis.http, request, SYSTEM, what, reason_of=reason_of)
-    listed = resource_of(CardList, response, SYSTEM, what, Unavailable)
+    listed = await listed_under(apis, GIFT_CARDS_PATH, order.refund_id, what, CardList)
     mine = [each for each in listed.gift_cards if each.idempotency_key == order.refund_id]
     return card_of(order, mine[0]) if mine else None
 
