@@ -9,6 +9,7 @@ import pytest
 from asgi_lifespan import LifespanManager
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from playwright.async_api import async_playwright
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -19,6 +20,7 @@ from shared.service import Service
 from shared.settings import SERVICE_NAMES
 from shared.telemetry import Telemetry, setup_telemetry
 from tests.factories import INTERNAL_TOKEN, STAFF
+from tests.integration.browser import CHROMIUM, CHROMIUM_ARGS, served
 
 
 @dataclass
@@ -90,6 +92,22 @@ async def stack(settings):
         await stack.start(name)
     yield stack
     await stack.stop_all()
+
+
+@pytest.fixture
+async def intake_url(stack):
+    """Intake's app, as the stack runs it, on a port of its own (for a browser)."""
+    async with served(stack._lifespans["intake"].app) as url:
+        yield url
+
+
+@pytest.fixture
+async def browser():
+    """Debian's Chromium, driven by Playwright."""
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        await chromium.close()
 
 
 @pytest.fixture(scope="session")

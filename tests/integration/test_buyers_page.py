@@ -15,7 +15,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Page, async_playwright, expect
+from playwright.async_api import Page, expect
 
 from deploy.emulators.shopify.orders import emulated_order, return_request, variants_of
 from services.intake.channels.shopify.webhook import request_key_of
@@ -23,10 +23,10 @@ from services.intake.domain.buyer_page import KEEPS, REMEDY_NAMES, TEXTS
 from services.intake.domain.opening import case_id_of
 from tests.conftest import eventually
 from tests.factories import AGENT, webhook
+from tests.integration.browser import ARTIFACTS
 from tests.integration.conftest import count_stock
 from tests.integration.test_case_flow import open_case
 from tests.integration.test_channels import SHOP, shop_has_return, shopify_headers
-from tests.integration.test_console import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, served
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 MARKET_OF = {"en": "US", "de": "DE", "fr": "FR", "es": "ES", "it": "IT"}
@@ -39,20 +39,6 @@ SCRATCHED = {
 }
 PHONE = {"width": 375, "height": 667}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-@pytest.fixture
-async def intake_url(stack):
-    async with served(stack._lifespans["intake"].app) as url:
-        yield url
-
-
-@pytest.fixture
-async def browser():
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        await chromium.close()
 
 
 @pytest.fixture

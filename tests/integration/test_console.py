@@ -4,53 +4,18 @@ the page loads, the charts draw those cases, the filters narrow the live list, a
 its conversation with the buyer and its timeline links each event to its trace, the what-if
 page replays a policy. A screenshot of each view lands in tests/artifacts/."""
 
-import asyncio
 import json
 import re
-import shutil
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.async_api import Page, async_playwright, expect
 
 from services.analytics.workflows.faq_gaps import find_gaps
 from tests.conftest import eventually
 from tests.factories import AGENT_TOKEN, webhook
+from tests.integration.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, served
 from tests.integration.test_case_flow import answer_offer, open_case
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-# Chromium on a machine with no way out: nothing in the background, no sandbox as root.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@asynccontextmanager
-async def served(app) -> AsyncIterator[str]:
-    """A service's app, as the stack runs it, served on a port of its own: its URL."""
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="off", log_level="warning")
-    )
-    serving = asyncio.create_task(server.serve())
-
-    async def started():
-        return server.started
-
-    await eventually(started, timeout=10)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    await serving
 
 
 @pytest.fixture

@@ -8,32 +8,16 @@ critical violation; a screenshot of each view lands in tests/artifacts/."""
 import re
 import time
 
-import pytest
-from playwright.async_api import Page, async_playwright, expect
+from playwright.async_api import Page, expect
 
 from deploy.emulators.shopify.orders import emulated_order, recent_order_ids
 from services.intake.domain.buyer_page import TEXTS
 from services.intake.domain.portal_words import REASON_WORDS, WORDS
-from tests.integration.test_buyers_page import PNG, SCRATCHED, no_serious_violations
-from tests.integration.test_console import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, served
+from tests.integration.browser import ARTIFACTS
+from tests.integration.test_buyers_page import PHONE, PNG, SCRATCHED, no_serious_violations
 
-PHONE = {"width": 375, "height": 667}
 SHOP = "linen-home.myshopify.com"  # tests/samples/channel_accounts.json
 GENERIC_SELLER = "test-seller"
-
-
-@pytest.fixture
-async def intake_url(stack):
-    async with served(stack._lifespans["intake"].app) as url:
-        yield url
-
-
-@pytest.fixture
-async def browser():
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        await chromium.close()
 
 
 async def phone_page(browser, locale: str) -> Page:

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from pydantic import Field
 
+from services.intake.channels.shopify.admin_api import Money
 from services.intake.channels.shopify.graphql import (
     SHOPIFY,
     GraphQLModel,
@@ -53,11 +54,6 @@ query StoreCreditByCode($query: String!) {{
 """
 
 CODE_TAKEN = "TAKEN"
-
-
-class Money(GraphQLModel):
-    amount: Decimal
-    currency_code: str
 
 
 class GiftCard(GraphQLModel):

@@ -11,8 +11,7 @@ well under the 1,000-point ceiling of one query. The app needs read_products (an
 read_inventory for `inventoryQuantity`) beside read_orders.
 """
 
-from decimal import Decimal
-
+from services.intake.channels.shopify.admin_api import Money
 from services.intake.channels.shopify.graphql import GraphQLModel, ShopifyAdmin, ask, gid
 from services.intake.domain.exchange_variants import Variant
 from services.intake.domain.opening import to_minor_units
@@ -94,11 +93,6 @@ class Order(GraphQLModel):
 
 class OrderData(GraphQLModel):
     order: Order | None = None
-
-
-class Money(GraphQLModel):
-    amount: Decimal
-    currency_code: str
 
 
 class Pricing(GraphQLModel):
