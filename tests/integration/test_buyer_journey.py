@@ -18,11 +18,7 @@ import httpx
 
 from tests.conftest import eventually
 from tests.factories import post_case, webhook
-from tests.integration.test_buyers_page import (
-    intake_url,  # noqa: F401 (a fixture)
-    offer_open,
-    offer_state,
-)
+from tests.integration.test_buyers_page import offer_open, offer_state
 from tests.integration.test_refunds import ledger
 
 LINK = re.compile(r"https?://\S+/buyer/[A-Za-z0-9_.\-]+")
