@@ -10,7 +10,7 @@ AXE ?= 4
 .DEFAULT_GOAL := help
 
 .PHONY: help install browser console-vendor axe-vendor run test what-if analytics-rebuild test-unit test-handlers test-integration fuzz test-contracts test-architecture bench bench-pipeline \
-	bench-messages bench-webhooks bench-classification bench-decisions bench-analytics lint format docs migrate clean accounts
+	bench-messages bench-webhooks bench-classification bench-decisions bench-analytics lint format docs migrate clean accounts token
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  \033[36m%-22s\033[0m %s\n", $$1, $$2}'
@@ -95,6 +95,9 @@ docs: install ## Rewrite the READMEs' consumes/publishes and the operations doc'
 what-if: install ## Replan SELLER's cases under the policy in POLICY (JSON file); SINCE/UNTIL optional
 	$(BIN)/python -m services.resolution.handlers.what_if --seller "$(SELLER)" --policy "$(POLICY)" \
 		$(if $(SINCE),--since $(SINCE)) $(if $(UNTIL),--until $(UNTIL))
+
+token: install ## Print a token of the development issuer: make token ROLE=agent SELLERS=A1DEMOSELLER,demo-seller WAREHOUSES=BOS1
+	@$(BIN)/python -m deploy.dev_issuer token --role $${ROLE:-agent} --sellers "$${SELLERS:-}" --warehouses "$${WAREHOUSES:-}" --repair-shops "$${REPAIR_SHOPS:-$${WAREHOUSES:-}}"
 
 accounts: install ## Onboard sellers' channel accounts over intake's API: ARGS="list", ARGS="create shopify SHOP --seller S --secrets -", rotate, disable, check...
 	$(BIN)/python -m services.intake.handlers.accounts_cli $(ARGS)

@@ -16,7 +16,7 @@ from deploy.emulators.shopify.webhooks import signed_headers as shopify_signed_h
 from deploy.samples import sample_stock, shopify_returns
 from deploy.secrets import demo_account
 from deploy.settings import StackSettings
-from deploy.warehouse_play import client, person
+from deploy.warehouse_play import client, operator, staff
 from services.intake.channels.generic.webhook import signed_headers
 from services.intake.channels.shopify.webhook import request_key_of
 from services.intake.channels.walmart import webhook as walmart_webhook
@@ -33,8 +33,7 @@ def signed_case(case: dict) -> tuple[bytes, dict[str, str]]:
 async def stock_warehouses(settings: StackSettings, cases: list[dict], units: int = 50) -> None:
     """Make `units` of every sample SKU and spare part available in every warehouse,
     on top of what earlier runs left reserved."""
-    staff = person(settings.warehouse_staff_tokens)
-    async with client(settings, "fulfillment", staff) as http:
+    async with client(settings, "fulfillment", staff(settings)) as http:
         reserved: dict[tuple[str, str], int] = {}
         for warehouse in {row[0] for row in sample_stock(cases, units)}:
             response = await http.get(f"/stock/{warehouse}")
@@ -89,12 +88,9 @@ async def post_walmart_returns(
 ) -> list[str]:
     """Replay Walmart's RETURN_CREATED notifications for the demo seller's sample return
     orders (completed from the emulated Returns API); the ids of the cases they opened."""
-    token = settings.agent_api_token.get_secret_value() if settings.agent_api_token else ""
     intake = httpx.AsyncClient(base_url=settings.base_url_of("intake"), timeout=30)
     async with intake:
-        return await replay_walmart_returns(
-            intake, {"authorization": f"Bearer {token}"}, progress, timeout=timeout
-        )
+        return await replay_walmart_returns(intake, operator(settings), progress, timeout=timeout)
 
 
 async def replay_walmart_returns(
@@ -159,13 +155,12 @@ async def poll_amazon_returns(
     """The demo Amazon seller's notifications put on its queue (when the queue is the
     emulator's), then its returns reports polled by intake from the Reports API: the ids
     of the cases they opened."""
-    token = settings.agent_api_token.get_secret_value() if settings.agent_api_token else ""
     emulators = (settings.amazon_sp_api_base_url or "").removesuffix("/amazon")
     intake = httpx.AsyncClient(base_url=settings.base_url_of("intake"), timeout=30)
     emulator = httpx.AsyncClient(base_url=emulators, timeout=30) if emulators else None
     async with intake:
         cases = await replay_amazon_returns(
-            intake, emulator, {"authorization": f"Bearer {token}"}, progress, timeout=timeout
+            intake, emulator, operator(settings), progress, timeout=timeout
         )
     if emulator is not None:
         await emulator.aclose()
@@ -319,11 +314,10 @@ async def cases_of_returns(
     timeout: float,
 ) -> list[str]:
     """Once the channel's deliveries are applied, the cases opened for those returns."""
-    token = settings.agent_api_token.get_secret_value() if settings.agent_api_token else ""
     deadline = time.monotonic() + timeout
     async with httpx.AsyncClient(
         base_url=settings.base_url_of("intake"),
-        headers={"authorization": f"Bearer {token}"},
+        headers=operator(settings),
         timeout=10,
     ) as http:
         while time.monotonic() < deadline:

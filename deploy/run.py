@@ -122,10 +122,9 @@ def print_overview(settings: StackSettings, summary: dict) -> None:
     console.print(
         f"Buyers answered: {answered}; {summary['ratings']} rated the outcome on their page"
     )
-    token = settings.agent_api_token.get_secret_value() if settings.agent_api_token else "-"
     console.print(
         f"Operations console: [bold]{settings.base_url_of('analytics')}/console[/]"
-        f"   (agent token for its what-if page: {token})\n"
+        "   (sign in through the development issuer; `make token` prints a token for curl)\n"
         f"Try: curl {settings.base_url_of('analytics')}/reports/summary   ·   "
         f"service logs: {RUN_DIR / 'logs'}\n"
         f"{mail_folder_line()}"

@@ -13,6 +13,7 @@ import httpx
 
 from deploy.secrets import demo_account
 from deploy.settings import StackSettings
+from deploy.warehouse_play import operator
 
 SELLER_DATA = json.loads((Path(__file__).resolve().parent / "seller_data.json").read_text())
 SALES_DAYS = 28
@@ -40,8 +41,7 @@ def sample_sales(cases: list[dict], days: int = SALES_DAYS) -> list[dict]:
 
 async def load_seller_data(settings: StackSettings, cases: list[dict]) -> None:
     seller = demo_account("generic")["account"]
-    token = settings.agent_api_token.get_secret_value() if settings.agent_api_token else ""
-    headers = {"authorization": f"Bearer {token}"}
+    headers = operator(settings)
     base = settings.base_url_of("analytics")
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as http:
         (await http.put(f"/sales/{seller}", json=sample_sales(cases))).raise_for_status()

@@ -65,7 +65,7 @@ def start_service(
 
 
 # Settings whose environment variable holds JSON (a dict of tokens, of addresses).
-JSON_SETTINGS = ("_TOKENS", "_ADDRESSES")
+JSON_SETTINGS = ("_TOKENS", "_ADDRESSES", "_SECRETS")
 
 
 def local_warehouses() -> dict[str, str]:
@@ -93,6 +93,21 @@ def refunds_through_intake(own: dict[str, str]) -> dict[str, str]:
     if os.environ.get("REFUND_API_BASE_URL"):
         return {}
     return {"REFUND_API_BASE_URL": settings_of(own).base_url_of("intake")}
+
+
+def start_dev_issuer(port: int, env: dict[str, str]) -> subprocess.Popen:
+    """The development issuer (`deploy/dev_issuer.py`) when no AUTH_ISSUER is set."""
+    logs = RUN_DIR / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    with open(logs / "dev-issuer.log", "ab") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "deploy.dev_issuer", "serve"],
+            env={**env, "DEV_ISSUER_PORT": str(port)},
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    wait_for_port("127.0.0.1", port)
+    return process
 
 
 def start_emulators(port: int) -> subprocess.Popen:
@@ -205,6 +220,9 @@ def running_stack(
             "INBOUND_SMTP_PORT": os.environ.get("INBOUND_SMTP_PORT") or str(free_port()),
             **(extra_env or {}),
         }
+        issuer_port = None if os.environ.get("AUTH_ISSUER") else free_port()
+        if issuer_port:
+            own["DEV_ISSUER_PORT"] = str(issuer_port)
         emulators_port = free_port()
         own = {**emulated_apis(emulators_port), **own}  # unless a real API is set
         own = {**refunds_through_intake(own), **own}
@@ -222,7 +240,8 @@ def running_stack(
         asyncio.run(prepare(settings))
         if intake_worker_apart:
             env["INTAKE_DELIVERY_WORKER"] = "false"
-        processes = [start_emulators(emulators_port)] if emulators_port else []
+        processes = [start_dev_issuer(issuer_port, env)] if issuer_port else []
+        processes += [start_emulators(emulators_port)] if emulators_port else []
         processes += [start_mail_server(mail_port)] if mail_port else []
         processes += [start_service(name, settings, env) for name in services]
         if intake_worker_apart:

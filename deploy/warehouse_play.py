@@ -9,10 +9,12 @@ import time
 from typing import Any
 
 import httpx
-from pydantic import SecretStr
 from rich.progress import Progress
 
+from deploy.dev_issuer import local_bearer
+from deploy.secrets import DEMO_OPERATOR, DEMO_STAFF, DEMO_TECHNICIAN
 from deploy.settings import StackSettings
+from shared.identity import Role
 
 WAREHOUSES = ("BOS1", "RNO1", "YYZ1", "CVT1", "NUE1")
 
@@ -21,10 +23,19 @@ WAREHOUSES = ("BOS1", "RNO1", "YYZ1", "CVT1", "NUE1")
 CONDITIONS = ("like_new", "light", "failed_test", "like_new", "heavy")
 
 
-def person(people: dict[str, SecretStr]) -> dict[str, str]:
-    """The Authorization header of the first person of a role."""
-    token = next(iter(people.values())).get_secret_value()
-    return {"authorization": f"Bearer {token}"}
+def staff(settings: StackSettings) -> dict[str, str]:
+    """The Authorization header of the demo's warehouse staff (every local warehouse)."""
+    return local_bearer(settings, Role.WAREHOUSE_STAFF, DEMO_STAFF, warehouses=WAREHOUSES)
+
+
+def technician(settings: StackSettings) -> dict[str, str]:
+    """The demo's technician: the benches of every local warehouse."""
+    return local_bearer(settings, Role.TECHNICIAN, DEMO_TECHNICIAN, warehouses=WAREHOUSES)
+
+
+def operator(settings: StackSettings) -> dict[str, str]:
+    """The demo's scripted agent: the platform admin, every seller."""
+    return local_bearer(settings, Role.PLATFORM_ADMIN, DEMO_OPERATOR)
 
 
 def client(settings: StackSettings, service: str, headers: dict[str, str]) -> httpx.AsyncClient:
@@ -32,8 +43,7 @@ def client(settings: StackSettings, service: str, headers: dict[str, str]) -> ht
 
 
 async def ship_dispatch_tasks(settings: StackSettings, progress: Progress) -> int:
-    staff = person(settings.warehouse_staff_tokens)
-    async with client(settings, "fulfillment", staff) as http:
+    async with client(settings, "fulfillment", staff(settings)) as http:
         tasks = []
         for code in WAREHOUSES:
             tasks += (await http.get(f"/warehouses/{code}/tasks")).raise_for_status().json()
@@ -72,8 +82,7 @@ async def receive_returns(
 ) -> list[str]:
     """Scan in the parcel of every case with a return label; the cases received."""
     await wait_for_return_labels(settings)
-    staff = person(settings.warehouse_staff_tokens)
-    async with client(settings, "fulfillment", staff) as http:
+    async with client(settings, "fulfillment", staff(settings)) as http:
         parcels = []
         for case_id in case_ids:
             answer = await http.get("/returns", params={"case_id": case_id})
@@ -89,9 +98,7 @@ async def receive_returns(
 async def wait_for_return_labels(settings: StackSettings, timeout: float = 60.0) -> None:
     """Return labels bought from the carrier are bought by a worker: wait until none is
     owed any more (at most `timeout` seconds)."""
-    if settings.agent_api_token is None:
-        return
-    agent = {"authorization": f"Bearer {settings.agent_api_token.get_secret_value()}"}
+    agent = operator(settings)
     deadline = time.monotonic() + timeout
     async with client(settings, "fulfillment", agent) as http:
         while time.monotonic() < deadline:
@@ -118,8 +125,7 @@ async def scan_in(http: httpx.AsyncClient, parcel: dict[str, Any], torn_label: b
 
 async def inspect_units(settings: StackSettings, received: list[str], progress: Progress) -> int:
     """Inspect the unit of every case received, once refurbish has opened it."""
-    technician = person(settings.technician_tokens)
-    async with client(settings, "refurbish", technician) as http:
+    async with client(settings, "refurbish", technician(settings)) as http:
         inspections = await opened_inspections(http, received)
         bar = progress.add_task("units inspected, graded, disposed", total=len(inspections))
         for index, inspection in enumerate(inspections):
@@ -182,9 +188,8 @@ async def finish_outlets(http: httpx.AsyncClient) -> None:
 
 
 async def dispatch_to_origin(settings: StackSettings) -> int:
-    staff = person(settings.warehouse_staff_tokens)
     dispatched = 0
-    async with client(settings, "fulfillment", staff) as http:
+    async with client(settings, "fulfillment", staff(settings)) as http:
         for code in WAREHOUSES:
             for shipment in (await http.get(f"/warehouses/{code}/origin-shipments")).json():
                 if shipment["status"] == "open" and shipment["units"]:

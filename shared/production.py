@@ -39,6 +39,8 @@ def why_not_secret(secret: str) -> str | None:
 
 def problems_in(settings: ServiceSettings) -> list[str]:
     found = []
+    if not settings.auth_issuer:
+        found.append("AUTH_ISSUER is not set (the development issuer is not for production)")
     for name in sorted(type(settings).model_fields):
         value = getattr(settings, name)
         if name in settings.required_secrets and not secrets_of(value):

@@ -14,9 +14,9 @@ SERVICE_NAMES = ("intake", "resolution", "fulfillment", "refurbish", "analytics"
 
 class ServiceSettings(BaseSettings):
     """The broker, the database, telemetry, where the services listen, how events are
-    consumed and relayed, and the support agents' token."""
+    consumed and relayed, and whose tokens the routes take."""
 
-    required_secrets: ClassVar[tuple[str, ...]] = ("agent_api_token",)
+    required_secrets: ClassVar[tuple[str, ...]] = ()
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
@@ -87,10 +87,38 @@ class ServiceSettings(BaseSettings):
         "service) may take.",
     )
 
-    agent_api_token: SecretStr | None = Field(
+    auth_issuer: str | None = Field(
         default=None,
-        description="Bearer token of support agents and operators (and the buyer-facing "
-        "messaging).",
+        description="The OpenID Connect issuer whose bearer tokens the routes take (e.g. "
+        "`https://sso.example.com/realms/after-sales`); unset outside production: the "
+        "project's development issuer (`deploy/dev_issuer.py`) on DEV_ISSUER_PORT.",
+    )
+    auth_audience: str = Field(
+        default="after-sales", description="The audience (`aud`) every token must name."
+    )
+    auth_jwks_url: str | None = Field(
+        default=None, description="The issuer's JWKS; unset: from its discovery document."
+    )
+    auth_token_url: str | None = Field(
+        default=None,
+        description="The issuer's token endpoint (the services' client credentials); unset: "
+        "from its discovery document.",
+    )
+    auth_leeway_seconds: float = Field(
+        default=30, ge=0, le=600, description="Clock skew allowed on `exp`, `iat` and `nbf`."
+    )
+    auth_roles_claim: str = Field(
+        default="roles",
+        description="Where the roles sit in a token, as a dotted path (Keycloak: "
+        "`realm_access.roles`).",
+    )
+    dev_issuer_port: int = Field(
+        default=8009, description="Where the development issuer listens (make run)."
+    )
+    service_client_secrets: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description="Each service's client secret at the issuer, by service name (JSON): "
+        "calls between the services carry client-credentials tokens.",
     )
 
     @classmethod
@@ -102,6 +130,13 @@ class ServiceSettings(BaseSettings):
         if isinstance(settings, cls):
             return settings
         return cls.model_validate(settings.model_dump())
+
+    @property
+    def issuer_url(self) -> str:
+        """The issuer in force: AUTH_ISSUER, or the development issuer outside production."""
+        if self.auth_issuer:
+            return self.auth_issuer.rstrip("/")
+        return f"http://{self.host}:{self.dev_issuer_port}"
 
     def port_of(self, service: str) -> int:
         return getattr(self, f"{service}_port")

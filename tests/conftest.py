@@ -19,21 +19,16 @@ from pytest_httpserver import HTTPServer
 from sqlalchemy.engine import make_url
 
 from deploy.components import free_port, kafka_broker, postgres, wait_for_port
+from deploy.dev_issuer import create_app as create_issuer
 from deploy.emulators.app import create_app as create_emulators
 from deploy.emulators.ebay import EMULATED_APP_TOKEN as EBAY_EMULATED_APP_TOKEN
 from deploy.mail_server import MailServer
 from deploy.settings import StackSettings, removal_addresses
 from services.intake.adapters.vault import new_key
 from shared.migrations import upgrade_all
+from shared.settings import SERVICE_NAMES
 from shared.topics import create_topics
-from tests.factories import (
-    AGENT_TOKEN,
-    BUYER_LINK_SECRET,
-    CHANNEL_ACCOUNTS,
-    INTERNAL_TOKEN,
-    STAFF_TOKEN,
-    TECHNICIAN_TOKEN,
-)
+from tests.factories import BUYER_LINK_SECRET, CHANNEL_ACCOUNTS, ISSUER, SERVICE_SECRET
 
 # Its own name per checkout when several suites share one server (AFTERSALES_TEST_DATABASE).
 TEST_DATABASE = os.environ.get("AFTERSALES_TEST_DATABASE", "aftersales_test")
@@ -73,6 +68,21 @@ def emulators() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def dev_issuer() -> Iterator[str]:
+    """The tests' identity provider (`tests/factories.ISSUER`), served for the session as
+    `make run` serves the development issuer: its URL, the services' AUTH_ISSUER."""
+    port = int(ISSUER.url.rsplit(":", 1)[1])
+    config = uvicorn.Config(create_issuer(ISSUER), host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="dev-issuer", daemon=True)
+    thread.start()
+    wait_for_port("127.0.0.1", port)
+    yield ISSUER.url
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
 def mail_server(tmp_path_factory) -> Iterator[MailServer]:
     """The local SMTP server (`deploy/mail_server.py`) on a free port for the session: every
     message the services send is an .eml file in `mail_server.folder`; `mail_server.faults`
@@ -93,7 +103,7 @@ def make_httpserver() -> Iterator[HTTPServer]:
 
 
 @pytest.fixture(scope="session")
-async def settings(components, emulators, mail_server) -> StackSettings:
+async def settings(components, emulators, mail_server, dev_issuer) -> StackSettings:
     """The services' settings: the outside APIs are the emulators (`deploy/emulators/`), the
     generic channel's refund API among them; resolution's refund API is intake's (which the
     integration stack reaches in process); the mail relay is the local SMTP server."""
@@ -106,10 +116,8 @@ async def settings(components, emulators, mail_server) -> StackSettings:
         otel_exporter_otlp_endpoint=None,
         outbox_poll_seconds=0.2,
         intake_pii_keys=new_key(),
-        agent_api_token=AGENT_TOKEN,
-        internal_api_token=INTERNAL_TOKEN,
-        warehouse_staff_tokens={"ana": STAFF_TOKEN},
-        technician_tokens={"ben": TECHNICIAN_TOKEN},
+        auth_issuer=dev_issuer,
+        service_client_secrets={name: SERVICE_SECRET for name in SERVICE_NAMES},
         warehouse_webhook_private_hosts=["127.0.0.1", "localhost"],  # pytest-httpserver's
         channel_accounts_file=CHANNEL_ACCOUNTS,
         shopify_admin_base_url=f"{emulators}/shopify/{{shop}}",

@@ -3,14 +3,21 @@
 import copy
 import json
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
+from cryptography.hazmat.primitives.asymmetric import rsa
 
+from deploy.components import free_port
+from deploy.dev_issuer import DevIssuer, Persona
 from services.intake.channels.generic.webhook import signed_headers
 from shared.events import CaseItem, CaseOpened, Envelope, Remedy, ResolutionDecided, Scenario
+from shared.identity import Role
 from shared.markets import Currency, Market, Region
+from shared.settings import SERVICE_NAMES
 
 BASE_WEBHOOK = {
     "marketplace": "amazon",
@@ -49,14 +56,49 @@ SAMPLES = Path(__file__).parent / "samples"
 CHANNEL_ACCOUNTS = SAMPLES / "channel_accounts.json"
 GENERIC_ACCOUNT = "test-seller"
 GENERIC_SECRET = "gen-secret-new"
-AGENT_TOKEN = "test-agent-token"
-INTERNAL_TOKEN = "test-internal-token"
 BUYER_LINK_SECRET = "test-buyer-link-secret"
-AGENT = {"authorization": f"Bearer {AGENT_TOKEN}"}
-STAFF_TOKEN = "test-staff-token-ana"
-TECHNICIAN_TOKEN = "test-technician-token-ben"
-STAFF = {"authorization": f"Bearer {STAFF_TOKEN}"}  # warehouse staff member "ana"
-TECHNICIAN = {"authorization": f"Bearer {TECHNICIAN_TOKEN}"}  # technician "ben"
+
+# The tests' identity provider: the development issuer (`deploy/dev_issuer.py`) with a key of
+# the session's own, served on this port by the `dev_issuer` fixture (tests/conftest.py).
+SERVICE_SECRET = "test-service-client-secret"
+ISSUER = DevIssuer(
+    f"http://127.0.0.1:{free_port()}",
+    "after-sales",
+    rsa.generate_private_key(public_exponent=65537, key_size=2048),
+    {name: SERVICE_SECRET for name in SERVICE_NAMES},
+)
+DAY = 24 * 3600
+
+
+def token_of(
+    roles: Iterable[str],
+    sellers: Iterable[str] = (),
+    warehouses: Iterable[str] = (),
+    repair_shops: Iterable[str] = (),
+    name: str = "tester",
+    seconds: int = DAY,
+    **claims: Any,
+) -> str:
+    """A token of the tests' issuer, for whoever a test needs to be."""
+    persona = Persona(
+        name, name, tuple(Role(r) for r in roles), *map(tuple, (sellers, warehouses, repair_shops))
+    )
+    return ISSUER.mint(persona.claims() | claims, seconds=seconds)
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {token}"}
+
+
+# The tests act as the platform admin (every seller) unless they test the walls between
+# sellers, warehouses and repair shops: then `token_of` gives them someone scoped.
+AGENT_TOKEN = token_of(["platform_admin"], name="agent")
+AGENT = bearer(AGENT_TOKEN)
+INTERNAL_TOKEN = token_of(["service"], name="tests")  # another service of the stack
+STAFF_TOKEN = token_of(["warehouse_staff"], name="ana")
+TECHNICIAN_TOKEN = token_of(["technician"], name="ben")
+STAFF = bearer(STAFF_TOKEN)  # warehouse staff member "ana"
+TECHNICIAN = bearer(TECHNICIAN_TOKEN)  # technician "ben"
 
 
 def signed(body: dict | bytes, secret: str = GENERIC_SECRET, when: datetime | None = None):

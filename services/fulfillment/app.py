@@ -31,6 +31,7 @@ from services.fulfillment.workers.return_labels import ReturnLabelBuyer
 from services.fulfillment.workers.warehouse_deliveries import DeliveryWorker
 from services.fulfillment.workflows.context import Fulfillment
 from shared.events import DispositionDecided, ResolutionDecided, topic_of
+from shared.identity import service_client
 from shared.service import Service, ServiceSpec, Worker
 from shared.service import create_app as create_service_app
 from shared.telemetry import Telemetry
@@ -39,16 +40,17 @@ from shared.telemetry import Telemetry
 @asynccontextmanager
 async def fulfillment_context(service: Service) -> AsyncIterator[Fulfillment]:
     settings = service.settings
-    token = settings.internal_api_token
     async with (
-        httpx.AsyncClient(
+        service_client(
+            settings,
+            "fulfillment",
             base_url=settings.intake_api_base_url or settings.base_url_of("intake"),
             timeout=settings.marketplace_timeout_seconds,
         ) as intake,
         httpx.AsyncClient(timeout=settings.marketplace_timeout_seconds) as webhooks,
         easypost_client(settings) as easypost,
     ):
-        lookup = ShipToLookup(intake, token.get_secret_value() if token else None)
+        lookup = ShipToLookup(intake)
         allowed = settings.warehouse_webhook_private_hosts
         context = Fulfillment(lookup, WarehouseWebhooks(webhooks, allowed))
         if easypost is not None:

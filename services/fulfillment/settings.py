@@ -8,16 +8,7 @@ from shared.settings import ServiceSettings
 
 
 class FulfillmentSettings(ServiceSettings):
-    required_secrets: ClassVar[tuple[str, ...]] = (
-        "agent_api_token",
-        "internal_api_token",
-        "warehouse_staff_tokens",
-    )
-    warehouse_staff_tokens: dict[str, SecretStr] = Field(
-        default_factory=dict,
-        description="Warehouse staff by name → bearer token (JSON): they work the dispatch "
-        "and receiving tasks, and their name goes on every event their work causes.",
-    )
+    required_secrets: ClassVar[tuple[str, ...]] = ("service_client_secrets",)
     warehouse_webhook_max_attempts: int = Field(
         default=8,
         ge=1,
@@ -33,9 +24,6 @@ class FulfillmentSettings(ServiceSettings):
     intake_api_base_url: str | None = Field(
         default=None,
         description="Where fulfillment asks intake for a ship-to address; unset: intake on `HOST`.",
-    )
-    internal_api_token: SecretStr | None = Field(
-        default=None, description="The bearer token intake's narrow lookup wants."
     )
     easypost_api_base_url: str | None = Field(
         default=None,

@@ -64,6 +64,7 @@ from shared.events import (
     Shipped,
     topic_of,
 )
+from shared.identity import service_client
 from shared.service import Service, ServiceSpec, Worker
 from shared.service import create_app as create_service_app
 from shared.telemetry import Telemetry
@@ -87,19 +88,20 @@ async def intake_context(service: Service) -> AsyncIterator[Intake]:
     resolution = settings.resolution_api_base_url or settings.base_url_of("resolution")
     fulfillment = settings.fulfillment_api_base_url or settings.base_url_of("fulfillment")
     page_timeout = settings.buyer_page_timeout_seconds
-    token = settings.internal_api_token
     async with (
         httpx.AsyncClient(timeout=settings.marketplace_timeout_seconds) as http,
-        httpx.AsyncClient(base_url=resolution, timeout=page_timeout) as resolution_api,
-        httpx.AsyncClient(base_url=fulfillment, timeout=page_timeout) as fulfillment_api,
+        service_client(
+            settings, "intake", base_url=resolution, timeout=page_timeout
+        ) as resolution_api,
+        service_client(
+            settings, "intake", base_url=fulfillment, timeout=page_timeout
+        ) as fulfillment_api,
         asyncpg.create_pool(
             settings.plain_database_url, min_size=1, max_size=10, reset=keep_session
         ) as pool,
     ):
         marketplaces = MarketplaceApis(http, settings)
-        views = CaseViews(
-            resolution_api, fulfillment_api, token.get_secret_value() if token else None
-        )
+        views = CaseViews(resolution_api, fulfillment_api)
         yield Intake(
             service,
             vault,

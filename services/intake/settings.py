@@ -12,9 +12,8 @@ from shared.settings import ServiceSettings
 
 class IntakeSettings(ServiceSettings):
     required_secrets: ClassVar[tuple[str, ...]] = (
-        "agent_api_token",
         "intake_pii_keys",
-        "internal_api_token",
+        "service_client_secrets",
         "buyer_link_secret",
     )
     webhook_max_body_bytes: int = Field(
@@ -27,10 +26,6 @@ class IntakeSettings(ServiceSettings):
         default=None,
         description="Fernet keys (comma-separated, newest first, for a rotation) that encrypt "
         "buyers' personal data and raw deliveries at rest.",
-    )
-    internal_api_token: SecretStr | None = Field(
-        default=None,
-        description="Bearer token of the other services' narrow lookups (a ship-to address).",
     )
     channel_accounts_file: Path | None = Field(
         default=None,

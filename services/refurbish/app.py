@@ -4,7 +4,6 @@ recovery, repair jobs, relabel tasks and liquidation lots."""
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import httpx
 from fastapi import FastAPI
 
 from services.refurbish.adapters.buyer_photos import BuyerPhotos
@@ -12,6 +11,7 @@ from services.refurbish.handlers import bench, events, outlets
 from services.refurbish.settings import RefurbishSettings
 from services.refurbish.workflows.context import Refurbish
 from shared.events import ReturnReceived, topic_of
+from shared.identity import service_client
 from shared.service import Service, ServiceSpec
 from shared.service import create_app as create_service_app
 from shared.telemetry import Telemetry
@@ -20,12 +20,13 @@ from shared.telemetry import Telemetry
 @asynccontextmanager
 async def refurbish_context(service: Service) -> AsyncIterator[Refurbish]:
     settings = service.settings
-    token = settings.internal_api_token
-    async with httpx.AsyncClient(
+    async with service_client(
+        settings,
+        "refurbish",
         base_url=settings.intake_api_base_url or settings.base_url_of("intake"),
         timeout=settings.marketplace_timeout_seconds,
     ) as intake:
-        yield Refurbish(BuyerPhotos(intake, token.get_secret_value() if token else None))
+        yield Refurbish(BuyerPhotos(intake))
 
 
 SPEC = ServiceSpec(

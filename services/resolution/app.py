@@ -22,6 +22,7 @@ from shared.events import (
     StockUnavailable,
     topic_of,
 )
+from shared.identity import service_client
 from shared.service import Service, ServiceSpec, Worker
 from shared.service import create_app as create_service_app
 from shared.telemetry import Telemetry
@@ -31,20 +32,20 @@ from shared.telemetry import Telemetry
 async def resolution_context(service: Service) -> AsyncIterator[Resolution]:
     """The refund API (intake's) and EasyPost's tracking, each when configured."""
     settings = service.settings
-    token = settings.internal_api_token
     timeout = settings.marketplace_timeout_seconds
     async with (
-        httpx.AsyncClient(
-            base_url=settings.refund_api_base_url or "http://refunds.invalid", timeout=timeout
+        service_client(
+            settings,
+            "resolution",
+            base_url=settings.refund_api_base_url or "http://refunds.invalid",
+            timeout=timeout,
         ) as refunds,
         httpx.AsyncClient(
             base_url=settings.tracking_api_base_url or "http://tracking.invalid", timeout=timeout
         ) as tracking,
     ):
         yield Resolution(
-            refunds=MarketplaceRefunds(refunds, token.get_secret_value() if token else None)
-            if settings.refund_api_base_url
-            else None,
+            refunds=MarketplaceRefunds(refunds) if settings.refund_api_base_url else None,
             tracking=carrier_tracking(settings, tracking),
         )
 

@@ -8,17 +8,12 @@ from shared.settings import ServiceSettings
 
 
 class ResolutionSettings(ServiceSettings):
-    required_secrets: ClassVar[tuple[str, ...]] = ("agent_api_token", "internal_api_token")
+    required_secrets: ClassVar[tuple[str, ...]] = ("service_client_secrets",)
     refund_api_base_url: str | None = Field(
         default=None,
         description="Where refunds are paid (`POST /v1/refunds` with an `Idempotency-Key`): "
         "intake, which pays each through the case's marketplace (`make run` points it there); "
         "unset: refunds wait, pending, until one is configured.",
-    )
-    internal_api_token: SecretStr | None = Field(
-        default=None,
-        description="Bearer token resolution presents to intake's refund API (the services' "
-        "internal token).",
     )
     refund_max_attempts: int = Field(
         default=10,

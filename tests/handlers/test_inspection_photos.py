@@ -1,6 +1,6 @@
 """The buyer's photos reach the technician: a buyer adds photos on their page (intake),
 the returned unit reaches the bench (refurbish), and the technician lists them and opens
-each through refurbish, which asks the running intake with the internal token."""
+each through refurbish, which asks the running intake as a service."""
 
 import httpx
 import pytest
@@ -8,7 +8,7 @@ import pytest
 from services.refurbish.adapters.buyer_photos import BuyerPhotos
 from services.refurbish.app import create_app
 from services.refurbish.workflows.context import Refurbish
-from tests.factories import AGENT, INTERNAL_TOKEN, TECHNICIAN
+from tests.factories import AGENT, INTERNAL_TOKEN, TECHNICIAN, bearer
 from tests.handlers.conftest import api_of
 from tests.handlers.intake.conftest import running_intake
 from tests.handlers.intake.test_buyer_page import JPEG, PNG, a_case, link, photo_form
@@ -26,8 +26,12 @@ async def bench(settings, intake):
     """Refurbish, asking the running intake for photos (over HTTP, in this process)."""
     app = create_app(settings)
     async with api_of(app, "refurbish") as client:
-        client.service.context = Refurbish(BuyerPhotos(intake, INTERNAL_TOKEN))
+        as_refurbish = httpx.AsyncClient(
+            transport=intake._transport, base_url="http://intake", headers=bearer(INTERNAL_TOKEN)
+        )
+        client.service.context = Refurbish(BuyerPhotos(as_refurbish))
         yield client
+        await as_refurbish.aclose()
 
 
 async def test_the_technician_sees_and_opens_the_buyer_s_photos(intake, bench):
@@ -73,7 +77,7 @@ async def test_intake_down_is_a_503_saying_so(settings, intake):
         httpx.AsyncClient(base_url="http://127.0.0.1:9") as nowhere,
         api_of(create_app(settings), "refurbish") as bench,
     ):
-        bench.service.context = Refurbish(BuyerPhotos(nowhere, INTERNAL_TOKEN))
+        bench.service.context = Refurbish(BuyerPhotos(nowhere))
         inspection = await received(bench, case_id=await a_case(intake, reason="damaged"))
         url = f"/inspections/{inspection['inspection_id']}/buyer-photos"
         answer = await bench.get(url, headers=TECHNICIAN)

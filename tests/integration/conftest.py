@@ -16,10 +16,11 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from deploy.settings import StackSettings
 from services.fulfillment.adapters.ship_to import ShipToLookup
 from services.intake.adapters.case_views import CaseViews
+from shared.identity import ClientCredentials
 from shared.service import Service
 from shared.settings import SERVICE_NAMES
 from shared.telemetry import Telemetry, setup_telemetry
-from tests.factories import INTERNAL_TOKEN, STAFF
+from tests.factories import STAFF
 from tests.integration.browser import CHROMIUM, CHROMIUM_ARGS, served
 
 
@@ -56,24 +57,32 @@ class Stack:
 
     def connect(self) -> None:
         """The services run in this process, not on ports: each one that calls another
-        reaches it through that one's in-process client, made again when it restarts."""
+        reaches it through that one's app, as itself (its client-credentials token from the
+        tests' issuer), made again when it restarts."""
         if "intake" in self.clients and "fulfillment" in self.services:
-            ship_to = ShipToLookup(self.clients["intake"], INTERNAL_TOKEN)
+            ship_to = ShipToLookup(self.as_service("fulfillment", "intake"))
             self.services["fulfillment"].context.ship_to = ship_to
         if "intake" in self.clients and "resolution" in self.services:
             # Resolution's refund worker pays through intake's refund API.
             refunds = self.services["resolution"].context.refunds
-            refunds.client = self.clients["intake"]
-            refunds.headers = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
+            refunds.client = self.as_service("resolution", "intake")
         if {"resolution", "fulfillment"} <= self.clients.keys() and "intake" in self.services:
             # The buyers' pages ask resolution and fulfillment what to show.
             views = CaseViews(
-                self.clients["resolution"], self.clients["fulfillment"], INTERNAL_TOKEN
+                self.as_service("intake", "resolution"), self.as_service("intake", "fulfillment")
             )
             self.services["intake"].context.case_views = views
         if "resolution" in self.clients and "analytics" in self.services:
             # The console's what-if page asks resolution.
             self.services["analytics"].context.resolution_api = self.clients["resolution"]
+
+    def as_service(self, caller: str, target: str) -> httpx.AsyncClient:
+        """A client of `target`'s app that calls as the service `caller`."""
+        return httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=self._lifespans[target].app),
+            base_url=f"http://{target}",
+            auth=ClientCredentials(self.settings, caller),
+        )
 
     async def stop(self, name: str) -> None:
         self.services.pop(name)

@@ -4,7 +4,7 @@ never stored here nor put on an event.
 
 How its answers are read: 404 is `Refused` (intake holds no address: erased, or the
 marketplace never gave one); no answer, or any other failure, is `Unavailable` (ask again
-later), even a 401 (the internal token not yet set on both sides)."""
+later), even a 401 (the service not yet known to the issuer)."""
 
 import httpx
 
@@ -16,13 +16,12 @@ COUNTRY_CODE_ALIASES = {"UK": "GB"}
 
 
 class ShipToLookup:
-    def __init__(self, client: httpx.AsyncClient, token: str | None) -> None:
+    def __init__(self, client: httpx.AsyncClient) -> None:
         self.client = client
-        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
 
     async def address_of(self, case_id: str) -> PostalAddress:
         try:
-            answer = await self.client.get(f"/cases/{case_id}/ship-to", headers=self.headers)
+            answer = await self.client.get(f"/cases/{case_id}/ship-to")
         except httpx.HTTPError as failure:
             raise Unavailable(SYSTEM, f"the ship-to lookup is unreachable: {failure}") from None
         if answer.status_code == 404:

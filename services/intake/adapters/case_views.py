@@ -1,5 +1,5 @@
 """What resolution and fulfillment say of a case, for the buyer's page: their narrow
-`GET /cases/{id}/buyer-view` routes, asked with the internal token on behalf of a buyer
+`GET /cases/{id}/buyer-view` routes, asked as the intake service on behalf of a buyer
 holding a valid link.
 
 Intake asks at each page view rather than keeping copies from events: the page shows
@@ -20,11 +20,9 @@ class CaseViews:
         self,
         resolution: httpx.AsyncClient,
         fulfillment: httpx.AsyncClient,
-        token: str | None,
     ) -> None:
         self.resolution = resolution
         self.fulfillment = fulfillment
-        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
 
     async def offers(self, case_id: str) -> dict[str, Any] | None:
         """Resolution's view: its state, remedy decided, offers (the open one with its
@@ -39,7 +37,7 @@ class CaseViews:
         self, client: httpx.AsyncClient, system: str, case_id: str
     ) -> dict[str, Any] | None:
         try:
-            answer = await client.get(f"/cases/{case_id}/buyer-view", headers=self.headers)
+            answer = await client.get(f"/cases/{case_id}/buyer-view")
         except httpx.HTTPError as failure:
             raise Unavailable(system, f"the buyer view is unreachable: {failure}") from None
         if answer.status_code == 404:
@@ -59,9 +57,7 @@ class CaseViews:
     async def return_label(self, rma_id: str) -> bytes | None:
         """The return's prepaid label (PDF) from fulfillment; None when it has none."""
         try:
-            answer = await self.fulfillment.get(
-                f"/returns/{rma_id}/label.pdf", headers=self.headers
-            )
+            answer = await self.fulfillment.get(f"/returns/{rma_id}/label.pdf")
         except httpx.HTTPError as failure:
             raise Unavailable("fulfillment", f"the label is unreachable: {failure}") from None
         if answer.status_code == 404:
@@ -76,9 +72,7 @@ class CaseViews:
         """Book the carrier's pickup in `window` (day, starts, ends); None when booked,
         else fulfillment's reason for refusing it (a window gone, a parcel received)."""
         try:
-            answer = await self.fulfillment.post(
-                f"/returns/{rma_id}/pickup", json=window, headers=self.headers
-            )
+            answer = await self.fulfillment.post(f"/returns/{rma_id}/pickup", json=window)
         except httpx.HTTPError as failure:
             raise Unavailable("fulfillment", f"the pickup is unreachable: {failure}") from None
         if answer.is_success:

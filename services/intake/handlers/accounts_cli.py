@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import getpass
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any, TextIO
@@ -158,9 +159,12 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     settings = IntakeSettings()
     url = parser().parse_args(argv).url or settings.base_url_of("intake")
-    token = settings.agent_api_token.get_secret_value() if settings.agent_api_token else ""
+    token = os.environ.get("ACCESS_TOKEN", "")
     if not token:
-        raise SystemExit("set AGENT_API_TOKEN (make run keeps its own in .run/secrets.json)")
+        raise SystemExit(
+            "set ACCESS_TOKEN to a token of the issuer "
+            "(make run's: `make token ROLE=platform_admin`)"
+        )
 
     async def call() -> int:
         headers = {"authorization": f"Bearer {token}"}

@@ -1,5 +1,5 @@
 """The photos a buyer added to their case, kept by intake (`GET /cases/{id}/photos` and
-`GET /cases/{id}/photos/{photo_id}`, internal token): the technician sees what the buyer
+`GET /cases/{id}/photos/{photo_id}`, as the refurbish service): the technician sees what the buyer
 saw before opening the parcel. Nothing is copied here; each look asks intake.
 
 How intake's answers are read: a 404 is "none" (intake holds no such case or photo); no
@@ -23,9 +23,8 @@ class BuyerPhoto:
 
 
 class BuyerPhotos:
-    def __init__(self, client: httpx.AsyncClient, token: str | None) -> None:
+    def __init__(self, client: httpx.AsyncClient) -> None:
         self.client = client
-        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
 
     async def of_case(self, case_id: str) -> list[BuyerPhoto]:
         """The case's photos, oldest first; none when intake holds no such case."""
@@ -54,7 +53,7 @@ class BuyerPhotos:
 
     async def _get(self, path: str) -> httpx.Response | None:
         try:
-            answer = await self.client.get(path, headers=self.headers)
+            answer = await self.client.get(path)
         except httpx.HTTPError as failure:
             raise Unavailable(SYSTEM, f"the buyer's photos are unreachable: {failure}") from None
         if answer.status_code == 404:

@@ -5,13 +5,13 @@ an idempotency key, `RefundRequest.refund_id`, stable per case and remedy: the
 marketplace answers a key it has seen with the refund it already made.
 
 The refund API. This is the project's own protocol. Intake serves it
-(`services/intake/handlers/refunds.py`, with the services' internal bearer token): it alone
+(`services/intake/handlers/refunds.py`, with the service's client-credentials token): it alone
 holds the sellers' credentials and pays each refund through the case's marketplace. The
 generic channel's refund API (the emulators' `deploy/emulators/refund_api.py` locally, or a
 seller's ERP) speaks it too.
 
     POST /v1/refunds
-    Authorization: Bearer <internal token>   (intake; a refund API may ask for none)
+    Authorization: Bearer <resolution's client-credentials token>
     Idempotency-Key: <refund_id>
     {"case_id": str, "marketplace": str, "seller_account": str, "order_id": str,
      "return_id": str | null, "amount": {"minor": int, "currency": str}, "reason": str}
@@ -87,16 +87,15 @@ class IssuedRefund(BaseModel):
 
 
 class MarketplaceRefunds:
-    """The refund API behind `client` (intake), whose base_url and timeout the caller sets;
-    `token` is the bearer token it is called with."""
+    """The refund API behind `client` (intake), whose base_url and timeout the caller sets.
+    The client carries resolution's own token (`shared/identity.service_client`)."""
 
-    def __init__(self, client: httpx.AsyncClient, token: str | None = None) -> None:
+    def __init__(self, client: httpx.AsyncClient) -> None:
         self.client = client
-        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
 
     async def issue(self, request: RefundRequest) -> RefundReceipt:
         """Pay `request` back, or find the refund an earlier try with its key already made."""
-        call = refund_call(self.client, request, self.headers)
+        call = refund_call(self.client, request)
         response = await answer_to(
             self.client, call, SYSTEM, f"refund {request.refund_id}", reason_of=reason_of
         )

@@ -36,6 +36,7 @@ from tests.factories import (
     BASE_WEBHOOK,
     INTERNAL_TOKEN,
     STAFF,
+    bearer,
     envelope_bytes,
     resolution_decided,
 )
@@ -76,9 +77,11 @@ async def api(settings, httpserver):
     app = create_app(settings.model_copy(update=NO_CARRIER))  # not started: no relay
     service = app.state.service
     fake_ship_to(httpserver)
-    lookup_client = httpx.AsyncClient(base_url=httpserver.url_for("").rstrip("/"))
+    lookup_client = httpx.AsyncClient(
+        base_url=httpserver.url_for("").rstrip("/"), headers=bearer(INTERNAL_TOKEN)
+    )
     service.context = Fulfillment(
-        ShipToLookup(lookup_client, INTERNAL_TOKEN), WarehouseWebhooks(lookup_client, LOCAL)
+        ShipToLookup(lookup_client), WarehouseWebhooks(lookup_client, LOCAL)
     )
     async with api_of(app, "fulfillment") as client:
         client.router = DispatchRouter(service)
@@ -94,14 +97,16 @@ async def carrier_api(settings, httpserver):
     fake_ship_to(httpserver)
     emulators = create_emulators()
     transport = httpx.ASGITransport(app=emulators)
-    lookup_client = httpx.AsyncClient(base_url=httpserver.url_for("").rstrip("/"))
+    lookup_client = httpx.AsyncClient(
+        base_url=httpserver.url_for("").rstrip("/"), headers=bearer(INTERNAL_TOKEN)
+    )
     async with (
         httpx.AsyncClient(transport=transport, base_url="http://emulators") as easypost,
         httpx.AsyncClient(transport=transport, base_url=EASYPOST) as carrier_client,
     ):
         carrier = EasyPostApi(carrier_client, "EZTK-test")
         labels, pickups = CarrierLabels(carrier), CarrierPickups(carrier)
-        lookup = ShipToLookup(lookup_client, INTERNAL_TOKEN)
+        lookup = ShipToLookup(lookup_client)
         webhooks = WarehouseWebhooks(lookup_client, LOCAL)
         service.context = Fulfillment(lookup, webhooks, labels, pickups)
         async with api_of(app, "fulfillment") as client:
