@@ -32,6 +32,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from shared import edge
 from shared.consumer import EventConsumer, EventHandler, Projection
 from shared.db import create_service_engine, session_factory, transaction
+from shared.identity import public
 from shared.inbox import case_trace_headers
 from shared.outbox import OutboxRelay
 from shared.production import refuse_unfit_secrets
@@ -226,11 +227,13 @@ def create_app(
     app = edge.documented_app(f"after-sales {spec.name}", service.settings, lifespan)
     app.state.service = service
 
-    @app.get("/healthz", tags=["operations"])
+    probe = [public("a health probe: says only whether the service is up")]
+
+    @app.get("/healthz", tags=["operations"], dependencies=probe)
     async def healthz() -> dict[str, str]:
         return {"status": "alive", "service": service.name}
 
-    @app.get("/readyz", tags=["operations"])
+    @app.get("/readyz", tags=["operations"], dependencies=probe)
     async def readyz() -> JSONResponse:
         checks = await service.readiness()
         ready = all(value == "ok" for value in checks.values())

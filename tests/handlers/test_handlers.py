@@ -70,7 +70,7 @@ def routed_by(fulfillment: Service, httpserver) -> DispatchRouter:
         {"detail": "no ship-to address"}, status=404
     )
     client = httpx.AsyncClient(base_url=httpserver.url_for("").rstrip("/"))
-    fulfillment.context = Fulfillment(ShipToLookup(client, None), WarehouseWebhooks(client))
+    fulfillment.context = Fulfillment(ShipToLookup(client), WarehouseWebhooks(client))
     return DispatchRouter(fulfillment)
 
 

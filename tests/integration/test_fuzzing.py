@@ -24,12 +24,23 @@ from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from shared.settings import SERVICE_NAMES
-from tests.factories import AGENT_TOKEN, INTERNAL_TOKEN, STAFF_TOKEN, TECHNICIAN_TOKEN
+from tests.factories import (
+    AGENT_TOKEN,
+    GENERIC_ACCOUNT,
+    INTERNAL_TOKEN,
+    STAFF_TOKEN,
+    TECHNICIAN_TOKEN,
+    token_of,
+)
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))
+# Nobody, and a token of each role (the scoped ones to the tests' generic seller).
 CALLERS = {
     "anonymous": None,
-    "agent": AGENT_TOKEN,
+    "platform admin": AGENT_TOKEN,
+    "agent": token_of(["agent"], sellers=[GENERIC_ACCOUNT]),
+    "seller admin": token_of(["seller_admin"], sellers=[GENERIC_ACCOUNT]),
+    "operations": token_of(["operations"], sellers=[GENERIC_ACCOUNT]),
     "service": INTERNAL_TOKEN,
     "warehouse staff": STAFF_TOKEN,
     "technician": TECHNICIAN_TOKEN,

@@ -2,6 +2,7 @@ import json
 
 import pytest
 
+from deploy.dev_issuer import issuer_of
 from services.fulfillment.settings import FulfillmentSettings
 from services.intake.settings import IntakeSettings
 from shared.production import NotFitForProduction, problems_in, refuse_unfit_secrets
@@ -9,11 +10,14 @@ from shared.production import NotFitForProduction, problems_in, refuse_unfit_sec
 STRONG = "k7Qm2vX9pL4rT8wZ1bN6cD3f"
 
 
+ISSUER = "https://sso.example.com/realms/after-sales"
+
+
 def intake(**secrets) -> IntakeSettings:
     full = {
-        "agent_api_token": STRONG,
+        "auth_issuer": ISSUER,
         "intake_pii_keys": "Zx" + STRONG,
-        "internal_api_token": "Yw" + STRONG,
+        "service_client_secrets": {"intake": "Yw" + STRONG},
         "buyer_link_secret": "Vu" + STRONG,
     }
     return IntakeSettings(environment="production", **(full | secrets))
@@ -28,8 +32,10 @@ def test_real_looking_secrets_start():
     ("secrets", "problem"),
     [
         ({"buyer_link_secret": None}, "BUYER_LINK_SECRET is not set"),
-        ({"agent_api_token": "short"}, "AGENT_API_TOKEN is shorter than 16 characters"),
-        ({"internal_api_token": "test-internal-token"}, 'a demo value (it says "test")'),
+        ({"buyer_link_secret": "short"}, "BUYER_LINK_SECRET is shorter than 16 characters"),
+        ({"service_client_secrets": {"intake": "test-client-secret"}}, 'it says "test"'),
+        ({"service_client_secrets": {}}, "SERVICE_CLIENT_SECRETS is not set"),
+        ({"auth_issuer": None}, "AUTH_ISSUER is not set"),
         ({"smtp_password": "changeme-changeme"}, "SMTP_PASSWORD is a demo value"),
     ],
 )
@@ -40,17 +46,19 @@ def test_a_missing_or_demo_secret_stops_a_production_start(secrets, problem):
     assert problem in str(why.value)
 
 
-def test_a_demo_token_of_one_person_among_many_is_found():
-    tokens = json.dumps({"ana": STRONG, "demo-staff": "demo-staff-token-123456"})
+def test_a_demo_secret_of_one_service_among_many_is_found():
+    secrets = json.dumps({"intake": STRONG, "fulfillment": "demo-client-secret-123456"})
     settings = FulfillmentSettings(
-        environment="production",
-        agent_api_token=STRONG,
-        internal_api_token="Ab" + STRONG,
-        warehouse_staff_tokens=json.loads(tokens),
+        environment="production", auth_issuer=ISSUER, service_client_secrets=json.loads(secrets)
     )
-    assert problems_in(settings) == ['WAREHOUSE_STAFF_TOKENS is a demo value (it says "demo")']
+    assert problems_in(settings) == ['SERVICE_CLIENT_SECRETS is a demo value (it says "demo")']
 
 
 def test_outside_production_nothing_is_refused():
-    settings = IntakeSettings(environment="development", agent_api_token="x")
+    settings = IntakeSettings(environment="development", buyer_link_secret="x")
     refuse_unfit_secrets("intake", settings)
+
+
+def test_the_development_issuer_refuses_production():
+    with pytest.raises(RuntimeError, match="does not run in production"):
+        issuer_of(IntakeSettings(environment="production"))

@@ -8,7 +8,7 @@ from pytest_httpserver import HTTPServer
 from services.fulfillment.adapters.ship_to import ShipToLookup
 from shared.outbound import Refused, Unavailable
 
-TOKEN = "internal-token"
+TOKEN = "a-service-token"
 PATH = "/cases/case-1/ship-to"
 SHIP_TO = {
     "case_id": "case-1",
@@ -24,11 +24,14 @@ SHIP_TO = {
 
 @pytest.fixture
 async def lookup(httpserver: HTTPServer):
-    async with httpx.AsyncClient(base_url=httpserver.url_for(""), timeout=0.5) as client:
-        yield ShipToLookup(client, TOKEN)
+    headers = {"Authorization": f"Bearer {TOKEN}"}  # the client carries the service's token
+    async with httpx.AsyncClient(
+        base_url=httpserver.url_for(""), timeout=0.5, headers=headers
+    ) as client:
+        yield ShipToLookup(client)
 
 
-async def test_the_address_is_read_with_the_internal_token(lookup, httpserver):
+async def test_the_address_is_read_with_the_client_s_token(lookup, httpserver):
     httpserver.expect_request(PATH, headers={"Authorization": f"Bearer {TOKEN}"}).respond_with_json(
         SHIP_TO
     )
@@ -59,4 +62,4 @@ async def test_any_other_failure_is_asked_again_later(lookup, httpserver, status
 async def test_an_unreachable_intake_is_asked_again_later():
     async with httpx.AsyncClient(base_url="http://127.0.0.1:9", timeout=0.5) as client:
         with pytest.raises(Unavailable, match="unreachable"):
-            await ShipToLookup(client, None).address_of("case-1")
+            await ShipToLookup(client).address_of("case-1")

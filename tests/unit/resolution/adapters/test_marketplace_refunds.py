@@ -8,6 +8,7 @@ import json
 import threading
 
 import httpx
+import jwt
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
@@ -17,7 +18,10 @@ from services.resolution.adapters.marketplace_refunds import (
     RefundReceipt,
     RefundRequest,
 )
+from shared.identity import service_client
 from shared.outbound import Refused, Unavailable
+from shared.settings import ServiceSettings
+from tests.factories import SERVICE_SECRET
 
 PATH = "/v1/refunds"
 CLIENT_TIMEOUT = 0.5
@@ -114,15 +118,19 @@ async def test_the_call_carries_the_key_in_its_header_and_the_refund_in_its_body
     }
 
 
-async def test_intake_is_called_with_the_internal_token(httpserver):
+async def test_intake_is_called_with_resolution_s_own_token(httpserver, dev_issuer):
     serve(httpserver, FakeMarketplace())
-    async with httpx.AsyncClient(base_url=httpserver.url_for("/")) as http:
-        await MarketplaceRefunds(http, "the-internal-token").issue(REFUND)
-        await MarketplaceRefunds(http).issue(REFUND)  # a refund API that asks for none
-    (with_token, _), (without, _) = httpserver.log
-    assert with_token.headers["Authorization"] == "Bearer the-internal-token"
-    assert with_token.headers["Idempotency-Key"] == REFUND.refund_id
-    assert "Authorization" not in without.headers
+    settings = ServiceSettings(
+        auth_issuer=dev_issuer, service_client_secrets={"resolution": SERVICE_SECRET}
+    )
+    async with service_client(settings, "resolution", base_url=httpserver.url_for("/")) as http:
+        await MarketplaceRefunds(http).issue(REFUND)
+    ((called, _),) = httpserver.log
+    token = called.headers["Authorization"].removeprefix("Bearer ")
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert (claims["sub"], claims["roles"]) == ("resolution", ["service"])
+    assert claims["iss"] == dev_issuer
+    assert called.headers["Idempotency-Key"] == REFUND.refund_id
 
 
 async def test_a_retry_of_the_same_refund_is_replayed_and_paid_once(refunds, httpserver):
