@@ -2,11 +2,15 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
+from sqlalchemy import Connection, event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.settings import ServiceSettings
+from shared.tenancy import INFO_KEY, enter_wall
 
 
 def create_service_engine(
@@ -27,8 +31,22 @@ def create_service_engine(
     )
 
 
+class ServiceSession(Session):
+    """A service's session: one whose `info` names walled sellers reads under the reader
+    role, walled to them (`shared/tenancy.py`)."""
+
+
+@event.listens_for(ServiceSession, "after_begin")
+def wall_reads(session: Session, _transaction: Any, connection: Connection) -> None:
+    sellers = session.info.get(INFO_KEY)
+    if sellers is not None:
+        enter_wall(connection, sellers)
+
+
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+    return async_sessionmaker(
+        engine, class_=AsyncSession, sync_session_class=ServiceSession, expire_on_commit=False
+    )
 
 
 @asynccontextmanager

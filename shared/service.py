@@ -8,6 +8,7 @@ stops the workers; `create_app` puts it behind FastAPI with health and readiness
 """
 
 import asyncio
+import copy
 import logging
 import re
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
@@ -39,6 +40,7 @@ from shared.production import refuse_unfit_secrets
 from shared.sandbox import warn_of_sandboxes
 from shared.settings import ServiceSettings
 from shared.telemetry import Telemetry, context_from_headers, setup_telemetry
+from shared.tenancy import INFO_KEY, walled_sellers
 
 log = logging.getLogger(__name__)
 
@@ -260,8 +262,28 @@ def body_limits(spec: ServiceSpec, settings: ServiceSettings) -> edge.BodyLimits
 
 async def service_of(request: Request) -> Service:
     """FastAPI dependency: the service behind the current request (async, so that
-    FastAPI does not hand it to a thread pool)."""
-    return request.app.state.service
+    FastAPI does not hand it to a thread pool), seen by this request: its sessions read
+    behind the sellers' wall when the caller is scoped to sellers (`shared/tenancy.py`)."""
+    service = request.app.state.service
+    seen = copy.copy(service)
+    seen.sessions = RequestSessions(service.sessions, request)
+    return seen
+
+
+@dataclass(frozen=True)
+class RequestSessions:
+    """The service's session factory, for one request: the caller is known by the time
+    the route opens a session (authentication is a dependency resolved before its body)."""
+
+    sessions: Callable[..., AsyncSession]
+    request: Request
+
+    def __call__(self, **options: Any) -> AsyncSession:
+        principal = getattr(self.request.state, "principal", None)
+        sellers = walled_sellers(principal, self.request.method)
+        if sellers is not None:
+            options["info"] = {**options.get("info", {}), INFO_KEY: sellers}
+        return self.sessions(**options)
 
 
 CurrentService = Annotated[Service, Depends(service_of)]
