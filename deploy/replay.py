@@ -23,6 +23,12 @@ from services.intake.channels.walmart import webhook as walmart_webhook
 from services.intake.domain.opening import case_id_of
 
 
+def api(settings: StackSettings, service: str, timeout: float = 30) -> httpx.AsyncClient:
+    """A service's API as the demo's scripted operator (the platform admin)."""
+    base = settings.base_url_of(service)
+    return httpx.AsyncClient(base_url=base, headers=operator(settings), timeout=timeout)
+
+
 def signed_case(case: dict) -> tuple[bytes, dict[str, str]]:
     """A case as the demo seller's generic channel sends it: JSON, signed now."""
     account = demo_account("generic")
@@ -51,7 +57,7 @@ async def post_cases(
     """POST every case to the generic webhook; returns the case ids in the order given."""
     task = progress.add_task("webhooks → intake", total=len(cases))
     limit = asyncio.Semaphore(concurrency)
-    async with httpx.AsyncClient(base_url=settings.base_url_of("intake"), timeout=30) as http:
+    async with api(settings, "intake") as http:
 
         async def post(case: dict) -> str:
             async with limit:
@@ -88,7 +94,7 @@ async def post_walmart_returns(
 ) -> list[str]:
     """Replay Walmart's RETURN_CREATED notifications for the demo seller's sample return
     orders (completed from the emulated Returns API); the ids of the cases they opened."""
-    intake = httpx.AsyncClient(base_url=settings.base_url_of("intake"), timeout=30)
+    intake = api(settings, "intake")
     async with intake:
         return await replay_walmart_returns(intake, operator(settings), progress, timeout=timeout)
 
@@ -156,7 +162,7 @@ async def poll_amazon_returns(
     emulator's), then its returns reports polled by intake from the Reports API: the ids
     of the cases they opened."""
     emulators = (settings.amazon_sp_api_base_url or "").removesuffix("/amazon")
-    intake = httpx.AsyncClient(base_url=settings.base_url_of("intake"), timeout=30)
+    intake = api(settings, "intake")
     emulator = httpx.AsyncClient(base_url=emulators, timeout=30) if emulators else None
     async with intake:
         cases = await replay_amazon_returns(
@@ -216,7 +222,7 @@ async def wait_for_analytics(
     task = progress.add_task("cases decided (analytics)", total=len(case_ids))
     deadline = time.monotonic() + timeout
     waiting = set(case_ids)
-    async with httpx.AsyncClient(base_url=settings.base_url_of("analytics"), timeout=10) as http:
+    async with api(settings, "analytics", timeout=10) as http:
         while waiting and time.monotonic() < deadline:
             for case_id in list(waiting):
                 timeline = await http.get(f"/cases/{case_id}/timeline")
@@ -239,7 +245,7 @@ def waits_for_agent(timeline: httpx.Response) -> bool:
 
 
 async def analytics_summary(settings: StackSettings) -> dict:
-    async with httpx.AsyncClient(base_url=settings.base_url_of("analytics"), timeout=10) as http:
+    async with api(settings, "analytics", timeout=10) as http:
         return (await http.get("/reports/summary")).json()
 
 
@@ -266,7 +272,7 @@ async def post_shopify_returns(
         return []
     returns = shopify_returns()
     task = progress.add_task("Shopify returns → intake", total=len(returns))
-    async with httpx.AsyncClient(base_url=settings.base_url_of("intake"), timeout=30) as intake:
+    async with api(settings, "intake") as intake:
         sent = await send_shopify_returns(
             intake, emulators, demo_account("shopify"), returns, lambda: progress.advance(task)
         )
@@ -350,7 +356,7 @@ async def replay_ebay_returns(settings: StackSettings, progress: Progress) -> li
     samples = json.loads(EBAY_SAMPLE_FILE.read_text())
     async with (
         httpx.AsyncClient(base_url=root, timeout=30) as emulator,
-        httpx.AsyncClient(base_url=settings.base_url_of("intake"), timeout=30) as intake,
+        api(settings, "intake") as intake,
     ):
         listings = [await ebay_listing(emulator, sample["return_id"]) for sample in samples]
         await stock_warehouses(settings, [{"items": [{"sku": sku}]} for sku in listings])

@@ -23,6 +23,7 @@ from deploy.components import RUN_DIR
 from deploy.progress import progress_bars
 from deploy.replay import (
     analytics_summary,
+    api,
     emulated_ebay_root,
     poll_amazon_returns,
     post_cases,
@@ -73,7 +74,7 @@ async def buyers_answer(
     async with (
         httpx.AsyncClient(timeout=15) as web,
         httpx.AsyncClient(base_url=ebay_root or "http://-", timeout=15) as ebay,
-        httpx.AsyncClient(base_url=settings.base_url_of("resolution"), timeout=10) as resolution,
+        api(settings, "resolution", timeout=10) as resolution,
     ):
         reach = Reach(
             web=web,
