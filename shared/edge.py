@@ -7,6 +7,7 @@ document says of the refusals.
 - A body larger than its route's limit is answered 413 before it is read: by its
   Content-Length, or as it streams in (`BodyLimits`: one default per service, larger for
   the routes that take uploads, mail or reports).
+- A client over its rate limits is answered 429 the same way (`shared/rate_limits.py`).
 - A browser (it accepts text/html) is answered with a short page instead of JSON.
 - Pages for people (the console, the buyer's page) carry the same security headers:
   `page_headers(policy)` with the page's own Content-Security-Policy.
@@ -162,10 +163,12 @@ PAGE = (
     "<title>Not understood</title><h1>This request could not be taken</h1><p>{reason}. "
     "Please open the link from your message again.</p></html>"
 )
-ERRORS = {413: "body_too_large", 422: "not_understood"}
+ERRORS = {413: "body_too_large", 422: "not_understood", 429: "too_many_requests"}
 
 
-async def refuse(send: Send, status: int, reason: str, scope: Scope) -> None:
+async def refuse(
+    send: Send, status: int, reason: str, scope: Scope, extra: dict[str, str] | None = None
+) -> None:
     accept = dict(scope.get("headers") or ()).get(b"accept", b"")
     if b"text/html" in accept:
         body, kind = PAGE.format(reason=reason.capitalize()).encode(), b"text/html; charset=utf-8"
@@ -173,6 +176,7 @@ async def refuse(send: Send, status: int, reason: str, scope: Scope) -> None:
         answer = {"error": ERRORS[status], "detail": reason}
         body, kind = json.dumps(answer).encode(), b"application/json"
     headers = [(b"content-type", kind), (b"content-length", b"%d" % len(body))]
+    headers += [(name.encode(), value.encode()) for name, value in (extra or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 

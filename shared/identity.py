@@ -31,6 +31,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import ColumnElement, true
 
+from shared import rate_limits
 from shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -233,15 +234,18 @@ async def authenticated(request: Request, given: Credentials) -> Principal:
         raise HTTPException(
             401, "a bearer token is required", headers={"WWW-Authenticate": "Bearer"}
         )
+    await rate_limits.token_presented(request)
     try:
         principal = await verifier_of(request).principal(token)
     except TokenRefused as error:
+        await rate_limits.token_refused(request)
         raise HTTPException(
             401,
             f"the token is refused: {error}",
             headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
         ) from error
     request.state.principal = principal
+    await rate_limits.principal_called(request, principal.subject)
     return principal
 
 

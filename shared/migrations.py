@@ -1,7 +1,9 @@
-"""Alembic migrations, one history per service schema.
+"""Alembic migrations, one history per schema: each service's, and shared's audit trail.
 
 Each service keeps `migrations/` beside its tables; its env.py calls
 `run_migrations_for(schema)` and its first revision calls `create_messaging_tables`.
+The audit trail's schema (`audit`, written by every service) has its history in
+`shared/audit_migrations/`, migrated before the services'.
 """
 
 import asyncio
@@ -19,6 +21,9 @@ from shared.outbox import outbox_channel
 from shared.settings import SERVICE_NAMES, ServiceSettings
 
 SERVICES_DIR = Path(__file__).resolve().parent.parent / "services"
+AUDIT_MIGRATIONS = Path(__file__).resolve().parent / "audit_migrations"
+# Every history, in the order they are migrated: a schema's name is its history's.
+HISTORIES = ("audit", *SERVICE_NAMES)
 
 
 def create_messaging_tables(schema: str) -> None:
@@ -145,9 +150,14 @@ def run_migrations_for(schema: str) -> None:
     asyncio.run(run())
 
 
+def migrations_of(history: str) -> Path:
+    return AUDIT_MIGRATIONS if history == "audit" else SERVICES_DIR / history / "migrations"
+
+
 def alembic_config(service: str, settings: ServiceSettings) -> Config:
+    """The configuration of a history: a service's, or `audit`."""
     config = Config()
-    config.set_main_option("script_location", str(SERVICES_DIR / service / "migrations"))
+    config.set_main_option("script_location", str(migrations_of(service)))
     config.set_main_option("sqlalchemy.url", settings.async_database_url.replace("%", "%%"))
     return config
 
@@ -157,6 +167,6 @@ def upgrade_service(service: str, settings: ServiceSettings) -> None:
 
 
 async def upgrade_all(settings: ServiceSettings) -> None:
-    """Bring every service schema to its latest revision (alembic runs its own loop)."""
-    for service in SERVICE_NAMES:
+    """Bring every schema to its latest revision (alembic runs its own loop)."""
+    for service in HISTORIES:
         await asyncio.to_thread(upgrade_service, service, settings)

@@ -4,7 +4,8 @@ A `ServiceSpec` says what a service is: its name and settings, its HTTP routes, 
 it consumes and the handler of each event type (or, for a read model, one projection that
 takes whole batches), the context its handlers share and its background workers.
 `Service` wires it to PostgreSQL, Kafka, the outbox relay and telemetry, and starts and
-stops the workers; `create_app` puts it behind FastAPI with health and readiness probes.
+stops the workers; `create_app` puts it behind FastAPI with health and readiness probes,
+the audit trail (`GET /audit`) and the rate limits.
 """
 
 import asyncio
@@ -30,7 +31,7 @@ from opentelemetry.metrics import Counter
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared import edge
+from shared import audit, edge, rate_limits
 from shared.consumer import EventConsumer, EventHandler, Projection
 from shared.db import create_service_engine, session_factory, transaction
 from shared.identity import public
@@ -243,7 +244,10 @@ def create_app(
 
     for router in spec.routers:
         app.include_router(router)
+    # Middleware added last runs first: the limits, the edge's refusals, then the trail.
+    audit.guard(app, service.name, service.engine, service.settings)
     edge.guard(app, body_limits(spec, service.settings))
+    rate_limits.guard(app, service.name, service.settings)
     FastAPIInstrumentor.instrument_app(
         app,
         tracer_provider=service.telemetry.tracer_provider,

@@ -121,6 +121,35 @@ class ServiceSettings(BaseSettings):
         "calls between the services carry client-credentials tokens.",
     )
 
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses or networks (JSON list, CIDR allowed) of the proxies and load "
+        "balancers in front of the services: from them only, the client's address is read "
+        "from X-Forwarded-For (for the audit trail and the per-address limit).",
+    )
+    rate_limit_per_address: str = Field(
+        default="20000/minute",
+        description="Requests one client address may make to a service, every route counted "
+        "(the `limits` notation: `600/minute`, `3/2 seconds`, several joined by `;`); past "
+        "it, 429 with Retry-After.",
+    )
+    rate_limit_per_principal: str = Field(
+        default="12000/minute",
+        description="Requests one signed-in caller (a token's subject) may make to a service, "
+        "from whatever addresses.",
+    )
+    rate_limit_refused_tokens: str = Field(
+        default="100/minute",
+        description="Refused bearer tokens (wrong, expired, forged) one client address may "
+        "present; past it, its calls with a token are answered 429 until the window frees.",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="A Redis server (`redis://host:6379/0`, `rediss://` for TLS) where the "
+        "rate limits are counted, so that replicas share them; unset: each process counts "
+        "its own.",
+    )
+
     @classmethod
     def narrowed(cls, settings: "ServiceSettings | None") -> Self:
         """`settings` as this class: itself when it is one already (a whole stack's settings

@@ -1,4 +1,5 @@
-"""Every service's migrations go down to nothing and back up on a real PostgreSQL."""
+"""Every service's migrations, and the audit trail's, go down to nothing and back up on a
+real PostgreSQL."""
 
 import asyncio
 from datetime import UTC, datetime
@@ -7,8 +8,8 @@ import asyncpg
 import pytest
 from alembic import command
 
-from shared.migrations import alembic_config, upgrade_service
-from shared.settings import SERVICE_NAMES, ServiceSettings
+from shared.migrations import HISTORIES, alembic_config, upgrade_service
+from shared.settings import ServiceSettings
 from tests.conftest import recreate_database
 
 
@@ -19,7 +20,7 @@ def down_and_up(service: str, settings: ServiceSettings) -> None:
     command.upgrade(config, "head")
 
 
-@pytest.mark.parametrize("service", SERVICE_NAMES)
+@pytest.mark.parametrize("service", HISTORIES)
 async def test_migrations_go_down_and_back_up(components, service):
     _, server_url = components
     url = await recreate_database(server_url, f"aftersales_migrations_{service}")

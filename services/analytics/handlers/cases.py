@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import or_, select
 
 from services.analytics.tables import AppliedEvent, CaseView, ConversationEntry
+from shared.audit import personal_data
 from shared.routes import get_or_404
 from shared.service import CurrentService
 
@@ -56,7 +57,11 @@ async def one_case(case_id: str, service: CurrentService) -> dict[str, Any]:
     return row.model_dump()
 
 
-@router.get("/cases/{case_id}/timeline", summary="Every event of one case, in order")
+@router.get(
+    "/cases/{case_id}/timeline",
+    summary="Every event of one case, in order",
+    dependencies=[personal_data("case events")],
+)
 async def timeline(case_id: str, service: CurrentService) -> dict:
     async with service.sessions() as session:
         events = list(
@@ -89,6 +94,7 @@ async def timeline(case_id: str, service: CurrentService) -> dict:
 @router.get(
     "/cases/{case_id}/conversation",
     summary="One case's conversation with its buyer: messages sent and replies, in order",
+    dependencies=[personal_data("conversation with the buyer")],
 )
 async def conversation(case_id: str, service: CurrentService) -> dict[str, Any]:
     async with service.sessions() as session:

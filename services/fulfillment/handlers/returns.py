@@ -30,6 +30,7 @@ from services.fulfillment.tables import HeldParcel, ReturnParcel
 from services.fulfillment.workflows import carrier_pickups, labelling, returns
 from services.fulfillment.workflows.context import CurrentFulfillment
 from shared.access import AgentOrInternal, WarehouseStaff
+from shared.audit import personal_data
 from shared.labels import return_label_pdf
 from shared.markets import Market
 from shared.messaging_tables import utc_now
@@ -61,7 +62,7 @@ async def get_return(rma_id: str, service: CurrentService) -> ReturnParcel:
     summary="The buyer's prepaid 4×6 in return label, pre-filled with their address",
     description="Agents, or intake for a buyer holding a valid link to their page "
     "(internal token).",
-    dependencies=[AgentOrInternal],
+    dependencies=[AgentOrInternal, personal_data("buyer's address")],
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}},
 )

@@ -31,6 +31,7 @@ from services.fulfillment.tables import Shipment
 from services.fulfillment.workflows import labelling, tasks
 from services.fulfillment.workflows.context import CurrentFulfillment
 from shared.access import WarehouseStaff
+from shared.audit import personal_data
 from shared.labels import shipping_label_pdf
 from shared.lifecycle import IllegalTransition
 from shared.routes import get_or_404
@@ -118,6 +119,7 @@ async def confirm_packed(
 @router.get(
     "/tasks/{shipment_id}/label.pdf",
     summary="The parcel's 4×6 in shipping label",
+    dependencies=[personal_data("ship-to address")],
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}},
 )

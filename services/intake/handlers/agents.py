@@ -30,6 +30,7 @@ from services.intake.workflows.reviving import (
     retry_one,
 )
 from shared.access import AgentOnly
+from shared.audit import personal_data
 from shared.events import Scenario
 from shared.lifecycle import IllegalTransition
 from shared.messaging_tables import utc_now
@@ -141,7 +142,11 @@ async def list_cases(
         return list((await session.scalars(query)).all())
 
 
-@router.get("/cases/{case_id}", summary="A case as received and classified")
+@router.get(
+    "/cases/{case_id}",
+    summary="A case as received and classified",
+    dependencies=[personal_data("buyer's words")],
+)
 async def get_case(case_id: str, service: CurrentService) -> dict[str, Any]:
     async with service.transaction() as session:
         case = await get_or_404(session, CaseRecord, case_id, f"no case {case_id}")

@@ -17,6 +17,7 @@ from services.intake.tables import BuyerRecord, CaseRecord
 from services.intake.workflows.buyer_messages import case_language, record_rating, record_reply
 from services.intake.workflows.context import CurrentIntake
 from shared.access import AgentOnly, InternalOnly
+from shared.audit import personal_data
 from shared.events import BuyerAnswer, ExchangeChoice
 from shared.routes import found
 from shared.service import CurrentService
@@ -72,7 +73,11 @@ async def satisfaction_rated(
     return {"case_id": case_id, "message_id": rating.message_id, "duplicate": not new}
 
 
-@router.get("/cases/{case_id}/ship-to", dependencies=[InternalOnly], summary="Ship-to address")
+@router.get(
+    "/cases/{case_id}/ship-to",
+    dependencies=[InternalOnly, personal_data("ship-to address")],
+    summary="Ship-to address",
+)
 async def ship_to(case_id: str, intake: CurrentIntake) -> dict[str, Any]:
     cases, buyers = CaseRecord.__table__, BuyerRecord.__table__
     async with intake.service.transaction() as session:

@@ -15,13 +15,18 @@ from services.intake.tables import CaseRecord
 from services.intake.workflows.buyer_page import photo_content, photos_of
 from services.intake.workflows.context import CurrentIntake
 from shared.access import AgentOrInternal
+from shared.audit import personal_data
 from shared.routes import found, get_or_404
 from shared.service import CurrentService
 
 router = APIRouter(tags=["support agents"], dependencies=[AgentOrInternal])
 
 
-@router.get("/cases/{case_id}/photos", summary="The photos the buyer added to a case")
+@router.get(
+    "/cases/{case_id}/photos",
+    summary="The photos the buyer added to a case",
+    dependencies=[personal_data("buyer's photos")],
+)
 async def case_photos(case_id: str, service: CurrentService) -> list[dict[str, Any]]:
     async with service.transaction() as session:
         await get_or_404(session, CaseRecord, case_id, f"no case {case_id}")
@@ -31,6 +36,7 @@ async def case_photos(case_id: str, service: CurrentService) -> list[dict[str, A
 @router.get(
     "/cases/{case_id}/photos/{photo_id}",
     summary="One photo the buyer added, as they sent it",
+    dependencies=[personal_data("buyer's photo")],
     response_class=Response,
     responses={200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}}},
 )

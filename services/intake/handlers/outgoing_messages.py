@@ -13,6 +13,7 @@ from services.intake.domain.outgoing_messages import MessageKind, MessageState
 from services.intake.tables import OutgoingMessage
 from services.intake.workflows import outgoing_messages
 from shared.access import AgentOnly
+from shared.audit import personal_data
 from shared.lifecycle import IllegalTransition
 from shared.routes import found
 from shared.service import CurrentService
@@ -56,7 +57,11 @@ async def list_messages(
     return [view_of(row) for row in rows]
 
 
-@router.get("/cases/{case_id}/messages", summary="A case's messages to its buyer, newest first")
+@router.get(
+    "/cases/{case_id}/messages",
+    summary="A case's messages to its buyer, newest first",
+    dependencies=[personal_data("messages to the buyer")],
+)
 async def case_messages(
     case_id: str, service: CurrentService, seller: str | None = None
 ) -> list[MessageView]:

@@ -19,6 +19,7 @@ from services.refurbish.workflows.context import CurrentRefurbish
 from services.refurbish.workflows.grading import on_bench, record_findings
 from services.refurbish.workflows.repairing import finish_repair
 from shared.access import Technician
+from shared.audit import personal_data
 from shared.lifecycle import IllegalTransition
 from shared.outbound import Unavailable
 from shared.routes import get_or_404
@@ -71,6 +72,7 @@ async def checklist_to_fill(inspection_id: str, service: CurrentService) -> dict
 @router.get(
     "/inspections/{inspection_id}/buyer-photos",
     summary="The photos the buyer added to the case, with links to open each",
+    dependencies=[personal_data("buyer's photos")],
     description="Technicians only: the buyer's photos stay with intake, asked at each look.",
 )
 async def buyer_photos(
@@ -99,6 +101,7 @@ async def buyer_photos(
 @router.get(
     "/inspections/{inspection_id}/buyer-photos/{photo_id}",
     summary="One photo the buyer added, as they sent it",
+    dependencies=[personal_data("buyer's photo")],
     description="Technicians only.",
     response_class=Response,
     responses={200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}}},

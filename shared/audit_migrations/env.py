@@ -1,0 +1,3 @@
+from shared.migrations import run_migrations_for
+
+run_migrations_for("audit")
