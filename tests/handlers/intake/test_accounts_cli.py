@@ -95,8 +95,8 @@ async def test_a_seller_is_onboarded_rotated_and_disabled_from_the_command_line(
         assert seller.secret not in out and token not in out
 
 
-def test_the_command_line_wants_the_agent_token(monkeypatch):
-    monkeypatch.delenv("AGENT_API_TOKEN", raising=False)
+def test_the_command_line_wants_an_access_token(monkeypatch):
+    monkeypatch.delenv("ACCESS_TOKEN", raising=False)
     monkeypatch.chdir("/")  # no .env
-    with pytest.raises(SystemExit, match="AGENT_API_TOKEN"):
+    with pytest.raises(SystemExit, match="ACCESS_TOKEN"):
         main(["list"])
