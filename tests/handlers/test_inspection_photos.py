@@ -69,7 +69,7 @@ async def test_only_technicians_see_the_buyer_s_photos(intake, bench):
     inspection = await received(bench, case_id=await a_case(intake, reason="damaged"))
     url = f"/inspections/{inspection['inspection_id']}/buyer-photos"
     assert (await bench.get(url)).status_code == 401
-    assert (await bench.get(url, headers=AGENT)).status_code == 403
+    assert (await bench.get(url, headers=AGENT)).status_code == 403  # a valid token, not theirs
 
 
 async def test_intake_down_is_a_503_saying_so(settings, intake):

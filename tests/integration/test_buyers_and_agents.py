@@ -64,7 +64,7 @@ async def test_contact_data_is_sealed_at_rest_and_only_the_ship_to_lookup_opens_
     assert lookup.status_code == 200
     assert lookup.json()["address"]["line1"] == "221 Harbor Street"
     assert "email" not in lookup.json()
-    for headers, status in (({}, 401), ({"authorization": "Bearer wrong"}, 401), (AGENT, 403)):
+    for headers, status in ({}, 401), (AGENT, 403), ({"authorization": "Bearer wrong"}, 401):
         refused = await clients["intake"].get(f"/cases/{case_id}/ship-to", headers=headers)
         assert refused.status_code == status
 

@@ -5,8 +5,12 @@ marketplace. `handlers/accounts_cli.py` is the command line over these routes.
 Secrets and API credentials are write-only: sealed by the vault as they arrive, never in
 an answer or a log line (an answer says how many secrets there are, until when the retiring
 ones verify, and the names of the API credentials). A body that does not read is refused
-with the field at fault, never with what was sent in it. Every route needs the agent
-bearer token (AGENT_API_TOKEN) until people sign in with OpenID Connect.
+with the field at fault, never with what was sent in it.
+
+Who may call: the platform admin onboards an account (`PlatformAdmin`); the sellers' own
+people list and read their accounts (`SellerReader`); a seller admin changes, rotates,
+disables, enables and checks their own (`SellerAdmin`). Another seller's account answers
+404 as one that does not exist.
 """
 
 import logging
@@ -24,16 +28,18 @@ from services.intake.channels.registry import BY_NAME
 from services.intake.domain.account import SIGNING, without_credentials
 from services.intake.domain.case import Channel, ChannelError, malformed
 from services.intake.handlers.refusals import read_body, refusal
-from services.intake.workflows.accounts import AccountExists, NoSuchAccount
+from services.intake.tables import ChannelAccount
+from services.intake.workflows.accounts import AccountExists, NoSuchAccount, no_such_account
 from services.intake.workflows.context import CurrentIntake, Intake
-from shared.access import AgentOnly
+from shared.identity import PlatformAdmin, Principal, SellerAdmin, SellerReader
 from shared.markets import Market
 from shared.outbound import Refused, Unavailable
 
 log = logging.getLogger(__name__)
 
-router = APIRouter(prefix="/channel-accounts", tags=["seller onboarding"], dependencies=[AgentOnly])
+router = APIRouter(prefix="/channel-accounts", tags=["seller onboarding"])
 
+ACCOUNT = ChannelAccount.__table__.c.account
 ACCOUNT_NAME = r"^[^/\s]+$"  # it is a path segment of the routes below
 LONGEST_GRACE = timedelta(days=30)
 # An onboarding body is small; a report or a webhook may be larger.
@@ -114,13 +120,21 @@ def not_found(error: NoSuchAccount) -> HTTPException:
     return HTTPException(404, str(error))
 
 
+def own(caller: Principal, channel: Channel, account: str) -> None:
+    """Another seller's account answers as one that does not exist."""
+    if not caller.serves(account):
+        raise not_found(no_such_account(channel, account))
+
+
 def forget_tokens(intake: Intake, channel: Channel, account: str) -> None:
     """OAuth tokens got with the credentials before are not to be used any more."""
     intake.marketplaces.tokens.forget((channel.value, account))
 
 
 @router.post("", status_code=201, summary="Onboard a seller's channel account")
-async def create_account(request: Request, intake: CurrentIntake) -> JSONResponse:
+async def create_account(
+    request: Request, intake: CurrentIntake, caller: PlatformAdmin
+) -> JSONResponse:
     try:
         new = await read_request(request, NewAccount)
         onboardable(new.channel)
@@ -145,14 +159,18 @@ async def create_account(request: Request, intake: CurrentIntake) -> JSONRespons
 @router.get("", summary="Channel accounts, without their credentials")
 async def list_accounts(
     intake: CurrentIntake,
+    caller: SellerReader,
     channel: Channel | None = None,
     seller: Annotated[str | None, Query(min_length=1)] = None,
 ) -> list[dict[str, Any]]:
-    return await intake.accounts.listing(channel, seller)
+    return await intake.accounts.listing(caller.sellers_in(ACCOUNT), channel, seller)
 
 
 @router.get("/{channel}/{account}", summary="A channel account, without its credentials")
-async def get_account(channel: Channel, account: str, intake: CurrentIntake) -> dict[str, Any]:
+async def get_account(
+    channel: Channel, account: str, intake: CurrentIntake, caller: SellerReader
+) -> dict[str, Any]:
+    own(caller, channel, account)
     try:
         return await intake.accounts.view(channel, account)
     except NoSuchAccount as error:
@@ -163,8 +181,9 @@ async def get_account(channel: Channel, account: str, intake: CurrentIntake) -> 
     "/{channel}/{account}", summary="Change a channel account's seller, market or API credentials"
 )
 async def update_account(
-    channel: Channel, account: str, request: Request, intake: CurrentIntake
+    channel: Channel, account: str, request: Request, intake: CurrentIntake, caller: SellerAdmin
 ) -> JSONResponse:
+    own(caller, channel, account)
     try:
         change = await read_request(request, AccountChange)
         if change.credentials is not None:
@@ -187,8 +206,9 @@ async def update_account(
 
 @router.post("/{channel}/{account}/secrets", summary="Rotate a channel account's signing secret")
 async def rotate_secret(
-    channel: Channel, account: str, request: Request, intake: CurrentIntake
+    channel: Channel, account: str, request: Request, intake: CurrentIntake, caller: SellerAdmin
 ) -> JSONResponse:
+    own(caller, channel, account)
     try:
         rotation = await read_request(request, Rotation)
     except ChannelError as error:
@@ -205,7 +225,10 @@ async def rotate_secret(
 
 
 @router.post("/{channel}/{account}/disable", summary="Refuse a channel account's deliveries")
-async def disable_account(channel: Channel, account: str, intake: CurrentIntake) -> JSONResponse:
+async def disable_account(
+    channel: Channel, account: str, intake: CurrentIntake, caller: SellerAdmin
+) -> JSONResponse:
+    own(caller, channel, account)
     try:
         disabled = await intake.accounts.disable(channel, account)
     except NoSuchAccount as error:
@@ -216,7 +239,10 @@ async def disable_account(channel: Channel, account: str, intake: CurrentIntake)
 
 
 @router.post("/{channel}/{account}/enable", summary="Accept a disabled account's deliveries again")
-async def enable_account(channel: Channel, account: str, intake: CurrentIntake) -> JSONResponse:
+async def enable_account(
+    channel: Channel, account: str, intake: CurrentIntake, caller: SellerAdmin
+) -> JSONResponse:
+    own(caller, channel, account)
     try:
         enabled = await intake.accounts.enable(channel, account)
     except NoSuchAccount as error:
@@ -229,10 +255,13 @@ async def enable_account(channel: Channel, account: str, intake: CurrentIntake) 
     "/{channel}/{account}/check",
     summary="Check a channel account's API credentials against its marketplace",
 )
-async def check_account(channel: Channel, account: str, intake: CurrentIntake) -> dict[str, Any]:
+async def check_account(
+    channel: Channel, account: str, intake: CurrentIntake, caller: SellerAdmin
+) -> dict[str, Any]:
     """`verified`: true when the marketplace took the credentials, false when it refused
     them (with its reason), null when the channel has no way to check; 503 when the
     marketplace could not be reached."""
+    own(caller, channel, account)
     try:
         marketplace = onboardable(channel)
         stored = await intake.accounts.find_even_disabled(channel, account)

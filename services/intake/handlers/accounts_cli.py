@@ -12,7 +12,8 @@
 Secrets are never command-line arguments (a process list or a shell history would show
 them): they are read from a file, one per line, or from standard input ("-"), or asked for
 when standard input is a terminal. API credentials come as a JSON object in a file. Intake
-is found at HOST:INTAKE_PORT (or --url), with ACCESS_TOKEN, a token of the issuer.
+is found at HOST:INTAKE_PORT (or --url), with the issuer's token ACCESS_TOKEN (onboarding
+needs a platform admin's; a seller admin's reaches their own accounts).
 """
 
 import argparse

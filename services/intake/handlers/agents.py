@@ -1,7 +1,9 @@
 """Support agents: open a case by hand, decide the scenario of a flagged case, look around
 (the photos buyers added: `case_photos.py`).
 
-Every route needs the agent bearer token (AGENT_API_TOKEN).
+The sellers' own people read (`SellerReader`) and work (`SellerAgent`) their sellers' cases
+and deliveries only: every list is narrowed to the caller's seller accounts, and another
+seller's case or delivery answers 404 as one that does not exist (`tenancy.py`).
 """
 
 import logging
@@ -18,7 +20,8 @@ from services.intake.channels.generic.webhook import GenericWebhook, canonical_c
 from services.intake.domain.case import Channel, ChannelError, Delivery, OpenCase
 from services.intake.domain.delivery import DeliveryState
 from services.intake.handlers.refusals import read_body, refusal
-from services.intake.tables import CaseRecord
+from services.intake.handlers.tenancy import case_of, serving
+from services.intake.tables import CaseRecord, DeliveryRecord
 from services.intake.workflows.accepting import PARSED, Outcome, parsed_content
 from services.intake.workflows.cases import classify_by_agent
 from services.intake.workflows.context import CurrentIntake
@@ -29,26 +32,35 @@ from services.intake.workflows.reviving import (
     retry_all,
     retry_one,
 )
-from shared.access import AgentOnly
 from shared.audit import personal_data
 from shared.events import Scenario
+from shared.identity import SellerAgent, SellerReader
 from shared.lifecycle import IllegalTransition
 from shared.messaging_tables import utc_now
-from shared.routes import get_or_404
 from shared.service import CurrentService
 
 log = logging.getLogger(__name__)
 
-router = APIRouter(tags=["support agents"], dependencies=[AgentOnly])
+router = APIRouter(tags=["support agents"])
+
+DELIVERY_ACCOUNT = DeliveryRecord.__table__.c.account
 
 
-@router.post("/cases", status_code=202, summary="Open a case by hand")
+@router.post(
+    "/cases",
+    status_code=202,
+    summary="Open a case by hand",
+    description="The body is the generic webhook's case; its `event_id` makes a retry "
+    "harmless. A `seller_account` the caller does not serve is refused with 403 and the "
+    "reason (the caller named it: nothing is told of another seller's cases).",
+)
 async def open_case_by_hand(
     request: Request,
     intake: CurrentIntake,
+    caller: SellerAgent,
     seller_account: Annotated[str, Query(min_length=1, description="whose case it is")],
 ) -> JSONResponse:
-    """The body is the generic webhook's case; its `event_id` makes a retry harmless."""
+    serving(caller, seller_account, "a case is opened for a seller account you serve")
     service = intake.service
     try:
         body = await read_body(request, service.settings.webhook_max_body_bytes)
@@ -117,10 +129,10 @@ class ScenarioChoice(BaseModel):
 
 @router.post("/cases/{case_id}/classification", summary="An agent decides a case's scenario")
 async def classify_by_hand(
-    case_id: str, choice: ScenarioChoice, intake: CurrentIntake
+    case_id: str, choice: ScenarioChoice, intake: CurrentIntake, caller: SellerAgent
 ) -> dict[str, Any]:
     async with intake.service.transaction() as session:
-        case = await get_or_404(session, CaseRecord, case_id, f"no case {case_id}", lock=True)
+        case = await case_of(session, caller, case_id, lock=True)
         try:
             await classify_by_agent(session, case, choice.scenario, choice.agent, choice.note)
         except IllegalTransition as refused:
@@ -131,11 +143,17 @@ async def classify_by_hand(
 @router.get("/cases", summary="Cases, newest first; `needs_agent=true` is the agents' queue")
 async def list_cases(
     service: CurrentService,
+    caller: SellerReader,
     needs_agent: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> list[dict[str, Any]]:
     cases = CaseRecord.__table__
-    query = select(cases.c.case).order_by(cases.c.opened_at.desc()).limit(limit)
+    query = (
+        select(cases.c.case)
+        .where(caller.sellers_in(cases.c.account))
+        .order_by(cases.c.opened_at.desc())
+        .limit(limit)
+    )
     if needs_agent is not None:
         query = query.where(cases.c.needs_agent == needs_agent)
     async with service.transaction() as session:
@@ -147,9 +165,9 @@ async def list_cases(
     summary="A case as received and classified",
     dependencies=[personal_data("buyer's words")],
 )
-async def get_case(case_id: str, service: CurrentService) -> dict[str, Any]:
+async def get_case(case_id: str, service: CurrentService, caller: SellerReader) -> dict[str, Any]:
     async with service.transaction() as session:
-        case = await get_or_404(session, CaseRecord, case_id, f"no case {case_id}")
+        case = await case_of(session, caller, case_id)
     return {
         **case.case,
         "scenario": case.scenario,
@@ -161,12 +179,13 @@ async def get_case(case_id: str, service: CurrentService) -> dict[str, Any]:
 @router.get("/deliveries", summary="Deliveries by state: `failed` ones carry their cause")
 async def list_deliveries(
     service: CurrentService,
+    caller: SellerReader,
     which: Annotated[Deliveries, Depends(deliveries_asked)],
     state: DeliveryState = DeliveryState.FAILED,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[dict[str, Any]]:
     async with service.transaction() as session:
-        return await listed(session, state, which, limit)
+        return await listed(session, state, which, limit, caller.sellers_in(DELIVERY_ACCOUNT))
 
 
 @router.post(
@@ -174,12 +193,14 @@ async def list_deliveries(
     summary="Retry the failed deliveries of a channel, an account, a cause, a time of receipt",
 )
 async def retry_failed_deliveries(
-    service: CurrentService, which: Annotated[Deliveries, Depends(deliveries_chosen)]
+    service: CurrentService,
+    caller: SellerAgent,
+    which: Annotated[Deliveries, Depends(deliveries_chosen)],
 ) -> dict[str, Any]:
-    """Every failed delivery the body's conditions match (all of them when it has none) is
-    accepted again and due at once."""
+    """Every failed delivery of the caller's sellers the body's conditions match (all of
+    them when it has none) is accepted again and due at once."""
     async with service.transaction() as session:
-        retried = await retry_all(session, which, utc_now())
+        retried = await retry_all(session, which, utc_now(), caller.sellers_in(DELIVERY_ACCOUNT))
     log.info("an agent retried %d failed deliveries (%s)", retried, which)
     return {"retried": retried}
 
@@ -189,11 +210,12 @@ async def retry_failed_deliveries(
     summary="Retry one failed delivery",
 )
 async def retry_failed_delivery(
-    channel: Channel, account: str, delivery_id: str, service: CurrentService
+    channel: Channel, account: str, delivery_id: str, service: CurrentService, caller: SellerAgent
 ) -> dict[str, Any]:
     async with service.transaction() as session:
         try:
-            return await retry_one(session, channel, account, delivery_id, utc_now())
+            scope = caller.sellers_in(DELIVERY_ACCOUNT)
+            return await retry_one(session, channel, account, delivery_id, utc_now(), scope)
         except NoSuchDelivery as error:
             raise HTTPException(404, str(error)) from error
         except IllegalTransition as refused:

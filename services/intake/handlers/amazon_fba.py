@@ -1,6 +1,8 @@
-"""Amazon FBA returns, for agents (agent token): each returned unit as Amazon graded it, the
+"""Amazon FBA returns, for the sellers' people: each returned unit as Amazon graded it, the
 removal orders sent for unsellable units, and the reimbursement claims owed for units
-Amazon damaged, each read narrowed to a seller (`?seller=`) or an account.
+Amazon damaged, each read narrowed to a seller (`?seller=`) or an account. Read by
+`SellerReader`, decided and moved by `SellerAgent`: their sellers' accounts only, another
+seller's unit, order or claim answers 404 as one that does not exist.
 
 Reimbursement claims are filed in Seller Central by a person (the SP-API has no call for
 it): the agents list the claims owed with their evidence and say here what became of each.
@@ -15,16 +17,17 @@ from pydantic import BaseModel, Field
 from services.intake.domain.fba_units import Outcome
 from services.intake.domain.reimbursement_claims import ClaimState
 from services.intake.domain.removal_orders import RemovalState
-from services.intake.tables import AmazonFbaUnit, AmazonReimbursementClaim
+from services.intake.handlers.tenancy import owned
+from services.intake.tables import AmazonFbaUnit, AmazonReimbursementClaim, AmazonRemovalOrder
 from services.intake.workflows import fba_units, reimbursement_claims, removal_orders
-from shared.access import AgentOnly
 from shared.events import MAX_MINOR
+from shared.identity import Principal, SellerAgent, SellerReader
 from shared.lifecycle import IllegalTransition
 from shared.messaging_tables import utc_now
 from shared.routes import found
 from shared.service import CurrentService
 
-router = APIRouter(prefix="/amazon", tags=["amazon fba"], dependencies=[AgentOnly])
+router = APIRouter(prefix="/amazon", tags=["amazon fba"])
 
 Seller = Annotated[str | None, Query(min_length=1, description="the seller's accounts only")]
 Account = Annotated[str | None, Query(min_length=1, description="one Amazon account (seller id)")]
@@ -54,6 +57,7 @@ class FbaUnitView(BaseModel):
 @router.get("/fba-units", summary="Returned FBA units as Amazon graded them, latest first")
 async def list_fba_units(
     service: CurrentService,
+    caller: SellerReader,
     seller: Seller = None,
     account: Account = None,
     case_id: str | None = None,
@@ -61,7 +65,10 @@ async def list_fba_units(
     limit: Limit = 100,
 ) -> list[FbaUnitView]:
     async with service.transaction() as session:
-        units = await fba_units.listed(session, outcome, seller, account, case_id, limit)
+        units = await fba_units.listed(
+            session, outcome, seller, account, case_id, limit,
+            caller.sellers_in(AmazonFbaUnit.__table__.c.account),
+        )  # fmt: skip
     return [FbaUnitView.model_validate(unit, from_attributes=True) for unit in units]
 
 
@@ -76,10 +83,15 @@ class UnitDecision(BaseModel):
     summary="An agent decides what a unit of an unknown disposition calls for",
 )
 async def decide_fba_unit(
-    account: str, license_plate: str, decision: UnitDecision, service: CurrentService
+    account: str,
+    license_plate: str,
+    decision: UnitDecision,
+    service: CurrentService,
+    caller: SellerAgent,
 ) -> FbaUnitView:
     async with service.transaction() as session:
-        unit = found(
+        unit = owned(
+            caller,
             await session.get(AmazonFbaUnit, (account, license_plate), with_for_update=True),
             f"no FBA unit {license_plate} of account {account}",
         )
@@ -117,6 +129,7 @@ class RemovalOrderView(BaseModel):
 @router.get("/removal-orders", summary="Removal orders of unsellable FBA units, newest first")
 async def list_removal_orders(
     service: CurrentService,
+    caller: SellerReader,
     state: RemovalState | None = None,  # `failed`: those an agent must look at, with why
     seller: Seller = None,
     account: Account = None,
@@ -124,17 +137,24 @@ async def list_removal_orders(
     limit: Limit = 100,
 ) -> list[RemovalOrderView]:
     async with service.transaction() as session:
-        orders = await removal_orders.listed(session, state, seller, account, case_id, limit)
+        orders = await removal_orders.listed(
+            session, state, seller, account, case_id, limit,
+            caller.sellers_in(AmazonRemovalOrder.__table__.c.account),
+        )  # fmt: skip
     return [RemovalOrderView.model_validate(order, from_attributes=True) for order in orders]
 
 
 @router.post("/removal-orders/{removal_order_id}/retry", summary="Owe a failed removal order again")
-async def retry_removal_order(removal_order_id: str, service: CurrentService) -> dict[str, Any]:
+async def retry_removal_order(
+    removal_order_id: str, service: CurrentService, caller: SellerAgent
+) -> dict[str, Any]:
     """Once its cause is fixed (an address set, the account authorised again); Amazon is
     read back first if a try may have reached it."""
     async with service.transaction() as session:
         try:
-            order = await removal_orders.retry(session, removal_order_id)
+            order = await removal_orders.retry(
+                session, removal_order_id, caller.sellers_in(AmazonRemovalOrder.__table__.c.account)
+            )
         except IllegalTransition as refused:
             raise HTTPException(409, refused.reason) from refused
         order = found(order, f"no removal order {removal_order_id}")
@@ -178,6 +198,7 @@ class ClaimView(BaseModel):
 )
 async def list_reimbursement_claims(
     service: CurrentService,
+    caller: SellerReader,
     state: ClaimState | None = None,  # `owed`: to file in Seller Central
     seller: Seller = None,
     account: Account = None,
@@ -185,7 +206,10 @@ async def list_reimbursement_claims(
     limit: Limit = 100,
 ) -> list[ClaimView]:
     async with service.transaction() as session:
-        claims = await reimbursement_claims.listed(session, state, seller, account, case_id, limit)
+        claims = await reimbursement_claims.listed(
+            session, state, seller, account, case_id, limit,
+            caller.sellers_in(AmazonReimbursementClaim.__table__.c.account),
+        )  # fmt: skip
     return [ClaimView.model_validate(claim, from_attributes=True) for claim in claims]
 
 
@@ -208,10 +232,17 @@ class ClaimRejected(BaseModel):
 
 
 async def claim_moved(
-    claim_id: str, service: CurrentService, action: str, agent: str, note: str, **values: Any
+    claim_id: str,
+    service: CurrentService,
+    caller: Principal,
+    action: str,
+    agent: str,
+    note: str,
+    **values: Any,
 ) -> ClaimView:
     async with service.transaction() as session:
-        claim = found(
+        claim = owned(
+            caller,
             await session.get(AmazonReimbursementClaim, claim_id, with_for_update=True),
             f"no reimbursement claim {claim_id}",
         )
@@ -225,23 +256,27 @@ async def claim_moved(
 
 
 @router.post("/reimbursement-claims/{claim_id}/filed", summary="Filed in Seller Central")
-async def claim_filed(claim_id: str, filed: ClaimFiled, service: CurrentService) -> ClaimView:
+async def claim_filed(
+    claim_id: str, filed: ClaimFiled, service: CurrentService, caller: SellerAgent
+) -> ClaimView:
     return await claim_moved(
-        claim_id, service, "file", filed.agent, filed.note,
+        claim_id, service, caller, "file", filed.agent, filed.note,
         seller_central_case_id=filed.seller_central_case_id,
     )  # fmt: skip
 
 
 @router.post("/reimbursement-claims/{claim_id}/settled", summary="Amazon reimbursed the seller")
-async def claim_settled(claim_id: str, settled: ClaimSettled, service: CurrentService) -> ClaimView:
+async def claim_settled(
+    claim_id: str, settled: ClaimSettled, service: CurrentService, caller: SellerAgent
+) -> ClaimView:
     return await claim_moved(
-        claim_id, service, "settle", settled.agent, settled.note,
+        claim_id, service, caller, "settle", settled.agent, settled.note,
         reimbursement_id=settled.reimbursement_id, reimbursed_minor=settled.reimbursed_minor,
     )  # fmt: skip
 
 
 @router.post("/reimbursement-claims/{claim_id}/rejected", summary="Amazon refused the claim")
 async def claim_rejected(
-    claim_id: str, rejected: ClaimRejected, service: CurrentService
+    claim_id: str, rejected: ClaimRejected, service: CurrentService, caller: SellerAgent
 ) -> ClaimView:
-    return await claim_moved(claim_id, service, "reject", rejected.agent, rejected.note)
+    return await claim_moved(claim_id, service, caller, "reject", rejected.agent, rejected.note)

@@ -42,12 +42,15 @@ from services.intake.workflows.context import CurrentIntake, Intake
 from services.intake.workflows.exchange_variants import options_for
 from shared.edge import page_headers
 from shared.events import BuyerAnswer, ExchangeChoice, Remedy
+from shared.identity import public
 from shared.outbound import Refused, Unavailable
 from shared.routes import attachment
 
 log = logging.getLogger(__name__)
 
-router = APIRouter(tags=["buyers' page"])
+router = APIRouter(
+    tags=["buyers' page"], dependencies=[public("a signed, expiring buyer link to one case")]
+)
 
 PAGES = Path(__file__).resolve().parents[1] / "buyer_page"
 templates = Environment(

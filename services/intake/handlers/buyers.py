@@ -1,8 +1,9 @@
 """Buyers: replies to an offer, satisfaction ratings, and where to ship to.
 
-Replies and ratings come from the seller's messaging front (agent token); each is
-stored once per `message_id` and becomes an event. The ship-to lookup is the one way
-another service learns a buyer's address: internal token, one case, address only.
+Replies and ratings come from the seller's messaging front (`SellerAgent`, for the
+seller accounts it serves: another seller's case answers 404); each is stored once per
+`message_id` and becomes an event. The ship-to lookup is the one way another service
+learns a buyer's address: a service's token (`ServiceCall`), one case, address only.
 """
 
 from datetime import UTC, datetime
@@ -13,12 +14,13 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.intake.handlers.tenancy import case_of, no_case
 from services.intake.tables import BuyerRecord, CaseRecord
-from services.intake.workflows.buyer_messages import case_language, record_rating, record_reply
+from services.intake.workflows.buyer_messages import record_rating, record_reply
 from services.intake.workflows.context import CurrentIntake
-from shared.access import AgentOnly, InternalOnly
 from shared.audit import personal_data
 from shared.events import BuyerAnswer, ExchangeChoice
+from shared.identity import Principal, SellerAgent, ServiceCall
 from shared.routes import found
 from shared.service import CurrentService
 
@@ -40,14 +42,18 @@ class Rating(BaseModel):
     comment: str = Field(default="", max_length=5000)
 
 
-async def known_language(session: AsyncSession, case_id: str) -> str:
-    return found(await case_language(session, case_id), f"no case {case_id}")
+async def known_language(session: AsyncSession, caller: Principal, case_id: str) -> str:
+    """The language the buyer wrote the case in, if the caller serves its seller account."""
+    case = await case_of(session, caller, case_id)
+    return found(case.case.get("buyer_language"), no_case(case_id))
 
 
-@router.post("/cases/{case_id}/replies", dependencies=[AgentOnly], summary="A buyer's reply")
-async def buyer_replied(case_id: str, reply: Reply, service: CurrentService) -> dict[str, Any]:
+@router.post("/cases/{case_id}/replies", summary="A buyer's reply")
+async def buyer_replied(
+    case_id: str, reply: Reply, service: CurrentService, caller: SellerAgent
+) -> dict[str, Any]:
     async with service.transaction() as session:
-        language = await known_language(session, case_id)
+        language = await known_language(session, caller, case_id)
         new = await record_reply(
             session,
             case_id,
@@ -61,12 +67,12 @@ async def buyer_replied(case_id: str, reply: Reply, service: CurrentService) -> 
     return {"case_id": case_id, "message_id": reply.message_id, "duplicate": not new}
 
 
-@router.post("/cases/{case_id}/ratings", dependencies=[AgentOnly], summary="A satisfaction rating")
+@router.post("/cases/{case_id}/ratings", summary="A satisfaction rating")
 async def satisfaction_rated(
-    case_id: str, rating: Rating, service: CurrentService
+    case_id: str, rating: Rating, service: CurrentService, caller: SellerAgent
 ) -> dict[str, Any]:
     async with service.transaction() as session:
-        await known_language(session, case_id)
+        await case_of(session, caller, case_id)
         new = await record_rating(
             session, case_id, rating.message_id, rating.rating, rating.comment, datetime.now(UTC)
         )
@@ -75,10 +81,10 @@ async def satisfaction_rated(
 
 @router.get(
     "/cases/{case_id}/ship-to",
-    dependencies=[InternalOnly, personal_data("ship-to address")],
     summary="Ship-to address",
+    dependencies=[personal_data("ship-to address")],
 )
-async def ship_to(case_id: str, intake: CurrentIntake) -> dict[str, Any]:
+async def ship_to(case_id: str, intake: CurrentIntake, caller: ServiceCall) -> dict[str, Any]:
     cases, buyers = CaseRecord.__table__, BuyerRecord.__table__
     async with intake.service.transaction() as session:
         contact = await session.scalar(

@@ -38,11 +38,16 @@ from services.intake.handlers.refusals import read_body, refusal
 from services.intake.workflows import outgoing_messages
 from services.intake.workflows.context import CurrentIntake, Intake
 from services.intake.workflows.inbound_replies import NotThreaded, take_reply
+from shared.identity import public
 from shared.messaging_tables import utc_now
 
 log = logging.getLogger(__name__)
 
-router = APIRouter(prefix="/inbound-mail", tags=["buyers' replies"])
+router = APIRouter(
+    prefix="/inbound-mail",
+    tags=["buyers' replies"],
+    dependencies=[public("signed by the mail provider (its webhook key)")],
+)
 
 # Mailgun's documented answer for a POST it must not retry.
 MAILGUN_REJECTED = 406

@@ -1,6 +1,10 @@
 """Messages to buyers, for agents: a case's conversation as sent (subject, text, state,
 why it failed or was not sent), any by seller and state (`failed`: those an agent must look
-at), another try of a failed one, and the polite, lawful answer when nothing is owed."""
+at), another try of a failed one, and the polite, lawful answer when nothing is owed.
+
+Read by the sellers' own people (`SellerReader`), tried again and answered by their agents
+(`SellerAgent`): their sellers' messages only; another seller's message or case answers 404.
+"""
 
 import uuid
 from datetime import datetime
@@ -10,15 +14,18 @@ from fastapi import APIRouter, Header, HTTPException, Query
 from pydantic import BaseModel, Field
 
 from services.intake.domain.outgoing_messages import MessageKind, MessageState
+from services.intake.handlers.tenancy import case_of
 from services.intake.tables import OutgoingMessage
 from services.intake.workflows import outgoing_messages
-from shared.access import AgentOnly
 from shared.audit import personal_data
+from shared.identity import SellerAgent, SellerReader
 from shared.lifecycle import IllegalTransition
 from shared.routes import found
 from shared.service import CurrentService
 
-router = APIRouter(tags=["messages to buyers"], dependencies=[AgentOnly])
+router = APIRouter(tags=["messages to buyers"])
+
+ACCOUNT = OutgoingMessage.__table__.c.account
 
 
 class MessageView(BaseModel):
@@ -47,13 +54,15 @@ def view_of(row: OutgoingMessage) -> MessageView:
 @router.get("/messages", summary="Messages to buyers, newest first")
 async def list_messages(
     service: CurrentService,
+    caller: SellerReader,
     seller: str | None = None,  # only this seller's
     case_id: str | None = None,
     state: MessageState | None = None,  # `failed`: those an agent must look at, with why
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[MessageView]:
+    scope = caller.sellers_in(ACCOUNT)
     async with service.transaction() as session:
-        rows = await outgoing_messages.listed(session, case_id, seller, state, limit)
+        rows = await outgoing_messages.listed(session, case_id, seller, state, limit, scope)
     return [view_of(row) for row in rows]
 
 
@@ -63,18 +72,22 @@ async def list_messages(
     dependencies=[personal_data("messages to the buyer")],
 )
 async def case_messages(
-    case_id: str, service: CurrentService, seller: str | None = None
+    case_id: str, service: CurrentService, caller: SellerReader, seller: str | None = None
 ) -> list[MessageView]:
+    scope = caller.sellers_in(ACCOUNT)
     async with service.transaction() as session:
-        rows = await outgoing_messages.listed(session, case_id, seller, None, 500)
+        await case_of(session, caller, case_id)
+        rows = await outgoing_messages.listed(session, case_id, seller, None, 500, scope)
     return [view_of(row) for row in rows]
 
 
 @router.post("/messages/{message_id}/retry", summary="Try a failed message again")
-async def retry_message(message_id: str, service: CurrentService) -> dict[str, Any]:
+async def retry_message(
+    message_id: str, service: CurrentService, caller: SellerAgent
+) -> dict[str, Any]:
     async with service.transaction() as session:
         try:
-            row = await outgoing_messages.retry(session, message_id)
+            row = await outgoing_messages.retry(session, message_id, caller.sellers_in(ACCOUNT))
         except IllegalTransition as refused:
             raise HTTPException(409, refused.reason) from refused
         row = found(row, f"no message {message_id}")
@@ -94,12 +107,14 @@ async def answer_nothing_owed(
     case_id: str,
     answer: NothingOwed,
     service: CurrentService,
+    caller: SellerAgent,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> MessageView:
     """Once per Idempotency-Key (a new key each time without one)."""
     trigger = f"agent:{idempotency_key or uuid.uuid4()}"
     facts = {"why": answer.why.strip() or None}
     async with service.transaction() as session:
+        await case_of(session, caller, case_id)
         row = await outgoing_messages.owe(
             session, case_id, MessageKind.NOTHING_OWED, trigger, facts
         )

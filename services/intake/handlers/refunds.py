@@ -1,5 +1,6 @@
-"""The refund protocol, served to resolution (internal token): each refund it decides is
-paid through the case's marketplace, once per idempotency key (`workflows/refunding.py`).
+"""The refund protocol, served to resolution (a service's token, `ServiceCall`): each refund
+it decides is paid through the case's marketplace, once per idempotency key
+(`workflows/refunding.py`).
 
     POST /v1/refunds   Idempotency-Key: <refund id>   (the body: `domain/refunds.py`)
 
@@ -12,9 +13,10 @@ paid through the case's marketplace, once per idempotency key (`workflows/refund
 - 503 with Retry-After: the marketplace is unavailable (or another try of the key is under
   way): try again later with the same key and body.
 
-For agents: `GET /refunds` (by state, by case: a refused one says why) and
-`POST /refunds/{refund_id}/retry`, a refused refund asked again once its cause is fixed
-(then resolution's refund is set pending again: docs/operations.md).
+For the sellers' people: `GET /refunds` (by state, by case: a refused one says why;
+`SellerReader`) and `POST /refunds/{refund_id}/retry` (`SellerAgent`), a refused refund
+asked again once its cause is fixed (then resolution's refund is set pending again:
+docs/operations.md); their sellers' refunds only, another seller's answers 404.
 """
 
 from datetime import datetime
@@ -27,9 +29,10 @@ from pydantic import BaseModel, ValidationError
 from services.intake.domain.case import ChannelError
 from services.intake.domain.refunds import INVALID, RefundAsked, RefundState
 from services.intake.handlers.refusals import read_body
+from services.intake.tables import RefundRecord
 from services.intake.workflows import refunding
 from services.intake.workflows.context import CurrentIntake
-from shared.access import AgentOnly, InternalOnly
+from shared.identity import SellerAgent, SellerReader, ServiceCall
 from shared.lifecycle import IllegalTransition
 from shared.outbound import Unavailable
 from shared.routes import found
@@ -39,16 +42,16 @@ router = APIRouter(tags=["refunds"])
 
 REFUNDS_PATH = "/v1/refunds"
 MAX_KEY_CHARS = 255
+ACCOUNT = RefundRecord.__table__.c.account
 
 
 @router.post(
-    REFUNDS_PATH,
-    dependencies=[InternalOnly],
-    summary="Pay a refund through the case's marketplace, once per Idempotency-Key",
+    REFUNDS_PATH, summary="Pay a refund through the case's marketplace, once per Idempotency-Key"
 )
 async def pay_refund(
     request: Request,
     intake: CurrentIntake,
+    caller: ServiceCall,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> JSONResponse:
     # The body is read by hand so that an invalid one gets the protocol's `detail`
@@ -111,27 +114,29 @@ class RefundView(BaseModel):
     settled_at: datetime | None
 
 
-@router.get("/refunds", dependencies=[AgentOnly], summary="Refunds paid through intake")
+@router.get("/refunds", summary="Refunds paid through intake")
 async def list_refunds(
     service: CurrentService,
+    caller: SellerReader,
     state: RefundState | None = None,  # `refused`: those an agent must look at, with why
     case_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[RefundView]:
     async with service.transaction() as session:
-        records = await refunding.listed(session, state, case_id, limit)
+        records = await refunding.listed(session, state, case_id, limit, caller.sellers_in(ACCOUNT))
     return [RefundView.model_validate(record, from_attributes=True) for record in records]
 
 
 @router.post(
     "/refunds/{refund_id}/retry",
-    dependencies=[AgentOnly],
     summary="Ask the marketplace again for a refused refund, its cause fixed",
 )
-async def retry_refund(refund_id: str, service: CurrentService) -> dict[str, Any]:
+async def retry_refund(
+    refund_id: str, service: CurrentService, caller: SellerAgent
+) -> dict[str, Any]:
     async with service.transaction() as session:
         try:
-            record = await refunding.reopen(session, refund_id)
+            record = await refunding.reopen(session, refund_id, caller.sellers_in(ACCOUNT))
         except IllegalTransition as refused:
             raise HTTPException(409, refused.reason) from refused
         record = found(record, f"no refund {refund_id}")

@@ -11,10 +11,12 @@ twice; a bad row is reported with its line number and the column at fault, and t
 go ahead. A row's market comes from the row or, for an account intake can read orders
 for, from its order: `?market=` is only the default for the rows neither names.
 
-The agents see the polls (`GET /amazon/report-polls`: each account's window, last report,
-last failure and its cause) and the returns waiting for their order or failed
-(`GET /amazon/returns?state=failed`), and try the failed ones again
-(`POST /amazon/returns/retry`).
+A seller's agent uploads for the seller accounts they serve (`SellerAgent`; another
+seller's account answers 404 as an unknown one). The sellers' people see the polls
+(`GET /amazon/report-polls`: each account's window, last report, last failure and its
+cause) and the returns waiting for their order or failed
+(`GET /amazon/returns?state=failed`) of their accounts (`SellerReader`), and their agents
+try the failed ones again (`POST /amazon/returns/retry`).
 """
 
 from typing import Annotated, Any
@@ -26,12 +28,16 @@ from services.intake.channels.amazon.reports import read_report
 from services.intake.channels.amazon.sp_api import selling_partner
 from services.intake.domain.case import Channel, ChannelError
 from services.intake.handlers.refusals import read_body, refusal
+from services.intake.tables import AmazonReportPoll, AmazonReturnRows
 from services.intake.workflows import amazon_reports, amazon_returns
 from services.intake.workflows.context import CurrentIntake
-from shared.access import AgentOnly
+from shared.identity import SellerAgent, SellerReader
 from shared.markets import Market
 
-router = APIRouter(tags=["marketplace reports"], dependencies=[AgentOnly])
+router = APIRouter(tags=["marketplace reports"])
+
+POLLED_ACCOUNT = AmazonReportPoll.__table__.c.account
+RETURN_ACCOUNT = AmazonReturnRows.__table__.c.account
 
 # A report is a tab-separated text file, gzipped or not; no Content-Type is one too.
 REPORT_MEDIA_TYPES = ("text/", "application/octet-stream", "application/gzip", "application/x-gzip")
@@ -53,6 +59,7 @@ async def upload_amazon_report(
     account: str,
     request: Request,
     intake: CurrentIntake,
+    caller: SellerAgent,
     market: Annotated[
         Market | None,
         Query(description="the marketplace of the rows that name none (default: the account's)"),
@@ -63,7 +70,7 @@ async def upload_amazon_report(
         ensure_report_media_type(request.headers.get("content-type"))
         body = await read_body(request, service.settings.webhook_max_body_bytes * 16)
         known = await intake.accounts.find(Channel.AMAZON, account)
-        if known is None:
+        if known is None or not caller.serves(account):
             raise ChannelError(404, "unknown_account", f"no amazon account {account!r}")
         market = market or (Market(known.default_market) if known.default_market else None)
         if market is None and selling_partner(known) is None:
@@ -97,21 +104,29 @@ async def upload_amazon_report(
 
 
 @router.get("/amazon/report-polls", summary="Each Amazon account's returns reports, polled")
-async def report_polls(intake: CurrentIntake, account: str | None = None) -> list[dict[str, Any]]:
-    return await amazon_reports.polls(intake, account)
+async def report_polls(
+    intake: CurrentIntake, caller: SellerReader, account: str | None = None
+) -> list[dict[str, Any]]:
+    return await amazon_reports.polls(intake, caller.sellers_in(POLLED_ACCOUNT), account)
 
 
 @router.get("/amazon/returns", summary="Amazon returns waiting for their order, or failed")
 async def waiting_returns(
     intake: CurrentIntake,
+    caller: SellerReader,
     state: Annotated[str, Query(pattern="^(waiting|opened|failed)$")] = amazon_returns.FAILED,
     account: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[dict[str, Any]]:
-    return await amazon_returns.returns_in(intake, state, account, limit)
+    scope = caller.sellers_in(RETURN_ACCOUNT)
+    return await amazon_returns.returns_in(intake, state, scope, account, limit)
 
 
 @router.post("/amazon/returns/retry", summary="Failed Amazon returns tried again")
-async def retry_failed_returns(intake: CurrentIntake, account: str | None = None) -> dict:
-    """Once their cause is fixed (an account authorised again, an order Amazon shows now)."""
-    return {"retried": await amazon_returns.retry_failed(intake, account)}
+async def retry_failed_returns(
+    intake: CurrentIntake, caller: SellerAgent, account: str | None = None
+) -> dict:
+    """Once their cause is fixed (an account authorised again, an order Amazon shows now);
+    the caller's sellers' returns only."""
+    scope = caller.sellers_in(RETURN_ACCOUNT)
+    return {"retried": await amazon_returns.retry_failed(intake, scope, account)}

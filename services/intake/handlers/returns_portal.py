@@ -63,11 +63,16 @@ from services.intake.workflows.returns_portal import (
     start_case,
     stored_before,
 )
+from shared.identity import public
 from shared.outbound import OutboundError
 
 log = logging.getLogger(__name__)
 
-router = APIRouter(prefix="/returns", tags=["returns portal"])
+router = APIRouter(
+    prefix="/returns",
+    tags=["returns portal"],
+    dependencies=[public("order number plus its e-mail or postcode, rate-limited")],
+)
 
 WHO = "Anyone: the order's number with its e-mail or shipping postcode is the key."
 # Guessing: 20 lookups a client and 8 an order within 10 minutes, then 429.

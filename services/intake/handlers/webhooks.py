@@ -28,6 +28,7 @@ from services.intake.domain.case import Channel, ChannelError, forged
 from services.intake.handlers.refusals import read_body, refusal
 from services.intake.workflows.accepting import WEBHOOK, Outcome, webhook_content
 from services.intake.workflows.context import CurrentIntake, Intake
+from shared.identity import public
 from shared.outbound import OutboundError
 from shared.service import CurrentService
 
@@ -127,6 +128,7 @@ for registered in CHANNELS:
         status_code=202,
         summary=registered.summary,
         name=f"{registered.channel.value}_webhook",
+        dependencies=[public("signed by the marketplace")],
     )
 
 
@@ -135,7 +137,11 @@ for registered in CHANNELS:
 # seller, so every eBay seller account erases the user from its own cases.
 
 
-@router.get("/ebay/account-deletion", summary="eBay's endpoint challenge")
+@router.get(
+    "/ebay/account-deletion",
+    summary="eBay's endpoint challenge",
+    dependencies=[public("eBay's challenge: a hash of what eBay sent, nothing of ours")],
+)
 async def ebay_deletion_challenge(challenge_code: str, service: CurrentService) -> dict:
     settings = service.settings
     if settings.ebay_verification_token is None or settings.ebay_deletion_endpoint is None:
@@ -147,7 +153,12 @@ async def ebay_deletion_challenge(challenge_code: str, service: CurrentService) 
     )
 
 
-@router.post("/ebay/account-deletion", status_code=202, summary="An eBay user was deleted")
+@router.post(
+    "/ebay/account-deletion",
+    status_code=202,
+    summary="An eBay user was deleted",
+    dependencies=[public("signed by eBay (its published key)")],
+)
 async def ebay_account_deleted(request: Request, intake: CurrentIntake) -> JSONResponse:
     with intake.service.server_span(request, "/webhooks/ebay/account-deletion"):
         return await erase_deleted_ebay_user(request, intake)

@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Row, Select, select, update
+from sqlalchemy import ColumnElement, Row, Select, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -55,6 +55,10 @@ class AccountExists(Exception):
 
 class NoSuchAccount(Exception):
     """The channel has no account by that name."""
+
+
+def no_such_account(channel: Channel, account: str) -> NoSuchAccount:
+    return NoSuchAccount(f"no {channel} account {account!r}")
 
 
 def accounts_of_seller(channel: Channel, seller: str) -> Select:
@@ -174,7 +178,7 @@ class Accounts:
         async with self.engine.connect() as connection:
             row = await _row(connection, channel, account)
         if row is None:
-            raise NoSuchAccount(f"no {channel} account {account!r}")
+            raise no_such_account(channel, account)
         return self._account_of(row, utc_now())[0]
 
     # -- the bootstrap file ---------------------------------------------------------------
@@ -286,7 +290,7 @@ class Accounts:
         async with self.engine.begin() as connection:
             row = await _row(connection, channel, account, lock=True)
             if row is None:
-                raise NoSuchAccount(f"no {channel} account {account!r}")
+                raise no_such_account(channel, account)
             credentials = self.vault.open(row.credentials)
             if credentials_of is not None:
                 credentials = credentials_of(credentials)
@@ -306,14 +310,18 @@ class Accounts:
         async with self.engine.connect() as connection:
             row = await _row(connection, channel, account)
         if row is None:
-            raise NoSuchAccount(f"no {channel} account {account!r}")
+            raise no_such_account(channel, account)
         return self.public(row, self.vault.open(row.credentials), utc_now())
 
     async def listing(
-        self, channel: Channel | None = None, seller: str | None = None
+        self,
+        scope: ColumnElement[bool],
+        channel: Channel | None = None,
+        seller: str | None = None,
     ) -> list[dict[str, Any]]:
+        """The accounts within `scope` (a condition on `account`: the caller's sellers)."""
         table = ChannelAccount.__table__
-        query = select(table).order_by(table.c.channel, table.c.account)
+        query = select(table).where(scope).order_by(table.c.channel, table.c.account)
         if channel is not None:
             query = query.where(table.c.channel == channel.value)
         if seller is not None:

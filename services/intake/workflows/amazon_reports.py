@@ -19,7 +19,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from services.intake.channels.amazon import reports_api
@@ -193,9 +193,12 @@ async def why_not_done(intake: Intake, partner, report: reports_api.Report) -> s
     return f"report {report.report_id} {report.processing_status.value}{said}"
 
 
-async def polls(intake: Intake, account: str | None = None) -> list[dict]:
+async def polls(
+    intake: Intake, scope: ColumnElement[bool], account: str | None = None
+) -> list[dict]:
+    """The polls of the accounts within `scope` (a condition on `account`)."""
     table = AmazonReportPoll.__table__
-    query = select(table).order_by(table.c.account, table.c.report_type)
+    query = select(table).where(scope).order_by(table.c.account, table.c.report_type)
     if account is not None:
         query = query.where(table.c.account == account)
     async with intake.service.engine.connect() as connection:

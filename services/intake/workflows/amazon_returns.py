@@ -19,7 +19,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from services.intake.channels.amazon.orders_api import order_facts
@@ -152,11 +152,17 @@ def described(row: RejectedRow) -> str:
 
 
 async def returns_in(
-    intake: Intake, state: str, account: str | None = None, limit: int = 100
+    intake: Intake,
+    state: str,
+    scope: ColumnElement[bool],
+    account: str | None = None,
+    limit: int = 100,
 ) -> list[dict]:
-    """The returns in `state` (failed ones carry their cause), newest first; no rows."""
+    """The returns in `state` within `scope` (a condition on `account`: the reader's
+    sellers; failed ones carry their cause), newest first; no rows."""
     table = AmazonReturnRows.__table__
-    query = select(*(c for c in table.c if c.name != "rows")).where(table.c.state == state)
+    shown = (c for c in table.c if c.name != "rows")
+    query = select(*shown).where(table.c.state == state, scope)
     if account is not None:
         query = query.where(table.c.account == account)
     async with intake.service.engine.connect() as connection:
@@ -171,12 +177,15 @@ def pause_after(attempts: int, retry_after: float | None, now: datetime) -> date
     return now + timedelta(seconds=max(grown, retry_after or 0))
 
 
-async def retry_failed(intake: Intake, account: str | None = None) -> int:
-    """The failed returns (of `account`) waiting again, their orders read anew; how many."""
+async def retry_failed(
+    intake: Intake, scope: ColumnElement[bool], account: str | None = None
+) -> int:
+    """The failed returns within `scope` (of `account`) waiting again, their orders read
+    anew; how many."""
     table = AmazonReturnRows.__table__
     statement = (
         update(table)
-        .where(table.c.state == FAILED, *([table.c.account == account] if account else []))
+        .where(table.c.state == FAILED, scope, *([table.c.account == account] if account else []))
         .values(state=WAITING, next_attempt_at=utc_now(), attempts=0)
         .returning(table.c.return_key)
     )

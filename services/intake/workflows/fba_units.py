@@ -13,7 +13,7 @@ counted by `amazon.fba_units_for_agents`.
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -147,10 +147,11 @@ async def listed(
     account: str | None,
     case_id: str | None,
     limit: int,
+    scope: ColumnElement[bool],
 ) -> list[AmazonFbaUnit]:
-    """Units, the latest word first."""
+    """Units within `scope` (the reader's seller accounts), the latest word first."""
     unit = AmazonFbaUnit
-    query = select(unit).order_by(unit.seen_at.desc(), unit.license_plate).limit(limit)
+    query = select(unit).where(scope).order_by(unit.seen_at.desc(), unit.license_plate).limit(limit)
     query = narrowed(
         query, unit, Channel.AMAZON, outcome=outcome and outcome.value, seller=seller,
         account=account, case_id=case_id,

@@ -12,7 +12,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -281,9 +281,16 @@ async def after_unavailable(
     await moved(session, row, transition, next_attempt_at=at, error=why)
 
 
-async def retry(session: AsyncSession, message_id: str) -> OutgoingMessage | None:
-    """An agent's retry of a failed message: queued again, now. None: no such message."""
-    row = await session.get(OutgoingMessage, message_id, with_for_update=True)
+async def retry(
+    session: AsyncSession, message_id: str, scope: ColumnElement[bool]
+) -> OutgoingMessage | None:
+    """An agent's retry of a failed message: queued again, now. None: no such message
+    within `scope` (the agent's seller accounts)."""
+    row = await session.scalar(
+        select(OutgoingMessage)
+        .where(OutgoingMessage.message_id == message_id, scope)
+        .with_for_update()
+    )
     if row is None:
         return None
     row.state = messages.retry(MessageState(row.state), message_id).state.value
@@ -298,8 +305,12 @@ async def listed(
     seller: str | None,
     state: MessageState | None,
     limit: int,
+    scope: ColumnElement[bool],
 ) -> list[OutgoingMessage]:
-    query = select(OutgoingMessage).order_by(OutgoingMessage.queued_at.desc()).limit(limit)
+    """The messages within `scope` (the reader's seller accounts), the newest first."""
+    query = (
+        select(OutgoingMessage).where(scope).order_by(OutgoingMessage.queued_at.desc()).limit(limit)
+    )
     if case_id is not None:
         query = query.where(OutgoingMessage.case_id == case_id)
     if seller is not None:

@@ -34,7 +34,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -368,10 +368,14 @@ async def give_back(intake: Intake, refund_id: str) -> None:
         log.warning("refund %s keeps its lease until it runs out", refund_id, exc_info=True)
 
 
-async def reopen(session: AsyncSession, refund_id: str) -> RefundRecord | None:
+async def reopen(
+    session: AsyncSession, refund_id: str, scope: ColumnElement[bool]
+) -> RefundRecord | None:
     """An agent's retry of a refused refund: asked again, for the next try of resolution
-    to pay. None: no such refund."""
-    record = await session.get(RefundRecord, refund_id, with_for_update=True)
+    to pay. None: no such refund within `scope` (the agent's seller accounts)."""
+    record = await session.scalar(
+        select(RefundRecord).where(RefundRecord.refund_id == refund_id, scope).with_for_update()
+    )
     if record is None:
         return None
     record.state = refunds.retry(RefundState(record.state), refund_id).state
@@ -388,9 +392,14 @@ async def credit_code_of(session: AsyncSession, refund_id: str) -> str | None:
 
 
 async def listed(
-    session: AsyncSession, state: RefundState | None, case_id: str | None, limit: int
+    session: AsyncSession,
+    state: RefundState | None,
+    case_id: str | None,
+    limit: int,
+    scope: ColumnElement[bool],
 ) -> list[RefundRecord]:
-    query = select(RefundRecord).order_by(RefundRecord.asked_at.desc()).limit(limit)
+    """The refunds within `scope` (the reader's seller accounts), the newest first."""
+    query = select(RefundRecord).where(scope).order_by(RefundRecord.asked_at.desc()).limit(limit)
     if state is not None:
         query = query.where(RefundRecord.state == state.value)
     if case_id is not None:

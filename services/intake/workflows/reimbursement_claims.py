@@ -10,7 +10,7 @@ Metric `amazon.reimbursement_claims` counts each claim owed, filed, settled and 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -116,10 +116,12 @@ async def listed(
     account: str | None,
     case_id: str | None,
     limit: int,
+    scope: ColumnElement[bool],
 ) -> list[AmazonReimbursementClaim]:
-    """Claims, the oldest return first (the nearest to Amazon's deadline for claims)."""
+    """Claims within `scope` (the reader's seller accounts), the oldest return first (the
+    nearest to Amazon's deadline for claims)."""
     claim = AmazonReimbursementClaim
-    query = select(claim).order_by(claim.returned_at, claim.claim_id).limit(limit)
+    query = select(claim).where(scope).order_by(claim.returned_at, claim.claim_id).limit(limit)
     query = narrowed(
         query, claim, Channel.AMAZON, state=state and state.value, seller=seller,
         account=account, case_id=case_id,

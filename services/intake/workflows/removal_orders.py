@@ -21,7 +21,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -226,10 +226,16 @@ async def settle(intake: Intake, order: AmazonRemovalOrder, values: Values) -> N
         )
 
 
-async def retry(session: AsyncSession, removal_order_id: str) -> AmazonRemovalOrder | None:
+async def retry(
+    session: AsyncSession, removal_order_id: str, scope: ColumnElement[bool]
+) -> AmazonRemovalOrder | None:
     """An agent's retry of a failed order: owed again, now (read back first if it may have
-    been sent). None: no such order."""
-    order = await session.get(AmazonRemovalOrder, removal_order_id, with_for_update=True)
+    been sent). None: no such order within `scope` (the agent's seller accounts)."""
+    order = await session.scalar(
+        select(AmazonRemovalOrder)
+        .where(AmazonRemovalOrder.removal_order_id == removal_order_id, scope)
+        .with_for_update()
+    )
     if order is None:
         return None
     state = removal_orders.move(RemovalState(order.state), "retry", removal_order_id).state
@@ -248,9 +254,12 @@ async def listed(
     account: str | None,
     case_id: str | None,
     limit: int,
+    scope: ColumnElement[bool],
 ) -> list[AmazonRemovalOrder]:
+    """Orders within `scope` (the reader's seller accounts), the newest first."""
     order = AmazonRemovalOrder
-    query = select(order).order_by(order.owed_at.desc(), order.removal_order_id).limit(limit)
+    newest = (order.owed_at.desc(), order.removal_order_id)
+    query = select(order).where(scope).order_by(*newest).limit(limit)
     query = narrowed(
         query, order, Channel.AMAZON, state=state and state.value, seller=seller,
         account=account, case_id=case_id,

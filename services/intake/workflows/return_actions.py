@@ -14,7 +14,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -209,9 +209,16 @@ async def after_unavailable(
     await moved(session, row, transition, next_attempt_at=at, error=why)
 
 
-async def retry(session: AsyncSession, action_id: str) -> ReturnActionRecord | None:
-    """An agent's retry of a failed action: owed again, now. None: no such action."""
-    row = await session.get(ReturnActionRecord, action_id, with_for_update=True)
+async def retry(
+    session: AsyncSession, action_id: str, scope: ColumnElement[bool]
+) -> ReturnActionRecord | None:
+    """An agent's retry of a failed action: owed again, now. None: no such action within
+    `scope` (the agent's seller accounts)."""
+    row = await session.scalar(
+        select(ReturnActionRecord)
+        .where(ReturnActionRecord.action_id == action_id, scope)
+        .with_for_update()
+    )
     if row is None:
         return None
     transition = return_actions.retry(ActionState(row.state), action_id)
@@ -222,9 +229,19 @@ async def retry(session: AsyncSession, action_id: str) -> ReturnActionRecord | N
 
 
 async def listed(
-    session: AsyncSession, state: ActionState | None, case_id: str | None, limit: int
+    session: AsyncSession,
+    state: ActionState | None,
+    case_id: str | None,
+    limit: int,
+    scope: ColumnElement[bool],
 ) -> list[ReturnActionRecord]:
-    query = select(ReturnActionRecord).order_by(ReturnActionRecord.owed_at.desc()).limit(limit)
+    """The actions within `scope` (the reader's seller accounts), the newest first."""
+    query = (
+        select(ReturnActionRecord)
+        .where(scope)
+        .order_by(ReturnActionRecord.owed_at.desc())
+        .limit(limit)
+    )
     if state is not None:
         query = query.where(ReturnActionRecord.state == state.value)
     if case_id is not None:

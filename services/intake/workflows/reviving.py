@@ -1,6 +1,9 @@
 """Failed deliveries found and retried by an operator: one by one, or all those of a
 channel, a seller account, a cause or a time of receipt at once.
 
+Each read and retry is kept to a `scope`: the caller's seller accounts, a condition on the
+deliveries' `account` (`Principal.sellers_in`).
+
 A retried delivery is revived (`domain/delivery.py`): accepted again, due at once, its tries
 counted and its time budget run anew from now. Its channel's delivery worker wakes on the
 change (a trigger notifies it, as for a new delivery) and tries it like any other.
@@ -62,13 +65,17 @@ class Deliveries:
 
 
 async def listed(
-    session: AsyncSession, state: DeliveryState, which: Deliveries, limit: int
+    session: AsyncSession,
+    state: DeliveryState,
+    which: Deliveries,
+    limit: int,
+    scope: ColumnElement[bool],
 ) -> list[dict[str, Any]]:
     """The deliveries in `state` among `which`, most recently received first."""
     table = DeliveryRecord.__table__
     query = (
         select(*(table.c[name] for name in SHOWN))
-        .where(table.c.state == state.value, *which.conditions())
+        .where(table.c.state == state.value, scope, *which.conditions())
         .order_by(table.c.received_at.desc())
         .limit(limit)
     )
@@ -76,12 +83,26 @@ async def listed(
 
 
 async def retry_one(
-    session: AsyncSession, channel: Channel, account: str, delivery_id: str, now: datetime
+    session: AsyncSession,
+    channel: Channel,
+    account: str,
+    delivery_id: str,
+    now: datetime,
+    scope: ColumnElement[bool],
 ) -> dict[str, Any]:
-    """Revive one failed delivery; raises NoSuchDelivery, or IllegalTransition for one that
-    was applied. One still being tried is left as it is (`revived` false)."""
-    key = (channel.value, account, delivery_id)
-    row = await session.get(DeliveryRecord, key, with_for_update=True)
+    """Revive one failed delivery; raises NoSuchDelivery (one out of `scope` too), or
+    IllegalTransition for one that was applied. One still being tried is left as it is
+    (`revived` false)."""
+    row = await session.scalar(
+        select(DeliveryRecord)
+        .where(
+            DeliveryRecord.channel == channel.value,
+            DeliveryRecord.account == account,
+            DeliveryRecord.delivery_id == delivery_id,
+            scope,
+        )
+        .with_for_update()
+    )
     if row is None:
         raise NoSuchDelivery(f"no {channel} delivery {delivery_id} of account {account}")
     what = f"delivery {channel}/{account}/{delivery_id}"
@@ -100,14 +121,16 @@ async def retry_one(
     }
 
 
-async def retry_all(session: AsyncSession, which: Deliveries, now: datetime) -> int:
-    """Revive every failed delivery among `which`; how many."""
+async def retry_all(
+    session: AsyncSession, which: Deliveries, now: datetime, scope: ColumnElement[bool]
+) -> int:
+    """Revive every failed delivery among `which` within `scope`; how many."""
     table = DeliveryRecord.__table__
     count = 0
     for state in revivable():
         result = await session.execute(
             update(table)
-            .where(table.c.state == state.value, *which.conditions())
+            .where(table.c.state == state.value, scope, *which.conditions())
             .values(
                 state=revived(state).state.value, attempts=0, next_attempt_at=now, revived_at=now
             )

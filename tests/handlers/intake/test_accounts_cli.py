@@ -95,7 +95,7 @@ async def test_a_seller_is_onboarded_rotated_and_disabled_from_the_command_line(
         assert seller.secret not in out and token not in out
 
 
-def test_the_command_line_wants_a_token_of_the_issuer(monkeypatch):
+def test_the_command_line_wants_an_access_token(monkeypatch):
     monkeypatch.delenv("ACCESS_TOKEN", raising=False)
     monkeypatch.chdir("/")  # no .env
     with pytest.raises(SystemExit, match="ACCESS_TOKEN"):
