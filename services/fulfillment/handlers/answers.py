@@ -1,7 +1,7 @@
-"""What several routes answer alike: a warehouse that does not exist, or is not the staff
-member's own (404, the same), a move its lifecycle refuses (409), the buyer's address
-intake holds none of (410) or cannot give now (503), and the carrier's answers: not now
-(503 with Retry-After: try again), or no (422 with EasyPost's reason)."""
+"""What several routes answer alike: a warehouse that does not exist (404), a move its
+lifecycle refuses (409), the buyer's address intake holds none of (410) or cannot give
+now (503), and the carrier's answers: not now (503 with Retry-After: try again), or no
+(422 with EasyPost's reason)."""
 
 import math
 from collections.abc import Iterator
@@ -13,7 +13,6 @@ from fastapi import HTTPException, Query, Response
 from services.fulfillment.domain.carriers import ShippingRefused
 from services.fulfillment.domain.warehouses import WAREHOUSE_BY_CODE, Warehouse
 from services.fulfillment.workflows.context import Fulfillment
-from shared.identity import Principal
 from shared.labels import PostalAddress
 from shared.lifecycle import IllegalTransition
 from shared.outbound import Refused, Unavailable
@@ -31,19 +30,6 @@ def warehouse_of(code: str) -> Warehouse:
     if code not in WAREHOUSE_BY_CODE:
         raise HTTPException(404, f"no warehouse {code}")
     return WAREHOUSE_BY_CODE[code]
-
-
-def staff_warehouse(caller: Principal, code: str) -> Warehouse:
-    """The caller's own warehouse; one of another answers as one that does not exist."""
-    if not caller.works_at(code):
-        raise HTTPException(404, f"no warehouse {code}")
-    return warehouse_of(code)
-
-
-def staff_or_404(caller: Principal, warehouse: str, missing: str) -> None:
-    """Something of another warehouse answers as one that does not exist."""
-    if not caller.works_at(warehouse):
-        raise HTTPException(404, missing)
 
 
 @contextmanager

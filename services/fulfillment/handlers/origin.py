@@ -13,7 +13,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.fulfillment.domain.labels import commercial_invoice_of
 from services.fulfillment.domain.origin import check_holds_units, check_invoiced
 from services.fulfillment.domain.warehouses import WAREHOUSE_BY_CODE
-from services.fulfillment.handlers.answers import illegal_as_409, staff_or_404, staff_warehouse
+from services.fulfillment.handlers.answers import illegal_as_409
+from services.fulfillment.handlers.scoping import staff_or_404, staff_warehouse
 from services.fulfillment.tables import OriginConsolidation
 from services.fulfillment.workflows import origin
 from shared.identity import Principal, WarehouseStaff

@@ -29,9 +29,8 @@ from services.fulfillment.handlers.answers import (
     carrier_answers,
     carrier_file,
     illegal_as_409,
-    staff_or_404,
-    staff_warehouse,
 )
+from services.fulfillment.handlers.scoping import staff_or_404, staff_warehouse
 from services.fulfillment.tables import HeldParcel, ReturnParcel
 from services.fulfillment.workflows import carrier_pickups, labelling, returns
 from services.fulfillment.workflows.context import CurrentFulfillment

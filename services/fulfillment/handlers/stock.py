@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from services.fulfillment.domain.warehouses import WAREHOUSES, Warehouse
-from services.fulfillment.handlers.answers import staff_warehouse
+from services.fulfillment.handlers.scoping import staff_warehouse
 from services.fulfillment.tables import StockLevel
 from services.fulfillment.workflows import stock
 from shared.identity import WarehouseStaff

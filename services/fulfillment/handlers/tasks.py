@@ -27,9 +27,8 @@ from services.fulfillment.handlers.answers import (
     carrier_answers,
     carrier_file,
     illegal_as_409,
-    staff_or_404,
-    staff_warehouse,
 )
+from services.fulfillment.handlers.scoping import staff_or_404, staff_warehouse
 from services.fulfillment.tables import Shipment
 from services.fulfillment.workflows import labelling, tasks
 from services.fulfillment.workflows.context import CurrentFulfillment

@@ -10,12 +10,12 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import Select, select
-from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.refurbish.domain.checklists import Checklist, checklist_form, parse_checklist
 from services.refurbish.domain.grading import Override
 from services.refurbish.domain.units import UnitNotValued
+from services.refurbish.handlers.scoping import at_shop, at_shops
 from services.refurbish.tables import Inspection, RepairJob
 from services.refurbish.workflows.context import CurrentRefurbish
 from services.refurbish.workflows.grading import on_bench, record_findings
@@ -44,20 +44,16 @@ async def list_inspections(
         return list(await session.scalars(query.order_by(Inspection.opened_at)))
 
 
-def matching(table: type[SQLModel], caller: Principal, **filters: str | None) -> Select:
+def matching(
+    table: type[Inspection] | type[RepairJob], caller: Principal, **filters: str | None
+) -> Select:
     """Rows of `table` at the caller's repair shops, equal to every filter given (a None
     filter is not given)."""
-    query = select(table).where(table.warehouse.in_(sorted(caller.repair_shops)))
+    query = select(table).where(at_shops(caller, table.warehouse))
     for column, value in filters.items():
         if value is not None:
             query = query.where(getattr(table, column) == value)
     return query
-
-
-def at_shop(caller: Principal, warehouse: str, missing: str) -> None:
-    """Another repair shop's unit answers as one that does not exist."""
-    if not caller.repairs_at(warehouse):
-        raise HTTPException(404, missing)
 
 
 async def _inspection(

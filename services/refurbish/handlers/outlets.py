@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.refurbish.domain.outlets import LotState, RelabelState
-from services.refurbish.handlers.bench import at_shop
+from services.refurbish.handlers.scoping import at_shop, shop_of
 from services.refurbish.tables import LiquidationLot, LotUnit, RelabelTask
 from services.refurbish.workflows import outlets
 from shared.identity import Principal, Technician
@@ -27,7 +27,7 @@ NEW = "New"
 async def list_relabel_tasks(
     code: str, service: CurrentService, caller: Technician, status: str = RelabelState.OPEN
 ) -> list[RelabelTask]:
-    _shop(caller, code)
+    shop_of(caller, code)
     async with service.sessions() as session:
         rows = await session.scalars(
             select(RelabelTask)
@@ -35,10 +35,6 @@ async def list_relabel_tasks(
             .order_by(RelabelTask.created_at)
         )
         return list(rows)
-
-
-def _shop(caller: Principal, code: str) -> None:
-    at_shop(caller, code, f"no repair shop {code}")
 
 
 async def _relabel_task(
@@ -76,7 +72,7 @@ async def relabel_done(
 async def list_lots(
     code: str, service: CurrentService, caller: Technician, status: str = LotState.OPEN
 ) -> list[dict[str, Any]]:
-    _shop(caller, code)
+    shop_of(caller, code)
     async with service.sessions() as session:
         lots = await session.scalars(
             select(LiquidationLot)
