@@ -82,10 +82,13 @@ async def receive_returns(
 ) -> list[str]:
     """Scan in the parcel of every case with a return label; the cases received."""
     await wait_for_return_labels(settings)
-    async with client(settings, "fulfillment", staff(settings)) as http:
+    async with (
+        client(settings, "fulfillment", operator(settings)) as agent,  # reads the returns
+        client(settings, "fulfillment", staff(settings)) as http,
+    ):
         parcels = []
         for case_id in case_ids:
-            answer = await http.get("/returns", params={"case_id": case_id})
+            answer = await agent.get("/returns", params={"case_id": case_id})
             if answer.status_code == 200 and not answer.json()["received_at"]:
                 parcels.append(answer.json())
         bar = progress.add_task("returned parcels scanned in", total=len(parcels))

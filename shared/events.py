@@ -375,6 +375,7 @@ class ResolutionDecided(EventPayload):
     route: ReturnRoute | None = None  # where a returned unit goes
     policy_version: int = 0  # the seller policy version the engine read
     alternatives: list[Alternative] = Field(default_factory=list)
+    seller_account: str = ""  # whose case: fulfillment keys its tasks and returns by it
 
 
 class RefundIssued(EventPayload):

@@ -95,8 +95,12 @@ def bearer(token: str) -> dict[str, str]:
 AGENT_TOKEN = token_of(["platform_admin"], name="agent")
 AGENT = bearer(AGENT_TOKEN)
 INTERNAL_TOKEN = token_of(["service"], name="tests")  # another service of the stack
-STAFF_TOKEN = token_of(["warehouse_staff"], name="ana")
-TECHNICIAN_TOKEN = token_of(["technician"], name="ben")
+STAFF_TOKEN = token_of(
+    ["warehouse_staff"], warehouses=["BOS1", "RNO1", "YYZ1", "CVT1", "NUE1"], name="ana"
+)
+TECHNICIAN_TOKEN = token_of(
+    ["technician"], repair_shops=["BOS1", "RNO1", "YYZ1", "CVT1", "NUE1"], name="ben"
+)
 STAFF = bearer(STAFF_TOKEN)  # warehouse staff member "ana"
 TECHNICIAN = bearer(TECHNICIAN_TOKEN)  # technician "ben"
 

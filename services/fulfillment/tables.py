@@ -48,6 +48,7 @@ class DispatchRequest(SQLModel, table=True):
 
     request_id: str = text(primary_key=True)
     case_id: str = text(index=True)
+    seller_account: str = text("")  # the decision's; '' when it named none
     remedy: str = text()
     market: str = text()
     items: list[dict[str, Any]] = json()
@@ -78,6 +79,7 @@ class Shipment(SQLModel, table=True):
 
     shipment_id: str = text(primary_key=True)
     case_id: str = text(index=True)
+    seller_account: str = text("", index=True)  # '' read by platform admins only
     remedy: str = text()
     warehouse: str = text()
     status: str = text()  # TaskStatus
@@ -112,6 +114,7 @@ class ReturnParcel(SQLModel, table=True):
 
     rma_id: str = text(primary_key=True)
     case_id: str = text(unique=True)
+    seller_account: str = text("", index=True)
     warehouse: str = text()
     carrier: str = text()
     tracking_number: str = text(unique=True)
@@ -263,6 +266,7 @@ class CarrierLabel(SQLModel, table=True):
     reference: str = text(primary_key=True)
     kind: str = text()  # LabelKind
     case_id: str = text(index=True)
+    seller_account: str = text("", index=True)
     warehouse: str = text()
     state: str = text(LabelState.OWED.value)
     weight_g: int = integer()

@@ -235,7 +235,9 @@ async def test_a_return_s_label_downloaded_and_its_pickup_booked(stack, clients,
     case_id = await open_case(clients, reason_code="DEFECTIVE")
 
     async def return_issued():
-        answer = await clients["fulfillment"].get("/returns", params={"case_id": case_id})
+        answer = await clients["fulfillment"].get(
+            "/returns", params={"case_id": case_id}, headers=AGENT
+        )
         return answer.json() if answer.status_code == 200 else None
 
     parcel = await eventually(return_issued, timeout=60)
@@ -251,7 +253,7 @@ async def test_a_return_s_label_downloaded_and_its_pickup_booked(stack, clients,
     await section.get_by_role("button", name=TEXTS["confirm"]["en"]).click()
     await expect(page.get_by_role("status")).to_contain_text(TEXTS["done_pickup"]["en"])
     await expect(section).to_contain_text("Collection booked:")
-    booked = await clients["fulfillment"].get(f"/returns/{parcel['rma_id']}")
+    booked = await clients["fulfillment"].get(f"/returns/{parcel['rma_id']}", headers=AGENT)
     assert booked.json()["pickup_day"]
     await no_serious_violations(page)
     await shot(page, "return")
@@ -300,7 +302,9 @@ async def test_pick_an_exchange_variant(stack, clients, emulators, intake_url, p
     await offer_state(clients, offer["offer_id"], case_id, "accepted")
 
     async def shipped():
-        response = await clients["fulfillment"].get("/shipments", params={"case_id": case_id})
+        response = await clients["fulfillment"].get(
+            "/shipments", params={"case_id": case_id}, headers=AGENT
+        )
         return response.json()
 
     [shipment] = await eventually(shipped, timeout=60)

@@ -29,7 +29,9 @@ async def part_task_picked(clients) -> dict:
     await answer_offer(clients, case_id, "accept", "part_shipment")
 
     async def task():
-        response = await clients["fulfillment"].get("/shipments", params={"case_id": case_id})
+        response = await clients["fulfillment"].get(
+            "/shipments", params={"case_id": case_id}, headers=AGENT
+        )
         return response.json()
 
     shipment = (await eventually(task, timeout=60))[0]
@@ -74,7 +76,9 @@ async def test_a_returns_label_is_bought_from_the_carrier_by_the_worker(clients,
     case_id = await open_case(clients, reason_code="DEFECTIVE")
 
     async def issued():
-        response = await clients["fulfillment"].get("/returns", params={"case_id": case_id})
+        response = await clients["fulfillment"].get(
+            "/returns", params={"case_id": case_id}, headers=AGENT
+        )
         return response.json() if response.status_code == 200 else None
 
     parcel = await eventually(issued, timeout=60)

@@ -65,7 +65,9 @@ async def test_a_quality_defect_travels_through_all_five_services(stack, clients
     )
 
     async def label():
-        response = await clients["fulfillment"].get("/returns", params={"case_id": case_id})
+        response = await clients["fulfillment"].get(
+            "/returns", params={"case_id": case_id}, headers=AGENT
+        )
         return response.json() if response.status_code == 200 else None
 
     parcel = await eventually(label, timeout=60)
@@ -79,12 +81,14 @@ async def test_a_quality_defect_travels_through_all_five_services(stack, clients
     assert scanned.status_code == 200 and scanned.json()["received"]["received_at"]
 
     async def inspection():
-        response = await clients["refurbish"].get("/inspections", params={"case_id": case_id})
+        response = await clients["refurbish"].get(
+            "/inspections", params={"case_id": case_id}, headers=TECHNICIAN
+        )
         return response.json()
 
     opened = (await eventually(inspection, timeout=30))[0]
     path = f"/inspections/{opened['inspection_id']}"
-    form = (await clients["refurbish"].get(f"{path}/checklist")).json()
+    form = (await clients["refurbish"].get(f"{path}/checklist", headers=TECHNICIAN)).json()
     like_new = {
         "cosmetic": "none",
         "functional": dict.fromkeys(form["tests"], True),
@@ -148,7 +152,9 @@ async def test_each_scenario_gets_its_remedy_carried_out(clients):
     await answer_offer(clients, partial, "accept", "partial_refund")
 
     async def dispatched(case_id):
-        response = await clients["fulfillment"].get("/shipments", params={"case_id": case_id})
+        response = await clients["fulfillment"].get(
+            "/shipments", params={"case_id": case_id}, headers=AGENT
+        )
         return response.json()
 
     part_shipment = (await eventually(lambda: dispatched(part), timeout=60))[0]
@@ -228,7 +234,9 @@ async def test_a_parcel_that_never_arrived_is_traced_then_sent_again(clients):
     await answer_offer(clients, case_id, "accept", "reship")
 
     async def dispatched():
-        response = await clients["fulfillment"].get("/shipments", params={"case_id": case_id})
+        response = await clients["fulfillment"].get(
+            "/shipments", params={"case_id": case_id}, headers=AGENT
+        )
         return response.json()
 
     shipment = (await eventually(dispatched, timeout=60))[0]
@@ -248,7 +256,9 @@ async def test_a_spare_part_is_picked_packed_labelled_and_shipped_to_the_buyer(c
     await answer_offer(clients, case_id, "accept", "part_shipment")
 
     async def task():
-        response = await clients["fulfillment"].get("/shipments", params={"case_id": case_id})
+        response = await clients["fulfillment"].get(
+            "/shipments", params={"case_id": case_id}, headers=AGENT
+        )
         return response.json()
 
     shipment = (await eventually(task, timeout=60))[0]

@@ -20,6 +20,7 @@ async def on_resolution_decided(
             decision.remedy,
             decision.market,
             decision.items,
+            decision.seller_account,
         )
     elif decision.remedy is Remedy.RETURN_FULL_REFUND:
         await returns.issue_return_label(session, decision)

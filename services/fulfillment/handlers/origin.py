@@ -1,5 +1,6 @@
 """Units routed back to the factory: each warehouse's consolidations, dispatched by staff
-as one shipment, with the commercial invoice and the customs data a broker's system reads."""
+as one shipment, with the commercial invoice and the customs data a broker's system reads.
+Staff reach their own warehouses' consolidations only (another's answers 404)."""
 
 from dataclasses import asdict
 from typing import Any
@@ -12,10 +13,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.fulfillment.domain.labels import commercial_invoice_of
 from services.fulfillment.domain.origin import check_holds_units, check_invoiced
 from services.fulfillment.domain.warehouses import WAREHOUSE_BY_CODE
-from services.fulfillment.handlers.answers import illegal_as_409, warehouse_of
+from services.fulfillment.handlers.answers import illegal_as_409
+from services.fulfillment.handlers.scoping import staff_or_404, staff_warehouse
 from services.fulfillment.tables import OriginConsolidation
 from services.fulfillment.workflows import origin
-from shared.access import WarehouseStaff
+from shared.identity import Principal, WarehouseStaff
 from shared.labels import commercial_invoice_pdf
 from shared.routes import get_or_404
 from shared.service import CurrentService
@@ -24,22 +26,21 @@ router = APIRouter(tags=["return to origin"])
 
 
 async def _consolidation(
-    session: AsyncSession, consolidation_id: str, lock: bool = False
+    session: AsyncSession, caller: Principal, consolidation_id: str, lock: bool = False
 ) -> OriginConsolidation:
-    return await get_or_404(
-        session,
-        OriginConsolidation,
-        consolidation_id,
-        f"no origin shipment {consolidation_id}",
-        lock=lock,
+    missing = f"no origin shipment {consolidation_id}"
+    consolidation = await get_or_404(
+        session, OriginConsolidation, consolidation_id, missing, lock=lock
     )
+    staff_or_404(caller, consolidation.warehouse, missing)
+    return consolidation
 
 
 @router.get("/warehouses/{code}/origin-shipments", summary="Consolidations back to origin")
 async def list_origin_shipments(
-    code: str, service: CurrentService, _: WarehouseStaff
+    code: str, service: CurrentService, caller: WarehouseStaff
 ) -> list[dict[str, Any]]:
-    warehouse_of(code)
+    staff_warehouse(caller, code)
     async with service.sessions() as session:
         consolidations = await session.scalars(
             select(OriginConsolidation)
@@ -60,14 +61,16 @@ class Dispatch(BaseModel):
 async def dispatch_to_origin(
     consolidation_id: str,
     service: CurrentService,
-    by: WarehouseStaff,
+    caller: WarehouseStaff,
     dispatch: Dispatch | None = None,
 ) -> OriginConsolidation:
     tracking_number = dispatch.tracking_number if dispatch else None
     async with service.transaction() as session:
-        consolidation = await _consolidation(session, consolidation_id, lock=True)
+        consolidation = await _consolidation(session, caller, consolidation_id, lock=True)
         with illegal_as_409():
-            return await origin.dispatch(service, session, consolidation, tracking_number, by)
+            return await origin.dispatch(
+                service, session, consolidation, tracking_number, caller.name
+            )
 
 
 @router.get(
@@ -77,10 +80,10 @@ async def dispatch_to_origin(
     responses={200: {"content": {"application/pdf": {}}}},
 )
 async def commercial_invoice(
-    consolidation_id: str, service: CurrentService, _: WarehouseStaff
+    consolidation_id: str, service: CurrentService, caller: WarehouseStaff
 ) -> Response:
     async with service.sessions() as session:
-        consolidation = await _consolidation(session, consolidation_id)
+        consolidation = await _consolidation(session, caller, consolidation_id)
         units = await origin.units_of(session, consolidation_id)
     with illegal_as_409():
         check_invoiced(consolidation)
@@ -98,11 +101,11 @@ async def commercial_invoice(
     summary="The customs data of an origin shipment: HS code, value, origin per line",
 )
 async def customs_data(
-    consolidation_id: str, service: CurrentService, _: WarehouseStaff
+    consolidation_id: str, service: CurrentService, caller: WarehouseStaff
 ) -> dict[str, Any]:
     """For a customs broker's system; an open consolidation shows its draft."""
     async with service.sessions() as session:
-        consolidation = await _consolidation(session, consolidation_id)
+        consolidation = await _consolidation(session, caller, consolidation_id)
         units = await origin.units_of(session, consolidation_id)
     with illegal_as_409():
         check_holds_units(consolidation, units)

@@ -1,6 +1,8 @@
 """Warehouse staff's dispatch tasks: list them, confirm picked, packed (weighed, rated
 for the buyer's postcode, labelled) and shipped, or report a problem. Each step is an
-event; repeating a step changes nothing, and a shipped task stays shipped.
+event; repeating a step changes nothing, and a shipped task stays shipped. Staff reach
+their own warehouses' tasks only (another's answers 404); agents and operations read
+their sellers' tasks of a case.
 
 With a carrier account (EasyPost), packing buys the parcel's label in the staff's request,
 as they need it in hand to ship: the carrier's tracking number goes on the task and
@@ -25,13 +27,13 @@ from services.fulfillment.handlers.answers import (
     carrier_answers,
     carrier_file,
     illegal_as_409,
-    warehouse_of,
 )
+from services.fulfillment.handlers.scoping import staff_or_404, staff_warehouse
 from services.fulfillment.tables import Shipment
 from services.fulfillment.workflows import labelling, tasks
 from services.fulfillment.workflows.context import CurrentFulfillment
-from shared.access import WarehouseStaff
 from shared.audit import personal_data
+from shared.identity import Principal, SellerReader, WarehouseStaff
 from shared.labels import shipping_label_pdf
 from shared.lifecycle import IllegalTransition
 from shared.routes import get_or_404
@@ -44,10 +46,10 @@ router = APIRouter(tags=["dispatch tasks"])
 async def list_tasks(
     code: str,
     service: CurrentService,
-    _: WarehouseStaff,
+    caller: WarehouseStaff,
     status: Annotated[list[str] | None, Query()] = None,
 ) -> list[Shipment]:
-    warehouse_of(code)
+    staff_warehouse(caller, code)
     async with service.sessions() as session:
         rows = await session.scalars(
             select(Shipment)
@@ -58,24 +60,36 @@ async def list_tasks(
 
 
 @router.get("/shipments", summary="Dispatch tasks of a case")
-async def list_shipments(case_id: str, service: CurrentService) -> list[Shipment]:
+async def list_shipments(
+    case_id: str, service: CurrentService, caller: SellerReader
+) -> list[Shipment]:
     async with service.sessions() as session:
-        rows = await session.scalars(select(Shipment).where(Shipment.case_id == case_id))
+        rows = await session.scalars(
+            select(Shipment).where(
+                Shipment.case_id == case_id, caller.sellers_in(Shipment.seller_account)
+            )
+        )
         return list(rows)
 
 
-async def _task(session: AsyncSession, shipment_id: str, lock: bool = True) -> Shipment:
-    return await get_or_404(
-        session, Shipment, shipment_id, f"no dispatch task {shipment_id}", lock=lock
-    )
+async def _task(
+    session: AsyncSession, caller: Principal, shipment_id: str, lock: bool = True
+) -> Shipment:
+    """The caller's warehouse's task; another warehouse's answers as unknown."""
+    missing = f"no dispatch task {shipment_id}"
+    task = await get_or_404(session, Shipment, shipment_id, missing, lock=lock)
+    staff_or_404(caller, task.warehouse, missing)
+    return task
 
 
 @router.post("/tasks/{shipment_id}/picked", summary="Confirm the pick list picked")
-async def confirm_picked(shipment_id: str, service: CurrentService, by: WarehouseStaff) -> Shipment:
+async def confirm_picked(
+    shipment_id: str, service: CurrentService, caller: WarehouseStaff
+) -> Shipment:
     async with service.transaction() as session:
-        task = await _task(session, shipment_id)
+        task = await _task(session, caller, shipment_id)
         with illegal_as_409():
-            return await tasks.pick(service, session, task, by)
+            return await tasks.pick(service, session, task, caller.name)
 
 
 class Packing(BaseModel):
@@ -88,10 +102,11 @@ async def confirm_packed(
     packing: Packing,
     service: CurrentService,
     fulfillment: CurrentFulfillment,
-    by: WarehouseStaff,
+    caller: WarehouseStaff,
 ) -> Shipment:
+    by = caller.name
     async with service.sessions() as session:
-        task = await _task(session, shipment_id, lock=False)
+        task = await _task(session, caller, shipment_id, lock=False)
     recipient = await buyer_address(
         fulfillment, task.case_id
     )  # outside the row lock: a remote call
@@ -103,7 +118,7 @@ async def confirm_packed(
             )
     try:
         async with service.transaction() as session:
-            task = await _task(session, shipment_id)
+            task = await _task(session, caller, shipment_id)
             return await tasks.pack(
                 service, session, task, packing.weight_g, recipient.postal_code, by, bought
             )
@@ -127,14 +142,14 @@ async def shipping_label(
     shipment_id: str,
     service: CurrentService,
     fulfillment: CurrentFulfillment,
-    _: WarehouseStaff,
+    caller: WarehouseStaff,
     label: LabelChoice = None,
 ) -> Response:
     """The carrier's label when one was bought, else drawn here; a warehouse printing its
     own (`WAREHOUSES_DRAWING_LABELS`) gets it drawn here, with the carrier's tracking
     number, unless it asks `?label=carrier`."""
     async with service.sessions() as session:
-        task = await _task(session, shipment_id, lock=False)
+        task = await _task(session, caller, shipment_id, lock=False)
         bought = await labelling.label_of(session, shipment_id)
     with illegal_as_409():
         check_labelled(task)
@@ -156,13 +171,16 @@ class Shipping(BaseModel):
 
 @router.post("/tasks/{shipment_id}/shipped", summary="Confirm handed to the carrier")
 async def confirm_shipped(
-    shipment_id: str, service: CurrentService, by: WarehouseStaff, shipping: Shipping | None = None
+    shipment_id: str,
+    service: CurrentService,
+    caller: WarehouseStaff,
+    shipping: Shipping | None = None,
 ) -> Shipment:
     tracking_number = shipping.tracking_number if shipping else None
     async with service.transaction() as session:
-        task = await _task(session, shipment_id)
+        task = await _task(session, caller, shipment_id)
         with illegal_as_409():
-            return await tasks.ship(service, session, task, tracking_number, by)
+            return await tasks.ship(service, session, task, tracking_number, caller.name)
 
 
 class ProblemReport(BaseModel):
@@ -172,14 +190,14 @@ class ProblemReport(BaseModel):
 
 @router.post("/tasks/{shipment_id}/problem", summary="Report a task that cannot be filled")
 async def report_problem(
-    shipment_id: str, report: ProblemReport, service: CurrentService, by: WarehouseStaff
+    shipment_id: str, report: ProblemReport, service: CurrentService, caller: WarehouseStaff
 ) -> Shipment:
     """The stock is given back (less the damaged or missing units), and the case is sent
     to the next warehouse of its region that holds it (never one that failed it before),
     or back to resolution."""
     async with service.transaction() as session:
-        task = await _task(session, shipment_id)
+        task = await _task(session, caller, shipment_id)
         with illegal_as_409():
             return await tasks.report_problem(
-                service, session, task, report.problem, report.note, by
+                service, session, task, report.problem, report.note, caller.name
             )

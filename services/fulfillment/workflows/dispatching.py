@@ -46,6 +46,7 @@ async def owe_dispatch(
     remedy: Remedy,
     market: Market,
     items: list[CaseItem],
+    seller_account: str,
     passing_over: tuple[str, ...] = (),
 ) -> None:
     """A dispatch owed to the case, for the router; owed once per `request_id`."""
@@ -55,6 +56,7 @@ async def owe_dispatch(
         .values(
             request_id=request_id,
             case_id=case_id,
+            seller_account=seller_account,
             remedy=remedy.value,
             market=market.value,
             items=[item.model_dump(mode="json") for item in items],
@@ -79,6 +81,7 @@ async def route(session: AsyncSession, request_id: str, postal_code: str | None)
         Remedy(owed.remedy),
         Market(owed.market),
         [CaseItem.model_validate(item) for item in owed.items],
+        seller_account=owed.seller_account,
         postal_code=postal_code,
         passing_over=tuple(owed.passing_over),
     )
@@ -101,6 +104,7 @@ async def request_dispatch(
     remedy: Remedy,
     market: Market,
     items: list[CaseItem],
+    seller_account: str = "",
     postal_code: str | None = None,
     passing_over: tuple[str, ...] = (),
     now: datetime | None = None,
@@ -123,7 +127,9 @@ async def request_dispatch(
     for choice in ranked:
         pick_list = await stock.reserve(session, choice.warehouse.code, needed)
         if pick_list is not None:
-            return await _new_task(session, case_id, remedy, market, items, choice, pick_list, now)
+            return await _new_task(
+                session, case_id, remedy, market, items, choice, pick_list, now, seller_account
+            )
     await emit(
         session,
         StockUnavailable(
@@ -142,11 +148,13 @@ async def _new_task(
     choice: WarehouseChoice,
     pick_list: list[PickLine],
     now: datetime,
+    seller_account: str,
 ) -> Shipment:
     quote = choice.quote
     task = Shipment(
         shipment_id=new_shipment_id(),
         case_id=case_id,
+        seller_account=seller_account,
         remedy=remedy.value,
         warehouse=choice.warehouse.code,
         status=TaskStatus.REQUESTED,

@@ -78,6 +78,7 @@ class LabelOrder:
     case_id: str
     warehouse: str
     weight_g: int
+    seller_account: str
     customs: CustomsDeclaration | None = None
 
 
@@ -104,7 +105,13 @@ async def dispatch_label(
     currency = CURRENCY_OF[Market(task.market)].value
     customs = customs_for(sender.country_code, recipient.country_code, items, currency, False)
     order = LabelOrder(
-        task.shipment_id, LabelKind.DISPATCH, task.case_id, task.warehouse, weight_g, customs
+        task.shipment_id,
+        LabelKind.DISPATCH,
+        task.case_id,
+        task.warehouse,
+        weight_g,
+        task.seller_account,
+        customs,
     )
     shipment = await carrier_shipment(service, labels, order, sender, recipient, is_return=False)
     return await bought_label(service, labels, order.reference, shipment, ranked)
@@ -154,6 +161,7 @@ async def owe_return_label(
             reference=new_rma_id(),
             kind=LabelKind.RETURN,
             case_id=decision.case_id,
+            seller_account=decision.seller_account,
             warehouse=warehouse.code,
             state=OWED,
             weight_g=parcel_weight_g(decision.items),
@@ -178,7 +186,12 @@ async def return_label(
     market = Market(owed.return_order["market"])
     ranked = return_services(warehouse, market, owed.weight_g, utc_now())
     order = LabelOrder(
-        owed.reference, LabelKind.RETURN, owed.case_id, owed.warehouse, owed.weight_g
+        owed.reference,
+        LabelKind.RETURN,
+        owed.case_id,
+        owed.warehouse,
+        owed.weight_g,
+        owed.seller_account,
     )
     sender = warehouse_address(warehouse)  # a return swaps the two addresses at EasyPost
     shipment = await carrier_shipment(service, labels, order, sender, buyer, is_return=True)
@@ -204,6 +217,7 @@ async def issue_bought_return_label(service: Service, reference: str, bought: Bo
                 tracking_number,
                 row.return_order,
                 now,
+                row.seller_account,
             )
 
 
@@ -372,6 +386,7 @@ async def _keep(
         "reference": order.reference,
         "kind": order.kind,
         "case_id": order.case_id,
+        "seller_account": order.seller_account,
         "warehouse": order.warehouse,
         "state": OWED,
         "weight_g": order.weight_g,

@@ -43,7 +43,15 @@ async def issue_return_label(
     tracking_number = new_tracking_number(quote.carrier)
     order = return_order_of(decision)
     return await issue(
-        session, new_rma_id(), decision.case_id, warehouse.code, quote, tracking_number, order, now
+        session,
+        new_rma_id(),
+        decision.case_id,
+        warehouse.code,
+        quote,
+        tracking_number,
+        order,
+        now,
+        decision.seller_account,
     )
 
 
@@ -71,11 +79,13 @@ async def issue(
     tracking_number: str,
     order: dict[str, Any],
     now: datetime,
+    seller_account: str,
 ) -> ReturnParcel:
     """The return authorised, with its label's carrier, service and tracking number."""
     parcel = ReturnParcel(
         rma_id=rma_id,
         case_id=case_id,
+        seller_account=seller_account,
         warehouse=warehouse,
         carrier=quote.carrier,
         tracking_number=tracking_number,

@@ -112,6 +112,7 @@ async def report_problem(
             Remedy(task.remedy),
             Market(task.market),
             [CaseItem.model_validate(item) for item in task.items],
+            task.seller_account,
             passing_over=(*failed_before, task.warehouse),
         )
     return task

@@ -1,5 +1,7 @@
 """The technician's bench: the inspections waiting, the checklist of each unit's
-category, the grade it earns (or an override with its reason), and repairs."""
+category, the grade it earns (or an override with its reason), and repairs. Technicians
+reach their own repair shops' units only (the warehouses where their bench is): another
+shop's answers 404, and lists hold their shops' rows only."""
 
 from collections.abc import Awaitable
 from typing import Any, TypeVar
@@ -8,18 +10,18 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import Select, select
-from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.refurbish.domain.checklists import Checklist, checklist_form, parse_checklist
 from services.refurbish.domain.grading import Override
 from services.refurbish.domain.units import UnitNotValued
+from services.refurbish.handlers.scoping import at_shop, at_shops
 from services.refurbish.tables import Inspection, RepairJob
 from services.refurbish.workflows.context import CurrentRefurbish
 from services.refurbish.workflows.grading import on_bench, record_findings
 from services.refurbish.workflows.repairing import finish_repair
-from shared.access import Technician
 from shared.audit import personal_data
+from shared.identity import Principal, Technician
 from shared.lifecycle import IllegalTransition
 from shared.outbound import Unavailable
 from shared.routes import get_or_404
@@ -32,40 +34,51 @@ Answer = TypeVar("Answer")
 @router.get("/inspections", summary="Inspections, by case, warehouse or status")
 async def list_inspections(
     service: CurrentService,
+    caller: Technician,
     case_id: str | None = None,
     warehouse: str | None = None,
     status: str | None = None,
 ) -> list[Inspection]:
-    query = matching(Inspection, case_id=case_id, warehouse=warehouse, status=status)
+    query = matching(Inspection, caller, case_id=case_id, warehouse=warehouse, status=status)
     async with service.sessions() as session:
         return list(await session.scalars(query.order_by(Inspection.opened_at)))
 
 
-def matching(table: type[SQLModel], **filters: str | None) -> Select:
-    """Rows of `table` equal to every filter given (a None filter is not given)."""
-    query = select(table)
+def matching(
+    table: type[Inspection] | type[RepairJob], caller: Principal, **filters: str | None
+) -> Select:
+    """Rows of `table` at the caller's repair shops, equal to every filter given (a None
+    filter is not given)."""
+    query = select(table).where(at_shops(caller, table.warehouse))
     for column, value in filters.items():
         if value is not None:
             query = query.where(getattr(table, column) == value)
     return query
 
 
-async def _inspection(session: AsyncSession, inspection_id: str, lock: bool = False) -> Inspection:
-    return await get_or_404(
-        session, Inspection, inspection_id, f"no inspection {inspection_id}", lock=lock
-    )
+async def _inspection(
+    session: AsyncSession, caller: Principal, inspection_id: str, lock: bool = False
+) -> Inspection:
+    missing = f"no inspection {inspection_id}"
+    inspection = await get_or_404(session, Inspection, inspection_id, missing, lock=lock)
+    at_shop(caller, inspection.warehouse, missing)
+    return inspection
 
 
 @router.get("/inspections/{inspection_id}", summary="An inspection")
-async def get_inspection(inspection_id: str, service: CurrentService) -> Inspection:
+async def get_inspection(
+    inspection_id: str, service: CurrentService, caller: Technician
+) -> Inspection:
     async with service.sessions() as session:
-        return await _inspection(session, inspection_id)
+        return await _inspection(session, caller, inspection_id)
 
 
 @router.get("/inspections/{inspection_id}/checklist", summary="The checklist to fill")
-async def checklist_to_fill(inspection_id: str, service: CurrentService) -> dict[str, Any]:
+async def checklist_to_fill(
+    inspection_id: str, service: CurrentService, caller: Technician
+) -> dict[str, Any]:
     async with service.sessions() as session:
-        inspection = await _inspection(session, inspection_id)
+        inspection = await _inspection(session, caller, inspection_id)
     return checklist_form(on_bench(inspection).category)
 
 
@@ -80,10 +93,10 @@ async def buyer_photos(
     request: Request,
     service: CurrentService,
     refurbish: CurrentRefurbish,
-    by: Technician,
+    caller: Technician,
 ) -> list[dict[str, Any]]:
     async with service.sessions() as session:
-        inspection = await _inspection(session, inspection_id)
+        inspection = await _inspection(session, caller, inspection_id)
     photos = await _asked(refurbish.buyer_photos.of_case(inspection.case_id))
     root = f"{request.scope.get('root_path', '')}/inspections/{inspection_id}/buyer-photos"
     return [
@@ -111,10 +124,10 @@ async def buyer_photo(
     photo_id: str,
     service: CurrentService,
     refurbish: CurrentRefurbish,
-    by: Technician,
+    caller: Technician,
 ) -> Response:
     async with service.sessions() as session:
-        inspection = await _inspection(session, inspection_id)
+        inspection = await _inspection(session, caller, inspection_id)
     photo = await _asked(refurbish.buyer_photos.content(inspection.case_id, photo_id))
     if photo is None:
         raise HTTPException(404, f"the buyer added no photo {photo_id} to {inspection.case_id}")
@@ -139,16 +152,22 @@ class Findings(BaseModel):
 
 @router.post("/inspections/{inspection_id}/checklist", summary="Record the checklist: grade it")
 async def record_checklist(
-    inspection_id: str, findings: Findings, service: CurrentService, by: Technician
+    inspection_id: str, findings: Findings, service: CurrentService, caller: Technician
 ) -> Inspection:
     """The rubric grades the checklist; the unit is then disposed of at once. Sending the
     same findings again changes nothing; other findings for a graded unit are refused."""
     async with service.transaction() as session:
-        inspection = await _inspection(session, inspection_id, lock=True)
+        inspection = await _inspection(session, caller, inspection_id, lock=True)
         checklist = _parsed(on_bench(inspection).category, findings.checklist)
         try:
             await record_findings(
-                service, session, inspection, checklist, by, findings.notes, findings.override
+                service,
+                session,
+                inspection,
+                checklist,
+                caller.name,
+                findings.notes,
+                findings.override,
             )
         except IllegalTransition as refused:
             raise HTTPException(409, refused.reason) from None
@@ -168,23 +187,26 @@ def _parsed(category: str, checklist: dict[str, Any]) -> Checklist:
 @router.get("/repairs", summary="Repair jobs, by inspection, warehouse or status")
 async def list_repairs(
     service: CurrentService,
+    caller: Technician,
     inspection_id: str | None = None,
     warehouse: str | None = None,
     status: str | None = None,
 ) -> list[RepairJob]:
-    query = matching(RepairJob, inspection_id=inspection_id, warehouse=warehouse, status=status)
+    query = matching(
+        RepairJob, caller, inspection_id=inspection_id, warehouse=warehouse, status=status
+    )
     async with service.sessions() as session:
         return list(await session.scalars(query.order_by(RepairJob.ordered_at)))
 
 
 @router.post("/repairs/{repair_id}/done", summary="The repair is done: inspect the unit again")
-async def repair_done(repair_id: str, service: CurrentService, by: Technician) -> RepairJob:
+async def repair_done(repair_id: str, service: CurrentService, caller: Technician) -> RepairJob:
+    missing = f"no repair job {repair_id}"
     async with service.transaction() as session:
-        repair = await get_or_404(
-            session, RepairJob, repair_id, f"no repair job {repair_id}", lock=True
-        )
+        repair = await get_or_404(session, RepairJob, repair_id, missing, lock=True)
+        at_shop(caller, repair.warehouse, missing)
         try:
-            await finish_repair(service, session, repair, by)
+            await finish_repair(service, session, repair, caller.name)
         except IllegalTransition as refused:
             raise HTTPException(409, refused.reason) from None
         return repair

@@ -1,5 +1,6 @@
 """Where graded units leave the bench: relabel tasks for the marketplace warehouse (with
-their FNSKU labels), and liquidation lots sold to a local channel."""
+their FNSKU labels), and liquidation lots sold to a local channel. Technicians reach their
+own repair shops' only (another shop's answers 404)."""
 
 from typing import Any
 
@@ -8,9 +9,10 @@ from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.refurbish.domain.outlets import LotState, RelabelState
+from services.refurbish.handlers.scoping import at_shop, shop_of
 from services.refurbish.tables import LiquidationLot, LotUnit, RelabelTask
 from services.refurbish.workflows import outlets
-from shared.access import Technician
+from shared.identity import Principal, Technician
 from shared.labels import fnsku_label_pdf
 from shared.lifecycle import IllegalTransition
 from shared.routes import get_or_404
@@ -23,8 +25,9 @@ NEW = "New"
 
 @router.get("/warehouses/{code}/relabel-tasks", summary="Units to relabel for FBA inbound")
 async def list_relabel_tasks(
-    code: str, service: CurrentService, status: str = RelabelState.OPEN
+    code: str, service: CurrentService, caller: Technician, status: str = RelabelState.OPEN
 ) -> list[RelabelTask]:
+    shop_of(caller, code)
     async with service.sessions() as session:
         rows = await session.scalars(
             select(RelabelTask)
@@ -35,10 +38,12 @@ async def list_relabel_tasks(
 
 
 async def _relabel_task(
-    session: AsyncSession, inspection_id: str, lock: bool = False
+    session: AsyncSession, caller: Principal, inspection_id: str, lock: bool = False
 ) -> RelabelTask:
     missing = f"no relabel task for inspection {inspection_id}"
-    return await get_or_404(session, RelabelTask, inspection_id, missing, lock=lock)
+    task = await get_or_404(session, RelabelTask, inspection_id, missing, lock=lock)
+    at_shop(caller, task.warehouse, missing)
+    return task
 
 
 @router.get(
@@ -47,24 +52,27 @@ async def _relabel_task(
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}},
 )
-async def fnsku_label(inspection_id: str, service: CurrentService) -> Response:
+async def fnsku_label(inspection_id: str, service: CurrentService, caller: Technician) -> Response:
     async with service.sessions() as session:
-        task = await _relabel_task(session, inspection_id)
+        task = await _relabel_task(session, caller, inspection_id)
     return Response(fnsku_label_pdf(task.fnsku, task.title, NEW), media_type="application/pdf")
 
 
 @router.post("/relabel-tasks/{inspection_id}/done", summary="Relabelled and packed for FBA")
-async def relabel_done(inspection_id: str, service: CurrentService, by: Technician) -> RelabelTask:
+async def relabel_done(
+    inspection_id: str, service: CurrentService, caller: Technician
+) -> RelabelTask:
     async with service.transaction() as session:
-        task = await _relabel_task(session, inspection_id, lock=True)
-        await outlets.relabelled(session, task, by)
+        task = await _relabel_task(session, caller, inspection_id, lock=True)
+        await outlets.relabelled(session, task, caller.name)
         return task
 
 
 @router.get("/warehouses/{code}/lots", summary="Liquidation lots with their units")
 async def list_lots(
-    code: str, service: CurrentService, status: str = LotState.OPEN
+    code: str, service: CurrentService, caller: Technician, status: str = LotState.OPEN
 ) -> list[dict[str, Any]]:
+    shop_of(caller, code)
     async with service.sessions() as session:
         lots = await session.scalars(
             select(LiquidationLot)
@@ -87,11 +95,12 @@ async def _with_units(session: AsyncSession, lot: LiquidationLot) -> dict[str, A
 
 
 @router.post("/lots/{lot_id}/close", summary="Close a lot: sold to the liquidation channel")
-async def close_lot(lot_id: str, service: CurrentService, by: Technician) -> dict[str, Any]:
+async def close_lot(lot_id: str, service: CurrentService, caller: Technician) -> dict[str, Any]:
     async with service.transaction() as session:
         lot = await get_or_404(session, LiquidationLot, lot_id, f"no lot {lot_id}", lock=True)
+        at_shop(caller, lot.warehouse, f"no lot {lot_id}")
         try:
-            await outlets.close_lot(session, lot, by)
+            await outlets.close_lot(session, lot, caller.name)
         except IllegalTransition as refused:
             raise HTTPException(409, refused.reason) from None
         return await _with_units(session, lot)

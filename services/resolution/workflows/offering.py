@@ -172,6 +172,7 @@ async def decide(
         policy_version=record.policy_version,
         alternatives=record.alternatives,
         price_difference_minor=swap.price_difference_minor if swap else 0,
+        seller_account=record.seller_account,
     )
     transition = cases.decide(CaseState(record.state), decided, notice)
     record.remedy = step.remedy.value

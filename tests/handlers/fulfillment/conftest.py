@@ -160,7 +160,7 @@ def new_sku() -> str:
 
 
 async def task_of(api, case_id: str) -> dict:
-    shipments = (await api.get("/shipments", params={"case_id": case_id})).json()
+    shipments = (await api.get("/shipments", params={"case_id": case_id}, headers=AGENT)).json()
     assert shipments, "no dispatch task"
     return shipments[-1]
 
@@ -176,7 +176,7 @@ def read_pdf(content: bytes) -> tuple[str, list]:
 async def returned(api) -> dict:
     decided = resolution_decided(new_sku(), remedy=Remedy.RETURN_FULL_REFUND)
     await publish(api, decided)
-    answer = await api.get("/returns", params={"case_id": decided.case_id})
+    answer = await api.get("/returns", params={"case_id": decided.case_id}, headers=AGENT)
     assert answer.status_code == 200, answer.text
     return answer.json()
 

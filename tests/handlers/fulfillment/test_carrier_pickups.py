@@ -10,7 +10,7 @@ from tests.handlers.fulfillment.conftest import decided_return, ledger, outbox
 async def carriers_return(api) -> dict:
     decided = await decided_return(api)
     await api.return_labels.work_once()
-    return (await api.get("/returns", params={"case_id": decided.case_id})).json()
+    return (await api.get("/returns", params={"case_id": decided.case_id}, headers=AGENT)).json()
 
 
 async def pickups_of(api, parcel: dict) -> list[dict]:
@@ -20,7 +20,7 @@ async def pickups_of(api, parcel: dict) -> list[dict]:
 async def test_a_pickup_is_booked_with_the_carrier_once_and_moved_with_it(carrier_api):
     parcel = await carriers_return(carrier_api)
     path = f"/returns/{parcel['rma_id']}"
-    first, other = (await carrier_api.get(f"{path}/pickup-windows")).json()[:2]
+    first, other = (await carrier_api.get(f"{path}/pickup-windows", headers=AGENT)).json()[:2]
     booked = await carrier_api.post(f"{path}/pickup", json=first, headers=AGENT)
     assert booked.status_code == 200, booked.text
     (pickup,) = await pickups_of(carrier_api, parcel)
@@ -48,11 +48,11 @@ async def test_while_easypost_is_down_a_booking_answers_503_and_booking_again_su
 ):
     parcel = await carriers_return(carrier_api)
     path = f"/returns/{parcel['rma_id']}"
-    window = (await carrier_api.get(f"{path}/pickup-windows")).json()[0]
+    window = (await carrier_api.get(f"{path}/pickup-windows", headers=AGENT)).json()[0]
     await carrier_api.easypost.put("/_emulator/faults/easypost", json={"outage_seconds": 60})
     down = await carrier_api.post(f"{path}/pickup", json=window, headers=AGENT)
     assert down.status_code == 503 and int(down.headers["Retry-After"]) >= 1
-    assert (await carrier_api.get(path)).json()["pickup_day"] is None
+    assert (await carrier_api.get(path, headers=AGENT)).json()["pickup_day"] is None
     await carrier_api.easypost.delete("/_emulator/faults/easypost")
     booked = await carrier_api.post(f"{path}/pickup", json=window, headers=AGENT)
     assert booked.status_code == 200

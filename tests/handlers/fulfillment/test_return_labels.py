@@ -24,14 +24,16 @@ from tests.handlers.fulfillment.conftest import (
 async def test_a_decided_return_gets_the_carriers_label_once_the_worker_bought_it(carrier_api):
     decided = await decided_return(carrier_api)
     await publish(carrier_api, decided)  # delivered twice: still one label owed
-    returns = await carrier_api.get("/returns", params={"case_id": decided.case_id})
+    returns = await carrier_api.get("/returns", params={"case_id": decided.case_id}, headers=AGENT)
     assert returns.status_code == 404  # not yet: the label is owed
     owed = await owed_label(carrier_api, decided.case_id)
     assert (owed.state, owed.kind, owed.warehouse) == ("owed", "return", "BOS1")
     assert owed.reference.startswith("RMA-") and owed.return_order["market"] == "US"
 
     await carrier_api.return_labels.work_once()
-    parcel = (await carrier_api.get("/returns", params={"case_id": decided.case_id})).json()
+    parcel = (
+        await carrier_api.get("/returns", params={"case_id": decided.case_id}, headers=AGENT)
+    ).json()
     (label,) = await bought_for(carrier_api, owed.reference)
     assert parcel["rma_id"] == owed.reference and label["is_return"] is True
     assert (parcel["carrier"], label["carrier"]) == ("USPS", "USPS")
@@ -68,7 +70,9 @@ async def test_a_crash_after_easypost_sold_the_return_label_buys_no_second_one(
     monkeypatch.undo()
     await due_now(carrier_api, owed.reference)  # its lease would run out
     await carrier_api.return_labels.work_once()
-    parcel = (await carrier_api.get("/returns", params={"case_id": decided.case_id})).json()
+    parcel = (
+        await carrier_api.get("/returns", params={"case_id": decided.case_id}, headers=AGENT)
+    ).json()
     assert parcel["tracking_number"] == label["tracking_code"]
     assert await bought_for(carrier_api, owed.reference) == [label]
 

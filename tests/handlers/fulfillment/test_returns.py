@@ -33,7 +33,7 @@ async def test_a_return_label_is_prefilled_with_the_buyers_address_and_scans(api
 async def test_a_pickup_is_booked_in_an_offered_window_and_a_bad_one_refused(api):
     parcel = await returned(api)
     path = f"/returns/{parcel['rma_id']}"
-    windows = (await api.get(f"{path}/pickup-windows")).json()
+    windows = (await api.get(f"{path}/pickup-windows", headers=AGENT)).json()
     assert windows and all(w["starts"] < w["ends"] for w in windows)
     first = windows[0]
     booked = await api.post(f"{path}/pickup", json=first, headers=AGENT)
@@ -89,13 +89,13 @@ async def test_an_unknown_parcel_is_held_then_matched_not_lost(api):
     assert matched.status_code == 200 and matched.json()["condition_note"] == "no label"
     listed = (await api.get("/warehouses/BOS1/held-parcels", headers=STAFF)).json()
     assert holding_id not in {h["holding_id"] for h in listed}
-    assert (await api.get("/returns/RMA-NOPE")).status_code == 404
+    assert (await api.get("/returns/RMA-NOPE", headers=AGENT)).status_code == 404
 
 
 async def test_a_return_label_waits_while_intake_cannot_say_the_address(api):
     decided = resolution_decided(new_sku(), remedy=Remedy.RETURN_FULL_REFUND)
     decided = decided.model_copy(update={"case_id": f"case-unreachable-{uuid.uuid4()}"})
     await publish(api, decided)
-    parcel = (await api.get("/returns", params={"case_id": decided.case_id})).json()
+    parcel = (await api.get("/returns", params={"case_id": decided.case_id}, headers=AGENT)).json()
     label = await api.get(f"/returns/{parcel['rma_id']}/label.pdf", headers=AGENT)
     assert label.status_code == 503 and "503" in label.json()["detail"]

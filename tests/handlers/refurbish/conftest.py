@@ -42,13 +42,14 @@ async def received(
     route: ReturnRoute = ReturnRoute.LOCAL,
     currency: Currency | None = Currency.USD,
     case_id: str | None = None,
+    warehouse: str = "BOS1",
 ) -> dict:
-    """A returned parcel scanned in at Boston (holding `item`, or nothing listed); its
-    inspection, as the bench lists it."""
+    """A returned parcel scanned in at `warehouse`, Boston unless said (holding `item`, or
+    nothing listed); its inspection, as the bench lists it."""
     parcel = ReturnReceived(
         case_id=case_id or f"case-{uuid.uuid4()}",
         rma_id=f"RMA-{uuid.uuid4().hex[:12].upper()}",
-        warehouse="BOS1",
+        warehouse=warehouse,
         condition_note="box dented",
         received_at=datetime.now(UTC),
         items=[item] if item else [],
@@ -61,7 +62,9 @@ async def received(
         raw = envelope_bytes(Envelope.wrap(parcel))
         for _ in range(2):  # redelivered: still one inspection
             await broker.publish(raw, "fulfillment.events", key=parcel.case_id.encode())
-    inspections = (await api.get("/inspections", params={"case_id": parcel.case_id})).json()
+    inspections = (
+        await api.get("/inspections", params={"case_id": parcel.case_id}, headers=TECHNICIAN)
+    ).json()
     assert len(inspections) == 1
     return inspections[0]
 
@@ -71,7 +74,9 @@ async def outbox(api, case_id: str) -> list[dict]:
 
 
 async def form_of(api, inspection: dict) -> dict:
-    answer = await api.get(f"/inspections/{inspection['inspection_id']}/checklist")
+    answer = await api.get(
+        f"/inspections/{inspection['inspection_id']}/checklist", headers=TECHNICIAN
+    )
     assert answer.status_code == 200
     return answer.json()
 

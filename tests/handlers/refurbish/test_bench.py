@@ -36,10 +36,10 @@ async def test_a_like_new_unit_is_graded_a_and_relabelled_for_the_marketplace(ap
         "refurbish.disposition_decided",
     ]
 
-    tasks = (await api.get("/warehouses/BOS1/relabel-tasks")).json()
+    tasks = (await api.get("/warehouses/BOS1/relabel-tasks", headers=TECHNICIAN)).json()
     task = next(t for t in tasks if t["inspection_id"] == inspection["inspection_id"])
     assert task["fnsku"] == SPEAKER.asin
-    label = await api.get(f"/relabel-tasks/{task['inspection_id']}/label.pdf")
+    label = await api.get(f"/relabel-tasks/{task['inspection_id']}/label.pdf", headers=TECHNICIAN)
     page = pdfium.PdfDocument(label.content)[0]
     codes = zxingcpp.read_barcodes(page.render(scale=4).to_pil())
     assert [c.text for c in codes] == [SPEAKER.asin]
@@ -95,7 +95,7 @@ async def test_a_unit_without_a_price_is_refused_with_the_reason_not_graded(api)
         assert refused.json()["detail"] == (
             f"inspection {inspection['inspection_id']} cannot be graded: the returned parcel {why}"
         )
-        again = await api.get(f"/inspections/{inspection['inspection_id']}")
+        again = await api.get(f"/inspections/{inspection['inspection_id']}", headers=TECHNICIAN)
         assert again.json()["status"] == "open"
 
 
@@ -105,7 +105,9 @@ async def test_an_override_reason_of_blanks_is_refused_not_a_server_error(api):
     padded = {"checklist": checklist(form), "override": {"grade": "C", "reason": " " * 12 + "x"}}
     answer = await submit(api, inspection, padded)
     assert answer.status_code == 422 and "reason" in answer.text
-    assert (await api.get(f"/inspections/{inspection['inspection_id']}")).json()["status"] == "open"
+    assert (
+        await api.get(f"/inspections/{inspection['inspection_id']}", headers=TECHNICIAN)
+    ).json()["status"] == "open"
 
 
 @pytest.mark.parametrize(
@@ -124,7 +126,7 @@ async def test_a_checklist_that_does_not_fit_the_category_is_refused(api, change
 
 
 async def test_unknown_inspections_are_404_and_technicians_must_sign_in(api):
-    assert (await api.get("/inspections/insp-nope")).status_code == 404
+    assert (await api.get("/inspections/insp-nope", headers=TECHNICIAN)).status_code == 404
     assert (await submit(api, {"inspection_id": "insp-nope"}, {"checklist": {}})).status_code == 404
     inspection = await received(api)
     form = await form_of(api, inspection)
@@ -140,13 +142,19 @@ async def test_a_fault_worth_repairing_is_repaired_once_then_graded_again(api):
     faulty = checklist(form, failing=("charges",), fault="charging port loose")
     decided = (await submit(api, inspection, {"checklist": faulty})).json()
     assert (decided["status"], decided["disposition"]) == ("repairing", "repair")
-    repairs = (await api.get("/repairs", params={"inspection_id": decided["inspection_id"]})).json()
+    repairs = (
+        await api.get(
+            "/repairs", params={"inspection_id": decided["inspection_id"]}, headers=TECHNICIAN
+        )
+    ).json()
     (repair,) = repairs
     assert repair["cost_minor"] > 0 and repair["parts"]
     for _ in range(2):
         done = await api.post(f"/repairs/{repair['repair_id']}/done", headers=TECHNICIAN)
         assert done.status_code == 200
-    reopened = (await api.get(f"/inspections/{decided['inspection_id']}")).json()
+    reopened = (
+        await api.get(f"/inspections/{decided['inspection_id']}", headers=TECHNICIAN)
+    ).json()
     assert (reopened["status"], reopened["repairs_done"]) == ("open", 1)
     fixed = (await submit(api, inspection, {"checklist": checklist(form, cosmetic="light")})).json()
     assert fixed["status"] == "decided" and fixed["disposition"] != "repair"

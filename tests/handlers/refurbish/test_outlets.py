@@ -12,7 +12,7 @@ async def test_worn_units_of_a_kind_go_into_one_liquidation_lot(api):
         worn = checklist(form, cosmetic="moderate", packaging="missing")
         decided = (await submit(api, inspection, {"checklist": worn})).json()
         assert decided["disposition"] == "liquidate", decided
-    lots = (await api.get("/warehouses/BOS1/lots")).json()
+    lots = (await api.get("/warehouses/BOS1/lots", headers=TECHNICIAN)).json()
     ids = {i["inspection_id"] for i in inspections}
     (lot,) = [lot for lot in lots if ids & {u["inspection_id"] for u in lot["units"]}]
     assert ids <= {u["inspection_id"] for u in lot["units"]}
@@ -30,7 +30,7 @@ async def test_a_lot_closed_again_or_a_task_relabelled_again_stays_as_it_was_fir
     form = await form_of(api, worn)
     body = {"checklist": checklist(form, cosmetic="moderate", packaging="missing")}
     assert (await submit(api, worn, body)).json()["disposition"] == "liquidate"
-    lots = (await api.get("/warehouses/BOS1/lots")).json()
+    lots = (await api.get("/warehouses/BOS1/lots", headers=TECHNICIAN)).json()
     (lot,) = [each for each in lots if worn["inspection_id"] in units_of(each)]
     first = (await api.post(f"/lots/{lot['lot_id']}/close", headers=TECHNICIAN)).json()
     again = await api.post(f"/lots/{lot['lot_id']}/close", headers=TECHNICIAN)
@@ -43,6 +43,6 @@ async def test_a_lot_closed_again_or_a_task_relabelled_again_stays_as_it_was_fir
     done = (await api.post(path, headers=TECHNICIAN)).json()
     assert (await api.post(path, headers=TECHNICIAN)).json() == done
     assert done["status"] == "done"
-    open_tasks = (await api.get("/warehouses/BOS1/relabel-tasks")).json()
+    open_tasks = (await api.get("/warehouses/BOS1/relabel-tasks", headers=TECHNICIAN)).json()
     assert like_new["inspection_id"] not in {t["inspection_id"] for t in open_tasks}
     assert (await api.post("/relabel-tasks/insp-nope/done", headers=TECHNICIAN)).status_code == 404

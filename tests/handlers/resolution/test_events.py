@@ -45,7 +45,9 @@ async def test_an_accepted_partial_refund_is_decided_and_owed_once(resolution):
 
 
 async def test_a_declined_offer_moves_to_the_next_remedy(resolution):
-    case = case_opened(scenario=Scenario.MINOR_DEFECT)
+    case = case_opened(scenario=Scenario.MINOR_DEFECT).model_copy(
+        update={"seller_account": "acme-us"}
+    )
     async with TestKafkaBroker(resolution.broker) as broker:
         await publish(broker, case)
         await publish(broker, reply(case.case_id, BuyerAnswer.DECLINE))
@@ -61,6 +63,7 @@ async def test_a_declined_offer_moves_to_the_next_remedy(resolution):
     assert events[2]["data"]["needs_answer"] is False
     assert events[3]["data"]["remedy"] == "return_full_refund"
     assert events[3]["data"]["refund_minor"] == 4999
+    assert events[3]["data"]["seller_account"] == "acme-us"  # fulfillment keys its rows by it
 
 
 async def test_an_offer_failing_the_lint_is_held_for_an_agent(resolution):
