@@ -2,7 +2,8 @@
 authorization code with PKCE, the token kept in a signed session cookie, and what is
 refused on the way: a state not the session's, a code issued for another verifier, a token
 the verifier refuses, a cookie not signed by analytics, a session write without the
-console's header."""
+console's header. A confidential client's code traded with its secret at another issuer's
+token endpoint (a fake); the cookie Secure and its secret required in production."""
 
 import base64
 import json
@@ -14,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from itsdangerous import TimestampSigner
 from pydantic import SecretStr
 from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
 
 from deploy.components import free_port
 from deploy.dev_issuer import DevIssuer
@@ -169,3 +171,38 @@ async def test_in_production_the_cookie_is_secure_and_its_secret_required(settin
     async with api_of(create_app(production), "analytics") as api:
         started = await api.get("/console/sign-in")
     assert started.status_code == 303 and "; secure" in started.headers["set-cookie"].lower()
+
+
+async def test_a_confidential_client_trades_the_code_with_its_secret_and_the_verifier(
+    settings, httpserver: HTTPServer
+):
+    asked: list[Request] = []
+
+    def token_endpoint(request: Request) -> Response:
+        asked.append(request)
+        body = {"access_token": ISSUER.mint(TEST_SELLER_AGENT.claims()), "token_type": "Bearer"}
+        return Response(json.dumps(body), 200, content_type="application/json")
+
+    httpserver.expect_request("/token", method="POST").respond_with_handler(token_endpoint)
+    changed = settings.model_copy(
+        update={
+            "auth_token_url": httpserver.url_for("/token"),
+            "console_client_id": "ops-console",
+            "console_client_secret": SecretStr("the-console's-client-s3cr3t"),
+            "console_base_url": "https://ops.example.com/",
+        }
+    )
+    async with api_of(create_app(changed), "analytics") as api:
+        started = query_of((await api.get("/console/sign-in")).headers["location"])
+        assert started["client_id"] == "ops-console"
+        assert started["redirect_uri"] == "https://ops.example.com/console/signed-in"
+        back = {"code": "the-code", "state": started["state"]}
+        answer = await api.get("/console/signed-in", params=back)
+        assert answer.status_code == 303, answer.text
+        assert (await api.get("/console/me")).json()["subject"] == "test-seller-agent"
+    form = asked[0].form
+    assert asked[0].authorization.username == "ops-console"
+    assert asked[0].authorization.password == "the-console's-client-s3cr3t"
+    assert (form["grant_type"], form["code"]) == ("authorization_code", "the-code")
+    assert form["redirect_uri"] == "https://ops.example.com/console/signed-in"
+    assert create_s256_code_challenge(form["code_verifier"]) == started["code_challenge"]
