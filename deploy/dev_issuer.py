@@ -6,7 +6,9 @@ to start in production.
   is served as a JWKS, with a discovery document, as any issuer's.
 - `POST /token`: client credentials for the services (their secrets from
   SERVICE_CLIENT_SECRETS), and the authorization code with PKCE (S256 only) for the console.
-- `GET /authorize`: the dev sign-in page: pick who to be (`PERSONAS`), no password.
+- `GET /authorize`: the dev sign-in page: pick who to be (`PERSONAS`), no password. It
+  sends the code only back to a service of the stack or to CONSOLE_BASE_URL (the redirect
+  URI's origin is checked).
 - `mint()` and `python -m deploy.dev_issuer token --role agent --sellers A1DEMOSELLER`
   (`make token`): a token printed for curl and the benches.
 """
@@ -19,7 +21,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import jwt
 import uvicorn
@@ -31,8 +33,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.security import HTTPBasic
 
 from deploy.components import RUN_DIR
+from services.analytics.settings import AnalyticsSettings
 from shared.identity import Role
-from shared.settings import ServiceSettings
+from shared.settings import SERVICE_NAMES, ServiceSettings
 
 KEY_FILE = RUN_DIR / "dev-issuer-key.pem"
 TOKEN_SECONDS = 3600
@@ -107,6 +110,9 @@ class DevIssuer:
     key: rsa.RSAPrivateKey
     clients: dict[str, str]  # service client id → secret
     codes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    personas: dict[str, Persona] = field(default_factory=lambda: dict(PERSONAS))
+    # Where the sign-in may send its code: the origins (scheme://host:port) of its redirects.
+    redirect_origins: set[str] = field(default_factory=set)
 
     @property
     def kid(self) -> str:
@@ -133,7 +139,22 @@ def issuer_of(settings: ServiceSettings, key_file: Path = KEY_FILE) -> DevIssuer
         settings.auth_audience,
         load_or_make_key(key_file),
         {name: s.get_secret_value() for name, s in settings.service_client_secrets.items()},
+        redirect_origins=redirect_origins_of(settings),
     )
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def redirect_origins_of(settings: ServiceSettings) -> set[str]:
+    """The stack's services (on HOST, and on localhost when HOST is the loopback address)
+    and CONSOLE_BASE_URL."""
+    hosts = {settings.host, "localhost"} if settings.host == "127.0.0.1" else {settings.host}
+    origins = {f"http://{h}:{settings.port_of(s)}" for h in hosts for s in SERVICE_NAMES}
+    console = AnalyticsSettings.narrowed(settings).console_base_url
+    return origins | ({origin_of(console)} if console else set())
 
 
 def token_answer(token: str) -> JSONResponse:
@@ -178,13 +199,15 @@ def create_app(issuer: DevIssuer) -> FastAPI:
         state: str = "",
     ) -> HTMLResponse:
         refuse_authorization(client_id, response_type, code_challenge_method)
+        refuse_redirect(issuer, redirect_uri)
         hidden = {
             "client_id": client_id,
             "redirect_uri": redirect_uri,
             "code_challenge": code_challenge,
             "state": state,
         }
-        return HTMLResponse(sign_in_html(hidden), headers={"Cache-Control": "no-store"})
+        page = sign_in_html(hidden, issuer.personas)
+        return HTMLResponse(page, headers={"Cache-Control": "no-store"})
 
     @app.post("/authorize")
     async def signed_in(
@@ -195,7 +218,8 @@ def create_app(issuer: DevIssuer) -> FastAPI:
         state: Annotated[str, Form()] = "",
     ) -> RedirectResponse:
         refuse_authorization(client_id, "code", "S256")
-        if persona not in PERSONAS:
+        refuse_redirect(issuer, redirect_uri)
+        if persona not in issuer.personas:
             raise HTTPException(400, f"no persona {persona!r}")
         code = secrets.token_urlsafe(24)
         issuer.codes[code] = {
@@ -234,7 +258,7 @@ def create_app(issuer: DevIssuer) -> FastAPI:
                 return oauth_error("invalid_grant", "redirect_uri differs from the request's")
             if not code_verifier or create_s256_code_challenge(code_verifier) != held["challenge"]:
                 return oauth_error("invalid_grant", "the PKCE code_verifier does not match")
-            claims = PERSONAS[held["persona"]].claims()
+            claims = issuer.personas[held["persona"]].claims()
             return token_answer(issuer.mint(claims, azp=CONSOLE))
         return oauth_error("unsupported_grant_type", f"grant_type {grant_type!r}")
 
@@ -250,7 +274,12 @@ def refuse_authorization(client_id: str, response_type: str, method: str) -> Non
         raise HTTPException(400, "PKCE with code_challenge_method=S256 is required")
 
 
-def sign_in_html(hidden: dict[str, str]) -> str:
+def refuse_redirect(issuer: DevIssuer, redirect_uri: str) -> None:
+    if origin_of(redirect_uri) not in issuer.redirect_origins:
+        raise HTTPException(400, f"redirect_uri {redirect_uri!r} is not one of the stack's")
+
+
+def sign_in_html(hidden: dict[str, str], personas: dict[str, Persona]) -> str:
     fields = "".join(
         f'<input type="hidden" name="{name}" value="{html.escape(value)}">'
         for name, value in hidden.items()
@@ -259,7 +288,7 @@ def sign_in_html(hidden: dict[str, str]) -> str:
         f'<li><button name="persona" value="{html.escape(p.subject)}">{html.escape(p.name)}'
         f"</button> <small>{html.escape(', '.join(r.value for r in p.roles))}"
         f"{' · ' + html.escape(', '.join(p.sellers)) if p.sellers else ''}</small></li>"
-        for p in PERSONAS.values()
+        for p in personas.values()
     )
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
@@ -294,7 +323,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--subject", default="cli")
     parser.add_argument("--seconds", type=int, default=TOKEN_SECONDS)
     args = parser.parse_args(argv)
-    issuer = issuer_of(ServiceSettings())
+    issuer = issuer_of(AnalyticsSettings())  # CONSOLE_BASE_URL, where sign-ins may return
     if args.command == "serve":
         port = ServiceSettings().dev_issuer_port
         uvicorn.run(create_app(issuer), host="127.0.0.1", port=port, log_level="warning")

@@ -12,7 +12,7 @@ import httpx
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from deploy.components import free_port
-from deploy.dev_issuer import DevIssuer, Persona
+from deploy.dev_issuer import PERSONAS, DevIssuer, Persona
 from services.intake.channels.generic.webhook import signed_headers
 from shared.events import CaseItem, CaseOpened, Envelope, Remedy, ResolutionDecided, Scenario
 from shared.identity import Role
@@ -59,13 +59,19 @@ GENERIC_SECRET = "gen-secret-new"
 BUYER_LINK_SECRET = "test-buyer-link-secret"
 
 # The tests' identity provider: the development issuer (`deploy/dev_issuer.py`) with a key of
-# the session's own, served on this port by the `dev_issuer` fixture (tests/conftest.py).
+# the session's own, served on this port by the `dev_issuer` fixture (tests/conftest.py). Its
+# sign-in page offers the test seller's agent beside the demo personas; a test that signs in
+# through it adds where its app is served to `ISSUER.redirect_origins`.
 SERVICE_SECRET = "test-service-client-secret"
+TEST_SELLER_AGENT = Persona(
+    "test-seller-agent", "Test seller's agent", (Role.AGENT,), (GENERIC_ACCOUNT,)
+)
 ISSUER = DevIssuer(
     f"http://127.0.0.1:{free_port()}",
     "after-sales",
     rsa.generate_private_key(public_exponent=65537, key_size=2048),
     {name: SERVICE_SECRET for name in SERVICE_NAMES},
+    personas=PERSONAS | {TEST_SELLER_AGENT.subject: TEST_SELLER_AGENT},
 )
 DAY = 24 * 3600
 

@@ -13,6 +13,7 @@ from services.analytics.handlers import (
     faq,
     reports,
     sales,
+    sign_in,
     taxonomy,
     what_if,
 )
@@ -50,6 +51,7 @@ SPEC = ServiceSpec(
     settings=AnalyticsSettings,
     routers=(
         console.router,
+        sign_in.router,
         cases.router,
         reports.router,
         sales.router,
@@ -68,4 +70,6 @@ SPEC = ServiceSpec(
 def create_app(
     settings: AnalyticsSettings | None = None, telemetry: Telemetry | None = None
 ) -> FastAPI:
-    return create_service_app(SPEC, settings, telemetry)
+    app = create_service_app(SPEC, settings, telemetry)
+    sign_in.with_console_sessions(app, app.state.service.settings)
+    return app

@@ -1,11 +1,15 @@
 """Analytics' own settings, beside what every service reads (`shared.settings`)."""
 
-from pydantic import Field
+from typing import ClassVar
+
+from pydantic import Field, SecretStr
 
 from shared.settings import ServiceSettings
 
 
 class AnalyticsSettings(ServiceSettings):
+    required_secrets: ClassVar[tuple[str, ...]] = ("console_session_secret",)
+
     faq_gap_sweep_seconds: float = Field(
         default=60.0,
         gt=0,
@@ -22,4 +26,35 @@ class AnalyticsSettings(ServiceSettings):
         default=None,
         description="Where the console's what-if page asks resolution; unset: resolution on "
         "`HOST`.",
+    )
+    console_session_secret: SecretStr | None = Field(
+        default=None,
+        description="Signs the console's session cookie (who signed in, their token); "
+        "required in production, unset elsewhere: one of the process's own (sessions end "
+        "when it restarts).",
+    )
+    console_session_seconds: int = Field(
+        default=8 * 3600,
+        ge=60,
+        le=7 * 24 * 3600,
+        description="How long a console sign-in lasts at most (the token's own expiry ends it "
+        "sooner).",
+    )
+    console_client_id: str = Field(
+        default="console",
+        description="The console's client id at the issuer (authorization code with PKCE).",
+    )
+    console_client_secret: SecretStr | None = Field(
+        default=None,
+        description="The console's client secret, when the issuer has it as a confidential "
+        "client; unset: a public client (PKCE only).",
+    )
+    console_base_url: str | None = Field(
+        default=None,
+        description="Where people reach the console (e.g. `https://ops.example.com`): its "
+        "sign-in's redirect URI is `<this>/console/signed-in`, to be registered at the "
+        "issuer; unset: the address the browser used.",
+    )
+    console_scope: str = Field(
+        default="openid", description="The scope the console asks the issuer for."
     )

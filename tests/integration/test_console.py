@@ -1,8 +1,10 @@
 """The operations console in real headless Chromium (Debian's package, driven by
 Playwright), served by the analytics of the running stack, over cases this test opens:
-the page loads, the charts draw those cases, the filters narrow the live list, a case shows
-its conversation with the buyer and its timeline links each event to its trace, the what-if
-page replays a policy. A screenshot of each view lands in tests/artifacts/."""
+signed out, the page offers the sign-in; signed in through the tests' issuer, it shows who
+and only their sellers' cases; the charts draw those cases, the filters narrow the live
+list, a case shows its conversation with the buyer and its timeline links each event to
+its trace, the what-if page replays a policy. A screenshot of each view lands in
+tests/artifacts/."""
 
 import json
 import re
@@ -12,17 +14,36 @@ import pytest
 from playwright.async_api import Page, async_playwright, expect
 
 from services.analytics.workflows.faq_gaps import find_gaps
+from services.intake.channels.shopify.webhook import request_key_of
+from services.intake.domain.opening import case_id_of
 from tests.conftest import eventually
-from tests.factories import AGENT_TOKEN, webhook
+from tests.factories import AGENT, ISSUER, TEST_SELLER_AGENT, webhook
 from tests.integration.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, served
 from tests.integration.test_case_flow import answer_offer, open_case
+from tests.integration.test_channels import SHOP
+from tests.integration.test_shopify_channel import deliver, requested_return
+
+PLATFORM_ADMIN = "platform-admin"  # the dev issuer's persona who sees every seller
 
 
 @pytest.fixture
 async def console_url(stack):
-    """Analytics' app, as the stack runs it, served on a port of its own."""
+    """Analytics' app, as the stack runs it, served on a port of its own (where the tests'
+    issuer sends its sign-ins back)."""
     async with served(stack._lifespans["analytics"].app) as url:
+        ISSUER.redirect_origins.add(url)
         yield url
+        ISSUER.redirect_origins.discard(url)
+
+
+async def sign_in(page: Page, console_url: str, persona: str) -> None:
+    """Signed out, the console offers the sign-in: at the issuer's page, `persona` chosen."""
+    await page.goto(f"{console_url}/console")
+    await expect(page.locator("#signed-out")).to_be_visible()
+    await page.click("#sign-in")
+    await page.click(f"button[name=persona][value='{persona}']")
+    await page.wait_for_url(f"{console_url}/console")
+    await expect(page.locator("#who")).to_be_visible()
 
 
 @pytest.fixture
@@ -59,7 +80,7 @@ async def listing_cases(clients) -> str:
         await answer_offer(clients, case_id, "accept", "partial_refund")  # a saving to chart
 
     async def all_in_analytics():
-        answer = await clients["analytics"].get("/cases", params={"search": sku})
+        answer = await clients["analytics"].get("/cases", params={"search": sku}, headers=AGENT)
         cases = answer.json()["cases"]
         return len(cases) == 5 and sum(c["remedy"] == "partial_refund" for c in cases) == 2
 
@@ -70,9 +91,10 @@ async def listing_cases(clients) -> str:
 async def conversations_told(clients, sku: str) -> bool:
     """Whether analytics holds, for each French case of the listing, a message sent to the
     buyer before their reply."""
-    listed = await clients["analytics"].get("/cases", params={"search": sku, "market": "FR"})
+    analytics = clients["analytics"]
+    listed = await analytics.get("/cases", params={"search": sku, "market": "FR"}, headers=AGENT)
     for case in listed.json()["cases"]:
-        shown = await clients["analytics"].get(f"/cases/{case['case_id']}/conversation")
+        shown = await analytics.get(f"/cases/{case['case_id']}/conversation", headers=AGENT)
         authors = [turn["author"] for turn in shown.json()["turns"]]
         if "seller" not in authors or "buyer" not in authors:
             return False
@@ -90,7 +112,7 @@ async def test_the_console_draws_the_cases_and_follows_one_to_its_traces(
 ):
     sku = await listing_cases(clients)
     await find_gaps(stack.services["analytics"])  # not waiting a sweep
-    await page.goto(f"{console_url}/console")
+    await sign_in(page, console_url, PLATFORM_ADMIN)
 
     await expect(page.locator("[data-kpi='Cases'] .value")).to_have_text(re.compile(r"^\d+$"))
     for chart in ("pareto", "markets", "savings", "clock"):
@@ -154,10 +176,10 @@ async def test_the_what_if_page_replays_a_period_under_a_proposed_policy(
     clients, console_url, page
 ):
     await listing_cases(clients)
+    await sign_in(page, console_url, PLATFORM_ADMIN)
     await page.goto(f"{console_url}/console#/what-if")
     form = page.locator("#what-if-form")
     await form.locator("input[name=seller]").fill("test-seller")
-    await form.locator("input[name=token]").fill(AGENT_TOKEN)
     await page.click("#load-policy")
     await expect(form.locator("textarea")).to_have_value(re.compile(r"\{"))
     # Without the partial refund, the damaged cases must be answered another way.
@@ -187,9 +209,61 @@ async def test_the_what_if_page_replays_a_period_under_a_proposed_policy(
     ARTIFACTS.mkdir(exist_ok=True)
     await page.screenshot(path=ARTIFACTS / "console-what-if.png", full_page=True)
 
+    # Another site's page (or another service's, on the same host) posting with the
+    # session's cookie but without the console's header is refused.
+    body = json.dumps({"policy": policy})
+    forged = "(body) => fetch('/console/what-if/test-seller', {method: 'POST', body})"
+    assert await page.evaluate(f"{forged}.then(r => r.status)", body) == 403
+
+    # Signed out, the page offers the sign-in again and the session's token is gone.
     await page.reload()  # a fresh layout after the full-page screenshot
-    await form.locator("input[name=seller]").fill("test-seller")
-    await form.locator("input[name=token]").fill("not-the-token")
-    await form.locator("textarea").fill(json.dumps(policy))
-    await page.click("#what-if-form button[type=submit]")
-    await expect(page.locator("#what-if-error")).to_contain_text("401")
+    await page.click("#sign-out")
+    await expect(page.locator("#signed-out")).to_be_visible()
+    await expect(page.locator("#sign-in")).to_be_visible()
+    asked = "(body) => fetch('/console/what-if/test-seller', {method: 'POST', body,"
+    asked += " headers: {'X-Requested-With': 'console', 'Content-Type': 'application/json'}})"
+    assert await page.evaluate(f"{asked}.then(r => r.status)", body) == 401
+
+
+async def test_a_sellers_agent_signs_in_sees_only_its_sellers_cases_and_signs_out(
+    clients, emulators, console_url, page
+):
+    # A case of the test seller (its generic channel), one of a Shopify shop (another seller).
+    ours = await open_case(clients, items=[{**webhook()["items"][0], "sku": "OURS-1"}])
+    _, raw = await requested_return(emulators, [("defective", "It does not turn on")])
+    assert (await deliver(clients, "returns/request", raw, str(uuid.uuid4()))).status_code == 202
+    theirs = case_id_of("shopify", request_key_of(raw), account=SHOP)
+
+    async def both_in_analytics():
+        listed = await clients["analytics"].get("/cases", headers=AGENT)
+        return {ours, theirs} <= {c["case_id"] for c in listed.json()["cases"]}
+
+    await eventually(both_in_analytics, timeout=60)
+
+    # Signed out: the sign-in, no data.
+    await page.goto(f"{console_url}/console")
+    await expect(page.locator("#signed-out a")).to_have_attribute("href", "/console/sign-in")
+    await expect(page.locator("#overview")).to_be_hidden()
+    await expect(page.locator("#who")).to_be_hidden()
+
+    await sign_in(page, console_url, TEST_SELLER_AGENT.subject)
+    await expect(page.locator("#who-name")).to_have_text("Test seller's agent")
+    await expect(page.locator("#who-scope")).to_have_text("agent · test-seller")
+    await expect(page.locator(f"#case-list tr[data-case-id='{ours}']")).to_have_count(1)
+    await expect(page.locator(f"#case-list tr[data-case-id='{theirs}']")).to_have_count(0)
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.screenshot(path=ARTIFACTS / "console-signed-in.png")
+
+    # The what-if page: the seller's own policy, not the other seller's.
+    await page.goto(f"{console_url}/console#/what-if")
+    form = page.locator("#what-if-form")
+    await expect(form.locator("input[name=seller]")).to_have_value("test-seller")
+    await page.click("#load-policy")
+    await expect(form.locator("textarea")).to_have_value(re.compile(r"\{"))
+    await form.locator("input[name=seller]").fill(SHOP)
+    await page.click("#load-policy")
+    await expect(page.locator("#what-if-error")).to_contain_text("404")
+
+    await page.click("#sign-out")
+    await expect(page.locator("#signed-out")).to_be_visible()
+    assert await page.evaluate("fetch('/console/me').then(r => r.status)") == 401

@@ -1,5 +1,6 @@
-"""Resolution's API, asked on the console's behalf: the seller's policy in force, and a
-period's cases replanned under a proposed policy (resolution's what-if).
+"""Resolution's API, asked on the console's behalf, with the caller's own credentials: the
+seller's policy in force, and a period's cases replanned under a proposed policy
+(resolution's what-if).
 
 Analytics passes resolution's answer on as it came, whatever its status (a 401 for a
 caller who is not an agent, a 404 for a seller without a policy, a 422 for a bad
@@ -28,8 +29,11 @@ class Answer:
 class ResolutionApi:
     client: httpx.AsyncClient
 
-    async def policy_in_force(self, seller: str) -> Answer:
-        return await self._ask(self.client.build_request("GET", f"/policies/{seller}"))
+    async def policy_in_force(self, seller: str, authorization: str | None) -> Answer:
+        headers = {"Authorization": authorization} if authorization else {}
+        return await self._ask(
+            self.client.build_request("GET", f"/policies/{seller}", headers=headers)
+        )
 
     async def what_if(self, seller: str, question: bytes, authorization: str | None) -> Answer:
         """The question (a JSON body) asked with the caller's own credentials."""

@@ -1,16 +1,31 @@
 // The operations console: analytics' reports drawn as KPIs, charts and tables.
 // Three views behind the URL's hash: #/ (overview), #/cases/<id>, #/what-if.
+// Analytics holds the signed-in person's token in its session cookie (never seen here): the
+// page's calls carry the cookie and the console's header; any 401 shows the sign-in.
 "use strict";
 
 const LIVE_REFRESH_MS = 5000;
+const FROM_CONSOLE = { "X-Requested-With": "console" };  // analytics asks it of session writes
 const charts = {};
 let liveTimer = null;
+let signedIn = null;  // who, from /console/me
 
 // ---- small helpers -------------------------------------------------------------------
 
+class SignedOut extends Error {}
+
+async function call(path, options = {}) {
+  const response = await fetch(path, { ...options, headers: { ...FROM_CONSOLE, ...options.headers } });
+  if (response.status === 401) {
+    showSignedOut();
+    throw new SignedOut(`${path}: 401, not signed in`);
+  }
+  return response;
+}
+
 async function getJson(path, params = {}) {
   const query = new URLSearchParams(Object.entries(params).filter(([, v]) => v));
-  const response = await fetch(query.size ? `${path}?${query}` : path);
+  const response = await call(query.size ? `${path}?${query}` : path);
   if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
   return response.json();
 }
@@ -331,7 +346,7 @@ async function loadPolicy() {
     const view = await getJson(`/console/policies/${encodeURIComponent(form.elements.seller.value)}`);
     form.elements.policy.value = JSON.stringify(view.policy, null, 2);
   } catch (failure) {
-    error.textContent = failure.message;
+    if (!(failure instanceof SignedOut)) error.textContent = failure.message;
   }
 }
 
@@ -348,11 +363,17 @@ async function runWhatIf(event) {
     return;
   }
   const asInstant = (date) => (date ? `${date}T00:00:00Z` : null);
-  const response = await fetch(`/console/what-if/${encodeURIComponent(form.elements.seller.value)}`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", Authorization: `Bearer ${form.elements.token.value}` },
-    body: JSON.stringify({ policy, since: asInstant(form.elements.since.value), until: asInstant(form.elements.until.value) }),
-  });
+  let response;
+  try {
+    response = await call(`/console/what-if/${encodeURIComponent(form.elements.seller.value)}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ policy, since: asInstant(form.elements.since.value), until: asInstant(form.elements.until.value) }),
+    });
+  } catch (failure) {
+    if (!(failure instanceof SignedOut)) error.textContent = failure.message;
+    return;
+  }
   const answer = await response.json();
   if (!response.ok) {
     error.textContent = `${response.status}: ${JSON.stringify(answer.detail ?? answer)}`;
@@ -390,10 +411,57 @@ function drawWhatIf(answer) {
   });
 }
 
+// ---- who is signed in ----------------------------------------------------------------
+
+// Who analytics' session holds: null when no one (401); an error for someone the console
+// is not for (a warehouse's staff, say: 403).
+async function whoIsSignedIn() {
+  const response = await fetch("/console/me", { headers: FROM_CONSOLE });
+  if (response.status === 401) return null;
+  if (response.status === 403) {
+    showSignedOut("You are signed in, but the console is for the sellers' people and the operations team: sign out, then sign in as one of them.");
+    document.getElementById("who").hidden = false;
+    throw new SignedOut("/console/me: 403");
+  }
+  if (!response.ok) throw new Error(`/console/me: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+function showWho(person) {
+  const sellers = person.every_seller ? "every seller" : person.sellers.join(", ") || "no seller";
+  document.getElementById("who-name").textContent = person.name;
+  document.getElementById("who-scope").textContent = `${person.roles.join(", ")} · ${sellers}`;
+  document.getElementById("who").hidden = false;
+  document.getElementById("sign-in").hidden = true;
+  document.body.classList.remove("signed-out");
+  const seller = document.getElementById("what-if-form").elements.seller;
+  if (!seller.value && person.sellers.length) seller.value = person.sellers[0];
+}
+
+function showSignedOut(why) {
+  clearInterval(liveTimer);
+  signedIn = null;
+  const said = document.getElementById("signed-out-why");
+  said.dataset.usual ??= said.textContent;
+  said.textContent = why || said.dataset.usual;
+  document.getElementById("who").hidden = true;
+  document.getElementById("sign-in").hidden = false;
+  document.body.classList.add("signed-out");
+  trouble(null);
+  show("signed-out");
+}
+
+async function signOut() {
+  await fetch("/console/sign-out", { method: "POST", headers: FROM_CONSOLE });
+  showSignedOut();
+}
+
 // ---- routing -------------------------------------------------------------------------
 
-// A report that could not be read says so on the page; the next good read clears it.
+// A report that could not be read says so on the page; the next good read clears it. Signed
+// out, the page offers the sign-in instead.
 function trouble(failure) {
+  if (failure instanceof SignedOut) return;
   const banner = document.getElementById("trouble");
   banner.textContent = failure ? `Could not read the reports: ${failure.message}` : "";
   banner.hidden = !failure;
@@ -401,13 +469,21 @@ function trouble(failure) {
 }
 
 function show(view) {
-  for (const id of ["overview", "case", "what-if"]) document.getElementById(id).hidden = id !== view;
+  for (const id of ["signed-out", "overview", "case", "what-if"]) document.getElementById(id).hidden = id !== view;
 }
 
 async function route() {
   clearInterval(liveTimer);
   const hash = location.hash.replace(/^#/, "") || "/";
   try {
+    if (!signedIn) {
+      signedIn = await whoIsSignedIn();
+      if (!signedIn) {
+        showSignedOut();
+        return;
+      }
+      showWho(signedIn);
+    }
     if (hash.startsWith("/cases/")) {
       show("case");
       await loadCase(decodeURIComponent(hash.slice("/cases/".length)));
@@ -431,4 +507,5 @@ document.getElementById("pareto-listing").addEventListener("change", drawPareto)
 document.getElementById("pareto-by").addEventListener("change", drawPareto);
 document.getElementById("load-policy").addEventListener("click", loadPolicy);
 document.getElementById("what-if-form").addEventListener("submit", runWhatIf);
+document.getElementById("sign-out").addEventListener("click", () => signOut().catch(trouble));
 route();

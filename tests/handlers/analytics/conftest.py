@@ -1,16 +1,19 @@
-"""What analytics' handler tests share: its API over the real PostgreSQL, and a fixed set
-of cases whose events go through FastStream's test broker, counted by hand in the tests."""
+"""What analytics' handler tests share: its API over the real PostgreSQL, a fixed set of
+cases whose events go through FastStream's test broker, counted by hand in the tests, and
+the console's sign-in played through the tests' issuer."""
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import pytest
 from faststream.kafka import TestKafkaBroker
 
 from services.analytics.app import create_app
 from shared.events import CaseItem, CaseOpened, Envelope, Remedy, ResolutionDecided, Scenario
 from shared.markets import CURRENCY_OF, REGION_OF, Market
-from tests.factories import envelope_bytes
+from tests.factories import ISSUER, envelope_bytes
 from tests.handlers.conftest import api_of
 
 START = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
@@ -67,6 +70,43 @@ COMMENTS = [
 async def api(settings):
     async with api_of(create_app(settings), "analytics") as client:
         yield client
+
+
+CONSOLE = "http://analytics"  # where the handler tests' client reaches the console
+FROM_CONSOLE = {"X-Requested-With": "console"}
+
+
+@pytest.fixture
+def issuer_sends_back_to_the_console():
+    """The tests' issuer sends sign-ins back to the console as the tests reach it."""
+    ISSUER.redirect_origins.add(CONSOLE)
+    yield
+    ISSUER.redirect_origins.discard(CONSOLE)
+
+
+async def signed_in_at_issuer(api, persona: str, code_challenge: str | None = None) -> str:
+    """A sign-in started at the console and done at the issuer's page as `persona` (with
+    another code challenge than the console's, when given): where the issuer sends the
+    browser back, with the code and the state."""
+    started = await api.get("/console/sign-in")
+    assert started.status_code == 303, started.text
+    asked = {k: v[0] for k, v in parse_qs(urlsplit(started.headers["location"]).query).items()}
+    async with httpx.AsyncClient() as browser:
+        page = await browser.get(started.headers["location"])
+        assert page.status_code == 200 and persona in page.text, page.text
+        chosen = {k: asked[k] for k in ("client_id", "redirect_uri", "code_challenge", "state")}
+        chosen |= {"persona": persona}
+        if code_challenge:
+            chosen["code_challenge"] = code_challenge
+        back = await browser.post(f"{ISSUER.url}/authorize", data=chosen)
+    assert back.status_code == 303, back.text
+    return back.headers["location"]
+
+
+async def sign_in(api, persona: str) -> None:
+    """The console signed in as `persona`: its session cookie in `api`'s jar."""
+    answer = await api.get(await signed_in_at_issuer(api, persona))
+    assert (answer.status_code, answer.headers["location"]) == (303, "/console"), answer.text
 
 
 def events_of(

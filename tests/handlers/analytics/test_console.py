@@ -1,5 +1,5 @@
 """The console's own files: the page, its script, style and Chart.js, and nothing else of
-the disk."""
+the disk; no token asked of the page in the browser (the session holds it)."""
 
 import pytest
 
@@ -14,6 +14,8 @@ async def test_the_console_page_and_its_assets_are_served(api):
     script = await api.get("/console/assets/console.js")
     assert script.headers["content-type"].startswith("text/javascript")
     assert "<script>" not in page.text and " style=" not in page.text  # nothing inline
+    assert 'name="token"' not in page.text and 'href="/console/sign-in"' in page.text
+    assert "Authorization" not in script.text and "X-Requested-With" in script.text
     policy = page.headers["content-security-policy"]
     assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
     assert script.headers["x-content-type-options"] == "nosniff"

@@ -19,11 +19,12 @@ def api(answer) -> tuple[ResolutionApi, list[httpx.Request]]:
     return ResolutionApi(client), asked
 
 
-async def test_the_policy_in_force_is_passed_on_as_it_came():
+async def test_the_policy_in_force_is_passed_on_as_it_came_asked_with_the_callers_token():
     resolution, asked = api(lambda _: httpx.Response(200, json={"version": 3}))
-    answer = await resolution.policy_in_force("seller-1")
+    answer = await resolution.policy_in_force("seller-1", "Bearer agent")
     assert answer == Answer(200, b'{"version":3}', "application/json")
     assert (asked[0].method, asked[0].url.path) == ("GET", "/policies/seller-1")
+    assert asked[0].headers["authorization"] == "Bearer agent"
 
 
 @pytest.mark.parametrize("status", [401, 404, 422, 500])
@@ -53,5 +54,5 @@ async def test_no_answer_is_unavailable():
 
     resolution, _ = api(unreachable)
     with pytest.raises(Unavailable) as failed:
-        await resolution.policy_in_force("seller-1")
+        await resolution.policy_in_force("seller-1", None)
     assert (failed.value.system, failed.value.reason) == ("resolution", "connection refused")
