@@ -36,6 +36,7 @@ from deploy.samples import sample_cases
 from deploy.secrets import demo_account
 from deploy.settings import StackSettings
 from deploy.stack import running_stack
+from deploy.warehouse_play import client, operator
 from services.intake.channels.generic.webhook import GenericWebhook, canonical_case, signed_headers
 from services.intake.domain.classification import classify
 
@@ -151,7 +152,7 @@ async def push(
 
 
 async def analytics_catch_up(settings: StackSettings, expected: int, since: float) -> float:
-    async with httpx.AsyncClient(base_url=settings.base_url_of("analytics"), timeout=30) as http:
+    async with client(settings, "analytics", operator(settings)) as http:
         while (await http.get("/reports/summary")).json()["cases"] < expected:
             await asyncio.sleep(0.2)
     return time.perf_counter() - since
@@ -159,7 +160,7 @@ async def analytics_catch_up(settings: StackSettings, expected: int, since: floa
 
 async def run(settings: StackSettings, count: int, concurrency: int, rate: float) -> dict:
     await stock_warehouses(settings, sample_cases(), units=2 * count)
-    async with httpx.AsyncClient(base_url=settings.base_url_of("analytics"), timeout=30) as http:
+    async with client(settings, "analytics", operator(settings)) as http:
         cases_before = (await http.get("/reports/summary")).json()["cases"]
     console.print(f"[bold]1. saturation[/]: {count} cases, {concurrency} in flight")
     cpu_before = cpu_seconds()

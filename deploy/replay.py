@@ -216,7 +216,7 @@ async def wait_for_analytics(
     task = progress.add_task("cases decided (analytics)", total=len(case_ids))
     deadline = time.monotonic() + timeout
     waiting = set(case_ids)
-    async with httpx.AsyncClient(base_url=settings.base_url_of("analytics"), timeout=10) as http:
+    async with client(settings, "analytics", operator(settings)) as http:
         while waiting and time.monotonic() < deadline:
             for case_id in list(waiting):
                 timeline = await http.get(f"/cases/{case_id}/timeline")
@@ -239,7 +239,7 @@ def waits_for_agent(timeline: httpx.Response) -> bool:
 
 
 async def analytics_summary(settings: StackSettings) -> dict:
-    async with httpx.AsyncClient(base_url=settings.base_url_of("analytics"), timeout=10) as http:
+    async with client(settings, "analytics", operator(settings)) as http:
         return (await http.get("/reports/summary")).json()
 
 

@@ -37,8 +37,10 @@ from deploy.seller_data import load_seller_data
 from deploy.settings import StackSettings
 from deploy.stack import MAIL_DIR, local_mail_relay, running_stack
 from deploy.warehouse_play import (
+    client,
     dispatch_to_origin,
     inspect_units,
+    operator,
     receive_returns,
     ship_dispatch_tasks,
 )
@@ -73,7 +75,7 @@ async def buyers_answer(
     async with (
         httpx.AsyncClient(timeout=15) as web,
         httpx.AsyncClient(base_url=ebay_root or "http://-", timeout=15) as ebay,
-        httpx.AsyncClient(base_url=settings.base_url_of("resolution"), timeout=10) as resolution,
+        client(settings, "resolution", operator(settings)) as resolution,
     ):
         reach = Reach(
             web=web,

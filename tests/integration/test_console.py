@@ -13,7 +13,7 @@ from playwright.async_api import Page, async_playwright, expect
 
 from services.analytics.workflows.faq_gaps import find_gaps
 from tests.conftest import eventually
-from tests.factories import AGENT_TOKEN, webhook
+from tests.factories import AGENT, AGENT_TOKEN, webhook
 from tests.integration.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, served
 from tests.integration.test_case_flow import answer_offer, open_case
 
@@ -59,7 +59,7 @@ async def listing_cases(clients) -> str:
         await answer_offer(clients, case_id, "accept", "partial_refund")  # a saving to chart
 
     async def all_in_analytics():
-        answer = await clients["analytics"].get("/cases", params={"search": sku})
+        answer = await clients["analytics"].get("/cases", params={"search": sku}, headers=AGENT)
         cases = answer.json()["cases"]
         return len(cases) == 5 and sum(c["remedy"] == "partial_refund" for c in cases) == 2
 
@@ -70,9 +70,13 @@ async def listing_cases(clients) -> str:
 async def conversations_told(clients, sku: str) -> bool:
     """Whether analytics holds, for each French case of the listing, a message sent to the
     buyer before their reply."""
-    listed = await clients["analytics"].get("/cases", params={"search": sku, "market": "FR"})
+    listed = await clients["analytics"].get(
+        "/cases", params={"search": sku, "market": "FR"}, headers=AGENT
+    )
     for case in listed.json()["cases"]:
-        shown = await clients["analytics"].get(f"/cases/{case['case_id']}/conversation")
+        shown = await clients["analytics"].get(
+            f"/cases/{case['case_id']}/conversation", headers=AGENT
+        )
         authors = [turn["author"] for turn in shown.json()["turns"]]
         if "seller" not in authors or "buyer" not in authors:
             return False

@@ -1,9 +1,11 @@
 """Resolution's API, asked on the console's behalf: the seller's policy in force, and a
 period's cases replanned under a proposed policy (resolution's what-if).
 
-Analytics passes resolution's answer on as it came, whatever its status (a 401 for a
-caller who is not an agent, a 404 for a seller without a policy, a 422 for a bad
-question): resolution is the one to say. Only no answer at all is an error: `Unavailable`.
+Each question goes with the caller's own token, never one of analytics': resolution checks
+what the caller may see and do. Analytics passes resolution's answer on as it came,
+whatever its status (a 403 for a caller who may not replan, a 404 for another seller's
+policy, a 422 for a bad question): resolution is the one to say. Only no answer at all is
+an error: `Unavailable`.
 """
 
 from dataclasses import dataclass
@@ -28,14 +30,13 @@ class Answer:
 class ResolutionApi:
     client: httpx.AsyncClient
 
-    async def policy_in_force(self, seller: str) -> Answer:
-        return await self._ask(self.client.build_request("GET", f"/policies/{seller}"))
+    async def policy_in_force(self, seller: str, token: str) -> Answer:
+        request = self.client.build_request("GET", f"/policies/{seller}", headers=_as_caller(token))
+        return await self._ask(request)
 
-    async def what_if(self, seller: str, question: bytes, authorization: str | None) -> Answer:
-        """The question (a JSON body) asked with the caller's own credentials."""
-        headers = {"Content-Type": "application/json"}
-        if authorization:
-            headers["Authorization"] = authorization
+    async def what_if(self, seller: str, question: bytes, token: str) -> Answer:
+        """The question (a JSON body) asked with the caller's own token."""
+        headers = {"Content-Type": "application/json", **_as_caller(token)}
         request = self.client.build_request(
             "POST", f"/what-if/{seller}", content=question, headers=headers
         )
@@ -48,3 +49,7 @@ class ResolutionApi:
             raise Unavailable(SYSTEM, str(failure)) from None
         media_type = answer.headers.get("content-type", "application/json")
         return Answer(answer.status_code, answer.content, media_type)
+
+
+def _as_caller(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}

@@ -8,8 +8,11 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse, RedirectResponse
 
 from shared.edge import page_headers
+from shared.identity import public
 
 router = APIRouter(tags=["console"])
+# The page and its files hold no data: what they show comes from the API, signed in.
+OPEN = public("the console's page and assets; its data needs a signed-in session")
 
 PAGE = Path(__file__).resolve().parents[1] / "console"
 ASSETS = {
@@ -26,17 +29,22 @@ HEADERS = page_headers(
 )
 
 
-@router.get("/", include_in_schema=False)
+@router.get("/", include_in_schema=False, dependencies=[OPEN])
 async def home() -> RedirectResponse:
     return RedirectResponse("/console")
 
 
-@router.get("/console", summary="The operations console", response_class=FileResponse)
+@router.get(
+    "/console",
+    summary="The operations console",
+    response_class=FileResponse,
+    dependencies=[OPEN],
+)
 async def console() -> FileResponse:
     return FileResponse(PAGE / "index.html", media_type="text/html", headers=HEADERS)
 
 
-@router.get("/console/assets/{name:path}", include_in_schema=False)
+@router.get("/console/assets/{name:path}", include_in_schema=False, dependencies=[OPEN])
 async def asset(name: str) -> FileResponse:
     if name not in ASSETS:  # only the page's own files, never a path into the disk
         raise HTTPException(404, f"no console asset {name}")
