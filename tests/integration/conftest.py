@@ -20,7 +20,7 @@ from shared.identity import ClientCredentials
 from shared.service import Service
 from shared.settings import SERVICE_NAMES
 from shared.telemetry import Telemetry, setup_telemetry
-from tests.factories import STAFF
+from tests.factories import AGENT, STAFF
 from tests.integration.browser import CHROMIUM, CHROMIUM_ARGS, served
 
 
@@ -84,6 +84,14 @@ class Stack:
             auth=ClientCredentials(self.settings, caller),
         )
 
+    def as_person(self, target: str, headers: dict[str, str]) -> httpx.AsyncClient:
+        """A client of `target`'s app whose every call carries `headers` (someone's token)."""
+        return httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=self._lifespans[target].app),
+            base_url=f"http://{target}",
+            headers=headers,
+        )
+
     async def stop(self, name: str) -> None:
         self.services.pop(name)
         await self.clients.pop(name).aclose()
@@ -122,6 +130,16 @@ async def browser():
 @pytest.fixture(scope="session")
 def clients(stack) -> dict[str, httpx.AsyncClient]:
     return stack.clients
+
+
+async def offers_of(clients: dict[str, httpx.AsyncClient], case_id: str) -> list[dict]:
+    """The offers resolution made a case, as the platform admin reads them; none while
+    resolution does not know the case yet (404)."""
+    response = await clients["resolution"].get(f"/cases/{case_id}/offers", headers=AGENT)
+    if response.status_code == 404:
+        return []
+    assert response.status_code == 200, response.text
+    return response.json()
 
 
 async def count_stock(

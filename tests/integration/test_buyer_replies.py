@@ -8,7 +8,8 @@ import aiosmtplib
 
 from services.intake.adapters.buyer_links import BuyerLinks
 from tests.conftest import eventually
-from tests.factories import post_case, webhook
+from tests.factories import AGENT, post_case, webhook
+from tests.integration.conftest import offers_of
 
 
 async def test_a_reply_email_accepting_an_offer_makes_resolution_decide(stack, clients):
@@ -20,8 +21,7 @@ async def test_a_reply_email_accepting_an_offer_makes_resolution_decide(stack, c
     case_id = opened.json()["case_id"]
 
     async def open_offer():
-        response = await clients["resolution"].get(f"/cases/{case_id}/offers")
-        offers = [o for o in response.json() if o["state"] == "open"]
+        offers = [o for o in await offers_of(clients, case_id) if o["state"] == "open"]
         return offers[0] if offers else None
 
     offer = await eventually(open_offer, timeout=60)
@@ -42,7 +42,7 @@ async def test_a_reply_email_accepting_an_offer_makes_resolution_decide(stack, c
     assert case_id in answer
 
     async def decision():
-        response = await clients["resolution"].get(f"/decisions/{case_id}")
+        response = await clients["resolution"].get(f"/decisions/{case_id}", headers=AGENT)
         decided = response.json() if response.status_code == 200 else {}
         return decided if decided.get("remedy") else None
 

@@ -28,7 +28,7 @@ ADDRESS = {
 
 async def timeline_events(clients, case_id: str) -> list[dict]:
     """The case's events in analytics; none while analytics does not know the case (404)."""
-    timeline = await clients["analytics"].get(f"/cases/{case_id}/timeline")
+    timeline = await clients["analytics"].get(f"/cases/{case_id}/timeline", headers=AGENT)
     return timeline.json()["events"] if timeline.status_code == 200 else []
 
 

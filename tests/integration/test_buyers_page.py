@@ -24,7 +24,7 @@ from services.intake.domain.opening import case_id_of
 from tests.conftest import eventually
 from tests.factories import AGENT, webhook
 from tests.integration.browser import ARTIFACTS
-from tests.integration.conftest import count_stock
+from tests.integration.conftest import count_stock, offers_of
 from tests.integration.test_case_flow import open_case
 from tests.integration.test_channels import SHOP, shop_has_return, shopify_headers
 
@@ -79,10 +79,9 @@ async def offer_open(
     """The case's open offer (of `remedy`, or at `step`), once resolution has sent it."""
 
     async def open_offer():
-        response = await clients["resolution"].get(f"/cases/{case_id}/offers")
         offers = [
             o
-            for o in response.json()
+            for o in await offers_of(clients, case_id)
             if o["state"] == "open" and remedy in (None, o["remedy"]) and step in (None, o["step"])
         ]
         return offers[0] if offers else None
@@ -92,8 +91,8 @@ async def offer_open(
 
 async def offer_state(clients, offer_id: str, case_id: str, state: str) -> None:
     async def reached():
-        response = await clients["resolution"].get(f"/cases/{case_id}/offers")
-        return any(o["offer_id"] == offer_id and o["state"] == state for o in response.json())
+        offers = await offers_of(clients, case_id)
+        return any(o["offer_id"] == offer_id and o["state"] == state for o in offers)
 
     await eventually(reached, timeout=60)
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from deploy.buyers_play import EMAIL, PAGE, Buyers, Reach, mail_stamp, play_until_decided
 from tests.conftest import eventually
-from tests.factories import post_case, webhook
+from tests.factories import AGENT, post_case, webhook
 from tests.integration.conftest import rows
 
 
@@ -39,10 +39,11 @@ async def test_buyers_answer_by_page_and_by_email_and_their_cases_are_decided(
         only_to=frozenset(addresses),
     )
     buyers = Buyers(reach)
-    await play_until_decided(buyers, clients["resolution"], case_ids, timeout=90)
+    async with stack.as_person("resolution", AGENT) as resolution:
+        await play_until_decided(buyers, resolution, case_ids, timeout=90)
 
     for case_id in case_ids:
-        decided = (await clients["resolution"].get(f"/decisions/{case_id}")).json()
+        decided = (await clients["resolution"].get(f"/decisions/{case_id}", headers=AGENT)).json()
         assert decided["state"] == "decided", decided
     answered = buyers.answered()
     assert answered[PAGE] == 2 and answered[EMAIL] == 2, answered
@@ -58,7 +59,7 @@ async def test_buyers_answer_by_page_and_by_email_and_their_cases_are_decided(
     assert {case_id for case_id, _, _ in replies} == set(case_ids)
 
     async def conversation():
-        shown = await clients["analytics"].get(f"/cases/{case_ids[1]}/conversation")
+        shown = await clients["analytics"].get(f"/cases/{case_ids[1]}/conversation", headers=AGENT)
         turns = shown.json()["turns"] if shown.status_code == 200 else []
         authors = [turn["author"] for turn in turns]
         return turns if "buyer" in authors and authors[0] == "seller" else None

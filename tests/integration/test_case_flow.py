@@ -4,7 +4,7 @@ import uuid
 
 from tests.conftest import eventually
 from tests.factories import AGENT, STAFF, TECHNICIAN, post_case, webhook
-from tests.integration.conftest import count_stock
+from tests.integration.conftest import count_stock, offers_of
 
 RETURN_FLOW = [
     "case.opened",
@@ -35,8 +35,8 @@ async def answer_offer(clients, case_id: str, answer: str, remedy: str, **extra)
     """Play the buyer: wait for the open offer of `remedy`, then accept or decline it."""
 
     async def open_offer():
-        response = await clients["resolution"].get(f"/cases/{case_id}/offers")
-        offers = [o for o in response.json() if o["state"] == "open" and o["remedy"] == remedy]
+        made = await offers_of(clients, case_id)
+        offers = [o for o in made if o["state"] == "open" and o["remedy"] == remedy]
         return offers[0] if offers else None
 
     offer = await eventually(open_offer, timeout=60)
@@ -46,7 +46,7 @@ async def answer_offer(clients, case_id: str, answer: str, remedy: str, **extra)
 
 
 async def timeline_types(clients, case_id: str) -> list[str]:
-    response = await clients["analytics"].get(f"/cases/{case_id}/timeline")
+    response = await clients["analytics"].get(f"/cases/{case_id}/timeline", headers=AGENT)
     return [e["type"] for e in response.json()["events"]] if response.status_code == 200 else []
 
 
@@ -116,7 +116,9 @@ async def test_a_quality_defect_travels_through_all_five_services(stack, clients
     assert types.index("refund.issued") > types.index("fulfillment.return_received")
 
     # One case, one trace: every event and every service's spans share it.
-    events = (await clients["analytics"].get(f"/cases/{case_id}/timeline")).json()["events"]
+    events = (await clients["analytics"].get(f"/cases/{case_id}/timeline", headers=AGENT)).json()[
+        "events"
+    ]
     trace_ids = {event["trace_id"] for event in events}
     assert len(trace_ids) == 1
     (trace_id,) = trace_ids
@@ -164,7 +166,7 @@ async def test_each_scenario_gets_its_remedy_carried_out(clients):
     assert exchange_shipment["pick_list"][0]["sku"] == f"{sku}-L"
 
     async def decision(case_id):
-        response = await clients["resolution"].get(f"/decisions/{case_id}")
+        response = await clients["resolution"].get(f"/decisions/{case_id}", headers=AGENT)
         return response.json() if response.status_code == 200 else None
 
     partial_refund = await eventually(lambda: decision(partial), timeout=30)
@@ -188,7 +190,7 @@ async def test_no_stock_in_the_region_falls_back_to_a_return_label(clients):
 
 
 async def test_summary_counts_cases_by_scenario_remedy_and_market(clients):
-    before = (await clients["analytics"].get("/reports/summary")).json()
+    before = (await clients["analytics"].get("/reports/summary", headers=AGENT)).json()
     items = [{**webhook()["items"][0], "currency": "EUR"}]
     case_id = await open_case(clients, market="FR", items=items, reason_code="COSMETIC_DAMAGE")
     await answer_offer(clients, case_id, "accept", "partial_refund")
@@ -197,7 +199,7 @@ async def test_summary_counts_cases_by_scenario_remedy_and_market(clients):
         return summary[key].get(name, 0) - before[key].get(name, 0)
 
     async def counted():
-        summary = (await clients["analytics"].get("/reports/summary")).json()
+        summary = (await clients["analytics"].get("/reports/summary", headers=AGENT)).json()
         counted = (
             grew(summary, "by_remedy", "partial_refund"),
             grew(summary, "by_market", "FR"),

@@ -4,7 +4,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.conftest import eventually
-from tests.factories import post_case, webhook
+from tests.factories import AGENT, post_case, webhook
 
 
 async def test_cases_opened_while_resolution_is_down_are_decided_after_restart(
@@ -37,7 +37,7 @@ async def test_cases_opened_while_resolution_is_down_are_decided_after_restart(
     async def all_in_analytics():
         counts = []
         for case_id in case_ids:
-            timeline = await clients["analytics"].get(f"/cases/{case_id}/timeline")
+            timeline = await clients["analytics"].get(f"/cases/{case_id}/timeline", headers=AGENT)
             counts.append(len(timeline.json()["events"]) if timeline.status_code == 200 else 0)
         return counts == [2] * len(case_ids)
 

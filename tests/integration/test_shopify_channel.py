@@ -234,7 +234,7 @@ async def test_the_demo_shops_returns_become_cases_one_per_reason(clients, emula
     ]
 
     async def in_the_summary():
-        summary = (await clients["analytics"].get("/reports/summary")).json()
+        summary = (await clients["analytics"].get("/reports/summary", headers=AGENT)).json()
         return summary["by_marketplace"].get("shopify", 0) >= 6
 
     await eventually(in_the_summary, timeout=60)

@@ -2,9 +2,11 @@
 seller's policy in force, and a period's cases replanned under a proposed policy
 (resolution's what-if).
 
-Analytics passes resolution's answer on as it came, whatever its status (a 401 for a
-caller who is not an agent, a 404 for a seller without a policy, a 422 for a bad
-question): resolution is the one to say. Only no answer at all is an error: `Unavailable`.
+Each question goes with the caller's own token, never one of analytics': resolution checks
+what the caller may see and do. Analytics passes resolution's answer on as it came,
+whatever its status (a 403 for a caller who may not replan, a 404 for another seller's
+policy, a 422 for a bad question): resolution is the one to say. Only no answer at all is
+an error: `Unavailable`.
 """
 
 from dataclasses import dataclass
@@ -36,7 +38,7 @@ class ResolutionApi:
         )
 
     async def what_if(self, seller: str, question: bytes, authorization: str | None) -> Answer:
-        """The question (a JSON body) asked with the caller's own credentials."""
+        """The question (a JSON body) asked with the caller's own Authorization."""
         headers = {"Content-Type": "application/json"}
         if authorization:
             headers["Authorization"] = authorization

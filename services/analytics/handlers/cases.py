@@ -1,5 +1,7 @@
 """Cases as the operations team follows them: the live list with its filters, one case's
-read model, and its timeline across the services, each event linked to its trace."""
+read model, and its timeline across the services, each event linked to its trace. Each
+caller sees its own sellers' cases only: another seller's case answers 404, as one that
+does not exist."""
 
 from typing import Annotated, Any
 
@@ -7,9 +9,10 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import or_, select
 
+from services.analytics.handlers.tenancy import case_of
 from services.analytics.tables import AppliedEvent, CaseView, ConversationEntry
 from shared.audit import personal_data
-from shared.routes import get_or_404
+from shared.identity import SellerReader
 from shared.service import CurrentService
 
 router = APIRouter(tags=["cases"])
@@ -31,9 +34,13 @@ class CaseFilters(BaseModel):
 
 @router.get("/cases", summary="The latest cases first, narrowed by any of their facts")
 async def case_list(
-    service: CurrentService, filters: Annotated[CaseFilters, Query()]
+    caller: SellerReader, service: CurrentService, filters: Annotated[CaseFilters, Query()]
 ) -> dict[str, Any]:
-    query = select(CaseView).order_by(CaseView.updated_at.desc(), CaseView.case_id)
+    query = (
+        select(CaseView)
+        .where(caller.sellers_in(CaseView.seller_account))
+        .order_by(CaseView.updated_at.desc(), CaseView.case_id)
+    )
     for name, value in filters.model_dump(exclude={"search", "limit"}).items():
         if value:
             query = query.where(getattr(CaseView, name) == value)
@@ -51,9 +58,9 @@ async def case_list(
 
 
 @router.get("/cases/{case_id}", summary="One case: where it came from and where it stands")
-async def one_case(case_id: str, service: CurrentService) -> dict[str, Any]:
+async def one_case(case_id: str, caller: SellerReader, service: CurrentService) -> dict[str, Any]:
     async with service.sessions() as session:
-        row = await get_or_404(session, CaseView, case_id, f"no case {case_id}")
+        row = await case_of(session, caller, case_id)
     return row.model_dump()
 
 
@@ -62,8 +69,9 @@ async def one_case(case_id: str, service: CurrentService) -> dict[str, Any]:
     summary="Every event of one case, in order",
     dependencies=[personal_data("case events")],
 )
-async def timeline(case_id: str, service: CurrentService) -> dict:
+async def timeline(case_id: str, caller: SellerReader, service: CurrentService) -> dict:
     async with service.sessions() as session:
+        await case_of(session, caller, case_id)  # every event a case has makes its row
         events = list(
             await session.scalars(
                 select(AppliedEvent)
@@ -96,9 +104,11 @@ async def timeline(case_id: str, service: CurrentService) -> dict:
     summary="One case's conversation with its buyer: messages sent and replies, in order",
     dependencies=[personal_data("conversation with the buyer")],
 )
-async def conversation(case_id: str, service: CurrentService) -> dict[str, Any]:
+async def conversation(
+    case_id: str, caller: SellerReader, service: CurrentService
+) -> dict[str, Any]:
     async with service.sessions() as session:
-        await get_or_404(session, CaseView, case_id, f"no case {case_id}")
+        await case_of(session, caller, case_id)
         turns = await session.scalars(
             select(ConversationEntry)
             .where(ConversationEntry.case_id == case_id)

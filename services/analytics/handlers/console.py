@@ -15,6 +15,8 @@ from shared.edge import page_headers
 from shared.identity import public
 
 router = APIRouter(tags=["console"])
+# The page and its files hold no data: what they show comes from the API, signed in.
+OPEN = public("the console's page and assets; its data needs a signed-in session")
 
 PAGE = Path(__file__).resolve().parents[1] / "console"
 ASSETS = {

@@ -1,5 +1,7 @@
 """A listing's pre-sale FAQ entries (which return reasons each answers), and the gaps
-found: reasons buyers return it for that no entry in their language answers."""
+found: reasons buyers return it for that no entry in their language answers. The seller's
+people read them, its admin writes them; another seller's answer 404, as a seller unknown
+(the gaps report too, when asked for one seller)."""
 
 from typing import Annotated
 
@@ -10,8 +12,8 @@ from sqlalchemy.dialects.postgresql import insert
 
 from services.analytics.domain.faq_gaps import GapState
 from services.analytics.tables import FaqEntry, FaqGap
-from shared.access import AgentOnly
 from shared.events import Reason
+from shared.identity import SellerAdmin, SellerReader
 from shared.messaging_tables import utc_now
 from shared.routes import get_or_404
 from shared.service import CurrentService
@@ -37,12 +39,16 @@ class Entry(BaseModel):
             raise HTTPException(422, f"unknown reasons {unknown}; known: {known}")
 
 
-@router.put(
-    "/faq/{seller}/{sku}/{entry_id}", dependencies=[AgentOnly], summary="Add or change an entry"
-)
+@router.put("/faq/{seller}/{sku}/{entry_id}", summary="Add or change an entry")
 async def put_entry(
-    seller: str, sku: str, entry_id: str, entry: Entry, service: CurrentService
+    seller: str,
+    sku: str,
+    entry_id: str,
+    entry: Entry,
+    caller: SellerAdmin,
+    service: CurrentService,
 ) -> FaqEntry:
+    caller.seller_or_404(seller, "seller")
     entry.check_reasons()
     values = {**entry.model_dump(), "updated_at": utc_now()}
     async with service.transaction() as session:
@@ -57,7 +63,10 @@ async def put_entry(
 
 
 @router.get("/faq/{seller}/{sku}", summary="A listing's FAQ entries")
-async def list_entries(seller: str, sku: str, service: CurrentService) -> list[FaqEntry]:
+async def list_entries(
+    seller: str, sku: str, caller: SellerReader, service: CurrentService
+) -> list[FaqEntry]:
+    caller.seller_or_404(seller, "seller")
     async with service.sessions() as session:
         rows = await session.scalars(
             select(FaqEntry)
@@ -67,8 +76,11 @@ async def list_entries(seller: str, sku: str, service: CurrentService) -> list[F
         return list(rows)
 
 
-@router.delete("/faq/{seller}/{sku}/{entry_id}", status_code=204, dependencies=[AgentOnly])
-async def delete_entry(seller: str, sku: str, entry_id: str, service: CurrentService) -> None:
+@router.delete("/faq/{seller}/{sku}/{entry_id}", status_code=204, summary="Remove an entry")
+async def delete_entry(
+    seller: str, sku: str, entry_id: str, caller: SellerAdmin, service: CurrentService
+) -> None:
+    caller.seller_or_404(seller, "seller")
     async with service.transaction() as session:
         missing = f"no FAQ entry {entry_id} for {sku}"
         await session.delete(await get_or_404(session, FaqEntry, (seller, sku, entry_id), missing))
@@ -76,12 +88,14 @@ async def delete_entry(seller: str, sku: str, entry_id: str, service: CurrentSer
 
 @router.get("/reports/faq-gaps", summary="Reasons no FAQ entry answers, the costliest first")
 async def list_gaps(
+    caller: SellerReader,
     service: CurrentService,
     seller: str | None = None,
     state: Annotated[str, Query(pattern=GAP_STATES)] = GapState.OPEN,
 ) -> list[FaqGap]:
-    query = select(FaqGap).where(FaqGap.state == state)
+    query = select(FaqGap).where(FaqGap.state == state, caller.sellers_in(FaqGap.seller_account))
     if seller is not None:
+        caller.seller_or_404(seller, "seller")
         query = query.where(FaqGap.seller_account == seller)
     async with service.sessions() as session:
         rows = await session.scalars(query.order_by(FaqGap.cost_minor.desc(), FaqGap.cases.desc()))

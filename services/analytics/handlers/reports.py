@@ -1,5 +1,9 @@
 """Reports out: the summary, why listings are returned and where, what steering achieved
-and saved (JSON, CSV, and the seller's XLSX analysis workbook)."""
+and saved (JSON, CSV, and the seller's XLSX analysis workbook).
+
+Every report counts the caller's sellers' cases only. A report asked for one seller
+(`seller=`) the caller does not serve answers 404, as a seller unknown: it names whose
+report it is, as a path would, rather than narrowing a list."""
 
 from datetime import datetime
 from enum import StrEnum
@@ -14,9 +18,11 @@ from services.analytics.domain.outcomes import outcomes, savings_by_month
 from services.analytics.domain.phrases import BuyerComment, Ranked, phrases_by_reason
 from services.analytics.domain.taxonomy import Labeller
 from services.analytics.domain.workbook import csv_text, seller_workbook
+from services.analytics.handlers.tenancy import cases_served
 from services.analytics.tables import AppliedEvent, CaseView, UnitsSold
 from services.analytics.workflows.buyer_texts import buyer_texts
 from services.analytics.workflows.taxonomies import labeller_of
+from shared.identity import Principal, SellerReader
 from shared.routes import attachment
 from shared.service import CurrentService
 
@@ -25,24 +31,30 @@ router = APIRouter(tags=["reports"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-async def _counts_by(session: AsyncSession, column) -> dict[str, int]:
+async def _counts_by(session: AsyncSession, column, served) -> dict[str, int]:
     rows = await session.execute(
-        select(column, func.count()).where(column.is_not(None)).group_by(column).order_by(column)
+        select(column, func.count())
+        .where(column.is_not(None), served)
+        .group_by(column)
+        .order_by(column)
     )
     return {key: count for key, count in rows.all()}
 
 
 @router.get("/reports/summary", summary="Cases by scenario, remedy, market and marketplace")
-async def summary(service: CurrentService) -> dict:
+async def summary(caller: SellerReader, service: CurrentService) -> dict:
+    served = caller.sellers_in(CaseView.seller_account)
+    events = select(func.count()).select_from(AppliedEvent)
+    if not caller.every_seller:  # an event knows its case only: the case knows the seller
+        events = events.where(AppliedEvent.case_id.in_(cases_served(caller)))
     async with service.sessions() as session:
         return {
-            "cases": await session.scalar(select(func.count()).select_from(CaseView)),
-            "events": await session.scalar(select(func.count()).select_from(AppliedEvent)),
-            "by_scenario": await _counts_by(session, CaseView.scenario),
-            "by_remedy": await _counts_by(session, CaseView.remedy),
-            "by_market": await _counts_by(session, CaseView.market),
-            "by_marketplace": await _counts_by(session, CaseView.marketplace),
-            "by_status": await _counts_by(session, CaseView.status),
+            "cases": await session.scalar(select(func.count()).select_from(CaseView).where(served)),
+            "events": await session.scalar(events),
+            **{
+                f"by_{name}": await _counts_by(session, getattr(CaseView, name), served)
+                for name in ("scenario", "remedy", "market", "marketplace", "status")
+            },
         }
 
 
@@ -52,10 +64,13 @@ class Format(StrEnum):
 
 
 class Period:
-    """Which cases a report covers: a seller, a market, and when they opened."""
+    """Which cases a report covers: the caller's sellers' (or the one seller asked for, if
+    the caller's), a market, and when they opened. The report's route names its policy too
+    (`SellerReader`, for the route walk); FastAPI checks the token once for both."""
 
     def __init__(
         self,
+        caller: SellerReader,
         seller: str | None = None,
         market: str | None = None,
         since: Annotated[datetime | None, Query(description="opened at or after")] = None,
@@ -63,11 +78,14 @@ class Period:
     ) -> None:
         if since and until and since >= until:
             raise HTTPException(422, "since must be before until")
+        if seller is not None:
+            caller.seller_or_404(seller, "seller")
+        self.caller: Principal = caller
         self.seller, self.market, self.since, self.until = seller, market, since, until
 
     def conditions(self) -> list:
         """The period's cases: opened ones (a listing known), of the seller and market."""
-        conditions = [CaseView.sku.is_not(None)]
+        conditions = [CaseView.sku.is_not(None), self.caller.sellers_in(CaseView.seller_account)]
         if self.seller is not None:
             conditions.append(CaseView.seller_account == self.seller)
         if self.market is not None:
@@ -101,7 +119,10 @@ def _csv(rows: list[dict[str, Any]], name: str) -> Response:
     "/reports/listings", summary="Why each listing is returned: reason, scenario and remedy mix"
 )
 async def listings_report(
-    service: CurrentService, period: Annotated[Period, Depends()], format: Format = Format.JSON
+    _: SellerReader,
+    service: CurrentService,
+    period: Annotated[Period, Depends()],
+    format: Format = Format.JSON,
 ) -> Any:
     async with service.sessions() as session:
         listed = reports.by_listing(*await listing_facts_in(session, period))
@@ -112,7 +133,10 @@ async def listings_report(
 
 @router.get("/reports/markets", summary="Why cases are returned, market by market")
 async def markets_report(
-    service: CurrentService, period: Annotated[Period, Depends()], format: Format = Format.JSON
+    _: SellerReader,
+    service: CurrentService,
+    period: Annotated[Period, Depends()],
+    format: Format = Format.JSON,
 ) -> Any:
     async with service.sessions() as session:
         rows = await case_rows_in(session, period)
@@ -199,7 +223,9 @@ async def breaches_in(session: AsyncSession, period: Period) -> dict[str, int]:
     "/reports/outcomes",
     summary="What steering achieved: returns avoided, satisfaction, first replies, savings",
 )
-async def outcomes_report(service: CurrentService, period: Annotated[Period, Depends()]) -> dict:
+async def outcomes_report(
+    _: SellerReader, service: CurrentService, period: Annotated[Period, Depends()]
+) -> dict:
     async with service.sessions() as session:
         rows = await case_rows_in(session, period)
         breaches = await breaches_in(session, period)
@@ -216,6 +242,7 @@ class SavingsPer(StrEnum):
     summary="What the chosen remedies saved against returning everything, month by month",
 )
 async def savings_report(
+    _: SellerReader,
     service: CurrentService,
     period: Annotated[Period, Depends()],
     per: SavingsPer = SavingsPer.MONTH,
@@ -236,8 +263,9 @@ async def savings_report(
     responses={200: {"content": {XLSX: {}}}},
 )
 async def analysis_workbook(
-    service: CurrentService, seller: str, period: Annotated[Period, Depends()]
+    caller: SellerReader, service: CurrentService, seller: str, period: Annotated[Period, Depends()]
 ) -> Response:
+    caller.seller_or_404(seller, "seller")
     period.seller = seller
     async with service.sessions() as session:
         facts = await listing_facts_in(session, period)

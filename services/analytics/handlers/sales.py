@@ -1,4 +1,5 @@
-"""The seller's sales feed in: units sold per listing and day, as JSON or a CSV upload."""
+"""The seller's sales feed in: units sold per listing and day, as JSON or a CSV upload, by
+the seller's admin (another seller's answers 404)."""
 
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import TypeAdapter, ValidationError
@@ -6,7 +7,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from services.analytics.domain.sales import SalesDay, SalesRefused, parse_sales_csv
 from services.analytics.tables import UnitsSold
-from shared.access import AgentOnly
+from shared.identity import SellerAdmin
 from shared.service import CurrentService
 
 router = APIRouter(tags=["sales feed"])
@@ -33,11 +34,13 @@ async def _sales_days(request: Request) -> list[SalesDay]:
     "/sales/{seller}",
     summary="Units sold per listing and day, optionally per market "
     "(JSON list, or text/csv with sku,day,units[,market])",
-    dependencies=[AgentOnly],
 )
-async def record_sales(seller: str, request: Request, service: CurrentService) -> dict:
+async def record_sales(
+    seller: str, request: Request, caller: SellerAdmin, service: CurrentService
+) -> dict:
     """A day sent again (for the same market, or for all) replaces what was sent before
     for it, so re-sending a file is safe."""
+    caller.seller_or_404(seller, "seller")
     days = await _sales_days(request)
     if len(days) > MAX_ROWS:
         raise HTTPException(413, f"at most {MAX_ROWS} rows per upload")

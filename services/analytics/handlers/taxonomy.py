@@ -1,11 +1,12 @@
-"""The seller's own reason taxonomy in and out: the labels its reports show reasons in."""
+"""The seller's own reason taxonomy in and out: the labels its reports show reasons in. The
+seller's people read it, its admin writes it; another seller's answers 404."""
 
 from fastapi import APIRouter
 
 from services.analytics.domain.taxonomy import SellerTaxonomy
 from services.analytics.tables import ReasonTaxonomy
 from services.analytics.workflows.taxonomies import taxonomy_of
-from shared.access import AgentOnly
+from shared.identity import SellerAdmin, SellerReader
 from shared.messaging_tables import utc_now
 from shared.service import CurrentService
 
@@ -15,11 +16,11 @@ router = APIRouter(tags=["reason taxonomy"])
 @router.put(
     "/taxonomy/{seller}",
     summary="The seller's labels for reasons and marketplace codes (replaces the earlier ones)",
-    dependencies=[AgentOnly],
 )
 async def put_taxonomy(
-    seller: str, taxonomy: SellerTaxonomy, service: CurrentService
+    seller: str, taxonomy: SellerTaxonomy, caller: SellerAdmin, service: CurrentService
 ) -> SellerTaxonomy:
+    caller.seller_or_404(seller, "seller")
     async with service.transaction() as session:
         await session.merge(
             ReasonTaxonomy(
@@ -32,6 +33,9 @@ async def put_taxonomy(
 
 
 @router.get("/taxonomy/{seller}", summary="The seller's labels (empty: none given)")
-async def get_taxonomy(seller: str, service: CurrentService) -> SellerTaxonomy:
+async def get_taxonomy(
+    seller: str, caller: SellerReader, service: CurrentService
+) -> SellerTaxonomy:
+    caller.seller_or_404(seller, "seller")
     async with service.sessions() as session:
         return await taxonomy_of(session, seller) or SellerTaxonomy()

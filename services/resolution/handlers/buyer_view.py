@@ -1,6 +1,6 @@
 """What a buyer's own page shows of their case, for intake (which serves the page): the
 offers sent, the one open now with the legal notices it carries in the buyer's language,
-where the case stands and its refunds. Internal token only: intake asks on behalf of a
+where the case stands and its refunds. A service's token only: intake asks on behalf of a
 buyer holding a valid link; nobody else reads this."""
 
 from typing import Any
@@ -11,17 +11,17 @@ from sqlalchemy import select
 from services.resolution.domain.offers import LANGUAGES, OfferState, PlannedStep
 from services.resolution.tables import CaseDecision, Offer, Refund
 from services.resolution.workflows.policies import policy_of
-from shared.access import InternalOnly
 from shared.compliance import REQUIRED_DISCLOSURES
 from shared.events import Remedy
+from shared.identity import ServiceCall
 from shared.routes import get_or_404
 from shared.service import CurrentService
 
-router = APIRouter(tags=["buyers' page"], dependencies=[InternalOnly])
+router = APIRouter(tags=["buyers' page"])
 
 
 @router.get("/cases/{case_id}/buyer-view", summary="What the buyer's page shows of a case")
-async def buyer_view(case_id: str, service: CurrentService) -> dict[str, Any]:
+async def buyer_view(case_id: str, _: ServiceCall, service: CurrentService) -> dict[str, Any]:
     async with service.sessions() as session:
         case = await get_or_404(session, CaseDecision, case_id, f"no case {case_id} in resolution")
         offers = list(

@@ -1,5 +1,6 @@
 """The troubleshooting knowledge base over HTTP: a seller's guides over the starter set;
-adding, replacing and removing one needs the agent token."""
+adding, replacing and removing one is the seller's admin's. Another seller's guides answer
+404, as a seller unknown."""
 
 from typing import Any
 
@@ -8,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from services.resolution.domain.troubleshooting import Guide, guide_from_dict, guide_to_dict
 from services.resolution.workflows import knowledge_base
-from shared.access import AgentOnly
+from shared.identity import SellerAdmin, SellerReader
 from shared.service import CurrentService
 
 router = APIRouter(tags=["resolution"])
@@ -27,10 +28,12 @@ class GuideBody(BaseModel):
 @router.get("/guides/{seller}", summary="The seller's guides, over the starter set")
 async def list_guides(
     seller: str,
+    caller: SellerReader,
     service: CurrentService,
     sku: str | None = None,
     language: str | None = None,
 ) -> list[dict[str, Any]]:
+    caller.seller_or_404(seller, "seller")
     async with service.sessions() as session:
         guides = await knowledge_base.guides_of(session, seller)
     return [
@@ -40,12 +43,11 @@ async def list_guides(
     ]
 
 
-@router.put(
-    "/guides/{seller}/{guide_id}", dependencies=[AgentOnly], summary="Add or replace a guide"
-)
+@router.put("/guides/{seller}/{guide_id}", summary="Add or replace a guide")
 async def put_guide(
-    seller: str, guide_id: str, body: GuideBody, service: CurrentService
+    seller: str, guide_id: str, body: GuideBody, caller: SellerAdmin, service: CurrentService
 ) -> dict[str, Any]:
+    caller.seller_or_404(seller, "seller")
     if body.sku is None and body.category is None:
         raise HTTPException(422, "a guide is for a sku or for a category: give one")
     try:
@@ -57,10 +59,11 @@ async def put_guide(
     return guide_to_dict(guide)
 
 
-@router.delete(
-    "/guides/{seller}/{guide_id}", dependencies=[AgentOnly], status_code=204, summary="Remove"
-)
-async def delete_guide(seller: str, guide_id: str, service: CurrentService) -> None:
+@router.delete("/guides/{seller}/{guide_id}", status_code=204, summary="Remove")
+async def delete_guide(
+    seller: str, guide_id: str, caller: SellerAdmin, service: CurrentService
+) -> None:
+    caller.seller_or_404(seller, "seller")
     async with service.transaction() as session:
         if not await knowledge_base.delete_guide(session, seller, guide_id):
             raise HTTPException(404, f"seller {seller} has no guide {guide_id}")

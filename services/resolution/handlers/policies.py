@@ -1,5 +1,6 @@
-"""Seller policies over HTTP: the version in force, any earlier one, and a new version
-(agent token). Decisions record the version they used."""
+"""Seller policies over HTTP: the version in force, any earlier one (the seller's people
+and operations), and a new version (the seller's admin). Decisions record the version they
+used. Another seller's policy answers 404, as a seller unknown."""
 
 from typing import Annotated
 
@@ -8,7 +9,7 @@ from pydantic import BaseModel
 
 from services.resolution.domain.policy import SellerPolicy
 from services.resolution.workflows import policies
-from shared.access import AgentOnly
+from shared.identity import SellerAdmin, SellerReader
 from shared.routes import found
 from shared.service import CurrentService
 
@@ -22,7 +23,8 @@ class PolicyView(BaseModel):
 
 
 @router.get("/policies/{seller}", summary="The seller's policy in force")
-async def get_policy(seller: str, service: CurrentService) -> PolicyView:
+async def get_policy(seller: str, caller: SellerReader, service: CurrentService) -> PolicyView:
+    caller.seller_or_404(seller, "seller")
     async with service.sessions() as session:
         policy, version = await policies.policy_in_force(session, seller)
     return PolicyView(seller_account=seller, version=version, policy=policy)
@@ -30,8 +32,12 @@ async def get_policy(seller: str, service: CurrentService) -> PolicyView:
 
 @router.get("/policies/{seller}/versions/{version}", summary="One version of a seller's policy")
 async def get_policy_version(
-    seller: str, version: Annotated[int, Path(ge=0, le=2**31 - 1)], service: CurrentService
+    seller: str,
+    version: Annotated[int, Path(ge=0, le=2**31 - 1)],
+    caller: SellerReader,
+    service: CurrentService,
 ) -> PolicyView:
+    caller.seller_or_404(seller, "seller")
     async with service.sessions() as session:
         policy = await policies.policy_version(session, seller, version)
     missing = f"seller {seller} has no policy version {version}"
@@ -40,11 +46,13 @@ async def get_policy_version(
 
 @router.put(
     "/policies/{seller}",
-    dependencies=[AgentOnly],
     status_code=201,
     summary="A new version of the seller's policy; cases planned from now on use it",
 )
-async def put_policy(seller: str, policy: SellerPolicy, service: CurrentService) -> PolicyView:
+async def put_policy(
+    seller: str, policy: SellerPolicy, caller: SellerAdmin, service: CurrentService
+) -> PolicyView:
+    caller.seller_or_404(seller, "seller")
     async with service.transaction() as session:
-        version = await policies.save_policy(session, seller, policy, author="agent API")
+        version = await policies.save_policy(session, seller, policy, author=caller.name)
     return PolicyView(seller_account=seller, version=version, policy=policy)

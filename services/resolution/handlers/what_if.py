@@ -1,5 +1,5 @@
 """What a different seller policy would have done (`workflows/what_if.py`), asked by an
-agent over HTTP or from the command line:
+agent of the seller over HTTP (another seller answers 404) or from the command line:
 
     python -m services.resolution.handlers.what_if --seller S --policy proposed.json \
         [--since 2026-10-01] [--until 2026-11-01]      (make what-if)
@@ -20,8 +20,8 @@ from rich.table import Table
 from services.resolution.domain.policy import SellerPolicy
 from services.resolution.settings import ResolutionSettings
 from services.resolution.workflows.what_if import what_if
-from shared.access import AgentOnly
 from shared.db import create_service_engine, session_factory
+from shared.identity import SellerAgent
 from shared.service import CurrentService
 
 router = APIRouter(tags=["resolution"])
@@ -35,10 +35,12 @@ class WhatIf(BaseModel):
 
 @router.post(
     "/what-if/{seller}",
-    dependencies=[AgentOnly],
     summary="Replan a period's cases under a proposed policy: cost, remedies, returns",
 )
-async def replay_policy(seller: str, question: WhatIf, service: CurrentService) -> dict[str, Any]:
+async def replay_policy(
+    seller: str, question: WhatIf, caller: SellerAgent, service: CurrentService
+) -> dict[str, Any]:
+    caller.seller_or_404(seller, "seller")
     if question.since and question.until and question.since >= question.until:
         raise HTTPException(422, "since must be before until")
     async with service.sessions() as session:

@@ -13,7 +13,7 @@ from faststream.kafka import TestKafkaBroker
 from services.analytics.app import create_app
 from shared.events import CaseItem, CaseOpened, Envelope, Remedy, ResolutionDecided, Scenario
 from shared.markets import CURRENCY_OF, REGION_OF, Market
-from tests.factories import ISSUER, envelope_bytes
+from tests.factories import AGENT, ISSUER, envelope_bytes
 from tests.handlers.conftest import api_of
 
 START = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
@@ -165,3 +165,10 @@ def pareto(mix: list[dict]) -> list[tuple[str, int, float]]:
 async def publish_at(broker, event, at: datetime) -> None:
     envelope = Envelope.wrap(event).model_copy(update={"time": at})
     await broker.publish(envelope_bytes(envelope), envelope.topic, key=event.case_id.encode())
+
+
+async def report(api, name: str, params: dict) -> dict:
+    """A report as the platform admin reads it (every seller)."""
+    answer = await api.get(f"/reports/{name}", params=params, headers=AGENT)
+    assert answer.status_code == 200, answer.text
+    return answer.json()

@@ -1,15 +1,18 @@
 """The live case list narrowed by facts and a search, one case, its timeline with trace
 links."""
 
+from tests.factories import AGENT
 from tests.handlers.analytics.conftest import seller_with_cases
 
 
 async def test_the_case_list_narrows_by_facts_and_a_search(api):
     seller = await seller_with_cases(api)
-    listed = await api.get("/cases", params={"seller_account": seller, "limit": 500})
+    listed = await api.get("/cases", params={"seller_account": seller, "limit": 500}, headers=AGENT)
     assert len(listed.json()["cases"]) == 10
     narrowed = await api.get(
-        "/cases", params={"seller_account": seller, "market": "DE", "remedy": "return_full_refund"}
+        "/cases",
+        params={"seller_account": seller, "market": "DE", "remedy": "return_full_refund"},
+        headers=AGENT,
     )
     assert sorted(c["sku"] for c in narrowed.json()["cases"]) == [
         "BT-SPK-200",
@@ -17,16 +20,19 @@ async def test_the_case_list_narrows_by_facts_and_a_search(api):
         "CRT-BLK-5284",
         "CRT-BLK-5284",
     ]
-    found = await api.get("/cases", params={"seller_account": seller, "search": "blackout"})
+    found = await api.get(
+        "/cases", params={"seller_account": seller, "search": "blackout"}, headers=AGENT
+    )
     assert {c["sku"] for c in found.json()["cases"]} == {"CRT-BLK-5284"}
     for wildcard in ("%", "_", "BT_SPK"):  # searched for as themselves, matching nothing
         search = {"seller_account": seller, "search": wildcard}
-        assert (await api.get("/cases", params=search)).json()["cases"] == []
+        assert (await api.get("/cases", params=search, headers=AGENT)).json()["cases"] == []
     one = found.json()["cases"][0]
-    assert (await api.get(f"/cases/{one['case_id']}")).json()["seller_account"] == seller
-    assert (await api.get("/cases/no-such-case")).status_code == 404
-    assert (await api.get("/cases", params={"limit": 0})).status_code == 422
-    events = (await api.get(f"/cases/{one['case_id']}/timeline")).json()["events"]
+    case = (await api.get(f"/cases/{one['case_id']}", headers=AGENT)).json()
+    assert case["seller_account"] == seller
+    assert (await api.get("/cases/no-such-case", headers=AGENT)).status_code == 404
+    assert (await api.get("/cases", params={"limit": 0}, headers=AGENT)).status_code == 422
+    events = (await api.get(f"/cases/{one['case_id']}/timeline", headers=AGENT)).json()["events"]
     assert [e["trace_url"] for e in events] == [
         f"http://localhost:16686/trace/{e['trace_id']}" for e in events
     ]

@@ -10,6 +10,7 @@ from faststream.kafka import TestKafkaBroker
 
 from services.analytics.workflows.rebuild import rebuild
 from shared.events import BuyerAnswer, BuyerErased, BuyerMessaged, BuyerReplied, CaseOpened
+from tests.factories import AGENT
 from tests.handlers.analytics.conftest import CURTAIN, START, publish_at
 
 
@@ -77,7 +78,7 @@ def shown(turns: list[dict]) -> list[tuple]:
 
 async def test_the_conversation_shows_messages_and_replies_in_order(api):
     case_id = await a_conversation(api)
-    answer = await api.get(f"/cases/{case_id}/conversation")
+    answer = await api.get(f"/cases/{case_id}/conversation", headers=AGENT)
     assert answer.status_code == 200, answer.text
     turns = answer.json()["turns"]
     assert shown(turns) == [
@@ -92,10 +93,10 @@ async def test_the_conversation_shows_messages_and_replies_in_order(api):
 
     async with api.service.transaction() as session:
         await rebuild(session)
-    rebuilt = (await api.get(f"/cases/{case_id}/conversation")).json()["turns"]
+    rebuilt = (await api.get(f"/cases/{case_id}/conversation", headers=AGENT)).json()["turns"]
     assert rebuilt == turns
 
-    assert (await api.get("/cases/no-such-case/conversation")).status_code == 404
+    assert (await api.get("/cases/no-such-case/conversation", headers=AGENT)).status_code == 404
 
 
 async def test_an_erased_buyer_s_conversation_keeps_no_words(api):
@@ -108,6 +109,6 @@ async def test_an_erased_buyer_s_conversation_keeps_no_words(api):
             at=START + timedelta(days=1),
         )
         await publish_at(broker, erased, START + timedelta(days=1))
-    turns = (await api.get(f"/cases/{case_id}/conversation")).json()["turns"]
+    turns = (await api.get(f"/cases/{case_id}/conversation", headers=AGENT)).json()["turns"]
     assert [t["text"] for t in turns] == ["", "", "", ""]
     assert [t["kind"] for t in turns] == ["offer_made", "decline", "offer_made", "accept"]

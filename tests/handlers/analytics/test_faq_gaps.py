@@ -50,7 +50,7 @@ async def test_a_reason_no_faq_entry_answers_becomes_a_suggested_entry_once(api)
     ]
     assert CURTAIN.title in found[0].suggestion.question
     assert [g for g in await find_gaps(api.service) if g.seller_account == seller] == []
-    listed = (await api.get("/reports/faq-gaps", params={"seller": seller})).json()
+    listed = (await api.get("/reports/faq-gaps", params={"seller": seller}, headers=AGENT)).json()
     assert [(g["language"], g["reason"], g["cases"]) for g in listed] == [("en", "size_fit", 3)]
     async with api.service.sessions() as session:
         published = await session.scalars(
@@ -63,7 +63,9 @@ async def test_a_reason_no_faq_entry_answers_becomes_a_suggested_entry_once(api)
     english_entry = {**entry, "language": "en", "question": "Which size fits my window?"}
     await api.put(f"{path}/size-en", json=english_entry, headers=AGENT)
     await find_gaps(api.service)
-    covered = await api.get("/reports/faq-gaps", params={"seller": seller, "state": "covered"})
+    covered = await api.get(
+        "/reports/faq-gaps", params={"seller": seller, "state": "covered"}, headers=AGENT
+    )
     assert [(g["language"], g["reason"]) for g in covered.json()] == [("en", "size_fit")]
 
 
@@ -91,7 +93,7 @@ async def test_a_question_buyers_keep_asking_becomes_a_gap_until_an_entry_mentio
         ("buyer_question", "king size", 2),
     ]
     assert "“king size”" in found[1].suggestion.question
-    listed = (await api.get("/reports/faq-gaps", params={"seller": seller})).json()
+    listed = (await api.get("/reports/faq-gaps", params={"seller": seller}, headers=AGENT)).json()
     assert sorted(g["topic"] for g in listed) == ["fit a king", "king size"]
     async with api.service.sessions() as session:
         published = await session.scalars(
@@ -108,5 +110,7 @@ async def test_a_question_buyers_keep_asking_becomes_a_gap_until_an_entry_mentio
     }
     assert (await api.put(f"{path}/king", json=king, headers=AGENT)).status_code == 200
     assert [g for g in await find_gaps(api.service) if g.seller_account == seller] == []
-    covered = await api.get("/reports/faq-gaps", params={"seller": seller, "state": "covered"})
+    covered = await api.get(
+        "/reports/faq-gaps", params={"seller": seller, "state": "covered"}, headers=AGENT
+    )
     assert sorted(g["topic"] for g in covered.json()) == ["fit a king", "king size"]

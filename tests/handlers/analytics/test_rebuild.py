@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from services.analytics.tables import CaseView
 from services.analytics.workflows.rebuild import rebuild
+from tests.factories import AGENT
 from tests.handlers.analytics.conftest import CASES, seller_with_cases
 
 
@@ -19,9 +20,11 @@ async def test_the_read_model_rebuilt_from_the_kept_events_gives_the_same_report
             return [row.model_dump() for row in found]
 
     before = await rows()
-    report = (await api.get("/reports/listings", params={"seller": seller})).json()
+    report = (await api.get("/reports/listings", params={"seller": seller}, headers=AGENT)).json()
     async with api.service.transaction() as session:
         folded = await rebuild(session)
     assert folded >= 2 * len(CASES)
     assert await rows() == before and len(before) == len(CASES)
-    assert (await api.get("/reports/listings", params={"seller": seller})).json() == report
+    assert (
+        await api.get("/reports/listings", params={"seller": seller}, headers=AGENT)
+    ).json() == report

@@ -31,13 +31,14 @@ from tests.handlers.analytics.conftest import (
     events_of,
     pareto,
     publish_at,
+    report,
     seller_with_cases,
 )
 
 
 async def test_each_listing_shows_why_it_is_returned(api):
     seller = await seller_with_cases(api)
-    answer = await api.get("/reports/listings", params={"seller": seller})
+    answer = await api.get("/reports/listings", params={"seller": seller}, headers=AGENT)
     assert answer.status_code == 200
     listings = answer.json()["listings"]
     # The most returned first; a tie goes by SKU.
@@ -68,7 +69,7 @@ async def test_each_listing_shows_why_it_is_returned(api):
 
 async def test_markets_are_compared_and_a_period_or_market_narrows_the_report(api):
     seller = await seller_with_cases(api)
-    markets = (await api.get("/reports/markets", params={"seller": seller})).json()["markets"]
+    markets = (await report(api, "markets", {"seller": seller}))["markets"]
     by_market = {m["market"]: m for m in markets}
     assert {m: by_market[m]["cases"] for m in by_market} == {"DE": 4, "UK": 2, "US": 4}
     assert pareto(by_market["DE"]["reasons"]) == [
@@ -87,17 +88,21 @@ async def test_markets_are_compared_and_a_period_or_market_narrows_the_report(ap
         "since": START.isoformat(),
         "until": (START + timedelta(days=5)).isoformat(),
     }
-    listings = (await api.get("/reports/listings", params=first_week)).json()["listings"]
+    listings = (await report(api, "listings", first_week))["listings"]
     assert [(x["sku"], x["cases"]) for x in listings] == [("CRT-BLK-5284", 5)]
-    germany = (await api.get("/reports/listings", params={"seller": seller, "market": "DE"})).json()
+    germany = (
+        await api.get("/reports/listings", params={"seller": seller, "market": "DE"}, headers=AGENT)
+    ).json()
     assert sum(x["cases"] for x in germany["listings"]) == 4
     backwards = {"seller": seller, "since": "2026-10-09T00:00:00Z", "until": "2026-10-01T00:00:00Z"}
-    assert (await api.get("/reports/listings", params=backwards)).status_code == 422
+    assert (await api.get("/reports/listings", params=backwards, headers=AGENT)).status_code == 422
 
 
 async def test_the_csv_export_reads_back_as_the_report(api):
     seller = await seller_with_cases(api)
-    answer = await api.get("/reports/listings", params={"seller": seller, "format": "csv"})
+    answer = await api.get(
+        "/reports/listings", params={"seller": seller, "format": "csv"}, headers=AGENT
+    )
     assert answer.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(answer.text)))
     curtain = [r for r in rows if r["sku"] == "CRT-BLK-5284"]
@@ -105,7 +110,9 @@ async def test_the_csv_export_reads_back_as_the_report(api):
         ("size_fit", "4", 0.8),
         ("not_as_described", "1", 0.2),
     ]
-    markets = await api.get("/reports/markets", params={"seller": seller, "format": "csv"})
+    markets = await api.get(
+        "/reports/markets", params={"seller": seller, "format": "csv"}, headers=AGENT
+    )
     uk = [r for r in csv.DictReader(io.StringIO(markets.text)) if r["market"] == "UK"]
     assert {(r["reason"], r["reason_cases"]) for r in uk} == {("size_fit", "1"), ("damaged", "1")}
 
@@ -114,7 +121,7 @@ async def test_the_sellers_workbook_has_the_listing_and_market_sheets(api):
     seller = await seller_with_cases(api)
     sales = [{"sku": "CRT-BLK-5284", "day": "2026-10-01", "units": 50}]
     assert (await api.put(f"/sales/{seller}", json=sales, headers=AGENT)).status_code == 200
-    answer = await api.get("/reports/workbook", params={"seller": seller})
+    answer = await api.get("/reports/workbook", params={"seller": seller}, headers=AGENT)
     assert answer.status_code == 200
     assert seller in answer.headers["content-disposition"]
     book = openpyxl.load_workbook(io.BytesIO(answer.content))
@@ -182,7 +189,7 @@ async def test_outcomes_are_measured_against_the_targets(api):
                     )
                     await publish_at(broker, alert, at + timedelta(hours=4))
 
-    report = (await api.get("/reports/outcomes", params={"seller": seller})).json()
+    report = (await api.get("/reports/outcomes", params={"seller": seller}, headers=AGENT)).json()
     assert report["cases"] == 5
     assert report["minor_defects"] == {
         "decided": 5,
@@ -216,7 +223,7 @@ async def test_outcomes_are_measured_against_the_targets(api):
             "USD": {"cases": 1, "cost_minor": 2000, "baseline_minor": 2000, "saved_minor": 0}
         },
     }
-    monthly = (await api.get("/reports/savings", params={"seller": seller})).json()
+    monthly = (await api.get("/reports/savings", params={"seller": seller}, headers=AGENT)).json()
     assert monthly["months"] == [
         {
             "month": "2026-10",
@@ -227,7 +234,9 @@ async def test_outcomes_are_measured_against_the_targets(api):
             "saved_minor": 6000,
         }
     ]
-    per_listing = await api.get("/reports/savings", params={"seller": seller, "per": "listing"})
+    per_listing = await api.get(
+        "/reports/savings", params={"seller": seller, "per": "listing"}, headers=AGENT
+    )
     assert [(r["month"], r["sku"], r["saved_minor"]) for r in per_listing.json()["months"]] == [
         ("2026-10", "BT-SPK-200", 6000)
     ]
@@ -283,7 +292,9 @@ async def test_a_sales_feed_gives_each_listing_its_return_rate_and_flags_the_out
     speaker = [{"sku": "BT-SPK-200", "day": "2026-10-03", "units": 230}]
     assert (await api.put(path, json=speaker, headers=AGENT)).status_code == 200
 
-    listings = (await api.get("/reports/listings", params={"seller": seller})).json()["listings"]
+    listings = (
+        await api.get("/reports/listings", params={"seller": seller}, headers=AGENT)
+    ).json()["listings"]
     by_sku = {x["sku"]: x for x in listings}
     curtain, speaker_report = by_sku["CRT-BLK-5284"], by_sku["BT-SPK-200"]
     assert (curtain["units_sold"], curtain["return_rate"]) == (20, 0.25)
@@ -305,14 +316,16 @@ async def test_sales_per_market_give_each_market_its_return_rate(api):
     )
     headers = {**AGENT, "content-type": "text/csv"}
     assert (await api.put(f"/sales/{seller}", content=upload, headers=headers)).status_code == 200
-    markets = (await api.get("/reports/markets", params={"seller": seller})).json()["markets"]
+    markets = (await report(api, "markets", {"seller": seller}))["markets"]
     rates = {m["market"]: (m["units_sold"], m["return_rate"]) for m in markets}
     assert rates == {"DE": (40, 0.1), "UK": (None, None), "US": (100, 0.04)}
     # A listing without a figure for every market together sums its markets'.
-    listings = (await api.get("/reports/listings", params={"seller": seller})).json()["listings"]
+    listings = (
+        await api.get("/reports/listings", params={"seller": seller}, headers=AGENT)
+    ).json()["listings"]
     assert {x["sku"]: x["units_sold"] for x in listings} == {"BT-SPK-200": 80, "CRT-BLK-5284": 60}
     germany = {"seller": seller, "market": "DE"}
-    in_germany = (await api.get("/reports/listings", params=germany)).json()["listings"]
+    in_germany = (await report(api, "listings", germany))["listings"]
     assert {x["sku"]: x["return_rate"] for x in in_germany} == {
         "BT-SPK-200": 0.1,
         "CRT-BLK-5284": 0.1,

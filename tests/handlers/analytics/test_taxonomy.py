@@ -1,7 +1,7 @@
 """The seller's own reason taxonomy in and out, and its labels in the reports."""
 
 from tests.factories import AGENT
-from tests.handlers.analytics.conftest import pareto, seller_with_cases
+from tests.handlers.analytics.conftest import pareto, report, seller_with_cases
 
 
 async def test_the_seller_sees_reasons_in_its_own_taxonomy(api):
@@ -15,9 +15,11 @@ async def test_the_seller_sees_reasons_in_its_own_taxonomy(api):
     unknown = {"reasons": {"too_blue": "Colour"}}
     assert (await api.put(path, json=unknown, headers=AGENT)).status_code == 422
     assert (await api.put(path, json=taxonomy, headers=AGENT)).status_code == 200
-    assert (await api.get(path)).json() == taxonomy
+    assert (await api.get(path, headers=AGENT)).json() == taxonomy
 
-    listings = (await api.get("/reports/listings", params={"seller": seller})).json()["listings"]
+    listings = (
+        await api.get("/reports/listings", params={"seller": seller}, headers=AGENT)
+    ).json()["listings"]
     by_sku = {listing["sku"]: listing for listing in listings}
     assert pareto(by_sku["CRT-BLK-5284"]["seller_reasons"]) == [
         ("Sizing", 4, 0.8),
@@ -27,10 +29,10 @@ async def test_the_seller_sees_reasons_in_its_own_taxonomy(api):
         ("Faulty", 4, 0.8),
         ("Sizing", 1, 0.2),
     ]
-    markets = (await api.get("/reports/markets", params={"seller": seller})).json()["markets"]
+    markets = (await report(api, "markets", {"seller": seller}))["markets"]
     assert {m["market"]: pareto(m["seller_reasons"]) for m in markets}["UK"] == [
         ("Faulty", 1, 0.5),
         ("Sizing", 1, 0.5),
     ]
-    everyone = (await api.get("/reports/listings")).json()["listings"]
+    everyone = (await api.get("/reports/listings", headers=AGENT)).json()["listings"]
     assert all(listing["seller_reasons"] is None for listing in everyone)

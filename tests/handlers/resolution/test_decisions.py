@@ -4,14 +4,14 @@ a case's plan, alternatives and offers, cases and clocks by state."""
 from faststream.kafka import TestKafkaBroker
 
 from shared.events import Envelope, Parcel, Scenario
-from tests.factories import case_opened, envelope_bytes
+from tests.factories import AGENT, case_opened, envelope_bytes
 
 
 async def test_a_decision_shows_its_plan_alternatives_and_offers(api):
     case = case_opened(scenario=Scenario.SIZE_STYLE_MISMATCH)
     async with TestKafkaBroker(api.service.broker) as broker:
         await broker.publish(envelope_bytes(Envelope.wrap(case)), "intake.events")
-    decision = (await api.get(f"/decisions/{case.case_id}")).json()
+    decision = (await api.get(f"/decisions/{case.case_id}", headers=AGENT)).json()
     assert decision["state"] == "offered"
     assert [step["remedy"] for step in decision["plan"]] == ["exchange", "return_full_refund"]
     assert {a["remedy"] for a in decision["alternatives"]} == {
@@ -19,19 +19,23 @@ async def test_a_decision_shows_its_plan_alternatives_and_offers(api):
         "refund_without_return",
         "return_full_refund",
     }
-    offers = (await api.get(f"/cases/{case.case_id}/offers")).json()
+    offers = (await api.get(f"/cases/{case.case_id}/offers", headers=AGENT)).json()
     assert [(o["remedy"], o["state"]) for o in offers] == [("exchange", "open")]
     assert "exchange" in offers[0]["message"]
-    offered = (await api.get("/decisions", params={"state": "offered", "limit": 500})).json()
+    offered = (
+        await api.get("/decisions", params={"state": "offered", "limit": 500}, headers=AGENT)
+    ).json()
     assert case.case_id in {d["case_id"] for d in offered}
     waiting = case_opened(scenario=None)  # nobody answers it until an agent classifies it
     async with TestKafkaBroker(api.service.broker) as broker:
         await broker.publish(envelope_bytes(Envelope.wrap(waiting)), "intake.events")
-    running = (await api.get("/clocks", params={"state": "running", "limit": 500})).json()
+    running = (
+        await api.get("/clocks", params={"state": "running", "limit": 500}, headers=AGENT)
+    ).json()
     assert (waiting.case_id, "first_reply") in {(c["case_id"], c["name"]) for c in running}
     assert case.case_id not in {c["case_id"] for c in running}  # answered as it opened
-    assert (await api.get("/decisions/no-such-case")).status_code == 404
-    assert (await api.get("/refunds", params={"state": "lost"})).status_code == 422
+    assert (await api.get("/decisions/no-such-case", headers=AGENT)).status_code == 404
+    assert (await api.get("/refunds", params={"state": "lost"}, headers=AGENT)).status_code == 422
 
 
 async def test_the_cases_waiting_on_the_carrier_are_listed_too(api):
@@ -39,6 +43,6 @@ async def test_the_cases_waiting_on_the_carrier_are_listed_too(api):
     case = case_opened(scenario=Scenario.NOT_RECEIVED).model_copy(update={"parcel": parcel})
     async with TestKafkaBroker(api.service.broker) as broker:
         await broker.publish(envelope_bytes(Envelope.wrap(case)), "intake.events")
-    tracing = await api.get("/decisions", params={"state": "tracing", "limit": 500})
+    tracing = await api.get("/decisions", params={"state": "tracing", "limit": 500}, headers=AGENT)
     assert tracing.status_code == 200
     assert case.case_id in {d["case_id"] for d in tracing.json()}

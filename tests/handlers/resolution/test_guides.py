@@ -9,7 +9,9 @@ from tests.handlers.resolution.conftest import a_seller
 
 async def test_the_starter_guides_are_there_and_a_seller_adds_and_removes_their_own(api):
     seller = a_seller()
-    starter = await api.get(f"/guides/{seller}", params={"sku": "RBV-LDR-X5", "language": "de"})
+    starter = await api.get(
+        f"/guides/{seller}", params={"sku": "RBV-LDR-X5", "language": "de"}, headers=AGENT
+    )
     codes = {guide["fault_code"] for guide in starter.json()}
     assert {"E1", "E4", "E21", None} <= codes
 
@@ -21,7 +23,9 @@ async def test_the_starter_guides_are_there_and_a_seller_adds_and_removes_their_
     }
     saved = await api.put(f"/guides/{seller}/KIT-MSC-SS12.lid.it", json=guide, headers=AGENT)
     assert saved.status_code == 200, saved.text
-    mine = await api.get(f"/guides/{seller}", params={"sku": "KIT-MSC-SS12", "language": "it"})
+    mine = await api.get(
+        f"/guides/{seller}", params={"sku": "KIT-MSC-SS12", "language": "it"}, headers=AGENT
+    )
     assert "KIT-MSC-SS12.lid.it" in {g["guide_id"] for g in mine.json()}
     gone = await api.delete(f"/guides/{seller}/KIT-MSC-SS12.lid.it", headers=AGENT)
     assert gone.status_code == 204

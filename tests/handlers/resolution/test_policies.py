@@ -7,7 +7,7 @@ from tests.handlers.resolution.conftest import a_seller
 
 
 async def test_a_seller_without_a_policy_reads_the_default_as_version_0(api):
-    response = await api.get(f"/policies/{a_seller()}")
+    response = await api.get(f"/policies/{a_seller()}", headers=AGENT)
     assert response.status_code == 200
     body = response.json()
     assert body["version"] == 0
@@ -24,11 +24,11 @@ async def test_each_policy_change_is_a_new_version_and_old_ones_stay_readable(ap
     two = await api.put(f"/policies/{seller}", json=second, headers=AGENT)
     assert (one.status_code, one.json()["version"]) == (201, 1)
     assert (two.status_code, two.json()["version"]) == (201, 2)
-    in_force = (await api.get(f"/policies/{seller}")).json()
+    in_force = (await api.get(f"/policies/{seller}", headers=AGENT)).json()
     assert (in_force["version"], in_force["policy"]["offer_expiry_hours"]) == (2, 72)
-    old = (await api.get(f"/policies/{seller}/versions/1")).json()
+    old = (await api.get(f"/policies/{seller}/versions/1", headers=AGENT)).json()
     assert old["policy"]["offer_expiry_hours"] == 24
-    assert (await api.get(f"/policies/{seller}/versions/9")).status_code == 404
+    assert (await api.get(f"/policies/{seller}/versions/9", headers=AGENT)).status_code == 404
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,7 @@ async def test_a_what_if_replans_the_sellers_cases_under_the_proposed_policy(api
     async with TestKafkaBroker(api.service.broker) as broker:
         for case in [*cases, waiting]:
             await broker.publish(envelope_bytes(Envelope.wrap(case)), "intake.events")
-    decision = (await api.get(f"/decisions/{cases[0].case_id}")).json()
+    decision = (await api.get(f"/decisions/{cases[0].case_id}", headers=AGENT)).json()
     cost = {a["remedy"]: a["cost_minor"] for a in decision["alternatives"]}
 
     no_partial = {**in_force, "enabled_remedies": ["return_full_refund"]}

@@ -1,5 +1,5 @@
 """Resolution's API as the what-if page asks it: every answer passed on as it came, the
-caller's credentials passed along, no answer at all `Unavailable`."""
+caller's own token passed along, no answer at all `Unavailable`."""
 
 import httpx
 import pytest
@@ -32,20 +32,18 @@ async def test_a_refusal_or_failure_is_resolutions_to_say_and_passed_on_too(stat
     resolution, _ = api(
         lambda _: httpx.Response(status, text="no", headers={"content-type": "text/plain"})
     )
-    answer = await resolution.what_if("seller-1", b"{}", None)
+    answer = await resolution.what_if("seller-1", b"{}", "Bearer token")
     assert (answer.status, answer.content, answer.media_type) == (status, b"no", "text/plain")
 
 
-async def test_the_question_goes_with_the_callers_credentials_only_when_given():
+async def test_the_question_goes_with_the_callers_own_token():
     resolution, asked = api(lambda _: httpx.Response(200, content=b"{}"))
-    await resolution.what_if("seller-1", b'{"policy": {}}', "Bearer agent")
-    await resolution.what_if("seller-1", b"{}", None)
-    with_token, without = asked
-    assert (with_token.method, with_token.url.path) == ("POST", "/what-if/seller-1")
-    assert with_token.content == b'{"policy": {}}'
-    assert with_token.headers["authorization"] == "Bearer agent"
-    assert with_token.headers["content-type"] == "application/json"
-    assert "authorization" not in without.headers
+    await resolution.what_if("seller-1", b'{"policy": {}}', "Bearer ida's token")
+    [question] = asked
+    assert (question.method, question.url.path) == ("POST", "/what-if/seller-1")
+    assert question.content == b'{"policy": {}}'
+    assert question.headers["authorization"] == "Bearer ida's token"
+    assert question.headers["content-type"] == "application/json"
 
 
 async def test_no_answer_is_unavailable():
