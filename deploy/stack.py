@@ -220,9 +220,9 @@ def running_stack(
             "INBOUND_SMTP_PORT": os.environ.get("INBOUND_SMTP_PORT") or str(free_port()),
             **(extra_env or {}),
         }
-        issuer_port = None if os.environ.get("AUTH_ISSUER") else free_port()
-        if issuer_port:
-            own["DEV_ISSUER_PORT"] = str(issuer_port)
+        # The development issuer on its usual port (DEV_ISSUER_PORT), as the services are
+        # on theirs: `make token` mints for that issuer.
+        issuer_port = None if os.environ.get("AUTH_ISSUER") else settings_of(own).dev_issuer_port
         emulators_port = free_port()
         own = {**emulated_apis(emulators_port), **own}  # unless a real API is set
         own = {**refunds_through_intake(own), **own}
