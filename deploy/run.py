@@ -126,8 +126,8 @@ def print_overview(settings: StackSettings, summary: dict) -> None:
     console.print(
         f"Operations console: [bold]{settings.base_url_of('analytics')}/console[/]"
         "   (sign in through the development issuer; `make token` prints a token for curl)\n"
-        "Try: curl -H \"Authorization: Bearer $(make -s token ROLE=operations "
-        f"SELLERS=demo-seller)\" {settings.base_url_of('analytics')}/reports/summary   ·   "
+        'Try: curl -H "Authorization: Bearer $(make -s token ROLE=operations '
+        f'SELLERS=demo-seller)" {settings.base_url_of("analytics")}/reports/summary   ·   '
         f"service logs: {RUN_DIR / 'logs'}\n"
         f"{mail_folder_line()}"
         f"Buyers' replies by mail: SMTP 127.0.0.1:{settings.inbound_smtp_port}, to "

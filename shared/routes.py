@@ -2,12 +2,15 @@
 the header that names a download."""
 
 import re
+from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import quote
 
 from fastapi import HTTPException
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.identity import Principal
 
 Row = TypeVar("Row", bound=SQLModel)
 
@@ -17,6 +20,14 @@ def found(row: Row | None, missing: str) -> Row:
     if row is None:
         raise HTTPException(404, missing)
     return row
+
+
+def served(
+    caller: Principal, row: Row | None, seller_of: Callable[[Row], str | None], missing: str
+) -> Row:
+    """`row` when the caller serves its seller (`seller_of(row)`); else the 404 of one that
+    does not exist, saying `missing`: another seller's thing is not told apart."""
+    return found(row if row is not None and caller.serves(seller_of(row)) else None, missing)
 
 
 async def get_or_404(

@@ -8,12 +8,12 @@ the transaction's `aftersales.sellers` setting (a JSON list). Writes, event cons
 workers, the platform admin and the services keep the login role, the tables' owner, which
 row-level security does not restrict.
 
-Each service's migrations wall their tables with `wall_sql` (and grant the reader the
-rest of their schema with `reader_sql`).
+Each service's migrations wall their tables with `build_walls` (the reader may read the
+rest of their schema) and take them down with `take_down_walls`.
 """
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import Connection, text
 
@@ -80,3 +80,19 @@ def unwall_sql(table: str) -> list[str]:
         f"DROP POLICY IF EXISTS sellers_only ON {table}",
         f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY",
     ]
+
+
+def build_walls(execute: Callable[[str], object], schema: str, walled: dict[str, str]) -> None:
+    """The reader role on `schema`, and each of its `walled` tables (name → seller column)
+    walled; `execute` runs one statement (a migration's `op.execute`)."""
+    for statement in reader_sql(schema):
+        execute(statement)
+    for table, column in walled.items():
+        for statement in wall_sql(f"{schema}.{table}", column):
+            execute(statement)
+
+
+def take_down_walls(execute: Callable[[str], object], schema: str, walled: dict[str, str]) -> None:
+    for table in walled:
+        for statement in unwall_sql(f"{schema}.{table}"):
+            execute(statement)

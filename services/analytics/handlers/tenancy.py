@@ -9,15 +9,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.analytics.tables import CaseView
 from shared.identity import Principal
-from shared.routes import found
+from shared.routes import served
 
 
 async def case_of(session: AsyncSession, caller: Principal, case_id: str) -> CaseView:
     """The case, if one of the caller's sellers'; else 404, as for a case never seen."""
     row = await session.get(CaseView, case_id)
-    if row is not None and not caller.serves(row.seller_account):
-        row = None
-    return found(row, f"no case {case_id}")
+    return served(caller, row, lambda case: case.seller_account, f"no case {case_id}")
 
 
 def cases_served(caller: Principal) -> Select:

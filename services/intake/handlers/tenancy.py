@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.intake.tables import CaseRecord
 from shared.identity import Principal
-from shared.routes import found
+from shared.routes import served
 
 
 class SellerRow(Protocol):
@@ -22,7 +22,7 @@ Owned = TypeVar("Owned", bound=SellerRow)
 
 def owned(caller: Principal, row: Owned | None, missing: str) -> Owned:
     """`row` when the caller serves its seller account; else the 404 saying `missing`."""
-    return found(row if row is not None and caller.serves(row.account) else None, missing)
+    return served(caller, row, lambda owned: owned.account, missing)
 
 
 def no_case(case_id: str) -> str:

@@ -9,15 +9,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.resolution.tables import CaseDecision
 from shared.identity import Principal
-from shared.routes import found
+from shared.routes import served
 
 
 async def case_of(session: AsyncSession, caller: Principal, case_id: str) -> CaseDecision:
     """The case, if one of the caller's sellers'; else 404, as for a case never opened."""
     case = await session.get(CaseDecision, case_id)
-    if case is not None and not caller.serves(case.seller_account):
-        case = None
-    return found(case, f"no case {case_id} in resolution")
+    missing = f"no case {case_id} in resolution"
+    return served(caller, case, lambda decision: decision.seller_account, missing)
 
 
 def cases_served(caller: Principal) -> Select:

@@ -7,7 +7,7 @@ Revision ID: seller_walls
 
 from alembic import op
 
-from shared.tenancy import reader_sql, unwall_sql, wall_sql
+from shared.tenancy import build_walls, take_down_walls
 
 revision = "seller_walls"
 down_revision = "seller_accounts"
@@ -22,14 +22,8 @@ WALLED = {
 
 
 def upgrade() -> None:
-    for statement in reader_sql(SCHEMA):
-        op.execute(statement)
-    for table, column in WALLED.items():
-        for statement in wall_sql(f"{SCHEMA}.{table}", column):
-            op.execute(statement)
+    build_walls(op.execute, SCHEMA, WALLED)
 
 
 def downgrade() -> None:
-    for table in WALLED:
-        for statement in unwall_sql(f"{SCHEMA}.{table}"):
-            op.execute(statement)
+    take_down_walls(op.execute, SCHEMA, WALLED)
