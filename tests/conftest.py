@@ -118,6 +118,10 @@ async def settings(components, emulators, mail_server, dev_issuer) -> StackSetti
         intake_pii_keys=new_key(),
         auth_issuer=dev_issuer,
         service_client_secrets={name: SERVICE_SECRET for name in SERVICE_NAMES},
+        # The suite presents thousands of wrong tokens on purpose, all from one address: the
+        # limits themselves are tested with their own (tests/unit/shared/test_rate_limits.py).
+        rate_limit_refused_tokens="1000000/minute",
+        rate_limit_per_address="1000000/minute",
         warehouse_webhook_private_hosts=["127.0.0.1", "localhost"],  # pytest-httpserver's
         channel_accounts_file=CHANNEL_ACCOUNTS,
         shopify_admin_base_url=f"{emulators}/shopify/{{shop}}",
