@@ -97,7 +97,7 @@ what-if: install ## Replan SELLER's cases under the policy in POLICY (JSON file)
 		$(if $(SINCE),--since $(SINCE)) $(if $(UNTIL),--until $(UNTIL))
 
 token: install ## Print a token of the development issuer: make token ROLE=agent SELLERS=A1DEMOSELLER,demo-seller WAREHOUSES=BOS1
-	@$(BIN)/python -m deploy.dev_issuer token --role $${ROLE:-agent} --sellers "$${SELLERS:-}" --warehouses "$${WAREHOUSES:-}" --repair-shops "$${REPAIR_SHOPS:-$${WAREHOUSES:-}}"
+	@ENVIRONMENT=$${ENVIRONMENT:-development} $(BIN)/python -m deploy.dev_issuer token --role $${ROLE:-agent} --sellers "$${SELLERS:-}" --warehouses "$${WAREHOUSES:-}" --repair-shops "$${REPAIR_SHOPS:-$${WAREHOUSES:-}}"
 
 accounts: install ## Onboard sellers' channel accounts over intake's API: ARGS="list", ARGS="create shopify SHOP --seller S --secrets -", rotate, disable, check...
 	$(BIN)/python -m services.intake.handlers.accounts_cli $(ARGS)
