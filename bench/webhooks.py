@@ -51,6 +51,15 @@ def fake_admin_api() -> FastAPI:
     return api
 
 
+SAMPLE_RETURN = "945000959"
+
+
+def return_request() -> bytes:
+    """The sample return request as a new return (Shopify keys a request by its return)."""
+    body = (SAMPLES / "returns_request.json").read_text()
+    return body.replace(SAMPLE_RETURN, str(uuid.uuid4().int % 10**12)).encode()
+
+
 def signed_request(body: bytes, shop: str, secret: str) -> dict[str, str]:
     return {
         "content-type": "application/json",
@@ -64,9 +73,10 @@ def signed_request(body: bytes, shop: str, secret: str) -> dict[str, str]:
 
 async def send(settings: StackSettings, count: int, concurrency: int) -> dict:
     account = demo_account("shopify")
-    body = (SAMPLES / "returns_request.json").read_bytes()
+    bodies = [return_request() for _ in range(count)]
     requests = [
-        signed_request(body, account["account"], account["secrets"][0]) for _ in range(count)
+        (body, signed_request(body, account["account"], account["secrets"][0]))
+        for body in bodies
     ]
     latencies: list[float] = []
     limit = asyncio.Semaphore(concurrency)
@@ -76,7 +86,7 @@ async def send(settings: StackSettings, count: int, concurrency: int) -> dict:
         with progress_bars(console) as progress:
             task = progress.add_task("webhooks accepted", total=count)
 
-            async def post(headers: dict[str, str]) -> None:
+            async def post(body: bytes, headers: dict[str, str]) -> None:
                 async with limit:
                     started = time.perf_counter()
                     async with http.post(url, data=body, headers=headers) as response:
@@ -88,7 +98,7 @@ async def send(settings: StackSettings, count: int, concurrency: int) -> dict:
 
             cpu_before = cpu_seconds()
             started = time.perf_counter()
-            await asyncio.gather(*(post(headers) for headers in requests))
+            await asyncio.gather(*(post(body, headers) for body, headers in requests))
             elapsed = time.perf_counter() - started
             cpu = cpu_ms_per_case(cpu_before, cpu_seconds(), count)
     return {
