@@ -75,8 +75,7 @@ async def send(settings: StackSettings, count: int, concurrency: int) -> dict:
     account = demo_account("shopify")
     bodies = [return_request() for _ in range(count)]
     requests = [
-        (body, signed_request(body, account["account"], account["secrets"][0]))
-        for body in bodies
+        (body, signed_request(body, account["account"], account["secrets"][0])) for body in bodies
     ]
     latencies: list[float] = []
     limit = asyncio.Semaphore(concurrency)
