@@ -257,7 +257,7 @@ def session_token(request: Request) -> str | None:
 
 @dataclass(frozen=True)
 class Policy:
-    """Who may call a route: any of `roles`; `why` for the route walk's report."""
+    """Who may call a route: any of `roles`; `name` says what it guards."""
 
     name: str
     roles: frozenset[Role]
