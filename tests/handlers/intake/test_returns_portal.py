@@ -16,7 +16,7 @@ from services.intake.handlers import returns_portal
 from services.intake.tables import DeliveryRecord
 from services.intake.workers.deliveries import DeliveryWorker
 from tests.factories import AGENT
-from tests.handlers.intake.conftest import forget_deliveries
+from tests.handlers.intake.conftest import forget_deliveries, running_intake
 
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 
@@ -25,6 +25,14 @@ JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 def no_wait(monkeypatch):
     """No delivery worker runs here: the test applies deliveries itself."""
     monkeypatch.setattr(returns_portal, "CASE_WAIT_SECONDS", 0.0)
+
+
+@pytest.fixture
+async def intake(settings):
+    """Intake with time for the emulated Shopify (a thread of this process) to answer its
+    order reads on a busy machine."""
+    async with running_intake(settings, marketplace_timeout_seconds=10) as client:
+        yield client
 
 
 @pytest.fixture
