@@ -99,23 +99,32 @@ class IssuerKeys:
     timeout: float = 5.0
     _keys: dict[str, jwt.PyJWK] = field(default_factory=dict)
     _fetched_at: float = 0.0
+    _tried_at: float = float("-inf")
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def key_for(self, kid: str | None) -> jwt.PyJWK:
-        fresh = time.monotonic() - self._fetched_at < KEYS_REFRESH_SECONDS
-        if not fresh or (kid not in self._keys and self._may_refetch()):
-            await self._fetch()
+        if self._wants_fetch(kid):
+            async with self._lock:
+                if self._wants_fetch(kid):  # not fetched meanwhile by another request
+                    await self._fetch()
         if kid is None and len(self._keys) == 1:
             return next(iter(self._keys.values()))
         if kid not in self._keys:
             raise TokenRefused(f"the token's key {kid!r} is not one of the issuer's")
         return self._keys[kid]
 
-    def _may_refetch(self) -> bool:
-        return time.monotonic() - self._fetched_at > UNKNOWN_KEY_PAUSE
+    def _wants_fetch(self, kid: str | None) -> bool:
+        """No keys yet; or they are old, or lack `kid`, and the issuer was not asked within
+        UNKNOWN_KEY_PAUSE (an issuer that is down is not asked on every request)."""
+        now = time.monotonic()
+        if not self._keys:
+            return True
+        wanted = now - self._fetched_at >= KEYS_REFRESH_SECONDS or kid not in self._keys
+        return wanted and now - self._tried_at > UNKNOWN_KEY_PAUSE
 
     async def _fetch(self) -> None:
-        async with self._lock, httpx.AsyncClient(timeout=self.timeout) as http:
+        self._tried_at = time.monotonic()
+        async with httpx.AsyncClient(timeout=self.timeout) as http:
             try:
                 url = self.jwks_url or await jwks_url_of(http, self.issuer)
                 answer = await http.get(url)
@@ -126,8 +135,8 @@ class IssuerKeys:
                     log.warning("the issuer's keys could not be read again: %s", error)
                     return
                 raise TokenRefused(f"the issuer's keys cannot be read: {error}") from error
-            self._keys = {key.key_id or "": key for key in found.keys}
-            self._fetched_at = time.monotonic()
+        self._keys = {key.key_id or "": key for key in found.keys}
+        self._fetched_at = time.monotonic()
 
 
 async def discovery_of(http: httpx.AsyncClient, issuer: str) -> dict[str, Any]:

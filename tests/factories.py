@@ -96,6 +96,21 @@ def bearer(token: str) -> dict[str, str]:
     return {"authorization": f"Bearer {token}"}
 
 
+class SellerPeople:
+    """The people of the seller account `name` whom the tests of the walls act as."""
+
+    name: str
+
+    def agent(self) -> dict[str, str]:
+        return bearer(token_of(["agent"], sellers=[self.name], name="ida"))
+
+    def operations(self) -> dict[str, str]:
+        return bearer(token_of(["operations"], sellers=[self.name], name="otto"))
+
+    def admin(self) -> dict[str, str]:
+        return bearer(token_of(["seller_admin"], sellers=[self.name], name="sam"))
+
+
 # The tests act as the platform admin (every seller) unless they test the walls between
 # sellers, warehouses and repair shops: then `token_of` gives them someone scoped.
 AGENT_TOKEN = token_of(["platform_admin"], name="agent")

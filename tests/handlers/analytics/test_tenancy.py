@@ -16,7 +16,7 @@ from sqlalchemy import update
 from services.analytics.app import SPEC
 from services.analytics.tables import CaseView
 from services.analytics.workflows.faq_gaps import find_gaps
-from tests.factories import AGENT, INTERNAL_TOKEN, STAFF, TECHNICIAN, bearer, token_of
+from tests.factories import AGENT, INTERNAL_TOKEN, STAFF, TECHNICIAN, SellerPeople, bearer
 from tests.handlers.analytics.conftest import CASES, CURTAIN, seller_with_cases
 
 TAXONOMY = {"reasons": {"size_fit": "Sizing"}}
@@ -31,18 +31,9 @@ REPORTS = ("listings", "markets", "outcomes", "savings")
 
 
 @dataclass
-class Seller:
+class Seller(SellerPeople):
     name: str
     cases: list[str]
-
-    def agent(self) -> dict[str, str]:
-        return bearer(token_of(["agent"], sellers=[self.name], name="ida"))
-
-    def operations(self) -> dict[str, str]:
-        return bearer(token_of(["operations"], sellers=[self.name], name="otto"))
-
-    def admin(self) -> dict[str, str]:
-        return bearer(token_of(["seller_admin"], sellers=[self.name], name="sam"))
 
 
 async def a_seller_with_cases(api, cost_minor: int) -> Seller:

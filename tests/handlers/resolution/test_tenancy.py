@@ -20,6 +20,7 @@ from tests.factories import (
     INTERNAL_TOKEN,
     STAFF,
     TECHNICIAN,
+    SellerPeople,
     bearer,
     case_opened,
     envelope_bytes,
@@ -37,20 +38,11 @@ QUESTION = {"policy": {"offer_expiry_hours": 24}}
 
 
 @dataclass
-class Seller:
+class Seller(SellerPeople):
     name: str
     offered: str  # a case offered a remedy, a refund owed on it
     waiting: str  # a case waiting for an agent, its first-reply clock running
     refund: str
-
-    def agent(self) -> dict[str, str]:
-        return bearer(token_of(["agent"], sellers=[self.name], name="ida"))
-
-    def operations(self) -> dict[str, str]:
-        return bearer(token_of(["operations"], sellers=[self.name], name="otto"))
-
-    def admin(self) -> dict[str, str]:
-        return bearer(token_of(["seller_admin"], sellers=[self.name], name="sam"))
 
 
 async def a_seller_with_cases(api) -> Seller:
