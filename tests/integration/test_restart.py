@@ -6,6 +6,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from tests.conftest import eventually
 from tests.factories import AGENT, post_case, webhook
 
+FLOW = sorted(["case.opened", "resolution.offered", "case.buyer_messaged"])
+
 
 async def test_cases_opened_while_resolution_is_down_are_decided_after_restart(
     stack, clients, settings
@@ -34,11 +36,17 @@ async def test_cases_opened_while_resolution_is_down_are_decided_after_restart(
     finally:
         await engine.dispose()
 
+    seen: dict[str, list[str]] = {}
+
     async def all_in_analytics():
-        counts = []
         for case_id in case_ids:
             timeline = await clients["analytics"].get(f"/cases/{case_id}/timeline", headers=AGENT)
-            counts.append(len(timeline.json()["events"]) if timeline.status_code == 200 else 0)
-        return counts == [2] * len(case_ids)
+            events = timeline.json()["events"] if timeline.status_code == 200 else []
+            seen[case_id] = sorted(event["type"] for event in events)
+        # The offer's message to the buyer follows the offer by its own path and time.
+        return all(types == FLOW for types in seen.values())
 
-    assert await eventually(all_in_analytics, timeout=60)
+    try:
+        assert await eventually(all_in_analytics, timeout=60)
+    except AssertionError as failure:
+        raise AssertionError(f"analytics' timelines: {seen}") from failure
