@@ -116,13 +116,31 @@ class Contract(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class ProductFacts(Contract):
+    """What the seller's catalog (held by intake) knows of an item's SKU: enough to ship it,
+    relabel it and declare it without asking the catalog again."""
+
+    product_id: str = Field(min_length=1, max_length=200)
+    attributes: dict[str, str] = Field(default_factory=dict)  # what variants differ in
+    fnsku: str | None = Field(default=None, max_length=20)
+    weight_g: int | None = Field(default=None, gt=0, le=MAX_QUANTITY * 100)
+    dimensions_mm: tuple[int, int, int] | None = None  # length, width, height
+    landed_cost_minor: int | None = Field(default=None, ge=0, le=MAX_MINOR)
+    hs_code: str | None = Field(default=None, pattern=r"^[0-9]{6,10}$")
+    origin_country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+
+
 class CaseItem(Contract):
+    """An item of a case. `product` is None when the SKU is not in the seller's catalog (or
+    the event predates the catalog): consumers then fall back to their defaults."""
+
     sku: str
     asin: str | None = None
     title: str | None = None
     category: str | None = None
     quantity: int = Field(ge=1, le=MAX_QUANTITY)
     unit_price_minor: int = Field(ge=0, le=MAX_MINOR)
+    product: ProductFacts | None = None
 
 
 class EventPayload(Contract):
@@ -154,12 +172,13 @@ class CaseOpened(EventPayload):
     received and classified it. Carries a buyer reference, never contact data.
 
     v2 added the seller account, return ids, the canonical reason, photos, deadlines and
-    intake's classification; `scenario` is None when the case waits for an agent.
+    intake's classification; `scenario` is None when the case waits for an agent. v4 added
+    each item's product facts from the seller's catalog.
     """
 
     event_type: ClassVar[str] = "case.opened"
     owner: ClassVar[str] = "intake"
-    schema_version: ClassVar[int] = 3
+    schema_version: ClassVar[int] = 4
 
     marketplace: str
     marketplace_event_id: str
@@ -359,7 +378,7 @@ class ResolutionDecided(EventPayload):
 
     event_type: ClassVar[str] = "resolution.decided"
     owner: ClassVar[str] = "resolution"
-    schema_version: ClassVar[int] = 2
+    schema_version: ClassVar[int] = 3
     counted_as: ClassVar[str | None] = "resolution.decisions"
     counted_by: ClassVar[tuple[str, ...]] = ("remedy", "scenario")
 
@@ -561,7 +580,7 @@ class ReturnReceived(EventPayload):
 
     event_type: ClassVar[str] = "fulfillment.return_received"
     owner: ClassVar[str] = "fulfillment"
-    schema_version: ClassVar[int] = 2
+    schema_version: ClassVar[int] = 3
 
     rma_id: str
     warehouse: str
@@ -634,6 +653,7 @@ class DispositionDecided(EventPayload):
 
     event_type: ClassVar[str] = "refurbish.disposition_decided"
     owner: ClassVar[str] = "refurbish"
+    schema_version: ClassVar[int] = 2
 
     inspection_id: str
     rma_id: str

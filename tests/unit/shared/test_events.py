@@ -15,7 +15,7 @@ def test_envelope_is_cloudevents_with_the_case_as_subject():
     assert envelope.type == "case.opened"
     assert envelope.source == "/aftersales/intake"
     assert envelope.subject == case.case_id
-    assert envelope.dataschema.endswith("case.opened:v3")
+    assert envelope.dataschema.endswith("case.opened:v4")
     assert envelope.topic == "intake.events"
     assert envelope.time.tzinfo is not None
 
