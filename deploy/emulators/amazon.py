@@ -36,6 +36,9 @@ Shapes follow Amazon's public references (request and answer bodies, headers, er
   legalDisclosure, unexpectedProblem and warranty unless a test sets its actions
   (`PUT /_emulator/amazon/messaging/{order}` `{"actions", "locale"}`); an action the order
   does not offer is refused (400 InvalidInput). Ledger: `/_emulator/amazon/buyer-messages`.
+- Orders API v2026-01-01 getOrder (`orders_2026-01-01.json`): `{"order"}` with
+  `packages` (carrier, trackingNumber...) when `includedData=PACKAGES`, for orders the
+  seller fulfilled (one parcel each, tracked with the marketplace's usual carrier).
 - Feeds API 2021-06-30 (`feeds_2021-06-30.json`) for the seller-fulfilled refunds:
   createFeedDocument (201 `{"feedDocumentId", "url"}`), the content PUT to that URL,
   createFeed (202 `{"feedId"}`), getFeed (IN_QUEUE, IN_PROGRESS, then DONE with
@@ -814,6 +817,53 @@ async def get_order(order_id: str, request: Request, token: AccessToken = None) 
     if not ORDER_ID.match(order_id):
         return sp_error(400, "InvalidInput", f"Invalid Input: {order_id} is not an order id")
     return answer({"payload": order_of(order_id)}, "getOrder")
+
+
+PACKAGE_CARRIERS = {"US": "USPS", "CA": "Canada Post", "GB": "Royal Mail", "DE": "DHL",
+                    "FR": "Colissimo", "IT": "Poste Italiane", "ES": "Correos"}  # fmt: skip
+
+
+@router.get("/amazon/orders/2026-01-01/orders/{order_id}")
+async def get_order_2026(
+    order_id: str,
+    request: Request,
+    token: AccessToken = None,
+    included: Annotated[list[str] | None, Query(alias="includedData")] = None,
+) -> JSONResponse:
+    """Orders API v2026-01-01 getOrder: the order, with its packages when asked
+    (`includedData=PACKAGES`); an order Amazon fulfilled has none (FBM only)."""
+    seller = authorised(request, token)
+    if isinstance(seller, JSONResponse):
+        return seller
+    if not ORDER_ID.match(order_id):
+        return sp_error(400, "InvalidInput", f"Invalid Input: {order_id} is not an order id")
+    old = order_of(order_id)
+    order: dict[str, Any] = {
+        "orderId": order_id,
+        "createdTime": old["PurchaseDate"],
+        "lastUpdatedTime": old["LastUpdateDate"],
+        "salesChannel": {"channelName": "AMAZON", "marketplaceId": old["MarketplaceId"]},
+        "orderItems": [
+            {"orderItemId": item["order_item_id"], "quantityOrdered": item["quantity"]}
+            for item in order_items(order_id)
+        ],
+    }
+    if "PACKAGES" in (included or []) and old["FulfillmentChannel"] == "MFN":
+        country = MARKETPLACES[old["MarketplaceId"]]["country"]
+        number = f"{digest('package', order_id) % 10**20:020d}"
+        shipped = datetime.fromisoformat(old["PurchaseDate"].replace("Z", "+00:00"))
+        order["packages"] = [
+            {
+                "packageReferenceId": "1",
+                "createdTime": old["PurchaseDate"],
+                "packageStatus": {"status": "SHIPPED"},
+                "carrier": PACKAGE_CARRIERS.get(country, "UPS"),
+                "shipTime": iso(shipped + timedelta(days=1)),
+                "shippingService": "Standard",
+                "trackingNumber": number,
+            }
+        ]
+    return answer({"order": order}, "getOrder")
 
 
 @router.get("/amazon/orders/v0/orders/{order_id}/orderItems")

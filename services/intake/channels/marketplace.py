@@ -28,6 +28,7 @@ from services.intake.domain.marketplace_side import (
     ReturnOrder,
 )
 from services.intake.settings import IntakeSettings
+from shared.events import Parcel
 
 Headers = Mapping[str, str]
 Missing = TypeVar("Missing")
@@ -74,6 +75,8 @@ MessageAction = Callable[[MessageOrder, Account, MarketplaceApis], Awaitable[str
 SendByAction = Callable[[MessageOrder, str, Account, MarketplaceApis], Awaitable[None]]
 # The buyer's language of preference as the marketplace knows it, as a language code.
 BuyerLanguage = Callable[[MessageOrder, Account, MarketplaceApis], Awaitable[str | None]]
+# The parcel the seller shipped the order in, as the marketplace knows it; None: none known.
+OrderShipment = Callable[[str, Account, MarketplaceApis], Awaitable[Parcel | None]]
 # One cheap call the account's credentials must pass (onboarding checks an account with it).
 CheckAccount = Callable[[Account, MarketplaceApis], Awaitable[None]]
 
@@ -111,6 +114,8 @@ class MarketplaceChannel(Generic[Missing]):
     message_action: MessageAction | None = None
     send_by_action: SendByAction | None = None
     buyer_language: BuyerLanguage | None = None
+    # The order's shipment, for a parcel the buyer says never came (`workflows/order_shipments.py`).
+    order_shipment: OrderShipment | None = None
 
 
 def verified_with_secrets(

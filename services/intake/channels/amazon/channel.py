@@ -14,7 +14,7 @@ Messages to the buyer go through the Messaging API's action that fits them when 
 offers it, else by e-mail to the order's anonymised relay address (`messaging.py`).
 """
 
-from services.intake.channels.amazon import messaging, notifications, refunds
+from services.intake.channels.amazon import messaging, notifications, refunds, shipments
 from services.intake.channels.marketplace import (
     AS_SENT,
     MarketplaceChannel,
@@ -40,4 +40,5 @@ AMAZON = MarketplaceChannel(
     message_action=messaging.message_action,
     send_by_action=messaging.send_by_action,
     buyer_language=messaging.buyer_language,
+    order_shipment=shipments.order_shipment,
 )

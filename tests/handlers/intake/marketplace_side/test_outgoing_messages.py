@@ -6,7 +6,6 @@ at the emulators. Listed for agents (`handlers/outgoing_messages.py`)."""
 
 import email
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -459,35 +458,6 @@ async def test_an_ebay_buyer_reads_the_message_in_the_returns_conversation(
     assert [m["language"] for m in sent.json()["messages"]] == ["en"]
     told = await messages_told(service, case.case_id)
     assert [(t["way"], t["state"]) for t in told] == [("ebay", "delivered")]
-
-
-@pytest.fixture
-async def amazon_seller(intake_api) -> AsyncIterator[str]:
-    """An Amazon account of the DE marketplace with an SP-API authorisation, disabled after
-    the test (no other test's Amazon report polls meet it)."""
-    seller_id = f"A{uuid.uuid4().hex[:12].upper()}"
-    onboarded = await intake_api.post(
-        "/channel-accounts",
-        json={
-            "channel": "amazon",
-            "account": seller_id,
-            "seller": "luma-home",
-            "default_market": "DE",
-            "secrets": ["forwarder-secret"],
-            "credentials": {
-                "lwa_client_id": "amzn1.application-oa2-client.messages",
-                "lwa_client_secret": "lwa-client-secret",
-                "refresh_token": f"Atzr|{seller_id}",
-                "region": "eu",
-                "mail_from": "Luma Home <care@lumahome.example>",
-            },
-        },
-        headers=AGENT,
-    )
-    assert onboarded.status_code == 201, onboarded.text
-    yield seller_id
-    disabled = await intake_api.post(f"/channel-accounts/amazon/{seller_id}/disable", headers=AGENT)
-    assert disabled.status_code == 200, disabled.text
 
 
 async def amazon_case(intake, seller_id: str, **messaging) -> CaseRecord:
