@@ -522,6 +522,8 @@ async def test_a_notice_of_a_remedy_owed_goes_once_through_amazons_unexpected_pr
     assert "Teilerstattung von 7,50 €" in made["text"] and made["text"] == made["text"].strip()
     header = intake.buyer_links.message_id(case.case_id, message.message_id)
     assert mail_for(mail_server, header) == []  # not by the relay as well
+    listed = await intake_api.get(f"/cases/{case.case_id}/messages", headers=AGENT)
+    assert [(m["state"], m["action"]) for m in listed.json()] == [("sent", "unexpectedProblem")]
 
 
 @pytest.mark.parametrize(
