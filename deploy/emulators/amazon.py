@@ -34,8 +34,9 @@ Shapes follow Amazon's public references (request and answer bodies, headers, er
   1-2000 characters, no HTML or e-mail address: 400 InvalidInput otherwise; 201 `{}`),
   each with `marketplaceIds` (exactly one). Every order offers confirmDeliveryDetails,
   legalDisclosure, unexpectedProblem and warranty unless a test sets its actions
-  (`PUT /_emulator/amazon/messaging/{order}` `{"actions", "locale"}`); an action the order
-  does not offer is refused (400 InvalidInput). Ledger: `/_emulator/amazon/buyer-messages`.
+  (`PUT /_emulator/amazon/messaging/{order}` `{"actions", "locale", "refuse_with",
+  "refusals"}`: its next text messages refused with 400 or 429); an action the order does
+  not offer is refused (400 InvalidInput). Ledger: `/_emulator/amazon/buyer-messages`.
 - Orders API v2026-01-01 getOrder (`orders_2026-01-01.json`): `{"order"}` with
   `packages` (carrier, trackingNumber...) when `includedData=PACKAGES`, for orders the
   seller fulfilled (one parcel each, tracked with the marketplace's usual carrier).
@@ -1566,6 +1567,10 @@ HTML_IN_TEXT = re.compile(r"</?[a-zA-Z][^>]*>")
 class OrderMessaging(BaseModel):
     actions: list[str] = Field(default_factory=lambda: list(MESSAGING_ACTIONS))
     locale: str | None = None
+    # The next `refusals` text messages of the order are refused with this status before
+    # anything is made: 400 (Amazon's InvalidInput, e.g. of the text) or 429 (QuotaExceeded).
+    refuse_with: Literal[400, 429] | None = None
+    refusals: int = Field(default=0, ge=0, le=100)
 
 
 class MessageText(BaseModel):
@@ -1661,8 +1666,16 @@ async def create_text_message(
         return sp_error(400, "InvalidInput", "Invalid Input", str(error.errors()[0]["msg"]))
     if EMAIL_IN_TEXT.search(text) or HTML_IN_TEXT.search(text):
         return sp_error(400, "InvalidInput", "Invalid Input", "no HTML or e-mail addresses")
-    if action not in messaging_of(request, order_id).actions:
+    setup = messaging_of(request, order_id)
+    if action not in setup.actions:
         return sp_error(400, "InvalidInput", "Invalid Input", f"{action} is not available")
+    if setup.refuse_with is not None and setup.refusals > 0:
+        setup.refusals -= 1
+        if setup.refuse_with == 429:
+            return sp_error(
+                429, "QuotaExceeded", "You exceeded your quota for the requested resource."
+            )
+        return sp_error(400, "InvalidInput", "Invalid Input", "the message was not accepted")
     amazon = request.app.state.amazon
     amazon.buyer_messages.append(
         {

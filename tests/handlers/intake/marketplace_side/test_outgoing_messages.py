@@ -579,6 +579,37 @@ async def test_a_shipment_is_told_through_confirm_delivery_details_in_the_buyers
     assert made["text"] == message.body_text.strip()
 
 
+async def test_an_amazon_action_refused_goes_by_the_relay_and_a_throttled_one_later(
+    intake_api, intake, mail_server, emulators, amazon_seller
+):
+    service = intake_api.service
+    refused = await amazon_case(intake, amazon_seller, refuse_with=400, refusals=1)
+    throttled = await amazon_case(intake, amazon_seller, refuse_with=429, refusals=1)
+    for case in (refused, throttled):
+        await publish(service, offered(case.case_id, needs_answer=False), "resolution.events")
+    await send_all(intake)
+
+    [by_relay] = await messages_of(service, refused.case_id)
+    assert (by_relay.state, by_relay.action) == ("sent", None), by_relay.error
+    header = intake.buyer_links.message_id(refused.case_id, by_relay.message_id)
+    [mail] = mail_for(mail_server, header)
+    assert mail["To"].endswith("@marketplace.amazon.de")
+    assert await made_through_actions(intake, emulators, refused.order_id) == []
+
+    [later] = await messages_of(service, throttled.case_id)
+    assert (later.state, later.action, later.action_tried_at) == (
+        "queued",
+        "unexpectedProblem",
+        None,
+    )
+    assert "429" in later.error
+    await due_now(service, later.message_id)
+    await send_all(intake)
+    [sent] = await messages_of(service, throttled.case_id)
+    assert (sent.state, sent.action) == ("sent", "unexpectedProblem"), sent.error
+    assert len(await made_through_actions(intake, emulators, throttled.order_id)) == 1
+
+
 async def test_an_amazon_action_whose_answer_is_lost_is_not_sent_again_until_an_agent_says(
     intake_api, intake, emulators, amazon_seller
 ):
