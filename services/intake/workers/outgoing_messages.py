@@ -178,7 +178,13 @@ class MessageWorker(LeasedWork[OutgoingMessage]):
             raise Refused(row.channel, unknown_outcome(row.action))
         order = order_of(row, case)
         apis = self.intake.marketplaces
-        action = await channel.message_action(order, account, apis)
+        try:
+            action = await channel.message_action(order, account, apis)
+        except Refused as refusal:
+            if refusal.status is None:
+                raise
+            log.warning("no message type of case %s: %s", row.case_id, refusal)
+            return False  # the relay may still take it
         if action is None:
             return False
         async with self.service.transaction() as session:
