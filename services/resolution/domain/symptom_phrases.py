@@ -42,8 +42,12 @@ _EN_NOT = (
 )
 EN: dict[Symptom, tuple[str, ...]] = {
     S.WONT_PAIR: (
-        near(_EN_NOT, r"pair\w*|connect\w*|sync\w*|link\w*|be found|detect\w*|recogni[sz]\w*"
-             r"|show up|appear\w*", 4),
+        near(
+            _EN_NOT,
+            r"pair\w*|connect\w*|sync\w*|link\w*|be found|detect\w*|recogni[sz]\w*"
+            r"|show up|appear\w*",
+            4,
+        ),
         r"(?:pairing|connection|bluetooth|wi-?fi|app)\W+(?:[\w']+\W+){0,2}?"
         r"(?:fails?|failed|problems?|issues?|drops?|times? out|timing out)",
         r"(?:keeps|always) (?:dis)?connecting|disconnects|keeps dropping",
@@ -64,7 +68,9 @@ EN: dict[Symptom, tuple[str, ...]] = {
         r"(?:red|error|warning) light (?:\w+ )?(?:blinks|flashes|blinking|flashing)",
     ),
     S.STUCK: (
-        r"(?<!am )(?<!pro )(?<!ein )(?<!je )stuck\b|freez\w*|froze|frozen|\bhangs?\b|hanging|\bhung\b|jamm?\w*|locks? up",
+        # not the German "Stück" ("am Stück", "pro Stück")
+        r"(?<!am )(?<!pro )(?<!ein )(?<!je )stuck\b|freez\w*|froze|frozen|locks? up",
+        r"\bhangs?\b|hanging|\bhung\b|jamm?\w*",
         r"unresponsive|not responding|(?:doesn'?t|does not|won'?t) respond",
     ),
     S.RESTARTS: (
@@ -116,8 +122,11 @@ EN: dict[Symptom, tuple[str, ...]] = {
 _DE_NOT = r"nicht|kein\w*|nie|niemals|nimmer"
 DE: dict[Symptom, tuple[str, ...]] = {
     S.WONT_PAIR: (
-        near(_DE_NOT, r"(?:ge)?koppel\w*|verbind\w*|verbunden|pair\w*|gefunden|erkannt"
-             r"|verknupf\w*|synchronisier\w*"),
+        near(
+            _DE_NOT,
+            r"(?:ge)?koppel\w*|verbind\w*|verbunden|pair\w*|gefunden|erkannt"
+            r"|verknupf\w*|synchronisier\w*",
+        ),
         near(r"koppelt|verbindet|findet|erkennt|paart", _DE_NOT, 2),
         r"(?:verbindung|kopplung|pairing)\w* (?:\w+ ){0,2}?(?:bricht|fehlgeschlagen|klappt nicht"
         r"|schlagt fehl|funktioniert nicht|abbruch)",
@@ -191,8 +200,11 @@ DE: dict[Symptom, tuple[str, ...]] = {
 _FR_NOT = r"ne|n'|impossible de|impossible d'|refuse de|n'arrive pas a|pas moyen de"
 FR: dict[Symptom, tuple[str, ...]] = {
     S.WONT_PAIR: (
-        near(_FR_NOT, r"connect\w*|jumel\w*|appair\w*|apparie\w*|associ\w*|synchronis\w*"
-             r"|coupl\w*|detect\w*|reconn\w*|trouv\w*"),
+        near(
+            _FR_NOT,
+            r"connect\w*|jumel\w*|appair\w*|apparie\w*|associ\w*|synchronis\w*"
+            r"|coupl\w*|detect\w*|reconn\w*|trouv\w*",
+        ),
         r"(?:connexion|jumelage|appairage|couplage|bluetooth|wi-?fi) (?:\w+ ){0,2}?"
         r"(?:echou\w*|impossible|coup\w*|saute|ne marche pas|ne fonctionne pas)",
         r"se deconnecte|deconnexions?|introuvable",
@@ -211,7 +223,8 @@ FR: dict[Symptom, tuple[str, ...]] = {
         r"voyant rouge (?:\w+ )?(?:clignote|allume)",
     ),
     S.STUCK: (
-        r"bloqu\w*|coinc\w*|\bfig(?:e|ee|es|ent)\b|\bgel(?:e|ee|es|ent)\b|(?:se |a |s'est )plant\w*",
+        r"bloqu\w*|coinc\w*|\bfig(?:e|ee|es|ent)\b|\bgel(?:e|ee|es|ent)\b",
+        r"(?:se |a |s'est )plant\w*",
         r"ne repond (?:plus|pas)|reste (?:\w+ )?bloqu\w*|accroch\w*",
     ),
     S.RESTARTS: (
@@ -258,8 +271,11 @@ FR: dict[Symptom, tuple[str, ...]] = {
 _ES_NOT = r"no|nunca|imposible|ya no|no consigo|no logro|no puedo"
 ES: dict[Symptom, tuple[str, ...]] = {
     S.WONT_PAIR: (
-        near(_ES_NOT, r"empareja\w*|emparej\w*|conect\w*|vincul\w*|sincroniz\w*|enlaz\w*"
-             r"|detect\w*|reconoc\w*|encuentr\w*"),
+        near(
+            _ES_NOT,
+            r"empareja\w*|emparej\w*|conect\w*|vincul\w*|sincroniz\w*|enlaz\w*"
+            r"|detect\w*|reconoc\w*|encuentr\w*",
+        ),
         r"(?:conexion|emparejamiento|vinculacion|bluetooth|wi-?fi) (?:\w+ ){0,2}?"
         r"(?:falla|fallo|se corta|se pierde|no funciona)",
         r"se desconecta",
@@ -330,8 +346,11 @@ ES: dict[Symptom, tuple[str, ...]] = {
 _IT_NOT = r"non|impossibile|mai|non riesco a|non riesce a"
 IT: dict[Symptom, tuple[str, ...]] = {
     S.WONT_PAIR: (
-        near(_IT_NOT, r"associ\w*|accoppi\w*|conness\w*|connett\w*|collega\w*|abbin\w*"
-             r"|sincronizz\w*|rilev\w*|riconosc\w*|trov\w*"),
+        near(
+            _IT_NOT,
+            r"associ\w*|accoppi\w*|conness\w*|connett\w*|collega\w*|abbin\w*"
+            r"|sincronizz\w*|rilev\w*|riconosc\w*|trov\w*",
+        ),
         r"(?:connessione|associazione|accoppiamento|abbinamento|bluetooth|wi-?fi) (?:\w+ ){0,2}?"
         r"(?:fallit|non riuscit|cade|salta|non funziona)\w*",
         r"si disconnette|si scollega",

@@ -2,12 +2,13 @@
 
 A guide is a few short steps for one product (its SKU) or for every product of a
 category, in one language, for the symptoms it answers ("won't pair", "leaks": see
-`symptoms.py`) or for one device fault code ("E4"). For a case, `choose_guide` picks by
-product, then category, then symptom, in the buyer's language: a guide in another
-language is no remedy for this buyer, nor is a guide for another symptom than the one the
-buyer names. `fault_code_in` reads the code a buyer quotes in free text. The starter
-set lives in `guides/*.json` (the sample products' guides, and each category's);
-sellers add their own guides on top of it.
+`symptoms.py`) or for one device fault code ("E4"); a general guide also serves a buyer
+who names no symptom. For a case, `choose_guide` picks by product, then category, then
+symptom, in the buyer's language: a guide in another language is no remedy for this
+buyer, nor is a guide for another symptom than the one the buyer names. `fault_code_in`
+reads the code a buyer quotes in free text. The starter set lives in `guides/`: the
+sample products' guides, and each category's by symptom; sellers add their own guides on
+top of it.
 """
 
 import json
@@ -40,7 +41,8 @@ class Guide:
     category: str | None = None  # for every product of a category
     fault_code: str | None = None  # e.g. "E4"; None: the product's general guide
     video_url: str | None = None
-    symptoms: tuple[str, ...] = ()  # the `Symptom`s it answers; none: any (a general guide)
+    symptoms: tuple[str, ...] = ()  # the `Symptom`s it answers
+    general: bool = True  # also for a buyer who names no symptom
 
 
 # ------------------------------------------------------------------ fault codes in text
@@ -113,13 +115,14 @@ def choose_guide(
     """The best guide for a case, in the buyer's language only, or None.
 
     Product first, then category: the SKU's guides before the category's. Within each,
-    the guide for the fault code the buyer quotes, then a guide for a symptom they name
-    (the first named first), then a general guide (one naming no symptom). A guide for a
-    fault code never fits a case without that code, and a guide for some symptoms never
-    fits a case whose buyer names only others; when the buyer names none, any guide of
-    the product or category may help. `declines` (guide id → the learnt share of buyers
-    who decline it) sinks a guide declined more than `SINKS_ABOVE` below every other
-    that fits, and orders equals by it. Ties go to the first guide given.
+    the guide for the fault code the buyer quotes, then one for a symptom they name (the
+    first named first). A guide for a fault code never fits a case without that code,
+    nor a guide a case whose buyer names only symptoms it does not answer. A buyer who
+    names none gets a general guide, or failing that any of the product's own (the
+    category's others are each for a symptom nobody named). `declines` (guide id → the
+    learnt share of buyers who decline it) sinks a guide declined more than
+    `SINKS_ABOVE` below every other that fits, and orders equals by it. Ties go to the
+    first guide given.
     """
     code = None if fault_code is None else normalize_fault_code(fault_code)
     named = tuple(symptoms)
@@ -146,7 +149,8 @@ SINKS_ABOVE = 0.7
 def _rank(
     guide: Guide, sku: str, category: str | None, code: str | None, named: tuple[str, ...]
 ) -> tuple[int, int, int] | None:
-    """(product 0 or category 1, code 0 / symptom 1 / general 2, which symptom), or None."""
+    """(product 0 or category 1, code 0 / symptom 1 / general 2 / other 3, which
+    symptom), or None."""
     if guide.sku is not None and guide.sku == sku:
         level = 0
     elif guide.sku is None and _same(guide.category, category):
@@ -157,12 +161,12 @@ def _rank(
         if code is None or normalize_fault_code(guide.fault_code) != code:
             return None  # a guide for another code, or the case quotes none
         return (level, 0, 0)
-    answered = [named.index(s) for s in guide.symptoms if s in named]
-    if answered:
-        return (level, 1, min(answered))
-    if guide.symptoms and named:
-        return None  # a guide for other symptoms than the buyer's
-    return (level, 2, 0)
+    if named:
+        answered = [named.index(s) for s in guide.symptoms if s in named]
+        return (level, 1, min(answered)) if answered else None
+    if guide.general:
+        return (level, 2, 0)
+    return (level, 3, 0) if level == 0 else None
 
 
 def _same(category: str | None, other: str | None) -> bool:
@@ -209,6 +213,7 @@ _FIELDS = (
     "fault_code",
     "video_url",
     "symptoms",
+    "general",
 )
 
 
@@ -224,6 +229,7 @@ def guide_to_dict(guide: Guide) -> dict:
         "fault_code": guide.fault_code,
         "video_url": guide.video_url,
         "symptoms": list(guide.symptoms),
+        "general": guide.general,
     }
 
 
@@ -233,7 +239,8 @@ def guide_from_dict(data: Mapping[str, Any]) -> Guide:
     Required: guide_id, language (one of the five), title, steps (3–6 non-empty
     strings) and exactly one of sku and category. Optional: fault_code (letters and
     digits, normalised like `fault_code_in`'s), video_url (http or https), symptoms (the
-    names of `Symptom`s it answers; none: a general guide). Unknown
+    names of `Symptom`s it answers), general (also for a buyer naming no symptom; by
+    default when it names none). Unknown
     fields are refused, so a misspelt one is not silently lost.
     """
     if not isinstance(data, Mapping):
@@ -265,8 +272,17 @@ def guide_from_dict(data: Mapping[str, Any]) -> Guide:
     video_url = _optional_text(data, "video_url")
     if video_url is not None and not video_url.startswith(("https://", "http://")):
         raise ValueError("video_url: expected an http(s) address")
+    symptoms = _symptoms(data)
+    general = data.get("general")
+    if general is None:
+        general = not symptoms
+    if not isinstance(general, bool):
+        raise ValueError("general: expected true or false")
+    if not general and not symptoms:
+        raise ValueError("symptoms: a guide that is not general answers some symptom")
     return Guide(
-        symptoms=_symptoms(data),
+        symptoms=symptoms,
+        general=general,
         guide_id=guide_id,
         language=language,
         title=title,
