@@ -26,6 +26,7 @@ class GuideBody(BaseModel):
     fault_code: str | None = None
     video_url: str | None = None
     symptoms: list[str] = Field(default_factory=list, max_length=20)
+    general: bool | None = None  # also for a buyer naming no symptom; default: names none
 
 
 class GuideVersionView(BaseModel):

@@ -87,7 +87,6 @@ async def test_an_offer_failing_the_lint_is_held_for_an_agent(resolution):
                     "It comes with a lifetime warranty.",
                 ),
                 sku="BT-SPK-200-BLK",
-                symptoms=("no_charge",),  # the buyer's: "Stopped charging"
             ),
             author="agent",
         )
