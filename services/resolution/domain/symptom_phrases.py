@@ -102,7 +102,8 @@ EN: dict[Symptom, tuple[str, ...]] = {
     S.MISSING_PART: (
         r"missing|(?:wasn'?t|was not|weren'?t|were not|not) (?:included|in the (?:box|package))",
         r"incomplete|no (?:screws|cable|charger|remote|instructions|manual|lid|plug)\b",
-        r"(?:forgot|forgotten|left out)",
+        r"(?:forgot|forgotten|left out)|(?:came|arrived|shipped|delivered) without",
+        r"only (?:\w+ ){0,3}(?:were|was) in the (?:box|package|parcel)",
     ),
     S.ASSEMBLY: (
         r"assembl\w*|put (?:it |them )?together|instructions? (?:are |is )?(?:unclear|confusing"
@@ -178,7 +179,7 @@ DE: dict[Symptom, tuple[str, ...]] = {
         r"|hort (?:\w+ ){0,2}?nichts|ton (?:\w+ )?(?:fallt aus|setzt aus)",
     ),
     S.MISSING_PART: (
-        r"\bfehl(?:t|en|te|ten|end\w*)\b|unvollstandig",
+        r"\bfehl(?:t|en|te|ten|end\w*)\b|unvollstandig|(?:kam|kamen|geliefert|ankam) ohne",
         r"nicht (?:\w+ )?(?:dabei|enthalten|im (?:karton|paket|lieferumfang)|mitgeliefert"
         r"|beigelegt)",
     ),
@@ -251,7 +252,7 @@ FR: dict[Symptom, tuple[str, ...]] = {
         r"|son (?:se )?coupe|pas d'audio|aucun audio",
     ),
     S.MISSING_PART: (
-        r"manqu\w*|incomplet\w*|il manque|oubli\w*|absent\w*",
+        r"manqu\w*|incomplet\w*|il manque|oubli\w*|absent\w*|(?:livree?s?|arrivee?s?) sans",
         r"pas (?:\w+ )?(?:inclus\w*|fourni\w*|dans (?:le |la )?(?:carton|colis|boite|paquet))",
     ),
     S.ASSEMBLY: (
@@ -324,6 +325,7 @@ ES: dict[Symptom, tuple[str, ...]] = {
     ),
     S.MISSING_PART: (
         r"falt\w*|incomplet\w*|no (?:venia|viene|vino|venian|vinieron|incluye|incluia|trae|traia)",
+        r"(?:llego|llegaron|vino|vinieron) sin",
         r"no (?:estaba|estaban) (?:en la caja|incluid\w*)|sin (?:tornillos|cable|cargador|mando"
         r"|instrucciones)",
     ),
@@ -398,7 +400,7 @@ IT: dict[Symptom, tuple[str, ...]] = {
         r"suono|audio (?:assente|non funziona)",
     ),
     S.MISSING_PART: (
-        r"manc\w*|incomplet\w*",
+        r"manc\w*|incomplet\w*|(?:arrivat[oaie]|consegnat[oaie]) senza",
         r"non (?:\w+ ){0,2}?(?:incluso|inclusa|inclusi|presente|presenti|nella scatola"
         r"|nella confezione)",
     ),

@@ -125,6 +125,21 @@ def test_words_that_name_no_fault_name_no_symptom(text, language):
     assert symptoms_in(text, language) == ()
 
 
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("One of the kits came without the remote", "en"),
+        ("I ordered the 4-pack and only three plugs were in the box", "en"),
+        ("Die Lampe kam ohne Netzteil", "de"),
+        ("La lampe est arrivée sans adaptateur", "fr"),
+        ("La lámpara llegó sin adaptador", "es"),
+        ("La lampada è arrivata senza alimentatore", "it"),
+    ],
+)
+def test_a_product_that_came_without_a_part_misses_it(text, language):
+    assert symptoms_in(text, language) == (S.MISSING_PART,)
+
+
 def test_symptoms_come_in_the_order_the_buyer_names_them():
     text = "It pairs, but the battery dies fast and then it won't turn on"
     assert symptoms_in(text, "en") == (S.NO_CHARGE, S.NO_POWER)
