@@ -7,7 +7,8 @@ process's API is seen at once, through another process's within the minute.
 
 Every edit is kept (`guide_versions`): a new text or a removal becomes the guide's next
 version, with who made it; the same text saved again (a retried request) is no new
-version. A starter guide's own text counts as its version 0.
+version. A starter guide's own text counts as its version 0. Buyers' answers to a guide
+count from its latest edit on (`outcomes.guide_answers_of`).
 """
 
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from services.resolution.domain.troubleshooting import (
     starter_guides,
 )
 from services.resolution.tables import GuideRecord, GuideVersion
+from services.resolution.workflows import outcomes
 from shared.messaging_tables import utc_now
 
 PLANNING_CACHE_SECONDS = 60.0
@@ -113,6 +115,7 @@ async def _new_version(
     session: AsyncSession, seller: str, guide_id: str, data: dict | None, author: str
 ) -> int:
     """Concurrent edits collide on the primary key, never overwrite each other."""
+    outcomes.forget_guide_answers(seller)  # the new text is judged afresh
     version = await _latest(session, seller, guide_id) + 1
     session.add(
         GuideVersion(

@@ -1,13 +1,15 @@
 """How a seller's buyers answered (`workflows/outcomes.py`), learnt over the real
 PostgreSQL: a troubleshooting guide buyers keep declining sinks, and the next buyer with
-the same symptom gets another guide that answers it."""
+the same symptom gets another guide that answers it, until the seller rewrites it."""
 
 import uuid
+from dataclasses import replace
 
 from faststream.kafka import TestKafkaBroker
 
+from services.resolution.domain.troubleshooting import starter_guides
 from services.resolution.tables import CaseDecision
-from services.resolution.workflows import outcomes
+from services.resolution.workflows import knowledge_base, outcomes
 from shared.events import BuyerAnswer, CaseItem, Scenario
 from tests.factories import case_opened
 from tests.handlers.resolution.conftest import publish, reply, row
@@ -75,3 +77,39 @@ async def test_a_guide_fewer_buyers_decline_stays_first(resolution):
     assert first_guide(await row(resolution, CaseDecision, case.case_id)) == (
         "BT-SPK-200-BLK.pairing.en"
     )
+
+
+async def test_a_sunk_guide_rewritten_by_the_seller_starts_afresh(resolution):
+    seller = f"seller-{uuid.uuid4().hex[:6]}"
+
+    def cannot_pair():
+        return case_opened(scenario=Scenario.FUNCTIONAL_FAULT).model_copy(
+            update={
+                "seller_account": seller,
+                "items": [SPEAKER],
+                "buyer_comment": "Bluetooth pairing fails every time",
+            }
+        )
+
+    rewritten = replace(
+        starter_guides()["BT-SPK-200-BLK.pairing.en"], title="Pairing, step by step"
+    )
+    async with TestKafkaBroker(resolution.broker) as broker:
+        for _ in range(DECLINES_TO_SINK):
+            declined = cannot_pair()
+            await publish(broker, declined)
+            await publish(broker, reply(declined.case_id, BuyerAnswer.DECLINE))
+        outcomes._by_guide.clear()
+        sunk = cannot_pair()
+        await publish(broker, sunk)
+        async with resolution.transaction() as session:
+            await knowledge_base.save_guide(session, seller, rewritten, author="sam")
+        case = cannot_pair()
+        await publish(broker, case)
+
+    assert first_guide(await row(resolution, CaseDecision, sunk.case_id)) == (
+        "electronics.pairing.en"
+    )
+    record = await row(resolution, CaseDecision, case.case_id)
+    assert first_guide(record) == "BT-SPK-200-BLK.pairing.en"
+    assert record.plan[0]["guide"]["title"] == "Pairing, step by step"
