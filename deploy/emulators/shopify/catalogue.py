@@ -5,10 +5,12 @@ FNSKU). Every emulated seller account lists the same catalogue, each marketplace
 own words for the category (`*_CATEGORY`). Stable: the same every time.
 """
 
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
+from deploy.emulators.buyers import SAMPLE_CASES
 from deploy.emulators.shopify.orders import (
     EmulatedVariant,
     Product,
@@ -16,9 +18,6 @@ from deploy.emulators.shopify.orders import (
     number,
     variants_of,
 )
-from deploy.emulators.buyers import SAMPLE_CASES
-
-import json
 
 # Each marketplace's own classification of the demo's three categories.
 SHOPIFY_CATEGORY = {
@@ -29,7 +28,11 @@ SHOPIFY_CATEGORY = {
 SHOPIFY_PRODUCT_TYPE = {"electronics": "Electronics", "home": "Curtains", "apparel": "Clothing"}
 AMAZON_PRODUCT_TYPE = {"electronics": "CONSUMER_ELECTRONICS", "home": "HOME", "apparel": "SHIRT"}
 EBAY_TYPE = {"electronics": "Consumer Electronics", "home": "Home Decor", "apparel": "Clothing"}
-WALMART_PRODUCT_TYPE = {"electronics": "Consumer Electronics", "home": "Home Decor", "apparel": "Clothing"}
+WALMART_PRODUCT_TYPE = {
+    "electronics": "Consumer Electronics",
+    "home": "Home Decor",
+    "apparel": "Clothing",
+}
 HS_CODES = {"electronics": "851822", "home": "630391", "apparel": "620443"}
 WEIGHT_G = {"electronics": 900, "home": 1600, "apparel": 350}
 BOX_MM = {"electronics": (220, 160, 90), "home": (400, 300, 80), "apparel": (300, 250, 50)}
@@ -61,14 +64,18 @@ class Listed:
 @cache
 def sample_asins() -> dict[str, str]:
     cases = json.loads(SAMPLE_CASES.read_text(encoding="utf-8"))
-    return {item["sku"]: item["asin"] for case in cases for item in case["items"] if item.get("asin")}
+    return {
+        item["sku"]: item["asin"] for case in cases for item in case["items"] if item.get("asin")
+    }
 
 
 @cache
 def listed_products() -> tuple[tuple[Product, tuple[Listed, ...]], ...]:
     """Each product, by SKU, with its variants, the one orders sell first."""
     products, _ = catalogue()
-    return tuple((product, tuple(listed(product, v) for v in variants_of(product))) for product in products)
+    return tuple(
+        (product, tuple(listed(product, v) for v in variants_of(product))) for product in products
+    )
 
 
 def listed(product: Product, variant: EmulatedVariant) -> Listed:

@@ -11,6 +11,12 @@ from typing import Any
 
 from graphql import GraphQLError, GraphQLResolveInfo, get_directive_values
 
+from deploy.emulators.shopify.catalogue import (
+    SHOPIFY_CATEGORY,
+    SHOPIFY_PRODUCT_TYPE,
+    listed,
+    listed_products,
+)
 from deploy.emulators.shopify.orders import (
     CURRENCY_OF_COUNTRY,
     GATEWAY,
@@ -21,12 +27,6 @@ from deploy.emulators.shopify.orders import (
     number,
     product_by_id,
     variants_of,
-)
-from deploy.emulators.shopify.catalogue import (
-    SHOPIFY_CATEGORY,
-    SHOPIFY_PRODUCT_TYPE,
-    listed,
-    listed_products,
 )
 from deploy.emulators.shopify.schema import SCHEMA
 from deploy.emulators.shopify.shops import (

@@ -45,7 +45,9 @@ MERGED_MAPS = ("listing_ids", "attributes", "prices", "landed_costs", "titles")
 async def seller_of(session: AsyncSession, channel: str, account: str) -> str:
     """The seller an account belongs to; an account not onboarded is its own seller."""
     found = await session.scalar(
-        select(ACCOUNTS.c.seller).where(ACCOUNTS.c.channel == channel, ACCOUNTS.c.account == account)
+        select(ACCOUNTS.c.seller).where(
+            ACCOUNTS.c.channel == channel, ACCOUNTS.c.account == account
+        )
     )
     return found or account
 

@@ -118,9 +118,7 @@ def variant_of(item: Item) -> CatalogVariant:
         source_category=summary.productType,
         asin=summary.asin,
         fnsku=summary.fnSku,
-        listing_ids={
-            f"amazon:{s.marketplaceId}": s.asin for s in item.summaries if s.asin
-        },
+        listing_ids={f"amazon:{s.marketplaceId}": s.asin for s in item.summaries if s.asin},
         attributes={
             name: str(value)
             for name in VARIANT_ATTRIBUTES
@@ -136,7 +134,9 @@ def variant_of(item: Item) -> CatalogVariant:
 
 def first(attributes: dict[str, Any], name: str) -> dict[str, Any] | None:
     values = attributes.get(name)
-    return values[0] if isinstance(values, list) and values and isinstance(values[0], dict) else None
+    return (
+        values[0] if isinstance(values, list) and values and isinstance(values[0], dict) else None
+    )
 
 
 def first_of(attributes: dict[str, Any], name: str, key: str) -> Any:
