@@ -2,10 +2,10 @@
 
 Types, fields, enums and arguments as Shopify's reference names them (version 2026-10:
 https://shopify.dev/docs/api/admin-graphql/latest): the queries `order`, `orders` (searched
-by `name:`), `product`, `products` (the demo catalogue, `catalogue.py`), `return`, `refund`, `giftCards` and `shop`; the mutations
-`refundCreate` (with the `@idempotent` directive), `giftCardCreate`, `returnApproveRequest`,
-`returnDeclineRequest`, `returnCancel` and
-`returnClose`. A document asking for anything else is refused as Shopify refuses it: a 200
+by `name:`), `product`, `products` (the demo catalogue, `catalogue.py`), `return`,
+`refund`, `giftCards` and `shop`; the mutations `refundCreate` (with the `@idempotent`
+directive), `giftCardCreate`, `returnApproveRequest`, `returnDeclineRequest`, `returnCancel`
+and `returnClose`. A document asking for anything else is refused as Shopify refuses it: a 200
 with `errors`. Deprecated fields intake or others still read (`Order.email`,
 `ReturnLineItem.returnReason`) are kept.
 
