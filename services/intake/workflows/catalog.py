@@ -161,8 +161,19 @@ async def found_variants(
 ) -> dict[str, dict[str, Any]]:
     """Each SKU's catalog variant (with its product's category), by SKU; the case's own
     account's first, then its seller's other accounts', the newest first."""
+    found: dict[str, dict[str, Any]] = {}
+    for row in await listed_variants(session, channel, account, skus):
+        found.setdefault(row["sku"], row)
+    return found
+
+
+async def listed_variants(
+    session: AsyncSession, channel: str, account: str, skus: Sequence[str]
+) -> list[dict[str, Any]]:
+    """Every catalog variant of the seller listing one of `skus`, in the order of
+    `found_variants`."""
     if not skus:
-        return {}
+        return []
     seller = await seller_of(session, channel, account)
     own_first = case((VARIANTS.c.account == account, 0), else_=1)
     rows = await session.execute(
@@ -176,12 +187,9 @@ async def found_variants(
             VARIANTS.c.sku.in_(sorted(set(skus))),
             (VARIANTS.c.seller == seller) | (VARIANTS.c.account == account),
         )
-        .order_by(own_first, VARIANTS.c.updated_at.desc())
+        .order_by(own_first, VARIANTS.c.updated_at.desc(), VARIANTS.c.account)
     )
-    found: dict[str, dict[str, Any]] = {}
-    for row in rows.mappings():
-        found.setdefault(row["sku"], dict(row))
-    return found
+    return [dict(row) for row in rows.mappings()]
 
 
 def resolved(
@@ -209,15 +217,25 @@ async def exchange_variants(
     session: AsyncSession, channel: str, account: str, sku: str, market: str, currency: str
 ) -> list[Variant]:
     """The variants of the returned SKU's product in the catalog, the returned one first,
-    each at its price in the case's market (those unpriced there are left out); [] when the
-    SKU is not in the catalog."""
-    found = await found_variants(session, channel, account, [sku])
-    own = found.get(sku)
-    if own is None:
-        return []
+    each at its price in the case's market (those unpriced there are left out): from the
+    first of the seller's listings of the SKU (`found_variants`' order) that prices any in
+    that market; [] when none does or the SKU is not in the catalog."""
+    for listed in await listed_variants(session, channel, account, [sku]):
+        variants = await product_variants(session, listed, sku, market, currency)
+        if variants:
+            return variants
+    return []
+
+
+async def product_variants(
+    session: AsyncSession, listed: dict[str, Any], sku: str, market: str, currency: str
+) -> list[Variant]:
     rows = await session.execute(
         select(VARIANTS)
-        .where(VARIANTS.c.account == own["account"], VARIANTS.c.product_id == own["product_id"])
+        .where(
+            VARIANTS.c.account == listed["account"],
+            VARIANTS.c.product_id == listed["product_id"],
+        )
         .order_by(case((VARIANTS.c.sku == sku, 0), else_=1), VARIANTS.c.sku)
     )
     variants = []

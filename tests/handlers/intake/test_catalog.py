@@ -359,3 +359,19 @@ async def test_a_case_unknown_to_the_catalog_offers_no_catalog_variants(intake):
     offered(intake, "x-none", "USD")
     page = unescape((await intake.get(link(intake, case_id, "en"))).text)
     assert "NOWHERE-1 (" not in page
+
+
+async def test_an_ebay_case_is_offered_the_variants_its_seller_lists_on_walmart(intake):
+    """eBay's inventory items carry no price: the seller's Walmart listing of the same SKU,
+    priced in the case's market, gives the variants and their differences."""
+    await imported(intake, "ebay", "lumahome-us")
+    await imported(intake, "walmart", "10900015773")  # the same seller, luma-home
+    item = {"sku": "BT-SPK-200-BLK", "title": "Speaker", "quantity": 1, "unit_price_minor": 4999}
+    case_id = await a_case(intake, "en", channel="ebay", account="lumahome-us", items=[item])
+    async with intake.service.transaction() as session:
+        record = await session.get(CaseRecord, case_id)
+        record.case = {**record.case, "market": "US", "currency": "USD"}
+    offered(intake, "x-wm", "USD")
+    page = unescape((await intake.get(link(intake, case_id, "en"))).text)
+    assert "Blue (BT-SPK-200-BLK-BLUE): you pay $4.00 more" in page
+    assert "White (BT-SPK-200-BLK-WHITE): same price" in page
