@@ -177,6 +177,7 @@ SPEC = ServiceSpec(
         return_actions.router,
         outgoing_messages.router,
         catalog.router,
+        catalog.hooks,
     ),
     consumes=(topic_of("resolution"), topic_of("fulfillment")),
     handlers={

@@ -11,7 +11,7 @@ by Shopify's products/create and products/update webhooks.
   marketplace refused (its reason), 503 when it is down (the pages read stay);
 - `POST /catalog/uploads/{channel}/{account}` (a CSV body, `domain/catalog_csv.py`): all
   or nothing: 422 with every bad row's line and reason, nothing applied;
-- `POST /catalog/webhooks/shopify`: signed as every Shopify webhook (HMAC of the body with
+- `POST /webhooks/shopify/products`: signed as every Shopify webhook (HMAC of the body with
   the app's secret, `channels/shopify/webhook.py`); an unknown shop is answered as a bad
   signature. Applied at once (an upsert: a redelivery changes nothing).
 """
@@ -42,6 +42,8 @@ from shared.outbound import Refused, Unavailable
 log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/catalog", tags=["seller catalog"])
+# Under /webhooks, with the marketplaces' other webhooks: what the edge lets in unsigned-in.
+hooks = APIRouter(prefix="/webhooks", tags=["marketplace webhooks"])
 PRODUCTS, VARIANTS = catalog.PRODUCTS, catalog.VARIANTS
 MOST_CSV_BYTES = 16 * 1024 * 1024
 MOST_LISTED = 500
@@ -167,8 +169,8 @@ async def upload_csv(
     return JSONResponse({"applied": count, "products": len({v.product_id for v in variants})})
 
 
-@router.post(
-    "/webhooks/shopify",
+@hooks.post(
+    "/shopify/products",
     summary="Shopify's products/create and products/update",
     dependencies=[public("signed by Shopify")],
 )

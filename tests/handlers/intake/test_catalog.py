@@ -240,7 +240,7 @@ async def hook(intake, body: bytes, secret: str = SHOP_SECRET, topic="products/u
         "X-Shopify-Hmac-Sha256": hmac_sha256_base64(secret, body),
         "content-type": "application/json",
     }
-    return await intake.post("/catalog/webhooks/shopify", content=body, headers=headers)
+    return await intake.post("/webhooks/shopify/products", content=body, headers=headers)
 
 
 async def test_shopify_s_product_webhooks_keep_the_catalog_up_to_date(intake):
