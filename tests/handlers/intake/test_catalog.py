@@ -4,6 +4,7 @@ uploaded as CSV (refused whole, by line, when a row is bad), kept up to date by 
 product webhooks; each case's items resolved to it when the case opens (an unknown SKU
 flagged, the case still opened); exchanges offered from it on the buyer's page."""
 
+import contextlib
 import csv
 import io
 import json
@@ -14,9 +15,13 @@ from html import unescape
 import pytest
 
 from deploy.emulators.shopify.catalogue import all_listed
+from deploy.replay import CATALOG_CHANNELS
+from deploy.secrets import DEMO_ACCOUNTS
 from services.intake.channels.common import hmac_sha256_base64
 from services.intake.channels.generic.webhook import GenericWebhook, canonical_case
+from services.intake.domain.case import Channel
 from services.intake.tables import CaseRecord
+from services.intake.workflows.accounts import AccountExists
 from services.intake.workflows.cases import open_case
 from tests.factories import AGENT, bearer, token_of, webhook
 from tests.handlers.intake.conftest import amazon_account, running_intake
@@ -375,3 +380,27 @@ async def test_an_ebay_case_is_offered_the_variants_its_seller_lists_on_walmart(
     page = unescape((await intake.get(link(intake, case_id, "en"))).text)
     assert "Blue (BT-SPK-200-BLK-BLUE): you pay $4.00 more" in page
     assert "White (BT-SPK-200-BLK-WHITE): same price" in page
+
+
+DEMO = [a for a in json.loads(DEMO_ACCOUNTS.read_text()) if a["channel"] in CATALOG_CHANNELS]
+
+
+@pytest.mark.parametrize("demo", DEMO, ids=[a["channel"] for a in DEMO])
+async def test_make_run_imports_each_demo_account_s_catalog_from_the_emulators(intake, demo):
+    """What `make run` asks (`deploy/replay.py: import_catalogs`), with the demo accounts'
+    own credentials (deploy/channel_accounts.json)."""
+    named = ("channel", "account", "seller", "default_market", "secrets")
+    credentials = {k: v for k, v in demo.items() if k not in named}
+    with contextlib.suppress(AccountExists):  # onboarded by an earlier run
+        await intake.service.context.accounts.create(
+            Channel(demo["channel"]),
+            demo["account"],
+            demo["seller"],
+            demo.get("default_market"),
+            demo.get("secrets", []),
+            credentials,
+        )
+    summary = await imported(intake, demo["channel"], demo["account"])
+    assert summary["variants"] == LISTED and summary["uncategorised"] == 0
+    event, record = await opened(intake, "demo-seller", "SNK-RUN-M-WHT")
+    assert event.items[0].category == "apparel" and event.items[0].product is not None
