@@ -4,6 +4,7 @@ uploaded as CSV (refused whole, by line, when a row is bad), kept up to date by 
 product webhooks; each case's items resolved to it when the case opens (an unknown SKU
 flagged, the case still opened); exchanges offered from it on the buyer's page."""
 
+import asyncio
 import contextlib
 import csv
 import io
@@ -24,7 +25,7 @@ from services.intake.tables import CaseRecord
 from services.intake.workflows.accounts import AccountExists
 from services.intake.workflows.cases import open_case
 from tests.factories import AGENT, bearer, token_of, webhook
-from tests.handlers.intake.conftest import amazon_account, running_intake
+from tests.handlers.intake.conftest import ACCOUNT_CACHE_SECONDS, amazon_account, running_intake
 from tests.handlers.intake.test_buyer_page import FakeViews, a_case, link
 from tests.handlers.intake.test_exchange_variants import offered
 
@@ -400,7 +401,13 @@ async def test_make_run_imports_each_demo_account_s_catalog_from_the_emulators(i
             demo.get("secrets", []),
             credentials,
         )
-    summary = await imported(intake, demo["channel"], demo["account"])
-    assert summary["variants"] == LISTED and summary["uncategorised"] == 0
-    event, record = await opened(intake, "demo-seller", "SNK-RUN-M-WHT")
-    assert event.items[0].category == "apparel" and event.items[0].product is not None
+    base = f"/channel-accounts/{demo['channel']}/{demo['account']}"
+    assert (await intake.post(f"{base}/enable", headers=AGENT)).status_code == 200
+    await asyncio.sleep(ACCOUNT_CACHE_SECONDS)  # an earlier run's disabling, forgotten
+    try:
+        summary = await imported(intake, demo["channel"], demo["account"])
+        assert summary["variants"] == LISTED and summary["uncategorised"] == 0
+        event, _ = await opened(intake, "demo-seller", "SNK-RUN-M-WHT")
+        assert event.items[0].category == "apparel" and event.items[0].product is not None
+    finally:  # no worker of a later test is to poll the demo's marketplaces
+        assert (await intake.post(f"{base}/disable", headers=AGENT)).status_code == 200
