@@ -201,9 +201,8 @@ async def shopify_product_webhook(request: Request) -> JSONResponse:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "body"
         return JSONResponse({"error": "invalid_payload", "field": where}, 422)
-    market = account.default_market
-    currency = CURRENCY_OF[Market(market)].value if market else None
     async with intake.service.transaction() as session:
+        currency = await shop_currency(session, account.account, account.default_market)
         count = await catalog.store(
             session,
             Channel.SHOPIFY.value,
@@ -213,3 +212,16 @@ async def shopify_product_webhook(request: Request) -> JSONResponse:
             now,
         )
     return JSONResponse({"accepted": True, "variants": count}, 200)
+
+
+async def shop_currency(session, shop: str, market: str | None) -> str | None:
+    """The currency the shop's prices are in (a webhook does not say): its market's, else
+    the one its last import read; None: the webhook's prices are left aside."""
+    if market:
+        return CURRENCY_OF[Market(market)].value
+    prices = await session.scalar(
+        select(VARIANTS.c.prices)
+        .where(VARIANTS.c.account == shop, VARIANTS.c.prices != {})
+        .limit(1)
+    )
+    return next((price["currency"] for price in (prices or {}).values()), None)

@@ -216,11 +216,14 @@ async def test_the_walls_keep_another_seller_s_catalog_out_of_sight(intake):
     assert own.status_code == 200 and own.json()["title"] == "Stoneware Mug 350 ml"
 
 
-def product_hook(title: str, price: str, sku: str = "BT-SPK-200-BLK") -> bytes:
+def product_hook(
+    title: str, price: str, sku: str = "BT-SPK-200-BLK", product_id: int | None = None
+) -> bytes:
+    product_id = product_id or SPEAKER.product.product_id
     return json.dumps(
         {
-            "id": SPEAKER.product.product_id,
-            "admin_graphql_api_id": f"gid://shopify/Product/{SPEAKER.product.product_id}",
+            "id": product_id,
+            "admin_graphql_api_id": f"gid://shopify/Product/{product_id}",
             "title": title,
             "product_type": "Electronics",
             "options": [{"name": "Color", "position": 1, "values": ["Black", "Teal"]}],
@@ -260,10 +263,13 @@ async def test_shopify_s_product_webhooks_keep_the_catalog_up_to_date(intake):
     speaker = await variant_of(intake, SHOP, "BT-SPK-200-BLK")
     assert speaker["product_title"] == "Portable Speaker 20 W (2027)"
     assert speaker["title"] == "Teal"
+    assert speaker["prices"]["US"] == {"amount_minor": 5199, "currency": "USD"}
     assert speaker["attributes"] == {"color": "Teal"}
     # Not in the webhook: what the import read stays.
     assert speaker["hs_code"] == "851822" and speaker["weight_g"] == SPEAKER.weight_g
-    created = await hook(intake, product_hook("New", "9.99", "SPK-NEW-1"), topic="products/create")
+    created = await hook(
+        intake, product_hook("New", "9.99", "SPK-NEW-1", 42), topic="products/create"
+    )
     assert created.status_code == 200
     assert (await variant_of(intake, SHOP, "SPK-NEW-1"))["sku"] == "SPK-NEW-1"
 
