@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "message_actions"
-down_revision = "seller_walls"
+down_revision = "catalog"
 SCHEMA = "intake"
 TABLE = "outgoing_messages"
 
