@@ -247,6 +247,11 @@ class OutgoingMessage(SQLModel, table=True):
     queued_at: datetime = moment(default_factory=utc_now)
     sent_at: datetime | None = moment(None)
     delivered_at: datetime | None = moment(None)
+    # The marketplace's own message type it goes through (an Amazon Messaging API action);
+    # None: the channel's usual way. `action_tried_at`: a try through it began and its
+    # answer is not known (none can be read back: an agent decides, never a retry).
+    action: str | None = text(None)
+    action_tried_at: datetime | None = moment(None)
 
 
 class AmazonReportPoll(SQLModel, table=True):

@@ -214,6 +214,22 @@ class ShopNodes:
                 first,
                 after,
             ),
+            "fulfillments": lambda info, first=None: [self.fulfillment_node(order)][:first],
+        }
+
+    def fulfillment_node(self, order: EmulatedOrder) -> Node:
+        """The order shipped in one parcel, tracked (the seller's fulfillment)."""
+        tracking = f"1Z{number('tracking', order.order_id, digits=16)}"
+        info = {
+            "company": "UPS",
+            "number": tracking,
+            "url": f"https://www.ups.com/track?tracknum={tracking}",
+        }
+        return {
+            "id": f"gid://shopify/Fulfillment/{number('fulfillment id', order.order_id)}",
+            "status": "SUCCESS",
+            "createdAt": iso(self.shops.now()),
+            "trackingInfo": lambda info_, first=None: [info][:first],
         }
 
     def line_node(self, order: EmulatedOrder, line: OrderLine) -> Node:

@@ -218,6 +218,16 @@ type Order {
   transactions(first: Int): [OrderTransaction!]!
   refunds(first: Int): [Refund!]!
   returns(first: Int, after: String): ReturnConnection!
+  fulfillments(first: Int): [Fulfillment!]!
+}
+
+enum FulfillmentStatus { CANCELLED ERROR FAILURE OPEN PENDING SUCCESS }
+type FulfillmentTrackingInfo { company: String number: String url: String }
+type Fulfillment {
+  id: ID!
+  status: FulfillmentStatus!
+  createdAt: DateTime!
+  trackingInfo(first: Int): [FulfillmentTrackingInfo!]!
 }
 
 type OrderEdge { cursor: String! node: Order! }

@@ -60,7 +60,9 @@ async def on_case_opened(session: AsyncSession, case: CaseOpened, _: Envelope) -
         record.rule = "waiting for an agent to classify the case"
     else:
         why = f"intake classified a {case.scenario.value}"
-        answered = await parcel_tracing.trace_or_resolve(session, record, why, now, in_force)
+        answered = await parcel_tracing.trace_or_resolve(
+            session, record, why, now, in_force, buyer_words=case.buyer_comment
+        )
     if answered:
         return  # answered in this very transaction, the usual case: no clock needs to run
     reply_hours = in_force[0].first_reply_business_hours
