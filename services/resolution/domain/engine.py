@@ -142,7 +142,9 @@ def plan(
     guides: list[Guide],
     now: datetime,
 ) -> Plan:
-    rights = rights_of(facts.market, facts.delivered_at or facts.opened_at, now)
+    window = policy.return_window_for(facts.marketplace)
+    delivered = facts.delivered_at or facts.opened_at
+    rights = rights_of(facts.market, delivered, now, facts.marketplace, window)
     candidates = [
         consider(remedy, facts, policy, policy_version, guides, rights)
         for remedy in ladder_of(facts.scenario, policy)

@@ -53,6 +53,8 @@ class OfferFacts:
     guide_steps: tuple[str, ...] = ()
     guide_video_url: str | None = None
     bonus_minor: int = 0  # store credit: what the gift card adds to the refund (in `currency`)
+    cancellation: bool = False  # UK: the withdrawal right by its UK name, cancellation
+    statutory_repair: bool = False  # UK: the Consumer Rights Act's free repair or replacement
 
     def __post_init__(self) -> None:
         if (self.amount_minor is None) != (self.currency is None):
@@ -92,6 +94,8 @@ def _context(language: str, facts: OfferFacts) -> dict[str, str | bool | tuple[s
         "guide_video_url": facts.guide_video_url,
         "bonus": _bonus(language, facts),
         "money_back": _money_back(language, facts),
+        "cancellation": facts.cancellation,
+        "statutory_repair": facts.statutory_repair,
     }
 
 
