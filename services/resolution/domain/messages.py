@@ -1,11 +1,13 @@
 """Offer and notice messages to buyers, in their language.
 
-One Jinja2 template per language and remedy lives under `templates/<language>/<remedy>.txt.j2`;
-each language states the same facts. Money and dates are formatted here with Babel, per
+One Jinja2 template per language and remedy lives under `templates/<language>/<remedy>.txt.j2`,
+and the answer when nothing is owed under `templates/<language>/nothing_owed.txt.j2`; each
+language states the same facts. Money and dates are formatted here with Babel, per
 language, so templates only place ready-made text. Every rendered message must still pass
 `compliance.lint` before it is sent.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -21,6 +23,7 @@ from shared.markets import MINOR_UNITS, Currency
 LANGUAGES = ("en", "de", "fr", "es", "it")
 
 TEMPLATES = Path(__file__).parent / "templates"
+BLANK_LINES = re.compile(r"\n{3,}")
 
 environment = Environment(
     loader=FileSystemLoader(TEMPLATES),
@@ -61,6 +64,19 @@ class OfferFacts:
             raise ValueError("amount_minor and currency go together")
 
 
+@dataclass(frozen=True)
+class NothingOwedFacts:
+    """The answer when nothing is owed: why, and what the buyer still holds."""
+
+    greeting: str
+    product_title: str
+    scenario: Scenario
+    reason: str  # e.g. "return_window_closed"
+    closed_on: datetime | None = None  # the last day the item could go back
+    legal_guarantee_until: datetime | None = None  # EU: the guarantee still running
+    statutory_repair: bool = False  # UK: the Consumer Rights Act's repair or replacement
+
+
 class UnsupportedLanguage(ValueError):
     pass
 
@@ -73,6 +89,23 @@ def render_offer(language: str, remedy: Remedy, facts: OfferFacts) -> str:
         raise ValueError("a troubleshooting offer needs guide_title and guide_steps")
     template = environment.get_template(f"{language}/{Remedy(remedy).value}.txt.j2")
     return template.render(_context(language, facts))
+
+
+def render_nothing_owed(language: str, facts: NothingOwedFacts) -> str:
+    """The polite answer that nothing is owed, in the buyer's language."""
+    if language not in LANGUAGES:
+        raise UnsupportedLanguage(language)
+    template = environment.get_template(f"{language}/nothing_owed.txt.j2")
+    text = template.render(
+        greeting=facts.greeting,
+        product=facts.product_title,
+        scenario=Scenario(facts.scenario).value,
+        reason=facts.reason,
+        closed_on=_day(language, facts.closed_on),
+        legal_guarantee_until=_day(language, facts.legal_guarantee_until),
+        statutory_repair=facts.statutory_repair,
+    )
+    return BLANK_LINES.sub("\n\n", text)  # no expiry: its empty block leaves a gap
 
 
 def _context(language: str, facts: OfferFacts) -> dict[str, str | bool | tuple[str, ...] | None]:

@@ -20,9 +20,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.resolution.domain import cases, offers
+from services.resolution.domain import cases, nothing_owed, offers
 from services.resolution.domain.cases import CaseState
 from services.resolution.domain.exchanges import Swap, settles, swap_for
+from services.resolution.domain.law import BuyerRights
 from services.resolution.domain.offers import OfferState, PlannedStep, draft, planned_steps
 from services.resolution.domain.policy import SellerPolicy
 from services.resolution.tables import CaseDecision, Offer
@@ -72,7 +73,31 @@ async def resolve(
     record.policy_version = inputs.version
     record.rule = f"{why}; {the_plan.rule}"
     record.step = 0
+    reason = nothing_owed.reason_of(facts, the_plan)
+    if reason is not None:
+        return await answer_nothing_owed(session, record, reason, the_plan.rights, now)
     return await take_next_step(session, record, now, steps, policy=inputs.policy)
+
+
+async def answer_nothing_owed(
+    session: AsyncSession,
+    record: CaseDecision,
+    reason: nothing_owed.NothingOwedReason,
+    rights: BuyerRights,
+    now: datetime,
+) -> bool:
+    """The buyer is owed nothing: they are told why and what the law still gives them (intake
+    sends it), and the case waits for an agent, who may offer something anyway. A message
+    the lint refuses is not sent: the case waits for the agent in silence, as before."""
+    scenario = Scenario(record.scenario)
+    the_draft = nothing_owed.draft(reason, rights, record.language, product_title(record), scenario)
+    if not the_draft.sendable:
+        await hold(session, record, the_draft.findings, now)
+        return False
+    told = cases.Told(reason.value, the_draft.language, the_draft.message)
+    finding = nothing_owed.finding_of(reason, rights.return_closed_on)
+    await hold(session, record, [finding], now, told=told)
+    return True
 
 
 async def take_next_step(
