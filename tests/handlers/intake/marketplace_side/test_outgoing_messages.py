@@ -25,8 +25,8 @@ from shared.events import (
     Remedy,
     ResolutionHeldForAgent,
     ResolutionOffered,
-    Scenario,
     ReturnLabelIssued,
+    Scenario,
     Shipped,
 )
 from shared.markets import Currency
