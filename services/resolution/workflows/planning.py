@@ -1,16 +1,17 @@
 """What planning a seller's cases reads besides the cases: the policy in force and its
-version, how the seller's buyers answered (the acceptance the engine learns) and the
-seller's troubleshooting guides. Live cases (`offering.resolve`) and the what-if
-(`what_if.what_if`) plan with the same inputs, read the same way."""
+version, how the seller's buyers answered (the acceptance the engine learns), the
+seller's troubleshooting guides and how buyers answered each (a guide often declined
+sinks). Live cases (`offering.resolve`) and the what-if (`what_if.what_if`) plan with
+the same inputs, read the same way."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.resolution.domain.engine import LADDERS, CaseFacts, Plan, plan
 from services.resolution.domain.policy import SellerPolicy, with_learnt_acceptance
-from services.resolution.domain.troubleshooting import Guide
+from services.resolution.domain.troubleshooting import Guide, learnt_declines
 from services.resolution.workflows import knowledge_base, outcomes, policies
 from shared.events import Remedy, Scenario
 
@@ -21,6 +22,7 @@ class PlanningInputs:
     version: int
     answers: dict[Remedy, tuple[int, int]]  # remedy → (accepted, answered)
     guides: list[Guide]
+    guide_answers: dict[str, tuple[int, int]] = field(default_factory=dict)  # by guide id
 
     def learnt(self, policy: SellerPolicy | None = None) -> SellerPolicy:
         """`policy` (the one in force by default) with the acceptance its buyers showed."""
@@ -29,7 +31,11 @@ class PlanningInputs:
     def plan(self, facts: CaseFacts, policy: SellerPolicy) -> Plan:
         """The case planned under `policy` (learnt already), with the buyer's rights as of
         the day they opened the case: a right claimed in time stays."""
-        return plan(facts, policy, self.version, self.guides, now=facts.opened_at)
+        declines = None
+        if policy.learn_acceptance and self.guide_answers:
+            prior = self.policy.acceptance_of(Remedy.TROUBLESHOOTING)
+            declines = learnt_declines(self.guide_answers, prior)
+        return plan(facts, policy, self.version, self.guides, facts.opened_at, declines)
 
 
 async def planning_inputs(
@@ -49,6 +55,9 @@ async def planning_inputs(
     if learning or policy.learn_acceptance:
         answers = await outcomes.answers_of(session, seller)
     guides: list[Guide] = []
+    guide_answers: dict[str, tuple[int, int]] = {}
     if any(Remedy.TROUBLESHOOTING in LADDERS[scenario] for scenario in scenarios):
         guides = await knowledge_base.guides_for_planning(session, seller)
-    return PlanningInputs(policy, version, answers, guides)
+        if learning or policy.learn_acceptance:
+            guide_answers = await outcomes.guide_answers_of(session, seller)
+    return PlanningInputs(policy, version, answers, guides, guide_answers)
