@@ -59,6 +59,7 @@ from services.intake.workflows.context import Intake
 from shared.events import (
     RefundIssued,
     ResolutionDecided,
+    ResolutionHeldForAgent,
     ResolutionOffered,
     ReturnLabelIssued,
     ReturnReceived,
@@ -184,6 +185,7 @@ SPEC = ServiceSpec(
         ResolutionDecided.event_type: events.on_resolution_decided,
         ReturnReceived.event_type: events.on_return_received,
         ResolutionOffered.event_type: events.on_resolution_offered,
+        ResolutionHeldForAgent.event_type: events.on_resolution_held_for_agent,
         ReturnLabelIssued.event_type: events.on_return_label_issued,
         Shipped.event_type: events.on_shipped,
         RefundIssued.event_type: events.on_refund_issued,

@@ -279,3 +279,26 @@ async def test_a_spare_part_is_picked_packed_labelled_and_shipped_to_the_buyer(c
 
     types = await eventually(shipped, timeout=30)
     assert [t for t in types if t.startswith("fulfillment.")] == DISPATCH_FLOW
+
+
+async def test_a_buyer_owed_nothing_is_told_why_and_the_case_waits_for_an_agent(clients):
+    case_id = await open_case(
+        clients,
+        reason_code="NO_LONGER_NEEDED",
+        buyer_comment="I do not need it any more.",
+        delivered_at="2026-08-03T15:20:00Z",  # Amazon's 30 days long over, no holiday season
+    )
+
+    async def told():
+        response = await clients["intake"].get(f"/cases/{case_id}/messages", headers=AGENT)
+        found = response.json() if response.status_code == 200 else []
+        sent = [m for m in found if m["kind"] == "nothing_owed" and m["state"] == "sent"]
+        return sent[0] if sent else None
+
+    message = await eventually(told, timeout=60)
+    assert "ended on September 2, 2026" in message["body_text"]
+    assert "please tell us" in message["body_text"]  # a fault is another matter
+    decision = await clients["resolution"].get(f"/decisions/{case_id}", headers=AGENT)
+    assert decision.json()["state"] == "held"  # an agent may still offer something
+    assert "nothing owed" in decision.json()["rule"]
+    assert await offers_of(clients, case_id) == []

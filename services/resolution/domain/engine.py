@@ -146,7 +146,9 @@ def plan(
     guide_declines: Mapping[str, float] | None = None,
 ) -> Plan:
     """`guide_declines`: guide id → the learnt share of buyers declining it (it sinks)."""
-    rights = rights_of(facts.market, facts.delivered_at or facts.opened_at, now)
+    window = policy.return_window_for(facts.marketplace)
+    delivered = facts.delivered_at or facts.opened_at
+    rights = rights_of(facts.market, delivered, now, facts.marketplace, window)
     candidates = [
         consider(remedy, facts, policy, policy_version, guides, rights, guide_declines)
         for remedy in ladder_of(facts.scenario, policy)

@@ -83,8 +83,10 @@ async def hold(
     findings: list[str],
     now: datetime,
     remedy: Remedy | None = None,
+    told: cases.Told | None = None,
 ) -> None:
-    """Nothing goes to the buyer; the case waits in the agents' queue with the reasons."""
-    transition = cases.hold(CaseState(record.state), record.case_id, findings, now, remedy)
+    """The case waits in the agents' queue with the reasons; the buyer hears nothing, unless
+    `told` that nothing is owed."""
+    transition = cases.hold(CaseState(record.state), record.case_id, findings, now, remedy, told)
     record.rule = f"{record.rule}; held for an agent: {'; '.join(findings)}"
     await moved(session, record, transition)

@@ -308,3 +308,58 @@ async def test_a_declined_store_credit_leads_on_to_the_refund(resolution):
     decided = events[-1]["data"]
     assert decided["remedy"] in ("refund_without_return", "return_full_refund")
     assert decided["refund_minor"] == 4999
+
+
+def changed_mind_in_germany(delivered_days_ago: int):
+    from datetime import timedelta
+
+    from shared.markets import Currency, Market, Region
+
+    return case_opened(scenario=Scenario.CHANGED_MIND).model_copy(
+        update={
+            "marketplace": "shopify",
+            "market": Market.DE,
+            "region": Region.EU,
+            "currency": Currency.EUR,
+            "buyer_language": "de",
+            "delivered_at": datetime.now(UTC) - timedelta(days=delivered_days_ago),
+        }
+    )
+
+
+async def test_a_changed_mind_after_every_window_hears_nothing_is_owed_and_waits_for_an_agent(
+    resolution,
+):
+    from shared.compliance import REQUIRED_DISCLOSURES, lint
+    from shared.markets import Market
+
+    case = changed_mind_in_germany(60)  # past the 14-day withdrawal and the shop's 30 days
+    async with TestKafkaBroker(resolution.broker) as broker:
+        await publish(broker, case)
+        await publish(broker, case)  # redelivered: nothing new
+    events = await outbox_of(resolution, case.case_id)
+    assert types_of(events) == ["resolution.held_for_agent"]
+    assert events[0]["dataschema"].endswith(":v2")
+    held = events[0]["data"]
+    assert held["nothing_owed"] == "return_window_closed"
+    assert held["language"] == "de"
+    assert REQUIRED_DISCLOSURES["legal_guarantee"]["de"] in held["message"]
+    assert lint(held["message"], "de", Market.DE, ["legal_guarantee"]) == []
+    assert "the buyer was told" in held["findings"][0]
+    record = await row(resolution, CaseDecision, case.case_id)
+    assert record.state == "held"  # in the agents' queue: an agent may still offer a remedy
+    assert "nothing owed" in record.rule
+    async with resolution.sessions() as session:
+        clocks = list(
+            await session.scalars(select(CaseClock).where(CaseClock.case_id == case.case_id))
+        )
+    assert clocks == []  # answered at once: no first-reply clock runs
+
+
+async def test_a_changed_mind_inside_the_windows_is_offered_the_return_not_told_no(resolution):
+    case = changed_mind_in_germany(10)
+    async with TestKafkaBroker(resolution.broker) as broker:
+        await publish(broker, case)
+    events = await outbox_of(resolution, case.case_id)
+    assert "resolution.held_for_agent" not in types_of(events)
+    assert "return_full_refund" in {e["data"].get("remedy") for e in events}

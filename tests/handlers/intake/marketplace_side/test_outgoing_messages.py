@@ -23,8 +23,10 @@ from shared.events import (
     Envelope,
     RefundIssued,
     Remedy,
+    ResolutionHeldForAgent,
     ResolutionOffered,
     ReturnLabelIssued,
+    Scenario,
     Shipped,
 )
 from shared.markets import Currency
@@ -696,3 +698,58 @@ async def test_a_notice_of_a_remedy_owed_is_not_followed_by_its_decision_again(
     assert [m.kind for m in await messages_of(service, noticed.case_id)] == ["remedy_owed"]
     kinds = sorted(m.kind for m in await messages_of(service, accepted.case_id))
     assert kinds == ["offer_made", "remedy_decided"]
+
+
+def held_for_agent(case_id: str, told: bool) -> ResolutionHeldForAgent:
+    """Resolution's hold; `told`: nothing is owed, with its answer to the German buyer."""
+    from services.resolution.domain import nothing_owed
+    from services.resolution.domain.law import rights_of
+    from shared.markets import Market
+
+    if not told:
+        findings = ["banned_promise: lifetime warranty"]
+        return ResolutionHeldForAgent(
+            case_id=case_id, remedy=None, findings=findings, at=datetime.now(UTC)
+        )
+    delivered = datetime(2026, 3, 2, 10, tzinfo=UTC)
+    rights = rights_of(Market.DE, delivered, delivered + timedelta(days=60), "generic")
+    reason = nothing_owed.NothingOwedReason.RETURN_WINDOW_CLOSED
+    answer = nothing_owed.draft(reason, rights, "de", "Bluetooth speaker", Scenario.CHANGED_MIND)
+    return ResolutionHeldForAgent(
+        case_id=case_id,
+        remedy=None,
+        findings=[nothing_owed.finding_of(reason, rights.return_closed_on)],
+        at=datetime.now(UTC),
+        nothing_owed=reason.value,
+        language=answer.language,
+        message=answer.message,
+    )
+
+
+async def test_a_buyer_owed_nothing_hears_it_once_in_resolution_s_words(
+    intake_api, intake, seller, mail_server
+):
+    service = intake_api.service
+    case = await case_with_buyer(intake, account=seller, scenario="changed_mind")
+    payload = held_for_agent(case.case_id, told=True)
+    envelope = await publish(service, payload, "resolution.events")
+    await publish(service, payload, "resolution.events", envelope)  # redelivered
+    await send_all(intake)
+
+    [message] = await messages_of(service, case.case_id)
+    assert (message.kind, message.state) == ("nothing_owed", "sent")
+    assert "Frist" in message.body_text and "1. April 2026" in message.body_text  # why
+    assert "behalten Sie Ihre gesetzliche Gewährleistung" in message.body_text  # rights kept
+    assert message.body_text.count("Guten Tag") == 1  # resolution's frame, not a second
+    header = intake.buyer_links.message_id(case.case_id, message.message_id)
+    [mail] = mail_for(mail_server, header)
+    assert mail["Subject"] == "Ihre Anfrage zu Bluetooth speaker"
+
+
+async def test_a_case_held_for_any_other_reason_says_nothing_to_the_buyer(
+    intake_api, intake, seller
+):
+    service = intake_api.service
+    case = await case_with_buyer(intake, account=seller)
+    await publish(service, held_for_agent(case.case_id, told=False), "resolution.events")
+    assert await messages_of(service, case.case_id) == []

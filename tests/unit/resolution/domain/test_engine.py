@@ -187,10 +187,9 @@ def test_a_partial_refund_in_the_eu_tells_of_the_withdrawal_right_until_day_14(d
 def test_a_us_buyer_who_changed_their_mind_may_return_within_the_marketplace_30_days(
     day, returnable
 ):
-    opened = opened_on_day(day)
-    case = replace(
-        facts(S.CHANGED_MIND, Market.US, [SPEAKER], opened=opened), delivered_at=DELIVERED
-    )
+    spring = DELIVERED.replace(month=3)  # out of Amazon's holiday season
+    opened = spring.replace(hour=20) + timedelta(days=day)
+    case = replace(facts(S.CHANGED_MIND, Market.US, [SPEAKER], opened=opened), delivered_at=spring)
     the_plan = plan(case, DEFAULT_POLICY, 0, GUIDES, opened)
     if returnable:
         assert offered(the_plan) == [(R.RETURN_FULL_REFUND, 4999)]
@@ -203,7 +202,7 @@ def test_a_us_buyer_who_changed_their_mind_may_return_within_the_marketplace_30_
 def test_a_missing_delivery_date_counts_the_windows_from_the_opening():
     case = facts(S.MINOR_DEFECT, Market.FR, [SPEAKER], delivered_days_before=None)
     first = plan(case, DEFAULT_POLICY, 0, GUIDES, OPENED).steps[0]
-    assert [d.rule_id for d in first.disclosures] == ["eu.crd.withdrawal"]
+    assert [d.rule_id for d in first.disclosures] == ["eu.crd.withdrawal", "eu.sgd.remedies"]
 
 
 def test_a_part_shipped_order_refunds_only_the_items_of_the_case_each_by_its_tier():
@@ -370,3 +369,29 @@ def test_an_eu_credit_offer_keeps_the_withdrawal_right_and_the_refund_in_view():
         assert insist in the_draft.message
         value, bonus, refund = money  # the refund: what the buyer may take instead
         assert all(amount in the_draft.message for amount in (value, bonus, refund))
+
+
+@pytest.mark.parametrize(
+    ("marketplace", "window", "returnable"),
+    [
+        ("shopify", 60, True),  # the seller's own 60 days in its own shop
+        ("shopify", None, False),  # its policy silent: 30 days assumed
+        ("amazon", 60, False),  # Amazon's 30 days, whatever the seller's other shops give
+        ("ebay", 60, True),
+        ("walmart", 90, True),
+    ],
+)
+def test_a_changed_mind_is_returnable_within_the_channels_own_window(
+    marketplace, window, returnable
+):
+    spring = DELIVERED.replace(month=3)  # out of Amazon's holiday season
+    opened = spring + timedelta(days=40)
+    case = replace(
+        facts(S.CHANGED_MIND, Market.US, [SPEAKER], opened=opened),
+        delivered_at=spring,
+        marketplace=marketplace,
+    )
+    windows = {} if window is None else {marketplace: window}
+    policy = SellerPolicy(return_window_days=windows) if marketplace != "amazon" else DEFAULT_POLICY
+    the_plan = plan(case, policy, 0, GUIDES, opened)
+    assert bool(offered(the_plan)) is returnable
