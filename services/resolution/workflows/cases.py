@@ -12,7 +12,7 @@ from services.resolution.domain.offers import PlannedStep
 from services.resolution.domain.troubleshooting import fault_code_in
 from services.resolution.tables import CaseDecision
 from services.resolution.workflows.moves import moved
-from shared.events import CaseItem, CaseOpened, Remedy, Scenario
+from shared.events import CaseItem, CaseOpened, Reason, Remedy, Scenario
 from shared.markets import Currency, Market
 
 
@@ -28,6 +28,7 @@ def record_of(case: CaseOpened) -> CaseDecision:
         currency=case.currency,
         language=case.buyer_language,
         fault_code=fault_code_in(case.buyer_comment),
+        reason=case.reason,
         carrier=case.parcel.carrier if case.parcel else None,
         tracking_number=case.parcel.tracking_number if case.parcel else None,
         opened_at=case.opened_at,
@@ -55,7 +56,13 @@ def facts_of(record: CaseDecision, now: datetime) -> CaseFacts:
         delivered_at=record.delivered_at,
         language=record.language,
         fault_code=record.fault_code,
+        reason=reason_of(record.reason),
     )
+
+
+def reason_of(value: str | None) -> Reason | None:
+    """A reason this version does not know (or none) is no reason."""
+    return Reason(value) if value in set(Reason) else None
 
 
 def items_of(record: CaseDecision) -> list[CaseItem]:
