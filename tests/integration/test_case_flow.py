@@ -8,6 +8,10 @@ from tests.integration.conftest import count_stock, offers_of
 
 RETURN_FLOW = [
     "case.opened",
+    "resolution.offered",  # a repair: the part that mends it
+    "resolution.declined",
+    "resolution.offered",  # a replacement: a new unit from the local warehouse
+    "resolution.declined",
     "resolution.offered",  # the notice of the full refund and its return label
     "resolution.decided",
     "fulfillment.return_label_issued",
@@ -45,6 +49,13 @@ async def answer_offer(clients, case_id: str, answer: str, remedy: str, **extra)
     assert response.status_code in (200, 202), response.text
 
 
+async def decline_repair_and_replacement(clients, case_id: str) -> None:
+    """A US buyer with a faulty speaker is offered the part and a new unit first (cheaper
+    than taking a faulty unit back); declining both leads to the return for a refund."""
+    await answer_offer(clients, case_id, "decline", "part_shipment")
+    await answer_offer(clients, case_id, "decline", "exchange")
+
+
 async def timeline_types(clients, case_id: str) -> list[str]:
     response = await clients["analytics"].get(f"/cases/{case_id}/timeline", headers=AGENT)
     return [e["type"] for e in response.json()["events"]] if response.status_code == 200 else []
@@ -52,6 +63,7 @@ async def timeline_types(clients, case_id: str) -> list[str]:
 
 async def test_a_quality_defect_travels_through_all_five_services(stack, clients):
     case_id = await open_case(clients, reason_code="DEFECTIVE")
+    await decline_repair_and_replacement(clients, case_id)
 
     async def stored():
         response = await clients["intake"].get(f"/cases/{case_id}", headers=AGENT)

@@ -10,7 +10,16 @@ from faststream.kafka import TestKafkaBroker
 from sqlalchemy import select
 
 from services.resolution.tables import CaseClock, CaseDecision, Refund
-from shared.events import BuyerAnswer, Envelope, Scenario
+from shared.events import (
+    BuyerAnswer,
+    CaseItem,
+    Disposition,
+    DispositionDecided,
+    Envelope,
+    Grade,
+    Scenario,
+)
+from shared.markets import Currency, Market, Region
 from tests.factories import case_opened, envelope_bytes
 from tests.handlers.conftest import outbox_of
 from tests.handlers.resolution.conftest import publish, reply, row, types_of
@@ -119,7 +128,9 @@ async def test_a_new_policy_version_is_used_and_recorded(resolution):
 async def test_a_returned_unit_makes_the_full_refund_owed(resolution):
     from shared.events import ReturnReceived
 
-    case = case_opened(scenario=Scenario.QUALITY_DEFECT)
+    # A UK buyer rejecting faulty goods within 30 days: the return for a refund, owed at once.
+    uk = {"market": Market.UK, "region": Region.UK, "currency": Currency.GBP}
+    case = case_opened(scenario=Scenario.QUALITY_DEFECT).model_copy(update=uk)
     async with TestKafkaBroker(resolution.broker) as broker:
         await publish(broker, case)
         received = ReturnReceived(
@@ -307,3 +318,65 @@ async def test_a_declined_store_credit_leads_on_to_the_refund(resolution):
     decided = events[-1]["data"]
     assert decided["remedy"] in ("refund_without_return", "return_full_refund")
     assert decided["refund_minor"] == 4999
+
+
+def disposition(case_id: str, grade: Grade, net_minor: int) -> DispositionDecided:
+    return DispositionDecided(
+        case_id=case_id,
+        inspection_id=f"insp-{uuid.uuid4().hex[:8]}",
+        rma_id=f"rma-{uuid.uuid4().hex[:8]}",
+        warehouse="reno",
+        grade=grade,
+        disposition=Disposition.RECYCLE,
+        net_minor=net_minor,
+        currency=Currency.USD,
+        items=[CaseItem(sku="BT-SPK-200-BLK", quantity=1, unit_price_minor=4999)],
+        alternatives=[],
+    )
+
+
+async def test_the_cost_model_learns_what_a_sellers_faulty_units_recover(resolution):
+    from services.resolution.tables import Recovery
+    from services.resolution.workflows import recoveries
+
+    seller = f"seller-{uuid.uuid4().hex[:6]}"
+
+    def faulty():
+        return case_opened(scenario=Scenario.FUNCTIONAL_FAULT).model_copy(
+            update={"seller_account": seller}
+        )
+
+    def return_cost(decision: CaseDecision) -> int:
+        return next(
+            a["cost_minor"] for a in decision.alternatives if a["remedy"] == "return_full_refund"
+        )
+
+    first = faulty()
+    recycled = [disposition(first.case_id, Grade.D, 0) for _ in range(30)]
+    async with TestKafkaBroker(resolution.broker) as broker:
+        await publish(broker, first)
+        for event in [*recycled, recycled[0]]:  # one redelivered
+            await publish(broker, event, topic="refurbish.events")
+        recoveries._cached.clear()  # as if a minute had passed
+        later = faulty()
+        await publish(broker, later)
+    async with resolution.sessions() as session:
+        rows = list(
+            await session.scalars(select(Recovery).where(Recovery.seller_account == seller))
+        )
+    assert len(rows) == 30
+    assert {(r.condition, r.grade, r.net_minor, r.price_minor) for r in rows} == {
+        ("faulty", "D", 0, 4999)
+    }
+    before = await row(resolution, CaseDecision, first.case_id)
+    after = await row(resolution, CaseDecision, later.case_id)
+    assert return_cost(after) > return_cost(before)  # the units came back worth nothing
+
+
+async def test_a_disposition_of_a_case_resolution_does_not_know_is_ignored(resolution):
+    from services.resolution.tables import Recovery
+
+    event = disposition(f"case-{uuid.uuid4()}", Grade.A, 3000)
+    async with TestKafkaBroker(resolution.broker) as broker:
+        await publish(broker, event, topic="refurbish.events")
+    assert await row(resolution, Recovery, event.inspection_id) is None
