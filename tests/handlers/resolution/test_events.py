@@ -380,3 +380,17 @@ async def test_a_disposition_of_a_case_resolution_does_not_know_is_ignored(resol
     async with TestKafkaBroker(resolution.broker) as broker:
         await publish(broker, event, topic="refurbish.events")
     assert await row(resolution, Recovery, event.inspection_id) is None
+
+
+@pytest.mark.parametrize(
+    ("reason", "first"), [("style", "partial_refund"), ("size_too_small", "exchange")]
+)
+async def test_a_colour_complaint_is_offered_a_discount_to_keep_it_a_size_an_exchange(
+    resolution, reason, first
+):
+    case = case_opened(scenario=Scenario.SIZE_STYLE_MISMATCH).model_copy(update={"reason": reason})
+    async with TestKafkaBroker(resolution.broker) as broker:
+        await publish(broker, case)
+    decision = await row(resolution, CaseDecision, case.case_id)
+    assert decision.reason == reason
+    assert decision.plan[0]["remedy"] == first

@@ -11,6 +11,7 @@ from services.resolution.domain.law import (
     Payer,
     Rule,
     Window,
+    buyers_choice,
     check_offer,
     required_disclosures,
     rights_of,
@@ -317,3 +318,29 @@ def test_rights_for_another_market_are_refused():
         check_offer(
             Market.FR, Scenario.MINOR_DEFECT, Remedy.PARTIAL_REFUND, rights(Market.DE, 1), True
         )
+
+
+# --- What the buyer may choose first
+
+REPAIR_OR_REPLACE = {Remedy.PART_SHIPMENT, Remedy.EXCHANGE}
+
+
+@pytest.mark.parametrize(
+    ("market", "scenario", "day", "expected"),
+    [
+        (Market.DE, Scenario.QUALITY_DEFECT, 5, REPAIR_OR_REPLACE),
+        (Market.FR, Scenario.QUALITY_DEFECT, 400, REPAIR_OR_REPLACE),  # 13 months on
+        (Market.FR, Scenario.QUALITY_DEFECT, 730, REPAIR_OR_REPLACE),  # the guarantee's last day
+        (Market.FR, Scenario.QUALITY_DEFECT, 731, set()),  # two years and a day
+        (Market.IT, Scenario.WRONG_ITEM, 5, REPAIR_OR_REPLACE),
+        (Market.UK, Scenario.QUALITY_DEFECT, 400, REPAIR_OR_REPLACE),
+        (Market.US, Scenario.QUALITY_DEFECT, 5, set()),
+        (Market.CA, Scenario.QUALITY_DEFECT, 400, set()),
+        (Market.DE, Scenario.FUNCTIONAL_FAULT, 5, set()),  # works with a guide: no defect rule
+        (Market.DE, Scenario.CHANGED_MIND, 5, set()),
+    ],
+)
+def test_repair_or_replacement_is_the_buyers_first_choice_while_a_legal_guarantee_runs(
+    market, scenario, day, expected
+):
+    assert buyers_choice(market, scenario, rights(market, day)) == expected
