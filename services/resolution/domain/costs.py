@@ -392,16 +392,35 @@ def recovery_value(
     is a separate line). `basis_minor` is what a like-new unit is worth, the price by
     default; an exchange values its returning unit at landed cost, like the outgoing one.
     """
-    basis = item.unit_price_minor if basis_minor is None else basis_minor
-    if route is ReturnRoute.ORIGIN:
-        shares, refurb = book.resale_share_origin, 0
+    if condition is not None:
+        share = recovery_share(item, route, condition, book)
+    elif basis_minor is None:  # the price: the refurbish cost taken off as it is, exactly
+        refurb = 0 if route is ReturnRoute.ORIGIN else _for_category(book.local_refurb_cost, item)
+        gross = _book_share(item, route, _for_category(book.grade_mix, item), book, net=False)
+        return max(_to_minor(gross * item.unit_price_minor) - refurb, 0)
     else:
-        shares, refurb = book.resale_share_local, _for_category(book.local_refurb_cost, item)
-    if condition is None:
-        mix = _for_category(book.grade_mix, item)
-        return max(_to_minor(sum(mix[g] * shares[g] for g in Grade) * basis) - refurb, 0)
-    share = recovery_share(item, route, condition, book)
+        share = _book_share(item, route, _for_category(book.grade_mix, item), book)
+    basis = item.unit_price_minor if basis_minor is None else basis_minor
     return max(_to_minor(share * basis), 0)
+
+
+def _shares_and_refurb(
+    item: CaseItem, route: ReturnRoute, book: CostBook
+) -> tuple[dict[Grade, Decimal], Decimal]:
+    """Resale share of the price per grade, and the refurbish cost as a share of the price."""
+    price = Decimal(max(item.unit_price_minor, 1))
+    if route is ReturnRoute.ORIGIN:
+        return book.resale_share_origin, Decimal(0)
+    return book.resale_share_local, _for_category(book.local_refurb_cost, item) / price
+
+
+def _book_share(
+    item: CaseItem, route: ReturnRoute, mix: dict[Grade, Decimal], book: CostBook, net: bool = True
+) -> Decimal:
+    """The book's resale share of the price for `mix`, less the refurbish cost if `net`."""
+    shares, refurb = _shares_and_refurb(item, route, book)
+    gross = sum((mix[grade] * shares[grade] for grade in Grade), Decimal(0))
+    return gross - refurb if net else gross
 
 
 def recovery_share(
@@ -410,18 +429,14 @@ def recovery_share(
     """What a unit in `condition` nets, as a share of its price: the book's grade mix and
     resale shares (less the refurbish cost), each blended with what refurbish recorded
     (`learnt_recovery`), the book counting as PRIOR_UNITS units."""
-    price = Decimal(max(item.unit_price_minor, 1))
-    if route is ReturnRoute.ORIGIN:
-        shares, refurb = book.resale_share_origin, 0
-    else:
-        shares, refurb = book.resale_share_local, _for_category(book.local_refurb_cost, item)
+    shares, refurb = _shares_and_refurb(item, route, book)
     mix = book.condition_grade_mix.get(condition) or _for_category(book.grade_mix, item)
     seen = book.learnt_recovery.get(condition, {})
     units = sum(count for count, _ in seen.values())
     total = Decimal(0)
     for grade in Grade:
         count, recovered = seen.get(grade, (0, Decimal(0)))
-        prior_share = shares[grade] - refurb / price
+        prior_share = shares[grade] - refurb
         share = (prior_share * PRIOR_UNITS + recovered) / (PRIOR_UNITS + count)
         weight = (mix[grade] * PRIOR_UNITS + count) / (PRIOR_UNITS + units)
         total += weight * share

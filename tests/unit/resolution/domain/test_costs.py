@@ -74,17 +74,17 @@ CASES = [
         R.EXCHANGE,
         Costing(Market.US, "amazon", [US_ELECTRONICS], price_difference_minor=500),
         # replacement 45% x 4000; outbound small 70% x 900; the buyer pays 500 more; the
-        # returning unit valued like the new one, at landed cost: 1800 x .6475 = 1166 (half-up)
-        # minus refurb 600 = 566
+        # returning unit valued like the new one, at landed cost: what it nets as a share of
+        # its price (.6475 - 600/4000 = .4975) x 1800 = 895.5 -> 896 (half-up)
         {
             "replacement_unit": 1800,
             "outbound_shipping": 630,
             "return_shipping": 900,
             "handling": 250,
-            "recovery_value": -566,
+            "recovery_value": -896,
             "price_difference": -500,
         },
-        2514,
+        2184,
     ),
     (
         R.RETURN_FULL_REFUND,
@@ -134,17 +134,17 @@ CASES = [
         R.EXCHANGE,
         Costing(Market.DE, "shopify", [EU_HOME], price_difference_minor=-400),
         # per unit: replacement 35% x 5000 = 1750, outbound medium 630, return medium 900,
-        # handling 220, recovery at landed cost 1750 x .676 = 1183 minus refurb 300 = 883;
+        # handling 220, recovery at landed cost (.676 - 300/5000 = .616) x 1750 = 1078;
         # x 2. We pay 400 back.
         {
             "replacement_unit": 3500,
             "outbound_shipping": 1260,
             "return_shipping": 1800,
             "handling": 440,
-            "recovery_value": -1766,
+            "recovery_value": -2156,
             "price_difference": 400,
         },
-        5634,
+        5244,
     ),
     (
         R.RETURN_FULL_REFUND,
