@@ -3,8 +3,8 @@
 1. The scenario's ladder lists the remedies worth considering (`LADDERS`).
 2. Each is priced with the cost model and checked against the seller's policy, the law
    of the buyer's market (`law.check_offer`) and what it needs (a guide in the buyer's
-   language, an open return window). A remedy that fails is kept, with the reason, as
-   an excluded alternative.
+   language for the symptom they name, an open return window). A remedy that fails is
+   kept, with the reason, as an excluded alternative.
 3. The lawful ones are offered cheapest first: with the buyer free to decline, offering
    the cheaper of two remedies first always lowers the expected cost. The first remedy
    the buyer takes for sure (a full refund) ends the ladder; anything dearer is dropped.
@@ -12,6 +12,7 @@
 Plain data in, plain data out: the handlers store the plan and send its steps.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -129,6 +130,7 @@ class CaseFacts:
     delivered_at: datetime | None  # None: windows run from the opening, the buyer's side
     language: str
     fault_code: str | None = None
+    symptoms: tuple[str, ...] = ()  # what the buyer says is wrong (`symptoms.symptoms_in`)
     reason: Reason | None = None  # the one reason taxonomy; None: not known
 
     @property
@@ -186,14 +188,16 @@ def plan(
     policy_version: int,
     guides: list[Guide],
     now: datetime,
+    guide_declines: Mapping[str, float] | None = None,
     book: CostBook = COST_BOOK,
 ) -> Plan:
-    """`book`: the cost model, with refurbish's learnt recoveries where there are some."""
+    """`guide_declines`: guide id → the learnt share of buyers declining it (it sinks);
+    `book`: the cost model, with refurbish's learnt recoveries where there are some."""
     rights = rights_of(facts.market, facts.delivered_at or facts.opened_at, now)
     first = first_remedies(facts, rights)
     candidates = [
         replace(
-            consider(remedy, facts, policy, policy_version, guides, rights, book),
+            consider(remedy, facts, policy, policy_version, guides, rights, guide_declines, book),
             first=remedy in first,
         )
         for remedy in ladder_of(facts.scenario, policy)
@@ -227,6 +231,7 @@ def consider(
     policy_version: int,
     guides: list[Guide],
     rights: BuyerRights,
+    guide_declines: Mapping[str, float] | None = None,
     book: CostBook = COST_BOOK,
 ) -> Candidate:
     """Price one remedy and say what, if anything, rules it out."""
@@ -239,7 +244,15 @@ def consider(
     guide = None
     if remedy is R.TROUBLESHOOTING:
         first = facts.items[0]
-        guide = choose_guide(guides, first.sku, first.category, facts.fault_code, facts.language)
+        guide = choose_guide(
+            guides,
+            first.sku,
+            first.category,
+            facts.fault_code,
+            facts.language,
+            facts.symptoms,
+            guide_declines,
+        )
     offer = (facts.market, facts.scenario, remedy, rights, seller_pays)
     step = Step(
         remedy,
@@ -303,7 +316,8 @@ def exclusion(
     if remedy is R.TROUBLESHOOTING and step.guide is None:
         sku = facts.items[0].sku
         code = f" fault {facts.fault_code}" if facts.fault_code else ""
-        return f"knowledge base: no guide for {sku}{code} in {facts.language!r}"
+        named = f" ({', '.join(facts.symptoms)})" if facts.symptoms else ""
+        return f"knowledge base: no guide for {sku}{code}{named} in {facts.language!r}"
     if remedy is R.REFUND_WITHOUT_RETURN and facts.scenario is not Scenario.NOT_RECEIVED:
         dearest = max(item.unit_price_minor for item in facts.items)
         if dearest > policy.returnless_refund_max_minor:

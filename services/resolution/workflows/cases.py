@@ -9,6 +9,7 @@ from services.resolution.domain import cases
 from services.resolution.domain.cases import CaseState
 from services.resolution.domain.engine import CaseFacts
 from services.resolution.domain.offers import PlannedStep
+from services.resolution.domain.symptoms import symptoms_in
 from services.resolution.domain.troubleshooting import fault_code_in
 from services.resolution.tables import CaseDecision
 from services.resolution.workflows.moves import moved
@@ -17,6 +18,9 @@ from shared.markets import Currency, Market
 
 
 def record_of(case: CaseOpened) -> CaseDecision:
+    fault_code = fault_code_in(case.buyer_comment)
+    category = case.items[0].category if case.items else None
+    symptoms = symptoms_in(case.buyer_comment, case.buyer_language, category, fault_code)
     return CaseDecision(
         case_id=case.case_id,
         marketplace=case.marketplace,
@@ -27,7 +31,8 @@ def record_of(case: CaseOpened) -> CaseDecision:
         region=case.region,
         currency=case.currency,
         language=case.buyer_language,
-        fault_code=fault_code_in(case.buyer_comment),
+        fault_code=fault_code,
+        symptoms=[symptom.value for symptom in symptoms],
         reason=case.reason,
         carrier=case.parcel.carrier if case.parcel else None,
         tracking_number=case.parcel.tracking_number if case.parcel else None,
@@ -56,6 +61,7 @@ def facts_of(record: CaseDecision, now: datetime) -> CaseFacts:
         delivered_at=record.delivered_at,
         language=record.language,
         fault_code=record.fault_code,
+        symptoms=tuple(record.symptoms),
         reason=reason_of(record.reason),
     )
 

@@ -97,6 +97,7 @@ async def test_an_offer_failing_the_lint_is_held_for_an_agent(resolution):
                 ),
                 sku="BT-SPK-200-BLK",
             ),
+            author="agent",
         )
     async with TestKafkaBroker(resolution.broker) as broker:
         await publish(broker, case)

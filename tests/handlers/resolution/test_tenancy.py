@@ -127,6 +127,7 @@ def one_sellers_things(seller: Seller) -> list[tuple[str, str, dict | None]]:
         ("GET", f"/policies/{seller.name}", None),
         ("GET", f"/policies/{seller.name}/versions/1", None),
         ("GET", f"/guides/{seller.name}", None),
+        ("GET", f"/guides/{seller.name}/lid/versions", None),
     ]
 
 
@@ -207,6 +208,7 @@ ROUTES = [
     ("GET", "/guides/seller-1"),
     ("PUT", "/guides/seller-1/guide-1"),
     ("DELETE", "/guides/seller-1/guide-1"),
+    ("GET", "/guides/seller-1/guide-1/versions"),
     ("POST", "/what-if/seller-1"),
 ]
 SERVICES_ONLY = {"/cases/case-1/buyer-view"}

@@ -285,6 +285,38 @@ def test_a_guide_only_in_another_language_is_no_remedy():
     assert the_plan.steps[0].remedy is R.PART_SHIPMENT
 
 
+@pytest.mark.parametrize("market", MARKETS)
+def test_the_guide_offered_answers_the_buyers_symptom(market):
+    case = replace(facts(S.FUNCTIONAL_FAULT, market, [SPEAKER]), symptoms=("no_charge",))
+    the_plan = plan(case, DEFAULT_POLICY, 0, GUIDES, OPENED)
+    first = the_plan.steps[0]
+    assert first.remedy is R.TROUBLESHOOTING
+    assert first.guide.guide_id == f"electronics.charging.{case.language}"
+
+
+def test_a_guide_not_fitting_the_symptom_is_not_offered_the_next_remedy_is():
+    """The speaker's own guide is for pairing and sound; a buyer whose speaker will not
+    charge is not sent it, nor the general "charge, restart, reset" guide."""
+    case = replace(facts(S.FUNCTIONAL_FAULT, Market.US, [SPEAKER]), symptoms=("no_charge",))
+    not_charging = [g for g in GUIDES if "no_charge" not in g.symptoms]
+    the_plan = plan(case, DEFAULT_POLICY, 0, not_charging, OPENED)
+
+    assert excluded(the_plan)[R.TROUBLESHOOTING] == (
+        "knowledge base: no guide for BT-SPK-200-BLK (no_charge) in 'en'"
+    )
+    assert offered(the_plan) == [(R.PART_SHIPMENT, 0), (R.RETURN_FULL_REFUND, 4999)]
+
+
+def test_a_guide_buyers_often_decline_gives_way_to_another_that_fits():
+    case = replace(facts(S.FUNCTIONAL_FAULT, Market.US, [SPEAKER]), symptoms=("wont_pair",))
+    usual = plan(case, DEFAULT_POLICY, 0, GUIDES, OPENED).steps[0].guide
+    declined = {usual.guide_id: 0.8}
+    sunk = plan(case, DEFAULT_POLICY, 0, GUIDES, OPENED, declined).steps[0].guide
+
+    assert usual.guide_id == "BT-SPK-200-BLK.pairing.en"
+    assert sunk.guide_id == "electronics.pairing.en"
+
+
 def test_a_changed_mind_return_is_at_the_buyers_cost_unless_the_seller_pays():
     case = facts(S.CHANGED_MIND, Market.DE, [SPEAKER])
     buyer_pays = plan(case, DEFAULT_POLICY, 0, GUIDES, OPENED).steps[0]
@@ -469,7 +501,7 @@ def test_a_keep_it_discount_in_the_eu_tells_of_the_withdrawal_right():
 
 
 def return_cost(case: CaseFacts, book=COST_BOOK) -> int:
-    the_plan = plan(case, DEFAULT_POLICY, 0, GUIDES, OPENED, book)
+    the_plan = plan(case, DEFAULT_POLICY, 0, GUIDES, OPENED, book=book)
     return next(a.cost_minor for a in the_plan.alternatives if a.remedy is R.RETURN_FULL_REFUND)
 
 

@@ -2,7 +2,7 @@
 what refurbish graded and recovered of each returned unit: the recovery values the cost
 model learns, walled per seller.
 
-Revision ID: 0006
+Revision ID: 0007
 """
 
 import sqlalchemy as sa
@@ -10,8 +10,8 @@ from alembic import op
 
 from shared.tenancy import build_walls, take_down_walls
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 SCHEMA = "resolution"
 WALLED = {"recoveries": "seller_account"}
 
