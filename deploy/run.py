@@ -25,6 +25,7 @@ from deploy.replay import (
     analytics_summary,
     api,
     emulated_ebay_root,
+    import_catalogs,
     poll_amazon_returns,
     post_cases,
     post_shopify_returns,
@@ -92,6 +93,7 @@ async def replay_samples(settings: StackSettings) -> dict:
     await stock_warehouses(settings, cases)
     await load_seller_data(settings, cases)
     with progress_bars(console) as progress:
+        await import_catalogs(settings, progress)
         case_ids = await post_cases(settings, cases, progress)
         case_ids += await post_walmart_returns(settings, progress)
         case_ids += await post_shopify_returns(settings, progress)

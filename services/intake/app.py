@@ -33,6 +33,7 @@ from services.intake.handlers import (
     buyer_page,
     buyers,
     case_photos,
+    catalog,
     events,
     inbound_mail,
     outgoing_messages,
@@ -175,6 +176,8 @@ SPEC = ServiceSpec(
         refunds.router,
         return_actions.router,
         outgoing_messages.router,
+        catalog.router,
+        catalog.hooks,
     ),
     consumes=(topic_of("resolution"), topic_of("fulfillment")),
     handlers={
