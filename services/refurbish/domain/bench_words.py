@@ -1,0 +1,444 @@
+"""The technician's bench page in words: its four languages (those of the five repair
+shops' staff), every sentence by key, and the names of grades, dispositions, checklist
+values and tests. Pure: the page's handler (`handlers/bench_page.py`) fills them in."""
+
+from decimal import Decimal
+
+from babel.numbers import format_currency
+
+from shared.markets import MINOR_UNITS, Currency
+
+LANGUAGES = ("en", "de", "fr", "es")
+LANGUAGE_NAMES = {"en": "English", "de": "Deutsch", "fr": "Français", "es": "Español"}
+FALLBACK = "en"
+
+
+def language_of(*choices: str | None) -> str:
+    """The first of `choices` the page speaks (the one asked, the cookie's, the browser's),
+    else English."""
+    for choice in choices:
+        if choice in LANGUAGES:
+            return choice
+    return FALLBACK
+
+
+def browser_language(accept_language: str) -> str | None:
+    """The first language of an Accept-Language header the page speaks ("de-DE,de;q=0.9")."""
+    for part in accept_language.split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LANGUAGES:
+            return code
+    return None
+
+
+def money(amount_minor: int, currency: str, language: str) -> str:
+    """`€4.99`, `4,99 €`… in the page's language; an unknown currency as plain digits."""
+    try:
+        per_unit = MINOR_UNITS[Currency(currency)]
+    except ValueError:
+        return f"{amount_minor} {currency}"
+    return format_currency(Decimal(amount_minor) / per_unit, currency, locale=language)
+
+
+# Every sentence of the page, by key: English, German, French, Spanish.
+_TEXTS: dict[str, tuple[str, str, str, str]] = {
+    "title": ("Repair bench", "Reparaturplatz", "Poste de réparation", "Banco de reparación"),
+    "skip": ("Skip to content", "Zum Inhalt", "Aller au contenu", "Ir al contenido"),
+    "language": ("Language", "Sprache", "Langue", "Idioma"),
+    "nav": ("Bench", "Arbeitsplatz", "Poste", "Banco"),
+    "inspections": ("Inspections", "Prüfungen", "Contrôles", "Inspecciones"),
+    "repairs": ("Repairs", "Reparaturen", "Réparations", "Reparaciones"),
+    "relabel": ("Relabel", "Umetikettieren", "Réétiqueter", "Reetiquetar"),
+    "lots": ("Lots", "Posten", "Lots", "Lotes"),
+    "sign_in": ("Sign in", "Anmelden", "Se connecter", "Iniciar sesión"),
+    "sign_out": ("Sign out", "Abmelden", "Se déconnecter", "Cerrar sesión"),
+    "signed_out": (
+        "Sign in to see the units at your repair shops.",
+        "Melden Sie sich an, um die Geräte Ihrer Werkstätten zu sehen.",
+        "Connectez-vous pour voir les unités de vos ateliers.",
+        "Inicie sesión para ver las unidades de sus talleres.",
+    ),
+    "who": (
+        "{name} · shops {shops}",
+        "{name} · Werkstätten {shops}",
+        "{name} · ateliers {shops}",
+        "{name} · talleres {shops}",
+    ),
+    "offline": (
+        "No network: nothing was sent. What you entered is kept here; send it again when "
+        "the network is back.",
+        "Kein Netz: nichts wurde gesendet. Ihre Eingaben bleiben erhalten; senden Sie erneut, "
+        "sobald das Netz zurück ist.",
+        "Pas de réseau : rien n'a été envoyé. Vos saisies sont conservées ; renvoyez-les "
+        "quand le réseau revient.",
+        "Sin red: no se envió nada. Lo que introdujo se conserva; envíelo de nuevo cuando "
+        "vuelva la red.",
+    ),
+    "queue_heading": (
+        "Units to inspect",
+        "Zu prüfende Geräte",
+        "Unités à contrôler",
+        "Unidades por inspeccionar",
+    ),
+    "counts": (
+        "Open {open} · in repair {repairing} · routed {decided}",
+        "Offen {open} · in Reparatur {repairing} · weitergeleitet {decided}",
+        "Ouvertes {open} · en réparation {repairing} · orientées {decided}",
+        "Abiertas {open} · en reparación {repairing} · encaminadas {decided}",
+    ),
+    "none_waiting": (
+        "No unit waits at your benches.",
+        "Kein Gerät wartet an Ihren Plätzen.",
+        "Aucune unité n'attend à vos postes.",
+        "Ninguna unidad espera en sus bancos.",
+    ),
+    "rma": ("RMA", "RMA", "RMA", "RMA"),
+    "shop": ("Shop", "Werkstatt", "Atelier", "Taller"),
+    "item": ("Item", "Artikel", "Article", "Artículo"),
+    "arrived": ("Arrived", "Eingegangen", "Arrivée", "Llegada"),
+    "inspect": ("Inspect", "Prüfen", "Contrôler", "Inspeccionar"),
+    "checklist_heading": (
+        "Checklist: {category}",
+        "Prüfliste: {category}",
+        "Liste de contrôle : {category}",
+        "Lista de control: {category}",
+    ),
+    "received_note": (
+        "Noted at receiving: {note}",
+        "Beim Wareneingang notiert: {note}",
+        "Noté à la réception : {note}",
+        "Anotado al recibir: {note}",
+    ),
+    "cosmetic": ("Cosmetic condition", "Optischer Zustand", "État esthétique", "Estado estético"),
+    "functional": (
+        "Functional tests",
+        "Funktionstests",
+        "Tests de fonctionnement",
+        "Pruebas de funcionamiento",
+    ),
+    "pass": ("Pass", "Bestanden", "Réussi", "Supera"),
+    "fail": ("Fail", "Fehler", "Échec", "Falla"),
+    "accessories": (
+        "Accessories complete",
+        "Zubehör vollständig",
+        "Accessoires complets",
+        "Accesorios completos",
+    ),
+    "yes": ("Yes", "Ja", "Oui", "Sí"),
+    "no": ("No", "Nein", "Non", "No"),
+    "packaging": ("Packaging", "Verpackung", "Emballage", "Embalaje"),
+    "fault": (
+        "Fault found (optional)",
+        "Gefundener Fehler (optional)",
+        "Panne constatée (facultatif)",
+        "Fallo encontrado (opcional)",
+    ),
+    "photos": ("Photos (camera)", "Fotos (Kamera)", "Photos (appareil)", "Fotos (cámara)"),
+    "photos_kept": (
+        "{count} photo(s) kept",
+        "{count} Foto(s) gespeichert",
+        "{count} photo(s) conservée(s)",
+        "{count} foto(s) guardada(s)",
+    ),
+    "notes": ("Notes", "Notizen", "Notes", "Notas"),
+    "grade_it": ("Grade it", "Bewerten", "Évaluer", "Calificar"),
+    "review_heading": (
+        "Grade and route",
+        "Bewertung und Weg",
+        "Grade et orientation",
+        "Grado y destino",
+    ),
+    "rubric_gives": (
+        "The rubric gives grade {grade}",
+        "Die Bewertung ergibt Note {grade}",
+        "La grille donne le grade {grade}",
+        "La rúbrica da el grado {grade}",
+    ),
+    "missed": (
+        "Why not a better grade",
+        "Warum keine bessere Note",
+        "Pourquoi pas un meilleur grade",
+        "Por qué no un grado mejor",
+    ),
+    "none_missed": (
+        "Nothing held it back: the best grade.",
+        "Nichts: die beste Note.",
+        "Rien : le meilleur grade.",
+        "Nada: el mejor grado.",
+    ),
+    "goes_to": (
+        "Goes to: {disposition}",
+        "Geht an: {disposition}",
+        "Part vers : {disposition}",
+        "Va a: {disposition}",
+    ),
+    "expects": (
+        "Expected net recovery: {amount}",
+        "Erwarteter Nettoerlös: {amount}",
+        "Récupération nette attendue : {amount}",
+        "Recuperación neta esperada: {amount}",
+    ),
+    "alternatives": (
+        "Alternatives weighed",
+        "Abgewogene Alternativen",
+        "Alternatives pesées",
+        "Alternativas sopesadas",
+    ),
+    "way": ("Way", "Weg", "Voie", "Vía"),
+    "net": ("Net", "Netto", "Net", "Neto"),
+    "excluded": ("excluded: {why}", "ausgeschlossen: {why}", "exclue : {why}", "excluida: {why}"),
+    "confirm": (
+        "Confirm and route",
+        "Bestätigen und weiterleiten",
+        "Confirmer et orienter",
+        "Confirmar y encaminar",
+    ),
+    "override_heading": (
+        "Override the grade",
+        "Note überschreiben",
+        "Changer le grade",
+        "Cambiar el grado",
+    ),
+    "override_grade": ("Grade", "Note", "Grade", "Grado"),
+    "override_reason": (
+        "Reason (at least 10 characters)",
+        "Grund (mindestens 10 Zeichen)",
+        "Raison (10 caractères au moins)",
+        "Motivo (al menos 10 caracteres)",
+    ),
+    "override": (
+        "Override and route",
+        "Überschreiben und weiterleiten",
+        "Changer et orienter",
+        "Cambiar y encaminar",
+    ),
+    "result_heading": (
+        "Graded and routed",
+        "Bewertet und weitergeleitet",
+        "Évaluée et orientée",
+        "Calificada y encaminada",
+    ),
+    "graded": ("Grade {grade}", "Note {grade}", "Grade {grade}", "Grado {grade}"),
+    "overridden": (
+        "Overridden from {computed}: {reason}",
+        "Überschrieben von {computed}: {reason}",
+        "Changé depuis {computed} : {reason}",
+        "Cambiado desde {computed}: {reason}",
+    ),
+    "repairing": (
+        "In repair: graded again once repaired.",
+        "In Reparatur: nach der Reparatur neu bewertet.",
+        "En réparation : réévaluée une fois réparée.",
+        "En reparación: se califica de nuevo una vez reparada.",
+    ),
+    "repairs_heading": (
+        "Repairs to do",
+        "Offene Reparaturen",
+        "Réparations à faire",
+        "Reparaciones pendientes",
+    ),
+    "repairs_done_heading": (
+        "Repairs done",
+        "Erledigte Reparaturen",
+        "Réparations faites",
+        "Reparaciones hechas",
+    ),
+    "parts": ("Parts", "Teile", "Pièces", "Piezas"),
+    "labour": (
+        "{minutes} min labour",
+        "{minutes} Min. Arbeit",
+        "{minutes} min de travail",
+        "{minutes} min de trabajo",
+    ),
+    "cost": ("Cost", "Kosten", "Coût", "Coste"),
+    "done_by": ("done by {who}", "erledigt von {who}", "fait par {who}", "hecho por {who}"),
+    "repair_done": ("Repair done", "Reparatur erledigt", "Réparation faite", "Reparación hecha"),
+    "no_repairs": (
+        "No repair to do.",
+        "Keine offene Reparatur.",
+        "Aucune réparation à faire.",
+        "Ninguna reparación pendiente.",
+    ),
+    "relabel_heading": (
+        "Units to relabel for the marketplace warehouse",
+        "Geräte zum Umetikettieren für das Marktplatzlager",
+        "Unités à réétiqueter pour l'entrepôt de la place de marché",
+        "Unidades por reetiquetar para el almacén del marketplace",
+    ),
+    "fnsku": ("FNSKU", "FNSKU", "FNSKU", "FNSKU"),
+    "label_pdf": ("Label (PDF)", "Etikett (PDF)", "Étiquette (PDF)", "Etiqueta (PDF)"),
+    "label_zpl": (
+        "Label (ZPL, Zebra)",
+        "Etikett (ZPL, Zebra)",
+        "Étiquette (ZPL, Zebra)",
+        "Etiqueta (ZPL, Zebra)",
+    ),
+    "relabelled": (
+        "Relabelled and packed",
+        "Umetikettiert und verpackt",
+        "Réétiquetée et emballée",
+        "Reetiquetada y embalada",
+    ),
+    "no_relabel": (
+        "No unit to relabel.",
+        "Kein Gerät zum Umetikettieren.",
+        "Aucune unité à réétiqueter.",
+        "Ninguna unidad por reetiquetar.",
+    ),
+    "lots_heading": (
+        "Open liquidation lots",
+        "Offene Restpostenlose",
+        "Lots de déstockage ouverts",
+        "Lotes de liquidación abiertos",
+    ),
+    "lot": (
+        "{category}, grade {grade}",
+        "{category}, Note {grade}",
+        "{category}, grade {grade}",
+        "{category}, grado {grade}",
+    ),
+    "units": (
+        "{count} unit(s), expected {amount}",
+        "{count} Gerät(e), erwartet {amount}",
+        "{count} unité(s), attendu {amount}",
+        "{count} unidad(es), esperado {amount}",
+    ),
+    "close_lot": (
+        "Close lot: sold",
+        "Posten schließen: verkauft",
+        "Clore le lot : vendu",
+        "Cerrar lote: vendido",
+    ),
+    "no_lots": (
+        "No open lot.",
+        "Kein offener Posten.",
+        "Aucun lot ouvert.",
+        "Ningún lote abierto.",
+    ),
+    "done_recorded": (
+        "Graded and routed.",
+        "Bewertet und weitergeleitet.",
+        "Évaluée et orientée.",
+        "Calificada y encaminada.",
+    ),
+    "done_repair": (
+        "Repair recorded: the unit is back on the bench.",
+        "Reparatur erfasst: das Gerät ist zurück am Platz.",
+        "Réparation enregistrée : l'unité revient au poste.",
+        "Reparación registrada: la unidad vuelve al banco.",
+    ),
+    "done_relabel": ("Relabelled.", "Umetikettiert.", "Réétiquetée.", "Reetiquetada."),
+    "done_lot": ("Lot closed.", "Posten geschlossen.", "Lot clos.", "Lote cerrado."),
+    "refused": (
+        "Not done: {reason}",
+        "Nicht ausgeführt: {reason}",
+        "Non fait : {reason}",
+        "No hecho: {reason}",
+    ),
+    "back": ("Back to the bench", "Zurück zum Arbeitsplatz", "Retour au poste", "Volver al banco"),
+}
+TEXTS: dict[str, dict[str, str]] = {
+    key: dict(zip(LANGUAGES, words, strict=True)) for key, words in _TEXTS.items()
+}
+
+# Names of what the rubric and the disposition speak of.
+_NAMES: dict[str, tuple[str, str, str, str]] = {
+    "A": ("A · like new", "A · wie neu", "A · comme neuf", "A · como nuevo"),
+    "B": ("B · very good", "B · sehr gut", "B · très bon", "B · muy bueno"),
+    "C": ("C · good, used", "C · gut, gebraucht", "C · bon, usagé", "C · bueno, usado"),
+    "D": ("D · for parts", "D · für Teile", "D · pour pièces", "D · para piezas"),
+    "relist_as_new": (
+        "Relist as new (FBA)",
+        "Als neu wieder einstellen (FBA)",
+        "Remettre en vente comme neuf (FBA)",
+        "Volver a vender como nuevo (FBA)",
+    ),
+    "sell_as_renewed": (
+        "Sell as renewed",
+        "Als generalüberholt verkaufen",
+        "Vendre reconditionné",
+        "Vender como reacondicionado",
+    ),
+    "repair": ("Repair first", "Erst reparieren", "Réparer d'abord", "Reparar primero"),
+    "liquidate": ("Liquidation lot", "Restpostenlos", "Lot de déstockage", "Lote de liquidación"),
+    "return_to_origin": (
+        "Back to the factory",
+        "Zurück zum Hersteller",
+        "Retour à l'usine",
+        "Volver a fábrica",
+    ),
+    "recycle": ("Recycle", "Recyceln", "Recycler", "Reciclar"),
+    "none": ("None", "Keine", "Aucune", "Ninguna"),
+    "light": ("Light", "Leicht", "Légère", "Leve"),
+    "moderate": ("Moderate", "Mittel", "Moyenne", "Moderada"),
+    "heavy": ("Heavy", "Stark", "Forte", "Fuerte"),
+    "original_sealed": (
+        "Original, sealed",
+        "Original, versiegelt",
+        "D'origine, scellé",
+        "Original, precintado",
+    ),
+    "original_opened": (
+        "Original, opened",
+        "Original, geöffnet",
+        "D'origine, ouvert",
+        "Original, abierto",
+    ),
+    "damaged": ("Damaged", "Beschädigt", "Abîmé", "Dañado"),
+    "missing": ("Missing", "Fehlt", "Absent", "Falta"),
+    "powers_on": ("Powers on", "Schaltet ein", "S'allume", "Enciende"),
+    "charges": ("Charges", "Lädt", "Charge", "Carga"),
+    "buttons": ("Buttons", "Tasten", "Boutons", "Botones"),
+    "audio": ("Audio", "Ton", "Son", "Audio"),
+    "connectivity": ("Connectivity", "Verbindung", "Connectivité", "Conectividad"),
+    "fabric_intact": ("Fabric intact", "Stoff intakt", "Tissu intact", "Tejido intacto"),
+    "hardware_complete": (
+        "Hardware complete",
+        "Beschläge vollständig",
+        "Quincaillerie complète",
+        "Herrajes completos",
+    ),
+    "measurements_match": (
+        "Measurements match",
+        "Maße stimmen",
+        "Mesures conformes",
+        "Medidas correctas",
+    ),
+    "seams_intact": ("Seams intact", "Nähte intakt", "Coutures intactes", "Costuras intactas"),
+    "no_odour_or_stains": (
+        "No odour or stains",
+        "Kein Geruch, keine Flecken",
+        "Ni odeur ni tache",
+        "Sin olor ni manchas",
+    ),
+    "tags_attached": (
+        "Tags attached",
+        "Etiketten dran",
+        "Étiquettes attachées",
+        "Etiquetas puestas",
+    ),
+    "works_as_described": (
+        "Works as described",
+        "Funktioniert wie beschrieben",
+        "Fonctionne comme décrit",
+        "Funciona como se describe",
+    ),
+    "electronics": ("Electronics", "Elektronik", "Électronique", "Electrónica"),
+    "home": ("Home", "Wohnen", "Maison", "Hogar"),
+    "apparel": ("Apparel", "Bekleidung", "Vêtements", "Ropa"),
+    "default": ("Other", "Sonstiges", "Autre", "Otro"),
+}
+NAMES: dict[str, dict[str, str]] = {
+    key: dict(zip(LANGUAGES, words, strict=True)) for key, words in _NAMES.items()
+}
+
+
+def say(key: str, language: str, **facts: object) -> str:
+    """The page's sentence `key` in `language`, its `{facts}` filled in."""
+    text = TEXTS[key][language]
+    return text.format(**facts) if facts else text
+
+
+def name(value: str, language: str) -> str:
+    """A grade, disposition, checklist value or test in `language` (as it is, when unknown)."""
+    return NAMES.get(value, {}).get(language, value.replace("_", " "))
