@@ -66,6 +66,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", () => {
+    document.querySelector("[autofocus]")?.focus(); // also on a page drawn from a form's answer
     for (const form of document.querySelectorAll("form[data-advance]")) advance(form);
     for (const form of document.querySelectorAll("form")) {
       form.addEventListener("submit", (event) => {
