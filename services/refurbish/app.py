@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from services.refurbish.adapters.buyer_photos import BuyerPhotos
+from services.refurbish.domain.bench_photos import LARGEST_PHOTO, PHOTOS_PER_FORM
 from services.refurbish.handlers import bench, bench_page, events, outlets
 from services.refurbish.settings import RefurbishSettings
 from services.refurbish.workflows.context import Refurbish
@@ -30,6 +31,11 @@ async def refurbish_context(service: Service) -> AsyncIterator[Refurbish]:
         yield Refurbish(BuyerPhotos(intake))
 
 
+def larger_bodies(settings: RefurbishSettings) -> dict[str, int]:
+    """The bench page's checklist form, with a few photos from the device's camera."""
+    return {r"/bench/inspections/[^/]+/review$": PHOTOS_PER_FORM * LARGEST_PHOTO}
+
+
 SPEC = ServiceSpec(
     name="refurbish",
     settings=RefurbishSettings,
@@ -37,6 +43,7 @@ SPEC = ServiceSpec(
     consumes=(topic_of("fulfillment"),),
     handlers={ReturnReceived.event_type: events.on_return_received},
     context=refurbish_context,
+    larger_bodies=larger_bodies,
 )
 
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 LARGEST_PHOTO = 8 * 1024 * 1024  # bytes: a tablet camera's JPEG
 MOST_PHOTOS = 12  # per inspection
+PHOTOS_PER_FORM = 4  # sent with one checklist
 # The file's own first bytes say what it is, whatever name or type the browser gave it.
 SIGNATURES = (
     (b"\xff\xd8\xff", "image/jpeg"),

@@ -152,7 +152,12 @@ def back_to(path: str, done: str) -> RedirectResponse:
 # ------------------------------------------------------------ signed out, language, files
 
 
-@router.get("", summary="The bench page: the sign-in, or the queue", dependencies=[OPEN])
+@router.get(
+    "",
+    summary="The bench page: the sign-in, or the queue",
+    dependencies=[OPEN],
+    response_class=HTMLResponse,
+)
 async def bench(request: Request) -> Response:
     """Signed in as a technician: on to the queue; else (or the session's token run out)
     the sign-in."""
@@ -190,7 +195,11 @@ async def asset(name: str) -> FileResponse:
 # ----------------------------------------------------------------------------- queue
 
 
-@router.get("/queue", summary="The inspections waiting at the technician's repair shops")
+@router.get(
+    "/queue",
+    summary="The inspections waiting at the technician's repair shops",
+    response_class=HTMLResponse,
+)
 async def queue(request: Request, service: CurrentService, caller: Technician) -> HTMLResponse:
     async with service.sessions() as session:
         waiting = await session.scalars(
@@ -206,7 +215,7 @@ async def queue(request: Request, service: CurrentService, caller: Technician) -
     return render(request, "queue.html", caller, units=units, counts=counts)
 
 
-@router.get("/find", summary="A unit found by its scanned RMA")
+@router.get("/find", summary="A unit found by its scanned RMA", response_class=HTMLResponse)
 async def find(
     request: Request, service: CurrentService, caller: Technician, code: str = ""
 ) -> Response:
@@ -233,7 +242,11 @@ async def unit_page(session: AsyncSession, inspection: Inspection) -> dict[str, 
     }
 
 
-@router.get("/inspections/{inspection_id}", summary="A unit's checklist, or where it went")
+@router.get(
+    "/inspections/{inspection_id}",
+    summary="A unit's checklist, or where it went",
+    response_class=HTMLResponse,
+)
 async def inspection_page(
     inspection_id: str, request: Request, service: CurrentService, caller: Technician
 ) -> HTMLResponse:
@@ -273,6 +286,7 @@ def short(error: Exception) -> str:
 @router.post(
     "/inspections/{inspection_id}/review",
     summary="The checklist graded by the rubric and the unit's outlets weighed, not yet kept",
+    response_class=HTMLResponse,
     description="A multipart form: the checklist's fields (`cosmetic`, `test:<name>` pass | "
     "fail, `accessories` yes | no, `packaging`, `fault`), `notes`, `photo` (any number, "
     "kept with the unit), `form_token`.",
@@ -322,6 +336,7 @@ def assessed(unit, checklist: Checklist, technician: str, notes: str, wanted=Non
 @router.post(
     "/inspections/{inspection_id}/record",
     summary="The checklist recorded: graded (or overridden with a reason) and routed",
+    response_class=HTMLResponse,
     description="Form fields: `checklist` (JSON, as the review page carries it), `notes`, "
     "`override_grade` and `override_reason` (at least 10 characters) to override, "
     "`form_token`. The same findings again change nothing.",
@@ -376,7 +391,11 @@ def checklist_json(category: str, carried: str) -> Checklist:
 # --------------------------------------------------------------------------- repairs
 
 
-@router.get("/repairs", summary="Repair jobs to do and done at the technician's shops")
+@router.get(
+    "/repairs",
+    summary="Repair jobs to do and done at the technician's shops",
+    response_class=HTMLResponse,
+)
 async def repairs(request: Request, service: CurrentService, caller: Technician) -> HTMLResponse:
     async with service.sessions() as session:
         to_do = await session.scalars(
@@ -390,7 +409,11 @@ async def repairs(request: Request, service: CurrentService, caller: Technician)
         return render(request, "repairs.html", caller, to_do=list(to_do), done_jobs=list(done))
 
 
-@router.post("/repairs/{repair_id}/done", summary="A repair done: the unit back on the bench")
+@router.post(
+    "/repairs/{repair_id}/done",
+    summary="A repair done: the unit back on the bench",
+    response_class=HTMLResponse,
+)
 async def repair_done(
     repair_id: str, request: Request, service: CurrentService, caller: Technician, token: Token
 ) -> Response:
@@ -413,7 +436,9 @@ async def repair_done(
 # ------------------------------------------------------------------- relabel and lots
 
 
-@router.get("/relabel", summary="Units to relabel with their FNSKU labels")
+@router.get(
+    "/relabel", summary="Units to relabel with their FNSKU labels", response_class=HTMLResponse
+)
 async def relabel(request: Request, service: CurrentService, caller: Technician) -> HTMLResponse:
     async with service.sessions() as session:
         tasks = await session.scalars(
@@ -425,7 +450,11 @@ async def relabel(request: Request, service: CurrentService, caller: Technician)
         return render(request, "relabel.html", caller, tasks=list(tasks))
 
 
-@router.post("/relabel/{inspection_id}/done", summary="Relabelled and packed for FBA")
+@router.post(
+    "/relabel/{inspection_id}/done",
+    summary="Relabelled and packed for FBA",
+    response_class=HTMLResponse,
+)
 async def relabelled(
     inspection_id: str,
     request: Request,
@@ -445,7 +474,9 @@ async def relabelled(
     return back_to("/bench/relabel", "relabel")
 
 
-@router.get("/lots", summary="Open liquidation lots at the technician's shops")
+@router.get(
+    "/lots", summary="Open liquidation lots at the technician's shops", response_class=HTMLResponse
+)
 async def lots(request: Request, service: CurrentService, caller: Technician) -> HTMLResponse:
     async with service.sessions() as session:
         rows = await session.scalars(
@@ -458,7 +489,11 @@ async def lots(request: Request, service: CurrentService, caller: Technician) ->
         return render(request, "lots.html", caller, lots=shown)
 
 
-@router.post("/lots/{lot_id}/close", summary="A lot closed: sold to the liquidation channel")
+@router.post(
+    "/lots/{lot_id}/close",
+    summary="A lot closed: sold to the liquidation channel",
+    response_class=HTMLResponse,
+)
 async def close_lot(
     lot_id: str, request: Request, service: CurrentService, caller: Technician, token: Token
 ) -> Response:

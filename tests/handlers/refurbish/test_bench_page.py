@@ -9,6 +9,8 @@ a phone; each of the four languages; axe-core in the page (no serious or critica
 violation). A screenshot of each view lands in tests/artifacts/."""
 
 import re
+import struct
+import zlib
 from pathlib import Path
 
 import pytest
@@ -27,7 +29,23 @@ AXE = Path(__file__).parents[2] / "integration" / "vendor" / "axe.min.js"
 TABLET = {"width": 1280, "height": 800}  # a 10-inch tablet, landscape
 PHONE = {"width": 390, "height": 844}
 TECHNICIAN_PERSONA = "demo-technician"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def png(width: int = 8, height: int = 8) -> bytes:
+    """A small grey PNG, as a camera's photo would arrive (a real image the page can show)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 @pytest.fixture
@@ -131,7 +149,7 @@ async def test_a_unit_is_scanned_filled_graded_overridden_with_a_reason_and_rout
 
     await fill_checklist(page, "light")
     await page.set_input_files(
-        "#photo", {"name": "unit.png", "mimeType": "image/png", "buffer": PNG}
+        "#photo", {"name": "unit.png", "mimeType": "image/png", "buffer": png()}
     )
     await page.fill("#notes", "Light scuff on the grille")
     await no_serious_violations(page)
@@ -144,6 +162,10 @@ async def test_a_unit_is_scanned_filled_graded_overridden_with_a_reason_and_rout
     await expect(page.locator("#alternatives tbody tr")).to_have_count(6)
     await expect(page.locator("#expects")).to_contain_text("$")
     await expect(page.locator(".photos img")).to_have_count(1)
+    shown = await page.eval_on_selector(
+        ".photos img", "img => img.decode().then(() => img.naturalWidth)"
+    )
+    assert shown == 8  # the photo taken, served back from the unit's inspection
     await no_serious_violations(page)
     await shot(page, "review-tablet")
 
@@ -197,8 +219,13 @@ async def test_a_unit_is_scanned_filled_graded_overridden_with_a_reason_and_rout
 
 async def test_without_javascript_the_forms_still_grade_repair_and_close_a_lot(bench, browser):
     faulty, worn = await received(bench, SPEAKER), await received(bench, TEE)
+    elsewhere = await received(bench, SPEAKER, warehouse="RNO1")  # not the technician's shop
     page = await new_page(browser, javascript=False)
     await signed_in(page, bench.url)
+    await expect(page.locator("#queue")).to_contain_text(faulty["rma_id"])
+    await expect(page.locator("#queue")).not_to_contain_text(elsewhere["rma_id"])
+    other = await page.goto(f"{bench.url}/bench/inspections/{elsewhere['inspection_id']}")
+    assert other.status == 404
 
     # A fault the shop repairs: the unit goes to repair, the repair is done.
     await page.goto(f"{bench.url}/bench/inspections/{faulty['inspection_id']}")
