@@ -2,6 +2,7 @@
 shops' staff), every sentence by key, and the names of grades, dispositions, checklist
 values and tests. Pure: the page's handler (`handlers/bench_page.py`) fills them in."""
 
+import re
 from decimal import Decimal
 
 from babel.numbers import format_currency
@@ -442,3 +443,85 @@ def say(key: str, language: str, **facts: object) -> str:
 def name(value: str, language: str) -> str:
     """A grade, disposition, checklist value or test in `language` (as it is, when unknown)."""
     return NAMES.get(value, {}).get(language, value.replace("_", " "))
+
+
+# Why a unit missed a better grade, as `grading.Rule.unmet` says it in English: each form
+# with its words in the page's languages (a reason of another form is shown as it is).
+_REASONS: tuple[tuple[re.Pattern[str], dict[str, str]], ...] = (
+    (
+        re.compile(r"cosmetic: (?P<level>\w+), (?P<grade>\w) needs at most (?P<limit>\w+)"),
+        {
+            "en": "cosmetic: {level}, {grade} needs at most {limit}",
+            "de": "Optik: {level}, {grade} verlangt höchstens {limit}",
+            "fr": "esthétique : {level}, {grade} exige au plus {limit}",
+            "es": "estética: {level}, {grade} exige como mucho {limit}",
+        },
+    ),
+    (
+        re.compile(r"cosmetic: (?P<level>\w+), (?P<grade>\w) needs (?P<limit>\w+)"),
+        {
+            "en": "cosmetic: {level}, {grade} needs {limit}",
+            "de": "Optik: {level}, {grade} verlangt {limit}",
+            "fr": "esthétique : {level}, {grade} exige {limit}",
+            "es": "estética: {level}, {grade} exige {limit}",
+        },
+    ),
+    (
+        re.compile(r"test failed: (?P<test>\w+)"),
+        {
+            "en": "test failed: {test}",
+            "de": "Test nicht bestanden: {test}",
+            "fr": "test échoué : {test}",
+            "es": "prueba fallida: {test}",
+        },
+    ),
+    (
+        re.compile(r"accessories incomplete, (?P<grade>\w) needs them complete"),
+        {
+            "en": "accessories incomplete, {grade} needs them complete",
+            "de": "Zubehör unvollständig, {grade} verlangt es vollständig",
+            "fr": "accessoires incomplets, {grade} les exige complets",
+            "es": "accesorios incompletos, {grade} los exige completos",
+        },
+    ),
+    (
+        re.compile(r"packaging: (?P<packaging>\w+), (?P<grade>\w) needs (?P<wanted>[\w ]+)"),
+        {
+            "en": "packaging: {packaging}, {grade} needs {wanted}",
+            "de": "Verpackung: {packaging}, {grade} verlangt {wanted}",
+            "fr": "emballage : {packaging}, {grade} exige {wanted}",
+            "es": "embalaje: {packaging}, {grade} exige {wanted}",
+        },
+    ),
+    (
+        re.compile(r"fault found: (?P<fault>.+)"),
+        {
+            "en": "fault found: {fault}",
+            "de": "Fehler gefunden: {fault}",
+            "fr": "panne constatée : {fault}",
+            "es": "fallo encontrado: {fault}",
+        },
+    ),
+)
+_OR = {"en": " or ", "de": " oder ", "fr": " ou ", "es": " o "}
+_KEPT_AS_WRITTEN = frozenset({"fault", "grade"})  # what the technician typed; grade letters
+
+
+def reason_in(reason: str, language: str) -> str:
+    """A grading reason in `language`: its values named as the page names them."""
+    for pattern, forms in _REASONS:
+        found = pattern.fullmatch(reason)
+        if found:
+            facts = {
+                key: value if key in _KEPT_AS_WRITTEN else _named_all(value, language)
+                for key, value in found.groupdict().items()
+            }
+            return forms[language].format(**facts)
+    return reason
+
+
+def _named_all(value: str, language: str) -> str:
+    """One value named, or several joined by " or " (packaging a grade accepts)."""
+    if value in NAMES or " or " not in value:
+        return name(value, language) if value in NAMES else value
+    return _OR[language].join(name(part, language) for part in value.split(" or "))

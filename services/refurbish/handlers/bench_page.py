@@ -131,6 +131,7 @@ def render(
         t=lambda key, **more: words.say(key, lang, **more),
         n=lambda value: words.name(str(value), lang),
         money=lambda minor, currency: words.money(minor, currency, lang),
+        why=lambda reason: words.reason_in(reason, lang),
         who=caller,
         shops=", ".join(sorted(caller.repair_shops)) if caller else "",
         form_token=form_token(request),

@@ -158,7 +158,7 @@ async def test_a_unit_is_scanned_filled_graded_overridden_with_a_reason_and_rout
 
     # The rubric's grade, why it missed A, where the unit would go and what it would net.
     await expect(page.locator("#grade")).to_have_attribute("data-grade", "B")
-    await expect(page.locator("#reasons")).to_contain_text("cosmetic: light, A needs none")
+    await expect(page.locator("#reasons")).to_contain_text("cosmetic: Light, A needs None")
     await expect(page.locator("#alternatives tbody tr")).to_have_count(6)
     await expect(page.locator("#expects")).to_contain_text("$")
     await expect(page.locator(".photos img")).to_have_count(1)

@@ -73,6 +73,7 @@ async def test_technicians_neither_see_nor_finish_another_shops_relabels_and_lot
     relabel = f"/relabel-tasks/{like_new['inspection_id']}"
     for attempt in (
         api.get(f"{relabel}/label.pdf", headers=BOSTON_BENCH),
+        api.get(f"{relabel}/label.zpl", headers=BOSTON_BENCH),
         api.post(f"{relabel}/done", headers=BOSTON_BENCH),
         api.post(f"/lots/{lot['lot_id']}/close", headers=BOSTON_BENCH),
     ):
@@ -92,6 +93,13 @@ ROUTES = [
     ("post", "/repairs/rep-any/done"),
     ("get", "/warehouses/BOS1/relabel-tasks"),
     ("get", "/relabel-tasks/insp-any/label.pdf"),
+    ("get", "/relabel-tasks/insp-any/label.zpl"),
+    ("get", "/inspections/insp-any/photos/photo-any"),
+    ("get", "/bench/queue"),
+    ("get", "/bench/inspections/insp-any"),
+    ("get", "/bench/repairs"),
+    ("get", "/bench/relabel"),
+    ("get", "/bench/lots"),
     ("post", "/relabel-tasks/insp-any/done"),
     ("get", "/warehouses/BOS1/lots"),
     ("post", "/lots/lot-any/close"),
