@@ -34,7 +34,7 @@ from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import SecretStr
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.identity import SESSION_TOKEN, TokenRefused, discovery_of, public
 from shared.identity import verifier_of as token_verifier_of
@@ -243,7 +243,8 @@ class PageWrites:
     method but GET, HEAD, OPTIONS) and comes with a signed-in session is refused (403)
     unless it says `X-Requested-With: <header>`, as the page's own calls do; a page whose
     plain forms write (`forms`) lets them through to its own routes under its prefix, which
-    check the session's form token (`form_token_checked`)."""
+    check the session's form token (`form_token_checked`); there, a request without a live
+    sign-in is sent to the page's start (303) rather than answered 401."""
 
     def __init__(self, app: ASGIApp, page: SignInPage) -> None:
         self.app, self.page = app, page
@@ -262,7 +263,32 @@ class PageWrites:
             )
             await refusal(scope, receive, send)
             return
+        if self.page.forms and self.own_page(scope):
+            await self.app(scope, receive, self.signed_out_to_sign_in(scope, send))
+            return
         await self.app(scope, receive, send)
+
+    def own_page(self, scope: Scope) -> bool:
+        return scope["type"] == "http" and scope["path"].startswith(f"{self.page.prefix}/")
+
+    def signed_out_to_sign_in(self, scope: Scope, send: Send) -> Send:
+        """A page of forms asked for without a live sign-in (none, or its token run out):
+        the browser is sent to the page's start, which offers the sign-in, instead of a
+        bare 401."""
+        swallowing = False
+
+        async def sending(message: Message) -> None:
+            nonlocal swallowing
+            if message["type"] == "http.response.start" and message["status"] == 401:
+                swallowing = True
+                headers = [(b"location", self.page.home.encode()), (b"cache-control", b"no-store")]
+                await send({"type": "http.response.start", "status": 303, "headers": headers})
+                await send({"type": "http.response.body", "body": b""})
+                return
+            if not swallowing:
+                await send(message)
+
+        return sending
 
     def own_form(self, scope: Scope) -> bool:
         """A plain form of the page, posted to the page's own routes (which check its

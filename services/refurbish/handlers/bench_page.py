@@ -303,6 +303,9 @@ async def review(
         async with service.transaction() as session:
             inspection = await inspection_of(session, caller, inspection_id, lock=True)
             unit = on_bench(inspection)
+            if unit.state is not InspectionState.OPEN:
+                why = f"{inspection.rma_id} is already graded ({inspection.grade}): {unit.state}"
+                raise Refusal(409, why)
             await keep_photos(session, inspection, [p for p in photos if p], caller.name)
             facts = await unit_page(session, inspection)
         checklist = checklist_of(unit.category, fields)

@@ -191,8 +191,8 @@ async def test_a_unit_is_scanned_filled_graded_overridden_with_a_reason_and_rout
 
     # Its relabel task, with the FNSKU label for the Zebra printer and for paper.
     await page.click("nav a[href='/bench/relabel']")
-    task = page.locator("#relabel li", has_text=SPEAKER.title)
-    await expect(task).to_be_visible()
+    task = page.locator(f"#relabel li[data-inspection='{inspection['inspection_id']}']")
+    await expect(task).to_contain_text(SPEAKER.title)
     zpl = await page.request.get(
         f"{bench.url}/relabel-tasks/{inspection['inspection_id']}/label.zpl"
     )
