@@ -525,3 +525,121 @@ def _named_all(value: str, language: str) -> str:
     if value in NAMES or " or " not in value:
         return name(value, language) if value in NAMES else value
     return _OR[language].join(name(part, language) for part in value.split(" or "))
+
+
+# Why a way was excluded, as `disposition` says it in English (amounts in minor units of
+# the shop's currency): each form in the page's languages.
+_EXCLUSIONS: tuple[tuple[re.Pattern[str], tuple[str, str, str, str]], ...] = (
+    (
+        re.compile(r"grade (?P<grade>\w): relisting as new needs grade A"),
+        (
+            "grade {grade}: relisting as new needs grade A",
+            "Note {grade}: als neu nur mit Note A",
+            "grade {grade} : remettre comme neuf exige le grade A",
+            "grado {grade}: vender como nuevo exige el grado A",
+        ),
+    ),
+    (
+        re.compile(r"packaging (?P<packaging>\w+): relisting needs the original"),
+        (
+            "packaging {packaging}: relisting needs the original",
+            "Verpackung {packaging}: als neu nur in der Originalverpackung",
+            "emballage {packaging} : remettre en vente exige l'emballage d'origine",
+            "embalaje {packaging}: volver a vender exige el original",
+        ),
+    ),
+    (
+        re.compile(r"grade (?P<grade>\w): no used or renewed channel"),
+        (
+            "grade {grade}: no used or renewed channel",
+            "Note {grade}: kein Kanal für Gebrauchtes",
+            "grade {grade} : aucun canal d'occasion",
+            "grado {grade}: ningún canal de segunda mano",
+        ),
+    ),
+    (
+        re.compile(r"grade (?P<grade>\w): no liquidation channel"),
+        (
+            "grade {grade}: no liquidation channel",
+            "Note {grade}: kein Restpostenkanal",
+            "grade {grade} : aucun canal de déstockage",
+            "grado {grade}: ningún canal de liquidación",
+        ),
+    ),
+    (
+        re.compile(r"(?P<category>\w+) is not repaired at origin"),
+        (
+            "{category} is not repaired at origin",
+            "{category} wird beim Hersteller nicht repariert",
+            "{category} n'est pas réparé à l'usine",
+            "{category} no se repara en fábrica",
+        ),
+    ),
+    (
+        re.compile(r"unit price below (?P<floor>\d+) for origin"),
+        (
+            "unit price below {floor} for the factory",
+            "Stückpreis unter {floor} für den Hersteller",
+            "prix unitaire inférieur à {floor} pour l'usine",
+            "precio unitario inferior a {floor} para la fábrica",
+        ),
+    ),
+    (
+        re.compile(r"nothing to repair"),
+        ("nothing to repair", "nichts zu reparieren", "rien à réparer", "nada que reparar"),
+    ),
+    (
+        re.compile(r"repaired once already"),
+        (
+            "repaired once already",
+            "schon einmal repariert",
+            "déjà réparé une fois",
+            "ya reparado una vez",
+        ),
+    ),
+    (
+        re.compile(r"unit price below the repair floor (?P<floor>\d+)"),
+        (
+            "unit price below the repair floor {floor}",
+            "Stückpreis unter der Reparaturgrenze {floor}",
+            "prix unitaire sous le seuil de réparation {floor}",
+            "precio unitario bajo el umbral de reparación {floor}",
+        ),
+    ),
+    (
+        re.compile(r"not in the repair catalogue: not repairable locally"),
+        (
+            "not in the repair catalogue: not repairable locally",
+            "nicht im Reparaturkatalog: vor Ort nicht reparierbar",
+            "hors du catalogue de réparation : pas réparable sur place",
+            "fuera del catálogo de reparación: no reparable aquí",
+        ),
+    ),
+    (
+        re.compile(r"repair costs (?P<cost>\d+), adds (?P<added>\d+)"),
+        (
+            "the repair costs {cost} and adds {added}",
+            "die Reparatur kostet {cost} und bringt {added}",
+            "la réparation coûte {cost} et rapporte {added}",
+            "la reparación cuesta {cost} y aporta {added}",
+        ),
+    ),
+)
+_AMOUNTS = frozenset({"floor", "cost", "added"})
+
+
+def excluded_in(reason: str, language: str, currency: str) -> str:
+    """Why a way was excluded, in `language`: values named, amounts as money."""
+    for pattern, forms in _EXCLUSIONS:
+        found = pattern.fullmatch(reason)
+        if found:
+            facts = {
+                key: money(int(value), currency, language)
+                if key in _AMOUNTS
+                else value
+                if key == "grade"
+                else name(value, language)
+                for key, value in found.groupdict().items()
+            }
+            return forms[LANGUAGES.index(language)].format(**facts)
+    return reason

@@ -132,6 +132,7 @@ def render(
         n=lambda value: words.name(str(value), lang),
         money=lambda minor, currency: words.money(minor, currency, lang),
         why=lambda reason: words.reason_in(reason, lang),
+        excluded=lambda reason, currency: words.excluded_in(reason, lang, currency),
         who=caller,
         shops=", ".join(sorted(caller.repair_shops)) if caller else "",
         form_token=form_token(request),

@@ -10,15 +10,24 @@ from services.refurbish.domain.bench_words import (
     NAMES,
     TEXTS,
     browser_language,
+    excluded_in,
     language_of,
     money,
     name,
     reason_in,
     say,
 )
-from services.refurbish.domain.checklists import CATEGORIES, COSMETIC_SCALE, Checklist, Packaging
+from services.refurbish.domain.checklists import (
+    CATEGORIES,
+    COSMETIC_SCALE,
+    Checklist,
+    Packaging,
+    checklist_for,
+    parse_checklist,
+)
+from services.refurbish.domain.disposition import plan_disposition
 from services.refurbish.domain.grading import grade_checklist
-from shared.events import Disposition, Grade
+from shared.events import CaseItem, Disposition, Grade
 
 
 def test_the_language_asked_wins_then_the_cookie_then_the_browser_then_english():
@@ -89,3 +98,41 @@ def test_every_reason_grading_gives_is_said_in_the_pages_language(language):
 def test_a_reason_of_another_form_is_shown_as_it_is():
     assert reason_in("something else entirely", "de") == "something else entirely"
     assert reason_in("cosmetic: light, A needs none", "en") == "cosmetic: Light, A needs None"
+
+
+def weighed(category, price, failing=(), repairs_done=0, **changes) -> set[str]:
+    """Why each way was excluded for a unit: the reasons the disposition gives."""
+    found = parse_checklist(
+        category,
+        {
+            "cosmetic": "none",
+            "functional": {test: test not in failing for test in checklist_for(category)},
+            "accessories_complete": True,
+            "packaging": "original_opened",
+            "fault": None,
+            **changes,
+        },
+    )
+    item = CaseItem(sku="SKU-1", category=category, quantity=1, unit_price_minor=price)
+    plan = plan_disposition(item, grade_checklist(category, found), found, None, repairs_done)
+    return {option.excluded_by for option in plan.alternatives if option.excluded_by}
+
+
+def test_why_a_way_was_excluded_is_said_in_the_pages_language_with_money():
+    reasons = set().union(
+        weighed("electronics", 12000, cosmetic="light"),
+        weighed("electronics", 12000, packaging="damaged"),
+        weighed("electronics", 12000, failing=("charges",), fault="charging port"),
+        weighed("electronics", 12000, failing=("charges",), fault="dropped in water"),
+        weighed("electronics", 12000, failing=("charges",), repairs_done=1),
+        weighed("electronics", 500, failing=("charges",), fault="charging port"),
+        weighed("apparel", 900, cosmetic="heavy", packaging="missing"),
+        weighed("home", 150, cosmetic="heavy", fault="torn"),
+    )
+    assert len(reasons) >= 6
+    for reason in reasons:
+        said = excluded_in(reason, "de", "EUR")
+        assert said != reason and said != excluded_in(reason, "en", "EUR"), reason
+    cost = excluded_in("repair costs 1234, adds 500", "fr", "EUR")
+    assert cost == "la réparation coûte 12,34\xa0€ et rapporte 5,00\xa0€"
+    assert excluded_in("something new", "es", "EUR") == "something new"
