@@ -38,6 +38,29 @@
     });
   }
 
+  // What a form holds is kept in the tab (not the files: a browser cannot set those back)
+  // until it is sent: a reload or a lost page does not lose the checklist.
+  const draftKey = (form) => `bench-draft:${form.action}`;
+
+  function keepDraft(form) {
+    const held = {};
+    for (const el of form.elements) {
+      if (!el.name || el.type === "hidden" || el.type === "file") continue;
+      if (el.type === "radio" || el.type === "checkbox") { if (el.checked) held[el.name] = el.value; }
+      else held[el.name] = el.value;
+    }
+    sessionStorage.setItem(draftKey(form), JSON.stringify(held));
+  }
+
+  function restoreDraft(form) {
+    const held = JSON.parse(sessionStorage.getItem(draftKey(form)) || "{}");
+    for (const el of form.elements) {
+      if (!(el.name in held) || el.type === "hidden" || el.type === "file") continue;
+      if (el.type === "radio" || el.type === "checkbox") el.checked = el.value === held[el.name];
+      else el.value = held[el.name];
+    }
+  }
+
   function showOffline(shown) {
     offline().hidden = !shown;
     if (shown) offline().scrollIntoView({ block: "start" });
@@ -58,6 +81,7 @@
       if (button) button.disabled = false;
       return;
     }
+    if (answer.ok) sessionStorage.removeItem(draftKey(form)); // taken: the draft is done
     const page = await answer.text();
     if (answer.redirected) history.pushState(null, "", answer.url);
     document.open();
@@ -67,7 +91,12 @@
 
   document.addEventListener("DOMContentLoaded", () => {
     document.querySelector("[autofocus]")?.focus(); // also on a page drawn from a form's answer
-    for (const form of document.querySelectorAll("form[data-advance]")) advance(form);
+    for (const form of document.querySelectorAll("form[data-advance]")) {
+      advance(form);
+      restoreDraft(form);
+      form.addEventListener("change", () => keepDraft(form));
+      form.addEventListener("input", () => keepDraft(form));
+    }
     for (const form of document.querySelectorAll("form")) {
       form.addEventListener("submit", (event) => {
         if (form.dataset.sending === "1") { event.preventDefault(); return; } // a double tap

@@ -286,6 +286,11 @@ async def test_with_the_network_gone_the_form_is_kept_and_says_so(bench, browser
 
     await page.context.set_offline(False)
     await expect(page.locator("#offline")).to_be_hidden()
+    # Even a reload keeps what was entered, until it is sent.
+    await page.fill("#fault", "")
+    await page.reload()
+    await expect(page.locator("input[name=cosmetic][value=none]")).to_be_checked()
+    await expect(page.locator("input[name='test:audio'][value=pass]")).to_be_checked()
     await page.click("#checklist button[type=submit]")
     await expect(page.locator("#grade")).to_have_attribute("data-grade", "A")
     assert not page.errors, page.errors
