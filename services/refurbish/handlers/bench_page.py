@@ -35,8 +35,8 @@ from services.refurbish.domain.inspections import InspectionState
 from services.refurbish.domain.outlets import LotState, RelabelState
 from services.refurbish.domain.repairs import RepairState
 from services.refurbish.domain.units import UnitNotValued
-from services.refurbish.handlers.bench import inspection_of, matching
-from services.refurbish.handlers.outlets import with_units
+from services.refurbish.handlers.bench import bench_photo, inspection_of, matching
+from services.refurbish.handlers.outlets import fnsku_label, fnsku_label_for_zebra, with_units
 from services.refurbish.handlers.scoping import at_shop, at_shops
 from services.refurbish.settings import RefurbishSettings
 from services.refurbish.tables import Inspection, LiquidationLot, RelabelTask, RepairJob
@@ -453,6 +453,34 @@ async def relabel(request: Request, service: CurrentService, caller: Technician)
             .order_by(RelabelTask.created_at)
         )
         return render(request, "relabel.html", caller, tasks=list(tasks))
+
+
+@router.get(
+    "/relabel/{inspection_id}/label.{kind}",
+    summary="The unit's FNSKU label, PDF or ZPL (the API's, under the page's own path)",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}, "application/zpl": {}}}},
+)
+async def relabel_label(
+    inspection_id: str, kind: str, service: CurrentService, caller: Technician
+) -> Response:
+    if kind == "pdf":
+        return await fnsku_label(inspection_id, service, caller)
+    if kind == "zpl":
+        return await fnsku_label_for_zebra(inspection_id, service, caller)
+    raise HTTPException(404, f"the label is printed as pdf or zpl, not {kind}")
+
+
+@router.get(
+    "/inspections/{inspection_id}/photos/{photo_id}",
+    summary="A photo taken at the bench (the API's, under the page's own path)",
+    response_class=Response,
+    responses={200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}}},
+)
+async def photo(
+    inspection_id: str, photo_id: str, service: CurrentService, caller: Technician
+) -> Response:
+    return await bench_photo(inspection_id, photo_id, service, caller)
 
 
 @router.post(

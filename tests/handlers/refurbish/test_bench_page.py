@@ -194,7 +194,7 @@ async def test_a_unit_is_scanned_filled_graded_overridden_with_a_reason_and_rout
     task = page.locator(f"#relabel li[data-inspection='{inspection['inspection_id']}']")
     await expect(task).to_contain_text(SPEAKER.title)
     zpl = await page.request.get(
-        f"{bench.url}/relabel-tasks/{inspection['inspection_id']}/label.zpl"
+        f"{bench.url}/bench/relabel/{inspection['inspection_id']}/label.zpl"
     )
     assert zpl.ok and zpl.headers["content-type"] == "application/zpl"
     label = read_zpl(await zpl.text())
@@ -204,7 +204,7 @@ async def test_a_unit_is_scanned_filled_graded_overridden_with_a_reason_and_rout
     assert SPEAKER.title in " ".join(label.texts()) and "New" in label.texts()
     assert all(fits(label, f) for f in label.fields if f.font)
     pdf = await page.request.get(
-        f"{bench.url}/relabel-tasks/{inspection['inspection_id']}/label.pdf"
+        f"{bench.url}/bench/relabel/{inspection['inspection_id']}/label.pdf"
     )
     body = await pdf.body()
     assert page_sizes(body) == [(162, 90)]
