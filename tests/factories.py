@@ -4,7 +4,7 @@ import copy
 import json
 import uuid
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -141,6 +141,25 @@ def webhook(**changes) -> dict:
     body = copy.deepcopy(BASE_WEBHOOK)
     body["event_id"] = f"test-{uuid.uuid4()}"
     body.update(changes)
+    return body
+
+
+def owed_at_once_webhook() -> dict:
+    """A UK buyer's broken speaker, five days after delivery: the Consumer Rights Act's
+    right to reject makes the full refund owed at once, without an offer to answer."""
+    body = webhook(
+        market="UK",
+        reason_code="DEFECTIVE",
+        buyer_comment="Poor quality, broke after two days: the casing split, the sound crackles.",
+        delivered_at=(datetime.now(UTC) - timedelta(days=5)).isoformat(),
+    )
+    body["items"][0]["currency"] = "GBP"
+    body["buyer"]["address"] = {
+        "line1": "10 Downing Street",
+        "city": "London",
+        "postal_code": "SW1A 2AA",
+        "country": "GB",
+    }
     return body
 
 

@@ -366,7 +366,8 @@ class Amazon:
     issued: int = 0
     reports: dict[str, EmulatedReport] = field(default_factory=dict)
     documents: dict[str, tuple[bytes, bool]] = field(default_factory=dict)  # content, gzipped
-    outcomes: list[str] = field(default_factory=list)  # of the next reports, then DONE
+    # How the next reports end, then DONE: a seller's own (key: its id), else anyone's (key "").
+    outcomes: dict[str, list[str]] = field(default_factory=dict)
     processed_after: int = 2  # looks each new report takes to be processed
     feeds: "Feeds" = field(default_factory=lambda: Feeds())
     # Restricted Data Tokens: token: seller, the paths it opens, end
@@ -419,7 +420,8 @@ class Amazon:
     def new_report(self, seller: str, spec: "ReportSpec") -> EmulatedReport:
         report_id = str(50_000_000_000 + len(self.reports) + 1)
         self.marketplaces[seller] = list(spec.marketplaceIds)
-        outcome = self.outcomes.pop(0) if self.outcomes else "DONE"
+        queue = self.outcomes.get(seller) or self.outcomes.get("", [])
+        outcome = queue.pop(0) if queue else "DONE"
         report = EmulatedReport(
             report_id, seller, spec.reportType, spec.marketplaceIds, spec.dataStartTime,
             spec.dataEndTime, self.now(), outcome, processed_after=self.processed_after,
@@ -617,14 +619,16 @@ async def download_document(document_id: str, request: Request) -> Response:
 class ReportOutcomes(BaseModel):
     outcomes: list[Literal["DONE", "FATAL", "CANCELLED"]] = Field(default=[], max_length=100)
     processed_after: int = Field(default=2, ge=1, le=10_000)
+    seller: str = Field(default="", max_length=64)  # only this seller's reports; "" any
 
 
 @router.put("/_emulator/amazon/reports/outcomes", status_code=204, tags=["emulator"])
 async def set_report_outcomes(outcomes: ReportOutcomes, request: Request) -> None:
     """How the next reports end ("DONE", "FATAL", "CANCELLED"), in order, DONE after; and
-    how many looks each new report takes to be processed (slow reports)."""
+    how many looks each new report takes to be processed (slow reports). With `seller`, only
+    that seller's reports end so, and other sellers' polls cannot take them."""
     amazon = request.app.state.amazon
-    amazon.outcomes = list(outcomes.outcomes)
+    amazon.outcomes[outcomes.seller] = list(outcomes.outcomes)
     amazon.processed_after = outcomes.processed_after
 
 

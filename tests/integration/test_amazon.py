@@ -188,7 +188,7 @@ async def test_a_failed_report_poll_keeps_its_cause_and_resumes(stack, database,
         authorised(stack, seller),
     ):
         await eventually(lambda: polls_done(database, seller), timeout=60)
-        outcomes = {"outcomes": ["FATAL", "FATAL"]}
+        outcomes = {"outcomes": ["FATAL", "FATAL"], "seller": seller}  # its polls only
         assert (await emulator.put("/_emulator/amazon/reports/outcomes", json=outcomes)).is_success
 
         async def failed_fatally():

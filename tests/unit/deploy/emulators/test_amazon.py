@@ -189,6 +189,29 @@ async def test_reports_can_be_made_to_fail_fatally_or_be_cancelled(emulator):
     assert "reportDocumentId" not in ends[1]
 
 
+async def test_a_sellers_own_report_outcomes_are_not_taken_by_another_sellers_reports(emulator):
+    outcomes = {"outcomes": ["FATAL"], "seller": "A2FAILING"}
+    assert (
+        await emulator.put("/_emulator/amazon/reports/outcomes", json=outcomes)
+    ).status_code == 204
+    spec = {
+        "reportType": emulated.FBA,
+        "marketplaceIds": [US],
+        "dataStartTime": START.isoformat(),
+        "dataEndTime": (START + timedelta(days=1)).isoformat(),
+    }
+    ends = {}
+    for seller in ("A1OTHER", "A2FAILING"):
+        auth = await token_of(emulator, seller)
+        made = await emulator.post("/amazon/reports/2021-06-30/reports", json=spec, headers=auth)
+        for _ in range(3):
+            got = await emulator.get(
+                f"/amazon/reports/2021-06-30/reports/{made.json()['reportId']}", headers=auth
+            )
+        ends[seller] = got.json()["processingStatus"]
+    assert ends == {"A1OTHER": "DONE", "A2FAILING": "FATAL"}
+
+
 @pytest.mark.parametrize(
     "changes",
     [
