@@ -118,23 +118,22 @@ REASON_SCENARIO: dict[Reason, tuple[Scenario, float]] = {
     Reason.NOT_RECEIVED: (Scenario.NOT_RECEIVED, SPECIFIC_CODE),
 }
 
-# Words that cancel a damage, fault or set-up phrase right after them:
-# "not damaged", "nicht kaputt", "pas cassé", "no está roto", "non è rotto", "not a setup issue".
-NEGATIONS = frozenset(
-    {
-        # en
-        "not", "no", "never", "nothing", "without", "isnt", "wasnt", "arent", "dont",
-        "doesnt", "didnt",
-        # de
-        "nicht", "kein", "keine", "keinen", "keiner", "nichts", "ohne",
-        # fr
-        "pas", "rien", "aucun", "aucune", "sans",
-        # es
-        "nada", "ningun", "ninguna", "sin",
-        # it
-        "non", "niente", "nulla", "nessun", "nessuna", "senza",
-    }
-)  # fmt: skip
+# Per language, the words that cancel a damage, fault or set-up phrase right after them
+# ("not damaged", "nicht kaputt", "pas cassé", "no está roto", "non è rotto", "not a setup
+# issue"), and that, before a functioning verb, make it the fault (see `FUNCTIONS`).
+NEGATIONS: dict[str, frozenset[str]] = {
+    "en": frozenset({
+        "not", "no", "never", "nothing", "without", "isnt", "wasnt", "arent", "werent", "dont",
+        "doesnt", "didnt", "wont", "cant", "cannot", "couldnt", "wouldnt", "nor",
+    }),
+    "de": frozenset({
+        "nicht", "kein", "keine", "keinen", "keiner", "keinem", "nichts", "ohne", "nie",
+        "niemals",
+    }),
+    "fr": frozenset({"ne", "n", "pas", "rien", "aucun", "aucune", "sans", "jamais", "ni"}),
+    "es": frozenset({"no", "nunca", "jamas", "nada", "ningun", "ninguna", "sin", "ni"}),
+    "it": frozenset({"non", "mai", "niente", "nulla", "nessun", "nessuna", "senza"}),
+}  # fmt: skip
 
 # A phrase counts 1. Phrases of these scenarios are cancelled by a negation before them.
 NEGATABLE = frozenset({Scenario.MINOR_DEFECT, Scenario.QUALITY_DEFECT, Scenario.FUNCTIONAL_FAULT})
@@ -146,7 +145,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"scratch(es|ed)?", r"scuff(s|ed)?", r"dent(s|ed)?", r"dinged", r"chip(ped)?",
             r"stain(s|ed)?", r"cosmetic", r"snag", r"threads? loose", r"loose threads?",
             r"crack(ed)?", r"(box|packaging|package|parcel) (was |is )?(\w+ )?"
-            r"(crushed|damaged|dented|squashed|torn|wet|ripped|soaked)",
+            r"(crushed|damaged|dented|squashed|torn|wet|ripped|soaked|broken|open|opened)",
             r"(crushed|squashed|dented|damaged|torn|wet) (box|packaging|package)",
             r"(arrived|came|was delivered|showed up) damaged",  # Walmart's "Item arrived damaged"
             r"(small|tiny|light|minor) (mark|stain|scratch|dent|chip|flaw|defect)",
@@ -200,6 +199,17 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"only \w+ of (the )?\w+ (legs|screws|parts|pieces)",
             r"no signal", r"plugged in", r"(does|do) (it|the \w+) need", r"(doesnt|does not) say",
             r"(washer|gasket|seal) (is )?missing",
+            r"(keeps|kept) (on )?(getting |being )?(stuck|freezing|crashing|restarting"
+            r"|rebooting|resetting|disconnecting|dropping)",
+            r"freez(es|ing)", r"froze", r"crash(es|ing)?", r"(gets|got|is) stuck (on|at|in a)",
+            r"(restarts|reboots|resets) (itself|by itself|on its own|randomly)",
+            r"hangs", r"unresponsive", r"disconnects",
+            r"(doing|did|do) (something|anything) wrong",
+            r"(set|installed|put|plugged|connected|assembled|used) (it |them )?(up )?"
+            r"(wrong|incorrectly)", r"user error",
+            r"(werent|wasnt|were not|was not) included", r"(didnt|did not) come with",
+            r"(charger|cable|adapter|batteries|remote|screws|power supply|plug|lid|strap|hose"
+            r"|brush|nozzle|attachment|part)s? (is |are |was |were )?missing",
         ],
         "de": [
             r"verbinden", r"verbindet sich", r"koppeln", r"gekoppelt", r"einrichten",
@@ -215,6 +225,13 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"nur \w+ von \w+", r"bedienung",
             r"kein signal", r"muss (die|der|das) \w+ (immer|standig)", r"steht nirgends",
             r"dichtung fehlt",
+            r"hangt sich (\w+ ){0,2}auf", r"aufgehangt", r"startet (\w+ ){0,3}neu", r"neustart",
+            r"friert (\w+ ){0,2}ein", r"eingefroren", r"sturzt (\w+ ){0,2}ab",
+            r"bleibt (\w+ ){0,3}hangen", r"reagiert (\w+ ){0,2}nicht", r"trennt (sich|die)",
+            r"falsch (eingestellt|angeschlossen|eingerichtet|montiert|bedient|eingebaut)",
+            r"(mache|mach) ich (\w+ )?(etwas |was )?falsch", r"bedienfehler",
+            r"ohne (netzteil|ladegerat|ladekabel|kabel|fernbedienung|schrauben|anleitung|akku"
+            r"|batterien)", r"nicht mitgeliefert", r"lag nicht bei",
         ],
         "fr": [
             r"appairer", r"jumeler", r"(se )?connecter?", r"configurer", r"configuration",
@@ -231,6 +248,12 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"comment (ca marche|ca fonctionne|l utiliser)", r"il y a un (mode|reglage|bouton)",
             r"seulement \w+ \w+ sur \w+",
             r"pas de signal", r"doit rester", r"ecrit nulle part", r"joint .{0,20}manque",
+            r"redemarre", r"redemarrage", r"se bloque", r"plante", r"(se )?fige", r"figee?",
+            r"reste (coincee?|bloquee?)", r"ne repond plus", r"se deconnecte",
+            r"mal (configure|regle|installe|branche|monte|parametre|utilise)e?",
+            r"je (m y prends|fais quelque chose|fais qqch) (de travers|mal)",
+            r"sans (chargeur|cable|adaptateur|telecommande|vis|notice|piles|batterie)",
+            r"(pas|non) (fourni|inclus)e?s?",
         ],
         "es": [
             r"emparejar(lo)?", r"conectar(lo)?", r"conecta", r"configurar(lo)?",
@@ -244,6 +267,11 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"como (funciona|se usa)", r"hay (algun|un) (bloqueo|modo|ajuste|boton)",
             r"solo (venian|venia|habia|hay) \w+ de",
             r"sin senal", r"tiene que estar", r"no lo pone", r"falta la arandela",
+            r"se reinicia", r"se bloquea", r"se (queda )?(colgad[oa]|congelad[oa]|trabad[oa])",
+            r"se cuelga", r"se congela", r"no responde", r"se desconecta",
+            r"(configure|instale|conecte|monte|use|puse) mal", r"(hago|estoy haciendo|hice) algo mal",
+            r"sin (cargador|cable|adaptador|mando|tornillos|manual|pilas|bateria)",
+            r"no (trae|traia|incluye|incluia)",
         ],
         "it": [
             r"associar(lo|e)", r"collegar(e|lo)", r"si collega", r"configurar(e|lo)",
@@ -256,6 +284,14 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"blocco", r"(dis)?attivare", r"aggiornamento", r"come (funziona|si usa)",
             r"c e un (blocco|modo|tasto|impostazione)", r"solo \w+ \w+ su \w+",
             r"nessun segnale", r"deve stare", r"non c e scritto", r"manchi",
+            r"si riavvia", r"si blocca", r"continua a (bloccarsi|riavviarsi|disconnettersi)",
+            r"si (e )?bloccat[oa]", r"si pianta", r"si impalla", r"non risponde",
+            r"si disconnette",
+            r"(impostat|installat|collegat|montat|configurat)[oaie] male",
+            r"(sbaglio|sbagliando) qualcosa", r"(faccio|sto facendo|ho fatto) qualcosa"
+            r" (di sbagliato|male)",
+            r"senza (caricatore|cavo|alimentatore|telecomando|viti|manuale|istruzioni|batterie"
+            r"|pile)", r"non (inclus|fornit)[oaie]",
         ],
     },
     Scenario.SIZE_STYLE_MISMATCH: {
@@ -265,7 +301,11 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"(half |one |a )?size (bigger|smaller)", r"(bigger|smaller|next) size",
             r"fit (is )?(weird|off|wrong|strange)", r"(doesnt|does not|didnt) fit",
             r"tight", r"pinch(es)?", r"swimming in it", r"toes hit",
-            r"colou?r (is )?(off|different|wrong|darker|lighter)", r"shade",
+            r"colou?r (is )?(off|different|wrong|darker|lighter)",
+            r"(colou?r|tone) shade", r"(different|wrong|darker|lighter|brighter|duller|odd"
+            r"|weird|strange|ugly) shade", r"shade (of (\w+ ){0,2})?(is |looks |seems )?"
+            r"(much |a lot |way |a bit )?(off|different|wrong|darker|lighter|brighter|duller)",
+            r"wrong colou?r",
             r"(darker|lighter) than", r"dont like the (colou?r|shade|style|look)",
             r"style (just )?isnt me", r"not my style", r"looks cheap on",
             r"exchange for (a |an )?(size|xl|xs|xxl|s|m|l)",
@@ -292,6 +332,8 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"serre", r"ne me va pas", r"la coupe",
             r"couleur (est )?(bien )?(plus )?(foncee|claire|differente)",
             r"plus (foncee?|claire?) que", r"ne me plait pas", r"style de la photo",
+            r"(teinte|nuance) (est |parait |semble )?(bien |beaucoup |trop |un peu )?(plus )?"
+            r"(foncee|claire|differente|terne|vive)",
             r"echanger contre une taille",
             r"que sur (la|les) photos?", r"glisse", r"trop lache", r"guide des tailles",
             r"plus (petite?|grande?) que prevu", r"ne rentre pas", r"en vrai",
@@ -303,6 +345,8 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"tallan? (pequen[oa]|grande)", r"(medio )?numero mas", r"el corte",
             r"no me queda bien", r"colou?r (es )?(mucho )?(mas )?(oscuro|claro|distinto)",
             r"mas (oscuro|claro) que", r"no me gusta el (color|tono)", r"no me convence",
+            r"(tono|tonalidad) (es |parece )?(mucho |muy |demasiado |un poco )?(mas )?"
+            r"(oscur[oa]|clar[oa]|distint[oa]|diferente|apagad[oa])",
             r"cambiarlo por una talla",
             r"que en (la|las) fotos?", r"se me (sale|cae)", r"guia de tallas",
             r"mas (pequen[oa]|grande) de lo que", r"no (me )?(entra|cabe)", r"en persona",
@@ -313,6 +357,8 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"taglia (piu )?(grande|piccola)", r"numero in piu", r"vestibilita",
             r"stringono", r"tira sulle", r"(stretto|largo) in vita", r"corto di",
             r"colore (e )?(molto )?(piu )?(scuro|chiaro|divers[oa])", r"piu (scuro|chiaro)",
+            r"(tonalita|tinta|sfumatura) (e |sembra )?(molto |troppo |un po )?(piu )?"
+            r"(scura|chiara|diversa|spenta)",
             r"non mi piace", r"non mi convince", r"cambiarlo con una taglia",
             r"che in foto", r"che nelle? foto", r"mi scivola", r"guida alle taglie",
             r"piu (piccol[oa]|grande) di quanto", r"non (ci )?entra", r"dal vivo",
@@ -320,9 +366,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
     },
     Scenario.QUALITY_DEFECT: {
         "en": [
-            r"(stopped|quit) working", r"(doesnt|does not|didnt|dont|do not) work",
-            r"not working", r"(wont|will not|doesnt|does not) (turn on|charge|power on"
-            r"|start|work)", r"no (sound|power)", r"dead( on arrival)?", r"doa",
+            r"(stopped|quit) working", r"no (sound|power)", r"dead( on arrival)?", r"doa",
             r"broken?", r"broke", r"snapped", r"shattered", r"unusable",
             r"(falling|coming) apart", r"faulty", r"defective",
             r"(poor|bad|cheap|terrible|low) quality", r"junk", r"garbage", r"knock ?off",
@@ -335,10 +379,15 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"died", r"came loose", r"wobbl\w+", r"rattl\w+", r"flimsy", r"(cheaply|poorly) made",
             r"supposed to be", r"claims", r"not waterproof", r"lasted (\w+ )?(day|days|week|weeks)",
             r"fell off", r"peeling", r"rust(ed|y)?", r"melted",
+            r"(trips?|tripped|tripping|blows?|blew) (the |a |our |my )?(\w+ )?"
+            r"(fuse|breaker|circuit breaker|rcd|gfci|electrics)",
+            r"(shuts?|switch(es)?|turns?) (itself )?off (by itself|on its own|randomly)",
+            r"(wont|doesnt|does not|will not|no longer) hold (a )?charge", r"sparks?",
+            r"smok(e|es|ing)", r"battery drains",
         ],
         "de": [
-            r"(funktioniert|geht|lauft|ladt|startet)( \w+){0,4} (nicht|nie)( mehr)?( an)?",
-            r"ging nie an", r"lasst sich nicht (einschalten|anschalten)", r"tot",
+            r"tot",
+            r"(geht|ging) (\w+ ){0,3}(nicht|nie) (mehr )?an", r"geht (\w+ ){0,2}nicht mehr",
             r"defekt(es)?", r"kaputt", r"zerbrochen", r"gebrochen", r"abgebrochen",
             r"gerissen", r"zersprungen", r"scherben", r"unbrauchbar",
             r"(schlechte|miese|minderwertige|billige|billigste) (qualitat|verarbeitung)",
@@ -350,10 +399,12 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"gestorben", r"kaputt gegangen", r"hat sich (\w+ )?gelost", r"wackelt", r"klappert",
             r"mist", r"angeblich", r"nicht wasserdicht", r"hielt nur", r"abgefallen",
             r"blattert", r"rostet", r"geschmolzen",
+            r"(lost|loste) (\w+ ){0,3}(sicherung|fi|fi schalter) (\w+ )?aus",
+            r"sicherung (fliegt|springt|ist) (\w+ )?raus", r"geht (\w+ ){0,2}(von selbst )?aus",
+            r"schaltet sich (\w+ ){0,2}ab", r"funken", r"raucht", r"qualmt",
         ],
         "fr": [
-            r"ne (fonctionne|marche|s allume|charge) (plus|pas)",
-            r"(fonctionne|marche) pas", r"en panne", r"hs", r"defectueu(x|se)",
+            r"en panne", r"hs", r"defectueu(x|se)",
             r"cassee?", r"a lache", r"brisee?", r"eclats partout", r"inutilisable",
             r"mauvaise qualite", r"qualite (nulle|mediocre|deplorable)", r"camelote",
             r"contrefacon", r"arnaque", r"(non|pas) conforme", r"agglomere", r"fuit",
@@ -362,9 +413,11 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"aucun son", r"j ai tout essaye",
             r"mort", r"s est desserree?", r"vibre", r"claque", r"soi disant", r"censee? etre",
             r"pas etanche", r"a tenu", r"se decolle", r"rouille", r"fondu", r"nul",
+            r"(fait|font|a fait) sauter (les plombs|le disjoncteur|le differentiel)",
+            r"disjoncte", r"s eteint", r"etincelles?", r"(il )?fume",
         ],
         "es": [
-            r"(no|ya no) (funciona|enciende|carga|suena)", r"dejo de funcionar",
+            r"dejo de funcionar",
             r"defectuos[oa]", r"rot[oa]", r"se rompio", r"anicos", r"inservible",
             r"mala calidad", r"porqueria", r"basura", r"imitacion", r"falso",
             r"falsificacion", r"timo", r"estafa", r"no es lo que pague", r"aglomerado",
@@ -372,9 +425,11 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"se queda en negro", r"se apaga", r"costuras", r"se deshacen", r"probe otro",
             r"murio", r"se aflojo", r"vibra", r"hace ruido", r"supuestamente", r"se supone",
             r"dura (solo )?\w+ (dias|semanas)", r"se despega", r"oxidad[oa]", r"derretid[oa]",
+            r"salta (el|los) (diferencial|automatico|plomos)", r"(hace|hizo) saltar",
+            r"chispas?", r"echa humo",
         ],
         "it": [
-            r"non (funziona|si accende|si carica|carica)", r"smesso di funzionare",
+            r"smesso di funzionare",
             r"guast[oa]", r"difettos[oa]", r"rott[oa]", r"si e rott[oa]", r"in frantumi",
             r"schegge", r"inutilizzabile", r"(pessima|scarsa|bassa) qualita",
             r"schifezza", r"falso", r"contraffatt[oa]", r"truffa", r"non conforme",
@@ -383,6 +438,8 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"non ha audio",
             r"e mort[oa]", r"si e allentat[oa]", r"vibra", r"fa rumore", r"dovrebbe essere",
             r"non e impermeabile", r"e durat[oa]", r"si stacca", r"arrugginit[oa]", r"sciolt[oa]",
+            r"salta (il|la) (salvavita|corrente|differenziale)", r"fa saltare", r"scintill\w+",
+            r"fa fumo",
         ],
     },
     Scenario.CHANGED_MIND: {
@@ -475,7 +532,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
     },
     Scenario.WRONG_ITEM: {
         "en": [
-            r"wrong (item|product|model|article|colou?r|version)",
+            r"wrong (item|product|model|article|version)",
             r"different (product|brand|item|model)", r"someone else s order",
             r"(two|2) left",
             r"(totally|completely|entirely) different",
@@ -634,12 +691,21 @@ DECISIVE_PHRASES: dict[Scenario, dict[str, list[str]]] = {
     Scenario.WRONG_ITEM: {
         "en": [
             r"not what i ordered", r"(sent|received|got|shipped) (me )?(the |a )?wrong",
-            r"wrong item", r"instead of", r"i ordered .{0,40}(received|got|sent|tag says)",
+            r"wrong item", r"i ordered .{0,40}(received|got|sent|tag says)",
+            r"(sent|send|received|receive|got|shipped|delivered|came|arrived|contained|gave me"
+            r"|delivered|box had) .{0,40}instead of",
+            r"instead of (the |a |an |my )?.{0,30}(i|we) (ordered|bought|paid for|purchased)",
+            r"(isnt|is not|wasnt|was not) the (\w+ ){0,2}(i|we) (ordered|bought|purchased"
+            r"|paid for|selected|chose)",
+            r"different \w+ (than|from) (what |the one )?(i|we) (ordered|bought|selected)",
             r"(received|got) .{0,60}i ordered", r"(you|they) sent .{0,40}i paid for",
             r"contained .{0,40}i (bought|ordered)",
         ],
         "de": [
             r"falscher artikel", r"nicht (der|das|die) (artikel|was|produkt)",
+            r"(geliefert|geschickt|bekommen|erhalten|kam|verschickt|im paket) .{0,40}(statt|anstatt)",
+            r"(statt|anstatt) .{0,40}(bestellt|gekauft|bestellten)",
+            r"nicht (das|der|die|den) (\w+ ){0,2}(das|den|die|der|was) ich (bestellt|gekauft)",
             r"nicht meine bestellung", r"(statt|anstatt) (der|des|dem|den) bestellten",
             r"bestellt .{0,40}(bekommen|erhalten|geliefert|war aber)",
             r"geliefert wurde", r"geschickt wurde",
@@ -647,23 +713,108 @@ DECISIVE_PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"hatte (die|den|das) .{0,20}(gekauft|bestellt)",
         ],
         "fr": [
-            r"pas ce que j ai commande", r"au lieu (du|de la|de l|des|d)",
+            r"pas ce que j ai commande",
+            r"(envoye|recu|livre|arrive|expedie|eu|contenait|colis) .{0,40}au lieu d",
+            r"au lieu d.{0,40}(commande|achete|choisi)",
+            r"(n est|c est) pas (le|la|l|celui|celle) (\w+ ){0,2}(que )?(j ai|j avais) "
+            r"(commande|achete|choisi)",
             r"command(e|ee) .{0,40}recu", r"recu .{0,40}commande", r"envoye la version",
             r"contenait .{0,40}(achete|commande)", r"j avais achete",
         ],
         "es": [
-            r"no es lo que pedi", r"en (lugar|vez) del?", r"pedi .{0,40}(llego|recibi"
+            r"no es lo que pedi",
+            r"(enviaron|enviado|mandaron|mandado|recibi|llego|llegado|entregaron|vino|venia)"
+            r" .{0,40}en (lugar|vez) de", r"en (lugar|vez) de.{0,40}(pedi|compre|pedido)",
+            r"no es (el|la|lo) (\w+ ){0,2}que (pedi|compre|habia pedido|encargue)",
+            r"pedi .{0,40}(llego|recibi"
             r"|mandaron|enviaron)", r"(llego|recibi) .{0,60}pedi", r"no es el que pedi",
             r"enviaron la version",
             r"venia .{0,40}(compre|pedi)", r"compre la version",
         ],
         "it": [
-            r"non e quello che ho ordinato", r"al posto (del|della|dello|dei)",
+            r"non e quello che ho ordinato",
+            r"(mandato|inviato|spedito|ricevuto|arrivat[oa]|consegnat[oa]|c era) .{0,40}"
+            r"al posto d", r"al posto d.{0,40}(ordinat[oa]|comprat[oa]|scelt[oa])",
+            r"non e (il|la|l|quello|quella) (\w+ ){0,2}che (ho|avevo) (ordinato|comprato"
+            r"|scelto)",
             r"ordinat[oa] .{0,40}(arrivat[oa]|ricevut[oa]|mandat[oa])",
             r"(arrivat[oa]|ricevut[oa]) .{0,60}(avevo|ho) ordinato",
             r"mandato la versione",
             r"c era .{0,40}(comprato|ordinato)", r"avevo comprato",
         ],
     },
+}
+# fmt: on
+
+# Functioning verbs: after a negation ("doesn't turn on", "ne s'allume pas", "non si
+# accende", "no enciende", "geht nicht an", "lädt nicht mehr") they are the fault itself,
+# so they count 1 for their scenario when negated, and nothing otherwise. A verb that
+# does not power up, run or charge is a quality defect; one that does not connect or pair
+# is a functional fault (set-up first). `NEGATED` says where each language puts the negation.
+# fmt: off
+FUNCTIONS: dict[Scenario, dict[str, list[str]]] = {
+    Scenario.QUALITY_DEFECT: {
+        "en": [
+            r"(turn|switch|power)(s|ed|ing)? (it )?(on|up)", r"boot(s|ed|ing)?",
+            r"start(s|ed|ing)?( up)?", r"(re)?charg(e|es|ed|ing)", r"heat(s|ed|ing)?( up)?",
+            r"spin(s|ning)?", r"work(s|ed|ing)?", r"light(s|ed|ing)? up", r"run(s|ning)?",
+            r"cool(s|ed|ing)?", r"function(s|ed|ing)?",
+        ],
+        "de": [
+            r"funktionier\w*", r"lauft", r"laufen", r"lief", r"ladt", r"laden", r"aufladen",
+            r"aufzuladen", r"geladen", r"startet", r"starten", r"schaltet", r"(ein|an)(zu)?schalten",
+            r"heizt", r"heizen", r"springt", r"leuchtet", r"dreht",
+        ],
+        "fr": [
+            r"s allume", r"allume", r"demarre", r"(re)?charge", r"fonctionne", r"marche",
+            r"chauffe", r"tourne",
+        ],
+        "es": [
+            r"(se )?enciende", r"prende", r"arranca", r"carga", r"funciona", r"calienta", r"gira",
+            r"suena",
+        ],
+        "it": [
+            r"(si )?accende", r"avvia", r"(ri)?carica", r"funziona", r"scalda", r"gira", r"suona",
+            r"(si )?illumina",
+        ],
+    },
+    Scenario.FUNCTIONAL_FAULT: {
+        "en": [
+            r"connect(s|ed|ing)?", r"pair(s|ed|ing)?", r"sync(s|ed|ing|hroni[sz]e)?",
+            r"recogni[sz](e|es|ed|ing)", r"detect(s|ed|ing)?", r"link(s|ed|ing)?",
+        ],
+        "de": [
+            r"verbindet", r"verbinden", r"verbunden", r"koppelt", r"koppeln", r"gekoppelt",
+            r"erkennt", r"erkannt", r"synchronisiert\w*",
+        ],
+        "fr": [
+            r"(se )?connecte", r"appaire", r"jumel\w*", r"reconnait", r"detecte",
+            r"synchronise",
+        ],
+        "es": [
+            r"(se )?conecta\w*", r"empareja\w*", r"vincula\w*", r"reconoce", r"detecta",
+            r"sincroniza\w*",
+        ],
+        "it": [
+            r"(si )?collega\w*", r"(si )?connette", r"associa\w*", r"abbina\w*",
+            r"riconosce", r"rileva", r"sincronizza\w*",
+        ],
+    },
+}
+
+# Where a negation sits around a functioning verb: {neg} the language's `NEGATIONS`, {verb}
+# the functioning verbs; a few words between, none that starts another clause.
+NEGATED: dict[str, list[str]] = {
+    "en": [r"(?:{neg}|no longer|stopped|fails? to|failed to|unable to) (?:\w+ ){{0,2}}?(?:{verb})"],
+    # "lädt nicht mehr", "schaltet sich nicht ein"; "lässt sich nicht einschalten"
+    "de": [
+        r"(?:{verb}) (?:(?!und |aber |oder |sondern |ist |war )\w+ ){{0,4}}?"
+        r"(?:nicht|nie|niemals|nichts)\b",
+        r"(?:nicht|nie|niemals) (?:mehr )?(?:\w+ ){{0,2}}?(?:{verb})",
+    ],
+    # "ne s'allume pas", and spoken French without "ne": "s'allume pas", "charge plus"
+    "fr": [r"(?:ne|n) (?:\w+ ){{0,2}}?(?:{verb})", r"(?:{verb}) (?:\w+ )?(?:pas|plus|jamais)"],
+    "es": [r"(?:{neg}|ya no|dejo de|deja de) (?:\w+ ){{0,2}}?(?:{verb})"],
+    "it": [r"(?:{neg}|smesso di|smette di) (?:\w+ ){{0,2}}?(?:{verb})"],
 }
 # fmt: on
