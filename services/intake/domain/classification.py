@@ -163,7 +163,7 @@ def text_evidence(words: str, languages: list[str]) -> list[Evidence]:
         for rule in PHRASE_RULES[language]:
             for match in rule.pattern.finditer(words):
                 phrase = f"{language}: '{match.group()}'"
-                if rule.negatable and negated(words, match.start(), language):
+                if rule.negatable and negated(words, match, language):
                     evidence.append(Evidence(rule.scenario, 0.0, f"{phrase} negated, ignored"))
                 else:
                     why = f"{phrase} → {rule.scenario}"
@@ -171,10 +171,13 @@ def text_evidence(words: str, languages: list[str]) -> list[Evidence]:
     return evidence
 
 
-def negated(words: str, start: int, language: str) -> bool:
-    """A negation of that language among the few words before, in the same clause."""
-    clause = words[:start].rsplit(",", 1)[-1]
+def negated(words: str, match: re.Match[str], language: str) -> bool:
+    """A negation of that language among the few words before, in the same clause; a
+    phrase that is itself negative ("pas de piles" in "il n'y avait pas de piles") stays."""
     negations = lexicons.NEGATIONS[language]
+    if match.group().split()[0] in negations:
+        return False
+    clause = words[: match.start()].rsplit(",", 1)[-1]
     return any(word in negations for word in clause.split()[-NEGATION_REACH:])
 
 

@@ -210,6 +210,12 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"(werent|wasnt|were not|was not) included", r"(didnt|did not) come with",
             r"(charger|cable|adapter|batteries|remote|screws|power supply|plug|lid|strap|hose"
             r"|brush|nozzle|attachment|part)s? (is |are |was |were )?missing",
+            r"[efp]\d{3}", r"(code|error|err) [a-z]? ?\d{1,3}", r"(blink|flash)(s|es|ing)",
+            r"what does (the |this |that )?(code|error|light|symbol|message) mean",
+            r"(battery|it) (was |is )?(flat|empty)", r"(charge|charged|charging) (it )?(first|fully)",
+            r"adapt(er|or)", r"(uk|eu|us|european|american) (plug|socket|outlet)s?", r"voltage",
+            r"wrong way (round|around)", r"upside down", r"backwards", r"diagram",
+            r"no (\w+ )?batteries", r"batteries (were |are )?not included",
         ],
         "de": [
             r"verbinden", r"verbindet sich", r"koppeln", r"gekoppelt", r"einrichten",
@@ -232,6 +238,10 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"(mache|mach) ich (\w+ )?(etwas |was )?falsch", r"bedienfehler",
             r"ohne (netzteil|ladegerat|ladekabel|kabel|fernbedienung|schrauben|anleitung|akku"
             r"|batterien)", r"nicht mitgeliefert", r"lag nicht bei",
+            r"(code|fehler) [a-z]? ?\d{1,3}", r"blinkt", r"was bedeutet", r"akku (war |ist )?leer",
+            r"adapter", r"stecker", r"steckdose", r"spannung", r"(falsch|verkehrt) herum",
+            r"schema", r"zeichnung", r"\w+sperre",
+            r"keine (batterien|akkus|fernbedienung|schrauben|anleitung|kabel|netzteil|ladegerat)",
         ],
         "fr": [
             r"appairer", r"jumeler", r"(se )?connecter?", r"configurer", r"configuration",
@@ -254,6 +264,9 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"je (m y prends|fais quelque chose|fais qqch) (de travers|mal)",
             r"sans (chargeur|cable|adaptateur|telecommande|vis|notice|piles|batterie)",
             r"(pas|non) (fourni|inclus)e?s?",
+            r"(code|erreur) [a-z]? ?\d{1,3}", r"clignot\w+", r"signifie",
+            r"batterie (etait |est )?(vide|a plat)", r"adaptateur", r"prises? (murales?|electriques?)",
+            r"tension", r"a l envers", r"schema", r"pas de (piles|batteries?)",
         ],
         "es": [
             r"emparejar(lo)?", r"conectar(lo)?", r"conecta", r"configurar(lo)?",
@@ -272,6 +285,9 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"(configure|instale|conecte|monte|use|puse) mal", r"(hago|estoy haciendo|hice) algo mal",
             r"sin (cargador|cable|adaptador|mando|tornillos|manual|pilas|bateria)",
             r"no (trae|traia|incluye|incluia)",
+            r"(codigo|error) [a-z]? ?\d{1,3}", r"luz (\w+ )?(parpadea|intermitente)",
+            r"bateria (estaba |esta )?(descargada|vacia)", r"adaptador", r"enchufe", r"voltaje",
+            r"al reves", r"esquema", r"sin pilas",
         ],
         "it": [
             r"associar(lo|e)", r"collegar(e|lo)", r"si collega", r"configurar(e|lo)",
@@ -292,6 +308,10 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r" (di sbagliato|male)",
             r"senza (caricatore|cavo|alimentatore|telecomando|viti|manuale|istruzioni|batterie"
             r"|pile)", r"non (inclus|fornit)[oaie]",
+            r"(codice|errore) [a-z]? ?\d{1,3}", r"lampeggi\w*", r"batteria (era |e )?scarica",
+            r"adattatore", r"spina", r"tensione", r"al contrario", r"al rovescio", r"schema",
+            r"non c (era|erano) (\w+ )?(pile|batterie|viti|caricatore|cavo|telecomando"
+            r"|istruzioni|manuale)",
         ],
     },
     Scenario.SIZE_STYLE_MISMATCH: {
@@ -625,15 +645,55 @@ DECISIVE_PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"si vede appena", r"sconticino", r"(lo|la) tengo",
         ],
     },
+    # Set-up help; and what the buyer did to it, or the one part they ask for: the fault
+    # is real, but a part or a guide answers it, not a refund for a defective product.
     Scenario.FUNCTIONAL_FAULT: {
         "en": [
             r"(dont|do not) know how", r"not sure how", r"(cant|couldnt) figure",
             r"(needed|needs|had) to be charged",
+            r"(my|our) (own )?(fault|bad)", r"(i|we|kids?|son|daughter) (accidentally )?"
+            r"(dropped|knocked|spilled|overloaded|overfilled|overtightened|forced)",
+            r"(used|using|plugged into|put in) (the |a )?wrong (charger|setting|program|programme"
+            r"|mode|voltage|cable|adapter|detergent|temperature|socket|outlet)",
+            r"(replacement|spare|new) (part|lid|knob|handle|cable|charger|remote|filter|blade"
+            r"|battery|hinge|strap|screw|bracket|leg|wheel|button|cap|seal|nozzle|hose)s?",
+            r"send (me |us )?(just )?(a |the |another )?(new|replacement|spare) \w+",
         ],
-        "de": [r"weiss nicht wie", r"was mache ich falsch", r"musste erst"],
-        "fr": [r"ne sais pas comment", r"je n arrive pas a"],
-        "es": [r"no se como", r"no consigo"],
-        "it": [r"non so come", r"non riesco a"],
+        "de": [
+            r"weiss nicht wie", r"was mache ich falsch", r"musste erst",
+            r"(meine|mein|unsere|unser) (eigene[rs]? )?(schuld|fehler)",
+            r"(mir|uns) (\w+ ){0,2}(runter|herunter|hin)gefallen",
+            r"(habe|hab|haben) (\w+ ){0,2}fallen lassen",
+            r"falsche[ns]? (ladegerat|ladekabel|netzteil|einstellung|programm|modus|kabel"
+            r"|spannung|steckdose|waschmittel) (\w+ ){0,2}(benutzt|verwendet|genommen|gewahlt)",
+            r"ersatzteil\w*", r"(einen |eine |ein )?neue[nrs]? (deckel|griff|knopf|kabel|akku"
+            r"|filter|fuss|rad|teil|scharnier|fernbedienung|ladegerat|dichtung) (\w+ )?"
+            r"(schicken|senden|zuschicken|bekommen|nachschicken)",
+        ],
+        "fr": [
+            r"ne sais pas comment", r"je n arrive pas a",
+            r"(de )?ma (propre )?faute", r"(je l ai|j ai|je l|je) (fait|fais) tomber",
+            r"(utilise|branche|mis) (le |la |un |une )?(mauvais|mauvaise) (chargeur|reglage"
+            r"|programme|mode|cable|tension|prise|adaptateur)",
+            r"(couvercle|poignee|bouton|piece|filtre|cable|chargeur|charniere|joint|pied|roue)"
+            r" de rechange", r"pieces? detachees?",
+        ],
+        "es": [
+            r"no se como", r"no consigo",
+            r"(fue )?culpa mia", r"se me (cayo|callo|rompio)", r"(dejado|deje) caer",
+            r"(use|puse|enchufe|conecte) (un |el |una |la )?(cargador|ajuste|programa|modo"
+            r"|cable|enchufe|adaptador) equivocad[oa]",
+            r"(tapa|asa|boton|pieza|cable|cargador|filtro|bisagra|junta|pata|rueda|mando)"
+            r" de (repuesto|recambio)", r"(recambio|repuesto) de",
+        ],
+        "it": [
+            r"non so come", r"non riesco a",
+            r"(e )?colpa mia", r"mi e (caduto|caduta|scivolato|scivolata)", r"fatto cadere",
+            r"(usato|messo|collegato) (il |la |un |una )?(caricatore|programma|modalita|cavo"
+            r"|adattatore|presa) sbagliat[oa]",
+            r"(coperchio|manico|tasto|pezzo|filtro|cavo|caricatore|cerniera|guarnizione|piedino"
+            r"|ruota|telecomando) di ricambio", r"ricambio",
+        ],
     },
     Scenario.SIZE_STYLE_MISMATCH: {},
     Scenario.QUALITY_DEFECT: {
@@ -692,8 +752,8 @@ DECISIVE_PHRASES: dict[Scenario, dict[str, list[str]]] = {
         "en": [
             r"not what i ordered", r"(sent|received|got|shipped) (me )?(the |a )?wrong",
             r"wrong item", r"i ordered .{0,40}(received|got|sent|tag says)",
-            r"(sent|send|received|receive|got|shipped|delivered|came|arrived|contained|gave me"
-            r"|delivered|box had) .{0,40}instead of",
+            r"(sent|received|got|shipped|delivered|came|arrived|contained|gave me|box had)"
+            r" .{0,40}instead of",
             r"instead of (the |a |an |my )?.{0,30}(i|we) (ordered|bought|paid for|purchased)",
             r"(isnt|is not|wasnt|was not) the (\w+ ){0,2}(i|we) (ordered|bought|purchased"
             r"|paid for|selected|chose)",
@@ -709,7 +769,8 @@ DECISIVE_PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"nicht meine bestellung", r"(statt|anstatt) (der|des|dem|den) bestellten",
             r"bestellt .{0,40}(bekommen|erhalten|geliefert|war aber)",
             r"geliefert wurde", r"geschickt wurde",
-            r"im paket war .{0,40}(gekauft|bestellt)",
+            r"(im paket|im karton|in der schachtel) (war|lag) .{0,60}(gekauft|bestellt)",
+            r"bestellt hatte ich",
             r"hatte (die|den|das) .{0,20}(gekauft|bestellt)",
         ],
         "fr": [
@@ -719,7 +780,7 @@ DECISIVE_PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"(n est|c est) pas (le|la|l|celui|celle) (\w+ ){0,2}(que )?(j ai|j avais) "
             r"(commande|achete|choisi)",
             r"command(e|ee) .{0,40}recu", r"recu .{0,40}commande", r"envoye la version",
-            r"contenait .{0,40}(achete|commande)", r"j avais achete",
+            r"contenait .{0,60}(achete|commande)", r"j avais achete",
         ],
         "es": [
             r"no es lo que pedi",
@@ -729,7 +790,7 @@ DECISIVE_PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"pedi .{0,40}(llego|recibi"
             r"|mandaron|enviaron)", r"(llego|recibi) .{0,60}pedi", r"no es el que pedi",
             r"enviaron la version",
-            r"venia .{0,40}(compre|pedi)", r"compre la version",
+            r"venia .{0,60}(compre|pedi|pedido)", r"compre la version",
         ],
         "it": [
             r"non e quello che ho ordinato",
@@ -740,7 +801,7 @@ DECISIVE_PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"ordinat[oa] .{0,40}(arrivat[oa]|ricevut[oa]|mandat[oa])",
             r"(arrivat[oa]|ricevut[oa]) .{0,60}(avevo|ho) ordinato",
             r"mandato la versione",
-            r"c era .{0,40}(comprato|ordinato)", r"avevo comprato",
+            r"c era .{0,60}(comprato|ordinato)", r"avevo comprato",
         ],
     },
 }
