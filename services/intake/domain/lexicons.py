@@ -809,54 +809,47 @@ DECISIVE_PHRASES: dict[Scenario, dict[str, list[str]]] = {
 
 # Functioning verbs: after a negation ("doesn't turn on", "ne s'allume pas", "non si
 # accende", "no enciende", "geht nicht an", "lädt nicht mehr") they are the fault itself,
-# so they count 1 for their scenario when negated, and nothing otherwise. A verb that
-# does not power up, run or charge is a quality defect; one that does not connect or pair
-# is a functional fault (set-up first). `NEGATED` says where each language puts the negation.
+# so they count 1 for their scenario when negated, and nothing otherwise. A product that
+# does not work at all is a quality defect; one that does not switch on, charge, start,
+# heat, connect or pair is a functional fault first: charging, a switch, a reset or a
+# set-up guide often answers it, and a return follows if it does not.
 # fmt: off
 FUNCTIONS: dict[Scenario, dict[str, list[str]]] = {
     Scenario.QUALITY_DEFECT: {
-        "en": [
-            r"(turn|switch|power)(s|ed|ing)? (it )?(on|up)", r"boot(s|ed|ing)?",
-            r"start(s|ed|ing)?( up)?", r"(re)?charg(e|es|ed|ing)", r"heat(s|ed|ing)?( up)?",
-            r"spin(s|ning)?", r"work(s|ed|ing)?", r"light(s|ed|ing)? up", r"run(s|ning)?",
-            r"cool(s|ed|ing)?", r"function(s|ed|ing)?",
-        ],
-        "de": [
-            r"funktionier\w*", r"lauft", r"laufen", r"lief", r"ladt", r"laden", r"aufladen",
-            r"aufzuladen", r"geladen", r"startet", r"starten", r"schaltet", r"(ein|an)(zu)?schalten",
-            r"heizt", r"heizen", r"springt", r"leuchtet", r"dreht",
-        ],
-        "fr": [
-            r"s allume", r"allume", r"demarre", r"(re)?charge", r"fonctionne", r"marche",
-            r"chauffe", r"tourne",
-        ],
-        "es": [
-            r"(se )?enciende", r"prende", r"arranca", r"carga", r"funciona", r"calienta", r"gira",
-            r"suena",
-        ],
-        "it": [
-            r"(si )?accende", r"avvia", r"(ri)?carica", r"funziona", r"scalda", r"gira", r"suona",
-            r"(si )?illumina",
-        ],
+        "en": [r"work(s|ed|ing)?", r"function(s|ed|ing)?"],
+        "de": [r"funktionier\w*", r"lauft", r"laufen", r"lief"],
+        "fr": [r"fonctionne", r"marche"],
+        "es": [r"funciona"],
+        "it": [r"funziona"],
     },
     Scenario.FUNCTIONAL_FAULT: {
         "en": [
+            r"(turn|switch|power)(s|ed|ing)? (it )?(on|up)", r"boot(s|ed|ing)?",
+            r"start(s|ed|ing)?( up)?", r"(re)?charg(e|es|ed|ing)", r"heat(s|ed|ing)?( up)?",
+            r"spin(s|ning)?", r"light(s|ed|ing)? up", r"run(s|ning)?", r"cool(s|ed|ing)?",
             r"connect(s|ed|ing)?", r"pair(s|ed|ing)?", r"sync(s|ed|ing|hroni[sz]e)?",
             r"recogni[sz](e|es|ed|ing)", r"detect(s|ed|ing)?", r"link(s|ed|ing)?",
         ],
         "de": [
+            r"ladt", r"laden", r"aufladen", r"aufzuladen", r"geladen", r"startet", r"starten",
+            r"schaltet", r"(ein|an)(zu)?schalten", r"heizt", r"heizen", r"springt", r"leuchtet",
+            r"dreht",
             r"verbindet", r"verbinden", r"verbunden", r"koppelt", r"koppeln", r"gekoppelt",
             r"erkennt", r"erkannt", r"synchronisiert\w*",
         ],
         "fr": [
+            r"s allume", r"allume", r"demarre", r"(re)?charge", r"chauffe", r"tourne",
             r"(se )?connecte", r"appaire", r"jumel\w*", r"reconnait", r"detecte",
             r"synchronise",
         ],
         "es": [
+            r"(se )?enciende", r"prende", r"arranca", r"carga", r"calienta", r"gira", r"suena",
             r"(se )?conecta\w*", r"empareja\w*", r"vincula\w*", r"reconoce", r"detecta",
             r"sincroniza\w*",
         ],
         "it": [
+            r"(si )?accende", r"avvia", r"(ri)?carica", r"scalda", r"gira", r"suona",
+            r"(si )?illumina",
             r"(si )?collega\w*", r"(si )?connette", r"associa\w*", r"abbina\w*",
             r"riconosce", r"rileva", r"sincronizza\w*",
         ],
