@@ -182,7 +182,7 @@ def negated(words: str, match: re.Match[str], language: str) -> bool:
 
 
 def in_context(said: list[Evidence], code: list[Evidence]) -> list[Evidence]:
-    """"It works", "intact", "a partial refund" count for a minor defect only beside some
+    """ "It works", "intact", "a partial refund" count for a minor defect only beside some
     damage the buyer names (or a damage code): alone they say nothing is broken."""
     damage = any(
         item.weight and item.scenario in DAMAGE for item in said if item.weight < DECISIVE_WEIGHT

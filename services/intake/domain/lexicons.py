@@ -151,6 +151,8 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"(small|tiny|light|minor) (mark|stain|scratch|dent|chip|flaw|defect)",
             r"bent", r"scraped?", r"marks", r"blemish(es)?", r"discolou?r(ed|ation)",
             r"small (tear|hole|crack|scuff|dent)",
+            r"(slight|slightly|minor|little|tiny) (\w+ )?(scuff|scratch|mark|dent|chip|flaw"
+            r"|blemish|imperfection|damage)", r"(only|purely|just) cosmetic", r"superficial",
         ],
         "de": [
             r"kratzer", r"macke", r"delle", r"abplatzer", r"abgeplatzt", r"angeschlagen",
@@ -158,6 +160,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"(karton|verpackung|paket|schachtel) (war |ist )?(\w+ )?"
             r"(beschadigt|zerdruckt|eingedruckt|nass|eingerissen|verbeult)",
             r"verbogen", r"eingedellt", r"schramm(e|en)", r"schonheitsfehler", r"optisch",
+            r"leichte[rn]? (\w+ )?(kratzer|schramme|delle|macke|fleck|beschadigung)",
         ],
         "fr": [
             r"rayures?", r"rayee?", r"eraflures?", r"bosses?", r"cabossee?", r"ecaillee?",
@@ -165,6 +168,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"defaut esthetique", r"(carton|colis|emballage|boite) (est |a ete )?(\w+ )?"
             r"(ecrase|abime|dechire|mouille|cabosse|endommage)e?",
             r"tordue?", r"enfoncee?", r"(petites|quelques) marques", r"defaut d aspect",
+            r"legere?s? (\w+ )?(marque|rayure|bosse|trace|tache)", r"(purement |juste )?esthetique",
         ],
         "es": [
             r"rayon(es)?", r"aranazos?", r"aranad[oa]", r"golpe(ad[oa])?", r"abollad[oa]",
@@ -172,6 +176,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"(caja|embalaje|paquete) (llego |venia |un poco )?"
             r"(aplastad[oa]|chafad[oa]|abollad[oa]|rot[oa]|mojad[oa]|danad[oa])",
             r"doblad[oa]", r"hundid[oa]", r"marquitas?", r"defecto estetico",
+            r"ligera (\w+ )?(marca|raya|abolladura|mancha)", r"(solo |puramente )?estetic[oa]",
         ],
         "it": [
             r"graffi[oa]?", r"graffiat[oa]", r"ammaccat(ura|o|a)", r"scheggia(t[oa])?",
@@ -180,6 +185,8 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"(scatola|imballo|confezione|pacco) (e |tutta |un po )?"
             r"(schiacciat[oa]|danneggiat[oa]|rovinat[oa]|bagnat[oa]|strappat[oa])",
             r"piegat[oa]", r"segnett[oi]", r"(qualche|piccoli) segni",
+            r"(leggero|leggera|piccolo|piccola) (\w+ )?(segno|graffio|ammaccatura|macchia|difetto)",
+            r"(solo |puramente )?estetic[oa]",
         ],
     },
     Scenario.FUNCTIONAL_FAULT: {
@@ -212,7 +219,8 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"|brush|nozzle|attachment|part)s? (is |are |was |were )?missing",
             r"[efp]\d{3}", r"(code|error|err) [a-z]? ?\d{1,3}", r"(blink|flash)(s|es|ing)",
             r"what does (the |this |that )?(code|error|light|symbol|message) mean",
-            r"(battery|it) (was |is )?(flat|empty)", r"(charge|charged|charging) (it )?(first|fully)",
+            r"(battery|it) (was |is )?(flat|empty)",
+            r"(charge|charged|charging) (it )?(first|fully)",
             r"adapt(er|or)", r"(uk|eu|us|european|american) (plug|socket|outlet)s?", r"voltage",
             r"wrong way (round|around)", r"upside down", r"backwards", r"diagram",
             r"no (\w+ )?batteries", r"batteries (were |are )?not included",
@@ -265,7 +273,8 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"sans (chargeur|cable|adaptateur|telecommande|vis|notice|piles|batterie)",
             r"(pas|non) (fourni|inclus)e?s?",
             r"(code|erreur) [a-z]? ?\d{1,3}", r"clignot\w+", r"signifie",
-            r"batterie (etait |est )?(vide|a plat)", r"adaptateur", r"prises? (murales?|electriques?)",
+            r"batterie (etait |est )?(vide|a plat)", r"adaptateur",
+            r"prises? (murales?|electriques?)",
             r"tension", r"a l envers", r"schema", r"pas de (piles|batteries?)",
         ],
         "es": [
@@ -282,7 +291,8 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"sin senal", r"tiene que estar", r"no lo pone", r"falta la arandela",
             r"se reinicia", r"se bloquea", r"se (queda )?(colgad[oa]|congelad[oa]|trabad[oa])",
             r"se cuelga", r"se congela", r"no responde", r"se desconecta",
-            r"(configure|instale|conecte|monte|use|puse) mal", r"(hago|estoy haciendo|hice) algo mal",
+            r"(configure|instale|conecte|monte|use|puse) mal",
+            r"(hago|estoy haciendo|hice) algo mal",
             r"sin (cargador|cable|adaptador|mando|tornillos|manual|pilas|bateria)",
             r"no (trae|traia|incluye|incluia)",
             r"(codigo|error) [a-z]? ?\d{1,3}", r"luz (\w+ )?(parpadea|intermitente)",
@@ -333,6 +343,9 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"size chart", r"fits? (small|large|big)",
             r"(smaller|bigger|larger) than (i )?expected", r"(doesnt|does not) (go|fit) in",
             r"in (person|real life)",
+            r"(not|isnt) flattering", r"unflattering", r"(doesnt|does not|didnt) suit",
+            r"(smaller|bigger|larger|shorter|longer|darker|lighter) than (it )?(looked|appeared"
+            r"|shown|pictured|advertised)",
         ],
         "de": [
             r"zu (klein|gross|eng|weit|kurz|lang|schmal|breit)",
@@ -345,6 +358,8 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"im vergleich zum (bild|foto)", r"als auf (dem|den) (bild|foto|bildern|fotos)",
             r"rutscht", r"zu locker", r"grossentabelle",
             r"(kleiner|grosser) als erwartet", r"passt nicht rein", r"in echt",
+            r"steht mir (\w+ )?nicht", r"(farbe|grosse) (passt|stimmt) nicht",
+            r"(kleiner|grosser|dunkler|heller) als (gedacht|abgebildet)",
         ],
         "fr": [
             r"trop (petite?s?|grande?s?|serree?s?|large|courte?s?|longue?s?|etroite?s?)",
@@ -357,6 +372,8 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"echanger contre une taille",
             r"que sur (la|les) photos?", r"glisse", r"trop lache", r"guide des tailles",
             r"plus (petite?|grande?) que prevu", r"ne rentre pas", r"en vrai",
+            r"met pas en valeur", r"(couleur|taille) ne (me )?(va|convient|correspond) pas",
+            r"taille (mal|petit|grand)",
         ],
         "es": [
             r"demasiado (pequen[oa]s?|grandes?|cort[oa]s?|larg[oa]s?|anch[oa]s?"
@@ -370,6 +387,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"cambiarlo por una talla",
             r"que en (la|las) fotos?", r"se me (sale|cae)", r"guia de tallas",
             r"mas (pequen[oa]|grande) de lo que", r"no (me )?(entra|cabe)", r"en persona",
+            r"no me favorece", r"no me sienta", r"(color|talla) no (me )?(sienta|queda|coincide)",
         ],
         "it": [
             r"troppo (piccol[oaie]|grand[ei]|strett[oaie]|larg[oaie]|cort[oaie]|lung[oaie])",
@@ -382,6 +400,8 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"non mi piace", r"non mi convince", r"cambiarlo con una taglia",
             r"che in foto", r"che nelle? foto", r"mi scivola", r"guida alle taglie",
             r"piu (piccol[oa]|grande) di quanto", r"non (ci )?entra", r"dal vivo",
+            r"non mi dona", r"non mi sta (bene|bene addosso)",
+            r"mi sta (grande|piccol[oa]|strett[oa]|larg[oa]|male)",
         ],
     },
     Scenario.QUALITY_DEFECT: {
@@ -472,6 +492,9 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"(not|no longer) needing", r"didnt need", r"no need for", r"decided (not|to)",
             r"cancel(l?ed)? (the |my |our )?(trip|event|plans|project)", r"bought (one )?elsewhere",
             r"already got one", r"on sale", r"half (the )?price",
+            r"never used", r"unused", r"still (in|inside) (the |its )?(original )?(box|packaging)",
+            r"(keep|keeping) my old one", r"no longer want", r"(dont|do not) want (it|this|them)",
+            r"within (the )?(14|30) days", r"(right of|right to) (withdrawal|cancel\w*)",
         ],
         "de": [
             r"(brauche|benotige) (ich )?(es |das |ihn |sie )?nicht mehr",
@@ -482,6 +505,9 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"brauch(e)? ich doch nicht", r"doch nicht (gebraucht|benotigt|notig)", r"nicht notig",
             r"woanders gekauft",
             r"schon (einen|eine|eins) .{0,20}bekommen", r"halben preis", r"im angebot",
+            r"unbenutzt", r"nie benutzt", r"noch (original)?verpackt",
+            r"(brauche|benotige) (\w+ ){0,2}nicht", r"will (es|ihn|sie|das) nicht",
+            r"innerhalb von (14|30) tagen",
         ],
         "fr": [
             r"plus besoin", r"plus l utilite", r"moins cher", r"meilleur prix",
@@ -489,6 +515,8 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"pas aussi pratique",
             r"pas eu besoin", r"plus necessaire", r"pas besoin", r"achete ailleurs",
             r"deja (recu|eu) (un|une)", r"moitie prix", r"en promo",
+            r"jamais (utilisee?|servie?)", r"(pas|non) utilisee?", r"encore (dans son|emballee?)",
+            r"n en veux plus", r"(dans les|sous) (14|30) jours",
         ],
         "es": [
             r"ya no (lo |la )?necesito", r"no me hace falta", r"mas barato",
@@ -496,6 +524,8 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"desistimiento", r"sin abrir", r"precintad[oa]", r"no es tan practico",
             r"no lo necesite", r"no me hizo falta", r"ya no hace falta", r"compre otro",
             r"ya (nos|me) regalaron", r"mitad de precio", r"rebajad[oa]",
+            r"sin usar", r"nunca (usad[oa]|lo use)", r"(todavia|aun) en su caja",
+            r"ya no (lo|la) quiero", r"(en|dentro de) (los )?(14|30) dias",
         ],
         "it": [
             r"non mi serve piu", r"non serve piu", r"(trovato|visto) a meno", r"piu economico",
@@ -503,6 +533,9 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"ancora sigillat[oa]", r"non e pratico",
             r"non mi e servit[oa]", r"non (mi )?serve", r"comprat[oa] altrove",
             r"gia regalat[oa]", r"(ce ne|me ne) hanno gia", r"meta prezzo", r"in offerta",
+            r"mai usat[oa]", r"inutilizzat[oa]", r"ancora (nella|nel) (sua )?(scatola|confezione)",
+            r"non (lo|la) voglio piu", r"ripensamento", r"ci ho ripensato",
+            r"entro (i )?(14|30) giorni",
         ],
     },
     Scenario.NOT_RECEIVED: {
@@ -563,24 +596,27 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"falsche[rs]? (artikel|modell|produkt)", r"falsch (verschickt|geliefert)",
             r"anderes modell", r"andere[nr]? marke", r"etwas (vollig |ganz )?anderes",
             r"fremde bestellung", r"no name",
+            r"(ein|eine|einen) andere[ns]? (modell|artikel|produkt)",
             r"(ganz|vollig|komplett) andere", r"nicht das produkt", r"bestellt war",
         ],
         "fr": [
             r"mauvais (article|modele|produit)", r"autre marque", r"pas le bon",
             r"quelqu un d autre",
             r"(toute|tout|completement) autre", r"pas (du tout )?le (produit|modele)",
-            r"j avais (pris|choisi)",
+            r"j avais (pris|choisi)", r"(un|une) autre (modele|article|produit)",
         ],
         "es": [
             r"(articulo|modelo|producto) equivocad[oa]", r"otra marca",
             r"otra persona", r"(totalmente|completamente) distinto",
             r"completamente diferente", r"no es (para nada )?el producto",
+            r"otro (modelo|articulo|producto)",
         ],
         "it": [
             r"(articolo|modello|prodotto) sbagliat[oa]", r"altra marca",
             r"qualcun altro", r"(completamente|totalmente) divers[oa]",
             r"non e quello giusto",
             r"non e (per niente )?il prodotto", r"avevo ordinato",
+            r"altro (modello|articolo|prodotto)",
         ],
     },
 }
@@ -758,12 +794,16 @@ DECISIVE_PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"(isnt|is not|wasnt|was not) the (\w+ ){0,2}(i|we) (ordered|bought|purchased"
             r"|paid for|selected|chose)",
             r"different \w+ (than|from) (what |the one )?(i|we) (ordered|bought|selected)",
+            r"(isnt|wasnt|is not|was not|not even) what (i|we) (ordered|bought|paid for|chose)",
+            r"(doesnt|does not|didnt|did not) match (my|the|our) order",
+            r"(box|package|parcel) (had|contained|held) (a |an )?(different|another|other)",
             r"(received|got) .{0,60}i ordered", r"(you|they) sent .{0,40}i paid for",
             r"contained .{0,40}i (bought|ordered)",
         ],
         "de": [
             r"falscher artikel", r"nicht (der|das|die) (artikel|was|produkt)",
-            r"(geliefert|geschickt|bekommen|erhalten|kam|verschickt|im paket) .{0,40}(statt|anstatt)",
+            r"(geliefert|geschickt|bekommen|erhalten|kam|verschickt|im paket) .{0,40}"
+            r"(statt|anstatt)",
             r"(statt|anstatt) .{0,40}(bestellt|gekauft|bestellten)",
             r"nicht (das|der|die|den) (\w+ ){0,2}(das|den|die|der|was) ich (bestellt|gekauft)",
             r"nicht meine bestellung", r"(statt|anstatt) (der|des|dem|den) bestellten",
@@ -771,6 +811,8 @@ DECISIVE_PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"geliefert wurde", r"geschickt wurde",
             r"(im paket|im karton|in der schachtel) (war|lag) .{0,60}(gekauft|bestellt)",
             r"bestellt hatte ich",
+            r"entspricht nicht (meiner|der) bestellung",
+            r"falsche[nrs]? (\w+ )?(geliefert|geschickt|bekommen|erhalten)",
             r"hatte (die|den|das) .{0,20}(gekauft|bestellt)",
         ],
         "fr": [
@@ -781,6 +823,7 @@ DECISIVE_PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"(commande|achete|choisi)",
             r"command(e|ee) .{0,40}recu", r"recu .{0,40}commande", r"envoye la version",
             r"contenait .{0,60}(achete|commande)", r"j avais achete",
+            r"(correspond|conforme) pas a (ma|la) commande",
         ],
         "es": [
             r"no es lo que pedi",
@@ -791,6 +834,7 @@ DECISIVE_PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"|mandaron|enviaron)", r"(llego|recibi) .{0,60}pedi", r"no es el que pedi",
             r"enviaron la version",
             r"venia .{0,60}(compre|pedi|pedido)", r"compre la version",
+            r"no (corresponde|coincide) con (mi|el) pedido",
         ],
         "it": [
             r"non e quello che ho ordinato",
@@ -802,6 +846,7 @@ DECISIVE_PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"(arrivat[oa]|ricevut[oa]) .{0,60}(avevo|ho) ordinato",
             r"mandato la versione",
             r"c era .{0,60}(comprato|ordinato)", r"avevo comprato",
+            r"non corrisponde (al mio|all) ordine",
         ],
     },
 }
