@@ -419,6 +419,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"died", r"came loose", r"wobbl\w+", r"rattl\w+", r"flimsy", r"(cheaply|poorly) made",
             r"supposed to be", r"claims", r"not waterproof", r"lasted (\w+ )?(day|days|week|weeks)",
             r"fell off", r"peeling", r"rust(ed|y)?", r"melted",
+            r"came off",
             r"(trips?|tripped|tripping|blows?|blew) (the |a |our |my )?(\w+ )?"
             r"(fuse|breaker|circuit breaker|rcd|gfci|electrics)",
             r"(shuts?|switch(es)?|turns?) (itself )?off (by itself|on its own|randomly)",
@@ -455,6 +456,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"pas etanche", r"a tenu", r"se decolle", r"rouille", r"fondu", r"nul",
             r"(fait|font|a fait) sauter (les plombs|le disjoncteur|le differentiel)",
             r"disjoncte", r"s eteint", r"etincelles?", r"(il )?fume",
+            r"(s est |se )detachee?",
         ],
         "es": [
             r"dejo de funcionar",
@@ -467,6 +469,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"dura (solo )?\w+ (dias|semanas)", r"se despega", r"oxidad[oa]", r"derretid[oa]",
             r"salta (el|los) (diferencial|automatico|plomos)", r"(hace|hizo) saltar",
             r"chispas?", r"echa humo",
+            r"se (solto|suelta|salio)",
         ],
         "it": [
             r"smesso di funzionare",
@@ -480,6 +483,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"non e impermeabile", r"e durat[oa]", r"si stacca", r"arrugginit[oa]", r"sciolt[oa]",
             r"salta (il|la) (salvavita|corrente|differenziale)", r"fa saltare", r"scintill\w+",
             r"fa fumo",
+            r"si e staccat[oa]",
         ],
     },
     Scenario.CHANGED_MIND: {
@@ -495,6 +499,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"never used", r"unused", r"still (in|inside) (the |its )?(original )?(box|packaging)",
             r"(keep|keeping) my old one", r"no longer want", r"(dont|do not) want (it|this|them)",
             r"within (the )?(14|30) days", r"(right of|right to) (withdrawal|cancel\w*)",
+            r"nothing (is )?wrong with (it|them|the \w+)", r"(bought|got) the same (one|thing|\w+)",
         ],
         "de": [
             r"(brauche|benotige) (ich )?(es |das |ihn |sie )?nicht mehr",
@@ -508,6 +513,8 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"unbenutzt", r"nie benutzt", r"noch (original)?verpackt",
             r"(brauche|benotige) (\w+ ){0,2}nicht", r"will (es|ihn|sie|das) nicht",
             r"innerhalb von (14|30) tagen",
+            r"nichts (dran|kaputt)",
+            r"(dasselbe|das gleiche|den gleichen|die gleiche) (\w+ )?gekauft",
         ],
         "fr": [
             r"plus besoin", r"plus l utilite", r"moins cher", r"meilleur prix",
@@ -517,6 +524,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"deja (recu|eu) (un|une)", r"moitie prix", r"en promo",
             r"jamais (utilisee?|servie?)", r"(pas|non) utilisee?", r"encore (dans son|emballee?)",
             r"n en veux plus", r"(dans les|sous) (14|30) jours",
+            r"rien a redire", r"achete (le|la) meme",
         ],
         "es": [
             r"ya no (lo |la )?necesito", r"no me hace falta", r"mas barato",
@@ -526,6 +534,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"ya (nos|me) regalaron", r"mitad de precio", r"rebajad[oa]",
             r"sin usar", r"nunca (usad[oa]|lo use)", r"(todavia|aun) en su caja",
             r"ya no (lo|la) quiero", r"(en|dentro de) (los )?(14|30) dias",
+            r"no le pasa nada", r"compro (el|la|lo) mism[oa]",
         ],
         "it": [
             r"non mi serve piu", r"non serve piu", r"(trovato|visto) a meno", r"piu economico",
@@ -536,6 +545,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"mai usat[oa]", r"inutilizzat[oa]", r"ancora (nella|nel) (sua )?(scatola|confezione)",
             r"non (lo|la) voglio piu", r"ripensamento", r"ci ho ripensato",
             r"entro (i )?(14|30) giorni",
+            r"niente da dire", r"comprato (lo|la) stess[oa]",
         ],
     },
     Scenario.NOT_RECEIVED: {
@@ -724,7 +734,8 @@ DECISIVE_PHRASES: dict[Scenario, dict[str, list[str]]] = {
         ],
         "it": [
             r"non so come", r"non riesco a",
-            r"(e )?colpa mia", r"mi e (caduto|caduta|scivolato|scivolata)", r"fatto cadere",
+            r"(e )?colpa mia", r"mi e (caduto|caduta|scivolato|scivolata)",
+            r"(l ho|ho|l abbiamo|abbiamo) fatto cadere",
             r"(usato|messo|collegato) (il |la |un |una )?(caricatore|programma|modalita|cavo"
             r"|adattatore|presa) sbagliat[oa]",
             r"(coperchio|manico|tasto|pezzo|filtro|cavo|caricatore|cerniera|guarnizione|piedino"
@@ -797,6 +808,7 @@ DECISIVE_PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"(isnt|wasnt|is not|was not|not even) what (i|we) (ordered|bought|paid for|chose)",
             r"(doesnt|does not|didnt|did not) match (my|the|our) order",
             r"(box|package|parcel) (had|contained|held) (a |an )?(different|another|other)",
+            r"but (i|we) (had )?(ordered|bought|paid for|selected|chose)",
             r"(received|got) .{0,60}i ordered", r"(you|they) sent .{0,40}i paid for",
             r"contained .{0,40}i (bought|ordered)",
         ],
@@ -811,6 +823,7 @@ DECISIVE_PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"geliefert wurde", r"geschickt wurde",
             r"(im paket|im karton|in der schachtel) (war|lag) .{0,60}(gekauft|bestellt)",
             r"bestellt hatte ich",
+            r"(aber|obwohl) ich (\w+ ){0,4}(bestellt|gekauft) (habe|hatte)",
             r"entspricht nicht (meiner|der) bestellung",
             r"falsche[nrs]? (\w+ )?(geliefert|geschickt|bekommen|erhalten)",
             r"hatte (die|den|das) .{0,20}(gekauft|bestellt)",
@@ -824,6 +837,7 @@ DECISIVE_PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"command(e|ee) .{0,40}recu", r"recu .{0,40}commande", r"envoye la version",
             r"contenait .{0,60}(achete|commande)", r"j avais achete",
             r"(correspond|conforme) pas a (ma|la) commande",
+            r"(alors que|mais) j (ai|avais) commande",
         ],
         "es": [
             r"no es lo que pedi",
@@ -835,6 +849,7 @@ DECISIVE_PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"enviaron la version",
             r"venia .{0,60}(compre|pedi|pedido)", r"compre la version",
             r"no (corresponde|coincide) con (mi|el) pedido",
+            r"(pero|cuando) (yo )?(pedi|habia pedido|compre)",
         ],
         "it": [
             r"non e quello che ho ordinato",
@@ -847,6 +862,7 @@ DECISIVE_PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"mandato la versione",
             r"c era .{0,60}(comprato|ordinato)", r"avevo comprato",
             r"non corrisponde (al mio|all) ordine",
+            r"(ma|mentre) (io )?(ho|avevo) (ordinato|comprato)",
         ],
     },
 }
