@@ -11,9 +11,11 @@ exchange, full refund...). Two kinds of evidence are weighed:
   counts 1, a decisive one ("never arrived", "but it works") 2. A negation cancels a
   damage, fault or set-up phrase right after it ("not damaged", "pas abîmé"), but before
   a functioning verb it is the fault itself ("doesn't turn on", "ne s'allume pas", "non
-  si accende", "geht nicht an": `lexicons.FUNCTIONS`, each language's word order in
-  `lexicons.NEGATED`). "It works", "intact" and the like speak for a minor defect only
-  when the buyer also names some damage: alone they only say nothing is broken.
+  si accende", "geht nicht an": `lexicons.FUNCTIONS` and `lexicons.POWER`, each
+  language's word order in `lexicons.NEGATED`); a product that does not switch on or
+  charge is a functional fault first, one that no longer does a quality defect. "It
+  works", "intact" and the like speak for a minor defect only when the buyer also names
+  some damage: alone they only say nothing is broken.
 
 So the buyer's words usually override a vague or wrong code: DEFECTIVE + "I couldn't
 figure out how to pair it" is a functional fault. The scenario with the most weight
@@ -80,6 +82,8 @@ class PhraseRule:
     pattern: re.Pattern[str]
     weight: float
     negatable: bool
+    # In a clause that says it worked before ("no longer", "nicht mehr"): a quality defect.
+    stopped: re.Pattern[str] | None = None
 
 
 def classify(
@@ -165,10 +169,19 @@ def text_evidence(words: str, languages: list[str]) -> list[Evidence]:
                 phrase = f"{language}: '{match.group()}'"
                 if rule.negatable and negated(words, match, language):
                     evidence.append(Evidence(rule.scenario, 0.0, f"{phrase} negated, ignored"))
+                elif rule.stopped and rule.stopped.search(clause_of(words, match)):
+                    why = f"{phrase}, no longer → {Scenario.QUALITY_DEFECT}"
+                    evidence.append(Evidence(Scenario.QUALITY_DEFECT, rule.weight, why))
                 else:
                     why = f"{phrase} → {rule.scenario}"
                     evidence.append(Evidence(rule.scenario, rule.weight, why))
     return evidence
+
+
+def clause_of(words: str, match: re.Match[str]) -> str:
+    start = words.rfind(",", 0, match.start()) + 1
+    end = words.find(",", match.end())
+    return words[start : end if end >= 0 else len(words)]
 
 
 def negated(words: str, match: re.Match[str], language: str) -> bool:
@@ -225,6 +238,12 @@ def compile_rules() -> dict[str, list[PhraseRule]]:
     for scenario, by_language in lexicons.FUNCTIONS.items():
         for language, verbs in by_language.items():
             rules[language].append(PhraseRule(scenario, negated_verbs(language, verbs), 1.0, False))
+    for language, verbs in lexicons.POWER.items():
+        stopped = re.compile(lexicons.STOPPED[language])
+        pattern = negated_verbs(language, verbs)
+        rules[language].append(
+            PhraseRule(Scenario.FUNCTIONAL_FAULT, pattern, 1.0, False, stopped=stopped)
+        )
     return rules
 
 

@@ -239,6 +239,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"nur \w+ von \w+", r"bedienung",
             r"kein signal", r"muss (die|der|das) \w+ (immer|standig)", r"steht nirgends",
             r"dichtung fehlt",
+            r"(geht|ging) (\w+ ){0,3}(nicht|nie) an",
             r"hangt sich (\w+ ){0,2}auf", r"aufgehangt", r"startet (\w+ ){0,3}neu", r"neustart",
             r"friert (\w+ ){0,2}ein", r"eingefroren", r"sturzt (\w+ ){0,2}ab",
             r"bleibt (\w+ ){0,3}hangen", r"reagiert (\w+ ){0,2}nicht", r"trennt (sich|die)",
@@ -428,7 +429,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
         ],
         "de": [
             r"tot",
-            r"(geht|ging) (\w+ ){0,3}(nicht|nie) (mehr )?an", r"geht (\w+ ){0,2}nicht mehr",
+            r"(geht|ging) (\w+ ){0,3}nicht mehr",
             r"defekt(es)?", r"kaputt", r"zerbrochen", r"gebrochen", r"abgebrochen",
             r"gerissen", r"zersprungen", r"scherben", r"unbrauchbar",
             r"(schlechte|miese|minderwertige|billige|billigste) (qualitat|verarbeitung)",
@@ -868,12 +869,10 @@ DECISIVE_PHRASES: dict[Scenario, dict[str, list[str]]] = {
 }
 # fmt: on
 
-# Functioning verbs: after a negation ("doesn't turn on", "ne s'allume pas", "non si
-# accende", "no enciende", "geht nicht an", "lädt nicht mehr") they are the fault itself,
-# so they count 1 for their scenario when negated, and nothing otherwise. A product that
-# does not work at all is a quality defect; one that does not switch on, charge, start,
-# heat, connect or pair is a functional fault first: charging, a switch, a reset or a
-# set-up guide often answers it, and a return follows if it does not.
+# Functioning verbs: after a negation ("doesn't work", "won't pair", "ne s'allume pas",
+# "non si accende", "no enciende", "geht nicht an") they are the fault itself, so they
+# count 1 when negated and nothing otherwise: a product that does not work at all is a
+# quality defect; one that does not connect or pair is a functional fault (set-up first).
 # fmt: off
 FUNCTIONS: dict[Scenario, dict[str, list[str]]] = {
     Scenario.QUALITY_DEFECT: {
@@ -885,36 +884,58 @@ FUNCTIONS: dict[Scenario, dict[str, list[str]]] = {
     },
     Scenario.FUNCTIONAL_FAULT: {
         "en": [
-            r"(turn|switch|power)(s|ed|ing)? (it )?(on|up)", r"boot(s|ed|ing)?",
-            r"start(s|ed|ing)?( up)?", r"(re)?charg(e|es|ed|ing)", r"heat(s|ed|ing)?( up)?",
-            r"spin(s|ning)?", r"light(s|ed|ing)? up", r"run(s|ning)?", r"cool(s|ed|ing)?",
             r"connect(s|ed|ing)?", r"pair(s|ed|ing)?", r"sync(s|ed|ing|hroni[sz]e)?",
             r"recogni[sz](e|es|ed|ing)", r"detect(s|ed|ing)?", r"link(s|ed|ing)?",
         ],
         "de": [
-            r"ladt", r"laden", r"aufladen", r"aufzuladen", r"geladen", r"startet", r"starten",
-            r"schaltet", r"(ein|an)(zu)?schalten", r"heizt", r"heizen", r"springt", r"leuchtet",
-            r"dreht",
             r"verbindet", r"verbinden", r"verbunden", r"koppelt", r"koppeln", r"gekoppelt",
             r"erkennt", r"erkannt", r"synchronisiert\w*",
         ],
         "fr": [
-            r"s allume", r"allume", r"demarre", r"(re)?charge", r"chauffe", r"tourne",
             r"(se )?connecte", r"appaire", r"jumel\w*", r"reconnait", r"detecte",
             r"synchronise",
         ],
         "es": [
-            r"(se )?enciende", r"prende", r"arranca", r"carga", r"calienta", r"gira", r"suena",
             r"(se )?conecta\w*", r"empareja\w*", r"vincula\w*", r"reconoce", r"detecta",
             r"sincroniza\w*",
         ],
         "it": [
-            r"(si )?accende", r"avvia", r"(ri)?carica", r"scalda", r"gira", r"suona",
-            r"(si )?illumina",
             r"(si )?collega\w*", r"(si )?connette", r"associa\w*", r"abbina\w*",
             r"riconosce", r"rileva", r"sincronizza\w*",
         ],
     },
+}
+
+# Verbs of powering up, negated: a product that does not switch on, charge, start or heat
+# is a functional fault first (charging it, a switch, a plug or a reset often answers it);
+# one that did and no longer does (`STOPPED`: "no longer", "nicht mehr", "ne ... plus",
+# "ya no", "non ... più") is a quality defect, like one that stopped working.
+POWER: dict[str, list[str]] = {
+    "en": [
+        r"(turn|switch|power)(s|ed|ing)? (it )?(on|up)", r"boot(s|ed|ing)?",
+        r"start(s|ed|ing)?( up)?", r"(re)?charg(e|es|ed|ing)", r"heat(s|ed|ing)?( up)?",
+        r"spin(s|ning)?", r"light(s|ed|ing)? up", r"run(s|ning)?", r"cool(s|ed|ing)?",
+    ],
+    "de": [
+        r"ladt", r"laden", r"aufladen", r"aufzuladen", r"geladen", r"startet", r"starten",
+        r"schaltet", r"(ein|an)(zu)?schalten", r"heizt", r"heizen", r"springt", r"leuchtet",
+        r"dreht",
+    ],
+    "fr": [r"s allume", r"allume", r"demarre", r"(re)?charge", r"chauffe", r"tourne"],
+    "es": [
+        r"(se )?enciende", r"prende", r"arranca", r"carga", r"calienta", r"gira", r"suena",
+    ],
+    "it": [
+        r"(si )?accende", r"avvia", r"(ri)?carica", r"scalda", r"gira", r"suona",
+        r"(si )?illumina",
+    ],
+}
+STOPPED: dict[str, str] = {
+    "en": r"\b(stopped|no longer|anymore|any more)\b",
+    "de": r"\b(mehr)\b",
+    "fr": r"\b(plus)\b",
+    "es": r"\b(ya no|dejo de|deja de)\b",
+    "it": r"\b(piu|smesso|smette)\b",
 }
 
 # Where a negation sits around a functioning verb: {neg} the language's `NEGATIONS`, {verb}
