@@ -930,12 +930,13 @@ POWER: dict[str, list[str]] = {
         r"(si )?illumina",
     ],
 }
+# ("plus", "più" and "mehr" also mean "more": "pas plus de 5 minutes" is no "no longer")
 STOPPED: dict[str, str] = {
     "en": r"\b(stopped|no longer|anymore|any more)\b",
-    "de": r"\b(mehr)\b",
-    "fr": r"\b(plus)\b",
+    "de": r"\b(nicht|nie|kein\w*) mehr\b",
+    "fr": r"\bplus\b(?! (de|d|que|qu)\b)",
     "es": r"\b(ya no|dejo de|deja de)\b",
-    "it": r"\b(piu|smesso|smette)\b",
+    "it": r"\b(piu\b(?! (di|che|del|della|dei)\b)|smesso|smette)",
 }
 
 # Where a negation sits around a functioning verb: {neg} the language's `NEGATIONS`, {verb}
