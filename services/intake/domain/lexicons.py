@@ -239,7 +239,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"nur \w+ von \w+", r"bedienung",
             r"kein signal", r"muss (die|der|das) \w+ (immer|standig)", r"steht nirgends",
             r"dichtung fehlt",
-            r"(geht|ging) (\w+ ){0,3}(nicht|nie) an",
+            r"(geht|ging) (\w+ ){0,3}(nicht|nie) (mehr )?an",
             r"hangt sich (\w+ ){0,2}auf", r"aufgehangt", r"startet (\w+ ){0,3}neu", r"neustart",
             r"friert (\w+ ){0,2}ein", r"eingefroren", r"sturzt (\w+ ){0,2}ab",
             r"bleibt (\w+ ){0,3}hangen", r"reagiert (\w+ ){0,2}nicht", r"trennt (sich|die)",
@@ -429,7 +429,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
         ],
         "de": [
             r"tot",
-            r"(geht|ging) (\w+ ){0,3}nicht mehr",
+            r"(geht|ging) (\w+ ){0,3}nicht mehr\b(?! an\b)",
             r"defekt(es)?", r"kaputt", r"zerbrochen", r"gebrochen", r"abgebrochen",
             r"gerissen", r"zersprungen", r"scherben", r"unbrauchbar",
             r"(schlechte|miese|minderwertige|billige|billigste) (qualitat|verarbeitung)",
@@ -906,10 +906,11 @@ FUNCTIONS: dict[Scenario, dict[str, list[str]]] = {
     },
 }
 
-# Verbs of powering up, negated: a product that does not switch on, charge, start or heat
-# is a functional fault first (charging it, a switch, a plug or a reset often answers it);
-# one that did and no longer does (`STOPPED`: "no longer", "nicht mehr", "ne ... plus",
-# "ya no", "non ... più") is a quality defect, like one that stopped working.
+# Verbs of powering up, negated: a product that does not (or no longer) switches on,
+# charges, starts or heats is a functional fault first: charging it, a switch, a plug or
+# a reset often answers it, and a part or a return follows if not. A verb of stopping
+# (`STOPPED`: "stopped charging", "dejó de cargar", "ha smesso di caricare") says it
+# failed in use, a quality defect, like "stopped working".
 POWER: dict[str, list[str]] = {
     "en": [
         r"(turn|switch|power)(s|ed|ing)? (it )?(on|up)", r"boot(s|ed|ing)?",
@@ -921,22 +922,25 @@ POWER: dict[str, list[str]] = {
         r"schaltet", r"(ein|an)(zu)?schalten", r"heizt", r"heizen", r"springt", r"leuchtet",
         r"dreht",
     ],
-    "fr": [r"s allume", r"allume", r"demarre", r"(re)?charge", r"chauffe", r"tourne"],
+    "fr": [
+        r"s allume(r)?", r"allume(r)?", r"demarre(r)?", r"(re)?charge(r)?", r"chauffe(r)?",
+        r"tourne(r)?",
+    ],
     "es": [
-        r"(se )?enciende", r"prende", r"arranca", r"carga", r"calienta", r"gira", r"suena",
+        r"(se )?enciende", r"encender(se)?", r"prende(r)?", r"arranca(r)?", r"carga(r)?",
+        r"calienta", r"calentar", r"gira(r)?", r"suena", r"sonar",
     ],
     "it": [
-        r"(si )?accende", r"avvia", r"(ri)?carica", r"scalda", r"gira", r"suona",
-        r"(si )?illumina",
+        r"(si )?accende", r"accender(e|si)", r"avvia(re|rsi)?", r"(ri)?carica(re|rsi)?",
+        r"scalda(re)?", r"gira(re)?", r"suona(re)?", r"(si )?illumina",
     ],
 }
-# ("plus", "più" and "mehr" also mean "more": "pas plus de 5 minutes" is no "no longer")
 STOPPED: dict[str, str] = {
-    "en": r"\b(stopped|no longer|anymore|any more)\b",
-    "de": r"\b(nicht|nie|kein\w*) mehr\b",
-    "fr": r"\bplus\b(?! (de|d|que|qu)\b)",
-    "es": r"\b(ya no|dejo de|deja de)\b",
-    "it": r"\b(piu\b(?! (di|che|del|della|dei)\b)|smesso|smette)",
+    "en": r"\b(stopped|quit)\b",
+    "de": r"\b(aufgehort|hort auf)\b",
+    "fr": r"\b(cesse|arrete) de\b",
+    "es": r"\b(dejo|deja|ha dejado) de\b",
+    "it": r"\b(smesso|smette|smettere) di\b",
 }
 
 # Where a negation sits around a functioning verb: {neg} the language's `NEGATIONS`, {verb}
@@ -950,8 +954,11 @@ NEGATED: dict[str, list[str]] = {
         r"(?:nicht|nie|niemals) (?:mehr )?(?:\w+ ){{0,2}}?(?:{verb})",
     ],
     # "ne s'allume pas", and spoken French without "ne": "s'allume pas", "charge plus"
-    "fr": [r"(?:ne|n) (?:\w+ ){{0,2}}?(?:{verb})", r"(?:{verb}) (?:\w+ )?(?:pas|plus|jamais)"],
-    "es": [r"(?:{neg}|ya no|dejo de|deja de) (?:\w+ ){{0,2}}?(?:{verb})"],
-    "it": [r"(?:{neg}|smesso di|smette di) (?:\w+ ){{0,2}}?(?:{verb})"],
+    "fr": [
+        r"(?:ne|n|cesse de|arrete de) (?:\w+ ){{0,2}}?(?:{verb})",
+        r"(?:{verb}) (?:\w+ )?(?:pas|plus|jamais)",
+    ],
+    "es": [r"(?:{neg}|ya no|dejo de|deja de|ha dejado de) (?:\w+ ){{0,2}}?(?:{verb})"],
+    "it": [r"(?:{neg}|smesso di|smette di|smettere di) (?:\w+ ){{0,2}}?(?:{verb})"],
 }
 # fmt: on
