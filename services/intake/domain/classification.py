@@ -41,7 +41,7 @@ AGENT_THRESHOLD = 0.5
 # Added to the winner's weight so that one piece of evidence alone is never certain.
 DOUBT = 0.5
 # Added too when the buyer wrote words and none of them counted: the code alone decides.
-UNREAD_DOUBT = 0.6
+UNREAD_DOUBT = 0.3
 DECISIVE_WEIGHT = 2.0
 # How many words before a phrase a negation cancels it.
 NEGATION_REACH = 3
@@ -74,6 +74,7 @@ class Evidence:
     weight: float
     why: str
     from_text: bool = True
+    power: bool = False  # a negated power verb: "won't switch on", "ne charge plus"
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ class PhraseRule:
     pattern: re.Pattern[str]
     weight: float
     negatable: bool
-    # In a clause that says it worked before ("no longer", "nicht mehr"): a quality defect.
+    # A negated power verb; in a clause with a verb of stopping, a quality defect.
     stopped: re.Pattern[str] | None = None
 
 
@@ -170,11 +171,12 @@ def text_evidence(words: str, languages: list[str]) -> list[Evidence]:
                 if rule.negatable and negated(words, match, language):
                     evidence.append(Evidence(rule.scenario, 0.0, f"{phrase} negated, ignored"))
                 elif rule.stopped and rule.stopped.search(clause_of(words, match)):
-                    why = f"{phrase}, no longer → {Scenario.QUALITY_DEFECT}"
+                    why = f"{phrase}, stopped → {Scenario.QUALITY_DEFECT}"
                     evidence.append(Evidence(Scenario.QUALITY_DEFECT, rule.weight, why))
                 else:
                     why = f"{phrase} → {rule.scenario}"
-                    evidence.append(Evidence(rule.scenario, rule.weight, why))
+                    power = rule.stopped is not None
+                    evidence.append(Evidence(rule.scenario, rule.weight, why, power=power))
     return evidence
 
 
@@ -195,6 +197,26 @@ def negated(words: str, match: re.Match[str], language: str) -> bool:
 
 
 def in_context(said: list[Evidence], code: list[Evidence]) -> list[Evidence]:
+    return symptoms_of_a_defect(works_beside_damage(said, code))
+
+
+def symptoms_of_a_defect(said: list[Evidence]) -> list[Evidence]:
+    """ "Won't switch on" asks for set-up help, unless the buyer also says it stopped
+    working or broke: then it is that defect's symptom."""
+    defect = any(
+        item.scenario is Scenario.QUALITY_DEFECT and item.weight and not item.power for item in said
+    )
+    if not defect:
+        return said
+    return [
+        Evidence(Scenario.QUALITY_DEFECT, item.weight, f"{item.why}, a symptom → quality_defect")
+        if item.power
+        else item
+        for item in said
+    ]
+
+
+def works_beside_damage(said: list[Evidence], code: list[Evidence]) -> list[Evidence]:
     """ "It works", "intact", "a partial refund" count for a minor defect only beside some
     damage the buyer names (or a damage code): alone they say nothing is broken."""
     damage = any(

@@ -413,7 +413,8 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"(poor|bad|cheap|terrible|low) quality", r"junk", r"garbage", r"knock ?off",
             r"fake", r"counterfeit", r"false advertising", r"advertised as",
             r"listing says", r"not what i paid for", r"rip ?off", r"particle board",
-            r"smells? (like|of|awful|bad|terrible|horrible)", r"burning", r"overheat\w*",
+            r"smel(ls?|t|led) (\w+ )?(like|of|awful|bad|terrible|horrible)", r"burning",
+            r"overheat\w*",
             r"not safe", r"unsafe", r"dangerous",
             r"leak(s|ing)?", r"flicker(s|ing)?", r"goes black", r"shuts off", r"pill(s|ing)",
             r"bled", r"seams", r"stitching", r"tried everything",
@@ -510,7 +511,8 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"ungeoffnet", r"doch nicht so", r"will es nicht mehr",
             r"brauch(e)? ich doch nicht", r"doch nicht (gebraucht|benotigt|notig)", r"nicht notig",
             r"woanders gekauft",
-            r"schon (einen|eine|eins) .{0,20}bekommen", r"halben preis", r"im angebot",
+            r"schon (einen|eine|eins) .{0,20}bekommen", r"halben preis",
+            r"(jetzt|gerade|woanders|dort) im angebot",
             r"unbenutzt", r"nie benutzt", r"noch (original)?verpackt",
             r"(brauche|benotige) (\w+ ){0,2}nicht", r"will (es|ihn|sie|das) nicht",
             r"innerhalb von (14|30) tagen",
@@ -744,12 +746,36 @@ DECISIVE_PHRASES: dict[Scenario, dict[str, list[str]]] = {
         ],
     },
     Scenario.SIZE_STYLE_MISMATCH: {},
+    # Not set-up: the buyer says so, or already did what a guide would ask.
     Scenario.QUALITY_DEFECT: {
-        "en": [r"not a setup issue", r"not user error"],
-        "de": [r"kein bedienfehler"],
-        "fr": [r"pas un probleme de reglage"],
-        "es": [r"no es (un )?problema de configuracion"],
-        "it": [r"non e un problema di impostazioni"],
+        "en": [
+            r"not a setup issue", r"not user error",
+            r"even (after|when|with) (\w+ )?(charging|charged|resetting|a reset|restarting"
+            r"|updating|a new|another|trying)",
+            r"tried (\w+ )?(another|a different|other|a new) (cable|charger|outlet|socket|plug"
+            r"|battery|batteries|adapter)",
+        ],
+        "de": [
+            r"kein bedienfehler",
+            r"(auch|selbst) nach (dem )?(laden|aufladen|reset|zurucksetzen|neustart)",
+            r"(andere[ns]?|neue[ns]?) (kabel|ladegerat|steckdose|akku|batterien) (\w+ )?"
+            r"(probiert|versucht|getestet)",
+        ],
+        "fr": [
+            r"pas un probleme de reglage",
+            r"meme apres (l avoir |avoir )?(charge|recharge|reinitialise|redemarre)",
+            r"(essaye|teste) (un autre|une autre|d autres|avec un autre) (cable|chargeur|prise)",
+        ],
+        "es": [
+            r"no es (un )?problema de configuracion",
+            r"(incluso|aun) despues de (cargarlo|cargarla|resetearlo|reiniciarlo|cargar)",
+            r"probe (con )?otro (cable|cargador|enchufe)",
+        ],
+        "it": [
+            r"non e un problema di impostazioni",
+            r"anche dopo (averlo |averla )?(caricato|caricata|resettato|riavviato|carica)",
+            r"provato (con )?(un altro|un altra|altra|altro) (cavo|caricatore|presa)",
+        ],
     },
     Scenario.CHANGED_MIND: {
         "en": [

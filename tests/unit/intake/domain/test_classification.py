@@ -228,8 +228,21 @@ def test_it_works_alone_is_no_minor_defect():
 
 
 def test_words_that_contradict_each_other_are_flagged():
-    result = classify(Reason.OTHER, "OTHER", "The TV won't switch on and the housing is broken")
+    result = classify(Reason.OTHER, "OTHER", "The jacket is too small and the zipper broke")
     assert result.needs_agent
+
+
+def test_a_power_fault_beside_a_defect_is_its_symptom():
+    result = classify(Reason.OTHER, "OTHER", "Stopped working after two days, it won't turn on")
+    assert result.scenario is Scenario.QUALITY_DEFECT
+    assert not result.needs_agent
+
+
+def test_a_power_fault_the_buyer_already_troubleshot_is_a_defect():
+    text = "It does not turn on at all, even after charging it overnight."
+    result = classify(Reason.DEFECTIVE, "defective", text)
+    assert result.scenario is Scenario.QUALITY_DEFECT
+    assert not result.needs_agent
 
 
 def test_a_vague_code_with_words_none_of_which_count_is_flagged():
