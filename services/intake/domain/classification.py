@@ -41,7 +41,7 @@ AGENT_THRESHOLD = 0.5
 # Added to the winner's weight so that one piece of evidence alone is never certain.
 DOUBT = 0.5
 # Added too when the buyer wrote words and none of them counted: the code alone decides.
-UNREAD_DOUBT = 0.3
+UNREAD_DOUBT = 0.6
 DECISIVE_WEIGHT = 2.0
 # How many words before a phrase a negation cancels it.
 NEGATION_REACH = 3
