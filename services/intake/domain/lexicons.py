@@ -7,6 +7,8 @@ clause ends, and one space between words ("l'écran" → "l ecran"). Each phrase
 matches whole words; `.{0,40}` means "within a few words". A phrase in `PHRASES`
 counts 1, one in `DECISIVE_PHRASES` counts 2. Add a phrase to the language it is
 written in; the classifier reads only the lexicons of the languages a text may be in.
+Functioning verbs (`FUNCTIONS`, `POWER`) count only negated, in each language's word
+order (`NEGATED`): "doesn't turn on", "ne s'allume pas", "geht nicht an".
 """
 
 from shared.events import Reason, Scenario
