@@ -504,6 +504,8 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"(keep|keeping) my old one", r"no longer want", r"(dont|do not) want (it|this|them)",
             r"within (the )?(14|30) days", r"(right of|right to) (withdrawal|cancel\w*)",
             r"nothing (is )?wrong with (it|them|the \w+)", r"(bought|got) the same (one|thing|\w+)",
+            r"impulse (buy|purchase)", r"regret", r"second thoughts",
+            r"(no|not enough) (room|space) for",
         ],
         "de": [
             r"(brauche|benotige) (ich )?(es |das |ihn |sie )?nicht mehr",
@@ -519,6 +521,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"(brauche|benotige) (\w+ ){0,2}nicht", r"will (es|ihn|sie|das) nicht",
             r"innerhalb von (14|30) tagen",
             r"nichts (dran|kaputt)",
+            r"spontankauf", r"bereue", r"(keinen|kein|zu wenig) platz", r"kein bedarf",
             r"(dasselbe|das gleiche|den gleichen|die gleiche) (\w+ )?gekauft",
         ],
         "fr": [
@@ -530,6 +533,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"jamais (utilisee?|servie?)", r"(pas|non) utilisee?", r"encore (dans son|emballee?)",
             r"n en veux plus", r"(dans les|sous) (14|30) jours",
             r"rien a redire", r"achete (le|la) meme",
+            r"achat (impulsif|compulsif|d impulsion)", r"regrette", r"pas de place",
         ],
         "es": [
             r"ya no (lo |la )?necesito", r"no me hace falta", r"mas barato",
@@ -540,6 +544,8 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"sin usar", r"nunca (usad[oa]|lo use)", r"(todavia|aun) en su caja",
             r"ya no (lo|la) quiero", r"(en|dentro de) (los )?(14|30) dias",
             r"no le pasa nada", r"compro (el|la|lo) mism[oa]",
+            r"compra (impulsiva|compulsiva)", r"arrepient\w*|arrepenti\w*",
+            r"no tengo (sitio|espacio)", r"ya no me interesa",
         ],
         "it": [
             r"non mi serve piu", r"non serve piu", r"(trovato|visto) a meno", r"piu economico",
@@ -551,6 +557,8 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"non (lo|la) voglio piu", r"ripensamento", r"ci ho ripensato",
             r"entro (i )?(14|30) giorni",
             r"niente da dire", r"comprato (lo|la) stess[oa]",
+            r"acquisto (d impulso|impulsivo)", r"(mi sono|sono) pentit[oa]",
+            r"non ho (spazio|posto)", r"non mi interessa piu",
         ],
     },
     Scenario.NOT_RECEIVED: {
@@ -606,6 +614,8 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"(totally|completely|entirely) different",
             r"not the (product|item|one) (in|from|on) the",
             r"(my|the) order was", r"you shipped me",
+            r"mix(ed)? ?up", r"packed the wrong", r"(wrong|different) (one|thing|unit) (was )?"
+            r"(sent|shipped|packed|delivered)",
         ],
         "de": [
             r"falsche[rs]? (artikel|modell|produkt)", r"falsch (verschickt|geliefert)",
@@ -613,18 +623,25 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"fremde bestellung", r"no name",
             r"(ein|eine|einen) andere[ns]? (modell|artikel|produkt)",
             r"(ganz|vollig|komplett) andere", r"nicht das produkt", r"bestellt war",
+            r"verwechs\w+", r"vertauscht",
+            r"(das|den|die) falsche[n]? (\w+ )?(geschickt|geliefert|eingepackt|verschickt)",
         ],
         "fr": [
             r"mauvais (article|modele|produit)", r"autre marque", r"pas le bon",
             r"quelqu un d autre",
             r"(toute|tout|completement) autre", r"pas (du tout )?le (produit|modele)",
             r"j avais (pris|choisi)", r"(un|une) autre (modele|article|produit)",
+            r"(erreur|inversion) de (colis|commande|produit|article|preparation)",
+            r"(on m a|vous m avez|ils m ont) envoye (un|une) autre",
+            r"(se sont|vous vous etes) trompee?s?",
         ],
         "es": [
             r"(articulo|modelo|producto) equivocad[oa]", r"otra marca",
             r"otra persona", r"(totalmente|completamente) distinto",
             r"completamente diferente", r"no es (para nada )?el producto",
             r"otro (modelo|articulo|producto)",
+            r"(me han|me habeis|me enviaron|me mandaron) (enviado |mandado )?otr[oa]",
+            r"(se han|os habeis) (confundido|equivocado)", r"confusion",
         ],
         "it": [
             r"(articolo|modello|prodotto) sbagliat[oa]", r"altra marca",
@@ -632,6 +649,8 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"non e quello giusto",
             r"non e (per niente )?il prodotto", r"avevo ordinato",
             r"altro (modello|articolo|prodotto)",
+            r"(mi avete|mi hanno) (mandato|inviato|spedito) (un|una) altr[oa]",
+            r"(avete|hanno) sbagliato", r"scambiat[oa]",
         ],
     },
 }
