@@ -202,11 +202,15 @@ def in_context(said: list[Evidence], code: list[Evidence]) -> list[Evidence]:
 
 def symptoms_of_a_defect(said: list[Evidence]) -> list[Evidence]:
     """ "Won't switch on" asks for set-up help, unless the buyer also says it stopped
-    working or broke: then it is that defect's symptom."""
+    working or broke (and says nothing of set-up): then it is that defect's symptom."""
     defect = any(
         item.scenario is Scenario.QUALITY_DEFECT and item.weight and not item.power for item in said
     )
-    if not defect:
+    set_up = any(
+        item.scenario is Scenario.FUNCTIONAL_FAULT and item.weight and not item.power
+        for item in said
+    )
+    if not defect or set_up:
         return said
     return [
         Evidence(Scenario.QUALITY_DEFECT, item.weight, f"{item.why}, a symptom → quality_defect")

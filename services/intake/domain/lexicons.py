@@ -148,6 +148,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"stain(s|ed)?", r"cosmetic", r"snag", r"threads? loose", r"loose threads?",
             r"crack(ed)?", r"(box|packaging|package|parcel) (was |is )?(\w+ )?"
             r"(crushed|damaged|dented|squashed|torn|wet|ripped|soaked|broken|open|opened)",
+            r"(box|boxes|packaging|package|parcel) (\w+ ){0,3}(torn|soaked|ripped)",
             r"(crushed|squashed|dented|damaged|torn|wet) (box|packaging|package)",
             r"(arrived|came|was delivered|showed up) damaged",  # Walmart's "Item arrived damaged"
             r"(small|tiny|light|minor) (mark|stain|scratch|dent|chip|flaw|defect)",
@@ -163,6 +164,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"(beschadigt|zerdruckt|eingedruckt|nass|eingerissen|verbeult)",
             r"verbogen", r"eingedellt", r"schramm(e|en)", r"schonheitsfehler", r"optisch",
             r"leichte[rn]? (\w+ )?(kratzer|schramme|delle|macke|fleck|beschadigung)",
+            r"durchnasst", r"aufgeweicht", r"eingerissen",
         ],
         "fr": [
             r"rayures?", r"rayee?", r"eraflures?", r"bosses?", r"cabossee?", r"ecaillee?",
@@ -171,6 +173,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"(ecrase|abime|dechire|mouille|cabosse|endommage)e?",
             r"tordue?", r"enfoncee?", r"(petites|quelques) marques", r"defaut d aspect",
             r"legere?s? (\w+ )?(marque|rayure|bosse|trace|tache)", r"(purement |juste )?esthetique",
+            r"eventree?",
         ],
         "es": [
             r"rayon(es)?", r"aranazos?", r"aranad[oa]", r"golpe(ad[oa])?", r"abollad[oa]",
@@ -339,7 +342,10 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"|weird|strange|ugly) shade", r"shade (of (\w+ ){0,2})?(is |looks |seems )?"
             r"(much |a lot |way |a bit )?(off|different|wrong|darker|lighter|brighter|duller)",
             r"wrong colou?r",
-            r"(darker|lighter) than", r"dont like the (colou?r|shade|style|look)",
+            r"(darker|lighter) (\w+ )?than", r"dont like the (colou?r|shade|style|look)",
+            r"swimming on", r"(wont|doesnt|does not) stay on", r"pop(s)? off",
+            r"space at the (toe|heel)", r"listed as (black|white|grey|gray|blue|red|green|navy"
+            r"|beige|brown|pink)",
             r"style (just )?isnt me", r"not my style", r"looks cheap on",
             r"exchange for (a |an )?(size|xl|xs|xxl|s|m|l)",
             r"than (in |on )?the (picture|photo|image)s?", r"slides? (right )?off", r"too loose",
@@ -356,7 +362,8 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"passform", r"schnitt", r"sitzt (uberhaupt )?nicht", r"spannt", r"drucken",
             r"(nummer|grosse) (grosser|kleiner)", r"umtausch",
             r"farbe gefallt mir nicht", r"farbton", r"anders als auf dem (foto|bild)",
-            r"(dunkler|heller) als", r"(xs|s|m|l|xl) statt (xs|s|m|l|xl)",
+            r"(dunkler|heller) (\w+ )?als", r"(xs|s|m|l|xl) statt (xs|s|m|l|xl)",
+            r"(viel |deutlich )(dunkler|heller|matter)", r"farblich",
             r"stossen (\w+ )?an",
             r"im vergleich zum (bild|foto)", r"als auf (dem|den) (bild|foto|bildern|fotos)",
             r"rutscht", r"zu locker", r"grossentabelle",
@@ -370,6 +377,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"serre", r"ne me va pas", r"la coupe",
             r"couleur (est )?(bien )?(plus )?(foncee|claire|differente)",
             r"plus (foncee?|claire?) que", r"ne me plait pas", r"style de la photo",
+            r"tirent? (nettement )?sur (le|la|l)", r"meme (gris|bleu|blanc|noir|beige|couleur)",
             r"(teinte|nuance) (est |parait |semble )?(bien |beaucoup |trop |un peu )?(plus )?"
             r"(foncee|claire|differente|terne|vive)",
             r"echanger contre une taille",
@@ -424,6 +432,8 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"supposed to be", r"claims", r"not waterproof", r"lasted (\w+ )?(day|days|week|weeks)",
             r"fell off", r"peeling", r"rust(ed|y)?", r"melted",
             r"came off",
+            r"crackl(es|ing)", r"cuts? out", r"(gets|getting|runs|is) (really |very |too )?hot",
+            r"hiss(es|ing)", r"buzz(es|ing)",
             r"(trips?|tripped|tripping|blows?|blew) (the |a |our |my )?(\w+ )?"
             r"(fuse|breaker|circuit breaker|rcd|gfci|electrics)",
             r"(shuts?|switch(es)?|turns?) (itself )?off (by itself|on its own|randomly)",
@@ -444,6 +454,8 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"gestorben", r"kaputt gegangen", r"hat sich (\w+ )?gelost", r"wackelt", r"klappert",
             r"mist", r"angeblich", r"nicht wasserdicht", r"hielt nur", r"abgefallen",
             r"blattert", r"rostet", r"geschmolzen",
+            r"geist aufgegeben", r"rauscht", r"knistert", r"brummt", r"wird (sehr |zu )?heiss",
+            r"setzt (\w+ )?aus",
             r"(lost|loste) (\w+ ){0,3}(sicherung|fi|fi schalter) (\w+ )?aus",
             r"sicherung (fliegt|springt|ist) (\w+ )?raus", r"geht (\w+ ){0,2}(von selbst )?aus",
             r"schaltet sich (\w+ ){0,2}ab", r"funken", r"raucht", r"qualmt",
@@ -461,6 +473,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"(fait|font|a fait) sauter (les plombs|le disjoncteur|le differentiel)",
             r"disjoncte", r"s eteint", r"etincelles?", r"(il )?fume",
             r"(s est |se )detachee?",
+            r"gresille", r"chauffe (beaucoup|trop|enormement)", r"coupe (sans arret|tout le temps)",
         ],
         "es": [
             r"dejo de funcionar",
@@ -474,6 +487,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"salta (el|los) (diferencial|automatico|plomos)", r"(hace|hizo) saltar",
             r"chispas?", r"echa humo",
             r"se (solto|suelta|salio)",
+            r"chisporrotea", r"se corta", r"se calienta (mucho|demasiado)",
         ],
         "it": [
             r"smesso di funzionare",
@@ -488,6 +502,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"salta (il|la) (salvavita|corrente|differenziale)", r"fa saltare", r"scintill\w+",
             r"fa fumo",
             r"si e staccat[oa]",
+            r"gracchia", r"fruscia", r"si scalda (molto|troppo)", r"si interrompe",
         ],
     },
     Scenario.CHANGED_MIND: {
