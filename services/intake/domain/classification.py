@@ -40,7 +40,8 @@ from . import lexicons
 AGENT_THRESHOLD = 0.5
 # Added to the winner's weight so that one piece of evidence alone is never certain.
 DOUBT = 0.5
-# Added too when the buyer wrote words and none of them counted: the code alone decides.
+# Added too when the buyer wrote words and none of them counted: a code alone then leaves
+# the case to an agent, who can read what the lexicons cannot.
 UNREAD_DOUBT = 0.6
 DECISIVE_WEIGHT = 2.0
 # How many words before a phrase a negation cancels it.
