@@ -13,7 +13,7 @@ exchange, full refund...). Two kinds of evidence are weighed:
   a functioning verb it is the fault itself ("doesn't turn on", "ne s'allume pas", "non
   si accende", "geht nicht an": `lexicons.FUNCTIONS` and `lexicons.POWER`, each
   language's word order in `lexicons.NEGATED`); a product that does not switch on or
-  charge is a functional fault first, one that no longer does a quality defect. "It
+  charge is a functional fault first, unless the buyer also says it broke. "It
   works", "intact" and the like speak for a minor defect only when the buyer also names
   some damage: alone they only say nothing is broken.
 
@@ -40,9 +40,10 @@ from . import lexicons
 AGENT_THRESHOLD = 0.5
 # Added to the winner's weight so that one piece of evidence alone is never certain.
 DOUBT = 0.5
-# Added too when the buyer wrote words and none of them counted: a code alone then leaves
-# the case to an agent, who can read what the lexicons cannot.
+# Added too when the buyer wrote a few sentences' worth and none of it counted: a code
+# alone then leaves the case to an agent, who can read what the lexicons cannot.
 UNREAD_DOUBT = 0.6
+UNREAD_MIN_WORDS = 6
 DECISIVE_WEIGHT = 2.0
 # How many words before a phrase a negation cancels it.
 NEGATION_REACH = 3
@@ -84,8 +85,7 @@ class PhraseRule:
     pattern: re.Pattern[str]
     weight: float
     negatable: bool
-    # A negated power verb; in a clause with a verb of stopping, a quality defect.
-    stopped: re.Pattern[str] | None = None
+    power: bool = False  # a negated power verb
 
 
 def classify(
@@ -97,7 +97,8 @@ def classify(
     code = code_evidence(reason, marketplace_reason)
     said = in_context(text_evidence(words, languages_to_read(likely, language_hint)), code)
     evidence = [*code, *said]
-    unread = bool(likely) and not any(item.weight for item in said)
+    written = sum(word != "," for word in words.split())
+    unread = written >= UNREAD_MIN_WORDS and not any(item.weight for item in said)
     scenario, confidence = weigh(evidence, UNREAD_DOUBT if unread else 0.0)
     signals = [e.why for e in sorted(evidence, key=lambda e: -e.weight)]
     if not any(e.weight for e in evidence):
@@ -171,20 +172,10 @@ def text_evidence(words: str, languages: list[str]) -> list[Evidence]:
                 phrase = f"{language}: '{match.group()}'"
                 if rule.negatable and negated(words, match, language):
                     evidence.append(Evidence(rule.scenario, 0.0, f"{phrase} negated, ignored"))
-                elif rule.stopped and rule.stopped.search(clause_of(words, match)):
-                    why = f"{phrase}, stopped → {Scenario.QUALITY_DEFECT}"
-                    evidence.append(Evidence(Scenario.QUALITY_DEFECT, rule.weight, why))
                 else:
                     why = f"{phrase} → {rule.scenario}"
-                    power = rule.stopped is not None
-                    evidence.append(Evidence(rule.scenario, rule.weight, why, power=power))
+                    evidence.append(Evidence(rule.scenario, rule.weight, why, power=rule.power))
     return evidence
-
-
-def clause_of(words: str, match: re.Match[str]) -> str:
-    start = words.rfind(",", 0, match.start()) + 1
-    end = words.find(",", match.end())
-    return words[start : end if end >= 0 else len(words)]
 
 
 def negated(words: str, match: re.Match[str], language: str) -> bool:
@@ -266,11 +257,8 @@ def compile_rules() -> dict[str, list[PhraseRule]]:
         for language, verbs in by_language.items():
             rules[language].append(PhraseRule(scenario, negated_verbs(language, verbs), 1.0, False))
     for language, verbs in lexicons.POWER.items():
-        stopped = re.compile(lexicons.STOPPED[language])
         pattern = negated_verbs(language, verbs)
-        rules[language].append(
-            PhraseRule(Scenario.FUNCTIONAL_FAULT, pattern, 1.0, False, stopped=stopped)
-        )
+        rules[language].append(PhraseRule(Scenario.FUNCTIONAL_FAULT, pattern, 1.0, False, True))
     return rules
 
 

@@ -970,9 +970,8 @@ FUNCTIONS: dict[Scenario, dict[str, list[str]]] = {
 
 # Verbs of powering up, negated: a product that does not (or no longer) switches on,
 # charges, starts or heats is a functional fault first: charging it, a switch, a plug or
-# a reset often answers it, and a part or a return follows if not. A verb of stopping
-# (`STOPPED`: "stopped charging", "dejó de cargar", "ha smesso di caricare") says it
-# failed in use, a quality defect, like "stopped working".
+# a reset often answers it, and a part or a return follows if not. ("Stopped charging"
+# alone is read as nothing: a failure in use or a flat battery, the code decides.)
 POWER: dict[str, list[str]] = {
     "en": [
         r"(turn|switch|power)(s|ed|ing)? (it )?(on|up)", r"boot(s|ed|ing)?",
@@ -997,18 +996,11 @@ POWER: dict[str, list[str]] = {
         r"scalda(re)?", r"gira(re)?", r"suona(re)?", r"(si )?illumina",
     ],
 }
-STOPPED: dict[str, str] = {
-    "en": r"\b(stopped|quit)\b",
-    "de": r"\b(aufgehort|hort auf)\b",
-    "fr": r"\b(cesse|arrete) de\b",
-    "es": r"\b(dejo|deja|ha dejado) de\b",
-    "it": r"\b(smesso|smette|smettere) di\b",
-}
 
 # Where a negation sits around a functioning verb: {neg} the language's `NEGATIONS`, {verb}
 # the functioning verbs; a few words between, none that starts another clause.
 NEGATED: dict[str, list[str]] = {
-    "en": [r"(?:{neg}|no longer|stopped|fails? to|failed to|unable to) (?:\w+ ){{0,2}}?(?:{verb})"],
+    "en": [r"(?:{neg}|no longer|fails? to|failed to|unable to) (?:\w+ ){{0,2}}?(?:{verb})"],
     # "lädt nicht mehr", "schaltet sich nicht ein"; "lässt sich nicht einschalten"
     "de": [
         r"(?:{verb}) (?:(?!und |aber |oder |sondern |ist |war )\w+ ){{0,4}}?"
@@ -1017,10 +1009,10 @@ NEGATED: dict[str, list[str]] = {
     ],
     # "ne s'allume pas", and spoken French without "ne": "s'allume pas", "charge plus"
     "fr": [
-        r"(?:ne|n|cesse de|arrete de) (?:\w+ ){{0,2}}?(?:{verb})",
+        r"(?:ne|n) (?:\w+ ){{0,2}}?(?:{verb})",
         r"(?:{verb}) (?:\w+ )?(?:pas|plus|jamais)",
     ],
-    "es": [r"(?:{neg}|ya no|dejo de|deja de|ha dejado de) (?:\w+ ){{0,2}}?(?:{verb})"],
-    "it": [r"(?:{neg}|smesso di|smette di|smettere di) (?:\w+ ){{0,2}}?(?:{verb})"],
+    "es": [r"(?:{neg}|ya no) (?:\w+ ){{0,2}}?(?:{verb})"],
+    "it": [r"(?:{neg}) (?:\w+ ){{0,2}}?(?:{verb})"],
 }
 # fmt: on
