@@ -455,6 +455,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"mist", r"angeblich", r"nicht wasserdicht", r"hielt nur", r"abgefallen",
             r"blattert", r"rostet", r"geschmolzen",
             r"geist aufgegeben", r"rauscht", r"knistert", r"brummt", r"wird (sehr |zu )?heiss",
+            r"laut (beschreibung|angebot|artikelbeschreibung|produktbeschreibung|anzeige)",
             r"setzt (\w+ )?aus",
             r"(lost|loste) (\w+ ){0,3}(sicherung|fi|fi schalter) (\w+ )?aus",
             r"sicherung (fliegt|springt|ist) (\w+ )?raus", r"geht (\w+ ){0,2}(von selbst )?aus",
@@ -474,6 +475,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"disjoncte", r"s eteint", r"etincelles?", r"(il )?fume",
             r"(s est |se )detachee?",
             r"gresille", r"chauffe (beaucoup|trop|enormement)", r"coupe (sans arret|tout le temps)",
+            r"(selon|d apres) (la description|l annonce)", r"l annonce (dit|indique|parle)",
         ],
         "es": [
             r"dejo de funcionar",
@@ -488,6 +490,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"chispas?", r"echa humo",
             r"se (solto|suelta|salio)",
             r"chisporrotea", r"se corta", r"se calienta (mucho|demasiado)",
+            r"segun (la descripcion|el anuncio)", r"el anuncio (dice|pone|habla)",
         ],
         "it": [
             r"smesso di funzionare",
@@ -503,6 +506,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"fa fumo",
             r"si e staccat[oa]",
             r"gracchia", r"fruscia", r"si scalda (molto|troppo)", r"si interrompe",
+            r"secondo (la descrizione|l annuncio)", r"l annuncio (dice|parla)",
         ],
     },
     Scenario.CHANGED_MIND: {
