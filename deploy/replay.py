@@ -14,7 +14,7 @@ from rich.progress import Progress
 from deploy.emulators.shopify.orders import return_request
 from deploy.emulators.shopify.webhooks import signed_headers as shopify_signed_headers
 from deploy.samples import sample_stock, shopify_returns
-from deploy.secrets import demo_account
+from deploy.secrets import DEMO_ACCOUNTS, demo_account
 from deploy.settings import StackSettings
 from deploy.warehouse_play import client, operator, staff
 from services.intake.channels.generic.webhook import signed_headers
@@ -49,6 +49,27 @@ async def stock_warehouses(settings: StackSettings, cases: list[dict], units: in
             count = {"on_hand": on_hand + reserved.get((warehouse, sku), 0), "bin": bin_}
             response = await http.put(f"/stock/{warehouse}/{sku}", json=count)
             response.raise_for_status()
+
+
+CATALOG_CHANNELS = ("shopify", "amazon", "ebay", "walmart")
+
+
+async def import_catalogs(settings: StackSettings, progress: Progress) -> list[dict]:
+    """Each demo seller account's catalog imported from its emulated marketplace (intake's
+    `POST /catalog/imports`), so that the sample cases resolve to their products."""
+    accounts = [
+        a for a in json.loads(DEMO_ACCOUNTS.read_text()) if a["channel"] in CATALOG_CHANNELS
+    ]
+    task = progress.add_task("catalogs → intake", total=len(accounts))
+    imported = []
+    async with api(settings, "intake", timeout=120) as http:
+        for account in accounts:
+            asked = {"channel": account["channel"], "account": account["account"]}
+            response = await http.post("/catalog/imports", json=asked)
+            response.raise_for_status()
+            imported.append(response.json())
+            progress.advance(task)
+    return imported
 
 
 async def post_cases(

@@ -25,6 +25,7 @@ from deploy.replay import (
     analytics_summary,
     api,
     emulated_ebay_root,
+    import_catalogs,
     poll_amazon_returns,
     post_cases,
     post_shopify_returns,
@@ -92,6 +93,7 @@ async def replay_samples(settings: StackSettings) -> dict:
     await stock_warehouses(settings, cases)
     await load_seller_data(settings, cases)
     with progress_bars(console) as progress:
+        await import_catalogs(settings, progress)
         case_ids = await post_cases(settings, cases, progress)
         case_ids += await post_walmart_returns(settings, progress)
         case_ids += await post_shopify_returns(settings, progress)
@@ -117,6 +119,11 @@ def print_overview(settings: StackSettings, summary: dict) -> None:
     for name in SERVICE_NAMES:
         urls.add_row(name, f"{settings.base_url_of(name)}/docs")
     console.print(urls)
+    console.print(
+        f"Technician's bench: [bold]{settings.base_url_of('refurbish')}/bench[/]   (sign in "
+        "through the development issuer as “Demo technician, Boston and Nuremberg”; a token "
+        "for curl: `make token ROLE=technician REPAIR_SHOPS=BOS1,NUE1`)"
+    )
     console.print(f"[bold]{summary['cases']}[/] cases, {summary['events']} events in analytics")
     console.print(Columns(summary_tables(summary), padding=(0, 3)))
     answered = ", ".join(f"{count} by {way}" for way, count in summary["buyers"].items())

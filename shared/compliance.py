@@ -31,6 +31,7 @@ class FindingKind(StrEnum):
     UNSUPPORTED_LANGUAGE = "unsupported_language"
     LINK_NOT_ALLOWED = "link_not_allowed"  # the marketplace takes no such link
     MARKETING = "marketing"  # the marketplace takes no promotion in its messages
+    WRONG_TERM = "wrong_term"  # another jurisdiction's name for a right (UK: no "withdrawal")
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,14 @@ REQUIRED_DISCLOSURES: dict[str, dict[str, str]] = {
         "es": "todavía puede devolver el artículo en su lugar",
         "it": "può ancora restituire l'articolo al suo posto",
     },
+    # UK: the same right, by the Consumer Contracts Regulations' name: cancellation.
+    "cancellation_right": {
+        "en": "you may still cancel the purchase and return the item instead",
+        "de": "Sie können den Kauf weiterhin stornieren und den Artikel stattdessen zurücksenden",
+        "fr": "vous pouvez toujours annuler l'achat et renvoyer l'article à la place",
+        "es": "todavía puede cancelar la compra y devolver el artículo en su lugar",
+        "it": "può ancora annullare l'acquisto e restituire l'articolo al suo posto",
+    },
     # UK: goods that are faulty may be rejected for a full refund within 30 days.
     "right_to_reject": {
         "en": "you may instead reject it for a full refund",
@@ -127,6 +136,19 @@ REQUIRED_DISCLOSURES: dict[str, dict[str, str]] = {
         "es": "conserva su garantía legal de reparación o sustitución gratuita",
         "it": "conserva la garanzia legale di riparazione o sostituzione gratuita",
     },
+    # UK: the Consumer Rights Act 2015 keeps a free repair or replacement for faulty goods.
+    "statutory_repair": {
+        "en": "under the Consumer Rights Act 2015 you keep your statutory right to a free "
+        "repair or replacement",
+        "de": "nach dem Consumer Rights Act 2015 behalten Sie Ihr gesetzliches Recht auf "
+        "kostenlose Reparatur oder Ersatz",
+        "fr": "en vertu du Consumer Rights Act 2015, vous conservez votre droit légal à une "
+        "réparation ou un remplacement gratuit",
+        "es": "según la Consumer Rights Act 2015, conserva su derecho legal a una reparación "
+        "o sustitución gratuita",
+        "it": "in base al Consumer Rights Act 2015 conserva il diritto legale a una "
+        "riparazione o sostituzione gratuita",
+    },
     # EU/UK withdrawal: the buyer pays the return only when told so.
     "return_cost": {
         "en": "you pay the cost of sending the item back",
@@ -134,6 +156,19 @@ REQUIRED_DISCLOSURES: dict[str, dict[str, str]] = {
         "fr": "les frais de renvoi de l'article sont à votre charge",
         "es": "los gastos de devolución del artículo corren por su cuenta",
         "it": "le spese di restituzione dell'articolo sono a suo carico",
+    },
+}
+
+
+# UK law names the right to change one's mind "cancellation" (Consumer Contracts Regulations
+# 2013), not the EU's "withdrawal"; a UK buyer told of a "right of withdrawal" is misinformed.
+WRONG_TERMS: dict[Region, dict[str, list[str]]] = {
+    Region.UK: {
+        "en": ["right of withdrawal", "right to withdraw", "withdraw from the purchase"],
+        "de": ["Widerrufsrecht"],
+        "fr": ["droit de rétractation"],
+        "es": ["derecho de desistimiento"],
+        "it": ["diritto di recesso"],
     },
 }
 
@@ -148,8 +183,13 @@ def lint(message: str, language: str, market: Market, required: list[str]) -> li
         for phrase, pattern in _banned_patterns(language, REGION_OF[market])
         if pattern.search(text)
     ]
+    wrong = [
+        Finding(FindingKind.WRONG_TERM, term)
+        for term in WRONG_TERMS.get(REGION_OF[market], {}).get(language, [])
+        if _contains(text, normalize(term, language))
+    ]
     missing = [_missing(name, text, language) for name in required]
-    return banned + [finding for finding in missing if finding is not None]
+    return banned + wrong + [finding for finding in missing if finding is not None]
 
 
 # The accents NFKD splits off Latin letters (é → e + U+0301), and the other combining blocks.

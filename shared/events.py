@@ -363,14 +363,19 @@ class ResolutionDeclined(EventPayload):
 class ResolutionHeldForAgent(EventPayload):
     """A case waits for an agent, with why (`findings`): its message failed the compliance lint
     or no template covers it (not sent), no remedy is left, the carrier says the parcel was
-    delivered, or the marketplace refused the refund."""
+    delivered, or the marketplace refused the refund. When nothing is owed (`nothing_owed`,
+    v2) the buyer is told so in `message`, linted, and the agent may still offer a remedy."""
 
     event_type: ClassVar[str] = "resolution.held_for_agent"
     owner: ClassVar[str] = "resolution"
+    schema_version: ClassVar[int] = 2
 
     remedy: Remedy | None  # the remedy that was to be offered, if any
     findings: list[str]
     at: AwareDatetime
+    nothing_owed: str | None = None  # why nothing is owed, e.g. "return_window_closed" (v2)
+    language: str | None = None  # of `message` (v2)
+    message: str | None = None  # the answer to the buyer, as resolution linted it (v2)
 
 
 class ResolutionDecided(EventPayload):

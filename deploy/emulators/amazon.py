@@ -27,6 +27,19 @@ Shapes follow Amazon's public references (request and answer bodies, headers, er
   getOrderAddress (a demo buyer of the order's country) and getOrderBuyerInfo (the buyer's
   anonymised relay address, `…@marketplace.amazon.<tld>`) only with a Restricted Data
   Token for its path, from the Tokens API's createRestrictedDataToken (403 otherwise).
+- Messaging API v1 (`messaging.json`): getMessagingActionsForOrder (HAL: `_links.self`,
+  `_links.actions` `[{"href", "name"}]`, `_embedded.actions`), GetAttributes (`{"buyer":
+  {"locale"}}`, the marketplace's language unless a test sets one), and the two text
+  actions intake uses, createUnexpectedProblem and createConfirmDeliveryDetails (`{"text"}`,
+  1-2000 characters, no HTML or e-mail address: 400 InvalidInput otherwise; 201 `{}`),
+  each with `marketplaceIds` (exactly one). Every order offers confirmDeliveryDetails,
+  legalDisclosure, unexpectedProblem and warranty unless a test sets its actions
+  (`PUT /_emulator/amazon/messaging/{order}` `{"actions", "locale", "refuse_with",
+  "refusals"}`: its next text messages refused with 400 or 429); an action the order does
+  not offer is refused (400 InvalidInput). Ledger: `/_emulator/amazon/buyer-messages`.
+- Orders API v2026-01-01 getOrder (`orders_2026-01-01.json`): `{"order"}` with
+  `packages` (carrier, trackingNumber...) when `includedData=PACKAGES`, for orders the
+  seller fulfilled (one parcel each, tracked with the marketplace's usual carrier).
 - Feeds API 2021-06-30 (`feeds_2021-06-30.json`) for the seller-fulfilled refunds:
   createFeedDocument (201 `{"feedDocumentId", "url"}`), the content PUT to that URL,
   createFeed (202 `{"feedId"}`), getFeed (IN_QUEUE, IN_PROGRESS, then DONE with
@@ -59,7 +72,8 @@ Shapes follow Amazon's public references (request and answer bodies, headers, er
 
 Failure on demand: `faults.py` by first path segment, `amazon` (every SP-API and LWA call)
 or `sqs`; and an answer lost after the call took effect (`PUT /_emulator/amazon/lost-answers`
-`{"seller", "operation": "createFeed", "times"}`: the feed is made, the caller gets 503).
+`{"seller", "operation": "createFeed", "times"}`: the feed is made, the caller gets 503;
+likewise a message of createUnexpectedProblem or createConfirmDeliveryDetails).
 Ledger: `/_emulator/amazon/refunds` (every refund applied, by feed),
 `/_emulator/amazon/removal-orders` (every removal order made), `/_emulator/amazon/feeds`,
 `/_emulator/amazon/reports`, `/_emulator/amazon/tokens`.
@@ -280,7 +294,9 @@ RATE_LIMITS = {"createReport": "0.0167", "getReport": "2.0", "getReportDocument"
                "getFeeds": "0.0222", "getFeedDocument": "0.0222",
                "listFinancialEventsByOrderId": "0.5", "listFinancialEvents": "0.5",
                "createRestrictedDataToken": "1.0",
-               "getOrderAddress": "0.5", "getOrderBuyerInfo": "0.5"}  # fmt: skip
+               "getOrderAddress": "0.5", "getOrderBuyerInfo": "0.5",
+               "getMessagingActionsForOrder": "1.0", "getAttributes": "1.0",
+               "createUnexpectedProblem": "1.0", "createConfirmDeliveryDetails": "1.0"}  # fmt: skip
 TOKEN_LIFETIME = timedelta(hours=1)
 
 
@@ -359,6 +375,10 @@ class Amazon:
     lost_answers: dict[tuple[str, str], int] = field(default_factory=dict)
     # The marketplaces of each seller's latest report request (its FBA refunds' too).
     marketplaces: dict[str, list[str]] = field(default_factory=dict)
+    # Buyer-Seller Messaging: each order's actions and buyer locale when a test set them
+    # (`PUT /_emulator/amazon/messaging/{order}`), and every message made through an action.
+    messaging: dict[str, "OrderMessaging"] = field(default_factory=dict)
+    buyer_messages: list[dict[str, Any]] = field(default_factory=list)
 
     def answer_lost(self, seller: str, operation: str) -> bool:
         left = self.lost_answers.get((seller, operation), 0)
@@ -798,6 +818,53 @@ async def get_order(order_id: str, request: Request, token: AccessToken = None) 
     if not ORDER_ID.match(order_id):
         return sp_error(400, "InvalidInput", f"Invalid Input: {order_id} is not an order id")
     return answer({"payload": order_of(order_id)}, "getOrder")
+
+
+PACKAGE_CARRIERS = {"US": "USPS", "CA": "Canada Post", "GB": "Royal Mail", "DE": "DHL",
+                    "FR": "Colissimo", "IT": "Poste Italiane", "ES": "Correos"}  # fmt: skip
+
+
+@router.get("/amazon/orders/2026-01-01/orders/{order_id}")
+async def get_order_2026(
+    order_id: str,
+    request: Request,
+    token: AccessToken = None,
+    included: Annotated[list[str] | None, Query(alias="includedData")] = None,
+) -> JSONResponse:
+    """Orders API v2026-01-01 getOrder: the order, with its packages when asked
+    (`includedData=PACKAGES`); an order Amazon fulfilled has none (FBM only)."""
+    seller = authorised(request, token)
+    if isinstance(seller, JSONResponse):
+        return seller
+    if not ORDER_ID.match(order_id):
+        return sp_error(400, "InvalidInput", f"Invalid Input: {order_id} is not an order id")
+    old = order_of(order_id)
+    order: dict[str, Any] = {
+        "orderId": order_id,
+        "createdTime": old["PurchaseDate"],
+        "lastUpdatedTime": old["LastUpdateDate"],
+        "salesChannel": {"channelName": "AMAZON", "marketplaceId": old["MarketplaceId"]},
+        "orderItems": [
+            {"orderItemId": item["order_item_id"], "quantityOrdered": item["quantity"]}
+            for item in order_items(order_id)
+        ],
+    }
+    if "PACKAGES" in (included or []) and old["FulfillmentChannel"] == "MFN":
+        country = MARKETPLACES[old["MarketplaceId"]]["country"]
+        number = f"{digest('package', order_id) % 10**20:020d}"
+        shipped = datetime.fromisoformat(old["PurchaseDate"].replace("Z", "+00:00"))
+        order["packages"] = [
+            {
+                "packageReferenceId": "1",
+                "createdTime": old["PurchaseDate"],
+                "packageStatus": {"status": "SHIPPED"},
+                "carrier": PACKAGE_CARRIERS.get(country, "UPS"),
+                "shipTime": iso(shipped + timedelta(days=1)),
+                "shippingService": "Standard",
+                "trackingNumber": number,
+            }
+        ]
+    return answer({"order": order}, "getOrder")
 
 
 @router.get("/amazon/orders/v0/orders/{order_id}/orderItems")
@@ -1473,7 +1540,9 @@ async def removal_orders_made(request: Request) -> dict:
 
 class LostAnswers(BaseModel):
     seller: str = Field(min_length=1)
-    operation: Literal["createFeed"] = "createFeed"
+    operation: Literal["createFeed", "createUnexpectedProblem", "createConfirmDeliveryDetails"] = (
+        "createFeed"
+    )
     times: int = Field(default=1, ge=0, le=100)
 
 
@@ -1482,3 +1551,155 @@ async def lose_answers(lost: LostAnswers, request: Request) -> None:
     """The seller's next `times` calls of `operation` take effect, and answer 503: what a
     caller whose answer was lost (a timeout, a crash before its commit) is left with."""
     request.app.state.amazon.lost_answers[(lost.seller, lost.operation)] = lost.times
+
+
+# ------------------------------------------------------------------ Messaging API v1
+
+MESSAGING_ACTIONS = ("confirmDeliveryDetails", "legalDisclosure", "unexpectedProblem", "warranty")
+TEXT_ACTIONS = {
+    "unexpectedProblem": "createUnexpectedProblem",
+    "confirmDeliveryDetails": "createConfirmDeliveryDetails",
+}
+EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+HTML_IN_TEXT = re.compile(r"</?[a-zA-Z][^>]*>")
+
+
+class OrderMessaging(BaseModel):
+    actions: list[str] = Field(default_factory=lambda: list(MESSAGING_ACTIONS))
+    locale: str | None = None
+    # The next `refusals` text messages of the order are refused with this status before
+    # anything is made: 400 (Amazon's InvalidInput, e.g. of the text) or 429 (QuotaExceeded).
+    refuse_with: Literal[400, 429] | None = None
+    refusals: int = Field(default=0, ge=0, le=100)
+
+
+class MessageText(BaseModel):
+    text: str = Field(min_length=1, max_length=2000)
+
+
+def messaging_of(request: Request, order_id: str) -> OrderMessaging:
+    return request.app.state.amazon.messaging.get(order_id) or OrderMessaging()
+
+
+def messaging_refusal(
+    request: Request, token: str | None, order_id: str, marketplace_ids: list[str] | None
+) -> str | JSONResponse:
+    """The seller, or the answer refusing the call (token, order id, one marketplace)."""
+    seller = authorised(request, token)
+    if isinstance(seller, JSONResponse):
+        return seller
+    if not ORDER_ID.match(order_id):
+        return sp_error(400, "InvalidInput", "Invalid Input", f"{order_id} is not an order id")
+    if not marketplace_ids or len(marketplace_ids) != 1 or marketplace_ids[0] not in MARKETPLACES:
+        return sp_error(400, "InvalidInput", "Invalid Input", "name exactly one marketplaceIds")
+    return seller
+
+
+MarketplaceIds = Annotated[list[str] | None, Query(alias="marketplaceIds")]
+
+
+@router.get("/amazon/messaging/v1/orders/{order_id}")
+async def get_messaging_actions_for_order(
+    order_id: str,
+    request: Request,
+    marketplace_ids: MarketplaceIds = None,
+    token: AccessToken = None,
+) -> JSONResponse:
+    seller = messaging_refusal(request, token, order_id, marketplace_ids)
+    if isinstance(seller, JSONResponse):
+        return seller
+    query = f"?marketplaceIds={marketplace_ids[0]}"
+    base = f"/messaging/v1/orders/{order_id}"
+    names = messaging_of(request, order_id).actions
+    links = [{"href": f"{base}/messages/{name}{query}", "name": name} for name in names]
+    links.append({"href": f"{base}/attributes{query}", "name": "attributes"})
+    embedded = [
+        {
+            "_links": {
+                "self": link,
+                "schema": {"href": link["href"].split("?")[0] + "/schema", "name": link["name"]},
+            }
+        }
+        for link in links
+    ]
+    body = {
+        "_links": {"self": {"href": base + query}, "actions": links},
+        "_embedded": {"actions": embedded},
+    }
+    return answer(body, "getMessagingActionsForOrder")
+
+
+@router.get("/amazon/messaging/v1/orders/{order_id}/attributes")
+async def get_attributes(
+    order_id: str,
+    request: Request,
+    marketplace_ids: MarketplaceIds = None,
+    token: AccessToken = None,
+) -> JSONResponse:
+    seller = messaging_refusal(request, token, order_id, marketplace_ids)
+    if isinstance(seller, JSONResponse):
+        return seller
+    locale = messaging_of(request, order_id).locale
+    if locale is None:
+        locale = MARKETPLACES[marketplace_ids[0]]["language"].replace("_", "-")
+    return answer({"buyer": {"locale": locale}}, "getAttributes")
+
+
+@router.post("/amazon/messaging/v1/orders/{order_id}/messages/{action}", status_code=201)
+async def create_text_message(
+    order_id: str,
+    action: str,
+    request: Request,
+    marketplace_ids: MarketplaceIds = None,
+    token: AccessToken = None,
+) -> JSONResponse:
+    """createUnexpectedProblem and createConfirmDeliveryDetails: a text to the buyer."""
+    seller = messaging_refusal(request, token, order_id, marketplace_ids)
+    if isinstance(seller, JSONResponse):
+        return seller
+    operation = TEXT_ACTIONS.get(action)
+    if operation is None:
+        return sp_error(404, "NotFound", "Resource not found", f"no text message {action}")
+    try:
+        text = MessageText.model_validate_json(await request.body()).text
+    except ValidationError as error:
+        return sp_error(400, "InvalidInput", "Invalid Input", str(error.errors()[0]["msg"]))
+    if EMAIL_IN_TEXT.search(text) or HTML_IN_TEXT.search(text):
+        return sp_error(400, "InvalidInput", "Invalid Input", "no HTML or e-mail addresses")
+    setup = messaging_of(request, order_id)
+    if action not in setup.actions:
+        return sp_error(400, "InvalidInput", "Invalid Input", f"{action} is not available")
+    if setup.refuse_with is not None and setup.refusals > 0:
+        setup.refusals -= 1
+        if setup.refuse_with == 429:
+            return sp_error(
+                429, "QuotaExceeded", "You exceeded your quota for the requested resource."
+            )
+        return sp_error(400, "InvalidInput", "Invalid Input", "the message was not accepted")
+    amazon = request.app.state.amazon
+    amazon.buyer_messages.append(
+        {
+            "seller": seller,
+            "order_id": order_id,
+            "marketplace_id": marketplace_ids[0],
+            "action": action,
+            "text": text,
+            "at": iso(amazon.now()),
+        }
+    )
+    if amazon.answer_lost(seller, operation):  # made, but the caller never hears of it
+        return sp_error(503, "ServiceUnavailable", "Service temporarily unavailable")
+    return answer({}, operation, 201)
+
+
+@router.put("/_emulator/amazon/messaging/{order_id}", status_code=204, tags=["emulator"])
+async def set_order_messaging(order_id: str, setup: OrderMessaging, request: Request) -> None:
+    """The actions an order offers and its buyer's locale, from now on."""
+    request.app.state.amazon.messaging[order_id] = setup
+
+
+@router.get("/_emulator/amazon/buyer-messages", tags=["emulator"])
+async def buyer_messages(request: Request, order_id: str | None = None) -> dict:
+    """Every message made through a Messaging API action (of one order when asked)."""
+    made = request.app.state.amazon.buyer_messages
+    return {"messages": [m for m in made if order_id in (None, m["order_id"])]}

@@ -13,7 +13,8 @@ Addresses, Parcels) and the requests and answers recorded in EasyPost's own clie
   parcel's fate by the code's end: "DLV" delivered 3 days ago, "TRN" in transit and due in
   2 days, anything else returned to the sender.
 - POST /v2/shipments `{"shipment": {"to_address", "from_address", "parcel": {"weight"
-  (ounces)}, "reference", "is_return", "options"}}`: 201 and the Shipment with its `rates`,
+  (ounces), "length", "width", "height" (inches, all three or none)}, "reference",
+  "is_return", "options", "customs_info"}}`: 201 and the Shipment with its `rates`,
   those of every carrier service of the route (`easypost_postage.ROUTES`), priced from
   the weight and postcodes, so the same request is rated the same. `is_return` swaps the
   two addresses, as EasyPost does. A carrier whose rating fails on demand (below) has no
@@ -40,9 +41,10 @@ Where EasyPost documents no error code, the emulator's own say what went wrong:
 `PICKUP.RATE.INVALID`, `PICKUP.ALREADY_SCHEDULED`.
 
 The ledger, for tests and demos: GET /_emulator/easypost/labels (every label bought,
-with its `refund_status`: "submitted" once voided), GET /_emulator/easypost/pickups (every
-pickup booked or cancelled); PUT /_emulator/easypost/rate-errors/{carrier} `{"message"}`
-makes that carrier's rating fail until DELETE.
+with its parcel, its customs items and its `refund_status`: "submitted" once voided),
+GET /_emulator/easypost/pickups (every pickup booked or cancelled); PUT
+/_emulator/easypost/rate-errors/{carrier} `{"message"}` makes that carrier's rating fail
+until DELETE.
 """
 
 import base64
@@ -55,13 +57,14 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, FastAPI, Header, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from deploy.emulators import easypost_postage as postage
 
 TRACKERS_PATH = "/v2/trackers"
 DEFAULT_CARRIER = "USPS"
 FILES_PATH = "/files/postage_label"
+PARCEL_FIELDS = ("weight", "length", "width", "height")
 
 api = APIRouter(prefix="/easypost", tags=["EasyPost"])
 ledger = APIRouter(prefix="/_emulator/easypost", tags=["EasyPost ledger"])
@@ -206,10 +209,19 @@ class AddressBody(Wire):
 
 
 class ParcelBody(Wire):
+    """Ounces and inches; length, width and height all three or none (EasyPost's Parcel)."""
+
     weight: float = Field(gt=0)
-    length: float | None = None
-    width: float | None = None
-    height: float | None = None
+    length: float | None = Field(default=None, gt=0)
+    width: float | None = Field(default=None, gt=0)
+    height: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _all_sides_or_none(self) -> "ParcelBody":
+        given = [side is not None for side in (self.length, self.width, self.height)]
+        if any(given) and not all(given):
+            raise ValueError("length, width and height are required if any of them is present")
+        return self
 
 
 class ShipmentBody(Wire):
@@ -597,6 +609,8 @@ class Postage:
                 "rate": s["selected_rate"]["rate"],
                 "currency": s["selected_rate"]["currency"],
                 "tracking_code": s["tracking_code"],
+                "parcel": {side: s["parcel"][side] for side in PARCEL_FIELDS},
+                "customs_items": (s["customs_info"] or {}).get("customs_items", []),
                 "label_url": s["postage_label"]["label_url"],
                 "bought_at": s["bought_at"],
                 "refund_status": s["refund_status"],

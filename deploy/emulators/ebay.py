@@ -22,6 +22,12 @@ What it follows, and serves the way eBay documents it:
   only a remorse return. A refund issued on a return closes it (CLOSED in full,
   LESS_THAN_A_FULL_REFUND_ISSUED for less). A token that is missing, unknown or expired gets
   eBay's 401 (`errors`: 1002 missing, 1003 not a token type, 1001 invalid).
+- Sell Fulfillment API getShippingFulfillments, GET /sell/fulfillment/v1/order/{orderId}/
+  shipping_fulfillment with a user token (`Bearer`): `{"fulfillments": [{"fulfillmentId",
+  "shipmentTrackingNumber", "shippingCarrierCode", "shippedDate", "lineItems"}], "total",
+  "warnings": []}`; every order id of eBay's form (`NN-NNNNN-NNNNN`) was shipped in one
+  parcel, tracked, unless a test sets its fulfillments (PUT /_emulator/ebay/orders/{orderId}/
+  fulfillments `{"fulfillments"}`); another id is the Fulfillment API's 404.
 - Notification API getPublicKey, GET /commerce/notification/v1/public_key/{public_key_id}
   with an application token: `{"key", "algorithm": "ECDSA", "digest": "SHA1"}`, the key
   armoured on one line as eBay gives it; each key id has its own key.
@@ -52,6 +58,7 @@ the digital signatures eBay asks of EU and UK sellers' refunds.
 import base64
 import hashlib
 import json
+import re
 import secrets
 import uuid
 from collections.abc import Callable
@@ -137,6 +144,8 @@ class Ebay:
     refunds: list[dict[str, Any]] = field(default_factory=list)
     decisions: list[dict[str, Any]] = field(default_factory=list)
     messages: list[dict[str, Any]] = field(default_factory=list)  # sellers' to buyers, in order
+    # Each order's shipping fulfillments when a test set them (else one, from the order id).
+    fulfillments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def mint(self, grant_type: str, client_id: str, user: bool) -> tuple[str, int]:
         token = f"v^1.1#i^1#p^3#r^{int(user)}#I^3#f^0#t^{secrets.token_urlsafe(32)}"
@@ -818,3 +827,53 @@ async def account_deletion(order: DeletionOrder, request: Request) -> dict:
         "body": body,
         "headers": {"X-EBAY-SIGNATURE": header, "Content-Type": "application/json"},
     }
+
+
+# ------------------------------------------------------------------ Sell Fulfillment API
+
+EBAY_ORDER_ID = re.compile(r"^\d{2}-\d{5}-\d{5}$")
+EBAY_CARRIERS = ("USPS", "UPS", "FedEx", "RoyalMail", "DHL")
+
+
+def fulfillments_of(ebay: Ebay, order_id: str) -> list[dict[str, Any]]:
+    if order_id in ebay.fulfillments:
+        return ebay.fulfillments[order_id]
+    seed = int(hashlib.sha256(f"fulfillment:{order_id}".encode()).hexdigest(), 16)
+    number = str(seed % 10**20).zfill(20)
+    return [
+        {
+            "fulfillmentId": number,
+            "shipmentTrackingNumber": number,
+            "shippingCarrierCode": EBAY_CARRIERS[seed % len(EBAY_CARRIERS)],
+            "shippedDate": iso(ebay.now() - timedelta(days=10)),
+            "lineItems": [{"lineItemId": str(seed % 10**12)}],
+        }
+    ]
+
+
+@router.get(
+    "/ebay/sell/fulfillment/v1/order/{order_id}/shipping_fulfillment",
+    summary="Fulfillment: an order's shipping fulfillments",
+)
+async def get_shipping_fulfillments(
+    order_id: str, request: Request, authorization: Auth = None
+) -> JSONResponse:
+    refusal = token_refusal(authorization, ebay_of(request), user=True)
+    if refusal is not None:
+        return refusal
+    if not EBAY_ORDER_ID.match(order_id):
+        error = {"errorId": 32100, "domain": "API_FULFILLMENT", "category": "REQUEST",
+                 "message": "Invalid order ID: " + order_id}  # fmt: skip
+        return JSONResponse({"errors": [error]}, 404)
+    found = fulfillments_of(ebay_of(request), order_id)
+    return JSONResponse({"fulfillments": found, "total": len(found), "warnings": []})
+
+
+class OrderFulfillments(BaseModel):
+    fulfillments: list[dict[str, Any]]
+
+
+@router.put("/_emulator/ebay/orders/{order_id}/fulfillments", status_code=204)
+async def set_fulfillments(order_id: str, given: OrderFulfillments, request: Request) -> None:
+    """The order's shipping fulfillments from now on (tests: none, or untracked ones)."""
+    ebay_of(request).fulfillments[order_id] = given.fulfillments

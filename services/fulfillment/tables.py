@@ -9,9 +9,18 @@ intake's narrow ship-to lookup.
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, Date, Identity, Index, Time
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Date,
+    Identity,
+    Index,
+    Integer,
+    Time,
+)
 from sqlalchemy import text as sql
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field, SQLModel
 
 from services.fulfillment.domain.carrier_labels import LabelState
@@ -247,7 +256,9 @@ class CarrierLabel(SQLModel, table=True):
     state: owed → bought → void_owed → voided (see `domain/carrier_labels.py`).
 
     `carrier`, `service` and `service_code` are the rate cards' names of what was bought;
-    `easypost_carrier`, `easypost_service` and `postage_minor` EasyPost's; `passed_over`
+    `easypost_carrier`, `easypost_service` and `postage_minor` EasyPost's; `weight_g` and
+    `dimensions_mm` the parcel declared to the carrier (its size when the seller's catalog
+    knows every unit's, else none); `passed_over`
     says why the services the cards ranked higher were not bought. A return's decision
     (`return_order`: market, currency, items, route) waits here until its label is bought.
     """
@@ -270,6 +281,7 @@ class CarrierLabel(SQLModel, table=True):
     warehouse: str = text()
     state: str = text(LabelState.OWED.value)
     weight_g: int = integer()
+    dimensions_mm: list[int] | None = column(ARRAY(Integer), None)  # longest side first
     easypost_shipment_id: str | None = text(None)
     carrier: str = text("")
     service: str = text("")

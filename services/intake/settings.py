@@ -62,6 +62,14 @@ class IntakeSettings(ServiceSettings):
         description="Shopify's Admin API; unset: `https://<shop domain>`. `{shop}` in it "
         "stands for the account's shop domain (one server for many shops: the emulator).",
     )
+    catalog_page_size: int = Field(
+        default=50,
+        ge=1,
+        le=250,
+        description="Most products (Shopify) or listings asked of a marketplace per page when "
+        "a seller's catalog is imported; each marketplace's own ceiling applies below it "
+        "(Shopify 5 products of 25 variants, Amazon 20, Walmart 50, eBay 200).",
+    )
     walmart_api_base_url: str = Field(
         default="https://marketplace.walmartapis.com", description="Walmart's Marketplace API."
     )

@@ -115,6 +115,9 @@ class CaseRecord(SQLModel, table=True):
     opened_at: datetime = moment()
     # The case exactly as published in case.opened (no contact data).
     case: dict[str, Any] = column(JSONB)
+    # Its items' SKUs the seller's catalog does not know (`workflows/catalog.py`): the case
+    # flows on defaults for them.
+    unknown_skus: list[str] = column(JSONB, default_factory=list)
 
 
 class BuyerRecord(SQLModel, table=True):
@@ -244,6 +247,11 @@ class OutgoingMessage(SQLModel, table=True):
     queued_at: datetime = moment(default_factory=utc_now)
     sent_at: datetime | None = moment(None)
     delivered_at: datetime | None = moment(None)
+    # The marketplace's own message type it goes through (an Amazon Messaging API action);
+    # None: the channel's usual way. `action_tried_at`: a try through it began and its
+    # answer is not known (none can be read back: an agent decides, never a retry).
+    action: str | None = text(None)
+    action_tried_at: datetime | None = moment(None)
 
 
 class AmazonReportPoll(SQLModel, table=True):
@@ -488,3 +496,52 @@ class ExchangeVariant(SQLModel, table=True):
     title: str = text()
     unit_price_minor: int = integer()  # in the case's currency
     available: bool = column(Boolean)
+
+
+class CatalogProductRecord(SQLModel, table=True):
+    """A product of a seller's catalog (`domain/catalog.py`), as the seller account's
+    marketplace (or an upload) lists it; its variants are `catalog_variants`."""
+
+    __tablename__ = "catalog_products"
+    __table_args__ = (Index("catalog_products_by_seller", "seller", "category"), {"schema": SCHEMA})
+
+    account: str = text(primary_key=True)  # the channel account it was read from
+    product_id: str = text(primary_key=True)  # the marketplace's (or the upload's) id
+    channel: str = text()  # where it was read: shopify, amazon, ebay, walmart, upload
+    seller: str = text()  # the account's seller: its other accounts' cases find it too
+    title: str = column(Text, "")
+    titles: dict[str, str] = column(JSONB)  # by language
+    category: str | None = text(None)  # the project's taxonomy
+    source_category: str | None = text(None)  # the marketplace's own words
+    updated_at: datetime = moment(default_factory=utc_now)
+
+
+class CatalogVariantRecord(SQLModel, table=True):
+    """A SKU of a seller's catalog: what a case's item is resolved to when its case opens."""
+
+    __tablename__ = "catalog_variants"
+    __table_args__ = (
+        Index("catalog_variants_by_sku", "seller", "sku"),
+        Index("catalog_variants_by_product", "account", "product_id"),
+        {"schema": SCHEMA},
+    )
+
+    account: str = text(primary_key=True)
+    sku: str = text(primary_key=True)
+    channel: str = text()
+    seller: str = text()
+    product_id: str = text()
+    title: str = column(Text, "")  # the variant's own: "Black", "L"
+    titles: dict[str, str] = column(JSONB)  # by language
+    asin: str | None = text(None)
+    fnsku: str | None = text(None)
+    listing_ids: dict[str, str] = column(JSONB)  # by marketplace
+    attributes: dict[str, str] = column(JSONB)  # what the variants differ in
+    prices: dict[str, Any] = column(JSONB)  # by market: {"amount_minor", "currency"}
+    landed_costs: dict[str, Any] = column(JSONB)  # by market, the same shape
+    weight_g: int | None = integer(None)
+    dimensions_mm: list[int] | None = column(JSONB, None)  # length, width, height
+    hs_code: str | None = text(None)
+    origin_country: str | None = text(None)
+    available: bool | None = column(Boolean, None)
+    updated_at: datetime = moment(default_factory=utc_now)

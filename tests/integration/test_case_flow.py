@@ -8,6 +8,12 @@ from tests.integration.conftest import count_stock, offers_of
 
 RETURN_FLOW = [
     "case.opened",
+    "resolution.offered",  # a repair: the part that mends it
+    "case.buyer_replied",
+    "resolution.declined",
+    "resolution.offered",  # a replacement: a new unit from the local warehouse
+    "case.buyer_replied",
+    "resolution.declined",
     "resolution.offered",  # the notice of the full refund and its return label
     "resolution.decided",
     "fulfillment.return_label_issued",
@@ -45,6 +51,13 @@ async def answer_offer(clients, case_id: str, answer: str, remedy: str, **extra)
     assert response.status_code in (200, 202), response.text
 
 
+async def decline_repair_and_replacement(clients, case_id: str) -> None:
+    """A US buyer with a faulty speaker is offered the part and a new unit first (cheaper
+    than taking a faulty unit back); declining both leads to the return for a refund."""
+    await answer_offer(clients, case_id, "decline", "part_shipment")
+    await answer_offer(clients, case_id, "decline", "exchange")
+
+
 async def timeline_types(clients, case_id: str) -> list[str]:
     response = await clients["analytics"].get(f"/cases/{case_id}/timeline", headers=AGENT)
     return [e["type"] for e in response.json()["events"]] if response.status_code == 200 else []
@@ -52,6 +65,7 @@ async def timeline_types(clients, case_id: str) -> list[str]:
 
 async def test_a_quality_defect_travels_through_all_five_services(stack, clients):
     case_id = await open_case(clients, reason_code="DEFECTIVE")
+    await decline_repair_and_replacement(clients, case_id)
 
     async def stored():
         response = await clients["intake"].get(f"/cases/{case_id}", headers=AGENT)
@@ -115,13 +129,15 @@ async def test_a_quality_defect_travels_through_all_five_services(stack, clients
     assert [each for each in types if each != "refund.issued"] == RETURN_FLOW
     assert types.index("refund.issued") > types.index("fulfillment.return_received")
 
-    # One case, one trace: every event and every service's spans share it.
+    # A trace from the webhook, then one from each answer of the buyer's (a request of its
+    # own); the last carries the return through every service.
     events = (await clients["analytics"].get(f"/cases/{case_id}/timeline", headers=AGENT)).json()[
         "events"
     ]
     trace_ids = {event["trace_id"] for event in events}
-    assert len(trace_ids) == 1
-    (trace_id,) = trace_ids
+    assert len(trace_ids) == 3
+    decided = next(e for e in events if e["type"] == "resolution.decided")
+    trace_id = decided["trace_id"]
     services_in_trace = {
         name
         for name, exporter in stack.spans.items()
@@ -132,7 +148,7 @@ async def test_a_quality_defect_travels_through_all_five_services(stack, clients
     intake_spans = [
         span.name
         for span in stack.spans["intake"].get_finished_spans()
-        if format(span.context.trace_id, "032x") == trace_id
+        if format(span.context.trace_id, "032x") == events[0]["trace_id"]
     ]
     # The webhook's request starts the trace; the delivery worker continues it.
     assert {"POST /webhooks/generic", "apply generic delivery"} <= set(intake_spans)
@@ -279,3 +295,26 @@ async def test_a_spare_part_is_picked_packed_labelled_and_shipped_to_the_buyer(c
 
     types = await eventually(shipped, timeout=30)
     assert [t for t in types if t.startswith("fulfillment.")] == DISPATCH_FLOW
+
+
+async def test_a_buyer_owed_nothing_is_told_why_and_the_case_waits_for_an_agent(clients):
+    case_id = await open_case(
+        clients,
+        reason_code="NO_LONGER_NEEDED",
+        buyer_comment="I do not need it any more.",
+        delivered_at="2026-08-03T15:20:00Z",  # Amazon's 30 days long over, no holiday season
+    )
+
+    async def told():
+        response = await clients["intake"].get(f"/cases/{case_id}/messages", headers=AGENT)
+        found = response.json() if response.status_code == 200 else []
+        sent = [m for m in found if m["kind"] == "nothing_owed" and m["state"] == "sent"]
+        return sent[0] if sent else None
+
+    message = await eventually(told, timeout=60)
+    assert "ended on September 2, 2026" in message["body_text"]
+    assert "please tell us" in message["body_text"]  # a fault is another matter
+    decision = await clients["resolution"].get(f"/decisions/{case_id}", headers=AGENT)
+    assert decision.json()["state"] == "held"  # an agent may still offer something
+    assert "nothing owed" in decision.json()["rule"]
+    assert await offers_of(clients, case_id) == []

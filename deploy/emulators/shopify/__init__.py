@@ -18,7 +18,10 @@ https://shopify.dev/docs/api/usage/response-codes):
   (below), as Shopify knows a return once the buyer asked for it;
 - every product has variants (`orders.variants_of`): clothing in sizes, the rest in
   colours, one cheaper, one dearer, one dearer than an exchange's usual cap, one sold out;
-  the variant orders sell is the product's own SKU.
+  the variant orders sell is the product's own SKU;
+- every shop lists the demo catalogue (`catalogue.py`) in `products`, paged by cursor, each
+  variant with its `inventoryItem` (HS code, origin, weight); Amazon, eBay and Walmart list
+  the same catalogue their own way (`deploy/emulators/listings.py`).
 
 For tests and demos, under `/_emulator/shopify`:
 - `POST /{shop}/returns`: the shop has this return, given as a returns/* webhook body

@@ -11,6 +11,12 @@ from typing import Any
 
 from graphql import GraphQLError, GraphQLResolveInfo, get_directive_values
 
+from deploy.emulators.shopify.catalogue import (
+    SHOPIFY_CATEGORY,
+    SHOPIFY_PRODUCT_TYPE,
+    listed,
+    listed_products,
+)
 from deploy.emulators.shopify.orders import (
     CURRENCY_OF_COUNTRY,
     GATEWAY,
@@ -96,6 +102,9 @@ class ShopNodes:
         return {
             "order": lambda info, id: self.order_by_id(id),
             "product": lambda info, id: self.product_by_id(id),
+            "products": lambda info, first=None, after=None, query=None: connection(
+                [product_node(product) for product, _ in listed_products()], first, after
+            ),
             "orders": lambda info, first=None, after=None, query=None: connection(
                 [self.order_node(order) for order in self.shop.orders_named(query)], first, after
             ),
@@ -205,6 +214,22 @@ class ShopNodes:
                 first,
                 after,
             ),
+            "fulfillments": lambda info, first=None: [self.fulfillment_node(order)][:first],
+        }
+
+    def fulfillment_node(self, order: EmulatedOrder) -> Node:
+        """The order shipped in one parcel, tracked (the seller's fulfillment)."""
+        tracking = f"1Z{number('tracking', order.order_id, digits=16)}"
+        info = {
+            "company": "UPS",
+            "number": tracking,
+            "url": f"https://www.ups.com/track?tracknum={tracking}",
+        }
+        return {
+            "id": f"gid://shopify/Fulfillment/{number('fulfillment id', order.order_id)}",
+            "status": "SUCCESS",
+            "createdAt": iso(self.shops.now()),
+            "trackingInfo": lambda info_, first=None: [info][:first],
         }
 
     def line_node(self, order: EmulatedOrder, line: OrderLine) -> Node:
@@ -359,9 +384,17 @@ def idempotency_key(info: GraphQLResolveInfo) -> str:
 
 def product_node(product: Product) -> Node:
     variants = [variant_node(product, variant) for variant in variants_of(product)]
+    category = product.category or "electronics"
+    full_name = SHOPIFY_CATEGORY[category]
     return {
         "id": f"gid://shopify/Product/{product.product_id}",
         "title": product.title,
+        "productType": SHOPIFY_PRODUCT_TYPE[category],
+        "category": {
+            "id": f"gid://shopify/TaxonomyCategory/{number('category', full_name, digits=4)}",
+            "name": full_name.rsplit(" > ", 1)[-1],
+            "fullName": full_name,
+        },
         "variants": lambda info, first=None, after=None: connection(variants, first, after),
     }
 
@@ -384,5 +417,20 @@ def variant_node(product: Product, variant: EmulatedVariant) -> Node:
         "inventoryQuantity": variant.inventory,
         "selectedOptions": [{"name": variant.option, "value": variant.value}],
         "contextualPricing": priced,
+        "inventoryItem": lambda info: inventory_item_node(product, variant),
         "product": lambda info: product_node(product),
+    }
+
+
+def inventory_item_node(product: Product, variant: EmulatedVariant) -> Node:
+    one = listed(product, variant)
+    return {
+        "id": f"gid://shopify/InventoryItem/{number('inventory item', variant.sku)}",
+        "sku": variant.sku,
+        "harmonizedSystemCode": one.hs_code,
+        "countryCodeOfOrigin": one.origin,
+        "measurement": {
+            "id": f"gid://shopify/InventoryItemMeasurement/{number('measure', variant.sku)}",
+            "weight": {"unit": "GRAMS", "value": float(one.weight_g)},
+        },
     }

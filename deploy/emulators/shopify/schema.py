@@ -2,10 +2,10 @@
 
 Types, fields, enums and arguments as Shopify's reference names them (version 2026-10:
 https://shopify.dev/docs/api/admin-graphql/latest): the queries `order`, `orders` (searched
-by `name:`), `product`, `return`, `refund`, `giftCards` and `shop`; the mutations
-`refundCreate` (with the `@idempotent` directive), `giftCardCreate`, `returnApproveRequest`,
-`returnDeclineRequest`, `returnCancel` and
-`returnClose`. A document asking for anything else is refused as Shopify refuses it: a 200
+by `name:`), `product`, `products` (the demo catalogue, `catalogue.py`), `return`,
+`refund`, `giftCards` and `shop`; the mutations `refundCreate` (with the `@idempotent`
+directive), `giftCardCreate`, `returnApproveRequest`, `returnDeclineRequest`, `returnCancel`
+and `returnClose`. A document asking for anything else is refused as Shopify refuses it: a 200
 with `errors`. Deprecated fields intake or others still read (`Order.email`,
 `ReturnLineItem.returnReason`) are kept.
 
@@ -44,7 +44,8 @@ scalar Money
 scalar UnsignedInt64
 
 enum CurrencyCode { USD CAD GBP EUR AUD JPY CHF SEK DKK NOK PLN MXN }
-enum CountryCode { US CA GB DE FR IT ES NL IE AT BE AU JP MX }
+enum CountryCode { US CA GB DE FR IT ES NL IE AT BE AU JP MX CN VN IN TW }
+enum WeightUnit { GRAMS KILOGRAMS OUNCES POUNDS }
 enum ReturnStatus { CANCELED CLOSED DECLINED OPEN REQUESTED }
 enum ReturnReason {
   COLOR DEFECTIVE NOT_AS_DESCRIBED OTHER SIZE_TOO_LARGE SIZE_TOO_SMALL STYLE UNKNOWN
@@ -66,6 +67,7 @@ enum RefundLineItemRestockType { CANCEL LEGACY_RESTOCK NO_RESTOCK RETURN }
 type Query {
   order(id: ID!): Order
   product(id: ID!): Product
+  products(first: Int, after: String, query: String): ProductConnection!
   orders(first: Int, after: String, query: String): OrderConnection!
   return(id: ID!): Return
   refund(id: ID!): Refund
@@ -140,6 +142,7 @@ type ProductVariant {
   inventoryQuantity: Int
   selectedOptions: [SelectedOption!]!
   contextualPricing(context: ContextualPricingContext!): ProductVariantContextualPricing!
+  inventoryItem: InventoryItem!
   product: Product!
 }
 type ProductVariantEdge { cursor: String! node: ProductVariant! }
@@ -151,7 +154,21 @@ type ProductVariantConnection {
 type Product {
   id: ID!
   title: String!
+  productType: String!
+  category: TaxonomyCategory
   variants(first: Int, after: String): ProductVariantConnection!
+}
+type ProductEdge { cursor: String! node: Product! }
+type ProductConnection { edges: [ProductEdge!]! nodes: [Product!]! pageInfo: PageInfo! }
+type TaxonomyCategory { id: ID! name: String! fullName: String! }
+type Weight { unit: WeightUnit! value: Float! }
+type InventoryItemMeasurement { id: ID! weight: Weight }
+type InventoryItem {
+  id: ID!
+  sku: String
+  harmonizedSystemCode: String
+  countryCodeOfOrigin: CountryCode
+  measurement: InventoryItemMeasurement!
 }
 
 type LineItem {
@@ -201,6 +218,16 @@ type Order {
   transactions(first: Int): [OrderTransaction!]!
   refunds(first: Int): [Refund!]!
   returns(first: Int, after: String): ReturnConnection!
+  fulfillments(first: Int): [Fulfillment!]!
+}
+
+enum FulfillmentStatus { CANCELLED ERROR FAILURE OPEN PENDING SUCCESS }
+type FulfillmentTrackingInfo { company: String number: String url: String }
+type Fulfillment {
+  id: ID!
+  status: FulfillmentStatus!
+  createdAt: DateTime!
+  trackingInfo(first: Int): [FulfillmentTrackingInfo!]!
 }
 
 type OrderEdge { cursor: String! node: Order! }

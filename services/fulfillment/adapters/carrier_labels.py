@@ -1,12 +1,12 @@
 """Labels bought from the carrier through EasyPost's Shipment API: `CarrierLabels`.
 
 What it follows (docs.easypost.com): Shipments (a shipment from two addresses and a parcel
-weighed in ounces, rated on creation; retrieved by its id, or by the `reference` it was
-given), Shipment buy (a rate id; the answer carries `tracking_code`, `selected_rate` and
-`postage_label.label_url`), Returns (`is_return`: EasyPost swaps the two addresses),
-Customs Infos (what a parcel crossing a customs border declares),
-Shipping Refund (an unused label given back: `refund_status` "submitted", "refunded",
-"rejected" or "not_applicable").
+weighed in ounces, and measured in inches when its size is known, rated on creation;
+retrieved by its id, or by the `reference` it was given), Shipment buy (a rate id; the
+answer carries `tracking_code`, `selected_rate` and `postage_label.label_url`), Returns
+(`is_return`: EasyPost swaps the two addresses), Customs Infos (what a parcel crossing a
+customs border declares), Shipping Refund (an unused label given back: `refund_status`
+"submitted", "refunded", "rejected" or "not_applicable").
 
     POST /v2/shipments               {"shipment": {"from_address", "to_address", "parcel",
                                       "reference", "is_return", "options"}}
@@ -21,6 +21,7 @@ answered with the shipment read back; so is a refund asked twice. A purchase who
 not a shipment is `Unavailable`: it may have been bought, and only a read-back can say.
 """
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from pydantic import BaseModel, Field
@@ -30,6 +31,7 @@ from services.fulfillment.domain.carrier_services import (
     CarrierRate,
     CarrierShipment,
     CustomsDeclaration,
+    inches,
     ounces,
 )
 from shared.labels import PostalAddress
@@ -85,15 +87,16 @@ class CarrierLabels:
         weight_g: int,
         is_return: bool = False,
         customs: CustomsDeclaration | None = None,
+        dimensions_mm: Sequence[int] | None = None,
     ) -> CarrierShipment:
-        """A shipment rated for the parcel. A return is created with the warehouse as
-        `from_address` and the buyer as `to_address`, as EasyPost asks, and bought from the
-        buyer to the warehouse. A parcel crossing a customs border carries its `customs`
-        declaration, signed in the warehouse's name."""
+        """A shipment rated for the parcel (its size too, when known). A return is created
+        with the warehouse as `from_address` and the buyer as `to_address`, as EasyPost
+        asks, and bought from the buyer to the warehouse. A parcel crossing a customs border
+        carries its `customs` declaration, signed in the warehouse's name."""
         shipment: dict = {
             "from_address": wire_address(sender),
             "to_address": wire_address(recipient),
-            "parcel": {"weight": float(ounces(weight_g))},
+            "parcel": wire_parcel(weight_g, dimensions_mm),
             "reference": reference,
             "is_return": is_return,
             "options": LABEL_OPTIONS,
@@ -156,6 +159,20 @@ class CarrierLabels:
             client, client.build_request("GET", url), "EasyPost", "a label file"
         )
         return answer.content, answer.headers.get("content-type", "application/pdf").split(";")[0]
+
+
+def wire_parcel(weight_g: int, dimensions_mm: Sequence[int] | None) -> dict:
+    """EasyPost's Parcel: the weight in ounces; length, width and height in inches, all
+    three or none."""
+    parcel: dict = {"weight": float(ounces(weight_g))}
+    if dimensions_mm is not None:
+        length, width, height = dimensions_mm
+        parcel |= {
+            "length": float(inches(length)),
+            "width": float(inches(width)),
+            "height": float(inches(height)),
+        }
+    return parcel
 
 
 def wire_customs(customs: CustomsDeclaration, signer: str) -> dict:

@@ -9,7 +9,7 @@ error for that carrier), which is recorded with the label.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from services.fulfillment.domain.carriers import Quote, ShippingRefused
 from services.fulfillment.domain.customs import customs_line
@@ -17,6 +17,7 @@ from shared.events import CaseItem
 from shared.labels import InvoiceLine
 
 GRAMS_PER_OUNCE = Decimal("28.349523125")
+MM_PER_INCH = Decimal("25.4")
 
 # Each rate-card service as EasyPost's carrier metadata names it (carrier, service level).
 # DHL Parcel UK is not a carrier EasyPost sells: its cards' service is passed over.
@@ -133,6 +134,15 @@ def ounces(weight_g: int) -> Decimal:
     return max(
         Decimal("0.1"),
         (Decimal(weight_g) / GRAMS_PER_OUNCE).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP),
+    )
+
+
+def inches(length_mm: int) -> Decimal:
+    """EasyPost measures parcels in inches, to a tenth; rounded up, so the box declared is
+    never smaller than the one the carrier measures."""
+    return max(
+        Decimal("0.1"),
+        (Decimal(length_mm) / MM_PER_INCH).quantize(Decimal("0.1"), rounding=ROUND_CEILING),
     )
 
 

@@ -1,5 +1,7 @@
-"""Customs data for units going back to the factory: the HS code of each category, the
-country of origin, and where they go."""
+"""Customs data for units crossing a border (back to the factory, or a parcel out of its
+customs union): each line's HS code, country of origin and weight, from the seller's
+catalog when the case item carries them (`CaseItem.product`), else the category's
+defaults; and the factory units go back to."""
 
 from shared.events import CaseItem
 from shared.labels import InvoiceLine, PostalAddress
@@ -34,12 +36,32 @@ def _category(item: CaseItem) -> str:
 
 
 def customs_line(item: CaseItem) -> InvoiceLine:
-    category = _category(item)
     return InvoiceLine(
         description=item.title or item.sku,
-        hs_code=HS_CODE_OF_CATEGORY.get(category, DEFAULT_HS_CODE),
-        origin_country=ORIGIN_COUNTRY,
+        hs_code=hs_code_of(item),
+        origin_country=origin_of(item),
         quantity=item.quantity,
         unit_value_minor=item.unit_price_minor,
-        weight_g=UNIT_WEIGHT_G.get(category, DEFAULT_UNIT_WEIGHT_G) * item.quantity,
+        weight_g=customs_unit_weight_g(item) * item.quantity,
     )
+
+
+def hs_code_of(item: CaseItem) -> str:
+    """The catalog's HS code of the product (6 to 10 digits), else the category's."""
+    if item.product is not None and item.product.hs_code is not None:
+        return item.product.hs_code
+    return HS_CODE_OF_CATEGORY.get(_category(item), DEFAULT_HS_CODE)
+
+
+def origin_of(item: CaseItem) -> str:
+    """Where the product was made, as the catalog says; else where the sellers' goods
+    come from."""
+    if item.product is not None and item.product.origin_country is not None:
+        return item.product.origin_country
+    return ORIGIN_COUNTRY
+
+
+def customs_unit_weight_g(item: CaseItem) -> int:
+    if item.product is not None and item.product.weight_g is not None:
+        return item.product.weight_g
+    return UNIT_WEIGHT_G.get(_category(item), DEFAULT_UNIT_WEIGHT_G)

@@ -5,7 +5,7 @@ from datetime import date
 from typing import Any
 
 from services.fulfillment.domain.customs import FACTORY, customs_line
-from services.fulfillment.domain.routing import parcel_weight_g
+from services.fulfillment.domain.parcels import parcel_weight_g
 from services.fulfillment.domain.shipments import drop_off_code
 from services.fulfillment.domain.warehouses import Warehouse
 from shared.events import CaseItem

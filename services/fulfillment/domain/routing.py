@@ -15,7 +15,7 @@ from services.fulfillment.domain.carriers import (
 )
 from services.fulfillment.domain.warehouses import Warehouse
 from shared.business_time import business_days_after, local_day
-from shared.events import CaseItem, Remedy
+from shared.events import Remedy
 from shared.markets import REGION_OF, Market
 
 # The promise to the buyer: 3 to 5 business days from a local warehouse.
@@ -24,17 +24,6 @@ PROMISE_BUSINESS_DAYS: dict[Remedy, int] = {
     Remedy.EXCHANGE: 5,
     Remedy.RESHIP: 5,
 }
-
-# Estimated unit weights (grams) by listing category, before the parcel is weighed.
-UNIT_WEIGHT_G: dict[str, int] = {
-    "electronics": 600,
-    "home": 1500,
-    "apparel": 400,
-    "default": 800,
-}
-SPARE_PART_WEIGHT_G = 150
-SPARE_PART_SUFFIX = "-PART"
-PACKAGING_G = 200  # box or mailer, dunnage and label
 
 
 @dataclass(frozen=True)
@@ -102,22 +91,3 @@ def _rank(choice: WarehouseChoice, market: Market) -> tuple:
 
 def _usd(quote: Quote) -> int:
     return in_usd_minor(quote.price_minor, quote.currency)
-
-
-# An estimate is never heavier than what every carrier service takes: it picks a
-# warehouse and a label, and the scale at packing (or the carrier's) has the last word.
-ESTIMATE_CAP_G = 30_000
-
-
-def parcel_weight_g(items: Sequence[CaseItem]) -> int:
-    """An estimate of the packed parcel: each unit by its category (spare parts by their
-    own weight) plus the packaging, at most ESTIMATE_CAP_G."""
-    estimate = PACKAGING_G + sum(unit_weight_g(item) * item.quantity for item in items)
-    return min(estimate, ESTIMATE_CAP_G)
-
-
-def unit_weight_g(item: CaseItem) -> int:
-    if item.sku.upper().endswith(SPARE_PART_SUFFIX):
-        return SPARE_PART_WEIGHT_G
-    category = (item.category or "").strip().lower()
-    return UNIT_WEIGHT_G.get(category, UNIT_WEIGHT_G["default"])

@@ -15,11 +15,13 @@ def spare_part_sku(sku: str) -> str:
 
 def shipped_items(remedy: Remedy, items: list[CaseItem]) -> list[CaseItem]:
     """What goes in the parcel: one spare part per item line, or a replacement unit per
-    unit bought (an exchange, or a reship of a parcel that never arrived)."""
+    unit bought (an exchange, or a reship of a parcel that never arrived). A part is not
+    its unit: the unit's catalog facts (weight, size, HS code) do not go with it."""
     if remedy is not Remedy.PART_SHIPMENT:
         return list(items)
     return [
-        item.model_copy(update={"sku": spare_part_sku(item.sku), "quantity": 1}) for item in items
+        item.model_copy(update={"sku": spare_part_sku(item.sku), "quantity": 1, "product": None})
+        for item in items
     ]
 
 

@@ -16,10 +16,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.fulfillment.domain import dispatch_requests
 from services.fulfillment.domain.dispatch_requests import RequestState
+from services.fulfillment.domain.parcels import parcel_weight_g
 from services.fulfillment.domain.routing import (
     PROMISE_BUSINESS_DAYS,
     WarehouseChoice,
-    parcel_weight_g,
     rank_warehouses,
 )
 from services.fulfillment.domain.shipments import (

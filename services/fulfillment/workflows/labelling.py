@@ -38,8 +38,8 @@ from services.fulfillment.domain.carrier_services import (
 )
 from services.fulfillment.domain.carriers import Quote, ShippingRefused
 from services.fulfillment.domain.labels import warehouse_address
+from services.fulfillment.domain.parcels import parcel_dimensions_mm, parcel_weight_g
 from services.fulfillment.domain.returns import return_services
-from services.fulfillment.domain.routing import parcel_weight_g
 from services.fulfillment.domain.shipments import new_rma_id, shipped_items
 from services.fulfillment.domain.tasks import BoughtService
 from services.fulfillment.domain.warehouses import WAREHOUSE_BY_CODE, warehouses_for
@@ -80,6 +80,7 @@ class LabelOrder:
     weight_g: int
     seller_account: str
     customs: CustomsDeclaration | None = None
+    dimensions_mm: tuple[int, ...] | None = None  # the parcel's size, when the catalog knows it
 
 
 # Dispatch labels, while staff pack
@@ -112,6 +113,7 @@ async def dispatch_label(
         weight_g,
         task.seller_account,
         customs,
+        parcel_dimensions_mm(items),
     )
     shipment = await carrier_shipment(service, labels, order, sender, recipient, is_return=False)
     return await bought_label(service, labels, order.reference, shipment, ranked)
@@ -165,6 +167,7 @@ async def owe_return_label(
             warehouse=warehouse.code,
             state=OWED,
             weight_g=parcel_weight_g(decision.items),
+            dimensions_mm=_listed(parcel_dimensions_mm(decision.items)),
             return_order=returns.return_order_of(decision),
             passed_over=[],
             next_attempt_at=now,
@@ -192,6 +195,7 @@ async def return_label(
         owed.warehouse,
         owed.weight_g,
         owed.seller_account,
+        dimensions_mm=tuple(owed.dimensions_mm) if owed.dimensions_mm else None,
     )
     sender = warehouse_address(warehouse)  # a return swaps the two addresses at EasyPost
     shipment = await carrier_shipment(service, labels, order, sender, buyer, is_return=True)
@@ -319,7 +323,13 @@ async def carrier_shipment(
         if kept.is_bought and kept.refund_status is None:
             await labels.refund(kept.shipment_id)
     made = await labels.create(
-        order.reference, sender, recipient, order.weight_g, is_return, order.customs
+        order.reference,
+        sender,
+        recipient,
+        order.weight_g,
+        is_return,
+        order.customs,
+        order.dimensions_mm,
     )
     winner = await _keep(service, order, made.shipment_id, kept_id)
     return made if winner == made.shipment_id else await labels.shipment(winner)
@@ -390,6 +400,7 @@ async def _keep(
         "warehouse": order.warehouse,
         "state": OWED,
         "weight_g": order.weight_g,
+        "dimensions_mm": _listed(order.dimensions_mm),
         "easypost_shipment_id": shipment_id,
         "passed_over": [],
         "return_order": {},
@@ -399,7 +410,11 @@ async def _keep(
     keep = insert(CarrierLabel).values(**values)
     keep = keep.on_conflict_do_update(
         index_elements=[CarrierLabel.reference],
-        set_={"easypost_shipment_id": shipment_id, "weight_g": order.weight_g},
+        set_={
+            "easypost_shipment_id": shipment_id,
+            "weight_g": order.weight_g,
+            "dimensions_mm": _listed(order.dimensions_mm),
+        },
         where=CarrierLabel.easypost_shipment_id.is_not_distinct_from(instead_of),
     ).returning(CarrierLabel.easypost_shipment_id)
     async with service.transaction() as session:
@@ -411,6 +426,10 @@ async def _keep(
                 )
             )
     return kept
+
+
+def _listed(dimensions_mm: tuple[int, ...] | None) -> list[int] | None:
+    return None if dimensions_mm is None else list(dimensions_mm)
 
 
 async def notify(session: AsyncSession) -> None:

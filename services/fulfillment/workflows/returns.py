@@ -12,9 +12,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.fulfillment.domain import returns
 from services.fulfillment.domain.carrier_pickups import CarrierPickup
 from services.fulfillment.domain.carriers import Quote
+from services.fulfillment.domain.parcels import parcel_weight_g
 from services.fulfillment.domain.pickups import PickupWindow
 from services.fulfillment.domain.returns import return_services
-from services.fulfillment.domain.routing import parcel_weight_g
 from services.fulfillment.domain.shipments import (
     new_holding_id,
     new_rma_id,

@@ -28,6 +28,7 @@ from services.intake.domain.marketplace_side import (
     ReturnOrder,
 )
 from services.intake.settings import IntakeSettings
+from shared.events import Parcel
 
 Headers = Mapping[str, str]
 Missing = TypeVar("Missing")
@@ -67,6 +68,15 @@ ActOnReturn = Callable[[ReturnOrder, Account, MarketplaceApis], Awaitable[None]]
 MessageBuyer = Callable[[MessageOrder, Account, MarketplaceApis], Awaitable[None]]
 # The address the marketplace relays e-mail to its buyer through (Amazon's anonymised one).
 BuyerRelayAddress = Callable[[str, Account, MarketplaceApis], Awaitable[str]]
+# The marketplace's own message type that fits a message, when the order offers one (an
+# action of Amazon's Messaging API); None: the message goes the channel's usual way.
+MessageAction = Callable[[MessageOrder, Account, MarketplaceApis], Awaitable[str | None]]
+# The message sent through that action; no read-back exists (`workers/outgoing_messages.py`).
+SendByAction = Callable[[MessageOrder, str, Account, MarketplaceApis], Awaitable[None]]
+# The buyer's language of preference as the marketplace knows it, as a language code.
+BuyerLanguage = Callable[[MessageOrder, Account, MarketplaceApis], Awaitable[str | None]]
+# The parcel the seller shipped the order in, as the marketplace knows it; None: none known.
+OrderShipment = Callable[[str, Account, MarketplaceApis], Awaitable[Parcel | None]]
 # One cheap call the account's credentials must pass (onboarding checks an account with it).
 CheckAccount = Callable[[Account, MarketplaceApis], Awaitable[None]]
 
@@ -100,6 +110,12 @@ class MarketplaceChannel(Generic[Missing]):
     # neither, by e-mail to the buyer's own address.
     message_buyer: MessageBuyer | None = None
     buyer_relay_address: BuyerRelayAddress | None = None
+    # The marketplace's own message types, tried before the relay (Amazon's Messaging API).
+    message_action: MessageAction | None = None
+    send_by_action: SendByAction | None = None
+    buyer_language: BuyerLanguage | None = None
+    # The order's shipment, for a parcel the buyer says never came (`workflows/order_shipments.py`).
+    order_shipment: OrderShipment | None = None
 
 
 def verified_with_secrets(

@@ -77,3 +77,5 @@ class MessageOrder:
     subject: str
     text: str
     language: str
+    kind: str = ""  # a MessageKind: which of the marketplace's message types fits it
+    market: str | None = None  # the case's market (the order's marketplace)

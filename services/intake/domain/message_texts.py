@@ -11,7 +11,9 @@ can never become markup. Money and days are formatted here with Babel, per langu
 An offer (or a notice of a remedy owed) carries resolution's own text as it wrote and linted
 it (amount, what the buyer keeps, the expiry and the legal notices of the offer), framed
 with the page link. The answer when nothing is owed keeps the buyer's statutory rights in
-view where the market has a legal guarantee (EU, UK). Every message passes
+view where the market has a legal guarantee (EU: the legal guarantee; UK: the Consumer
+Rights Act); resolution's own answer (`resolution.held_for_agent` v2) comes framed. Every
+message passes
 `shared.compliance` (banned promises, required disclosures, the marketplace's rules on
 content) before it may leave. Pure: no I/O but reading the templates shipped with it.
 """
@@ -104,13 +106,21 @@ def render(facts: MessageFacts) -> RenderedMessage:
         "subject": subject,
         "body": body,
         "paragraphs": [line for line in body.split("\n") if line.strip()],
-        "own_frame": facts.kind in OWN_FRAME,
+        "own_frame": own_frame(facts),
         "optional": facts.kind in OPTIONAL,
     }
     text = TEXT.get_template("message.txt.j2").render(frame).strip() + "\n"
     html = HTML.get_template("message.html.j2").render(frame)
     findings = lint_message(f"{subject}\n{text}", language, facts)
     return RenderedMessage(language, subject, text, html, findings)
+
+
+def own_frame(facts: MessageFacts) -> bool:
+    """Resolution's own text comes framed already: its offers, and its answer when nothing
+    is owed (an agent's answer is framed here)."""
+    return facts.kind in OWN_FRAME or (
+        facts.kind is MessageKind.NOTHING_OWED and bool(facts.offer_text)
+    )
 
 
 def lint_message(text: str, language: str, facts: MessageFacts) -> list[str]:
@@ -122,11 +132,17 @@ def lint_message(text: str, language: str, facts: MessageFacts) -> list[str]:
     return [str(finding) for finding in found]
 
 
+# The statutory rights an answer that nothing is owed keeps in view, by the lint's names:
+# the EU's legal guarantee, the UK's Consumer Rights Act.
+KEPT_RIGHTS = {Region.EU: "legal_guarantee", Region.UK: "statutory_repair"}
+
+
 def required_disclosures(kind: MessageKind, market: Market) -> tuple[str, ...]:
     """Where the market gives a legal guarantee, the answer that nothing is owed says the
     buyer keeps it."""
-    if kind is MessageKind.NOTHING_OWED and REGION_OF[market] in (Region.EU, Region.UK):
-        return ("legal_guarantee",)
+    kept = KEPT_RIGHTS.get(REGION_OF[market])
+    if kind is MessageKind.NOTHING_OWED and kept:
+        return (kept,)
     return ()
 
 
@@ -153,9 +169,7 @@ def _context(facts: MessageFacts, language: str) -> dict[str, object]:
         if facts.promised_by is None
         else format_date(facts.promised_by, "long", locale=language),
         "why": facts.why,
-        "legal_guarantee": REQUIRED_DISCLOSURES["legal_guarantee"][language]
-        if "legal_guarantee" in required
-        else None,
+        "legal_guarantee": REQUIRED_DISCLOSURES[required[0]][language] if required else None,
     }
 
 

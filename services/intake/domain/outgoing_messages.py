@@ -87,6 +87,11 @@ WAYS = {
 # The page link is left out where the marketplace takes no links but those needed to
 # complete the order (Amazon): its buyers answer by replying to the message.
 NO_PAGE_LINK = frozenset({Way.AMAZON})
+# The kinds whose words are another's (resolution's offer, an agent's reason), written in
+# the case's language; intake words every other kind itself, in any of its languages.
+OTHERS_WORDS = frozenset(
+    {MessageKind.OFFER_MADE, MessageKind.REMEDY_OWED, MessageKind.NOTHING_OWED}
+)
 # A message the buyer may opt out of (not one about what the case still owes them).
 OPTIONAL = frozenset({MessageKind.QUALITY_FOLLOW_UP})
 
@@ -105,6 +110,11 @@ def without_page_links(text: str) -> str:
 
 def way_of(channel: str) -> Way:
     return WAYS[Channel(channel)]
+
+
+def in_own_words(kind: MessageKind) -> bool:
+    """Whether intake words the whole message (so it may speak the buyer's preference)."""
+    return kind not in OTHERS_WORDS
 
 
 def message_key(case_id: str, kind: MessageKind, trigger: str) -> str:

@@ -13,6 +13,7 @@ from shared.events import (
     RefundIssued,
     Remedy,
     ResolutionDecided,
+    ResolutionHeldForAgent,
     ResolutionOffered,
     ReturnLabelIssued,
     ReturnReceived,
@@ -52,6 +53,17 @@ async def on_resolution_offered(
     }
     kind = offer_kind(offer.needs_answer)
     await outgoing_messages.owe(session, offer.case_id, kind, envelope.id, facts)
+
+
+async def on_resolution_held_for_agent(
+    session: AsyncSession, held: ResolutionHeldForAgent, envelope: Envelope
+) -> None:
+    """Nothing is owed: resolution's answer, why and the rights the buyer keeps, goes to the
+    buyer; the case still waits for an agent. Any other hold says nothing to the buyer."""
+    if not held.message:
+        return
+    facts = {"offer_text": held.message, "nothing_owed": held.nothing_owed}
+    await outgoing_messages.owe(session, held.case_id, MessageKind.NOTHING_OWED, envelope.id, facts)
 
 
 async def on_return_label_issued(

@@ -45,6 +45,9 @@ class MessageView(BaseModel):
     queued_at: datetime
     sent_at: datetime | None
     delivered_at: datetime | None
+    # The marketplace's own message type it went through (an Amazon Messaging API action,
+    # e.g. unexpectedProblem); None: the channel's usual way (e-mail, the relay, eBay's).
+    action: str | None = None
 
 
 def view_of(row: OutgoingMessage) -> MessageView:

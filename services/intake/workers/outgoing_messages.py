@@ -5,8 +5,20 @@
   MAIL_FROM), through the mail relay (`adapters/mail.py`);
 - eBay: in the return's conversation (the channel's `message_buyer`); delivered once eBay
   took it;
-- Amazon: e-mail to the order's anonymised relay address, read from the Orders API with a
-  Restricted Data Token as it is sent (the channel's `buyer_relay_address`).
+- Amazon: the Messaging API's action that fits the message, when the order offers it now
+  (the channel's `message_action`, `send_by_action`); otherwise e-mail to the order's
+  anonymised relay address, read from the Orders API with a Restricted Data Token as it is
+  sent (the channel's `buyer_relay_address`). A message whose words intake writes itself is
+  rendered in the buyer's language of preference there (the channel's `buyer_language`).
+
+Amazon's messages cannot be read back (unlike eBay's return history), so a try through an
+action is recorded (`action_tried_at`) before its call. Answered 201: sent. Refused with a
+4xx: nothing was made, and the message goes to the relay instead. Throttled (429): nothing
+was made, tried again later. A 5xx or no answer at all (a timeout, a dropped connection):
+it may have been made, so it is not sent again but failed for an agent, who checks the
+order's buyer messages in Seller Central and retries it (which clears the mark); a try that
+began and was never recorded as answered (intake stopped midway) is failed alike. At most
+once, then: a second critical message would cost the seller more than an agent's look.
 
 Before its first try a message is rendered in the buyer's language and linted
 (`domain/message_texts.py`); what it says is kept, and a message the lint holds back is
@@ -25,12 +37,13 @@ from services.intake.adapters.mail import Bounced, Envelope, email_of
 from services.intake.domain.account import Account
 from services.intake.domain.case import Channel
 from services.intake.domain.marketplace_side import MessageOrder
-from services.intake.domain.message_texts import render
+from services.intake.domain.message_texts import LANGUAGES, render
 from services.intake.domain.outgoing_messages import (
     OPTIONAL,
     MessageKind,
     MessageState,
     Way,
+    in_own_words,
     why_not_sent,
 )
 from services.intake.tables import CaseRecord, OutgoingMessage
@@ -78,6 +91,7 @@ class MessageWorker(LeasedWork[OutgoingMessage]):
             return
         account = await self.intake.accounts.find(Channel(row.channel), row.account)
         if row.subject is None:
+            await self._in_buyer_language(row, case, account)
             facts = outgoing_messages.facts_of(
                 row, case, account, contact.get("name"), self.intake.buyer_links
             )
@@ -97,6 +111,9 @@ class MessageWorker(LeasedWork[OutgoingMessage]):
                 await self._in_marketplace(row, case, account)
                 async with self.service.transaction() as session:
                     await outgoing_messages.delivered(session, row, utc_now())
+            elif way is Way.AMAZON and await self._by_action(row, case, account):
+                async with self.service.transaction() as session:
+                    await outgoing_messages.sent(session, row, utc_now())
             else:
                 recipient = contact.get("email")
                 if way is Way.AMAZON:
@@ -125,16 +142,69 @@ class MessageWorker(LeasedWork[OutgoingMessage]):
             raise Refused(row.channel, "takes no messages to buyers from intake")
         if account is None:
             raise Refused(row.channel, f"intake holds no {row.channel} account {row.account}")
-        order = MessageOrder(
-            message_id=row.message_id,
-            case_id=row.case_id,
-            order_id=case.order_id,
-            return_id=case.return_id,
-            subject=row.subject or "",
-            text=row.body_text or "",
-            language=row.language,
-        )
-        await channel.message_buyer(order, account, self.intake.marketplaces)
+        await channel.message_buyer(order_of(row, case), account, self.intake.marketplaces)
+
+    async def _in_buyer_language(
+        self, row: OutgoingMessage, case: CaseRecord, account: Account | None
+    ) -> None:
+        """The buyer's language of preference where the marketplace knows it, for a message
+        intake words itself; the case's language when it says none, or cannot now."""
+        channel = self.intake.channels.get(Channel(row.channel))
+        if channel is None or channel.buyer_language is None or account is None:
+            return
+        if not in_own_words(MessageKind(row.kind)):
+            return  # resolution's offer or an agent's words: their language stays
+        try:
+            language = await channel.buyer_language(
+                order_of(row, case), account, self.intake.marketplaces
+            )
+        except (Unavailable, Refused) as failure:
+            log.info("the buyer's language of case %s is not known: %s", row.case_id, failure)
+            return
+        if language in LANGUAGES:
+            row.language = language
+
+    async def _by_action(
+        self, row: OutgoingMessage, case: CaseRecord, account: Account | None
+    ) -> bool:
+        """Sent through the marketplace's own message type, when one fits and the order
+        offers it; False: it goes by e-mail to the relay. See the module's note on tries."""
+        channel = self.intake.channels.get(Channel(row.channel))
+        if channel is None or channel.message_action is None or channel.send_by_action is None:
+            return False
+        if account is None:
+            return False
+        if row.action_tried_at is not None:  # a try that began and was never answered
+            raise Refused(row.channel, unknown_outcome(row.action))
+        order = order_of(row, case)
+        apis = self.intake.marketplaces
+        try:
+            action = await channel.message_action(order, account, apis)
+        except Refused as refusal:
+            if refusal.status is None:
+                raise
+            log.warning("no message type of case %s: %s", row.case_id, refusal)
+            return False  # the relay may still take it
+        if action is None:
+            return False
+        async with self.service.transaction() as session:
+            await outgoing_messages.action_tried(session, row, action, utc_now())
+        try:
+            await channel.send_by_action(order, action, account, apis)
+        except Refused as refusal:
+            if refusal.status is None:
+                raise
+            log.warning("%s refused for case %s: %s", action, row.case_id, refusal)
+            async with self.service.transaction() as session:
+                await outgoing_messages.action_answered(session, row, action=None)
+            return False  # refused before it was made: by e-mail to the relay instead
+        except Unavailable as failure:
+            if failure.status != THROTTLED:  # a 5xx or no answer: it may have been made
+                raise Refused(row.channel, f"{failure}; {unknown_outcome(action)}") from failure
+            async with self.service.transaction() as session:
+                await outgoing_messages.action_answered(session, row, action=action)
+            raise
+        return True
 
     async def _relay_address(
         self, row: OutgoingMessage, case: CaseRecord, account: Account | None
@@ -195,3 +265,28 @@ class MessageWorker(LeasedWork[OutgoingMessage]):
         self.service.counter(name, "messages to buyers, by kind and way").add(
             1, {"kind": row.kind, "way": row.way}
         )
+
+
+THROTTLED = 429  # refused before anything was done: the only answer safe to try again
+
+
+def unknown_outcome(action: str | None) -> str:
+    return (
+        f"whether its {action} message reached Amazon is not known, and Amazon keeps no "
+        "record to read back: check the order's buyer messages in Seller Central, then retry"
+    )
+
+
+def order_of(row: OutgoingMessage, case: CaseRecord) -> MessageOrder:
+    """The message as a marketplace's messaging takes it."""
+    return MessageOrder(
+        message_id=row.message_id,
+        case_id=row.case_id,
+        order_id=case.order_id,
+        return_id=case.return_id,
+        subject=row.subject or "",
+        text=row.body_text or "",
+        language=row.language,
+        kind=row.kind,
+        market=case.market,
+    )

@@ -36,6 +36,8 @@ class LinkedCase:
     erased: bool  # the buyer asked to be forgotten: the page shows nothing of the case
     channel: str = ""
     account: str = ""
+    market: str = ""
+    currency: str = ""
 
 
 def answer_id(offer_id: str) -> str:
@@ -82,6 +84,8 @@ async def linked_case(session: AsyncSession, case_id: str) -> LinkedCase | None:
         erased=row.erased_at is not None or row.buyer_ref == ERASED,
         channel=row.channel,
         account=row.account,
+        market=str(case.get("market") or ""),
+        currency=str(case.get("currency") or ""),
     )
 
 

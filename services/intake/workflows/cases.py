@@ -32,7 +32,7 @@ from services.intake.domain.opening import case_opened, to_minor_units, triaged
 from services.intake.domain.replies import read_reply
 from services.intake.domain.triage import Triage, classified_by_agent, triage_of
 from services.intake.tables import BuyerRecord, CasePhoto, CaseRecord, ExchangeVariant
-from services.intake.workflows import fba_units, outgoing_messages
+from services.intake.workflows import catalog, fba_units, outgoing_messages
 from services.intake.workflows.buyer_messages import record_reply
 from services.intake.workflows.context import Intake
 from shared.events import (
@@ -98,6 +98,7 @@ async def open_case(
         case, classify(case.reason, case.marketplace_reason, case.buyer_words, case.buyer_language)
     )
     event = case_opened(case, case_key, classification, now, legacy_case_id)
+    event, unknown_skus = await with_products(session, intake, case, event)
     stored = await session.scalar(
         insert(CaseRecord.__table__)
         .values(
@@ -115,6 +116,7 @@ async def open_case(
             marketplace_status=MarketplaceStatus.REQUESTED.value,
             opened_at=now,
             case=event.model_dump(mode="json"),
+            unknown_skus=unknown_skus,
         )
         .on_conflict_do_nothing(constraint="cases_opened_once")
         .returning(CaseRecord.__table__.c.case_id)
@@ -134,6 +136,21 @@ async def open_case(
         },
     )
     return event
+
+
+async def with_products(
+    session: AsyncSession, intake: Intake, case: CanonicalCase, event: CaseOpened
+) -> tuple[CaseOpened, list[str]]:
+    """The event with each item resolved to its catalog product, and the SKUs the seller's
+    catalog does not know: counted, kept on the case; the case flows on defaults."""
+    skus = [item.sku for item in event.items]
+    found = await catalog.found_variants(session, case.channel.value, case.seller_account, skus)
+    items, unknown = catalog.resolved(event.items, found, case.market, case.currency)
+    if unknown:
+        intake.service.counter(
+            "cases.unknown_skus", "case items whose SKU the seller's catalog does not know"
+        ).add(len(unknown), {"channel": case.channel.value})
+    return event.model_copy(update={"items": items}), unknown
 
 
 async def keep_contact(

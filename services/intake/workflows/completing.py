@@ -3,7 +3,9 @@
 Shopify's return request names line items only, Walmart's names return orders only and
 eBay's names the return only; after the webhook has been answered, the worker reads the
 rest from their APIs (each channel's `read_missing`) and parses the whole. Generic and
-Amazon webhooks lack nothing, and deliveries parsed on arrival are complete already.
+Amazon webhooks lack nothing, and deliveries parsed on arrival are complete already. A case
+of a parcel not received that names none gets the order's shipment from its marketplace
+(`order_shipments.py`).
 """
 
 from dataclasses import dataclass
@@ -15,6 +17,7 @@ from services.intake.domain.case import Channel, ChannelError, Delivery
 from services.intake.domain.delivery import DeliveryState
 from services.intake.workflows.accepting import PARSED, parsed_delivery, webhook_of
 from services.intake.workflows.context import Intake
+from services.intake.workflows.order_shipments import with_shipments
 from shared.outbound import OutboundError, Unavailable
 
 
@@ -41,10 +44,13 @@ class Completion:
 
 
 async def complete(stored: StoredDelivery, intake: Intake) -> Completion:
-    if stored.kind == PARSED:
-        return Completion(stored, [parsed_delivery(stored.content)])
     try:
-        return Completion(stored, await read_and_parse(stored, intake))
+        if stored.kind == PARSED:
+            deliveries = [parsed_delivery(stored.content)]
+        else:
+            deliveries = await read_and_parse(stored, intake)
+        found = await with_shipments(deliveries, stored.channel, stored.account, intake)
+        return Completion(stored, found)
     except Unavailable as error:
         return Completion(stored, [], (str(error), True), error.retry_after)
     except OutboundError as error:

@@ -1,7 +1,8 @@
-"""The variants a buyer may take in exchange for their case's returned item: those the
-seller's own shop sent with it (kept when the case opened, `cases.keep_variants`), else
-those the marketplace's API lists for the order's line (Shopify), else none (the same
-item is sent again).
+"""The variants a buyer may take in exchange for their case's returned item: its product's
+variants in the seller's catalog (`workflows/catalog.py`, whatever the channel), else
+those the seller's own shop sent with it (kept when the case opened,
+`cases.keep_variants`), else those the marketplace's API lists for the order's line
+(Shopify), else none (the same item is sent again).
 
 `Unavailable` or `Refused` from the marketplace reach the caller: the page then says it
 cannot list them now."""
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from services.intake.domain.case import Channel
 from services.intake.domain.exchange_variants import ExchangeOption, Variant, exchange_options
 from services.intake.tables import ExchangeVariant
+from services.intake.workflows import catalog
 from services.intake.workflows.buyer_page import LinkedCase
 from services.intake.workflows.context import Intake
 
@@ -24,13 +26,24 @@ async def options_for(
         return None
     item = case.items[0]
     sku = str(item.get("sku", ""))
-    variants = await sent_variants(intake, case.case_id, sku)
+    variants = await catalog_variants(intake, case, sku)
+    if not variants:
+        variants = await sent_variants(intake, case.case_id, sku)
     if not variants:
         variants = await marketplace_variants(intake, case, sku)
     if not variants:
         return None
     paid = int(item.get("unit_price_minor") or 0)
     return exchange_options(variants, sku, paid, int(item.get("quantity") or 1), cap_minor)
+
+
+async def catalog_variants(intake: Intake, case: LinkedCase, sku: str) -> list[Variant]:
+    if not case.market or not case.currency:
+        return []
+    async with intake.service.transaction() as session:
+        return await catalog.exchange_variants(
+            session, case.channel, case.account, sku, case.market, case.currency
+        )
 
 
 async def sent_variants(intake: Intake, case_id: str, sku: str) -> list[Variant]:

@@ -230,7 +230,24 @@ async def rendered(session: AsyncSession, row: OutgoingMessage, message: Rendere
 
 
 async def sent(session: AsyncSession, row: OutgoingMessage, now: datetime) -> None:
-    await moved(session, row, messages.send(MessageState(row.state), row.message_id), sent_at=now)
+    transition = messages.send(MessageState(row.state), row.message_id)
+    await moved(session, row, transition, sent_at=now, action_tried_at=None)
+
+
+async def action_tried(
+    session: AsyncSession, row: OutgoingMessage, action: str, now: datetime
+) -> None:
+    """A try through the marketplace's message type begins: recorded before its call, as
+    no read-back could tell later whether it got through."""
+    await set_values(session, row.message_id, action=action, action_tried_at=now)
+    row.action, row.action_tried_at = action, now
+
+
+async def action_answered(session: AsyncSession, row: OutgoingMessage, action: str | None) -> None:
+    """The marketplace answered the try without making the message: nothing is pending;
+    `action` None when the message goes the usual way instead."""
+    await set_values(session, row.message_id, action=action, action_tried_at=None)
+    row.action, row.action_tried_at = action, None
 
 
 async def delivered(session: AsyncSession, row: OutgoingMessage, now: datetime) -> None:
@@ -296,6 +313,7 @@ async def retry(
     row.state = messages.retry(MessageState(row.state), message_id).state.value
     row.attempts = 0
     row.next_attempt_at = utc_now()
+    row.action_tried_at = None  # the agent checked that the lost try did not get through
     return row
 
 

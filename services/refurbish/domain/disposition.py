@@ -18,6 +18,7 @@ from typing import Any
 
 from services.refurbish.domain.checklists import CATEGORIES, Checklist, category_key
 from services.refurbish.domain.grading import Grading, grade_checklist
+from services.refurbish.domain.units import unit_weight_kg
 from shared.events import CaseItem, CostLine, Disposition, Grade, RecoveryOption, ReturnRoute
 from shared.markets import Currency
 
@@ -77,6 +78,7 @@ class Unit:
     sku: str
     price_minor: int
     currency: Currency
+    weight_kg: Decimal | None = None  # the catalog's; None: the category's estimate
 
     @property
     def data(self) -> dict[str, Any]:
@@ -88,6 +90,10 @@ class Unit:
 
     def share(self, share: Any) -> int:
         return _minor(Decimal(share) * self.price_minor)
+
+    @property
+    def freight_kg(self) -> Decimal:
+        return self.weight_kg if self.weight_kg is not None else self.data["unit_weight_kg"]
 
 
 def _minor(amount: Decimal) -> int:
@@ -192,7 +198,7 @@ def _return_to_origin(unit: Unit, route: ReturnRoute | None) -> Recovery:
         ("factory_credit", -unit.share(data["credit_share"])),
         (
             "freight_to_origin",
-            unit.cost(data["freight_per_kg_minor"] * unit.data["unit_weight_kg"]),
+            unit.cost(data["freight_per_kg_minor"] * unit.freight_kg),
         ),
         ("customs_and_brokerage", unit.cost(data["customs_per_unit_minor"])),
     )
@@ -310,7 +316,8 @@ def plan_disposition(
 ) -> DispositionPlan:
     """Every disposition weighed for the graded unit, the best expected net first.
     `currency` is the repair shop's, which the item is priced in."""
-    unit = Unit(category_key(item.category), item.sku, item.unit_price_minor, currency)
+    key = category_key(item.category)
+    unit = Unit(key, item.sku, item.unit_price_minor, currency, unit_weight_kg(item))
     options = [
         *_sales(unit, grading.grade, checklist.packaging),
         _repair(unit, grading, checklist, repairs_done),

@@ -2,6 +2,7 @@
 marketplace warehouse knows it."""
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 from shared.events import CaseItem
 
@@ -26,6 +27,17 @@ def category_of(item: CaseItem) -> str:
 
 
 def fnsku_of(item: CaseItem) -> str:
-    """The label Amazon's warehouse scans. Without a seller's own FNSKU list, the ASIN
-    (Amazon accepts it for units tracked by manufacturer barcode), else the SKU."""
+    """The label Amazon's warehouse scans: the product's FNSKU from the seller's catalog;
+    without one, the ASIN (Amazon accepts it for units tracked by manufacturer barcode),
+    else the SKU."""
+    if item.product is not None and item.product.fnsku:
+        return item.product.fnsku
     return item.asin or item.sku
+
+
+def unit_weight_kg(item: CaseItem) -> Decimal | None:
+    """The unit's weight from the seller's catalog; None when the catalog does not weigh
+    it (its category's estimate is used then)."""
+    if item.product is None or item.product.weight_g is None:
+        return None
+    return Decimal(item.product.weight_g) / 1000

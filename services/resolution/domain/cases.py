@@ -16,6 +16,7 @@ once the case was planned, the carrier's word once an agent took the case, a sto
 shortage once the case ended otherwise.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -98,11 +99,34 @@ def decide(
     return _move(state, "decide", notice, decided)
 
 
+@dataclass(frozen=True)
+class Told:
+    """What the buyer heard when nothing is owed, in their language, linted."""
+
+    nothing_owed: str  # why
+    language: str
+    message: str
+
+
 def hold(
-    state: CaseState, case_id: str, findings: list[str], at: datetime, remedy: Remedy | None = None
+    state: CaseState,
+    case_id: str,
+    findings: list[str],
+    at: datetime,
+    remedy: Remedy | None = None,
+    told: Told | None = None,
 ) -> Transition[CaseState]:
-    """Nothing goes to the buyer: an agent takes the case, with the reasons."""
-    held = ResolutionHeldForAgent(case_id=case_id, remedy=remedy, findings=findings, at=at)
+    """An agent takes the case, with the reasons; the buyer hears nothing, unless `told`
+    that nothing is owed."""
+    held = ResolutionHeldForAgent(
+        case_id=case_id,
+        remedy=remedy,
+        findings=findings,
+        at=at,
+        nothing_owed=told.nothing_owed if told else None,
+        language=told.language if told else None,
+        message=told.message if told else None,
+    )
     return _move(state, "hold", held)
 
 

@@ -12,8 +12,14 @@ Two tables say how the rules constrain an offer to a buyer:
   what they keep (e.g. a partial refund inside the EU withdrawal window is an
   alternative, never a replacement, of the right to withdraw).
 
+Return windows are the channel's: Amazon's own policy on Amazon, the seller's eBay or
+Walmart return policy within what that marketplace allows, and the seller's own policy in
+its own shops (Shopify, the generic webhook, cases opened by hand). A channel's rule lists
+the channels it governs (`channels`); a rule without channels is the law, on every channel.
+
 Three pure functions read the tables:
-- `rights_of(market, delivered_at, now)`: which windows are open and until when;
+- `rights_of(market, delivered_at, now, channel, seller_window_days)`: which windows are
+  open and until when;
 - `check_offer(...)`: the breaches an offer would commit;
 - `required_disclosures(...)`: the sentences an offer must carry.
 
@@ -39,6 +45,13 @@ EU = frozenset(m for m, region in REGION_OF.items() if region is Region.EU)
 UK = frozenset({Market.UK})
 US = frozenset({Market.US})
 CA = frozenset({Market.CA})
+EVERY_MARKET = frozenset(Market)
+
+# The channels a case comes from (`case.opened`'s `marketplace`).
+AMAZON = frozenset({"amazon", "amazon_fba"})
+EBAY = frozenset({"ebay"})
+WALMART = frozenset({"walmart"})
+OWN_SHOPS = frozenset({"shopify", "generic", "agent"})  # the seller's own shop and policy
 
 
 class Payer(StrEnum):
@@ -52,7 +65,9 @@ class Window(StrEnum):
     WITHDRAWAL = "withdrawal"  # change of mind, no reason needed
     RIGHT_TO_REJECT = "right_to_reject"  # UK: faulty goods back for a full refund
     LEGAL_GUARANTEE = "legal_guarantee"  # faulty goods: repair, replacement, refund
-    MARKETPLACE_RETURN = "marketplace_return"  # the marketplace's own return policy
+    MARKETPLACE_RETURN = (
+        "marketplace_return"  # the channel's return policy (marketplace's or seller's)
+    )
 
 
 @dataclass(frozen=True)
@@ -64,6 +79,15 @@ class Source:
 
 
 @dataclass(frozen=True)
+class HolidayReturns:
+    """Deliveries from `first` (month, day) to 31 December may be returned until `until`
+    (month, day) of the next year, when that is later than the usual window."""
+
+    first: tuple[int, int]
+    until: tuple[int, int]
+
+
+@dataclass(frozen=True)
 class Rule:
     id: str
     markets: frozenset[Market]
@@ -72,10 +96,21 @@ class Rule:
     withdrawal_days: int | None = None
     right_to_reject_days: int | None = None
     legal_guarantee_years: int | None = None
+    # A channel's return window; where the seller sets it, the one assumed until their
+    # policy says otherwise (and, for Walmart, the least they may set).
     marketplace_return_days: int | None = None
     refund_deadline_days: int | None = None
     return_cost_payer: Payer | None = None  # who pays the direct cost of a withdrawal return
+    channels: frozenset[str] | None = None  # a channel's own rule; None: the law, everywhere
+    seller_window_days: tuple[int, int] | None = None  # the seller chooses, within (min, max)
+    seller_window_options: tuple[int, ...] = ()  # ... and only one of these, when listed
+    holiday: HolidayReturns | None = None
 
+
+# Amazon's extended holiday returns: deliveries from 1 October to 31 December go back until
+# 31 January (the start was 1 November in earlier years; the earlier day errs on the
+# buyer's side). Counted from delivery: Amazon counts from shipping, which we do not know.
+AMAZON_HOLIDAY = HolidayReturns(first=(10, 1), until=(1, 31))
 
 CRD = "https://eur-lex.europa.eu/eli/dir/2011/83/oj"
 SGD = "https://eur-lex.europa.eu/eli/dir/2019/771/oj"
@@ -170,6 +205,8 @@ RULES: tuple[Rule, ...] = (
             "not checked.",
         ),
         marketplace_return_days=30,
+        channels=AMAZON,
+        holiday=AMAZON_HOLIDAY,
     ),
     # --- UK: Consumer Contracts Regulations (cancellation) and Consumer Rights Act (faults)
     Rule(
@@ -252,6 +289,8 @@ RULES: tuple[Rule, ...] = (
             verified=True,
         ),
         marketplace_return_days=30,
+        channels=AMAZON,
+        holiday=AMAZON_HOLIDAY,
     ),
     # --- US: no statutory withdrawal right; marketplace policy and advertising rules
     Rule(
@@ -265,6 +304,8 @@ RULES: tuple[Rule, ...] = (
             verified=True,
         ),
         marketplace_return_days=30,
+        channels=AMAZON,
+        holiday=AMAZON_HOLIDAY,
     ),
     Rule(
         id="us.ftc.satisfaction_guarantee",
@@ -330,6 +371,83 @@ RULES: tuple[Rule, ...] = (
             note="Assumed to match Amazon.com; the Amazon.ca page was not checked.",
         ),
         marketplace_return_days=30,
+        channels=AMAZON,
+        holiday=AMAZON_HOLIDAY,
+    ),
+    # --- Channels: each marketplace's own return window, and the seller's where it sets one
+    Rule(
+        id="amazon.holiday_returns",
+        markets=EVERY_MARKET,
+        says="Amazon extends its return window in the holiday season: most orders shipped "
+        "from 1 October to 31 December may be returned until 31 January, seller-fulfilled "
+        "orders included; sellers must match or exceed Amazon's return policy.",
+        source=Source(
+            "Amazon Seller Central: Extended Holiday Returns Policy (G201722240); Seller "
+            "Central announcement '2020 Extended Holiday Returns Policy'; Seller-fulfilled "
+            "returns (help 200708210)",
+            "https://sellercentral.amazon.com/forums/t/2020-extended-holiday-returns-policy/698989",
+            verified=True,
+            note="1 Oct - 31 Jan checked in the 2020 (US) and 2021 (AU) Seller Central texts; "
+            "2015 ran from 1 Nov. Dates change yearly; the UK, EU and CA stores' own pages "
+            "were not checked. The window is the `holiday` of each Amazon rule.",
+        ),
+        channels=AMAZON,
+    ),
+    Rule(
+        id="ebay.returns",
+        markets=EVERY_MARKET,
+        says="On eBay the seller's return policy sets the return period: no returns, 30 or "
+        "60 days from receipt (14 days only in a few categories such as collectibles); the "
+        "eBay Money Back Guarantee covers items not as described whatever the policy.",
+        source=Source(
+            "eBay Developers Program: Simplified returns (2018); Trading API "
+            "ReturnsDurationCodeType (Days_14, Days_30, Days_60)",
+            "https://developer.ebay.com/news/simplified-returns",
+            verified=True,
+            note="The options were checked in eBay's API documentation; 30 days is assumed "
+            "until the seller's policy names its eBay period (`return_window_days`).",
+        ),
+        marketplace_return_days=30,
+        channels=EBAY,
+        seller_window_days=(0, 60),
+        seller_window_options=(0, 14, 30, 60),
+    ),
+    Rule(
+        id="walmart.marketplace_returns",
+        markets=US | CA,
+        says="Walmart Marketplace sellers must accept returns for at least 30 days (from seven "
+        "days after shipping), except certain electronics, major appliances and luxury items; "
+        "Walmart's own first-party policy is 90 days (30 for most electronics).",
+        source=Source(
+            "Walmart Marketplace Returns (help a_id 3039); Walmart Marketplace Learn: "
+            "Marketplace returns settings",
+            "https://help.walmart.com/app/answers/detail/a_id/3039/~/walmart-marketplace-returns",
+            verified=True,
+            note="30-day minimum checked on both Walmart pages (US). The categories excepted "
+            "from it carry no figure there and are not encoded; the 90-day first-party "
+            "window is Walmart's own (walmart.com/cp/returns/1231920), not its sellers'. "
+            "Walmart.ca's minimum was not checked.",
+        ),
+        marketplace_return_days=30,
+        channels=WALMART,
+        seller_window_days=(30, 365),
+    ),
+    Rule(
+        id="seller.own_shop_returns",
+        markets=EVERY_MARKET,
+        says="In the seller's own shop (Shopify, its own site, a sale recorded by an agent) "
+        "the seller's published return policy sets the window from delivery; the law's "
+        "withdrawal and guarantee rights apply on top of it.",
+        source=Source(
+            "Shopify Admin GraphQL API: ReturnPoliciesReturnRules.returnWindowDays",
+            "https://shopify.dev/docs/api/admin-graphql/unstable/objects/ReturnPoliciesReturnRules",
+            verified=True,
+            note="The merchant sets the window in days from delivery (-1: no limit). 30 days "
+            "is assumed until the seller's policy names its own (`return_window_days`).",
+        ),
+        marketplace_return_days=30,
+        channels=OWN_SHOPS,
+        seller_window_days=(0, 365),
     ),
 )
 
@@ -350,6 +468,7 @@ class BuyerRights:
     marketplace_return_until: datetime | None
     refund_deadline_days: int | None  # after a withdrawal, rejection or cancellation
     withdrawal_return_paid_by: Payer | None
+    return_window_rule: str | None = None  # the channel's rule that set the return window
 
     def until(self, window: Window) -> datetime | None:
         return {
@@ -375,19 +494,60 @@ class BuyerRights:
     def legal_guarantee_running(self) -> bool:
         return self.is_open(Window.LEGAL_GUARANTEE)
 
+    @property
+    def return_closed_on(self) -> datetime | None:
+        """The last moment the buyer could send the item back for a change of mind."""
+        ends = [end for end in (self.withdrawal_until, self.marketplace_return_until) if end]
+        return max(ends, default=None)
 
-def rules_for(market: Market) -> list[Rule]:
-    return [rule for rule in RULES if market in rule.markets]
+
+def rules_for(market: Market, channel: str | None = None) -> list[Rule]:
+    """The law of the market, and the rules of `channel` there (none without a channel)."""
+    return [
+        rule
+        for rule in RULES
+        if market in rule.markets and (rule.channels is None or channel in rule.channels)
+    ]
 
 
-def term_of(market: Market, field: str) -> int | Payer | None:
+def term_of(market: Market, field: str, channel: str | None = None) -> int | Payer | None:
     """The value the market's rules set for a field such as "withdrawal_days"."""
-    values = [getattr(rule, field) for rule in rules_for(market)]
+    values = [getattr(rule, field) for rule in rules_for(market, channel)]
     return next((value for value in values if value is not None), None)
 
 
-def rights_of(market: Market, delivered_at: datetime, now: datetime) -> BuyerRights:
+def window_rule(market: Market, channel: str) -> Rule | None:
+    """The rule that sets the channel's return window in the market, if any."""
+    rules = rules_for(market, channel)
+    return next((r for r in rules if r.channels and r.marketplace_return_days is not None), None)
+
+
+def seller_window_refused(channel: str, days: int) -> str | None:
+    """Why a seller may not give `days` as its return window on `channel`; None: it may."""
+    rules = [r for r in RULES if r.channels and channel in r.channels and r.seller_window_days]
+    if not rules:
+        return f"{channel}: the marketplace sets the return window, not the seller"
+    rule = rules[0]
+    low, high = rule.seller_window_days or (0, 0)
+    if not low <= days <= high or (
+        rule.seller_window_options and days not in rule.seller_window_options
+    ):
+        allowed = rule.seller_window_options or f"{low}-{high}"
+        return f"{channel}: {days} days is not a return window {rule.id} allows ({allowed})"
+    return None
+
+
+def rights_of(
+    market: Market,
+    delivered_at: datetime,
+    now: datetime,
+    channel: str | None = None,
+    seller_window_days: int | None = None,
+) -> BuyerRights:
+    """The buyer's rights on `now`; the return window is `channel`'s (none without one),
+    `seller_window_days` where the channel lets the seller set it."""
     delivered_at, now = _utc(delivered_at), _utc(now)
+    rule = window_rule(market, channel) if channel else None
     return BuyerRights(
         market=market,
         delivered_at=delivered_at,
@@ -395,12 +555,34 @@ def rights_of(market: Market, delivered_at: datetime, now: datetime) -> BuyerRig
         withdrawal_until=_days_after(delivered_at, term_of(market, "withdrawal_days")),
         right_to_reject_until=_days_after(delivered_at, term_of(market, "right_to_reject_days")),
         legal_guarantee_until=_years_after(delivered_at, term_of(market, "legal_guarantee_years")),
-        marketplace_return_until=_days_after(
-            delivered_at, term_of(market, "marketplace_return_days")
-        ),
+        marketplace_return_until=_return_until(rule, delivered_at, seller_window_days),
         refund_deadline_days=term_of(market, "refund_deadline_days"),
         withdrawal_return_paid_by=term_of(market, "return_cost_payer"),
+        return_window_rule=rule.id if rule else None,
     )
+
+
+def _return_until(
+    rule: Rule | None, delivered_at: datetime, seller_days: int | None
+) -> datetime | None:
+    if rule is None:
+        return None
+    days = rule.marketplace_return_days
+    if rule.seller_window_days and seller_days is not None:
+        days = seller_days
+    until = _days_after(delivered_at, days)
+    holiday = _holiday_until(rule.holiday, delivered_at)
+    if until is None or holiday is None:
+        return until
+    return max(until, holiday)
+
+
+def _holiday_until(holiday: HolidayReturns | None, delivered_at: datetime) -> datetime | None:
+    day = delivered_at.date()
+    if holiday is None or (day.month, day.day) < holiday.first:
+        return None
+    month, last = holiday.until
+    return _end_of_day(date(day.year + 1, month, last))
 
 
 def _utc(moment: datetime) -> datetime:
@@ -433,6 +615,9 @@ def _years_after(delivered_at: datetime, years: int | None) -> datetime | None:
 
 DEFECTS = frozenset({Scenario.QUALITY_DEFECT, Scenario.WRONG_ITEM})  # goods not as the contract
 NOT_DEFECTS = frozenset(Scenario) - DEFECTS
+# Every complaint that the goods are faulty or not as ordered: whatever the buyer is offered
+# for it, the legal guarantee (EU) or the Consumer Rights Act (UK) stays theirs.
+FAULTY = DEFECTS | {Scenario.MINOR_DEFECT, Scenario.FUNCTIONAL_FAULT}
 # Nothing reached the buyer: sending it again takes no right away, so no withdrawal notice.
 DELIVERED = frozenset(Scenario) - {Scenario.NOT_RECEIVED}
 REFUNDS_IN_FULL = frozenset({Remedy.RETURN_FULL_REFUND, Remedy.REFUND_WITHOUT_RETURN})
@@ -503,25 +688,25 @@ DISCLOSURES: tuple[OfferRule, ...] = (
         "uk.cra.short_term_right_to_reject",
         Window.RIGHT_TO_REJECT,
         remedies=LESS_THAN_FULL_REFUND,
-        scenarios=DEFECTS,
+        scenarios=FAULTY,
         buyer_rejected=False,
         sentence="If the item is faulty you may instead reject it for a full refund until {until}.",
     ),
     OfferRule(
         "eu.sgd.remedies",
         Window.LEGAL_GUARANTEE,
-        remedies=frozenset({Remedy.PARTIAL_REFUND}),
-        scenarios=DEFECTS,
+        remedies=LESS_THAN_FULL_REFUND,
+        scenarios=FAULTY,
         sentence="You keep your legal guarantee: you may ask for a free repair or replacement "
         "instead until {until}.",
     ),
     OfferRule(
         "uk.cra.repair_or_replacement",
         Window.LEGAL_GUARANTEE,
-        remedies=frozenset({Remedy.PARTIAL_REFUND}),
-        scenarios=DEFECTS,
-        sentence="You keep your statutory rights: you may ask for a free repair or "
-        "replacement instead.",
+        remedies=LESS_THAN_FULL_REFUND,
+        scenarios=FAULTY,
+        sentence="Under the Consumer Rights Act 2015 you keep your statutory right to a free "
+        "repair or replacement instead.",
     ),
     OfferRule(
         "eu.crd.return_cost",
@@ -610,3 +795,25 @@ def _matching(
 
 def _fill(sentence: str, until: datetime | None) -> str:
     return sentence.format(until=until.date().isoformat() if until else "")
+
+
+# Remedies the law lets the buyer choose before any refund: repair (a part that mends the
+# unit) or replacement (a new unit of the same item) while a legal guarantee runs.
+REPAIR_OR_REPLACEMENT = frozenset({Remedy.PART_SHIPMENT, Remedy.EXCHANGE})
+CHOICES: tuple[OfferRule, ...] = (
+    OfferRule("eu.sgd.remedies", Window.LEGAL_GUARANTEE, REPAIR_OR_REPLACEMENT, DEFECTS),
+    OfferRule(
+        "uk.cra.repair_or_replacement", Window.LEGAL_GUARANTEE, REPAIR_OR_REPLACEMENT, DEFECTS
+    ),
+)
+
+
+def buyers_choice(market: Market, scenario: Scenario, rights: BuyerRights) -> frozenset[Remedy]:
+    """The remedies the buyer may ask for first in `market` (an offer of them must still
+    pass `check_offer`: the UK's right to reject asks for money, not a repair)."""
+    return frozenset(
+        remedy
+        for rule in CHOICES
+        for remedy in rule.remedies
+        if rule in _matching(CHOICES, market, scenario, remedy, rights, True, False)
+    )

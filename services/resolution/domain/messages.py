@@ -1,11 +1,13 @@
 """Offer and notice messages to buyers, in their language.
 
-One Jinja2 template per language and remedy lives under `templates/<language>/<remedy>.txt.j2`;
-each language states the same facts. Money and dates are formatted here with Babel, per
+One Jinja2 template per language and remedy lives under `templates/<language>/<remedy>.txt.j2`,
+and the answer when nothing is owed under `templates/<language>/nothing_owed.txt.j2`; each
+language states the same facts. Money and dates are formatted here with Babel, per
 language, so templates only place ready-made text. Every rendered message must still pass
 `compliance.lint` before it is sent.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -21,6 +23,7 @@ from shared.markets import MINOR_UNITS, Currency
 LANGUAGES = ("en", "de", "fr", "es", "it")
 
 TEMPLATES = Path(__file__).parent / "templates"
+BLANK_LINES = re.compile(r"\n{3,}")
 
 environment = Environment(
     loader=FileSystemLoader(TEMPLATES),
@@ -53,10 +56,25 @@ class OfferFacts:
     guide_steps: tuple[str, ...] = ()
     guide_video_url: str | None = None
     bonus_minor: int = 0  # store credit: what the gift card adds to the refund (in `currency`)
+    cancellation: bool = False  # UK: the withdrawal right by its UK name, cancellation
+    statutory_repair: bool = False  # UK: the Consumer Rights Act's free repair or replacement
 
     def __post_init__(self) -> None:
         if (self.amount_minor is None) != (self.currency is None):
             raise ValueError("amount_minor and currency go together")
+
+
+@dataclass(frozen=True)
+class NothingOwedFacts:
+    """The answer when nothing is owed: why, and what the buyer still holds."""
+
+    greeting: str
+    product_title: str
+    scenario: Scenario
+    reason: str  # e.g. "return_window_closed"
+    closed_on: datetime | None = None  # the last day the item could go back
+    legal_guarantee_until: datetime | None = None  # EU: the guarantee still running
+    statutory_repair: bool = False  # UK: the Consumer Rights Act's repair or replacement
 
 
 class UnsupportedLanguage(ValueError):
@@ -71,6 +89,23 @@ def render_offer(language: str, remedy: Remedy, facts: OfferFacts) -> str:
         raise ValueError("a troubleshooting offer needs guide_title and guide_steps")
     template = environment.get_template(f"{language}/{Remedy(remedy).value}.txt.j2")
     return template.render(_context(language, facts))
+
+
+def render_nothing_owed(language: str, facts: NothingOwedFacts) -> str:
+    """The polite answer that nothing is owed, in the buyer's language."""
+    if language not in LANGUAGES:
+        raise UnsupportedLanguage(language)
+    template = environment.get_template(f"{language}/nothing_owed.txt.j2")
+    text = template.render(
+        greeting=facts.greeting,
+        product=facts.product_title,
+        scenario=Scenario(facts.scenario).value,
+        reason=facts.reason,
+        closed_on=_day(language, facts.closed_on),
+        legal_guarantee_until=_day(language, facts.legal_guarantee_until),
+        statutory_repair=facts.statutory_repair,
+    )
+    return BLANK_LINES.sub("\n\n", text)  # no expiry: its empty block leaves a gap
 
 
 def _context(language: str, facts: OfferFacts) -> dict[str, str | bool | tuple[str, ...] | None]:
@@ -92,6 +127,8 @@ def _context(language: str, facts: OfferFacts) -> dict[str, str | bool | tuple[s
         "guide_video_url": facts.guide_video_url,
         "bonus": _bonus(language, facts),
         "money_back": _money_back(language, facts),
+        "cancellation": facts.cancellation,
+        "statutory_repair": facts.statutory_repair,
     }
 
 

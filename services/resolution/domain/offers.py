@@ -29,10 +29,10 @@ FALLBACK_LANGUAGE = "en"  # a buyer whose language has no templates yet reads En
 # The law's disclosure rules, by the name the lint knows their wording under.
 LINT_NAME_OF_RULE = {
     "eu.crd.withdrawal": "withdrawal_right",
-    "uk.ccr.cancellation": "withdrawal_right",
+    "uk.ccr.cancellation": "cancellation_right",
     "uk.cra.short_term_right_to_reject": "right_to_reject",
     "eu.sgd.remedies": "legal_guarantee",
-    "uk.cra.repair_or_replacement": "legal_guarantee",
+    "uk.cra.repair_or_replacement": "statutory_repair",
     "eu.crd.return_cost": "return_cost",
     "uk.ccr.return_cost": "return_cost",
 }
@@ -81,7 +81,8 @@ def planned(step: Step, rights: BuyerRights) -> PlannedStep:
         acceptance=step.acceptance,
         cost_minor=step.cost_minor,
         disclosures=rules,
-        withdrawal_until=until("withdrawal_right", Window.WITHDRAWAL),
+        withdrawal_until=until("withdrawal_right", Window.WITHDRAWAL)
+        or until("cancellation_right", Window.WITHDRAWAL),
         right_to_reject_until=until("right_to_reject", Window.RIGHT_TO_REJECT),
         legal_guarantee_until=until("legal_guarantee", Window.LEGAL_GUARANTEE),
         guide=None if step.guide is None else guide_to_dict(step.guide),
@@ -130,6 +131,8 @@ def draft(
         guide_steps=tuple(guide.get("steps", ())),
         guide_video_url=guide.get("video_url"),
         bonus_minor=step.bonus_minor,
+        cancellation="cancellation_right" in step.required,
+        statutory_repair="statutory_repair" in step.required,
     )
     message = render_offer(language, step.remedy, facts)
     findings: list[Finding] = lint(message, language, market, step.required)

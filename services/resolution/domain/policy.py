@@ -12,6 +12,7 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from services.resolution.domain.law import seller_window_refused
 from shared.events import MAX_MINOR, CaseItem, Remedy
 
 MAX_PARTIAL_REFUND_PERCENT = 15  # beyond this a partial refund stops being cheaper than a return
@@ -74,6 +75,13 @@ class SellerPolicy(BaseModel):
         le=MAX_STORE_CREDIT_BONUS_PERCENT,
         description="what store credit adds to the refund, in percent of it",
     )
+    return_window_days: dict[str, int] = Field(
+        default_factory=dict,
+        description="the seller's return window in days from delivery, per channel: its own "
+        "shops (shopify, generic, agent) and where the marketplace lets it choose (ebay: 0, "
+        "14, 30 or 60; walmart: at least 30); a channel not named keeps the rule's default "
+        "(`law.py`), and Amazon's window is Amazon's",
+    )
     first_reply_business_hours: float = Field(default=4, gt=0, le=72)
     learn_acceptance: bool = Field(
         default=True,
@@ -89,6 +97,9 @@ class SellerPolicy(BaseModel):
             raise ValueError("partial-refund tiers must rise in price, the open tier last")
         if any(not 0 <= share <= 1 for share in self.acceptance.values()):
             raise ValueError("acceptance is a probability between 0 and 1")
+        refused = [seller_window_refused(c, d) for c, d in self.return_window_days.items()]
+        if any(refused):
+            raise ValueError("; ".join(why for why in refused if why))
         return self
 
     def enables(self, remedy: Remedy) -> bool:
@@ -99,6 +110,10 @@ class SellerPolicy(BaseModel):
     def store_credit_minor(self, refund_minor: int) -> int:
         """The gift card's value: the refund plus the bonus, rounded down to the cent."""
         return refund_minor + refund_minor * self.store_credit_bonus_percent // 100
+
+    def return_window_for(self, channel: str) -> int | None:
+        """The seller's own return window on `channel`; None: the channel's rule decides."""
+        return self.return_window_days.get(channel)
 
     def acceptance_of(self, remedy: Remedy) -> float:
         return self.acceptance.get(remedy, DEFAULT_ACCEPTANCE[remedy])

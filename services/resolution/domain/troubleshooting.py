@@ -1,24 +1,31 @@
 """The troubleshooting knowledge base, pure part: guides, fault codes, which guide fits.
 
 A guide is a few short steps for one product (its SKU) or for every product of a
-category, in one language, either general or for one device fault code ("E4"). For a
-case, `choose_guide` picks the most specific guide in the buyer's language: a guide in
-another language is no remedy for this buyer. `fault_code_in` reads the code a buyer
-quotes in free text. The starter set for the sample products lives in
-`guides/starter_guides.json`; sellers add their own guides on top of it.
+category, in one language, for the symptoms it answers ("won't pair", "leaks": see
+`symptoms.py`) or for one device fault code ("E4"); a general guide also serves a buyer
+who names no symptom. For a case, `choose_guide` picks by product, then category, then
+symptom, in the buyer's language: a guide in another language is no remedy for this
+buyer, nor is a guide for another symptom than the one the buyer names. `fault_code_in`
+reads the code a buyer quotes in free text. The starter set lives in `guides/`: the
+sample products' guides, and each category's by symptom; sellers add their own guides on
+top of it.
 """
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from services.resolution.domain.messages import LANGUAGES
+from services.resolution.domain.policy import learnt_acceptance
+from services.resolution.domain.symptoms import Symptom
 
-STARTER_GUIDES = Path(__file__).parent / "guides" / "starter_guides.json"
+GUIDES = Path(__file__).parent / "guides"
+STARTER_GUIDES = GUIDES / "starter_guides.json"  # the sample products' guides
+CATEGORY_GUIDES = GUIDES / "category_guides.json"  # each category's, by symptom
 
 MIN_STEPS = 3
 MAX_STEPS = 6
@@ -34,6 +41,8 @@ class Guide:
     category: str | None = None  # for every product of a category
     fault_code: str | None = None  # e.g. "E4"; None: the product's general guide
     video_url: str | None = None
+    symptoms: tuple[str, ...] = ()  # the `Symptom`s it answers
+    general: bool = True  # also for a buyer who names no symptom
 
 
 # ------------------------------------------------------------------ fault codes in text
@@ -100,40 +109,79 @@ def choose_guide(
     category: str | None,
     fault_code: str | None,
     language: str,
+    symptoms: Sequence[str] = (),
+    declines: Mapping[str, float] | None = None,
 ) -> Guide | None:
     """The best guide for a case, in the buyer's language only, or None.
 
-    Most specific first: the SKU's guide for the fault code, the SKU's general guide,
-    the category's guide for the fault code, the category's general guide. A guide for a
-    fault code never fits a case without that code. Ties go to the first guide given.
+    Product first, then category: the SKU's guides before the category's. Within each,
+    the guide for the fault code the buyer quotes, then one for a symptom they name (the
+    first named first). A guide for a fault code never fits a case without that code,
+    nor a guide a case whose buyer names only symptoms it does not answer. A buyer who
+    names none gets a general guide, or failing that any of the product's own (the
+    category's others are each for a symptom nobody named). `declines` (guide id → the
+    learnt share of buyers who decline it) sinks a guide declined more than
+    `SINKS_ABOVE` below every other that fits, and orders equals by it. Ties go to the
+    first guide given.
     """
     code = None if fault_code is None else normalize_fault_code(fault_code)
-    best: tuple[int, Guide] | None = None
-    for guide in guides:
+    named = tuple(symptoms)
+    declined = declines or {}
+    best: tuple[tuple, Guide] | None = None
+    for position, guide in enumerate(guides):
         if guide.language != language:
             continue
-        rank = _rank(guide, sku, category, code)
-        if rank is not None and (best is None or rank < best[0]):
-            best = (rank, guide)
+        fit = _rank(guide, sku, category, code, named)
+        if fit is None:
+            continue
+        rate = declined.get(guide.guide_id, 0.0)
+        key = (rate > SINKS_ABOVE, *fit, rate, position)
+        if best is None or key < best[0]:
+            best = (key, guide)
     return None if best is None else best[1]
 
 
-def _rank(guide: Guide, sku: str, category: str | None, code: str | None) -> int | None:
-    if guide.fault_code is None:
-        specific = False
-    elif code is not None and normalize_fault_code(guide.fault_code) == code:
-        specific = True
-    else:
-        return None  # a guide for another code, or the case quotes none
+# A guide most buyers decline once enough have answered: with the default 50% prior worth
+# 20 answers, about 14 declines in a row.
+SINKS_ABOVE = 0.7
+
+
+def _rank(
+    guide: Guide, sku: str, category: str | None, code: str | None, named: tuple[str, ...]
+) -> tuple[int, int, int] | None:
+    """(product 0 or category 1, code 0 / symptom 1 / general 2 / other 3, which
+    symptom), or None."""
     if guide.sku is not None and guide.sku == sku:
-        return 0 if specific else 1
-    if _same(guide.category, category):
-        return 2 if specific else 3
-    return None
+        level = 0
+    elif guide.sku is None and _same(guide.category, category):
+        level = 1
+    else:
+        return None
+    if guide.fault_code is not None:
+        if code is None or normalize_fault_code(guide.fault_code) != code:
+            return None  # a guide for another code, or the case quotes none
+        return (level, 0, 0)
+    if named:
+        answered = [named.index(s) for s in guide.symptoms if s in named]
+        return (level, 1, min(answered)) if answered else None
+    if guide.general:
+        return (level, 2, 0)
+    return (level, 3, 0) if level == 0 else None
 
 
 def _same(category: str | None, other: str | None) -> bool:
     return category is not None and other is not None and category.casefold() == other.casefold()
+
+
+def learnt_declines(
+    answers: Mapping[str, tuple[int, int]], prior_acceptance: float
+) -> dict[str, float]:
+    """Guide id → the share of buyers who decline it: the troubleshooting acceptance the
+    policy assumes, updated by (accepted, answered) like every remedy's acceptance."""
+    return {
+        guide_id: 1 - learnt_acceptance(prior_acceptance, accepted, answered)
+        for guide_id, (accepted, answered) in answers.items()
+    }
 
 
 # ------------------------------------------------------------------ loading
@@ -149,11 +197,24 @@ def load_starter_guides(path: Path = STARTER_GUIDES) -> list[Guide]:
 
 @cache
 def starter_guides() -> dict[str, Guide]:
-    """The starter set, by guide id, read once."""
-    return {guide.guide_id: guide for guide in load_starter_guides()}
+    """The starter set, by guide id, read once: the products' guides before the
+    categories' (between equals, the first given wins)."""
+    both = (*load_starter_guides(STARTER_GUIDES), *load_starter_guides(CATEGORY_GUIDES))
+    return {guide.guide_id: guide for guide in both}
 
 
-_FIELDS = ("guide_id", "language", "title", "steps", "sku", "category", "fault_code", "video_url")
+_FIELDS = (
+    "guide_id",
+    "language",
+    "title",
+    "steps",
+    "sku",
+    "category",
+    "fault_code",
+    "video_url",
+    "symptoms",
+    "general",
+)
 
 
 def guide_to_dict(guide: Guide) -> dict:
@@ -167,6 +228,8 @@ def guide_to_dict(guide: Guide) -> dict:
         "category": guide.category,
         "fault_code": guide.fault_code,
         "video_url": guide.video_url,
+        "symptoms": list(guide.symptoms),
+        "general": guide.general,
     }
 
 
@@ -175,7 +238,9 @@ def guide_from_dict(data: Mapping[str, Any]) -> Guide:
 
     Required: guide_id, language (one of the five), title, steps (3–6 non-empty
     strings) and exactly one of sku and category. Optional: fault_code (letters and
-    digits, normalised like `fault_code_in`'s), video_url (http or https). Unknown
+    digits, normalised like `fault_code_in`'s), video_url (http or https), symptoms (the
+    names of `Symptom`s it answers), general (also for a buyer naming no symptom; by
+    default when it names none). Unknown
     fields are refused, so a misspelt one is not silently lost.
     """
     if not isinstance(data, Mapping):
@@ -207,7 +272,17 @@ def guide_from_dict(data: Mapping[str, Any]) -> Guide:
     video_url = _optional_text(data, "video_url")
     if video_url is not None and not video_url.startswith(("https://", "http://")):
         raise ValueError("video_url: expected an http(s) address")
+    symptoms = _symptoms(data)
+    general = data.get("general")
+    if general is None:
+        general = not symptoms
+    if not isinstance(general, bool):
+        raise ValueError("general: expected true or false")
+    if not general and not symptoms:
+        raise ValueError("symptoms: a guide that is not general answers some symptom")
     return Guide(
+        symptoms=symptoms,
+        general=general,
         guide_id=guide_id,
         language=language,
         title=title,
@@ -217,6 +292,17 @@ def guide_from_dict(data: Mapping[str, Any]) -> Guide:
         fault_code=fault_code,
         video_url=video_url,
     )
+
+
+def _symptoms(data: Mapping[str, Any]) -> tuple[str, ...]:
+    names = data.get("symptoms") or []
+    if not isinstance(names, list | tuple) or not all(isinstance(n, str) for n in names):
+        raise ValueError("symptoms: expected a list of symptom names")
+    known = {symptom.value for symptom in Symptom}
+    for name in names:
+        if name not in known:
+            raise ValueError(f"symptoms: {name!r} is not one of {', '.join(sorted(known))}")
+    return tuple(dict.fromkeys(names))
 
 
 def _text(data: Mapping[str, Any], name: str) -> str:

@@ -1,11 +1,13 @@
 """What resolution decided and why, for agents and operators: each case's plan and
 alternatives, the agents' queue (held cases), the offers sent, refunds and clocks by
-state; and the follow-up call an agent reports done. Each caller sees its own sellers'
+state; the follow-up call an agent reports done, and an agent's offer to a held case
+anyway (goodwill, when nothing is owed). Each caller sees its own sellers'
 cases only: another seller's case answers 404, as one that does not exist."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, HTTPException, Query
+from pydantic import BaseModel
 from sqlalchemy import select
 
 from services.resolution.domain.cases import CaseState
@@ -13,7 +15,8 @@ from services.resolution.domain.clocks import ClockName, ClockState
 from services.resolution.domain.refunds import RefundState
 from services.resolution.handlers.tenancy import case_of, cases_served
 from services.resolution.tables import CaseClock, CaseDecision, Offer, Refund
-from services.resolution.workflows import timekeeping
+from services.resolution.workflows import offering, timekeeping
+from shared.events import Remedy
 from shared.identity import SellerAgent, SellerReader
 from shared.messaging_tables import utc_now
 from shared.service import CurrentService
@@ -91,3 +94,29 @@ async def follow_up_done(
         await case_of(session, caller, case_id)
         await timekeeping.stop_clocks(session, case_id, (ClockName.FOLLOW_UP,), utc_now())
     return {"case_id": case_id, "follow_up": "done"}
+
+
+class AgentOffer(BaseModel):
+    remedy: Remedy
+
+
+@router.post(
+    "/cases/{case_id}/offers",
+    status_code=202,
+    summary="An agent offers a remedy to a held case anyway (e.g. when nothing is owed)",
+)
+async def offer_anyway(
+    case_id: str, offer: AgentOffer, caller: SellerAgent, service: CurrentService
+) -> dict[str, str | bool]:
+    """409 when the case is not held (a retry of the same offer answers as the first did);
+    422 when the law forbids the remedy or it cannot be carried out."""
+    async with service.transaction() as session:
+        record = await case_of(session, caller, case_id)
+        await session.refresh(record, with_for_update=True)
+        try:
+            sent = await offering.offer_anyway(
+                session, record, offer.remedy, caller.name or caller.subject, utc_now()
+            )
+        except offering.NotOffered as refused:
+            raise HTTPException(409 if refused.conflict else 422, str(refused)) from refused
+        return {"case_id": case_id, "state": record.state, "sent": sent}

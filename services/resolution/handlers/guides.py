@@ -1,7 +1,9 @@
 """The troubleshooting knowledge base over HTTP: a seller's guides over the starter set;
-adding, replacing and removing one is the seller's admin's. Another seller's guides answer
-404, as a seller unknown."""
+adding, replacing and removing one is the seller's admin's, and each edit is kept as a
+version the seller's people can list. Another seller's guides answer 404, as a seller
+unknown."""
 
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, HTTPException
@@ -23,6 +25,15 @@ class GuideBody(BaseModel):
     category: str | None = None
     fault_code: str | None = None
     video_url: str | None = None
+    symptoms: list[str] = Field(default_factory=list, max_length=20)
+    general: bool | None = None  # also for a buyer naming no symptom; default: names none
+
+
+class GuideVersionView(BaseModel):
+    version: int  # 0: the starter set's text, which the seller's edits replace
+    guide: dict[str, Any] | None  # None: the guide was removed in this version
+    created_at: datetime | None
+    created_by: str
 
 
 @router.get("/guides/{seller}", summary="The seller's guides, over the starter set")
@@ -55,8 +66,8 @@ async def put_guide(
     except ValueError as error:
         raise HTTPException(422, str(error)) from error
     async with service.transaction() as session:
-        await knowledge_base.save_guide(session, seller, guide)
-    return guide_to_dict(guide)
+        version = await knowledge_base.save_guide(session, seller, guide, author=caller.name)
+    return {**guide_to_dict(guide), "version": version}
 
 
 @router.delete("/guides/{seller}/{guide_id}", status_code=204, summary="Remove")
@@ -65,5 +76,20 @@ async def delete_guide(
 ) -> None:
     caller.seller_or_404(seller, "seller")
     async with service.transaction() as session:
-        if not await knowledge_base.delete_guide(session, seller, guide_id):
+        if not await knowledge_base.delete_guide(session, seller, guide_id, author=caller.name):
             raise HTTPException(404, f"seller {seller} has no guide {guide_id}")
+
+
+@router.get(
+    "/guides/{seller}/{guide_id}/versions",
+    summary="Every version of a guide: the starter text, then each edit, oldest first",
+)
+async def list_guide_versions(
+    seller: str, guide_id: str, caller: SellerReader, service: CurrentService
+) -> list[GuideVersionView]:
+    caller.seller_or_404(seller, "seller")
+    async with service.sessions() as session:
+        versions = await knowledge_base.versions_of(session, seller, guide_id)
+    if not versions:
+        raise HTTPException(404, f"seller {seller} has no guide {guide_id}")
+    return [GuideVersionView(**vars(v)) for v in versions]

@@ -9,14 +9,18 @@ from services.resolution.domain import cases
 from services.resolution.domain.cases import CaseState
 from services.resolution.domain.engine import CaseFacts
 from services.resolution.domain.offers import PlannedStep
+from services.resolution.domain.symptoms import symptoms_in
 from services.resolution.domain.troubleshooting import fault_code_in
 from services.resolution.tables import CaseDecision
 from services.resolution.workflows.moves import moved
-from shared.events import CaseItem, CaseOpened, Remedy, Scenario
+from shared.events import CaseItem, CaseOpened, Reason, Remedy, Scenario
 from shared.markets import Currency, Market
 
 
 def record_of(case: CaseOpened) -> CaseDecision:
+    fault_code = fault_code_in(case.buyer_comment)
+    category = case.items[0].category if case.items else None
+    symptoms = symptoms_in(case.buyer_comment, case.buyer_language, category, fault_code)
     return CaseDecision(
         case_id=case.case_id,
         marketplace=case.marketplace,
@@ -27,7 +31,9 @@ def record_of(case: CaseOpened) -> CaseDecision:
         region=case.region,
         currency=case.currency,
         language=case.buyer_language,
-        fault_code=fault_code_in(case.buyer_comment),
+        fault_code=fault_code,
+        symptoms=[symptom.value for symptom in symptoms],
+        reason=case.reason,
         carrier=case.parcel.carrier if case.parcel else None,
         tracking_number=case.parcel.tracking_number if case.parcel else None,
         opened_at=case.opened_at,
@@ -55,7 +61,14 @@ def facts_of(record: CaseDecision, now: datetime) -> CaseFacts:
         delivered_at=record.delivered_at,
         language=record.language,
         fault_code=record.fault_code,
+        symptoms=tuple(record.symptoms),
+        reason=reason_of(record.reason),
     )
+
+
+def reason_of(value: str | None) -> Reason | None:
+    """A reason this version does not know (or none) is no reason."""
+    return Reason(value) if value in set(Reason) else None
 
 
 def items_of(record: CaseDecision) -> list[CaseItem]:
@@ -77,8 +90,10 @@ async def hold(
     findings: list[str],
     now: datetime,
     remedy: Remedy | None = None,
+    told: cases.Told | None = None,
 ) -> None:
-    """Nothing goes to the buyer; the case waits in the agents' queue with the reasons."""
-    transition = cases.hold(CaseState(record.state), record.case_id, findings, now, remedy)
+    """The case waits in the agents' queue with the reasons; the buyer hears nothing, unless
+    `told` that nothing is owed."""
+    transition = cases.hold(CaseState(record.state), record.case_id, findings, now, remedy, told)
     record.rule = f"{record.rule}; held for an agent: {'; '.join(findings)}"
     await moved(session, record, transition)

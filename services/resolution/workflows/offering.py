@@ -20,9 +20,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.resolution.domain import cases, offers
+from services.resolution.domain import cases, nothing_owed, offers
 from services.resolution.domain.cases import CaseState
+from services.resolution.domain.engine import breach_of, consider, marketplace_exclusion
 from services.resolution.domain.exchanges import Swap, settles, swap_for
+from services.resolution.domain.law import BuyerRights
 from services.resolution.domain.offers import OfferState, PlannedStep, draft, planned_steps
 from services.resolution.domain.policy import SellerPolicy
 from services.resolution.tables import CaseDecision, Offer
@@ -72,7 +74,31 @@ async def resolve(
     record.policy_version = inputs.version
     record.rule = f"{why}; {the_plan.rule}"
     record.step = 0
+    reason = nothing_owed.reason_of(facts, the_plan)
+    if reason is not None:
+        return await answer_nothing_owed(session, record, reason, the_plan.rights, now)
     return await take_next_step(session, record, now, steps, policy=inputs.policy)
+
+
+async def answer_nothing_owed(
+    session: AsyncSession,
+    record: CaseDecision,
+    reason: nothing_owed.NothingOwedReason,
+    rights: BuyerRights,
+    now: datetime,
+) -> bool:
+    """The buyer is owed nothing: they are told why and what the law still gives them (intake
+    sends it), and the case waits for an agent, who may offer something anyway. A message
+    the lint refuses is not sent: the case waits for the agent in silence, as before."""
+    scenario = Scenario(record.scenario)
+    the_draft = nothing_owed.draft(reason, rights, record.language, product_title(record), scenario)
+    if not the_draft.sendable:
+        await hold(session, record, the_draft.findings, now)
+        return False
+    told = cases.Told(reason.value, the_draft.language, the_draft.message)
+    finding = nothing_owed.finding_of(reason, rights.return_closed_on)
+    await hold(session, record, [finding], now, told=told)
+    return True
 
 
 async def take_next_step(
@@ -267,3 +293,46 @@ async def cases_with_lapsed_offers(session: AsyncSession, now: datetime) -> list
         .limit(LAPSED_BATCH)
     )
     return list(rows)
+
+
+class NotOffered(ValueError):
+    """An agent's offer the case cannot take: `conflict` when the case is not held."""
+
+    def __init__(self, reason: str, conflict: bool = False):
+        super().__init__(reason)
+        self.conflict = conflict
+
+
+async def offer_anyway(
+    session: AsyncSession, record: CaseDecision, remedy: Remedy, agent: str, now: datetime
+) -> bool:
+    """An agent overrides a held case (nothing owed, or no remedy left): `remedy` goes to the
+    buyer anyway, as goodwill, even where the seller's policy or a closed window ruled it
+    out, but never what the law forbids or what cannot be carried out. A retry of the same
+    offer once made changes nothing (False). True when a message went to the buyer."""
+    steps = steps_of(record)
+    if CaseState(record.state) is not CaseState.HELD:
+        if steps and steps[-1].remedy is remedy and anyway(agent, remedy) in record.rule:
+            return False  # made already: a retried request
+        raise NotOffered(f"case {record.case_id} is {record.state}, not held", conflict=True)
+    facts = facts_of(record, now)
+    # The guides are read for a guide offered on any case, not only where a ladder has one.
+    guided = (Scenario.FUNCTIONAL_FAULT,) if remedy is Remedy.TROUBLESHOOTING else ()
+    inputs = await planning_inputs(session, record.seller_account, (facts.scenario, *guided))
+    policy = inputs.learnt()
+    rights = inputs.plan(facts, policy).rights
+    candidate = consider(remedy, facts, policy, inputs.version, inputs.guides, rights)
+    step = candidate.step
+    offer = (facts.market, facts.scenario, remedy, rights, step.seller_pays_return)
+    no_guide = remedy is Remedy.TROUBLESHOOTING and step.guide is None
+    why_not = marketplace_exclusion(facts) or breach_of(offer, facts) or (no_guide and "no guide")
+    if why_not:
+        raise NotOffered(f"{remedy.value} cannot be offered: {why_not}")
+    record.plan = [*record.plan, offers.planned(step, rights).model_dump(mode="json")]
+    record.step = len(record.plan) - 1
+    record.rule = f"{record.rule}; {anyway(agent, remedy)}"
+    return await take_next_step(session, record, now, policy=policy)
+
+
+def anyway(agent: str, remedy: Remedy) -> str:
+    return f"agent {agent} offered {remedy.value} anyway"

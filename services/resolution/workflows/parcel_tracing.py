@@ -3,8 +3,10 @@
 The trace worker (`workers/parcel_traces.py`) asks the carrier and settles the trace
 here (`domain/tracing.read`): delivered → an agent checks with the buyer first; still
 moving → look again later; returned, failed, or in transit for too long → the plan goes
-on (reship, then refund). Without a tracking API configured, or when it keeps failing,
-the plan goes on untraced: a buyer never waits on our own configuration.
+on (reship, then refund). A buyer who says the tracking shows it delivered goes to an
+agent at once with their words (`domain/delivery_claims.py`). Without a tracking API
+configured, or when it keeps failing, the plan goes on untraced: a buyer never waits on our
+own configuration.
 """
 
 from datetime import datetime
@@ -15,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.resolution.domain import cases, tracing
 from services.resolution.domain.cases import CaseState
 from services.resolution.domain.clocks import ANSWER_CLOCKS
+from services.resolution.domain.delivery_claims import delivered_per_tracking, evidence
 from services.resolution.domain.policy import SellerPolicy
 from services.resolution.domain.tracing import (
     UNTRACED,
@@ -30,7 +33,10 @@ from services.resolution.tables import CaseDecision, ParcelTrace
 from services.resolution.workflows import offering, timekeeping
 from services.resolution.workflows.cases import hold
 from services.resolution.workflows.moves import moved
+from shared.events import Scenario
 from shared.outbox import emit_all
+
+NOT_RECEIVED = Scenario.NOT_RECEIVED.value
 
 
 async def trace_or_resolve(
@@ -39,10 +45,17 @@ async def trace_or_resolve(
     why: str,
     now: datetime,
     in_force: tuple[SellerPolicy, int] | None = None,
+    buyer_words: str = "",
 ) -> bool:
     """The case's first step once its scenario is known: its parcel to the carrier when
     the buyer says it never arrived, else its plan (`offering.resolve`). True when a
-    message went to the buyer."""
+    message went to the buyer. A buyer whose own words (`buyer_words`) say the tracking
+    shows it delivered waits for an agent, with those words: nothing is sent again at once."""
+    claim = delivered_per_tracking(buyer_words) if record.scenario == NOT_RECEIVED else None
+    if claim is not None:
+        record.rule = "the buyer says the tracking shows the parcel delivered"
+        await hold(session, record, evidence(claim, record.carrier, record.tracking_number), now)
+        return False
     if not needs_trace(record.scenario, record.tracking_number):
         return await offering.resolve(session, record, why, now, in_force)
     record.rule = f"tracing parcel {record.tracking_number} with {record.carrier}"

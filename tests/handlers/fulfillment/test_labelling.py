@@ -11,6 +11,8 @@ from sqlalchemy import update
 from services.fulfillment.domain.carrier_services import EASYPOST_SERVICES
 from services.fulfillment.tables import CarrierLabel
 from services.fulfillment.workflows import tasks as task_steps
+from shared.events import ProductFacts, Remedy
+from shared.markets import Market
 from tests.factories import STAFF, resolution_decided
 from tests.handlers.fulfillment.conftest import (
     bought_for,
@@ -26,6 +28,15 @@ from tests.handlers.fulfillment.conftest import (
 )
 
 OUTAGE = {"outage_seconds": 60}
+# What the seller's catalog knows of a speaker, made in Vietnam.
+FACTS = ProductFacts(
+    product_id="prod-spk-200",
+    fnsku="X00ABCDEF1",
+    weight_g=1150,
+    dimensions_mm=(140, 220, 110),
+    hs_code="8518220090",
+    origin_country="VN",
+)
 
 
 async def test_packing_buys_the_label_of_the_service_the_cards_choose(carrier_api):
@@ -258,7 +269,8 @@ async def test_a_parcel_from_canada_to_a_us_buyer_declares_its_part_to_customs(c
     sku = new_sku()
     await stock(carrier_api, "YYZ1", f"{sku}-PART", 2)  # no US warehouse holds it
     decided = resolution_decided(sku)
-    await publish(carrier_api, decided)
+    item = decided.items[0].model_copy(update={"product": FACTS})
+    await publish(carrier_api, decided.model_copy(update={"items": [item]}))
     task = await task_of(carrier_api, decided.case_id)
     assert task["warehouse"] == "YYZ1"
     await carrier_api.post(f"/tasks/{task['shipment_id']}/picked", headers=STAFF)
@@ -273,3 +285,26 @@ async def test_a_parcel_from_canada_to_a_us_buyer_declares_its_part_to_customs(c
         "49.99",
         "USD",
     )
+    # The part is not its unit: none of the unit's catalog facts go with it.
+    assert (item["hs_tariff_number"], item["origin_country"]) == ("950300", "CN")
+    assert label["parcel"]["length"] is None
+
+
+async def test_an_exchange_unit_is_measured_and_declared_from_the_sellers_catalog(carrier_api):
+    sku = new_sku()
+    await stock(carrier_api, "YYZ1", sku, 2)  # from Canada to the US buyer: customs
+    decided = resolution_decided(sku, remedy=Remedy.EXCHANGE, market=Market.CA)
+    item = decided.items[0].model_copy(update={"title": "Speaker", "product": FACTS})
+    await publish(carrier_api, decided.model_copy(update={"items": [item]}))
+    task = await task_of(carrier_api, decided.case_id)
+    await carrier_api.post(f"/tasks/{task['shipment_id']}/picked", headers=STAFF)
+    packed = await pack(carrier_api, task, weight_g=1400)
+    assert packed.status_code == 200, packed.text
+    (label,) = await bought_for(carrier_api, task["shipment_id"])
+    # The scale's weight; the box the catalog's size makes, in inches, longest side first.
+    assert label["parcel"] == {"weight": 49.4, "length": 9.5, "width": 6.3, "height": 5.2}
+    row = await carrier_label(carrier_api, task["shipment_id"])
+    assert (row.weight_g, row.dimensions_mm) == (1400, [240, 160, 130])
+    (declared,) = label["customs_items"]
+    assert (declared["hs_tariff_number"], declared["origin_country"]) == ("8518220090", "VN")
+    assert declared["weight"] == 40.6  # 1150 g

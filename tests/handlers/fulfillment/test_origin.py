@@ -5,7 +5,7 @@ import uuid
 
 import pypdfium2 as pdfium
 
-from shared.events import CaseItem, Disposition, DispositionDecided, Grade
+from shared.events import CaseItem, Disposition, DispositionDecided, Grade, ProductFacts
 from shared.markets import Currency
 from tests.factories import STAFF
 from tests.handlers.fulfillment.conftest import (
@@ -60,3 +60,48 @@ async def test_units_routed_to_origin_leave_together_with_a_commercial_invoice(a
         assert types[-1] == "fulfillment.returned_to_origin"
     again = (await api.get("/warehouses/BOS1/origin-shipments", headers=STAFF)).json()
     assert all(c["status"] == "dispatched" for c in again if c["units"])
+
+
+async def test_the_invoice_declares_the_catalogs_hs_code_and_origin_else_the_categorys(api):
+    known, unknown = f"Air purifier {uuid.uuid4().hex[:6]}", f"Kettle {uuid.uuid4().hex[:6]}"
+    facts = ProductFacts(
+        product_id="prod-purifier", hs_code="8421392000", origin_country="VN", weight_g=4300
+    )
+    for title, product in [(known, facts), (unknown, None)]:
+        parcel = await returned(api)
+        item = CaseItem(
+            sku="AP-300",
+            title=title,
+            category="home",
+            quantity=2,
+            unit_price_minor=18900,
+            product=product,
+        )
+        await publish(api, to_origin(parcel, item))
+    listed = (await api.get("/warehouses/BOS1/origin-shipments", headers=STAFF)).json()
+    open_one = next(c for c in listed if c["status"] == "open")
+    path = f"/origin-shipments/{open_one['consolidation_id']}"
+    customs = (await api.get(f"{path}/customs", headers=STAFF)).json()
+    lines = {line["description"]: line for line in customs["lines"]}
+    assert (lines[known]["hs_code"], lines[known]["origin_country"]) == ("8421392000", "VN")
+    assert lines[known]["weight_g"] == 2 * 4300
+    assert (lines[unknown]["hs_code"], lines[unknown]["origin_country"]) == ("6303.92", "CN")
+    assert (await api.post(f"{path}/dispatch", headers=STAFF)).status_code == 200
+    invoice = await api.get(f"{path}/invoice.pdf", headers=STAFF)
+    text = pdfium.PdfDocument(invoice.content)[0].get_textpage().get_text_range()
+    assert "8421392000" in text and "VN" in text and "6303.92" in text
+
+
+def to_origin(parcel: dict, item: CaseItem) -> DispositionDecided:
+    return DispositionDecided(
+        case_id=parcel["case_id"],
+        inspection_id=f"insp-{uuid.uuid4()}",
+        rma_id=parcel["rma_id"],
+        warehouse="BOS1",
+        grade=Grade.D,
+        disposition=Disposition.RETURN_TO_ORIGIN,
+        net_minor=4200,
+        currency=Currency.USD,
+        items=[item],
+        alternatives=[],
+    )

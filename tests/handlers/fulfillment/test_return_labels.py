@@ -7,13 +7,16 @@ import uuid
 
 import pytest
 
+from services.fulfillment.domain.parcels import PACKAGING_G, UNIT_WEIGHT_G
 from services.fulfillment.workflows import labelling
-from tests.factories import AGENT
+from shared.events import ProductFacts, Remedy
+from tests.factories import AGENT, resolution_decided
 from tests.handlers.fulfillment.conftest import (
     bought_for,
     carrier_label,
     decided_return,
     due_now,
+    new_sku,
     outbox,
     owed_label,
     publish,
@@ -119,3 +122,26 @@ async def test_no_address_at_intake_fails_the_return_label_at_once_with_the_reas
     failed = await carrier_label(carrier_api, owed.reference)
     assert failed.state == "failed" and "unknown or erased" in failed.cause
     assert await outbox(carrier_api, decided.case_id) == []
+
+
+async def test_a_return_label_is_bought_for_the_units_real_weight_and_size(carrier_api):
+    facts = ProductFacts(product_id="prod-lamp", weight_g=1150, dimensions_mm=(300, 200, 100))
+    decided = resolution_decided(new_sku(), remedy=Remedy.RETURN_FULL_REFUND)
+    item = decided.items[0].model_copy(update={"quantity": 2, "product": facts})
+    decided = decided.model_copy(update={"items": [item]})
+    await publish(carrier_api, decided)
+    owed = await owed_label(carrier_api, decided.case_id)
+    # Kept with the label owed: the worker buys it later, from the row alone.
+    assert (owed.weight_g, owed.dimensions_mm) == (200 + 2 * 1150, [320, 220, 220])
+    await carrier_api.return_labels.work_once()
+    (label,) = await bought_for(carrier_api, owed.reference)
+    assert label["parcel"] == {"weight": 88.2, "length": 12.6, "width": 8.7, "height": 8.7}
+
+
+async def test_a_return_label_for_a_unit_the_catalog_does_not_know_is_estimated(carrier_api):
+    decided = await decided_return(carrier_api)  # no product facts: an unknown SKU
+    owed = await owed_label(carrier_api, decided.case_id)
+    assert (owed.weight_g, owed.dimensions_mm) == (PACKAGING_G + UNIT_WEIGHT_G["default"], None)
+    await carrier_api.return_labels.work_once()
+    (label,) = await bought_for(carrier_api, owed.reference)
+    assert label["parcel"] == {"weight": 35.3, "length": None, "width": None, "height": None}

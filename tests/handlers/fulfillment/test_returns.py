@@ -5,7 +5,7 @@ import uuid
 
 import zxingcpp
 
-from shared.events import Remedy
+from shared.events import ProductFacts, Remedy
 from tests.factories import AGENT, STAFF, resolution_decided
 from tests.handlers.fulfillment.conftest import (
     new_sku,
@@ -99,3 +99,29 @@ async def test_a_return_label_waits_while_intake_cannot_say_the_address(api):
     parcel = (await api.get("/returns", params={"case_id": decided.case_id}, headers=AGENT)).json()
     label = await api.get(f"/returns/{parcel['rma_id']}/label.pdf", headers=AGENT)
     assert label.status_code == 503 and "503" in label.json()["detail"]
+
+
+async def returned_with(api, product: ProductFacts | None) -> dict:
+    decided = resolution_decided(new_sku(), remedy=Remedy.RETURN_FULL_REFUND)
+    item = decided.items[0].model_copy(update={"product": product})
+    await publish(api, decided.model_copy(update={"items": [item]}))
+    answer = await api.get("/returns", params={"case_id": decided.case_id}, headers=AGENT)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+async def test_a_return_is_priced_and_labelled_at_the_units_real_weight_and_keeps_its_facts(api):
+    heater = ProductFacts(product_id="prod-heater", weight_g=9000, hs_code="851629")
+    heavy, estimated = await returned_with(api, heater), await returned_with(api, None)
+    assert heavy["postage_minor"] > estimated["postage_minor"]
+    for parcel, weight in [(heavy, "9.2 kg"), (estimated, "1.0 kg")]:  # packaging: 200 g
+        label = await api.get(f"/returns/{parcel['rma_id']}/label.pdf", headers=AGENT)
+        text, _ = read_pdf(label.content)
+        assert weight in text
+
+    # Scanned in later, the parcel still has the unit's facts for refurbish and customs.
+    scan = {"warehouse": "BOS1", "code": heavy["rma_id"], "condition_note": "", "photos": []}
+    assert (await api.post("/scans", json=scan, headers=STAFF)).status_code == 200
+    events = await outbox(api, heavy["case_id"])
+    (received,) = [e["data"] for e in events if e["type"] == "fulfillment.return_received"]
+    assert ProductFacts.model_validate(received["items"][0]["product"]) == heater

@@ -1,6 +1,11 @@
 """Where graded units leave the bench, over the real PostgreSQL: liquidation lots and
-relabel tasks, each finished once."""
+relabel tasks (with the FNSKU the seller's catalog gives, else the ASIN), each finished
+once."""
 
+import pypdfium2 as pdfium
+import zxingcpp
+
+from shared.events import ProductFacts
 from tests.factories import TECHNICIAN
 from tests.handlers.refurbish.conftest import SPEAKER, TEE, checklist, form_of, received, submit
 
@@ -46,3 +51,15 @@ async def test_a_lot_closed_again_or_a_task_relabelled_again_stays_as_it_was_fir
     open_tasks = (await api.get("/warehouses/BOS1/relabel-tasks", headers=TECHNICIAN)).json()
     assert like_new["inspection_id"] not in {t["inspection_id"] for t in open_tasks}
     assert (await api.post("/relabel-tasks/insp-nope/done", headers=TECHNICIAN)).status_code == 404
+
+
+async def test_a_unit_is_relabelled_with_its_fnsku_from_the_sellers_catalog(api):
+    facts = ProductFacts(product_id="prod-spk-200", fnsku="X00ABCDEF1")
+    like_new = await received(api, SPEAKER.model_copy(update={"product": facts}))
+    await submit(api, like_new, {"checklist": checklist(await form_of(api, like_new))})
+    tasks = (await api.get("/warehouses/BOS1/relabel-tasks", headers=TECHNICIAN)).json()
+    (task,) = [t for t in tasks if t["inspection_id"] == like_new["inspection_id"]]
+    assert task["fnsku"] == "X00ABCDEF1"  # not the ASIN
+    label = await api.get(f"/relabel-tasks/{task['inspection_id']}/label.pdf", headers=TECHNICIAN)
+    page = pdfium.PdfDocument(label.content)[0]
+    assert [c.text for c in zxingcpp.read_barcodes(page.render(scale=4).to_pil())] == ["X00ABCDEF1"]

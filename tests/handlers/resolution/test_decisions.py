@@ -16,6 +16,7 @@ async def test_a_decision_shows_its_plan_alternatives_and_offers(api):
     assert [step["remedy"] for step in decision["plan"]] == ["exchange", "return_full_refund"]
     assert {a["remedy"] for a in decision["alternatives"]} == {
         "exchange",
+        "partial_refund",  # excluded: a size/style case with no reason is no colour complaint
         "refund_without_return",
         "return_full_refund",
     }
@@ -46,3 +47,36 @@ async def test_the_cases_waiting_on_the_carrier_are_listed_too(api):
     tracing = await api.get("/decisions", params={"state": "tracing", "limit": 500}, headers=AGENT)
     assert tracing.status_code == 200
     assert case.case_id in {d["case_id"] for d in tracing.json()}
+
+
+async def test_an_agent_offers_a_remedy_anyway_to_a_buyer_owed_nothing(api):
+    from datetime import UTC, datetime, timedelta
+
+    from shared.events import Remedy
+
+    case = case_opened(scenario=Scenario.CHANGED_MIND).model_copy(
+        update={"delivered_at": datetime.now(UTC) - timedelta(days=150)}
+    )
+    async with TestKafkaBroker(api.service.broker) as broker:
+        await broker.publish(envelope_bytes(Envelope.wrap(case)), "intake.events")
+    held = (await api.get(f"/decisions/{case.case_id}", headers=AGENT)).json()
+    assert held["state"] == "held" and "nothing owed" in held["rule"]
+    queue = (await api.get("/decisions", params={"limit": 500}, headers=AGENT)).json()
+    assert case.case_id in {d["case_id"] for d in queue}  # the agents' queue
+
+    path = f"/cases/{case.case_id}/offers"
+    goodwill = {"remedy": Remedy.PARTIAL_REFUND.value}
+    first = await api.post(path, json=goodwill, headers=AGENT)
+    again = await api.post(path, json=goodwill, headers=AGENT)  # retried: nothing new
+    assert first.status_code == again.status_code == 202, first.text
+    assert (first.json()["state"], first.json()["sent"]) == ("offered", True)
+    assert again.json()["sent"] is False
+    offers = (await api.get(f"/cases/{case.case_id}/offers", headers=AGENT)).json()
+    assert [(o["remedy"], o["state"]) for o in offers] == [("partial_refund", "open")]
+    assert "499" in offers[0]["message"] or "4.99" in offers[0]["message"]
+
+    other = await api.post(path, json={"remedy": "exchange"}, headers=AGENT)
+    assert other.status_code == 409  # the case is no longer held
+    assert (await api.post(path, json={"remedy": "bogus"}, headers=AGENT)).status_code == 422
+    missing = await api.post("/cases/no-such-case/offers", json=goodwill, headers=AGENT)
+    assert missing.status_code == 404

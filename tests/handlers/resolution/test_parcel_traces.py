@@ -103,3 +103,34 @@ async def test_without_a_tracking_api_the_plan_goes_on_untraced(resolution):
     assert types_of(events) == ["resolution.parcel_traced", "resolution.offered"]
     assert events[0]["data"]["verdict"] == "untraced"
     assert events[1]["data"]["remedy"] == "reship"
+
+
+async def test_a_buyer_whose_tracking_shows_delivered_goes_to_an_agent_with_their_words(
+    resolution,
+):
+    words = "Hallo. Laut Sendungsverfolgung wurde das Paket zugestellt, ich habe aber nichts."
+    with_parcel = lost_parcel_case("9400BUYERSAYS1").model_copy(update={"buyer_comment": words})
+    without = case_opened(scenario=Scenario.NOT_RECEIVED).model_copy(
+        update={"buyer_comment": "Tracking says delivered, but nothing came.", "parcel": None}
+    )
+    async with TestKafkaBroker(resolution.broker) as broker:
+        await publish(broker, with_parcel)
+        await publish(broker, without)
+    for case, parcel in ((with_parcel, "parcel USPS 9400BUYERSAYS1"), (without, "no tracking")):
+        events = await outbox_of(resolution, case.case_id)
+        assert types_of(events) == ["resolution.held_for_agent"]  # no reship, no trace
+        findings = events[0]["data"]["findings"]
+        assert findings[0].startswith("the buyer says the tracking shows it delivered")
+        assert parcel in findings[1]
+        assert (await row(resolution, CaseDecision, case.case_id)).state == "held"
+    [held] = await outbox_of(resolution, with_parcel.case_id)
+    assert "Laut Sendungsverfolgung wurde das Paket zugestellt" in held["data"]["findings"][0]
+
+
+async def test_a_buyer_whose_parcel_never_showed_delivered_is_traced_as_before(resolution):
+    case = lost_parcel_case("9400NOTDELIV01").model_copy(
+        update={"buyer_comment": "The tracking says it was not delivered, stuck for a week."}
+    )
+    async with TestKafkaBroker(resolution.broker) as broker:
+        await publish(broker, case)
+    assert (await row(resolution, CaseDecision, case.case_id)).state == "tracing"

@@ -39,6 +39,8 @@ async def test_each_policy_change_is_a_new_version_and_old_ones_stay_readable(ap
         ({"offer_expiry_hours": 0}, "greater than or equal to 1"),
         ({"acceptance": {"exchange": 1.5}}, "probability"),
         ({"lifetime_warranty": True}, "Extra inputs are not permitted"),
+        ({"return_window_days": {"ebay": 45}}, "45 days is not a return window ebay.returns"),
+        ({"return_window_days": {"amazon": 60}}, "the marketplace sets the return window"),
     ],
 )
 async def test_a_policy_that_makes_no_sense_is_refused_with_the_reason(api, policy, reason):

@@ -127,6 +127,7 @@ def one_sellers_things(seller: Seller) -> list[tuple[str, str, dict | None]]:
         ("GET", f"/policies/{seller.name}", None),
         ("GET", f"/policies/{seller.name}/versions/1", None),
         ("GET", f"/guides/{seller.name}", None),
+        ("GET", f"/guides/{seller.name}/lid/versions", None),
     ]
 
 
@@ -200,6 +201,7 @@ ROUTES = [
     ("GET", "/refunds"),
     ("GET", "/clocks"),
     ("POST", "/cases/case-1/follow-up"),
+    ("POST", "/cases/case-1/offers"),
     ("GET", "/cases/case-1/buyer-view"),
     ("GET", "/policies/seller-1"),
     ("GET", "/policies/seller-1/versions/1"),
@@ -207,6 +209,7 @@ ROUTES = [
     ("GET", "/guides/seller-1"),
     ("PUT", "/guides/seller-1/guide-1"),
     ("DELETE", "/guides/seller-1/guide-1"),
+    ("GET", "/guides/seller-1/guide-1/versions"),
     ("POST", "/what-if/seller-1"),
 ]
 SERVICES_ONLY = {"/cases/case-1/buyer-view"}
@@ -241,3 +244,15 @@ async def test_without_a_token_401_and_with_a_token_of_another_trade_403(api, me
         others[-1] = bearer(INTERNAL_TOKEN)  # a service reads none of a seller's things
     for headers in others:
         assert (await api.request(method, path, json=body, headers=headers)).status_code == 403
+
+
+async def test_an_agent_offers_anyway_to_its_own_sellers_cases_only(api, sellers):
+    a, b = sellers
+    goodwill = {"remedy": "partial_refund"}
+    # A's case is not held: refused as such (409); B's answers 404, as one never opened.
+    mine = await api.post(f"/cases/{a.waiting}/offers", json=goodwill, headers=a.agent())
+    assert mine.status_code == 409, mine.text
+    theirs = await api.post(f"/cases/{b.waiting}/offers", json=goodwill, headers=a.agent())
+    assert theirs.status_code == 404, theirs.text
+    refused = await api.post(f"/cases/{a.waiting}/offers", json=goodwill, headers=a.operations())
+    assert refused.status_code == 403

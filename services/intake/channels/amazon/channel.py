@@ -10,11 +10,11 @@ from the order's financial events (`refunds.py`), none for an order Amazon fulfi
 `check_account` proves an account's SP-API authorisation. Amazon has no call to act on a
 seller-fulfilled return, so `act_on_return` is None. An FBA unit's removal order
 (`removals.py`) is Amazon's alone, sent by its own worker (`workers/removal_orders.py`).
-Messages to the buyer go by e-mail to the order's anonymised relay address
-(`messaging.py`).
+Messages to the buyer go through the Messaging API's action that fits them when the order
+offers it, else by e-mail to the order's anonymised relay address (`messaging.py`).
 """
 
-from services.intake.channels.amazon import messaging, notifications, refunds
+from services.intake.channels.amazon import messaging, notifications, refunds, shipments
 from services.intake.channels.marketplace import (
     AS_SENT,
     MarketplaceChannel,
@@ -37,4 +37,8 @@ AMAZON = MarketplaceChannel(
     act_on_return=None,  # Amazon has no such call: see above
     check_account=refunds.check_account,
     buyer_relay_address=messaging.buyer_relay_address,
+    message_action=messaging.message_action,
+    send_by_action=messaging.send_by_action,
+    buyer_language=messaging.buyer_language,
+    order_shipment=shipments.order_shipment,
 )

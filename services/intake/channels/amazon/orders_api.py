@@ -19,6 +19,12 @@ Follows the Orders API v0 reference
   "PurchaseOrderNumber"}}`: `BuyerEmail` is the buyer's anonymised address
   (`…@marketplace.amazon.<tld>`), through which Amazon relays the seller's e-mail to the
   buyer (Buyer-Seller Messaging); read each time a message goes, never stored.
+- getOrder of the Orders API v2026-01-01 (https://developer-docs.amazon.com/sp-api/docs/
+  orders-api-v2026-01-01-reference): `GET /orders/2026-01-01/orders/{orderId}
+  ?includedData=PACKAGES`, answered `{"order": {"orderId", ..., "packages": [{
+  "packageReferenceId", "carrier", "trackingNumber", "shippingService", "shipTime",
+  "packageStatus": {"status"}}]}}`: the parcels of an order the seller shipped (FBM only),
+  which a buyer who says it never came is traced by (`order_packages`).
 An order of a marketplace intake does not serve is refused.
 """
 
@@ -213,3 +219,31 @@ def unit_prices(items: list[OrderItem]) -> dict[str, Decimal]:
         if item.SellerSKU and price is not None and item.QuantityOrdered > 0:
             prices[item.SellerSKU] = (price / item.QuantityOrdered).quantize(Decimal("0.01"))
     return prices
+
+
+ORDERS_2026 = "/orders/2026-01-01/orders"
+
+
+class OrderPackage(BaseModel):
+    carrier: str | None = None
+    trackingNumber: str | None = None
+
+
+class OrderWithPackages(BaseModel):
+    packages: list[OrderPackage] = Field(default_factory=list)
+
+
+class OrderAnswer(BaseModel):  # getOrder v2026-01-01's GetOrderResponse
+    order: OrderWithPackages
+
+
+async def order_packages(
+    apis: MarketplaceApis, partner: SellingPartner, order_id: str
+) -> list[tuple[str | None, str | None]]:
+    """Each package's (carrier, tracking number), as Amazon lists them; none for FBA."""
+    what = f"the packages of order {order_id}"
+    response = await call(
+        apis, partner, "GET", f"{ORDERS_2026}/{order_id}", what, params={"includedData": "PACKAGES"}
+    )
+    found = resource_of(OrderAnswer, response, SP_API, what).order
+    return [(package.carrier, package.trackingNumber) for package in found.packages]

@@ -128,5 +128,6 @@ EBAY = MarketplaceChannel(
     find_refund=marketplace_side.find_refund,
     act_on_return=marketplace_side.act_on_return,
     message_buyer=marketplace_side.message_buyer,
+    order_shipment=marketplace_side.order_shipment,
     check_account=marketplace_side.check_account,
 )

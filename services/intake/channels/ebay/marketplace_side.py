@@ -19,13 +19,15 @@ buyer back, act on the return, check an account's credentials. The channel's hoo
 - `message_buyer`: the message in the return's conversation (Send Return Message), with a
   reference line naming the message; the return is read first, and a message of that
   reference already in its history (an earlier try whose answer was lost) is not sent again.
+- `order_shipment`: the order's first shipping fulfillment with a tracking number (Sell
+  Fulfillment API, `fulfillment_api.py`), for a buyer who says the parcel never came.
 - `check_account`: a user token minted afresh from the account's credentials (or the one
   given) and one page of the seller's returns read with it.
 """
 
 from decimal import Decimal
 
-from services.intake.channels.ebay import post_order_api
+from services.intake.channels.ebay import fulfillment_api, post_order_api
 from services.intake.channels.ebay.oauth import (
     as_the_seller,
     credentials_of,
@@ -48,6 +50,8 @@ from services.intake.domain.marketplace_side import (
     ReturnAction,
     ReturnOrder,
 )
+from services.intake.domain.order_shipments import first_parcel
+from shared.events import Parcel
 from shared.markets import MINOR_UNITS, Currency, Market
 from shared.outbound import Refused, Unavailable
 
@@ -161,6 +165,17 @@ async def message_buyer(order: MessageOrder, account: Account, apis: Marketplace
             marketplace_id,
         ),
     )
+
+
+async def order_shipment(order_id: str, account: Account, apis: MarketplaceApis) -> Parcel | None:
+    found = await as_the_seller(
+        account,
+        apis,
+        lambda token: fulfillment_api.shipping_fulfillments(
+            apis.http, apis.settings.ebay_api_base_url, token, order_id
+        ),
+    )
+    return first_parcel((f.shipping_carrier_code, f.shipment_tracking_number) for f in found)
 
 
 def message_reference(message_id: str) -> str:

@@ -21,6 +21,7 @@ from services.intake.channels.shopify import (
     gift_cards_api,
     refunds_api,
     returns_api,
+    shipments_api,
     variants_api,
     webhook,
 )
@@ -36,6 +37,7 @@ from services.intake.domain.marketplace_side import (
     ReturnAction,
     ReturnOrder,
 )
+from shared.events import Parcel
 from shared.outbound import Refused
 
 
@@ -117,6 +119,10 @@ async def act_on_return(order: ReturnOrder, account: Account, apis: MarketplaceA
         await returns_api.decline_return(admin, order.return_id, order.note)
 
 
+async def order_shipment(order_id: str, account: Account, apis: MarketplaceApis) -> Parcel | None:
+    return await shipments_api.order_shipment(admin_of(account, apis), order_id)
+
+
 async def check_account(account: Account, apis: MarketplaceApis) -> None:
     await admin_api.read_shop_name(admin_of(account, apis))
 
@@ -143,4 +149,5 @@ SHOPIFY = MarketplaceChannel(
     act_on_return=act_on_return,
     check_account=check_account,
     exchange_variants=exchange_variants,
+    order_shipment=order_shipment,
 )

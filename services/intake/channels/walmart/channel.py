@@ -15,7 +15,7 @@ from fastapi import Request
 
 from services.intake.channels.common import read_json
 from services.intake.channels.marketplace import Headers, MarketplaceApis, MarketplaceChannel
-from services.intake.channels.walmart import access, refunds, returns_api, webhook
+from services.intake.channels.walmart import access, refunds, returns_api, shipments, webhook
 from services.intake.channels.walmart.returns_api import WalmartReturns
 from services.intake.domain.account import Account
 from services.intake.domain.case import Channel, Delivery
@@ -67,4 +67,5 @@ WALMART = MarketplaceChannel(
     find_refund=refunds.find_refund,
     act_on_return=None,  # Walmart has no such call: see above
     check_account=access.check_account,
+    order_shipment=shipments.order_shipment,
 )

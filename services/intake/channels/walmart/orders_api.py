@@ -17,7 +17,10 @@ Lines API for ... adjustments where the seller sets a partial refund amount"):
 - `purchase_order`: GET {base_url}/v3/orders/{purchaseOrderId}
   (https://developer.walmart.com/us-marketplace/docs/get-an-order): `{"order":
   {"purchaseOrderId", "orderLines": {"orderLine": [{"lineNumber", "charges": {"charge":
-  [...]}, "refund": {"refundId", "refundComments", "refundCharges": {...}}}]}}}`.
+  [...]}, "refund": {"refundId", "refundComments", "refundCharges": {...}}, "orderLineStatuses":
+  {"orderLineStatus": [{"status", "trackingInfo": {"shipDateTime", "carrierName":
+  {"carrier", "otherCarrier"}, "methodCode", "trackingNumber", "trackingURL"}}]}}]}}}`: a
+  shipped line's tracking, the parcel a buyer who says it never came is traced by.
 
 Neither call takes an idempotency key: the refund's comment carries the key, and a
 read-back of the order (`refunds_with_comment`) finds a refund made before.
@@ -78,9 +81,30 @@ class Refund(WalmartModel):
         return self.refund_charges.refund_charge
 
 
+class CarrierName(WalmartModel):
+    carrier: str | None = None  # one of Walmart's carriers ("UPS", "FedEx", "USPS"...)
+    other_carrier: str | None = None  # any other, named by the seller
+
+
+class TrackingInfo(WalmartModel):
+    tracking_number: str | None = None
+    carrier_name: CarrierName | None = None
+    tracking_url: str | None = Field(default=None, alias="trackingURL")
+
+
+class OrderLineStatus(WalmartModel):
+    status: str | None = None
+    tracking_info: TrackingInfo | None = None
+
+
+class OrderLineStatuses(WalmartModel):
+    order_line_status: list[OrderLineStatus] = []
+
+
 class OrderLine(WalmartModel):
     line_number: str
     refund: Refund | None = None
+    order_line_statuses: OrderLineStatuses = Field(default_factory=OrderLineStatuses)
 
 
 class OrderLines(WalmartModel):
@@ -169,3 +193,16 @@ def refunds_with_comment(order: PurchaseOrder, comments: str) -> list[tuple[str,
         for line in order.order_lines.order_line
         if line.refund is not None and line.refund.refund_comments == comments
     ]
+
+
+def shipments_of(order: PurchaseOrder) -> list[tuple[str | None, str | None]]:
+    """Each shipped line's (carrier, tracking number), in the order's line order."""
+    found = []
+    for line in order.order_lines.order_line:
+        for status in line.order_line_statuses.order_line_status:
+            tracking = status.tracking_info
+            if tracking is None:
+                continue
+            names = tracking.carrier_name or CarrierName()
+            found.append((names.carrier or names.other_carrier, tracking.tracking_number))
+    return found

@@ -4,6 +4,7 @@ tests/samples, a client of the marketplace APIs), not started (no consumer, no w
 over the session's real PostgreSQL; cases stored as intake stores them."""
 
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
@@ -12,6 +13,7 @@ from services.intake.app import create_app, intake_context
 from services.intake.tables import CaseRecord
 from services.intake.workflows.context import Intake
 from shared.service import Service
+from tests.factories import AGENT
 from tests.handlers.conftest import api_of
 
 
@@ -71,3 +73,32 @@ async def stored_case(
     async with service.transaction() as session:
         session.add(record)
     return record
+
+
+@pytest.fixture
+async def amazon_seller(intake_api) -> AsyncIterator[str]:
+    """An Amazon account of the DE marketplace with an SP-API authorisation, disabled after
+    the test (no other test's Amazon report polls meet it)."""
+    seller_id = f"A{uuid.uuid4().hex[:12].upper()}"
+    onboarded = await intake_api.post(
+        "/channel-accounts",
+        json={
+            "channel": "amazon",
+            "account": seller_id,
+            "seller": "luma-home",
+            "default_market": "DE",
+            "secrets": ["forwarder-secret"],
+            "credentials": {
+                "lwa_client_id": "amzn1.application-oa2-client.messages",
+                "lwa_client_secret": "lwa-client-secret",
+                "refresh_token": f"Atzr|{seller_id}",
+                "region": "eu",
+                "mail_from": "Luma Home <care@lumahome.example>",
+            },
+        },
+        headers=AGENT,
+    )
+    assert onboarded.status_code == 201, onboarded.text
+    yield seller_id
+    disabled = await intake_api.post(f"/channel-accounts/amazon/{seller_id}/disable", headers=AGENT)
+    assert disabled.status_code == 200, disabled.text

@@ -23,8 +23,10 @@ from shared.events import (
     Envelope,
     RefundIssued,
     Remedy,
+    ResolutionHeldForAgent,
     ResolutionOffered,
     ReturnLabelIssued,
+    Scenario,
     Shipped,
 )
 from shared.markets import Currency
@@ -460,57 +462,198 @@ async def test_an_ebay_buyer_reads_the_message_in_the_returns_conversation(
     assert [(t["way"], t["state"]) for t in told] == [("ebay", "delivered")]
 
 
+async def amazon_case(intake, seller_id: str, **messaging) -> CaseRecord:
+    """A DE case of a new Amazon order; `messaging` sets what the order offers (actions,
+    the buyer's locale) at the emulator."""
+    order_id = f"304-{uuid.uuid4().int % 10**7:07d}-{uuid.uuid4().int % 10**7:07d}"
+    case = await case_with_buyer(intake, channel="amazon", account=seller_id, email_address=None)
+    async with intake.service.transaction() as session:
+        await session.execute(
+            update(CaseRecord).where(CaseRecord.case_id == case.case_id).values(order_id=order_id)
+        )
+    if messaging:
+        http = intake.marketplaces.http
+        base = intake.service.settings.amazon_sp_api_base_url.removesuffix("/amazon")
+        answer = await http.put(f"{base}/_emulator/amazon/messaging/{order_id}", json=messaging)
+        assert answer.status_code == 204, answer.text
+    async with intake.service.sessions() as session:
+        return await session.get(CaseRecord, case.case_id)
+
+
+async def made_through_actions(intake, emulators, order_id: str) -> list[dict]:
+    made = await intake.marketplaces.http.get(
+        f"{emulators}/_emulator/amazon/buyer-messages", params={"order_id": order_id}
+    )
+    return made.json()["messages"]
+
+
 async def test_an_amazon_buyer_is_written_to_at_the_relay_address_read_with_an_rdt(
-    intake_api, intake, mail_server, emulators
+    intake_api, intake, mail_server, emulators, amazon_seller
 ):
     service = intake_api.service
-    seller_id = f"A{uuid.uuid4().hex[:12].upper()}"
-    onboarded = await intake_api.post(
-        "/channel-accounts",
-        json={
-            "channel": "amazon",
-            "account": seller_id,
-            "seller": "luma-home",
-            "default_market": "DE",
-            "secrets": ["forwarder-secret"],
-            "credentials": {
-                "lwa_client_id": "amzn1.application-oa2-client.messages",
-                "lwa_client_secret": "lwa-client-secret",
-                "refresh_token": f"Atzr|{seller_id}",
-                "region": "eu",
-                "mail_from": "Luma Home <care@lumahome.example>",
-            },
-        },
-        headers=AGENT,
+    case = await amazon_case(intake, amazon_seller)
+    await publish(service, offered(case.case_id), "resolution.events")
+    await send_all(intake)
+    [message] = await messages_of(service, case.case_id)
+    assert (message.way, message.state, message.action) == ("amazon", "sent", None), message.error
+    [mail] = mail_for(mail_server, intake.buyer_links.message_id(case.case_id, message.message_id))
+    assert mail["To"].endswith("@marketplace.amazon.de")
+    text = mail.get_body(("plain",)).get_content()
+    assert "http" not in text  # Amazon takes no links but those completing the order
+    assert intake.buyer_links.page_url(case.case_id, "de").split("/buyer/")[0] not in text
+    assert await made_through_actions(intake, emulators, case.order_id) == []
+
+
+async def test_a_notice_of_a_remedy_owed_goes_once_through_amazons_unexpected_problem(
+    intake_api, intake, mail_server, emulators, amazon_seller
+):
+    service = intake_api.service
+    case = await amazon_case(intake, amazon_seller)
+    notice = offered(case.case_id, needs_answer=False)
+    envelope = await publish(service, notice, "resolution.events")
+    await send_all(intake)
+    await publish(service, notice, "resolution.events", envelope)  # redelivered
+    await send_all(intake)
+
+    [message] = await messages_of(service, case.case_id)
+    assert (message.kind, message.state) == ("remedy_owed", "sent"), message.error
+    assert (message.action, message.action_tried_at) == ("unexpectedProblem", None)
+    [made] = await made_through_actions(intake, emulators, case.order_id)
+    assert (made["action"], made["marketplace_id"]) == ("unexpectedProblem", "A1PA6795UKMFR9")
+    assert made["seller"] == amazon_seller
+    assert "Teilerstattung von 7,50 €" in made["text"] and made["text"] == made["text"].strip()
+    header = intake.buyer_links.message_id(case.case_id, message.message_id)
+    assert mail_for(mail_server, header) == []  # not by the relay as well
+    listed = await intake_api.get(f"/cases/{case.case_id}/messages", headers=AGENT)
+    assert [(m["state"], m["action"]) for m in listed.json()] == [("sent", "unexpectedProblem")]
+
+
+@pytest.mark.parametrize(
+    "messaging",
+    [
+        {"actions": ["warranty", "legalDisclosure"]},  # the order offers no fitting action
+        {"locale": "en-GB"},  # the notice is not in the buyer's language of preference
+    ],
+)
+async def test_a_notice_goes_to_the_relay_when_no_amazon_action_fits(
+    intake_api, intake, mail_server, emulators, amazon_seller, messaging
+):
+    service = intake_api.service
+    case = await amazon_case(intake, amazon_seller, **messaging)
+    await publish(service, offered(case.case_id, needs_answer=False), "resolution.events")
+    await send_all(intake)
+    [message] = await messages_of(service, case.case_id)
+    assert (message.state, message.action) == ("sent", None), message.error
+    [mail] = mail_for(mail_server, intake.buyer_links.message_id(case.case_id, message.message_id))
+    assert mail["To"].endswith("@marketplace.amazon.de")
+    assert await made_through_actions(intake, emulators, case.order_id) == []
+
+
+async def test_a_shipment_is_told_through_confirm_delivery_details_in_the_buyers_language(
+    intake_api, intake, emulators, amazon_seller
+):
+    service = intake_api.service
+    case = await amazon_case(intake, amazon_seller, locale="fr-FR")  # a DE order, a French buyer
+    shipped = Shipped(
+        case_id=case.case_id,
+        shipment_id=f"shp-{uuid.uuid4().hex[:6]}",
+        remedy=Remedy.RESHIP,
+        warehouse="NUE1",
+        carrier="DHL",
+        service="Paket",
+        tracking_number="00340434161094077777",
+        postage_minor=490,
+        postage_currency=Currency.EUR,
+        by="ana",
+        at=datetime.now(UTC),
     )
-    assert onboarded.status_code == 201, onboarded.text
-    try:
-        case = await case_with_buyer(
-            intake, channel="amazon", account=seller_id, email_address=None
+    await publish(service, shipped, "fulfillment.events")
+    await send_all(intake)
+    [message] = await messages_of(service, case.case_id)
+    assert (message.state, message.action, message.language) == (
+        "sent",
+        "confirmDeliveryDetails",
+        "fr",
+    ), message.error
+    [made] = await made_through_actions(intake, emulators, case.order_id)
+    assert made["action"] == "confirmDeliveryDetails"
+    assert "00340434161094077777" in made["text"] and "DHL" in made["text"]
+    assert made["text"] == message.body_text.strip()
+
+
+async def test_an_amazon_action_refused_goes_by_the_relay_and_a_throttled_one_later(
+    intake_api, intake, mail_server, emulators, amazon_seller
+):
+    service = intake_api.service
+    refused = await amazon_case(intake, amazon_seller, refuse_with=400, refusals=1)
+    throttled = await amazon_case(intake, amazon_seller, refuse_with=429, refusals=1)
+    for case in (refused, throttled):
+        await publish(service, offered(case.case_id, needs_answer=False), "resolution.events")
+    await send_all(intake)
+
+    [by_relay] = await messages_of(service, refused.case_id)
+    assert (by_relay.state, by_relay.action) == ("sent", None), by_relay.error
+    header = intake.buyer_links.message_id(refused.case_id, by_relay.message_id)
+    [mail] = mail_for(mail_server, header)
+    assert mail["To"].endswith("@marketplace.amazon.de")
+    assert await made_through_actions(intake, emulators, refused.order_id) == []
+
+    [later] = await messages_of(service, throttled.case_id)
+    assert (later.state, later.action, later.action_tried_at) == (
+        "queued",
+        "unexpectedProblem",
+        None,
+    )
+    assert "429" in later.error
+    await due_now(service, later.message_id)
+    await send_all(intake)
+    [sent] = await messages_of(service, throttled.case_id)
+    assert (sent.state, sent.action) == ("sent", "unexpectedProblem"), sent.error
+    assert len(await made_through_actions(intake, emulators, throttled.order_id)) == 1
+
+
+async def test_an_amazon_action_whose_answer_is_lost_is_not_sent_again_until_an_agent_says(
+    intake_api, intake, emulators, amazon_seller
+):
+    service = intake_api.service
+    http = intake.marketplaces.http
+    case = await amazon_case(intake, amazon_seller)
+    lost = {"seller": amazon_seller, "operation": "createUnexpectedProblem", "times": 1}
+    assert (await http.put(f"{emulators}/_emulator/amazon/lost-answers", json=lost)).is_success
+    await publish(service, offered(case.case_id, needs_answer=False), "resolution.events")
+    await send_all(intake)
+    [message] = await messages_of(service, case.case_id)
+    assert message.state == "failed" and "Seller Central" in message.error
+    assert message.action_tried_at is not None
+    await due_now(service, message.message_id)
+    await send_all(intake)
+    assert len(await made_through_actions(intake, emulators, case.order_id)) == 1
+
+    retried = await intake_api.post(f"/messages/{message.message_id}/retry", headers=AGENT)
+    assert retried.status_code == 200, retried.text
+    await send_all(intake)  # the agent found nothing in Seller Central: sent again
+    [message] = await messages_of(service, case.case_id)
+    assert (message.state, message.action_tried_at) == ("sent", None), message.error
+    assert len(await made_through_actions(intake, emulators, case.order_id)) == 2
+
+
+async def test_a_try_that_began_and_was_never_answered_is_left_to_an_agent(
+    intake_api, intake, emulators, amazon_seller
+):
+    service = intake_api.service
+    case = await amazon_case(intake, amazon_seller)
+    await publish(service, offered(case.case_id, needs_answer=False), "resolution.events")
+    [message] = await messages_of(service, case.case_id)
+    async with service.transaction() as session:  # intake stopped right after recording it
+        await session.execute(
+            update(OutgoingMessage)
+            .where(OutgoingMessage.message_id == message.message_id)
+            .values(action="unexpectedProblem", action_tried_at=utc_now())
         )
-        order_id = "304-1000004-0000004"
-        async with service.transaction() as session:
-            await session.execute(
-                update(CaseRecord)
-                .where(CaseRecord.case_id == case.case_id)
-                .values(order_id=order_id)
-            )
-        await publish(service, offered(case.case_id), "resolution.events")
-        await send_all(intake)
-        [message] = await messages_of(service, case.case_id)
-        assert (message.way, message.state) == ("amazon", "sent"), message.error
-        [mail] = mail_for(
-            mail_server, intake.buyer_links.message_id(case.case_id, message.message_id)
-        )
-        assert mail["To"].endswith("@marketplace.amazon.de")
-        text = mail.get_body(("plain",)).get_content()
-        assert "http" not in text  # Amazon takes no links but those completing the order
-        assert intake.buyer_links.page_url(case.case_id, "de").split("/buyer/")[0] not in text
-    finally:  # no other test's Amazon report polls meet this account's
-        disabled = await intake_api.post(
-            f"/channel-accounts/amazon/{seller_id}/disable", headers=AGENT
-        )
-        assert disabled.status_code == 200, disabled.text
+    await send_all(intake)
+    [message] = await messages_of(service, case.case_id)
+    assert message.state == "failed" and "Seller Central" in message.error
+    assert await made_through_actions(intake, emulators, case.order_id) == []
 
 
 async def test_erasing_a_buyer_forgets_what_their_messages_said_and_sends_no_more(
@@ -555,3 +698,58 @@ async def test_a_notice_of_a_remedy_owed_is_not_followed_by_its_decision_again(
     assert [m.kind for m in await messages_of(service, noticed.case_id)] == ["remedy_owed"]
     kinds = sorted(m.kind for m in await messages_of(service, accepted.case_id))
     assert kinds == ["offer_made", "remedy_decided"]
+
+
+def held_for_agent(case_id: str, told: bool) -> ResolutionHeldForAgent:
+    """Resolution's hold; `told`: nothing is owed, with its answer to the German buyer."""
+    from services.resolution.domain import nothing_owed
+    from services.resolution.domain.law import rights_of
+    from shared.markets import Market
+
+    if not told:
+        findings = ["banned_promise: lifetime warranty"]
+        return ResolutionHeldForAgent(
+            case_id=case_id, remedy=None, findings=findings, at=datetime.now(UTC)
+        )
+    delivered = datetime(2026, 3, 2, 10, tzinfo=UTC)
+    rights = rights_of(Market.DE, delivered, delivered + timedelta(days=60), "generic")
+    reason = nothing_owed.NothingOwedReason.RETURN_WINDOW_CLOSED
+    answer = nothing_owed.draft(reason, rights, "de", "Bluetooth speaker", Scenario.CHANGED_MIND)
+    return ResolutionHeldForAgent(
+        case_id=case_id,
+        remedy=None,
+        findings=[nothing_owed.finding_of(reason, rights.return_closed_on)],
+        at=datetime.now(UTC),
+        nothing_owed=reason.value,
+        language=answer.language,
+        message=answer.message,
+    )
+
+
+async def test_a_buyer_owed_nothing_hears_it_once_in_resolution_s_words(
+    intake_api, intake, seller, mail_server
+):
+    service = intake_api.service
+    case = await case_with_buyer(intake, account=seller, scenario="changed_mind")
+    payload = held_for_agent(case.case_id, told=True)
+    envelope = await publish(service, payload, "resolution.events")
+    await publish(service, payload, "resolution.events", envelope)  # redelivered
+    await send_all(intake)
+
+    [message] = await messages_of(service, case.case_id)
+    assert (message.kind, message.state) == ("nothing_owed", "sent")
+    assert "Frist" in message.body_text and "1. April 2026" in message.body_text  # why
+    assert "behalten Sie Ihre gesetzliche Gewährleistung" in message.body_text  # rights kept
+    assert message.body_text.count("Guten Tag") == 1  # resolution's frame, not a second
+    header = intake.buyer_links.message_id(case.case_id, message.message_id)
+    [mail] = mail_for(mail_server, header)
+    assert mail["Subject"] == "Ihre Anfrage zu Bluetooth speaker"
+
+
+async def test_a_case_held_for_any_other_reason_says_nothing_to_the_buyer(
+    intake_api, intake, seller
+):
+    service = intake_api.service
+    case = await case_with_buyer(intake, account=seller)
+    await publish(service, held_for_agent(case.case_id, told=False), "resolution.events")
+    assert await messages_of(service, case.case_id) == []

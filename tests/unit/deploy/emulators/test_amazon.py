@@ -540,3 +540,86 @@ async def test_listing_financial_events_wants_a_window_and_is_faulted(emulator):
     await emulator.put("/_emulator/faults/amazon", json={"status": 429})
     throttled = await emulator.get(path, params={"PostedAfter": START.isoformat()}, headers=auth)
     assert throttled.status_code == 429
+
+
+# Messaging API v1 and the Orders API v2026's packages
+
+ORDER = "304-1000077-0000077"  # of amazon.de, shipped by the seller
+MESSAGING = f"/amazon/messaging/v1/orders/{ORDER}"
+
+
+async def test_an_orders_messaging_actions_are_listed_in_hal(emulator):
+    auth = await token_of(emulator)
+    answer = await emulator.get(MESSAGING, params={"marketplaceIds": DE}, headers=auth)
+    assert answer.status_code == 200
+    links = answer.json()["_links"]
+    assert links["self"]["href"] == f"/messaging/v1/orders/{ORDER}?marketplaceIds={DE}"
+    names = [action["name"] for action in links["actions"]]
+    assert {"unexpectedProblem", "confirmDeliveryDetails", "attributes"} <= set(names)
+    unexpected = next(a for a in links["actions"] if a["name"] == "unexpectedProblem")
+    assert (
+        unexpected["href"]
+        == f"{MESSAGING.removeprefix('/amazon')}/messages/unexpectedProblem?marketplaceIds={DE}"
+    )
+    embedded = answer.json()["_embedded"]["actions"]
+    assert len(embedded) == len(names) and "schema" in embedded[0]["_links"]
+    attributes = await emulator.get(
+        f"{MESSAGING}/attributes", params={"marketplaceIds": DE}, headers=auth
+    )
+    assert attributes.json() == {"buyer": {"locale": "de-DE"}}
+
+
+@pytest.mark.parametrize(
+    ("params", "body", "status"),
+    [
+        ({"marketplaceIds": DE}, {"text": "Your replacement is on its way."}, 201),
+        ({}, {"text": "Hello"}, 400),  # exactly one marketplace
+        ({"marketplaceIds": [DE, FR]}, {"text": "Hello"}, 400),
+        ({"marketplaceIds": DE}, {"text": ""}, 400),
+        ({"marketplaceIds": DE}, {"text": "x" * 2001}, 400),
+        ({"marketplaceIds": DE}, {"text": "Write to care@shop.example"}, 400),
+        ({"marketplaceIds": DE}, {"text": "<b>Hello</b>"}, 400),
+    ],
+)
+async def test_a_text_message_is_made_within_amazons_rules(emulator, params, body, status):
+    auth = await token_of(emulator)
+    path = f"{MESSAGING}/messages/unexpectedProblem"
+    answer = await emulator.post(path, params=params, json=body, headers=auth)
+    assert answer.status_code == status, answer.text
+    made = (
+        await emulator.get("/_emulator/amazon/buyer-messages", params={"order_id": ORDER})
+    ).json()
+    assert len(made["messages"]) == (1 if status == 201 else 0)
+    if status != 201:
+        assert answer.json()["errors"][0]["code"] == "InvalidInput"
+
+
+async def test_messaging_wants_the_sellers_token_and_an_offered_action(emulator):
+    path = f"{MESSAGING}/messages/unexpectedProblem"
+    refused = await emulator.post(path, params={"marketplaceIds": DE}, json={"text": "Hi"})
+    assert refused.status_code == 403
+    auth = await token_of(emulator)
+    setup = {"actions": ["warranty"]}
+    assert (
+        await emulator.put(f"/_emulator/amazon/messaging/{ORDER}", json=setup)
+    ).status_code == 204
+    offered = await emulator.post(
+        path, params={"marketplaceIds": DE}, json={"text": "Hi"}, headers=auth
+    )
+    assert offered.status_code == 400
+
+
+async def test_an_order_the_seller_shipped_has_its_package_and_one_amazon_shipped_none(emulator):
+    auth = await token_of(emulator)
+    path = "/amazon/orders/2026-01-01/orders/{}"
+    by_seller = await emulator.get(
+        path.format(ORDER), params={"includedData": "PACKAGES"}, headers=auth
+    )
+    [package] = by_seller.json()["order"]["packages"]
+    assert package["carrier"] == "DHL" and len(package["trackingNumber"]) == 20
+    fba = await emulator.get(
+        path.format("304-5000077-0000077"), params={"includedData": "PACKAGES"}, headers=auth
+    )
+    assert "packages" not in fba.json()["order"]
+    plain = await emulator.get(path.format(ORDER), headers=auth)
+    assert "packages" not in plain.json()["order"]

@@ -328,6 +328,16 @@ async def test_an_unused_label_is_refunded_once(easypost):
             "PARAMETER.INVALID",
             "shipment.to_address.country",
         ),
+        (
+            shipment_body(parcel={"weight": 15.9, "length": 8.0, "width": 4.0}),
+            "PARAMETER.INVALID",
+            "shipment.parcel",
+        ),
+        (
+            shipment_body(parcel={"weight": 15.9, "length": 8.0, "width": 4.0, "height": 0}),
+            "PARAMETER.INVALID",
+            "shipment.parcel.height",
+        ),
     ],
 )
 async def test_an_invalid_shipment_is_refused_naming_the_field(easypost, body, code, field):
@@ -335,6 +345,17 @@ async def test_an_invalid_shipment_is_refused_naming_the_field(easypost, body, c
     assert response.status_code == 422
     error = response.json()["error"]
     assert (error["code"], error["errors"][0]["field"]) == (code, field)
+
+
+async def test_a_parcels_size_is_kept_and_shown_with_its_label_in_the_ledger(easypost):
+    parcel = {"weight": 44.1, "length": 8.7, "width": 5.6, "height": 4.4}
+    shipment = await bought(easypost, await created(easypost, parcel=parcel))
+    assert {side: shipment["parcel"][side] for side in parcel} == parcel
+    (entry,) = [e for e in await ledger(easypost, "labels") if e["shipment_id"] == shipment["id"]]
+    assert (entry["parcel"], entry["customs_items"]) == (parcel, [])
+    unmeasured = await bought(easypost, await created(easypost))
+    (entry,) = [e for e in await ledger(easypost, "labels") if e["shipment_id"] == unmeasured["id"]]
+    assert entry["parcel"] == {"weight": 15.9, "length": None, "width": None, "height": None}
 
 
 async def test_a_shipment_call_without_an_api_key_is_unauthorized(easypost):

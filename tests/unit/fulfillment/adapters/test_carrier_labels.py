@@ -52,6 +52,25 @@ async def test_a_shipment_is_rated_for_the_parcel_in_ounces_from_the_warehouse(l
     assert (held["to_address"]["street2"], held["options"]["label_format"]) == ("Apt 2", "PDF")
 
 
+async def test_a_parcel_the_catalog_measures_is_sent_with_its_size_in_inches(labels, emulators):
+    shipment = await labels.create("shp-task-1", BOSTON, JANE, 1250, dimensions_mm=(220, 140, 110))
+    held = emulators.state.easypost.shipments[shipment.shipment_id]["parcel"]
+    assert (held["weight"], held["length"], held["width"], held["height"]) == (
+        44.1,
+        8.7,
+        5.6,
+        4.4,
+    )
+    unmeasured = await labels.create("shp-task-2", BOSTON, JANE, 1250)
+    held = emulators.state.easypost.shipments[unmeasured.shipment_id]["parcel"]
+    assert (held["weight"], held["length"], held["width"], held["height"]) == (
+        44.1,
+        None,
+        None,
+        None,
+    )
+
+
 async def test_a_label_is_bought_and_its_file_fetched(labels, emulators):
     shipment = await labels.create("shp-task-1", BOSTON, JANE, 450)
     rate = next(r for r in shipment.rates if r.service == "Priority")

@@ -13,6 +13,7 @@ from services.fulfillment.domain.carrier_services import (
     choice_of_bought,
     choose_rate,
     customs_for,
+    inches,
     ounces,
 )
 from services.fulfillment.domain.carriers import RATE_CARDS, Quote, ShippingRefused
@@ -85,6 +86,11 @@ def test_a_shipment_bought_already_stands_for_the_quote_of_its_service():
 @pytest.mark.parametrize(("grams", "oz"), [(450, "15.9"), (1, "0.1"), (28_350, "1000.0")])
 def test_weights_go_to_easypost_in_ounces_to_a_tenth(grams, oz):
     assert ounces(grams) == Decimal(oz)
+
+
+@pytest.mark.parametrize(("mm", "inch"), [(254, "10.0"), (220, "8.7"), (1, "0.1"), (0, "0.1")])
+def test_sizes_go_to_easypost_in_inches_to_a_tenth_never_smaller(mm, inch):
+    assert inches(mm) == Decimal(inch)
 
 
 def test_rates_are_read_as_minor_units():

@@ -6,14 +6,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from services.fulfillment.domain.routing import (
-    PACKAGING_G,
     PROMISE_BUSINESS_DAYS,
-    parcel_weight_g,
     promised_by,
     rank_warehouses,
 )
 from services.fulfillment.domain.warehouses import WAREHOUSE_BY_CODE, WAREHOUSES
-from shared.events import CaseItem, Remedy
+from shared.events import Remedy
 from shared.markets import Market
 
 BOSTON = ZoneInfo("America/New_York")
@@ -110,29 +108,3 @@ def test_the_promise_is_five_business_days_for_every_shipped_remedy():
 )
 def test_the_promised_day_counts_the_buyers_business_days(now, market, days, promised):
     assert promised_by(now, market, days) == promised
-
-
-def item(sku: str, category: str | None, quantity: int = 1) -> CaseItem:
-    return CaseItem(sku=sku, category=category, quantity=quantity, unit_price_minor=1999)
-
-
-@pytest.mark.parametrize(
-    ("items", "weight_g"),
-    [
-        ([item("SPK-1", "electronics")], PACKAGING_G + 600),
-        ([item("SPK-1", "electronics", 2)], PACKAGING_G + 1200),
-        ([item("LMP-1", "home")], PACKAGING_G + 1500),
-        ([item("TEE-M", "Apparel", 3)], PACKAGING_G + 1200),
-        ([item("TOY-1", None)], PACKAGING_G + 800),
-        ([item("TOY-1", "toys")], PACKAGING_G + 800),
-        ([item("CAM-1-PART", "electronics")], PACKAGING_G + 150),
-        ([item("CAM-1-PART", "home"), item("TEE-S", "apparel")], PACKAGING_G + 150 + 400),
-    ],
-)
-def test_a_parcel_weight_is_estimated_from_categories_parts_and_packaging(items, weight_g):
-    assert parcel_weight_g(items) == weight_g
-
-
-def test_an_estimate_for_many_heavy_units_stays_within_what_carriers_take():
-    curtains = CaseItem(sku="CRT-1", category="home", quantity=40, unit_price_minor=2799)
-    assert parcel_weight_g([curtains]) == 30_000

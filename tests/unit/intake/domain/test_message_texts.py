@@ -1,7 +1,7 @@
 """Messages to buyers as they read (`domain/message_texts.py`): every kind in every language
 rendered, its two parts, and the compliance lint it passes before it may leave."""
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -12,9 +12,15 @@ from services.intake.domain.message_texts import (
     render,
 )
 from services.intake.domain.outgoing_messages import MessageKind
-from shared.compliance import REQUIRED_DISCLOSURES
-from shared.events import Remedy
+from services.resolution.domain import nothing_owed
+from services.resolution.domain.law import rights_of
+from services.resolution.domain.nothing_owed import NothingOwedReason
+from shared.compliance import REQUIRED_DISCLOSURES, normalize
+from shared.events import Remedy, Scenario
 from shared.markets import Currency, Market
+
+DELIVERED = datetime(2026, 3, 2, 10, tzinfo=UTC)
+CHANGED_MIND = Scenario.CHANGED_MIND
 
 OFFER = {
     "en": "Hello Ana,\n\nWe offer a partial refund of €7.50: you keep the item.\n\nKind regards",
@@ -36,7 +42,8 @@ def facts(kind: MessageKind, language: str, **changes) -> MessageFacts:
         "seller": "Luma Home",
         "buyer_name": "Ana Ruiz",
         "page_url": PAGE,
-        "offer_text": OFFER.get(language, ""),
+        # An agent's answer when nothing is owed is intake's; resolution's comes with its text.
+        "offer_text": "" if kind is MessageKind.NOTHING_OWED else OFFER.get(language, ""),
         "remedy": Remedy.PARTIAL_REFUND,
         "amount_minor": 750,
         "currency": Currency.EUR,
@@ -162,3 +169,44 @@ def test_a_store_credit_notice_gives_the_gift_cards_code_and_value(language):
     assert "K7MPQ2XRW9TB4HND" in message.text and "K7MPQ2XRW9TB4HND" in message.html
     assert "55" in message.subject and message.subject != refund.subject
     assert "K7MPQ2XRW9TB4HND" not in refund.text
+
+
+def resolution_answer(market: Market, language: str) -> str:
+    """Resolution's answer when nothing is owed, as it linted it."""
+    rights = rights_of(market, DELIVERED, DELIVERED + timedelta(days=60), "shopify")
+    reason = NothingOwedReason.RETURN_WINDOW_CLOSED
+    the_draft = nothing_owed.draft(reason, rights, language, "Wireless earbuds", CHANGED_MIND)
+    assert the_draft.sendable, the_draft.findings
+    return the_draft.message
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("market", [Market.DE, Market.UK, Market.US])
+def test_resolution_s_answer_that_nothing_is_owed_goes_out_framed_and_linted(market, language):
+    answer = resolution_answer(market, language)
+    message = render(facts(MessageKind.NOTHING_OWED, language, market=market, offer_text=answer))
+
+    assert message.findings == []
+    assert answer.splitlines()[3] in message.text  # why, in resolution's words
+    assert message.text.count(answer.splitlines()[0]) == 1  # its own greeting, not a second
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize(
+    ("market", "kept"), [(Market.FR, "legal_guarantee"), (Market.UK, "statutory_repair")]
+)
+def test_an_answer_without_the_rights_the_buyer_keeps_is_held_back(market, kept, language):
+    answer = resolution_answer(market, language)
+    phrase = normalize(REQUIRED_DISCLOSURES[kept][language], language)
+    stripped = "\n".join(
+        line for line in answer.splitlines() if phrase not in normalize(line, language)
+    )
+    message = render(facts(MessageKind.NOTHING_OWED, language, market=market, offer_text=stripped))
+    assert f"missing_disclosure: {kept}" in message.findings
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_agent_s_uk_answer_names_the_consumer_rights_act(language):
+    message = render(facts(MessageKind.NOTHING_OWED, language, market=Market.UK))
+    assert REQUIRED_DISCLOSURES["statutory_repair"][language] in message.text
+    assert message.findings == []

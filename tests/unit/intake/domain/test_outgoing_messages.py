@@ -4,7 +4,7 @@ lifecycle (`domain/outgoing_messages.py`)."""
 import pytest
 
 from services.intake.domain import outgoing_messages as messages
-from services.intake.domain.outgoing_messages import MessageKind, MessageState, Way
+from services.intake.domain.outgoing_messages import MessageKind, MessageState, Way, in_own_words
 from shared.events import Remedy, Scenario
 from shared.lifecycle import IllegalTransition
 
@@ -93,3 +93,20 @@ def test_what_is_announced_keeps_no_key_to_the_buyer_s_page():
         "Thank you, https://shop.example.com/help"
     )
     assert {MessageState.SENT, MessageState.DELIVERED, MessageState.BOUNCED} == (messages.ANNOUNCED)
+
+
+@pytest.mark.parametrize(
+    ("kind", "own"),
+    [
+        (MessageKind.OFFER_MADE, False),  # resolution's words, in the case's language
+        (MessageKind.REMEDY_OWED, False),
+        (MessageKind.NOTHING_OWED, False),  # the agent's reason
+        (MessageKind.PARCEL_SHIPPED, True),
+        (MessageKind.REFUND_ISSUED, True),
+        (MessageKind.RETURN_LABEL_ISSUED, True),
+        (MessageKind.REMEDY_DECIDED, True),
+        (MessageKind.QUALITY_FOLLOW_UP, True),
+    ],
+)
+def test_only_messages_intake_words_itself_may_change_language(kind, own):
+    assert in_own_words(kind) is own

@@ -15,7 +15,7 @@ from services.refurbish.domain.disposition import (
     repair_job_for,
 )
 from services.refurbish.domain.grading import grade_checklist, override
-from shared.events import CaseItem, Disposition, Grade, ReturnRoute
+from shared.events import CaseItem, Disposition, Grade, ProductFacts, ReturnRoute
 from shared.markets import Currency
 
 D = Disposition
@@ -170,6 +170,20 @@ def test_a_150_dollar_unit_with_an_unknown_fault_goes_back_to_origin():
     assert unknown.best.net_minor == 6000 - 420 - 850  # 40 % credit, 0.6 kg freight, customs
     assert unknown.best.net_minor > option(unknown, D.LIQUIDATE).net_minor
     assert option(unknown, D.REPAIR).excluded_by.startswith("not in the repair catalogue")
+
+
+def test_freight_to_origin_weighs_the_unit_the_catalog_weighs():
+    found = checklist("electronics", ("powers_on",), fault="E4 pump")
+    item = CaseItem(
+        sku="SKU-1",
+        category="electronics",
+        quantity=2,
+        unit_price_minor=15000,
+        product=ProductFacts(product_id="prod-1", weight_g=2500),
+    )
+    heavy = plan_disposition(item, grade_checklist("electronics", found), found)
+    lines = {line.item: line.amount_minor for line in option(heavy, D.RETURN_TO_ORIGIN).lines}
+    assert lines["freight_to_origin"] == 2 * 1750  # 2.5 kg at 7.00 a kg, per unit
 
 
 @pytest.mark.parametrize(

@@ -3,18 +3,24 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from services.resolution.domain.law import (
+    AMAZON,
     BREACHES,
     DISCLOSURES,
+    EBAY,
     EU,
+    OWN_SHOPS,
     RULES,
     RULES_BY_ID,
+    WALMART,
     Payer,
     Rule,
     Window,
+    buyers_choice,
     check_offer,
     required_disclosures,
     rights_of,
     rules_for,
+    seller_window_refused,
 )
 from shared.events import Remedy, Scenario
 from shared.markets import Market
@@ -69,9 +75,11 @@ def test_no_market_gets_the_same_term_from_two_rules(market):
         "refund_deadline_days",
         "return_cost_payer",
     )
-    for term in terms:
-        setters = [r.id for r in rules_for(market) if getattr(r, term) is not None]
-        assert len(setters) <= 1, f"{market}: {term} set by {setters}"
+    for channel in (None, *AMAZON, *EBAY, *WALMART, *OWN_SHOPS):
+        for term in terms:
+            rules = rules_for(market, channel)
+            setters = [r.id for r in rules if getattr(r, term) is not None]
+            assert len(setters) <= 1, f"{market} {channel}: {term} set by {setters}"
 
 
 def test_eu_covers_exactly_the_eu_members():
@@ -138,10 +146,93 @@ def test_no_fixed_guarantee_term_is_encoded_for_north_america(market):
     assert rights(market, 1).legal_guarantee_until is None
 
 
-@pytest.mark.parametrize("market", list(Market))
-def test_marketplace_return_window_is_30_days_everywhere(market):
-    assert rights(market, 30).is_open(Window.MARKETPLACE_RETURN)
-    assert not rights(market, 31).is_open(Window.MARKETPLACE_RETURN)
+SPRING = datetime(2024, 3, 1, 10, 0, tzinfo=UTC)
+AUTUMN = datetime(2024, 9, 30, 10, 0, tzinfo=UTC)  # the day before Amazon's holiday season
+HOLIDAY = datetime(2024, 11, 15, 10, 0, tzinfo=UTC)
+END_OF_JANUARY = (datetime(2025, 1, 31, 12, tzinfo=UTC) - HOLIDAY).days  # 77 days on
+
+# channel, market, delivered, the seller's window there, last day open, the rule applied
+CHANNEL_WINDOWS = [
+    ("amazon", Market.US, SPRING, None, 30, "us.amazon.returns"),
+    ("amazon", Market.CA, SPRING, None, 30, "ca.amazon.returns"),
+    ("amazon", Market.UK, SPRING, None, 30, "uk.amazon.returns"),
+    ("amazon", Market.DE, SPRING, None, 30, "eu.amazon.returns"),
+    ("amazon", Market.US, SPRING, 90, 30, "us.amazon.returns"),  # Amazon's, not the seller's
+    ("amazon", Market.US, AUTUMN, None, 30, "us.amazon.returns"),
+    ("amazon", Market.US, HOLIDAY, None, END_OF_JANUARY, "us.amazon.returns"),
+    ("amazon", Market.FR, HOLIDAY, None, END_OF_JANUARY, "eu.amazon.returns"),
+    ("amazon_fba", Market.UK, SPRING, None, 30, "uk.amazon.returns"),
+    ("ebay", Market.US, SPRING, None, 30, "ebay.returns"),
+    ("ebay", Market.UK, SPRING, 60, 60, "ebay.returns"),
+    ("ebay", Market.DE, SPRING, 14, 14, "ebay.returns"),
+    ("ebay", Market.US, HOLIDAY, None, 30, "ebay.returns"),  # eBay has no holiday returns
+    ("walmart", Market.US, SPRING, None, 30, "walmart.marketplace_returns"),
+    ("walmart", Market.US, SPRING, 90, 90, "walmart.marketplace_returns"),
+    ("shopify", Market.US, SPRING, None, 30, "seller.own_shop_returns"),
+    ("shopify", Market.DE, SPRING, 60, 60, "seller.own_shop_returns"),
+    ("shopify", Market.UK, HOLIDAY, 14, 14, "seller.own_shop_returns"),
+    ("generic", Market.FR, SPRING, 45, 45, "seller.own_shop_returns"),
+    ("agent", Market.CA, SPRING, None, 30, "seller.own_shop_returns"),
+]
+
+
+@pytest.mark.parametrize(
+    ("channel", "market", "delivered", "seller_days", "last_day", "rule"),
+    CHANNEL_WINDOWS,
+    ids=[f"{c}-{m.value}-{d.month}-{s}" for c, m, d, s, _, _ in CHANNEL_WINDOWS],
+)
+def test_each_channel_has_its_own_return_window(
+    channel, market, delivered, seller_days, last_day, rule
+):
+    def on(day: int):
+        return rights_of(market, delivered, delivered + timedelta(days=day), channel, seller_days)
+
+    assert on(last_day).is_open(Window.MARKETPLACE_RETURN)
+    assert not on(last_day + 1).is_open(Window.MARKETPLACE_RETURN)
+    assert on(0).return_window_rule == rule
+
+
+@pytest.mark.parametrize(
+    ("channel", "market"), [(None, Market.US), ("walmart", Market.UK), ("walmart", Market.DE)]
+)
+def test_no_channel_or_no_rule_there_gives_no_return_window(channel, market):
+    r = rights_of(market, SPRING, SPRING, channel, 30)
+    assert r.marketplace_return_until is None
+    assert r.return_window_rule is None
+
+
+def test_a_closed_return_right_ends_with_the_later_window():
+    r = rights_of(Market.DE, SPRING, SPRING + timedelta(days=50), "shopify", 30)
+    assert r.return_closed_on == r.marketplace_return_until  # 30 days after 14
+    assert rights_of(Market.DE, SPRING, SPRING, "shopify", 7).return_closed_on == (
+        r.withdrawal_until
+    )
+
+
+@pytest.mark.parametrize(
+    ("channel", "days", "allowed"),
+    [
+        ("ebay", 30, True),
+        ("ebay", 60, True),
+        ("ebay", 0, True),
+        ("ebay", 45, False),
+        ("walmart", 90, True),
+        ("walmart", 20, False),
+        ("shopify", 0, True),
+        ("generic", 365, True),
+        ("generic", 400, False),
+        ("amazon", 30, False),
+        ("unknown", 30, False),
+    ],
+)
+def test_the_seller_sets_a_window_only_where_the_channel_lets_it(channel, days, allowed):
+    assert (seller_window_refused(channel, days) is None) is allowed
+
+
+@pytest.mark.parametrize("rule", [r for r in RULES if r.channels], ids=lambda r: r.id)
+def test_every_channel_rule_names_its_channels_and_a_source(rule: Rule):
+    assert rule.channels <= AMAZON | EBAY | WALMART | OWN_SHOPS
+    assert rule.source.url.startswith("https://")
 
 
 @pytest.mark.parametrize(
@@ -317,3 +408,86 @@ def test_rights_for_another_market_are_refused():
         check_offer(
             Market.FR, Scenario.MINOR_DEFECT, Remedy.PARTIAL_REFUND, rights(Market.DE, 1), True
         )
+
+
+FAULTS = [
+    Scenario.MINOR_DEFECT,
+    Scenario.FUNCTIONAL_FAULT,
+    Scenario.QUALITY_DEFECT,
+    Scenario.WRONG_ITEM,
+]
+LESS_THAN_A_FULL_REFUND = [
+    Remedy.PARTIAL_REFUND,
+    Remedy.TROUBLESHOOTING,
+    Remedy.PART_SHIPMENT,
+    Remedy.EXCHANGE,
+    Remedy.STORE_CREDIT,
+]
+
+
+@pytest.mark.parametrize("scenario", FAULTS)
+@pytest.mark.parametrize("remedy", LESS_THAN_A_FULL_REFUND)
+@pytest.mark.parametrize(
+    ("market", "notice"),
+    [
+        (Market.DE, "eu.sgd.remedies"),
+        (Market.IE, "eu.sgd.remedies"),
+        (Market.UK, "uk.cra.repair_or_replacement"),
+    ],
+)
+def test_every_eu_and_uk_remedy_for_a_fault_keeps_the_guarantee_in_view(
+    scenario, remedy, market, notice
+):
+    found = required_disclosures(market, scenario, remedy, rights(market, 100), True)
+    assert notice in rule_ids(found)
+
+
+@pytest.mark.parametrize("market", [Market.DE, Market.UK])
+@pytest.mark.parametrize("remedy", [Remedy.RETURN_FULL_REFUND, Remedy.REFUND_WITHOUT_RETURN])
+def test_a_full_refund_for_a_fault_needs_no_guarantee_notice(market, remedy):
+    found = required_disclosures(market, Scenario.QUALITY_DEFECT, remedy, rights(market, 100), True)
+    assert rule_ids(found).isdisjoint({"eu.sgd.remedies", "uk.cra.repair_or_replacement"})
+
+
+@pytest.mark.parametrize("market", [Market.US, Market.CA])
+def test_no_guarantee_notice_where_no_guarantee_is_encoded(market):
+    found = required_disclosures(
+        market, Scenario.MINOR_DEFECT, Remedy.PARTIAL_REFUND, rights(market, 3), True
+    )
+    assert found == []
+
+
+def test_the_uk_notices_speak_of_cancellation_and_the_consumer_rights_act():
+    found = required_disclosures(
+        Market.UK, Scenario.MINOR_DEFECT, Remedy.PARTIAL_REFUND, rights(Market.UK, 3), True
+    )
+    sentences = " ".join(d.sentence for d in found)
+    assert "cancel the purchase" in sentences
+    assert "Consumer Rights Act 2015" in sentences
+    assert "withdraw" not in sentences
+
+
+# --- What the buyer may choose first
+
+REPAIR_OR_REPLACE = {Remedy.PART_SHIPMENT, Remedy.EXCHANGE}
+
+
+@pytest.mark.parametrize(
+    ("market", "scenario", "day", "expected"),
+    [
+        (Market.DE, Scenario.QUALITY_DEFECT, 5, REPAIR_OR_REPLACE),
+        (Market.FR, Scenario.QUALITY_DEFECT, 400, REPAIR_OR_REPLACE),  # 13 months on
+        (Market.FR, Scenario.QUALITY_DEFECT, 730, REPAIR_OR_REPLACE),  # the guarantee's last day
+        (Market.FR, Scenario.QUALITY_DEFECT, 731, set()),  # two years and a day
+        (Market.IT, Scenario.WRONG_ITEM, 5, REPAIR_OR_REPLACE),
+        (Market.UK, Scenario.QUALITY_DEFECT, 400, REPAIR_OR_REPLACE),
+        (Market.US, Scenario.QUALITY_DEFECT, 5, set()),
+        (Market.CA, Scenario.QUALITY_DEFECT, 400, set()),
+        (Market.DE, Scenario.FUNCTIONAL_FAULT, 5, set()),  # works with a guide: no defect rule
+        (Market.DE, Scenario.CHANGED_MIND, 5, set()),
+    ],
+)
+def test_repair_or_replacement_is_the_buyers_first_choice_while_a_legal_guarantee_runs(
+    market, scenario, day, expected
+):
+    assert buyers_choice(market, scenario, rights(market, day)) == expected

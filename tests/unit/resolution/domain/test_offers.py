@@ -92,16 +92,16 @@ def test_every_step_of_every_lawful_plan_is_sendable(scenario, market):
         assert required_seen == set()
 
 
-def test_the_plans_need_every_disclosure_wording_but_the_legal_guarantee():
-    """Which disclosures the default ladders reach; each has wording, so none is held."""
+def test_the_plans_need_every_disclosure_wording():
+    """Which disclosures the default ladders reach (the UK's by their UK names); each has
+    wording, so none is held."""
     required = set()
     for market in MARKETS:
         for scenario in Scenario:
             for policy in POLICIES:
                 for step, _ in drafts_of(facts(scenario, market, SPEAKER, 5), policy):
                     required.update(step.required)
-    assert required == {"withdrawal_right", "right_to_reject", "return_cost"}
-    assert required <= set(REQUIRED_DISCLOSURES)
+    assert required == set(REQUIRED_DISCLOSURES)
 
 
 def test_a_uk_wrong_item_exchange_within_30_days_tells_of_the_right_to_reject():
@@ -259,3 +259,51 @@ def test_an_offer_starts_open_or_as_the_accepted_notice_of_an_owed_remedy(accept
         withdrawal_until=None,
     )
     assert sent(step) is OfferState(state)
+
+
+@pytest.mark.parametrize("language", ["en", "de", "fr", "es", "it"])
+def test_a_uk_offer_names_cancellation_and_the_consumer_rights_act_not_withdrawal(language):
+    case = facts(Scenario.MINOR_DEFECT, Market.UK, SPEAKER, 5)
+    (step, _), *_ = drafts_of(case)
+    the_draft = draft(
+        step, language, Market.UK, CURRENCY_OF[Market.UK], "Speaker", OPENED, case.scenario
+    )
+    text = normalize(the_draft.message, language)
+
+    assert step.remedy is Remedy.PARTIAL_REFUND
+    assert {"cancellation_right", "statutory_repair", "right_to_reject"} <= set(step.required)
+    for name in ("cancellation_right", "statutory_repair"):
+        assert normalize(REQUIRED_DISCLOSURES[name][language], language) in text
+    assert normalize(REQUIRED_DISCLOSURES["withdrawal_right"][language], language) not in text
+    assert the_draft.sendable, the_draft.findings
+
+
+@pytest.mark.parametrize("scenario", [Scenario.MINOR_DEFECT, Scenario.FUNCTIONAL_FAULT])
+def test_an_eu_offer_for_a_fault_carries_the_legal_guarantee(scenario):
+    case = facts(scenario, Market.DE, SPEAKER, 40)
+    for step, the_draft in drafts_of(case):
+        if step.remedy in (Remedy.RETURN_FULL_REFUND, Remedy.REFUND_WITHOUT_RETURN):
+            continue
+        assert "legal_guarantee" in step.required
+        assert step.legal_guarantee_until is not None
+        assert format_day("de", step.legal_guarantee_until) in the_draft.message
+        assert the_draft.sendable, the_draft.findings
+
+
+@pytest.mark.parametrize(
+    ("market", "words"),
+    [
+        (Market.US, "replace your Bluetooth Speaker with a new one"),
+        (Market.DE, "durch einen neuen desselben Modells"),
+        (Market.FR, "par un neuf du même modèle"),
+        (Market.ES, "por uno nuevo del mismo modelo"),
+        (Market.IT, "con uno nuovo dello stesso modello"),
+    ],
+)
+def test_a_replacement_for_a_quality_defect_is_worded_as_a_new_unit_not_another_variant(
+    market, words
+):
+    drafts = drafts_of(facts(Scenario.QUALITY_DEFECT, market, SPEAKER, 40))
+    exchange = next(d for step, d in drafts if step.remedy is Remedy.EXCHANGE)
+    assert words in exchange.message
+    assert exchange.sendable

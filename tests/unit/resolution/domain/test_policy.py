@@ -82,3 +82,18 @@ def test_store_credit_acceptance_is_learnt_from_the_buyers_answers():
 def test_a_bonus_beyond_the_policy_limit_is_refused():
     with pytest.raises(ValidationError):
         SellerPolicy(store_credit_enabled=True, store_credit_bonus_percent=80)
+
+
+def test_the_seller_sets_its_return_window_per_channel_where_the_channel_lets_it():
+    policy = SellerPolicy(return_window_days={"shopify": 60, "ebay": 30, "walmart": 90})
+    assert policy.return_window_for("shopify") == 60
+    assert policy.return_window_for("generic") is None  # the channel's rule decides
+    assert policy.return_window_for("amazon") is None
+
+
+@pytest.mark.parametrize(
+    "windows", [{"ebay": 45}, {"walmart": 14}, {"amazon": 60}, {"shopify": 400}]
+)
+def test_a_return_window_the_channel_does_not_allow_is_refused(windows):
+    with pytest.raises(ValidationError, match="return window|sets the return window"):
+        SellerPolicy(return_window_days=windows)

@@ -1,0 +1,239 @@
+"""The demo catalogue (`shopify/catalogue.py`) as Amazon, eBay and Walmart list it to the seller,
+each paged as its API pages it (Shopify's is the GraphQL `products` query, `shopify/`):
+
+- Amazon, Listings Items API v2021-08-01, searchListingsItems
+  (https://developer-docs.amazon.com/sp-api/docs/listings-items-api-v2021-08-01-reference):
+  `GET /amazon/listings/2021-08-01/items/{sellerId}?marketplaceIds=…&includedData=…&pageSize
+  =…&pageToken=…`, at most 20 a page, answered `{"numberOfResults", "pagination":
+  {"nextToken"}, "items": [{"sku", "summaries": [{"marketplaceId", "asin", "productType",
+  "itemName", "fnSku", "status"}], "attributes": {...}, "offers": [...]}]}`; the token is
+  the seller's LWA access token;
+- eBay, Sell Inventory API getInventoryItems
+  (https://developer.ebay.com/api-docs/sell/inventory/resources/inventory_item/methods/getInventoryItems):
+  `GET /ebay/sell/inventory/v1/inventory_item?limit=…&offset=…` (limit ≤ 200), answered
+  `{"href", "limit", "next", "offset", "size", "total", "inventoryItems": [{"sku",
+  "locale", "product": {"title", "aspects"}, "packageWeightAndSize",
+  "inventoryItemGroupKeys"}]}`, with the seller's user token (`Bearer`);
+- Walmart, Items API, Get all items (https://developer.walmart.com/us-marketplace/docs/get-all-items):
+  `GET /walmart/v3/items?limit=…&nextCursor=…` (limit ≤ 50, the first cursor `*`),
+  answered `{"ItemResponse": [{"mart", "sku", "wpid", "productName", "productType",
+  "price": {"currency", "amount"}, "publishedStatus", "variantGroupId",
+  "variantGroupInfo": {"groupingAttributes": [{"name", "value"}]}}], "totalItems",
+  "nextCursor"}`.
+"""
+
+import base64
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+
+from deploy.emulators import amazon, ebay, walmart
+from deploy.emulators.shopify.catalogue import (
+    AMAZON_PRODUCT_TYPE,
+    EBAY_TYPE,
+    WALMART_PRODUCT_TYPE,
+    Listed,
+    all_listed,
+    page,
+)
+from shared.markets import CURRENCY_OF, DEFAULT_LANGUAGE_OF
+
+router = APIRouter(tags=["Marketplace listings"])
+AMAZON_PAGE, EBAY_PAGE, WALMART_PAGE = 20, 200, 50
+MARKET_OF_ID = {
+    "ATVPDKIKX0DER": "US",
+    "A2EUQ1WTGCTBG2": "CA",
+    "A1F83G8C2ARO7P": "UK",
+    "A1PA6795UKMFR9": "DE",
+    "A13V1IB3VIYZZH": "FR",
+    "APJ6JRA9NG5V4": "IT",
+    "A1RKKUPIHCS9HS": "ES",
+}
+LOCALE_OF = {"en": "en_GB", "de": "de_DE", "fr": "fr_FR", "it": "it_IT", "es": "es_ES"}
+
+
+def token_of(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode()
+
+
+def offset_of(token: str | None) -> int | None:
+    if not token:
+        return 0
+    try:
+        kind, _, value = base64.urlsafe_b64decode(token.encode()).decode().partition(":")
+        return int(value) if kind == "offset" else None
+    except ValueError:
+        return None
+
+
+@router.get("/amazon/listings/2021-08-01/items/{seller_id}", summary="searchListingsItems")
+async def search_listings_items(
+    seller_id: str,
+    request: Request,
+    token: amazon.AccessToken = None,
+    marketplace_ids: Annotated[str, Query(alias="marketplaceIds")] = "",
+    page_size: Annotated[int, Query(alias="pageSize", ge=1, le=AMAZON_PAGE)] = 10,
+    page_token: Annotated[str | None, Query(alias="pageToken")] = None,
+) -> JSONResponse:
+    seller = amazon.authorised(request, token)
+    if isinstance(seller, JSONResponse):
+        return seller
+    if seller != seller_id:
+        return amazon.sp_error(403, "Unauthorized", "Access to requested resource is denied.")
+    markets = [MARKET_OF_ID[i] for i in marketplace_ids.split(",") if i in MARKET_OF_ID]
+    offset = offset_of(page_token)
+    if not markets or offset is None:
+        return amazon.sp_error(400, "InvalidInput", "Invalid marketplaceIds or pageToken.")
+    listed = all_listed()
+    items, following = page(listed, offset, page_size)
+    body: dict[str, Any] = {
+        "numberOfResults": len(listed),
+        "pagination": {"nextToken": token_of(following)} if following is not None else {},
+        "items": [amazon_item(one, markets) for one in items],
+    }
+    return JSONResponse(body, headers={"x-amzn-RateLimit-Limit": "5.0"})
+
+
+def amazon_item(one: Listed, markets: list[str]) -> dict[str, Any]:
+    ids = {market: i for i, market in MARKET_OF_ID.items()}
+    variant, title = one.variant, f"{one.product.title} ({one.variant.value})"
+    option = "size" if variant.option == "Size" else "color"
+    return {
+        "sku": variant.sku,
+        "summaries": [
+            {
+                "marketplaceId": ids[market],
+                "asin": one.asin,
+                "productType": AMAZON_PRODUCT_TYPE[one.category],
+                "conditionType": "new_new",
+                "status": ["BUYABLE", "DISCOVERABLE"],
+                "fnSku": one.fnsku,
+                "itemName": title,
+            }
+            for market in markets
+        ],
+        "attributes": {
+            "item_name": [
+                {"value": title, "language_tag": LOCALE_OF[DEFAULT_LANGUAGE_OF[m]]}
+                for m in dict.fromkeys(markets)
+            ],
+            option: [{"value": variant.value}],
+            "child_parent_sku_relationship": [
+                {"child_relationship_type": "variation", "parent_sku": one.product.sku + "-P"}
+            ],
+            "item_package_weight": [{"unit": "grams", "value": one.weight_g}],
+            "item_package_dimensions": [
+                {
+                    "length": {"unit": "millimeters", "value": one.box_mm[0]},
+                    "width": {"unit": "millimeters", "value": one.box_mm[1]},
+                    "height": {"unit": "millimeters", "value": one.box_mm[2]},
+                }
+            ],
+            "country_of_origin": [{"value": one.origin}],
+        },
+        "offers": [
+            {
+                "marketplaceId": ids[market],
+                "offerType": "B2C",
+                "price": {"currencyCode": CURRENCY_OF[market].value, "amount": str(variant.price)},
+            }
+            for market in markets
+        ],
+    }
+
+
+@router.get("/ebay/sell/inventory/v1/inventory_item", summary="getInventoryItems")
+async def get_inventory_items(
+    request: Request,
+    authorization: ebay.Auth = None,
+    limit: Annotated[int, Query(ge=1, le=EBAY_PAGE)] = 25,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> JSONResponse:
+    refusal = ebay.token_refusal(authorization, ebay.ebay_of(request), user=True)
+    if refusal is not None:
+        return refusal
+    listed = all_listed()
+    items, following = page(listed, offset, limit)
+    base = f"{request.url.path}?limit={limit}"
+    body: dict[str, Any] = {
+        "href": f"{base}&offset={offset}",
+        "limit": limit,
+        "offset": offset,
+        "size": len(items),
+        "total": len(listed),
+        "inventoryItems": [ebay_item(one) for one in items],
+    }
+    if following is not None:
+        body["next"] = f"{base}&offset={following}"
+    return JSONResponse(body)
+
+
+def ebay_item(one: Listed) -> dict[str, Any]:
+    return {
+        "sku": one.variant.sku,
+        "locale": "en_US",
+        "condition": "NEW",
+        "product": {
+            "title": f"{one.product.title} ({one.variant.value})",
+            "aspects": {
+                "Type": [EBAY_TYPE[one.category]],
+                one.variant.option: [one.variant.value],
+                "Country of Origin": [one.origin],
+            },
+        },
+        "packageWeightAndSize": {
+            "dimensions": {
+                "length": one.box_mm[0] / 10,
+                "width": one.box_mm[1] / 10,
+                "height": one.box_mm[2] / 10,
+                "unit": "CENTIMETER",
+            },
+            "weight": {"value": one.weight_g, "unit": "GRAM"},
+        },
+        "inventoryItemGroupKeys": [one.product.sku],
+        "availability": {"shipToLocationAvailability": {"quantity": one.variant.inventory}},
+    }
+
+
+@router.get("/walmart/v3/items", summary="Get all items")
+async def get_all_items(
+    request: Request,
+    limit: Annotated[int, Query(ge=1, le=WALMART_PAGE)] = 20,
+    next_cursor: Annotated[str, Query(alias="nextCursor")] = "*",
+) -> JSONResponse:
+    refused = walmart.refused_call(request)
+    if refused is not None:
+        return refused
+    offset = 0 if next_cursor == "*" else offset_of(next_cursor)
+    if offset is None:
+        return walmart.invalid("nextCursor is not one this API gave", "nextCursor")
+    listed = all_listed()
+    items, following = page(listed, offset, limit)
+    body = {
+        "ItemResponse": [walmart_item(one) for one in items],
+        "totalItems": len(listed),
+        "nextCursor": token_of(following) if following is not None else None,
+    }
+    return JSONResponse(body)
+
+
+def walmart_item(one: Listed) -> dict[str, Any]:
+    return {
+        "mart": "WALMART_US",
+        "sku": one.variant.sku,
+        "wpid": f"{one.variant.variant_id % 10**12:012d}",
+        "gtin": f"00{one.variant.variant_id % 10**12:012d}",
+        "productName": f"{one.product.title} ({one.variant.value})",
+        "productType": WALMART_PRODUCT_TYPE[one.category],
+        "price": {"currency": "USD", "amount": float(one.variant.price)},
+        "publishedStatus": "PUBLISHED",
+        "lifecycleStatus": "ACTIVE",
+        "variantGroupId": one.product.sku,
+        "variantGroupInfo": {
+            "isPrimary": one.variant.sku == one.product.sku,
+            "groupingAttributes": [
+                {"name": one.variant.option.lower(), "value": one.variant.value}
+            ],
+        },
+    }

@@ -1,0 +1,105 @@
+"""The demo sellers' catalogue as every emulated marketplace lists it: the products of the
+sample cases (`shopify/orders.py`), each with its variants (sizes or colours), and the
+facts a seller keeps of each unit (weight, box, HS code, origin, landed cost, ASIN and
+FNSKU). Every emulated seller account lists the same catalogue, each marketplace in its
+own words for the category (`*_CATEGORY`). Stable: the same every time.
+"""
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+
+from deploy.emulators.buyers import SAMPLE_CASES
+from deploy.emulators.shopify.orders import (
+    EmulatedVariant,
+    Product,
+    catalogue,
+    number,
+    variants_of,
+)
+
+# Each marketplace's own classification of the demo's three categories.
+SHOPIFY_CATEGORY = {
+    "electronics": "Electronics > Electronics Accessories",
+    "home": "Home & Garden > Decor > Window Treatments",
+    "apparel": "Apparel & Accessories > Clothing",
+}
+SHOPIFY_PRODUCT_TYPE = {"electronics": "Electronics", "home": "Curtains", "apparel": "Clothing"}
+AMAZON_PRODUCT_TYPE = {"electronics": "CONSUMER_ELECTRONICS", "home": "HOME", "apparel": "SHIRT"}
+EBAY_TYPE = {"electronics": "Consumer Electronics", "home": "Home Decor", "apparel": "Clothing"}
+WALMART_PRODUCT_TYPE = {
+    "electronics": "Consumer Electronics",
+    "home": "Home Decor",
+    "apparel": "Clothing",
+}
+HS_CODES = {"electronics": "851822", "home": "630391", "apparel": "620443"}
+WEIGHT_G = {"electronics": 900, "home": 1600, "apparel": 350}
+BOX_MM = {"electronics": (220, 160, 90), "home": (400, 300, 80), "apparel": (300, 250, 50)}
+LANDED_SHARE = Decimal("0.35")  # of the price
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One variant of a product as the seller lists it."""
+
+    product: Product
+    variant: EmulatedVariant
+    asin: str
+    fnsku: str
+    weight_g: int
+    box_mm: tuple[int, int, int]
+    hs_code: str
+    origin: str = "CN"
+
+    @property
+    def category(self) -> str:
+        return self.product.category or "electronics"
+
+    @property
+    def landed_cost(self) -> Decimal:
+        return (self.variant.price * LANDED_SHARE).quantize(Decimal("0.01"))
+
+
+@cache
+def sample_asins() -> dict[str, str]:
+    cases = json.loads(SAMPLE_CASES.read_text(encoding="utf-8"))
+    return {
+        item["sku"]: item["asin"] for case in cases for item in case["items"] if item.get("asin")
+    }
+
+
+@cache
+def listed_products() -> tuple[tuple[Product, tuple[Listed, ...]], ...]:
+    """Each product, by SKU, with its variants, the one orders sell first."""
+    products, _ = catalogue()
+    return tuple(
+        (product, tuple(listed(product, v) for v in variants_of(product))) for product in products
+    )
+
+
+def listed(product: Product, variant: EmulatedVariant) -> Listed:
+    category = product.category or "electronics"
+    asins = sample_asins()
+    asin = asins.get(variant.sku) or f"B0{number('asin', variant.sku) % 10**8:08d}"
+    length, width, height = BOX_MM[category]
+    grams = WEIGHT_G[category] + number("weight", variant.sku) % 100
+    return Listed(
+        product=product,
+        variant=variant,
+        asin=asin,
+        fnsku=f"X00{number('fnsku', variant.sku) % 10**7:07d}",
+        weight_g=grams,
+        box_mm=(length, width, height),
+        hs_code=HS_CODES[category],
+    )
+
+
+def all_listed() -> list[Listed]:
+    return [one for _, variants in listed_products() for one in variants]
+
+
+def page(items: list, offset: int, limit: int) -> tuple[list, int | None]:
+    """Items [offset, offset+limit) and the offset of the next page (None: the last)."""
+    end = offset + limit
+    return items[offset:end], end if end < len(items) else None

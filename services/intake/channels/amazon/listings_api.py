@@ -1,0 +1,170 @@
+"""Amazon's Listings Items API (v2021-08-01): the seller's listings, for the seller's catalog.
+
+searchListingsItems (https://developer-docs.amazon.com/sp-api/docs/listings-items-api-v2021-08-01-reference#searchlistingsitems):
+`GET /listings/2021-08-01/items/{sellerId}?marketplaceIds=…&includedData=summaries,
+attributes,offers&pageSize=…&pageToken=…`, at most 20 a page, the next page named by
+`pagination.nextToken` (Amazon pages through 1,000 listings at most; a seller with more
+uploads the rest as CSV). Chosen over the active listings report: it answers at once, with
+the FNSKU, the product type and the attributes a report leaves out. From each item:
+- `summaries[]` (per marketplace): `asin`, `fnSku`, `productType` (mapped to the project's
+  taxonomy), `itemName`;
+- `offers[]` (per marketplace): the B2C `price` there, the price of that market;
+- `attributes`: `item_name` per `language_tag` (the localised titles), `color` / `size`
+  (what variants differ in), `child_parent_sku_relationship[].parent_sku` (the product the
+  variants share; a listing without one is its own product), `item_package_weight`,
+  `item_package_dimensions` and `country_of_origin`.
+Needs the Product Listing role.
+"""
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from services.intake.channels.amazon.marketplaces import market_of
+from services.intake.channels.amazon.sp_api import SP_API, SellingPartner, call
+from services.intake.channels.marketplace import MarketplaceApis
+from services.intake.domain.catalog import (
+    CatalogVariant,
+    Money,
+    box,
+    category_of,
+    country_of,
+    grams,
+    millimetres,
+    money_of,
+)
+from shared.outbound import Refused, resource_of
+
+LISTINGS = "/listings/2021-08-01/items"
+PAGE = 20
+MAX_PAGES = 50  # 1,000 listings: as many as Amazon pages through
+VARIANT_ATTRIBUTES = ("color", "size", "style", "pattern", "material")
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class Summary(Model):
+    marketplaceId: str
+    asin: str | None = None
+    productType: str | None = None
+    itemName: str | None = None
+    fnSku: str | None = None
+
+
+class Price(Model):
+    currencyCode: str
+    amount: str | float
+
+
+class Offer(Model):
+    marketplaceId: str
+    offerType: str = "B2C"
+    price: Price | None = None
+
+
+class Item(Model):
+    sku: str
+    summaries: list[Summary] = []
+    attributes: dict[str, Any] = {}
+    offers: list[Offer] = []
+
+
+class Pagination(Model):
+    nextToken: str | None = None
+
+
+class SearchResults(Model):
+    numberOfResults: int = 0
+    pagination: Pagination | None = None
+    items: list[Item] = []
+
+
+async def catalog_pages(
+    apis: MarketplaceApis, partner: SellingPartner, page_size: int
+) -> AsyncIterator[list[CatalogVariant]]:
+    if not partner.marketplace_ids:
+        raise Refused(SP_API, f"seller {partner.account} names no marketplace")
+    params = {
+        "marketplaceIds": ",".join(partner.marketplace_ids),
+        "includedData": "summaries,attributes,offers",
+        "pageSize": str(max(1, min(page_size, PAGE))),
+    }
+    what = f"the listings of seller {partner.account}"
+    for _ in range(MAX_PAGES):
+        path = f"{LISTINGS}/{partner.account}"
+        response = await call(apis, partner, "GET", path, what, params=params)
+        found = resource_of(SearchResults, response, SP_API, what)
+        yield [variant_of(item) for item in found.items]
+        token = found.pagination.nextToken if found.pagination else None
+        if not token:
+            return
+        params = {**params, "pageToken": token}
+
+
+def variant_of(item: Item) -> CatalogVariant:
+    summary = item.summaries[0] if item.summaries else Summary(marketplaceId="")
+    attributes = item.attributes
+    parent = first_of(attributes, "child_parent_sku_relationship", "parent_sku")
+    weight = first(attributes, "item_package_weight")
+    return CatalogVariant(
+        sku=item.sku,
+        product_id=f"amazon:{parent or item.sku}",
+        product_title=summary.itemName,
+        title=summary.itemName,
+        category=category_of(summary.productType),
+        source_category=summary.productType,
+        asin=summary.asin,
+        fnsku=summary.fnSku,
+        listing_ids={f"amazon:{s.marketplaceId}": s.asin for s in item.summaries if s.asin},
+        attributes={
+            name: str(value)
+            for name in VARIANT_ATTRIBUTES
+            if (value := first_of(attributes, name, "value")) is not None
+        },
+        prices=prices_of(item.offers),
+        weight_g=grams(weight.get("value"), weight.get("unit")) if weight else None,
+        dimensions_mm=dimensions_of(first(attributes, "item_package_dimensions")),
+        origin_country=country_of(first_of(attributes, "country_of_origin", "value")),
+        titles=titles_of(attributes),
+    )
+
+
+def first(attributes: dict[str, Any], name: str) -> dict[str, Any] | None:
+    values = attributes.get(name)
+    return (
+        values[0] if isinstance(values, list) and values and isinstance(values[0], dict) else None
+    )
+
+
+def first_of(attributes: dict[str, Any], name: str, key: str) -> Any:
+    found = first(attributes, name)
+    return found.get(key) if found else None
+
+
+def dimensions_of(given: dict[str, Any] | None) -> tuple[int, int, int] | None:
+    if not given:
+        return None
+    sides = [given.get(side) or {} for side in ("length", "width", "height")]
+    length, width, height = (millimetres(s.get("value"), s.get("unit")) for s in sides)
+    return box(length, width, height)
+
+
+def prices_of(offers: list[Offer]) -> dict[str, Money]:
+    prices = {}
+    for offer in offers:
+        market = market_of(offer.marketplaceId)
+        money = money_of(offer.price.amount, offer.price.currencyCode) if offer.price else None
+        if market is not None and money is not None and offer.offerType == "B2C":
+            prices[market.value] = money
+    return prices
+
+
+def titles_of(attributes: dict[str, Any]) -> dict[str, str]:
+    titles = {}
+    for value in attributes.get("item_name") or []:
+        if isinstance(value, dict) and value.get("value") and value.get("language_tag"):
+            titles.setdefault(str(value["language_tag"]).split("_")[0], str(value["value"]))
+    return titles

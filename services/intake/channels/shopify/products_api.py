@@ -1,0 +1,258 @@
+"""Shopify Admin GraphQL API: the shop's catalog, for the seller's catalog
+(`workflows/catalog.py`).
+
+The `products` query (https://shopify.dev/docs/api/admin-graphql/latest/queries/products),
+paged by cursor (`first`/`after`, then `pageInfo { hasNextPage endCursor }`:
+https://shopify.dev/docs/api/usage/pagination-graphql), each product with its
+`productType`, its Standard Product Taxonomy `category { fullName }` and its `variants`:
+`sku`, `price` (in the shop's currency), `selectedOptions`, `availableForSale` and the
+`inventoryItem`'s `harmonizedSystemCode`, `countryCodeOfOrigin` and `measurement { weight }`
+(https://shopify.dev/docs/api/admin-graphql/latest/objects/InventoryItem). A page asks
+for at most `PRODUCTS_PAGE` products of `VARIANTS_PAGE` variants each, so that its cost
+stays under the 1,000 points one query may cost; a product with more variants has the rest
+read with the `product` query, paged the same way. Needs read_products and
+read_inventory.
+"""
+
+from collections.abc import AsyncIterator
+
+from services.intake.channels.shopify.graphql import GraphQLModel, ShopifyAdmin, ask
+from services.intake.domain.catalog import (
+    CatalogVariant,
+    category_of,
+    country_of,
+    grams,
+    hs_code_of,
+    priced_in_markets,
+)
+from shared.outbound import Refused
+
+PRODUCTS_PAGE = 5
+VARIANTS_PAGE = 25
+MAX_PAGES = 2000
+UNITS = {"GRAMS": "g", "KILOGRAMS": "kg", "OUNCES": "oz", "POUNDS": "lb"}
+
+VARIANT_FIELDS = """
+  pageInfo { hasNextPage endCursor }
+  nodes {
+    id sku title price availableForSale
+    selectedOptions { name value }
+    inventoryItem {
+      harmonizedSystemCode countryCodeOfOrigin
+      measurement { weight { unit value } }
+    }
+  }
+"""
+PRODUCTS_QUERY = f"""
+query CatalogProducts($first: Int!, $after: String, $variants: Int!) {{
+  shop {{ currencyCode }}
+  products(first: $first, after: $after) {{
+    pageInfo {{ hasNextPage endCursor }}
+    nodes {{
+      id title productType
+      category {{ fullName }}
+      variants(first: $variants) {{ {VARIANT_FIELDS} }}
+    }}
+  }}
+}}
+"""
+MORE_VARIANTS_QUERY = f"""
+query MoreVariants($id: ID!, $first: Int!, $after: String) {{
+  product(id: $id) {{ variants(first: $first, after: $after) {{ {VARIANT_FIELDS} }} }}
+}}
+"""
+
+
+class PageInfo(GraphQLModel):
+    has_next_page: bool
+    end_cursor: str | None = None
+
+
+class Option(GraphQLModel):
+    name: str
+    value: str
+
+
+class Weight(GraphQLModel):
+    unit: str
+    value: float
+
+
+class Measurement(GraphQLModel):
+    weight: Weight | None = None
+
+
+class InventoryItem(GraphQLModel):
+    harmonized_system_code: str | None = None
+    country_code_of_origin: str | None = None
+    measurement: Measurement | None = None
+
+
+class Variant(GraphQLModel):
+    id: str
+    sku: str | None = None
+    title: str
+    price: str
+    available_for_sale: bool = True
+    selected_options: list[Option] = []
+    inventory_item: InventoryItem | None = None
+
+
+class Variants(GraphQLModel):
+    page_info: PageInfo
+    nodes: list[Variant]
+
+
+class Category(GraphQLModel):
+    full_name: str
+
+
+class Product(GraphQLModel):
+    id: str
+    title: str
+    product_type: str = ""
+    category: Category | None = None
+    variants: Variants
+
+
+class Products(GraphQLModel):
+    page_info: PageInfo
+    nodes: list[Product]
+
+
+class Shop(GraphQLModel):
+    currency_code: str
+
+
+class ProductsData(GraphQLModel):
+    shop: Shop
+    products: Products
+
+
+class VariantsOf(GraphQLModel):
+    variants: Variants
+
+
+class MoreData(GraphQLModel):
+    product: VariantsOf | None = None
+
+
+async def catalog_pages(admin: ShopifyAdmin, page_size: int) -> AsyncIterator[list[CatalogVariant]]:
+    """The shop's variants, a page of products at a time."""
+    after: str | None = None
+    first = max(1, min(page_size, PRODUCTS_PAGE))
+    for _ in range(MAX_PAGES):
+        variables = {"first": first, "after": after, "variants": VARIANTS_PAGE}
+        data = await ask(admin, ProductsData, PRODUCTS_QUERY, variables, "the shop's products")
+        found = []
+        for product in data.products.nodes:
+            variants = product.variants.nodes + await more_variants(admin, product)
+            found += [variant_of(product, v, data.shop.currency_code) for v in variants if v.sku]
+        yield found
+        if not data.products.page_info.has_next_page:
+            return
+        after = data.products.page_info.end_cursor
+    raise Refused("shopify", f"the shop has more than {MAX_PAGES} pages of products")
+
+
+async def more_variants(admin: ShopifyAdmin, product: Product) -> list[Variant]:
+    more: list[Variant] = []
+    page = product.variants.page_info
+    while page.has_next_page:
+        variables = {"id": product.id, "first": VARIANTS_PAGE, "after": page.end_cursor}
+        what = f"the variants of product {product.id}"
+        data = await ask(admin, MoreData, MORE_VARIANTS_QUERY, variables, what)
+        if data.product is None:
+            return more
+        more += data.product.variants.nodes
+        page = data.product.variants.page_info
+    return more
+
+
+def variant_of(product: Product, variant: Variant, currency: str) -> CatalogVariant:
+    shopify_category = product.category.full_name if product.category else None
+    item = variant.inventory_item or InventoryItem()
+    weight = item.measurement.weight if item.measurement else None
+    return CatalogVariant(
+        sku=variant.sku or variant.id,
+        product_id=product.id,
+        product_title=product.title,
+        title=variant.title,
+        category=category_of(shopify_category, product.product_type),
+        source_category=shopify_category or product.product_type or None,
+        listing_ids={"shopify": variant.id},
+        attributes={o.name.lower(): o.value for o in variant.selected_options if o.name != "Title"},
+        prices=priced_in_markets(variant.price, currency),
+        weight_g=grams(weight.value, UNITS.get(weight.unit)) if weight else None,
+        hs_code=hs_code_of(item.harmonized_system_code),
+        origin_country=country_of(item.country_code_of_origin),
+        titles={"en": product.title},
+        available=variant.available_for_sale,
+    )
+
+
+# The products/create and products/update webhooks (https://shopify.dev/docs/api/webhooks?reference=toml#list-of-topics-products/update):
+# the product as the REST Admin API shows it; its variants name their options by position
+# (option1..3, named by the product's `options`). No HS code nor origin: those stay as the
+# last import read them.
+
+PRODUCT_TOPICS = ("products/create", "products/update")
+
+
+class HookOption(GraphQLModel):
+    name: str
+    position: int
+
+
+class HookVariant(GraphQLModel):
+    admin_graphql_api_id: str
+    title: str = ""
+    price: str | None = None
+    sku: str | None = None
+    option1: str | None = None
+    option2: str | None = None
+    option3: str | None = None
+    grams: int | None = None
+
+
+class HookCategory(GraphQLModel):
+    full_name: str | None = None
+
+
+class HookProduct(GraphQLModel):
+    admin_graphql_api_id: str
+    title: str
+    product_type: str = ""
+    category: HookCategory | None = None
+    options: list[HookOption] = []
+    variants: list[HookVariant] = []
+
+
+def hook_variants(product: HookProduct, currency: str | None) -> list[CatalogVariant]:
+    """The product's variants as its webhook lists them; prices in the shop's currency when
+    it is known (the account's market's), else left as they were."""
+    named = {option.position: option.name.lower() for option in product.options}
+    shopify_category = product.category.full_name if product.category else None
+    return [
+        CatalogVariant(
+            sku=variant.sku,
+            product_id=product.admin_graphql_api_id,
+            product_title=product.title,
+            title=variant.title,
+            category=category_of(shopify_category, product.product_type),
+            source_category=shopify_category or product.product_type or None,
+            listing_ids={"shopify": variant.admin_graphql_api_id},
+            attributes={
+                named.get(position, f"option{position}"): value
+                for position, value in enumerate(
+                    (variant.option1, variant.option2, variant.option3), start=1
+                )
+                if value and value != "Default Title"
+            },
+            prices=priced_in_markets(variant.price, currency) if currency else {},
+            weight_g=variant.grams or None,
+            titles={"en": product.title},
+        )
+        for variant in product.variants
+        if variant.sku
+    ]

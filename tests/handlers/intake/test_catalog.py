@@ -1,0 +1,419 @@
+"""The seller's catalog: imported page by page from each emulated marketplace (Shopify's
+GraphQL products, Amazon's Listings Items, eBay's inventory items, Walmart's items),
+uploaded as CSV (refused whole, by line, when a row is bad), kept up to date by Shopify's
+product webhooks; each case's items resolved to it when the case opens (an unknown SKU
+flagged, the case still opened); exchanges offered from it on the buyer's page."""
+
+import asyncio
+import contextlib
+import csv
+import io
+import json
+import uuid
+from datetime import UTC, datetime
+from html import unescape
+
+import pytest
+
+from deploy.emulators.shopify.catalogue import all_listed
+from deploy.replay import CATALOG_CHANNELS
+from deploy.secrets import DEMO_ACCOUNTS
+from services.intake.channels.common import hmac_sha256_base64
+from services.intake.channels.generic.webhook import GenericWebhook, canonical_case
+from services.intake.domain.case import Channel
+from services.intake.tables import CaseRecord
+from services.intake.workflows.accounts import AccountExists
+from services.intake.workflows.cases import open_case
+from tests.factories import AGENT, bearer, token_of, webhook
+from tests.handlers.intake.conftest import ACCOUNT_CACHE_SECONDS, amazon_account, running_intake
+from tests.handlers.intake.test_buyer_page import FakeViews, a_case, link
+from tests.handlers.intake.test_exchange_variants import offered
+
+PAGE = 20
+
+
+class People:
+    """Someone of the seller account `account` only."""
+
+    def __init__(self, account: str) -> None:
+        self.account = account
+
+    def admin(self) -> dict[str, str]:
+        return bearer(token_of(["seller_admin"], sellers=[self.account], name="sam"))
+
+    def agent(self) -> dict[str, str]:
+        return bearer(token_of(["agent"], sellers=[self.account], name="ida"))
+
+
+SHOP = "linen-home.myshopify.com"  # tests/samples/channel_accounts.json
+SHOP_SECRET = "shpss_new_0b6c1e"
+LISTED = len(all_listed())
+SPEAKER = next(one for one in all_listed() if one.variant.sku == "BT-SPK-200-BLK")
+
+
+@pytest.fixture
+async def intake(settings):
+    async with running_intake(settings, catalog_page_size=PAGE) as client:
+        client.views = FakeViews()
+        client.service.context.case_views = client.views
+        yield client
+
+
+async def amazon_seller(intake) -> str:
+    account = f"A{uuid.uuid4().hex[:12].upper()}"
+    created = await intake.post(
+        "/channel-accounts",
+        json=amazon_account(account, "catalog-seller", marketplace_ids=["ATVPDKIKX0DER"]),
+        headers=AGENT,
+    )
+    assert created.status_code == 201, created.text
+    return account
+
+
+async def imported(intake, channel: str, account: str) -> dict:
+    answer = await intake.post(
+        "/catalog/imports", json={"channel": channel, "account": account}, headers=AGENT
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+async def variant_of(intake, account: str, sku: str) -> dict:
+    listed = await intake.get(f"/catalog/products?account={account}&sku={sku}", headers=AGENT)
+    assert listed.status_code == 200, listed.text
+    [product] = listed.json()
+    variant = next(v for v in product["variants"] if v["sku"] == sku)
+    return product | variant | {"product_title": product["title"]}
+
+
+@pytest.mark.parametrize(
+    ("channel", "account", "pages"),
+    [
+        ("shopify", SHOP, 3),  # 15 products, 5 a page (the cost of their variants)
+        ("ebay", "lumahome-us", 4),
+        ("walmart", "10900015773", 4),
+        ("amazon", None, 4),
+    ],
+)
+async def test_an_import_reads_every_page_of_the_marketplace_s_listings(
+    intake, channel, account, pages
+):
+    account = account or await amazon_seller(intake)
+    summary = await imported(intake, channel, account)
+    assert summary["pages"] == pages
+    assert summary["variants"] == LISTED == 75
+    assert summary["products"] == 15 and summary["uncategorised"] == 0
+    again = await imported(intake, channel, account)  # idempotent
+    assert again["variants"] == LISTED
+    speaker = await variant_of(intake, account, "BT-SPK-200-BLK")
+    assert speaker["category"] == "electronics"
+    assert speaker["source_category"]
+    assert len(speaker["variants"]) == 5
+    if channel == "shopify":
+        assert speaker["hs_code"] == "851822" and speaker["origin_country"] == "CN"
+        assert speaker["weight_g"] == SPEAKER.weight_g
+        assert speaker["prices"]["US"] == {"amount_minor": 4999, "currency": "USD"}
+        assert speaker["attributes"] == {"color": "Black"}
+    if channel == "amazon":
+        assert speaker["fnsku"] == SPEAKER.fnsku and speaker["asin"] == "B0C7K2M4QX"
+        assert speaker["dimensions_mm"] == list(SPEAKER.box_mm)
+        assert speaker["listing_ids"] == {"amazon:ATVPDKIKX0DER": "B0C7K2M4QX"}
+    if channel == "ebay":
+        assert speaker["dimensions_mm"] == list(SPEAKER.box_mm)
+        assert speaker["weight_g"] == SPEAKER.weight_g
+    if channel == "walmart":
+        assert speaker["prices"]["US"]["amount_minor"] == 4999
+
+
+async def test_a_seller_admin_imports_only_their_own_accounts(intake):
+    other = People("someone-else").admin()
+    answer = await intake.post(
+        "/catalog/imports", json={"channel": "shopify", "account": SHOP}, headers=other
+    )
+    assert answer.status_code == 404
+    generic = await intake.post(
+        "/catalog/imports", json={"channel": "generic", "account": "test-seller"}, headers=AGENT
+    )
+    assert generic.status_code == 502 and "CSV" in generic.json()["detail"]
+
+
+def csv_of(rows: list[dict]) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(dict.fromkeys(k for row in rows for k in row)))
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+ROW = {
+    "sku": "MUG-350-WHT",
+    "product_id": "MUG-350",
+    "product_title": "Stoneware Mug 350 ml",
+    "title": "White",
+    "category": "kitchen",
+    "attr_color": "White",
+    "price_US": "12.99",
+    "landed_cost_US": "3.10",
+    "weight_g": "420",
+    "length_mm": "120",
+    "width_mm": "90",
+    "height_mm": "100",
+    "hs_code": "6912.00",
+    "origin_country": "cn",
+    "title_de": "Steinzeugbecher 350 ml",
+}
+
+
+async def upload(intake, account: str, body: bytes, headers=AGENT):
+    return await intake.post(
+        f"/catalog/uploads/generic/{account}",
+        content=body,
+        headers={**headers, "content-type": "text/csv"},
+    )
+
+
+async def test_a_csv_with_bad_rows_is_refused_whole_by_line_and_a_good_one_applied_once(intake):
+    account = f"csv-{uuid.uuid4().hex[:8]}"
+    rows = [
+        ROW,
+        {**ROW, "sku": "MUG-350-BLK", "attr_color": "Black", "weight_g": "heavy"},
+        {**ROW, "sku": "MUG-350-RED", "category": "spaceships"},
+        {**ROW, "sku": ""},
+        {**ROW, "sku": "MUG-350-BLU", "price_US": "", "price_XX": "3"},
+        ROW,  # the first row's SKU again
+    ]
+    refused = await upload(intake, account, csv_of(rows))
+    assert refused.status_code == 422
+    bad = {row["line"]: row["reason"] for row in refused.json()["bad_rows"]}
+    assert list(bad) == [3, 4, 5, 6, 7]
+    assert "weight_g" in bad[3] and "spaceships" in bad[4] and "sku is empty" in bad[5]
+    assert "XX is not a market" in bad[6] and "line 2" in bad[7]
+    assert (await intake.get(f"/catalog/products?account={account}", headers=AGENT)).json() == []
+
+    good = [ROW, {**ROW, "sku": "MUG-350-BLK", "title": "Black", "attr_color": "Black"}]
+    for _ in range(2):  # uploading the same file again changes nothing
+        applied = await upload(intake, account, csv_of(good))
+        assert applied.status_code == 200, applied.text
+        assert applied.json() == {"applied": 2, "products": 1}
+    mug = await variant_of(intake, account, "MUG-350-WHT")
+    assert mug["category"] == "kitchen" and mug["hs_code"] == "691200"
+    assert mug["origin_country"] == "CN" and mug["dimensions_mm"] == [120, 90, 100]
+    assert mug["landed_costs"]["US"] == {"amount_minor": 310, "currency": "USD"}
+    assert mug["titles"] == {"de": "Steinzeugbecher 350 ml"}
+    assert len(mug["variants"]) == 2
+
+
+async def test_the_walls_keep_another_seller_s_catalog_out_of_sight(intake):
+    account = f"csv-{uuid.uuid4().hex[:8]}"
+    assert (await upload(intake, account, csv_of([ROW]))).status_code == 200
+    other = People("someone-else")
+    assert (await upload(intake, account, csv_of([ROW]), other.admin())).status_code == 404
+    listed = await intake.get(f"/catalog/products?account={account}", headers=other.agent())
+    assert listed.json() == []
+    one = await intake.get(f"/catalog/products/{account}/MUG-350", headers=other.agent())
+    assert one.status_code == 404
+    own = await intake.get(f"/catalog/products/{account}/MUG-350", headers=People(account).agent())
+    assert own.status_code == 200 and own.json()["title"] == "Stoneware Mug 350 ml"
+
+
+def product_hook(
+    title: str, price: str, sku: str = "BT-SPK-200-BLK", product_id: int | None = None
+) -> bytes:
+    product_id = product_id or SPEAKER.product.product_id
+    return json.dumps(
+        {
+            "id": product_id,
+            "admin_graphql_api_id": f"gid://shopify/Product/{product_id}",
+            "title": title,
+            "product_type": "Electronics",
+            "options": [{"name": "Color", "position": 1, "values": ["Black", "Teal"]}],
+            "variants": [
+                {
+                    "id": 1,
+                    "admin_graphql_api_id": f"gid://shopify/ProductVariant/{sku}",
+                    "title": "Teal",
+                    "price": price,
+                    "sku": sku,
+                    "option1": "Teal",
+                }
+            ],
+        }
+    ).encode()
+
+
+async def hook(intake, body: bytes, secret: str = SHOP_SECRET, topic="products/update"):
+    headers = {
+        "X-Shopify-Topic": topic,
+        "X-Shopify-Shop-Domain": SHOP,
+        "X-Shopify-Event-Id": str(uuid.uuid4()),
+        "X-Shopify-Hmac-Sha256": hmac_sha256_base64(secret, body),
+        "content-type": "application/json",
+    }
+    return await intake.post("/webhooks/shopify/products", content=body, headers=headers)
+
+
+async def test_shopify_s_product_webhooks_keep_the_catalog_up_to_date(intake):
+    await imported(intake, "shopify", SHOP)
+    forged = await hook(intake, product_hook("Forged", "1.00"), secret="not-the-secret")
+    assert forged.status_code == 401
+    body = product_hook("Portable Speaker 20 W (2027)", "51.99")
+    for _ in range(2):  # a redelivery changes nothing
+        answer = await hook(intake, body)
+        assert answer.status_code == 200 and answer.json()["variants"] == 1
+    speaker = await variant_of(intake, SHOP, "BT-SPK-200-BLK")
+    assert speaker["product_title"] == "Portable Speaker 20 W (2027)"
+    assert speaker["title"] == "Teal"
+    assert speaker["prices"]["US"] == {"amount_minor": 5199, "currency": "USD"}
+    assert speaker["attributes"] == {"color": "Teal"}
+    # Not in the webhook: what the import read stays.
+    assert speaker["hs_code"] == "851822" and speaker["weight_g"] == SPEAKER.weight_g
+    created = await hook(
+        intake, product_hook("New", "9.99", "SPK-NEW-1", 42), topic="products/create"
+    )
+    assert created.status_code == 200
+    assert (await variant_of(intake, SHOP, "SPK-NEW-1"))["sku"] == "SPK-NEW-1"
+
+
+async def opened(intake, account: str, sku: str, **item):
+    base = {
+        "sku": sku,
+        "title": "Portable Bluetooth Speaker 20W",
+        "quantity": 1,
+        "price": "49.99",
+        "currency": "USD",
+    }
+    body = webhook(items=[{**base, **item}], buyer_language="en")
+    case = canonical_case(GenericWebhook.model_validate(body), account)
+    async with intake.service.transaction() as session:
+        event = await open_case(
+            session, intake.service.context, case, body["event_id"], datetime.now(UTC)
+        )
+        record = await session.get(CaseRecord, event.case_id)
+    return event, record
+
+
+async def test_an_opened_case_carries_its_catalog_product_and_an_unknown_sku_still_flows(intake):
+    account = f"csv-{uuid.uuid4().hex[:8]}"
+    speaker = {
+        **ROW,
+        "sku": "SPK-20-BLK",
+        "product_id": "SPK-20",
+        "category": "Consumer Electronics",
+        "fnsku": "X00ABCDEF1",
+        "asin": "B0TESTASIN",
+    }
+    assert (await upload(intake, account, csv_of([speaker]))).status_code == 200
+
+    event, record = await opened(intake, account, "SPK-20-BLK", category="home")
+    [item] = event.items
+    assert item.category == "electronics"  # the catalog's, over the channel's
+    assert item.product is not None
+    assert item.product.model_dump() == {
+        "product_id": "SPK-20",
+        "attributes": {"color": "White"},
+        "fnsku": "X00ABCDEF1",
+        "weight_g": 420,
+        "dimensions_mm": (120, 90, 100),
+        "landed_cost_minor": 310,
+        "hs_code": "691200",
+        "origin_country": "CN",
+    }
+    assert record.unknown_skus == []
+    assert record.case["items"][0]["product"]["fnsku"] == "X00ABCDEF1"
+
+    event, record = await opened(intake, account, "NOT-IN-CATALOG", category="home")
+    [item] = event.items
+    assert item.product is None and item.category == "home"
+    assert record.unknown_skus == ["NOT-IN-CATALOG"]
+    assert [e.case_id for e in [event]] == [record.case_id]  # opened and announced
+
+
+async def test_a_case_on_another_channel_of_the_seller_finds_the_product(intake):
+    """The demo: generic-channel cases of a seller whose Shopify catalog was imported."""
+    await imported(intake, "shopify", SHOP)
+    event, record = await opened(intake, "linen-home", "BT-SPK-200-BLK")
+    [item] = event.items
+    assert item.product is not None and item.product.hs_code == "851822"
+    assert item.category == "electronics" and record.unknown_skus == []
+    rows = await intake.get("/catalog/products?category=electronics", headers=AGENT)
+    assert rows.status_code == 200 and rows.json()
+
+
+async def test_the_exchange_offers_the_product_s_variants_from_the_catalog(intake):
+    account = f"csv-{uuid.uuid4().hex[:8]}"
+    variants = [
+        {**ROW, "sku": "TEE-M", "product_id": "TEE", "attr_size": "M", "attr_color": "",
+         "price_US": "20.00", "category": "apparel"},
+        {**ROW, "sku": "TEE-L", "product_id": "TEE", "attr_size": "L", "attr_color": "",
+         "price_US": "23.00", "category": "apparel"},
+        {**ROW, "sku": "TEE-S", "product_id": "TEE", "attr_size": "S", "attr_color": "",
+         "price_US": "18.50", "category": "apparel"},
+    ]  # fmt: skip
+    assert (await upload(intake, account, csv_of(variants))).status_code == 200
+    item = {"sku": "TEE-M", "title": "Tee", "quantity": 1, "unit_price_minor": 2000}
+    case_id = await a_case(intake, "en", channel="generic", account=account, items=[item])
+    async with intake.service.transaction() as session:
+        record = await session.get(CaseRecord, case_id)
+        record.case = {**record.case, "market": "US", "currency": "USD"}
+    offered(intake, "x-cat", "USD")
+    page = unescape((await intake.get(link(intake, case_id, "en"))).text)
+    assert "Choose the variant you want" in page
+    assert "L (TEE-L): you pay $3.00 more" in page
+    assert "S (TEE-S): you get $1.50 back" in page
+    assert "M (TEE-M): same price" in page
+
+
+async def test_a_case_unknown_to_the_catalog_offers_no_catalog_variants(intake):
+    item = {"sku": "NOWHERE-1", "title": "Tee", "quantity": 1, "unit_price_minor": 2000}
+    case_id = await a_case(intake, "en", account=f"csv-{uuid.uuid4().hex[:8]}", items=[item])
+    rows = await intake.get("/catalog/products?sku=NOWHERE-1", headers=AGENT)
+    assert rows.json() == []
+    offered(intake, "x-none", "USD")
+    page = unescape((await intake.get(link(intake, case_id, "en"))).text)
+    assert "NOWHERE-1 (" not in page
+
+
+async def test_an_ebay_case_is_offered_the_variants_its_seller_lists_on_walmart(intake):
+    """eBay's inventory items carry no price: the seller's Walmart listing of the same SKU,
+    priced in the case's market, gives the variants and their differences."""
+    await imported(intake, "ebay", "lumahome-us")
+    await imported(intake, "walmart", "10900015773")  # the same seller, luma-home
+    item = {"sku": "BT-SPK-200-BLK", "title": "Speaker", "quantity": 1, "unit_price_minor": 4999}
+    case_id = await a_case(intake, "en", channel="ebay", account="lumahome-us", items=[item])
+    async with intake.service.transaction() as session:
+        record = await session.get(CaseRecord, case_id)
+        record.case = {**record.case, "market": "US", "currency": "USD"}
+    offered(intake, "x-wm", "USD")
+    page = unescape((await intake.get(link(intake, case_id, "en"))).text)
+    assert "Blue (BT-SPK-200-BLK-BLUE): you pay $4.00 more" in page
+    assert "White (BT-SPK-200-BLK-WHITE): same price" in page
+
+
+DEMO = [a for a in json.loads(DEMO_ACCOUNTS.read_text()) if a["channel"] in CATALOG_CHANNELS]
+
+
+@pytest.mark.parametrize("demo", DEMO, ids=[a["channel"] for a in DEMO])
+async def test_make_run_imports_each_demo_account_s_catalog_from_the_emulators(intake, demo):
+    """What `make run` asks (`deploy/replay.py: import_catalogs`), with the demo accounts'
+    own credentials (deploy/channel_accounts.json)."""
+    named = ("channel", "account", "seller", "default_market", "secrets")
+    credentials = {k: v for k, v in demo.items() if k not in named}
+    with contextlib.suppress(AccountExists):  # onboarded by an earlier run
+        await intake.service.context.accounts.create(
+            Channel(demo["channel"]),
+            demo["account"],
+            demo["seller"],
+            demo.get("default_market"),
+            demo.get("secrets", []),
+            credentials,
+        )
+    base = f"/channel-accounts/{demo['channel']}/{demo['account']}"
+    assert (await intake.post(f"{base}/enable", headers=AGENT)).status_code == 200
+    await asyncio.sleep(ACCOUNT_CACHE_SECONDS)  # an earlier run's disabling, forgotten
+    try:
+        summary = await imported(intake, demo["channel"], demo["account"])
+        assert summary["variants"] == LISTED and summary["uncategorised"] == 0
+        event, _ = await opened(intake, "demo-seller", "SNK-RUN-M-WHT")
+        assert event.items[0].category == "apparel" and event.items[0].product is not None
+    finally:  # no worker of a later test is to poll the demo's marketplaces
+        assert (await intake.post(f"{base}/disable", headers=AGENT)).status_code == 200
