@@ -149,6 +149,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"crack(ed)?", r"(box|packaging|package|parcel) (was |is )?(\w+ )?"
             r"(crushed|damaged|dented|squashed|torn|wet|ripped|soaked|broken|open|opened)",
             r"(box|boxes|packaging|package|parcel) (\w+ ){0,3}(torn|soaked|ripped)",
+            r"seal (was |is )?(already )?(broken|opened|open|missing)",
             r"(crushed|squashed|dented|damaged|torn|wet) (box|packaging|package)",
             r"(arrived|came|was delivered|showed up) damaged",  # Walmart's "Item arrived damaged"
             r"(small|tiny|light|minor) (mark|stain|scratch|dent|chip|flaw|defect)",
@@ -229,6 +230,8 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"adapt(er|or)", r"(uk|eu|us|european|american) (plug|socket|outlet)s?", r"voltage",
             r"wrong way (round|around)", r"upside down", r"backwards", r"diagram",
             r"no (\w+ )?batteries", r"batteries (were |are )?not included",
+            r"(says|said|listed|listing) (that )?it comes with", r"(there was|there were) only",
+            r"only (\w+ ){1,2}(were|was) in the box", r"(slot|compartment) (\w+ ){0,4}(was )?empty",
         ],
         "de": [
             r"verbinden", r"verbindet sich", r"koppeln", r"gekoppelt", r"einrichten",
@@ -239,7 +242,8 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"brauche hilfe", r"fehl(t|en|te)", r"gefehlt",
             r"(war|waren) nicht (dabei|im paket|im karton|enthalten)", r"ersatzfilter",
             r"was (bedeutet|heisst) das", r"nicht im (karton|paket)", r"verstopft",
-            r"kindersicherung", r"sperre", r"(aus|ein)schalten", r"(de)?aktivieren",
+            r"kindersicherung", r"sperre", r"wie (\w+ ){0,2}(aus|ein)schalten",
+            r"(de)?aktivieren",
             r"wie (geht|funktioniert|bedient|benutzt)", r"firmware", r"update",
             r"nur \w+ von \w+", r"bedienung",
             r"kein signal", r"muss (die|der|das) \w+ (immer|standig)", r"steht nirgends",
@@ -433,6 +437,9 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"fell off", r"peeling", r"rust(ed|y)?", r"melted",
             r"came off",
             r"crackl(es|ing)", r"cuts? out", r"(gets|getting|runs|is) (really |very |too )?hot",
+            r"(half|part|parts|some|one section|sections) (of )?(the )?(\w+ )?(wont|doesnt|dont"
+            r"|does not|do not) (light|work)", r"(the )?(left|right) (one|earbud|side|ear|speaker)"
+            r" (still )?works",
             r"hiss(es|ing)", r"buzz(es|ing)",
             r"(trips?|tripped|tripping|blows?|blew) (the |a |our |my )?(\w+ )?"
             r"(fuse|breaker|circuit breaker|rcd|gfci|electrics)",
@@ -703,6 +710,7 @@ DECISIVE_PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"nix wildes", r"nicht schlimm",
             r"(ansonsten|sonst) alles (gut|ok|top|in ordnung|prima)",
             r"stort (aber )?(nicht|kaum)", r"beeintrachtigt (die funktion )?nicht",
+            r"funktion ist (\w+ )?(einwandfrei|tadellos|in ordnung)",
             r"kaum (sichtbar|zu sehen)", r"rabatt", r"behalte (es|ihn|sie)",
         ],
         "fr": [
