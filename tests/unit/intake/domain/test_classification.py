@@ -19,7 +19,7 @@ LABELLED_CASES = DATA / "labelled_cases.jsonl"
 FRESH_CASES = DATA / "fresh_cases.jsonl"
 # The fresh set's score when the lexicons were last changed, less a small margin: a change
 # that loses more than a case or two there fails here.
-FRESH_ACCURACY_FLOOR = 0.83  # measured 84.6%
+FRESH_ACCURACY_FLOOR = 0.83  # measured 84.9%
 FRESH_WRONG_NOT_FLAGGED_CEILING = 0.04  # measured 2.3%
 
 
