@@ -74,7 +74,8 @@ async def test_a_real_format_return_request_opens_a_case_per_reason_with_market_
     clients, emulators, database
 ):
     body, raw = await requested_return(
-        emulators, [("defective", "It does not turn on at all"), ("unwanted", "")]
+        emulators,
+        [("defective", "It does not turn on at all, even after charging it"), ("unwanted", "")],
     )
     event_id = str(uuid.uuid4())
     answer = await deliver(clients, "returns/request", raw, event_id)

@@ -8,13 +8,21 @@ exchange, full refund...). Two kinds of evidence are weighed:
   vague one ("DEFECTIVE", "ARRIVED_DAMAGED") 0.6, "OTHER" nothing;
 - the buyer's words, read with the lexicons of the languages they may be written in
   (English, German, French, Spanish, Italian): each phrase of `lexicons.PHRASES`
-  counts 1, a decisive one ("never arrived", "but it works") 2, and a damage, fault or
-  set-up phrase right after a negation ("not damaged") does not count.
+  counts 1, a decisive one ("never arrived", "but it works") 2. A negation cancels a
+  damage, fault or set-up phrase right after it ("not damaged", "pas abîmé"), but before
+  a functioning verb it is the fault itself ("doesn't turn on", "ne s'allume pas", "non
+  si accende", "geht nicht an": `lexicons.FUNCTIONS` and `lexicons.POWER`, each
+  language's word order in `lexicons.NEGATED`); a product that does not switch on or
+  charge is a functional fault first, unless the buyer also says it broke. "It
+  works", "intact" and the like speak for a minor defect only when the buyer also names
+  some damage: alone they only say nothing is broken.
 
 So the buyer's words usually override a vague or wrong code: DEFECTIVE + "I couldn't
 figure out how to pair it" is a functional fault. The scenario with the most weight
-wins; when the evidence is thin or split the confidence is low and the case is flagged
-for an agent rather than guessed. Pure: no I/O once the module is imported.
+wins; the confidence is how far it leads the runner-up, so split evidence, a code the
+words contradict, or words none of which the lexicons know leave the case to an agent
+rather than a guess: a wrong remedy offered with nobody looking is the worst outcome.
+Pure: no I/O once the module is imported.
 """
 
 import re
@@ -30,13 +38,19 @@ from . import lexicons
 
 # Below this confidence a human agent decides the scenario.
 AGENT_THRESHOLD = 0.5
-# Added to the total weight so that one piece of evidence alone is never certain.
+# Added to the winner's weight so that one piece of evidence alone is never certain.
 DOUBT = 0.5
+# Added too when the buyer wrote a few sentences' worth and none of it counted: a code
+# alone then leaves the case to an agent, who can read what the lexicons cannot.
+UNREAD_DOUBT = 0.6
+UNREAD_MIN_WORDS = 6
 DECISIVE_WEIGHT = 2.0
 # How many words before a phrase a negation cancels it.
 NEGATION_REACH = 3
 # With no evidence at all: the scenario whose remedy (full refund) is always lawful.
 FALLBACK_SCENARIO = Scenario.QUALITY_DEFECT
+# What the buyer may name as damage, beside which "but it works" means a minor defect.
+DAMAGE = frozenset({Scenario.MINOR_DEFECT, Scenario.QUALITY_DEFECT})
 # Fewer letters than this and a language detector only guesses.
 MIN_LETTERS_TO_DETECT = 4
 # A language this likely (or more) has its lexicon read too: short texts are ambiguous.
@@ -62,6 +76,7 @@ class Evidence:
     weight: float
     why: str
     from_text: bool = True
+    power: bool = False  # a negated power verb: "won't switch on", "ne charge plus"
 
 
 @dataclass(frozen=True)
@@ -70,6 +85,7 @@ class PhraseRule:
     pattern: re.Pattern[str]
     weight: float
     negatable: bool
+    power: bool = False  # a negated power verb
 
 
 def classify(
@@ -78,14 +94,17 @@ def classify(
     """The scenario of a case from its reason code and the buyer's own words."""
     likely = likely_languages(text)
     words = normalise(text)
-    evidence = [
-        *code_evidence(reason, marketplace_reason),
-        *text_evidence(words, languages_to_read(likely, language_hint)),
-    ]
-    scenario, confidence = weigh(evidence)
+    code = code_evidence(reason, marketplace_reason)
+    said = in_context(text_evidence(words, languages_to_read(likely, language_hint)), code)
+    evidence = [*code, *said]
+    written = sum(word != "," for word in words.split())
+    unread = written >= UNREAD_MIN_WORDS and not any(item.weight for item in said)
+    scenario, confidence = weigh(evidence, UNREAD_DOUBT if unread else 0.0)
     signals = [e.why for e in sorted(evidence, key=lambda e: -e.weight)]
     if not any(e.weight for e in evidence):
         signals.append(f"no evidence → {FALLBACK_SCENARIO} (its remedy is always lawful)")
+    elif unread:
+        signals.append("none of the buyer's words known: the code alone, an agent reads them")
     return Classification(
         scenario=scenario,
         confidence=round(confidence, 3),
@@ -151,22 +170,66 @@ def text_evidence(words: str, languages: list[str]) -> list[Evidence]:
         for rule in PHRASE_RULES[language]:
             for match in rule.pattern.finditer(words):
                 phrase = f"{language}: '{match.group()}'"
-                if rule.negatable and negated(words, match.start()):
+                if rule.negatable and negated(words, match, language):
                     evidence.append(Evidence(rule.scenario, 0.0, f"{phrase} negated, ignored"))
                 else:
                     why = f"{phrase} → {rule.scenario}"
-                    evidence.append(Evidence(rule.scenario, rule.weight, why))
+                    evidence.append(Evidence(rule.scenario, rule.weight, why, power=rule.power))
     return evidence
 
 
-def negated(words: str, start: int) -> bool:
-    """A negation among the few words before, in the same clause."""
-    clause = words[:start].rsplit(",", 1)[-1]
-    return any(word in lexicons.NEGATIONS for word in clause.split()[-NEGATION_REACH:])
+def negated(words: str, match: re.Match[str], language: str) -> bool:
+    """A negation of that language among the few words before, in the same clause; a
+    phrase that is itself negative ("pas de piles" in "il n'y avait pas de piles") stays."""
+    negations = lexicons.NEGATIONS[language]
+    if match.group().split()[0] in negations:
+        return False
+    clause = words[: match.start()].rsplit(",", 1)[-1]
+    return any(word in negations for word in clause.split()[-NEGATION_REACH:])
 
 
-def weigh(evidence: list[Evidence]) -> tuple[Scenario, float]:
-    """The heaviest scenario and how clearly it beats the rest."""
+def in_context(said: list[Evidence], code: list[Evidence]) -> list[Evidence]:
+    return symptoms_of_a_defect(works_beside_damage(said, code))
+
+
+def symptoms_of_a_defect(said: list[Evidence]) -> list[Evidence]:
+    """ "Won't switch on" asks for set-up help, unless the buyer also says it stopped
+    working or broke (and says nothing of set-up): then it is that defect's symptom."""
+    defect = any(
+        item.scenario is Scenario.QUALITY_DEFECT and item.weight and not item.power for item in said
+    )
+    set_up = any(
+        item.scenario is Scenario.FUNCTIONAL_FAULT and item.weight and not item.power
+        for item in said
+    )
+    if not defect or set_up:
+        return said
+    return [
+        Evidence(Scenario.QUALITY_DEFECT, item.weight, f"{item.why}, a symptom → quality_defect")
+        if item.power
+        else item
+        for item in said
+    ]
+
+
+def works_beside_damage(said: list[Evidence], code: list[Evidence]) -> list[Evidence]:
+    """ "It works", "intact", "a partial refund" count for a minor defect only beside some
+    damage the buyer names (or a damage code): alone they say nothing is broken."""
+    damage = any(
+        item.weight and item.scenario in DAMAGE for item in said if item.weight < DECISIVE_WEIGHT
+    ) or any(item.scenario is Scenario.MINOR_DEFECT for item in code)
+    if damage:
+        return said
+    return [
+        Evidence(item.scenario, 0.0, f"{item.why}, but no damage named: ignored")
+        if item.scenario is Scenario.MINOR_DEFECT and item.weight >= DECISIVE_WEIGHT
+        else item
+        for item in said
+    ]
+
+
+def weigh(evidence: list[Evidence], doubt: float = 0.0) -> tuple[Scenario, float]:
+    """The heaviest scenario and how far it leads the runner-up."""
     totals: dict[Scenario, float] = defaultdict(float)
     said: dict[Scenario, float] = defaultdict(float)  # the buyer's words alone break ties
     for item in evidence:
@@ -174,12 +237,15 @@ def weigh(evidence: list[Evidence]) -> tuple[Scenario, float]:
         said[item.scenario] += item.weight if item.from_text else 0.0
     if not any(totals.values()):
         return FALLBACK_SCENARIO, 0.0
-    scenario = max(totals, key=lambda s: (totals[s], said[s]))
-    return scenario, totals[scenario] / (sum(totals.values()) + DOUBT)
+    ranked = sorted(totals, key=lambda s: (totals[s], said[s]), reverse=True)
+    runner_up = totals[ranked[1]] if len(ranked) > 1 else 0.0
+    lead = totals[ranked[0]] - runner_up
+    return ranked[0], lead / (totals[ranked[0]] + DOUBT + doubt)
 
 
 def compile_rules() -> dict[str, list[PhraseRule]]:
-    """One pattern per language, scenario and weight: the phrases joined as alternatives."""
+    """One pattern per language, scenario and weight: the phrases joined as alternatives;
+    and one per language and scenario for its functioning verbs, negated."""
     rules: dict[str, list[PhraseRule]] = defaultdict(list)
     for table, weight in ((lexicons.PHRASES, 1.0), (lexicons.DECISIVE_PHRASES, DECISIVE_WEIGHT)):
         for scenario, by_language in table.items():
@@ -187,7 +253,22 @@ def compile_rules() -> dict[str, list[PhraseRule]]:
             for language, phrases in by_language.items():
                 pattern = re.compile(r"\b(?:" + "|".join(phrases) + r")\b")
                 rules[language].append(PhraseRule(scenario, pattern, weight, negatable))
+    for scenario, by_language in lexicons.FUNCTIONS.items():
+        for language, verbs in by_language.items():
+            rules[language].append(PhraseRule(scenario, negated_verbs(language, verbs), 1.0, False))
+    for language, verbs in lexicons.POWER.items():
+        pattern = negated_verbs(language, verbs)
+        rules[language].append(PhraseRule(Scenario.FUNCTIONAL_FAULT, pattern, 1.0, False, True))
     return rules
+
+
+def negated_verbs(language: str, verbs: list[str]) -> re.Pattern[str]:
+    negations = "|".join(sorted(lexicons.NEGATIONS[language], key=len, reverse=True))
+    forms = [
+        template.format(neg=negations, verb="|".join(verbs))
+        for template in lexicons.NEGATED[language]
+    ]
+    return re.compile(r"\b(?:" + "|".join(forms) + r")\b")
 
 
 PHRASE_RULES = compile_rules()
