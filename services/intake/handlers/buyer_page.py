@@ -26,7 +26,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from services.intake.adapters.buyer_links import BadLink
 from services.intake.domain import buyer_page as words
 from services.intake.domain.buyer_page import LANGUAGES, BadForm, language_of, rating_of
-from services.intake.domain.exchange_variants import chosen
+from services.intake.domain.exchange_variants import chosen, is_replacement
 from services.intake.domain.photos import LARGEST_PHOTO, PhotoRefused, calls_for_photos
 from services.intake.workflows.buyer_page import (
     LinkedCase,
@@ -349,6 +349,10 @@ async def variant_picked(
     (the same item is sent again). Refusal for none picked, one not listed (a tampered
     form) or one beyond the seller's cap, which would end the offer unmet."""
     cap = offer.get("exchange_max_difference_minor")
+    if is_replacement(offer.get("remedy"), case.scenario):
+        if sku and sku != own_sku(case):
+            raise Refusal(409, "variant_unknown")
+        return None  # a new unit of the same SKU, as the page said
     try:
         options = await options_for(intake, case, cap)
     except (Unavailable, Refused) as down:
@@ -490,6 +494,8 @@ async def exchange_shown(
     listed now."""
     if offer is None or offer["remedy"] != EXCHANGE:
         return None
+    if is_replacement(offer["remedy"], case.scenario):
+        return {"options": [], "unlisted": False, "replacement": item_title(case)}
     try:
         options = await options_for(intake, case, offer["cap"])
     except (Unavailable, Refused) as down:
@@ -515,6 +521,15 @@ async def exchange_shown(
         ],
         "unlisted": False,
     }
+
+
+def own_sku(case: LinkedCase) -> str:
+    return str(case.items[0].get("sku", "")) if case.items else ""
+
+
+def item_title(case: LinkedCase) -> str:
+    item = case.items[0] if case.items else {}
+    return str(item.get("title") or item.get("sku") or "")
 
 
 def pickup_label(window: dict[str, Any], language: str) -> str:

@@ -38,6 +38,7 @@ class LinkedCase:
     account: str = ""
     market: str = ""
     currency: str = ""
+    scenario: str | None = None  # the scenario the case was classified (or an agent put) in
 
 
 def answer_id(offer_id: str) -> str:
@@ -60,6 +61,7 @@ async def linked_case(session: AsyncSession, case_id: str) -> LinkedCase | None:
                 cases.c.order_id,
                 cases.c.buyer_ref,
                 cases.c.case,
+                cases.c.scenario,
                 buyers.c.erased_at,
             )
             .outerjoin(
@@ -86,6 +88,7 @@ async def linked_case(session: AsyncSession, case_id: str) -> LinkedCase | None:
         account=row.account,
         market=str(case.get("market") or ""),
         currency=str(case.get("currency") or ""),
+        scenario=row.scenario,
     )
 
 
