@@ -121,6 +121,18 @@ async def test_an_import_reads_every_page_of_the_marketplace_s_listings(
     if channel == "ebay":
         assert speaker["dimensions_mm"] == list(SPEAKER.box_mm)
         assert speaker["weight_g"] == SPEAKER.weight_g
+        # getOffers: one fixed-price offer per eBay site, each priced in its market
+        assert speaker["prices"] == {
+            "US": {"amount_minor": 4999, "currency": "USD"},
+            "UK": {"amount_minor": 3949, "currency": "GBP"},
+            "DE": {"amount_minor": 4599, "currency": "EUR"},
+        }
+        assert set(speaker["listing_ids"]) == {
+            "ebay",
+            "ebay:EBAY_US",
+            "ebay:EBAY_GB",
+            "ebay:EBAY_DE",
+        }
     if channel == "walmart":
         assert speaker["prices"]["US"]["amount_minor"] == 4999
 
