@@ -45,8 +45,9 @@ from deploy.emulators.shopify.catalogue import (
     Listed,
     all_listed,
     page,
+    translated_title,
 )
-from shared.markets import CURRENCY_OF, DEFAULT_LANGUAGE_OF
+from shared.markets import CURRENCY_OF, DEFAULT_LANGUAGE_OF, Market
 
 router = APIRouter(tags=["Marketplace listings"])
 AMAZON_PAGE, EBAY_PAGE, WALMART_PAGE = 20, 200, 50
@@ -104,9 +105,16 @@ async def search_listings_items(
     return JSONResponse(body, headers={"x-amzn-RateLimit-Limit": "5.0"})
 
 
+def amazon_name(one: Listed, market: str) -> str:
+    """The listing's name on a marketplace: in its language where the seller translated it."""
+    language = DEFAULT_LANGUAGE_OF[Market(market)]
+    title = translated_title(one.product, language) or one.product.title
+    return f"{title} ({one.variant.value})"
+
+
 def amazon_item(one: Listed, markets: list[str]) -> dict[str, Any]:
     ids = {market: i for i, market in MARKET_OF_ID.items()}
-    variant, title = one.variant, f"{one.product.title} ({one.variant.value})"
+    variant = one.variant
     option = "size" if variant.option == "Size" else "color"
     return {
         "sku": variant.sku,
@@ -118,13 +126,13 @@ def amazon_item(one: Listed, markets: list[str]) -> dict[str, Any]:
                 "conditionType": "new_new",
                 "status": ["BUYABLE", "DISCOVERABLE"],
                 "fnSku": one.fnsku,
-                "itemName": title,
+                "itemName": amazon_name(one, market),
             }
             for market in markets
         ],
         "attributes": {
             "item_name": [
-                {"value": title, "language_tag": LOCALE_OF[DEFAULT_LANGUAGE_OF[m]]}
+                {"value": amazon_name(one, m), "language_tag": LOCALE_OF[DEFAULT_LANGUAGE_OF[m]]}
                 for m in dict.fromkeys(markets)
             ],
             option: [{"value": variant.value}],

@@ -33,6 +33,7 @@ from services.intake.workflows.buyer_page import (
     add_photo,
     answer_given,
     answer_offer,
+    item_titles,
     linked_case,
     photos_of,
     rate_case,
@@ -407,8 +408,9 @@ async def page(
     async with intake.service.transaction() as session:
         stars = await rating_given(session, case.case_id)
         photos = len(await photos_of(session, case.case_id))
+        titles = await item_titles(session, case, language)
     facts = shown(case, offers, parcels, language)
-    facts["exchange"] = await exchange_shown(intake, case, facts["offer"], language)
+    facts["exchange"] = await exchange_shown(intake, case, facts["offer"], language, titles)
     return render(
         "page.html",
         200,
@@ -420,6 +422,7 @@ async def page(
         stars=stars,
         photos_wanted=calls_for_photos(case.reason),
         photos=photos,
+        titles=titles,
         **facts,
     )
 
@@ -487,7 +490,11 @@ def shown(
 
 
 async def exchange_shown(
-    intake: Intake, case: LinkedCase, offer: dict[str, Any] | None, lang: str
+    intake: Intake,
+    case: LinkedCase,
+    offer: dict[str, Any] | None,
+    lang: str,
+    titles: dict[str, str],
 ) -> dict[str, Any] | None:
     """An open exchange's variants to pick from, each with its price difference; no
     options where none are listed (the same item again), `unlisted` when they cannot be
@@ -495,7 +502,7 @@ async def exchange_shown(
     if offer is None or offer["remedy"] != EXCHANGE:
         return None
     if is_replacement(offer["remedy"], case.scenario):
-        return {"options": [], "unlisted": False, "replacement": item_title(case)}
+        return {"options": [], "unlisted": False, "replacement": item_title(case, titles)}
     try:
         options = await options_for(intake, case, offer["cap"])
     except (Unavailable, Refused) as down:
@@ -527,9 +534,10 @@ def own_sku(case: LinkedCase) -> str:
     return str(case.items[0].get("sku", "")) if case.items else ""
 
 
-def item_title(case: LinkedCase) -> str:
+def item_title(case: LinkedCase, titles: dict[str, str]) -> str:
     item = case.items[0] if case.items else {}
-    return str(item.get("title") or item.get("sku") or "")
+    sku = str(item.get("sku") or "")
+    return titles.get(sku) or str(item.get("title") or sku)
 
 
 def pickup_label(window: dict[str, Any], language: str) -> str:
