@@ -14,6 +14,14 @@ each paged as its API pages it (Shopify's is the GraphQL `products` query, `shop
   `{"href", "limit", "next", "offset", "size", "total", "inventoryItems": [{"sku",
   "locale", "product": {"title", "aspects"}, "packageWeightAndSize",
   "inventoryItemGroupKeys"}]}`, with the seller's user token (`Bearer`);
+- eBay, Sell Inventory API getOffers
+  (https://developer.ebay.com/api-docs/sell/inventory/resources/offer/methods/getOffers):
+  `GET /ebay/sell/inventory/v1/offer?sku=…[&marketplace_id=…&format=…&limit=…&offset=…]`,
+  answered `{"href", "limit", "offset", "size", "total", "offers": [{"offerId", "sku",
+  "marketplaceId", "format", "listing": {"listingId", "listingStatus"}, "pricingSummary":
+  {"price": {"value", "currency"}}, "status", ...}]}`: a fixed-price offer on eBay US, UK
+  and Germany for each SKU (priced in the site's currency), 404 (errorId 25713) for a SKU
+  with none;
 - Walmart, Items API, Get all items (https://developer.walmart.com/us-marketplace/docs/get-all-items):
   `GET /walmart/v3/items?limit=…&nextCursor=…` (limit ≤ 50, the first cursor `*`),
   answered `{"ItemResponse": [{"mart", "sku", "wpid", "productName", "productType",
@@ -23,6 +31,7 @@ each paged as its API pages it (Shopify's is the GraphQL `products` query, `shop
 """
 
 import base64
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -36,8 +45,9 @@ from deploy.emulators.shopify.catalogue import (
     Listed,
     all_listed,
     page,
+    translated_title,
 )
-from shared.markets import CURRENCY_OF, DEFAULT_LANGUAGE_OF
+from shared.markets import CURRENCY_OF, DEFAULT_LANGUAGE_OF, Market
 
 router = APIRouter(tags=["Marketplace listings"])
 AMAZON_PAGE, EBAY_PAGE, WALMART_PAGE = 20, 200, 50
@@ -95,9 +105,16 @@ async def search_listings_items(
     return JSONResponse(body, headers={"x-amzn-RateLimit-Limit": "5.0"})
 
 
+def amazon_name(one: Listed, market: str) -> str:
+    """The listing's name on a marketplace: in its language where the seller translated it."""
+    language = DEFAULT_LANGUAGE_OF[Market(market)]
+    title = translated_title(one.product, language) or one.product.title
+    return f"{title} ({one.variant.value})"
+
+
 def amazon_item(one: Listed, markets: list[str]) -> dict[str, Any]:
     ids = {market: i for i, market in MARKET_OF_ID.items()}
-    variant, title = one.variant, f"{one.product.title} ({one.variant.value})"
+    variant = one.variant
     option = "size" if variant.option == "Size" else "color"
     return {
         "sku": variant.sku,
@@ -109,13 +126,13 @@ def amazon_item(one: Listed, markets: list[str]) -> dict[str, Any]:
                 "conditionType": "new_new",
                 "status": ["BUYABLE", "DISCOVERABLE"],
                 "fnSku": one.fnsku,
-                "itemName": title,
+                "itemName": amazon_name(one, market),
             }
             for market in markets
         ],
         "attributes": {
             "item_name": [
-                {"value": title, "language_tag": LOCALE_OF[DEFAULT_LANGUAGE_OF[m]]}
+                {"value": amazon_name(one, m), "language_tag": LOCALE_OF[DEFAULT_LANGUAGE_OF[m]]}
                 for m in dict.fromkeys(markets)
             ],
             option: [{"value": variant.value}],
@@ -193,6 +210,64 @@ def ebay_item(one: Listed) -> dict[str, Any]:
         },
         "inventoryItemGroupKeys": [one.product.sku],
         "availability": {"shipToLocationAvailability": {"quantity": one.variant.inventory}},
+    }
+
+
+# The sites each SKU is offered on, with the rate its price is converted at.
+EBAY_SITES = (
+    ("EBAY_US", "USD", Decimal(1)),
+    ("EBAY_GB", "GBP", Decimal("0.79")),
+    ("EBAY_DE", "EUR", Decimal("0.92")),
+)
+
+
+@router.get("/ebay/sell/inventory/v1/offer", summary="getOffers")
+async def get_offers(
+    request: Request,
+    sku: str,
+    authorization: ebay.Auth = None,
+    marketplace_id: str | None = None,
+    format: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 25,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> JSONResponse:
+    refusal = ebay.token_refusal(authorization, ebay.ebay_of(request), user=True)
+    if refusal is not None:
+        return refusal
+    found = next((one for one in all_listed() if one.variant.sku == sku), None)
+    offers = [
+        ebay_offer(found, site, currency, rate)
+        for site, currency, rate in (EBAY_SITES if found else ())
+        if marketplace_id in (None, site) and format in (None, "FIXED_PRICE")
+    ]
+    if not offers:
+        error = {"errorId": 25713, "domain": "API_INVENTORY", "category": "REQUEST"}
+        return JSONResponse({"errors": [{**error, "message": "This Offer is not available."}]}, 404)
+    shown, _ = page(offers, offset, limit)
+    body = {
+        "href": str(request.url),
+        "limit": limit,
+        "offset": offset,
+        "size": len(shown),
+        "total": len(offers),
+        "offers": shown,
+    }
+    return JSONResponse(body)
+
+
+def ebay_offer(one: Listed, site: str, currency: str, rate: Decimal) -> dict[str, Any]:
+    price = (one.variant.price * rate).quantize(Decimal("0.01"))
+    listing = f"{(one.variant.variant_id + len(site) * 7919) % 10**12:012d}"
+    return {
+        "offerId": f"{site}-{one.variant.sku}",
+        "sku": one.variant.sku,
+        "marketplaceId": site,
+        "format": "FIXED_PRICE",
+        "availableQuantity": one.variant.inventory,
+        "categoryId": "112529",
+        "listing": {"listingId": listing, "listingStatus": "ACTIVE", "soldQuantity": 0},
+        "pricingSummary": {"price": {"value": str(price), "currency": currency}},
+        "status": "PUBLISHED",
     }
 
 

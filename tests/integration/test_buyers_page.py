@@ -25,7 +25,11 @@ from tests.conftest import eventually
 from tests.factories import AGENT, webhook
 from tests.integration.browser import ARTIFACTS
 from tests.integration.conftest import count_stock, offers_of
-from tests.integration.test_case_flow import decline_repair_and_replacement, open_case
+from tests.integration.test_case_flow import (
+    answer_offer,
+    decline_repair_and_replacement,
+    open_case,
+)
 from tests.integration.test_channels import SHOP, shop_has_return, shopify_headers
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -311,3 +315,42 @@ async def test_pick_an_exchange_variant(stack, clients, emulators, intake_url, p
     [shipment] = await eventually(shipped, timeout=60)
     assert shipment["remedy"] == "exchange"
     assert [line["sku"] for line in shipment["pick_list"]] == [larger.sku]
+
+
+async def test_a_replacement_shows_the_same_item_and_no_picker(stack, clients, intake_url, page):
+    # A faulty speaker: after the part, a new unit of the same model is offered. The seller's
+    # shop sent the speaker's other variants with the item, yet a replacement offers none.
+    variants = [
+        {"sku": "BT-SPK-200-BLK", "title": "Black", "price": "49.99"},
+        {"sku": "BT-SPK-200-WHT", "title": "White", "price": "47.99"},
+    ]
+    item = {**webhook()["items"][0], "variants": variants}
+    await count_stock(clients["fulfillment"], item["sku"])
+    case_id = await open_case(
+        clients, order_id=f"R-{uuid.uuid4().hex[:10]}", items=[item], reason_code="DEFECTIVE"
+    )
+    await answer_offer(clients, case_id, "decline", "part_shipment")
+    offer = await offer_open(clients, case_id, "exchange")
+
+    await page.goto(link_to(stack, intake_url, case_id, "en"))
+    offer_box = page.locator("section", has=page.locator("#offer-heading"))
+    same = TEXTS["replacement"]["en"].format(item=item["title"])
+    await expect(offer_box.locator("p.replacement")).to_have_text(same)
+    await expect(offer_box.get_by_role("radio")).to_have_count(0)
+    await expect(offer_box).not_to_contain_text("BT-SPK-200-WHT")
+    await no_serious_violations(page)
+    await shot(page, "replacement")
+
+    await offer_box.get_by_role("button", name=TEXTS["accept"]["en"]).click()
+    await expect(page.get_by_role("status")).to_contain_text(TEXTS["done_accept"]["en"])
+    await offer_state(clients, offer["offer_id"], case_id, "accepted")
+
+    async def shipped():
+        response = await clients["fulfillment"].get(
+            "/shipments", params={"case_id": case_id}, headers=AGENT
+        )
+        return response.json()
+
+    [shipment] = await eventually(shipped, timeout=60)
+    assert shipment["remedy"] == "exchange"
+    assert [line["sku"] for line in shipment["pick_list"]] == [item["sku"]]

@@ -37,6 +37,32 @@ HS_CODES = {"electronics": "851822", "home": "630391", "apparel": "620443"}
 WEIGHT_G = {"electronics": 900, "home": 1600, "apparel": 350}
 BOX_MM = {"electronics": (220, 160, 90), "home": (400, 300, 80), "apparel": (300, 250, 50)}
 LANDED_SHARE = Decimal("0.35")  # of the price
+# The shop's published locales (English the primary), and the products a seller translated:
+# the rest are listed in English only, as a shop's untranslated products are.
+SHOP_LOCALES = ("en", "de", "fr", "es", "it")
+TRANSLATED_TITLES = {
+    "BT-SPK-200-BLK": {
+        "de": "Tragbarer Bluetooth-Lautsprecher 20 W, IPX7 wasserdicht, Schwarz",
+        "fr": "Enceinte Bluetooth portable 20 W, étanche IPX7, noire",
+        "es": "Altavoz Bluetooth portátil 20 W, resistente al agua IPX7, negro",
+        "it": "Altoparlante Bluetooth portatile 20 W, impermeabile IPX7, nero",
+    },
+    "LMP-DSK-LED-WCH": {
+        "de": "LED-Schreibtischlampe mit kabellosem Ladegerät, Touch-Dimmer",
+        "fr": "Lampe de bureau LED avec chargeur sans fil, variateur tactile",
+        "es": "Lámpara de escritorio LED con cargador inalámbrico, regulador táctil",
+        "it": "Lampada da scrivania LED con caricatore wireless, dimmer touch",
+    },
+    "CRT-BLK-5284-GRY": {
+        "de": "Verdunkelungsvorhänge, 2 Schals, thermoisoliert, 132x213 cm, Grau",
+        "fr": "Rideaux occultants 2 panneaux, isolants thermiques, 132x213 cm, gris",
+    },
+}
+
+
+def translated_title(product: Product, language: str) -> str | None:
+    """The product's title in `language` as the seller translated it; None: not translated."""
+    return TRANSLATED_TITLES.get(product.sku, {}).get(language)
 
 
 @dataclass(frozen=True)

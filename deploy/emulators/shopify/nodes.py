@@ -12,10 +12,12 @@ from typing import Any
 from graphql import GraphQLError, GraphQLResolveInfo, get_directive_values
 
 from deploy.emulators.shopify.catalogue import (
+    SHOP_LOCALES,
     SHOPIFY_CATEGORY,
     SHOPIFY_PRODUCT_TYPE,
     listed,
     listed_products,
+    translated_title,
 )
 from deploy.emulators.shopify.orders import (
     CURRENCY_OF_COUNTRY,
@@ -111,6 +113,16 @@ class ShopNodes:
             "return": lambda info, id: self.return_by_id(id),
             "refund": lambda info, id: self.refund_by_id(id),
             "shop": lambda info: self.shop_node(),
+            "shopLocales": lambda info, published=None: [
+                {"locale": code, "name": code, "primary": code == "en", "published": True}
+                for code in SHOP_LOCALES
+                if published in (None, True)
+            ],
+            "translatableResourcesByIds": lambda info, resourceIds, first=None, after=None: (
+                connection(
+                    [translatable(one) for one in resourceIds if product_of_id(one)], first, after
+                )
+            ),
             "giftCards": lambda info, first=None, query=None: connection(
                 [self.gift_card_node(c) for c in self.shops.find_gift_cards(self.domain, query)],
                 first,
@@ -380,6 +392,26 @@ def idempotency_key(info: GraphQLResolveInfo) -> str:
             extensions={"code": "BAD_REQUEST"},
         )
     return values["key"]
+
+
+def product_of_id(global_id: str) -> Product | None:
+    return next(
+        (p for p, _ in listed_products() if f"gid://shopify/Product/{p.product_id}" == global_id),
+        None,
+    )
+
+
+def translatable(global_id: str) -> Node:
+    """A product's published translations: its title, where the seller translated it."""
+    product = product_of_id(global_id)
+
+    def translations(info: GraphQLResolveInfo, locale: str, outdated: bool | None = None) -> list:
+        title = translated_title(product, locale) if product else None
+        if title is None or outdated:
+            return []
+        return [{"key": "title", "value": title, "locale": locale, "outdated": False}]
+
+    return {"resourceId": global_id, "translations": translations}
 
 
 def product_node(product: Product) -> Node:

@@ -3,11 +3,13 @@
 Types, fields, enums and arguments as Shopify's reference names them (version 2026-10:
 https://shopify.dev/docs/api/admin-graphql/latest): the queries `order`, `orders` (searched
 by `name:`), `product`, `products` (the demo catalogue, `catalogue.py`), `return`,
-`refund`, `giftCards` and `shop`; the mutations `refundCreate` (with the `@idempotent`
-directive), `giftCardCreate`, `returnApproveRequest`, `returnDeclineRequest`, `returnCancel`
-and `returnClose`. A document asking for anything else is refused as Shopify refuses it: a 200
-with `errors`. Deprecated fields intake or others still read (`Order.email`,
-`ReturnLineItem.returnReason`) are kept.
+`refund`, `giftCards`, `shop`, `shopLocales` and `translatableResourcesByIds` (the
+products' published translations: `catalogue.TRANSLATED_TITLES`); the mutations
+`refundCreate` (with the `@idempotent` directive), `giftCardCreate`,
+`returnApproveRequest`, `returnDeclineRequest`, `returnCancel` and `returnClose`. A
+document asking for anything else is refused as Shopify refuses it: a 200 with `errors`.
+Deprecated fields intake or others still read (`Order.email`, `ReturnLineItem.returnReason`)
+are kept.
 
 Cost (https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits#cost-calculation):
 scalars and enums 0, an object 1, a connection or list asked `first: n` 2 plus n times what
@@ -73,6 +75,23 @@ type Query {
   refund(id: ID!): Refund
   giftCards(first: Int, query: String): GiftCardConnection!
   shop: Shop!
+  shopLocales(published: Boolean): [ShopLocale!]!
+  translatableResourcesByIds(
+    resourceIds: [ID!]!, first: Int, after: String
+  ): TranslatableResourceConnection!
+}
+
+type ShopLocale { locale: String! name: String! primary: Boolean! published: Boolean! }
+type Translation { key: String! value: String locale: String! outdated: Boolean! }
+type TranslatableResource {
+  resourceId: ID!
+  translations(locale: String!, outdated: Boolean): [Translation!]!
+}
+type TranslatableResourceEdge { cursor: String! node: TranslatableResource! }
+type TranslatableResourceConnection {
+  edges: [TranslatableResourceEdge!]!
+  nodes: [TranslatableResource!]!
+  pageInfo: PageInfo!
 }
 
 type Mutation {

@@ -201,6 +201,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "es": "la diferencia supera {cap}, más de lo que un cambio puede saldar",
         "it": "la differenza supera {cap}, più di quanto un cambio possa saldare",
     },
+    "replacement": {
+        "en": "We send you a new unit of the same model: {item}.",
+        "de": "Wir senden Ihnen ein neues Exemplar desselben Modells: {item}.",
+        "fr": "Nous vous envoyons un exemplaire neuf du même modèle : {item}.",
+        "es": "Le enviamos una unidad nueva del mismo modelo: {item}.",
+        "it": "Le inviamo un'unità nuova dello stesso modello: {item}.",
+    },
     "same_item_again": {
         "en": "We send you the same item again.",
         "de": "Wir senden Ihnen denselben Artikel erneut.",

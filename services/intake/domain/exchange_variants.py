@@ -1,5 +1,7 @@
 """The variants a buyer may take in exchange, priced against what they paid. Pure.
 
+A replacement (`is_replacement`) offers none: the buyer gets a new unit of their own SKU.
+
 Where they come from: for a Shopify case, the shop's variants of the returned line's
 product (`channels/shopify/admin_api.py`); for the generic channel, the variants the
 seller's shop sent with the item; no other channel names any, and the exchange then sends
@@ -14,7 +16,18 @@ the offer unmet.
 
 from dataclasses import dataclass
 
-from shared.events import ExchangeChoice
+from shared.events import ExchangeChoice, Remedy, Scenario
+
+# Resolution offers an exchange for a quality defect as the law's replacement: a new unit of
+# the same model, no variant chosen (its message says so: resolution's
+# `templates/*/exchange.txt.j2`); other exchanges (a size, a style, the right item) let the
+# buyer pick.
+REPLACES = frozenset({Scenario.QUALITY_DEFECT.value})
+
+
+def is_replacement(remedy: str | None, scenario: str | None) -> bool:
+    """An exchange offered as a replacement: the same SKU again, nothing to pick."""
+    return remedy == Remedy.EXCHANGE.value and scenario in REPLACES
 
 
 @dataclass(frozen=True)

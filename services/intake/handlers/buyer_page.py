@@ -26,13 +26,14 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from services.intake.adapters.buyer_links import BadLink
 from services.intake.domain import buyer_page as words
 from services.intake.domain.buyer_page import LANGUAGES, BadForm, language_of, rating_of
-from services.intake.domain.exchange_variants import chosen
+from services.intake.domain.exchange_variants import chosen, is_replacement
 from services.intake.domain.photos import LARGEST_PHOTO, PhotoRefused, calls_for_photos
 from services.intake.workflows.buyer_page import (
     LinkedCase,
     add_photo,
     answer_given,
     answer_offer,
+    item_titles,
     linked_case,
     photos_of,
     rate_case,
@@ -349,6 +350,10 @@ async def variant_picked(
     (the same item is sent again). Refusal for none picked, one not listed (a tampered
     form) or one beyond the seller's cap, which would end the offer unmet."""
     cap = offer.get("exchange_max_difference_minor")
+    if is_replacement(offer.get("remedy"), case.scenario):
+        if sku and sku != own_sku(case):
+            raise Refusal(409, "variant_unknown")
+        return None  # a new unit of the same SKU, as the page said
     try:
         options = await options_for(intake, case, cap)
     except (Unavailable, Refused) as down:
@@ -403,8 +408,9 @@ async def page(
     async with intake.service.transaction() as session:
         stars = await rating_given(session, case.case_id)
         photos = len(await photos_of(session, case.case_id))
+        titles = await item_titles(session, case, language)
     facts = shown(case, offers, parcels, language)
-    facts["exchange"] = await exchange_shown(intake, case, facts["offer"], language)
+    facts["exchange"] = await exchange_shown(intake, case, facts["offer"], language, titles)
     return render(
         "page.html",
         200,
@@ -416,6 +422,7 @@ async def page(
         stars=stars,
         photos_wanted=calls_for_photos(case.reason),
         photos=photos,
+        titles=titles,
         **facts,
     )
 
@@ -483,13 +490,19 @@ def shown(
 
 
 async def exchange_shown(
-    intake: Intake, case: LinkedCase, offer: dict[str, Any] | None, lang: str
+    intake: Intake,
+    case: LinkedCase,
+    offer: dict[str, Any] | None,
+    lang: str,
+    titles: dict[str, str],
 ) -> dict[str, Any] | None:
     """An open exchange's variants to pick from, each with its price difference; no
     options where none are listed (the same item again), `unlisted` when they cannot be
     listed now."""
     if offer is None or offer["remedy"] != EXCHANGE:
         return None
+    if is_replacement(offer["remedy"], case.scenario):
+        return {"options": [], "unlisted": False, "replacement": item_title(case, titles)}
     try:
         options = await options_for(intake, case, offer["cap"])
     except (Unavailable, Refused) as down:
@@ -515,6 +528,16 @@ async def exchange_shown(
         ],
         "unlisted": False,
     }
+
+
+def own_sku(case: LinkedCase) -> str:
+    return str(case.items[0].get("sku", "")) if case.items else ""
+
+
+def item_title(case: LinkedCase, titles: dict[str, str]) -> str:
+    item = case.items[0] if case.items else {}
+    sku = str(item.get("sku") or "")
+    return titles.get(sku) or str(item.get("title") or sku)
 
 
 def pickup_label(window: dict[str, Any], language: str) -> str:

@@ -92,8 +92,10 @@ class MessageWorker(LeasedWork[OutgoingMessage]):
         account = await self.intake.accounts.find(Channel(row.channel), row.account)
         if row.subject is None:
             await self._in_buyer_language(row, case, account)
+            async with self.service.sessions() as session:
+                product = await outgoing_messages.localised_product(session, case, row.language)
             facts = outgoing_messages.facts_of(
-                row, case, account, contact.get("name"), self.intake.buyer_links
+                row, case, account, contact.get("name"), self.intake.buyer_links, product
             )
             try:
                 message = render(facts)

@@ -20,6 +20,7 @@ from services.intake.adapters.vault import Vault
 from services.intake.domain.buyer_page import Rating
 from services.intake.domain.photos import photo_of
 from services.intake.tables import BuyerMessage, BuyerRecord, CasePhoto, CaseRecord
+from services.intake.workflows import catalog
 from services.intake.workflows.buyer_messages import RATING, record_reply
 from services.intake.workflows.cases import ERASED
 from shared.events import BuyerAnswer, ExchangeChoice, SatisfactionRated
@@ -38,6 +39,7 @@ class LinkedCase:
     account: str = ""
     market: str = ""
     currency: str = ""
+    scenario: str | None = None  # the scenario the case was classified (or an agent put) in
 
 
 def answer_id(offer_id: str) -> str:
@@ -60,6 +62,7 @@ async def linked_case(session: AsyncSession, case_id: str) -> LinkedCase | None:
                 cases.c.order_id,
                 cases.c.buyer_ref,
                 cases.c.case,
+                cases.c.scenario,
                 buyers.c.erased_at,
             )
             .outerjoin(
@@ -86,7 +89,14 @@ async def linked_case(session: AsyncSession, case_id: str) -> LinkedCase | None:
         account=row.account,
         market=str(case.get("market") or ""),
         currency=str(case.get("currency") or ""),
+        scenario=row.scenario,
     )
+
+
+async def item_titles(session: AsyncSession, case: LinkedCase, language: str) -> dict[str, str]:
+    """The case's items' titles in the page's language, where the seller's catalog has one."""
+    skus = [str(item.get("sku")) for item in case.items if item.get("sku")]
+    return await catalog.titles_in(session, case.channel, case.account, skus, language)
 
 
 async def answer_given(session: AsyncSession, offer_id: str) -> str | None:

@@ -6,6 +6,8 @@ import run twice, a webhook redelivered, a CSV uploaded again leave the same row
 source does not say (None, empty) leaves what another source said: a Shopify webhook,
 which carries no HS code, keeps the one the last import read.
 
+A buyer reads an item's title in their language where the catalog has one (`titles_in`).
+
 A case's item is resolved by its SKU among the catalog of the case's seller: its own
 account's first, then the seller's other accounts' (a SKU sold on several channels is one
 unit), the newest first.
@@ -190,6 +192,20 @@ async def listed_variants(
         .order_by(own_first, VARIANTS.c.updated_at.desc(), VARIANTS.c.account)
     )
     return [dict(row) for row in rows.mappings()]
+
+
+async def titles_in(
+    session: AsyncSession, channel: str, account: str, skus: Sequence[str], language: str
+) -> dict[str, str]:
+    """Each SKU's title in `language` from the seller's catalog, by SKU (in
+    `found_variants`' order, the first listing that has one); SKUs without one are left out:
+    the buyer then reads the title the channel gave."""
+    titles: dict[str, str] = {}
+    for row in await listed_variants(session, channel, account, skus):
+        title = (row.get("titles") or {}).get(language)
+        if title:
+            titles.setdefault(row["sku"], str(title))
+    return titles
 
 
 def resolved(

@@ -33,6 +33,7 @@ from services.intake.domain.outgoing_messages import (
     way_of,
 )
 from services.intake.tables import BuyerRecord, CaseRecord, ChannelAccount, OutgoingMessage
+from services.intake.workflows import catalog
 from shared.events import BuyerMessaged, Remedy, Scenario
 from shared.inbox import in_case_trace
 from shared.lifecycle import Transition
@@ -165,9 +166,12 @@ def facts_of(
     account: Account | None,
     buyer_name: str | None,
     links: BuyerLinks | None,
+    product: str | None = None,
 ) -> MessageFacts:
     """What the message says: the event's facts, the case's product and market, the seller
-    who signs it, and the page link where the channel takes one."""
+    who signs it, and the page link where the channel takes one. `product`: the item's
+    title in the message's language from the seller's catalog (`localised_product`), else
+    the channel's."""
     given = row.facts
     way = Way(row.way)
     page_url = None
@@ -179,7 +183,7 @@ def facts_of(
         language=row.language,
         market=Market(case.market),
         marketplace=case.channel,
-        product=product_of(case.case),
+        product=product or product_of(case.case),
         seller=signature_of(account, row.seller),
         buyer_name=buyer_name,
         page_url=page_url,
@@ -198,6 +202,16 @@ def facts_of(
         why=given.get("why"),
         credit_code=given.get("credit_code"),
     )
+
+
+async def localised_product(session: AsyncSession, case: CaseRecord, language: str) -> str | None:
+    """The case's first item's title in `language` from the seller's catalog; None: none."""
+    items = (case.case or {}).get("items") or [{}]
+    sku = str(items[0].get("sku") or "")
+    if not sku:
+        return None
+    titles = await catalog.titles_in(session, case.channel, case.account, [sku], language)
+    return titles.get(sku)
 
 
 def product_of(case: dict[str, Any]) -> str:

@@ -95,6 +95,7 @@ async def a_case(
     account: str = "page-seller",
     order_id: str = "ORD-1001",
     items: list[dict] | None = None,
+    scenario: str | None = None,
 ) -> str:
     case_id = f"case-{uuid.uuid4()}"
     buyer_ref = f"buyer-{uuid.uuid4().hex[:8]}"
@@ -112,6 +113,7 @@ async def a_case(
                 confidence=1.0,
                 needs_agent=False,
                 opened_at=now,
+                scenario=scenario,
                 case={
                     "case_id": case_id,
                     "buyer_language": language,

@@ -15,7 +15,7 @@ from html import unescape
 
 import pytest
 
-from deploy.emulators.shopify.catalogue import all_listed
+from deploy.emulators.shopify.catalogue import TRANSLATED_TITLES, all_listed
 from deploy.replay import CATALOG_CHANNELS
 from deploy.secrets import DEMO_ACCOUNTS
 from services.intake.channels.common import hmac_sha256_base64
@@ -24,6 +24,7 @@ from services.intake.domain.case import Channel
 from services.intake.tables import CaseRecord
 from services.intake.workflows.accounts import AccountExists
 from services.intake.workflows.cases import open_case
+from services.intake.workflows.outgoing_messages import localised_product
 from tests.factories import AGENT, bearer, token_of, webhook
 from tests.handlers.intake.conftest import ACCOUNT_CACHE_SECONDS, amazon_account, running_intake
 from tests.handlers.intake.test_buyer_page import FakeViews, a_case, link
@@ -49,6 +50,8 @@ SHOP = "linen-home.myshopify.com"  # tests/samples/channel_accounts.json
 SHOP_SECRET = "shpss_new_0b6c1e"
 LISTED = len(all_listed())
 SPEAKER = next(one for one in all_listed() if one.variant.sku == "BT-SPK-200-BLK")
+SPEAKER_TITLES = TRANSLATED_TITLES["BT-SPK-200-BLK"]
+UNTRANSLATED = next(one for one in all_listed() if one.product.sku not in TRANSLATED_TITLES)
 
 
 @pytest.fixture
@@ -59,11 +62,11 @@ async def intake(settings):
         yield client
 
 
-async def amazon_seller(intake) -> str:
+async def amazon_seller(intake, marketplace_ids: tuple[str, ...] = ("ATVPDKIKX0DER",)) -> str:
     account = f"A{uuid.uuid4().hex[:12].upper()}"
     created = await intake.post(
         "/channel-accounts",
-        json=amazon_account(account, "catalog-seller", marketplace_ids=["ATVPDKIKX0DER"]),
+        json=amazon_account(account, "catalog-seller", marketplace_ids=list(marketplace_ids)),
         headers=AGENT,
     )
     assert created.status_code == 201, created.text
@@ -114,6 +117,8 @@ async def test_an_import_reads_every_page_of_the_marketplace_s_listings(
         assert speaker["weight_g"] == SPEAKER.weight_g
         assert speaker["prices"]["US"] == {"amount_minor": 4999, "currency": "USD"}
         assert speaker["attributes"] == {"color": "Black"}
+        # the shop's published translations (translatableResourcesByIds), English its primary
+        assert speaker["titles"] == {"en": SPEAKER.product.title, **SPEAKER_TITLES}
     if channel == "amazon":
         assert speaker["fnsku"] == SPEAKER.fnsku and speaker["asin"] == "B0C7K2M4QX"
         assert speaker["dimensions_mm"] == list(SPEAKER.box_mm)
@@ -121,6 +126,18 @@ async def test_an_import_reads_every_page_of_the_marketplace_s_listings(
     if channel == "ebay":
         assert speaker["dimensions_mm"] == list(SPEAKER.box_mm)
         assert speaker["weight_g"] == SPEAKER.weight_g
+        # getOffers: one fixed-price offer per eBay site, each priced in its market
+        assert speaker["prices"] == {
+            "US": {"amount_minor": 4999, "currency": "USD"},
+            "UK": {"amount_minor": 3949, "currency": "GBP"},
+            "DE": {"amount_minor": 4599, "currency": "EUR"},
+        }
+        assert set(speaker["listing_ids"]) == {
+            "ebay",
+            "ebay:EBAY_US",
+            "ebay:EBAY_GB",
+            "ebay:EBAY_DE",
+        }
     if channel == "walmart":
         assert speaker["prices"]["US"]["amount_minor"] == 4999
 
@@ -417,3 +434,43 @@ async def test_make_run_imports_each_demo_account_s_catalog_from_the_emulators(i
         assert event.items[0].category == "apparel" and event.items[0].product is not None
     finally:  # no worker of a later test is to poll the demo's marketplaces
         assert (await intake.post(f"{base}/disable", headers=AGENT)).status_code == 200
+
+
+async def test_amazon_titles_and_prices_come_per_marketplace(intake):
+    us, de = "ATVPDKIKX0DER", "A1PA6795UKMFR9"
+    account = await amazon_seller(intake, (us, de))
+    await imported(intake, "amazon", account)
+    speaker = await variant_of(intake, account, "BT-SPK-200-BLK")
+    colour = SPEAKER.variant.value
+    assert speaker["titles"] == {
+        "en": f"{SPEAKER.product.title} ({colour})",
+        "de": f"{SPEAKER_TITLES['de']} ({colour})",
+    }
+    assert set(speaker["prices"]) == {"US", "DE"}
+    assert speaker["listing_ids"] == {f"amazon:{us}": "B0C7K2M4QX", f"amazon:{de}": "B0C7K2M4QX"}
+
+
+async def test_the_buyer_reads_the_item_in_their_language_where_the_catalog_has_it(intake):
+    """The page and the messages name the item by the catalog's title in the buyer's
+    language; an item the seller never translated keeps the channel's title."""
+    await imported(intake, "shopify", SHOP)
+    item = {"sku": SPEAKER.variant.sku, "title": "Speaker (order line)", "quantity": 1}
+    other = {"sku": UNTRANSLATED.variant.sku, "title": "Untranslated (order line)", "quantity": 1}
+    case_id = await a_case(
+        intake,
+        "de",
+        channel="shopify",
+        account=SHOP,
+        scenario="quality_defect",
+        items=[{**item, "unit_price_minor": 4999}, {**other, "unit_price_minor": 1000}],
+    )
+    offered(intake, "t-1", "EUR")
+    page = unescape((await intake.get(link(intake, case_id, "de"))).text)
+    assert f"· {SPEAKER_TITLES['de']} · Untranslated (order line)" in page
+    assert f"ein neues Exemplar desselben Modells: {SPEAKER_TITLES['de']}." in page
+    french = unescape((await intake.get(f"{link(intake, case_id, 'de')}?lang=fr")).text)
+    assert SPEAKER_TITLES["fr"] in french and SPEAKER_TITLES["de"] not in french
+    async with intake.service.transaction() as session:
+        record = await session.get(CaseRecord, case_id)
+        assert await localised_product(session, record, "it") == SPEAKER_TITLES["it"]
+        assert await localised_product(session, record, "nl") is None  # the channel's title

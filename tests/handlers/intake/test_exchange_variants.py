@@ -10,6 +10,7 @@ import pytest
 
 from deploy.emulators.shopify.orders import emulated_order, variants_of
 from services.intake.channels.generic.webhook import GenericWebhook, canonical_case
+from services.intake.tables import CaseRecord
 from services.intake.workflows.cases import keep_variants
 from tests.factories import AGENT, BASE_WEBHOOK, webhook
 from tests.handlers.intake.conftest import running_intake
@@ -165,3 +166,35 @@ async def test_a_channel_that_names_no_variants_sends_the_same_item_again(intake
     assert tampered.status_code == 409
     assert (await accept(intake, case_id, "x-5")).status_code == 303
     assert await choices(intake, case_id) == [None]
+
+
+async def test_a_replacement_for_a_quality_defect_shows_no_picker_only_the_same_item(intake):
+    """Resolution offers an exchange for a quality defect as a new unit of the same model:
+    the page offers no variant (even where the seller's shop sent some), and accepting
+    sends none; a variant slipped into the form is refused."""
+    body = webhook(items=[{**SPEAKER, "variants": SENT_VARIANTS}], buyer_language="en")
+    sent = canonical_case(GenericWebhook.model_validate(body), "page-seller")
+    item = {"sku": SPEAKER["sku"], "title": "Bluetooth Speaker", "quantity": 1}
+    case_id = await a_case(
+        intake, "en", scenario="quality_defect", items=[{**item, "unit_price_minor": 4999}]
+    )
+    async with intake.service.transaction() as session:
+        await keep_variants(session, case_id, sent)
+    offered(intake, "x-6")
+    page = unescape((await intake.get(link(intake, case_id, "en"))).text)
+    assert "We send you a new unit of the same model: Bluetooth Speaker." in page
+    assert 'name="variant"' not in page and "BT-SPK-200-WHT" not in page
+    tampered = await accept(intake, case_id, "x-6", variant="BT-SPK-200-WHT")
+    assert tampered.status_code == 409
+    assert "not one we offer for this exchange" in unescape(tampered.text)
+    assert (await accept(intake, case_id, "x-6")).status_code == 303
+    assert await choices(intake, case_id) == [None]
+
+
+async def test_a_wrong_item_s_exchange_still_lets_the_buyer_pick(intake, sent_case):
+    async with intake.service.transaction() as session:
+        record = await session.get(CaseRecord, sent_case)
+        record.scenario = "wrong_item"
+    offered(intake, "x-7")
+    page = unescape((await intake.get(link(intake, sent_case, "en"))).text)
+    assert 'name="variant"' in page and "new unit of the same model" not in page

@@ -7,7 +7,8 @@ attributes,offers&pageSize=…&pageToken=…`, at most 20 a page, the next page 
 uploads the rest as CSV). Chosen over the active listings report: it answers at once, with
 the FNSKU, the product type and the attributes a report leaves out. From each item:
 - `summaries[]` (per marketplace): `asin`, `fnSku`, `productType` (mapped to the project's
-  taxonomy), `itemName`;
+  taxonomy), `itemName` (the listing's name on that marketplace, in its language: a title
+  per language where `item_name` names none);
 - `offers[]` (per marketplace): the B2C `price` there, the price of that market;
 - `attributes`: `item_name` per `language_tag` (the localised titles), `color` / `size`
   (what variants differ in), `child_parent_sku_relationship[].parent_sku` (the product the
@@ -34,6 +35,7 @@ from services.intake.domain.catalog import (
     millimetres,
     money_of,
 )
+from shared.markets import DEFAULT_LANGUAGE_OF
 from shared.outbound import Refused, resource_of
 
 LISTINGS = "/listings/2021-08-01/items"
@@ -128,7 +130,7 @@ def variant_of(item: Item) -> CatalogVariant:
         weight_g=grams(weight.get("value"), weight.get("unit")) if weight else None,
         dimensions_mm=dimensions_of(first(attributes, "item_package_dimensions")),
         origin_country=country_of(first_of(attributes, "country_of_origin", "value")),
-        titles=titles_of(attributes),
+        titles=titles_of(attributes, item.summaries),
     )
 
 
@@ -162,9 +164,15 @@ def prices_of(offers: list[Offer]) -> dict[str, Money]:
     return prices
 
 
-def titles_of(attributes: dict[str, Any]) -> dict[str, str]:
+def titles_of(attributes: dict[str, Any], summaries: list[Summary]) -> dict[str, str]:
+    """The item's name by language: `item_name`'s own language tags first, then each
+    marketplace's summary in that marketplace's language."""
     titles = {}
     for value in attributes.get("item_name") or []:
         if isinstance(value, dict) and value.get("value") and value.get("language_tag"):
             titles.setdefault(str(value["language_tag"]).split("_")[0], str(value["value"]))
+    for summary in summaries:
+        market = market_of(summary.marketplaceId)
+        if market is not None and summary.itemName:
+            titles.setdefault(DEFAULT_LANGUAGE_OF[market], summary.itemName)
     return titles

@@ -8,10 +8,17 @@ From each item: `sku`, `product.title`, `product.aspects` (the item specifics: `
 the like mapped to the project's taxonomy, `Color` / `Size` what variants differ in,
 `Country of Origin` / `Country/Region of Manufacture`), `packageWeightAndSize` and
 `inventoryItemGroupKeys` (the variation group, the product; none: its own product).
-Prices live on eBay's offers, not on inventory items: they are left as other sources say.
+Prices live on eBay's offers, not on inventory items: each item's are read with getOffers
+(https://developer.ebay.com/api-docs/sell/inventory/resources/offer/methods/getOffers:
+`GET /sell/inventory/v1/offer?sku=…&format=FIXED_PRICE`, answered `{"total", "offers":
+[{"offerId", "marketplaceId", "format", "pricingSummary": {"price": {"value",
+"currency"}}, "listing": {"listingId"}}]}`), one offer per eBay marketplace: a fixed-price
+offer's price is the price of that site's market (an auction's start price is none), its
+listing id kept as `ebay:<marketplace id>`. A SKU with no offer (404, errorId 25713) has no
+price on eBay and keeps what other sources say.
 """
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 import httpx
 from pydantic import BaseModel, ConfigDict
@@ -21,15 +28,32 @@ from services.intake.channels.marketplace import MarketplaceApis
 from services.intake.domain.account import Account
 from services.intake.domain.catalog import (
     CatalogVariant,
+    Money,
     box,
     category_of,
     country_of,
     grams,
     millimetres,
+    money_of,
 )
 from shared.outbound import Refused, answer_to, resource_of
 
 INVENTORY_ITEMS = "/sell/inventory/v1/inventory_item"
+OFFERS = "/sell/inventory/v1/offer"
+NO_OFFER = 404  # errorId 25713: the SKU is offered nowhere
+OFFERS_PAGE = 100
+# eBay's marketplace ids (MarketplaceEnum) of the markets the project serves.
+MARKET_OF_SITE = {
+    "EBAY_US": "US",
+    "EBAY_CA": "CA",
+    "EBAY_GB": "UK",
+    "EBAY_DE": "DE",
+    "EBAY_FR": "FR",
+    "EBAY_IT": "IT",
+    "EBAY_ES": "ES",
+    "EBAY_NL": "NL",
+    "EBAY_IE": "IE",
+}
 PAGE = 200
 MAX_PAGES = 500
 VARIANT_ASPECTS = ("color", "colour", "size", "style", "material")
@@ -77,6 +101,31 @@ class InventoryItems(Model):
     inventoryItems: list[InventoryItem] = []
 
 
+class Amount(Model):
+    value: str
+    currency: str
+
+
+class PricingSummary(Model):
+    price: Amount | None = None
+
+
+class Listing(Model):
+    listingId: str | None = None
+
+
+class Offer(Model):
+    marketplaceId: str
+    format: str = "FIXED_PRICE"
+    pricingSummary: PricingSummary | None = None
+    listing: Listing | None = None
+
+
+class Offers(Model):
+    total: int = 0
+    offers: list[Offer] = []
+
+
 async def catalog_pages(
     account: Account, apis: MarketplaceApis, page_size: int
 ) -> AsyncIterator[list[CatalogVariant]]:
@@ -88,7 +137,14 @@ async def catalog_pages(
             return await inventory_items(apis, token, limit, offset)
 
         found = await as_the_seller(account, apis, read)
-        yield [variant_of(item) for item in found.inventoryItems]
+        variants = []
+        for item in found.inventoryItems:
+
+            async def offered(token: str, sku: str = item.sku) -> list[Offer]:
+                return await offers_of(apis, token, sku)
+
+            variants.append(variant_of(item, await as_the_seller(account, apis, offered)))
+        yield variants
         if not found.next or not found.inventoryItems:
             return
     raise Refused(EBAY, f"the seller has more than {MAX_PAGES} pages of inventory items")
@@ -108,7 +164,45 @@ async def inventory_items(
     return resource_of(InventoryItems, response, EBAY, what)
 
 
-def variant_of(item: InventoryItem) -> CatalogVariant:
+async def offers_of(apis: MarketplaceApis, token: str, sku: str) -> list[Offer]:
+    """The SKU's fixed-price offers, one per eBay marketplace; [] when it has none."""
+    request = apis.http.build_request(
+        "GET",
+        f"{apis.settings.ebay_api_base_url.rstrip('/')}{OFFERS}",
+        params={"sku": sku, "format": "FIXED_PRICE", "limit": str(OFFERS_PAGE)},
+        headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+    )
+    what = f"the offers of SKU {sku}"
+    try:
+        response: httpx.Response = await answer_to(apis.http, request, EBAY, what)
+    except Refused as refusal:
+        if refusal.status == NO_OFFER:
+            return []
+        raise
+    return resource_of(Offers, response, EBAY, what).offers
+
+
+def prices_of(offers: Sequence[Offer]) -> dict[str, Money]:
+    """Each fixed-price offer's price, as its site's market's."""
+    prices = {}
+    for offer in offers:
+        market = MARKET_OF_SITE.get(offer.marketplaceId)
+        price = offer.pricingSummary.price if offer.pricingSummary else None
+        money = money_of(price.value, price.currency) if price else None
+        if market and money and offer.format == "FIXED_PRICE":
+            prices[market] = money
+    return prices
+
+
+def listings_of(offers: Sequence[Offer]) -> dict[str, str]:
+    return {
+        f"ebay:{offer.marketplaceId}": offer.listing.listingId
+        for offer in offers
+        if offer.listing and offer.listing.listingId
+    }
+
+
+def variant_of(item: InventoryItem, offers: Sequence[Offer] = ()) -> CatalogVariant:
     product = item.product or Product()
     aspects = {name: values[0] for name, values in product.aspects.items() if values}
     said = next((aspects[name] for name in CATEGORY_ASPECTS if name in aspects), None)
@@ -122,7 +216,8 @@ def variant_of(item: InventoryItem) -> CatalogVariant:
         title=product.title,
         category=category_of(said),
         source_category=said,
-        listing_ids={"ebay": item.sku},
+        listing_ids={"ebay": item.sku, **listings_of(offers)},
+        prices=prices_of(offers),
         attributes={
             name.lower(): value
             for name, value in aspects.items()

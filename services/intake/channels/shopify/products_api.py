@@ -10,14 +10,22 @@ https://shopify.dev/docs/api/usage/pagination-graphql), each product with its
 (https://shopify.dev/docs/api/admin-graphql/latest/objects/InventoryItem). A page asks
 for at most `PRODUCTS_PAGE` products of `VARIANTS_PAGE` variants each, so that its cost
 stays under the 1,000 points one query may cost; a product with more variants has the rest
-read with the `product` query, paged the same way. Needs read_products and
-read_inventory.
+read with the `product` query, paged the same way.
+
+Localised titles: the shop's published locales (`shopLocales(published: true)`: its
+primary one is the language of `title`), then, for each page and each other published
+locale of the buyer's languages, the page's products' published translations
+(`translatableResourcesByIds(resourceIds:) { nodes { resourceId translations(locale:)
+{ key value } } }`: https://shopify.dev/docs/api/admin-graphql/latest/queries/
+translatableResourcesByIds), the `title` key. A product not translated into a locale has no
+title in that language. Needs read_products, read_inventory and read_translations.
 """
 
 from collections.abc import AsyncIterator
 
 from services.intake.channels.shopify.graphql import GraphQLModel, ShopifyAdmin, ask
 from services.intake.domain.catalog import (
+    LANGUAGES,
     CatalogVariant,
     category_of,
     country_of,
@@ -61,6 +69,45 @@ query MoreVariants($id: ID!, $first: Int!, $after: String) {{
   product(id: $id) {{ variants(first: $first, after: $after) {{ {VARIANT_FIELDS} }} }}
 }}
 """
+
+
+LOCALES_QUERY = """
+query ShopLocales { shopLocales(published: true) { locale primary } }
+"""
+TRANSLATIONS_QUERY = """
+query Translations($ids: [ID!]!, $first: Int!, $locale: String!) {
+  translatableResourcesByIds(resourceIds: $ids, first: $first) {
+    nodes { resourceId translations(locale: $locale) { key value } }
+  }
+}
+"""
+
+
+class ShopLocale(GraphQLModel):
+    locale: str
+    primary: bool = False
+
+
+class LocalesData(GraphQLModel):
+    shop_locales: list[ShopLocale]
+
+
+class Translation(GraphQLModel):
+    key: str
+    value: str | None = None
+
+
+class Translatable(GraphQLModel):
+    resource_id: str
+    translations: list[Translation] = []
+
+
+class Translatables(GraphQLModel):
+    nodes: list[Translatable]
+
+
+class TranslationsData(GraphQLModel):
+    translatable_resources_by_ids: Translatables
 
 
 class PageInfo(GraphQLModel):
@@ -141,18 +188,57 @@ async def catalog_pages(admin: ShopifyAdmin, page_size: int) -> AsyncIterator[li
     """The shop's variants, a page of products at a time."""
     after: str | None = None
     first = max(1, min(page_size, PRODUCTS_PAGE))
+    primary, others = await shop_languages(admin)
     for _ in range(MAX_PAGES):
         variables = {"first": first, "after": after, "variants": VARIANTS_PAGE}
         data = await ask(admin, ProductsData, PRODUCTS_QUERY, variables, "the shop's products")
+        titles = await translated_titles(admin, [p.id for p in data.products.nodes], others)
         found = []
         for product in data.products.nodes:
             variants = product.variants.nodes + await more_variants(admin, product)
-            found += [variant_of(product, v, data.shop.currency_code) for v in variants if v.sku]
+            named = {primary: product.title, **titles.get(product.id, {})}
+            currency = data.shop.currency_code
+            found += [variant_of(product, v, currency, named) for v in variants if v.sku]
         yield found
         if not data.products.page_info.has_next_page:
             return
         after = data.products.page_info.end_cursor
     raise Refused("shopify", f"the shop has more than {MAX_PAGES} pages of products")
+
+
+def language_of(locale: str) -> str:
+    return locale.split("-")[0].lower()
+
+
+async def shop_languages(admin: ShopifyAdmin) -> tuple[str, list[str]]:
+    """The language of the shop's primary locale, and its other published locales among
+    the buyers' languages (each as the locale the shop names it)."""
+    data = await ask(admin, LocalesData, LOCALES_QUERY, {}, "the shop's locales")
+    primary = next((one.locale for one in data.shop_locales if one.primary), "en")
+    others = [
+        one.locale
+        for one in data.shop_locales
+        if not one.primary and language_of(one.locale) in LANGUAGES
+    ]
+    return language_of(primary), others
+
+
+async def translated_titles(
+    admin: ShopifyAdmin, product_ids: list[str], locales: list[str]
+) -> dict[str, dict[str, str]]:
+    """Each product's published title translations, by language."""
+    titles: dict[str, dict[str, str]] = {}
+    if not product_ids:
+        return titles
+    for locale in locales:
+        variables = {"ids": product_ids, "first": len(product_ids), "locale": locale}
+        what = f"the products' {locale} translations"
+        data = await ask(admin, TranslationsData, TRANSLATIONS_QUERY, variables, what)
+        for node in data.translatable_resources_by_ids.nodes:
+            for translation in node.translations:
+                if translation.key == "title" and translation.value:
+                    titles.setdefault(node.resource_id, {})[language_of(locale)] = translation.value
+    return titles
 
 
 async def more_variants(admin: ShopifyAdmin, product: Product) -> list[Variant]:
@@ -169,7 +255,9 @@ async def more_variants(admin: ShopifyAdmin, product: Product) -> list[Variant]:
     return more
 
 
-def variant_of(product: Product, variant: Variant, currency: str) -> CatalogVariant:
+def variant_of(
+    product: Product, variant: Variant, currency: str, titles: dict[str, str]
+) -> CatalogVariant:
     shopify_category = product.category.full_name if product.category else None
     item = variant.inventory_item or InventoryItem()
     weight = item.measurement.weight if item.measurement else None
@@ -186,7 +274,7 @@ def variant_of(product: Product, variant: Variant, currency: str) -> CatalogVari
         weight_g=grams(weight.value, UNITS.get(weight.unit)) if weight else None,
         hs_code=hs_code_of(item.harmonized_system_code),
         origin_country=country_of(item.country_code_of_origin),
-        titles={"en": product.title},
+        titles=titles,
         available=variant.available_for_sale,
     )
 

@@ -383,3 +383,28 @@ async def test_the_emulator_never_shows_a_token_or_refresh_token(ebay):
     token = (await mint(ebay, "refresh-secret-9")).json()["access_token"]
     ledger = json.dumps((await ebay.get("/_emulator/ebay/tokens")).json())
     assert token not in ledger and "refresh-secret-9" not in ledger
+
+
+# ------------------------------------------------------------------------- Inventory
+
+
+async def test_get_offers_lists_one_fixed_price_offer_per_site_and_404_for_none(ebay):
+    headers = await user_headers(ebay)
+    offers = await ebay.get("/ebay/sell/inventory/v1/offer?sku=BT-SPK-200-BLK", headers=headers)
+    assert offers.status_code == 200, offers.text
+    body = offers.json()
+    prices = {o["marketplaceId"]: o["pricingSummary"]["price"] for o in body["offers"]}
+    assert prices == {
+        "EBAY_US": {"value": "49.99", "currency": "USD"},
+        "EBAY_GB": {"value": "39.49", "currency": "GBP"},
+        "EBAY_DE": {"value": "45.99", "currency": "EUR"},
+    }
+    assert body["total"] == 3 and all(o["format"] == "FIXED_PRICE" for o in body["offers"])
+    one_site = await ebay.get(
+        "/ebay/sell/inventory/v1/offer?sku=BT-SPK-200-BLK&marketplace_id=EBAY_GB", headers=headers
+    )
+    assert [o["marketplaceId"] for o in one_site.json()["offers"]] == ["EBAY_GB"]
+    none = await ebay.get("/ebay/sell/inventory/v1/offer?sku=NOT-LISTED", headers=headers)
+    assert none.status_code == 404 and none.json()["errors"][0]["errorId"] == 25713
+    anonymous = await ebay.get("/ebay/sell/inventory/v1/offer?sku=BT-SPK-200-BLK")
+    assert anonymous.status_code == 401

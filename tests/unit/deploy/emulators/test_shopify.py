@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from deploy.emulators.app import create_app, emulated_settings
+from deploy.emulators.shopify.catalogue import TRANSLATED_TITLES, listed_products
 from deploy.emulators.shopify.orders import (
     CURRENCY_OF_COUNTRY,
     catalogue,
@@ -574,3 +575,31 @@ async def test_a_gift_card_the_shop_cannot_make_is_refused_with_a_typed_error(
 ):
     made = (await ask(http, GIFT_CARD_CREATE, input=card_input))["data"]["giftCardCreate"]
     assert made["giftCard"] is None and made["userErrors"][0]["code"] == code
+
+
+TRANSLATIONS_QUERY = """
+query ($ids: [ID!]!, $locale: String!) {
+  shopLocales(published: true) { locale primary }
+  translatableResourcesByIds(resourceIds: $ids, first: 5) {
+    nodes { resourceId translations(locale: $locale) { key value } }
+  }
+}
+"""
+
+
+async def test_the_shop_publishes_its_locales_and_the_translated_products_titles(http):
+    speaker, untranslated = (
+        next(p for p, _ in listed_products() if p.sku == "BT-SPK-200-BLK"),
+        next(p for p, _ in listed_products() if p.sku not in TRANSLATED_TITLES),
+    )
+    ids = [f"gid://shopify/Product/{p.product_id}" for p in (speaker, untranslated)]
+    answer = await ask(http, TRANSLATIONS_QUERY, ids=ids, locale="de")
+    data = answer["data"]
+    assert {"locale": "en", "primary": True} in data["shopLocales"]
+    assert {"locale": "de", "primary": False} in data["shopLocales"]
+    translated, bare = data["translatableResourcesByIds"]["nodes"]
+    assert translated == {
+        "resourceId": ids[0],
+        "translations": [{"key": "title", "value": TRANSLATED_TITLES["BT-SPK-200-BLK"]["de"]}],
+    }
+    assert bare == {"resourceId": ids[1], "translations": []}
