@@ -8,7 +8,7 @@ to start in production.
   SERVICE_CLIENT_SECRETS), and the authorization code with PKCE (S256 only) for the console.
 - `GET /authorize`: the dev sign-in page: pick who to be (`PERSONAS`), no password. It
   sends the code only back to a service of the stack or to CONSOLE_BASE_URL (the redirect
-  URI's origin is checked).
+  URI's origin is checked), for one of the pages' clients (`PAGE_CLIENTS`).
 - `mint()` and `python -m deploy.dev_issuer token --role agent --sellers A1DEMOSELLER`
   (`make token`): a token printed for curl and the benches.
 """
@@ -41,6 +41,9 @@ KEY_FILE = RUN_DIR / "dev-issuer-key.pem"
 TOKEN_SECONDS = 3600
 CODE_SECONDS = 120
 CONSOLE = "console"  # the console's client id: a public client, PKCE
+# The pages people sign in to, each a public client (PKCE): the console, the technician's
+# bench, the warehouse floor.
+PAGE_CLIENTS = frozenset({CONSOLE, "bench", "floor"})
 
 # The demo seller's accounts, one per channel (deploy/channel_accounts.json).
 DEMO_SELLERS = (
@@ -82,6 +85,18 @@ PERSONAS = {
         Persona("demo-operations", "Operations, demo seller", (Role.OPERATIONS,), DEMO_SELLERS),
         Persona("platform-admin", "Platform admin", (Role.PLATFORM_ADMIN,)),
         Persona("other-agent", "Another seller's agent", (Role.AGENT,), ("another-seller",)),
+        Persona(
+            "demo-technician",
+            "Demo technician, Boston and Nuremberg",
+            (Role.TECHNICIAN,),
+            repair_shops=("BOS1", "NUE1"),
+        ),
+        Persona(
+            "demo-warehouse",
+            "Demo warehouse staff, Boston and Nuremberg",
+            (Role.WAREHOUSE_STAFF,),
+            warehouses=("BOS1", "NUE1"),
+        ),
     )
 }
 
@@ -224,6 +239,7 @@ def create_app(issuer: DevIssuer) -> FastAPI:
         code = secrets.token_urlsafe(24)
         issuer.codes[code] = {
             "persona": persona,
+            "client_id": client_id,
             "redirect_uri": redirect_uri,
             "challenge": code_challenge,
             "until": time.monotonic() + CODE_SECONDS,
@@ -259,14 +275,14 @@ def create_app(issuer: DevIssuer) -> FastAPI:
             if not code_verifier or create_s256_code_challenge(code_verifier) != held["challenge"]:
                 return oauth_error("invalid_grant", "the PKCE code_verifier does not match")
             claims = issuer.personas[held["persona"]].claims()
-            return token_answer(issuer.mint(claims, azp=CONSOLE))
+            return token_answer(issuer.mint(claims, azp=held["client_id"]))
         return oauth_error("unsupported_grant_type", f"grant_type {grant_type!r}")
 
     return app
 
 
 def refuse_authorization(client_id: str, response_type: str, method: str) -> None:
-    if client_id != CONSOLE:
+    if client_id not in PAGE_CLIENTS:
         raise HTTPException(400, f"unknown client {client_id!r}")
     if response_type != "code":
         raise HTTPException(400, "only the authorization code flow is offered")
@@ -287,7 +303,9 @@ def sign_in_html(hidden: dict[str, str], personas: dict[str, Persona]) -> str:
     buttons = "".join(
         f'<li><button name="persona" value="{html.escape(p.subject)}">{html.escape(p.name)}'
         f"</button> <small>{html.escape(', '.join(r.value for r in p.roles))}"
-        f"{' · ' + html.escape(', '.join(p.sellers)) if p.sellers else ''}</small></li>"
+        f"{' · ' + html.escape(', '.join(p.sellers)) if p.sellers else ''}"
+        f"{' · ' + html.escape(', '.join(p.repair_shops)) if p.repair_shops else ''}"
+        f"{' · ' + html.escape(', '.join(p.warehouses)) if p.warehouses else ''}</small></li>"
         for p in personas.values()
     )
     return (

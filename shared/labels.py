@@ -1,5 +1,6 @@
 """The printable documents every service makes: shipping and return labels, FNSKU unit
-labels and commercial invoices, each a pure function returning PDF bytes.
+labels and commercial invoices, each a pure function returning PDF bytes; the labels also
+as ZPL for thermal printers (Zebra, 203 dpi), from the same label data.
 
 The content is frozen dataclasses that refuse what a carrier or customs would refuse (an
 empty tracking number, no weight, an invoice without lines, a malformed HS code), so a
@@ -21,6 +22,7 @@ from decimal import ROUND_CEILING, Decimal
 from functools import cache
 from xml.sax.saxutils import escape
 
+import zpl
 from babel import Locale
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.code128 import Code128
@@ -490,6 +492,206 @@ def fnsku_label_pdf(fnsku: str, title: str, condition: str) -> bytes:
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
+
+
+# --- ZPL for thermal printers ---------------------------------------------------------
+#
+# The same labels for the Zebra printers most warehouses use (203 dpi: 8 dots a millimetre),
+# built by the `zpl` library from the same label data as the PDFs. Text is UTF-8 (^CI28) in
+# the printer's scalable font, each line its own field cut to the label's width; field data
+# goes through ^FH so that a ^ or ~ in an address is printed, not obeyed.
+
+ZPL_DPMM = 8  # 203 dpi
+ZPL_SHIPPING = (812, 1218)  # 4 x 6 in, in dots
+ZPL_FNSKU = (457, 254)  # 2.25 x 1.25 in, in dots
+ZPL_MARGIN = 16  # dots
+# The printer's font 0 drawn this wide for its height; a line is cut so that even its widest
+# glyphs (each at most this wide) fit.
+ZPL_GLYPH_WIDTH = 0.6
+
+
+def _zpl_field_data(text: str) -> str:
+    """Text as ^FH data: the ZPL command characters and the hex indicator as hex codes."""
+    return printable(text).replace("_", "_5F").replace("^", "_5E").replace("~", "_7E")
+
+
+def _zpl_glyph(height: int) -> int:
+    return max(1, round(height * ZPL_GLYPH_WIDTH))
+
+
+def zpl_line_fits(text: str, height: int, width: int) -> bool:
+    """Whether a line of text in the printer's font, `height` dots high, fits `width` dots."""
+    return len(text) * _zpl_glyph(height) <= width
+
+
+def _zpl_lines(text: str, height: int, width: int, max_lines: int) -> list[str]:
+    """The text wrapped to `width` dots on at most max_lines lines, cut with an ellipsis."""
+    per_line = max(1, width // _zpl_glyph(height))
+    words, lines, line = printable(text).split(), [], ""
+    for word in words:
+        candidate = f"{line} {word}".strip()
+        if len(candidate) <= per_line:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        line = word
+    lines.append(line)
+    lines = [piece for line in lines for piece in _cut(line, per_line)]
+    if len(lines) > max_lines:
+        lines = [*lines[: max_lines - 1], lines[max_lines - 1]]
+        lines[-1] = lines[-1][: per_line - 1].rstrip() + ELLIPSIS
+    return lines
+
+
+def _cut(line: str, per_line: int) -> list[str]:
+    return [line[start : start + per_line] for start in range(0, max(len(line), 1), per_line)]
+
+
+class _ZplLabel:
+    """A label being written in dots (the `zpl` library works in millimetres)."""
+
+    def __init__(self, size: tuple[int, int]) -> None:
+        self.width, self.height = size
+        self.label = zpl.Label(self.height / ZPL_DPMM, self.width / ZPL_DPMM, dpmm=ZPL_DPMM)
+        self.label.change_international_font(28)  # field data in UTF-8
+
+    def text(self, x: int, y: int, text: str, height: int) -> None:
+        """One line at (x, y), which must fit the label."""
+        if not zpl_line_fits(text, height, self.width - x) or y + height > self.height:
+            raise ValueError(f"the line {text!r} does not fit the label")
+        self.label.origin(x / ZPL_DPMM, y / ZPL_DPMM)
+        self.label.zpl_raw("^FH")
+        glyph = _zpl_glyph(height)
+        self.label.write_text(
+            _zpl_field_data(text), char_height=height / ZPL_DPMM, char_width=glyph / ZPL_DPMM
+        )
+        self.label.endorigin()
+
+    def lines(self, x: int, y: int, text: str, height: int, max_lines: int) -> int:
+        """The text wrapped on at most max_lines lines from (x, y): the y below them."""
+        for line in _zpl_lines(text, height, self.width - x - ZPL_MARGIN, max_lines):
+            self.text(x, y, line, height)
+            y += round(height * 1.15)
+        return y
+
+    def code128(self, x: int, y: int, value: str, height: int) -> None:
+        """A Code 128 barcode of `value` at (x, y), its bars as wide as fit the label."""
+        _require_barcode_text(value, "the barcode")
+        modules = 11 * (len(value) + 3) + 2  # start, data, check digit, stop (subset B)
+        module = min(3, (self.width - x - ZPL_MARGIN) // modules)
+        if module < 1:
+            raise ValueError(f"the barcode {value!r} is too long for the label")
+        self.label.origin(x / ZPL_DPMM, y / ZPL_DPMM)
+        self.label.zpl_raw(f"^BY{module}^FH")
+        data = _zpl_field_data(value)
+        self.label.barcode("C", data, height=height, print_interpretation_line="N")
+        self.label.endorigin()
+
+    def qr(self, x: int, y: int, value: str, magnification: int) -> None:
+        self.label.origin(x / ZPL_DPMM, y / ZPL_DPMM)
+        self.label.barcode("Q", value, magnification=magnification, errorCorrection="M")
+        self.label.endorigin()
+
+    def rule(self, y: int) -> None:
+        self.label.origin(ZPL_MARGIN / ZPL_DPMM, y / ZPL_DPMM)
+        self.label.draw_box(
+            (self.width - 2 * ZPL_MARGIN) / ZPL_DPMM, 3 / ZPL_DPMM, thickness=3 / ZPL_DPMM
+        )
+        self.label.endorigin()
+
+    def band(self, y: int, height: int, text: str) -> None:
+        """A black band across the label with `text` reversed out of it."""
+        self.label.origin(0, y / ZPL_DPMM)
+        self.label.draw_box(self.width / ZPL_DPMM, height / ZPL_DPMM, thickness=height / ZPL_DPMM)
+        self.label.endorigin()
+        self.label.zpl_raw("^FR")
+        self.text(ZPL_MARGIN, y + 8, text, height - 16)
+
+    def zpl(self) -> str:
+        return self.label.dumpZPL()
+
+
+@dataclass(frozen=True)
+class FnskuLabel:
+    """A marketplace unit label: the FNSKU (as barcode and text), the title, the condition."""
+
+    fnsku: str
+    title: str
+    condition: str
+
+    def __post_init__(self) -> None:
+        _require_barcode_text(self.fnsku, "the FNSKU")
+        _require_text(self.title, "the title")
+        _require_text(self.condition, "the condition")
+
+
+def fnsku_label_zpl(label: FnskuLabel) -> str:
+    """The FNSKU unit label (2.25 x 1.25 in at 203 dpi) as ZPL, as `fnsku_label_pdf` draws it."""
+    zebra = _ZplLabel(ZPL_FNSKU)
+    zebra.code128(ZPL_MARGIN, 12, label.fnsku, height=80)
+    zebra.text(ZPL_MARGIN, 98, label.fnsku, 24)
+    y = zebra.lines(ZPL_MARGIN, 128, label.title, 20, max_lines=2)
+    zebra.text(ZPL_MARGIN, max(y + 2, 206), _zpl_lines(label.condition, 24, 400, 1)[0], 24)
+    return zebra.zpl()
+
+
+def _zpl_address(zebra: _ZplLabel, y: int, heading: str, address: PostalAddress, big: bool) -> int:
+    zebra.text(ZPL_MARGIN, y, heading, 24)
+    y += 30
+    name, *rest = address_lines(address)
+    size = 40 if big else 24
+    y = zebra.lines(ZPL_MARGIN, y, name, size, max_lines=1)
+    for line in rest:
+        y = zebra.lines(ZPL_MARGIN, y, line.upper() if big else line, size - 4, max_lines=2)
+    return y
+
+
+def shipping_label_zpl(label: ShippingLabel, banner: str | None = None) -> str:
+    """A 4 x 6 in shipping label (203 dpi) as ZPL, as `shipping_label_pdf` draws it (under a
+    black RETURN band for a return's: `return_label_zpl`)."""
+    zebra = _ZplLabel(ZPL_SHIPPING)
+    y = ZPL_MARGIN
+    if banner:
+        zebra.band(y, 60, banner)
+        y += 76
+    countries = {label.sender.country_code.upper(), label.recipient.country_code.upper()}
+    weights = weight_text(label.weight_g, in_pounds_too=bool(countries & POUND_COUNTRIES))
+    zebra.text(ZPL_MARGIN, y, _zpl_lines(label.carrier, 48, 520, 1)[0], 48)
+    zebra.text(560, y, "  ".join(weights), 28)
+    y = zebra.lines(ZPL_MARGIN, y + 56, label.service, 28, max_lines=1)
+    if label.ships_on:
+        zebra.text(ZPL_MARGIN, y, f"Ship date {label.ships_on.isoformat()}", 24)
+        y += 28
+    zebra.rule(y + 6)
+    y = _zpl_address(zebra, y + 20, "FROM", label.sender, big=False)
+    zebra.rule(y + 6)
+    y = _zpl_address(zebra, y + 20, "SHIP TO", label.recipient, big=True)
+    zebra.rule(y + 10)
+    zebra.code128(ZPL_MARGIN, y + 30, label.tracking_number, height=180)
+    zebra.text(ZPL_MARGIN, y + 222, label.tracking_number, 36)
+    y += 272
+    zebra.rule(y)
+    _zpl_reference(zebra, y + 16, label)
+    return zebra.zpl()
+
+
+def _zpl_reference(zebra: _ZplLabel, y: int, label: ShippingLabel) -> None:
+    if label.drop_off_code is not None:
+        zebra.qr(ZPL_MARGIN, y, label.drop_off_code, magnification=5)
+        zebra.text(220, y + 10, "DROP-OFF CODE", 24)
+        zebra.text(220, y + 40, _zpl_lines(label.drop_off_code, 40, 560, 1)[0], 40)
+        y += 100
+        x = 220
+    else:
+        x = ZPL_MARGIN
+    zebra.text(x, y, "REF", 24)
+    zebra.lines(x, y + 28, label.reference, 28, max_lines=2)
+
+
+def return_label_zpl(label: ShippingLabel) -> str:
+    """The shipping label under a black RETURN band, as ZPL."""
+    return shipping_label_zpl(label, banner="RETURN")
 
 
 # --- the commercial invoice ----------------------------------------------------------

@@ -34,9 +34,9 @@ from services.fulfillment.workflows import labelling, tasks
 from services.fulfillment.workflows.context import CurrentFulfillment
 from shared.audit import personal_data
 from shared.identity import Principal, SellerReader, WarehouseStaff
-from shared.labels import shipping_label_pdf
+from shared.labels import shipping_label_pdf, shipping_label_zpl
 from shared.lifecycle import IllegalTransition
-from shared.routes import get_or_404
+from shared.routes import attachment, get_or_404
 from shared.service import CurrentService
 
 router = APIRouter(tags=["dispatch tasks"])
@@ -72,7 +72,7 @@ async def list_shipments(
         return list(rows)
 
 
-async def _task(
+async def staff_task(
     session: AsyncSession, caller: Principal, shipment_id: str, lock: bool = True
 ) -> Shipment:
     """The caller's warehouse's task; another warehouse's answers as unknown."""
@@ -87,7 +87,7 @@ async def confirm_picked(
     shipment_id: str, service: CurrentService, caller: WarehouseStaff
 ) -> Shipment:
     async with service.transaction() as session:
-        task = await _task(session, caller, shipment_id)
+        task = await staff_task(session, caller, shipment_id)
         with illegal_as_409():
             return await tasks.pick(service, session, task, caller.name)
 
@@ -106,7 +106,7 @@ async def confirm_packed(
 ) -> Shipment:
     by = caller.name
     async with service.sessions() as session:
-        task = await _task(session, caller, shipment_id, lock=False)
+        task = await staff_task(session, caller, shipment_id, lock=False)
     recipient = await buyer_address(
         fulfillment, task.case_id
     )  # outside the row lock: a remote call
@@ -118,7 +118,7 @@ async def confirm_packed(
             )
     try:
         async with service.transaction() as session:
-            task = await _task(session, caller, shipment_id)
+            task = await staff_task(session, caller, shipment_id)
             return await tasks.pack(
                 service, session, task, packing.weight_g, recipient.postal_code, by, bought
             )
@@ -149,7 +149,7 @@ async def shipping_label(
     own (`WAREHOUSES_DRAWING_LABELS`) gets it drawn here, with the carrier's tracking
     number, unless it asks `?label=carrier`."""
     async with service.sessions() as session:
-        task = await _task(session, caller, shipment_id, lock=False)
+        task = await staff_task(session, caller, shipment_id, lock=False)
         bought = await labelling.label_of(session, shipment_id)
     with illegal_as_409():
         check_labelled(task)
@@ -161,6 +161,31 @@ async def shipping_label(
         drawn = shipping_label_of(task, WAREHOUSE_BY_CODE[task.warehouse], recipient)
         return Response(shipping_label_pdf(drawn), media_type="application/pdf")
     return await carrier_file(fulfillment, bought.label_url)
+
+
+@router.get(
+    "/tasks/{shipment_id}/label.zpl",
+    summary="The parcel's 4×6 in shipping label as ZPL, for a Zebra printer (203 dpi)",
+    dependencies=[personal_data("ship-to address")],
+    response_class=Response,
+    responses={200: {"content": {"application/zpl": {}}}},
+)
+async def shipping_label_for_zebra(
+    shipment_id: str,
+    service: CurrentService,
+    fulfillment: CurrentFulfillment,
+    caller: WarehouseStaff,
+) -> Response:
+    """Drawn here from the same label data as the PDF drawn here: the service and the
+    tracking number packing gave the parcel (the carrier's, when one was bought)."""
+    async with service.sessions() as session:
+        task = await staff_task(session, caller, shipment_id, lock=False)
+    with illegal_as_409():
+        check_labelled(task)
+    recipient = await buyer_address(fulfillment, task.case_id)
+    drawn = shipping_label_of(task, WAREHOUSE_BY_CODE[task.warehouse], recipient)
+    headers = attachment(f"label-{shipment_id}.zpl")
+    return Response(shipping_label_zpl(drawn), media_type="application/zpl", headers=headers)
 
 
 class Shipping(BaseModel):
@@ -178,7 +203,7 @@ async def confirm_shipped(
 ) -> Shipment:
     tracking_number = shipping.tracking_number if shipping else None
     async with service.transaction() as session:
-        task = await _task(session, caller, shipment_id)
+        task = await staff_task(session, caller, shipment_id)
         with illegal_as_409():
             return await tasks.ship(service, session, task, tracking_number, caller.name)
 
@@ -196,7 +221,7 @@ async def report_problem(
     to the next warehouse of its region that holds it (never one that failed it before),
     or back to resolution."""
     async with service.transaction() as session:
-        task = await _task(session, caller, shipment_id)
+        task = await staff_task(session, caller, shipment_id)
         with illegal_as_409():
             return await tasks.report_problem(
                 service, session, task, report.problem, report.note, caller.name

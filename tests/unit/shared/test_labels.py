@@ -10,17 +10,22 @@ import zxingcpp
 
 from shared.labels import (
     CommercialInvoice,
+    FnskuLabel,
     InvoiceLine,
     PostalAddress,
     ShippingLabel,
     commercial_invoice_pdf,
     fnsku_label_pdf,
+    fnsku_label_zpl,
     money_text,
     printable,
     return_label_pdf,
+    return_label_zpl,
     shipping_label_pdf,
+    shipping_label_zpl,
     weight_text,
 )
+from tests.zpl_reading import code128_width, fits, read_zpl
 
 A4 = (595.28, 841.89)
 RENDER_SCALE = 4
@@ -365,3 +370,61 @@ def test_hs_codes_of_6_to_10_digits_are_accepted(hs_code: str):
 def test_an_fnsku_label_needs_an_fnsku():
     with pytest.raises(ValueError, match="FNSKU must not be empty"):
         fnsku_label_pdf("", "Bluetooth Headphones", "New")
+
+
+# --- ZPL for thermal printers --------------------------------------------------------
+
+
+def test_an_fnsku_label_in_zpl_carries_the_fnsku_in_its_barcode_and_its_text_fits():
+    label = FnskuLabel("X001ABCDEF", "Bluetooth Headphones", "New")
+    read = read_zpl(fnsku_label_zpl(label))
+
+    assert (read.width, read.height) == (457, 254)  # 2.25 x 1.25 in at 203 dpi
+    [barcode] = read.barcodes("code128")
+    assert barcode.data == "X001ABCDEF"
+    assert barcode.x + code128_width(barcode) <= read.width
+    assert read.texts() == ["X001ABCDEF", "Bluetooth Headphones", "New"]
+    assert all(fits(read, f) for f in read.fields if f.font)
+
+
+def test_a_long_title_in_zpl_is_wrapped_on_two_lines_and_cut():
+    title = "Wireless Over-Ear Bluetooth Headphones with Active Noise Cancelling " * 3
+    read = read_zpl(fnsku_label_zpl(FnskuLabel("X00ZZ9Y8W7", title, "New")))
+
+    fnsku, first, second, condition = read.texts()
+    assert (fnsku, condition) == ("X00ZZ9Y8W7", "New")
+    assert first.startswith("Wireless Over-Ear") and second.endswith("…")
+    assert all(fits(read, f) for f in read.fields if f.font)
+
+
+def test_zpl_commands_in_the_data_are_printed_not_obeyed():
+    label = FnskuLabel("X001ABCDEF", "Cable ^XZ~JR_5E 2m", "New")
+    zpl = fnsku_label_zpl(label)
+
+    assert zpl.count("^XZ") == 1 and "~JR" not in zpl
+    assert read_zpl(zpl).texts()[1] == "Cable ^XZ~JR_5E 2m"
+
+
+def test_a_shipping_label_in_zpl_is_4_by_6_with_the_tracking_number_in_its_barcode():
+    read = read_zpl(shipping_label_zpl(RETURN_PARCEL))
+
+    assert (read.width, read.height) == (812, 1218)  # 4 x 6 in at 203 dpi
+    [barcode] = read.barcodes("code128")
+    assert barcode.data == RETURN_PARCEL.tracking_number
+    assert barcode.x + code128_width(barcode) <= read.width
+    texts = read.texts()
+    assert texts.count(RETURN_PARCEL.tracking_number) == 1
+    assert {"UPS", "SHIP TO", "FROM", "ŁÓDŹ"} & set(texts) == {"UPS", "SHIP TO", "FROM"}
+    assert "90-006 ŁÓDZ" in texts  # as the PDF prints it: Ź has no glyph, Z does
+    assert all(fits(read, f) for f in read.fields if f.font)
+
+
+def test_a_return_label_in_zpl_has_the_return_band_and_its_drop_off_code():
+    parcel = replace(RETURN_PARCEL, drop_off_code="DROP-7Q2K")
+    read = read_zpl(return_label_zpl(parcel))
+
+    assert read.texts()[0] == "RETURN"
+    [qr] = read.barcodes("qr")
+    assert qr.data == "MA,DROP-7Q2K"  # QR: error correction M, automatic input
+    assert "DROP-7Q2K" in read.texts()
+    assert all(fits(read, f) for f in read.fields if f.font)
