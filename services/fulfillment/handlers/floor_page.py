@@ -140,7 +140,8 @@ def refused(request: Request, caller: Principal | None, refusal: Refusal) -> HTM
 
 
 def back_to(path: str, **query: str) -> RedirectResponse:
-    return RedirectResponse(f"{path}?{urlencode(query)}", status_code=303, headers=HEADERS)
+    target = f"{path}?{urlencode(query)}" if query else path
+    return RedirectResponse(target, status_code=303, headers=HEADERS)
 
 
 def chosen_warehouse(caller: Principal, asked: str | None) -> str:
