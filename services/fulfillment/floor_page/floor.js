@@ -49,7 +49,8 @@
   }
 
   function fields(form) {
-    return Array.from(form.querySelectorAll("input:not([type=hidden]), textarea, select, button"))
+    // A file field is passed over: the camera is opened by a tap, never by a scan's Enter.
+    return Array.from(form.querySelectorAll("input:not([type=hidden]):not([type=file]), textarea, select, button"))
       .filter((el) => !el.disabled);
   }
 

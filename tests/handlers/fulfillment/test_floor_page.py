@@ -255,7 +255,7 @@ async def test_a_problem_reported_hands_the_task_on(floor, browser):
     await page.wait_for_url(re.compile(r"/floor/tasks\?w=BOS1&done=problem"))
     await expect(page.locator(f"[data-task='{shipment_id}']")).to_have_count(0)
     assert await status_of(floor, shipment_id) == "problem"
-    kinds = [e["event_type"] for e in await outbox(floor, task["case_id"])]
+    kinds = [e["type"] for e in await outbox(floor, task["case_id"])]
     assert "fulfillment.dispatch_problem" in kinds
 
 
@@ -281,8 +281,7 @@ async def test_returns_scanned_in_and_an_unknown_parcel_held_then_matched(floor,
     await page.focus("#return-code")
     await scan(page, first["rma_id"])
     await expect(page.locator("#condition")).to_be_focused()
-    await scan(page, "box dented, unit fine")
-    await page.keyboard.press("Enter")
+    await scan(page, "box dented, unit fine")  # the last field: its Enter sends the scan
     outcome = page.locator("#outcome")
     await expect(outcome).to_have_attribute("data-route", "inspection")
     await expect(outcome).to_contain_text(first["rma_id"])
@@ -380,8 +379,8 @@ async def test_each_page_reads_in_each_language_without_serious_violations(
     for path in ("/floor/tasks", "/floor/returns", "/floor/held", "/floor/stock"):
         await page.goto(f"{floor.url}{path}")
         await no_serious_violations(page)
-    wide = await page.evaluate("document.documentElement.scrollWidth")
-    assert wide <= viewport["width"], "nothing scrolls sideways"
+        wide = await page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= viewport["width"], f"{path} scrolls sideways"
     assert not page.errors
 
 
