@@ -156,6 +156,12 @@ TEXTS: dict[str, tuple[str, str, str, str]] = {
     "reprint": ("Reprint", "Erneut drucken", "Réimprimer", "Reimprimir"),
     "tracking": ("Tracking number", "Sendungsnummer", "Numéro de suivi", "Número de seguimiento"),
     "ship": ("Ship", "Versenden", "Expédier", "Enviar"),
+    "find_task": (
+        "Scan a task or its label",
+        "Auftrag oder Etikett scannen",
+        "Scannez une tâche ou son étiquette",
+        "Escanee una tarea o su etiqueta",
+    ),
     "scan_label": (
         "Scan the label as it leaves",
         "Etikett beim Verlassen scannen",
