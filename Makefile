@@ -76,7 +76,7 @@ bench-webhooks: install ## Signed Shopify webhooks accepted by one intake proces
 bench-classification: install ## Classifier accuracy on the labelled set; bench/results/classification.json
 	$(BIN)/python -m bench.classification
 
-bench-decisions: install ## Remedy-engine decisions/s in one process; bench/results/decisions.json
+bench-decisions: install ## Remedy-engine decisions/s in one process, first offers that are the cheapest acceptable remedy, expected cost against returning everything; bench/results/decisions.json
 	$(BIN)/python -m bench.decisions
 
 bench-analytics: install ## Events applied per second by analytics (target ≥ 2,000/s); bench/results/analytics.json

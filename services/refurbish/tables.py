@@ -5,7 +5,7 @@ the plain string."""
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index
+from sqlalchemy import Index, LargeBinary
 from sqlalchemy import text as sql
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import SQLModel
@@ -129,3 +129,18 @@ class LotUnit(SQLModel, table=True):
     items: list[dict[str, Any]] = json()
     expected_minor: int = integer()
     added_at: datetime = moment()
+
+
+class BenchPhoto(SQLModel, table=True):
+    """A photo the technician took of a unit at the bench (the device's camera), named by
+    its content: the same photo sent twice is kept once."""
+
+    __tablename__ = "bench_photos"
+    __table_args__ = {"schema": SCHEMA}
+
+    inspection_id: str = text(primary_key=True)
+    photo_id: str = text(primary_key=True)
+    content_type: str = text()
+    content: bytes = column(LargeBinary)
+    taken_by: str = text()
+    taken_at: datetime = moment()

@@ -8,6 +8,8 @@
 - `policies`: every version of each seller's policy.
 - `guides`: the troubleshooting knowledge base a seller maintains.
 - `guide_versions`: every edit of a seller's guide, removals included.
+- `recoveries`: what each returned unit of a seller's cases was graded and recovered, by
+  the condition the buyer reported (the recovery values the cost model learns).
 """
 
 from datetime import datetime
@@ -46,6 +48,7 @@ class CaseDecision(SQLModel, table=True):
     language: str = text("en")
     fault_code: str | None = text(None)
     symptoms: list[str] = json()  # the `Symptom`s the buyer names, first named first
+    reason: str | None = text(None)  # the one reason taxonomy (`Reason`)
     carrier: str | None = text(None)
     tracking_number: str | None = text(None)
     opened_at: datetime | None = moment(None)
@@ -192,3 +195,25 @@ class GuideVersion(SQLModel, table=True):
     guide: dict[str, Any] | None = column(JSONB, None)
     created_at: datetime = moment(default_factory=utc_now)
     created_by: str = text()
+
+
+class Recovery(SQLModel, table=True):
+    """A returned unit's grade and net recovery (refurbish's disposition), once per
+    inspection; `condition`: how the buyer reported it (`costs.Condition`); `share`: the net
+    recovery over what the case's items cost the buyer."""
+
+    __tablename__ = "recoveries"
+    __table_args__ = (
+        Index("recoveries_by_seller", "seller_account", "decided_at"),
+        {"schema": SCHEMA},
+    )
+
+    inspection_id: str = text(primary_key=True)
+    case_id: str = text()
+    seller_account: str = text("")
+    condition: str = text()
+    grade: str = text()
+    net_minor: int = big_integer()
+    price_minor: int = big_integer()
+    currency: str = text()
+    decided_at: datetime = moment(default_factory=utc_now)

@@ -46,6 +46,8 @@ OTEL_METRICS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "amazon.reimbursement_claims": ("counter", "", ("state", "market")),
     "amazon.fba_units_for_agents": ("counter", "", ("market",)),
     "amazon.fba_refunds": ("counter", "", ("outcome", "market")),
+    "catalog.imported": ("counter", "", ("channel",)),
+    "cases.unknown_skus": ("counter", "", ("channel",)),
     # opentelemetry-instrumentation-fastapi, default (old) HTTP semantic conventions.
     "http.server.duration": ("histogram", "ms", HTTP_ATTRS),
 }

@@ -25,7 +25,7 @@ from tests.conftest import eventually
 from tests.factories import AGENT, webhook
 from tests.integration.browser import ARTIFACTS
 from tests.integration.conftest import count_stock, offers_of
-from tests.integration.test_case_flow import open_case
+from tests.integration.test_case_flow import decline_repair_and_replacement, open_case
 from tests.integration.test_channels import SHOP, shop_has_return, shopify_headers
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -230,8 +230,10 @@ async def test_on_a_phone_by_keyboard(stack, clients, browser, intake_url):
 
 
 async def test_a_return_s_label_downloaded_and_its_pickup_booked(stack, clients, intake_url, page):
-    # A speaker that stopped charging: a return with a full refund, owed at once.
+    # A speaker that stopped charging: the part and a new unit declined, a return with a
+    # full refund.
     case_id = await open_case(clients, reason_code="DEFECTIVE")
+    await decline_repair_and_replacement(clients, case_id)
 
     async def return_issued():
         answer = await clients["fulfillment"].get(

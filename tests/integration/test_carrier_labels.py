@@ -10,7 +10,11 @@ import httpx
 from tests.conftest import eventually
 from tests.factories import AGENT, STAFF, webhook
 from tests.integration.conftest import count_stock
-from tests.integration.test_case_flow import answer_offer, open_case
+from tests.integration.test_case_flow import (
+    answer_offer,
+    decline_repair_and_replacement,
+    open_case,
+)
 
 
 async def labels_bought(emulators: str, reference: str) -> list[dict]:
@@ -74,6 +78,7 @@ async def test_while_the_carrier_is_down_packing_answers_503_then_succeeds(clien
 
 async def test_a_returns_label_is_bought_from_the_carrier_by_the_worker(clients, emulators):
     case_id = await open_case(clients, reason_code="DEFECTIVE")
+    await decline_repair_and_replacement(clients, case_id)
 
     async def issued():
         response = await clients["fulfillment"].get(

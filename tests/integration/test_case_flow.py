@@ -8,6 +8,12 @@ from tests.integration.conftest import count_stock, offers_of
 
 RETURN_FLOW = [
     "case.opened",
+    "resolution.offered",  # a repair: the part that mends it
+    "case.buyer_replied",
+    "resolution.declined",
+    "resolution.offered",  # a replacement: a new unit from the local warehouse
+    "case.buyer_replied",
+    "resolution.declined",
     "resolution.offered",  # the notice of the full refund and its return label
     "resolution.decided",
     "fulfillment.return_label_issued",
@@ -45,6 +51,13 @@ async def answer_offer(clients, case_id: str, answer: str, remedy: str, **extra)
     assert response.status_code in (200, 202), response.text
 
 
+async def decline_repair_and_replacement(clients, case_id: str) -> None:
+    """A US buyer with a faulty speaker is offered the part and a new unit first (cheaper
+    than taking a faulty unit back); declining both leads to the return for a refund."""
+    await answer_offer(clients, case_id, "decline", "part_shipment")
+    await answer_offer(clients, case_id, "decline", "exchange")
+
+
 async def timeline_types(clients, case_id: str) -> list[str]:
     response = await clients["analytics"].get(f"/cases/{case_id}/timeline", headers=AGENT)
     return [e["type"] for e in response.json()["events"]] if response.status_code == 200 else []
@@ -52,6 +65,7 @@ async def timeline_types(clients, case_id: str) -> list[str]:
 
 async def test_a_quality_defect_travels_through_all_five_services(stack, clients):
     case_id = await open_case(clients, reason_code="DEFECTIVE")
+    await decline_repair_and_replacement(clients, case_id)
 
     async def stored():
         response = await clients["intake"].get(f"/cases/{case_id}", headers=AGENT)
@@ -115,13 +129,15 @@ async def test_a_quality_defect_travels_through_all_five_services(stack, clients
     assert [each for each in types if each != "refund.issued"] == RETURN_FLOW
     assert types.index("refund.issued") > types.index("fulfillment.return_received")
 
-    # One case, one trace: every event and every service's spans share it.
+    # A trace from the webhook, then one from each answer of the buyer's (a request of its
+    # own); the last carries the return through every service.
     events = (await clients["analytics"].get(f"/cases/{case_id}/timeline", headers=AGENT)).json()[
         "events"
     ]
     trace_ids = {event["trace_id"] for event in events}
-    assert len(trace_ids) == 1
-    (trace_id,) = trace_ids
+    assert len(trace_ids) == 3
+    decided = next(e for e in events if e["type"] == "resolution.decided")
+    trace_id = decided["trace_id"]
     services_in_trace = {
         name
         for name, exporter in stack.spans.items()
@@ -132,7 +148,7 @@ async def test_a_quality_defect_travels_through_all_five_services(stack, clients
     intake_spans = [
         span.name
         for span in stack.spans["intake"].get_finished_spans()
-        if format(span.context.trace_id, "032x") == trace_id
+        if format(span.context.trace_id, "032x") == events[0]["trace_id"]
     ]
     # The webhook's request starts the trace; the delivery worker continues it.
     assert {"POST /webhooks/generic", "apply generic delivery"} <= set(intake_spans)

@@ -16,7 +16,7 @@ from services.refurbish.domain.checklists import Checklist, checklist_form, pars
 from services.refurbish.domain.grading import Override
 from services.refurbish.domain.units import UnitNotValued
 from services.refurbish.handlers.scoping import at_shop, at_shops
-from services.refurbish.tables import Inspection, RepairJob
+from services.refurbish.tables import BenchPhoto, Inspection, RepairJob
 from services.refurbish.workflows.context import CurrentRefurbish
 from services.refurbish.workflows.grading import on_bench, record_findings
 from services.refurbish.workflows.repairing import finish_repair
@@ -56,7 +56,7 @@ def matching(
     return query
 
 
-async def _inspection(
+async def inspection_of(
     session: AsyncSession, caller: Principal, inspection_id: str, lock: bool = False
 ) -> Inspection:
     missing = f"no inspection {inspection_id}"
@@ -70,7 +70,7 @@ async def get_inspection(
     inspection_id: str, service: CurrentService, caller: Technician
 ) -> Inspection:
     async with service.sessions() as session:
-        return await _inspection(session, caller, inspection_id)
+        return await inspection_of(session, caller, inspection_id)
 
 
 @router.get("/inspections/{inspection_id}/checklist", summary="The checklist to fill")
@@ -78,8 +78,26 @@ async def checklist_to_fill(
     inspection_id: str, service: CurrentService, caller: Technician
 ) -> dict[str, Any]:
     async with service.sessions() as session:
-        inspection = await _inspection(session, caller, inspection_id)
+        inspection = await inspection_of(session, caller, inspection_id)
     return checklist_form(on_bench(inspection).category)
+
+
+@router.get(
+    "/inspections/{inspection_id}/photos/{photo_id}",
+    summary="A photo the technician took of the unit at the bench",
+    response_class=Response,
+    responses={200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}}},
+)
+async def bench_photo(
+    inspection_id: str, photo_id: str, service: CurrentService, caller: Technician
+) -> Response:
+    async with service.sessions() as session:
+        await inspection_of(session, caller, inspection_id)
+        photo = await session.get(BenchPhoto, (inspection_id, photo_id))
+    if photo is None:
+        raise HTTPException(404, f"no photo {photo_id} of inspection {inspection_id}")
+    headers = {"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"}
+    return Response(photo.content, media_type=photo.content_type, headers=headers)
 
 
 @router.get(
@@ -96,7 +114,7 @@ async def buyer_photos(
     caller: Technician,
 ) -> list[dict[str, Any]]:
     async with service.sessions() as session:
-        inspection = await _inspection(session, caller, inspection_id)
+        inspection = await inspection_of(session, caller, inspection_id)
     photos = await _asked(refurbish.buyer_photos.of_case(inspection.case_id))
     root = f"{request.scope.get('root_path', '')}/inspections/{inspection_id}/buyer-photos"
     return [
@@ -127,7 +145,7 @@ async def buyer_photo(
     caller: Technician,
 ) -> Response:
     async with service.sessions() as session:
-        inspection = await _inspection(session, caller, inspection_id)
+        inspection = await inspection_of(session, caller, inspection_id)
     photo = await _asked(refurbish.buyer_photos.content(inspection.case_id, photo_id))
     if photo is None:
         raise HTTPException(404, f"the buyer added no photo {photo_id} to {inspection.case_id}")
@@ -157,7 +175,7 @@ async def record_checklist(
     """The rubric grades the checklist; the unit is then disposed of at once. Sending the
     same findings again changes nothing; other findings for a graded unit are refused."""
     async with service.transaction() as session:
-        inspection = await _inspection(session, caller, inspection_id, lock=True)
+        inspection = await inspection_of(session, caller, inspection_id, lock=True)
         checklist = _parsed(on_bench(inspection).category, findings.checklist)
         try:
             await record_findings(

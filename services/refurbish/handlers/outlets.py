@@ -13,9 +13,9 @@ from services.refurbish.handlers.scoping import at_shop, shop_of
 from services.refurbish.tables import LiquidationLot, LotUnit, RelabelTask
 from services.refurbish.workflows import outlets
 from shared.identity import Principal, Technician
-from shared.labels import fnsku_label_pdf
+from shared.labels import FnskuLabel, fnsku_label_pdf, fnsku_label_zpl
 from shared.lifecycle import IllegalTransition
-from shared.routes import get_or_404
+from shared.routes import attachment, get_or_404
 from shared.service import CurrentService
 
 router = APIRouter(tags=["relabel tasks and lots"])
@@ -58,6 +58,22 @@ async def fnsku_label(inspection_id: str, service: CurrentService, caller: Techn
     return Response(fnsku_label_pdf(task.fnsku, task.title, NEW), media_type="application/pdf")
 
 
+@router.get(
+    "/relabel-tasks/{inspection_id}/label.zpl",
+    summary="The unit's FNSKU label as ZPL, for a Zebra printer (203 dpi, 2.25 × 1.25 in)",
+    response_class=Response,
+    responses={200: {"content": {"application/zpl": {}}}},
+)
+async def fnsku_label_for_zebra(
+    inspection_id: str, service: CurrentService, caller: Technician
+) -> Response:
+    async with service.sessions() as session:
+        task = await _relabel_task(session, caller, inspection_id)
+    zpl = fnsku_label_zpl(FnskuLabel(task.fnsku, task.title, NEW))
+    headers = attachment(f"fnsku-{task.fnsku}.zpl")
+    return Response(zpl, media_type="application/zpl", headers=headers)
+
+
 @router.post("/relabel-tasks/{inspection_id}/done", summary="Relabelled and packed for FBA")
 async def relabel_done(
     inspection_id: str, service: CurrentService, caller: Technician
@@ -79,10 +95,10 @@ async def list_lots(
             .where(LiquidationLot.warehouse == code, LiquidationLot.status == status)
             .order_by(LiquidationLot.opened_at)
         )
-        return [await _with_units(session, lot) for lot in lots]
+        return [await with_units(session, lot) for lot in lots]
 
 
-async def _with_units(session: AsyncSession, lot: LiquidationLot) -> dict[str, Any]:
+async def with_units(session: AsyncSession, lot: LiquidationLot) -> dict[str, Any]:
     units = list(
         await session.scalars(
             select(LotUnit).where(LotUnit.lot_id == lot.lot_id).order_by(LotUnit.added_at)
@@ -103,4 +119,4 @@ async def close_lot(lot_id: str, service: CurrentService, caller: Technician) ->
             await outlets.close_lot(session, lot, caller.name)
         except IllegalTransition as refused:
             raise HTTPException(409, refused.reason) from None
-        return await _with_units(session, lot)
+        return await with_units(session, lot)

@@ -48,13 +48,7 @@ async def record_findings(
     at once. The same findings again change nothing; others for a graded unit raise
     IllegalTransition; a unit with no price to weigh its outlets by, UnitNotValued."""
     unit = on_bench(inspection)
-    grading = grade_checklist(unit.category, checklist)
-    if wanted is not None:
-        grading = override(grading, wanted.grade, technician, wanted.reason)
-    findings = Findings(checklist, grading, technician, notes)
-    plan = plan_disposition(
-        unit.item, grading, checklist, unit.route, unit.repairs_done, unit.priced_in
-    )
+    findings, plan = assess(unit, checklist, technician, notes, wanted)
     graded = inspections.grade(unit, findings, plan)
     if graded.repeated:
         return
@@ -64,6 +58,27 @@ async def record_findings(
         session.add(inspection)
         await emit_all(session, graded.events)
         await disposing.send(session, plan.best.disposition, inspection, unit, checklist, now)
+
+
+def assess(
+    unit: UnitOnBench,
+    checklist: Checklist,
+    technician: str,
+    notes: str = "",
+    wanted: Override | None = None,
+) -> tuple[Findings, DispositionPlan]:
+    """What the checklist grades to (the technician's grade when `wanted`) and where the
+    unit would then go, every alternative weighed: nothing recorded (the bench page shows
+    it before the technician confirms or overrides). UnitNotValued for a unit with no
+    price to weigh its outlets by."""
+    grading = grade_checklist(unit.category, checklist)
+    if wanted is not None:
+        grading = override(grading, wanted.grade, technician, wanted.reason)
+    findings = Findings(checklist, grading, technician, notes)
+    plan = plan_disposition(
+        unit.item, grading, checklist, unit.route, unit.repairs_done, unit.priced_in
+    )
+    return findings, plan
 
 
 def _record(

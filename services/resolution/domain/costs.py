@@ -23,12 +23,12 @@ Every other figure is an assumption stated next to it.
 """
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import TypeVar
 
-from shared.events import CaseItem, CostLine, Grade, Remedy, ReturnRoute
+from shared.events import CaseItem, CostLine, Grade, Reason, Remedy, ReturnRoute, Scenario
 from shared.markets import CURRENCY_OF, REGION_OF, Currency, Market, Region
 
 # --- line names: other code and reports rely on these exact strings
@@ -59,6 +59,48 @@ class SizeClass(StrEnum):
     SMALL = "small"
     MEDIUM = "medium"
     LARGE = "large"
+
+
+class Condition(StrEnum):
+    """How a returned unit comes back, as the buyer reported it: what it resells for
+    depends on it more than on its category."""
+
+    UNOPENED = "unopened"  # never used: a wrong item, a change of mind
+    OPENED = "opened"  # tried and working: a size or style that did not suit
+    DAMAGED = "damaged"  # works, with a scratch, a dent or a torn box
+    FAULTY = "faulty"  # does not work
+
+
+# A reason the buyer gave says more than the scenario it falls under.
+CONDITION_OF_REASON: dict[Reason, Condition] = {
+    Reason.DEFECTIVE: Condition.FAULTY,
+    Reason.DAMAGED: Condition.DAMAGED,
+    Reason.WRONG_ITEM: Condition.UNOPENED,
+}
+CONDITION_OF_SCENARIO: dict[Scenario, Condition] = {
+    Scenario.MINOR_DEFECT: Condition.DAMAGED,
+    Scenario.FUNCTIONAL_FAULT: Condition.FAULTY,
+    Scenario.QUALITY_DEFECT: Condition.FAULTY,
+    Scenario.SIZE_STYLE_MISMATCH: Condition.OPENED,
+    Scenario.CHANGED_MIND: Condition.UNOPENED,
+    Scenario.WRONG_ITEM: Condition.UNOPENED,
+    Scenario.NOT_RECEIVED: Condition.UNOPENED,  # a parcel that turns up after all
+}
+
+
+def condition_of(scenario: Scenario, reason: Reason | None = None) -> Condition:
+    if reason is not None and reason in CONDITION_OF_REASON:
+        return CONDITION_OF_REASON[reason]
+    return CONDITION_OF_SCENARIO[scenario]
+
+
+# Units graded and recovered in a condition: grade -> (units, summed net recovery as a share
+# of each unit's price), from refurbish's dispositions (see `recovery_share`).
+GradeOutcomes = dict[Grade, tuple[int, Decimal]]
+
+# How many units the book's own figures count as: with fewer real recoveries the book still
+# weighs most; with many, refurbish's grades and recoveries take over (as acceptance does).
+PRIOR_UNITS = 20
 
 
 @dataclass(frozen=True)
@@ -98,6 +140,13 @@ class CostBook:
     not_repairable_locally: frozenset[str]  # categories that go to origin when high-value
     high_value: dict[Currency, int]  # unit price from which a unit is worth the trip home
     refund_fees: dict[str, RefundFee]  # by marketplace; others keep nothing
+    # Share of returned units per grade by reported condition; the category's `grade_mix`
+    # applies when the condition is not known.
+    condition_grade_mix: dict[Condition, dict[Grade, Decimal]] = field(default_factory=dict)
+    # Size class by weight: up to each limit in grams (ascending), LARGE above the last.
+    size_by_weight_g: tuple[tuple[int, SizeClass], ...] = ()
+    # What refurbish actually graded and recovered, by condition (`with_learnt_recovery`).
+    learnt_recovery: dict[Condition, GradeOutcomes] = field(default_factory=dict)
 
 
 def _to_minor(amount: Decimal) -> int:
@@ -216,6 +265,16 @@ COST_BOOK = CostBook(
         Currency.GBP: 25000,
         Currency.EUR: 28000,
     },
+    condition_grade_mix={
+        # Assumptions until refurbish has graded enough units of the seller's: an unopened
+        # unit is nearly always like new, a faulty one nearly always for parts.
+        Condition.UNOPENED: _grades("0.85", "0.10", "0.04", "0.01"),
+        Condition.OPENED: _grades("0.55", "0.30", "0.10", "0.05"),
+        Condition.DAMAGED: _grades("0.05", "0.35", "0.40", "0.20"),
+        Condition.FAULTY: _grades("0", "0.05", "0.15", "0.80"),
+    },
+    # Parcel tiers of the carriers' ground services, about: a padded bag, a box, a large box.
+    size_by_weight_g=((1000, SizeClass.SMALL), (10000, SizeClass.MEDIUM)),
     refund_fees={
         "amazon": RefundFee(
             share_of_refund=_AMAZON_REFERRAL_RATE * _REFUND_ADMIN_SHARE_OF_REFERRAL,
@@ -244,6 +303,7 @@ class Costing:
     refund_minor: int = 0  # what the remedy refunds (partial or full; store credit's value)
     price_difference_minor: int = 0  # exchange: > 0 the buyer pays us, < 0 we pay back
     seller_pays_return: bool = True  # who pays the return label
+    condition: Condition | None = None  # how returned units come back; None: not known
 
 
 @dataclass(frozen=True)
@@ -273,7 +333,22 @@ def _for_category(table: dict[str, T], item: CaseItem) -> T:
 
 
 def size_class_of(item: CaseItem, book: CostBook = COST_BOOK) -> SizeClass:
-    return book.size_class.get(category_of(item), book.default_size_class)
+    """By the product's weight when the catalog knows it, else by its category."""
+    weight = item.product.weight_g if item.product else None
+    if weight is None or not book.size_by_weight_g:
+        return book.size_class.get(category_of(item), book.default_size_class)
+    for limit, size in book.size_by_weight_g:
+        if weight <= limit:
+            return size
+    return SizeClass.LARGE
+
+
+def landed_cost_minor(item: CaseItem, book: CostBook = COST_BOOK) -> int:
+    """What one new unit costs the seller in the local warehouse: the catalog's landed cost
+    when it has one, else the category's share of the price."""
+    if item.product is not None and item.product.landed_cost_minor is not None:
+        return item.product.landed_cost_minor
+    return _to_minor(item.unit_price_minor * _for_category(book.replacement_cost_ratio, item))
 
 
 def goods_value_minor(items: Iterable[CaseItem]) -> int:
@@ -300,21 +375,79 @@ def return_route(item: CaseItem, market: Market, book: CostBook = COST_BOOK) -> 
     return ReturnRoute.ORIGIN
 
 
-def recovery_value(item: CaseItem, route: ReturnRoute, book: CostBook = COST_BOOK) -> int:
-    """Expected resale value of one returned unit, minor units, never below 0.
+def recovery_value(
+    item: CaseItem,
+    route: ReturnRoute,
+    book: CostBook = COST_BOOK,
+    condition: Condition | None = None,
+    basis_minor: int | None = None,
+) -> int:
+    """Expected net value of one returned unit, minor units, never below 0.
 
-    A returned unit is worth what it resells for, weighted by how often units of its
-    category come back in each grade. Locally the seller pays a repair/refurbish cost per
-    unit; at the origin the factory repairs, so resale shares are higher and no local
-    cost is taken off (the freight home is a separate line).
+    A returned unit is worth what it resells for, weighted by how often units come back
+    in each grade: by the condition the buyer reported when it is known (learnt from
+    refurbish's grades and recoveries once there are some), else by its category.
+    Locally the seller pays a repair/refurbish cost per unit; at the origin the factory
+    repairs, so resale shares are higher and no local cost is taken off (the freight home
+    is a separate line). `basis_minor` is what a like-new unit is worth, the price by
+    default; an exchange values its returning unit at landed cost, like the outgoing one.
     """
-    mix = _for_category(book.grade_mix, item)
-    if route is ReturnRoute.ORIGIN:
-        shares, refurb = book.resale_share_origin, 0
+    if condition is not None:
+        share = recovery_share(item, route, condition, book)
+    elif basis_minor is None:  # the price: the refurbish cost taken off as it is, exactly
+        refurb = 0 if route is ReturnRoute.ORIGIN else _for_category(book.local_refurb_cost, item)
+        gross = _book_share(item, route, _for_category(book.grade_mix, item), book, net=False)
+        return max(_to_minor(gross * item.unit_price_minor) - refurb, 0)
     else:
-        shares, refurb = book.resale_share_local, _for_category(book.local_refurb_cost, item)
-    resale = sum(mix[grade] * shares[grade] for grade in Grade) * item.unit_price_minor
-    return max(_to_minor(resale) - refurb, 0)
+        share = _book_share(item, route, _for_category(book.grade_mix, item), book)
+    basis = item.unit_price_minor if basis_minor is None else basis_minor
+    return max(_to_minor(share * basis), 0)
+
+
+def _shares_and_refurb(
+    item: CaseItem, route: ReturnRoute, book: CostBook
+) -> tuple[dict[Grade, Decimal], Decimal]:
+    """Resale share of the price per grade, and the refurbish cost as a share of the price."""
+    price = Decimal(max(item.unit_price_minor, 1))
+    if route is ReturnRoute.ORIGIN:
+        return book.resale_share_origin, Decimal(0)
+    return book.resale_share_local, _for_category(book.local_refurb_cost, item) / price
+
+
+def _book_share(
+    item: CaseItem, route: ReturnRoute, mix: dict[Grade, Decimal], book: CostBook, net: bool = True
+) -> Decimal:
+    """The book's resale share of the price for `mix`, less the refurbish cost if `net`."""
+    shares, refurb = _shares_and_refurb(item, route, book)
+    gross = sum((mix[grade] * shares[grade] for grade in Grade), Decimal(0))
+    return gross - refurb if net else gross
+
+
+def recovery_share(
+    item: CaseItem, route: ReturnRoute, condition: Condition, book: CostBook = COST_BOOK
+) -> Decimal:
+    """What a unit in `condition` nets, as a share of its price: the book's grade mix and
+    resale shares (less the refurbish cost), each blended with what refurbish recorded
+    (`learnt_recovery`), the book counting as PRIOR_UNITS units."""
+    shares, refurb = _shares_and_refurb(item, route, book)
+    mix = book.condition_grade_mix.get(condition) or _for_category(book.grade_mix, item)
+    seen = book.learnt_recovery.get(condition, {})
+    units = sum(count for count, _ in seen.values())
+    total = Decimal(0)
+    for grade in Grade:
+        count, recovered = seen.get(grade, (0, Decimal(0)))
+        prior_share = shares[grade] - refurb
+        share = (prior_share * PRIOR_UNITS + recovered) / (PRIOR_UNITS + count)
+        weight = (mix[grade] * PRIOR_UNITS + count) / (PRIOR_UNITS + units)
+        total += weight * share
+    return total
+
+
+def with_learnt_recovery(book: CostBook, outcomes: dict[Condition, GradeOutcomes]) -> CostBook:
+    """The book with refurbish's recorded grades and recoveries by condition."""
+    if not outcomes:
+        return book
+    return replace(book, learnt_recovery=outcomes)
 
 
 def _return_shipping_per_unit(
@@ -374,17 +507,23 @@ def _part_shipment(costing: Costing, book: CostBook) -> Amounts:
     return amounts
 
 
-def _coming_back(costing: Costing, book: CostBook, seller_pays: bool) -> Amounts:
-    """Each returned unit: its label (if the seller pays it), handling, and resale value."""
+def _coming_back(
+    costing: Costing, book: CostBook, seller_pays: bool, at_landed_cost: bool = False
+) -> Amounts:
+    """Each returned unit: its label (if the seller pays it), handling, and what it will
+    recover in the condition it comes back in; `at_landed_cost`: valued on the same basis
+    as a new unit sent out for it."""
     currency = CURRENCY_OF[costing.market]
     amounts: Amounts = []
     for item in costing.items:
         route = return_route(item, costing.market, book)
         shipping = _return_shipping_per_unit(item, route, currency, book) if seller_pays else 0
+        basis = landed_cost_minor(item, book) if at_landed_cost else None
+        value = recovery_value(item, route, book, costing.condition, basis)
         amounts += [
             (LINE_RETURN_SHIPPING, shipping * item.quantity),
             (LINE_HANDLING, book.handling[currency] * item.quantity),
-            (LINE_RECOVERY_VALUE, -recovery_value(item, route, book) * item.quantity),
+            (LINE_RECOVERY_VALUE, -value * item.quantity),
         ]
     return amounts
 
@@ -394,10 +533,9 @@ def _going_out(costing: Costing, book: CostBook) -> Amounts:
     currency = CURRENCY_OF[costing.market]
     amounts: Amounts = []
     for item in costing.items:
-        ratio = _for_category(book.replacement_cost_ratio, item)
         outbound = book.outbound_shipping[currency][size_class_of(item, book)]
         amounts += [
-            (LINE_REPLACEMENT_UNIT, _to_minor(item.unit_price_minor * ratio) * item.quantity),
+            (LINE_REPLACEMENT_UNIT, landed_cost_minor(item, book) * item.quantity),
             (LINE_OUTBOUND_SHIPPING, outbound * item.quantity),
         ]
     return amounts
@@ -405,8 +543,11 @@ def _going_out(costing: Costing, book: CostBook) -> Amounts:
 
 def _exchange(costing: Costing, book: CostBook) -> Amounts:
     """A new unit goes out locally and the old one comes back at the seller's expense:
-    the buyer pays only the price difference, never a second shipping fee."""
-    amounts = _going_out(costing, book) + _coming_back(costing, book, seller_pays=True)
+    the buyer pays only the price difference, never a second shipping fee. Both units are
+    valued at landed cost (the returning one at the share its condition recovers), so an
+    exchange never comes out cheaper than sending nothing at all."""
+    going, coming = _going_out(costing, book), _coming_back(costing, book, True, True)
+    amounts = going + coming
     return [*amounts, (LINE_PRICE_DIFFERENCE, -costing.price_difference_minor)]
 
 
@@ -428,10 +569,9 @@ def _store_credit(costing: Costing, book: CostBook) -> Amounts:
     if paid <= 0 or costing.refund_minor <= 0:
         return []
     cost = sum(
-        Decimal(costing.refund_minor * item.unit_price_minor * item.quantity)
-        / paid
-        * _for_category(book.replacement_cost_ratio, item)
+        Decimal(costing.refund_minor * item.quantity) / paid * landed_cost_minor(item, book)
         for item in costing.items
+        if item.unit_price_minor > 0
     )
     return [(LINE_STORE_CREDIT, _to_minor(cost))]
 

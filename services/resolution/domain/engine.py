@@ -13,10 +13,18 @@ Plain data in, plain data out: the handlers store the plan and send its steps.
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from services.resolution.domain.costs import Costing, Estimate, estimate
+from services.resolution.domain.costs import (
+    COST_BOOK,
+    Condition,
+    CostBook,
+    Costing,
+    Estimate,
+    condition_of,
+    estimate,
+)
 from services.resolution.domain.fulfilment import (
     fulfilled_by_marketplace,
     marketplace_takes_it_back,
@@ -25,13 +33,22 @@ from services.resolution.domain.law import (
     BuyerRights,
     Disclosure,
     Window,
+    buyers_choice,
     check_offer,
     required_disclosures,
     rights_of,
 )
 from services.resolution.domain.policy import SellerPolicy
 from services.resolution.domain.troubleshooting import Guide, choose_guide
-from shared.events import Alternative, CaseItem, CostLine, Remedy, ReturnRoute, Scenario
+from shared.events import (
+    Alternative,
+    CaseItem,
+    CostLine,
+    Reason,
+    Remedy,
+    ReturnRoute,
+    Scenario,
+)
 from shared.markets import Currency, Market
 
 R = Remedy
@@ -39,6 +56,8 @@ R = Remedy
 # it goes on to the money refund the law or the marketplace gives them. Not for a parcel
 # that never arrived (the same item again comes first, and there is no item to keep) nor
 # for a changed mind (the withdrawal right gives the money back).
+# A replacement is an exchange for the same SKU (a new unit from the local warehouse, the
+# faulty one back); a repair is the part that mends the unit, sent from the local warehouse.
 LADDERS: dict[Scenario, tuple[Remedy, ...]] = {
     Scenario.MINOR_DEFECT: (
         R.PARTIAL_REFUND,
@@ -53,19 +72,31 @@ LADDERS: dict[Scenario, tuple[Remedy, ...]] = {
         R.REFUND_WITHOUT_RETURN,
         R.RETURN_FULL_REFUND,
     ),
+    # A colour or style the buyer can live with: a partial refund to keep it (not for a
+    # size, which no discount makes fit).
     Scenario.SIZE_STYLE_MISMATCH: (
+        R.EXCHANGE,
+        R.PARTIAL_REFUND,
+        R.STORE_CREDIT,
+        R.REFUND_WITHOUT_RETURN,
+        R.RETURN_FULL_REFUND,
+    ),
+    # A genuine fault: a repair (the part) or a replacement where the law lets the buyer
+    # choose them first (EU/UK legal guarantee) or where they are cheaper; else a full
+    # refund without argument, with or without the unit back.
+    Scenario.QUALITY_DEFECT: (
+        R.PART_SHIPMENT,
         R.EXCHANGE,
         R.STORE_CREDIT,
         R.REFUND_WITHOUT_RETURN,
         R.RETURN_FULL_REFUND,
     ),
-    # A genuine fault: a full refund without argument, with or without the unit back.
-    Scenario.QUALITY_DEFECT: (R.STORE_CREDIT, R.REFUND_WITHOUT_RETURN, R.RETURN_FULL_REFUND),
     # What the withdrawal right or the marketplace's return policy gives, nothing more.
     Scenario.CHANGED_MIND: (R.RETURN_FULL_REFUND,),
     # The same item again from a local warehouse, or the money back; the seller claims
     # the lost parcel from the carrier.
     Scenario.NOT_RECEIVED: (R.RESHIP, R.REFUND_WITHOUT_RETURN),
+    # The right item (an exchange for the SKU ordered) before any refund.
     Scenario.WRONG_ITEM: (
         R.EXCHANGE,
         R.STORE_CREDIT,
@@ -73,6 +104,13 @@ LADDERS: dict[Scenario, tuple[Remedy, ...]] = {
         R.RETURN_FULL_REFUND,
     ),
 }
+
+# Remedies offered before the refund the buyer takes for sure even when dearer: what the
+# seller got wrong, put right. (The law's own, `law.buyers_choice`, are added per market.)
+PUT_RIGHT: dict[Scenario, frozenset[Remedy]] = {Scenario.WRONG_ITEM: frozenset({R.EXCHANGE})}
+
+# Reasons under a size/style mismatch that a discount can settle: the item fits and works.
+KEEPABLE = frozenset({Reason.STYLE})
 
 # The channels whose sellers can issue a gift card (Shopify's, or the seller's own API).
 ISSUES_STORE_CREDIT = frozenset({"shopify", "generic", "agent"})
@@ -93,6 +131,12 @@ class CaseFacts:
     language: str
     fault_code: str | None = None
     symptoms: tuple[str, ...] = ()  # what the buyer says is wrong (`symptoms.symptoms_in`)
+    reason: Reason | None = None  # the one reason taxonomy; None: not known
+
+    @property
+    def condition(self) -> Condition:
+        """How a returned unit will come back, as the buyer reported it."""
+        return condition_of(self.scenario, self.reason)
 
     @property
     def amount_paid_minor(self) -> int:
@@ -135,6 +179,14 @@ class Candidate:
     lines: tuple[CostLine, ...]
     excluded_by: str | None = None
     expected_cost_minor: float | None = field(default=None, compare=False)
+    first: bool = False  # the buyer's to choose before a refund, whatever it costs
+
+
+def buyers_rights(facts: CaseFacts, policy: SellerPolicy, now: datetime) -> BuyerRights:
+    """The law's rights and the case's channel window (the seller's own where it may set it)."""
+    window = policy.return_window_for(facts.marketplace)
+    delivered = facts.delivered_at or facts.opened_at
+    return rights_of(facts.market, delivered, now, facts.marketplace, window)
 
 
 def plan(
@@ -144,13 +196,17 @@ def plan(
     guides: list[Guide],
     now: datetime,
     guide_declines: Mapping[str, float] | None = None,
+    book: CostBook = COST_BOOK,
 ) -> Plan:
-    """`guide_declines`: guide id → the learnt share of buyers declining it (it sinks)."""
-    window = policy.return_window_for(facts.marketplace)
-    delivered = facts.delivered_at or facts.opened_at
-    rights = rights_of(facts.market, delivered, now, facts.marketplace, window)
+    """`guide_declines`: guide id → the learnt share of buyers declining it (it sinks);
+    `book`: the cost model, with refurbish's learnt recoveries where there are some."""
+    rights = buyers_rights(facts, policy, now)
+    first = first_remedies(facts, rights)
     candidates = [
-        consider(remedy, facts, policy, policy_version, guides, rights, guide_declines)
+        replace(
+            consider(remedy, facts, policy, policy_version, guides, rights, guide_declines, book),
+            first=remedy in first,
+        )
         for remedy in ladder_of(facts.scenario, policy)
     ]
     candidates = order_offers(candidates)
@@ -168,6 +224,13 @@ def ladder_of(scenario: Scenario, policy: SellerPolicy) -> tuple[Remedy, ...]:
     return tuple(remedy for remedy in ladder if remedy is not R.STORE_CREDIT)
 
 
+def first_remedies(facts: CaseFacts, rights: BuyerRights) -> frozenset[Remedy]:
+    """What the buyer may have before a refund: the law's choice (repair or replacement
+    under a legal guarantee) and, for a wrong item, the right one."""
+    law = buyers_choice(facts.market, facts.scenario, rights)
+    return law | PUT_RIGHT.get(facts.scenario, frozenset())
+
+
 def consider(
     remedy: Remedy,
     facts: CaseFacts,
@@ -176,12 +239,15 @@ def consider(
     guides: list[Guide],
     rights: BuyerRights,
     guide_declines: Mapping[str, float] | None = None,
+    book: CostBook = COST_BOOK,
 ) -> Candidate:
     """Price one remedy and say what, if anything, rules it out."""
     refund = refund_for(remedy, facts, policy)
     seller_pays = seller_pays_return(facts.scenario, policy)
-    costing = Costing(facts.market, facts.marketplace, facts.items, refund, 0, seller_pays)
-    priced: Estimate = estimate(remedy, costing)
+    costing = Costing(
+        facts.market, facts.marketplace, facts.items, refund, 0, seller_pays, facts.condition
+    )
+    priced: Estimate = estimate(remedy, costing, book)
     guide = None
     if remedy is R.TROUBLESHOOTING:
         first = facts.items[0]
@@ -252,6 +318,8 @@ def exclusion(
         return f"seller policy v{version}: {remedy.value} is not enabled"
     if remedy is R.STORE_CREDIT and facts.marketplace not in ISSUES_STORE_CREDIT:
         return f"channel: {facts.marketplace} cannot issue the seller's store credit"
+    if remedy is R.PARTIAL_REFUND and not keepable(facts):
+        return "a size or fit does not change with a discount: exchange or return"
     if remedy is R.TROUBLESHOOTING and step.guide is None:
         sku = facts.items[0].sku
         code = f" fault {facts.fault_code}" if facts.fault_code else ""
@@ -267,6 +335,12 @@ def exclusion(
     return None
 
 
+def keepable(facts: CaseFacts) -> bool:
+    """A partial refund to keep the item fits every scenario but a size/style mismatch,
+    where it fits a colour or style complaint only."""
+    return facts.scenario is not Scenario.SIZE_STYLE_MISMATCH or facts.reason in KEEPABLE
+
+
 def return_window_open(rights: BuyerRights) -> bool:
     return rights.withdrawal_open or rights.is_open(Window.MARKETPLACE_RETURN)
 
@@ -279,21 +353,22 @@ def breach_of(offer: tuple, facts: CaseFacts) -> str | None:
 
 
 def order_offers(candidates: list[Candidate]) -> list[Candidate]:
-    """Lawful candidates cheapest first up to the first owed one, with their expected
-    cost; then the rest, each with why it is not offered. Keeps ladder order for ties."""
+    """Lawful candidates cheapest first up to the cheapest owed one, with their expected
+    cost; then the rest, each with why it is not offered. A remedy that is the buyer's to
+    choose first (`Candidate.first`) is offered before the owed one even when dearer.
+    Keeps ladder order for ties."""
     lawful = sorted(
         (c for c in candidates if c.excluded_by is None), key=lambda c: c.step.cost_minor
     )
-    offered: list[Candidate] = []
-    for candidate in lawful:
-        offered.append(candidate)
-        if candidate.step.owed:
-            break
+    at = next((i for i, c in enumerate(lawful) if c.step.owed), len(lawful))
+    chosen = [c for c in lawful[at + 1 :] if c.first and not c.step.owed]
+    offered = lawful[:at] + chosen + lawful[at : at + 1]
     priced = with_expected_costs(offered)
-    ceiling = offered[-1].step.remedy.value if offered else ""
+    ceiling = lawful[at].step.remedy.value if at < len(lawful) else ""
     dropped = [
         Candidate(c.step, c.lines, f"cost: dearer than {ceiling}, which the buyer takes for sure")
-        for c in lawful[len(offered) :]
+        for c in lawful[at + 1 :]
+        if not (c.first and not c.step.owed)
     ]
     excluded = [c for c in candidates if c.excluded_by is not None]
     return priced + dropped + excluded
@@ -308,7 +383,7 @@ def with_expected_costs(offered: list[Candidate]) -> list[Candidate]:
     for c in reversed(offered):
         p = c.step.acceptance
         expected = c.step.cost_minor if after is None else p * c.step.cost_minor + (1 - p) * after
-        result.append(Candidate(c.step, c.lines, None, expected))
+        result.append(Candidate(c.step, c.lines, None, expected, c.first))
         after = expected
     return list(reversed(result))
 

@@ -795,3 +795,25 @@ def _matching(
 
 def _fill(sentence: str, until: datetime | None) -> str:
     return sentence.format(until=until.date().isoformat() if until else "")
+
+
+# Remedies the law lets the buyer choose before any refund: repair (a part that mends the
+# unit) or replacement (a new unit of the same item) while a legal guarantee runs.
+REPAIR_OR_REPLACEMENT = frozenset({Remedy.PART_SHIPMENT, Remedy.EXCHANGE})
+CHOICES: tuple[OfferRule, ...] = (
+    OfferRule("eu.sgd.remedies", Window.LEGAL_GUARANTEE, REPAIR_OR_REPLACEMENT, DEFECTS),
+    OfferRule(
+        "uk.cra.repair_or_replacement", Window.LEGAL_GUARANTEE, REPAIR_OR_REPLACEMENT, DEFECTS
+    ),
+)
+
+
+def buyers_choice(market: Market, scenario: Scenario, rights: BuyerRights) -> frozenset[Remedy]:
+    """The remedies the buyer may ask for first in `market` (an offer of them must still
+    pass `check_offer`: the UK's right to reject asks for money, not a repair)."""
+    return frozenset(
+        remedy
+        for rule in CHOICES
+        for remedy in rule.remedies
+        if rule in _matching(CHOICES, market, scenario, remedy, rights, True, False)
+    )

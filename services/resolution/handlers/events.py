@@ -8,6 +8,8 @@
 - `case.buyer_replied`: accept or decline the open offer.
 - `fulfillment.stock_unavailable`: the part or exchange cannot ship: the next step.
 - `fulfillment.return_received`: the unit is back: the full refund is owed now.
+- `refurbish.disposition_decided`: what a returned unit was graded and recovered, kept
+  for the recovery values the cost model learns.
 """
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -25,6 +27,7 @@ from services.resolution.workflows import (
     offering,
     parcel_tracing,
     policies,
+    recoveries,
     refunding,
     timekeeping,
 )
@@ -35,6 +38,7 @@ from shared.events import (
     BuyerReplied,
     CaseClassified,
     CaseOpened,
+    DispositionDecided,
     Envelope,
     Remedy,
     ReturnReceived,
@@ -117,3 +121,13 @@ async def on_return_received(session: AsyncSession, event: ReturnReceived, _: En
         return  # e.g. the old unit of an exchange: nothing more is owed
     await refunding.owe_refund(session, record, Remedy.RETURN_FULL_REFUND, record.refund_minor)
     await timekeeping.start_refund_clock(session, record, event.received_at)
+
+
+async def on_disposition_decided(
+    session: AsyncSession, event: DispositionDecided, _: Envelope
+) -> None:
+    await session.flush()
+    record = await session.get(CaseDecision, event.case_id)
+    if record is None:
+        return  # a unit of a case resolution never planned (e.g. opened by hand elsewhere)
+    await recoveries.record(session, record, event)

@@ -13,7 +13,7 @@ from services.resolution.domain.symptoms import symptoms_in
 from services.resolution.domain.troubleshooting import fault_code_in
 from services.resolution.tables import CaseDecision
 from services.resolution.workflows.moves import moved
-from shared.events import CaseItem, CaseOpened, Remedy, Scenario
+from shared.events import CaseItem, CaseOpened, Reason, Remedy, Scenario
 from shared.markets import Currency, Market
 
 
@@ -33,6 +33,7 @@ def record_of(case: CaseOpened) -> CaseDecision:
         language=case.buyer_language,
         fault_code=fault_code,
         symptoms=[symptom.value for symptom in symptoms],
+        reason=case.reason,
         carrier=case.parcel.carrier if case.parcel else None,
         tracking_number=case.parcel.tracking_number if case.parcel else None,
         opened_at=case.opened_at,
@@ -61,7 +62,13 @@ def facts_of(record: CaseDecision, now: datetime) -> CaseFacts:
         language=record.language,
         fault_code=record.fault_code,
         symptoms=tuple(record.symptoms),
+        reason=reason_of(record.reason),
     )
+
+
+def reason_of(value: str | None) -> Reason | None:
+    """A reason this version does not know (or none) is no reason."""
+    return Reason(value) if value in set(Reason) else None
 
 
 def items_of(record: CaseDecision) -> list[CaseItem]:

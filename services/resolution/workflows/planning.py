@@ -1,18 +1,25 @@
 """What planning a seller's cases reads besides the cases: the policy in force and its
 version, how the seller's buyers answered (the acceptance the engine learns), the
 seller's troubleshooting guides and how buyers answered each (a guide often declined
-sinks). Live cases (`offering.resolve`) and the what-if (`what_if.what_if`) plan with
-the same inputs, read the same way."""
+sinks), and what the seller's returned units were graded and recovered (the recovery
+values the cost model learns). Live cases (`offering.resolve`) and the what-if
+(`what_if.what_if`) plan with the same inputs, read the same way."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.resolution.domain.costs import (
+    COST_BOOK,
+    Condition,
+    GradeOutcomes,
+    with_learnt_recovery,
+)
 from services.resolution.domain.engine import LADDERS, CaseFacts, Plan, plan
 from services.resolution.domain.policy import SellerPolicy, with_learnt_acceptance
 from services.resolution.domain.troubleshooting import Guide, learnt_declines
-from services.resolution.workflows import knowledge_base, outcomes, policies
+from services.resolution.workflows import knowledge_base, outcomes, policies, recoveries
 from shared.events import Remedy, Scenario
 
 
@@ -23,6 +30,7 @@ class PlanningInputs:
     answers: dict[Remedy, tuple[int, int]]  # remedy → (accepted, answered)
     guides: list[Guide]
     guide_answers: dict[str, tuple[int, int]] = field(default_factory=dict)  # by guide id
+    recoveries: dict[Condition, GradeOutcomes] = field(default_factory=dict)
 
     def learnt(self, policy: SellerPolicy | None = None) -> SellerPolicy:
         """`policy` (the one in force by default) with the acceptance its buyers showed."""
@@ -35,7 +43,8 @@ class PlanningInputs:
         if policy.learn_acceptance and self.guide_answers:
             prior = self.policy.acceptance_of(Remedy.TROUBLESHOOTING)
             declines = learnt_declines(self.guide_answers, prior)
-        return plan(facts, policy, self.version, self.guides, facts.opened_at, declines)
+        book = with_learnt_recovery(COST_BOOK, self.recoveries)
+        return plan(facts, policy, self.version, self.guides, facts.opened_at, declines, book)
 
 
 async def planning_inputs(
@@ -60,4 +69,5 @@ async def planning_inputs(
         guides = await knowledge_base.guides_for_planning(session, seller)
         if learning or policy.learn_acceptance:
             guide_answers = await outcomes.guide_answers_of(session, seller)
-    return PlanningInputs(policy, version, answers, guides, guide_answers)
+    learnt = await recoveries.recoveries_of(session, seller)
+    return PlanningInputs(policy, version, answers, guides, guide_answers, learnt)

@@ -8,6 +8,7 @@ import zxingcpp
 from shared.events import CaseItem, ReturnRoute
 from tests.factories import TECHNICIAN
 from tests.handlers.refurbish.conftest import SPEAKER, checklist, form_of, outbox, received, submit
+from tests.zpl_reading import read_zpl
 
 
 async def test_a_like_new_unit_is_graded_a_and_relabelled_for_the_marketplace(api):
@@ -43,6 +44,10 @@ async def test_a_like_new_unit_is_graded_a_and_relabelled_for_the_marketplace(ap
     page = pdfium.PdfDocument(label.content)[0]
     codes = zxingcpp.read_barcodes(page.render(scale=4).to_pil())
     assert [c.text for c in codes] == [SPEAKER.asin]
+    zebra = await api.get(f"/relabel-tasks/{task['inspection_id']}/label.zpl", headers=TECHNICIAN)
+    assert zebra.headers["content-type"] == "application/zpl"
+    assert zebra.headers["content-disposition"].startswith("attachment;")
+    assert [b.data for b in read_zpl(zebra.text).barcodes("code128")] == [SPEAKER.asin]
     done = await api.post(f"/relabel-tasks/{task['inspection_id']}/done", headers=TECHNICIAN)
     assert done.json()["status"] == "done" and done.json()["done_by"] == "ben"
 

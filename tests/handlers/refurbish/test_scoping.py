@@ -73,6 +73,7 @@ async def test_technicians_neither_see_nor_finish_another_shops_relabels_and_lot
     relabel = f"/relabel-tasks/{like_new['inspection_id']}"
     for attempt in (
         api.get(f"{relabel}/label.pdf", headers=BOSTON_BENCH),
+        api.get(f"{relabel}/label.zpl", headers=BOSTON_BENCH),
         api.post(f"{relabel}/done", headers=BOSTON_BENCH),
         api.post(f"/lots/{lot['lot_id']}/close", headers=BOSTON_BENCH),
     ):
@@ -92,13 +93,29 @@ ROUTES = [
     ("post", "/repairs/rep-any/done"),
     ("get", "/warehouses/BOS1/relabel-tasks"),
     ("get", "/relabel-tasks/insp-any/label.pdf"),
+    ("get", "/relabel-tasks/insp-any/label.zpl"),
+    ("get", "/inspections/insp-any/photos/photo-any"),
     ("post", "/relabel-tasks/insp-any/done"),
     ("get", "/warehouses/BOS1/lots"),
     ("post", "/lots/lot-any/close"),
 ]
+# The technician's page: a browser without a live sign-in is sent to its start.
+PAGES = [
+    ("get", "/bench/queue"),
+    ("get", "/bench/find"),
+    ("get", "/bench/inspections/insp-any"),
+    ("post", "/bench/inspections/insp-any/review"),
+    ("post", "/bench/inspections/insp-any/record"),
+    ("get", "/bench/repairs"),
+    ("post", "/bench/repairs/rep-any/done"),
+    ("get", "/bench/relabel"),
+    ("post", "/bench/relabel/insp-any/done"),
+    ("get", "/bench/lots"),
+    ("post", "/bench/lots/lot-any/close"),
+]
 
 
-@pytest.mark.parametrize(("method", "path"), ROUTES)
+@pytest.mark.parametrize(("method", "path"), ROUTES + PAGES)
 @pytest.mark.parametrize("headers", [AGENT, STAFF], ids=["platform admin", "warehouse staff"])
 async def test_only_technicians_work_the_bench(api, method, path, headers):
     answer = await api.request(method.upper(), path, headers=headers, json={"checklist": {}})
@@ -108,3 +125,9 @@ async def test_only_technicians_work_the_bench(api, method, path, headers):
 @pytest.mark.parametrize(("method", "path"), ROUTES)
 async def test_no_token_is_unauthorized(api, method, path):
     assert (await api.request(method.upper(), path)).status_code == 401
+
+
+@pytest.mark.parametrize(("method", "path"), PAGES)
+async def test_the_page_without_a_sign_in_sends_the_browser_to_its_start(api, method, path):
+    answer = await api.request(method.upper(), path)
+    assert (answer.status_code, answer.headers["location"]) == (303, "/bench")

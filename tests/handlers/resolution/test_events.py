@@ -10,7 +10,16 @@ from faststream.kafka import TestKafkaBroker
 from sqlalchemy import select
 
 from services.resolution.tables import CaseClock, CaseDecision, Refund
-from shared.events import BuyerAnswer, Envelope, Scenario
+from shared.events import (
+    BuyerAnswer,
+    CaseItem,
+    Disposition,
+    DispositionDecided,
+    Envelope,
+    Grade,
+    Scenario,
+)
+from shared.markets import Currency, Market, Region
 from tests.factories import case_opened, envelope_bytes
 from tests.handlers.conftest import outbox_of
 from tests.handlers.resolution.conftest import publish, reply, row, types_of
@@ -120,7 +129,9 @@ async def test_a_new_policy_version_is_used_and_recorded(resolution):
 async def test_a_returned_unit_makes_the_full_refund_owed(resolution):
     from shared.events import ReturnReceived
 
-    case = case_opened(scenario=Scenario.QUALITY_DEFECT)
+    # A UK buyer rejecting faulty goods within 30 days: the return for a refund, owed at once.
+    uk = {"market": Market.UK, "region": Region.UK, "currency": Currency.GBP}
+    case = case_opened(scenario=Scenario.QUALITY_DEFECT).model_copy(update=uk)
     async with TestKafkaBroker(resolution.broker) as broker:
         await publish(broker, case)
         received = ReturnReceived(
@@ -363,3 +374,79 @@ async def test_a_changed_mind_inside_the_windows_is_offered_the_return_not_told_
     events = await outbox_of(resolution, case.case_id)
     assert "resolution.held_for_agent" not in types_of(events)
     assert "return_full_refund" in {e["data"].get("remedy") for e in events}
+
+
+def disposition(case_id: str, grade: Grade, net_minor: int) -> DispositionDecided:
+    return DispositionDecided(
+        case_id=case_id,
+        inspection_id=f"insp-{uuid.uuid4().hex[:8]}",
+        rma_id=f"rma-{uuid.uuid4().hex[:8]}",
+        warehouse="reno",
+        grade=grade,
+        disposition=Disposition.RECYCLE,
+        net_minor=net_minor,
+        currency=Currency.USD,
+        items=[CaseItem(sku="BT-SPK-200-BLK", quantity=1, unit_price_minor=4999)],
+        alternatives=[],
+    )
+
+
+async def test_the_cost_model_learns_what_a_sellers_faulty_units_recover(resolution):
+    from services.resolution.tables import Recovery
+    from services.resolution.workflows import recoveries
+
+    seller = f"seller-{uuid.uuid4().hex[:6]}"
+
+    def faulty():
+        return case_opened(scenario=Scenario.FUNCTIONAL_FAULT).model_copy(
+            update={"seller_account": seller}
+        )
+
+    def return_cost(decision: CaseDecision) -> int:
+        return next(
+            a["cost_minor"] for a in decision.alternatives if a["remedy"] == "return_full_refund"
+        )
+
+    first = faulty()
+    recycled = [disposition(first.case_id, Grade.D, 0) for _ in range(30)]
+    async with TestKafkaBroker(resolution.broker) as broker:
+        await publish(broker, first)
+        for event in [*recycled, recycled[0]]:  # one redelivered
+            await publish(broker, event, topic="refurbish.events")
+        recoveries._cached.clear()  # as if a minute had passed
+        later = faulty()
+        await publish(broker, later)
+    async with resolution.sessions() as session:
+        rows = list(
+            await session.scalars(select(Recovery).where(Recovery.seller_account == seller))
+        )
+    assert len(rows) == 30
+    assert {(r.condition, r.grade, r.net_minor, r.price_minor) for r in rows} == {
+        ("faulty", "D", 0, 4999)
+    }
+    before = await row(resolution, CaseDecision, first.case_id)
+    after = await row(resolution, CaseDecision, later.case_id)
+    assert return_cost(after) > return_cost(before)  # the units came back worth nothing
+
+
+async def test_a_disposition_of_a_case_resolution_does_not_know_is_ignored(resolution):
+    from services.resolution.tables import Recovery
+
+    event = disposition(f"case-{uuid.uuid4()}", Grade.A, 3000)
+    async with TestKafkaBroker(resolution.broker) as broker:
+        await publish(broker, event, topic="refurbish.events")
+    assert await row(resolution, Recovery, event.inspection_id) is None
+
+
+@pytest.mark.parametrize(
+    ("reason", "first"), [("style", "partial_refund"), ("size_too_small", "exchange")]
+)
+async def test_a_colour_complaint_is_offered_a_discount_to_keep_it_a_size_an_exchange(
+    resolution, reason, first
+):
+    case = case_opened(scenario=Scenario.SIZE_STYLE_MISMATCH).model_copy(update={"reason": reason})
+    async with TestKafkaBroker(resolution.broker) as broker:
+        await publish(broker, case)
+    decision = await row(resolution, CaseDecision, case.case_id)
+    assert decision.reason == reason
+    assert decision.plan[0]["remedy"] == first

@@ -1,4 +1,5 @@
 from dataclasses import replace
+from decimal import Decimal
 
 import pytest
 
@@ -6,14 +7,18 @@ from services.resolution.domain.costs import (
     COST_BOOK,
     DEFAULT,
     LINE_STORE_CREDIT,
+    Condition,
     Costing,
     SizeClass,
+    condition_of,
     estimate,
+    recovery_share,
     recovery_value,
     return_route,
     size_class_of,
+    with_learnt_recovery,
 )
-from shared.events import CaseItem, Grade, Remedy, ReturnRoute
+from shared.events import CaseItem, Grade, ProductFacts, Reason, Remedy, ReturnRoute, Scenario
 from shared.markets import Currency, Market
 
 R = Remedy
@@ -68,16 +73,18 @@ CASES = [
     (
         R.EXCHANGE,
         Costing(Market.US, "amazon", [US_ELECTRONICS], price_difference_minor=500),
-        # replacement 45% x 4000; outbound small 70% x 900; the buyer pays 500 more
+        # replacement 45% x 4000; outbound small 70% x 900; the buyer pays 500 more; the
+        # returning unit valued like the new one, at landed cost: what it nets as a share of
+        # its price (.6475 - 600/4000 = .4975) x 1800 = 895.5 -> 896 (half-up)
         {
             "replacement_unit": 1800,
             "outbound_shipping": 630,
             "return_shipping": 900,
             "handling": 250,
-            "recovery_value": -1990,
+            "recovery_value": -896,
             "price_difference": -500,
         },
-        1090,
+        2184,
     ),
     (
         R.RETURN_FULL_REFUND,
@@ -127,16 +134,17 @@ CASES = [
         R.EXCHANGE,
         Costing(Market.DE, "shopify", [EU_HOME], price_difference_minor=-400),
         # per unit: replacement 35% x 5000 = 1750, outbound medium 630, return medium 900,
-        # handling 220; x 2. We pay 400 back.
+        # handling 220, recovery at landed cost (.676 - 300/5000 = .616) x 1750 = 1078;
+        # x 2. We pay 400 back.
         {
             "replacement_unit": 3500,
             "outbound_shipping": 1260,
             "return_shipping": 1800,
             "handling": 440,
-            "recovery_value": -6160,
+            "recovery_value": -2156,
             "price_difference": 400,
         },
-        1240,
+        5244,
     ),
     (
         R.RETURN_FULL_REFUND,
@@ -462,3 +470,114 @@ def test_store_credit_cost_is_spread_over_items_at_each_category_share():
     priced = estimate(R.STORE_CREDIT, Costing(Market.US, "shopify", both, 9999))
     assert priced.total_minor == 3750  # 1500 + 2249.55, rounded half-up once
     assert estimate(R.STORE_CREDIT, Costing(Market.US, "shopify", both, 0)).lines == ()
+
+
+# --- condition, learnt recovery, the catalog's facts
+
+
+@pytest.mark.parametrize(
+    ("scenario", "reason", "condition"),
+    [
+        (Scenario.FUNCTIONAL_FAULT, None, Condition.FAULTY),
+        (Scenario.QUALITY_DEFECT, Reason.QUALITY, Condition.FAULTY),
+        (Scenario.MINOR_DEFECT, None, Condition.DAMAGED),
+        (Scenario.MINOR_DEFECT, Reason.DEFECTIVE, Condition.FAULTY),
+        (Scenario.QUALITY_DEFECT, Reason.DAMAGED, Condition.DAMAGED),
+        (Scenario.SIZE_STYLE_MISMATCH, Reason.STYLE, Condition.OPENED),
+        (Scenario.CHANGED_MIND, Reason.CHANGED_MIND, Condition.UNOPENED),
+        (Scenario.WRONG_ITEM, None, Condition.UNOPENED),
+    ],
+)
+def test_the_condition_follows_the_reason_then_the_scenario(scenario, reason, condition):
+    assert condition_of(scenario, reason) is condition
+
+
+@pytest.mark.parametrize("condition", list(Condition))
+def test_each_condition_grade_mix_sums_to_one(condition):
+    mix = COST_BOOK.condition_grade_mix[condition]
+    assert set(mix) == set(Grade)
+    assert sum(mix.values()) == 1
+
+
+def test_recovery_falls_from_unopened_to_faulty():
+    unit = item("electronics", 10000)
+    # local shares .85/.65/.40/.10, electronics refurb 600: unopened 10000 x .8045 - 600 =
+    # 7445; opened .7075 -> 6475; damaged .45 -> 3900; faulty .1725 -> 1125
+    values = [recovery_value(unit, ReturnRoute.LOCAL, COST_BOOK, c) for c in Condition]
+    assert values == [7445, 6475, 3900, 1125]
+
+
+def test_a_dead_unit_no_longer_recovers_most_of_its_price():
+    unit = item("electronics", 4999)
+    faulty = recovery_value(unit, ReturnRoute.LOCAL, COST_BOOK, Condition.FAULTY)
+    assert faulty < 4999 * 0.1
+    assert recovery_value(unit, ReturnRoute.LOCAL) > 4999 * 0.5  # condition unknown: category
+
+
+def test_refurbishs_grades_and_recoveries_are_learnt_weighing_the_book_as_20_units():
+    unit = item("home", 10000)
+    # 20 faulty units seen: all grade D, each netting 5% of its price
+    seen = {Condition.FAULTY: {Grade.D: (20, Decimal("1.00"))}}
+    book = with_learnt_recovery(COST_BOOK, seen)
+    # mix: A 0, B .05/2, C .15/2, D (.8x20+20)/40 = .9; shares (book less refurb 300 of 10000):
+    # B .65-.03 = .62, C .40-.03 = .37, D (.07x20 + 1)/40 = .06
+    expected = Decimal("0.025") * Decimal("0.62") + Decimal("0.075") * Decimal("0.37")
+    expected += Decimal("0.9") * Decimal("0.06")
+    assert recovery_share(unit, ReturnRoute.LOCAL, Condition.FAULTY, book) == expected
+    learnt = recovery_value(unit, ReturnRoute.LOCAL, book, Condition.FAULTY)
+    assert learnt == 973  # 10000 x .09725, half-up
+    assert learnt < recovery_value(unit, ReturnRoute.LOCAL, COST_BOOK, Condition.FAULTY)
+    # other conditions keep the book's figures
+    assert recovery_value(unit, ReturnRoute.LOCAL, book, Condition.UNOPENED) == (
+        recovery_value(unit, ReturnRoute.LOCAL, COST_BOOK, Condition.UNOPENED)
+    )
+
+
+def test_without_recoveries_the_book_is_unchanged():
+    assert with_learnt_recovery(COST_BOOK, {}) is COST_BOOK
+
+
+@pytest.mark.parametrize("condition", [None, *Condition])
+@pytest.mark.parametrize("category", ["electronics", "apparel", "home", "furniture", None])
+@pytest.mark.parametrize("price", [999, 4999, 19999, 99999])
+def test_an_exchange_never_costs_less_than_nothing(condition, category, price):
+    for market in (Market.US, Market.UK, Market.DE):
+        costing = Costing(Market.US, "amazon", [item(category, price)], condition=condition)
+        assert estimate(R.EXCHANGE, replace(costing, market=market)).total_minor > 0
+
+
+def facts_of_catalog(landed: int | None = None, weight: int | None = None) -> ProductFacts:
+    return ProductFacts(product_id="p-1", landed_cost_minor=landed, weight_g=weight)
+
+
+def test_the_catalogs_landed_cost_replaces_the_category_share():
+    known = item("electronics", 4000).model_copy(update={"product": facts_of_catalog(900)})
+    lines = lines_of(R.RESHIP, Costing(Market.US, "amazon", [known]))
+    assert lines["replacement_unit"] == 900  # not 45% x 4000
+    credit = lines_of(R.STORE_CREDIT, Costing(Market.US, "amazon", [known], refund_minor=2000))
+    assert credit == {LINE_STORE_CREDIT: 450}  # half the price buys half a unit: 900 / 2
+
+
+@pytest.mark.parametrize(
+    ("weight", "size"),
+    [
+        (300, SizeClass.SMALL),
+        (1000, SizeClass.SMALL),
+        (1001, SizeClass.MEDIUM),
+        (10000, SizeClass.MEDIUM),
+        (12000, SizeClass.LARGE),
+        (None, SizeClass.SMALL),
+    ],
+)
+def test_the_catalogs_weight_decides_the_parcel_size(weight, size):
+    # electronics is SMALL by category; the weight, when known, decides
+    known = item("electronics", 4000).model_copy(
+        update={"product": facts_of_catalog(weight=weight)}
+    )
+    assert size_class_of(known) is size
+
+
+def test_a_heavy_unit_costs_a_large_parcel_to_send():
+    heavy = item("electronics", 4000).model_copy(update={"product": facts_of_catalog(weight=15000)})
+    lines = lines_of(R.RESHIP, Costing(Market.US, "amazon", [heavy]))
+    assert lines["outbound_shipping"] == COST_BOOK.outbound_shipping[Currency.USD][SizeClass.LARGE]

@@ -3,15 +3,18 @@ offers in order, their amounts, and what it excluded and why; then the law's edg
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 
 from services.resolution.domain import engine
+from services.resolution.domain.costs import COST_BOOK, Condition, with_learnt_recovery
 from services.resolution.domain.engine import CaseFacts, plan
+from services.resolution.domain.law import rights_of
 from services.resolution.domain.offers import draft, planned_steps
 from services.resolution.domain.policy import DEFAULT_POLICY, RefundTier, SellerPolicy
 from services.resolution.domain.troubleshooting import starter_guides
-from shared.events import CaseItem, Remedy, Scenario
+from shared.events import CaseItem, Grade, Reason, Remedy, Scenario
 from shared.markets import CURRENCY_OF, DEFAULT_LANGUAGE_OF, Currency, Market
 
 R, S = Remedy, Scenario
@@ -57,7 +60,12 @@ def excluded(the_plan) -> dict[Remedy, str]:
 
 
 # A $49.99 speaker (a starter troubleshooting guide exists in every language): the same
-# plan in every market, because the unit is worth more than the returnless-refund cap.
+# plan in every market, because the unit is worth more than the returnless-refund cap;
+# but a quality defect, which the UK buyer rejects for their money within 30 days, and
+# which elsewhere gets a repair (the part) and a replacement (an exchange for a new unit)
+# first, both cheaper than taking a faulty unit back for a refund.
+SIZE = "a size or fit does not change"
+REJECTED = "law uk.cra.short_term_right_to_reject"
 SPEAKER_PLANS: dict[Scenario, tuple[list[tuple[Remedy, int]], dict[Remedy, str]]] = {
     S.MINOR_DEFECT: (
         [(R.PARTIAL_REFUND, 499), (R.RETURN_FULL_REFUND, 4999)],
@@ -69,9 +77,12 @@ SPEAKER_PLANS: dict[Scenario, tuple[list[tuple[Remedy, int]], dict[Remedy, str]]
     ),
     S.SIZE_STYLE_MISMATCH: (
         [(R.EXCHANGE, 0), (R.RETURN_FULL_REFUND, 4999)],
+        {R.REFUND_WITHOUT_RETURN: POLICY_CAP, R.PARTIAL_REFUND: SIZE},
+    ),
+    S.QUALITY_DEFECT: (
+        [(R.PART_SHIPMENT, 0), (R.EXCHANGE, 0), (R.RETURN_FULL_REFUND, 4999)],
         {R.REFUND_WITHOUT_RETURN: POLICY_CAP},
     ),
-    S.QUALITY_DEFECT: ([(R.RETURN_FULL_REFUND, 4999)], {R.REFUND_WITHOUT_RETURN: POLICY_CAP}),
     S.CHANGED_MIND: ([(R.RETURN_FULL_REFUND, 4999)], {}),
     S.NOT_RECEIVED: ([(R.RESHIP, 0), (R.REFUND_WITHOUT_RETURN, 4999)], {}),
     S.WRONG_ITEM: (
@@ -79,12 +90,22 @@ SPEAKER_PLANS: dict[Scenario, tuple[list[tuple[Remedy, int]], dict[Remedy, str]]
         {R.REFUND_WITHOUT_RETURN: POLICY_CAP},
     ),
 }
+UK_REJECTION = (
+    [(R.RETURN_FULL_REFUND, 4999)],
+    {R.REFUND_WITHOUT_RETURN: POLICY_CAP, R.PART_SHIPMENT: REJECTED, R.EXCHANGE: REJECTED},
+)
+
+
+def speaker_plan(scenario: Scenario, market: Market):
+    if scenario is S.QUALITY_DEFECT and market is Market.UK:
+        return UK_REJECTION
+    return SPEAKER_PLANS[scenario]
 
 
 @pytest.mark.parametrize("market", MARKETS)
 @pytest.mark.parametrize("scenario", list(SPEAKER_PLANS))
 def test_speaker_plan_per_scenario_and_market(scenario, market):
-    expected_offers, expected_exclusions = SPEAKER_PLANS[scenario]
+    expected_offers, expected_exclusions = speaker_plan(scenario, market)
     the_plan = plan(facts(scenario, market, [SPEAKER]), DEFAULT_POLICY, 0, GUIDES, OPENED)
     assert offered(the_plan) == expected_offers
     assert {r: why[: len(expected_exclusions[r])] for r, why in excluded(the_plan).items()} == (
@@ -93,26 +114,37 @@ def test_speaker_plan_per_scenario_and_market(scenario, market):
 
 
 # A $19.99 curtain: a return costs more than the unit brings back, so a refund without a
-# return wins, except in the UK, where return postage is cheap enough.
+# return wins; except where the unit comes back unopened (a wrong item) or tried on (a size)
+# and return postage is cheap (UK, EU).
+RETURNLESS = (R.REFUND_WITHOUT_RETURN, 1999)
+RETURN = (R.RETURN_FULL_REFUND, 1999)
 HOME_RETURNLESS = {R.RETURN_FULL_REFUND: DEARER}
-UK_RETURN = {R.REFUND_WITHOUT_RETURN: DEARER}
+RETURN_WINS = {R.REFUND_WITHOUT_RETURN: DEARER}
+EU = (Market.DE, Market.FR, Market.IT, Market.ES)
 
 
 def curtain_plan(scenario: Scenario, market: Market):
-    uk = market is Market.UK
-    last = (R.RETURN_FULL_REFUND, 1999) if uk else (R.REFUND_WITHOUT_RETURN, 1999)
-    dearer = UK_RETURN if uk else HOME_RETURNLESS
     north_america = market in (Market.US, Market.CA)
+    faulty = ([(R.PART_SHIPMENT, 0), RETURNLESS], HOME_RETURNLESS)
     table = {
-        S.MINOR_DEFECT: ([(R.PARTIAL_REFUND, 199), last], dearer),
-        S.FUNCTIONAL_FAULT: ([(R.PART_SHIPMENT, 0), last], dearer | {R.TROUBLESHOOTING: NO_GUIDE}),
-        # Exchanging a cheap curtain across North America costs more than refunding it.
+        S.MINOR_DEFECT: ([(R.PARTIAL_REFUND, 199), RETURNLESS], HOME_RETURNLESS),
+        S.FUNCTIONAL_FAULT: (faulty[0], faulty[1] | {R.TROUBLESHOOTING: NO_GUIDE}),
+        # Exchanging a cheap curtain costs more than refunding it, but in the UK.
         S.SIZE_STYLE_MISMATCH: (
-            ([last], dearer | {R.EXCHANGE: DEARER})
-            if north_america
-            else ([(R.EXCHANGE, 0), last], dearer)
+            ([(R.EXCHANGE, 0), RETURN], RETURN_WINS | {R.PARTIAL_REFUND: SIZE})
+            if market is Market.UK
+            else ([RETURNLESS], HOME_RETURNLESS | {R.EXCHANGE: DEARER, R.PARTIAL_REFUND: SIZE})
         ),
-        S.QUALITY_DEFECT: ([last], dearer),
+        # A part, cheaper than the refund, everywhere the buyer has not rejected the goods;
+        # in the EU the replacement too, though dearer: the legal guarantee lets the buyer
+        # choose repair or replacement first.
+        S.QUALITY_DEFECT: (
+            ([RETURNLESS], HOME_RETURNLESS | {R.PART_SHIPMENT: REJECTED, R.EXCHANGE: REJECTED})
+            if market is Market.UK
+            else ([(R.PART_SHIPMENT, 0), (R.EXCHANGE, 0), RETURNLESS], HOME_RETURNLESS)
+            if market in EU
+            else (faulty[0], HOME_RETURNLESS | {R.EXCHANGE: DEARER})
+        ),
         S.CHANGED_MIND: ([(R.RETURN_FULL_REFUND, 1999)], {}),
         # Sending a $19.99 curtain again across Canada costs more than refunding it.
         S.NOT_RECEIVED: (
@@ -120,8 +152,13 @@ def curtain_plan(scenario: Scenario, market: Market):
             if market is Market.CA
             else ([(R.RESHIP, 0), (R.REFUND_WITHOUT_RETURN, 1999)], {})
         ),
+        # The right item before any refund, dearer or not.
+        S.WRONG_ITEM: (
+            ([(R.EXCHANGE, 0), RETURNLESS], HOME_RETURNLESS)
+            if north_america
+            else ([(R.EXCHANGE, 0), RETURN], RETURN_WINS)
+        ),
     }
-    table[S.WRONG_ITEM] = table[S.SIZE_STYLE_MISMATCH]
     return table[scenario]
 
 
@@ -139,12 +176,18 @@ def test_cheap_curtain_plan_per_scenario_and_market(scenario, market):
 @pytest.mark.parametrize("scenario", list(Scenario))
 @pytest.mark.parametrize("market", MARKETS)
 def test_every_plan_is_cheapest_first_and_ends_with_a_remedy_the_buyer_takes(scenario, market):
+    """Cheapest first, but for what is the buyer's to choose first (the law's repair or
+    replacement, the right item for a wrong one), which may cost more than the refund."""
     for item in (SPEAKER, CURTAIN):
-        the_plan = plan(facts(scenario, market, [item]), DEFAULT_POLICY, 0, GUIDES, OPENED)
+        case = facts(scenario, market, [item])
+        the_plan = plan(case, DEFAULT_POLICY, 0, GUIDES, OPENED)
         costs = [step.cost_minor for step in the_plan.steps]
-        assert costs == sorted(costs)
+        assert costs[:-1] == sorted(costs[:-1])
         assert the_plan.steps[-1].owed
         assert not any(step.owed for step in the_plan.steps[:-1])
+        rights = rights_of(market, case.delivered_at, OPENED)
+        dearer = {s.remedy for s in the_plan.steps[:-1] if s.cost_minor > costs[-1]}
+        assert dearer <= engine.first_remedies(case, rights)
         weighed = {a.remedy for a in the_plan.alternatives}
         assert weighed == set(engine.ladder_of(scenario, DEFAULT_POLICY))
 
@@ -395,3 +438,128 @@ def test_a_changed_mind_is_returnable_within_the_channels_own_window(
     policy = SellerPolicy(return_window_days=windows) if marketplace != "amazon" else DEFAULT_POLICY
     the_plan = plan(case, policy, 0, GUIDES, opened)
     assert bool(offered(the_plan)) is returnable
+
+
+# --- Repair, replacement, the right item, a discount to keep it
+
+
+def months_after_delivery(scenario: Scenario, market: Market, item: CaseItem, months: int):
+    return facts(scenario, market, [item], delivered_days_before=months * 30 + 5)
+
+
+@pytest.mark.parametrize(
+    ("market", "months", "expected"),
+    [
+        # US, 13 months on: no statutory choice, but the part is a quarter of the refund.
+        (Market.US, 13, [R.PART_SHIPMENT, R.REFUND_WITHOUT_RETURN]),
+        # EU, 13 months on: the legal guarantee runs; repair and replacement come first.
+        (Market.DE, 13, [R.PART_SHIPMENT, R.EXCHANGE, R.REFUND_WITHOUT_RETURN]),
+        # UK past the 30-day right to reject: repair or replacement before any refund.
+        (Market.UK, 13, [R.PART_SHIPMENT, R.EXCHANGE, R.REFUND_WITHOUT_RETURN]),
+        # EU past the two-year guarantee: only what is cheaper than the refund.
+        (Market.DE, 25, [R.PART_SHIPMENT, R.REFUND_WITHOUT_RETURN]),
+    ],
+)
+def test_a_quality_defect_gets_repair_or_replacement_where_the_law_or_the_price_says(
+    market, months, expected
+):
+    case = months_after_delivery(S.QUALITY_DEFECT, market, CURTAIN, months)
+    the_plan = plan(case, DEFAULT_POLICY, 0, GUIDES, OPENED)
+    assert remedies(the_plan) == expected
+    part, refund = the_plan.steps[0], the_plan.steps[-1]
+    assert part.cost_minor * 2 < refund.cost_minor
+    if R.EXCHANGE not in expected:
+        assert excluded(the_plan)[R.EXCHANGE].startswith(DEARER)
+
+
+def test_a_us_quality_defect_13_months_on_is_offered_a_part_costing_a_quarter_of_the_refund():
+    case = months_after_delivery(S.QUALITY_DEFECT, Market.US, SPEAKER, 13)
+    the_plan = plan(case, DEFAULT_POLICY, 0, GUIDES, OPENED)
+    first = the_plan.steps[0]
+    assert first.remedy is R.PART_SHIPMENT
+    assert first.cost_minor <= 4999 // 4
+    assert the_plan.steps[-1].remedy is R.RETURN_FULL_REFUND
+
+
+def test_a_replacement_the_law_lets_the_buyer_choose_is_offered_though_dearer_than_the_refund():
+    the_plan = plan(
+        facts(S.QUALITY_DEFECT, Market.FR, [CURTAIN]), DEFAULT_POLICY, 0, GUIDES, OPENED
+    )
+    exchange = next(s for s in the_plan.steps if s.remedy is R.EXCHANGE)
+    assert exchange.cost_minor > the_plan.steps[-1].cost_minor
+    assert not exchange.owed
+
+
+def test_the_right_item_comes_before_the_refund_even_when_dearer():
+    the_plan = plan(facts(S.WRONG_ITEM, Market.CA, [CURTAIN]), DEFAULT_POLICY, 0, GUIDES, OPENED)
+    assert remedies(the_plan) == [R.EXCHANGE, R.REFUND_WITHOUT_RETURN]
+    assert the_plan.steps[0].cost_minor > the_plan.steps[1].cost_minor
+
+
+@pytest.mark.parametrize(
+    ("reason", "item", "expected"),
+    [
+        (Reason.STYLE, SPEAKER, [R.PARTIAL_REFUND, R.EXCHANGE, R.RETURN_FULL_REFUND]),
+        (Reason.STYLE, CURTAIN, [R.PARTIAL_REFUND, R.REFUND_WITHOUT_RETURN]),
+        (Reason.SIZE_TOO_SMALL, SPEAKER, [R.EXCHANGE, R.RETURN_FULL_REFUND]),
+        (None, SPEAKER, [R.EXCHANGE, R.RETURN_FULL_REFUND]),
+    ],
+)
+def test_a_colour_or_style_complaint_is_offered_a_partial_refund_to_keep_it(reason, item, expected):
+    case = replace(facts(S.SIZE_STYLE_MISMATCH, Market.US, [item]), reason=reason)
+    the_plan = plan(case, DEFAULT_POLICY, 0, GUIDES, OPENED)
+    assert remedies(the_plan) == expected
+    if reason is Reason.STYLE:
+        assert the_plan.steps[0].refund_minor == item.unit_price_minor // 10
+    else:
+        assert excluded(the_plan)[R.PARTIAL_REFUND].startswith(SIZE)
+
+
+def test_a_keep_it_discount_in_the_eu_tells_of_the_withdrawal_right():
+    case = replace(facts(S.SIZE_STYLE_MISMATCH, Market.IT, [SPEAKER]), reason=Reason.STYLE)
+    first = plan(case, DEFAULT_POLICY, 0, GUIDES, OPENED).steps[0]
+    assert first.remedy is R.PARTIAL_REFUND
+    assert "eu.crd.withdrawal" in [d.rule_id for d in first.disclosures]
+
+
+# --- Recovery by the unit's reported condition
+
+
+def return_cost(case: CaseFacts, book=COST_BOOK) -> int:
+    the_plan = plan(case, DEFAULT_POLICY, 0, GUIDES, OPENED, book=book)
+    return next(a.cost_minor for a in the_plan.alternatives if a.remedy is R.RETURN_FULL_REFUND)
+
+
+def test_a_faulty_unit_brings_back_less_than_a_damaged_or_an_unopened_one():
+    base = facts(S.MINOR_DEFECT, Market.US, [SPEAKER])
+    by_reason = {
+        reason: return_cost(replace(base, reason=reason))
+        for reason in (Reason.DEFECTIVE, Reason.DAMAGED, Reason.WRONG_ITEM)
+    }
+    assert by_reason[Reason.DEFECTIVE] > by_reason[Reason.DAMAGED] > by_reason[Reason.WRONG_ITEM]
+
+
+@pytest.mark.parametrize("market", MARKETS)
+@pytest.mark.parametrize("item", [SPEAKER, CURTAIN])
+def test_a_dead_units_return_is_never_cheaper_than_a_returnless_refund(market, item):
+    the_plan = plan(facts(S.QUALITY_DEFECT, market, [item]), DEFAULT_POLICY, 0, GUIDES, OPENED)
+    by_remedy = {a.remedy: a.cost_minor for a in the_plan.alternatives}
+    assert by_remedy[R.RETURN_FULL_REFUND] > by_remedy[R.REFUND_WITHOUT_RETURN]
+
+
+@pytest.mark.parametrize("scenario", list(Scenario))
+@pytest.mark.parametrize("market", MARKETS)
+def test_no_exchange_costs_less_than_nothing(scenario, market):
+    for item in (SPEAKER, CURTAIN):
+        the_plan = plan(facts(scenario, market, [item]), DEFAULT_POLICY, 0, GUIDES, OPENED)
+        assert all(a.cost_minor > 0 for a in the_plan.alternatives if a.remedy is R.EXCHANGE)
+
+
+def test_refurbishs_recoveries_move_the_price_of_a_return_once_there_are_many():
+    case = facts(S.FUNCTIONAL_FAULT, Market.US, [SPEAKER])
+    # Faulty units the seller's refurbish graded D and sold for parts at 2% of the price.
+    few = with_learnt_recovery(COST_BOOK, {Condition.FAULTY: {Grade.D: (2, Decimal("0.04"))}})
+    many = with_learnt_recovery(COST_BOOK, {Condition.FAULTY: {Grade.D: (400, Decimal("8.00"))}})
+    book_only, after_few, after_many = (return_cost(case, b) for b in (COST_BOOK, few, many))
+    assert book_only < after_few < after_many
+    assert after_few - book_only < after_many - after_few

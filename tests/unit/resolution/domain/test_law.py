@@ -15,6 +15,7 @@ from services.resolution.domain.law import (
     Payer,
     Rule,
     Window,
+    buyers_choice,
     check_offer,
     required_disclosures,
     rights_of,
@@ -464,3 +465,29 @@ def test_the_uk_notices_speak_of_cancellation_and_the_consumer_rights_act():
     assert "cancel the purchase" in sentences
     assert "Consumer Rights Act 2015" in sentences
     assert "withdraw" not in sentences
+
+
+# --- What the buyer may choose first
+
+REPAIR_OR_REPLACE = {Remedy.PART_SHIPMENT, Remedy.EXCHANGE}
+
+
+@pytest.mark.parametrize(
+    ("market", "scenario", "day", "expected"),
+    [
+        (Market.DE, Scenario.QUALITY_DEFECT, 5, REPAIR_OR_REPLACE),
+        (Market.FR, Scenario.QUALITY_DEFECT, 400, REPAIR_OR_REPLACE),  # 13 months on
+        (Market.FR, Scenario.QUALITY_DEFECT, 730, REPAIR_OR_REPLACE),  # the guarantee's last day
+        (Market.FR, Scenario.QUALITY_DEFECT, 731, set()),  # two years and a day
+        (Market.IT, Scenario.WRONG_ITEM, 5, REPAIR_OR_REPLACE),
+        (Market.UK, Scenario.QUALITY_DEFECT, 400, REPAIR_OR_REPLACE),
+        (Market.US, Scenario.QUALITY_DEFECT, 5, set()),
+        (Market.CA, Scenario.QUALITY_DEFECT, 400, set()),
+        (Market.DE, Scenario.FUNCTIONAL_FAULT, 5, set()),  # works with a guide: no defect rule
+        (Market.DE, Scenario.CHANGED_MIND, 5, set()),
+    ],
+)
+def test_repair_or_replacement_is_the_buyers_first_choice_while_a_legal_guarantee_runs(
+    market, scenario, day, expected
+):
+    assert buyers_choice(market, scenario, rights(market, day)) == expected

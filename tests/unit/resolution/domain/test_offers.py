@@ -288,3 +288,22 @@ def test_an_eu_offer_for_a_fault_carries_the_legal_guarantee(scenario):
         assert step.legal_guarantee_until is not None
         assert format_day("de", step.legal_guarantee_until) in the_draft.message
         assert the_draft.sendable, the_draft.findings
+
+
+@pytest.mark.parametrize(
+    ("market", "words"),
+    [
+        (Market.US, "replace your Bluetooth Speaker with a new one"),
+        (Market.DE, "durch einen neuen desselben Modells"),
+        (Market.FR, "par un neuf du même modèle"),
+        (Market.ES, "por uno nuevo del mismo modelo"),
+        (Market.IT, "con uno nuovo dello stesso modello"),
+    ],
+)
+def test_a_replacement_for_a_quality_defect_is_worded_as_a_new_unit_not_another_variant(
+    market, words
+):
+    drafts = drafts_of(facts(Scenario.QUALITY_DEFECT, market, SPEAKER, 40))
+    exchange = next(d for step, d in drafts if step.remedy is Remedy.EXCHANGE)
+    assert words in exchange.message
+    assert exchange.sendable
