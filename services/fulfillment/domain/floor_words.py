@@ -211,6 +211,18 @@ TEXTS: dict[str, tuple[str, str, str, str]] = {
         "{rma} réceptionné : à porter au contrôle.",
         "{rma} recibido: llévelo a inspección.",
     ),
+    "received_origin": (
+        "Received {rma}: it goes back to the factory, to the shelf of the next consolidation.",
+        "{rma} angenommen: geht zurück ans Werk, ins Fach der nächsten Sammelsendung.",
+        "{rma} réceptionné : il repart à l'usine, sur l'étagère du prochain envoi groupé.",
+        "{rma} recibido: vuelve a fábrica, al estante del próximo envío agrupado.",
+    ),
+    "to_origin": (
+        "Back to the factory",
+        "Zurück ans Werk",
+        "Retour à l'usine",
+        "De vuelta a fábrica",
+    ),
     "put_held": (
         "No return matches {code}: put the parcel on the holding shelf ({id}).",
         "Keine Retoure passt zu {code}: Paket ins Klärfach legen ({id}).",

@@ -433,9 +433,10 @@ async def returns_page(
     received: str | None = None,
     held: str | None = None,
     code: str | None = None,
+    route: str | None = None,
 ) -> HTMLResponse:
     warehouse = chosen_warehouse(caller, w)
-    outcome = {"received": received, "held": held, "code": code}
+    outcome = {"received": received, "held": held, "code": code, "route": route}
     return render(
         request, "returns.html", caller, warehouse=WAREHOUSE_BY_CODE[warehouse], outcome=outcome
     )
@@ -474,7 +475,8 @@ async def scan_return(
     if answer.held is not None:
         return back_to("/floor/returns", w=warehouse, held=answer.held.holding_id, code=scan.code)
     assert answer.received is not None
-    return back_to("/floor/returns", w=warehouse, received=answer.received.rma_id)
+    parcel = answer.received
+    return back_to("/floor/returns", w=warehouse, received=parcel.rma_id, route=parcel.route)
 
 
 @router.get(

@@ -26,7 +26,7 @@ from services.fulfillment.domain.floor_words import LANGUAGES, TEXTS
 from services.fulfillment.tables import Shipment, StockAdjustment
 from services.fulfillment.workers.dispatch_router import DispatchRouter
 from services.fulfillment.workflows.context import Fulfillment
-from shared.events import Remedy
+from shared.events import Remedy, ReturnRoute
 from tests.factories import AGENT, INTERNAL_TOKEN, ISSUER, bearer, resolution_decided
 from tests.handlers.conftest import api_of
 from tests.handlers.fulfillment.conftest import (
@@ -259,8 +259,9 @@ async def test_a_problem_reported_hands_the_task_on(floor, browser):
     assert "fulfillment.dispatch_problem" in kinds
 
 
-async def returned_at(api, warehouse: str) -> dict:
+async def returned_at(api, warehouse: str, route: ReturnRoute = ReturnRoute.LOCAL) -> dict:
     decided = resolution_decided(new_sku(), remedy=Remedy.RETURN_FULL_REFUND)
+    decided = decided.model_copy(update={"route": route})
     await publish(api, decided)
     answer = await api.get("/returns", params={"case_id": decided.case_id}, headers=AGENT)
     assert answer.status_code == 200, answer.text
@@ -291,6 +292,13 @@ async def test_returns_scanned_in_and_an_unknown_parcel_held_then_matched(floor,
     (photo_url,) = kept["photos"]
     seen = await page.request.get(photo_url)
     assert seen.ok and seen.headers["content-type"] == "image/png"
+
+    to_factory = await returned_at(floor, "BOS1", ReturnRoute.ORIGIN)
+    await page.focus("#return-code")
+    await scan(page, to_factory["tracking_number"])  # the label's number names it too
+    await scan(page, "sealed")
+    await expect(outcome).to_have_attribute("data-route", "origin")
+    await expect(outcome).to_contain_text(to_factory["rma_id"])
 
     unknown = f"UNK{new_sku()[4:]}"
     await page.focus("#return-code")
