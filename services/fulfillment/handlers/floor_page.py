@@ -261,7 +261,9 @@ def task_page(
     line: int = 0,
     error: str | None = None,
     status: int = 200,
+    sized: bool = False,
 ) -> HTMLResponse:
+    """`sized`: labels are bought from a carrier, which takes the box's size too."""
     lines = task.pick_list or []
     return render(
         request,
@@ -274,6 +276,7 @@ def task_page(
         line=min(max(line, 0), max(len(lines) - 1, 0)),
         problems=PROBLEMS,
         error=error,
+        sized=sized,
     )
 
 
@@ -282,11 +285,12 @@ async def task_view(
     shipment_id: str,
     request: Request,
     service: CurrentService,
+    fulfillment: CurrentFulfillment,
     caller: WarehouseStaff,
     line: int = 0,
 ) -> HTMLResponse:
     task = await task_of(service, caller, shipment_id)
-    return task_page(request, caller, task, line)
+    return task_page(request, caller, task, line, sized=fulfillment.labels is not None)
 
 
 @router.post(
@@ -338,16 +342,37 @@ async def pack(
     caller: WarehouseStaff,
     token: Token,
     weight_g: Annotated[str, Form(max_length=12)] = "",
+    length_cm: Annotated[str, Form(max_length=12)] = "",
+    width_cm: Annotated[str, Form(max_length=12)] = "",
+    height_cm: Annotated[str, Form(max_length=12)] = "",
 ) -> Response:
     form_token_checked(request, token)
     task = await task_of(service, caller, shipment_id)
+    sized = fulfillment.labels is not None
     try:
-        packing = tasks_api.Packing(weight_g=weight_g.strip() or 0)
+        size = millimetres(length_cm, width_cm, height_cm) if sized else None
+        packing = tasks_api.Packing(weight_g=weight_g.strip() or 0, dimensions_mm=size)
         await tasks_api.confirm_packed(shipment_id, packing, service, fulfillment, caller)
     except (HTTPException, ValidationError) as error:
         refusal = said(error)
-        return task_page(request, caller, task, error=refusal.reason, status=refusal.status)
+        return task_page(
+            request, caller, task, error=refusal.reason, status=refusal.status, sized=sized
+        )
+    except ValueError as error:
+        return task_page(request, caller, task, error=str(error), status=422, sized=sized)
     return back_to(f"/floor/tasks/{quote(shipment_id)}", done="packed")
+
+
+def millimetres(*sides_cm: str) -> tuple[int, int, int] | None:
+    """The box's sides as typed in centimetres ("24.5"), in millimetres; all three or none."""
+    given = [side.strip().replace(",", ".") for side in sides_cm]
+    if not any(given):
+        return None
+    try:
+        length, width, height = (round(float(side) * 10) for side in given)
+    except ValueError:
+        raise ValueError("give the box's length, width and height in cm, or none") from None
+    return length, width, height
 
 
 @router.get(

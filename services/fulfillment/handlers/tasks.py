@@ -40,6 +40,7 @@ from shared.routes import attachment, get_or_404
 from shared.service import CurrentService
 
 router = APIRouter(tags=["dispatch tasks"])
+PositiveSide = Annotated[int, Field(gt=0, le=3000)]
 
 
 @router.get("/warehouses/{code}/tasks", summary="A warehouse's dispatch tasks, oldest first")
@@ -94,6 +95,11 @@ async def confirm_picked(
 
 class Packing(BaseModel):
     weight_g: int = Field(gt=0, le=MAX_PARCEL_G, description="The packed parcel, in grams")
+    dimensions_mm: tuple[PositiveSide, PositiveSide, PositiveSide] | None = Field(
+        default=None,
+        description="The packed box measured (length, width, height in mm), for a carrier "
+        "label bought with its size; unset: the size the catalog gives, if any",
+    )
 
 
 @router.post("/tasks/{shipment_id}/packed", summary="Confirm packed: weigh, rate and label")
@@ -114,7 +120,13 @@ async def confirm_packed(
     if fulfillment.labels is not None:  # likewise the carrier's label
         with illegal_as_409(), carrier_answers():
             bought = await labelling.dispatch_label(
-                service, fulfillment.labels, task, packing.weight_g, recipient, by
+                service,
+                fulfillment.labels,
+                task,
+                packing.weight_g,
+                recipient,
+                by,
+                packing.dimensions_mm,
             )
     try:
         async with service.transaction() as session:

@@ -23,6 +23,7 @@ from services.fulfillment.adapters.ship_to import ShipToLookup
 from services.fulfillment.adapters.warehouse_webhooks import WarehouseWebhooks
 from services.fulfillment.app import create_app
 from services.fulfillment.domain.floor_words import LANGUAGES, TEXTS
+from services.fulfillment.handlers.floor_page import millimetres
 from services.fulfillment.tables import Shipment, StockAdjustment
 from services.fulfillment.workers.dispatch_router import DispatchRouter
 from services.fulfillment.workflows.context import Fulfillment
@@ -409,3 +410,10 @@ async def test_another_warehouses_task_is_not_found_and_signed_out_is_sent_to_si
     await signed_in(page, floor.url)
     answer = await page.goto(f"{floor.url}/floor/tasks/{task['shipment_id']}")
     assert answer.status == 404
+
+
+def test_the_box_typed_in_centimetres_is_taken_in_millimetres_all_sides_or_none():
+    assert millimetres("24.5", "16", "13,2") == (245, 160, 132)
+    assert millimetres("", " ", "") is None
+    with pytest.raises(ValueError, match="length, width and height"):
+        millimetres("24", "", "13")
