@@ -19,6 +19,10 @@ import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 from sqlalchemy import select
 
+from deploy.emulators.app import create_app as create_emulators
+from services.fulfillment.adapters.carrier_labels import CarrierLabels
+from services.fulfillment.adapters.carrier_pickups import CarrierPickups
+from services.fulfillment.adapters.easypost import EasyPostApi
 from services.fulfillment.adapters.ship_to import ShipToLookup
 from services.fulfillment.adapters.warehouse_webhooks import WarehouseWebhooks
 from services.fulfillment.app import create_app
@@ -31,8 +35,11 @@ from shared.events import Remedy, ReturnRoute
 from tests.factories import AGENT, INTERNAL_TOKEN, ISSUER, bearer, resolution_decided
 from tests.handlers.conftest import api_of
 from tests.handlers.fulfillment.conftest import (
+    CARRIER,
+    EASYPOST,
     LOCAL,
     NO_CARRIER,
+    bought_for,
     fake_ship_to,
     new_sku,
     outbox,
@@ -85,6 +92,34 @@ async def floor(settings, httpserver):
         api.url = url
         yield api
         ISSUER.redirect_origins.discard(url)
+    await lookup.aclose()
+
+
+@pytest.fixture
+async def carrier_floor(settings, httpserver):
+    """The floor page of a fulfillment buying its labels from the emulated EasyPost."""
+    app = create_app(settings.model_copy(update=CARRIER))
+    service = app.state.service
+    fake_ship_to(httpserver)
+    transport = httpx.ASGITransport(app=create_emulators())
+    lookup = httpx.AsyncClient(
+        base_url=httpserver.url_for("").rstrip("/"), headers=bearer(INTERNAL_TOKEN)
+    )
+    async with (
+        httpx.AsyncClient(transport=transport, base_url=EASYPOST) as carrier,
+        httpx.AsyncClient(transport=transport, base_url="http://emulators") as easypost,
+    ):
+        api = EasyPostApi(carrier, "EZTK-test")
+        webhooks = WarehouseWebhooks(lookup, LOCAL)
+        service.context = Fulfillment(
+            ShipToLookup(lookup), webhooks, CarrierLabels(api), CarrierPickups(api)
+        )
+        async with api_of(app, "fulfillment") as client, served(app) as url:
+            client.router, client.easypost = DispatchRouter(service), easypost
+            ISSUER.redirect_origins.add(url)
+            client.url = url
+            yield client
+            ISSUER.redirect_origins.discard(url)
     await lookup.aclose()
 
 
@@ -410,6 +445,30 @@ async def test_another_warehouses_task_is_not_found_and_signed_out_is_sent_to_si
     await signed_in(page, floor.url)
     answer = await page.goto(f"{floor.url}/floor/tasks/{task['shipment_id']}")
     assert answer.status == 404
+
+
+async def test_with_a_carrier_the_box_is_measured_and_the_carriers_number_printed(
+    carrier_floor, browser
+):
+    task = await boston_task(carrier_floor)
+    shipment_id, line = task["shipment_id"], task["pick_list"][0]
+    page = await new_page(browser)
+    await signed_in(page, carrier_floor.url)
+    await page.goto(f"{carrier_floor.url}/floor/tasks/{shipment_id}")
+    await scan(page, line["bin"])
+    await scan(page, line["sku"])
+    await expect(page.locator("#state")).to_have_attribute("data-state", "picked")
+    for typed in ("450", "30", "20", "10,5"):  # weight, then the box, field after field
+        await scan(page, typed)
+    packed = page.locator("#state")  # the label is bought from the carrier meanwhile
+    await expect(packed).to_have_attribute("data-state", "packed", timeout=20_000)
+    (bought,) = await bought_for(carrier_floor, shipment_id)
+    assert bought["parcel"]["length"] == 11.9 and bought["parcel"]["height"] == 4.2
+    tracking = (await page.locator("#tracking").inner_text()).strip()
+    assert tracking == bought["tracking_code"]
+    zpl = await page.request.get(f"{carrier_floor.url}/floor/tasks/{shipment_id}/label.zpl")
+    checked_zpl(await zpl.text(), tracking)
+    await shot(page, "pack-carrier-tablet")
 
 
 def test_the_box_typed_in_centimetres_is_taken_in_millimetres_all_sides_or_none():
