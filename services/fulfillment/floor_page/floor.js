@@ -132,7 +132,8 @@
       restoreDraft(form);
       form.addEventListener("input", () => keepDraft(form));
     }
-    for (const form of document.querySelectorAll("form")) {
+    // A plain form (signing out) is left to the browser: its answer is a whole new page.
+    for (const form of document.querySelectorAll("form:not([data-plain])")) {
       form.addEventListener("submit", (event) => {
         event.preventDefault();
         if (form.dataset.sending === "1") return; // a double scan or tap: sent once

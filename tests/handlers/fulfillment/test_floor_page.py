@@ -445,6 +445,11 @@ async def test_another_warehouses_task_is_not_found_and_signed_out_is_sent_to_si
     await signed_in(page, floor.url)
     answer = await page.goto(f"{floor.url}/floor/tasks/{task['shipment_id']}")
     assert answer.status == 404
+    await page.goto(f"{floor.url}/floor/tasks")
+    await page.click(".who button[type=submit]")  # signed out: back to the sign-in
+    await expect(page.locator("#sign-in")).to_be_visible()
+    await page.goto(f"{floor.url}/floor/stock")
+    await expect(page.locator("#sign-in")).to_be_visible()
 
 
 async def test_with_a_carrier_the_box_is_measured_and_the_carriers_number_printed(
