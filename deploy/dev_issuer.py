@@ -41,8 +41,9 @@ KEY_FILE = RUN_DIR / "dev-issuer-key.pem"
 TOKEN_SECONDS = 3600
 CODE_SECONDS = 120
 CONSOLE = "console"  # the console's client id: a public client, PKCE
-# The pages people sign in to, each a public client (PKCE): the console, the technician's bench.
-PAGE_CLIENTS = frozenset({CONSOLE, "bench"})
+# The pages people sign in to, each a public client (PKCE): the console, the technician's
+# bench, the warehouse floor.
+PAGE_CLIENTS = frozenset({CONSOLE, "bench", "floor"})
 
 # The demo seller's accounts, one per channel (deploy/channel_accounts.json).
 DEMO_SELLERS = (
@@ -89,6 +90,12 @@ PERSONAS = {
             "Demo technician, Boston and Nuremberg",
             (Role.TECHNICIAN,),
             repair_shops=("BOS1", "NUE1"),
+        ),
+        Persona(
+            "demo-warehouse",
+            "Demo warehouse staff, Boston and Nuremberg",
+            (Role.WAREHOUSE_STAFF,),
+            warehouses=("BOS1", "NUE1"),
         ),
     )
 }
@@ -297,7 +304,8 @@ def sign_in_html(hidden: dict[str, str], personas: dict[str, Persona]) -> str:
         f'<li><button name="persona" value="{html.escape(p.subject)}">{html.escape(p.name)}'
         f"</button> <small>{html.escape(', '.join(r.value for r in p.roles))}"
         f"{' · ' + html.escape(', '.join(p.sellers)) if p.sellers else ''}"
-        f"{' · ' + html.escape(', '.join(p.repair_shops)) if p.repair_shops else ''}</small></li>"
+        f"{' · ' + html.escape(', '.join(p.repair_shops)) if p.repair_shops else ''}"
+        f"{' · ' + html.escape(', '.join(p.warehouses)) if p.warehouses else ''}</small></li>"
         for p in personas.values()
     )
     return (

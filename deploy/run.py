@@ -124,6 +124,11 @@ def print_overview(settings: StackSettings, summary: dict) -> None:
         "through the development issuer as “Demo technician, Boston and Nuremberg”; a token "
         "for curl: `make token ROLE=technician REPAIR_SHOPS=BOS1,NUE1`)"
     )
+    console.print(
+        f"Warehouse floor: [bold]{settings.base_url_of('fulfillment')}/floor[/]   (sign in "
+        "through the development issuer as “Demo warehouse staff, Boston and Nuremberg”; a "
+        "token for curl: `make token ROLE=warehouse_staff WAREHOUSES=BOS1,NUE1`)"
+    )
     console.print(f"[bold]{summary['cases']}[/] cases, {summary['events']} events in analytics")
     console.print(Columns(summary_tables(summary), padding=(0, 3)))
     answered = ", ".join(f"{count} by {way}" for way, count in summary["buyers"].items())

@@ -1,10 +1,10 @@
 """The local stack's secrets and demo channel accounts, made once and kept in .run/.
 
 Production sets INTAKE_PII_KEYS, SERVICE_CLIENT_SECRETS (the services' client secrets at
-its issuer), BUYER_LINK_SECRET, CONSOLE_SESSION_SECRET, BENCH_SESSION_SECRET and
-CHANNEL_ACCOUNTS_FILE itself; the local stack makes its own so that `make run` needs
-nothing, and keeps them so that data encrypted by one run is readable by the next (and the
-console stays signed in).
+its issuer), BUYER_LINK_SECRET, CONSOLE_SESSION_SECRET, BENCH_SESSION_SECRET,
+FLOOR_SESSION_SECRET and CHANNEL_ACCOUNTS_FILE itself; the local stack makes its own so
+that `make run` needs nothing, and keeps them so that data encrypted by one run is readable
+by the next (and the console and the floor's pages stay signed in).
 """
 
 import json
@@ -37,6 +37,7 @@ def _new_secrets() -> dict[str, str]:
         "BUYER_LINK_SECRET": secrets.token_urlsafe(32),
         "CONSOLE_SESSION_SECRET": secrets.token_urlsafe(32),
         "BENCH_SESSION_SECRET": secrets.token_urlsafe(32),
+        "FLOOR_SESSION_SECRET": secrets.token_urlsafe(32),
     }
 
 

@@ -1,5 +1,5 @@
 """Fulfillment: local-warehouse dispatch tasks, carrier labels and pickups, returns
-receiving, and consolidations back to origin."""
+receiving, and consolidations back to origin; the warehouse floor page."""
 
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
@@ -13,10 +13,12 @@ from services.fulfillment.adapters.carrier_pickups import CarrierPickups
 from services.fulfillment.adapters.easypost import EasyPostApi
 from services.fulfillment.adapters.ship_to import ShipToLookup
 from services.fulfillment.adapters.warehouse_webhooks import WarehouseWebhooks
+from services.fulfillment.domain.parcel_photos import LARGEST_PHOTO, PHOTOS_PER_SCAN
 from services.fulfillment.handlers import (
     buyer_view,
     carrier_labels,
     events,
+    floor_page,
     origin,
     returns,
     stock,
@@ -34,6 +36,7 @@ from shared.events import DispositionDecided, ResolutionDecided, topic_of
 from shared.identity import service_client
 from shared.service import Service, ServiceSpec, Worker
 from shared.service import create_app as create_service_app
+from shared.sign_in import with_page_sessions
 from shared.telemetry import Telemetry
 
 
@@ -86,6 +89,11 @@ def fulfillment_workers(service: Service, context: Fulfillment) -> list[Worker]:
     return workers
 
 
+def larger_bodies(settings: FulfillmentSettings) -> dict[str, int]:
+    """The floor page's return scan, with a few photos from the device's camera."""
+    return {r"/floor/returns$": PHOTOS_PER_SCAN * LARGEST_PHOTO}
+
+
 SPEC = ServiceSpec(
     name="fulfillment",
     settings=FulfillmentSettings,
@@ -97,6 +105,8 @@ SPEC = ServiceSpec(
         warehouse_webhooks.router,
         carrier_labels.router,
         buyer_view.router,
+        floor_page.sign_in,
+        floor_page.router,
     ),
     consumes=(topic_of("resolution"), topic_of("refurbish")),
     handlers={
@@ -105,6 +115,7 @@ SPEC = ServiceSpec(
     },
     context=fulfillment_context,
     workers=fulfillment_workers,
+    larger_bodies=larger_bodies,
 )
 
 
@@ -120,4 +131,6 @@ def create_app(
     settings: FulfillmentSettings | None = None, telemetry: Telemetry | None = None
 ) -> FastAPI:
     settings = FulfillmentSettings.narrowed(settings)
-    return create_service_app(spec_for(settings), settings, telemetry)
+    app = create_service_app(spec_for(settings), settings, telemetry)
+    with_page_sessions(app, floor_page.PAGE, app.state.service.settings)
+    return app

@@ -8,7 +8,43 @@ from shared.settings import ServiceSettings
 
 
 class FulfillmentSettings(ServiceSettings):
-    required_secrets: ClassVar[tuple[str, ...]] = ("service_client_secrets",)
+    required_secrets: ClassVar[tuple[str, ...]] = (
+        "service_client_secrets",
+        "floor_session_secret",
+    )
+    floor_session_secret: SecretStr | None = Field(
+        default=None,
+        description="Signs the warehouse floor page's session cookie (who signed in, their "
+        "token); required in production, unset elsewhere: one of the process's own (sessions "
+        "end when it restarts).",
+    )
+    floor_session_seconds: int = Field(
+        default=10 * 3600,
+        ge=60,
+        le=7 * 24 * 3600,
+        description="How long a sign-in to the warehouse floor page lasts at most (a shift; "
+        "the token's own expiry ends it sooner).",
+    )
+    floor_client_id: str = Field(
+        default="floor",
+        description="The warehouse floor page's client id at the issuer (authorization code "
+        "with PKCE).",
+    )
+    floor_client_secret: SecretStr | None = Field(
+        default=None,
+        description="The floor page's client secret, when the issuer has it as a confidential "
+        "client; unset: a public client (PKCE only).",
+    )
+    floor_base_url: str | None = Field(
+        default=None,
+        description="Where warehouse staff reach the floor page (e.g. "
+        "`https://floor.example.com`): its sign-in's redirect URI is "
+        "`<this>/floor/signed-in`, to be registered at the issuer; unset: the address the "
+        "browser used.",
+    )
+    floor_scope: str = Field(
+        default="openid", description="The scope the warehouse floor page asks the issuer for."
+    )
     warehouse_webhook_max_attempts: int = Field(
         default=8,
         ge=1,

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    LargeBinary,
     Time,
 )
 from sqlalchemy import text as sql
@@ -327,3 +328,36 @@ class CarrierPickup(SQLModel, table=True):
     created_at: datetime = moment()
     scheduled_at: datetime | None = moment(None)
     cancelled_at: datetime | None = moment(None)
+
+
+class StockAdjustment(SQLModel, table=True):
+    """A count staff set by hand on the floor page, with its reason: who, when, from what
+    to what. One row per form sent (`adjustment_id`, the form's own): sent twice, kept once."""
+
+    __tablename__ = "stock_adjustments"
+    __table_args__ = {"schema": SCHEMA}
+
+    adjustment_id: str = text(primary_key=True)
+    warehouse: str = text(index=True)
+    sku: str = text()
+    bin: str = text()
+    on_hand_before: int | None = integer(None)
+    on_hand: int = integer()
+    reason: str = text()
+    adjusted_by: str = text()
+    adjusted_at: datetime = moment()
+
+
+class ParcelPhoto(SQLModel, table=True):
+    """A photo staff took of a returned parcel as it was scanned in (the device's camera),
+    named by its content: the same photo sent twice is kept once."""
+
+    __tablename__ = "parcel_photos"
+    __table_args__ = {"schema": SCHEMA}
+
+    photo_id: str = text(primary_key=True)
+    warehouse: str = text()
+    content_type: str = text()
+    content: bytes = column(LargeBinary)
+    taken_by: str = text()
+    taken_at: datetime = moment()

@@ -34,12 +34,13 @@ from services.fulfillment.workflows import labelling, tasks
 from services.fulfillment.workflows.context import CurrentFulfillment
 from shared.audit import personal_data
 from shared.identity import Principal, SellerReader, WarehouseStaff
-from shared.labels import shipping_label_pdf
+from shared.labels import shipping_label_pdf, shipping_label_zpl
 from shared.lifecycle import IllegalTransition
-from shared.routes import get_or_404
+from shared.routes import attachment, get_or_404
 from shared.service import CurrentService
 
 router = APIRouter(tags=["dispatch tasks"])
+PositiveSide = Annotated[int, Field(gt=0, le=3000)]
 
 
 @router.get("/warehouses/{code}/tasks", summary="A warehouse's dispatch tasks, oldest first")
@@ -72,7 +73,7 @@ async def list_shipments(
         return list(rows)
 
 
-async def _task(
+async def staff_task(
     session: AsyncSession, caller: Principal, shipment_id: str, lock: bool = True
 ) -> Shipment:
     """The caller's warehouse's task; another warehouse's answers as unknown."""
@@ -87,13 +88,18 @@ async def confirm_picked(
     shipment_id: str, service: CurrentService, caller: WarehouseStaff
 ) -> Shipment:
     async with service.transaction() as session:
-        task = await _task(session, caller, shipment_id)
+        task = await staff_task(session, caller, shipment_id)
         with illegal_as_409():
             return await tasks.pick(service, session, task, caller.name)
 
 
 class Packing(BaseModel):
     weight_g: int = Field(gt=0, le=MAX_PARCEL_G, description="The packed parcel, in grams")
+    dimensions_mm: tuple[PositiveSide, PositiveSide, PositiveSide] | None = Field(
+        default=None,
+        description="The packed box measured (length, width, height in mm), for a carrier "
+        "label bought with its size; unset: the size the catalog gives, if any",
+    )
 
 
 @router.post("/tasks/{shipment_id}/packed", summary="Confirm packed: weigh, rate and label")
@@ -106,7 +112,7 @@ async def confirm_packed(
 ) -> Shipment:
     by = caller.name
     async with service.sessions() as session:
-        task = await _task(session, caller, shipment_id, lock=False)
+        task = await staff_task(session, caller, shipment_id, lock=False)
     recipient = await buyer_address(
         fulfillment, task.case_id
     )  # outside the row lock: a remote call
@@ -114,11 +120,17 @@ async def confirm_packed(
     if fulfillment.labels is not None:  # likewise the carrier's label
         with illegal_as_409(), carrier_answers():
             bought = await labelling.dispatch_label(
-                service, fulfillment.labels, task, packing.weight_g, recipient, by
+                service,
+                fulfillment.labels,
+                task,
+                packing.weight_g,
+                recipient,
+                by,
+                packing.dimensions_mm,
             )
     try:
         async with service.transaction() as session:
-            task = await _task(session, caller, shipment_id)
+            task = await staff_task(session, caller, shipment_id)
             return await tasks.pack(
                 service, session, task, packing.weight_g, recipient.postal_code, by, bought
             )
@@ -149,7 +161,7 @@ async def shipping_label(
     own (`WAREHOUSES_DRAWING_LABELS`) gets it drawn here, with the carrier's tracking
     number, unless it asks `?label=carrier`."""
     async with service.sessions() as session:
-        task = await _task(session, caller, shipment_id, lock=False)
+        task = await staff_task(session, caller, shipment_id, lock=False)
         bought = await labelling.label_of(session, shipment_id)
     with illegal_as_409():
         check_labelled(task)
@@ -161,6 +173,31 @@ async def shipping_label(
         drawn = shipping_label_of(task, WAREHOUSE_BY_CODE[task.warehouse], recipient)
         return Response(shipping_label_pdf(drawn), media_type="application/pdf")
     return await carrier_file(fulfillment, bought.label_url)
+
+
+@router.get(
+    "/tasks/{shipment_id}/label.zpl",
+    summary="The parcel's 4×6 in shipping label as ZPL, for a Zebra printer (203 dpi)",
+    dependencies=[personal_data("ship-to address")],
+    response_class=Response,
+    responses={200: {"content": {"application/zpl": {}}}},
+)
+async def shipping_label_for_zebra(
+    shipment_id: str,
+    service: CurrentService,
+    fulfillment: CurrentFulfillment,
+    caller: WarehouseStaff,
+) -> Response:
+    """Drawn here from the same label data as the PDF drawn here: the service and the
+    tracking number packing gave the parcel (the carrier's, when one was bought)."""
+    async with service.sessions() as session:
+        task = await staff_task(session, caller, shipment_id, lock=False)
+    with illegal_as_409():
+        check_labelled(task)
+    recipient = await buyer_address(fulfillment, task.case_id)
+    drawn = shipping_label_of(task, WAREHOUSE_BY_CODE[task.warehouse], recipient)
+    headers = attachment(f"label-{shipment_id}.zpl")
+    return Response(shipping_label_zpl(drawn), media_type="application/zpl", headers=headers)
 
 
 class Shipping(BaseModel):
@@ -178,7 +215,7 @@ async def confirm_shipped(
 ) -> Shipment:
     tracking_number = shipping.tracking_number if shipping else None
     async with service.transaction() as session:
-        task = await _task(session, caller, shipment_id)
+        task = await staff_task(session, caller, shipment_id)
         with illegal_as_409():
             return await tasks.ship(service, session, task, tracking_number, caller.name)
 
@@ -196,7 +233,7 @@ async def report_problem(
     to the next warehouse of its region that holds it (never one that failed it before),
     or back to resolution."""
     async with service.transaction() as session:
-        task = await _task(session, caller, shipment_id)
+        task = await staff_task(session, caller, shipment_id)
         with illegal_as_409():
             return await tasks.report_problem(
                 service, session, task, report.problem, report.note, caller.name

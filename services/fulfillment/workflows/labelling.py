@@ -93,9 +93,11 @@ async def dispatch_label(
     weight_g: int,
     recipient: PostalAddress,
     by: str,
+    measured_mm: tuple[int, int, int] | None = None,
 ) -> BoughtLabel | None:
     """The label of a task being packed, bought or read back; None when packing it is a
-    repeat (its label was bought then). A move packing may not make (`IllegalTransition`)
+    repeat (its label was bought then). The box as staff `measured_mm` it, longest side
+    first, else the size the catalog gives. A move packing may not make (`IllegalTransition`)
     or a parcel no service takes (`ShippingRefused`) is refused before anything is bought."""
     now = utc_now()
     if tasks.pack(task, weight_g, recipient.postal_code, by, now).repeated:
@@ -113,7 +115,7 @@ async def dispatch_label(
         weight_g,
         task.seller_account,
         customs,
-        parcel_dimensions_mm(items),
+        tuple(sorted(measured_mm, reverse=True)) if measured_mm else parcel_dimensions_mm(items),
     )
     shipment = await carrier_shipment(service, labels, order, sender, recipient, is_return=False)
     return await bought_label(service, labels, order.reference, shipment, ranked)

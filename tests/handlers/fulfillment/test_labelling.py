@@ -308,3 +308,26 @@ async def test_an_exchange_unit_is_measured_and_declared_from_the_sellers_catalo
     (declared,) = label["customs_items"]
     assert (declared["hs_tariff_number"], declared["origin_country"]) == ("8518220090", "VN")
     assert declared["weight"] == 40.6  # 1150 g
+
+
+async def test_a_box_measured_at_packing_is_the_size_the_label_is_bought_for(carrier_api):
+    sku = new_sku()
+    await stock(carrier_api, "YYZ1", sku, 2)
+    decided = resolution_decided(sku, remedy=Remedy.EXCHANGE, market=Market.CA)
+    item = decided.items[0].model_copy(update={"title": "Speaker", "product": FACTS})
+    await publish(carrier_api, decided.model_copy(update={"items": [item]}))
+    task = await task_of(carrier_api, decided.case_id)
+    path = f"/tasks/{task['shipment_id']}"
+    await carrier_api.post(f"{path}/picked", headers=STAFF)
+    unmeasured = {"weight_g": 1400, "dimensions_mm": [300, 0, 100]}
+    assert (
+        await carrier_api.post(f"{path}/packed", json=unmeasured, headers=STAFF)
+    ).status_code == 422
+    measured = {"weight_g": 1400, "dimensions_mm": [200, 300, 100]}
+    packed = await carrier_api.post(f"{path}/packed", json=measured, headers=STAFF)
+    assert packed.status_code == 200, packed.text
+    (label,) = await bought_for(carrier_api, task["shipment_id"])
+    # The tape measure's box, not the catalog's, longest side first, in inches (rounded up).
+    assert label["parcel"] == {"weight": 49.4, "length": 11.9, "width": 7.9, "height": 4.0}
+    row = await carrier_label(carrier_api, task["shipment_id"])
+    assert row.dimensions_mm == [300, 200, 100]

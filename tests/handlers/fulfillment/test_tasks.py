@@ -17,6 +17,7 @@ from tests.handlers.fulfillment.conftest import (
     stock,
     task_of,
 )
+from tests.zpl_reading import fits, read_zpl
 
 
 async def test_a_part_is_picked_packed_labelled_and_shipped_once(api):
@@ -43,6 +44,13 @@ async def test_a_part_is_picked_packed_labelled_and_shipped_once(api):
         (zxingcpp.BarcodeFormat.Code128, tracking)
     ]
 
+    zebra = await api.get(f"{path}/label.zpl", headers=STAFF)  # the same label, for a Zebra
+    assert zebra.headers["content-type"].startswith("application/zpl")
+    zpl = read_zpl(zebra.text)
+    assert [b.data for b in zpl.barcodes("code128")] == [tracking]
+    assert "JANE DOE" in zpl.texts() or "Jane Doe" in zpl.texts()
+    assert all(fits(zpl, f) for f in zpl.fields if f.font)
+
     for _ in range(2):
         shipped = await api.post(f"{path}/shipped", headers=STAFF)
         assert shipped.status_code == 200 and shipped.json()["status"] == "shipped"
@@ -67,6 +75,8 @@ async def test_a_shipped_task_cannot_be_unshipped_nor_steps_skipped(api):
     path = f"/tasks/{(await task_of(api, decided.case_id))['shipment_id']}"
     early = await api.post(f"{path}/shipped", headers=STAFF)
     assert early.status_code == 409 and "pack" in early.json()["detail"]
+    unlabelled = await api.get(f"{path}/label.zpl", headers=STAFF)
+    assert unlabelled.status_code == 409 and "packed" in unlabelled.json()["detail"]
     assert (
         await api.post(f"{path}/packed", json={"weight_g": 300}, headers=STAFF)
     ).status_code == 409

@@ -1,0 +1,151 @@
+// The warehouse floor page: a scanner types into the focused field and presses Enter; the
+// scan is checked at once (a wrong bin, item or label refused with a sound and a message,
+// the field cleared for the next try), then the next field takes the focus. Each form is
+// sent once; when the network is gone the entry stays as it was, with a message saying so.
+// Without this script the forms still work: plain posts answered by the next page, which
+// refuses a wrong scan itself.
+"use strict";
+
+// In a block of its own: the page may be drawn again into this window (a form's answer),
+// running this script once more.
+(() => {
+  const offline = () => document.getElementById("offline");
+  let audio = null;
+
+  // A low buzz, as scanners give for a bad read; counted on the page for whoever checks.
+  function buzz() {
+    const root = document.documentElement;
+    root.dataset.buzzes = String(Number(root.dataset.buzzes || 0) + 1);
+    try {
+      audio = audio || new AudioContext();
+      const tone = audio.createOscillator();
+      const volume = audio.createGain();
+      tone.type = "square";
+      tone.frequency.value = 220;
+      volume.gain.value = 0.2;
+      tone.connect(volume).connect(audio.destination);
+      tone.start();
+      tone.stop(audio.currentTime + 0.35);
+    } catch (error) {
+      // No sound on this device: the message still says it.
+    }
+  }
+
+  const scanned = (text) => text.trim().toUpperCase();
+
+  // A field that expects one code: the wrong one refused here, before anything is sent.
+  function refusedScan(el) {
+    if (!el.dataset.expect || !el.value.trim()) return false;
+    if (scanned(el.value) === scanned(el.dataset.expect)) return false;
+    const message = document.getElementById("scan-error");
+    if (message) {
+      message.textContent = el.dataset.wrong.replace("{given}", el.value.trim());
+      message.hidden = false;
+    }
+    buzz();
+    el.value = "";
+    el.focus();
+    return true;
+  }
+
+  function fields(form) {
+    // A file field is passed over: the camera is opened by a tap, never by a scan's Enter.
+    return Array.from(form.querySelectorAll("input:not([type=hidden]):not([type=file]), textarea, select, button"))
+      .filter((el) => !el.disabled);
+  }
+
+  function nextField(form, el) {
+    const all = fields(form);
+    let index = all.indexOf(el);
+    while (index + 1 < all.length && el.name && all[index + 1].name === el.name) index += 1;
+    return all[index + 1];
+  }
+
+  function advance(form) {
+    form.addEventListener("keydown", (event) => {
+      const el = event.target;
+      if (event.key !== "Enter" || el.tagName === "TEXTAREA" || el.tagName === "BUTTON") return;
+      if (refusedScan(el)) { event.preventDefault(); return; }
+      const message = document.getElementById("scan-error");
+      if (message && el.dataset.expect) message.hidden = true;
+      const next = nextField(form, el);
+      if (next && next.type !== "submit") {
+        event.preventDefault();
+        next.focus();
+      }
+    });
+  }
+
+  // What a form of many fields holds is kept in the tab until it is sent (not the files:
+  // a browser cannot set those back): a reload or a lost network loses nothing.
+  const draftKey = (form) => `floor-draft:${form.action}`;
+
+  function keepDraft(form) {
+    const held = {};
+    for (const el of form.elements) {
+      if (!el.name || el.type === "hidden" || el.type === "file") continue;
+      held[el.name] = el.value;
+    }
+    sessionStorage.setItem(draftKey(form), JSON.stringify(held));
+  }
+
+  function restoreDraft(form) {
+    const held = JSON.parse(sessionStorage.getItem(draftKey(form)) || "{}");
+    for (const el of form.elements) {
+      if (el.name in held && el.type !== "hidden" && el.type !== "file") el.value = held[el.name];
+    }
+  }
+
+  function showOffline(shown) {
+    offline().hidden = !shown;
+    if (shown) offline().scrollIntoView({ block: "start" });
+  }
+
+  async function send(form, button) {
+    const method = (form.getAttribute("method") || "get").toUpperCase();
+    let url = form.action;
+    const init = { method, credentials: "same-origin" };
+    if (method === "GET") url += "?" + new URLSearchParams(new FormData(form));
+    else if (form.enctype === "multipart/form-data") init.body = new FormData(form);
+    else init.body = new URLSearchParams(new FormData(form));
+    let answer;
+    try {
+      answer = await fetch(url, init);
+    } catch (error) {
+      showOffline(true); // nothing left the device: the entry is kept as it was
+      if (button) button.disabled = false;
+      return;
+    }
+    if (answer.ok) sessionStorage.removeItem(draftKey(form));
+    const page = await answer.text();
+    if (answer.redirected) history.pushState(null, "", answer.url);
+    document.open();
+    document.write(page);
+    document.close();
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    document.querySelector("[autofocus]")?.focus();
+    if (document.querySelector("[data-refused]")) buzz();
+    for (const form of document.querySelectorAll("form[data-advance]")) advance(form);
+    for (const form of document.querySelectorAll("form[data-draft]")) {
+      restoreDraft(form);
+      form.addEventListener("input", () => keepDraft(form));
+    }
+    // A plain form (signing out) is left to the browser: its answer is a whole new page.
+    for (const form of document.querySelectorAll("form:not([data-plain])")) {
+      form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        if (form.dataset.sending === "1") return; // a double scan or tap: sent once
+        for (const el of form.querySelectorAll("[data-expect]")) if (refusedScan(el)) return;
+        if (!navigator.onLine) { showOffline(true); return; }
+        const button = event.submitter || form.querySelector("button[type=submit]");
+        form.dataset.sending = "1";
+        if (button) button.disabled = true;
+        send(form, button).finally(() => { form.dataset.sending = ""; });
+      });
+    }
+    window.addEventListener("online", () => showOffline(false));
+    window.addEventListener("offline", () => showOffline(true));
+  });
+})();
