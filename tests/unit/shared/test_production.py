@@ -49,7 +49,10 @@ def test_a_missing_or_demo_secret_stops_a_production_start(secrets, problem):
 def test_a_demo_secret_of_one_service_among_many_is_found():
     secrets = json.dumps({"intake": STRONG, "fulfillment": "demo-client-secret-123456"})
     settings = FulfillmentSettings(
-        environment="production", auth_issuer=ISSUER, service_client_secrets=json.loads(secrets)
+        environment="production",
+        auth_issuer=ISSUER,
+        service_client_secrets=json.loads(secrets),
+        floor_session_secret="Ts" + STRONG,
     )
     assert problems_in(settings) == ['SERVICE_CLIENT_SECRETS is a demo value (it says "demo")']
 
