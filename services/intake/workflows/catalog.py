@@ -30,6 +30,14 @@ from shared.markets import Currency, Market
 
 PRODUCTS = CatalogProductRecord.__table__
 VARIANTS = CatalogVariantRecord.__table__
+
+
+def listed_as(codes: list[str]):
+    """A variant one of whose marketplace listing ids is among `codes`."""
+    listings = func.jsonb_each_text(VARIANTS.c.listing_ids).table_valued("key", "value")
+    return select(1).select_from(listings).where(listings.c.value.in_(codes)).exists()
+
+
 ACCOUNTS = ChannelAccount.__table__
 # Kept when a source says nothing of them (None or empty).
 MERGED = (
@@ -165,8 +173,15 @@ async def found_variants(
     account's first, then its seller's other accounts', the newest first."""
     found: dict[str, dict[str, Any]] = {}
     for row in await listed_variants(session, channel, account, skus):
-        found.setdefault(row["sku"], row)
+        for code in codes_of(row) & set(skus):
+            found.setdefault(code, row)
     return found
+
+
+def codes_of(row: dict[str, Any]) -> set[str]:
+    """What a case item may name a variant by: its SKU, or one of its marketplace listing
+    ids (an eBay return names the listing it was bought from, never a SKU)."""
+    return {row["sku"], *(str(listing) for listing in (row.get("listing_ids") or {}).values())}
 
 
 async def listed_variants(
@@ -177,6 +192,7 @@ async def listed_variants(
     if not skus:
         return []
     seller = await seller_of(session, channel, account)
+    codes = sorted(set(skus))
     own_first = case((VARIANTS.c.account == account, 0), else_=1)
     rows = await session.execute(
         select(VARIANTS, PRODUCTS.c.category)
@@ -186,7 +202,7 @@ async def listed_variants(
             & (PRODUCTS.c.product_id == VARIANTS.c.product_id),
         )
         .where(
-            VARIANTS.c.sku.in_(sorted(set(skus))),
+            VARIANTS.c.sku.in_(codes) | listed_as(codes),
             (VARIANTS.c.seller == seller) | (VARIANTS.c.account == account),
         )
         .order_by(own_first, VARIANTS.c.updated_at.desc(), VARIANTS.c.account)

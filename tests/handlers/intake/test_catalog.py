@@ -22,6 +22,7 @@ from services.intake.channels.common import hmac_sha256_base64
 from services.intake.channels.generic.webhook import GenericWebhook, canonical_case
 from services.intake.domain.case import Channel
 from services.intake.tables import CaseRecord
+from services.intake.workflows import catalog
 from services.intake.workflows.accounts import AccountExists
 from services.intake.workflows.cases import open_case
 from services.intake.workflows.outgoing_messages import localised_product
@@ -404,6 +405,20 @@ async def test_an_ebay_case_is_offered_the_variants_its_seller_lists_on_walmart(
     page = unescape((await intake.get(link(intake, case_id, "en"))).text)
     assert "Blue (BT-SPK-200-BLK-BLUE): you pay $4.00 more" in page
     assert "White (BT-SPK-200-BLK-WHITE): same price" in page
+
+
+async def test_an_ebay_return_naming_its_listing_is_resolved_to_the_variant_listed_there(intake):
+    """eBay's returns name the listing (itemId), never a SKU: the catalog keeps each variant's
+    listing ids from its offers, and a case item is looked up by them too."""
+    await imported(intake, "ebay", "lumahome-us")
+    speaker = await variant_of(intake, "lumahome-us", "BT-SPK-200-BLK")
+    listing = speaker["listing_ids"]["ebay:EBAY_US"]
+    async with intake.service.transaction() as session:
+        found = await catalog.found_variants(
+            session, "ebay", "lumahome-us", [listing, "BT-SPK-200-BLK", "395500000000"]
+        )
+    assert set(found) == {listing, "BT-SPK-200-BLK"}  # an unknown listing stays unknown
+    assert found[listing]["sku"] == "BT-SPK-200-BLK"
 
 
 DEMO = [a for a in json.loads(DEMO_ACCOUNTS.read_text()) if a["channel"] in CATALOG_CHANNELS]
