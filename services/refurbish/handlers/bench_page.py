@@ -60,7 +60,7 @@ STAFF_PAGE = StaffPage(
     prefix="/bench",
     folder=Path(__file__).resolve().parents[1] / "bench_page",
     cookie="bench_lang",
-    assets={"bench.js": "text/javascript", "bench.css": "text/css"},
+    assets={"bench.js": "text/javascript"},
     say=words.say,
 )
 MOST_PHOTO_BYTES = 8 * 1024 * 1024
