@@ -96,33 +96,7 @@
     }
   }
 
-  function showOffline(shown) {
-    offline().hidden = !shown;
-    if (shown) offline().scrollIntoView({ block: "start" });
-  }
-
-  async function send(form, button) {
-    const method = (form.getAttribute("method") || "get").toUpperCase();
-    let url = form.action;
-    const init = { method, credentials: "same-origin" };
-    if (method === "GET") url += "?" + new URLSearchParams(new FormData(form));
-    else if (form.enctype === "multipart/form-data") init.body = new FormData(form);
-    else init.body = new URLSearchParams(new FormData(form));
-    let answer;
-    try {
-      answer = await fetch(url, init);
-    } catch (error) {
-      showOffline(true); // nothing left the device: the entry is kept as it was
-      if (button) button.disabled = false;
-      return;
-    }
-    if (answer.ok) sessionStorage.removeItem(draftKey(form));
-    const page = await answer.text();
-    if (answer.redirected) history.pushState(null, "", answer.url);
-    document.open();
-    document.write(page);
-    document.close();
-  }
+  const { showOffline, send } = window.staffPages;
 
   document.addEventListener("DOMContentLoaded", () => {
     document.querySelector("[autofocus]")?.focus();
@@ -142,7 +116,7 @@
         const button = event.submitter || form.querySelector("button[type=submit]");
         form.dataset.sending = "1";
         if (button) button.disabled = true;
-        send(form, button).finally(() => { form.dataset.sending = ""; });
+        send(form, button, draftKey(form)).finally(() => { form.dataset.sending = ""; });
       });
     }
     window.addEventListener("online", () => showOffline(false));
