@@ -30,6 +30,14 @@ HEADERS = {
 }
 
 
+class Refusal(Exception):
+    """The page answers with a plain page saying why: its status and the reason."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status, self.reason = status, reason
+
+
 @dataclass(frozen=True)
 class StaffPage:
     """One staff page: its path, its folder of templates and files, its language cookie and

@@ -54,7 +54,7 @@ from shared.sign_in import (
     form_token_checked,
     sign_in_router,
 )
-from shared.staff_pages import HEADERS, StaffPage
+from shared.staff_pages import HEADERS, Refusal, StaffPage
 
 STAFF_PAGE = StaffPage(
     prefix="/bench",
@@ -89,14 +89,6 @@ PAGE = SignInPage(
 sign_in = sign_in_router(PAGE, tags=["technician's bench page"])
 router = APIRouter(prefix="/bench", tags=["technician's bench page"])
 OPEN = public("the bench page's sign-in offer, its language switch and its own files: no data")
-
-
-class Refusal(Exception):
-    """The page answers with a plain page saying why: its status and the reason."""
-
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(reason)
-        self.status, self.reason = status, reason
 
 
 # ----------------------------------------------------------------------- rendering

@@ -7,7 +7,7 @@ from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 from starlette.middleware.sessions import SessionMiddleware
 
-from shared.staff_pages import HEADERS, StaffPage
+from shared.staff_pages import HEADERS, Refusal, StaffPage
 
 WORDS = {"title": "Shelf", "skip": "Skip", "nav": "Nav", "language": "Lang", "offline": "Off"}
 
@@ -79,3 +79,12 @@ def test_its_own_files_and_the_common_ones_but_no_other(client):
     for other in ("base.html", "staff_base.html", "staff_pages.py", "floor.css"):
         answer = client.get(f"/shelf/assets/{other}")
         assert answer.status_code == 404 and answer.json()["detail"] == f"no shelf asset {other}"
+
+
+def test_a_refusal_carries_its_status_and_reason():
+    refusal = Refusal(409, "picked already")
+    assert (refusal.status, refusal.reason, str(refusal)) == (
+        409,
+        "picked already",
+        "picked already",
+    )
