@@ -1,4 +1,5 @@
-// What the staff pages' scripts (floor.js, bench.js) share: a form sent in the background
+// What the staff pages' scripts (floor.js, bench.js) share: the next field to focus, a form
+// sent in the background
 // and its answer drawn in this window, or, when the network is gone, the message saying so
 // with the form kept as it was. Loaded before the page's own script, which calls it.
 "use strict";
@@ -8,6 +9,17 @@ window.staffPages = (() => {
     const offline = document.getElementById("offline");
     offline.hidden = !shown;
     if (shown) offline.scrollIntoView({ block: "start" });
+  }
+
+  // The first field of the group after `el`'s (a radio group counts as one field); the
+  // inputs of the types in `passedOver` are never given the focus this way.
+  function nextField(form, el, passedOver = []) {
+    const skipped = ["hidden", ...passedOver].map((type) => `:not([type=${type}])`).join("");
+    const all = Array.from(form.querySelectorAll(`input${skipped}, textarea, select, button`))
+      .filter((field) => !field.disabled);
+    let index = all.indexOf(el);
+    while (index + 1 < all.length && el.name && all[index + 1].name === el.name) index += 1;
+    return all[index + 1];
   }
 
   // `draft`: the key of the form's draft in the tab, dropped once the form is taken.
@@ -34,5 +46,5 @@ window.staffPages = (() => {
     document.close();
   }
 
-  return { showOffline, send };
+  return { nextField, showOffline, send };
 })();

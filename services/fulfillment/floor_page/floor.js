@@ -9,7 +9,8 @@
 // In a block of its own: the page may be drawn again into this window (a form's answer),
 // running this script once more.
 (() => {
-  const offline = () => document.getElementById("offline");
+  const { showOffline, send } = window.staffPages;
+
   let audio = null;
 
   // A low buzz, as scanners give for a bad read; counted on the page for whoever checks.
@@ -48,18 +49,8 @@
     return true;
   }
 
-  function fields(form) {
-    // A file field is passed over: the camera is opened by a tap, never by a scan's Enter.
-    return Array.from(form.querySelectorAll("input:not([type=hidden]):not([type=file]), textarea, select, button"))
-      .filter((el) => !el.disabled);
-  }
-
-  function nextField(form, el) {
-    const all = fields(form);
-    let index = all.indexOf(el);
-    while (index + 1 < all.length && el.name && all[index + 1].name === el.name) index += 1;
-    return all[index + 1];
-  }
+  // A file field is passed over: the camera is opened by a tap, never by a scan's Enter.
+  const nextField = (form, el) => window.staffPages.nextField(form, el, ["file"]);
 
   function advance(form) {
     form.addEventListener("keydown", (event) => {
@@ -95,8 +86,6 @@
       if (el.name in held && el.type !== "hidden" && el.type !== "file") el.value = held[el.name];
     }
   }
-
-  const { showOffline, send } = window.staffPages;
 
   document.addEventListener("DOMContentLoaded", () => {
     document.querySelector("[autofocus]")?.focus();

@@ -7,18 +7,7 @@
 // In a block of its own: the page may be drawn again into this window (a form's answer),
 // running this script once more.
 (() => {
-  function fields(form) {
-    return Array.from(form.querySelectorAll("input:not([type=hidden]), textarea, select, button"))
-      .filter((el) => !el.disabled);
-  }
-
-  // The first field of the group after `el`'s (a radio group counts as one field).
-  function nextField(form, el) {
-    const all = fields(form);
-    let index = all.indexOf(el);
-    while (index + 1 < all.length && el.name && all[index + 1].name === el.name) index += 1;
-    return all[index + 1];
-  }
+  const { nextField, showOffline, send } = window.staffPages;
 
   function advance(form) {
     form.addEventListener("change", (event) => {
@@ -58,8 +47,6 @@
       else el.value = held[el.name];
     }
   }
-
-  const { showOffline, send } = window.staffPages;
 
   document.addEventListener("DOMContentLoaded", () => {
     document.querySelector("[autofocus]")?.focus(); // also on a page drawn from a form's answer
