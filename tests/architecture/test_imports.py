@@ -27,6 +27,7 @@ PURE_SHARED = (
     "shared.lifecycle",
     "shared.labels",
     "shared.compliance",
+    "shared.staff_words",
 )
 INPUT_OUTPUT = (
     "sqlalchemy",

@@ -2,28 +2,8 @@
 staff), every sentence by key, and the names of task states and problems. Pure: the
 page's handler (`handlers/floor_page.py`) fills them in."""
 
-LANGUAGES = ("en", "de", "fr", "es")
-LANGUAGE_NAMES = {"en": "English", "de": "Deutsch", "fr": "Français", "es": "Español"}
-FALLBACK = "en"
-
-
-def language_of(*choices: str | None) -> str:
-    """The first of `choices` the page speaks (the one asked, the cookie's, the browser's),
-    else English."""
-    for choice in choices:
-        if choice in LANGUAGES:
-            return choice
-    return FALLBACK
-
-
-def browser_language(accept_language: str) -> str | None:
-    """The first language of an Accept-Language header the page speaks ("de-DE,de;q=0.9")."""
-    for part in accept_language.split(","):
-        code = part.split(";")[0].strip().lower()[:2]
-        if code in LANGUAGES:
-            return code
-    return None
-
+from shared.staff_words import LANGUAGES as LANGUAGES  # the order of each TEXTS entry
+from shared.staff_words import lookup
 
 # Every sentence of the page, by key: English, German, French, Spanish.
 TEXTS: dict[str, tuple[str, str, str, str]] = {
@@ -327,8 +307,7 @@ STATE_KEYS = {
 
 def say(key: str, language: str, **facts: object) -> str:
     """The sentence `key` in the language, its {placeholders} filled in."""
-    sentence = TEXTS[key][LANGUAGES.index(language)]
-    return sentence.format(**facts) if facts else sentence
+    return lookup(TEXTS, key, language, **facts)
 
 
 def state_name(state: str, language: str) -> str:

@@ -9,7 +9,8 @@
 // In a block of its own: the page may be drawn again into this window (a form's answer),
 // running this script once more.
 (() => {
-  const offline = () => document.getElementById("offline");
+  const { showOffline, send } = window.staffPages;
+
   let audio = null;
 
   // A low buzz, as scanners give for a bad read; counted on the page for whoever checks.
@@ -48,18 +49,8 @@
     return true;
   }
 
-  function fields(form) {
-    // A file field is passed over: the camera is opened by a tap, never by a scan's Enter.
-    return Array.from(form.querySelectorAll("input:not([type=hidden]):not([type=file]), textarea, select, button"))
-      .filter((el) => !el.disabled);
-  }
-
-  function nextField(form, el) {
-    const all = fields(form);
-    let index = all.indexOf(el);
-    while (index + 1 < all.length && el.name && all[index + 1].name === el.name) index += 1;
-    return all[index + 1];
-  }
+  // A file field is passed over: the camera is opened by a tap, never by a scan's Enter.
+  const nextField = (form, el) => window.staffPages.nextField(form, el, ["file"]);
 
   function advance(form) {
     form.addEventListener("keydown", (event) => {
@@ -96,34 +87,6 @@
     }
   }
 
-  function showOffline(shown) {
-    offline().hidden = !shown;
-    if (shown) offline().scrollIntoView({ block: "start" });
-  }
-
-  async function send(form, button) {
-    const method = (form.getAttribute("method") || "get").toUpperCase();
-    let url = form.action;
-    const init = { method, credentials: "same-origin" };
-    if (method === "GET") url += "?" + new URLSearchParams(new FormData(form));
-    else if (form.enctype === "multipart/form-data") init.body = new FormData(form);
-    else init.body = new URLSearchParams(new FormData(form));
-    let answer;
-    try {
-      answer = await fetch(url, init);
-    } catch (error) {
-      showOffline(true); // nothing left the device: the entry is kept as it was
-      if (button) button.disabled = false;
-      return;
-    }
-    if (answer.ok) sessionStorage.removeItem(draftKey(form));
-    const page = await answer.text();
-    if (answer.redirected) history.pushState(null, "", answer.url);
-    document.open();
-    document.write(page);
-    document.close();
-  }
-
   document.addEventListener("DOMContentLoaded", () => {
     document.querySelector("[autofocus]")?.focus();
     if (document.querySelector("[data-refused]")) buzz();
@@ -142,7 +105,7 @@
         const button = event.submitter || form.querySelector("button[type=submit]");
         form.dataset.sending = "1";
         if (button) button.disabled = true;
-        send(form, button).finally(() => { form.dataset.sending = ""; });
+        send(form, button, draftKey(form)).finally(() => { form.dataset.sending = ""; });
       });
     }
     window.addEventListener("online", () => showOffline(false));

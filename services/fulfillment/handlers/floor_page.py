@@ -24,7 +24,6 @@ from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import ValidationError
 from sqlalchemy import func, or_, select
 
@@ -41,32 +40,24 @@ from services.fulfillment.settings import FulfillmentSettings
 from services.fulfillment.tables import HeldParcel, ParcelPhoto, Shipment, StockAdjustment
 from services.fulfillment.workflows import floor
 from services.fulfillment.workflows.context import CurrentFulfillment
-from shared.edge import page_headers
 from shared.identity import Principal, Role, WarehouseStaff, authenticated, public, session_token
 from shared.routes import get_or_404
 from shared.service import CurrentService
 from shared.sign_in import (
     PageClient,
     SignInPage,
-    form_token,
     form_token_checked,
     sign_in_router,
 )
+from shared.staff_pages import HEADERS, Refusal, StaffPage
 
-PAGES = Path(__file__).resolve().parents[1] / "floor_page"
-templates = Environment(
-    loader=FileSystemLoader(PAGES), autoescape=select_autoescape(["html"]), auto_reload=False
+STAFF_PAGE = StaffPage(
+    prefix="/floor",
+    folder=Path(__file__).resolve().parents[1] / "floor_page",
+    cookie="floor_lang",
+    assets={"floor.js": "text/javascript", "floor.css": "text/css"},
+    say=words.say,
 )
-LANGUAGE_COOKIE = "floor_lang"
-YEAR = 365 * 24 * 3600
-ASSETS = {"floor.js": "text/javascript", "floor.css": "text/css"}
-HEADERS = {
-    "Cache-Control": "no-store",
-    **page_headers(
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; "
-        "connect-src 'self'; form-action 'self'"
-    ),
-}
 Token = Annotated[str, Form(alias="form_token")]
 PROBLEMS = ("damaged_stock", "not_found", "other")
 
@@ -95,21 +86,7 @@ router = APIRouter(prefix="/floor", tags=["warehouse floor page"])
 OPEN_PAGE = public("the floor page's sign-in offer, its language switch and its own files")
 
 
-class Refusal(Exception):
-    """The page answers with a plain page saying why: its status and the reason."""
-
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(reason)
-        self.status, self.reason = status, reason
-
-
 # ----------------------------------------------------------------------- rendering
-
-
-def language(request: Request) -> str:
-    asked = request.query_params.get("lang")
-    accepted = words.browser_language(request.headers.get("accept-language", ""))
-    return words.language_of(asked, request.cookies.get(LANGUAGE_COOKIE), accepted)
 
 
 def render(
@@ -119,20 +96,19 @@ def render(
     status: int = 200,
     **facts: Any,
 ) -> HTMLResponse:
-    lang = language(request)
-    page = templates.get_template(template).render(
-        lang=lang,
-        languages=words.LANGUAGE_NAMES,
-        t=lambda key, **more: words.say(key, lang, **more),
-        state=lambda value: words.state_name(str(value), lang),
-        who=caller,
-        mine=sorted(caller.warehouses) if caller else [],
-        form_token=form_token(request),
-        here=quote(str(request.url.path) + (f"?{request.url.query}" if request.url.query else "")),
-        done=request.query_params.get("done"),
-        **facts,
+    here = quote(str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""))
+    return STAFF_PAGE.render(
+        request,
+        template,
+        status,
+        here,
+        lambda lang: {
+            "state": lambda value: words.state_name(str(value), lang),
+            "who": caller,
+            "mine": sorted(caller.warehouses) if caller else [],
+            **facts,
+        },
     )
-    return HTMLResponse(page, status_code=status, headers=HEADERS)
 
 
 def refused(request: Request, caller: Principal | None, refusal: Refusal) -> HTMLResponse:
@@ -186,20 +162,12 @@ async def floor_home(request: Request) -> Response:
     "/language/{lang}", summary="The page's language, kept in a cookie", dependencies=[OPEN_PAGE]
 )
 async def choose_language(lang: str, back: str = "/floor") -> RedirectResponse:
-    if lang not in words.LANGUAGES:
-        raise HTTPException(404, f"the page speaks {', '.join(words.LANGUAGES)}, not {lang}")
-    # Only back to the page itself: never a redirect to another site.
-    target = back if back.startswith("/floor") and not back.startswith("//") else "/floor"
-    answer = RedirectResponse(target, status_code=303, headers=HEADERS)
-    answer.set_cookie(LANGUAGE_COOKIE, lang, max_age=YEAR, samesite="lax", httponly=True)
-    return answer
+    return STAFF_PAGE.choose_language(lang, back)
 
 
 @router.get("/assets/{name}", include_in_schema=False, dependencies=[OPEN_PAGE])
 async def asset(name: str) -> FileResponse:
-    if name not in ASSETS:  # only the page's own files, never a path into the disk
-        raise HTTPException(404, f"no floor asset {name}")
-    return FileResponse(PAGES / name, media_type=ASSETS[name], headers=HEADERS)
+    return STAFF_PAGE.asset(name)
 
 
 # ----------------------------------------------------------------------------- tasks
@@ -313,7 +281,7 @@ async def pick_line(
     lines = task.pick_list or []
     if task.status != "requested" or line >= len(lines):
         return back_to(f"/floor/tasks/{quote(shipment_id)}")  # picked already: a double scan
-    lang, wanted = language(request), lines[line]
+    lang, wanted = STAFF_PAGE.language(request), lines[line]
     if not floor_queue.is_bin(wanted, bin):
         why = words.say("wrong_bin", lang, given=bin.strip() or "—", expected=wanted["bin"])
         return task_page(request, caller, task, line, why, 422)
@@ -412,7 +380,7 @@ async def ship(
     task = await task_of(service, caller, shipment_id)
     expected = task.tracking_number or ""
     if floor_queue.scanned(code) != floor_queue.scanned(expected):
-        lang = language(request)
+        lang = STAFF_PAGE.language(request)
         why = words.say("wrong_label", lang, given=code.strip() or "—", expected=expected)
         return task_page(request, caller, task, error=why, status=422)
     try:

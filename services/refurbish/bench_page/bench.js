@@ -7,20 +7,7 @@
 // In a block of its own: the page may be drawn again into this window (a form's answer),
 // running this script once more.
 (() => {
-  const offline = () => document.getElementById("offline");
-
-  function fields(form) {
-    return Array.from(form.querySelectorAll("input:not([type=hidden]), textarea, select, button"))
-      .filter((el) => !el.disabled);
-  }
-
-  // The first field of the group after `el`'s (a radio group counts as one field).
-  function nextField(form, el) {
-    const all = fields(form);
-    let index = all.indexOf(el);
-    while (index + 1 < all.length && el.name && all[index + 1].name === el.name) index += 1;
-    return all[index + 1];
-  }
+  const { nextField, showOffline, send } = window.staffPages;
 
   function advance(form) {
     form.addEventListener("change", (event) => {
@@ -61,34 +48,6 @@
     }
   }
 
-  function showOffline(shown) {
-    offline().hidden = !shown;
-    if (shown) offline().scrollIntoView({ block: "start" });
-  }
-
-  async function send(form, button) {
-    const method = (form.getAttribute("method") || "get").toUpperCase();
-    let url = form.action;
-    const init = { method, credentials: "same-origin" };
-    if (method === "GET") url += "?" + new URLSearchParams(new FormData(form));
-    else if (form.enctype === "multipart/form-data") init.body = new FormData(form);
-    else init.body = new URLSearchParams(new FormData(form));
-    let answer;
-    try {
-      answer = await fetch(url, init);
-    } catch (error) {
-      showOffline(true); // nothing left the device: the form is kept as it was
-      if (button) button.disabled = false;
-      return;
-    }
-    if (answer.ok) sessionStorage.removeItem(draftKey(form)); // taken: the draft is done
-    const page = await answer.text();
-    if (answer.redirected) history.pushState(null, "", answer.url);
-    document.open();
-    document.write(page);
-    document.close();
-  }
-
   document.addEventListener("DOMContentLoaded", () => {
     document.querySelector("[autofocus]")?.focus(); // also on a page drawn from a form's answer
     for (const form of document.querySelectorAll("form[data-advance]")) {
@@ -105,7 +64,7 @@
         const button = event.submitter || form.querySelector("button[type=submit]");
         form.dataset.sending = "1";
         if (button) button.disabled = true;
-        send(form, button).finally(() => { form.dataset.sending = ""; });
+        send(form, button, draftKey(form)).finally(() => { form.dataset.sending = ""; });
       });
     }
     window.addEventListener("online", () => showOffline(false));

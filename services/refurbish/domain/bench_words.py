@@ -8,28 +8,7 @@ from decimal import Decimal
 from babel.numbers import format_currency
 
 from shared.markets import MINOR_UNITS, Currency
-
-LANGUAGES = ("en", "de", "fr", "es")
-LANGUAGE_NAMES = {"en": "English", "de": "Deutsch", "fr": "Français", "es": "Español"}
-FALLBACK = "en"
-
-
-def language_of(*choices: str | None) -> str:
-    """The first of `choices` the page speaks (the one asked, the cookie's, the browser's),
-    else English."""
-    for choice in choices:
-        if choice in LANGUAGES:
-            return choice
-    return FALLBACK
-
-
-def browser_language(accept_language: str) -> str | None:
-    """The first language of an Accept-Language header the page speaks ("de-DE,de;q=0.9")."""
-    for part in accept_language.split(","):
-        code = part.split(";")[0].strip().lower()[:2]
-        if code in LANGUAGES:
-            return code
-    return None
+from shared.staff_words import LANGUAGES, lookup
 
 
 def money(amount_minor: int, currency: str, language: str) -> str:
@@ -436,8 +415,7 @@ NAMES: dict[str, dict[str, str]] = {
 
 def say(key: str, language: str, **facts: object) -> str:
     """The page's sentence `key` in `language`, its `{facts}` filled in."""
-    text = TEXTS[key][language]
-    return text.format(**facts) if facts else text
+    return lookup(_TEXTS, key, language, **facts)
 
 
 def name(value: str, language: str) -> str:

@@ -22,7 +22,6 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -44,7 +43,6 @@ from services.refurbish.workflows import outlets
 from services.refurbish.workflows.bench_photos import keep_photos, photos_of
 from services.refurbish.workflows.grading import assess, on_bench, record_findings
 from services.refurbish.workflows.repairing import finish_repair
-from shared.edge import page_headers
 from shared.events import Grade
 from shared.identity import Principal, Role, Technician, authenticated, public, session_token
 from shared.lifecycle import IllegalTransition
@@ -53,25 +51,18 @@ from shared.service import CurrentService
 from shared.sign_in import (
     PageClient,
     SignInPage,
-    form_token,
     form_token_checked,
     sign_in_router,
 )
+from shared.staff_pages import HEADERS, Refusal, StaffPage
 
-PAGES = Path(__file__).resolve().parents[1] / "bench_page"
-templates = Environment(
-    loader=FileSystemLoader(PAGES), autoescape=select_autoescape(["html"]), auto_reload=False
+STAFF_PAGE = StaffPage(
+    prefix="/bench",
+    folder=Path(__file__).resolve().parents[1] / "bench_page",
+    cookie="bench_lang",
+    assets={"bench.js": "text/javascript"},
+    say=words.say,
 )
-LANGUAGE_COOKIE = "bench_lang"
-YEAR = 365 * 24 * 3600
-ASSETS = {"bench.js": "text/javascript", "bench.css": "text/css"}
-HEADERS = {
-    "Cache-Control": "no-store",
-    **page_headers(
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; "
-        "connect-src 'self'; form-action 'self'"
-    ),
-}
 MOST_PHOTO_BYTES = 8 * 1024 * 1024
 Token = Annotated[str, Form(alias="form_token")]
 
@@ -100,21 +91,7 @@ router = APIRouter(prefix="/bench", tags=["technician's bench page"])
 OPEN = public("the bench page's sign-in offer, its language switch and its own files: no data")
 
 
-class Refusal(Exception):
-    """The page answers with a plain page saying why: its status and the reason."""
-
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(reason)
-        self.status, self.reason = status, reason
-
-
 # ----------------------------------------------------------------------- rendering
-
-
-def language(request: Request) -> str:
-    asked = request.query_params.get("lang")
-    accepted = words.browser_language(request.headers.get("accept-language", ""))
-    return words.language_of(asked, request.cookies.get(LANGUAGE_COOKIE), accepted)
 
 
 def render(
@@ -124,23 +101,21 @@ def render(
     status: int = 200,
     **facts: Any,
 ) -> HTMLResponse:
-    lang = language(request)
-    page = templates.get_template(template).render(
-        lang=lang,
-        languages=words.LANGUAGE_NAMES,
-        t=lambda key, **more: words.say(key, lang, **more),
-        n=lambda value: words.name(str(value), lang),
-        money=lambda minor, currency: words.money(minor, currency, lang),
-        why=lambda reason: words.reason_in(reason, lang),
-        excluded=lambda reason, currency: words.excluded_in(reason, lang, currency),
-        who=caller,
-        shops=", ".join(sorted(caller.repair_shops)) if caller else "",
-        form_token=form_token(request),
-        here=quote(str(request.url.path)),
-        done=request.query_params.get("done"),
-        **facts,
+    return STAFF_PAGE.render(
+        request,
+        template,
+        status,
+        quote(str(request.url.path)),
+        lambda lang: {
+            "n": lambda value: words.name(str(value), lang),
+            "money": lambda minor, currency: words.money(minor, currency, lang),
+            "why": lambda reason: words.reason_in(reason, lang),
+            "excluded": lambda reason, currency: words.excluded_in(reason, lang, currency),
+            "who": caller,
+            "shops": ", ".join(sorted(caller.repair_shops)) if caller else "",
+            **facts,
+        },
     )
-    return HTMLResponse(page, status_code=status, headers=HEADERS)
 
 
 def refused(request: Request, caller: Principal | None, refusal: Refusal) -> HTMLResponse:
@@ -178,20 +153,12 @@ async def bench(request: Request) -> Response:
     "/language/{lang}", summary="The page's language, kept in a cookie", dependencies=[OPEN]
 )
 async def choose_language(lang: str, back: str = "/bench") -> RedirectResponse:
-    if lang not in words.LANGUAGES:
-        raise HTTPException(404, f"the page speaks {', '.join(words.LANGUAGES)}, not {lang}")
-    # Only back to the page itself: never a redirect to another site.
-    target = back if back.startswith("/bench") and not back.startswith("//") else "/bench"
-    answer = RedirectResponse(target, status_code=303, headers=HEADERS)
-    answer.set_cookie(LANGUAGE_COOKIE, lang, max_age=YEAR, samesite="lax", httponly=True)
-    return answer
+    return STAFF_PAGE.choose_language(lang, back)
 
 
 @router.get("/assets/{name}", include_in_schema=False, dependencies=[OPEN])
 async def asset(name: str) -> FileResponse:
-    if name not in ASSETS:  # only the page's own files, never a path into the disk
-        raise HTTPException(404, f"no bench asset {name}")
-    return FileResponse(PAGES / name, media_type=ASSETS[name], headers=HEADERS)
+    return STAFF_PAGE.asset(name)
 
 
 # ----------------------------------------------------------------------------- queue

@@ -4,14 +4,8 @@ import re
 
 import pytest
 
-from services.fulfillment.domain.floor_words import (
-    LANGUAGES,
-    TEXTS,
-    browser_language,
-    language_of,
-    say,
-    state_name,
-)
+from services.fulfillment.domain.floor_words import TEXTS, say, state_name
+from shared.staff_words import LANGUAGES
 
 BLANKS = re.compile(r"{(\w+)}")
 
@@ -22,13 +16,6 @@ def test_each_sentence_is_said_in_every_language_with_the_same_blanks(key):
     assert len(sentences) == len(LANGUAGES) and all(s.strip() for s in sentences)
     blanks = {frozenset(BLANKS.findall(sentence)) for sentence in sentences}
     assert len(blanks) == 1, sentences
-
-
-def test_the_language_asked_then_kept_then_the_browsers_else_english():
-    assert language_of("fr", "de", "es") == "fr"
-    assert language_of(None, "de", "es") == "de"
-    assert language_of("xx", None, browser_language("es-ES,es;q=0.9,en;q=0.8")) == "es"
-    assert language_of(None, None, browser_language("ja-JP")) == "en"
 
 
 def test_blanks_are_filled_and_states_named():

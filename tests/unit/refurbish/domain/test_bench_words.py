@@ -6,12 +6,9 @@ import re
 import pytest
 
 from services.refurbish.domain.bench_words import (
-    LANGUAGES,
     NAMES,
     TEXTS,
-    browser_language,
     excluded_in,
-    language_of,
     money,
     name,
     reason_in,
@@ -28,16 +25,7 @@ from services.refurbish.domain.checklists import (
 from services.refurbish.domain.disposition import plan_disposition
 from services.refurbish.domain.grading import grade_checklist
 from shared.events import CaseItem, Disposition, Grade
-
-
-def test_the_language_asked_wins_then_the_cookie_then_the_browser_then_english():
-    assert language_of("de", "fr", "es") == "de"
-    assert language_of(None, "fr", "es") == "fr"
-    assert language_of("it", None, "es") == "es"  # Italian is not one of the page's
-    assert language_of(None, None, None) == "en"
-    assert browser_language("fr-CH, fr;q=0.9, en;q=0.8") == "fr"
-    assert browser_language("it-IT,pt;q=0.5") is None
-    assert browser_language("") is None
+from shared.staff_words import LANGUAGES
 
 
 def test_every_sentence_and_name_is_in_the_four_languages_and_fills_its_facts():
