@@ -13,6 +13,7 @@ import uuid
 from datetime import UTC, datetime
 from html import unescape
 
+import httpx
 import pytest
 
 from deploy.emulators.shopify.catalogue import TRANSLATED_TITLES, all_listed
@@ -141,6 +142,21 @@ async def test_an_import_reads_every_page_of_the_marketplace_s_listings(
         }
     if channel == "walmart":
         assert speaker["prices"]["US"]["amount_minor"] == 4999
+
+
+async def test_an_import_waits_for_a_throttled_shop_s_bucket_instead_of_failing(intake, emulators):
+    """Shopify answers THROTTLED when the shop's cost bucket is short of a page's cost; the
+    import waits the time the bucket takes to refill, then reads on."""
+    bucket = f"/_emulator/shopify/{SHOP}/bucket"
+    async with httpx.AsyncClient(base_url=emulators) as emulator:
+        drained = {"currently_available": 0, "restore_rate": 400}
+        assert (await emulator.put(bucket, json=drained)).status_code == 204
+        try:
+            result = await imported(intake, "shopify", SHOP)
+        finally:  # as the emulator starts: full, 100 points a second
+            full = {"currently_available": 2000, "restore_rate": 100}
+            await emulator.put(bucket, json=full)
+    assert result["pages"] == 3 and result["variants"] > 0
 
 
 async def test_a_seller_admin_imports_only_their_own_accounts(intake):

@@ -21,9 +21,11 @@ translatableResourcesByIds), the `title` key. A product not translated into a lo
 title in that language. Needs read_products, read_inventory and read_translations.
 """
 
+import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 
-from services.intake.channels.shopify.graphql import GraphQLModel, ShopifyAdmin, ask
+from services.intake.channels.shopify.graphql import Data, GraphQLModel, ShopifyAdmin, ask
 from services.intake.domain.catalog import (
     LANGUAGES,
     CatalogVariant,
@@ -33,11 +35,14 @@ from services.intake.domain.catalog import (
     hs_code_of,
     priced_in_markets,
 )
-from shared.outbound import Refused
+from shared.outbound import Refused, Unavailable
 
 PRODUCTS_PAGE = 5
 VARIANTS_PAGE = 25
 MAX_PAGES = 2000
+# A throttled page is asked again after the bucket refills, this many times at most.
+THROTTLE_TRIES = 5
+MAX_THROTTLE_WAIT_SECONDS = 20.0
 UNITS = {"GRAMS": "g", "KILOGRAMS": "kg", "OUNCES": "oz", "POUNDS": "lb"}
 
 VARIANT_FIELDS = """
@@ -184,6 +189,23 @@ class MoreData(GraphQLModel):
     product: VariantsOf | None = None
 
 
+async def patiently_ask(
+    admin: ShopifyAdmin, model: type[Data], query: str, variables: dict[str, Any], what: str
+) -> Data:
+    """`ask`, waiting out the shop's cost bucket when Shopify throttles: an import reads
+    many costly pages in a row and would otherwise fail half-way on a busy shop. Anything
+    else, or a wait longer than `MAX_THROTTLE_WAIT_SECONDS`, reaches the caller."""
+    for _ in range(THROTTLE_TRIES - 1):
+        try:
+            return await ask(admin, model, query, variables, what)
+        except Unavailable as throttled:
+            wait = throttled.retry_after
+            if wait is None or wait > MAX_THROTTLE_WAIT_SECONDS:
+                raise
+            await asyncio.sleep(wait)
+    return await ask(admin, model, query, variables, what)
+
+
 async def catalog_pages(admin: ShopifyAdmin, page_size: int) -> AsyncIterator[list[CatalogVariant]]:
     """The shop's variants, a page of products at a time."""
     after: str | None = None
@@ -191,7 +213,8 @@ async def catalog_pages(admin: ShopifyAdmin, page_size: int) -> AsyncIterator[li
     primary, others = await shop_languages(admin)
     for _ in range(MAX_PAGES):
         variables = {"first": first, "after": after, "variants": VARIANTS_PAGE}
-        data = await ask(admin, ProductsData, PRODUCTS_QUERY, variables, "the shop's products")
+        what = "the shop's products"
+        data = await patiently_ask(admin, ProductsData, PRODUCTS_QUERY, variables, what)
         titles = await translated_titles(admin, [p.id for p in data.products.nodes], others)
         found = []
         for product in data.products.nodes:
@@ -213,7 +236,7 @@ def language_of(locale: str) -> str:
 async def shop_languages(admin: ShopifyAdmin) -> tuple[str, list[str]]:
     """The language of the shop's primary locale, and its other published locales among
     the buyers' languages (each as the locale the shop names it)."""
-    data = await ask(admin, LocalesData, LOCALES_QUERY, {}, "the shop's locales")
+    data = await patiently_ask(admin, LocalesData, LOCALES_QUERY, {}, "the shop's locales")
     primary = next((one.locale for one in data.shop_locales if one.primary), "en")
     others = [
         one.locale
@@ -233,7 +256,7 @@ async def translated_titles(
     for locale in locales:
         variables = {"ids": product_ids, "first": len(product_ids), "locale": locale}
         what = f"the products' {locale} translations"
-        data = await ask(admin, TranslationsData, TRANSLATIONS_QUERY, variables, what)
+        data = await patiently_ask(admin, TranslationsData, TRANSLATIONS_QUERY, variables, what)
         for node in data.translatable_resources_by_ids.nodes:
             for translation in node.translations:
                 if translation.key == "title" and translation.value:
@@ -247,7 +270,7 @@ async def more_variants(admin: ShopifyAdmin, product: Product) -> list[Variant]:
     while page.has_next_page:
         variables = {"id": product.id, "first": VARIANTS_PAGE, "after": page.end_cursor}
         what = f"the variants of product {product.id}"
-        data = await ask(admin, MoreData, MORE_VARIANTS_QUERY, variables, what)
+        data = await patiently_ask(admin, MoreData, MORE_VARIANTS_QUERY, variables, what)
         if data.product is None:
             return more
         more += data.product.variants.nodes
