@@ -60,6 +60,21 @@ class PageClient:
     session_secret: SecretStr | None
     session_seconds: int
 
+    @classmethod
+    def of(cls, settings: Any, page: str) -> "PageClient":
+        """The client a service's settings name `<page>_client_id`, `<page>_scope`... ."""
+        return cls(**{name: getattr(settings, f"{page}_{name}") for name in PAGE_CLIENT_FIELDS})
+
+
+PAGE_CLIENT_FIELDS = (
+    "client_id",
+    "client_secret",
+    "scope",
+    "base_url",
+    "session_secret",
+    "session_seconds",
+)
+
 
 @dataclass(frozen=True)
 class SignInPage:

@@ -24,14 +24,7 @@ CONSOLE = "console"
 
 
 def console_client(settings: AnalyticsSettings) -> PageClient:
-    return PageClient(
-        client_id=settings.console_client_id,
-        client_secret=settings.console_client_secret,
-        scope=settings.console_scope,
-        base_url=settings.console_base_url,
-        session_secret=settings.console_session_secret,
-        session_seconds=settings.console_session_seconds,
-    )
+    return PageClient.of(settings, "console")
 
 
 PAGE = SignInPage(

@@ -63,14 +63,7 @@ PROBLEMS = ("damaged_stock", "not_found", "other")
 
 
 def floor_client(settings: FulfillmentSettings) -> PageClient:
-    return PageClient(
-        client_id=settings.floor_client_id,
-        client_secret=settings.floor_client_secret,
-        scope=settings.floor_scope,
-        base_url=settings.floor_base_url,
-        session_secret=settings.floor_session_secret,
-        session_seconds=settings.floor_session_seconds,
-    )
+    return PageClient.of(settings, "floor")
 
 
 PAGE = SignInPage(

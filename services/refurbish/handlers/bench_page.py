@@ -68,14 +68,7 @@ Token = Annotated[str, Form(alias="form_token")]
 
 
 def bench_client(settings: RefurbishSettings) -> PageClient:
-    return PageClient(
-        client_id=settings.bench_client_id,
-        client_secret=settings.bench_client_secret,
-        scope=settings.bench_scope,
-        base_url=settings.bench_base_url,
-        session_secret=settings.bench_session_secret,
-        session_seconds=settings.bench_session_seconds,
-    )
+    return PageClient.of(settings, "bench")
 
 
 PAGE = SignInPage(
