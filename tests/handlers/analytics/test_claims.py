@@ -208,3 +208,29 @@ async def test_another_seller_s_cases_and_claims_are_not_found(api):
     filing = await api.post(f"/claims/{claim_id}/filing", json={}, headers=ops)
     assert filing.status_code == 403
     assert (await api.get("/claims", headers=STAFF)).status_code == 403
+
+
+async def test_the_claims_report_counts_the_period_asked(api):
+    seller = a_seller()
+    case_id = await a_case(api, ClaimKind.EBAY_MONEY_BACK, seller.name)
+    for notice in ("2026-11-03T10:00:00Z", "2026-11-20T10:00:00Z"):
+        opened = await api.post(
+            f"/cases/{case_id}/claims",
+            json={"kind": "ebay_money_back", "amount_minor": 5999, "notice_at": notice},
+            headers=AGENT,
+        )
+        assert opened.status_code == 201, opened.text
+    # 3 business days in New York from Friday 20 November: Wednesday the 25th, end of day.
+    assert opened.json()["clock"]["due_at"] == "2026-11-26T04:59:59Z"
+    params = {
+        "seller": seller.name,
+        "since": "2026-11-01T00:00:00Z",
+        "until": "2026-11-10T00:00:00Z",
+    }
+    first = await api.get("/reports/claims", params=params, headers=AGENT)
+    assert first.status_code == 200, first.text
+    assert first.json()["claims"] == 1
+    backwards = await api.get(
+        "/reports/claims", params={**params, "since": params["until"]}, headers=AGENT
+    )
+    assert backwards.status_code == 422
