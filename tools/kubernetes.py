@@ -145,7 +145,7 @@ def deployment(process: Process, port: int) -> dict[str, Any]:
         "kind": "Deployment",
         "metadata": {"name": process.name, "labels": labels(process)},
         "spec": {
-            "replicas": process.min_replicas,
+            # No `replicas`: the autoscaler owns the count (an apply would reset it).
             "revisionHistoryLimit": 5,
             "selector": {"matchLabels": labels(process)},
             "strategy": {"rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}},
