@@ -33,7 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BASE = ROOT / "deploy" / "kubernetes" / "base"
 PART_OF = "aftersales"
 KAFKA_CLUSTER = "aftersales"  # the Strimzi Kafka resource (base/kafka.yaml)
-BOOTSTRAP = f"{KAFKA_CLUSTER}-kafka-bootstrap:9092"
+# In full: KEDA reads the lag from its own namespace. Each overlay writes its namespace in.
+BOOTSTRAP = f"{KAFKA_CLUSTER}-kafka-bootstrap.NAMESPACE.svc:9092"
 DATABASE_SECRET = "aftersales-db-app"  # CloudNativePG's secret of the application user
 REPLICAS = 3
 MIN_IN_SYNC = 2

@@ -116,9 +116,15 @@ def test_kafka_runs_in_kraft_with_three_controllers_and_three_brokers(rendered):
     assert config["min.insync.replicas"] == 2
     assert config["auto.create.topics.enable"] is False
     bootstrap = of_kind(documents, "ConfigMap")["aftersales-config"]["data"]
-    assert (
-        bootstrap["KAFKA_BOOTSTRAP_SERVERS"] == f"{kafka['metadata']['name']}-kafka-bootstrap:9092"
+    namespace = kafka["metadata"]["namespace"]
+    assert bootstrap["KAFKA_BOOTSTRAP_SERVERS"] == (
+        f"{kafka['metadata']['name']}-kafka-bootstrap.{namespace}.svc:9092"
     )
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_overlay_writes_its_namespace_into_every_address(rendered, overlay):
+    assert "NAMESPACE" not in yaml.safe_dump_all(rendered[overlay])
 
 
 def test_postgresql_is_three_instances_backed_up_every_night(rendered):
