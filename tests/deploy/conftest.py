@@ -4,6 +4,7 @@ vendored schemas they are validated against (`tests/deploy/schemas/`, see its RE
 import json
 import shutil
 import subprocess
+import sys
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,10 @@ def renderer() -> list[str]:
         return ["kustomize", "build"]
     if shutil.which("kubectl"):
         return ["kubectl", "kustomize"]
-    raise RuntimeError("the manifests need kustomize or kubectl (1.27+) on the PATH to render")
+    installed = Path(sys.executable).parent / "kubectl"  # where `make kustomize` puts it
+    if installed.exists():
+        return [str(installed), "kustomize"]
+    raise RuntimeError("the manifests need kustomize or kubectl (1.27+): run `make kustomize`")
 
 
 def fake_secrets() -> dict[str, str]:
