@@ -165,6 +165,9 @@ class Parcel(Contract):
 
     carrier: str = Field(min_length=1, max_length=40)  # e.g. "USPS", "DHL", "RoyalMail"
     tracking_number: str = Field(min_length=4, max_length=64)
+    # What the marketplace said of the parcel when intake asked it, in its own word (e.g.
+    # Amazon's package status "DELIVERED"); None when it said nothing.
+    marketplace_status: str | None = Field(default=None, max_length=40)
 
 
 class CaseOpened(EventPayload):

@@ -18,6 +18,7 @@ from datetime import datetime
 
 from services.resolution.domain.costs import (
     COST_BOOK,
+    UNITS_COME_BACK,
     Condition,
     CostBook,
     Costing,
@@ -30,12 +31,15 @@ from services.resolution.domain.fulfilment import (
     marketplace_takes_it_back,
 )
 from services.resolution.domain.law import (
+    FAULTY,
     BuyerRights,
     Disclosure,
+    ReturnException,
     Window,
     buyers_choice,
     check_offer,
     required_disclosures,
+    return_exception,
     rights_of,
 )
 from services.resolution.domain.policy import SellerPolicy
@@ -137,6 +141,18 @@ class CaseFacts:
     def condition(self) -> Condition:
         """How a returned unit will come back, as the buyer reported it."""
         return condition_of(self.scenario, self.reason)
+
+    @property
+    def not_returnable(self) -> ReturnException | None:
+        """The channel's exception that keeps an item of the case from going back, if any
+        (e.g. Walmart takes back no gift card, and diabetic supplies only unopened)."""
+        opened = self.condition is not Condition.UNOPENED
+        for item in self.items:
+            words = " ".join(filter(None, (item.title, item.category)))
+            found = return_exception(self.marketplace, self.market, words, opened)
+            if found is not None:
+                return found
+        return None
 
     @property
     def amount_paid_minor(self) -> int:
@@ -316,6 +332,9 @@ def exclusion(
     remedy = step.remedy
     if not policy.enables(remedy):
         return f"seller policy v{version}: {remedy.value} is not enabled"
+    kept = facts.not_returnable
+    if remedy in UNITS_COME_BACK and kept is not None:
+        return f"channel {kept.id} ({kept.source.citation}): {kept.products} do not go back"
     if remedy is R.STORE_CREDIT and facts.marketplace not in ISSUES_STORE_CREDIT:
         return f"channel: {facts.marketplace} cannot issue the seller's store credit"
     if remedy is R.PARTIAL_REFUND and not keepable(facts):
@@ -325,7 +344,7 @@ def exclusion(
         code = f" fault {facts.fault_code}" if facts.fault_code else ""
         named = f" ({', '.join(facts.symptoms)})" if facts.symptoms else ""
         return f"knowledge base: no guide for {sku}{code}{named} in {facts.language!r}"
-    if remedy is R.REFUND_WITHOUT_RETURN and facts.scenario is not Scenario.NOT_RECEIVED:
+    if remedy is R.REFUND_WITHOUT_RETURN and returnless_capped(facts):
         dearest = max(item.unit_price_minor for item in facts.items)
         if dearest > policy.returnless_refund_max_minor:
             limit = policy.returnless_refund_max_minor
@@ -333,6 +352,15 @@ def exclusion(
     if facts.scenario is Scenario.CHANGED_MIND and not return_window_open(rights):
         return "no return right: the withdrawal and marketplace return windows are closed"
     return None
+
+
+def returnless_capped(facts: CaseFacts) -> bool:
+    """The seller's cap on returnless refunds binds, but not for a parcel that never came,
+    nor for a fault in an item the channel does not take back (no return is possible, and
+    the fault is still the seller's to put right)."""
+    if facts.scenario is Scenario.NOT_RECEIVED:
+        return False
+    return not (facts.scenario in FAULTY and facts.not_returnable is not None)
 
 
 def keepable(facts: CaseFacts) -> bool:

@@ -563,3 +563,77 @@ def test_refurbishs_recoveries_move_the_price_of_a_return_once_there_are_many():
     book_only, after_few, after_many = (return_cost(case, b) for b in (COST_BOOK, few, many))
     assert book_only < after_few < after_many
     assert after_few - book_only < after_many - after_few
+
+
+# Walmart (US) takes some items back never, or only unopened (`law.RETURN_EXCEPTIONS`): the
+# plan offers no remedy that sends a unit back (no return label), only returnless ones, or
+# nothing at all (the buyer is told why, `nothing_owed`).
+GIFT_CARD = CaseItem(
+    sku="GC-50", title="Walmart eGift Card $50", category=None, quantity=1, unit_price_minor=5000
+)
+STRIPS = CaseItem(
+    sku="GLU-100",
+    title="Glucose Test Strips, 100 count",
+    category="beauty",
+    quantity=1,
+    unit_price_minor=3999,
+)
+WALMART_CHANNEL = "channel walmart."
+WALMART_PLANS = [
+    # item, scenario, reason, offered, excluded (by the start of the reason)
+    (
+        GIFT_CARD,
+        S.CHANGED_MIND,
+        None,
+        [],
+        {R.RETURN_FULL_REFUND: "channel walmart.cards_and_codes"},
+    ),
+    (
+        GIFT_CARD,
+        S.QUALITY_DEFECT,
+        None,
+        [(R.PART_SHIPMENT, 0), (R.REFUND_WITHOUT_RETURN, 5000)],
+        {R.EXCHANGE: WALMART_CHANNEL, R.RETURN_FULL_REFUND: WALMART_CHANNEL},
+    ),
+    (
+        GIFT_CARD,
+        S.WRONG_ITEM,
+        None,
+        [(R.REFUND_WITHOUT_RETURN, 5000)],
+        {R.EXCHANGE: WALMART_CHANNEL, R.RETURN_FULL_REFUND: WALMART_CHANNEL},
+    ),
+    # opened (faulty): not returnable; unopened (a change of mind): it goes back
+    (
+        STRIPS,
+        S.MINOR_DEFECT,
+        Reason.DAMAGED,
+        [(R.PARTIAL_REFUND, 399), (R.REFUND_WITHOUT_RETURN, 3999)],
+        {R.RETURN_FULL_REFUND: "channel walmart.opened_or_used"},
+    ),
+    (STRIPS, S.CHANGED_MIND, None, [(R.RETURN_FULL_REFUND, 3999)], {}),
+    # an item no exception names: as on any channel
+    (SPEAKER, S.CHANGED_MIND, None, [(R.RETURN_FULL_REFUND, 4999)], {}),
+]
+
+
+@pytest.mark.parametrize(("item", "scenario", "reason", "offers", "exclusions"), WALMART_PLANS)
+def test_an_item_walmart_does_not_take_back_gets_no_return(
+    item, scenario, reason, offers, exclusions
+):
+    case = replace(
+        facts(scenario, Market.US, [item]), marketplace="walmart", reason=reason, language="en"
+    )
+    the_plan = plan(case, DEFAULT_POLICY, 0, GUIDES, OPENED)
+    assert offered(the_plan) == offers
+    found = excluded(the_plan)
+    for remedy, why in exclusions.items():
+        assert found[remedy].startswith(why), found[remedy]
+    if exclusions:  # nothing that sends the unit back: no return label, no route
+        assert all(step.route is None for step in the_plan.steps)
+        assert not {R.RETURN_FULL_REFUND, R.EXCHANGE} & {step.remedy for step in the_plan.steps}
+
+
+def test_walmart_s_exceptions_bind_on_walmart_only():
+    """The same gift card bought in the seller's own shop goes back as its policy says."""
+    case = replace(facts(S.CHANGED_MIND, Market.US, [GIFT_CARD]), marketplace="shopify")
+    assert offered(plan(case, DEFAULT_POLICY, 0, GUIDES, OPENED)) == [(R.RETURN_FULL_REFUND, 5000)]
