@@ -42,6 +42,8 @@ class Remedy(StrEnum):
     TROUBLESHOOTING = "troubleshooting"  # a guide in the buyer's language
     RESHIP = "reship"  # it never arrived: the same item again, from a local warehouse
     STORE_CREDIT = "store_credit"  # a gift card worth the refund plus the seller's bonus
+    # The buyer's own unit: to the local repair shop on a prepaid label, repaired, sent back.
+    REPAIR = "repair"
 
 
 class Reason(StrEnum):

@@ -61,7 +61,9 @@ R = Remedy
 # that never arrived (the same item again comes first, and there is no item to keep) nor
 # for a changed mind (the withdrawal right gives the money back).
 # A replacement is an exchange for the same SKU (a new unit from the local warehouse, the
-# faulty one back); a repair is the part that mends the unit, sent from the local warehouse.
+# faulty one back); a part mends the unit at the buyer's, sent from the local warehouse; a
+# repair (where the seller enables it) takes the unit to the local repair shop and back,
+# offered only where the law gives the buyer that choice (`law.buyers_choice`).
 LADDERS: dict[Scenario, tuple[Remedy, ...]] = {
     Scenario.MINOR_DEFECT: (
         R.PARTIAL_REFUND,
@@ -90,6 +92,7 @@ LADDERS: dict[Scenario, tuple[Remedy, ...]] = {
     # refund without argument, with or without the unit back.
     Scenario.QUALITY_DEFECT: (
         R.PART_SHIPMENT,
+        R.REPAIR,
         R.EXCHANGE,
         R.STORE_CREDIT,
         R.REFUND_WITHOUT_RETURN,
@@ -219,9 +222,10 @@ def plan(
     rights = buyers_rights(facts, policy, now)
     first = first_remedies(facts, rights)
     candidates = [
-        replace(
+        unless_the_law_gives_it(
             consider(remedy, facts, policy, policy_version, guides, rights, guide_declines, book),
-            first=remedy in first,
+            first,
+            facts,
         )
         for remedy in ladder_of(facts.scenario, policy)
     ]
@@ -231,13 +235,34 @@ def plan(
     return Plan(facts.scenario, steps, alternatives, rights, policy_version, rule_of(facts, steps))
 
 
+# Remedies offered only where the law lets the buyer choose them: a repair sends the unit
+# away for days at a price a part or a replacement usually beats.
+ONLY_BY_LAW = frozenset({R.REPAIR})
+
+
+def unless_the_law_gives_it(
+    candidate: Candidate, first: frozenset[Remedy], facts: CaseFacts
+) -> Candidate:
+    """The candidate, marked as the buyer's first choice when it is; a remedy offered only
+    by law (`ONLY_BY_LAW`) is excluded where the law does not give it."""
+    remedy = candidate.step.remedy
+    if remedy in first:
+        return replace(candidate, first=True)
+    if remedy in ONLY_BY_LAW and candidate.excluded_by is None:
+        where = f"{facts.scenario.value} in {facts.market.value}"
+        why = f"law: no right to choose a {remedy.value} for a {where} now (a part or a "
+        why += "replacement mends it for less)"
+        return replace(candidate, excluded_by=why)
+    return candidate
+
+
 def ladder_of(scenario: Scenario, policy: SellerPolicy) -> tuple[Remedy, ...]:
-    """The scenario's ladder; store credit only for a seller who offers it at all (others'
-    plans do not even list it as excluded)."""
-    ladder = LADDERS[scenario]
-    if policy.store_credit_enabled:
-        return ladder
-    return tuple(remedy for remedy in ladder if remedy is not R.STORE_CREDIT)
+    """The scenario's ladder; store credit and repair only for a seller who offers them at
+    all (others' plans do not even list them as excluded)."""
+    off = {R.STORE_CREDIT} if not policy.store_credit_enabled else set()
+    if not policy.repair_enabled:
+        off.add(R.REPAIR)
+    return tuple(remedy for remedy in LADDERS[scenario] if remedy not in off)
 
 
 def first_remedies(facts: CaseFacts, rights: BuyerRights) -> frozenset[Remedy]:
@@ -335,6 +360,8 @@ def exclusion(
     kept = facts.not_returnable
     if remedy in UNITS_COME_BACK and kept is not None:
         return f"channel {kept.id} ({kept.source.citation}): {kept.products} do not go back"
+    if remedy is R.REPAIR and step.route is ReturnRoute.ORIGIN:
+        return "cost book: no local repair shop mends this unit; it would go to the factory"
     if remedy is R.STORE_CREDIT and facts.marketplace not in ISSUES_STORE_CREDIT:
         return f"channel: {facts.marketplace} cannot issue the seller's store credit"
     if remedy is R.PARTIAL_REFUND and not keepable(facts):

@@ -802,7 +802,7 @@ FAULTY = DEFECTS | {Scenario.MINOR_DEFECT, Scenario.FUNCTIONAL_FAULT}
 DELIVERED = frozenset(Scenario) - {Scenario.NOT_RECEIVED}
 REFUNDS_IN_FULL = frozenset({Remedy.RETURN_FULL_REFUND, Remedy.REFUND_WITHOUT_RETURN})
 LESS_THAN_FULL_REFUND = frozenset(Remedy) - REFUNDS_IN_FULL
-ITEM_GOES_BACK = frozenset({Remedy.RETURN_FULL_REFUND, Remedy.EXCHANGE})
+ITEM_GOES_BACK = frozenset({Remedy.RETURN_FULL_REFUND, Remedy.EXCHANGE, Remedy.REPAIR})
 
 
 @dataclass(frozen=True)
@@ -977,9 +977,10 @@ def _fill(sentence: str, until: datetime | None) -> str:
     return sentence.format(until=until.date().isoformat() if until else "")
 
 
-# Remedies the law lets the buyer choose before any refund: repair (a part that mends the
-# unit) or replacement (a new unit of the same item) while a legal guarantee runs.
-REPAIR_OR_REPLACEMENT = frozenset({Remedy.PART_SHIPMENT, Remedy.EXCHANGE})
+# Remedies the law lets the buyer choose before any refund while a legal guarantee runs:
+# repair (the unit mended at the local repair shop and sent back, or a part that mends it)
+# or replacement (a new unit of the same item).
+REPAIR_OR_REPLACEMENT = frozenset({Remedy.REPAIR, Remedy.PART_SHIPMENT, Remedy.EXCHANGE})
 CHOICES: tuple[OfferRule, ...] = (
     OfferRule("eu.sgd.remedies", Window.LEGAL_GUARANTEE, REPAIR_OR_REPLACEMENT, DEFECTS),
     OfferRule(

@@ -470,7 +470,7 @@ def test_the_uk_notices_speak_of_cancellation_and_the_consumer_rights_act():
 
 # --- What the buyer may choose first
 
-REPAIR_OR_REPLACE = {Remedy.PART_SHIPMENT, Remedy.EXCHANGE}
+REPAIR_OR_REPLACE = {Remedy.REPAIR, Remedy.PART_SHIPMENT, Remedy.EXCHANGE}
 
 
 @pytest.mark.parametrize(
