@@ -64,9 +64,8 @@ async def on_case_opened(session: AsyncSession, case: CaseOpened, _: Envelope) -
         record.rule = "waiting for an agent to classify the case"
     else:
         why = f"intake classified a {case.scenario.value}"
-        said = case.parcel.marketplace_status if case.parcel else None
         answered = await parcel_tracing.trace_or_resolve(
-            session, record, why, now, in_force, case.buyer_comment, said
+            session, record, why, now, in_force, buyer_words=case.buyer_comment
         )
     if answered:
         return  # answered in this very transaction, the usual case: no clock needs to run

@@ -53,18 +53,18 @@ async def trace_or_resolve(
     now: datetime,
     in_force: tuple[SellerPolicy, int] | None = None,
     buyer_words: str = "",
-    marketplace_status: str | None = None,
 ) -> bool:
     """The case's first step once its scenario is known: its parcel to the carrier when
     the buyer says it never arrived, else its plan (`offering.resolve`). True when a
     message went to the buyer. A buyer whose own words (`buyer_words`) say the tracking
     shows it delivered waits for an agent, with those words: nothing is sent again at once;
-    so does one whose marketplace says the parcel was delivered (`marketplace_status`)."""
+    so does one whose marketplace says the parcel was delivered (`record.parcel_status`)."""
     lost = record.scenario == NOT_RECEIVED
-    if lost and marketplace_status and delivered_per_marketplace(marketplace_status):
+    status = record.parcel_status
+    if lost and status and delivered_per_marketplace(status):
         record.rule = f"{record.marketplace} says the parcel was delivered"
         said = marketplace_evidence(
-            record.marketplace, marketplace_status, record.carrier, record.tracking_number
+            record.marketplace, status, record.carrier, record.tracking_number
         )
         await hold(session, record, said, now)
         return False
