@@ -42,6 +42,8 @@ class Remedy(StrEnum):
     TROUBLESHOOTING = "troubleshooting"  # a guide in the buyer's language
     RESHIP = "reship"  # it never arrived: the same item again, from a local warehouse
     STORE_CREDIT = "store_credit"  # a gift card worth the refund plus the seller's bonus
+    # The buyer's own unit: to the local repair shop on a prepaid label, repaired, sent back.
+    REPAIR = "repair"
 
 
 class Reason(StrEnum):
@@ -165,6 +167,9 @@ class Parcel(Contract):
 
     carrier: str = Field(min_length=1, max_length=40)  # e.g. "USPS", "DHL", "RoyalMail"
     tracking_number: str = Field(min_length=4, max_length=64)
+    # What the marketplace said of the parcel when intake asked it, in its own word (e.g.
+    # Amazon's package status "DELIVERED"); None when it said nothing.
+    marketplace_status: str | None = Field(default=None, max_length=40)
 
 
 class CaseOpened(EventPayload):

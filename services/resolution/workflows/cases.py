@@ -36,6 +36,7 @@ def record_of(case: CaseOpened) -> CaseDecision:
         reason=case.reason,
         carrier=case.parcel.carrier if case.parcel else None,
         tracking_number=case.parcel.tracking_number if case.parcel else None,
+        parcel_status=case.parcel.marketplace_status if case.parcel else None,
         opened_at=case.opened_at,
         delivered_at=case.delivered_at,
         items=[item.model_dump(mode="json") for item in case.items],

@@ -3,7 +3,7 @@ in through FastStream's test broker, the case's offers, answers, decisions and r
 out."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from faststream.kafka import TestKafkaBroker
@@ -322,7 +322,6 @@ async def test_a_declined_store_credit_leads_on_to_the_refund(resolution):
 
 
 def changed_mind_in_germany(delivered_days_ago: int):
-    from datetime import timedelta
 
     from shared.markets import Currency, Market, Region
 
@@ -365,6 +364,27 @@ async def test_a_changed_mind_after_every_window_hears_nothing_is_owed_and_waits
             await session.scalars(select(CaseClock).where(CaseClock.case_id == case.case_id))
         )
     assert clocks == []  # answered at once: no first-reply clock runs
+
+
+async def test_a_gift_card_walmart_does_not_take_back_hears_why_no_return_label(resolution):
+    from shared.events import CaseItem
+
+    card = CaseItem(sku="GC-50", title="eGift Card $50", quantity=1, unit_price_minor=5000)
+    case = case_opened(scenario=Scenario.CHANGED_MIND).model_copy(
+        update={
+            "marketplace": "walmart",
+            "items": [card],
+            "delivered_at": datetime.now(UTC) - timedelta(days=3),
+        }
+    )
+    async with TestKafkaBroker(resolution.broker) as broker:
+        await publish(broker, case)
+    events = await outbox_of(resolution, case.case_id)
+    assert types_of(events) == ["resolution.held_for_agent"]  # no offer, no decision, no label
+    held = events[0]["data"]
+    assert held["nothing_owed"] == "not_returnable"
+    assert "gift cards" in held["message"]
+    assert held["findings"][0].startswith("nothing owed (not_returnable: walmart.cards_and_codes")
 
 
 async def test_a_changed_mind_inside_the_windows_is_offered_the_return_not_told_no(resolution):
