@@ -39,6 +39,7 @@ from shared.outbound import Refused, Unavailable
 
 PRODUCTS_PAGE = 5
 VARIANTS_PAGE = 25
+OPTIONS = 3  # a product has at most three options
 MAX_PAGES = 2000
 # A throttled page is asked again after the bucket refills, this many times at most.
 THROTTLE_TRIES = 5
@@ -64,6 +65,7 @@ query CatalogProducts($first: Int!, $after: String, $variants: Int!) {{
     nodes {{
       id title productType
       category {{ fullName }}
+      options(first: {OPTIONS}) {{ name optionValues {{ id name }} }}
       variants(first: $variants) {{ {VARIANT_FIELDS} }}
     }}
   }}
@@ -155,6 +157,16 @@ class Variants(GraphQLModel):
     nodes: list[Variant]
 
 
+class OptionValue(GraphQLModel):
+    id: str
+    name: str
+
+
+class ProductOption(GraphQLModel):
+    name: str
+    option_values: list[OptionValue] = []
+
+
 class Category(GraphQLModel):
     full_name: str
 
@@ -164,6 +176,7 @@ class Product(GraphQLModel):
     title: str
     product_type: str = ""
     category: Category | None = None
+    options: list[ProductOption] = []
     variants: Variants
 
 
@@ -216,12 +229,13 @@ async def catalog_pages(admin: ShopifyAdmin, page_size: int) -> AsyncIterator[li
         what = "the shop's products"
         data = await patiently_ask(admin, ProductsData, PRODUCTS_QUERY, variables, what)
         titles = await translated_titles(admin, [p.id for p in data.products.nodes], others)
+        values = await translated_option_values(admin, data.products.nodes, others)
         found = []
         for product in data.products.nodes:
             variants = product.variants.nodes + await more_variants(admin, product)
             named = {primary: product.title, **titles.get(product.id, {})}
             currency = data.shop.currency_code
-            found += [variant_of(product, v, currency, named) for v in variants if v.sku]
+            found += [variant_of(product, v, currency, named, values) for v in variants if v.sku]
         yield found
         if not data.products.page_info.has_next_page:
             return
@@ -250,18 +264,51 @@ async def translated_titles(
     admin: ShopifyAdmin, product_ids: list[str], locales: list[str]
 ) -> dict[str, dict[str, str]]:
     """Each product's published title translations, by language."""
-    titles: dict[str, dict[str, str]] = {}
-    if not product_ids:
-        return titles
+    return await translated(admin, product_ids, locales, "title", "products'")
+
+
+async def translated_option_values(
+    admin: ShopifyAdmin, products: list[Product], locales: list[str]
+) -> dict[str, dict[str, str]]:
+    """Each option value's published name translations, by language, by option value id."""
+    ids = [v.id for product in products for option in product.options for v in option.option_values]
+    return await translated(admin, ids, locales, "name", "option values'")
+
+
+async def translated(
+    admin: ShopifyAdmin, ids: list[str], locales: list[str], key: str, whose: str
+) -> dict[str, dict[str, str]]:
+    """The resources' published translations of `key`, by language, by resource id."""
+    found: dict[str, dict[str, str]] = {}
+    if not ids:
+        return found
     for locale in locales:
-        variables = {"ids": product_ids, "first": len(product_ids), "locale": locale}
-        what = f"the products' {locale} translations"
+        variables = {"ids": ids, "first": len(ids), "locale": locale}
+        what = f"the {whose} {locale} translations"
         data = await patiently_ask(admin, TranslationsData, TRANSLATIONS_QUERY, variables, what)
         for node in data.translatable_resources_by_ids.nodes:
             for translation in node.translations:
-                if translation.key == "title" and translation.value:
-                    titles.setdefault(node.resource_id, {})[language_of(locale)] = translation.value
-    return titles
+                if translation.key == key and translation.value:
+                    found.setdefault(node.resource_id, {})[language_of(locale)] = translation.value
+    return found
+
+
+def attribute_titles(
+    product: Product, variant: Variant, values: dict[str, dict[str, str]]
+) -> dict[str, dict[str, str]]:
+    """The variant's attributes in each language the seller translated their values into:
+    {language: {attribute: value}}, attributes without a translation left out."""
+    ids = {
+        (option.name, value.name): value.id
+        for option in product.options
+        for value in option.option_values
+    }
+    localised: dict[str, dict[str, str]] = {}
+    for selected in variant.selected_options:
+        said = values.get(ids.get((selected.name, selected.value), ""), {})
+        for language, value in said.items():
+            localised.setdefault(language, {})[selected.name.lower()] = value
+    return localised
 
 
 async def more_variants(admin: ShopifyAdmin, product: Product) -> list[Variant]:
@@ -279,7 +326,11 @@ async def more_variants(admin: ShopifyAdmin, product: Product) -> list[Variant]:
 
 
 def variant_of(
-    product: Product, variant: Variant, currency: str, titles: dict[str, str]
+    product: Product,
+    variant: Variant,
+    currency: str,
+    titles: dict[str, str],
+    values: dict[str, dict[str, str]] | None = None,
 ) -> CatalogVariant:
     shopify_category = product.category.full_name if product.category else None
     item = variant.inventory_item or InventoryItem()
@@ -293,6 +344,7 @@ def variant_of(
         source_category=shopify_category or product.product_type or None,
         listing_ids={"shopify": variant.id},
         attributes={o.name.lower(): o.value for o in variant.selected_options if o.name != "Title"},
+        attribute_titles=attribute_titles(product, variant, values or {}),
         prices=priced_in_markets(variant.price, currency),
         weight_g=grams(weight.value, UNITS.get(weight.unit)) if weight else None,
         hs_code=hs_code_of(item.harmonized_system_code),
@@ -305,7 +357,9 @@ def variant_of(
 # The products/create and products/update webhooks (https://shopify.dev/docs/api/webhooks?reference=toml#list-of-topics-products/update):
 # the product as the REST Admin API shows it; its variants name their options by position
 # (option1..3, named by the product's `options`). No HS code nor origin: those stay as the
-# last import read them.
+# last import read them. Nor translations: Shopify has no webhook topic for them, so the
+# product's published title translations are read as the import reads them
+# (`product_titles`), the title the webhook gives being the shop's primary language's.
 
 PRODUCT_TOPICS = ("products/create", "products/update")
 
@@ -339,9 +393,20 @@ class HookProduct(GraphQLModel):
     variants: list[HookVariant] = []
 
 
-def hook_variants(product: HookProduct, currency: str | None) -> list[CatalogVariant]:
+async def product_titles(admin: ShopifyAdmin, product_id: str, title: str) -> dict[str, str]:
+    """One product's titles by language: `title` in the shop's primary language, and its
+    published translations into the shop's other locales of the buyers' languages."""
+    primary, others = await shop_languages(admin)
+    translated = await translated_titles(admin, [product_id], others)
+    return {primary: title, **translated.get(product_id, {})}
+
+
+def hook_variants(
+    product: HookProduct, currency: str | None, titles: dict[str, str] | None = None
+) -> list[CatalogVariant]:
     """The product's variants as its webhook lists them; prices in the shop's currency when
-    it is known (the account's market's), else left as they were."""
+    it is known (the account's market's), else left as they were; titles by language as
+    `product_titles` read them (None: the webhook's title, taken as English)."""
     named = {option.position: option.name.lower() for option in product.options}
     shopify_category = product.category.full_name if product.category else None
     return [
@@ -362,7 +427,7 @@ def hook_variants(product: HookProduct, currency: str | None) -> list[CatalogVar
             },
             prices=priced_in_markets(variant.price, currency) if currency else {},
             weight_g=variant.grams or None,
-            titles={"en": product.title},
+            titles=titles or {"en": product.title},
         )
         for variant in product.variants
         if variant.sku
