@@ -132,8 +132,8 @@ class CatalogVariant:
     fnsku: str | None = None
     listing_ids: dict[str, str] = field(default_factory=dict)  # by marketplace
     attributes: dict[str, str] = field(default_factory=dict)  # size, colour...
-    # The attributes' values in other languages, where the seller translated them:
-    # {"de": {"color": "Schwarz"}}.
+    # The attributes' values in other languages, where the seller translated them, by the
+    # value as listed: {"de": {"Black": "Schwarz"}}.
     attribute_titles: dict[str, dict[str, str]] = field(default_factory=dict)
     prices: dict[str, Money] = field(default_factory=dict)  # by market
     landed_costs: dict[str, Money] = field(default_factory=dict)  # by market

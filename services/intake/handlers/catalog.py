@@ -14,7 +14,8 @@ by Shopify's products/create and products/update webhooks.
 - `POST /webhooks/shopify/products`: signed as every Shopify webhook (HMAC of the body with
   the app's secret, `channels/shopify/webhook.py`); an unknown shop is answered as a bad
   signature. Applied at once (an upsert: a redelivery changes nothing), with the product's
-  localised titles read from the shop's Admin GraphQL API (`products_api.product_titles`);
+  localised titles and option values read from the shop's Admin GraphQL API
+  (`products_api.product_localised`);
   when the shop cannot be read, the webhook's own title is kept and the translations stay
   as the last import or webhook read them.
 """
@@ -34,8 +35,9 @@ from services.intake.channels.shopify.channel import admin_of
 from services.intake.channels.shopify.products_api import (
     PRODUCT_TOPICS,
     HookProduct,
+    Localised,
     hook_variants,
-    product_titles,
+    product_localised,
 )
 from services.intake.domain.account import Account
 from services.intake.domain.case import Channel, ChannelError
@@ -211,7 +213,7 @@ async def shopify_product_webhook(request: Request) -> JSONResponse:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "body"
         return JSONResponse({"error": "invalid_payload", "field": where}, 422)
-    titles = await localised_titles(intake, account, product)
+    localised = await localised_words(intake, account, product)
     async with intake.service.transaction() as session:
         currency = await shop_currency(session, account.account, account.default_market)
         count = await catalog.store(
@@ -219,20 +221,21 @@ async def shopify_product_webhook(request: Request) -> JSONResponse:
             Channel.SHOPIFY.value,
             account.account,
             account.seller,
-            hook_variants(product, currency, titles),
+            hook_variants(product, currency, localised),
             now,
         )
     return JSONResponse({"accepted": True, "variants": count}, 200)
 
 
-async def localised_titles(
+async def localised_words(
     intake: Intake, account: Account, product: HookProduct
-) -> dict[str, str] | None:
-    """The product's titles by language from the shop; None when the shop cannot be read
-    now (the webhook is applied all the same, and the next import completes it)."""
+) -> Localised | None:
+    """The product's titles and option values by language from the shop; None when the
+    shop cannot be read now (the webhook is applied all the same, and the next import
+    completes it)."""
     try:
         admin = admin_of(account, intake.marketplaces)
-        return await product_titles(admin, product.admin_graphql_api_id, product.title)
+        return await product_localised(admin, product.admin_graphql_api_id, product.title)
     except (Refused, Unavailable) as error:
         log.warning("product %s: translations not read: %s", product.admin_graphql_api_id, error)
         return None

@@ -307,10 +307,10 @@ async def product_variants(
 
 
 def variant_title(row: Any, language: str = "en") -> str:
-    """What the variant differs in ("Schwarz", "L"), each attribute in `language` where
-    the seller translated it, else as listed; no attributes: the variant's own title."""
+    """What the variant differs in ("Schwarz", "L"), each value in `language` where the
+    seller translated it, else as listed; no attributes: the variant's own title."""
     attributes = row["attributes"] or {}
     localised = (row.get("attribute_titles") or {}).get(language) or {}
     if not attributes:
         return row["title"]
-    return ", ".join(str(localised.get(name) or value) for name, value in attributes.items())
+    return ", ".join(str(localised.get(value) or value) for value in attributes.values())

@@ -258,7 +258,11 @@ async def test_the_walls_keep_another_seller_s_catalog_out_of_sight(intake):
 
 
 def product_hook(
-    title: str, price: str, sku: str = "BT-SPK-200-BLK", product_id: int | None = None
+    title: str,
+    price: str,
+    sku: str = "BT-SPK-200-BLK",
+    product_id: int | None = None,
+    colour: str = "Teal",
 ) -> bytes:
     product_id = product_id or SPEAKER.product.product_id
     return json.dumps(
@@ -272,10 +276,10 @@ def product_hook(
                 {
                     "id": 1,
                     "admin_graphql_api_id": f"gid://shopify/ProductVariant/{sku}",
-                    "title": "Teal",
+                    "title": colour,
                     "price": price,
                     "sku": sku,
-                    "option1": "Teal",
+                    "option1": colour,
                 }
             ],
         }
@@ -329,16 +333,25 @@ async def test_a_product_webhook_keeps_the_localised_titles_the_shop_publishes(i
     create as on update."""
     product_id = f"gid://shopify/Product/{SPEAKER.product.product_id}"
     await forget_product(intake, product_id)  # as if the shop had just created it
-    created = await hook(
-        intake, product_hook(SPEAKER.product.title, "49.99"), topic="products/create"
-    )
+    body = product_hook(SPEAKER.product.title, "49.99", colour="Black")
+    created = await hook(intake, body, topic="products/create")
     assert created.status_code == 200, created.text
     speaker = await variant_of(intake, SHOP, "BT-SPK-200-BLK")
     assert speaker["titles"] == {"en": SPEAKER.product.title, **SPEAKER_TITLES}
+    # and its option values' (PRODUCT_OPTION_VALUE), for the exchange picker
+    assert speaker["attribute_titles"] == {
+        "de": {"Black": "Schwarz"},
+        "fr": {"Black": "Noir"},
+        "es": {"Black": "Negro"},
+        "it": {"Black": "Nero"},
+    }
     renamed = await hook(intake, product_hook("Portable Speaker 20 W (2027)", "49.99"))
     assert renamed.status_code == 200, renamed.text
     speaker = await variant_of(intake, SHOP, "BT-SPK-200-BLK")
     assert speaker["titles"] == {"en": "Portable Speaker 20 W (2027)", **SPEAKER_TITLES}
+    # now Teal, untranslated: the picker does not show the old colour's translation
+    assert speaker["attributes"] == {"color": "Teal"}
+    assert catalog.variant_title(speaker, "de") == "Teal"
     async with intake.service.transaction() as session:
         titles = await catalog.titles_in(session, "shopify", SHOP, ["BT-SPK-200-BLK"], "de")
     assert titles == {"BT-SPK-200-BLK": SPEAKER_TITLES["de"]}
@@ -584,7 +597,7 @@ async def test_the_exchange_picker_names_the_variants_in_the_buyers_language(
     words."""
     await imported(intake, "shopify", SHOP)
     speaker = await variant_of(intake, SHOP, "BT-SPK-200-BLK-WHITE")
-    assert speaker["attribute_titles"]["de"] == {"color": "Weiß"}
+    assert speaker["attribute_titles"]["de"] == {"White": "Weiß"}
     item = {"sku": "BT-SPK-200-BLK", "title": "Speaker", "quantity": 1, "unit_price_minor": 4999}
     case_id = await a_case(intake, language, channel="shopify", account=SHOP, items=[item])
     async with intake.service.transaction() as session:
