@@ -16,10 +16,12 @@ by Shopify's products/create and products/update webhooks.
   signature. Applied at once (an upsert: a redelivery changes nothing), with the product's
   localised titles and option values read from the shop's Admin GraphQL API
   (`products_api.product_localised`);
-  when the shop cannot be read, the webhook's own title is kept and the translations stay
-  as the last import or webhook read them.
+  when the shop cannot be read (or not within `TRANSLATIONS_WAIT_SECONDS`, Shopify waiting
+  5 s for the answer), the webhook's own title is kept and the translations stay as the
+  last import or webhook read them.
 """
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -59,6 +61,9 @@ hooks = APIRouter(prefix="/webhooks", tags=["marketplace webhooks"])
 PRODUCTS, VARIANTS = catalog.PRODUCTS, catalog.VARIANTS
 MOST_CSV_BYTES = 16 * 1024 * 1024
 MOST_LISTED = 500
+# Shopify waits 5 s for a webhook's answer: the translations are read within this, or left
+# (a throttled shop is not waited out here, as an import waits it out).
+TRANSLATIONS_WAIT_SECONDS = 3.0
 
 
 class ImportAsked(BaseModel):
@@ -235,8 +240,9 @@ async def localised_words(
     completes it)."""
     try:
         admin = admin_of(account, intake.marketplaces)
-        return await product_localised(admin, product.admin_graphql_api_id, product.title)
-    except (Refused, Unavailable) as error:
+        async with asyncio.timeout(TRANSLATIONS_WAIT_SECONDS):
+            return await product_localised(admin, product.admin_graphql_api_id, product.title)
+    except (Refused, Unavailable, TimeoutError) as error:
         log.warning("product %s: translations not read: %s", product.admin_graphql_api_id, error)
         return None
 

@@ -9,6 +9,7 @@ import contextlib
 import csv
 import io
 import json
+import time
 import uuid
 from datetime import UTC, datetime
 from html import unescape
@@ -609,3 +610,29 @@ async def test_the_exchange_picker_names_the_variants_in_the_buyers_language(
         assert name in page, name
     if language != "en":
         assert "White (BT-SPK-200-BLK-WHITE)" not in page
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [{"status": 503, "times": 1000}, {"delay_seconds": 10, "times": 1000}],
+    ids=["down", "slow"],
+)
+async def test_a_product_webhook_is_applied_when_the_shop_cannot_be_read(intake, emulators, fault):
+    """The translations cannot be read (Shopify down, or slower than Shopify waits for the
+    webhook's answer): the webhook's own title and prices are applied all the same, in time,
+    the translations read before stay, and it is not a 5xx."""
+    await imported(intake, "shopify", SHOP)
+    async with httpx.AsyncClient(base_url=emulators, timeout=5) as emulator:
+        assert (await emulator.put("/_emulator/faults/shopify", json=fault)).is_success
+        try:
+            started = time.monotonic()
+            answer = await hook(intake, product_hook("Speaker, while Shopify is down", "47.99"))
+            took = time.monotonic() - started
+        finally:
+            await emulator.delete("/_emulator/faults/shopify")
+    assert answer.status_code == 200, answer.text
+    assert took < 5  # Shopify's own wait for a webhook's answer
+    speaker = await variant_of(intake, SHOP, "BT-SPK-200-BLK")
+    assert speaker["product_title"] == "Speaker, while Shopify is down"
+    assert speaker["prices"]["US"] == {"amount_minor": 4799, "currency": "USD"}
+    assert speaker["titles"] == {"en": "Speaker, while Shopify is down", **SPEAKER_TITLES}
