@@ -17,6 +17,7 @@ from shared.events import (
     DispositionDecided,
     Envelope,
     Grade,
+    ProductFacts,
     Scenario,
 )
 from shared.markets import Currency, Market, Region
@@ -470,3 +471,63 @@ async def test_a_colour_complaint_is_offered_a_discount_to_keep_it_a_size_an_exc
     decision = await row(resolution, CaseDecision, case.case_id)
     assert decision.reason == reason
     assert decision.plan[0]["remedy"] == first
+
+
+SPEAKER_EN = "Portable Bluetooth Speaker 20W, IPX7 Waterproof, Black"
+SPEAKER_TITLES = {
+    "en": SPEAKER_EN,
+    "de": "Tragbarer Bluetooth-Lautsprecher 20 W, IPX7 wasserdicht, Schwarz",
+    "fr": "Enceinte Bluetooth portable 20 W, étanche IPX7, noire",
+}
+
+
+@pytest.mark.parametrize(
+    ("language", "market", "named"),
+    [
+        ("de", Market.DE, SPEAKER_TITLES["de"]),
+        ("fr", Market.FR, SPEAKER_TITLES["fr"]),
+        ("it", Market.IT, SPEAKER_EN),  # the catalog has no Italian title: the channel's
+    ],
+)
+async def test_an_offer_names_the_item_by_the_catalogs_title_in_the_buyers_language(
+    resolution, language, market, named
+):
+    item = CaseItem(
+        sku="BT-SPK-200-BLK",
+        title=SPEAKER_EN,
+        quantity=1,
+        unit_price_minor=4999,
+        product=ProductFacts(product_id="gid://shopify/Product/1", titles=SPEAKER_TITLES),
+    )
+    case = case_opened(scenario=Scenario.MINOR_DEFECT).model_copy(
+        update={
+            "buyer_language": language,
+            "market": market,
+            "region": Region.EU,
+            "currency": Currency.EUR,
+            "items": [item],
+        }
+    )
+    async with TestKafkaBroker(resolution.broker) as broker:
+        await publish(broker, case)
+    offered = [
+        e for e in await outbox_of(resolution, case.case_id) if e["type"].endswith("offered")
+    ]
+    message = offered[0]["data"]["message"]
+    assert offered[0]["data"]["language"] == language
+    assert named in message
+    if named != SPEAKER_EN:
+        assert SPEAKER_EN not in message
+
+
+async def test_an_item_without_a_catalog_product_keeps_the_channels_title(resolution):
+    item = CaseItem(sku="BT-SPK-200-BLK", title=SPEAKER_EN, quantity=1, unit_price_minor=4999)
+    case = case_opened(scenario=Scenario.MINOR_DEFECT).model_copy(
+        update={"buyer_language": "de", "items": [item]}
+    )
+    async with TestKafkaBroker(resolution.broker) as broker:
+        await publish(broker, case)
+    offered = [
+        e for e in await outbox_of(resolution, case.case_id) if e["type"].endswith("offered")
+    ]
+    assert SPEAKER_EN in offered[0]["data"]["message"]
