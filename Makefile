@@ -10,7 +10,7 @@ AXE ?= 4
 .DEFAULT_GOAL := help
 
 .PHONY: help install browser console-vendor axe-vendor run test what-if analytics-rebuild test-unit test-handlers test-integration fuzz test-contracts test-architecture bench bench-pipeline \
-	bench-messages bench-webhooks bench-classification bench-decisions bench-analytics lint format docs migrate clean accounts token
+	bench-messages bench-webhooks bench-classification bench-decisions bench-analytics lint format docs migrate republish clean accounts token
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  \033[36m%-22s\033[0m %s\n", $$1, $$2}'
@@ -107,6 +107,9 @@ analytics-rebuild: install ## Recompute analytics' case read model from every ev
 
 migrate: install ## Create the topics and migrate every service schema (KAFKA_BOOTSTRAP_SERVERS, DATABASE_URL)
 	$(BIN)/python -m deploy.prepare
+
+republish: install ## Publish again SERVICE's retained outbox events published since SINCE (ISO time, UTC), after the broker lost events (DATABASE_URL)
+	$(BIN)/python -m deploy.republish --service "$(SERVICE)" --since "$(SINCE)"
 
 clean: ## Remove the virtualenv, local run state and caches
 	rm -rf $(VENV) .run .pytest_cache .ruff_cache *.egg-info
