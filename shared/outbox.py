@@ -13,6 +13,7 @@ order; the consumers' inboxes drop those they had applied already.
 """
 
 import asyncio
+import json
 import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
@@ -23,7 +24,8 @@ from aiokafka.structs import RecordMetadata
 from faststream.kafka import KafkaBroker
 from opentelemetry.metrics import Counter, Observation
 from opentelemetry.trace import SpanKind
-from sqlalchemy import Row, delete, func, select, text, update
+from sqlalchemy import Row, cast, delete, func, literal, select, text, update
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -85,6 +87,10 @@ def landings(records: Iterable[RecordMetadata]) -> dict[tuple[str, int], int]:
     return firsts
 
 
+REPUBLISHED = "x-republished"
+REPUBLISHED_MARK = json.dumps({REPUBLISHED: "true"})
+
+
 async def republish(session: AsyncSession, service: str, since: datetime | None = None) -> int:
     """Mark the retained events published at or after `since` (all of them: None) as
     unpublished again, in the session's transaction, and wake the relay: it publishes them
@@ -93,7 +99,10 @@ async def republish(session: AsyncSession, service: str, since: datetime | None 
     statement = update(outbox).where(outbox.c.published_at.is_not(None))
     if since is not None:
         statement = statement.where(outbox.c.published_at >= since)
-    result = await session.execute(statement.values(published_at=None))
+    # Marked in the row's own headers (trace context, never sent as such), so that the
+    # business metrics count an event once, on its first publishing.
+    marked = outbox.c.headers.op("||")(cast(literal(REPUBLISHED_MARK), JSONB))
+    result = await session.execute(statement.values(published_at=None, headers=marked))
     await session.execute(select(func.pg_notify(outbox_channel(service), "")))
     return result.rowcount
 
@@ -237,7 +246,8 @@ class OutboxRelay:
                 self._republished.add(again)
         self._published.add(len(rows))
         for row in rows:
-            self._count_business_event(row.envelope)
+            if REPUBLISHED not in row.headers:
+                self._count_business_event(row.envelope)
         # A full batch leaves more behind: count them (the partial index keeps it cheap).
         self.backlog = await self._unpublished() if len(rows) == RELAY_BATCH else 0
         return len(rows)

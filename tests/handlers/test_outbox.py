@@ -21,6 +21,9 @@ from tests.conftest import isolated_settings
 from tests.integration.conftest import counter_total
 
 DAY = timedelta(days=1)
+# An event type counted as a business metric (`counted_as`) as it is published.
+DECIDED = "resolution.decided"
+DATA = {"remedy": "full_refund", "scenario": "minor_defect"}
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +62,7 @@ async def add_events(service: Service, **published_ago: timedelta | None) -> dic
                 {
                     "id": ids[name],
                     "key": "case-1",  # one partition: a case's events keep their order
-                    "envelope": json.dumps({"id": ids[name], "type": "test.event"}),
+                    "envelope": json.dumps({"id": ids[name], "type": DECIDED, "data": DATA}),
                     "created": utc_now() - (ago or timedelta()) - timedelta(minutes=1),
                     "published": None if ago is None else utc_now() - ago,
                 },
@@ -121,6 +124,8 @@ async def test_a_batch_landing_below_the_marks_has_every_retained_event_publishe
     # Published again, in order, and the marks now say where: no loss seen any more.
     assert await refurbish.relay.publish_pending() == 2
     assert await published(refurbish, ids) == {"earlier": True, "later": True}
+    # Each counted once as a business metric, on its first publishing.
+    assert counter_total(refurbish.metrics, "resolution.decisions") == 2
     assert await refurbish.relay.check_broker() == 0
 
 
