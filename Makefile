@@ -10,7 +10,7 @@ AXE ?= 4
 .DEFAULT_GOAL := help
 
 .PHONY: help install browser console-vendor axe-vendor run test what-if analytics-rebuild test-unit test-handlers test-integration fuzz test-contracts test-architecture bench bench-pipeline \
-	bench-messages bench-webhooks bench-classification bench-decisions bench-analytics lint format docs migrate clean accounts token \
+	bench-messages bench-webhooks bench-classification bench-decisions bench-analytics lint format docs migrate republish clean accounts token \
 	kubernetes kubernetes-schemas cluster-secrets kustomize
 
 help: ## List the targets
@@ -134,6 +134,8 @@ kubernetes-schemas: install ## Refresh the vendored Kubernetes, Strimzi, CloudNa
 		curl -fsSLO $(KEDA_CRDS)/keda.sh_scaledobjects.yaml && \
 		curl -fsSLo $(CURDIR)/tests/deploy/schemas/compose-spec.json $(COMPOSE_SPEC) && \
 		cd $(CURDIR) && $(BIN)/python -m tools.kubernetes_schemas $$tmp/swagger.json $$tmp
+republish: install ## Publish again SERVICE's retained outbox events published since SINCE (ISO time, UTC), after the broker lost events (DATABASE_URL)
+	$(BIN)/python -m deploy.republish --service "$(SERVICE)" --since "$(SINCE)"
 
 clean: ## Remove the virtualenv, local run state and caches
 	rm -rf $(VENV) .run .pytest_cache .ruff_cache *.egg-info

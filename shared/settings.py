@@ -104,6 +104,30 @@ class ServiceSettings(BaseSettings):
         description="How often the outbox relay looks for unpublished events when no "
         "`pg_notify` woke it.",
     )
+    outbox_retention_days: float = Field(
+        default=7,
+        gt=0,
+        description="How long a published event stays in its service's outbox, to be "
+        "published again if the broker loses it (`make republish`); then it is purged.",
+    )
+    outbox_purge_seconds: float = Field(
+        default=600,
+        gt=0,
+        description="How often the relay purges the events past OUTBOX_RETENTION_DAYS, in "
+        "batches of OUTBOX_PURGE_BATCH.",
+    )
+    outbox_purge_batch: int = Field(
+        default=5000,
+        ge=1,
+        description="Events purged per statement (each its own short transaction).",
+    )
+    outbox_broker_check_seconds: float = Field(
+        default=5,
+        gt=0,
+        description="How often the relay compares its topics' ends with where it last "
+        "published: a topic recreated or behind (a broker restarted empty, restored from an "
+        "old snapshot) has its retained events published again.",
+    )
     marketplace_timeout_seconds: float = Field(
         default=10.0,
         gt=0,
