@@ -144,7 +144,7 @@
         const button = event.submitter || form.querySelector("button[type=submit]");
         form.dataset.sending = "1";
         if (button) button.disabled = true;
-        send(form, button, draftKey(form)).finally(() => { form.dataset.sending = ""; });
+        send(form, button, draftKey(form), ["file"]).finally(() => { form.dataset.sending = ""; });
       });
     }
     window.addEventListener("online", () => showOffline(false));
