@@ -8,7 +8,7 @@ Revision ID: outbox_marks
 from shared.migrations import create_outbox_marks, drop_outbox_marks
 
 revision = "outbox_marks"
-down_revision = "floor_page"
+down_revision = "task_problems"
 SCHEMA = "fulfillment"
 
 
