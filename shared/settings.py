@@ -81,7 +81,7 @@ class ServiceSettings(BaseSettings):
         "consumer's partitions to another member: after a crash (`kill -9`), a restarted "
         "consumer waits about this long to consume again unless CONSUMER_INSTANCE_ID is set. "
         "Kafka refuses less than its `group.min.session.timeout.ms` (6 s by default); the "
-        "embedded broker takes 1.5 s, which `make run` and the tests use.",
+        "embedded broker takes 1.5 s, which `make run` uses (docs/operations.md).",
     )
     consumer_heartbeat_interval_ms: int = Field(
         default=3000,

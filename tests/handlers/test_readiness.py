@@ -1,10 +1,12 @@
-"""Readiness says which dependency is down instead of pretending to be ready."""
+"""Readiness says which dependency is down instead of pretending to be ready, and asks for
+what each process needs: its database always, the broker unless it serves without it."""
 
 import httpx
 
 from deploy.components import free_port
 from deploy.settings import StackSettings
 from services.intake.app import create_app
+from services.resolution.app import create_app as create_resolution
 
 
 async def test_not_ready_when_database_and_broker_are_unreachable():
@@ -23,4 +25,15 @@ async def test_not_ready_when_database_and_broker_are_unreachable():
     body = ready.json()
     assert body["ready"] is False
     assert body["database"].startswith("down")
-    assert body["broker"] == "down"
+    assert body["broker"] == "joining"  # never connected: still trying, in the background
+
+
+def test_intake_is_ready_with_its_database_whatever_the_broker_a_consumer_needs_both():
+    intake = create_app(StackSettings()).state.service
+    resolution = create_resolution(StackSettings()).state.service
+    away = {"database": "ok", "broker": "down"}
+    assert intake.ready(away)
+    assert not resolution.ready(away)
+    assert not resolution.ready({"database": "ok", "broker": "joining"})
+    assert resolution.ready({"database": "ok", "broker": "ok"})
+    assert not intake.ready({"database": "down: OSError", "broker": "ok"})
