@@ -56,6 +56,8 @@ log = logging.getLogger(__name__)
 
 # Between tries to reach the database or the broker while starting.
 BROKER_RETRY_SECONDS = 1.0
+# What each step of a stop still gets once SHUTDOWN_GRACE_SECONDS are spent.
+SHORTEST_STOP_SECONDS = 0.5
 
 
 class Worker(Protocol):
@@ -233,24 +235,57 @@ class Service:
         log.info("%s joined its consumer group", self.name)
         self._relay_task = asyncio.create_task(self.relay.run(), name=f"{self.name}-outbox")
 
-    async def _stop_workers(self) -> None:
+    async def _stop_workers(self, seconds: float | None = None) -> None:
+        """Tell the workers to stop and wait for them, `seconds` at most: one still busy
+        then (an outside call that hangs) is cancelled, as a crash would stop it, and its
+        work is taken up again where it was recorded."""
         for worker, _ in self._workers:
             worker.stop()
-        await asyncio.gather(*(task for _, task in self._workers))
+        tasks = [task for _, task in self._workers]
         self._workers.clear()
+        if not tasks:
+            return
+        _, late = await asyncio.wait(tasks, timeout=seconds)
+        for task in late:
+            log.warning("%s cancels a worker that did not stop in time", self.name)
+            task.cancel()
+        for outcome in await asyncio.gather(*tasks, return_exceptions=True):
+            if isinstance(outcome, Exception):
+                log.error("%s worker failed: %r", self.name, outcome)
+
+    async def _stop_consuming(self) -> None:
+        """Stop the consumer: the batch in hand applied and committed, for the broker's
+        graceful timeout (SHUTDOWN_GRACE_SECONDS) at most; no batch taken after."""
+        if self.broker_connected:
+            await asyncio.gather(*(subscriber.stop() for subscriber in self.broker.subscribers))
 
     async def stop(self) -> None:
-        """Stop taking work: the workers, the consumer (its batch in hand applied and
-        committed), then the relay; close the broker client and the database."""
-        await self._own_parts.aclose()
+        """Stop taking work, then close, within SHUTDOWN_GRACE_SECONDS or little more: the
+        consumer and the workers stopped together (the batch in hand applied and committed),
+        then the context, the outbox relay (after the batch it is publishing) and the broker
+        client. Whatever is cut short is taken up again as after a crash (outbox, inbox)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.settings.shutdown_grace_seconds
+
+        def left() -> float:
+            return max(deadline - loop.time(), SHORTEST_STOP_SECONDS)
+
         if self._broker_task is not None and not self._broker_task.done():
             self._broker_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._broker_task
+        await asyncio.gather(self._stop_consuming(), self._stop_workers(left()))
+        await self._own_parts.aclose()
         self.relay.stop()
         if self._relay_task is not None:
-            await self._relay_task
-        await self.broker.stop()
+            try:
+                await asyncio.wait_for(self._relay_task, left())
+            except TimeoutError:
+                log.warning("%s stopped its relay mid-batch: it is published again", self.name)
+        try:
+            await asyncio.wait_for(self.broker.stop(), left())
+        except TimeoutError:
+            log.warning("%s closed its broker client without a goodbye", self.name)
         await self.engine.dispose()
         if self.owns_telemetry:
             self.telemetry.shutdown()

@@ -101,9 +101,10 @@ class ServiceSettings(BaseSettings):
         default=7.0,
         gt=0,
         le=60,
-        description="On SIGTERM, how long the consumer may take to apply and commit the "
-        "batch in hand before the process closes anyway (the inbox makes a batch cut short "
-        "harmless: it is redelivered and applied once).",
+        description="On SIGTERM, how long a process gives its consumer to apply and commit "
+        "the batch in hand, its workers to finish, and its outbox relay the batch it is "
+        "publishing, before it closes anyway: what is cut short is taken up again as after a "
+        "crash (the inbox applies a redelivered event once).",
     )
     startup_database_wait_seconds: float = Field(
         default=60.0,

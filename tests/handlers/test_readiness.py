@@ -1,12 +1,16 @@
 """Readiness says which dependency is down instead of pretending to be ready, and asks for
 what each process needs: its database always, the broker unless it serves without it."""
 
+import asyncio
+import time
+
 import httpx
 
 from deploy.components import free_port
 from deploy.settings import StackSettings
 from services.intake.app import create_app
 from services.resolution.app import create_app as create_resolution
+from shared.service import Service, ServiceSpec
 
 
 async def test_not_ready_when_database_and_broker_are_unreachable():
@@ -37,3 +41,42 @@ def test_intake_is_ready_with_its_database_whatever_the_broker_a_consumer_needs_
     assert not resolution.ready({"database": "ok", "broker": "joining"})
     assert resolution.ready({"database": "ok", "broker": "ok"})
     assert not intake.ready({"database": "down: OSError", "broker": "ok"})
+
+
+class Stubborn:
+    """A worker busy in a call that never ends, deaf to stop()."""
+
+    def __init__(self) -> None:
+        self.cancelled = False
+
+    async def run(self) -> None:
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            self.cancelled = True
+            raise
+
+    def stop(self) -> None:
+        pass
+
+
+async def test_a_service_serves_before_the_broker_answers_and_stops_in_time_whatever_hangs(
+    settings,
+):
+    """Started with the broker unreachable (joining in the background) and a worker that
+    never stops: the stop takes SHUTDOWN_GRACE_SECONDS or little more, the worker cancelled."""
+    stubborn = Stubborn()
+    spec = ServiceSpec(name="refurbish", workers=lambda service, context: [stubborn])
+    own = settings.model_copy(
+        update={"kafka_bootstrap_servers": f"127.0.0.1:{free_port()}", "shutdown_grace_seconds": 1}
+    )
+    service = Service(spec, own)
+    started = time.monotonic()
+    await asyncio.wait_for(service.start(), timeout=30)  # the database answers: serving
+    assert not service.broker_connected
+    assert service.ready(await service.readiness()) is False  # a consumer needs its broker
+    stopping = time.monotonic()
+    await asyncio.wait_for(service.stop(), timeout=10)
+    assert time.monotonic() - stopping < 3
+    assert stubborn.cancelled
+    assert time.monotonic() - started < 30
