@@ -7,13 +7,14 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 from pydantic import SecretStr
 
 from deploy.components import free_port, kafka_broker
@@ -56,6 +57,23 @@ async def own_broker(settings: StackSettings) -> AsyncIterator[StackSettings]:
         own = settings.model_copy(update={"kafka_bootstrap_servers": bootstrap})
         await create_topics(own)
         yield own
+
+
+@contextmanager
+def paused(settings: StackSettings) -> Iterator[None]:
+    """The broker of `settings` (one this machine runs) paused with SIGSTOP, as a broker
+    that hangs: connections open, nothing answered; resumed after."""
+    port = int(settings.kafka_bootstrap_servers.rsplit(":", 1)[1])
+    broker = next(
+        psutil.Process(connection.pid)
+        for connection in psutil.net_connections("tcp")
+        if connection.status == psutil.CONN_LISTEN and connection.laddr.port == port
+    )
+    broker.suspend()
+    try:
+        yield
+    finally:
+        broker.resume()
 
 
 class ServiceProcess:

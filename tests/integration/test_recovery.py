@@ -17,7 +17,7 @@ from shared.topics import PARTITIONS
 from tests.conftest import eventually
 from tests.factories import case_opened, signed, webhook
 from tests.integration.conftest import scalar
-from tests.integration.processes import own_broker, service_process
+from tests.integration.processes import own_broker, paused, service_process
 
 # The target is 5 s on a machine of its own: most of it is the interpreter importing the
 # service (2 s of CPU), then about 1 s to join the group. The bound leaves room for a
@@ -145,3 +145,33 @@ async def test_intake_is_ready_and_takes_webhooks_while_the_broker_is_unreachabl
         await resolution.answers("/healthz")
         not_ready = await resolution.answers("/readyz", status=503)
         assert not_ready["database"] == "ok" and not_ready["broker"] != "ok"
+
+
+async def test_intake_stays_ready_and_takes_webhooks_while_its_broker_is_paused(settings, database):
+    async with (
+        own_broker(settings) as own,
+        service_process("intake", own, INTAKE_DELIVERY_WORKER="false") as intake,
+        httpx.AsyncClient(base_url=intake.url, timeout=10) as client,
+    ):
+        await intake.answers("/readyz")  # ready at once; the group is joined after
+
+        async def joined() -> bool:
+            return (await client.get("/readyz")).json()["broker"] == "ok"
+
+        assert await eventually(joined, timeout=60)
+        with paused(own):
+            started = time.monotonic()
+            ready = await client.get("/readyz")
+            probe_took = time.monotonic() - started
+            raw, headers = signed(webhook())
+            answer = await client.post("/webhooks/generic", content=raw, headers=headers)
+        assert ready.status_code == 200, ready.text
+        assert ready.json()["broker"] == "down"
+        assert probe_took < 2  # a probe with a timeout of 2 s would still pass it
+        assert answer.status_code == 202, answer.text
+        stored = await scalar(
+            database,
+            "SELECT count(*) FROM intake.deliveries WHERE delivery_id = :id",
+            id=answer.json()["delivery_id"],
+        )
+        assert stored == 1
