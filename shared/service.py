@@ -119,14 +119,14 @@ class Service:
         self.broker = KafkaBroker(
             settings.kafka_bootstrap_servers,
             client_id=f"aftersales-{spec.name}",
-            enable_idempotence=settings.kafka_enable_idempotence,
             allow_auto_create_topics=False,
+            **settings.kafka_producer_options(),
             log_level=logging.DEBUG,
             # On stop, the batch in hand is applied and committed, for this long at most.
             graceful_timeout=settings.shutdown_grace_seconds,
         )
         self.consumer: EventConsumer | None = None
-        if spec.handlers or spec.projection:
+        if (spec.handlers or spec.projection) and settings.consume_events:
             self.consumer = EventConsumer(
                 spec.name,
                 spec.handlers,
@@ -300,13 +300,17 @@ class Service:
             checks["database"] = "ok"
         except Exception as error:
             checks["database"] = f"down: {error.__class__.__name__}"
-        if not self.broker_connected:
-            checks["broker"] = "joining"
-        else:
-            # Only reported where it is not needed: asked briefly, a probe is not held up.
-            timeout = 0.5 if self.spec.serves_without_broker else 2
-            checks["broker"] = "ok" if await self.broker.ping(timeout=timeout) else "down"
+        # A process that consumes nothing (CONSUME_EVENTS=false) does not ask for the broker.
+        if self.consumer is not None:
+            checks["broker"] = await self._broker_state()
         return checks
+
+    async def _broker_state(self) -> str:
+        if not self.broker_connected:
+            return "joining"
+        # Only reported where it is not needed: asked briefly, a probe is not held up.
+        timeout = 0.5 if self.spec.serves_without_broker else 2
+        return "ok" if await self.broker.ping(timeout=timeout) else "down"
 
     def ready(self, checks: dict[str, str]) -> bool:
         """Whether the checks let this process do its job (`ServiceSpec.serves_without_broker`)."""

@@ -10,6 +10,7 @@ from deploy.components import free_port
 from deploy.settings import StackSettings
 from services.intake.app import create_app
 from services.resolution.app import create_app as create_resolution
+from shared.events import ReturnReceived, topic_of
 from shared.service import Service, ServiceSpec
 
 
@@ -66,7 +67,16 @@ async def test_a_service_serves_before_the_broker_answers_and_stops_in_time_what
     """Started with the broker unreachable (joining in the background) and a worker that
     never stops: the stop takes SHUTDOWN_GRACE_SECONDS or little more, the worker cancelled."""
     stubborn = Stubborn()
-    spec = ServiceSpec(name="refurbish", workers=lambda service, context: [stubborn])
+
+    async def ignore(session, payload, envelope) -> None:
+        pass
+
+    spec = ServiceSpec(
+        name="refurbish",
+        consumes=(topic_of("fulfillment"),),
+        handlers={ReturnReceived.event_type: ignore},
+        workers=lambda service, context: [stubborn],
+    )
     own = settings.model_copy(
         update={"kafka_bootstrap_servers": f"127.0.0.1:{free_port()}", "shutdown_grace_seconds": 1}
     )
@@ -80,3 +90,24 @@ async def test_a_service_serves_before_the_broker_answers_and_stops_in_time_what
     assert time.monotonic() - stopping < 3
     assert stubborn.cancelled
     assert time.monotonic() - started < 30
+
+
+async def test_a_process_that_consumes_nothing_is_ready_without_the_broker(components):
+    """Intake's webhook replicas store deliveries in PostgreSQL: a broker that is down does
+    not take them out of the load balancer."""
+    nowhere = f"127.0.0.1:{free_port()}"
+    _, database_url = components
+    settings = StackSettings(
+        database_url=database_url,
+        kafka_bootstrap_servers=nowhere,
+        intake_delivery_worker=False,
+        consume_events=False,
+    )
+    app = create_app(settings)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://intake"
+    ) as client:
+        ready = await client.get("/readyz")
+    assert ready.status_code == 200, ready.text
+    assert ready.json() == {"ready": True, "database": "ok"}
+    assert app.state.service.consumer is None
