@@ -89,6 +89,7 @@ class EventConsumer:
         self.tracer = telemetry.tracer
         self.max_attempts = settings.consumer_max_attempts
         self.batch_size = settings.consumer_batch_size
+        self.settings = settings
         meter = telemetry.meter
         self._applied = meter.create_counter("events.applied", description="events applied")
         self._duplicates = meter.create_counter(
@@ -112,6 +113,9 @@ class EventConsumer:
         self.broker.subscriber(
             *topics,
             group_id=self.service,
+            group_instance_id=self.settings.consumer_instance_id,
+            session_timeout_ms=self.settings.consumer_session_timeout_ms,
+            heartbeat_interval_ms=self.settings.consumer_heartbeat_interval_ms,
             batch=True,
             max_records=self.batch_size,
             batch_timeout_ms=100,
