@@ -13,6 +13,7 @@ from faststream.kafka import KafkaBroker
 from opentelemetry.metrics import Counter, Observation
 from opentelemetry.trace import SpanKind
 from sqlalchemy import Row, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -170,3 +171,26 @@ class OutboxRelay:
 
     def stop(self) -> None:
         self.loop.stop()
+
+
+async def emit_again(
+    session: AsyncSession, envelope: Envelope, topic: str, trace_headers: dict[str, str]
+) -> None:
+    """Publish an event once more, as it was (its id kept: every consumer's inbox that
+    applied it already drops it), in the session's transaction: an operator's re-drive of a
+    dead letter (`shared/recovery.py`). An event this service's outbox holds already is
+    made unpublished again rather than written twice."""
+    row = {
+        "event_id": envelope.id,
+        "topic": topic,
+        "key": envelope.subject,
+        "envelope": envelope.model_dump(mode="json"),
+        "headers": trace_headers,
+        "created_at": utc_now(),
+    }
+    statement = pg_insert(OutboxMessage.__table__).values(row)
+    statement = statement.on_conflict_do_update(
+        index_elements=["event_id"],
+        set_={"published_at": None, "topic": topic, "created_at": row["created_at"]},
+    )
+    await session.execute(statement)

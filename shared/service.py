@@ -5,7 +5,8 @@ it consumes and the handler of each event type (or, for a read model, one projec
 takes whole batches), the context its handlers share and its background workers.
 `Service` wires it to PostgreSQL, Kafka, the outbox relay and telemetry, and starts and
 stops the workers; `create_app` puts it behind FastAPI with health and readiness probes,
-the audit trail (`GET /audit`) and the rate limits.
+the audit trail (`GET /audit`), the recovery tools for dead letters (`/dead-letters`,
+`shared/recovery.py`) and the rate limits.
 """
 
 import asyncio
@@ -31,7 +32,7 @@ from opentelemetry.metrics import Counter
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared import audit, edge, rate_limits
+from shared import audit, edge, rate_limits, recovery
 from shared.consumer import EventConsumer, EventHandler, Projection
 from shared.db import create_service_engine, session_factory, transaction
 from shared.identity import public
@@ -84,6 +85,9 @@ class ServiceSpec:
     # Routes that take bodies larger than MAX_BODY_BYTES (uploads, mail, reports): a path
     # pattern (a regular expression matched at the start) → the most bytes, by the settings.
     larger_bodies: Callable[[Any], dict[str, int]] = no_larger_bodies
+    # The queues that wait for an operator beside the dead letters every service has
+    # (intake's failed deliveries and calls): counted as gauges (`shared/recovery.py`).
+    waiting_queues: tuple[recovery.WaitingQueue, ...] = ()
 
 
 class Service:
@@ -122,6 +126,12 @@ class Service:
             spec.name, self.sessions, self.broker, self.telemetry, settings, self.counter
         )
         self._relay_task: asyncio.Task | None = None
+        self.waiting = recovery.WaitingCounts(
+            spec.name,
+            self.sessions,
+            self.telemetry.meter,
+            (recovery.DEAD_LETTERS, *spec.waiting_queues),
+        )
         self._counters: dict[str, Counter] = {}
         self._own_parts = AsyncExitStack()
         self._workers: list[tuple[Worker, asyncio.Task]] = []
@@ -179,7 +189,7 @@ class Service:
         if self.spec.context is not None:
             self.context = await self._own_parts.enter_async_context(self.spec.context(self))
         self._own_parts.push_async_callback(self._stop_workers)
-        for worker in self.spec.workers(self, self.context):
+        for worker in (self.waiting, *self.spec.workers(self, self.context)):
             self._workers.append((worker, asyncio.create_task(worker.run())))
 
     async def _stop_workers(self) -> None:
@@ -244,6 +254,7 @@ def create_app(
 
     for router in spec.routers:
         app.include_router(router)
+    app.include_router(recovery.router)  # every service's dead letters
     # Middleware added last runs first: the limits, the edge's refusals, then the trail.
     audit.guard(app, service.name, service.engine, service.settings)
     edge.guard(app, body_limits(spec, service.settings))

@@ -53,6 +53,7 @@ from services.intake.workers.inbound_mail import InboundMailServer
 from services.intake.workers.outgoing_messages import MessageWorker
 from services.intake.workers.removal_orders import RemovalOrderWorker
 from services.intake.workers.return_actions import ReturnActionWorker
+from services.intake.workflows import failed_calls
 from services.intake.workflows.accepting import Acceptance
 from services.intake.workflows.accounts import Accounts, read_accounts_file
 from services.intake.workflows.context import Intake
@@ -194,6 +195,7 @@ SPEC = ServiceSpec(
     workers=delivery_workers,
     lean_traced_paths=("webhooks",),
     larger_bodies=larger_bodies,
+    waiting_queues=failed_calls.WAITING_QUEUES,
 )
 
 
