@@ -43,6 +43,9 @@ from services.intake.handlers import (
     returns_portal,
     webhooks,
 )
+from services.intake.handlers import (
+    failed_calls as failed_calls_routes,
+)
 from services.intake.settings import IntakeSettings
 from services.intake.workers.amazon_notifications import AmazonNotificationsWorker
 from services.intake.workers.amazon_reports import AmazonReportsWorker
@@ -178,6 +181,7 @@ SPEC = ServiceSpec(
         refunds.router,
         return_actions.router,
         outgoing_messages.router,
+        failed_calls_routes.router,
         catalog.router,
         catalog.hooks,
     ),
