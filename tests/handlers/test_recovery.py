@@ -8,12 +8,14 @@ each call is in the audit trail, and nobody else may touch them.
 The consumer's records are handed to it directly (no consumer group joins the session's
 broker); what it and the outbox relay publish goes to the real broker, read back here."""
 
+import io
 import json
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
+import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from faststream.kafka import KafkaBroker
@@ -23,6 +25,7 @@ from sqlalchemy import func, select
 from services.resolution.app import SPEC as RESOLUTION
 from services.resolution.tables import CaseDecision
 from services.resolution.workflows import offering
+from shared import recovery_cli
 from shared.events import Envelope, Remedy, Scenario, StockUnavailable
 from shared.messaging_tables import DeadLetterRecord, InboxMessage, OutboxMessage
 from shared.service import create_app
@@ -53,6 +56,7 @@ async def resolution(settings, metrics) -> AsyncIterator:
     service.consumer.broker = publisher
     service.relay.broker = publisher
     async with api_of(app, "resolution") as client:
+        client.service_app = app
         yield client
     await publisher.stop()
 
@@ -314,3 +318,53 @@ async def test_only_platform_admins_reach_the_dead_letters(resolution, roles):
         await resolution.post("/dead-letters/1/discard", json=discard, headers=headers)
     ).status_code == 403
     assert (await resolution.get("/dead-letters")).status_code == 401
+
+
+async def command(resolution, *argv: str) -> tuple[int, object]:
+    """`make recover ARGS=...` against resolution's API in this process, as a platform admin."""
+    out = io.StringIO()
+    admin = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=resolution.service_app),
+        base_url="http://resolution",
+        headers=AGENT,
+    )
+    async with admin:
+        status = await recovery_cli.run(list(argv), lambda service: admin, out=out)
+    return status, json.loads(out.getvalue())
+
+
+async def test_the_command_line_lists_re_drives_and_discards_dead_letters(resolution):
+    offset = 7_000_000 + uuid.uuid4().int % 1_000_000
+    _, envelope = await orphan_parked(resolution, offset)
+    _, other = await orphan_parked(resolution, offset + 1)
+
+    status, listed = await command(
+        resolution, "dead-letters", "resolution", "list", "--cause", "no case", "--limit", "1000"
+    )
+    assert status == 0
+    ids = {each["event_id"]: each["id"] for each in listed}
+    assert {envelope.id, other.id} <= set(ids)
+
+    status, answer = await command(
+        resolution, "dead-letters", "resolution", "redrive", str(ids[envelope.id])
+    )
+    assert (status, answer["state"]) == (0, "redriven")
+    status, answer = await command(
+        resolution, "dead-letters", "resolution", "redrive", str(ids[envelope.id])
+    )
+    assert status == 1 and "redriven already" in answer["detail"]
+
+    with pytest.raises(SystemExit, match="--reason"):
+        await command(resolution, "dead-letters", "resolution", "discard", str(ids[other.id]))
+    with pytest.raises(SystemExit, match="--all"):
+        await command(resolution, "dead-letters", "resolution", "redrive")
+    status, answer = await command(
+        resolution,
+        "dead-letters",
+        "resolution",
+        "discard",
+        str(ids[other.id]),
+        "--reason",
+        "a case of a test",
+    )
+    assert (status, answer["discard_reason"]) == (0, "a case of a test")
