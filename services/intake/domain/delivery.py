@@ -58,7 +58,7 @@ def revived(state: DeliveryState, what: str | None = None) -> Transition[Deliver
     return None if to is None else Transition(to)
 
 
-def discarded(state: DeliveryState, what: str) -> Transition[DeliveryState]:
+def discarded(state: DeliveryState, what: str | None = None) -> Transition[DeliveryState]:
     """Set aside by an operator: neither tried again nor revived by a redelivery."""
     return Transition(DELIVERY.next(state, "discard", what))
 
