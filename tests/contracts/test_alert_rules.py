@@ -45,7 +45,8 @@ def test_each_rule_is_complete_and_asks_only_for_emitted_series(rule):
 def test_every_queue_that_waits_for_an_operator_has_an_alert():
     from services.fulfillment.workflows.failed_calls import WAITING_QUEUES as FULFILLMENT
     from services.intake.workflows.failed_calls import WAITING_QUEUES as INTAKE
+    from services.resolution.workflows.failed_calls import WAITING_QUEUES as RESOLUTION
 
-    queues = {q.metric for q in (recovery.DEAD_LETTERS, *INTAKE, *FULFILLMENT)}
+    queues = {q.metric for q in (recovery.DEAD_LETTERS, *INTAKE, *FULFILLMENT, *RESOLUTION)}
     alerted = {name for rule in ALERTS for name in series_and_labels(rule["expr"])[0]}
     assert {q.replace(".", "_") for q in queues} <= alerted

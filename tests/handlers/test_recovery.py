@@ -171,6 +171,16 @@ async def test_a_dead_letter_is_listed_and_re_driven_to_its_topic_then_applied(
         metrics, "recovery.dead_letters.waiting", topic=TOPIC, consumer="resolution"
     )
     assert waiting >= 1
+    # Resolution's refused refunds are counted as failed calls, for their alert.
+    points = [
+        point
+        for resource in metrics.get_metrics_data().resource_metrics
+        for scope in resource.scope_metrics
+        for metric in scope.metrics
+        if metric.name == "recovery.failed_calls.waiting"
+        for point in metric.data.data_points
+    ]
+    assert [dict(point.attributes) for point in points] == [{"kind": "refund"}]
 
     # What was missing is there now: the case, decided on a part shipment.
     case = case_opened(scenario=Scenario.FUNCTIONAL_FAULT, case_id=event.case_id)

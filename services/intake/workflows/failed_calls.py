@@ -9,8 +9,8 @@ Discarding moves a failed message to `not_sent` and a failed return action to `d
 "discarded by <who>: <reason>"; a later decision of the case may owe the action again.
 
 What waits is counted for the gauges of `shared/recovery.py`: failed deliveries per
-channel, failed calls per kind (Amazon removal orders among them, retried by their own
-route `/removal-orders/{id}/retry`).
+channel, failed calls per kind (Amazon removal orders and refused refunds among them,
+retried by their own routes `/removal-orders/{id}/retry`, `/refunds/{id}/retry`).
 """
 
 from collections.abc import Awaitable, Callable
@@ -24,7 +24,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.intake.domain import outgoing_messages as message_states
 from services.intake.domain import return_actions as action_states
-from services.intake.tables import AmazonRemovalOrder, OutgoingMessage, ReturnActionRecord
+from services.intake.tables import (
+    AmazonRemovalOrder,
+    OutgoingMessage,
+    RefundRecord,
+    ReturnActionRecord,
+)
 from services.intake.workflows import outgoing_messages, return_actions
 from services.intake.workflows.reviving import failed_waiting
 from shared.recovery import WaitingQueue
@@ -217,17 +222,19 @@ async def discard_all(
 
 # ------------------------------------------------------------------- what waits, counted
 
+# kind -> (table, the state its failed calls are in)
 COUNTED = {
-    "message": OutgoingMessage.__table__,
-    "return_action": ReturnActionRecord.__table__,
-    "removal_order": AmazonRemovalOrder.__table__,
+    "message": (OutgoingMessage.__table__, FAILED),
+    "return_action": (ReturnActionRecord.__table__, FAILED),
+    "removal_order": (AmazonRemovalOrder.__table__, FAILED),
+    "refund": (RefundRecord.__table__, "refused"),  # retried by `/refunds/{id}/retry`
 }
 
 
 async def failed_calls_waiting(session: AsyncSession) -> list[tuple[dict[str, str], int]]:
     counts = []
-    for kind, table in COUNTED.items():
-        query = select(func.count()).select_from(table).where(table.c.state == FAILED)
+    for kind, (table, state) in COUNTED.items():
+        query = select(func.count()).select_from(table).where(table.c.state == state)
         counts.append(({"kind": kind}, await session.scalar(query) or 0))
     return counts
 
