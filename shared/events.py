@@ -42,6 +42,8 @@ class Remedy(StrEnum):
     TROUBLESHOOTING = "troubleshooting"  # a guide in the buyer's language
     RESHIP = "reship"  # it never arrived: the same item again, from a local warehouse
     STORE_CREDIT = "store_credit"  # a gift card worth the refund plus the seller's bonus
+    # The buyer's own unit: to the local repair shop on a prepaid label, repaired, sent back.
+    REPAIR = "repair"
 
 
 class Reason(StrEnum):
@@ -118,7 +120,9 @@ class Contract(BaseModel):
 
 class ProductFacts(Contract):
     """What the seller's catalog (held by intake) knows of an item's SKU: enough to ship it,
-    relabel it and declare it without asking the catalog again."""
+    relabel it, declare it and name it in the buyer's language without asking the catalog
+    again. `titles` (the item's title by language, where the seller translated it) was
+    added under case.opened v4 with a default: an event without it reads as no titles."""
 
     product_id: str = Field(min_length=1, max_length=200)
     attributes: dict[str, str] = Field(default_factory=dict)  # what variants differ in
@@ -128,6 +132,11 @@ class ProductFacts(Contract):
     landed_cost_minor: int | None = Field(default=None, ge=0, le=MAX_MINOR)
     hs_code: str | None = Field(default=None, pattern=r"^[0-9]{6,10}$")
     origin_country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    titles: dict[str, str] = Field(default_factory=dict)  # by language ("de": "…")
+
+    def title_in(self, language: str) -> str | None:
+        """The item's title in `language` as the seller's catalog names it; None: none."""
+        return self.titles.get(language) or None
 
 
 class CaseItem(Contract):
@@ -165,6 +174,9 @@ class Parcel(Contract):
 
     carrier: str = Field(min_length=1, max_length=40)  # e.g. "USPS", "DHL", "RoyalMail"
     tracking_number: str = Field(min_length=4, max_length=64)
+    # What the marketplace said of the parcel when intake asked it, in its own word (e.g.
+    # Amazon's package status "DELIVERED"); None when it said nothing.
+    marketplace_status: str | None = Field(default=None, max_length=40)
 
 
 class CaseOpened(EventPayload):
@@ -173,7 +185,8 @@ class CaseOpened(EventPayload):
 
     v2 added the seller account, return ids, the canonical reason, photos, deadlines and
     intake's classification; `scenario` is None when the case waits for an agent. v4 added
-    each item's product facts from the seller's catalog.
+    each item's product facts from the seller's catalog (later, with a default, their
+    titles by language).
     """
 
     event_type: ClassVar[str] = "case.opened"

@@ -23,7 +23,9 @@ def utc_now() -> datetime:
 
 
 class OutboxMessage(SQLModel, table=True):
-    """An event waiting to be published, written in the same transaction as its cause."""
+    """An event, written in the same transaction as its cause; kept once published
+    (`published_at` set) for OUTBOX_RETENTION_DAYS, so that it can be published again
+    after the broker lost it."""
 
     __tablename__ = "outbox"
     __table_args__ = (
@@ -41,6 +43,21 @@ class OutboxMessage(SQLModel, table=True):
     )
     published_at: datetime | None = Field(
         default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+
+
+class OutboxMark(SQLModel, table=True):
+    """Where the relay's last batch landed in a partition: the partition's end offset is at
+    least this (the batch's first offset + 1). A partition whose end falls below its mark
+    has lost events the outbox still holds."""
+
+    __tablename__ = "outbox_marks"
+
+    topic: str = Field(sa_column=Column(Text, primary_key=True))
+    partition: int = Field(sa_column=Column(Integer, primary_key=True))
+    end_at_least: int = Field(sa_column=Column(BigInteger, nullable=False))
+    recorded_at: datetime = Field(
+        default_factory=utc_now, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
 
 

@@ -84,6 +84,23 @@ def create_messaging_tables(schema: str) -> None:
     )
 
 
+def create_outbox_marks(schema: str) -> None:
+    """Where the relay last published in each partition (`shared/outbox.py`), to tell a
+    broker that lost events; spelled out, as `create_messaging_tables`."""
+    op.create_table(
+        "outbox_marks",
+        sa.Column("topic", sa.Text, primary_key=True),
+        sa.Column("partition", sa.Integer, primary_key=True),
+        sa.Column("end_at_least", sa.BigInteger, nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        schema=schema,
+    )
+
+
+def drop_outbox_marks(schema: str) -> None:
+    op.drop_table("outbox_marks", schema=schema)
+
+
 def notify_on_insert(schema: str, table: str, channel: str) -> None:
     """Wake a worker that LISTENs on `channel` when rows are inserted (on commit)."""
     function = f"{schema}.notify_{table}_inserted"

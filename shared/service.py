@@ -106,12 +106,12 @@ class Service:
         self.broker = KafkaBroker(
             settings.kafka_bootstrap_servers,
             client_id=f"aftersales-{spec.name}",
-            enable_idempotence=settings.kafka_enable_idempotence,
             allow_auto_create_topics=False,
+            **settings.kafka_producer_options(),
             log_level=logging.DEBUG,
         )
         self.consumer: EventConsumer | None = None
-        if spec.handlers or spec.projection:
+        if (spec.handlers or spec.projection) and settings.consume_events:
             self.consumer = EventConsumer(
                 spec.name,
                 spec.handlers,
@@ -216,7 +216,8 @@ class Service:
             checks["database"] = "ok"
         except Exception as error:
             checks["database"] = f"down: {error.__class__.__name__}"
-        checks["broker"] = "ok" if await self.broker.ping(timeout=2) else "down"
+        if self.consumer is not None:
+            checks["broker"] = "ok" if await self.broker.ping(timeout=2) else "down"
         return checks
 
 

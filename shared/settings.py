@@ -3,7 +3,7 @@
 environment variable of the same name, upper case, or from `.env`."""
 
 from functools import cached_property
-from typing import ClassVar, Literal, Self
+from typing import Any, ClassVar, Literal, Self
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -40,6 +40,30 @@ class ServiceSettings(BaseSettings):
         default=False,
         description="Idempotent producers: on for a real Kafka cluster; the embedded Tansu "
         "broker refuses InitProducerId.",
+    )
+    kafka_compression_type: Literal["gzip", "none"] = Field(
+        default="gzip",
+        description="How producers compress their record batches (`gzip` or `none`); the "
+        "topics keep what the producer sent (`compression.type=producer`).",
+    )
+    kafka_linger_ms: int = Field(
+        default=5,
+        ge=0,
+        le=1000,
+        description="How long a producer waits for more records to fill a batch before it "
+        "sends one: a few milliseconds of latency for fewer, larger requests.",
+    )
+    kafka_max_batch_bytes: int = Field(
+        default=256 * 1024,
+        ge=16 * 1024,
+        le=16 * 1024 * 1024,
+        description="The largest record batch a producer sends to one partition at once.",
+    )
+    consume_events: bool = Field(
+        default=True,
+        description="Whether this process consumes its service's topics: off for replicas "
+        "that only answer HTTP (intake's webhook replicas), which then need no broker to be "
+        "ready and leave the consumer group, and its lag, to the processes that consume.",
     )
     database_url: str = Field(
         default="postgresql://postgres@127.0.0.1:5432/postgres",
@@ -79,6 +103,30 @@ class ServiceSettings(BaseSettings):
         gt=0,
         description="How often the outbox relay looks for unpublished events when no "
         "`pg_notify` woke it.",
+    )
+    outbox_retention_days: float = Field(
+        default=7,
+        gt=0,
+        description="How long a published event stays in its service's outbox, to be "
+        "published again if the broker loses it (`make republish`); then it is purged.",
+    )
+    outbox_purge_seconds: float = Field(
+        default=600,
+        gt=0,
+        description="How often the relay purges the events past OUTBOX_RETENTION_DAYS, in "
+        "batches of OUTBOX_PURGE_BATCH.",
+    )
+    outbox_purge_batch: int = Field(
+        default=5000,
+        ge=1,
+        description="Events purged per statement (each its own short transaction).",
+    )
+    outbox_broker_check_seconds: float = Field(
+        default=5,
+        gt=0,
+        description="How often the relay compares its topics' ends with where it last "
+        "published: a topic recreated or behind (a broker restarted empty, restored from an "
+        "old snapshot) has its retained events published again.",
     )
     marketplace_timeout_seconds: float = Field(
         default=10.0,
@@ -159,6 +207,21 @@ class ServiceSettings(BaseSettings):
         if isinstance(settings, cls):
             return settings
         return cls.model_validate(settings.model_dump())
+
+    def kafka_producer_options(self) -> dict[str, Any]:
+        """The producer settings of every service, in one place: each record acknowledged by
+        every in-sync replica (`acks=all`; with the topics' `min.insync.replicas=2`, a
+        record survives the loss of a broker), idempotent writes on a real Kafka cluster
+        (no duplicates or reordering on retries), compressed batches filled for a few ms."""
+        return {
+            "acks": "all",
+            "enable_idempotence": self.kafka_enable_idempotence,
+            "compression_type": None
+            if self.kafka_compression_type == "none"
+            else self.kafka_compression_type,
+            "linger_ms": self.kafka_linger_ms,
+            "max_batch_size": self.kafka_max_batch_bytes,
+        }
 
     @property
     def issuer_url(self) -> str:

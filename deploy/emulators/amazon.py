@@ -39,7 +39,9 @@ Shapes follow Amazon's public references (request and answer bodies, headers, er
   not offer is refused (400 InvalidInput). Ledger: `/_emulator/amazon/buyer-messages`.
 - Orders API v2026-01-01 getOrder (`orders_2026-01-01.json`): `{"order"}` with
   `packages` (carrier, trackingNumber...) when `includedData=PACKAGES`, for orders the
-  seller fulfilled (one parcel each, tracked with the marketplace's usual carrier).
+  seller fulfilled (one parcel each, tracked with the marketplace's usual carrier), its
+  `packageStatus` SHIPPED unless a test sets another (`PUT /_emulator/amazon/orders/{order}/
+  package-status` `{"status", "detailedStatus"}`, e.g. DELIVERED).
 - Feeds API 2021-06-30 (`feeds_2021-06-30.json`) for the seller-fulfilled refunds:
   createFeedDocument (201 `{"feedDocumentId", "url"}`), the content PUT to that URL,
   createFeed (202 `{"feedId"}`), getFeed (IN_QUEUE, IN_PROGRESS, then DONE with
@@ -379,6 +381,8 @@ class Amazon:
     # Buyer-Seller Messaging: each order's actions and buyer locale when a test set them
     # (`PUT /_emulator/amazon/messaging/{order}`), and every message made through an action.
     messaging: dict[str, "OrderMessaging"] = field(default_factory=dict)
+    # An order's package status as a test set it (getOrder v2026-01-01); SHIPPED otherwise.
+    package_status: dict[str, "PackageStatus"] = field(default_factory=dict)
     buyer_messages: list[dict[str, Any]] = field(default_factory=list)
 
     def answer_lost(self, seller: str, operation: str) -> bool:
@@ -854,6 +858,7 @@ async def get_order_2026(
         ],
     }
     if "PACKAGES" in (included or []) and old["FulfillmentChannel"] == "MFN":
+        status = request.app.state.amazon.package_status.get(order_id, PackageStatus())
         country = MARKETPLACES[old["MarketplaceId"]]["country"]
         number = f"{digest('package', order_id) % 10**20:020d}"
         shipped = datetime.fromisoformat(old["PurchaseDate"].replace("Z", "+00:00"))
@@ -861,7 +866,7 @@ async def get_order_2026(
             {
                 "packageReferenceId": "1",
                 "createdTime": old["PurchaseDate"],
-                "packageStatus": {"status": "SHIPPED"},
+                "packageStatus": status.model_dump(exclude_none=True),
                 "carrier": PACKAGE_CARRIERS.get(country, "UPS"),
                 "shipTime": iso(shipped + timedelta(days=1)),
                 "shippingService": "Standard",
@@ -869,6 +874,22 @@ async def get_order_2026(
             }
         ]
     return answer({"order": order}, "getOrder")
+
+
+class PackageStatus(BaseModel):
+    """Orders API v2026-01-01 PackageStatus: `status` (e.g. SHIPPED, IN_TRANSIT, DELIVERED)
+    and an optional `detailedStatus`."""
+
+    status: str = Field(default="SHIPPED", min_length=1, max_length=40)
+    detailedStatus: str | None = Field(default=None, max_length=80)
+
+
+@router.put(
+    "/_emulator/amazon/orders/{order_id}/package-status", status_code=204, tags=["emulator"]
+)
+async def set_package_status(order_id: str, status: PackageStatus, request: Request) -> None:
+    """The status getOrder gives the order's package from now on."""
+    request.app.state.amazon.package_status[order_id] = status
 
 
 @router.get("/amazon/orders/v0/orders/{order_id}/orderItems")

@@ -9,6 +9,12 @@ currentType, state, status, creationInfo, sellerResponseDue, sellerTotalRefund,
 escalationInfo) and `detail` (ReturnDetailType: itemDetail, marketplaceId, refundInfo,
 responseHistory). States and statuses are ReturnStateEnum and ReturnStatusEnum values;
 reasons ReturnReasonEnum with their SNAD/REMORSE type.
+
+The returned item is one of the listings the emulated seller's inventory serves
+(`listings.py`: the demo catalogue's variants, each offered on every site a return comes
+from): its `itemId` is the listing id of the variant's offer on the return's site, its
+title and price the listing's, so that a case opened from a return resolves to its product
+in the catalog an eBay import reads.
 """
 
 import hashlib
@@ -18,18 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from deploy.emulators.buyers import buyer_in
-
-# (title, price in US dollars): the demo seller's goods, sold on eBay.
-PRODUCTS: tuple[tuple[str, Decimal], ...] = (
-    ("Motorized Curtain Rod 84in Smart Track, US Plug", Decimal("89.99")),
-    ("Blackout Curtains 2 Panels, Thermal Insulated, 52x84 inch, Grey", Decimal("34.99")),
-    ("Portable Bluetooth Speaker 20W, IPX7 Waterproof, Black", Decimal("49.99")),
-    ("65W GaN USB-C Fast Charger, 3-Port Foldable Wall Adapter", Decimal("35.99")),
-    ("LED Desk Lamp with Wireless Charger, Touch Dimmer", Decimal("39.99")),
-    ("Stainless Steel Mandoline Slicer with 12 Blades", Decimal("22.99")),
-    ("RGB LED Strip Lights 10m with Remote and App Control", Decimal("21.99")),
-    ("Women's Lightweight Puffer Jacket, Packable, Black", Decimal("59.99")),
-)
+from deploy.emulators.shopify.catalogue import Listed, listed_products
 
 
 @dataclass(frozen=True)
@@ -91,14 +86,25 @@ def pick(seed: str, label: str, options: tuple) -> Any:
     return options[number(seed, label) % len(options)]
 
 
-def listing_id_of(product: int) -> str:
-    """One listing per product: the same goods have the same itemId on every return."""
-    return f"3955{digits(str(product), 'listing', 8)}"
+def returnable() -> tuple[Listed, ...]:
+    """What buyers return: each product of the catalogue in the variant orders sell."""
+    return tuple(variants[0] for _, variants in listed_products())
 
 
-def price_of(product: int, site: Site) -> Decimal:
-    dollars = PRODUCTS[product][1] * site.rate
-    return Decimal(int(dollars)) + Decimal("0.99")
+def listing_id_of(one: Listed, marketplace_id: str) -> str:
+    """The listing id of the variant's fixed-price offer on an eBay site (getOffers'
+    `listing.listingId`): the same goods on the same site have the same itemId."""
+    return f"{(one.variant.variant_id + len(marketplace_id) * 7919) % 10**12:012d}"
+
+
+def listing_title(one: Listed) -> str:
+    """The variant's title as the seller lists it on eBay (its inventory item's)."""
+    return f"{one.product.title} ({one.variant.value})"
+
+
+def price_of(one: Listed, rate: Decimal) -> Decimal:
+    """The variant's price on a site whose currency is worth `rate` US dollars' one."""
+    return (one.variant.price * rate).quantize(Decimal("0.01"))
 
 
 def iso(moment: datetime) -> str:
@@ -130,8 +136,12 @@ class EmulatedReturn:
         return found
 
     @property
-    def product(self) -> int:
-        return number(self.return_id, "product") % len(PRODUCTS)
+    def listed(self) -> Listed:
+        return pick(self.return_id, "product", returnable())
+
+    @property
+    def listing_id(self) -> str:
+        return listing_id_of(self.listed, self.site.marketplace_id)
 
     @property
     def site(self) -> Site:
@@ -147,7 +157,7 @@ class EmulatedReturn:
 
     @property
     def unit_price(self) -> Decimal:
-        return price_of(self.product, self.site)
+        return price_of(self.listed, self.site.rate)
 
     @property
     def refundable(self) -> Decimal:
@@ -197,7 +207,7 @@ class EmulatedReturn:
             "status": self.status,
             "creationInfo": {
                 "item": {
-                    "itemId": listing_id_of(self.product),
+                    "itemId": self.listing_id,
                     "transactionId": digits(seed, "transaction", 13),
                     "returnQuantity": self.quantity,
                 },
@@ -239,9 +249,9 @@ class EmulatedReturn:
         site, seed = self.site, self.return_id
         detail: dict[str, Any] = {
             "itemDetail": {
-                "itemId": listing_id_of(self.product),
+                "itemId": self.listing_id,
                 "transactionId": digits(seed, "transaction", 13),
-                "itemTitle": PRODUCTS[self.product][0],
+                "itemTitle": listing_title(self.listed),
                 "itemPrice": money(self.unit_price, site.currency),
                 "returnQuantity": self.quantity,
                 "listingSiteId": site.site_id,

@@ -19,9 +19,10 @@ each paged as its API pages it (Shopify's is the GraphQL `products` query, `shop
   `GET /ebay/sell/inventory/v1/offer?sku=…[&marketplace_id=…&format=…&limit=…&offset=…]`,
   answered `{"href", "limit", "offset", "size", "total", "offers": [{"offerId", "sku",
   "marketplaceId", "format", "listing": {"listingId", "listingStatus"}, "pricingSummary":
-  {"price": {"value", "currency"}}, "status", ...}]}`: a fixed-price offer on eBay US, UK
-  and Germany for each SKU (priced in the site's currency), 404 (errorId 25713) for a SKU
-  with none;
+  {"price": {"value", "currency"}}, "status", ...}]}`: a fixed-price offer for each SKU on
+  every eBay site the emulated returns come from (`ebay_returns.SITES`: US, UK, Germany,
+  Canada, France, Italy), priced in the site's currency; the listing ids are the ones the
+  returns name (`ebay_returns.listing_id_of`); 404 (errorId 25713) for a SKU with none;
 - Walmart, Items API, Get all items (https://developer.walmart.com/us-marketplace/docs/get-all-items):
   `GET /walmart/v3/items?limit=…&nextCursor=…` (limit ≤ 50, the first cursor `*`),
   answered `{"ItemResponse": [{"mart", "sku", "wpid", "productName", "productType",
@@ -38,6 +39,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from deploy.emulators import amazon, ebay, walmart
+from deploy.emulators.ebay_returns import (
+    SITE_OF_MARKETPLACE,
+    listing_id_of,
+    listing_title,
+    price_of,
+)
 from deploy.emulators.shopify.catalogue import (
     AMAZON_PRODUCT_TYPE,
     EBAY_TYPE,
@@ -192,7 +199,7 @@ def ebay_item(one: Listed) -> dict[str, Any]:
         "locale": "en_US",
         "condition": "NEW",
         "product": {
-            "title": f"{one.product.title} ({one.variant.value})",
+            "title": listing_title(one),
             "aspects": {
                 "Type": [EBAY_TYPE[one.category]],
                 one.variant.option: [one.variant.value],
@@ -213,11 +220,10 @@ def ebay_item(one: Listed) -> dict[str, Any]:
     }
 
 
-# The sites each SKU is offered on, with the rate its price is converted at.
-EBAY_SITES = (
-    ("EBAY_US", "USD", Decimal(1)),
-    ("EBAY_GB", "GBP", Decimal("0.79")),
-    ("EBAY_DE", "EUR", Decimal("0.92")),
+# The sites each SKU is offered on (every one a return may come from), with the rate its
+# price is converted at.
+EBAY_SITES = tuple(
+    (site.marketplace_id, site.currency, site.rate) for site in SITE_OF_MARKETPLACE.values()
 )
 
 
@@ -256,8 +262,8 @@ async def get_offers(
 
 
 def ebay_offer(one: Listed, site: str, currency: str, rate: Decimal) -> dict[str, Any]:
-    price = (one.variant.price * rate).quantize(Decimal("0.01"))
-    listing = f"{(one.variant.variant_id + len(site) * 7919) % 10**12:012d}"
+    price = price_of(one, rate)
+    listing = listing_id_of(one, site)
     return {
         "offerId": f"{site}-{one.variant.sku}",
         "sku": one.variant.sku,

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from services.analytics.handlers import (
     cases,
+    claims,
     console,
     events,
     faq,
@@ -62,6 +63,7 @@ SPEC = ServiceSpec(
         console.router,
         sign_in.router,
         cases.router,
+        claims.router,
         reports.router,
         sales.router,
         taxonomy.router,

@@ -176,3 +176,34 @@ class ConversationEntry(SQLModel, table=True):
     text: str = Field(default="", sa_column=Column(Text, nullable=False))
     at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class MarketplaceClaim(SQLModel, table=True):
+    """A claim on one case (`domain/claims.py`): an A-to-z claim, a SAFE-T reimbursement, an
+    eBay Money Back Guarantee case or a chargeback, with its clock and its outcome."""
+
+    __tablename__ = "claims"
+    __table_args__ = (
+        Index("claims_by_seller_and_due", "seller_account", "due_at"),
+        Index("claims_by_case", "case_id"),
+        CheckConstraint("amount_minor >= 0", name="claims_amount_not_negative"),
+        CheckConstraint("recovered_minor >= 0", name="claims_recovered_not_negative"),
+        {"schema": SCHEMA},
+    )
+
+    claim_id: str = Field(sa_column=Column(Text, primary_key=True))
+    case_id: str = Field(sa_column=Column(Text, nullable=False))
+    seller_account: str | None = Field(default=None, sa_column=Column(Text))
+    kind: str = Field(sa_column=Column(Text, nullable=False))  # ClaimKind
+    marketplace_claim_id: str | None = Field(default=None, sa_column=Column(Text))
+    starts: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    due_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    amount_minor: int = Field(sa_column=Column(BigInteger, nullable=False))
+    currency: str | None = Field(default=None, sa_column=Column(Text))
+    outcome: str = Field(sa_column=Column(Text, nullable=False))  # Outcome
+    filed_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    recovered_minor: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))
+    opened_by: str = Field(sa_column=Column(Text, nullable=False))
+    updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))

@@ -541,6 +541,8 @@ class CatalogVariantRecord(SQLModel, table=True):
     fnsku: str | None = text(None)
     listing_ids: dict[str, str] = column(JSONB)  # by marketplace
     attributes: dict[str, str] = column(JSONB)  # what the variants differ in
+    # The attributes' values in the buyers' languages: {"de": {"Black": "Schwarz"}}.
+    attribute_titles: dict[str, dict[str, str]] = column(JSONB)
     prices: dict[str, Any] = column(JSONB)  # by market: {"amount_minor", "currency"}
     landed_costs: dict[str, Any] = column(JSONB)  # by market, the same shape
     weight_g: int | None = integer(None)

@@ -51,6 +51,7 @@ class CaseDecision(SQLModel, table=True):
     reason: str | None = text(None)  # the one reason taxonomy (`Reason`)
     carrier: str | None = text(None)
     tracking_number: str | None = text(None)
+    parcel_status: str | None = text(None)  # the marketplace's word for it, e.g. DELIVERED
     opened_at: datetime | None = moment(None)
     delivered_at: datetime | None = moment(None)
     items: list[dict[str, Any]] = column(JSONB)

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import jsonschema
 import promql_parser
 import pytest
 import yaml
@@ -178,7 +179,7 @@ async def test_the_fastapi_instrumentation_emits_the_http_histogram_the_dashboar
 
 KNOWN_COMPONENTS = {  # component types of otelcol-contrib this configuration may use
     "receivers": {"otlp"},
-    "processors": {"batch", "memory_limiter"},
+    "processors": {"batch", "memory_limiter", "tail_sampling"},
     "exporters": {"otlp_grpc", "otlp", "prometheus", "debug"},
     "extensions": {"health_check"},
 }
@@ -200,6 +201,110 @@ def test_collector_pipelines_use_only_defined_components_and_all_of_them(collect
         assert pipeline["processors"][-1] == "batch"
         if "memory_limiter" in pipeline["processors"]:
             assert pipeline["processors"][0] == "memory_limiter"
+
+
+DURATION = {"type": "string", "pattern": r"^[0-9]+(ms|s|m|h)$"}
+POLICY_TYPES = {  # the tail_sampling policies used here, with the keys of each one's settings
+    "status_code": {
+        "type": "object",
+        "properties": {
+            "status_codes": {
+                "type": "array",
+                "minItems": 1,
+                "items": {"enum": ["OK", "ERROR", "UNSET"]},
+            }
+        },
+        "required": ["status_codes"],
+        "additionalProperties": False,
+    },
+    "latency": {
+        "type": "object",
+        "properties": {
+            "threshold_ms": {"type": "integer", "minimum": 1},
+            "upper_threshold_ms": {"type": "integer", "minimum": 1},
+        },
+        "required": ["threshold_ms"],
+        "additionalProperties": False,
+    },
+    "probabilistic": {
+        "type": "object",
+        "properties": {
+            "sampling_percentage": {"type": "number", "exclusiveMinimum": 0, "maximum": 100},
+            "hash_salt": {"type": "string"},
+        },
+        "required": ["sampling_percentage"],
+        "additionalProperties": False,
+    },
+}
+TAIL_SAMPLING = {  # the processor's settings (collector-contrib's tailsamplingprocessor)
+    "type": "object",
+    "properties": {
+        "decision_wait": DURATION,
+        "num_traces": {"type": "integer", "minimum": 1},
+        "expected_new_traces_per_sec": {"type": "integer", "minimum": 0},
+        "block_on_overflow": {"type": "boolean"},
+        "policies": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "properties": {
+                    "name": {"type": "string", "minLength": 1},
+                    "type": {"enum": sorted(POLICY_TYPES)},
+                    **POLICY_TYPES,
+                },
+                "required": ["name", "type"],
+                "additionalProperties": False,
+            },
+        },
+    },
+    "required": ["policies"],
+    "additionalProperties": False,
+}
+
+
+def tail_sampling_errors(settings: dict) -> list[str]:
+    validator = jsonschema.Draft7Validator(TAIL_SAMPLING)
+    errors = [error.message for error in validator.iter_errors(settings)]
+    for policy in settings.get("policies", []):
+        if set(policy) - {"name", "type"} != {policy.get("type")}:
+            errors.append(f"policy {policy.get('name')} must hold the settings of its type only")
+    return errors
+
+
+def test_traces_are_tail_sampled_keeping_every_error_every_slow_trace_and_a_share(collector):
+    processors = collector["service"]["pipelines"]["traces"]["processors"]
+    assert processors == ["memory_limiter", "tail_sampling", "batch"]
+    assert "tail_sampling" not in collector["service"]["pipelines"]["metrics"]["processors"]
+    settings = collector["processors"]["tail_sampling"]
+    assert tail_sampling_errors(settings) == []
+    # Policies are alternatives: a trace is kept when any one keeps it.
+    by_type = {policy["type"]: policy[policy["type"]] for policy in settings["policies"]}
+    assert by_type["status_code"]["status_codes"] == ["ERROR"]
+    assert by_type["latency"]["threshold_ms"] <= 5000
+    assert 0 < by_type["probabilistic"]["sampling_percentage"] < 100
+    # A trace is whole before it is decided: the slowest kept case step fits in the wait.
+    assert (
+        int(settings["decision_wait"].removesuffix("s")) * 1000 > by_type["latency"]["threshold_ms"]
+    )
+
+
+def test_a_misconfigured_sampling_policy_is_caught():
+    wrong = {
+        "policies": [
+            {"name": "errors", "type": "status_code", "status_code": {"status_codes": ["FAILED"]}},
+            {"name": "slow", "type": "latency", "latency": {"threshold": 2000}},
+            {"name": "mixed", "type": "latency", "probabilistic": {"sampling_percentage": 5}},
+        ],
+        "decision_wait": "ten seconds",
+    }
+    assert len(tail_sampling_errors(wrong)) >= 4
+
+
+def test_the_collector_is_the_contrib_distribution(compose):
+    # tail_sampling is not in the core distribution.
+    image = compose["services"]["otel-collector"]["image"]
+    assert image.startswith("otel/opentelemetry-collector-contrib:")
 
 
 def test_collector_receives_otlp_on_the_standard_ports_from_other_containers(collector):

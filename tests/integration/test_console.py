@@ -115,7 +115,33 @@ async def test_the_console_draws_the_cases_and_follows_one_to_its_traces(
 ):
     sku = await listing_cases(clients)
     await find_gaps(stack.services["analytics"])  # not waiting a sweep
+    # A chargeback on one French case, its stated due date already past and never filed.
+    french = await clients["analytics"].get(
+        "/cases", params={"search": sku, "market": "FR"}, headers=AGENT
+    )
+    disputed = french.json()["cases"][0]["case_id"]
+    claim = await clients["analytics"].post(
+        f"/cases/{disputed}/claims",
+        json={
+            "kind": "chargeback",
+            "amount_minor": 2500,
+            "notice_at": "2026-01-05T09:00:00Z",
+            "due_at": "2026-01-12T09:00:00Z",
+        },
+        headers=AGENT,
+    )
+    assert claim.status_code == 201, claim.text
     await sign_in(page, console_url, PLATFORM_ADMIN)
+    due = page.locator("#claims-due tbody tr", has_text=disputed)
+    await expect(due).to_have_class("alarm")
+    assert (await due.locator("td").all_inner_texts())[1:] == [
+        "chargeback",
+        "EUR 25.00",
+        "2026-01-12 09:00",
+        "breached",
+        "open",
+    ]
+    await expect(page.locator("#claims-report tbody tr", has_text="chargeback")).to_be_visible()
 
     await expect(page.locator("[data-kpi='Cases'] .value")).to_have_text(re.compile(r"^\d+$"))
     for chart in ("pareto", "markets", "savings", "clock"):
@@ -159,6 +185,14 @@ async def test_the_console_draws_the_cases_and_follows_one_to_its_traces(
     events = page.locator("#timeline tbody tr")
     await expect(events.first).to_be_visible()
     assert "case.opened" in await events.locator("td:nth-child(3)").all_inner_texts()
+    # The evidence for a claim its channel may bring (a chargeback), as a PDF and a ZIP.
+    packs = page.locator("#evidence-packs li")
+    await expect(packs).to_have_count(1)
+    await expect(packs.first).to_contain_text("chargeback")
+    for link, media in (("PDF", "application/pdf"), ("ZIP to upload", "application/zip")):
+        href = await packs.first.get_by_text(link).get_attribute("href")
+        pack = await page.request.get(f"{console_url}{href}")
+        assert (pack.status, pack.headers["content-type"]) == (200, media), href
     links = await events.locator("a").evaluate_all("links => links.map(a => a.href)")
     assert links and all(
         re.fullmatch(r"http://localhost:16686/trace/[0-9a-f]{32}", link) for link in links

@@ -60,6 +60,27 @@ TRANSLATED_TITLES = {
 }
 
 
+# The option values (colours) the seller translated (PRODUCT_OPTION_VALUE resources, key
+# `name`); sizes read the same in every language and are left untranslated.
+TRANSLATED_OPTION_VALUES = {
+    "Black": {"de": "Schwarz", "fr": "Noir", "es": "Negro", "it": "Nero"},
+    "White": {"de": "Weiß", "fr": "Blanc", "es": "Blanco", "it": "Bianco"},
+    "Blue": {"de": "Blau", "fr": "Bleu", "es": "Azul", "it": "Blu"},
+    "Red": {"de": "Rot", "fr": "Rouge", "es": "Rojo", "it": "Rosso"},
+    "Gold edition": {
+        "de": "Gold-Edition",
+        "fr": "Édition or",
+        "es": "Edición oro",
+        "it": "Edizione oro",
+    },
+}
+
+
+def translated_option_value(value: str, language: str) -> str | None:
+    """An option value in `language` as the seller translated it; None: not translated."""
+    return TRANSLATED_OPTION_VALUES.get(value, {}).get(language)
+
+
 def translated_title(product: Product, language: str) -> str | None:
     """The product's title in `language` as the seller translated it; None: not translated."""
     return TRANSLATED_TITLES.get(product.sku, {}).get(language)

@@ -17,6 +17,7 @@ from deploy.emulators.shopify.catalogue import (
     SHOPIFY_PRODUCT_TYPE,
     listed,
     listed_products,
+    translated_option_value,
     translated_title,
 )
 from deploy.emulators.shopify.orders import (
@@ -120,7 +121,13 @@ class ShopNodes:
             ],
             "translatableResourcesByIds": lambda info, resourceIds, first=None, after=None: (
                 connection(
-                    [translatable(one) for one in resourceIds if product_of_id(one)], first, after
+                    [
+                        translatable(one)
+                        for one in resourceIds
+                        if product_of_id(one) or option_value_of_id(one)
+                    ],
+                    first,
+                    after,
                 )
             ),
             "giftCards": lambda info, first=None, query=None: connection(
@@ -401,17 +408,55 @@ def product_of_id(global_id: str) -> Product | None:
     )
 
 
+def option_value_id(product: Product, value: str) -> str:
+    return f"gid://shopify/ProductOptionValue/{number('option value', product.sku, value)}"
+
+
+def option_value_of_id(global_id: str) -> str | None:
+    """The option value (its name) a ProductOptionValue id names; None: none."""
+    return next(
+        (
+            variant.value
+            for product, listed_variants in listed_products()
+            for variant in (one.variant for one in listed_variants)
+            if option_value_id(product, variant.value) == global_id
+        ),
+        None,
+    )
+
+
 def translatable(global_id: str) -> Node:
-    """A product's published translations: its title, where the seller translated it."""
+    """A resource's published translations: a product's title (key `title`) or an option
+    value's name (key `name`), where the seller translated it."""
     product = product_of_id(global_id)
+    value = None if product else option_value_of_id(global_id)
 
     def translations(info: GraphQLResolveInfo, locale: str, outdated: bool | None = None) -> list:
-        title = translated_title(product, locale) if product else None
-        if title is None or outdated:
+        if product is not None:
+            key, said = "title", translated_title(product, locale)
+        else:
+            key, said = "name", translated_option_value(value or "", locale)
+        if said is None or outdated:
             return []
-        return [{"key": "title", "value": title, "locale": locale, "outdated": False}]
+        return [{"key": key, "value": said, "locale": locale, "outdated": False}]
 
     return {"resourceId": global_id, "translations": translations}
+
+
+def options_of(product: Product) -> list[Node]:
+    """The product's one option (Size or Color) with its values, as `Product.options`."""
+    variants = variants_of(product)
+    return [
+        {
+            "id": f"gid://shopify/ProductOption/{number('option', product.sku)}",
+            "name": variants[0].option,
+            "position": 1,
+            "optionValues": [
+                {"id": option_value_id(product, v.value), "name": v.value, "hasVariants": True}
+                for v in variants
+            ],
+        }
+    ]
 
 
 def product_node(product: Product) -> Node:
@@ -427,6 +472,7 @@ def product_node(product: Product) -> Node:
             "name": full_name.rsplit(" > ", 1)[-1],
             "fullName": full_name,
         },
+        "options": lambda info, first=None: options_of(product)[:first],
         "variants": lambda info, first=None, after=None: connection(variants, first, after),
     }
 

@@ -4,7 +4,8 @@ Types, fields, enums and arguments as Shopify's reference names them (version 20
 https://shopify.dev/docs/api/admin-graphql/latest): the queries `order`, `orders` (searched
 by `name:`), `product`, `products` (the demo catalogue, `catalogue.py`), `return`,
 `refund`, `giftCards`, `shop`, `shopLocales` and `translatableResourcesByIds` (the
-products' published translations: `catalogue.TRANSLATED_TITLES`); the mutations
+products' published translations: `catalogue.TRANSLATED_TITLES`, and their option values':
+`catalogue.TRANSLATED_OPTION_VALUES`); the mutations
 `refundCreate` (with the `@idempotent` directive), `giftCardCreate`,
 `returnApproveRequest`, `returnDeclineRequest`, `returnCancel` and `returnClose`. A
 document asking for anything else is refused as Shopify refuses it: a 200 with `errors`.
@@ -175,8 +176,11 @@ type Product {
   title: String!
   productType: String!
   category: TaxonomyCategory
+  options(first: Int): [ProductOption!]!
   variants(first: Int, after: String): ProductVariantConnection!
 }
+type ProductOption { id: ID! name: String! position: Int! optionValues: [ProductOptionValue!]! }
+type ProductOptionValue { id: ID! name: String! hasVariants: Boolean! }
 type ProductEdge { cursor: String! node: Product! }
 type ProductConnection { edges: [ProductEdge!]! nodes: [Product!]! pageInfo: PageInfo! }
 type TaxonomyCategory { id: ID! name: String! fullName: String! }

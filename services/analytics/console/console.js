@@ -175,6 +175,24 @@ function drawFaqGaps(gaps) {
   ])));
 }
 
+// Claims won and money recovered, by kind and currency; below, the claims not decided yet,
+// soonest due first, with their clock (services/analytics/domain/claims.py).
+function drawClaims(report, pending) {
+  document.querySelector("#claims-report tbody").replaceChildren(...report.by_kind.map((k) => row([
+    k.kind, k.currency, k.claims, k.open, k.filed, k.won + k.partly_won, k.lost, percent(k.win_rate),
+    k.currency ? money(k.claimed_minor, k.currency) : k.claimed_minor,
+    k.currency ? money(k.recovered_minor, k.currency) : k.recovered_minor, k.clocks_missed,
+  ])));
+  pending.sort((a, b) => a.due_at.localeCompare(b.due_at));
+  document.querySelector("#claims-due tbody").replaceChildren(...pending.map((c) => {
+    const link = element("a", c.case_id, { href: `#/cases/${encodeURIComponent(c.case_id)}` });
+    const tr = row([link, c.kind, c.currency ? money(c.amount_minor, c.currency) : c.amount_minor,
+      day(c.due_at), c.clock.state, c.outcome]);
+    if (c.clock.state === "breached" || c.clock.state === "near_breach") tr.className = "alarm";
+    return tr;
+  }));
+}
+
 function drawMarkets(report) {
   const markets = report.markets;
   const reasons = [...new Set(markets.flatMap((m) => m.reasons.map((r) => r.key)))];
@@ -238,6 +256,12 @@ async function loadOverview() {
     getJson("/reports/summary"),
     getJson("/reports/faq-gaps", { seller: period.seller }),
   ]);
+  const [claimsReport, openClaims, filedClaims] = await Promise.all([
+    getJson("/reports/claims", { seller: period.seller, since: period.since, until: period.until }),
+    getJson("/claims", { seller: period.seller, outcome: "open" }),
+    getJson("/claims", { seller: period.seller, outcome: "filed" }),
+  ]);
+  drawClaims(claimsReport, [...openClaims.claims, ...filedClaims.claims]);
   drawKpis(outcomes);
   drawListings(listingReport);
   drawMarkets(marketReport);
@@ -308,11 +332,32 @@ async function loadCase(caseId) {
     getJson(`/cases/${encodeURIComponent(caseId)}/conversation`),
   ]);
   showConversation(conversation.turns);
+  showEvidencePacks(caseId, facts.marketplace);
   document.getElementById("case-facts").replaceChildren(...FACTS.filter((k) => facts[k]).flatMap((k) =>
     [element("dt", k), element("dd", k.endsWith("_at") ? day(facts[k]) : facts[k])]));
   document.querySelector("#timeline tbody").replaceChildren(...timeline.events.map((e) => {
     const trace = element("a", `trace ${e.trace_id.slice(0, 8)}…`, { href: e.trace_url, target: "_blank", rel: "noopener" });
     return row([day(e.time), e.source, e.type, summaryOf(e.data), trace]);
+  }));
+}
+
+// The claim kinds a case's marketplace may bring (as services/analytics/domain/claims.py
+// says); a chargeback may come on any channel.
+const CLAIM_KINDS = {
+  amazon_a_to_z: ["amazon", "amazon_fba"],
+  amazon_safe_t: ["amazon", "amazon_fba"],
+  ebay_money_back: ["ebay"],
+  chargeback: null,
+};
+
+function showEvidencePacks(caseId, marketplace) {
+  const kinds = Object.entries(CLAIM_KINDS).filter(([, on]) => !on || on.includes(marketplace));
+  document.getElementById("evidence-packs").replaceChildren(...kinds.map(([kind]) => {
+    const path = `/cases/${encodeURIComponent(caseId)}/evidence/${kind}`;
+    const item = element("li", `${kind}: `);
+    item.append(element("a", "PDF", { href: path, download: "" }), " · ",
+      element("a", "ZIP to upload", { href: `${path}?format=zip`, download: "" }));
+    return item;
   }));
 }
 

@@ -744,6 +744,18 @@ KEEPS: dict[str, dict[str, str]] = {
         "es": "Devuelve el artículo y se le reembolsa el precio completo.",
         "it": "Restituisce l'articolo e riceve il rimborso del prezzo intero.",
     },
+    "repair": {
+        "en": "You send the item to our local repair shop on our prepaid label; we repair it "
+        "and send it back to you free of charge.",
+        "de": "Sie senden den Artikel mit unserem vorfrankierten Etikett an unsere Werkstatt "
+        "vor Ort; wir reparieren ihn und senden ihn Ihnen kostenlos zurück.",
+        "fr": "Vous envoyez l'article à notre atelier local avec notre étiquette prépayée ; "
+        "nous le réparons et vous le renvoyons gratuitement.",
+        "es": "Envía el artículo a nuestro taller local con nuestra etiqueta prepagada; lo "
+        "reparamos y se lo devolvemos gratis.",
+        "it": "Spedisce l'articolo al nostro centro di riparazione locale con la nostra "
+        "etichetta prepagata; lo ripariamo e glielo rispediamo gratuitamente.",
+    },
     "reship": {
         "en": "Nothing to send back: we send you the item again.",
         "de": "Keine Rücksendung nötig: Wir senden Ihnen den Artikel erneut.",
@@ -797,6 +809,18 @@ NEXT: dict[str, dict[str, str]] = {
         "es": "Su reembolso va de camino a su método de pago original.",
         "it": "Il rimborso è in arrivo sul metodo di pagamento originale.",
     },
+    "send_for_repair": {
+        "en": "Send the item to our repair shop with the prepaid label; once repaired, it comes "
+        "back to you.",
+        "de": "Senden Sie den Artikel mit dem vorfrankierten Etikett an unsere Werkstatt; nach "
+        "der Reparatur kommt er zu Ihnen zurück.",
+        "fr": "Envoyez l'article à notre atelier avec l'étiquette prépayée ; une fois réparé, il "
+        "vous est renvoyé.",
+        "es": "Envíe el artículo a nuestro taller con la etiqueta prepagada; una vez reparado, "
+        "se lo devolvemos.",
+        "it": "Spedisca l'articolo al nostro centro con l'etichetta prepagata; una volta "
+        "riparato, torna da lei.",
+    },
     "send_back": {
         "en": "Send the item back with the prepaid label; your refund follows once it arrives.",
         "de": "Senden Sie den Artikel mit dem vorfrankierten Etikett zurück; die Erstattung "
@@ -832,6 +856,7 @@ NEXT_OF_REMEDY = {
     "reship": "we_ship",
     "troubleshooting": "follow_guide",
     "store_credit": "credit_follows",
+    "repair": "send_for_repair",
 }
 NEXT_OF_STATE = {
     "waiting": "with_team",
@@ -889,6 +914,13 @@ REMEDY_NAMES: dict[str, dict[str, str]] = {
         "fr": "Retour avec remboursement intégral",
         "es": "Devolución con reembolso completo",
         "it": "Reso con rimborso completo",
+    },
+    "repair": {
+        "en": "Repair at our local repair shop",
+        "de": "Reparatur in unserer Werkstatt vor Ort",
+        "fr": "Réparation dans notre atelier local",
+        "es": "Reparación en nuestro taller local",
+        "it": "Riparazione nel nostro centro locale",
     },
     "reship": {
         "en": "The item sent again",

@@ -132,6 +132,9 @@ class CatalogVariant:
     fnsku: str | None = None
     listing_ids: dict[str, str] = field(default_factory=dict)  # by marketplace
     attributes: dict[str, str] = field(default_factory=dict)  # size, colour...
+    # The attributes' values in other languages, where the seller translated them, by the
+    # value as listed: {"de": {"Black": "Schwarz"}}.
+    attribute_titles: dict[str, dict[str, str]] = field(default_factory=dict)
     prices: dict[str, Money] = field(default_factory=dict)  # by market
     landed_costs: dict[str, Money] = field(default_factory=dict)  # by market
     weight_g: int | None = None
@@ -213,7 +216,8 @@ def country_of(value: str | None) -> str | None:
 
 def product_facts(row: dict, market: Market, currency: Currency) -> ProductFacts:
     """What a case's item carries of its catalog variant (a row of `catalog_variants`): the
-    landed cost is the market's, when in the case's currency."""
+    landed cost is the market's, when in the case's currency; its titles in the buyers'
+    languages, for resolution to name the item in the buyer's."""
     landed = (row.get("landed_costs") or {}).get(market.value) or {}
     cost = landed.get("amount_minor") if landed.get("currency") == currency.value else None
     dimensions = row.get("dimensions_mm")
@@ -226,4 +230,9 @@ def product_facts(row: dict, market: Market, currency: Currency) -> ProductFacts
         landed_cost_minor=cost,
         hs_code=row.get("hs_code"),
         origin_country=row.get("origin_country"),
+        titles={
+            language: str(title)
+            for language, title in (row.get("titles") or {}).items()
+            if language in LANGUAGES and title
+        },
     )

@@ -9,6 +9,7 @@ from services.intake.domain.case import CanonicalCase
 from shared.events import Parcel, Reason, Scenario
 
 CARRIER_CHARS = 40
+STATUS_CHARS = 40
 TRACKING_CHARS = range(4, 65)
 UNNAMED_CARRIER = "other"
 
@@ -20,15 +21,20 @@ def wants_shipment(case: CanonicalCase, scenario: Scenario | None) -> bool:
     return not_received and case.parcel is None and not case.fulfilled_by_marketplace
 
 
-def parcel_of(carrier: str | None, tracking_number: str | None) -> Parcel | None:
-    """A parcel the carrier can be asked about; None without a usable tracking number."""
+def parcel_of(
+    carrier: str | None, tracking_number: str | None, status: str | None = None
+) -> Parcel | None:
+    """A parcel the carrier can be asked about; None without a usable tracking number.
+    `status`: what the marketplace says of it (e.g. Amazon's DELIVERED), kept as evidence."""
     number = (tracking_number or "").strip()
     if len(number) not in TRACKING_CHARS:
         return None
     name = (carrier or "").strip()[:CARRIER_CHARS] or UNNAMED_CARRIER
-    return Parcel(carrier=name, tracking_number=number)
+    said = (status or "").strip().upper()[:STATUS_CHARS] or None
+    return Parcel(carrier=name, tracking_number=number, marketplace_status=said)
 
 
-def first_parcel(found: Iterable[tuple[str | None, str | None]]) -> Parcel | None:
-    """The first (carrier, tracking number) that makes a parcel, in the marketplace's order."""
-    return next((p for c, n in found if (p := parcel_of(c, n)) is not None), None)
+def first_parcel(found: Iterable[tuple[str | None, ...]]) -> Parcel | None:
+    """The first (carrier, tracking number[, marketplace status]) that makes a parcel, in the
+    marketplace's order."""
+    return next((p for shipment in found if (p := parcel_of(*shipment)) is not None), None)

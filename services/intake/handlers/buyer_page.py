@@ -355,7 +355,7 @@ async def variant_picked(
             raise Refusal(409, "variant_unknown")
         return None  # a new unit of the same SKU, as the page said
     try:
-        options = await options_for(intake, case, cap)
+        options = await options_for(intake, case, cap, language)
     except (Unavailable, Refused) as down:
         log.warning("the variants of %s cannot be listed: %s", case.case_id, down)
         if sku:
@@ -504,7 +504,7 @@ async def exchange_shown(
     if is_replacement(offer["remedy"], case.scenario):
         return {"options": [], "unlisted": False, "replacement": item_title(case, titles)}
     try:
-        options = await options_for(intake, case, offer["cap"])
+        options = await options_for(intake, case, offer["cap"], lang)
     except (Unavailable, Refused) as down:
         log.warning("the variants of %s cannot be listed: %s", case.case_id, down)
         return {"options": [], "unlisted": True}

@@ -13,9 +13,15 @@ by Shopify's products/create and products/update webhooks.
   or nothing: 422 with every bad row's line and reason, nothing applied;
 - `POST /webhooks/shopify/products`: signed as every Shopify webhook (HMAC of the body with
   the app's secret, `channels/shopify/webhook.py`); an unknown shop is answered as a bad
-  signature. Applied at once (an upsert: a redelivery changes nothing).
+  signature. Applied at once (an upsert: a redelivery changes nothing), with the product's
+  localised titles and option values read from the shop's Admin GraphQL API
+  (`products_api.product_localised`);
+  when the shop cannot be read (or not within `TRANSLATIONS_WAIT_SECONDS`, Shopify waiting
+  5 s for the answer), the webhook's own title is kept and the translations stay as the
+  last import or webhook read them.
 """
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -27,7 +33,15 @@ from sqlalchemy import select
 
 from services.intake.channels.common import read_json
 from services.intake.channels.registry import BY_NAME
-from services.intake.channels.shopify.products_api import PRODUCT_TOPICS, HookProduct, hook_variants
+from services.intake.channels.shopify.channel import admin_of
+from services.intake.channels.shopify.products_api import (
+    PRODUCT_TOPICS,
+    HookProduct,
+    Localised,
+    hook_variants,
+    product_localised,
+)
+from services.intake.domain.account import Account
 from services.intake.domain.case import Channel, ChannelError
 from services.intake.domain.catalog_csv import CsvRefused, read_catalog
 from services.intake.handlers.refusals import read_body, refusal
@@ -47,6 +61,9 @@ hooks = APIRouter(prefix="/webhooks", tags=["marketplace webhooks"])
 PRODUCTS, VARIANTS = catalog.PRODUCTS, catalog.VARIANTS
 MOST_CSV_BYTES = 16 * 1024 * 1024
 MOST_LISTED = 500
+# Shopify waits 5 s for a webhook's answer: the translations are read within this, or left
+# (a throttled shop is not waited out here, as an import waits it out).
+TRANSLATIONS_WAIT_SECONDS = 3.0
 
 
 class ImportAsked(BaseModel):
@@ -201,6 +218,7 @@ async def shopify_product_webhook(request: Request) -> JSONResponse:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "body"
         return JSONResponse({"error": "invalid_payload", "field": where}, 422)
+    localised = await localised_words(intake, account, product)
     async with intake.service.transaction() as session:
         currency = await shop_currency(session, account.account, account.default_market)
         count = await catalog.store(
@@ -208,10 +226,25 @@ async def shopify_product_webhook(request: Request) -> JSONResponse:
             Channel.SHOPIFY.value,
             account.account,
             account.seller,
-            hook_variants(product, currency),
+            hook_variants(product, currency, localised),
             now,
         )
     return JSONResponse({"accepted": True, "variants": count}, 200)
+
+
+async def localised_words(
+    intake: Intake, account: Account, product: HookProduct
+) -> Localised | None:
+    """The product's titles and option values by language from the shop; None when the
+    shop cannot be read now (the webhook is applied all the same, and the next import
+    completes it)."""
+    try:
+        admin = admin_of(account, intake.marketplaces)
+        async with asyncio.timeout(TRANSLATIONS_WAIT_SECONDS):
+            return await product_localised(admin, product.admin_graphql_api_id, product.title)
+    except (Refused, Unavailable, TimeoutError) as error:
+        log.warning("product %s: translations not read: %s", product.admin_graphql_api_id, error)
+        return None
 
 
 async def shop_currency(session, shop: str, market: str | None) -> str | None:

@@ -49,7 +49,14 @@ MERGED = (
     "origin_country",
     "available",
 )
-MERGED_MAPS = ("listing_ids", "attributes", "prices", "landed_costs", "titles")
+MERGED_MAPS = (
+    "listing_ids",
+    "attributes",
+    "attribute_titles",
+    "prices",
+    "landed_costs",
+    "titles",
+)
 
 
 async def seller_of(session: AsyncSession, channel: str, account: str) -> str:
@@ -156,6 +163,7 @@ def row_of(variant: CatalogVariant) -> dict[str, Any]:
         "fnsku": variant.fnsku,
         "listing_ids": variant.listing_ids,
         "attributes": variant.attributes,
+        "attribute_titles": variant.attribute_titles,
         "prices": {market: asdict(money) for market, money in variant.prices.items()},
         "landed_costs": {market: asdict(m) for market, m in variant.landed_costs.items()},
         "weight_g": variant.weight_g,
@@ -246,21 +254,33 @@ def resolved(
 
 
 async def exchange_variants(
-    session: AsyncSession, channel: str, account: str, sku: str, market: str, currency: str
+    session: AsyncSession,
+    channel: str,
+    account: str,
+    sku: str,
+    market: str,
+    currency: str,
+    language: str = "en",
 ) -> list[Variant]:
     """The variants of the returned SKU's product in the catalog, the returned one first,
-    each at its price in the case's market (those unpriced there are left out): from the
-    first of the seller's listings of the SKU (`found_variants`' order) that prices any in
-    that market; [] when none does or the SKU is not in the catalog."""
+    each at its price in the case's market (those unpriced there are left out) and named in
+    `language` where the seller translated its attributes: from the first of the seller's
+    listings of the SKU (`found_variants`' order) that prices any in that market; [] when
+    none does or the SKU is not in the catalog."""
     for listed in await listed_variants(session, channel, account, [sku]):
-        variants = await product_variants(session, listed, sku, market, currency)
+        variants = await product_variants(session, listed, sku, market, currency, language)
         if variants:
             return variants
     return []
 
 
 async def product_variants(
-    session: AsyncSession, listed: dict[str, Any], sku: str, market: str, currency: str
+    session: AsyncSession,
+    listed: dict[str, Any],
+    sku: str,
+    market: str,
+    currency: str,
+    language: str = "en",
 ) -> list[Variant]:
     rows = await session.execute(
         select(VARIANTS)
@@ -278,7 +298,7 @@ async def product_variants(
         variants.append(
             Variant(
                 sku=row["sku"],
-                title=variant_title(row),
+                title=variant_title(row, language),
                 unit_price_minor=int(price["amount_minor"]),
                 available=row["available"] is not False,
             )
@@ -286,6 +306,11 @@ async def product_variants(
     return variants
 
 
-def variant_title(row: Any) -> str:
+def variant_title(row: Any, language: str = "en") -> str:
+    """What the variant differs in ("Schwarz", "L"), each value in `language` where the
+    seller translated it, else as listed; no attributes: the variant's own title."""
     attributes = row["attributes"] or {}
-    return ", ".join(attributes.values()) if attributes else row["title"]
+    localised = (row.get("attribute_titles") or {}).get(language) or {}
+    if not attributes:
+        return row["title"]
+    return ", ".join(str(localised.get(value) or value) for value in attributes.values())

@@ -18,15 +18,16 @@ from services.intake.workflows.context import Intake
 
 
 async def options_for(
-    intake: Intake, case: LinkedCase, cap_minor: int | None
+    intake: Intake, case: LinkedCase, cap_minor: int | None, language: str = "en"
 ) -> list[ExchangeOption] | None:
-    """What the buyer may pick for the case's first item (the one an exchange replaces);
-    None when neither the shop nor the marketplace names its variants."""
+    """What the buyer may pick for the case's first item (the one an exchange replaces),
+    the catalog's named in `language` where the seller translated them; None when neither
+    the shop nor the marketplace names its variants."""
     if not case.items:
         return None
     item = case.items[0]
     sku = str(item.get("sku", ""))
-    variants = await catalog_variants(intake, case, sku)
+    variants = await catalog_variants(intake, case, sku, language)
     if not variants:
         variants = await sent_variants(intake, case.case_id, sku)
     if not variants:
@@ -37,12 +38,14 @@ async def options_for(
     return exchange_options(variants, sku, paid, int(item.get("quantity") or 1), cap_minor)
 
 
-async def catalog_variants(intake: Intake, case: LinkedCase, sku: str) -> list[Variant]:
+async def catalog_variants(
+    intake: Intake, case: LinkedCase, sku: str, language: str = "en"
+) -> list[Variant]:
     if not case.market or not case.currency:
         return []
     async with intake.service.transaction() as session:
         return await catalog.exchange_variants(
-            session, case.channel, case.account, sku, case.market, case.currency
+            session, case.channel, case.account, sku, case.market, case.currency, language
         )
 
 

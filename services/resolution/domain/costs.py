@@ -45,6 +45,7 @@ LINE_HANDLING = "handling"
 LINE_RECOVERY_VALUE = "recovery_value"
 LINE_PRICE_DIFFERENCE = "price_difference"
 LINE_STORE_CREDIT = "store_credit"
+LINE_REPAIR = "repair"
 
 # The key of a category table that applies to every category the table does not name,
 # and to items without a category.
@@ -576,6 +577,28 @@ def _store_credit(costing: Costing, book: CostBook) -> Amounts:
     return [(LINE_STORE_CREDIT, _to_minor(cost))]
 
 
+def _repair(costing: Costing, book: CostBook) -> Amounts:
+    """The buyer's unit to the local repair shop on the seller's label, repaired (a part
+    priced as a part shipment's, and the bench time of a local refurbish) and sent back
+    from there: nothing is refunded and the unit recovers nothing, it stays the buyer's."""
+    currency = CURRENCY_OF[costing.market]
+    amounts: Amounts = []
+    for item in costing.items:
+        size = size_class_of(item, book)
+        part = max(
+            _to_minor(item.unit_price_minor * book.part_share_of_price), book.part_floor_minor
+        )
+        bench = _for_category(book.local_refurb_cost, item)
+        amounts += [
+            (LINE_RETURN_SHIPPING, book.return_shipping[currency][size] * item.quantity),
+            (LINE_HANDLING, book.handling[currency] * item.quantity),
+            (LINE_REPAIR, (part + bench) * item.quantity),
+            (LINE_PICK_AND_PACK, book.pick_and_pack[currency] * item.quantity),
+            (LINE_OUTBOUND_SHIPPING, book.outbound_shipping[currency][size] * item.quantity),
+        ]
+    return amounts
+
+
 def _return_full_refund(costing: Costing, book: CostBook) -> Amounts:
     return _refund(costing, book) + _coming_back(costing, book, costing.seller_pays_return)
 
@@ -589,9 +612,11 @@ _LINES_OF: dict[Remedy, Callable[[Costing, CostBook], Amounts]] = {
     Remedy.RETURN_FULL_REFUND: _return_full_refund,
     Remedy.RESHIP: _reship,
     Remedy.STORE_CREDIT: _store_credit,
+    Remedy.REPAIR: _repair,
 }
 
-UNITS_COME_BACK = frozenset({Remedy.EXCHANGE, Remedy.RETURN_FULL_REFUND})
+# The remedies that send the buyer's unit to a warehouse (a repair: to its repair shop).
+UNITS_COME_BACK = frozenset({Remedy.EXCHANGE, Remedy.RETURN_FULL_REFUND, Remedy.REPAIR})
 
 
 def _summed(amounts: Amounts) -> tuple[CostLine, ...]:

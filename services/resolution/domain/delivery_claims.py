@@ -1,6 +1,8 @@
 """Whether a buyer who says the parcel never came also says the tracking shows it delivered
-("tracking says delivered but nothing came"): then no parcel goes out again at once, an
-agent looks first, with the buyer's own sentence as the evidence. Pure.
+("tracking says delivered but nothing came"), or the marketplace itself says so (Amazon's
+package status DELIVERED, read by intake with the order's parcel): then no parcel goes out
+again at once, an agent looks first, with the buyer's own sentence or the marketplace's
+word as the evidence. Pure.
 
 Read in en, de, fr, es and it, whatever the case's language (buyers mix them): a sentence
 that names a delivery ("delivered", "zugestellt", "livré", "entregado", "consegnato"...)
@@ -71,3 +73,22 @@ def evidence(claim: str, carrier: str | None, tracking_number: str | None) -> li
         else "no tracking number is known for the order"
     )
     return [f'the buyer says the tracking shows it delivered: "{claim}"', parcel]
+
+
+# What a marketplace calls a parcel it knows was handed over (Amazon's PackageStatus).
+MARKETPLACE_DELIVERED = frozenset({"DELIVERED"})
+
+
+def delivered_per_marketplace(status: str | None) -> bool:
+    """The marketplace's own status of the order's parcel says it was delivered."""
+    return (status or "").strip().upper() in MARKETPLACE_DELIVERED
+
+
+def marketplace_evidence(
+    marketplace: str, status: str, carrier: str | None, tracking_number: str | None
+) -> list[str]:
+    """What the agent is shown when the marketplace says the parcel was delivered."""
+    return [
+        f"{marketplace} says the order's parcel was delivered (package status {status})",
+        f"parcel {carrier or 'with an unnamed carrier'} {tracking_number or '(no number)'}",
+    ]

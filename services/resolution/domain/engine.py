@@ -18,6 +18,7 @@ from datetime import datetime
 
 from services.resolution.domain.costs import (
     COST_BOOK,
+    UNITS_COME_BACK,
     Condition,
     CostBook,
     Costing,
@@ -30,12 +31,15 @@ from services.resolution.domain.fulfilment import (
     marketplace_takes_it_back,
 )
 from services.resolution.domain.law import (
+    FAULTY,
     BuyerRights,
     Disclosure,
+    ReturnException,
     Window,
     buyers_choice,
     check_offer,
     required_disclosures,
+    return_exception,
     rights_of,
 )
 from services.resolution.domain.policy import SellerPolicy
@@ -57,7 +61,9 @@ R = Remedy
 # that never arrived (the same item again comes first, and there is no item to keep) nor
 # for a changed mind (the withdrawal right gives the money back).
 # A replacement is an exchange for the same SKU (a new unit from the local warehouse, the
-# faulty one back); a repair is the part that mends the unit, sent from the local warehouse.
+# faulty one back); a part mends the unit at the buyer's, sent from the local warehouse; a
+# repair (where the seller enables it) takes the unit to the local repair shop and back,
+# offered only where the law gives the buyer that choice (`law.buyers_choice`).
 LADDERS: dict[Scenario, tuple[Remedy, ...]] = {
     Scenario.MINOR_DEFECT: (
         R.PARTIAL_REFUND,
@@ -86,6 +92,7 @@ LADDERS: dict[Scenario, tuple[Remedy, ...]] = {
     # refund without argument, with or without the unit back.
     Scenario.QUALITY_DEFECT: (
         R.PART_SHIPMENT,
+        R.REPAIR,
         R.EXCHANGE,
         R.STORE_CREDIT,
         R.REFUND_WITHOUT_RETURN,
@@ -137,6 +144,18 @@ class CaseFacts:
     def condition(self) -> Condition:
         """How a returned unit will come back, as the buyer reported it."""
         return condition_of(self.scenario, self.reason)
+
+    @property
+    def not_returnable(self) -> ReturnException | None:
+        """The channel's exception that keeps an item of the case from going back, if any
+        (e.g. Walmart takes back no gift card, and diabetic supplies only unopened)."""
+        opened = self.condition is not Condition.UNOPENED
+        for item in self.items:
+            words = " ".join(filter(None, (item.title, item.category)))
+            found = return_exception(self.marketplace, self.market, words, opened)
+            if found is not None:
+                return found
+        return None
 
     @property
     def amount_paid_minor(self) -> int:
@@ -203,9 +222,10 @@ def plan(
     rights = buyers_rights(facts, policy, now)
     first = first_remedies(facts, rights)
     candidates = [
-        replace(
+        unless_the_law_gives_it(
             consider(remedy, facts, policy, policy_version, guides, rights, guide_declines, book),
-            first=remedy in first,
+            first,
+            facts,
         )
         for remedy in ladder_of(facts.scenario, policy)
     ]
@@ -215,13 +235,34 @@ def plan(
     return Plan(facts.scenario, steps, alternatives, rights, policy_version, rule_of(facts, steps))
 
 
+# Remedies offered only where the law lets the buyer choose them: a repair sends the unit
+# away for days at a price a part or a replacement usually beats.
+ONLY_BY_LAW = frozenset({R.REPAIR})
+
+
+def unless_the_law_gives_it(
+    candidate: Candidate, first: frozenset[Remedy], facts: CaseFacts
+) -> Candidate:
+    """The candidate, marked as the buyer's first choice when it is; a remedy offered only
+    by law (`ONLY_BY_LAW`) is excluded where the law does not give it."""
+    remedy = candidate.step.remedy
+    if remedy in first:
+        return replace(candidate, first=True)
+    if remedy in ONLY_BY_LAW and candidate.excluded_by is None:
+        where = f"{facts.scenario.value} in {facts.market.value}"
+        why = f"law: no right to choose a {remedy.value} for a {where} now (a part or a "
+        why += "replacement mends it for less)"
+        return replace(candidate, excluded_by=why)
+    return candidate
+
+
 def ladder_of(scenario: Scenario, policy: SellerPolicy) -> tuple[Remedy, ...]:
-    """The scenario's ladder; store credit only for a seller who offers it at all (others'
-    plans do not even list it as excluded)."""
-    ladder = LADDERS[scenario]
-    if policy.store_credit_enabled:
-        return ladder
-    return tuple(remedy for remedy in ladder if remedy is not R.STORE_CREDIT)
+    """The scenario's ladder; store credit and repair only for a seller who offers them at
+    all (others' plans do not even list them as excluded)."""
+    off = {R.STORE_CREDIT} if not policy.store_credit_enabled else set()
+    if not policy.repair_enabled:
+        off.add(R.REPAIR)
+    return tuple(remedy for remedy in LADDERS[scenario] if remedy not in off)
 
 
 def first_remedies(facts: CaseFacts, rights: BuyerRights) -> frozenset[Remedy]:
@@ -316,6 +357,11 @@ def exclusion(
     remedy = step.remedy
     if not policy.enables(remedy):
         return f"seller policy v{version}: {remedy.value} is not enabled"
+    kept = facts.not_returnable
+    if remedy in UNITS_COME_BACK and kept is not None:
+        return f"channel {kept.id} ({kept.source.citation}): {kept.products} do not go back"
+    if remedy is R.REPAIR and step.route is ReturnRoute.ORIGIN:
+        return "cost book: no local repair shop mends this unit; it would go to the factory"
     if remedy is R.STORE_CREDIT and facts.marketplace not in ISSUES_STORE_CREDIT:
         return f"channel: {facts.marketplace} cannot issue the seller's store credit"
     if remedy is R.PARTIAL_REFUND and not keepable(facts):
@@ -325,7 +371,7 @@ def exclusion(
         code = f" fault {facts.fault_code}" if facts.fault_code else ""
         named = f" ({', '.join(facts.symptoms)})" if facts.symptoms else ""
         return f"knowledge base: no guide for {sku}{code}{named} in {facts.language!r}"
-    if remedy is R.REFUND_WITHOUT_RETURN and facts.scenario is not Scenario.NOT_RECEIVED:
+    if remedy is R.REFUND_WITHOUT_RETURN and returnless_capped(facts):
         dearest = max(item.unit_price_minor for item in facts.items)
         if dearest > policy.returnless_refund_max_minor:
             limit = policy.returnless_refund_max_minor
@@ -333,6 +379,15 @@ def exclusion(
     if facts.scenario is Scenario.CHANGED_MIND and not return_window_open(rights):
         return "no return right: the withdrawal and marketplace return windows are closed"
     return None
+
+
+def returnless_capped(facts: CaseFacts) -> bool:
+    """The seller's cap on returnless refunds binds, but not for a parcel that never came,
+    nor for a fault in an item the channel does not take back (no return is possible, and
+    the fault is still the seller's to put right)."""
+    if facts.scenario is Scenario.NOT_RECEIVED:
+        return False
+    return not (facts.scenario in FAULTY and facts.not_returnable is not None)
 
 
 def keepable(facts: CaseFacts) -> bool:

@@ -423,10 +423,11 @@ RULES: tuple[Rule, ...] = (
             "Marketplace returns settings",
             "https://help.walmart.com/app/answers/detail/a_id/3039/~/walmart-marketplace-returns",
             verified=True,
-            note="30-day minimum checked on both Walmart pages (US). The categories excepted "
-            "from it carry no figure there and are not encoded; the 90-day first-party "
-            "window is Walmart's own (walmart.com/cp/returns/1231920), not its sellers'. "
-            "Walmart.ca's minimum was not checked.",
+            note="30-day minimum checked on both Walmart pages (US). The items that may not "
+            "go back, or only unopened, are `RETURN_EXCEPTIONS`; the electronics the minimum "
+            "does not bind carry no figure there (`walmart.electronics_window`). The 90-day "
+            "first-party window is Walmart's own (walmart.com/cp/returns/1231920), not its "
+            "sellers'. Walmart.ca's minimum was not checked.",
         ),
         marketplace_return_days=30,
         channels=WALMART,
@@ -450,6 +451,185 @@ RULES: tuple[Rule, ...] = (
         seller_window_days=(0, 365),
     ),
 )
+
+
+# --- Items a channel does not take back (or only unopened), as the channel lists them
+
+WALMART_RETURNS = "https://www.walmart.com/cp/returns/1231920"
+WALMART_MARKETPLACE_RETURNS = (
+    "https://help.walmart.com/app/answers/detail/a_id/3039/~/walmart-marketplace-returns"
+)
+WALMART_LEARN_RETURNS = (
+    "https://marketplacelearn.walmart.com/guides/Order%20management/Returns%20&%20refunds/"
+    "returns-policy"
+)
+
+
+class Returnable(StrEnum):
+    NEVER = "never"  # the channel does not take it back at all
+    UNOPENED = "unopened"  # only unopened (or unused, unmounted): as the buyer reports it
+    WINDOW_UNBOUND = "window_unbound"  # it goes back, but the channel's minimum does not bind
+
+
+@dataclass(frozen=True)
+class ReturnException:
+    """Products a channel's return policy excepts: the words naming them (matched as whole
+    words in the item's title and category, accents and case aside) and what may still go
+    back. It takes no right away that the law gives (a defect is still remedied, returnless)."""
+
+    id: str
+    channels: frozenset[str]
+    markets: frozenset[Market]
+    returnable: Returnable
+    products: str  # what the policy calls them, for the reason the buyer and agents read
+    words: tuple[str, ...]
+    source: Source
+
+
+WALMART_POLICY = Source(
+    "Walmart Standard Return Policy (effective 31 July 2025), 'Exceptions' and 'Items shipped "
+    "by Marketplace Sellers'; Walmart Marketplace Learn: Returns Policy ('which Marketplace "
+    "items can and can't be returned')",
+    WALMART_RETURNS,
+    verified=True,
+    note="The exceptions list was checked on the policy page (via returnpolicies.info's copy "
+    "of the 31 July 2025 text) and Marketplace Learn points sellers to it; Walmart.ca's "
+    "list was not checked. Matching is by words of the item's title or category: an item "
+    "the catalog names otherwise is not caught.",
+)
+RETURN_EXCEPTIONS: tuple[ReturnException, ...] = (
+    ReturnException(
+        id="walmart.final_sale",
+        channels=WALMART,
+        markets=US,
+        returnable=Returnable.NEVER,
+        products="final-sale items (alcohol, firearms, ammunition)",
+        words=("alcohol", "wine", "beer", "spirits", "firearm", "firearms", "ammunition"),
+        source=WALMART_POLICY,
+    ),
+    ReturnException(
+        id="walmart.cards_and_codes",
+        channels=WALMART,
+        markets=US,
+        returnable=Returnable.NEVER,
+        products="gift cards, prepaid phone and gaming cards, download cards and SIM cards",
+        words=(
+            "gift card",
+            "egift card",
+            "e-gift card",
+            "prepaid card",
+            "prepaid phone card",
+            "prepaid cell phone card",
+            "prepaid gaming card",
+            "download card",
+            "download code",
+            "sim card",
+            "video on demand",
+        ),
+        source=WALMART_POLICY,
+    ),
+    ReturnException(
+        id="walmart.prescriptions",
+        channels=WALMART,
+        markets=US,
+        returnable=Returnable.NEVER,
+        products="prescription medications and hygienic medical equipment",
+        words=("prescription", "rx only"),
+        source=Source(
+            "Walmart Marketplace Learn: Multichannel returns ('Marketplace Non-Returnable "
+            "Product Types')",
+            "https://marketplacelearn.walmart.com/guides/Walmart%20Fulfillment%20Services%20"
+            "(WFS)/Walmart%20Multichannel%20Solutions/multichannel-returns",
+            verified=True,
+            note="The page names these two kinds and links the full list of non-returnable "
+            "product types, which was not retrieved.",
+        ),
+    ),
+    ReturnException(
+        id="walmart.opened_or_used",
+        channels=WALMART,
+        markets=US,
+        returnable=Returnable.UNOPENED,
+        products="diabetic supplies, trading cards, tires and wheels, and sanitary fixtures "
+        "once opened, used or mounted",
+        words=(
+            "diabetic",
+            "glucose",
+            "test strips",
+            "trading card",
+            "trading cards",
+            "tire",
+            "tires",
+            "wheel rim",
+            "rims",
+            "toilet",
+            "urinal",
+            "rv sewer",
+        ),
+        source=WALMART_POLICY,
+    ),
+    ReturnException(
+        id="walmart.electronics_window",
+        channels=WALMART,
+        markets=US,
+        returnable=Returnable.WINDOW_UNBOUND,
+        products="computers, game consoles, printers, cameras, GPS units, music and video "
+        "players, tablets, e-readers, drones and cell phones",
+        words=(
+            "computer",
+            "laptop",
+            "video game console",
+            "game console",
+            "printer",
+            "camcorder",
+            "digital camera",
+            "gps",
+            "mp3 player",
+            "music player",
+            "tablet",
+            "e-reader",
+            "ereader",
+            "portable video player",
+            "drone",
+            "cell phone",
+            "smartphone",
+        ),
+        source=Source(
+            "Walmart Marketplace Returns (help a_id 3039): 'The minimum return window is 30 "
+            "days, subject to exclusions below'",
+            WALMART_MARKETPLACE_RETURNS,
+            verified=True,
+            note="The 30-day minimum does not bind these; no shorter figure is given, so the "
+            "channel's window (the seller's) still applies to them here.",
+        ),
+    ),
+)
+RETURN_EXCEPTIONS_BY_ID = {exception.id: exception for exception in RETURN_EXCEPTIONS}
+
+
+def return_exception(
+    channel: str, market: Market, words: str, opened: bool
+) -> ReturnException | None:
+    """The exception that keeps an item (named by `words`: its title and category) from
+    going back on `channel`; None when it may go back. `opened`: the buyer has opened or
+    used it (a faulty, damaged or tried unit)."""
+    text = f" {_plain_words(words)} "
+    for exception in RETURN_EXCEPTIONS:
+        if channel not in exception.channels or market not in exception.markets:
+            continue
+        if exception.returnable is Returnable.WINDOW_UNBOUND:
+            continue
+        if exception.returnable is Returnable.UNOPENED and not opened:
+            continue
+        if any(f" {word} " in text for word in exception.words):
+            return exception
+    return None
+
+
+def _plain_words(words: str) -> str:
+    kept = "".join(char if char.isalnum() or char == "-" else " " for char in words.lower())
+    return " ".join(kept.split())
+
 
 RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
 
@@ -622,7 +802,7 @@ FAULTY = DEFECTS | {Scenario.MINOR_DEFECT, Scenario.FUNCTIONAL_FAULT}
 DELIVERED = frozenset(Scenario) - {Scenario.NOT_RECEIVED}
 REFUNDS_IN_FULL = frozenset({Remedy.RETURN_FULL_REFUND, Remedy.REFUND_WITHOUT_RETURN})
 LESS_THAN_FULL_REFUND = frozenset(Remedy) - REFUNDS_IN_FULL
-ITEM_GOES_BACK = frozenset({Remedy.RETURN_FULL_REFUND, Remedy.EXCHANGE})
+ITEM_GOES_BACK = frozenset({Remedy.RETURN_FULL_REFUND, Remedy.EXCHANGE, Remedy.REPAIR})
 
 
 @dataclass(frozen=True)
@@ -797,9 +977,10 @@ def _fill(sentence: str, until: datetime | None) -> str:
     return sentence.format(until=until.date().isoformat() if until else "")
 
 
-# Remedies the law lets the buyer choose before any refund: repair (a part that mends the
-# unit) or replacement (a new unit of the same item) while a legal guarantee runs.
-REPAIR_OR_REPLACEMENT = frozenset({Remedy.PART_SHIPMENT, Remedy.EXCHANGE})
+# Remedies the law lets the buyer choose before any refund while a legal guarantee runs:
+# repair (the unit mended at the local repair shop and sent back, or a part that mends it)
+# or replacement (a new unit of the same item).
+REPAIR_OR_REPLACEMENT = frozenset({Remedy.REPAIR, Remedy.PART_SHIPMENT, Remedy.EXCHANGE})
 CHOICES: tuple[OfferRule, ...] = (
     OfferRule("eu.sgd.remedies", Window.LEGAL_GUARANTEE, REPAIR_OR_REPLACEMENT, DEFECTS),
     OfferRule(

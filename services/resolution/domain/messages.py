@@ -75,6 +75,7 @@ class NothingOwedFacts:
     closed_on: datetime | None = None  # the last day the item could go back
     legal_guarantee_until: datetime | None = None  # EU: the guarantee still running
     statutory_repair: bool = False  # UK: the Consumer Rights Act's repair or replacement
+    excepted: str = ""  # not_returnable: the products the channel does not take back
 
 
 class UnsupportedLanguage(ValueError):
@@ -104,6 +105,7 @@ def render_nothing_owed(language: str, facts: NothingOwedFacts) -> str:
         closed_on=_day(language, facts.closed_on),
         legal_guarantee_until=_day(language, facts.legal_guarantee_until),
         statutory_repair=facts.statutory_repair,
+        excepted=facts.excepted,
     )
     return BLANK_LINES.sub("\n\n", text)  # no expiry: its empty block leaves a gap
 

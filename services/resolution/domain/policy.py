@@ -37,6 +37,7 @@ DEFAULT_ACCEPTANCE: dict[Remedy, float] = {
     Remedy.RETURN_FULL_REFUND: 1.0,
     Remedy.REFUND_WITHOUT_RETURN: 1.0,
     Remedy.STORE_CREDIT: 0.3,  # assumption: returns portals report a minority taking credit
+    Remedy.REPAIR: 0.5,  # assumption: sending the unit away for a week weighs against it
 }
 
 MAX_STORE_CREDIT_BONUS_PERCENT = 50
@@ -68,6 +69,13 @@ class SellerPolicy(BaseModel):
         default=False,
         description="offer store credit (a gift card worth the refund plus the bonus) "
         "before a refund, where the case's channel can issue one",
+    )
+    repair_enabled: bool = Field(
+        default=False,
+        description="offer a repair (the buyer's unit to the local repair shop on a prepaid "
+        "label, repaired and sent back) where the law lets the buyer choose it (EU legal "
+        "guarantee, UK Consumer Rights Act); off until fulfillment and refurbish carry a "
+        "repair through",
     )
     store_credit_bonus_percent: int = Field(
         default=10,
@@ -104,6 +112,8 @@ class SellerPolicy(BaseModel):
 
     def enables(self, remedy: Remedy) -> bool:
         if remedy is Remedy.STORE_CREDIT and not self.store_credit_enabled:
+            return False
+        if remedy is Remedy.REPAIR and not self.repair_enabled:
             return False
         return remedy in self.enabled_remedies
 

@@ -36,6 +36,7 @@ def record_of(case: CaseOpened) -> CaseDecision:
         reason=case.reason,
         carrier=case.parcel.carrier if case.parcel else None,
         tracking_number=case.parcel.tracking_number if case.parcel else None,
+        parcel_status=case.parcel.marketplace_status if case.parcel else None,
         opened_at=case.opened_at,
         delivered_at=case.delivered_at,
         items=[item.model_dump(mode="json") for item in case.items],
@@ -80,8 +81,11 @@ def steps_of(record: CaseDecision) -> list[PlannedStep]:
 
 
 def product_title(record: CaseDecision) -> str:
+    """The case's item as the buyer's messages name it: the seller's catalog title in the
+    buyer's language when the item has a product titled in it, else the channel's title."""
     first = items_of(record)[0]
-    return first.title or first.sku
+    localised = first.product.title_in(record.language) if first.product else None
+    return localised or first.title or first.sku
 
 
 async def hold(

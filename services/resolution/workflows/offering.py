@@ -24,7 +24,7 @@ from services.resolution.domain import cases, nothing_owed, offers
 from services.resolution.domain.cases import CaseState
 from services.resolution.domain.engine import breach_of, consider, marketplace_exclusion
 from services.resolution.domain.exchanges import Swap, settles, swap_for
-from services.resolution.domain.law import BuyerRights
+from services.resolution.domain.law import BuyerRights, ReturnException
 from services.resolution.domain.offers import OfferState, PlannedStep, draft, planned_steps
 from services.resolution.domain.policy import SellerPolicy
 from services.resolution.tables import CaseDecision, Offer
@@ -76,7 +76,8 @@ async def resolve(
     record.step = 0
     reason = nothing_owed.reason_of(facts, the_plan)
     if reason is not None:
-        return await answer_nothing_owed(session, record, reason, the_plan.rights, now)
+        excepted = facts.not_returnable
+        return await answer_nothing_owed(session, record, reason, the_plan.rights, now, excepted)
     return await take_next_step(session, record, now, steps, policy=inputs.policy)
 
 
@@ -86,17 +87,23 @@ async def answer_nothing_owed(
     reason: nothing_owed.NothingOwedReason,
     rights: BuyerRights,
     now: datetime,
+    excepted: ReturnException | None = None,
 ) -> bool:
     """The buyer is owed nothing: they are told why and what the law still gives them (intake
     sends it), and the case waits for an agent, who may offer something anyway. A message
-    the lint refuses is not sent: the case waits for the agent in silence, as before."""
+    the lint refuses is not sent: the case waits for the agent in silence, as before.
+    `excepted`: the channel's exception that keeps the item from going back, if that is why."""
     scenario = Scenario(record.scenario)
-    the_draft = nothing_owed.draft(reason, rights, record.language, product_title(record), scenario)
+    products = excepted.products if excepted else ""
+    the_draft = nothing_owed.draft(
+        reason, rights, record.language, product_title(record), scenario, products
+    )
     if not the_draft.sendable:
         await hold(session, record, the_draft.findings, now)
         return False
     told = cases.Told(reason.value, the_draft.language, the_draft.message)
-    finding = nothing_owed.finding_of(reason, rights.return_closed_on)
+    why = f"{excepted.id}, {products} do not go back" if excepted else ""
+    finding = nothing_owed.finding_of(reason, rights.return_closed_on, why)
     await hold(session, record, [finding], now, told=told)
     return True
 

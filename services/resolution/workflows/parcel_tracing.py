@@ -4,7 +4,9 @@ The trace worker (`workers/parcel_traces.py`) asks the carrier and settles the t
 here (`domain/tracing.read`): delivered → an agent checks with the buyer first; still
 moving → look again later; returned, failed, or in transit for too long → the plan goes
 on (reship, then refund). A buyer who says the tracking shows it delivered goes to an
-agent at once with their words (`domain/delivery_claims.py`). Without a tracking API
+agent at once with their words (`domain/delivery_claims.py`), as does a case whose
+marketplace says the order's parcel was delivered (Amazon's package status, which intake
+reads with the parcel). Without a tracking API
 configured, or when it keeps failing, the plan goes on untraced: a buyer never waits on our
 own configuration.
 """
@@ -17,7 +19,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.resolution.domain import cases, tracing
 from services.resolution.domain.cases import CaseState
 from services.resolution.domain.clocks import ANSWER_CLOCKS
-from services.resolution.domain.delivery_claims import delivered_per_tracking, evidence
+from services.resolution.domain.delivery_claims import (
+    delivered_per_marketplace,
+    delivered_per_tracking,
+    evidence,
+    marketplace_evidence,
+)
 from services.resolution.domain.policy import SellerPolicy
 from services.resolution.domain.tracing import (
     UNTRACED,
@@ -50,8 +57,18 @@ async def trace_or_resolve(
     """The case's first step once its scenario is known: its parcel to the carrier when
     the buyer says it never arrived, else its plan (`offering.resolve`). True when a
     message went to the buyer. A buyer whose own words (`buyer_words`) say the tracking
-    shows it delivered waits for an agent, with those words: nothing is sent again at once."""
-    claim = delivered_per_tracking(buyer_words) if record.scenario == NOT_RECEIVED else None
+    shows it delivered waits for an agent, with those words: nothing is sent again at once;
+    so does one whose marketplace says the parcel was delivered (`record.parcel_status`)."""
+    lost = record.scenario == NOT_RECEIVED
+    status = record.parcel_status
+    if lost and status and delivered_per_marketplace(status):
+        record.rule = f"{record.marketplace} says the parcel was delivered"
+        said = marketplace_evidence(
+            record.marketplace, status, record.carrier, record.tracking_number
+        )
+        await hold(session, record, said, now)
+        return False
+    claim = delivered_per_tracking(buyer_words) if lost else None
     if claim is not None:
         record.rule = "the buyer says the tracking shows the parcel delivered"
         await hold(session, record, evidence(claim, record.carrier, record.tracking_number), now)

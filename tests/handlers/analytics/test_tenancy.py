@@ -136,6 +136,8 @@ def one_sellers_reads(seller: Seller) -> list[tuple[str, str, dict]]:
         ("GET", f"/cases/{case}", {}),
         ("GET", f"/cases/{case}/timeline", {}),
         ("GET", f"/cases/{case}/conversation", {}),
+        ("GET", f"/cases/{case}/evidence/amazon_a_to_z", {}),
+        ("GET", "/reports/claims", one),
         ("GET", f"/faq/{seller.name}/{CURTAIN.sku}", {}),
         ("GET", f"/taxonomy/{seller.name}", {}),
         ("GET", "/reports/faq-gaps", one),
@@ -203,6 +205,13 @@ ROUTES = [
     ("GET", "/cases/case-1"),
     ("GET", "/cases/case-1/timeline"),
     ("GET", "/cases/case-1/conversation"),
+    ("GET", "/cases/case-1/evidence/amazon_a_to_z"),
+    ("POST", "/cases/case-1/claims"),
+    ("GET", "/claims"),
+    ("GET", "/claims/claim-1"),
+    ("POST", "/claims/claim-1/filing"),
+    ("POST", "/claims/claim-1/outcome"),
+    ("GET", "/reports/claims"),
     ("GET", "/reports/summary"),
     ("GET", "/reports/listings"),
     ("GET", "/reports/markets"),
@@ -242,7 +251,7 @@ def test_every_route_of_the_api_is_in_the_walls_tests():
         for method in route.methods
     }
     names = {"{case_id}": "case-1", "{seller}": "seller-1", "{sku}": "sku-1"}
-    names["{entry_id}"] = "entry-1"
+    names |= {"{entry_id}": "entry-1", "{kind}": "amazon_a_to_z", "{claim_id}": "claim-1"}
     names |= {"{service}": "resolution", "{path:path}": "dead-letters"}
     for name, value in names.items():
         filled = {(method, path.replace(name, value)) for method, path in filled}

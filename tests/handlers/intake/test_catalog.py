@@ -9,6 +9,7 @@ import contextlib
 import csv
 import io
 import json
+import time
 import uuid
 from datetime import UTC, datetime
 from html import unescape
@@ -16,8 +17,9 @@ from html import unescape
 import httpx
 import pytest
 
+from deploy.emulators.ebay_returns import EmulatedReturn
 from deploy.emulators.shopify.catalogue import TRANSLATED_TITLES, all_listed
-from deploy.replay import CATALOG_CHANNELS
+from deploy.replay import CATALOG_CHANNELS, EBAY_SAMPLE_FILE
 from deploy.secrets import DEMO_ACCOUNTS
 from services.intake.channels.common import hmac_sha256_base64
 from services.intake.channels.generic.webhook import GenericWebhook, canonical_case
@@ -133,12 +135,18 @@ async def test_an_import_reads_every_page_of_the_marketplace_s_listings(
             "US": {"amount_minor": 4999, "currency": "USD"},
             "UK": {"amount_minor": 3949, "currency": "GBP"},
             "DE": {"amount_minor": 4599, "currency": "EUR"},
+            "CA": {"amount_minor": 6799, "currency": "CAD"},
+            "FR": {"amount_minor": 4599, "currency": "EUR"},
+            "IT": {"amount_minor": 4599, "currency": "EUR"},
         }
         assert set(speaker["listing_ids"]) == {
             "ebay",
             "ebay:EBAY_US",
             "ebay:EBAY_GB",
             "ebay:EBAY_DE",
+            "ebay:EBAY_CA",
+            "ebay:EBAY_FR",
+            "ebay:EBAY_IT",
         }
     if channel == "walmart":
         assert speaker["prices"]["US"]["amount_minor"] == 4999
@@ -251,7 +259,11 @@ async def test_the_walls_keep_another_seller_s_catalog_out_of_sight(intake):
 
 
 def product_hook(
-    title: str, price: str, sku: str = "BT-SPK-200-BLK", product_id: int | None = None
+    title: str,
+    price: str,
+    sku: str = "BT-SPK-200-BLK",
+    product_id: int | None = None,
+    colour: str = "Teal",
 ) -> bytes:
     product_id = product_id or SPEAKER.product.product_id
     return json.dumps(
@@ -265,10 +277,10 @@ def product_hook(
                 {
                     "id": 1,
                     "admin_graphql_api_id": f"gid://shopify/ProductVariant/{sku}",
-                    "title": "Teal",
+                    "title": colour,
                     "price": price,
                     "sku": sku,
-                    "option1": "Teal",
+                    "option1": colour,
                 }
             ],
         }
@@ -306,6 +318,55 @@ async def test_shopify_s_product_webhooks_keep_the_catalog_up_to_date(intake):
     )
     assert created.status_code == 200
     assert (await variant_of(intake, SHOP, "SPK-NEW-1"))["sku"] == "SPK-NEW-1"
+
+
+async def forget_product(intake, product_id: str) -> None:
+    async with intake.service.transaction() as session:
+        for table in (catalog.VARIANTS, catalog.PRODUCTS):
+            await session.execute(
+                table.delete().where(table.c.account == SHOP, table.c.product_id == product_id)
+            )
+
+
+async def test_a_product_webhook_keeps_the_localised_titles_the_shop_publishes(intake):
+    """The webhook carries the title in the shop's primary language only: the product's
+    published translations are read from the shop's Admin GraphQL API (the emulator's), on
+    create as on update."""
+    product_id = f"gid://shopify/Product/{SPEAKER.product.product_id}"
+    await forget_product(intake, product_id)  # as if the shop had just created it
+    body = product_hook(SPEAKER.product.title, "49.99", colour="Black")
+    created = await hook(intake, body, topic="products/create")
+    assert created.status_code == 200, created.text
+    speaker = await variant_of(intake, SHOP, "BT-SPK-200-BLK")
+    assert speaker["titles"] == {"en": SPEAKER.product.title, **SPEAKER_TITLES}
+    # and its option values' (PRODUCT_OPTION_VALUE), for the exchange picker
+    assert speaker["attribute_titles"] == {
+        "de": {"Black": "Schwarz"},
+        "fr": {"Black": "Noir"},
+        "es": {"Black": "Negro"},
+        "it": {"Black": "Nero"},
+    }
+    renamed = await hook(intake, product_hook("Portable Speaker 20 W (2027)", "49.99"))
+    assert renamed.status_code == 200, renamed.text
+    speaker = await variant_of(intake, SHOP, "BT-SPK-200-BLK")
+    assert speaker["titles"] == {"en": "Portable Speaker 20 W (2027)", **SPEAKER_TITLES}
+    # now Teal, untranslated: the picker does not show the old colour's translation
+    assert speaker["attributes"] == {"color": "Teal"}
+    assert catalog.variant_title(speaker, "de") == "Teal"
+    async with intake.service.transaction() as session:
+        titles = await catalog.titles_in(session, "shopify", SHOP, ["BT-SPK-200-BLK"], "de")
+    assert titles == {"BT-SPK-200-BLK": SPEAKER_TITLES["de"]}
+
+
+async def test_an_untranslated_product_s_webhook_keeps_only_its_own_title(intake):
+    product_id = f"gid://shopify/Product/{UNTRANSLATED.product.product_id}"
+    await forget_product(intake, product_id)
+    body = product_hook(
+        "Untranslated, renamed", "9.99", UNTRANSLATED.variant.sku, UNTRANSLATED.product.product_id
+    )
+    assert (await hook(intake, body, topic="products/create")).status_code == 200
+    variant = await variant_of(intake, SHOP, UNTRANSLATED.variant.sku)
+    assert variant["titles"] == {"en": "Untranslated, renamed"}
 
 
 async def opened(intake, account: str, sku: str, **item):
@@ -351,6 +412,7 @@ async def test_an_opened_case_carries_its_catalog_product_and_an_unknown_sku_sti
         "landed_cost_minor": 310,
         "hs_code": "691200",
         "origin_country": "CN",
+        "titles": {"de": "Steinzeugbecher 350 ml"},  # resolution names the item by them
     }
     assert record.unknown_skus == []
     assert record.case["items"][0]["product"]["fnsku"] == "X00ABCDEF1"
@@ -437,6 +499,19 @@ async def test_an_ebay_return_naming_its_listing_is_resolved_to_the_variant_list
     assert found[listing]["sku"] == "BT-SPK-200-BLK"
 
 
+async def test_every_ebay_demo_return_resolves_to_a_product_of_the_imported_catalog(intake):
+    """`make run` replays deploy/ebay_sample_returns.json: each return's listing (the
+    case's SKU) is one the eBay import read, so none of those cases is an unknown SKU."""
+    await imported(intake, "ebay", "lumahome-us")
+    now = datetime.now(UTC)
+    samples = json.loads(EBAY_SAMPLE_FILE.read_text())
+    listings = [EmulatedReturn.first_seen(s["return_id"], now).listing_id for s in samples]
+    async with intake.service.transaction() as session:
+        found = await catalog.found_variants(session, "ebay", "lumahome-us", listings)
+    assert set(found) == set(listings)
+    assert all(row["product_id"].startswith("ebay:") for row in found.values())
+
+
 DEMO = [a for a in json.loads(DEMO_ACCOUNTS.read_text()) if a["channel"] in CATALOG_CHANNELS]
 
 
@@ -505,3 +580,59 @@ async def test_the_buyer_reads_the_item_in_their_language_where_the_catalog_has_
         record = await session.get(CaseRecord, case_id)
         assert await localised_product(session, record, "it") == SPEAKER_TITLES["it"]
         assert await localised_product(session, record, "nl") is None  # the channel's title
+
+
+@pytest.mark.parametrize(
+    ("language", "names"),
+    [
+        ("de", ("Schwarz (BT-SPK-200-BLK)", "Weiß (BT-SPK-200-BLK-WHITE)", "Blau (BT-SPK")),
+        ("fr", ("Noir (BT-SPK-200-BLK)", "Blanc (BT-SPK-200-BLK-WHITE)", "Bleu (BT-SPK")),
+        ("en", ("Black (BT-SPK-200-BLK)", "White (BT-SPK-200-BLK-WHITE)", "Blue (BT-SPK")),
+    ],
+)
+async def test_the_exchange_picker_names_the_variants_in_the_buyers_language(
+    intake, language, names
+):
+    """The shop's translations of its option values (PRODUCT_OPTION_VALUE resources), read
+    by the import, name the variants the buyer may pick; untranslated ones keep the shop's
+    words."""
+    await imported(intake, "shopify", SHOP)
+    speaker = await variant_of(intake, SHOP, "BT-SPK-200-BLK-WHITE")
+    assert speaker["attribute_titles"]["de"] == {"White": "Weiß"}
+    item = {"sku": "BT-SPK-200-BLK", "title": "Speaker", "quantity": 1, "unit_price_minor": 4999}
+    case_id = await a_case(intake, language, channel="shopify", account=SHOP, items=[item])
+    async with intake.service.transaction() as session:
+        record = await session.get(CaseRecord, case_id)
+        record.case = {**record.case, "market": "US", "currency": "USD"}
+    offered(intake, f"x-{language}", "USD")
+    page = unescape((await intake.get(link(intake, case_id, language))).text)
+    for name in names:
+        assert name in page, name
+    if language != "en":
+        assert "White (BT-SPK-200-BLK-WHITE)" not in page
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [{"status": 503, "times": 1000}, {"delay_seconds": 10, "times": 1000}],
+    ids=["down", "slow"],
+)
+async def test_a_product_webhook_is_applied_when_the_shop_cannot_be_read(intake, emulators, fault):
+    """The translations cannot be read (Shopify down, or slower than Shopify waits for the
+    webhook's answer): the webhook's own title and prices are applied all the same, in time,
+    the translations read before stay, and it is not a 5xx."""
+    await imported(intake, "shopify", SHOP)
+    async with httpx.AsyncClient(base_url=emulators, timeout=5) as emulator:
+        assert (await emulator.put("/_emulator/faults/shopify", json=fault)).is_success
+        try:
+            started = time.monotonic()
+            answer = await hook(intake, product_hook("Speaker, while Shopify is down", "47.99"))
+            took = time.monotonic() - started
+        finally:
+            await emulator.delete("/_emulator/faults/shopify")
+    assert answer.status_code == 200, answer.text
+    assert took < 5  # Shopify's own wait for a webhook's answer
+    speaker = await variant_of(intake, SHOP, "BT-SPK-200-BLK")
+    assert speaker["product_title"] == "Speaker, while Shopify is down"
+    assert speaker["prices"]["US"] == {"amount_minor": 4799, "currency": "USD"}
+    assert speaker["titles"] == {"en": "Speaker, while Shopify is down", **SPEAKER_TITLES}

@@ -3,7 +3,7 @@ in through FastStream's test broker, the case's offers, answers, decisions and r
 out."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from faststream.kafka import TestKafkaBroker
@@ -17,6 +17,7 @@ from shared.events import (
     DispositionDecided,
     Envelope,
     Grade,
+    ProductFacts,
     Scenario,
 )
 from shared.markets import Currency, Market, Region
@@ -322,7 +323,6 @@ async def test_a_declined_store_credit_leads_on_to_the_refund(resolution):
 
 
 def changed_mind_in_germany(delivered_days_ago: int):
-    from datetime import timedelta
 
     from shared.markets import Currency, Market, Region
 
@@ -365,6 +365,27 @@ async def test_a_changed_mind_after_every_window_hears_nothing_is_owed_and_waits
             await session.scalars(select(CaseClock).where(CaseClock.case_id == case.case_id))
         )
     assert clocks == []  # answered at once: no first-reply clock runs
+
+
+async def test_a_gift_card_walmart_does_not_take_back_hears_why_no_return_label(resolution):
+    from shared.events import CaseItem
+
+    card = CaseItem(sku="GC-50", title="eGift Card $50", quantity=1, unit_price_minor=5000)
+    case = case_opened(scenario=Scenario.CHANGED_MIND).model_copy(
+        update={
+            "marketplace": "walmart",
+            "items": [card],
+            "delivered_at": datetime.now(UTC) - timedelta(days=3),
+        }
+    )
+    async with TestKafkaBroker(resolution.broker) as broker:
+        await publish(broker, case)
+    events = await outbox_of(resolution, case.case_id)
+    assert types_of(events) == ["resolution.held_for_agent"]  # no offer, no decision, no label
+    held = events[0]["data"]
+    assert held["nothing_owed"] == "not_returnable"
+    assert "gift cards" in held["message"]
+    assert held["findings"][0].startswith("nothing owed (not_returnable: walmart.cards_and_codes")
 
 
 async def test_a_changed_mind_inside_the_windows_is_offered_the_return_not_told_no(resolution):
@@ -450,3 +471,63 @@ async def test_a_colour_complaint_is_offered_a_discount_to_keep_it_a_size_an_exc
     decision = await row(resolution, CaseDecision, case.case_id)
     assert decision.reason == reason
     assert decision.plan[0]["remedy"] == first
+
+
+SPEAKER_EN = "Portable Bluetooth Speaker 20W, IPX7 Waterproof, Black"
+SPEAKER_TITLES = {
+    "en": SPEAKER_EN,
+    "de": "Tragbarer Bluetooth-Lautsprecher 20 W, IPX7 wasserdicht, Schwarz",
+    "fr": "Enceinte Bluetooth portable 20 W, étanche IPX7, noire",
+}
+
+
+@pytest.mark.parametrize(
+    ("language", "market", "named"),
+    [
+        ("de", Market.DE, SPEAKER_TITLES["de"]),
+        ("fr", Market.FR, SPEAKER_TITLES["fr"]),
+        ("it", Market.IT, SPEAKER_EN),  # the catalog has no Italian title: the channel's
+    ],
+)
+async def test_an_offer_names_the_item_by_the_catalogs_title_in_the_buyers_language(
+    resolution, language, market, named
+):
+    item = CaseItem(
+        sku="BT-SPK-200-BLK",
+        title=SPEAKER_EN,
+        quantity=1,
+        unit_price_minor=4999,
+        product=ProductFacts(product_id="gid://shopify/Product/1", titles=SPEAKER_TITLES),
+    )
+    case = case_opened(scenario=Scenario.MINOR_DEFECT).model_copy(
+        update={
+            "buyer_language": language,
+            "market": market,
+            "region": Region.EU,
+            "currency": Currency.EUR,
+            "items": [item],
+        }
+    )
+    async with TestKafkaBroker(resolution.broker) as broker:
+        await publish(broker, case)
+    offered = [
+        e for e in await outbox_of(resolution, case.case_id) if e["type"].endswith("offered")
+    ]
+    message = offered[0]["data"]["message"]
+    assert offered[0]["data"]["language"] == language
+    assert named in message
+    if named != SPEAKER_EN:
+        assert SPEAKER_EN not in message
+
+
+async def test_an_item_without_a_catalog_product_keeps_the_channels_title(resolution):
+    item = CaseItem(sku="BT-SPK-200-BLK", title=SPEAKER_EN, quantity=1, unit_price_minor=4999)
+    case = case_opened(scenario=Scenario.MINOR_DEFECT).model_copy(
+        update={"buyer_language": "de", "items": [item]}
+    )
+    async with TestKafkaBroker(resolution.broker) as broker:
+        await publish(broker, case)
+    offered = [
+        e for e in await outbox_of(resolution, case.case_id) if e["type"].endswith("offered")
+    ]
+    assert SPEAKER_EN in offered[0]["data"]["message"]

@@ -134,3 +134,56 @@ async def test_a_buyer_whose_parcel_never_showed_delivered_is_traced_as_before(r
     async with TestKafkaBroker(resolution.broker) as broker:
         await publish(broker, case)
     assert (await row(resolution, CaseDecision, case.case_id)).state == "tracing"
+
+
+async def test_a_parcel_the_marketplace_says_was_delivered_goes_to_an_agent_not_reshipped(
+    resolution,
+):
+    """Amazon's package status DELIVERED (read by intake with the order's parcel) is evidence:
+    no reship and no trace at once, an agent looks first with what Amazon said."""
+    from shared.events import Parcel
+
+    said = Parcel(
+        carrier="DHL", tracking_number="00340434161094042557", marketplace_status="DELIVERED"
+    )
+    case = case_opened(scenario=Scenario.NOT_RECEIVED).model_copy(
+        update={"parcel": said, "marketplace": "amazon", "buyer_comment": "It never came."}
+    )
+    shipped = Parcel(
+        carrier="DHL", tracking_number="00340434161094042558", marketplace_status="SHIPPED"
+    )
+    moving = case_opened(scenario=Scenario.NOT_RECEIVED).model_copy(
+        update={"parcel": shipped, "marketplace": "amazon", "buyer_comment": "It never came."}
+    )
+    async with TestKafkaBroker(resolution.broker) as broker:
+        await publish(broker, case)
+        await publish(broker, moving)
+    events = await outbox_of(resolution, case.case_id)
+    assert types_of(events) == ["resolution.held_for_agent"]
+    findings = events[0]["data"]["findings"]
+    assert findings[0] == "amazon says the order's parcel was delivered (package status DELIVERED)"
+    assert "DHL 00340434161094042557" in findings[1]
+    decision = await row(resolution, CaseDecision, case.case_id)
+    assert decision.state == "held" and "amazon says the parcel was delivered" in decision.rule
+    assert (await row(resolution, CaseDecision, moving.case_id)).state == "tracing"
+
+
+async def test_the_marketplaces_word_is_kept_for_a_case_an_agent_classifies_later(resolution):
+    """Intake could not classify it; an agent says "not received" later: Amazon's DELIVERED,
+    kept with the case, still sends it to an agent rather than out again."""
+    from shared.events import CaseClassified, Parcel
+
+    said = Parcel(
+        carrier="DHL", tracking_number="00340434161094042559", marketplace_status="DELIVERED"
+    )
+    case = case_opened(scenario=None).model_copy(update={"parcel": said})
+    classified = CaseClassified(case_id=case.case_id, scenario=Scenario.NOT_RECEIVED, agent="ana")
+    async with TestKafkaBroker(resolution.broker) as broker:
+        await publish(broker, case)
+        assert (await row(resolution, CaseDecision, case.case_id)).parcel_status == "DELIVERED"
+        await publish(broker, classified)
+    events = await outbox_of(resolution, case.case_id)
+    assert types_of(events) == ["resolution.held_for_agent"]
+    assert events[0]["data"]["findings"][0].startswith(
+        "amazon says the order's parcel was delivered"
+    )

@@ -23,8 +23,9 @@ Follows the Orders API v0 reference
   orders-api-v2026-01-01-reference): `GET /orders/2026-01-01/orders/{orderId}
   ?includedData=PACKAGES`, answered `{"order": {"orderId", ..., "packages": [{
   "packageReferenceId", "carrier", "trackingNumber", "shippingService", "shipTime",
-  "packageStatus": {"status"}}]}}`: the parcels of an order the seller shipped (FBM only),
-  which a buyer who says it never came is traced by (`order_packages`).
+  "packageStatus": {"status", "detailedStatus"}}]}}`: the parcels of an order the seller
+  shipped (FBM only), which a buyer who says it never came is traced by, and what Amazon
+  says of them (DELIVERED: an agent looks before anything is sent again) (`order_packages`).
 An order of a marketplace intake does not serve is refused.
 """
 
@@ -224,9 +225,15 @@ def unit_prices(items: list[OrderItem]) -> dict[str, Decimal]:
 ORDERS_2026 = "/orders/2026-01-01/orders"
 
 
+class PackageStatus(BaseModel):
+    status: str | None = None  # e.g. SHIPPED, IN_TRANSIT, DELIVERED
+    detailedStatus: str | None = None
+
+
 class OrderPackage(BaseModel):
     carrier: str | None = None
     trackingNumber: str | None = None
+    packageStatus: PackageStatus | None = None
 
 
 class OrderWithPackages(BaseModel):
@@ -239,11 +246,15 @@ class OrderAnswer(BaseModel):  # getOrder v2026-01-01's GetOrderResponse
 
 async def order_packages(
     apis: MarketplaceApis, partner: SellingPartner, order_id: str
-) -> list[tuple[str | None, str | None]]:
-    """Each package's (carrier, tracking number), as Amazon lists them; none for FBA."""
+) -> list[tuple[str | None, str | None, str | None]]:
+    """Each package's (carrier, tracking number, status), as Amazon lists them; none for
+    FBA. The status (`packageStatus.status`, e.g. DELIVERED) is evidence for an agent."""
     what = f"the packages of order {order_id}"
     response = await call(
         apis, partner, "GET", f"{ORDERS_2026}/{order_id}", what, params={"includedData": "PACKAGES"}
     )
     found = resource_of(OrderAnswer, response, SP_API, what).order
-    return [(package.carrier, package.trackingNumber) for package in found.packages]
+    return [
+        (p.carrier, p.trackingNumber, p.packageStatus.status if p.packageStatus else None)
+        for p in found.packages
+    ]

@@ -18,11 +18,15 @@ locale of the buyer's languages, the page's products' published translations
 (`translatableResourcesByIds(resourceIds:) { nodes { resourceId translations(locale:)
 { key value } } }`: https://shopify.dev/docs/api/admin-graphql/latest/queries/
 translatableResourcesByIds), the `title` key. A product not translated into a locale has no
-title in that language. Needs read_products, read_inventory and read_translations.
+title in that language. The same for the products' option values (`options { name
+optionValues { id name } }`, PRODUCT_OPTION_VALUE resources, the `name` key): each
+variant's attribute values by language (`CatalogVariant.attribute_titles`), for the
+exchange picker. Needs read_products, read_inventory and read_translations.
 """
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 from services.intake.channels.shopify.graphql import Data, GraphQLModel, ShopifyAdmin, ask
@@ -39,6 +43,7 @@ from shared.outbound import Refused, Unavailable
 
 PRODUCTS_PAGE = 5
 VARIANTS_PAGE = 25
+OPTIONS = 3  # a product has at most three options
 MAX_PAGES = 2000
 # A throttled page is asked again after the bucket refills, this many times at most.
 THROTTLE_TRIES = 5
@@ -64,6 +69,7 @@ query CatalogProducts($first: Int!, $after: String, $variants: Int!) {{
     nodes {{
       id title productType
       category {{ fullName }}
+      options(first: {OPTIONS}) {{ name optionValues {{ id name }} }}
       variants(first: $variants) {{ {VARIANT_FIELDS} }}
     }}
   }}
@@ -155,6 +161,16 @@ class Variants(GraphQLModel):
     nodes: list[Variant]
 
 
+class OptionValue(GraphQLModel):
+    id: str
+    name: str
+
+
+class ProductOption(GraphQLModel):
+    name: str
+    option_values: list[OptionValue] = []
+
+
 class Category(GraphQLModel):
     full_name: str
 
@@ -164,6 +180,7 @@ class Product(GraphQLModel):
     title: str
     product_type: str = ""
     category: Category | None = None
+    options: list[ProductOption] = []
     variants: Variants
 
 
@@ -216,12 +233,17 @@ async def catalog_pages(admin: ShopifyAdmin, page_size: int) -> AsyncIterator[li
         what = "the shop's products"
         data = await patiently_ask(admin, ProductsData, PRODUCTS_QUERY, variables, what)
         titles = await translated_titles(admin, [p.id for p in data.products.nodes], others)
+        options = [option for product in data.products.nodes for option in product.options]
+        values = await translated_option_values(admin, options, others)
         found = []
         for product in data.products.nodes:
             variants = product.variants.nodes + await more_variants(admin, product)
             named = {primary: product.title, **titles.get(product.id, {})}
             currency = data.shop.currency_code
-            found += [variant_of(product, v, currency, named) for v in variants if v.sku]
+            translations = value_translations(product.options, values)
+            found += [
+                variant_of(product, v, currency, named, translations) for v in variants if v.sku
+            ]
         yield found
         if not data.products.page_info.has_next_page:
             return
@@ -250,18 +272,63 @@ async def translated_titles(
     admin: ShopifyAdmin, product_ids: list[str], locales: list[str]
 ) -> dict[str, dict[str, str]]:
     """Each product's published title translations, by language."""
-    titles: dict[str, dict[str, str]] = {}
-    if not product_ids:
-        return titles
+    return await translated(admin, product_ids, locales, "title", "products'")
+
+
+async def translated_option_values(
+    admin: ShopifyAdmin, options: list[ProductOption], locales: list[str]
+) -> dict[str, dict[str, str]]:
+    """Each option value's published name translations, by language, by option value id."""
+    ids = [value.id for option in options for value in option.option_values]
+    return await translated(admin, ids, locales, "name", "option values'")
+
+
+async def translated(
+    admin: ShopifyAdmin, ids: list[str], locales: list[str], key: str, whose: str
+) -> dict[str, dict[str, str]]:
+    """The resources' published translations of `key`, by language, by resource id."""
+    found: dict[str, dict[str, str]] = {}
+    if not ids:
+        return found
     for locale in locales:
-        variables = {"ids": product_ids, "first": len(product_ids), "locale": locale}
-        what = f"the products' {locale} translations"
+        variables = {"ids": ids, "first": len(ids), "locale": locale}
+        what = f"the {whose} {locale} translations"
         data = await patiently_ask(admin, TranslationsData, TRANSLATIONS_QUERY, variables, what)
         for node in data.translatable_resources_by_ids.nodes:
             for translation in node.translations:
-                if translation.key == "title" and translation.value:
-                    titles.setdefault(node.resource_id, {})[language_of(locale)] = translation.value
-    return titles
+                if translation.key == key and translation.value:
+                    found.setdefault(node.resource_id, {})[language_of(locale)] = translation.value
+    return found
+
+
+# An option value's translations, by (option name lowered, value): {language: value}.
+ValueTranslations = dict[tuple[str, str], dict[str, str]]
+
+
+def value_translations(
+    options: list[ProductOption], by_id: dict[str, dict[str, str]]
+) -> ValueTranslations:
+    """The options' values' translations (`by_id`: by option value id), by option and value."""
+    return {
+        (option.name.lower(), value.name): by_id[value.id]
+        for option in options
+        for value in option.option_values
+        if by_id.get(value.id)
+    }
+
+
+def attribute_titles(
+    attributes: dict[str, str], translations: ValueTranslations
+) -> dict[str, dict[str, str]]:
+    """A variant's attribute values in each language the seller translated them into:
+    {language: {value as listed: value in that language}}, keyed by the value itself so
+    that a translation outlived by a renamed value is never shown; untranslated ones left
+    out."""
+    localised: dict[str, dict[str, str]] = {}
+    for name, value in attributes.items():
+        for language, said in translations.get((name, value), {}).items():
+            localised.setdefault(language, {})[value] = said
+    return localised
 
 
 async def more_variants(admin: ShopifyAdmin, product: Product) -> list[Variant]:
@@ -279,11 +346,16 @@ async def more_variants(admin: ShopifyAdmin, product: Product) -> list[Variant]:
 
 
 def variant_of(
-    product: Product, variant: Variant, currency: str, titles: dict[str, str]
+    product: Product,
+    variant: Variant,
+    currency: str,
+    titles: dict[str, str],
+    translations: ValueTranslations | None = None,
 ) -> CatalogVariant:
     shopify_category = product.category.full_name if product.category else None
     item = variant.inventory_item or InventoryItem()
     weight = item.measurement.weight if item.measurement else None
+    attributes = {o.name.lower(): o.value for o in variant.selected_options if o.name != "Title"}
     return CatalogVariant(
         sku=variant.sku or variant.id,
         product_id=product.id,
@@ -292,7 +364,8 @@ def variant_of(
         category=category_of(shopify_category, product.product_type),
         source_category=shopify_category or product.product_type or None,
         listing_ids={"shopify": variant.id},
-        attributes={o.name.lower(): o.value for o in variant.selected_options if o.name != "Title"},
+        attributes=attributes,
+        attribute_titles=attribute_titles(attributes, translations or {}),
         prices=priced_in_markets(variant.price, currency),
         weight_g=grams(weight.value, UNITS.get(weight.unit)) if weight else None,
         hs_code=hs_code_of(item.harmonized_system_code),
@@ -305,7 +378,10 @@ def variant_of(
 # The products/create and products/update webhooks (https://shopify.dev/docs/api/webhooks?reference=toml#list-of-topics-products/update):
 # the product as the REST Admin API shows it; its variants name their options by position
 # (option1..3, named by the product's `options`). No HS code nor origin: those stay as the
-# last import read them.
+# last import read them. Nor translations: Shopify has no webhook topic for them, so the
+# product's published title translations are read as the import reads them
+# (`product_localised`), the title the webhook gives being the shop's primary language's,
+# with the translations of its option values.
 
 PRODUCT_TOPICS = ("products/create", "products/update")
 
@@ -339,31 +415,87 @@ class HookProduct(GraphQLModel):
     variants: list[HookVariant] = []
 
 
-def hook_variants(product: HookProduct, currency: str | None) -> list[CatalogVariant]:
+PRODUCT_OPTIONS_QUERY = f"""
+query ProductOptions($id: ID!) {{
+  product(id: $id) {{ options(first: {OPTIONS}) {{ name optionValues {{ id name }} }} }}
+}}
+"""
+
+
+class OptionsOf(GraphQLModel):
+    options: list[ProductOption] = []
+
+
+class OptionsData(GraphQLModel):
+    product: OptionsOf | None = None
+
+
+@dataclass(frozen=True)
+class Localised:
+    """A product's words in the buyers' languages, as the shop publishes them."""
+
+    titles: dict[str, str]  # by language, the primary one's the webhook's title
+    values: ValueTranslations  # its option values'
+
+
+async def product_localised(admin: ShopifyAdmin, product_id: str, title: str) -> Localised:
+    """One product's titles by language (`title` in the shop's primary language, and its
+    published translations into the shop's other locales of the buyers' languages) and
+    its option values' translations (the webhook names values, not their ids: the
+    product's options are read for them)."""
+    primary, others = await shop_languages(admin)
+    translated = await translated_titles(admin, [product_id], others)
+    variables = {"id": product_id}
+    what = f"the options of product {product_id}"
+    data = await patiently_ask(admin, OptionsData, PRODUCT_OPTIONS_QUERY, variables, what)
+    options = data.product.options if data.product else []
+    by_id = await translated_option_values(admin, options, others)
+    return Localised(
+        {primary: title, **translated.get(product_id, {})}, value_translations(options, by_id)
+    )
+
+
+def hook_variants(
+    product: HookProduct, currency: str | None, localised: Localised | None = None
+) -> list[CatalogVariant]:
     """The product's variants as its webhook lists them; prices in the shop's currency when
-    it is known (the account's market's), else left as they were."""
-    named = {option.position: option.name.lower() for option in product.options}
+    it is known (the account's market's), else left as they were; titles and attributes by
+    language as `product_localised` read them (None: the webhook's title, taken as
+    English, and the attributes' translations left as they were)."""
     shopify_category = product.category.full_name if product.category else None
     return [
-        CatalogVariant(
-            sku=variant.sku,
-            product_id=product.admin_graphql_api_id,
-            product_title=product.title,
-            title=variant.title,
-            category=category_of(shopify_category, product.product_type),
-            source_category=shopify_category or product.product_type or None,
-            listing_ids={"shopify": variant.admin_graphql_api_id},
-            attributes={
-                named.get(position, f"option{position}"): value
-                for position, value in enumerate(
-                    (variant.option1, variant.option2, variant.option3), start=1
-                )
-                if value and value != "Default Title"
-            },
-            prices=priced_in_markets(variant.price, currency) if currency else {},
-            weight_g=variant.grams or None,
-            titles={"en": product.title},
-        )
+        hook_variant(product, variant, currency, localised, shopify_category)
         for variant in product.variants
         if variant.sku
     ]
+
+
+def hook_variant(
+    product: HookProduct,
+    variant: HookVariant,
+    currency: str | None,
+    localised: Localised | None,
+    shopify_category: str | None,
+) -> CatalogVariant:
+    named = {option.position: option.name.lower() for option in product.options}
+    attributes = {
+        named.get(position, f"option{position}"): value
+        for position, value in enumerate(
+            (variant.option1, variant.option2, variant.option3), start=1
+        )
+        if value and value != "Default Title"
+    }
+    return CatalogVariant(
+        sku=variant.sku or variant.admin_graphql_api_id,
+        product_id=product.admin_graphql_api_id,
+        product_title=product.title,
+        title=variant.title,
+        category=category_of(shopify_category, product.product_type),
+        source_category=shopify_category or product.product_type or None,
+        listing_ids={"shopify": variant.admin_graphql_api_id},
+        attributes=attributes,
+        attribute_titles=attribute_titles(attributes, localised.values) if localised else {},
+        prices=priced_in_markets(variant.price, currency) if currency else {},
+        weight_g=variant.grams or None,
+        titles=localised.titles if localised else {"en": product.title},
+    )

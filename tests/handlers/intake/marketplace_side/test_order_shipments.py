@@ -130,3 +130,20 @@ async def test_a_delivery_opens_its_case_with_the_parcel(intake, emulators):
     assert found.action.case.parcel is not None
     [same] = await with_shipments([delivery], Channel.GENERIC, "test-seller", intake)
     assert same is delivery  # the generic channel has no API to ask
+
+
+async def test_amazons_delivered_package_status_comes_with_the_parcel(
+    intake, emulators, amazon_seller
+):
+    """Amazon's package status travels with the parcel: DELIVERED is the evidence resolution
+    sends to an agent instead of reshipping; SHIPPED (the emulator's default) is no evidence."""
+    case = lost_case(Channel.AMAZON, reason=Reason.NOT_RECEIVED, seller_account=amazon_seller)
+    account = await account_of(intake, Channel.AMAZON, amazon_seller)
+    shipped = await case_with_parcel(case, account, intake)
+    assert shipped.parcel is not None and shipped.parcel.marketplace_status == "SHIPPED"
+    at = f"{emulators}/_emulator/amazon/orders/{case.ids.order_id}/package-status"
+    put = await intake.marketplaces.http.put(at, json={"status": "DELIVERED"})
+    assert put.status_code == 204, put.text
+    delivered = await case_with_parcel(case, account, intake)
+    assert delivered.parcel is not None and delivered.parcel.marketplace_status == "DELIVERED"
+    assert delivered.parcel.tracking_number == shipped.parcel.tracking_number

@@ -646,3 +646,24 @@ async def test_an_order_the_seller_shipped_has_its_package_and_one_amazon_shippe
     assert "packages" not in fba.json()["order"]
     plain = await emulator.get(path.format(ORDER), headers=auth)
     assert "packages" not in plain.json()["order"]
+    assert package["packageStatus"] == {"status": "SHIPPED"}
+
+
+async def test_a_package_status_a_test_sets_is_the_one_getorder_gives(emulator):
+    auth = await token_of(emulator)
+    order = "304-1000123-0000123"
+    put = await emulator.put(
+        f"/_emulator/amazon/orders/{order}/package-status",
+        json={"status": "DELIVERED", "detailedStatus": "DELIVERED_TO_DOOR"},
+    )
+    assert put.status_code == 204, put.text
+    got = await emulator.get(
+        f"/amazon/orders/2026-01-01/orders/{order}",
+        params={"includedData": "PACKAGES"},
+        headers=auth,
+    )
+    [package] = got.json()["order"]["packages"]
+    assert package["packageStatus"] == {
+        "status": "DELIVERED",
+        "detailedStatus": "DELIVERED_TO_DOOR",
+    }

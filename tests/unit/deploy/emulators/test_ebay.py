@@ -5,12 +5,14 @@ getPublicKey, the ledger, and notifications signed the way intake verifies them.
 import base64
 import json
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import httpx
 import pytest
 
 from deploy.emulators.app import create_app
 from deploy.emulators.ebay import EMULATED_APP_TOKEN
+from deploy.replay import EBAY_SAMPLE_FILE as EBAY_SAMPLES
 from services.intake.channels.ebay import account_deletion
 from services.intake.channels.ebay import notifications as ebay_notifications
 from tests.emulated import Clock, emulators_on
@@ -398,8 +400,11 @@ async def test_get_offers_lists_one_fixed_price_offer_per_site_and_404_for_none(
         "EBAY_US": {"value": "49.99", "currency": "USD"},
         "EBAY_GB": {"value": "39.49", "currency": "GBP"},
         "EBAY_DE": {"value": "45.99", "currency": "EUR"},
+        "EBAY_CA": {"value": "67.99", "currency": "CAD"},
+        "EBAY_FR": {"value": "45.99", "currency": "EUR"},
+        "EBAY_IT": {"value": "45.99", "currency": "EUR"},
     }
-    assert body["total"] == 3 and all(o["format"] == "FIXED_PRICE" for o in body["offers"])
+    assert body["total"] == 6 and all(o["format"] == "FIXED_PRICE" for o in body["offers"])
     one_site = await ebay.get(
         "/ebay/sell/inventory/v1/offer?sku=BT-SPK-200-BLK&marketplace_id=EBAY_GB", headers=headers
     )
@@ -408,3 +413,44 @@ async def test_get_offers_lists_one_fixed_price_offer_per_site_and_404_for_none(
     assert none.status_code == 404 and none.json()["errors"][0]["errorId"] == 25713
     anonymous = await ebay.get("/ebay/sell/inventory/v1/offer?sku=BT-SPK-200-BLK")
     assert anonymous.status_code == 401
+
+
+async def inventory_listings(http, headers) -> dict[str, tuple[str, str]]:
+    """Every listing id the emulated inventory's offers serve: (SKU, eBay site) by id."""
+    listed: dict[str, tuple[str, str]] = {}
+    url = "/ebay/sell/inventory/v1/inventory_item?limit=200"
+    while url:
+        page = (await http.get(url, headers=headers)).json()
+        for item in page["inventoryItems"]:
+            offers = await http.get(
+                f"/ebay/sell/inventory/v1/offer?sku={item['sku']}", headers=headers
+            )
+            for offer in offers.json()["offers"]:
+                listed[offer["listing"]["listingId"]] = (item["sku"], offer["marketplaceId"])
+        url = page.get("next")
+    return listed
+
+
+async def test_every_sample_return_names_a_listing_the_emulated_inventory_serves(ebay):
+    """What `make run` replays (deploy/ebay_sample_returns.json), and any other return id:
+    each return's itemId is the listing of an inventory item offered on the return's site,
+    at the offer's price, so that an imported catalog resolves every eBay case."""
+    headers = await user_headers(ebay)
+    listed = await inventory_listings(ebay, headers)
+    samples = json.loads(EBAY_SAMPLES.read_text())
+    return_ids = [sample["return_id"] for sample in samples] + [f"57{n:08d}" for n in range(40)]
+    for return_id in return_ids:
+        held = (await ebay.get(f"/_emulator/ebay/returns/{return_id}")).json()
+        item = held["detail"]["itemDetail"]
+        assert item["itemId"] in listed, f"return {return_id} names listing {item['itemId']}"
+        sku, _ = listed[item["itemId"]]
+        site = held["detail"]["marketplaceId"]
+        offers = await ebay.get(
+            f"/ebay/sell/inventory/v1/offer?sku={sku}&marketplace_id={site}", headers=headers
+        )
+        [offer] = offers.json()["offers"]
+        assert offer["listing"]["listingId"] == item["itemId"]
+        price = offer["pricingSummary"]["price"]
+        assert Decimal(str(item["itemPrice"]["value"])) == Decimal(price["value"])
+        assert item["itemPrice"]["currency"] == price["currency"]
+        assert held["summary"]["creationInfo"]["item"]["itemId"] == item["itemId"]

@@ -59,3 +59,12 @@ def test_the_first_tracked_shipment_is_the_parcel():
     found = [("UPS", None), ("FedEx", "12"), ("DHL", "00340434161094042557"), ("UPS", "1Z1234")]
     assert first_parcel(found) == Parcel(carrier="DHL", tracking_number="00340434161094042557")
     assert first_parcel([]) is None
+
+
+def test_the_marketplaces_word_for_the_parcel_is_kept_as_evidence():
+    found = [("DHL", "00340434161094042557", " delivered ")]
+    assert first_parcel(found) == Parcel(
+        carrier="DHL", tracking_number="00340434161094042557", marketplace_status="DELIVERED"
+    )
+    assert parcel_of("DHL", "00340434161094042557", None).marketplace_status is None
+    assert parcel_of("DHL", "00340434161094042557", "").marketplace_status is None

@@ -14,7 +14,7 @@ from services.resolution.domain.law import rights_of
 from services.resolution.domain.offers import draft, planned_steps
 from services.resolution.domain.policy import DEFAULT_POLICY, RefundTier, SellerPolicy
 from services.resolution.domain.troubleshooting import starter_guides
-from shared.events import CaseItem, Grade, Reason, Remedy, Scenario
+from shared.events import CaseItem, Grade, Reason, Remedy, ReturnRoute, Scenario
 from shared.markets import CURRENCY_OF, DEFAULT_LANGUAGE_OF, Currency, Market
 
 R, S = Remedy, Scenario
@@ -563,3 +563,162 @@ def test_refurbishs_recoveries_move_the_price_of_a_return_once_there_are_many():
     book_only, after_few, after_many = (return_cost(case, b) for b in (COST_BOOK, few, many))
     assert book_only < after_few < after_many
     assert after_few - book_only < after_many - after_few
+
+
+# Walmart (US) takes some items back never, or only unopened (`law.RETURN_EXCEPTIONS`): the
+# plan offers no remedy that sends a unit back (no return label), only returnless ones, or
+# nothing at all (the buyer is told why, `nothing_owed`).
+GIFT_CARD = CaseItem(
+    sku="GC-50", title="Walmart eGift Card $50", category=None, quantity=1, unit_price_minor=5000
+)
+STRIPS = CaseItem(
+    sku="GLU-100",
+    title="Glucose Test Strips, 100 count",
+    category="beauty",
+    quantity=1,
+    unit_price_minor=3999,
+)
+WALMART_CHANNEL = "channel walmart."
+WALMART_PLANS = [
+    # item, scenario, reason, offered, excluded (by the start of the reason)
+    (
+        GIFT_CARD,
+        S.CHANGED_MIND,
+        None,
+        [],
+        {R.RETURN_FULL_REFUND: "channel walmart.cards_and_codes"},
+    ),
+    (
+        GIFT_CARD,
+        S.QUALITY_DEFECT,
+        None,
+        [(R.PART_SHIPMENT, 0), (R.REFUND_WITHOUT_RETURN, 5000)],
+        {R.EXCHANGE: WALMART_CHANNEL, R.RETURN_FULL_REFUND: WALMART_CHANNEL},
+    ),
+    (
+        GIFT_CARD,
+        S.WRONG_ITEM,
+        None,
+        [(R.REFUND_WITHOUT_RETURN, 5000)],
+        {R.EXCHANGE: WALMART_CHANNEL, R.RETURN_FULL_REFUND: WALMART_CHANNEL},
+    ),
+    # opened (faulty): not returnable; unopened (a change of mind): it goes back
+    (
+        STRIPS,
+        S.MINOR_DEFECT,
+        Reason.DAMAGED,
+        [(R.PARTIAL_REFUND, 399), (R.REFUND_WITHOUT_RETURN, 3999)],
+        {R.RETURN_FULL_REFUND: "channel walmart.opened_or_used"},
+    ),
+    (STRIPS, S.CHANGED_MIND, None, [(R.RETURN_FULL_REFUND, 3999)], {}),
+    # an item no exception names: as on any channel
+    (SPEAKER, S.CHANGED_MIND, None, [(R.RETURN_FULL_REFUND, 4999)], {}),
+]
+
+
+@pytest.mark.parametrize(("item", "scenario", "reason", "offers", "exclusions"), WALMART_PLANS)
+def test_an_item_walmart_does_not_take_back_gets_no_return(
+    item, scenario, reason, offers, exclusions
+):
+    case = replace(
+        facts(scenario, Market.US, [item]), marketplace="walmart", reason=reason, language="en"
+    )
+    the_plan = plan(case, DEFAULT_POLICY, 0, GUIDES, OPENED)
+    assert offered(the_plan) == offers
+    found = excluded(the_plan)
+    for remedy, why in exclusions.items():
+        assert found[remedy].startswith(why), found[remedy]
+    if exclusions:  # nothing that sends the unit back: no return label, no route
+        assert all(step.route is None for step in the_plan.steps)
+        assert not {R.RETURN_FULL_REFUND, R.EXCHANGE} & {step.remedy for step in the_plan.steps}
+
+
+def test_walmart_s_exceptions_bind_on_walmart_only():
+    """The same gift card bought in the seller's own shop goes back as its policy says."""
+    case = replace(facts(S.CHANGED_MIND, Market.US, [GIFT_CARD]), marketplace="shopify")
+    assert offered(plan(case, DEFAULT_POLICY, 0, GUIDES, OPENED)) == [(R.RETURN_FULL_REFUND, 5000)]
+
+
+# A repair (the buyer's unit to the local repair shop and back), for a seller who enables
+# it, where the law lets the buyer choose it: the EU legal guarantee, the UK Consumer Rights
+# Act past the 30-day right to reject; never in North America, never for a unit no local
+# shop mends (it would go to the factory).
+REPAIRING = DEFAULT_POLICY.model_copy(update={"repair_enabled": True})
+TV = CaseItem(sku="TV-55", category="electronics", quantity=1, unit_price_minor=59900)
+FIXED = [(R.PART_SHIPMENT, 0), (R.REPAIR, 0), (R.EXCHANGE, 0), (R.RETURN_FULL_REFUND, 4999)]
+NOT_FIXED = [(R.PART_SHIPMENT, 0), (R.EXCHANGE, 0), (R.RETURN_FULL_REFUND, 4999)]
+REPAIR_PLANS = [
+    # market, days since delivery, item, offered, why a repair is not
+    (Market.DE, 5, SPEAKER, FIXED, None),
+    (Market.FR, 400, SPEAKER, FIXED, None),  # 13 months on, the guarantee runs
+    (Market.FR, 731, SPEAKER, NOT_FIXED, "law: no right to choose a repair"),  # it ran out
+    (Market.UK, 5, SPEAKER, [(R.RETURN_FULL_REFUND, 4999)], REJECTED),  # money, not a repair
+    (Market.UK, 45, SPEAKER, FIXED, None),
+    (Market.US, 5, SPEAKER, NOT_FIXED, "law: no right to choose a repair"),
+    (Market.CA, 5, SPEAKER, NOT_FIXED, "law: no right to choose a repair"),
+    (
+        Market.DE,
+        5,
+        TV,
+        [(R.PART_SHIPMENT, 0), (R.EXCHANGE, 0), (R.RETURN_FULL_REFUND, 59900)],
+        "cost book: no local repair shop",
+    ),
+]
+
+
+@pytest.mark.parametrize(("market", "days", "item", "offers", "not_repaired"), REPAIR_PLANS)
+def test_a_quality_defect_is_offered_a_repair_where_the_law_gives_that_choice(
+    market, days, item, offers, not_repaired
+):
+    case = facts(S.QUALITY_DEFECT, market, [item], delivered_days_before=days)
+    the_plan = plan(case, REPAIRING, 0, GUIDES, OPENED)
+    assert offered(the_plan) == offers
+    why = excluded(the_plan).get(R.REPAIR)
+    assert (why is None) if not_repaired is None else why.startswith(not_repaired), why
+
+
+@pytest.mark.parametrize("market", MARKETS)
+def test_a_repair_costs_the_label_there_the_repair_and_the_parcel_back_and_refunds_nothing(
+    market,
+):
+    case = facts(S.QUALITY_DEFECT, market, [SPEAKER], delivered_days_before=45)
+    [repair] = [
+        a for a in plan(case, REPAIRING, 0, GUIDES, OPENED).alternatives if a.remedy is R.REPAIR
+    ]
+    lines = {line.item: line.amount_minor for line in repair.lines}
+    assert list(lines) == [
+        "return_shipping",
+        "handling",
+        "repair",
+        "pick_and_pack",
+        "outbound_shipping",
+    ]
+    assert all(amount > 0 for amount in lines.values())
+    assert repair.cost_minor == sum(lines.values())
+    # dearer than a part (it travels twice and takes bench time), cheaper than the refund
+    part = next(
+        a
+        for a in plan(case, REPAIRING, 0, GUIDES, OPENED).alternatives
+        if a.remedy is R.PART_SHIPMENT
+    )
+    assert part.cost_minor < repair.cost_minor < SPEAKER.unit_price_minor
+
+
+def test_a_repaired_unit_goes_to_the_local_repair_shop():
+    case = facts(S.QUALITY_DEFECT, Market.DE, [SPEAKER])
+    [step] = [s for s in plan(case, REPAIRING, 0, GUIDES, OPENED).steps if s.remedy is R.REPAIR]
+    assert step.route is ReturnRoute.LOCAL and step.refund_minor == 0 and step.seller_pays_return
+
+
+def test_no_repair_in_a_plan_unless_the_seller_enables_it():
+    case = facts(S.QUALITY_DEFECT, Market.DE, [SPEAKER])
+    the_plan = plan(case, DEFAULT_POLICY, 0, GUIDES, OPENED)
+    assert R.REPAIR not in {a.remedy for a in the_plan.alternatives}
+
+
+def test_walmart_s_excepted_items_are_not_sent_for_repair_either():
+    card = CaseItem(sku="GC-50", title="Gift card", quantity=1, unit_price_minor=5000)
+    case = replace(facts(S.QUALITY_DEFECT, Market.US, [card]), marketplace="walmart")
+    assert excluded(plan(case, REPAIRING, 0, GUIDES, OPENED))[R.REPAIR].startswith(
+        "channel walmart."
+    )

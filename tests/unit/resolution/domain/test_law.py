@@ -2,6 +2,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from services.resolution.domain import law
 from services.resolution.domain.law import (
     AMAZON,
     BREACHES,
@@ -469,7 +470,7 @@ def test_the_uk_notices_speak_of_cancellation_and_the_consumer_rights_act():
 
 # --- What the buyer may choose first
 
-REPAIR_OR_REPLACE = {Remedy.PART_SHIPMENT, Remedy.EXCHANGE}
+REPAIR_OR_REPLACE = {Remedy.REPAIR, Remedy.PART_SHIPMENT, Remedy.EXCHANGE}
 
 
 @pytest.mark.parametrize(
@@ -491,3 +492,31 @@ def test_repair_or_replacement_is_the_buyers_first_choice_while_a_legal_guarante
     market, scenario, day, expected
 ):
     assert buyers_choice(market, scenario, rights(market, day)) == expected
+
+
+@pytest.mark.parametrize(
+    ("channel", "market", "words", "opened", "exception"),
+    [
+        ("walmart", Market.US, "Walmart eGift Card $50", False, "walmart.cards_and_codes"),
+        ("walmart", Market.US, "Prepaid SIM Card, 5G", False, "walmart.cards_and_codes"),
+        ("walmart", Market.US, "Red wine gift box", False, "walmart.final_sale"),
+        ("walmart", Market.US, "Glucose Test Strips 100ct", True, "walmart.opened_or_used"),
+        ("walmart", Market.US, "Glucose Test Strips 100ct", False, None),  # unopened: back
+        ("walmart", Market.US, "All-season tires 205/55R16", True, "walmart.opened_or_used"),
+        ("walmart", Market.US, "Tired-looking lamp shade", True, None),  # words, not letters
+        ("walmart", Market.US, "Laptop 15 inch", True, None),  # only the window is unbound
+        ("walmart", Market.CA, "Walmart eGift Card $50", False, None),  # Walmart.ca: unchecked
+        ("shopify", Market.US, "Walmart eGift Card $50", False, None),  # not Walmart's sale
+        ("amazon", Market.US, "Gift card", False, None),
+    ],
+)
+def test_items_a_channel_does_not_take_back(channel, market, words, opened, exception):
+    found = law.return_exception(channel, market, words, opened)
+    assert (found.id if found else None) == exception
+
+
+def test_every_return_exception_names_its_products_and_its_source():
+    for exception in law.RETURN_EXCEPTIONS:
+        assert exception.products and exception.words
+        assert exception.source.citation and exception.source.url.startswith("https://")
+        assert exception.channels and exception.markets

@@ -1,6 +1,7 @@
 """The answer when nothing is owed: only when the buyer has no right left, in every language,
 with the statutory rights the buyer keeps, and through the lint."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -137,3 +138,38 @@ def test_a_language_without_templates_reads_english():
     _, the_draft = rendered(Market.US, "pl")
     assert the_draft.language == "en"
     assert the_draft.sendable
+
+
+GIFT_CARD = CaseItem(sku="GC-50", title="Walmart eGift Card $50", quantity=1, unit_price_minor=5000)
+
+
+def test_an_item_the_channel_does_not_take_back_is_owed_nothing_with_the_reason():
+    case = replace(facts(Scenario.CHANGED_MIND, Market.US, 3, "walmart"), items=[GIFT_CARD])
+    assert reason_of(case, planned(case)) is NothingOwedReason.NOT_RETURNABLE
+
+
+def test_a_fault_in_an_item_the_channel_does_not_take_back_is_not_nothing_owed():
+    case = replace(facts(Scenario.QUALITY_DEFECT, Market.US, 3, "walmart"), items=[GIFT_CARD])
+    the_plan = planned(case)
+    assert the_plan.steps
+    assert reason_of(case, the_plan) is None
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_not_returnable_answer_says_why_and_passes_the_lint(language):
+    case = replace(facts(Scenario.CHANGED_MIND, Market.US, 3, "walmart"), items=[GIFT_CARD])
+    rights = planned(case).rights
+    excepted = case.not_returnable
+    answer = draft(
+        NothingOwedReason.NOT_RETURNABLE,
+        rights,
+        language,
+        "eGift Card",
+        Scenario.CHANGED_MIND,
+        excepted.products,
+    )
+    assert answer.sendable, answer.findings
+    assert answer.language == language
+    if language == "en":
+        assert "gift cards" in answer.message
+    assert "{{" not in answer.message

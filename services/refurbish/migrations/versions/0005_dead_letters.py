@@ -1,13 +1,13 @@
 """The dead letters this service's consumer parks, kept for the operators' recovery tools.
 
-Revision ID: dead_letters
+Revision ID: 0005
 """
 
 from shared.migrations import create_dead_letters_table, drop_dead_letters_table
 
-revision = "dead_letters"
-down_revision = "floor_page"
-SCHEMA = "fulfillment"
+revision = "0005"
+down_revision = "0004"
+SCHEMA = "refurbish"
 
 
 def upgrade() -> None:

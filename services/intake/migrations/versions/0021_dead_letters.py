@@ -10,7 +10,7 @@ from alembic import op
 from shared.migrations import create_dead_letters_table, drop_dead_letters_table
 
 revision = "dead_letters"
-down_revision = "message_actions"
+down_revision = "outbox_marks"
 SCHEMA = "intake"
 
 

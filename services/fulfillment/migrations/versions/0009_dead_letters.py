@@ -1,13 +1,13 @@
 """The dead letters this service's consumer parks, kept for the operators' recovery tools.
 
-Revision ID: 0004
+Revision ID: dead_letters
 """
 
 from shared.migrations import create_dead_letters_table, drop_dead_letters_table
 
-revision = "0004"
-down_revision = "0003"
-SCHEMA = "refurbish"
+revision = "dead_letters"
+down_revision = "outbox_marks"
+SCHEMA = "fulfillment"
 
 
 def upgrade() -> None:

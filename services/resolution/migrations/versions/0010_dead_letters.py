@@ -1,12 +1,12 @@
 """The dead letters this service's consumer parks, kept for the operators' recovery tools.
 
-Revision ID: 0008
+Revision ID: 0010
 """
 
 from shared.migrations import create_dead_letters_table, drop_dead_letters_table
 
-revision = "0008"
-down_revision = "0007"
+revision = "0010"
+down_revision = "0009"
 SCHEMA = "resolution"
 
 

@@ -1,12 +1,12 @@
 """The dead letters this service's consumer parks, kept for the operators' recovery tools.
 
-Revision ID: 0012
+Revision ID: 0014
 """
 
 from shared.migrations import create_dead_letters_table, drop_dead_letters_table
 
-revision = "0012"
-down_revision = "0011"
+revision = "0014"
+down_revision = "0013"
 SCHEMA = "analytics"
 
 
