@@ -11,7 +11,7 @@ AXE ?= 4
 
 .PHONY: help install browser console-vendor axe-vendor run test what-if analytics-rebuild test-unit test-handlers test-integration fuzz test-contracts test-architecture bench bench-pipeline \
 	bench-messages bench-webhooks bench-classification bench-decisions bench-analytics lint format docs migrate republish clean accounts token \
-	kubernetes kubernetes-schemas cluster-secrets kustomize
+	kubernetes kubernetes-schemas cluster-secrets kustomize recover
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  \033[36m%-22s\033[0m %s\n", $$1, $$2}'
@@ -107,6 +107,9 @@ token: install ## Print a token of the development issuer: make token ROLE=agent
 
 accounts: install ## Onboard sellers' channel accounts over intake's API: ARGS="list", ARGS="create shopify SHOP --seller S --secrets -", rotate, disable, check...
 	$(BIN)/python -m services.intake.handlers.accounts_cli $(ARGS)
+
+recover: install ## List, re-drive, retry or discard what failed: ARGS="dead-letters resolution list", "deliveries retry --cause 503", "calls discard KIND/ID --reason WHY"
+	$(BIN)/python -m shared.recovery_cli $(ARGS)
 
 analytics-rebuild: install ## Recompute analytics' case read model from every event it kept (DATABASE_URL)
 	$(BIN)/python -m services.analytics.handlers.rebuild

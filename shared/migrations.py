@@ -141,6 +141,44 @@ def drop_key_column(schema: str, table: str, column: str, key: list[str]) -> Non
     op.drop_column(table, column, schema=schema)
 
 
+def create_dead_letters_table(schema: str) -> None:
+    """The dead letters a service's consumer parked (`shared/messaging_tables.py`),
+    spelled out so that this never changes when the model does."""
+    op.create_table(
+        "dead_letters",
+        sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+        sa.Column("consumer", sa.Text, nullable=False),
+        sa.Column("topic", sa.Text, nullable=False),
+        sa.Column("partition", sa.Integer, nullable=False),
+        sa.Column("offset", sa.BigInteger, nullable=False),
+        sa.Column("event_id", sa.Text, nullable=True),
+        sa.Column("event_type", sa.Text, nullable=True),
+        sa.Column("case_id", sa.Text, nullable=True),
+        sa.Column("cause", sa.Text, nullable=False),
+        sa.Column("payload", sa.Text, nullable=False),
+        sa.Column("headers", JSONB, nullable=False),
+        sa.Column("dead_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("state", sa.Text, nullable=False),
+        sa.Column("redrives", sa.Integer, nullable=False),
+        sa.Column("settled_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("settled_by", sa.Text, nullable=True),
+        sa.Column("discard_reason", sa.Text, nullable=True),
+        sa.UniqueConstraint("consumer", "topic", "partition", "offset", name="dead_letters_once"),
+        schema=schema,
+    )
+    op.create_index(
+        "dead_letters_waiting",
+        "dead_letters",
+        ["topic", "dead_at"],
+        schema=schema,
+        postgresql_where=sa.text("state = 'waiting'"),
+    )
+
+
+def drop_dead_letters_table(schema: str) -> None:
+    op.drop_table("dead_letters", schema=schema)
+
+
 def drop_messaging_tables(schema: str) -> None:
     op.drop_table("inbox", schema=schema)
     op.drop_table("outbox", schema=schema)

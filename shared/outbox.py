@@ -26,6 +26,7 @@ from opentelemetry.metrics import Counter, Observation
 from opentelemetry.trace import SpanKind
 from sqlalchemy import Row, cast, delete, func, literal, select, text, update
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -382,3 +383,32 @@ class OutboxRelay:
         self.loop.stop()
         self.watch.stop()
         self.purge.stop()
+
+
+async def emit_again(
+    session: AsyncSession, envelope: Envelope, topic: str, trace_headers: dict[str, str]
+) -> None:
+    """Publish an event once more, as it was (its id kept: every consumer's inbox that
+    applied it already drops it), in the session's transaction: an operator's re-drive of a
+    dead letter (`shared/recovery.py`). An event this service's outbox holds already is
+    made unpublished again rather than written twice. Marked republished, as `republish`
+    marks its events: the business metrics counted it on its first publishing."""
+    outbox = OutboxMessage.__table__
+    row = {
+        "event_id": envelope.id,
+        "topic": topic,
+        "key": envelope.subject,
+        "envelope": envelope.model_dump(mode="json"),
+        "headers": {**trace_headers, REPUBLISHED: "true"},
+        "created_at": utc_now(),
+    }
+    statement = pg_insert(outbox).values(row)
+    statement = statement.on_conflict_do_update(
+        index_elements=["event_id"],
+        set_={
+            "published_at": None,
+            "topic": topic,
+            "headers": outbox.c.headers.op("||")(cast(literal(REPUBLISHED_MARK), JSONB)),
+        },
+    )
+    await session.execute(statement)

@@ -5,7 +5,8 @@ it consumes and the handler of each event type (or, for a read model, one projec
 takes whole batches), the context its handlers share and its background workers.
 `Service` wires it to PostgreSQL, Kafka, the outbox relay and telemetry, and starts and
 stops the workers; `create_app` puts it behind FastAPI with health and readiness probes,
-the audit trail (`GET /audit`) and the rate limits.
+the audit trail (`GET /audit`), the recovery tools for dead letters (`/dead-letters`,
+`shared/recovery.py`) and the rate limits.
 
 A service serves HTTP as soon as its database answers: the broker is connected, and the
 consumer group joined, in the background (a group join takes seconds, more after a crash),
@@ -40,7 +41,7 @@ from opentelemetry.metrics import Counter
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared import audit, edge, rate_limits
+from shared import audit, edge, rate_limits, recovery
 from shared.consumer import EventConsumer, EventHandler, Projection
 from shared.db import create_service_engine, session_factory, transaction
 from shared.identity import public
@@ -101,6 +102,9 @@ class ServiceSpec:
     # Whether the service does its job with the broker away (its readiness then asks for its
     # database only): intake stores webhooks in PostgreSQL, its events wait in the outbox.
     serves_without_broker: bool = False
+    # The queues that wait for an operator beside the dead letters every service has
+    # (intake's failed deliveries and calls): counted as gauges (`shared/recovery.py`).
+    waiting_queues: tuple[recovery.WaitingQueue, ...] = ()
 
 
 class Service:
@@ -143,6 +147,12 @@ class Service:
         self._relay_task: asyncio.Task | None = None
         self._broker_task: asyncio.Task | None = None
         self.broker_connected = False
+        self.waiting = recovery.WaitingCounts(
+            spec.name,
+            self.sessions,
+            self.telemetry.meter,
+            (recovery.DEAD_LETTERS, *spec.waiting_queues),
+        )
         self._counters: dict[str, Counter] = {}
         self._own_parts = AsyncExitStack()
         self._workers: list[tuple[Worker, asyncio.Task]] = []
@@ -200,7 +210,7 @@ class Service:
         if self.spec.context is not None:
             self.context = await self._own_parts.enter_async_context(self.spec.context(self))
         self._own_parts.push_async_callback(self._stop_workers)
-        for worker in self.spec.workers(self, self.context):
+        for worker in (self.waiting, *self.spec.workers(self, self.context)):
             self._workers.append((worker, asyncio.create_task(worker.run())))
         self._broker_task = asyncio.create_task(self._connect_broker(), name=f"{self.name}-broker")
 
@@ -352,6 +362,7 @@ def create_app(
 
     for router in spec.routers:
         app.include_router(router)
+    app.include_router(recovery.router)  # every service's dead letters
     # Middleware added last runs first: the limits, the edge's refusals, then the trail.
     audit.guard(app, service.name, service.engine, service.settings)
     edge.guard(app, body_limits(spec, service.settings))

@@ -1,7 +1,7 @@
 """Analytics: read models and reports over every event."""
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
@@ -12,6 +12,7 @@ from services.analytics.handlers import (
     console,
     events,
     faq,
+    recovery,
     reports,
     sales,
     sign_in,
@@ -30,11 +31,19 @@ from shared.telemetry import Telemetry
 
 @asynccontextmanager
 async def analytics_context(service: Service) -> AsyncIterator[Analytics]:
-    """A client of resolution's API, for the console's what-if page."""
+    """A client of resolution's API, for the console's what-if page; one of each service's,
+    for its recovery page."""
     settings = service.settings
     resolution = settings.resolution_api_base_url or settings.base_url_of("resolution")
-    async with httpx.AsyncClient(base_url=resolution, timeout=60) as client:
-        yield Analytics(client)
+    async with AsyncExitStack() as stack:
+        client = await stack.enter_async_context(httpx.AsyncClient(base_url=resolution, timeout=60))
+        apis = {"resolution": client}
+        for name in SERVICE_NAMES:
+            if name not in apis:
+                apis[name] = await stack.enter_async_context(
+                    httpx.AsyncClient(base_url=settings.base_url_of(name), timeout=60)
+                )
+        yield Analytics(client, apis)
 
 
 def analytics_workers(service: Service, _: Analytics) -> list[Worker]:
@@ -60,6 +69,7 @@ SPEC = ServiceSpec(
         taxonomy.router,
         faq.router,
         what_if.router,
+        recovery.router,
     ),
     consumes=tuple(topic_of(s) for s in SERVICE_NAMES if s != "analytics"),
     projection=events.project_events,

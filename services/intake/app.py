@@ -44,6 +44,9 @@ from services.intake.handlers import (
     returns_portal,
     webhooks,
 )
+from services.intake.handlers import (
+    failed_calls as failed_calls_routes,
+)
 from services.intake.settings import IntakeSettings
 from services.intake.workers.amazon_notifications import AmazonNotificationsWorker
 from services.intake.workers.amazon_reports import AmazonReportsWorker
@@ -54,6 +57,7 @@ from services.intake.workers.inbound_mail import InboundMailServer
 from services.intake.workers.outgoing_messages import MessageWorker
 from services.intake.workers.removal_orders import RemovalOrderWorker
 from services.intake.workers.return_actions import ReturnActionWorker
+from services.intake.workflows import failed_calls
 from services.intake.workflows.accepting import Acceptance, StoreSaturated
 from services.intake.workflows.accounts import Accounts, read_accounts_file
 from services.intake.workflows.context import Intake
@@ -181,6 +185,7 @@ SPEC = ServiceSpec(
         refunds.router,
         return_actions.router,
         outgoing_messages.router,
+        failed_calls_routes.router,
         catalog.router,
         catalog.hooks,
     ),
@@ -201,6 +206,7 @@ SPEC = ServiceSpec(
     # Webhooks are stored in PostgreSQL and events wait in the outbox: the broker away,
     # intake still takes deliveries.
     serves_without_broker=True,
+    waiting_queues=failed_calls.WAITING_QUEUES,
 )
 
 

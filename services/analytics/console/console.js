@@ -1,5 +1,5 @@
 // The operations console: analytics' reports drawn as KPIs, charts and tables.
-// Three views behind the URL's hash: #/ (overview), #/cases/<id>, #/what-if.
+// Four views behind the URL's hash: #/ (overview), #/cases/<id>, #/what-if, #/recovery.
 // Analytics holds the signed-in person's token in its session cookie (never seen here): the
 // page's calls carry the cookie and the console's header; any 401 shows the sign-in.
 "use strict";
@@ -456,6 +456,129 @@ function drawWhatIf(answer) {
   });
 }
 
+// ---- recovery ------------------------------------------------------------------------
+
+// Each service's recovery queues, asked through analytics (/console/recovery/<service>/...)
+// with the signed-in person's own token: the owning service says who may see and settle what.
+const SERVICES = ["intake", "resolution", "fulfillment", "refurbish", "analytics"];
+const recoveryPath = (service, path) => `/console/recovery/${service}/${path}`;
+const asUtc = (local) => (local ? `${local}:00Z` : "");
+
+function recoveryProblem(what, failure) {
+  if (failure instanceof SignedOut) throw failure;
+  const said = document.getElementById("recovery-error");
+  said.textContent = [said.textContent, `${what}: ${failure.message}`].filter(Boolean).join(" · ");
+}
+
+function filtersOf(formId) {
+  const form = new FormData(document.getElementById(formId));
+  return Object.fromEntries([...form.entries()].filter(([, value]) => value));
+}
+
+// A change (re-drive, retry, discard) asked of the owning service; a discard asks why first.
+async function settle(service, path, body = {}, discarding = false) {
+  if (discarding) {
+    const reason = window.prompt("Why is it discarded? (kept with it, and in the audit trail)");
+    if (!reason) return;
+    body = { ...body, reason };
+  }
+  const response = await call(recoveryPath(service, path), {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const answer = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(`${response.status} ${JSON.stringify(answer.detail ?? answer)}`);
+  await loadRecovery();
+}
+
+function actions(...buttons) {
+  const cell = element("span");
+  for (const [label, act] of buttons) {
+    const button = element("button", label, { type: "button" });
+    button.addEventListener("click", () => act().catch((failure) => recoveryProblem(label, failure)));
+    cell.append(button);
+  }
+  return cell;
+}
+
+async function loadDeadLetters() {
+  const filters = filtersOf("dead-letter-filters");
+  const service = filters.service;
+  delete filters.service;
+  const query = { ...filters, since: asUtc(filters.since), until: asUtc(filters.until), limit: 200 };
+  const [topics, letters] = await Promise.all([
+    getJson(recoveryPath(service, "dead-letters/topics")),
+    getJson(recoveryPath(service, "dead-letters"), query),
+  ]);
+  fillOptions(document.querySelector("#dead-letter-filters [name=topic]"), topics.map((t) => t.topic));
+  document.querySelector("#dead-letter-topics tbody").replaceChildren(
+    ...topics.map((t) => row([t.topic, t.waiting, day(t.oldest)])));
+  document.querySelector("#dead-letters tbody").replaceChildren(...letters.map((letter) => {
+    const tr = row([
+      day(letter.dead_at), letter.topic, letter.event_type ?? "unreadable", letter.case_id ?? "",
+      letter.cause, element("pre", letter.payload), letter.discard_reason ? `${letter.state}: ${letter.discard_reason}` : letter.state,
+      letter.state === "waiting" ? actions(
+        ["Re-drive", () => settle(service, `dead-letters/${letter.id}/redrive`)],
+        ["Discard…", () => settle(service, `dead-letters/${letter.id}/discard`, {}, true)],
+      ) : "",
+    ]);
+    tr.dataset.deadLetter = String(letter.id);
+    return tr;
+  }));
+}
+
+async function loadFailedDeliveries() {
+  const deliveries = await getJson(recoveryPath("intake", "deliveries"), { state: "failed", ...filtersOf("delivery-filters") });
+  document.querySelector("#failed-deliveries tbody").replaceChildren(...deliveries.map((d) => {
+    const path = `deliveries/${encodeURIComponent(d.channel)}/${encodeURIComponent(d.account)}/${d.delivery_id}`;
+    return row([day(d.received_at), d.channel, d.account, d.delivery_id, d.attempts, d.error, actions(
+      ["Retry", () => settle("intake", `${path}/retry`)],
+      ["Discard…", () => settle("intake", `${path}/discard`, {}, true)],
+    )]);
+  }));
+}
+
+async function loadFailedCalls() {
+  const calls = await getJson(recoveryPath("intake", "failed-calls"), filtersOf("call-filters"));
+  document.querySelector("#failed-calls tbody").replaceChildren(...calls.map((c) => {
+    const path = `failed-calls/${c.kind}/${encodeURIComponent(c.id)}`;
+    return row([day(c.owed_at), c.kind, c.what, c.case_id, c.account, c.attempts, c.error, actions(
+      ["Retry", () => settle("intake", `${path}/retry`)],
+      ["Discard…", () => settle("intake", `${path}/discard`, {}, true)],
+    )]);
+  }));
+}
+
+async function loadRecovery() {
+  const services = document.querySelector("#dead-letter-filters [name=service]");
+  if (!services.options.length) services.replaceChildren(...SERVICES.map((s) => element("option", s, { value: s })));
+  document.getElementById("recovery-error").textContent = "";
+  // Each queue on its own: someone who may see the deliveries but not the dead letters sees those.
+  await Promise.all([
+    loadDeadLetters().catch((failure) => recoveryProblem("Dead letters", failure)),
+    loadFailedDeliveries().catch((failure) => recoveryProblem("Failed deliveries", failure)),
+    loadFailedCalls().catch((failure) => recoveryProblem("Failed calls", failure)),
+  ]);
+}
+
+// The bulk buttons: every waiting one the form's filters match.
+function bulk(formId, service, prefix, verbs) {
+  for (const button of document.querySelectorAll(`#${formId} [data-bulk]`)) {
+    button.addEventListener("click", () => {
+      const filters = filtersOf(formId);
+      const chosen = formId === "dead-letter-filters"
+        ? { topic: filters.topic, event_type: filters.event_type, cause: filters.cause, since: asUtc(filters.since) || undefined, until: asUtc(filters.until) || undefined }
+        : filters;
+      const body = Object.fromEntries(Object.entries(chosen).filter(([, value]) => value));
+      const target = formId === "dead-letter-filters" ? filters.service : service;
+      const verb = verbs[button.dataset.bulk];
+      settle(target, `${prefix}/${verb}`, body, verb === "discard")
+        .catch((failure) => recoveryProblem(button.textContent, failure));
+    });
+  }
+}
+
 // ---- who is signed in ----------------------------------------------------------------
 
 // Who analytics' session holds: null when no one (401); an error for someone the console
@@ -514,7 +637,7 @@ function trouble(failure) {
 }
 
 function show(view) {
-  for (const id of ["signed-out", "overview", "case", "what-if"]) document.getElementById(id).hidden = id !== view;
+  for (const id of ["signed-out", "overview", "case", "what-if", "recovery"]) document.getElementById(id).hidden = id !== view;
 }
 
 async function route() {
@@ -534,6 +657,9 @@ async function route() {
       await loadCase(decodeURIComponent(hash.slice("/cases/".length)));
     } else if (hash === "/what-if") {
       show("what-if");
+    } else if (hash === "/recovery") {
+      show("recovery");
+      await loadRecovery();
     } else {
       show("overview");
       await loadOverview();
@@ -553,4 +679,10 @@ document.getElementById("pareto-by").addEventListener("change", drawPareto);
 document.getElementById("load-policy").addEventListener("click", loadPolicy);
 document.getElementById("what-if-form").addEventListener("submit", runWhatIf);
 document.getElementById("sign-out").addEventListener("click", () => signOut().catch(trouble));
+for (const form of ["dead-letter-filters", "delivery-filters", "call-filters"]) {
+  document.getElementById(form).addEventListener("change", () => loadRecovery().catch(trouble));
+}
+bulk("dead-letter-filters", null, "dead-letters", { redrive: "redrive", discard: "discard" });
+bulk("delivery-filters", "intake", "deliveries", { retry: "retry", discard: "discard" });
+bulk("call-filters", "intake", "failed-calls", { retry: "retry", discard: "discard" });
 route();

@@ -1,7 +1,8 @@
 """What analytics' routes share while it runs: a client of resolution's API, for the
-console's what-if page (`adapters/resolution_api`)."""
+console's what-if page (`adapters/resolution_api`); a client of each service's API, for the
+console's recovery page (`adapters/recovery_api`)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 import httpx
@@ -13,6 +14,8 @@ from shared.service import context_of
 @dataclass
 class Analytics:
     resolution_api: httpx.AsyncClient
+    # Each service's API by its name (resolution's is `resolution_api`).
+    service_apis: dict[str, httpx.AsyncClient] = field(default_factory=dict)
 
 
 CurrentAnalytics = Annotated[Analytics, Depends(context_of)]

@@ -228,6 +228,9 @@ ROUTES = [
     ("GET", "/console/policies/seller-1"),
     ("POST", "/console/what-if/seller-1"),
     ("GET", "/console/me"),
+    # The recovery page's questions, passed on to the owning service as the caller.
+    ("GET", "/console/recovery/resolution/dead-letters"),
+    ("POST", "/console/recovery/resolution/dead-letters"),
 ]
 # The console's page and files, and its sign-in's steps (the session is the caller's own).
 OPEN = [
@@ -249,6 +252,7 @@ def test_every_route_of_the_api_is_in_the_walls_tests():
     }
     names = {"{case_id}": "case-1", "{seller}": "seller-1", "{sku}": "sku-1"}
     names |= {"{entry_id}": "entry-1", "{kind}": "amazon_a_to_z", "{claim_id}": "claim-1"}
+    names |= {"{service}": "resolution", "{path:path}": "dead-letters"}
     for name, value in names.items():
         filled = {(method, path.replace(name, value)) for method, path in filled}
     assert filled == set(ROUTES) | set(OPEN)
