@@ -8,6 +8,7 @@ Another seller's listing answers 404, as a seller unknown."""
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
@@ -151,9 +152,10 @@ async def embed(
 ) -> dict[str, str]:
     caller.seller_or_404(seller, "seller")
     chosen = language_or_422(language)
-    url = str(
-        request.url_for("public_page", seller=seller, sku=sku).include_query_params(language=chosen)
-    )
+    path = request.app.url_path_for("public_page", seller=seller, sku=sku)
+    # The public address, when the caller reaches analytics by another (from the inside).
+    base = service.settings.faq_page_base_url or str(request.base_url)
+    url = f"{base.rstrip('/')}{path}?{urlencode({'language': chosen})}"
     async with service.sessions() as session:
         title = await listing_title(session, seller, sku)
     heading = publishing.WORDS[chosen]["heading"]

@@ -10,10 +10,12 @@ from html import escape as escape_text
 from faststream.kafka import TestKafkaBroker
 from markupsafe import escape
 
+from services.analytics.app import create_app
 from shared.events import Remedy, Scenario
 from shared.markets import Market
 from tests.factories import AGENT, SellerPeople
 from tests.handlers.analytics.conftest import SPEAKER, START, events_of, publish_at
+from tests.handlers.conftest import api_of
 
 ANSWERS = {
     "en": ("What does fault code E4 mean?", "The battery is too cold: charge it indoors."),
@@ -213,3 +215,16 @@ async def test_return_reasons_before_and_after_an_entry_was_published(api):
     assert refused.status_code == 404
     bad = await api.get("/reports/faq-effect", params={"window_days": 0}, headers=AGENT)
     assert bad.status_code == 422
+
+
+async def test_the_embed_snippet_names_the_public_address_when_one_is_set(settings):
+    public = settings.model_copy(update={"faq_page_base_url": "https://faq.example.com/help/"})
+    async with api_of(create_app(public), "analytics") as api:
+        seller = Seller().name
+        given = await api.get(
+            f"/faq/{seller}/{SPEAKER.sku}/embed", params={"language": "fr"}, headers=AGENT
+        )
+    assert given.status_code == 200, given.text
+    expected = f"https://faq.example.com/help/listings/{seller}/{SPEAKER.sku}/faq?language=fr"
+    assert given.json()["url"] == expected
+    assert f'src="{expected}"' in given.json()["snippet"]
