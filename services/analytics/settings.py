@@ -27,6 +27,13 @@ class AnalyticsSettings(ServiceSettings):
         description="Where the console's what-if page asks resolution; unset: resolution on "
         "`HOST`.",
     )
+    faq_page_base_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^/?#]+(/[^?#]*)?$",
+        description="Where buyers' browsers reach analytics' public FAQ pages, as the embed "
+        "snippets name them (`https://faq.example.com`); unset: the address the caller "
+        "reached analytics at.",
+    )
     console_session_secret: SecretStr | None = Field(
         default=None,
         description="Signs the console's session cookie (who signed in, their token); "

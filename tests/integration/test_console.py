@@ -166,6 +166,32 @@ async def test_the_console_draws_the_cases_and_follows_one_to_its_traces(
     listing = page.locator("#listings tbody tr", has_text=sku)
     assert (await listing.locator("td").all_inner_texts())[:3] == [sku, "Desk Lamp", "5"]
 
+    # The seller answers it and publishes the answer: the five returns came before it.
+    entry = {
+        "language": "en",
+        "question": "It stopped charging?",
+        "answer": "Hold the power button for 10 s to reset the battery guard.",
+        "covers": ["defective"],
+    }
+    listed = await clients["analytics"].get("/cases", params={"search": sku}, headers=AGENT)
+    seller = listed.json()["cases"][0]["seller_account"]
+    path = f"/faq/{seller}/{sku}/charging"
+    assert (await clients["analytics"].put(path, json=entry, headers=AGENT)).status_code == 200
+    published = await clients["analytics"].put(f"{path}/publication", headers=AGENT)
+    assert published.status_code == 200, published.text
+    await page.reload()
+    effect = page.locator("#faq-effect tbody tr", has_text=sku)
+    await expect(effect).to_be_visible()
+    assert (await effect.locator("td").all_inner_texts())[:7] == [
+        sku,
+        "en",
+        "It stopped charging?",
+        published.json()["published_at"][:16].replace("T", " "),
+        "5 in 28 d",  # the French buyers wrote in English
+        "0 in 0 of 28 d",
+        "60.0% (3) → 0.0% (0)",
+    ]
+
     # Filters narrow the live list: France only, then the listing's cases only.
     await page.select_option("#case-filters select[name=market]", "FR")
     await page.fill("#case-filters input[name=search]", sku)

@@ -175,6 +175,25 @@ function drawFaqGaps(gaps) {
   ])));
 }
 
+// Each published FAQ entry: the share of the reasons it answers among its listing's returns
+// (buyers of its language) before and after it went out, with the counts behind each share
+// (services/analytics/domain/faq_effect.py); the after-window says how far it has run.
+function drawFaqEffect(effects) {
+  const shares = (cases, share) => `${percent(share)} (${cases})`;
+  document.querySelector("#faq-effect tbody").replaceChildren(...effects.map((e) => {
+    const covered = (side) => e.reasons.filter((r) => r.covered).reduce((n, r) => n + r[`${side}_cases`], 0);
+    const tr = row([
+      e.sku, e.language, e.question, day(e.published_at),
+      `${e.before_cases} in ${e.window_days} d`,
+      `${e.after_cases} in ${e.after_days_passed} of ${e.window_days} d`,
+      `${shares(covered("before"), e.covered_before_share)} → ${shares(covered("after"), e.covered_after_share)}`,
+      e.reasons.map((r) => `${r.reason}: ${shares(r.before_cases, r.before_share)} → ${shares(r.after_cases, r.after_share)}`).join("; "),
+    ]);
+    if (e.covered_after_share < e.covered_before_share) tr.title = "the reasons it answers fell";
+    return tr;
+  }));
+}
+
 // Claims won and money recovered, by kind and currency; below, the claims not decided yet,
 // soonest due first, with their clock (services/analytics/domain/claims.py).
 function drawClaims(report, pending) {
@@ -256,6 +275,7 @@ async function loadOverview() {
     getJson("/reports/summary"),
     getJson("/reports/faq-gaps", { seller: period.seller }),
   ]);
+  drawFaqEffect(await getJson("/reports/faq-effect", { seller: period.seller }));
   const [claimsReport, openClaims, filedClaims] = await Promise.all([
     getJson("/reports/claims", { seller: period.seller, since: period.since, until: period.until }),
     getJson("/claims", { seller: period.seller, outcome: "open" }),
