@@ -151,7 +151,8 @@ async def emit(session: AsyncSession, payload: EventPayload) -> Envelope:
     envelope = Envelope.wrap(payload)
     case_trace = case_trace_in_context(envelope.subject)
     if case_trace is None:  # work a request or a worker started: the case's first trace
-        case_trace = await first_case_trace(session, envelope.subject)
+        with session.no_autoflush:  # the inbox is written apart from the session's own rows
+            case_trace = await first_case_trace(session, envelope.subject)
     session.add(
         OutboxMessage(
             event_id=envelope.id,
