@@ -14,15 +14,17 @@ broker itself fails, the whole batch is redelivered after a pause.
 """
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from aiokafka import ConsumerRecord, TopicPartition
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
+from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.metrics import CallbackOptions, Observation
 from opentelemetry.trace import SpanKind
@@ -35,7 +37,16 @@ from shared.dead_letters import dead_letter, keep_dead_letter
 from shared.events import Envelope, EventPayload, UnknownEventType
 from shared.inbox import first_deliveries
 from shared.settings import ServiceSettings
-from shared.telemetry import Telemetry, context_from_headers, trace_id_of
+from shared.telemetry import (
+    CASE_ID,
+    CASE_TRACE,
+    Telemetry,
+    case_links,
+    context_from_headers,
+    trace_headers_of,
+    trace_id_of,
+    with_case_trace,
+)
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +70,11 @@ class Delivery:
     @property
     def trace_id(self) -> str:
         return trace_id_of(self.record.headers or ())
+
+    @property
+    def case_trace(self) -> str | None:
+        """The case's first trace (a W3C traceparent), as the record carries it."""
+        return trace_headers_of(self.record.headers or ()).get(CASE_TRACE)
 
 
 # A projection applies a whole batch of events at once (read models); handlers take one.
@@ -215,7 +231,10 @@ class EventConsumer:
         for delivery in deliveries:
             handler = self.handlers.get(delivery.envelope.type)
             if handler is not None:
-                with trace.use_span(self._start_span(delivery), end_on_exit=True):
+                with (
+                    trace.use_span(self._start_span(delivery), end_on_exit=True),
+                    self._in_case_story(delivery),
+                ):
                     await handler(session, delivery.payload, delivery.envelope)
         if self.projection is not None and deliveries:
             spans = [self._start_span(delivery) for delivery in deliveries]
@@ -227,12 +246,28 @@ class EventConsumer:
         for delivery in deliveries:
             self._applied.add(1, {"event_type": delivery.envelope.type})
 
+    @contextlib.contextmanager
+    def _in_case_story(self, delivery: Delivery) -> Iterator[None]:
+        """The events a handler emits carry the case's first trace on."""
+        current = otel_context.get_current()
+        token = otel_context.attach(
+            with_case_trace(current, delivery.envelope.subject, delivery.case_trace)
+        )
+        try:
+            yield
+        finally:
+            otel_context.detach(token)
+
     def _start_span(self, delivery: Delivery) -> trace.Span:
         record, envelope = delivery.record, delivery.envelope
+        parent = context_from_headers(record.headers or ())
+        own = trace.get_current_span(parent).get_span_context()
         return self.tracer.start_span(
             f"{record.topic} process {envelope.type}",
-            context=context_from_headers(record.headers or ()),
+            context=parent,
             kind=SpanKind.CONSUMER,
+            # A later event of the case (a reply days later) links to the case's first trace.
+            links=case_links(delivery.case_trace, own),
             attributes={
                 "messaging.system": "kafka",
                 "messaging.operation.type": "process",
@@ -241,7 +276,7 @@ class EventConsumer:
                 "messaging.message.id": envelope.id,
                 "messaging.kafka.offset": record.offset,
                 "cloudevents.event_type": envelope.type,
-                "case.id": envelope.subject,
+                CASE_ID: envelope.subject,
             },
         )
 

@@ -4,13 +4,13 @@ from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 
 from opentelemetry import context as otel_context
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.events import Envelope
 from shared.messaging_tables import InboxMessage, utc_now
-from shared.telemetry import context_from_headers, trace_headers_of
+from shared.telemetry import CASE_TRACE, context_from_headers, trace_headers_of, with_case_trace
 
 KafkaHeaders = Iterable[tuple[str, bytes]]
 
@@ -50,11 +50,27 @@ async def case_trace_headers(session: AsyncSession, case_id: str) -> dict[str, s
     return headers or {}
 
 
+async def first_case_trace(session: AsyncSession, case_id: str) -> str | None:
+    """The case's first trace context (a W3C traceparent), as the first event this service
+    applied for the case carried it (`case_trace`; before that header existed, the event's
+    own trace, which is the case's first for the event that opened it); None if this
+    service has applied no event of the case."""
+    headers = InboxMessage.trace_headers
+    return await session.scalar(
+        select(func.coalesce(headers[CASE_TRACE].astext, headers["traceparent"].astext))
+        .where(InboxMessage.case_id == case_id)
+        .order_by(InboxMessage.applied_at)
+        .limit(1)
+    )
+
+
 @asynccontextmanager
 async def in_case_trace(session: AsyncSession, case_id: str) -> AsyncIterator[None]:
     """What is emitted inside joins the case's one trace, for work no event or request of
     the case started (a worker's try, a report read back)."""
-    token = otel_context.attach(context_from_headers(await case_trace_headers(session, case_id)))
+    latest = await case_trace_headers(session, case_id)
+    first = latest.get(CASE_TRACE) or await first_case_trace(session, case_id)
+    token = otel_context.attach(with_case_trace(context_from_headers(latest), case_id, first))
     try:
         yield
     finally:

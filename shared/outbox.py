@@ -23,7 +23,7 @@ from aiokafka.errors import KafkaError
 from aiokafka.structs import RecordMetadata
 from faststream.kafka import KafkaBroker
 from opentelemetry.metrics import Counter, Observation
-from opentelemetry.trace import SpanKind
+from opentelemetry.trace import SpanKind, get_current_span
 from sqlalchemy import Row, cast, delete, func, literal, select, text, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -31,9 +31,18 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.events import PAYLOAD_TYPES, Envelope, EventPayload
+from shared.inbox import first_case_trace
 from shared.messaging_tables import OutboxMark, OutboxMessage, utc_now
 from shared.settings import ServiceSettings
-from shared.telemetry import Telemetry, context_from_headers, current_trace_headers
+from shared.telemetry import (
+    CASE_ID,
+    CASE_TRACE,
+    Telemetry,
+    case_links,
+    case_trace_in_context,
+    context_from_headers,
+    current_trace_headers,
+)
 from shared.wakeup import NotifiedLoop, Periodic
 
 log = logging.getLogger(__name__)
@@ -140,13 +149,18 @@ async def emit_all(session: AsyncSession, payloads: Iterable[EventPayload]) -> N
 async def emit(session: AsyncSession, payload: EventPayload) -> Envelope:
     """Add an event to the outbox in the session's transaction. The one way to publish."""
     envelope = Envelope.wrap(payload)
+    case_trace = case_trace_in_context(envelope.subject)
+    if case_trace is None:  # work a request or a worker started: the case's first trace
+        with session.no_autoflush:  # the inbox is written apart from the session's own rows
+            case_trace = await first_case_trace(session, envelope.subject)
     session.add(
         OutboxMessage(
             event_id=envelope.id,
             topic=envelope.topic,
             key=envelope.subject,
             envelope=envelope.model_dump(mode="json"),
-            headers=current_trace_headers(),
+            # The trace context, and the case's first trace beside it (`case_trace`).
+            headers=current_trace_headers(envelope.subject, case_trace),
             created_at=envelope.time,  # given: a default factory costs more than the row
         )
     )
@@ -270,10 +284,13 @@ class OutboxRelay:
 
     async def _send(self, row: Row):
         event_type = row.envelope["type"]
+        parent = context_from_headers(row.headers)
+        case_trace = row.headers.get(CASE_TRACE)
         with self.tracer.start_as_current_span(
             f"{row.topic} publish",
-            context=context_from_headers(row.headers),
+            context=parent,
             kind=SpanKind.PRODUCER,
+            links=case_links(case_trace, get_current_span(parent).get_span_context()),
             attributes={
                 "messaging.system": "kafka",
                 "messaging.operation.type": "send",
@@ -281,14 +298,14 @@ class OutboxRelay:
                 "messaging.message.id": row.envelope["id"],
                 "messaging.kafka.message.key": row.key,
                 "cloudevents.event_type": event_type,
+                CASE_ID: row.key,
             },
         ):
+            headers = {**current_trace_headers(), "ce_type": event_type}
+            if case_trace:
+                headers[CASE_TRACE] = case_trace
             return await self.broker.publish(
-                row.envelope,
-                row.topic,
-                key=row.key.encode(),
-                headers={**current_trace_headers(), "ce_type": event_type},
-                no_confirm=True,
+                row.envelope, row.topic, key=row.key.encode(), headers=headers, no_confirm=True
             )
 
     async def _drain(self) -> bool:

@@ -45,12 +45,20 @@ from shared import audit, edge, rate_limits, recovery
 from shared.consumer import EventConsumer, EventHandler, Projection
 from shared.db import create_service_engine, session_factory, transaction
 from shared.identity import public
-from shared.inbox import case_trace_headers
+from shared.inbox import case_trace_headers, first_case_trace
 from shared.outbox import OutboxRelay
 from shared.production import refuse_unfit_secrets
 from shared.sandbox import warn_of_sandboxes
 from shared.settings import ServiceSettings
-from shared.telemetry import Telemetry, context_from_headers, setup_telemetry
+from shared.telemetry import (
+    CASE_ID,
+    CASE_TRACE,
+    Telemetry,
+    case_links,
+    context_from_headers,
+    setup_telemetry,
+    with_case_trace,
+)
 from shared.tenancy import INFO_KEY, walled_sellers
 
 log = logging.getLogger(__name__)
@@ -178,15 +186,22 @@ class Service:
         """A span in the case's own trace, linked to the request that caused it.
 
         Work a person starts on a case (a warehouse scan, a grade) runs in its own
-        HTTP request; this keeps it, and the events it emits, in the case's one trace.
+        HTTP request; this keeps it, and the events it emits, in the case's trace, and
+        links both the request and this span to the case's first trace (`case.id` on both).
         """
         request_span = trace.get_current_span()
-        parent = context_from_headers(await case_trace_headers(session, case_id))
+        latest = await case_trace_headers(session, case_id)
+        first = latest.get(CASE_TRACE) or await first_case_trace(session, case_id)
+        parent = context_from_headers(latest)
+        own = trace.get_current_span(parent).get_span_context()
+        request_span.set_attribute(CASE_ID, case_id)
+        for link in case_links(first, request_span.get_span_context()):
+            request_span.add_link(link.context, link.attributes)
         with self.telemetry.tracer.start_as_current_span(
             name,
-            context=parent,
-            links=[trace.Link(request_span.get_span_context())],
-            attributes={"case.id": case_id},
+            context=with_case_trace(parent, case_id, first),
+            links=[trace.Link(request_span.get_span_context()), *case_links(first, own)],
+            attributes={CASE_ID: case_id},
         ):
             yield
 
@@ -361,7 +376,7 @@ def create_app(
         return JSONResponse({"ready": ready, **checks}, status_code=200 if ready else 503)
 
     for router in spec.routers:
-        app.include_router(router)
+        app.include_router(router, dependencies=[Depends(about_a_case)])
     app.include_router(recovery.router)  # every service's dead letters
     # Middleware added last runs first: the limits, the edge's refusals, then the trail.
     audit.guard(app, service.name, service.engine, service.settings)
@@ -375,6 +390,21 @@ def create_app(
         exclude_spans=["receive", "send"],
     )
     return app
+
+
+async def about_a_case(request: Request) -> None:
+    """FastAPI dependency of every service route: a request on a case (a route with a
+    `case_id`: an agent's action, the buyer's reply) is marked as one, `case.id` on its
+    span and a span link to the case's first trace, so it is found from the case."""
+    case_id = request.path_params.get("case_id")
+    span = trace.get_current_span()
+    if not case_id or not span.is_recording():
+        return
+    span.set_attribute(CASE_ID, case_id)
+    async with request.app.state.service.sessions() as session:
+        first = await first_case_trace(session, case_id)
+    for link in case_links(first, span.get_span_context()):
+        span.add_link(link.context, link.attributes)
 
 
 def body_limits(spec: ServiceSpec, settings: ServiceSettings) -> edge.BodyLimits:

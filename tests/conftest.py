@@ -114,6 +114,8 @@ async def settings(components, emulators, mail_server, dev_issuer) -> StackSetti
         kafka_bootstrap_servers=bootstrap,
         database_url=database_url,
         otel_exporter_otlp_endpoint=None,
+        # A trace UI, for the console's trace links (none without one).
+        tracing_ui_trace_url="http://localhost:16686/trace/{trace_id}",
         outbox_poll_seconds=0.2,
         intake_pii_keys=new_key(),
         auth_issuer=dev_issuer,

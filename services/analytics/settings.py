@@ -16,11 +16,13 @@ class AnalyticsSettings(ServiceSettings):
         description="How often cases are checked for FAQ gaps (reasons and questions no FAQ "
         "entry answers).",
     )
-    tracing_ui_trace_url: str = Field(
-        default="http://localhost:16686/trace/{trace_id}",
+    tracing_ui_trace_url: str | None = Field(
+        default=None,
         pattern=r"\{trace_id\}",
-        description="Where the operations console links each event's trace, `{trace_id}` "
-        "filled in (Jaeger's UI by default; Tempo in Grafana has its own address form).",
+        description="Where the operations console links a case's first trace and each "
+        "event's trace, `{trace_id}` filled in (Jaeger's UI: "
+        "`http://localhost:16686/trace/{trace_id}`; Tempo in Grafana has its own address "
+        "form); unset: no trace UI, the console shows no trace links.",
     )
     resolution_api_base_url: str | None = Field(
         default=None,

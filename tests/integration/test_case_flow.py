@@ -2,6 +2,8 @@
 
 import uuid
 
+from opentelemetry.trace import SpanKind
+
 from tests.conftest import eventually
 from tests.factories import AGENT, STAFF, TECHNICIAN, post_case, webhook
 from tests.integration.conftest import count_stock, offers_of
@@ -152,6 +154,17 @@ async def test_a_quality_defect_travels_through_all_five_services(stack, clients
     ]
     # The webhook's request starts the trace; the delivery worker continues it.
     assert {"POST /webhooks/generic", "apply generic delivery"} <= set(intake_spans)
+    # One story: every later trace of the case links to its first, in every service it
+    # crosses, and every span about the case names it.
+    first = int(events[0]["trace_id"], 16)
+    spans = [span for exporter in stack.spans.values() for span in exporter.get_finished_spans()]
+    for later in trace_ids - {events[0]["trace_id"]}:
+        in_later = [span for span in spans if format(span.context.trace_id, "032x") == later]
+        linked = [s for s in in_later if first in {link.context.trace_id for link in s.links}]
+        assert {s.resource.attributes["service.name"] for s in linked} >= {"intake", "resolution"}
+        assert {s.attributes.get("case.id") for s in linked} == {case_id}
+    consumed = [span for span in spans if span.kind == SpanKind.CONSUMER]
+    assert {s.attributes["case.id"] for s in consumed if s.context.trace_id == first} == {case_id}
 
 
 async def test_each_scenario_gets_its_remedy_carried_out(clients):

@@ -223,6 +223,9 @@ async def test_the_console_draws_the_cases_and_follows_one_to_its_traces(
     assert links and all(
         re.fullmatch(r"http://localhost:16686/trace/[0-9a-f]{32}", link) for link in links
     )
+    # The case's first trace, which its later traces link to: the opening event's.
+    first = page.locator("#case-trace a")
+    await expect(first).to_have_attribute("href", links[0])
     # Screenshots last: a full-page one resizes the page, and charts redraw after it.
     ARTIFACTS.mkdir(exist_ok=True)
     await page.screenshot(path=ARTIFACTS / "console-case.png", full_page=True)

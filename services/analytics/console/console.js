@@ -355,8 +355,17 @@ async function loadCase(caseId) {
   showEvidencePacks(caseId, facts.marketplace);
   document.getElementById("case-facts").replaceChildren(...FACTS.filter((k) => facts[k]).flatMap((k) =>
     [element("dt", k), element("dd", k.endsWith("_at") ? day(facts[k]) : facts[k])]));
+  // Trace links only where a trace UI is configured (TRACING_UI_TRACE_URL): the case's
+  // first trace, which every later trace of the case links to, and each event's own.
+  const caseTrace = document.getElementById("case-trace");
+  caseTrace.replaceChildren(...(timeline.case_trace_url
+    ? [element("a", `the case's first trace ${timeline.case_trace_id.slice(0, 8)}…`,
+      { href: timeline.case_trace_url, target: "_blank", rel: "noopener" })]
+    : []));
   document.querySelector("#timeline tbody").replaceChildren(...timeline.events.map((e) => {
-    const trace = element("a", `trace ${e.trace_id.slice(0, 8)}…`, { href: e.trace_url, target: "_blank", rel: "noopener" });
+    const trace = e.trace_url
+      ? element("a", `trace ${e.trace_id.slice(0, 8)}…`, { href: e.trace_url, target: "_blank", rel: "noopener" })
+      : "";
     return row([day(e.time), e.source, e.type, summaryOf(e.data), trace]);
   }));
 }

@@ -82,8 +82,17 @@ async def timeline(case_id: str, caller: SellerReader, service: CurrentService) 
     if not events:
         raise HTTPException(404, f"no events for case {case_id}")
     trace_url = service.settings.tracing_ui_trace_url
+
+    def link(trace_id: str) -> str | None:
+        return trace_url.format(trace_id=trace_id) if trace_url else None
+
+    # The event that opened the case was emitted in the case's first trace; every later
+    # trace of the case links to it (docs/operations.md, "Tracing a case").
+    first_trace = events[0].trace_id
     return {
         "case_id": case_id,
+        "case_trace_id": first_trace,
+        "case_trace_url": link(first_trace),
         "events": [
             {
                 "time": e.time,
@@ -91,7 +100,7 @@ async def timeline(case_id: str, caller: SellerReader, service: CurrentService) 
                 "source": e.source,
                 "event_id": e.event_id,
                 "trace_id": e.trace_id,
-                "trace_url": trace_url.format(trace_id=e.trace_id),
+                "trace_url": link(e.trace_id),
                 "data": e.data,
             }
             for e in events
