@@ -12,6 +12,7 @@ from services.analytics.handlers import (
     console,
     events,
     faq,
+    listing_audit,
     reports,
     sales,
     sign_in,
@@ -30,11 +31,16 @@ from shared.telemetry import Telemetry
 
 @asynccontextmanager
 async def analytics_context(service: Service) -> AsyncIterator[Analytics]:
-    """A client of resolution's API, for the console's what-if page."""
+    """A client of resolution's API, for the console's what-if page; one of intake's, for
+    the listing audit."""
     settings = service.settings
     resolution = settings.resolution_api_base_url or settings.base_url_of("resolution")
-    async with httpx.AsyncClient(base_url=resolution, timeout=60) as client:
-        yield Analytics(client)
+    intake = settings.intake_api_base_url or settings.base_url_of("intake")
+    async with (
+        httpx.AsyncClient(base_url=resolution, timeout=60) as client,
+        httpx.AsyncClient(base_url=intake, timeout=30) as intake_client,
+    ):
+        yield Analytics(client, intake_client)
 
 
 def analytics_workers(service: Service, _: Analytics) -> list[Worker]:
@@ -56,6 +62,7 @@ SPEC = ServiceSpec(
         cases.router,
         claims.router,
         reports.router,
+        listing_audit.router,
         sales.router,
         taxonomy.router,
         faq.router,

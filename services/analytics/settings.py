@@ -27,6 +27,11 @@ class AnalyticsSettings(ServiceSettings):
         description="Where the console's what-if page asks resolution; unset: resolution on "
         "`HOST`.",
     )
+    intake_api_base_url: str | None = Field(
+        default=None,
+        description="Where the listing audit reads the sellers' listings (intake's catalog "
+        "API, with the caller's own token); unset: intake on `HOST`.",
+    )
     console_session_secret: SecretStr | None = Field(
         default=None,
         description="Signs the console's session cookie (who signed in, their token); "
