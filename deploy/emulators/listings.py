@@ -17,16 +17,16 @@ each paged as its API pages it (Shopify's is the GraphQL `products` query, `shop
   (https://developer.ebay.com/api-docs/sell/inventory/resources/inventory_item/methods/getInventoryItems):
   `GET /ebay/sell/inventory/v1/inventory_item?limit=…&offset=…` (limit ≤ 200), answered
   `{"href", "limit", "next", "offset", "size", "total", "inventoryItems": [{"sku",
-  "locale", "product": {"title", "aspects"}, "packageWeightAndSize",
+  "locale", "product": {"title", "description", "aspects"}, "packageWeightAndSize",
   "inventoryItemGroupKeys"}]}`, with the seller's user token (`Bearer`);
 - eBay, Sell Inventory API getOffers
   (https://developer.ebay.com/api-docs/sell/inventory/resources/offer/methods/getOffers):
   `GET /ebay/sell/inventory/v1/offer?sku=…[&marketplace_id=…&format=…&limit=…&offset=…]`,
   answered `{"href", "limit", "offset", "size", "total", "offers": [{"offerId", "sku",
   "marketplaceId", "format", "listing": {"listingId", "listingStatus"}, "pricingSummary":
-  {"price": {"value", "currency"}}, "status", ...}]}`: a fixed-price offer for each SKU on
-  every eBay site the emulated returns come from (`ebay_returns.SITES`: US, UK, Germany,
-  Canada, France, Italy), priced in the site's currency; the listing ids are the ones the
+  {"price": {"value", "currency"}}, "listingDescription"?, "status", ...}]}`: a fixed-price
+  offer for each SKU on every eBay site the emulated returns come from
+  (`ebay_returns.SITES`: US, UK, Germany, Canada, France, Italy), priced in the site's currency; the listing ids are the ones the
   returns name (`ebay_returns.listing_id_of`); 404 (errorId 25713) for a SKU with none;
 - Walmart, Items API, Get all items (https://developer.walmart.com/us-marketplace/docs/get-all-items):
   `GET /walmart/v3/items?limit=…&nextCursor=…` (limit ≤ 50, the first cursor `*`),
@@ -207,6 +207,7 @@ def ebay_item(one: Listed) -> dict[str, Any]:
         "condition": "NEW",
         "product": {
             "title": listing_title(one),
+            "description": ebay_description(one),
             "aspects": {
                 "Type": [EBAY_TYPE[one.category]],
                 one.variant.option: [one.variant.value],
@@ -281,7 +282,25 @@ def ebay_offer(one: Listed, site: str, currency: str, rate: Decimal) -> dict[str
         "listing": {"listingId": listing, "listingStatus": "ACTIVE", "soldQuantity": 0},
         "pricingSummary": {"price": {"value": str(price), "currency": currency}},
         "status": "PUBLISHED",
+        **ebay_listing_description(one, site),
     }
+
+
+def ebay_description(one: Listed) -> str:
+    """The item's description, in its locale's English."""
+    length, width, height = (side / 25.4 for side in one.box_mm)
+    return f"{FEATURES['en']}. Box: {length:.1f} x {width:.1f} x {height:.1f} in."
+
+
+def ebay_listing_description(one: Listed, site: str) -> dict[str, str]:
+    """An offer's own description on a European site, in the site's language and metric,
+    where the seller wrote one (a careless seller keeps the item's English one)."""
+    market = EBAY_MARKET_OF_SITE.get(site)
+    if market in (None, "US", "CA") or number("careless", one.product.sku) % 2 == 0:
+        return {}
+    language = DEFAULT_LANGUAGE_OF[Market(market)]
+    length, width, height = (side / 10 for side in one.box_mm)
+    return {"listingDescription": f"{FEATURES[language]}. {length:g} x {width:g} x {height:g} cm."}
 
 
 @router.get("/walmart/v3/items", summary="Get all items")
@@ -327,6 +346,15 @@ def walmart_item(one: Listed) -> dict[str, Any]:
     }
 
 
+EBAY_MARKET_OF_SITE = {
+    "EBAY_US": "US",
+    "EBAY_CA": "CA",
+    "EBAY_GB": "UK",
+    "EBAY_DE": "DE",
+    "EBAY_FR": "FR",
+    "EBAY_IT": "IT",
+    "EBAY_ES": "ES",
+}
 # What a market's listing of an electrical product says its plug and mains are.
 PLUG_OF = {"US": "type_a_2pin_na", "CA": "type_a_2pin_na", "UK": "type_g_3pin_uk"}
 VOLTS_OF = {"US": 120, "CA": 120}

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from deploy.emulators.ebay_returns import EmulatedReturn
-from deploy.emulators.listings import listing_content
+from deploy.emulators.listings import ebay_description, ebay_listing_description, listing_content
 from deploy.emulators.shopify.catalogue import TRANSLATED_TITLES, all_listed
 from deploy.replay import CATALOG_CHANNELS, EBAY_SAMPLE_FILE
 from deploy.secrets import DEMO_ACCOUNTS
@@ -664,3 +664,19 @@ async def test_amazon_listing_content_is_kept_per_marketplace(intake):
     assert [shirt["listings"][m]["size_chart"] for m in ("US", "DE")] == (
         [c["value"] for c in charts] or [None, None]
     )
+
+
+async def test_ebay_listing_content_is_kept_per_site(intake):
+    """Each eBay site's listing: the item's title and aspects, the offer's own description
+    where the seller wrote one, else the item's."""
+    await imported(intake, "ebay", "lumahome-us")
+    speaker = await variant_of(intake, "lumahome-us", SPEAKER.variant.sku)
+    listings = speaker["listings"]
+    assert {"US", "UK", "DE", "FR", "IT", "CA"} <= set(listings)
+    assert listings["US"]["description"] == ebay_description(SPEAKER)
+    assert listings["US"]["attributes"]["Type"] == "Consumer Electronics"
+    own = ebay_listing_description(SPEAKER, "EBAY_DE").get("listingDescription")
+    assert listings["DE"]["description"] == (own or ebay_description(SPEAKER))
+    curtain = next(one for one in all_listed() if one.product.sku == "CRT-BLK-5284-GRY")
+    listed = await variant_of(intake, "lumahome-us", curtain.variant.sku)
+    assert listed["listings"]["DE"]["description"].endswith("cm.")  # the seller wrote one
