@@ -27,7 +27,8 @@ each paged as its API pages it (Shopify's is the GraphQL `products` query, `shop
   {"price": {"value", "currency"}}, "listingDescription"?, "status", ...}]}`: a fixed-price
   offer for each SKU on every eBay site the emulated returns come from
   (`ebay_returns.SITES`: US, UK, Germany, Canada, France, Italy), priced in the site's
-  currency; the listing ids are the ones the returns name (`ebay_returns.listing_id_of`); 404 (errorId 25713) for a SKU with none;
+  currency; the listing ids are the ones the returns name (`ebay_returns.listing_id_of`);
+  404 (errorId 25713) for a SKU with none;
 - Walmart, Items API, Get all items (https://developer.walmart.com/us-marketplace/docs/get-all-items):
   `GET /walmart/v3/items?limit=…&nextCursor=…` (limit ≤ 50, the first cursor `*`),
   answered `{"ItemResponse": [{"mart", "sku", "wpid", "productName", "productType",
