@@ -680,3 +680,19 @@ async def test_ebay_listing_content_is_kept_per_site(intake):
     curtain = next(one for one in all_listed() if one.product.sku == "CRT-BLK-5284-GRY")
     listed = await variant_of(intake, "lumahome-us", curtain.variant.sku)
     assert listed["listings"]["DE"]["description"].endswith("cm.")  # the seller wrote one
+
+
+async def test_shopify_listing_content_is_the_product_s_description_in_the_shop_s_markets(
+    intake,
+):
+    """The shop's product description (`descriptionHtml`) read as words, for each market the
+    shop prices the product in, in the shop's primary language."""
+    await imported(intake, "shopify", SHOP)
+    speaker = await variant_of(intake, SHOP, SPEAKER.variant.sku)
+    listings = speaker["listings"]
+    assert listings and set(listings) == set(speaker["prices"])
+    said = next(iter(listings.values()))
+    assert said["language"] == "en" and said["title"] == SPEAKER.product.title
+    assert said["description"].startswith(SPEAKER.product.title)
+    assert "easy to set up in minutes" in said["description"]
+    assert "<" not in said["description"] and " cm)" in said["description"]
