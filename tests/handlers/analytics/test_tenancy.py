@@ -218,6 +218,7 @@ ROUTES = [
     ("GET", "/reports/outcomes"),
     ("GET", "/reports/savings"),
     ("GET", "/reports/workbook"),
+    ("GET", "/reports/listing-audit"),
     ("GET", "/reports/faq-gaps"),
     ("PUT", "/sales/seller-1"),
     ("PUT", "/taxonomy/seller-1"),
