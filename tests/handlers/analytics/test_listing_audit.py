@@ -13,11 +13,18 @@ import pytest
 from faststream.kafka import TestKafkaBroker
 from pytest_httpserver import HTTPServer
 
+from deploy.emulators.shopify.catalogue import all_listed
 from services.analytics.workflows.context import Analytics
 from shared.events import Alternative, CaseItem, Envelope, Remedy, Scenario
 from shared.markets import Market
 from tests.factories import AGENT, bearer, envelope_bytes, token_of
 from tests.handlers.analytics.conftest import events_of
+from tests.handlers.intake.conftest import amazon_account, amazon_accounts, running_intake
+
+US_ID, DE_ID = "ATVPDKIKX0DER", "A1PA6795UKMFR9"
+# A product its (emulated) seller lists carelessly: its US plug on every marketplace.
+SPEAKER = next(one for one in all_listed() if one.variant.sku == "BT-SPK-200-BLK")
+__all__ = ["amazon_accounts"]  # the fixture, used by name
 
 TEE = CaseItem(sku="TEE-M", title="Tee", category="apparel", quantity=1, unit_price_minor=1999)
 LAMP = CaseItem(
@@ -97,8 +104,14 @@ async def intake(api, httpserver: HTTPServer):
 
 async def seller_with_returns(api) -> str:
     seller = f"seller-{uuid.uuid4().hex[:8]}"
+    await publish_returns(api, seller, RETURNS)
+    return seller
+
+
+async def publish_returns(api, seller: str, returns: list) -> None:
+    """The returns as analytics learns them: each case opened, then decided at its cost."""
     async with TestKafkaBroker(api.service.broker) as broker:
-        for index, (item, market, reason, cost) in enumerate(RETURNS):
+        for index, (item, market, reason, cost) in enumerate(returns):
             opened, decided = events_of(
                 seller, index, item, market, reason, Scenario.QUALITY_DEFECT, Remedy.EXCHANGE
             )
@@ -111,7 +124,6 @@ async def seller_with_returns(api) -> str:
                 await broker.publish(
                     envelope_bytes(envelope), envelope.topic, key=event.case_id.encode()
                 )
-    return seller
 
 
 def serve_catalog(intake: HTTPServer, seller: str, authorization: str) -> None:
@@ -217,3 +229,43 @@ async def test_intake_refusing_or_down_is_said_not_a_500(api, intake):
     intake.expect_request("/catalog/products").respond_with_json({"detail": "down"}, status=503)
     down = await api.get("/reports/listing-audit", params={"seller": seller}, headers=AGENT)
     assert down.status_code == 503
+
+
+async def test_the_audit_reads_what_intake_imported_from_the_marketplace(
+    api, settings, amazon_accounts
+):
+    """End to end over the seam: intake imports an Amazon seller's listings from the
+    emulated Listings Items API (US and German marketplaces), analytics reads them from
+    intake's catalog API with the seller's own token: the speaker, listed on the German
+    marketplace with its US plug and English bullets, is found wanting there, its
+    returns priced at their cost."""
+    account = f"A{uuid.uuid4().hex[:12].upper()}"
+    amazon_accounts.append(account)
+    own = bearer(token_of(["seller_admin", "agent"], sellers=[account]))
+    async with running_intake(settings, catalog_page_size=20) as intake:
+        body = amazon_account(account, account, marketplace_ids=[US_ID, DE_ID])
+        created = await intake.post("/channel-accounts", json=body, headers=AGENT)
+        assert created.status_code == 201, created.text
+        imported = await intake.post(
+            "/catalog/imports", json={"channel": "amazon", "account": account}, headers=own
+        )
+        assert imported.status_code == 200, imported.text
+        speaker = CaseItem(
+            sku=SPEAKER.variant.sku, title="Speaker", quantity=1, unit_price_minor=4999
+        )
+        await publish_returns(api, account, [(speaker, Market.DE, "not_as_described", 3000)] * 2)
+        async with httpx.AsyncClient() as resolution:
+            api.service.context = Analytics(resolution, intake)
+            answer = await api.get(
+                "/reports/listing-audit", params={"seller": account}, headers=own
+            )
+    assert answer.status_code == 200, answer.text
+    findings = answer.json()["findings"]
+    found = {(f["sku"], f["market"], f["rule"]): f for f in findings}
+    plug = found[(SPEAKER.variant.sku, "DE", "plug_eu")]
+    assert plug["evidence"] == 'a plug of another market: "type_a"'
+    assert plug["saving_minor"] == round(2 * 0.3 * 3000) and plug["currency"] == "EUR"
+    assert (SPEAKER.variant.sku, "DE", "language_of_marketplace") in found
+    assert (SPEAKER.variant.sku, "US", "plug_us_ca") not in found  # right in the US
+    assert findings[0]["saving_minor"] == max(f["saving_minor"] for f in findings)
+    assert {f["seller"] for f in findings} == {account}
