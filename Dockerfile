@@ -9,4 +9,4 @@ COPY bench bench
 RUN pip install --no-cache-dir .
 ENV HOST=0.0.0.0
 # e.g. docker run IMAGE intake 8001
-ENTRYPOINT ["sh", "-c", "exec uvicorn --factory services.$0.app:create_app --host 0.0.0.0 --port $1"]
+ENTRYPOINT ["sh", "-c", "exec uvicorn --factory services.$0.app:create_app --host 0.0.0.0 --port $1 --timeout-graceful-shutdown 2"]

@@ -10,8 +10,8 @@ AXE ?= 4
 .DEFAULT_GOAL := help
 
 .PHONY: help install browser console-vendor axe-vendor run test what-if analytics-rebuild test-unit test-handlers test-integration fuzz test-contracts test-architecture bench bench-pipeline \
-	bench-messages bench-webhooks bench-classification bench-decisions bench-analytics lint format docs migrate clean accounts token \
-	kubernetes kubernetes-schemas cluster-secrets kustomize
+	bench-messages bench-webhooks bench-classification bench-decisions bench-analytics lint format docs migrate republish clean accounts token \
+	kubernetes kubernetes-schemas cluster-secrets kustomize recover
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  \033[36m%-22s\033[0m %s\n", $$1, $$2}'
@@ -108,6 +108,9 @@ token: install ## Print a token of the development issuer: make token ROLE=agent
 accounts: install ## Onboard sellers' channel accounts over intake's API: ARGS="list", ARGS="create shopify SHOP --seller S --secrets -", rotate, disable, check...
 	$(BIN)/python -m services.intake.handlers.accounts_cli $(ARGS)
 
+recover: install ## List, re-drive, retry or discard what failed: ARGS="dead-letters resolution list", "deliveries retry --cause 503", "calls discard KIND/ID --reason WHY"
+	$(BIN)/python -m shared.recovery_cli $(ARGS)
+
 analytics-rebuild: install ## Recompute analytics' case read model from every event it kept (DATABASE_URL)
 	$(BIN)/python -m services.analytics.handlers.rebuild
 
@@ -134,6 +137,8 @@ kubernetes-schemas: install ## Refresh the vendored Kubernetes, Strimzi, CloudNa
 		curl -fsSLO $(KEDA_CRDS)/keda.sh_scaledobjects.yaml && \
 		curl -fsSLo $(CURDIR)/tests/deploy/schemas/compose-spec.json $(COMPOSE_SPEC) && \
 		cd $(CURDIR) && $(BIN)/python -m tools.kubernetes_schemas $$tmp/swagger.json $$tmp
+republish: install ## Publish again SERVICE's retained outbox events published since SINCE (ISO time, UTC), after the broker lost events (DATABASE_URL)
+	$(BIN)/python -m deploy.republish --service "$(SERVICE)" --since "$(SINCE)"
 
 clean: ## Remove the virtualenv, local run state and caches
 	rm -rf $(VENV) .run .pytest_cache .ruff_cache *.egg-info

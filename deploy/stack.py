@@ -57,11 +57,35 @@ def start_service(
                 "--log-level",
                 "warning",
                 "--no-access-log",
+                # On SIGTERM, requests in flight get this long; then the service stops.
+                "--timeout-graceful-shutdown",
+                str(GRACEFUL_HTTP_SECONDS),
             ],
             env=env,
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )
+
+
+# On SIGTERM, how long uvicorn lets requests in flight finish before the lifespan stops the
+# service (which then has SHUTDOWN_GRACE_SECONDS for its consumer's batch).
+GRACEFUL_HTTP_SECONDS = 2
+
+
+def embedded_broker_membership() -> dict[str, str]:
+    """Consumer sessions short enough for a consumer killed with `kill -9` to be replaced
+    within seconds on the embedded broker (a real Kafka refuses less than 6 s: there, set
+    CONSUMER_INSTANCE_ID instead); nothing when KAFKA_BOOTSTRAP_SERVERS names a cluster or
+    the environment sets the session."""
+    if os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or os.environ.get("CONSUMER_SESSION_TIMEOUT_MS"):
+        return {}
+    return EMBEDDED_BROKER_MEMBERSHIP
+
+
+EMBEDDED_BROKER_MEMBERSHIP = {
+    "CONSUMER_SESSION_TIMEOUT_MS": "1500",
+    "CONSUMER_HEARTBEAT_INTERVAL_MS": "500",
+}
 
 
 # Settings whose environment variable holds JSON (a dict of tokens, of addresses).
@@ -216,6 +240,7 @@ def running_stack(
             "DATABASE_URL": database_url,
             **local_secrets(),
             **local_warehouses(),
+            **embedded_broker_membership(),
             # Buyers' replies by mail: intake's own mail server (its worker process).
             "INBOUND_SMTP_PORT": os.environ.get("INBOUND_SMTP_PORT") or str(free_port()),
             **(extra_env or {}),

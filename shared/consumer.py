@@ -8,8 +8,9 @@ A batch of records is applied in one database transaction:
 3. run each new event's handler.
 If a handler fails, the batch is rolled back and applied again one event at a
 time, each in a savepoint with a few retries, so one bad event is dead-lettered
-while the rest are applied. If the database or broker itself fails, the whole
-batch is redelivered after a pause.
+(to the topic's dead-letter topic, and as a row of `dead_letters` for the operators'
+recovery tools, `shared/recovery.py`) while the rest are applied. If the database or
+broker itself fails, the whole batch is redelivered after a pause.
 """
 
 import asyncio
@@ -30,7 +31,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.dead_letters import dead_letter
+from shared.dead_letters import dead_letter, keep_dead_letter
 from shared.events import Envelope, EventPayload, UnknownEventType
 from shared.inbox import first_deliveries
 from shared.settings import ServiceSettings
@@ -89,6 +90,7 @@ class EventConsumer:
         self.tracer = telemetry.tracer
         self.max_attempts = settings.consumer_max_attempts
         self.batch_size = settings.consumer_batch_size
+        self.settings = settings
         meter = telemetry.meter
         self._applied = meter.create_counter("events.applied", description="events applied")
         self._duplicates = meter.create_counter(
@@ -112,6 +114,9 @@ class EventConsumer:
         self.broker.subscriber(
             *topics,
             group_id=self.service,
+            group_instance_id=self.settings.consumer_instance_id,
+            session_timeout_ms=self.settings.consumer_session_timeout_ms,
+            heartbeat_interval_ms=self.settings.consumer_heartbeat_interval_ms,
             batch=True,
             max_records=self.batch_size,
             batch_timeout_ms=100,
@@ -274,4 +279,5 @@ class EventConsumer:
             reason,
         )
         await dead_letter(self.broker, record, self.service, reason)
+        await keep_dead_letter(self.sessions, record, self.service, reason)
         self._dead.add(1, {"topic": record.topic})

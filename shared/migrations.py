@@ -84,6 +84,23 @@ def create_messaging_tables(schema: str) -> None:
     )
 
 
+def create_outbox_marks(schema: str) -> None:
+    """Where the relay last published in each partition (`shared/outbox.py`), to tell a
+    broker that lost events; spelled out, as `create_messaging_tables`."""
+    op.create_table(
+        "outbox_marks",
+        sa.Column("topic", sa.Text, primary_key=True),
+        sa.Column("partition", sa.Integer, primary_key=True),
+        sa.Column("end_at_least", sa.BigInteger, nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        schema=schema,
+    )
+
+
+def drop_outbox_marks(schema: str) -> None:
+    op.drop_table("outbox_marks", schema=schema)
+
+
 def notify_on_insert(schema: str, table: str, channel: str) -> None:
     """Wake a worker that LISTENs on `channel` when rows are inserted (on commit)."""
     function = f"{schema}.notify_{table}_inserted"
@@ -122,6 +139,44 @@ def drop_key_column(schema: str, table: str, column: str, key: list[str]) -> Non
     op.drop_constraint(f"{table}_pkey", table, schema=schema)
     op.create_primary_key(f"{table}_pkey", table, key, schema=schema)
     op.drop_column(table, column, schema=schema)
+
+
+def create_dead_letters_table(schema: str) -> None:
+    """The dead letters a service's consumer parked (`shared/messaging_tables.py`),
+    spelled out so that this never changes when the model does."""
+    op.create_table(
+        "dead_letters",
+        sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+        sa.Column("consumer", sa.Text, nullable=False),
+        sa.Column("topic", sa.Text, nullable=False),
+        sa.Column("partition", sa.Integer, nullable=False),
+        sa.Column("offset", sa.BigInteger, nullable=False),
+        sa.Column("event_id", sa.Text, nullable=True),
+        sa.Column("event_type", sa.Text, nullable=True),
+        sa.Column("case_id", sa.Text, nullable=True),
+        sa.Column("cause", sa.Text, nullable=False),
+        sa.Column("payload", sa.Text, nullable=False),
+        sa.Column("headers", JSONB, nullable=False),
+        sa.Column("dead_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("state", sa.Text, nullable=False),
+        sa.Column("redrives", sa.Integer, nullable=False),
+        sa.Column("settled_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("settled_by", sa.Text, nullable=True),
+        sa.Column("discard_reason", sa.Text, nullable=True),
+        sa.UniqueConstraint("consumer", "topic", "partition", "offset", name="dead_letters_once"),
+        schema=schema,
+    )
+    op.create_index(
+        "dead_letters_waiting",
+        "dead_letters",
+        ["topic", "dead_at"],
+        schema=schema,
+        postgresql_where=sa.text("state = 'waiting'"),
+    )
+
+
+def drop_dead_letters_table(schema: str) -> None:
+    op.drop_table("dead_letters", schema=schema)
 
 
 def drop_messaging_tables(schema: str) -> None:

@@ -5,10 +5,20 @@ it consumes and the handler of each event type (or, for a read model, one projec
 takes whole batches), the context its handlers share and its background workers.
 `Service` wires it to PostgreSQL, Kafka, the outbox relay and telemetry, and starts and
 stops the workers; `create_app` puts it behind FastAPI with health and readiness probes,
-the audit trail (`GET /audit`) and the rate limits.
+the audit trail (`GET /audit`), the recovery tools for dead letters (`/dead-letters`,
+`shared/recovery.py`) and the rate limits.
+
+A service serves HTTP as soon as its database answers: the broker is connected, and the
+consumer group joined, in the background (a group join takes seconds, more after a crash),
+and the outbox relay starts once the broker is there. Readiness asks for what the process
+needs to do its job: its database always, the broker unless the spec says the service
+serves without it (intake's webhooks are stored in PostgreSQL). On SIGTERM, uvicorn stops
+taking requests and the service stops its workers, lets the consumer finish and commit the
+batch in hand (SHUTDOWN_GRACE_SECONDS at most), stops the relay and closes.
 """
 
 import asyncio
+import contextlib
 import copy
 import logging
 import re
@@ -31,7 +41,7 @@ from opentelemetry.metrics import Counter
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared import audit, edge, rate_limits
+from shared import audit, edge, rate_limits, recovery
 from shared.consumer import EventConsumer, EventHandler, Projection
 from shared.db import create_service_engine, session_factory, transaction
 from shared.identity import public
@@ -44,6 +54,11 @@ from shared.telemetry import Telemetry, context_from_headers, setup_telemetry
 from shared.tenancy import INFO_KEY, walled_sellers
 
 log = logging.getLogger(__name__)
+
+# Between tries to reach the database or the broker while starting.
+BROKER_RETRY_SECONDS = 1.0
+# What each step of a stop still gets once SHUTDOWN_GRACE_SECONDS are spent.
+SHORTEST_STOP_SECONDS = 0.5
 
 
 class Worker(Protocol):
@@ -72,8 +87,8 @@ class ServiceSpec:
     handlers: dict[str, EventHandler] = field(default_factory=dict)
     projection: Projection | None = None
     # What the service's handlers and workers share while it runs (clients of outside APIs,
-    # caches), as one typed object: `service.context`. Entered after the broker and relay
-    # start, left before they stop.
+    # caches), as one typed object: `service.context`. Entered once the database answers
+    # (the broker may still be joining), left before the relay and the broker stop.
     context: Callable[["Service"], AbstractAsyncContextManager[Any]] | None = None
     # The background loops the service runs beside its consumer, given the service and its
     # context: started once the context is ready, stopped (and awaited) before it closes.
@@ -84,6 +99,12 @@ class ServiceSpec:
     # Routes that take bodies larger than MAX_BODY_BYTES (uploads, mail, reports): a path
     # pattern (a regular expression matched at the start) → the most bytes, by the settings.
     larger_bodies: Callable[[Any], dict[str, int]] = no_larger_bodies
+    # Whether the service does its job with the broker away (its readiness then asks for its
+    # database only): intake stores webhooks in PostgreSQL, its events wait in the outbox.
+    serves_without_broker: bool = False
+    # The queues that wait for an operator beside the dead letters every service has
+    # (intake's failed deliveries and calls): counted as gauges (`shared/recovery.py`).
+    waiting_queues: tuple[recovery.WaitingQueue, ...] = ()
 
 
 class Service:
@@ -105,6 +126,8 @@ class Service:
             allow_auto_create_topics=False,
             **settings.kafka_producer_options(),
             log_level=logging.DEBUG,
+            # On stop, the batch in hand is applied and committed, for this long at most.
+            graceful_timeout=settings.shutdown_grace_seconds,
         )
         self.consumer: EventConsumer | None = None
         if (spec.handlers or spec.projection) and settings.consume_events:
@@ -122,6 +145,14 @@ class Service:
             spec.name, self.sessions, self.broker, self.telemetry, settings, self.counter
         )
         self._relay_task: asyncio.Task | None = None
+        self._broker_task: asyncio.Task | None = None
+        self.broker_connected = False
+        self.waiting = recovery.WaitingCounts(
+            spec.name,
+            self.sessions,
+            self.telemetry.meter,
+            (recovery.DEAD_LETTERS, *spec.waiting_queues),
+        )
         self._counters: dict[str, Counter] = {}
         self._own_parts = AsyncExitStack()
         self._workers: list[tuple[Worker, asyncio.Task]] = []
@@ -174,31 +205,104 @@ class Service:
             yield span
 
     async def start(self) -> None:
-        await self.broker.start()
-        self._relay_task = asyncio.create_task(self.relay.run(), name=f"{self.name}-outbox")
+        """Ready to serve HTTP once the database answers; the broker comes in the background."""
+        await self._database_answers()
         if self.spec.context is not None:
             self.context = await self._own_parts.enter_async_context(self.spec.context(self))
         self._own_parts.push_async_callback(self._stop_workers)
-        for worker in self.spec.workers(self, self.context):
+        for worker in (self.waiting, *self.spec.workers(self, self.context)):
             self._workers.append((worker, asyncio.create_task(worker.run())))
+        self._broker_task = asyncio.create_task(self._connect_broker(), name=f"{self.name}-broker")
 
-    async def _stop_workers(self) -> None:
+    async def _database_answers(self) -> None:
+        """Wait until the database answers (it may be starting too), for STARTUP_DATABASE_
+        WAIT_SECONDS at most; then the error is raised and the process exits."""
+        deadline = asyncio.get_running_loop().time() + self.settings.startup_database_wait_seconds
+        while True:
+            try:
+                async with self.engine.connect() as connection:
+                    await connection.execute(text("SELECT 1"))
+                return
+            except Exception as error:
+                if asyncio.get_running_loop().time() > deadline:
+                    raise
+                log.warning("%s waits for its database: %r", self.name, error)
+                await asyncio.sleep(BROKER_RETRY_SECONDS)
+
+    async def _connect_broker(self) -> None:
+        """Connect the broker and join the consumer group, trying again until it works;
+        then start the outbox relay."""
+        while True:
+            try:
+                await self.broker.start()
+                break
+            except Exception as error:
+                log.warning("%s cannot start its broker client yet: %r", self.name, error)
+                with contextlib.suppress(Exception):
+                    await self.broker.stop()
+                await asyncio.sleep(BROKER_RETRY_SECONDS)
+        self.broker_connected = True
+        log.info("%s joined its consumer group", self.name)
+        self._relay_task = asyncio.create_task(self.relay.run(), name=f"{self.name}-outbox")
+
+    async def _stop_workers(self, seconds: float | None = None) -> None:
+        """Tell the workers to stop and wait for them, `seconds` at most: one still busy
+        then (an outside call that hangs) is cancelled, as a crash would stop it, and its
+        work is taken up again where it was recorded."""
         for worker, _ in self._workers:
             worker.stop()
-        await asyncio.gather(*(task for _, task in self._workers))
+        tasks = [task for _, task in self._workers]
         self._workers.clear()
+        if not tasks:
+            return
+        _, late = await asyncio.wait(tasks, timeout=seconds)
+        for task in late:
+            log.warning("%s cancels a worker that did not stop in time", self.name)
+            task.cancel()
+        for outcome in await asyncio.gather(*tasks, return_exceptions=True):
+            if isinstance(outcome, Exception):
+                log.error("%s worker failed: %r", self.name, outcome)
+
+    async def _stop_consuming(self) -> None:
+        """Stop the consumer: the batch in hand applied and committed, for the broker's
+        graceful timeout (SHUTDOWN_GRACE_SECONDS) at most; no batch taken after."""
+        if self.broker_connected:
+            await asyncio.gather(*(subscriber.stop() for subscriber in self.broker.subscribers))
 
     async def stop(self) -> None:
+        """Stop taking work, then close, within SHUTDOWN_GRACE_SECONDS or little more: the
+        consumer and the workers stopped together (the batch in hand applied and committed),
+        then the context, the outbox relay (after the batch it is publishing) and the broker
+        client. Whatever is cut short is taken up again as after a crash (outbox, inbox)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.settings.shutdown_grace_seconds
+
+        def left() -> float:
+            return max(deadline - loop.time(), SHORTEST_STOP_SECONDS)
+
+        if self._broker_task is not None and not self._broker_task.done():
+            self._broker_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._broker_task
+        await asyncio.gather(self._stop_consuming(), self._stop_workers(left()))
         await self._own_parts.aclose()
         self.relay.stop()
         if self._relay_task is not None:
-            await self._relay_task
-        await self.broker.stop()
+            try:
+                await asyncio.wait_for(self._relay_task, left())
+            except TimeoutError:
+                log.warning("%s stopped its relay mid-batch: it is published again", self.name)
+        try:
+            await asyncio.wait_for(self.broker.stop(), left())
+        except TimeoutError:
+            log.warning("%s closed its broker client without a goodbye", self.name)
         await self.engine.dispose()
         if self.owns_telemetry:
             self.telemetry.shutdown()
 
     async def readiness(self) -> dict[str, str]:
+        """What this process needs, checked: its database, and the broker (`down` while it
+        is away, `joining` until the consumer group is joined)."""
         checks: dict[str, str] = {}
         try:
             async with self.engine.connect() as connection:
@@ -206,9 +310,22 @@ class Service:
             checks["database"] = "ok"
         except Exception as error:
             checks["database"] = f"down: {error.__class__.__name__}"
+        # A process that consumes nothing (CONSUME_EVENTS=false) does not ask for the broker.
         if self.consumer is not None:
-            checks["broker"] = "ok" if await self.broker.ping(timeout=2) else "down"
+            checks["broker"] = await self._broker_state()
         return checks
+
+    async def _broker_state(self) -> str:
+        if not self.broker_connected:
+            return "joining"
+        # Only reported where it is not needed: asked briefly, a probe is not held up.
+        timeout = 0.5 if self.spec.serves_without_broker else 2
+        return "ok" if await self.broker.ping(timeout=timeout) else "down"
+
+    def ready(self, checks: dict[str, str]) -> bool:
+        """Whether the checks let this process do its job (`ServiceSpec.serves_without_broker`)."""
+        needed = ("database",) if self.spec.serves_without_broker else tuple(checks)
+        return all(checks[name] == "ok" for name in needed)
 
 
 def create_app(
@@ -240,11 +357,12 @@ def create_app(
     @app.get("/readyz", tags=["operations"], dependencies=probe)
     async def readyz() -> JSONResponse:
         checks = await service.readiness()
-        ready = all(value == "ok" for value in checks.values())
+        ready = service.ready(checks)
         return JSONResponse({"ready": ready, **checks}, status_code=200 if ready else 503)
 
     for router in spec.routers:
         app.include_router(router)
+    app.include_router(recovery.router)  # every service's dead letters
     # Middleware added last runs first: the limits, the edge's refusals, then the trail.
     audit.guard(app, service.name, service.engine, service.settings)
     edge.guard(app, body_limits(spec, service.settings))

@@ -98,11 +98,73 @@ class ServiceSettings(BaseSettings):
         description="Tries of an event its handler fails on before it goes to the "
         "dead-letter topic.",
     )
+    consumer_session_timeout_ms: int = Field(
+        default=10_000,
+        ge=1000,
+        description="How long the broker waits without a heartbeat before it gives a "
+        "consumer's partitions to another member: after a crash (`kill -9`), a restarted "
+        "consumer waits about this long to consume again unless CONSUMER_INSTANCE_ID is set. "
+        "Kafka refuses less than its `group.min.session.timeout.ms` (6 s by default); the "
+        "embedded broker takes 1.5 s, which `make run` uses (docs/operations.md).",
+    )
+    consumer_heartbeat_interval_ms: int = Field(
+        default=3000,
+        ge=100,
+        description="How often a consumer tells the broker it is alive: a third of "
+        "CONSUMER_SESSION_TIMEOUT_MS or less.",
+    )
+    consumer_instance_id: str | None = Field(
+        default=None,
+        description="Static group membership (Kafka's `group.instance.id`): a name stable "
+        "across restarts and unique per process of a service (a StatefulSet pod's name). A "
+        "restarted process takes its partitions back at once, without waiting for the "
+        "session of its killed self to expire. Unset: dynamic membership. The embedded "
+        "broker accepts it but pauses 3 s on each join and sync: leave it unset there.",
+    )
+    shutdown_grace_seconds: float = Field(
+        default=7.0,
+        gt=0,
+        le=60,
+        description="On SIGTERM, how long a process gives its consumer to apply and commit "
+        "the batch in hand, its workers to finish, and its outbox relay the batch it is "
+        "publishing, before it closes anyway: what is cut short is taken up again as after a "
+        "crash (the inbox applies a redelivered event once).",
+    )
+    startup_database_wait_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        description="How long a starting process waits for its database to answer before "
+        "it gives up and exits.",
+    )
     outbox_poll_seconds: float = Field(
         default=0.5,
         gt=0,
         description="How often the outbox relay looks for unpublished events when no "
         "`pg_notify` woke it.",
+    )
+    outbox_retention_days: float = Field(
+        default=7,
+        gt=0,
+        description="How long a published event stays in its service's outbox, to be "
+        "published again if the broker loses it (`make republish`); then it is purged.",
+    )
+    outbox_purge_seconds: float = Field(
+        default=600,
+        gt=0,
+        description="How often the relay purges the events past OUTBOX_RETENTION_DAYS, in "
+        "batches of OUTBOX_PURGE_BATCH.",
+    )
+    outbox_purge_batch: int = Field(
+        default=5000,
+        ge=1,
+        description="Events purged per statement (each its own short transaction).",
+    )
+    outbox_broker_check_seconds: float = Field(
+        default=5,
+        gt=0,
+        description="How often the relay compares its topics' ends with where it last "
+        "published: a topic recreated or behind (a broker restarted empty, restored from an "
+        "old snapshot) has its retained events published again.",
     )
     marketplace_timeout_seconds: float = Field(
         default=10.0,

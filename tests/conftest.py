@@ -156,6 +156,26 @@ async def settings(components, emulators, mail_server, dev_issuer) -> StackSetti
     return settings
 
 
+async def isolated_settings(
+    settings: StackSettings, database: str, bootstrap: str, **changes
+) -> StackSettings:
+    """The session's settings on another broker (`bootstrap`, topics created) and a fresh
+    database of its own (migrated): for a test that loses its broker or republishes, so that
+    no other test sees it."""
+    database_url = await recreate_database(settings.database_url, f"{TEST_DATABASE}_{database}")
+    own = StackSettings.model_validate(
+        {
+            **settings.model_dump(),
+            "kafka_bootstrap_servers": bootstrap,
+            "database_url": database_url,
+            **changes,
+        }
+    )
+    await create_topics(own)
+    await upgrade_all(own)
+    return own
+
+
 async def eventually(
     probe: Callable[[], Awaitable[T]], timeout: float = 30.0, interval: float = 0.2
 ) -> T:

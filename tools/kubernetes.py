@@ -108,6 +108,20 @@ def probe(path: str, period: int, failures: int) -> dict[str, Any]:
     }
 
 
+def static_membership(process: Process) -> list[dict[str, Any]]:
+    """A consumer's `group.instance.id` is its pod's name: a container restarted after a
+    crash (`kill -9`) keeps its pod, so it takes its partitions back at once instead of
+    waiting for its dead self's session to expire."""
+    if not process.consumes:
+        return []
+    return [
+        {
+            "name": "CONSUMER_INSTANCE_ID",
+            "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}},
+        }
+    ]
+
+
 def deployment(process: Process, port: int) -> dict[str, Any]:
     container = {
         "name": process.service,
@@ -124,6 +138,7 @@ def deployment(process: Process, port: int) -> dict[str, Any]:
                 "valueFrom": {"secretKeyRef": {"name": DATABASE_SECRET, "key": "uri"}},
             },
             *({"name": name, "value": value} for name, value in process.env.items()),
+            *static_membership(process),
         ],
         "resources": {
             "requests": {"cpu": process.cpu[0], "memory": process.memory[0]},

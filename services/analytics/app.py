@@ -1,7 +1,7 @@
 """Analytics: read models and reports over every event."""
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
@@ -12,7 +12,9 @@ from services.analytics.handlers import (
     console,
     events,
     faq,
+    faq_publishing,
     listing_audit,
+    recovery,
     reports,
     sales,
     sign_in,
@@ -31,16 +33,27 @@ from shared.telemetry import Telemetry
 
 @asynccontextmanager
 async def analytics_context(service: Service) -> AsyncIterator[Analytics]:
-    """A client of resolution's API, for the console's what-if page; one of intake's, for
-    the listing audit."""
+    """A client of resolution's API, for the console's what-if page; one of each service's,
+    for its recovery page (intake's, at `INTAKE_API_BASE_URL` when set, for the listing
+    audit too)."""
     settings = service.settings
     resolution = settings.resolution_api_base_url or settings.base_url_of("resolution")
-    intake = settings.intake_api_base_url or settings.base_url_of("intake")
-    async with (
-        httpx.AsyncClient(base_url=resolution, timeout=60) as client,
-        httpx.AsyncClient(base_url=intake, timeout=30) as intake_client,
-    ):
-        yield Analytics(client, intake_client)
+    async with AsyncExitStack() as stack:
+        client = await stack.enter_async_context(httpx.AsyncClient(base_url=resolution, timeout=60))
+        apis = {"resolution": client}
+        for name in SERVICE_NAMES:
+            if name not in apis:
+                apis[name] = await stack.enter_async_context(
+                    httpx.AsyncClient(base_url=base_url_of(settings, name), timeout=60)
+                )
+        yield Analytics(client, apis)
+
+
+def base_url_of(settings: AnalyticsSettings, name: str) -> str:
+    """Where a service's API is: intake's where `INTAKE_API_BASE_URL` says, else on `HOST`."""
+    if name == "intake" and settings.intake_api_base_url:
+        return settings.intake_api_base_url
+    return settings.base_url_of(name)
 
 
 def analytics_workers(service: Service, _: Analytics) -> list[Worker]:
@@ -66,7 +79,9 @@ SPEC = ServiceSpec(
         sales.router,
         taxonomy.router,
         faq.router,
+        faq_publishing.router,
         what_if.router,
+        recovery.router,
     ),
     consumes=tuple(topic_of(s) for s in SERVICE_NAMES if s != "analytics"),
     projection=events.project_events,

@@ -30,7 +30,15 @@ class AnalyticsSettings(ServiceSettings):
     intake_api_base_url: str | None = Field(
         default=None,
         description="Where the listing audit reads the sellers' listings (intake's catalog "
-        "API, with the caller's own token); unset: intake on `HOST`.",
+        "API, with the caller's own token) and the console's recovery page asks intake; "
+        "unset: intake on `HOST`.",
+    )
+    faq_page_base_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^/?#]+(/[^?#]*)?$",
+        description="Where buyers' browsers reach analytics' public FAQ pages, as the embed "
+        "snippets name them (`https://faq.example.com`); unset: the address the caller "
+        "reached analytics at.",
     )
     console_session_secret: SecretStr | None = Field(
         default=None,

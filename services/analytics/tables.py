@@ -117,6 +117,8 @@ class FaqEntry(SQLModel, table=True):
     answer: str = Field(sa_column=Column(Text, nullable=False))
     covers: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
     updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    # When buyers could first read it (the public page, the marketplace); None: not published.
+    published_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
 
 
 class FaqGap(SQLModel, table=True):

@@ -31,6 +31,7 @@ from services.fulfillment.workers.label_voids import LabelVoider
 from services.fulfillment.workers.pickup_cancellations import PickupCanceller
 from services.fulfillment.workers.return_labels import ReturnLabelBuyer
 from services.fulfillment.workers.warehouse_deliveries import DeliveryWorker
+from services.fulfillment.workflows import failed_calls
 from services.fulfillment.workflows.context import Fulfillment
 from shared.events import DispositionDecided, ResolutionDecided, topic_of
 from shared.identity import service_client
@@ -116,6 +117,7 @@ SPEC = ServiceSpec(
     context=fulfillment_context,
     workers=fulfillment_workers,
     larger_bodies=larger_bodies,
+    waiting_queues=failed_calls.WAITING_QUEUES,
 )
 
 

@@ -113,6 +113,7 @@ class Shipment(SQLModel, table=True):
     shipped_at: datetime | None = moment(None)
     problem: str | None = text(None)
     problem_note: str | None = text(None)
+    problem_at: datetime | None = moment(None)
 
 
 class ReturnParcel(SQLModel, table=True):

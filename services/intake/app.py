@@ -17,7 +17,8 @@ from contextlib import asynccontextmanager
 
 import asyncpg
 import httpx
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 
 from services.intake.adapters.buyer_links import BuyerLinks
 from services.intake.adapters.case_views import CaseViews
@@ -43,6 +44,9 @@ from services.intake.handlers import (
     returns_portal,
     webhooks,
 )
+from services.intake.handlers import (
+    failed_calls as failed_calls_routes,
+)
 from services.intake.settings import IntakeSettings
 from services.intake.workers.amazon_notifications import AmazonNotificationsWorker
 from services.intake.workers.amazon_reports import AmazonReportsWorker
@@ -53,9 +57,11 @@ from services.intake.workers.inbound_mail import InboundMailServer
 from services.intake.workers.outgoing_messages import MessageWorker
 from services.intake.workers.removal_orders import RemovalOrderWorker
 from services.intake.workers.return_actions import ReturnActionWorker
-from services.intake.workflows.accepting import Acceptance
+from services.intake.workflows import failed_calls
+from services.intake.workflows.accepting import Acceptance, StoreSaturated
 from services.intake.workflows.accounts import Accounts, read_accounts_file
 from services.intake.workflows.context import Intake
+from shared.back_pressure import InFlightLimit
 from shared.events import (
     RefundIssued,
     ResolutionDecided,
@@ -108,7 +114,9 @@ async def intake_context(service: Service) -> AsyncIterator[Intake]:
             service,
             vault,
             channel_accounts,
-            Acceptance(pool, vault),
+            Acceptance(
+                pool, vault, settings.webhook_store_wait_seconds, settings.webhook_store_queue
+            ),
             marketplaces,
             mail=MailRelay.from_settings(settings),
             buyer_links=BuyerLinks.from_settings(settings),
@@ -177,6 +185,7 @@ SPEC = ServiceSpec(
         refunds.router,
         return_actions.router,
         outgoing_messages.router,
+        failed_calls_routes.router,
         catalog.router,
         catalog.hooks,
     ),
@@ -194,10 +203,34 @@ SPEC = ServiceSpec(
     workers=delivery_workers,
     lean_traced_paths=("webhooks",),
     larger_bodies=larger_bodies,
+    # Webhooks are stored in PostgreSQL and events wait in the outbox: the broker away,
+    # intake still takes deliveries.
+    serves_without_broker=True,
+    waiting_queues=failed_calls.WAITING_QUEUES,
 )
 
 
 def create_app(
     settings: IntakeSettings | None = None, telemetry: Telemetry | None = None
 ) -> FastAPI:
-    return create_service_app(SPEC, settings, telemetry)
+    app = create_service_app(SPEC, settings, telemetry)
+    own = app.state.service.settings
+    retry_after = str(own.webhook_retry_after_seconds)
+
+    async def come_back_later(request: Request, error: Exception) -> JSONResponse:
+        """A saturated store: the sender delivers again after Retry-After (back-pressure)."""
+        return JSONResponse(
+            {"detail": f"the store is saturated, deliver again later: {error}"},
+            status_code=503,
+            headers={"Retry-After": retry_after},
+        )
+
+    app.add_exception_handler(StoreSaturated, come_back_later)
+    # Added last, it runs first: a webhook past the bound costs nothing but its refusal.
+    app.add_middleware(
+        InFlightLimit,
+        paths=r"/webhooks/",
+        most=own.webhook_max_in_flight,
+        retry_after_seconds=own.webhook_retry_after_seconds,
+    )
+    return app

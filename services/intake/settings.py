@@ -22,6 +22,34 @@ class IntakeSettings(ServiceSettings):
         description="The largest webhook or agent request body accepted (413 beyond it); a "
         "returns report upload may be 16 times as large.",
     )
+    webhook_store_wait_seconds: float = Field(
+        default=3.0,
+        gt=0,
+        le=30,
+        description="How long a webhook waits for its store (PostgreSQL) before it is "
+        "answered 503 with Retry-After: the marketplace delivers it again, and a delivery "
+        "stored late is then a duplicate, never lost. Keeps every answer within a few seconds "
+        "when the database is saturated.",
+    )
+    webhook_store_queue: int = Field(
+        default=5000,
+        ge=1,
+        description="Deliveries waiting for the store at once before more are answered 503 "
+        "with Retry-After at once (back-pressure under a burst).",
+    )
+    webhook_max_in_flight: int = Field(
+        default=256,
+        ge=1,
+        description="Webhooks one intake process handles at once; past it, a webhook is "
+        "answered 503 with Retry-After at once, so that those admitted are answered within "
+        "seconds when the process is short of CPU (back-pressure under a burst).",
+    )
+    webhook_retry_after_seconds: int = Field(
+        default=5,
+        ge=1,
+        description="The Retry-After of a webhook answered 503 because the store or the "
+        "process is saturated.",
+    )
     intake_pii_keys: SecretStr | None = Field(
         default=None,
         description="Fernet keys (comma-separated, newest first, for a rotation) that encrypt "

@@ -82,6 +82,10 @@ class DeliveryRecord(SQLModel, table=True):
     # accepted): its tries' time budget runs from then.
     revived_at: datetime | None = moment(None)
     applied_at: datetime | None = moment(None)
+    # A failed delivery an operator discarded: when, who, and why.
+    discarded_at: datetime | None = moment(None)
+    discarded_by: str | None = text(None)
+    discard_reason: str | None = text(None)
     # Accepted before case ids named the seller account (migration account_keys): the case
     # it opens keeps the id its webhook's answer named then.
     legacy_case_id: bool = column(Boolean, False)

@@ -13,6 +13,7 @@ from services.resolution.settings import ResolutionSettings
 from services.resolution.workers.parcel_traces import TraceWorker
 from services.resolution.workers.refunds import RefundWorker
 from services.resolution.workers.sweeper import sweeper
+from services.resolution.workflows import failed_calls
 from services.resolution.workflows.context import Resolution
 from shared.events import (
     BuyerReplied,
@@ -89,6 +90,7 @@ SPEC = ServiceSpec(
     },
     context=resolution_context,
     workers=resolution_workers,
+    waiting_queues=failed_calls.WAITING_QUEUES,
 )
 
 

@@ -49,6 +49,10 @@ OTEL_METRICS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "amazon.fba_refunds": ("counter", "", ("outcome", "market")),
     "catalog.imported": ("counter", "", ("channel",)),
     "cases.unknown_skus": ("counter", "", ("channel",)),
+    # What waits for an operator (shared/recovery.py), alerted on in alerts.yml.
+    "recovery.dead_letters.waiting": ("gauge", "", ("topic", "consumer")),
+    "recovery.failed_deliveries.waiting": ("gauge", "", ("channel",)),
+    "recovery.failed_calls.waiting": ("gauge", "", ("kind",)),
     # opentelemetry-instrumentation-fastapi, default (old) HTTP semantic conventions.
     "http.server.duration": ("histogram", "ms", HTTP_ATTRS),
 }

@@ -184,6 +184,17 @@ def test_intake_runs_as_webhook_replicas_and_delivery_workers(rendered):
     assert "intake-webhooks" not in of_kind(documents, "ScaledObject")
 
 
+def test_each_consumer_is_a_static_member_named_after_its_pod(rendered):
+    deployments = of_kind(rendered["production"], "Deployment")
+    for name, deployment in deployments.items():
+        [container] = deployment["spec"]["template"]["spec"]["containers"]
+        named = {entry["name"]: entry.get("valueFrom") for entry in container["env"]}
+        if name == "intake-webhooks":
+            assert "CONSUMER_INSTANCE_ID" not in named
+        else:
+            assert named["CONSUMER_INSTANCE_ID"] == {"fieldRef": {"fieldPath": "metadata.name"}}
+
+
 def test_consumers_scale_on_the_lag_of_their_own_group_and_topics(rendered):
     documents = rendered["production"]
     deployments = of_kind(documents, "Deployment")

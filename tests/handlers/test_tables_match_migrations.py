@@ -21,10 +21,15 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 from sqlmodel import SQLModel
 
-from shared.messaging_tables import InboxMessage, OutboxMessage
+from shared.messaging_tables import DeadLetterRecord, InboxMessage, OutboxMark, OutboxMessage
 from shared.migrations import HISTORIES
 
-MESSAGING_TABLES = (OutboxMessage.__table__, InboxMessage.__table__)
+MESSAGING_TABLES = (
+    OutboxMessage.__table__,
+    OutboxMark.__table__,
+    InboxMessage.__table__,
+    DeadLetterRecord.__table__,
+)
 
 
 def described(service: str) -> MetaData:

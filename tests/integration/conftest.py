@@ -75,6 +75,9 @@ class Stack:
         if "resolution" in self.clients and "analytics" in self.services:
             # The console's what-if page asks resolution.
             self.services["analytics"].context.resolution_api = self.clients["resolution"]
+        if "analytics" in self.services:
+            # The console's recovery page asks each service (as the signed-in person).
+            self.services["analytics"].context.service_apis = dict(self.clients)
 
     def as_service(self, caller: str, target: str) -> httpx.AsyncClient:
         """A client of `target`'s app that calls as the service `caller`."""

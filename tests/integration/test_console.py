@@ -3,19 +3,22 @@ Playwright), served by the analytics of the running stack, over cases this test 
 signed out, the page offers the sign-in; signed in through the tests' issuer, it shows who
 and only their sellers' cases; the charts draw those cases, the filters narrow the live
 list, a case shows its conversation with the buyer and its timeline links each event to
-its trace, the what-if page replays a policy. A screenshot of each view lands in
-tests/artifacts/."""
+its trace, the what-if page replays a policy, the recovery page settles a dead letter. A
+screenshot of each view lands in tests/artifacts/."""
 
 import json
 import re
 import uuid
 
 import pytest
+from faststream.kafka import KafkaBroker
 from playwright.async_api import Page, async_playwright, expect
+from sqlalchemy import select
 
 from services.analytics.workflows.faq_gaps import find_gaps
 from services.intake.channels.shopify.webhook import request_key_of
 from services.intake.domain.opening import case_id_of
+from shared.messaging_tables import DeadLetterRecord
 from tests.conftest import eventually
 from tests.factories import AGENT, ISSUER, TEST_SELLER_AGENT, webhook
 from tests.integration.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, served
@@ -163,6 +166,32 @@ async def test_the_console_draws_the_cases_and_follows_one_to_its_traces(
     listing = page.locator("#listings tbody tr", has_text=sku)
     assert (await listing.locator("td").all_inner_texts())[:3] == [sku, "Desk Lamp", "5"]
 
+    # The seller answers it and publishes the answer: the five returns came before it.
+    entry = {
+        "language": "en",
+        "question": "It stopped charging?",
+        "answer": "Hold the power button for 10 s to reset the battery guard.",
+        "covers": ["defective"],
+    }
+    listed = await clients["analytics"].get("/cases", params={"search": sku}, headers=AGENT)
+    seller = listed.json()["cases"][0]["seller_account"]
+    path = f"/faq/{seller}/{sku}/charging"
+    assert (await clients["analytics"].put(path, json=entry, headers=AGENT)).status_code == 200
+    published = await clients["analytics"].put(f"{path}/publication", headers=AGENT)
+    assert published.status_code == 200, published.text
+    await page.reload()
+    effect = page.locator("#faq-effect tbody tr", has_text=sku)
+    await expect(effect).to_be_visible()
+    assert (await effect.locator("td").all_inner_texts())[:7] == [
+        sku,
+        "en",
+        "It stopped charging?",
+        published.json()["published_at"][:16].replace("T", " "),
+        "5 in 28 d",  # the French buyers wrote in English
+        "0 in 0 of 28 d",
+        "60.0% (3) → 0.0% (0)",
+    ]
+
     # Filters narrow the live list: France only, then the listing's cases only.
     await page.select_option("#case-filters select[name=market]", "FR")
     await page.fill("#case-filters input[name=search]", sku)
@@ -303,3 +332,46 @@ async def test_a_sellers_agent_signs_in_sees_only_its_sellers_cases_and_signs_ou
     await page.click("#sign-out")
     await expect(page.locator("#signed-out")).to_be_visible()
     assert await page.evaluate("fetch('/console/me').then(r => r.status)") == 401
+
+
+async def test_the_recovery_page_lists_a_dead_letter_and_discards_it_with_a_reason(
+    stack, console_url, page
+):
+    """An unreadable record on refurbish's topic is parked by analytics' consumer; the
+    platform admin finds it on the recovery page, cannot re-drive it (not an event), and
+    discards it with the reason, kept by analytics."""
+    marker = f"garbage-{uuid.uuid4().hex[:8]}"
+    publisher = KafkaBroker(stack.settings.kafka_bootstrap_servers)
+    async with publisher:
+        await publisher.publish(f"{{not an event {marker}".encode(), "refurbish.events")
+
+    async def parked() -> int | None:
+        async with stack.services["analytics"].sessions() as session:
+            return await session.scalar(
+                select(DeadLetterRecord.id).where(DeadLetterRecord.payload.contains(marker))
+            )
+
+    dead_letter_id = await eventually(parked, timeout=60)
+    await sign_in(page, console_url, PLATFORM_ADMIN)
+    await page.goto(f"{console_url}/console#/recovery")
+    filters = page.locator("#dead-letter-filters")
+    await filters.locator("select[name=service]").select_option("analytics")
+    line = page.locator(f"#dead-letters tr[data-dead-letter='{dead_letter_id}']")
+    await expect(line).to_contain_text(marker)
+    await expect(line).to_contain_text("invalid CloudEvent envelope")
+    await expect(page.locator("#dead-letter-topics")).to_contain_text("refurbish.events")
+
+    await line.get_by_role("button", name="Re-drive").click()
+    await expect(page.locator("#recovery-error")).to_contain_text("not a CloudEvent")
+
+    reason = "a producer's test record, never an event"
+    page.once("dialog", lambda dialog: dialog.accept(reason))
+    await line.get_by_role("button", name="Discard…").click()
+    await expect(line).to_have_count(0)  # no longer waiting
+    await filters.locator("select[name=state]").select_option("discarded")
+    await expect(line).to_contain_text(f"discarded: {reason}")
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.screenshot(path=ARTIFACTS / "console-recovery.png", full_page=True)
+    async with stack.services["analytics"].sessions() as session:
+        row = await session.get(DeadLetterRecord, dead_letter_id)
+    assert (row.state, row.discard_reason) == ("discarded", reason)

@@ -1,5 +1,6 @@
 // The operations console: analytics' reports drawn as KPIs, charts and tables.
-// Four views behind the URL's hash: #/ (overview), #/cases/<id>, #/what-if, #/listing-audit.
+// Five views behind the URL's hash: #/ (overview), #/cases/<id>, #/what-if, #/recovery,
+// #/listing-audit.
 // Analytics holds the signed-in person's token in its session cookie (never seen here): the
 // page's calls carry the cookie and the console's header; any 401 shows the sign-in.
 "use strict";
@@ -175,6 +176,25 @@ function drawFaqGaps(gaps) {
   ])));
 }
 
+// Each published FAQ entry: the share of the reasons it answers among its listing's returns
+// (buyers of its language) before and after it went out, with the counts behind each share
+// (services/analytics/domain/faq_effect.py); the after-window says how far it has run.
+function drawFaqEffect(effects) {
+  const shares = (cases, share) => `${percent(share)} (${cases})`;
+  document.querySelector("#faq-effect tbody").replaceChildren(...effects.map((e) => {
+    const covered = (side) => e.reasons.filter((r) => r.covered).reduce((n, r) => n + r[`${side}_cases`], 0);
+    const tr = row([
+      e.sku, e.language, e.question, day(e.published_at),
+      `${e.before_cases} in ${e.window_days} d`,
+      `${e.after_cases} in ${e.after_days_passed} of ${e.window_days} d`,
+      `${shares(covered("before"), e.covered_before_share)} → ${shares(covered("after"), e.covered_after_share)}`,
+      e.reasons.map((r) => `${r.reason}: ${shares(r.before_cases, r.before_share)} → ${shares(r.after_cases, r.after_share)}`).join("; "),
+    ]);
+    if (e.covered_after_share < e.covered_before_share) tr.title = "the reasons it answers fell";
+    return tr;
+  }));
+}
+
 // Claims won and money recovered, by kind and currency; below, the claims not decided yet,
 // soonest due first, with their clock (services/analytics/domain/claims.py).
 function drawClaims(report, pending) {
@@ -256,6 +276,7 @@ async function loadOverview() {
     getJson("/reports/summary"),
     getJson("/reports/faq-gaps", { seller: period.seller }),
   ]);
+  drawFaqEffect(await getJson("/reports/faq-effect", { seller: period.seller }));
   const [claimsReport, openClaims, filedClaims] = await Promise.all([
     getJson("/reports/claims", { seller: period.seller, since: period.since, until: period.until }),
     getJson("/claims", { seller: period.seller, outcome: "open" }),
@@ -456,6 +477,129 @@ function drawWhatIf(answer) {
   });
 }
 
+// ---- recovery ------------------------------------------------------------------------
+
+// Each service's recovery queues, asked through analytics (/console/recovery/<service>/...)
+// with the signed-in person's own token: the owning service says who may see and settle what.
+const SERVICES = ["intake", "resolution", "fulfillment", "refurbish", "analytics"];
+const recoveryPath = (service, path) => `/console/recovery/${service}/${path}`;
+const asUtc = (local) => (local ? `${local}:00Z` : "");
+
+function recoveryProblem(what, failure) {
+  if (failure instanceof SignedOut) throw failure;
+  const said = document.getElementById("recovery-error");
+  said.textContent = [said.textContent, `${what}: ${failure.message}`].filter(Boolean).join(" · ");
+}
+
+function filtersOf(formId) {
+  const form = new FormData(document.getElementById(formId));
+  return Object.fromEntries([...form.entries()].filter(([, value]) => value));
+}
+
+// A change (re-drive, retry, discard) asked of the owning service; a discard asks why first.
+async function settle(service, path, body = {}, discarding = false) {
+  if (discarding) {
+    const reason = window.prompt("Why is it discarded? (kept with it, and in the audit trail)");
+    if (!reason) return;
+    body = { ...body, reason };
+  }
+  const response = await call(recoveryPath(service, path), {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const answer = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(`${response.status} ${JSON.stringify(answer.detail ?? answer)}`);
+  await loadRecovery();
+}
+
+function actions(...buttons) {
+  const cell = element("span");
+  for (const [label, act] of buttons) {
+    const button = element("button", label, { type: "button" });
+    button.addEventListener("click", () => act().catch((failure) => recoveryProblem(label, failure)));
+    cell.append(button);
+  }
+  return cell;
+}
+
+async function loadDeadLetters() {
+  const filters = filtersOf("dead-letter-filters");
+  const service = filters.service;
+  delete filters.service;
+  const query = { ...filters, since: asUtc(filters.since), until: asUtc(filters.until), limit: 200 };
+  const [topics, letters] = await Promise.all([
+    getJson(recoveryPath(service, "dead-letters/topics")),
+    getJson(recoveryPath(service, "dead-letters"), query),
+  ]);
+  fillOptions(document.querySelector("#dead-letter-filters [name=topic]"), topics.map((t) => t.topic));
+  document.querySelector("#dead-letter-topics tbody").replaceChildren(
+    ...topics.map((t) => row([t.topic, t.waiting, day(t.oldest)])));
+  document.querySelector("#dead-letters tbody").replaceChildren(...letters.map((letter) => {
+    const tr = row([
+      day(letter.dead_at), letter.topic, letter.event_type ?? "unreadable", letter.case_id ?? "",
+      letter.cause, element("pre", letter.payload), letter.discard_reason ? `${letter.state}: ${letter.discard_reason}` : letter.state,
+      letter.state === "waiting" ? actions(
+        ["Re-drive", () => settle(service, `dead-letters/${letter.id}/redrive`)],
+        ["Discard…", () => settle(service, `dead-letters/${letter.id}/discard`, {}, true)],
+      ) : "",
+    ]);
+    tr.dataset.deadLetter = String(letter.id);
+    return tr;
+  }));
+}
+
+async function loadFailedDeliveries() {
+  const deliveries = await getJson(recoveryPath("intake", "deliveries"), { state: "failed", ...filtersOf("delivery-filters") });
+  document.querySelector("#failed-deliveries tbody").replaceChildren(...deliveries.map((d) => {
+    const path = `deliveries/${encodeURIComponent(d.channel)}/${encodeURIComponent(d.account)}/${d.delivery_id}`;
+    return row([day(d.received_at), d.channel, d.account, d.delivery_id, d.attempts, d.error, actions(
+      ["Retry", () => settle("intake", `${path}/retry`)],
+      ["Discard…", () => settle("intake", `${path}/discard`, {}, true)],
+    )]);
+  }));
+}
+
+async function loadFailedCalls() {
+  const calls = await getJson(recoveryPath("intake", "failed-calls"), filtersOf("call-filters"));
+  document.querySelector("#failed-calls tbody").replaceChildren(...calls.map((c) => {
+    const path = `failed-calls/${c.kind}/${encodeURIComponent(c.id)}`;
+    return row([day(c.owed_at), c.kind, c.what, c.case_id, c.account, c.attempts, c.error, actions(
+      ["Retry", () => settle("intake", `${path}/retry`)],
+      ["Discard…", () => settle("intake", `${path}/discard`, {}, true)],
+    )]);
+  }));
+}
+
+async function loadRecovery() {
+  const services = document.querySelector("#dead-letter-filters [name=service]");
+  if (!services.options.length) services.replaceChildren(...SERVICES.map((s) => element("option", s, { value: s })));
+  document.getElementById("recovery-error").textContent = "";
+  // Each queue on its own: someone who may see the deliveries but not the dead letters sees those.
+  await Promise.all([
+    loadDeadLetters().catch((failure) => recoveryProblem("Dead letters", failure)),
+    loadFailedDeliveries().catch((failure) => recoveryProblem("Failed deliveries", failure)),
+    loadFailedCalls().catch((failure) => recoveryProblem("Failed calls", failure)),
+  ]);
+}
+
+// The bulk buttons: every waiting one the form's filters match.
+function bulk(formId, service, prefix, verbs) {
+  for (const button of document.querySelectorAll(`#${formId} [data-bulk]`)) {
+    button.addEventListener("click", () => {
+      const filters = filtersOf(formId);
+      const chosen = formId === "dead-letter-filters"
+        ? { topic: filters.topic, event_type: filters.event_type, cause: filters.cause, since: asUtc(filters.since) || undefined, until: asUtc(filters.until) || undefined }
+        : filters;
+      const body = Object.fromEntries(Object.entries(chosen).filter(([, value]) => value));
+      const target = formId === "dead-letter-filters" ? filters.service : service;
+      const verb = verbs[button.dataset.bulk];
+      settle(target, `${prefix}/${verb}`, body, verb === "discard")
+        .catch((failure) => recoveryProblem(button.textContent, failure));
+    });
+  }
+}
+
 // ---- who is signed in ----------------------------------------------------------------
 
 // Who analytics' session holds: null when no one (401); an error for someone the console
@@ -546,7 +690,7 @@ function trouble(failure) {
 }
 
 function show(view) {
-  for (const id of ["signed-out", "overview", "case", "what-if", "listing-audit"]) document.getElementById(id).hidden = id !== view;
+  for (const id of ["signed-out", "overview", "case", "what-if", "recovery", "listing-audit"]) document.getElementById(id).hidden = id !== view;
 }
 
 async function route() {
@@ -566,6 +710,9 @@ async function route() {
       await loadCase(decodeURIComponent(hash.slice("/cases/".length)));
     } else if (hash === "/what-if") {
       show("what-if");
+    } else if (hash === "/recovery") {
+      show("recovery");
+      await loadRecovery();
     } else if (hash === "/listing-audit") {
       show("listing-audit");
     } else {
@@ -588,4 +735,10 @@ document.getElementById("load-policy").addEventListener("click", loadPolicy);
 document.getElementById("what-if-form").addEventListener("submit", runWhatIf);
 document.getElementById("audit-form").addEventListener("submit", (event) => runAudit(event).catch(trouble));
 document.getElementById("sign-out").addEventListener("click", () => signOut().catch(trouble));
+for (const form of ["dead-letter-filters", "delivery-filters", "call-filters"]) {
+  document.getElementById(form).addEventListener("change", () => loadRecovery().catch(trouble));
+}
+bulk("dead-letter-filters", null, "dead-letters", { redrive: "redrive", discard: "discard" });
+bulk("delivery-filters", "intake", "deliveries", { retry: "retry", discard: "discard" });
+bulk("call-filters", "intake", "failed-calls", { retry: "retry", discard: "discard" });
 route();

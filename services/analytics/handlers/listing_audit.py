@@ -52,9 +52,10 @@ async def listing_audit_report(
     caller.seller_or_404(seller, "seller")
     period.seller = seller
     period.market = market.value if market else None
-    if analytics.intake_api is None:
+    intake = analytics.service_apis.get("intake")
+    if intake is None:
         raise HTTPException(503, "intake's catalog API is not configured")
-    catalog = IntakeCatalogApi(analytics.intake_api)
+    catalog = IntakeCatalogApi(intake)
     try:
         async with service.sessions() as session:
             findings = await audit_seller(

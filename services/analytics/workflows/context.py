@@ -1,8 +1,9 @@
 """What analytics' routes share while it runs: a client of resolution's API, for the
-console's what-if page (`adapters/resolution_api`), and one of intake's, for the listing
-audit (`adapters/intake_catalog_api`)."""
+console's what-if page (`adapters/resolution_api`); a client of each service's API, for the
+console's recovery page (`adapters/recovery_api`) and, intake's, for the listing audit
+(`adapters/intake_catalog_api`)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 import httpx
@@ -14,7 +15,8 @@ from shared.service import context_of
 @dataclass
 class Analytics:
     resolution_api: httpx.AsyncClient
-    intake_api: httpx.AsyncClient | None = None
+    # Each service's API by its name (resolution's is `resolution_api`).
+    service_apis: dict[str, httpx.AsyncClient] = field(default_factory=dict)
 
 
 CurrentAnalytics = Annotated[Analytics, Depends(context_of)]

@@ -14,7 +14,7 @@ The cards are data (`rate_cards.json`, or a seller's own file of the same shape)
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -146,6 +146,17 @@ def _zone_tables(code: str, tables: Mapping[str, Mapping[str, str]]) -> dict:
 RATE_CARDS = load_rate_cards()
 REFERENCE_FX = RATE_CARDS.fx
 
+# When each carrier last collects at each warehouse (local time): a parcel packed after
+# its carrier's cut-off leaves the next business day. A carrier not named here collects at
+# the warehouse's own cut-off, as does a task not yet given a carrier.
+CARRIER_CUTOFFS: Mapping[str, Mapping[str, time]] = {
+    "BOS1": {"USPS": time(17), "UPS": time(16, 30), "FedEx": time(15, 30)},
+    "RNO1": {"USPS": time(16, 30), "UPS": time(16), "FedEx": time(14, 30)},
+    "YYZ1": {"Canada Post": time(16), "UPS": time(16, 30), "FedEx": time(15)},
+    "CVT1": {"Royal Mail": time(17, 30), "DPD": time(16, 30), "DHL": time(16)},
+    "NUE1": {"DHL": time(17), "DPD": time(16), "UPS": time(15, 30)},
+}
+
 
 # Zones, dates, quotes
 
@@ -179,13 +190,28 @@ def postal_key(country: Market, postal_code: str | None) -> str | None:
     return compact or None
 
 
-def ships_on(warehouse: Warehouse, now: datetime) -> date:
-    """Today (the warehouse's day) if before its cutoff on a business day, else the next."""
+def cutoff_of(warehouse: Warehouse, carrier: str | None = None) -> time:
+    """The carrier's last collection of the day at the warehouse; with no carrier (or one
+    without a collection of its own there), the warehouse's cut-off."""
+    return CARRIER_CUTOFFS.get(warehouse.code, {}).get(carrier or "", warehouse.cutoff)
+
+
+def ships_on(warehouse: Warehouse, now: datetime, carrier: str | None = None) -> date:
+    """Today (the warehouse's day) if before the cut-off (the carrier's, else the
+    warehouse's) on a business day, else the next business day."""
     local = utc(now).astimezone(ZoneInfo(warehouse.time_zone))
     today = local.date()
-    if is_business_day(today, warehouse.country) and local.time() < warehouse.cutoff:
+    if is_business_day(today, warehouse.country) and local.time() < cutoff_of(warehouse, carrier):
         return today
     return next_business_day(today, warehouse.country)
+
+
+def collected_at(warehouse: Warehouse, now: datetime, carrier: str | None = None) -> datetime:
+    """The moment (UTC) of the next collection a parcel ready `now` can still make: the
+    carrier's cut-off today if not yet past, else on the next business day."""
+    day = ships_on(warehouse, now, carrier)
+    local = datetime.combine(day, cutoff_of(warehouse, carrier), ZoneInfo(warehouse.time_zone))
+    return local.astimezone(UTC)
 
 
 def delivered_by(ships: date, transit_days: int, destination: Market) -> date:

@@ -40,10 +40,32 @@ TEXTS: dict[str, tuple[str, str, str, str]] = {
     "warehouse": ("Warehouse", "Lager", "Entrepôt", "Almacén"),
     "queue": ("Task queue", "Auftragsliste", "File des tâches", "Cola de tareas"),
     "queue_order": (
-        "Most urgent first: promised date, then today's carrier cut-off {cutoff}.",
-        "Dringendste zuerst: zugesagtes Datum, dann heutiger Annahmeschluss {cutoff}.",
-        "Les plus urgentes d'abord : date promise, puis l'heure limite du transporteur {cutoff}.",
-        "Las más urgentes primero: fecha prometida, luego el corte del transportista {cutoff}.",
+        "Most urgent first: promised date, then the carrier collection it must make "
+        "(today's cut-off, else the next business day's).",
+        "Dringendste zuerst: zugesagtes Datum, dann die Abholung, die der Auftrag erreichen "
+        "muss (heutiger Annahmeschluss, sonst der des nächsten Werktags).",
+        "Les plus urgentes d'abord : date promise, puis l'enlèvement à ne pas manquer "
+        "(l'heure limite du jour, sinon celle du jour ouvré suivant).",
+        "Las más urgentes primero: fecha prometida, luego la recogida que debe alcanzar "
+        "(el corte de hoy, si no el del siguiente día hábil).",
+    ),
+    "collects": (
+        "Collected {day} {time}",
+        "Abholung {day} {time}",
+        "Enlèvement {day} {time}",
+        "Recogida {day} {time}",
+    ),
+    "queue_live": (
+        "This queue updates itself every {seconds} s; last updated {time}.",
+        "Diese Liste aktualisiert sich alle {seconds} s; zuletzt {time}.",
+        "Cette file se met à jour toutes les {seconds} s ; dernière mise à jour {time}.",
+        "Esta cola se actualiza cada {seconds} s; última actualización {time}.",
+    ),
+    "queue_offline": (
+        "No network: this queue is not updating. It shows the tasks as they were at {time}.",
+        "Kein Netz: diese Liste wird nicht aktualisiert. Sie zeigt den Stand von {time}.",
+        "Pas de réseau : cette file ne se met plus à jour. Elle montre les tâches de {time}.",
+        "Sin red: esta cola no se actualiza. Muestra las tareas tal como estaban a las {time}.",
     ),
     "counts": ("Tasks by state", "Aufträge nach Stand", "Tâches par état", "Tareas por estado"),
     "no_tasks": (

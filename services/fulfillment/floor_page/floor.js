@@ -87,8 +87,47 @@
     }
   }
 
+  // The queue fetches its own page again every few seconds and puts the new counts and
+  // tasks in place of the old: the scan field, its focus and what is typed in it are not
+  // part of what is replaced. When the network is gone it says so, keeps the tasks it last
+  // had, and tries again at the next turn.
+  function keepFresh(live) {
+    const every = Number(live.dataset.refresh) || 15000;
+    let fetching = false;
+    async function refresh() {
+      if (fetching || document.hidden) return;
+      fetching = true;
+      try {
+        const answer = await fetch(location.href, {
+          credentials: "same-origin",
+          headers: { Accept: "text/html" },
+          cache: "no-store",
+        });
+        const fresh = new DOMParser()
+          .parseFromString(await answer.text(), "text/html")
+          .getElementById("live");
+        // Signed out meanwhile: the answer is the sign-in offer; the next visit shows it.
+        if (!answer.ok || !fresh) return;
+        const current = document.getElementById("live");
+        current.replaceChildren(...fresh.childNodes);
+        const root = document.documentElement;
+        root.dataset.refreshes = String(Number(root.dataset.refreshes || 0) + 1);
+      } catch (error) {
+        const offline = document.getElementById("queue-offline");
+        if (offline) offline.hidden = false;
+      } finally {
+        fetching = false;
+      }
+    }
+    setInterval(refresh, every);
+    window.addEventListener("online", refresh);
+    document.addEventListener("visibilitychange", refresh);
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     document.querySelector("[autofocus]")?.focus();
+    const live = document.getElementById("live");
+    if (live) keepFresh(live);
     if (document.querySelector("[data-refused]")) buzz();
     for (const form of document.querySelectorAll("form[data-advance]")) advance(form);
     for (const form of document.querySelectorAll("form[data-draft]")) {
@@ -105,10 +144,14 @@
         const button = event.submitter || form.querySelector("button[type=submit]");
         form.dataset.sending = "1";
         if (button) button.disabled = true;
-        send(form, button, draftKey(form)).finally(() => { form.dataset.sending = ""; });
+        send(form, button, draftKey(form), ["file"]).finally(() => { form.dataset.sending = ""; });
       });
     }
     window.addEventListener("online", () => showOffline(false));
-    window.addEventListener("offline", () => showOffline(true));
+    window.addEventListener("offline", () => {
+      const queueOffline = document.getElementById("queue-offline");
+      if (queueOffline) queueOffline.hidden = false;
+      else showOffline(true);
+    });
   });
 })();

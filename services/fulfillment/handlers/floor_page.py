@@ -17,20 +17,21 @@ is gone, keeps the entry and says so.
 """
 
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, HTTPException, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy import func, or_, select
 
-from services.fulfillment.domain import floor_queue
+from services.fulfillment.domain import carriers, floor_queue
 from services.fulfillment.domain import floor_words as words
 from services.fulfillment.domain.parcel_photos import LARGEST_PHOTO, PhotoRefused, photos_of
-from services.fulfillment.domain.tasks import OPEN, SHIPPED
+from services.fulfillment.domain.tasks import OPEN, PROBLEM, SHIPPED
 from services.fulfillment.domain.warehouses import WAREHOUSE_BY_CODE
 from services.fulfillment.handlers import returns as returns_api
 from services.fulfillment.handlers import stock as stock_api
@@ -60,6 +61,8 @@ STAFF_PAGE = StaffPage(
 )
 Token = Annotated[str, Form(alias="form_token")]
 PROBLEMS = ("damaged_stock", "not_found", "other")
+# How often the queue fetches itself again: new tasks appear without a reload.
+REFRESH_MS = 15_000
 
 
 def floor_client(settings: FulfillmentSettings) -> PageClient:
@@ -170,26 +173,39 @@ async def asset(name: str) -> FileResponse:
 async def queue(
     request: Request, service: CurrentService, caller: WarehouseStaff, w: str | None = None
 ) -> HTMLResponse:
+    """The whole page; its script fetches it again every `REFRESH_MS` and puts the new
+    queue and counts in place, leaving the scan field and what is typed in it alone."""
     code = chosen_warehouse(caller, w)
+    warehouse = WAREHOUSE_BY_CODE[code]
     open_tasks = await tasks_api.list_tasks(code, service, caller, None)
-    today = datetime.now(UTC)
-    start = today.replace(hour=0, minute=0, second=0, microsecond=0)
+    now = datetime.now(UTC)
+    zone = ZoneInfo(warehouse.time_zone)
+    start = datetime.combine(now.astimezone(zone).date(), time(0), zone)
     async with service.sessions() as session:
         counted = await session.execute(
             select(Shipment.status, func.count())
             .where(Shipment.warehouse == code)
-            .where(or_(Shipment.status.in_(OPEN), Shipment.shipped_at >= start))
+            .where(
+                or_(
+                    Shipment.status.in_(OPEN),
+                    Shipment.shipped_at >= start,
+                    Shipment.problem_at >= start,
+                )
+            )
             .group_by(Shipment.status)
         )
-        counts = {state.value: 0 for state in (*OPEN, SHIPPED)} | dict(counted.all())
+        counts = {state.value: 0 for state in (*OPEN, SHIPPED, PROBLEM)} | dict(counted.all())
     return render(
         request,
         "queue.html",
         caller,
-        warehouse=WAREHOUSE_BY_CODE[code],
-        tasks=floor_queue.most_urgent_first(open_tasks),
-        late=lambda task: floor_queue.late(task, today.date()),
+        warehouse=warehouse,
+        tasks=floor_queue.most_urgent_first(open_tasks, now),
+        late=lambda task: floor_queue.late(task, now.astimezone(zone).date()),
+        collected=lambda task: carriers.collected_at(warehouse, now, task.carrier).astimezone(zone),
         counts=counts,
+        refresh_ms=REFRESH_MS,
+        now_local=now.astimezone(zone),
     )
 
 

@@ -93,12 +93,14 @@ async def report_problem(
 ) -> Shipment:
     """The case goes to the next warehouse of its region that holds the stock, never one
     that failed it before, or back to resolution."""
-    moved = tasks.report_problem(task, problem, note, by, utc_now())
+    now = utc_now()
+    moved = tasks.report_problem(task, problem, note, by, now)
     if moved.repeated:
         return task
     async with service.case_span(session, task.case_id, "task problem"):
         failed_before = await _warehouses_that_failed(session, task.case_id)
         task.status, task.problem, task.problem_note = moved.state, problem, note
+        task.problem_at = now
         session.add(task)
         await labelling.give_up(session, task.shipment_id)  # a label bought is not used
         await stock.release(session, task)

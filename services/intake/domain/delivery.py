@@ -7,7 +7,8 @@ with each try (capped, with jitter, never shorter than the marketplace's Retry-A
 Trying goes on for a time budget counted from the delivery's first receipt (72 hours by
 default); a try that fails once the budget is spent, or that trying again cannot help,
 fails the delivery. A failed delivery is revived (accepted again, due at once, with a
-budget of its own) by an operator's retry or by the marketplace delivering it again.
+budget of its own) by an operator's retry or by the marketplace delivering it again, or
+discarded by an operator with the reason (then nothing revives it).
 Deliveries carry no events of their own: the cases they open, update or erase do.
 """
 
@@ -22,6 +23,7 @@ class DeliveryState(StrEnum):
     ACCEPTED = "accepted"  # stored, to be completed and applied
     APPLIED = "applied"
     FAILED = "failed"  # given up, with its cause: `GET /deliveries?state=failed`
+    DISCARDED = "discarded"  # a failed one an operator set aside, saying why
 
 
 DELIVERY = Lifecycle(
@@ -31,6 +33,7 @@ DELIVERY = Lifecycle(
         "retry": {DeliveryState.ACCEPTED: DeliveryState.ACCEPTED},
         "fail": {DeliveryState.ACCEPTED: DeliveryState.FAILED},
         "revive": {DeliveryState.FAILED: DeliveryState.ACCEPTED},
+        "discard": {DeliveryState.FAILED: DeliveryState.DISCARDED},
     },
     # Reviving one that is still being tried changes nothing: it is due in its own time.
     done={"revive": {DeliveryState.ACCEPTED}},
@@ -53,6 +56,11 @@ def revived(state: DeliveryState, what: str | None = None) -> Transition[Deliver
     """Accepted again, to be tried from now on; None when it is still being tried."""
     to = DELIVERY.next(state, "revive", what)
     return None if to is None else Transition(to)
+
+
+def discarded(state: DeliveryState, what: str | None = None) -> Transition[DeliveryState]:
+    """Set aside by an operator: neither tried again nor revived by a redelivery."""
+    return Transition(DELIVERY.next(state, "discard", what))
 
 
 def revivable() -> tuple[DeliveryState, ...]:

@@ -55,6 +55,7 @@ OUTGOING_MESSAGE = Lifecycle(
         "fail": {QUEUED: FAILED},
         "withhold": {QUEUED: NOT_SENT},
         "retry": {FAILED: QUEUED},
+        "discard": {FAILED: NOT_SENT},  # an operator sets a failed message aside, saying why
     },
     done={
         "send": {SENT, DELIVERED, BOUNCED},
@@ -175,6 +176,11 @@ def withhold(state: MessageState, message_id: str) -> Transition[MessageState]:
 def retry(state: MessageState, message_id: str) -> Transition[MessageState]:
     """An agent asks for another try of a failed message."""
     return _moved(state, "retry", message_id)
+
+
+def discard(state: MessageState, message_id: str) -> Transition[MessageState]:
+    """An operator sets a failed message aside for good (why: `error`)."""
+    return _moved(state, "discard", message_id)
 
 
 def after_unavailable(

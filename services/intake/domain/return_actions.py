@@ -48,6 +48,7 @@ RETURN_ACTION = Lifecycle(
         "retry": {FAILED: OWED},
         "drop": {OWED: DROPPED, FAILED: DROPPED},
         "owe again": {NOT_NEEDED: OWED, DROPPED: OWED},
+        "discard": {FAILED: DROPPED},  # an operator sets a failed action aside, saying why
     },
     done={
         "perform": {DONE},
@@ -112,6 +113,12 @@ def retry(state: ActionState, action_id: str) -> Transition[ActionState]:
 def drop(state: ActionState, action_id: str) -> Transition[ActionState]:
     """A later decision no longer owes an action not performed yet."""
     return Transition(RETURN_ACTION.next(state, "drop", f"return action {action_id}") or state)
+
+
+def discard(state: ActionState, action_id: str) -> Transition[ActionState]:
+    """An operator sets a failed action aside (why: `error`); a later decision may owe it
+    again."""
+    return Transition(RETURN_ACTION.next(state, "discard", f"return action {action_id}") or state)
 
 
 def owe_again(state: ActionState, action_id: str) -> Transition[ActionState]:

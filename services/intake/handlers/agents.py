@@ -28,6 +28,8 @@ from services.intake.workflows.context import CurrentIntake
 from services.intake.workflows.reviving import (
     Deliveries,
     NoSuchDelivery,
+    discard_all,
+    discard_one,
     listed,
     retry_all,
     retry_one,
@@ -108,6 +110,18 @@ class DeliveriesChosen(BaseModel):
     cause: str | None = Field(default=None, min_length=1, description="words of the cause")
     received_since: AwareDatetime | None = None
     received_until: AwareDatetime | None = Field(default=None, description="received before")
+
+
+class DeliveriesDiscarded(DeliveriesChosen):
+    """Which failed deliveries to set aside, and why."""
+
+    reason: str = Field(min_length=3, max_length=2000, description="why they are set aside")
+
+
+class DeliveryDiscarded(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=3, max_length=2000, description="why it is set aside")
 
 
 def deliveries_chosen(chosen: DeliveriesChosen) -> Deliveries:
@@ -216,6 +230,57 @@ async def retry_failed_delivery(
         try:
             scope = caller.sellers_in(DELIVERY_ACCOUNT)
             return await retry_one(session, channel, account, delivery_id, utc_now(), scope)
+        except NoSuchDelivery as error:
+            raise HTTPException(404, str(error)) from error
+        except IllegalTransition as refused:
+            raise HTTPException(409, refused.reason) from refused
+
+
+@router.post(
+    "/deliveries/discard",
+    summary="Discard, with the reason, the failed deliveries of a channel, an account, a cause, "
+    "a time of receipt",
+)
+async def discard_failed_deliveries(
+    service: CurrentService, caller: SellerAgent, chosen: DeliveriesDiscarded
+) -> dict[str, Any]:
+    """Every failed delivery of the caller's sellers the body's conditions match is set
+    aside: never tried again, nor revived by the marketplace delivering it again."""
+    which = checked(Deliveries(**chosen.model_dump(exclude={"reason"})))
+    scope = caller.sellers_in(DELIVERY_ACCOUNT)
+    async with service.transaction() as session:
+        count = await discard_all(session, which, caller.subject, chosen.reason, utc_now(), scope)
+    log.info(
+        "%s discarded %d failed deliveries (%s): %s", caller.subject, count, which, chosen.reason
+    )
+    return {"discarded": count}
+
+
+@router.post(
+    "/deliveries/{channel}/{account}/{delivery_id:path}/discard",
+    summary="Discard one failed delivery, saying why",
+)
+async def discard_failed_delivery(
+    channel: Channel,
+    account: str,
+    delivery_id: str,
+    discarding: DeliveryDiscarded,
+    service: CurrentService,
+    caller: SellerAgent,
+) -> dict[str, Any]:
+    scope = caller.sellers_in(DELIVERY_ACCOUNT)
+    async with service.transaction() as session:
+        try:
+            return await discard_one(
+                session,
+                channel,
+                account,
+                delivery_id,
+                caller.subject,
+                discarding.reason,
+                utc_now(),
+                scope,
+            )
         except NoSuchDelivery as error:
             raise HTTPException(404, str(error)) from error
         except IllegalTransition as refused:

@@ -7,6 +7,11 @@ per batch, not per webhook. The same statement revives a delivery that had faile
 marketplace delivering it again makes it due at once, with a fresh budget of tries (a
 duplicate of any other delivery changes nothing).
 
+Back-pressure: a delivery that waits longer than WEBHOOK_STORE_WAIT_SECONDS for its write,
+or arrives while WEBHOOK_STORE_QUEUE deliveries wait already, or whose write cannot reach the
+database, is refused with `StoreSaturated` (answered 503 with Retry-After): the sender
+delivers it again, and one whose write went through meanwhile is then a duplicate.
+
 What is stored, sealed: a webhook as received (`WEBHOOK`: the channel's headers and the
 body), completed and parsed later; or a delivery parsed on arrival (`PARSED`: report rows,
 agents' cases, eBay account deletions).
@@ -106,6 +111,22 @@ def parsed_delivery(content: dict[str, Any]) -> Delivery:
 Key = tuple[str, str, str]  # channel, seller account, delivery id
 
 
+class StoreSaturated(Exception):
+    """The store cannot take a delivery now: answered 503 with Retry-After."""
+
+
+# Write failures that say the database is out of reach or out of connections, not that the
+# delivery is wrong.
+UNREACHABLE = (
+    OSError,
+    TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.InterfaceError,
+)
+
+
 @dataclass(frozen=True)
 class Waiting:
     row: tuple[str, str, str, str, bytes, str]
@@ -117,16 +138,23 @@ class Waiting:
 
 
 class Acceptance:
-    def __init__(self, pool: asyncpg.Pool, vault: Vault) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, vault: Vault, wait_seconds: float = 3.0, queue: int = 5000
+    ) -> None:
         self.pool = pool
         self.vault = vault
+        self.wait_seconds = wait_seconds  # for its write, at most, before StoreSaturated
+        self.queue = queue  # deliveries waiting for a write, at most
         self._waiting: list[Waiting] = []
         self._writer: asyncio.Task | None = None  # drains `_waiting` while it runs
 
     async def accept(
         self, channel: Channel, delivery_id: str, account: str, kind: str, content: dict[str, Any]
     ) -> Outcome:
-        """Store a verified delivery, or revive it if it had failed."""
+        """Store a verified delivery, or revive it if it had failed; `StoreSaturated` when
+        the store cannot take it in time."""
+        if len(self._waiting) >= self.queue:
+            raise StoreSaturated(f"{len(self._waiting)} deliveries wait for the store")
         row = (
             channel.value,
             account,
@@ -139,7 +167,12 @@ class Acceptance:
         self._waiting.append(Waiting(row, answer))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write_all())
-        return await answer
+        try:
+            # Shielded: a write under way stores the delivery even when its sender is told
+            # to come back (it is a duplicate then).
+            return await asyncio.wait_for(asyncio.shield(answer), self.wait_seconds)
+        except TimeoutError:
+            raise StoreSaturated(f"no write within {self.wait_seconds} s") from None
 
     async def accept_parsed(self, deliveries: list[Delivery]) -> int:
         """Store deliveries parsed on arrival (report rows, agents' cases); how many are new
@@ -181,8 +214,11 @@ class Acceptance:
                 rows = [w.row for w in first.values()]
                 stored = await connection.fetch(STORE, *map(list, zip(*rows, strict=True)))
         except Exception as error:
+            if isinstance(error, UNREACHABLE):
+                error = StoreSaturated(f"the store is out of reach: {error!r}")
             for waiting in batch:
-                waiting.answer.set_exception(error)
+                if not waiting.answer.done():
+                    waiting.answer.set_exception(error)
             return
         outcomes = {
             (row["channel"], row["account"], row["delivery_id"]): (
@@ -192,6 +228,8 @@ class Acceptance:
         }
         for waiting in batch:
             outcome = outcomes.get(waiting.key, Outcome.DUPLICATE)
+            if waiting.answer.done():
+                continue
             waiting.answer.set_result(
                 outcome if first[waiting.key] is waiting else Outcome.DUPLICATE
             )

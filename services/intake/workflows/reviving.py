@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.intake.domain.case import Channel
-from services.intake.domain.delivery import DeliveryState, revivable, revived
+from services.intake.domain.delivery import DeliveryState, discarded, revivable, revived
 from services.intake.tables import DeliveryRecord
 
 SHOWN = (
@@ -31,6 +31,9 @@ SHOWN = (
     "revived_at",
     "next_attempt_at",
     "applied_at",
+    "discarded_at",
+    "discarded_by",
+    "discard_reason",
 )
 
 
@@ -137,3 +140,68 @@ async def retry_all(
         )
         count += result.rowcount
     return count
+
+
+async def discard_one(
+    session: AsyncSession,
+    channel: Channel,
+    account: str,
+    delivery_id: str,
+    by: str,
+    reason: str,
+    now: datetime,
+    scope: ColumnElement[bool],
+) -> dict[str, Any]:
+    """Set one failed delivery aside with the reason; raises NoSuchDelivery (one out of
+    `scope` too), or IllegalTransition for one that is not failed."""
+    row = await session.scalar(
+        select(DeliveryRecord)
+        .where(
+            DeliveryRecord.channel == channel.value,
+            DeliveryRecord.account == account,
+            DeliveryRecord.delivery_id == delivery_id,
+            scope,
+        )
+        .with_for_update()
+    )
+    if row is None:
+        raise NoSuchDelivery(f"no {channel} delivery {delivery_id} of account {account}")
+    what = f"delivery {channel}/{account}/{delivery_id}"
+    row.state = discarded(DeliveryState(row.state), what).state.value
+    row.discarded_at, row.discarded_by, row.discard_reason = now, by, reason
+    session.add(row)
+    return {name: getattr(row, name) for name in SHOWN}
+
+
+async def discard_all(
+    session: AsyncSession,
+    which: Deliveries,
+    by: str,
+    reason: str,
+    now: datetime,
+    scope: ColumnElement[bool],
+) -> int:
+    """Set aside every failed delivery among `which` within `scope`; how many."""
+    table = DeliveryRecord.__table__
+    result = await session.execute(
+        update(table)
+        .where(table.c.state == DeliveryState.FAILED.value, scope, *which.conditions())
+        .values(
+            state=DeliveryState.DISCARDED.value,
+            discarded_at=now,
+            discarded_by=by,
+            discard_reason=reason,
+        )
+    )
+    return result.rowcount
+
+
+async def failed_waiting(session: AsyncSession) -> list[tuple[dict[str, str], int]]:
+    """Failed deliveries waiting for an operator, per channel (a gauge, `shared/recovery.py`)."""
+    table = DeliveryRecord.__table__
+    query = (
+        select(table.c.channel, func.count())
+        .where(table.c.state == DeliveryState.FAILED.value)
+        .group_by(table.c.channel)
+    )
+    return [({"channel": channel}, n) for channel, n in (await session.execute(query)).all()]

@@ -98,7 +98,7 @@ async def intake(api, httpserver: HTTPServer):
         httpx.AsyncClient() as resolution,
         httpx.AsyncClient(base_url=httpserver.url_for("")) as client,
     ):
-        api.service.context = Analytics(resolution, client)
+        api.service.context = Analytics(resolution, {"intake": client})
         yield httpserver
 
 
@@ -255,7 +255,7 @@ async def test_the_audit_reads_what_intake_imported_from_the_marketplace(
         )
         await publish_returns(api, account, [(speaker, Market.DE, "not_as_described", 3000)] * 2)
         async with httpx.AsyncClient() as resolution:
-            api.service.context = Analytics(resolution, intake)
+            api.service.context = Analytics(resolution, {"intake": intake})
             answer = await api.get(
                 "/reports/listing-audit", params={"seller": account}, headers=own
             )

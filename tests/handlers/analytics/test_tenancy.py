@@ -2,10 +2,12 @@
 real PostgreSQL: two sellers with the same ten cases each, a FAQ entry, a taxonomy, a
 sales feed and the FAQ gaps found. Someone scoped to seller A finds A's cases only, in the
 case list and in every report; a report asked for B (`seller=`) and B's case, timeline,
-conversation, FAQ, taxonomy and policy answer 404, as things that do not exist; operations
-read, never write; a seller's admin writes its own settings only; the platform admin sees
-both; warehouse staff, technicians and services are refused (403), and a call without a
-token 401. The console's page and its files are open: they hold no data."""
+conversation, FAQ (its publication, embed snippet and exports), taxonomy and policy answer
+404, as things that do not exist; operations read, never write; a seller's admin writes its
+own settings only; the platform admin sees both; warehouse staff, technicians and services
+are refused (403), and a call without a token 401. The console's page and its files are
+open: they hold no data; so is a listing's page of published FAQ answers, written for every
+buyer to read."""
 
 from collections import Counter
 from dataclasses import dataclass
@@ -26,6 +28,7 @@ ENTRY = {
     "answer": "Messen Sie die Fensterbreite …",
     "covers": ["size_fit"],
 }
+SHOPIFY_DE = {"language": "de", "listing_id": "8047"}
 SALES = [{"sku": CURTAIN.sku, "day": "2026-10-02", "units": 40}]
 REPORTS = ("listings", "markets", "outcomes", "savings")
 
@@ -49,6 +52,7 @@ async def a_seller_with_cases(api, cost_minor: int) -> Seller:
     for path, body in (
         (f"/taxonomy/{name}", TAXONOMY),
         (f"/faq/{name}/{CURTAIN.sku}/size-de", ENTRY),
+        (f"/faq/{name}/{CURTAIN.sku}/size-de/publication", {}),
         (f"/sales/{name}", SALES),
     ):
         answer = await api.put(path, json=body, headers=AGENT)
@@ -141,6 +145,9 @@ def one_sellers_reads(seller: Seller) -> list[tuple[str, str, dict]]:
         ("GET", f"/faq/{seller.name}/{CURTAIN.sku}", {}),
         ("GET", f"/taxonomy/{seller.name}", {}),
         ("GET", "/reports/faq-gaps", one),
+        ("GET", f"/faq/{seller.name}/{CURTAIN.sku}/embed", {"language": "de"}),
+        ("GET", f"/faq/{seller.name}/{CURTAIN.sku}/export/shopify", SHOPIFY_DE),
+        ("GET", "/reports/faq-effect", one),
         ("GET", "/reports/workbook", one),
         *(("GET", f"/reports/{name}", one) for name in REPORTS),
     ]
@@ -152,6 +159,8 @@ def one_sellers_settings(seller: Seller) -> list[tuple[str, str, dict]]:
         ("PUT", f"/taxonomy/{seller.name}", TAXONOMY),
         ("PUT", f"/faq/{seller.name}/{CURTAIN.sku}/size-de", ENTRY),
         ("PUT", f"/sales/{seller.name}", SALES),
+        ("DELETE", f"/faq/{seller.name}/{CURTAIN.sku}/size-de/publication", {}),
+        ("PUT", f"/faq/{seller.name}/{CURTAIN.sku}/size-de/publication", {}),
         ("DELETE", f"/faq/{seller.name}/{CURTAIN.sku}/size-de", {}),
     ]
 
@@ -220,15 +229,23 @@ ROUTES = [
     ("GET", "/reports/workbook"),
     ("GET", "/reports/listing-audit"),
     ("GET", "/reports/faq-gaps"),
+    ("GET", "/reports/faq-effect"),
     ("PUT", "/sales/seller-1"),
     ("PUT", "/taxonomy/seller-1"),
     ("GET", "/taxonomy/seller-1"),
     ("PUT", "/faq/seller-1/sku-1/entry-1"),
     ("GET", "/faq/seller-1/sku-1"),
     ("DELETE", "/faq/seller-1/sku-1/entry-1"),
+    ("PUT", "/faq/seller-1/sku-1/entry-1/publication"),
+    ("DELETE", "/faq/seller-1/sku-1/entry-1/publication"),
+    ("GET", "/faq/seller-1/sku-1/embed"),
+    ("GET", "/faq/seller-1/sku-1/export/amazon"),
     ("GET", "/console/policies/seller-1"),
     ("POST", "/console/what-if/seller-1"),
     ("GET", "/console/me"),
+    # The recovery page's questions, passed on to the owning service as the caller.
+    ("GET", "/console/recovery/resolution/dead-letters"),
+    ("POST", "/console/recovery/resolution/dead-letters"),
 ]
 # The console's page and files, and its sign-in's steps (the session is the caller's own).
 OPEN = [
@@ -238,6 +255,8 @@ OPEN = [
     ("GET", "/console/sign-in"),
     ("GET", "/console/signed-in"),
     ("POST", "/console/sign-out"),
+    # A listing's published FAQ answers, written for every buyer to read.
+    ("GET", "/listings/seller-1/sku-1/faq"),
 ]
 
 
@@ -250,6 +269,8 @@ def test_every_route_of_the_api_is_in_the_walls_tests():
     }
     names = {"{case_id}": "case-1", "{seller}": "seller-1", "{sku}": "sku-1"}
     names |= {"{entry_id}": "entry-1", "{kind}": "amazon_a_to_z", "{claim_id}": "claim-1"}
+    names |= {"{service}": "resolution", "{path:path}": "dead-letters"}
+    names |= {"{marketplace}": "amazon"}
     for name, value in names.items():
         filled = {(method, path.replace(name, value)) for method, path in filled}
     assert filled == set(ROUTES) | set(OPEN)

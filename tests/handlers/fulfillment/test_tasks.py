@@ -133,6 +133,9 @@ async def test_damaged_stock_is_written_off_and_the_task_moves_to_the_next_wareh
     report = {"problem": "damaged_stock", "note": "crushed in its bin"}
     answer = await api.post(f"/tasks/{first['shipment_id']}/problem", json=report, headers=STAFF)
     assert answer.status_code == 200 and answer.json()["status"] == "problem"
+    assert answer.json()["problem_at"]  # when: the floor page counts the day's problems
+    again = await api.post(f"/tasks/{first['shipment_id']}/problem", json=report, headers=STAFF)
+    assert again.json()["problem_at"] == answer.json()["problem_at"]  # reported once
     await api.router.work_once()
     boston = await level(api, "BOS1", f"{sku}-PART")
     assert (boston.on_hand, boston.reserved) == (0, 0)

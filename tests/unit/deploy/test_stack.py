@@ -1,7 +1,14 @@
 """The local stack's wiring: resolution pays its refunds through intake; Amazon's removal
-orders go to fulfillment's local warehouses."""
+orders go to fulfillment's local warehouses; consumers on the embedded broker have sessions
+short enough to be replaced within seconds after a crash."""
 
-from deploy.stack import emulated_apis, local_warehouses, refunds_through_intake, settings_of
+from deploy.stack import (
+    embedded_broker_membership,
+    emulated_apis,
+    local_warehouses,
+    refunds_through_intake,
+    settings_of,
+)
 from shared.markets import Market
 
 
@@ -39,3 +46,16 @@ def test_removal_orders_go_to_the_local_warehouse_of_each_market_unless_the_envi
     assert addresses[Market.FR].city == "Nürnberg"  # the EU's warehouse
     monkeypatch.setenv("AMAZON_REMOVAL_ADDRESSES", "{}")
     assert local_warehouses() == {}
+
+
+def test_short_consumer_sessions_on_the_embedded_broker_only(monkeypatch):
+    monkeypatch.delenv("KAFKA_BOOTSTRAP_SERVERS", raising=False)
+    monkeypatch.delenv("CONSUMER_SESSION_TIMEOUT_MS", raising=False)
+    short = embedded_broker_membership()
+    assert settings_of(short).consumer_session_timeout_ms == 1500
+    assert settings_of(short).consumer_heartbeat_interval_ms == 500
+    monkeypatch.setenv("CONSUMER_SESSION_TIMEOUT_MS", "4000")  # the operator's own
+    assert embedded_broker_membership() == {}
+    monkeypatch.delenv("CONSUMER_SESSION_TIMEOUT_MS")
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "kafka:9092")  # a cluster: Kafka's minimum
+    assert embedded_broker_membership() == {}

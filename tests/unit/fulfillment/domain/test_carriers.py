@@ -12,6 +12,8 @@ from services.fulfillment.domain.carriers import (
     Quote,
     ShippingRefused,
     cheapest_meeting,
+    collected_at,
+    cutoff_of,
     in_usd_minor,
     load_rate_cards,
     quotes,
@@ -113,6 +115,38 @@ def test_a_parcel_ships_today_only_before_the_warehouse_cutoff_on_a_business_day
     warehouse = WAREHOUSE_BY_CODE[code]
     offered = quotes(warehouse, warehouse.country, None, 800, now)
     assert {q.ships_on for q in offered} == {ships_on}
+
+
+@pytest.mark.parametrize(
+    ("code", "carrier", "now", "collected"),
+    [
+        # Boston: FedEx collects at 15:30, USPS at 17:00, the warehouse's own cut-off 15:00.
+        ("BOS1", "FedEx", at(BOSTON, 2025, 3, 7, 15, 29), at(BOSTON, 2025, 3, 7, 15, 30)),
+        ("BOS1", "FedEx", at(BOSTON, 2025, 3, 7, 15, 30), at(BOSTON, 2025, 3, 10, 15, 30)),
+        ("BOS1", "USPS", at(BOSTON, 2025, 3, 7, 15, 30), at(BOSTON, 2025, 3, 7, 17, 0)),
+        ("BOS1", "", at(BOSTON, 2025, 3, 7, 15, 1), at(BOSTON, 2025, 3, 10, 15, 0)),
+        ("BOS1", "Royal Mail", at(BOSTON, 2025, 3, 7, 14, 0), at(BOSTON, 2025, 3, 7, 15, 0)),
+        ("BOS1", "UPS", at(BOSTON, 2025, 7, 3, 16, 31), at(BOSTON, 2025, 7, 7, 16, 30)),
+        ("RNO1", "FedEx", at(BOSTON, 2025, 3, 7, 17, 0), at(RENO, 2025, 3, 7, 14, 30)),
+        (
+            "NUE1",
+            "DHL",
+            at(ZoneInfo("Europe/Berlin"), 2025, 12, 24, 17, 0),
+            at(ZoneInfo("Europe/Berlin"), 2025, 12, 29, 17, 0),
+        ),  # Christmas
+    ],
+)
+def test_a_parcel_makes_its_carriers_collection_today_until_its_cutoff_else_the_next_business_day(
+    code, carrier, now, collected
+):
+    assert collected_at(WAREHOUSE_BY_CODE[code], now, carrier) == collected
+
+
+def test_every_warehouses_carrier_collects_no_earlier_than_the_warehouse_cutoff():
+    """A parcel reserved before the warehouse's cut-off can still make its carrier."""
+    for warehouse in WAREHOUSES:
+        for carrier in warehouse.carriers:
+            assert cutoff_of(warehouse, carrier) >= warehouse.cutoff, (warehouse.code, carrier)
 
 
 def test_delivery_is_counted_in_the_buyers_calendar():

@@ -10,6 +10,7 @@ from services.intake.domain.delivery import (
     Retries,
     after_failure,
     applied,
+    discarded,
     failed,
     pause_before_next_try,
     retried,
@@ -18,8 +19,14 @@ from services.intake.domain.delivery import (
 )
 from shared.lifecycle import IllegalTransition
 
-ACCEPTED, APPLIED, FAILED = DeliveryState.ACCEPTED, DeliveryState.APPLIED, DeliveryState.FAILED
-MOVES = {"apply": applied, "retry": retried, "fail": failed, "revive": revived}
+ACCEPTED, APPLIED, FAILED, DISCARDED = DeliveryState
+MOVES = {
+    "apply": applied,
+    "retry": retried,
+    "fail": failed,
+    "revive": revived,
+    "discard": discarded,
+}
 
 # (state, move) -> the state it leads to; every pair not listed (nor a repeat) is refused.
 EXPECTED = {
@@ -27,6 +34,7 @@ EXPECTED = {
     (ACCEPTED, "retry"): ACCEPTED,
     (ACCEPTED, "fail"): FAILED,
     (FAILED, "revive"): ACCEPTED,  # an operator's retry, or the marketplace's redelivery
+    (FAILED, "discard"): DISCARDED,  # an operator sets it aside, with the reason
 }
 # Taken already: a harmless repeat that changes nothing.
 REPEATS = {(ACCEPTED, "revive")}
@@ -36,7 +44,12 @@ THREE_DAYS = Retries(budget=timedelta(hours=72), longest_pause=timedelta(minutes
 
 
 def test_the_stored_values_are_unchanged():
-    assert [state.value for state in DeliveryState] == ["accepted", "applied", "failed"]
+    assert [state.value for state in DeliveryState] == [
+        "accepted",
+        "applied",
+        "failed",
+        "discarded",
+    ]
 
 
 @pytest.mark.parametrize(("state", "move"), [pair for pair in ALL_PAIRS if pair in EXPECTED])

@@ -80,6 +80,13 @@ def test_tries_run_out_then_an_agent_retries():
     assert messages.withhold(QUEUED, "m").state is NOT_SENT
 
 
+def test_only_a_failed_message_is_discarded_by_an_operator():
+    assert messages.discard(FAILED, "m").state is NOT_SENT
+    for state in (QUEUED, SENT, DELIVERED, BOUNCED, NOT_SENT):
+        with pytest.raises(IllegalTransition):
+            messages.discard(state, "m")
+
+
 def test_what_is_announced_keeps_no_key_to_the_buyer_s_page():
     text = (
         "Follow your case, and answer, on your own page:\n"

@@ -10,6 +10,7 @@ from services.intake.domain.return_actions import (
     ActionState,
     action_id_of,
     after_unavailable,
+    discard,
     drop,
     fail,
     nothing_to_act_on,
@@ -33,6 +34,7 @@ MOVES = {
     "retry": ({"failed": "owed"}, {"owed"}),
     "drop": ({"owed": "dropped", "failed": "dropped"}, {"dropped"}),
     "owe again": ({"not_needed": "owed", "dropped": "owed"}, {"owed"}),
+    "discard": ({"failed": "dropped"}, set()),  # an operator, with the reason
 }
 MOVE_OF = {
     "perform": perform,
@@ -42,6 +44,7 @@ MOVE_OF = {
     "retry": retry,
     "drop": drop,
     "owe again": owe_again,
+    "discard": discard,
 }
 
 

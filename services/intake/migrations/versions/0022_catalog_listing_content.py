@@ -9,7 +9,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
 revision = "catalog_listing_content"
-down_revision = "catalog_attribute_titles"
+down_revision = "dead_letters"
 SCHEMA = "intake"
 TABLE = "catalog_variants"
 

@@ -1,0 +1,18 @@
+"""The dead letters this service's consumer parks, kept for the operators' recovery tools.
+
+Revision ID: 0014
+"""
+
+from shared.migrations import create_dead_letters_table, drop_dead_letters_table
+
+revision = "0014"
+down_revision = "0013"
+SCHEMA = "analytics"
+
+
+def upgrade() -> None:
+    create_dead_letters_table(SCHEMA)
+
+
+def downgrade() -> None:
+    drop_dead_letters_table(SCHEMA)
