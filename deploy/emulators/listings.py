@@ -7,22 +7,28 @@ each paged as its API pages it (Shopify's is the GraphQL `products` query, `shop
   =…&pageToken=…`, at most 20 a page, answered `{"numberOfResults", "pagination":
   {"nextToken"}, "items": [{"sku", "summaries": [{"marketplaceId", "asin", "productType",
   "itemName", "fnSku", "status"}], "attributes": {...}, "offers": [...]}]}`; the token is
-  the seller's LWA access token;
+  the seller's LWA access token. The attributes carry each marketplace's content
+  (`bullet_point`, `product_description`, and for electronics `power_plug_type`,
+  `input_voltage`, `regulatory_compliance_certification`; for apparel `size_chart`), each
+  value naming its `marketplace_id` and `language_tag` (`listing_content`): stable, and
+  not always right for the market (a US plug on a European marketplace, inches only, a
+  size chart missing, English bullets on a German marketplace), as sellers' listings are;
 - eBay, Sell Inventory API getInventoryItems
   (https://developer.ebay.com/api-docs/sell/inventory/resources/inventory_item/methods/getInventoryItems):
   `GET /ebay/sell/inventory/v1/inventory_item?limit=…&offset=…` (limit ≤ 200), answered
   `{"href", "limit", "next", "offset", "size", "total", "inventoryItems": [{"sku",
-  "locale", "product": {"title", "aspects"}, "packageWeightAndSize",
+  "locale", "product": {"title", "description", "aspects"}, "packageWeightAndSize",
   "inventoryItemGroupKeys"}]}`, with the seller's user token (`Bearer`);
 - eBay, Sell Inventory API getOffers
   (https://developer.ebay.com/api-docs/sell/inventory/resources/offer/methods/getOffers):
   `GET /ebay/sell/inventory/v1/offer?sku=…[&marketplace_id=…&format=…&limit=…&offset=…]`,
   answered `{"href", "limit", "offset", "size", "total", "offers": [{"offerId", "sku",
   "marketplaceId", "format", "listing": {"listingId", "listingStatus"}, "pricingSummary":
-  {"price": {"value", "currency"}}, "status", ...}]}`: a fixed-price offer for each SKU on
-  every eBay site the emulated returns come from (`ebay_returns.SITES`: US, UK, Germany,
-  Canada, France, Italy), priced in the site's currency; the listing ids are the ones the
-  returns name (`ebay_returns.listing_id_of`); 404 (errorId 25713) for a SKU with none;
+  {"price": {"value", "currency"}}, "listingDescription"?, "status", ...}]}`: a fixed-price
+  offer for each SKU on every eBay site the emulated returns come from
+  (`ebay_returns.SITES`: US, UK, Germany, Canada, France, Italy), priced in the site's
+  currency; the listing ids are the ones the returns name (`ebay_returns.listing_id_of`);
+  404 (errorId 25713) for a SKU with none;
 - Walmart, Items API, Get all items (https://developer.walmart.com/us-marketplace/docs/get-all-items):
   `GET /walmart/v3/items?limit=…&nextCursor=…` (limit ≤ 50, the first cursor `*`),
   answered `{"ItemResponse": [{"mart", "sku", "wpid", "productName", "productType",
@@ -54,6 +60,7 @@ from deploy.emulators.shopify.catalogue import (
     page,
     translated_title,
 )
+from deploy.emulators.shopify.orders import number
 from shared.markets import CURRENCY_OF, DEFAULT_LANGUAGE_OF, Market
 
 router = APIRouter(tags=["Marketplace listings"])
@@ -155,6 +162,7 @@ def amazon_item(one: Listed, markets: list[str]) -> dict[str, Any]:
                 }
             ],
             "country_of_origin": [{"value": one.origin}],
+            **listing_content(one, markets),
         },
         "offers": [
             {
@@ -200,6 +208,7 @@ def ebay_item(one: Listed) -> dict[str, Any]:
         "condition": "NEW",
         "product": {
             "title": listing_title(one),
+            "description": ebay_description(one),
             "aspects": {
                 "Type": [EBAY_TYPE[one.category]],
                 one.variant.option: [one.variant.value],
@@ -274,7 +283,25 @@ def ebay_offer(one: Listed, site: str, currency: str, rate: Decimal) -> dict[str
         "listing": {"listingId": listing, "listingStatus": "ACTIVE", "soldQuantity": 0},
         "pricingSummary": {"price": {"value": str(price), "currency": currency}},
         "status": "PUBLISHED",
+        **ebay_listing_description(one, site),
     }
+
+
+def ebay_description(one: Listed) -> str:
+    """The item's description, in its locale's English."""
+    length, width, height = (side / 25.4 for side in one.box_mm)
+    return f"{FEATURES['en']}. Box: {length:.1f} x {width:.1f} x {height:.1f} in."
+
+
+def ebay_listing_description(one: Listed, site: str) -> dict[str, str]:
+    """An offer's own description on a European site, in the site's language and metric,
+    where the seller wrote one (a careless seller keeps the item's English one)."""
+    market = EBAY_MARKET_OF_SITE.get(site)
+    if market in (None, "US", "CA") or number("careless", one.product.sku) % 2 == 0:
+        return {}
+    language = DEFAULT_LANGUAGE_OF[Market(market)]
+    length, width, height = (side / 10 for side in one.box_mm)
+    return {"listingDescription": f"{FEATURES[language]}. {length:g} x {width:g} x {height:g} cm."}
 
 
 @router.get("/walmart/v3/items", summary="Get all items")
@@ -318,3 +345,75 @@ def walmart_item(one: Listed) -> dict[str, Any]:
             ],
         },
     }
+
+
+EBAY_MARKET_OF_SITE = {
+    "EBAY_US": "US",
+    "EBAY_CA": "CA",
+    "EBAY_GB": "UK",
+    "EBAY_DE": "DE",
+    "EBAY_FR": "FR",
+    "EBAY_IT": "IT",
+    "EBAY_ES": "ES",
+}
+# What a market's listing of an electrical product says its plug and mains are.
+PLUG_OF = {"US": "type_a_2pin_na", "CA": "type_a_2pin_na", "UK": "type_g_3pin_uk"}
+VOLTS_OF = {"US": 120, "CA": 120}
+EU_PLUG, EU_VOLTS = "type_c_2pin_eu", 230
+FEATURES = {
+    "en": "Easy to set up in minutes",
+    "de": "In wenigen Minuten eingerichtet",
+    "fr": "Installation en quelques minutes",
+    "es": "Se instala en unos minutos",
+    "it": "Si installa in pochi minuti",
+}
+SIZE_CHART = {"US": "S: chest 36 in, M: chest 40 in, L: chest 44 in"}
+SIZE_CHART_METRIC = "S: Brust 92 cm, M: Brust 102 cm, L: Brust 112 cm"
+
+
+def listing_content(one: Listed, markets: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """The listing's content on each marketplace, stable per product. Some products are
+    listed carelessly (`number("careless", ...)`): their European listings keep the US
+    listing's plug, inches and English bullets, and their apparel no size chart."""
+    ids = {market: i for i, market in MARKET_OF_ID.items()}
+    careless = number("careless", one.product.sku) % 2 == 0
+    length, width, height = (side / 10 for side in one.box_mm)
+    content: dict[str, list[dict[str, Any]]] = {"bullet_point": [], "product_description": []}
+    for market in dict.fromkeys(markets):
+        marketplace = ids[market]
+        metric = market not in ("US",) and not careless
+        language = DEFAULT_LANGUAGE_OF[Market(market)] if not careless else "en"
+        locale = "en_US" if language == "en" and market in ("US", "CA") else LOCALE_OF[language]
+        tag = {"marketplace_id": marketplace, "language_tag": locale}
+        size = (
+            f"{length:g} x {width:g} x {height:g} cm"
+            if metric
+            else f"{length / 2.54:.1f} x {width / 2.54:.1f} x {height / 2.54:.1f} in"
+            + (f" ({length:g} x {width:g} x {height:g} cm)" if market == "US" else "")
+        )
+        content["bullet_point"] += [
+            {"value": FEATURES[language], **tag},
+            {"value": size, **tag},
+        ]
+        content["product_description"].append(
+            {"value": amazon_name(one, market if not careless else "US"), **tag}
+        )
+        if one.category == "electronics":
+            american = market in ("US", "CA") or careless
+            plug = PLUG_OF.get(market, EU_PLUG) if not careless else PLUG_OF["US"]
+            volts = VOLTS_OF.get(market, EU_VOLTS) if not american else 120
+            marks = {"US": "FCC", "CA": "FCC", "UK": "UKCA"}.get(market, "CE")
+            content.setdefault("power_plug_type", []).append(
+                {"value": plug, "marketplace_id": marketplace}
+            )
+            content.setdefault("input_voltage", []).append(
+                {"value": volts, "unit": "volts", "marketplace_id": marketplace}
+            )
+            if not careless or market == "US":
+                content.setdefault("regulatory_compliance_certification", []).append(
+                    {"value": marks, "marketplace_id": marketplace}
+                )
+        if one.category == "apparel" and not careless:
+            chart = SIZE_CHART.get(market, SIZE_CHART_METRIC)
+            content.setdefault("size_chart", []).append({"value": chart, **tag})
+    return content

@@ -13,6 +13,7 @@ from services.analytics.handlers import (
     events,
     faq,
     faq_publishing,
+    listing_audit,
     recovery,
     reports,
     sales,
@@ -33,7 +34,8 @@ from shared.telemetry import Telemetry
 @asynccontextmanager
 async def analytics_context(service: Service) -> AsyncIterator[Analytics]:
     """A client of resolution's API, for the console's what-if page; one of each service's,
-    for its recovery page."""
+    for its recovery page (intake's, at `INTAKE_API_BASE_URL` when set, for the listing
+    audit too)."""
     settings = service.settings
     resolution = settings.resolution_api_base_url or settings.base_url_of("resolution")
     async with AsyncExitStack() as stack:
@@ -42,9 +44,16 @@ async def analytics_context(service: Service) -> AsyncIterator[Analytics]:
         for name in SERVICE_NAMES:
             if name not in apis:
                 apis[name] = await stack.enter_async_context(
-                    httpx.AsyncClient(base_url=settings.base_url_of(name), timeout=60)
+                    httpx.AsyncClient(base_url=base_url_of(settings, name), timeout=60)
                 )
         yield Analytics(client, apis)
+
+
+def base_url_of(settings: AnalyticsSettings, name: str) -> str:
+    """Where a service's API is: intake's where `INTAKE_API_BASE_URL` says, else on `HOST`."""
+    if name == "intake" and settings.intake_api_base_url:
+        return settings.intake_api_base_url
+    return settings.base_url_of(name)
 
 
 def analytics_workers(service: Service, _: Analytics) -> list[Worker]:
@@ -66,6 +75,7 @@ SPEC = ServiceSpec(
         cases.router,
         claims.router,
         reports.router,
+        listing_audit.router,
         sales.router,
         taxonomy.router,
         faq.router,

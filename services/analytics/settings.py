@@ -29,6 +29,12 @@ class AnalyticsSettings(ServiceSettings):
         description="Where the console's what-if page asks resolution; unset: resolution on "
         "`HOST`.",
     )
+    intake_api_base_url: str | None = Field(
+        default=None,
+        description="Where the listing audit reads the sellers' listings (intake's catalog "
+        "API, with the caller's own token) and the console's recovery page asks intake; "
+        "unset: intake on `HOST`.",
+    )
     faq_page_base_url: str | None = Field(
         default=None,
         pattern=r"^https?://[^/?#]+(/[^?#]*)?$",

@@ -550,4 +550,7 @@ class CatalogVariantRecord(SQLModel, table=True):
     hs_code: str | None = text(None)
     origin_country: str | None = text(None)
     available: bool | None = column(Boolean, None)
+    # What the listing says on each market's marketplace (`domain/catalog.ListingContent`):
+    # {"US": {"language", "title", "bullets", "description", "size_chart", "attributes"}}.
+    listings: dict[str, Any] = column(JSONB)
     updated_at: datetime = moment(default_factory=utc_now)

@@ -5,6 +5,7 @@ the query asks for it. `root` holds the queries and mutations of one request.
 """
 
 import base64
+import html
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 from graphql import GraphQLError, GraphQLResolveInfo, get_directive_values
 
 from deploy.emulators.shopify.catalogue import (
+    BOX_MM,
     SHOP_LOCALES,
     SHOPIFY_CATEGORY,
     SHOPIFY_PRODUCT_TYPE,
@@ -459,6 +461,17 @@ def options_of(product: Product) -> list[Node]:
     ]
 
 
+def description_html(product: Product) -> str:
+    """The product's description as the seller wrote it, in the shop's language (English),
+    its box in inches and centimetres."""
+    length, width, height = BOX_MM[product.category or "electronics"]
+    return (
+        f"<p><strong>{html.escape(product.title)}</strong>: easy to set up in minutes.</p>"
+        f"<ul><li>Box: {length / 25.4:.1f} x {width / 25.4:.1f} x {height / 25.4:.1f} in"
+        f" ({length / 10:g} x {width / 10:g} x {height / 10:g} cm)</li></ul>"
+    )
+
+
 def product_node(product: Product) -> Node:
     variants = [variant_node(product, variant) for variant in variants_of(product)]
     category = product.category or "electronics"
@@ -467,6 +480,7 @@ def product_node(product: Product) -> Node:
         "id": f"gid://shopify/Product/{product.product_id}",
         "title": product.title,
         "productType": SHOPIFY_PRODUCT_TYPE[category],
+        "descriptionHtml": description_html(product),
         "category": {
             "id": f"gid://shopify/TaxonomyCategory/{number('category', full_name, digits=4)}",
             "name": full_name.rsplit(" > ", 1)[-1],

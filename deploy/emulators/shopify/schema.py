@@ -175,6 +175,7 @@ type Product {
   id: ID!
   title: String!
   productType: String!
+  descriptionHtml: String!
   category: TaxonomyCategory
   options(first: Int): [ProductOption!]!
   variants(first: Int, after: String): ProductVariantConnection!

@@ -1,5 +1,6 @@
 // The operations console: analytics' reports drawn as KPIs, charts and tables.
-// Four views behind the URL's hash: #/ (overview), #/cases/<id>, #/what-if, #/recovery.
+// Five views behind the URL's hash: #/ (overview), #/cases/<id>, #/what-if, #/recovery,
+// #/listing-audit.
 // Analytics holds the signed-in person's token in its session cookie (never seen here): the
 // page's calls carry the cookie and the console's header; any 401 shows the sign-in.
 "use strict";
@@ -633,6 +634,8 @@ function showWho(person) {
   document.body.classList.remove("signed-out");
   const seller = document.getElementById("what-if-form").elements.seller;
   if (!seller.value && person.sellers.length) seller.value = person.sellers[0];
+  const audited = document.getElementById("audit-form").elements.seller;
+  if (!audited.value && person.sellers.length) audited.value = person.sellers[0];
 }
 
 function showSignedOut(why) {
@@ -655,6 +658,36 @@ async function signOut() {
 
 // ---- routing -------------------------------------------------------------------------
 
+// ---- listing audit -------------------------------------------------------------------
+
+function auditQuery() {
+  const form = document.getElementById("audit-form");
+  const params = { seller: form.elements.seller.value, market: form.elements.market.value.toUpperCase() };
+  return new URLSearchParams(Object.entries(params).filter(([, v]) => v));
+}
+
+async function runAudit(event) {
+  if (event) event.preventDefault();
+  const error = document.getElementById("audit-error");
+  error.textContent = "";
+  const query = auditQuery();
+  document.getElementById("audit-csv").href = `/reports/listing-audit?${query}&format=csv`;
+  document.getElementById("audit-xlsx").href = `/reports/listing-audit?${query}&format=xlsx`;
+  const response = await call(`/reports/listing-audit?${query}`);
+  if (!response.ok) {
+    error.textContent = `${response.status}: ${await response.text()}`;
+    return;
+  }
+  const { findings } = await response.json();
+  const body = document.querySelector("#audit-findings tbody");
+  body.replaceChildren(...findings.map((f) => row([
+    f.sku, f.market, f.says, f.evidence,
+    f.reasons ? `${f.reasons} · ${percent(f.reason_share)}` : "–",
+    f.currency ? money(f.saving_minor, f.currency) : "–",
+    f.source_url ? element("a", f.source, { href: f.source_url, rel: "noreferrer" }) : f.source,
+  ])));
+}
+
 // A report that could not be read says so on the page; the next good read clears it. Signed
 // out, the page offers the sign-in instead.
 function trouble(failure) {
@@ -666,7 +699,7 @@ function trouble(failure) {
 }
 
 function show(view) {
-  for (const id of ["signed-out", "overview", "case", "what-if", "recovery"]) document.getElementById(id).hidden = id !== view;
+  for (const id of ["signed-out", "overview", "case", "what-if", "recovery", "listing-audit"]) document.getElementById(id).hidden = id !== view;
 }
 
 async function route() {
@@ -689,6 +722,8 @@ async function route() {
     } else if (hash === "/recovery") {
       show("recovery");
       await loadRecovery();
+    } else if (hash === "/listing-audit") {
+      show("listing-audit");
     } else {
       show("overview");
       await loadOverview();
@@ -707,6 +742,7 @@ document.getElementById("pareto-listing").addEventListener("change", drawPareto)
 document.getElementById("pareto-by").addEventListener("change", drawPareto);
 document.getElementById("load-policy").addEventListener("click", loadPolicy);
 document.getElementById("what-if-form").addEventListener("submit", runWhatIf);
+document.getElementById("audit-form").addEventListener("submit", (event) => runAudit(event).catch(trouble));
 document.getElementById("sign-out").addEventListener("click", () => signOut().catch(trouble));
 for (const form of ["dead-letter-filters", "delivery-filters", "call-filters"]) {
   document.getElementById(form).addEventListener("change", () => loadRecovery().catch(trouble));

@@ -17,6 +17,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.worksheet import Worksheet
 
+from services.analytics.domain.listing_audit import Finding
 from services.analytics.domain.reports import ListingReport, MarketReport, Mix, phrases_text
 
 SHARE_FORMAT = "0.0%"
@@ -255,6 +256,67 @@ def seller_workbook(
     taken = {name.casefold() for name in book.sheetnames}
     for listing in _top_listings(listings, listing_sheets):
         _listing_sheet(book.create_sheet(sheet_name(listing.sku, taken)), listing)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+AUDIT_SHEET = "Listing audit"
+AUDIT_COLUMNS = (
+    "SKU",
+    "Market",
+    "Rule",
+    "What it asks",
+    "Evidence",
+    "Reasons",
+    "Share of returns",
+    "Returns",
+    "Returns avoided",
+    "Cost per return",
+    "Currency",
+    "Expected saving",
+    "Source",
+    "Source address",
+)
+
+
+def listing_audit_sheet(ws: Worksheet, seller: str, findings: list[Finding]) -> None:
+    """The listing audit's findings, the largest expected saving first (money in major
+    units of the listing's currency)."""
+    ws.title = AUDIT_SHEET
+    _put(ws, 1, 1, f"Listing audit: {seller}")
+    ws.cell(row=1, column=1).font = TITLE
+    _put_header(ws, 3, AUDIT_COLUMNS)
+    for row, finding in enumerate(findings, start=4):
+        cost = finding.cost_per_return_minor
+        _put_row(
+            ws,
+            row,
+            (
+                finding.sku,
+                finding.market,
+                finding.rule_id,
+                finding.says,
+                finding.evidence,
+                "; ".join(f"{r} ({n})" for r, n in sorted(finding.reasons.items())),
+                finding.reason_share,
+                finding.returns,
+                round(finding.returns_avoided, 2),
+                cost / 100 if cost is not None else None,
+                finding.currency or "",
+                finding.saving_minor / 100,
+                finding.source,
+                finding.source_url,
+            ),
+        )
+        ws.cell(row=row, column=7).number_format = SHARE_FORMAT
+    _fit_columns(ws)
+
+
+def listing_audit_workbook(seller: str, findings: list[Finding]) -> bytes:
+    """The seller's listing audit as an XLSX workbook of one sheet."""
+    book = Workbook()
+    listing_audit_sheet(book.active, seller, findings)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -1,6 +1,7 @@
 """What analytics' routes share while it runs: a client of resolution's API, for the
 console's what-if page (`adapters/resolution_api`); a client of each service's API, for the
-console's recovery page (`adapters/recovery_api`)."""
+console's recovery page (`adapters/recovery_api`) and, intake's, for the listing audit
+(`adapters/intake_catalog_api`)."""
 
 from dataclasses import dataclass, field
 from typing import Annotated

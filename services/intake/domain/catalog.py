@@ -118,6 +118,29 @@ class Money:
 
 
 @dataclass(frozen=True)
+class ListingContent:
+    """What a listing says to its buyers on one marketplace, as read from that marketplace:
+    the content the listing audit (analytics) checks against each market's rules."""
+
+    language: str | None = None  # the marketplace's language the content is written in
+    title: str | None = None
+    bullets: tuple[str, ...] = ()
+    description: str | None = None
+    size_chart: str | None = None  # the size chart's text, where the listing has one
+    attributes: dict[str, str] = field(default_factory=dict)  # plug, voltage, marks...
+
+    def as_row(self) -> dict[str, object]:
+        return {
+            "language": self.language,
+            "title": self.title,
+            "bullets": list(self.bullets),
+            "description": self.description,
+            "size_chart": self.size_chart,
+            "attributes": dict(self.attributes),
+        }
+
+
+@dataclass(frozen=True)
 class CatalogVariant:
     """One SKU of a seller's catalog, as one source (a marketplace, an upload) lists it.
     None / empty: the source does not say (an update keeps what another source said)."""
@@ -143,6 +166,8 @@ class CatalogVariant:
     origin_country: str | None = None
     titles: dict[str, str] = field(default_factory=dict)  # by language
     available: bool | None = None
+    # What the listing says on each market's marketplace (by market: "US", "DE").
+    listings: dict[str, ListingContent] = field(default_factory=dict)
 
 
 def category_of(*words: str | None) -> str | None:

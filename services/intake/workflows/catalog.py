@@ -56,6 +56,7 @@ MERGED_MAPS = (
     "prices",
     "landed_costs",
     "titles",
+    "listings",
 )
 
 
@@ -171,6 +172,7 @@ def row_of(variant: CatalogVariant) -> dict[str, Any]:
         "hs_code": variant.hs_code,
         "origin_country": variant.origin_country,
         "available": variant.available,
+        "listings": {market: said.as_row() for market, said in variant.listings.items()},
     }
 
 

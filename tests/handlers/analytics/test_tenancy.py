@@ -227,6 +227,7 @@ ROUTES = [
     ("GET", "/reports/outcomes"),
     ("GET", "/reports/savings"),
     ("GET", "/reports/workbook"),
+    ("GET", "/reports/listing-audit"),
     ("GET", "/reports/faq-gaps"),
     ("GET", "/reports/faq-effect"),
     ("PUT", "/sales/seller-1"),

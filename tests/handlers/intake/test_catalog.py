@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from deploy.emulators.ebay_returns import EmulatedReturn
+from deploy.emulators.listings import ebay_description, ebay_listing_description, listing_content
 from deploy.emulators.shopify.catalogue import TRANSLATED_TITLES, all_listed
 from deploy.replay import CATALOG_CHANNELS, EBAY_SAMPLE_FILE
 from deploy.secrets import DEMO_ACCOUNTS
@@ -636,3 +637,62 @@ async def test_a_product_webhook_is_applied_when_the_shop_cannot_be_read(intake,
     assert speaker["product_title"] == "Speaker, while Shopify is down"
     assert speaker["prices"]["US"] == {"amount_minor": 4799, "currency": "USD"}
     assert speaker["titles"] == {"en": "Speaker, while Shopify is down", **SPEAKER_TITLES}
+
+
+async def test_amazon_listing_content_is_kept_per_marketplace(intake):
+    """The emulated Listings Items API answers each marketplace's bullets, description,
+    plug, voltage, marks and size chart: the import keeps them by market, for the audit."""
+    us, de = "ATVPDKIKX0DER", "A1PA6795UKMFR9"
+    account = await amazon_seller(intake, (us, de))
+    await imported(intake, "amazon", account)
+    speaker = await variant_of(intake, account, "BT-SPK-200-BLK")
+    listings = speaker["listings"]
+    assert set(listings) == {"US", "DE"}
+    assert listings["US"]["language"] == "en"
+    assert listings["US"]["title"] == f"{SPEAKER.product.title} ({SPEAKER.variant.value})"
+    assert listings["US"]["attributes"]["power_plug_type"] == "type_a_2pin_na"
+    assert listings["US"]["attributes"]["input_voltage"] == "120 volts"
+    assert listings["US"]["attributes"]["regulatory_compliance_certification"] == "FCC"
+    assert any(bullet.endswith("cm)") for bullet in listings["US"]["bullets"])  # both units
+    assert listings["DE"]["bullets"] and listings["DE"]["description"]
+    careless = listing_content(SPEAKER, ["DE"])["power_plug_type"][0]["value"]
+    assert listings["DE"]["attributes"]["power_plug_type"] == careless
+    # Apparel has its size chart where the seller gave one.
+    tee = next(one for one in all_listed() if one.category == "apparel")
+    shirt = await variant_of(intake, account, tee.variant.sku)
+    charts = listing_content(tee, ["US", "DE"]).get("size_chart", [])
+    assert [shirt["listings"][m]["size_chart"] for m in ("US", "DE")] == (
+        [c["value"] for c in charts] or [None, None]
+    )
+
+
+async def test_ebay_listing_content_is_kept_per_site(intake):
+    """Each eBay site's listing: the item's title and aspects, the offer's own description
+    where the seller wrote one, else the item's."""
+    await imported(intake, "ebay", "lumahome-us")
+    speaker = await variant_of(intake, "lumahome-us", SPEAKER.variant.sku)
+    listings = speaker["listings"]
+    assert {"US", "UK", "DE", "FR", "IT", "CA"} <= set(listings)
+    assert listings["US"]["description"] == ebay_description(SPEAKER)
+    assert listings["US"]["attributes"]["Type"] == "Consumer Electronics"
+    own = ebay_listing_description(SPEAKER, "EBAY_DE").get("listingDescription")
+    assert listings["DE"]["description"] == (own or ebay_description(SPEAKER))
+    curtain = next(one for one in all_listed() if one.product.sku == "CRT-BLK-5284-GRY")
+    listed = await variant_of(intake, "lumahome-us", curtain.variant.sku)
+    assert listed["listings"]["DE"]["description"].endswith("cm.")  # the seller wrote one
+
+
+async def test_shopify_listing_content_is_the_product_s_description_in_the_shop_s_markets(
+    intake,
+):
+    """The shop's product description (`descriptionHtml`) read as words, for each market the
+    shop prices the product in, in the shop's primary language."""
+    await imported(intake, "shopify", SHOP)
+    speaker = await variant_of(intake, SHOP, SPEAKER.variant.sku)
+    listings = speaker["listings"]
+    assert listings and set(listings) == set(speaker["prices"])
+    said = next(iter(listings.values()))
+    assert said["language"] == "en" and said["title"] == SPEAKER.product.title
+    assert said["description"].startswith(SPEAKER.product.title)
+    assert "easy to set up in minutes" in said["description"]
+    assert "<" not in said["description"] and " cm)" in said["description"]

@@ -13,7 +13,12 @@ the FNSKU, the product type and the attributes a report leaves out. From each it
 - `attributes`: `item_name` per `language_tag` (the localised titles), `color` / `size`
   (what variants differ in), `child_parent_sku_relationship[].parent_sku` (the product the
   variants share; a listing without one is its own product), `item_package_weight`,
-  `item_package_dimensions` and `country_of_origin`.
+  `item_package_dimensions` and `country_of_origin`;
+- the listing's content per marketplace (`ListingContent`, for the listing audit): each
+  attribute value names its `marketplace_id` (or only its `language_tag`): `bullet_point`,
+  `product_description`, and the facts a market's rules look at (`power_plug_type`,
+  `input_voltage`, `regulatory_compliance_certification`, `size_chart`); the title is the
+  marketplace's summary `itemName`.
 Needs the Product Listing role.
 """
 
@@ -27,6 +32,7 @@ from services.intake.channels.amazon.sp_api import SP_API, SellingPartner, call
 from services.intake.channels.marketplace import MarketplaceApis
 from services.intake.domain.catalog import (
     CatalogVariant,
+    ListingContent,
     Money,
     box,
     category_of,
@@ -42,6 +48,13 @@ LISTINGS = "/listings/2021-08-01/items"
 PAGE = 20
 MAX_PAGES = 50  # 1,000 listings: as many as Amazon pages through
 VARIANT_ATTRIBUTES = ("color", "size", "style", "pattern", "material")
+# The attributes a listing's content keeps per marketplace, for the market's rules.
+LISTING_FACTS = (
+    "power_plug_type",
+    "input_voltage",
+    "regulatory_compliance_certification",
+    "size_chart",
+)
 
 
 class Model(BaseModel):
@@ -131,7 +144,53 @@ def variant_of(item: Item) -> CatalogVariant:
         dimensions_mm=dimensions_of(first(attributes, "item_package_dimensions")),
         origin_country=country_of(first_of(attributes, "country_of_origin", "value")),
         titles=titles_of(attributes, item.summaries),
+        listings=listings_of(attributes, item.summaries),
     )
+
+
+def listings_of(attributes: dict[str, Any], summaries: list[Summary]) -> dict[str, ListingContent]:
+    """The listing as each marketplace shows it, by market."""
+    listings = {}
+    for summary in summaries:
+        market = market_of(summary.marketplaceId)
+        if market is None:
+            continue
+        language = DEFAULT_LANGUAGE_OF[market]
+        said = {
+            name: values_on(attributes.get(name), summary.marketplaceId, language)
+            for name in ("bullet_point", "product_description", *LISTING_FACTS)
+        }
+        facts = {name: "; ".join(said[name]) for name in LISTING_FACTS if said[name]}
+        listings[market.value] = ListingContent(
+            language=language,
+            title=summary.itemName,
+            bullets=tuple(said["bullet_point"]),
+            description="\n".join(said["product_description"]) or None,
+            size_chart=facts.pop("size_chart", None),
+            attributes=facts,
+        )
+    return listings
+
+
+def values_on(given: Any, marketplace_id: str, language: str) -> list[str]:
+    """An attribute's values shown on one marketplace: those naming it, else those in its
+    language, else those naming neither (a value for every marketplace)."""
+    values = [v for v in given or [] if isinstance(v, dict) and v.get("value") is not None]
+
+    def text(value: dict[str, Any]) -> str:
+        unit = value.get("unit")
+        return f"{value['value']} {unit}" if unit else str(value["value"])
+
+    for keep in (
+        lambda v: v.get("marketplace_id") == marketplace_id,
+        lambda v: (
+            "marketplace_id" not in v and str(v.get("language_tag", "")).split("_")[0] == language
+        ),
+        lambda v: "marketplace_id" not in v and "language_tag" not in v,
+    ):
+        if found := [text(v) for v in values if keep(v)]:
+            return found
+    return []
 
 
 def first(attributes: dict[str, Any], name: str) -> dict[str, Any] | None:

@@ -16,6 +16,10 @@ Prices live on eBay's offers, not on inventory items: each item's are read with 
 offer's price is the price of that site's market (an auction's start price is none), its
 listing id kept as `ebay:<marketplace id>`. A SKU with no offer (404, errorId 25713) has no
 price on eBay and keeps what other sources say.
+The listing's content on each site it is offered on (`ListingContent`, for the listing
+audit): the item's `product.title`, the offer's own `listingDescription` where it has one
+(else the item's `product.description`), every `product.aspects` value as the attributes,
+in the item's `locale`.
 """
 
 from collections.abc import AsyncIterator, Sequence
@@ -28,6 +32,7 @@ from services.intake.channels.marketplace import MarketplaceApis
 from services.intake.domain.account import Account
 from services.intake.domain.catalog import (
     CatalogVariant,
+    ListingContent,
     Money,
     box,
     category_of,
@@ -67,6 +72,7 @@ class Model(BaseModel):
 
 class Product(Model):
     title: str | None = None
+    description: str | None = None
     aspects: dict[str, list[str]] = {}
 
 
@@ -119,6 +125,7 @@ class Offer(Model):
     format: str = "FIXED_PRICE"
     pricingSummary: PricingSummary | None = None
     listing: Listing | None = None
+    listingDescription: str | None = None
 
 
 class Offers(Model):
@@ -227,7 +234,25 @@ def variant_of(item: InventoryItem, offers: Sequence[Offer] = ()) -> CatalogVari
         dimensions_mm=dimensions_of(package.dimensions),
         origin_country=country_of(next((aspects[n] for n in ORIGIN_ASPECTS if n in aspects), None)),
         titles={language: product.title} if product.title else {},
+        listings=contents_of(product, offers, language),
     )
+
+
+def contents_of(
+    product: Product, offers: Sequence[Offer], language: str
+) -> dict[str, ListingContent]:
+    """The listing as each eBay site it is offered on shows it, by market."""
+    attributes = {name: "; ".join(values) for name, values in product.aspects.items() if values}
+    return {
+        market: ListingContent(
+            language=language,
+            title=product.title,
+            description=offer.listingDescription or product.description,
+            attributes=attributes,
+        )
+        for offer in offers
+        if (market := MARKET_OF_SITE.get(offer.marketplaceId))
+    }
 
 
 def dimensions_of(given: Dimensions | None) -> tuple[int, int, int] | None:

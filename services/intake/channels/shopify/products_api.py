@@ -22,17 +22,24 @@ title in that language. The same for the products' option values (`options { nam
 optionValues { id name } }`, PRODUCT_OPTION_VALUE resources, the `name` key): each
 variant's attribute values by language (`CatalogVariant.attribute_titles`), for the
 exchange picker. Needs read_products, read_inventory and read_translations.
+
+The listing's content (`ListingContent`, for the listing audit), for each market the shop
+prices the product in: its `title` and the words of its `descriptionHtml`, in the shop's
+primary language, and its variant's options as the attributes.
 """
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from html import unescape
 from typing import Any
 
 from services.intake.channels.shopify.graphql import Data, GraphQLModel, ShopifyAdmin, ask
 from services.intake.domain.catalog import (
     LANGUAGES,
     CatalogVariant,
+    ListingContent,
     category_of,
     country_of,
     grams,
@@ -49,6 +56,7 @@ MAX_PAGES = 2000
 THROTTLE_TRIES = 5
 MAX_THROTTLE_WAIT_SECONDS = 20.0
 UNITS = {"GRAMS": "g", "KILOGRAMS": "kg", "OUNCES": "oz", "POUNDS": "lb"}
+TAGS = re.compile(r"<[^>]*>")
 
 VARIANT_FIELDS = """
   pageInfo { hasNextPage endCursor }
@@ -67,7 +75,7 @@ query CatalogProducts($first: Int!, $after: String, $variants: Int!) {{
   products(first: $first, after: $after) {{
     pageInfo {{ hasNextPage endCursor }}
     nodes {{
-      id title productType
+      id title productType descriptionHtml
       category {{ fullName }}
       options(first: {OPTIONS}) {{ name optionValues {{ id name }} }}
       variants(first: $variants) {{ {VARIANT_FIELDS} }}
@@ -179,6 +187,7 @@ class Product(GraphQLModel):
     id: str
     title: str
     product_type: str = ""
+    description_html: str = ""
     category: Category | None = None
     options: list[ProductOption] = []
     variants: Variants
@@ -242,7 +251,9 @@ async def catalog_pages(admin: ShopifyAdmin, page_size: int) -> AsyncIterator[li
             currency = data.shop.currency_code
             translations = value_translations(product.options, values)
             found += [
-                variant_of(product, v, currency, named, translations) for v in variants if v.sku
+                variant_of(product, v, currency, named, translations, primary)
+                for v in variants
+                if v.sku
             ]
         yield found
         if not data.products.page_info.has_next_page:
@@ -351,8 +362,10 @@ def variant_of(
     currency: str,
     titles: dict[str, str],
     translations: ValueTranslations | None = None,
+    language: str = "en",
 ) -> CatalogVariant:
     shopify_category = product.category.full_name if product.category else None
+    prices = priced_in_markets(variant.price, currency)
     item = variant.inventory_item or InventoryItem()
     weight = item.measurement.weight if item.measurement else None
     attributes = {o.name.lower(): o.value for o in variant.selected_options if o.name != "Title"}
@@ -366,13 +379,28 @@ def variant_of(
         listing_ids={"shopify": variant.id},
         attributes=attributes,
         attribute_titles=attribute_titles(attributes, translations or {}),
-        prices=priced_in_markets(variant.price, currency),
+        prices=prices,
         weight_g=grams(weight.value, UNITS.get(weight.unit)) if weight else None,
         hs_code=hs_code_of(item.harmonized_system_code),
         origin_country=country_of(item.country_code_of_origin),
         titles=titles,
         available=variant.available_for_sale,
+        listings={
+            market: ListingContent(
+                language=language,
+                title=product.title,
+                description=text_of(product.description_html),
+                attributes=attributes,
+            )
+            for market in prices
+        },
     )
+
+
+def text_of(html: str) -> str | None:
+    """The words of a product's description (`descriptionHtml`), its markup left out."""
+    text = " ".join(TAGS.sub(" ", html).split())
+    return unescape(text) or None
 
 
 # The products/create and products/update webhooks (https://shopify.dev/docs/api/webhooks?reference=toml#list-of-topics-products/update):

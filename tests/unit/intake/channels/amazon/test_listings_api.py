@@ -1,7 +1,8 @@
 """A listing's name per language: `item_name`'s language tags first, then each
 marketplace's summary in that marketplace's language."""
 
-from services.intake.channels.amazon.listings_api import Summary, titles_of
+from services.intake.channels.amazon.listings_api import Summary, listings_of, titles_of
+from services.intake.domain.catalog import ListingContent
 
 
 def test_each_marketplace_s_summary_names_the_item_in_its_language():
@@ -23,3 +24,40 @@ def test_a_language_tag_wins_over_a_marketplace_s_summary():
     summaries = [Summary(marketplaceId="A1PA6795UKMFR9", itemName="Lamp (DE listing)")]
     tagged = {"item_name": [{"value": "Schreibtischlampe", "language_tag": "de_DE"}]}
     assert titles_of(tagged, summaries) == {"de": "Schreibtischlampe"}
+
+
+def test_each_marketplace_s_listing_content_is_kept_by_market():
+    """Amazon names each value's marketplace (or only its language): the bullets,
+    description and the facts a market's rules read are kept per market."""
+    us, de = "ATVPDKIKX0DER", "A1PA6795UKMFR9"
+    summaries = [
+        Summary(marketplaceId=us, itemName="Desk Lamp"),
+        Summary(marketplaceId=de, itemName="Schreibtischlampe"),
+    ]
+    attributes = {
+        "bullet_point": [
+            {"value": "Dimmable, 16 in tall", "language_tag": "en_US", "marketplace_id": us},
+            {"value": "Dimmbar, 40 cm hoch", "language_tag": "de_DE", "marketplace_id": de},
+            {"value": "Warmweißes Licht", "language_tag": "de_DE", "marketplace_id": de},
+        ],
+        "product_description": [{"value": "Eine Lampe.", "language_tag": "de_DE"}],
+        "power_plug_type": [
+            {"value": "type_a_2pin_na", "marketplace_id": us},
+            {"value": "type_f_2pin_eu", "marketplace_id": de},
+        ],
+        "input_voltage": [{"value": 230, "unit": "volts", "marketplace_id": de}],
+        "size_chart": [{"value": "M: 40 in"}],
+    }
+    listings = listings_of(attributes, summaries)
+    assert set(listings) == {"US", "DE"}
+    assert listings["DE"] == ListingContent(
+        language="de",
+        title="Schreibtischlampe",
+        bullets=("Dimmbar, 40 cm hoch", "Warmweißes Licht"),
+        description="Eine Lampe.",  # by its language tag: no marketplace named
+        size_chart="M: 40 in",  # named for no marketplace nor language: every one's
+        attributes={"power_plug_type": "type_f_2pin_eu", "input_voltage": "230 volts"},
+    )
+    assert listings["US"].bullets == ("Dimmable, 16 in tall",)
+    assert listings["US"].description is None
+    assert listings["US"].attributes == {"power_plug_type": "type_a_2pin_na"}

@@ -9,7 +9,7 @@ from services.intake.channels.ebay.inventory_api import (
     prices_of,
     variant_of,
 )
-from services.intake.domain.catalog import Money
+from services.intake.domain.catalog import ListingContent, Money
 
 
 def offer(site: str, value: str | None, currency: str = "USD", **more) -> Offer:
@@ -33,3 +33,32 @@ def test_an_item_offered_nowhere_has_no_price():
     item = InventoryItem.model_validate({"sku": "LMP-1", "product": {"title": "Desk Lamp"}})
     variant = variant_of(item, [])
     assert variant.prices == {} and variant.listing_ids == {"ebay": "LMP-1"}
+
+
+def test_each_site_s_listing_content_is_the_offer_s_description_or_the_item_s():
+    item = InventoryItem.model_validate(
+        {
+            "sku": "LMP-1",
+            "locale": "en_US",
+            "product": {
+                "title": "Desk Lamp",
+                "description": "Dimmable desk lamp, 16 in tall.",
+                "aspects": {"Type": ["Desk Lamp"], "Plug Type": ["Type A", "Type B"]},
+            },
+        }
+    )
+    offers = [
+        offer("EBAY_US", "49.99"),
+        offer("EBAY_DE", "45.00", "EUR", listingDescription="Dimmbare Lampe, 40 cm hoch."),
+        offer("EBAY_AU", "80.00", "AUD"),  # no market of ours
+    ]
+    listings = variant_of(item, offers).listings
+    assert set(listings) == {"US", "DE"}
+    assert listings["US"] == ListingContent(
+        language="en",
+        title="Desk Lamp",
+        description="Dimmable desk lamp, 16 in tall.",
+        attributes={"Type": "Desk Lamp", "Plug Type": "Type A; Type B"},
+    )
+    assert listings["DE"].description == "Dimmbare Lampe, 40 cm hoch."
+    assert variant_of(item, []).listings == {}
