@@ -144,6 +144,7 @@ NEGATABLE = frozenset({Scenario.MINOR_DEFECT, Scenario.QUALITY_DEFECT, Scenario.
 PHRASES: dict[Scenario, dict[str, list[str]]] = {
     Scenario.MINOR_DEFECT: {
         "en": [
+            r"hairline", r"smudge",
             r"scratch(es|ed)?", r"scuff(s|ed)?", r"dent(s|ed)?", r"dinged", r"chip(ped)?",
             r"stain(s|ed)?", r"cosmetic", r"snag", r"threads? loose", r"loose threads?",
             r"crack(ed)?", r"(box|packaging|package|parcel) (was |is )?(\w+ )?"
@@ -159,6 +160,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"|blemish|imperfection|damage)", r"(only|purely|just) cosmetic", r"superficial",
         ],
         "de": [
+            r"(haar)?riss", r"unschon",
             r"kratzer", r"macke", r"delle", r"abplatzer", r"abgeplatzt", r"angeschlagen",
             r"fleck", r"verbeult", r"eingedruckt", r"zerdruckt", r"sprung",
             r"(karton|verpackung|paket|schachtel) (war |ist )?(\w+ )?"
@@ -168,6 +170,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"durchnasst", r"aufgeweicht", r"eingerissen",
         ],
         "fr": [
+            r"fil qui depasse", r"accroc",
             r"rayures?", r"rayee?", r"eraflures?", r"bosses?", r"cabossee?", r"ecaillee?",
             r"taches?", r"petit eclat", r"felee?", r"fissuree?",
             r"defaut esthetique", r"(carton|colis|emballage|boite) (est |a ete )?(\w+ )?"
@@ -177,6 +180,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"eventree?",
         ],
         "es": [
+            r"rasguno", r"rozadura",
             r"rayon(es)?", r"aranazos?", r"aranad[oa]", r"golpe(ad[oa])?", r"abollad[oa]",
             r"desconchad[oa]", r"desconchon", r"manch(a|ita)", r"marca en", r"rajad[oa]",
             r"(caja|embalaje|paquete) (llego |venia |un poco )?"
@@ -185,6 +189,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"ligera (\w+ )?(marca|raya|abolladura|mancha)", r"(solo |puramente )?estetic[oa]",
         ],
         "it": [
+            r"sbeccatur\w+", r"strappo", r"macchiolin\w+",
             r"graffi[oa]?", r"graffiat[oa]", r"ammaccat(ura|o|a)", r"scheggia(t[oa])?",
             r"macchi(a|etta)", r"segno", r"crepat[oa]", r"scrostat[oa]", r"filo tirato",
             r"difettino", r"difetto estetico",
@@ -197,6 +202,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
     },
     Scenario.FUNCTIONAL_FAULT: {
         "en": [
+            r"is (this|that|it) normal", r"(im|i am) doing wrong",
             r"(cant|cannot|couldnt|unable to|dont know how to|not sure how to|how (do|can) i"
             r"|how to) (figure|pair|connect|set|get|install|reset|use|find how)",
             r"pair(ing)?", r"set ?up", r"setup guide", r"install(ation)?", r"configur\w*",
@@ -234,6 +240,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"only (\w+ ){1,2}(were|was) in the box", r"(slot|compartment) (\w+ ){0,4}(was )?empty",
         ],
         "de": [
+            r"ist (das|es) normal",
             r"verbinden", r"verbindet sich", r"koppeln", r"gekoppelt", r"einrichten",
             r"einrichtung", r"eingerichtet", r"wlan", r"app", r"bluetooth",
             r"(bedienungs)?anleitung", r"fehler ?(code|meldung)?", r"[efp]\d{1,2}",
@@ -262,6 +269,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"keine (batterien|akkus|fernbedienung|schrauben|anleitung|kabel|netzteil|ladegerat)",
         ],
         "fr": [
+            r"c est normal", r"est ce normal",
             r"appairer", r"jumeler", r"(se )?connecter?", r"configurer", r"configuration",
             r"parametre", r"reglages?", r"wifi", r"appli(cation)?", r"bluetooth",
             r"notice", r"mode d emploi", r"tuto(riel)?", r"video", r"(code )?erreur",
@@ -288,6 +296,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"tension", r"a l envers", r"schema", r"pas de (piles|batteries?)",
         ],
         "es": [
+            r"es normal",
             r"emparejar(lo)?", r"conectar(lo)?", r"conecta", r"configurar(lo)?",
             r"configuracion", r"wifi", r"app", r"aplicacion", r"bluetooth",
             r"instrucciones", r"manual", r"(codigo de )?error", r"[efp]\d{1,2}",
@@ -310,6 +319,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"al reves", r"esquema", r"sin pilas",
         ],
         "it": [
+            r"e normale",
             r"associar(lo|e)", r"collegar(e|lo)", r"si collega", r"configurar(e|lo)",
             r"impostat[oa] male", r"impostazioni", r"wifi", r"app", r"bluetooth",
             r"istruzioni", r"manuale", r"(codice )?(di )?errore", r"[efp]\d{1,2}",
@@ -336,6 +346,8 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
     },
     Scenario.SIZE_STYLE_MISMATCH: {
         "en": [
+            r"colou?r (is )?(way |totally |completely |a bit |a little )?(off|different)",
+            r"from the (pictures|photos|picture|photo)", r"(doesnt|does not) go with",
             r"too (small|big|large|tight|short|long|narrow|wide|loose|baggy)",
             r"runs (small|large|big)", r"size (up|down|bigger|smaller)",
             r"(half |one |a )?size (bigger|smaller)", r"(bigger|smaller|next) size",
@@ -361,6 +373,9 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"|shown|pictured|advertised)",
         ],
         "de": [
+           
+            r"(total |ganz |vollig )?anders als (im|auf|in) (dem |der )?"
+            r"(shop|bild|foto|bildern|fotos)",
             r"zu (klein|gross|eng|weit|kurz|lang|schmal|breit)",
             r"(fallt|fallen) (sehr |etwas |wohl )?(klein|gross) aus", r"passt nicht",
             r"passform", r"schnitt", r"sitzt (uberhaupt )?nicht", r"spannt", r"drucken",
@@ -376,6 +391,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"(kleiner|grosser|dunkler|heller) als (gedacht|abgebildet)",
         ],
         "fr": [
+            r"rien a voir avec (la|les) photos?", r"jure avec",
             r"trop (petite?s?|grande?s?|serree?s?|large|courte?s?|longue?s?|etroite?s?)",
             r"taille (petit|grand)", r"pointure", r"taille (au dessus|en dessous|de plus)",
             r"serre", r"ne me va pas", r"la coupe",
@@ -391,6 +407,8 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"taille (mal|petit|grand)",
         ],
         "es": [
+            r"no se parece (en )?nada", r"(me equivoque con|de) las medidas",
+            r"queda (rar\w+|cort[oa]|larg[oa])",
             r"demasiado (pequen[oa]s?|grandes?|cort[oa]s?|larg[oa]s?|anch[oa]s?"
             r"|estrech[oa]s?|apretad[oa]s?)",
             r"(me|le) (queda|quedan|aprieta|aprietan)", r"talla (mas )?(grande|pequen[oa])",
@@ -421,6 +439,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
     },
     Scenario.QUALITY_DEFECT: {
         "en": [
+            r"disappointing", r"sheds",
             r"(stopped|quit) working", r"no (sound|power)", r"dead( on arrival)?", r"doa",
             r"broken?", r"broke", r"snapped", r"shattered", r"unusable",
             r"(falling|coming) apart", r"faulty", r"defective",
@@ -448,6 +467,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"smok(e|es|ing)", r"battery drains",
         ],
         "de": [
+            r"enttausch\w+", r"fusselt",
             r"tot",
             r"(geht|ging) (\w+ ){0,3}nicht mehr\b(?! an\b)",
             r"defekt(es)?", r"kaputt", r"zerbrochen", r"gebrochen", r"abgebrochen",
@@ -469,6 +489,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"schaltet sich (\w+ ){0,2}ab", r"funken", r"raucht", r"qualmt",
         ],
         "fr": [
+            r"decevante?", r"pas la qualite annoncee", r"s est aplatie?",
             r"en panne", r"hs", r"defectueu(x|se)",
             r"cassee?", r"a lache", r"brisee?", r"eclats partout", r"inutilisable",
             r"mauvaise qualite", r"qualite (nulle|mediocre|deplorable)", r"camelote",
@@ -485,6 +506,8 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"(selon|d apres) (la description|l annonce)", r"l annonce (dit|indique|parle)",
         ],
         "es": [
+            r"decepcionante", r"suelta (pelusa|pelos?)",
+            r"calidad (penosa|pesima|horrible|malisima)",
             r"dejo de funcionar",
             r"defectuos[oa]", r"rot[oa]", r"se rompio", r"anicos", r"inservible",
             r"mala calidad", r"porqueria", r"basura", r"imitacion", r"falso",
@@ -500,6 +523,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"segun (la descripcion|el anuncio)", r"el anuncio (dice|pone|habla)",
         ],
         "it": [
+            r"scadent\w+", r"deludente",
             r"smesso di funzionare",
             r"guast[oa]", r"difettos[oa]", r"rott[oa]", r"si e rott[oa]", r"in frantumi",
             r"schegge", r"inutilizzabile", r"(pessima|scarsa|bassa) qualita",
@@ -518,6 +542,9 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
     },
     Scenario.CHANGED_MIND: {
         "en": [
+            r"lost interest", r"on impulse", r"shrink ?wrap",
+            r"(dont|do not) have (the )?(room|space)", r"(havent|have not|never) (even )?opened",
+            r"we have two",
             r"no longer (need|needed|want|wanted|required)",
             r"(dont|do not) (need|want) (it|this)( anymore)?", r"not needed",
             r"(found|is) (it )?(\$?\d+ )?cheaper", r"better price", r"already (has|have) one",
@@ -534,6 +561,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"(no|not enough) (room|space) for",
         ],
         "de": [
+            r"(nie|noch nicht|nicht) geoffnet", r"(noch )?in (der )?folie", r"keine lust mehr",
             r"(brauche|benotige) (ich )?(es |das |ihn |sie )?nicht mehr",
             r"nicht mehr (benotigt|gebraucht)", r"(billiger|gunstiger)",
             r"(hat|habe) schon (eins|einen|eine)", r"(doppelt|zweimal) bestellt",
@@ -551,6 +579,8 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"(dasselbe|das gleiche|den gleichen|die gleiche) (\w+ )?gekauft",
         ],
         "fr": [
+            r"sous blister", r"(deja )?eu le meme", r"(avant de|sans) (le |les )?deballer",
+            r"(jamais|pas) ouvert",
             r"plus besoin", r"plus l utilite", r"moins cher", r"meilleur prix",
             r"en a deja (un|une)", r"deux fois", r"retractation", r"toujours emballee?",
             r"pas aussi pratique",
@@ -562,6 +592,8 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"achat (impulsif|compulsif|d impulsion)", r"regrette", r"pas de place",
         ],
         "es": [
+            r"no (lo|la) he (abierto|usado)", r"(sin|ni) abrir", r"al final no",
+            r"no (lo|la|los|las) he abierto",
             r"ya no (lo |la )?necesito", r"no me hace falta", r"mas barato",
             r"mejor precio", r"ya tiene (uno|una)", r"dos veces", r"sin querer",
             r"desistimiento", r"sin abrir", r"precintad[oa]", r"no es tan practico",
@@ -574,6 +606,8 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"no tengo (sitio|espacio)", r"ya no me interesa",
         ],
         "it": [
+            r"mai apert[oaie]", r"non (mi|ci) servono piu", r"annullat[oa]",
+            r"preferisco il mio vecchio",
             r"non mi serve piu", r"non serve piu", r"(trovato|visto) a meno", r"piu economico",
             r"prezzo migliore", r"ce l ha gia", r"due volte", r"recesso",
             r"ancora sigillat[oa]", r"non e pratico",
@@ -589,6 +623,10 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
     },
     Scenario.NOT_RECEIVED: {
         "en": [
+           
+            r"(tracking|status) (\w+ ){0,3}(stuck|frozen|not moving|hasnt (moved|updated|changed))",
+            r"(signed|signature) (for )?by (someone|somebody|a name)", r"not my signature",
+            r"where is (my|the) (order|package|parcel)", r"no package",
             r"lost", r"customs", r"returned to sender", r"late", r"where is my",
             r"tracking (says|hasnt|stuck)", r"still (waiting|dont have|havent)",
             r"mailroom",
@@ -599,6 +637,10 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"out for delivery", r"nothing (has )?(came|come|arrived)",
         ],
         "de": [
+            r"wo ist (mein|meine) (paket|packchen|bestellung|sendung|lieferung)",
+            r"(nicht meine|keine) unterschrift", r"zustellung bestatigt", r"als zugestellt",
+            r"(sendungsverfolgung|sendungsstatus|tracking) (\w+ ){0,3}"
+            r"(hangt|steht|bewegt sich nicht)",
             r"verloren", r"zoll", r"zuruck an den absender", r"spat", r"verspatet",
             r"wo bleibt", r"warte (seit|immer noch)", r"immer noch (nicht da|auf)",
             r"sendungsverfolgung (hangt|seit)", r"kein paket",
@@ -608,6 +650,10 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"in zustellung", r"kam nichts", r"noch nichts",
         ],
         "fr": [
+            r"(suivi|statut) (\w+ ){0,2}(bloque|fige|n a pas bouge)", r"j attends",
+            r"(statut|indique|marque|affiche) livre", r"j ai (jamais )?rien (recu|eu)",
+            r"personne (n )?a signe", r"remis en main propre",
+            r"ou (est|il est|elle est) (ma commande|mon colis|passe)",
             r"perdu", r"douane", r"retourne a l expediteur", r"en retard",
             r"ou est ma commande", r"toujours pas", r"le suivi (indique|n a pas)",
             r"aucune trace", r"ca fait \w+ (jours|semaines)", r"egare", r"toujours rien",
@@ -616,6 +662,9 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"en cours de livraison", r"rien n est arrive",
         ],
         "es": [
+            r"(seguimiento|estado) (\w+ ){0,2}(sigue igual|parado|no se mueve|no avanza)",
+            r"en transito", r"hace \w+ (dias|semanas) que", r"sobre vacio",
+            r"nunca (las|los|lo|la) recibi", r"nadie (ha )?firmado",
             r"perdido", r"aduanas?", r"al remitente", r"tarde", r"donde esta mi",
             r"todavia no", r"sigo sin", r"seguimiento (dice|no se mueve)",
             r"ni rastro", r"\w+ semanas (y|sin)", r"sin noticias", r"extraviad[oa]",
@@ -624,6 +673,9 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"en reparto", r"no ha venido", r"nada aun",
         ],
         "it": [
+            r"(tracciamento|tracking) (\w+ ){0,2}fermo", r"sono passat[ei] \w+ (giorni|settimane)",
+            r"dov e finito", r"sparit[oa]", r"non l ho (mai )?vist[oa]", r"consegnato con firma",
+            r"nessuno (ha )?firmato",
             r"pers[oa]", r"dogana", r"al mittente", r"in ritardo", r"dov e il mio",
             r"ancora non", r"tracking (dice|e fermo)",
             r"nessuna traccia", r"sono \w+ (giorni|settimane)", r"smarrit[oa]",
