@@ -174,7 +174,6 @@ def test_a_negation_before_a_damage_word_cancels_the_damage(text):
         ("La batterie ne charge pas", "functional_fault"),
         ("La batterie ne charge plus", "functional_fault"),
         ("La tablette redémarre tout seul et se bloque", "functional_fault"),
-        ("L'aspirateur s'éteint tout seul", "quality_defect"),
         ("El móvil no enciende", "functional_fault"),
         ("El móvil ya no enciende", "functional_fault"),
         ("La tablet se reinicia y se bloquea", "functional_fault"),
@@ -190,6 +189,45 @@ def test_common_fault_phrasings_are_read_in_every_language(text, scenario):
     result = classify(Reason.OTHER, "OTHER", text)
     assert result.scenario == scenario
     assert not result.needs_agent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The hair dryer shuts off after a minute",
+        "Der Föhn schaltet sich nach einer Minute ab",
+        "L'aspirateur s'éteint tout seul",
+        "La aspiradora se apaga sola a los dos minutos",
+        "L'aspirapolvere si spegne da solo dopo due minuti",
+    ],
+)
+def test_switching_itself_off_is_left_to_an_agent(text):
+    """A setting or a charge, or a defect: buyers and labellers read it both ways."""
+    assert classify(Reason.OTHER, "OTHER", text).needs_agent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The hair dryer shuts off after a minute and the cord is melted",
+        "L'aspirapolvere si spegne da solo e puzza di bruciato",
+    ],
+)
+def test_switching_itself_off_beside_a_breakage_is_that_defect(text):
+    result = classify(Reason.OTHER, "OTHER", text)
+    assert (result.scenario, result.needs_agent) == ("quality_defect", False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "One of the screws is missing but everything else is fine",
+        "A la muñeca le falta un zapatito. Todo lo demás perfecto",
+    ],
+)
+def test_a_missing_part_beside_otherwise_fine_is_left_to_an_agent(text):
+    """A part shipped, or a partial refund: either can be right."""
+    assert classify(Reason.OTHER, "OTHER", text).needs_agent
 
 
 @pytest.mark.parametrize(
