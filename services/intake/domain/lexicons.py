@@ -204,8 +204,10 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
         "en": [
             r"is (this|that|it) normal", r"(im|i am) doing wrong",
             r"(cant|cannot|couldnt|unable to|dont know how to|not sure how to|how (do|can) i"
-            r"|how to) (figure|pair|connect|set|get|install|reset|use|find how)",
-            r"pair(ing)?", r"set ?up", r"setup guide", r"install(ation)?", r"configur\w*",
+            r"|how to) (figure|pair|connect|set|get (it|them|the \w+) to|install|reset|use"
+            r"|find how)",
+            r"(?<!wrong )(?<!a )pair(ing)?(?! of)", r"set ?up", r"setup guide",
+            r"install(ation)?", r"configur\w*",
             r"calibrat\w*", r"wifi", r"app", r"instructions", r"manual", r"error( code)?",
             r"[efp]\d{1,2}", r"reset", r"is there a (trick|video)", r"need help",
             r"did something wrong", r"what does (that|it|this|error)? ?(\w+ )?mean",
@@ -378,7 +380,8 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"(shop|bild|foto|bildern|fotos)",
             r"zu (klein|gross|eng|weit|kurz|lang|schmal|breit)",
             r"(fallt|fallen) (sehr |etwas |wohl )?(klein|gross) aus", r"passt nicht",
-            r"passform", r"schnitt", r"sitzt (uberhaupt )?nicht", r"spannt", r"drucken",
+            r"passform", r"schnitt", r"sitzt (uberhaupt )?nicht", r"spannt",
+            r"drucken (\w+ )?(an|am|vorne|hinten|an der|an den)",
             r"(nummer|grosse) (grosser|kleiner)", r"umtausch",
             r"farbe gefallt mir nicht", r"farbton", r"anders als auf dem (foto|bild)",
             r"(dunkler|heller) (\w+ )?als", r"(xs|s|m|l|xl) statt (xs|s|m|l|xl)",
@@ -541,6 +544,9 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
     },
     Scenario.CHANGED_MIND: {
         "en": [
+           
+            r"(i )?(picked|chose|selected|ticked|clicked) (\w+ )?(defective|damaged|quality"
+            r"|not as described) but",
             r"lost interest", r"on impulse", r"shrink ?wrap",
             r"(dont|do not) have (the )?(room|space)", r"(havent|have not|never) (even )?opened",
             r"we have two",
@@ -578,6 +584,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"(dasselbe|das gleiche|den gleichen|die gleiche) (\w+ )?gekauft",
         ],
         "fr": [
+            r"j ai coche", r"(offert|achete|eu) le meme",
             r"sous blister", r"(deja )?eu le meme", r"(avant de|sans) (le |les )?deballer",
             r"(jamais|pas) ouvert",
             r"plus besoin", r"plus l utilite", r"moins cher", r"meilleur prix",
@@ -591,6 +598,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"achat (impulsif|compulsif|d impulsion)", r"regrette", r"pas de place",
         ],
         "es": [
+            r"he (puesto|marcado|elegido) (\w+ ){0,2}pero",
             r"no (lo|la) he (abierto|usado)", r"(sin|ni) abrir", r"al final no",
             r"no (lo|la|los|las) he abierto",
             r"ya no (lo |la )?necesito", r"no me hace falta", r"mas barato",
@@ -605,6 +613,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"no tengo (sitio|espacio)", r"ya no me interesa",
         ],
         "it": [
+            r"ho (messo|scelto|selezionato) (\w+ ){0,2}ma non e vero",
             r"mai apert[oaie]", r"non (mi|ci) servono piu", r"annullat[oa]",
             r"preferisco il mio vecchio",
             r"non mi serve piu", r"non serve piu", r"(trovato|visto) a meno", r"piu economico",
@@ -690,11 +699,12 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"(two|2) left",
             r"(totally|completely|entirely) different",
             r"not the (product|item|one) (in|from|on) the",
-            r"(my|the) order was", r"you shipped me",
+            r"(my|the) order was", r"you (shipped|sent) me",
             r"mix(ed)? ?up", r"packed the wrong", r"(wrong|different) (one|thing|unit) (was )?"
             r"(sent|shipped|packed|delivered)",
         ],
         "de": [
+            r"falsch (verpackt|eingepackt)",
             r"falsche[rs]? (artikel|modell|produkt)", r"falsch (verschickt|geliefert)",
             r"anderes modell", r"andere[nr]? marke", r"etwas (vollig |ganz )?anderes",
             r"fremde bestellung", r"no name",
@@ -713,6 +723,7 @@ PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"(se sont|vous vous etes) trompee?s?",
         ],
         "es": [
+            r"(modelo|producto|articulo) distinto",
             r"(articulo|modelo|producto) equivocad[oa]", r"otra marca",
             r"otra persona", r"(totalmente|completamente) distinto",
             r"completamente diferente", r"no es (para nada )?el producto",
@@ -930,6 +941,7 @@ DECISIVE_PHRASES: dict[Scenario, dict[str, list[str]]] = {
     },
     Scenario.WRONG_ITEM: {
         "en": [
+            r"(sent|shipped|gave) (me )?.{0,40}(i|we) (ordered|bought|paid for|selected)",
             r"not what i ordered", r"(sent|received|got|shipped) (me )?(the |a )?wrong",
             r"wrong item", r"i ordered .{0,40}(received|got|sent|tag says)",
             r"(sent|received|got|shipped|delivered|came|arrived|contained|gave me|box had)"
@@ -946,6 +958,7 @@ DECISIVE_PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"contained .{0,40}i (bought|ordered)",
         ],
         "de": [
+            r"ich hatte (\w+ ){0,3}(bestellt|gekauft)",
             r"falscher artikel", r"nicht (der|das|die) (artikel|was|produkt)",
             r"(geliefert|geschickt|bekommen|erhalten|kam|verschickt|im paket) .{0,40}"
             r"(statt|anstatt)",
@@ -962,6 +975,8 @@ DECISIVE_PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"hatte (die|den|das) .{0,20}(gekauft|bestellt)",
         ],
         "fr": [
+            r"j avais commande", r"commandee?s? en .{0,40}(livree?s?|recue?s?) en",
+            r"au lieu d.{0,40}(j ai )?recu",
             r"pas ce que j ai commande",
             r"(envoye|recu|livre|arrive|expedie|eu|contenait|colis) .{0,40}au lieu d",
             r"au lieu d.{0,40}(commande|achete|choisi)",
@@ -973,11 +988,12 @@ DECISIVE_PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"(alors que|mais) j (ai|avais) commande",
         ],
         "es": [
+            r"yo pedi",
             r"no es lo que pedi",
             r"(enviaron|enviado|mandaron|mandado|recibi|llego|llegado|entregaron|vino|venia)"
             r" .{0,40}en (lugar|vez) de", r"en (lugar|vez) de.{0,40}(pedi|compre|pedido)",
             r"no es (el|la|lo) (\w+ ){0,2}que (pedi|compre|habia pedido|encargue)",
-            r"pedi .{0,40}(llego|recibi"
+            r"pedi .{0,40}(llego|llegado|recibi"
             r"|mandaron|enviaron)", r"(llego|recibi) .{0,60}pedi", r"no es el que pedi",
             r"enviaron la version",
             r"venia .{0,60}(compre|pedi|pedido)", r"compre la version",
@@ -985,12 +1001,13 @@ DECISIVE_PHRASES: dict[Scenario, dict[str, list[str]]] = {
             r"(pero|cuando) (yo )?(pedi|habia pedido|compre)",
         ],
         "it": [
+            r"io (ho|avevo) (comprato|ordinato)",
             r"non e quello che ho ordinato",
             r"(mandato|inviato|spedito|ricevuto|arrivat[oa]|consegnat[oa]|c era) .{0,40}"
             r"al posto d", r"al posto d.{0,40}(ordinat[oa]|comprat[oa]|scelt[oa])",
             r"non e (il|la|l|quello|quella) (\w+ ){0,2}che (ho|avevo) (ordinato|comprato"
             r"|scelto)",
-            r"ordinat[oa] .{0,40}(arrivat[oa]|ricevut[oa]|mandat[oa])",
+            r"ordinat[oa] .{0,40}(arrivat[oaie]|ricevut[oaie]|mandat[oaie])",
             r"(arrivat[oa]|ricevut[oa]) .{0,60}(avevo|ho) ordinato",
             r"mandato la versione",
             r"c era .{0,60}(comprato|ordinato)", r"avevo comprato",
@@ -1016,7 +1033,8 @@ FUNCTIONS: dict[Scenario, dict[str, list[str]]] = {
     },
     Scenario.FUNCTIONAL_FAULT: {
         "en": [
-            r"connect(s|ed|ing)?", r"pair(s|ed|ing)?", r"sync(s|ed|ing|hroni[sz]e)?",
+            r"respond(s|ed|ing)?", r"connect(s|ed|ing)?", r"pair(s|ed|ing)?",
+            r"sync(s|ed|ing|hroni[sz]e)?",
             r"recogni[sz](e|es|ed|ing)", r"detect(s|ed|ing)?", r"link(s|ed|ing)?",
         ],
         "de": [
