@@ -19,8 +19,13 @@ LABELLED_CASES = DATA / "labelled_cases.jsonl"
 FRESH_CASES = DATA / "fresh_cases.jsonl"
 # The fresh set's score when the lexicons were last changed, less a small margin: a change
 # that loses more than a case or two there fails here.
-FRESH_ACCURACY_FLOOR = 0.83  # measured 84.9%
+FRESH_ACCURACY_FLOOR = 0.83  # measured 85.1%
 FRESH_WRONG_NOT_FLAGGED_CEILING = 0.04  # measured 2.3%
+# Written independently of the lexicons, then tuned on (its failures read): a regression on
+# it fails here. Measured 76.0% / 4.6% before tuning.
+TUNING_CASES = DATA / "tuning_cases.jsonl"
+TUNING_ACCURACY_FLOOR = 0.90  # measured 91.7%
+TUNING_WRONG_NOT_FLAGGED_CEILING = 0.025  # measured 1.7%
 
 
 @pytest.mark.parametrize(
@@ -382,8 +387,18 @@ def test_accuracy_on_the_labelled_set_is_at_least_90_percent():
     assert accuracy >= 0.9, f"accuracy {accuracy:.1%}; misses: {misses}"
 
 
-def test_the_fresh_set_scores_above_its_floor_with_few_unflagged_mistakes():
-    cases = load_labelled_cases(FRESH_CASES)
+@pytest.mark.parametrize(
+    ("path", "floor", "ceiling"),
+    [
+        (FRESH_CASES, FRESH_ACCURACY_FLOOR, FRESH_WRONG_NOT_FLAGGED_CEILING),
+        (TUNING_CASES, TUNING_ACCURACY_FLOOR, TUNING_WRONG_NOT_FLAGGED_CEILING),
+    ],
+    ids=["fresh", "tuning"],
+)
+def test_an_independent_set_scores_above_its_floor_with_few_unflagged_mistakes(
+    path, floor, ceiling
+):
+    cases = load_labelled_cases(path)
     results = [
         (case, classify(Reason(case["reason"]), case["marketplace_reason"], case["text"]))
         for case in cases
@@ -393,7 +408,7 @@ def test_the_fresh_set_scores_above_its_floor_with_few_unflagged_mistakes():
         result.scenario != case["expected"] and not result.needs_agent for case, result in results
     )
     # Only the figures: the fresh texts are never read while tuning, so never printed here.
-    assert right / len(cases) >= FRESH_ACCURACY_FLOOR, f"accuracy {right / len(cases):.1%}"
-    assert unflagged_wrong / len(cases) <= FRESH_WRONG_NOT_FLAGGED_CEILING, (
+    assert right / len(cases) >= floor, f"accuracy {right / len(cases):.1%}"
+    assert unflagged_wrong / len(cases) <= ceiling, (
         f"wrong and not flagged {unflagged_wrong / len(cases):.1%}"
     )
