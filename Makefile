@@ -79,7 +79,7 @@ bench-messages: install ## Webhook → first message to the buyer at RATE (100) 
 bench-webhooks: install ## Signed Shopify webhooks accepted by one intake process; bench/results/webhooks.json
 	$(BIN)/python -m bench.webhooks --webhooks $(or $(N),6000)
 
-bench-classification: install ## Classifier accuracy on the labelled and the fresh set; bench/results/classification.json
+bench-classification: install ## Classifier accuracy on the labelled, tuning and fresh sets; bench/results/classification.json
 	$(BIN)/python -m bench.classification
 
 bench-decisions: install ## Remedy-engine decisions/s in one process, first offers that are the cheapest acceptable remedy, expected cost against returning everything; bench/results/decisions.json

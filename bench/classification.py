@@ -1,14 +1,16 @@
 """`python -m bench.classification`: how well the scenario classifier does on labelled cases.
 
-Runs `classify`, without language hints, over two sets in tests/data/classification/:
+Runs `classify`, without language hints, over three sets in tests/data/classification/:
 `labelled_cases.jsonl`, written with the lexicons (its `dev` split tuned on, its `holdout`
-split not), and `fresh_cases.jsonl`, written independently of them and never tuned on.
+split not, also scored alone); `tuning_cases.jsonl`, written independently of them and
+then tuned on; and `fresh_cases.jsonl`, written independently of them and never tuned on.
 Writes bench/results/classification.json: per set, accuracy overall, per language and per
 scenario, the share flagged for an agent, the share wrong and *not* flagged (the costly
 error: a wrong remedy offered with nobody looking), and a confusion matrix of scenario
 counts; and the classifier's time per call. A flagged case counts by its predicted
 scenario, as if nobody had looked at it. `--misses dev` lists the misclassified cases of a
-split of the labelled set; the fresh set is only ever scored in aggregate.
+split of the labelled set, `--misses tuning` those of the tuning set; the fresh set is only
+ever scored in aggregate.
 """
 
 import argparse
@@ -27,6 +29,7 @@ from shared.events import Scenario
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "classification"
 LABELLED_CASES = DATA / "labelled_cases.jsonl"
+TUNING_CASES = DATA / "tuning_cases.jsonl"
 FRESH_CASES = DATA / "fresh_cases.jsonl"
 RESULTS = ROOT / "bench" / "results" / "classification.json"
 TIMING_ROUNDS = 5
@@ -186,7 +189,11 @@ def show_confusion(name: str, matrix: dict[str, dict[str, int]]) -> None:
 
 
 def show(results: dict) -> None:
-    sets = {name: results[name] for name in ("labelled", "fresh") if name in results}
+    sets = {
+        name: results[name]
+        for name in ("labelled", "holdout", "tuning", "fresh")
+        if name in results
+    }
     show_summary(sets)
     show_groups(sets, "per_language")
     show_groups(sets, "per_scenario")
@@ -196,12 +203,12 @@ def show(results: dict) -> None:
 
 
 def show_misses(cases: list[dict], split: str) -> None:
-    table = Table(title=f"misclassified, {split} split", show_lines=True)
+    table = Table(title=f"misclassified, {split}", show_lines=True)
     for column in ("id", "code", "text", "expected", "got", "signals"):
         table.add_column(column)
     for case in cases:
         result = classify_case(case)
-        if case["split"] == split and result.scenario != case["expected"]:
+        if case.get("split", "tuning") == split and result.scenario != case["expected"]:
             table.add_row(
                 case["id"],
                 case["marketplace_reason"],
@@ -217,14 +224,21 @@ def show_misses(cases: list[dict], split: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--misses", choices=("dev", "holdout"), help="list misclassified labelled cases"
+        "--misses",
+        choices=("dev", "holdout", "tuning"),
+        help="list misclassified cases of a labelled split or of the tuning set",
     )
     args = parser.parse_args()
     labelled = load_cases(LABELLED_CASES)
     if args.misses:
-        show_misses(labelled, args.misses)
+        show_misses(load_cases(TUNING_CASES) if args.misses == "tuning" else labelled, args.misses)
         return
-    results = {"labelled": measure(labelled)}
+    results = {
+        "labelled": measure(labelled),
+        "holdout": measure([case for case in labelled if case["split"] == "holdout"]),
+    }
+    if TUNING_CASES.exists():
+        results["tuning"] = measure(load_cases(TUNING_CASES))
     if FRESH_CASES.exists():
         results["fresh"] = measure(load_cases(FRESH_CASES))
     results["microseconds_per_call"] = microseconds_per_call(labelled)

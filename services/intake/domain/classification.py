@@ -214,14 +214,25 @@ def symptoms_of_a_defect(said: list[Evidence]) -> list[Evidence]:
 
 def works_beside_damage(said: list[Evidence], code: list[Evidence]) -> list[Evidence]:
     """ "It works", "intact", "a partial refund" count for a minor defect only beside some
-    damage the buyer names (or a damage code): alone they say nothing is broken."""
+    damage the buyer names (or a damage code): alone they say nothing is broken; beside a
+    set-up word or a missing part they count 1, so that the case is weighed, often by an
+    agent."""
     damage = any(
         item.weight and item.scenario in DAMAGE for item in said if item.weight < DECISIVE_WEIGHT
     ) or any(item.scenario is Scenario.MINOR_DEFECT for item in code)
     if damage:
         return said
+    # Beside a missing part, "otherwise fine" weighs a part against a partial refund.
+    missing_part = any(
+        item.weight and item.scenario is Scenario.FUNCTIONAL_FAULT and not item.power
+        for item in [*said, *code]
+    )
     return [
-        Evidence(item.scenario, 0.0, f"{item.why}, but no damage named: ignored")
+        (
+            Evidence(item.scenario, 1.0, f"{item.why}, beside a missing or faulty part")
+            if missing_part
+            else Evidence(item.scenario, 0.0, f"{item.why}, but no damage named: ignored")
+        )
         if item.scenario is Scenario.MINOR_DEFECT and item.weight >= DECISIVE_WEIGHT
         else item
         for item in said
@@ -259,6 +270,11 @@ def compile_rules() -> dict[str, list[PhraseRule]]:
     for language, verbs in lexicons.POWER.items():
         pattern = negated_verbs(language, verbs)
         rules[language].append(PhraseRule(Scenario.FUNCTIONAL_FAULT, pattern, 1.0, False, True))
+    # Switching itself off is either: set-up help or a defect, as much one as the other.
+    for language, phrases in lexicons.SWITCHES_OFF.items():
+        pattern = re.compile(r"\b(?:" + "|".join(phrases) + r")\b")
+        for scenario in (Scenario.FUNCTIONAL_FAULT, Scenario.QUALITY_DEFECT):
+            rules[language].append(PhraseRule(scenario, pattern, 1.0, False, True))
     return rules
 
 

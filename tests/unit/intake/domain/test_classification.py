@@ -19,8 +19,13 @@ LABELLED_CASES = DATA / "labelled_cases.jsonl"
 FRESH_CASES = DATA / "fresh_cases.jsonl"
 # The fresh set's score when the lexicons were last changed, less a small margin: a change
 # that loses more than a case or two there fails here.
-FRESH_ACCURACY_FLOOR = 0.83  # measured 84.9%
+FRESH_ACCURACY_FLOOR = 0.83  # measured 85.1%
 FRESH_WRONG_NOT_FLAGGED_CEILING = 0.04  # measured 2.3%
+# Written independently of the lexicons, then tuned on (its failures read): a regression on
+# it fails here. Measured 76.0% / 4.6% before tuning.
+TUNING_CASES = DATA / "tuning_cases.jsonl"
+TUNING_ACCURACY_FLOOR = 0.90  # measured 91.7%
+TUNING_WRONG_NOT_FLAGGED_CEILING = 0.025  # measured 1.7%
 
 
 @pytest.mark.parametrize(
@@ -174,7 +179,6 @@ def test_a_negation_before_a_damage_word_cancels_the_damage(text):
         ("La batterie ne charge pas", "functional_fault"),
         ("La batterie ne charge plus", "functional_fault"),
         ("La tablette redémarre tout seul et se bloque", "functional_fault"),
-        ("L'aspirateur s'éteint tout seul", "quality_defect"),
         ("El móvil no enciende", "functional_fault"),
         ("El móvil ya no enciende", "functional_fault"),
         ("La tablet se reinicia y se bloquea", "functional_fault"),
@@ -190,6 +194,45 @@ def test_common_fault_phrasings_are_read_in_every_language(text, scenario):
     result = classify(Reason.OTHER, "OTHER", text)
     assert result.scenario == scenario
     assert not result.needs_agent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The hair dryer shuts off after a minute",
+        "Der Föhn schaltet sich nach einer Minute ab",
+        "L'aspirateur s'éteint tout seul",
+        "La aspiradora se apaga sola a los dos minutos",
+        "L'aspirapolvere si spegne da solo dopo due minuti",
+    ],
+)
+def test_switching_itself_off_is_left_to_an_agent(text):
+    """A setting or a charge, or a defect: buyers and labellers read it both ways."""
+    assert classify(Reason.OTHER, "OTHER", text).needs_agent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The hair dryer shuts off after a minute and the cord is melted",
+        "L'aspirapolvere si spegne da solo e puzza di bruciato",
+    ],
+)
+def test_switching_itself_off_beside_a_breakage_is_that_defect(text):
+    result = classify(Reason.OTHER, "OTHER", text)
+    assert (result.scenario, result.needs_agent) == ("quality_defect", False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "One of the screws is missing but everything else is fine",
+        "A la muñeca le falta un zapatito. Todo lo demás perfecto",
+    ],
+)
+def test_a_missing_part_beside_otherwise_fine_is_left_to_an_agent(text):
+    """A part shipped, or a partial refund: either can be right."""
+    assert classify(Reason.OTHER, "OTHER", text).needs_agent
 
 
 @pytest.mark.parametrize(
@@ -344,8 +387,18 @@ def test_accuracy_on_the_labelled_set_is_at_least_90_percent():
     assert accuracy >= 0.9, f"accuracy {accuracy:.1%}; misses: {misses}"
 
 
-def test_the_fresh_set_scores_above_its_floor_with_few_unflagged_mistakes():
-    cases = load_labelled_cases(FRESH_CASES)
+@pytest.mark.parametrize(
+    ("path", "floor", "ceiling"),
+    [
+        (FRESH_CASES, FRESH_ACCURACY_FLOOR, FRESH_WRONG_NOT_FLAGGED_CEILING),
+        (TUNING_CASES, TUNING_ACCURACY_FLOOR, TUNING_WRONG_NOT_FLAGGED_CEILING),
+    ],
+    ids=["fresh", "tuning"],
+)
+def test_an_independent_set_scores_above_its_floor_with_few_unflagged_mistakes(
+    path, floor, ceiling
+):
+    cases = load_labelled_cases(path)
     results = [
         (case, classify(Reason(case["reason"]), case["marketplace_reason"], case["text"]))
         for case in cases
@@ -355,7 +408,7 @@ def test_the_fresh_set_scores_above_its_floor_with_few_unflagged_mistakes():
         result.scenario != case["expected"] and not result.needs_agent for case, result in results
     )
     # Only the figures: the fresh texts are never read while tuning, so never printed here.
-    assert right / len(cases) >= FRESH_ACCURACY_FLOOR, f"accuracy {right / len(cases):.1%}"
-    assert unflagged_wrong / len(cases) <= FRESH_WRONG_NOT_FLAGGED_CEILING, (
+    assert right / len(cases) >= floor, f"accuracy {right / len(cases):.1%}"
+    assert unflagged_wrong / len(cases) <= ceiling, (
         f"wrong and not flagged {unflagged_wrong / len(cases):.1%}"
     )
