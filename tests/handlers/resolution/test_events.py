@@ -531,3 +531,23 @@ async def test_an_item_without_a_catalog_product_keeps_the_channels_title(resolu
         e for e in await outbox_of(resolution, case.case_id) if e["type"].endswith("offered")
     ]
     assert SPEAKER_EN in offered[0]["data"]["message"]
+
+
+async def test_a_unit_repaired_for_its_buyer_teaches_the_cost_model_nothing(resolution):
+    """The buyer's own unit, repaired and sent back, recovers nothing for the seller."""
+    from services.resolution.tables import Recovery
+
+    case = case_opened(scenario=Scenario.QUALITY_DEFECT)
+    async with TestKafkaBroker(resolution.broker) as broker:
+        await publish(broker, case)
+        async with resolution.transaction() as session:
+            decision = await session.get(CaseDecision, case.case_id, with_for_update=True)
+            decision.remedy = "repair"  # as when the buyer accepted a repair
+            session.add(decision)
+        repaired = disposition(case.case_id, Grade.B, -1500).model_copy(
+            update={"disposition": Disposition.RETURN_TO_BUYER}
+        )
+        await publish(broker, repaired, topic="refurbish.events")
+    async with resolution.sessions() as session:
+        kept = await session.scalars(select(Recovery).where(Recovery.case_id == case.case_id))
+        assert list(kept) == []
