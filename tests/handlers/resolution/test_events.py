@@ -551,3 +551,31 @@ async def test_a_unit_repaired_for_its_buyer_teaches_the_cost_model_nothing(reso
     async with resolution.sessions() as session:
         kept = await session.scalars(select(Recovery).where(Recovery.case_id == case.case_id))
         assert list(kept) == []
+
+
+async def test_a_unit_the_repair_shop_cannot_repair_sends_the_case_to_an_agent(resolution):
+    from datetime import UTC, datetime
+
+    from shared.events import UnitHeldForAgent
+
+    case = case_opened(scenario=Scenario.QUALITY_DEFECT)
+    held = UnitHeldForAgent(
+        case_id=case.case_id,
+        inspection_id="insp-1",
+        rma_id="RMA-1",
+        warehouse="CVT1",
+        reason="not repairable locally (not in the repair catalogue): fault 'cracked board'",
+        at=datetime.now(UTC),
+    )
+    async with TestKafkaBroker(resolution.broker) as broker:
+        await publish(broker, case)
+        for _ in range(2):  # redelivered: held once
+            await publish(broker, held, topic="refurbish.events")
+    events = await outbox_of(resolution, case.case_id)
+    holds = [e["data"] for e in events if e["type"] == "resolution.held_for_agent"]
+    assert len(holds) == 1 and holds[0]["remedy"] == "repair"
+    assert holds[0]["findings"] == [
+        "repair shop CVT1 cannot repair the unit: not repairable locally (not in the repair "
+        "catalogue): fault 'cracked board'"
+    ]
+    assert (await row(resolution, CaseDecision, case.case_id)).state == "held"
