@@ -106,6 +106,9 @@ class Disposition(StrEnum):
     LIQUIDATE = "liquidate"  # in a lot to a local liquidation channel
     RETURN_TO_ORIGIN = "return_to_origin"  # consolidated back to the factory
     RECYCLE = "recycle"
+    # The buyer's own unit, in for a repair (the remedy `repair`): repaired, or found with
+    # nothing to repair, it is shipped back to its buyer from the repair shop.
+    RETURN_TO_BUYER = "return_to_buyer"
 
 
 # Bounds on what a request may say: an amount above any order (a hundred billion in major
@@ -559,6 +562,9 @@ class StockUnavailable(EventPayload):
 
 class ReturnLabelIssued(EventPayload):
     """A prepaid return label to a local warehouse, for a remedy that takes the unit back.
+    `for_repair`: the buyer's own unit goes to the warehouse's repair shop to be repaired
+    and sent back (the remedy `repair`), not returned; added with a default, an event
+    without it is an ordinary return.
 
     v2 added the service, its price and where the unit goes after (the route)."""
 
@@ -574,6 +580,7 @@ class ReturnLabelIssued(EventPayload):
     postage_minor: int = 0
     postage_currency: Currency | None = None
     route: ReturnRoute = ReturnRoute.LOCAL
+    for_repair: bool = False
 
 
 class PickupScheduled(EventPayload):
@@ -592,7 +599,9 @@ class PickupScheduled(EventPayload):
 
 
 class ReturnReceived(EventPayload):
-    """A returned parcel was scanned in at a warehouse.
+    """A returned parcel was scanned in at a warehouse. `for_repair` (added with a default):
+    the buyer's own unit, in to be repaired and sent back; never sold, liquidated or
+    recycled.
 
     v2 added what it holds, the photos and the route."""
 
@@ -609,6 +618,7 @@ class ReturnReceived(EventPayload):
     currency: Currency | None = None
     route: ReturnRoute = ReturnRoute.LOCAL
     photos: list[str] = Field(default_factory=list)  # URLs of the receiving photos
+    for_repair: bool = False
 
 
 class ReturnedToOrigin(EventPayload):
@@ -710,6 +720,21 @@ class RepairCompleted(EventPayload):
     at: AwareDatetime
 
 
+class UnitHeldForAgent(EventPayload):
+    """A buyer's unit in for a repair that the repair shop cannot carry out (a fault outside
+    its catalogue, or still faulty after its repair): it stays at the shop for an agent to
+    decide, with the reason."""
+
+    event_type: ClassVar[str] = "refurbish.unit_held_for_agent"
+    owner: ClassVar[str] = "refurbish"
+
+    inspection_id: str
+    rma_id: str
+    warehouse: str
+    reason: str
+    at: AwareDatetime
+
+
 class FaqGapFound(EventPayload):
     """Buyers of a listing keep returning it for a reason, or asking about a topic, that no
     pre-sale FAQ entry in their language answers: a suggested entry for the seller to
@@ -767,6 +792,7 @@ PAYLOAD_TYPES: dict[str, type[EventPayload]] = {
         DispositionDecided,
         RepairOrdered,
         RepairCompleted,
+        UnitHeldForAgent,
         FaqGapFound,
     )
 }

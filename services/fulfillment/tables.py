@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     Date,
@@ -118,7 +119,8 @@ class Shipment(SQLModel, table=True):
 
 class ReturnParcel(SQLModel, table=True):
     """A return authorised with a prepaid label, then scanned in at the warehouse (issued,
-    then received: its `received_at`)."""
+    then received: its `received_at`). `for_repair`: the buyer's own unit, in to be
+    repaired at the warehouse's repair shop and sent back (the remedy `repair`)."""
 
     __tablename__ = "returns"
     __table_args__ = {"schema": SCHEMA}
@@ -145,6 +147,7 @@ class ReturnParcel(SQLModel, table=True):
     pickup_starts: time | None = column(Time, None)
     pickup_ends: time | None = column(Time, None)
     pickup_confirmation: str | None = text(None)
+    for_repair: bool = column(Boolean, False)
 
 
 class HeldParcel(SQLModel, table=True):

@@ -5,7 +5,7 @@ the plain string."""
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, LargeBinary
+from sqlalchemy import Boolean, Index, LargeBinary
 from sqlalchemy import text as sql
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import SQLModel
@@ -21,7 +21,9 @@ ONE_OPEN_LOT = sql("status = 'open'")
 class Inspection(SQLModel, table=True):
     """One returned parcel on a technician's bench.
 
-    status: open → decided, or open → repairing → open (graded again after the repair).
+    status: open → decided, or open → repairing → open (graded again after the repair), or
+    open → held (`held_reason`: a buyer's unit in for a repair the shop cannot do).
+    `for_repair`: the buyer's own unit, repaired and sent back, never sold.
     """
 
     __tablename__ = "inspections"
@@ -50,6 +52,8 @@ class Inspection(SQLModel, table=True):
     alternatives: list[dict[str, Any]] = json()
     repairs_done: int = integer(0)
     decided_at: datetime | None = moment(None)
+    for_repair: bool = column(Boolean, False)
+    held_reason: str | None = text(None)
 
 
 class RepairJob(SQLModel, table=True):

@@ -22,6 +22,7 @@ from shared.events import (
     DispositionDecided,
     ReturnReceived,
     StockUnavailable,
+    UnitHeldForAgent,
     topic_of,
 )
 from shared.identity import service_client
@@ -87,6 +88,7 @@ SPEC = ServiceSpec(
         StockUnavailable.event_type: events.on_stock_unavailable,
         ReturnReceived.event_type: events.on_return_received,
         DispositionDecided.event_type: events.on_disposition_decided,
+        UnitHeldForAgent.event_type: events.on_unit_held_for_agent,
     },
     context=resolution_context,
     workers=resolution_workers,

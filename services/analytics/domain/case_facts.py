@@ -25,6 +25,7 @@ from shared.events import (
     Shipped,
     StockUnavailable,
     UnitGraded,
+    UnitHeldForAgent,
 )
 
 # What a buyer wrote or is known by, in any event's data; removed when they are erased.
@@ -82,7 +83,10 @@ STATUS_AFTER: dict[type[EventPayload], str] = {
     RepairCompleted: "inspecting",
     DispositionDecided: "disposed",
     ReturnedToOrigin: "returned_to_origin",
+    UnitHeldForAgent: "with_agent",  # a buyer's unit the repair shop cannot repair
 }
+# A repair's last step: the buyer's own unit, repaired, shipped back from the repair shop.
+RETURNED_TO_BUYER = "returned_to_buyer"
 
 
 def facts_from(event: EventPayload) -> dict[str, Any]:
@@ -103,6 +107,8 @@ def facts_from(event: EventPayload) -> dict[str, Any]:
         facts |= {"rating": event.rating}
     if type(event) in STATUS_AFTER:
         facts["status"] = STATUS_AFTER[type(event)]
+    if isinstance(event, Shipped) and event.remedy is Remedy.REPAIR:
+        facts["status"] = RETURNED_TO_BUYER
     return facts
 
 

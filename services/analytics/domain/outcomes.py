@@ -10,6 +10,9 @@ MINOR_DEFECT_TARGET = 0.80  # of minor-defect cases end without a return
 SATISFACTION_TARGET = 0.92  # of ratings are 4 or 5 stars
 SATISFIED_FROM = 4
 RETURN = "return_full_refund"
+# The buyer's own unit came in, was repaired and went back to them: the seller recovers
+# nothing from it (what its repair cost is the remedy's cost, not a recovery).
+REPAIR = "repair"
 
 
 def outcomes(rows: Iterable[Mapping[str, Any]], breaches: Mapping[str, int]) -> dict[str, Any]:
@@ -31,6 +34,8 @@ def _share(part: int, whole: int) -> float | None:
 
 
 def minor_defects(rows: list[Mapping[str, Any]]) -> dict[str, Any]:
+    """Minor defects closed without a return: every remedy but the return for a refund
+    keeps the sale (a repaired unit goes back to its buyer, an exchange's new one stays)."""
     decided = [r for r in rows if r.get("scenario") == "minor_defect" and r.get("remedy")]
     kept = sum(r["remedy"] != RETURN for r in decided)
     share = _share(kept, len(decided))
@@ -132,10 +137,11 @@ def _costs_by(
 
 
 def recovery(rows: list[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Per currency: the net recovered from returned units, by grade and by disposition."""
+    """Per currency: the net recovered from returned units, by grade and by disposition;
+    a unit repaired for its buyer (the remedy `repair`) is no returned unit."""
     totals: dict[str, dict[str, Any]] = {}
     for row in rows:
-        if row.get("recovery_minor") is None:
+        if row.get("recovery_minor") is None or row.get("remedy") == REPAIR:
             continue
         total = totals.setdefault(
             row["currency"] or "unknown",

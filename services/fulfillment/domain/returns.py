@@ -53,6 +53,7 @@ class Return(Protocol):
     items: list[dict[str, Any]]
     route: str
     received_at: datetime | None
+    for_repair: bool
 
 
 class Held(Protocol):
@@ -98,6 +99,7 @@ def receive(
         currency=parcel.currency or None,
         route=ReturnRoute(parcel.route),
         photos=list(photos),
+        for_repair=parcel.for_repair,
     )
     return Transition(to, (received,))
 

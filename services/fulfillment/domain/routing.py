@@ -23,6 +23,7 @@ PROMISE_BUSINESS_DAYS: dict[Remedy, int] = {
     Remedy.PART_SHIPMENT: 5,
     Remedy.EXCHANGE: 5,
     Remedy.RESHIP: 5,
+    Remedy.REPAIR: 5,  # the repaired unit, from the repair shop back to its buyer
 }
 
 

@@ -7,6 +7,9 @@ import uuid
 from shared.events import CaseItem, Remedy
 
 SHIPPED_REMEDIES = (Remedy.PART_SHIPMENT, Remedy.EXCHANGE, Remedy.RESHIP)
+# Remedies whose parcel holds the buyer's own unit, shipped back from the repair shop:
+# nothing is taken from stock, and no other warehouse can ship it instead.
+BUYERS_OWN_UNIT = frozenset({Remedy.REPAIR})
 
 
 def spare_part_sku(sku: str) -> str:
@@ -26,7 +29,9 @@ def shipped_items(remedy: Remedy, items: list[CaseItem]) -> list[CaseItem]:
 
 
 def units_to_reserve(remedy: Remedy, items: list[CaseItem]) -> dict[str, int]:
-    """SKU → quantity to reserve for the parcel."""
+    """SKU → quantity to reserve for the parcel; nothing for the buyer's own unit."""
+    if remedy in BUYERS_OWN_UNIT:
+        return {}
     needed: dict[str, int] = {}
     for item in shipped_items(remedy, items):
         needed[item.sku] = needed.get(item.sku, 0) + item.quantity

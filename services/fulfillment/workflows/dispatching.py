@@ -6,15 +6,19 @@ the warehouses of the buyer's region that hold every SKU are ranked (the promise
 earliest delivery, the cheapest postage) and stock is reserved in rank order, so a
 warehouse that lost its last unit to a concurrent case is simply passed over. Out of stock
 everywhere in the region, the case goes back to resolution at once.
+
+A repaired unit (`ship_back_repaired`) is the buyer's own: its task ships it from the
+repair shop's warehouse and reserves nothing from stock.
 """
 
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.fulfillment.domain import dispatch_requests
+from services.fulfillment.domain.carriers import ShippingRefused
 from services.fulfillment.domain.dispatch_requests import RequestState
 from services.fulfillment.domain.parcels import parcel_weight_g
 from services.fulfillment.domain.routing import (
@@ -29,10 +33,17 @@ from services.fulfillment.domain.shipments import (
 )
 from services.fulfillment.domain.tasks import TaskStatus
 from services.fulfillment.domain.warehouses import WAREHOUSE_BY_CODE, warehouses_for
-from services.fulfillment.tables import DispatchRequest, Shipment
+from services.fulfillment.tables import DispatchRequest, ReturnParcel, Shipment
 from services.fulfillment.workflows import stock
 from services.fulfillment.workflows.warehouse_deliveries import owe_delivery
-from shared.events import CaseItem, DispatchRequested, PickLine, Remedy, StockUnavailable
+from shared.events import (
+    CaseItem,
+    DispatchRequested,
+    DispositionDecided,
+    PickLine,
+    Remedy,
+    StockUnavailable,
+)
 from shared.markets import REGION_OF, Market
 from shared.messaging_tables import utc_now
 from shared.outbox import emit
@@ -137,6 +148,50 @@ async def request_dispatch(
         ),
     )
     return None
+
+
+async def ship_back_repaired(
+    session: AsyncSession, decided: DispositionDecided, now: datetime | None = None
+) -> Shipment | None:
+    """The buyer's own unit, repaired (or found with nothing to repair), shipped back from
+    the repair shop's warehouse: a staff task with an empty pick list, so no stock unit is
+    reserved. None when the unit did not come in for a repair, or its case has its task
+    already. `ShippingRefused` when no carrier ships from that warehouse to the buyer."""
+    parcel = await session.get(ReturnParcel, decided.rma_id)
+    if parcel is None or not parcel.for_repair:
+        return None
+    shipped_before = await session.scalar(
+        select(Shipment.shipment_id).where(
+            Shipment.case_id == decided.case_id, Shipment.remedy == Remedy.REPAIR.value
+        )
+    )
+    if shipped_before is not None:
+        return None
+    now = now or utc_now()
+    market = Market(parcel.market)
+    items = [CaseItem.model_validate(item) for item in parcel.items]
+    shop = WAREHOUSE_BY_CODE[decided.warehouse]
+    ranked = rank_warehouses(
+        [shop],
+        market,
+        None,
+        parcel_weight_g(items),
+        now,
+        PROMISE_BUSINESS_DAYS[Remedy.REPAIR],
+    )
+    if not ranked:
+        raise ShippingRefused(f"no carrier ships from {shop.code} to a buyer in {market}")
+    return await _new_task(
+        session,
+        decided.case_id,
+        Remedy.REPAIR,
+        market,
+        items,
+        ranked[0],
+        [],
+        now,
+        parcel.seller_account,
+    )
 
 
 async def _new_task(

@@ -23,7 +23,7 @@ from services.fulfillment.domain.shipments import (
 from services.fulfillment.domain.warehouses import warehouses_for
 from services.fulfillment.tables import HeldParcel, ReturnParcel
 from services.fulfillment.workflows import carrier_pickups
-from shared.events import ResolutionDecided, ReturnLabelIssued, ReturnRoute
+from shared.events import Remedy, ResolutionDecided, ReturnLabelIssued, ReturnRoute
 from shared.messaging_tables import utc_now
 from shared.outbox import emit, emit_all
 from shared.service import Service
@@ -33,7 +33,8 @@ async def issue_return_label(
     session: AsyncSession, decision: ResolutionDecided, now: datetime | None = None
 ) -> ReturnParcel | None:
     """A label to the buyer's own country's warehouse (or the region's), with the
-    warehouse's return carrier at its cheapest service. A case gets one label."""
+    warehouse's return carrier at its cheapest service. A case gets one label. For a
+    repair, the label takes the unit to that warehouse's repair shop, marked as such."""
     if await has_return(session, decision.case_id):
         return None
     now = now or utc_now()
@@ -61,12 +62,17 @@ async def has_return(session: AsyncSession, case_id: str) -> bool:
 
 
 def return_order_of(decision: ResolutionDecided) -> dict[str, Any]:
-    """What a return keeps of the decision: its market, currency, items and route."""
+    """What a return keeps of the decision: its market, currency, items and route, and
+    whether the unit comes in for a repair (sent back to its buyer, never resold). A
+    repair is always mended locally: its route is the local repair shop."""
+    for_repair = decision.remedy is Remedy.REPAIR
+    route = ReturnRoute.LOCAL if for_repair else (decision.route or ReturnRoute.LOCAL)
     return {
         "market": decision.market.value,
         "currency": decision.currency.value,
         "items": [item.model_dump(mode="json") for item in decision.items],
-        "route": (decision.route or ReturnRoute.LOCAL).value,
+        "route": route.value,
+        "for_repair": for_repair,
     }
 
 
@@ -97,6 +103,7 @@ async def issue(
         service=quote.service,
         postage_minor=quote.price_minor,
         postage_currency=quote.currency.value,
+        for_repair=bool(order.get("for_repair", False)),
     )
     session.add(parcel)
     await emit(
@@ -111,6 +118,7 @@ async def issue(
             postage_minor=parcel.postage_minor,
             postage_currency=quote.currency,
             route=ReturnRoute(parcel.route),
+            for_repair=parcel.for_repair,
         ),
     )
     return parcel

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.fulfillment.domain import tasks
+from services.fulfillment.domain.shipments import BUYERS_OWN_UNIT
 from services.fulfillment.domain.tasks import PROBLEM, UNITS_LOST, Problem
 from services.fulfillment.tables import Shipment
 from services.fulfillment.workflows import labelling, stock
@@ -92,7 +93,8 @@ async def report_problem(
     service: Service, session: AsyncSession, task: Shipment, problem: Problem, note: str, by: str
 ) -> Shipment:
     """The case goes to the next warehouse of its region that holds the stock, never one
-    that failed it before, or back to resolution."""
+    that failed it before, or back to resolution. The buyer's own unit (a repair) has no
+    other warehouse to come from: its problem is reported, for an agent, and nothing more."""
     now = utc_now()
     moved = tasks.report_problem(task, problem, note, by, now)
     if moved.repeated:
@@ -107,6 +109,8 @@ async def report_problem(
         if problem in UNITS_LOST:
             await stock.write_off(session, task)
         await emit_all(session, moved.events)
+        if Remedy(task.remedy) in BUYERS_OWN_UNIT:
+            return task
         await owe_dispatch(
             session,
             f"after-{task.shipment_id}",

@@ -348,6 +348,12 @@ _NAMES: dict[str, tuple[str, str, str, str]] = {
         "Volver a fábrica",
     ),
     "recycle": ("Recycle", "Recyceln", "Recycler", "Reciclar"),
+    "return_to_buyer": (
+        "Back to its buyer",
+        "Zurück an den Käufer",
+        "Retour à l'acheteur",
+        "Devolver al comprador",
+    ),
     "none": ("None", "Keine", "Aucune", "Ninguna"),
     "light": ("Light", "Leicht", "Légère", "Leve"),
     "moderate": ("Moderate", "Mittel", "Moyenne", "Moderada"),
@@ -600,6 +606,43 @@ _EXCLUSIONS: tuple[tuple[re.Pattern[str], tuple[str, str, str, str]], ...] = (
             "die Reparatur kostet {cost} und bringt {added}",
             "la réparation coûte {cost} et rapporte {added}",
             "la reparación cuesta {cost} y aporta {added}",
+        ),
+    ),
+)
+_EXCLUSIONS += (
+    (
+        re.compile(r"the buyer's own unit, in for a repair: never sold, liquidated or recycled"),
+        (
+            "the buyer's own unit, in for a repair: never sold, liquidated or recycled",
+            "Gerät des Käufers zur Reparatur: nie verkauft, verwertet oder recycelt",
+            "l'appareil de l'acheteur, en réparation : jamais vendu, déstocké ni recyclé",
+            "la unidad del comprador, en reparación: nunca vendida, liquidada ni reciclada",
+        ),
+    ),
+    (
+        re.compile(r"repaired"),
+        ("repaired", "repariert", "réparé", "reparada"),
+    ),
+    (
+        re.compile(r"repaired first"),
+        ("repaired first", "erst repariert", "réparé d'abord", "reparada primero"),
+    ),
+    (
+        re.compile(r"still faulty after (?P<repairs>\d+) repair\(s\): (?P<found>.+)"),
+        (
+            "still faulty after {repairs} repair(s): {found}",
+            "nach {repairs} Reparatur(en) noch defekt: {found}",
+            "toujours en panne après {repairs} réparation(s) : {found}",
+            "sigue averiada tras {repairs} reparación(es): {found}",
+        ),
+    ),
+    (
+        re.compile(r"not repairable locally \(not in the repair catalogue\): (?P<found>.+)"),
+        (
+            "not repairable locally (not in the repair catalogue): {found}",
+            "vor Ort nicht reparierbar (nicht im Reparaturkatalog): {found}",
+            "pas réparable sur place (hors du catalogue de réparation) : {found}",
+            "no reparable aquí (fuera del catálogo de reparación): {found}",
         ),
     ),
 )

@@ -8,6 +8,11 @@ every unit of its line: the plan's lines are per unit times the quantity.
 
 Equal nets go to the simpler disposition, in `SIMPLEST_FIRST` order: fewer touches and
 cash sooner first, the repair (bench time, then a second inspection) last.
+
+The buyer's own unit, in for a repair (the remedy `repair`), is weighed apart
+(`plan_buyer_repair`): it is never sold, liquidated, recycled or sent to the factory. Its
+fault is repaired whatever the unit's resale value, then it goes back to its buyer; a fault
+no local repair mends, or one still there after the repair, holds it for an agent.
 """
 
 import json
@@ -33,6 +38,7 @@ SIMPLEST_FIRST = (
     D.RELIST_AS_NEW,
     D.RETURN_TO_ORIGIN,
     D.REPAIR,
+    D.RETURN_TO_BUYER,
 )
 SELLING = (D.RELIST_AS_NEW, D.SELL_AS_RENEWED, D.LIQUIDATE)
 GRADES_BEST_FIRST = tuple(Grade)
@@ -60,6 +66,8 @@ def option_of(recovery: Recovery) -> RecoveryOption:
 class DispositionPlan:
     best: Recovery
     alternatives: tuple[Recovery, ...]  # every disposition weighed, best first, excluded last
+    # A buyer's unit the shop cannot repair: why it waits for an agent (`best` is excluded).
+    held_for_agent: str | None = None
 
 
 @dataclass(frozen=True)
@@ -248,13 +256,16 @@ def repair_job_for(
     unit_price_minor: int,
     currency: Currency,
     sku: str | None = None,
+    whatever_the_value: bool = False,
 ) -> RepairJob | None:
     """The local repair of what the checklist found; None when it is not repairable here:
     a fault or failed test outside the catalogue, nothing to repair, or a unit priced
-    below the category's repair floor (diagnosis alone would cost more)."""
+    below the category's repair floor (diagnosis alone would cost more), unless it is
+    repaired `whatever_the_value` (the buyer's own unit)."""
     key = category_key(category)
     unit = Unit(key, sku or "", unit_price_minor, currency)
-    if unit_price_minor < unit.cost(CATEGORIES[key]["repair_floor_minor"]):
+    floor = unit.cost(CATEGORIES[key]["repair_floor_minor"])
+    if unit_price_minor < floor and not whatever_the_value:
         return None
     repairs = _repairs_needed(key, checklist)
     if not repairs:
@@ -314,7 +325,9 @@ def plan_disposition(
     repairs_done: int = 0,
     currency: Currency = Currency.USD,
 ) -> DispositionPlan:
-    """Every disposition weighed for the graded unit, the best expected net first.
+    """Every disposition weighed for the graded unit, the best expected net first (but
+    `return_to_buyer`: a returned unit is the seller's, only a buyer's unit in for a
+    repair goes back, `plan_buyer_repair`).
     `currency` is the repair shop's, which the item is priced in."""
     key = category_key(item.category)
     unit = Unit(key, item.sku, item.unit_price_minor, currency, unit_weight_kg(item))
@@ -326,6 +339,59 @@ def plan_disposition(
     ]
     alternatives = ranked([_times(option, item.quantity) for option in options])
     return DispositionPlan(best=alternatives[0], alternatives=alternatives)
+
+
+# The buyer's own unit, in for a repair.
+
+BUYERS_UNIT = "the buyer's own unit, in for a repair: never sold, liquidated or recycled"
+NOT_FOR_A_BUYERS_UNIT = (D.RELIST_AS_NEW, D.SELL_AS_RENEWED, D.LIQUIDATE, D.RETURN_TO_ORIGIN)
+
+
+def plan_buyer_repair(
+    item: CaseItem,
+    checklist: Checklist,
+    repairs_done: int = 0,
+    currency: Currency = Currency.USD,
+) -> DispositionPlan:
+    """The buyer's own unit: its fault repaired by the local shop whatever its resale value
+    (the job's parts and labour are the cost), then back to its buyer once nothing is left
+    to repair. Held for an agent, with the reason, when no local repair mends what the
+    checklist found, or it is still faulty after its repair."""
+    key = category_key(item.category)
+    faulty = bool(checklist.fault_found or checklist.failed_tests)
+    never = [_excluded(d, BUYERS_UNIT) for d in (*NOT_FOR_A_BUYERS_UNIT, D.RECYCLE)]
+    held: str | None = None
+    if not faulty:
+        done = "repaired" if repairs_done else "nothing to repair"
+        options = [_recovery(D.RETURN_TO_BUYER), _excluded(D.REPAIR, done)]
+    elif repairs_done:
+        held = f"still faulty after {repairs_done} repair(s): {_found(checklist)}"
+    else:
+        job = repair_job_for(
+            key, checklist, item.unit_price_minor, currency, item.sku, whatever_the_value=True
+        )
+        if job is None:
+            held = f"not repairable locally (not in the repair catalogue): {_found(checklist)}"
+        else:
+            parts = sum(cost for _, cost in job.parts)
+            repair = _recovery(
+                D.REPAIR, ("repair_parts", parts), ("repair_labour", job.cost_minor - parts)
+            )
+            options = [
+                _times(repair, item.quantity),
+                _excluded(D.RETURN_TO_BUYER, "repaired first"),
+            ]
+    if held is not None:
+        options = [_excluded(D.REPAIR, held), _excluded(D.RETURN_TO_BUYER, held)]
+    alternatives = ranked([*options, *never])
+    return DispositionPlan(alternatives[0], alternatives, held_for_agent=held)
+
+
+def _found(checklist: Checklist) -> str:
+    """What the checklist found wrong, in the technician's words and the failed tests."""
+    found = [f"fault {checklist.fault_found!r}"] if checklist.fault_found else []
+    found += [f"failed {test}" for test in checklist.failed_tests]
+    return ", ".join(found)
 
 
 def lot_key(warehouse: str, category: str | None, grade: Grade) -> str:

@@ -4,12 +4,14 @@ on the bench to be graded again.
 
     open ──dispose──▶ decided
     open ──send to repair──▶ repairing ──reopen──▶ open
+    open ──hold──▶ held (a buyer's unit the shop cannot repair: an agent decides)
 
 The same findings sent again for a graded unit change nothing; other findings are refused.
 """
 
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -29,6 +31,7 @@ from shared.events import (
     Grade,
     ReturnRoute,
     UnitGraded,
+    UnitHeldForAgent,
 )
 from shared.lifecycle import Lifecycle, Transition
 from shared.markets import Currency
@@ -38,15 +41,17 @@ class InspectionState(StrEnum):
     OPEN = "open"  # on the bench, to be graded
     REPAIRING = "repairing"  # graded, sent to repair: graded again once repaired
     DECIDED = "decided"  # graded, and sent where it recovers the most
+    HELD = "held"  # a buyer's unit the shop cannot repair: waits for an agent
 
 
-OPEN, REPAIRING, DECIDED = InspectionState
+OPEN, REPAIRING, DECIDED, HELD = InspectionState
 INSPECTION = Lifecycle(
     "inspection",
     {
         "dispose": {OPEN: DECIDED},
         "send to repair": {OPEN: REPAIRING},
         "reopen": {REPAIRING: OPEN},
+        "hold": {OPEN: HELD},
     },
 )
 
@@ -71,6 +76,7 @@ class UnitOnBench:
     state: InspectionState
     grade: Grade | None = None
     checklist: dict[str, Any] | None = None  # the last one recorded, as JSON
+    for_repair: bool = False  # the buyer's own unit, to be repaired and sent back
 
     @property
     def item(self) -> CaseItem:
@@ -105,14 +111,32 @@ class Findings:
         return same_checklist and unit.grade == self.grading.grade
 
 
-def grade(unit: UnitOnBench, findings: Findings, plan: DispositionPlan) -> Transition:
-    """The unit graded and sent where `plan` recovers the most: decided, or repairing."""
+def grade(
+    unit: UnitOnBench, findings: Findings, plan: DispositionPlan, at: datetime | None = None
+) -> Transition:
+    """The unit graded and sent where `plan` recovers the most: decided, or repairing; or,
+    a buyer's unit the shop cannot repair, held for an agent (at `at`) with the reason."""
     if unit.state is not OPEN and findings.recorded_for(unit):
         return Transition(unit.state)
-    action = "send to repair" if plan.best.disposition is Disposition.REPAIR else "dispose"
     refusal = f"inspection {unit.inspection_id} is {unit.state} (grade {unit.grade})"
+    graded = _graded(unit, findings)
+    if plan.held_for_agent is not None:
+        state = INSPECTION.next(unit.state, "hold", refusal=refusal)
+        return Transition(state, (graded, _held(unit, plan.held_for_agent, at)))
+    action = "send to repair" if plan.best.disposition is Disposition.REPAIR else "dispose"
     state = INSPECTION.next(unit.state, action, refusal=refusal)
-    return Transition(state, (_graded(unit, findings), _decided(unit, findings.grading, plan)))
+    return Transition(state, (graded, _decided(unit, findings.grading, plan)))
+
+
+def _held(unit: UnitOnBench, reason: str, at: datetime | None) -> UnitHeldForAgent:
+    return UnitHeldForAgent(
+        case_id=unit.case_id,
+        inspection_id=unit.inspection_id,
+        rma_id=unit.rma_id,
+        warehouse=unit.warehouse,
+        reason=reason,
+        at=at or datetime.now(UTC),
+    )
 
 
 def reopen(state: InspectionState, inspection_id: str) -> Transition:

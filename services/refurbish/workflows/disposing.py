@@ -40,4 +40,5 @@ OUTLETS: dict[Disposition, Outlet] = {
     Disposition.SELL_AS_RENEWED: _nothing_more,
     Disposition.RETURN_TO_ORIGIN: _nothing_more,
     Disposition.RECYCLE: _nothing_more,
+    Disposition.RETURN_TO_BUYER: _nothing_more,  # fulfillment ships it back to the buyer
 }

@@ -1,6 +1,8 @@
 """A technician's checklist in: the unit graded by its category's rubric (or overridden
 with a reason), the grade recorded, and the unit sent where it recovers the most
-(`disposing`)."""
+(`disposing`). The buyer's own unit, in for a repair, is repaired and sent back to its
+buyer (`disposition.plan_buyer_repair`), or held for an agent when the shop cannot repair
+it."""
 
 from datetime import UTC, datetime
 
@@ -8,7 +10,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.refurbish.domain import inspections
 from services.refurbish.domain.checklists import Checklist
-from services.refurbish.domain.disposition import DispositionPlan, option_of, plan_disposition
+from services.refurbish.domain.disposition import (
+    DispositionPlan,
+    option_of,
+    plan_buyer_repair,
+    plan_disposition,
+)
 from services.refurbish.domain.grading import Override, grade_checklist, override
 from services.refurbish.domain.inspections import Findings, InspectionState, UnitOnBench
 from services.refurbish.tables import Inspection
@@ -32,6 +39,7 @@ def on_bench(inspection: Inspection) -> UnitOnBench:
         state=InspectionState(inspection.status),
         grade=Grade(inspection.grade) if inspection.grade else None,
         checklist=inspection.checklist,
+        for_repair=inspection.for_repair,
     )
 
 
@@ -49,15 +57,16 @@ async def record_findings(
     IllegalTransition; a unit with no price to weigh its outlets by, UnitNotValued."""
     unit = on_bench(inspection)
     findings, plan = assess(unit, checklist, technician, notes, wanted)
-    graded = inspections.grade(unit, findings, plan)
+    now = datetime.now(UTC)
+    graded = inspections.grade(unit, findings, plan, now)
     if graded.repeated:
         return
     async with service.case_span(session, unit.case_id, "unit graded"):
-        now = datetime.now(UTC)
         _record(inspection, findings, plan, graded.state, now)
         session.add(inspection)
         await emit_all(session, graded.events)
-        await disposing.send(session, plan.best.disposition, inspection, unit, checklist, now)
+        if plan.held_for_agent is None:
+            await disposing.send(session, plan.best.disposition, inspection, unit, checklist, now)
 
 
 def assess(
@@ -75,9 +84,12 @@ def assess(
     if wanted is not None:
         grading = override(grading, wanted.grade, technician, wanted.reason)
     findings = Findings(checklist, grading, technician, notes)
-    plan = plan_disposition(
-        unit.item, grading, checklist, unit.route, unit.repairs_done, unit.priced_in
-    )
+    if unit.for_repair:
+        plan = plan_buyer_repair(unit.item, checklist, unit.repairs_done, unit.priced_in)
+    else:
+        plan = plan_disposition(
+            unit.item, grading, checklist, unit.route, unit.repairs_done, unit.priced_in
+        )
     return findings, plan
 
 
@@ -94,6 +106,8 @@ def _record(
     inspection.reasons, inspection.override_reason = list(grading.reasons), grading.override_reason
     inspection.technician, inspection.graded_at = findings.technician, now
     inspection.notes = findings.notes or inspection.notes
-    inspection.disposition, inspection.net_minor = best.disposition.value, best.net_minor
+    if plan.held_for_agent is None:
+        inspection.disposition, inspection.net_minor = best.disposition.value, best.net_minor
+    inspection.held_reason = plan.held_for_agent
     inspection.alternatives = [option_of(r).model_dump(mode="json") for r in plan.alternatives]
     inspection.status, inspection.decided_at = state, now

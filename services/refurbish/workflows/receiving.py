@@ -1,4 +1,5 @@
-"""A returned parcel scanned in at a warehouse opens an inspection on its repair bench."""
+"""A returned parcel scanned in at a warehouse opens an inspection on its repair bench,
+marked when the parcel holds the buyer's own unit in for a repair."""
 
 from datetime import UTC, datetime
 
@@ -27,6 +28,7 @@ async def open_inspection(session: AsyncSession, parcel: ReturnReceived) -> None
             currency=parcel.currency.value if parcel.currency else "",
             route=parcel.route.value,
             photos=parcel.photos,
+            for_repair=parcel.for_repair,
         )
         .on_conflict_do_nothing(index_elements=[Inspection.rma_id])
         .returning(Inspection.inspection_id)

@@ -25,7 +25,14 @@ async def order_repair(
     now: datetime,
 ) -> None:
     item = unit.item
-    job = repair_job_for(unit.category, checklist, item.unit_price_minor, unit.currency, item.sku)
+    job = repair_job_for(
+        unit.category,
+        checklist,
+        item.unit_price_minor,
+        unit.priced_in,
+        item.sku,
+        whatever_the_value=unit.for_repair,  # the buyer's own unit
+    )
     assert job is not None  # the plan offers REPAIR only when a job exists
     repair = RepairJob(
         repair_id=f"rep-{uuid.uuid4()}",

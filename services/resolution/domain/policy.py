@@ -71,11 +71,10 @@ class SellerPolicy(BaseModel):
         "before a refund, where the case's channel can issue one",
     )
     repair_enabled: bool = Field(
-        default=False,
+        default=True,
         description="offer a repair (the buyer's unit to the local repair shop on a prepaid "
         "label, repaired and sent back) where the law lets the buyer choose it (EU legal "
-        "guarantee, UK Consumer Rights Act); off until fulfillment and refurbish carry a "
-        "repair through",
+        "guarantee, UK Consumer Rights Act)",
     )
     store_credit_bonus_percent: int = Field(
         default=10,

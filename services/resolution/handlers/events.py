@@ -10,6 +10,8 @@
 - `fulfillment.return_received`: the unit is back: the full refund is owed now.
 - `refurbish.disposition_decided`: what a returned unit was graded and recovered, kept
   for the recovery values the cost model learns.
+- `refurbish.unit_held_for_agent`: the repair shop cannot repair the buyer's unit: the
+  case goes to the agents' queue with the shop's reason.
 """
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -43,6 +45,7 @@ from shared.events import (
     Remedy,
     ReturnReceived,
     StockUnavailable,
+    UnitHeldForAgent,
 )
 from shared.messaging_tables import utc_now
 
@@ -131,3 +134,17 @@ async def on_disposition_decided(
     if record is None:
         return  # a unit of a case resolution never planned (e.g. opened by hand elsewhere)
     await recoveries.record(session, record, event)
+
+
+async def on_unit_held_for_agent(
+    session: AsyncSession, event: UnitHeldForAgent, _: Envelope
+) -> None:
+    """A repair the shop cannot carry out: an agent decides what the buyer gets instead."""
+    await session.flush()
+    record = await session.get(CaseDecision, event.case_id, with_for_update=True)
+    if record is None:
+        return  # a unit of a case resolution never planned
+    finding = f"repair shop {event.warehouse} cannot repair the unit: {event.reason}"
+    if record.state == CaseState.HELD and finding in record.rule:
+        return  # held for this already
+    await hold(session, record, [finding], event.at, Remedy.REPAIR)

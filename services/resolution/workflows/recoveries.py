@@ -16,7 +16,7 @@ from services.resolution.domain.costs import Condition, GradeOutcomes
 from services.resolution.tables import CaseDecision, Recovery
 from services.resolution.workflows.cases import facts_of
 from services.resolution.workflows.outcomes import CACHE_SECONDS, WINDOW
-from shared.events import DispositionDecided, Grade
+from shared.events import DispositionDecided, Grade, Remedy
 from shared.messaging_tables import utc_now
 
 Learnt = dict[Condition, GradeOutcomes]
@@ -25,9 +25,12 @@ _cached: TTLCache[str, Learnt] = TTLCache(maxsize=10_000, ttl=CACHE_SECONDS)
 
 async def record(session: AsyncSession, case: CaseDecision, event: DispositionDecided) -> None:
     """Keep the unit's grade and net recovery against the condition its buyer reported;
-    a redelivered disposition changes nothing."""
+    a redelivered disposition changes nothing. A unit repaired for its buyer (the remedy
+    `repair`) recovers nothing for the seller: not learnt."""
     if not case.scenario:
         return  # never classified: no condition to learn for
+    if case.remedy == Remedy.REPAIR:
+        return
     price = sum(item.unit_price_minor * item.quantity for item in event.items)
     row = {
         "inspection_id": event.inspection_id,

@@ -43,9 +43,11 @@ async def received(
     currency: Currency | None = Currency.USD,
     case_id: str | None = None,
     warehouse: str = "BOS1",
+    for_repair: bool = False,
 ) -> dict:
     """A returned parcel scanned in at `warehouse`, Boston unless said (holding `item`, or
-    nothing listed); its inspection, as the bench lists it."""
+    nothing listed; the buyer's own unit in for a repair when `for_repair`); its inspection,
+    as the bench lists it."""
     parcel = ReturnReceived(
         case_id=case_id or f"case-{uuid.uuid4()}",
         rma_id=f"RMA-{uuid.uuid4().hex[:12].upper()}",
@@ -57,6 +59,7 @@ async def received(
         currency=currency,
         route=route,
         photos=["https://photos.example.com/1.jpg"],
+        for_repair=for_repair,
     )
     async with TestKafkaBroker(api.service.broker) as broker:
         raw = envelope_bytes(Envelope.wrap(parcel))

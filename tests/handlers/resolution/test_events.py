@@ -531,3 +531,51 @@ async def test_an_item_without_a_catalog_product_keeps_the_channels_title(resolu
         e for e in await outbox_of(resolution, case.case_id) if e["type"].endswith("offered")
     ]
     assert SPEAKER_EN in offered[0]["data"]["message"]
+
+
+async def test_a_unit_repaired_for_its_buyer_teaches_the_cost_model_nothing(resolution):
+    """The buyer's own unit, repaired and sent back, recovers nothing for the seller."""
+    from services.resolution.tables import Recovery
+
+    case = case_opened(scenario=Scenario.QUALITY_DEFECT)
+    async with TestKafkaBroker(resolution.broker) as broker:
+        await publish(broker, case)
+        async with resolution.transaction() as session:
+            decision = await session.get(CaseDecision, case.case_id, with_for_update=True)
+            decision.remedy = "repair"  # as when the buyer accepted a repair
+            session.add(decision)
+        repaired = disposition(case.case_id, Grade.B, -1500).model_copy(
+            update={"disposition": Disposition.RETURN_TO_BUYER}
+        )
+        await publish(broker, repaired, topic="refurbish.events")
+    async with resolution.sessions() as session:
+        kept = await session.scalars(select(Recovery).where(Recovery.case_id == case.case_id))
+        assert list(kept) == []
+
+
+async def test_a_unit_the_repair_shop_cannot_repair_sends_the_case_to_an_agent(resolution):
+    from datetime import UTC, datetime
+
+    from shared.events import UnitHeldForAgent
+
+    case = case_opened(scenario=Scenario.QUALITY_DEFECT)
+    held = UnitHeldForAgent(
+        case_id=case.case_id,
+        inspection_id="insp-1",
+        rma_id="RMA-1",
+        warehouse="CVT1",
+        reason="not repairable locally (not in the repair catalogue): fault 'cracked board'",
+        at=datetime.now(UTC),
+    )
+    async with TestKafkaBroker(resolution.broker) as broker:
+        await publish(broker, case)
+        for _ in range(2):  # redelivered: held once
+            await publish(broker, held, topic="refurbish.events")
+    events = await outbox_of(resolution, case.case_id)
+    holds = [e["data"] for e in events if e["type"] == "resolution.held_for_agent"]
+    assert len(holds) == 1 and holds[0]["remedy"] == "repair"
+    assert holds[0]["findings"] == [
+        "repair shop CVT1 cannot repair the unit: not repairable locally (not in the repair "
+        "catalogue): fault 'cracked board'"
+    ]
+    assert (await row(resolution, CaseDecision, case.case_id)).state == "held"

@@ -45,6 +45,7 @@ class Return:
         default_factory=lambda: [{"sku": "SPK-1", "quantity": 1, "unit_price_minor": 4999}]
     )
     route: str = "local"
+    for_repair: bool = False
 
 
 @dataclass
@@ -140,3 +141,10 @@ def test_a_return_label_is_bought_with_the_return_carrier_first_cheapest_first()
     assert [q.price_minor for q in own] == sorted(q.price_minor for q in own)
     others = services[len(own) :]
     assert [q.price_minor for q in others] == sorted(q.price_minor for q in others)
+
+
+def test_a_unit_in_for_a_repair_is_received_marked_as_a_repair():
+    for for_repair in (True, False):
+        moved = returns.receive(Return(for_repair=for_repair), "", [], RECEIVED_AT)
+        (received,) = moved.events
+        assert received.for_repair is for_repair

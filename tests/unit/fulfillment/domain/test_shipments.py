@@ -1,6 +1,7 @@
 """What a remedy needs from a warehouse, and the numbers its parcels carry."""
 
 from services.fulfillment.domain.shipments import (
+    BUYERS_OWN_UNIT,
     SHIPPED_REMEDIES,
     new_tracking_number,
     shipped_items,
@@ -43,3 +44,12 @@ def test_a_part_shipment_ships_the_part_and_a_tracking_number_has_the_carriers_f
     digits, check = royal_mail[2:10], int(royal_mail[10])
     total = sum(int(d) * w for d, w in zip(digits, (8, 6, 4, 2, 3, 5, 9, 7), strict=True))
     assert check == {10: 0, 11: 5}.get(11 - total % 11, 11 - total % 11)
+
+
+SPEAKER = CaseItem(sku="BT-SPK-200-BLK", quantity=2, unit_price_minor=12000)
+
+
+def test_a_repaired_unit_reserves_no_stock_unlike_a_reship_of_the_same_item():
+    assert units_to_reserve(Remedy.REPAIR, [SPEAKER]) == {}
+    assert units_to_reserve(Remedy.RESHIP, [SPEAKER]) == {"BT-SPK-200-BLK": 2}
+    assert Remedy.REPAIR in BUYERS_OWN_UNIT

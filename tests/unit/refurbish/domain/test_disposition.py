@@ -6,10 +6,12 @@ import pytest
 
 from services.refurbish.domain.checklists import checklist_for, parse_checklist
 from services.refurbish.domain.disposition import (
+    BUYERS_UNIT,
     Recovery,
     RepairJob,
     lot_key,
     option_of,
+    plan_buyer_repair,
     plan_disposition,
     ranked,
     repair_job_for,
@@ -297,7 +299,10 @@ def test_every_plan_picks_the_highest_net_and_its_lines_add_up():
         assert each.best is each.alternatives[0]
         assert each.best.net_minor == max(r.net_minor for r in considered)
         assert each.alternatives == (*considered, *excluded)
-        assert {r.disposition for r in each.alternatives} == set(Disposition)
+        # a returned unit is the seller's: only a buyer's unit in for a repair goes back
+        assert {r.disposition for r in each.alternatives} == set(Disposition) - {
+            Disposition.RETURN_TO_BUYER
+        }
         for recovery in each.alternatives:
             assert recovery.net_minor == -sum(line.amount_minor for line in recovery.lines)
         for recovery in excluded:
@@ -314,3 +319,78 @@ def test_a_disposition_weighed_is_listed_in_the_decision_as_it_was_weighed():
         None,
     )
     assert listed.lines == list(weighed.lines) and listed.lines
+
+
+D = Disposition
+# A unit priced below the electronics repair floor: an ordinary return is never repaired.
+BUYER_CABLE = CaseItem(sku="USB-C-1M", category="electronics", quantity=1, unit_price_minor=900)
+NEVER = {D.RELIST_AS_NEW, D.SELL_AS_RENEWED, D.LIQUIDATE, D.RETURN_TO_ORIGIN, D.RECYCLE}
+
+
+def buyers_checklist(category="electronics", failing=(), **changes):
+    data = {
+        "cosmetic": "none",
+        "functional": {test: test not in failing for test in checklist_for(category)},
+        "accessories_complete": True,
+        "packaging": "original_opened",
+        "fault": None,
+        **changes,
+    }
+    return parse_checklist(category, data)
+
+
+def by_disposition(plan):
+    return {option.disposition: option for option in plan.alternatives}
+
+
+def test_a_cheap_faulty_unit_of_a_buyer_is_repaired_though_a_return_would_be_scrapped():
+    found = buyers_checklist(failing=("charges",), fault="charging port loose")
+    returned = plan_disposition(BUYER_CABLE, grade_checklist("electronics", found), found)
+    assert returned.best.disposition is not D.REPAIR  # below the floor: not worth it
+    assert repair_job_for("electronics", found, 900, Currency.USD, "USB-C-1M") is None
+
+    mended = plan_buyer_repair(BUYER_CABLE, found, currency=Currency.USD)
+    assert mended.held_for_agent is None
+    assert mended.best.disposition is D.REPAIR
+    job = repair_job_for(
+        "electronics", found, 900, Currency.USD, "USB-C-1M", whatever_the_value=True
+    )
+    assert job is not None and mended.best.net_minor == -job.cost_minor
+    assert [line.item for line in mended.best.lines] == ["repair_parts", "repair_labour"]
+    options = by_disposition(mended)
+    assert all(options[d].excluded_by == BUYERS_UNIT for d in NEVER)
+    assert options[D.RETURN_TO_BUYER].excluded_by == "repaired first"
+
+
+def test_once_repaired_or_with_nothing_to_repair_the_unit_goes_back_to_its_buyer():
+    for repairs_done, why in ((1, "repaired"), (0, "nothing to repair")):
+        plan = plan_buyer_repair(BUYER_CABLE, buyers_checklist(cosmetic="heavy"), repairs_done)
+        assert (plan.best.disposition, plan.best.net_minor, plan.held_for_agent) == (
+            D.RETURN_TO_BUYER,
+            0,
+            None,
+        )
+        assert by_disposition(plan)[D.REPAIR].excluded_by == why
+        assert all(by_disposition(plan)[d].excluded_by == BUYERS_UNIT for d in NEVER)
+
+
+def test_a_fault_outside_the_repair_catalogue_holds_the_unit_for_an_agent():
+    found = buyers_checklist(failing=("powers_on",), fault="cracked mainboard")
+    plan = plan_buyer_repair(BUYER_CABLE, found)
+    assert plan.held_for_agent is not None
+    assert plan.held_for_agent.startswith("not repairable locally")
+    assert "cracked mainboard" in plan.held_for_agent
+    assert all(option.excluded_by for option in plan.alternatives)  # nothing is decided
+
+
+def test_a_unit_still_faulty_after_its_repair_is_held_for_an_agent_not_sent_back():
+    plan = plan_buyer_repair(BUYER_CABLE, buyers_checklist(failing=("charges",)), repairs_done=1)
+    assert plan.held_for_agent == "still faulty after 1 repair(s): failed charges"
+    assert by_disposition(plan)[D.RETURN_TO_BUYER].excluded_by == plan.held_for_agent
+
+
+def test_a_repair_of_several_units_costs_each_unit_s_repair():
+    found = buyers_checklist(failing=("charges",), fault="charging port loose")
+    one = plan_buyer_repair(BUYER_CABLE, found)
+    three = plan_buyer_repair(BUYER_CABLE.model_copy(update={"quantity": 3}), found)
+    assert three.best.net_minor == 3 * one.best.net_minor

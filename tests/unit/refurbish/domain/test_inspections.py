@@ -2,12 +2,18 @@
 same findings again a repeat and other findings for a graded unit refused."""
 
 import itertools
+from datetime import UTC, datetime
 
 import pytest
 
+from services.refurbish.domain import inspections
 from services.refurbish.domain.checklists import parse_checklist
-from services.refurbish.domain.disposition import DispositionPlan, Recovery
-from services.refurbish.domain.grading import Grading
+from services.refurbish.domain.disposition import (
+    DispositionPlan,
+    Recovery,
+    plan_buyer_repair,
+)
+from services.refurbish.domain.grading import Grading, grade_checklist
 from services.refurbish.domain.inspections import (
     INSPECTION,
     Findings,
@@ -17,20 +23,23 @@ from services.refurbish.domain.inspections import (
     new_inspection_id,
     reopen,
 )
-from shared.events import CaseItem, CostLine, Disposition, Grade, ReturnRoute
+from shared.events import CaseItem, CostLine, Disposition, Grade, ReturnRoute, UnitHeldForAgent
 from shared.lifecycle import IllegalTransition
 from shared.markets import Currency
 from tests.unit.refurbish.domain.conftest import findings
+from tests.unit.refurbish.domain.test_disposition import BUYER_CABLE, buyers_checklist
 
 # (state, action) → the state it leads to; every other pair is refused.
 MOVES = {
     ("open", "dispose"): "decided",
     ("open", "send to repair"): "repairing",
     ("repairing", "reopen"): "open",
+    ("open", "hold"): "held",
 }
-STATES = ("open", "repairing", "decided")
-ACTIONS = ("dispose", "send to repair", "reopen")
+STATES = ("open", "repairing", "decided", "held")
+ACTIONS = ("dispose", "send to repair", "reopen", "hold")
 GRADE_EVENTS = ["refurbish.graded", "refurbish.disposition_decided"]
+HOLD_EVENTS = ["refurbish.graded", "refurbish.unit_held_for_agent"]
 
 SPEAKER = CaseItem(sku="SPK", category="electronics", quantity=1, unit_price_minor=12000)
 CABLE = CaseItem(sku="CBL", category="electronics", quantity=2, unit_price_minor=900)
@@ -54,10 +63,10 @@ def unit(state: str, grade: Grade | None = None, checklist=None) -> UnitOnBench:
     )
 
 
-def plan_of(disposition: Disposition) -> DispositionPlan:
+def plan_of(disposition: Disposition, held_for_agent: str | None = None) -> DispositionPlan:
     best = Recovery(disposition, 4000, (CostLine(item="resale", amount_minor=-4000),))
     recycle = Recovery(Disposition.RECYCLE, -300, (CostLine(item="fee", amount_minor=300),))
-    return DispositionPlan(best, (best, recycle))
+    return DispositionPlan(best, (best, recycle), held_for_agent)
 
 
 def graded_as(grade_: Grade = Grade.A, checklist=CHECKLIST) -> Findings:
@@ -67,6 +76,8 @@ def graded_as(grade_: Grade = Grade.A, checklist=CHECKLIST) -> Findings:
 def move(state: str, action: str):
     if action == "reopen":
         return reopen(InspectionState(state), "insp-1")
+    if action == "hold":
+        return grade(unit(state), graded_as(), plan_of(Disposition.REPAIR, "not repairable"))
     disposition = Disposition.REPAIR if action == "send to repair" else Disposition.LIQUIDATE
     return grade(unit(state), graded_as(), plan_of(disposition))
 
@@ -90,7 +101,7 @@ def test_every_state_and_action(state, action):
         return
     transition = move(state, action)
     assert transition.state == MOVES[state, action]
-    expected = [] if action == "reopen" else GRADE_EVENTS
+    expected = {"reopen": [], "hold": HOLD_EVENTS}.get(action, GRADE_EVENTS)
     assert [event.event_type for event in transition.events] == expected
 
 
@@ -148,3 +159,40 @@ def test_reopening_a_unit_not_in_repair_names_it():
 def test_inspection_ids_are_unique_and_prefixed():
     first, second = new_inspection_id(), new_inspection_id()
     assert first.startswith("insp-") and first != second
+
+
+def buyers_unit(state=InspectionState.OPEN):
+    return UnitOnBench(
+        inspection_id="insp-1",
+        case_id="case-1",
+        rma_id="RMA-1",
+        warehouse="BOS1",
+        items=(BUYER_CABLE,),
+        currency=Currency.USD,
+        route=ReturnRoute.LOCAL,
+        repairs_done=0,
+        state=state,
+        for_repair=True,
+    )
+
+
+def test_a_unit_held_for_an_agent_says_why_and_decides_no_disposition():
+    found = buyers_checklist(failing=("powers_on",), fault="cracked mainboard")
+    plan = plan_buyer_repair(BUYER_CABLE, found)
+    findings = Findings(found, grade_checklist("electronics", found), "ben")
+    at = datetime(2026, 11, 3, 14, 0, tzinfo=UTC)
+    held = inspections.grade(buyers_unit(), findings, plan, at)
+    assert held.state is InspectionState.HELD
+    graded, waiting = held.events
+    assert graded.event_type == "refurbish.graded"
+    assert isinstance(waiting, UnitHeldForAgent)
+    assert (waiting.rma_id, waiting.reason, waiting.at) == ("RMA-1", plan.held_for_agent, at)
+
+
+def test_a_repaired_unit_going_back_is_a_decided_disposition():
+    found = buyers_checklist()
+    plan = plan_buyer_repair(BUYER_CABLE, found)
+    findings = Findings(found, grade_checklist("electronics", found), "ben")
+    decided = inspections.grade(buyers_unit(), findings, plan)
+    assert decided.state is InspectionState.DECIDED
+    assert decided.events[-1].disposition is Disposition.RETURN_TO_BUYER

@@ -92,13 +92,30 @@ SPEAKER_PLANS: dict[Scenario, tuple[list[tuple[Remedy, int]], dict[Remedy, str]]
 }
 UK_REJECTION = (
     [(R.RETURN_FULL_REFUND, 4999)],
-    {R.REFUND_WITHOUT_RETURN: POLICY_CAP, R.PART_SHIPMENT: REJECTED, R.EXCHANGE: REJECTED},
+    {
+        R.REFUND_WITHOUT_RETURN: POLICY_CAP,
+        R.PART_SHIPMENT: REJECTED,
+        R.EXCHANGE: REJECTED,
+        R.REPAIR: REJECTED,
+    },
+)
+# A repair (the unit to the local repair shop and back, on by default) where the law lets
+# the buyer choose it: the EU legal guarantee; never in North America.
+NO_CHOICE_OF_REPAIR = "law: no right to choose a repair"
+EU_QUALITY_DEFECT = (
+    [(R.PART_SHIPMENT, 0), (R.REPAIR, 0), (R.EXCHANGE, 0), (R.RETURN_FULL_REFUND, 4999)],
+    {R.REFUND_WITHOUT_RETURN: POLICY_CAP},
 )
 
 
 def speaker_plan(scenario: Scenario, market: Market):
     if scenario is S.QUALITY_DEFECT and market is Market.UK:
         return UK_REJECTION
+    if scenario is S.QUALITY_DEFECT and market in (Market.US, Market.CA):
+        offers, exclusions = SPEAKER_PLANS[scenario]
+        return offers, exclusions | {R.REPAIR: NO_CHOICE_OF_REPAIR}
+    if scenario is S.QUALITY_DEFECT:
+        return EU_QUALITY_DEFECT
     return SPEAKER_PLANS[scenario]
 
 
@@ -139,11 +156,21 @@ def curtain_plan(scenario: Scenario, market: Market):
         # in the EU the replacement too, though dearer: the legal guarantee lets the buyer
         # choose repair or replacement first.
         S.QUALITY_DEFECT: (
-            ([RETURNLESS], HOME_RETURNLESS | {R.PART_SHIPMENT: REJECTED, R.EXCHANGE: REJECTED})
+            (
+                [RETURNLESS],
+                HOME_RETURNLESS
+                | {R.PART_SHIPMENT: REJECTED, R.EXCHANGE: REJECTED, R.REPAIR: REJECTED},
+            )
             if market is Market.UK
-            else ([(R.PART_SHIPMENT, 0), (R.EXCHANGE, 0), RETURNLESS], HOME_RETURNLESS)
+            else (
+                [(R.PART_SHIPMENT, 0), (R.EXCHANGE, 0), (R.REPAIR, 0), RETURNLESS],
+                HOME_RETURNLESS,
+            )
             if market in EU
-            else (faulty[0], HOME_RETURNLESS | {R.EXCHANGE: DEARER})
+            else (
+                faulty[0],
+                HOME_RETURNLESS | {R.EXCHANGE: DEARER, R.REPAIR: NO_CHOICE_OF_REPAIR},
+            )
         ),
         S.CHANGED_MIND: ([(R.RETURN_FULL_REFUND, 1999)], {}),
         # Sending a $19.99 curtain again across Canada costs more than refunding it.
@@ -453,9 +480,9 @@ def months_after_delivery(scenario: Scenario, market: Market, item: CaseItem, mo
         # US, 13 months on: no statutory choice, but the part is a quarter of the refund.
         (Market.US, 13, [R.PART_SHIPMENT, R.REFUND_WITHOUT_RETURN]),
         # EU, 13 months on: the legal guarantee runs; repair and replacement come first.
-        (Market.DE, 13, [R.PART_SHIPMENT, R.EXCHANGE, R.REFUND_WITHOUT_RETURN]),
+        (Market.DE, 13, [R.PART_SHIPMENT, R.EXCHANGE, R.REPAIR, R.REFUND_WITHOUT_RETURN]),
         # UK past the 30-day right to reject: repair or replacement before any refund.
-        (Market.UK, 13, [R.PART_SHIPMENT, R.EXCHANGE, R.REFUND_WITHOUT_RETURN]),
+        (Market.UK, 13, [R.PART_SHIPMENT, R.EXCHANGE, R.REPAIR, R.REFUND_WITHOUT_RETURN]),
         # EU past the two-year guarantee: only what is cheaper than the refund.
         (Market.DE, 25, [R.PART_SHIPMENT, R.REFUND_WITHOUT_RETURN]),
     ],
@@ -710,9 +737,11 @@ def test_a_repaired_unit_goes_to_the_local_repair_shop():
     assert step.route is ReturnRoute.LOCAL and step.refund_minor == 0 and step.seller_pays_return
 
 
-def test_no_repair_in_a_plan_unless_the_seller_enables_it():
+def test_a_repair_is_offered_by_default_and_never_once_the_seller_turns_it_off():
     case = facts(S.QUALITY_DEFECT, Market.DE, [SPEAKER])
-    the_plan = plan(case, DEFAULT_POLICY, 0, GUIDES, OPENED)
+    assert R.REPAIR in remedies(plan(case, DEFAULT_POLICY, 0, GUIDES, OPENED))
+    turned_off = DEFAULT_POLICY.model_copy(update={"repair_enabled": False})
+    the_plan = plan(case, turned_off, 0, GUIDES, OPENED)
     assert R.REPAIR not in {a.remedy for a in the_plan.alternatives}
 
 
