@@ -39,6 +39,11 @@ async def dead_letter(
     )
 
 
+def storable(text: str) -> str:
+    """PostgreSQL's text and jsonb take no NUL character: a poison record may carry one."""
+    return text.replace("\x00", "\ufffd")
+
+
 def envelope_fields(value: bytes | None) -> dict[str, Any]:
     """The event id, type and case of a record's value, as far as it reads as an envelope."""
     try:
@@ -49,7 +54,9 @@ def envelope_fields(value: bytes | None) -> dict[str, Any]:
         return {}
     fields = {"event_id": "id", "event_type": "type", "case_id": "subject"}
     return {
-        name: envelope[key] for name, key in fields.items() if isinstance(envelope.get(key), str)
+        name: storable(envelope[key])
+        for name, key in fields.items()
+        if isinstance(envelope.get(key), str)
     }
 
 
@@ -64,9 +71,13 @@ async def keep_dead_letter(
         "partition": record.partition,
         "offset": record.offset,
         **envelope_fields(record.value),
-        "cause": reason[:REASON_CHARS],
-        "payload": (record.value or b"").decode("utf-8", "replace"),
-        "headers": {k: v.decode("utf-8", "replace") for k, v in record.headers or () if v},
+        "cause": storable(reason[:REASON_CHARS]),
+        "payload": storable((record.value or b"").decode("utf-8", "replace")),
+        "headers": {
+            storable(k): storable(v.decode("utf-8", "replace"))
+            for k, v in record.headers or ()
+            if v
+        },
         "dead_at": utc_now(),
         "state": "waiting",
         "redrives": 0,

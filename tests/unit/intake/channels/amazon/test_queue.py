@@ -46,7 +46,7 @@ async def test_a_missing_queue_is_refused_and_an_outage_unavailable(emulators):
             await queue.receive(client, missing, 0)
         assert "NonExistentQueue" in refused.value.reason
         async with httpx.AsyncClient(base_url=emulators) as http:
-            await http.put("/_emulator/faults/sqs", json={"outage_seconds": 5})
+            await http.put("/_emulator/faults/sqs", json={"outage_seconds": 60})
             try:
                 with pytest.raises(Unavailable):
                     await queue.receive(client, missing, 0)
