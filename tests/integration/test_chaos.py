@@ -14,7 +14,9 @@ async def test_under_load_a_killed_consumer_a_paused_and_a_lost_broker_lose_and_
     database = f"{TEST_DATABASE}_chaos"
     stack = ChaosStack(settings.database_url, database)
     try:
-        result = await chaos(stack, short_sequence(), rate=5, duration=20, drain_timeout=45)
+        result = await chaos(
+            stack, short_sequence(), rate=5, duration=15, drain_timeout=45, warmup=3, gap=2, tail=4
+        )
     finally:
         stack.stop()
         await drop_database(settings.database_url, database)
