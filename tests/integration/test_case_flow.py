@@ -48,6 +48,13 @@ async def answer_offer(clients, case_id: str, answer: str, remedy: str, **extra)
         return offers[0] if offers else None
 
     offer = await eventually(open_offer, timeout=60)
+
+    async def told():  # a buyer answers the offer's message: intake has applied the offer
+        timeline = await clients["analytics"].get(f"/cases/{case_id}/timeline", headers=AGENT)
+        types = [event["type"] for event in timeline.json()["events"]]
+        return types.count("case.buyer_messaged") >= types.count("resolution.offered") or None
+
+    await eventually(told, timeout=60)
     reply = {"message_id": f"reply-{offer['offer_id']}", "answer": answer, **extra}
     response = await clients["intake"].post(f"/cases/{case_id}/replies", json=reply, headers=AGENT)
     assert response.status_code in (200, 202), response.text
