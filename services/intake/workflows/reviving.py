@@ -85,17 +85,15 @@ async def listed(
     return [dict(row._mapping) for row in (await session.execute(query)).all()]
 
 
-async def retry_one(
+async def _locked(
     session: AsyncSession,
     channel: Channel,
     account: str,
     delivery_id: str,
-    now: datetime,
     scope: ColumnElement[bool],
-) -> dict[str, Any]:
-    """Revive one failed delivery; raises NoSuchDelivery (one out of `scope` too), or
-    IllegalTransition for one that was applied. One still being tried is left as it is
-    (`revived` false)."""
+) -> DeliveryRecord:
+    """One delivery, locked for the change; NoSuchDelivery if it is not there (or out of
+    `scope`)."""
     row = await session.scalar(
         select(DeliveryRecord)
         .where(
@@ -108,6 +106,21 @@ async def retry_one(
     )
     if row is None:
         raise NoSuchDelivery(f"no {channel} delivery {delivery_id} of account {account}")
+    return row
+
+
+async def retry_one(
+    session: AsyncSession,
+    channel: Channel,
+    account: str,
+    delivery_id: str,
+    now: datetime,
+    scope: ColumnElement[bool],
+) -> dict[str, Any]:
+    """Revive one failed delivery; raises NoSuchDelivery (one out of `scope` too), or
+    IllegalTransition for one that was applied. One still being tried is left as it is
+    (`revived` false)."""
+    row = await _locked(session, channel, account, delivery_id, scope)
     what = f"delivery {channel}/{account}/{delivery_id}"
     transition = revived(DeliveryState(row.state), what)
     if transition is not None:
@@ -154,18 +167,7 @@ async def discard_one(
 ) -> dict[str, Any]:
     """Set one failed delivery aside with the reason; raises NoSuchDelivery (one out of
     `scope` too), or IllegalTransition for one that is not failed."""
-    row = await session.scalar(
-        select(DeliveryRecord)
-        .where(
-            DeliveryRecord.channel == channel.value,
-            DeliveryRecord.account == account,
-            DeliveryRecord.delivery_id == delivery_id,
-            scope,
-        )
-        .with_for_update()
-    )
-    if row is None:
-        raise NoSuchDelivery(f"no {channel} delivery {delivery_id} of account {account}")
+    row = await _locked(session, channel, account, delivery_id, scope)
     what = f"delivery {channel}/{account}/{delivery_id}"
     row.state = discarded(DeliveryState(row.state), what).state.value
     row.discarded_at, row.discarded_by, row.discard_reason = now, by, reason
