@@ -5,7 +5,9 @@ A table qualifies with the columns `state` (`pending` until done), `attempts` an
 `next_attempt_at`; its primary key may have several columns. Writers insert rows and fire
 `pg_notify(channel)`; the worker wakes, claims what is due with `FOR UPDATE SKIP LOCKED`
 (attempts + 1, next_attempt_at pushed past the lease) and handles the batch. A handler sets
-each row's state, or a later `next_attempt_at` to try again.
+each row's state, or a later `next_attempt_at` to try again. A batch whose handling broke
+off (the database went away mid-batch) is let go as soon as the database answers again,
+rather than when its lease runs out a minute later.
 
 A worker is a subclass that names its table and passes its handler of one row, or
 overrides `handle_batch` to handle the claimed rows together; `run` and `stop` belong to
@@ -56,6 +58,7 @@ class LeasedWork(Generic[Row]):
         self.order_by = order_by
         self.batch = batch
         self.loop = NotifiedLoop(name, channel, self.work_once, service.settings, payloads)
+        self._broken_off: list[Row] = []  # claimed rows whose handling raised
 
     async def run(self) -> None:
         await self.loop.run()
@@ -65,10 +68,37 @@ class LeasedWork(Generic[Row]):
 
     async def work_once(self) -> bool:
         """Claim and handle one batch; True when a full batch was claimed."""
+        await self.let_go_of_broken_off()
         claimed = await self.claim()
         if claimed:
-            await self.handle_batch(claimed)
+            try:
+                await self.handle_batch(claimed)
+            except Exception:
+                self._broken_off = claimed
+                raise
         return len(claimed) == self.batch
+
+    async def let_go_of_broken_off(self) -> None:
+        """Make the rows of a batch whose handling raised due again, those still as the
+        claim left them (a row the handler settled, or another worker took, keeps its own)."""
+        if not self._broken_off:
+            return
+        table = self.model.__table__
+        key_columns = list(table.primary_key.columns)
+        async with self.service.engine.begin() as connection:
+            for row in self._broken_off:
+                claimed = row.model_dump()
+                await connection.execute(
+                    update(table)
+                    .where(
+                        *(column == claimed[column.name] for column in key_columns),
+                        table.c.state == self.pending,
+                        table.c.attempts == claimed["attempts"],
+                        table.c.next_attempt_at == claimed["next_attempt_at"],
+                    )
+                    .values(next_attempt_at=utc_now())
+                )
+        self._broken_off = []
 
     async def handle_batch(self, rows: list[Row]) -> None:
         """Each row on its own, at the same time."""

@@ -205,6 +205,28 @@ async def test_the_marketplaces_redelivery_revives_a_failed_delivery(
     assert (once_more.status_code, once_more.json()["duplicate"]) == (200, True)
 
 
+async def test_a_batch_broken_off_by_a_lost_database_is_tried_again_at_once(
+    intake, shop, worker, httpserver, monkeypatch
+):
+    admin_api(httpserver, shop)
+    await intake.post(
+        "/webhooks/shopify", content=RETURN_REQUEST, headers=shop.headers(str(uuid.uuid4()))
+    )
+    handle = worker.handle_batch
+
+    async def lost(rows):
+        raise ConnectionResetError("the database went away mid-batch")
+
+    monkeypatch.setattr(worker, "handle_batch", lost)
+    with pytest.raises(ConnectionResetError):
+        await worker.work_once()
+    leased = await delivery(intake, shop, KEY)
+    assert leased.state == "accepted" and leased.next_attempt_at > leased.now  # under lease
+    monkeypatch.setattr(worker, "handle_batch", handle)
+    await worker.work_once()  # the database answers: not a minute's wait for the lease
+    assert (await delivery(intake, shop, KEY)).state == "applied"
+
+
 async def test_a_redelivery_of_a_delivery_still_being_tried_changes_nothing(
     intake, shop, worker, httpserver
 ):
