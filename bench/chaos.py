@@ -137,6 +137,8 @@ class ChaosStack:
             "ENVIRONMENT": "development",
             "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
             "DATABASE_URL": self.database_url,
+            # Ten cases a second need few connections; the suite's run shares its server.
+            "DATABASE_POOL_SIZE": os.environ.get("DATABASE_POOL_SIZE", "8"),
             **local_secrets(),
             **local_warehouses(),
             **EMBEDDED_BROKER_MEMBERSHIP,

@@ -126,7 +126,7 @@ class Service:
         self.settings = settings
         self.owns_telemetry = telemetry is None
         self.telemetry = telemetry or setup_telemetry(spec.name, settings)
-        self.engine = create_service_engine(spec.name, settings)
+        self.engine = create_service_engine(spec.name, settings, settings.database_pool_size)
         self.sessions = session_factory(self.engine)
         self.broker = KafkaBroker(
             settings.kafka_bootstrap_servers,

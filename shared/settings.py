@@ -70,6 +70,14 @@ class ServiceSettings(BaseSettings):
         description="The PostgreSQL database (any driver in the scheme: asyncpg is used); "
         "each service works in its own schema.",
     )
+    database_pool_size: int = Field(
+        default=20,
+        ge=1,
+        le=500,
+        description="Connections each process keeps to PostgreSQL for its requests, "
+        "handlers and workers (each worker's LISTEN takes one more). Replicas × this must "
+        "stay under the server's max_connections.",
+    )
     otel_exporter_otlp_endpoint: str | None = Field(
         default=None,
         description="Where traces and metrics are exported over OTLP/HTTP (e.g. "

@@ -113,6 +113,8 @@ async def settings(components, emulators, mail_server, dev_issuer) -> StackSetti
         environment="development",
         kafka_bootstrap_servers=bootstrap,
         database_url=database_url,
+        # Small pools: the suite runs several stacks at once on a server of 100 connections.
+        database_pool_size=6,
         otel_exporter_otlp_endpoint=None,
         # A trace UI, for the console's trace links (none without one).
         tracing_ui_trace_url="http://localhost:16686/trace/{trace_id}",

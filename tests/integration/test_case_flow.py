@@ -51,6 +51,8 @@ async def answer_offer(clients, case_id: str, answer: str, remedy: str, **extra)
 
     async def told():  # a buyer answers the offer's message: intake has applied the offer
         timeline = await clients["analytics"].get(f"/cases/{case_id}/timeline", headers=AGENT)
+        if timeline.status_code != 200:  # analytics has not heard of the case yet
+            return None
         types = [event["type"] for event in timeline.json()["events"]]
         return types.count("case.buyer_messaged") >= types.count("resolution.offered") or None
 
