@@ -4,12 +4,12 @@ from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 
 from opentelemetry import context as otel_context
-from sqlalchemy import func, select
+from sqlalchemy import ScalarSelect, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.events import Envelope
-from shared.messaging_tables import InboxMessage, utc_now
+from shared.messaging_tables import InboxMessage, OutboxMessage, utc_now
 from shared.telemetry import CASE_TRACE, context_from_headers, trace_headers_of, with_case_trace
 
 KafkaHeaders = Iterable[tuple[str, bytes]]
@@ -53,14 +53,27 @@ async def case_trace_headers(session: AsyncSession, case_id: str) -> dict[str, s
 async def first_case_trace(session: AsyncSession, case_id: str) -> str | None:
     """The case's first trace context (a W3C traceparent), as the first event this service
     applied for the case carried it (`case_trace`; before that header existed, the event's
-    own trace, which is the case's first for the event that opened it); None if this
-    service has applied no event of the case."""
-    headers = InboxMessage.trace_headers
-    return await session.scalar(
+    own trace, which is the case's first for the event that opened it); else as the first
+    event this service emitted for it (the service that opened the case, before any event
+    of it came back); None if this service has neither applied nor emitted one."""
+    applied, emitted = _first_trace(InboxMessage, case_id), _first_trace(OutboxMessage, case_id)
+    return await session.scalar(select(func.coalesce(applied, emitted)))
+
+
+def _first_trace(
+    table: type[InboxMessage] | type[OutboxMessage], case_id: str
+) -> ScalarSelect[str]:
+    """One statement for both tables: this runs each time a case's event is emitted."""
+    if table is InboxMessage:
+        headers, of_case, first = table.trace_headers, table.case_id, table.applied_at
+    else:
+        headers, of_case, first = table.headers, table.key, table.id
+    return (
         select(func.coalesce(headers[CASE_TRACE].astext, headers["traceparent"].astext))
-        .where(InboxMessage.case_id == case_id)
-        .order_by(InboxMessage.applied_at)
+        .where(of_case == case_id)
+        .order_by(first)
         .limit(1)
+        .scalar_subquery()
     )
 
 

@@ -30,6 +30,7 @@ class OutboxMessage(SQLModel, table=True):
     __tablename__ = "outbox"
     __table_args__ = (
         Index("outbox_unpublished", "id", postgresql_where=text("published_at IS NULL")),
+        Index("outbox_by_key", "key", "id"),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(), primary_key=True))

@@ -101,6 +101,16 @@ def drop_outbox_marks(schema: str) -> None:
     op.drop_table("outbox_marks", schema=schema)
 
 
+def index_outbox_by_case(schema: str) -> None:
+    """The outbox by event key (the case): a request on a case this service opened, before
+    any event of it came back, finds the case's first trace in the event it emitted."""
+    op.create_index("outbox_by_key", "outbox", ["key", "id"], schema=schema)
+
+
+def drop_outbox_by_case(schema: str) -> None:
+    op.drop_index("outbox_by_key", "outbox", schema=schema)
+
+
 def notify_on_insert(schema: str, table: str, channel: str) -> None:
     """Wake a worker that LISTENs on `channel` when rows are inserted (on commit)."""
     function = f"{schema}.notify_{table}_inserted"
