@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, select, tuple_, update
+from sqlalchemy import ColumnElement, bindparam, select, tuple_, update
 from sqlmodel import SQLModel
 
 from shared.messaging_tables import utc_now
@@ -84,20 +84,22 @@ class LeasedWork(Generic[Row]):
         if not self._broken_off:
             return
         table = self.model.__table__
-        key_columns = list(table.primary_key.columns)
+        as_claimed = [*table.primary_key.columns, table.c.attempts, table.c.next_attempt_at]
+        # One statement, run for each row ("executemany"): the batch may be large.
+        statement = (
+            update(table)
+            .where(table.c.state == self.pending)
+            .where(*(column == bindparam(f"claimed_{column.name}") for column in as_claimed))
+            .values(next_attempt_at=bindparam("due_at"))
+        )
+        now = utc_now()
+        claims = [
+            {f"claimed_{column.name}": getattr(row, column.name) for column in as_claimed}
+            | {"due_at": now}
+            for row in self._broken_off
+        ]
         async with self.service.engine.begin() as connection:
-            for row in self._broken_off:
-                claimed = row.model_dump()
-                await connection.execute(
-                    update(table)
-                    .where(
-                        *(column == claimed[column.name] for column in key_columns),
-                        table.c.state == self.pending,
-                        table.c.attempts == claimed["attempts"],
-                        table.c.next_attempt_at == claimed["next_attempt_at"],
-                    )
-                    .values(next_attempt_at=utc_now())
-                )
+            await connection.execute(statement, claims)
         self._broken_off = []
 
     async def handle_batch(self, rows: list[Row]) -> None:
