@@ -80,7 +80,7 @@ def catalog_of(seller: str) -> list[dict]:
                             "description": "Eine Lampe mit Dimmer für den Schreibtisch.",
                             "attributes": {
                                 "power_plug_type": "type_a_2pin_na",
-                                "input_voltage": "230 volts",
+                                "voltage": "230 volts",
                                 "regulatory_compliance_certification": "CE",
                             },
                         }
