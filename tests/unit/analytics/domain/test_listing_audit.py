@@ -75,6 +75,25 @@ CASES = [
     ("size_chart_metric", "DE", "apparel", {"size_chart": "M: chest 40 in"}, False),
     ("size_chart_metric", "UK", "apparel", {"description": "Size chart: M chest 102 cm"}, True),
     ("size_chart_metric", "FR", "apparel", {"bullets": ("Coton doux",)}, False),
+    # as each channel's import words them: Walmart's key features, Amazon's attributes
+    # named as the product type definitions name them, marks and charts in the bullets
+    ("plug_us_ca", "US", "electronics", {"bullets": ("US plug (type A), 120 V",)}, True),
+    ("mains_120v", "US", "electronics", {"bullets": ("US plug (type A), 120 V",)}, True),
+    ("mark_fcc", "US", "electronics", {"bullets": ("FCC compliant",)}, True),
+    ("plug_us_ca", "US", "electronics", {"bullets": ("Easy to set up in minutes",)}, False),
+    (
+        "mark_fcc",
+        "US",
+        "electronics",
+        {"attributes": {"fcc_radio_frequency_emission_compliance": "FCC has_fcc_id"}},
+        True,
+    ),
+    ("mark_ce", "DE", "electronics", {"bullets": ("CE-Kennzeichnung",)}, True),
+    ("mark_ukca", "UK", "electronics", {"bullets": ("UKCA marked",)}, True),
+    ("mark_ce", "FR", "electronics", {"bullets": ("Marquage UKCA",)}, False),
+    ("size_chart_us", "US", "apparel", {"bullets": ("Size chart: M: chest 40 in",)}, True),
+    ("size_chart_metric", "DE", "apparel", {"bullets": ("Größentabelle: M: Brust 102 cm",)}, True),
+    ("size_chart_metric", "FR", "apparel", {"bullets": ("Guide des tailles : M : 40 in",)}, False),
     # the marketplace's language
     ("language_of_marketplace", "DE", "home", {"bullets": GERMAN}, True),
     ("language_of_marketplace", "DE", "home", {"bullets": ENGLISH}, False),
