@@ -9,8 +9,10 @@ each paged as its API pages it (Shopify's is the GraphQL `products` query, `shop
   "itemName", "fnSku", "status"}], "attributes": {...}, "offers": [...]}]}`; the token is
   the seller's LWA access token. The attributes carry each marketplace's content
   (`bullet_point`, `product_description`, and for electronics `power_plug_type`,
-  `input_voltage`, `regulatory_compliance_certification`; for apparel `size_chart`), each
-  value naming its `marketplace_id` and `language_tag` (`listing_content`): stable, and
+  `voltage` and, in North America, `fcc_radio_frequency_emission_compliance`, as the
+  product type definitions name them; a European mark and an apparel size chart in the
+  bullets), each value naming its `marketplace_id` and `language_tag`
+  (`listing_content`): stable, and
   not always right for the market (a US plug on a European marketplace, inches only, a
   size chart missing, English bullets on a German marketplace), as sellers' listings are;
 - eBay, Sell Inventory API getInventoryItems
@@ -33,11 +35,21 @@ each paged as its API pages it (Shopify's is the GraphQL `products` query, `shop
   `GET /walmart/v3/items?limit=…&nextCursor=…` (limit ≤ 50, the first cursor `*`),
   answered `{"ItemResponse": [{"mart", "sku", "wpid", "productName", "productType",
   "price": {"currency", "amount"}, "publishedStatus", "variantGroupId",
-  "variantGroupInfo": {"groupingAttributes": [{"name", "value"}]}}], "totalItems",
-  "nextCursor"}`.
+  "variantGroupInfo": {"groupingAttributes": [{"name", "value"}]}, "gtin"}], "totalItems",
+  "nextCursor"}`;
+- Walmart, Item Search API in the spec format
+  (https://developer.walmart.com/us-marketplace/reference/getsearchresult):
+  `GET /walmart/v3/items/walmart/search?gtin=…&responseFormat=SPEC` (or `upc=`), the one
+  published item of that identifier as the item setup spec shapes it, `{"MPItemFeedHeader",
+  "MPItem": [{"Orderable": {"productIdentifiers", "productName", "price"}, "Visible":
+  {"<product type>": {"shortDescription", "keyFeatures", "mainImageUrl", colour or size}}}]}`,
+  or `{}` when none is (`walmart_spec_item`); only the spec format is served (the default
+  one, keyword searches, 400). The careless products (as on Amazon) have thin listings: no
+  measures, and neither plug, voltage and FCC nor a size chart.
 """
 
 import base64
+import html
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -331,7 +343,7 @@ def walmart_item(one: Listed) -> dict[str, Any]:
         "mart": "WALMART_US",
         "sku": one.variant.sku,
         "wpid": f"{one.variant.variant_id % 10**12:012d}",
-        "gtin": f"00{one.variant.variant_id % 10**12:012d}",
+        "gtin": walmart_gtin(one),
         "productName": f"{one.product.title} ({one.variant.value})",
         "productType": WALMART_PRODUCT_TYPE[one.category],
         "price": {"currency": "USD", "amount": float(one.variant.price)},
@@ -344,6 +356,70 @@ def walmart_item(one: Listed) -> dict[str, Any]:
                 {"name": one.variant.option.lower(), "value": one.variant.value}
             ],
         },
+    }
+
+
+def walmart_gtin(one: Listed) -> str:
+    return f"00{one.variant.variant_id % 10**12:012d}"
+
+
+@router.get("/walmart/v3/items/walmart/search", summary="Item search")
+async def item_search(
+    request: Request,
+    gtin: str | None = None,
+    upc: str | None = None,
+    query: str | None = None,
+    asin: str | None = None,
+    response_format: Annotated[str, Query(alias="responseFormat")] = "DEFAULT",
+) -> JSONResponse:
+    refused = walmart.refused_call(request)
+    if refused is not None:
+        return refused
+    if not (gtin or upc or query or asin):
+        return walmart.invalid("one of query, upc, gtin or asin is required", "query")
+    if response_format not in ("SPEC", "DEFAULT"):
+        return walmart.invalid("responseFormat is SPEC or DEFAULT", "responseFormat")
+    if response_format != "SPEC" or not (gtin or upc):
+        return walmart.invalid("the emulator serves identifier searches in SPEC only", "query")
+    wanted = (gtin or "").zfill(14) if gtin else (upc or "").zfill(14)
+    found = next((one for one in all_listed() if walmart_gtin(one) == wanted), None)
+    if found is None:
+        return JSONResponse({})
+    header = {"businessUnit": "WALMART_US", "locale": "en", "version": "5.0"}
+    return JSONResponse({"MPItemFeedHeader": header, "MPItem": [walmart_spec_item(found)]})
+
+
+def walmart_spec_item(one: Listed) -> dict[str, Any]:
+    """The item's listing on walmart.com: the careful products' say their box in inches
+    (and centimetres), their US plug, voltage and FCC compliance, their size chart."""
+    careless = number("careless", one.product.sku) % 2 == 0
+    name = f"{one.product.title} ({one.variant.value})"
+    features = [FEATURES["en"]]
+    if not careless:
+        length, width, height = (side / 10 for side in one.box_mm)
+        features.append(
+            f"Box: {length / 2.54:.1f} x {width / 2.54:.1f} x {height / 2.54:.1f} in"
+            f" ({length:g} x {width:g} x {height:g} cm)"
+        )
+        if one.category == "electronics":
+            features += ["US plug (type A), 120 V", "FCC compliant"]
+        if one.category == "apparel":
+            features.append(f"Size chart: {SIZE_CHART['US']}")
+    said = html.escape(name) + ("" if careless else f": {FEATURES['en'].lower()}")
+    option = "clothingSize" if one.variant.option == "Size" else "color"
+    visible = {
+        "shortDescription": f"<p>{said}.</p>",
+        "keyFeatures": features,
+        "mainImageUrl": f"https://i5.walmartimages.example/{one.variant.sku}.jpeg",
+        option: one.variant.value,
+    }
+    return {
+        "Orderable": {
+            "productIdentifiers": {"productIdType": "GTIN", "productId": walmart_gtin(one)},
+            "productName": name,
+            "price": float(one.variant.price),
+        },
+        "Visible": {WALMART_PRODUCT_TYPE[one.category]: visible},
     }
 
 
@@ -368,13 +444,43 @@ FEATURES = {
     "it": "Si installa in pochi minuti",
 }
 SIZE_CHART = {"US": "S: chest 36 in, M: chest 40 in, L: chest 44 in"}
-SIZE_CHART_METRIC = "S: Brust 92 cm, M: Brust 102 cm, L: Brust 112 cm"
+# The metric chart, by the listing's language.
+SIZE_CHART_METRIC = {
+    "en": "S: chest 92 cm, M: chest 102 cm, L: chest 112 cm",
+    "de": "S: Brust 92 cm, M: Brust 102 cm, L: Brust 112 cm",
+    "fr": "S : poitrine 92 cm, M : poitrine 102 cm, L : poitrine 112 cm",
+    "es": "S: pecho 92 cm, M: pecho 102 cm, L: pecho 112 cm",
+    "it": "S: torace 92 cm, M: torace 102 cm, L: torace 112 cm",
+}
+SIZE_CHART_NAMED = {
+    "en": "Size chart",
+    "de": "Größentabelle",
+    "fr": "Guide des tailles",
+    "es": "Guía de tallas",
+    "it": "Guida alle taglie",
+}
+# A European listing claims its mark in a bullet: no attribute of the product type
+# definitions holds the CE or UKCA mark.
+MARKED = {
+    "en": "{} marked",
+    "de": "{}-Kennzeichnung",
+    "fr": "Marquage {}",
+    "es": "Marcado {}",
+    "it": "Marcatura {}",
+}
+
+
+def fcc_id(one: Listed) -> str:
+    return f"2A{number('fcc', one.product.sku, digits=3)}-{one.product.sku[:8]}"
 
 
 def listing_content(one: Listed, markets: list[str]) -> dict[str, list[dict[str, Any]]]:
-    """The listing's content on each marketplace, stable per product. Some products are
-    listed carelessly (`number("careless", ...)`): their European listings keep the US
-    listing's plug, inches and English bullets, and their apparel no size chart."""
+    """The listing's content on each marketplace, stable per product, in the attributes
+    the product type definitions name (`power_plug_type`, `voltage`,
+    `fcc_radio_frequency_emission_compliance`); a size chart and a European mark are in the
+    bullets, as no attribute holds them. Some products are listed carelessly
+    (`number("careless", ...)`): their European listings keep the US listing's plug,
+    inches and English bullets and claim no mark, and their apparel has no size chart."""
     ids = {market: i for i, market in MARKET_OF_ID.items()}
     careless = number("careless", one.product.sku) % 2 == 0
     length, width, height = (side / 10 for side in one.box_mm)
@@ -402,18 +508,25 @@ def listing_content(one: Listed, markets: list[str]) -> dict[str, list[dict[str,
             american = market in ("US", "CA") or careless
             plug = PLUG_OF.get(market, EU_PLUG) if not careless else PLUG_OF["US"]
             volts = VOLTS_OF.get(market, EU_VOLTS) if not american else 120
-            marks = {"US": "FCC", "CA": "FCC", "UK": "UKCA"}.get(market, "CE")
             content.setdefault("power_plug_type", []).append(
                 {"value": plug, "marketplace_id": marketplace}
             )
-            content.setdefault("input_voltage", []).append(
+            content.setdefault("voltage", []).append(
                 {"value": volts, "unit": "volts", "marketplace_id": marketplace}
             )
-            if not careless or market == "US":
-                content.setdefault("regulatory_compliance_certification", []).append(
-                    {"value": marks, "marketplace_id": marketplace}
+            if market == "US" or (market == "CA" and not careless):
+                content.setdefault("fcc_radio_frequency_emission_compliance", []).append(
+                    {
+                        "registration_status": "has_fcc_id",
+                        "identification_number": fcc_id(one),
+                        "marketplace_id": marketplace,
+                    }
                 )
+            elif not careless:
+                mark = "UKCA" if market == "UK" else "CE"
+                content["bullet_point"].append({"value": MARKED[language].format(mark), **tag})
         if one.category == "apparel" and not careless:
-            chart = SIZE_CHART.get(market, SIZE_CHART_METRIC)
-            content.setdefault("size_chart", []).append({"value": chart, **tag})
+            chart = SIZE_CHART.get(market) or SIZE_CHART_METRIC[language]
+            named = f"{SIZE_CHART_NAMED[language]}: {chart}"
+            content["bullet_point"].append({"value": named, **tag})
     return content

@@ -7,6 +7,7 @@ its trace, the what-if page replays a policy, the recovery page settles a dead l
 screenshot of each view lands in tests/artifacts/."""
 
 import json
+import random
 import re
 import uuid
 
@@ -15,6 +16,7 @@ from faststream.kafka import KafkaBroker
 from playwright.async_api import Page, async_playwright, expect
 from sqlalchemy import select
 
+from deploy.emulators import walmart
 from services.analytics.workflows.faq_gaps import find_gaps
 from services.intake.channels.shopify.webhook import request_key_of
 from services.intake.domain.opening import case_id_of
@@ -22,11 +24,14 @@ from shared.messaging_tables import DeadLetterRecord
 from tests.conftest import eventually
 from tests.factories import AGENT, ISSUER, TEST_SELLER_AGENT, webhook
 from tests.integration.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, served
+from tests.integration.conftest import offers_of
 from tests.integration.test_case_flow import answer_offer, open_case
 from tests.integration.test_channels import SHOP
 from tests.integration.test_shopify_channel import deliver, requested_return
+from tests.integration.test_walmart import PARTNER_ID, cases_of, notification, post, signed
 
 PLATFORM_ADMIN = "platform-admin"  # the dev issuer's persona who sees every seller
+SPEAKER_SKU = "BT-SPK-200-BLK"  # carelessly listed (deploy/emulators/listings.py)
 
 
 @pytest.fixture
@@ -380,3 +385,96 @@ async def test_the_recovery_page_lists_a_dead_letter_and_discards_it_with_a_reas
     async with stack.services["analytics"].sessions() as session:
         row = await session.get(DeadLetterRecord, dead_letter_id)
     assert (row.state, row.discard_reason) == ("discarded", reason)
+
+
+def walmart_speaker_returns(count: int) -> list[str]:
+    """Return orders of one line each: the speaker (listed thin on Walmart: no plug,
+    voltage, FCC compliance nor inches), come back as defective."""
+    found: list[str] = []
+    start = random.randrange(10**12)
+    for number in range(start, start + 100_000):
+        return_order_id = f"5{number:017d}"
+        lines = walmart.return_order(return_order_id).lines
+        if [(line.ordered.sku, line.reason) for line in lines] == [(SPEAKER_SKU, "DEFECTIVE")]:
+            found.append(return_order_id)
+            if len(found) == count:
+                return found
+    raise LookupError("no return order of the speaker alone")
+
+
+async def first_offer(clients, case_id: str) -> dict | None:
+    made = [offer for offer in await offers_of(clients, case_id) if offer["state"] == "open"]
+    return made[0] if made else None
+
+
+async def test_the_listing_audit_page_ranks_the_findings_by_expected_saving(
+    clients, console_url, page
+):
+    """The Walmart seller's catalog imported (each listing read with Item Search), two of
+    its speakers returned as defective through real RETURN_CREATED notifications: the
+    platform admin audits the seller's US listings on the console page, the largest
+    expected saving first (the speaker's, priced at what its returns cost), as the report
+    ranks them; a market that is none is said, not a broken page."""
+    imported = await clients["intake"].post(
+        "/catalog/imports", json={"channel": "walmart", "account": PARTNER_ID}, headers=AGENT
+    )
+    assert imported.status_code == 200, imported.text
+    returned = walmart_speaker_returns(2)
+    body = notification(*returned)
+    assert (await post(clients, body, signed(body))).status_code == 202
+    cases = []
+    for return_order_id in returned:  # each buyer accepts the first offer: its cost is known
+        [case] = await eventually(lambda r=return_order_id: cases_of(clients, r), timeout=60)
+        offer = await eventually(lambda c=case: first_offer(clients, c["case_id"]), timeout=60)
+        await answer_offer(clients, case["case_id"], "accept", offer["remedy"])
+        cases.append(case["case_id"])
+
+    async def decided(case_id: str) -> bool:
+        answer = await clients["analytics"].get(f"/cases/{case_id}", headers=AGENT)
+        return answer.status_code == 200 and answer.json().get("cost_minor") is not None
+
+    for case_id in cases:
+        await eventually(lambda c=case_id: decided(c), timeout=90)
+    params = {"seller": PARTNER_ID, "market": "US"}
+
+    async def audited() -> list[dict]:
+        answer = await clients["analytics"].get(
+            "/reports/listing-audit", params=params, headers=AGENT
+        )
+        assert answer.status_code == 200, answer.text
+        return answer.json()["findings"]
+
+    findings = await audited()
+    savings = [f["saving_minor"] for f in findings]
+    assert savings == sorted(savings, reverse=True) and savings[0] > 0
+    guide = [f for f in findings if f["rule"] == "returned_defective_without_troubleshooting"]
+    assert guide[0]["sku"] == SPEAKER_SKU and guide[0]["saving_minor"] > 0
+
+    await sign_in(page, console_url, PLATFORM_ADMIN)
+    await page.goto(f"{console_url}/console#/listing-audit")
+    form = page.locator("#audit-form")
+    await form.locator("input[name=seller]").fill(PARTNER_ID)
+    await form.locator("input[name=market]").fill("us")
+    await form.locator("button[type=submit]").click()
+    table = page.locator("#audit-findings tbody tr")
+    await expect(table).to_have_count(len(findings))
+    shown = [await line.locator("td").all_inner_texts() for line in await table.all()]
+    assert [(cells[0], cells[1], cells[2]) for cells in shown] == [
+        (f["sku"], f["market"], f["says"]) for f in findings
+    ]
+    first = shown[0]
+    assert first[0] == SPEAKER_SKU  # the largest saving, in dollars
+    assert first[5] == f"USD {findings[0]['saving_minor'] / 100:,.2f}"
+    assert "defective" in first[4]  # the returns that call for it, with their share
+    plug = next(cells for cells in shown if cells[:2] == [SPEAKER_SKU, "US"] and "plug" in cells[2])
+    assert plug[3] == "no plug type named (expected type A or B)"
+    source = page.locator("#audit-findings tbody a").first
+    assert (await source.get_attribute("href")).startswith("https://")
+    csv_link = await page.locator("#audit-csv").get_attribute("href")
+    assert csv_link == f"/reports/listing-audit?seller={PARTNER_ID}&market=US&format=csv"
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.screenshot(path=ARTIFACTS / "console-listing-audit.png", full_page=True)
+
+    await form.locator("input[name=market]").fill("XX")
+    await form.locator("button[type=submit]").click()
+    await expect(page.locator("#audit-error")).to_contain_text("422")

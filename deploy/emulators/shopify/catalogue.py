@@ -5,6 +5,7 @@ FNSKU). Every emulated seller account lists the same catalogue, each marketplace
 own words for the category (`*_CATEGORY`). Stable: the same every time.
 """
 
+import html
 import json
 from dataclasses import dataclass
 from decimal import Decimal
@@ -84,6 +85,36 @@ def translated_option_value(value: str, language: str) -> str | None:
 def translated_title(product: Product, language: str) -> str | None:
     """The product's title in `language` as the seller translated it; None: not translated."""
     return TRANSLATED_TITLES.get(product.sku, {}).get(language)
+
+
+# The languages a seller translated a product's description into (key `body_html`): some
+# only into a few of its title's languages, as sellers do.
+TRANSLATED_DESCRIPTIONS = {
+    "BT-SPK-200-BLK": ("de", "fr", "es", "it"),
+    "LMP-DSK-LED-WCH": ("de",),
+    "CRT-BLK-5284-GRY": ("de", "fr"),
+}
+SET_UP_IN_MINUTES = {
+    "de": "in wenigen Minuten eingerichtet",
+    "fr": "installation en quelques minutes",
+    "es": "se instala en unos minutos",
+    "it": "si installa in pochi minuti",
+}
+BOX_WORD = {"de": "Karton", "fr": "Carton", "es": "Caja", "it": "Scatola"}
+
+
+def translated_description_html(product: Product, language: str) -> str | None:
+    """The product's description in `language` as the seller translated it (metric);
+    None: not translated."""
+    title = translated_title(product, language)
+    if title is None or language not in TRANSLATED_DESCRIPTIONS.get(product.sku, ()):
+        return None
+    length, width, height = BOX_MM[product.category or "electronics"]
+    return (
+        f"<p><strong>{html.escape(title)}</strong>: {SET_UP_IN_MINUTES[language]}.</p>"
+        f"<ul><li>{BOX_WORD[language]}: {length / 10:g} x {width / 10:g} x {height / 10:g} cm"
+        "</li></ul>"
+    )
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from deploy.emulators.shopify.catalogue import (
     SHOPIFY_PRODUCT_TYPE,
     listed,
     listed_products,
+    translated_description_html,
     translated_option_value,
     translated_title,
 )
@@ -428,19 +429,27 @@ def option_value_of_id(global_id: str) -> str | None:
 
 
 def translatable(global_id: str) -> Node:
-    """A resource's published translations: a product's title (key `title`) or an option
-    value's name (key `name`), where the seller translated it."""
+    """A resource's published translations: a product's title (key `title`) and
+    description (key `body_html`), or an option value's name (key `name`), where the seller
+    translated them."""
     product = product_of_id(global_id)
     value = None if product else option_value_of_id(global_id)
 
     def translations(info: GraphQLResolveInfo, locale: str, outdated: bool | None = None) -> list:
         if product is not None:
-            key, said = "title", translated_title(product, locale)
+            said = {
+                "title": translated_title(product, locale),
+                "body_html": translated_description_html(product, locale),
+            }
         else:
-            key, said = "name", translated_option_value(value or "", locale)
-        if said is None or outdated:
+            said = {"name": translated_option_value(value or "", locale)}
+        if outdated:
             return []
-        return [{"key": key, "value": said, "locale": locale, "outdated": False}]
+        return [
+            {"key": key, "value": words, "locale": locale, "outdated": False}
+            for key, words in said.items()
+            if words is not None
+        ]
 
     return {"resourceId": global_id, "translations": translations}
 

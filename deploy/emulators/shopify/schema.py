@@ -4,8 +4,9 @@ Types, fields, enums and arguments as Shopify's reference names them (version 20
 https://shopify.dev/docs/api/admin-graphql/latest): the queries `order`, `orders` (searched
 by `name:`), `product`, `products` (the demo catalogue, `catalogue.py`), `return`,
 `refund`, `giftCards`, `shop`, `shopLocales` and `translatableResourcesByIds` (the
-products' published translations: `catalogue.TRANSLATED_TITLES`, and their option values':
-`catalogue.TRANSLATED_OPTION_VALUES`); the mutations
+products' published translations: `catalogue.TRANSLATED_TITLES` and
+`TRANSLATED_DESCRIPTIONS`, and their option values': `catalogue.TRANSLATED_OPTION_VALUES`);
+the mutations
 `refundCreate` (with the `@idempotent` directive), `giftCardCreate`,
 `returnApproveRequest`, `returnDeclineRequest`, `returnCancel` and `returnClose`. A
 document asking for anything else is refused as Shopify refuses it: a 200 with `errors`.

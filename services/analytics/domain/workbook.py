@@ -1,6 +1,7 @@
 """The analysis template a seller downloads: why listings are returned and where, as one
-XLSX workbook (summary, listings × reasons, markets × reasons with a chart, and a Pareto
-sheet per top listing), plus the flat rows as CSV. Pure: builds bytes in memory."""
+XLSX workbook (summary, listings × reasons, markets × reasons with a chart, the listing
+audit's findings ranked by expected saving, and a Pareto sheet per top listing), plus the
+flat rows as CSV. Pure: builds bytes in memory."""
 
 import csv
 import io
@@ -17,7 +18,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.worksheet import Worksheet
 
-from services.analytics.domain.listing_audit import Finding
+from services.analytics.domain.listing_audit import Finding, ranked
 from services.analytics.domain.reports import ListingReport, MarketReport, Mix, phrases_text
 
 SHARE_FORMAT = "0.0%"
@@ -244,15 +245,23 @@ def seller_workbook(
     markets: list[MarketReport],
     *,
     listing_sheets: int = TOP_LISTINGS,
+    findings: Sequence[Finding] | None = None,
+    audit_unread: str | None = None,
 ) -> bytes:
-    """The seller's analysis workbook as XLSX bytes: Summary, Listings, Markets, then one
-    sheet per listing for the `listing_sheets` most returned listings."""
+    """The seller's analysis workbook as XLSX bytes: Summary, Listings, Markets, the
+    listing audit (`findings`, ranked by expected saving; else why they could not be read,
+    `audit_unread`), then one sheet per listing for the `listing_sheets` most returned
+    listings."""
     book = Workbook()
     _summary_sheet(book.active, seller, period, listings)
     listing_reasons = reason_order(listing.reasons for listing in listings)
     market_reasons = reason_order(market.reasons for market in markets)
     _listings_sheet(book.create_sheet("Listings"), listings, listing_reasons)
     _markets_sheet(book.create_sheet("Markets"), markets, market_reasons)
+    if findings is not None:
+        listing_audit_sheet(book.create_sheet(AUDIT_SHEET), seller, ranked(findings))
+    elif audit_unread is not None:
+        _unread_audit_sheet(book.create_sheet(AUDIT_SHEET), seller, audit_unread)
     taken = {name.casefold() for name in book.sheetnames}
     for listing in _top_listings(listings, listing_sheets):
         _listing_sheet(book.create_sheet(sheet_name(listing.sku, taken)), listing)
@@ -310,6 +319,13 @@ def listing_audit_sheet(ws: Worksheet, seller: str, findings: list[Finding]) -> 
             ),
         )
         ws.cell(row=row, column=7).number_format = SHARE_FORMAT
+    _fit_columns(ws)
+
+
+def _unread_audit_sheet(ws: Worksheet, seller: str, why: str) -> None:
+    _put(ws, 1, 1, f"Listing audit: {seller}")
+    ws.cell(row=1, column=1).font = TITLE
+    _put(ws, 3, 1, f"The listings could not be read: {why}")
     _fit_columns(ws)
 
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, NamedTuple
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from sqlalchemy import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -19,8 +19,11 @@ from services.analytics.domain.phrases import BuyerComment, Ranked, phrases_by_r
 from services.analytics.domain.taxonomy import Labeller
 from services.analytics.domain.workbook import csv_text, seller_workbook
 from services.analytics.handlers.tenancy import cases_served
+from services.analytics.handlers.what_if import credentials_of
 from services.analytics.tables import AppliedEvent, CaseView, UnitsSold
 from services.analytics.workflows.buyer_texts import buyer_texts
+from services.analytics.workflows.context import CurrentAnalytics
+from services.analytics.workflows.listing_audit import audit_or_why_not
 from services.analytics.workflows.taxonomies import labeller_of
 from shared.identity import Principal, SellerReader
 from shared.routes import attachment
@@ -258,18 +261,41 @@ async def savings_report(
 
 @router.get(
     "/reports/workbook",
-    summary="The seller's analysis workbook: listings, markets, a reason Pareto per listing",
+    summary="The seller's analysis workbook: listings, markets, the listing audit ranked by "
+    "expected saving, a reason Pareto per listing",
     response_class=Response,
     responses={200: {"content": {XLSX: {}}}},
 )
 async def analysis_workbook(
-    caller: SellerReader, service: CurrentService, seller: str, period: Annotated[Period, Depends()]
+    request: Request,
+    caller: SellerReader,
+    service: CurrentService,
+    analytics: CurrentAnalytics,
+    seller: str,
+    period: Annotated[Period, Depends()],
 ) -> Response:
+    """The listing audit's sheet reads the listings from intake with the caller's token;
+    intake down or refusing leaves the sheet saying why, the rest of the workbook whole."""
     caller.seller_or_404(seller, "seller")
     period.seller = seller
     async with service.sessions() as session:
         facts = await listing_facts_in(session, period)
+        findings, unread = await audit_or_why_not(
+            session,
+            analytics.service_apis.get("intake") if analytics else None,  # None: not started
+            seller,
+            period.conditions(),
+            credentials_of(request),
+            period.market,
+        )
     listings = reports.by_listing(*facts)
-    data = seller_workbook(seller, period.label(), listings, reports.by_market(facts.rows))
+    data = seller_workbook(
+        seller,
+        period.label(),
+        listings,
+        reports.by_market(facts.rows),
+        findings=findings,
+        audit_unread=unread,
+    )
     filename = f"returns-analysis-{seller}.xlsx"
     return Response(data, media_type=XLSX, headers=attachment(filename))

@@ -4,6 +4,7 @@ market from analytics' own case rows, and the rules of `domain/listing_audit`.""
 
 from functools import cache
 
+import httpx
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -18,6 +19,7 @@ from services.analytics.domain.listing_audit import (
 )
 from services.analytics.tables import CaseView
 from shared.markets import DEFAULT_LANGUAGE_OF
+from shared.outbound import Refused, Unavailable
 
 LANGUAGES = sorted(set(DEFAULT_LANGUAGE_OF.values()))
 
@@ -56,3 +58,26 @@ async def audit_seller(
     cases = await session.scalars(select(CaseView).where(*conditions))
     returns = returns_by_listing(case.model_dump() for case in cases)
     return audit(listings, returns, rules(language_of))
+
+
+async def audit_or_why_not(
+    session: AsyncSession,
+    intake: httpx.AsyncClient | None,
+    seller: str,
+    conditions: list,
+    authorization: str | None,
+    market: str | None = None,
+) -> tuple[list[Finding] | None, str | None]:
+    """The seller's findings, or why the listings could not be read (intake not
+    configured, unreachable, or refusing the caller): for a report that goes on without
+    them, as the analysis workbook does."""
+    if intake is None:
+        return None, "intake's catalog API is not configured"
+    catalog = IntakeCatalogApi(intake)
+    try:
+        findings = await audit_seller(session, catalog, seller, conditions, authorization, market)
+    except Unavailable as unavailable:
+        return None, f"intake is unreachable: {unavailable.reason}"
+    except Refused as refused:
+        return None, f"intake refused the catalog: {refused.reason}"
+    return findings, None

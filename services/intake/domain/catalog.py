@@ -15,6 +15,7 @@ a buyer may exchange one for another (same product, other size or colour).
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from html import unescape
 
 from shared.events import ProductFacts
 from shared.markets import CURRENCY_OF, MINOR_UNITS, Currency, Market
@@ -109,6 +110,7 @@ MM_PER = {
 HS_CODE = re.compile(r"^[0-9]{6,10}$")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
 MAX_FNSKU = 20
+TAGS = re.compile(r"<[^>]*>")
 
 
 @dataclass(frozen=True)
@@ -168,6 +170,12 @@ class CatalogVariant:
     available: bool | None = None
     # What the listing says on each market's marketplace (by market: "US", "DE").
     listings: dict[str, ListingContent] = field(default_factory=dict)
+
+
+def words_of_html(html: str) -> str | None:
+    """The words of a marketplace's HTML description, its markup left out."""
+    text = " ".join(TAGS.sub(" ", html).split())
+    return unescape(text) or None
 
 
 def category_of(*words: str | None) -> str | None:

@@ -13,6 +13,7 @@ import pytest
 from faststream.kafka import TestKafkaBroker
 from pytest_httpserver import HTTPServer
 
+from deploy.emulators.listings import walmart_spec_item
 from deploy.emulators.shopify.catalogue import all_listed
 from services.analytics.workflows.context import Analytics
 from shared.events import Alternative, CaseItem, Envelope, Remedy, Scenario
@@ -80,7 +81,7 @@ def catalog_of(seller: str) -> list[dict]:
                             "description": "Eine Lampe mit Dimmer für den Schreibtisch.",
                             "attributes": {
                                 "power_plug_type": "type_a_2pin_na",
-                                "input_voltage": "230 volts",
+                                "voltage": "230 volts",
                                 "regulatory_compliance_certification": "CE",
                             },
                         }
@@ -269,3 +270,74 @@ async def test_the_audit_reads_what_intake_imported_from_the_marketplace(
     assert (SPEAKER.variant.sku, "US", "plug_us_ca") not in found  # right in the US
     assert findings[0]["saving_minor"] == max(f["saving_minor"] for f in findings)
     assert {f["seller"] for f in findings} == {account}
+
+
+WALMART_ACCOUNT = "10900015773"  # tests/samples/channel_accounts.json
+
+
+async def test_walmart_listings_are_audited_from_what_item_search_says(api, settings):
+    """Intake imports the Walmart seller's items and reads each one's listing with the
+    Item Search API; the audit checks them against the US market's rules: the speaker's
+    thin listing (no plug, voltage, FCC compliance nor inches) is found wanting, its
+    returns priced; a listing that says them all is not."""
+    careful = next(
+        one
+        for one in all_listed()
+        if one.category == "electronics" and "FCC compliant" in str(walmart_spec_item(one))
+    )
+    async with running_intake(settings, catalog_page_size=50) as intake:
+        imported = await intake.post(
+            "/catalog/imports",
+            json={"channel": "walmart", "account": WALMART_ACCOUNT},
+            headers=AGENT,
+        )
+        assert imported.status_code == 200, imported.text
+        speaker = CaseItem(
+            sku=SPEAKER.variant.sku, title="Speaker", quantity=1, unit_price_minor=4999
+        )
+        await publish_returns(api, WALMART_ACCOUNT, [(speaker, Market.US, "defective", 3000)] * 2)
+        async with httpx.AsyncClient() as resolution:
+            api.service.context = Analytics(resolution, {"intake": intake})
+            answer = await api.get(
+                "/reports/listing-audit", params={"seller": WALMART_ACCOUNT}, headers=AGENT
+            )
+    assert answer.status_code == 200, answer.text
+    findings = answer.json()["findings"]
+    found = {(f["sku"], f["market"], f["rule"]): f for f in findings}
+    for rule in ("plug_us_ca", "mains_120v", "mark_fcc", "units_us_imperial"):
+        assert (SPEAKER.variant.sku, "US", rule) in found, rule
+        assert (careful.variant.sku, "US", rule) not in found, rule
+    plug = found[(SPEAKER.variant.sku, "US", "plug_us_ca")]
+    assert plug["evidence"] == "no plug type named (expected type A or B)"
+    assert plug["saving_minor"] == round(2 * 0.3 * 3000) and plug["currency"] == "USD"
+    assert findings[0]["saving_minor"] == max(f["saving_minor"] for f in findings)
+    assert {f["market"] for f in findings} == {"US"}
+
+
+async def test_the_analysis_workbook_has_the_audit_sheet_ranked_by_saving(api, intake):
+    seller = await seller_with_returns(api)
+    serve_catalog(intake, seller, AGENT["authorization"])
+    report = await api.get("/reports/listing-audit", params={"seller": seller}, headers=AGENT)
+    answer = await api.get("/reports/workbook", params={"seller": seller}, headers=AGENT)
+    assert answer.status_code == 200, answer.text
+    book = openpyxl.load_workbook(io.BytesIO(answer.content))
+    assert book.sheetnames[:4] == ["Summary", "Listings", "Markets", "Listing audit"]
+    sheet = book["Listing audit"]
+    header = [cell.value for cell in sheet[3]]
+    rows = [dict(zip(header, [c.value for c in row], strict=True)) for row in sheet.iter_rows(4)]
+    assert [(r["SKU"], r["Rule"], r["Expected saving"] * 100) for r in rows] == [
+        (f["sku"], f["rule"], f["saving_minor"]) for f in report.json()["findings"]
+    ]
+    savings = [r["Expected saving"] for r in rows]
+    assert savings == sorted(savings, reverse=True) and savings[0] == 24
+
+
+async def test_the_analysis_workbook_says_why_the_audit_is_missing_when_intake_is_down(api, intake):
+    seller = await seller_with_returns(api)
+    intake.expect_request("/catalog/products").respond_with_json({"detail": "down"}, status=503)
+    answer = await api.get("/reports/workbook", params={"seller": seller}, headers=AGENT)
+    assert answer.status_code == 200, answer.text
+    sheet = openpyxl.load_workbook(io.BytesIO(answer.content))["Listing audit"]
+    assert sheet["A3"].value == "The listings could not be read: intake is unreachable: " + (
+        "intake answered 503"
+    )

@@ -18,7 +18,12 @@ import httpx
 import pytest
 
 from deploy.emulators.ebay_returns import EmulatedReturn
-from deploy.emulators.listings import ebay_description, ebay_listing_description, listing_content
+from deploy.emulators.listings import (
+    ebay_description,
+    ebay_listing_description,
+    listing_content,
+    walmart_spec_item,
+)
 from deploy.emulators.shopify.catalogue import TRANSLATED_TITLES, all_listed
 from deploy.replay import CATALOG_CHANNELS, EBAY_SAMPLE_FILE
 from deploy.secrets import DEMO_ACCOUNTS
@@ -641,7 +646,8 @@ async def test_a_product_webhook_is_applied_when_the_shop_cannot_be_read(intake,
 
 async def test_amazon_listing_content_is_kept_per_marketplace(intake):
     """The emulated Listings Items API answers each marketplace's bullets, description,
-    plug, voltage, marks and size chart: the import keeps them by market, for the audit."""
+    plug, voltage and FCC compliance (as the product type definitions name them), marks
+    and size charts in the bullets: the import keeps them by market, for the audit."""
     us, de = "ATVPDKIKX0DER", "A1PA6795UKMFR9"
     account = await amazon_seller(intake, (us, de))
     await imported(intake, "amazon", account)
@@ -651,19 +657,22 @@ async def test_amazon_listing_content_is_kept_per_marketplace(intake):
     assert listings["US"]["language"] == "en"
     assert listings["US"]["title"] == f"{SPEAKER.product.title} ({SPEAKER.variant.value})"
     assert listings["US"]["attributes"]["power_plug_type"] == "type_a_2pin_na"
-    assert listings["US"]["attributes"]["input_voltage"] == "120 volts"
-    assert listings["US"]["attributes"]["regulatory_compliance_certification"] == "FCC"
+    assert listings["US"]["attributes"]["voltage"] == "120 volts"
+    fcc = listings["US"]["attributes"]["fcc_radio_frequency_emission_compliance"]
+    assert fcc.startswith("FCC has_fcc_id, FCC ID 2A")
     assert any(bullet.endswith("cm)") for bullet in listings["US"]["bullets"])  # both units
     assert listings["DE"]["bullets"] and listings["DE"]["description"]
-    careless = listing_content(SPEAKER, ["DE"])["power_plug_type"][0]["value"]
-    assert listings["DE"]["attributes"]["power_plug_type"] == careless
-    # Apparel has its size chart where the seller gave one.
+    content = listing_content(SPEAKER, ["DE"])
+    assert listings["DE"]["attributes"]["power_plug_type"] == content["power_plug_type"][0]["value"]
+    said = [b["value"] for b in content["bullet_point"]]
+    assert listings["DE"]["bullets"] == said
+    # Apparel has its size chart in the bullets, where the seller gave one.
     tee = next(one for one in all_listed() if one.category == "apparel")
     shirt = await variant_of(intake, account, tee.variant.sku)
-    charts = listing_content(tee, ["US", "DE"]).get("size_chart", [])
-    assert [shirt["listings"][m]["size_chart"] for m in ("US", "DE")] == (
-        [c["value"] for c in charts] or [None, None]
-    )
+    for market in ("US", "DE"):
+        bullets = [b["value"] for b in listing_content(tee, [market])["bullet_point"]]
+        assert shirt["listings"][market]["bullets"] == bullets
+        assert shirt["listings"][market]["size_chart"] is None
 
 
 async def test_ebay_listing_content_is_kept_per_site(intake):
@@ -696,3 +705,28 @@ async def test_shopify_listing_content_is_the_product_s_description_in_the_shop_
     assert said["description"].startswith(SPEAKER.product.title)
     assert "easy to set up in minutes" in said["description"]
     assert "<" not in said["description"] and " cm)" in said["description"]
+
+
+async def test_walmart_listing_content_is_read_by_gtin_with_item_search(intake):
+    """Walmart's "Get all items" has no content: each item's listing on walmart.com (title, key
+    features, description, attributes) is read by its GTIN with the Item Search API in
+    the spec format, as the US market's listing."""
+    await imported(intake, "walmart", "10900015773")
+    speaker = await variant_of(intake, "10900015773", SPEAKER.variant.sku)
+    spec = walmart_spec_item(SPEAKER)
+    [visible] = spec["Visible"].values()
+    assert set(speaker["listings"]) == {"US"}
+    said = speaker["listings"]["US"]
+    assert said["language"] == "en"
+    assert said["title"] == spec["Orderable"]["productName"]
+    assert said["bullets"] == visible["keyFeatures"]
+    assert said["description"] and "<" not in said["description"]
+    assert said["attributes"] == {"color": SPEAKER.variant.value}
+    careful = next(one for one in all_listed() if "FCC compliant" in key_features(one))
+    listed = await variant_of(intake, "10900015773", careful.variant.sku)
+    assert "US plug (type A), 120 V" in listed["listings"]["US"]["bullets"]
+
+
+def key_features(one) -> list[str]:
+    [visible] = walmart_spec_item(one)["Visible"].values()
+    return visible["keyFeatures"]

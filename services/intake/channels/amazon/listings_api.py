@@ -16,9 +16,14 @@ the FNSKU, the product type and the attributes a report leaves out. From each it
   `item_package_dimensions` and `country_of_origin`;
 - the listing's content per marketplace (`ListingContent`, for the listing audit): each
   attribute value names its `marketplace_id` (or only its `language_tag`): `bullet_point`,
-  `product_description`, and the facts a market's rules look at (`power_plug_type`,
-  `input_voltage`, `regulatory_compliance_certification`, `size_chart`); the title is the
-  marketplace's summary `itemName`.
+  `product_description`, and the facts a market's rules look at, named as the product type
+  definitions name them (Product Type Definitions API, getDefinitionsProductType: e.g. the
+  FOOD_BLENDER and TOY_VEHICLE_SET schemas): `power_plug_type` (`value`), `voltage`
+  (`value`, `unit`), `regulatory_compliance_certification` (`regulation_type`, `value`) and
+  `fcc_radio_frequency_emission_compliance` (`registration_status`,
+  `identification_number`). No attribute holds a size chart (Amazon takes it as a chart
+  or an image beside the listing): a chart the seller wrote is in the bullets or the
+  description, where the audit reads it. The title is the marketplace's summary `itemName`.
 Needs the Product Listing role.
 """
 
@@ -51,9 +56,9 @@ VARIANT_ATTRIBUTES = ("color", "size", "style", "pattern", "material")
 # The attributes a listing's content keeps per marketplace, for the market's rules.
 LISTING_FACTS = (
     "power_plug_type",
-    "input_voltage",
+    "voltage",
     "regulatory_compliance_certification",
-    "size_chart",
+    "fcc_radio_frequency_emission_compliance",
 )
 
 
@@ -166,7 +171,6 @@ def listings_of(attributes: dict[str, Any], summaries: list[Summary]) -> dict[st
             title=summary.itemName,
             bullets=tuple(said["bullet_point"]),
             description="\n".join(said["product_description"]) or None,
-            size_chart=facts.pop("size_chart", None),
             attributes=facts,
         )
     return listings
@@ -175,11 +179,7 @@ def listings_of(attributes: dict[str, Any], summaries: list[Summary]) -> dict[st
 def values_on(given: Any, marketplace_id: str, language: str) -> list[str]:
     """An attribute's values shown on one marketplace: those naming it, else those in its
     language, else those naming neither (a value for every marketplace)."""
-    values = [v for v in given or [] if isinstance(v, dict) and v.get("value") is not None]
-
-    def text(value: dict[str, Any]) -> str:
-        unit = value.get("unit")
-        return f"{value['value']} {unit}" if unit else str(value["value"])
+    values = [v for v in given or [] if isinstance(v, dict) and text(v) is not None]
 
     for keep in (
         lambda v: v.get("marketplace_id") == marketplace_id,
@@ -188,9 +188,23 @@ def values_on(given: Any, marketplace_id: str, language: str) -> list[str]:
         ),
         lambda v: "marketplace_id" not in v and "language_tag" not in v,
     ):
-        if found := [text(v) for v in values if keep(v)]:
+        if found := [said for v in values if keep(v) and (said := text(v))]:
             return found
     return []
+
+
+def text(value: dict[str, Any]) -> str | None:
+    """An attribute value in words: its value and unit; a certification with its
+    regulation; an FCC compliance with its registration status and FCC ID."""
+    if value.get("registration_status"):  # fcc_radio_frequency_emission_compliance
+        number = value.get("identification_number")
+        return f"FCC {value['registration_status']}" + (f", FCC ID {number}" if number else "")
+    if value.get("value") is None:
+        return None
+    if value.get("regulation_type"):  # regulatory_compliance_certification
+        return f"{value['regulation_type']}: {value['value']}"
+    unit = value.get("unit")
+    return f"{value['value']} {unit}" if unit else str(value["value"])
 
 
 def first(attributes: dict[str, Any], name: str) -> dict[str, Any] | None:

@@ -24,15 +24,15 @@ variant's attribute values by language (`CatalogVariant.attribute_titles`), for 
 exchange picker. Needs read_products, read_inventory and read_translations.
 
 The listing's content (`ListingContent`, for the listing audit), for each market the shop
-prices the product in: its `title` and the words of its `descriptionHtml`, in the shop's
-primary language, and its variant's options as the attributes.
+prices the product in: its title and the words of its description in the market's
+language where the seller translated them (the same translations, keys `title` and
+`body_html`), else its `title` and `descriptionHtml` in the shop's primary language; its
+variant's options as the attributes.
 """
 
 import asyncio
-import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from html import unescape
 from typing import Any
 
 from services.intake.channels.shopify.graphql import Data, GraphQLModel, ShopifyAdmin, ask
@@ -45,8 +45,12 @@ from services.intake.domain.catalog import (
     grams,
     hs_code_of,
     priced_in_markets,
+    words_of_html,
 )
+from shared.markets import DEFAULT_LANGUAGE_OF, Market
 from shared.outbound import Refused, Unavailable
+
+MARKETS = frozenset(m.value for m in Market)
 
 PRODUCTS_PAGE = 5
 VARIANTS_PAGE = 25
@@ -56,7 +60,6 @@ MAX_PAGES = 2000
 THROTTLE_TRIES = 5
 MAX_THROTTLE_WAIT_SECONDS = 20.0
 UNITS = {"GRAMS": "g", "KILOGRAMS": "kg", "OUNCES": "oz", "POUNDS": "lb"}
-TAGS = re.compile(r"<[^>]*>")
 
 VARIANT_FIELDS = """
   pageInfo { hasNextPage endCursor }
@@ -241,7 +244,8 @@ async def catalog_pages(admin: ShopifyAdmin, page_size: int) -> AsyncIterator[li
         variables = {"first": first, "after": after, "variants": VARIANTS_PAGE}
         what = "the shop's products"
         data = await patiently_ask(admin, ProductsData, PRODUCTS_QUERY, variables, what)
-        titles = await translated_titles(admin, [p.id for p in data.products.nodes], others)
+        translated = await translated_products(admin, [p.id for p in data.products.nodes], others)
+        titles, bodies = translated["title"], translated["body_html"]
         options = [option for product in data.products.nodes for option in product.options]
         values = await translated_option_values(admin, options, others)
         found = []
@@ -250,8 +254,9 @@ async def catalog_pages(admin: ShopifyAdmin, page_size: int) -> AsyncIterator[li
             named = {primary: product.title, **titles.get(product.id, {})}
             currency = data.shop.currency_code
             translations = value_translations(product.options, values)
+            described = bodies.get(product.id, {})
             found += [
-                variant_of(product, v, currency, named, translations, primary)
+                variant_of(product, v, currency, named, translations, primary, described)
                 for v in variants
                 if v.sku
             ]
@@ -279,11 +284,12 @@ async def shop_languages(admin: ShopifyAdmin) -> tuple[str, list[str]]:
     return language_of(primary), others
 
 
-async def translated_titles(
+async def translated_products(
     admin: ShopifyAdmin, product_ids: list[str], locales: list[str]
-) -> dict[str, dict[str, str]]:
-    """Each product's published title translations, by language."""
-    return await translated(admin, product_ids, locales, "title", "products'")
+) -> dict[str, dict[str, dict[str, str]]]:
+    """Each product's published title and description translations (keys `title` and
+    `body_html`), by language."""
+    return await translated(admin, product_ids, locales, ("title", "body_html"), "products'")
 
 
 async def translated_option_values(
@@ -291,14 +297,15 @@ async def translated_option_values(
 ) -> dict[str, dict[str, str]]:
     """Each option value's published name translations, by language, by option value id."""
     ids = [value.id for option in options for value in option.option_values]
-    return await translated(admin, ids, locales, "name", "option values'")
+    return (await translated(admin, ids, locales, ("name",), "option values'"))["name"]
 
 
 async def translated(
-    admin: ShopifyAdmin, ids: list[str], locales: list[str], key: str, whose: str
-) -> dict[str, dict[str, str]]:
-    """The resources' published translations of `key`, by language, by resource id."""
-    found: dict[str, dict[str, str]] = {}
+    admin: ShopifyAdmin, ids: list[str], locales: list[str], keys: tuple[str, ...], whose: str
+) -> dict[str, dict[str, dict[str, str]]]:
+    """The resources' published translations of each of `keys`: by key, by resource id,
+    by language."""
+    found: dict[str, dict[str, dict[str, str]]] = {key: {} for key in keys}
     if not ids:
         return found
     for locale in locales:
@@ -307,8 +314,9 @@ async def translated(
         data = await patiently_ask(admin, TranslationsData, TRANSLATIONS_QUERY, variables, what)
         for node in data.translatable_resources_by_ids.nodes:
             for translation in node.translations:
-                if translation.key == key and translation.value:
-                    found.setdefault(node.resource_id, {})[language_of(locale)] = translation.value
+                if translation.key in found and translation.value:
+                    by_id = found[translation.key].setdefault(node.resource_id, {})
+                    by_id[language_of(locale)] = translation.value
     return found
 
 
@@ -363,7 +371,10 @@ def variant_of(
     titles: dict[str, str],
     translations: ValueTranslations | None = None,
     language: str = "en",
+    descriptions: dict[str, str] | None = None,
 ) -> CatalogVariant:
+    """The variant as the shop lists it; `titles` and `descriptions` (HTML) are the
+    product's by language, `language` the shop's primary one."""
     shopify_category = product.category.full_name if product.category else None
     prices = priced_in_markets(variant.price, currency)
     item = variant.inventory_item or InventoryItem()
@@ -386,21 +397,36 @@ def variant_of(
         titles=titles,
         available=variant.available_for_sale,
         listings={
-            market: ListingContent(
-                language=language,
-                title=product.title,
-                description=text_of(product.description_html),
-                attributes=attributes,
-            )
+            market: listing_in(product, market, titles, descriptions or {}, language, attributes)
             for market in prices
         },
     )
 
 
+def listing_in(
+    product: Product,
+    market: str,
+    titles: dict[str, str],
+    descriptions: dict[str, str],
+    primary: str,
+    attributes: dict[str, str],
+) -> ListingContent:
+    """The product's listing in a market: in the market's language where the seller
+    translated its description, else in the shop's primary language."""
+    wanted = DEFAULT_LANGUAGE_OF[Market(market)] if market in MARKETS else primary
+    translated = descriptions.get(wanted) if wanted != primary else None
+    language = wanted if translated else primary
+    return ListingContent(
+        language=language,
+        title=titles.get(language) or product.title,
+        description=text_of(translated or product.description_html),
+        attributes=attributes,
+    )
+
+
 def text_of(html: str) -> str | None:
     """The words of a product's description (`descriptionHtml`), its markup left out."""
-    text = " ".join(TAGS.sub(" ", html).split())
-    return unescape(text) or None
+    return words_of_html(html)
 
 
 # The products/create and products/update webhooks (https://shopify.dev/docs/api/webhooks?reference=toml#list-of-topics-products/update):
@@ -472,7 +498,7 @@ async def product_localised(admin: ShopifyAdmin, product_id: str, title: str) ->
     its option values' translations (the webhook names values, not their ids: the
     product's options are read for them)."""
     primary, others = await shop_languages(admin)
-    translated = await translated_titles(admin, [product_id], others)
+    translated = (await translated_products(admin, [product_id], others))["title"]
     variables = {"id": product_id}
     what = f"the options of product {product_id}"
     data = await patiently_ask(admin, OptionsData, PRODUCT_OPTIONS_QUERY, variables, what)

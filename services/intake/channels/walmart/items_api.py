@@ -6,7 +6,11 @@ with the `nextCursor` the previous answer gave (none: the last page), at most 50
 From each `ItemResponse[]`: `sku`, `wpid` (the listing), `productName`, `productType` and
 `shelf` (mapped to the project's taxonomy), `price` (`{currency, amount}`, the US market's),
 `variantGroupId` (the product its variants share; none: its own product) and
-`variantGroupInfo.groupingAttributes` (what the variants differ in).
+`variantGroupInfo.groupingAttributes` (what the variants differ in), `gtin`.
+
+"Get all items" answers no content: each item's listing on walmart.com (title, key
+features, description, attributes) is read by its GTIN with the Item Search API
+(`item_search_api.py`), as the US market's listing, for the listing audit.
 """
 
 from collections.abc import AsyncIterator
@@ -16,8 +20,9 @@ from pydantic import BaseModel, ConfigDict
 from services.intake.channels.marketplace import MarketplaceApis
 from services.intake.channels.walmart.access import with_token
 from services.intake.channels.walmart.api import WALMART, reason_of, url, walmart_headers
+from services.intake.channels.walmart.item_search_api import listing_content
 from services.intake.domain.account import Account
-from services.intake.domain.catalog import CatalogVariant, category_of, money_of
+from services.intake.domain.catalog import CatalogVariant, ListingContent, category_of, money_of
 from shared.outbound import Refused, answer_to, resource_of
 
 PAGE = 50
@@ -46,6 +51,7 @@ class GroupInfo(Model):
 class Item(Model):
     sku: str
     wpid: str | None = None
+    gtin: str | None = None
     productName: str | None = None
     productType: str | None = None
     shelf: str | None = None
@@ -72,7 +78,9 @@ async def catalog_pages(
             return await items_page(apis, token, limit, cursor)
 
         found = await with_token(account, apis, read)
-        yield [variant_of(item) for item in found.ItemResponse]
+        yield [
+            variant_of(item, await listing_of(account, apis, item)) for item in found.ItemResponse
+        ]
         if not found.nextCursor or not found.ItemResponse:
             return
         cursor = found.nextCursor
@@ -91,7 +99,17 @@ async def items_page(apis: MarketplaceApis, token: str, limit: int, cursor: str)
     return resource_of(Items, response, WALMART, what)
 
 
-def variant_of(item: Item) -> CatalogVariant:
+async def listing_of(account: Account, apis: MarketplaceApis, item: Item) -> ListingContent | None:
+    if not item.gtin:
+        return None
+
+    async def read(token: str, gtin: str = item.gtin) -> ListingContent | None:
+        return await listing_content(apis, token, gtin)
+
+    return await with_token(account, apis, read)
+
+
+def variant_of(item: Item, listing: ListingContent | None = None) -> CatalogVariant:
     money = money_of(item.price.amount, item.price.currency) if item.price else None
     grouping = item.variantGroupInfo.groupingAttributes if item.variantGroupInfo else []
     return CatalogVariant(
@@ -106,4 +124,5 @@ def variant_of(item: Item) -> CatalogVariant:
         prices={"US": money} if money and money.currency == "USD" else {},
         titles={"en": item.productName} if item.productName else {},
         available=item.publishedStatus == "PUBLISHED" if item.publishedStatus else None,
+        listings={"US": listing} if listing else {},
     )

@@ -10,7 +10,11 @@ import httpx
 import pytest
 
 from deploy.emulators.app import create_app, emulated_settings
-from deploy.emulators.shopify.catalogue import TRANSLATED_TITLES, listed_products
+from deploy.emulators.shopify.catalogue import (
+    TRANSLATED_TITLES,
+    listed_products,
+    translated_description_html,
+)
 from deploy.emulators.shopify.orders import (
     CURRENCY_OF_COUNTRY,
     catalogue,
@@ -587,7 +591,9 @@ query ($ids: [ID!]!, $locale: String!) {
 """
 
 
-async def test_the_shop_publishes_its_locales_and_the_translated_products_titles(http):
+async def test_the_shop_publishes_its_locales_and_the_products_translations(http):
+    """A translated product's title and description (`body_html`, in centimetres) where
+    the seller translated them; an untranslated product's none."""
     speaker, untranslated = (
         next(p for p, _ in listed_products() if p.sku == "BT-SPK-200-BLK"),
         next(p for p, _ in listed_products() if p.sku not in TRANSLATED_TITLES),
@@ -600,6 +606,17 @@ async def test_the_shop_publishes_its_locales_and_the_translated_products_titles
     translated, bare = data["translatableResourcesByIds"]["nodes"]
     assert translated == {
         "resourceId": ids[0],
-        "translations": [{"key": "title", "value": TRANSLATED_TITLES["BT-SPK-200-BLK"]["de"]}],
+        "translations": [
+            {"key": "title", "value": TRANSLATED_TITLES["BT-SPK-200-BLK"]["de"]},
+            {"key": "body_html", "value": translated_description_html(speaker, "de")},
+        ],
     }
+    assert "in wenigen Minuten eingerichtet" in translated["translations"][1]["value"]
+    assert " cm</li>" in translated["translations"][1]["value"]
     assert bare == {"resourceId": ids[1], "translations": []}
+    # The lamp's title is in French, its description not: the title alone.
+    lamp = next(p for p, _ in listed_products() if p.sku == "LMP-DSK-LED-WCH")
+    lamp_id = f"gid://shopify/Product/{lamp.product_id}"
+    answer = await ask(http, TRANSLATIONS_QUERY, ids=[lamp_id], locale="fr")
+    [node] = answer["data"]["translatableResourcesByIds"]["nodes"]
+    assert [t["key"] for t in node["translations"]] == ["title"]

@@ -8,6 +8,8 @@ import pytest
 
 from deploy.emulators import walmart
 from deploy.emulators.app import emulated_settings
+from deploy.emulators.listings import walmart_gtin, walmart_spec_item
+from deploy.emulators.shopify.catalogue import all_listed
 from tests.emulated import Clock, emulators_on
 
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
@@ -412,3 +414,32 @@ def test_a_return_created_names_each_returned_line_with_its_reason():
     ]
     assert all(line["quantity"].isdigit() for line in lines)
     assert lines[0]["purchaseOrderId"] == walmart.purchase_order_id_of(TWO_LINES)
+
+
+async def test_item_search_answers_an_item_s_listing_in_the_spec_format(http):
+    """By GTIN (or UPC) and `responseFormat=SPEC`: the one item, its listing as the item
+    setup spec shapes it; an identifier of none is `{}`; a keyword or the default format
+    is refused; no token, 401."""
+    headers = await headers_for(http)
+    speaker = next(one for one in all_listed() if one.variant.sku == "BT-SPK-200-BLK")
+    gtin = walmart_gtin(speaker)
+    search = "/walmart/v3/items/walmart/search"
+    found = await http.get(search, params={"gtin": gtin, "responseFormat": "SPEC"}, headers=headers)
+    assert found.status_code == 200, found.text
+    [item] = found.json()["MPItem"]
+    assert item == walmart_spec_item(speaker)
+    assert item["Orderable"]["productIdentifiers"]["productId"] == gtin
+    by_upc = await http.get(
+        search, params={"upc": gtin[2:], "responseFormat": "SPEC"}, headers=headers
+    )
+    assert by_upc.json()["MPItem"] == [item]
+    none = await http.get(
+        search, params={"gtin": "00000000000000", "responseFormat": "SPEC"}, headers=headers
+    )
+    assert (none.status_code, none.json()) == (200, {})
+    for refused in ({"query": "speaker"}, {"gtin": gtin}, {"responseFormat": "SPEC"}):
+        answer = await http.get(search, params=refused, headers=headers)
+        assert answer.status_code == 400, refused
+        assert answer.json()["errors"][0]["code"]
+    unsigned = {k: v for k, v in headers.items() if k != "WM_SEC.ACCESS_TOKEN"}
+    assert (await http.get(search, params={"gtin": gtin}, headers=unsigned)).status_code == 401

@@ -45,8 +45,7 @@ def test_each_marketplace_s_listing_content_is_kept_by_market():
             {"value": "type_a_2pin_na", "marketplace_id": us},
             {"value": "type_f_2pin_eu", "marketplace_id": de},
         ],
-        "input_voltage": [{"value": 230, "unit": "volts", "marketplace_id": de}],
-        "size_chart": [{"value": "M: 40 in"}],
+        "voltage": [{"value": 230, "unit": "volts", "marketplace_id": de}],
     }
     listings = listings_of(attributes, summaries)
     assert set(listings) == {"US", "DE"}
@@ -55,9 +54,32 @@ def test_each_marketplace_s_listing_content_is_kept_by_market():
         title="Schreibtischlampe",
         bullets=("Dimmbar, 40 cm hoch", "Warmweißes Licht"),
         description="Eine Lampe.",  # by its language tag: no marketplace named
-        size_chart="M: 40 in",  # named for no marketplace nor language: every one's
-        attributes={"power_plug_type": "type_f_2pin_eu", "input_voltage": "230 volts"},
+        attributes={"power_plug_type": "type_f_2pin_eu", "voltage": "230 volts"},
     )
     assert listings["US"].bullets == ("Dimmable, 16 in tall",)
     assert listings["US"].description is None
     assert listings["US"].attributes == {"power_plug_type": "type_a_2pin_na"}
+
+
+def test_certifications_are_read_as_the_product_type_definitions_name_them():
+    """`fcc_radio_frequency_emission_compliance` has a registration status and an FCC ID
+    (no `value`), `regulatory_compliance_certification` a regulation type and its number;
+    a value for no marketplace is every one's. Attributes the definitions do not have
+    (`input_voltage`, `size_chart`) are not read."""
+    us = "ATVPDKIKX0DER"
+    attributes = {
+        "fcc_radio_frequency_emission_compliance": [
+            {"registration_status": "has_fcc_id", "identification_number": "2AB12-SPK"}
+        ],
+        "regulatory_compliance_certification": [
+            {"regulation_type": "cpsia_certificate", "value": "C-123", "marketplace_id": us}
+        ],
+        "input_voltage": [{"value": 230, "unit": "volts"}],
+        "size_chart": [{"value": "M: 40 in"}],
+    }
+    [said] = listings_of(attributes, [Summary(marketplaceId=us, itemName="Speaker")]).values()
+    assert said.attributes == {
+        "fcc_radio_frequency_emission_compliance": "FCC has_fcc_id, FCC ID 2AB12-SPK",
+        "regulatory_compliance_certification": "cpsia_certificate: C-123",
+    }
+    assert said.size_chart is None
