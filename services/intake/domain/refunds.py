@@ -46,7 +46,6 @@ REFUND = Lifecycle(
         "settle": {PAID},
         "refuse": {REFUSED},
         "retry": {ASKED},
-        "discard": {DISCARDED},
     },
 )
 

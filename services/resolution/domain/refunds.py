@@ -29,7 +29,7 @@ REFUND = Lifecycle(
         "retry": {REFUSED: PENDING},
         "discard": {REFUSED: DISCARDED},
     },
-    done={"issue": {ISSUED}, "refuse": {REFUSED}, "retry": {PENDING}, "discard": {DISCARDED}},
+    done={"issue": {ISSUED}, "refuse": {REFUSED}, "retry": {PENDING}},
 )
 
 
