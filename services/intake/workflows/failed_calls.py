@@ -59,16 +59,6 @@ async def retry_refund(session: AsyncSession, call_id: str, scope: ColumnElement
     return None if row is None else row.state
 
 
-async def discard_refund(session: AsyncSession, row: Mapping[str, Any], note: str) -> str:
-    moved = refund_states.discard(refund_states.RefundState(row["state"]), row["refund_id"])
-    await session.execute(
-        REFUNDS.update()
-        .where(REFUNDS.c.refund_id == row["refund_id"])
-        .values(state=moved.state.value, error=note)
-    )
-    return moved.state.value
-
-
 def refund_asked(row: Mapping[str, Any]) -> str:
     amount = row["request"].get("amount", {})
     return f"refund {amount.get('minor')} {amount.get('currency')} ({row['request'].get('reason')})"
@@ -97,7 +87,7 @@ FAILED_CALLS = FailedCalls(
             "refund_id",
             "asked_at",
             retry_refund,
-            discard_refund,
+            moved_by(REFUNDS, "refund_id", refund_states.discard, refund_states.RefundState),
             refund_asked,
             failed=refund_states.RefundState.REFUSED.value,
         ),
