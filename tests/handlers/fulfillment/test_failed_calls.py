@@ -94,7 +94,8 @@ async def test_failed_labels_are_listed_retried_and_discarded_within_the_callers
     discarded = await carrier_label(api, second)
     assert discarded.cause == f"discarded by agent of {mine}: {reason['reason']}"
     await api.voids.work_once()
-    assert (await carrier_label(api, second)).state == "voided"
+    voided = await carrier_label(api, second)
+    assert (voided.state, voided.cause) == ("voided", discarded.cause)  # the reason kept
     assert await bought_for(api, second) == []
     assert (await api.post(url, json=reason, headers=agent_of(mine))).status_code == 409
 
