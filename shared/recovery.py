@@ -15,8 +15,11 @@ type, words of the cause and time parked (`POST /dead-letters/redrive`, `/dead-l
 discard`). Each call is kept in the audit trail (`shared/audit.py`); the row keeps who
 settled it, when, and why.
 
+Failed outgoing calls (intake's, resolution's, fulfillment's) have their tools in
+`shared/failed_calls.py`, the same way.
+
 `WaitingCounts` counts, every COUNT_SECONDS, what waits in each queue the service has (its
-dead letters, and what the service adds: intake's failed deliveries and failed calls) as
+dead letters, and what the service adds: intake's failed deliveries, the failed calls) as
 OpenTelemetry gauges: `recovery.dead_letters.waiting`, `recovery.failed_deliveries.waiting`,
 `recovery.failed_calls.waiting`; `deploy/observability/alerts.yml` alerts on each.
 """

@@ -1,5 +1,5 @@
 """The operators' recovery tools from the command line, over the services' APIs
-(`shared/recovery.py`, intake's `/deliveries` and `/failed-calls`):
+(`shared/recovery.py`, intake's `/deliveries`, the `/failed-calls` of `shared/failed_calls.py`):
 
     make recover ARGS="dead-letters SERVICE list|topics [--topic T] [--type E] [--cause WORDS]
                        [--since TIME] [--until TIME] [--state waiting|redriven|discarded]"
@@ -7,8 +7,13 @@
     make recover ARGS="dead-letters SERVICE discard (ID | --all | filters) --reason WHY"
     make recover ARGS="deliveries list|retry|discard [CHANNEL/ACCOUNT/DELIVERY_ID] [--channel C]
                        [--account A] [--cause WORDS] [--since TIME] [--until TIME] [--reason WHY]"
-    make recover ARGS="calls list|retry|discard [KIND/ID] [--kind message|return_action]
+    make recover ARGS="calls list|retry|discard [KIND/ID] [--kind KIND] [--service SERVICE]
                        [--cause WORDS] [--since TIME] [--until TIME] [--reason WHY]"
+
+A failed call's kind names the service that made it (`CALL_KINDS`): intake's `message`,
+`return_action` and `refund` (the marketplace refused it), fulfillment's `carrier_label`;
+resolution's `refund` (refused, or unavailable after every try) with `--service resolution`.
+Without a kind, `--service` says whose calls (intake's by default).
 
 Without an id, `redrive`, `retry` and `discard` act on every waiting item the filters match:
 at least one filter, or `--all`, must say so. A discard needs `--reason`. Each service is
@@ -30,6 +35,15 @@ import httpx
 from shared.settings import SERVICE_NAMES, ServiceSettings
 
 Clients = Callable[[str], httpx.AsyncClient]
+
+# The kinds of failed outgoing calls, and the service that makes (and retries) them.
+CALL_KINDS = {
+    "message": ("intake",),
+    "return_action": ("intake",),
+    "refund": ("intake", "resolution"),
+    "carrier_label": ("fulfillment",),
+}
+CALLING_SERVICES = ("intake", "resolution", "fulfillment")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -55,10 +69,13 @@ def parser() -> argparse.ArgumentParser:
     deliveries.add_argument("--account")
     common(deliveries)
 
-    calls = queues.add_parser("calls", help="intake's failed outgoing calls")
+    calls = queues.add_parser("calls", help="failed outgoing calls: messages, refunds, labels")
     calls.add_argument("action", choices=("list", "retry", "discard"))
     calls.add_argument("id", nargs="?", help="one call: KIND/ID")
-    calls.add_argument("--kind", choices=("message", "return_action"))
+    calls.add_argument("--kind", choices=tuple(CALL_KINDS))
+    calls.add_argument(
+        "--service", choices=CALLING_SERVICES, help="whose calls (default: the kind's maker)"
+    )
     common(calls)
     return parser
 
@@ -108,7 +125,19 @@ def request_of(args: argparse.Namespace) -> tuple[str, str, str, dict | None]:
             "owed_until": args.until,
         }
     )
-    return ("intake", *call("/failed-calls", args, filters, {}))
+    return (calling_service(args), *call("/failed-calls", args, filters, {}))
+
+
+def calling_service(args: argparse.Namespace) -> str:
+    """The service whose failed calls the command names: `--service`, else the kind's."""
+    kind = args.kind or (args.id.split("/", 1)[0] if args.id else None)
+    if kind is not None and kind not in CALL_KINDS:
+        raise SystemExit(f"no kind of call {kind!r}: one of {', '.join(CALL_KINDS)}")
+    if args.service is not None:
+        if kind is not None and args.service not in CALL_KINDS[kind]:
+            raise SystemExit(f"{args.service} makes no {kind} calls")
+        return args.service
+    return CALL_KINDS[kind][0] if kind is not None else "intake"
 
 
 def call(

@@ -25,6 +25,7 @@ from services.fulfillment.handlers import (
     tasks,
     warehouse_webhooks,
 )
+from services.fulfillment.handlers import failed_calls as failed_calls_routes
 from services.fulfillment.settings import FulfillmentSettings
 from services.fulfillment.workers.dispatch_router import DispatchRouter
 from services.fulfillment.workers.label_voids import LabelVoider
@@ -105,6 +106,7 @@ SPEC = ServiceSpec(
         stock.router,
         warehouse_webhooks.router,
         carrier_labels.router,
+        failed_calls_routes.router,
         buyer_view.router,
         floor_page.sign_in,
         floor_page.router,

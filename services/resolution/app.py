@@ -8,7 +8,15 @@ from fastapi import FastAPI
 
 from services.resolution.adapters.carrier_tracking import CarrierTracking
 from services.resolution.adapters.marketplace_refunds import MarketplaceRefunds
-from services.resolution.handlers import buyer_view, decisions, events, guides, policies, what_if
+from services.resolution.handlers import (
+    buyer_view,
+    decisions,
+    events,
+    guides,
+    policies,
+    what_if,
+)
+from services.resolution.handlers import failed_calls as failed_calls_routes
 from services.resolution.settings import ResolutionSettings
 from services.resolution.workers.parcel_traces import TraceWorker
 from services.resolution.workers.refunds import RefundWorker
@@ -75,6 +83,7 @@ SPEC = ServiceSpec(
     settings=ResolutionSettings,
     routers=(
         decisions.router,
+        failed_calls_routes.router,
         buyer_view.router,
         policies.router,
         guides.router,

@@ -18,9 +18,10 @@ from sqlalchemy import select
 
 from deploy.emulators import walmart
 from services.analytics.workflows.faq_gaps import find_gaps
+from services.fulfillment.tables import CarrierLabel
 from services.intake.channels.shopify.webhook import request_key_of
 from services.intake.domain.opening import case_id_of
-from shared.messaging_tables import DeadLetterRecord
+from shared.messaging_tables import DeadLetterRecord, utc_now
 from tests.conftest import eventually
 from tests.factories import AGENT, ISSUER, TEST_SELLER_AGENT, webhook
 from tests.integration.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, served
@@ -478,3 +479,46 @@ async def test_the_listing_audit_page_ranks_the_findings_by_expected_saving(
     await form.locator("input[name=market]").fill("XX")
     await form.locator("button[type=submit]").click()
     await expect(page.locator("#audit-error")).to_contain_text("422")
+
+
+async def test_the_recovery_page_discards_a_carrier_label_fulfillment_could_not_buy(
+    stack, console_url, page
+):
+    """A return label EasyPost would not sell waits in fulfillment's failed calls; the page,
+    its service set to fulfillment, lists it with the cause and discards it with the reason,
+    kept on the label by fulfillment."""
+    reference = f"RMA-{uuid.uuid4().hex[:10]}"
+    cause = f"EasyPost refused the address ({reference})"
+    async with stack.services["fulfillment"].transaction() as session:
+        session.add(
+            CarrierLabel(
+                reference=reference,
+                kind="return",
+                case_id=f"case-{uuid.uuid4()}",
+                seller_account="test-seller",
+                warehouse="BOS1",
+                state="failed",
+                weight_g=500,
+                cause=cause,
+                attempts=5,
+                next_attempt_at=utc_now(),
+                created_at=utc_now(),
+            )
+        )
+    await sign_in(page, console_url, PLATFORM_ADMIN)
+    await page.goto(f"{console_url}/console#/recovery")
+    filters = page.locator("#call-filters")
+    await filters.locator("select[name=service]").select_option("fulfillment")
+    await filters.locator("select[name=kind]").select_option("carrier_label")
+    line = page.locator("#failed-calls tr", has_text=reference)
+    await expect(line).to_contain_text(cause)
+    await expect(line).to_contain_text("return label")
+
+    reason = "the buyer drops it off with a label of their own"
+    page.once("dialog", lambda dialog: dialog.accept(reason))
+    await line.get_by_role("button", name="Discard…").click()
+    await expect(line).to_have_count(0)  # no longer failed
+    async with stack.services["fulfillment"].sessions() as session:
+        label = await session.get(CarrierLabel, reference)
+    assert label.state in ("void_owed", "voided")  # given up: voided, nothing was bought
+    assert label.cause.endswith(f": {reason}")

@@ -569,13 +569,26 @@ async function loadFailedDeliveries() {
   }));
 }
 
+// The kinds of failed calls each service makes (shared/failed_calls.py): a refused refund is
+// retried on intake first, then on resolution.
+const CALL_KINDS = {
+  intake: ["message", "return_action", "refund"],
+  resolution: ["refund"],
+  fulfillment: ["carrier_label"],
+};
+
 async function loadFailedCalls() {
-  const calls = await getJson(recoveryPath("intake", "failed-calls"), filtersOf("call-filters"));
+  const filters = filtersOf("call-filters");
+  const service = filters.service ?? "intake";
+  delete filters.service;
+  fillOptions(document.querySelector("#call-filters [name=kind]"), CALL_KINDS[service]);
+  if (filters.kind && !CALL_KINDS[service].includes(filters.kind)) delete filters.kind;
+  const calls = await getJson(recoveryPath(service, "failed-calls"), filters);
   document.querySelector("#failed-calls tbody").replaceChildren(...calls.map((c) => {
     const path = `failed-calls/${c.kind}/${encodeURIComponent(c.id)}`;
     return row([day(c.owed_at), c.kind, c.what, c.case_id, c.account, c.attempts, c.error, actions(
-      ["Retry", () => settle("intake", `${path}/retry`)],
-      ["Discard…", () => settle("intake", `${path}/discard`, {}, true)],
+      ["Retry", () => settle(service, `${path}/retry`)],
+      ["Discard…", () => settle(service, `${path}/discard`, {}, true)],
     )]);
   }));
 }
@@ -600,8 +613,8 @@ function bulk(formId, service, prefix, verbs) {
       const chosen = formId === "dead-letter-filters"
         ? { topic: filters.topic, event_type: filters.event_type, cause: filters.cause, since: asUtc(filters.since) || undefined, until: asUtc(filters.until) || undefined }
         : filters;
-      const body = Object.fromEntries(Object.entries(chosen).filter(([, value]) => value));
-      const target = formId === "dead-letter-filters" ? filters.service : service;
+      const body = Object.fromEntries(Object.entries(chosen).filter(([name, value]) => value && name !== "service"));
+      const target = filters.service ?? service;
       const verb = verbs[button.dataset.bulk];
       settle(target, `${prefix}/${verb}`, body, verb === "discard")
         .catch((failure) => recoveryProblem(button.textContent, failure));
@@ -749,5 +762,5 @@ for (const form of ["dead-letter-filters", "delivery-filters", "call-filters"]) 
 }
 bulk("dead-letter-filters", null, "dead-letters", { redrive: "redrive", discard: "discard" });
 bulk("delivery-filters", "intake", "deliveries", { retry: "retry", discard: "discard" });
-bulk("call-filters", "intake", "failed-calls", { retry: "retry", discard: "discard" });
+bulk("call-filters", "intake", "failed-calls", { retry: "retry", discard: "discard" });  // or the form's service
 route();

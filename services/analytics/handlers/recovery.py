@@ -1,6 +1,7 @@
 """The console's recovery page: what waits for an operator in each service — dead letters
-per topic (every service's, `shared/recovery.py`), failed deliveries and failed calls
-(intake's) — and the operator's re-drive, retry and discard.
+per topic (every service's, `shared/recovery.py`), failed deliveries (intake's) and failed
+outgoing calls (intake's, resolution's and fulfillment's, `shared/failed_calls.py`) — and
+the operator's re-drive, retry and discard.
 
 Analytics passes each question on to the owning service with the caller's own token (their
 bearer header, or the signed-in console's session), so the page needs one address only;
@@ -24,22 +25,27 @@ from shared.settings import SERVICE_NAMES
 
 router = APIRouter(prefix="/console/recovery", tags=["console"])
 
-# What the page may read and change, by service: the recovery routes only.
+# What the page may read and change, by service: the recovery routes only. Every service
+# has dead letters; intake its failed deliveries; the services that call outside systems
+# their failed calls (`shared/failed_calls.py`).
+DEAD_LETTERS = r"dead-letters(/topics|/\d+)?"
+DEAD_LETTER_CHANGES = r"dead-letters(/\d+)?/(redrive|discard)"
+CALLING = frozenset({"intake", "resolution", "fulfillment"})
 READS = {
-    service: re.compile(r"dead-letters(/topics|/\d+)?")
-    for service in SERVICE_NAMES
-    if service != "intake"
-} | {"intake": re.compile(r"dead-letters(/topics|/\d+)?|deliveries|failed-calls")}
-CHANGES = {
-    service: re.compile(r"dead-letters(/\d+)?/(redrive|discard)")
-    for service in SERVICE_NAMES
-    if service != "intake"
-} | {
-    "intake": re.compile(
-        r"dead-letters(/\d+)?/(redrive|discard)"
-        r"|deliveries(/[^/]+/[^/]+/.+)?/(retry|discard)"
-        r"|failed-calls(/[^/]+/[^/]+)?/(retry|discard)"
+    service: re.compile(
+        DEAD_LETTERS
+        + ("|failed-calls" if service in CALLING else "")
+        + ("|deliveries" if service == "intake" else "")
     )
+    for service in SERVICE_NAMES
+}
+CHANGES = {
+    service: re.compile(
+        DEAD_LETTER_CHANGES
+        + (r"|failed-calls(/[^/]+/[^/]+)?/(retry|discard)" if service in CALLING else "")
+        + (r"|deliveries(/[^/]+/[^/]+/.+)?/(retry|discard)" if service == "intake" else "")
+    )
+    for service in SERVICE_NAMES
 }
 
 ServiceName = Annotated[str, Path(description="the owning service: " + ", ".join(SERVICE_NAMES))]

@@ -289,7 +289,8 @@ async def void_label(service: Service, labels: CarrierLabels, row: CarrierLabel)
         if current is None or current.state != VOID_OWED:
             return
         current.state = carrier_labels.void(current.state, row.reference, status)
-        current.refund_status, current.cause = status, cause
+        # EasyPost's reason for a refused void; else why it was given up stays (a discard's).
+        current.refund_status, current.cause = status, cause or current.cause
         current.voided_at = utc_now()
         session.add(current)
 

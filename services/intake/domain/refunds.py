@@ -7,7 +7,8 @@ BEFORE the marketplace is called, so that a try whose answer was lost, or whose 
 died between the marketplace's answer and the commit, leaves it paying: the next try reads
 the marketplace back (`find_refund`) before it pays anything. Paid with the marketplace's
 refund id, or refused with the marketplace's reason, for good: unless an agent who fixed
-the refusal's cause asks for it again (refused → asked). Pure: no I/O.
+the refusal's cause asks for it again (refused → asked), or sets it aside with the reason
+(refused → discarded: it answers, as refused, with that reason). Pure: no I/O.
 """
 
 from enum import StrEnum
@@ -23,9 +24,10 @@ class RefundState(StrEnum):
     PAYING = "paying"  # the marketplace is (or was) called: a retry reads it back first
     PAID = "paid"  # the marketplace's refund id is known
     REFUSED = "refused"  # the marketplace (or its channel) said no: for good, by this key
+    DISCARDED = "discarded"  # refused, then set aside by an agent (paid by hand, say)
 
 
-ASKED, PAYING, PAID, REFUSED = RefundState
+ASKED, PAYING, PAID, REFUSED, DISCARDED = RefundState
 
 REFUND = Lifecycle(
     "refund",
@@ -35,9 +37,16 @@ REFUND = Lifecycle(
         "refuse": {ASKED: REFUSED, PAYING: REFUSED},
         # An agent who fixed a refusal's cause asks the marketplace again.
         "retry": {REFUSED: ASKED},
+        # An agent sets a refused refund aside for good, saying why.
+        "discard": {REFUSED: DISCARDED},
     },
     # Paying again while paying is the retry of a try whose answer was lost.
-    done={"pay": {PAYING}, "settle": {PAID}, "refuse": {REFUSED}, "retry": {ASKED}},
+    done={
+        "pay": {PAYING},
+        "settle": {PAID},
+        "refuse": {REFUSED},
+        "retry": {ASKED},
+    },
 )
 
 # The protocol's refusal: a key reused with another body, an invalid body.
@@ -87,6 +96,11 @@ def retry(state: RefundState, refund_id: str) -> Transition[RefundState]:
     """Refused, its cause since fixed: the next try asks the marketplace again (a refusal
     paid nothing, so there is nothing to read back)."""
     return Transition(REFUND.next(state, "retry", f"refund {refund_id}") or state)
+
+
+def discard(state: RefundState, refund_id: str) -> Transition[RefundState]:
+    """Refused, and set aside by an agent: never asked of the marketplace again."""
+    return Transition(REFUND.next(state, "discard", f"refund {refund_id}") or state)
 
 
 def reads_back_first(state: RefundState) -> bool:

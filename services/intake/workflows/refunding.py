@@ -62,7 +62,7 @@ SYSTEM = "intake"
 LEASE_TIMEOUTS = 3
 CALL_TIMEOUTS = 2
 # A refund in these answers as it did the first time.
-FINAL = frozenset({RefundState.PAID, RefundState.REFUSED})
+FINAL = frozenset({RefundState.PAID, RefundState.REFUSED, RefundState.DISCARDED})
 
 
 class RefundRefused(Exception):

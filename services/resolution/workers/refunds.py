@@ -19,7 +19,7 @@ from shared.service import Service
 
 log = logging.getLogger(__name__)
 
-REFUNDS_CHANNEL = "refunds_due"
+REFUNDS_CHANNEL = refunding.DUE_CHANNEL
 
 
 class RefundWorker(LeasedWork[Refund]):

@@ -9,7 +9,8 @@ that dies after paying but before recording pays nothing new when it retries (sa
 import uuid
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import text as sql
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -20,7 +21,10 @@ from services.resolution.domain.refunds import RefundState
 from services.resolution.tables import CaseDecision, Refund
 from services.resolution.workflows import cases, timekeeping
 from shared.events import RefundIssued, Remedy, Scenario
+from shared.messaging_tables import utc_now
 from shared.outbox import emit_all
+
+DUE_CHANNEL = "refunds_due"  # what wakes the refund worker (`workers/refunds.py`)
 
 
 def refund_id_of(case_id: str, remedy: Remedy) -> str:
@@ -79,6 +83,23 @@ async def refused(session: AsyncSession, refund: Refund, why: str, now: datetime
 
 async def retry_later(session: AsyncSession, refund: Refund, at: datetime, why: str) -> None:
     await set_refund(session, refund.refund_id, next_attempt_at=at, error=why)
+
+
+async def retry(session: AsyncSession, refund_id: str, scope: ColumnElement[bool]) -> Refund | None:
+    """An agent's retry of a refused refund, its cause fixed: owed again, due now, its tries
+    counted afresh (when intake refused it too, intake's refund is asked again first). None:
+    no such refund within `scope` (the agent's seller accounts)."""
+    refund = await session.scalar(
+        select(Refund).where(Refund.refund_id == refund_id, scope).with_for_update()
+    )
+    if refund is None:
+        return None
+    moved = refunds.retry(RefundState(refund.state), refund_id).state
+    if moved != refund.state:
+        refund.state, refund.attempts, refund.next_attempt_at = moved, 0, utc_now()
+        session.add(refund)
+        await session.execute(sql("SELECT pg_notify(:c, '')"), {"c": DUE_CHANNEL})
+    return refund
 
 
 def request_of(refund: Refund) -> RefundRequest:

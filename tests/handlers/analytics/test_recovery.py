@@ -114,3 +114,18 @@ async def test_only_recovery_routes_of_known_services_are_passed_on(console):
     ).status_code == 404
     unreachable = await console.get("/console/recovery/intake/failed-calls", headers=AGENT)
     assert unreachable.status_code == 503 and "intake" in unreachable.json()["detail"]
+
+
+async def test_failed_calls_are_passed_on_to_the_services_that_make_them(console):
+    agent = bearer(token_of(["agent"], sellers=[f"seller-{uuid.uuid4().hex[:8]}"]))
+    listed = await console.get(
+        "/console/recovery/resolution/failed-calls", params={"kind": "refund"}, headers=agent
+    )
+    assert (listed.status_code, listed.json()) == (200, [])  # resolution's, the seller's own
+    answer = await console.post(
+        "/console/recovery/resolution/failed-calls/refund/no-such-refund/retry", headers=agent
+    )
+    assert answer.status_code == 404 and "no refund" in answer.json()["detail"]
+    for service in ("refurbish", "analytics"):  # they call no outside system
+        answer = await console.get(f"/console/recovery/{service}/failed-calls", headers=AGENT)
+        assert answer.status_code == 404, service

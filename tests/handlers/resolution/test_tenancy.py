@@ -211,6 +211,11 @@ ROUTES = [
     ("DELETE", "/guides/seller-1/guide-1"),
     ("GET", "/guides/seller-1/guide-1/versions"),
     ("POST", "/what-if/seller-1"),
+    ("GET", "/failed-calls"),
+    ("POST", "/failed-calls/retry"),
+    ("POST", "/failed-calls/discard"),
+    ("POST", "/failed-calls/refund/re-1/retry"),
+    ("POST", "/failed-calls/refund/re-1/discard"),
 ]
 SERVICES_ONLY = {"/cases/case-1/buyer-view"}
 
@@ -228,7 +233,9 @@ def test_every_route_of_the_api_is_in_the_walls_tests():
             path.replace("{case_id}", "case-1")
             .replace("{seller}", "seller-1")
             .replace("{version}", "1")
-            .replace("{guide_id}", "guide-1"),
+            .replace("{guide_id}", "guide-1")
+            .replace("{kind}", "refund")
+            .replace("{call_id}", "re-1"),
         )
         for method, path in templates
     }

@@ -77,3 +77,35 @@ def test_a_bulk_change_needs_a_filter_or_all_and_a_discard_its_reason():
         call("calls", "retry")
     with pytest.raises(SystemExit, match="--reason"):
         call("deliveries", "discard", "--cause", "404")
+
+
+def test_a_failed_calls_kind_names_the_service_that_made_it():
+    assert call("calls", "retry", "carrier_label/rma-7") == (
+        "fulfillment",
+        "POST",
+        "/failed-calls/carrier_label/rma-7/retry",
+        None,
+    )
+    service, method, path, body = call(
+        "calls", "list", "--kind", "carrier_label", "--cause", "address"
+    )
+    assert (service, method, body) == ("fulfillment", "GET", None)
+    assert path == "/failed-calls?kind=carrier_label&cause=address&limit=100"
+    since = "2026-12-01T00:00:00Z"
+    assert call("calls", "discard", "--kind", "refund", "--since", since, "--reason", "paid") == (
+        "intake",
+        "POST",
+        "/failed-calls/discard",
+        {"kind": "refund", "owed_since": since, "reason": "paid"},
+    )
+    assert call("calls", "retry", "refund/r-1", "--service", "resolution") == (
+        "resolution",
+        "POST",
+        "/failed-calls/refund/r-1/retry",
+        None,
+    )
+    assert call("calls", "list", "--service", "fulfillment")[:2] == ("fulfillment", "GET")
+    with pytest.raises(SystemExit, match="makes no carrier_label"):
+        call("calls", "retry", "carrier_label/rma-7", "--service", "intake")
+    with pytest.raises(SystemExit, match="no kind of call"):
+        call("calls", "retry", "parcel/p-1")

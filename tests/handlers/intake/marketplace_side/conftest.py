@@ -102,3 +102,14 @@ async def amazon_seller(intake_api) -> AsyncIterator[str]:
     yield seller_id
     disabled = await intake_api.post(f"/channel-accounts/amazon/{seller_id}/disable", headers=AGENT)
     assert disabled.status_code == 200, disabled.text
+
+
+@pytest.fixture
+async def on_emulators(settings):
+    """Intake paying through the session's emulators, every channel (the generic one too)."""
+    app = create_app(settings)
+    service = app.state.service
+    async with intake_context(service) as context:
+        service.context = context
+        async with api_of(app, "intake") as client:
+            yield client

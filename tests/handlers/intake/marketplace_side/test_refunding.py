@@ -9,13 +9,11 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from services.intake.app import create_app, intake_context
 from services.intake.tables import RefundRecord
 from services.intake.workflows import refunding
 from shared.events import Envelope, RefundIssued, Remedy
 from shared.markets import Currency
 from tests.factories import AGENT
-from tests.handlers.conftest import api_of
 from tests.handlers.intake.marketplace_side.conftest import stored_case
 from tests.handlers.intake.marketplace_side.test_outgoing_messages import (
     case_with_buyer,
@@ -26,17 +24,6 @@ from tests.handlers.intake.marketplace_side.test_outgoing_messages import (
 from tests.handlers.intake.marketplace_side.test_refunds import INTERNAL
 
 SHOP = "linen-home.myshopify.com"
-
-
-@pytest.fixture
-async def on_emulators(settings):
-    """Intake paying through the session's emulators, every channel (the generic one too)."""
-    app = create_app(settings)
-    service = app.state.service
-    async with intake_context(service) as context:
-        service.context = context
-        async with api_of(app, "intake") as client:
-            yield client
 
 
 def asked(case, minor: int) -> dict:

@@ -10,6 +10,7 @@ from services.intake.domain.refunds import (
     RefundAsked,
     RefundState,
     credit_code,
+    discard,
     mismatch,
     reads_back_first,
     refusal_status,
@@ -20,15 +21,22 @@ from services.intake.domain.refunds import (
 )
 from shared.lifecycle import IllegalTransition
 
-STATES = ("asked", "paying", "paid", "refused")
+STATES = ("asked", "paying", "paid", "refused", "discarded")
 # action: ({from: to}, the states where it was taken already)
 MOVES = {
     "pay": ({"asked": "paying"}, {"paying"}),
     "settle": ({"paying": "paid"}, {"paid"}),
     "refuse": ({"asked": "refused", "paying": "refused"}, {"refused"}),
     "retry": ({"refused": "asked"}, {"asked"}),
+    "discard": ({"refused": "discarded"}, set()),  # set aside once: a second time is refused
 }
-MOVE_OF = {"pay": start_paying, "settle": settle, "refuse": refuse, "retry": retry}
+MOVE_OF = {
+    "pay": start_paying,
+    "settle": settle,
+    "refuse": refuse,
+    "retry": retry,
+    "discard": discard,
+}
 
 ASKED = {
     "case_id": "case-1",

@@ -1,0 +1,10 @@
+"""Failed outgoing calls of resolution, for the sellers' agents and the platform's
+operators: the refunds the refund API would not pay (refused, or unavailable after every
+try), listed with their cause (`SellerReader`), retried or discarded with the reason
+(`SellerAgent`), one by one or in bulk, the same routes and shape as intake's
+(`shared/failed_calls.py`, the kinds in `workflows/failed_calls.py`). Another seller's
+refund answers 404 and is never listed."""
+
+from services.resolution.workflows.failed_calls import FAILED_CALLS
+
+router = FAILED_CALLS.router()
