@@ -10,7 +10,7 @@ AXE ?= 4
 .DEFAULT_GOAL := help
 
 .PHONY: help install browser console-vendor axe-vendor run test what-if analytics-rebuild test-unit test-handlers test-integration fuzz test-contracts test-architecture bench bench-pipeline chaos \
-	bench-messages bench-webhooks bench-classification bench-decisions bench-analytics lint format docs migrate republish clean accounts token \
+	bench-messages bench-webhooks bench-classification bench-decisions bench-analytics bench-scale lint format docs migrate republish clean accounts token \
 	kubernetes kubernetes-schemas cluster-secrets kustomize recover
 
 help: ## List the targets
@@ -87,6 +87,10 @@ bench-decisions: install ## Remedy-engine decisions/s in one process, first offe
 
 bench-analytics: install ## Events applied per second by analytics (target ≥ 2,000/s); bench/results/analytics.json
 	$(BIN)/python -m bench.analytics --events $(or $(N),20000)
+
+bench-scale: SIZES ?= 10000,100000,1000000
+bench-scale: install ## Every report, the workbook and console query timed at SIZES (10000,100000,1000000) cases held by analytics (target < 1 s); bench/results/scale.json
+	$(BIN)/python -m bench.scale --sizes $(SIZES)
 
 chaos: install ## Faults under a steady load (RATE=10 webhooks/s, at least DURATION=120 s, until the faults are done), then the invariants: nothing lost, nothing doubled; bench/results/chaos.json
 	$(BIN)/python -m bench.chaos --rate $(or $(RATE),10) --duration $(or $(DURATION),120)

@@ -19,7 +19,7 @@ import sys
 import time
 import uuid
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
@@ -112,10 +112,11 @@ def alternatives(price: int, chosen: Remedy) -> list[Alternative]:
     ]
 
 
-def case_events(index: int, run: str) -> list[EventPayload]:
+def case_events(index: int, run: str, now: datetime | None = None) -> list[EventPayload]:
     """One case's events in the order the services publish them: a return, a partial
-    refund or a part shipment, in turn (seven, six and five events: six on average)."""
-    now = datetime.now(UTC)
+    refund or a part shipment, in turn (seven, six and five events: six on average); the
+    case opened `now` (by default, this moment)."""
+    now = now or datetime.now(UTC)
     case_id = f"case-bench-{run}-{index}"
     sku, asin, title, category, price = PRODUCTS[index % len(PRODUCTS)]
     market = MARKETS[index % len(MARKETS)]
@@ -257,7 +258,7 @@ def case_events(index: int, run: str) -> list[EventPayload]:
             service="standard",
             postage_minor=420,
             postage_currency=currency,
-            promised_by=date.today() + timedelta(days=3),
+            promised_by=now.date() + timedelta(days=3),
         ),
         Shipped(
             case_id=case_id,

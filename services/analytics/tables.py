@@ -32,6 +32,11 @@ class AppliedEvent(SQLModel, table=True):
             "case_id",
             postgresql_where=text("type IN ('case.opened', 'case.buyer_replied')"),
         ),
+        Index(
+            "events_deadline_alerts",  # handlers/reports.breaches_in
+            "case_id",
+            postgresql_where=text("type = 'resolution.deadline_alert'"),
+        ),
         {"schema": SCHEMA},
     )
 
@@ -53,6 +58,8 @@ class CaseView(SQLModel, table=True):
     __tablename__ = "cases"
     __table_args__ = (
         Index("cases_by_seller_and_opening", "seller_account", "opened_at"),
+        Index("cases_by_seller_and_listing", "seller_account", "sku", "opened_at"),
+        Index("cases_latest_first", text("updated_at DESC"), "case_id"),  # the live list
         {"schema": SCHEMA},
     )
 
