@@ -17,9 +17,11 @@ from deploy.settings import StackSettings
 from services.fulfillment.adapters.ship_to import ShipToLookup
 from services.intake.adapters.case_views import CaseViews
 from shared.identity import ClientCredentials
+from shared.migrations import upgrade_all
 from shared.service import Service
 from shared.settings import SERVICE_NAMES
 from shared.telemetry import Telemetry, setup_telemetry
+from tests.conftest import TEST_DATABASE, recreate_database
 from tests.factories import AGENT, STAFF
 from tests.integration.browser import CHROMIUM, CHROMIUM_ARGS, served
 
@@ -103,6 +105,17 @@ class Stack:
     async def stop_all(self) -> None:
         for name in list(self._lifespans):
             await self.stop(name)
+
+
+@pytest.fixture(scope="session")
+async def settings(settings: StackSettings) -> StackSettings:
+    """The session's settings on a database of the stack's own: the stack's workers (a
+    label's void, a delivery's retry) never take up rows a handler test is working on by
+    hand in the session's database, whatever order the tests run in."""
+    database_url = await recreate_database(settings.database_url, f"{TEST_DATABASE}_stack")
+    own = StackSettings.model_validate({**settings.model_dump(), "database_url": database_url})
+    await upgrade_all(own)
+    return own
 
 
 @pytest.fixture(scope="session")
