@@ -325,7 +325,11 @@ def own_stack(replicas: dict[str, int] | None = None) -> Iterator[StackSettings]
         ports = {f"{name.upper()}_PORT": str(free_port()) for name in SERVICE_NAMES}
         ports["DEV_ISSUER_PORT"] = str(free_port())
         extra_env = {"DATABASE_URL": database_url, **ports}
-        with running_stack(free_port(), extra_env=extra_env, replicas=replicas) as settings:
+        # A busy machine starts seven processes slowly: give them minutes.
+        stack = running_stack(
+            free_port(), extra_env=extra_env, replicas=replicas, ready_timeout=300
+        )
+        with stack as settings:
             yield settings
 
 

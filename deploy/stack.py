@@ -258,6 +258,7 @@ def running_stack(
     extra_env: dict[str, str] | None = None,
     intake_worker_apart: bool = False,
     replicas: dict[str, int] | None = None,
+    ready_timeout: float = 90.0,
 ) -> Iterator[StackSettings]:
     """Start the components and `services`, yield the settings they run with, stop them all.
 
@@ -307,7 +308,8 @@ def running_stack(
         more = start_replicas(replicas or {}, settings, env)
         processes += [process for process, _ in more.values()]
         try:
-            wait_until_ready(settings, services, others={n: url for n, (_, url) in more.items()})
+            others = {name: url for name, (_, url) in more.items()}
+            wait_until_ready(settings, services, ready_timeout, others)
             yield settings
         finally:
             stop_processes(processes)
