@@ -9,7 +9,7 @@ AXE ?= 4
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install browser console-vendor axe-vendor run test what-if analytics-rebuild test-unit test-handlers test-integration fuzz test-contracts test-architecture bench bench-pipeline chaos \
+.PHONY: help install browser console-vendor axe-vendor run test what-if analytics-rebuild test-unit test-handlers test-integration fuzz test-contracts test-architecture bench bench-pipeline bench-replicas chaos \
 	bench-messages bench-webhooks bench-classification bench-decisions bench-analytics bench-scale lint format docs migrate republish clean accounts token \
 	kubernetes kubernetes-schemas cluster-secrets kustomize recover
 
@@ -68,10 +68,13 @@ test-contracts: install ## Golden events, generated documents and dashboards aga
 test-architecture: install ## The import graph: no cycles, a pure domain, each module in its room
 	$(BIN)/pytest tests/architecture
 
-bench: bench-pipeline bench-messages bench-webhooks bench-classification bench-decisions bench-analytics ## All six benches below; results in bench/results/
+bench: bench-pipeline bench-replicas bench-messages bench-webhooks bench-classification bench-decisions bench-analytics ## All seven benches below; results in bench/results/
 
-bench-pipeline: install ## N cases (N=2000) through the whole stack, then 100 cases/s; bench/results/latest.json
+bench-pipeline: install ## N webhooks (N=2000) to a bare service (HMAC, a row, an event), N cases through the whole stack, then 100 cases/s; bench/results/latest.json
 	$(BIN)/python -m bench.pipeline --cases $(or $(N),2000)
+
+bench-replicas: install ## N cases (N=2000) at saturation with 1, then REPLICAS (2) processes of resolution and analytics; bench/results/replicas.json
+	$(BIN)/python -m bench.replicas --cases $(or $(N),2000) --replicas $(or $(REPLICAS),2)
 
 bench-messages: install ## Webhook → first message to the buyer at RATE (100) cases/s for DURATION (30) s; bench/results/messages.json
 	$(BIN)/python -m bench.messages --rate $(or $(RATE),100) --duration $(or $(DURATION),30)

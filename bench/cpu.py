@@ -1,29 +1,48 @@
 """Where the CPU goes: CPU seconds per part of the stack, read from the process table.
 
 On a shared 2-core machine the wall-clock throughput swings with whatever else
-runs; the CPU each part spends per case does not, so the bench reports both.
+runs; the CPU each part spends per case does not, so the bench reports both. Only this
+checkout's processes count: other checkouts' suites and stacks on the same machine run
+brokers, databases and services of their own.
 """
 
 import os
+from pathlib import Path
 
 import psutil
 
+from bench.bare_service import MODULE as BARE_SERVICE
 from deploy.stack import ROLE
 
 SERVICE_MARK = "services."
+CHECKOUT = str(Path(__file__).resolve().parent.parent)
+
+
+def of_this_checkout(process: psutil.Process, arguments: list[str]) -> bool:
+    """Started by this process (the stack the bench started), or one of this checkout's own
+    programs (its virtualenv's Python, its embedded PostgreSQL)."""
+    me = os.getpid()
+    if any(parent.pid == me for parent in process.parents()):
+        return True
+    return CHECKOUT in process.exe() or bool(arguments and CHECKOUT in arguments[0])
 
 
 def part_of(process: psutil.Process) -> str | None:
     """The stack part a process belongs to, or None for anything else on the machine."""
     try:
         name = process.name()
-        command = " ".join(process.cmdline())
+        arguments = process.cmdline()
+        if not of_this_checkout(process, arguments):
+            return None
     except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
         return None
+    command = " ".join(arguments)
     if name.startswith("postgres") or "postgres:" in command:
         return "postgresql"
     if "tansu" in name or "tansu" in command:
         return "broker"
+    if "uvicorn" in command and BARE_SERVICE in command:
+        return "bare service"
     if "uvicorn" in command and SERVICE_MARK in command:
         service = command.split(SERVICE_MARK, 1)[1].split(".", 1)[0]
         return " ".join(filter(None, (service, role_of(process))))

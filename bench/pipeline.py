@@ -4,8 +4,11 @@ Uses the stack already running on the configured ports (`make run` in another
 terminal), or starts its own. Measures, per case, the time from sending the
 webhook to seeing resolution's first event for it on Kafka (`resolution.offered`, which
 every planned case publishes: an offer, or the notice of a remedy owed at once), and the
-throughput in
-cases per second, then the time until analytics has applied every case.
+throughput in cases per second, then the time until analytics has applied every case.
+
+First it sends the same webhooks, with the same load generator, to a bare service on the
+same broker and database (`bench/bare_service.py`: an HMAC checked, one row, one event), and
+reports intake's acceptance (webhooks answered per second, answer p99) as a ratio to it.
 Writes bench/results/latest.json and prints a table.
 """
 
@@ -17,19 +20,24 @@ import platform
 import statistics
 import time
 import uuid
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
+import asyncpg
 import httpx
 import uvloop
 from aiokafka import AIOKafkaConsumer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.engine import make_url
 
+from bench.bare_service import bare_service
 from bench.cpu import cpu_ms_per_case, cpu_seconds
-from deploy.components import free_port
+from deploy.components import free_port, postgres
 from deploy.progress import progress_bars
 from deploy.replay import stock_warehouses
 from deploy.samples import sample_cases
@@ -39,6 +47,7 @@ from deploy.stack import running_stack
 from deploy.warehouse_play import operator
 from services.intake.channels.generic.webhook import GenericWebhook, canonical_case, signed_headers
 from services.intake.domain.classification import classify
+from shared.settings import SERVICE_NAMES
 
 DEMO = demo_account("generic")
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
@@ -98,56 +107,138 @@ async def watch_decisions(
         await consumer.stop()
 
 
+@dataclass
+class Answers:
+    """What the load generator saw of its webhooks: when it sent each and how long each
+    answer took."""
+
+    first_sent: float = 0.0
+    sent: dict[str, float] = field(default_factory=dict)  # answered id → when it was sent
+    answer_ms: list[float] = field(default_factory=list)
+    last_answered: float = 0.0
+
+    def acceptance(self) -> dict:
+        return {
+            "webhooks_per_second": round(
+                len(self.answer_ms) / (self.last_answered - self.first_sent), 1
+            ),
+            "answer_ms": {
+                q: round(percentile(self.answer_ms, int(q[1:])), 1) for q in ("p50", "p95", "p99")
+            },
+        }
+
+
+async def send_webhooks(
+    url: str,
+    cases: list[bytes],
+    concurrency: int,
+    answered: Callable[[], None],
+    rate: float | None = None,
+    answer_id: str = "case_id",
+    answers: Answers | None = None,
+) -> Answers:
+    """The load generator: each case signed as the generic channel signs it and posted to
+    `url`, as fast as `concurrency` allows or paced at `rate` per second; what it sees goes
+    into `answers` as it comes."""
+    limit = asyncio.Semaphore(concurrency)
+    answers = answers or Answers()
+    answers.first_sent = time.perf_counter()
+    # aiohttp: the load generator shares the machine, so it must spend little CPU.
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector, raise_for_status=True) as http:
+
+        async def post(index: int, case: bytes) -> None:
+            if rate is not None:
+                await asyncio.sleep(
+                    max(0.0, answers.first_sent + index / rate - time.perf_counter())
+                )
+            async with limit:
+                started = time.perf_counter()
+                headers = signed_headers(
+                    DEMO["account"], DEMO["secrets"][0], case, datetime.now(UTC)
+                )
+                async with http.post(url, data=case, headers=headers) as response:
+                    answer = await response.json()
+                now = time.perf_counter()
+            answers.sent[answer[answer_id]] = started
+            answers.answer_ms.append((now - started) * 1000)
+            answers.last_answered = max(answers.last_answered, now)
+            answered()
+
+        await asyncio.gather(*(post(i, case) for i, case in enumerate(cases)))
+    return answers
+
+
 async def push(
     settings: StackSettings, cases: list[bytes], concurrency: int, rate: float | None = None
 ) -> dict:
     """Send every case, as fast as `concurrency` allows or paced at `rate` per second."""
     decided: dict[str, float] = {}
-    sent: dict[str, float] = {}
     ready = asyncio.Event()
     watcher = asyncio.create_task(watch_decisions(settings, decided, ready))
     await asyncio.wait_for(ready.wait(), timeout=60)
-    limit = asyncio.Semaphore(concurrency)
     with progress_bars(console) as progress:
         posting = progress.add_task("webhooks sent", total=len(cases))
         deciding = progress.add_task("resolution answered", total=len(cases))
         url = f"{settings.base_url_of('intake')}/webhooks/generic"
-        # aiohttp: the load generator shares the machine, so it must spend little CPU.
-        connector = aiohttp.TCPConnector(limit=concurrency)
-        async with aiohttp.ClientSession(connector=connector, raise_for_status=True) as http:
-
-            async def post(index: int, case: bytes) -> None:
-                if rate is not None:
-                    await asyncio.sleep(max(0.0, first_sent + index / rate - time.perf_counter()))
-                async with limit:
-                    started = time.perf_counter()
-                    headers = signed_headers(
-                        DEMO["account"], DEMO["secrets"][0], case, datetime.now(UTC)
-                    )
-                    async with http.post(url, data=case, headers=headers) as response:
-                        answer = await response.json()
-                sent[answer["case_id"]] = started
-                progress.advance(posting)
-
-            first_sent = time.perf_counter()
-            posts = asyncio.gather(*(post(i, case) for i, case in enumerate(cases)))
-            while len(set(decided) & set(sent)) < len(cases) or not posts.done():
-                progress.update(deciding, completed=len(set(decided) & set(sent)))
-                await asyncio.sleep(0.2)
-            await posts
-            progress.update(deciding, completed=len(cases))
+        answers = Answers()
+        posts = asyncio.create_task(
+            send_webhooks(
+                url, cases, concurrency, lambda: progress.advance(posting), rate, answers=answers
+            )
+        )
+        while not posts.done() or (
+            not posts.exception() and len(set(decided) & set(answers.sent)) < len(cases)
+        ):
+            progress.update(deciding, completed=len(set(decided) & set(answers.sent)))
+            await asyncio.sleep(0.2)
+        await posts
+        progress.update(deciding, completed=len(cases))
     watcher.cancel()
+    sent = answers.sent
     latencies = [(decided[c] - sent[c]) * 1000 for c in sent]
     last_decided = max(decided[c] for c in sent)
     return {
-        "cases_per_second": round(len(cases) / (last_decided - first_sent), 1),
+        "cases_per_second": round(len(cases) / (last_decided - answers.first_sent), 1),
         "latency_ms": {
             "p50": round(percentile(latencies, 50), 1),
             "p95": round(percentile(latencies, 95), 1),
             "p99": round(percentile(latencies, 99), 1),
             "max": round(max(latencies), 1),
         },
-        "_first_sent": first_sent,
+        "intake_accepted": answers.acceptance(),
+        "_first_sent": answers.first_sent,
+    }
+
+
+async def floor(settings: StackSettings, count: int, concurrency: int) -> dict:
+    """The same webhooks, with the same load generator, to the bare service on the same
+    broker and database: what intake's acceptance is measured against."""
+    with bare_service(settings) as url, progress_bars(console) as progress:
+        warming = progress.add_task("warm-up, not counted", total=concurrency)
+        await send_webhooks(
+            url,
+            bench_cases(concurrency),
+            concurrency,
+            lambda: progress.advance(warming),
+            answer_id="delivery_id",
+        )
+        posting = progress.add_task("webhooks sent to the bare service", total=count)
+        cases = bench_cases(count)
+        cpu_before = cpu_seconds()
+        answers = await send_webhooks(
+            url, cases, concurrency, lambda: progress.advance(posting), answer_id="delivery_id"
+        )
+        cpu = cpu_ms_per_case(cpu_before, cpu_seconds(), count)
+    return {**answers.acceptance(), "cpu_ms_per_webhook": cpu}
+
+
+def against_the_floor(intake: dict, bare: dict) -> dict:
+    """Intake's acceptance as a share of the bare service's: the rate (goal ≥ 0.9) and the
+    p99 of the answer (how many times the bare one's)."""
+    return {
+        "acceptance_rate": round(intake["webhooks_per_second"] / bare["webhooks_per_second"], 2),
+        "answer_p99": round(intake["answer_ms"]["p99"] / bare["answer_ms"]["p99"], 2),
     }
 
 
@@ -164,10 +255,21 @@ async def analytics_catch_up(settings: StackSettings, expected: int, since: floa
     return time.perf_counter() - since
 
 
+async def warm_up(settings: StackSettings, concurrency: int) -> None:
+    """A few cases through the stack first, not counted: every pool opens its connections."""
+    console.print(f"[bold]warm-up[/]: {concurrency} cases, not counted")
+    await push(settings, bench_cases(concurrency), concurrency)
+
+
 async def run(settings: StackSettings, count: int, concurrency: int, rate: float) -> dict:
-    await stock_warehouses(settings, sample_cases(), units=2 * count)
+    await stock_warehouses(settings, sample_cases(), units=2 * count + concurrency)
+    await warm_up(settings, concurrency)
     async with analytics(settings) as http:
         cases_before = (await http.get("/reports/summary")).json()["cases"]
+    console.print(
+        f"[bold]0. the floor[/]: {count} webhooks, {concurrency} in flight, to a bare service"
+    )
+    bare = await floor(settings, count, concurrency)
     console.print(f"[bold]1. saturation[/]: {count} cases, {concurrency} in flight")
     cpu_before = cpu_seconds()
     saturation = await push(settings, bench_cases(count), concurrency)
@@ -183,13 +285,52 @@ async def run(settings: StackSettings, count: int, concurrency: int, rate: float
         "cases": count,
         "concurrency": concurrency,
         "webhook_to_resolution_decided": saturation,
+        "bare_service_accepted": bare,
+        "intake_against_bare_service": against_the_floor(saturation["intake_accepted"], bare),
         "analytics_applied_all_cases_after_s": round(end_to_end, 2),
         "analytics_cases_per_second": round(count / end_to_end, 1),
         "cpu_ms_per_case": cpu,
         "steady_load": {"offered_cases_per_second": rate, "cases": steady_count, **steady},
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "targets": {"cases_per_second": 100, "p99_ms": 1000},
+        "targets": {
+            "cases_per_second": 100,
+            "p99_ms": 1000,
+            "intake_acceptance_rate_against_bare_service": 0.9,
+        },
     }
+
+
+BENCH_DATABASE = "aftersales_bench"
+
+
+async def fresh_database(server_url: str, name: str = BENCH_DATABASE) -> str:
+    """`name` dropped and created again on the server of `server_url`: its URL."""
+    url = make_url(server_url).set(drivername="postgresql")
+    connection = await asyncpg.connect(url.render_as_string(hide_password=False))
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@contextmanager
+def own_stack(replicas: dict[str, int] | None = None) -> Iterator[StackSettings]:
+    """A stack of the bench's own, on ports of its own (a stack already running is left
+    alone) and a fresh database: its broker starts empty, and a database kept from an
+    earlier run would have every retained event published again during the measurement."""
+    with postgres() as server_url:
+        database_url = uvloop.run(fresh_database(server_url))
+        ports = {f"{name.upper()}_PORT": str(free_port()) for name in SERVICE_NAMES}
+        ports["DEV_ISSUER_PORT"] = str(free_port())
+        extra_env = {"DATABASE_URL": database_url, **ports}
+        # A busy machine starts seven processes slowly: give them minutes.
+        stack = running_stack(
+            free_port(), extra_env=extra_env, replicas=replicas, ready_timeout=300
+        )
+        with stack as settings:
+            yield settings
 
 
 def stack_is_running(settings: StackSettings) -> bool:
@@ -225,12 +366,42 @@ def report(result: dict) -> None:
         )
     table.add_row("cases/s webhook → analytics", f"{result['analytics_cases_per_second']}", "", "")
     console.print(table)
+    intake, bare = saturation["intake_accepted"], result["bare_service_accepted"]
+    ratio = result["intake_against_bare_service"]
+    floor_table = Table(
+        title="Webhooks accepted: intake against a bare service (HMAC, one row, one event)",
+        title_justify="left",
+    )
+    for column in ("measure", "intake", "bare service", "intake ÷ bare", "target"):
+        floor_table.add_column(column, justify="right" if column != "measure" else "left")
+    floor_table.add_row(
+        "webhooks accepted/s",
+        f"{intake['webhooks_per_second']}",
+        f"{bare['webhooks_per_second']}",
+        f"{ratio['acceptance_rate']}",
+        "≥ 0.9",
+    )
+    for q in ("p50", "p99"):
+        floor_table.add_row(
+            f"answer {q}",
+            f"{intake['answer_ms'][q]} ms",
+            f"{bare['answer_ms'][q]} ms",
+            f"{ratio['answer_p99']}" if q == "p99" else "",
+            "",
+        )
+    console.print(floor_table)
     cpu = Table(title="CPU per case (saturation, until analytics caught up)", title_justify="left")
     cpu.add_column("part")
     cpu.add_column("ms/case", justify="right")
     for part, ms in result["cpu_ms_per_case"].items():
         cpu.add_row(part, f"{ms:.2f}")
     console.print(cpu)
+    bare_cpu = Table(title="CPU per webhook (the bare service's run)", title_justify="left")
+    bare_cpu.add_column("part")
+    bare_cpu.add_column("ms/webhook", justify="right")
+    for part, ms in bare["cpu_ms_per_webhook"].items():
+        bare_cpu.add_row(part, f"{ms:.2f}")
+    console.print(bare_cpu)
     console.print(f"written to {RESULTS}")
 
 
@@ -241,7 +412,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=100.0, help="cases/s of the steady phase")
     args = parser.parse_args()
     settings = StackSettings()
-    stack = nullcontext(settings) if stack_is_running(settings) else running_stack(free_port())
+    stack = nullcontext(settings) if stack_is_running(settings) else own_stack()
     with stack as running:
         result = uvloop.run(run(running, args.cases, args.concurrency, args.rate))
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

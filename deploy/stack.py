@@ -178,14 +178,19 @@ def mail_settings(port: int) -> dict[str, str]:
 
 
 def wait_until_ready(
-    settings: StackSettings, services: tuple[str, ...] = SERVICE_NAMES, timeout: float = 90.0
+    settings: StackSettings,
+    services: tuple[str, ...] = SERVICE_NAMES,
+    timeout: float = 90.0,
+    others: dict[str, str] | None = None,
 ) -> None:
+    """Until each of `services`, and each process of `others` (name → base URL), is ready."""
     deadline = time.monotonic() + timeout
-    waiting = set(services)
+    urls = {name: settings.base_url_of(name) for name in services} | (others or {})
+    waiting = set(urls)
     while waiting:
         for name in sorted(waiting):
             try:
-                if httpx.get(f"{settings.base_url_of(name)}/readyz", timeout=3).status_code == 200:
+                if httpx.get(f"{urls[name]}/readyz", timeout=3).status_code == 200:
                     waiting.discard(name)
             except httpx.HTTPError:
                 pass
@@ -195,6 +200,31 @@ def wait_until_ready(
                 f" (logs in {RUN_DIR / 'logs'})"
             )
         time.sleep(0.3)
+
+
+def replica_env(env: dict[str, str], number: int) -> dict[str, str]:
+    """The environment of a service's replica `number` (2, 3...): its own role, and its own
+    CONSUMER_INSTANCE_ID where static membership is on (one id per member of a group)."""
+    own = {ROLE: f"replica-{number}"}
+    if env.get("CONSUMER_INSTANCE_ID"):
+        own["CONSUMER_INSTANCE_ID"] = f"{env['CONSUMER_INSTANCE_ID']}-{number}"
+    return {**env, **own}
+
+
+def start_replicas(
+    replicas: dict[str, int], settings: StackSettings, env: dict[str, str]
+) -> dict[str, tuple[subprocess.Popen, str]]:
+    """Each service's processes past its first, each on a port of its own (not announced:
+    the others reach a service at its first process) and in the service's consumer group,
+    which splits the topics' partitions among them. Keyed by `<service>-replica-<n>`."""
+    started = {}
+    for name, count in replicas.items():
+        for number in range(2, count + 1):
+            port = free_port()
+            role = f"replica-{number}"
+            process = start_service(name, settings, replica_env(env, number), port, role)
+            started[f"{name}-{role}"] = (process, f"http://{settings.host}:{port}")
+    return started
 
 
 def stop_processes(processes: list[subprocess.Popen], timeout: float = 15.0) -> None:
@@ -227,11 +257,14 @@ def running_stack(
     services: tuple[str, ...] = SERVICE_NAMES,
     extra_env: dict[str, str] | None = None,
     intake_worker_apart: bool = False,
+    replicas: dict[str, int] | None = None,
+    ready_timeout: float = 90.0,
 ) -> Iterator[StackSettings]:
     """Start the components and `services`, yield the settings they run with, stop them all.
 
     With `intake_worker_apart`, intake's HTTP process only accepts deliveries and a second
-    intake process (its own port, not announced) completes and applies them.
+    intake process (its own port, not announced) completes and applies them. `replicas`
+    runs that many processes of a service (`{"resolution": 2}`), all in its consumer group.
     """
     with kafka_broker(broker_port) as bootstrap, postgres() as database_url:
         own = {
@@ -272,8 +305,11 @@ def running_stack(
         if intake_worker_apart:
             worker_env = {**env, "INTAKE_DELIVERY_WORKER": "true", ROLE: "worker"}
             processes.append(start_service("intake", settings, worker_env, free_port(), "worker"))
+        more = start_replicas(replicas or {}, settings, env)
+        processes += [process for process, _ in more.values()]
         try:
-            wait_until_ready(settings, services)
+            others = {name: url for name, (_, url) in more.items()}
+            wait_until_ready(settings, services, ready_timeout, others)
             yield settings
         finally:
             stop_processes(processes)

@@ -3,10 +3,12 @@ orders go to fulfillment's local warehouses; consumers on the embedded broker ha
 short enough to be replaced within seconds after a crash."""
 
 from deploy.stack import (
+    ROLE,
     embedded_broker_membership,
     emulated_apis,
     local_warehouses,
     refunds_through_intake,
+    replica_env,
     settings_of,
 )
 from shared.markets import Market
@@ -59,3 +61,12 @@ def test_short_consumer_sessions_on_the_embedded_broker_only(monkeypatch):
     monkeypatch.delenv("CONSUMER_SESSION_TIMEOUT_MS")
     monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "kafka:9092")  # a cluster: Kafka's minimum
     assert embedded_broker_membership() == {}
+
+
+def test_each_replica_has_its_role_and_its_own_static_member_id_where_there_is_one():
+    dynamic = replica_env({"DATABASE_URL": "postgresql://db"}, 2)
+    assert dynamic[ROLE] == "replica-2" and "CONSUMER_INSTANCE_ID" not in dynamic
+    assert dynamic["DATABASE_URL"] == "postgresql://db"
+    static = {"CONSUMER_INSTANCE_ID": "node-a"}
+    ids = {replica_env(static, n)["CONSUMER_INSTANCE_ID"] for n in (2, 3)}
+    assert ids == {"node-a-2", "node-a-3"}  # none the first process's own
