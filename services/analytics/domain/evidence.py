@@ -165,6 +165,13 @@ def _read(pack: EvidencePack, sections: dict[str, list[Fact]], event: KeptEvent)
             pack.photos.append(("buyer", photo))
     elif kind == "case.marketplace_updated":
         add("delivery", _at(data, "at", time), f"{data['marketplace']} says: {data['status']}")
+        if claim := data.get("claim"):
+            add(
+                "order",
+                _at(claim, "notice_at", time),
+                f"{data['marketplace']} notified claim {claim['kind']} "
+                f"{claim['marketplace_claim_id']} {claim.get('state', '')}".strip(),
+            )
     elif kind == "resolution.parcel_traced":
         add(
             "delivery",

@@ -13,6 +13,7 @@ import pytest
 from faststream.kafka import TestKafkaBroker
 
 from services.analytics.domain.claims import ClaimKind
+from shared.events import CaseMarketplaceUpdated, ClaimNotice
 from tests.factories import AGENT, STAFF, SellerPeople
 from tests.handlers.analytics.conftest import publish_at
 from tests.unit.analytics.domain.test_evidence import (
@@ -234,3 +235,72 @@ async def test_the_claims_report_counts_the_period_asked(api):
         "/reports/claims", params={**params, "since": params["until"]}, headers=AGENT
     )
     assert backwards.status_code == 422
+
+
+async def notified(api, case_id: str, notice: ClaimNotice, marketplace: str, hours: float):
+    update = CaseMarketplaceUpdated(
+        case_id=case_id,
+        marketplace=marketplace,
+        status="escalated",
+        note=notice.state,
+        at=at(hours),
+        claim=notice,
+    )
+    async with TestKafkaBroker(api.service.broker) as broker:
+        await publish_at(broker, update, at(hours))
+
+
+async def test_a_claim_the_marketplace_notifies_is_opened_once_with_its_clock_running(api):
+    seller = a_seller()
+    case_id = await a_case(api, ClaimKind.EBAY_MONEY_BACK, seller.name)
+    notice = ClaimNotice(
+        kind=ClaimKind.EBAY_MONEY_BACK,
+        marketplace_claim_id="5012345678",
+        notice_at=at(130),
+        state="ESCALATED",
+    )
+    await notified(api, case_id, notice, "ebay", 130)
+    await notified(api, case_id, notice, "ebay", 131)  # eBay says it again: one claim
+    listed = await api.get("/claims", params={"seller": seller.name}, headers=seller.agent())
+    [claim] = listed.json()["claims"]
+    assert claim["case_id"] == case_id and claim["kind"] == "ebay_money_back"
+    assert claim["marketplace_claim_id"] == "5012345678"
+    assert claim["opened_by"] == "ebay notice" and claim["outcome"] == "open"
+    # The clock runs from eBay's notice: 3 business days, on the US market's calendar.
+    assert claim["starts"] == at(130).isoformat().replace("+00:00", "Z")
+    assert claim["due_at"] > claim["starts"]
+    assert claim["clock"]["state"] in ("breached", "near_breach", "running")
+    # No amount in the notice: the claim asks the order's value (the speaker, 59.99).
+    assert claim["amount_minor"] == 5999
+
+
+async def test_a_safe_t_claim_the_report_lists_is_opened_as_filed(api):
+    seller = a_seller()
+    case_id = await a_case(api, ClaimKind.AMAZON_SAFE_T, seller.name)
+    notice = ClaimNotice(
+        kind=ClaimKind.AMAZON_SAFE_T,
+        marketplace_claim_id="SAFET00000042",
+        notice_at=at(150),
+        filed_at=at(150),
+        amount_minor=4000,
+        state="Pending",
+    )
+    await notified(api, case_id, notice, "amazon", 150)
+    [claim] = (await api.get("/claims", headers=seller.agent())).json()["claims"]
+    # The SAFE-T clock starts at the refund (120 h in), and the claim was filed at 150 h.
+    assert claim["starts"] == at(120).isoformat().replace("+00:00", "Z")
+    assert claim["outcome"] == "filed" and claim["clock"]["state"] == "met"
+    assert claim["amount_minor"] == 4000
+
+
+async def test_a_notice_of_a_claim_that_does_not_fit_the_case_opens_nothing(api):
+    seller = a_seller()
+    ebay_case = await a_case(api, ClaimKind.EBAY_MONEY_BACK, seller.name)
+    wrong = ClaimNotice(
+        kind=ClaimKind.AMAZON_A_TO_Z, marketplace_claim_id="order:1", notice_at=at(130)
+    )
+    await notified(api, ebay_case, wrong, "ebay", 130)
+    assert (await api.get("/claims", headers=seller.agent())).json()["claims"] == []
+    # The projection took the event all the same: the case shows it escalated.
+    timeline = await api.get(f"/cases/{ebay_case}/evidence/ebay_money_back", headers=AGENT)
+    assert timeline.status_code == 200
