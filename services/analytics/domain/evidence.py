@@ -9,9 +9,10 @@ An erased buyer (`case.buyer_erased`) is left out: what they wrote or are known 
 (`case_facts.PERSONAL_FIELDS`) is dropped from every event, later ones included, before
 anything is read; the pack says that it was.
 
-Photos are references: the buyer's and the receiving photos are the URLs the events carry;
-the bench photos stay with refurbish (`/inspections/{id}/photos/…`, behind its technicians'
-policy), so the pack names the inspection whose photos to attach, not the images.
+The buyer's and the receiving photos are the URLs the events carry. The bench photos stay
+with refurbish: the pack names each inspection (`inspections`), and the photos fetched from
+refurbish are put in it (`bench_photos`), each one that could not be fetched listed as
+missing with the reason (`photos_missing`), never a failure of the pack.
 """
 
 from dataclasses import dataclass, field
@@ -54,6 +55,27 @@ class Turn:
     within_deadline: bool | None = None  # ... against the marketplace's reply deadline
 
 
+@dataclass(frozen=True)
+class PhotoFile:
+    """A bench photo, as refurbish keeps it."""
+
+    inspection_id: str
+    photo_id: str
+    content_type: str
+    data: bytes
+
+    @property
+    def name(self) -> str:
+        extension = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+        return f"{self.inspection_id}-{self.photo_id}.{extension.get(self.content_type, 'bin')}"
+
+
+@dataclass(frozen=True)
+class MissingPhoto:
+    reference: str  # the inspection, or the inspection and photo
+    why: str
+
+
 @dataclass
 class EvidencePack:
     case_id: str
@@ -67,6 +89,9 @@ class EvidencePack:
     sections: dict[str, list[Fact]] = field(default_factory=dict)
     conversation: list[Turn] = field(default_factory=list)
     photos: list[tuple[str, str]] = field(default_factory=list)  # (whose, reference)
+    inspections: list[str] = field(default_factory=list)  # whose bench photos belong here
+    bench_photos: list[PhotoFile] = field(default_factory=list)
+    photos_missing: list[MissingPhoto] = field(default_factory=list)
     refunded_minor: int = 0
     reply_deadline_hours: int | None = None
     message_ids: set[str] = field(default_factory=set)  # each message once, as first sent
@@ -239,9 +264,8 @@ def _read(pack: EvidencePack, sections: dict[str, list[Fact]], event: KeptEvent)
             pack.photos.append(("receiving", photo))
     elif kind == "refurbish.inspection_opened":
         add("return", time, f"Inspection {data['inspection_id']} opened at {data['warehouse']}")
-        pack.photos.append(
-            ("bench", f"refurbish /inspections/{data['inspection_id']}/photos (kept by refurbish)")
-        )
+        if data["inspection_id"] not in pack.inspections:
+            pack.inspections.append(data["inspection_id"])
     elif kind == "refurbish.graded":
         override = f", overridden: {data['override_reason']}" if data.get("override_reason") else ""
         add(

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.analytics.adapters.refurbish_photos import BenchPhotos
 from services.analytics.domain.claims import (
     DECIDED,
     RECOVERING,
@@ -23,7 +24,7 @@ from services.analytics.domain.claims import (
     recovered,
     rule_for,
 )
-from services.analytics.domain.evidence import EvidencePack, KeptEvent, assemble
+from services.analytics.domain.evidence import EvidencePack, KeptEvent, MissingPhoto, assemble
 from services.analytics.domain.evidence_files import Clock
 from services.analytics.tables import AppliedEvent, CaseView, MarketplaceClaim
 from shared.consumer import Delivery
@@ -49,6 +50,19 @@ async def kept_events(session: AsyncSession, case_id: str) -> list[KeptEvent]:
 async def pack_of(session: AsyncSession, case: CaseView, kind: ClaimKind) -> EvidencePack:
     rule = rule_for(kind, case.marketplace)
     return assemble(case.case_id, rule, await kept_events(session, case.case_id))
+
+
+async def with_bench_photos(pack: EvidencePack, photos: BenchPhotos | None) -> EvidencePack:
+    """The pack with its inspections' bench photos from refurbish; each one refurbish does
+    not give listed as missing, with the reason."""
+    if photos is None:
+        pack.photos_missing = [
+            MissingPhoto(f"inspection {i}", "refurbish is not reachable from analytics")
+            for i in pack.inspections
+        ]
+        return pack
+    pack.bench_photos, pack.photos_missing = await photos.of_inspections(pack.inspections)
+    return pack
 
 
 def clock_of(claim: MarketplaceClaim, now: datetime) -> Clock:

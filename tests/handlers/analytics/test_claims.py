@@ -9,20 +9,61 @@ import zipfile
 from dataclasses import dataclass
 from datetime import timedelta
 
+import httpx
+import PIL.Image
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 import pytest
 from faststream.kafka import TestKafkaBroker
+from pytest_httpserver import HTTPServer
 
+from services.analytics.adapters.refurbish_photos import BenchPhotos
 from services.analytics.domain.claims import ClaimKind
+from services.analytics.workflows.context import Analytics
 from shared.events import CaseMarketplaceUpdated, ClaimNotice
 from tests.factories import AGENT, STAFF, SellerPeople
 from tests.handlers.analytics.conftest import publish_at
 from tests.unit.analytics.domain.test_evidence import (
+    BUYER_PHOTO,
     BUYER_WORDS,
     MARKETPLACE_OF,
     at,
     pdf_text,
     story,
 )
+
+
+def png(width: int = 40, height: int = 30) -> bytes:
+    out = io.BytesIO()
+    PIL.Image.new("RGB", (width, height), (200, 120, 40)).save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.fixture(autouse=True)
+async def refurbish(api, httpserver: HTTPServer):
+    """Refurbish's bench photos as analytics reaches them (as itself): inspection insp-77
+    of every story has two photos, the second of which refurbish fails to give."""
+    listed = [
+        {"photo_id": "p1", "content_type": "image/png", "size": 1, "taken_at": "2026-11-06"},
+        {"photo_id": "p2", "content_type": "image/png", "size": 1, "taken_at": "2026-11-06"},
+    ]
+    root = "/evidence/inspections/insp-77/photos"
+    httpserver.expect_request(root).respond_with_json(listed)
+    httpserver.expect_request(f"{root}/p1").respond_with_data(png(), content_type="image/png")
+    httpserver.expect_request(f"{root}/p2").respond_with_data("boom", status=500)
+    async with (
+        httpx.AsyncClient() as resolution,
+        httpx.AsyncClient(base_url=httpserver.url_for("")) as client,
+    ):
+        api.service.context = Analytics(resolution, {}, BenchPhotos(client))
+        yield httpserver
+
+
+def images_in(pdf: bytes) -> int:
+    document = pdfium.PdfDocument(pdf)
+    return sum(
+        len(list(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]))) for page in document
+    )
 
 
 async def a_case(api, kind: ClaimKind, seller: str, erased: bool = False) -> str:
@@ -52,21 +93,50 @@ async def test_the_evidence_pack_of_each_kind_as_pdf_and_zip(api, kind):
     text = pdf_text(pdf.content)
     for fact in ("114-3941689-8772232", "Graded D", "Refunded 59.99 USD", BUYER_WORDS):
         assert fact in text
+    # The bench photo refurbish gave is in the PDF; the one it did not is named missing.
+    assert "Bench photo inspection insp-77, photo p1" in text
+    assert "Photo missing: inspection insp-77, photo p2: refurbish answered 500" in text
+    assert images_in(pdf.content) == 1
 
     packed = await api.get(
         f"/cases/{case_id}/evidence/{kind.value}", params={"format": "zip"}, headers=seller.agent()
     )
     assert packed.status_code == 200, packed.text
-    names = zipfile.ZipFile(io.BytesIO(packed.content)).namelist()
-    assert sorted(names) == sorted(
+    archive = zipfile.ZipFile(io.BytesIO(packed.content))
+    assert sorted(archive.namelist()) == sorted(
         [
             f"{kind.value}-{case_id}.pdf",
             "facts.json",
             "conversation.csv",
             "timeline.csv",
             "photos.txt",
+            "photos/insp-77-p1.png",
         ]
     )
+    assert archive.read("photos/insp-77-p1.png") == png()
+    listed = archive.read("photos.txt").decode()
+    assert "bench\tphotos/insp-77-p1.png" in listed
+    assert "missing\tinspection insp-77, photo p2: refurbish answered 500" in listed
+
+
+async def test_a_pack_is_served_with_refurbish_down_its_bench_photos_listed_missing(api):
+    seller = a_seller()
+    case_id = await a_case(api, ClaimKind.AMAZON_A_TO_Z, seller.name)
+    async with httpx.AsyncClient(base_url="http://127.0.0.1:9") as nowhere:
+        api.service.context.bench_photos = BenchPhotos(nowhere)
+        packed = await api.get(
+            f"/cases/{case_id}/evidence/amazon_a_to_z",
+            params={"format": "zip"},
+            headers=seller.agent(),
+        )
+    assert packed.status_code == 200, packed.text
+    archive = zipfile.ZipFile(io.BytesIO(packed.content))
+    assert not [name for name in archive.namelist() if name.startswith("photos/")]
+    assert "missing\tinspection insp-77: refurbish did not answer" in (
+        archive.read("photos.txt").decode()
+    )
+    pdf = archive.read(f"amazon_a_to_z-{case_id}.pdf")
+    assert "Photo missing: inspection insp-77: refurbish did not answer" in pdf_text(pdf)
 
 
 async def test_an_erased_buyer_is_left_out_of_the_pack_served(api):
@@ -76,6 +146,15 @@ async def test_an_erased_buyer_is_left_out_of_the_pack_served(api):
     text = pdf_text(pdf.content)
     assert BUYER_WORDS not in text and "buyer-max-77" not in text
     assert "asked to be erased" in text and "Graded D" in text
+    # The unit's bench photo is no data of the buyer's: it stays; the buyer's photo goes.
+    assert "Bench photo inspection insp-77, photo p1" in text and images_in(pdf.content) == 1
+    packed = await api.get(
+        f"/cases/{case_id}/evidence/amazon_a_to_z", params={"format": "zip"}, headers=AGENT
+    )
+    archive = zipfile.ZipFile(io.BytesIO(packed.content))
+    listed = archive.read("photos.txt").decode()
+    assert BUYER_PHOTO not in listed and "photos/insp-77-p1.png" in archive.namelist()
+    assert BUYER_PHOTO not in archive.read("facts.json").decode()
 
 
 async def test_a_claim_s_clock_filing_outcome_and_the_report(api):
