@@ -72,7 +72,8 @@ async def evidence_pack(
         except ClaimRefused as error:
             raise refused(error) from error
         claim = await latest_claim(session, case_id, kind)
-    pack = await with_bench_photos(pack, analytics.bench_photos)
+    # Without its context (the app run bare), refurbish is not reachable: photos missing.
+    pack = await with_bench_photos(pack, analytics.bench_photos if analytics else None)
     clock = clock_of(claim, now()) if claim is not None else None
     stem = f"evidence-{kind.value}-{case_id}"
     if format is PackFormat.ZIP:
