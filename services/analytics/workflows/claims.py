@@ -163,7 +163,10 @@ async def open_notified(
         )
     )
     case = await session.get(CaseView, case_id)
-    if known is not None or case is None:
+    if known is not None:
+        return None
+    if case is None:  # intake opens a case before it says anything more of it
+        log.warning("claim %s on case %s not opened: the case is not known", notice.kind, case_id)
         return None
     amount = notice.amount_minor
     if amount is None:
