@@ -232,16 +232,46 @@ class CaseClassified(EventPayload):
     note: str = ""
 
 
+class ClaimKind(StrEnum):
+    """The claims a seller answers with an evidence pack (analytics' `domain/claims.py`)."""
+
+    AMAZON_A_TO_Z = "amazon_a_to_z"  # the buyer asked Amazon to step in
+    AMAZON_SAFE_T = "amazon_safe_t"  # the seller asks Amazon back a refund it was not owed
+    EBAY_MONEY_BACK = "ebay_money_back"  # an eBay Money Back Guarantee case
+    CHARGEBACK = "chargeback"  # the buyer's card issuer took the payment back
+
+
+class ClaimNotice(Contract):
+    """A claim on the case's order, as the marketplace's own notice states it: an eBay
+    return escalated to a Money Back Guarantee case, a returns report row flagged with an
+    A-to-z claim, a SAFE-T claim the report lists. Its clock starts at `notice_at`; a due
+    date the notice states wins over the marketplace's rule. `filed_at`: the marketplace
+    says the seller's side was already sent (a SAFE-T claim exists once filed)."""
+
+    kind: ClaimKind
+    marketplace_claim_id: str = Field(min_length=1, max_length=200)
+    notice_at: AwareDatetime
+    due_at: AwareDatetime | None = None
+    amount_minor: int | None = Field(default=None, ge=0, le=MAX_MINOR)  # None: the order's
+    filed_at: AwareDatetime | None = None
+    state: str = Field(default="", max_length=100)  # the marketplace's own word, as written
+
+
 class CaseMarketplaceUpdated(EventPayload):
-    """The marketplace says what happened since to a return intake already knows."""
+    """The marketplace says what happened since to a return intake already knows.
+
+    v2 added `claim`: the marketplace's notice of a claim on the case, which analytics opens
+    with its clock at once."""
 
     event_type: ClassVar[str] = "case.marketplace_updated"
     owner: ClassVar[str] = "intake"
+    schema_version: ClassVar[int] = 2
 
     marketplace: str
     status: MarketplaceStatus
     note: str = ""
     at: AwareDatetime
+    claim: ClaimNotice | None = None
 
 
 class ExchangeChoice(Contract):

@@ -727,19 +727,27 @@ def seller_fulfilled_rows(slot: Slot) -> list[list[str]]:
     rma = f"D{slot.seed % 16**8:08X}RRMA"
     outside_policy = slot.seed % 7 == 3
     price_missing = slot.seed % 5 == 1
+    # Some buyers asked Amazon to step in (A-to-Z Claim = Y); on some returns the seller
+    # filed a SAFE-T claim, listed in the trailing SafeT columns.
+    a_to_z = slot.seed % 11 == 4
+    safe_t = slot.seed % 13 == 6
     rows = []
     for item in items[: 1 + slot.seed % 2]:
         amount = "" if price_missing else str(item["price"] * item["quantity"])
-        rows.append(
-            [
-                slot.order_id, (slot.at - timedelta(days=6)).strftime("%d-%b-%Y"),
-                slot.at.strftime("%d-%b-%Y"), "Approved", rma, "", "AmazonPrePaidLabel", "4.14",
-                facts["currency"], "UPS", f"1Z999AA1{slot.seed % 10**10:010d}", "Seller", "N",
-                "N", item["asin"], item["sku"], item["title"], "1", f"CR-{reason}",
-                "N" if outside_policy else "Y", "C-Returns", "StandardRefund", "", "", amount,
-                str(item["quantity"]),
-            ]
-        )  # fmt: skip
+        row = [
+            slot.order_id, (slot.at - timedelta(days=6)).strftime("%d-%b-%Y"),
+            slot.at.strftime("%d-%b-%Y"), "Approved", rma, "", "AmazonPrePaidLabel", "4.14",
+            facts["currency"], "UPS", f"1Z999AA1{slot.seed % 10**10:010d}", "Seller",
+            "Y" if a_to_z else "N", "N", item["asin"], item["sku"], item["title"], "1",
+            f"CR-{reason}", "N" if outside_policy else "Y", "C-Returns", "StandardRefund", "",
+            "", amount, str(item["quantity"]),
+        ]  # fmt: skip
+        if safe_t:
+            row += [
+                "Buyer returned a damaged item", f"SAFET{slot.seed % 10**8:08d}", "Pending",
+                slot.at.strftime("%d-%b-%Y"), "", "",
+            ]  # fmt: skip
+        rows.append(row)
     return rows
 
 

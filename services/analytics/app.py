@@ -6,6 +6,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 import httpx
 from fastapi import FastAPI
 
+from services.analytics.adapters.refurbish_photos import BenchPhotos
 from services.analytics.handlers import (
     cases,
     claims,
@@ -25,6 +26,7 @@ from services.analytics.settings import AnalyticsSettings
 from services.analytics.workers.faq_gap_finder import gap_finder
 from services.analytics.workflows.context import Analytics
 from shared.events import topic_of
+from shared.identity import service_client
 from shared.service import Service, ServiceSpec, Worker
 from shared.service import create_app as create_service_app
 from shared.settings import SERVICE_NAMES
@@ -35,7 +37,7 @@ from shared.telemetry import Telemetry
 async def analytics_context(service: Service) -> AsyncIterator[Analytics]:
     """A client of resolution's API, for the console's what-if page; one of each service's,
     for its recovery page (intake's, at `INTAKE_API_BASE_URL` when set, for the listing
-    audit too)."""
+    audit too); refurbish's as analytics itself, for the bench photos of evidence packs."""
     settings = service.settings
     resolution = settings.resolution_api_base_url or settings.base_url_of("resolution")
     async with AsyncExitStack() as stack:
@@ -46,7 +48,15 @@ async def analytics_context(service: Service) -> AsyncIterator[Analytics]:
                 apis[name] = await stack.enter_async_context(
                     httpx.AsyncClient(base_url=base_url_of(settings, name), timeout=60)
                 )
-        yield Analytics(client, apis)
+        refurbish = await stack.enter_async_context(
+            service_client(
+                settings,
+                "analytics",
+                base_url=settings.base_url_of("refurbish"),
+                timeout=settings.marketplace_timeout_seconds,
+            )
+        )
+        yield Analytics(client, apis, BenchPhotos(refurbish))
 
 
 def base_url_of(settings: AnalyticsSettings, name: str) -> str:

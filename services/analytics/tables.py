@@ -109,6 +109,24 @@ class UnitsSold(SQLModel, table=True):
     units: int = Field(sa_column=Column(Integer, nullable=False))
 
 
+class GuidePublication(SQLModel, table=True):
+    """A troubleshooting or setup guide of the seller's (resolution's knowledge base)
+    published to a listing's buyers beside its FAQ entries: its text as it was published,
+    and the return reasons a guide answers."""
+
+    __tablename__ = "guide_publications"
+    __table_args__ = {"schema": SCHEMA}
+
+    seller_account: str = Field(sa_column=Column(Text, primary_key=True))
+    sku: str = Field(sa_column=Column(Text, primary_key=True))
+    guide_id: str = Field(sa_column=Column(Text, primary_key=True))
+    language: str = Field(sa_column=Column(Text, nullable=False))
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    steps: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
+    covers: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
+    published_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
 class FaqEntry(SQLModel, table=True):
     """A pre-sale FAQ entry of a listing, in one language, and the return reasons it
     answers."""

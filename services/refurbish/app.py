@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from services.refurbish.adapters.buyer_photos import BuyerPhotos
 from services.refurbish.domain.bench_photos import LARGEST_PHOTO, PHOTOS_PER_FORM
-from services.refurbish.handlers import bench, bench_page, events, outlets
+from services.refurbish.handlers import bench, bench_page, events, evidence_photos, outlets
 from services.refurbish.settings import RefurbishSettings
 from services.refurbish.workflows.context import Refurbish
 from shared.events import ReturnReceived, topic_of
@@ -39,7 +39,13 @@ def larger_bodies(settings: RefurbishSettings) -> dict[str, int]:
 SPEC = ServiceSpec(
     name="refurbish",
     settings=RefurbishSettings,
-    routers=(bench.router, outlets.router, bench_page.sign_in, bench_page.router),
+    routers=(
+        bench.router,
+        evidence_photos.router,
+        outlets.router,
+        bench_page.sign_in,
+        bench_page.router,
+    ),
     consumes=(topic_of("fulfillment"),),
     handlers={ReturnReceived.event_type: events.on_return_received},
     context=refurbish_context,

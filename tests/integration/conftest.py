@@ -14,6 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from deploy.settings import StackSettings
+from services.analytics.adapters.refurbish_photos import BenchPhotos
 from services.fulfillment.adapters.ship_to import ShipToLookup
 from services.intake.adapters.case_views import CaseViews
 from shared.identity import ClientCredentials
@@ -80,6 +81,10 @@ class Stack:
         if "analytics" in self.services:
             # The console's recovery page asks each service (as the signed-in person).
             self.services["analytics"].context.service_apis = dict(self.clients)
+        if "analytics" in self.services and "refurbish" in self.clients:
+            # The evidence packs' bench photos, asked of refurbish as analytics itself.
+            photos = BenchPhotos(self.as_service("analytics", "refurbish"))
+            self.services["analytics"].context.bench_photos = photos
 
     def as_service(self, caller: str, target: str) -> httpx.AsyncClient:
         """A client of `target`'s app that calls as the service `caller`."""

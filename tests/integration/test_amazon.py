@@ -20,6 +20,7 @@ from rich.progress import Progress
 
 from deploy.emulators import amazon as emulated
 from deploy.replay import replay_amazon_returns
+from services.intake.channels.amazon import reports
 from services.intake.domain.opening import case_id_of
 from tests.conftest import eventually
 from tests.factories import AGENT, INTERNAL_TOKEN, SAMPLES
@@ -725,3 +726,62 @@ async def test_an_fba_unit_refunded_and_never_returned_is_one_claim_a_returned_o
         assert not [c for c in claims if c["order_id"] == refund.order_id]
     assert len({c["claim_id"] for c in claims}) == len(claims)
     assert {c["order_id"] for c in claims} == {refund.order_id for refund in claimed}
+
+
+def a_report_flagging_claims(start: datetime) -> tuple[str, emulated.EmulatedReport, bytes]:
+    """A seller whose emulated day of seller-fulfilled returns from `start` flags both an
+    A-to-z claim and a SAFE-T claim, its report and the report's content."""
+    for number in range(500):
+        seller = f"A2CLAIMS{number:04d}"
+        report = emulated.EmulatedReport(
+            "1", seller, emulated.SELLER_FULFILLED, EU, start, start + timedelta(days=1), start,
+            "DONE",
+        )  # fmt: skip
+        content = emulated.report_content(seller, report)
+        columns = content.split(b"\n")[0].split(b"\t")
+        flags = [line.split(b"\t") for line in content.split(b"\n")[1:] if line]
+        a_to_z = any(f[columns.index(b"A-to-Z Claim")] == b"Y" for f in flags)
+        safe_t = any(len(f) > columns.index(b"SafeT claim id") for f in flags)
+        if a_to_z and safe_t:
+            return seller, report, content
+    raise AssertionError("no emulated seller flags both claims in a day")
+
+
+async def test_the_claims_a_report_flags_are_opened_in_analytics_with_their_clocks(stack, database):
+    start = (datetime.now(UTC) - timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
+    seller, _, content = a_report_flagging_claims(start)
+    async with authorised(stack, seller):
+        url = f"/reports/amazon/{seller}"
+        uploaded = await stack.clients["intake"].post(url, content=content, headers=AGENT)
+        assert uploaded.status_code == 200, uploaded.text
+        await eventually(lambda: all_returns_opened(database, seller), timeout=90)
+    flagged = {
+        (d.action.claim.kind.value, d.action.claim.marketplace_claim_id): d.action.order_id
+        for d in reports.claim_deliveries(
+            reports.read_report(content).returns, seller, datetime.now(UTC)
+        )
+    }
+    assert {kind for kind, _ in flagged} == {"amazon_a_to_z", "amazon_safe_t"}
+
+    async def claims_opened():
+        listed = await stack.clients["analytics"].get(
+            "/claims", params={"seller": seller}, headers=AGENT
+        )
+        assert listed.status_code == 200, listed.text
+        found = {(c["kind"], c["marketplace_claim_id"]): c for c in listed.json()["claims"]}
+        return found if found.keys() >= flagged.keys() else None
+
+    opened = await eventually(claims_opened, timeout=60)
+    assert len(opened) == len(flagged)  # the report's rows of one return: one claim each
+    cases = {case.order_id: case.case_id for case in await cases_of(database, seller)}
+    for (kind, claim_id), order_id in flagged.items():
+        claim = opened[(kind, claim_id)]
+        assert claim["case_id"] == cases[order_id] and claim["opened_by"] == "amazon notice"
+        if kind == "amazon_a_to_z":
+            # Amazon's 48 hours, from the moment the report was read.
+            assert claim["outcome"] == "open" and claim["clock"]["state"] == "running"
+            starts = datetime.fromisoformat(claim["starts"])
+            assert datetime.fromisoformat(claim["due_at"]) - starts == timedelta(hours=48)
+            assert datetime.now(UTC) - starts < timedelta(minutes=5)
+        else:  # a SAFE-T claim the seller filed already
+            assert claim["outcome"] == "filed" and claim["filed_at"] is not None

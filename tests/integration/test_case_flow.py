@@ -1,9 +1,15 @@
 """One case end to end over the real broker and PostgreSQL, and the trace it leaves."""
 
+import io
 import uuid
+import zipfile
 
+import PIL.Image
+import pypdfium2 as pdfium
 from opentelemetry.trace import SpanKind
 
+from services.refurbish.tables import Inspection
+from services.refurbish.workflows.bench_photos import keep_photos
 from tests.conftest import eventually
 from tests.factories import AGENT, STAFF, TECHNICIAN, post_case, webhook
 from tests.integration.conftest import count_stock, offers_of
@@ -340,3 +346,55 @@ async def test_a_buyer_owed_nothing_is_told_why_and_the_case_waits_for_an_agent(
     assert decision.json()["state"] == "held"  # an agent may still offer something
     assert "nothing owed" in decision.json()["rule"]
     assert await offers_of(clients, case_id) == []
+
+
+async def test_a_chargeback_s_evidence_pack_holds_the_inspection_s_own_photos(stack, clients):
+    """A returned unit graded at the bench with a photo: the case's evidence pack, built by
+    analytics, carries that photo (asked of refurbish as analytics itself), in the ZIP and
+    drawn in the PDF."""
+    case_id = await open_case(clients, reason_code="DEFECTIVE")
+    await decline_repair_and_replacement(clients, case_id)
+
+    async def label():
+        response = await clients["fulfillment"].get(
+            "/returns", params={"case_id": case_id}, headers=AGENT
+        )
+        return response.json() if response.status_code == 200 else None
+
+    parcel = await eventually(label, timeout=60)
+    scan = {"warehouse": "BOS1", "code": parcel["tracking_number"], "condition_note": "dented"}
+    assert (await clients["fulfillment"].post("/scans", json=scan, headers=STAFF)).is_success
+
+    async def inspection():
+        response = await clients["refurbish"].get(
+            "/inspections", params={"case_id": case_id}, headers=TECHNICIAN
+        )
+        return response.json()
+
+    opened = (await eventually(inspection, timeout=30))[0]
+    photo = io.BytesIO()
+    PIL.Image.new("RGB", (32, 24), (90, 160, 30)).save(photo, "JPEG")
+    refurbish = stack.services["refurbish"]
+    async with refurbish.transaction() as session:
+        unit = await session.get(Inspection, opened["inspection_id"])
+        await keep_photos(session, unit, [photo.getvalue()], "ben")
+
+    async def packed_with_the_inspection():
+        answer = await clients["analytics"].get(
+            f"/cases/{case_id}/evidence/chargeback", params={"format": "zip"}, headers=AGENT
+        )
+        assert answer.status_code == 200, answer.text
+        archive = zipfile.ZipFile(io.BytesIO(answer.content))
+        photos = [name for name in archive.namelist() if name.startswith("photos/")]
+        return (archive, photos) if photos else None
+
+    archive, photos = await eventually(packed_with_the_inspection, timeout=30)
+    [taken] = photos
+    assert taken.startswith(f"photos/{opened['inspection_id']}-") and taken.endswith(".jpg")
+    assert archive.read(taken) == photo.getvalue()
+    assert "missing" not in archive.read("photos.txt").decode()
+    pdf = archive.read(f"chargeback-{case_id}.pdf")
+    text = " ".join(
+        page.get_textpage().get_text_range() for page in pdfium.PdfDocument(pdf)
+    ).split()
+    assert "Bench photo inspection" in " ".join(text)

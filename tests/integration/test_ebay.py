@@ -340,3 +340,43 @@ async def test_make_runs_ebay_samples_become_cases_each_as_far_as_ebay_says(clie
         )
 
     await eventually(as_far_as_ebay_says)
+
+
+async def test_an_escalated_return_opens_its_money_back_guarantee_claim_in_analytics(
+    clients, ebay, database
+):
+    # A damaged item: a partial refund is offered and nobody answers it, so the return is
+    # still open at eBay when the buyer asks eBay to step in.
+    return_id, _ = await a_return_of_reason(ebay, {"ARRIVED_DAMAGED"})
+    assert (await post(clients, await notification(ebay, "ReturnCreated", return_id))).status_code
+    case_id = opened_by(return_id)
+    await eventually(lambda: stored_case(clients, case_id))
+    escalated = await notification(ebay, "ReturnEscalated", return_id)
+    noticed_at = datetime.fromisoformat(
+        re.search(rb"<Timestamp>([^<]+)</Timestamp>", escalated).group(1).decode()
+    )
+    assert (await post(clients, escalated)).status_code == 202
+    ebay_case = (await held(ebay, return_id))["summary"]["escalationInfo"]["caseId"]
+
+    async def claim():
+        listed = await clients["analytics"].get(
+            "/claims", params={"seller": SELLER, "kind": "ebay_money_back"}, headers=AGENT
+        )
+        assert listed.status_code == 200, listed.text
+        return next((c for c in listed.json()["claims"] if c["case_id"] == case_id), None)
+
+    opened = await eventually(claim)
+    assert opened["marketplace_claim_id"] == ebay_case
+    assert opened["opened_by"] == "ebay notice" and opened["outcome"] == "open"
+    # Its clock started at eBay's notice, not when someone got round to it.
+    assert datetime.fromisoformat(opened["starts"]) == noticed_at
+    assert opened["clock"]["state"] == "running"
+    assert (await stored_case(clients, case_id))["marketplace_status"] == "escalated"
+    # eBay sending it again opens no second claim.
+    again = await post(clients, await notification(ebay, "ReturnEscalated", return_id))
+    assert again.status_code in (200, 202)
+    await asyncio.sleep(1)
+    listed = await clients["analytics"].get(
+        "/claims", params={"seller": SELLER, "kind": "ebay_money_back"}, headers=AGENT
+    )
+    assert [c["case_id"] for c in listed.json()["claims"]].count(case_id) == 1

@@ -239,3 +239,57 @@ async def test_the_demo_shops_returns_become_cases_one_per_reason(clients, emula
         return summary["by_marketplace"].get("shopify", 0) >= 6
 
     await eventually(in_the_summary, timeout=60)
+
+
+async def test_a_dispute_on_a_returned_order_opens_its_chargeback_claim_in_analytics(
+    clients, emulators, database
+):
+    body, raw = await requested_return(emulators, [("not_as_described", "Not what I ordered")])
+    assert (await deliver(clients, "returns/request", raw, str(uuid.uuid4()))).status_code == 202
+    case_id = case_id_of("shopify", request_key_of(raw), account=SHOP)
+    await eventually(lambda: stored_case(clients, case_id))
+
+    dispute_id = uuid.uuid4().int % 10**9
+    dispute = {
+        "id": dispute_id,
+        "order_id": body["order"]["id"],
+        "type": "chargeback",
+        "amount": "25.00",
+        "currency": "USD",
+        "reason": "product_unacceptable",
+        "status": "needs_response",
+        "evidence_due_by": "2026-03-16T19:00:00-04:00",
+        "initiated_at": "2026-03-02T09:00:00-05:00",
+    }
+    raw_dispute = json.dumps(dispute).encode()
+    answer = await deliver(clients, "disputes/create", raw_dispute, str(uuid.uuid4()))
+    assert answer.status_code == 202, answer.text
+
+    async def claim():
+        listed = await clients["analytics"].get(
+            "/claims", params={"seller": SHOP, "kind": "chargeback"}, headers=AGENT
+        )
+        assert listed.status_code == 200, listed.text
+        return next((c for c in listed.json()["claims"] if c["case_id"] == case_id), None)
+
+    opened = await eventually(claim, timeout=30)
+    assert opened["marketplace_claim_id"] == str(dispute_id)
+    assert (opened["amount_minor"], opened["opened_by"]) == (2500, "shopify notice")
+    # The clock runs from the bank's dispute to the evidence date Shopify states.
+    assert opened["starts"] == "2026-03-02T14:00:00Z"
+    assert opened["due_at"] == "2026-03-16T23:00:00Z"
+    # The return itself is where it was: the dispute changes nothing of it.
+    assert (await stored_case(clients, case_id))["marketplace_status"] == "requested"
+
+    # A dispute on an order no return case knows is moot, not a failed delivery.
+    stray = json.dumps({**dispute, "id": dispute_id + 1, "order_id": 1}).encode()
+    stray_event = str(uuid.uuid4())
+    moot = await deliver(clients, "disputes/create", stray, stray_event)
+    assert moot.status_code == 202, moot.text
+
+    async def settled():
+        found = await delivery_state(database, stray_event)
+        return found if found and found[0] != "accepted" else None
+
+    state, _, error = await eventually(settled, timeout=30)
+    assert state != "failed", error

@@ -1,6 +1,6 @@
 """Resolution's API, asked on the console's behalf, with the caller's own credentials: the
-seller's policy in force, and a period's cases replanned under a proposed policy
-(resolution's what-if).
+seller's policy in force, a period's cases replanned under a proposed policy (resolution's
+what-if), and the seller's troubleshooting guides (to publish one to a listing).
 
 Each question goes with the caller's own token, never one of analytics': resolution checks
 what the caller may see and do. Analytics passes resolution's answer on as it came,
@@ -35,6 +35,12 @@ class ResolutionApi:
         headers = {"Authorization": authorization} if authorization else {}
         return await self._ask(
             self.client.build_request("GET", f"/policies/{seller}", headers=headers)
+        )
+
+    async def guides_of(self, seller: str, authorization: str | None) -> Answer:
+        headers = {"Authorization": authorization} if authorization else {}
+        return await self._ask(
+            self.client.build_request("GET", f"/guides/{seller}", headers=headers)
         )
 
     async def what_if(self, seller: str, question: bytes, authorization: str | None) -> Answer:

@@ -18,17 +18,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from shared.business_time import business_days_after, calendar_days_after
-from shared.events import MAX_MINOR
+from shared.events import MAX_MINOR, ClaimKind
 from shared.markets import Market
 
 MAX_CLAIM_MINOR = MAX_MINOR
-
-
-class ClaimKind(StrEnum):
-    AMAZON_A_TO_Z = "amazon_a_to_z"  # the buyer asked Amazon to step in
-    AMAZON_SAFE_T = "amazon_safe_t"  # the seller asks Amazon back a refund it was not owed
-    EBAY_MONEY_BACK = "ebay_money_back"  # an eBay Money Back Guarantee case
-    CHARGEBACK = "chargeback"  # the buyer's card issuer took the payment back
+__all__ = ["ClaimKind"]  # the kinds are the event contract's (`shared.events`)
 
 
 class StartsFrom(StrEnum):

@@ -9,11 +9,13 @@ An erased buyer (`case.buyer_erased`) is left out: what they wrote or are known 
 (`case_facts.PERSONAL_FIELDS`) is dropped from every event, later ones included, before
 anything is read; the pack says that it was.
 
-Photos are references: the buyer's and the receiving photos are the URLs the events carry;
-the bench photos stay with refurbish (`/inspections/{id}/photos/…`, behind its technicians'
-policy), so the pack names the inspection whose photos to attach, not the images.
+The buyer's and the receiving photos are the URLs the events carry. The bench photos stay
+with refurbish: the pack names each inspection (`inspections`), and the photos fetched from
+refurbish are put in it (`bench_photos`), each one that could not be fetched listed as
+missing with the reason (`photos_missing`), never a failure of the pack.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -54,6 +56,27 @@ class Turn:
     within_deadline: bool | None = None  # ... against the marketplace's reply deadline
 
 
+@dataclass(frozen=True)
+class PhotoFile:
+    """A bench photo, as refurbish keeps it."""
+
+    inspection_id: str
+    photo_id: str
+    content_type: str
+    data: bytes
+
+    @property
+    def name(self) -> str:
+        extension = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+        return f"{self.inspection_id}-{self.photo_id}.{extension.get(self.content_type, 'bin')}"
+
+
+@dataclass(frozen=True)
+class MissingPhoto:
+    reference: str  # the inspection, or the inspection and photo
+    why: str
+
+
 @dataclass
 class EvidencePack:
     case_id: str
@@ -67,6 +90,9 @@ class EvidencePack:
     sections: dict[str, list[Fact]] = field(default_factory=dict)
     conversation: list[Turn] = field(default_factory=list)
     photos: list[tuple[str, str]] = field(default_factory=list)  # (whose, reference)
+    inspections: list[str] = field(default_factory=list)  # whose bench photos belong here
+    bench_photos: list[PhotoFile] = field(default_factory=list)
+    photos_missing: list[MissingPhoto] = field(default_factory=list)
     refunded_minor: int = 0
     reply_deadline_hours: int | None = None
     message_ids: set[str] = field(default_factory=set)  # each message once, as first sent
@@ -113,147 +139,209 @@ def _at(data: dict[str, Any], name: str, fallback: datetime) -> datetime:
 
 
 def assemble(case_id: str, rule: ClaimRule, events: list[KeptEvent]) -> EvidencePack:
-    """The pack of one case for a claim of `rule`'s kind, from its kept events in order."""
+    """The pack of one case for a claim of `rule`'s kind, from its kept events in order:
+    each event's line (`LINES`), and what else it tells the pack (`READERS`)."""
     events, erased_at = without_erased_buyer(sorted(events, key=lambda e: e.time))
     pack = EvidencePack(case_id=case_id, rule=rule, buyer_erased_at=erased_at)
-    sections: dict[str, list[Fact]] = {name: [] for name in SECTION_TITLES}
-    pack.sections = sections
+    pack.sections = {name: [] for name in SECTION_TITLES}
     for event in events:
-        _read(pack, sections, event)
+        if (line := LINES.get(event.type)) is not None:
+            at = _at(event.data, line.at, event.time) if line.at else event.time
+            pack.sections[line.section].append(Fact(at, line.text(event.data)))
+        if (reader := READERS.get(event.type)) is not None:
+            reader(pack, event)
     pack.reply_deadline_hours = reply_hours(pack.marketplace)
     pack.conversation = _timed(pack.conversation, pack.reply_deadline_hours)
     return pack
 
 
-def _read(pack: EvidencePack, sections: dict[str, list[Fact]], event: KeptEvent) -> None:
-    data, time, kind = event.data, event.time, event.type
-    add = lambda name, at, what: sections[name].append(Fact(at, what))  # noqa: E731
-    if kind == "case.opened":
-        pack.marketplace = data.get("marketplace")
-        pack.market = data.get("market")
-        pack.seller_account = data.get("seller_account") or None
-        pack.order_id = data.get("order_id")
-        pack.currency = data.get("currency")
-        opened = _at(data, "opened_at", time)
-        ids = ", ".join(
-            f"{label} {data[name]}"
-            for label, name in (("order", "order_id"), ("return", "return_id"), ("RMA", "rma_id"))
-            if data.get(name)
+@dataclass(frozen=True)
+class Line:
+    """The one line an event gives the pack: its section, its words from the event's data,
+    and the data field of its time (None: when the event was published)."""
+
+    section: str
+    text: Callable[[dict[str, Any]], str]
+    at: str | None = "at"
+
+
+def _offered(d: dict[str, Any]) -> str:
+    verb = "Offered" if d.get("needs_answer", True) else "Told the buyer of"
+    return (
+        f"{verb} {d['remedy']} (step {d['step']}), {money(d['amount_minor'], d['currency'])}, "
+        f"open until {when(d['expires_at'])}"
+    )
+
+
+def _received(d: dict[str, Any]) -> str:
+    note = f": {d['condition_note']}" if d.get("condition_note") else ""
+    return f"Return scanned in at {d['warehouse']} (RMA {d['rma_id']}){note}"
+
+
+def _graded(d: dict[str, Any]) -> str:
+    override = f", overridden: {d['override_reason']}" if d.get("override_reason") else ""
+    return (
+        f"Graded {d['grade']} (checklist gave {d['computed_grade']}{override}) "
+        f"by {d.get('technician') or 'the rubric'}"
+    )
+
+
+LINES: dict[str, Line] = {
+    "case.marketplace_updated": Line(
+        "delivery", lambda d: f"{d['marketplace']} says: {d['status']}"
+    ),
+    "resolution.parcel_traced": Line(
+        "delivery",
+        lambda d: (
+            f"Tracking scan {d['carrier']} {d['tracking_number']}: {d['status']} "
+            f"(verdict {d['verdict']}: {d['why']})"
+        ),
+    ),
+    "fulfillment.shipped": Line(
+        "delivery",
+        lambda d: (
+            f"Shipped {d['remedy']} from {d['warehouse']} with {d['carrier']} "
+            f"{d['service']}: {d['tracking_number']}"
+        ),
+    ),
+    "fulfillment.return_label_issued": Line(
+        "delivery",
+        lambda d: (
+            f"Return label {d['carrier']} {d['tracking_number']} to {d['warehouse']} "
+            f"(RMA {d['rma_id']})"
+        ),
+        at=None,
+    ),
+    "fulfillment.pickup_scheduled": Line(
+        "delivery", lambda d: f"Return pickup booked with {d['carrier']} on {d['day']}", at=None
+    ),
+    "resolution.offered": Line("offers", _offered, at=None),
+    "resolution.accepted": Line("offers", lambda d: f"The buyer accepted {d['remedy']}"),
+    "resolution.declined": Line("offers", lambda d: f"Offer of {d['remedy']} ended: {d['cause']}"),
+    "resolution.decided": Line(
+        "offers", lambda d: f"Decided: {d['remedy']} ({d['rule']})", at=None
+    ),
+    "refund.issued": Line(
+        "refunds",
+        lambda d: (
+            f"Refunded {money(d['amount_minor'], d['currency'])} for {d['remedy']} "
+            f"through {d['marketplace']} (refund {d['marketplace_refund_id']})"
+        ),
+    ),
+    "fulfillment.return_received": Line("return", _received, at="received_at"),
+    "refurbish.inspection_opened": Line(
+        "return",
+        lambda d: f"Inspection {d['inspection_id']} opened at {d['warehouse']}",
+        at=None,
+    ),
+    "refurbish.graded": Line("return", _graded, at=None),
+    "refurbish.disposition_decided": Line(
+        "return",
+        lambda d: (
+            f"Unit sent to {d['disposition']}, recovering {money(d['net_minor'], d['currency'])}"
+        ),
+        at=None,
+    ),
+}
+
+
+def _opened(pack: EvidencePack, event: KeptEvent) -> None:
+    data = event.data
+    add = pack.sections
+    pack.marketplace = data.get("marketplace")
+    pack.market = data.get("market")
+    pack.seller_account = data.get("seller_account") or None
+    pack.order_id = data.get("order_id")
+    pack.currency = data.get("currency")
+    opened = _at(data, "opened_at", event.time)
+    ids = ", ".join(
+        f"{label} {data[name]}"
+        for label, name in (("order", "order_id"), ("return", "return_id"), ("RMA", "rma_id"))
+        if data.get(name)
+    )
+    order = [Fact(opened, f"Case opened on {pack.marketplace} ({pack.market}): {ids}")]
+    for item in data.get("items", []):
+        price = money(item.get("unit_price_minor"), pack.currency)
+        title = item.get("title") or ""
+        order.append(Fact(None, f"{item['quantity']} x {item['sku']} {title} at {price}"))
+    reason = f"Return reason: {data.get('reason')} (marketplace code {data.get('reason_code')})"
+    order.append(Fact(None, reason))
+    if data.get("buyer_ref"):
+        order.append(Fact(None, f"Buyer reference: {data['buyer_ref']}"))
+    for deadline in data.get("deadlines", []):
+        due = f"Marketplace deadline {deadline['name']}: {when(deadline['due_at'])}"
+        order.append(Fact(None, due))
+    add["order"] += order
+    if data.get("delivered_at"):
+        add["delivery"].append(
+            Fact(_at(data, "delivered_at", event.time), "Delivered to the buyer")
         )
-        add("order", opened, f"Case opened on {pack.marketplace} ({pack.market}): {ids}")
-        for item in data.get("items", []):
-            price = money(item.get("unit_price_minor"), pack.currency)
-            title = item.get("title") or ""
-            add("order", None, f"{item['quantity']} x {item['sku']} {title} at {price}")
-        reason = f"Return reason: {data.get('reason')} (marketplace code {data.get('reason_code')})"
-        add("order", None, reason)
-        if data.get("buyer_ref"):
-            add("order", None, f"Buyer reference: {data['buyer_ref']}")
-        for deadline in data.get("deadlines", []):
-            add(
-                "order",
-                None,
-                f"Marketplace deadline {deadline['name']}: {when(deadline['due_at'])}",
-            )
-        if data.get("delivered_at"):
-            add("delivery", _at(data, "delivered_at", time), "Delivered to the buyer")
-        if parcel := data.get("parcel"):
-            add("delivery", None, f"Shipped with {parcel['carrier']}: {parcel['tracking_number']}")
-        if data.get("buyer_comment"):
-            pack.conversation.append(Turn(opened, "buyer", "opened", data["buyer_comment"]))
-        for photo in data.get("photos", []):
-            pack.photos.append(("buyer", photo))
-    elif kind == "case.marketplace_updated":
-        add("delivery", _at(data, "at", time), f"{data['marketplace']} says: {data['status']}")
-    elif kind == "resolution.parcel_traced":
-        add(
-            "delivery",
-            _at(data, "at", time),
-            f"Tracking scan {data['carrier']} {data['tracking_number']}: {data['status']} "
-            f"(verdict {data['verdict']}: {data['why']})",
-        )
-    elif kind == "fulfillment.shipped":
-        add(
-            "delivery",
-            _at(data, "at", time),
-            f"Shipped {data['remedy']} from {data['warehouse']} with {data['carrier']} "
-            f"{data['service']}: {data['tracking_number']}",
-        )
-    elif kind == "fulfillment.return_label_issued":
-        add(
-            "delivery",
-            time,
-            f"Return label {data['carrier']} {data['tracking_number']} to {data['warehouse']} "
-            f"(RMA {data['rma_id']})",
-        )
-    elif kind == "fulfillment.pickup_scheduled":
-        add("delivery", time, f"Return pickup booked with {data['carrier']} on {data['day']}")
-    elif kind == "case.buyer_messaged":
-        if data["message_id"] not in pack.message_ids:
-            pack.message_ids.add(data["message_id"])
-            words = " - ".join(w for w in (data.get("subject", ""), data.get("text", "")) if w)
-            pack.conversation.append(Turn(_at(data, "at", time), "seller", data["kind"], words))
-    elif kind == "case.buyer_replied":
-        at = _at(data, "at", time)
-        pack.conversation.append(Turn(at, "buyer", data["answer"], data.get("text", "")))
-    elif kind == "resolution.offered":
-        verb = "Offered" if data.get("needs_answer", True) else "Told the buyer of"
-        add(
-            "offers",
-            time,
-            f"{verb} {data['remedy']} (step {data['step']}), "
-            f"{money(data['amount_minor'], data['currency'])}, "
-            f"open until {when(data['expires_at'])}",
-        )
-    elif kind == "resolution.accepted":
-        add("offers", _at(data, "at", time), f"The buyer accepted {data['remedy']}")
-    elif kind == "resolution.declined":
-        add("offers", _at(data, "at", time), f"Offer of {data['remedy']} ended: {data['cause']}")
-    elif kind == "resolution.decided":
-        add("offers", time, f"Decided: {data['remedy']} ({data['rule']})")
-    elif kind == "refund.issued":
-        pack.refunded_minor += int(data["amount_minor"])
-        add(
-            "refunds",
-            _at(data, "at", time),
-            f"Refunded {money(data['amount_minor'], data['currency'])} for {data['remedy']} "
-            f"through {data['marketplace']} (refund {data['marketplace_refund_id']})",
-        )
-    elif kind == "fulfillment.return_received":
-        note = f": {data['condition_note']}" if data.get("condition_note") else ""
-        add(
-            "return",
-            _at(data, "received_at", time),
-            f"Return scanned in at {data['warehouse']} (RMA {data['rma_id']}){note}",
-        )
-        for item in data.get("items", []):
-            add("return", None, f"Received {item['quantity']} x {item['sku']}")
-        for photo in data.get("photos", []):
-            pack.photos.append(("receiving", photo))
-    elif kind == "refurbish.inspection_opened":
-        add("return", time, f"Inspection {data['inspection_id']} opened at {data['warehouse']}")
-        pack.photos.append(
-            ("bench", f"refurbish /inspections/{data['inspection_id']}/photos (kept by refurbish)")
-        )
-    elif kind == "refurbish.graded":
-        override = f", overridden: {data['override_reason']}" if data.get("override_reason") else ""
-        add(
-            "return",
-            time,
-            f"Graded {data['grade']} (checklist gave {data['computed_grade']}{override}) "
-            f"by {data.get('technician') or 'the rubric'}",
-        )
-        for reason in data.get("reasons", []):
-            add("return", None, f"Checklist finding: {reason}")
-        if data.get("notes"):
-            add("return", None, f"Technician's notes: {data['notes']}")
-    elif kind == "refurbish.disposition_decided":
-        add(
-            "return",
-            time,
-            f"Unit sent to {data['disposition']}, recovering "
-            f"{money(data['net_minor'], data['currency'])}",
-        )
+    if parcel := data.get("parcel"):
+        shipped = f"Shipped with {parcel['carrier']}: {parcel['tracking_number']}"
+        add["delivery"].append(Fact(None, shipped))
+    if data.get("buyer_comment"):
+        pack.conversation.append(Turn(opened, "buyer", "opened", data["buyer_comment"]))
+    pack.photos += [("buyer", photo) for photo in data.get("photos", [])]
+
+
+def _claim_noticed(pack: EvidencePack, event: KeptEvent) -> None:
+    data = event.data
+    if claim := data.get("claim"):
+        said = f"{claim['kind']} {claim['marketplace_claim_id']} {claim.get('state', '')}"
+        noticed = f"{data['marketplace']} notified claim {said}".strip()
+        pack.sections["order"].append(Fact(_at(claim, "notice_at", event.time), noticed))
+
+
+def _messaged(pack: EvidencePack, event: KeptEvent) -> None:
+    data = event.data
+    if data["message_id"] in pack.message_ids:
+        return  # each message once, as first sent
+    pack.message_ids.add(data["message_id"])
+    words = " - ".join(w for w in (data.get("subject", ""), data.get("text", "")) if w)
+    pack.conversation.append(Turn(_at(data, "at", event.time), "seller", data["kind"], words))
+
+
+def _replied(pack: EvidencePack, event: KeptEvent) -> None:
+    data = event.data
+    at = _at(data, "at", event.time)
+    pack.conversation.append(Turn(at, "buyer", data["answer"], data.get("text", "")))
+
+
+def _refunded(pack: EvidencePack, event: KeptEvent) -> None:
+    pack.refunded_minor += int(event.data["amount_minor"])
+
+
+def _scanned_in(pack: EvidencePack, event: KeptEvent) -> None:
+    for item in event.data.get("items", []):
+        received = f"Received {item['quantity']} x {item['sku']}"
+        pack.sections["return"].append(Fact(None, received))
+    pack.photos += [("receiving", photo) for photo in event.data.get("photos", [])]
+
+
+def _inspected(pack: EvidencePack, event: KeptEvent) -> None:
+    if event.data["inspection_id"] not in pack.inspections:
+        pack.inspections.append(event.data["inspection_id"])
+
+
+def _findings(pack: EvidencePack, event: KeptEvent) -> None:
+    found = [Fact(None, f"Checklist finding: {r}") for r in event.data.get("reasons", [])]
+    if event.data.get("notes"):
+        found.append(Fact(None, f"Technician's notes: {event.data['notes']}"))
+    pack.sections["return"] += found
+
+
+# What an event tells the pack besides its line: the case's own facts, the conversation,
+# the refunds' sum, the photos and inspections, the checklist's findings.
+READERS: dict[str, Callable[[EvidencePack, KeptEvent], None]] = {
+    "case.opened": _opened,
+    "case.marketplace_updated": _claim_noticed,
+    "case.buyer_messaged": _messaged,
+    "case.buyer_replied": _replied,
+    "refund.issued": _refunded,
+    "fulfillment.return_received": _scanned_in,
+    "refurbish.inspection_opened": _inspected,
+    "refurbish.graded": _findings,
+}
 
 
 def _timed(turns: list[Turn], deadline_hours: int | None) -> list[Turn]:

@@ -1,6 +1,7 @@
 """An evidence pack as the files a marketplace's upload form takes: one PDF (reportlab, in
 the fonts of the project's labels) and one ZIP holding that PDF, the facts as JSON, the
-conversation and the timeline as CSV, and the photos' references. Bytes in memory, no I/O.
+conversation and the timeline as CSV, the bench photos themselves (`photos/`) and every
+photo's reference, a missing one with the reason (`photos.txt`). Bytes in memory, no I/O.
 """
 
 import csv
@@ -15,10 +16,18 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.lib.utils import ImageReader
+from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from services.analytics.domain.claims import ClockState
-from services.analytics.domain.evidence import SECTION_TITLES, EvidencePack, money, when
+from services.analytics.domain.evidence import (
+    SECTION_TITLES,
+    EvidencePack,
+    MissingPhoto,
+    PhotoFile,
+    money,
+    when,
+)
 from shared.labels import SANS, SANS_BOLD, printable
 
 
@@ -142,8 +151,41 @@ def pdf_of(pack: EvidencePack, clock: Clock | None = None) -> bytes:
             story.append(_p("No event of the case shows this."))
         else:
             story.append(_table(rows, [w * width for w in widths]))
+        if name == "return":
+            story += bench_photo_story(pack)
     document.build(story)
     return out.getvalue()
+
+
+PHOTO_BOX = 70 * mm  # each bench photo fits a square of this side
+
+
+def bench_photo_story(pack: EvidencePack) -> list:
+    """Each bench photo, drawn with its caption; one that is not a readable image, and
+    each refurbish did not give, named as missing with the reason."""
+    story: list = []
+    missing = list(pack.photos_missing)
+    for photo in pack.bench_photos:
+        drawn = _image(photo)
+        if drawn is None:
+            missing.append(MissingPhoto(_reference(photo), "not a readable image"))
+            continue
+        story += [Spacer(0, 2 * mm), drawn, _p(f"Bench photo {_reference(photo)}", SMALL)]
+    story += [_p(f"Photo missing: {m.reference}: {m.why}", SMALL) for m in missing]
+    return story
+
+
+def _reference(photo: PhotoFile) -> str:
+    return f"inspection {photo.inspection_id}, photo {photo.photo_id}"
+
+
+def _image(photo: PhotoFile) -> Image | None:
+    try:
+        width, height = ImageReader(io.BytesIO(photo.data)).getSize()
+    except Exception:  # noqa: BLE001 - whatever the imaging library finds wrong with it
+        return None
+    scale = min(PHOTO_BOX / width, PHOTO_BOX / height)
+    return Image(io.BytesIO(photo.data), width=width * scale, height=height * scale)
 
 
 def facts_of(pack: EvidencePack, clock: Clock | None) -> dict:
@@ -176,7 +218,9 @@ def facts_of(pack: EvidencePack, clock: Clock | None) -> dict:
             name: [{"at": f.at.isoformat() if f.at else None, "what": f.what} for f in facts]
             for name, facts in pack.sections.items()
         },
-        "photos": [{"whose": whose, "reference": ref} for whose, ref in pack.photos],
+        "photos": [{"whose": whose, "reference": ref} for whose, ref in pack.photos]
+        + [{"whose": "bench", "file": f"photos/{p.name}"} for p in pack.bench_photos],
+        "photos_missing": [{"reference": m.reference, "why": m.why} for m in pack.photos_missing],
         "missing": pack.missing,
     }
 
@@ -189,7 +233,8 @@ def _csv(rows: list[list[str]]) -> str:
 
 def zip_of(pack: EvidencePack, clock: Clock | None = None) -> bytes:
     """The pack for an upload form: the PDF, the facts (JSON), the conversation and every
-    fact in time order (CSV), the photos' references (they are links, not images)."""
+    fact in time order (CSV), the bench photos, and every photo's reference (the buyer's
+    and the receiving ones are links) with the missing ones and why."""
     conversation = [["at", "author", "kind", "text", "replied_after_hours", "within_deadline"]]
     conversation += [
         [
@@ -211,7 +256,13 @@ def zip_of(pack: EvidencePack, clock: Clock | None = None) -> bytes:
         ),
         key=lambda row: row[0],
     )
-    photos = "".join(f"{whose}\t{ref}\n" for whose, ref in pack.photos) or "no photos\n"
+    photos = "".join(
+        [
+            *(f"{whose}\t{ref}\n" for whose, ref in pack.photos),
+            *(f"bench\tphotos/{p.name}\n" for p in pack.bench_photos),
+            *(f"missing\t{m.reference}: {m.why}\n" for m in pack.photos_missing),
+        ]
+    )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         stem = f"{pack.rule.kind.value}-{pack.case_id}"
@@ -219,5 +270,7 @@ def zip_of(pack: EvidencePack, clock: Clock | None = None) -> bytes:
         archive.writestr("facts.json", json.dumps(facts_of(pack, clock), indent=2))
         archive.writestr("conversation.csv", _csv(conversation))
         archive.writestr("timeline.csv", _csv(timeline))
-        archive.writestr("photos.txt", photos)
+        archive.writestr("photos.txt", photos or "no photos\n")
+        for photo in pack.bench_photos:
+            archive.writestr(f"photos/{photo.name}", photo.data)
     return out.getvalue()

@@ -1,7 +1,9 @@
-"""A listing's published FAQ entries, back where buyers read before they buy: a public page
-per listing and language (embeddable in an iframe), and the same answers in the shape each
-marketplace's listing accepts. Pure: the page is rendered with autoescaping, every export
-is built as data (JSON, or XML through ElementTree), so a seller's text is never markup.
+"""A listing's published FAQ entries and guides, back where buyers read before they buy: a
+public page per listing and language (embeddable in an iframe), and the same answers in the
+shape each marketplace's listing accepts. A troubleshooting or setup guide (resolution's
+knowledge base) is shown as an answer: its title, then its numbered steps (`guide_answer`).
+Pure: the page is rendered with autoescaping, every export is built as data (JSON, or XML
+through ElementTree), so a seller's text is never markup.
 
 The export shapes, as each marketplace documents them:
 
@@ -35,6 +37,7 @@ from xml.etree import ElementTree
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from shared.events import Reason
 from shared.markets import Market
 
 HERE = Path(__file__).parent
@@ -66,6 +69,12 @@ SHOPIFY_NAMESPACE = "aftersales"
 WALMART_LANGUAGES = frozenset({"en"})
 WALMART_SPEC_VERSION = "5.0.20251118-18_39_44"
 EBAY_NAMESPACE = "urn:ebay:apis:eBLBaseComponents"
+
+
+# The return reasons a troubleshooting or setup guide answers: "does not work" and "hard to
+# set up" (the listing audit's rules for a missing guide name the same two).
+GUIDE_COVERS = (Reason.DEFECTIVE.value, Reason.HARD_TO_USE.value)
+GUIDE_PREFIX = "guide:"  # a guide's answers are named apart from the FAQ entries'
 
 
 class Marketplace(StrEnum):
@@ -124,6 +133,28 @@ def page_headers() -> dict[str, str]:
         "Referrer-Policy": "no-referrer",
         "Cache-Control": "public, max-age=300",
     }
+
+
+def guide_answer(
+    guide_id: str, language: str, title: str, steps: Sequence[str], published_at: datetime
+) -> PublishedAnswer:
+    """A published guide as the page and the exports show an answer."""
+    numbered = " ".join(f"{number}. {step}" for number, step in enumerate(steps, 1))
+    return PublishedAnswer(f"{GUIDE_PREFIX}{guide_id}", language, title, numbered, published_at)
+
+
+def guide_for_listing(guides: Sequence[dict], guide_id: str, sku: str) -> dict:
+    """The seller's guide `guide_id` (as resolution lists it), if it is for this listing:
+    the listing's own, or its category's; CannotExport with the reason otherwise."""
+    guide = next((g for g in guides if g.get("guide_id") == guide_id), None)
+    if guide is None:
+        raise CannotExport(f"no guide {guide_id} in the seller's knowledge base")
+    if guide.get("sku") not in (None, sku):
+        raise CannotExport(f"guide {guide_id} is for {guide['sku']}, not {sku}")
+    language_of(guide.get("language"))
+    if not guide.get("title") or not guide.get("steps"):
+        raise CannotExport(f"guide {guide_id} has no title or no steps")
+    return guide
 
 
 def language_of(language: str | None) -> str:

@@ -26,7 +26,9 @@ from services.analytics.workflows.claims import (
     pack_of,
     record_filing,
     record_outcome,
+    with_bench_photos,
 )
+from services.analytics.workflows.context import CurrentAnalytics
 from shared.audit import personal_data
 from shared.identity import Principal, SellerAgent, SellerReader
 from shared.routes import attachment, served
@@ -60,6 +62,7 @@ async def evidence_pack(
     kind: ClaimKind,
     caller: SellerReader,
     service: CurrentService,
+    analytics: CurrentAnalytics,
     format: PackFormat = PackFormat.PDF,
 ) -> Response:
     async with service.sessions() as session:
@@ -69,6 +72,8 @@ async def evidence_pack(
         except ClaimRefused as error:
             raise refused(error) from error
         claim = await latest_claim(session, case_id, kind)
+    # Without its context (the app run bare), refurbish is not reachable: photos missing.
+    pack = await with_bench_photos(pack, analytics.bench_photos if analytics else None)
     clock = clock_of(claim, now()) if claim is not None else None
     stem = f"evidence-{kind.value}-{case_id}"
     if format is PackFormat.ZIP:

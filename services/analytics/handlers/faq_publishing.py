@@ -1,11 +1,14 @@
-"""A listing's FAQ answers back where buyers read before they buy. The seller's admin
-publishes an entry (from a moment, now by default) or takes it back; the public page shows
-the published entries per listing and language to anyone, framed in any shop; the seller's
-people get the page's embed snippet, an export in each marketplace's shape, and the report
-of what each publication did to the listing's return reasons (`domain/faq_effect.py`).
-Another seller's listing answers 404, as a seller unknown."""
+"""A listing's FAQ answers and guides back where buyers read before they buy. The seller's
+admin publishes an entry, or a troubleshooting or setup guide of the seller's knowledge
+base (read from resolution with the admin's own token, its text kept as published), from a
+moment (now by default), or takes it back; the public page shows the published entries and
+guides per listing and language to anyone, framed in any shop; the seller's people get the
+page's embed snippet, an export in each marketplace's shape, and the report of what each
+publication did to the listing's return reasons (`domain/faq_effect.py`). Another seller's
+listing answers 404, as a seller unknown."""
 
-from dataclasses import asdict
+import json
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Annotated
 from urllib.parse import urlencode
@@ -25,10 +28,12 @@ from services.analytics.domain.faq_publishing import (
     PublishedAnswer,
 )
 from services.analytics.domain.phrases import base_language
-from services.analytics.tables import CaseView, FaqEntry
+from services.analytics.handlers.what_if import Resolution, credentials_of
+from services.analytics.tables import CaseView, FaqEntry, GuidePublication
 from shared.identity import SellerAdmin, SellerReader, public
 from shared.markets import Market
 from shared.messaging_tables import utc_now
+from shared.outbound import Unavailable
 from shared.routes import get_or_404
 from shared.service import CurrentService
 
@@ -56,10 +61,7 @@ async def publish_entry(
     publication: Publication | None = None,
 ) -> FaqEntry:
     caller.seller_or_404(seller, "seller")
-    now = utc_now()
-    published_at = (publication and publication.published_at) or now
-    if published_at > now:
-        raise HTTPException(422, "an entry is published now or was published before, not later")
+    published_at = publication_moment(publication)
     async with service.transaction() as session:
         missing = f"no FAQ entry {entry_id} for {sku}"
         entry = await get_or_404(session, FaqEntry, (seller, sku, entry_id), missing, lock=True)
@@ -85,9 +87,77 @@ async def withdraw_entry(
         session.add(entry)
 
 
+def publication_moment(publication: Publication | None) -> datetime:
+    now = utc_now()
+    published_at = (publication and publication.published_at) or now
+    if published_at > now:
+        raise HTTPException(422, "an entry is published now or was published before, not later")
+    return published_at
+
+
+@router.put(
+    "/faq/{seller}/{sku}/guides/{guide_id}/publication",
+    summary="Publish one of the seller's guides to the listing's buyers, beside its FAQ",
+)
+async def publish_guide(
+    seller: str,
+    sku: str,
+    guide_id: str,
+    request: Request,
+    caller: SellerAdmin,
+    service: CurrentService,
+    resolution: Resolution,
+    publication: Publication | None = None,
+) -> GuidePublication:
+    caller.seller_or_404(seller, "seller")
+    published_at = publication_moment(publication)
+    try:
+        answer = await resolution.guides_of(seller, credentials_of(request))
+    except Unavailable as unavailable:
+        raise HTTPException(503, f"resolution is unreachable: {unavailable.reason}") from None
+    if answer.status != 200:
+        raise HTTPException(
+            answer.status if answer.status in (401, 403, 404) else 502,
+            f"resolution did not give the seller's guides ({answer.status})",
+        )
+    try:
+        guide = publishing.guide_for_listing(json.loads(answer.content), guide_id, sku)
+    except CannotExport as refused:
+        raise HTTPException(422, str(refused)) from None
+    published = GuidePublication(
+        seller_account=seller,
+        sku=sku,
+        guide_id=guide_id,
+        language=publishing.language_of(guide["language"]),
+        title=guide["title"],
+        steps=list(guide["steps"]),
+        covers=list(publishing.GUIDE_COVERS),
+        published_at=published_at,
+    )
+    async with service.transaction() as session:
+        await session.merge(published)
+    return published
+
+
+@router.delete(
+    "/faq/{seller}/{sku}/guides/{guide_id}/publication",
+    status_code=204,
+    summary="Take a guide back from the listing's buyers",
+)
+async def withdraw_guide(
+    seller: str, sku: str, guide_id: str, caller: SellerAdmin, service: CurrentService
+) -> None:
+    caller.seller_or_404(seller, "seller")
+    async with service.transaction() as session:
+        missing = f"no guide {guide_id} published for {sku}"
+        found = await get_or_404(session, GuidePublication, (seller, sku, guide_id), missing)
+        await session.delete(found)
+
+
 async def published_answers(
     session: AsyncSession, seller: str, sku: str, language: str
 ) -> list[PublishedAnswer]:
+    """The listing's published FAQ entries in `language`, then its published guides."""
     rows = await session.scalars(
         select(FaqEntry)
         .where(
@@ -97,10 +167,23 @@ async def published_answers(
         )
         .order_by(FaqEntry.published_at, FaqEntry.entry_id)
     )
-    return [
+    entries = [
         PublishedAnswer(row.entry_id, language, row.question, row.answer, row.published_at)
         for row in rows
         if base_language(row.language) == language
+    ]
+    guides = await session.scalars(
+        select(GuidePublication)
+        .where(
+            GuidePublication.seller_account == seller,
+            GuidePublication.sku == sku,
+            GuidePublication.language == language,
+        )
+        .order_by(GuidePublication.published_at, GuidePublication.guide_id)
+    )
+    return entries + [
+        publishing.guide_answer(g.guide_id, language, g.title, g.steps, g.published_at)
+        for g in guides
     ]
 
 
@@ -211,6 +294,11 @@ async def faq_effect(
         query = query.where(FaqEntry.seller_account == seller)
     if sku is not None:
         query = query.where(FaqEntry.sku == sku)
+    guides = select(GuidePublication).where(caller.sellers_in(GuidePublication.seller_account))
+    if seller is not None:
+        guides = guides.where(GuidePublication.seller_account == seller)
+    if sku is not None:
+        guides = guides.where(GuidePublication.sku == sku)
     window, now = timedelta(days=window_days), utc_now()
     answers = []
     async with service.sessions() as session:
@@ -219,27 +307,57 @@ async def faq_effect(
                 query.order_by(FaqEntry.seller_account, FaqEntry.sku, FaqEntry.published_at)
             )
         )
-        for entry in entries:
-            returns = await returns_around(session, entry, window)
-            effect = effect_of_publication(returns, entry.published_at, entry.covers, window, now)
-            answers.append(
-                {
-                    "seller_account": entry.seller_account,
-                    "sku": entry.sku,
-                    "entry_id": entry.entry_id,
-                    "language": entry.language,
-                    "question": entry.question,
-                    "covers": entry.covers,
-                    **asdict(effect),
-                }
+        published = [
+            (
+                Published(e.seller_account, e.sku, e.entry_id, e.language, e.question, e.covers),
+                e.published_at,
             )
+            for e in entries
+        ]
+        published += [
+            (
+                Published(
+                    g.seller_account,
+                    g.sku,
+                    f"{publishing.GUIDE_PREFIX}{g.guide_id}",
+                    g.language,
+                    g.title,
+                    g.covers,
+                ),
+                g.published_at,
+            )
+            for g in await session.scalars(
+                guides.order_by(
+                    GuidePublication.seller_account,
+                    GuidePublication.sku,
+                    GuidePublication.published_at,
+                )
+            )
+        ]
+        for entry, published_at in published:
+            returns = await returns_around(session, entry, published_at, window)
+            effect = effect_of_publication(returns, published_at, entry.covers, window, now)
+            answers.append({**asdict(entry), **asdict(effect)})
     return answers
 
 
-async def returns_around(session: AsyncSession, entry: FaqEntry, window: timedelta) -> list:
+@dataclass(frozen=True)
+class Published:
+    """An FAQ entry or a guide, as the effect report names it."""
+
+    seller_account: str
+    sku: str
+    entry_id: str  # a guide's: guide:<guide id>
+    language: str
+    question: str  # a guide's: its title
+    covers: list[str]
+
+
+async def returns_around(
+    session: AsyncSession, entry: Published, published: datetime, window: timedelta
+) -> list:
     """The listing's cases with a reason, from its buyers in the entry's language, within a
     window either side of its publication."""
-    published: datetime = entry.published_at
     rows = await session.execute(
         select(CaseView.opened_at, CaseView.reason, CaseView.language).where(
             CaseView.seller_account == entry.seller_account,

@@ -2,14 +2,16 @@
 a claim opened with its clock, its filing and its outcome, and the report of claims won and
 money recovered (`domain/claims.py`, `domain/evidence.py`)."""
 
+import logging
 import uuid
 from collections import defaultdict
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.analytics.adapters.refurbish_photos import BenchPhotos
 from services.analytics.domain.claims import (
     DECIDED,
     RECOVERING,
@@ -22,10 +24,14 @@ from services.analytics.domain.claims import (
     recovered,
     rule_for,
 )
-from services.analytics.domain.evidence import EvidencePack, KeptEvent, assemble
+from services.analytics.domain.evidence import EvidencePack, KeptEvent, MissingPhoto, assemble
 from services.analytics.domain.evidence_files import Clock
 from services.analytics.tables import AppliedEvent, CaseView, MarketplaceClaim
+from shared.consumer import Delivery
+from shared.events import CaseMarketplaceUpdated, ClaimNotice
 from shared.markets import Market
+
+log = logging.getLogger(__name__)
 
 
 class ClaimConflict(ValueError):
@@ -44,6 +50,19 @@ async def kept_events(session: AsyncSession, case_id: str) -> list[KeptEvent]:
 async def pack_of(session: AsyncSession, case: CaseView, kind: ClaimKind) -> EvidencePack:
     rule = rule_for(kind, case.marketplace)
     return assemble(case.case_id, rule, await kept_events(session, case.case_id))
+
+
+async def with_bench_photos(pack: EvidencePack, photos: BenchPhotos | None) -> EvidencePack:
+    """The pack with its inspections' bench photos from refurbish; each one refurbish does
+    not give listed as missing, with the reason."""
+    if photos is None:
+        pack.photos_missing = [
+            MissingPhoto(f"inspection {i}", "refurbish is not reachable from analytics")
+            for i in pack.inspections
+        ]
+        return pack
+    pack.bench_photos, pack.photos_missing = await photos.of_inspections(pack.inspections)
+    return pack
 
 
 def clock_of(claim: MarketplaceClaim, now: datetime) -> Clock:
@@ -88,18 +107,20 @@ async def open_claim(
     note: str,
     by: str,
     now: datetime,
+    notified: bool = False,
 ) -> MarketplaceClaim:
     """A claim on `case`, its clock started by the marketplace's notice, or for SAFE-T by
-    the refund it asks back (the case's latest)."""
+    the refund it asks back (the case's latest; a SAFE-T claim the marketplace `notified`
+    on a refund it made itself starts at the notice)."""
     rule = rule_for(kind, case.marketplace)
     if case.market is None:
         raise ClaimRefused(f"case {case.case_id} has no market yet: its opening is not known")
     starts = notice_at
     if rule.starts_from is StartsFrom.REFUND:
         refunded = last_refund_at(await kept_events(session, case.case_id))
-        if refunded is None:
+        if refunded is None and not notified:
             raise ClaimRefused(f"a {rule.title} asks back a refund: case {case.case_id} has none")
-        starts = refunded
+        starts = refunded or notice_at
     claim = MarketplaceClaim(
         claim_id=f"clm-{uuid.uuid4()}",
         case_id=case.case_id,
@@ -117,6 +138,67 @@ async def open_claim(
     )
     session.add(claim)
     return claim
+
+
+async def open_notified_claims(session: AsyncSession, deliveries: list[Delivery]) -> None:
+    """Every claim a marketplace notified (a `case.marketplace_updated` carrying its
+    `claim`), opened on its case as it comes, so its clock runs from the notice."""
+    for delivery in deliveries:
+        update = delivery.payload
+        if isinstance(update, CaseMarketplaceUpdated) and update.claim is not None:
+            await open_notified(session, update.case_id, update.claim, datetime.now(UTC))
+
+
+async def open_notified(
+    session: AsyncSession, case_id: str, notice: ClaimNotice, now: datetime
+) -> MarketplaceClaim | None:
+    """The notified claim, opened once (by its kind and the marketplace's id of it) and
+    marked filed when the notice says so; None when it was opened before or cannot be
+    (the reason is logged: a notice is never dead-lettered for it)."""
+    known = await session.scalar(
+        select(MarketplaceClaim.claim_id).where(
+            MarketplaceClaim.case_id == case_id,
+            MarketplaceClaim.kind == notice.kind.value,
+            MarketplaceClaim.marketplace_claim_id == notice.marketplace_claim_id,
+        )
+    )
+    case = await session.get(CaseView, case_id)
+    if known is not None:
+        return None
+    if case is None:  # intake opens a case before it says anything more of it
+        log.warning("claim %s on case %s not opened: the case is not known", notice.kind, case_id)
+        return None
+    amount = notice.amount_minor
+    if amount is None:
+        amount = order_value(await kept_events(session, case_id))
+    try:
+        claim = await open_claim(
+            session,
+            case,
+            notice.kind,
+            amount_minor=amount,
+            notice_at=notice.notice_at,
+            stated_due_at=notice.due_at,
+            marketplace_claim_id=notice.marketplace_claim_id,
+            note=f"opened from {case.marketplace}'s notice {notice.state}".strip(),
+            by=f"{case.marketplace} notice",
+            now=now,
+            notified=True,
+        )
+        if notice.filed_at is not None:
+            record_filing(claim, max(notice.filed_at, claim.starts), now)
+    except ClaimRefused as error:
+        log.warning("claim %s on case %s not opened: %s", notice.kind, case_id, error)
+        return None
+    return claim
+
+
+def order_value(events: list[KeptEvent]) -> int:
+    """What the case's order came to, from its opening: what a claim asks when the notice
+    states no amount."""
+    opened = next((e for e in events if e.type == "case.opened"), None)
+    items = opened.data.get("items", []) if opened else []
+    return sum(item.get("quantity", 1) * item.get("unit_price_minor", 0) for item in items)
 
 
 def record_filing(claim: MarketplaceClaim, filed_at: datetime, now: datetime) -> None:

@@ -13,6 +13,7 @@ from services.analytics.domain.case_facts import (
 )
 from services.analytics.domain.conversation import conversation_rows
 from services.analytics.tables import AppliedEvent, CaseView
+from services.analytics.workflows.claims import open_notified_claims
 from services.analytics.workflows.conversation import forget_turns, record_turns
 from shared.consumer import Delivery
 from shared.events import BuyerErased
@@ -58,6 +59,7 @@ async def project(session: AsyncSession, deliveries: list[Delivery]) -> None:
     )
     await erase_buyers(session, deliveries)
     await upsert_cases(session, case_rows([(d.payload, d.envelope.time) for d in deliveries]))
+    await open_notified_claims(session, deliveries)
 
 
 async def upsert_cases(session: AsyncSession, rows: list[dict]) -> None:

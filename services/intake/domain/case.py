@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from shared.events import MarketplaceStatus, Parcel, Reason
+from shared.events import ClaimNotice, MarketplaceStatus, Parcel, Reason
 from shared.markets import Currency, Market
 
 # The buyer reference an erased buyer's cases keep: nothing that names them.
@@ -128,9 +128,12 @@ class UpdateCase(BaseModel):
     seller_account: str
     order_id: str | None = None
     return_id: str | None = None
-    status: MarketplaceStatus
+    # None: the marketplace says nothing new of the return itself (a claim's notice alone).
+    status: MarketplaceStatus | None
     note: str = ""
     at: datetime | None = None
+    # The marketplace's notice of a claim on the order (analytics opens it, clock running).
+    claim: ClaimNotice | None = None
     # Set when no case may ever come for it (a buyer cancelled an order before it shipped:
     # nothing to return): with no case known, the update is moot, for this reason, rather
     # than waited for.

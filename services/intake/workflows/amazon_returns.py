@@ -28,6 +28,7 @@ from services.intake.channels.amazon.reports import (
     ReportRead,
     ReturnRows,
     case_of,
+    claim_deliveries,
     deliveries_of,
     delivery_of,
     needs_order,
@@ -78,6 +79,8 @@ async def take_report(
     new += await wait_for_orders(intake, account, waiting, default_market, source, now)
     # What the report says of each FBA unit, its case open or not: a new word moves it on.
     await intake.acceptance.accept_parsed(unit_deliveries(report.returns, account, now))
+    # The claims it flags (an A-to-z claim, a SAFE-T claim): analytics opens each, clock running.
+    await intake.acceptance.accept_parsed(claim_deliveries(report.returns, account, now))
     rejected = sorted([*report.rejected_rows, *refused], key=lambda row: row.line)
     return Outcome(len(deliveries) + len(waiting), new, rejected)
 

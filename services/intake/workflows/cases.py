@@ -217,7 +217,7 @@ async def update_case(
         raise ChannelError(422, "invalid_payload", "the update names neither a return nor an order")
     rows = (
         await session.execute(
-            select(cases.c.case_id, cases.c.channel).where(
+            select(cases.c.case_id, cases.c.channel, cases.c.marketplace_status).where(
                 cases.c.account == update_.seller_account, named
             )
         )
@@ -235,19 +235,21 @@ async def update_case(
             f"no case yet for return {update_.return_id} / order {update_.order_id}"
         )
     for row in rows:
+        status = update_.status or MarketplaceStatus(row.marketplace_status)
         await session.execute(
             update(cases)
             .where(cases.c.case_id == row.case_id)
-            .values(marketplace_status=update_.status.value)
+            .values(marketplace_status=status.value)
         )
         await emit(
             session,
             CaseMarketplaceUpdated(
                 case_id=row.case_id,
                 marketplace=row.channel,
-                status=update_.status,
+                status=status,
                 note=update_.note,
                 at=update_.at or now,
+                claim=update_.claim,
             ),
         )
 

@@ -9,19 +9,61 @@ import zipfile
 from dataclasses import dataclass
 from datetime import timedelta
 
+import httpx
+import PIL.Image
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 import pytest
 from faststream.kafka import TestKafkaBroker
+from pytest_httpserver import HTTPServer
 
+from services.analytics.adapters.refurbish_photos import BenchPhotos
 from services.analytics.domain.claims import ClaimKind
+from services.analytics.workflows.context import Analytics
+from shared.events import CaseMarketplaceUpdated, ClaimNotice
 from tests.factories import AGENT, STAFF, SellerPeople
 from tests.handlers.analytics.conftest import publish_at
 from tests.unit.analytics.domain.test_evidence import (
+    BUYER_PHOTO,
     BUYER_WORDS,
     MARKETPLACE_OF,
     at,
     pdf_text,
     story,
 )
+
+
+def png(width: int = 40, height: int = 30) -> bytes:
+    out = io.BytesIO()
+    PIL.Image.new("RGB", (width, height), (200, 120, 40)).save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.fixture(autouse=True)
+async def refurbish(api, httpserver: HTTPServer):
+    """Refurbish's bench photos as analytics reaches them (as itself): inspection insp-77
+    of every story has two photos, the second of which refurbish fails to give."""
+    listed = [
+        {"photo_id": "p1", "content_type": "image/png", "size": 1, "taken_at": "2026-11-06"},
+        {"photo_id": "p2", "content_type": "image/png", "size": 1, "taken_at": "2026-11-06"},
+    ]
+    root = "/evidence/inspections/insp-77/photos"
+    httpserver.expect_request(root).respond_with_json(listed)
+    httpserver.expect_request(f"{root}/p1").respond_with_data(png(), content_type="image/png")
+    httpserver.expect_request(f"{root}/p2").respond_with_data("boom", status=500)
+    async with (
+        httpx.AsyncClient() as resolution,
+        httpx.AsyncClient(base_url=httpserver.url_for("")) as client,
+    ):
+        api.service.context = Analytics(resolution, {}, BenchPhotos(client))
+        yield httpserver
+
+
+def images_in(pdf: bytes) -> int:
+    document = pdfium.PdfDocument(pdf)
+    return sum(
+        len(list(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]))) for page in document
+    )
 
 
 async def a_case(api, kind: ClaimKind, seller: str, erased: bool = False) -> str:
@@ -51,21 +93,50 @@ async def test_the_evidence_pack_of_each_kind_as_pdf_and_zip(api, kind):
     text = pdf_text(pdf.content)
     for fact in ("114-3941689-8772232", "Graded D", "Refunded 59.99 USD", BUYER_WORDS):
         assert fact in text
+    # The bench photo refurbish gave is in the PDF; the one it did not is named missing.
+    assert "Bench photo inspection insp-77, photo p1" in text
+    assert "Photo missing: inspection insp-77, photo p2: refurbish answered 500" in text
+    assert images_in(pdf.content) == 1
 
     packed = await api.get(
         f"/cases/{case_id}/evidence/{kind.value}", params={"format": "zip"}, headers=seller.agent()
     )
     assert packed.status_code == 200, packed.text
-    names = zipfile.ZipFile(io.BytesIO(packed.content)).namelist()
-    assert sorted(names) == sorted(
+    archive = zipfile.ZipFile(io.BytesIO(packed.content))
+    assert sorted(archive.namelist()) == sorted(
         [
             f"{kind.value}-{case_id}.pdf",
             "facts.json",
             "conversation.csv",
             "timeline.csv",
             "photos.txt",
+            "photos/insp-77-p1.png",
         ]
     )
+    assert archive.read("photos/insp-77-p1.png") == png()
+    listed = archive.read("photos.txt").decode()
+    assert "bench\tphotos/insp-77-p1.png" in listed
+    assert "missing\tinspection insp-77, photo p2: refurbish answered 500" in listed
+
+
+async def test_a_pack_is_served_with_refurbish_down_its_bench_photos_listed_missing(api):
+    seller = a_seller()
+    case_id = await a_case(api, ClaimKind.AMAZON_A_TO_Z, seller.name)
+    async with httpx.AsyncClient(base_url="http://127.0.0.1:9") as nowhere:
+        api.service.context.bench_photos = BenchPhotos(nowhere)
+        packed = await api.get(
+            f"/cases/{case_id}/evidence/amazon_a_to_z",
+            params={"format": "zip"},
+            headers=seller.agent(),
+        )
+    assert packed.status_code == 200, packed.text
+    archive = zipfile.ZipFile(io.BytesIO(packed.content))
+    assert not [name for name in archive.namelist() if name.startswith("photos/")]
+    assert "missing\tinspection insp-77: refurbish did not answer" in (
+        archive.read("photos.txt").decode()
+    )
+    pdf = archive.read(f"amazon_a_to_z-{case_id}.pdf")
+    assert "Photo missing: inspection insp-77: refurbish did not answer" in pdf_text(pdf)
 
 
 async def test_an_erased_buyer_is_left_out_of_the_pack_served(api):
@@ -75,6 +146,15 @@ async def test_an_erased_buyer_is_left_out_of_the_pack_served(api):
     text = pdf_text(pdf.content)
     assert BUYER_WORDS not in text and "buyer-max-77" not in text
     assert "asked to be erased" in text and "Graded D" in text
+    # The unit's bench photo is no data of the buyer's: it stays; the buyer's photo goes.
+    assert "Bench photo inspection insp-77, photo p1" in text and images_in(pdf.content) == 1
+    packed = await api.get(
+        f"/cases/{case_id}/evidence/amazon_a_to_z", params={"format": "zip"}, headers=AGENT
+    )
+    archive = zipfile.ZipFile(io.BytesIO(packed.content))
+    listed = archive.read("photos.txt").decode()
+    assert BUYER_PHOTO not in listed and "photos/insp-77-p1.png" in archive.namelist()
+    assert BUYER_PHOTO not in archive.read("facts.json").decode()
 
 
 async def test_a_claim_s_clock_filing_outcome_and_the_report(api):
@@ -234,3 +314,72 @@ async def test_the_claims_report_counts_the_period_asked(api):
         "/reports/claims", params={**params, "since": params["until"]}, headers=AGENT
     )
     assert backwards.status_code == 422
+
+
+async def notified(api, case_id: str, notice: ClaimNotice, marketplace: str, hours: float):
+    update = CaseMarketplaceUpdated(
+        case_id=case_id,
+        marketplace=marketplace,
+        status="escalated",
+        note=notice.state,
+        at=at(hours),
+        claim=notice,
+    )
+    async with TestKafkaBroker(api.service.broker) as broker:
+        await publish_at(broker, update, at(hours))
+
+
+async def test_a_claim_the_marketplace_notifies_is_opened_once_with_its_clock_running(api):
+    seller = a_seller()
+    case_id = await a_case(api, ClaimKind.EBAY_MONEY_BACK, seller.name)
+    notice = ClaimNotice(
+        kind=ClaimKind.EBAY_MONEY_BACK,
+        marketplace_claim_id="5012345678",
+        notice_at=at(130),
+        state="ESCALATED",
+    )
+    await notified(api, case_id, notice, "ebay", 130)
+    await notified(api, case_id, notice, "ebay", 131)  # eBay says it again: one claim
+    listed = await api.get("/claims", params={"seller": seller.name}, headers=seller.agent())
+    [claim] = listed.json()["claims"]
+    assert claim["case_id"] == case_id and claim["kind"] == "ebay_money_back"
+    assert claim["marketplace_claim_id"] == "5012345678"
+    assert claim["opened_by"] == "ebay notice" and claim["outcome"] == "open"
+    # The clock runs from eBay's notice: 3 business days, on the US market's calendar.
+    assert claim["starts"] == at(130).isoformat().replace("+00:00", "Z")
+    assert claim["due_at"] > claim["starts"]
+    assert claim["clock"]["state"] in ("breached", "near_breach", "running")
+    # No amount in the notice: the claim asks the order's value (the speaker, 59.99).
+    assert claim["amount_minor"] == 5999
+
+
+async def test_a_safe_t_claim_the_report_lists_is_opened_as_filed(api):
+    seller = a_seller()
+    case_id = await a_case(api, ClaimKind.AMAZON_SAFE_T, seller.name)
+    notice = ClaimNotice(
+        kind=ClaimKind.AMAZON_SAFE_T,
+        marketplace_claim_id="SAFET00000042",
+        notice_at=at(150),
+        filed_at=at(150),
+        amount_minor=4000,
+        state="Pending",
+    )
+    await notified(api, case_id, notice, "amazon", 150)
+    [claim] = (await api.get("/claims", headers=seller.agent())).json()["claims"]
+    # The SAFE-T clock starts at the refund (120 h in), and the claim was filed at 150 h.
+    assert claim["starts"] == at(120).isoformat().replace("+00:00", "Z")
+    assert claim["outcome"] == "filed" and claim["clock"]["state"] == "met"
+    assert claim["amount_minor"] == 4000
+
+
+async def test_a_notice_of_a_claim_that_does_not_fit_the_case_opens_nothing(api):
+    seller = a_seller()
+    ebay_case = await a_case(api, ClaimKind.EBAY_MONEY_BACK, seller.name)
+    wrong = ClaimNotice(
+        kind=ClaimKind.AMAZON_A_TO_Z, marketplace_claim_id="order:1", notice_at=at(130)
+    )
+    await notified(api, ebay_case, wrong, "ebay", 130)
+    assert (await api.get("/claims", headers=seller.agent())).json()["claims"] == []
+    # The projection took the event all the same: the case shows it escalated.
+    timeline = await api.get(f"/cases/{ebay_case}/evidence/ebay_money_back", headers=AGENT)
+    assert timeline.status_code == 200

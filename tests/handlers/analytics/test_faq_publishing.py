@@ -7,10 +7,14 @@ import uuid
 from datetime import timedelta
 from html import escape as escape_text
 
+import httpx
+import pytest
 from faststream.kafka import TestKafkaBroker
 from markupsafe import escape
+from pytest_httpserver import HTTPServer
 
 from services.analytics.app import create_app
+from services.analytics.workflows.context import Analytics
 from shared.events import Remedy, Scenario
 from shared.markets import Market
 from tests.factories import AGENT, SellerPeople
@@ -228,3 +232,164 @@ async def test_the_embed_snippet_names_the_public_address_when_one_is_set(settin
     expected = f"https://faq.example.com/help/listings/{seller}/{SPEAKER.sku}/faq?language=fr"
     assert given.json()["url"] == expected
     assert f'src="{expected}"' in given.json()["snippet"]
+
+
+# A setup guide of the seller's knowledge base for the speaker, in five languages.
+GUIDES = {
+    "en": ("Pair the speaker", ["Hold the power key for 5 s.", "Choose it in Bluetooth."]),
+    "de": ("Lautsprecher koppeln", ["Ein-Taste 5 s halten.", "In Bluetooth wählen."]),
+    "fr": ("Appairer l'enceinte", ["Maintenez 5 s la touche.", "Choisissez-la en Bluetooth."]),
+    "es": ("Emparejar el altavoz", ["Mantén 5 s el botón.", "Elígelo en Bluetooth."]),
+    "it": ("Associare la cassa", ["Tieni premuto 5 s il tasto.", "Sceglila nel Bluetooth."]),
+}
+
+
+def knowledge_base(sku: str) -> list[dict]:
+    """The seller's guides as resolution lists them: the speaker's in five languages, one
+    for every speaker of the category, and one for another product."""
+    guides = [
+        {"guide_id": f"pairing.{lang}", "language": lang, "title": title, "steps": steps,
+         "sku": sku, "category": None}
+        for lang, (title, steps) in GUIDES.items()
+    ]  # fmt: skip
+    guides.append(
+        {"guide_id": "speakers.reset", "language": "en", "title": "Reset any speaker",
+         "steps": ["Hold both keys.", "Wait for the tone."], "sku": None, "category": "speakers"}
+    )  # fmt: skip
+    guides.append(
+        {"guide_id": "cable.check", "language": "en", "title": "Check the cable",
+         "steps": ["Plug it in.", "Look for the light."], "sku": "CABLE-1", "category": None}
+    )  # fmt: skip
+    return guides
+
+
+@pytest.fixture
+async def resolution(api, httpserver: HTTPServer):
+    """Resolution's guides API as the running service would reach it."""
+    async with httpx.AsyncClient(base_url=httpserver.url_for("")) as client:
+        api.service.context = Analytics(client)
+        yield httpserver
+
+
+def serve_guides(resolution: HTTPServer, seller: str, authorization: str) -> None:
+    resolution.expect_request(
+        f"/guides/{seller}", headers={"authorization": authorization}
+    ).respond_with_json(knowledge_base(SPEAKER.sku))
+
+
+async def publish_guide(api, seller: str, guide_id: str, at=None, headers=AGENT):
+    body = {"published_at": at.isoformat()} if at else None
+    return await api.put(
+        f"/faq/{seller}/{SPEAKER.sku}/guides/{guide_id}/publication", json=body, headers=headers
+    )
+
+
+async def test_guides_published_in_five_languages_on_the_page_and_in_the_exports(api, resolution):
+    seller = Seller().name
+    serve_guides(resolution, seller, AGENT["authorization"])
+    for language in GUIDES:
+        published = await publish_guide(api, seller, f"pairing.{language}")
+        assert published.status_code == 200, published.text
+        assert published.json()["language"] == language
+        assert published.json()["covers"] == ["defective", "hard_to_use"]
+    assert (await publish_guide(api, seller, "speakers.reset")).status_code == 200
+    page = f"/listings/{seller}/{SPEAKER.sku}/faq"
+    export = f"/faq/{seller}/{SPEAKER.sku}/export"
+    for language, (title, steps) in GUIDES.items():
+        shown = await api.get(page, params={"language": language})  # no token
+        assert shown.status_code == 200, shown.text
+        numbered = f"1. {steps[0]} 2. {steps[1]}"
+        assert escape(title) in shown.text and escape(numbered) in shown.text
+        others = [t for lang, (t, _) in GUIDES.items() if lang != language]
+        assert not [t for t in others if escape(t) in shown.text]
+        amazon = await api.get(
+            f"{export}/amazon",
+            params={"language": language, "product_type": "SPEAKERS"},
+            headers=AGENT,
+        )
+        assert amazon.status_code == 200, amazon.text
+        bullets = [b["value"] for b in amazon.json()["body"]["patches"][0]["value"]]
+        assert f"{title} {numbered}" in bullets
+        shopify = await api.get(
+            f"{export}/shopify", params={"language": language, "listing_id": "8047"}, headers=AGENT
+        )
+        assert title in shopify.json()["body"]["metafields"][0]["value"]
+        ebay = await api.get(
+            f"{export}/ebay", params={"language": language, "listing_id": "1105"}, headers=AGENT
+        )
+        assert escape_text(escape_text(steps[0], quote=False), quote=False) in ebay.json()["body"]
+    # The category's guide is the speaker's too; another product's is not.
+    english = (await api.get(page, params={"language": "en"})).text
+    assert "Reset any speaker" in english
+    other = await publish_guide(api, seller, "cable.check")
+    assert other.status_code == 422 and "CABLE-1" in other.json()["detail"]
+    unknown = await publish_guide(api, seller, "no.such.guide")
+    assert unknown.status_code == 422 and "no guide" in unknown.json()["detail"]
+
+    # Taken back: gone from the page and the exports.
+    gone = await api.delete(
+        f"/faq/{seller}/{SPEAKER.sku}/guides/pairing.it/publication", headers=AGENT
+    )
+    assert gone.status_code == 204
+    assert (await api.get(page, params={"language": "it"})).status_code == 404
+    again = await api.delete(
+        f"/faq/{seller}/{SPEAKER.sku}/guides/pairing.it/publication", headers=AGENT
+    )
+    assert again.status_code == 404
+
+
+async def test_a_guide_is_published_only_by_the_seller_s_admin_and_as_resolution_says(
+    api, resolution
+):
+    seller, other = Seller(), Seller()
+    serve_guides(resolution, seller.name, seller.admin()["authorization"])
+    published = await publish_guide(api, seller.name, "pairing.en", headers=seller.admin())
+    assert published.status_code == 200, published.text
+    # Another seller's admin is refused before resolution is asked.
+    asked = len(resolution.log)
+    refused = await publish_guide(api, seller.name, "pairing.en", headers=other.admin())
+    assert refused.status_code == 404 and len(resolution.log) == asked
+    # Resolution refusing the caller, or not answering, is said, never a 500.
+    resolution.expect_request(f"/guides/{other.name}").respond_with_data("no", status=403)
+    denied = await publish_guide(api, other.name, "pairing.en", headers=other.admin())
+    assert denied.status_code == 403
+    async with httpx.AsyncClient(base_url="http://127.0.0.1:9") as nowhere:
+        api.service.context = Analytics(nowhere)
+        down = await publish_guide(api, seller.name, "pairing.en", headers=seller.admin())
+    assert down.status_code == 503 and "resolution" in down.json()["detail"]
+
+
+async def test_return_reasons_before_and_after_a_guide_was_published(api, resolution):
+    seller = Seller()
+    published = START + timedelta(days=10)
+    # Before: 2 of 4 English returns hard to set up; after: none of 3.
+    history = [
+        (-9, "hard_to_use", "en"),
+        (-5, "hard_to_use", "en"),
+        (-4, "size_fit", "en"),
+        (-2, "damaged", "en"),
+        (1, "size_fit", "en"),
+        (3, "damaged", "en"),
+        (5, "size_fit", "en"),
+    ]
+    async with TestKafkaBroker(api.service.broker) as broker:
+        for index, (day, reason, language) in enumerate(history):
+            case = (SPEAKER, Market.US, reason, Scenario.FUNCTIONAL_FAULT, Remedy.EXCHANGE)
+            opened, decided = events_of(seller.name, index, *case, ("", language))
+            at = published + timedelta(days=day, hours=1 if day >= 0 else -1)
+            opened = opened.model_copy(update={"opened_at": at})
+            for event in (opened, decided):
+                await publish_at(broker, event, at)
+    serve_guides(resolution, seller.name, seller.admin()["authorization"])
+    answer = await publish_guide(api, seller.name, "pairing.en", published, seller.admin())
+    assert answer.status_code == 200, answer.text
+
+    params = {"seller": seller.name, "sku": SPEAKER.sku, "window_days": 14}
+    report = await api.get("/reports/faq-effect", params=params, headers=seller.agent())
+    assert report.status_code == 200, report.text
+    (effect,) = report.json()
+    assert (effect["entry_id"], effect["question"]) == ("guide:pairing.en", "Pair the speaker")
+    assert (effect["before_cases"], effect["after_cases"]) == (4, 3)
+    assert (effect["covered_before_share"], effect["covered_after_share"]) == (0.5, 0.0)
+    hard = next(r for r in effect["reasons"] if r["reason"] == "hard_to_use")
+    assert (hard["covered"], hard["before_cases"], hard["after_cases"]) == (True, 2, 0)

@@ -238,6 +238,8 @@ ROUTES = [
     ("DELETE", "/faq/seller-1/sku-1/entry-1"),
     ("PUT", "/faq/seller-1/sku-1/entry-1/publication"),
     ("DELETE", "/faq/seller-1/sku-1/entry-1/publication"),
+    ("PUT", "/faq/seller-1/sku-1/guides/guide-1/publication"),
+    ("DELETE", "/faq/seller-1/sku-1/guides/guide-1/publication"),
     ("GET", "/faq/seller-1/sku-1/embed"),
     ("GET", "/faq/seller-1/sku-1/export/amazon"),
     ("GET", "/console/policies/seller-1"),
@@ -270,7 +272,7 @@ def test_every_route_of_the_api_is_in_the_walls_tests():
     names = {"{case_id}": "case-1", "{seller}": "seller-1", "{sku}": "sku-1"}
     names |= {"{entry_id}": "entry-1", "{kind}": "amazon_a_to_z", "{claim_id}": "claim-1"}
     names |= {"{service}": "resolution", "{path:path}": "dead-letters"}
-    names |= {"{marketplace}": "amazon"}
+    names |= {"{marketplace}": "amazon", "{guide_id}": "guide-1"}
     for name, value in names.items():
         filled = {(method, path.replace(name, value)) for method, path in filled}
     assert filled == set(ROUTES) | set(OPEN)

@@ -48,10 +48,14 @@ from services.intake.domain.case import (
     FbaUnitFound,
     Item,
     MarketplaceIds,
+    MarketplaceStatus,
     OpenCase,
     Reason,
+    UpdateCase,
     malformed,
 )
+from services.intake.domain.opening import to_minor_units
+from shared.events import ClaimKind, ClaimNotice
 from shared.markets import CURRENCY_OF, Currency, Market
 
 REPLY_WINDOW = timedelta(hours=24)  # Amazon expects the seller to answer within 24 hours
@@ -174,6 +178,16 @@ class FbaUnit:
 
 
 @dataclass(frozen=True)
+class SafeTClaim:
+    """A SAFE-T reimbursement claim the seller filed on the return, as the row lists it."""
+
+    claim_id: str
+    state: str  # "SafeT claim state", as written
+    created_at: datetime
+    reimbursed: Decimal | None
+
+
+@dataclass(frozen=True)
 class ReturnLine:
     """One row of a returns report, read: what the row alone says."""
 
@@ -194,6 +208,11 @@ class ReturnLine:
     deadlines: tuple[Deadline, ...]
     outside_policy: bool
     unit: FbaUnit | None  # FBA rows only
+    # The claims the row flags (seller-fulfilled rows only): "A-to-Z Claim" = Y, a SafeT
+    # claim id. The report dates neither A-to-z claim: its clock starts when it is read.
+    a_to_z: bool = False
+    safe_t: SafeTClaim | None = None
+    refunded: Decimal | None = None  # "Refunded Amount"
 
 
 def parse_report(
@@ -382,6 +401,83 @@ def unit_deliveries(
     return deliveries
 
 
+def claim_deliveries(
+    returns: list[ReturnRows], seller_account: str, seen_at: datetime
+) -> list[Delivery]:
+    """The claims a report flags on each return, each a delivery of its own
+    (`<key>/claim/<kind>/<id>`): a report flagging it again is a duplicate. An A-to-z claim
+    ("A-to-Z Claim" = Y) is Amazon's notice: its clock starts when the report is read
+    (`seen_at`). A SAFE-T claim the report lists was filed by the seller at its creation
+    time. Each waits for its case when the case is not open yet."""
+    deliveries = []
+    for rows in returns:
+        if rows.kind is not ReportKind.SELLER_FULFILLED:
+            continue
+        for claim in claims_of(lines_of(rows), seen_at):
+            named = f"{claim.kind.value} {claim.marketplace_claim_id}"
+            noticed = UpdateCase(
+                seller_account=seller_account,
+                order_id=rows.order_id,
+                # An A-to-z claim escalates the return to Amazon; a SAFE-T claim says
+                # nothing new of the return itself.
+                status=MarketplaceStatus.ESCALATED
+                if claim.kind is ClaimKind.AMAZON_A_TO_Z
+                else None,
+                note=f"{named} {claim.state}".strip(),
+                at=claim.notice_at,
+                claim=claim,
+            )
+            deliveries.append(
+                Delivery(
+                    channel=Channel.AMAZON,
+                    delivery_id=f"{rows.key}/claim/{named.replace(' ', '/')}",
+                    seller_account=seller_account,
+                    action=noticed,
+                )
+            )
+    return deliveries
+
+
+def claims_of(lines: list[ReturnLine], seen_at: datetime) -> list[ClaimNotice]:
+    """The return's claims, once each, whatever number of its rows flag them."""
+    first = lines[0]
+    currency = first.currency_code
+    total = [line.refunded or line.line_amount for line in lines]
+    asked = (
+        minor(sum(a for a in total if a is not None), currency)
+        if any(a is not None for a in total)
+        else None
+    )
+    claims: dict[str, ClaimNotice] = {}
+    if any(line.a_to_z for line in lines):
+        claims["a-to-z"] = ClaimNotice(
+            kind=ClaimKind.AMAZON_A_TO_Z,
+            marketplace_claim_id=f"order:{first.ids.order_id}",
+            notice_at=seen_at,
+            amount_minor=asked,
+            state="A-to-Z Claim = Y",
+        )
+    for line in lines:
+        if line.safe_t is not None and line.safe_t.claim_id not in claims:
+            claims[line.safe_t.claim_id] = ClaimNotice(
+                kind=ClaimKind.AMAZON_SAFE_T,
+                marketplace_claim_id=line.safe_t.claim_id,
+                notice_at=line.safe_t.created_at,
+                filed_at=line.safe_t.created_at,
+                amount_minor=minor(line.safe_t.reimbursed, currency)
+                if line.safe_t.reimbursed is not None
+                else asked,
+                state=line.safe_t.state,
+            )
+    return list(claims.values())
+
+
+def minor(amount: Decimal, currency: str | None) -> int | None:
+    if currency is None:
+        return None
+    return to_minor_units(amount, Currency(currency))
+
+
 def needs_order(rows: ReturnRows) -> bool:
     """Whether the return's case wants its order read: a market or a price the rows lack,
     or an FBA unit (whose report carries no price)."""
@@ -539,6 +635,21 @@ def seller_fulfilled_line(line: int, row: Row) -> ReturnLine:
         deadlines=(Deadline(name="amazon_reply", due_at=requested_at + REPLY_WINDOW),),
         outside_policy=row.get("in policy", "").upper() == "N",
         unit=None,
+        a_to_z=row.get("a-to-z claim", "").upper() == "Y",
+        safe_t=safe_t_claim(row),
+        refunded=money(row, "Refunded Amount"),
+    )
+
+
+def safe_t_claim(row: Row) -> SafeTClaim | None:
+    claim_id = row.get("safet claim id", "")
+    if not claim_id:
+        return None
+    return SafeTClaim(
+        claim_id=claim_id,
+        state=row.get("safet claim state", ""),
+        created_at=moment(row, "SafeT claim creation time"),
+        reimbursed=money(row, "SafeT claim reimbursement amount"),
     )
 
 

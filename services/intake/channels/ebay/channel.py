@@ -26,6 +26,7 @@ from services.intake.channels.ebay.returns import (
     EbayReturn,
     buyer_messages,
     case_from_return,
+    claim_of,
     confirmation_of,
     is_state_change,
     marketplace_id_of,
@@ -33,7 +34,15 @@ from services.intake.channels.ebay.returns import (
 )
 from services.intake.channels.marketplace import Headers, MarketplaceApis, MarketplaceChannel
 from services.intake.domain.account import Account
-from services.intake.domain.case import BuyerWrote, Channel, ChannelError, Delivery, Ignore
+from services.intake.domain.case import (
+    BuyerWrote,
+    Channel,
+    ChannelError,
+    Delivery,
+    Ignore,
+    UpdateCase,
+)
+from shared.events import ClaimNotice
 
 
 def verify(headers: Headers, body: bytes, account: Account, now: datetime, _: Request) -> None:
@@ -83,7 +92,19 @@ def parse(headers: Headers, body: bytes, found: EbayReturn | None) -> list[Deliv
         deliveries = [
             d.model_copy(update={"action": Ignore(why=confirmed.why)}) for d in deliveries
         ]
+    claim = claim_of(notification, read(found))
+    if claim is not None and confirmed.verdict is Confirmation.CONFIRMED:
+        # An escalated return is eBay's Money Back Guarantee case: its clock starts now.
+        deliveries = [with_claim(d, claim) for d in deliveries]
     return [*deliveries, *messages_of(notification, found)]
+
+
+def with_claim(delivery: Delivery, claim: ClaimNotice) -> Delivery:
+    if not isinstance(delivery.action, UpdateCase):
+        return delivery
+    return delivery.model_copy(
+        update={"action": delivery.action.model_copy(update={"claim": claim})}
+    )
 
 
 def messages_of(notification: ReturnNotification, found: EbayReturn | None) -> list[Delivery]:

@@ -58,6 +58,8 @@ from services.intake.domain.case import (
     malformed,
 )
 from services.intake.domain.marketplace_side import ReturnAction
+from services.intake.domain.opening import to_minor_units
+from shared.events import ClaimKind, ClaimNotice
 from shared.markets import Currency, Market
 
 
@@ -417,6 +419,31 @@ def confirmation_of(notification: ReturnNotification, found: EbayReturn) -> Conf
     if holds:
         return Confirmed(Confirmation.CONFIRMED, f"{said}: {event} confirmed")
     return Confirmed(Confirmation.CONTRADICTED, f"{said}: the {event} is not confirmed")
+
+
+ESCALATED_EVENT = "ReturnEscalated"
+
+
+def claim_of(notification: ReturnNotification, found: EbayReturn) -> ClaimNotice | None:
+    """The Money Back Guarantee case an escalated return became: eBay's case id (the
+    return's `escalationInfo.caseId`, else the return's own id), its clock from the signed
+    Timestamp, and what it asks, the refund eBay estimates; None for any other event."""
+    summary = found.summary
+    if notification.event != ESCALATED_EVENT or summary is None:
+        return None
+    escalation = summary.escalation_info
+    refund = summary.seller_total_refund
+    asked = refund and (refund.actual_refund_amount or refund.estimated_refund_amount)
+    amount = None
+    if asked and asked.currency in Currency.__members__:
+        amount = to_minor_units(asked.value, Currency(asked.currency))
+    return ClaimNotice(
+        kind=ClaimKind.EBAY_MONEY_BACK,
+        marketplace_claim_id=(escalation and escalation.case_id) or f"return:{summary.return_id}",
+        notice_at=notification.timestamp,
+        amount_minor=amount,
+        state=summary.status or "",
+    )
 
 
 def due_passed(summary: ReturnSummary, at: datetime) -> bool:

@@ -31,10 +31,18 @@ Docs:
 - reason codes: https://shopify.dev/docs/api/admin-graphql/latest/enums/ReturnReason
 - customers/redact: https://shopify.dev/docs/apps/build/compliance/privacy-law-compliance
 - return statuses: https://shopify.dev/docs/api/admin-graphql/latest/enums/ReturnStatus
+- disputes/create (a Shopify Payments dispute: a chargeback, or an inquiry before one; the
+  REST Dispute resource's fields: id, order_id, type, amount, currency, reason, status,
+  evidence_due_by, initiated_at):
+  https://shopify.dev/docs/api/admin-rest/latest/resources/dispute and
+  https://shopify.dev/docs/api/admin-graphql/latest/objects/ShopifyPaymentsDispute
+  It becomes the chargeback claim of the order's case, its clock from `initiated_at`, due
+  at `evidence_due_by`; a dispute on an order no return case knows is moot here.
 """
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from decimal import Decimal
 
 from pydantic import AwareDatetime, BaseModel, Field
 
@@ -60,7 +68,9 @@ from services.intake.domain.case import (
     UpdateCase,
     malformed,
 )
+from services.intake.domain.opening import to_minor_units
 from services.intake.domain.returned_lines import ReturnedLine, one_case_per_reason
+from shared.events import ClaimKind, ClaimNotice
 from shared.markets import Currency, Market
 
 SHOP_DOMAIN = "X-Shopify-Shop-Domain"
@@ -69,6 +79,7 @@ SIGNATURE = "X-Shopify-Hmac-Sha256"
 RETURN_REQUESTED = "returns/request"
 REFUND_CREATED = "refunds/create"
 CUSTOMER_REDACT = "customers/redact"
+DISPUTE_CREATED = "disputes/create"
 
 STATUS_OF_TOPIC = {
     "returns/approve": MarketplaceStatus.APPROVED,
@@ -171,6 +182,20 @@ class RedactRequest(BaseModel):
     orders_to_redact: list[int] = Field(default_factory=list)
 
 
+class Dispute(BaseModel):
+    """A Shopify Payments dispute, as the disputes/create webhook carries it."""
+
+    id: int
+    order_id: int | None = None
+    type: str = ""  # chargeback, inquiry
+    amount: Decimal = Field(ge=0)
+    currency: str
+    reason: str = ""  # fraudulent, product_not_received, ...
+    status: str = ""  # needs_response, under_review, ...
+    evidence_due_by: AwareDatetime | None = None
+    initiated_at: AwareDatetime
+
+
 def account_of(headers: Mapping[str, str], body: bytes) -> str:
     return required_header(headers, SHOP_DOMAIN)
 
@@ -229,6 +254,8 @@ def action_of(meta: ShopifyHeaders, body: bytes) -> UpdateCase | EraseBuyer | Ig
         return refunded(meta, read_json(Refund, body))
     if meta.topic == CUSTOMER_REDACT:
         return erase(meta, read_json(RedactRequest, body))
+    if meta.topic == DISPUTE_CREATED:
+        return disputed(meta, read_json(Dispute, body))
     return Ignore(why=f"Shopify topic {meta.topic} is not one intake acts on")
 
 
@@ -306,6 +333,32 @@ def refunded(meta: ShopifyHeaders, refund: Refund) -> UpdateCase:
         status=MarketplaceStatus.REFUNDED,
         note=refund.note or "",
         at=meta.triggered_at,
+    )
+
+
+def disputed(meta: ShopifyHeaders, dispute: Dispute) -> UpdateCase | Ignore:
+    """The chargeback claim of the order's case, its clock started when the buyer's bank
+    opened the dispute, due when Shopify says the evidence is."""
+    if dispute.order_id is None:
+        return Ignore(why=f"Shopify dispute {dispute.id} names no order")
+    if dispute.currency.upper() not in Currency.__members__:
+        raise malformed(f"{dispute.currency!r} is not a currency intake serves", "currency")
+    said = " ".join(part for part in (dispute.type, dispute.reason, dispute.status) if part)
+    return UpdateCase(
+        seller_account=meta.shop_domain,
+        order_id=str(dispute.order_id),
+        status=None,  # the return itself is where it was
+        note=f"Shopify dispute {dispute.id}: {said}",
+        at=dispute.initiated_at,
+        claim=ClaimNotice(
+            kind=ClaimKind.CHARGEBACK,
+            marketplace_claim_id=str(dispute.id),
+            notice_at=dispute.initiated_at,
+            due_at=dispute.evidence_due_by,
+            amount_minor=to_minor_units(dispute.amount, Currency(dispute.currency.upper())),
+            state=said,
+        ),
+        moot_without_case="a dispute on an order no return case knows: nothing to answer here",
     )
 
 

@@ -465,3 +465,59 @@ def test_a_cancelled_order_is_cancelled_even_when_the_buyer_asked_for_it():
     [delivery] = notifications.read({}, json.dumps(body).encode())
     assert delivery.action.status is MarketplaceStatus.CANCELLED
     assert delivery.action.moot_without_case
+
+
+def flagged_report() -> bytes:
+    """The sample report, its first return flagged with an A-to-z claim and its second with
+    a SAFE-T claim the seller filed (the trailing SafeT columns)."""
+    header, first, second, *rest = (
+        (SAMPLES / "returns_seller_fulfilled.tsv").read_text().split("\n")
+    )
+    columns = header.split("\t")
+    first_fields = first.split("\t")
+    first_fields[columns.index("A-to-Z Claim")] = "Y"
+    second_fields = second.split("\t")
+    safe_t = {
+        "SafeT Action reason": "Buyer returned a damaged item",
+        "SafeT claim id": "SAFET0042",
+        "SafeT claim state": "Pending",
+        "SafeT claim creation time": "25-May-2024",
+        "SafeT claim reimbursement amount": "45.00",
+    }
+    for column, value in safe_t.items():
+        second_fields[columns.index(column)] = value
+    lines = [header, "\t".join(first_fields), "\t".join(second_fields), *rest]
+    return "\n".join(lines).encode()
+
+
+def test_the_claims_a_report_flags_are_each_a_delivery_of_their_own():
+    read = reports.read_report(flagged_report())
+    deliveries = reports.claim_deliveries(read.returns, SELLER, NOW)
+    by_kind = {d.action.claim.kind.value: d for d in deliveries}
+    assert sorted(by_kind) == ["amazon_a_to_z", "amazon_safe_t"]
+
+    a_to_z = by_kind["amazon_a_to_z"]
+    assert (
+        a_to_z.delivery_id
+        == "amazon:rma:DfqRyqfBRRMA/claim/amazon_a_to_z/order:113-6277818-6289068"
+    )
+    # Its case is found by its order, as every seller-fulfilled return's is.
+    assert a_to_z.action.order_id == "113-6277818-6289068"
+    assert a_to_z.action.status == "escalated"
+    # The report dates no A-to-z claim: its clock starts when the report is read.
+    assert a_to_z.action.claim.notice_at == NOW
+    assert a_to_z.action.claim.amount_minor == 3998  # the order line's amount
+
+    safe_t = by_kind["amazon_safe_t"].action
+    assert safe_t.status is None  # nothing new of the return itself
+    assert safe_t.claim.marketplace_claim_id == "SAFET0042"
+    assert safe_t.claim.filed_at == datetime(2024, 5, 25, tzinfo=UTC)
+    assert (safe_t.claim.amount_minor, safe_t.claim.state) == (4500, "Pending")
+    # Read again, the same claims are the same deliveries: a duplicate, not a new claim.
+    again = reports.claim_deliveries(reports.read_report(flagged_report()).returns, SELLER, NOW)
+    assert [d.delivery_id for d in again] == [d.delivery_id for d in deliveries]
+
+
+def test_a_report_flagging_no_claim_gives_no_claim_delivery():
+    read = reports.read_report((SAMPLES / "returns_seller_fulfilled.tsv").read_bytes())
+    assert reports.claim_deliveries(read.returns, SELLER, NOW) == []

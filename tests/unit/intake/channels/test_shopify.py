@@ -340,6 +340,32 @@ def test_a_refund_of_a_return_names_the_return():
     assert action.return_id == "gid://shopify/Return/945000959"
 
 
+# disputes/create: the chargeback claim of the order's case
+
+
+def test_a_dispute_is_noticed_as_the_chargeback_claim_of_the_order_s_case():
+    action = parse_one("disputes/create", sample("disputes_create"))
+    assert isinstance(action, UpdateCase)
+    assert (action.order_id, action.return_id, action.status) == ("625362839", None, None)
+    claim = action.claim
+    assert (claim.kind, claim.marketplace_claim_id) == ("chargeback", "598735659")
+    # The clock runs from the bank's dispute, to the evidence date Shopify states.
+    assert claim.notice_at == datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
+    assert claim.due_at == datetime(2026, 3, 16, 23, 0, tzinfo=UTC)
+    assert claim.amount_minor == 5999
+    assert claim.state == "chargeback product_not_received needs_response"
+    assert action.moot_without_case  # no return case for the order: nothing to answer here
+
+
+def test_a_dispute_naming_no_order_is_ignored_and_a_strange_currency_named():
+    assert isinstance(
+        parse_one("disputes/create", with_changes("disputes_create", order_id=None)), Ignore
+    )
+    with pytest.raises(ChannelError) as refused:
+        parse_one("disputes/create", with_changes("disputes_create", currency="XXX"))
+    assert "currency" in str(refused.value)
+
+
 # customers/redact and other topics
 
 

@@ -14,6 +14,7 @@ from services.intake.channels.ebay.returns import (
     EbayReturn,
     action_taken,
     case_from_return,
+    claim_of,
     confirmation_of,
     refund_issued,
 )
@@ -216,3 +217,20 @@ def test_a_return_without_a_whole_address_gives_none(given, name, has_address):
 
 def created_notification() -> notifications.ReturnNotification:
     return notifications.read((SAMPLES / "return_created.xml").read_bytes())
+
+
+def test_an_escalated_return_is_noticed_as_an_ebay_money_back_guarantee_case():
+    found = the_return("ITEM_SHIPPED", "ESCALATED", escalated=True)
+    notice = claim_of(notified("ReturnEscalated"), found)
+    assert notice is not None
+    assert (notice.kind, notice.marketplace_claim_id) == ("ebay_money_back", "5099887766")
+    assert notice.notice_at == AT and notice.state == "ESCALATED"
+    refund = found.summary.seller_total_refund
+    asked = refund.actual_refund_amount or refund.estimated_refund_amount
+    assert notice.amount_minor == int(asked.value * 100)
+
+
+def test_no_other_event_is_a_claim_and_an_escalation_without_case_id_names_the_return():
+    assert claim_of(notified("ReturnShipped"), the_return("ITEM_SHIPPED")) is None
+    bare = claim_of(notified("ReturnEscalated"), the_return("ITEM_SHIPPED", "ESCALATED"))
+    assert bare.marketplace_claim_id == f"return:{the_return('ITEM_SHIPPED').summary.return_id}"
