@@ -2,16 +2,16 @@
 entries (the text as published, the return reasons it answers, when), for the public page,
 the marketplace exports and the FAQ effect report.
 
-Revision ID: 0017_guide_publications
-Revises: 0016
+Revision ID: 0018_guide_publications
+Revises: 0017
 """
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
-revision = "0017_guide_publications"
-down_revision = "0016"
+revision = "0018_guide_publications"
+down_revision = "0017"
 SCHEMA = "analytics"
 
 
