@@ -88,7 +88,7 @@ bench-decisions: install ## Remedy-engine decisions/s in one process, first offe
 bench-analytics: install ## Events applied per second by analytics (target ≥ 2,000/s); bench/results/analytics.json
 	$(BIN)/python -m bench.analytics --events $(or $(N),20000)
 
-chaos: install ## Faults under a steady load (RATE=10 webhooks/s, at least DURATION=120 s, until the faults are done), then the invariants: nothing lost, nothing doubled; bench/results/chaos.json
+chaos: install ## Faults under a steady load (RATE=10 deliveries/s: generic, Shopify, eBay; at least DURATION=120 s, until the faults are done), then the invariants: nothing lost, nothing doubled; bench/results/chaos.json
 	$(BIN)/python -m bench.chaos --rate $(or $(RATE),10) --duration $(or $(DURATION),120)
 
 lint: install ## Check style and common mistakes with ruff

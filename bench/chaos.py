@@ -1,26 +1,41 @@
-"""`make chaos`: a steady load of signed webhooks while a scripted sequence of faults runs,
-then the invariants checked once everything drained.
+"""`make chaos`: a steady load of real-format deliveries while a scripted sequence of faults
+runs, then the invariants checked once everything drained.
 
 Starts a stack of its own: its own Tansu broker (so that it can be paused, killed and
 started again empty), its own PostgreSQL (the embedded server under `.run/chaos-pgdata`,
 stopped with `pg_ctl -m immediate` and started again; never the machine's server), the
-emulators, the local mail server and the five services as processes on free ports. Each
-fault starts at a random moment of its own slot of the run:
+emulators, the local mail server (its faults armed on a control port) and the five
+services as processes on free ports.
 
+The load (`Deliveries`), in turn: two signed generic webhooks, a Shopify returns/request (a
+new return of a new order, told to the Shopify emulator, signed with the shop's app
+secret) and an eBay ReturnCreated (made and signed by the eBay emulator), as
+`deploy/replay.py` sends them. Each is posted as a marketplace delivers: again after a
+timeout or a 5xx, until intake accepts it (202).
+
+Each fault starts at a random moment of its own slot of the run:
 - `kill -9` of each service in turn (intake holds its relay lock), restarted after a few s;
 - the broker paused (SIGSTOP) then resumed;
 - the broker killed (`kill -9`) and started again empty (topics created again);
 - PostgreSQL stopped with `-m immediate` and started again;
-- the refund API failing (an outage of 503s) and the mail server hanging (SIGSTOP).
+- the refund API failing (an outage of 503s) and the mail server hanging (SIGSTOP);
+- a minute each (`outside_failures`): Shopify answering a timeout, a 502 and a 429 in turn
+  (`PUT /_emulator/faults/shopify` `{"failing_seconds", "in_turn"}`), the refund API a
+  timeout, a 503 and a 429, the mail server a 421, no answer and a 451; resolution
+  restarted with each event it applies waiting 150 ms (CONSUMER_HANDLER_DELAY_MS), then
+  restarted as usual: lag builds, then drains.
 
-The load generator is a marketplace: it posts each delivery until intake accepts it (202),
-the same delivery again after a timeout or a 5xx. After the load stops, it waits until every
-accepted case is decided and analytics applied it, then checks: every accepted delivery is
-exactly one case; every case decided, offered or waiting with a reason; each offer and each
-message to the buyer once; each refund paid once in the refund API's ledger; analytics'
-counts equal the owning services'; the dead-letter tables empty. Reports cases/s before,
-during and after each fault and the time to recover (until every case accepted before the
-fault's end is decided). Writes bench/results/chaos.json and prints a table.
+After the load stops, it waits until every accepted delivery is applied and its case
+decided and known to analytics, then checks: every accepted delivery is exactly one case (a
+marketplace's: its return has one case); every case decided, offered or waiting with a
+reason; each offer and each message to the buyer once (the mail server's files); each
+refund paid once (the refund API's, Shopify's and eBay's ledgers against resolution's
+refunds); each label bought once (the carrier emulator's ledger against fulfillment's
+labels); stock reservations equal the open dispatches' pick lists, each dispatch made once;
+analytics' counts equal the owning services' (events by type, cases by marketplace); the
+dead-letter tables empty. Reports cases/s accepted and decided before, during and after
+each fault and the time to recover (until every case accepted before the fault's end is
+decided). Writes bench/results/chaos.json and prints a table.
 """
 
 import argparse
