@@ -462,6 +462,18 @@ class Deliveries:
         self.units = 0
 
     async def next(self, i: int) -> Delivery:
+        """The i-th delivery; the emulators asked again when a connection of theirs drops
+        (an idle keep-alive connection closed as it was reused)."""
+        for attempt in itertools.count(1):
+            try:
+                return await self.made(i)
+            except httpx.TransportError:
+                if attempt == 5:
+                    raise
+                await asyncio.sleep(0.5 * attempt)
+        raise AssertionError("unreachable")
+
+    async def made(self, i: int) -> Delivery:
         number = self.first_number + i
         if i % 4 == 2:
             return await self.shopify_return(number)
