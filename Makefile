@@ -95,7 +95,7 @@ bench-scale: SIZES ?= 10000,100000,1000000
 bench-scale: install ## Every report, the workbook and console query timed at SIZES (10000,100000,1000000) cases held by analytics (target < 1 s); bench/results/scale.json
 	$(BIN)/python -m bench.scale --sizes $(SIZES)
 
-chaos: install ## Faults under a steady load (RATE=10 webhooks/s, at least DURATION=120 s, until the faults are done), then the invariants: nothing lost, nothing doubled; bench/results/chaos.json
+chaos: install ## Faults under a steady load (RATE=10 deliveries/s: generic, Shopify, eBay; at least DURATION=120 s, until the faults are done), then the invariants: nothing lost, nothing doubled; bench/results/chaos.json
 	$(BIN)/python -m bench.chaos --rate $(or $(RATE),10) --duration $(or $(DURATION),120)
 
 lint: install ## Check style and common mistakes with ruff

@@ -1,26 +1,41 @@
-"""`make chaos`: a steady load of signed webhooks while a scripted sequence of faults runs,
-then the invariants checked once everything drained.
+"""`make chaos`: a steady load of real-format deliveries while a scripted sequence of faults
+runs, then the invariants checked once everything drained.
 
 Starts a stack of its own: its own Tansu broker (so that it can be paused, killed and
 started again empty), its own PostgreSQL (the embedded server under `.run/chaos-pgdata`,
 stopped with `pg_ctl -m immediate` and started again; never the machine's server), the
-emulators, the local mail server and the five services as processes on free ports. Each
-fault starts at a random moment of its own slot of the run:
+emulators, the local mail server (its faults armed on a control port) and the five
+services as processes on free ports.
 
+The load (`Deliveries`), in turn: two signed generic webhooks, a Shopify returns/request (a
+new return of a new order, told to the Shopify emulator, signed with the shop's app
+secret) and an eBay ReturnCreated (made and signed by the eBay emulator), as
+`deploy/replay.py` sends them. Each is posted as a marketplace delivers: again after a
+timeout or a 5xx, until intake accepts it (202).
+
+Each fault starts at a random moment of its own slot of the run:
 - `kill -9` of each service in turn (intake holds its relay lock), restarted after a few s;
 - the broker paused (SIGSTOP) then resumed;
 - the broker killed (`kill -9`) and started again empty (topics created again);
 - PostgreSQL stopped with `-m immediate` and started again;
-- the refund API failing (an outage of 503s) and the mail server hanging (SIGSTOP).
+- the refund API failing (an outage of 503s) and the mail server hanging (SIGSTOP);
+- a minute each (`outside_failures`): Shopify answering a timeout, a 502 and a 429 in turn
+  (`PUT /_emulator/faults/shopify` `{"failing_seconds", "in_turn"}`), the refund API a
+  timeout, a 503 and a 429, the mail server a 421, no answer and a 451; resolution
+  restarted with each event it applies waiting 150 ms (CONSUMER_HANDLER_DELAY_MS), then
+  restarted as usual: lag builds, then drains.
 
-The load generator is a marketplace: it posts each delivery until intake accepts it (202),
-the same delivery again after a timeout or a 5xx. After the load stops, it waits until every
-accepted case is decided and analytics applied it, then checks: every accepted delivery is
-exactly one case; every case decided, offered or waiting with a reason; each offer and each
-message to the buyer once; each refund paid once in the refund API's ledger; analytics'
-counts equal the owning services'; the dead-letter tables empty. Reports cases/s before,
-during and after each fault and the time to recover (until every case accepted before the
-fault's end is decided). Writes bench/results/chaos.json and prints a table.
+After the load stops, it waits until every accepted delivery is applied and its case
+decided and known to analytics, then checks: every accepted delivery is exactly one case (a
+marketplace's: its return has one case); every case decided, offered or waiting with a
+reason; each offer and each message to the buyer once (the mail server's files); each
+refund paid once (the refund API's, Shopify's and eBay's ledgers against resolution's
+refunds); each label bought once (the carrier emulator's ledger against fulfillment's
+labels); stock reservations equal the open dispatches' pick lists, each dispatch made once;
+analytics' counts equal the owning services' (events by type, cases by marketplace); the
+dead-letter tables empty. Reports cases/s accepted and decided before, during and after
+each fault and the time to recover (until every case accepted before the fault's end is
+decided). Writes bench/results/chaos.json and prints a table.
 """
 
 import argparse
@@ -34,7 +49,7 @@ import time
 import uuid
 import warnings
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.parser import BytesHeaderParser
@@ -52,9 +67,15 @@ from sqlalchemy.engine import make_url
 from bench.pipeline import DEMO, decided_without_an_agent
 from deploy.components import RUN_DIR, TansuBroker, free_port
 from deploy.progress import progress_bars
-from deploy.replay import stock_warehouses
-from deploy.samples import sample_cases
-from deploy.secrets import local_secrets
+from deploy.replay import (
+    ebay_listing,
+    ebay_notifications,
+    shopify_return_headers,
+    stock_warehouses,
+    told_shopify_return,
+)
+from deploy.samples import sample_cases, shopify_returns
+from deploy.secrets import demo_account, local_secrets
 from deploy.settings import StackSettings
 from deploy.stack import (
     EMBEDDED_BROKER_MEMBERSHIP,
@@ -127,6 +148,7 @@ class ChaosStack:
         self.mail_folder = RUN_DIR / f"chaos-mail-{self.run}"
         self.emulators_port = free_port()
         self.mail_port = free_port()
+        self.mail_control_port = free_port()
         self.services: dict[str, subprocess.Popen] = {}
         self.others: list[subprocess.Popen] = []
 
@@ -160,14 +182,22 @@ class ChaosStack:
         await prepare(self.settings)
         self.others.append(start_dev_issuer(self.settings.dev_issuer_port, self.env))
         self.others.append(start_emulators(self.emulators_port))
-        self.others.append(start_mail_server(self.mail_port, self.mail_folder))
+        self.others.append(
+            start_mail_server(self.mail_port, self.mail_folder, self.mail_control_port)
+        )
         for name in SERVICE_NAMES:
             self.start_service(name)
         await self.ready()
         return self.settings
 
-    def start_service(self, name: str) -> None:
-        self.services[name] = start_service(name, self.settings, self.env, role="chaos")
+    def start_service(self, name: str, **extra_env: str) -> None:
+        env = {**self.env, **extra_env}
+        self.services[name] = start_service(name, self.settings, env, role="chaos")
+
+    def stop_service(self, name: str) -> None:
+        """SIGTERM, as a rolling restart does: the batch in hand finished and committed."""
+        self.services[name].terminate()
+        self.services[name].wait()
 
     def kill(self, name: str) -> None:
         self.services[name].kill()
@@ -309,6 +339,71 @@ def mail_server_hangs(seconds: float) -> Fault:
     return Fault(f"mail server hung {seconds:g} s", act)
 
 
+# Each answer of a failing outside system, in turn: held past the caller's timeout (10 s,
+# MARKETPLACE_TIMEOUT_SECONDS), an error, a refusal to take more for now.
+TIMEOUT = {"delay_seconds": 12}
+THROTTLED = {"status": 429, "retry_after": 2}
+
+
+def outside_api_failing(system: str, seconds: float, error: int = 500) -> Fault:
+    """The emulated `system` failing for `seconds`: a timeout, `error`, a 429, in turn."""
+
+    async def act(stack: ChaosStack) -> None:
+        failing = {"failing_seconds": seconds, "in_turn": [TIMEOUT, {"status": error}, THROTTLED]}
+        async with httpx.AsyncClient(base_url=stack.emulators_url) as http:
+            (await http.put(f"/_emulator/faults/{system}", json=failing)).raise_for_status()
+        await asyncio.sleep(seconds)
+
+    return Fault(f"{system} timeouts, {error}, 429 for {seconds:g} s", act)
+
+
+def mail_server_failing(seconds: float) -> Fault:
+    """The mail server failing for `seconds`: closing (421), no answer (a timeout), busy
+    (451), in turn. No 5xx: in SMTP a 5xx refuses a message for good, and intake rightly
+    gives it up (bounced or failed): a relay's outage answers 421 and 4xx."""
+
+    async def act(stack: ChaosStack) -> None:
+        from deploy.mail_server import CLOSING, FAULTS_PATH, HOLD, TRANSIENT
+
+        failing = {"failing_seconds": seconds, "in_turn": [CLOSING, HOLD, TRANSIENT]}
+        url = f"http://127.0.0.1:{stack.mail_control_port}{FAULTS_PATH}"
+        async with httpx.AsyncClient() as http:
+            (await http.put(url, json=failing)).raise_for_status()
+        await asyncio.sleep(seconds)
+
+    return Fault(f"mail server 421, timeouts, 451 for {seconds:g} s", act)
+
+
+def slow_consumer(name: str, seconds: float, delay_ms: int = 150) -> Fault:
+    """`name` restarted (SIGTERM) with each event it applies waiting `delay_ms` first
+    (CONSUMER_HANDLER_DELAY_MS), for `seconds`, then restarted as usual: lag builds, then
+    drains."""
+    fault = Fault(f"{name} slow ({delay_ms} ms an event) {seconds:g} s", None)  # type: ignore[arg-type]
+
+    async def act(stack: ChaosStack) -> None:
+        await asyncio.to_thread(stack.stop_service, name)
+        stack.start_service(name, CONSUMER_HANDLER_DELAY_MS=str(delay_ms))
+        await stack.ready((name,))
+        await asyncio.sleep(seconds)
+        await asyncio.to_thread(stack.stop_service, name)
+        stack.start_service(name)
+        await stack.ready((name,))
+
+    fault.act = act
+    return fault
+
+
+def outside_failures(seconds: float = 60) -> list[Fault]:
+    """A marketplace, the refund API and the mail server each failing for `seconds`, and a
+    consumer made slow as long."""
+    return [
+        outside_api_failing("shopify", seconds, error=502),
+        outside_api_failing("refund-api", seconds, error=503),
+        mail_server_failing(seconds),
+        slow_consumer("resolution", seconds),
+    ]
+
+
 def full_sequence(with_postgres: bool) -> list[Fault]:
     """Every fault, the most telling first."""
     faults = [kill_service(name) for name in SERVICE_NAMES]
@@ -316,12 +411,18 @@ def full_sequence(with_postgres: bool) -> list[Fault]:
     if with_postgres:
         faults.append(stop_postgres())
     faults += [outside_api_outage("refund-api", 60), mail_server_hangs(60)]
+    faults += outside_failures(60)
     return faults
 
 
 def short_sequence() -> list[Fault]:
-    """The suite's: one consumer killed, the broker paused, the broker lost."""
-    return [kill_service("resolution", down_seconds=2), pause_broker(6), kill_broker()]
+    """The suite's: one consumer killed, the broker paused, the broker lost, Shopify failing."""
+    return [
+        kill_service("resolution", down_seconds=2),
+        pause_broker(6),
+        kill_broker(),
+        outside_api_failing("shopify", 8, error=502),
+    ]
 
 
 # --- the load ----------------------------------------------------------------------------
@@ -329,48 +430,108 @@ def short_sequence() -> list[Fault]:
 
 @dataclass
 class Delivery:
-    event_id: str
+    channel: str  # the webhook it is posted to: generic, shopify, ebay
+    key: str  # generic: the case key `marketplace:event id`; a marketplace's: the return id
     body: bytes
-    first_sent: float
+    signed: Callable[[], dict[str, str]]  # its headers for one try (signed then)
+    first_sent: float = 0.0
     accepted_at: float | None = None
-    case_id: str | None = None
+    delivery_id: str | None = None
+    case_id: str | None = None  # the generic channel answers it; a marketplace's is found
     tries: int = 0
     answers: Counter = field(default_factory=Counter)
 
-    @property
-    def key(self) -> str:
-        """The case key intake opens its case under (a marketplace's event ids are unique
-        per marketplace only)."""
-        return f"{json.loads(self.body)['marketplace']}:{self.event_id}"
 
+class Deliveries:
+    """What the load sends, in turn: two generic webhooks (the sample cases intake decides
+    without an agent, each a fresh event), a Shopify returns/request (a new return of a new
+    order, told to the Shopify emulator first, signed with the shop's app secret) and an eBay
+    ReturnCreated (a new return, the notification made and signed by the eBay emulator), as
+    `deploy/replay.py` sends them."""
 
-def deliveries() -> Iterator[Delivery]:
-    """Webhook bodies cycling through the sample cases intake decides without an agent, each
-    with a fresh event id."""
-    samples = [case for case in sample_cases() if decided_without_an_agent(case)]
-    run = uuid.uuid4().hex[:8]
-    for i in itertools.count():
-        event_id = f"chaos-{run}-{i}"
-        body = json.dumps({**samples[i % len(samples)], "event_id": event_id}).encode()
-        yield Delivery(event_id, body, 0.0)
+    def __init__(self, settings: StackSettings, emulators: httpx.AsyncClient) -> None:
+        self.settings = settings
+        self.emulators = emulators
+        self.samples = [case for case in sample_cases() if decided_without_an_agent(case)]
+        # One reason a return: one case a delivery.
+        self.returns = [r for r in shopify_returns() if len(r["lines"]) == 1]
+        self.shop, self.ebay = demo_account("shopify"), demo_account("ebay")
+        self.run = uuid.uuid4().hex[:8]
+        self.first_number = random.randrange(10**9, 9 * 10**9)
+        self.stocked: set[str] = set()
+        self.units = 0
+
+    async def next(self, i: int) -> Delivery:
+        """The i-th delivery; the emulators asked again when a connection of theirs drops
+        (an idle keep-alive connection closed as it was reused)."""
+        for attempt in itertools.count(1):
+            try:
+                return await self.made(i)
+            except httpx.TransportError:
+                if attempt == 5:
+                    raise
+                await asyncio.sleep(0.5 * attempt)
+        raise AssertionError("unreachable")
+
+    async def made(self, i: int) -> Delivery:
+        number = self.first_number + i
+        if i % 4 == 2:
+            return await self.shopify_return(number)
+        if i % 4 == 3:
+            return await self.ebay_return(str(number))
+        event_id = f"chaos-{self.run}-{i}"
+        sample = self.samples[i % len(self.samples)]
+        body = json.dumps({**sample, "event_id": event_id}).encode()
+        account, secret = DEMO["account"], DEMO["secrets"][0]
+        return Delivery(
+            "generic",
+            f"{sample['marketplace']}:{event_id}",
+            body,
+            lambda: signed_headers(account, secret, body, datetime.now(UTC)),
+        )
+
+    async def shopify_return(self, number: int) -> Delivery:
+        returned = {**random.choice(self.returns), "order_id": number, "return_id": number}
+        raw, event_id, return_id = await told_shopify_return(self.emulators, self.shop, returned)
+        return Delivery(
+            "shopify", return_id, raw, lambda: shopify_return_headers(self.shop, raw, event_id)
+        )
+
+    async def ebay_return(self, return_id: str) -> Delivery:
+        order = [{"return_id": return_id, "events": ["ReturnCreated"]}]
+        made = [body async for _, body in ebay_notifications(self.emulators, order, self.ebay)]
+        body = made[-1]
+        await self.stock(await ebay_listing(self.emulators, return_id))
+        return Delivery("ebay", return_id, body, lambda: {"content-type": "text/xml"})
+
+    async def stock(self, sku: str) -> None:
+        """An eBay return's listing in stock, the first time it is met (tried again later
+        while fulfillment does not answer)."""
+        if sku in self.stocked:
+            return
+        try:
+            await stock_warehouses(self.settings, [{"items": [{"sku": sku}]}], self.units)
+            self.stocked.add(sku)
+        except httpx.HTTPError:
+            pass
 
 
 async def post_until_accepted(
-    http: aiohttp.ClientSession, url: str, delivery: Delivery, give_up_at: Callable[[], float]
+    http: aiohttp.ClientSession, base: str, delivery: Delivery, give_up_at: Callable[[], float]
 ) -> None:
     """As a marketplace delivers: the same delivery again until a 2xx, backing off."""
+    url = f"{base}/webhooks/{delivery.channel}"
     delivery.first_sent = now()
     pause = 0.5
     while now() < give_up_at():
         delivery.tries += 1
-        headers = signed_headers(
-            DEMO["account"], DEMO["secrets"][0], delivery.body, datetime.now(UTC)
-        )
         try:
-            async with http.post(url, data=delivery.body, headers=headers) as response:
+            async with http.post(url, data=delivery.body, headers=delivery.signed()) as response:
                 delivery.answers[str(response.status)] += 1
                 if response.status in (200, 202):
-                    delivery.case_id = (await response.json())["case_id"]
+                    answer = await response.json()
+                    delivery.delivery_id = answer.get("delivery_id")
+                    delivery.case_id = answer.get("case_id")
                     delivery.accepted_at = now()
                     return
         except (aiohttp.ClientError, TimeoutError) as error:
@@ -380,25 +541,34 @@ async def post_until_accepted(
 
 
 async def load(
-    settings: StackSettings, sent: list[Delivery], rate: float, going: Callable[[], bool]
+    settings: StackSettings,
+    emulators_url: str,
+    sent: list[Delivery],
+    rate: float,
+    going: Callable[[], bool],
+    units: int,
 ) -> None:
     """Deliveries at `rate` per second while `going()`, each posted until accepted."""
-    url = f"{settings.base_url_of('intake')}/webhooks/generic"
+    base = settings.base_url_of("intake")
     timeout = aiohttp.ClientTimeout(total=10)
-    async with aiohttp.ClientSession(
-        timeout=timeout, connector=aiohttp.TCPConnector(limit=64)
-    ) as http:
+    async with (
+        aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=64)) as http,
+        httpx.AsyncClient(base_url=emulators_url, timeout=30) as emulators,
+    ):
+        made = Deliveries(settings, emulators)
+        made.units = units
         # A marketplace gives up on a delivery after a while: five minutes after the load.
         until = [float("inf")]
         tasks = []
         start = time.perf_counter()
-        for i, delivery in enumerate(deliveries()):
+        for i in itertools.count():
             await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
             if not going():
                 break
+            delivery = await made.next(i)
             sent.append(delivery)
             tasks.append(
-                asyncio.create_task(post_until_accepted(http, url, delivery, lambda: until[0]))
+                asyncio.create_task(post_until_accepted(http, base, delivery, lambda: until[0]))
             )
         until[0] = now() + 300
         await asyncio.gather(*tasks)
@@ -432,13 +602,13 @@ async def wait_drained(
     """Seconds until every accepted case is decided by resolution and applied by analytics,
     no message waits to be sent, no refund to be paid and analytics holds every event the
     services published; the checks then (or at the timeout)."""
-    accepted = sorted({d.case_id for d in sent if d.case_id})
     started = now()
     checks: dict = {}
     while now() - started < timeout:
         try:
             db = await connect(stack.settings)
             try:
+                accepted, marketplace = await accepted_cases(db, sent)
                 decided = await db.fetchval(
                     "SELECT count(*) FROM resolution.decisions WHERE case_id = ANY($1)", accepted
                 )
@@ -447,7 +617,7 @@ async def wait_drained(
                 )
             finally:
                 await db.close()
-            if decided == applied == len(accepted):
+            if decided == applied == len(accepted) and not marketplace["to_apply"]:
                 checks = await invariants(stack, sent)
                 if (
                     checks["messages_queued"] == 0
@@ -465,12 +635,50 @@ def counts_by(rows) -> dict[str, int]:
     return {row[0]: row[1] for row in rows}
 
 
+MARKETPLACES = ("shopify", "ebay")
+
+
+async def accepted_cases(db: asyncpg.Connection, sent: list[Delivery]) -> tuple[list[str], dict]:
+    """The ids of the cases the accepted deliveries opened (a marketplace's found by its
+    return), and how the marketplaces' accepted deliveries stand: by state, to apply still,
+    returns without a case or with more than one."""
+    generic = {d.case_id for d in sent if d.accepted_at and d.case_id}
+    theirs = [d for d in sent if d.accepted_at and d.channel in MARKETPLACES]
+    states = counts_by(
+        await db.fetch(
+            "SELECT state, count(*) FROM intake.deliveries WHERE channel = ANY($1) "
+            "AND delivery_id = ANY($2) GROUP BY 1",
+            list(MARKETPLACES),
+            [d.delivery_id for d in theirs],
+        )
+    )
+    opened: dict[tuple[str, str], list[str]] = {}
+    for channel, return_id, case_id in await db.fetch(
+        "SELECT channel, return_id, case_id FROM intake.cases WHERE channel = ANY($1) "
+        "AND return_id = ANY($2)",
+        list(MARKETPLACES),
+        [d.key for d in theirs],
+    ):
+        opened.setdefault((channel, return_id), []).append(case_id)
+    cases = [opened.get((d.channel, d.key), []) for d in theirs]
+    for delivery, found in zip(theirs, cases, strict=True):
+        delivery.case_id = delivery.case_id or (found[0] if found else None)
+    standing = {
+        "accepted": dict(Counter(d.channel for d in theirs)),
+        "deliveries": states,
+        "to_apply": states.get("accepted", 0) + len(theirs) - sum(states.values()),
+        "returns_without_a_case": sum(1 for found in cases if not found),
+        "returns_with_cases_twice": sum(1 for found in cases if len(found) > 1),
+    }
+    return sorted(generic | {c for found in cases for c in found}), standing
+
+
 async def invariants(stack: ChaosStack, sent: list[Delivery]) -> dict:
-    accepted = [d for d in sent if d.case_id]
-    case_ids = sorted({d.case_id for d in accepted})
-    keys = [d.key for d in accepted]
+    accepted = [d for d in sent if d.accepted_at]
+    keys = [d.key for d in accepted if d.channel == "generic"]
     db = await connect(stack.settings)
     try:
+        case_ids, marketplace = await accepted_cases(db, sent)
         opened = counts_by(
             await db.fetch(
                 "SELECT case_key, count(*) FROM intake.cases WHERE case_key = ANY($1) "
@@ -550,6 +758,56 @@ async def invariants(stack: ChaosStack, sent: list[Delivery]) -> dict:
                 case_ids,
             )
         )
+        opened_by_marketplace = counts_by(
+            await db.fetch(
+                "SELECT envelope->'data'->>'marketplace', count(DISTINCT key) FROM intake.outbox "
+                "WHERE key = ANY($1) AND envelope->>'type' = 'case.opened' GROUP BY 1",
+                case_ids,
+            )
+        )
+        analytics_by_marketplace = counts_by(
+            await db.fetch(
+                "SELECT marketplace, count(*) FROM analytics.cases WHERE case_id = ANY($1) "
+                "GROUP BY 1",
+                case_ids,
+            )
+        )
+        # The run's cases' labels (intake also opens cases of its own, polling Amazon's
+        # reports of the demo seller: their labels are in the carrier's ledger too).
+        labels = {
+            reference: state
+            for reference, state in await db.fetch(
+                "SELECT reference, state FROM fulfillment.carrier_labels WHERE case_id = ANY($1)",
+                case_ids,
+            )
+        }
+        held_labels = {
+            row[0] for row in await db.fetch("SELECT reference FROM fulfillment.carrier_labels")
+        }
+        # Every unit reserved is on an open pick list (the run's own database: every
+        # reservation is this run's), and each case's dispatch was made once.
+        reserved = {
+            (w, sku): n
+            for w, sku, n in await db.fetch(
+                "SELECT warehouse, sku, reserved FROM fulfillment.stock WHERE reserved <> 0"
+            )
+        }
+        picking = {
+            (w, sku): n
+            for w, sku, n in await db.fetch(
+                "SELECT warehouse, line->>'sku', sum((line->>'quantity')::int) "
+                "FROM fulfillment.shipments, jsonb_array_elements(pick_list) line "
+                "WHERE status IN ('requested', 'picked', 'packed') GROUP BY 1, 2"
+            )
+        }
+        dispatches = await db.fetchval(
+            "SELECT count(*) FROM fulfillment.shipments WHERE case_id = ANY($1)", case_ids
+        )
+        dispatched_twice = await db.fetchval(
+            "SELECT count(*) FROM (SELECT case_id, remedy FROM fulfillment.shipments "
+            "WHERE case_id = ANY($1) GROUP BY 1, 2 HAVING count(*) > 1) twice",
+            case_ids,
+        )
         dead_letters = {}
         for service in SERVICE_NAMES:
             dead_letters[service] = await db.fetchval(
@@ -559,6 +817,25 @@ async def invariants(stack: ChaosStack, sent: list[Delivery]) -> dict:
         await db.close()
     async with httpx.AsyncClient(base_url=stack.emulators_url, timeout=30) as http:
         ledger = (await http.get("/refund-api/v1/refunds")).json()["refunds"]
+        ours = set(case_ids)
+        # Each marketplace's own refunds: Shopify's by idempotency key, eBay's by return.
+        ledgers = {
+            "refund-api": [r.get("idempotency_key") for r in ledger if r["case_id"] in ours],
+            "shopify": [
+                r.get("idempotency_key")
+                for r in (await http.get("/_emulator/shopify/refunds")).json()["refunds"]
+            ],
+            "ebay": [
+                r.get("return_id") or json.dumps(r, sort_keys=True)
+                for r in (await http.get("/_emulator/ebay/refunds")).json()["refunds"]
+            ],
+        }
+        bought = [
+            label["reference"]
+            for label in (await http.get("/_emulator/easypost/labels")).json()["labels"]
+        ]
+    paid = sum(len(keys) for keys in ledgers.values())
+    sold = Counter(bought)
     mails = Counter(
         BytesHeaderParser().parsebytes(path.read_bytes()).get("Message-ID", path.name)
         for path in stack.mail_folder.glob("*.eml")
@@ -585,12 +862,41 @@ async def invariants(stack: ChaosStack, sent: list[Delivery]) -> dict:
         "mails_sent": sum(mails.values()),
         "mails_sent_twice": sum(1 for n in mails.values() if n > 1),
         "refunds": refunds,
-        "refund_api_ledger": len(ledger),
+        "refund_ledgers": {system: len(keys) for system, keys in ledgers.items()},
         "refunds_paid_twice": sum(
-            1 for n in Counter(r.get("idempotency_key") for r in ledger).values() if n > 1
+            1 for keys in ledgers.values() for n in Counter(keys).values() if n > 1
         ),
-        "refunds_paid_unmatched": abs(len(ledger) - refunds.get("issued", 0)),
+        "refunds_paid_unmatched": abs(paid - refunds.get("issued", 0)),
+        "labels": dict(Counter(labels.values())),
+        "labels_bought": len(bought),
+        "labels_bought_twice": sum(1 for n in sold.values() if n > 1),
+        # Fulfillment holds a label bought exactly when the carrier sold it.
+        "labels_bought_unmatched": sum(
+            1 for reference, state in labels.items() if (state != "owed") != (reference in sold)
+        ),
+        "labels_sold_to_nobody": sum(1 for reference in sold if reference not in held_labels),
+        "dispatches": dispatches,
+        "dispatched_twice": dispatched_twice,
+        "units_reserved": sum(reserved.values()),
+        "reservations_off_pick_lists": {
+            f"{w} {sku}": {
+                "reserved": reserved.get((w, sku), 0),
+                "picking": picking.get((w, sku), 0),
+            }
+            for w, sku in sorted(set(reserved) | set(picking))
+            if reserved.get((w, sku), 0) != picking.get((w, sku), 0)
+        },
+        "marketplace_deliveries": marketplace,
+        "cases_accepted": len(case_ids),
         "analytics_cases": analytics_cases,
+        "analytics_by_marketplace_differs": {
+            str(m): {
+                "intake": opened_by_marketplace.get(m, 0),
+                "analytics": analytics_by_marketplace.get(m, 0),
+            }
+            for m in set(opened_by_marketplace) | set(analytics_by_marketplace)
+            if opened_by_marketplace.get(m, 0) != analytics_by_marketplace.get(m, 0)
+        },
         "analytics_differs": analytics_differs,
         "dead_letters": dead_letters,
     }
@@ -649,6 +955,11 @@ def verdict(checks: dict) -> dict:
     return {
         "every accepted delivery is one case": checks["cases_lost"] == 0
         and checks["cases_doubled"] == 0,
+        "every accepted marketplace delivery is one case": not checks["marketplace_deliveries"][
+            "to_apply"
+        ]
+        and checks["marketplace_deliveries"]["returns_without_a_case"] == 0
+        and checks["marketplace_deliveries"]["returns_with_cases_twice"] == 0,
         "every delivery accepted in the end": checks["deliveries_never_accepted"] == 0,
         "every case decided or waiting with a reason": checks["cases_undecided"] == 0
         and checks["cases_waiting_without_reason"] == 0,
@@ -659,8 +970,14 @@ def verdict(checks: dict) -> dict:
         and checks["mails_sent_twice"] == 0,
         "each refund paid once": checks["refunds_paid_twice"] == 0
         and checks["refunds_paid_unmatched"] == 0,
+        "each label bought once": checks["labels_bought_twice"] == 0
+        and checks["labels_bought_unmatched"] == 0
+        and checks["labels_sold_to_nobody"] == 0,
+        "stock reservations equal dispatches": checks["reservations_off_pick_lists"] == {}
+        and checks["dispatched_twice"] == 0,
         "analytics equals the services": checks["analytics_differs"] == {}
-        and checks["analytics_cases"] == checks["deliveries_accepted"],
+        and checks["analytics_by_marketplace_differs"] == {}
+        and checks["analytics_cases"] == checks["cases_accepted"],
         "dead letters empty": not any(checks["dead_letters"].values()),
     }
 
@@ -679,11 +996,13 @@ async def chaos(
     starting = now()
     settings = await stack.start()
     console.print(f"stack started in {now() - starting:.1f} s")
-    await stock_warehouses(settings, sample_cases(), units=int(rate * (duration + 900)))
+    units = int(rate * (duration + 900))
+    await stock_warehouses(settings, sample_cases(), units=units)
     sent: list[Delivery] = []
     began = now()
     console.print(
-        f"[bold]chaos[/]: webhooks at {rate:g}/s for {duration:g} s at least, {len(faults)} faults"
+        f"[bold]chaos[/]: deliveries (generic, Shopify, eBay) at {rate:g}/s for {duration:g} s"
+        f" at least, {len(faults)} faults"
     )
 
     def going() -> bool:
@@ -692,9 +1011,9 @@ async def chaos(
         return now() - began < duration or not last or now() - last < tail
 
     with progress_bars(console) as progress:
-        sending = progress.add_task("webhooks accepted", total=None)
+        sending = progress.add_task("deliveries accepted", total=None)
         faulting = progress.add_task("faults done", total=len(faults))
-        loading = asyncio.create_task(load(settings, sent, rate, going))
+        loading = asyncio.create_task(load(settings, stack.emulators_url, sent, rate, going, units))
         faulted = asyncio.create_task(run_faults(stack, faults, warmup, gap))
         while not (loading.done() and faulted.done()):
             progress.update(sending, completed=sum(1 for d in sent if d.accepted_at))
@@ -704,10 +1023,9 @@ async def chaos(
         await faulted
         progress.update(sending, completed=sum(1 for d in sent if d.accepted_at))
         progress.update(faulting, completed=len(faults))
-    accepted = sorted({d.case_id for d in sent if d.case_id})
     console.print("draining…")
     drained, checks = await wait_drained(stack, sent, drain_timeout)
-    decided = await decided_times(settings, accepted)
+    decided = await decided_times(settings, sorted({d.case_id for d in sent if d.case_id}))
     for fault in faults:
         fault.started, fault.ended = fault.started, fault.ended
     figures = [fault_figures(f, sent, decided) for f in faults]
@@ -721,6 +1039,7 @@ async def chaos(
         "faults": figures,
         "checks": checks,
         "invariants": verdict(checks),
+        "deliveries_by_channel": dict(Counter(d.channel for d in sent)),
         "retries": dict(sum((d.answers for d in sent), Counter())),
     }
 

@@ -312,25 +312,36 @@ async def send_shopify_returns(
     Shopify sends it for the `account` (its shop, its app secret); (event id, return id) of
     each's delivery key (its return's) and return id. The event id is the return's own too, as
     a redelivery by Shopify keeps its event id."""
-    shop, secret = account["account"], account["secrets"][0]
     sent = []
     async with httpx.AsyncClient(base_url=emulators, timeout=30) as shopify:
         for returned in returns:
-            body = return_request(returned["order_id"], returned["return_id"], returned["lines"])
-            told = await shopify.post(f"/_emulator/shopify/{shop}/returns", json=body)
-            told.raise_for_status()
-            return_id = body["admin_graphql_api_id"]
-            event_id = str(uuid.uuid5(uuid.NAMESPACE_URL, return_id))
-            raw = json.dumps(body).encode()
-            headers = shopify_signed_headers(
-                shop, secret, "returns/request", raw, event_id, datetime.now(UTC)
-            )
+            raw, event_id, return_id = await told_shopify_return(shopify, account, returned)
+            headers = shopify_return_headers(account, raw, event_id)
             (
                 await intake.post("/webhooks/shopify", content=raw, headers=headers)
             ).raise_for_status()
             sent.append((request_key_of(raw), return_id))
             sent_one()
     return sent
+
+
+async def told_shopify_return(
+    shopify: httpx.AsyncClient, account: dict, returned: dict
+) -> tuple[bytes, str, str]:
+    """A return of `account`'s shop told to the Shopify emulator (`shopify`, the emulators'
+    client), as a buyer asks for it in the shop: its returns/request body, its event id (the
+    return's own: a redelivery by Shopify keeps it) and the return's id."""
+    body = return_request(returned["order_id"], returned["return_id"], returned["lines"])
+    told = await shopify.post(f"/_emulator/shopify/{account['account']}/returns", json=body)
+    told.raise_for_status()
+    return_id = body["admin_graphql_api_id"]
+    return json.dumps(body).encode(), str(uuid.uuid5(uuid.NAMESPACE_URL, return_id)), return_id
+
+
+def shopify_return_headers(account: dict, raw: bytes, event_id: str) -> dict[str, str]:
+    """A returns/request's headers as Shopify sends it now, signed with the app's secret."""
+    shop, secret = account["account"], account["secrets"][0]
+    return shopify_signed_headers(shop, secret, "returns/request", raw, event_id, datetime.now(UTC))
 
 
 async def cases_of_returns(

@@ -156,19 +156,24 @@ def local_mail_relay() -> bool:
     return not os.environ.get("SMTP_HOST")
 
 
-def start_mail_server(port: int, folder: Path = MAIL_DIR) -> subprocess.Popen:
+def start_mail_server(
+    port: int, folder: Path = MAIL_DIR, control_port: int | None = None
+) -> subprocess.Popen:
     """The local SMTP server (`deploy/mail_server.py`): every message to a buyer kept as an
-    .eml file in `folder`."""
+    .eml file in `folder`; its faults armed over HTTP on `control_port`, if given."""
     logs = RUN_DIR / "logs"
     logs.mkdir(parents=True, exist_ok=True)
+    control = ["--control-port", str(control_port)] if control_port else []
     with open(logs / "mail.log", "ab") as log_file:
         process = subprocess.Popen(
             [sys.executable, "-m", "deploy.mail_server", "--port", str(port)]
-            + ["--folder", str(folder)],
+            + ["--folder", str(folder), *control],
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )
     wait_for_port("127.0.0.1", port)
+    if control_port:
+        wait_for_port("127.0.0.1", control_port)
     return process
 
 

@@ -106,6 +106,8 @@ class EventConsumer:
         self.tracer = telemetry.tracer
         self.max_attempts = settings.consumer_max_attempts
         self.batch_size = settings.consumer_batch_size
+        # A drill's slow consumer (CONSUMER_HANDLER_DELAY_MS); none otherwise.
+        self.handler_delay = settings.consumer_handler_delay_ms / 1000
         self.settings = settings
         meter = telemetry.meter
         self._applied = meter.create_counter("events.applied", description="events applied")
@@ -228,6 +230,8 @@ class EventConsumer:
                 await self._dead_letter(delivery.record, reason)
 
     async def _apply(self, session: AsyncSession, deliveries: list[Delivery]) -> None:
+        if self.handler_delay:
+            await asyncio.sleep(self.handler_delay * len(deliveries))
         for delivery in deliveries:
             handler = self.handlers.get(delivery.envelope.type)
             if handler is not None:

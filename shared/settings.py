@@ -106,6 +106,14 @@ class ServiceSettings(BaseSettings):
         description="Tries of an event its handler fails on before it goes to the "
         "dead-letter topic.",
     )
+    consumer_handler_delay_ms: int = Field(
+        default=0,
+        ge=0,
+        le=10_000,
+        description="A fault drill only (`make chaos`: a slow consumer builds lag): each "
+        "event this process's consumer applies waits this long first. 0, the default, in "
+        "any real deployment.",
+    )
     consumer_session_timeout_ms: int = Field(
         default=10_000,
         ge=1000,

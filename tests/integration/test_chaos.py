@@ -1,6 +1,7 @@
-"""The chaos run's short sequence (`bench/chaos.py`) under a steady load of signed webhooks:
-resolution killed with `kill -9` and restarted, the broker paused, the broker killed and
-started again empty. Nothing lost, nothing done twice."""
+"""The chaos run's short sequence (`bench/chaos.py`) under a steady load of signed generic
+webhooks, Shopify return requests and eBay notifications: resolution killed with `kill -9`
+and restarted, the broker paused, the broker killed and started again empty, Shopify
+failing (timeouts, 502, 429). Nothing lost, nothing done twice."""
 
 import json
 
@@ -23,6 +24,7 @@ async def test_under_load_a_killed_consumer_a_paused_and_a_lost_broker_lose_and_
     checks, seen = result["checks"], json.dumps(result, indent=1)
     assert checks["deliveries_accepted"] == checks["deliveries_sent"] > 0, seen
     assert checks["cases_lost"] == 0, seen
+    assert set(checks["marketplace_deliveries"]["accepted"]) == {"shopify", "ebay"}, seen
     assert checks["cases_doubled"] == 0, seen
     assert result["invariants"] == dict.fromkeys(result["invariants"], True), seen
     assert all("error" not in fault for fault in result["faults"]), seen

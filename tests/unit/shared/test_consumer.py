@@ -6,6 +6,7 @@ from types import SimpleNamespace
 from aiokafka import ConsumerRecord, TopicPartition
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 
+from shared import consumer as consumer_module
 from shared.consumer import EventConsumer
 from shared.settings import ServiceSettings
 from shared.telemetry import setup_telemetry
@@ -41,3 +42,21 @@ def test_a_batch_counts_as_lag_until_it_is_applied():
     assert lag_of(reader) == {0: 17, 1: 0}  # after each partition's last
     consumer._note_lag(SimpleNamespace(), batch, applied=True)  # a test broker: no ends known
     assert lag_of(reader) == {0: 17, 1: 0}
+
+
+async def test_a_drill_slows_each_event_by_its_setting_and_a_real_consumer_not_at_all(
+    monkeypatch,
+):
+    waited: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waited.append(seconds)
+
+    monkeypatch.setattr(consumer_module.asyncio, "sleep", sleep)
+    telemetry = setup_telemetry("resolution", ServiceSettings(), metric_reader=None)
+    deliveries = [SimpleNamespace(envelope=SimpleNamespace(type="unhandled"))] * 4
+    for delay_ms in (50, 0):
+        settings = ServiceSettings(consumer_handler_delay_ms=delay_ms)
+        consumer = EventConsumer("resolution", {}, None, None, telemetry, settings)
+        await consumer._apply(None, deliveries)
+    assert waited == [0.2]  # 4 events of 50 ms; none by default
