@@ -9,7 +9,7 @@ AXE ?= 4
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install browser console-vendor axe-vendor run test what-if analytics-rebuild test-unit test-handlers test-integration fuzz test-contracts test-architecture bench bench-pipeline chaos \
+.PHONY: help install browser console-vendor axe-vendor run test what-if analytics-rebuild test-unit test-handlers test-integration fuzz test-contracts test-architecture bench bench-pipeline profile chaos \
 	bench-messages bench-webhooks bench-classification bench-decisions bench-analytics lint format docs migrate republish clean accounts token \
 	kubernetes kubernetes-schemas cluster-secrets kustomize recover
 
@@ -72,6 +72,9 @@ bench: bench-pipeline bench-messages bench-webhooks bench-classification bench-d
 
 bench-pipeline: install ## N cases (N=2000) through the whole stack, then 100 cases/s; bench/results/latest.json
 	$(BIN)/python -m bench.pipeline --cases $(or $(N),2000)
+
+profile: install ## py-spy flame graphs of intake and resolution under N (1000) pipeline cases; docs/performance/LABEL-*.svg
+	$(BIN)/python -m bench.profile --cases $(or $(N),1000) --label $(or $(LABEL),latest)
 
 bench-messages: install ## Webhook → first message to the buyer at RATE (100) cases/s for DURATION (30) s; bench/results/messages.json
 	$(BIN)/python -m bench.messages --rate $(or $(RATE),100) --duration $(or $(DURATION),30)

@@ -1,13 +1,17 @@
 """Where the CPU goes: CPU seconds per part of the stack, read from the process table.
 
 On a shared 2-core machine the wall-clock throughput swings with whatever else
-runs; the CPU each part spends per case does not, so the bench reports both.
+runs; the CPU each part spends per case does not, so the bench reports both. A bench that
+started its own stack counts only that stack's processes (its children, and the embedded
+PostgreSQL of this checkout), never another stack running beside it on the machine.
 """
 
 import os
+from collections.abc import Iterable
 
 import psutil
 
+from deploy.components import RUN_DIR
 from deploy.stack import ROLE
 
 SERVICE_MARK = "services."
@@ -40,10 +44,38 @@ def role_of(process: psutil.Process) -> str:
 Snapshot = dict[int, tuple[str, float]]  # pid → (part, CPU seconds so far)
 
 
-def cpu_seconds() -> Snapshot:
-    """CPU seconds (user + system) spent so far by each process of the stack and this one."""
-    snapshot: Snapshot = {}
+def own_stack() -> list[psutil.Process]:
+    """This process, the stack it started, and the embedded PostgreSQL of this checkout
+    (which detaches from whoever starts it), with their children."""
+    me = psutil.Process()
+    roots = [me]
     for process in psutil.process_iter():
+        try:
+            ours = str(RUN_DIR) in " ".join(process.cmdline())
+            if ours and process.name().startswith("postgres"):
+                roots.append(process)
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+            continue
+    found: dict[int, psutil.Process] = {}
+    for root in roots:
+        try:
+            for process in (root, *root.children(recursive=True)):
+                found[process.pid] = process
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+            continue
+    return list(found.values())
+
+
+def stack_processes(own: bool) -> Iterable[psutil.Process]:
+    """The processes of the stack this bench started (`own`), else of any stack running."""
+    return own_stack() if own else psutil.process_iter()
+
+
+def cpu_seconds(own: bool = False) -> Snapshot:
+    """CPU seconds (user + system) spent so far by each process of the stack and this one;
+    `own`: only of the stack this bench started."""
+    snapshot: Snapshot = {}
+    for process in stack_processes(own):
         part = "load generator" if process.pid == os.getpid() else part_of(process)
         if part is None:
             continue

@@ -164,16 +164,19 @@ async def analytics_catch_up(settings: StackSettings, expected: int, since: floa
     return time.perf_counter() - since
 
 
-async def run(settings: StackSettings, count: int, concurrency: int, rate: float) -> dict:
+async def run(
+    settings: StackSettings, count: int, concurrency: int, rate: float, own: bool = False
+) -> dict:
+    """`own`: the bench started the stack, and counts the CPU of its processes only."""
     await stock_warehouses(settings, sample_cases(), units=2 * count)
     async with analytics(settings) as http:
         cases_before = (await http.get("/reports/summary")).json()["cases"]
     console.print(f"[bold]1. saturation[/]: {count} cases, {concurrency} in flight")
-    cpu_before = cpu_seconds()
+    cpu_before = cpu_seconds(own)
     saturation = await push(settings, bench_cases(count), concurrency)
     first_sent = saturation.pop("_first_sent")
     end_to_end = await analytics_catch_up(settings, cases_before + count, first_sent)
-    cpu = cpu_ms_per_case(cpu_before, cpu_seconds(), count)
+    cpu = cpu_ms_per_case(cpu_before, cpu_seconds(own), count)
     steady_count = max(100, int(rate * 15))
     console.print(f"[bold]2. steady load[/]: {steady_count} cases at {rate:g} cases/s")
     steady = await push(settings, bench_cases(steady_count), concurrency, rate=rate)
@@ -241,9 +244,10 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=100.0, help="cases/s of the steady phase")
     args = parser.parse_args()
     settings = StackSettings()
-    stack = nullcontext(settings) if stack_is_running(settings) else running_stack(free_port())
+    own = not stack_is_running(settings)
+    stack = running_stack(free_port()) if own else nullcontext(settings)
     with stack as running:
-        result = uvloop.run(run(running, args.cases, args.concurrency, args.rate))
+        result = uvloop.run(run(running, args.cases, args.concurrency, args.rate, own))
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
     report(result)
