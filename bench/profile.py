@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 GRAPHS = ROOT / "docs" / "performance"
 RESULTS = Path(__file__).resolve().parent / "results"
 PROFILED = ("intake", "resolution")  # the two processes on every case's hot path
-SAMPLES_PER_SECOND = 200
+SAMPLES_PER_SECOND = 100
 console = Console()
 
 
