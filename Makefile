@@ -9,7 +9,7 @@ AXE ?= 4
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install browser console-vendor axe-vendor run test what-if analytics-rebuild test-unit test-handlers test-integration fuzz test-contracts test-architecture bench bench-pipeline bench-replicas chaos \
+.PHONY: help install browser console-vendor axe-vendor run test what-if analytics-rebuild test-unit test-handlers test-integration fuzz test-contracts test-architecture bench bench-pipeline bench-replicas profile chaos \
 	bench-messages bench-webhooks bench-classification bench-decisions bench-analytics bench-scale lint format docs migrate republish clean accounts token \
 	kubernetes kubernetes-schemas cluster-secrets kustomize recover
 
@@ -75,6 +75,9 @@ bench-pipeline: install ## N webhooks (N=2000) to a bare service (HMAC, a row, a
 
 bench-replicas: install ## N cases (N=2000) at saturation with 1, then REPLICAS (2) processes of resolution and analytics; bench/results/replicas.json
 	$(BIN)/python -m bench.replicas --cases $(or $(N),2000) --replicas $(or $(REPLICAS),2)
+
+profile: install ## py-spy flame graphs of intake and resolution under N (1000) pipeline cases; docs/performance/LABEL-*.svg
+	$(BIN)/python -m bench.profile --cases $(or $(N),1000) --label $(or $(LABEL),latest)
 
 bench-messages: install ## Webhook → first message to the buyer at RATE (100) cases/s for DURATION (30) s; bench/results/messages.json
 	$(BIN)/python -m bench.messages --rate $(or $(RATE),100) --duration $(or $(DURATION),30)

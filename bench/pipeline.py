@@ -154,11 +154,19 @@ async def send_webhooks(
                 )
             async with limit:
                 started = time.perf_counter()
-                headers = signed_headers(
-                    DEMO["account"], DEMO["secrets"][0], case, datetime.now(UTC)
-                )
-                async with http.post(url, data=case, headers=headers) as response:
-                    answer = await response.json()
+                while True:  # a 503 (the store saturated) is delivered again, as senders do
+                    headers = signed_headers(
+                        DEMO["account"], DEMO["secrets"][0], case, datetime.now(UTC)
+                    )
+                    async with http.post(
+                        url, data=case, headers=headers, raise_for_status=False
+                    ) as response:
+                        if response.status != 503:
+                            response.raise_for_status()
+                            answer = await response.json()
+                            break
+                        pause = float(response.headers.get("Retry-After", "1"))
+                    await asyncio.sleep(pause)
                 now = time.perf_counter()
             answers.sent[answer[answer_id]] = started
             answers.answer_ms.append((now - started) * 1000)

@@ -146,11 +146,13 @@ async def emit_all(session: AsyncSession, payloads: Iterable[EventPayload]) -> N
         await emit(session, payload)
 
 
-async def emit(session: AsyncSession, payload: EventPayload) -> Envelope:
-    """Add an event to the outbox in the session's transaction. The one way to publish."""
+async def emit(session: AsyncSession, payload: EventPayload, opens_case: bool = False) -> Envelope:
+    """Add an event to the outbox in the session's transaction. The one way to publish.
+    `opens_case`: the event opens its case in this very transaction, so nothing of the case
+    was applied or emitted before it: its first trace is the current one, not looked up."""
     envelope = Envelope.wrap(payload)
     case_trace = case_trace_in_context(envelope.subject)
-    if case_trace is None:  # work a request or a worker started: the case's first trace
+    if case_trace is None and not opens_case:  # a request's or worker's work: look it up
         with session.no_autoflush:  # the inbox is written apart from the session's own rows
             case_trace = await first_case_trace(session, envelope.subject)
     session.add(

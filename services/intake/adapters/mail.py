@@ -3,8 +3,9 @@ itself: a plain-text and an HTML part, from the seller's sender, with the header
 thread a reply to its case.
 
 - `relay.send(message)`: one SMTP session per message (the relay at SMTP_HOST:SMTP_PORT,
-  STARTTLS when SMTP_STARTTLS, AUTH when SMTP_USER is set). What the relay answers becomes
-  shared.outbound's errors, plus `Bounced`:
+  STARTTLS when SMTP_STARTTLS, AUTH when SMTP_USER is set), greeting the relay with this
+  host's name, looked up once (aiosmtplib would look it up in a thread for every message).
+  What the relay answers becomes shared.outbound's errors, plus `Bounced`:
   - no connection, a timeout, a dropped session, any 4xx (451 "try again later",
     421, 452): `Unavailable`, tried again later;
   - a 5xx to RCPT TO (the recipient's mailbox refused, 550 "no such user"): `Bounced`;
@@ -21,7 +22,9 @@ bounce report to the sender); a message whose 250 was lost in a dropped session 
 again with the same Message-ID, which mail programs show once.
 """
 
+import asyncio
 import json
+import socket
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -99,6 +102,7 @@ class MailRelay:
         # The relay's certificate is always verified: against the system's trust store, and
         # a private CA when one is given.
         self.tls_context = ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
+        self.local_hostname: str | None = None  # what EHLO says: this host's name, once read
 
     @classmethod
     def from_settings(cls, settings) -> "MailRelay":
@@ -117,6 +121,8 @@ class MailRelay:
         """Hand `message` to the relay; the relay's answer (e.g. "250 OK queued as ...")."""
         if not self.host:
             raise Unavailable(MAIL_RELAY, "no mail relay is configured (SMTP_HOST)")
+        if self.local_hostname is None:
+            self.local_hostname = await asyncio.to_thread(socket.getfqdn)
         try:
             errors, answer = await aiosmtplib.send(
                 message,
@@ -130,6 +136,7 @@ class MailRelay:
                 use_tls=False,
                 tls_context=self.tls_context if self.starttls else None,
                 timeout=self.timeout,
+                local_hostname=self.local_hostname,
             )
         except aiosmtplib.SMTPRecipientsRefused as refused:
             raise _refused_recipient(refused.recipients[0]) from refused

@@ -126,7 +126,7 @@ async def open_case(
     await keep_variants(session, event.case_id, case)
     if case.buyer is not None:
         await keep_contact(session, intake, case, now)
-    await emit(session, event)
+    await emit(session, event, opens_case=True)  # stored just now: the case's first event
     intake.service.counter("cases.opened", "cases opened").add(
         1,
         {

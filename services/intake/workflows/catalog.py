@@ -18,7 +18,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, literal, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -62,12 +62,15 @@ MERGED_MAPS = (
 
 async def seller_of(session: AsyncSession, channel: str, account: str) -> str:
     """The seller an account belongs to; an account not onboarded is its own seller."""
-    found = await session.scalar(
-        select(ACCOUNTS.c.seller).where(
-            ACCOUNTS.c.channel == channel, ACCOUNTS.c.account == account
-        )
+    return await session.scalar(select(seller_of_account(channel, account)))
+
+
+def seller_of_account(channel: str, account: str) -> ColumnElement[str]:
+    """`seller_of` as an expression, to read inside another statement."""
+    seller = select(ACCOUNTS.c.seller).where(
+        ACCOUNTS.c.channel == channel, ACCOUNTS.c.account == account
     )
-    return found or account
+    return func.coalesce(seller.scalar_subquery(), literal(account))
 
 
 async def store(
@@ -201,7 +204,7 @@ async def listed_variants(
     `found_variants`."""
     if not skus:
         return []
-    seller = await seller_of(session, channel, account)
+    seller = seller_of_account(channel, account)  # in the same statement: one round trip
     codes = sorted(set(skus))
     own_first = case((VARIANTS.c.account == account, 0), else_=1)
     rows = await session.execute(

@@ -19,10 +19,11 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from aiobotocore.config import AioConfig
-from aiobotocore.session import get_session
+from aiobotocore.session import AioSession, get_session
 from botocore.exceptions import BotoCoreError, ClientError
 
 from services.intake.domain.account import Account
@@ -68,6 +69,13 @@ def queue_of(account: Account) -> NotificationQueue | None:
     return NotificationQueue(account.account, url, region, str(key), str(secret))
 
 
+@cache
+def botocore_session() -> AioSession:
+    """One session for every queue's client: botocore reads its data files (the endpoints,
+    the SQS model) once per process, not again for each client a reader opens or reopens."""
+    return get_session()
+
+
 @asynccontextmanager
 async def sqs_client(
     queue: NotificationQueue, endpoint_url: str | None, wait_seconds: int
@@ -77,7 +85,7 @@ async def sqs_client(
         read_timeout=wait_seconds + 10,
         retries={"max_attempts": 2, "mode": "standard"},
     )
-    session = get_session()
+    session = botocore_session()
     async with session.create_client(
         "sqs",
         region_name=queue.region,
