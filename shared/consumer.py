@@ -29,10 +29,10 @@ from opentelemetry import trace
 from opentelemetry.metrics import CallbackOptions, Observation
 from opentelemetry.trace import SpanKind
 from pydantic import ValidationError
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from shared.db import database_unreachable
 from shared.dead_letters import dead_letter, keep_dead_letter
 from shared.events import Envelope, EventPayload, UnknownEventType
 from shared.inbox import first_deliveries
@@ -79,12 +79,6 @@ class Delivery:
 
 # A projection applies a whole batch of events at once (read models); handlers take one.
 Projection = Callable[[AsyncSession, list[Delivery]], Awaitable[None]]
-
-
-def _is_infrastructure_error(error: Exception) -> bool:
-    if isinstance(error, OperationalError | InterfaceError | ConnectionError | OSError):
-        return True
-    return isinstance(error, DBAPIError) and error.connection_invalidated
 
 
 class EventConsumer:
@@ -178,7 +172,7 @@ class EventConsumer:
                 async with self.sessions() as session, session.begin():
                     await self._apply_all(session, deliveries, one_by_one=False)
             except Exception as error:
-                if _is_infrastructure_error(error):
+                if database_unreachable(error):
                     raise
                 async with self.sessions() as session, session.begin():
                     await self._apply_all(session, deliveries, one_by_one=True)
@@ -294,7 +288,7 @@ class EventConsumer:
             except RejectedEvent as error:
                 return f"rejected by {self.service}: {error}"
             except Exception as error:
-                if _is_infrastructure_error(error):
+                if database_unreachable(error):
                     raise
                 log.warning(
                     "%s failed on %s (attempt %d): %r",

@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import Connection, event
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -54,3 +55,11 @@ async def transaction(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterat
     """A session inside one transaction: committed on success, rolled back on error."""
     async with sessions() as session, session.begin():
         yield session
+
+
+def database_unreachable(error: BaseException) -> bool:
+    """The database is out of reach (down, restarting, the connection lost), rather than the
+    statement wrong: worth trying again once it answers."""
+    if isinstance(error, OperationalError | InterfaceError | ConnectionError | OSError):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated

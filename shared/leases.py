@@ -9,19 +9,28 @@ each row's state, or a later `next_attempt_at` to try again. A batch whose handl
 off (the database went away mid-batch) is let go as soon as the database answers again,
 rather than when its lease runs out a minute later.
 
+What a handler did outside (an e-mail sent, a label bought) is recorded through
+`record_done`, which tries again while the database is out of reach, within the lease: a
+database restarting for a few seconds right after the call must not make the row due again
+and the call made twice.
+
 A worker is a subclass that names its table and passes its handler of one row, or
 overrides `handle_batch` to handle the claimed rows together; `run` and `stop` belong to
 the service (`ServiceSpec.workers`), `work_once` to tests that move time themselves.
 """
 
 import asyncio
+import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, bindparam, select, tuple_, update
 from sqlmodel import SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from shared.db import database_unreachable
 from shared.messaging_tables import utc_now
 from shared.service import Service
 from shared.wakeup import NotifiedLoop
@@ -30,6 +39,11 @@ Row = TypeVar("Row", bound=SQLModel)
 
 LEASE = timedelta(seconds=60)
 CLAIM_BATCH = 50
+# How long `record_done` keeps trying: well inside the lease, so no other worker has
+# claimed the row meanwhile.
+RECORD_WITHIN = LEASE.total_seconds() * 0.75
+
+log = logging.getLogger(__name__)
 
 
 class LeasedWork(Generic[Row]):
@@ -77,6 +91,29 @@ class LeasedWork(Generic[Row]):
                 self._broken_off = claimed
                 raise
         return len(claimed) == self.batch
+
+    async def record_done(
+        self, write: Callable[[AsyncSession], Awaitable[Any]], within: float = RECORD_WITHIN
+    ) -> None:
+        """Commit `write` (the outcome of a call already made outside), trying again while
+        the database is out of reach, for up to `within` seconds."""
+        deadline = time.monotonic() + within
+        pause = 0.2
+        while True:
+            try:
+                async with self.service.transaction() as session:
+                    await write(session)
+                return
+            except Exception as error:
+                if not database_unreachable(error) or time.monotonic() + pause > deadline:
+                    raise
+                log.warning(
+                    "%s: database out of reach, recording again: %r",
+                    self.model.__tablename__,
+                    error,
+                )
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 5.0)
 
     async def let_go_of_broken_off(self) -> None:
         """Make the rows of a batch whose handling raised due again, those still as the

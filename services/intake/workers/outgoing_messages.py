@@ -111,18 +111,15 @@ class MessageWorker(LeasedWork[OutgoingMessage]):
         try:
             if way is Way.EBAY:
                 await self._in_marketplace(row, case, account)
-                async with self.service.transaction() as session:
-                    await outgoing_messages.delivered(session, row, utc_now())
+                recorded = outgoing_messages.delivered
             elif way is Way.AMAZON and await self._by_action(row, case, account):
-                async with self.service.transaction() as session:
-                    await outgoing_messages.sent(session, row, utc_now())
+                recorded = outgoing_messages.sent
             else:
                 recipient = contact.get("email")
                 if way is Way.AMAZON:
                     recipient = await self._relay_address(row, case, account)
                 await self._by_email(row, case, account, recipient)
-                async with self.service.transaction() as session:
-                    await outgoing_messages.sent(session, row, utc_now())
+                recorded = outgoing_messages.sent
         except Bounced as bounce:
             async with self.service.transaction() as session:
                 await outgoing_messages.bounced(session, row, str(bounce))
@@ -134,6 +131,8 @@ class MessageWorker(LeasedWork[OutgoingMessage]):
         except Refused as refusal:
             await self._failed(row, str(refusal))
             return
+        at = utc_now()  # gone: recorded even if the database is away a while, never sent twice
+        await self.record_done(lambda session: recorded(session, row, at))
         self._count("buyer_messages.sent", row)
 
     async def _in_marketplace(
