@@ -49,6 +49,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.engine import make_url
 
+from bench.chaos_moments import relay_between_publish_and_record, risky_moments
 from bench.pipeline import DEMO, decided_without_an_agent
 from deploy.components import RUN_DIR, TansuBroker, free_port
 from deploy.progress import progress_bars
@@ -312,6 +313,7 @@ def mail_server_hangs(seconds: float) -> Fault:
 def full_sequence(with_postgres: bool) -> list[Fault]:
     """Every fault, the most telling first."""
     faults = [kill_service(name) for name in SERVICE_NAMES]
+    faults += risky_moments()  # bench/chaos_moments.py: each moment hit on purpose
     faults += [pause_broker(30), kill_broker()]
     if with_postgres:
         faults.append(stop_postgres())
@@ -320,8 +322,15 @@ def full_sequence(with_postgres: bool) -> list[Fault]:
 
 
 def short_sequence() -> list[Fault]:
-    """The suite's: one consumer killed, the broker paused, the broker lost."""
-    return [kill_service("resolution", down_seconds=2), pause_broker(6), kill_broker()]
+    """The suite's: one consumer killed, a relay between publishing and recording, the
+    broker paused, the broker lost (the other risky moments: tests/integration/
+    test_risky_moments.py)."""
+    return [
+        kill_service("resolution", down_seconds=2),
+        relay_between_publish_and_record("intake"),
+        pause_broker(6),
+        kill_broker(),
+    ]
 
 
 # --- the load ----------------------------------------------------------------------------
@@ -559,6 +568,7 @@ async def invariants(stack: ChaosStack, sent: list[Delivery]) -> dict:
         await db.close()
     async with httpx.AsyncClient(base_url=stack.emulators_url, timeout=30) as http:
         ledger = (await http.get("/refund-api/v1/refunds")).json()["refunds"]
+    ledger = [r for r in ledger if r["case_id"] in set(case_ids)]  # a moment checks its own
     mails = Counter(
         BytesHeaderParser().parsebytes(path.read_bytes()).get("Message-ID", path.name)
         for path in stack.mail_folder.glob("*.eml")
