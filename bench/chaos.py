@@ -12,6 +12,8 @@ fault starts at a random moment of its own slot of the run:
 - the broker killed (`kill -9`) and started again empty (topics created again);
 - PostgreSQL stopped with `-m immediate` and started again;
 - the refund API failing (an outage of 503s) and the mail server hanging (SIGSTOP).
+- the risky moments hit on purpose (`bench/chaos_moments.py`): a refund call in flight, a
+  webhook mid-request, a relay between publishing and recording.
 
 The load generator is a marketplace: it posts each delivery until intake accepts it (202),
 the same delivery again after a timeout or a 5xx. After the load stops, it waits until every
