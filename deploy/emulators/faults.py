@@ -17,17 +17,19 @@ away or the fault is cleared (DELETE releases the answers held): the moment a ca
 with its refund paid and the answer never heard, made on purpose.
 
 `/_emulator/in-flight` counts, by system, the requests being handled now (`in_flight`), the
-answers held now (`held`) and since the start (`held_total`), and the callers that went away
-while their answer was held (`gone_while_held`): how a chaos run knows it hit the moment.
+answers held now (`held`, with their `Idempotency-Key`s: `held_keys`) and since the start
+(`held_total`), and the callers that went away while their answer was held
+(`gone_while_held`): how a chaos run knows it hit the moment, and which refund it was.
 """
 
 import asyncio
 import time
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field, model_validator
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 router = APIRouter(prefix="/_emulator/faults", tags=["faults on demand"])
@@ -66,6 +68,7 @@ class Traffic:
     held: int = 0
     held_total: int = 0
     gone_while_held: int = 0
+    held_keys: list[str] = field(default_factory=list)  # their Idempotency-Keys, if any
 
 
 class Faults:
@@ -131,12 +134,13 @@ class Faults:
             self._armed.pop(system, None)
         return armed.fault.hold_seconds
 
-    async def hold(self, system: str, seconds: float, receive: Receive) -> bool:
+    async def hold(self, system: str, seconds: float, receive: Receive, key: str) -> bool:
         """Hold an answer for `seconds`, until released or its caller goes away; whether
         the caller is still there to hear it."""
         traffic = self.traffic[system]
         traffic.held += 1
         traffic.held_total += 1
+        traffic.held_keys.append(key)
         released = self._releases.setdefault(system, asyncio.Event())
         gone = asyncio.ensure_future(caller_gone(receive))
         waits = {gone, asyncio.ensure_future(released.wait())}
@@ -144,6 +148,7 @@ class Faults:
             done, _ = await asyncio.wait(waits, timeout=seconds, return_when="FIRST_COMPLETED")
         finally:
             traffic.held -= 1
+            traffic.held_keys.remove(key)
             for wait in waits:
                 wait.cancel()
         if gone in done:
@@ -196,7 +201,8 @@ class FaultsMiddleware:
                 answer.append(message)
 
             await self.app(scope, receive, kept)  # the system acts: the refund is paid
-            if await faults.hold(system, seconds, receive):
+            key = Headers(scope=scope).get("idempotency-key", "")
+            if await faults.hold(system, seconds, receive, key):
                 for message in answer:
                     await send(message)
         finally:

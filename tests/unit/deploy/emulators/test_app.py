@@ -83,14 +83,26 @@ async def test_a_hold_pays_first_and_keeps_the_answer_until_released(emulators):
 
     while not (await traffic()).get("held"):
         await asyncio.sleep(0.01)
-    assert await traffic() == {"in_flight": 1, "held": 1, "held_total": 1, "gone_while_held": 0}
+    assert await traffic() == {
+        "in_flight": 1,
+        "held": 1,
+        "held_total": 1,
+        "gone_while_held": 0,
+        "held_keys": ["k-1"],
+    }
     # Paid already, the answer not yet heard: what a caller dying now leaves behind.
     (paid,) = (await emulators.get("/refund-api/v1/refunds")).json()["refunds"]
     assert paid["idempotency_key"] == "k-1" and not paying.done()
     assert (await emulators.delete("/_emulator/faults/refund-api")).status_code == 204
     answer = await asyncio.wait_for(paying, timeout=5)
     assert (answer.status_code, answer.json()["refund_id"]) == (201, paid["refund_id"])
-    assert await traffic() == {"in_flight": 0, "held": 0, "held_total": 1, "gone_while_held": 0}
+    assert await traffic() == {
+        "in_flight": 0,
+        "held": 0,
+        "held_total": 1,
+        "gone_while_held": 0,
+        "held_keys": [],
+    }
     # One hold only: the next answer comes at once.
     again = await emulators.post(
         "/refund-api/v1/refunds", json=BODY, headers={"Idempotency-Key": "k-1"}
