@@ -502,12 +502,13 @@ async def copies_on(
         reader.assign(partitions)
         await reader.seek_to_beginning(*partitions)
         ends = await reader.end_offsets(partitions)
-        # Until the ends and a second without records: the embedded broker's end is its
-        # last record batch's first offset + 1, the batch's other records behind it.
-        while True:
+        # Up to the ends as they were (the load goes on writing): whole record batches come
+        # back, so the embedded broker's end (its last batch's first offset + 1) is enough.
+        deadline = time.monotonic() + 60
+        while any([await reader.position(tp) < end for tp, end in ends.items()]):
+            if time.monotonic() > deadline:
+                raise MomentMissed(f"{topic} not read to its end within 60 s")
             batches = await reader.getmany(timeout_ms=1000)
-            if not batches and all([await reader.position(tp) >= end for tp, end in ends.items()]):
-                break
             for records in batches.values():
                 for record in records:
                     event_id = json.loads(record.value).get("id")
