@@ -24,6 +24,8 @@ Each fault starts at a random moment of its own slot of the run:
   timeout, a 503 and a 429, the mail server a 421, no answer and a 451; resolution
   restarted with each event it applies waiting 150 ms (CONSUMER_HANDLER_DELAY_MS), then
   restarted as usual: lag builds, then drains.
+- the risky moments hit on purpose (`bench/chaos_moments.py`): a refund call in flight, a
+  webhook mid-request, a relay between publishing and recording.
 
 After the load stops, it waits until every accepted delivery is applied and its case
 decided and known to analytics, then checks: every accepted delivery is exactly one case (a
@@ -64,6 +66,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.engine import make_url
 
+from bench.chaos_moments import risky_moments
 from bench.pipeline import DEMO, decided_without_an_agent
 from deploy.components import RUN_DIR, TansuBroker, free_port
 from deploy.progress import progress_bars
@@ -407,6 +410,7 @@ def outside_failures(seconds: float = 60) -> list[Fault]:
 def full_sequence(with_postgres: bool) -> list[Fault]:
     """Every fault, the most telling first."""
     faults = [kill_service(name) for name in SERVICE_NAMES]
+    faults += risky_moments()  # bench/chaos_moments.py: each moment hit on purpose
     faults += [pause_broker(30), kill_broker()]
     if with_postgres:
         faults.append(stop_postgres())
@@ -416,7 +420,8 @@ def full_sequence(with_postgres: bool) -> list[Fault]:
 
 
 def short_sequence() -> list[Fault]:
-    """The suite's: one consumer killed, the broker paused, the broker lost, Shopify failing."""
+    """The suite's: one consumer killed, the broker paused, the broker lost, Shopify failing
+    (the risky moments have tests of their own: tests/integration/test_risky_moments.py)."""
     return [
         kill_service("resolution", down_seconds=2),
         pause_broker(6),

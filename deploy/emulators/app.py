@@ -61,6 +61,7 @@ def create_app(now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> FastA
     app.state.faults = faults.Faults()
     app.add_middleware(faults.FaultsMiddleware)
     app.include_router(faults.router)
+    app.include_router(faults.traffic_router)
     for system in systems():
         if hasattr(system, "install"):
             system.install(app, now)

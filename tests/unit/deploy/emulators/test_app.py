@@ -8,6 +8,7 @@ import pytest
 
 from deploy.emulators import app as process
 from deploy.emulators.app import create_app
+from tests.unit.deploy.emulators.test_refund_api import BODY
 
 # Running it
 
@@ -69,6 +70,44 @@ async def test_a_delay_holds_the_answer_back(emulators):
     started = time.monotonic()
     assert (await trackers(emulators)).status_code == 201  # one delay only: answered at once
     assert time.monotonic() - started < 0.3
+
+
+async def test_a_hold_pays_first_and_keeps_the_answer_until_released(emulators):
+    await emulators.put("/_emulator/faults/refund-api", json={"hold_seconds": 30})
+    paying = asyncio.create_task(
+        emulators.post("/refund-api/v1/refunds", json=BODY, headers={"Idempotency-Key": "k-1"})
+    )
+
+    async def traffic() -> dict:
+        return (await emulators.get("/_emulator/in-flight")).json().get("refund-api", {})
+
+    while not (await traffic()).get("held"):
+        await asyncio.sleep(0.01)
+    assert await traffic() == {
+        "in_flight": 1,
+        "held": 1,
+        "held_total": 1,
+        "gone_while_held": 0,
+        "held_keys": ["k-1"],
+    }
+    # Paid already, the answer not yet heard: what a caller dying now leaves behind.
+    (paid,) = (await emulators.get("/refund-api/v1/refunds")).json()["refunds"]
+    assert paid["idempotency_key"] == "k-1" and not paying.done()
+    assert (await emulators.delete("/_emulator/faults/refund-api")).status_code == 204
+    answer = await asyncio.wait_for(paying, timeout=5)
+    assert (answer.status_code, answer.json()["refund_id"]) == (201, paid["refund_id"])
+    assert await traffic() == {
+        "in_flight": 0,
+        "held": 0,
+        "held_total": 1,
+        "gone_while_held": 0,
+        "held_keys": [],
+    }
+    # One hold only: the next answer comes at once.
+    again = await emulators.post(
+        "/refund-api/v1/refunds", json=BODY, headers={"Idempotency-Key": "k-1"}
+    )
+    assert again.status_code == 200
 
 
 def test_every_system_module_is_mounted_and_names_its_settings():
