@@ -68,7 +68,7 @@ from sqlalchemy.engine import make_url
 
 from bench.chaos_moments import risky_moments
 from bench.pipeline import DEMO, decided_without_an_agent
-from deploy.components import RUN_DIR, TansuBroker, free_port
+from deploy.components import RUN_DIR, TansuBroker, free_port, fresh_database
 from deploy.progress import progress_bars
 from deploy.replay import (
     ebay_listing,
@@ -238,18 +238,6 @@ class ChaosStack:
     def stop(self) -> None:
         stop_processes(list(self.services.values()) + self.others)
         self.broker.stop()
-
-
-async def fresh_database(server_url: str, name: str) -> str:
-    """A new empty database `name` on the server of `server_url`; its URL."""
-    url = make_url(server_url).set(drivername="postgresql")
-    connection = await asyncpg.connect(url.render_as_string(hide_password=False))
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
-    return url.set(database=name).render_as_string(hide_password=False)
 
 
 async def drop_database(server_url: str, name: str) -> None:

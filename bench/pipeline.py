@@ -27,17 +27,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
-import asyncpg
 import httpx
 import uvloop
 from aiokafka import AIOKafkaConsumer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.engine import make_url
 
 from bench.bare_service import bare_service
 from bench.cpu import cpu_ms_per_case, cpu_seconds
-from deploy.components import free_port, postgres
+from deploy.components import free_port, fresh_database, postgres
 from deploy.progress import progress_bars
 from deploy.replay import stock_warehouses
 from deploy.samples import sample_cases
@@ -311,25 +309,13 @@ async def run(settings: StackSettings, count: int, concurrency: int, rate: float
 BENCH_DATABASE = "aftersales_bench"
 
 
-async def fresh_database(server_url: str, name: str = BENCH_DATABASE) -> str:
-    """`name` dropped and created again on the server of `server_url`: its URL."""
-    url = make_url(server_url).set(drivername="postgresql")
-    connection = await asyncpg.connect(url.render_as_string(hide_password=False))
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
-    return url.set(database=name).render_as_string(hide_password=False)
-
-
 @contextmanager
 def own_stack(replicas: dict[str, int] | None = None) -> Iterator[StackSettings]:
     """A stack of the bench's own, on ports of its own (a stack already running is left
     alone) and a fresh database: its broker starts empty, and a database kept from an
     earlier run would have every retained event published again during the measurement."""
     with postgres() as server_url:
-        database_url = uvloop.run(fresh_database(server_url))
+        database_url = uvloop.run(fresh_database(server_url, BENCH_DATABASE))
         ports = {f"{name.upper()}_PORT": str(free_port()) for name in SERVICE_NAMES}
         ports["DEV_ISSUER_PORT"] = str(free_port())
         extra_env = {"DATABASE_URL": database_url, **ports}

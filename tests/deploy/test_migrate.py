@@ -9,9 +9,9 @@ import sys
 import asyncpg
 from sqlalchemy.engine import make_url
 
-from deploy.components import free_port
+from deploy.components import free_port, fresh_database
 from shared.migrations import HISTORIES
-from tests.conftest import TEST_DATABASE, recreate_database
+from tests.conftest import TEST_DATABASE
 
 
 async def drop_database(server_url: str, name: str) -> None:
@@ -25,7 +25,7 @@ async def drop_database(server_url: str, name: str) -> None:
 
 async def test_the_migration_job_migrates_every_schema_without_a_broker(components):
     _, server_url = components
-    database_url = await recreate_database(server_url, f"{TEST_DATABASE}_migrate_job")
+    database_url = await fresh_database(server_url, f"{TEST_DATABASE}_migrate_job")
     env = {
         **os.environ,
         "DATABASE_URL": database_url,

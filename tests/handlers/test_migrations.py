@@ -8,9 +8,9 @@ import asyncpg
 import pytest
 from alembic import command
 
+from deploy.components import fresh_database
 from shared.migrations import HISTORIES, alembic_config, upgrade_service
 from shared.settings import ServiceSettings
-from tests.conftest import recreate_database
 
 
 def down_and_up(service: str, settings: ServiceSettings) -> None:
@@ -23,7 +23,7 @@ def down_and_up(service: str, settings: ServiceSettings) -> None:
 @pytest.mark.parametrize("service", HISTORIES)
 async def test_migrations_go_down_and_back_up(components, service):
     _, server_url = components
-    url = await recreate_database(server_url, f"aftersales_migrations_{service}")
+    url = await fresh_database(server_url, f"aftersales_migrations_{service}")
     settings = ServiceSettings(database_url=url)
     await asyncio.to_thread(down_and_up, service, settings)
 
@@ -35,7 +35,7 @@ async def test_intake_keeps_its_rows_when_the_seller_account_joins_the_keys(comp
     """Intake's `account_keys`, onboarding and revival over rows written before them: every
     row kept, cases keep their ids, a revival wakes the delivery worker."""
     _, server_url = components
-    url = await recreate_database(server_url, "aftersales_migrations_intake_keys")
+    url = await fresh_database(server_url, "aftersales_migrations_intake_keys")
     config = alembic_config("intake", ServiceSettings(database_url=url))
     await asyncio.to_thread(command.upgrade, config, "0002")
     plain = ServiceSettings(database_url=url).plain_database_url

@@ -13,6 +13,7 @@ from playwright.async_api import async_playwright
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from deploy.components import fresh_database
 from deploy.settings import StackSettings
 from services.analytics.adapters.refurbish_photos import BenchPhotos
 from services.fulfillment.adapters.ship_to import ShipToLookup
@@ -22,7 +23,7 @@ from shared.migrations import upgrade_all
 from shared.service import Service
 from shared.settings import SERVICE_NAMES
 from shared.telemetry import Telemetry, setup_telemetry
-from tests.conftest import TEST_DATABASE, recreate_database
+from tests.conftest import TEST_DATABASE
 from tests.factories import AGENT, STAFF
 from tests.integration.browser import CHROMIUM, CHROMIUM_ARGS, served
 
@@ -117,7 +118,7 @@ async def settings(settings: StackSettings) -> StackSettings:
     """The session's settings on a database of the stack's own: the stack's workers (a
     label's void, a delivery's retry) never take up rows a handler test is working on by
     hand in the session's database, whatever order the tests run in."""
-    database_url = await recreate_database(settings.database_url, f"{TEST_DATABASE}_stack")
+    database_url = await fresh_database(settings.database_url, f"{TEST_DATABASE}_stack")
     own = StackSettings.model_validate({**settings.model_dump(), "database_url": database_url})
     await upgrade_all(own)
     return own
