@@ -10,8 +10,9 @@ from tests.conftest import TEST_DATABASE
 
 
 async def test_under_load_a_killed_consumer_a_paused_and_a_lost_broker_lose_and_double_nothing(
-    settings,
+    settings, monkeypatch
 ):
+    monkeypatch.setenv("DATABASE_POOL_SIZE", "4")  # the suite's own stack shares the server
     database = f"{TEST_DATABASE}_chaos"
     stack = ChaosStack(settings.database_url, database)
     try:  # draining takes seconds; the bound is for a machine busy with the whole suite

@@ -25,6 +25,8 @@ async def stack(settings):
             # A refund try's lease is three marketplace timeouts: a killed try's runs out
             # in 12 s rather than 30.
             environment.setenv("MARKETPLACE_TIMEOUT_SECONDS", "4")
+            # Small pools: the suite's own stack shares this server of 100 connections.
+            environment.setenv("DATABASE_POOL_SIZE", "3")
             await stack.start()
         yield stack
     finally:
