@@ -264,12 +264,15 @@ async def test_a_return_s_label_downloaded_and_its_pickup_booked(stack, clients,
     await shot(page, "return")
 
 
-def apparel_order_in_the_us(start: int) -> int:
-    """An emulated order shipped to the US whose first line is clothing (sizes to pick)."""
+def apparel_order_in_the_us(start: int, worth: float = 40.0) -> int:
+    """An emulated order shipped to the US whose first line is clothing (sizes to pick),
+    worth at least `worth` dollars: a cheaper garment is refunded for the buyer to keep,
+    which costs the seller less than an exchange, so no exchange is offered."""
     order_id = start
     while True:
         order = emulated_order(order_id)
-        if order.buyer.country == "US" and order.lines[0].product.category == "apparel":
+        product = order.lines[0].product
+        if order.buyer.country == "US" and product.category == "apparel" and product.price >= worth:
             return order_id
         order_id += 1
 
