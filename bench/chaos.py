@@ -612,13 +612,16 @@ class Buyers:
     answer (again next round when intake does not answer: the same message id, recorded
     once). A first offer of another remedy is left unanswered."""
 
+    # A case's latest offer, open or accepted (by this buyer, whose reply's answer was lost
+    # on the way back; or a notice, owed without asking), once intake told the buyer.
     OFFERED = (
-        "SELECT o.case_id, o.remedy FROM resolution.offers o "
-        "WHERE o.case_id = ANY($1) AND o.state = 'open' "
+        "SELECT DISTINCT ON (o.case_id) o.case_id, o.remedy FROM resolution.offers o "
+        "WHERE o.case_id = ANY($1) AND o.state IN ('open', 'accepted') "
         "AND (SELECT count(*) FROM intake.outbox m WHERE m.key = o.case_id "
         "AND m.envelope->>'type' = 'case.buyer_messaged') "
         ">= (SELECT count(*) FROM resolution.outbox r WHERE r.key = o.case_id "
-        "AND r.envelope->>'type' = 'resolution.offered')"
+        "AND r.envelope->>'type' = 'resolution.offered') "
+        "ORDER BY o.case_id, o.step DESC"
     )
 
     def __init__(self, settings: StackSettings, sent: list[Delivery]) -> None:
@@ -648,7 +651,7 @@ class Buyers:
                 return {case_id: remedy for case_id, remedy in rows}
             finally:
                 await db.close()
-        except (OSError, asyncpg.PostgresError):
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
             return {}
 
     async def reply(self, intake: httpx.AsyncClient, delivery: Delivery, remedy: str) -> None:
