@@ -11,7 +11,11 @@ The load (`Deliveries`), in turn: two signed generic webhooks, a Shopify returns
 new return of a new order, told to the Shopify emulator, signed with the shop's app
 secret) and an eBay ReturnCreated (made and signed by the eBay emulator), as
 `deploy/replay.py` sends them. Each is posted as a marketplace delivers: again after a
-timeout or a 5xx, until intake accepts it (202).
+timeout or a 5xx, until intake accepts it (202). One generic case in five is a fault a spare
+part or a new unit puts right, and its buyer answers (`Buyers`): takes the part shipment or
+the exchange first offered (intake's `POST /cases/{id}/replies`, as an agent records a
+buyer's answer), so that stock is reserved and dispatches made from the local warehouses
+(stocked as `deploy/replay.py` stocks them).
 
 Each fault starts at a random moment of its own slot of the run:
 - `kill -9` of each service in turn (intake holds its relay lock), restarted after a few s;
@@ -33,11 +37,12 @@ marketplace's: its return has one case); every case decided, offered or waiting 
 reason; each offer and each message to the buyer once (the mail server's files); each
 refund paid once (the refund API's, Shopify's and eBay's ledgers against resolution's
 refunds); each label bought once (the carrier emulator's ledger against fulfillment's
-labels); stock reservations equal the open dispatches' pick lists, each dispatch made once;
-analytics' counts equal the owning services' (events by type, cases by marketplace); the
-dead-letter tables empty. Reports cases/s accepted and decided before, during and after
-each fault and the time to recover (until every case accepted before the fault's end is
-decided). Writes bench/results/chaos.json and prints a table.
+labels); stock reservations equal the open dispatches' pick lists, each dispatch made once,
+each part or unit a buyer took dispatched; analytics' counts equal the owning services'
+(events by type, cases by marketplace); the dead-letter tables empty. Reports cases/s
+accepted and decided before, during and after each fault and the time to recover (until
+every case accepted before the fault's end is decided), and what the buyers took and the
+warehouses dispatched. Writes bench/results/chaos.json and prints the tables.
 """
 
 import argparse
@@ -67,8 +72,9 @@ from rich.table import Table
 from sqlalchemy.engine import make_url
 
 from bench.chaos_moments import risky_moments
-from bench.pipeline import DEMO, decided_without_an_agent
+from bench.pipeline import DEMO, classified, decided_without_an_agent
 from deploy.components import RUN_DIR, TansuBroker, free_port, fresh_database
+from deploy.dev_issuer import local_bearer
 from deploy.progress import progress_bars
 from deploy.replay import (
     ebay_listing,
@@ -95,6 +101,8 @@ from deploy.stack import (
     stop_processes,
 )
 from services.intake.channels.generic.webhook import signed_headers
+from shared.events import BuyerAnswer, Remedy, Scenario
+from shared.identity import Role
 from shared.settings import SERVICE_NAMES
 from shared.topics import create_topics
 
@@ -433,6 +441,18 @@ class Delivery:
     case_id: str | None = None  # the generic channel answers it; a marketplace's is found
     tries: int = 0
     answers: Counter = field(default_factory=Counter)
+    buyer_answers: bool = False  # the buyer takes a part shipment or exchange first offered
+    offer_taken: str | None = None  # the remedy the buyer took
+    offer_left: str | None = None  # a first offer of another remedy, left unanswered
+
+
+# A quality defect, a size or style that does not suit, a wrong item: the first remedies
+# resolution offers are a spare part or a new unit from a local warehouse (its ladders).
+PUT_RIGHT_FROM_STOCK = frozenset(
+    {Scenario.QUALITY_DEFECT, Scenario.SIZE_STYLE_MISMATCH, Scenario.WRONG_ITEM}
+)
+DISPATCHED_OFFERS = frozenset({Remedy.PART_SHIPMENT, Remedy.EXCHANGE})
+ANSWERING_BUYERS = 5  # one generic case in five: its buyer takes the part or the unit
 
 
 class Deliveries:
@@ -446,6 +466,9 @@ class Deliveries:
         self.settings = settings
         self.emulators = emulators
         self.samples = [case for case in sample_cases() if decided_without_an_agent(case)]
+        self.put_right = [
+            case for case in self.samples if classified(case).scenario in PUT_RIGHT_FROM_STOCK
+        ]
         # One reason a return: one case a delivery.
         self.returns = [r for r in shopify_returns() if len(r["lines"]) == 1]
         self.shop, self.ebay = demo_account("shopify"), demo_account("ebay")
@@ -473,7 +496,12 @@ class Deliveries:
         if i % 4 == 3:
             return await self.ebay_return(str(number))
         event_id = f"chaos-{self.run}-{i}"
-        sample = self.samples[i % len(self.samples)]
+        generic = 2 * (i // 4) + i % 4  # the how-manieth generic case
+        answers = generic % ANSWERING_BUYERS == 0
+        if answers:
+            sample = self.put_right[generic // ANSWERING_BUYERS % len(self.put_right)]
+        else:
+            sample = self.samples[i % len(self.samples)]
         body = json.dumps({**sample, "event_id": event_id}).encode()
         account, secret = DEMO["account"], DEMO["secrets"][0]
         return Delivery(
@@ -481,6 +509,7 @@ class Deliveries:
             f"{sample['marketplace']}:{event_id}",
             body,
             lambda: signed_headers(account, secret, body, datetime.now(UTC)),
+            buyer_answers=answers,
         )
 
     async def shopify_return(self, number: int) -> Delivery:
@@ -567,6 +596,80 @@ async def load(
         await asyncio.gather(*tasks)
 
 
+def buyers_waiting(sent: list[Delivery]) -> list[str]:
+    """The answering buyers' cases whose first offer has not come yet."""
+    return [
+        d.case_id
+        for d in sent
+        if d.buyer_answers and d.case_id and not (d.offer_taken or d.offer_left)
+    ]
+
+
+class Buyers:
+    """The answering buyers of the load: once the first offer reached them (intake has told
+    them of every offer resolution made), each takes it when it is a part shipment or an
+    exchange, through intake's `POST /cases/{id}/replies` as an agent records a buyer's
+    answer (again next round when intake does not answer: the same message id, recorded
+    once). A first offer of another remedy is left unanswered."""
+
+    # A case's latest offer, open or accepted (by this buyer, whose reply's answer was lost
+    # on the way back; or a notice, owed without asking), once intake told the buyer.
+    OFFERED = (
+        "SELECT DISTINCT ON (o.case_id) o.case_id, o.remedy FROM resolution.offers o "
+        "WHERE o.case_id = ANY($1) AND o.state IN ('open', 'accepted') "
+        "AND (SELECT count(*) FROM intake.outbox m WHERE m.key = o.case_id "
+        "AND m.envelope->>'type' = 'case.buyer_messaged') "
+        ">= (SELECT count(*) FROM resolution.outbox r WHERE r.key = o.case_id "
+        "AND r.envelope->>'type' = 'resolution.offered') "
+        "ORDER BY o.case_id, o.step DESC"
+    )
+
+    def __init__(self, settings: StackSettings, sent: list[Delivery]) -> None:
+        self.settings = settings
+        self.sent = sent
+
+    async def answer(self, going: Callable[[], bool]) -> None:
+        """Every second while `going()` or a buyer waits for a first offer."""
+        base = self.settings.base_url_of("intake")
+        async with httpx.AsyncClient(base_url=base, timeout=10) as intake:
+            while going() or buyers_waiting(self.sent):
+                if waiting := buyers_waiting(self.sent):
+                    offered = await self.offered(waiting)
+                    deliveries = {d.case_id: d for d in self.sent if d.case_id in offered}
+                    await asyncio.gather(
+                        *(self.reply(intake, d, offered[c]) for c, d in deliveries.items())
+                    )
+                await asyncio.sleep(1)
+
+    async def offered(self, case_ids: list[str]) -> dict[str, str]:
+        """The open offers the buyers of `case_ids` were told of (none while PostgreSQL is
+        away)."""
+        try:
+            db = await connect(self.settings)
+            try:
+                rows = await db.fetch(self.OFFERED, case_ids)
+                return {case_id: remedy for case_id, remedy in rows}
+            finally:
+                await db.close()
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            return {}
+
+    async def reply(self, intake: httpx.AsyncClient, delivery: Delivery, remedy: str) -> None:
+        if remedy not in DISPATCHED_OFFERS:
+            delivery.offer_left = remedy
+            return
+        agent = local_bearer(self.settings, Role.AGENT, "chaos-buyers", (DEMO["account"],))
+        reply = {"message_id": f"chaos-reply-{delivery.case_id}", "answer": BuyerAnswer.ACCEPT}
+        try:
+            answer = await intake.post(
+                f"/cases/{delivery.case_id}/replies", json=reply, headers=agent
+            )
+        except httpx.HTTPError:
+            return
+        if answer.status_code in (200, 202):
+            delivery.offer_taken = remedy
+
+
 async def run_faults(stack: ChaosStack, faults: list[Fault], warmup: float, gap: float) -> None:
     """The faults one after the other, each at a random moment: after `warmup`, then
     between half and one and a half `gap` after the previous one ended."""
@@ -593,7 +696,8 @@ async def wait_drained(
     stack: ChaosStack, sent: list["Delivery"], timeout: float
 ) -> tuple[float, dict]:
     """Seconds until every accepted case is decided by resolution and applied by analytics,
-    no message waits to be sent, no refund to be paid and analytics holds every event the
+    every answering buyer has had a first offer and each offer taken is dispatched, no
+    message waits to be sent, no refund to be paid and analytics holds every event the
     services published; the checks then (or at the timeout)."""
     started = now()
     checks: dict = {}
@@ -610,10 +714,12 @@ async def wait_drained(
                 )
             finally:
                 await db.close()
-            if decided == applied == len(accepted) and not marketplace["to_apply"]:
+            waiting = buyers_waiting(sent)
+            if decided == applied == len(accepted) and not marketplace["to_apply"] and not waiting:
                 checks = await invariants(stack, sent)
                 if (
                     checks["messages_queued"] == 0
+                    and checks["offers_taken_not_dispatched"] == 0
                     and checks["refunds"].get("pending", 0) == 0
                     and checks["analytics_differs"] == {}
                 ):
@@ -793,8 +899,18 @@ async def invariants(stack: ChaosStack, sent: list[Delivery]) -> dict:
                 "WHERE status IN ('requested', 'picked', 'packed') GROUP BY 1, 2"
             )
         }
-        dispatches = await db.fetchval(
-            "SELECT count(*) FROM fulfillment.shipments WHERE case_id = ANY($1)", case_ids
+        dispatches = counts_by(
+            await db.fetch(
+                "SELECT remedy, count(*) FROM fulfillment.shipments WHERE case_id = ANY($1) "
+                "GROUP BY 1",
+                case_ids,
+            )
+        )
+        taken = [d.case_id for d in sent if d.offer_taken]
+        taken_not_dispatched = await db.fetchval(
+            "SELECT count(*) FROM unnest($1::text[]) taken(case_id) WHERE NOT EXISTS "
+            "(SELECT FROM fulfillment.shipments s WHERE s.case_id = taken.case_id)",
+            taken,
         )
         dispatched_twice = await db.fetchval(
             "SELECT count(*) FROM (SELECT case_id, remedy FROM fulfillment.shipments "
@@ -868,7 +984,13 @@ async def invariants(stack: ChaosStack, sent: list[Delivery]) -> dict:
             1 for reference, state in labels.items() if (state != "owed") != (reference in sold)
         ),
         "labels_sold_to_nobody": sum(1 for reference in sold if reference not in held_labels),
-        "dispatches": dispatches,
+        "buyers_answering": sum(1 for d in accepted if d.buyer_answers),
+        "offers_taken": dict(Counter(d.offer_taken for d in sent if d.offer_taken)),
+        "first_offers_left": dict(Counter(d.offer_left for d in sent if d.offer_left)),
+        "buyers_still_waiting": len(buyers_waiting(sent)),
+        "offers_taken_not_dispatched": taken_not_dispatched,
+        "dispatches": sum(dispatches.values()),
+        "dispatches_by_remedy": dispatches,
         "dispatched_twice": dispatched_twice,
         "units_reserved": sum(reserved.values()),
         "reservations_off_pick_lists": {
@@ -967,7 +1089,8 @@ def verdict(checks: dict) -> dict:
         and checks["labels_bought_unmatched"] == 0
         and checks["labels_sold_to_nobody"] == 0,
         "stock reservations equal dispatches": checks["reservations_off_pick_lists"] == {}
-        and checks["dispatched_twice"] == 0,
+        and checks["dispatched_twice"] == 0
+        and checks["offers_taken_not_dispatched"] == 0,
         "analytics equals the services": checks["analytics_differs"] == {}
         and checks["analytics_by_marketplace_differs"] == {}
         and checks["analytics_cases"] == checks["cases_accepted"],
@@ -1008,6 +1131,8 @@ async def chaos(
         faulting = progress.add_task("faults done", total=len(faults))
         loading = asyncio.create_task(load(settings, stack.emulators_url, sent, rate, going, units))
         faulted = asyncio.create_task(run_faults(stack, faults, warmup, gap))
+        buyers = Buyers(settings, sent)
+        answering = asyncio.create_task(buyers.answer(lambda: not loading.done()))
         while not (loading.done() and faulted.done()):
             progress.update(sending, completed=sum(1 for d in sent if d.accepted_at))
             progress.update(faulting, completed=sum(1 for f in faults if f.ended))
@@ -1018,6 +1143,7 @@ async def chaos(
         progress.update(faulting, completed=len(faults))
     console.print("draining…")
     drained, checks = await wait_drained(stack, sent, drain_timeout)
+    answering.cancel()  # a buyer still waiting at the timeout is in the checks
     decided = await decided_times(settings, sorted({d.case_id for d in sent if d.case_id}))
     for fault in faults:
         fault.started, fault.ended = fault.started, fault.ended
@@ -1062,8 +1188,26 @@ def report(result: dict) -> None:
     for name, holds in result["invariants"].items():
         checks.add_row(name, "[green]yes[/]" if holds else "[red]NO[/]")
     console.print(checks)
+    console.print(dispatch_table(result["checks"]))
     console.print(json.dumps(result["checks"], indent=1))
     console.print(f"written to {RESULTS}")
+
+
+def dispatch_table(checks: dict) -> Table:
+    """What the answering buyers took, and what the warehouses reserved and dispatched."""
+    table = Table(title="buyers' answers and dispatches", title_justify="left")
+    table.add_column("")
+    table.add_column("count", justify="right")
+    by_kind = lambda counts: " · ".join(f"{k} {n}" for k, n in sorted(counts.items())) or "0"  # noqa: E731
+    table.add_row("buyers answering", str(checks["buyers_answering"]))
+    table.add_row("offers taken", by_kind(checks["offers_taken"]))
+    table.add_row("first offers of another remedy, left", by_kind(checks["first_offers_left"]))
+    table.add_row("buyers still waiting for an offer", str(checks["buyers_still_waiting"]))
+    table.add_row("dispatches", by_kind(checks["dispatches_by_remedy"]))
+    table.add_row("offers taken, not dispatched", str(checks["offers_taken_not_dispatched"]))
+    table.add_row("dispatched twice", str(checks["dispatched_twice"]))
+    table.add_row("units reserved", str(checks["units_reserved"]))
+    return table
 
 
 def main() -> None:

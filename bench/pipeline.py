@@ -44,7 +44,7 @@ from deploy.settings import StackSettings
 from deploy.stack import running_stack
 from deploy.warehouse_play import operator
 from services.intake.channels.generic.webhook import GenericWebhook, canonical_case, signed_headers
-from services.intake.domain.classification import classify
+from services.intake.domain.classification import Classification, classify
 from shared.settings import SERVICE_NAMES
 
 DEMO = demo_account("generic")
@@ -52,12 +52,15 @@ RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 console = Console()
 
 
+def classified(case: dict) -> Classification:
+    """How intake classifies a sample case of the generic channel."""
+    canonical = canonical_case(GenericWebhook.model_validate(case), "bench")
+    return classify(canonical.reason, canonical.marketplace_reason, canonical.buyer_words)
+
+
 def decided_without_an_agent(case: dict) -> bool:
     """Whether intake classifies the sample with confidence (a flagged one waits for a person)."""
-    canonical = canonical_case(GenericWebhook.model_validate(case), "bench")
-    return not classify(
-        canonical.reason, canonical.marketplace_reason, canonical.buyer_words
-    ).needs_agent
+    return not classified(case).needs_agent
 
 
 def bench_cases(count: int) -> list[bytes]:
