@@ -1,6 +1,7 @@
 """Failed outgoing calls, one way on every service that makes them: each kind of call a
 service owes an outside system (a message to a buyer, a refund or return action on a
-marketplace, a label bought from the carrier) that failed for good — refused, or
+marketplace, a label bought from the carrier, a dispatch task sent to a warehouse's system,
+a removal order sent to Amazon) that failed for good — refused, or
 unavailable after every try — listed with its cause, retried (owed again, due now) or
 discarded with the operator's reason, one by one or in bulk by kind, words of the cause and
 the time it was owed.
@@ -24,7 +25,7 @@ answers 404 and is never listed. One that is not failed answers 409. A discarded
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -101,9 +102,6 @@ class FailedCalls:
     """A service's kinds of failed calls, by name, and what it does with them."""
 
     kinds: Mapping[str, FailedCallKind]
-    # Failed calls counted for the gauge but retried by routes of their own: name ->
-    # (table, the state its failed ones are in).
-    counted_only: Mapping[str, tuple[Table, str]] = field(default_factory=dict)
 
     def chosen(self, which: Calls) -> list[tuple[str, FailedCallKind]]:
         if which.kind is not None:
@@ -207,10 +205,9 @@ class FailedCalls:
     # ------------------------------------------------------------------- counted
 
     async def waiting(self, session: AsyncSession) -> list[tuple[dict[str, str], int]]:
-        counted = {name: (k.table, k.failed) for name, k in self.kinds.items()}
         counts = []
-        for name, (table, state) in (counted | dict(self.counted_only)).items():
-            query = select(func.count()).select_from(table).where(table.c.state == state)
+        for name, kind in self.kinds.items():
+            query = select(func.count()).select_from(kind.table).where(kind.is_failed())
             counts.append(({"kind": name}, await session.scalar(query) or 0))
         return counts
 

@@ -11,8 +11,9 @@
                        [--cause WORDS] [--since TIME] [--until TIME] [--reason WHY]"
 
 A failed call's kind names the service that made it (`CALL_KINDS`): intake's `message`,
-`return_action` and `refund` (the marketplace refused it), fulfillment's `carrier_label`;
-resolution's `refund` (refused, or unavailable after every try) with `--service resolution`.
+`return_action`, `removal_order` (Amazon) and `refund` (the marketplace refused it),
+fulfillment's `carrier_label` and `warehouse_delivery`; resolution's `refund` (refused, or
+unavailable after every try) with `--service resolution`.
 Without a kind, `--service` says whose calls (intake's by default).
 
 Without an id, `redrive`, `retry` and `discard` act on every waiting item the filters match:
@@ -41,7 +42,9 @@ CALL_KINDS = {
     "message": ("intake",),
     "return_action": ("intake",),
     "refund": ("intake", "resolution"),
+    "removal_order": ("intake",),
     "carrier_label": ("fulfillment",),
+    "warehouse_delivery": ("fulfillment",),
 }
 CALLING_SERVICES = ("intake", "resolution", "fulfillment")
 

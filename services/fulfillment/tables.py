@@ -182,7 +182,7 @@ class WarehouseEndpoint(SQLModel, table=True):
 
 class WarehouseDelivery(SQLModel, table=True):
     """A dispatch task pushed to a warehouse's own system by signed webhook (pending
-    until delivered, or failed after the last attempt)."""
+    until delivered, or failed after the last attempt, then retried or discarded)."""
 
     __tablename__ = "warehouse_deliveries"
     __table_args__ = {"schema": SCHEMA}
@@ -191,12 +191,14 @@ class WarehouseDelivery(SQLModel, table=True):
     warehouse: str = text()
     url: str = text()
     case_id: str = text()
+    seller_account: str = text("", index=True)  # the case's; '' read by platform admins only
     body: str = text()
     state: str = text(DeliveryState.PENDING.value)
     attempts: int = integer(0)
     next_attempt_at: datetime = moment(index=True)
     created_at: datetime = moment()
     delivered_at: datetime | None = moment(None)
+    error: str | None = text(None)  # the last attempt's failure, or why it was discarded
 
 
 class DeliveryAttempt(SQLModel, table=True):

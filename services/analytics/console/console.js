@@ -572,9 +572,9 @@ async function loadFailedDeliveries() {
 // The kinds of failed calls each service makes (shared/failed_calls.py): a refused refund is
 // retried on intake first, then on resolution.
 const CALL_KINDS = {
-  intake: ["message", "return_action", "refund"],
+  intake: ["message", "return_action", "refund", "removal_order"],
   resolution: ["refund"],
-  fulfillment: ["carrier_label"],
+  fulfillment: ["carrier_label", "warehouse_delivery"],
 };
 
 async function loadFailedCalls() {

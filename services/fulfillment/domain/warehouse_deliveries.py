@@ -1,5 +1,7 @@
 """A dispatch task's delivery to a warehouse's own system: pending until its webhook takes
-it (a 2xx), failed after the last attempt, cancelled when the endpoint was removed."""
+it (a 2xx), failed after the last attempt, cancelled when the endpoint was removed. A failed
+one waits for an operator (`workflows/failed_calls.py`): retried (pending again, its tries
+counted afresh) or discarded, with the reason."""
 
 from enum import StrEnum
 
@@ -11,9 +13,10 @@ class DeliveryState(StrEnum):
     DELIVERED = "delivered"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    DISCARDED = "discarded"  # failed, and given up by an operator (why: `error`)
 
 
-PENDING, DELIVERED, FAILED, CANCELLED = DeliveryState
+PENDING, DELIVERED, FAILED, CANCELLED, DISCARDED = DeliveryState
 
 DELIVERY = Lifecycle(
     "warehouse delivery",
@@ -22,6 +25,8 @@ DELIVERY = Lifecycle(
         "try again": {PENDING: PENDING},
         "give up": {PENDING: FAILED},
         "cancel": {PENDING: CANCELLED},
+        "retry": {FAILED: PENDING},  # an operator, once the warehouse's system takes it
+        "discard": {FAILED: DISCARDED},  # an operator, saying why
     },
 )
 
@@ -42,3 +47,13 @@ def after_attempt(
 def cancel(state: str) -> Transition[DeliveryState]:
     """Nowhere to send it: the warehouse's endpoint was removed."""
     return Transition(DELIVERY.next(DeliveryState(state), "cancel"))
+
+
+def retry(state: str, delivery_id: str) -> Transition[DeliveryState]:
+    """A failed delivery owed again; refused for one that is not failed."""
+    return Transition(DELIVERY.next(DeliveryState(state), "retry", f"delivery {delivery_id}"))
+
+
+def discard(state: str, delivery_id: str) -> Transition[DeliveryState]:
+    """A failed delivery given up; refused for one that is not failed."""
+    return Transition(DELIVERY.next(DeliveryState(state), "discard", f"delivery {delivery_id}"))

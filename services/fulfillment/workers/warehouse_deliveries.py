@@ -12,14 +12,16 @@ from services.fulfillment.domain.warehouse_deliveries import (
     cancel,
 )
 from services.fulfillment.tables import WarehouseDelivery, WarehouseEndpoint
-from services.fulfillment.workflows.warehouse_deliveries import Attempt, record_attempt
+from services.fulfillment.workflows.warehouse_deliveries import (
+    DELIVERIES_CHANNEL,
+    Attempt,
+    record_attempt,
+)
 from shared.leases import LeasedWork
 from shared.outbound import OutboundError
 from shared.service import Service
 
 log = logging.getLogger(__name__)
-
-DELIVERIES_CHANNEL = "warehouse_deliveries_due"
 
 
 class DeliveryWorker(LeasedWork[WarehouseDelivery]):

@@ -238,5 +238,5 @@ async def _new_task(
         promised_by=quote.delivered_by,
     )
     await emit(session, requested)
-    await owe_delivery(session, requested, now)
+    await owe_delivery(session, requested, seller_account, now)
     return task

@@ -21,6 +21,8 @@ from shared.messaging_tables import utc_now
 from shared.service import Service
 from shared.wakeup import retry_pause
 
+DELIVERIES_CHANNEL = "warehouse_deliveries_due"  # the delivery worker's wake-up
+
 
 @dataclass(frozen=True)
 class Attempt:
@@ -51,8 +53,11 @@ async def unregister(session: AsyncSession, warehouse: str) -> bool:
     return True
 
 
-async def owe_delivery(session: AsyncSession, task: DispatchRequested, now: datetime) -> None:
-    """Owe a delivery of the task when its warehouse has a registered endpoint."""
+async def owe_delivery(
+    session: AsyncSession, task: DispatchRequested, seller_account: str, now: datetime
+) -> None:
+    """Owe a delivery of the task (the seller account's) when its warehouse has a
+    registered endpoint."""
     endpoint = await session.get(WarehouseEndpoint, task.warehouse)
     if endpoint is None:
         return
@@ -64,6 +69,7 @@ async def owe_delivery(session: AsyncSession, task: DispatchRequested, now: date
             warehouse=task.warehouse,
             url=endpoint.url,
             case_id=task.case_id,
+            seller_account=seller_account,
             body=envelope.model_dump_json(),
             state=PENDING,
             next_attempt_at=now,
@@ -79,7 +85,7 @@ async def record_attempt(
     """The attempt in the log, and the delivery in `state` (still pending: tried again
     after a pause that grows with the attempts)."""
     now = utc_now()
-    values: dict[str, object] = {"state": state}
+    values: dict[str, object] = {"state": state, "error": attempt.error}
     if state is DELIVERED:
         values["delivered_at"] = now
     if state is PENDING:

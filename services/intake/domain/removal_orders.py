@@ -12,7 +12,8 @@ all name it alike). Sending it to Amazon is a feed that takes no idempotency key
   removal feed of the account is in process any more, the removal order detail report is
   asked for (`read_back_report_id`) and read. The order in it: done. Not in it: sent again.
 Unavailable tries wait and come back; too many in a row fail it, listed for an agent, who
-may owe it again (failed → owed). An order still owed and never sent is dropped when the
+may owe it again (failed → owed) or discard it, saying why (failed → discarded: the unit
+removed some other way, or left at Amazon). An order still owed and never sent is dropped when the
 unit turns out not to need it (sellable after all, reimbursed). Pure: no I/O.
 """
 
@@ -30,9 +31,10 @@ class RemovalState(StrEnum):
     DONE = "done"  # Amazon has the removal order
     FAILED = "failed"  # refused, or unavailable too long: an agent looks
     NOT_NEEDED = "not_needed"  # never sent, and the unit no longer needs it (why: `error`)
+    DISCARDED = "discarded"  # failed, and given up by an agent (why: `error`)
 
 
-OWED, DONE, FAILED, NOT_NEEDED = RemovalState
+OWED, DONE, FAILED, NOT_NEEDED, DISCARDED = RemovalState
 
 REMOVAL_ORDER = Lifecycle(
     "removal order",
@@ -41,6 +43,7 @@ REMOVAL_ORDER = Lifecycle(
         "fail": {OWED: FAILED},
         "drop": {OWED: NOT_NEEDED},
         "retry": {FAILED: OWED},  # an agent, once the cause is fixed
+        "discard": {FAILED: DISCARDED},  # an agent, saying why: never sent again
         "owe": {NOT_NEEDED: OWED},  # the unit needs it after all (a later report)
     },
     done={"accept": {DONE}, "fail": {FAILED}, "drop": {NOT_NEEDED}, "retry": {OWED}, "owe": {OWED}},
@@ -58,6 +61,11 @@ def move(state: RemovalState, action: str, removal_order_id: str) -> Transition[
     """The removal order after `action`; a repeat leaves it where it is."""
     to = REMOVAL_ORDER.next(state, action, f"removal order {removal_order_id}")
     return Transition(to or state)
+
+
+def discard(state: RemovalState, removal_order_id: str) -> Transition[RemovalState]:
+    """A failed order given up for good; refused for one that is not failed."""
+    return Transition(REMOVAL_ORDER.next(state, "discard", f"removal order {removal_order_id}"))
 
 
 def droppable(state: RemovalState, submitted_at: datetime | None) -> bool:

@@ -12,11 +12,15 @@ to the caller's seller accounts.
   resolution's next try of the same key to pay it (resolution's refused refund is retried
   on resolution's `/failed-calls` once intake's is); discarded = `discarded`: asked again by
   resolution, it answers refused with the reason.
+- `removal_order`: an Amazon removal order of an unsellable FBA unit that Amazon refused, or
+  that was unavailable too many times in a row (`domain/removal_orders.py`). Retried = owed
+  again, now, its worker woken (Amazon read back first if a try may have reached it; also
+  `/amazon/removal-orders/{id}/retry`); discarded = `discarded`, never sent again, not
+  even when the unit is reported again.
 The discard's reason is kept as the call's cause: "discarded by <who>: <reason>".
 
 What waits is counted for the gauge of `shared/recovery.py`: failed deliveries per channel,
-failed calls per kind (Amazon removal orders among them, retried by their own route
-`/removal-orders/{id}/retry`).
+failed calls per kind.
 """
 
 from collections.abc import Mapping
@@ -27,6 +31,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.intake.domain import outgoing_messages as message_states
 from services.intake.domain import refunds as refund_states
+from services.intake.domain import removal_orders as removal_states
 from services.intake.domain import return_actions as action_states
 from services.intake.tables import (
     AmazonRemovalOrder,
@@ -34,7 +39,7 @@ from services.intake.tables import (
     RefundRecord,
     ReturnActionRecord,
 )
-from services.intake.workflows import outgoing_messages, refunding, return_actions
+from services.intake.workflows import outgoing_messages, refunding, removal_orders, return_actions
 from services.intake.workflows.reviving import failed_waiting
 from shared.failed_calls import FailedCallKind, FailedCalls, moved_by
 from shared.recovery import WaitingQueue
@@ -42,6 +47,7 @@ from shared.recovery import WaitingQueue
 MESSAGES = OutgoingMessage.__table__
 ACTIONS = ReturnActionRecord.__table__
 REFUNDS = RefundRecord.__table__
+REMOVALS = AmazonRemovalOrder.__table__
 
 
 async def retry_message(session: AsyncSession, call_id: str, scope: ColumnElement[bool]):
@@ -57,6 +63,15 @@ async def retry_action(session: AsyncSession, call_id: str, scope: ColumnElement
 async def retry_refund(session: AsyncSession, call_id: str, scope: ColumnElement[bool]):
     row = await refunding.reopen(session, call_id, scope)
     return None if row is None else row.state
+
+
+async def retry_removal(session: AsyncSession, call_id: str, scope: ColumnElement[bool]):
+    row = await removal_orders.retry(session, call_id, scope)
+    return None if row is None else row.state
+
+
+def removal_asked(row: Mapping[str, Any]) -> str:
+    return f"removal order of {row['quantity']} × {row['sku']} ({row['market']})"
 
 
 def refund_asked(row: Mapping[str, Any]) -> str:
@@ -91,8 +106,18 @@ FAILED_CALLS = FailedCalls(
             refund_asked,
             failed=refund_states.RefundState.REFUSED.value,
         ),
-    },
-    counted_only={"removal_order": (AmazonRemovalOrder.__table__, "failed")},
+        "removal_order": FailedCallKind(
+            REMOVALS,
+            "removal_order_id",
+            "owed_at",
+            retry_removal,
+            moved_by(
+                REMOVALS, "removal_order_id", removal_states.discard, removal_states.RemovalState
+            ),
+            removal_asked,
+            channel=None,
+        ),
+    }
 )
 
 

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import text as sql
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -229,8 +230,8 @@ async def settle(intake: Intake, order: AmazonRemovalOrder, values: Values) -> N
 async def retry(
     session: AsyncSession, removal_order_id: str, scope: ColumnElement[bool]
 ) -> AmazonRemovalOrder | None:
-    """An agent's retry of a failed order: owed again, now (read back first if it may have
-    been sent). None: no such order within `scope` (the agent's seller accounts)."""
+    """An agent's retry of a failed order: owed again, now, its worker woken (read back first
+    if it may have been sent). None: no such order within `scope` (the agent's seller accounts)."""
     order = await session.scalar(
         select(AmazonRemovalOrder)
         .where(AmazonRemovalOrder.removal_order_id == removal_order_id, scope)
@@ -244,6 +245,9 @@ async def retry(
     order.attempts = 0
     order.next_attempt_at = utc_now()
     session.add(order)
+    await session.execute(
+        sql("SELECT pg_notify(:channel, '')"), {"channel": REMOVAL_ORDERS_CHANNEL}
+    )
     return order
 
 

@@ -1,9 +1,11 @@
 """What intake's handler tests share: intake running in this process over the session's
 real PostgreSQL and broker, its delivery workers off (a test runs one itself when it needs
 to), its channel accounts kept one second; sellers onboarded through its API and their
-signed generic webhooks."""
+signed generic webhooks; Amazon removal orders owed for a returned unit, and worked."""
 
+import asyncio
 import json
+import time
 import uuid
 import zlib
 from collections.abc import AsyncIterator
@@ -14,10 +16,16 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from services.intake.app import SPEC
+from services.intake.channels.amazon import reports
 from services.intake.channels.generic.webhook import signed_headers
+from services.intake.domain.removal_orders import removal_order_id_of
+from services.intake.tables import AmazonRemovalOrder, CaseRecord
+from services.intake.workers.removal_orders import RemovalOrderWorker
+from services.intake.workflows.cases import apply_delivery
+from shared.markets import Market
 from shared.service import create_app as create_service_app
 from shared.telemetry import Telemetry
 from tests.factories import AGENT, webhook
@@ -164,3 +172,38 @@ def amazon_account(account: str, seller: str, **changes) -> dict:
             **changes,
         },
     }
+
+
+async def owed_removal(intake: httpx.AsyncClient, onboarded: list[str]) -> tuple[str, str]:
+    """A seller's account and a defective unit returned to it: its removal order's id."""
+    account = f"A2RMV{uuid.uuid4().hex[:10].upper()}"
+    created = await intake.post(
+        "/channel-accounts", json=amazon_account(account, "luma-home"), headers=AGENT
+    )
+    assert created.status_code == 201, created.text
+    onboarded.append(account)
+    parsed = reports.parse_report(
+        fba_report(fba_row(f"LPN{account}", "DEFECTIVE")), seller_account=account, market=Market.US
+    )
+    context = intake.service.context
+    async with intake.service.transaction() as session:
+        for delivery in parsed.deliveries:
+            await apply_delivery(session, context, delivery, datetime.now(UTC))
+        case_id = await session.scalar(
+            select(CaseRecord.case_id).where(CaseRecord.account == account)
+        )
+    return account, removal_order_id_of(case_id)
+
+
+async def worked_until(intake, removal_order_id: str, *states: str, timeout: float = 30):
+    """Run the worker (as intake does) until the order is in one of `states`."""
+    worker = RemovalOrderWorker(intake.service.context)
+    deadline = time.monotonic() + timeout
+    while True:
+        await worker.work_once()
+        async with intake.service.sessions() as session:
+            order = await session.get(AmazonRemovalOrder, removal_order_id)
+        if order.state in states:
+            return order
+        assert time.monotonic() < deadline, f"still {order.state}: {order.error}"
+        await asyncio.sleep(0.1)

@@ -4,23 +4,12 @@ emulator's ledger counts what Amazon made), even when Amazon's answer is lost; a
 a missing warehouse address fails it with the cause, listed, and an agent's retry sends it
 once the cause is fixed; an Amazon that stays down fails it after its tries."""
 
-import asyncio
-import time
-import uuid
-from datetime import UTC, datetime
-
 import httpx
 import pytest
-from sqlalchemy import select
 
-from services.intake.channels.amazon import reports
-from services.intake.domain.removal_orders import removal_order_id_of
-from services.intake.tables import AmazonRemovalOrder, CaseRecord
-from services.intake.workers.removal_orders import RemovalOrderWorker
-from services.intake.workflows.cases import apply_delivery
 from shared.markets import Market
 from tests.factories import AGENT
-from tests.handlers.intake.conftest import amazon_account, fba_report, fba_row, running_intake
+from tests.handlers.intake.conftest import owed_removal, running_intake, worked_until
 
 
 @pytest.fixture
@@ -28,41 +17,6 @@ async def emulator(emulators):
     async with httpx.AsyncClient(base_url=emulators, timeout=5) as client:
         yield client
         await client.delete("/_emulator/faults/amazon")
-
-
-async def owed_removal(intake: httpx.AsyncClient, onboarded: list[str]) -> tuple[str, str]:
-    """A seller's account and a defective unit returned to it: its removal order's id."""
-    account = f"A2RMV{uuid.uuid4().hex[:10].upper()}"
-    created = await intake.post(
-        "/channel-accounts", json=amazon_account(account, "luma-home"), headers=AGENT
-    )
-    assert created.status_code == 201, created.text
-    onboarded.append(account)
-    parsed = reports.parse_report(
-        fba_report(fba_row(f"LPN{account}", "DEFECTIVE")), seller_account=account, market=Market.US
-    )
-    context = intake.service.context
-    async with intake.service.transaction() as session:
-        for delivery in parsed.deliveries:
-            await apply_delivery(session, context, delivery, datetime.now(UTC))
-        case_id = await session.scalar(
-            select(CaseRecord.case_id).where(CaseRecord.account == account)
-        )
-    return account, removal_order_id_of(case_id)
-
-
-async def worked_until(intake, removal_order_id: str, *states: str, timeout: float = 30):
-    """Run the worker (as intake does) until the order is in one of `states`."""
-    worker = RemovalOrderWorker(intake.service.context)
-    deadline = time.monotonic() + timeout
-    while True:
-        await worker.work_once()
-        async with intake.service.sessions() as session:
-            order = await session.get(AmazonRemovalOrder, removal_order_id)
-        if order.state in states:
-            return order
-        assert time.monotonic() < deadline, f"still {order.state}: {order.error}"
-        await asyncio.sleep(0.1)
 
 
 async def made_at_amazon(emulator: httpx.AsyncClient, removal_order_id: str) -> list[dict]:

@@ -105,6 +105,20 @@ def test_a_failed_calls_kind_names_the_service_that_made_it():
         None,
     )
     assert call("calls", "list", "--service", "fulfillment")[:2] == ("fulfillment", "GET")
+    assert call("calls", "retry", "--kind", "warehouse_delivery", "--since", since) == (
+        "fulfillment",
+        "POST",
+        "/failed-calls/retry",
+        {"kind": "warehouse_delivery", "owed_since": since},
+    )
+    assert call("calls", "discard", "removal_order/RMV1", "--reason", "removed by hand") == (
+        "intake",
+        "POST",
+        "/failed-calls/removal_order/RMV1/discard",
+        {"reason": "removed by hand"},
+    )
+    with pytest.raises(SystemExit, match="makes no removal_order"):
+        call("calls", "retry", "removal_order/RMV1", "--service", "fulfillment")
     with pytest.raises(SystemExit, match="makes no carrier_label"):
         call("calls", "retry", "carrier_label/rma-7", "--service", "intake")
     with pytest.raises(SystemExit, match="no kind of call"):

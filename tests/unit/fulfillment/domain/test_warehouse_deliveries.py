@@ -1,4 +1,5 @@
-"""A task's delivery to a warehouse system: delivered, tried again, given up, cancelled."""
+"""A task's delivery to a warehouse system: delivered, tried again, given up, cancelled;
+a failed one retried or discarded by an operator."""
 
 import pytest
 
@@ -6,13 +7,22 @@ from services.fulfillment.domain import warehouse_deliveries
 from services.fulfillment.domain.warehouse_deliveries import DELIVERY, DeliveryState
 from shared.lifecycle import IllegalTransition
 
-ACTIONS = ("deliver", "try again", "give up", "cancel")
+ACTIONS = ("deliver", "try again", "give up", "cancel", "retry", "discard")
 EXPECTED = {
     ("pending", "deliver"): "delivered",
     ("pending", "try again"): "pending",
     ("pending", "give up"): "failed",
     ("pending", "cancel"): "cancelled",
-} | {(done, action): None for done in ("delivered", "failed", "cancelled") for action in ACTIONS}
+    ("pending", "retry"): None,
+    ("pending", "discard"): None,
+    ("failed", "retry"): "pending",
+    ("failed", "discard"): "discarded",
+} | {
+    (done, action): None
+    for done in ("delivered", "failed", "cancelled", "discarded")
+    for action in ACTIONS
+    if (done, action) not in {("failed", "retry"), ("failed", "discard")}
+}
 
 
 def test_the_table_has_every_state_and_action_of_the_expected_one():
@@ -21,7 +31,7 @@ def test_the_table_has_every_state_and_action_of_the_expected_one():
 
 
 @pytest.mark.parametrize(("state", "action"), list(EXPECTED))
-def test_only_a_pending_delivery_moves(state, action):
+def test_only_a_pending_delivery_is_sent_and_only_a_failed_one_retried_or_discarded(state, action):
     expected = EXPECTED[(state, action)]
     if expected is None:
         with pytest.raises(IllegalTransition):
@@ -49,3 +59,12 @@ def test_a_delivery_with_nowhere_to_go_is_cancelled():
     assert warehouse_deliveries.cancel("pending").state == "cancelled"
     with pytest.raises(IllegalTransition):
         warehouse_deliveries.after_attempt("delivered", True, 1, 8)
+
+
+def test_an_operator_retries_or_discards_only_a_failed_delivery():
+    assert warehouse_deliveries.retry("failed", "d-1").state == "pending"
+    assert warehouse_deliveries.discard("failed", "d-1").state == "discarded"
+    with pytest.raises(IllegalTransition, match="delivery d-1 is delivered"):
+        warehouse_deliveries.discard("delivered", "d-1")
+    with pytest.raises(IllegalTransition, match="delivery d-1 is discarded"):
+        warehouse_deliveries.retry("discarded", "d-1")

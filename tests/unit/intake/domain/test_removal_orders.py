@@ -11,6 +11,7 @@ from services.intake.domain.removal_orders import (
     RemovalAddress,
     RemovalState,
     Step,
+    discard,
     droppable,
     fails_after,
     move,
@@ -26,6 +27,7 @@ MOVES = {
     "drop": ({"owed": "not_needed"}, {"not_needed"}),
     "retry": ({"failed": "owed"}, {"owed"}),
     "owe": ({"not_needed": "owed"}, {"owed"}),
+    "discard": ({"failed": "discarded"}, set()),  # a second discard is refused: not failed
 }
 
 
@@ -42,6 +44,13 @@ def test_every_state_and_move(state, action):
             move(state, action, "RMV1")
         assert "removal order RMV1" in refused.value.reason
     assert set(REMOVAL_ORDER.actions) == set(MOVES)
+
+
+def test_only_a_failed_order_is_discarded():
+    assert discard(RemovalState.FAILED, "RMV1").state is RemovalState.DISCARDED
+    for state in set(RemovalState) - {RemovalState.FAILED}:
+        with pytest.raises(IllegalTransition, match="removal order RMV1"):
+            discard(state, "RMV1")
 
 
 def test_the_id_is_the_cases_own_and_amazon_takes_it():
