@@ -1,37 +1,39 @@
 """The chaos run's risky moments (`bench/chaos_moments.py`), each hit on purpose in a stack of
-processes (its own broker, the suite's PostgreSQL): intake killed while the refund API holds
+processes (its own broker and PostgreSQL server): intake killed while the refund API holds
 the answer of the refund it paid, intake killed with webhooks half sent and unanswered, and
 intake's relay killed between Kafka taking its batch and the record of it. Each test checks
 that the moment was hit (counted) and what it left: paid once, one case each, applied once."""
 
 import pytest
 
-from bench.chaos import ChaosStack, drop_database
+from bench.chaos import ChaosStack, EmbeddedPostgres
 from bench.chaos_moments import (
     Moment,
     refund_in_flight,
     relay_between_publish_and_record,
     webhook_mid_request,
 )
-from tests.conftest import TEST_DATABASE
+from deploy.components import RUN_DIR
 
 
 @pytest.fixture(scope="module")
-async def stack(settings):
-    database = f"{TEST_DATABASE}_moments"
-    stack = ChaosStack(settings.database_url, database)
+async def stack():
+    # A PostgreSQL server of the stack's own (the embedded one, as `make chaos` runs it): the
+    # five processes, their workers' listeners and the suite's own stack do not fit together
+    # in a server of 100 connections.
+    postgres = EmbeddedPostgres(RUN_DIR / "moments-pgdata")
+    stack = ChaosStack(postgres.url, "moments", postgres)
     try:
         with pytest.MonkeyPatch.context() as environment:
             # A refund try's lease is three marketplace timeouts: a killed try's runs out
             # in 12 s rather than 30.
             environment.setenv("MARKETPLACE_TIMEOUT_SECONDS", "4")
-            # Small pools: the suite's own stack shares this server of 100 connections.
-            environment.setenv("DATABASE_POOL_SIZE", "3")
+            environment.setenv("DATABASE_POOL_SIZE", "4")
             await stack.start()
         yield stack
     finally:
         stack.stop()
-        await drop_database(settings.database_url, database)
+        postgres.close()
 
 
 async def hit(stack: ChaosStack, moment: Moment) -> dict:
