@@ -66,7 +66,11 @@ UNTRANSLATED = next(one for one in all_listed() if one.product.sku not in TRANSL
 
 @pytest.fixture
 async def intake(settings):
-    async with running_intake(settings, catalog_page_size=PAGE) as client:
+    # Imports read whole catalogs from the emulated shops, which take longer than the
+    # suite's 2 s timeout when the machine is busy: these tests are not about the timeout.
+    async with running_intake(
+        settings, catalog_page_size=PAGE, marketplace_timeout_seconds=10.0
+    ) as client:
         client.views = FakeViews()
         client.service.context.case_views = client.views
         yield client
