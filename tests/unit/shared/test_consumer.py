@@ -52,11 +52,14 @@ async def test_a_drill_slows_each_event_by_its_setting_and_a_real_consumer_not_a
     async def sleep(seconds: float) -> None:
         waited.append(seconds)
 
-    monkeypatch.setattr(consumer_module.asyncio, "sleep", sleep)
     telemetry = setup_telemetry("resolution", ServiceSettings(), metric_reader=None)
     deliveries = [SimpleNamespace(envelope=SimpleNamespace(type="unhandled"))] * 4
     for delay_ms in (50, 0):
         settings = ServiceSettings(consumer_handler_delay_ms=delay_ms)
         consumer = EventConsumer("resolution", {}, None, None, telemetry, settings)
-        await consumer._apply(None, deliveries)
+        # Patched only while the batch is applied: other tasks of the session's event loop
+        # (a stack's workers) sleep too.
+        with monkeypatch.context() as patched:
+            patched.setattr(consumer_module.asyncio, "sleep", sleep)
+            await consumer._apply(None, deliveries)
     assert waited == [0.2]  # 4 events of 50 ms; none by default
