@@ -138,8 +138,18 @@ class EmbeddedPostgres:
             timeout=30,
         )
 
-    def start(self) -> None:
-        self.server.ensure_postgres_running()
+    def start(self, within_seconds: float = 120) -> None:
+        """Start the server again. After `-m immediate` it replays its WAL first, which on a
+        busy machine outlasts the 10 s the library's `pg_ctl start -w` waits; the server
+        goes on starting regardless, so wait for it rather than give up."""
+        deadline = time.monotonic() + within_seconds
+        while True:
+            try:
+                self.server.ensure_postgres_running()
+                return
+            except subprocess.TimeoutExpired:
+                if time.monotonic() > deadline:
+                    raise
 
     def close(self) -> None:
         self.server.cleanup()

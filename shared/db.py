@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import Connection, event
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -28,6 +29,7 @@ def create_service_engine(
         # No overflow: a connection opened and closed per request under load costs far
         # more than waiting a moment for a pooled one.
         max_overflow=0,
+        pool_timeout=settings.database_pool_timeout_seconds,
         connect_args={"server_settings": {"search_path": service}},
     )
 
@@ -57,9 +59,20 @@ async def transaction(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterat
         yield session
 
 
+# SQLSTATE classes of a server out of reach: a connection exception (08…), the server
+# shutting down or starting up (57P01-57P03), no connection slot left (53300).
+UNREACHABLE_STATES = ("08", "57P01", "57P02", "57P03", "53300")
+
+
 def database_unreachable(error: BaseException) -> bool:
-    """The database is out of reach (down, restarting, the connection lost), rather than the
-    statement wrong: worth trying again once it answers."""
+    """The database is out of reach (down, restarting, the connection lost, every pooled
+    connection busy past the pool's timeout), rather than the statement wrong: worth trying
+    again once it answers."""
     if isinstance(error, OperationalError | InterfaceError | ConnectionError | OSError):
         return True
-    return isinstance(error, DBAPIError) and error.connection_invalidated
+    if isinstance(error, PoolTimeout):
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    state = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+    return error.connection_invalidated or str(state or "").startswith(UNREACHABLE_STATES)

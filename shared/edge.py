@@ -21,9 +21,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.settings import ServiceSettings
@@ -163,7 +166,12 @@ PAGE = (
     "<title>Not understood</title><h1>This request could not be taken</h1><p>{reason}. "
     "Please open the link from your message again.</p></html>"
 )
-ERRORS = {413: "body_too_large", 422: "not_understood", 429: "too_many_requests"}
+ERRORS = {
+    413: "body_too_large",
+    422: "not_understood",
+    429: "too_many_requests",
+    503: "unavailable",
+}
 
 
 async def refuse(
@@ -223,6 +231,27 @@ def documented_app(title: str, settings: ServiceSettings, lifespan: Any) -> Fast
     )
 
 
+# How soon to ask a caller to come back when the database is out of reach or busy.
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+
+async def database_out_of_reach(request: Request, error: Exception) -> JSONResponse:
+    """A request the database cannot serve now (restarting, unreachable, every pooled
+    connection taken past the pool's wait) is answered 503 with Retry-After, as the
+    webhooks' back-pressure answers: the caller delivers again, nothing was stored."""
+    from shared.db import database_unreachable  # shared.db → tenancy → identity → edge
+
+    if not database_unreachable(error):
+        raise error  # a wrong statement: a 500, as any bug
+    return JSONResponse(
+        {"error": ERRORS[503], "detail": "the database is out of reach or busy: try again"},
+        status_code=503,
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+    )
+
+
 def guard(app: FastAPI, limits: BodyLimits) -> None:
     app.add_middleware(Edge, limits=limits)
+    for unreachable in (DBAPIError, PoolTimeout, ConnectionError):
+        app.add_exception_handler(unreachable, database_out_of_reach)
     document_reasons(app)

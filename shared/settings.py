@@ -78,6 +78,15 @@ class ServiceSettings(BaseSettings):
         "handlers and workers (each worker's LISTEN takes one more). Replicas × this must "
         "stay under the server's max_connections.",
     )
+    database_pool_timeout_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=60,
+        description="How long a request, handler or worker waits for a pooled connection "
+        "when every one is taken. A request still waiting then is answered 503 with "
+        "Retry-After (a webhook within the 5 s its sender waits, rather than a timeout); "
+        "a handler's batch or a worker's round is tried again.",
+    )
     otel_exporter_otlp_endpoint: str | None = Field(
         default=None,
         description="Where traces and metrics are exported over OTLP/HTTP (e.g. "

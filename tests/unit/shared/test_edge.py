@@ -1,10 +1,14 @@
 import re
 from urllib.parse import parse_qsl
 
+import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI, HTTPException, Request
 from pydantic import BaseModel
+from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_dbapi
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from shared import edge
 from shared.settings import ServiceSettings
@@ -183,3 +187,49 @@ async def test_a_route_with_a_larger_limit_takes_a_larger_body(client):
     }
     assert (await client.post("/uploads/a", content=b"u" * (4 * LIMIT + 1))).status_code == 413
     assert (await client.post("/files", content=b"u" * (3 * LIMIT))).status_code == 413
+
+
+def app_whose_database_fails(error: Exception) -> FastAPI:
+    app = FastAPI()
+
+    @app.get("/cases")
+    async def cases() -> dict:
+        raise error
+
+    edge.guard(app, edge.BodyLimits(LIMIT, ()))
+    return app
+
+
+def asyncpg_error(error: Exception) -> DBAPIError:
+    """An asyncpg error as SQLAlchemy raises it: wrapped twice, its SQLSTATE kept."""
+    adapted = AsyncAdapt_asyncpg_dbapi.Error(str(error))
+    adapted.pgcode = adapted.sqlstate = getattr(error, "sqlstate", None)
+    return DBAPIError("SELECT 1", {}, adapted)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        PoolTimeout("QueuePool limit of size 8 overflow 0 reached, connection timed out"),
+        asyncpg_error(asyncpg.exceptions.CannotConnectNowError("the database is starting up")),
+        asyncpg_error(asyncpg.exceptions.AdminShutdownError("terminating connection")),
+        asyncpg_error(asyncpg.exceptions.TooManyConnectionsError("too many clients")),
+        ConnectionRefusedError(111, "connection refused"),
+    ],
+    ids=["pool exhausted", "starting up", "shutting down", "no slot left", "refused"],
+)
+async def test_a_database_out_of_reach_or_busy_is_a_503_to_come_back_to(error):
+    transport = httpx.ASGITransport(app=app_whose_database_fails(error))
+    async with httpx.AsyncClient(transport=transport, base_url="http://edge") as client:
+        answer = await client.get("/cases")
+    assert answer.status_code == 503
+    assert answer.headers["retry-after"] == str(edge.DATABASE_RETRY_AFTER_SECONDS)
+    assert answer.json()["error"] == "unavailable"
+
+
+async def test_a_wrong_statement_is_still_a_server_error():
+    error = asyncpg_error(asyncpg.exceptions.PostgresSyntaxError("syntax error at or near"))
+    transport = httpx.ASGITransport(app=app_whose_database_fails(error), raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://edge") as client:
+        answer = await client.get("/cases")
+    assert answer.status_code == 500

@@ -40,3 +40,11 @@ def test_a_process_that_only_answers_http_joins_no_consumer_group():
     assert Service(INTAKE, IntakeSettings()).consumer is not None
     webhooks_only = IntakeSettings(intake_delivery_worker=False, consume_events=False)
     assert Service(INTAKE, webhooks_only).consumer is None
+
+
+def test_a_service_waits_for_a_pooled_connection_only_as_long_as_its_settings_say():
+    from shared.db import create_service_engine
+
+    settings = ServiceSettings(database_pool_timeout_seconds=2.5)
+    assert create_service_engine("intake", settings).pool.timeout() == 2.5
+    assert ServiceSettings().database_pool_timeout_seconds <= 5  # a webhook's sender waits 5 s
