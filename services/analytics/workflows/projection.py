@@ -15,6 +15,7 @@ from services.analytics.domain.conversation import conversation_rows
 from services.analytics.tables import AppliedEvent, CaseView
 from services.analytics.workflows.claims import open_notified_claims
 from services.analytics.workflows.conversation import forget_turns, record_turns
+from services.analytics.workflows.phrase_tallies import retally_cases, written_in_cases
 from shared.consumer import Delivery
 from shared.events import BuyerErased
 
@@ -36,7 +37,11 @@ async def erase_buyers(session: AsyncSession, deliveries: list[Delivery]) -> Non
 
 async def project(session: AsyncSession, deliveries: list[Delivery]) -> None:
     """Keep every event (one INSERT for the batch, no ORM objects: this is analytics' hot
-    path), and fold the batch into one upsert of the case read model."""
+    path), and fold the batch into one upsert of the case read model. The buyers' texts the
+    batch adds, erases or whose case facts it changes are counted into the phrase tallies,
+    from their cases' texts as counted before the batch and as they are after it."""
+    cases = sorted({d.envelope.subject for d in deliveries})
+    counted = await written_in_cases(session, cases)
     # A statement with many parameter sets (compiled once), not a VALUES list per batch.
     await session.execute(
         insert(AppliedEvent.__table__),
@@ -59,6 +64,7 @@ async def project(session: AsyncSession, deliveries: list[Delivery]) -> None:
     )
     await erase_buyers(session, deliveries)
     await upsert_cases(session, case_rows([(d.payload, d.envelope.time) for d in deliveries]))
+    await retally_cases(session, cases, counted)
     await open_notified_claims(session, deliveries)
 
 
