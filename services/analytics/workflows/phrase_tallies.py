@@ -10,7 +10,9 @@ cases' texts with their facts as counted before it is applied and again after
 (`domain/phrase_tallies.tally_changes`): a text whose facts or words changed leaves its old
 counts and adds its new ones, under the facts then known. The tallies are therefore always
 the fold of the kept texts under today's case rows, whatever order events came in, and a
-redelivered event never reaches the projection (the inbox skips it).
+redelivered event never reaches the projection (the inbox skips it). Two batches of one
+case can run at once (its topics' partitions may go to two replicas): each holds its
+cases first (`hold_cases`), so the second reads what the first committed.
 """
 
 from collections.abc import Callable, Iterable
@@ -103,6 +105,18 @@ def written(row: RowMapping) -> Written:
         base_language(row.language or "en"),
         row.text,
     )
+
+
+# A transaction's lock per case (a 64-bit hash of its id), taken in one order.
+HOLD_CASES = text(
+    "SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtextextended(id, 0) AS k"
+    " FROM unnest(CAST(:ids AS text[])) AS id ORDER BY k) AS held"
+)
+
+
+async def hold_cases(session: AsyncSession, case_ids: list[str]) -> None:
+    """Wait for any other batch of these cases to end, and keep them until this one does."""
+    await session.execute(HOLD_CASES, {"ids": case_ids})
 
 
 async def written_in_cases(session: AsyncSession, case_ids: list[str]) -> dict[int, Written]:

@@ -15,7 +15,11 @@ from services.analytics.domain.conversation import conversation_rows
 from services.analytics.tables import AppliedEvent, CaseView
 from services.analytics.workflows.claims import open_notified_claims
 from services.analytics.workflows.conversation import forget_turns, record_turns
-from services.analytics.workflows.phrase_tallies import retally_cases, written_in_cases
+from services.analytics.workflows.phrase_tallies import (
+    hold_cases,
+    retally_cases,
+    written_in_cases,
+)
 from shared.consumer import Delivery
 from shared.events import BuyerErased
 
@@ -41,6 +45,7 @@ async def project(session: AsyncSession, deliveries: list[Delivery]) -> None:
     batch adds, erases or whose case facts it changes are counted into the phrase tallies,
     from their cases' texts as counted before the batch and as they are after it."""
     cases = sorted({d.envelope.subject for d in deliveries})
+    await hold_cases(session, cases)
     counted = await written_in_cases(session, cases)
     # A statement with many parameter sets (compiled once), not a VALUES list per batch.
     await session.execute(

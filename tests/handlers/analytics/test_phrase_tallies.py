@@ -3,6 +3,7 @@ exactly as splitting every text of the period again does, on varied data: severa
 languages, replies, a case's facts arriving after its buyer's text, an erased buyer, a
 redelivered batch, periods starting and ending mid-day."""
 
+import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -168,25 +169,41 @@ async def test_tallied_phrases_rank_as_the_texts_split_again_do(api):
     assert by_market[("US", "defective")][2] == ("ッテリーがすぐ切", 2)
 
 
+async def tallies_of(api, seller: str) -> list[list]:
+    """Both tallies' rows of a seller, sorted."""
+    async with api.service.sessions() as session:
+        return [
+            sorted(
+                tuple(row)
+                for row in await session.execute(
+                    select(table).where(table.c.seller_account == seller)
+                )
+            )
+            for table in (phrase_tallies, buyer_text_tallies)
+        ]
+
+
 async def test_the_tallies_kept_as_events_came_are_those_counted_again_from_nothing(api):
     seller = await varied_cases(api)
-
-    async def tallies() -> list[list]:
-        async with api.service.sessions() as session:
-            return [
-                sorted(
-                    tuple(row)
-                    for row in await session.execute(
-                        select(table).where(table.c.seller_account == seller)
-                    )
-                )
-                for table in (phrase_tallies, buyer_text_tallies)
-            ]
-
-    kept = await tallies()
+    kept = await tallies_of(api, seller)
     async with api.service.transaction() as session:
         assert await refold_phrase_tallies(session) >= 14
-    phrases, texts = await tallies()
+    phrases, texts = await tallies_of(api, seller)
     assert [phrases, texts] == kept
     assert sum(row[-1] for row in texts) == 14  # non-blank texts of opened, unerased cases
     assert all(row[-1] > 0 for row in phrases)
+
+
+async def test_two_batches_of_one_case_applied_at_once_count_its_texts_once(api):
+    seller, (case_id,) = f"seller-{uuid.uuid4().hex[:8]}", case_ids(1)
+    first = opened(seller, case_id, LAMP, Market.US, "defective", 3, ("Battery dies", "en"))
+    async with api.service.transaction() as session:
+        await project(session, [delivery(first, DAY)])
+        # Another replica's batch of the same case, while this one is not committed yet.
+        other = asyncio.create_task(applied(api, (5, replied(case_id, "battery dies", "en", 4))))
+        await asyncio.sleep(0.5)
+        assert not other.done()  # it waits for this batch to end
+    await other
+    phrases, texts = await tallies_of(api, seller)
+    assert [row[-1] for row in texts] == [2]
+    assert dict((tuple(row[5]), row[-1]) for row in phrases)[("battery", "dies")] == 2
