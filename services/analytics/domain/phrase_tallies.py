@@ -13,13 +13,19 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from services.analytics.domain.phrases import Phrase, phrases_in
+from shared.events import BuyerErased, BuyerReplied, CaseOpened, EventPayload
 
 # Whose case (seller), which listing (SKU), market and reason, the UTC day it opened;
 # None for a fact not known yet.
 TallyKey = tuple[str | None, str, str | None, str | None, date | None]
 ONE_DAY = timedelta(days=1)
+# The case row's facts a text is counted under (the language: of a text that names none).
+TALLY_FACTS = ("seller_account", "sku", "market", "reason", "opened_at", "language")
+# The events that bring a buyer's text or take it away.
+WITH_TEXTS = (CaseOpened, BuyerReplied, BuyerErased)
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,17 @@ class TallyChanges:
             Counter({k: n for k, n in self.phrases.items() if n}),
             Counter({k: n for k, n in self.texts.items() if n}),
         )
+
+
+def cases_to_tally(
+    events: Iterable[tuple[str, EventPayload]], rows: Iterable[dict[str, Any]]
+) -> list[str]:
+    """The cases whose counted texts a batch may change: those it brings or erases texts
+    of, and those whose rows (`case_facts.case_rows`) it sets a fact of the tallies in. A
+    batch of other events (a decision, a shipment) leaves the tallies alone."""
+    cases = {case_id for case_id, payload in events if isinstance(payload, WITH_TEXTS)}
+    cases |= {row["case_id"] for row in rows if any(row.get(f) is not None for f in TALLY_FACTS)}
+    return sorted(cases)
 
 
 def tally_changes(before: Mapping[int, Written], after: Mapping[int, Written]) -> TallyChanges:

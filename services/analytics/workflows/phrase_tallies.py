@@ -116,11 +116,14 @@ HOLD_CASES = text(
 
 async def hold_cases(session: AsyncSession, case_ids: list[str]) -> None:
     """Wait for any other batch of these cases to end, and keep them until this one does."""
-    await session.execute(HOLD_CASES, {"ids": case_ids})
+    if case_ids:
+        await session.execute(HOLD_CASES, {"ids": case_ids})
 
 
 async def written_in_cases(session: AsyncSession, case_ids: list[str]) -> dict[int, Written]:
     """The cases' texts as they count now, by event."""
+    if not case_ids:
+        return {}
     query = written_query(AppliedEvent.case_id.in_(case_ids))
     return {row.seq: written(row) for row in (await session.execute(query)).mappings()}
 
@@ -129,6 +132,8 @@ async def retally_cases(
     session: AsyncSession, case_ids: list[str], counted: dict[int, Written]
 ) -> None:
     """Bring the tallies from the cases' texts as `counted` (before a batch) to as they are."""
+    if not case_ids:
+        return
     changes = tally_changes(counted, await written_in_cases(session, case_ids))
     await add_to_tallies(session, changes)
 

@@ -4,11 +4,13 @@ from datetime import UTC, date, datetime, timedelta
 from services.analytics.domain.phrase_tallies import (
     PeriodDays,
     Written,
+    cases_to_tally,
     period_days,
     tallied,
     tally_changes,
 )
 from services.analytics.domain.phrases import BuyerComment, Counted, phrases_by_reason
+from shared.events import BuyerAnswer, BuyerReplied
 
 LAMP = ("acme", "LAMP-1", "US", "defective", date(2026, 9, 7))
 SAID = [
@@ -92,3 +94,13 @@ def test_a_period_given_in_another_zone_or_naive_is_read_in_utc():
         (datetime(2026, 9, 7, 23, tzinfo=UTC), datetime(2026, 9, 8, tzinfo=UTC))
     ]
     assert period_days(datetime(2026, 9, 8), None) == PeriodDays(date(2026, 9, 8), None, [])
+
+
+def test_only_batches_bringing_texts_or_the_facts_they_count_under_touch_the_tallies():
+    opened = {"case_id": "c-1", "sku": "LAMP-1", "reason": "defective", "remedy": None}
+    decided = {"case_id": "c-2", "sku": None, "reason": None, "remedy": "exchange"}
+    replied = BuyerReplied(
+        case_id="c-3", answer=BuyerAnswer.MESSAGE, text="hi", language="en", at=datetime.now(UTC)
+    )
+    assert cases_to_tally([("c-3", replied)], [opened, decided]) == ["c-1", "c-3"]
+    assert cases_to_tally([], [decided]) == []
