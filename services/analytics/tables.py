@@ -12,10 +12,11 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    Table,
     Text,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field, SQLModel
 
 SCHEMA = "analytics"
@@ -234,3 +235,61 @@ class MarketplaceClaim(SQLModel, table=True):
     note: str = Field(default="", sa_column=Column(Text, nullable=False))
     opened_by: str = Field(sa_column=Column(Text, nullable=False))
     updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+def _tally_key(*more: Column) -> list[Column]:
+    """Whose cases, which listing, market and reason, the UTC day they opened: unknown ones
+    are NULL, as on the case row, so a report's conditions read them alike."""
+    return [
+        Column("seller_account", Text),
+        Column("sku", Text, nullable=False),
+        Column("market", Text),
+        Column("reason", Text),
+        Column("day", Date),
+        *more,
+    ]
+
+
+# The phrases buyers wrote (`domain/phrases.py`, a word or character per item), each with
+# how many texts hold it (`workflows/phrase_tallies.py`); no key of its own, its columns
+# are unique with NULLs alike.
+phrase_tallies = Table(
+    "phrase_tallies",
+    SQLModel.metadata,
+    *_tally_key(
+        Column("phrase", ARRAY(Text), nullable=False),
+        Column("texts", Integer, nullable=False),
+    ),
+    Index(
+        "phrase_tallies_key",
+        "seller_account",
+        "sku",
+        "market",
+        "reason",
+        "day",
+        "phrase",
+        unique=True,
+        postgresql_nulls_not_distinct=True,
+    ),
+    Index("phrase_tallies_spent", "sku", postgresql_where=text("texts <= 0")),
+    schema=SCHEMA,
+)
+
+# The non-blank texts buyers wrote, counted alike: what a phrase's count is out of.
+buyer_text_tallies = Table(
+    "buyer_text_tallies",
+    SQLModel.metadata,
+    *_tally_key(Column("texts", Integer, nullable=False)),
+    Index(
+        "buyer_text_tallies_key",
+        "seller_account",
+        "sku",
+        "market",
+        "reason",
+        "day",
+        unique=True,
+        postgresql_nulls_not_distinct=True,
+    ),
+    Index("buyer_text_tallies_spent", "sku", postgresql_where=text("texts <= 0")),
+    schema=SCHEMA,
+)

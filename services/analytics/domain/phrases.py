@@ -24,8 +24,8 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from functools import cache
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
 
 from stop_words import StopWordError, get_stop_words
 
@@ -112,21 +112,59 @@ def phrases_by_reason(
     counts the buyers of both). Blank comments are ignored; so is a listing and reason whose
     comments give no phrase. A single comment for a listing and reason shows all its
     phrases."""
-    groups: dict[tuple[str, str], dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    counted = Counted()
     for comment in comments:
-        if comment.text.strip():
-            language = base_language(comment.language)
-            groups[(comment.subject, comment.reason)][language].append(comment.text)
-    found = {}
-    for key in sorted(groups):
-        by_language = groups[key]
-        buyers: Counter[Phrase] = Counter()
-        for language, texts in by_language.items():
-            buyers.update(_buyers_per_phrase(texts, language))
-        ranked = _ranked(buyers, sum(map(len, by_language.values())), limit)
-        if ranked:
-            found[key] = ranked
-    return found
+        counted.add((comment.subject, comment.reason), phrases_in(comment.text, comment.language))
+    return counted.ranked(limit)
+
+
+@dataclass
+class Counted:
+    """Phrases already counted per subject and reason (how many comments hold each) and
+    the non-blank comments of each: what `phrases_by_reason` ranks, whether it split the
+    comments itself or read the counts kept when they were written."""
+
+    buyers: dict[tuple[str, str], Counter[Phrase]] = field(
+        default_factory=lambda: defaultdict(Counter)
+    )
+    comments: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+    def add(self, key: tuple[str, str], phrases: Iterable[Phrase] | None) -> None:
+        """One comment's phrases (`phrases_in`); None for a blank comment, not counted."""
+        if phrases is None:
+            return
+        self.comments[key] += 1
+        self.buyers[key].update(phrases)
+
+    def add_counts(self, key: tuple[str, str], phrase: Phrase, buyers: int) -> None:
+        """A phrase as many comments hold it, counted elsewhere."""
+        self.buyers[key][phrase] += buyers
+
+    def add_comments(self, key: tuple[str, str], comments: int) -> None:
+        self.comments[key] += comments
+
+    def ranked(self, limit: int = 5) -> dict[tuple[str, str], Ranked]:
+        """The top phrases of each subject and reason with comments, as `phrases_by_reason`
+        gives them."""
+        found = {}
+        for key in sorted(key for key, count in self.comments.items() if count > 0):
+            ranked = _ranked(self.buyers.get(key, Counter()), self.comments[key], limit)
+            if ranked:
+                found[key] = ranked
+        return found
+
+
+def phrases_in(text: str, language: str) -> frozenset[Phrase] | None:
+    """The phrases one comment holds, each once, read in its language as `phrases_by_reason`
+    reads it; None for a blank comment (it does not count as one)."""
+    if not text.strip():
+        return None
+    return _phrases_of_comment(text, base_language(language))
+
+
+@lru_cache(maxsize=8192)  # buyers of a listing often write the very same words
+def _phrases_of_comment(text: str, language: str) -> frozenset[Phrase]:
+    return frozenset(_phrases(text, _stop_words(language)))
 
 
 def phrases_of(text: str, language: str) -> set[str]:

@@ -15,7 +15,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.analytics.domain import reports
 from services.analytics.domain.outcomes import outcomes, savings_by_month
-from services.analytics.domain.phrases import BuyerComment, Ranked, phrases_by_reason
+from services.analytics.domain.phrase_tallies import PeriodDays, period_days
+from services.analytics.domain.phrases import BuyerComment, Counted, Ranked, phrases_in
 from services.analytics.domain.taxonomy import Labeller
 from services.analytics.domain.workbook import csv_text, seller_workbook
 from services.analytics.handlers.tenancy import cases_served
@@ -24,6 +25,7 @@ from services.analytics.tables import AppliedEvent, CaseView, UnitsSold
 from services.analytics.workflows.buyer_texts import buyer_texts
 from services.analytics.workflows.context import CurrentAnalytics
 from services.analytics.workflows.listing_audit import audit_or_why_not
+from services.analytics.workflows.phrase_tallies import count_tallied
 from services.analytics.workflows.taxonomies import labeller_of
 from shared.identity import Principal, SellerReader
 from shared.routes import attachment
@@ -146,7 +148,7 @@ async def markets_report(
     async with service.sessions() as session:
         rows = await case_rows_in(session, period)
         labeller = await labeller_of(session, period.seller)
-        said = phrases_by_reason(await buyer_comments_in(session, period, per="market"))
+        said = await phrases_said_in(session, period, per="market")
         sold = await units_sold_in(session, period, per="market")
     markets = reports.by_market(rows, labeller, said, sold)
     if format is Format.CSV:
@@ -167,15 +169,49 @@ async def listing_facts_in(session: AsyncSession, period: Period) -> ListingFact
     return ListingFacts(
         await case_rows_in(session, period),
         await units_sold_in(session, period),
-        phrases_by_reason(await buyer_comments_in(session, period)),
+        await phrases_said_in(session, period),
         await labeller_of(session, period.seller),
     )
 
 
-async def buyer_comments_in(
+async def phrases_said_in(
     session: AsyncSession, period: Period, per: str = "sku"
+) -> dict[tuple[str, str], Ranked]:
+    """The phrases the period's buyers kept writing, per listing (`per="sku"`) or market and
+    reason: counted when written for the period's whole UTC days (`workflows/
+    phrase_tallies.py`), read from the texts for a day it covers in part."""
+    days = period_days(period.since, period.until)
+    counted = Counted()
+    if days.whole:
+        await count_tallied(session, counted, per, lambda c: _tallied_in(period, days, c))
+    for start, end in days.partial:
+        within = (CaseView.opened_at >= start, CaseView.opened_at < end)
+        for comment in await buyer_comments_in(session, period, per, *within):
+            counted.add(
+                (comment.subject, comment.reason), phrases_in(comment.text, comment.language)
+            )
+    return counted.ranked()
+
+
+def _tallied_in(period: Period, days: PeriodDays, tallied) -> list:
+    """The period's conditions on a tally's columns, for its whole days."""
+    conditions = [period.caller.sellers_in(tallied.seller_account)]
+    if period.seller is not None:
+        conditions.append(tallied.seller_account == period.seller)
+    if period.market is not None:
+        conditions.append(tallied.market == period.market)
+    if days.first is not None:
+        conditions.append(tallied.day >= days.first)
+    if days.end is not None:
+        conditions.append(tallied.day < days.end)
+    return conditions
+
+
+async def buyer_comments_in(
+    session: AsyncSession, period: Period, per: str = "sku", *more
 ) -> list[BuyerComment]:
-    """What the period's buyers wrote, counted per listing (`per="sku"`) or market."""
+    """What the period's buyers wrote, counted per listing (`per="sku"`) or market; `more`
+    narrows the cases further."""
     return [
         BuyerComment(
             row[per] or reports.UNKNOWN,
@@ -183,7 +219,7 @@ async def buyer_comments_in(
             row.language or "en",
             row.text,
         )
-        for row in await buyer_texts(session, *period.conditions())
+        for row in await buyer_texts(session, *period.conditions(), *more)
     ]
 
 

@@ -12,9 +12,15 @@ from services.analytics.domain.case_facts import (
     case_rows,
 )
 from services.analytics.domain.conversation import conversation_rows
+from services.analytics.domain.phrase_tallies import cases_to_tally
 from services.analytics.tables import AppliedEvent, CaseView
 from services.analytics.workflows.claims import open_notified_claims
 from services.analytics.workflows.conversation import forget_turns, record_turns
+from services.analytics.workflows.phrase_tallies import (
+    hold_cases,
+    retally_cases,
+    written_in_cases,
+)
 from shared.consumer import Delivery
 from shared.events import BuyerErased
 
@@ -36,7 +42,13 @@ async def erase_buyers(session: AsyncSession, deliveries: list[Delivery]) -> Non
 
 async def project(session: AsyncSession, deliveries: list[Delivery]) -> None:
     """Keep every event (one INSERT for the batch, no ORM objects: this is analytics' hot
-    path), and fold the batch into one upsert of the case read model."""
+    path), and fold the batch into one upsert of the case read model. The buyers' texts the
+    batch adds, erases or whose case facts it changes are counted into the phrase tallies,
+    from their cases' texts as counted before the batch and as they are after it."""
+    rows = case_rows([(d.payload, d.envelope.time) for d in deliveries])
+    cases = cases_to_tally([(d.envelope.subject, d.payload) for d in deliveries], rows)
+    await hold_cases(session, cases)
+    counted = await written_in_cases(session, cases)
     # A statement with many parameter sets (compiled once), not a VALUES list per batch.
     await session.execute(
         insert(AppliedEvent.__table__),
@@ -58,7 +70,8 @@ async def project(session: AsyncSession, deliveries: list[Delivery]) -> None:
         conversation_rows([(d.payload, d.envelope.id, d.envelope.time) for d in deliveries]),
     )
     await erase_buyers(session, deliveries)
-    await upsert_cases(session, case_rows([(d.payload, d.envelope.time) for d in deliveries]))
+    await upsert_cases(session, rows)
+    await retally_cases(session, cases, counted)
     await open_notified_claims(session, deliveries)
 
 

@@ -18,6 +18,7 @@ from services.analytics.domain.case_facts import case_rows
 from services.analytics.domain.conversation import conversation_rows
 from services.analytics.tables import AppliedEvent, CaseView, ConversationEntry
 from services.analytics.workflows.conversation import record_turns
+from services.analytics.workflows.phrase_tallies import refold_phrase_tallies
 from services.analytics.workflows.projection import upsert_cases
 from shared.events import PAYLOAD_TYPES, EventPayload
 
@@ -38,8 +39,8 @@ def payload_of(event: AppliedEvent) -> EventPayload | None:
 
 
 async def rebuild(session: AsyncSession, progress: Callable[[int], Any] = lambda _: None) -> int:
-    """Replace the read models (cases, their conversations) with ones folded from every kept
-    event; the events folded."""
+    """Replace the read models (cases, their conversations, the tallies of buyers' phrases)
+    with ones folded from every kept event; the events folded."""
     await session.execute(delete(CaseView))
     await session.execute(delete(ConversationEntry))
     folded = 0
@@ -52,6 +53,7 @@ async def rebuild(session: AsyncSession, progress: Callable[[int], Any] = lambda
         folded += len(chunk)
         after = (chunk[-1].time, chunk[-1].seq)
         progress(len(chunk))
+    await refold_phrase_tallies(session)  # under the case facts just folded
     return folded
 
 
