@@ -51,7 +51,8 @@ from shared.events import Envelope
 from shared.identity import Role
 
 RESULTS = Path(__file__).resolve().parent / "results" / "scale.json"
-DATABASE = "aftersales_bench_scale"
+# Another name for a run beside someone else's on the same server.
+DATABASE = os.environ.get("BENCH_SCALE_DATABASE", "aftersales_bench_scale")
 SIZES = (10_000, 100_000, 1_000_000)
 TARGET_MS = 1000.0
 KINDS = 42  # listing (6) × market (7) × flow (3) of bench/analytics.case_events
@@ -89,6 +90,7 @@ CASE_COLUMNS = (
     "rating",
     "recovery_minor",
     "updated_at",
+    "events_kept",  # the case's own events, counted by case_rows as the projection does
 )
 console = Console()
 
