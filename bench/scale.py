@@ -277,7 +277,8 @@ def queries(size: int) -> dict[str, tuple[str, dict[str, str]]]:
         "open claims": ("/claims", {"outcome": "open"}),
         "case list": ("/cases", {}),
         "case list, filtered": ("/cases", {"status": "refund_issued", "market": "UK"}),
-        "case list, searched": ("/cases", {"search": sku}),
+        "case list, searched": ("/cases", {"search": sku}),  # a sixth of the cases hold it
+        "case list, searched for a case": ("/cases", {"search": case}),  # one case holds it
         "one case": (f"/cases/{case}", {}),
         "case timeline": (f"/cases/{case}/timeline", {}),
         "case conversation": (f"/cases/{case}/conversation", {}),
