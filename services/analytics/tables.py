@@ -61,6 +61,15 @@ class CaseView(SQLModel, table=True):
         Index("cases_by_seller_and_opening", "seller_account", "opened_at"),
         Index("cases_by_seller_and_listing", "seller_account", "sku", "opened_at"),
         Index("cases_latest_first", text("updated_at DESC"), "case_id"),  # the live list
+        *(  # the live list searched (handlers/cases.SEARCHED)
+            Index(
+                f"cases_{column}_trigrams",
+                column,
+                postgresql_using="gin",
+                postgresql_ops={column: "gin_trgm_ops"},
+            )
+            for column in ("case_id", "sku", "title")
+        ),
         {"schema": SCHEMA},
     )
 
@@ -90,6 +99,10 @@ class CaseView(SQLModel, table=True):
     rating: int | None = Field(default=None, sa_column=Column(Integer))
     recovery_minor: int | None = Field(default=None, sa_column=Column(BigInteger))
     updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    # How many of the kept events are the case's (the summary counts them per case).
+    events_kept: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, server_default=text("0"))
+    )
 
 
 class UnitsSold(SQLModel, table=True):

@@ -143,7 +143,8 @@ def listing_facts(opened: CaseOpened) -> dict[str, Any]:
 
 def case_rows(events: list[tuple[EventPayload, datetime]]) -> list[dict[str, Any]]:
     """One read-model row per case from a batch of (event, time): facts of later events
-    win, and the status is the one of the case's latest event. Absent facts are None."""
+    win, and the status is the one of the case's latest event. Absent facts are None;
+    `events_kept` counts the batch's events of the case."""
     rows: dict[str, dict[str, Any]] = {}
     for event, time in sorted(events, key=lambda pair: pair[1]):
         row = rows.setdefault(
@@ -152,8 +153,10 @@ def case_rows(events: list[tuple[EventPayload, datetime]]) -> list[dict[str, Any
                 "case_id": event.case_id,
                 **dict.fromkeys((*FACT_COLUMNS, *EARLIEST_COLUMNS)),
                 "status": None,
+                "events_kept": 0,
             },
         )
+        row["events_kept"] += 1
         row.update(facts_from(event))
         if isinstance(event, ResolutionOffered) and row["first_offer_at"] is None:
             row["first_offer_at"] = time  # the first reply the buyer got

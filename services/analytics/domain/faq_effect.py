@@ -48,6 +48,13 @@ def share(part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else 0.0
 
 
+def window_around(
+    published_at: datetime, window: timedelta, now: datetime
+) -> tuple[datetime, datetime]:
+    """[published - window, published + window), the after-window cut at `now`."""
+    return published_at - window, min(published_at + window, now)
+
+
 def effect_of_publication(
     returns: Iterable[Return],
     published_at: datetime,
@@ -58,8 +65,7 @@ def effect_of_publication(
     """Each reason's share of the returns in [published - window, published) and in
     [published, published + window), cut at `now`; the reasons ordered by their share
     before, the covered ones first."""
-    covered = frozenset(covers)
-    before_from, after_until = published_at - window, min(published_at + window, now)
+    before_from, after_until = window_around(published_at, window, now)
     before: Counter[str] = Counter()
     after: Counter[str] = Counter()
     for item in returns:
@@ -67,6 +73,21 @@ def effect_of_publication(
             before[item.reason] += 1
         elif published_at <= item.opened_at < after_until:
             after[item.reason] += 1
+    return effect_of_counts(before, after, published_at, covers, window, now)
+
+
+def effect_of_counts(
+    before: Counter[str],
+    after: Counter[str],
+    published_at: datetime,
+    covers: Iterable[str],
+    window: timedelta,
+    now: datetime,
+) -> PublicationEffect:
+    """`effect_of_publication` from the returns already counted per reason, in the window
+    before the publication and in the one after it (`window_around`)."""
+    covered = frozenset(covers)
+    before_from, after_until = window_around(published_at, window, now)
     total_before, total_after = sum(before.values()), sum(after.values())
     reasons = [
         ReasonShares(

@@ -8,6 +8,7 @@ publication did to the listing's return reasons (`domain/faq_effect.py`). Anothe
 listing answers 404, as a seller unknown."""
 
 import json
+from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Annotated
@@ -16,11 +17,11 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import AwareDatetime, BaseModel
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.analytics.domain import faq_publishing as publishing
-from services.analytics.domain.faq_effect import Return, effect_of_publication
+from services.analytics.domain.faq_effect import effect_of_counts, window_around
 from services.analytics.domain.faq_publishing import (
     CannotExport,
     Export,
@@ -335,8 +336,8 @@ async def faq_effect(
             )
         ]
         for entry, published_at in published:
-            returns = await returns_around(session, entry, published_at, window)
-            effect = effect_of_publication(returns, published_at, entry.covers, window, now)
+            before, after = await returns_around(session, entry, published_at, window, now)
+            effect = effect_of_counts(before, after, published_at, entry.covers, window, now)
             answers.append({**asdict(entry), **asdict(effect)})
     return answers
 
@@ -354,22 +355,31 @@ class Published:
 
 
 async def returns_around(
-    session: AsyncSession, entry: Published, published: datetime, window: timedelta
-) -> list:
-    """The listing's cases with a reason, from its buyers in the entry's language, within a
-    window either side of its publication."""
+    session: AsyncSession,
+    entry: Published,
+    published: datetime,
+    window: timedelta,
+    now: datetime,
+) -> tuple[Counter[str], Counter[str]]:
+    """The listing's cases with a reason, from its buyers in the entry's language, counted
+    per reason in the window before its publication and in the one after (cut at `now`):
+    counted by PostgreSQL per reason and buyer's language, the languages read here."""
+    before_from, after_until = window_around(published, window, now)
+    after = CaseView.opened_at >= published
     rows = await session.execute(
-        select(CaseView.opened_at, CaseView.reason, CaseView.language).where(
+        select(after, CaseView.reason, CaseView.language, func.count())
+        .where(
             CaseView.seller_account == entry.seller_account,
             CaseView.sku == entry.sku,
             CaseView.reason.is_not(None),
-            CaseView.opened_at >= published - window,
-            CaseView.opened_at < published + window,
+            CaseView.opened_at >= before_from,
+            CaseView.opened_at < max(published, after_until),
         )
+        .group_by(after, CaseView.reason, CaseView.language)
     )
     language = base_language(entry.language)
-    return [
-        Return(opened_at, reason)
-        for opened_at, reason, buyer_language in rows
-        if base_language(buyer_language or "en") == language
-    ]
+    counted: dict[bool, Counter[str]] = {False: Counter(), True: Counter()}
+    for is_after, reason, buyer_language, cases in rows:
+        if base_language(buyer_language or "en") == language:
+            counted[is_after][reason] += cases
+    return counted[False], counted[True]

@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import Annotated, Any, NamedTuple
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
-from sqlalchemy import RowMapping, func, select
+from sqlalchemy import Row, RowMapping, func, select, tuple_
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.analytics.domain import reports
@@ -19,7 +19,6 @@ from services.analytics.domain.phrase_tallies import PeriodDays, period_days
 from services.analytics.domain.phrases import BuyerComment, Counted, Ranked, phrases_in
 from services.analytics.domain.taxonomy import Labeller
 from services.analytics.domain.workbook import csv_text, seller_workbook
-from services.analytics.handlers.tenancy import cases_served
 from services.analytics.handlers.what_if import credentials_of
 from services.analytics.tables import AppliedEvent, CaseView, UnitsSold
 from services.analytics.workflows.buyer_texts import buyer_texts
@@ -36,31 +35,53 @@ router = APIRouter(tags=["reports"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-async def _counts_by(session: AsyncSession, column, served) -> dict[str, int]:
-    rows = await session.execute(
-        select(column, func.count())
-        .where(column.is_not(None), served)
-        .group_by(column)
-        .order_by(column)
-    )
-    return {key: count for key, count in rows.all()}
+SUMMED = ("scenario", "remedy", "market", "marketplace", "status")
 
 
 @router.get("/reports/summary", summary="Cases by scenario, remedy, market and marketplace")
 async def summary(caller: SellerReader, service: CurrentService) -> dict:
-    served = caller.sellers_in(CaseView.seller_account)
-    events = select(func.count()).select_from(AppliedEvent)
-    if not caller.every_seller:  # an event knows its case only: the case knows the seller
-        events = events.where(AppliedEvent.case_id.in_(cases_served(caller)))
+    """The caller's cases and their kept events (each case row counts its own, so an event
+    whose case's seller is not known yet counts for a caller serving every seller only),
+    then the cases by each fact: one pass over the cases, counted per combination of the
+    facts (one hash per case, and in parallel), whose few rows the grouping sets add up."""
+    facts = [getattr(CaseView, name) for name in SUMMED]
+    combinations = (
+        select(*facts, func.count().label("cases"), func.sum(CaseView.events_kept).label("events"))
+        .where(caller.sellers_in(CaseView.seller_account))
+        .group_by(*facts)
+        .subquery()
+    )
+    columns = [combinations.c[name] for name in SUMMED]
+    query = (
+        select(
+            *columns,
+            *(func.grouping(column) for column in columns),
+            func.coalesce(func.sum(combinations.c.cases), 0),
+            func.coalesce(func.sum(combinations.c.events), 0),
+        )
+        .group_by(func.grouping_sets(tuple_(), *columns))
+        .order_by(*columns)
+    )
     async with service.sessions() as session:
-        return {
-            "cases": await session.scalar(select(func.count()).select_from(CaseView).where(served)),
-            "events": await session.scalar(events),
-            **{
-                f"by_{name}": await _counts_by(session, getattr(CaseView, name), served)
-                for name in ("scenario", "remedy", "market", "marketplace", "status")
-            },
-        }
+        rows = (await session.execute(query)).all()
+    return _summary_of(rows)
+
+
+def _summary_of(rows: list[Row]) -> dict:
+    """The grouping sets' rows as the summary: the totals, then `by_<fact>` for each fact
+    (its known values only, in the database's order)."""
+    answer: dict[str, Any] = {"cases": 0, "events": 0}
+    answer |= {f"by_{name}": {} for name in SUMMED}
+    for row in rows:
+        values, grouped = row[: len(SUMMED)], row[len(SUMMED) : 2 * len(SUMMED)]
+        cases, events = (int(total) for total in row[-2:])  # sums of counts: numeric
+        if all(grouped):  # grouped by none of them: every case
+            answer["cases"], answer["events"] = cases, events
+            continue
+        fact = list(grouped).index(0)
+        if values[fact] is not None:
+            answer[f"by_{SUMMED[fact]}"][values[fact]] = cases
+    return answer
 
 
 class Format(StrEnum):

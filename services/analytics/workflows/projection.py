@@ -76,7 +76,7 @@ async def project(session: AsyncSession, deliveries: list[Delivery]) -> None:
 
 
 async def upsert_cases(session: AsyncSession, rows: list[dict]) -> None:
-    """Fold case rows into the read model."""
+    """Fold case rows into the read model, adding each row's `events_kept` to the case's."""
     cases = CaseView.__table__
     statement = insert(cases)
     incoming = statement.excluded
@@ -93,6 +93,8 @@ async def upsert_cases(session: AsyncSession, rows: list[dict]) -> None:
                 ),
                 **{name: func.least(cases.c[name], incoming[name]) for name in EARLIEST_COLUMNS},
                 "updated_at": func.greatest(cases.c.updated_at, incoming.updated_at),
+                # Exact under redelivery: the inbox drops a duplicate before the projection.
+                "events_kept": cases.c.events_kept + incoming.events_kept,
             },
         ),
         rows,

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import delete, func, select, tuple_
+from sqlalchemy import delete, func, select, tuple_, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.analytics.domain.case_facts import case_rows
@@ -54,7 +54,22 @@ async def rebuild(session: AsyncSession, progress: Callable[[int], Any] = lambda
         after = (chunk[-1].time, chunk[-1].seq)
         progress(len(chunk))
     await refold_phrase_tallies(session)  # under the case facts just folded
+    await count_events_kept(session)
     return folded
+
+
+async def count_events_kept(session: AsyncSession) -> None:
+    """Each case's count of kept events, from the events themselves: those of a type this
+    version does not read count too, as the summary counts them."""
+    kept = (
+        select(AppliedEvent.case_id, func.count().label("events"))
+        .group_by(AppliedEvent.case_id)
+        .subquery()
+    )
+    cases = CaseView.__table__
+    await session.execute(
+        update(cases).where(cases.c.case_id == kept.c.case_id).values(events_kept=kept.c.events)
+    )
 
 
 async def _next_chunk(

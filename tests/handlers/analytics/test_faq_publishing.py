@@ -4,7 +4,8 @@ export; the FAQ effect report on a constructed history of returns before and aft
 entry's publication; one seller's people never reach another's."""
 
 import uuid
-from datetime import timedelta
+from dataclasses import asdict
+from datetime import datetime, timedelta
 from html import escape as escape_text
 
 import httpx
@@ -12,8 +13,13 @@ import pytest
 from faststream.kafka import TestKafkaBroker
 from markupsafe import escape
 from pytest_httpserver import HTTPServer
+from sqlalchemy import select
 
 from services.analytics.app import create_app
+from services.analytics.domain.faq_effect import Return, effect_of_publication
+from services.analytics.domain.phrases import base_language
+from services.analytics.handlers import faq_publishing
+from services.analytics.tables import CaseView
 from services.analytics.workflows.context import Analytics
 from shared.events import Remedy, Scenario
 from shared.markets import Market
@@ -393,3 +399,65 @@ async def test_return_reasons_before_and_after_a_guide_was_published(api, resolu
     assert (effect["covered_before_share"], effect["covered_after_share"]) == (0.5, 0.0)
     hard = next(r for r in effect["reasons"] if r["reason"] == "hard_to_use")
     assert (hard["covered"], hard["before_cases"], hard["after_cases"]) == (True, 2, 0)
+
+
+async def effect_as_counted_before(api, entry: dict, window: timedelta, now: datetime) -> dict:
+    """An entry's effect as it was counted before PostgreSQL counted the reasons: every
+    case of the window read back, its buyer's language compared here."""
+    published = datetime.fromisoformat(entry["published_at"])
+    async with api.service.sessions() as session:
+        rows = await session.execute(
+            select(CaseView.opened_at, CaseView.reason, CaseView.language).where(
+                CaseView.seller_account == entry["seller_account"],
+                CaseView.sku == entry["sku"],
+                CaseView.reason.is_not(None),
+                CaseView.opened_at >= published - window,
+                CaseView.opened_at < published + window,
+            )
+        )
+    language = base_language(entry["language"])
+    returns = [
+        Return(opened_at, reason)
+        for opened_at, reason, buyer in rows
+        if base_language(buyer or "en") == language
+    ]
+    return asdict(effect_of_publication(returns, published, entry["covers"], window, now))
+
+
+async def test_the_effect_of_each_entry_is_what_it_was_counted_to_before(api, monkeypatch):
+    seller = Seller()
+    now = START + timedelta(days=30)
+    published = {"en": START + timedelta(days=10), "de": START + timedelta(days=24)}
+    # Returns either side of both publications, on the windows' edges too, in languages
+    # written every way buyers' comments give them.
+    days = [-15, -14, -13.5, -7, -0.001, 0, 0.001, 3, 13.999, 14, 14.5, 19, 20, 25.999, 26]
+    languages = ["en", "en-GB", "EN_us", "de", "de-AT", " DE", "fr"]
+    reasons = ["defective", "size_fit", "damaged", "not_as_described"]
+    async with TestKafkaBroker(api.service.broker) as broker:
+        for index, day in enumerate(days * 3):
+            at = published["en"] + timedelta(days=day)
+            case = (SPEAKER, Market.US, reasons[index % 4], Scenario.FUNCTIONAL_FAULT)
+            opened, _ = events_of(
+                seller.name, index, *case, Remedy.EXCHANGE, ("", languages[index % 7])
+            )
+            await publish_at(broker, opened.model_copy(update={"opened_at": at}), at)
+    for language, at in published.items():
+        question, answer = ANSWERS[language]
+        await write_entry(api, seller.name, language, language, question, answer, ["defective"])
+        assert (await publish(api, seller.name, language, at)).status_code == 200
+
+    monkeypatch.setattr(faq_publishing, "utc_now", lambda: now)  # the "de" window runs on
+    for window_days in (14, 3, 365):
+        params = {"seller": seller.name, "window_days": window_days}
+        answer = await api.get("/reports/faq-effect", params=params, headers=seller.agent())
+        assert answer.status_code == 200, answer.text
+        effects = answer.json()
+        assert [e["entry_id"] for e in effects] == ["en", "de"]
+        for effect in effects:
+            expected = await effect_as_counted_before(api, effect, timedelta(days=window_days), now)
+            answered = {key: effect[key] for key in expected}
+            for moment in ("published_at", "before_from", "after_until"):
+                answered[moment] = datetime.fromisoformat(answered[moment])
+            assert answered == expected
+    assert effects[0]["before_cases"] > 0 and effects[1]["after_cases"] > 0
+    assert effects[1]["after_days_passed"] == 6

@@ -85,6 +85,7 @@ def test_a_batch_folds_into_one_row_per_case_with_the_latest_status():
     assert row["status"] == "decided"
     assert row["updated_at"] == t0 + timedelta(seconds=1)
     assert row["grade"] is None
+    assert row["events_kept"] == 2  # the batch's events of the case, added to its count
 
 
 def test_a_case_is_about_its_most_valuable_item_line():
