@@ -32,7 +32,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.db import database_unreachable
+from shared.database_errors import database_unreachable
 from shared.dead_letters import dead_letter, keep_dead_letter
 from shared.events import Envelope, EventPayload, UnknownEventType
 from shared.inbox import first_deliveries

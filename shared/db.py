@@ -5,8 +5,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import Connection, event
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -57,22 +55,3 @@ async def transaction(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterat
     """A session inside one transaction: committed on success, rolled back on error."""
     async with sessions() as session, session.begin():
         yield session
-
-
-# SQLSTATE classes of a server out of reach: a connection exception (08…), the server
-# shutting down or starting up (57P01-57P03), no connection slot left (53300).
-UNREACHABLE_STATES = ("08", "57P01", "57P02", "57P03", "53300")
-
-
-def database_unreachable(error: BaseException) -> bool:
-    """The database is out of reach (down, restarting, the connection lost, every pooled
-    connection busy past the pool's timeout), rather than the statement wrong: worth trying
-    again once it answers."""
-    if isinstance(error, OperationalError | InterfaceError | ConnectionError | OSError):
-        return True
-    if isinstance(error, PoolTimeout):
-        return True
-    if not isinstance(error, DBAPIError):
-        return False
-    state = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
-    return error.connection_invalidated or str(state or "").startswith(UNREACHABLE_STATES)

@@ -29,6 +29,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.database_errors import database_unreachable
 from shared.settings import ServiceSettings
 
 CONTROL = re.compile(rb"[\x00-\x1f\x7f]")
@@ -239,8 +240,6 @@ async def database_out_of_reach(request: Request, error: Exception) -> JSONRespo
     """A request the database cannot serve now (restarting, unreachable, every pooled
     connection taken past the pool's wait) is answered 503 with Retry-After, as the
     webhooks' back-pressure answers: the caller delivers again, nothing was stored."""
-    from shared.db import database_unreachable  # shared.db → tenancy → identity → edge
-
     if not database_unreachable(error):
         raise error  # a wrong statement: a 500, as any bug
     return JSONResponse(

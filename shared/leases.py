@@ -30,7 +30,7 @@ from sqlalchemy import ColumnElement, bindparam, select, tuple_, update
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.db import database_unreachable
+from shared.database_errors import database_unreachable
 from shared.messaging_tables import utc_now
 from shared.service import Service
 from shared.wakeup import NotifiedLoop
