@@ -5,6 +5,7 @@ from typing import Any
 
 from shared.events import (
     CaseOpened,
+    DeadlineAlert,
     DispatchProblem,
     DispatchRequested,
     DispositionDecided,
@@ -143,7 +144,8 @@ def listing_facts(opened: CaseOpened) -> dict[str, Any]:
 
 def case_rows(events: list[tuple[EventPayload, datetime]]) -> list[dict[str, Any]]:
     """One read-model row per case from a batch of (event, time): facts of later events
-    win, and the status is the one of the case's latest event. Absent facts are None."""
+    win, and the status is the one of the case's latest event. Absent facts are None; the
+    clocks breached are counted (clock → alerts), to be added to those already counted."""
     rows: dict[str, dict[str, Any]] = {}
     for event, time in sorted(events, key=lambda pair: pair[1]):
         row = rows.setdefault(
@@ -152,9 +154,13 @@ def case_rows(events: list[tuple[EventPayload, datetime]]) -> list[dict[str, Any
                 "case_id": event.case_id,
                 **dict.fromkeys((*FACT_COLUMNS, *EARLIEST_COLUMNS)),
                 "status": None,
+                "breaches": None,
             },
         )
         row.update(facts_from(event))
+        if isinstance(event, DeadlineAlert) and event.level == "breached":
+            breaches = row["breaches"] = row["breaches"] or {}
+            breaches[event.clock] = breaches.get(event.clock, 0) + 1
         if isinstance(event, ResolutionOffered) and row["first_offer_at"] is None:
             row["first_offer_at"] = time  # the first reply the buyer got
         row["updated_at"] = time

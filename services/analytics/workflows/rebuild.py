@@ -19,6 +19,7 @@ from services.analytics.domain.conversation import conversation_rows
 from services.analytics.tables import AppliedEvent, CaseView, ConversationEntry
 from services.analytics.workflows.conversation import record_turns
 from services.analytics.workflows.projection import upsert_cases
+from services.analytics.workflows.tallies import deferred_tallies, refold
 from shared.events import PAYLOAD_TYPES, EventPayload
 
 CHUNK = 2_000
@@ -38,8 +39,9 @@ def payload_of(event: AppliedEvent) -> EventPayload | None:
 
 
 async def rebuild(session: AsyncSession, progress: Callable[[int], Any] = lambda _: None) -> int:
-    """Replace the read models (cases, their conversations) with ones folded from every kept
-    event; the events folded."""
+    """Replace the read models (cases and their tallies, their conversations) with ones
+    folded from every kept event; the events folded."""
+    await deferred_tallies(session)  # folded again once, at the end
     await session.execute(delete(CaseView))
     await session.execute(delete(ConversationEntry))
     folded = 0
@@ -52,6 +54,7 @@ async def rebuild(session: AsyncSession, progress: Callable[[int], Any] = lambda
         folded += len(chunk)
         after = (chunk[-1].time, chunk[-1].seq)
         progress(len(chunk))
+    await refold(session)
     return folded
 
 
