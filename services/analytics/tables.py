@@ -36,7 +36,7 @@ class AppliedEvent(SQLModel, table=True):
             postgresql_where=text("type IN ('case.opened', 'case.buyer_replied')"),
         ),
         Index(
-            "events_deadline_alerts",  # handlers/reports.breaches_in
+            "events_deadline_alerts",  # migration 0019 counting breaches into the cases
             "case_id",
             postgresql_where=text("type = 'resolution.deadline_alert'"),
         ),
