@@ -19,6 +19,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field, SQLModel
 
+from services.analytics.domain.tallies import TALLY_KEYS, TALLY_MEASURES
+
 SCHEMA = "analytics"
 
 
@@ -34,7 +36,7 @@ class AppliedEvent(SQLModel, table=True):
             postgresql_where=text("type IN ('case.opened', 'case.buyer_replied')"),
         ),
         Index(
-            "events_deadline_alerts",  # handlers/reports.breaches_in
+            "events_deadline_alerts",  # migration 0019 counting breaches into the cases
             "case_id",
             postgresql_where=text("type = 'resolution.deadline_alert'"),
         ),
@@ -98,11 +100,47 @@ class CaseView(SQLModel, table=True):
     baseline_minor: int | None = Field(default=None, sa_column=Column(BigInteger))
     rating: int | None = Field(default=None, sa_column=Column(Integer))
     recovery_minor: int | None = Field(default=None, sa_column=Column(BigInteger))
+    # Its service-level clocks breached: clock → deadline alerts saying so.
+    breaches: dict[str, int] | None = Field(
+        default=None, sa_column=Column(JSONB(none_as_null=True))
+    )
     updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     # How many of the kept events are the case's (the summary counts them per case).
     events_kept: int = Field(
         default=0, sa_column=Column(Integer, nullable=False, server_default=text("0"))
     )
+
+
+def _tally(name: str, *columns: Column) -> Table:
+    """A tally of the opened cases per seller and UTC day opened (migration 0019, kept by
+    a trigger on the cases: workflows/tallies.py)."""
+    return Table(
+        name,
+        SQLModel.metadata,
+        Column("seller_account", Text),
+        Column("day", Date),
+        *columns,
+        schema=SCHEMA,
+    )
+
+
+CaseTally = _tally(
+    "case_tallies",
+    *(Column(key, Text) for key in TALLY_KEYS if key != "seller_account"),
+    *(Column(measure, BigInteger, nullable=False) for measure in TALLY_MEASURES),
+)
+FirstReplyTally = _tally(
+    "first_reply_tallies",
+    Column("market", Text),
+    Column("reply_us", BigInteger),  # microseconds from opening to the first reply
+    Column("cases", BigInteger, nullable=False),
+)
+BreachTally = _tally(
+    "breach_tallies",
+    Column("market", Text),
+    Column("clock", Text),
+    Column("breaches", BigInteger, nullable=False),
+)
 
 
 class UnitsSold(SQLModel, table=True):

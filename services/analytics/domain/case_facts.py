@@ -5,6 +5,7 @@ from typing import Any
 
 from shared.events import (
     CaseOpened,
+    DeadlineAlert,
     DispatchProblem,
     DispatchRequested,
     DispositionDecided,
@@ -144,7 +145,8 @@ def listing_facts(opened: CaseOpened) -> dict[str, Any]:
 def case_rows(events: list[tuple[EventPayload, datetime]]) -> list[dict[str, Any]]:
     """One read-model row per case from a batch of (event, time): facts of later events
     win, and the status is the one of the case's latest event. Absent facts are None;
-    `events_kept` counts the batch's events of the case."""
+    `events_kept` counts the batch's events of the case, and the clocks breached are
+    counted (clock → alerts): both to be added to those already counted."""
     rows: dict[str, dict[str, Any]] = {}
     for event, time in sorted(events, key=lambda pair: pair[1]):
         row = rows.setdefault(
@@ -154,10 +156,14 @@ def case_rows(events: list[tuple[EventPayload, datetime]]) -> list[dict[str, Any
                 **dict.fromkeys((*FACT_COLUMNS, *EARLIEST_COLUMNS)),
                 "status": None,
                 "events_kept": 0,
+                "breaches": None,
             },
         )
         row["events_kept"] += 1
         row.update(facts_from(event))
+        if isinstance(event, DeadlineAlert) and event.level == "breached":
+            breaches = row["breaches"] = row["breaches"] or {}
+            breaches[event.clock] = breaches.get(event.clock, 0) + 1
         if isinstance(event, ResolutionOffered) and row["first_offer_at"] is None:
             row["first_offer_at"] = time  # the first reply the buyer got
         row["updated_at"] = time

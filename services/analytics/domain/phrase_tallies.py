@@ -12,7 +12,7 @@ text is split again only when its part changed.
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from services.analytics.domain.phrases import Phrase, phrases_in
@@ -91,43 +91,3 @@ def tallied(texts: Iterable[Written]) -> TallyChanges:
     for written in texts:
         changes.add(written, +1)
     return changes.nonzero()
-
-
-@dataclass(frozen=True)
-class PeriodDays:
-    """A report's period as the tallies read it: its whole UTC days, from `first` to before
-    `end` (None: unbounded), and the parts of a day at its edges, read from the texts.
-    `whole` is False for a period inside a single day or two partial ones."""
-
-    first: date | None
-    end: date | None
-    partial: list[tuple[datetime, datetime]]
-    whole: bool = True
-
-
-def period_days(since: datetime | None, until: datetime | None) -> PeriodDays:
-    """Split [since, until) into whole UTC days and partial edges; a naive time is UTC."""
-    since, until = _utc(since), _utc(until)
-    first = end = None
-    if since is not None:
-        first = since.date() if since == _midnight(since.date()) else since.date() + ONE_DAY
-    if until is not None:
-        end = until.date()
-    if since is not None and until is not None and first >= end:
-        return PeriodDays(None, None, [(since, until)], whole=False)
-    partial = []
-    if since is not None and since < _midnight(first):
-        partial.append((since, _midnight(first)))
-    if until is not None and _midnight(end) < until:
-        partial.append((_midnight(end), until))
-    return PeriodDays(first, end, partial)
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), UTC)

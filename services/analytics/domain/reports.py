@@ -1,5 +1,6 @@
 """Why listings are returned, and where: the cases of a period folded per listing and
-per market into reason, scenario and remedy counts. Plain functions over case rows."""
+per market into reason, scenario and remedy counts. Plain functions over tallied rows
+(`tallies.py`: a case row is a tally of one case)."""
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -8,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from services.analytics.domain.phrases import Ranked
+from services.analytics.domain.tallies import tallied
 from services.analytics.domain.taxonomy import Labeller
 
 UNKNOWN = "unknown"
@@ -94,7 +96,14 @@ def _rate(cases: int, units: int | None) -> float | None:
 
 
 def _mix(rows: list[Mapping[str, Any]], column: str) -> Mix:
-    return Mix(dict(Counter(row.get(column) or UNKNOWN for row in rows)))
+    counts: Counter[str] = Counter()
+    for row in rows:
+        counts[row.get(column) or UNKNOWN] += row["cases"]
+    return Mix(dict(counts))
+
+
+def _cases(rows: list[Mapping[str, Any]]) -> int:
+    return sum(row["cases"] for row in rows)
 
 
 def _said_about(subject: str, phrases: Mapping[tuple[str, str], Ranked] | None) -> dict:
@@ -108,7 +117,10 @@ def _labelled(rows: list[Mapping[str, Any]], labeller: Labeller | None) -> Mix |
     """The cases' reasons in the seller's own taxonomy; None without one."""
     if labeller is None:
         return None
-    return Mix(dict(Counter(labeller.label(r.get("reason"), r.get("reason_code")) for r in rows)))
+    counts: Counter[str] = Counter()
+    for row in rows:
+        counts[labeller.label(row.get("reason"), row.get("reason_code"))] += row["cases"]
+    return Mix(dict(counts))
 
 
 def by_listing(
@@ -121,7 +133,7 @@ def by_listing(
     rate and whether it is far above its category's; with the top buyer phrases per
     (SKU, reason), each listing's; with the seller's taxonomy, its reasons in it."""
     groups: dict[str, list[Mapping[str, Any]]] = {}
-    for row in rows:
+    for row in map(tallied, rows):
         groups.setdefault(row.get("sku") or UNKNOWN, []).append(row)
     reports = [
         replace(
@@ -140,12 +152,13 @@ def _first(group: list[Mapping[str, Any]], column: str) -> Any:
 
 
 def _listing(sku: str, group: list[Mapping[str, Any]], units: int | None) -> ListingReport:
+    cases = _cases(group)
     return ListingReport(
         sku=sku,
         asin=_first(group, "asin"),
         title=_first(group, "title"),
         category=_first(group, "category"),
-        cases=len(group),
+        cases=cases,
         reasons=_mix(group, "reason"),
         reason_codes=_mix(group, "reason_code"),
         scenarios=_mix(group, "scenario"),
@@ -153,17 +166,16 @@ def _listing(sku: str, group: list[Mapping[str, Any]], units: int | None) -> Lis
         markets=_mix(group, "market"),
         weekly=weekly(group),
         units_sold=units,
-        return_rate=_rate(len(group), units),
+        return_rate=_rate(cases, units),
     )
 
 
 def weekly(group: list[Mapping[str, Any]]) -> dict[str, int]:
     """Cases opened per week (keyed by the week's Monday), oldest first."""
-    weeks = Counter(
-        (row["opened_at"].date() - timedelta(days=row["opened_at"].weekday())).isoformat()
-        for row in group
-        if row.get("opened_at")
-    )
+    weeks: Counter[str] = Counter()
+    for row in group:
+        if day := row.get("day"):
+            weeks[(day - timedelta(days=day.weekday())).isoformat()] += row["cases"]
     return dict(sorted(weeks.items()))
 
 
@@ -197,12 +209,12 @@ def by_market(
     taxonomy, its reasons in it; with the top buyer phrases per (market, reason), each
     market's; with units sold per market, each return rate."""
     groups: dict[str, list[Mapping[str, Any]]] = {}
-    for row in rows:
+    for row in map(tallied, rows):
         groups.setdefault(row.get("market") or UNKNOWN, []).append(row)
     return [
         MarketReport(
             market=market,
-            cases=len(group),
+            cases=_cases(group),
             reasons=_mix(group, "reason"),
             scenarios=_mix(group, "scenario"),
             remedies=_mix(group, "remedy"),
@@ -210,7 +222,7 @@ def by_market(
             weekly=weekly(group),
             phrases=_said_about(market, phrases),
             units_sold=(units_sold or {}).get(market),
-            return_rate=_rate(len(group), (units_sold or {}).get(market)),
+            return_rate=_rate(_cases(group), (units_sold or {}).get(market)),
         )
         for market, group in sorted(groups.items())
     ]

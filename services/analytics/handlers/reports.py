@@ -15,16 +15,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.analytics.domain import reports
 from services.analytics.domain.outcomes import outcomes, savings_by_month
-from services.analytics.domain.phrase_tallies import PeriodDays, period_days
 from services.analytics.domain.phrases import BuyerComment, Counted, Ranked, phrases_in
+from services.analytics.domain.tallies import Days, days_of
 from services.analytics.domain.taxonomy import Labeller
 from services.analytics.domain.workbook import csv_text, seller_workbook
 from services.analytics.handlers.what_if import credentials_of
-from services.analytics.tables import AppliedEvent, CaseView, UnitsSold
+from services.analytics.tables import CaseView, UnitsSold
 from services.analytics.workflows.buyer_texts import buyer_texts
 from services.analytics.workflows.context import CurrentAnalytics
 from services.analytics.workflows.listing_audit import audit_or_why_not
 from services.analytics.workflows.phrase_tallies import count_tallied
+from services.analytics.workflows.tallies import PeriodCases, period_cases
 from services.analytics.workflows.taxonomies import labeller_of
 from shared.identity import Principal, SellerReader
 from shared.routes import attachment
@@ -122,17 +123,28 @@ class Period:
             conditions.append(CaseView.opened_at < self.until)
         return conditions
 
+    def narrowing(self, seller_column, market_column) -> list:
+        """What narrows a tally of the cases to the period's sellers and market."""
+        conditions = [self.caller.sellers_in(seller_column)]
+        if self.seller is not None:
+            conditions.append(seller_column == self.seller)
+        if self.market is not None:
+            conditions.append(market_column == self.market)
+        return conditions
+
+    def days(self) -> Days:
+        return days_of(self.since, self.until)
+
     def label(self) -> str:
         start = self.since.date().isoformat() if self.since else "the start"
         end = self.until.date().isoformat() if self.until else "now"
         return f"{start} to {end}"
 
 
-async def case_rows_in(session: AsyncSession, period: Period) -> list[RowMapping]:
-    """The period's case rows, as plain rows: a report reads a million of them, too many to
-    make ORM objects of (`make bench-scale`)."""
-    query = select(CaseView.__table__).where(*period.conditions())
-    return list((await session.execute(query)).mappings())
+async def cases_in(session: AsyncSession, period: Period) -> PeriodCases:
+    """The period's cases tallied: the tallies of its whole UTC days, the case rows of its
+    partial days (a report would read a million case rows: `make bench-scale`)."""
+    return await period_cases(session, period.narrowing, period.conditions(), period.days())
 
 
 def _csv(rows: list[dict[str, Any]], name: str) -> Response:
@@ -167,7 +179,7 @@ async def markets_report(
     format: Format = Format.JSON,
 ) -> Any:
     async with service.sessions() as session:
-        rows = await case_rows_in(session, period)
+        rows = (await cases_in(session, period)).rows
         labeller = await labeller_of(session, period.seller)
         said = await phrases_said_in(session, period, per="market")
         sold = await units_sold_in(session, period, per="market")
@@ -180,7 +192,7 @@ async def markets_report(
 class ListingFacts(NamedTuple):
     """What `reports.by_listing` folds for a period, in its order of arguments."""
 
-    rows: list[RowMapping]
+    rows: list[RowMapping]  # tallied (`cases_in`)
     units_sold: dict[str, int]
     phrases: dict[tuple[str, str], Ranked]
     labeller: Labeller | None
@@ -188,7 +200,7 @@ class ListingFacts(NamedTuple):
 
 async def listing_facts_in(session: AsyncSession, period: Period) -> ListingFacts:
     return ListingFacts(
-        await case_rows_in(session, period),
+        (await cases_in(session, period)).rows,
         await units_sold_in(session, period),
         await phrases_said_in(session, period),
         await labeller_of(session, period.seller),
@@ -201,7 +213,7 @@ async def phrases_said_in(
     """The phrases the period's buyers kept writing, per listing (`per="sku"`) or market and
     reason: counted when written for the period's whole UTC days (`workflows/
     phrase_tallies.py`), read from the texts for a day it covers in part."""
-    days = period_days(period.since, period.until)
+    days = period.days()
     counted = Counted()
     if days.whole:
         await count_tallied(session, counted, per, lambda c: _tallied_in(period, days, c))
@@ -214,13 +226,9 @@ async def phrases_said_in(
     return counted.ranked()
 
 
-def _tallied_in(period: Period, days: PeriodDays, tallied) -> list:
+def _tallied_in(period: Period, days: Days, tallied) -> list:
     """The period's conditions on a tally's columns, for its whole days."""
-    conditions = [period.caller.sellers_in(tallied.seller_account)]
-    if period.seller is not None:
-        conditions.append(tallied.seller_account == period.seller)
-    if period.market is not None:
-        conditions.append(tallied.market == period.market)
+    conditions = period.narrowing(tallied.seller_account, tallied.market)
     if days.first is not None:
         conditions.append(tallied.day >= days.first)
     if days.end is not None:
@@ -265,22 +273,6 @@ async def units_sold_in(session: AsyncSession, period: Period, per: str = "sku")
     return reports.units_per(per, [(sku, market, int(units)) for sku, market, units in rows])
 
 
-async def breaches_in(session: AsyncSession, period: Period) -> dict[str, int]:
-    """Service-level clocks breached, by clock, on the period's cases."""
-    clock = AppliedEvent.data["clock"].astext
-    cases = select(CaseView.case_id).where(*period.conditions())
-    rows = await session.execute(
-        select(clock, func.count())
-        .where(
-            AppliedEvent.type == "resolution.deadline_alert",
-            AppliedEvent.data["level"].astext == "breached",
-            AppliedEvent.case_id.in_(cases),
-        )
-        .group_by(clock)
-    )
-    return dict(rows.all())
-
-
 @router.get(
     "/reports/outcomes",
     summary="What steering achieved: returns avoided, satisfaction, first replies, savings",
@@ -289,9 +281,8 @@ async def outcomes_report(
     _: SellerReader, service: CurrentService, period: Annotated[Period, Depends()]
 ) -> dict:
     async with service.sessions() as session:
-        rows = await case_rows_in(session, period)
-        breaches = await breaches_in(session, period)
-    return {"period": period.label(), **outcomes(rows, breaches)}
+        cases = await cases_in(session, period)
+    return {"period": period.label(), **outcomes(cases.rows, cases.breaches, cases.replies)}
 
 
 class SavingsPer(StrEnum):
@@ -311,7 +302,7 @@ async def savings_report(
     format: Format = Format.JSON,
 ) -> Any:
     async with service.sessions() as session:
-        rows = await case_rows_in(session, period)
+        rows = (await cases_in(session, period)).rows
     months = savings_by_month(rows, per_listing=per is SavingsPer.LISTING)
     if format is Format.CSV:
         return _csv(months, f"savings-per-{per.value}")

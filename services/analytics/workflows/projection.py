@@ -76,7 +76,8 @@ async def project(session: AsyncSession, deliveries: list[Delivery]) -> None:
 
 
 async def upsert_cases(session: AsyncSession, rows: list[dict]) -> None:
-    """Fold case rows into the read model, adding each row's `events_kept` to the case's."""
+    """Fold case rows into the read model, adding each row's `events_kept` to the case's (a
+    trigger keeps the tallies of the cases: migration 0019, `workflows/tallies`)."""
     cases = CaseView.__table__
     statement = insert(cases)
     incoming = statement.excluded
@@ -92,6 +93,7 @@ async def upsert_cases(session: AsyncSession, rows: list[dict]) -> None:
                     (newer, func.coalesce(incoming.status, cases.c.status)), else_=cases.c.status
                 ),
                 **{name: func.least(cases.c[name], incoming[name]) for name in EARLIEST_COLUMNS},
+                "breaches": func.analytics.added_counts(cases.c.breaches, incoming.breaches),
                 "updated_at": func.greatest(cases.c.updated_at, incoming.updated_at),
                 # Exact under redelivery: the inbox drops a duplicate before the projection.
                 "events_kept": cases.c.events_kept + incoming.events_kept,

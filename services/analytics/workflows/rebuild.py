@@ -20,6 +20,7 @@ from services.analytics.tables import AppliedEvent, CaseView, ConversationEntry
 from services.analytics.workflows.conversation import record_turns
 from services.analytics.workflows.phrase_tallies import refold_phrase_tallies
 from services.analytics.workflows.projection import upsert_cases
+from services.analytics.workflows.tallies import deferred_tallies, refold
 from shared.events import PAYLOAD_TYPES, EventPayload
 
 CHUNK = 2_000
@@ -39,8 +40,9 @@ def payload_of(event: AppliedEvent) -> EventPayload | None:
 
 
 async def rebuild(session: AsyncSession, progress: Callable[[int], Any] = lambda _: None) -> int:
-    """Replace the read models (cases, their conversations, the tallies of buyers' phrases)
-    with ones folded from every kept event; the events folded."""
+    """Replace the read models (cases and their tallies, their conversations, the tallies of
+    buyers' phrases) with ones folded from every kept event; the events folded."""
+    await deferred_tallies(session)  # folded again once, at the end
     await session.execute(delete(CaseView))
     await session.execute(delete(ConversationEntry))
     folded = 0
@@ -55,6 +57,7 @@ async def rebuild(session: AsyncSession, progress: Callable[[int], Any] = lambda
         progress(len(chunk))
     await refold_phrase_tallies(session)  # under the case facts just folded
     await count_events_kept(session)
+    await refold(session)
     return folded
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from shared.tenancy import build_walls, take_down_walls
 
 revision = "0020_phrase_tallies"
-down_revision = "0018_guide_publications"
+down_revision = "0019_case_tallies"
 SCHEMA = "analytics"
 KEY = ("seller_account", "sku", "market", "reason", "day")
 WALLED = {"phrase_tallies": "seller_account", "buyer_text_tallies": "seller_account"}

@@ -2,14 +2,13 @@ import random
 from datetime import UTC, date, datetime, timedelta
 
 from services.analytics.domain.phrase_tallies import (
-    PeriodDays,
     Written,
     cases_to_tally,
-    period_days,
     tallied,
     tally_changes,
 )
 from services.analytics.domain.phrases import BuyerComment, Counted, phrases_by_reason
+from services.analytics.domain.tallies import days_of
 from shared.events import BuyerAnswer, BuyerReplied
 
 LAMP = ("acme", "LAMP-1", "US", "defective", date(2026, 9, 7))
@@ -73,27 +72,25 @@ def test_a_text_unchanged_changes_nothing_and_a_blank_one_counts_nothing():
 def test_a_period_is_its_whole_utc_days_and_the_parts_of_its_edge_days():
     at = datetime(2026, 9, 7, 10, tzinfo=UTC)
     midnight = datetime(2026, 9, 8, tzinfo=UTC)
-    assert period_days(None, None) == PeriodDays(None, None, [])
-    assert period_days(at, None) == PeriodDays(date(2026, 9, 8), None, [(at, midnight)])
-    assert period_days(midnight, None) == PeriodDays(date(2026, 9, 8), None, [])
+    assert days_of(None, None).partial == []
+    assert days_of(at, None).partial == [(at, midnight)]
+    assert (days_of(at, None).first, days_of(midnight, None).partial) == (midnight.date(), [])
     later = midnight + timedelta(days=2, hours=5)
-    assert period_days(at, later) == PeriodDays(
-        date(2026, 9, 8), date(2026, 9, 10), [(at, midnight), (later - timedelta(hours=5), later)]
-    )
-    assert period_days(at, midnight + timedelta(hours=3)) == PeriodDays(
-        None, None, [(at, midnight + timedelta(hours=3))], whole=False
-    )
-    assert period_days(at, midnight) == PeriodDays(None, None, [(at, midnight)], whole=False)
+    both = days_of(at, later)
+    assert (both.first, both.end) == (date(2026, 9, 8), date(2026, 9, 10))
+    assert both.partial == [(at, midnight), (later - timedelta(hours=5), later)]
+    within = days_of(at, midnight + timedelta(hours=3))
+    assert not within.whole and within.partial == [(at, midnight + timedelta(hours=3))]
+    assert days_of(at, midnight).partial == [(at, midnight)]
 
 
-def test_a_period_given_in_another_zone_or_naive_is_read_in_utc():
+def test_a_period_given_in_another_zone_is_read_in_utc():
     paris = datetime.fromisoformat("2026-09-08T01:00:00+02:00")  # 23:00 UTC the day before
-    days = period_days(paris, None)
+    days = days_of(paris, None)
     assert days.first == date(2026, 9, 8)
     assert days.partial == [
         (datetime(2026, 9, 7, 23, tzinfo=UTC), datetime(2026, 9, 8, tzinfo=UTC))
     ]
-    assert period_days(datetime(2026, 9, 8), None) == PeriodDays(date(2026, 9, 8), None, [])
 
 
 def test_only_batches_bringing_texts_or_the_facts_they_count_under_touch_the_tallies():
