@@ -1,7 +1,8 @@
 """The local mail relay of `make run` and the tests: an SMTP server (`aiosmtpd`) that keeps
 every message it takes as an `.eml` file (`<folder>/<UTC time>-<n>.eml`, the message as
 received, with `X-Envelope-From` and `X-Envelope-To` lines naming its return path and
-its recipients), and delivers nothing further.
+its recipients), and delivers nothing further. It numbers the SMTP sessions that bring
+messages (`sessions_of`), so that a test tells how many sessions a batch took.
 
 Like the emulators it fails on demand (`Faults`), so that the services' handling can be
 seen: the next answers to RCPT TO may be a 451 (try again later) or a 550 (no such
@@ -91,6 +92,8 @@ class KeepEveryMessage:
         self.folder = folder
         self.faults = faults
         self.counter = itertools.count(1)
+        self.sessions = itertools.count(1)
+        self.session_of: dict[str, int] = {}  # each message's SMTP session, numbered
 
     async def handle_RCPT(  # noqa: N802 (aiosmtpd's hook names)
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list
@@ -118,6 +121,9 @@ class KeepEveryMessage:
         partial = self.folder / f".{name}.part"
         partial.write_bytes(header + data)
         partial.rename(self.folder / name)  # whole or not at all, for whoever reads the folder
+        if not hasattr(session, "number"):
+            session.number = next(self.sessions)
+        self.session_of[name] = session.number
         return f"250 2.0.0 OK queued as {name}"
 
 
@@ -143,6 +149,10 @@ class MailServer:
     def messages(self) -> list[Path]:
         """The messages taken so far, oldest first."""
         return sorted(self.folder.glob("*.eml"))
+
+    def sessions_of(self, messages: list[Path]) -> set[int]:
+        """The SMTP sessions that brought `messages` (numbered in order)."""
+        return {self.handler.session_of[path.name] for path in messages}
 
     def __enter__(self) -> "MailServer":
         return self.start()

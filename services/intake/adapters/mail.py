@@ -2,9 +2,15 @@
 itself: a plain-text and an HTML part, from the seller's sender, with the headers that
 thread a reply to its case.
 
-- `relay.send(message)`: one SMTP session per message (the relay at SMTP_HOST:SMTP_PORT,
-  STARTTLS when SMTP_STARTTLS, AUTH when SMTP_USER is set), greeting the relay with this
-  host's name, looked up once (aiosmtplib would look it up in a thread for every message).
+- `relay.session()`: one SMTP session for a batch of messages (the relay at
+  SMTP_HOST:SMTP_PORT, STARTTLS when SMTP_STARTTLS, AUTH when SMTP_USER is set), opened at
+  its first message and closed (QUIT) at the end of the batch, greeting the relay with this
+  host's name, looked up once; `session.send(message, envelope)` hands one message over
+  (MAIL FROM, RCPT TO, DATA), one at a time. A message the relay refuses leaves the session
+  open for the next (aiosmtplib resets the envelope); once the session is lost (no
+  connection, a timeout, the relay closing it), the batch's other messages are not tried:
+  each is `Unavailable` (tried again later), or refused as the session's opening was
+  (a refused login). `relay.send(message, envelope)`: a session for one message.
   What the relay answers becomes shared.outbound's errors, plus `Bounced`:
   - no connection, a timeout, a dropped session, any 4xx (451 "try again later",
     421, 452): `Unavailable`, tried again later;
@@ -26,6 +32,9 @@ import asyncio
 import json
 import socket
 import ssl
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -118,25 +127,82 @@ class MailRelay:
         )
 
     async def send(self, message: EmailMessage, envelope: Envelope) -> str:
-        """Hand `message` to the relay; the relay's answer (e.g. "250 OK queued as ...")."""
-        if not self.host:
-            raise Unavailable(MAIL_RELAY, "no mail relay is configured (SMTP_HOST)")
-        if self.local_hostname is None:
-            self.local_hostname = await asyncio.to_thread(socket.getfqdn)
+        """Hand `message` to the relay in a session of its own; the relay's answer (e.g.
+        "250 OK queued as ...")."""
+        async with self.session() as session:
+            return await session.send(message, envelope)
+
+    @asynccontextmanager
+    async def session(self, within: float | None = None) -> AsyncIterator["RelaySession"]:
+        """One SMTP session for the messages sent inside; QUIT when the block ends. `within`:
+        seconds after which a message is no longer begun (tried again later), so that a slow
+        relay cannot hold a batch past its lease."""
+        session = RelaySession(self, None if within is None else time.monotonic() + within)
         try:
-            errors, answer = await aiosmtplib.send(
-                message,
-                sender=envelope.sender,
-                recipients=[envelope.recipient],
-                hostname=self.host,
-                port=self.port,
-                username=self.user,
-                password=self.password,
-                start_tls=self.starttls,
-                use_tls=False,
-                tls_context=self.tls_context if self.starttls else None,
-                timeout=self.timeout,
-                local_hostname=self.local_hostname,
+            yield session
+        finally:
+            await session.close()
+
+    def client(self) -> aiosmtplib.SMTP:
+        return aiosmtplib.SMTP(
+            hostname=self.host,
+            port=self.port,
+            username=self.user,
+            password=self.password,
+            start_tls=self.starttls,
+            use_tls=False,
+            tls_context=self.tls_context if self.starttls else None,
+            timeout=self.timeout,
+            local_hostname=self.local_hostname,
+        )
+
+
+class RelaySession:
+    """Messages handed to the relay one after the other over one connection, opened at the
+    first; sends from several tasks wait for each other."""
+
+    def __init__(self, relay: MailRelay, deadline: float | None = None) -> None:
+        self.relay = relay
+        self.deadline = deadline
+        self.smtp: aiosmtplib.SMTP | None = None
+        self.opened = False  # connected, greeted and logged in
+        self.lost: OutboundError | None = None  # why the session ended before the batch did
+        self._turn = asyncio.Lock()
+
+    async def send(self, message: EmailMessage, envelope: Envelope) -> str:
+        async with self._turn:
+            if self.lost is not None:
+                raise self._left_out(self.lost)
+            if self.deadline is not None and time.monotonic() > self.deadline:
+                raise Unavailable(MAIL_RELAY, "not tried: the batch's time to send ran out")
+            try:
+                return await self._send(message, envelope)
+            except OutboundError as error:
+                if self.smtp is None or not self.smtp.is_connected:
+                    self.lost = error
+                raise
+
+    def _left_out(self, lost: OutboundError) -> OutboundError:
+        """What a message the lost session did not try gets: what its opening met when it
+        never opened (each message fails as it would have alone: a refused login, no relay);
+        else it is tried again later."""
+        if not self.opened:
+            return type(lost)(MAIL_RELAY, lost.reason, lost.status)
+        return Unavailable(MAIL_RELAY, f"not tried: the session was lost ({lost.reason})")
+
+    async def _send(self, message: EmailMessage, envelope: Envelope) -> str:
+        relay = self.relay
+        if not relay.host:
+            raise Unavailable(MAIL_RELAY, "no mail relay is configured (SMTP_HOST)")
+        if relay.local_hostname is None:
+            relay.local_hostname = await asyncio.to_thread(socket.getfqdn)
+        try:
+            if self.smtp is None:
+                self.smtp = relay.client()
+                await self.smtp.connect()  # closes the connection itself when it fails
+                self.opened = True
+            errors, answer = await self.smtp.send_message(
+                message, sender=envelope.sender, recipients=[envelope.recipient]
             )
         except aiosmtplib.SMTPRecipientsRefused as refused:
             raise _refused_recipient(refused.recipients[0]) from refused
@@ -148,13 +214,25 @@ class MailRelay:
                 raise Unavailable(MAIL_RELAY, f"{said}; try again later", error.code) from error
             raise Refused(MAIL_RELAY, said, error.code) from error
         except (aiosmtplib.SMTPException, OSError) as error:
-            reason = f"unreachable at {self.host}:{self.port}: {error.__class__.__name__} {error}"
+            reason = f"unreachable at {relay.host}:{relay.port}: {error.__class__.__name__} {error}"
+            if self.smtp is not None:
+                self.smtp.close()
             raise Unavailable(MAIL_RELAY, reason) from error
         if errors:  # one recipient only: refused ones raise above
             code, said = next(iter(errors.values()))
             refused = aiosmtplib.SMTPRecipientRefused(code, said, envelope.recipient)
             raise _refused_recipient(refused)
         return answer
+
+    async def close(self) -> None:
+        """QUIT, when the session is still open."""
+        smtp, self.smtp = self.smtp, None
+        if smtp is None:
+            return
+        if smtp.is_connected:
+            with suppress(aiosmtplib.SMTPException, OSError):
+                await smtp.quit()
+        smtp.close()
 
 
 def _refused_recipient(refused: aiosmtplib.SMTPRecipientRefused) -> OutboundError:

@@ -31,7 +31,8 @@ from services.intake.domain.delivery import (
     pause_before_next_try,
 )
 from services.intake.tables import DeliveryRecord
-from services.intake.workflows.cases import CaseNotKnownYet, apply_delivery
+from services.intake.workflows import catalog
+from services.intake.workflows.cases import CaseNotKnownYet, apply_delivery, listings_wanted
 from services.intake.workflows.completing import Completion, StoredDelivery, complete
 from services.intake.workflows.context import Intake
 from shared.leases import LeasedWork
@@ -117,11 +118,13 @@ class DeliveryWorker(LeasedWork[DeliveryRecord]):
         self, session: AsyncSession, completions: list[Completion], savepoints: bool
     ) -> None:
         done: list[StoredDelivery] = []
+        wanted = listings_wanted(d for c in completions if not c.failure for d in c.deliveries)
+        listings = await catalog.Listings.read(session, wanted)
         for completion in completions:
             failure = (
                 Failure(*completion.failure, completion.retry_after)
                 if completion.failure
-                else await self._try(session, completion, savepoints)
+                else await self._try(session, completion, listings, savepoints)
             )
             if failure is None:
                 done.append(completion.stored)
@@ -130,16 +133,20 @@ class DeliveryWorker(LeasedWork[DeliveryRecord]):
         await self._settle_applied(session, done)
 
     async def _try(
-        self, session: AsyncSession, completion: Completion, savepoint: bool
+        self,
+        session: AsyncSession,
+        completion: Completion,
+        listings: catalog.Listings,
+        savepoint: bool,
     ) -> Failure | None:
         """Apply one completed delivery; the failure if it cannot be. The expected
         refusals come before anything is written, so need no savepoint."""
         try:
             if savepoint:
                 async with session.begin_nested():
-                    await self._apply_one(session, completion)
+                    await self._apply_one(session, completion, listings)
             else:
-                await self._apply_one(session, completion)
+                await self._apply_one(session, completion, listings)
         except CaseNotKnownYet as error:
             return Failure(str(error), True)
         except ChannelError as error:
@@ -150,7 +157,9 @@ class DeliveryWorker(LeasedWork[DeliveryRecord]):
             return Failure(f"{error.__class__.__name__}: {error}", True)
         return None
 
-    async def _apply_one(self, session: AsyncSession, completion: Completion) -> None:
+    async def _apply_one(
+        self, session: AsyncSession, completion: Completion, listings: catalog.Listings
+    ) -> None:
         stored = completion.stored
         with self.service.telemetry.tracer.start_as_current_span(
             f"apply {stored.channel.value} delivery",
@@ -162,7 +171,7 @@ class DeliveryWorker(LeasedWork[DeliveryRecord]):
         ):
             for delivery in completion.deliveries:
                 await apply_delivery(
-                    session, self.intake, delivery, utc_now(), stored.legacy_case_id
+                    session, self.intake, delivery, utc_now(), stored.legacy_case_id, listings
                 )
 
     async def _settle_applied(self, session: AsyncSession, done: list[StoredDelivery]) -> None:

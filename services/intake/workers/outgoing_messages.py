@@ -28,12 +28,25 @@ sent, with why). A relay or marketplace that cannot take it now (SMTP 4xx, no co
 BUYER_MESSAGE_MAX_ATTEMPTS tries; a refusal (SMTP 5xx, a 4xx of the marketplace) fails it
 with the cause, and a recipient refused for good (SMTP 5xx to RCPT TO) bounces it. Failed
 messages are listed for agents (`GET /messages?state=failed`), who may retry them.
+
+A claimed batch is handled together, to spend few statements and one SMTP session on it:
+its cases and buyers read in two statements, its texts kept in one transaction before any
+try, its e-mails handed to the relay one after the other over one session (the marketplace
+ways side by side), and what came of every try recorded in one transaction. A message the
+relay refuses costs only itself; a session lost midway (dropped, timed out, closed by the
+relay) leaves the batch's messages not yet tried to be tried again later.
 """
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from email.utils import parseaddr
+from typing import Any
 
-from services.intake.adapters.mail import Bounced, Envelope, email_of
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.intake.adapters.mail import Bounced, Envelope, RelaySession, email_of
 from services.intake.domain.account import Account
 from services.intake.domain.case import Channel
 from services.intake.domain.marketplace_side import MessageOrder
@@ -50,13 +63,28 @@ from services.intake.tables import CaseRecord, OutgoingMessage
 from services.intake.workers.return_actions import pause_after
 from services.intake.workflows import outgoing_messages
 from services.intake.workflows.context import Intake
-from shared.leases import LeasedWork
+from shared.leases import LEASE, LeasedWork
 from shared.messaging_tables import utc_now
 from shared.outbound import Refused, Unavailable
 
 log = logging.getLogger(__name__)
 
 OUTGOING_MESSAGES_CHANNEL = "outgoing_messages_due"
+
+Write = Callable[[AsyncSession], Awaitable[Any]]
+# A batch's e-mails are begun within this, so that their outcomes are recorded well inside
+# the claim's lease (`record_done`): never sent again by another worker meanwhile.
+SENDING_WITHIN = LEASE.total_seconds() / 3
+
+
+@dataclass
+class Outcome:
+    """What became of a claimed message: `write` records it (with the batch's others, in
+    one transaction), `then` counts it once recorded; `goes`: it is tried now."""
+
+    write: Write | None = None
+    then: Callable[[], None] = lambda: None
+    goes: bool = False
 
 
 class MessageWorker(LeasedWork[OutgoingMessage]):
@@ -67,47 +95,116 @@ class MessageWorker(LeasedWork[OutgoingMessage]):
             OUTGOING_MESSAGES_CHANNEL,
             intake.service,
             OutgoingMessage,
-            self._send,
             pending=MessageState.QUEUED.value,
         )
 
-    async def _send(self, row: OutgoingMessage) -> None:
+    async def handle_batch(self, rows: list[OutgoingMessage]) -> None:
+        """The batch's cases and buyers read together; each message rendered, the texts
+        kept in one transaction; the e-mails handed over in one SMTP session (the other
+        ways side by side); what came of them recorded in one transaction. A message whose
+        handling raised is left to the claim's let-go, the others recorded first."""
+        rows = sorted(rows, key=lambda row: row.queued_at)  # the claim's order is its lease's
         async with self.service.sessions() as session:
-            case = await session.get(CaseRecord, row.case_id)
-            erased = case is None or await outgoing_messages.buyer_erased(session, case)
-            contact = (
-                {}
-                if erased
-                else await outgoing_messages.buyer_contact(session, self.intake.vault, case)
+            cases = await outgoing_messages.cases_of(session, {row.case_id for row in rows})
+            buyers = await outgoing_messages.buyers_of(session, self.intake.vault, cases.values())
+        readings = [Reading(row, cases.get(row.case_id), buyers) for row in rows]
+        ready = await asyncio.gather(*map(self._ready, readings), return_exceptions=True)
+        prepared = await self._rendered(readings, ready)
+        await self._record(prepared)
+        going = [r for r, o in zip(readings, prepared, strict=True) if settled(o) and o.goes]
+        async with self.intake.mail.session(within=SENDING_WITHIN) as mail:
+            tried = await asyncio.gather(
+                *(self._try(reading, mail) for reading in going), return_exceptions=True
             )
+        await self._record(tried, made_outside=True)
+        for raised in [*prepared, *tried]:
+            if isinstance(raised, BaseException):
+                raise raised
+
+    async def _record(self, outcomes: list[Any], made_outside: bool = False) -> None:
+        """The outcomes' writes in one transaction (`made_outside`: tried again while the
+        database is away, as what was done outside must be recorded), then their counts;
+        a message whose handling raised has none."""
+        done = [outcome for outcome in outcomes if settled(outcome)]
+        writes = [outcome.write for outcome in done if outcome.write]
+        if writes:
+
+            async def write_all(session: AsyncSession) -> None:
+                with session.no_autoflush:  # the announcements go in one insert, at commit
+                    for write in writes:
+                        await write(session)
+
+            if made_outside:
+                await self.record_done(write_all)
+            else:
+                async with self.service.transaction() as session:
+                    await write_all(session)
+        for outcome in done:
+            if not outcome.goes:
+                outcome.then()
+
+    async def _ready(self, reading: "Reading") -> Outcome | None:
+        """Whether the message goes (an outcome), and in which language when it is still to
+        be rendered (None)."""
+        row, case, contact = reading.row, reading.case, reading.contact
         way = Way(row.way)
-        why = why_not_sent(erased, way, bool(contact.get("email")))
+        why = why_not_sent(reading.erased, way, bool(contact.get("email")))
         if case is None:
             why = f"intake holds no case {row.case_id}"
         if why is not None:
-            async with self.service.transaction() as session:
-                await outgoing_messages.not_sent(session, row, why)
-            self._count("buyer_messages.not_sent", row)
-            return
-        account = await self.intake.accounts.find(Channel(row.channel), row.account)
-        if row.subject is None:
-            await self._in_buyer_language(row, case, account)
-            async with self.service.sessions() as session:
-                product = await outgoing_messages.localised_product(session, case, row.language)
-            facts = outgoing_messages.facts_of(
-                row, case, account, contact.get("name"), self.intake.buyer_links, product
+            return Outcome(
+                lambda session: outgoing_messages.not_sent(session, row, why),
+                lambda: self._count("buyer_messages.not_sent", row),
             )
-            try:
-                message = render(facts)
-            except Exception as error:  # a template that cannot say it: an agent looks
-                log.exception("message %s of case %s cannot be rendered", row.kind, row.case_id)
-                await self._failed(row, f"cannot be rendered: {error!r}")
-                return
-            async with self.service.transaction() as session:
-                await outgoing_messages.rendered(session, row, message)
-            if message.findings:
-                self._failed_count(row, "; ".join(message.findings))
-                return
+        reading.account = await self.intake.accounts.find(Channel(row.channel), row.account)
+        if row.subject is not None:
+            return Outcome(goes=True)
+        await self._in_buyer_language(row, case, reading.account)
+        return None
+
+    async def _rendered(self, readings: list["Reading"], ready: list[Any]) -> list[Any]:
+        """Each message still to be rendered, rendered and linted before its first try (the
+        catalog's titles of their products read together); the others as they were."""
+        to_render = [r for r, o in zip(readings, ready, strict=True) if o is None]
+        if not to_render:
+            return ready
+        async with self.service.sessions() as session:
+            products = await outgoing_messages.localised_products(
+                session, [(r.case, r.row.language) for r in to_render]
+            )
+        product_of = {r.row.message_id: p for r, p in zip(to_render, products, strict=True)}
+        return [
+            self._render(r, product_of[r.row.message_id]) if o is None else o
+            for r, o in zip(readings, ready, strict=True)
+        ]
+
+    def _render(self, reading: "Reading", product: str | None) -> Outcome:
+        row, case = reading.row, reading.case
+        assert case is not None
+        facts = outgoing_messages.facts_of(
+            row,
+            case,
+            reading.account,
+            reading.contact.get("name"),
+            self.intake.buyer_links,
+            product,
+        )
+        try:
+            message = render(facts)
+        except Exception as error:  # a template that cannot say it: an agent looks
+            log.exception("message %s of case %s cannot be rendered", row.kind, row.case_id)
+            return self._failed(row, f"cannot be rendered: {error!r}")
+        kept = Outcome(lambda session: outgoing_messages.rendered(session, row, message))
+        if message.findings:
+            kept.then = lambda: self._failed_count(row, "; ".join(message.findings))
+        else:
+            kept.goes = True
+        return kept
+
+    async def _try(self, reading: "Reading", mail: RelaySession) -> Outcome:
+        row, case, account = reading.row, reading.case, reading.account
+        assert case is not None
+        way = Way(row.way)
         try:
             if way is Way.EBAY:
                 await self._in_marketplace(row, case, account)
@@ -115,25 +212,22 @@ class MessageWorker(LeasedWork[OutgoingMessage]):
             elif way is Way.AMAZON and await self._by_action(row, case, account):
                 recorded = outgoing_messages.sent
             else:
-                recipient = contact.get("email")
+                recipient = reading.contact.get("email")
                 if way is Way.AMAZON:
                     recipient = await self._relay_address(row, case, account)
-                await self._by_email(row, case, account, recipient)
+                await self._by_email(row, case, account, recipient, mail)
                 recorded = outgoing_messages.sent
         except Bounced as bounce:
-            async with self.service.transaction() as session:
-                await outgoing_messages.bounced(session, row, str(bounce))
-            self._count("buyer_messages.bounced", row)
-            return
+            return self._bounced(row, str(bounce))
         except Unavailable as failure:
-            await self._later(row, failure)
-            return
+            return self._later(row, failure)
         except Refused as refusal:
-            await self._failed(row, str(refusal))
-            return
+            return self._failed(row, str(refusal))
         at = utc_now()  # gone: recorded even if the database is away a while, never sent twice
-        await self.record_done(lambda session: recorded(session, row, at))
-        self._count("buyer_messages.sent", row)
+        return Outcome(
+            lambda session: recorded(session, row, at),
+            lambda: self._count("buyer_messages.sent", row),
+        )
 
     async def _in_marketplace(
         self, row: OutgoingMessage, case: CaseRecord, account: Account | None
@@ -218,7 +312,12 @@ class MessageWorker(LeasedWork[OutgoingMessage]):
         return await channel.buyer_relay_address(case.order_id, account, self.intake.marketplaces)
 
     async def _by_email(
-        self, row: OutgoingMessage, case: CaseRecord, account: Account | None, recipient: str
+        self,
+        row: OutgoingMessage,
+        case: CaseRecord,
+        account: Account | None,
+        recipient: str,
+        mail: RelaySession,
     ) -> None:
         links = self.intake.buyer_links
         sender = (account.credentials.get("mail_from") if account else None) or (
@@ -241,22 +340,34 @@ class MessageWorker(LeasedWork[OutgoingMessage]):
         # The envelope sender is the message's bounce address: a report coming back later
         # names the message (`workers/inbound_mail.py`).
         bounces_to = links.bounce_address(row.message_id) if links else parseaddr(sender)[1]
-        await self.intake.mail.send(message, Envelope(bounces_to, recipient))
+        await mail.send(message, Envelope(bounces_to, recipient))
 
-    async def _later(self, row: OutgoingMessage, failure: Unavailable) -> None:
+    def _later(self, row: OutgoingMessage, failure: Unavailable) -> Outcome:
         settings = self.service.settings
         at = utc_now() + pause_after(row.attempts, failure)
-        async with self.service.transaction() as session:
-            await outgoing_messages.after_unavailable(
-                session, row, str(failure), at, settings.buyer_message_max_attempts
-            )
-        if row.attempts >= settings.buyer_message_max_attempts:
-            self._failed_count(row, str(failure))
 
-    async def _failed(self, row: OutgoingMessage, why: str) -> None:
-        async with self.service.transaction() as session:
-            await outgoing_messages.failed(session, row, why)
-        self._failed_count(row, why)
+        def counted() -> None:
+            if row.attempts >= settings.buyer_message_max_attempts:
+                self._failed_count(row, str(failure))
+
+        return Outcome(
+            lambda session: outgoing_messages.after_unavailable(
+                session, row, str(failure), at, settings.buyer_message_max_attempts
+            ),
+            counted,
+        )
+
+    def _bounced(self, row: OutgoingMessage, why: str) -> Outcome:
+        return Outcome(
+            lambda session: outgoing_messages.bounced(session, row, why),
+            lambda: self._count("buyer_messages.bounced", row),
+        )
+
+    def _failed(self, row: OutgoingMessage, why: str) -> Outcome:
+        return Outcome(
+            lambda session: outgoing_messages.failed(session, row, why),
+            lambda: self._failed_count(row, why),
+        )
 
     def _failed_count(self, row: OutgoingMessage, why: str) -> None:
         log.warning("message %s of case %s failed: %s", row.kind, row.case_id, why)
@@ -276,6 +387,22 @@ def unknown_outcome(action: str | None) -> str:
         f"whether its {action} message reached Amazon is not known, and Amazon keeps no "
         "record to read back: check the order's buyer messages in Seller Central, then retry"
     )
+
+
+class Reading:
+    """A claimed message with what the batch read for it."""
+
+    def __init__(
+        self, row: OutgoingMessage, case: CaseRecord | None, buyers: outgoing_messages.Buyers
+    ) -> None:
+        self.row, self.case = row, case
+        self.erased, self.contact = buyers.of(case)
+        self.account: Account | None = None
+
+
+def settled(outcome: Any) -> bool:
+    """An outcome, rather than what a message's handling raised."""
+    return isinstance(outcome, Outcome)
 
 
 def order_of(row: OutgoingMessage, case: CaseRecord) -> MessageOrder:

@@ -8,6 +8,7 @@ carry `buyer_ref` only.
 """
 
 import logging
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import delete, or_, select, update
@@ -60,12 +61,14 @@ async def apply_delivery(
     delivery: Delivery,
     now: datetime,
     legacy_case_id: bool = False,
+    listings: catalog.Listings | None = None,
 ) -> None:
-    """`legacy_case_id`: the delivery was accepted before case ids named the seller account."""
+    """`legacy_case_id`: the delivery was accepted before case ids named the seller account;
+    `listings`: the catalog variants of the caller's batch, read together."""
     action = delivery.action
     if isinstance(action, OpenCase):
         opened = await open_case(
-            session, intake, action.case, delivery.delivery_id, now, legacy_case_id
+            session, intake, action.case, delivery.delivery_id, now, legacy_case_id, listings
         )
         for then in action.then if opened is not None else []:
             if isinstance(then, FbaUnitFound):
@@ -91,6 +94,7 @@ async def open_case(
     case_key: str,
     now: datetime,
     legacy_case_id: bool = False,
+    listings: catalog.Listings | None = None,
 ) -> CaseOpened | None:
     """Store and announce the case; None when this key opened a case of this seller account
     before."""
@@ -98,7 +102,7 @@ async def open_case(
         case, classify(case.reason, case.marketplace_reason, case.buyer_words, case.buyer_language)
     )
     event = case_opened(case, case_key, classification, now, legacy_case_id)
-    event, unknown_skus = await with_products(session, intake, case, event)
+    event, unknown_skus = await with_products(session, intake, case, event, listings)
     stored = await session.scalar(
         insert(CaseRecord.__table__)
         .values(
@@ -139,18 +143,36 @@ async def open_case(
 
 
 async def with_products(
-    session: AsyncSession, intake: Intake, case: CanonicalCase, event: CaseOpened
+    session: AsyncSession,
+    intake: Intake,
+    case: CanonicalCase,
+    event: CaseOpened,
+    listings: catalog.Listings | None = None,
 ) -> tuple[CaseOpened, list[str]]:
     """The event with each item resolved to its catalog product, and the SKUs the seller's
     catalog does not know: counted, kept on the case; the case flows on defaults."""
     skus = [item.sku for item in event.items]
-    found = await catalog.found_variants(session, case.channel.value, case.seller_account, skus)
+    channel, account = case.channel.value, case.seller_account
+    found = listings.found(channel, account, skus) if listings else None
+    if found is None:
+        found = await catalog.found_variants(session, channel, account, skus)
     items, unknown = catalog.resolved(event.items, found, case.market, case.currency)
     if unknown:
         intake.service.counter(
             "cases.unknown_skus", "case items whose SKU the seller's catalog does not know"
         ).add(len(unknown), {"channel": case.channel.value})
     return event.model_copy(update={"items": items}), unknown
+
+
+def listings_wanted(deliveries: Iterable[Delivery]) -> dict[tuple[str, str], set[str]]:
+    """The SKUs of the cases `deliveries` open, by (channel, account): read together."""
+    wanted: dict[tuple[str, str], set[str]] = {}
+    for delivery in deliveries:
+        if isinstance(delivery.action, OpenCase):
+            case = delivery.action.case
+            skus = wanted.setdefault((case.channel.value, case.seller_account), set())
+            skus.update(item.sku for item in case.items)
+    return wanted
 
 
 async def keep_contact(

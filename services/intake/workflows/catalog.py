@@ -184,11 +184,45 @@ async def found_variants(
 ) -> dict[str, dict[str, Any]]:
     """Each SKU's catalog variant (with its product's category), by SKU; the case's own
     account's first, then its seller's other accounts', the newest first."""
+    return found_among(await listed_variants(session, channel, account, skus), skus)
+
+
+def found_among(rows: list[dict[str, Any]], skus: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """`found_variants` of `rows` read for these SKUs, or for more of the same account."""
     found: dict[str, dict[str, Any]] = {}
-    for row in await listed_variants(session, channel, account, skus):
-        for code in codes_of(row) & set(skus):
+    wanted = set(skus)
+    for row in rows:
+        for code in codes_of(row) & wanted:
             found.setdefault(code, row)
     return found
+
+
+class Listings:
+    """The catalog variants of a batch of cases' items, read in one statement per seller
+    account (`read`) rather than one per case; `found` answers as `found_variants` does."""
+
+    def __init__(self) -> None:
+        self.read_for: dict[tuple[str, str], tuple[set[str], list[dict[str, Any]]]] = {}
+
+    @classmethod
+    async def read(
+        cls, session: AsyncSession, wanted: dict[tuple[str, str], set[str]]
+    ) -> "Listings":
+        """`wanted`: the SKUs of each (channel, account)."""
+        listings = cls()
+        for (channel, account), skus in wanted.items():
+            rows = await listed_variants(session, channel, account, sorted(skus))
+            listings.read_for[(channel, account)] = (skus, rows)
+        return listings
+
+    def found(
+        self, channel: str, account: str, skus: Sequence[str]
+    ) -> dict[str, dict[str, Any]] | None:
+        """None: these SKUs were not read (the caller reads them itself)."""
+        read = self.read_for.get((channel, account))
+        if read is None or not read[0].issuperset(skus):
+            return None
+        return found_among(read[1], skus)
 
 
 def codes_of(row: dict[str, Any]) -> set[str]:

@@ -9,10 +9,11 @@ not sent, with why.
 """
 
 import logging
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -130,6 +131,51 @@ async def buyer_erased(session: AsyncSession, case: CaseRecord) -> bool:
     return erased_at is not None
 
 
+async def cases_of(session: AsyncSession, case_ids: set[str]) -> dict[str, CaseRecord]:
+    """The cases of a batch of messages, by id, in one statement."""
+    found = await session.scalars(select(CaseRecord).where(CaseRecord.case_id.in_(case_ids)))
+    return {case.case_id: case for case in found}
+
+
+class Buyers:
+    """The buyers of a batch's cases as their records say: erased or not, and the contact
+    the vault keeps (none when erased), for many cases at once."""
+
+    def __init__(self, vault: Vault, records: dict[tuple[str, str, str], Any]) -> None:
+        self.vault = vault
+        self.records = records
+
+    def of(self, case: CaseRecord | None) -> tuple[bool, dict[str, Any]]:
+        """Whether the case's buyer is erased (or there is no case), and their contact."""
+        if case is None or case.buyer_ref == ERASED_BUYER:
+            return True, {}
+        record = self.records.get((case.channel, case.account, case.buyer_ref))
+        if record is None:
+            return False, {}
+        if record.erased_at is not None:
+            return True, {}
+        return False, self.vault.open(record.contact) if record.contact else {}
+
+
+async def buyers_of(session: AsyncSession, vault: Vault, cases: Iterable[CaseRecord]) -> Buyers:
+    """The buyers of `cases`, in one statement."""
+    keys = {(case.channel, case.account, case.buyer_ref) for case in cases}
+    if not keys:
+        return Buyers(vault, {})
+    buyers = BuyerRecord.__table__
+    key = tuple_(buyers.c.channel, buyers.c.account, buyers.c.buyer_ref)
+    rows = await session.execute(
+        select(
+            buyers.c.channel,
+            buyers.c.account,
+            buyers.c.buyer_ref,
+            buyers.c.contact,
+            buyers.c.erased_at,
+        ).where(key.in_(keys))
+    )
+    return Buyers(vault, {(row.channel, row.account, row.buyer_ref): row for row in rows})
+
+
 async def forget_buyer(session: AsyncSession, case_id: str) -> None:
     """The buyer of the case was erased: what their messages said (their name, the offer's
     greeting) is forgotten, and none still queued is sent."""
@@ -145,19 +191,6 @@ async def forget_buyer(session: AsyncSession, case_id: str) -> None:
         .where(table.c.case_id == case_id)
         .values(facts={}, body_text=None, body_html=None)
     )
-
-
-async def buyer_contact(session: AsyncSession, vault: Vault, case: CaseRecord) -> dict[str, Any]:
-    """The buyer's contact as the vault keeps it; empty when none (or erased)."""
-    sealed = await session.scalar(
-        select(BuyerRecord.contact).where(
-            BuyerRecord.channel == case.channel,
-            BuyerRecord.account == case.account,
-            BuyerRecord.buyer_ref == case.buyer_ref,
-            BuyerRecord.erased_at.is_(None),
-        )
-    )
-    return vault.open(sealed) if sealed else {}
 
 
 def facts_of(
@@ -206,12 +239,34 @@ def facts_of(
 
 async def localised_product(session: AsyncSession, case: CaseRecord, language: str) -> str | None:
     """The case's first item's title in `language` from the seller's catalog; None: none."""
+    [product] = await localised_products(session, [(case, language)])
+    return product
+
+
+async def localised_products(
+    session: AsyncSession, wanted: list[tuple[CaseRecord, str]]
+) -> list[str | None]:
+    """`localised_product` of each (case, language), one statement per seller account and
+    language rather than one per case."""
+    skus: dict[tuple[str, str, str], set[str]] = {}
+    for case, language in wanted:
+        if sku := first_sku(case):
+            skus.setdefault((case.channel, case.account, language), set()).add(sku)
+    titles = {
+        (channel, account, language): await catalog.titles_in(
+            session, channel, account, sorted(listed), language
+        )
+        for (channel, account, language), listed in skus.items()
+    }
+    return [
+        titles.get((case.channel, case.account, language), {}).get(first_sku(case))
+        for case, language in wanted
+    ]
+
+
+def first_sku(case: CaseRecord) -> str:
     items = (case.case or {}).get("items") or [{}]
-    sku = str(items[0].get("sku") or "")
-    if not sku:
-        return None
-    titles = await catalog.titles_in(session, case.channel, case.account, [sku], language)
-    return titles.get(sku)
+    return str(items[0].get("sku") or "")
 
 
 def product_of(case: dict[str, Any]) -> str:

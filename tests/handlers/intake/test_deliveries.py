@@ -8,6 +8,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from sqlalchemy import text
 from werkzeug import Response
@@ -20,7 +21,7 @@ from services.intake.domain.opening import case_id_of
 from services.intake.tables import DeliveryRecord
 from services.intake.workers.deliveries import DeliveryWorker
 from shared.telemetry import setup_telemetry
-from tests.factories import AGENT, SAMPLES
+from tests.factories import AGENT, SAMPLES, webhook
 from tests.handlers.intake.conftest import forget_deliveries, running_intake
 from tests.integration.conftest import counter_total
 
@@ -245,3 +246,31 @@ async def test_a_redelivery_of_a_delivery_still_being_tried_changes_nothing(
         1,
         waiting.next_attempt_at,
     )
+
+
+async def test_a_batch_of_cases_opens_in_a_few_statements_per_case(intake, seller):
+    """Statements per case, counted at the engine: the batch's catalog is read once per
+    seller account rather than once per case."""
+    for _ in range(10):
+        assert (await seller.post(intake, webhook())).status_code == 202
+    lane = DeliveryWorker(intake.service.context, (Channel.GENERIC,))
+    lane.due += (DeliveryRecord.__table__.c.account == seller.account,)
+    engine = intake.service.engine.sync_engine
+    statements: list[str] = []
+
+    def counted(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    sqlalchemy.event.listen(engine, "before_cursor_execute", counted)
+    try:
+        await lane.work_once()
+    finally:
+        sqlalchemy.event.remove(engine, "before_cursor_execute", counted)
+    catalog_reads = [s for s in statements if "intake.catalog_variants" in s]
+    print(f"{len(statements)} statements for 10 cases, {len(catalog_reads)} catalog reads")
+    assert len(catalog_reads) == 1  # one per case before
+    async with intake.service.engine.connect() as connection:
+        opened = await connection.scalar(
+            text("SELECT count(*) FROM intake.cases WHERE account = :a"), {"a": seller.account}
+        )
+    assert opened == 10

@@ -11,10 +11,11 @@ from email.message import EmailMessage
 from email.policy import default as default_policy
 
 import pytest
+import sqlalchemy
 from faststream.kafka import TestKafkaBroker
 from sqlalchemy import select, update
 
-from deploy.mail_server import BOUNCE, TRANSIENT
+from deploy.mail_server import BOUNCE, CLOSING, TRANSIENT
 from services.intake.domain.case import EraseBuyer
 from services.intake.tables import BuyerRecord, CaseRecord, OutgoingMessage
 from services.intake.workers.outgoing_messages import MessageWorker
@@ -753,3 +754,105 @@ async def test_a_case_held_for_any_other_reason_says_nothing_to_the_buyer(
     case = await case_with_buyer(intake, account=seller)
     await publish(service, held_for_agent(case.case_id, told=False), "resolution.events")
     assert await messages_of(service, case.case_id) == []
+
+
+# ------------------------------------------------------- a claimed batch, one SMTP session
+
+
+async def owed_to(intake, seller: str, *addresses: str) -> list[OutgoingMessage]:
+    """An offer owed to each buyer, in this order of their tries."""
+    service = intake.service
+    owed = []
+    for address in addresses:
+        case = await case_with_buyer(intake, account=seller, email_address=address)
+        await publish(service, offered(case.case_id), "resolution.events")
+        [message] = await messages_of(service, case.case_id)
+        owed.append(message)
+    return owed
+
+
+async def now_of(service, owed: list[OutgoingMessage]) -> list[OutgoingMessage]:
+    async with service.sessions() as session:
+        return [await session.get(OutgoingMessage, message.message_id) for message in owed]
+
+
+def sent_in(mail_server, intake, owed: list[OutgoingMessage]) -> list:
+    return [
+        path
+        for message in owed
+        for path in mail_server.messages()
+        if intake.buyer_links.message_id(message.case_id, message.message_id).encode()
+        in path.read_bytes()
+    ]
+
+
+async def test_a_batch_of_messages_goes_over_one_smtp_session_and_each_is_recorded_once(
+    intake_api, intake, seller, mail_server
+):
+    service = intake_api.service
+    owed = await owed_to(intake, seller, *(f"buyer-{n}@example.de" for n in range(5)))
+    await send_all(intake)
+    await send_all(intake)  # nothing left: none is sent again
+    assert [m.state for m in await now_of(service, owed)] == ["sent"] * 5
+    taken = sent_in(mail_server, intake, owed)
+    assert len(taken) == 5 and len(mail_server.sessions_of(taken)) == 1
+    told = [await messages_told(service, m.case_id) for m in owed]
+    assert [[t["state"] for t in each] for each in told] == [["sent"]] * 5
+
+
+async def test_a_recipient_refused_mid_batch_bounces_alone(intake_api, intake, seller, mail_server):
+    service = intake_api.service
+    mail_server.faults.refuse("gone-mid-batch@example.de", BOUNCE)
+    addresses = ("first@example.de", "gone-mid-batch@example.de", "third@example.de")
+    owed = await owed_to(intake, seller, *addresses)
+    await send_all(intake)
+    first, gone, third = await now_of(service, owed)
+    assert (first.state, gone.state, third.state) == ("sent", "bounced", "sent")
+    assert "550" in gone.error
+    taken = sent_in(mail_server, intake, owed)
+    assert len(taken) == 2 and len(mail_server.sessions_of(taken)) == 1
+
+
+async def test_a_session_dropped_mid_batch_leaves_the_rest_to_try_again(
+    intake_api, intake, seller, mail_server
+):
+    service = intake_api.service
+    mail_server.faults.refuse("drops@example.de", CLOSING)
+    addresses = ("before@example.de", "drops@example.de", "after@example.de")
+    owed = await owed_to(intake, seller, *addresses)
+    await send_all(intake)
+    before, drops, after = await now_of(service, owed)
+    assert before.state == "sent"
+    assert (drops.state, after.state) == ("queued", "queued")
+    assert "421" in drops.error and "not tried" in after.error
+    assert after.next_attempt_at > utc_now()  # later, as any relay that cannot take it now
+    assert len(sent_in(mail_server, intake, owed)) == 1
+
+    mail_server.faults.clear()
+    for message in (drops, after):
+        await due_now(service, message.message_id)
+    await send_all(intake)
+    assert [m.state for m in await now_of(service, owed)] == ["sent"] * 3
+    assert len(sent_in(mail_server, intake, owed)) == 3  # each once
+
+
+async def test_a_batch_reads_and_records_its_messages_in_a_few_statements(
+    intake_api, intake, seller, mail_server
+):
+    """Statements per message, counted at the engine: the batch's cases and buyers are read
+    together and its outcomes recorded in one transaction."""
+    service = intake_api.service
+    owed = await owed_to(intake, seller, *(f"counted-{n}@example.de" for n in range(10)))
+    statements: list[str] = []
+
+    def counted(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    sqlalchemy.event.listen(service.engine.sync_engine, "before_cursor_execute", counted)
+    try:
+        await send_all(intake)
+    finally:
+        sqlalchemy.event.remove(service.engine.sync_engine, "before_cursor_execute", counted)
+    assert [m.state for m in await now_of(service, owed)] == ["sent"] * 10
+    print(f"{len(statements)} statements for 10 messages")
+    assert len(statements) <= 7 * 10  # 102 before the batch was read and recorded together

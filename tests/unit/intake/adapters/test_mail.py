@@ -6,6 +6,7 @@ import asyncio
 import datetime
 import ipaddress
 import json
+import re
 import ssl
 from email import message_from_bytes
 from email.policy import default as default_policy
@@ -19,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from deploy.components import free_port
-from deploy.mail_server import BOUNCE, TRANSIENT, MailServer
+from deploy.mail_server import BOUNCE, CLOSING, TRANSIENT, MailServer
 from services.intake.adapters.mail import Bounced, Envelope, MailRelay, email_of
 from shared.outbound import Refused, Unavailable
 
@@ -116,6 +117,85 @@ async def test_a_message_the_relay_refuses_is_refused():
     assert refused.value.status == 554
 
 
+# ------------------------------------------------------------ a batch over one session
+
+
+def to(recipient: str):
+    return message(recipient=recipient), Envelope("care@lumahome.example", recipient)
+
+
+async def test_a_batch_goes_over_one_session_with_the_bytes_a_session_each_sends(mail_server):
+    relay = relay_to(mail_server)
+    batch = [to(f"buyer-{n}@example.de") for n in range(4)]
+    async with relay.session() as session:
+        for each, envelope in batch:
+            await session.send(each, envelope)
+    in_one = mail_server.messages()
+    assert len(in_one) == 4 and len(mail_server.sessions_of(in_one)) == 1
+    for each, envelope in batch:  # the same messages again, a session each
+        await relay.send(each, envelope)
+    alone = mail_server.messages()[4:]
+    assert len(mail_server.sessions_of(alone)) == 4
+    assert [as_sent(path) for path in alone] == [as_sent(path) for path in in_one]
+
+
+def as_sent(path) -> bytes:
+    """The message as the relay took it, but for its MIME boundary (drawn at each send)."""
+    return re.sub(rb"={15}\d+==", b"BOUNDARY", path.read_bytes())
+
+
+async def test_a_refused_recipient_or_a_busy_mailbox_costs_only_its_own_message(mail_server):
+    mail_server.faults.refuse("gone@example.de", BOUNCE)
+    mail_server.faults.refuse("busy@example.de", TRANSIENT)
+    outcomes = []
+    async with relay_to(mail_server).session() as session:
+        for recipient in ("a@example.de", "gone@example.de", "busy@example.de", "b@example.de"):
+            try:
+                outcomes.append(await session.send(*to(recipient)))
+            except (Bounced, Unavailable) as error:
+                outcomes.append(error)
+    sent, bounced, busy, sent_after = outcomes
+    assert isinstance(bounced, Bounced) and bounced.status == 550
+    assert type(busy) is Unavailable and busy.status == 451
+    assert isinstance(sent, str) and isinstance(sent_after, str)
+    taken = mail_server.messages()
+    assert len(taken) == 2 and len(mail_server.sessions_of(taken)) == 1
+
+
+async def test_a_session_the_relay_closes_mid_batch_leaves_the_rest_to_try_again(mail_server):
+    mail_server.faults.refuse("closing@example.de", CLOSING)
+    outcomes = []
+    async with relay_to(mail_server).session() as session:
+        for recipient in ("a@example.de", "closing@example.de", "b@example.de", "c@example.de"):
+            try:
+                outcomes.append(await session.send(*to(recipient)))
+            except Unavailable as error:
+                outcomes.append(error)
+    sent, closed, *left = outcomes
+    assert isinstance(sent, str) and closed.status == 421
+    assert [type(error) for error in left] == [Unavailable, Unavailable]
+    assert all("not tried" in error.reason for error in left)
+    assert len(mail_server.messages()) == 1
+
+
+async def test_no_message_is_begun_once_the_batch_s_time_to_send_ran_out(mail_server):
+    async with relay_to(mail_server).session(within=0.2) as session:
+        await session.send(*to("early@example.de"))
+        await asyncio.sleep(0.3)
+        with pytest.raises(Unavailable, match="time to send ran out"):
+            await session.send(*to("late@example.de"))
+    assert len(mail_server.messages()) == 1
+
+
+async def test_a_relay_that_cannot_be_reached_is_tried_once_per_batch():
+    relay = MailRelay("127.0.0.1", free_port(), starttls=False, timeout=2)
+    async with relay.session() as session:
+        for _ in range(3):
+            with pytest.raises(Unavailable, match="unreachable"):
+                await session.send(message(), ENVELOPE)
+        assert session.lost is not None and not session.opened
+
+
 # ------------------------------------------------------------------ STARTTLS and a login
 
 
@@ -206,6 +286,11 @@ async def test_a_wrong_password_or_an_untrusted_certificate_is_not_sent(tls_rela
     with pytest.raises(Refused) as refused:
         await wrong.send(message(), ENVELOPE)
     assert refused.value.status == 535
+    async with wrong.session() as session:  # a batch: each message refused alike
+        for _ in range(2):
+            with pytest.raises(Refused) as refused:
+                await session.send(message(), ENVELOPE)
+            assert refused.value.status == 535
     untrusted = MailRelay("127.0.0.1", port, USER, PASSWORD, starttls=True, timeout=5)
     with pytest.raises(Unavailable):  # never talks to a relay it cannot verify
         await untrusted.send(message(), ENVELOPE)
