@@ -114,12 +114,20 @@ async def drive(
 
             async def post(index: int, case: bytes) -> None:
                 await asyncio.sleep(max(0.0, start + index / rate - time.perf_counter()))
-                headers = signed_headers(
-                    DEMO["account"], DEMO["secrets"][0], case, datetime.now(UTC)
-                )
                 started = time.time()
-                async with http.post(url, data=case, headers=headers) as response:
-                    answer = await response.json()
+                while True:  # a 503 (the store saturated) is delivered again, as senders do
+                    headers = signed_headers(
+                        DEMO["account"], DEMO["secrets"][0], case, datetime.now(UTC)
+                    )
+                    async with http.post(
+                        url, data=case, headers=headers, raise_for_status=False
+                    ) as response:
+                        if response.status != 503:
+                            response.raise_for_status()
+                            answer = await response.json()
+                            break
+                        pause = float(response.headers.get("Retry-After", "1"))
+                    await asyncio.sleep(pause)
                 sent[answer["case_id"]] = started
                 answered[answer["case_id"]] = time.time()
                 posted_at.append(started)
