@@ -24,13 +24,13 @@ from email.parser import BytesHeaderParser
 from pathlib import Path
 
 import aiohttp
-import asyncpg
 import psutil
 import uvloop
 from rich.console import Console
 from rich.table import Table
 
 from bench.cpu import Snapshot, cpu_ms_per_case, cpu_seconds
+from bench.hops import breakdown, hops_table, timelines
 from bench.pipeline import DEMO, bench_cases, percentile, stack_is_running
 from deploy.components import free_port, postgres
 from deploy.progress import progress_bars
@@ -45,7 +45,7 @@ from services.intake.channels.generic.webhook import signed_headers
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "messages.json"
 REPORT = RESULTS.with_suffix(".md")
-TARGET_P99_MS = 1000
+TARGET_P99_MS = 250
 SUSTAINED = 0.95  # share of the offered rate that counts as keeping up
 console = Console()
 
@@ -103,6 +103,7 @@ async def drive(
     settings: StackSettings, folder: MailFolder, cases: list[bytes], rate: float, wait: float
 ) -> dict:
     sent: dict[str, float] = {}
+    answered: dict[str, float] = {}
     posted_at: list[float] = []
     url = f"{settings.base_url_of('intake')}/webhooks/generic"
     with progress_bars(console) as progress:
@@ -113,13 +114,22 @@ async def drive(
 
             async def post(index: int, case: bytes) -> None:
                 await asyncio.sleep(max(0.0, start + index / rate - time.perf_counter()))
-                headers = signed_headers(
-                    DEMO["account"], DEMO["secrets"][0], case, datetime.now(UTC)
-                )
                 started = time.time()
-                async with http.post(url, data=case, headers=headers) as response:
-                    answer = await response.json()
+                while True:  # a 503 (the store saturated) is delivered again, as senders do
+                    headers = signed_headers(
+                        DEMO["account"], DEMO["secrets"][0], case, datetime.now(UTC)
+                    )
+                    async with http.post(
+                        url, data=case, headers=headers, raise_for_status=False
+                    ) as response:
+                        if response.status != 503:
+                            response.raise_for_status()
+                            answer = await response.json()
+                            break
+                        pause = float(response.headers.get("Retry-After", "1"))
+                    await asyncio.sleep(pause)
                 sent[answer["case_id"]] = started
+                answered[answer["case_id"]] = time.time()
                 posted_at.append(started)
                 progress.advance(posting)
 
@@ -137,44 +147,17 @@ async def drive(
                 await asyncio.sleep(0.1)
             await posts
     result = measures(sent, folder.first, posted_at, rate)
-    result["stages_ms"] = await stages(settings, sent, folder.first)
+    result["hops_ms"] = await hops(settings, sent, answered, folder.first)
     return result
 
 
-STAGES = (
-    ("webhook → case opened (intake's deliveries)", "sent", "opened"),
-    ("case opened → message owed (resolution, Kafka)", "opened", "queued"),
-    ("message owed → taken by the mail server (message worker)", "queued", "taken"),
-)
-
-
-async def stages(settings: StackSettings, sent: dict[str, float], first: dict[str, float]):
-    """Where the time goes: p50/p99 of each stage, from intake's own timestamps."""
-    connection = await asyncpg.connect(settings.plain_database_url)
-    try:
-        rows = await connection.fetch(
-            "SELECT c.case_id, c.opened_at, min(m.queued_at) AS queued"
-            " FROM intake.cases c JOIN intake.outgoing_messages m USING (case_id)"
-            " WHERE c.case_id = any($1::text[]) GROUP BY c.case_id, c.opened_at",
-            [case for case in sent if case in first],
-        )
-    finally:
-        await connection.close()
-    spans: dict[str, list[float]] = {name: [] for name, _, _ in STAGES}
-    for row in rows:
-        at = {
-            "sent": sent[row["case_id"]],
-            "opened": row["opened_at"].timestamp(),
-            "queued": row["queued"].timestamp(),
-            "taken": first[row["case_id"]],
-        }
-        for name, start, end in STAGES:
-            spans[name].append((at[end] - at[start]) * 1000)
-    return {
-        name: {q: round(percentile(values, int(q[1:])), 1) for q in ("p50", "p99")}
-        for name, values in spans.items()
-        if values
-    }
+async def hops(settings: StackSettings, sent, answered, first) -> dict:
+    """Where the time goes: p50/p99 of each hop (`bench/hops.py`)."""
+    cases = [case for case in sent if case in first]
+    marks = await timelines(settings.plain_database_url, cases)
+    for case, at in marks.items():
+        at.update(sent=sent[case], answered=answered[case], taken=first[case])
+    return breakdown(marks, percentile)
 
 
 def measures(sent: dict[str, float], first: dict[str, float], posted: list[float], rate: float):
@@ -255,16 +238,16 @@ def markdown(result: dict) -> str:
         f"| {result['offered_cases_per_second']:g} |",
         f"| cases without a message | {result['cases_without_message']} | 0 |",
         *(
-            f"| latency {q} | {latency[q]} ms | {'< 1000 ms' if q == 'p99' else ''} |"
+            f"| latency {q} | {latency[q]} ms | {f'< {TARGET_P99_MS} ms' if q == 'p99' else ''} |"
             for q in ("p50", "p95", "p99", "max")
         ),
         f"| load sustained | {'yes' if result['sustained'] else 'no'} | yes |",
         "",
-        "| stage | p50 | p99 |",
+        "| hop | p50 | p99 |",
         "|---|---:|---:|",
         *(
-            f"| {stage} | {span['p50']} ms | {span['p99']} ms |"
-            for stage, span in result["stages_ms"].items()
+            f"| {hop} | {span['p50']} ms | {span['p99']} ms |"
+            for hop, span in result["hops_ms"].items()
         ),
         "",
         "CPU ms per case: "
@@ -298,15 +281,12 @@ def report(result: dict) -> None:
     table.add_row("first messages handed over / s", f"{result['messages_per_second']}", rate)
     table.add_row("cases without a message", f"{result['cases_without_message']}", "0")
     for q in ("p50", "p95", "p99", "max"):
-        table.add_row(f"latency {q}", f"{latency[q]} ms", "< 1000 ms" if q == "p99" else "")
+        table.add_row(
+            f"latency {q}", f"{latency[q]} ms", f"< {TARGET_P99_MS} ms" if q == "p99" else ""
+        )
     table.add_row("load sustained", "yes" if result["sustained"] else "no", "yes")
     console.print(table)
-    stages = Table(title="where the time goes", title_justify="left")
-    for column in ("stage", "p50", "p99"):
-        stages.add_column(column, justify="left" if column == "stage" else "right")
-    for stage, span in result["stages_ms"].items():
-        stages.add_row(stage, f"{span['p50']} ms", f"{span['p99']} ms")
-    console.print(stages)
+    console.print(hops_table(result["hops_ms"]))
     cpu = ", ".join(f"{part} {ms:.2f}" for part, ms in result["cpu_ms_per_case"].items())
     console.print(f"CPU ms per case: {cpu}")
     console.print("\n".join(text_histogram(result["histogram_ms"])))

@@ -99,7 +99,6 @@ class EventConsumer:
         self.broker = broker
         self.tracer = telemetry.tracer
         self.max_attempts = settings.consumer_max_attempts
-        self.batch_size = settings.consumer_batch_size
         # A drill's slow consumer (CONSUMER_HANDLER_DELAY_MS); none otherwise.
         self.handler_delay = settings.consumer_handler_delay_ms / 1000
         self.settings = settings
@@ -126,15 +125,9 @@ class EventConsumer:
         self.broker.subscriber(
             *topics,
             group_id=self.service,
-            group_instance_id=self.settings.consumer_instance_id,
-            session_timeout_ms=self.settings.consumer_session_timeout_ms,
-            heartbeat_interval_ms=self.settings.consumer_heartbeat_interval_ms,
             batch=True,
-            max_records=self.batch_size,
-            batch_timeout_ms=100,
-            fetch_max_wait_ms=200,
-            auto_offset_reset="earliest",
             ack_policy=AckPolicy.NACK_ON_ERROR,
+            **self.settings.kafka_consumer_options(),
         )(self.consume_batch)
 
     async def consume_batch(self, msg: KafkaMessage) -> None:

@@ -17,8 +17,6 @@ from shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
-# After a wake-up, wait this long so that one drain picks up the commits close behind.
-COALESCE_SECONDS = 0.025
 FAILURE_PAUSE_SECONDS = 1.0
 
 
@@ -84,7 +82,9 @@ class NotifiedLoop:
     async def _wait_for_work(self) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=self.settings.outbox_poll_seconds)
-            await asyncio.sleep(COALESCE_SECONDS)
+            # WAKEUP_COALESCE_MS: the commits close behind, in the same drain (none: at once).
+            if self.settings.wakeup_coalesce_ms:
+                await asyncio.sleep(self.settings.wakeup_coalesce_ms / 1000)
         self._wake.clear()
 
 

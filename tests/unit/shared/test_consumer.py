@@ -63,3 +63,28 @@ async def test_a_drill_slows_each_event_by_its_setting_and_a_real_consumer_not_a
             patched.setattr(consumer_module.asyncio, "sleep", sleep)
             await consumer._apply(None, deliveries)
     assert waited == [0.2]  # 4 events of 50 ms; none by default
+
+
+def test_a_consumer_takes_records_as_they_come_with_the_settings_kafka_clients_share():
+    subscribed: dict = {}
+
+    def subscriber(*topics: str, **options):
+        subscribed.update(options, topics=topics)
+        return lambda handler: handler
+
+    telemetry = setup_telemetry("resolution", ServiceSettings(), metric_reader=None)
+    settings = ServiceSettings(kafka_fetch_max_wait_ms=15, kafka_poll_ms=7, consumer_batch_size=9)
+    broker = SimpleNamespace(subscriber=subscriber)
+    EventConsumer("resolution", {}, None, broker, telemetry, settings).subscribe(("a", "b"))
+
+    assert subscribed.items() >= settings.kafka_consumer_options().items()
+    assert subscribed["topics"] == ("a", "b") and subscribed["group_id"] == "resolution"
+    assert subscribed["fetch_max_wait_ms"] == 15 and subscribed["batch_timeout_ms"] == 7
+    assert subscribed["max_records"] == 9
+
+
+def test_no_hop_between_services_waits_long_for_an_idle_fetch_or_poll_by_default():
+    # The embedded broker holds a fetch its whole wait, and FastStream pauses a poll's
+    # length after an empty one: both add to every hop of a case.
+    options = ServiceSettings().kafka_consumer_options()
+    assert options["fetch_max_wait_ms"] <= 25 and options["batch_timeout_ms"] <= 25
