@@ -186,7 +186,7 @@ def lint(message: str, language: str, market: Market, required: list[str]) -> li
     wrong = [
         Finding(FindingKind.WRONG_TERM, term)
         for term in WRONG_TERMS.get(REGION_OF[market], {}).get(language, [])
-        if _contains(text, normalize(term, language))
+        if _phrase_pattern(term, language).search(text)
     ]
     missing = [_missing(name, text, language) for name in required]
     return banned + wrong + [finding for finding in missing if finding is not None]
@@ -228,15 +228,18 @@ def _pattern(phrase: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w){re.escape(phrase)}")
 
 
-def _contains(text: str, phrase: str) -> bool:
-    return _pattern(phrase).search(text) is not None
+@cache
+def _phrase_pattern(phrase: str, language: str) -> re.Pattern[str]:
+    """A fixed phrase (a wrong term, a disclosure's wording), normalized and compiled once
+    per language: every message is linted against the same few."""
+    return _pattern(normalize(phrase, language))
 
 
 def _missing(name: str, text: str, language: str) -> Finding | None:
     wording = REQUIRED_DISCLOSURES.get(name, {}).get(language)
     if wording is None:
         return Finding(FindingKind.UNKNOWN_DISCLOSURE, name)
-    if not _contains(text, normalize(wording, language)):
+    if not _phrase_pattern(wording, language).search(text):
         return Finding(FindingKind.MISSING_DISCLOSURE, name)
     return None
 
@@ -268,6 +271,6 @@ def marketplace_findings(message: str, language: str, marketplace: str) -> list[
     marketing = [
         Finding(FindingKind.MARKETING, phrase)
         for phrase in phrases
-        if _contains(text, normalize(phrase, language))
+        if _phrase_pattern(phrase, language).search(text)
     ]
     return links + marketing

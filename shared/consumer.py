@@ -5,7 +5,10 @@ A batch of records is applied in one database transaction:
    service has no handler for is skipped;
 2. record the batch's event ids in the inbox in one statement; the ids that were
    already there are redeliveries and are skipped;
-3. run each new event's handler.
+3. read what the batch's handlers need, once for the batch (`batch_reads`, a service's
+   own: resolution reads the batch's cases in one statement), and run each new event's
+   handler; the rows they insert with plain statements (the events they emit, among
+   them) are written at the batch's end, one statement per table (`shared/batch_writes.py`).
 If a handler fails, the batch is rolled back and applied again one event at a
 time, each in a savepoint with a few retries, so one bad event is dead-lettered
 (to the topic's dead-letter topic, and as a row of `dead_letters` for the operators'
@@ -32,6 +35,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from shared.batch_writes import collecting
 from shared.database_errors import database_unreachable
 from shared.dead_letters import dead_letter, keep_dead_letter
 from shared.events import Envelope, EventPayload, UnknownEventType
@@ -79,6 +83,8 @@ class Delivery:
 
 # A projection applies a whole batch of events at once (read models); handlers take one.
 Projection = Callable[[AsyncSession, list[Delivery]], Awaitable[None]]
+# What a batch's handlers read, read once for the batch before they run (in its transaction).
+BatchReads = Callable[[AsyncSession, list[Delivery]], Awaitable[None]]
 
 
 class EventConsumer:
@@ -91,10 +97,12 @@ class EventConsumer:
         telemetry: Telemetry,
         settings: ServiceSettings,
         projection: Projection | None = None,
+        batch_reads: BatchReads | None = None,
     ) -> None:
         self.service = service
         self.handlers = handlers
         self.projection = projection
+        self.batch_reads = batch_reads
         self.sessions = sessions
         self.broker = broker
         self.tracer = telemetry.tracer
@@ -210,7 +218,10 @@ class EventConsumer:
             # Rows the handlers add are written together at commit, not one event at a
             # time before each query; a handler never reads rows of another event's case.
             with session.no_autoflush:
-                await self._apply(session, new)
+                async with collecting(session):
+                    if self.batch_reads is not None and new:
+                        await self.batch_reads(session, new)
+                    await self._apply(session, new)
             return
         for delivery in new:
             if reason := await self._apply_alone(session, delivery):

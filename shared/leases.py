@@ -7,7 +7,9 @@ A table qualifies with the columns `state` (`pending` until done), `attempts` an
 (attempts + 1, next_attempt_at pushed past the lease) and handles the batch. A handler sets
 each row's state, or a later `next_attempt_at` to try again. A batch whose handling broke
 off (the database went away mid-batch) is let go as soon as the database answers again,
-rather than when its lease runs out a minute later.
+rather than when its lease runs out a minute later. A worker given `poll_seconds` sleeps
+between notifications until its next row comes due (a retry's time, a lease run out),
+polling only that often as a safety net; one without polls every `outbox_poll_seconds`.
 
 What a handler did outside (an e-mail sent, a label bought) is recorded through
 `record_done`, which tries again while the database is out of reach, within the lease: a
@@ -23,10 +25,10 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, bindparam, select, tuple_, update
+from sqlalchemy import ColumnElement, bindparam, func, select, tuple_, update
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -60,10 +62,13 @@ class LeasedWork(Generic[Row]):
         order_by: str = "next_attempt_at",
         batch: int = CLAIM_BATCH,
         payloads: frozenset[str] | None = None,
+        poll_seconds: float | None = None,
     ) -> None:
         """`pending`: the state of rows still to do; `due`: further conditions a row to
         claim meets; `order_by`: the column that says which come first; `payloads`: wake
-        only for notifications whose payload is one of these."""
+        only for notifications whose payload is one of these; `poll_seconds`: a slow
+        safety-net poll, the worker sleeping until its next row is due (every insert of
+        a row must then notify)."""
         self.service = service
         self.model = model
         self.handle = handle
@@ -71,7 +76,15 @@ class LeasedWork(Generic[Row]):
         self.due = tuple(due)
         self.order_by = order_by
         self.batch = batch
-        self.loop = NotifiedLoop(name, channel, self.work_once, service.settings, payloads)
+        self.loop = NotifiedLoop(
+            name,
+            channel,
+            self.work_once,
+            service.settings,
+            payloads,
+            poll_seconds=poll_seconds,
+            next_due=self.next_due if poll_seconds else None,
+        )
         self._broken_off: list[Row] = []  # claimed rows whose handling raised
 
     async def run(self) -> None:
@@ -143,6 +156,15 @@ class LeasedWork(Generic[Row]):
         """Each row on its own, at the same time."""
         assert self.handle is not None, "pass a handler of one row, or override handle_batch"
         await asyncio.gather(*(self.handle(row) for row in rows))
+
+    async def next_due(self) -> datetime | None:
+        """When the next pending row comes due (a retry's time, or a lease's end)."""
+        table = self.model.__table__
+        first = select(func.min(table.c.next_attempt_at)).where(
+            table.c.state == self.pending, *self.due
+        )
+        async with self.service.engine.connect() as connection:
+            return await connection.scalar(first)
 
     async def claim(self) -> list[Row]:
         """The due rows, leased to this worker, in `order_by` order."""

@@ -42,7 +42,7 @@ from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared import audit, edge, rate_limits, recovery
-from shared.consumer import EventConsumer, EventHandler, Projection
+from shared.consumer import BatchReads, EventConsumer, EventHandler, Projection
 from shared.db import create_service_engine, session_factory, transaction
 from shared.identity import public
 from shared.inbox import case_trace_headers, first_case_trace
@@ -94,6 +94,8 @@ class ServiceSpec:
     consumes: tuple[str, ...] = ()
     handlers: dict[str, EventHandler] = field(default_factory=dict)
     projection: Projection | None = None
+    # What a batch of events' handlers read, read once per batch (`shared/consumer.py`).
+    batch_reads: BatchReads | None = None
     # What the service's handlers and workers share while it runs (clients of outside APIs,
     # caches), as one typed object: `service.context`. Entered once the database answers
     # (the broker may still be joining), left before the relay and the broker stop.
@@ -147,6 +149,7 @@ class Service:
                 self.telemetry,
                 settings,
                 spec.projection,
+                spec.batch_reads,
             )
             self.consumer.subscribe(spec.consumes)
         self.relay = OutboxRelay(

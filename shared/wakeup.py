@@ -1,18 +1,24 @@
 """A background loop that drains a table whenever a commit notifies it, polling as a fallback.
 
 Writers fire `pg_notify(channel)` from a trigger, which PostgreSQL delivers on commit;
-the loop LISTENs on its own connection. The outbox relay and intake's delivery worker
-both run on it.
+the loop LISTENs on its own connection. The outbox relay, intake's delivery worker and
+resolution's leased workers and sweeper run on it.
+
+A loop whose work also comes due with no write (a retry's time, an offer's expiry) is
+given `next_due`: after each drain it sleeps until that moment, or until notified, with
+its poll (`poll_seconds`) only as a safety net. A notification whose payload is a due
+time wakes it only when that time is before the moment it already means to wake.
 """
 
 import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import asyncpg
 
+from shared.messaging_tables import utc_now
 from shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -36,20 +42,30 @@ class NotifiedLoop:
         drain: Callable[[], Awaitable[bool]],
         settings: ServiceSettings,
         payloads: frozenset[str] | None = None,
+        *,
+        poll_seconds: float | None = None,
+        next_due: Callable[[], Awaitable[datetime | None]] | None = None,
     ) -> None:
+        """`poll_seconds`: the longest sleep without a notification (the settings'
+        `outbox_poll_seconds` by default); `next_due`: when the next work comes due by
+        itself (None: none waiting)."""
         self.name = name
         self.channel = channel
         # Wake only for notifications whose payload is one of these (None: for any).
         self.payloads = payloads
         self.drain = drain
         self.settings = settings
+        self.poll_seconds = poll_seconds or settings.outbox_poll_seconds
+        self.next_due = next_due
         self._wake = asyncio.Event()
+        self._wake_at: datetime | None = None  # None while draining: every notice counts
         self._stopping = False
 
     async def run(self) -> None:
         listener = await self._listen()
         try:
             while not self._stopping:
+                self._wake_at = None
                 try:
                     more = await self.drain()
                 except Exception:
@@ -76,16 +92,46 @@ class NotifiedLoop:
             return None
 
     def _notified(self, connection: object, pid: int, channel: str, payload: str) -> None:
-        if self.payloads is None or payload in self.payloads:
-            self._wake.set()
+        if self.payloads is not None and payload not in self.payloads:
+            return
+        due = due_time_in(payload)
+        if due is not None and self._wake_at is not None and due >= self._wake_at:
+            return  # due after the moment this loop wakes anyway
+        self._wake.set()
 
     async def _wait_for_work(self) -> None:
+        timeout = await self._sleep_seconds()
+        self._wake_at = utc_now() + timedelta(seconds=timeout)
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout=self.settings.outbox_poll_seconds)
+            await asyncio.wait_for(self._wake.wait(), timeout=timeout)
             # WAKEUP_COALESCE_MS: the commits close behind, in the same drain (none: at once).
             if self.settings.wakeup_coalesce_ms:
                 await asyncio.sleep(self.settings.wakeup_coalesce_ms / 1000)
         self._wake.clear()
+
+    async def _sleep_seconds(self) -> float:
+        """Until the next work due, within the poll; the poll if that cannot be read."""
+        if self.next_due is None:
+            return self.poll_seconds
+        try:
+            due = await self.next_due()
+        except Exception:
+            log.exception("%s cannot read when work is due next; polling", self.name)
+            return self.poll_seconds
+        if due is None:
+            return self.poll_seconds
+        return min(self.poll_seconds, max((due - utc_now()).total_seconds(), 0.0))
+
+
+def due_time_in(payload: str) -> datetime | None:
+    """The due time a notification carries (PostgreSQL's text of a timestamptz), if any."""
+    if not payload:
+        return None
+    try:
+        due = datetime.fromisoformat(payload)
+    except ValueError:
+        return None
+    return due if due.tzinfo is not None else None
 
 
 class Periodic:

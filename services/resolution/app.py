@@ -21,7 +21,7 @@ from services.resolution.settings import ResolutionSettings
 from services.resolution.workers.parcel_traces import TraceWorker
 from services.resolution.workers.refunds import RefundWorker
 from services.resolution.workers.sweeper import sweeper
-from services.resolution.workflows import failed_calls
+from services.resolution.workflows import batches, failed_calls
 from services.resolution.workflows.context import Resolution
 from shared.events import (
     BuyerReplied,
@@ -99,6 +99,7 @@ SPEC = ServiceSpec(
         DispositionDecided.event_type: events.on_disposition_decided,
         UnitHeldForAgent.event_type: events.on_unit_held_for_agent,
     },
+    batch_reads=batches.read_batch,
     context=resolution_context,
     workers=resolution_workers,
     waiting_queues=failed_calls.WAITING_QUEUES,

@@ -27,8 +27,11 @@ class ResolutionSettings(ServiceSettings):
         "API, or the emulators in deploy/emulators/); unset: no trace, the plan goes on at once.",
     )
     tracking_api_key: SecretStr | None = Field(default=None, description="The tracking API's key.")
-    resolution_sweep_seconds: float = Field(
-        default=5.0,
+    resolution_poll_seconds: float = Field(
+        default=30.0,
         gt=0,
-        description="How often lapsed offers and service-level clocks are looked at.",
+        description="How often the sweeper (lapsed offers, service-level clocks) and the "
+        "refund and parcel trace workers look for work when no `pg_notify` woke them and "
+        "nothing is due sooner: a safety net only, for a notification lost with its "
+        "listening connection.",
     )

@@ -26,6 +26,7 @@ from services.resolution.domain.fulfilment import (
 from services.resolution.domain.offers import OfferState
 from services.resolution.tables import CaseDecision
 from services.resolution.workflows import (
+    batches,
     offering,
     parcel_tracing,
     policies,
@@ -54,6 +55,7 @@ async def on_case_opened(session: AsyncSession, case: CaseOpened, _: Envelope) -
     now = utc_now()
     record = record_of(case)
     session.add(record)
+    batches.opened(session, record)
     if fulfilled_by_marketplace(case.marketplace):
         # No remedy, no clock: the marketplace answers its buyer and takes the unit back.
         record.rule = "no remedy is the seller's to plan"
@@ -78,10 +80,7 @@ async def on_case_opened(session: AsyncSession, case: CaseOpened, _: Envelope) -
 
 
 async def case_of(session: AsyncSession, case_id: str) -> CaseDecision:
-    # Rows added earlier in this batch are written first, so a case opened (or an offer
-    # made) a few records before this one is found.
-    await session.flush()
-    record = await session.get(CaseDecision, case_id, with_for_update=True)
+    record = await batches.find_case(session, case_id, lock=True)
     if record is None:
         raise RejectedEvent(f"no case {case_id} in resolution")
     return record
@@ -129,8 +128,7 @@ async def on_return_received(session: AsyncSession, event: ReturnReceived, _: En
 async def on_disposition_decided(
     session: AsyncSession, event: DispositionDecided, _: Envelope
 ) -> None:
-    await session.flush()
-    record = await session.get(CaseDecision, event.case_id)
+    record = await batches.find_case(session, event.case_id, lock=False)
     if record is None:
         return  # a unit of a case resolution never planned (e.g. opened by hand elsewhere)
     await recoveries.record(session, record, event)
@@ -140,8 +138,7 @@ async def on_unit_held_for_agent(
     session: AsyncSession, event: UnitHeldForAgent, _: Envelope
 ) -> None:
     """A repair the shop cannot carry out: an agent decides what the buyer gets instead."""
-    await session.flush()
-    record = await session.get(CaseDecision, event.case_id, with_for_update=True)
+    record = await batches.find_case(session, event.case_id, lock=True)
     if record is None:
         return  # a unit of a case resolution never planned
     finding = f"repair shop {event.warehouse} cannot repair the unit: {event.reason}"

@@ -28,6 +28,7 @@ class TraceWorker(LeasedWork[ParcelTrace]):
             ParcelTrace,
             self._trace,
             pending=TraceState.PENDING,
+            poll_seconds=service.settings.resolution_poll_seconds,
         )
 
     async def _trace(self, trace: ParcelTrace) -> None:

@@ -32,6 +32,7 @@ class RefundWorker(LeasedWork[Refund]):
             Refund,
             self._pay,
             pending=RefundState.PENDING,
+            poll_seconds=service.settings.resolution_poll_seconds,
         )
 
     async def _pay(self, refund: Refund) -> None:

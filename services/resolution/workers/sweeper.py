@@ -2,9 +2,13 @@
 
 `sweep(service, now)` is the one place: the background sweeper calls it with the wall
 clock, tests call it with any moment they like, so nothing ever waits.
+
+The sweeper sleeps until the next offer lapses or clock alerts (`next_due`), woken sooner
+when a new offer or clock comes due before that (a trigger notifies `DUE_CHANNEL` with
+its due time, migration 0012); it polls only every `resolution_poll_seconds`, as a safety net.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -13,7 +17,11 @@ from services.resolution.tables import CaseDecision
 from services.resolution.workflows import offering, timekeeping
 from shared.messaging_tables import utc_now
 from shared.service import Service
-from shared.wakeup import Periodic
+from shared.wakeup import NotifiedLoop
+
+DUE_CHANNEL = "resolution_due"
+# Work still due after a sweep (a case busy with an answer, skipped) waits this long.
+BUSY_PAUSE = timedelta(seconds=1)
 
 
 async def sweep(service: Service, now: datetime) -> int:
@@ -42,7 +50,27 @@ async def lapse(service: Service, session: AsyncSession, case_id: str, now: date
     return 1
 
 
-def sweeper(service: Service) -> Periodic:
-    """`sweep` with the wall clock every `resolution_sweep_seconds`."""
-    period = service.settings.resolution_sweep_seconds
-    return Periodic("resolution sweep", period, lambda: sweep(service, utc_now()))
+async def next_due(service: Service) -> datetime | None:
+    """When the next offer lapses or clock alerts; not before `BUSY_PAUSE` from now."""
+    async with service.sessions() as session:
+        lapse_at = await offering.next_lapse(session)
+        alert_at = await timekeeping.next_alert(session)
+    due = min((at for at in (lapse_at, alert_at) if at is not None), default=None)
+    return None if due is None else max(due, utc_now() + BUSY_PAUSE)
+
+
+def sweeper(service: Service) -> NotifiedLoop:
+    """`sweep` with the wall clock whenever an offer or a clock comes due."""
+
+    async def drain() -> bool:
+        await sweep(service, utc_now())
+        return False  # what is still due comes back through `next_due`
+
+    return NotifiedLoop(
+        "resolution sweep",
+        DUE_CHANNEL,
+        drain,
+        service.settings,
+        poll_seconds=service.settings.resolution_poll_seconds,
+        next_due=lambda: next_due(service),
+    )

@@ -17,7 +17,7 @@ read the version it was planned with.
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.resolution.domain import cases, nothing_owed, offers
@@ -28,7 +28,7 @@ from services.resolution.domain.law import BuyerRights, ReturnException
 from services.resolution.domain.offers import OfferState, PlannedStep, draft, planned_steps
 from services.resolution.domain.policy import SellerPolicy
 from services.resolution.tables import CaseDecision, Offer
-from services.resolution.workflows import policies, refunding
+from services.resolution.workflows import batches, policies, refunding
 from services.resolution.workflows.cases import facts_of, hold, items_of, product_title, steps_of
 from services.resolution.workflows.moves import moved
 from services.resolution.workflows.planning import planning_inputs
@@ -155,6 +155,7 @@ async def take_next_step(
         answered_at=now if owed else None,
     )
     session.add(offer)
+    batches.offered(session, offer)
     offered = offered_event(offer, step)
     if owed:
         why = f"{step.remedy.value} is owed without asking"
@@ -218,6 +219,9 @@ async def decide(
 
 
 async def open_offer(session: AsyncSession, case_id: str) -> Offer | None:
+    known, offer = batches.known_open_offer(session, case_id)
+    if known:
+        return offer
     return await session.scalar(
         select(Offer)
         .where(Offer.case_id == case_id, Offer.state == OfferState.OPEN)
@@ -300,6 +304,13 @@ async def cases_with_lapsed_offers(session: AsyncSession, now: datetime) -> list
         .limit(LAPSED_BATCH)
     )
     return list(rows)
+
+
+async def next_lapse(session: AsyncSession) -> datetime | None:
+    """When the next open offer lapses."""
+    return await session.scalar(
+        select(func.min(Offer.expires_at)).where(Offer.state == OfferState.OPEN)
+    )
 
 
 class NotOffered(ValueError):

@@ -9,13 +9,13 @@ from decimal import Decimal
 
 from cachetools import TTLCache
 from sqlalchemy import Numeric, cast, func, select
-from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.resolution.domain.costs import Condition, GradeOutcomes
 from services.resolution.tables import CaseDecision, Recovery
 from services.resolution.workflows.cases import facts_of
 from services.resolution.workflows.outcomes import CACHE_SECONDS, WINDOW
+from shared.batch_writes import insert_later
 from shared.events import DispositionDecided, Grade, Remedy
 from shared.messaging_tables import utc_now
 
@@ -42,8 +42,7 @@ async def record(session: AsyncSession, case: CaseDecision, event: DispositionDe
         "price_minor": price,
         "currency": event.currency.value,
     }
-    query = insert(Recovery).values(**row).on_conflict_do_nothing()
-    await session.execute(query)
+    await insert_later(session, Recovery.__table__, row, skip_existing=True)
 
 
 async def recoveries_of(session: AsyncSession, seller: str) -> Learnt:

@@ -11,7 +11,6 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy import text as sql
-from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.resolution.adapters.marketplace_refunds import RefundReceipt, RefundRequest
@@ -20,6 +19,7 @@ from services.resolution.domain.clocks import ClockName
 from services.resolution.domain.refunds import RefundState
 from services.resolution.tables import CaseDecision, Refund
 from services.resolution.workflows import cases, timekeeping
+from shared.batch_writes import insert_later
 from shared.events import RefundIssued, Remedy, Scenario
 from shared.messaging_tables import utc_now
 from shared.outbox import emit_all
@@ -48,7 +48,8 @@ async def owe_refund(
         "currency": record.currency,
         "state": RefundState.PENDING,
     }
-    await session.execute(insert(Refund).values(row).on_conflict_do_nothing())
+    # A batch's refunds go in with one statement at its end.
+    await insert_later(session, Refund.__table__, row, skip_existing=True)
 
 
 async def issued(

@@ -6,8 +6,7 @@ Clocks alert when the sweeper (`workers/sweeper.py`) passes their warning or due
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.resolution.domain import clocks
@@ -20,6 +19,7 @@ from services.resolution.domain.clocks import (
 )
 from services.resolution.tables import CaseClock, CaseDecision
 from services.resolution.workflows.moves import moved
+from shared.batch_writes import insert_later, write_pending
 from shared.markets import Market
 
 SWEEP_BATCH = 200
@@ -37,9 +37,8 @@ def row_of(case_id: str, clock: Clock) -> dict:
 
 
 async def start_clocks(session: AsyncSession, case_id: str, started: Iterable[Clock]) -> None:
-    rows = [row_of(case_id, clock) for clock in started]
-    if rows:
-        await session.execute(insert(CaseClock).values(rows).on_conflict_do_nothing())
+    for clock in started:
+        await insert_later(session, CaseClock.__table__, row_of(case_id, clock), skip_existing=True)
 
 
 def add_new_case_clocks(session: AsyncSession, case_id: str, started: Iterable[Clock]) -> None:
@@ -67,6 +66,9 @@ async def breach_overdue(
 async def stop_clocks(
     session: AsyncSession, case_id: str, names: Iterable[str], now: datetime
 ) -> None:
+    # The clocks started earlier in this batch are written first, to be stopped too.
+    await write_pending(session)
+    await session.flush()
     table = CaseClock.__table__
     await session.execute(
         update(table)
@@ -102,6 +104,14 @@ async def clocks_to_alert(session: AsyncSession, now: datetime) -> list[CaseCloc
         .with_for_update(skip_locked=True)
     )
     return list(rows)
+
+
+async def next_alert(session: AsyncSession) -> datetime | None:
+    """When the next clock warns (a running one) or breaches (one near breach)."""
+    warning = select(func.min(CaseClock.warn_at)).where(CaseClock.state == ClockState.RUNNING)
+    breach = select(func.min(CaseClock.due_at)).where(CaseClock.state == ClockState.NEAR_BREACH)
+    first = func.least(warning.scalar_subquery(), breach.scalar_subquery())
+    return await session.scalar(select(first))
 
 
 async def alert(session: AsyncSession, row: CaseClock, now: datetime) -> int:

@@ -187,3 +187,37 @@ async def test_the_marketplaces_word_is_kept_for_a_case_an_agent_classifies_late
     assert events[0]["data"]["findings"][0].startswith(
         "amazon says the order's parcel was delivered"
     )
+
+
+async def test_a_trace_due_later_is_taken_when_due_with_no_notification_and_no_poll(settings):
+    """The worker's poll is an hour: it sleeps until the trace's next look is due."""
+    import asyncio
+
+    from sqlalchemy import update
+
+    from services.resolution.app import SPEC as RESOLUTION
+    from services.resolution.tables import ParcelTrace
+    from services.resolution.workers.parcel_traces import TraceWorker
+
+    service = Service(RESOLUTION, settings.model_copy(update={"resolution_poll_seconds": 3600}))
+    case = lost_parcel_case("9400LATER01")
+    async with TestKafkaBroker(service.broker) as broker:
+        await publish(broker, case)
+    async with service.transaction() as session:  # the carrier is asked again in 1.5 s
+        later = datetime.now(UTC) + timedelta(seconds=1.5)
+        await session.execute(update(ParcelTrace).values(next_attempt_at=later))
+    worker = TraceWorker(service, None)
+    assert await worker.next_due() == later
+    task = asyncio.create_task(worker.run())
+    try:
+        for _ in range(100):
+            if (await row(service, ParcelTrace, case.case_id)).state != "pending":
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        worker.stop()
+        await task
+    trace = await row(service, ParcelTrace, case.case_id)
+    await service.engine.dispose()
+    assert trace.state != "pending"
+    assert trace.checked_at >= later
