@@ -31,7 +31,7 @@ from rich.table import Table
 
 from bench.cpu import Snapshot, cpu_ms_per_case, cpu_seconds
 from bench.hops import breakdown, hops_table, timelines
-from bench.pipeline import DEMO, bench_cases, percentile, stack_is_running
+from bench.pipeline import bench_cases, delivered, percentile, stack_is_running
 from deploy.components import free_port, postgres
 from deploy.progress import progress_bars
 from deploy.replay import stock_warehouses
@@ -40,7 +40,6 @@ from deploy.secrets import local_secrets
 from deploy.settings import StackSettings
 from deploy.stack import MAIL_DIR, local_mail_relay, running_stack, settings_of
 from services.intake.adapters.buyer_links import BadLink, BuyerLinks
-from services.intake.channels.generic.webhook import signed_headers
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "messages.json"
@@ -115,19 +114,7 @@ async def drive(
             async def post(index: int, case: bytes) -> None:
                 await asyncio.sleep(max(0.0, start + index / rate - time.perf_counter()))
                 started = time.time()
-                while True:  # a 503 (the store saturated) is delivered again, as senders do
-                    headers = signed_headers(
-                        DEMO["account"], DEMO["secrets"][0], case, datetime.now(UTC)
-                    )
-                    async with http.post(
-                        url, data=case, headers=headers, raise_for_status=False
-                    ) as response:
-                        if response.status != 503:
-                            response.raise_for_status()
-                            answer = await response.json()
-                            break
-                        pause = float(response.headers.get("Retry-After", "1"))
-                    await asyncio.sleep(pause)
+                answer = await delivered(http, url, case)
                 sent[answer["case_id"]] = started
                 answered[answer["case_id"]] = time.time()
                 posted_at.append(started)

@@ -140,6 +140,19 @@ class Answers:
         }
 
 
+async def delivered(http: aiohttp.ClientSession, url: str, case: bytes) -> dict:
+    """One case posted as the generic channel signs it until answered: a 503 (the store
+    saturated) is delivered again after its Retry-After, as senders do; its answer."""
+    while True:
+        headers = signed_headers(DEMO["account"], DEMO["secrets"][0], case, datetime.now(UTC))
+        async with http.post(url, data=case, headers=headers, raise_for_status=False) as response:
+            if response.status != 503:
+                response.raise_for_status()
+                return await response.json()
+            pause = float(response.headers.get("Retry-After", "1"))
+        await asyncio.sleep(pause)
+
+
 async def send_webhooks(
     url: str,
     cases: list[bytes],
@@ -166,19 +179,7 @@ async def send_webhooks(
                 )
             async with limit:
                 started, started_at = time.perf_counter(), time.time()
-                while True:  # a 503 (the store saturated) is delivered again, as senders do
-                    headers = signed_headers(
-                        DEMO["account"], DEMO["secrets"][0], case, datetime.now(UTC)
-                    )
-                    async with http.post(
-                        url, data=case, headers=headers, raise_for_status=False
-                    ) as response:
-                        if response.status != 503:
-                            response.raise_for_status()
-                            answer = await response.json()
-                            break
-                        pause = float(response.headers.get("Retry-After", "1"))
-                    await asyncio.sleep(pause)
+                answer = await delivered(http, url, case)
                 now = time.perf_counter()
             answers.sent[answer[answer_id]] = started
             answers.sent_at[answer[answer_id]] = started_at
