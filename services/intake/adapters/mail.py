@@ -33,7 +33,7 @@ import json
 import socket
 import ssl
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -169,18 +169,28 @@ class RelaySession:
         self.lost: OutboundError | None = None  # why the session ended before the batch did
         self._turn = asyncio.Lock()
 
-    async def send(self, message: EmailMessage, envelope: Envelope) -> str:
+    async def send(
+        self,
+        message: EmailMessage,
+        envelope: Envelope,
+        then: Callable[[], Awaitable[object]] | None = None,
+    ) -> str:
+        """Hand one message over; `then`, once the relay took it and before the next message
+        goes (the caller records it as sent: a stop later sends it no second time)."""
         async with self._turn:
             if self.lost is not None:
                 raise self._left_out(self.lost)
             if self.deadline is not None and time.monotonic() > self.deadline:
                 raise Unavailable(MAIL_RELAY, "not tried: the batch's time to send ran out")
             try:
-                return await self._send(message, envelope)
+                answer = await self._send(message, envelope)
             except OutboundError as error:
                 if self.smtp is None or not self.smtp.is_connected:
                     self.lost = error
                 raise
+            if then is not None:
+                await then()
+            return answer
 
     def _left_out(self, lost: OutboundError) -> OutboundError:
         """What a message the lost session did not try gets: what its opening met when it

@@ -32,9 +32,10 @@ messages are listed for agents (`GET /messages?state=failed`), who may retry the
 A claimed batch is handled together, to spend few statements and one SMTP session on it:
 its cases and buyers read in two statements, its texts kept in one transaction before any
 try, its e-mails handed to the relay one after the other over one session (the marketplace
-ways side by side), and what came of every try recorded in one transaction. A message the
-relay refuses costs only itself; a session lost midway (dropped, timed out, closed by the
-relay) leaves the batch's messages not yet tried to be tried again later.
+ways side by side), each recorded as sent as soon as it is out (a stop later in the batch
+sends it no second time), and what came of the other tries recorded in one transaction.
+A message the relay refuses costs only itself; a session lost midway (dropped, timed out,
+closed by the relay) leaves the batch's messages not yet tried to be tried again later.
 """
 
 import asyncio
@@ -101,7 +102,8 @@ class MessageWorker(LeasedWork[OutgoingMessage]):
     async def handle_batch(self, rows: list[OutgoingMessage]) -> None:
         """The batch's cases and buyers read together; each message rendered, the texts
         kept in one transaction; the e-mails handed over in one SMTP session (the other
-        ways side by side); what came of them recorded in one transaction. A message whose
+        ways side by side), each recorded as soon as it is out; what came of the others
+        recorded in one transaction. A message whose
         handling raised is left to the claim's let-go, the others recorded first."""
         rows = sorted(rows, key=lambda row: row.queued_at)  # the claim's order is its lease's
         async with self.service.sessions() as session:
@@ -205,29 +207,43 @@ class MessageWorker(LeasedWork[OutgoingMessage]):
         row, case, account = reading.row, reading.case, reading.account
         assert case is not None
         way = Way(row.way)
+        recorded = outgoing_messages.sent
+
+        async def gone() -> None:
+            """Recorded at once, not with the batch: intake stopped later in the batch (a
+            crash, kill -9) sends none of those already out again; tried again while the
+            database is away a while."""
+            at = utc_now()
+            await self._record(
+                [
+                    Outcome(
+                        lambda session: recorded(session, row, at),
+                        lambda: self._count("buyer_messages.sent", row),
+                    )
+                ],
+                made_outside=True,
+            )
+
         try:
             if way is Way.EBAY:
                 await self._in_marketplace(row, case, account)
                 recorded = outgoing_messages.delivered
+                await gone()
             elif way is Way.AMAZON and await self._by_action(row, case, account):
-                recorded = outgoing_messages.sent
+                await gone()
             else:
                 recipient = reading.contact.get("email")
                 if way is Way.AMAZON:
                     recipient = await self._relay_address(row, case, account)
-                await self._by_email(row, case, account, recipient, mail)
-                recorded = outgoing_messages.sent
+                # recorded before the session's next message goes
+                await self._by_email(row, case, account, recipient, mail, then=gone)
         except Bounced as bounce:
             return self._bounced(row, str(bounce))
         except Unavailable as failure:
             return self._later(row, failure)
         except Refused as refusal:
             return self._failed(row, str(refusal))
-        at = utc_now()  # gone: recorded even if the database is away a while, never sent twice
-        return Outcome(
-            lambda session: recorded(session, row, at),
-            lambda: self._count("buyer_messages.sent", row),
-        )
+        return Outcome()  # recorded already
 
     async def _in_marketplace(
         self, row: OutgoingMessage, case: CaseRecord, account: Account | None
@@ -318,6 +334,7 @@ class MessageWorker(LeasedWork[OutgoingMessage]):
         account: Account | None,
         recipient: str,
         mail: RelaySession,
+        then: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
         links = self.intake.buyer_links
         sender = (account.credentials.get("mail_from") if account else None) or (
@@ -340,7 +357,7 @@ class MessageWorker(LeasedWork[OutgoingMessage]):
         # The envelope sender is the message's bounce address: a report coming back later
         # names the message (`workers/inbound_mail.py`).
         bounces_to = links.bounce_address(row.message_id) if links else parseaddr(sender)[1]
-        await mail.send(message, Envelope(bounces_to, recipient))
+        await mail.send(message, Envelope(bounces_to, recipient), then)
 
     def _later(self, row: OutgoingMessage, failure: Unavailable) -> Outcome:
         settings = self.service.settings

@@ -16,6 +16,7 @@ from faststream.kafka import TestKafkaBroker
 from sqlalchemy import select, update
 
 from deploy.mail_server import BOUNCE, CLOSING, TRANSIENT
+from services.intake.adapters.mail import RelaySession
 from services.intake.domain.case import EraseBuyer
 from services.intake.tables import BuyerRecord, CaseRecord, OutgoingMessage
 from services.intake.workers.outgoing_messages import MessageWorker
@@ -856,3 +857,24 @@ async def test_a_batch_reads_and_records_its_messages_in_a_few_statements(
     assert [m.state for m in await now_of(service, owed)] == ["sent"] * 10
     print(f"{len(statements)} statements for 10 messages")
     assert len(statements) <= 7 * 10  # 102 before the batch was read and recorded together
+
+
+async def test_each_message_of_a_batch_is_recorded_sent_before_the_next_goes(
+    intake_api, intake, seller, mail_server, monkeypatch
+):
+    """Intake stopped mid-batch (kill -9) must find every message already out recorded, or
+    a worker sends it again when the lease runs out: each is recorded before the next."""
+    service = intake_api.service
+    owed = await owed_to(intake, seller, *(f"in-order-{n}@example.de" for n in range(3)))
+    states_at_each_send: list[list[str]] = []
+    real_send = RelaySession._send
+
+    async def send(self, message, envelope) -> str:  # as the message goes over SMTP
+        states_at_each_send.append([m.state for m in await now_of(service, owed)])
+        return await real_send(self, message, envelope)
+
+    monkeypatch.setattr(RelaySession, "_send", send)
+    await send_all(intake)
+    assert [m.state for m in await now_of(service, owed)] == ["sent"] * 3
+    sent_before = [states.count("sent") for states in states_at_each_send]
+    assert sent_before == [0, 1, 2]
