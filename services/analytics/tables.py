@@ -7,6 +7,7 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     Column,
+    Computed,
     Date,
     DateTime,
     Identity,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     Integer,
     Table,
     Text,
+    Uuid,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
@@ -111,7 +113,7 @@ class CaseView(SQLModel, table=True):
     )
 
 
-def _tally(name: str, *columns: Column) -> Table:
+def _tally(name: str, *columns: Column | Index) -> Table:
     """A tally of the opened cases per seller and UTC day opened (migration 0019, kept by
     a trigger on the cases: workflows/tallies.py)."""
     return Table(
@@ -124,23 +126,52 @@ def _tally(name: str, *columns: Column) -> Table:
     )
 
 
+_GROUPED_BY = [key for key in TALLY_KEYS if key != "seller_account"]
+# A tally row's key as one value: titles are unbounded, too long for a key of columns.
+TALLY_KEY = (
+    "md5("
+    + " || '|' || ".join(
+        [
+            "coalesce(length(seller_account)::text || ':' || seller_account, '~')",
+            "coalesce((day - date '2000-01-01')::text, '~')",
+            *(f"coalesce(length({k})::text || ':' || {k}, '~')" for k in _GROUPED_BY),
+        ]
+    )
+    + ")::uuid"
+)
+
 CaseTally = _tally(
     "case_tallies",
-    *(Column(key, Text) for key in TALLY_KEYS if key != "seller_account"),
+    *(Column(key, Text) for key in _GROUPED_BY),
     *(Column(measure, BigInteger, nullable=False) for measure in TALLY_MEASURES),
+    Column("tally_key", Uuid, Computed(TALLY_KEY, persisted=True)),
+    Index("case_tallies_by_key", "tally_key", unique=True),
+    Index("case_tallies_by_day", "seller_account", "day"),
 )
-FirstReplyTally = _tally(
-    "first_reply_tallies",
-    Column("market", Text),
-    Column("reply_us", BigInteger),  # microseconds from opening to the first reply
-    Column("cases", BigInteger, nullable=False),
-)
-BreachTally = _tally(
-    "breach_tallies",
-    Column("market", Text),
-    Column("clock", Text),
-    Column("breaches", BigInteger, nullable=False),
-)
+
+
+def _tally_of(name: str, value: Column, measure: str) -> Table:
+    """A tally per seller, day, market and one more value (a reply's duration, a clock)."""
+    return _tally(
+        name,
+        Column("market", Text),
+        value,
+        Column(measure, BigInteger, nullable=False),
+        Index(
+            f"{name}_by_key",
+            "seller_account",
+            "day",
+            "market",
+            value.name,
+            unique=True,
+            postgresql_nulls_not_distinct=True,
+        ),
+    )
+
+
+# reply_us: microseconds from opening to the first reply
+FirstReplyTally = _tally_of("first_reply_tallies", Column("reply_us", BigInteger), "cases")
+BreachTally = _tally_of("breach_tallies", Column("clock", Text), "breaches")
 
 
 class UnitsSold(SQLModel, table=True):
